@@ -1,0 +1,58 @@
+//! The domain's errors. The HTTP layer maps each to a Clerk error body in exactly one place.
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum CoreError {
+    #[error("{resource} not found")]
+    NotFound { resource: &'static str },
+    #[error("{param} is already taken")]
+    IdentifierExists { param: &'static str },
+    #[error("{param} is missing")]
+    ParamMissing { param: String },
+    #[error("{param} has an invalid format: {reason}")]
+    ParamFormatInvalid { param: String, reason: String },
+    #[error("{param} has an invalid value: {reason}")]
+    ParamValueInvalid { param: String, reason: String },
+    #[error("{param} is not a recognised parameter")]
+    ParamUnknown { param: String },
+    #[error("password is shorter than {min} characters")]
+    PasswordTooShort { min: usize },
+    #[error("password is longer than {max} characters")]
+    PasswordTooLong { max: usize },
+    #[error("password is incorrect")]
+    PasswordIncorrect,
+    #[error("user has no password")]
+    NoPassword,
+    #[error("user is banned")]
+    UserBanned,
+    #[error("user is locked")]
+    UserLocked { expires_in_seconds: Option<i64> },
+    #[error("session is not active (status {status})")]
+    SessionNotActive { status: &'static str },
+    #[error("not allowed on a production instance: {what}")]
+    ProductionForbidden { what: &'static str },
+    /// A concurrent writer changed the row first; the caller re-reads and retries.
+    #[error("concurrent modification")]
+    Conflict,
+    #[error("password hashing is overloaded")]
+    Overloaded,
+    #[error("storage failure: {0}")]
+    Storage(String),
+    #[error("crypto failure: {0}")]
+    Crypto(String),
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+impl CoreError {
+    pub fn format(param: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::ParamFormatInvalid { param: param.into(), reason: reason.into() }
+    }
+    pub fn value(param: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::ParamValueInvalid { param: param.into(), reason: reason.into() }
+    }
+    pub fn missing(param: impl Into<String>) -> Self {
+        Self::ParamMissing { param: param.into() }
+    }
+}

@@ -1,0 +1,193 @@
+//! An instance: its environment, its keys and its settings. Every row in the store belongs to one.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl Environment {
+    pub fn key_infix(self) -> &'static str {
+        match self {
+            Environment::Development => "test",
+            Environment::Production => "live",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// Policy knobs with Clerk's defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceSettings {
+    pub session_token_lifetime_secs: i64,
+    /// How long a session lives at most (Clerk's default: 7 days).
+    pub session_max_lifetime_ms: Millis,
+    /// When an untouched session is abandoned (Clerk's default: 30 days).
+    pub session_abandon_ms: Millis,
+    pub lockout_duration_secs: i64,
+    pub max_verification_attempts: i64,
+    pub password_min_length: usize,
+    pub password_max_length: usize,
+    /// Whether `POST /v1/users` needs a password unless `skip_password_requirement` is set.
+    pub password_required: bool,
+}
+
+impl Default for InstanceSettings {
+    fn default() -> Self {
+        Self {
+            session_token_lifetime_secs: 60,
+            session_max_lifetime_ms: 7 * 24 * 3600 * 1000,
+            session_abandon_ms: 30 * 24 * 3600 * 1000,
+            lockout_duration_secs: 3600,
+            max_verification_attempts: 100,
+            password_min_length: 8,
+            password_max_length: 72,
+            password_required: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub id: String,
+    pub environment: Environment,
+    /// The Frontend API host as it appears in the publishable key and in `iss`, e.g. `127.0.0.1:4001`.
+    pub frontend_host: String,
+    pub settings: InstanceSettings,
+    pub created_at: Millis,
+}
+
+impl Instance {
+    pub fn publishable_key(&self) -> String {
+        publishable_key(self.environment, &self.frontend_host)
+    }
+    /// `iss` of every session token: `https://` + the host in the publishable key.
+    pub fn issuer(&self) -> String {
+        format!("https://{}", self.frontend_host)
+    }
+}
+
+/// `pk_test_` or `pk_live_` + unpadded base64 of `<host>$`.
+pub fn publishable_key(env: Environment, frontend_host: &str) -> String {
+    format!("pk_{}_{}", env.key_infix(), STANDARD_NO_PAD.encode(format!("{frontend_host}$")))
+}
+
+/// Clerk's SDKs reject a publishable key whose host has no dot (`localhost:4001` fails).
+pub fn validate_frontend_host(host: &str) -> CoreResult<()> {
+    let ok = !host.is_empty()
+        && host.contains('.')
+        && !host.contains('$')
+        && !host.contains("://")
+        && host.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::value(
+            "frontend_host",
+            "must be a host[:port] containing a dot (for example 127.0.0.1:4001 or auth.example.com)",
+        ))
+    }
+}
+
+/// A secret key as the operator holds it. Only its hash is ever stored.
+pub fn generate_secret_key(env: Environment) -> String {
+    format!("sk_{}_{}", env.key_infix(), crate::ids::random_alphanumeric(43))
+}
+
+pub fn validate_secret_key(key: &str) -> CoreResult<()> {
+    let rest = key.strip_prefix("sk_test_").or_else(|| key.strip_prefix("sk_live_"));
+    match rest {
+        Some(r) if r.len() >= 16 && r.len() <= 128 && r.bytes().all(|b| b.is_ascii_alphanumeric()) => Ok(()),
+        _ => Err(CoreError::format(
+            "secret_key",
+            "must be sk_test_ or sk_live_ followed by 16 to 128 letters and digits",
+        )),
+    }
+}
+
+pub fn environment_of_secret_key(key: &str) -> Environment {
+    if key.starts_with("sk_live_") { Environment::Production } else { Environment::Development }
+}
+
+/// The stored form of a secret key: an id, its SHA-256 (the key has 250+ bits of entropy, so a fast
+/// hash is the right tool) and its last four characters for operators to recognise it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretKeyRecord {
+    pub id: String,
+    pub instance_id: String,
+    pub hash: Vec<u8>,
+    pub hint: String,
+    pub created_at: Millis,
+}
+
+impl SecretKeyRecord {
+    pub fn new(instance_id: &str, secret: &str, now: Millis) -> Self {
+        let hint: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        Self {
+            id: crate::ids::new_id(crate::ids::prefix::SECRET_KEY),
+            instance_id: instance_id.to_owned(),
+            hash: hash_secret(secret).to_vec(),
+            hint,
+            created_at: now,
+        }
+    }
+    /// Constant-time: the comparison takes as long whether the first or the last byte differs.
+    pub fn matches(&self, presented: &str) -> bool {
+        bool::from(hash_secret(presented).as_slice().ct_eq(&self.hash))
+    }
+}
+
+pub fn hash_secret(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publishable_key_encodes_host_with_dollar_unpadded() {
+        let pk = publishable_key(Environment::Development, "127.0.0.1:4001");
+        assert!(pk.starts_with("pk_test_"));
+        let decoded = STANDARD_NO_PAD.decode(pk.trim_start_matches("pk_test_")).unwrap();
+        assert_eq!(decoded, b"127.0.0.1:4001$");
+        assert!(!pk.ends_with('='));
+        assert_eq!(pk.split('_').count(), 3);
+    }
+
+    #[test]
+    fn frontend_host_needs_a_dot() {
+        assert!(validate_frontend_host("localhost:4001").is_err());
+        assert!(validate_frontend_host("127.0.0.1:4001").is_ok());
+        assert!(validate_frontend_host("https://a.b").is_err());
+    }
+
+    #[test]
+    fn secret_keys_match_only_themselves() {
+        let key = generate_secret_key(Environment::Development);
+        validate_secret_key(&key).unwrap();
+        let rec = SecretKeyRecord::new("ins_x", &key, 0);
+        assert!(rec.matches(&key));
+        assert!(!rec.matches(&format!("{key}x")));
+        assert!(!rec.matches(""));
+        assert_eq!(rec.hint.len(), 4);
+        assert!(validate_secret_key("sk_test_short").is_err());
+        assert!(validate_secret_key("pk_test_aaaaaaaaaaaaaaaaaaaaaaaa").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! Usher's domain logic. It knows neither HTTP nor SQL: storage is reached through [`store::Store`],
+//! time through [`clock::Clock`], and password hashing through [`passwords::HasherPool`].
+
+pub mod audit;
+pub mod clock;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod instance;
+pub mod passwords;
+pub mod sessions;
+pub mod signing_keys;
+pub mod store;
+pub mod users;
+
+pub use error::{CoreError, CoreResult};

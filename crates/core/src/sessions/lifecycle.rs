@@ -1,0 +1,118 @@
+//! Starting and ending sessions.
+
+use super::model::{Client, Session, SessionStatus};
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{new_id, prefix};
+use crate::instance::{Environment, Instance};
+use crate::users::User;
+
+/// `POST /v1/sessions`: a session created by the backend for testing flows. Clerk refuses it on
+/// production instances, and so do we.
+pub fn start_backend_session(instance: &Instance, user: &User, active_org: Option<String>, now: Millis) -> CoreResult<(Client, Session)> {
+    if instance.environment == Environment::Production {
+        return Err(CoreError::ProductionForbidden { what: "creating sessions through the Backend API" });
+    }
+    ensure_can_sign_in(user, now)?;
+    let client = Client { id: new_id(prefix::CLIENT), created_at: now, updated_at: now };
+    let session = new_session(instance, &client.id, user, active_org, now);
+    Ok((client, session))
+}
+
+pub fn new_session(instance: &Instance, client_id: &str, user: &User, active_org: Option<String>, now: Millis) -> Session {
+    Session {
+        id: new_id(prefix::SESSION),
+        version: 0,
+        client_id: client_id.to_owned(),
+        user_id: user.id.clone(),
+        status: SessionStatus::Active,
+        last_active_organization_id: active_org,
+        actor: None,
+        last_active_at: now,
+        expire_at: now + instance.settings.session_max_lifetime_ms,
+        abandon_at: now + instance.settings.session_abandon_ms,
+        first_factor_verified_at: now,
+        second_factor_verified_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+pub fn ensure_can_sign_in(user: &User, now: Millis) -> CoreResult<()> {
+    if user.banned {
+        return Err(CoreError::UserBanned);
+    }
+    if user.is_locked(now) {
+        return Err(CoreError::UserLocked { expires_in_seconds: user.lockout_expires_in_seconds(now) });
+    }
+    Ok(())
+}
+
+/// How a session ends; each maps to its status and its Clerk event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The backend revoked it (`POST /v1/sessions/{id}/revoke`, or the user was banned).
+    Revoked,
+    /// The user signed out.
+    Ended,
+    /// The user or its client was removed.
+    Removed,
+}
+
+/// Ends a live session. Returns `false` (and changes nothing) when it had already ended.
+pub fn end(session: &mut Session, how: Ending, now: Millis) -> bool {
+    if !session.status_at(now).is_live() {
+        return false;
+    }
+    session.status = match how {
+        Ending::Revoked => SessionStatus::Revoked,
+        Ending::Ended => SessionStatus::Ended,
+        Ending::Removed => SessionStatus::Removed,
+    };
+    session.updated_at = now;
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::InstanceSettings;
+    use crate::users::create::{NewUser, validate};
+
+    fn instance(env: Environment) -> Instance {
+        Instance { id: "ins_1".into(), environment: env, frontend_host: "a.b".into(), settings: InstanceSettings::default(), created_at: 0 }
+    }
+
+    fn user() -> User {
+        let input = NewUser { email_addresses: vec!["a@b.co".into()], skip_password_requirement: true, ..Default::default() };
+        validate(input, &InstanceSettings::default()).unwrap().into_user(None, &InstanceSettings::default(), 0)
+    }
+
+    #[test]
+    fn production_refuses_backend_sessions() {
+        let err = start_backend_session(&instance(Environment::Production), &user(), None, 0).unwrap_err();
+        assert!(matches!(err, CoreError::ProductionForbidden { .. }));
+    }
+
+    #[test]
+    fn sessions_expire_and_end_once() {
+        let inst = instance(Environment::Development);
+        let (_, mut s) = start_backend_session(&inst, &user(), None, 1_000).unwrap();
+        assert_eq!(s.status_at(1_000), SessionStatus::Active);
+        assert_eq!(s.status_at(1_000 + inst.settings.session_max_lifetime_ms), SessionStatus::Expired);
+        assert!(end(&mut s, Ending::Revoked, 2_000));
+        assert!(!end(&mut s, Ending::Ended, 3_000));
+        assert_eq!(s.status, SessionStatus::Revoked);
+    }
+
+    #[test]
+    fn banned_and_locked_users_cannot_sign_in() {
+        let mut u = user();
+        u.banned = true;
+        assert_eq!(ensure_can_sign_in(&u, 0).unwrap_err(), CoreError::UserBanned);
+        u.banned = false;
+        u.locked_until = Some(10_000);
+        assert!(matches!(ensure_can_sign_in(&u, 0).unwrap_err(), CoreError::UserLocked { expires_in_seconds: Some(10) }));
+        assert!(ensure_can_sign_in(&u, 10_000).is_ok());
+    }
+}

@@ -1,0 +1,8 @@
+//! Sessions and the clients (browsers, devices) they live on, and the tokens they mint.
+
+pub mod lifecycle;
+pub mod model;
+pub mod query;
+pub mod tokens;
+
+pub use model::{Client, Session, SessionStatus};

@@ -1,0 +1,128 @@
+//! Validation and normalisation of the identifiers a user signs in with.
+
+use crate::error::{CoreError, CoreResult};
+
+/// The kinds of value that must be unique within an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentifierKind {
+    Email,
+    Phone,
+    Username,
+    ExternalId,
+}
+
+impl IdentifierKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentifierKind::Email => "email_address",
+            IdentifierKind::Phone => "phone_number",
+            IdentifierKind::Username => "username",
+            IdentifierKind::ExternalId => "external_id",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "email_address" => IdentifierKind::Email,
+            "phone_number" => IdentifierKind::Phone,
+            "username" => IdentifierKind::Username,
+            "external_id" => IdentifierKind::ExternalId,
+            _ => return None,
+        })
+    }
+}
+
+/// An identifier in the form used for uniqueness and look-ups.
+pub fn normalize(kind: IdentifierKind, value: &str) -> String {
+    match kind {
+        IdentifierKind::Email | IdentifierKind::Username => value.trim().to_lowercase(),
+        IdentifierKind::Phone => value.trim().to_owned(),
+        IdentifierKind::ExternalId => value.to_owned(),
+    }
+}
+
+pub fn validate_email(value: &str) -> CoreResult<String> {
+    let v = value.trim();
+    let err = || CoreError::format("email_address", format!("'{}' is not a valid email address", truncate(v)));
+    if v.len() > 320 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(err());
+    }
+    let (local, domain) = v.rsplit_once('@').ok_or_else(err)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+        return Err(err());
+    }
+    Ok(v.to_owned())
+}
+
+/// E.164: a `+`, then 7 to 15 digits.
+pub fn validate_phone(value: &str) -> CoreResult<String> {
+    let v: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let digits = v.strip_prefix('+').unwrap_or("");
+    if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0') {
+        Ok(v)
+    } else {
+        Err(CoreError::format("phone_number", format!("'{}' is not a valid E.164 phone number", truncate(value))))
+    }
+}
+
+/// Clerk's rule: 4 to 64 characters; letters, digits, `_`, `-` and `.`.
+pub fn validate_username(value: &str) -> CoreResult<String> {
+    let v = value.trim();
+    let len = v.chars().count();
+    if !(4..=64).contains(&len) {
+        return Err(CoreError::format("username", "must be between 4 and 64 characters long"));
+    }
+    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        return Err(CoreError::format("username", "may contain only letters, digits, '_', '-' and '.'"));
+    }
+    Ok(v.to_owned())
+}
+
+pub fn validate_external_id(value: &str) -> CoreResult<String> {
+    if value.is_empty() || value.len() > 255 || value.chars().any(char::is_control) {
+        return Err(CoreError::format("external_id", "must be 1 to 255 printable characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// Names and other free text: bounded, no control characters.
+pub fn validate_text(param: &str, value: &str, max: usize) -> CoreResult<String> {
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(CoreError::format(param, format!("must be at most {max} printable characters")));
+    }
+    Ok(value.to_owned())
+}
+
+fn truncate(v: &str) -> String {
+    v.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(validate_email("a@b.co").is_ok());
+        assert!(validate_email("alice+clerk_test@example.com").is_ok());
+        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a b@c.co", "a@b..co", "a@b.co.", "a@@b.co"] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+        assert_eq!(normalize(IdentifierKind::Email, " A@B.co "), "a@b.co");
+    }
+
+    #[test]
+    fn phones_and_usernames() {
+        assert_eq!(validate_phone("+1 (202) 555-0100").unwrap(), "+12025550100");
+        assert!(validate_phone("12025550100").is_err());
+        assert!(validate_phone("+1").is_err());
+        assert!(validate_username("abc").is_err());
+        assert!(validate_username("alice_1").is_ok());
+        assert!(validate_username("al ice").is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! Users: the model, the rules for creating and changing one, and metadata merging.
+
+pub mod create;
+pub mod identifiers;
+pub mod metadata;
+pub mod model;
+pub mod query;
+pub mod update;
+
+pub use model::{EmailAddress, PhoneNumber, User, Verification};

@@ -1,0 +1,110 @@
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::clock::Millis;
+
+pub type Metadata = Map<String, Value>;
+
+/// How an identifier was verified. Backend-created identifiers are verified by the admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// Created through the Backend API: verified by whoever holds the secret key.
+    Admin,
+    /// Reserved: usable for sign-in, not yet verified.
+    Unverified,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailAddress {
+    pub id: String,
+    pub email_address: String,
+    pub verification: Verification,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    pub id: String,
+    pub phone_number: String,
+    pub verification: Verification,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// A stored password: an Argon2id or bcrypt digest in its own text form (PHC or `$2b$`).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordDigest(pub String);
+
+impl std::fmt::Debug for PasswordDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordDigest(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    /// Optimistic-concurrency counter: a write succeeds only against the version it read.
+    #[serde(default)]
+    pub version: i64,
+    pub external_id: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    pub email_addresses: Vec<EmailAddress>,
+    pub phone_numbers: Vec<PhoneNumber>,
+    pub primary_email_address_id: Option<String>,
+    pub primary_phone_number_id: Option<String>,
+    pub password: Option<PasswordDigest>,
+    pub password_last_updated_at: Option<Millis>,
+    pub public_metadata: Metadata,
+    pub private_metadata: Metadata,
+    pub unsafe_metadata: Metadata,
+    pub banned: bool,
+    /// Locked until this instant; `Some(i64::MAX)` never expires on its own.
+    pub locked_until: Option<Millis>,
+    pub failed_verification_attempts: i64,
+    pub delete_self_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<i64>,
+    pub bypass_client_trust: bool,
+    pub legal_accepted_at: Option<Millis>,
+    pub last_sign_in_at: Option<Millis>,
+    pub last_active_at: Option<Millis>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl User {
+    pub fn primary_email(&self) -> Option<&EmailAddress> {
+        let id = self.primary_email_address_id.as_deref()?;
+        self.email_addresses.iter().find(|e| e.id == id)
+    }
+
+    pub fn is_locked(&self, now: Millis) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+
+    /// Seconds until the lock lifts; `None` when not locked.
+    pub fn lockout_expires_in_seconds(&self, now: Millis) -> Option<i64> {
+        match self.locked_until {
+            Some(until) if until > now => Some((until - now + 999) / 1000),
+            _ => None,
+        }
+    }
+
+    /// Lower-cased text the `query` filter searches: ids, names, identifiers.
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = vec![&self.id];
+        parts.extend(self.external_id.as_deref());
+        parts.extend(self.username.as_deref());
+        parts.extend(self.first_name.as_deref());
+        parts.extend(self.last_name.as_deref());
+        parts.extend(self.email_addresses.iter().map(|e| e.email_address.as_str()));
+        parts.extend(self.phone_numbers.iter().map(|p| p.phone_number.as_str()));
+        parts.join("\u{1f}").to_lowercase()
+    }
+}

@@ -1,0 +1,117 @@
+//! Listing users: filters, ordering and paging as `GET /v1/users` takes them.
+
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+
+pub const MAX_LIMIT: i64 = 500;
+pub const DEFAULT_LIMIT: i64 = 10;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct UserFilter {
+    pub email_addresses: Vec<String>,
+    pub phone_numbers: Vec<String>,
+    pub usernames: Vec<String>,
+    pub external_ids: Vec<String>,
+    pub exclude_external_ids: Vec<String>,
+    pub user_ids: Vec<String>,
+    pub exclude_user_ids: Vec<String>,
+    /// Lower-cased partial match over ids, names and identifiers.
+    pub query: Option<String>,
+    pub banned: Option<bool>,
+    pub last_active_at_since: Option<Millis>,
+    pub created_at_before: Option<Millis>,
+    pub created_at_after: Option<Millis>,
+    pub last_sign_in_at_before: Option<Millis>,
+    pub last_sign_in_at_after: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserOrderField {
+    CreatedAt,
+    UpdatedAt,
+    EmailAddress,
+    PhoneNumber,
+    Username,
+    FirstName,
+    LastName,
+    LastSignInAt,
+    LastActiveAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserOrder {
+    pub field: UserOrderField,
+    pub descending: bool,
+}
+
+impl Default for UserOrder {
+    fn default() -> Self {
+        Self { field: UserOrderField::CreatedAt, descending: true }
+    }
+}
+
+impl UserOrder {
+    /// `[+|-]field`; no sign means ascending, as in Clerk.
+    pub fn parse(s: &str) -> CoreResult<Self> {
+        let (descending, name) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let field = match name {
+            "created_at" => UserOrderField::CreatedAt,
+            "updated_at" => UserOrderField::UpdatedAt,
+            "email_address" => UserOrderField::EmailAddress,
+            "phone_number" => UserOrderField::PhoneNumber,
+            "username" => UserOrderField::Username,
+            "first_name" => UserOrderField::FirstName,
+            "last_name" => UserOrderField::LastName,
+            "last_sign_in_at" => UserOrderField::LastSignInAt,
+            "last_active_at" => UserOrderField::LastActiveAt,
+            _ => return Err(CoreError::value("order_by", format!("'{}' is not a field users can be ordered by", name.chars().take(40).collect::<String>()))),
+        };
+        Ok(Self { field, descending })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self { limit: DEFAULT_LIMIT, offset: 0 }
+    }
+}
+
+impl Page {
+    pub fn new(limit: Option<i64>, offset: Option<i64>) -> CoreResult<Self> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(CoreError::value("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        let offset = offset.unwrap_or(0);
+        if offset < 0 {
+            return Err(CoreError::value("offset", "must not be negative"));
+        }
+        Ok(Self { limit, offset })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_and_page() {
+        assert_eq!(UserOrder::parse("-created_at").unwrap(), UserOrder::default());
+        assert!(!UserOrder::parse("+username").unwrap().descending);
+        assert!(!UserOrder::parse("first_name").unwrap().descending);
+        assert!(UserOrder::parse("-password").is_err());
+        assert!(Page::new(Some(0), None).is_err());
+        assert!(Page::new(Some(501), None).is_err());
+        assert_eq!(Page::new(Some(500), Some(3)).unwrap(), Page { limit: 500, offset: 3 });
+    }
+}

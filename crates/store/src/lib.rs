@@ -1,0 +1,19 @@
+//! Implementations of `usher_core::store::Store`. SQLite is the embedded default; every backend
+//! passes the shared suite in [`conformance`].
+
+pub mod conformance;
+mod rows;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use usher_core::store::{Store, StoreError, StoreResult};
+
+/// Opens the store a database URL names: `sqlite://path` (or a bare path).
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::Backend("PostgreSQL support is not built yet; use a SQLite path".into()));
+    }
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path)).await?))
+}
