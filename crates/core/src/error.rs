@@ -47,12 +47,20 @@ pub type CoreResult<T> = Result<T, CoreError>;
 
 impl CoreError {
     pub fn format(param: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::ParamFormatInvalid { param: param.into(), reason: reason.into() }
+        Self::ParamFormatInvalid {
+            param: param.into(),
+            reason: reason.into(),
+        }
     }
     pub fn value(param: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::ParamValueInvalid { param: param.into(), reason: reason.into() }
+        Self::ParamValueInvalid {
+            param: param.into(),
+            reason: reason.into(),
+        }
     }
     pub fn missing(param: impl Into<String>) -> Self {
-        Self::ParamMissing { param: param.into() }
+        Self::ParamMissing {
+            param: param.into(),
+        }
     }
 }

@@ -8,7 +8,10 @@ use crate::users::User;
 pub enum DomainEvent {
     UserCreated(User),
     UserUpdated(User),
-    UserDeleted { id: String, external_id: Option<String> },
+    UserDeleted {
+        id: String,
+        external_id: Option<String>,
+    },
     SessionCreated(Session),
     SessionRevoked(Session),
     SessionEnded(Session),

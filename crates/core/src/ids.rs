@@ -37,8 +37,9 @@ pub fn random_alphanumeric(len: usize) -> String {
 
 /// Whether `id` has `prefix` and a plausible suffix; used to answer 404 early for malformed ids.
 pub fn looks_like(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix)
-        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+    id.strip_prefix(prefix).is_some_and(|rest| {
+        !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 #[cfg(test)]

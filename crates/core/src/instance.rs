@@ -85,7 +85,11 @@ impl Instance {
 
 /// `pk_test_` or `pk_live_` + unpadded base64 of `<host>$`.
 pub fn publishable_key(env: Environment, frontend_host: &str) -> String {
-    format!("pk_{}_{}", env.key_infix(), STANDARD_NO_PAD.encode(format!("{frontend_host}$")))
+    format!(
+        "pk_{}_{}",
+        env.key_infix(),
+        STANDARD_NO_PAD.encode(format!("{frontend_host}$"))
+    )
 }
 
 /// Clerk's SDKs reject a publishable key whose host has no dot (`localhost:4001` fails).
@@ -107,13 +111,23 @@ pub fn validate_frontend_host(host: &str) -> CoreResult<()> {
 
 /// A secret key as the operator holds it. Only its hash is ever stored.
 pub fn generate_secret_key(env: Environment) -> String {
-    format!("sk_{}_{}", env.key_infix(), crate::ids::random_alphanumeric(43))
+    format!(
+        "sk_{}_{}",
+        env.key_infix(),
+        crate::ids::random_alphanumeric(43)
+    )
 }
 
 pub fn validate_secret_key(key: &str) -> CoreResult<()> {
-    let rest = key.strip_prefix("sk_test_").or_else(|| key.strip_prefix("sk_live_"));
+    let rest = key
+        .strip_prefix("sk_test_")
+        .or_else(|| key.strip_prefix("sk_live_"));
     match rest {
-        Some(r) if r.len() >= 16 && r.len() <= 128 && r.bytes().all(|b| b.is_ascii_alphanumeric()) => Ok(()),
+        Some(r)
+            if r.len() >= 16 && r.len() <= 128 && r.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            Ok(())
+        }
         _ => Err(CoreError::format(
             "secret_key",
             "must be sk_test_ or sk_live_ followed by 16 to 128 letters and digits",
@@ -122,7 +136,11 @@ pub fn validate_secret_key(key: &str) -> CoreResult<()> {
 }
 
 pub fn environment_of_secret_key(key: &str) -> Environment {
-    if key.starts_with("sk_live_") { Environment::Production } else { Environment::Development }
+    if key.starts_with("sk_live_") {
+        Environment::Production
+    } else {
+        Environment::Development
+    }
 }
 
 /// The stored form of a secret key: an id, its SHA-256 (the key has 250+ bits of entropy, so a fast
@@ -138,7 +156,14 @@ pub struct SecretKeyRecord {
 
 impl SecretKeyRecord {
     pub fn new(instance_id: &str, secret: &str, now: Millis) -> Self {
-        let hint: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let hint: String = secret
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         Self {
             id: crate::ids::new_id(crate::ids::prefix::SECRET_KEY),
             instance_id: instance_id.to_owned(),
@@ -165,7 +190,9 @@ mod tests {
     fn publishable_key_encodes_host_with_dollar_unpadded() {
         let pk = publishable_key(Environment::Development, "127.0.0.1:4001");
         assert!(pk.starts_with("pk_test_"));
-        let decoded = STANDARD_NO_PAD.decode(pk.trim_start_matches("pk_test_")).unwrap();
+        let decoded = STANDARD_NO_PAD
+            .decode(pk.trim_start_matches("pk_test_"))
+            .unwrap();
         assert_eq!(decoded, b"127.0.0.1:4001$");
         assert!(!pk.ends_with('='));
         assert_eq!(pk.split('_').count(), 3);

@@ -28,7 +28,10 @@ pub struct SigningKeyRecord {
 
 impl std::fmt::Debug for SigningKeyRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKeyRecord").field("kid", &self.kid).field("active", &self.active).finish()
+        f.debug_struct("SigningKeyRecord")
+            .field("kid", &self.kid)
+            .field("active", &self.active)
+            .finish()
     }
 }
 
@@ -52,14 +55,22 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish()
     }
 }
 
 impl SigningKey {
-    pub fn generate(kid: &str, instance_id: &str, now: Millis) -> CoreResult<(Self, SigningKeyRecord)> {
-        let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|e| CoreError::Crypto(e.to_string()))?;
-        let der = AsDer::<Pkcs8V1Der>::as_der(&pair).map_err(|e| CoreError::Crypto(e.to_string()))?;
+    pub fn generate(
+        kid: &str,
+        instance_id: &str,
+        now: Millis,
+    ) -> CoreResult<(Self, SigningKeyRecord)> {
+        let pair =
+            KeyPair::generate(KeySize::Rsa2048).map_err(|e| CoreError::Crypto(e.to_string()))?;
+        let der =
+            AsDer::<Pkcs8V1Der>::as_der(&pair).map_err(|e| CoreError::Crypto(e.to_string()))?;
         let record = SigningKeyRecord {
             kid: kid.to_owned(),
             instance_id: instance_id.to_owned(),
@@ -71,12 +82,14 @@ impl SigningKey {
     }
 
     pub fn from_record(record: &SigningKeyRecord) -> CoreResult<Self> {
-        let pair = KeyPair::from_pkcs8(&record.private_pkcs8_der).map_err(|e| CoreError::Crypto(e.to_string()))?;
+        let pair = KeyPair::from_pkcs8(&record.private_pkcs8_der)
+            .map_err(|e| CoreError::Crypto(e.to_string()))?;
         if pair.public_modulus_len() != 256 {
             return Err(CoreError::Crypto("signing keys must be RSA-2048".into()));
         }
         let public = pair.public_key();
-        let spki = AsDer::<PublicKeyX509Der>::as_der(public).map_err(|e| CoreError::Crypto(e.to_string()))?;
+        let spki = AsDer::<PublicKeyX509Der>::as_der(public)
+            .map_err(|e| CoreError::Crypto(e.to_string()))?;
         let components: PublicKeyComponents<Vec<u8>> = public.into();
         let jwk = PublicJwk {
             kid: record.kid.clone(),
@@ -162,15 +175,19 @@ mod tests {
         let jwt = key.sign_jwt(br#"{"sub":"user_1"}"#).unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
-        let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+        let header: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
         assert_eq!(header["alg"], "RS256");
         assert_eq!(header["kid"], "ins_test");
         assert_eq!(header["cat"], SESSION_TOKEN_CATEGORY);
         let sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
         let signed = format!("{}.{}", parts[0], parts[1]);
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &key.public_spki_der_for_tests())
-            .verify(signed.as_bytes(), &sig)
-            .unwrap();
+        UnparsedPublicKey::new(
+            &RSA_PKCS1_2048_8192_SHA256,
+            &key.public_spki_der_for_tests(),
+        )
+        .verify(signed.as_bytes(), &sig)
+        .unwrap();
     }
 
     impl SigningKey {

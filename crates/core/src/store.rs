@@ -24,7 +24,9 @@ pub enum StoreError {
     /// The row changed since it was read (optimistic concurrency).
     #[error("stale write")]
     Stale,
-    #[error("the database schema is newer than this build of Usher understands (schema {found}, known {known})")]
+    #[error(
+        "the database schema is newer than this build of Usher understands (schema {found}, known {known})"
+    )]
     SchemaTooNew { found: i64, known: i64 },
     #[error("database error: {0}")]
     Backend(String),
@@ -33,7 +35,9 @@ pub enum StoreError {
 impl From<StoreError> for CoreError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::IdentifierTaken(kind) => CoreError::IdentifierExists { param: kind.as_str() },
+            StoreError::IdentifierTaken(kind) => CoreError::IdentifierExists {
+                param: kind.as_str(),
+            },
             StoreError::Stale => CoreError::Conflict,
             other => CoreError::Storage(other.to_string()),
         }
@@ -48,7 +52,10 @@ pub enum Write {
     InsertUser(User),
     /// Writes `user` if the stored version is still `user.version`; the stored version becomes `+1`.
     UpdateUser(User),
-    DeleteUser { id: String, version: i64 },
+    DeleteUser {
+        id: String,
+        version: i64,
+    },
     InsertClient(Client),
     InsertSession(Session),
     /// Like `UpdateUser`: guarded by `session.version`.
@@ -85,24 +92,52 @@ pub trait Store: Send + Sync + 'static {
 
     async fn load_instance(&self) -> StoreResult<Option<Instance>>;
     /// Creates the instance with its first secret key and signing key, in one transaction.
-    async fn create_instance(&self, instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord) -> StoreResult<()>;
+    async fn create_instance(
+        &self,
+        instance: &Instance,
+        secret: &SecretKeyRecord,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()>;
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>>;
     async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
 
     async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>>;
-    async fn list_users(&self, instance_id: &str, filter: &UserFilter, order: UserOrder, page: &Page) -> StoreResult<Vec<User>>;
+    async fn list_users(
+        &self,
+        instance_id: &str,
+        filter: &UserFilter,
+        order: UserOrder,
+        page: &Page,
+    ) -> StoreResult<Vec<User>>;
     async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64>;
 
     async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>>;
-    async fn session_for_token(&self, instance_id: &str, id: &str) -> StoreResult<Option<SessionForToken>>;
+    async fn session_for_token(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<SessionForToken>>;
     /// Returns the page and the total matching the filter.
-    async fn list_sessions(&self, instance_id: &str, query: &SessionQuery) -> StoreResult<(Vec<Session>, i64)>;
-    async fn live_sessions_of_user(&self, instance_id: &str, user_id: &str) -> StoreResult<Vec<Session>>;
+    async fn list_sessions(
+        &self,
+        instance_id: &str,
+        query: &SessionQuery,
+    ) -> StoreResult<(Vec<Session>, i64)>;
+    async fn live_sessions_of_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<Session>>;
 
     async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()>;
 
     /// Outbox events after `after_seq`, oldest first.
-    async fn events_after(&self, instance_id: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEvent>>;
+    async fn events_after(
+        &self,
+        instance_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>>;
     /// Audit entries, newest first.
     async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 }

@@ -20,7 +20,11 @@ use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 const NOW: i64 = 1_700_000_000_000;
 
 fn check(cond: bool, what: &str) -> Result<(), String> {
-    if cond { Ok(()) } else { Err(format!("storage conformance failed: {what}")) }
+    if cond {
+        Ok(())
+    } else {
+        Err(format!("storage conformance failed: {what}"))
+    }
 }
 
 fn user(email: &str, first: &str, created_at: i64) -> User {
@@ -107,7 +111,10 @@ fn session(user_id: &str, client_id: &str, created_at: i64, expire_at: i64) -> S
 /// Runs every check against `store`, which must be empty.
 pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     let e = |e: StoreError| e.to_string();
-    check(store.load_instance().await.map_err(e)?.is_none(), "a new store has no instance")?;
+    check(
+        store.load_instance().await.map_err(e)?.is_none(),
+        "a new store has no instance",
+    )?;
 
     // Instance, secret key and signing key are created together and read back.
     let instance = Instance {
@@ -118,16 +125,26 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         created_at: NOW,
     };
     let secret = SecretKeyRecord::new(&instance.id, "sk_test_0123456789abcdefghij", NOW);
-    let (key, key_record) = SigningKey::generate(&instance.id, &instance.id, NOW).map_err(|e| e.to_string())?;
-    store.create_instance(&instance, &secret, &key_record).await.map_err(e)?;
+    let (key, key_record) =
+        SigningKey::generate(&instance.id, &instance.id, NOW).map_err(|e| e.to_string())?;
+    store
+        .create_instance(&instance, &secret, &key_record)
+        .await
+        .map_err(e)?;
     let loaded = store.load_instance().await.map_err(e)?;
     check(loaded.as_ref() == Some(&instance), "instance round-trips")?;
     let secrets = store.secret_keys(&instance.id).await.map_err(e)?;
-    check(secrets.len() == 1 && secrets[0].matches("sk_test_0123456789abcdefghij"), "secret key hash round-trips")?;
+    check(
+        secrets.len() == 1 && secrets[0].matches("sk_test_0123456789abcdefghij"),
+        "secret key hash round-trips",
+    )?;
     let keys = store.signing_keys(&instance.id).await.map_err(e)?;
     check(keys.len() == 1 && keys[0].active, "signing key round-trips")?;
     let reloaded = SigningKey::from_record(&keys[0]).map_err(|e| e.to_string())?;
-    check(reloaded.jwk() == key.jwk(), "signing key parses to the same public key")?;
+    check(
+        reloaded.jwk() == key.jwk(),
+        "signing key parses to the same public key",
+    )?;
     let ins = instance.id.as_str();
 
     // Users: insert with their event, read back.
@@ -136,27 +153,60 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     let carol = user("carol@example.org", "Carol", NOW + 2);
     for u in [&alice, &bob, &carol] {
         let mut cs = Changeset::default();
-        cs.push(Write::InsertUser(u.clone())).push(event(ins, "user.created", json!({"id": u.id})));
+        cs.push(Write::InsertUser(u.clone()))
+            .push(event(ins, "user.created", json!({"id": u.id})));
         store.commit(ins, cs).await.map_err(e)?;
     }
     let got = store.get_user(ins, &alice.id).await.map_err(e)?;
-    check(got.as_ref().map(|u| &u.email_addresses) == Some(&alice.email_addresses), "user round-trips")?;
-    check(got.as_ref().map(|u| u.version) == Some(1), "a new user is at version 1")?;
-    check(store.get_user(ins, "user_missing").await.map_err(e)?.is_none(), "unknown user is None")?;
-    check(store.get_user("ins_other", &alice.id).await.map_err(e)?.is_none(), "users are scoped by instance")?;
+    check(
+        got.as_ref().map(|u| &u.email_addresses) == Some(&alice.email_addresses),
+        "user round-trips",
+    )?;
+    check(
+        got.as_ref().map(|u| u.version) == Some(1),
+        "a new user is at version 1",
+    )?;
+    check(
+        store
+            .get_user(ins, "user_missing")
+            .await
+            .map_err(e)?
+            .is_none(),
+        "unknown user is None",
+    )?;
+    check(
+        store
+            .get_user("ins_other", &alice.id)
+            .await
+            .map_err(e)?
+            .is_none(),
+        "users are scoped by instance",
+    )?;
 
     // A taken email (in any case) fails the whole changeset: no user, no event.
     let before = store.events_after(ins, 0, 1000).await.map_err(e)?.len();
     let dup = user("ALICE@example.com", "Mallory", NOW + 3);
     let mut cs = Changeset::default();
-    cs.push(event(ins, "user.created", json!({"id": dup.id}))).push(Write::InsertUser(dup.clone()));
+    cs.push(event(ins, "user.created", json!({"id": dup.id})))
+        .push(Write::InsertUser(dup.clone()));
     let res = store.commit(ins, cs).await;
-    check(res == Err(StoreError::IdentifierTaken(IdentifierKind::Email)), "duplicate email is IdentifierTaken(Email)")?;
-    check(store.get_user(ins, &dup.id).await.map_err(e)?.is_none(), "failed changeset leaves no user")?;
-    check(store.events_after(ins, 0, 1000).await.map_err(e)?.len() == before, "failed changeset leaves no event")?;
+    check(
+        res == Err(StoreError::IdentifierTaken(IdentifierKind::Email)),
+        "duplicate email is IdentifierTaken(Email)",
+    )?;
+    check(
+        store.get_user(ins, &dup.id).await.map_err(e)?.is_none(),
+        "failed changeset leaves no user",
+    )?;
+    check(
+        store.events_after(ins, 0, 1000).await.map_err(e)?.len() == before,
+        "failed changeset leaves no event",
+    )?;
 
     // Optimistic concurrency: a write against an old version is stale.
-    let Some(mut a1) = store.get_user(ins, &alice.id).await.map_err(e)? else { return Err("alice vanished".into()) };
+    let Some(mut a1) = store.get_user(ins, &alice.id).await.map_err(e)? else {
+        return Err("alice vanished".into());
+    };
     let mut a2 = a1.clone();
     a1.last_name = Some("First".into());
     let mut cs = Changeset::default();
@@ -165,9 +215,17 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     a2.last_name = Some("Second".into());
     let mut cs = Changeset::default();
     cs.push(Write::UpdateUser(a2));
-    check(store.commit(ins, cs).await == Err(StoreError::Stale), "stale update is refused")?;
-    let Some(a3) = store.get_user(ins, &alice.id).await.map_err(e)? else { return Err("alice vanished".into()) };
-    check(a3.last_name.as_deref() == Some("First") && a3.version == 2, "first writer wins")?;
+    check(
+        store.commit(ins, cs).await == Err(StoreError::Stale),
+        "stale update is refused",
+    )?;
+    let Some(a3) = store.get_user(ins, &alice.id).await.map_err(e)? else {
+        return Err("alice vanished".into());
+    };
+    check(
+        a3.last_name.as_deref() == Some("First") && a3.version == 2,
+        "first writer wins",
+    )?;
 
     // Changing an email frees the old one.
     let mut a4 = a3.clone();
@@ -182,51 +240,140 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
 
     // Filters, order and paging.
     let all = UserFilter::default();
-    check(store.count_users(ins, &all).await.map_err(e)? == 4, "count all users")?;
-    let f = UserFilter { email_addresses: vec!["BOB@example.com".into(), "nobody@x.io".into()], ..Default::default() };
-    let found = store.list_users(ins, &f, UserOrder::default(), &Page::default()).await.map_err(e)?;
-    check(found.len() == 1 && found[0].id == bob.id, "email filter is case-insensitive and ignores unknowns")?;
-    let q = UserFilter { query: Some("EXAMPLE.ORG".into()), ..Default::default() };
-    check(store.count_users(ins, &q).await.map_err(e)? == 1, "query matches identifiers partially")?;
-    let wild = UserFilter { query: Some("%".into()), ..Default::default() };
-    check(store.count_users(ins, &wild).await.map_err(e)? == 0, "query escapes LIKE wildcards")?;
-    let newest = store.list_users(ins, &all, UserOrder::default(), &Page { limit: 2, offset: 0 }).await.map_err(e)?;
-    check(newest.len() == 2 && newest[0].id == reuse.id && newest[1].id == carol.id, "default order is -created_at")?;
-    let by_name = UserOrder { field: UserOrderField::FirstName, descending: false };
+    check(
+        store.count_users(ins, &all).await.map_err(e)? == 4,
+        "count all users",
+    )?;
+    let f = UserFilter {
+        email_addresses: vec!["BOB@example.com".into(), "nobody@x.io".into()],
+        ..Default::default()
+    };
+    let found = store
+        .list_users(ins, &f, UserOrder::default(), &Page::default())
+        .await
+        .map_err(e)?;
+    check(
+        found.len() == 1 && found[0].id == bob.id,
+        "email filter is case-insensitive and ignores unknowns",
+    )?;
+    let q = UserFilter {
+        query: Some("EXAMPLE.ORG".into()),
+        ..Default::default()
+    };
+    check(
+        store.count_users(ins, &q).await.map_err(e)? == 1,
+        "query matches identifiers partially",
+    )?;
+    let wild = UserFilter {
+        query: Some("%".into()),
+        ..Default::default()
+    };
+    check(
+        store.count_users(ins, &wild).await.map_err(e)? == 0,
+        "query escapes LIKE wildcards",
+    )?;
+    let newest = store
+        .list_users(
+            ins,
+            &all,
+            UserOrder::default(),
+            &Page {
+                limit: 2,
+                offset: 0,
+            },
+        )
+        .await
+        .map_err(e)?;
+    check(
+        newest.len() == 2 && newest[0].id == reuse.id && newest[1].id == carol.id,
+        "default order is -created_at",
+    )?;
+    let by_name = UserOrder {
+        field: UserOrderField::FirstName,
+        descending: false,
+    };
     let names: Vec<_> = store
-        .list_users(ins, &all, by_name, &Page { limit: 10, offset: 1 })
+        .list_users(
+            ins,
+            &all,
+            by_name,
+            &Page {
+                limit: 10,
+                offset: 1,
+            },
+        )
         .await
         .map_err(e)?
         .into_iter()
         .filter_map(|u| u.first_name)
         .collect();
-    check(names == ["bob", "Carol", "New Alice"], "first_name order ignores case and offset skips")?;
-    let ids = UserFilter { exclude_user_ids: vec![alice.id.clone()], ..Default::default() };
-    check(store.count_users(ins, &ids).await.map_err(e)? == 3, "user ids can be excluded")?;
+    check(
+        names == ["bob", "Carol", "New Alice"],
+        "first_name order ignores case and offset skips",
+    )?;
+    let ids = UserFilter {
+        exclude_user_ids: vec![alice.id.clone()],
+        ..Default::default()
+    };
+    check(
+        store.count_users(ins, &ids).await.map_err(e)? == 3,
+        "user ids can be excluded",
+    )?;
 
     // Sessions: statuses depend on time.
-    let client = Client { id: new_id(prefix::CLIENT), created_at: NOW, updated_at: NOW };
+    let client = Client {
+        id: new_id(prefix::CLIENT),
+        created_at: NOW,
+        updated_at: NOW,
+    };
     let live = session(&bob.id, &client.id, NOW, NOW + 1_000_000);
     let old = session(&bob.id, &client.id, NOW - 10, NOW + 10);
     let mut cs = Changeset::default();
-    cs.push(Write::InsertClient(client.clone())).push(Write::InsertSession(live.clone())).push(Write::InsertSession(old.clone()));
+    cs.push(Write::InsertClient(client.clone()))
+        .push(Write::InsertSession(live.clone()))
+        .push(Write::InsertSession(old.clone()));
     store.commit(ins, cs).await.map_err(e)?;
     let later = NOW + 100;
     let q = |status| SessionQuery {
-        filter: SessionFilter { user_id: Some(bob.id.clone()), client_id: None, status },
+        filter: SessionFilter {
+            user_id: Some(bob.id.clone()),
+            client_id: None,
+            status,
+        },
         page: Page::default(),
         now: later,
     };
-    let (active, total) = store.list_sessions(ins, &q(Some(SessionStatus::Active))).await.map_err(e)?;
-    check(active.len() == 1 && total == 1 && active[0].id == live.id, "active excludes sessions past expire_at")?;
-    let (expired, _) = store.list_sessions(ins, &q(Some(SessionStatus::Expired))).await.map_err(e)?;
-    check(expired.len() == 1 && expired[0].id == old.id, "expired includes live sessions past expire_at")?;
+    let (active, total) = store
+        .list_sessions(ins, &q(Some(SessionStatus::Active)))
+        .await
+        .map_err(e)?;
+    check(
+        active.len() == 1 && total == 1 && active[0].id == live.id,
+        "active excludes sessions past expire_at",
+    )?;
+    let (expired, _) = store
+        .list_sessions(ins, &q(Some(SessionStatus::Expired)))
+        .await
+        .map_err(e)?;
+    check(
+        expired.len() == 1 && expired[0].id == old.id,
+        "expired includes live sessions past expire_at",
+    )?;
     let (both, total) = store.list_sessions(ins, &q(None)).await.map_err(e)?;
-    check(both.len() == 2 && total == 2 && both[0].id == live.id, "sessions newest first")?;
+    check(
+        both.len() == 2 && total == 2 && both[0].id == live.id,
+        "sessions newest first",
+    )?;
     let t = store.session_for_token(ins, &live.id).await.map_err(e)?;
-    check(t.as_ref().is_some_and(|t| !t.user_banned && t.user_locked_until.is_none()), "session_for_token joins user state")?;
+    check(
+        t.as_ref()
+            .is_some_and(|t| !t.user_banned && t.user_locked_until.is_none()),
+        "session_for_token joins user state",
+    )?;
 
-    let Some(mut s) = store.get_session(ins, &live.id).await.map_err(e)? else { return Err("session vanished".into()) };
+    let Some(mut s) = store.get_session(ins, &live.id).await.map_err(e)? else {
+        return Err("session vanished".into());
+    };
     let stale = s.clone();
     s.status = SessionStatus::Revoked;
     let mut cs = Changeset::default();
@@ -234,23 +381,57 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     store.commit(ins, cs).await.map_err(e)?;
     let mut cs = Changeset::default();
     cs.push(Write::UpdateSession(stale));
-    check(store.commit(ins, cs).await == Err(StoreError::Stale), "stale session update is refused")?;
-    check(store.live_sessions_of_user(ins, &bob.id).await.map_err(e)?.len() == 1, "revoked session is not live")?;
+    check(
+        store.commit(ins, cs).await == Err(StoreError::Stale),
+        "stale session update is refused",
+    )?;
+    check(
+        store
+            .live_sessions_of_user(ins, &bob.id)
+            .await
+            .map_err(e)?
+            .len()
+            == 1,
+        "revoked session is not live",
+    )?;
 
     // Deleting a user frees its identifiers.
-    let Some(b) = store.get_user(ins, &bob.id).await.map_err(e)? else { return Err("bob vanished".into()) };
+    let Some(b) = store.get_user(ins, &bob.id).await.map_err(e)? else {
+        return Err("bob vanished".into());
+    };
     let mut cs = Changeset::default();
-    cs.push(Write::DeleteUser { id: b.id.clone(), version: b.version });
+    cs.push(Write::DeleteUser {
+        id: b.id.clone(),
+        version: b.version,
+    });
     store.commit(ins, cs).await.map_err(e)?;
-    check(store.get_user(ins, &bob.id).await.map_err(e)?.is_none(), "deleted user is gone")?;
+    check(
+        store.get_user(ins, &bob.id).await.map_err(e)?.is_none(),
+        "deleted user is gone",
+    )?;
     let mut cs = Changeset::default();
-    cs.push(Write::InsertUser(user("bob@example.com", "Bob II", NOW + 5)));
+    cs.push(Write::InsertUser(user(
+        "bob@example.com",
+        "Bob II",
+        NOW + 5,
+    )));
     store.commit(ins, cs).await.map_err(e)?;
 
     // Outbox order and the audit log.
     let events = store.events_after(ins, 0, 1000).await.map_err(e)?;
-    check(events.len() == 3 && events.windows(2).all(|w| w[0].seq < w[1].seq), "events in commit order")?;
-    check(store.events_after(ins, events[1].seq, 10).await.map_err(e)?.len() == 1, "events_after pages")?;
+    check(
+        events.len() == 3 && events.windows(2).all(|w| w[0].seq < w[1].seq),
+        "events in commit order",
+    )?;
+    check(
+        store
+            .events_after(ins, events[1].seq, 10)
+            .await
+            .map_err(e)?
+            .len()
+            == 1,
+        "events_after pages",
+    )?;
     let mut cs = Changeset::default();
     for action in ["user.create", "user.delete"] {
         cs.push(Write::Audit(AuditEntry {
@@ -267,7 +448,10 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     }
     store.commit(ins, cs).await.map_err(e)?;
     let log = store.audit_log(ins, 10).await.map_err(e)?;
-    check(log.len() == 2 && log[0].action == "user.delete", "audit log newest first")?;
+    check(
+        log.len() == 2 && log[0].action == "user.delete",
+        "audit log newest first",
+    )?;
     store.ping().await.map_err(e)?;
     Ok(())
 }

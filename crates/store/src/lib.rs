@@ -12,8 +12,12 @@ use usher_core::store::{Store, StoreError, StoreResult};
 /// Opens the store a database URL names: `sqlite://path` (or a bare path).
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Backend("PostgreSQL support is not built yet; use a SQLite path".into()));
+        return Err(StoreError::Backend(
+            "PostgreSQL support is not built yet; use a SQLite path".into(),
+        ));
     }
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path)).await?))
+    Ok(Arc::new(
+        sqlite::SqliteStore::open(std::path::Path::new(path)).await?,
+    ))
 }

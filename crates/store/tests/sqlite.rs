@@ -3,8 +3,12 @@ use usher_store::sqlite::SqliteStore;
 #[tokio::test]
 async fn sqlite_passes_the_storage_suite() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("usher.sqlite")).await.unwrap();
-    usher_store::conformance::run_all(std::sync::Arc::new(store)).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("usher.sqlite"))
+        .await
+        .unwrap();
+    usher_store::conformance::run_all(std::sync::Arc::new(store))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

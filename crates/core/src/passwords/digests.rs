@@ -19,7 +19,8 @@ const SALT_LEN: usize = 16;
 const MAX_IMPORTED_M_COST_KIB: u32 = 256 * 1024;
 
 pub fn default_params() -> CoreResult<Params> {
-    Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN)).map_err(|e| CoreError::Crypto(e.to_string()))
+    Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN))
+        .map_err(|e| CoreError::Crypto(e.to_string()))
 }
 
 /// Hashes with our parameters into `memory`, a buffer the calling worker keeps between hashes.
@@ -79,23 +80,38 @@ impl Argon2Phc {
                 _ => return None,
             }
         }
-        let salt = STANDARD_NO_PAD.decode(parts.next()?.trim_end_matches('=')).ok()?;
-        let hash = STANDARD_NO_PAD.decode(parts.next()?.trim_end_matches('=')).ok()?;
+        let salt = STANDARD_NO_PAD
+            .decode(parts.next()?.trim_end_matches('='))
+            .ok()?;
+        let hash = STANDARD_NO_PAD
+            .decode(parts.next()?.trim_end_matches('='))
+            .ok()?;
         if parts.next().is_some() || hash.len() < 4 || hash.len() > 64 || salt.len() < 8 {
             return None;
         }
-        let parsed = Self { algorithm, m: m?, t: t?, p: p?, salt, hash };
+        let parsed = Self {
+            algorithm,
+            m: m?,
+            t: t?,
+            p: p?,
+            salt,
+            hash,
+        };
         Params::new(parsed.m, parsed.t, parsed.p, Some(parsed.hash.len())).ok()?;
         Some(parsed)
     }
 
     pub fn is_current_default(&self) -> bool {
-        self.algorithm == Algorithm::Argon2id && self.m == M_COST_KIB && self.t == T_COST && self.p == P_COST
+        self.algorithm == Algorithm::Argon2id
+            && self.m == M_COST_KIB
+            && self.t == T_COST
+            && self.p == P_COST
     }
 
     /// Verifies in constant time. `memory` is reused when it is the right size.
     pub fn verify(&self, password: &[u8], memory: &mut Vec<Block>) -> CoreResult<bool> {
-        let params = Params::new(self.m, self.t, self.p, Some(self.hash.len())).map_err(|e| CoreError::Crypto(e.to_string()))?;
+        let params = Params::new(self.m, self.t, self.p, Some(self.hash.len()))
+            .map_err(|e| CoreError::Crypto(e.to_string()))?;
         let blocks = params.block_count();
         if memory.len() < blocks {
             memory.resize(blocks, Block::default());
@@ -129,7 +145,9 @@ pub fn kind_of(digest: &PasswordDigest) -> Option<DigestKind> {
 /// Whether a digest should be rehashed with our current parameters after a successful check.
 pub fn needs_upgrade(digest: &PasswordDigest) -> bool {
     match kind_of(digest) {
-        Some(DigestKind::Argon2) => !Argon2Phc::parse(&digest.0).is_some_and(|p| p.is_current_default()),
+        Some(DigestKind::Argon2) => {
+            !Argon2Phc::parse(&digest.0).is_some_and(|p| p.is_current_default())
+        }
         _ => true,
     }
 }
@@ -140,9 +158,15 @@ pub fn parse_imported(hasher: &str, digest: &str) -> CoreResult<PasswordDigest> 
     match hasher {
         "bcrypt" => {
             let ok = digest.len() == 60
-                && (digest.starts_with("$2a$") || digest.starts_with("$2b$") || digest.starts_with("$2y$"))
+                && (digest.starts_with("$2a$")
+                    || digest.starts_with("$2b$")
+                    || digest.starts_with("$2y$"))
                 && digest.parse::<bcrypt::HashParts>().is_ok();
-            if ok { Ok(PasswordDigest(digest.to_owned())) } else { Err(bad()) }
+            if ok {
+                Ok(PasswordDigest(digest.to_owned()))
+            } else {
+                Err(bad())
+            }
         }
         "argon2i" | "argon2id" => {
             let parsed = Argon2Phc::parse(digest).ok_or_else(bad)?;
@@ -150,20 +174,31 @@ pub fn parse_imported(hasher: &str, digest: &str) -> CoreResult<PasswordDigest> 
                 "argon2i" => parsed.algorithm == Algorithm::Argon2i,
                 _ => parsed.algorithm == Algorithm::Argon2id,
             };
-            if !matches_hasher || parsed.m > MAX_IMPORTED_M_COST_KIB || parsed.t > 16 || parsed.p > 16 {
+            if !matches_hasher
+                || parsed.m > MAX_IMPORTED_M_COST_KIB
+                || parsed.t > 16
+                || parsed.p > 16
+            {
                 return Err(bad());
             }
             Ok(PasswordDigest(digest.to_owned()))
         }
         other => Err(CoreError::value(
             "password_hasher",
-            format!("'{}' is not supported; Usher verifies bcrypt, argon2i and argon2id digests", other.chars().take(40).collect::<String>()),
+            format!(
+                "'{}' is not supported; Usher verifies bcrypt, argon2i and argon2id digests",
+                other.chars().take(40).collect::<String>()
+            ),
         )),
     }
 }
 
 /// Verifies `password` against any stored digest. Runs on a pool worker: it is slow on purpose.
-pub fn verify(password: &[u8], digest: &PasswordDigest, memory: &mut Vec<Block>) -> CoreResult<bool> {
+pub fn verify(
+    password: &[u8],
+    digest: &PasswordDigest,
+    memory: &mut Vec<Block>,
+) -> CoreResult<bool> {
     match kind_of(digest) {
         Some(DigestKind::Argon2) => match Argon2Phc::parse(&digest.0) {
             Some(phc) => phc.verify(password, memory),
@@ -209,8 +244,14 @@ mod tests {
         let salt = b"saltsaltsalt1234";
         let params = Params::new(4096, 3, 1, Some(32)).unwrap();
         let mut out = [0u8; 32];
-        Argon2::new(Algorithm::Argon2i, Version::V0x13, params).hash_password_into(b"pw-imported", salt, &mut out).unwrap();
-        let phc = format!("$argon2i$v=19$m=4096,t=3,p=1${}${}", STANDARD_NO_PAD.encode(salt), STANDARD_NO_PAD.encode(out));
+        Argon2::new(Algorithm::Argon2i, Version::V0x13, params)
+            .hash_password_into(b"pw-imported", salt, &mut out)
+            .unwrap();
+        let phc = format!(
+            "$argon2i$v=19$m=4096,t=3,p=1${}${}",
+            STANDARD_NO_PAD.encode(salt),
+            STANDARD_NO_PAD.encode(out)
+        );
         let d = parse_imported("argon2i", &phc).unwrap();
         assert!(parse_imported("argon2id", &phc).is_err());
         let mut mem = memory();

@@ -15,8 +15,15 @@ use crate::error::{CoreError, CoreResult};
 use crate::users::model::PasswordDigest;
 
 enum Job {
-    Hash { password: String, reply: oneshot::Sender<CoreResult<PasswordDigest>> },
-    Verify { password: String, digest: PasswordDigest, reply: oneshot::Sender<CoreResult<bool>> },
+    Hash {
+        password: String,
+        reply: oneshot::Sender<CoreResult<PasswordDigest>>,
+    },
+    Verify {
+        password: String,
+        digest: PasswordDigest,
+        reply: oneshot::Sender<CoreResult<bool>>,
+    },
 }
 
 struct Queued {
@@ -77,13 +84,24 @@ impl HasherPool {
 
     pub async fn verify(&self, password: String, digest: PasswordDigest) -> CoreResult<bool> {
         let (reply, rx) = oneshot::channel();
-        self.submit(Job::Verify { password, digest, reply }).await?;
+        self.submit(Job::Verify {
+            password,
+            digest,
+            reply,
+        })
+        .await?;
         rx.await.map_err(|_| CoreError::Overloaded)?
     }
 
     async fn submit(&self, job: Job) -> CoreResult<()> {
         self.stats.queued.fetch_add(1, Ordering::Relaxed);
-        let sent = self.tx.send(Queued { job, enqueued: Instant::now() }).await;
+        let sent = self
+            .tx
+            .send(Queued {
+                job,
+                enqueued: Instant::now(),
+            })
+            .await;
         if sent.is_err() {
             self.stats.queued.fetch_sub(1, Ordering::Relaxed);
             return Err(CoreError::Overloaded);
@@ -93,27 +111,42 @@ impl HasherPool {
 }
 
 fn worker(rx: Arc<Mutex<mpsc::Receiver<Queued>>>, stats: Arc<PoolStats>) {
-    let block_count = digests::default_params().map(|p| p.block_count()).unwrap_or(0);
+    let block_count = digests::default_params()
+        .map(|p| p.block_count())
+        .unwrap_or(0);
     let mut memory = vec![Block::default(); block_count];
     loop {
         let next = match rx.lock() {
             Ok(mut guard) => guard.blocking_recv(),
             Err(_) => return,
         };
-        let Some(Queued { job, enqueued }) = next else { return };
+        let Some(Queued { job, enqueued }) = next else {
+            return;
+        };
         stats.queued.fetch_sub(1, Ordering::Relaxed);
         let waited = enqueued.elapsed();
         let micros = waited.as_micros() as u64;
-        stats.queue_wait_micros_total.fetch_add(micros, Ordering::Relaxed);
-        stats.queue_wait_micros_max.fetch_max(micros, Ordering::Relaxed);
+        stats
+            .queue_wait_micros_total
+            .fetch_add(micros, Ordering::Relaxed);
+        stats
+            .queue_wait_micros_max
+            .fetch_max(micros, Ordering::Relaxed);
         if waited > SLOW_QUEUE_WAIT {
-            tracing::warn!(wait_ms = waited.as_millis() as u64, "password hashing queue is backing up");
+            tracing::warn!(
+                wait_ms = waited.as_millis() as u64,
+                "password hashing queue is backing up"
+            );
         }
         match job {
             Job::Hash { password, reply } => {
                 let _ = reply.send(digests::hash_argon2id(password.as_bytes(), &mut memory));
             }
-            Job::Verify { password, digest, reply } => {
+            Job::Verify {
+                password,
+                digest,
+                reply,
+            } => {
                 let _ = reply.send(digests::verify(password.as_bytes(), &digest, &mut memory));
                 // An imported digest with bigger parameters may have grown the buffer; give it back.
                 if memory.len() > block_count {
@@ -139,7 +172,10 @@ mod tests {
             handles.push(tokio::spawn(async move {
                 let pw = format!("password-{i}");
                 let d = pool.hash(pw.clone()).await.unwrap();
-                (pool.verify(pw, d.clone()).await.unwrap(), pool.verify("other".into(), d).await.unwrap())
+                (
+                    pool.verify(pw, d.clone()).await.unwrap(),
+                    pool.verify("other".into(), d).await.unwrap(),
+                )
             }));
         }
         for h in handles {

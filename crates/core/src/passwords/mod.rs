@@ -28,14 +28,19 @@ pub fn classify_input(
     settings: &InstanceSettings,
 ) -> CoreResult<PasswordInput> {
     match (password, digest) {
-        (Some(_), Some(_)) => Err(CoreError::value("password_digest", "give either password or password_digest, not both")),
+        (Some(_), Some(_)) => Err(CoreError::value(
+            "password_digest",
+            "give either password or password_digest, not both",
+        )),
         (Some(p), None) => {
             check_policy(&p, skip_checks, settings)?;
             Ok(PasswordInput::Plain(p))
         }
         (None, Some(d)) => {
             let hasher = hasher.ok_or_else(|| CoreError::missing("password_hasher"))?;
-            Ok(PasswordInput::Imported(digests::parse_imported(&hasher, &d)?))
+            Ok(PasswordInput::Imported(digests::parse_imported(
+                &hasher, &d,
+            )?))
         }
         (None, None) => {
             if hasher.is_some() {
@@ -46,14 +51,22 @@ pub fn classify_input(
     }
 }
 
-pub fn check_policy(password: &str, skip_checks: bool, settings: &InstanceSettings) -> CoreResult<()> {
+pub fn check_policy(
+    password: &str,
+    skip_checks: bool,
+    settings: &InstanceSettings,
+) -> CoreResult<()> {
     let len = password.chars().count();
     // The upper bound also protects the hasher from megabyte-sized inputs, so it is never skipped.
     if password.len() > 1024 || (!skip_checks && len > settings.password_max_length) {
-        return Err(CoreError::PasswordTooLong { max: settings.password_max_length });
+        return Err(CoreError::PasswordTooLong {
+            max: settings.password_max_length,
+        });
     }
     if !skip_checks && len < settings.password_min_length {
-        return Err(CoreError::PasswordTooShort { min: settings.password_min_length });
+        return Err(CoreError::PasswordTooShort {
+            min: settings.password_min_length,
+        });
     }
     if password.is_empty() {
         return Err(CoreError::PasswordTooShort { min: 1 });

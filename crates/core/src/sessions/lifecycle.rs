@@ -9,17 +9,34 @@ use crate::users::User;
 
 /// `POST /v1/sessions`: a session created by the backend for testing flows. Clerk refuses it on
 /// production instances, and so do we.
-pub fn start_backend_session(instance: &Instance, user: &User, active_org: Option<String>, now: Millis) -> CoreResult<(Client, Session)> {
+pub fn start_backend_session(
+    instance: &Instance,
+    user: &User,
+    active_org: Option<String>,
+    now: Millis,
+) -> CoreResult<(Client, Session)> {
     if instance.environment == Environment::Production {
-        return Err(CoreError::ProductionForbidden { what: "creating sessions through the Backend API" });
+        return Err(CoreError::ProductionForbidden {
+            what: "creating sessions through the Backend API",
+        });
     }
     ensure_can_sign_in(user, now)?;
-    let client = Client { id: new_id(prefix::CLIENT), created_at: now, updated_at: now };
+    let client = Client {
+        id: new_id(prefix::CLIENT),
+        created_at: now,
+        updated_at: now,
+    };
     let session = new_session(instance, &client.id, user, active_org, now);
     Ok((client, session))
 }
 
-pub fn new_session(instance: &Instance, client_id: &str, user: &User, active_org: Option<String>, now: Millis) -> Session {
+pub fn new_session(
+    instance: &Instance,
+    client_id: &str,
+    user: &User,
+    active_org: Option<String>,
+    now: Millis,
+) -> Session {
     Session {
         id: new_id(prefix::SESSION),
         version: 0,
@@ -43,7 +60,9 @@ pub fn ensure_can_sign_in(user: &User, now: Millis) -> CoreResult<()> {
         return Err(CoreError::UserBanned);
     }
     if user.is_locked(now) {
-        return Err(CoreError::UserLocked { expires_in_seconds: user.lockout_expires_in_seconds(now) });
+        return Err(CoreError::UserLocked {
+            expires_in_seconds: user.lockout_expires_in_seconds(now),
+        });
     }
     Ok(())
 }
@@ -80,17 +99,30 @@ mod tests {
     use crate::users::create::{NewUser, validate};
 
     fn instance(env: Environment) -> Instance {
-        Instance { id: "ins_1".into(), environment: env, frontend_host: "a.b".into(), settings: InstanceSettings::default(), created_at: 0 }
+        Instance {
+            id: "ins_1".into(),
+            environment: env,
+            frontend_host: "a.b".into(),
+            settings: InstanceSettings::default(),
+            created_at: 0,
+        }
     }
 
     fn user() -> User {
-        let input = NewUser { email_addresses: vec!["a@b.co".into()], skip_password_requirement: true, ..Default::default() };
-        validate(input, &InstanceSettings::default()).unwrap().into_user(None, &InstanceSettings::default(), 0)
+        let input = NewUser {
+            email_addresses: vec!["a@b.co".into()],
+            skip_password_requirement: true,
+            ..Default::default()
+        };
+        validate(input, &InstanceSettings::default())
+            .unwrap()
+            .into_user(None, &InstanceSettings::default(), 0)
     }
 
     #[test]
     fn production_refuses_backend_sessions() {
-        let err = start_backend_session(&instance(Environment::Production), &user(), None, 0).unwrap_err();
+        let err = start_backend_session(&instance(Environment::Production), &user(), None, 0)
+            .unwrap_err();
         assert!(matches!(err, CoreError::ProductionForbidden { .. }));
     }
 
@@ -99,7 +131,10 @@ mod tests {
         let inst = instance(Environment::Development);
         let (_, mut s) = start_backend_session(&inst, &user(), None, 1_000).unwrap();
         assert_eq!(s.status_at(1_000), SessionStatus::Active);
-        assert_eq!(s.status_at(1_000 + inst.settings.session_max_lifetime_ms), SessionStatus::Expired);
+        assert_eq!(
+            s.status_at(1_000 + inst.settings.session_max_lifetime_ms),
+            SessionStatus::Expired
+        );
         assert!(end(&mut s, Ending::Revoked, 2_000));
         assert!(!end(&mut s, Ending::Ended, 3_000));
         assert_eq!(s.status, SessionStatus::Revoked);
@@ -109,10 +144,18 @@ mod tests {
     fn banned_and_locked_users_cannot_sign_in() {
         let mut u = user();
         u.banned = true;
-        assert_eq!(ensure_can_sign_in(&u, 0).unwrap_err(), CoreError::UserBanned);
+        assert_eq!(
+            ensure_can_sign_in(&u, 0).unwrap_err(),
+            CoreError::UserBanned
+        );
         u.banned = false;
         u.locked_until = Some(10_000);
-        assert!(matches!(ensure_can_sign_in(&u, 0).unwrap_err(), CoreError::UserLocked { expires_in_seconds: Some(10) }));
+        assert!(matches!(
+            ensure_can_sign_in(&u, 0).unwrap_err(),
+            CoreError::UserLocked {
+                expires_in_seconds: Some(10)
+            }
+        ));
         assert!(ensure_can_sign_in(&u, 10_000).is_ok());
     }
 }

@@ -60,11 +60,17 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
     let sts = match status {
         SessionStatus::Active => "active",
         SessionStatus::Pending => "pending",
-        other => return Err(CoreError::SessionNotActive { status: other.as_str() }),
+        other => {
+            return Err(CoreError::SessionNotActive {
+                status: other.as_str(),
+            });
+        }
     };
     validate_lifetime(req.lifetime_secs)?;
     let iat = req.now / 1000;
-    let lifetime = req.lifetime_secs.unwrap_or(req.instance.settings.session_token_lifetime_secs);
+    let lifetime = req
+        .lifetime_secs
+        .unwrap_or(req.instance.settings.session_token_lifetime_secs);
     let claims = SessionClaims {
         azp: req.authorized_party,
         exp: iat + lifetime,

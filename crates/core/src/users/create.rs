@@ -1,7 +1,9 @@
 //! Creating a user: validate every field first (so no hashing is wasted on a request that will
 //! fail), hash the password on the pool, then build the user.
 
-use super::identifiers::{validate_email, validate_external_id, validate_phone, validate_text, validate_username};
+use super::identifiers::{
+    validate_email, validate_external_id, validate_phone, validate_text, validate_username,
+};
 use super::metadata::check_size;
 use super::model::{EmailAddress, Metadata, PasswordDigest, PhoneNumber, User, Verification};
 use crate::clock::Millis;
@@ -50,9 +52,20 @@ pub struct ValidatedNewUser {
 pub fn validate(mut input: NewUser, settings: &InstanceSettings) -> CoreResult<ValidatedNewUser> {
     let emails = dedupe_checked(&input.email_addresses, validate_email, "email_address")?;
     let phones = dedupe_checked(&input.phone_numbers, validate_phone, "phone_number")?;
-    input.username = input.username.as_deref().map(validate_username).transpose()?;
-    input.external_id = input.external_id.as_deref().map(validate_external_id).transpose()?;
-    for (param, v) in [("first_name", &input.first_name), ("last_name", &input.last_name)] {
+    input.username = input
+        .username
+        .as_deref()
+        .map(validate_username)
+        .transpose()?;
+    input.external_id = input
+        .external_id
+        .as_deref()
+        .map(validate_external_id)
+        .transpose()?;
+    for (param, v) in [
+        ("first_name", &input.first_name),
+        ("last_name", &input.last_name),
+    ] {
         if let Some(v) = v {
             validate_text(param, v, 256)?;
         }
@@ -63,7 +76,10 @@ pub fn validate(mut input: NewUser, settings: &InstanceSettings) -> CoreResult<V
     if let Some(limit) = input.create_organizations_limit
         && limit < 0
     {
-        return Err(CoreError::value("create_organizations_limit", "must not be negative"));
+        return Err(CoreError::value(
+            "create_organizations_limit",
+            "must not be negative",
+        ));
     }
     let password = passwords::classify_input(
         input.password.take(),
@@ -72,7 +88,10 @@ pub fn validate(mut input: NewUser, settings: &InstanceSettings) -> CoreResult<V
         input.skip_password_checks,
         settings,
     )?;
-    if matches!(password, PasswordInput::None) && settings.password_required && !input.skip_password_requirement {
+    if matches!(password, PasswordInput::None)
+        && settings.password_required
+        && !input.skip_password_requirement
+    {
         return Err(CoreError::missing("password"));
     }
     let empty = Metadata::new();
@@ -81,14 +100,27 @@ pub fn validate(mut input: NewUser, settings: &InstanceSettings) -> CoreResult<V
         input.private_metadata.as_ref().unwrap_or(&empty),
         input.unsafe_metadata.as_ref().unwrap_or(&empty),
     )?;
-    if emails.is_empty() && phones.is_empty() && input.username.is_none() && input.external_id.is_none() {
+    if emails.is_empty()
+        && phones.is_empty()
+        && input.username.is_none()
+        && input.external_id.is_none()
+    {
         // A user nobody can ever sign in as or find again is almost certainly a mistake.
         return Err(CoreError::missing("email_address"));
     }
-    Ok(ValidatedNewUser { fields: input, emails, phones, password })
+    Ok(ValidatedNewUser {
+        fields: input,
+        emails,
+        phones,
+        password,
+    })
 }
 
-fn dedupe_checked(values: &[String], check: fn(&str) -> CoreResult<String>, param: &'static str) -> CoreResult<Vec<String>> {
+fn dedupe_checked(
+    values: &[String],
+    check: fn(&str) -> CoreResult<String>,
+    param: &'static str,
+) -> CoreResult<Vec<String>> {
     if values.len() > 100 {
         return Err(CoreError::value(param, "at most 100 values are accepted"));
     }
@@ -104,7 +136,12 @@ fn dedupe_checked(values: &[String], check: fn(&str) -> CoreResult<String>, para
 }
 
 impl ValidatedNewUser {
-    pub fn into_user(self, digest: Option<PasswordDigest>, settings: &InstanceSettings, now: Millis) -> User {
+    pub fn into_user(
+        self,
+        digest: Option<PasswordDigest>,
+        settings: &InstanceSettings,
+        now: Millis,
+    ) -> User {
         let f = self.fields;
         let created_at = f.created_at.unwrap_or(now);
         let email_addresses: Vec<EmailAddress> = self
@@ -148,7 +185,10 @@ impl ValidatedNewUser {
             private_metadata: f.private_metadata.unwrap_or_default(),
             unsafe_metadata: f.unsafe_metadata.unwrap_or_default(),
             banned: f.banned.unwrap_or(false),
-            locked_until: f.locked.unwrap_or(false).then(|| now + settings.lockout_duration_secs * 1000),
+            locked_until: f
+                .locked
+                .unwrap_or(false)
+                .then(|| now + settings.lockout_duration_secs * 1000),
             failed_verification_attempts: 0,
             delete_self_enabled: f.delete_self_enabled.unwrap_or(true),
             create_organization_enabled: f.create_organization_enabled.unwrap_or(true),
@@ -173,13 +213,25 @@ mod tests {
 
     #[test]
     fn requires_password_unless_skipped() {
-        let input = NewUser { email_addresses: vec!["a@b.co".into()], ..Default::default() };
-        assert_eq!(validate(input.clone(), &settings()).unwrap_err(), CoreError::missing("password"));
-        let ok = NewUser { skip_password_requirement: true, ..input };
+        let input = NewUser {
+            email_addresses: vec!["a@b.co".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(input.clone(), &settings()).unwrap_err(),
+            CoreError::missing("password")
+        );
+        let ok = NewUser {
+            skip_password_requirement: true,
+            ..input
+        };
         let v = validate(ok, &settings()).unwrap();
         let user = v.into_user(None, &settings(), 1000);
         assert_eq!(user.email_addresses.len(), 1);
-        assert_eq!(user.primary_email_address_id.as_deref(), Some(user.email_addresses[0].id.as_str()));
+        assert_eq!(
+            user.primary_email_address_id.as_deref(),
+            Some(user.email_addresses[0].id.as_str())
+        );
         assert!(user.password.is_none());
     }
 
@@ -190,9 +242,21 @@ mod tests {
             skip_password_requirement: true,
             ..Default::default()
         };
-        assert_eq!(validate(dup, &settings()).unwrap_err(), CoreError::IdentifierExists { param: "email_address" });
-        let short = NewUser { email_addresses: vec!["a@b.co".into()], password: Some("short".into()), ..Default::default() };
-        assert_eq!(validate(short, &settings()).unwrap_err(), CoreError::PasswordTooShort { min: 8 });
+        assert_eq!(
+            validate(dup, &settings()).unwrap_err(),
+            CoreError::IdentifierExists {
+                param: "email_address"
+            }
+        );
+        let short = NewUser {
+            email_addresses: vec!["a@b.co".into()],
+            password: Some("short".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(short, &settings()).unwrap_err(),
+            CoreError::PasswordTooShort { min: 8 }
+        );
         let skipped = NewUser {
             email_addresses: vec!["a@b.co".into()],
             password: Some("short".into()),

@@ -42,7 +42,12 @@ pub fn normalize(kind: IdentifierKind, value: &str) -> String {
 
 pub fn validate_email(value: &str) -> CoreResult<String> {
     let v = value.trim();
-    let err = || CoreError::format("email_address", format!("'{}' is not a valid email address", truncate(v)));
+    let err = || {
+        CoreError::format(
+            "email_address",
+            format!("'{}' is not a valid email address", truncate(v)),
+        )
+    };
     if v.len() > 320 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(err());
     }
@@ -51,8 +56,12 @@ pub fn validate_email(value: &str) -> CoreResult<String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
         return Err(err());
     }
@@ -61,12 +70,21 @@ pub fn validate_email(value: &str) -> CoreResult<String> {
 
 /// E.164: a `+`, then 7 to 15 digits.
 pub fn validate_phone(value: &str) -> CoreResult<String> {
-    let v: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
+    let v: String = value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
     let digits = v.strip_prefix('+').unwrap_or("");
-    if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0') {
+    if (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+    {
         Ok(v)
     } else {
-        Err(CoreError::format("phone_number", format!("'{}' is not a valid E.164 phone number", truncate(value))))
+        Err(CoreError::format(
+            "phone_number",
+            format!("'{}' is not a valid E.164 phone number", truncate(value)),
+        ))
     }
 }
 
@@ -75,17 +93,29 @@ pub fn validate_username(value: &str) -> CoreResult<String> {
     let v = value.trim();
     let len = v.chars().count();
     if !(4..=64).contains(&len) {
-        return Err(CoreError::format("username", "must be between 4 and 64 characters long"));
+        return Err(CoreError::format(
+            "username",
+            "must be between 4 and 64 characters long",
+        ));
     }
-    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
-        return Err(CoreError::format("username", "may contain only letters, digits, '_', '-' and '.'"));
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(CoreError::format(
+            "username",
+            "may contain only letters, digits, '_', '-' and '.'",
+        ));
     }
     Ok(v.to_owned())
 }
 
 pub fn validate_external_id(value: &str) -> CoreResult<String> {
     if value.is_empty() || value.len() > 255 || value.chars().any(char::is_control) {
-        return Err(CoreError::format("external_id", "must be 1 to 255 printable characters"));
+        return Err(CoreError::format(
+            "external_id",
+            "must be 1 to 255 printable characters",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -93,7 +123,10 @@ pub fn validate_external_id(value: &str) -> CoreResult<String> {
 /// Names and other free text: bounded, no control characters.
 pub fn validate_text(param: &str, value: &str, max: usize) -> CoreResult<String> {
     if value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(CoreError::format(param, format!("must be at most {max} printable characters")));
+        return Err(CoreError::format(
+            param,
+            format!("must be at most {max} printable characters"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -110,7 +143,9 @@ mod tests {
     fn emails() {
         assert!(validate_email("a@b.co").is_ok());
         assert!(validate_email("alice+clerk_test@example.com").is_ok());
-        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a b@c.co", "a@b..co", "a@b.co.", "a@@b.co"] {
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@.co", "a b@c.co", "a@b..co", "a@b.co.", "a@@b.co",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
         assert_eq!(normalize(IdentifierKind::Email, " A@B.co "), "a@b.co");

@@ -40,8 +40,15 @@ pub fn expect_object(param: &str, value: Value) -> CoreResult<Option<Metadata>> 
 
 pub fn check_size(public: &Metadata, private: &Metadata, unsafe_: &Metadata) -> CoreResult<()> {
     let size = |m: &Metadata| serde_json::to_vec(m).map(|v| v.len()).unwrap_or(usize::MAX);
-    if size(public).saturating_add(size(private)).saturating_add(size(unsafe_)) > METADATA_MAX_BYTES {
-        return Err(CoreError::value("public_metadata", "metadata may not exceed 8 KB in total"));
+    if size(public)
+        .saturating_add(size(private))
+        .saturating_add(size(unsafe_))
+        > METADATA_MAX_BYTES
+    {
+        return Err(CoreError::value(
+            "public_metadata",
+            "metadata may not exceed 8 KB in total",
+        ));
     }
     Ok(())
 }
@@ -58,8 +65,14 @@ mod tests {
     #[test]
     fn merges_deeply_and_null_deletes() {
         let mut m = obj(json!({"a": 1, "n": {"x": 1, "y": 2}, "gone": true}));
-        deep_merge(&mut m, &obj(json!({"n": {"y": null, "z": 3}, "gone": null, "b": [1]})));
-        assert_eq!(Value::Object(m), json!({"a": 1, "n": {"x": 1, "z": 3}, "b": [1]}));
+        deep_merge(
+            &mut m,
+            &obj(json!({"n": {"y": null, "z": 3}, "gone": null, "b": [1]})),
+        );
+        assert_eq!(
+            Value::Object(m),
+            json!({"a": 1, "n": {"x": 1, "z": 3}, "b": [1]})
+        );
     }
 
     #[test]

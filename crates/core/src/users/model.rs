@@ -103,7 +103,11 @@ impl User {
         parts.extend(self.username.as_deref());
         parts.extend(self.first_name.as_deref());
         parts.extend(self.last_name.as_deref());
-        parts.extend(self.email_addresses.iter().map(|e| e.email_address.as_str()));
+        parts.extend(
+            self.email_addresses
+                .iter()
+                .map(|e| e.email_address.as_str()),
+        );
         parts.extend(self.phone_numbers.iter().map(|p| p.phone_number.as_str()));
         parts.join("\u{1f}").to_lowercase()
     }

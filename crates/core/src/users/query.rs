@@ -46,7 +46,10 @@ pub struct UserOrder {
 
 impl Default for UserOrder {
     fn default() -> Self {
-        Self { field: UserOrderField::CreatedAt, descending: true }
+        Self {
+            field: UserOrderField::CreatedAt,
+            descending: true,
+        }
     }
 }
 
@@ -68,7 +71,15 @@ impl UserOrder {
             "last_name" => UserOrderField::LastName,
             "last_sign_in_at" => UserOrderField::LastSignInAt,
             "last_active_at" => UserOrderField::LastActiveAt,
-            _ => return Err(CoreError::value("order_by", format!("'{}' is not a field users can be ordered by", name.chars().take(40).collect::<String>()))),
+            _ => {
+                return Err(CoreError::value(
+                    "order_by",
+                    format!(
+                        "'{}' is not a field users can be ordered by",
+                        name.chars().take(40).collect::<String>()
+                    ),
+                ));
+            }
         };
         Ok(Self { field, descending })
     }
@@ -82,7 +93,10 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Self { limit: DEFAULT_LIMIT, offset: 0 }
+        Self {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
     }
 }
 
@@ -90,7 +104,10 @@ impl Page {
     pub fn new(limit: Option<i64>, offset: Option<i64>) -> CoreResult<Self> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(CoreError::value("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(CoreError::value(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let offset = offset.unwrap_or(0);
         if offset < 0 {
@@ -106,12 +123,21 @@ mod tests {
 
     #[test]
     fn order_and_page() {
-        assert_eq!(UserOrder::parse("-created_at").unwrap(), UserOrder::default());
+        assert_eq!(
+            UserOrder::parse("-created_at").unwrap(),
+            UserOrder::default()
+        );
         assert!(!UserOrder::parse("+username").unwrap().descending);
         assert!(!UserOrder::parse("first_name").unwrap().descending);
         assert!(UserOrder::parse("-password").is_err());
         assert!(Page::new(Some(0), None).is_err());
         assert!(Page::new(Some(501), None).is_err());
-        assert_eq!(Page::new(Some(500), Some(3)).unwrap(), Page { limit: 500, offset: 3 });
+        assert_eq!(
+            Page::new(Some(500), Some(3)).unwrap(),
+            Page {
+                limit: 500,
+                offset: 3
+            }
+        );
     }
 }

@@ -48,7 +48,10 @@ pub fn validate(mut patch: UserPatch, settings: &InstanceSettings) -> CoreResult
     if let Some(Some(x)) = &patch.external_id {
         patch.external_id = Some(Some(validate_external_id(x)?));
     }
-    for (param, v) in [("first_name", &patch.first_name), ("last_name", &patch.last_name)] {
+    for (param, v) in [
+        ("first_name", &patch.first_name),
+        ("last_name", &patch.last_name),
+    ] {
         if let Some(Some(v)) = v {
             validate_text(param, v, 256)?;
         }
@@ -59,7 +62,10 @@ pub fn validate(mut patch: UserPatch, settings: &InstanceSettings) -> CoreResult
     if let Some(Some(limit)) = patch.create_organizations_limit
         && limit < 0
     {
-        return Err(CoreError::value("create_organizations_limit", "must not be negative"));
+        return Err(CoreError::value(
+            "create_organizations_limit",
+            "must not be negative",
+        ));
     }
     let password = passwords::classify_input(
         patch.password.take(),
@@ -78,20 +84,34 @@ impl ValidatedPatch {
 
     /// Applies the patch to `user`. Fails without changing anything when a referenced
     /// identifier does not belong to the user.
-    pub fn apply(&self, user: &mut User, digest: Option<PasswordDigest>, now: Millis) -> CoreResult<()> {
+    pub fn apply(
+        &self,
+        user: &mut User,
+        digest: Option<PasswordDigest>,
+        now: Millis,
+    ) -> CoreResult<()> {
         let p = &self.patch;
         if let Some(id) = &p.primary_email_address_id
             && !user.email_addresses.iter().any(|e| &e.id == id)
         {
-            return Err(CoreError::value("primary_email_address_id", "is not one of this user's email addresses"));
+            return Err(CoreError::value(
+                "primary_email_address_id",
+                "is not one of this user's email addresses",
+            ));
         }
         if let Some(id) = &p.primary_phone_number_id
             && !user.phone_numbers.iter().any(|e| &e.id == id)
         {
-            return Err(CoreError::value("primary_phone_number_id", "is not one of this user's phone numbers"));
+            return Err(CoreError::value(
+                "primary_phone_number_id",
+                "is not one of this user's phone numbers",
+            ));
         }
         let public = p.public_metadata.as_ref().unwrap_or(&user.public_metadata);
-        let private = p.private_metadata.as_ref().unwrap_or(&user.private_metadata);
+        let private = p
+            .private_metadata
+            .as_ref()
+            .unwrap_or(&user.private_metadata);
         let unsafe_ = p.unsafe_metadata.as_ref().unwrap_or(&user.unsafe_metadata);
         check_size(public, private, unsafe_)?;
 
@@ -100,7 +120,10 @@ impl ValidatedPatch {
         set(&mut user.last_name, &p.last_name);
         set(&mut user.locale, &p.locale);
         set(&mut user.username, &p.username);
-        set(&mut user.create_organizations_limit, &p.create_organizations_limit);
+        set(
+            &mut user.create_organizations_limit,
+            &p.create_organizations_limit,
+        );
         set(&mut user.legal_accepted_at, &p.legal_accepted_at);
         if let Some(id) = &p.primary_email_address_id {
             user.primary_email_address_id = Some(id.clone());

@@ -20,16 +20,24 @@ pub async fn run(pool: &SqlitePool) -> StoreResult<()> {
         .map_err(db_err)?;
     let known = MIGRATIONS.last().map_or(0, |m| m.0);
     if current > known {
-        return Err(StoreError::SchemaTooNew { found: current, known });
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await.map_err(db_err)?;
-        sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES (?, strftime('%s','now'))")
-            .bind(version)
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO usher_schema (version, applied_at) VALUES (?, strftime('%s','now'))",
+        )
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         tracing::info!(version, "applied SQLite migration");
     }

@@ -10,7 +10,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -33,7 +35,9 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
 impl SqliteStore {
     pub async fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let opts = SqliteConnectOptions::from_str("sqlite://")
             .map_err(db_err)?
@@ -43,9 +47,17 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(db_err)?;
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await
+            .map_err(db_err)?;
         migrations::run(&write).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts.read_only(true)).await.map_err(db_err)?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(db_err)?;
         Ok(Self { read, write })
     }
 }
@@ -53,7 +65,10 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map_err(db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -61,7 +76,12 @@ impl Store for SqliteStore {
         reads::load_instance(&self.read).await
     }
 
-    async fn create_instance(&self, instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord) -> StoreResult<()> {
+    async fn create_instance(
+        &self,
+        instance: &Instance,
+        secret: &SecretKeyRecord,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()> {
         writes::create_instance(&self.write, instance, secret, key).await
     }
 
@@ -77,7 +97,13 @@ impl Store for SqliteStore {
         reads::get_user(&self.read, instance_id, id).await
     }
 
-    async fn list_users(&self, instance_id: &str, filter: &UserFilter, order: UserOrder, page: &Page) -> StoreResult<Vec<User>> {
+    async fn list_users(
+        &self,
+        instance_id: &str,
+        filter: &UserFilter,
+        order: UserOrder,
+        page: &Page,
+    ) -> StoreResult<Vec<User>> {
         reads::list_users(&self.read, instance_id, filter, Some((order, page))).await
     }
 
@@ -89,15 +115,27 @@ impl Store for SqliteStore {
         reads::get_session(&self.read, instance_id, id).await
     }
 
-    async fn session_for_token(&self, instance_id: &str, id: &str) -> StoreResult<Option<SessionForToken>> {
+    async fn session_for_token(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<SessionForToken>> {
         reads::session_for_token(&self.read, instance_id, id).await
     }
 
-    async fn list_sessions(&self, instance_id: &str, query: &SessionQuery) -> StoreResult<(Vec<Session>, i64)> {
+    async fn list_sessions(
+        &self,
+        instance_id: &str,
+        query: &SessionQuery,
+    ) -> StoreResult<(Vec<Session>, i64)> {
         reads::list_sessions(&self.read, instance_id, query).await
     }
 
-    async fn live_sessions_of_user(&self, instance_id: &str, user_id: &str) -> StoreResult<Vec<Session>> {
+    async fn live_sessions_of_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<Session>> {
         reads::live_sessions_of_user(&self.read, instance_id, user_id).await
     }
 
@@ -105,7 +143,12 @@ impl Store for SqliteStore {
         writes::commit(&self.write, instance_id, changes).await
     }
 
-    async fn events_after(&self, instance_id: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEvent>> {
+    async fn events_after(
+        &self,
+        instance_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>> {
         reads::events_after(&self.read, instance_id, after_seq, limit).await
     }
 

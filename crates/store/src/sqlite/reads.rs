@@ -16,11 +16,17 @@ use super::db_err;
 use crate::rows::{from_doc, like_contains};
 
 pub async fn load_instance(pool: &SqlitePool) -> StoreResult<Option<Instance>> {
-    let row = sqlx::query("SELECT doc FROM instances ORDER BY created_at LIMIT 1").fetch_optional(pool).await.map_err(db_err)?;
+    let row = sqlx::query("SELECT doc FROM instances ORDER BY created_at LIMIT 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
     row.map(|r| from_doc(r.get::<&str, _>("doc"))).transpose()
 }
 
-pub async fn secret_keys(pool: &SqlitePool, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
+pub async fn secret_keys(
+    pool: &SqlitePool,
+    instance_id: &str,
+) -> StoreResult<Vec<SecretKeyRecord>> {
     let rows = sqlx::query("SELECT id, hash, hint, created_at FROM secret_keys WHERE instance_id = ? ORDER BY created_at")
         .bind(instance_id)
         .fetch_all(pool)
@@ -38,7 +44,10 @@ pub async fn secret_keys(pool: &SqlitePool, instance_id: &str) -> StoreResult<Ve
         .collect())
 }
 
-pub async fn signing_keys(pool: &SqlitePool, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
+pub async fn signing_keys(
+    pool: &SqlitePool,
+    instance_id: &str,
+) -> StoreResult<Vec<SigningKeyRecord>> {
     let rows = sqlx::query("SELECT kid, private_pkcs8, active, created_at FROM signing_keys WHERE instance_id = ? ORDER BY created_at")
         .bind(instance_id)
         .fetch_all(pool)
@@ -72,7 +81,12 @@ pub async fn get_user(pool: &SqlitePool, instance_id: &str, id: &str) -> StoreRe
     row.as_ref().map(user_from_row).transpose()
 }
 
-fn push_identifier_filter(qb: &mut QueryBuilder<Sqlite>, instance_id: &str, kind: IdentifierKind, values: &[String]) {
+fn push_identifier_filter(
+    qb: &mut QueryBuilder<Sqlite>,
+    instance_id: &str,
+    kind: IdentifierKind,
+    values: &[String],
+) {
     if values.is_empty() {
         return;
     }
@@ -92,7 +106,10 @@ fn push_id_list(qb: &mut QueryBuilder<Sqlite>, column: &str, negate: bool, value
     if values.is_empty() {
         return;
     }
-    qb.push(format!(" AND {column} {}IN (", if negate { "NOT " } else { "" }));
+    qb.push(format!(
+        " AND {column} {}IN (",
+        if negate { "NOT " } else { "" }
+    ));
     let mut sep = qb.separated(", ");
     for v in values {
         sep.push_bind(v.clone());
@@ -101,7 +118,8 @@ fn push_id_list(qb: &mut QueryBuilder<Sqlite>, column: &str, negate: bool, value
 }
 
 fn push_user_filter(qb: &mut QueryBuilder<Sqlite>, instance_id: &str, f: &UserFilter) {
-    qb.push(" WHERE instance_id = ").push_bind(instance_id.to_owned());
+    qb.push(" WHERE instance_id = ")
+        .push_bind(instance_id.to_owned());
     push_identifier_filter(qb, instance_id, IdentifierKind::Email, &f.email_addresses);
     push_identifier_filter(qb, instance_id, IdentifierKind::Phone, &f.phone_numbers);
     push_identifier_filter(qb, instance_id, IdentifierKind::Username, &f.usernames);
@@ -119,7 +137,9 @@ fn push_user_filter(qb: &mut QueryBuilder<Sqlite>, instance_id: &str, f: &UserFi
     push_id_list(qb, "id", false, &f.user_ids);
     push_id_list(qb, "id", true, &f.exclude_user_ids);
     if let Some(q) = &f.query {
-        qb.push(" AND search LIKE ").push_bind(like_contains(&q.to_lowercase())).push(" ESCAPE '\\'");
+        qb.push(" AND search LIKE ")
+            .push_bind(like_contains(&q.to_lowercase()))
+            .push(" ESCAPE '\\'");
     }
     if let Some(b) = f.banned {
         qb.push(" AND banned = ").push_bind(b as i64);
@@ -152,13 +172,24 @@ fn order_column(field: UserOrderField) -> &'static str {
     }
 }
 
-pub async fn list_users(pool: &SqlitePool, instance_id: &str, f: &UserFilter, order_page: Option<(UserOrder, &Page)>) -> StoreResult<Vec<User>> {
+pub async fn list_users(
+    pool: &SqlitePool,
+    instance_id: &str,
+    f: &UserFilter,
+    order_page: Option<(UserOrder, &Page)>,
+) -> StoreResult<Vec<User>> {
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT doc, version FROM users");
     push_user_filter(&mut qb, instance_id, f);
     if let Some((order, page)) = order_page {
         let dir = if order.descending { "DESC" } else { "ASC" };
-        qb.push(format!(" ORDER BY {} {dir} NULLS LAST, id {dir}", order_column(order.field)));
-        qb.push(" LIMIT ").push_bind(page.limit).push(" OFFSET ").push_bind(page.offset);
+        qb.push(format!(
+            " ORDER BY {} {dir} NULLS LAST, id {dir}",
+            order_column(order.field)
+        ));
+        qb.push(" LIMIT ")
+            .push_bind(page.limit)
+            .push(" OFFSET ")
+            .push_bind(page.offset);
     }
     let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
     rows.iter().map(user_from_row).collect()
@@ -177,7 +208,11 @@ fn session_from_row(r: &sqlx::sqlite::SqliteRow) -> StoreResult<Session> {
     Ok(s)
 }
 
-pub async fn get_session(pool: &SqlitePool, instance_id: &str, id: &str) -> StoreResult<Option<Session>> {
+pub async fn get_session(
+    pool: &SqlitePool,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<Session>> {
     let row = sqlx::query("SELECT doc, version FROM sessions WHERE instance_id = ? AND id = ?")
         .bind(instance_id)
         .bind(id)
@@ -187,7 +222,11 @@ pub async fn get_session(pool: &SqlitePool, instance_id: &str, id: &str) -> Stor
     row.as_ref().map(session_from_row).transpose()
 }
 
-pub async fn session_for_token(pool: &SqlitePool, instance_id: &str, id: &str) -> StoreResult<Option<SessionForToken>> {
+pub async fn session_for_token(
+    pool: &SqlitePool,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<SessionForToken>> {
     let row = sqlx::query(
         "SELECT s.doc, s.version, u.banned, json_extract(u.doc, '$.locked_until') AS locked_until \
          FROM sessions s JOIN users u ON u.instance_id = s.instance_id AND u.id = s.user_id \
@@ -211,17 +250,26 @@ fn push_status_filter(qb: &mut QueryBuilder<Sqlite>, status: SessionStatus, now:
     match status {
         SessionStatus::Active | SessionStatus::Pending => {
             qb.push(" AND status = ").push_bind(status.as_str());
-            qb.push(" AND expire_at > ").push_bind(now).push(" AND abandon_at > ").push_bind(now);
+            qb.push(" AND expire_at > ")
+                .push_bind(now)
+                .push(" AND abandon_at > ")
+                .push_bind(now);
         }
         SessionStatus::Expired => {
-            qb.push(" AND (status = 'expired' OR (status IN ('active','pending') AND expire_at <= ").push_bind(now).push("))");
+            qb.push(
+                " AND (status = 'expired' OR (status IN ('active','pending') AND expire_at <= ",
+            )
+            .push_bind(now)
+            .push("))");
         }
         SessionStatus::Abandoned => {
-            qb.push(" AND (status = 'abandoned' OR (status IN ('active','pending') AND expire_at > ")
-                .push_bind(now)
-                .push(" AND abandon_at <= ")
-                .push_bind(now)
-                .push("))");
+            qb.push(
+                " AND (status = 'abandoned' OR (status IN ('active','pending') AND expire_at > ",
+            )
+            .push_bind(now)
+            .push(" AND abandon_at <= ")
+            .push_bind(now)
+            .push("))");
         }
         other => {
             qb.push(" AND status = ").push_bind(other.as_str());
@@ -230,7 +278,8 @@ fn push_status_filter(qb: &mut QueryBuilder<Sqlite>, status: SessionStatus, now:
 }
 
 fn push_session_filter(qb: &mut QueryBuilder<Sqlite>, instance_id: &str, q: &SessionQuery) {
-    qb.push(" WHERE instance_id = ").push_bind(instance_id.to_owned());
+    qb.push(" WHERE instance_id = ")
+        .push_bind(instance_id.to_owned());
     if let Some(u) = &q.filter.user_id {
         qb.push(" AND user_id = ").push_bind(u.clone());
     }
@@ -242,19 +291,33 @@ fn push_session_filter(qb: &mut QueryBuilder<Sqlite>, instance_id: &str, q: &Ses
     }
 }
 
-pub async fn list_sessions(pool: &SqlitePool, instance_id: &str, q: &SessionQuery) -> StoreResult<(Vec<Session>, i64)> {
+pub async fn list_sessions(
+    pool: &SqlitePool,
+    instance_id: &str,
+    q: &SessionQuery,
+) -> StoreResult<(Vec<Session>, i64)> {
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT doc, version FROM sessions");
     push_session_filter(&mut qb, instance_id, q);
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(q.page.limit).push(" OFFSET ").push_bind(q.page.offset);
+    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(q.page.limit)
+        .push(" OFFSET ")
+        .push_bind(q.page.offset);
     let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let sessions = rows.iter().map(session_from_row).collect::<StoreResult<Vec<_>>>()?;
+    let sessions = rows
+        .iter()
+        .map(session_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
     let mut cq = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) AS n FROM sessions");
     push_session_filter(&mut cq, instance_id, q);
     let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
     Ok((sessions, total))
 }
 
-pub async fn live_sessions_of_user(pool: &SqlitePool, instance_id: &str, user_id: &str) -> StoreResult<Vec<Session>> {
+pub async fn live_sessions_of_user(
+    pool: &SqlitePool,
+    instance_id: &str,
+    user_id: &str,
+) -> StoreResult<Vec<Session>> {
     let rows = sqlx::query("SELECT doc, version FROM sessions WHERE instance_id = ? AND user_id = ? AND status IN ('active','pending') ORDER BY created_at")
         .bind(instance_id)
         .bind(user_id)
@@ -264,7 +327,12 @@ pub async fn live_sessions_of_user(pool: &SqlitePool, instance_id: &str, user_id
     rows.iter().map(session_from_row).collect()
 }
 
-pub async fn events_after(pool: &SqlitePool, instance_id: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEvent>> {
+pub async fn events_after(
+    pool: &SqlitePool,
+    instance_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> StoreResult<Vec<OutboxEvent>> {
     let rows = sqlx::query("SELECT seq, id, type, data, attributes, created_at FROM events WHERE instance_id = ? AND seq > ? ORDER BY seq LIMIT ?")
         .bind(instance_id)
         .bind(after_seq)
@@ -287,7 +355,11 @@ pub async fn events_after(pool: &SqlitePool, instance_id: &str, after_seq: i64, 
         .collect()
 }
 
-pub async fn audit_log(pool: &SqlitePool, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+pub async fn audit_log(
+    pool: &SqlitePool,
+    instance_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<AuditEntry>> {
     let rows = sqlx::query("SELECT seq, id, actor, action, target_id, trace_id, client_ip, at FROM audit_log WHERE instance_id = ? ORDER BY seq DESC LIMIT ?")
         .bind(instance_id)
         .bind(limit)

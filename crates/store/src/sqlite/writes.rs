@@ -14,7 +14,12 @@ use usher_core::users::identifiers::{IdentifierKind, normalize};
 use super::db_err;
 use crate::rows::to_doc;
 
-pub async fn create_instance(pool: &SqlitePool, instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord) -> StoreResult<()> {
+pub async fn create_instance(
+    pool: &SqlitePool,
+    instance: &Instance,
+    secret: &SecretKeyRecord,
+    key: &SigningKeyRecord,
+) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     sqlx::query("INSERT INTO instances (id, doc, created_at) VALUES (?, ?, ?)")
         .bind(&instance.id)
@@ -23,15 +28,17 @@ pub async fn create_instance(pool: &SqlitePool, instance: &Instance, secret: &Se
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    sqlx::query("INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&secret.id)
-        .bind(&instance.id)
-        .bind(&secret.hash)
-        .bind(&secret.hint)
-        .bind(secret.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&secret.id)
+    .bind(&instance.id)
+    .bind(&secret.hash)
+    .bind(&secret.hint)
+    .bind(secret.created_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
     sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(&key.kid)
         .bind(&instance.id)
@@ -50,7 +57,9 @@ pub async fn commit(pool: &SqlitePool, instance_id: &str, changes: Changeset) ->
         match write {
             Write::InsertUser(u) => insert_user(&mut tx, instance_id, u).await?,
             Write::UpdateUser(u) => update_user(&mut tx, instance_id, u).await?,
-            Write::DeleteUser { id, version } => delete_user(&mut tx, instance_id, id, *version).await?,
+            Write::DeleteUser { id, version } => {
+                delete_user(&mut tx, instance_id, id, *version).await?
+            }
             Write::InsertClient(c) => insert_client(&mut tx, instance_id, c).await?,
             Write::InsertSession(s) => insert_session(&mut tx, instance_id, s).await?,
             Write::UpdateSession(s) => update_session(&mut tx, instance_id, s).await?,
@@ -65,10 +74,30 @@ type Tx<'a> = Transaction<'a, Sqlite>;
 
 fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
     let mut out = Vec::new();
-    out.extend(u.email_addresses.iter().map(|e| (IdentifierKind::Email, normalize(IdentifierKind::Email, &e.email_address))));
-    out.extend(u.phone_numbers.iter().map(|p| (IdentifierKind::Phone, normalize(IdentifierKind::Phone, &p.phone_number))));
-    out.extend(u.username.iter().map(|n| (IdentifierKind::Username, normalize(IdentifierKind::Username, n))));
-    out.extend(u.external_id.iter().map(|x| (IdentifierKind::ExternalId, normalize(IdentifierKind::ExternalId, x))));
+    out.extend(u.email_addresses.iter().map(|e| {
+        (
+            IdentifierKind::Email,
+            normalize(IdentifierKind::Email, &e.email_address),
+        )
+    }));
+    out.extend(u.phone_numbers.iter().map(|p| {
+        (
+            IdentifierKind::Phone,
+            normalize(IdentifierKind::Phone, &p.phone_number),
+        )
+    }));
+    out.extend(u.username.iter().map(|n| {
+        (
+            IdentifierKind::Username,
+            normalize(IdentifierKind::Username, n),
+        )
+    }));
+    out.extend(u.external_id.iter().map(|x| {
+        (
+            IdentifierKind::ExternalId,
+            normalize(IdentifierKind::ExternalId, x),
+        )
+    }));
     out
 }
 
@@ -80,15 +109,19 @@ async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> Stor
         .await
         .map_err(db_err)?;
     for (kind, value) in identifiers_of(u) {
-        let res = sqlx::query("INSERT INTO user_identifiers (instance_id, kind, value, user_id) VALUES (?, ?, ?, ?)")
-            .bind(instance_id)
-            .bind(kind.as_str())
-            .bind(&value)
-            .bind(&u.id)
-            .execute(&mut **tx)
-            .await;
+        let res = sqlx::query(
+            "INSERT INTO user_identifiers (instance_id, kind, value, user_id) VALUES (?, ?, ?, ?)",
+        )
+        .bind(instance_id)
+        .bind(kind.as_str())
+        .bind(&value)
+        .bind(&u.id)
+        .execute(&mut **tx)
+        .await;
         match res {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StoreError::IdentifierTaken(kind)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::IdentifierTaken(kind));
+            }
             Err(e) => return Err(db_err(e)),
             Ok(_) => {}
         }
@@ -124,7 +157,10 @@ async fn insert_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
 
 fn primary_phone(u: &User) -> Option<String> {
     let id = u.primary_phone_number_id.as_deref()?;
-    u.phone_numbers.iter().find(|p| p.id == id).map(|p| p.phone_number.clone())
+    u.phone_numbers
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.phone_number.clone())
 }
 
 async fn update_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
@@ -157,7 +193,12 @@ async fn update_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
     write_identifiers(tx, instance_id, u).await
 }
 
-async fn delete_user(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
+async fn delete_user(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    id: &str,
+    version: i64,
+) -> StoreResult<()> {
     let res = sqlx::query("DELETE FROM users WHERE instance_id = ? AND id = ? AND version = ?")
         .bind(instance_id)
         .bind(id)
@@ -178,14 +219,16 @@ async fn delete_user(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64)
 }
 
 async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreResult<()> {
-    sqlx::query("INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES (?, ?, ?, ?)")
-        .bind(instance_id)
-        .bind(&c.id)
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(instance_id)
+    .bind(&c.id)
+    .bind(c.created_at)
+    .bind(c.updated_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
     Ok(())
 }
 

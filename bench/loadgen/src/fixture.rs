@@ -1,0 +1,207 @@
+//! Waiting for the server, creating the user and sessions, and checking one minted token.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hyper::Method;
+use hyper::body::Bytes;
+use serde_json::{Value, json};
+
+use crate::http::{Client, Response};
+use crate::procfs;
+
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+const FIXTURE_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub const BENCH_EMAIL: &str = "bench@example.com";
+pub const BENCH_PASSWORD: &str = "bench-password-1";
+
+fn snippet(body: &[u8]) -> String {
+    let s = String::from_utf8_lossy(body);
+    let s = s.trim();
+    if s.chars().count() > 300 {
+        format!("{}…", s.chars().take(300).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Polls `GET /healthz` until 200, giving up if the server exits or takes too long to start.
+pub async fn wait_healthy(client: &mut Client, server_pid: u32) -> Result<Duration> {
+    let start = Instant::now();
+    let mut last = String::from("no attempt");
+    while start.elapsed() < STARTUP_TIMEOUT {
+        if !procfs::alive(server_pid) {
+            bail!("the server (pid {server_pid}) exited before becoming healthy; last: {last}");
+        }
+        match tokio::time::timeout(Duration::from_secs(2), client.get("/healthz")).await {
+            Ok(Ok(res)) if res.status == 200 => return Ok(start.elapsed()),
+            Ok(Ok(res)) => last = format!("GET /healthz -> {} {}", res.status, snippet(&res.body)),
+            Ok(Err(e)) => last = format!("GET /healthz: {e:#}"),
+            Err(_) => {
+                client.drop_connection();
+                last = "GET /healthz timed out".into();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!(
+        "the server did not answer GET /healthz with 200 within {STARTUP_TIMEOUT:?}; last: {last}"
+    )
+}
+
+async fn post_json(client: &mut Client, path: &str, body: &Value) -> Result<Value> {
+    let bytes = Bytes::from(serde_json::to_vec(body)?);
+    let res: Response = tokio::time::timeout(
+        FIXTURE_REQUEST_TIMEOUT,
+        client.send(Method::POST, path, bytes),
+    )
+    .await
+    .with_context(|| format!("POST {path} timed out"))?
+    .with_context(|| format!("POST {path}"))?;
+    if !res.status.is_success() {
+        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
+    }
+    serde_json::from_slice(&res.body)
+        .with_context(|| format!("POST {path}: body is not JSON: {}", snippet(&res.body)))
+}
+
+fn id_of(v: &Value, what: &str) -> Result<String> {
+    v.get("id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .with_context(|| format!("{what} has no \"id\": {v}"))
+}
+
+pub struct Fixture {
+    pub user_id: String,
+    pub session_ids: Vec<String>,
+}
+
+/// One user and `sessions` sessions for it, through the Backend API.
+pub async fn create(client: &mut Client, sessions: usize) -> Result<Fixture> {
+    let user = post_json(
+        client,
+        "/v1/users",
+        &json!({ "email_address": [BENCH_EMAIL], "password": BENCH_PASSWORD, "skip_password_checks": true }),
+    )
+    .await?;
+    let user_id = id_of(&user, "the created user")?;
+    let mut session_ids = Vec::with_capacity(sessions);
+    for _ in 0..sessions {
+        let session = post_json(client, "/v1/sessions", &json!({ "user_id": user_id })).await?;
+        session_ids.push(id_of(&session, "the created session")?);
+    }
+    Ok(Fixture {
+        user_id,
+        session_ids,
+    })
+}
+
+pub fn tokens_path(session_id: &str) -> String {
+    format!("/v1/sessions/{session_id}/tokens")
+}
+
+/// The token in a mint response: `{"jwt": "a.b.c", ...}`.
+pub fn jwt_of(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let jwt = v.get("jwt")?.as_str()?;
+    (jwt.split('.').count() == 3).then(|| jwt.to_owned())
+}
+
+pub struct TokenCheck {
+    pub kid: String,
+    pub token_bytes: usize,
+    /// How the signature was checked, or why it could not be.
+    pub verdict: String,
+}
+
+fn b64_json(part: &str) -> Result<Value> {
+    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part)?)?)
+}
+
+/// Mints one token and checks it: RS256, `sid` is the session, and the signature verifies against
+/// the key the server publishes at `/v1/jwks`. A token that fails is fatal: timing a server that
+/// mints bad tokens means nothing.
+pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenCheck> {
+    let path = tokens_path(session_id);
+    let res = tokio::time::timeout(
+        FIXTURE_REQUEST_TIMEOUT,
+        client.send(Method::POST, &path, Bytes::new()),
+    )
+    .await
+    .with_context(|| format!("POST {path} timed out"))??;
+    if res.status != 200 {
+        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
+    }
+    let jwt = jwt_of(&res.body)
+        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    let mut parts = jwt.split('.');
+    let (Some(h), Some(p), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
+        bail!("malformed jwt {jwt}");
+    };
+    let header = b64_json(h).context("jwt header")?;
+    let claims = b64_json(p).context("jwt claims")?;
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        bail!("jwt header is not RS256: {header}");
+    }
+    if claims.get("sid").and_then(Value::as_str) != Some(session_id) {
+        bail!("jwt sid is not {session_id}: {claims}");
+    }
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let sig = URL_SAFE_NO_PAD.decode(s).context("jwt signature")?;
+
+    let jwks = tokio::time::timeout(FIXTURE_REQUEST_TIMEOUT, client.get("/v1/jwks"))
+        .await
+        .context("GET /v1/jwks timed out")??;
+    if jwks.status != 200 {
+        return Ok(TokenCheck {
+            kid,
+            token_bytes: jwt.len(),
+            verdict: format!("signature NOT checked: GET /v1/jwks -> {}", jwks.status),
+        });
+    }
+    let jwks: Value = serde_json::from_slice(&jwks.body).context("/v1/jwks is not JSON")?;
+    let key = jwks
+        .get("keys")
+        .and_then(Value::as_array)
+        .and_then(|keys| {
+            keys.iter()
+                .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid.as_str()))
+        })
+        .with_context(|| format!("kid {kid:?} is not in /v1/jwks: {jwks}"))?;
+    let component = |name: &str| -> Result<Vec<u8>> {
+        let v = key
+            .get(name)
+            .and_then(Value::as_str)
+            .with_context(|| format!("jwk has no {name}"))?;
+        Ok(URL_SAFE_NO_PAD.decode(v)?)
+    };
+    let public = RsaPublicKeyComponents {
+        n: component("n")?,
+        e: component("e")?,
+    };
+    public
+        .verify(
+            &RSA_PKCS1_2048_8192_SHA256,
+            format!("{h}.{p}").as_bytes(),
+            &sig,
+        )
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the minted token's signature does not verify against /v1/jwks kid {kid}"
+            )
+        })?;
+    Ok(TokenCheck {
+        kid,
+        token_bytes: jwt.len(),
+        verdict: "RS256 signature verified against /v1/jwks".into(),
+    })
+}

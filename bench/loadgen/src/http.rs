@@ -1,0 +1,153 @@
+//! A keep-alive HTTP/1.1 client on one TCP connection to a loopback address. It reconnects when
+//! the connection is gone, and counts how often it had to.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, bail};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+pub struct Response {
+    pub status: StatusCode,
+    pub body: Bytes,
+}
+
+pub struct Client {
+    addr: SocketAddr,
+    host: HeaderValue,
+    auth: Option<HeaderValue>,
+    sender: Option<SendRequest<Full<Bytes>>>,
+    pub connects: u64,
+}
+
+/// Parses `http://127.0.0.1:PORT` (any path is ignored). Anything but loopback IPv4 is refused:
+/// the benchmark talks to nothing else.
+pub fn loopback_addr(url: &str) -> Result<SocketAddr> {
+    let rest = url
+        .strip_prefix("http://")
+        .with_context(|| format!("{url:?}: only http:// URLs"))?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let addr: SocketAddr = authority
+        .parse()
+        .with_context(|| format!("{url:?}: expected http://127.0.0.1:PORT"))?;
+    if addr.ip() != std::net::Ipv4Addr::LOCALHOST {
+        bail!("{url:?}: the benchmark only talks to 127.0.0.1");
+    }
+    Ok(addr)
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr, bearer: Option<&str>) -> Result<Self> {
+        let auth = match bearer {
+            Some(b) => Some(
+                HeaderValue::from_str(&format!("Bearer {b}"))
+                    .context("secret key is not a header value")?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            addr,
+            host: HeaderValue::from_str(&addr.to_string())?,
+            auth,
+            sender: None,
+            connects: 0,
+        })
+    }
+
+    async fn ready(&mut self) -> Result<&mut SendRequest<Full<Bytes>>> {
+        if self.sender.as_ref().is_some_and(|s| s.is_closed()) {
+            self.sender = None;
+        }
+        let sender = match &mut self.sender {
+            Some(s) => s,
+            None => {
+                let stream = TcpStream::connect(self.addr)
+                    .await
+                    .with_context(|| format!("connect {}", self.addr))?;
+                stream.set_nodelay(true)?;
+                let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
+                tokio::spawn(async move {
+                    // Ends when the server closes the connection or the sender is dropped.
+                    let _ = conn.await;
+                });
+                self.connects += 1;
+                self.sender.insert(sender)
+            }
+        };
+        sender.ready().await?;
+        Ok(sender)
+    }
+
+    /// Sends one request; `body` is sent as `application/json` (empty when `b""`).
+    pub async fn send(&mut self, method: Method, path: &str, body: Bytes) -> Result<Response> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, self.host.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, body.len());
+        if let Some(auth) = &self.auth {
+            req = req.header(header::AUTHORIZATION, auth.clone());
+        }
+        let req = req.body(Full::new(body))?;
+        let result = async {
+            let sender = self.ready().await?;
+            let res = sender.send_request(req).await?;
+            let status = res.status();
+            let body = res.into_body().collect().await?.to_bytes();
+            anyhow::Ok(Response { status, body })
+        }
+        .await;
+        if result.is_err() {
+            self.drop_connection();
+        }
+        result
+    }
+
+    pub async fn get(&mut self, path: &str) -> Result<Response> {
+        let mut req = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::HOST, self.host.clone());
+        if let Some(auth) = &self.auth {
+            req = req.header(header::AUTHORIZATION, auth.clone());
+        }
+        let req = req.body(Full::new(Bytes::new()))?;
+        let result = async {
+            let sender = self.ready().await?;
+            let res = sender.send_request(req).await?;
+            let status = res.status();
+            let body = res.into_body().collect().await?.to_bytes();
+            anyhow::Ok(Response { status, body })
+        }
+        .await;
+        if result.is_err() {
+            self.drop_connection();
+        }
+        result
+    }
+
+    /// Forgets the connection (after a timeout, say); the next request opens a new one.
+    pub fn drop_connection(&mut self) {
+        self.sender = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_urls_are_accepted() {
+        assert!(loopback_addr("http://127.0.0.1:8080").is_ok());
+        assert!(loopback_addr("http://127.0.0.1:8080/v1").is_ok());
+        assert!(loopback_addr("http://10.0.0.1:8080").is_err());
+        assert!(loopback_addr("http://localhost:8080").is_err());
+        assert!(loopback_addr("https://127.0.0.1:8080").is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! `usher-bench`: the load generator behind `bench/run`, which builds it, starts Usher pinned to
+//! one core and calls the subcommands below. See `bench/README.md`.
+//!
+//! ```text
+//! usher-bench sign-rate --seconds 3 --out FILE     raw RS256 signs/s on this core
+//! usher-bench free-ports [--count 2]              unused loopback TCP ports
+//! usher-bench secret-key                          a fresh sk_test_ key
+//! usher-bench mint --api http://127.0.0.1:PORT --server-pid PID --reference FILE --out FILE
+//!                  [--connections 16] [--sessions 100] [--warmup 2] [--duration 10] [--seed 42]
+//!                  [--commit REV] [--worker-threads 1]
+//!     (the Backend API secret key comes from $USHER_SECRET_KEY)
+//! ```
+
+mod args;
+mod fixture;
+mod http;
+mod load;
+mod procfs;
+mod reference;
+mod report;
+mod stats;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+
+use crate::args::Flags;
+
+fn main() -> Result<()> {
+    let mut argv = std::env::args().skip(1);
+    let command = argv.next().unwrap_or_default();
+    let mut flags = Flags::parse(argv)?;
+    match command.as_str() {
+        "sign-rate" => sign_rate(flags),
+        "free-ports" => {
+            let count: usize = flags.get("count", 2)?;
+            flags.finish()?;
+            // Hold every listener until all are bound, so the ports differ.
+            let listeners = (0..count)
+                .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            let ports = listeners
+                .iter()
+                .map(|l| l.local_addr().map(|a| a.port().to_string()))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            println!("{}", ports.join(" "));
+            Ok(())
+        }
+        "secret-key" => {
+            flags.finish()?;
+            let tail: String = rand::rng()
+                .sample_iter(Alphanumeric)
+                .take(43)
+                .map(char::from)
+                .collect();
+            println!("sk_test_{tail}");
+            Ok(())
+        }
+        "mint" => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(mint(flags))
+        }
+        other => bail!(
+            "unknown command {other:?}: expected sign-rate, free-ports, secret-key or mint (see bench/README.md)"
+        ),
+    }
+}
+
+fn sign_rate(mut flags: Flags) -> Result<()> {
+    let seconds: f64 = flags.get("seconds", 3.0)?;
+    let out = PathBuf::from(flags.str("out")?);
+    flags.finish()?;
+    if !(0.5..=30.0).contains(&seconds) {
+        bail!("--seconds must be within 0.5..=30");
+    }
+    let rate = reference::measure(Duration::from_secs_f64(seconds))?;
+    let mut json = rate.to_json();
+    json["cpus"] = procfs::info(std::process::id())
+        .map(|i| i.cpus_allowed)
+        .unwrap_or_default()
+        .into();
+    std::fs::write(&out, serde_json::to_vec_pretty(&json)?)
+        .with_context(|| format!("write {}", out.display()))?;
+    println!(
+        "raw RS256 sign rate: {:.0} signs/s ({} signs in {:.2} s, one thread)",
+        rate.per_sec(),
+        rate.signs,
+        rate.seconds
+    );
+    Ok(())
+}
+
+async fn mint(mut flags: Flags) -> Result<()> {
+    let api = flags.str("api")?;
+    let addr = http::loopback_addr(&api)?;
+    let server_pid: u32 = flags.get("server-pid", 0)?;
+    let reference_path = PathBuf::from(flags.str("reference")?);
+    let out = PathBuf::from(flags.str("out")?);
+    let connections: usize = flags.get("connections", 16)?;
+    let sessions: usize = flags.get("sessions", 100)?;
+    let warmup: f64 = flags.get("warmup", 2.0)?;
+    let duration: f64 = flags.get("duration", 10.0)?;
+    let seed: u64 = flags.get("seed", 42)?;
+    let commit = flags.opt_str("commit").unwrap_or_else(|| "unknown".into());
+    let worker_threads = flags
+        .opt_str("worker-threads")
+        .unwrap_or_else(|| "unset".into());
+    flags.finish()?;
+    if server_pid == 0 {
+        bail!("--server-pid is required");
+    }
+    if !(1..=512).contains(&connections) || !(1..=2000).contains(&sessions) {
+        bail!("--connections must be 1..=512 and --sessions 1..=2000");
+    }
+    if !(0.0..=10.0).contains(&warmup) || !(1.0..=60.0).contains(&duration) {
+        bail!("--warmup must be 0..=10 s and --duration 1..=60 s");
+    }
+    let secret_key = std::env::var("USHER_SECRET_KEY")
+        .context("USHER_SECRET_KEY must hold the Backend API secret key")?;
+    let reference_json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&reference_path)
+            .with_context(|| format!("read {}", reference_path.display()))?,
+    )?;
+    let reference =
+        reference::from_json(&reference_json).context("the reference file has no signs/seconds")?;
+
+    let mut client = http::Client::new(addr, Some(&secret_key))?;
+    let startup = fixture::wait_healthy(&mut client, server_pid).await?;
+    let rss_started = procfs::memory(server_pid)?.rss_kb;
+    eprintln!(
+        "server healthy after {:.2} s; creating 1 user and {sessions} sessions…",
+        startup.as_secs_f64()
+    );
+    let fixture = fixture::create(&mut client, sessions).await?;
+    let check = fixture::check_token(&mut client, &fixture.session_ids[0]).await?;
+    eprintln!(
+        "token check: {} (kid {}, {} bytes)",
+        check.verdict, check.kid, check.token_bytes
+    );
+    drop(client);
+    // Let the fixture's work settle before calling the server idle.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = procfs::memory(server_pid)?;
+    let server_info = procfs::info(server_pid)?;
+    let loadgen_info = procfs::info(std::process::id())?;
+
+    eprintln!(
+        "load: {connections} connections, warm-up {warmup} s, measuring {duration} s, seed {seed}…"
+    );
+    let cfg = load::Config {
+        addr,
+        secret_key,
+        connections,
+        warmup: Duration::from_secs_f64(warmup),
+        duration: Duration::from_secs_f64(duration),
+        seed,
+        server_pid,
+    };
+    let outcome = load::run(&cfg, &fixture.session_ids).await?;
+    let after = procfs::memory(server_pid)?;
+    let server_threads_after = procfs::info(server_pid).map(|i| i.threads).unwrap_or(0);
+    if !procfs::alive(server_pid) {
+        bail!("the server (pid {server_pid}) is gone after the load");
+    }
+
+    let report = report::Report {
+        commit,
+        worker_threads,
+        cpu_model: procfs::cpu_model(),
+        reference_cpus: reference_json
+            .get("cpus")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_owned(),
+        reference,
+        server_pid,
+        server_cpus: server_info.cpus_allowed,
+        server_threads: server_threads_after.max(server_info.threads),
+        loadgen_cpus: loadgen_info.cpus_allowed,
+        connections,
+        sessions,
+        seed,
+        warmup_secs: warmup,
+        user_id: fixture.user_id,
+        check,
+        rss_started_kb: rss_started,
+        rss_idle_kb: idle.rss_kb,
+        vm_hwm_kb: after.hwm_kb,
+        outcome,
+    };
+    let json = report.to_json();
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&out, serde_json::to_vec_pretty(&json)?)
+        .with_context(|| format!("write {}", out.display()))?;
+    println!("{}", report.table());
+    println!("written to {}", out.display());
+    Ok(())
+}

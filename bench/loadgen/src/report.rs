@@ -1,0 +1,292 @@
+//! The summary: a table for people and `bench/results/mint.json` for comparing runs.
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use crate::fixture::TokenCheck;
+use crate::load::Outcome;
+use crate::reference::SignRate;
+use crate::stats;
+
+/// Goals printed beside the figures; the benchmark reports them, it does not assert them.
+pub const GOAL_RATIO_PCT: f64 = 70.0;
+pub const GOAL_P99_MS: f64 = 10.0;
+pub const GOAL_IDLE_RSS_MIB: f64 = 25.0;
+
+pub struct Report {
+    pub commit: String,
+    pub worker_threads: String,
+    pub cpu_model: String,
+    pub reference: SignRate,
+    pub reference_cpus: String,
+    pub server_pid: u32,
+    pub server_cpus: String,
+    pub server_threads: u64,
+    pub loadgen_cpus: String,
+    pub connections: usize,
+    pub sessions: usize,
+    pub seed: u64,
+    pub warmup_secs: f64,
+    pub user_id: String,
+    pub check: TokenCheck,
+    pub rss_started_kb: u64,
+    pub rss_idle_kb: u64,
+    pub vm_hwm_kb: u64,
+    pub outcome: Outcome,
+}
+
+fn mib(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+fn verdict(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "MISSED",
+        None => "n/a",
+    }
+}
+
+impl Report {
+    fn throughput(&self) -> f64 {
+        self.outcome.measured.ok as f64 / self.outcome.measured_secs
+    }
+
+    fn ratio_pct(&self) -> f64 {
+        100.0 * self.throughput() / self.reference.per_sec()
+    }
+
+    fn latency(&self) -> Option<stats::Latency> {
+        let mut samples = self.outcome.latencies_us.clone();
+        stats::latency(&mut samples)
+    }
+
+    fn cpu_pct(secs: f64, window: f64) -> f64 {
+        if window > 0.0 {
+            100.0 * secs / window
+        } else {
+            0.0
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let o = &self.outcome;
+        let lat = self.latency();
+        let p99 = lat.map(|l| l.p99_ms);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        json!({
+            "benchmark": "session-token-mint",
+            "unix_time": now,
+            "commit": self.commit,
+            "cpu_model": self.cpu_model,
+            "config": {
+                "endpoint": "POST /v1/sessions/{sid}/tokens",
+                "connections": self.connections,
+                "http": "HTTP/1.1 keep-alive, closed loop",
+                "sessions": self.sessions,
+                "seed": self.seed,
+                "warmup_secs": self.warmup_secs,
+                "duration_secs": o.measured_secs,
+                "server_cpus": self.server_cpus,
+                "server_worker_threads": self.worker_threads,
+                "loadgen_cpus": self.loadgen_cpus,
+            },
+            "reference": {
+                "signs_per_sec": self.reference.per_sec(),
+                "signs": self.reference.signs,
+                "seconds": self.reference.seconds,
+                "cpus": self.reference_cpus,
+                "code": "usher_core::signing_keys::SigningKey::sign_raw",
+            },
+            "token_check": { "kid": self.check.kid, "bytes": self.check.token_bytes, "verdict": self.check.verdict },
+            "results": {
+                "tokens_per_sec": self.throughput(),
+                "ratio_to_sign_rate_pct": self.ratio_pct(),
+                "ok": o.measured.ok,
+                "errors": o.measured.errors.to_json(),
+                "warmup_ok": o.warmup.ok,
+                "warmup_errors": o.warmup.errors.to_json(),
+                "reconnects": o.reconnects,
+                "latency_ms": lat.map(|l| json!({
+                    "p50": l.p50_ms, "p90": l.p90_ms, "p99": l.p99_ms, "max": l.max_ms, "mean": l.mean_ms,
+                })),
+                "server_cpu_pct": Self::cpu_pct(o.server_cpu_secs, o.cpu_window_secs),
+                "loadgen_cpu_pct": Self::cpu_pct(o.loadgen_cpu_secs, o.cpu_window_secs),
+                "server_threads": self.server_threads,
+                "rss_kb": {
+                    "started": self.rss_started_kb,
+                    "idle": self.rss_idle_kb,
+                    "peak_under_load": o.rss_peak_kb,
+                    "peak_samples": o.rss_samples,
+                    "vm_hwm": self.vm_hwm_kb,
+                },
+            },
+            "goals": {
+                "ratio_to_sign_rate_pct_min": GOAL_RATIO_PCT,
+                "p99_ms_max_exclusive": GOAL_P99_MS,
+                "idle_rss_mib_max": GOAL_IDLE_RSS_MIB,
+                "met": {
+                    "ratio": self.ratio_pct() >= GOAL_RATIO_PCT,
+                    "p99": p99.map(|p| p < GOAL_P99_MS),
+                    "idle_rss": mib(self.rss_idle_kb) <= GOAL_IDLE_RSS_MIB,
+                },
+            },
+        })
+    }
+
+    pub fn table(&self) -> String {
+        let o = &self.outcome;
+        let lat = self.latency();
+        let ms = |f: fn(&stats::Latency) -> f64| {
+            lat.as_ref()
+                .map_or_else(|| "-".to_owned(), |l| format!("{:.2} ms", f(l)))
+        };
+        let mut rows: Vec<(String, String, String, &str)> = vec![
+            (
+                "raw RS256 sign rate, 1 thread".into(),
+                format!("{:.0} signs/s", self.reference.per_sec()),
+                "reference".into(),
+                "",
+            ),
+            (
+                "minting throughput".into(),
+                format!("{:.0} tokens/s", self.throughput()),
+                String::new(),
+                "",
+            ),
+            (
+                "throughput / raw sign rate".into(),
+                format!("{:.1} %", self.ratio_pct()),
+                format!(">= {GOAL_RATIO_PCT:.0} %"),
+                verdict(Some(self.ratio_pct() >= GOAL_RATIO_PCT)),
+            ),
+            ("latency p50".into(), ms(|l| l.p50_ms), String::new(), ""),
+            ("latency p90".into(), ms(|l| l.p90_ms), String::new(), ""),
+            (
+                "latency p99".into(),
+                ms(|l| l.p99_ms),
+                format!("< {GOAL_P99_MS:.0} ms"),
+                verdict(lat.map(|l| l.p99_ms < GOAL_P99_MS)),
+            ),
+            ("latency max".into(), ms(|l| l.max_ms), String::new(), ""),
+            (
+                "server RSS idle (after fixture)".into(),
+                format!("{:.1} MiB", mib(self.rss_idle_kb)),
+                format!("<= {GOAL_IDLE_RSS_MIB:.0} MiB"),
+                verdict(Some(mib(self.rss_idle_kb) <= GOAL_IDLE_RSS_MIB)),
+            ),
+            (
+                "server RSS peak under load".into(),
+                format!("{:.1} MiB", mib(o.rss_peak_kb)),
+                format!("{} samples, 100 ms", o.rss_samples),
+                "",
+            ),
+            (
+                "server VmHWM (whole run)".into(),
+                format!("{:.1} MiB", mib(self.vm_hwm_kb)),
+                String::new(),
+                "",
+            ),
+            (
+                "server CPU, measured window".into(),
+                format!(
+                    "{:.0} % of a core",
+                    Self::cpu_pct(o.server_cpu_secs, o.cpu_window_secs)
+                ),
+                String::new(),
+                "",
+            ),
+            (
+                "load generator CPU".into(),
+                format!(
+                    "{:.0} % of a core",
+                    Self::cpu_pct(o.loadgen_cpu_secs, o.cpu_window_secs)
+                ),
+                String::new(),
+                "",
+            ),
+            (
+                "successes (200 + jwt)".into(),
+                o.measured.ok.to_string(),
+                String::new(),
+                "",
+            ),
+            (
+                "errors".into(),
+                o.measured.errors.summary(),
+                String::new(),
+                "",
+            ),
+        ];
+        if o.warmup.errors.total() > 0 {
+            rows.push((
+                "errors during warm-up".into(),
+                o.warmup.errors.summary(),
+                String::new(),
+                "",
+            ));
+        }
+        if o.reconnects > 0 {
+            rows.push((
+                "reconnects".into(),
+                o.reconnects.to_string(),
+                String::new(),
+                "",
+            ));
+        }
+
+        let mut t = String::new();
+        let _ = writeln!(t);
+        let _ = writeln!(
+            t,
+            "Usher session-token minting — POST /v1/sessions/{{sid}}/tokens"
+        );
+        let _ = writeln!(t, "  commit     {}", self.commit);
+        let _ = writeln!(t, "  cpu        {}", self.cpu_model);
+        let _ = writeln!(
+            t,
+            "  server     pid {}, cpus {}, USHER_WORKER_THREADS={}, {} threads",
+            self.server_pid, self.server_cpus, self.worker_threads, self.server_threads
+        );
+        let _ = writeln!(
+            t,
+            "  load       {} connections (HTTP/1.1 keep-alive, closed loop) over {} sessions, seed {}, cpus {}",
+            self.connections, self.sessions, self.seed, self.loadgen_cpus
+        );
+        let _ = writeln!(
+            t,
+            "             warm-up {:.0} s, measured {:.0} s; reference signed on cpus {} for {:.1} s",
+            self.warmup_secs, o.measured_secs, self.reference_cpus, self.reference.seconds
+        );
+        let _ = writeln!(
+            t,
+            "  token      {} (kid {}, {} bytes)",
+            self.check.verdict, self.check.kid, self.check.token_bytes
+        );
+        let _ = writeln!(t);
+        let _ = writeln!(
+            t,
+            "  {:<34} {:>18}   {:<18} {}",
+            "figure", "measured", "goal", ""
+        );
+        let _ = writeln!(t, "  {}", "-".repeat(80));
+        for (name, value, goal, met) in rows {
+            let _ = writeln!(t, "  {name:<34} {value:>18}   {goal:<18} {met}");
+        }
+        if let Some(first) = o
+            .measured
+            .errors
+            .sample
+            .as_ref()
+            .or(o.warmup.errors.sample.as_ref())
+        {
+            let _ = writeln!(t, "\n  first error: {first}");
+        }
+        t
+    }
+}

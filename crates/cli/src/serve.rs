@@ -1,0 +1,88 @@
+use anyhow::Context;
+use usher_core::instance::Environment;
+use usher_server::config::ServerConfig;
+use usher_server::{BootReport, Running};
+
+use crate::{CommonArgs, EnvironmentArg, ServeArgs};
+
+pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
+    crate::logging::init(args.log_format);
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all().thread_name("usher-worker");
+    if let Some(n) = args.worker_threads {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = rt.build().context("starting the async runtime")?;
+    let cfg = ServerConfig {
+        data_dir: common.data_dir,
+        database_url: common.database_url,
+        api_addr: args.api_addr,
+        frontend_addr: args.frontend_addr,
+        frontend_host: args.frontend_host,
+        secret_key: args.secret_key,
+        environment: match args.environment {
+            EnvironmentArg::Development => Environment::Development,
+            EnvironmentArg::Production => Environment::Production,
+        },
+        hasher_workers: args.hasher_workers,
+    };
+    rt.block_on(async move {
+        let running = usher_server::start(cfg).await?;
+        print_banner(&running.boot, &running);
+        let stop = running.shutdown_handle();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stop.send(true);
+        });
+        running.wait().await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn print_banner(boot: &BootReport, running: &Running) {
+    let mut out = String::new();
+    if boot.created {
+        out.push_str("Created a new Usher instance. Keep the secret key safe: it is shown in full only here and by `usher keys`.\n\n");
+    }
+    out.push_str(&format!(
+        "  Backend API:      {}   (CLERK_API_URL)\n",
+        boot.api_url
+    ));
+    out.push_str(&format!("  Frontend API:     {}\n", boot.frontend_api_url));
+    out.push_str(&format!("  Publishable key:  {}\n", boot.publishable_key));
+    match (&boot.secret_key, boot.created) {
+        (Some(sk), true) => out.push_str(&format!("  Secret key:       {sk}\n")),
+        _ => out.push_str("  Secret key:       run `usher keys` to print it\n"),
+    }
+    if boot.created {
+        out.push_str(&format!(
+            "\n  JWT public key (CLERK_JWT_KEY):\n{}",
+            boot.public_pem
+        ));
+    }
+    out.push_str(&format!(
+        "\nListening: api={} frontend={}\n",
+        running.api_addr, running.frontend_addr
+    ));
+    print!("{out}");
+}

@@ -1,0 +1,90 @@
+//! Use cases: read state, let the domain decide, commit the change with its events and audit entry
+//! in one transaction. Handlers call these; nothing here knows about HTTP.
+
+pub mod sessions;
+pub mod users;
+
+use std::future::Future;
+
+use usher_core::audit::AuditEntry;
+use usher_core::events::DomainEvent;
+use usher_core::ids::{new_id, prefix};
+use usher_core::store::{Changeset, Write};
+use usher_core::{CoreError, CoreResult};
+
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+use crate::wire::events::render;
+
+/// Optimistic writes that lose a race are re-read and re-applied this many times.
+const MAX_ATTEMPTS: usize = 5;
+
+pub async fn with_retry<T, F, Fut>(mut attempt: F) -> CoreResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = CoreResult<T>>,
+{
+    for _ in 0..MAX_ATTEMPTS {
+        match attempt().await {
+            Err(CoreError::Conflict) => continue,
+            other => return other,
+        }
+    }
+    Err(CoreError::Conflict)
+}
+
+/// A change about to be committed: state writes, then the events they cause, then the audit entry.
+pub struct Change<'a> {
+    state: &'a AppState,
+    ctx: &'a RequestContext,
+    writes: Changeset,
+    events: usize,
+}
+
+impl<'a> Change<'a> {
+    pub fn new(state: &'a AppState, ctx: &'a RequestContext) -> Self {
+        Self {
+            state,
+            ctx,
+            writes: Changeset::default(),
+            events: 0,
+        }
+    }
+
+    pub fn write(&mut self, w: Write) -> &mut Self {
+        self.writes.push(w);
+        self
+    }
+
+    pub fn event(&mut self, e: DomainEvent) -> &mut Self {
+        let s = self.state;
+        let rendered = render(
+            &e,
+            &s.instance.id,
+            self.ctx,
+            s.instance.settings.max_verification_attempts,
+            s.now(),
+        );
+        self.writes.push(Write::Event(rendered));
+        self.events += 1;
+        self
+    }
+
+    pub async fn commit(mut self, action: &str, target_id: Option<&str>) -> CoreResult<()> {
+        let s = self.state;
+        self.writes.push(Write::Audit(AuditEntry {
+            id: new_id(prefix::AUDIT),
+            instance_id: s.instance.id.clone(),
+            actor: self.ctx.actor.clone(),
+            action: action.to_owned(),
+            target_id: target_id.map(str::to_owned),
+            trace_id: self.ctx.trace_id.clone(),
+            client_ip: self.ctx.client_ip.clone(),
+            at: s.now(),
+            seq: 0,
+        }));
+        s.store.commit(&s.instance.id, self.writes).await?;
+        s.metrics.events_written.inc_by(self.events as u64);
+        Ok(())
+    }
+}

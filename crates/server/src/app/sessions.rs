@@ -1,0 +1,103 @@
+use usher_core::events::DomainEvent;
+use usher_core::sessions::Session;
+use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, start_backend_session};
+use usher_core::sessions::query::SessionQuery;
+use usher_core::sessions::tokens::{MintRequest, mint};
+use usher_core::store::Write;
+use usher_core::{CoreError, CoreResult};
+
+use super::{Change, with_retry};
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+
+const SESSION: &str = "session";
+
+pub async fn get(state: &AppState, id: &str) -> CoreResult<Session> {
+    state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .ok_or(CoreError::NotFound { resource: SESSION })
+}
+
+pub async fn list(state: &AppState, query: &SessionQuery) -> CoreResult<(Vec<Session>, i64)> {
+    Ok(state.store.list_sessions(&state.instance.id, query).await?)
+}
+
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+    active_org: Option<String>,
+) -> CoreResult<Session> {
+    let user = super::users::get(state, user_id).await?;
+    let (client, session) = start_backend_session(&state.instance, &user, active_org, state.now())?;
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::InsertClient(client))
+        .write(Write::InsertSession(session.clone()))
+        .event(DomainEvent::SessionCreated(session.clone()));
+    change.commit("session.create", Some(&session.id)).await?;
+    get(state, &session.id).await
+}
+
+/// Revoking an already ended session changes nothing and returns it as it is.
+pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<Session> {
+    with_retry(|| async {
+        let mut session = get(state, id).await?;
+        if end(&mut session, Ending::Revoked, state.now()) {
+            let mut change = Change::new(state, ctx);
+            change
+                .write(Write::UpdateSession(session.clone()))
+                .event(DomainEvent::SessionRevoked(session));
+            change.commit("session.revoke", Some(id)).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    get(state, id).await
+}
+
+/// The hot path: one read, then a signature with the key held in memory.
+pub async fn mint_token(
+    state: &AppState,
+    id: &str,
+    lifetime_secs: Option<i64>,
+) -> CoreResult<String> {
+    let found = state
+        .store
+        .session_for_token(&state.instance.id, id)
+        .await?
+        .ok_or(CoreError::NotFound { resource: SESSION })?;
+    let now = state.now();
+    if found.user_banned {
+        return Err(CoreError::UserBanned);
+    }
+    if let Some(until) = found.user_locked_until
+        && until > now
+    {
+        return Err(CoreError::UserLocked {
+            expires_in_seconds: Some((until - now + 999) / 1000),
+        });
+    }
+    let keys = state.keys();
+    let issuer = state.instance.issuer();
+    let jwt = mint(
+        &keys.active,
+        &MintRequest {
+            instance: &state.instance,
+            issuer: &issuer,
+            session: &found.session,
+            lifetime_secs,
+            authorized_party: None,
+            now,
+        },
+    )?;
+    state.metrics.tokens_minted.inc();
+    Ok(jwt)
+}
+
+/// Re-exported for handlers that need the sign-in rules without a session.
+pub fn can_sign_in(user: &usher_core::users::User, now: i64) -> CoreResult<()> {
+    ensure_can_sign_in(user, now)
+}

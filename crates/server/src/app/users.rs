@@ -1,0 +1,277 @@
+use usher_core::events::DomainEvent;
+use usher_core::passwords::{PasswordInput, digests};
+use usher_core::sessions::lifecycle::{Ending, end};
+use usher_core::store::Write;
+use usher_core::users::User;
+use usher_core::users::create::{self, NewUser};
+use usher_core::users::metadata::{check_size, deep_merge};
+use usher_core::users::model::{Metadata, PasswordDigest};
+use usher_core::users::query::{Page, UserFilter, UserOrder};
+use usher_core::users::update::{self, UserPatch};
+use usher_core::{CoreError, CoreResult};
+
+use super::{Change, with_retry};
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+
+const USER: &str = "user";
+
+async fn hash_input(state: &AppState, input: PasswordInput) -> CoreResult<Option<PasswordDigest>> {
+    match input {
+        PasswordInput::None => Ok(None),
+        PasswordInput::Plain(p) => Ok(Some(state.hasher.hash(p).await?)),
+        PasswordInput::Imported(d) => Ok(Some(d)),
+    }
+}
+
+pub async fn get(state: &AppState, id: &str) -> CoreResult<User> {
+    state
+        .store
+        .get_user(&state.instance.id, id)
+        .await?
+        .ok_or(CoreError::NotFound { resource: USER })
+}
+
+pub async fn list(
+    state: &AppState,
+    filter: &UserFilter,
+    order: UserOrder,
+    page: &Page,
+) -> CoreResult<Vec<User>> {
+    Ok(state
+        .store
+        .list_users(&state.instance.id, filter, order, page)
+        .await?)
+}
+
+pub async fn count(state: &AppState, filter: &UserFilter) -> CoreResult<i64> {
+    Ok(state.store.count_users(&state.instance.id, filter).await?)
+}
+
+pub async fn create(state: &AppState, ctx: &RequestContext, input: NewUser) -> CoreResult<User> {
+    let settings = &state.instance.settings;
+    let mut validated = create::validate(input, settings)?;
+    let password = std::mem::replace(&mut validated.password, PasswordInput::None);
+    let digest = hash_input(state, password).await?;
+    let user = validated.into_user(digest, settings, state.now());
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::InsertUser(user.clone()))
+        .event(DomainEvent::UserCreated(user.clone()));
+    change.commit("user.create", Some(&user.id)).await?;
+    get(state, &user.id).await
+}
+
+/// Revokes every live session of `user_id` within `change`; returns how many.
+async fn revoke_all_sessions(
+    state: &AppState,
+    change: &mut Change<'_>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> CoreResult<usize> {
+    let now = state.now();
+    let mut n = 0;
+    for mut s in state
+        .store
+        .live_sessions_of_user(&state.instance.id, user_id)
+        .await?
+    {
+        if Some(s.id.as_str()) == keep {
+            continue;
+        }
+        if end(&mut s, Ending::Revoked, now) {
+            change
+                .write(Write::UpdateSession(s.clone()))
+                .event(DomainEvent::SessionRevoked(s));
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    patch: UserPatch,
+) -> CoreResult<User> {
+    let mut validated = update::validate(patch, &state.instance.settings)?;
+    get(state, id).await?;
+    let password = std::mem::replace(&mut validated.password, PasswordInput::None);
+    let digest = hash_input(state, password).await?;
+    with_retry(|| async {
+        let mut user = get(state, id).await?;
+        validated.apply(&mut user, digest.clone(), state.now())?;
+        let mut change = Change::new(state, ctx);
+        if validated.sign_out_of_other_sessions() {
+            revoke_all_sessions(state, &mut change, id, None).await?;
+        }
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        change.commit("user.update", Some(id)).await
+    })
+    .await?;
+    get(state, id).await
+}
+
+pub struct MetadataChange {
+    pub public: Option<Metadata>,
+    pub private: Option<Metadata>,
+    pub unsafe_: Option<Metadata>,
+}
+
+/// `merge`: deep-merge with `null` deleting keys (PATCH); otherwise replace each given field (PUT).
+pub async fn update_metadata(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    m: MetadataChange,
+    merge: bool,
+) -> CoreResult<User> {
+    with_retry(|| async {
+        let mut user = get(state, id).await?;
+        for (target, given) in [
+            (&mut user.public_metadata, &m.public),
+            (&mut user.private_metadata, &m.private),
+            (&mut user.unsafe_metadata, &m.unsafe_),
+        ] {
+            match (given, merge) {
+                (Some(patch), true) => deep_merge(target, patch),
+                (Some(replacement), false) => *target = replacement.clone(),
+                (None, _) => {}
+            }
+        }
+        check_size(
+            &user.public_metadata,
+            &user.private_metadata,
+            &user.unsafe_metadata,
+        )?;
+        user.updated_at = state.now();
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        change.commit("user.metadata.update", Some(id)).await
+    })
+    .await?;
+    get(state, id).await
+}
+
+/// Banning revokes every session the user has.
+pub async fn set_banned(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    banned: bool,
+) -> CoreResult<User> {
+    with_retry(|| async {
+        let mut user = get(state, id).await?;
+        user.banned = banned;
+        user.updated_at = state.now();
+        let mut change = Change::new(state, ctx);
+        if banned {
+            revoke_all_sessions(state, &mut change, id, None).await?;
+        }
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        change
+            .commit(if banned { "user.ban" } else { "user.unban" }, Some(id))
+            .await
+    })
+    .await?;
+    get(state, id).await
+}
+
+pub async fn set_locked(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    locked: bool,
+) -> CoreResult<User> {
+    with_retry(|| async {
+        let mut user = get(state, id).await?;
+        let now = state.now();
+        user.locked_until =
+            locked.then(|| now + state.instance.settings.lockout_duration_secs * 1000);
+        if !locked {
+            user.failed_verification_attempts = 0;
+        }
+        user.updated_at = now;
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        change
+            .commit(if locked { "user.lock" } else { "user.unlock" }, Some(id))
+            .await
+    })
+    .await?;
+    get(state, id).await
+}
+
+/// Deleting a user removes its sessions and frees its identifiers.
+pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<User> {
+    with_retry(|| async {
+        let user = get(state, id).await?;
+        let now = state.now();
+        let mut change = Change::new(state, ctx);
+        for mut s in state
+            .store
+            .live_sessions_of_user(&state.instance.id, id)
+            .await?
+        {
+            if end(&mut s, Ending::Removed, now) {
+                change
+                    .write(Write::UpdateSession(s.clone()))
+                    .event(DomainEvent::SessionRemoved(s));
+            }
+        }
+        change
+            .write(Write::DeleteUser {
+                id: user.id.clone(),
+                version: user.version,
+            })
+            .event(DomainEvent::UserDeleted {
+                id: user.id.clone(),
+                external_id: user.external_id.clone(),
+            });
+        change.commit("user.delete", Some(id)).await?;
+        Ok(user)
+    })
+    .await
+}
+
+/// Checks a password; a correct one stored in an outdated form is rehashed with Argon2id.
+pub async fn verify_password(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    password: String,
+) -> CoreResult<bool> {
+    let user = get(state, id).await?;
+    let digest = user.password.clone().ok_or(CoreError::NoPassword)?;
+    if password.len() > 1024 {
+        return Ok(false);
+    }
+    let ok = state
+        .hasher
+        .verify(password.clone(), digest.clone())
+        .await?;
+    if ok && digests::needs_upgrade(&digest) {
+        let upgraded = state.hasher.hash(password).await?;
+        let mut fresh = get(state, id).await?;
+        // Only replace the digest we checked: a concurrent password change wins.
+        if fresh.password.as_ref() == Some(&digest) {
+            fresh.password = Some(upgraded);
+            let mut change = Change::new(state, ctx);
+            change.write(Write::UpdateUser(fresh));
+            match change.commit("user.password.rehash", Some(id)).await {
+                Ok(()) | Err(CoreError::Conflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(ok)
+}

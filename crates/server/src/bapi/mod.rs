@@ -1,0 +1,55 @@
+//! The Backend API: `/v1/...`, authenticated with the instance's secret key.
+
+mod jwks;
+pub use jwks::jwks as public_jwks;
+mod sessions;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+use usher_core::CoreError;
+
+use crate::extract::body::JsonBody;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/users", get(users::list).post(users::create))
+        .route("/v1/users/count", get(users::count))
+        .route(
+            "/v1/users/{user_id}",
+            get(users::get).patch(users::update).delete(users::delete),
+        )
+        .route(
+            "/v1/users/{user_id}/metadata",
+            axum::routing::patch(users::merge_metadata).put(users::replace_metadata),
+        )
+        .route("/v1/users/{user_id}/ban", post(users::ban))
+        .route("/v1/users/{user_id}/unban", post(users::unban))
+        .route("/v1/users/{user_id}/lock", post(users::lock))
+        .route("/v1/users/{user_id}/unlock", post(users::unlock))
+        .route(
+            "/v1/users/{user_id}/verify_password",
+            post(users::verify_password),
+        )
+        .route("/v1/sessions", get(sessions::list).post(sessions::create))
+        .route("/v1/sessions/{session_id}", get(sessions::get))
+        .route("/v1/sessions/{session_id}/revoke", post(sessions::revoke))
+        .route("/v1/sessions/{session_id}/tokens", post(sessions::token))
+        .route(
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            post(sessions::template_token),
+        )
+        .route("/v1/jwks", get(jwks::get))
+}
+
+/// Parameters Clerk defines that Usher does not implement yet: refused when given a value, so
+/// that nothing a caller sends is silently dropped.
+fn refuse_unsupported(body: &JsonBody, params: &[&str]) -> Result<(), CoreError> {
+    for p in params {
+        if body.has(p) && !matches!(body.string(p), Ok(None)) {
+            return Err(CoreError::value(*p, "is not supported by this server yet"));
+        }
+    }
+    Ok(())
+}

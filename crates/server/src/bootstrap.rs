@@ -1,0 +1,137 @@
+//! First run: create the instance, its secret key and its signing key. Later runs: load them.
+//! The secret key itself is kept only in a `0600` file in the data directory, for the operator's
+//! `usher keys`; the database holds its hash.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use usher_core::clock::Clock;
+use usher_core::ids::{new_id, prefix};
+use usher_core::instance::{
+    Environment, Instance, InstanceSettings, SecretKeyRecord, environment_of_secret_key,
+    generate_secret_key, validate_frontend_host, validate_secret_key,
+};
+use usher_core::signing_keys::SigningKey;
+use usher_core::store::Store;
+
+use crate::config::ServerConfig;
+use crate::state::KeyRing;
+
+pub struct Bootstrapped {
+    pub instance: Instance,
+    pub secret_keys: Vec<SecretKeyRecord>,
+    pub keys: KeyRing,
+    /// Whether this run created the instance.
+    pub created: bool,
+    /// The plain secret key, when known (always on first run; afterwards from the key file).
+    pub secret_key: Option<String>,
+}
+
+pub fn frontend_host(cfg: &ServerConfig) -> String {
+    cfg.frontend_host
+        .clone()
+        .unwrap_or_else(|| cfg.frontend_addr.to_string())
+}
+
+pub async fn bootstrap(
+    store: &Arc<dyn Store>,
+    cfg: &ServerConfig,
+    clock: &dyn Clock,
+) -> anyhow::Result<Bootstrapped> {
+    let host = frontend_host(cfg);
+    validate_frontend_host(&host)
+        .map_err(|e| anyhow::anyhow!("USHER_FRONTEND_HOST / --frontend-addr: {e}"))?;
+    if let Some(k) = &cfg.secret_key {
+        validate_secret_key(k).map_err(|e| anyhow::anyhow!("USHER_SECRET_KEY: {e}"))?;
+    }
+    let existing = store
+        .load_instance()
+        .await
+        .context("reading the instance")?;
+    let (mut instance, created, plain) = match existing {
+        Some(instance) => {
+            let plain = read_secret_file(&cfg.secret_key_file());
+            (instance, false, plain)
+        }
+        None => {
+            let now = clock.now_ms();
+            let env = cfg
+                .secret_key
+                .as_deref()
+                .map_or(cfg.environment, environment_of_secret_key);
+            let secret = cfg
+                .secret_key
+                .clone()
+                .unwrap_or_else(|| generate_secret_key(env));
+            let instance = Instance {
+                id: new_id(prefix::INSTANCE),
+                environment: env,
+                frontend_host: host.clone(),
+                settings: InstanceSettings::default(),
+                created_at: now,
+            };
+            let record = SecretKeyRecord::new(&instance.id, &secret, now);
+            // Clerk names the first signing key after the instance.
+            let (_, key_record) = SigningKey::generate(&instance.id, &instance.id, now)?;
+            write_secret_file(&cfg.secret_key_file(), &secret)?;
+            store
+                .create_instance(&instance, &record, &key_record)
+                .await
+                .context("creating the instance")?;
+            tracing::info!(instance_id = %instance.id, environment = env.as_str(), "created a new instance");
+            (instance, true, Some(secret))
+        }
+    };
+    if instance.frontend_host != host {
+        tracing::warn!(stored = %instance.frontend_host, configured = %host, "the Frontend API host changed: the publishable key and token issuer follow the configured host");
+        instance.frontend_host = host;
+    }
+    let secret_keys = store.secret_keys(&instance.id).await?;
+    if let Some(seed) = &cfg.secret_key
+        && !secret_keys.iter().any(|k| k.matches(seed))
+    {
+        bail!(
+            "USHER_SECRET_KEY does not match this instance's secret key (it only seeds the key when the instance is first created)"
+        );
+    }
+    let plain = plain.or_else(|| cfg.secret_key.clone());
+    let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
+    if instance.environment == Environment::Production && !created {
+        tracing::info!("serving a production instance");
+    }
+    Ok(Bootstrapped {
+        instance,
+        secret_keys,
+        keys,
+        created,
+        secret_key: plain,
+    })
+}
+
+fn write_secret_file(path: &Path, secret: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(secret.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+pub fn read_secret_file(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}

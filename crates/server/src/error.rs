@@ -1,0 +1,277 @@
+//! The one place where failures become Clerk-shaped error responses:
+//! `{"errors":[{code,message,long_message,meta}],"clerk_trace_id"}` with Clerk's status codes.
+//! Internal causes are logged under the trace id and never sent to the client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use usher_core::CoreError;
+
+use crate::trace::TraceId;
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub long_message: String,
+    pub meta: Map<String, Value>,
+    pub retry_after: Option<u64>,
+    /// Logged, never returned.
+    pub internal: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+        long_message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            long_message: long_message.into(),
+            meta: Map::new(),
+            retry_after: None,
+            internal: None,
+        }
+    }
+
+    pub fn with_param(mut self, param: &str) -> Self {
+        self.meta
+            .insert("param_name".into(), Value::String(param.to_owned()));
+        self
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn route_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "The requested resource was not found.",
+        )
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "method not allowed",
+            "This resource does not support the requested HTTP method.",
+        )
+    }
+
+    pub fn body_invalid(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "request_body_invalid",
+            "Request body is invalid",
+            detail,
+        )
+    }
+
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request_body_too_large",
+            "Request body is too large",
+            format!("Request bodies may be at most {limit} bytes."),
+        )
+    }
+
+    /// A query-string parameter at fault: 400, as Clerk answers for `limit=0` or `limit=abc`.
+    pub fn query(err: CoreError) -> Self {
+        let mut e = Self::from(err);
+        e.status = StatusCode::BAD_REQUEST;
+        e
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_clerk_error",
+            "Something went wrong",
+            "There was an internal error on our servers. We've been notified and are working on fixing it.",
+        );
+        e.internal = Some(cause.into());
+        e
+    }
+
+    pub fn body(&self, trace_id: &str) -> Value {
+        json!({
+            "errors": [{
+                "code": self.code,
+                "message": self.message,
+                "long_message": self.long_message,
+                "meta": self.meta,
+            }],
+            "clerk_trace_id": trace_id,
+        })
+    }
+}
+
+fn identifier_message(param: &str) -> &'static str {
+    match param {
+        "email_address" => "That email address is taken. Please try another.",
+        "phone_number" => "That phone number is taken. Please try another.",
+        "username" => "That username is taken. Please try another.",
+        _ => "That external ID is taken. Please try another.",
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        use StatusCode as S;
+        let unprocessable = |code, message: &str, long: String| {
+            ApiError::new(S::UNPROCESSABLE_ENTITY, code, message, long)
+        };
+        match err {
+            CoreError::NotFound { resource } => ApiError::not_found(resource),
+            CoreError::IdentifierExists { param } => unprocessable(
+                "form_identifier_exists",
+                identifier_message(param),
+                identifier_message(param).to_owned(),
+            )
+            .with_param(param),
+            CoreError::ParamMissing { param } => unprocessable(
+                "form_param_missing",
+                "is missing",
+                format!("{param} must be included."),
+            )
+            .with_param(&param),
+            CoreError::ParamFormatInvalid { param, reason } => unprocessable(
+                "form_param_format_invalid",
+                "is invalid",
+                format!("{param} {reason}"),
+            )
+            .with_param(&param),
+            CoreError::ParamValueInvalid { param, reason } => unprocessable(
+                "form_param_value_invalid",
+                "is invalid",
+                format!("{param} {reason}"),
+            )
+            .with_param(&param),
+            CoreError::ParamUnknown { param } => unprocessable(
+                "form_param_unknown",
+                "is unknown",
+                format!("{param} is not a valid parameter for this request."),
+            )
+            .with_param(&param),
+            CoreError::PasswordTooShort { min } => unprocessable(
+                "form_password_length_too_short",
+                "Passwords must be 8 characters or more.",
+                format!("Passwords must be {min} characters or more."),
+            )
+            .with_param("password"),
+            CoreError::PasswordTooLong { max } => unprocessable(
+                "form_password_length_too_long",
+                "Password is too long.",
+                format!("Passwords must be at most {max} characters."),
+            )
+            .with_param("password"),
+            CoreError::PasswordIncorrect => unprocessable(
+                "form_password_incorrect",
+                "Password is incorrect. Try again, or use another method.",
+                "Password is incorrect. Try again, or use another method.".into(),
+            )
+            .with_param("password"),
+            CoreError::NoPassword => ApiError::new(
+                S::BAD_REQUEST,
+                "no_password_set",
+                "no password",
+                "The user does not have a password set.",
+            ),
+            CoreError::UserBanned => ApiError::new(
+                S::FORBIDDEN,
+                "user_banned",
+                "user is banned",
+                "This user is banned.",
+            ),
+            CoreError::UserLocked { expires_in_seconds } => {
+                let mut e = ApiError::new(
+                    S::FORBIDDEN,
+                    "user_locked",
+                    "Account locked",
+                    "This account is locked. Try again after the lockout expires, or ask an administrator to unlock it.",
+                );
+                e.meta.insert(
+                    "lockout_expires_in_seconds".into(),
+                    expires_in_seconds.map_or(Value::Null, Value::from),
+                );
+                e
+            }
+            CoreError::SessionNotActive { status } => {
+                let mut e = unprocessable(
+                    "session_not_active",
+                    "session is not active",
+                    format!("The session is {status} and cannot be used."),
+                );
+                e.meta
+                    .insert("session_status".into(), Value::String(status.to_owned()));
+                e
+            }
+            CoreError::ProductionForbidden { what } => ApiError::new(
+                S::FORBIDDEN,
+                "production_instance_forbidden",
+                "not allowed on production instances",
+                format!("{what} is only allowed on development instances."),
+            ),
+            CoreError::Conflict => ApiError::new(
+                S::CONFLICT,
+                "conflict",
+                "concurrent modification",
+                "The resource was changed by another request at the same time. Retry the request.",
+            ),
+            CoreError::Overloaded => {
+                let mut e = ApiError::new(
+                    S::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "Too many requests",
+                    "The server is busy. Retry shortly.",
+                );
+                e.retry_after = Some(1);
+                e
+            }
+            CoreError::Storage(cause) | CoreError::Crypto(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // The trace id is filled in by the trace middleware, which owns it; see `trace::finish_error`.
+        let mut res = (self.status, axum::Json(self.body(""))).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// Renders an error with the request's trace id. Used by the trace middleware.
+pub fn render(err: &ApiError, trace: &TraceId) -> Response {
+    if let Some(cause) = &err.internal {
+        tracing::error!(clerk_trace_id = %trace.0, code = err.code, cause = %cause, "request failed");
+    }
+    let mut res = (err.status, axum::Json(err.body(&trace.0))).into_response();
+    if let Some(secs) = err.retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}

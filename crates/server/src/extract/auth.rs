@@ -1,0 +1,100 @@
+//! `Authorization: Bearer sk_…` for the Backend API, and the request context every use case gets.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
+use axum::http::request::Parts;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::trace::TraceId;
+
+/// Who made a request and from where: recorded in the audit log and in event attributes.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// `secret_key:<id>` for Backend API calls.
+    pub actor: String,
+    pub trace_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl RequestContext {
+    pub fn system(actor: &str) -> Self {
+        Self {
+            actor: actor.to_owned(),
+            trace_id: None,
+            client_ip: None,
+            user_agent: None,
+        }
+    }
+}
+
+/// A request authenticated with one of the instance's secret keys.
+pub struct SecretKeyAuth(pub RequestContext);
+
+fn unauthorized(code: &'static str, message: &str, long: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, code, message, long)
+}
+
+impl FromRequestParts<AppState> for SecretKeyAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            unauthorized(
+                "authentication_invalid",
+                "Unauthorized request",
+                "You are not authorized to perform this request. Send your secret key as 'Authorization: Bearer sk_...'.",
+            )
+        })?;
+        let value = header.to_str().map_err(|_| {
+            unauthorized(
+                "authorization_header_format_invalid",
+                "Invalid Authorization header format",
+                "The Authorization header must be 'Bearer <secret key>'.",
+            )
+        })?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                unauthorized(
+                    "authorization_header_format_invalid",
+                    "Invalid Authorization header format",
+                    "The Authorization header must be 'Bearer <secret key>'.",
+                )
+            })?;
+        // Every key is compared (in constant time each) so the time taken does not say which matched.
+        let mut matched: Option<String> = None;
+        for key in state.secret_keys().iter() {
+            if key.matches(token) && matched.is_none() {
+                matched = Some(key.id.clone());
+            }
+        }
+        let key_id = matched.ok_or_else(|| {
+            unauthorized(
+                "clerk_key_invalid",
+                "Secret Key is invalid",
+                "The provided Secret Key is invalid. Make sure that your Secret Key is correct.",
+            )
+        })?;
+        Ok(SecretKeyAuth(RequestContext {
+            actor: format!("secret_key:{key_id}"),
+            trace_id: parts.extensions.get::<TraceId>().map(|t| t.0.clone()),
+            client_ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+            user_agent: parts
+                .headers
+                .get(USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.chars().take(512).collect()),
+        }))
+    }
+}

@@ -1,0 +1,6 @@
+//! Extractors that never answer with anything but a Clerk-shaped error.
+
+pub mod auth;
+pub mod body;
+pub mod path;
+pub mod query;

@@ -1,0 +1,203 @@
+//! Usher's HTTP server: the Clerk-compatible Backend API (`bapi`), the Frontend API (`fapi`),
+//! health checks and metrics. Handlers translate wire shapes to use cases in `app`; errors
+//! become Clerk's error body in `error`.
+
+pub mod app;
+pub mod bapi;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod fapi;
+pub mod health;
+pub mod metrics;
+pub mod state;
+pub mod trace;
+pub mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::middleware::from_fn;
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use usher_core::clock::{Clock, SystemClock};
+use usher_core::passwords::HasherPool;
+
+use crate::bootstrap::{Bootstrapped, bootstrap, frontend_host};
+use crate::config::ServerConfig;
+use crate::error::ApiError;
+use crate::state::{AppState, StateParts};
+
+async fn not_found() -> ApiError {
+    ApiError::route_not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("a request handler panicked").into_response()
+}
+
+/// Shared layers: request ids, metrics, and a last line of defence against panics.
+fn finish(router: Router<AppState>, state: &AppState) -> Router {
+    router
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::endpoint))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(from_fn(trace::middleware))
+        .with_state(state.clone())
+}
+
+pub fn api_router(state: &AppState) -> Router {
+    finish(bapi::router(), state)
+}
+
+pub fn frontend_router(state: &AppState) -> Router {
+    finish(fapi::router(), state)
+}
+
+/// A started server: its bound addresses and a handle to stop it.
+pub struct Running {
+    pub api_addr: SocketAddr,
+    pub frontend_addr: SocketAddr,
+    pub state: AppState,
+    pub boot: BootReport,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// What the first lines of `usher serve` print.
+pub struct BootReport {
+    pub created: bool,
+    pub secret_key: Option<String>,
+    pub publishable_key: String,
+    pub public_pem: String,
+    pub api_url: String,
+    pub frontend_api_url: String,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, and waits for both listeners.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            t.await.context("server task")??;
+        }
+        Ok(())
+    }
+
+    pub async fn wait(self) -> anyhow::Result<()> {
+        for t in self.tasks {
+            t.await.context("server task")??;
+        }
+        Ok(())
+    }
+
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
+    start_with_clock(cfg, Arc::new(SystemClock)).await
+}
+
+pub async fn start_with_clock(
+    mut cfg: ServerConfig,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
+    let api_listener = tokio::net::TcpListener::bind(cfg.api_addr)
+        .await
+        .with_context(|| format!("binding the Backend API to {}", cfg.api_addr))?;
+    let frontend_listener = tokio::net::TcpListener::bind(cfg.frontend_addr)
+        .await
+        .with_context(|| format!("binding the Frontend API to {}", cfg.frontend_addr))?;
+    let api_addr = api_listener.local_addr()?;
+    let frontend_addr = frontend_listener.local_addr()?;
+    // With port 0 the real port is only known now, and the publishable key must name it.
+    cfg.api_addr = api_addr;
+    cfg.frontend_addr = frontend_addr;
+
+    let store = usher_store::open(&cfg.database_url())
+        .await
+        .context("opening the database")?;
+    let Bootstrapped {
+        instance,
+        secret_keys,
+        keys,
+        created,
+        secret_key,
+    } = bootstrap(&store, &cfg, clock.as_ref()).await?;
+    let workers = cfg
+        .hasher_workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let hasher = HasherPool::start(workers, 1024)?;
+    let api_url = format!("http://{api_addr}");
+    let frontend_api_url = format!("http://{}", frontend_host(&cfg));
+    let boot = BootReport {
+        created,
+        secret_key,
+        publishable_key: instance.publishable_key(),
+        public_pem: keys.active.public_pem(),
+        api_url: api_url.clone(),
+        frontend_api_url: frontend_api_url.clone(),
+    };
+    write_endpoints(&cfg, &boot);
+    let state = AppState::new(StateParts {
+        store,
+        instance,
+        clock,
+        hasher,
+        keys,
+        secret_keys,
+        api_url,
+        frontend_api_url,
+    });
+
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    for (listener, router) in [
+        (api_listener, api_router(&state)),
+        (frontend_listener, frontend_router(&state)),
+    ] {
+        let mut rx = rx.clone();
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        tasks.push(tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.wait_for(|stop| *stop).await;
+                })
+                .await
+        }));
+    }
+    Ok(Running {
+        api_addr,
+        frontend_addr,
+        state,
+        boot,
+        shutdown,
+        tasks,
+    })
+}
+
+/// `usher keys` reads where the last `usher serve` listened.
+fn write_endpoints(cfg: &ServerConfig, boot: &BootReport) {
+    let doc = serde_json::json!({"api_url": boot.api_url, "frontend_api_url": boot.frontend_api_url, "publishable_key": boot.publishable_key});
+    if let Err(e) = std::fs::write(cfg.endpoints_file(), doc.to_string()) {
+        tracing::warn!(error = %e, "could not record the endpoints for `usher keys`");
+    }
+}

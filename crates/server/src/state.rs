@@ -1,0 +1,104 @@
+//! What every handler shares: the store, the instance, its keys, the clock and the hasher pool.
+
+use std::ops::Deref;
+use std::sync::{Arc, RwLock};
+
+use usher_core::clock::Clock;
+use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::passwords::HasherPool;
+use usher_core::signing_keys::{SigningKey, SigningKeyRecord};
+use usher_core::store::Store;
+use usher_core::{CoreError, CoreResult};
+
+use crate::metrics::Metrics;
+
+/// The instance's signing keys: one signs, all verify (and are published in JWKS).
+pub struct KeyRing {
+    pub active: Arc<SigningKey>,
+    pub all: Vec<Arc<SigningKey>>,
+}
+
+impl KeyRing {
+    pub fn from_records(records: &[SigningKeyRecord]) -> CoreResult<Self> {
+        let mut all = Vec::with_capacity(records.len());
+        let mut active = None;
+        for r in records {
+            let key = Arc::new(SigningKey::from_record(r)?);
+            if r.active {
+                active = Some(key.clone());
+            }
+            all.push(key);
+        }
+        let active = active
+            .ok_or_else(|| CoreError::Crypto("the instance has no active signing key".into()))?;
+        Ok(Self { active, all })
+    }
+}
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub instance: Instance,
+    pub clock: Arc<dyn Clock>,
+    pub hasher: HasherPool,
+    pub metrics: Metrics,
+    pub api_url: String,
+    pub frontend_api_url: String,
+    keys: RwLock<Arc<KeyRing>>,
+    secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+pub struct StateParts {
+    pub store: Arc<dyn Store>,
+    pub instance: Instance,
+    pub clock: Arc<dyn Clock>,
+    pub hasher: HasherPool,
+    pub keys: KeyRing,
+    pub secret_keys: Vec<SecretKeyRecord>,
+    pub api_url: String,
+    pub frontend_api_url: String,
+}
+
+impl AppState {
+    pub fn new(p: StateParts) -> Self {
+        let metrics = Metrics::new(p.hasher.clone());
+        Self(Arc::new(Inner {
+            store: p.store,
+            instance: p.instance,
+            clock: p.clock,
+            hasher: p.hasher,
+            metrics,
+            api_url: p.api_url,
+            frontend_api_url: p.frontend_api_url,
+            keys: RwLock::new(Arc::new(p.keys)),
+            secret_keys: RwLock::new(Arc::new(p.secret_keys)),
+        }))
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn keys(&self) -> Arc<KeyRing> {
+        match self.keys.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {
+        match self.secret_keys.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}

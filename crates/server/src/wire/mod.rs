@@ -1,0 +1,9 @@
+//! Clerk's JSON shapes, separate from the domain types, with their conversions beside them.
+//! Every object carries `object`, every schema field is present (nullable ones as `null`), and
+//! timestamps are integer milliseconds.
+
+pub mod events;
+pub mod jwks;
+pub mod lists;
+pub mod sessions;
+pub mod users;

@@ -1,0 +1,217 @@
+use serde::Serialize;
+use serde_json::Value;
+use usher_core::clock::Millis;
+use usher_core::users::model::Metadata;
+use usher_core::users::{EmailAddress, PhoneNumber, User, Verification};
+
+/// A neutral silhouette, so `image_url` is always a usable image without any outside service.
+const DEFAULT_AVATAR: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCA2NCA2NCI+PHJlY3Qgd2lkdGg9IjY0IiBoZWlnaHQ9IjY0IiBmaWxsPSIjZDFkNWRiIi8+PGNpcmNsZSBjeD0iMzIiIGN5PSIyNCIgcj0iMTIiIGZpbGw9IiM2YjcyODAiLz48cGF0aCBkPSJNMTIgNTZjMC0xMiA5LTE4IDIwLTE4czIwIDYgMjAgMTgiIGZpbGw9IiM2YjcyODAiLz48L3N2Zz4=";
+
+#[derive(Debug, Serialize)]
+pub struct VerificationJson {
+    pub object: &'static str,
+    pub status: &'static str,
+    pub strategy: &'static str,
+    pub attempts: Option<i64>,
+    pub expire_at: Option<Millis>,
+}
+
+impl From<Verification> for VerificationJson {
+    fn from(v: Verification) -> Self {
+        match v {
+            Verification::Admin => Self {
+                object: "verification_admin",
+                status: "verified",
+                strategy: "admin",
+                attempts: None,
+                expire_at: None,
+            },
+            Verification::Unverified => Self {
+                object: "verification_admin",
+                status: "unverified",
+                strategy: "admin",
+                attempts: None,
+                expire_at: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmailAddressJson {
+    pub id: String,
+    pub object: &'static str,
+    pub email_address: String,
+    pub reserved: bool,
+    pub verification: VerificationJson,
+    pub linked_to: Vec<Value>,
+    pub matches_sso_connection: bool,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl From<&EmailAddress> for EmailAddressJson {
+    fn from(e: &EmailAddress) -> Self {
+        Self {
+            id: e.id.clone(),
+            object: "email_address",
+            email_address: e.email_address.clone(),
+            reserved: e.verification == Verification::Unverified,
+            verification: e.verification.into(),
+            linked_to: Vec::new(),
+            matches_sso_connection: false,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PhoneNumberJson {
+    pub id: String,
+    pub object: &'static str,
+    pub phone_number: String,
+    pub reserved_for_second_factor: bool,
+    pub default_second_factor: bool,
+    pub reserved: bool,
+    pub verification: VerificationJson,
+    pub linked_to: Vec<Value>,
+    pub backup_codes: Option<Vec<String>>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl From<&PhoneNumber> for PhoneNumberJson {
+    fn from(p: &PhoneNumber) -> Self {
+        Self {
+            id: p.id.clone(),
+            object: "phone_number",
+            phone_number: p.phone_number.clone(),
+            reserved_for_second_factor: false,
+            default_second_factor: false,
+            reserved: p.verification == Verification::Unverified,
+            verification: p.verification.into(),
+            linked_to: Vec::new(),
+            backup_codes: None,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// Clerk's `User` object as the Backend API returns it (private metadata included).
+#[derive(Debug, Serialize)]
+pub struct UserJson {
+    pub id: String,
+    pub object: &'static str,
+    pub external_id: Option<String>,
+    pub primary_email_address_id: Option<String>,
+    pub primary_phone_number_id: Option<String>,
+    pub primary_web3_wallet_id: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    pub profile_image_url: &'static str,
+    pub image_url: &'static str,
+    pub has_image: bool,
+    pub public_metadata: Metadata,
+    pub private_metadata: Metadata,
+    pub unsafe_metadata: Metadata,
+    pub email_addresses: Vec<EmailAddressJson>,
+    pub phone_numbers: Vec<PhoneNumberJson>,
+    pub web3_wallets: Vec<Value>,
+    pub passkeys: Vec<Value>,
+    pub password_enabled: bool,
+    pub two_factor_enabled: bool,
+    pub totp_enabled: bool,
+    pub backup_code_enabled: bool,
+    pub mfa_enabled_at: Option<Millis>,
+    pub mfa_disabled_at: Option<Millis>,
+    pub password_last_updated_at: Option<Millis>,
+    pub external_accounts: Vec<Value>,
+    pub saml_accounts: Vec<Value>,
+    pub enterprise_accounts: Vec<Value>,
+    pub organization_memberships: Vec<Value>,
+    pub last_sign_in_at: Option<Millis>,
+    pub banned: bool,
+    pub locked: bool,
+    pub lockout_expires_in_seconds: Option<i64>,
+    pub verification_attempts_remaining: Option<i64>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub delete_self_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<i64>,
+    pub last_active_at: Option<Millis>,
+    pub legal_accepted_at: Option<Millis>,
+    pub bypass_client_trust: bool,
+}
+
+impl UserJson {
+    pub fn new(u: &User, max_attempts: i64, now: Millis) -> Self {
+        Self {
+            id: u.id.clone(),
+            object: "user",
+            external_id: u.external_id.clone(),
+            primary_email_address_id: u.primary_email_address_id.clone(),
+            primary_phone_number_id: u.primary_phone_number_id.clone(),
+            primary_web3_wallet_id: None,
+            username: u.username.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            locale: u.locale.clone(),
+            profile_image_url: DEFAULT_AVATAR,
+            image_url: DEFAULT_AVATAR,
+            has_image: false,
+            public_metadata: u.public_metadata.clone(),
+            private_metadata: u.private_metadata.clone(),
+            unsafe_metadata: u.unsafe_metadata.clone(),
+            email_addresses: u.email_addresses.iter().map(Into::into).collect(),
+            phone_numbers: u.phone_numbers.iter().map(Into::into).collect(),
+            web3_wallets: Vec::new(),
+            passkeys: Vec::new(),
+            password_enabled: u.password.is_some(),
+            two_factor_enabled: false,
+            totp_enabled: false,
+            backup_code_enabled: false,
+            mfa_enabled_at: None,
+            mfa_disabled_at: None,
+            password_last_updated_at: u.password_last_updated_at,
+            external_accounts: Vec::new(),
+            saml_accounts: Vec::new(),
+            enterprise_accounts: Vec::new(),
+            organization_memberships: Vec::new(),
+            last_sign_in_at: u.last_sign_in_at,
+            banned: u.banned,
+            locked: u.is_locked(now),
+            lockout_expires_in_seconds: u.lockout_expires_in_seconds(now),
+            verification_attempts_remaining: Some(
+                (max_attempts - u.failed_verification_attempts).max(0),
+            ),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            delete_self_enabled: u.delete_self_enabled,
+            create_organization_enabled: u.create_organization_enabled,
+            create_organizations_limit: u.create_organizations_limit,
+            last_active_at: u.last_active_at,
+            legal_accepted_at: u.legal_accepted_at,
+            bypass_client_trust: u.bypass_client_trust,
+        }
+    }
+}
+
+/// `{object, id, deleted: true}`: what deleting returns, and the `user.deleted` payload.
+#[derive(Debug, Serialize)]
+pub struct DeletedObjectJson {
+    pub object: &'static str,
+    pub id: String,
+    pub deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VerifiedPasswordJson {
+    pub verified: bool,
+}

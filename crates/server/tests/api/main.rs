@@ -1,0 +1,8 @@
+//! Integration tests: the real server on a temporary SQLite file, driven over HTTP.
+//! One test binary, so the server code is linked once.
+
+mod common;
+mod errors;
+mod lifecycle;
+mod sessions;
+mod users;
