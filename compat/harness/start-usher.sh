@@ -76,7 +76,7 @@ http_ok() {
 }
 
 read_keys() { # DATA_DIR -> sets KEYS_JSON
-  KEYS_JSON="$("$USHER_BIN" keys --data-dir "$1" --json)"
+  KEYS_JSON="$(env -u USHER_DATABASE_URL "$USHER_BIN" keys --data-dir "$1" --json)"
 }
 
 # --- Reuse a running server --------------------------------------------------
@@ -153,8 +153,9 @@ for attempt in 1 2 3; do
   read -r API_PORT FRONTEND_PORT <<<"$(free_ports)"
   API_ADDR="127.0.0.1:$API_PORT"
   FRONTEND_ADDR="127.0.0.1:$FRONTEND_PORT"
-  # Flags win over any USHER_* twins in the caller's environment.
-  "$USHER_BIN" serve --data-dir "$DATA_DIR" --api-addr "$API_ADDR" --frontend-addr "$FRONTEND_ADDR" \
+  # Flags win over the USHER_* twins of the caller's environment; a database URL or
+  # environment from there would make the instance neither fresh nor a development one.
+  env -u USHER_DATABASE_URL -u USHER_ENVIRONMENT "$USHER_BIN" serve --data-dir "$DATA_DIR" --api-addr "$API_ADDR" --frontend-addr "$FRONTEND_ADDR" \
     >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do # up to 30 s

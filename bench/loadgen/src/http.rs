@@ -63,22 +63,20 @@ impl Client {
         if self.sender.as_ref().is_some_and(|s| s.is_closed()) {
             self.sender = None;
         }
-        let sender = match &mut self.sender {
-            Some(s) => s,
-            None => {
-                let stream = TcpStream::connect(self.addr)
-                    .await
-                    .with_context(|| format!("connect {}", self.addr))?;
-                stream.set_nodelay(true)?;
-                let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-                tokio::spawn(async move {
-                    // Ends when the server closes the connection or the sender is dropped.
-                    let _ = conn.await;
-                });
-                self.connects += 1;
-                self.sender.insert(sender)
-            }
-        };
+        if self.sender.is_none() {
+            let stream = TcpStream::connect(self.addr)
+                .await
+                .with_context(|| format!("connect {}", self.addr))?;
+            stream.set_nodelay(true)?;
+            let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
+            tokio::spawn(async move {
+                // Ends when the server closes the connection or the sender is dropped.
+                let _ = conn.await;
+            });
+            self.connects += 1;
+            self.sender = Some(sender);
+        }
+        let sender = self.sender.as_mut().context("no connection")?;
         sender.ready().await?;
         Ok(sender)
     }

@@ -89,6 +89,7 @@ impl Report {
                 "connections": self.connections,
                 "http": "HTTP/1.1 keep-alive, closed loop",
                 "sessions": self.sessions,
+                "user_id": self.user_id,
                 "seed": self.seed,
                 "warmup_secs": self.warmup_secs,
                 "duration_secs": o.measured_secs,
@@ -271,12 +272,13 @@ impl Report {
         let _ = writeln!(t);
         let _ = writeln!(
             t,
-            "  {:<34} {:>18}   {:<18} {}",
-            "figure", "measured", "goal", ""
+            "  {:<34} {:>18}   {:<20} met?",
+            "figure", "measured", "goal"
         );
-        let _ = writeln!(t, "  {}", "-".repeat(80));
+        let _ = writeln!(t, "  {}", "-".repeat(82));
         for (name, value, goal, met) in rows {
-            let _ = writeln!(t, "  {name:<34} {value:>18}   {goal:<18} {met}");
+            let line = format!("  {name:<34} {value:>18}   {goal:<20} {met}");
+            let _ = writeln!(t, "{}", line.trim_end());
         }
         if let Some(first) = o
             .measured

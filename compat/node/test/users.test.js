@@ -183,6 +183,38 @@ describe('users.createUser / getUser', () => {
     });
   }
 
+  it('makes the first of several email addresses primary; each finds the user', async () => {
+    const emails = [uniqueEmail('first'), uniqueEmail('second')];
+    const user = await createUser(client, { emailAddress: emails });
+    assert.deepEqual(user.emailAddresses.map((e) => e.emailAddress), emails);
+    assert.equal(user.primaryEmailAddress?.emailAddress, emails[0]);
+    for (const email of emails) {
+      const res = await client.users.getUserList({ emailAddress: [email] });
+      assert.deepEqual(res.data.map((u) => u.id), [user.id]);
+      assert.equal(res.totalCount, 1);
+    }
+  });
+
+  it('stores phone numbers, makes the first primary, and filters by phone_number', async () => {
+    const phone = `+1415555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`;
+    const user = await createUser(client, { phoneNumber: [phone] });
+    assert.equal(user.phoneNumbers.length, 1);
+    const [number] = user.phoneNumbers;
+    assert.equal(number.phoneNumber, phone);
+    assert.match(number.id, /^idn_/);
+    assert.equal(user.primaryPhoneNumberId, number.id);
+    assert.ok(Array.isArray(number.linkedTo), 'phone_numbers[].linked_to must be an array');
+    assert.equal(number.verification?.status, 'verified');
+    const res = await client.users.getUserList({ phoneNumber: [phone] });
+    assert.deepEqual(res.data.map((u) => u.id), [user.id]);
+    assert.equal(res.totalCount, 1);
+    await expectApiError(createUser(client, { phoneNumber: [phone] }), {
+      status: 422,
+      code: 'form_identifier_exists',
+      paramName: 'phone_number',
+    });
+  });
+
   it('getUser on an unknown id is 404 resource_not_found', async () => {
     await expectApiError(client.users.getUser('user_2zzzzzzzzzzzzzzzzzzzzzzzzzz'), {
       status: 404,
@@ -240,6 +272,16 @@ describe('users.getUserList / getCount', () => {
     assert.deepEqual(ids(byEmail.data), [users[1].id, users[2].id, users[0].id]); // a, b, c
     const byFirstNameDesc = await client.users.getUserList({ query: marker, orderBy: '-first_name' });
     assert.deepEqual(ids(byFirstNameDesc.data), [users[0].id, users[2].id, users[1].id]); // Carol, Bob, Alice
+  });
+
+  it('orders by username', async () => {
+    const desc = await client.users.getUserList({ query: marker, orderBy: '-username' });
+    assert.deepEqual(ids(desc.data), ids(users).reverse()); // usernames end in _0, _1, _2
+  });
+
+  it('last_active_at_since leaves out users with no activity', async () => {
+    const res = await client.users.getUserList({ query: marker, last_active_at_since: Date.now() - 86_400_000 });
+    assert.deepEqual(res.data, []);
   });
 
   it('pages with limit and offset while totalCount stays the full count', async () => {

@@ -99,8 +99,34 @@ enum Command {
     },
 }
 
+/// Every `USHER_*` variable Usher reads; any other is probably a typo, and is warned about.
+const KNOWN_ENV: &[&str] = &[
+    "USHER_DATA_DIR",
+    "USHER_DATABASE_URL",
+    "USHER_API_ADDR",
+    "USHER_FRONTEND_ADDR",
+    "USHER_FRONTEND_HOST",
+    "USHER_SECRET_KEY",
+    "USHER_ENVIRONMENT",
+    "USHER_HASHER_WORKERS",
+    "USHER_WORKER_THREADS",
+    "USHER_LOG_FORMAT",
+    "USHER_LOG",
+    "USHER_BIN",
+];
+
+fn warn_unknown_env() {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("USHER_") && !KNOWN_ENV.contains(&name.as_ref()) {
+            eprintln!("usher: warning: ignoring unknown environment variable {name}");
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    warn_unknown_env();
     let result = match cli.command {
         Command::Serve { common, args } => serve::run(common, args),
         Command::Keys { common, json } => keys::run(common, json),

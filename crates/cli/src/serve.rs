@@ -26,6 +26,15 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         },
         hasher_workers: args.hasher_workers,
     };
+    tracing::info!(
+        data_dir = %cfg.data_dir.display(),
+        database = %redact_url(&cfg.database_url()),
+        api_addr = %cfg.api_addr,
+        frontend_addr = %cfg.frontend_addr,
+        frontend_host = cfg.frontend_host.as_deref().unwrap_or("(from frontend address)"),
+        secret_key_seeded = cfg.secret_key.is_some(),
+        "effective settings (flags override USHER_* variables, which override defaults)"
+    );
     rt.block_on(async move {
         let running = usher_server::start(cfg).await?;
         print_banner(&running.boot, &running);
@@ -85,4 +94,14 @@ fn print_banner(boot: &BootReport, running: &Running) {
         running.api_addr, running.frontend_addr
     ));
     print!("{out}");
+}
+
+/// Database URLs may carry a password; logs never do.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
 }

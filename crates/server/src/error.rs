@@ -13,6 +13,12 @@ use crate::trace::TraceId;
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
+    /// Boxed so that `Result<_, ApiError>` stays small on the success path.
+    pub detail: Box<ErrorDetail>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorDetail {
     pub message: String,
     pub long_message: String,
     pub meta: Map<String, Value>,
@@ -31,16 +37,19 @@ impl ApiError {
         Self {
             status,
             code,
-            message: message.into(),
-            long_message: long_message.into(),
-            meta: Map::new(),
-            retry_after: None,
-            internal: None,
+            detail: Box::new(ErrorDetail {
+                message: message.into(),
+                long_message: long_message.into(),
+                meta: Map::new(),
+                retry_after: None,
+                internal: None,
+            }),
         }
     }
 
     pub fn with_param(mut self, param: &str) -> Self {
-        self.meta
+        self.detail
+            .meta
             .insert("param_name".into(), Value::String(param.to_owned()));
         self
     }
@@ -104,7 +113,7 @@ impl ApiError {
             "Something went wrong",
             "There was an internal error on our servers. We've been notified and are working on fixing it.",
         );
-        e.internal = Some(cause.into());
+        e.detail.internal = Some(cause.into());
         e
     }
 
@@ -112,9 +121,9 @@ impl ApiError {
         json!({
             "errors": [{
                 "code": self.code,
-                "message": self.message,
-                "long_message": self.long_message,
-                "meta": self.meta,
+                "message": self.detail.message,
+                "long_message": self.detail.long_message,
+                "meta": self.detail.meta,
             }],
             "clerk_trace_id": trace_id,
         })
@@ -205,7 +214,7 @@ impl From<CoreError> for ApiError {
                     "Account locked",
                     "This account is locked. Try again after the lockout expires, or ask an administrator to unlock it.",
                 );
-                e.meta.insert(
+                e.detail.meta.insert(
                     "lockout_expires_in_seconds".into(),
                     expires_in_seconds.map_or(Value::Null, Value::from),
                 );
@@ -217,7 +226,8 @@ impl From<CoreError> for ApiError {
                     "session is not active",
                     format!("The session is {status} and cannot be used."),
                 );
-                e.meta
+                e.detail
+                    .meta
                     .insert("session_status".into(), Value::String(status.to_owned()));
                 e
             }
@@ -240,7 +250,7 @@ impl From<CoreError> for ApiError {
                     "Too many requests",
                     "The server is busy. Retry shortly.",
                 );
-                e.retry_after = Some(1);
+                e.detail.retry_after = Some(1);
                 e
             }
             CoreError::Storage(cause) | CoreError::Crypto(cause) => ApiError::internal(cause),
@@ -252,7 +262,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         // The trace id is filled in by the trace middleware, which owns it; see `trace::finish_error`.
         let mut res = (self.status, axum::Json(self.body(""))).into_response();
-        if let Some(secs) = self.retry_after
+        if let Some(secs) = self.detail.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);
@@ -264,11 +274,11 @@ impl IntoResponse for ApiError {
 
 /// Renders an error with the request's trace id. Used by the trace middleware.
 pub fn render(err: &ApiError, trace: &TraceId) -> Response {
-    if let Some(cause) = &err.internal {
+    if let Some(cause) = &err.detail.internal {
         tracing::error!(clerk_trace_id = %trace.0, code = err.code, cause = %cause, "request failed");
     }
     let mut res = (err.status, axum::Json(err.body(&trace.0))).into_response();
-    if let Some(secs) = err.retry_after
+    if let Some(secs) = err.detail.retry_after
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {
         res.headers_mut().insert(header::RETRY_AFTER, v);

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use usher_store::sqlite::SqliteStore;
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 use usher_core::events::DomainEvent;
 use usher_core::sessions::Session;
-use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, start_backend_session};
+use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
 use usher_core::sessions::tokens::{MintRequest, mint};
 use usher_core::store::Write;
@@ -95,9 +95,4 @@ pub async fn mint_token(
     )?;
     state.metrics.tokens_minted.inc();
     Ok(jwt)
-}
-
-/// Re-exported for handlers that need the sign-in rules without a session.
-pub fn can_sign_in(user: &usher_core::users::User, now: i64) -> CoreResult<()> {
-    ensure_can_sign_in(user, now)
 }
