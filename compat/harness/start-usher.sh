@@ -97,9 +97,7 @@ if [ -n "${USHER_API_URL:-}" ]; then
   export USHER_API_URL USHER_SECRET_KEY USHER_PUBLISHABLE_KEY="${USHER_PUBLISHABLE_KEY:-}" \
     USHER_JWT_KEY="${USHER_JWT_KEY:-}" USHER_FRONTEND_API_URL="${USHER_FRONTEND_API_URL:-}"
   log "using the running server at $USHER_API_URL"
-  set +e
-  "$@"
-  exit $?
+  exec "$@"
 fi
 
 # --- Start a fresh server ------------------------------------------------------
@@ -117,9 +115,14 @@ DATA_DIR="$WORK_DIR/data"
 SERVER_LOG="$WORK_DIR/server.log"
 mkdir -p "$DATA_DIR"
 SERVER_PID=""
+CMD_PID=""
 
 cleanup() {
   local status=$?
+  if [ -n "$CMD_PID" ] && kill -0 "$CMD_PID" 2>/dev/null; then
+    kill "$CMD_PID" 2>/dev/null || true
+    wait "$CMD_PID" 2>/dev/null || true
+  fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do
@@ -209,10 +212,15 @@ done
 export USHER_API_URL USHER_FRONTEND_API_URL USHER_SECRET_KEY USHER_PUBLISHABLE_KEY USHER_JWT_KEY
 log "Usher is up: api $USHER_API_URL, frontend $USHER_FRONTEND_API_URL (pid $SERVER_PID)"
 
+# Run COMMAND in the background so that a signal to this script is handled at once
+# (stopping COMMAND and then the server) rather than after COMMAND ends.
+"$@" &
+CMD_PID=$!
 set +e
-"$@"
+wait "$CMD_PID"
 status=$?
 set -e
+CMD_PID=""
 if [ "$status" -ne 0 ]; then
   show_log
 fi

@@ -138,24 +138,28 @@ fn worker(rx: Arc<Mutex<mpsc::Receiver<Queued>>>, stats: Arc<PoolStats>) {
                 "password hashing queue is backing up"
             );
         }
+        // Counted before replying, so a caller that has its answer also sees it in the stats.
         match job {
             Job::Hash { password, reply } => {
-                let _ = reply.send(digests::hash_argon2id(password.as_bytes(), &mut memory));
+                let result = digests::hash_argon2id(password.as_bytes(), &mut memory);
+                stats.jobs_done.fetch_add(1, Ordering::Relaxed);
+                let _ = reply.send(result);
             }
             Job::Verify {
                 password,
                 digest,
                 reply,
             } => {
-                let _ = reply.send(digests::verify(password.as_bytes(), &digest, &mut memory));
+                let result = digests::verify(password.as_bytes(), &digest, &mut memory);
                 // An imported digest with bigger parameters may have grown the buffer; give it back.
                 if memory.len() > block_count {
                     memory.truncate(block_count);
                     memory.shrink_to_fit();
                 }
+                stats.jobs_done.fetch_add(1, Ordering::Relaxed);
+                let _ = reply.send(result);
             }
         }
-        stats.jobs_done.fetch_add(1, Ordering::Relaxed);
     }
 }
 
