@@ -187,10 +187,13 @@ def test_list_filters_order_and_paging(clerk, new_user):
     assert clerk.users.count(request={"email_address": [emails[1]]}).total_count == 1
 
 
-def test_list_limit_out_of_range_is_400(clerk):
+@pytest.mark.parametrize("limit", [0, 501])
+def test_list_limit_out_of_range_is_400(clerk, limit):
+    # The JS SDK drops limit=0 (falsy); the Python SDK sends it.
     with pytest.raises(models.ClerkErrors) as info:
-        clerk.users.list(request={"limit": 501})
+        clerk.users.list(request={"limit": limit})
     assert info.value.status_code == 400
+    assert info.value.data.errors[0].code
 
 
 def test_update(clerk, new_user):

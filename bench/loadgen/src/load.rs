@@ -180,11 +180,15 @@ pub async fn run(cfg: &Config, session_ids: &[String]) -> Result<Outcome> {
     });
 
     let server = pid.to_string();
+    let server_cpu = |server: &str| {
+        procfs::cpu_seconds(server)
+            .with_context(|| format!("the server (pid {pid}) exited during the load"))
+    };
     tokio::time::sleep_until(measure_from).await;
-    let (server_cpu0, self_cpu0) = (procfs::cpu_seconds(&server)?, procfs::cpu_seconds("self")?);
+    let (server_cpu0, self_cpu0) = (server_cpu(&server)?, procfs::cpu_seconds("self")?);
     let window_start = Instant::now();
     tokio::time::sleep_until(until).await;
-    let (server_cpu1, self_cpu1) = (procfs::cpu_seconds(&server)?, procfs::cpu_seconds("self")?);
+    let (server_cpu1, self_cpu1) = (server_cpu(&server)?, procfs::cpu_seconds("self")?);
     let cpu_window_secs = window_start.elapsed().as_secs_f64();
 
     let mut out = Outcome {

@@ -7,7 +7,7 @@
 //! usher-bench secret-key                          a fresh sk_test_ key
 //! usher-bench mint --api http://127.0.0.1:PORT --server-pid PID --reference FILE --out FILE
 //!                  [--connections 16] [--sessions 100] [--warmup 2] [--duration 10] [--seed 42]
-//!                  [--commit REV] [--worker-threads 1]
+//!                  [--commit REV] [--worker-threads 1] [--reference-after-cpus 0]
 //!     (the Backend API secret key comes from $USHER_SECRET_KEY)
 //! ```
 
@@ -100,6 +100,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
     let addr = http::loopback_addr(&api)?;
     let server_pid: u32 = flags.get("server-pid", 0)?;
     let reference_path = PathBuf::from(flags.str("reference")?);
+    let reference_after_cpus = flags.opt_str("reference-after-cpus");
     let out = PathBuf::from(flags.str("out")?);
     let connections: usize = flags.get("connections", 16)?;
     let sessions: usize = flags.get("sessions", 100)?;
@@ -128,6 +129,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
     )?;
     let reference =
         reference::from_json(&reference_json).context("the reference file has no signs/seconds")?;
+    let reference_secs = reference.seconds;
 
     let mut client = http::Client::new(addr, Some(&secret_key))?;
     let startup = fixture::wait_healthy(&mut client, server_pid).await?;
@@ -167,6 +169,14 @@ async fn mint(mut flags: Flags) -> Result<()> {
     if !procfs::alive(server_pid) {
         bail!("the server (pid {server_pid}) is gone after the load");
     }
+    let reference_after = match reference_after_cpus {
+        Some(cpus) => Some(reference_after_load(
+            &cpus,
+            reference_secs,
+            &reference_path,
+        )?),
+        None => None,
+    };
 
     let report = report::Report {
         commit,
@@ -178,6 +188,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
             .unwrap_or("?")
             .to_owned(),
         reference,
+        reference_after,
         server_pid,
         server_cpus: server_info.cpus_allowed,
         server_threads: server_threads_after.max(server_info.threads),
@@ -202,4 +213,32 @@ async fn mint(mut flags: Flags) -> Result<()> {
     println!("{}", report.table());
     println!("written to {}", out.display());
     Ok(())
+}
+
+/// Signs again on the server's core once the load is over (the server idles), in a child pinned
+/// with `taskset`. Interference only ever lowers a sign rate, so the higher of the two
+/// measurements is the better estimate of what the core can do.
+fn reference_after_load(
+    cpus: &str,
+    seconds: f64,
+    before: &std::path::Path,
+) -> Result<reference::SignRate> {
+    let out = before.with_extension("after.json");
+    let exe = std::env::current_exe()?;
+    eprintln!("reference again after the load (cpus {cpus})…");
+    let status = std::process::Command::new("taskset")
+        .args(["-c", cpus])
+        .arg(&exe)
+        .args(["sign-rate", "--seconds", &format!("{seconds:.1}"), "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("run taskset")?;
+    if !status.success() {
+        bail!("the reference after the load failed: {status}");
+    }
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&out).with_context(|| format!("read {}", out.display()))?,
+    )?;
+    reference::from_json(&json).context("the reference file has no signs/seconds")
 }

@@ -121,6 +121,16 @@ describe('tokens for banned and locked users', () => {
     const active = await client.sessions.getSessionList({ userId: user.id, status: 'active' });
     assert.equal(active.totalCount, 0);
     await expectApiError(client.sessions.getToken(session.id), { status: is4xx });
+    // Unbanning does not bring the revoked session back.
+    await client.users.unbanUser(user.id);
+    assert.equal((await client.sessions.getSession(session.id)).status, 'revoked');
+    await expectApiError(client.sessions.getToken(session.id), { status: is4xx });
+  });
+
+  it('a deleted user\'s session gets no token', async () => {
+    const { user, session } = await createUserWithSession(client);
+    await client.users.deleteUser(user.id);
+    await expectApiError(client.sessions.getToken(session.id), { status: is4xx });
   });
 
   it('a banned user cannot get a new session\'s token either', async () => {

@@ -138,6 +138,16 @@ describe('users.createUser / getUser', () => {
     });
   });
 
+  it('treats email addresses case-insensitively when checking that they are taken', async () => {
+    const email = uniqueEmail('Case');
+    await createUser(client, { emailAddress: [email] });
+    await expectApiError(createUser(client, { emailAddress: [email.toUpperCase()] }), {
+      status: 422,
+      code: 'form_identifier_exists',
+      paramName: 'email_address',
+    });
+  });
+
   it('rejects a taken username (422 form_identifier_exists, param username)', async () => {
     const username = tag('dupu_');
     await createUser(client, { username });

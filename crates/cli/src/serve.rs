@@ -25,6 +25,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             EnvironmentArg::Production => Environment::Production,
         },
         hasher_workers: args.hasher_workers,
+        key_refresh_secs: args.key_refresh_secs,
     };
     tracing::info!(
         data_dir = %cfg.data_dir.display(),

@@ -13,6 +13,7 @@ pub mod prefix {
     pub const EVENT: &str = "msg_";
     pub const AUDIT: &str = "aud_";
     pub const SECRET_KEY: &str = "sk_id_";
+    pub const SIGNING_KEY: &str = "key_";
 }
 
 pub fn new_id(prefix: &str) -> String {

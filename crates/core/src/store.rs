@@ -100,6 +100,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>>;
     async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Makes `key` the signing key; the previous ones stay (inactive) so their tokens still verify.
+    async fn rotate_signing_key(
+        &self,
+        instance_id: &str,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()>;
+    /// Removes an inactive key from JWKS. Returns false when there is no such inactive key.
+    async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool>;
 
     async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>>;
     async fn list_users(

@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub environment: Environment,
     /// Password-hashing threads; defaults to the number of cores.
     pub hasher_workers: Option<usize>,
+    /// How often to look for signing keys rotated by another process.
+    pub key_refresh_secs: u64,
 }
 
 impl ServerConfig {
@@ -33,6 +35,7 @@ impl ServerConfig {
             secret_key: None,
             environment: Environment::Development,
             hasher_workers: None,
+            key_refresh_secs: 5,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod state;
 pub mod trace;
 pub mod wire;
+pub mod workers;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

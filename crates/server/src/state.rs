@@ -95,6 +95,13 @@ impl AppState {
         }
     }
 
+    pub fn replace_keys(&self, ring: KeyRing) {
+        match self.keys.write() {
+            Ok(mut k) => *k = Arc::new(ring),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(ring),
+        }
+    }
+
     pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {
         match self.secret_keys.read() {
             Ok(k) => k.clone(),

@@ -147,6 +147,38 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     )?;
     let ins = instance.id.as_str();
 
+    // Rotation: the new key signs, the old one stays published until retired.
+    let (next, next_record) =
+        SigningKey::generate("key_next", &instance.id, NOW + 1).map_err(|e| e.to_string())?;
+    store
+        .rotate_signing_key(ins, &next_record)
+        .await
+        .map_err(e)?;
+    let keys = store.signing_keys(ins).await.map_err(e)?;
+    check(
+        keys.len() == 2 && keys.iter().filter(|k| k.active).count() == 1,
+        "rotation keeps one active key",
+    )?;
+    check(
+        keys.iter().any(|k| k.active && k.kid == next.kid()),
+        "the rotated-in key is active",
+    )?;
+    check(
+        !store.retire_signing_key(ins, next.kid()).await.map_err(e)?,
+        "the active key cannot be retired",
+    )?;
+    check(
+        store
+            .retire_signing_key(ins, &instance.id)
+            .await
+            .map_err(e)?,
+        "an inactive key can be retired",
+    )?;
+    check(
+        store.signing_keys(ins).await.map_err(e)?.len() == 1,
+        "a retired key is gone",
+    )?;
+
     // Users: insert with their event, read back.
     let alice = user("alice@example.com", "Alice", NOW);
     let bob = user("bob@example.com", "bob", NOW + 1);

@@ -3,12 +3,12 @@
 //! and the bounded queue means a burst of sign-ins waits here instead of starving the async
 //! runtime that serves everything else.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::Block;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::digests;
 use crate::error::{CoreError, CoreResult};
@@ -46,6 +46,9 @@ pub struct HasherPool {
     stats: Arc<PoolStats>,
     workers: usize,
 }
+
+/// A worker idle this long gives its Argon2 memory back.
+const RELEASE_MEMORY_AFTER: Duration = Duration::from_secs(10);
 
 /// Waits longer than this are logged: the pool is too small for the sign-in rate.
 const SLOW_QUEUE_WAIT: Duration = Duration::from_millis(250);
@@ -114,15 +117,39 @@ fn worker(rx: Arc<Mutex<mpsc::Receiver<Queued>>>, stats: Arc<PoolStats>) {
     let block_count = digests::default_params()
         .map(|p| p.block_count())
         .unwrap_or(0);
-    let mut memory = vec![Block::default(); block_count];
+    // The worker only needs a timer, to notice when it has been idle.
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    else {
+        tracing::error!("cannot start a password hashing worker");
+        return;
+    };
+    // Allocated on first use and kept while jobs keep coming; released after a quiet spell so an
+    // idle server does not hold 19 MiB per worker.
+    let mut memory: Vec<Block> = Vec::new();
     loop {
-        let next = match rx.lock() {
-            Ok(mut guard) => guard.blocking_recv(),
-            Err(_) => return,
+        let next = rt.block_on(async {
+            let receive = async { rx.lock().await.recv().await };
+            if memory.is_empty() {
+                return Ok(receive.await);
+            }
+            // Waiting for the lock counts as idle too: another worker may be first in line.
+            tokio::time::timeout(RELEASE_MEMORY_AFTER, receive).await
+        });
+        let next = match next {
+            Ok(next) => next,
+            Err(_idle) => {
+                memory = Vec::new();
+                continue;
+            }
         };
         let Some(Queued { job, enqueued }) = next else {
             return;
         };
+        if memory.len() < block_count {
+            memory = vec![Block::default(); block_count];
+        }
         stats.queued.fetch_sub(1, Ordering::Relaxed);
         let waited = enqueued.elapsed();
         let micros = waited.as_micros() as u64;

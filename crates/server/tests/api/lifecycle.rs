@@ -255,3 +255,62 @@ async fn production_instances_refuse_backend_sessions() {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "production_instance_forbidden");
 }
+
+#[tokio::test]
+async fn rotated_signing_keys_are_picked_up_without_a_restart() {
+    let app = spawn_with(Arc::new(usher_core::clock::SystemClock), |cfg| {
+        cfg.key_refresh_secs = 1
+    })
+    .await;
+    let u = app.create_user("k@keys.test").await;
+    let s = app.create_session(u["id"].as_str().unwrap()).await;
+    let sid = s["id"].as_str().unwrap().to_owned();
+    let old_jwt = app
+        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
+        .await
+        .ok()["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (old_header, _) = decode_jwt(&old_jwt);
+
+    // Another process (the CLI, or another node) rotates the key in the shared database.
+    let state = &app.running.state;
+    let (_, record) = usher_core::signing_keys::SigningKey::generate(
+        "key_rotated",
+        &state.instance.id,
+        state.now(),
+    )
+    .unwrap();
+    state
+        .store
+        .rotate_signing_key(&state.instance.id, &record)
+        .await
+        .unwrap();
+
+    let mut jwks = serde_json::Value::Null;
+    for _ in 0..100 {
+        jwks = app.get("/v1/jwks").await.ok().clone();
+        if jwks["keys"].as_array().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2, "the rotated key is published");
+    let new_jwt = app
+        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
+        .await
+        .ok()["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (new_header, _) = decode_jwt(&new_jwt);
+    assert_eq!(new_header["kid"], "key_rotated");
+    let by_kid = |kid: &serde_json::Value| keys.iter().find(|k| &k["kid"] == kid).unwrap().clone();
+    assert!(verify_with_jwk(&new_jwt, &by_kid(&new_header["kid"])));
+    assert!(
+        verify_with_jwk(&old_jwt, &by_kid(&old_header["kid"])),
+        "tokens signed before the rotation still verify"
+    );
+}

@@ -93,6 +93,18 @@ impl Store for SqliteStore {
         reads::signing_keys(&self.read, instance_id).await
     }
 
+    async fn rotate_signing_key(
+        &self,
+        instance_id: &str,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()> {
+        writes::rotate_signing_key(&self.write, instance_id, key).await
+    }
+
+    async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool> {
+        writes::retire_signing_key(&self.write, instance_id, kid).await
+    }
+
     async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
         reads::get_user(&self.read, instance_id, id).await
     }

@@ -51,6 +51,43 @@ pub async fn create_instance(
     tx.commit().await.map_err(db_err)
 }
 
+pub async fn rotate_signing_key(
+    pool: &SqlitePool,
+    instance_id: &str,
+    key: &SigningKeyRecord,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query("UPDATE signing_keys SET active = 0 WHERE instance_id = ?")
+        .bind(instance_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES (?, ?, ?, 1, ?)")
+        .bind(&key.kid)
+        .bind(instance_id)
+        .bind(&key.private_pkcs8_der)
+        .bind(key.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    tx.commit().await.map_err(db_err)
+}
+
+pub async fn retire_signing_key(
+    pool: &SqlitePool,
+    instance_id: &str,
+    kid: &str,
+) -> StoreResult<bool> {
+    let res =
+        sqlx::query("DELETE FROM signing_keys WHERE instance_id = ? AND kid = ? AND active = 0")
+            .bind(instance_id)
+            .bind(kid)
+            .execute(pool)
+            .await
+            .map_err(db_err)?;
+    Ok(res.rows_affected() == 1)
+}
+
 pub async fn commit(pool: &SqlitePool, instance_id: &str, changes: Changeset) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     for write in &changes.writes {

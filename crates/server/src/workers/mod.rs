@@ -1,0 +1,3 @@
+//! Background jobs started with the server.
+
+pub mod key_refresh;
