@@ -185,6 +185,12 @@ pub async fn start_with_clock(
                 .await
         }));
     }
+    let refresh = std::time::Duration::from_secs(cfg.key_refresh_secs.max(1));
+    tokio::spawn(workers::key_refresh::run(
+        state.clone(),
+        refresh,
+        rx.clone(),
+    ));
     Ok(Running {
         api_addr,
         frontend_addr,

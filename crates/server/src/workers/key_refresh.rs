@@ -42,7 +42,11 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
                     tracing::warn!(error = %e, "could not reload signing keys");
                 }
             }
-            _ = stop.wait_for(|s| *s) => return,
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return;
+                }
+            }
         }
     }
 }
