@@ -24,6 +24,13 @@
 #   USHER_COMPAT_KEEP=1  keep the temporary data directory and server log.
 set -euo pipefail
 
+# USHER_COMPAT_DATABASE_URL runs the server on that (empty) database instead of SQLite, so the
+# same suites prove the PostgreSQL backend.
+DB_ARGS=()
+if [ -n "${USHER_COMPAT_DATABASE_URL:-}" ]; then
+  DB_ARGS=(--database-url "$USHER_COMPAT_DATABASE_URL")
+fi
+
 HARNESS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$HARNESS_DIR/../.." && pwd)"
 
@@ -76,7 +83,7 @@ http_ok() {
 }
 
 read_keys() { # DATA_DIR -> sets KEYS_JSON
-  KEYS_JSON="$(env -u USHER_DATABASE_URL "$USHER_BIN" keys --data-dir "$1" --json)"
+  KEYS_JSON="$(env -u USHER_DATABASE_URL "$USHER_BIN" keys --data-dir "$1" "${DB_ARGS[@]}" --json)"
 }
 
 # --- Reuse a running server --------------------------------------------------
@@ -158,7 +165,7 @@ for attempt in 1 2 3; do
   FRONTEND_ADDR="127.0.0.1:$FRONTEND_PORT"
   # Flags win over the USHER_* twins of the caller's environment; a database URL or
   # environment from there would make the instance neither fresh nor a development one.
-  env -u USHER_DATABASE_URL -u USHER_ENVIRONMENT "$USHER_BIN" serve --data-dir "$DATA_DIR" --api-addr "$API_ADDR" --frontend-addr "$FRONTEND_ADDR" \
+  env -u USHER_DATABASE_URL -u USHER_ENVIRONMENT "$USHER_BIN" serve --data-dir "$DATA_DIR" "${DB_ARGS[@]}" --api-addr "$API_ADDR" --frontend-addr "$FRONTEND_ADDR" \
     >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do # up to 30 s

@@ -21,6 +21,9 @@ pub enum StoreError {
     /// A unique identifier (email, phone, username, external id) belongs to another user.
     #[error("{} is already taken", .0.as_str())]
     IdentifierTaken(IdentifierKind),
+    /// Another process created the instance first (several nodes starting on one empty database).
+    #[error("the database already has an instance")]
+    InstanceExists,
     /// The row changed since it was read (optimistic concurrency).
     #[error("stale write")]
     Stale,
@@ -92,6 +95,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn load_instance(&self) -> StoreResult<Option<Instance>>;
     /// Creates the instance with its first secret key and signing key, in one transaction.
+    /// Fails with [`StoreError::InstanceExists`] when the database already has one.
     async fn create_instance(
         &self,
         instance: &Instance,

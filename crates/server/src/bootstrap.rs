@@ -14,7 +14,7 @@ use usher_core::instance::{
     generate_secret_key, validate_frontend_host, validate_secret_key,
 };
 use usher_core::signing_keys::SigningKey;
-use usher_core::store::Store;
+use usher_core::store::{Store, StoreError};
 
 use crate::config::ServerConfig;
 use crate::state::KeyRing;
@@ -46,43 +46,16 @@ pub async fn bootstrap(
     if let Some(k) = &cfg.secret_key {
         validate_secret_key(k).map_err(|e| anyhow::anyhow!("USHER_SECRET_KEY: {e}"))?;
     }
-    let existing = store
-        .load_instance()
-        .await
-        .context("reading the instance")?;
-    let (mut instance, created, plain) = match existing {
-        Some(instance) => {
-            let plain = read_secret_file(&cfg.secret_key_file());
-            (instance, false, plain)
-        }
-        None => {
-            let now = clock.now_ms();
-            let env = cfg
-                .secret_key
-                .as_deref()
-                .map_or(cfg.environment, environment_of_secret_key);
-            let secret = cfg
-                .secret_key
-                .clone()
-                .unwrap_or_else(|| generate_secret_key(env));
-            let instance = Instance {
-                id: new_id(prefix::INSTANCE),
-                environment: env,
-                frontend_host: host.clone(),
-                settings: InstanceSettings::default(),
-                created_at: now,
-            };
-            let record = SecretKeyRecord::new(&instance.id, &secret, now);
-            // Clerk names the first signing key after the instance.
-            let (_, key_record) = SigningKey::generate(&instance.id, &instance.id, now)?;
-            write_secret_file(&cfg.secret_key_file(), &secret)?;
-            store
-                .create_instance(&instance, &record, &key_record)
-                .await
-                .context("creating the instance")?;
-            tracing::info!(instance_id = %instance.id, environment = env.as_str(), "created a new instance");
-            (instance, true, Some(secret))
-        }
+    let (mut instance, created, plain) = match store.load_instance().await.context("reading the instance")? {
+        Some(instance) => (instance, false, read_secret_file(&cfg.secret_key_file())),
+        None => match create(store, cfg, &host, clock).await? {
+            Some((instance, secret)) => (instance, true, Some(secret)),
+            // Another node sharing the database created it first: use theirs.
+            None => {
+                let instance = store.load_instance().await?.context("the instance vanished while starting")?;
+                (instance, false, read_secret_file(&cfg.secret_key_file()))
+            }
+        },
     };
     if instance.frontend_host != host {
         tracing::warn!(stored = %instance.frontend_host, configured = %host, "the Frontend API host changed: the publishable key and token issuer follow the configured host");
@@ -108,6 +81,31 @@ pub async fn bootstrap(
         created,
         secret_key: plain,
     })
+}
+
+/// Creates the instance, or returns `None` when another process created one first.
+async fn create(store: &Arc<dyn Store>, cfg: &ServerConfig, host: &str, clock: &dyn Clock) -> anyhow::Result<Option<(Instance, String)>> {
+    let now = clock.now_ms();
+    let env = cfg.secret_key.as_deref().map_or(cfg.environment, environment_of_secret_key);
+    let secret = cfg.secret_key.clone().unwrap_or_else(|| generate_secret_key(env));
+    let instance = Instance {
+        id: new_id(prefix::INSTANCE),
+        environment: env,
+        frontend_host: host.to_owned(),
+        settings: InstanceSettings::default(),
+        created_at: now,
+    };
+    let record = SecretKeyRecord::new(&instance.id, &secret, now);
+    // Clerk names the first signing key after the instance.
+    let (_, key_record) = SigningKey::generate(&instance.id, &instance.id, now)?;
+    match store.create_instance(&instance, &record, &key_record).await {
+        Ok(()) => {}
+        Err(StoreError::InstanceExists) => return Ok(None),
+        Err(e) => return Err(e).context("creating the instance"),
+    }
+    write_secret_file(&cfg.secret_key_file(), &secret)?;
+    tracing::info!(instance_id = %instance.id, environment = env.as_str(), "created a new instance");
+    Ok(Some((instance, secret)))
 }
 
 fn write_secret_file(path: &Path, secret: &str) -> anyhow::Result<()> {

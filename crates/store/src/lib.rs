@@ -3,18 +3,18 @@
 
 pub mod conformance;
 mod rows;
+pub mod postgres;
 pub mod sqlite;
+pub mod testing;
 
 use std::sync::Arc;
 
-use usher_core::store::{Store, StoreError, StoreResult};
+use usher_core::store::{Store, StoreResult};
 
-/// Opens the store a database URL names: `sqlite://path` (or a bare path).
+/// Opens the store a database URL names: `postgres://…`, `sqlite://path` or a bare path.
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Backend(
-            "PostgreSQL support is not built yet; use a SQLite path".into(),
-        ));
+        return Ok(Arc::new(postgres::PostgresStore::open(url).await?));
     }
     let path = url.strip_prefix("sqlite://").unwrap_or(url);
     Ok(Arc::new(

@@ -12,6 +12,8 @@ pub const SECRET: &str = "sk_test_0123456789abcdefghijABCDEFGHIJ0123456789";
 
 pub struct App {
     pub running: Running,
+    /// The PostgreSQL database when the suite runs on PostgreSQL (`USHER_TEST_BACKEND=postgres`).
+    pub database_url: Option<String>,
     pub http: reqwest::Client,
     pub base: String,
     pub dir: tempfile::TempDir,
@@ -32,11 +34,16 @@ pub async fn spawn_with(clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut ServerCon
     cfg.frontend_addr = "127.0.0.1:0".parse().unwrap();
     cfg.secret_key = Some(SECRET.into());
     cfg.hasher_workers = Some(2);
+    if usher_store::testing::postgres_selected() {
+        cfg.database_url = usher_store::testing::fresh_postgres_database().await.unwrap();
+    }
+    let database_url = cfg.database_url.clone();
     tweak(&mut cfg);
     let running = start_with_clock(cfg, clock).await.unwrap();
     let base = format!("http://{}", running.api_addr);
     App {
         running,
+        database_url,
         http: reqwest::Client::new(),
         base,
         dir,

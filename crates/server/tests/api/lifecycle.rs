@@ -126,9 +126,11 @@ async fn restart_keeps_instance_keys_and_data() {
     let pk = app.running.boot.publishable_key.clone();
     assert!(pk.starts_with("pk_test_"));
     let dir = app.dir;
+    let database_url = app.database_url.clone();
     app.running.shutdown().await.unwrap();
 
     let mut cfg = usher_server::config::ServerConfig::with_data_dir(dir.path());
+    cfg.database_url = database_url;
     cfg.api_addr = "127.0.0.1:0".parse().unwrap();
     cfg.frontend_addr = "127.0.0.1:0".parse().unwrap();
     let again = usher_server::start(cfg.clone()).await.unwrap();

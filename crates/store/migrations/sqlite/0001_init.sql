@@ -3,6 +3,8 @@
 
 CREATE TABLE instances (
     id          TEXT PRIMARY KEY,
+    -- One instance per database for now; the unique key settles a race between starting nodes.
+    singleton   INTEGER NOT NULL DEFAULT 1 UNIQUE CHECK (singleton = 1),
     doc         TEXT NOT NULL,
     created_at  INTEGER NOT NULL
 );
@@ -39,6 +41,7 @@ CREATE TABLE users (
     last_sign_in_at INTEGER,
     last_active_at  INTEGER,
     banned          INTEGER NOT NULL,
+    locked_until    INTEGER,
     search          TEXT NOT NULL,
     PRIMARY KEY (instance_id, id)
 );

@@ -2,8 +2,20 @@
 //! transactions queue in-process instead of failing with `SQLITE_BUSY`; reads use their own pool.
 
 mod migrations;
-mod reads;
-mod writes;
+
+// The queries are shared with PostgreSQL: see `crate::sql`.
+mod filters {
+    type Db = sqlx::Sqlite;
+    include!("../sql/filters.rs");
+}
+mod reads {
+    type Db = sqlx::Sqlite;
+    include!("../sql/reads.rs");
+}
+mod writes {
+    type Db = sqlx::Sqlite;
+    include!("../sql/writes.rs");
+}
 
 use std::path::Path;
 use std::str::FromStr;

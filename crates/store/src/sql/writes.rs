@@ -1,7 +1,7 @@
-//! Writes. A changeset is applied in one transaction: state, outbox events and audit entries
-//! commit together or not at all.
+// Writes. A changeset is applied in one transaction: state, outbox events and audit entries
+// commit together or not at all. Included by each backend's module, which defines `Db`.
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Pool, Transaction};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -15,21 +15,26 @@ use super::db_err;
 use crate::rows::to_doc;
 
 pub async fn create_instance(
-    pool: &SqlitePool,
+    pool: &Pool<Db>,
     instance: &Instance,
     secret: &SecretKeyRecord,
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query("INSERT INTO instances (id, doc, created_at) VALUES (?, ?, ?)")
+    // The `singleton` column's unique key lets exactly one of several starting nodes create it.
+    let inserted = sqlx::query("INSERT INTO instances (id, doc, created_at) VALUES ($1, $2, $3)")
         .bind(&instance.id)
         .bind(to_doc(instance)?)
         .bind(instance.created_at)
         .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .await;
+    match inserted {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StoreError::InstanceExists),
+        Err(e) => return Err(db_err(e)),
+        Ok(_) => {}
+    }
     sqlx::query(
-        "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&secret.id)
     .bind(&instance.id)
@@ -39,11 +44,11 @@ pub async fn create_instance(
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
-    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&key.kid)
         .bind(&instance.id)
         .bind(&key.private_pkcs8_der)
-        .bind(key.active as i64)
+        .bind(key.active)
         .bind(key.created_at)
         .execute(&mut *tx)
         .await
@@ -52,17 +57,17 @@ pub async fn create_instance(
 }
 
 pub async fn rotate_signing_key(
-    pool: &SqlitePool,
+    pool: &Pool<Db>,
     instance_id: &str,
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query("UPDATE signing_keys SET active = 0 WHERE instance_id = ?")
+    sqlx::query("UPDATE signing_keys SET active = FALSE WHERE instance_id = $1")
         .bind(instance_id)
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES (?, ?, ?, 1, ?)")
+    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, TRUE, $4)")
         .bind(&key.kid)
         .bind(instance_id)
         .bind(&key.private_pkcs8_der)
@@ -74,12 +79,12 @@ pub async fn rotate_signing_key(
 }
 
 pub async fn retire_signing_key(
-    pool: &SqlitePool,
+    pool: &Pool<Db>,
     instance_id: &str,
     kid: &str,
 ) -> StoreResult<bool> {
     let res =
-        sqlx::query("DELETE FROM signing_keys WHERE instance_id = ? AND kid = ? AND active = 0")
+        sqlx::query("DELETE FROM signing_keys WHERE instance_id = $1 AND kid = $2 AND NOT active")
             .bind(instance_id)
             .bind(kid)
             .execute(pool)
@@ -88,7 +93,7 @@ pub async fn retire_signing_key(
     Ok(res.rows_affected() == 1)
 }
 
-pub async fn commit(pool: &SqlitePool, instance_id: &str, changes: Changeset) -> StoreResult<()> {
+pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     for write in &changes.writes {
         match write {
@@ -107,7 +112,7 @@ pub async fn commit(pool: &SqlitePool, instance_id: &str, changes: Changeset) ->
     tx.commit().await.map_err(db_err)
 }
 
-type Tx<'a> = Transaction<'a, Sqlite>;
+type Tx<'a> = Transaction<'a, Db>;
 
 fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
     let mut out = Vec::new();
@@ -139,7 +144,7 @@ fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
 }
 
 async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
-    sqlx::query("DELETE FROM user_identifiers WHERE instance_id = ? AND user_id = ?")
+    sqlx::query("DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
         .bind(instance_id)
         .bind(&u.id)
         .execute(&mut **tx)
@@ -147,7 +152,7 @@ async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> Stor
         .map_err(db_err)?;
     for (kind, value) in identifiers_of(u) {
         let res = sqlx::query(
-            "INSERT INTO user_identifiers (instance_id, kind, value, user_id) VALUES (?, ?, ?, ?)",
+            "INSERT INTO user_identifiers (instance_id, kind, value, user_id) VALUES ($1, $2, $3, $4)",
         )
         .bind(instance_id)
         .bind(kind.as_str())
@@ -170,7 +175,7 @@ async fn insert_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
     write_identifiers(tx, instance_id, u).await?;
     sqlx::query(
         "INSERT INTO users (instance_id, id, version, doc, created_at, updated_at, primary_email, primary_phone, username, \
-         first_name, last_name, last_sign_in_at, last_active_at, banned, search) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         first_name, last_name, last_sign_in_at, last_active_at, banned, locked_until, search) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(instance_id)
     .bind(&u.id)
@@ -184,7 +189,8 @@ async fn insert_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
     .bind(&u.last_name)
     .bind(u.last_sign_in_at)
     .bind(u.last_active_at)
-    .bind(u.banned as i64)
+    .bind(u.banned)
+    .bind(u.locked_until)
     .bind(u.search_text())
     .execute(&mut **tx)
     .await
@@ -202,9 +208,9 @@ fn primary_phone(u: &User) -> Option<String> {
 
 async fn update_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
     let res = sqlx::query(
-        "UPDATE users SET version = version + 1, doc = ?, created_at = ?, updated_at = ?, primary_email = ?, primary_phone = ?, \
-         username = ?, first_name = ?, last_name = ?, last_sign_in_at = ?, last_active_at = ?, banned = ?, search = ? \
-         WHERE instance_id = ? AND id = ? AND version = ?",
+        "UPDATE users SET version = version + 1, doc = $1, created_at = $2, updated_at = $3, primary_email = $4, primary_phone = $5, \
+         username = $6, first_name = $7, last_name = $8, last_sign_in_at = $9, last_active_at = $10, banned = $11, locked_until = $12, search = $13 \
+         WHERE instance_id = $14 AND id = $15 AND version = $16",
     )
     .bind(to_doc(u)?)
     .bind(u.created_at)
@@ -216,7 +222,8 @@ async fn update_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
     .bind(&u.last_name)
     .bind(u.last_sign_in_at)
     .bind(u.last_active_at)
-    .bind(u.banned as i64)
+    .bind(u.banned)
+    .bind(u.locked_until)
     .bind(u.search_text())
     .bind(instance_id)
     .bind(&u.id)
@@ -236,7 +243,7 @@ async fn delete_user(
     id: &str,
     version: i64,
 ) -> StoreResult<()> {
-    let res = sqlx::query("DELETE FROM users WHERE instance_id = ? AND id = ? AND version = ?")
+    let res = sqlx::query("DELETE FROM users WHERE instance_id = $1 AND id = $2 AND version = $3")
         .bind(instance_id)
         .bind(id)
         .bind(version)
@@ -246,7 +253,7 @@ async fn delete_user(
     if res.rows_affected() != 1 {
         return Err(StoreError::Stale);
     }
-    sqlx::query("DELETE FROM user_identifiers WHERE instance_id = ? AND user_id = ?")
+    sqlx::query("DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
         .bind(instance_id)
         .bind(id)
         .execute(&mut **tx)
@@ -257,7 +264,7 @@ async fn delete_user(
 
 async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(instance_id)
     .bind(&c.id)
@@ -272,7 +279,7 @@ async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreR
 async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (instance_id, id, version, client_id, user_id, status, expire_at, abandon_at, created_at, doc) \
-         VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(instance_id)
     .bind(&s.id)
@@ -291,8 +298,8 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
 
 async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
     let res = sqlx::query(
-        "UPDATE sessions SET version = version + 1, status = ?, expire_at = ?, abandon_at = ?, doc = ? \
-         WHERE instance_id = ? AND id = ? AND version = ?",
+        "UPDATE sessions SET version = version + 1, status = $1, expire_at = $2, abandon_at = $3, doc = $4 \
+         WHERE instance_id = $5 AND id = $6 AND version = $7",
     )
     .bind(s.status.as_str())
     .bind(s.expire_at)
@@ -311,7 +318,7 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
 }
 
 async fn insert_event(tx: &mut Tx<'_>, instance_id: &str, e: &OutboxEvent) -> StoreResult<()> {
-    sqlx::query("INSERT INTO events (id, instance_id, type, data, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO events (id, instance_id, type, data, attributes, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&e.id)
         .bind(instance_id)
         .bind(&e.event_type)
@@ -325,7 +332,7 @@ async fn insert_event(tx: &mut Tx<'_>, instance_id: &str, e: &OutboxEvent) -> St
 }
 
 async fn insert_audit(tx: &mut Tx<'_>, instance_id: &str, a: &AuditEntry) -> StoreResult<()> {
-    sqlx::query("INSERT INTO audit_log (id, instance_id, actor, action, target_id, trace_id, client_ip, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO audit_log (id, instance_id, actor, action, target_id, trace_id, client_ip, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(&a.id)
         .bind(instance_id)
         .bind(&a.actor)

@@ -1,0 +1,149 @@
+// The SQL that filters and orders lists. Included by each backend's module, which defines `Db`
+// (the sqlx driver), so the same words mean the same rows in SQLite and PostgreSQL.
+
+use sqlx::QueryBuilder;
+use usher_core::sessions::SessionStatus;
+use usher_core::sessions::query::SessionQuery;
+use usher_core::users::identifiers::{IdentifierKind, normalize};
+use usher_core::users::query::{UserFilter, UserOrderField};
+
+use crate::rows::like_contains;
+
+pub(super) fn push_identifier_filter(
+    qb: &mut QueryBuilder<Db>,
+    instance_id: &str,
+    kind: IdentifierKind,
+    values: &[String],
+) {
+    if values.is_empty() {
+return;
+    }
+    qb.push(" AND id IN (SELECT user_id FROM user_identifiers WHERE instance_id = ")
+.push_bind(instance_id.to_owned())
+.push(" AND kind = ")
+.push_bind(kind.as_str())
+.push(" AND value IN (");
+    let mut sep = qb.separated(", ");
+    for v in values {
+sep.push_bind(normalize(kind, v));
+    }
+    qb.push("))");
+}
+
+pub(super) fn push_id_list(qb: &mut QueryBuilder<Db>, column: &str, negate: bool, values: &[String]) {
+    if values.is_empty() {
+return;
+    }
+    qb.push(format!(
+" AND {column} {}IN (",
+if negate { "NOT " } else { "" }
+    ));
+    let mut sep = qb.separated(", ");
+    for v in values {
+sep.push_bind(v.clone());
+    }
+    qb.push(")");
+}
+
+pub(super) fn push_user_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, f: &UserFilter) {
+    qb.push(" WHERE instance_id = ")
+.push_bind(instance_id.to_owned());
+    push_identifier_filter(qb, instance_id, IdentifierKind::Email, &f.email_addresses);
+    push_identifier_filter(qb, instance_id, IdentifierKind::Phone, &f.phone_numbers);
+    push_identifier_filter(qb, instance_id, IdentifierKind::Username, &f.usernames);
+    push_identifier_filter(qb, instance_id, IdentifierKind::ExternalId, &f.external_ids);
+    if !f.exclude_external_ids.is_empty() {
+qb.push(" AND id NOT IN (SELECT user_id FROM user_identifiers WHERE instance_id = ")
+    .push_bind(instance_id.to_owned())
+    .push(" AND kind = 'external_id' AND value IN (");
+let mut sep = qb.separated(", ");
+for v in &f.exclude_external_ids {
+    sep.push_bind(v.clone());
+}
+qb.push("))");
+    }
+    push_id_list(qb, "id", false, &f.user_ids);
+    push_id_list(qb, "id", true, &f.exclude_user_ids);
+    if let Some(q) = &f.query {
+qb.push(" AND search LIKE ")
+    .push_bind(like_contains(&q.to_lowercase()))
+    .push(" ESCAPE '\\'");
+    }
+    if let Some(b) = f.banned {
+qb.push(" AND banned = ").push_bind(b);
+    }
+    let ranges = [
+("last_active_at", ">=", f.last_active_at_since),
+("created_at", "<", f.created_at_before),
+("created_at", ">", f.created_at_after),
+("last_sign_in_at", "<", f.last_sign_in_at_before),
+("last_sign_in_at", ">", f.last_sign_in_at_after),
+    ];
+    for (col, op, v) in ranges {
+if let Some(v) = v {
+    qb.push(format!(" AND {col} {op} ")).push_bind(v);
+}
+    }
+}
+
+pub(super) fn order_column(field: UserOrderField) -> &'static str {
+    match field {
+UserOrderField::CreatedAt => "created_at",
+UserOrderField::UpdatedAt => "updated_at",
+UserOrderField::EmailAddress => "primary_email",
+UserOrderField::PhoneNumber => "primary_phone",
+UserOrderField::Username => "username",
+UserOrderField::FirstName => "lower(first_name)",
+UserOrderField::LastName => "lower(last_name)",
+UserOrderField::LastSignInAt => "last_sign_in_at",
+UserOrderField::LastActiveAt => "last_active_at",
+    }
+}
+
+
+pub(super) fn push_status_filter(qb: &mut QueryBuilder<Db>, status: SessionStatus, now: i64) {
+    // Stored live sessions whose time has run out count as expired or abandoned.
+    match status {
+SessionStatus::Active | SessionStatus::Pending => {
+    qb.push(" AND status = ").push_bind(status.as_str());
+    qb.push(" AND expire_at > ")
+        .push_bind(now)
+        .push(" AND abandon_at > ")
+        .push_bind(now);
+}
+SessionStatus::Expired => {
+    qb.push(
+        " AND (status = 'expired' OR (status IN ('active','pending') AND expire_at <= ",
+    )
+    .push_bind(now)
+    .push("))");
+}
+SessionStatus::Abandoned => {
+    qb.push(
+        " AND (status = 'abandoned' OR (status IN ('active','pending') AND expire_at > ",
+    )
+    .push_bind(now)
+    .push(" AND abandon_at <= ")
+    .push_bind(now)
+    .push("))");
+}
+other => {
+    qb.push(" AND status = ").push_bind(other.as_str());
+}
+    }
+}
+
+pub(super) fn push_session_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &SessionQuery) {
+    qb.push(" WHERE instance_id = ")
+.push_bind(instance_id.to_owned());
+    if let Some(u) = &q.filter.user_id {
+qb.push(" AND user_id = ").push_bind(u.clone());
+    }
+    if let Some(c) = &q.filter.client_id {
+qb.push(" AND client_id = ").push_bind(c.clone());
+    }
+    if let Some(s) = q.filter.status {
+push_status_filter(qb, s, q.now);
+    }
+}
+
