@@ -16,17 +16,22 @@ use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 use crate::wire::events::render;
 
-/// Optimistic writes that lose a race are re-read and re-applied this many times.
-const MAX_ATTEMPTS: usize = 5;
+/// Optimistic writes that lose a race are re-read and re-applied, after a short random pause
+/// that grows with each attempt so that writers contending for one row spread out.
+const MAX_ATTEMPTS: u32 = 30;
 
 pub async fn with_retry<T, F, Fut>(mut attempt: F) -> CoreResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = CoreResult<T>>,
 {
-    for _ in 0..MAX_ATTEMPTS {
+    for n in 0..MAX_ATTEMPTS {
         match attempt().await {
-            Err(CoreError::Conflict) => continue,
+            Err(CoreError::Conflict) => {
+                let ceiling_ms = 1u64 << n.min(6);
+                let pause = rand::random_range(0..=ceiling_ms);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
             other => return other,
         }
     }

@@ -5,5 +5,6 @@
 mod common;
 mod errors;
 mod lifecycle;
+mod nodes;
 mod sessions;
 mod users;
