@@ -3,6 +3,7 @@
 mod keys;
 mod logging;
 mod serve;
+mod transfer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -94,6 +95,14 @@ pub enum KeysAction {
     List,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// Usher's own JSON Lines export.
+    Usher,
+    /// Clerk's CSV user export.
+    ClerkCsv,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Start the server (creating the instance and its keys on first run).
@@ -113,6 +122,28 @@ enum Command {
         json: bool,
         #[command(subcommand)]
         action: Option<KeysAction>,
+    },
+    /// Write the instance, its keys, every user (with password digests) and every session as
+    /// JSON Lines. The output is as sensitive as the database.
+    Export {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Write here (mode 0600) instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Read an export into this database: into an empty one it recreates the instance as it was.
+    Import {
+        #[command(flatten)]
+        common: CommonArgs,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "usher")]
+        format: ImportFormat,
+    },
+    /// Apply pending database migrations and exit (`serve` does this at start-up too).
+    Migrate {
+        #[command(flatten)]
+        common: CommonArgs,
     },
 }
 
@@ -163,6 +194,13 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => keys::run(common, json, action),
+        Command::Export { common, output } => transfer::export(common, output),
+        Command::Import {
+            common,
+            file,
+            format,
+        } => transfer::import(common, file, format),
+        Command::Migrate { common } => transfer::migrate(common),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -13,6 +13,7 @@ pub mod health;
 pub mod metrics;
 pub mod state;
 pub mod trace;
+pub mod transfer;
 pub mod wire;
 pub mod workers;
 

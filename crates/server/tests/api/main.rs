@@ -7,4 +7,5 @@ mod errors;
 mod lifecycle;
 mod nodes;
 mod sessions;
+mod transfer;
 mod users;

@@ -89,7 +89,9 @@ async fn list_filters_order_paging_and_count() {
             .post(
                 "/v1/users",
                 json!({"email_address": [format!("{}@list.test", name.to_lowercase())], "first_name": name,
-                       "username": format!("user_{i}_x"), "skip_password_requirement": true}),
+                       "username": format!("user_{i}_x"), "skip_password_requirement": true,
+                       // Distinct sign-up times: users created within one millisecond have no defined order.
+                       "created_at": format!("2024-01-0{}T00:00:00Z", i + 1)}),
             )
             .await
             .ok()

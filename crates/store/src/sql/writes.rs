@@ -264,7 +264,7 @@ async fn delete_user(
 
 async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
     .bind(instance_id)
     .bind(&c.id)

@@ -1,0 +1,43 @@
+//! Moving an instance's data out and in: `usher export` / `usher import`. Usher's own format is
+//! JSON Lines carrying everything needed to recreate the instance elsewhere (on another backend,
+//! say); Clerk's CSV user export can be imported too.
+
+pub mod clerk_csv;
+pub mod jsonl;
+
+use std::sync::Arc;
+
+use usher_core::store::Store;
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub instance_created: bool,
+    pub users_imported: usize,
+    pub users_skipped: usize,
+    pub sessions_imported: usize,
+    pub sessions_skipped: usize,
+}
+
+impl std::fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "instance {}; users: {} imported, {} already present; sessions: {} imported, {} already present",
+            if self.instance_created {
+                "created"
+            } else {
+                "kept"
+            },
+            self.users_imported,
+            self.users_skipped,
+            self.sessions_imported,
+            self.sessions_skipped
+        )
+    }
+}
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Users per transaction when importing.
+const BATCH: usize = 200;
