@@ -1,0 +1,138 @@
+//! JWT decoding without any verification: three base64url parts, a JSON header and a JSON object
+//! payload. Nothing here trusts the token; it only shapes it for the checks in `verifier`.
+
+use base64::Engine;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Reason, VerifyError};
+
+/// base64url as Clerk's decoder reads it: padding optional, non-canonical trailing bits allowed.
+pub(crate) const B64URL_LOOSE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Longest token looked at. Session tokens are well under 2 KiB; Clerk's own limit for custom
+/// claims is 1.2 KB. Anything this long is refused before decoding.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// The JOSE header fields this crate reads. Unknown fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Header {
+    #[serde(default)]
+    pub alg: Option<Value>,
+    #[serde(default)]
+    pub kid: Option<Value>,
+    #[serde(default)]
+    pub typ: Option<Value>,
+    #[serde(default)]
+    pub cat: Option<Value>,
+}
+
+impl Header {
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_ref().and_then(Value::as_str)
+    }
+    /// `None` when absent; `Some(None)` when present but not a string.
+    pub fn typ(&self) -> Option<Option<&str>> {
+        self.typ.as_ref().map(Value::as_str)
+    }
+}
+
+/// A decoded, unverified JWT.
+#[derive(Debug)]
+pub(crate) struct Decoded<'t> {
+    pub header: Header,
+    pub payload: Map<String, Value>,
+    /// `header.payload`, the bytes the signature covers.
+    pub signing_input: &'t str,
+    pub signature: Vec<u8>,
+}
+
+fn invalid(message: &'static str) -> VerifyError {
+    VerifyError::new(Reason::TokenInvalid, message)
+}
+
+/// Whether the token looks like a compact JWT (three non-empty base64url parts), the test Clerk
+/// uses to tell JWTs from opaque machine tokens.
+pub(crate) fn is_jwt_format(token: &str) -> bool {
+    let mut parts = 0;
+    for part in token.split('.') {
+        parts += 1;
+        if part.is_empty()
+            || !part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+    }
+    parts == 3
+}
+
+/// Splits and decodes a JWT. The header must be a JSON object and so must the payload.
+pub(crate) fn decode(token: &str) -> Result<Decoded<'_>, VerifyError> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(invalid("Invalid JWT form. The token is too long."));
+    }
+    let mut it = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
+        return Err(invalid(
+            "Invalid JWT form. A JWT consists of three parts separated by dots.",
+        ));
+    };
+    let undecodable =
+        || invalid("Invalid JWT form. The header, payload, or signature could not be decoded.");
+    let header_bytes = B64URL_LOOSE.decode(h).map_err(|_| undecodable())?;
+    let payload_bytes = B64URL_LOOSE.decode(p).map_err(|_| undecodable())?;
+    let signature = B64URL_LOOSE.decode(s).map_err(|_| undecodable())?;
+    let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| undecodable())?;
+    let payload: Map<String, Value> =
+        serde_json::from_slice(&payload_bytes).map_err(|_| undecodable())?;
+    // `h.p` is a prefix of the token; both lengths are known, so this cannot fail.
+    let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
+    Ok(Decoded {
+        header,
+        payload,
+        signing_input,
+        signature,
+    })
+}
+
+/// Decodes the payload only, for the cookie heuristics that must look at `iat`/`iss` before
+/// any verification (as Clerk's do). Never use the result for an authorization decision.
+pub(crate) fn peek_payload(token: &str) -> Option<Map<String, Value>> {
+    decode(token).ok().map(|d| d.payload)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert!(decode("").is_err());
+        assert!(decode("a.b").is_err());
+        assert!(decode("a.b.c.d").is_err());
+        assert!(
+            decode("e30.e30.").is_ok(),
+            "empty signature decodes (and fails later)"
+        );
+        assert!(decode("e30.W10.AA").is_err(), "payload must be an object");
+        assert!(
+            decode("e30=.e30.AA").is_ok(),
+            "padding tolerated like Clerk's loose decoder"
+        );
+        assert!(is_jwt_format("a.b.c"));
+        assert!(!is_jwt_format("a.b."));
+        assert!(!is_jwt_format("ak_123"));
+        assert!(!is_jwt_format("a.b.c.d"));
+        assert!(!is_jwt_format("a+.b.c"));
+    }
+}
