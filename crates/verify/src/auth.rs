@@ -113,12 +113,9 @@ pub struct SessionAuth {
     pub features: Option<String>,
     /// `pla`: plans, e.g. `u:free_user,o:pro`.
     pub plans: Option<String>,
-    /// Every claim of the token, custom claims included.
-    pub claims: Map<String, Value>,
-}
-
-fn str_claim(m: &Map<String, Value>, k: &str) -> Option<String> {
-    m.get(k).and_then(Value::as_str).map(str::to_owned)
+    /// The payload's JSON, from which [`SessionAuth::claims`] is parsed on first use.
+    raw: Arc<str>,
+    claims: std::sync::OnceLock<Map<String, Value>>,
 }
 
 /// Splits `fea`/`pla` into organization and user scoped entries (`o:`, `u:`, `ou:`/`uo:`).
@@ -213,33 +210,63 @@ pub(crate) fn decode_org_permissions(
 }
 
 impl SessionAuth {
-    /// Decodes verified claims (`sub` is known to be a string).
-    pub(crate) fn from_claims(claims: Map<String, Value>) -> Self {
-        let user_id = str_claim(&claims, "sub").unwrap_or_default();
+    /// Decodes a claims object (e.g. from your own verification).
+    pub fn from_claims(claims: Map<String, Value>) -> Self {
+        let raw = Value::Object(claims).to_string();
+        Self::from_payload(&raw).unwrap_or_else(|| Self::empty(raw))
+    }
+
+    fn empty(raw: String) -> Self {
+        Self {
+            user_id: String::new(),
+            session_id: None,
+            session_status: None,
+            actor: None,
+            org_id: None,
+            org_slug: None,
+            org_role: None,
+            org_permissions: None,
+            factor_verification_age: None,
+            features: None,
+            plans: None,
+            raw: raw.into(),
+            claims: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Decodes a verified payload (a JSON object). Only the claims Clerk's parser reads are
+    /// parsed here; the whole map is parsed when [`claims`](Self::claims) is first called.
+    pub(crate) fn from_payload(raw: &str) -> Option<Self> {
+        let c: crate::jwt::RawClaims<'_> = serde_json::from_str(raw).ok()?;
+        Some(Self::from_raw(&c, raw))
+    }
+
+    pub(crate) fn from_raw(c: &crate::jwt::RawClaims<'_>, raw: &str) -> Self {
+        use crate::jwt::{raw_f64, raw_json, raw_str};
         let (mut org_id, mut org_slug, mut org_role, mut org_permissions) =
             (None, None, None, None);
-        if claims.get("v").and_then(Value::as_f64) == Some(2.0) {
-            if let Some(o) = claims.get("o").and_then(Value::as_object) {
-                org_id = str_claim(o, "id");
-                org_slug = str_claim(o, "slg");
-                org_role = o
-                    .get("rol")
-                    .and_then(Value::as_str)
+        let v2 = c.v.and_then(raw_f64) == Some(2.0);
+        if v2 {
+            if let Some(o) =
+                c.o.and_then(|o| serde_json::from_str::<crate::jwt::RawOrg<'_>>(o.get()).ok())
+            {
+                org_id = raw_str(o.id);
+                org_slug = raw_str(o.slg);
+                org_role = raw_str(o.rol)
                     .filter(|r| !r.is_empty())
                     .map(|r| format!("org:{r}"));
                 org_permissions = Some(decode_org_permissions(
-                    claims.get("fea").and_then(Value::as_str),
-                    o.get("per").and_then(Value::as_str),
-                    o.get("fpm").and_then(Value::as_str),
+                    raw_str(c.fea).as_deref(),
+                    raw_str(o.per).as_deref(),
+                    raw_str(o.fpm).as_deref(),
                 ));
             }
         } else {
-            org_id = str_claim(&claims, "org_id");
-            org_slug = str_claim(&claims, "org_slug");
-            org_role = str_claim(&claims, "org_role");
-            org_permissions = claims
-                .get("org_permissions")
-                .and_then(Value::as_array)
+            org_id = raw_str(c.org_id);
+            org_slug = raw_str(c.org_slug);
+            org_role = raw_str(c.org_role);
+            org_permissions = raw_json(c.org_permissions)
+                .and_then(|v| v.as_array().cloned())
                 .map(|a| {
                     a.iter()
                         .filter_map(Value::as_str)
@@ -248,19 +275,26 @@ impl SessionAuth {
                 });
         }
         Self {
-            user_id,
-            session_id: str_claim(&claims, "sid"),
-            session_status: str_claim(&claims, "sts"),
-            actor: claims.get("act").filter(|v| !v.is_null()).cloned(),
+            user_id: raw_str(c.sub).unwrap_or_default(),
+            session_id: raw_str(c.sid),
+            session_status: raw_str(c.sts),
+            actor: raw_json(c.act).filter(|v| !v.is_null()),
             org_id,
             org_slug,
             org_role,
             org_permissions,
-            factor_verification_age: claims.get("fva").filter(|v| !v.is_null()).cloned(),
-            features: str_claim(&claims, "fea"),
-            plans: str_claim(&claims, "pla"),
-            claims,
+            factor_verification_age: raw_json(c.fva).filter(|v| !v.is_null()),
+            features: raw_str(c.fea),
+            plans: raw_str(c.pla),
+            raw: raw.into(),
+            claims: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Every claim of the token, custom claims included.
+    pub fn claims(&self) -> &Map<String, Value> {
+        self.claims
+            .get_or_init(|| serde_json::from_str(&self.raw).unwrap_or_default())
     }
 
     /// Whether the session is `pending` (signed in, but with tasks left, e.g. choosing an

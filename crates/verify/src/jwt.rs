@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Reason, VerifyError};
@@ -48,7 +49,8 @@ impl Header {
 #[derive(Debug)]
 pub(crate) struct Decoded<'t> {
     pub header: Header,
-    pub payload: Map<String, Value>,
+    /// The payload's JSON text (an object; not parsed yet).
+    pub payload: String,
     /// `header.payload`, the bytes the signature covers.
     pub signing_input: &'t str,
     pub signature: Vec<u8>,
@@ -92,8 +94,10 @@ pub(crate) fn decode(token: &str) -> Result<Decoded<'_>, VerifyError> {
     let payload_bytes = B64URL_LOOSE.decode(p).map_err(|_| undecodable())?;
     let signature = B64URL_LOOSE.decode(s).map_err(|_| undecodable())?;
     let header: Header = serde_json::from_slice(&header_bytes).map_err(|_| undecodable())?;
-    let payload: Map<String, Value> =
-        serde_json::from_slice(&payload_bytes).map_err(|_| undecodable())?;
+    let payload = String::from_utf8(payload_bytes).map_err(|_| undecodable())?;
+    if !payload.trim_start().starts_with('{') {
+        return Err(undecodable());
+    }
     // `h.p` is a prefix of the token; both lengths are known, so this cannot fail.
     let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
     Ok(Decoded {
@@ -107,7 +111,94 @@ pub(crate) fn decode(token: &str) -> Result<Decoded<'_>, VerifyError> {
 /// Decodes the payload only, for the cookie heuristics that must look at `iat`/`iss` before
 /// any verification (as Clerk's do). Never use the result for an authorization decision.
 pub(crate) fn peek_payload(token: &str) -> Option<Map<String, Value>> {
-    decode(token).ok().map(|d| d.payload)
+    decode(token)
+        .ok()
+        .and_then(|d| serde_json::from_str(&d.payload).ok())
+}
+
+/// The registered and Clerk claims, borrowed from the payload text and typed lazily: each is
+/// the raw JSON of the value, so a wrong type is detected where it matters (e.g. `exp` must be
+/// a number) instead of failing the whole parse. Unknown claims are skipped.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawClaims<'a> {
+    #[serde(borrow, default)]
+    pub sub: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub exp: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub nbf: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub iat: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub azp: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub iss: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub aud: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub sid: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub sts: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub act: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub fva: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub v: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub o: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub fea: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub pla: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub org_id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub org_role: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub org_slug: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub org_permissions: Option<&'a RawValue>,
+}
+
+/// The `o` claim of v2 tokens.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawOrg<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub rol: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub slg: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub per: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub fpm: Option<&'a RawValue>,
+}
+
+/// A raw claim as a string, if it is one.
+pub(crate) fn raw_str(v: Option<&RawValue>) -> Option<String> {
+    let v = v?.get();
+    let inner = v.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        // No escapes: the text between the quotes is the string.
+        return Some(inner.to_owned());
+    }
+    serde_json::from_str(v).ok()
+}
+
+/// A raw claim as a number, if it is one.
+pub(crate) fn raw_f64(v: &RawValue) -> Option<f64> {
+    let s = v.get();
+    if s.starts_with(['"', '{', '[', 'n', 't', 'f']) {
+        return None;
+    }
+    // A JSON number is also a valid Rust float literal.
+    s.parse().ok()
+}
+
+pub(crate) fn raw_json(v: Option<&RawValue>) -> Option<Value> {
+    serde_json::from_str(v?.get()).ok()
 }
 
 #[cfg(test)]

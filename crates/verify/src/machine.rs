@@ -132,11 +132,15 @@ pub(crate) fn classify(token: &str) -> Option<TokenType> {
 }
 
 pub(crate) fn classify_jwt(d: &jwt::Decoded<'_>) -> Option<TokenType> {
-    if d.payload
-        .get("sub")
-        .and_then(Value::as_str)
-        .is_some_and(|s| s.starts_with(M2M_SUBJECT_PREFIX))
-    {
+    #[derive(serde::Deserialize)]
+    struct Sub<'a> {
+        #[serde(borrow, default)]
+        sub: Option<&'a serde_json::value::RawValue>,
+    }
+    let sub = serde_json::from_str::<Sub<'_>>(&d.payload)
+        .ok()
+        .and_then(|s| jwt::raw_str(s.sub));
+    if sub.is_some_and(|s| s.starts_with(M2M_SUBJECT_PREFIX)) {
         return Some(TokenType::M2mToken);
     }
     if matches!(d.header.typ(), Some(Some("at+jwt" | "application/at+jwt"))) {

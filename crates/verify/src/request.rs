@@ -719,7 +719,10 @@ impl Authenticator {
         if wrong_class {
             return signed_out(Reason::TokenTypeMismatch, "", Some(TokenType::SessionToken));
         }
-        if let Some(iat) = decoded.payload.get("iat").and_then(Value::as_f64)
+        let iat = serde_json::from_str::<jwt::RawClaims<'_>>(&decoded.payload)
+            .ok()
+            .and_then(|c| c.iat.and_then(jwt::raw_f64));
+        if let Some(iat) = iat
             && iat < client_uat as f64
         {
             return self.maybe_handshake(

@@ -11,7 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{ConfigError, Reason, VerifyError};
 use crate::http_util::join;
 use crate::jwks::{JwksSettings, JwksStats, RemoteJwks};
-use crate::jwt::{self, Decoded};
+use crate::jwt::{self, Decoded, RawClaims, raw_f64, raw_json, raw_str};
 use crate::keys::{Alg, RsaKey};
 use crate::machine::{self, MachineCache, MachineSettings};
 
@@ -290,9 +290,30 @@ impl VerifierBuilder {
     }
 }
 
+/// A verified token: a decoded session, or the claims of a machine JWT.
+pub(crate) enum Outcome {
+    Session(SessionAuth),
+    Claims(Map<String, Value>),
+}
+
+impl Outcome {
+    fn session(self) -> SessionAuth {
+        match self {
+            Outcome::Session(s) => s,
+            Outcome::Claims(c) => SessionAuth::from_claims(c),
+        }
+    }
+    fn claims(self) -> Map<String, Value> {
+        match self {
+            Outcome::Session(s) => s.claims().clone(),
+            Outcome::Claims(c) => c,
+        }
+    }
+}
+
 /// What the synchronous part of a verification needs next.
 enum Step {
-    Done(Map<String, Value>),
+    Done(Outcome),
     /// The JWKS must be consulted for this `kid`.
     FetchKid(String),
 }
@@ -307,7 +328,7 @@ impl Verifier {
     pub async fn verify_session_token(&self, token: &str) -> Result<SessionAuth, VerifyError> {
         self.verify_jwt(token, JwtKind::Session)
             .await
-            .map(SessionAuth::from_claims)
+            .map(Outcome::session)
     }
 
     /// Like [`verify_session_token`](Self::verify_session_token) but never does I/O: a `kid`
@@ -315,7 +336,7 @@ impl Verifier {
     /// takes for almost every request.
     pub fn verify_session_token_cached(&self, token: &str) -> Result<SessionAuth, VerifyError> {
         match self.verify_step(token, JwtKind::Session)? {
-            Step::Done(claims) => Ok(SessionAuth::from_claims(claims)),
+            Step::Done(outcome) => Ok(outcome.session()),
             Step::FetchKid(kid) => Err(VerifyError::new(
                 Reason::JwkKidMismatch,
                 format!(
@@ -334,11 +355,11 @@ impl Verifier {
         }
         match machine::classify(token) {
             Some(TokenType::M2mToken) => {
-                let claims = self.verify_jwt(token, JwtKind::M2m).await?;
+                let claims = self.verify_jwt(token, JwtKind::M2m).await?.claims();
                 Ok(machine::m2m_from_jwt(claims))
             }
             Some(TokenType::OAuthToken) => {
-                let claims = self.verify_jwt(token, JwtKind::OAuth).await?;
+                let claims = self.verify_jwt(token, JwtKind::OAuth).await?.claims();
                 Ok(machine::oauth_from_jwt(claims))
             }
             _ => Err(VerifyError::new(
@@ -370,7 +391,7 @@ impl Verifier {
         &self,
         token: &str,
         kind: JwtKind,
-    ) -> Result<Map<String, Value>, VerifyError> {
+    ) -> Result<Outcome, VerifyError> {
         match self.verify_step(token, kind)? {
             Step::Done(claims) => Ok(claims),
             Step::FetchKid(kid) => {
@@ -416,8 +437,15 @@ impl Verifier {
             None => {}
             Some(kid) => return Ok(Step::FetchKid(kid)),
         }
-        check_claims(&d.payload, kind, &self.inner.rules, self.now_ms())?;
-        Ok(Step::Done(d.payload))
+        let raw: RawClaims<'_> = serde_json::from_str(&d.payload)
+            .map_err(|_| invalid("Invalid JWT form. The payload could not be decoded."))?;
+        check_claims(&raw, kind, &self.inner.rules, self.now_ms())?;
+        Ok(Step::Done(match kind {
+            JwtKind::Session => Outcome::Session(SessionAuth::from_raw(&raw, &d.payload)),
+            JwtKind::M2m | JwtKind::OAuth => {
+                Outcome::Claims(serde_json::from_str(&d.payload).unwrap_or_default())
+            }
+        }))
     }
 
     /// `Ok(None)` when the signature verified, `Ok(Some(kid))` when the JWKS must be fetched.
@@ -539,8 +567,8 @@ fn check_header(d: &Decoded<'_>, kind: JwtKind) -> Result<(), VerifyError> {
 }
 
 /// A JSON number as JavaScript's `Date#setUTCSeconds` reads it (truncated), in milliseconds.
-fn seconds_claim_ms(v: &Value) -> Option<f64> {
-    v.as_f64().map(|s| s.trunc() * 1000.0)
+fn seconds_claim_ms(v: &serde_json::value::RawValue) -> Option<f64> {
+    raw_f64(v).map(|s| s.trunc() * 1000.0)
 }
 
 fn failed(m: impl Into<std::borrow::Cow<'static, str>>) -> VerifyError {
@@ -548,18 +576,18 @@ fn failed(m: impl Into<std::borrow::Cow<'static, str>>) -> VerifyError {
 }
 
 pub(crate) fn check_claims(
-    claims: &Map<String, Value>,
+    claims: &RawClaims<'_>,
     kind: JwtKind,
     rules: &ClaimRules,
     now_ms: i64,
 ) -> Result<(), VerifyError> {
-    if !claims.get("sub").is_some_and(Value::is_string) {
+    if !claims.sub.is_some_and(|v| v.get().starts_with('"')) {
         return Err(failed(
             "Subject claim (sub) is required and must be a string.",
         ));
     }
     if !rules.audiences.is_empty() {
-        match claims.get("aud") {
+        match raw_json(claims.aud).as_ref() {
             None | Some(Value::Null) => {}
             Some(Value::String(a)) if a.is_empty() => {}
             Some(Value::String(a)) => {
@@ -580,12 +608,9 @@ pub(crate) fn check_claims(
     }
     // `azp` is the browser origin a session token was minted for; machine tokens have none.
     if kind == JwtKind::Session && !rules.authorized_parties.is_empty() {
-        let ok = claims
-            .get("azp")
-            .and_then(Value::as_str)
-            .is_some_and(|azp| {
-                !azp.is_empty() && rules.authorized_parties.iter().any(|p| p == azp)
-            });
+        let ok = raw_str(claims.azp).is_some_and(|azp| {
+            !azp.is_empty() && rules.authorized_parties.iter().any(|p| *p == azp)
+        });
         if !ok {
             return Err(VerifyError::new(
                 Reason::TokenInvalidAuthorizedParties,
@@ -595,7 +620,7 @@ pub(crate) fn check_claims(
     }
     let now = now_ms as f64;
     let skew = rules.clock_skew_ms as f64;
-    let Some(exp) = claims.get("exp").and_then(seconds_claim_ms) else {
+    let Some(exp) = claims.exp.and_then(seconds_claim_ms) else {
         return Err(failed(
             "Invalid JWT expiry date claim (exp). Expected number.",
         ));
@@ -603,7 +628,7 @@ pub(crate) fn check_claims(
     if exp <= now - skew {
         return Err(VerifyError::new(Reason::TokenExpired, "JWT is expired."));
     }
-    if let Some(nbf) = claims.get("nbf") {
+    if let Some(nbf) = claims.nbf {
         let Some(nbf) = seconds_claim_ms(nbf) else {
             return Err(failed(
                 "Invalid JWT not before date claim (nbf). Expected number.",
@@ -616,7 +641,7 @@ pub(crate) fn check_claims(
             ));
         }
     }
-    if let Some(iat) = claims.get("iat") {
+    if let Some(iat) = claims.iat {
         let Some(iat) = seconds_claim_ms(iat) else {
             return Err(failed(
                 "Invalid JWT issued at date claim (iat). Expected number.",
@@ -630,15 +655,12 @@ pub(crate) fn check_claims(
         }
     }
     if !rules.issuers.is_empty() {
-        let ok = claims
-            .get("iss")
-            .and_then(Value::as_str)
-            .is_some_and(|iss| {
-                rules
-                    .issuers
-                    .iter()
-                    .any(|i| i.trim_end_matches('/') == iss.trim_end_matches('/'))
-            });
+        let ok = raw_str(claims.iss).is_some_and(|iss| {
+            rules
+                .issuers
+                .iter()
+                .any(|i| i.trim_end_matches('/') == iss.trim_end_matches('/'))
+        });
         if !ok {
             return Err(VerifyError::new(
                 Reason::TokenInvalidIssuer,

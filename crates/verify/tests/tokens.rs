@@ -46,7 +46,7 @@ fn a_valid_v2_token_decodes_like_clerk() {
         ["org:members:manage", "org:members:read"]
     );
     assert_eq!(s.factor_verification_age, Some(json!([0, -1])));
-    assert_eq!(s.claims["jti"], "abc123");
+    assert_eq!(s.claims()["jti"], "abc123");
     assert!(s.has(&Has::role("org:admin")));
     assert!(s.has(&Has::role("admin")), "the org: prefix is optional");
     assert!(!s.has(&Has::role("org:member")));

@@ -47,7 +47,7 @@ async fn usher_tokens_verify_with_the_pem_the_jwks_and_the_public_jwks() {
     assert_eq!(s.session_id.as_deref(), Some(sid.as_str()));
     assert!(s.user_id.starts_with("user_"));
     assert_eq!(s.session_status.as_deref(), Some("active"));
-    assert_eq!(s.claims["v"], 2);
+    assert_eq!(s.claims()["v"], 2);
 
     let jwks = jwks_verifier(&u);
     assert_eq!(
