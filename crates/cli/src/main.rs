@@ -77,6 +77,13 @@ pub struct ServeArgs {
     /// Seconds between checks for signing keys rotated by another process or node.
     #[arg(long, env = "USHER_KEY_REFRESH_SECS", default_value_t = 5)]
     key_refresh_secs: u64,
+    /// Redis URL for counters shared by every node (rate limits); without it each node counts
+    /// for itself, and while Redis is unreachable nodes fall back to that.
+    #[arg(long, env = "USHER_REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
+    /// Backend API requests allowed per secret key per 10 seconds (0: no limit).
+    #[arg(long, env = "USHER_BAPI_RATE_LIMIT", default_value_t = 0)]
+    bapi_rate_limit: u64,
     /// Async worker threads (default: one per core).
     #[arg(long, env = "USHER_WORKER_THREADS")]
     worker_threads: Option<usize>,
@@ -160,6 +167,8 @@ const KNOWN_ENV: &[&str] = &[
     "USHER_WORKER_THREADS",
     "USHER_LOG_FORMAT",
     "USHER_LOG",
+    "USHER_REDIS_URL",
+    "USHER_BAPI_RATE_LIMIT",
     "USHER_BIN",
 ];
 

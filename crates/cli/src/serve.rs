@@ -26,6 +26,8 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         },
         hasher_workers: args.hasher_workers,
         key_refresh_secs: args.key_refresh_secs,
+        redis_url: args.redis_url,
+        bapi_rate_limit: args.bapi_rate_limit,
     };
     tracing::info!(
         data_dir = %cfg.data_dir.display(),

@@ -8,6 +8,7 @@ pub mod events;
 pub mod ids;
 pub mod instance;
 pub mod passwords;
+pub mod ratelimit;
 pub mod sessions;
 pub mod signing_keys;
 pub mod store;

@@ -46,13 +46,20 @@ pub async fn bootstrap(
     if let Some(k) = &cfg.secret_key {
         validate_secret_key(k).map_err(|e| anyhow::anyhow!("USHER_SECRET_KEY: {e}"))?;
     }
-    let (mut instance, created, plain) = match store.load_instance().await.context("reading the instance")? {
+    let (mut instance, created, plain) = match store
+        .load_instance()
+        .await
+        .context("reading the instance")?
+    {
         Some(instance) => (instance, false, read_secret_file(&cfg.secret_key_file())),
         None => match create(store, cfg, &host, clock).await? {
             Some((instance, secret)) => (instance, true, Some(secret)),
             // Another node sharing the database created it first: use theirs.
             None => {
-                let instance = store.load_instance().await?.context("the instance vanished while starting")?;
+                let instance = store
+                    .load_instance()
+                    .await?
+                    .context("the instance vanished while starting")?;
                 (instance, false, read_secret_file(&cfg.secret_key_file()))
             }
         },
@@ -84,10 +91,21 @@ pub async fn bootstrap(
 }
 
 /// Creates the instance, or returns `None` when another process created one first.
-async fn create(store: &Arc<dyn Store>, cfg: &ServerConfig, host: &str, clock: &dyn Clock) -> anyhow::Result<Option<(Instance, String)>> {
+async fn create(
+    store: &Arc<dyn Store>,
+    cfg: &ServerConfig,
+    host: &str,
+    clock: &dyn Clock,
+) -> anyhow::Result<Option<(Instance, String)>> {
     let now = clock.now_ms();
-    let env = cfg.secret_key.as_deref().map_or(cfg.environment, environment_of_secret_key);
-    let secret = cfg.secret_key.clone().unwrap_or_else(|| generate_secret_key(env));
+    let env = cfg
+        .secret_key
+        .as_deref()
+        .map_or(cfg.environment, environment_of_secret_key);
+    let secret = cfg
+        .secret_key
+        .clone()
+        .unwrap_or_else(|| generate_secret_key(env));
     let instance = Instance {
         id: new_id(prefix::INSTANCE),
         environment: env,

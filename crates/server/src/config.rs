@@ -22,6 +22,10 @@ pub struct ServerConfig {
     pub hasher_workers: Option<usize>,
     /// How often to look for signing keys rotated by another process.
     pub key_refresh_secs: u64,
+    /// Shares rate-limit counters between nodes; without it each node counts for itself.
+    pub redis_url: Option<String>,
+    /// Backend API requests allowed per secret key per 10 seconds; 0 means no limit.
+    pub bapi_rate_limit: u64,
 }
 
 impl ServerConfig {
@@ -36,6 +40,8 @@ impl ServerConfig {
             environment: Environment::Development,
             hasher_workers: None,
             key_refresh_secs: 5,
+            redis_url: None,
+            bapi_rate_limit: 0,
         }
     }
 

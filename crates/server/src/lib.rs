@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod fapi;
+pub mod fast_state;
 pub mod health;
 pub mod metrics;
 pub mod state;
@@ -159,7 +160,20 @@ pub async fn start_with_clock(
         frontend_api_url: frontend_api_url.clone(),
     };
     write_endpoints(&cfg, &boot);
+    let redis = cfg
+        .redis_url
+        .as_deref()
+        .map(fast_state::RedisCounters::new)
+        .transpose()
+        .context("USHER_REDIS_URL")?;
+    let counters = fast_state::SharedCounters::new(redis);
+    let bapi_limit = (cfg.bapi_rate_limit > 0).then_some(usher_core::ratelimit::Window {
+        limit: cfg.bapi_rate_limit,
+        window_ms: 10_000,
+    });
     let state = AppState::new(StateParts {
+        counters,
+        bapi_limit,
         store,
         instance,
         clock,

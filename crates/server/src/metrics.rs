@@ -16,6 +16,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use usher_core::passwords::HasherPool;
 
+use crate::fast_state::SharedCounters;
+
 use crate::state::AppState;
 
 type Labels = Vec<(String, String)>;
@@ -27,6 +29,8 @@ pub struct Metrics {
     pub tokens_minted: Counter,
     pub events_written: Counter,
     hasher: HasherPool,
+    counters: std::sync::Arc<SharedCounters>,
+    redis_fallbacks: Gauge,
     hasher_queued: Gauge,
     hasher_jobs: Gauge,
     hasher_wait_max_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
@@ -39,7 +43,7 @@ fn latency_histogram() -> Histogram {
 }
 
 impl Metrics {
-    pub fn new(hasher: HasherPool) -> Self {
+    pub fn new(hasher: HasherPool, counters: std::sync::Arc<SharedCounters>) -> Self {
         let mut registry = Registry::with_prefix("usher");
         let requests = Family::<Labels, Counter>::default();
         let latency = Family::<Labels, Histogram>::new_with_constructor(
@@ -85,7 +89,15 @@ impl Metrics {
             "Longest time a password hashing job waited for a worker",
             hasher_wait_max_seconds.clone(),
         );
+        let redis_fallbacks = Gauge::default();
+        registry.register(
+            "rate_limit_redis_fallbacks",
+            "Rate-limit counts taken on this node because Redis did not answer",
+            redis_fallbacks.clone(),
+        );
         Self {
+            counters,
+            redis_fallbacks,
             registry,
             requests,
             latency,
@@ -99,6 +111,7 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
+        self.redis_fallbacks.set(self.counters.fallbacks() as i64);
         let stats = self.hasher.stats();
         self.hasher_queued
             .set(stats.queued.load(Ordering::Relaxed) as i64);

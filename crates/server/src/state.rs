@@ -10,6 +10,7 @@ use usher_core::signing_keys::{SigningKey, SigningKeyRecord};
 use usher_core::store::Store;
 use usher_core::{CoreError, CoreResult};
 
+use crate::fast_state::SharedCounters;
 use crate::metrics::Metrics;
 
 /// The instance's signing keys: one signs, all verify (and are published in JWKS).
@@ -43,6 +44,9 @@ pub struct Inner {
     pub metrics: Metrics,
     pub api_url: String,
     pub frontend_api_url: String,
+    pub counters: Arc<SharedCounters>,
+    /// The Backend API's per-secret-key limit, when one is set.
+    pub bapi_limit: Option<usher_core::ratelimit::Window>,
     keys: RwLock<Arc<KeyRing>>,
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
 }
@@ -66,11 +70,13 @@ pub struct StateParts {
     pub secret_keys: Vec<SecretKeyRecord>,
     pub api_url: String,
     pub frontend_api_url: String,
+    pub counters: Arc<SharedCounters>,
+    pub bapi_limit: Option<usher_core::ratelimit::Window>,
 }
 
 impl AppState {
     pub fn new(p: StateParts) -> Self {
-        let metrics = Metrics::new(p.hasher.clone());
+        let metrics = Metrics::new(p.hasher.clone(), p.counters.clone());
         Self(Arc::new(Inner {
             store: p.store,
             instance: p.instance,
@@ -79,6 +85,8 @@ impl AppState {
             metrics,
             api_url: p.api_url,
             frontend_api_url: p.frontend_api_url,
+            counters: p.counters,
+            bapi_limit: p.bapi_limit,
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
         }))

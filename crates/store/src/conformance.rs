@@ -131,9 +131,21 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         .create_instance(&instance, &secret, &key_record)
         .await
         .map_err(e)?;
-    let second = Instance { id: new_id(prefix::INSTANCE), ..instance.clone() };
-    let res = store.create_instance(&second, &SecretKeyRecord::new(&second.id, "sk_test_0123456789abcdefghij", NOW), &key_record).await;
-    check(res == Err(StoreError::InstanceExists), "a second instance is refused")?;
+    let second = Instance {
+        id: new_id(prefix::INSTANCE),
+        ..instance.clone()
+    };
+    let res = store
+        .create_instance(
+            &second,
+            &SecretKeyRecord::new(&second.id, "sk_test_0123456789abcdefghij", NOW),
+            &key_record,
+        )
+        .await;
+    check(
+        res == Err(StoreError::InstanceExists),
+        "a second instance is refused",
+    )?;
     let loaded = store.load_instance().await.map_err(e)?;
     check(loaded.as_ref() == Some(&instance), "instance round-trips")?;
     let secrets = store.secret_keys(&instance.id).await.map_err(e)?;

@@ -2,8 +2,8 @@
 //! passes the shared suite in [`conformance`].
 
 pub mod conformance;
-mod rows;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 pub mod testing;
 

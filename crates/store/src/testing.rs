@@ -14,12 +14,16 @@ pub fn postgres_selected() -> bool {
 pub async fn fresh_postgres_database() -> StoreResult<Option<String>> {
     let Ok(admin) = std::env::var("USHER_TEST_POSTGRES_URL") else {
         if std::env::var("USHER_REQUIRE_POSTGRES").is_ok() || postgres_selected() {
-            return Err(StoreError::Backend("a PostgreSQL server is required but USHER_TEST_POSTGRES_URL is not set".into()));
+            return Err(StoreError::Backend(
+                "a PostgreSQL server is required but USHER_TEST_POSTGRES_URL is not set".into(),
+            ));
         }
         return Ok(None);
     };
     let name = format!("usher_test_{}", usher_core::ids::random_hex(8));
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.map_err(crate::postgres::db_err)?;
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .map_err(crate::postgres::db_err)?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await

@@ -6,38 +6,61 @@ use std::sync::Arc;
 use usher_store::postgres::PostgresStore;
 
 async fn fresh_database() -> Option<String> {
-    let url = usher_store::testing::fresh_postgres_database().await.unwrap();
+    let url = usher_store::testing::fresh_postgres_database()
+        .await
+        .unwrap();
     if url.is_none() {
-        eprintln!("no PostgreSQL server (USHER_TEST_POSTGRES_URL): run through scripts/with-postgres");
+        eprintln!(
+            "no PostgreSQL server (USHER_TEST_POSTGRES_URL): run through scripts/with-postgres"
+        );
     }
     url
 }
 
 #[tokio::test]
 async fn postgres_passes_the_storage_suite() {
-    let Some(url) = fresh_database().await else { return };
+    let Some(url) = fresh_database().await else {
+        return;
+    };
     let store = PostgresStore::open(&url).await.unwrap();
-    usher_store::conformance::run_all(Arc::new(store)).await.unwrap();
+    usher_store::conformance::run_all(Arc::new(store))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn postgres_migrations_are_idempotent_and_safe_to_race() {
-    let Some(url) = fresh_database().await else { return };
+    let Some(url) = fresh_database().await else {
+        return;
+    };
     // Several nodes starting at once: the advisory lock lets exactly one apply each migration.
     let mut starts = Vec::new();
     for _ in 0..4 {
         let url = url.clone();
-        starts.push(tokio::spawn(async move { PostgresStore::open(&url).await.map(|_| ()) }));
+        starts.push(tokio::spawn(async move {
+            PostgresStore::open(&url).await.map(|_| ())
+        }));
     }
     for s in starts {
         s.await.unwrap().unwrap();
     }
     PostgresStore::open(&url).await.unwrap();
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
-    let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usher_schema").fetch_one(&mut conn).await.unwrap();
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usher_schema")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(versions, 1);
     // A schema from a newer Usher is refused, not modified.
-    sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES (999, 0)").execute(&mut conn).await.unwrap();
-    let err = PostgresStore::open(&url).await.err().expect("a newer schema is refused");
+    sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES (999, 0)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = PostgresStore::open(&url)
+        .await
+        .err()
+        .expect("a newer schema is refused");
     assert!(err.to_string().contains("newer"), "{err}");
 }

@@ -31,8 +31,16 @@ async fn a_newer_schema_is_refused() {
     let path = dir.path().join("usher.sqlite");
     drop(SqliteStore::open(&path).await.unwrap());
     let url = format!("sqlite://{}", path.display());
-    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-    sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES (999, 0)").execute(&mut conn).await.unwrap();
-    let err = SqliteStore::open(&path).await.err().expect("a newer schema is refused");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES (999, 0)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = SqliteStore::open(&path)
+        .await
+        .err()
+        .expect("a newer schema is refused");
     assert!(err.to_string().contains("newer"), "{err}");
 }

@@ -6,6 +6,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
+use usher_core::ratelimit::Counters as _;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -83,6 +84,29 @@ impl FromRequestParts<AppState> for SecretKeyAuth {
                 "The provided Secret Key is invalid. Make sure that your Secret Key is correct.",
             )
         })?;
+        if let Some(window) = state.bapi_limit {
+            let now = state.now();
+            let key = window.key(&format!("bapi:{}:{key_id}", state.instance.id), now);
+            // A counter store that cannot count at all lets the request through: the limit
+            // protects capacity, and the caller is already authenticated.
+            if let Ok(count) = state.counters.incr(&key, window.window_ms * 2).await {
+                let decision = window.decide(count, now);
+                if !decision.allowed {
+                    let mut e = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "too_many_requests",
+                        "Too many requests",
+                        format!(
+                            "This secret key may make {} requests per {} seconds.",
+                            window.limit,
+                            window.window_ms / 1000
+                        ),
+                    );
+                    e.detail.retry_after = Some(decision.retry_after_secs);
+                    return Err(e);
+                }
+            }
+        }
         Ok(SecretKeyAuth(RequestContext {
             actor: format!("secret_key:{key_id}"),
             trace_id: parts.extensions.get::<TraceId>().map(|t| t.0.clone()),

@@ -35,7 +35,9 @@ pub async fn spawn_with(clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut ServerCon
     cfg.secret_key = Some(SECRET.into());
     cfg.hasher_workers = Some(2);
     if usher_store::testing::postgres_selected() {
-        cfg.database_url = usher_store::testing::fresh_postgres_database().await.unwrap();
+        cfg.database_url = usher_store::testing::fresh_postgres_database()
+            .await
+            .unwrap();
     }
     let database_url = cfg.database_url.clone();
     tweak(&mut cfg);

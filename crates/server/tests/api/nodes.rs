@@ -166,3 +166,142 @@ async fn a_key_rotation_is_seen_by_every_node() {
         );
     }
 }
+
+/// A throwaway `redis-server` on a free loopback port, stopped on drop.
+struct RedisServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_redis() -> Option<RedisServer> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spawned = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn();
+    let Ok(child) = spawned else {
+        assert!(
+            std::env::var("USHER_REQUIRE_REDIS").is_err(),
+            "USHER_REQUIRE_REDIS is set but redis-server cannot be started"
+        );
+        eprintln!("redis-server is not installed; scripts/test installs it");
+        return None;
+    };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(RedisServer {
+                child,
+                url: format!("redis://127.0.0.1:{port}"),
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("redis-server did not start");
+}
+
+#[tokio::test]
+async fn rate_limits_are_shared_through_redis_and_fall_back_per_node_without_it() {
+    let Some(redis) = start_redis() else { return };
+    let clock = Arc::new(usher_core::clock::ManualClock::new(1_800_000_000_000));
+    let redis_url = redis.url.clone();
+    let a = spawn_with(clock.clone(), {
+        let redis_url = redis_url.clone();
+        move |cfg| {
+            cfg.redis_url = Some(redis_url);
+            cfg.bapi_rate_limit = 10;
+        }
+    })
+    .await;
+    let (db, dir) = (a.database_url.clone(), a.dir.path().to_owned());
+    let b = spawn_with(clock.clone(), move |cfg| {
+        cfg.data_dir = dir;
+        cfg.database_url = db;
+        cfg.redis_url = Some(redis_url);
+        cfg.bapi_rate_limit = 10;
+    })
+    .await;
+
+    let burst = |n: usize| {
+        let (a, b) = (&a, &b);
+        async move {
+            let mut ok = 0;
+            for i in 0..n {
+                let r = if i % 2 == 0 {
+                    a.get("/v1/users/count").await
+                } else {
+                    b.get("/v1/users/count").await
+                };
+                match r.status.as_u16() {
+                    200 => ok += 1,
+                    429 => {
+                        r.err(429, "too_many_requests");
+                    }
+                    other => panic!("unexpected {other}"),
+                }
+            }
+            ok
+        }
+    };
+    assert_eq!(
+        burst(30).await,
+        10,
+        "ten requests per window across both nodes"
+    );
+    let res = a
+        .http
+        .get(format!("{}/v1/users/count", a.base))
+        .bearer_auth(SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(
+        res.headers().get("retry-after").unwrap().to_str().unwrap(),
+        "10"
+    );
+
+    clock.advance(10_000);
+    assert_eq!(burst(30).await, 10, "a new window allows ten again");
+
+    // Redis goes away: no outage, and no open door either: each node keeps its own count.
+    drop(redis);
+    clock.advance(10_000);
+    assert_eq!(
+        burst(40).await,
+        20,
+        "ten per node per window while Redis is down"
+    );
+    let metrics = a
+        .http
+        .get(format!("{}/metrics", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("usher_rate_limit_redis_fallbacks 0\n"),
+        "{metrics}"
+    );
+}

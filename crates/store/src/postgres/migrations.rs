@@ -13,9 +13,16 @@ const MIGRATION_LOCK: i64 = 0x7573_6865_725f_6d69; // "usher_mi"
 
 pub async fn run(pool: &PgPool) -> StoreResult<()> {
     let mut conn = pool.acquire().await.map_err(db_err)?;
-    sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await.map_err(db_err)?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     let result = apply(&mut conn).await;
-    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *conn)
+        .await;
     result?;
     unlocked.map_err(db_err)?;
     Ok(())
@@ -32,11 +39,17 @@ async fn apply(conn: &mut sqlx::PgConnection) -> StoreResult<()> {
         .map_err(db_err)?;
     let known = MIGRATIONS.last().map_or(0, |m| m.0);
     if current > known {
-        return Err(StoreError::SchemaTooNew { found: current, known });
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db_err)?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await.map_err(db_err)?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES ($1, extract(epoch from now())::bigint)")
             .bind(version)
             .execute(&mut *tx)

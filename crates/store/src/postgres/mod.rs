@@ -55,7 +55,10 @@ impl PostgresStore {
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -63,7 +66,12 @@ impl Store for PostgresStore {
         reads::load_instance(&self.pool).await
     }
 
-    async fn create_instance(&self, instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord) -> StoreResult<()> {
+    async fn create_instance(
+        &self,
+        instance: &Instance,
+        secret: &SecretKeyRecord,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()> {
         writes::create_instance(&self.pool, instance, secret, key).await
     }
 
@@ -75,7 +83,11 @@ impl Store for PostgresStore {
         reads::signing_keys(&self.pool, instance_id).await
     }
 
-    async fn rotate_signing_key(&self, instance_id: &str, key: &SigningKeyRecord) -> StoreResult<()> {
+    async fn rotate_signing_key(
+        &self,
+        instance_id: &str,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()> {
         writes::rotate_signing_key(&self.pool, instance_id, key).await
     }
 
@@ -87,7 +99,13 @@ impl Store for PostgresStore {
         reads::get_user(&self.pool, instance_id, id).await
     }
 
-    async fn list_users(&self, instance_id: &str, filter: &UserFilter, order: UserOrder, page: &Page) -> StoreResult<Vec<User>> {
+    async fn list_users(
+        &self,
+        instance_id: &str,
+        filter: &UserFilter,
+        order: UserOrder,
+        page: &Page,
+    ) -> StoreResult<Vec<User>> {
         reads::list_users(&self.pool, instance_id, filter, Some((order, page))).await
     }
 
@@ -99,15 +117,27 @@ impl Store for PostgresStore {
         reads::get_session(&self.pool, instance_id, id).await
     }
 
-    async fn session_for_token(&self, instance_id: &str, id: &str) -> StoreResult<Option<SessionForToken>> {
+    async fn session_for_token(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<SessionForToken>> {
         reads::session_for_token(&self.pool, instance_id, id).await
     }
 
-    async fn list_sessions(&self, instance_id: &str, query: &SessionQuery) -> StoreResult<(Vec<Session>, i64)> {
+    async fn list_sessions(
+        &self,
+        instance_id: &str,
+        query: &SessionQuery,
+    ) -> StoreResult<(Vec<Session>, i64)> {
         reads::list_sessions(&self.pool, instance_id, query).await
     }
 
-    async fn live_sessions_of_user(&self, instance_id: &str, user_id: &str) -> StoreResult<Vec<Session>> {
+    async fn live_sessions_of_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<Session>> {
         reads::live_sessions_of_user(&self.pool, instance_id, user_id).await
     }
 
@@ -115,7 +145,12 @@ impl Store for PostgresStore {
         writes::commit(&self.pool, instance_id, changes).await
     }
 
-    async fn events_after(&self, instance_id: &str, after_seq: i64, limit: i64) -> StoreResult<Vec<OutboxEvent>> {
+    async fn events_after(
+        &self,
+        instance_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>> {
         reads::events_after(&self.pool, instance_id, after_seq, limit).await
     }
 
