@@ -4,6 +4,7 @@ mod keys;
 mod logging;
 mod serve;
 mod transfer;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -89,6 +90,8 @@ pub struct ServeArgs {
     worker_threads: Option<usize>,
     #[arg(long, env = "USHER_LOG_FORMAT", value_enum, default_value = "pretty")]
     log_format: LogFormat,
+    #[command(flatten)]
+    webhooks: webhooks::ServeWebhookArgs,
 }
 
 #[derive(Subcommand)]
@@ -147,6 +150,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "usher")]
         format: ImportFormat,
     },
+    /// Manage webhook endpoints and run the webhook runbook: failed deliveries, retry, replay,
+    /// pause and resume, resync.
+    Webhooks {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        settings: webhooks::ServeWebhookArgs,
+        /// Print the Backend API's JSON shapes.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: webhooks::WebhooksAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -170,6 +186,11 @@ const KNOWN_ENV: &[&str] = &[
     "USHER_REDIS_URL",
     "USHER_BAPI_RATE_LIMIT",
     "USHER_BIN",
+    "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+    "USHER_WEBHOOK_RETRY_SCHEDULE",
+    "USHER_WEBHOOK_TIMEOUT",
+    "USHER_WEBHOOK_CONCURRENCY",
+    "USHER_NODE_ID",
 ];
 
 fn warn_unknown_env() {
@@ -210,6 +231,12 @@ fn main() -> std::process::ExitCode {
             format,
         } => transfer::import(common, file, format),
         Command::Migrate { common } => transfer::migrate(common),
+        Command::Webhooks {
+            common,
+            settings,
+            json,
+            action,
+        } => webhooks::run(common, settings, json, action),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -28,6 +28,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         key_refresh_secs: args.key_refresh_secs,
         redis_url: args.redis_url,
         bapi_rate_limit: args.bapi_rate_limit,
+        webhooks: args.webhooks.config()?,
     };
     tracing::info!(
         data_dir = %cfg.data_dir.display(),

@@ -3,6 +3,8 @@
 
 use crate::sessions::Session;
 use crate::users::User;
+use crate::webhooks::WebhookEndpoint;
+use crate::webhooks::catalog;
 
 #[derive(Debug, Clone)]
 pub enum DomainEvent {
@@ -12,23 +14,35 @@ pub enum DomainEvent {
         id: String,
         external_id: Option<String>,
     },
-    SessionCreated(Session),
-    SessionRevoked(Session),
-    SessionEnded(Session),
-    SessionRemoved(Session),
+    /// Session events carry the session's user: Clerk's payload embeds it (`data.user`).
+    SessionCreated(Session, Option<Box<User>>),
+    SessionRevoked(Session, Option<Box<User>>),
+    SessionEnded(Session, Option<Box<User>>),
+    SessionRemoved(Session, Option<Box<User>>),
+    /// Usher's own events (`usher.security.*`), about webhook endpoints.
+    WebhookEndpointCreated(Box<WebhookEndpoint>),
+    WebhookEndpointUpdated(Box<WebhookEndpoint>),
+    WebhookEndpointDeleted(Box<WebhookEndpoint>),
+    WebhookEndpointSecretRotated(Box<WebhookEndpoint>),
+    WebhookEndpointDisabled(Box<WebhookEndpoint>),
 }
 
 impl DomainEvent {
-    /// Clerk's event type name.
+    /// Clerk's event type name (or Usher's, under `usher.`).
     pub fn type_name(&self) -> &'static str {
         match self {
             DomainEvent::UserCreated(_) => "user.created",
             DomainEvent::UserUpdated(_) => "user.updated",
             DomainEvent::UserDeleted { .. } => "user.deleted",
-            DomainEvent::SessionCreated(_) => "session.created",
-            DomainEvent::SessionRevoked(_) => "session.revoked",
-            DomainEvent::SessionEnded(_) => "session.ended",
-            DomainEvent::SessionRemoved(_) => "session.removed",
+            DomainEvent::SessionCreated(..) => "session.created",
+            DomainEvent::SessionRevoked(..) => "session.revoked",
+            DomainEvent::SessionEnded(..) => "session.ended",
+            DomainEvent::SessionRemoved(..) => "session.removed",
+            DomainEvent::WebhookEndpointCreated(_) => catalog::ENDPOINT_CREATED,
+            DomainEvent::WebhookEndpointUpdated(_) => catalog::ENDPOINT_UPDATED,
+            DomainEvent::WebhookEndpointDeleted(_) => catalog::ENDPOINT_DELETED,
+            DomainEvent::WebhookEndpointSecretRotated(_) => catalog::ENDPOINT_SECRET_ROTATED,
+            DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
         }
     }
 }
@@ -46,4 +60,29 @@ pub struct OutboxEvent {
     pub created_at: i64,
     /// Assigned by the store: commit order.
     pub seq: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_emitted_type_is_in_the_catalog() {
+        for t in [
+            "user.created",
+            "user.updated",
+            "user.deleted",
+            "session.created",
+            "session.revoked",
+            "session.ended",
+            "session.removed",
+            catalog::ENDPOINT_CREATED,
+            catalog::ENDPOINT_UPDATED,
+            catalog::ENDPOINT_DELETED,
+            catalog::ENDPOINT_SECRET_ROTATED,
+            catalog::ENDPOINT_DISABLED,
+        ] {
+            assert!(catalog::is_known(t), "{t}");
+        }
+    }
 }

@@ -13,6 +13,8 @@ pub mod prefix {
     pub const EVENT: &str = "msg_";
     pub const AUDIT: &str = "aud_";
     pub const SECRET_KEY: &str = "sk_id_";
+    pub const WEBHOOK_ENDPOINT: &str = "ep_";
+    pub const WEBHOOK_ATTEMPT: &str = "atmpt_";
     pub const SIGNING_KEY: &str = "key_";
 }
 

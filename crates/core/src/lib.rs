@@ -13,5 +13,6 @@ pub mod sessions;
 pub mod signing_keys;
 pub mod store;
 pub mod users;
+pub mod webhooks;
 
 pub use error::{CoreError, CoreResult};

@@ -15,6 +15,10 @@ use crate::signing_keys::SigningKeyRecord;
 use crate::users::User;
 use crate::users::identifiers::IdentifierKind;
 use crate::users::query::{Page, UserFilter, UserOrder};
+use crate::webhooks::{
+    AttemptRecord, ClaimedEndpoint, Delivery, DeliveryQuery, EndpointStats, PendingDelivery,
+    WebhookEndpoint,
+};
 
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum StoreError {
@@ -63,8 +67,25 @@ pub enum Write {
     InsertSession(Session),
     /// Like `UpdateUser`: guarded by `session.version`.
     UpdateSession(Session),
+    /// An outbox event. The store also queues a delivery of it to every webhook endpoint whose
+    /// filter accepts it, in the same transaction.
     Event(OutboxEvent),
+    /// An outbox event for one webhook endpoint only (a resync snapshot): queued for it whatever
+    /// its filter, and never delivered to, or replayed for, any other endpoint.
+    EndpointEvent {
+        endpoint_id: String,
+        event: OutboxEvent,
+    },
     Audit(AuditEntry),
+    InsertWebhookEndpoint(WebhookEndpoint),
+    /// Guarded by `endpoint.version`, like `UpdateUser`. Becoming active again clears the
+    /// endpoint's retry wait and failure run, so delivery resumes at once.
+    UpdateWebhookEndpoint(WebhookEndpoint),
+    /// Removes the endpoint with its queue and attempt history.
+    DeleteWebhookEndpoint {
+        id: String,
+        version: i64,
+    },
 }
 
 /// Writes that belong together: all are committed, or none.
@@ -152,4 +173,90 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<OutboxEvent>>;
     /// Audit entries, newest first.
     async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+
+    // --- Webhooks. Endpoints are written through `commit`; deliveries are queued by `commit`
+    // with their event. The worker leases one endpoint at a time, so each endpoint's deliveries
+    // go out in commit order from one worker, and never holds a transaction across HTTP. ---
+
+    /// Webhook endpoints, oldest first.
+    async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>>;
+    async fn webhook_endpoint(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<WebhookEndpoint>>;
+    /// Leases one active endpoint that has pending deliveries, is not waiting for a retry, and
+    /// whose lease is free or expired (a crashed worker's lease expires). `worker` identifies
+    /// the lessee, `node` the machine (see [`Store::release_webhook_leases`]).
+    async fn claim_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        worker: &str,
+        node: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<ClaimedEndpoint>>;
+    /// The endpoint's oldest pending deliveries, in commit order.
+    async fn pending_webhook_deliveries(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<PendingDelivery>>;
+    /// Records an attempt and applies its decision to the delivery and the endpoint, extending
+    /// the lease, in one transaction. Returns false when `worker` no longer holds the lease (the
+    /// attempt and the delivery's state are recorded anyway).
+    async fn record_webhook_attempt(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        worker: &str,
+        record: &AttemptRecord,
+    ) -> StoreResult<bool>;
+    /// Gives the lease back.
+    async fn release_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        worker: &str,
+    ) -> StoreResult<()>;
+    /// Frees the leases held by earlier lives of this node (any lessee on `node` other than
+    /// `except`): a restarted node resumes at once instead of waiting for them to expire.
+    async fn release_webhook_leases(
+        &self,
+        instance_id: &str,
+        node: &str,
+        except: &str,
+    ) -> StoreResult<u64>;
+    /// Deliveries of one endpoint, newest first, each with its attempts (newest first), and
+    /// the total matching the query.
+    async fn webhook_deliveries(
+        &self,
+        instance_id: &str,
+        query: &DeliveryQuery,
+    ) -> StoreResult<(Vec<Delivery>, i64)>;
+    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given) and
+    /// wakes their endpoints. Returns the endpoint ids affected (none: no such delivery).
+    async fn retry_webhook_message(
+        &self,
+        instance_id: &str,
+        event_id: &str,
+        endpoint_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<String>>;
+    /// Queues again every event committed at or after `since` that the endpoint accepts (not
+    /// resync snapshots meant for other endpoints), in commit order. Returns how many.
+    async fn replay_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        since: i64,
+        now: i64,
+    ) -> StoreResult<i64>;
+    /// Queue depth, oldest queued delivery, and attempts since `attempts_since`, per endpoint.
+    async fn webhook_stats(
+        &self,
+        instance_id: &str,
+        attempts_since: i64,
+    ) -> StoreResult<Vec<EndpointStats>>;
 }

@@ -2,8 +2,10 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use usher_core::instance::Environment;
+use usher_core::webhooks::RetrySchedule;
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -26,6 +28,48 @@ pub struct ServerConfig {
     pub redis_url: Option<String>,
     /// Backend API requests allowed per secret key per 10 seconds; 0 means no limit.
     pub bapi_rate_limit: u64,
+    pub webhooks: WebhookConfig,
+}
+
+/// Webhook delivery settings.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Runs the delivery worker. Tests turn it off and drive delivery with
+    /// `Running::drain_outbox` instead of sleeping.
+    pub run_worker: bool,
+    /// Lets a production instance deliver to loopback, private and link-local addresses (and
+    /// over plain http). Development instances always allow loopback.
+    pub allow_private_networks: bool,
+    /// Waits before each attempt (Svix's by default).
+    pub retry_schedule: RetrySchedule,
+    /// A delivery succeeds with a 2xx within this time.
+    pub timeout: Duration,
+    /// How often the worker looks for work that no commit in this process announced: events
+    /// committed by another process or node, and retries that came due.
+    pub poll_interval: Duration,
+    /// How long an endpoint stays leased to a worker without news from it.
+    pub lease: Duration,
+    /// Endpoints this process delivers to at once.
+    pub concurrency: usize,
+    /// This machine's name in leases; a restarted node frees the leases of its earlier life at
+    /// once. Defaults to the host name. Give processes that share a database on one host
+    /// different names.
+    pub node_id: Option<String>,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            run_worker: true,
+            allow_private_networks: false,
+            retry_schedule: RetrySchedule::svix(),
+            timeout: Duration::from_secs(15),
+            poll_interval: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
+            concurrency: 8,
+            node_id: None,
+        }
+    }
 }
 
 impl ServerConfig {
@@ -42,6 +86,7 @@ impl ServerConfig {
             key_refresh_secs: 5,
             redis_url: None,
             bapi_rate_limit: 0,
+            webhooks: WebhookConfig::default(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod fapi;
 pub mod fast_state;
 pub mod health;
 pub mod metrics;
+pub mod offline;
 pub mod state;
 pub mod trace;
 pub mod transfer;
@@ -111,6 +112,12 @@ impl Running {
     pub fn shutdown_handle(&self) -> watch::Sender<bool> {
         self.shutdown.clone()
     }
+
+    /// Test hook: delivers every webhook that is due now and returns how many attempts were
+    /// made (start the server with `webhooks.run_worker = false` to drive delivery with this).
+    pub async fn drain_outbox(&self) -> anyhow::Result<usize> {
+        workers::webhooks::drain(&self.state).await
+    }
 }
 
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
@@ -160,6 +167,7 @@ pub async fn start_with_clock(
         frontend_api_url: frontend_api_url.clone(),
     };
     write_endpoints(&cfg, &boot);
+    let instance_environment = instance.environment;
     let redis = cfg
         .redis_url
         .as_deref()
@@ -182,6 +190,10 @@ pub async fn start_with_clock(
         secret_keys,
         api_url,
         frontend_api_url,
+        webhooks: workers::webhooks::WebhookRuntime::new(
+            cfg.webhooks.clone(),
+            instance_environment,
+        )?,
     });
 
     let (shutdown, rx) = watch::channel(false);
@@ -206,6 +218,9 @@ pub async fn start_with_clock(
         refresh,
         rx.clone(),
     ));
+    if cfg.webhooks.run_worker {
+        tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
+    }
     Ok(Running {
         api_addr,
         frontend_addr,

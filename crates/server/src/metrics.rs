@@ -34,6 +34,121 @@ pub struct Metrics {
     hasher_queued: Gauge,
     hasher_jobs: Gauge,
     hasher_wait_max_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    pub webhooks: WebhookMetrics,
+}
+
+type GaugeF64 = Gauge<f64, std::sync::atomic::AtomicU64>;
+
+/// Per-endpoint webhook figures. Attempts and latency are counted by this process; the queue
+/// gauges and the success ratio are read from the database at each scrape, so every node
+/// reports the same, restart-proof values.
+pub struct WebhookMetrics {
+    attempts: Family<Labels, Counter>,
+    delivery_latency: Family<Labels, Histogram>,
+    queue_depth: Family<Labels, Gauge>,
+    oldest_age: Family<Labels, GaugeF64>,
+    success_ratio: Family<Labels, GaugeF64>,
+}
+
+/// The success ratio covers the attempts of the last day.
+const SUCCESS_WINDOW_MS: i64 = 24 * 3600 * 1000;
+
+fn delivery_latency_histogram() -> Histogram {
+    Histogram::new([
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0,
+    ])
+}
+
+impl WebhookMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let m = Self {
+            attempts: Family::default(),
+            delivery_latency: Family::new_with_constructor(
+                delivery_latency_histogram as fn() -> Histogram,
+            ),
+            queue_depth: Family::default(),
+            oldest_age: Family::default(),
+            success_ratio: Family::default(),
+        };
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts by endpoint and result (succeeded, failed)",
+            m.attempts.clone(),
+        );
+        registry.register(
+            "webhook_delivery_latency_seconds",
+            "Time from an event's commit to its successful delivery, by endpoint",
+            m.delivery_latency.clone(),
+        );
+        registry.register(
+            "webhook_queue_depth",
+            "Deliveries not yet succeeded or failed for good, by endpoint",
+            m.queue_depth.clone(),
+        );
+        registry.register(
+            "webhook_oldest_undelivered_age_seconds",
+            "Age of the oldest queued delivery, by endpoint (0 when the queue is empty)",
+            m.oldest_age.clone(),
+        );
+        registry.register(
+            "webhook_success_ratio",
+            "Share of attempts in the last 24 hours that succeeded, by endpoint",
+            m.success_ratio.clone(),
+        );
+        m
+    }
+
+    fn endpoint(id: &str) -> Labels {
+        vec![("endpoint".into(), id.to_owned())]
+    }
+
+    /// One attempt: `commit_to_now_secs` is observed as delivery latency when it succeeded.
+    pub fn attempt(&self, endpoint_id: &str, succeeded: bool, commit_to_now_secs: f64) {
+        let mut labels = Self::endpoint(endpoint_id);
+        labels.push((
+            "result".into(),
+            if succeeded { "succeeded" } else { "failed" }.into(),
+        ));
+        self.attempts.get_or_create(&labels).inc();
+        if succeeded {
+            self.delivery_latency
+                .get_or_create(&Self::endpoint(endpoint_id))
+                .observe(commit_to_now_secs);
+        }
+    }
+
+    /// Sets the queue gauges from the database; endpoints that no longer exist disappear.
+    pub async fn refresh(&self, state: &AppState) {
+        let now = state.now();
+        let stats = match state
+            .store
+            .webhook_stats(&state.instance.id, now - SUCCESS_WINDOW_MS)
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read webhook statistics for /metrics");
+                return;
+            }
+        };
+        self.queue_depth.clear();
+        self.oldest_age.clear();
+        self.success_ratio.clear();
+        for s in stats {
+            let labels = Self::endpoint(&s.endpoint_id);
+            self.queue_depth.get_or_create(&labels).set(s.queue_depth);
+            let age = s
+                .oldest_pending_at
+                .map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
+            self.oldest_age.get_or_create(&labels).set(age);
+            let total = s.attempts_succeeded + s.attempts_failed;
+            if total > 0 {
+                self.success_ratio
+                    .get_or_create(&labels)
+                    .set(s.attempts_succeeded as f64 / total as f64);
+            }
+        }
+    }
 }
 
 fn latency_histogram() -> Histogram {
@@ -95,7 +210,9 @@ impl Metrics {
             "Rate-limit counts taken on this node because Redis did not answer",
             redis_fallbacks.clone(),
         );
+        let webhooks = WebhookMetrics::register(&mut registry);
         Self {
+            webhooks,
             counters,
             redis_fallbacks,
             registry,
@@ -155,6 +272,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 }
 
 pub async fn endpoint(State(state): State<AppState>) -> Response {
+    state.metrics.webhooks.refresh(&state).await;
     (
         [(
             CONTENT_TYPE,

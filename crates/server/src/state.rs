@@ -12,6 +12,7 @@ use usher_core::{CoreError, CoreResult};
 
 use crate::fast_state::SharedCounters;
 use crate::metrics::Metrics;
+use crate::workers::webhooks::WebhookRuntime;
 
 /// The instance's signing keys: one signs, all verify (and are published in JWKS).
 pub struct KeyRing {
@@ -47,6 +48,8 @@ pub struct Inner {
     pub counters: Arc<SharedCounters>,
     /// The Backend API's per-secret-key limit, when one is set.
     pub bapi_limit: Option<usher_core::ratelimit::Window>,
+    /// The webhook worker's settings, HTTP client and wake-up doorbell.
+    pub webhooks: WebhookRuntime,
     keys: RwLock<Arc<KeyRing>>,
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
 }
@@ -72,6 +75,7 @@ pub struct StateParts {
     pub frontend_api_url: String,
     pub counters: Arc<SharedCounters>,
     pub bapi_limit: Option<usher_core::ratelimit::Window>,
+    pub webhooks: WebhookRuntime,
 }
 
 impl AppState {
@@ -87,6 +91,7 @@ impl AppState {
             frontend_api_url: p.frontend_api_url,
             counters: p.counters,
             bapi_limit: p.bapi_limit,
+            webhooks: p.webhooks,
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
         }))

@@ -1,6 +1,8 @@
 //! The storage suite every backend must pass. Each backend's test calls [`run_all`] with a fresh,
 //! empty store.
 
+mod webhooks;
+
 use std::sync::Arc;
 
 use serde_json::json;
@@ -499,6 +501,7 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         log.len() == 2 && log[0].action == "user.delete",
         "audit log newest first",
     )?;
+    webhooks::run(&store, ins).await?;
     store.ping().await.map_err(e)?;
     Ok(())
 }

@@ -48,11 +48,12 @@ async fn postgres_migrations_are_idempotent_and_safe_to_race() {
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
         .await
         .unwrap();
-    let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM usher_schema")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(versions, 1);
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM usher_schema ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(versions, [1, 2], "each migration applied exactly once");
     // A schema from a newer Usher is refused, not modified.
     sqlx::query("INSERT INTO usher_schema (version, applied_at) VALUES (999, 0)")
         .execute(&mut conn)

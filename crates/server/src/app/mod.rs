@@ -3,6 +3,7 @@
 
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use std::future::Future;
 
@@ -75,6 +76,24 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// An event for one webhook endpoint only (a resync snapshot).
+    pub fn event_for_endpoint(&mut self, endpoint_id: &str, e: DomainEvent) -> &mut Self {
+        let s = self.state;
+        let rendered = render(
+            &e,
+            &s.instance.id,
+            self.ctx,
+            s.instance.settings.max_verification_attempts,
+            s.now(),
+        );
+        self.writes.push(Write::EndpointEvent {
+            endpoint_id: endpoint_id.to_owned(),
+            event: rendered,
+        });
+        self.events += 1;
+        self
+    }
+
     pub async fn commit(mut self, action: &str, target_id: Option<&str>) -> CoreResult<()> {
         let s = self.state;
         self.writes.push(Write::Audit(AuditEntry {
@@ -90,6 +109,10 @@ impl<'a> Change<'a> {
         }));
         s.store.commit(&s.instance.id, self.writes).await?;
         s.metrics.events_written.inc_by(self.events as u64);
+        if self.events > 0 {
+            // Deliveries were queued with the events: start sending now.
+            s.webhooks.wake();
+        }
         Ok(())
     }
 }

@@ -36,7 +36,10 @@ pub async fn create(
     change
         .write(Write::InsertClient(client))
         .write(Write::InsertSession(session.clone()))
-        .event(DomainEvent::SessionCreated(session.clone()));
+        .event(DomainEvent::SessionCreated(
+            session.clone(),
+            Some(Box::new(user)),
+        ));
     change.commit("session.create", Some(&session.id)).await?;
     get(state, &session.id).await
 }
@@ -46,10 +49,16 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
     with_retry(|| async {
         let mut session = get(state, id).await?;
         if end(&mut session, Ending::Revoked, state.now()) {
+            // Clerk's session events embed the user; a user deleted meanwhile is simply absent.
+            let user = state
+                .store
+                .get_user(&state.instance.id, &session.user_id)
+                .await?
+                .map(Box::new);
             let mut change = Change::new(state, ctx);
             change
                 .write(Write::UpdateSession(session.clone()))
-                .event(DomainEvent::SessionRevoked(session));
+                .event(DomainEvent::SessionRevoked(session, user));
             change.commit("session.revoke", Some(id)).await?;
         }
         Ok(())

@@ -62,18 +62,18 @@ pub async fn create(state: &AppState, ctx: &RequestContext, input: NewUser) -> C
     get(state, &user.id).await
 }
 
-/// Revokes every live session of `user_id` within `change`; returns how many.
+/// Revokes every live session of `user` within `change`; returns how many.
 async fn revoke_all_sessions(
     state: &AppState,
     change: &mut Change<'_>,
-    user_id: &str,
+    user: &User,
     keep: Option<&str>,
 ) -> CoreResult<usize> {
     let now = state.now();
     let mut n = 0;
     for mut s in state
         .store
-        .live_sessions_of_user(&state.instance.id, user_id)
+        .live_sessions_of_user(&state.instance.id, &user.id)
         .await?
     {
         if Some(s.id.as_str()) == keep {
@@ -82,7 +82,7 @@ async fn revoke_all_sessions(
         if end(&mut s, Ending::Revoked, now) {
             change
                 .write(Write::UpdateSession(s.clone()))
-                .event(DomainEvent::SessionRevoked(s));
+                .event(DomainEvent::SessionRevoked(s, Some(Box::new(user.clone()))));
             n += 1;
         }
     }
@@ -104,7 +104,7 @@ pub async fn update(
         validated.apply(&mut user, digest.clone(), state.now())?;
         let mut change = Change::new(state, ctx);
         if validated.sign_out_of_other_sessions() {
-            revoke_all_sessions(state, &mut change, id, None).await?;
+            revoke_all_sessions(state, &mut change, &user, None).await?;
         }
         change
             .write(Write::UpdateUser(user.clone()))
@@ -171,7 +171,7 @@ pub async fn set_banned(
         user.updated_at = state.now();
         let mut change = Change::new(state, ctx);
         if banned {
-            revoke_all_sessions(state, &mut change, id, None).await?;
+            revoke_all_sessions(state, &mut change, &user, None).await?;
         }
         change
             .write(Write::UpdateUser(user.clone()))
@@ -225,7 +225,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
             if end(&mut s, Ending::Removed, now) {
                 change
                     .write(Write::UpdateSession(s.clone()))
-                    .event(DomainEvent::SessionRemoved(s));
+                    .event(DomainEvent::SessionRemoved(s, Some(Box::new(user.clone()))));
             }
         }
         change

@@ -4,6 +4,7 @@ mod jwks;
 pub use jwks::jwks as public_jwks;
 mod sessions;
 mod users;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,6 +42,45 @@ pub fn router() -> Router<AppState> {
             post(sessions::template_token),
         )
         .route("/v1/jwks", get(jwks::get))
+        // Webhook endpoints: an Usher extension (see bapi/webhooks.rs).
+        .route(
+            "/v1/webhooks/endpoints",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}",
+            get(webhooks::get)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}/pause",
+            post(webhooks::pause),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}/resume",
+            post(webhooks::resume),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}/rotate_secret",
+            post(webhooks::rotate_secret),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}/replay",
+            post(webhooks::replay),
+        )
+        .route(
+            "/v1/webhooks/endpoints/{endpoint_id}/resync",
+            post(webhooks::resync),
+        )
+        .route(
+            "/v1/webhooks/messages/{msg_id}/retry",
+            post(webhooks::retry_message),
+        )
 }
 
 /// Parameters Clerk defines that Usher does not implement yet: refused when given a value, so

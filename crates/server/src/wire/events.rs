@@ -1,13 +1,32 @@
 //! Domain events rendered into Clerk's webhook payloads for the outbox.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use usher_core::clock::Millis;
 use usher_core::events::{DomainEvent, OutboxEvent};
 use usher_core::ids::{new_id, prefix};
+use usher_core::sessions::Session;
+use usher_core::users::User;
 
 use super::sessions::SessionJson;
 use super::users::{DeletedObjectJson, UserJson};
+use super::webhooks::EndpointJson;
 use crate::extract::auth::RequestContext;
+
+/// Clerk's `SessionEventPayload`: the session with its user embedded.
+#[derive(Debug, Serialize)]
+struct SessionEventJson {
+    #[serde(flatten)]
+    session: SessionJson,
+    user: Option<UserJson>,
+}
+
+fn session_payload(s: &Session, user: Option<&User>, max_attempts: i64, now: Millis) -> Value {
+    to_value(&SessionEventJson {
+        session: SessionJson::new(s, now),
+        user: user.map(|u| UserJson::new(u, max_attempts, now)),
+    })
+}
 
 pub fn render(
     event: &DomainEvent,
@@ -26,10 +45,15 @@ pub fn render(
             deleted: true,
             external_id: external_id.clone(),
         }),
-        DomainEvent::SessionCreated(s)
-        | DomainEvent::SessionRevoked(s)
-        | DomainEvent::SessionEnded(s)
-        | DomainEvent::SessionRemoved(s) => to_value(&SessionJson::new(s, now)),
+        DomainEvent::SessionCreated(s, u)
+        | DomainEvent::SessionRevoked(s, u)
+        | DomainEvent::SessionEnded(s, u)
+        | DomainEvent::SessionRemoved(s, u) => session_payload(s, u.as_deref(), max_attempts, now),
+        DomainEvent::WebhookEndpointCreated(e)
+        | DomainEvent::WebhookEndpointUpdated(e)
+        | DomainEvent::WebhookEndpointDeleted(e)
+        | DomainEvent::WebhookEndpointSecretRotated(e)
+        | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
     };
     OutboxEvent {
         id: new_id(prefix::EVENT),
@@ -45,6 +69,19 @@ pub fn render(
         created_at: now,
         seq: 0,
     }
+}
+
+/// Clerk's webhook envelope, exactly as delivered: `{data, event_attributes, instance_id,
+/// object: "event", timestamp, type}`.
+pub fn envelope(event: &OutboxEvent) -> Value {
+    json!({
+        "data": event.data,
+        "event_attributes": event.attributes,
+        "instance_id": event.instance_id,
+        "object": "event",
+        "timestamp": event.created_at,
+        "type": event.event_type,
+    })
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {

@@ -7,3 +7,4 @@ pub mod jwks;
 pub mod lists;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;

@@ -1,3 +1,5 @@
 //! Background jobs started with the server.
 
 pub mod key_refresh;
+pub mod webhook_http;
+pub mod webhooks;

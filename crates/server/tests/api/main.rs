@@ -9,3 +9,4 @@ mod nodes;
 mod sessions;
 mod transfer;
 mod users;
+mod webhooks;

@@ -6,7 +6,13 @@ use usher_core::store::{StoreError, StoreResult};
 
 use super::db_err;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_webhooks.sql"),
+    ),
+];
 
 /// Any constant works as long as every Usher node uses the same one.
 const MIGRATION_LOCK: i64 = 0x7573_6865_725f_6d69; // "usher_mi"

@@ -16,6 +16,12 @@ mod writes {
     type Db = sqlx::Postgres;
     include!("../sql/writes.rs");
 }
+mod webhooks {
+    type Db = sqlx::Postgres;
+    /// Workers on several nodes claim endpoints concurrently: a locked candidate is skipped.
+    const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+    include!("../sql/webhooks.rs");
+}
 
 use std::time::Duration;
 
@@ -30,6 +36,10 @@ use usher_core::signing_keys::SigningKeyRecord;
 use usher_core::store::{Changeset, SessionForToken, Store, StoreError, StoreResult};
 use usher_core::users::User;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
+use usher_core::webhooks::{
+    AttemptRecord, ClaimedEndpoint, Delivery, DeliveryQuery, EndpointStats, PendingDelivery,
+    WebhookEndpoint,
+};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -156,5 +166,101 @@ impl Store for PostgresStore {
 
     async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         reads::audit_log(&self.pool, instance_id, limit).await
+    }
+
+    async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
+        webhooks::endpoints(&self.pool, instance_id).await
+    }
+
+    async fn webhook_endpoint(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<WebhookEndpoint>> {
+        webhooks::endpoint(&self.pool, instance_id, id).await
+    }
+
+    async fn claim_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        worker: &str,
+        node: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<ClaimedEndpoint>> {
+        webhooks::claim(&self.pool, instance_id, worker, node, now, lease_until).await
+    }
+
+    async fn pending_webhook_deliveries(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<PendingDelivery>> {
+        webhooks::pending(&self.pool, instance_id, endpoint_id, limit).await
+    }
+
+    async fn record_webhook_attempt(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        worker: &str,
+        record: &AttemptRecord,
+    ) -> StoreResult<bool> {
+        webhooks::record_attempt(&self.pool, instance_id, endpoint_id, worker, record).await
+    }
+
+    async fn release_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        worker: &str,
+    ) -> StoreResult<()> {
+        webhooks::release(&self.pool, instance_id, endpoint_id, worker).await
+    }
+
+    async fn release_webhook_leases(
+        &self,
+        instance_id: &str,
+        node: &str,
+        except: &str,
+    ) -> StoreResult<u64> {
+        webhooks::release_node(&self.pool, instance_id, node, except).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        instance_id: &str,
+        query: &DeliveryQuery,
+    ) -> StoreResult<(Vec<Delivery>, i64)> {
+        webhooks::deliveries(&self.pool, instance_id, query).await
+    }
+
+    async fn retry_webhook_message(
+        &self,
+        instance_id: &str,
+        event_id: &str,
+        endpoint_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        webhooks::retry_message(&self.pool, instance_id, event_id, endpoint_id, now).await
+    }
+
+    async fn replay_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        since: i64,
+        now: i64,
+    ) -> StoreResult<i64> {
+        webhooks::replay(&self.pool, instance_id, endpoint_id, since, now).await
+    }
+
+    async fn webhook_stats(
+        &self,
+        instance_id: &str,
+        attempts_since: i64,
+    ) -> StoreResult<Vec<EndpointStats>> {
+        webhooks::stats(&self.pool, instance_id, attempts_since).await
     }
 }

@@ -105,8 +105,24 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::InsertClient(c) => insert_client(&mut tx, instance_id, c).await?,
             Write::InsertSession(s) => insert_session(&mut tx, instance_id, s).await?,
             Write::UpdateSession(s) => update_session(&mut tx, instance_id, s).await?,
-            Write::Event(e) => insert_event(&mut tx, instance_id, e).await?,
+            Write::Event(e) => {
+                insert_event(&mut tx, instance_id, e).await?;
+                super::webhooks::fan_out(&mut tx, instance_id, &e.id).await?;
+            }
+            Write::EndpointEvent { endpoint_id, event } => {
+                insert_event(&mut tx, instance_id, event).await?;
+                super::webhooks::fan_out_to(&mut tx, instance_id, &event.id, endpoint_id).await?;
+            }
             Write::Audit(a) => insert_audit(&mut tx, instance_id, a).await?,
+            Write::InsertWebhookEndpoint(ep) => {
+                super::webhooks::insert_endpoint(&mut tx, instance_id, ep).await?
+            }
+            Write::UpdateWebhookEndpoint(ep) => {
+                super::webhooks::update_endpoint(&mut tx, instance_id, ep).await?
+            }
+            Write::DeleteWebhookEndpoint { id, version } => {
+                super::webhooks::delete_endpoint(&mut tx, instance_id, id, *version).await?
+            }
         }
     }
     tx.commit().await.map_err(db_err)

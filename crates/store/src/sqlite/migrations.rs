@@ -6,7 +6,10 @@ use usher_core::store::{StoreError, StoreResult};
 
 use super::db_err;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_webhooks.sql")),
+];
 
 pub async fn run(pool: &SqlitePool) -> StoreResult<()> {
     let mut conn = pool.acquire().await.map_err(db_err)?;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Everything the webhook suite needs, as scripts/test runs it after the release build:
+#   USHER_BIN=target/release/usher compat/webhooks-node/ci.sh
+# 1. npm ci (svix and @clerk/backend, pinned by package-lock.json);
+# 2. the receiver suite: every delivery verified with the real svix package and verifyWebhook;
+# 3. the crash test (kill -9 during delivery of 1,000 events).
+# Servers and receivers listen on 127.0.0.1 only and are stopped before it exits; it exits
+# non-zero when anything fails.
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT="$(cd ../.. && pwd)"
+export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
+if [ ! -x "$USHER_BIN" ]; then
+  echo "webhooks-node: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
+  exit 69
+fi
+npm ci --no-audit --no-fund --loglevel=error || { echo "webhooks-node: npm ci failed" >&2; exit 1; }
+status=0
+echo "==> webhooks-node: receiver suite (svix + @clerk/backend verifyWebhook)"
+timeout 300 node --test test/ || status=1
+echo "==> webhooks-node: crash test"
+./crash-test.sh || status=1
+exit $status

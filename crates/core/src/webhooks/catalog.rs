@@ -1,0 +1,96 @@
+//! The event types an endpoint can subscribe to: Clerk's catalog (the webhook spec of 2025-04-15,
+//! names and payloads unchanged) and Usher's own events, all under `usher.`.
+//!
+//! An endpoint may subscribe to a Clerk type Usher does not emit yet: the filter starts working
+//! when the feature arrives. Usher emits today: `user.created`, `user.updated`, `user.deleted`,
+//! `session.created`, `session.revoked`, `session.removed`, `session.ended`, and the
+//! `usher.security.*` events below.
+
+/// Every event type in Clerk's webhook catalog.
+pub const CLERK_EVENT_TYPES: &[&str] = &[
+    "email.created",
+    "organization.created",
+    "organization.updated",
+    "organization.deleted",
+    "organizationDomain.created",
+    "organizationDomain.updated",
+    "organizationDomain.deleted",
+    "organizationInvitation.created",
+    "organizationInvitation.accepted",
+    "organizationInvitation.revoked",
+    "organizationMembership.created",
+    "organizationMembership.updated",
+    "organizationMembership.deleted",
+    "paymentAttempt.created",
+    "paymentAttempt.updated",
+    "permission.created",
+    "permission.updated",
+    "permission.deleted",
+    "role.created",
+    "role.updated",
+    "role.deleted",
+    "session.created",
+    "session.pending",
+    "session.ended",
+    "session.removed",
+    "session.revoked",
+    "sms.created",
+    "subscription.created",
+    "subscription.updated",
+    "subscription.active",
+    "subscription.pastDue",
+    "subscriptionItem.abandoned",
+    "subscriptionItem.active",
+    "subscriptionItem.canceled",
+    "subscriptionItem.ended",
+    "subscriptionItem.freeTrialEnding",
+    "subscriptionItem.incomplete",
+    "subscriptionItem.pastDue",
+    "subscriptionItem.upcoming",
+    "subscriptionItem.updated",
+    "user.created",
+    "user.updated",
+    "user.deleted",
+    "waitlistEntry.created",
+    "waitlistEntry.updated",
+];
+
+/// A webhook endpoint was created (payload: the endpoint, never its secret).
+pub const ENDPOINT_CREATED: &str = "usher.security.webhook_endpoint.created";
+/// Its URL, filter, description, rate limit or status (pause, resume) changed.
+pub const ENDPOINT_UPDATED: &str = "usher.security.webhook_endpoint.updated";
+pub const ENDPOINT_DELETED: &str = "usher.security.webhook_endpoint.deleted";
+/// Its signing secret was rotated (the old one still signs during the rotation window).
+pub const ENDPOINT_SECRET_ROTATED: &str = "usher.security.webhook_endpoint.secret_rotated";
+/// Usher disabled it after it failed every delivery for five days.
+pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
+
+/// Usher's own events. Receivers that follow Clerk's catalog simply see unknown types.
+pub const USHER_EVENT_TYPES: &[&str] = &[
+    ENDPOINT_CREATED,
+    ENDPOINT_UPDATED,
+    ENDPOINT_DELETED,
+    ENDPOINT_SECRET_ROTATED,
+    ENDPOINT_DISABLED,
+];
+
+pub fn is_known(event_type: &str) -> bool {
+    CLERK_EVENT_TYPES.contains(&event_type) || USHER_EVENT_TYPES.contains(&event_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_has_clerks_45_types_and_usher_namespaced_ones() {
+        assert_eq!(CLERK_EVENT_TYPES.len(), 45);
+        assert!(
+            USHER_EVENT_TYPES
+                .iter()
+                .all(|t| t.starts_with("usher.security."))
+        );
+        assert!(is_known("user.created") && is_known(ENDPOINT_DISABLED));
+        assert!(!is_known("user.*") && !is_known("User.created"));
+    }
+}

@@ -1,0 +1,269 @@
+//! Webhook endpoints: an Usher extension of the Backend API (Clerk manages webhooks in Svix's
+//! dashboard instead). Lists answer `{data, total_count}`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+use usher_core::ids::looks_like;
+use usher_core::users::query::Page;
+use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
+use usher_core::webhooks::{DeliveryQuery, DeliveryStatus};
+
+use crate::app::webhooks as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::PathParams;
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::lists::PaginatedJson;
+use crate::wire::webhooks::{
+    DeletedEndpointJson, DeliveryJson, EndpointJson, QueuedJson, RetryJson,
+};
+
+type ApiResult = Result<Response, ApiError>;
+
+const NOT_FOUND: CoreError = CoreError::NotFound {
+    resource: "webhook endpoint",
+};
+
+/// Malformed ids are simply unknown endpoints.
+fn endpoint_id(p: &PathParams) -> Result<&str, ApiError> {
+    let id = p.first();
+    if looks_like(id, "ep_") {
+        Ok(id)
+    } else {
+        Err(NOT_FOUND.into())
+    }
+}
+
+fn events_param(body: &JsonBody) -> Result<Option<Vec<String>>, CoreError> {
+    let not_a_list = || CoreError::format("events", "must be an array of event types");
+    match body.string("events") {
+        // Absent or null: no filter given.
+        Ok(None) => return Ok(None),
+        Ok(Some(_)) => return Err(not_a_list()),
+        Err(_) => {}
+    }
+    body.string_list("events")
+        .map(Some)
+        .map_err(|_| not_a_list())
+}
+
+fn rate_limit_param(body: &JsonBody) -> Result<Option<Option<u32>>, CoreError> {
+    match body.nullable_i64("rate_limit")? {
+        None => Ok(None),
+        Some(None) => Ok(Some(None)),
+        Some(Some(n)) => u32::try_from(n)
+            .map(|n| Some(Some(n)))
+            .map_err(|_| CoreError::value("rate_limit", "must be between 1 and 10000")),
+    }
+}
+
+fn endpoint_json(e: &usher_core::webhooks::WebhookEndpoint) -> Response {
+    Json(EndpointJson::new(e, None)).into_response()
+}
+
+pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+    let endpoints = app::list(&state).await?;
+    let data: Vec<EndpointJson> = endpoints
+        .iter()
+        .map(|e| EndpointJson::new(e, None))
+        .collect();
+    let total = data.len() as i64;
+    Ok(Json(PaginatedJson {
+        data,
+        total_count: total,
+    })
+    .into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    body: JsonBody,
+) -> ApiResult {
+    body.only(&["url", "events", "description", "rate_limit"])?;
+    let url = body
+        .string("url")?
+        .ok_or_else(|| CoreError::missing("url"))?;
+    let input = NewEndpoint {
+        url,
+        description: body.string("description")?,
+        events: events_param(&body)?.unwrap_or_default(),
+        rate_limit: rate_limit_param(&body)?.flatten(),
+    };
+    let (ep, secret) = app::create(&state, &ctx, input).await?;
+    Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
+}
+
+pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
+    let ep = app::get(&state, endpoint_id(&p)?).await?;
+    Ok(endpoint_json(&ep))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+    body: JsonBody,
+) -> ApiResult {
+    body.only(&["url", "events", "description", "rate_limit"])?;
+    let id = endpoint_id(&p)?;
+    let patch = EndpointPatch {
+        url: body.string("url")?,
+        description: body
+            .nullable_string("description")?
+            .map(Option::unwrap_or_default),
+        // `[]` (or a missing filter) means every event; `null` leaves the filter as it is.
+        events: events_param(&body)?,
+        rate_limit: rate_limit_param(&body)?,
+    };
+    let ep = app::update(&state, &ctx, id, patch).await?;
+    Ok(endpoint_json(&ep))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+) -> ApiResult {
+    let ep = app::delete(&state, &ctx, endpoint_id(&p)?).await?;
+    Ok(Json(DeletedEndpointJson {
+        object: "webhook_endpoint",
+        id: ep.id,
+        deleted: true,
+    })
+    .into_response())
+}
+
+pub async fn pause(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+) -> ApiResult {
+    let ep = app::set_paused(&state, &ctx, endpoint_id(&p)?, true).await?;
+    Ok(endpoint_json(&ep))
+}
+
+pub async fn resume(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+) -> ApiResult {
+    let ep = app::set_paused(&state, &ctx, endpoint_id(&p)?, false).await?;
+    Ok(endpoint_json(&ep))
+}
+
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+) -> ApiResult {
+    let (ep, secret) = app::rotate_secret(&state, &ctx, endpoint_id(&p)?).await?;
+    Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
+}
+
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    p: PathParams,
+    q: QueryParams,
+) -> ApiResult {
+    let id = endpoint_id(&p)?;
+    let status = match q.one("status") {
+        None => None,
+        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
+            ApiError::query(CoreError::value(
+                "status",
+                "must be pending, succeeded or failed",
+            ))
+        })?),
+    };
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let query = DeliveryQuery {
+        endpoint_id: id.to_owned(),
+        status,
+        event_id: q.one("message_id").map(str::to_owned),
+        limit: page.limit,
+        offset: page.offset,
+    };
+    let (items, total) = app::deliveries(&state, &query).await?;
+    Ok(Json(PaginatedJson {
+        data: items.iter().map(DeliveryJson::from).collect::<Vec<_>>(),
+        total_count: total,
+    })
+    .into_response())
+}
+
+pub async fn replay(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+    body: JsonBody,
+) -> ApiResult {
+    body.only(&["since"])?;
+    let id = endpoint_id(&p)?;
+    let since = body
+        .i64("since")?
+        .ok_or_else(|| CoreError::missing("since"))?;
+    if since < 0 {
+        return Err(
+            CoreError::value("since", "must be a time in milliseconds since the epoch").into(),
+        );
+    }
+    let queued = app::replay(&state, &ctx, id, since).await?;
+    Ok(Json(QueuedJson {
+        object: "webhook_replay",
+        endpoint_id: id.to_owned(),
+        since: Some(since),
+        queued,
+    })
+    .into_response())
+}
+
+pub async fn resync(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+) -> ApiResult {
+    let id = endpoint_id(&p)?;
+    let queued = app::resync(&state, &ctx, id).await?;
+    Ok(Json(QueuedJson {
+        object: "webhook_resync",
+        endpoint_id: id.to_owned(),
+        since: None,
+        queued,
+    })
+    .into_response())
+}
+
+pub async fn retry_message(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+    body: JsonBody,
+) -> ApiResult {
+    body.only(&["endpoint_id"])?;
+    let msg = p.first();
+    if !looks_like(msg, "msg_") {
+        return Err(CoreError::NotFound {
+            resource: "webhook message",
+        }
+        .into());
+    }
+    let endpoint = body.string("endpoint_id")?;
+    if let Some(e) = &endpoint
+        && !looks_like(e, "ep_")
+    {
+        return Err(NOT_FOUND.into());
+    }
+    let endpoint_ids = app::retry_message(&state, &ctx, msg, endpoint.as_deref()).await?;
+    Ok(Json(RetryJson {
+        object: "webhook_retry",
+        message_id: msg.to_owned(),
+        endpoint_ids,
+    })
+    .into_response())
+}

@@ -1,0 +1,42 @@
+//! The application without its listeners: operator commands (`usher webhooks …`) run the same
+//! use cases as the Backend API against the database, beside a running server or without one.
+//! No webhook worker runs here; a running server notices the changes at its next poll.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use usher_core::clock::Clock;
+use usher_core::passwords::HasherPool;
+
+use crate::config::ServerConfig;
+use crate::state::{AppState, KeyRing, StateParts};
+use crate::workers::webhooks::WebhookRuntime;
+
+pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let store = usher_store::open(&cfg.database_url())
+        .await
+        .context("opening the database")?;
+    let instance = store
+        .load_instance()
+        .await?
+        .context("the database has no instance yet: run `usher serve` first")?;
+    let secret_keys = store.secret_keys(&instance.id).await?;
+    let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
+    let mut webhooks = cfg.webhooks.clone();
+    webhooks.run_worker = false;
+    let webhooks = WebhookRuntime::new(webhooks, instance.environment)?;
+    Ok(AppState::new(StateParts {
+        store,
+        instance,
+        clock,
+        hasher: HasherPool::start(1, 16)?,
+        keys,
+        secret_keys,
+        api_url: String::new(),
+        frontend_api_url: String::new(),
+        webhooks,
+        // Operator commands are not rate limited and count nothing across nodes.
+        counters: crate::fast_state::SharedCounters::new(None),
+        bapi_limit: None,
+    }))
+}

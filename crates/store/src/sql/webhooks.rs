@@ -1,0 +1,581 @@
+// Webhook storage: endpoints, the delivery queue and attempt history. Included by each backend's
+// module, which defines `Db` and `SKIP_LOCKED` (PostgreSQL: ` FOR UPDATE SKIP LOCKED`, so
+// concurrent workers on several nodes never pick the same endpoint; SQLite has one writer).
+//
+// The queue is ordered per endpoint by the event's `seq` (commit order). A worker leases an
+// endpoint (`lease_until`, `leased_by`), sends its oldest pending deliveries one by one, and
+// records each attempt in its own short transaction: no transaction is open during HTTP. A
+// crashed worker's lease expires and another claims the endpoint; what it had in flight is
+// still pending, so it is sent again (at least once).
+
+use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use usher_core::events::OutboxEvent;
+use usher_core::store::{StoreError, StoreResult};
+use usher_core::webhooks::{
+    Attempt, AttemptRecord, ClaimedEndpoint, Delivery, DeliveryQuery, DeliveryStatus,
+    EndpointStats, PendingDelivery, WebhookEndpoint,
+};
+
+use super::db_err;
+use crate::rows::{from_doc, to_doc};
+
+type WTx<'a> = Transaction<'a, Db>;
+type DbRow = <Db as sqlx::Database>::Row;
+
+fn endpoint_from_row(r: &DbRow) -> StoreResult<WebhookEndpoint> {
+    let mut ep: WebhookEndpoint = from_doc(r.get::<&str, _>("doc"))?;
+    ep.version = r.get("version");
+    Ok(ep)
+}
+
+async fn write_filter(tx: &mut WTx<'_>, instance_id: &str, ep: &WebhookEndpoint) -> StoreResult<()> {
+    sqlx::query("DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2")
+        .bind(instance_id)
+        .bind(&ep.id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for t in &ep.events {
+        sqlx::query(
+            "INSERT INTO webhook_endpoint_events (instance_id, endpoint_id, event_type) VALUES ($1, $2, $3)",
+        )
+        .bind(instance_id)
+        .bind(&ep.id)
+        .bind(t)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub async fn insert_endpoint(
+    tx: &mut WTx<'_>,
+    instance_id: &str,
+    ep: &WebhookEndpoint,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (instance_id, id, version, doc, status, all_events, created_at) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6)",
+    )
+    .bind(instance_id)
+    .bind(&ep.id)
+    .bind(to_doc(ep)?)
+    .bind(ep.status.as_str())
+    .bind(ep.events.is_empty())
+    .bind(ep.created_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    write_filter(tx, instance_id, ep).await
+}
+
+/// Guarded by the version. Becoming active again clears the retry wait and the failure run.
+pub async fn update_endpoint(
+    tx: &mut WTx<'_>,
+    instance_id: &str,
+    ep: &WebhookEndpoint,
+) -> StoreResult<()> {
+    let res = sqlx::query(
+        "UPDATE webhook_endpoints SET version = version + 1, doc = $3, all_events = $4, \
+         retry_at = CASE WHEN $5 = 'active' AND status <> 'active' THEN NULL ELSE retry_at END, \
+         failing_since = CASE WHEN $5 = 'active' AND status <> 'active' THEN NULL ELSE failing_since END, \
+         status = $5 \
+         WHERE instance_id = $1 AND id = $2 AND version = $6",
+    )
+    .bind(instance_id)
+    .bind(&ep.id)
+    .bind(to_doc(ep)?)
+    .bind(ep.events.is_empty())
+    .bind(ep.status.as_str())
+    .bind(ep.version)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if res.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    write_filter(tx, instance_id, ep).await
+}
+
+pub async fn delete_endpoint(
+    tx: &mut WTx<'_>,
+    instance_id: &str,
+    id: &str,
+    version: i64,
+) -> StoreResult<()> {
+    let res =
+        sqlx::query("DELETE FROM webhook_endpoints WHERE instance_id = $1 AND id = $2 AND version = $3")
+            .bind(instance_id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    if res.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    for table in [
+        "DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2",
+        "DELETE FROM webhook_deliveries WHERE instance_id = $1 AND endpoint_id = $2",
+        "DELETE FROM webhook_attempts WHERE instance_id = $1 AND endpoint_id = $2",
+    ] {
+        sqlx::query(table)
+            .bind(instance_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Queues the just-inserted event `event_id` for every endpoint whose filter accepts it.
+pub async fn fan_out(tx: &mut WTx<'_>, instance_id: &str, event_id: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
+         SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, v.created_at, v.created_at \
+         FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
+         WHERE v.id = $2 AND e.instance_id = $1 AND (e.all_events OR EXISTS ( \
+             SELECT 1 FROM webhook_endpoint_events f \
+             WHERE f.instance_id = e.instance_id AND f.endpoint_id = e.id AND f.event_type = v.type))",
+    )
+    .bind(instance_id)
+    .bind(event_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Marks the just-inserted event as meant for `endpoint_id` only, and queues it there.
+pub async fn fan_out_to(
+    tx: &mut WTx<'_>,
+    instance_id: &str,
+    event_id: &str,
+    endpoint_id: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE events SET target_endpoint_id = $3 WHERE instance_id = $1 AND id = $2")
+        .bind(instance_id)
+        .bind(event_id)
+        .bind(endpoint_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
+         SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, v.created_at, v.created_at \
+         FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
+         WHERE v.id = $2 AND e.instance_id = $1 AND e.id = $3",
+    )
+    .bind(instance_id)
+    .bind(event_id)
+    .bind(endpoint_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub async fn endpoints(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
+    let rows = sqlx::query(
+        "SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 ORDER BY created_at, id",
+    )
+    .bind(instance_id)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(endpoint_from_row).collect()
+}
+
+pub async fn endpoint(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<WebhookEndpoint>> {
+    let row =
+        sqlx::query("SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 AND id = $2")
+            .bind(instance_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_err)?;
+    row.as_ref().map(endpoint_from_row).transpose()
+}
+
+pub async fn claim(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    worker: &str,
+    node: &str,
+    now: i64,
+    lease_until: i64,
+) -> StoreResult<Option<ClaimedEndpoint>> {
+    // Least recently leased first, so busy endpoints do not starve the others.
+    let sql = format!(
+        "UPDATE webhook_endpoints SET lease_until = $4, leased_by = $2, lease_node = $3 \
+         WHERE instance_id = $1 AND id = ( \
+             SELECT e.id FROM webhook_endpoints e \
+             WHERE e.instance_id = $1 AND e.status = 'active' \
+               AND (e.leased_by IS NULL OR e.lease_until <= $5) \
+               AND (e.retry_at IS NULL OR e.retry_at <= $5) \
+               AND EXISTS (SELECT 1 FROM webhook_deliveries d \
+                           WHERE d.instance_id = e.instance_id AND d.endpoint_id = e.id AND d.status = 'pending') \
+             ORDER BY COALESCE(e.lease_until, 0), e.id LIMIT 1{SKIP_LOCKED}) \
+         RETURNING doc, version, failing_since, lease_until"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(instance_id)
+        .bind(worker)
+        .bind(node)
+        .bind(lease_until)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(ClaimedEndpoint {
+        endpoint: endpoint_from_row(&r)?,
+        failing_since: r.get("failing_since"),
+        lease_until: r.get("lease_until"),
+    }))
+}
+
+pub async fn pending(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    endpoint_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<PendingDelivery>> {
+    let rows = sqlx::query(
+        "SELECT d.attempts, v.seq, v.id, v.type, v.data, v.attributes, v.created_at \
+         FROM webhook_deliveries d JOIN events v ON v.seq = d.event_seq \
+         WHERE d.instance_id = $1 AND d.endpoint_id = $2 AND d.status = 'pending' \
+         ORDER BY d.event_seq LIMIT $3",
+    )
+    .bind(instance_id)
+    .bind(endpoint_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(PendingDelivery {
+                attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+                event: OutboxEvent {
+                    id: r.get("id"),
+                    instance_id: instance_id.to_owned(),
+                    event_type: r.get("type"),
+                    data: from_doc(r.get::<&str, _>("data"))?,
+                    attributes: from_doc(r.get::<&str, _>("attributes"))?,
+                    created_at: r.get("created_at"),
+                    seq: r.get("seq"),
+                },
+            })
+        })
+        .collect()
+}
+
+pub async fn record_attempt(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    endpoint_id: &str,
+    worker: &str,
+    rec: &AttemptRecord,
+) -> StoreResult<bool> {
+    let a = &rec.attempt;
+    let d = &rec.decision;
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, instance_id, endpoint_id, event_seq, event_id, attempted_at, succeeded, \
+         response_status, latency_ms, response_excerpt, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&a.id)
+    .bind(instance_id)
+    .bind(endpoint_id)
+    .bind(rec.event_seq)
+    .bind(&a.event_id)
+    .bind(a.attempted_at)
+    .bind(a.succeeded)
+    .bind(a.response_status.map(i64::from))
+    .bind(a.latency_ms)
+    .bind(&a.response_excerpt)
+    .bind(&a.error)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = $4, attempts = $5, updated_at = $6, last_attempt_at = $6, \
+         last_response_status = $7, last_error = $8 \
+         WHERE instance_id = $1 AND endpoint_id = $2 AND event_seq = $3 AND status = 'pending'",
+    )
+    .bind(instance_id)
+    .bind(endpoint_id)
+    .bind(rec.event_seq)
+    .bind(d.status.as_str())
+    .bind(i64::from(d.attempts))
+    .bind(a.attempted_at)
+    .bind(a.response_status.map(i64::from))
+    .bind(&a.error)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let held = sqlx::query(
+        "UPDATE webhook_endpoints SET retry_at = $4, failing_since = $5, lease_until = $6 \
+         WHERE instance_id = $1 AND id = $2 AND leased_by = $3",
+    )
+    .bind(instance_id)
+    .bind(endpoint_id)
+    .bind(worker)
+    .bind(d.retry_at)
+    .bind(d.failing_since)
+    .bind(rec.lease_until)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?
+    .rows_affected()
+        == 1;
+    tx.commit().await.map_err(db_err)?;
+    Ok(held)
+}
+
+pub async fn release(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    endpoint_id: &str,
+    worker: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET leased_by = NULL, lease_node = NULL \
+         WHERE instance_id = $1 AND id = $2 AND leased_by = $3",
+    )
+    .bind(instance_id)
+    .bind(endpoint_id)
+    .bind(worker)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub async fn release_node(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    node: &str,
+    except: &str,
+) -> StoreResult<u64> {
+    let res = sqlx::query(
+        "UPDATE webhook_endpoints SET leased_by = NULL, lease_node = NULL \
+         WHERE instance_id = $1 AND lease_node = $2 AND leased_by <> $3",
+    )
+    .bind(instance_id)
+    .bind(node)
+    .bind(except)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(res.rows_affected())
+}
+
+fn status_from(s: &str) -> StoreResult<DeliveryStatus> {
+    DeliveryStatus::parse(s)
+        .ok_or_else(|| StoreError::Backend(format!("unknown delivery status {s}")))
+}
+
+fn u16_of(v: Option<i64>) -> Option<u16> {
+    v.and_then(|n| u16::try_from(n).ok())
+}
+
+pub async fn deliveries(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    q: &DeliveryQuery,
+) -> StoreResult<(Vec<Delivery>, i64)> {
+    fn filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &DeliveryQuery) {
+        qb.push(" WHERE instance_id = ")
+            .push_bind(instance_id.to_owned())
+            .push(" AND endpoint_id = ")
+            .push_bind(q.endpoint_id.clone());
+        if let Some(s) = q.status {
+            qb.push(" AND status = ").push_bind(s.as_str());
+        }
+        if let Some(e) = &q.event_id {
+            qb.push(" AND event_id = ").push_bind(e.clone());
+        }
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT event_seq, event_id, event_type, status, attempts, queued_at, updated_at, last_attempt_at, \
+         last_response_status, last_error FROM webhook_deliveries",
+    );
+    filter(&mut qb, instance_id, q);
+    qb.push(" ORDER BY event_seq DESC LIMIT ")
+        .push_bind(q.limit)
+        .push(" OFFSET ")
+        .push_bind(q.offset);
+    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(Delivery {
+            endpoint_id: q.endpoint_id.clone(),
+            event_id: r.get("event_id"),
+            event_seq: r.get("event_seq"),
+            event_type: r.get("event_type"),
+            status: status_from(r.get::<&str, _>("status"))?,
+            attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+            created_at: r.get("queued_at"),
+            updated_at: r.get("updated_at"),
+            last_attempt_at: r.get("last_attempt_at"),
+            last_response_status: u16_of(r.get("last_response_status")),
+            last_error: r.get("last_error"),
+            attempt_history: Vec::new(),
+        });
+    }
+    if !out.is_empty() {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT id, event_seq, event_id, attempted_at, succeeded, response_status, latency_ms, response_excerpt, error \
+             FROM webhook_attempts WHERE instance_id = ",
+        );
+        qb.push_bind(instance_id.to_owned())
+            .push(" AND endpoint_id = ")
+            .push_bind(q.endpoint_id.clone())
+            .push(" AND event_seq IN (");
+        let mut sep = qb.separated(", ");
+        for d in &out {
+            sep.push_bind(d.event_seq);
+        }
+        qb.push(") ORDER BY attempted_at DESC, id DESC");
+        let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
+        for r in &rows {
+            let seq: i64 = r.get("event_seq");
+            if let Some(d) = out.iter_mut().find(|d| d.event_seq == seq) {
+                d.attempt_history.push(Attempt {
+                    id: r.get("id"),
+                    endpoint_id: q.endpoint_id.clone(),
+                    event_id: r.get("event_id"),
+                    attempted_at: r.get("attempted_at"),
+                    succeeded: r.get("succeeded"),
+                    response_status: u16_of(r.get("response_status")),
+                    latency_ms: r.get("latency_ms"),
+                    response_excerpt: r.get("response_excerpt"),
+                    error: r.get("error"),
+                });
+            }
+        }
+    }
+    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM webhook_deliveries");
+    filter(&mut cq, instance_id, q);
+    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
+    Ok((out, total))
+}
+
+async fn wake(tx: &mut WTx<'_>, instance_id: &str, endpoint_id: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE webhook_endpoints SET retry_at = NULL WHERE instance_id = $1 AND id = $2")
+        .bind(instance_id)
+        .bind(endpoint_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub async fn retry_message(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    event_id: &str,
+    endpoint_id: Option<&str>,
+    now: i64,
+) -> StoreResult<Vec<String>> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let rows = sqlx::query(
+        "SELECT endpoint_id FROM webhook_deliveries WHERE instance_id = $1 AND event_id = $2 ORDER BY endpoint_id",
+    )
+    .bind(instance_id)
+    .bind(event_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let endpoints: Vec<String> = rows
+        .iter()
+        .map(|r| r.get::<String, _>("endpoint_id"))
+        .filter(|e| endpoint_id.is_none_or(|want| want == e))
+        .collect();
+    for ep in &endpoints {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, queued_at = $4, updated_at = $4 \
+             WHERE instance_id = $1 AND event_id = $2 AND endpoint_id = $3 AND status <> 'pending'",
+        )
+        .bind(instance_id)
+        .bind(event_id)
+        .bind(ep)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        wake(&mut tx, instance_id, ep).await?;
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(endpoints)
+}
+
+pub async fn replay(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    endpoint_id: &str,
+    since: i64,
+    now: i64,
+) -> StoreResult<i64> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let res = sqlx::query(
+        "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
+         SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, $4, $4 \
+         FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
+         WHERE e.instance_id = $1 AND e.id = $2 AND v.created_at >= $3 \
+           AND (v.target_endpoint_id IS NULL OR v.target_endpoint_id = e.id) \
+           AND (e.all_events OR v.target_endpoint_id = e.id OR EXISTS ( \
+               SELECT 1 FROM webhook_endpoint_events f \
+               WHERE f.instance_id = e.instance_id AND f.endpoint_id = e.id AND f.event_type = v.type)) \
+         ON CONFLICT (instance_id, endpoint_id, event_seq) DO UPDATE \
+         SET status = 'pending', attempts = 0, queued_at = excluded.queued_at, updated_at = excluded.updated_at",
+    )
+    .bind(instance_id)
+    .bind(endpoint_id)
+    .bind(since)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    wake(&mut tx, instance_id, endpoint_id).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(i64::try_from(res.rows_affected()).unwrap_or(i64::MAX))
+}
+
+pub async fn stats(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    attempts_since: i64,
+) -> StoreResult<Vec<EndpointStats>> {
+    let rows = sqlx::query(
+        "SELECT e.id, \
+           (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.instance_id = e.instance_id AND d.endpoint_id = e.id AND d.status = 'pending') AS depth, \
+           (SELECT MIN(d.queued_at) FROM webhook_deliveries d WHERE d.instance_id = e.instance_id AND d.endpoint_id = e.id AND d.status = 'pending') AS oldest, \
+           (SELECT COUNT(*) FROM webhook_attempts a WHERE a.instance_id = e.instance_id AND a.endpoint_id = e.id AND a.attempted_at >= $2 AND a.succeeded) AS ok, \
+           (SELECT COUNT(*) FROM webhook_attempts a WHERE a.instance_id = e.instance_id AND a.endpoint_id = e.id AND a.attempted_at >= $2 AND NOT a.succeeded) AS failed \
+         FROM webhook_endpoints e WHERE e.instance_id = $1 ORDER BY e.created_at, e.id",
+    )
+    .bind(instance_id)
+    .bind(attempts_since)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(rows
+        .iter()
+        .map(|r| EndpointStats {
+            endpoint_id: r.get("id"),
+            queue_depth: r.get("depth"),
+            oldest_pending_at: r.get("oldest"),
+            attempts_succeeded: r.get("ok"),
+            attempts_failed: r.get("failed"),
+        })
+        .collect())
+}
