@@ -86,7 +86,7 @@ export class Usher {
     });
     if (!this.secretKey) {
       const keys = JSON.parse(
-        execFileSync(USHER_BIN, ['keys', '--json', '--data-dir', this.dataDir], { env: cleanEnv({}) }).toString(),
+        execFileSync(USHER_BIN, ['keys', '--json', '--data-dir', this.dataDir], { env: cleanEnv(this.env) }).toString(),
       );
       this.secretKey = keys.secret_key;
       this.instanceId = keys.instance_id;
@@ -132,7 +132,7 @@ export class Usher {
 
   /** Runs the `usher` CLI against this server's data directory and parses its --json output. */
   cli(...args) {
-    const out = execFileSync(USHER_BIN, [...args, '--json', '--data-dir', this.dataDir], { env: cleanEnv({}) });
+    const out = execFileSync(USHER_BIN, [...args, '--json', '--data-dir', this.dataDir], { env: cleanEnv(this.env) });
     return JSON.parse(out.toString());
   }
 }
