@@ -261,10 +261,10 @@ async fn main() -> Res<()> {
         key.sign(
             &hdr,
             &with(&|c| {
-                c.as_object_mut().map(|m| {
+                if let Some(m) = c.as_object_mut() {
                     m.remove("v");
                     m.remove("o");
-                });
+                }
                 c["org_id"] = json!("org_v1");
                 c["org_role"] = json!("org:member");
                 c["org_slug"] = json!("v1");
@@ -374,6 +374,36 @@ async fn main() -> Res<()> {
     add(
         "string nbf",
         key.sign(&hdr, &with(&|c| c["nbf"] = json!("soon")))?,
+        "custom",
+        vec![],
+    );
+    add(
+        "null nbf",
+        key.sign(&hdr, &with(&|c| c["nbf"] = Value::Null))?,
+        "custom",
+        vec![],
+    );
+    add(
+        "null iat",
+        key.sign(&hdr, &with(&|c| c["iat"] = Value::Null))?,
+        "custom",
+        vec![],
+    );
+    add(
+        "fractional exp",
+        key.sign(&hdr, &with(&|c| c["exp"] = json!(now as f64 + 300.75)))?,
+        "custom",
+        vec![],
+    );
+    add(
+        "escaped strings",
+        key.sign(
+            &hdr,
+            &with(&|c| {
+                c["sub"] = json!("user_\"q\"\u{00e9}");
+                c["o"]["slg"] = json!("a\\b");
+            }),
+        )?,
         "custom",
         vec![],
     );

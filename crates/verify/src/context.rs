@@ -217,6 +217,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
             (scheme.eq_ignore_ascii_case("bearer") && !t.is_empty() && !t.contains(' '))
                 .then_some(t)
         }
+        None if v.eq_ignore_ascii_case("bearer") => None,
         None => Some(v),
     }
 }
