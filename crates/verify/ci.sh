@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# CI for usher-verify, called by scripts/test after the release build (USHER_BIN set):
+#   1. the cross-check with the official @clerk/backend: a fresh Usher on loopback, the token
+#      corpus built by examples/crosscheck.rs, the node --test suite in compat/verify-node;
+#   2. a bounded fuzz run (about 45 s in all): cargo fuzz on nightly when available, otherwise
+#      the stable replay of the seeds and derived inputs (tests/fuzz_replay.rs).
+# Everything listens on loopback and is stopped on exit. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/usher-verify-ci.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+fail=0
+
+echo "==> usher-verify: building the cross-check example"
+cargo build --release -p usher-verify --example crosscheck
+
+echo "==> usher-verify: cross-check with @clerk/backend"
+npm ci --prefix compat/verify-node --no-audit --no-fund --loglevel=error
+if compat/harness/start-usher.sh bash -c '
+    set -e
+    "$0/target/release/examples/crosscheck" "$1/corpus.json"
+    CROSSCHECK_CORPUS="$1/corpus.json" node --test compat/verify-node/test/
+  ' "$ROOT" "$WORK"; then
+  echo "cross-check: ok"
+else
+  echo "cross-check: FAILED"
+  fail=1
+fi
+
+echo "==> usher-verify: bounded fuzzing"
+if cargo +nightly --version >/dev/null 2>&1; then
+  if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --quiet || true
+  fi
+fi
+if cargo +nightly --version >/dev/null 2>&1 && command -v cargo-fuzz >/dev/null 2>&1; then
+  for target in token request signed_claims; do
+    mkdir -p "$WORK/corpus-$target"
+    log="$WORK/fuzz-$target.log"
+    # 15 s per target; -seed fixes libFuzzer's choices so a run can be repeated.
+    if (cd crates/verify/fuzz && cargo +nightly fuzz run -O "$target" "$WORK/corpus-$target" "seeds/$target" -- \
+        -max_total_time=15 -seed=1 -max_len=4096 -print_final_stats=1) >"$log" 2>&1; then
+      runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+      echo "fuzz $target: ok (${runs:-?} inputs, no crash)"
+    else
+      tail -n 40 "$log"
+      echo "fuzz $target: FAILED (crash artifacts in crates/verify/fuzz/artifacts/$target/)"
+      fail=1
+    fi
+  done
+else
+  echo "nightly or cargo-fuzz unavailable: running the stable replay instead"
+  cargo test --release -p usher-verify --test fuzz_replay || fail=1
+fi
+
+exit "$fail"
