@@ -11,14 +11,20 @@ import { Usher, sleep, waitFor } from '../lib/usher.js';
 // Fast retries so that a flaky receiver recovers within the test; the shape is Svix's.
 const FAST = {
   USHER_WEBHOOK_RETRY_SCHEDULE: '0,200ms,200ms,300ms,300ms,500ms,500ms,500ms',
-  USHER_WEBHOOK_TIMEOUT: '1s',
+  USHER_WEBHOOK_TIMEOUT: '10s',
 };
 
 let n = 0;
 const email = (tag) => `${tag}${Date.now().toString(36)}${(n += 1)}@hooks.example.com`;
 
-async function setup(t, { events = [], answer } = {}) {
-  const usher = await new Usher(FAST).start();
+/** The first receipt of each message, in order (a slow machine may see a message twice). */
+const firsts = (rx) => {
+  const seen = new Set();
+  return rx.deliveries.filter((d) => !seen.has(d.id) && seen.add(d.id));
+};
+
+async function setup(t, { events = [], answer, env = {} } = {}) {
+  const usher = await new Usher({ ...FAST, ...env }).start();
   const secrets = [];
   const rx = await new Receiver({ secrets: () => secrets, answer }).start();
   const ep = await usher.api('POST', '/v1/webhooks/endpoints', { url: rx.url, events });
@@ -44,8 +50,8 @@ describe('webhooks verify with svix and @clerk/backend', () => {
     await clerk.sessions.revokeSession(session.id);
     await clerk.users.deleteUser(user.id);
 
-    await waitFor('five deliveries', () => rx.deliveries.length >= 5);
-    const kinds = rx.deliveries.map((d) => d.clerkEvent?.type);
+    await waitFor('five deliveries', () => firsts(rx).length >= 5);
+    const kinds = firsts(rx).map((d) => d.clerkEvent?.type);
     assert.deepEqual(kinds, ['user.created', 'user.updated', 'session.created', 'session.revoked', 'user.deleted']);
     for (const d of rx.deliveries) {
       assert.equal(d.method, 'POST');
@@ -64,7 +70,7 @@ describe('webhooks verify with svix and @clerk/backend', () => {
       assert.equal(typeof evt.event_attributes.http_request.client_ip, 'string');
       assert.deepEqual(d.event, JSON.parse(d.body), 'svix returns the parsed payload');
     }
-    const [created, updated, sessionCreated, revoked, deleted] = rx.deliveries.map((d) => d.clerkEvent.data);
+    const [created, updated, sessionCreated, revoked, deleted] = firsts(rx).map((d) => d.clerkEvent.data);
     assert.equal(created.id, user.id);
     assert.equal(created.object, 'user');
     assert.equal(updated.first_name, 'Ada');
@@ -72,7 +78,7 @@ describe('webhooks verify with svix and @clerk/backend', () => {
     assert.equal(sessionCreated.user.id, user.id, 'session events embed the user');
     assert.equal(revoked.status, 'revoked');
     assert.deepEqual(deleted, { object: 'user', id: user.id, deleted: true });
-    assert.equal(new Set(rx.deliveries.map((d) => d.id)).size, 5);
+    assert.equal(rx.distinctIds().length, 5);
   });
 
   test('a flaky receiver ends with every event; the attempts show in the API and the CLI', async (t) => {
@@ -111,6 +117,7 @@ describe('webhooks verify with svix and @clerk/backend', () => {
   test('a receiver that times out gets the event on a later attempt', async (t) => {
     const { usher, rx, ep, clerk } = await setup(t, {
       events: ['user.created'],
+      env: { USHER_WEBHOOK_TIMEOUT: '1s' },
       answer: async (i) => {
         if (i === 0) await sleep(3000); // longer than USHER_WEBHOOK_TIMEOUT
         return 204;
@@ -142,9 +149,9 @@ describe('webhooks verify with svix and @clerk/backend', () => {
     assert.match(metrics, new RegExp(`usher_webhook_queue_depth\\{endpoint="${ep.id}"\\} 5`));
 
     await usher.api('POST', `/v1/webhooks/endpoints/${ep.id}/resume`);
-    await waitFor('five deliveries after resume', () => rx.deliveries.length >= 5);
-    assert.deepEqual(rx.deliveries.map((d) => d.clerkEvent.data.id), ids);
-    assert.ok(rx.verified().length === 5);
+    await waitFor('five deliveries after resume', () => firsts(rx).length >= 5);
+    assert.deepEqual(firsts(rx).map((d) => d.clerkEvent.data.id), ids);
+    assert.equal(rx.verified().length, rx.deliveries.length);
   });
 
   test('during a secret rotation both signatures are sent and both secrets verify', async (t) => {
@@ -170,6 +177,7 @@ describe('webhooks verify with svix and @clerk/backend', () => {
     const b = await clerk.users.createUser({ emailAddress: [email('replay')], skipPasswordRequirement: true });
     await waitFor('two deliveries', () => rx.deliveries.length >= 2);
     const firstIds = rx.deliveries.map((d) => d.id);
+    assert.equal(new Set(firstIds).size, 2);
 
     const replay = await usher.api('POST', `/v1/webhooks/endpoints/${ep.id}/replay`, { since });
     assert.equal(replay.queued, 2);
