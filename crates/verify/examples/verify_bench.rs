@@ -5,7 +5,7 @@
 //!
 //!   verify_bench [--seconds S] [--rounds N] [--tokens N] [--write-tokens FILE]
 //!
-//! Prints one JSON line: `{"raw_per_sec", "verify_per_sec", "ratio", ...}` (the round with the best ratio, and the median ratio). `--write-tokens` saves the tokens and the PEM for the Node side of the benchmark.
+//! Prints one JSON line: `{"raw_per_sec", "verify_per_sec", "ratio", ...}` (the round with the median ratio; the best round too). `--write-tokens` saves the tokens and the PEM for the Node side of the benchmark.
 
 use std::time::{Duration, Instant};
 
@@ -142,18 +142,25 @@ fn main() -> Res<()> {
         }
         all.push(json!({"raw_per_sec": r.round(), "verify_per_sec": v.round(), "ratio": (v / r * 1000.0).round() / 1000.0}));
     }
-    let median_ratio = {
-        let mut rs: Vec<f64> = all.iter().filter_map(|r| r["ratio"].as_f64()).collect();
-        rs.sort_by(|a, b| a.total_cmp(b));
-        rs.get(rs.len() / 2).copied().unwrap_or(0.0)
-    };
+    // Report the round with the median ratio: on a shared machine the best round flatters.
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by(|&a, &b| {
+        let r = |i: usize| all[i]["ratio"].as_f64().unwrap_or(0.0);
+        r(a).total_cmp(&r(b))
+    });
+    let median = order.get(order.len() / 2).copied().unwrap_or(0);
+    let pick = |k: &str| all.get(median).and_then(|r| r[k].as_f64()).unwrap_or(0.0);
+    let (median_raw, median_verify, median_ratio) =
+        (pick("raw_per_sec"), pick("verify_per_sec"), pick("ratio"));
     println!(
         "{}",
         json!({
-            "raw_per_sec": best_raw.round(),
-            "verify_per_sec": best_verify.round(),
-            "ratio": (best_ratio * 1000.0).round() / 1000.0,
-            "median_ratio": median_ratio,
+            "raw_per_sec": median_raw,
+            "verify_per_sec": median_verify,
+            "ratio": median_ratio,
+            "best_ratio": (best_ratio * 1000.0).round() / 1000.0,
+            "best_raw_per_sec": best_raw.round(),
+            "best_verify_per_sec": best_verify.round(),
             "token_bytes": tokens[0].len(),
             "rounds": all,
         })
