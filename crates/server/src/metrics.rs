@@ -77,7 +77,7 @@ impl WebhookMetrics {
         );
         registry.register(
             "webhook_delivery_latency_seconds",
-            "Time from an event's commit to its successful delivery, by endpoint",
+            "Time from an event's commit (or its retry or replay) to its successful delivery, by endpoint",
             m.delivery_latency.clone(),
         );
         registry.register(
@@ -102,8 +102,8 @@ impl WebhookMetrics {
         vec![("endpoint".into(), id.to_owned())]
     }
 
-    /// One attempt: `commit_to_now_secs` is observed as delivery latency when it succeeded.
-    pub fn attempt(&self, endpoint_id: &str, succeeded: bool, commit_to_now_secs: f64) {
+    /// One attempt: `queued_for_secs` is observed as delivery latency when it succeeded.
+    pub fn attempt(&self, endpoint_id: &str, succeeded: bool, queued_for_secs: f64) {
         let mut labels = Self::endpoint(endpoint_id);
         labels.push((
             "result".into(),
@@ -113,7 +113,7 @@ impl WebhookMetrics {
         if succeeded {
             self.delivery_latency
                 .get_or_create(&Self::endpoint(endpoint_id))
-                .observe(commit_to_now_secs);
+                .observe(queued_for_secs);
         }
     }
 

@@ -77,6 +77,8 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingDelivery {
     pub attempts: u32,
+    /// When it was (last) queued: the event's commit, or the retry or replay that queued it again.
+    pub queued_at: Millis,
     pub event: OutboxEvent,
 }
 

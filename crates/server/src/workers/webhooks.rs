@@ -299,10 +299,11 @@ async fn attempt(
         .store
         .record_webhook_attempt(&state.instance.id, &ep.id, rt.worker_id(), &record)
         .await?;
+    // From commit (or from the retry or replay that queued it again) to delivery.
     state.metrics.webhooks.attempt(
         &ep.id,
         sent.ok,
-        (now - event.created_at).max(0) as f64 / 1000.0,
+        (now - pending.queued_at).max(0) as f64 / 1000.0,
     );
     *failing_since = decision.failing_since;
     if !sent.ok {

@@ -160,7 +160,8 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
     check(
         a[0].event.data == created.data
             && a[0].event.attributes == created.attributes
-            && a[0].attempts == 0,
+            && a[0].attempts == 0
+            && a[0].queued_at == created.created_at,
         "a pending delivery carries its event",
     )?;
     check(
@@ -462,7 +463,7 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
         .await
         .map_err(e)?;
     check(
-        p.len() == 1 && p[0].attempts == 0,
+        p.len() == 1 && p[0].attempts == 0 && p[0].queued_at == now + 6000,
         "a retried delivery is pending with a fresh schedule",
     )?;
 

@@ -248,7 +248,7 @@ pub async fn pending(
     limit: i64,
 ) -> StoreResult<Vec<PendingDelivery>> {
     let rows = sqlx::query(
-        "SELECT d.attempts, v.seq, v.id, v.type, v.data, v.attributes, v.created_at \
+        "SELECT d.attempts, d.queued_at, v.seq, v.id, v.type, v.data, v.attributes, v.created_at \
          FROM webhook_deliveries d JOIN events v ON v.seq = d.event_seq \
          WHERE d.instance_id = $1 AND d.endpoint_id = $2 AND d.status = 'pending' \
          ORDER BY d.event_seq LIMIT $3",
@@ -263,6 +263,7 @@ pub async fn pending(
         .map(|r| {
             Ok(PendingDelivery {
                 attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+                queued_at: r.get("queued_at"),
                 event: OutboxEvent {
                     id: r.get("id"),
                     instance_id: instance_id.to_owned(),
