@@ -4,7 +4,9 @@
 # 1. npm ci (svix and @clerk/backend, pinned by package-lock.json);
 # 2. the receiver suite: every delivery verified with the real svix package and verifyWebhook;
 # 3. the crash test (kill -9 during delivery of 1,000 events) on SQLite, and again on
-#    PostgreSQL when USHER_TEST_POSTGRES_URL names a server (scripts/with-postgres).
+#    PostgreSQL when USHER_TEST_POSTGRES_URL names a server (scripts/with-postgres);
+# 4. the failover test (two nodes on one database, one killed mid-load), on PostgreSQL when
+#    a server is given, else on one SQLite file.
 # Servers and receivers listen on 127.0.0.1 only and are stopped before it exits; it exits
 # non-zero when anything fails.
 set -uo pipefail
@@ -30,5 +32,19 @@ if [ -n "${USHER_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
     echo "webhooks-node: could not create a PostgreSQL database for the crash test" >&2
     status=1
   fi
+fi
+# Two nodes on one database, one killed mid-load: the survivor serves and delivers everything.
+if [ -n "${USHER_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
+  db="usher_failover_$RANDOM$RANDOM"
+  if psql -q "$USHER_TEST_POSTGRES_URL" -c "CREATE DATABASE $db" >/dev/null; then
+    echo "==> webhooks-node: failover test (two nodes, PostgreSQL)"
+    USHER_FAILOVER_DATABASE_URL="${USHER_TEST_POSTGRES_URL%/*}/$db" timeout 150 node failover-test.mjs || status=1
+  else
+    echo "webhooks-node: could not create a PostgreSQL database for the failover test" >&2
+    status=1
+  fi
+else
+  echo "==> webhooks-node: failover test (two nodes, one SQLite file)"
+  timeout 150 node failover-test.mjs || status=1
 fi
 exit $status

@@ -76,7 +76,14 @@ pub async fn bootstrap(
             "USHER_SECRET_KEY does not match this instance's secret key (it only seeds the key when the instance is first created)"
         );
     }
-    let plain = plain.or_else(|| cfg.secret_key.clone());
+    // A node joining an existing instance with the right seed keeps its own copy for `usher keys`.
+    let plain = match (plain, &cfg.secret_key) {
+        (None, Some(seed)) => {
+            write_secret_file(&cfg.secret_key_file(), seed)?;
+            Some(seed.clone())
+        }
+        (plain, _) => plain,
+    };
     let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
     if instance.environment == Environment::Production && !created {
         tracing::info!("serving a production instance");
