@@ -198,6 +198,25 @@ mod tests {
     }
 
     #[test]
+    fn garbage_headers_never_verify_and_never_panic() {
+        use rand::Rng;
+        let secret = Secret::parse(SECRET).unwrap();
+        let mut rng = rand::rng();
+        let alphabet = b"v1, =+/.-0123456789abcdefxyzABC\xff\x00";
+        for _ in 0..2000 {
+            let mut junk = |n: usize| -> String {
+                let len = rng.random_range(0..n);
+                (0..len)
+                    .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+                    .collect()
+            };
+            let (ts, sig) = (junk(14), junk(120));
+            assert!(verify(&secret, MSG_ID, &ts, BODY.as_bytes(), &sig, TS).is_err());
+            let _ = Secret::parse(&junk(60));
+        }
+    }
+
+    #[test]
     fn secrets_are_24_random_bytes_and_never_debug_printed() {
         let a = Secret::generate();
         let b = Secret::generate();

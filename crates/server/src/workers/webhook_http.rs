@@ -108,6 +108,10 @@ pub async fn post(
         Ok(u) => u,
         Err(e) => return refused(format!("invalid URL: {e}")),
     };
+    // The policy may have changed since the endpoint was saved.
+    if policy.require_https && parsed.scheme() != "https" {
+        return refused("destination refused: this instance delivers over https only".into());
+    }
     // IP literals never reach the resolver: check them here.
     let literal = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
@@ -200,6 +204,22 @@ mod tests {
             .unwrap()
             .collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()) && !addrs.is_empty());
+    }
+
+    #[tokio::test]
+    async fn production_sends_over_https_only() {
+        let policy = DestinationPolicy::for_instance(Environment::Production, false);
+        let c = client(policy, Duration::from_secs(1)).unwrap();
+        let sent = post(
+            &c,
+            &policy,
+            "http://hooks.example.com/",
+            HeaderMap::new(),
+            vec![],
+        )
+        .await;
+        assert!(!sent.ok && sent.status.is_none());
+        assert!(sent.error.unwrap().contains("https only"));
     }
 
     #[tokio::test]
