@@ -156,7 +156,7 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
         #[command(flatten)]
-        settings: webhooks::ServeWebhookArgs,
+        settings: webhooks::PolicyArgs,
         /// Print the Backend API's JSON shapes.
         #[arg(long, global = true)]
         json: bool,

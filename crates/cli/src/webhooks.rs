@@ -71,6 +71,15 @@ impl ServeWebhookArgs {
     }
 }
 
+/// The one delivery setting that decides which endpoint URLs are accepted.
+#[derive(clap::Args, Clone)]
+pub struct PolicyArgs {
+    /// Accept endpoints on loopback, private and link-local addresses (and plain http) for a
+    /// production instance, as `usher serve --webhook-allow-private-networks` delivers to them.
+    #[arg(long, env = "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS")]
+    pub webhook_allow_private_networks: bool,
+}
+
 #[derive(Subcommand)]
 pub enum WebhooksAction {
     /// List the endpoints with their queue depth and the last day's success ratio.
@@ -209,13 +218,16 @@ fn endpoint_line(e: &EndpointJson) -> String {
 
 pub fn run(
     common: CommonArgs,
-    serve: ServeWebhookArgs,
+    policy: PolicyArgs,
     as_json: bool,
     action: WebhooksAction,
 ) -> anyhow::Result<()> {
     let cfg = ServerConfig {
         database_url: common.database_url,
-        webhooks: serve.config()?,
+        webhooks: WebhookConfig {
+            allow_private_networks: policy.webhook_allow_private_networks,
+            ..WebhookConfig::default()
+        },
         ..ServerConfig::with_data_dir(common.data_dir)
     };
     if cfg.database_url.is_none() && !cfg.data_dir.join("usher.sqlite").exists() {
