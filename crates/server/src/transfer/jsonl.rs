@@ -19,6 +19,7 @@ use usher_core::signing_keys::SigningKeyRecord;
 use usher_core::store::{Changeset, StoreError, Write as StoreWrite};
 use usher_core::users::User;
 use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
+use usher_core::webhooks::WebhookEndpoint;
 
 use super::{BATCH, ImportReport, SharedStore};
 
@@ -51,6 +52,10 @@ enum Line {
         instance: Instance,
         secret_keys: Vec<SecretKeyLine>,
         signing_keys: Vec<SigningKeyLine>,
+        sensitive: bool,
+    },
+    WebhookEndpoint {
+        endpoint: Box<WebhookEndpoint>,
         sensitive: bool,
     },
     User {
@@ -117,6 +122,17 @@ pub async fn export(
             sensitive: true,
         },
     )?;
+    // Pending deliveries stay behind: drain the queue before exporting, or resync afterwards.
+    let endpoints = store.webhook_endpoints(&ins).await?;
+    for endpoint in endpoints {
+        write_line(
+            out,
+            &Line::WebhookEndpoint {
+                endpoint: Box::new(endpoint),
+                sensitive: true,
+            },
+        )?;
+    }
 
     let oldest_first = UserOrder {
         field: UserOrderField::CreatedAt,
@@ -245,6 +261,16 @@ pub async fn import(
                 }
             }
             Line::Session { session } => sessions.push(session),
+            Line::WebhookEndpoint { endpoint, .. } => {
+                if store.webhook_endpoint(&ins, &endpoint.id).await?.is_some() {
+                    report.endpoints_skipped += 1;
+                } else {
+                    let mut changes = Changeset::default();
+                    changes.push(StoreWrite::InsertWebhookEndpoint(*endpoint));
+                    store.commit(&ins, changes).await?;
+                    report.endpoints_imported += 1;
+                }
+            }
             Line::UsherExport { .. } | Line::Instance { .. } => {
                 bail!("line {lineno}: a header or instance line in the middle of an export")
             }

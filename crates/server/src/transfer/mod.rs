@@ -17,13 +17,15 @@ pub struct ImportReport {
     pub users_skipped: usize,
     pub sessions_imported: usize,
     pub sessions_skipped: usize,
+    pub endpoints_imported: usize,
+    pub endpoints_skipped: usize,
 }
 
 impl std::fmt::Display for ImportReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "instance {}; users: {} imported, {} already present; sessions: {} imported, {} already present",
+            "instance {}; users: {} imported, {} already present; sessions: {} imported, {} already present; webhook endpoints: {} imported, {} already present",
             if self.instance_created {
                 "created"
             } else {
@@ -32,7 +34,9 @@ impl std::fmt::Display for ImportReport {
             self.users_imported,
             self.users_skipped,
             self.sessions_imported,
-            self.sessions_skipped
+            self.sessions_skipped,
+            self.endpoints_imported,
+            self.endpoints_skipped
         )
     }
 }

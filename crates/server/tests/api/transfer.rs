@@ -46,6 +46,14 @@ async fn an_instance_moves_to_another_database_intact() {
         .unwrap()
         .to_owned();
     let jwks_before = source.get("/v1/jwks").await.ok().clone();
+    let endpoint = source
+        .post(
+            "/v1/webhooks/endpoints",
+            json!({"url": "http://127.0.0.1:9/hooks", "events": ["user.created"]}),
+        )
+        .await
+        .ok()
+        .clone();
 
     let mut exported = Vec::new();
     let (users, sessions) = jsonl::export(
@@ -71,6 +79,7 @@ async fn an_instance_moves_to_another_database_intact() {
         .await
         .unwrap();
     assert!(report.instance_created);
+    assert_eq!(report.endpoints_imported, 1);
     assert_eq!((report.users_imported, report.sessions_imported), (2, 1));
     // Importing again changes nothing: an interrupted import can simply be re-run.
     let again = jsonl::import(&target_store, &mut exported.as_slice(), "test", 0)
@@ -100,6 +109,12 @@ async fn an_instance_moves_to_another_database_intact() {
     assert_eq!(got["username"], "alice_m");
     assert_eq!(got["email_addresses"], alice["email_addresses"]);
     assert_eq!(moved.get("/v1/jwks").await.ok(), &jwks_before);
+    let endpoints = moved.get("/v1/webhooks/endpoints").await.ok().clone();
+    assert_eq!(
+        endpoints["data"][0]["id"], endpoint["id"],
+        "webhook endpoints move too: {endpoints}"
+    );
+    assert_eq!(endpoints["data"][0]["url"], "http://127.0.0.1:9/hooks");
     assert!(
         verify_with_jwk(&old_token, &jwks_before["keys"][0]),
         "tokens minted before the move still verify"
