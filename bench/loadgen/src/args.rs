@@ -1,4 +1,5 @@
-//! A tiny `--name value` flag parser; `bench/run` is the interface people use.
+//! A tiny `--name value` flag parser; `bench/run` and `bench/backends/run` are the interfaces
+//! people use. A flag may be repeated only where the command reads it with [`Flags::all`].
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -6,7 +7,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 
 pub struct Flags {
-    values: BTreeMap<String, String>,
+    values: BTreeMap<String, Vec<String>>,
 }
 
 impl Flags {
@@ -26,31 +27,44 @@ impl Flags {
                     (name.to_owned(), value)
                 }
             };
-            values.insert(name, value);
+            values.entry(name).or_insert_with(Vec::new).push(value);
         }
         Ok(Self { values })
     }
 
+    /// The value of a flag given at most once.
+    fn single(&mut self, name: &str) -> Result<Option<String>> {
+        match self.values.remove(name) {
+            None => Ok(None),
+            Some(mut v) if v.len() == 1 => Ok(v.pop()),
+            Some(_) => bail!("--{name} may be given only once"),
+        }
+    }
+
     pub fn str(&mut self, name: &str) -> Result<String> {
-        self.values
-            .remove(name)
+        self.single(name)?
             .with_context(|| format!("--{name} is required"))
     }
 
-    pub fn opt_str(&mut self, name: &str) -> Option<String> {
-        self.values.remove(name)
+    pub fn opt_str(&mut self, name: &str) -> Result<Option<String>> {
+        self.single(name)
     }
 
     pub fn get<T: FromStr>(&mut self, name: &str, default: T) -> Result<T>
     where
         T::Err: std::fmt::Display,
     {
-        match self.values.remove(name) {
+        match self.single(name)? {
             None => Ok(default),
             Some(v) => v
                 .parse()
                 .map_err(|e| anyhow::anyhow!("--{name} {v:?}: {e}")),
         }
+    }
+
+    /// Every value of a repeatable flag, in the order given (empty when absent).
+    pub fn all(&mut self, name: &str) -> Vec<String> {
+        self.values.remove(name).unwrap_or_default()
     }
 
     /// Fails on flags nobody asked for, so typos do not silently fall back to defaults.
@@ -81,6 +95,10 @@ mod tests {
         assert_eq!(f.get("a", 0u32)?, 1);
         assert!(f.finish().is_err());
         assert!(flags(&["--a"]).is_err());
+        let mut f = flags(&["--api", "x", "--n", "1", "--api=y", "--n", "2"])?;
+        assert_eq!(f.all("api"), ["x", "y"]);
+        assert!(f.get("n", 0u32).is_err());
+        assert!(f.all("none").is_empty());
         assert!(flags(&["a"]).is_err());
         Ok(())
     }

@@ -1,5 +1,6 @@
-//! Waiting for the server, creating the user and sessions, and checking one minted token.
+//! Waiting for the server, creating the users and sessions, and checking one minted token.
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -102,6 +103,116 @@ pub async fn create(client: &mut Client, sessions: usize) -> Result<Fixture> {
     })
 }
 
+/// Many users, created for `bench/backends/run`, and sessions for some of them.
+pub struct Population {
+    pub user_ids: Vec<String>,
+    pub session_ids: Vec<String>,
+}
+
+impl Population {
+    pub fn to_json(&self) -> Value {
+        json!({ "user_ids": self.user_ids, "session_ids": self.session_ids })
+    }
+
+    pub fn from_json(v: &Value) -> Result<Self> {
+        let ids = |name: &str| -> Result<Vec<String>> {
+            v.get(name)
+                .and_then(Value::as_array)
+                .with_context(|| format!("the fixture file has no {name}"))?
+                .iter()
+                .map(|id| id.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .with_context(|| format!("the fixture file's {name} are not all strings"))
+        };
+        Ok(Self {
+            user_ids: ids("user_ids")?,
+            session_ids: ids("session_ids")?,
+        })
+    }
+}
+
+/// Runs `make(i)` for every `i` in `0..count` over `concurrency` connections spread round-robin
+/// over `targets` (so every node writes), and returns the ids in `i` order.
+async fn create_many<F>(
+    targets: &[SocketAddr],
+    secret_key: &str,
+    count: usize,
+    concurrency: usize,
+    what: &'static str,
+    make: F,
+) -> Result<Vec<String>>
+where
+    F: Fn(usize) -> (&'static str, Value) + Clone + Send + 'static,
+{
+    let concurrency = concurrency.clamp(1, count.max(1));
+    let mut tasks = Vec::with_capacity(concurrency);
+    for k in 0..concurrency {
+        let mut client = Client::new(targets[k % targets.len()], Some(secret_key))?;
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut made = Vec::new();
+            for i in (k..count).step_by(concurrency) {
+                let (path, body) = make(i);
+                let created = post_json(&mut client, path, &body).await?;
+                made.push((i, id_of(&created, what)?));
+            }
+            anyhow::Ok(made)
+        }));
+    }
+    let mut ids = vec![String::new(); count];
+    for task in tasks {
+        for (i, id) in task.await.context("a fixture task failed")?? {
+            ids[i] = id;
+        }
+    }
+    Ok(ids)
+}
+
+/// `users` users without passwords (`bench-00000@example.com`, …) and one session each for the
+/// first `sessions` of them, through the Backend API of every target.
+pub async fn create_population(
+    targets: &[SocketAddr],
+    secret_key: &str,
+    users: usize,
+    sessions: usize,
+    concurrency: usize,
+) -> Result<Population> {
+    if targets.is_empty() || sessions > users {
+        bail!("a population needs a target, and no more sessions than users");
+    }
+    let user_ids = create_many(
+        targets,
+        secret_key,
+        users,
+        concurrency,
+        "a created user",
+        |i| {
+            (
+                "/v1/users",
+                json!({
+                    "email_address": [format!("bench-{i:05}@example.com")],
+                    "skip_password_requirement": true,
+                }),
+            )
+        },
+    )
+    .await?;
+    let owners = user_ids[..sessions].to_vec();
+    let session_ids = create_many(
+        targets,
+        secret_key,
+        sessions,
+        concurrency,
+        "a created session",
+        move |i| ("/v1/sessions", json!({ "user_id": owners[i] })),
+    )
+    .await?;
+    Ok(Population {
+        user_ids,
+        session_ids,
+    })
+}
+
 pub fn tokens_path(session_id: &str) -> String {
     format!("/v1/sessions/{session_id}/tokens")
 }
@@ -115,6 +226,8 @@ pub fn jwt_of(body: &[u8]) -> Option<String> {
 
 pub struct TokenCheck {
     pub kid: String,
+    /// The token's `iss`: the same on every node sharing a database.
+    pub issuer: String,
     pub token_bytes: usize,
     /// How the signature was checked, or why it could not be.
     pub verdict: String,
@@ -152,6 +265,11 @@ pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenC
     if claims.get("sid").and_then(Value::as_str) != Some(session_id) {
         bail!("jwt sid is not {session_id}: {claims}");
     }
+    let issuer = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let kid = header
         .get("kid")
         .and_then(Value::as_str)
@@ -165,6 +283,7 @@ pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenC
     if jwks.status != 200 {
         return Ok(TokenCheck {
             kid,
+            issuer,
             token_bytes: jwt.len(),
             verdict: format!("signature NOT checked: GET /v1/jwks -> {}", jwks.status),
         });
@@ -202,6 +321,7 @@ pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenC
         })?;
     Ok(TokenCheck {
         kid,
+        issuer,
         token_bytes: jwt.len(),
         verdict: "RS256 signature verified against /v1/jwks".into(),
     })

@@ -1,15 +1,18 @@
-//! The closed-loop load: C connections, each sending its next mint request as soon as the last
-//! one is answered, against sessions picked by a seeded RNG.
+//! The closed-loop load: C connections, each sending its next request as soon as the last one is
+//! answered. Connections are spread round-robin over one or more nodes; each picks its next path
+//! (a session to mint for, say) with an RNG derived from the seed.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use hyper::Method;
 use hyper::body::Bytes;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde_json::Value;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::fixture::{jwt_of, tokens_path};
@@ -21,14 +24,113 @@ use crate::stats::Errors;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const RSS_SAMPLE_EVERY: Duration = Duration::from_millis(100);
 
+/// What every request of a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// `POST /v1/sessions/{sid}/tokens`: a success is `200` with a `jwt` in the body.
+    Mint,
+    /// `GET /v1/users?limit=N`: a success is `200` with a JSON array of the expected length.
+    ListUsers,
+}
+
+impl Scenario {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "mint" => Ok(Self::Mint),
+            "list-users" => Ok(Self::ListUsers),
+            other => bail!("unknown scenario {other:?}: expected mint or list-users"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mint => "mint",
+            Self::ListUsers => "list-users",
+        }
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Self::Mint => Method::POST,
+            Self::ListUsers => Method::GET,
+        }
+    }
+}
+
+/// The requests of a run: the scenario, the paths the connections pick from uniformly, and what a
+/// successful response holds.
+pub struct Requests {
+    pub scenario: Scenario,
+    pub paths: Vec<String>,
+    /// Items a `list-users` page must hold.
+    pub expect_items: usize,
+}
+
+impl Requests {
+    pub fn mint(session_ids: &[String]) -> Self {
+        Self {
+            scenario: Scenario::Mint,
+            paths: session_ids.iter().map(|s| tokens_path(s)).collect(),
+            expect_items: 0,
+        }
+    }
+
+    /// The first page of the user list; `users` exist, so a page holds `min(limit, users)`.
+    pub fn list_users(limit: usize, users: usize) -> Self {
+        Self {
+            scenario: Scenario::ListUsers,
+            paths: vec![format!("/v1/users?limit={limit}")],
+            expect_items: limit.min(users),
+        }
+    }
+
+    /// The request line as the summary shows it.
+    pub fn endpoint(&self) -> String {
+        match self.scenario {
+            Scenario::Mint => "POST /v1/sessions/{sid}/tokens".into(),
+            Scenario::ListUsers => format!(
+                "GET {}",
+                self.paths.first().map_or("/v1/users", String::as_str)
+            ),
+        }
+    }
+
+    /// `None` when a `200` body is what the scenario expects, else what is wrong with it.
+    fn bad_body(&self, body: &[u8]) -> Option<String> {
+        match self.scenario {
+            Scenario::Mint => jwt_of(body).is_none().then(|| "200 without a jwt".into()),
+            Scenario::ListUsers => match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Array(items)) if items.len() == self.expect_items => None,
+                Ok(Value::Array(items)) => Some(format!(
+                    "200 with {} users instead of {}",
+                    items.len(),
+                    self.expect_items
+                )),
+                _ => Some("200 without a JSON array".into()),
+            },
+        }
+    }
+
+    async fn send(&self, client: &mut Client, path: &str) -> Result<crate::http::Response> {
+        match self.scenario.method() {
+            Method::GET => client.get(path).await,
+            method => client.send(method, path, Bytes::new()).await,
+        }
+    }
+}
+
 pub struct Config {
-    pub addr: SocketAddr,
+    /// Connection `i` talks to `targets[i % targets.len()]`.
+    pub targets: Vec<SocketAddr>,
     pub secret_key: String,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
     pub seed: u64,
-    pub server_pid: u32,
+    /// The server processes (one per target): CPU time is summed, RSS sampled.
+    pub server_pids: Vec<u32>,
+    /// A database server on this machine: CPU time of this process and all its descendants.
+    pub db_pid: Option<u32>,
 }
 
 #[derive(Default)]
@@ -39,6 +141,7 @@ pub struct Phase {
 
 #[derive(Default)]
 struct Worker {
+    target: usize,
     warmup: Phase,
     measured: Phase,
     /// Latencies of the measured successes, µs.
@@ -58,9 +161,26 @@ pub struct Outcome {
     pub reconnects: u64,
     pub rss_peak_kb: u64,
     pub rss_samples: u64,
-    /// CPU seconds the server / this process used during the measured window.
+    /// CPU seconds the servers (together) / this process used during the measured window.
     pub server_cpu_secs: f64,
     pub loadgen_cpu_secs: f64,
+    /// Per target, in `Config::targets` order: CPU seconds in the measured window and
+    /// measured successes.
+    pub per_server_cpu_secs: Vec<f64>,
+    pub per_target_ok: Vec<u64>,
+    /// CPU seconds of the database server's processes in the measured window.
+    pub db_cpu_secs: Option<f64>,
+    /// CPU seconds the whole machine was busy in the measured window (all cores).
+    pub machine_busy_secs: Option<f64>,
+}
+
+impl Outcome {
+    /// CPU seconds in the measured window taken by processes other than the servers, the
+    /// database and the load generator: builds, other benchmarks, the rest of the machine.
+    pub fn other_cpu_secs(&self) -> Option<f64> {
+        let ours = self.server_cpu_secs + self.loadgen_cpu_secs + self.db_cpu_secs.unwrap_or(0.0);
+        self.machine_busy_secs.map(|busy| (busy - ours).max(0.0))
+    }
 }
 
 /// Each connection gets its own stream derived from the one seed, so a run is reproducible
@@ -71,22 +191,24 @@ fn worker_rng(seed: u64, worker: usize) -> StdRng {
 
 async fn worker(
     index: usize,
+    target: usize,
     mut client: Client,
-    paths: Arc<Vec<String>>,
+    requests: Arc<Requests>,
     seed: u64,
     measure_from: Instant,
     until: Instant,
 ) -> Worker {
     let mut rng = worker_rng(seed, index);
-    let mut w = Worker::default();
+    let mut w = Worker {
+        target,
+        ..Worker::default()
+    };
+    let method = requests.scenario.method();
+    let paths = &requests.paths;
     while Instant::now() < until {
         let path = &paths[rng.random_range(0..paths.len())];
         let sent = Instant::now();
-        let result = tokio::time::timeout(
-            REQUEST_TIMEOUT,
-            client.send(Method::POST, path, Bytes::new()),
-        )
-        .await;
+        let result = tokio::time::timeout(REQUEST_TIMEOUT, requests.send(&mut client, path)).await;
         let done = Instant::now();
         if done > until {
             break;
@@ -98,28 +220,29 @@ async fn worker(
             &mut w.warmup
         };
         match result {
-            Ok(Ok(res)) if res.status == 200 => {
-                if jwt_of(&res.body).is_some() {
+            Ok(Ok(res)) if res.status == 200 => match requests.bad_body(&res.body) {
+                None => {
                     phase.ok += 1;
                     if measured {
                         let us = done.duration_since(sent).as_micros();
                         w.latencies_us.push(u32::try_from(us).unwrap_or(u32::MAX));
                     }
-                } else {
+                }
+                Some(what) => {
                     phase.errors.bad_body += 1;
                     phase.errors.note(|| {
                         format!(
-                            "POST {path} -> 200 without a jwt: {}",
+                            "{method} {path} -> {what}: {}",
                             String::from_utf8_lossy(&res.body)
                         )
                     });
                 }
-            }
+            },
             Ok(Ok(res)) => {
                 *phase.errors.status.entry(res.status.as_u16()).or_default() += 1;
                 phase.errors.note(|| {
                     format!(
-                        "POST {path} -> {} {}",
+                        "{method} {path} -> {} {}",
                         res.status,
                         String::from_utf8_lossy(&res.body)
                     )
@@ -127,7 +250,7 @@ async fn worker(
             }
             Ok(Err(e)) => {
                 phase.errors.transport += 1;
-                phase.errors.note(|| format!("POST {path}: {e:#}"));
+                phase.errors.note(|| format!("{method} {path}: {e:#}"));
                 // Do not spin on a dead server; the next send reconnects.
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
@@ -135,7 +258,7 @@ async fn worker(
                 phase.errors.timeout += 1;
                 phase
                     .errors
-                    .note(|| format!("POST {path}: no response within {REQUEST_TIMEOUT:?}"));
+                    .note(|| format!("{method} {path}: no response within {REQUEST_TIMEOUT:?}"));
                 client.drop_connection();
             }
         }
@@ -144,26 +267,42 @@ async fn worker(
     w
 }
 
-pub async fn run(cfg: &Config, session_ids: &[String]) -> Result<Outcome> {
-    let paths: Arc<Vec<String>> = Arc::new(session_ids.iter().map(|s| tokens_path(s)).collect());
+/// CPU seconds of every server, failing if one has exited.
+fn servers_cpu(pids: &[u32]) -> Result<Vec<f64>> {
+    pids.iter()
+        .map(|pid| {
+            procfs::cpu_seconds(&pid.to_string())
+                .with_context(|| format!("the server (pid {pid}) exited during the load"))
+        })
+        .collect()
+}
+
+pub async fn run(cfg: &Config, requests: Requests) -> Result<Outcome> {
+    if cfg.targets.is_empty() || requests.paths.is_empty() {
+        bail!("nothing to load: no target or no request path");
+    }
+    let requests = Arc::new(requests);
     let start = Instant::now();
     let measure_from = start + cfg.warmup;
     let until = measure_from + cfg.duration;
 
     let mut workers = Vec::with_capacity(cfg.connections);
     for i in 0..cfg.connections {
-        let client = Client::new(cfg.addr, Some(&cfg.secret_key))?;
+        let target = i % cfg.targets.len();
+        let client = Client::new(cfg.targets[target], Some(&cfg.secret_key))?;
         workers.push(tokio::spawn(worker(
             i,
+            target,
             client,
-            paths.clone(),
+            requests.clone(),
             cfg.seed,
             measure_from,
             until,
         )));
     }
 
-    let pid = cfg.server_pid;
+    // RSS of the servers together, sampled at the same instants.
+    let pids = cfg.server_pids.clone();
     let sampler = tokio::spawn(async move {
         let mut peak = 0u64;
         let mut samples = 0u64;
@@ -171,25 +310,40 @@ pub async fn run(cfg: &Config, session_ids: &[String]) -> Result<Outcome> {
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         while Instant::now() < until {
             tick.tick().await;
-            if let Ok(m) = procfs::memory(pid) {
-                peak = peak.max(m.rss_kb);
+            let rss: Result<Vec<u64>> = pids
+                .iter()
+                .map(|&pid| procfs::memory(pid).map(|m| m.rss_kb))
+                .collect();
+            if let Ok(rss) = rss {
+                peak = peak.max(rss.iter().sum());
                 samples += 1;
             }
         }
         (peak, samples)
     });
 
-    let server = pid.to_string();
-    let server_cpu = |server: &str| {
-        procfs::cpu_seconds(server)
-            .with_context(|| format!("the server (pid {pid}) exited during the load"))
-    };
+    let db_cpu = |pid: Option<u32>| pid.and_then(|p| procfs::tree_cpu_seconds(p).ok());
     tokio::time::sleep_until(measure_from).await;
-    let (server_cpu0, self_cpu0) = (server_cpu(&server)?, procfs::cpu_seconds("self")?);
+    let (server_cpu0, self_cpu0, db_cpu0, busy0) = (
+        servers_cpu(&cfg.server_pids)?,
+        procfs::cpu_seconds("self")?,
+        db_cpu(cfg.db_pid),
+        procfs::machine_busy_seconds().ok(),
+    );
     let window_start = Instant::now();
     tokio::time::sleep_until(until).await;
-    let (server_cpu1, self_cpu1) = (server_cpu(&server)?, procfs::cpu_seconds("self")?);
+    let (server_cpu1, self_cpu1, db_cpu1, busy1) = (
+        servers_cpu(&cfg.server_pids)?,
+        procfs::cpu_seconds("self")?,
+        db_cpu(cfg.db_pid),
+        procfs::machine_busy_seconds().ok(),
+    );
     let cpu_window_secs = window_start.elapsed().as_secs_f64();
+    let per_server_cpu_secs: Vec<f64> = server_cpu1
+        .iter()
+        .zip(&server_cpu0)
+        .map(|(b, a)| b - a)
+        .collect();
 
     let mut out = Outcome {
         warmup: Phase::default(),
@@ -200,14 +354,19 @@ pub async fn run(cfg: &Config, session_ids: &[String]) -> Result<Outcome> {
         reconnects: 0,
         rss_peak_kb: 0,
         rss_samples: 0,
-        server_cpu_secs: server_cpu1 - server_cpu0,
+        server_cpu_secs: per_server_cpu_secs.iter().sum(),
         loadgen_cpu_secs: self_cpu1 - self_cpu0,
+        per_server_cpu_secs,
+        per_target_ok: vec![0; cfg.targets.len()],
+        db_cpu_secs: db_cpu0.zip(db_cpu1).map(|(a, b)| tree_delta(&a, &b)),
+        machine_busy_secs: busy0.zip(busy1).map(|(a, b)| b - a),
     };
     for handle in workers {
         let w = handle.await.context("a load worker failed")?;
         out.warmup.ok += w.warmup.ok;
         out.warmup.errors.merge(&w.warmup.errors);
         out.measured.ok += w.measured.ok;
+        out.per_target_ok[w.target] += w.measured.ok;
         out.measured.errors.merge(&w.measured.errors);
         out.latencies_us.extend(w.latencies_us);
         out.reconnects += w.connects.saturating_sub(1);
@@ -216,6 +375,17 @@ pub async fn run(cfg: &Config, session_ids: &[String]) -> Result<Outcome> {
     out.rss_peak_kb = peak;
     out.rss_samples = samples;
     Ok(out)
+}
+
+/// CPU seconds a process tree used between two readings: processes that started in between
+/// count in full; processes that ended in between are lost (a database's connection pool keeps
+/// its backends for the whole run).
+fn tree_delta(before: &BTreeMap<u32, f64>, after: &BTreeMap<u32, f64>) -> f64 {
+    after
+        .iter()
+        .map(|(pid, t)| t - before.get(pid).copied().unwrap_or(0.0))
+        .filter(|d| *d > 0.0)
+        .sum()
 }
 
 #[cfg(test)]
@@ -231,5 +401,27 @@ mod tests {
         assert_eq!(picks(42, 3), picks(42, 3));
         assert_ne!(picks(42, 3), picks(42, 4));
         assert_ne!(picks(42, 3), picks(43, 3));
+    }
+
+    #[test]
+    fn list_pages_must_hold_the_expected_users() {
+        let r = Requests::list_users(10, 1000);
+        assert_eq!(r.endpoint(), "GET /v1/users?limit=10");
+        let page = |n: usize| serde_json::to_vec(&vec![serde_json::json!({"id": "u"}); n]);
+        assert_eq!(r.bad_body(&page(10).unwrap_or_default()), None);
+        assert!(r.bad_body(&page(9).unwrap_or_default()).is_some());
+        assert!(r.bad_body(b"{}").is_some());
+        assert_eq!(Requests::list_users(10, 3).expect_items, 3);
+        let m = Requests::mint(&["sess_1".into()]);
+        assert_eq!(m.paths, ["/v1/sessions/sess_1/tokens"]);
+        assert_eq!(m.bad_body(br#"{"jwt":"a.b.c"}"#), None);
+        assert!(m.bad_body(br#"{"jwt":"abc"}"#).is_some());
+    }
+
+    #[test]
+    fn a_tree_counts_new_processes_in_full() {
+        let before = BTreeMap::from([(1, 1.0), (2, 2.0)]);
+        let after = BTreeMap::from([(1, 1.5), (3, 0.25)]);
+        assert!((tree_delta(&before, &after) - 0.75).abs() < 1e-9);
     }
 }

@@ -1,5 +1,6 @@
 //! `usher-bench`: the load generator behind `bench/run`, which builds it, starts Usher pinned to
-//! one core and calls the subcommands below. See `bench/README.md`.
+//! one core and calls the subcommands below, and behind `bench/backends/run`, which compares
+//! SQLite, PostgreSQL and two nodes on PostgreSQL. See `bench/README.md`.
 //!
 //! ```text
 //! usher-bench sign-rate --seconds 3 --out FILE     raw RS256 signs/s on this core
@@ -8,10 +9,18 @@
 //! usher-bench mint --api http://127.0.0.1:PORT --server-pid PID --reference FILE --out FILE
 //!                  [--connections 16] [--sessions 100] [--warmup 2] [--duration 10] [--seed 42]
 //!                  [--commit REV] [--worker-threads 1] [--reference-after-cpus 0]
+//! usher-bench wait-healthy --api URL --server-pid PID [--api URL --server-pid PID …]
+//! usher-bench fixture --api URL --server-pid PID [… more nodes] --out FILE
+//!                  [--users 1000] [--sessions 100] [--concurrency 8]
+//! usher-bench load --scenario mint|list-users --api URL --server-pid PID [… more nodes]
+//!                  --fixture FILE --out FILE [--label TEXT] [--database TEXT] [--db-pid PID]
+//!                  [--connections 16] [--warmup 2] [--duration 10] [--seed 42] [--limit 10]
+//! usher-bench compare --run FILE [--run FILE …] --out FILE [--commit REV] [--note TEXT]
 //!     (the Backend API secret key comes from $USHER_SECRET_KEY)
 //! ```
 
 mod args;
+mod backends;
 mod fixture;
 mod http;
 mod load;
@@ -59,16 +68,23 @@ fn main() -> Result<()> {
             println!("sk_test_{tail}");
             Ok(())
         }
-        "mint" => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(mint(flags))
-        }
+        "mint" => current_thread()?.block_on(mint(flags)),
+        "wait-healthy" => current_thread()?.block_on(backends::wait_healthy(flags)),
+        "fixture" => current_thread()?.block_on(backends::fixture(flags)),
+        "load" => current_thread()?.block_on(backends::load(flags)),
+        "compare" => backends::compare(flags),
         other => bail!(
-            "unknown command {other:?}: expected sign-rate, free-ports, secret-key or mint (see bench/README.md)"
+            "unknown command {other:?}: expected sign-rate, free-ports, secret-key, mint, \
+             wait-healthy, fixture, load or compare (see bench/README.md)"
         ),
     }
+}
+
+/// The load generator runs on one thread, so it takes at most one core from the servers.
+fn current_thread() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn sign_rate(mut flags: Flags) -> Result<()> {
@@ -100,16 +116,16 @@ async fn mint(mut flags: Flags) -> Result<()> {
     let addr = http::loopback_addr(&api)?;
     let server_pid: u32 = flags.get("server-pid", 0)?;
     let reference_path = PathBuf::from(flags.str("reference")?);
-    let reference_after_cpus = flags.opt_str("reference-after-cpus");
+    let reference_after_cpus = flags.opt_str("reference-after-cpus")?;
     let out = PathBuf::from(flags.str("out")?);
     let connections: usize = flags.get("connections", 16)?;
     let sessions: usize = flags.get("sessions", 100)?;
     let warmup: f64 = flags.get("warmup", 2.0)?;
     let duration: f64 = flags.get("duration", 10.0)?;
     let seed: u64 = flags.get("seed", 42)?;
-    let commit = flags.opt_str("commit").unwrap_or_else(|| "unknown".into());
+    let commit = flags.opt_str("commit")?.unwrap_or_else(|| "unknown".into());
     let worker_threads = flags
-        .opt_str("worker-threads")
+        .opt_str("worker-threads")?
         .unwrap_or_else(|| "unset".into());
     flags.finish()?;
     if server_pid == 0 {
@@ -155,15 +171,16 @@ async fn mint(mut flags: Flags) -> Result<()> {
         "load: {connections} connections, warm-up {warmup} s, measuring {duration} s, seed {seed}…"
     );
     let cfg = load::Config {
-        addr,
+        targets: vec![addr],
         secret_key,
         connections,
         warmup: Duration::from_secs_f64(warmup),
         duration: Duration::from_secs_f64(duration),
         seed,
-        server_pid,
+        server_pids: vec![server_pid],
+        db_pid: None,
     };
-    let outcome = load::run(&cfg, &fixture.session_ids).await?;
+    let outcome = load::run(&cfg, load::Requests::mint(&fixture.session_ids)).await?;
     let after = procfs::memory(server_pid)?;
     let server_threads_after = procfs::info(server_pid).map(|i| i.threads).unwrap_or(0);
     if !procfs::alive(server_pid) {

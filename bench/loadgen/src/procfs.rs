@@ -1,6 +1,8 @@
 //! What the benchmark reads about the server process from `/proc/PID`.
 
-use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
 
 fn status(pid: u32) -> Result<String> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -66,12 +68,87 @@ pub fn cpu_seconds(pid: &str) -> Result<f64> {
 }
 
 fn cpu_seconds_from_stat(stat: &str) -> Option<f64> {
-    // Fields after the command name (which may contain spaces) start at field 3, `state`.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let fields = stat_fields(stat)?;
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) as f64 / 100.0)
+}
+
+/// The fields of `/proc/PID/stat` after the command name (which may contain spaces), starting at
+/// field 3, `state`.
+fn stat_fields(stat: &str) -> Option<Vec<&str>> {
+    Some(stat[stat.rfind(')')? + 1..].split_whitespace().collect())
+}
+
+fn parent_from_stat(stat: &str) -> Option<u32> {
+    stat_fields(stat)?.get(1)?.parse().ok()
+}
+
+/// CPU seconds of `root` and of every process descending from it (a database server and its
+/// backends), by pid. Processes that vanish while `/proc` is read are skipped.
+pub fn tree_cpu_seconds(root: u32) -> Result<BTreeMap<u32, f64>> {
+    let mut stats = Vec::new();
+    for entry in std::fs::read_dir("/proc").context("read /proc")? {
+        let Ok(entry) = entry else { continue };
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) {
+            stats.push((pid, stat));
+        }
+    }
+    let parents: BTreeMap<u32, u32> = stats
+        .iter()
+        .filter_map(|(pid, stat)| Some((*pid, parent_from_stat(stat)?)))
+        .collect();
+    let in_tree = |mut pid: u32| {
+        // Parent links are acyclic; the depth bound only guards against a torn read.
+        for _ in 0..64 {
+            if pid == root {
+                return true;
+            }
+            match parents.get(&pid) {
+                Some(&parent) if parent != 0 && parent != pid => pid = parent,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let tree: BTreeMap<u32, f64> = stats
+        .iter()
+        .filter(|(pid, _)| in_tree(*pid))
+        .filter_map(|(pid, stat)| Some((*pid, cpu_seconds_from_stat(stat)?)))
+        .collect();
+    if !tree.contains_key(&root) {
+        bail!("no process {root}");
+    }
+    Ok(tree)
+}
+
+/// CPU seconds the whole machine spent busy (user, nice, system, irq, softirq: every core
+/// together) since boot, from `/proc/stat`; what other processes took is this minus ours.
+pub fn machine_busy_seconds() -> Result<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").context("read /proc/stat")?;
+    busy_from_proc_stat(&stat).context("parse /proc/stat")
+}
+
+fn busy_from_proc_stat(stat: &str) -> Option<f64> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal …
+    let busy = [0, 1, 2, 5, 6]
+        .iter()
+        .map(|&i| ticks.get(i).copied())
+        .sum::<Option<u64>>()?;
+    Some(busy as f64 / 100.0)
 }
 
 /// The CPU model, for the record.
@@ -105,6 +182,14 @@ mod tests {
     fn reads_cpu_ticks_past_a_command_name_with_spaces() {
         let stat = "42 (a b) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 100 1000 200";
         assert_eq!(cpu_seconds_from_stat(stat), Some(3.0));
+        assert_eq!(parent_from_stat(stat), Some(1));
+    }
+
+    #[test]
+    fn machine_busy_time_leaves_out_idle_iowait_and_steal() {
+        let stat = "cpu  100 20 30 5000 40 5 6 70 0 0\ncpu0 50 10 15 2500 20 2 3 35 0 0\n";
+        assert_eq!(busy_from_proc_stat(stat), Some(1.61));
+        assert_eq!(busy_from_proc_stat("intr 1 2\n"), None);
     }
 
     #[test]
@@ -113,6 +198,7 @@ mod tests {
         assert!(alive(pid));
         assert!(memory(pid)?.rss_kb > 0);
         assert!(cpu_seconds("self")? >= 0.0);
+        assert!(tree_cpu_seconds(pid)?.contains_key(&pid));
         Ok(())
     }
 }
