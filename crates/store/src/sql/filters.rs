@@ -5,7 +5,7 @@ use sqlx::QueryBuilder;
 use usher_core::sessions::SessionStatus;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
-use usher_core::users::query::{UserFilter, UserOrderField};
+use usher_core::users::query::{UserFilter, UserOrder, UserOrderField};
 
 use crate::rows::like_contains;
 
@@ -88,16 +88,28 @@ if let Some(v) = v {
 
 pub(super) fn order_column(field: UserOrderField) -> &'static str {
     match field {
-UserOrderField::CreatedAt => "created_at",
-UserOrderField::UpdatedAt => "updated_at",
-UserOrderField::EmailAddress => "primary_email",
-UserOrderField::PhoneNumber => "primary_phone",
-UserOrderField::Username => "username",
-UserOrderField::FirstName => "lower(first_name)",
-UserOrderField::LastName => "lower(last_name)",
-UserOrderField::LastSignInAt => "last_sign_in_at",
-UserOrderField::LastActiveAt => "last_active_at",
+        UserOrderField::CreatedAt => "created_at",
+        UserOrderField::UpdatedAt => "updated_at",
+        UserOrderField::EmailAddress => "primary_email",
+        UserOrderField::PhoneNumber => "primary_phone",
+        UserOrderField::Username => "username",
+        UserOrderField::FirstName => "lower(first_name)",
+        UserOrderField::LastName => "lower(last_name)",
+        UserOrderField::LastSignInAt => "last_sign_in_at",
+        UserOrderField::LastActiveAt => "last_active_at",
     }
+}
+
+/// `ORDER BY` for a user list. Nullable columns put their nulls last; the timestamps that are
+/// never null are ordered plainly, so PostgreSQL can walk the `(instance_id, created_at, id)`
+/// index instead of sorting every user for each page.
+pub(super) fn order_by(order: UserOrder) -> String {
+    let dir = if order.descending { "DESC" } else { "ASC" };
+    let nulls = match order.field {
+        UserOrderField::CreatedAt | UserOrderField::UpdatedAt => "",
+        _ => " NULLS LAST",
+    };
+    format!(" ORDER BY {} {dir}{nulls}, id {dir}", order_column(order.field))
 }
 
 

@@ -14,7 +14,7 @@ use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
 use crate::rows::from_doc;
-use super::filters::{order_column, push_session_filter, push_user_filter};
+use super::filters::{order_by, push_session_filter, push_user_filter};
 
 pub async fn load_instance(pool: &Pool<Db>) -> StoreResult<Option<Instance>> {
     let row = sqlx::query("SELECT doc FROM instances ORDER BY created_at LIMIT 1")
@@ -91,11 +91,7 @@ pub async fn list_users(
     let mut qb = QueryBuilder::<Db>::new("SELECT doc, version FROM users");
     push_user_filter(&mut qb, instance_id, f);
     if let Some((order, page)) = order_page {
-        let dir = if order.descending { "DESC" } else { "ASC" };
-        qb.push(format!(
-            " ORDER BY {} {dir} NULLS LAST, id {dir}",
-            order_column(order.field)
-        ));
+        qb.push(order_by(order));
         qb.push(" LIMIT ")
             .push_bind(page.limit)
             .push(" OFFSET ")
