@@ -1,0 +1,205 @@
+// The Store trait, answered by the shared queries. Included by each backend's module, which
+// defines `Backend` (its store type) with `reader()` and `writer()` pools.
+
+#[async_trait]
+impl Store for Backend {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(self.reader())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn load_instance(&self) -> StoreResult<Option<Instance>> {
+        reads::load_instance(self.reader()).await
+    }
+
+    async fn create_instance(
+        &self,
+        instance: &Instance,
+        secret: &SecretKeyRecord,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()> {
+        writes::create_instance(self.writer(), instance, secret, key).await
+    }
+
+    async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
+        reads::secret_keys(self.reader(), instance_id).await
+    }
+
+    async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
+        reads::signing_keys(self.reader(), instance_id).await
+    }
+
+    async fn rotate_signing_key(
+        &self,
+        instance_id: &str,
+        key: &SigningKeyRecord,
+    ) -> StoreResult<()> {
+        writes::rotate_signing_key(self.writer(), instance_id, key).await
+    }
+
+    async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool> {
+        writes::retire_signing_key(self.writer(), instance_id, kid).await
+    }
+
+    async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
+        reads::get_user(self.reader(), instance_id, id).await
+    }
+
+    async fn list_users(
+        &self,
+        instance_id: &str,
+        filter: &UserFilter,
+        order: UserOrder,
+        page: &Page,
+    ) -> StoreResult<Vec<User>> {
+        reads::list_users(self.reader(), instance_id, filter, Some((order, page))).await
+    }
+
+    async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64> {
+        reads::count_users(self.reader(), instance_id, filter).await
+    }
+
+    async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>> {
+        reads::get_session(self.reader(), instance_id, id).await
+    }
+
+    async fn session_for_token(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<SessionForToken>> {
+        reads::session_for_token(self.reader(), instance_id, id).await
+    }
+
+    async fn list_sessions(
+        &self,
+        instance_id: &str,
+        query: &SessionQuery,
+    ) -> StoreResult<(Vec<Session>, i64)> {
+        reads::list_sessions(self.reader(), instance_id, query).await
+    }
+
+    async fn live_sessions_of_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<Session>> {
+        reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
+    }
+
+    async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()> {
+        writes::commit(self.writer(), instance_id, changes).await
+    }
+
+    async fn events_after(
+        &self,
+        instance_id: &str,
+        after_seq: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>> {
+        reads::events_after(self.reader(), instance_id, after_seq, limit).await
+    }
+
+    async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        reads::audit_log(self.reader(), instance_id, limit).await
+    }
+
+    async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
+        webhooks::endpoints(self.reader(), instance_id).await
+    }
+
+    async fn webhook_endpoint(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<WebhookEndpoint>> {
+        webhooks::endpoint(self.reader(), instance_id, id).await
+    }
+
+    async fn claim_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        worker: &str,
+        node: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<ClaimedEndpoint>> {
+        webhooks::claim(self.writer(), instance_id, worker, node, now, lease_until).await
+    }
+
+    async fn pending_webhook_deliveries(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<PendingDelivery>> {
+        webhooks::pending(self.reader(), instance_id, endpoint_id, limit).await
+    }
+
+    async fn record_webhook_attempt(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        worker: &str,
+        record: &AttemptRecord,
+    ) -> StoreResult<bool> {
+        webhooks::record_attempt(self.writer(), instance_id, endpoint_id, worker, record).await
+    }
+
+    async fn release_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        worker: &str,
+    ) -> StoreResult<()> {
+        webhooks::release(self.writer(), instance_id, endpoint_id, worker).await
+    }
+
+    async fn release_webhook_leases(
+        &self,
+        instance_id: &str,
+        node: &str,
+        except: &str,
+    ) -> StoreResult<u64> {
+        webhooks::release_node(self.writer(), instance_id, node, except).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        instance_id: &str,
+        query: &DeliveryQuery,
+    ) -> StoreResult<(Vec<Delivery>, i64)> {
+        webhooks::deliveries(self.reader(), instance_id, query).await
+    }
+
+    async fn retry_webhook_message(
+        &self,
+        instance_id: &str,
+        event_id: &str,
+        endpoint_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        webhooks::retry_message(self.writer(), instance_id, event_id, endpoint_id, now).await
+    }
+
+    async fn replay_webhook_endpoint(
+        &self,
+        instance_id: &str,
+        endpoint_id: &str,
+        since: i64,
+        now: i64,
+    ) -> StoreResult<i64> {
+        webhooks::replay(self.writer(), instance_id, endpoint_id, since, now).await
+    }
+
+    async fn webhook_stats(
+        &self,
+        instance_id: &str,
+        attempts_since: i64,
+    ) -> StoreResult<Vec<EndpointStats>> {
+        webhooks::stats(self.reader(), instance_id, attempts_since).await
+    }
+}
