@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The browser suite, as scripts/suites runs it after the release build:
+#   USHER_BIN=target/release/usher compat/browser/ci.sh
+# 1. installs what is missing: Debian's chromium (apt-get) when /usr/bin/chromium is absent,
+#    node_modules (npm ci: playwright-core, @clerk/backend), and the browser bundles
+#    @clerk/clerk-js and @clerk/ui (npm pack into vendor/, see fetch-vendor.sh);
+# 2. run.mjs starts a production and a development Usher with an app server in front of each,
+#    runs every test file with node --test, and stops them all.
+# Screenshots, proxy and server logs: ${USHER_ARTIFACTS_DIR:-target/test-logs/browser}.
+# Exits non-zero when anything fails.
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT="$(cd ../.. && pwd)"
+export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
+if [ ! -x "$USHER_BIN" ]; then
+  echo "browser: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
+  exit 69
+fi
+if [ ! -x /usr/bin/chromium ] && [ -z "${USHER_CHROMIUM:-}" ]; then
+  echo "==> browser: apt-get install chromium" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  { $SUDO apt-get install -y --no-install-recommends chromium >/dev/null ||
+    { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; } ||
+    { echo "browser: could not install chromium" >&2; exit 1; }
+fi
+npm ci --no-audit --no-fund --loglevel=error || { echo "browser: npm ci failed" >&2; exit 1; }
+./fetch-vendor.sh || { echo "browser: could not fetch @clerk/clerk-js / @clerk/ui" >&2; exit 1; }
+echo "==> browser: clerk-js + @clerk/ui in headless Chromium against Usher"
+timeout 420 node run.mjs

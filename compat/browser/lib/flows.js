@@ -1,0 +1,112 @@
+// Shared pieces of the browser flows: the configuration from run.mjs, unique identities, and the
+// prebuilt-UI interactions (sign-up, sign-in, UserButton) driven with Clerk's own selectors.
+import crypto from 'node:crypto';
+import { createClerkClient } from '@clerk/backend';
+import { waitReady } from './browser.js';
+
+/** What run.mjs started, or null when the file runs on its own. */
+export function config() {
+  const raw = process.env.USHER_BROWSER_CONFIG;
+  return raw ? JSON.parse(raw) : null;
+}
+
+export const SKIP_WITHOUT_USHER = config() ? false : 'run through compat/browser/run.mjs (it starts Usher)';
+
+export function uniqueEmail(prefix, suffix = '') {
+  return `${prefix}-${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}${suffix}@example.com`;
+}
+
+export const PASSWORD = 'Usher-browser-Suite-8431!';
+
+export function backend(inst) {
+  return createClerkClient({
+    secretKey: inst.secretKey,
+    publishableKey: inst.publishableKey,
+    apiUrl: inst.apiUrl,
+    jwtKey: inst.jwtKey,
+    telemetry: { disabled: true },
+  });
+}
+
+export const decodeJwt = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+const PRIMARY = '.cl-formButtonPrimary';
+const OTP = 'input[autocomplete=one-time-code]';
+
+export async function clickPrimary(page) {
+  await page.locator(PRIMARY).first().click();
+}
+
+/** Types a one-time code into the first OTP box (the UI spreads it over all six). */
+export async function typeOtp(page, code) {
+  const first = page.locator(OTP).first();
+  await first.waitFor({ state: 'visible', timeout: 15_000 });
+  await first.click();
+  await page.keyboard.type(code, { delay: 30 });
+}
+
+export async function waitForOtpInput(page, timeout = 15_000) {
+  await page.locator(OTP).first().waitFor({ state: 'visible', timeout });
+}
+
+/** Opens a test page and waits for Clerk.load. */
+export async function open(page, inst, route) {
+  await page.goto(`${inst.appUrl}${route}`);
+  await waitReady(page);
+}
+
+/** The <SignUp/> form: email address and password, then Continue. */
+export async function fillSignUp(page, email, password) {
+  await page.locator('input[name=emailAddress]').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('input[name=emailAddress]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await clickPrimary(page);
+}
+
+/** The <SignIn/> form: identifier, Continue, then password, Continue. */
+export async function signInWithPassword(page, email, password) {
+  await page.locator('input[name=identifier]').waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('input[name=identifier]').fill(email);
+  await clickPrimary(page);
+  const pw = page.locator('input[name=password]');
+  await pw.waitFor({ state: 'visible', timeout: 15_000 });
+  await pw.fill(password);
+  await clickPrimary(page);
+}
+
+/** After a completed sign-in/up the UI navigates to /user; returns Clerk.user.id there. */
+export async function waitSignedIn(page, timeout = 20_000) {
+  await page.waitForURL((u) => new URL(u).pathname === '/user', { timeout });
+  await waitReady(page);
+  await page.waitForFunction(() => window.Clerk?.user?.id && window.Clerk?.session?.status === 'active', null, { timeout });
+  return page.evaluate(() => ({ userId: Clerk.user.id, sessionId: Clerk.session.id }));
+}
+
+/** A page-visible error from the prebuilt UI (field error or card alert). */
+export function uiError(page) {
+  return page.locator('.cl-formFieldErrorText, .cl-alert, [role=alert]').first();
+}
+
+/** Navigates to /protected and returns the final status, JSON body and the document chain. */
+export async function getProtected(page, inst) {
+  const chain = [];
+  const onResponse = (r) => {
+    if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) {
+      chain.push({ status: r.status(), url: r.url(), location: r.headers().location });
+    }
+  };
+  page.on('response', onResponse);
+  try {
+    const res = await page.goto(`${inst.appUrl}/protected`);
+    const text = await res.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    return { status: res.status(), body, chain, url: page.url() };
+  } finally {
+    page.off('response', onResponse);
+  }
+}
