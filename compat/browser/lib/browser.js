@@ -96,7 +96,7 @@ function attachPageLogging(page, art) {
 export function describeExchanges(exchanges, last = 6) {
   const fmt = (e) =>
     `  ${e.method} ${e.path}${e.form ? ' form=' + JSON.stringify(e.form) : ''} → ${e.status}${e.location ? ' Location: ' + e.location : ''}${
-      e.response !== undefined ? ' ' + JSON.stringify(e.response).slice(0, 1200) : ''
+      e.response !== undefined ? ' ' + JSON.stringify(e.response).slice(0, e.status >= 400 ? 1500 : 200) : ''
     }`;
   const failed = exchanges.filter((e) => e.status >= 400);
   const parts = [];

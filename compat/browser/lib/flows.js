@@ -110,3 +110,13 @@ export async function getProtected(page, inst) {
     page.off('response', onResponse);
   }
 }
+
+/** Signs out through clerk-js's JS API, then opens /sign-in and checks nobody is signed in. */
+export async function signOutJS(page, inst) {
+  await page.evaluate(() => window.Clerk.signOut({ redirectUrl: '/sign-in' })).catch((err) => {
+    if (!/context was destroyed|navigation/i.test(String(err))) throw err;
+  });
+  await open(page, inst, '/sign-in');
+  const user = await page.evaluate(() => window.Clerk.user ?? null);
+  if (user) throw new Error(`still signed in after Clerk.signOut(): ${JSON.stringify(user.id)}`);
+}

@@ -9,6 +9,7 @@ import { hotp, base32Decode, step as totpStep } from '../lib/totp.js';
 import {
   config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn,
   typeOtp, waitForOtpInput, clickPrimary, uiError,
+  signOutJS,
 } from '../lib/flows.js';
 
 const inst = config()?.production;
@@ -44,10 +45,7 @@ const needs = (...keys) => (t) => {
   return false;
 };
 
-async function signOut() {
-  await page.evaluate(() => window.Clerk.signOut());
-  await page.waitForFunction(() => !window.Clerk.user, null, { timeout: 10_000 });
-}
+const signOut = () => signOutJS(page, inst);
 
 before(async () => {
   if (!inst) return;

@@ -9,6 +9,7 @@ import { bapi } from '../lib/usher.js';
 import {
   config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, fillSignUp, typeOtp, waitForOtpInput,
   waitSignedIn, signInWithPassword,
+  signOutJS,
 } from '../lib/flows.js';
 
 const inst = config()?.development;
@@ -61,8 +62,7 @@ test('9a. dev browser: sign-up with a +clerk_test address completes with 424242 
 test('9b. dev browser: sign-out, then password sign-in through <SignIn/>', { skip: SKIP_WITHOUT_USHER, timeout: 60_000 }, async (t) => {
   if (!state.userId) return t.skip('sign-up failed');
   const ctx = { page, art, exchanges };
-  await page.evaluate(() => window.Clerk.signOut());
-  await page.waitForFunction(() => !window.Clerk.user, null, { timeout: 10_000 });
+  await step('dev-sign-out', ctx, () => signOutJS(page, inst));
   await step('dev-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
   await step('dev-sign-in-password', ctx, () => signInWithPassword(page, email, PASSWORD));
   const ids = await step('dev-signed-in', ctx, () => waitSignedIn(page));
