@@ -80,7 +80,7 @@ try {
   ]);
   const config = { production, development };
   const argv = process.argv.slice(2);
-  const [cmd, ...args] = argv.length ? argv : [process.execPath, '--test', '--test-concurrency=4', 'test/'];
+  const [cmd, ...args] = argv.length ? argv : [process.execPath, '--test', '--test-reporter=spec', '--test-concurrency=4', 'test/'];
   child = spawn(cmd, args, {
     cwd: SUITE_DIR,
     stdio: 'inherit',

@@ -124,6 +124,8 @@ export async function startApp({ name, logFile }) {
       method: req.method,
       url: req.url,
       origin: req.headers.origin,
+      referer: req.headers.referer,
+      secFetchSite: req.headers['sec-fetch-site'],
       cookie: req.headers.cookie ? req.headers.cookie.split(/;\s*/).map((c) => c.split('=')[0]) : [],
       body: loggable(body, req.headers['content-type']),
     };

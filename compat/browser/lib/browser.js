@@ -125,8 +125,11 @@ export async function step(name, { page, art, exchanges }, fn) {
     let shot = '';
     if (page && !page.isClosed()) shot = await art.shot(page, `FAILED-${name}`);
     const trace = exchanges ? describeExchanges(exchanges) : '';
-    err.message = `[${name}] ${err.message}${shot ? `\nscreenshot: ${shot}` : ''}\n${trace}`;
-    art.log(`FAILED ${name}: ${err.message}`);
-    throw err;
+    const message = `[${name}] ${err.message}${shot ? `\nscreenshot: ${shot}` : ''}\n${trace}`;
+    art.log(`FAILED ${message}`);
+    // A new error: the reporters print `stack`, which was fixed when the original was made.
+    const wrapped = new Error(message);
+    wrapped.stack = `Error: ${message}\n${String(err.stack || '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`;
+    throw wrapped;
   }
 }

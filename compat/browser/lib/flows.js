@@ -55,23 +55,41 @@ export async function open(page, inst, route) {
   await waitReady(page);
 }
 
-/** The <SignUp/> form: email address and password, then Continue. */
+/**
+ * Submits a form by pressing Enter in `input` and waits for clerk-js's POST to a FAPI path matching
+ * `pathRe`. (Enter rather than a click on Continue: the password hint that appears while typing
+ * moves the button, and a click computed before that shift can miss it.)
+ */
+export async function submit(page, input, pathRe, timeout = 15_000) {
+  const response = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && pathRe.test(new URL(r.url()).pathname),
+    { timeout },
+  );
+  await input.press('Enter');
+  return response.catch((err) => {
+    throw new Error(`pressing Enter in ${input} sent no POST matching ${pathRe}: ${err.message}`);
+  });
+}
+
+/** The <SignUp/> form: email address and password, then submit (POST /v1/client/sign_ups). */
 export async function fillSignUp(page, email, password) {
   await page.locator('input[name=emailAddress]').waitFor({ state: 'visible', timeout: 15_000 });
   await page.locator('input[name=emailAddress]').fill(email);
-  await page.locator('input[name=password]').fill(password);
-  await clickPrimary(page);
+  const pw = page.locator('input[name=password]');
+  await pw.fill(password);
+  return submit(page, pw, /\/v1\/client\/sign_ups$/);
 }
 
-/** The <SignIn/> form: identifier, Continue, then password, Continue. */
+/** The <SignIn/> form: identifier, submit, then password, submit. */
 export async function signInWithPassword(page, email, password) {
-  await page.locator('input[name=identifier]').waitFor({ state: 'visible', timeout: 15_000 });
-  await page.locator('input[name=identifier]').fill(email);
-  await clickPrimary(page);
+  const id = page.locator('input[name=identifier]');
+  await id.waitFor({ state: 'visible', timeout: 15_000 });
+  await id.fill(email);
+  await submit(page, id, /\/v1\/client\/sign_ins$/);
   const pw = page.locator('input[name=password]');
   await pw.waitFor({ state: 'visible', timeout: 15_000 });
   await pw.fill(password);
-  await clickPrimary(page);
+  return submit(page, pw, /\/v1\/client\/sign_ins\/[^/]+\/attempt_first_factor$/);
 }
 
 /** After a completed sign-in/up the UI navigates to /user; returns Clerk.user.id there. */
@@ -111,12 +129,21 @@ export async function getProtected(page, inst) {
   }
 }
 
-/** Signs out through clerk-js's JS API, then opens /sign-in and checks nobody is signed in. */
+/**
+ * Signs out through clerk-js's JS API (which then navigates to /sign-in itself), waits for the
+ * sign-in page to load, and checks nobody is signed in.
+ */
 export async function signOutJS(page, inst) {
   await page.evaluate(() => window.Clerk.signOut({ redirectUrl: '/sign-in' })).catch((err) => {
     if (!/context was destroyed|navigation/i.test(String(err))) throw err;
   });
-  await open(page, inst, '/sign-in');
+  const onSignIn = (u) => new URL(u).pathname === '/sign-in';
+  try {
+    await page.waitForURL(onSignIn, { timeout: 10_000 });
+  } catch {
+    await page.goto(`${inst.appUrl}/sign-in`);
+  }
+  await waitReady(page);
   const user = await page.evaluate(() => window.Clerk.user ?? null);
   if (user) throw new Error(`still signed in after Clerk.signOut(): ${JSON.stringify(user.id)}`);
 }

@@ -8,7 +8,7 @@ import { bapi } from '../lib/usher.js';
 import { hotp, base32Decode, step as totpStep } from '../lib/totp.js';
 import {
   config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn,
-  typeOtp, waitForOtpInput, clickPrimary, uiError,
+  typeOtp, waitForOtpInput, submit, uiError,
   signOutJS,
 } from '../lib/flows.js';
 
@@ -124,8 +124,9 @@ async function backupCodeSignIn(ctx, code, label) {
     await page.getByText('Use a backup code').first().click({ timeout: 10_000 });
   });
   await step(`${label}-backup-code-typed`, ctx, async () => {
-    await page.locator('input[name=code]').fill(code, { timeout: 10_000 });
-    await clickPrimary(page);
+    const input = page.locator('input[name=code]');
+    await input.fill(code, { timeout: 10_000 });
+    await submit(page, input, /\/attempt_second_factor$/);
   });
 }
 
