@@ -1,5 +1,6 @@
 //! `usher`: serve the auth server, and operate it.
 
+mod emails;
 mod keys;
 mod logging;
 mod serve;
@@ -92,6 +93,21 @@ pub struct ServeArgs {
     log_format: LogFormat,
     #[command(flatten)]
     webhooks: webhooks::ServeWebhookArgs,
+    #[command(flatten)]
+    mail: emails::ServeMailArgs,
+    /// Origins allowed to call the Frontend API from a browser, comma-separated
+    /// (`https://app.example.com,http://localhost:3000`). Development instances also allow
+    /// any localhost origin.
+    #[arg(long, env = "USHER_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// A node_modules folder with @clerk/clerk-js and @clerk/ui installed from npm, served under
+    /// /npm/@clerk/… on the Frontend API.
+    #[arg(long, env = "USHER_CLERK_JS_DIR")]
+    clerk_js_dir: Option<PathBuf>,
+    /// Set the Frontend API's cookies without the Secure attribute (plain-http deployments
+    /// other than localhost). Not for production.
+    #[arg(long, env = "USHER_INSECURE_COOKIES")]
+    insecure_cookies: bool,
 }
 
 #[derive(Subcommand)]
@@ -163,6 +179,20 @@ enum Command {
         #[command(subcommand)]
         action: webhooks::WebhooksAction,
     },
+    /// List the emails the server queued (verification and password-reset codes), newest
+    /// first, with their delivery status. Without SMTP this is where development codes are.
+    Emails {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Only emails to this address.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Print the Backend API's JSON shape (`GET /v1/emails`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -191,6 +221,11 @@ const KNOWN_ENV: &[&str] = &[
     "USHER_WEBHOOK_TIMEOUT",
     "USHER_WEBHOOK_CONCURRENCY",
     "USHER_NODE_ID",
+    "USHER_SMTP_URL",
+    "USHER_MAIL_FROM",
+    "USHER_ALLOWED_ORIGINS",
+    "USHER_CLERK_JS_DIR",
+    "USHER_INSECURE_COOKIES",
 ];
 
 fn warn_unknown_env() {
@@ -237,6 +272,12 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => webhooks::run(common, settings, json, action),
+        Command::Emails {
+            common,
+            to,
+            limit,
+            json,
+        } => emails::run(common, to, limit, json),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use usher_core::instance::Environment;
-use usher_server::config::ServerConfig;
+use usher_server::config::{FrontendConfig, ServerConfig, normalize_origin};
 use usher_server::{BootReport, Running};
 
 use crate::{CommonArgs, EnvironmentArg, ServeArgs};
@@ -29,6 +29,23 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         redis_url: args.redis_url,
         bapi_rate_limit: args.bapi_rate_limit,
         webhooks: args.webhooks.config()?,
+        mail: args.mail.config(),
+        frontend: FrontendConfig {
+            allowed_origins: args
+                .allowed_origins
+                .iter()
+                .filter(|o| !o.trim().is_empty())
+                .map(|o| {
+                    normalize_origin(o).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--allowed-origins: '{o}' is not an origin (scheme://host[:port], no wildcards)"
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            clerk_js_dir: args.clerk_js_dir,
+            cookie_secure: !args.insecure_cookies,
+        },
     };
     tracing::info!(
         data_dir = %cfg.data_dir.display(),

@@ -35,6 +35,26 @@ pub enum CoreError {
     /// A concurrent writer changed the row first; the caller re-reads and retries.
     #[error("concurrent modification")]
     Conflict,
+    #[error("no account matches the identifier")]
+    IdentifierNotFound,
+    #[error("the code is incorrect")]
+    CodeIncorrect,
+    #[error("the verification has expired")]
+    VerificationExpired,
+    #[error("too many failed attempts")]
+    VerificationFailed,
+    #[error("already verified")]
+    VerificationAlreadyVerified,
+    /// A strategy the user or the attempt does not support.
+    #[error("{param}: strategy not allowed")]
+    StrategyInvalid { param: &'static str },
+    /// A step taken out of order (for example a second factor before the first).
+    #[error("{reason}")]
+    FlowInvalid { reason: &'static str },
+    #[error("a session already exists on this client")]
+    SessionExists,
+    #[error("signed out")]
+    SignedOut,
     #[error("password hashing is overloaded")]
     Overloaded,
     #[error("storage failure: {0}")]

@@ -1,6 +1,7 @@
 //! What happened, as the domain sees it. The HTTP layer renders each into Clerk's webhook payload
 //! and the store writes it to the outbox in the same transaction as the change.
 
+use crate::mail::EmailMessage;
 use crate::sessions::Session;
 use crate::users::User;
 use crate::webhooks::WebhookEndpoint;
@@ -25,6 +26,8 @@ pub enum DomainEvent {
     WebhookEndpointDeleted(Box<WebhookEndpoint>),
     WebhookEndpointSecretRotated(Box<WebhookEndpoint>),
     WebhookEndpointDisabled(Box<WebhookEndpoint>),
+    /// An email was queued for delivery (Clerk's `email.created`).
+    EmailCreated(EmailMessage),
 }
 
 impl DomainEvent {
@@ -43,6 +46,7 @@ impl DomainEvent {
             DomainEvent::WebhookEndpointDeleted(_) => catalog::ENDPOINT_DELETED,
             DomainEvent::WebhookEndpointSecretRotated(_) => catalog::ENDPOINT_SECRET_ROTATED,
             DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
+            DomainEvent::EmailCreated(_) => "email.created",
         }
     }
 }
@@ -76,6 +80,7 @@ mod tests {
             "session.revoked",
             "session.ended",
             "session.removed",
+            "email.created",
             catalog::ENDPOINT_CREATED,
             catalog::ENDPOINT_UPDATED,
             catalog::ENDPOINT_DELETED,

@@ -16,6 +16,13 @@ pub mod prefix {
     pub const WEBHOOK_ENDPOINT: &str = "ep_";
     pub const WEBHOOK_ATTEMPT: &str = "atmpt_";
     pub const SIGNING_KEY: &str = "key_";
+    /// An email message (not an email address: those are `idn_`).
+    pub const EMAIL_MESSAGE: &str = "ema_";
+    pub const SIGN_IN: &str = "sia_";
+    pub const SIGN_UP: &str = "sua_";
+    pub const VERIFICATION: &str = "ver_";
+    pub const TOTP: &str = "totp_";
+    pub const BACKUP_CODE: &str = "bcode_";
 }
 
 pub fn new_id(prefix: &str) -> String {

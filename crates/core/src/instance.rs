@@ -77,6 +77,17 @@ impl Instance {
     pub fn publishable_key(&self) -> String {
         publishable_key(self.environment, &self.frontend_host)
     }
+    /// The suffix clerk-js and Clerk's backend SDKs give cookie names for this instance: the
+    /// first 8 characters of the URL-safe base64 of SHA-1(publishable key).
+    pub fn cookie_suffix(&self) -> String {
+        use base64::engine::general_purpose::URL_SAFE;
+        let digest = aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            self.publishable_key().as_bytes(),
+        );
+        URL_SAFE.encode(digest.as_ref()).chars().take(8).collect()
+    }
+
     /// `iss` of every session token: `https://` + the host in the publishable key.
     pub fn issuer(&self) -> String {
         format!("https://{}", self.frontend_host)
@@ -185,6 +196,20 @@ pub fn hash_secret(secret: &str) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookie_suffix_matches_clerks_sdks() {
+        // Computed with Node's crypto the way @clerk/shared's getCookieSuffix does.
+        let instance = Instance {
+            id: "ins_1".into(),
+            environment: Environment::Development,
+            frontend_host: "clerk.example.com".into(),
+            settings: InstanceSettings::default(),
+            created_at: 0,
+        };
+        assert_eq!(instance.publishable_key(), "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k");
+        assert_eq!(instance.cookie_suffix(), "l2OS3d9k");
+    }
 
     #[test]
     fn publishable_key_encodes_host_with_dollar_unpadded() {

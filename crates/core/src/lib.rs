@@ -2,17 +2,21 @@
 //! time through [`clock::Clock`], and password hashing through [`passwords::HasherPool`].
 
 pub mod audit;
+pub mod clients;
 pub mod clock;
 pub mod error;
 pub mod events;
 pub mod ids;
 pub mod instance;
+pub mod mail;
+pub mod mfa;
 pub mod passwords;
 pub mod ratelimit;
 pub mod sessions;
 pub mod signing_keys;
 pub mod store;
 pub mod users;
+pub mod verifications;
 pub mod webhooks;
 
 pub use error::{CoreError, CoreResult};

@@ -9,6 +9,7 @@ use crate::audit::AuditEntry;
 use crate::error::CoreError;
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
+use crate::mail::{EmailMessage, EmailStatus};
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
 use crate::signing_keys::SigningKeyRecord;
@@ -64,6 +65,8 @@ pub enum Write {
         version: i64,
     },
     InsertClient(Client),
+    /// Guarded by `client.version`, like `UpdateUser`.
+    UpdateClient(Client),
     InsertSession(Session),
     /// Like `UpdateUser`: guarded by `session.version`.
     UpdateSession(Session),
@@ -86,6 +89,8 @@ pub enum Write {
         id: String,
         version: i64,
     },
+    /// Queues an email for the mail worker (its `email.created` event is a separate write).
+    InsertEmail(EmailMessage),
 }
 
 /// Writes that belong together: all are committed, or none.
@@ -161,6 +166,43 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &str,
         user_id: &str,
     ) -> StoreResult<Vec<Session>>;
+
+    // --- Browser clients and sign-in look-ups. ---
+
+    async fn get_client(&self, instance_id: &str, id: &str) -> StoreResult<Option<Client>>;
+    /// The client whose browser secret hashes to `token_hash`.
+    async fn client_by_token(
+        &self,
+        instance_id: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<Client>>;
+    /// Every session started on the client, oldest first, whatever its status.
+    async fn sessions_of_client(
+        &self,
+        instance_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Vec<Session>>;
+    /// The user owning an identifier (compared in its normalised form).
+    async fn user_id_by_identifier(
+        &self,
+        instance_id: &str,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<String>>;
+    /// Keeps a handshake payload for the Backend API to fetch by nonce until `expire_at`.
+    async fn put_handshake_nonce(
+        &self,
+        instance_id: &str,
+        nonce_hash: &str,
+        payload: &str,
+        expire_at: i64,
+    ) -> StoreResult<()>;
+    async fn handshake_payload(
+        &self,
+        instance_id: &str,
+        nonce_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<String>>;
 
     async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()>;
 
@@ -259,4 +301,40 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &str,
         attempts_since: i64,
     ) -> StoreResult<Vec<EndpointStats>>;
+
+    // --- Email. Messages are queued through `commit` (`Write::InsertEmail`); the mail worker
+    // claims one, sends it with no transaction open, and records the outcome. ---
+
+    /// Emails, newest first, to `to_email_address` only (compared case-insensitively) if given,
+    /// and the total matching.
+    async fn list_emails(
+        &self,
+        instance_id: &str,
+        to_email_address: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<EmailMessage>, i64)>;
+    async fn get_email(&self, instance_id: &str, id: &str) -> StoreResult<Option<EmailMessage>>;
+    /// Queued emails (including those waiting to be retried), oldest first.
+    async fn queued_emails(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<EmailMessage>>;
+    /// Takes a queued email for one attempt until `lease_until`, so that workers on several
+    /// nodes never send it twice. False: it is not queued, or another worker holds it (a
+    /// crashed worker's claim expires and the email is sent again).
+    async fn claim_email(
+        &self,
+        instance_id: &str,
+        id: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<bool>;
+    /// Records an attempt: the new status (`Queued` again for a retry), its error, one more
+    /// attempt, `updated_at = now`, and frees the claim. False: no such email.
+    async fn record_email_outcome(
+        &self,
+        instance_id: &str,
+        id: &str,
+        status: EmailStatus,
+        error: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool>;
 }

@@ -29,6 +29,82 @@ pub struct ServerConfig {
     /// Backend API requests allowed per secret key per 10 seconds; 0 means no limit.
     pub bapi_rate_limit: u64,
     pub webhooks: WebhookConfig,
+    pub mail: MailConfig,
+    pub frontend: FrontendConfig,
+}
+
+/// Browser-facing settings of the Frontend API.
+#[derive(Debug, Clone)]
+pub struct FrontendConfig {
+    /// Origins (`scheme://host[:port]`) whose pages may call the Frontend API with credentials.
+    /// Development instances also allow any `localhost` / `127.0.0.1` origin.
+    pub allowed_origins: Vec<String>,
+    /// A node_modules-style folder holding `@clerk/clerk-js` and `@clerk/ui`, served under
+    /// `/npm/@clerk/…` for apps that load Clerk's browser SDK from the Frontend API.
+    pub clerk_js_dir: Option<PathBuf>,
+    /// Marks the cookies Usher sets `Secure` (browsers accept them on http://localhost too).
+    pub cookie_secure: bool,
+}
+
+impl Default for FrontendConfig {
+    fn default() -> Self {
+        Self {
+            allowed_origins: Vec::new(),
+            clerk_js_dir: None,
+            cookie_secure: true,
+        }
+    }
+}
+
+/// `scheme://host[:port]`, lower-cased, without a path or trailing slash; `None` if not one.
+pub fn normalize_origin(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('/');
+    let (scheme, rest) = s.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "http" | "https")
+        || rest.is_empty()
+        || rest.contains(['/', '?', '#', '@', '*', ' '])
+    {
+        return None;
+    }
+    Some(format!("{scheme}://{}", rest.to_ascii_lowercase()))
+}
+
+/// Email delivery settings.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://[user:pass@]host[:port]` (STARTTLS required; port 587), `smtps://…` (TLS from
+    /// the start; port 465), or `smtp://host:port?tls=none` (plain, for a local sink; port 25).
+    /// Without it every email is written to the log instead (status `logged`).
+    pub smtp_url: Option<String>,
+    /// The sender, `Name <address>` or a bare address.
+    pub from: String,
+    /// Runs the mail worker. Tests turn it off and drive delivery with `Running::drain_mail`.
+    pub run_worker: bool,
+    /// Waits before each retry of a failed attempt that may pass; after the last, the email is
+    /// failed.
+    pub retry_delays: Vec<Duration>,
+    /// The SMTP conversation's time limit.
+    pub timeout: Duration,
+    /// How often the worker looks for emails no commit in this process announced (queued by
+    /// another process or node, and retries that came due).
+    pub poll_interval: Duration,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Usher <no-reply@localhost>".into(),
+            run_worker: true,
+            retry_delays: usher_core::mail::DEFAULT_RETRY_DELAYS_MS
+                .iter()
+                .map(|ms| Duration::from_millis(ms.unsigned_abs()))
+                .collect(),
+            timeout: Duration::from_secs(30),
+            poll_interval: Duration::from_secs(1),
+        }
+    }
 }
 
 /// Webhook delivery settings.
@@ -87,6 +163,8 @@ impl ServerConfig {
             redis_url: None,
             bapi_rate_limit: 0,
             webhooks: WebhookConfig::default(),
+            frontend: FrontendConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 

@@ -253,8 +253,69 @@ impl From<CoreError> for ApiError {
                 e.detail.retry_after = Some(1);
                 e
             }
+            CoreError::IdentifierNotFound => unprocessable(
+                "form_identifier_not_found",
+                "Couldn't find your account.",
+                "Couldn't find your account.".into(),
+            )
+            .with_param("identifier"),
+            CoreError::CodeIncorrect => unprocessable(
+                "form_code_incorrect",
+                "Incorrect code",
+                "Incorrect code".into(),
+            )
+            .with_param("code"),
+            CoreError::VerificationExpired => unprocessable(
+                "verification_expired",
+                "Expired",
+                "This verification has expired. You must create a new one.".into(),
+            )
+            .with_param("code"),
+            CoreError::VerificationFailed => unprocessable(
+                "verification_failed",
+                "Too many failed attempts",
+                "Too many failed attempts. You have to try again with the same or another method."
+                    .into(),
+            )
+            .with_param("code"),
+            CoreError::VerificationAlreadyVerified => ApiError::new(
+                S::BAD_REQUEST,
+                "verification_already_verified",
+                "Already verified",
+                "This verification has already been verified.",
+            ),
+            CoreError::StrategyInvalid { param } => unprocessable(
+                "strategy_for_user_invalid",
+                "Invalid verification strategy",
+                "The verification strategy is not valid for this account.".into(),
+            )
+            .with_param(param),
+            CoreError::FlowInvalid { reason } => ApiError::new(
+                S::BAD_REQUEST,
+                "client_state_invalid",
+                "The request is not valid in the current state",
+                format!("{reason}."),
+            ),
+            CoreError::SessionExists => ApiError::new(
+                S::BAD_REQUEST,
+                "session_exists",
+                "You're already signed in",
+                "You're already signed in.",
+            ),
+            CoreError::SignedOut => ApiError::new(
+                S::UNAUTHORIZED,
+                "signed_out",
+                "Signed out",
+                "You are signed out.",
+            ),
             CoreError::Storage(cause) | CoreError::Crypto(cause) => ApiError::internal(cause),
         }
+    }
+}
+
+impl From<usher_core::store::StoreError> for ApiError {
+    fn from(err: usher_core::store::StoreError) -> Self {
+        CoreError::from(err).into()
     }
 }
 

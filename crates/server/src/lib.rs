@@ -69,7 +69,13 @@ pub fn api_router(state: &AppState) -> Router {
 }
 
 pub fn frontend_router(state: &AppState) -> Router {
-    finish(fapi::router(), state)
+    let inner = finish(fapi::router(state), state);
+    // `_method` tunnelling must happen before routing picks a handler by method.
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .map_request(fapi::tunnel::restore_method)
+            .service(inner),
+    )
 }
 
 /// A started server: its bound addresses and a handle to stop it.
@@ -117,6 +123,13 @@ impl Running {
     /// made (start the server with `webhooks.run_worker = false` to drive delivery with this).
     pub async fn drain_outbox(&self) -> anyhow::Result<usize> {
         workers::webhooks::drain(&self.state).await
+    }
+
+    /// Test hook: attempts every queued email that is due now (sends it, or logs it without
+    /// SMTP) and returns how many attempts were made (start the server with
+    /// `mail.run_worker = false` to drive delivery with this).
+    pub async fn drain_mail(&self) -> anyhow::Result<usize> {
+        workers::mail::drain(&self.state).await
     }
 }
 
@@ -194,6 +207,8 @@ pub async fn start_with_clock(
             cfg.webhooks.clone(),
             instance_environment,
         )?,
+        mail: workers::mail::MailRuntime::new(cfg.mail.clone())?,
+        frontend: cfg.frontend.clone(),
     });
 
     let (shutdown, rx) = watch::channel(false);
@@ -220,6 +235,9 @@ pub async fn start_with_clock(
     ));
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
+    }
+    if cfg.mail.run_worker {
+        tokio::spawn(workers::mail::run(state.clone(), rx.clone()));
     }
     Ok(Running {
         api_addr,

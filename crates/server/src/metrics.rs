@@ -28,6 +28,10 @@ pub struct Metrics {
     latency: Family<Labels, Histogram>,
     pub tokens_minted: Counter,
     pub events_written: Counter,
+    /// Browser requests refused for their origin.
+    pub origin_refusals: Counter,
+    /// Wrong passwords and codes in sign-ins.
+    pub sign_in_failures: Counter,
     hasher: HasherPool,
     counters: std::sync::Arc<SharedCounters>,
     redis_fallbacks: Gauge,
@@ -210,8 +214,22 @@ impl Metrics {
             "Rate-limit counts taken on this node because Redis did not answer",
             redis_fallbacks.clone(),
         );
+        let origin_refusals = Counter::default();
+        registry.register(
+            "frontend_origin_refusals",
+            "Frontend API requests refused because their Origin is not allowed",
+            origin_refusals.clone(),
+        );
+        let sign_in_failures = Counter::default();
+        registry.register(
+            "sign_in_failures",
+            "Sign-in attempts that failed on a wrong password or code",
+            sign_in_failures.clone(),
+        );
         let webhooks = WebhookMetrics::register(&mut registry);
         Self {
+            origin_refusals,
+            sign_in_failures,
             webhooks,
             counters,
             redis_fallbacks,

@@ -10,6 +10,7 @@ use usher_core::passwords::HasherPool;
 
 use crate::config::ServerConfig;
 use crate::state::{AppState, KeyRing, StateParts};
+use crate::workers::mail::MailRuntime;
 use crate::workers::webhooks::WebhookRuntime;
 
 pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
@@ -35,8 +36,15 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         api_url: String::new(),
         frontend_api_url: String::new(),
         webhooks,
+        // Nothing is sent from here: email queued by an operator command goes out from a
+        // running server at its next poll.
+        mail: MailRuntime::new(crate::config::MailConfig {
+            run_worker: false,
+            ..cfg.mail.clone()
+        })?,
         // Operator commands are not rate limited and count nothing across nodes.
         counters: crate::fast_state::SharedCounters::new(None),
         bapi_limit: None,
+        frontend: cfg.frontend.clone(),
     }))
 }

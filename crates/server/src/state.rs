@@ -10,8 +10,10 @@ use usher_core::signing_keys::{SigningKey, SigningKeyRecord};
 use usher_core::store::Store;
 use usher_core::{CoreError, CoreResult};
 
+use crate::config::FrontendConfig;
 use crate::fast_state::SharedCounters;
 use crate::metrics::Metrics;
+use crate::workers::mail::MailRuntime;
 use crate::workers::webhooks::WebhookRuntime;
 
 /// The instance's signing keys: one signs, all verify (and are published in JWKS).
@@ -50,6 +52,10 @@ pub struct Inner {
     pub bapi_limit: Option<usher_core::ratelimit::Window>,
     /// The webhook worker's settings, HTTP client and wake-up doorbell.
     pub webhooks: WebhookRuntime,
+    /// The mail worker's settings, SMTP transport and wake-up doorbell.
+    pub mail: MailRuntime,
+    /// Browser-facing settings: allowed origins, cookies, the browser SDK folder.
+    pub frontend: FrontendConfig,
     keys: RwLock<Arc<KeyRing>>,
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
 }
@@ -76,6 +82,8 @@ pub struct StateParts {
     pub counters: Arc<SharedCounters>,
     pub bapi_limit: Option<usher_core::ratelimit::Window>,
     pub webhooks: WebhookRuntime,
+    pub mail: MailRuntime,
+    pub frontend: FrontendConfig,
 }
 
 impl AppState {
@@ -92,6 +100,8 @@ impl AppState {
             counters: p.counters,
             bapi_limit: p.bapi_limit,
             webhooks: p.webhooks,
+            mail: p.mail,
+            frontend: p.frontend,
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
         }))

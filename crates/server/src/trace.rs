@@ -2,7 +2,7 @@
 //! `x-clerk-trace-id` and, in error bodies, as `clerk_trace_id`.
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
@@ -21,7 +21,17 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     let mut res = next.run(req).instrument(span.clone()).await;
     // Errors are rendered without the trace id by handlers; stamp it in here.
     if let Some(err) = res.extensions_mut().remove::<ApiError>() {
+        // Keep what layers added on the way out (CORS, cookies); the body is rendered anew.
+        let added = std::mem::take(res.headers_mut());
         res = render(&err, &trace);
+        for (name, value) in added.iter() {
+            if !matches!(
+                name,
+                &header::CONTENT_TYPE | &header::CONTENT_LENGTH | &header::RETRY_AFTER
+            ) {
+                res.headers_mut().append(name, value.clone());
+            }
+        }
     }
     if let Ok(v) = HeaderValue::from_str(&trace.0) {
         res.headers_mut().insert(TRACE_HEADER, v);

@@ -1,6 +1,8 @@
 //! The storage suite every backend must pass. Each backend's test calls [`run_all`] with a fresh,
 //! empty store.
 
+mod clients;
+mod emails;
 mod webhooks;
 
 use std::sync::Arc;
@@ -72,6 +74,8 @@ fn panic_free_user(msg: String) -> User {
         create_organizations_limit: None,
         bypass_client_trust: false,
         legal_accepted_at: None,
+        totp: None,
+        backup_codes: Vec::new(),
         last_sign_in_at: None,
         last_active_at: None,
         created_at: NOW,
@@ -370,11 +374,7 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     )?;
 
     // Sessions: statuses depend on time.
-    let client = Client {
-        id: new_id(prefix::CLIENT),
-        created_at: NOW,
-        updated_at: NOW,
-    };
+    let client = Client::new(None, NOW);
     let live = session(&bob.id, &client.id, NOW, NOW + 1_000_000);
     let old = session(&bob.id, &client.id, NOW - 10, NOW + 10);
     let mut cs = Changeset::default();
@@ -502,6 +502,8 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         "audit log newest first",
     )?;
     webhooks::run(&store, ins).await?;
+    emails::run(&store, ins).await?;
+    clients::run(&store, ins).await?;
     store.ping().await.map_err(e)?;
     Ok(())
 }

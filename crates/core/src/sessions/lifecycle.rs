@@ -1,6 +1,7 @@
 //! Starting and ending sessions.
 
-use super::model::{Client, Session, SessionStatus};
+use super::model::{Session, SessionStatus};
+use crate::clients::Client;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{new_id, prefix};
@@ -21,11 +22,7 @@ pub fn start_backend_session(
         });
     }
     ensure_can_sign_in(user, now)?;
-    let client = Client {
-        id: new_id(prefix::CLIENT),
-        created_at: now,
-        updated_at: now,
-    };
+    let client = Client::new(None, now);
     let session = new_session(instance, &client.id, user, active_org, now);
     Ok((client, session))
 }

@@ -5,4 +5,5 @@ pub mod model;
 pub mod query;
 pub mod tokens;
 
-pub use model::{Client, Session, SessionStatus};
+pub use crate::clients::Client;
+pub use model::{Session, SessionStatus};

@@ -85,10 +85,3 @@ impl Session {
         self.status
     }
 }
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Client {
-    pub id: String,
-    pub created_at: Millis,
-    pub updated_at: Millis,
-}

@@ -195,6 +195,8 @@ impl ValidatedNewUser {
             create_organizations_limit: f.create_organizations_limit,
             bypass_client_trust: f.bypass_client_trust.unwrap_or(false),
             legal_accepted_at: f.legal_accepted_at,
+            totp: None,
+            backup_codes: Vec::new(),
             last_sign_in_at: None,
             last_active_at: None,
             created_at,

@@ -13,6 +13,8 @@ pub enum Verification {
     Admin,
     /// Reserved: usable for sign-in, not yet verified.
     Unverified,
+    /// Verified by the user with a code sent to it.
+    EmailCode,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,28 @@ pub struct PasswordDigest(pub String);
 impl std::fmt::Debug for PasswordDigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PasswordDigest(<redacted>)")
+    }
+}
+
+/// An authenticator app enrolled for TOTP. The secret must be kept to check codes.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotpEnrolment {
+    pub id: String,
+    pub secret: String,
+    pub verified: bool,
+    /// The newest 30-second step a code was accepted for: no code of it or before works again.
+    pub last_used_step: Option<i64>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolment")
+            .field("id", &self.id)
+            .field("verified", &self.verified)
+            .field("last_used_step", &self.last_used_step)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,6 +96,11 @@ pub struct User {
     pub create_organizations_limit: Option<i64>,
     pub bypass_client_trust: bool,
     pub legal_accepted_at: Option<Millis>,
+    #[serde(default)]
+    pub totp: Option<TotpEnrolment>,
+    /// SHA-256 hashes of the unused backup codes.
+    #[serde(default)]
+    pub backup_codes: Vec<String>,
     pub last_sign_in_at: Option<Millis>,
     pub last_active_at: Option<Millis>,
     pub created_at: Millis,
@@ -82,6 +111,19 @@ impl User {
     pub fn primary_email(&self) -> Option<&EmailAddress> {
         let id = self.primary_email_address_id.as_deref()?;
         self.email_addresses.iter().find(|e| e.id == id)
+    }
+
+    pub fn totp_enabled(&self) -> bool {
+        self.totp.as_ref().is_some_and(|t| t.verified)
+    }
+
+    pub fn backup_code_enabled(&self) -> bool {
+        !self.backup_codes.is_empty()
+    }
+
+    /// Whether sign-in asks for a second factor.
+    pub fn two_factor_enabled(&self) -> bool {
+        self.totp_enabled() || self.backup_code_enabled()
     }
 
     pub fn is_locked(&self, now: Millis) -> bool {

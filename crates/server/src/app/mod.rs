@@ -1,6 +1,8 @@
 //! Use cases: read state, let the domain decide, commit the change with its events and audit entry
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
+pub mod frontend;
+pub mod mail;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;
@@ -45,6 +47,8 @@ pub struct Change<'a> {
     ctx: &'a RequestContext,
     writes: Changeset,
     events: usize,
+    /// Emails queued by `mail::queue`: the commit wakes the mail worker.
+    emails: usize,
 }
 
 impl<'a> Change<'a> {
@@ -54,6 +58,7 @@ impl<'a> Change<'a> {
             ctx,
             writes: Changeset::default(),
             events: 0,
+            emails: 0,
         }
     }
 
@@ -112,6 +117,9 @@ impl<'a> Change<'a> {
         if self.events > 0 {
             // Deliveries were queued with the events: start sending now.
             s.webhooks.wake();
+        }
+        if self.emails > 0 {
+            s.mail.wake();
         }
         Ok(())
     }

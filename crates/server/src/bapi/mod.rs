@@ -1,5 +1,7 @@
 //! The Backend API: `/v1/...`, authenticated with the instance's secret key.
 
+mod emails;
+mod clients;
 mod jwks;
 pub use jwks::jwks as public_jwks;
 mod sessions;
@@ -42,6 +44,13 @@ pub fn router() -> Router<AppState> {
             post(sessions::template_token),
         )
         .route("/v1/jwks", get(jwks::get))
+        .route(
+            "/v1/clients/handshake_payload",
+            get(clients::handshake_payload),
+        )
+        // Emails: an Usher extension (see bapi/emails.rs).
+        .route("/v1/emails", get(emails::list))
+        .route("/v1/emails/{email_id}", get(emails::get))
         // Webhook endpoints: an Usher extension (see bapi/webhooks.rs).
         .route(
             "/v1/webhooks/endpoints",

@@ -1,18 +1,122 @@
-//! The Frontend API listener. Browser-facing flows come later; today it publishes the instance's
-//! public keys where Clerk's Frontend API does, and answers health checks.
+//! The Frontend API: what Clerk's browser SDK (clerk-js) and prebuilt UI call. Served at `/v1/…`
+//! and, for apps that proxy it under their own origin (clerk-js's `proxyUrl`), at
+//! `/__clerk/v1/…`. Requests carrying an `Origin` must come from an allowed origin; the browser's
+//! client is named by the `__client` cookie or, on development instances, a dev-browser token.
+
+mod browser;
+mod client;
+pub mod cookies;
+mod form;
+mod handshake;
+mod me;
+mod npm;
+pub mod origins;
+mod respond;
+mod sessions;
+mod sign_ins;
+mod sign_ups;
+pub mod tunnel;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 use crate::wire::jwks::JwksJson;
 
-pub fn router() -> Router<AppState> {
+/// The path prefix apps proxy the Frontend API under.
+pub const PROXY_PREFIX: &str = "/__clerk";
+
+fn routes() -> Router<AppState> {
     Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .route("/v1/jwks", get(jwks))
+        .route(
+            "/v1/environment",
+            get(client::environment).patch(client::environment),
+        )
+        .route("/v1/client", get(client::get).delete(client::destroy))
+        .route("/v1/dev_browser", post(client::dev_browser))
+        .route("/v1/client/handshake", get(handshake::handshake))
+        .route("/v1/client/sign_ins", post(sign_ins::create))
+        .route("/v1/client/sign_ins/{sign_in_id}", get(sign_ins::get))
+        .route(
+            "/v1/client/sign_ins/{sign_in_id}/prepare_first_factor",
+            post(sign_ins::prepare_first_factor),
+        )
+        .route(
+            "/v1/client/sign_ins/{sign_in_id}/attempt_first_factor",
+            post(sign_ins::attempt_first_factor),
+        )
+        .route(
+            "/v1/client/sign_ins/{sign_in_id}/prepare_second_factor",
+            post(sign_ins::prepare_second_factor),
+        )
+        .route(
+            "/v1/client/sign_ins/{sign_in_id}/attempt_second_factor",
+            post(sign_ins::attempt_second_factor),
+        )
+        .route(
+            "/v1/client/sign_ins/{sign_in_id}/reset_password",
+            post(sign_ins::reset_password),
+        )
+        .route("/v1/client/sign_ups", post(sign_ups::create))
+        .route(
+            "/v1/client/sign_ups/{sign_up_id}",
+            get(sign_ups::get).patch(sign_ups::update),
+        )
+        .route(
+            "/v1/client/sign_ups/{sign_up_id}/prepare_verification",
+            post(sign_ups::prepare_verification),
+        )
+        .route(
+            "/v1/client/sign_ups/{sign_up_id}/attempt_verification",
+            post(sign_ups::attempt_verification),
+        )
+        .route(
+            "/v1/client/sessions",
+            axum::routing::delete(sessions::sign_out),
+        )
+        .route("/v1/client/sessions/{session_id}", get(sessions::get))
+        .route(
+            "/v1/client/sessions/{session_id}/touch",
+            post(sessions::touch),
+        )
+        .route("/v1/client/sessions/{session_id}/end", post(sessions::end))
+        .route(
+            "/v1/client/sessions/{session_id}/remove",
+            post(sessions::remove),
+        )
+        .route(
+            "/v1/client/sessions/{session_id}/tokens",
+            post(sessions::token),
+        )
+        .route(
+            "/v1/client/sessions/{session_id}/tokens/{template_name}",
+            post(sessions::template_token),
+        )
+        .route("/v1/me", get(me::get).patch(me::update))
+        .route("/v1/me/change_password", post(me::change_password))
+        .route(
+            "/v1/me/totp",
+            post(me::create_totp).delete(me::delete_totp),
+        )
+        .route(
+            "/v1/me/totp/attempt_verification",
+            post(me::verify_totp),
+        )
+        .route("/v1/me/backup_codes", post(me::create_backup_codes))
+        .route("/v1/me/sessions/active", get(me::active_sessions))
+        .route("/npm/{*path}", get(npm::serve))
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(routes())
+        .nest(PROXY_PREFIX, routes())
+        .layer(from_fn_with_state(state.clone(), origins::middleware))
 }
 
 /// Public keys are public: no secret key needed here, as on Clerk's Frontend API.

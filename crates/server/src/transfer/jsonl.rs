@@ -401,8 +401,8 @@ async fn import_sessions(
             if clients.insert(s.client_id.clone()) {
                 changes.push(StoreWrite::InsertClient(Client {
                     id: s.client_id.clone(),
-                    created_at: s.created_at,
                     updated_at: s.updated_at,
+                    ..Client::new(None, s.created_at)
                 }));
             }
             let mut s = s.clone();

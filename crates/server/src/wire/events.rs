@@ -8,6 +8,7 @@ use usher_core::ids::{new_id, prefix};
 use usher_core::sessions::Session;
 use usher_core::users::User;
 
+use super::emails::EmailJson;
 use super::sessions::SessionJson;
 use super::users::{DeletedObjectJson, UserJson};
 use super::webhooks::EndpointJson;
@@ -54,6 +55,7 @@ pub fn render(
         | DomainEvent::WebhookEndpointDeleted(e)
         | DomainEvent::WebhookEndpointSecretRotated(e)
         | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
+        DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
     };
     OutboxEvent {
         id: new_id(prefix::EVENT),

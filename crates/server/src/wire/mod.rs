@@ -2,7 +2,9 @@
 //! Every object carries `object`, every schema field is present (nullable ones as `null`), and
 //! timestamps are integer milliseconds.
 
+pub mod emails;
 pub mod events;
+pub mod frontend;
 pub mod jwks;
 pub mod lists;
 pub mod sessions;

@@ -33,6 +33,13 @@ impl From<Verification> for VerificationJson {
                 attempts: None,
                 expire_at: None,
             },
+            Verification::EmailCode => Self {
+                object: "verification_otp",
+                status: "verified",
+                strategy: "email_code",
+                attempts: None,
+                expire_at: None,
+            },
         }
     }
 }
@@ -116,7 +123,9 @@ pub struct UserJson {
     pub image_url: &'static str,
     pub has_image: bool,
     pub public_metadata: Metadata,
-    pub private_metadata: Metadata,
+    /// Absent from the Frontend API's users: private metadata never reaches a browser.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_metadata: Option<Metadata>,
     pub unsafe_metadata: Metadata,
     pub email_addresses: Vec<EmailAddressJson>,
     pub phone_numbers: Vec<PhoneNumberJson>,
@@ -165,16 +174,16 @@ impl UserJson {
             image_url: DEFAULT_AVATAR,
             has_image: false,
             public_metadata: u.public_metadata.clone(),
-            private_metadata: u.private_metadata.clone(),
+            private_metadata: Some(u.private_metadata.clone()),
             unsafe_metadata: u.unsafe_metadata.clone(),
             email_addresses: u.email_addresses.iter().map(Into::into).collect(),
             phone_numbers: u.phone_numbers.iter().map(Into::into).collect(),
             web3_wallets: Vec::new(),
             passkeys: Vec::new(),
             password_enabled: u.password.is_some(),
-            two_factor_enabled: false,
-            totp_enabled: false,
-            backup_code_enabled: false,
+            two_factor_enabled: u.two_factor_enabled(),
+            totp_enabled: u.totp_enabled(),
+            backup_code_enabled: u.backup_code_enabled(),
             mfa_enabled_at: None,
             mfa_disabled_at: None,
             password_last_updated_at: u.password_last_updated_at,
@@ -197,6 +206,16 @@ impl UserJson {
             last_active_at: u.last_active_at,
             legal_accepted_at: u.legal_accepted_at,
             bypass_client_trust: u.bypass_client_trust,
+        }
+    }
+}
+
+impl UserJson {
+    /// The user as the Frontend API shows it to the user's own browser.
+    pub fn frontend(u: &User, max_attempts: i64, now: Millis) -> Self {
+        Self {
+            private_metadata: None,
+            ..Self::new(u, max_attempts, now)
         }
     }
 }

@@ -5,6 +5,7 @@
 mod common;
 mod errors;
 mod lifecycle;
+mod mail;
 mod nodes;
 mod sessions;
 mod transfer;

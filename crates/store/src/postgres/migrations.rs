@@ -12,6 +12,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_webhooks.sql"),
     ),
+    (3, include_str!("../../migrations/postgres/0003_clients.sql")),
+    (4, include_str!("../../migrations/postgres/0004_emails.sql")),
 ];
 
 /// Any constant works as long as every Usher node uses the same one.

@@ -22,12 +22,22 @@ mod webhooks {
     const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
     include!("../sql/webhooks.rs");
 }
+mod clients {
+    type Db = sqlx::Postgres;
+    include!("../sql/clients.rs");
+}
+mod emails {
+    type Db = sqlx::Postgres;
+    include!("../sql/emails.rs");
+}
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use usher_core::audit::AuditEntry;
+use usher_core::clients::Client;
+use usher_core::users::identifiers::IdentifierKind;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;

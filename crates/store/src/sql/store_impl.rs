@@ -90,6 +90,55 @@ impl Store for Backend {
         reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
     }
 
+    async fn get_client(&self, instance_id: &str, id: &str) -> StoreResult<Option<Client>> {
+        clients::get_client(self.reader(), instance_id, id).await
+    }
+
+    async fn client_by_token(
+        &self,
+        instance_id: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<Client>> {
+        clients::client_by_token(self.reader(), instance_id, token_hash).await
+    }
+
+    async fn sessions_of_client(
+        &self,
+        instance_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Vec<Session>> {
+        clients::sessions_of_client(self.reader(), instance_id, client_id).await
+    }
+
+    async fn user_id_by_identifier(
+        &self,
+        instance_id: &str,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<String>> {
+        clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
+    }
+
+    async fn put_handshake_nonce(
+        &self,
+        instance_id: &str,
+        nonce_hash: &str,
+        payload: &str,
+        expire_at: i64,
+    ) -> StoreResult<()> {
+        clients::put_handshake_nonce(self.writer(), instance_id, nonce_hash, payload, expire_at)
+            .await
+    }
+
+    async fn handshake_payload(
+        &self,
+        instance_id: &str,
+        nonce_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        clients::handshake_payload(self.reader(), instance_id, nonce_hash, now).await
+    }
+
     async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()> {
         writes::commit(self.writer(), instance_id, changes).await
     }
@@ -201,5 +250,52 @@ impl Store for Backend {
         attempts_since: i64,
     ) -> StoreResult<Vec<EndpointStats>> {
         webhooks::stats(self.reader(), instance_id, attempts_since).await
+    }
+
+    async fn list_emails(
+        &self,
+        instance_id: &str,
+        to_email_address: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<usher_core::mail::EmailMessage>, i64)> {
+        emails::list(self.reader(), instance_id, to_email_address, limit, offset).await
+    }
+
+    async fn get_email(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<usher_core::mail::EmailMessage>> {
+        emails::get(self.reader(), instance_id, id).await
+    }
+
+    async fn queued_emails(
+        &self,
+        instance_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<usher_core::mail::EmailMessage>> {
+        emails::queued(self.reader(), instance_id, limit).await
+    }
+
+    async fn claim_email(
+        &self,
+        instance_id: &str,
+        id: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<bool> {
+        emails::claim(self.writer(), instance_id, id, now, lease_until).await
+    }
+
+    async fn record_email_outcome(
+        &self,
+        instance_id: &str,
+        id: &str,
+        status: usher_core::mail::EmailStatus,
+        error: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        emails::record_outcome(self.writer(), instance_id, id, status, error, now).await
     }
 }

@@ -5,7 +5,7 @@ use sqlx::{Pool, Transaction};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
-use usher_core::sessions::{Client, Session};
+use usher_core::sessions::Session;
 use usher_core::signing_keys::SigningKeyRecord;
 use usher_core::store::{Changeset, StoreError, StoreResult, Write};
 use usher_core::users::User;
@@ -102,7 +102,8 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteUser { id, version } => {
                 delete_user(&mut tx, instance_id, id, *version).await?
             }
-            Write::InsertClient(c) => insert_client(&mut tx, instance_id, c).await?,
+            Write::InsertClient(c) => super::clients::insert_client(&mut tx, instance_id, c).await?,
+            Write::UpdateClient(c) => super::clients::update_client(&mut tx, instance_id, c).await?,
             Write::InsertSession(s) => insert_session(&mut tx, instance_id, s).await?,
             Write::UpdateSession(s) => update_session(&mut tx, instance_id, s).await?,
             Write::Event(e) => {
@@ -123,6 +124,7 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteWebhookEndpoint { id, version } => {
                 super::webhooks::delete_endpoint(&mut tx, instance_id, id, *version).await?
             }
+            Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
         }
     }
     tx.commit().await.map_err(db_err)
@@ -275,20 +277,6 @@ async fn delete_user(
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    Ok(())
-}
-
-async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO clients (instance_id, id, created_at, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-    )
-    .bind(instance_id)
-    .bind(&c.id)
-    .bind(c.created_at)
-    .bind(c.updated_at)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
     Ok(())
 }
 

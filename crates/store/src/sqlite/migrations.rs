@@ -9,6 +9,8 @@ use super::db_err;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_webhooks.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_clients.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_emails.sql")),
 ];
 
 pub async fn run(pool: &SqlitePool) -> StoreResult<()> {

@@ -22,6 +22,14 @@ mod webhooks {
     const SKIP_LOCKED: &str = "";
     include!("../sql/webhooks.rs");
 }
+mod clients {
+    type Db = sqlx::Sqlite;
+    include!("../sql/clients.rs");
+}
+mod emails {
+    type Db = sqlx::Sqlite;
+    include!("../sql/emails.rs");
+}
 
 use std::path::Path;
 use std::str::FromStr;
@@ -32,6 +40,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use usher_core::audit::AuditEntry;
+use usher_core::clients::Client;
+use usher_core::users::identifiers::IdentifierKind;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;

@@ -1,0 +1,143 @@
+//! `usher emails` as a developer runs it: the codes the server queued, read from the database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use usher_core::mail::{MailTemplate, compose};
+use usher_core::store::{Changeset, Write};
+
+fn usher() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_usher"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("USHER_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+/// Creates the instance by starting `usher serve` once, then stops it.
+fn create_instance(dir: &Path) {
+    let mut child = usher()
+        .args([
+            "serve",
+            "--api-addr",
+            "127.0.0.1:0",
+            "--frontend-addr",
+            "127.0.0.1:0",
+        ])
+        .env("USHER_DATA_DIR", dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        match lines.next() {
+            Some(Ok(line)) if line.starts_with("Listening:") => break,
+            Some(Ok(_)) => {}
+            _ => break,
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Queues two codes as the server would (the store's commit), with the server stopped.
+fn queue_codes(dir: &Path) -> (String, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let store = usher_store::open(&url).await.unwrap();
+        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let mut ids = Vec::new();
+        for (to, code, at) in [
+            ("jane@example.com", "123456", 1_000),
+            ("bob@example.com", "654321", 2_000),
+        ] {
+            let msg = compose(
+                &MailTemplate::VerificationCode { code: code.into() },
+                None,
+                "Acme",
+                to,
+                None,
+                None,
+                at,
+            );
+            ids.push(msg.id.clone());
+            let mut cs = Changeset::default();
+            cs.push(Write::InsertEmail(msg));
+            store.commit(&ins, cs).await.unwrap();
+        }
+        (ids[0].clone(), ids[1].clone())
+    })
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    usher()
+        .arg("emails")
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+#[track_caller]
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = run(dir, args);
+    assert!(
+        out.status.success(),
+        "usher emails {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn usher_emails_lists_the_queued_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(d, &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `usher serve` first"));
+
+    create_instance(d);
+    let empty: serde_json::Value = serde_json::from_str(&ok(d, &["--json"])).unwrap();
+    assert_eq!(empty, serde_json::json!({"data": [], "total_count": 0}));
+
+    let (jane, bob) = queue_codes(d);
+    let all: serde_json::Value = serde_json::from_str(&ok(d, &["--json"])).unwrap();
+    assert_eq!(all["total_count"], 2);
+    assert_eq!(all["data"][0]["id"], bob.as_str(), "newest first");
+    assert_eq!(all["data"][1]["id"], jane.as_str());
+    assert_eq!(all["data"][1]["object"], "email");
+    assert_eq!(all["data"][1]["status"], "queued");
+    assert_eq!(all["data"][1]["data"]["otp_code"], "123456");
+
+    let only: serde_json::Value =
+        serde_json::from_str(&ok(d, &["--json", "--to", "JANE@example.com"])).unwrap();
+    assert_eq!(only["total_count"], 1);
+    assert_eq!(only["data"][0]["id"], jane.as_str());
+    let one: serde_json::Value = serde_json::from_str(&ok(d, &["--json", "--limit", "1"])).unwrap();
+    assert_eq!(one["total_count"], 2);
+    assert_eq!(one["data"].as_array().unwrap().len(), 1);
+
+    let text = ok(d, &[]);
+    assert!(text.starts_with("2 emails\n"), "{text}");
+    assert!(
+        text.contains("queued   jane@example.com  123456 is your verification code"),
+        "{text}"
+    );
+    assert!(text.find(&bob).unwrap() < text.find(&jane).unwrap());
+    let text = ok(d, &["--to", "nobody@example.com"]);
+    assert_eq!(text, "0 emails to nobody@example.com\n");
+    assert!(!run(d, &["--limit", "0"]).status.success());
+}

@@ -1,0 +1,218 @@
+//! The state of one factor being verified within a sign-in or sign-up: a password check, an
+//! emailed code, a TOTP or backup code. Codes are stored hashed and spent on success.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{new_id, prefix};
+use crate::instance::Environment;
+use crate::verifications::{CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS, code_matches, generate_code, hash_code};
+
+/// The code every test identifier accepts on development instances (Clerk's test mode).
+pub const TEST_MODE_CODE: &str = "424242";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    Unverified,
+    Verified,
+    Failed,
+    Expired,
+}
+
+impl VerificationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationStatus::Unverified => "unverified",
+            VerificationStatus::Verified => "verified",
+            VerificationStatus::Failed => "failed",
+            VerificationStatus::Expired => "expired",
+        }
+    }
+}
+
+/// Clerk's strategy names for the factors Usher verifies.
+pub mod strategy {
+    pub const PASSWORD: &str = "password";
+    pub const EMAIL_CODE: &str = "email_code";
+    pub const RESET_PASSWORD_EMAIL_CODE: &str = "reset_password_email_code";
+    pub const TOTP: &str = "totp";
+    pub const BACKUP_CODE: &str = "backup_code";
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorVerification {
+    /// Also the salt of `code_hash`.
+    pub id: String,
+    pub strategy: String,
+    pub status: VerificationStatus,
+    pub attempts: i64,
+    pub expire_at: Option<Millis>,
+    #[serde(default)]
+    pub code_hash: Option<String>,
+    #[serde(default)]
+    pub email_address_id: Option<String>,
+    /// A test identifier on a development instance: the code is 424242 and nothing is sent.
+    #[serde(default)]
+    pub test_mode: bool,
+}
+
+/// A test email address (`…+clerk_test…@…`) or phone number (`+1 XXX 555-0100…0199`).
+pub fn is_test_identifier(identifier: &str) -> bool {
+    let lower = identifier.to_ascii_lowercase();
+    if let Some((local, _)) = lower.rsplit_once('@') {
+        return local.contains("+clerk_test");
+    }
+    let digits: String = identifier.chars().filter(char::is_ascii_digit).collect();
+    digits.len() == 11
+        && digits.starts_with('1')
+        && digits[4..8] == *"5550"
+        && digits[8..9] == *"1"
+}
+
+impl FactorVerification {
+    /// A factor checked in one step (password, TOTP, backup code): verified or failed at once.
+    pub fn checked(strategy: &str, ok: bool) -> Self {
+        Self {
+            id: new_id(prefix::VERIFICATION),
+            strategy: strategy.to_owned(),
+            status: if ok {
+                VerificationStatus::Verified
+            } else {
+                VerificationStatus::Unverified
+            },
+            attempts: 1,
+            expire_at: None,
+            code_hash: None,
+            email_address_id: None,
+            test_mode: false,
+        }
+    }
+
+    /// A new emailed code for `email_address`. Returns the code to send, or `None` in test
+    /// mode (development instances, test addresses), where nothing is sent.
+    pub fn issue_code(
+        strategy: &str,
+        email_address: &str,
+        email_address_id: Option<&str>,
+        environment: Environment,
+        now: Millis,
+    ) -> (Self, Option<String>) {
+        let id = new_id(prefix::VERIFICATION);
+        let test_mode =
+            environment == Environment::Development && is_test_identifier(email_address);
+        let code = if test_mode {
+            TEST_MODE_CODE.to_owned()
+        } else {
+            generate_code()
+        };
+        let v = Self {
+            code_hash: Some(hash_code(&id, &code)),
+            id,
+            strategy: strategy.to_owned(),
+            status: VerificationStatus::Unverified,
+            attempts: 0,
+            expire_at: Some(now + CODE_LIFETIME_MS),
+            email_address_id: email_address_id.map(str::to_owned),
+            test_mode,
+        };
+        (v, (!test_mode).then_some(code))
+    }
+
+    /// Checks a code. A wrong code counts an attempt; the last allowed wrong attempt spends the
+    /// code; the right one verifies it and spends it, so it can never be used again. The caller
+    /// stores the verification whatever the outcome.
+    pub fn attempt_code(&mut self, code: &str, now: Millis) -> CoreResult<()> {
+        match self.status {
+            VerificationStatus::Verified => return Err(CoreError::VerificationAlreadyVerified),
+            VerificationStatus::Failed => return Err(CoreError::VerificationFailed),
+            VerificationStatus::Expired => return Err(CoreError::VerificationExpired),
+            VerificationStatus::Unverified => {}
+        }
+        if self.expire_at.is_some_and(|at| now >= at) {
+            self.status = VerificationStatus::Expired;
+            self.code_hash = None;
+            return Err(CoreError::VerificationExpired);
+        }
+        let Some(stored) = self.code_hash.as_deref() else {
+            return Err(CoreError::VerificationFailed);
+        };
+        let code = code.trim();
+        let ok = code.len() <= 16 && code_matches(&self.id, code, stored);
+        self.attempts += 1;
+        if ok {
+            self.status = VerificationStatus::Verified;
+            self.code_hash = None;
+            return Ok(());
+        }
+        if self.attempts >= MAX_CODE_ATTEMPTS {
+            self.status = VerificationStatus::Failed;
+            self.code_hash = None;
+        }
+        Err(CoreError::CodeIncorrect)
+    }
+
+    pub fn is_verified(&self) -> bool {
+        self.status == VerificationStatus::Verified
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issued(env: Environment, email: &str) -> (FactorVerification, Option<String>) {
+        FactorVerification::issue_code(strategy::EMAIL_CODE, email, None, env, 1_000)
+    }
+
+    #[test]
+    fn a_code_works_once_and_not_after_expiry() {
+        let (mut v, code) = issued(Environment::Production, "a@b.co");
+        let code = code.unwrap();
+        assert!(v.code_hash.as_deref() != Some(code.as_str()));
+        assert_eq!(v.attempt_code(&code, 2_000), Ok(()));
+        assert_eq!(
+            v.attempt_code(&code, 2_000),
+            Err(CoreError::VerificationAlreadyVerified)
+        );
+        let (mut late, code) = issued(Environment::Production, "a@b.co");
+        assert_eq!(
+            late.attempt_code(&code.unwrap(), 1_000 + CODE_LIFETIME_MS),
+            Err(CoreError::VerificationExpired)
+        );
+        assert_eq!(late.status, VerificationStatus::Expired);
+    }
+
+    #[test]
+    fn wrong_codes_spend_the_code_after_the_attempt_limit() {
+        let (mut v, code) = issued(Environment::Production, "a@b.co");
+        let code = code.unwrap();
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..MAX_CODE_ATTEMPTS {
+            assert_eq!(v.attempt_code(wrong, 2_000), Err(CoreError::CodeIncorrect));
+        }
+        assert_eq!(v.status, VerificationStatus::Failed);
+        assert_eq!(v.attempt_code(&code, 2_000), Err(CoreError::VerificationFailed));
+    }
+
+    #[test]
+    fn test_mode_only_for_test_identifiers_on_development_instances() {
+        let (mut dev, sent) = issued(Environment::Development, "jo+clerk_test@example.com");
+        assert!(sent.is_none() && dev.test_mode);
+        assert_eq!(dev.attempt_code(TEST_MODE_CODE, 2_000), Ok(()));
+        let (mut prod, sent) = issued(Environment::Production, "jo+clerk_test@example.com");
+        assert!(sent.is_some() && !prod.test_mode);
+        if sent.as_deref() != Some(TEST_MODE_CODE) {
+            assert_eq!(
+                prod.attempt_code(TEST_MODE_CODE, 2_000),
+                Err(CoreError::CodeIncorrect)
+            );
+        }
+        let (_, sent) = issued(Environment::Development, "jo@example.com");
+        assert!(sent.is_some());
+        assert!(is_test_identifier("+1 (201) 555-0123"));
+        assert!(!is_test_identifier("+1 (201) 555-0223"));
+        assert!(!is_test_identifier("+44 20 5550 1234"));
+    }
+}

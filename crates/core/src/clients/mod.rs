@@ -1,0 +1,9 @@
+//! Clients are the browsers and devices users sign in from. A client carries at most one sign-in
+//! attempt and one sign-up attempt in progress, and the sessions started on it.
+
+pub mod factors;
+pub mod model;
+pub mod sign_ins;
+pub mod sign_ups;
+
+pub use model::{Client, ClientToken};

@@ -1,0 +1,422 @@
+//! A sign-in attempt: identify the user, verify a first factor (password or emailed code), a
+//! second factor when the user enrolled one, or set a new password after a reset code. The
+//! caller hashes passwords and creates the session; this module decides what comes next.
+
+use serde::{Deserialize, Serialize};
+
+use super::factors::{FactorVerification, VerificationStatus, strategy};
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{new_id, prefix};
+use crate::instance::Environment;
+use crate::mfa::{backup_codes, totp};
+use crate::users::User;
+
+/// An unfinished attempt is abandoned after a day, as on Clerk.
+pub const ABANDON_AFTER_MS: Millis = 24 * 3600 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInStatus {
+    NeedsIdentifier,
+    NeedsFirstFactor,
+    NeedsSecondFactor,
+    NeedsNewPassword,
+    Complete,
+}
+
+impl SignInStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInStatus::NeedsIdentifier => "needs_identifier",
+            SignInStatus::NeedsFirstFactor => "needs_first_factor",
+            SignInStatus::NeedsSecondFactor => "needs_second_factor",
+            SignInStatus::NeedsNewPassword => "needs_new_password",
+            SignInStatus::Complete => "complete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub id: String,
+    pub status: SignInStatus,
+    /// As the user typed it.
+    pub identifier: Option<String>,
+    pub user_id: Option<String>,
+    pub first_factor: Option<FactorVerification>,
+    pub second_factor: Option<FactorVerification>,
+    pub created_session_id: Option<String>,
+    pub abandon_at: Millis,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// A first factor the user can sign in with, as `supported_first_factors` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupportedFactor {
+    pub strategy: &'static str,
+    pub email_address_id: Option<String>,
+    pub safe_identifier: Option<String>,
+    pub primary: bool,
+}
+
+/// What to send after preparing a factor: a code to email to an address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeToSend {
+    pub code: String,
+    pub email_address: String,
+    pub email_address_id: String,
+}
+
+impl SignIn {
+    pub fn start(identifier: Option<String>, user: Option<&User>, now: Millis) -> Self {
+        Self {
+            id: new_id(prefix::SIGN_IN),
+            status: if user.is_some() {
+                SignInStatus::NeedsFirstFactor
+            } else {
+                SignInStatus::NeedsIdentifier
+            },
+            identifier,
+            user_id: user.map(|u| u.id.clone()),
+            first_factor: None,
+            second_factor: None,
+            created_session_id: None,
+            abandon_at: now + ABANDON_AFTER_MS,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    pub fn is_abandoned(&self, now: Millis) -> bool {
+        self.status != SignInStatus::Complete && now >= self.abandon_at
+    }
+
+    fn expect(&self, status: SignInStatus, reason: &'static str) -> CoreResult<()> {
+        if self.status == status {
+            Ok(())
+        } else {
+            Err(CoreError::FlowInvalid { reason })
+        }
+    }
+
+    /// Starts an emailed-code factor (`email_code`, or `reset_password_email_code`).
+    pub fn prepare_first_factor(
+        &mut self,
+        user: &User,
+        strategy_name: &str,
+        email_address_id: Option<&str>,
+        environment: Environment,
+        now: Millis,
+    ) -> CoreResult<Option<CodeToSend>> {
+        self.expect(
+            SignInStatus::NeedsFirstFactor,
+            "this sign-in is not waiting for a first factor",
+        )?;
+        let reset = match strategy_name {
+            strategy::EMAIL_CODE => false,
+            strategy::RESET_PASSWORD_EMAIL_CODE => true,
+            // Checked in one step by attempt_first_factor: nothing to prepare.
+            strategy::PASSWORD => return Ok(None),
+            _ => return Err(CoreError::StrategyInvalid { param: "strategy" }),
+        };
+        if reset && user.password.is_none() {
+            return Err(CoreError::StrategyInvalid { param: "strategy" });
+        }
+        let email = match email_address_id {
+            Some(id) => user.email_addresses.iter().find(|e| e.id == id),
+            None => user.primary_email().or(user.email_addresses.first()),
+        }
+        .ok_or(CoreError::StrategyInvalid {
+            param: "email_address_id",
+        })?;
+        let (v, code) = FactorVerification::issue_code(
+            strategy_name,
+            &email.email_address,
+            Some(&email.id),
+            environment,
+            now,
+        );
+        self.first_factor = Some(v);
+        self.updated_at = now;
+        Ok(code.map(|code| CodeToSend {
+            code,
+            email_address: email.email_address.clone(),
+            email_address_id: email.id.clone(),
+        }))
+    }
+
+    /// Records a password check done by the caller, then moves on.
+    pub fn attempt_password(&mut self, user: &User, correct: bool, now: Millis) -> CoreResult<()> {
+        self.expect(
+            SignInStatus::NeedsFirstFactor,
+            "this sign-in is not waiting for a first factor",
+        )?;
+        if user.password.is_none() {
+            return Err(CoreError::StrategyInvalid { param: "strategy" });
+        }
+        self.updated_at = now;
+        if !correct {
+            return Err(CoreError::PasswordIncorrect);
+        }
+        self.first_factor = Some(FactorVerification::checked(strategy::PASSWORD, true));
+        self.after_first_factor(user);
+        Ok(())
+    }
+
+    /// Checks an emailed code against the prepared factor of the same strategy.
+    pub fn attempt_first_factor_code(
+        &mut self,
+        user: &User,
+        strategy_name: &str,
+        code: &str,
+        now: Millis,
+    ) -> CoreResult<()> {
+        self.expect(
+            SignInStatus::NeedsFirstFactor,
+            "this sign-in is not waiting for a first factor",
+        )?;
+        let v = self
+            .first_factor
+            .as_mut()
+            .filter(|v| v.strategy == strategy_name)
+            .ok_or(CoreError::FlowInvalid {
+                reason: "prepare this factor before attempting it",
+            })?;
+        self.updated_at = now;
+        v.attempt_code(code, now)?;
+        if strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE {
+            self.status = SignInStatus::NeedsNewPassword;
+        } else {
+            self.after_first_factor(user);
+        }
+        Ok(())
+    }
+
+    fn after_first_factor(&mut self, user: &User) {
+        self.status = if user.two_factor_enabled() {
+            SignInStatus::NeedsSecondFactor
+        } else {
+            SignInStatus::Complete
+        };
+    }
+
+    /// Checks a TOTP or backup code. Spends it on `user` (TOTP step, backup code), which the
+    /// caller stores with the sign-in.
+    pub fn attempt_second_factor(
+        &mut self,
+        user: &mut User,
+        strategy_name: &str,
+        code: &str,
+        now: Millis,
+    ) -> CoreResult<()> {
+        self.expect(
+            SignInStatus::NeedsSecondFactor,
+            "this sign-in is not waiting for a second factor",
+        )?;
+        let ok = match strategy_name {
+            strategy::TOTP => {
+                let t = user
+                    .totp
+                    .as_mut()
+                    .filter(|t| t.verified)
+                    .ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
+                match totp::verify(&t.secret, code, now, t.last_used_step) {
+                    Some(step) => {
+                        t.last_used_step = Some(step);
+                        t.updated_at = now;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            strategy::BACKUP_CODE => {
+                if user.backup_codes.is_empty() {
+                    return Err(CoreError::StrategyInvalid { param: "strategy" });
+                }
+                backup_codes::consume(&mut user.backup_codes, code)
+            }
+            _ => return Err(CoreError::StrategyInvalid { param: "strategy" }),
+        };
+        let mut v = FactorVerification::checked(strategy_name, ok);
+        if let Some(previous) = &self.second_factor {
+            v.attempts = previous.attempts + 1;
+        }
+        if !ok {
+            v.status = VerificationStatus::Unverified;
+        }
+        self.second_factor = Some(v);
+        self.updated_at = now;
+        if !ok {
+            return Err(CoreError::CodeIncorrect);
+        }
+        self.status = SignInStatus::Complete;
+        Ok(())
+    }
+
+    /// After a reset code: the caller sets the new password on the user; then second factor
+    /// or completion, as after any first factor.
+    pub fn password_was_reset(&mut self, user: &User, now: Millis) -> CoreResult<()> {
+        self.expect(
+            SignInStatus::NeedsNewPassword,
+            "verify the reset code before setting a new password",
+        )?;
+        self.updated_at = now;
+        self.after_first_factor(user);
+        Ok(())
+    }
+
+    pub fn complete(&mut self, session_id: &str, now: Millis) {
+        self.created_session_id = Some(session_id.to_owned());
+        self.status = SignInStatus::Complete;
+        self.updated_at = now;
+    }
+
+    /// The strategy that completed this sign-in, as `last_authentication_strategy` names it.
+    pub fn strategy_used(&self) -> Option<&str> {
+        self.first_factor
+            .as_ref()
+            .filter(|v| v.is_verified())
+            .map(|v| v.strategy.as_str())
+    }
+}
+
+/// `supported_first_factors`: password (when set), then an emailed code and a reset code per
+/// email address, the primary first.
+pub fn first_factors(user: &User) -> Vec<SupportedFactor> {
+    let mut out = Vec::new();
+    if user.password.is_some() {
+        out.push(SupportedFactor {
+            strategy: strategy::PASSWORD,
+            email_address_id: None,
+            safe_identifier: None,
+            primary: false,
+        });
+    }
+    let mut emails: Vec<_> = user.email_addresses.iter().collect();
+    emails.sort_by_key(|e| Some(&e.id) != user.primary_email_address_id.as_ref());
+    for strat in [strategy::EMAIL_CODE, strategy::RESET_PASSWORD_EMAIL_CODE] {
+        if strat == strategy::RESET_PASSWORD_EMAIL_CODE && user.password.is_none() {
+            continue;
+        }
+        for e in &emails {
+            out.push(SupportedFactor {
+                strategy: strat,
+                email_address_id: Some(e.id.clone()),
+                safe_identifier: Some(e.email_address.clone()),
+                primary: Some(&e.id) == user.primary_email_address_id.as_ref(),
+            });
+        }
+    }
+    out
+}
+
+/// `supported_second_factors`: TOTP, then backup codes, as enrolled.
+pub fn second_factors(user: &User) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if user.totp_enabled() {
+        out.push(strategy::TOTP);
+    }
+    if user.backup_code_enabled() {
+        out.push(strategy::BACKUP_CODE);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance::InstanceSettings;
+    use crate::users::create::{NewUser, validate};
+    use crate::users::model::{PasswordDigest, TotpEnrolment};
+
+    fn user() -> User {
+        let v = validate(
+            NewUser {
+                email_addresses: vec!["a@b.co".into()],
+                skip_password_requirement: true,
+                ..Default::default()
+            },
+            &InstanceSettings::default(),
+        )
+        .unwrap();
+        v.into_user(
+            Some(PasswordDigest("$argon2id$x".into())),
+            &InstanceSettings::default(),
+            0,
+        )
+    }
+
+    #[test]
+    fn password_then_complete_or_second_factor() {
+        let u = user();
+        let mut s = SignIn::start(Some("a@b.co".into()), Some(&u), 0);
+        assert_eq!(s.attempt_password(&u, false, 1), Err(CoreError::PasswordIncorrect));
+        assert_eq!(s.status, SignInStatus::NeedsFirstFactor);
+        s.attempt_password(&u, true, 2).unwrap();
+        assert_eq!(s.status, SignInStatus::Complete);
+
+        let mut mfa = u.clone();
+        let secret = totp::generate_secret();
+        mfa.totp = Some(TotpEnrolment {
+            id: "totp_1".into(),
+            secret: secret.clone(),
+            verified: true,
+            last_used_step: None,
+            created_at: 0,
+            updated_at: 0,
+        });
+        let mut s = SignIn::start(None, Some(&mfa), 0);
+        s.attempt_password(&mfa, true, 0).unwrap();
+        assert_eq!(s.status, SignInStatus::NeedsSecondFactor);
+        let now = 1_700_000_000_000;
+        let step = now / 1000 / totp::STEP_SECS;
+        let code = totp::code_at_step(&secret, step).unwrap();
+        s.attempt_second_factor(&mut mfa, strategy::TOTP, &code, now)
+            .unwrap();
+        assert_eq!(s.status, SignInStatus::Complete);
+        // The same code cannot complete another sign-in.
+        let mut again = SignIn::start(None, Some(&mfa), now);
+        again.attempt_password(&mfa, true, now).unwrap();
+        assert_eq!(
+            again.attempt_second_factor(&mut mfa, strategy::TOTP, &code, now),
+            Err(CoreError::CodeIncorrect)
+        );
+    }
+
+    #[test]
+    fn second_factor_before_first_is_refused() {
+        let mut u = user();
+        let mut s = SignIn::start(None, Some(&u), 0);
+        assert!(matches!(
+            s.attempt_second_factor(&mut u, strategy::TOTP, "123456", 0),
+            Err(CoreError::FlowInvalid { .. })
+        ));
+    }
+
+    #[test]
+    fn reset_code_leads_to_new_password() {
+        let u = user();
+        let mut s = SignIn::start(None, Some(&u), 0);
+        let sent = s
+            .prepare_first_factor(
+                &u,
+                strategy::RESET_PASSWORD_EMAIL_CODE,
+                None,
+                Environment::Production,
+                0,
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(sent.email_address, "a@b.co");
+        s.attempt_first_factor_code(&u, strategy::RESET_PASSWORD_EMAIL_CODE, &sent.code, 1)
+            .unwrap();
+        assert_eq!(s.status, SignInStatus::NeedsNewPassword);
+        s.password_was_reset(&u, 2).unwrap();
+        assert_eq!(s.status, SignInStatus::Complete);
+        let factors = first_factors(&u);
+        assert_eq!(factors[0].strategy, strategy::PASSWORD);
+        assert!(factors.iter().any(|f| f.strategy == strategy::EMAIL_CODE && f.primary));
+    }
+}

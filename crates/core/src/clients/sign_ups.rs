@@ -1,0 +1,296 @@
+//! A sign-up attempt: collect the fields the instance requires, verify the email address with a
+//! code, then (the caller) create the user and its first session in one transaction.
+
+use serde::{Deserialize, Serialize};
+
+use super::factors::FactorVerification;
+use super::factors::strategy;
+use super::sign_ins::{ABANDON_AFTER_MS, CodeToSend};
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{new_id, prefix};
+use crate::instance::{Environment, InstanceSettings};
+use crate::users::create::{NewUser, validate};
+use crate::users::identifiers::{validate_email, validate_text, validate_username};
+use crate::users::metadata::check_size;
+use crate::users::model::{Metadata, PasswordDigest, Verification};
+use crate::users::User;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpStatus {
+    MissingRequirements,
+    Complete,
+    Abandoned,
+}
+
+impl SignUpStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignUpStatus::MissingRequirements => "missing_requirements",
+            SignUpStatus::Complete => "complete",
+            SignUpStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignUp {
+    pub id: String,
+    pub status: SignUpStatus,
+    pub email_address: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Hashed as soon as it is given: the plaintext is never kept.
+    pub password: Option<PasswordDigest>,
+    pub unsafe_metadata: Metadata,
+    pub locale: Option<String>,
+    pub legal_accepted_at: Option<Millis>,
+    pub email_verification: Option<FactorVerification>,
+    pub created_user_id: Option<String>,
+    pub created_session_id: Option<String>,
+    pub abandon_at: Millis,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Fields a create or update request gives, already parsed. `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct SignUpFields {
+    pub email_address: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub unsafe_metadata: Option<Metadata>,
+    pub locale: Option<String>,
+    pub legal_accepted: bool,
+}
+
+impl SignUpFields {
+    /// Checks formats before anything is hashed or stored.
+    pub fn validate(mut self) -> CoreResult<Self> {
+        self.email_address = self.email_address.as_deref().map(validate_email).transpose()?;
+        self.username = self.username.as_deref().map(validate_username).transpose()?;
+        for (param, v) in [("first_name", &self.first_name), ("last_name", &self.last_name)] {
+            if let Some(v) = v {
+                validate_text(param, v, 256)?;
+            }
+        }
+        if let Some(m) = &self.unsafe_metadata {
+            check_size(&Metadata::new(), &Metadata::new(), m)?;
+        }
+        Ok(self)
+    }
+}
+
+impl SignUp {
+    pub fn start(now: Millis) -> Self {
+        Self {
+            id: new_id(prefix::SIGN_UP),
+            status: SignUpStatus::MissingRequirements,
+            email_address: None,
+            username: None,
+            first_name: None,
+            last_name: None,
+            password: None,
+            unsafe_metadata: Metadata::new(),
+            locale: None,
+            legal_accepted_at: None,
+            email_verification: None,
+            created_user_id: None,
+            created_session_id: None,
+            abandon_at: now + ABANDON_AFTER_MS,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    pub fn is_abandoned(&self, now: Millis) -> bool {
+        self.status != SignUpStatus::Complete && now >= self.abandon_at
+    }
+
+    /// Applies validated fields (and a password hashed by the caller).
+    pub fn apply(
+        &mut self,
+        f: SignUpFields,
+        password: Option<PasswordDigest>,
+        now: Millis,
+    ) -> CoreResult<()> {
+        if self.status == SignUpStatus::Complete {
+            return Err(CoreError::FlowInvalid {
+                reason: "this sign-up is already complete",
+            });
+        }
+        if let Some(e) = f.email_address
+            && self.email_address.as_deref() != Some(e.as_str())
+        {
+            self.email_address = Some(e);
+            // A new address needs a new code.
+            self.email_verification = None;
+        }
+        if f.username.is_some() {
+            self.username = f.username;
+        }
+        if f.first_name.is_some() {
+            self.first_name = f.first_name;
+        }
+        if f.last_name.is_some() {
+            self.last_name = f.last_name;
+        }
+        if let Some(m) = f.unsafe_metadata {
+            self.unsafe_metadata = m;
+        }
+        if f.locale.is_some() {
+            self.locale = f.locale;
+        }
+        if f.legal_accepted {
+            self.legal_accepted_at = Some(now);
+        }
+        if password.is_some() {
+            self.password = password;
+        }
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Fields the instance requires that are still missing.
+    pub fn missing_fields(&self, settings: &InstanceSettings) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.email_address.is_none() {
+            out.push("email_address");
+        }
+        if settings.password_required && self.password.is_none() {
+            out.push("password");
+        }
+        out
+    }
+
+    pub fn unverified_fields(&self) -> Vec<&'static str> {
+        match (&self.email_address, &self.email_verification) {
+            (Some(_), Some(v)) if v.is_verified() => Vec::new(),
+            (Some(_), _) => vec!["email_address"],
+            (None, _) => Vec::new(),
+        }
+    }
+
+    /// Whether every requirement is met, so the user can be created.
+    pub fn is_ready(&self, settings: &InstanceSettings) -> bool {
+        self.status == SignUpStatus::MissingRequirements
+            && self.missing_fields(settings).is_empty()
+            && self.unverified_fields().is_empty()
+    }
+
+    pub fn prepare_email_verification(
+        &mut self,
+        environment: Environment,
+        now: Millis,
+    ) -> CoreResult<Option<CodeToSend>> {
+        let email = self
+            .email_address
+            .clone()
+            .ok_or_else(|| CoreError::missing("email_address"))?;
+        if self.email_verification.as_ref().is_some_and(|v| v.is_verified()) {
+            return Err(CoreError::VerificationAlreadyVerified);
+        }
+        let (v, code) =
+            FactorVerification::issue_code(strategy::EMAIL_CODE, &email, None, environment, now);
+        self.email_verification = Some(v);
+        self.updated_at = now;
+        Ok(code.map(|code| CodeToSend {
+            code,
+            email_address: email,
+            email_address_id: String::new(),
+        }))
+    }
+
+    pub fn attempt_email_verification(&mut self, code: &str, now: Millis) -> CoreResult<()> {
+        let v = self
+            .email_verification
+            .as_mut()
+            .ok_or(CoreError::FlowInvalid {
+                reason: "prepare the verification before attempting it",
+            })?;
+        self.updated_at = now;
+        v.attempt_code(code, now)
+    }
+
+    /// The user this sign-up creates, its email verified by code.
+    pub fn to_user(&self, settings: &InstanceSettings, now: Millis) -> CoreResult<User> {
+        let input = NewUser {
+            email_addresses: self.email_address.iter().cloned().collect(),
+            username: self.username.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            locale: self.locale.clone(),
+            unsafe_metadata: Some(self.unsafe_metadata.clone()),
+            legal_accepted_at: self.legal_accepted_at,
+            skip_password_requirement: true,
+            ..Default::default()
+        };
+        let mut user = validate(input, settings)?.into_user(self.password.clone(), settings, now);
+        for e in &mut user.email_addresses {
+            e.verification = Verification::EmailCode;
+        }
+        Ok(user)
+    }
+
+    pub fn complete(&mut self, user_id: &str, session_id: &str, now: Millis) {
+        self.status = SignUpStatus::Complete;
+        self.created_user_id = Some(user_id.to_owned());
+        self.created_session_id = Some(session_id.to_owned());
+        self.updated_at = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_must_be_verified_before_the_user_exists() {
+        let settings = InstanceSettings::default();
+        let mut s = SignUp::start(0);
+        let f = SignUpFields {
+            email_address: Some("New@Example.com".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        s.apply(f, Some(PasswordDigest("$argon2id$x".into())), 1)
+            .unwrap();
+        assert_eq!(s.unverified_fields(), vec!["email_address"]);
+        assert!(!s.is_ready(&settings));
+        let sent = s
+            .prepare_email_verification(Environment::Production, 2)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            s.attempt_email_verification("nope", 3),
+            Err(CoreError::CodeIncorrect)
+        );
+        s.attempt_email_verification(&sent.code, 4).unwrap();
+        assert!(s.is_ready(&settings));
+        let user = s.to_user(&settings, 5).unwrap();
+        assert_eq!(user.email_addresses[0].verification, Verification::EmailCode);
+        assert!(user.password.is_some());
+    }
+
+    #[test]
+    fn missing_password_is_reported() {
+        let mut s = SignUp::start(0);
+        s.apply(
+            SignUpFields {
+                email_address: Some("a@b.co".into()),
+                ..Default::default()
+            },
+            None,
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            s.missing_fields(&InstanceSettings::default()),
+            vec!["password"]
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! The messages' texts: short, plain, one table of strings per language. The language is the
+//! locale's prefix (`fr-FR` → French); an unknown or missing one falls back to English. The
+//! HTML body is the plain text, escaped, one paragraph per block, in a minimal document.
+
+use serde_json::json;
+
+use super::{EmailMessage, EmailStatus};
+use crate::ids::{new_id, prefix};
+
+/// What to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTemplate {
+    /// A one-time code proving the address (sign-up, sign-in by email code, adding an address).
+    VerificationCode { code: String },
+    /// A one-time code that lets its holder set a new password.
+    ResetPasswordCode { code: String },
+}
+
+impl MailTemplate {
+    /// Clerk's template slug.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            MailTemplate::VerificationCode { .. } => "verification_code",
+            MailTemplate::ResetPasswordCode { .. } => "reset_password_code",
+        }
+    }
+
+    fn code(&self) -> &str {
+        match self {
+            MailTemplate::VerificationCode { code } | MailTemplate::ResetPasswordCode { code } => {
+                code
+            }
+        }
+    }
+}
+
+/// One language's strings. `{code}` and `{app}` are replaced.
+struct Texts {
+    lang: &'static str,
+    verification_subject: &'static str,
+    verification_body: &'static [&'static str],
+    reset_subject: &'static str,
+    reset_body: &'static [&'static str],
+}
+
+const EN: Texts = Texts {
+    lang: "en",
+    verification_subject: "{code} is your verification code",
+    verification_body: &[
+        "{code} is your verification code for {app}.",
+        "Do not share this code with anyone.",
+        "If you did not request this code, you can ignore this email.",
+    ],
+    reset_subject: "{code} is your password reset code",
+    reset_body: &[
+        "{code} is your code to reset your {app} password.",
+        "Do not share this code with anyone.",
+        "If you did not ask to reset your password, you can ignore this email: your password has not changed.",
+    ],
+};
+
+const FR: Texts = Texts {
+    lang: "fr",
+    verification_subject: "{code} est votre code de vérification",
+    verification_body: &[
+        "{code} est votre code de vérification pour {app}.",
+        "Ne communiquez ce code à personne.",
+        "Si vous n'avez pas demandé ce code, vous pouvez ignorer cet e-mail.",
+    ],
+    reset_subject: "{code} est votre code de réinitialisation du mot de passe",
+    reset_body: &[
+        "{code} est votre code pour réinitialiser votre mot de passe {app}.",
+        "Ne communiquez ce code à personne.",
+        "Si vous n'avez pas demandé à réinitialiser votre mot de passe, vous pouvez ignorer cet e-mail : votre mot de passe n'a pas changé.",
+    ],
+};
+
+const DE: Texts = Texts {
+    lang: "de",
+    verification_subject: "{code} ist Ihr Bestätigungscode",
+    verification_body: &[
+        "{code} ist Ihr Bestätigungscode für {app}.",
+        "Geben Sie diesen Code an niemanden weiter.",
+        "Wenn Sie diesen Code nicht angefordert haben, können Sie diese E-Mail ignorieren.",
+    ],
+    reset_subject: "{code} ist Ihr Code zum Zurücksetzen des Passworts",
+    reset_body: &[
+        "{code} ist Ihr Code zum Zurücksetzen Ihres Passworts für {app}.",
+        "Geben Sie diesen Code an niemanden weiter.",
+        "Wenn Sie das Zurücksetzen Ihres Passworts nicht angefordert haben, können Sie diese E-Mail ignorieren: Ihr Passwort wurde nicht geändert.",
+    ],
+};
+
+/// The languages with their own texts.
+pub const LANGUAGES: &[&str] = &["en", "fr", "de"];
+
+fn texts_for(locale: Option<&str>) -> &'static Texts {
+    let lang = locale
+        .and_then(|l| l.trim().split(['-', '_']).next())
+        .map(str::to_ascii_lowercase);
+    match lang.as_deref() {
+        Some("fr") => &FR,
+        Some("de") => &DE,
+        _ => &EN,
+    }
+}
+
+fn fill(s: &str, code: &str, app: &str) -> String {
+    s.replace("{code}", code).replace("{app}", app)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Builds the message, queued, with a new `ema_` id.
+pub fn compose(
+    template: &MailTemplate,
+    locale: Option<&str>,
+    app_name: &str,
+    to_email_address: &str,
+    email_address_id: Option<&str>,
+    user_id: Option<&str>,
+    now_ms: i64,
+) -> EmailMessage {
+    let t = texts_for(locale);
+    let code = template.code();
+    let (subject, paragraphs) = match template {
+        MailTemplate::VerificationCode { .. } => (t.verification_subject, t.verification_body),
+        MailTemplate::ResetPasswordCode { .. } => (t.reset_subject, t.reset_body),
+    };
+    let subject = fill(subject, code, app_name);
+    let paragraphs: Vec<String> = paragraphs.iter().map(|p| fill(p, code, app_name)).collect();
+    let mut body_plain = paragraphs.join("\n\n");
+    body_plain.push('\n');
+    let mut body_html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n",
+        t.lang,
+        escape_html(&subject)
+    );
+    for p in &paragraphs {
+        body_html.push_str("<p>");
+        body_html.push_str(&escape_html(p));
+        body_html.push_str("</p>\n");
+    }
+    body_html.push_str("</body>\n</html>\n");
+    EmailMessage {
+        id: new_id(prefix::EMAIL_MESSAGE),
+        to_email_address: to_email_address.to_owned(),
+        email_address_id: email_address_id.map(str::to_owned),
+        user_id: user_id.map(str::to_owned),
+        slug: template.slug().to_owned(),
+        subject,
+        body_plain,
+        body_html,
+        data: json!({
+            "otp_code": code,
+            "app": {"name": app_name},
+            "locale": t.lang,
+        }),
+        status: EmailStatus::Queued,
+        attempts: 0,
+        last_error: None,
+        from_email_name: String::new(),
+        delivered_by_server: false,
+        created_at: now_ms,
+        updated_at: now_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verification(locale: Option<&str>) -> EmailMessage {
+        compose(
+            &MailTemplate::VerificationCode {
+                code: "123456".into(),
+            },
+            locale,
+            "Acme <Dev>",
+            "jane@example.com",
+            Some("idn_1"),
+            Some("user_1"),
+            42,
+        )
+    }
+
+    #[test]
+    fn a_verification_code_message() {
+        let m = verification(None);
+        assert!(m.id.starts_with("ema_"));
+        assert_eq!(m.slug, "verification_code");
+        assert_eq!(m.subject, "123456 is your verification code");
+        assert!(
+            m.body_plain
+                .starts_with("123456 is your verification code for Acme <Dev>.\n\n")
+        );
+        assert!(m.body_plain.ends_with("ignore this email.\n"));
+        assert_eq!(m.to_email_address, "jane@example.com");
+        assert_eq!(m.email_address_id.as_deref(), Some("idn_1"));
+        assert_eq!(m.user_id.as_deref(), Some("user_1"));
+        assert_eq!(m.status, EmailStatus::Queued);
+        assert_eq!((m.attempts, m.created_at, m.updated_at), (0, 42, 42));
+        assert_eq!(m.data["otp_code"], "123456");
+        assert_eq!(m.data["app"]["name"], "Acme <Dev>");
+    }
+
+    #[test]
+    fn the_html_body_is_the_text_escaped() {
+        let m = verification(None);
+        assert!(m.body_html.starts_with("<!DOCTYPE html>"));
+        assert!(m.body_html.contains("<html lang=\"en\">"));
+        assert!(
+            m.body_html
+                .contains("<p>123456 is your verification code for Acme &lt;Dev&gt;.</p>")
+        );
+        assert!(!m.body_html.contains("<Dev>"));
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn the_language_follows_the_locale_prefix_with_english_as_fallback() {
+        let fr = verification(Some("fr-FR"));
+        assert_eq!(fr.subject, "123456 est votre code de vérification");
+        assert!(fr.body_html.contains("lang=\"fr\""));
+        assert_eq!(fr.data["locale"], "fr");
+        assert_eq!(
+            verification(Some("de")).subject,
+            "123456 ist Ihr Bestätigungscode"
+        );
+        assert_eq!(
+            verification(Some("DE_at")).subject,
+            "123456 ist Ihr Bestätigungscode"
+        );
+        for other in [Some("es-ES"), Some(""), Some("en-GB"), None] {
+            assert_eq!(
+                verification(other).subject,
+                "123456 is your verification code"
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_reset_code_message_in_every_language() {
+        for lang in LANGUAGES {
+            let m = compose(
+                &MailTemplate::ResetPasswordCode {
+                    code: "987654".into(),
+                },
+                Some(lang),
+                "Acme",
+                "jane@example.com",
+                None,
+                None,
+                7,
+            );
+            assert_eq!(m.slug, "reset_password_code");
+            assert!(m.subject.starts_with("987654 "), "{lang}: {}", m.subject);
+            assert!(m.body_plain.contains("987654"), "{lang}");
+            assert!(m.body_plain.contains("Acme"), "{lang}");
+            assert!(m.body_html.contains(&format!("lang=\"{lang}\"")));
+            assert_eq!(m.email_address_id, None);
+            assert_eq!(m.user_id, None);
+        }
+    }
+}

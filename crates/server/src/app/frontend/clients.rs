@@ -1,0 +1,263 @@
+//! The browser's client: reading it with everything it renders, dev browsers, and the sessions
+//! on it (select, end, remove, sign out, tokens).
+
+use usher_core::clients::{Client, ClientToken};
+use usher_core::events::DomainEvent;
+use usher_core::instance::Environment;
+use usher_core::sessions::Session;
+use usher_core::sessions::lifecycle::{Ending, end};
+use usher_core::sessions::tokens::{MintRequest, mint};
+use usher_core::store::Write;
+use usher_core::{CoreError, CoreResult};
+
+use super::{ClientKey, load_client, write_client};
+use crate::app::{Change, with_retry};
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+use crate::wire::frontend::client::ClientView;
+
+pub async fn by_token(state: &AppState, token: &ClientToken) -> CoreResult<Option<Client>> {
+    Ok(state
+        .store
+        .client_by_token(&state.instance.id, &token.hash())
+        .await?)
+}
+
+/// Live sessions of the client with their users, and a fresh token for the active one.
+pub async fn view(state: &AppState, client: Client, azp: Option<&str>) -> CoreResult<ClientView> {
+    let now = state.now();
+    let mut sessions = Vec::new();
+    for s in state
+        .store
+        .sessions_of_client(&state.instance.id, &client.id)
+        .await?
+    {
+        if !s.status_at(now).is_live() {
+            continue;
+        }
+        if let Some(u) = state.store.get_user(&state.instance.id, &s.user_id).await? {
+            sessions.push((s, u));
+        }
+    }
+    let sign_in_user = match client.sign_in.as_ref().and_then(|s| s.user_id.as_deref()) {
+        Some(id) => state.store.get_user(&state.instance.id, id).await?,
+        None => None,
+    };
+    let last_active_token = match sessions
+        .iter()
+        .find(|(s, _)| Some(&s.id) == client.last_active_session_id.as_ref())
+    {
+        Some((s, u)) if !u.banned && !u.is_locked(now) => Some(mint_for(state, s, azp)?),
+        _ => None,
+    };
+    Ok(ClientView {
+        client,
+        sessions,
+        sign_in_user,
+        last_active_token,
+    })
+}
+
+fn mint_for(state: &AppState, session: &Session, azp: Option<&str>) -> CoreResult<String> {
+    let keys = state.keys();
+    let issuer = state.instance.issuer();
+    let jwt = mint(
+        &keys.active,
+        &MintRequest {
+            instance: &state.instance,
+            issuer: &issuer,
+            session,
+            lifetime_secs: None,
+            authorized_party: azp,
+            now: state.now(),
+        },
+    )?;
+    state.metrics.tokens_minted.inc();
+    Ok(jwt)
+}
+
+/// A session token for a live session of this client only.
+pub async fn token(
+    state: &AppState,
+    client: &Client,
+    session_id: &str,
+    azp: Option<&str>,
+) -> CoreResult<String> {
+    let found = state
+        .store
+        .session_for_token(&state.instance.id, session_id)
+        .await?
+        .filter(|f| f.session.client_id == client.id)
+        .ok_or(CoreError::NotFound { resource: "session" })?;
+    let now = state.now();
+    let status = found.session.status_at(now);
+    if !status.is_live() {
+        return Err(CoreError::SessionNotActive {
+            status: status.as_str(),
+        });
+    }
+    if found.user_banned {
+        return Err(CoreError::UserBanned);
+    }
+    if let Some(until) = found.user_locked_until
+        && until > now
+    {
+        return Err(CoreError::UserLocked {
+            expires_in_seconds: Some((until - now + 999) / 1000),
+        });
+    }
+    mint_for(state, &found.session, azp)
+}
+
+/// `POST /v1/dev_browser`: a client a development browser names by its token.
+pub async fn create_dev_browser(
+    state: &AppState,
+    ctx: &RequestContext,
+) -> CoreResult<ClientToken> {
+    if state.instance.environment == Environment::Production {
+        return Err(CoreError::ProductionForbidden {
+            what: "dev browsers",
+        });
+    }
+    let token = ClientToken::generate();
+    let mut client = Client::new(Some(&token), state.now());
+    client.dev_browser = true;
+    let mut change = Change::new(state, ctx);
+    write_client(&mut change, &client);
+    change.commit("client.dev_browser.create", Some(&client.id)).await?;
+    Ok(token)
+}
+
+/// What happens to a session of the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAction {
+    /// Make it the client's active session (and set its active organization).
+    Touch,
+    End,
+    Remove,
+}
+
+pub async fn act_on_session(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    session_id: &str,
+    action: SessionAction,
+    active_org: Option<Option<String>>,
+) -> CoreResult<(Client, Session)> {
+    with_retry(|| async {
+        let mut client = load_client(state, key).await?;
+        let mut session = state
+            .store
+            .get_session(&state.instance.id, session_id)
+            .await?
+            .filter(|s| s.client_id == client.id)
+            .ok_or(CoreError::NotFound { resource: "session" })?;
+        let now = state.now();
+        let user = state
+            .store
+            .get_user(&state.instance.id, &session.user_id)
+            .await?
+            .map(Box::new);
+        let mut change = Change::new(state, ctx);
+        let audit = match action {
+            SessionAction::Touch => {
+                let status = session.status_at(now);
+                if !status.is_live() {
+                    return Err(CoreError::SessionNotActive {
+                        status: status.as_str(),
+                    });
+                }
+                session.last_active_at = now;
+                if let Some(org) = &active_org {
+                    session.last_active_organization_id = org.clone().filter(|o| !o.is_empty());
+                }
+                session.updated_at = now;
+                client.last_active_session_id = Some(session.id.clone());
+                change.write(Write::UpdateSession(session.clone()));
+                "session.touch"
+            }
+            SessionAction::End | SessionAction::Remove => {
+                let (how, audit) = if action == SessionAction::End {
+                    (Ending::Ended, "session.end")
+                } else {
+                    (Ending::Removed, "session.remove")
+                };
+                if end(&mut session, how, now) {
+                    let event = if how == Ending::Ended {
+                        DomainEvent::SessionEnded(session.clone(), user)
+                    } else {
+                        DomainEvent::SessionRemoved(session.clone(), user)
+                    };
+                    change.write(Write::UpdateSession(session.clone())).event(event);
+                }
+                if client.last_active_session_id.as_deref() == Some(session_id) {
+                    client.last_active_session_id = None;
+                }
+                audit
+            }
+        };
+        client.updated_at = now;
+        write_client(&mut change, &client);
+        change.commit(audit, Some(session_id)).await?;
+        client.version += 1;
+        Ok((client, session))
+    })
+    .await
+}
+
+/// Sign-out: ends every live session of the client.
+pub async fn sign_out(state: &AppState, ctx: &RequestContext, key: &ClientKey) -> CoreResult<Client> {
+    with_retry(|| async {
+        let mut client = load_client(state, key).await?;
+        let now = state.now();
+        let mut change = Change::new(state, ctx);
+        for mut s in state
+            .store
+            .sessions_of_client(&state.instance.id, &client.id)
+            .await?
+        {
+            if end(&mut s, Ending::Ended, now) {
+                let user = state
+                    .store
+                    .get_user(&state.instance.id, &s.user_id)
+                    .await?
+                    .map(Box::new);
+                change
+                    .write(Write::UpdateSession(s.clone()))
+                    .event(DomainEvent::SessionEnded(s, user));
+            }
+        }
+        client.last_active_session_id = None;
+        client.sign_in = None;
+        client.updated_at = now;
+        if client.version > 0 {
+            write_client(&mut change, &client);
+        }
+        change.commit("client.sign_out", Some(&client.id)).await?;
+        client.version += 1;
+        Ok(client)
+    })
+    .await
+}
+
+/// The client's active session, or the one `_clerk_session_id` names, if it is live.
+pub async fn current_session(
+    state: &AppState,
+    client: &Client,
+    requested: Option<&str>,
+) -> CoreResult<Session> {
+    let id = requested
+        .or(client.last_active_session_id.as_deref())
+        .ok_or(CoreError::SignedOut)?;
+    let session = state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .filter(|s| s.client_id == client.id)
+        .ok_or(CoreError::SignedOut)?;
+    if !session.status_at(state.now()).is_live() {
+        return Err(CoreError::SignedOut);
+    }
+    Ok(session)
+}

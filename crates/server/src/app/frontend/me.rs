@@ -1,0 +1,220 @@
+//! `/v1/me`: the signed-in user's own profile, password and second factors.
+
+use usher_core::events::DomainEvent;
+use usher_core::ids::{new_id, prefix};
+use usher_core::mfa::{backup_codes, totp};
+use usher_core::passwords::check_policy;
+use usher_core::sessions::Session;
+use usher_core::sessions::lifecycle::{Ending, end};
+use usher_core::store::Write;
+use usher_core::users::User;
+use usher_core::users::identifiers::{validate_text, validate_username};
+use usher_core::users::model::TotpEnrolment;
+use usher_core::{CoreError, CoreResult};
+
+use super::{APPLICATION_NAME, get_user};
+use crate::app::{Change, with_retry};
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+
+/// Applies `edit` to the user and commits it (with `user.updated`), re-reading on conflicts.
+async fn edit_user<T, F>(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+    audit: &str,
+    edit: F,
+) -> CoreResult<(User, T)>
+where
+    F: Fn(&mut User, &mut Change<'_>) -> CoreResult<T>,
+{
+    with_retry(|| async {
+        let mut user = get_user(state, user_id).await?;
+        let mut change = Change::new(state, ctx);
+        let out = edit(&mut user, &mut change)?;
+        user.updated_at = state.now();
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user.clone()));
+        change.commit(audit, Some(user_id)).await?;
+        user.version += 1;
+        Ok((user, out))
+    })
+    .await
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ProfilePatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+    patch: ProfilePatch,
+) -> CoreResult<User> {
+    for (param, v) in [("first_name", &patch.first_name), ("last_name", &patch.last_name)] {
+        if let Some(v) = v {
+            validate_text(param, v, 256)?;
+        }
+    }
+    let username = patch.username.as_deref().map(validate_username).transpose()?;
+    let (user, ()) = edit_user(state, ctx, user_id, "me.update", |u, _| {
+        if let Some(f) = &patch.first_name {
+            u.first_name = (!f.is_empty()).then(|| f.clone());
+        }
+        if let Some(l) = &patch.last_name {
+            u.last_name = (!l.is_empty()).then(|| l.clone());
+        }
+        if username.is_some() {
+            u.username = username.clone();
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(user)
+}
+
+/// Changing the password needs the current one (when set); other sessions can be signed out.
+pub async fn change_password(
+    state: &AppState,
+    ctx: &RequestContext,
+    session: &Session,
+    current_password: Option<String>,
+    new_password: String,
+    sign_out_of_other_sessions: bool,
+) -> CoreResult<User> {
+    check_policy(&new_password, false, &state.instance.settings)?;
+    let user = get_user(state, &session.user_id).await?;
+    if let Some(digest) = user.password.clone() {
+        let given = current_password.ok_or_else(|| CoreError::missing("current_password"))?;
+        if given.len() > 1024 || !state.hasher.verify(given, digest).await? {
+            return Err(CoreError::PasswordIncorrect);
+        }
+    }
+    let digest = state.hasher.hash(new_password).await?;
+    let now = state.now();
+    let others = if sign_out_of_other_sessions {
+        state
+            .store
+            .live_sessions_of_user(&state.instance.id, &user.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.id != session.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (user, ()) = edit_user(state, ctx, &user.id, "me.change_password", |u, change| {
+        u.password = Some(digest.clone());
+        u.password_last_updated_at = Some(now);
+        for s in &others {
+            let mut s = s.clone();
+            if end(&mut s, Ending::Revoked, now) {
+                change
+                    .write(Write::UpdateSession(s.clone()))
+                    .event(DomainEvent::SessionRevoked(s, Some(Box::new(u.clone()))));
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(user)
+}
+
+/// Starts (or restarts) TOTP enrolment: a new secret, unverified until a code proves it.
+pub async fn create_totp(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+) -> CoreResult<(TotpEnrolment, String)> {
+    let now = state.now();
+    let (_, (t, uri)) = edit_user(state, ctx, user_id, "me.totp.create", |u, _| {
+        if u.totp_enabled() {
+            return Err(CoreError::FlowInvalid {
+                reason: "an authenticator app is already enrolled; remove it first",
+            });
+        }
+        let t = TotpEnrolment {
+            id: new_id(prefix::TOTP),
+            secret: totp::generate_secret(),
+            verified: false,
+            last_used_step: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let account = u
+            .primary_email()
+            .map(|e| e.email_address.clone())
+            .or_else(|| u.username.clone())
+            .unwrap_or_else(|| u.id.clone());
+        let uri = totp::otpauth_uri(&t.secret, APPLICATION_NAME, &account);
+        u.totp = Some(t.clone());
+        Ok((t, uri))
+    })
+    .await?;
+    Ok((t, uri))
+}
+
+/// Proves the enrolment with a code; the first enrolment also creates backup codes, returned
+/// once.
+pub async fn verify_totp(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+    code: &str,
+) -> CoreResult<(TotpEnrolment, Option<Vec<String>>)> {
+    let now = state.now();
+    let (_, out) = edit_user(state, ctx, user_id, "me.totp.verify", |u, _| {
+        let had_backup_codes = u.backup_code_enabled();
+        let t = u.totp.as_mut().ok_or(CoreError::NotFound { resource: "totp" })?;
+        if t.verified {
+            return Err(CoreError::VerificationAlreadyVerified);
+        }
+        let step = totp::verify(&t.secret, code.trim(), now, t.last_used_step)
+            .ok_or(CoreError::CodeIncorrect)?;
+        t.verified = true;
+        t.last_used_step = Some(step);
+        t.updated_at = now;
+        let t = t.clone();
+        let codes = if had_backup_codes {
+            None
+        } else {
+            let (plain, hashes) = backup_codes::generate();
+            u.backup_codes = hashes;
+            Some(plain)
+        };
+        Ok((t, codes))
+    })
+    .await?;
+    Ok(out)
+}
+
+pub async fn delete_totp(state: &AppState, ctx: &RequestContext, user_id: &str) -> CoreResult<User> {
+    let (user, ()) = edit_user(state, ctx, user_id, "me.totp.delete", |u, _| {
+        if u.totp.take().is_none() {
+            return Err(CoreError::NotFound { resource: "totp" });
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(user)
+}
+
+/// New backup codes replace any old ones; they are shown once.
+pub async fn create_backup_codes(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+) -> CoreResult<Vec<String>> {
+    let (_, codes) = edit_user(state, ctx, user_id, "me.backup_codes.create", |u, _| {
+        let (plain, hashes) = backup_codes::generate();
+        u.backup_codes = hashes;
+        Ok(plain)
+    })
+    .await?;
+    Ok(codes)
+}

@@ -1,0 +1,125 @@
+//! Use cases behind the Frontend API: a browser's client, its sign-in and sign-up attempts, its
+//! sessions, and the signed-in user's own profile and second factors.
+
+pub mod clients;
+pub mod handshake;
+pub mod me;
+pub mod sign_ins;
+pub mod sign_ups;
+
+use usher_core::clients::{Client, ClientToken};
+use usher_core::clients::sign_ins::CodeToSend;
+use usher_core::events::DomainEvent;
+use usher_core::mail::templates::{MailTemplate, compose};
+use usher_core::sessions::Session;
+use usher_core::sessions::lifecycle::new_session;
+use usher_core::store::Write;
+use usher_core::users::User;
+use usher_core::{CoreError, CoreResult};
+
+use super::Change;
+use crate::state::AppState;
+
+/// The name emails and the prebuilt UI show.
+pub const APPLICATION_NAME: &str = "Usher";
+
+/// Which client a request acts on: the one its browser secret names, or a new one the
+/// response hands out under `new_token`.
+#[derive(Debug, Clone)]
+pub struct ClientKey {
+    pub existing: Option<String>,
+    pub new_token: ClientToken,
+}
+
+impl ClientKey {
+    pub fn new_client() -> Self {
+        Self {
+            existing: None,
+            new_token: ClientToken::generate(),
+        }
+    }
+}
+
+/// The client as stored now, or a new (unsaved, version 0) one.
+pub async fn load_client(state: &AppState, key: &ClientKey) -> CoreResult<Client> {
+    match &key.existing {
+        Some(id) => state
+            .store
+            .get_client(&state.instance.id, id)
+            .await?
+            .ok_or(CoreError::NotFound { resource: "client" }),
+        None => Ok(Client::new(Some(&key.new_token), state.now())),
+    }
+}
+
+/// Inserts a new client, or updates a stored one guarded by its version.
+pub fn write_client(change: &mut Change<'_>, client: &Client) {
+    if client.version == 0 {
+        change.write(Write::InsertClient(client.clone()));
+    } else {
+        change.write(Write::UpdateClient(client.clone()));
+    }
+}
+
+pub async fn get_user(state: &AppState, id: &str) -> CoreResult<User> {
+    super::users::get(state, id).await
+}
+
+/// Starts a session for `user` on `client` at the end of a sign-in or sign-up.
+pub fn start_session(
+    state: &AppState,
+    change: &mut Change<'_>,
+    client: &mut Client,
+    user: &mut User,
+    strategy: Option<&str>,
+    second_factor: bool,
+) -> Session {
+    let now = state.now();
+    let mut session = new_session(&state.instance, &client.id, user, None, now);
+    if second_factor {
+        session.second_factor_verified_at = Some(now);
+    }
+    user.last_sign_in_at = Some(now);
+    user.last_active_at = Some(now);
+    user.failed_verification_attempts = 0;
+    user.updated_at = now;
+    client.last_active_session_id = Some(session.id.clone());
+    client.last_authentication_strategy = strategy.map(str::to_owned);
+    client.updated_at = now;
+    change
+        .write(Write::InsertSession(session.clone()))
+        .event(DomainEvent::SessionCreated(
+            session.clone(),
+            Some(Box::new(user.clone())),
+        ));
+    session
+}
+
+/// Queues the email carrying a code, in the same change as the verification it belongs to.
+pub fn send_code(
+    state: &AppState,
+    change: &mut Change<'_>,
+    to: &CodeToSend,
+    user: Option<&User>,
+    reset: bool,
+) {
+    let template = if reset {
+        MailTemplate::ResetPasswordCode {
+            code: to.code.clone(),
+        }
+    } else {
+        MailTemplate::VerificationCode {
+            code: to.code.clone(),
+        }
+    };
+    let msg = compose(
+        &template,
+        user.and_then(|u| u.locale.as_deref()),
+        APPLICATION_NAME,
+        &to.email_address,
+        (!to.email_address_id.is_empty()).then_some(to.email_address_id.as_str()),
+        user.map(|u| u.id.as_str()),
+        state.now(),
+    );
+    super::mail::queue(change, msg);
+}

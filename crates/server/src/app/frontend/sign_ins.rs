@@ -1,0 +1,362 @@
+//! Sign-in attempts: create, prepare and attempt factors, reset a forgotten password. Each step
+//! commits the client (with its attempt), the user (failed-attempt counter, spent codes) and,
+//! on completion, the new session, in one transaction.
+
+use usher_core::clients::Client;
+use usher_core::clients::factors::strategy;
+use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::events::DomainEvent;
+use usher_core::passwords::check_policy;
+use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in};
+use usher_core::store::Write;
+use usher_core::users::User;
+use usher_core::users::identifiers::IdentifierKind;
+use usher_core::{CoreError, CoreResult};
+
+use super::{ClientKey, get_user, load_client, send_code, start_session, write_client};
+use crate::app::{Change, with_retry};
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+
+/// `POST /v1/client/sign_ins`.
+#[derive(Debug, Default)]
+pub struct CreateSignIn {
+    pub identifier: Option<String>,
+    pub strategy: Option<String>,
+    pub password: Option<String>,
+}
+
+async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
+    let kind = if identifier.contains('@') {
+        IdentifierKind::Email
+    } else if identifier.starts_with('+') {
+        IdentifierKind::Phone
+    } else {
+        IdentifierKind::Username
+    };
+    match state
+        .store
+        .user_id_by_identifier(&state.instance.id, kind, identifier)
+        .await?
+    {
+        Some(id) => Ok(state.store.get_user(&state.instance.id, &id).await?),
+        None => Ok(None),
+    }
+}
+
+fn refuse_if_signed_in(state: &AppState, client: &Client, live: bool) -> CoreResult<()> {
+    let _ = state;
+    if live && client.last_active_session_id.is_some() {
+        return Err(CoreError::SessionExists);
+    }
+    Ok(())
+}
+
+async fn has_live_session(state: &AppState, client: &Client) -> CoreResult<bool> {
+    let Some(id) = &client.last_active_session_id else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .is_some_and(|s| s.status_at(state.now()).is_live()))
+}
+
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    req: CreateSignIn,
+) -> CoreResult<Client> {
+    let user = match req.identifier.as_deref().map(str::trim) {
+        Some(i) if !i.is_empty() => Some(find_user(state, i).await?.ok_or(CoreError::IdentifierNotFound)?),
+        _ => None,
+    };
+    let client = {
+        let client = load_client(state, key).await?;
+        let live = has_live_session(state, &client).await?;
+        refuse_if_signed_in(state, &client, live)?;
+        client
+    };
+    let mut client = client;
+    client.sign_in = Some(SignIn::start(
+        req.identifier.map(|i| i.trim().to_owned()),
+        user.as_ref(),
+        state.now(),
+    ));
+    client.updated_at = state.now();
+    let mut change = Change::new(state, ctx);
+    write_client(&mut change, &client);
+    change.commit("sign_in.create", Some(&client.id)).await?;
+    client.version += 1;
+    match (req.strategy.as_deref(), req.password, user) {
+        (Some(strategy::PASSWORD), Some(password), Some(_)) => {
+            let id = client.sign_in.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+            let key = ClientKey {
+                existing: Some(client.id.clone()),
+                new_token: key.new_token.clone(),
+            };
+            attempt_first_factor(state, ctx, &key, &id, strategy::PASSWORD, &password).await
+        }
+        _ => Ok(client),
+    }
+}
+
+/// The client and its sign-in `id`, with the user it identified (who must still be able to
+/// sign in).
+async fn load_attempt(
+    state: &AppState,
+    key: &ClientKey,
+    id: &str,
+) -> CoreResult<(Client, SignIn, User)> {
+    let client = load_client(state, key).await?;
+    let sign_in = client
+        .sign_in
+        .clone()
+        .filter(|s| s.id == id && !s.is_abandoned(state.now()))
+        .ok_or(CoreError::NotFound { resource: "sign_in" })?;
+    let user_id = sign_in.user_id.clone().ok_or(CoreError::FlowInvalid {
+        reason: "identify the user before verifying a factor",
+    })?;
+    let user = get_user(state, &user_id).await?;
+    ensure_can_sign_in(&user, state.now())?;
+    Ok((client, sign_in, user))
+}
+
+pub async fn prepare_first_factor(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    strategy_name: &str,
+    email_address_id: Option<&str>,
+) -> CoreResult<Client> {
+    with_retry(|| async {
+        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
+        let sent = sign_in.prepare_first_factor(
+            &user,
+            strategy_name,
+            email_address_id,
+            state.instance.environment,
+            state.now(),
+        )?;
+        let mut change = Change::new(state, ctx);
+        if let Some(to) = &sent {
+            send_code(
+                state,
+                &mut change,
+                to,
+                Some(&user),
+                strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE,
+            );
+        }
+        client.sign_in = Some(sign_in);
+        client.updated_at = state.now();
+        write_client(&mut change, &client);
+        change.commit("sign_in.prepare_first_factor", Some(id)).await?;
+        client.version += 1;
+        Ok(client)
+    })
+    .await
+}
+
+/// Records a failed password on the user: enough of them lock the account.
+fn count_failure(state: &AppState, user: &mut User) {
+    let now = state.now();
+    let s = &state.instance.settings;
+    user.failed_verification_attempts += 1;
+    if user.failed_verification_attempts >= s.max_verification_attempts {
+        user.locked_until = Some(now + s.lockout_duration_secs * 1000);
+    }
+    user.updated_at = now;
+}
+
+/// Commits the step's client and user, and the session when the sign-in completed.
+async fn finish_step(
+    state: &AppState,
+    mut change: Change<'_>,
+    mut client: Client,
+    mut sign_in: SignIn,
+    mut user: User,
+    user_changed: bool,
+    audit: &str,
+) -> CoreResult<Client> {
+    let mut user_changed = user_changed;
+    if sign_in.status == SignInStatus::Complete && sign_in.created_session_id.is_none() {
+        let second = sign_in.second_factor.as_ref().is_some_and(|v| v.is_verified());
+        let strategy_used = sign_in.strategy_used().map(str::to_owned);
+        let session = start_session(
+            state,
+            &mut change,
+            &mut client,
+            &mut user,
+            strategy_used.as_deref(),
+            second,
+        );
+        sign_in.complete(&session.id, state.now());
+        user_changed = true;
+    }
+    if user_changed {
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+    }
+    client.sign_in = Some(sign_in.clone());
+    client.updated_at = state.now();
+    write_client(&mut change, &client);
+    change.commit(audit, Some(&sign_in.id)).await?;
+    client.version += 1;
+    Ok(client)
+}
+
+pub async fn attempt_first_factor(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    strategy_name: &str,
+    secret: &str,
+) -> CoreResult<Client> {
+    if strategy_name == strategy::PASSWORD {
+        let (_, _, user) = load_attempt(state, key, id).await?;
+        let digest = user.password.clone().ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
+        let correct = secret.len() <= 1024
+            && state.hasher.verify(secret.to_owned(), digest).await?;
+        let result = with_retry(|| async {
+            let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
+            let outcome = sign_in.attempt_password(&user, correct, state.now());
+            if outcome.is_err() {
+                count_failure(state, &mut user);
+            }
+            let client = finish_step(
+                state,
+                Change::new(state, ctx),
+                client,
+                sign_in,
+                user,
+                outcome.is_err(),
+                "sign_in.attempt_first_factor",
+            )
+            .await?;
+            Ok((client, outcome))
+        })
+        .await?;
+        return match result {
+            (client, Ok(())) => Ok(client),
+            (_, Err(e)) => Err(e),
+        };
+    }
+    let result = with_retry(|| async {
+        let (client, mut sign_in, user) = load_attempt(state, key, id).await?;
+        let outcome = sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now());
+        let client = finish_step(
+            state,
+            Change::new(state, ctx),
+            client,
+            sign_in,
+            user,
+            false,
+            "sign_in.attempt_first_factor",
+        )
+        .await?;
+        Ok((client, outcome))
+    })
+    .await?;
+    match result {
+        (client, Ok(())) => Ok(client),
+        (_, Err(e)) => Err(e),
+    }
+}
+
+pub async fn attempt_second_factor(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    strategy_name: &str,
+    code: &str,
+) -> CoreResult<Client> {
+    let result = with_retry(|| async {
+        let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
+        let outcome = sign_in.attempt_second_factor(&mut user, strategy_name, code, state.now());
+        if outcome.is_err() {
+            count_failure(state, &mut user);
+        }
+        // A used TOTP step or backup code is spent on the user whatever happens next.
+        let client = finish_step(
+            state,
+            Change::new(state, ctx),
+            client,
+            sign_in,
+            user,
+            true,
+            "sign_in.attempt_second_factor",
+        )
+        .await?;
+        Ok((client, outcome))
+    })
+    .await?;
+    match result {
+        (client, Ok(())) => Ok(client),
+        (_, Err(e)) => Err(e),
+    }
+}
+
+/// After a reset code: sets the new password (optionally signing out every other session of
+/// the user) and moves on to a second factor or completion.
+pub async fn reset_password(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    password: String,
+    sign_out_of_other_sessions: bool,
+) -> CoreResult<Client> {
+    check_policy(&password, false, &state.instance.settings)?;
+    let (_, sign_in, _) = load_attempt(state, key, id).await?;
+    if sign_in.status != SignInStatus::NeedsNewPassword {
+        return Err(CoreError::FlowInvalid {
+            reason: "verify the reset code before setting a new password",
+        });
+    }
+    let digest = state.hasher.hash(password).await?;
+    with_retry(|| async {
+        let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
+        sign_in.password_was_reset(&user, state.now())?;
+        let now = state.now();
+        user.password = Some(digest.clone());
+        user.password_last_updated_at = Some(now);
+        user.failed_verification_attempts = 0;
+        let mut change_sessions = Vec::new();
+        if sign_out_of_other_sessions {
+            for mut s in state
+                .store
+                .live_sessions_of_user(&state.instance.id, &user.id)
+                .await?
+            {
+                if end(&mut s, Ending::Revoked, now) {
+                    change_sessions.push(s);
+                }
+            }
+        }
+        // The revocations commit with the password change.
+        let mut change = Change::new(state, ctx);
+        for s in change_sessions {
+            change
+                .write(Write::UpdateSession(s.clone()))
+                .event(DomainEvent::SessionRevoked(s, Some(Box::new(user.clone()))));
+        }
+        finish_step(state, change, client, sign_in, user, true, "sign_in.reset_password").await
+    })
+    .await
+}
+
+pub async fn get(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<Client> {
+    let client = load_client(state, key).await?;
+    if client.sign_in.as_ref().is_some_and(|s| s.id == id) {
+        Ok(client)
+    } else {
+        Err(CoreError::NotFound { resource: "sign_in" })
+    }
+}

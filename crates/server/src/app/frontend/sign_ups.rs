@@ -1,0 +1,170 @@
+//! Sign-up attempts: collect the fields, verify the email address with a code, then create the
+//! user and its first session with the client, in one transaction.
+
+use usher_core::clients::Client;
+use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus};
+use usher_core::events::DomainEvent;
+use usher_core::passwords::check_policy;
+use usher_core::store::Write;
+use usher_core::users::identifiers::IdentifierKind;
+use usher_core::{CoreError, CoreResult};
+
+use super::{ClientKey, load_client, send_code, start_session, write_client};
+use crate::app::{Change, with_retry};
+use crate::extract::auth::RequestContext;
+use crate::state::AppState;
+
+async fn ensure_free(state: &AppState, f: &SignUpFields) -> CoreResult<()> {
+    for (kind, value) in [
+        (IdentifierKind::Email, &f.email_address),
+        (IdentifierKind::Username, &f.username),
+    ] {
+        if let Some(v) = value
+            && state
+                .store
+                .user_id_by_identifier(&state.instance.id, kind, v)
+                .await?
+                .is_some()
+        {
+            return Err(CoreError::IdentifierExists {
+                param: kind.as_str(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `POST /v1/client/sign_ups` (`id: None`) and `PATCH /v1/client/sign_ups/{id}`.
+pub async fn upsert(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: Option<&str>,
+    fields: SignUpFields,
+    password: Option<String>,
+) -> CoreResult<Client> {
+    let fields = fields.validate()?;
+    if let Some(p) = &password {
+        check_policy(p, false, &state.instance.settings)?;
+    }
+    ensure_free(state, &fields).await?;
+    let digest = match password {
+        Some(p) => Some(state.hasher.hash(p).await?),
+        None => None,
+    };
+    with_retry(|| async {
+        let mut client = load_client(state, key).await?;
+        let now = state.now();
+        let mut sign_up = match id {
+            None => SignUp::start(now),
+            Some(id) => client
+                .sign_up
+                .clone()
+                .filter(|s| s.id == id && !s.is_abandoned(now))
+                .ok_or(CoreError::NotFound { resource: "sign_up" })?,
+        };
+        sign_up.apply(fields.clone(), digest.clone(), now)?;
+        client.sign_up = Some(sign_up);
+        client.updated_at = now;
+        let mut change = Change::new(state, ctx);
+        write_client(&mut change, &client);
+        change
+            .commit(if id.is_none() { "sign_up.create" } else { "sign_up.update" }, Some(&client.id))
+            .await?;
+        client.version += 1;
+        Ok(client)
+    })
+    .await
+}
+
+async fn load_attempt(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<(Client, SignUp)> {
+    let client = load_client(state, key).await?;
+    let sign_up = client
+        .sign_up
+        .clone()
+        .filter(|s| s.id == id && !s.is_abandoned(state.now()))
+        .ok_or(CoreError::NotFound { resource: "sign_up" })?;
+    Ok((client, sign_up))
+}
+
+pub async fn prepare_verification(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    strategy: &str,
+) -> CoreResult<Client> {
+    if strategy != "email_code" {
+        return Err(CoreError::StrategyInvalid { param: "strategy" });
+    }
+    with_retry(|| async {
+        let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
+        let sent = sign_up.prepare_email_verification(state.instance.environment, state.now())?;
+        let mut change = Change::new(state, ctx);
+        if let Some(to) = &sent {
+            send_code(state, &mut change, to, None, false);
+        }
+        client.sign_up = Some(sign_up);
+        client.updated_at = state.now();
+        write_client(&mut change, &client);
+        change.commit("sign_up.prepare_verification", Some(id)).await?;
+        client.version += 1;
+        Ok(client)
+    })
+    .await
+}
+
+pub async fn attempt_verification(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    strategy: &str,
+    code: &str,
+) -> CoreResult<Client> {
+    if strategy != "email_code" {
+        return Err(CoreError::StrategyInvalid { param: "strategy" });
+    }
+    let result = with_retry(|| async {
+        let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
+        let now = state.now();
+        let outcome = sign_up.attempt_email_verification(code, now);
+        let mut change = Change::new(state, ctx);
+        if outcome.is_ok() && sign_up.is_ready(&state.instance.settings) {
+            let mut user = sign_up.to_user(&state.instance.settings, now)?;
+            // The first sign-in is part of the user as created (start_session sets the same).
+            user.last_sign_in_at = Some(now);
+            user.last_active_at = Some(now);
+            change
+                .write(Write::InsertUser(user.clone()))
+                .event(DomainEvent::UserCreated(user.clone()));
+            let session = start_session(
+                state,
+                &mut change,
+                &mut client,
+                &mut user,
+                Some("email_code"),
+                false,
+            );
+            sign_up.complete(&user.id, &session.id, now);
+        }
+        client.sign_up = Some(sign_up);
+        client.updated_at = now;
+        write_client(&mut change, &client);
+        change.commit("sign_up.attempt_verification", Some(id)).await?;
+        client.version += 1;
+        Ok((client, outcome))
+    })
+    .await?;
+    match result {
+        (client, Ok(())) => Ok(client),
+        (_, Err(e)) => Err(e),
+    }
+}
+
+pub fn is_complete(client: &Client) -> bool {
+    client
+        .sign_up
+        .as_ref()
+        .is_some_and(|s| s.status == SignUpStatus::Complete)
+}

@@ -1,0 +1,30 @@
+//! `GET /v1/clients/handshake_payload`: the cookies a handshake decided on, fetched by the
+//! app's backend with the nonce the browser brought back.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::frontend::handshake::payload;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct NonceQuery {
+    nonce: Option<String>,
+}
+
+pub async fn handshake_payload(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Query(q): Query<NonceQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let nonce = q
+        .nonce
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::query(usher_core::CoreError::missing("nonce")))?;
+    let directives = payload(&state, &nonce).await?;
+    Ok(Json(json!({ "directives": directives })))
+}

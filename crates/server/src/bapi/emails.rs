@@ -1,0 +1,46 @@
+//! Emails: an Usher extension of the Backend API (Clerk has no endpoint to read them back).
+//! Operators and tests read codes here when no SMTP server is configured. Lists answer
+//! `{data, total_count}`, newest first.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::ids::{looks_like, prefix};
+use usher_core::users::query::Page;
+
+use crate::app::mail as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::path::PathParams;
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::emails::EmailDetailJson;
+use crate::wire::lists::PaginatedJson;
+
+type ApiResult = Result<Response, ApiError>;
+
+/// `GET /v1/emails?email_address=&limit=&offset=`
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let (items, total) = app::list(&state, q.one("email_address"), &page).await?;
+    Ok(Json(PaginatedJson {
+        data: items.iter().map(EmailDetailJson::from).collect::<Vec<_>>(),
+        total_count: total,
+    })
+    .into_response())
+}
+
+/// `GET /v1/emails/{email_id}`
+pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
+    let id = p.first();
+    // Malformed ids are simply unknown emails.
+    if !looks_like(id, prefix::EMAIL_MESSAGE) {
+        return Err(app::NOT_FOUND.into());
+    }
+    let m = app::get(&state, id).await?;
+    Ok(Json(EmailDetailJson::from(&m)).into_response())
+}

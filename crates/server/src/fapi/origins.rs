@@ -1,0 +1,108 @@
+//! Which web origins may call the Frontend API. A request carrying an `Origin` header from
+//! anywhere else is refused before any handler runs; allowed ones get credentialed CORS
+//! headers for exactly that origin.
+
+use axum::extract::{Request, State};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use usher_core::instance::Environment;
+
+use crate::config::normalize_origin;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The request's origin, once allowed: the `azp` of the tokens it gets.
+#[derive(Debug, Clone)]
+pub struct AllowedOrigin(pub String);
+
+fn is_loopback_host(origin: &str) -> bool {
+    let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost")
+}
+
+pub fn is_allowed(state: &AppState, origin: &str) -> bool {
+    let Some(origin) = normalize_origin(origin) else {
+        return false;
+    };
+    state.frontend.allowed_origins.iter().any(|o| *o == origin)
+        || origin == format!("https://{}", state.instance.frontend_host)
+        || (state.instance.environment == Environment::Development && is_loopback_host(&origin))
+}
+
+pub fn origin_refused() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "origin_invalid",
+        "Invalid origin",
+        "This request's origin is not allowed to use this instance's Frontend API. Add it to the allowed origins (USHER_ALLOWED_ORIGINS).",
+    )
+}
+
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let Some(origin) = origin else {
+        return next.run(req).await;
+    };
+    if !is_allowed(&state, &origin) {
+        state.metrics.origin_refusals.inc();
+        return origin_refused().into_response();
+    }
+    let preflight = req.method() == Method::OPTIONS;
+    req.extensions_mut().insert(AllowedOrigin(origin.clone()));
+    let mut res = if preflight {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(
+            ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, PATCH, PUT, DELETE"),
+        );
+        h.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type, authorization"),
+        );
+        h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        r
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&origin) {
+        h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        h.insert(
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+    }
+    h.append(VARY, HeaderValue::from_static("Origin"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback_host("http://localhost:3000"));
+        assert!(is_loopback_host("http://127.0.0.1"));
+        assert!(is_loopback_host("http://app.localhost:8080"));
+        assert!(!is_loopback_host("http://localhost.evil.test"));
+        assert!(!is_loopback_host("https://example.com"));
+    }
+}

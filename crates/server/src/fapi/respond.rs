@@ -1,0 +1,77 @@
+//! Frontend API responses: `{response, client}` with the whole client, `Cache-Control:
+//! no-store`, and the client cookies when the browser names its client by cookie.
+
+use axum::Json;
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use usher_core::clients::Client;
+
+use super::browser::{Browser, ClientTransport};
+use super::cookies;
+use crate::app::frontend::clients::view;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::wire::frontend::client::{ClientView, RenderContext, client as render_client};
+use crate::wire::frontend::envelope;
+
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Seconds of the last sign-in on the client (its active session's start), 0 when signed out.
+pub fn client_uat(view: &ClientView) -> i64 {
+    view.sessions
+        .iter()
+        .find(|(s, _)| Some(&s.id) == view.client.last_active_session_id.as_ref())
+        .map_or(0, |(s, _)| s.created_at / 1000)
+}
+
+pub fn client_cookies(state: &AppState, browser: &Browser, view: &ClientView, res: &mut Response) {
+    if browser.transport != ClientTransport::Cookie {
+        return;
+    }
+    let cfg = &state.frontend;
+    let mut set = Vec::new();
+    if browser.key.existing.is_none()
+        && view.client.token_hash.as_deref() == Some(browser.key.new_token.hash().as_str())
+    {
+        set.push(cookies::client(cfg, browser.key.new_token.as_str()));
+    }
+    let uat = client_uat(view);
+    set.push(cookies::client_uat(cfg, cookies::CLIENT_UAT, uat));
+    set.push(cookies::client_uat(
+        cfg,
+        &format!("{}_{}", cookies::CLIENT_UAT, state.instance.cookie_suffix()),
+        uat,
+    ));
+    for c in set {
+        if let Some(v) = cookies::header(&c) {
+            res.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+}
+
+/// Renders `response` (given the loaded client) inside the envelope, with the client cookies.
+pub async fn with_client<F>(
+    state: &AppState,
+    browser: &Browser,
+    client: Client,
+    response: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(&ClientView, &RenderContext<'_>) -> Value,
+{
+    let view = view(state, client, browser.azp()).await?;
+    let cx = RenderContext {
+        settings: &state.instance.settings,
+        now: state.now(),
+    };
+    let body = envelope(response(&view, &cx), render_client(&view, &cx));
+    let mut res = no_store(Json(body).into_response());
+    client_cookies(state, browser, &view, &mut res);
+    Ok(res)
+}

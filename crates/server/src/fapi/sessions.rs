@@ -1,0 +1,106 @@
+//! `/v1/client/sessions…`: select, end, remove, sign out, and session tokens.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+
+use super::browser::Browser;
+use super::form::Form;
+use super::respond::{no_store, with_client};
+use crate::app::frontend::clients::{self, SessionAction};
+use crate::error::ApiError;
+use crate::extract::path::PathParams;
+use crate::state::AppState;
+use crate::wire::frontend::client::{client as render_client, session};
+use crate::wire::sessions::TokenJson;
+
+fn signed_out() -> ApiError {
+    CoreError::SignedOut.into()
+}
+
+/// `DELETE /v1/client/sessions`: sign-out. The response is the client.
+pub async fn sign_out(State(state): State<AppState>, browser: Browser) -> Result<Response, ApiError> {
+    if browser.client.is_none() {
+        return Err(signed_out());
+    }
+    let client = clients::sign_out(&state, &browser.ctx, &browser.key).await?;
+    with_client(&state, &browser, client, |view, cx| render_client(view, cx)).await
+}
+
+async fn act(
+    state: AppState,
+    browser: Browser,
+    id: &str,
+    action: SessionAction,
+    form: Option<Form>,
+) -> Result<Response, ApiError> {
+    if browser.client.is_none() {
+        return Err(signed_out());
+    }
+    let org = form
+        .as_ref()
+        .and_then(|f| f.raw("active_organization_id").map(|o| Some(o.to_owned())));
+    let (client, s) =
+        clients::act_on_session(&state, &browser.ctx, &browser.key, id, action, org).await?;
+    let user = state.store.get_user(&state.instance.id, &s.user_id).await?;
+    with_client(&state, &browser, client, |_, cx| match &user {
+        Some(u) => session(&s, u, None, cx),
+        None => serde_json::Value::Null,
+    })
+    .await
+}
+
+pub async fn touch(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+    form: Form,
+) -> Result<Response, ApiError> {
+    let id = p.first().to_owned();
+    act(state, browser, &id, SessionAction::Touch, Some(form)).await
+}
+
+pub async fn end(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+    let id = p.first().to_owned();
+    act(state, browser, &id, SessionAction::End, None).await
+}
+
+pub async fn remove(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+    let id = p.first().to_owned();
+    act(state, browser, &id, SessionAction::Remove, None).await
+}
+
+pub async fn get(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+    let client = browser.client.clone().ok_or_else(signed_out)?;
+    let s = state
+        .store
+        .get_session(&state.instance.id, p.first())
+        .await?
+        .filter(|s| s.client_id == client.id)
+        .ok_or(CoreError::NotFound { resource: "session" })?;
+    let user = state.store.get_user(&state.instance.id, &s.user_id).await?;
+    with_client(&state, &browser, client, |_, cx| match &user {
+        Some(u) => session(&s, u, None, cx),
+        None => serde_json::Value::Null,
+    })
+    .await
+}
+
+/// `POST /v1/client/sessions/{id}/tokens`: the token alone, not enveloped.
+pub async fn token(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+    let client = browser.client.as_ref().ok_or_else(signed_out)?;
+    let jwt = clients::token(&state, client, p.first(), browser.azp()).await?;
+    Ok(no_store(
+        Json(TokenJson {
+            object: "token",
+            jwt,
+        })
+        .into_response(),
+    ))
+}
+
+/// Tokens from JWT templates are not served by the Frontend API yet.
+pub async fn template_token(p: PathParams) -> ApiError {
+    ApiError::not_found(&format!("JWT template '{}'", p.second()))
+}

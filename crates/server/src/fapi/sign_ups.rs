@@ -1,0 +1,123 @@
+//! `/v1/client/sign_ups…`
+
+use axum::extract::State;
+use axum::response::Response;
+use usher_core::clients::Client;
+use usher_core::clients::sign_ups::SignUpFields;
+
+use super::browser::Browser;
+use super::form::Form;
+use super::respond::with_client;
+use crate::app::frontend::sign_ups;
+use crate::error::ApiError;
+use crate::extract::path::PathParams;
+use crate::state::AppState;
+use crate::wire::frontend::client::sign_up;
+
+async fn respond(state: &AppState, browser: &Browser, client: Client) -> Result<Response, ApiError> {
+    with_client(state, browser, client, |view, cx| match &view.client.sign_up {
+        Some(su) => sign_up(su, cx),
+        None => serde_json::Value::Null,
+    })
+    .await
+}
+
+fn fields(form: &Form) -> Result<SignUpFields, ApiError> {
+    Ok(SignUpFields {
+        email_address: form.string("email_address"),
+        username: form.string("username"),
+        first_name: form.string("first_name"),
+        last_name: form.string("last_name"),
+        unsafe_metadata: form.metadata("unsafe_metadata")?,
+        locale: form.string("locale"),
+        legal_accepted: form.flag("legal_accepted")?,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    browser: Browser,
+    form: Form,
+) -> Result<Response, ApiError> {
+    if form.get("phone_number").is_some() || form.get("strategy").is_some_and(|s| s.starts_with("oauth_")) {
+        return Err(usher_core::CoreError::value(
+            "strategy",
+            "only email address and password sign-up is supported by this server",
+        )
+        .into());
+    }
+    let client = sign_ups::upsert(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        None,
+        fields(&form)?,
+        form.string("password"),
+    )
+    .await?;
+    respond(&state, &browser, client).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+    form: Form,
+) -> Result<Response, ApiError> {
+    let client = sign_ups::upsert(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        Some(p.first()),
+        fields(&form)?,
+        form.string("password"),
+    )
+    .await?;
+    respond(&state, &browser, client).await
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+) -> Result<Response, ApiError> {
+    let client = browser
+        .client
+        .clone()
+        .filter(|c| c.sign_up.as_ref().is_some_and(|s| s.id == p.first()))
+        .ok_or(usher_core::CoreError::NotFound { resource: "sign_up" })?;
+    respond(&state, &browser, client).await
+}
+
+pub async fn prepare_verification(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+    form: Form,
+) -> Result<Response, ApiError> {
+    let strategy = form.required("strategy")?;
+    let client =
+        sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), strategy)
+            .await?;
+    respond(&state, &browser, client).await
+}
+
+pub async fn attempt_verification(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+    form: Form,
+) -> Result<Response, ApiError> {
+    let strategy = form.required("strategy")?;
+    let code = form.required("code")?;
+    let client = sign_ups::attempt_verification(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        p.first(),
+        strategy,
+        code,
+    )
+    .await?;
+    respond(&state, &browser, client).await
+}

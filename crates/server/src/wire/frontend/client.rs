@@ -1,0 +1,227 @@
+//! Client, session, sign-in and sign-up objects of the Frontend API.
+
+use serde_json::{Value, json};
+use usher_core::clients::Client;
+use usher_core::clients::factors::FactorVerification;
+use usher_core::clients::sign_ins::{self, SignIn, SignInStatus};
+use usher_core::clients::sign_ups::SignUp;
+use usher_core::clock::Millis;
+use usher_core::instance::InstanceSettings;
+use usher_core::sessions::Session;
+use usher_core::users::User;
+
+use crate::wire::users::UserJson;
+
+/// Everything a client renders with, read once per response.
+pub struct ClientView {
+    pub client: Client,
+    /// Live sessions on the client with their users, oldest first.
+    pub sessions: Vec<(Session, User)>,
+    /// The user the sign-in attempt identified.
+    pub sign_in_user: Option<User>,
+    /// A fresh token of the last active session, so clerk-js need not ask for one at once.
+    pub last_active_token: Option<String>,
+}
+
+pub struct RenderContext<'a> {
+    pub settings: &'a InstanceSettings,
+    pub now: Millis,
+}
+
+pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
+    serde_json::to_value(UserJson::frontend(u, cx.settings.max_verification_attempts, cx.now))
+        .unwrap_or(Value::Null)
+}
+
+fn public_user_data(u: &User) -> Value {
+    let identifier = u
+        .primary_email()
+        .map(|e| e.email_address.clone())
+        .or_else(|| u.username.clone())
+        .unwrap_or_default();
+    let j = UserJson::frontend(u, 0, 0);
+    json!({
+        "first_name": u.first_name,
+        "last_name": u.last_name,
+        "image_url": j.image_url,
+        "has_image": false,
+        "identifier": identifier,
+        "user_id": u.id,
+        "profile_image_url": j.image_url,
+    })
+}
+
+pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_>) -> Value {
+    let minutes = |at: Option<Millis>| at.map_or(-1, |at| (cx.now - at).max(0) / 60_000);
+    json!({
+        "object": "session",
+        "id": s.id,
+        "status": s.status_at(cx.now).as_str(),
+        "expire_at": s.expire_at,
+        "abandon_at": s.abandon_at,
+        "last_active_at": s.last_active_at,
+        "last_active_token": token.map(|jwt| json!({"object": "token", "jwt": jwt})),
+        "last_active_organization_id": s.last_active_organization_id,
+        "actor": s.actor,
+        "tasks": null,
+        "user": user(u, cx),
+        "public_user_data": public_user_data(u),
+        "factor_verification_age": [
+            minutes(Some(s.first_factor_verified_at)),
+            minutes(s.second_factor_verified_at),
+        ],
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    })
+}
+
+pub fn verification(v: Option<&FactorVerification>) -> Value {
+    match v {
+        None => Value::Null,
+        Some(v) => json!({
+            "object": "verification",
+            "status": v.status.as_str(),
+            "strategy": v.strategy,
+            "attempts": v.attempts,
+            "expire_at": v.expire_at,
+            "error": null,
+            "nonce": null,
+            "external_verification_redirect_url": null,
+        }),
+    }
+}
+
+pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
+    let first_factors: Vec<Value> = u
+        .map(sign_ins::first_factors)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| match f.email_address_id {
+            None => json!({ "strategy": f.strategy }),
+            Some(id) => json!({
+                "strategy": f.strategy,
+                "safe_identifier": f.safe_identifier,
+                "email_address_id": id,
+                "primary": f.primary,
+            }),
+        })
+        .collect();
+    let second_factors = (si.status == SignInStatus::NeedsSecondFactor).then(|| {
+        u.map(sign_ins::second_factors)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| json!({ "strategy": s }))
+            .collect::<Vec<_>>()
+    });
+    json!({
+        "object": "sign_in",
+        "id": si.id,
+        "status": si.status.as_str(),
+        "supported_identifiers": ["email_address", "username"],
+        "identifier": si.identifier,
+        "user_data": u.map(|u| {
+            let p = public_user_data(u);
+            json!({
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "image_url": p["image_url"],
+                "has_image": false,
+            })
+        }),
+        "supported_first_factors": first_factors,
+        "supported_second_factors": second_factors,
+        "first_factor_verification": verification(si.first_factor.as_ref()),
+        "second_factor_verification": verification(si.second_factor.as_ref()),
+        "created_session_id": si.created_session_id,
+        "abandon_at": si.abandon_at,
+        "client_trust_state": null,
+    })
+}
+
+pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
+    let email_verification = match (&su.email_address, &su.email_verification) {
+        (None, _) => Value::Null,
+        (Some(_), None) => json!({
+            "status": "unverified",
+            "strategy": null,
+            "attempts": null,
+            "expire_at": null,
+            "next_action": "needs_prepare",
+            "supported_strategies": ["email_code"],
+            "error": null,
+        }),
+        (Some(_), Some(v)) => {
+            let mut j = verification(Some(v));
+            j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
+            j["supported_strategies"] = json!(["email_code"]);
+            j
+        }
+    };
+    json!({
+        "object": "sign_up",
+        "id": su.id,
+        "status": su.status.as_str(),
+        "required_fields": required_fields(cx.settings),
+        "optional_fields": ["first_name", "last_name", "username"],
+        "missing_fields": su.missing_fields(cx.settings),
+        "unverified_fields": su.unverified_fields(),
+        "verifications": {
+            "email_address": email_verification,
+            "phone_number": null,
+            "web3_wallet": null,
+            "external_account": null,
+        },
+        "username": su.username,
+        "email_address": su.email_address,
+        "phone_number": null,
+        "web3_wallet": null,
+        "external_account_strategy": null,
+        "external_account": null,
+        "has_password": su.password.is_some(),
+        "first_name": su.first_name,
+        "last_name": su.last_name,
+        "unsafe_metadata": su.unsafe_metadata,
+        "public_metadata": {},
+        "custom_action": false,
+        "created_session_id": su.created_session_id,
+        "created_user_id": su.created_user_id,
+        "abandon_at": su.abandon_at,
+        "legal_accepted_at": su.legal_accepted_at,
+        "locale": su.locale,
+    })
+}
+
+fn required_fields(settings: &InstanceSettings) -> Vec<&'static str> {
+    let mut out = vec!["email_address"];
+    if settings.password_required {
+        out.push("password");
+    }
+    out
+}
+
+pub fn client(view: &ClientView, cx: &RenderContext<'_>) -> Value {
+    let c = &view.client;
+    let sessions: Vec<Value> = view
+        .sessions
+        .iter()
+        .map(|(s, u)| {
+            let token = (Some(&s.id) == c.last_active_session_id.as_ref())
+                .then_some(view.last_active_token.as_deref())
+                .flatten();
+            session(s, u, token, cx)
+        })
+        .collect();
+    json!({
+        "object": "client",
+        "id": c.id,
+        "sessions": sessions,
+        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref())),
+        "sign_up": c.sign_up.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_up(s, cx)),
+        "last_active_session_id": c.last_active_session_id,
+        "last_authentication_strategy": c.last_authentication_strategy,
+        "cookie_expires_at": null,
+        "captcha_bypass": false,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+    })
+}
