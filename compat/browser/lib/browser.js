@@ -38,10 +38,16 @@ export function flowArtifacts(flow) {
     async shot(page, name) {
       n += 1;
       const file = path.join(dir, `${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
-      try {
-        await page.screenshot({ path: file, fullPage: true, timeout: 10_000 });
-      } catch (err) {
-        log(`screenshot ${name} failed: ${err}`);
+      // A screenshot taken while the page navigates can hang until the new document paints:
+      // wait for the document first, and try twice with short limits.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        await page.waitForLoadState('load', { timeout: 5000 }).catch(() => {});
+        try {
+          await page.screenshot({ path: file, fullPage: true, timeout: 4000 });
+          break;
+        } catch (err) {
+          log(`screenshot ${name} (attempt ${attempt}) failed: ${String(err).split('\n')[0]}`);
+        }
       }
       return file;
     },
