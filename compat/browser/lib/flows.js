@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { createClerkClient } from '@clerk/backend';
 import { waitReady } from './browser.js';
+import { bapi } from './usher.js';
 
 /** What run.mjs started, or null when the file runs on its own. */
 export function config() {
@@ -80,8 +81,13 @@ export async function fillSignUp(page, email, password) {
   return submit(page, pw, /\/v1\/client\/sign_ups$/);
 }
 
-/** The <SignIn/> form: identifier, submit, then password, submit. */
-export async function signInWithPassword(page, email, password) {
+/**
+ * The <SignIn/> form: identifier, submit, then password, submit. When the server asks to trust
+ * this browser first (`needs_client_trust`: a password sign-in from a new device, for a user
+ * without a second factor), the emailed code is read from the Backend API and typed in.
+ * Returns the sign-in status after the password and whether client trust was asked.
+ */
+export async function signInWithPassword(page, inst, email, password) {
   const id = page.locator('input[name=identifier]');
   await id.waitFor({ state: 'visible', timeout: 15_000 });
   await id.fill(email);
@@ -89,7 +95,18 @@ export async function signInWithPassword(page, email, password) {
   const pw = page.locator('input[name=password]');
   await pw.waitFor({ state: 'visible', timeout: 15_000 });
   await pw.fill(password);
-  return submit(page, pw, /\/v1\/client\/sign_ins\/[^/]+\/attempt_first_factor$/);
+  const api = bapi(inst);
+  const before = new Set(((await api.emails(email)).data || []).map((e) => e.id));
+  const res = await submit(page, pw, /\/v1\/client\/sign_ins\/[^/]+\/attempt_first_factor$/);
+  const status = (await res.json().catch(() => null))?.response?.status;
+  if (status !== 'needs_client_trust') return { status, clientTrust: false };
+  await waitForOtpInput(page);
+  // +clerk_test addresses take the fixed test code on development instances and get no email.
+  const code = /\+clerk_test@/.test(email) && inst.environment === 'development'
+    ? '424242'
+    : (await api.waitForOtp(email, { seen: before })).code;
+  await typeOtp(page, code);
+  return { status, clientTrust: true };
 }
 
 /** After a completed sign-in/up the UI navigates to /user; returns Clerk.user.id there. */

@@ -172,7 +172,7 @@ test('7. <SignIn/>: identifier, then password', { skip: SKIP_WITHOUT_USHER, time
   const ctx = { page, art, exchanges };
   if (!state.signedOut) await page.evaluate(() => window.Clerk?.signOut?.()).catch(() => {});
   await step('sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-  await step('sign-in-password', ctx, () => signInWithPassword(page, email, PASSWORD));
+  await step('sign-in-password', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
   const ids = await step('signed-in', ctx, () => waitSignedIn(page));
   assert.equal(ids.userId, state.userId);
   assert.notEqual(ids.sessionId, state.sessionId, 'a new session');

@@ -63,7 +63,8 @@ test('8a. a user signs in with a password and enrols TOTP and backup codes throu
   const user = await bapi(inst).post('/v1/users', { email_address: [email], password: PASSWORD });
   state.userId = user.id;
   await step('sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-  await step('sign-in-password', ctx, () => signInWithPassword(page, email, PASSWORD));
+  const first = await step('sign-in-password', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
+  art.log(`first sign-in: ${JSON.stringify(first)}`);
   const ids = await step('signed-in', ctx, () => waitSignedIn(page));
   assert.equal(ids.userId, user.id);
   const totp = await step('create-totp', ctx, () =>
@@ -107,7 +108,7 @@ test('8b. <SignIn/> with password asks for the authenticator code, and the code 
   const ctx = { page, art, exchanges };
   await signOut();
   await step('totp-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-  await step('totp-sign-in-password', ctx, () => signInWithPassword(page, email, PASSWORD));
+  await step('totp-sign-in-password', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
   await step('totp-code-asked', ctx, () => waitForOtpInput(page));
   const code = await nextCode(state.secret);
   await step('totp-code-typed', ctx, () => typeOtp(page, code));
@@ -117,7 +118,7 @@ test('8b. <SignIn/> with password asks for the authenticator code, and the code 
 
 async function backupCodeSignIn(ctx, code, label) {
   await step(`${label}-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
-  await step(`${label}-sign-in-password`, ctx, () => signInWithPassword(page, email, PASSWORD));
+  await step(`${label}-sign-in-password`, ctx, () => signInWithPassword(page, inst, email, PASSWORD));
   await step(`${label}-second-factor`, ctx, () => waitForOtpInput(page));
   await step(`${label}-other-methods`, ctx, async () => {
     await page.getByText('Use another method').first().click({ timeout: 10_000 });

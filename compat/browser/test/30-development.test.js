@@ -64,7 +64,7 @@ test('9b. dev browser: sign-out, then password sign-in through <SignIn/>', { ski
   const ctx = { page, art, exchanges };
   await step('dev-sign-out', ctx, () => signOutJS(page, inst));
   await step('dev-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-  await step('dev-sign-in-password', ctx, () => signInWithPassword(page, email, PASSWORD));
+  await step('dev-sign-in-password', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
   const ids = await step('dev-signed-in', ctx, () => waitSignedIn(page));
   assert.equal(ids.userId, state.userId);
   const signIns = requests.filter((r) => r.url.pathname.startsWith('/__clerk/v1/client/sign_ins'));
