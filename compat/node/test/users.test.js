@@ -421,6 +421,44 @@ describe('users.verifyPassword', () => {
   });
 });
 
+describe('breached and compromised passwords', () => {
+  it('rejects a common breached password (422 form_password_pwned) unless skipPasswordChecks', async () => {
+    await expectApiError(client.users.createUser({ emailAddress: [uniqueEmail('pwned')], password: 'Password123' }), {
+      status: 422,
+      code: 'form_password_pwned',
+      paramName: 'password',
+    });
+    const user = await client.users.createUser({
+      emailAddress: [uniqueEmail('pwnedok')],
+      password: 'Password123',
+      skipPasswordChecks: true,
+    });
+    await expectApiError(client.users.updateUser(user.id, { password: 'qwerty123' }), {
+      status: 422,
+      code: 'form_password_pwned',
+      paramName: 'password',
+    });
+  });
+
+  it('setPasswordCompromised / unsetPasswordCompromised return the User; revokeAllSessions revokes', async () => {
+    const user = await createUser(client);
+    const session = await client.sessions.createSession({ userId: user.id });
+    const marked = await client.users.setPasswordCompromised(user.id);
+    assertResource(marked, 'user');
+    assert.equal(marked.id, user.id);
+    assert.equal((await client.sessions.getSession(session.id)).status, 'active');
+    const cleared = await client.users.unsetPasswordCompromised(user.id);
+    assertResource(cleared, 'user');
+    assert.equal(cleared.id, user.id);
+    await client.users.setPasswordCompromised(user.id, { revokeAllSessions: true });
+    assert.equal((await client.sessions.getSession(session.id)).status, 'revoked');
+    await expectApiError(client.users.setPasswordCompromised('user_2zzzzzzzzzzzzzzzzzzzzzzzzzz'), {
+      status: 404,
+      code: 'resource_not_found',
+    });
+  });
+});
+
 describe('ban / unban / lock / unlock', () => {
   it('bans and unbans', async () => {
     const user = await createUser(client);

@@ -108,6 +108,34 @@ pub struct ServeArgs {
     /// other than localhost). Not for production.
     #[arg(long, env = "USHER_INSECURE_COOKIES")]
     insecure_cookies: bool,
+    /// SameSite attribute of the Frontend API's cookies: lax, strict, or none (none needs
+    /// --cross-site-cookies: only for apps that call the Frontend API from another site).
+    #[arg(long, env = "USHER_COOKIE_SAME_SITE", default_value = "lax")]
+    cookie_same_site: String,
+    /// Allow `--cookie-same-site none`.
+    #[arg(long, env = "USHER_CROSS_SITE_COOKIES")]
+    cross_site_cookies: bool,
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
+    #[arg(long, env = "USHER_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Client Trust: confirm password-only sign-ins from a new device with an emailed code.
+    #[arg(long, env = "USHER_CLIENT_TRUST")]
+    client_trust: Option<bool>,
+    /// Days without use after which a session ends (default 7).
+    #[arg(long, env = "USHER_SESSION_INACTIVITY_DAYS")]
+    session_inactivity_days: Option<u32>,
+    /// Days after which a session ends however it is used (default 7).
+    #[arg(long, env = "USHER_SESSION_MAX_LIFETIME_DAYS")]
+    session_max_lifetime_days: Option<u32>,
+    /// Sign the user's other sessions out on a password change or MFA enrolment (default true).
+    #[arg(long, env = "USHER_SIGN_OUT_ON_SECURITY_CHANGE")]
+    sign_out_on_security_change: Option<bool>,
+    /// Failed sign-in attempts that lock an account (default 100).
+    #[arg(long, env = "USHER_LOCKOUT_ATTEMPTS")]
+    lockout_attempts: Option<u32>,
+    /// How long a lockout lasts, in minutes (default 60).
+    #[arg(long, env = "USHER_LOCKOUT_MINUTES")]
+    lockout_minutes: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -226,6 +254,15 @@ const KNOWN_ENV: &[&str] = &[
     "USHER_ALLOWED_ORIGINS",
     "USHER_CLERK_JS_DIR",
     "USHER_INSECURE_COOKIES",
+    "USHER_COOKIE_SAME_SITE",
+    "USHER_CROSS_SITE_COOKIES",
+    "USHER_TRUSTED_PROXIES",
+    "USHER_CLIENT_TRUST",
+    "USHER_SESSION_INACTIVITY_DAYS",
+    "USHER_SESSION_MAX_LIFETIME_DAYS",
+    "USHER_SIGN_OUT_ON_SECURITY_CHANGE",
+    "USHER_LOCKOUT_ATTEMPTS",
+    "USHER_LOCKOUT_MINUTES",
 ];
 
 fn warn_unknown_env() {

@@ -1,6 +1,10 @@
 use anyhow::Context;
 use usher_core::instance::Environment;
-use usher_server::config::{FrontendConfig, ServerConfig, normalize_origin};
+use usher_server::config::{
+    FrontendConfig, PolicyOverrides, SameSite, ServerConfig, normalize_origin,
+};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
 use usher_server::{BootReport, Running};
 
 use crate::{CommonArgs, EnvironmentArg, ServeArgs};
@@ -45,6 +49,27 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
                 .collect::<anyhow::Result<_>>()?,
             clerk_js_dir: args.clerk_js_dir,
             cookie_secure: !args.insecure_cookies,
+            cookie_same_site: match args.cookie_same_site.to_ascii_lowercase().as_str() {
+                "lax" => SameSite::Lax,
+                "strict" => SameSite::Strict,
+                "none" if args.cross_site_cookies && !args.insecure_cookies => SameSite::None,
+                "none" => anyhow::bail!(
+                    "--cookie-same-site none lets other sites send the session cookies; it needs --cross-site-cookies, and Secure cookies (not --insecure-cookies)"
+                ),
+                other => anyhow::bail!("--cookie-same-site: '{other}' is not lax, strict or none"),
+            },
+            trusted_proxies: args.trusted_proxies,
+            limits: Default::default(),
+        },
+        policy: PolicyOverrides {
+            client_trust: args.client_trust,
+            session_inactivity_ms: args.session_inactivity_days.map(|d| i64::from(d) * DAY_MS),
+            session_max_lifetime_ms: args
+                .session_max_lifetime_days
+                .map(|d| i64::from(d) * DAY_MS),
+            sign_out_other_sessions_on_security_change: args.sign_out_on_security_change,
+            lockout_attempts: args.lockout_attempts.map(i64::from),
+            lockout_duration_secs: args.lockout_minutes.map(|m| i64::from(m) * 60),
         },
     };
     tracing::info!(

@@ -22,6 +22,13 @@ pub enum CoreError {
     PasswordTooLong { max: usize },
     #[error("password is incorrect")]
     PasswordIncorrect,
+    /// The new password is on the list of common breached passwords.
+    #[error("password has been found in a data breach")]
+    PasswordPwned,
+    /// The password is right but marked compromised: the user must sign in another way and
+    /// set a new one.
+    #[error("password is marked as compromised")]
+    PasswordCompromised,
     #[error("user has no password")]
     NoPassword,
     #[error("user is banned")]
@@ -55,6 +62,9 @@ pub enum CoreError {
     SessionExists,
     #[error("signed out")]
     SignedOut,
+    /// A front-door limit was hit; retry after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("password hashing is overloaded")]
     Overloaded,
     #[error("storage failure: {0}")]

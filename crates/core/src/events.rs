@@ -28,6 +28,8 @@ pub enum DomainEvent {
     WebhookEndpointDisabled(Box<WebhookEndpoint>),
     /// An email was queued for delivery (Clerk's `email.created`).
     EmailCreated(EmailMessage),
+    /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
+    SignInFailureSpike(crate::security::Spike),
 }
 
 impl DomainEvent {
@@ -47,6 +49,7 @@ impl DomainEvent {
             DomainEvent::WebhookEndpointSecretRotated(_) => catalog::ENDPOINT_SECRET_ROTATED,
             DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
             DomainEvent::EmailCreated(_) => "email.created",
+            DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
         }
     }
 }

@@ -38,14 +38,22 @@ pub struct InstanceSettings {
     pub session_token_lifetime_secs: i64,
     /// How long a session lives at most (Clerk's default: 7 days).
     pub session_max_lifetime_ms: Millis,
-    /// When an untouched session is abandoned (Clerk's default: 30 days).
-    pub session_abandon_ms: Millis,
     pub lockout_duration_secs: i64,
     pub max_verification_attempts: i64,
     pub password_min_length: usize,
     pub password_max_length: usize,
     /// Whether `POST /v1/users` needs a password unless `skip_password_requirement` is set.
     pub password_required: bool,
+    /// Whether a new password on the bundled list of common breached passwords is refused
+    /// (`form_password_pwned`); Backend API writes can skip it with `skip_password_checks`.
+    pub reject_breached_passwords: bool,
+    /// A password-only sign-in on a device new to the user must be confirmed by an emailed
+    /// code (Clerk's Client Trust).
+    pub client_trust: bool,
+    /// A session unused for this long ends (its `abandon_at` moves with each use).
+    pub session_inactivity_ms: Millis,
+    /// A password change or an MFA enrolment signs the user's other sessions out.
+    pub sign_out_other_sessions_on_security_change: bool,
 }
 
 impl Default for InstanceSettings {
@@ -53,12 +61,15 @@ impl Default for InstanceSettings {
         Self {
             session_token_lifetime_secs: 60,
             session_max_lifetime_ms: 7 * 24 * 3600 * 1000,
-            session_abandon_ms: 30 * 24 * 3600 * 1000,
             lockout_duration_secs: 3600,
             max_verification_attempts: 100,
             password_min_length: 8,
             password_max_length: 72,
             password_required: true,
+            reject_breached_passwords: true,
+            client_trust: true,
+            session_inactivity_ms: 7 * 24 * 3600 * 1000,
+            sign_out_other_sessions_on_security_change: true,
         }
     }
 }
@@ -207,7 +218,10 @@ mod tests {
             settings: InstanceSettings::default(),
             created_at: 0,
         };
-        assert_eq!(instance.publishable_key(), "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k");
+        assert_eq!(
+            instance.publishable_key(),
+            "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k"
+        );
         assert_eq!(instance.cookie_suffix(), "l2OS3d9k");
     }
 

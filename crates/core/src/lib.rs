@@ -12,6 +12,7 @@ pub mod mail;
 pub mod mfa;
 pub mod passwords;
 pub mod ratelimit;
+pub mod security;
 pub mod sessions;
 pub mod signing_keys;
 pub mod store;

@@ -46,6 +46,43 @@ pub struct CountersUnavailable(pub String);
 #[async_trait]
 pub trait Counters: Send + Sync + 'static {
     async fn incr(&self, key: &str, ttl_ms: Millis) -> Result<u64, CountersUnavailable>;
+    /// The current count (0 for a missing or expired counter).
+    async fn get(&self, key: &str) -> Result<u64, CountersUnavailable>;
+}
+
+/// The Frontend API's limits. A wrong password or code costs the caller far more than it
+/// costs a legitimate user: each (account, address) pair gets a few failures per window, each
+/// address a few dozen across all accounts, and every mutation is capped per address. Throttled
+/// attempts are refused before the password is checked, so they neither cost hashing time nor
+/// count towards the account lockout: locking a victim out (100 failures by default) takes an
+/// attacker many addresses or hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrontDoorLimits {
+    /// Any Frontend API write from one address.
+    pub mutations_per_ip: Window,
+    /// Failed sign-in attempts for one account from one address.
+    pub failures_per_account_ip: Window,
+    /// Failed sign-in attempts from one address across accounts (password spraying).
+    pub failures_per_ip: Window,
+}
+
+impl Default for FrontDoorLimits {
+    fn default() -> Self {
+        Self {
+            mutations_per_ip: Window {
+                limit: 100,
+                window_ms: 10_000,
+            },
+            failures_per_account_ip: Window {
+                limit: 10,
+                window_ms: 15 * 60_000,
+            },
+            failures_per_ip: Window {
+                limit: 30,
+                window_ms: 15 * 60_000,
+            },
+        }
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,42 @@ pub struct ServerConfig {
     pub webhooks: WebhookConfig,
     pub mail: MailConfig,
     pub frontend: FrontendConfig,
+    /// Instance policy set by the operator at start-up (unset ones keep the stored value).
+    pub policy: PolicyOverrides,
+}
+
+/// Operator choices for the instance's front-door policy.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyOverrides {
+    pub client_trust: Option<bool>,
+    pub session_inactivity_ms: Option<i64>,
+    pub session_max_lifetime_ms: Option<i64>,
+    pub sign_out_other_sessions_on_security_change: Option<bool>,
+    pub lockout_attempts: Option<i64>,
+    pub lockout_duration_secs: Option<i64>,
+}
+
+impl PolicyOverrides {
+    pub fn apply(&self, s: &mut usher_core::instance::InstanceSettings) {
+        if let Some(v) = self.client_trust {
+            s.client_trust = v;
+        }
+        if let Some(v) = self.session_inactivity_ms {
+            s.session_inactivity_ms = v;
+        }
+        if let Some(v) = self.session_max_lifetime_ms {
+            s.session_max_lifetime_ms = v;
+        }
+        if let Some(v) = self.sign_out_other_sessions_on_security_change {
+            s.sign_out_other_sessions_on_security_change = v;
+        }
+        if let Some(v) = self.lockout_attempts {
+            s.max_verification_attempts = v;
+        }
+        if let Some(v) = self.lockout_duration_secs {
+            s.lockout_duration_secs = v;
+        }
+    }
 }
 
 /// Browser-facing settings of the Frontend API.
@@ -44,6 +80,31 @@ pub struct FrontendConfig {
     pub clerk_js_dir: Option<PathBuf>,
     /// Marks the cookies Usher sets `Secure` (browsers accept them on http://localhost too).
     pub cookie_secure: bool,
+    pub cookie_same_site: SameSite,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client address. Without them the
+    /// peer address is the client: a forwarded header from anyone else is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The Frontend API's rate limits.
+    pub limits: usher_core::ratelimit::FrontDoorLimits,
+}
+
+/// The `SameSite` attribute of Usher's cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Lax,
+    Strict,
+    /// Only for deployments whose apps call the Frontend API cross-site; needs `Secure`.
+    None,
+}
+
+impl SameSite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Lax => "Lax",
+            SameSite::Strict => "Strict",
+            SameSite::None => "None",
+        }
+    }
 }
 
 impl Default for FrontendConfig {
@@ -52,6 +113,9 @@ impl Default for FrontendConfig {
             allowed_origins: Vec::new(),
             clerk_js_dir: None,
             cookie_secure: true,
+            cookie_same_site: SameSite::Lax,
+            trusted_proxies: Vec::new(),
+            limits: usher_core::ratelimit::FrontDoorLimits::default(),
         }
     }
 }
@@ -164,6 +228,7 @@ impl ServerConfig {
             bapi_rate_limit: 0,
             webhooks: WebhookConfig::default(),
             frontend: FrontendConfig::default(),
+            policy: PolicyOverrides::default(),
             mail: MailConfig::default(),
         }
     }

@@ -195,6 +195,18 @@ impl From<CoreError> for ApiError {
                 "Password is incorrect. Try again, or use another method.".into(),
             )
             .with_param("password"),
+            CoreError::PasswordPwned => unprocessable(
+                "form_password_pwned",
+                "Password has been found in an online data breach. For account safety, please use a different password.",
+                "Password has been found in an online data breach. For account safety, please use a different password.".into(),
+            )
+            .with_param("password"),
+            CoreError::PasswordCompromised => unprocessable(
+                "form_password_compromised",
+                "Password compromised",
+                "Your password may be compromised. To protect your account, please continue with an alternative sign-in method. You will be required to reset your password after signing in.".into(),
+            )
+            .with_param("password"),
             CoreError::NoPassword => ApiError::new(
                 S::BAD_REQUEST,
                 "no_password_set",
@@ -302,6 +314,16 @@ impl From<CoreError> for ApiError {
                 "You're already signed in",
                 "You're already signed in.",
             ),
+            CoreError::TooManyRequests { retry_after_secs } => {
+                let mut e = ApiError::new(
+                    S::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "Too many requests",
+                    "Too many attempts. Wait a moment and try again.",
+                );
+                e.detail.retry_after = Some(retry_after_secs);
+                e
+            }
             CoreError::SignedOut => ApiError::new(
                 S::UNAUTHORIZED,
                 "signed_out",

@@ -13,6 +13,7 @@ pub mod fast_state;
 pub mod health;
 pub mod metrics;
 pub mod offline;
+pub mod pages;
 pub mod state;
 pub mod trace;
 pub mod transfer;
@@ -141,6 +142,8 @@ pub async fn start_with_clock(
     mut cfg: ServerConfig,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Running> {
+    // Settings are checked before anything is created.
+    let mail = workers::mail::MailRuntime::new(cfg.mail.clone())?;
     std::fs::create_dir_all(&cfg.data_dir)
         .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
     let api_listener = tokio::net::TcpListener::bind(cfg.api_addr)
@@ -159,12 +162,20 @@ pub async fn start_with_clock(
         .await
         .context("opening the database")?;
     let Bootstrapped {
-        instance,
+        mut instance,
         secret_keys,
         keys,
         created,
         secret_key,
     } = bootstrap(&store, &cfg, clock.as_ref()).await?;
+    cfg.policy.apply(&mut instance.settings);
+    if instance.environment == usher_core::instance::Environment::Production
+        && cfg.frontend.allowed_origins.is_empty()
+    {
+        tracing::warn!(
+            "production instance without allowed origins: browsers cannot use the Frontend API (set USHER_ALLOWED_ORIGINS)"
+        );
+    }
     let workers = cfg
         .hasher_workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -207,7 +218,7 @@ pub async fn start_with_clock(
             cfg.webhooks.clone(),
             instance_environment,
         )?,
-        mail: workers::mail::MailRuntime::new(cfg.mail.clone())?,
+        mail,
         frontend: cfg.frontend.clone(),
     });
 

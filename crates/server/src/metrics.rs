@@ -32,6 +32,11 @@ pub struct Metrics {
     pub origin_refusals: Counter,
     /// Wrong passwords and codes in sign-ins.
     pub sign_in_failures: Counter,
+    /// Frontend API requests refused by a rate limit.
+    pub throttled: Counter,
+    /// The most failures one account (from one address) or one address has in its current
+    /// window, as last seen.
+    failure_run: Gauge,
     hasher: HasherPool,
     counters: std::sync::Arc<SharedCounters>,
     redis_fallbacks: Gauge,
@@ -226,8 +231,22 @@ impl Metrics {
             "Sign-in attempts that failed on a wrong password or code",
             sign_in_failures.clone(),
         );
+        let throttled = Counter::default();
+        registry.register(
+            "frontend_throttled",
+            "Frontend API requests refused by a per-address or per-account rate limit",
+            throttled.clone(),
+        );
+        let failure_run = Gauge::default();
+        registry.register(
+            "sign_in_failures_worst_window",
+            "Failed sign-ins of the worst account/address pair or address in its current window, as last seen",
+            failure_run.clone(),
+        );
         let webhooks = WebhookMetrics::register(&mut registry);
         Self {
+            throttled,
+            failure_run,
             origin_refusals,
             sign_in_failures,
             webhooks,
@@ -243,6 +262,10 @@ impl Metrics {
             hasher_jobs,
             hasher_wait_max_seconds,
         }
+    }
+
+    pub fn observe_failure_run(&self, n: u64) {
+        self.failure_run.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     pub fn render(&self) -> String {

@@ -56,6 +56,8 @@ pub struct Inner {
     pub mail: MailRuntime,
     /// Browser-facing settings: allowed origins, cookies, the browser SDK folder.
     pub frontend: FrontendConfig,
+    /// Watches failed sign-ins for storms.
+    pub spikes: std::sync::Mutex<usher_core::security::SpikeDetector>,
     keys: RwLock<Arc<KeyRing>>,
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
 }
@@ -102,6 +104,9 @@ impl AppState {
             webhooks: p.webhooks,
             mail: p.mail,
             frontend: p.frontend,
+            spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(
+                usher_core::security::SpikePolicy::default(),
+            )),
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
         }))

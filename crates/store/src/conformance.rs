@@ -63,6 +63,7 @@ fn panic_free_user(msg: String) -> User {
         primary_phone_number_id: None,
         password: None,
         password_last_updated_at: None,
+        password_compromised: false,
         public_metadata: Default::default(),
         private_metadata: Default::default(),
         unsafe_metadata: Default::default(),
@@ -109,6 +110,8 @@ fn session(user_id: &str, client_id: &str, created_at: i64, expire_at: i64) -> S
         abandon_at: expire_at + 1,
         first_factor_verified_at: created_at,
         second_factor_verified_at: None,
+        user_agent: None,
+        ip_address: None,
         created_at,
         updated_at: created_at,
     }

@@ -7,7 +7,9 @@ use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{new_id, prefix};
 use crate::instance::Environment;
-use crate::verifications::{CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS, code_matches, generate_code, hash_code};
+use crate::verifications::{
+    CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS, code_matches, generate_code, hash_code,
+};
 
 /// The code every test identifier accepts on development instances (Clerk's test mode).
 pub const TEST_MODE_CODE: &str = "424242";
@@ -65,10 +67,7 @@ pub fn is_test_identifier(identifier: &str) -> bool {
         return local.contains("+clerk_test");
     }
     let digits: String = identifier.chars().filter(char::is_ascii_digit).collect();
-    digits.len() == 11
-        && digits.starts_with('1')
-        && digits[4..8] == *"5550"
-        && digits[8..9] == *"1"
+    digits.len() == 11 && digits.starts_with('1') && digits[4..8] == *"5550" && digits[8..9] == *"1"
 }
 
 impl FactorVerification {
@@ -193,7 +192,10 @@ mod tests {
             assert_eq!(v.attempt_code(wrong, 2_000), Err(CoreError::CodeIncorrect));
         }
         assert_eq!(v.status, VerificationStatus::Failed);
-        assert_eq!(v.attempt_code(&code, 2_000), Err(CoreError::VerificationFailed));
+        assert_eq!(
+            v.attempt_code(&code, 2_000),
+            Err(CoreError::VerificationFailed)
+        );
     }
 
     #[test]

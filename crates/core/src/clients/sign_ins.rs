@@ -22,6 +22,9 @@ pub enum SignInStatus {
     NeedsFirstFactor,
     NeedsSecondFactor,
     NeedsNewPassword,
+    /// A password was right, but the device is new to the user: an emailed code must confirm it
+    /// (Clerk's Client Trust).
+    NeedsClientTrust,
     Complete,
 }
 
@@ -32,6 +35,7 @@ impl SignInStatus {
             SignInStatus::NeedsFirstFactor => "needs_first_factor",
             SignInStatus::NeedsSecondFactor => "needs_second_factor",
             SignInStatus::NeedsNewPassword => "needs_new_password",
+            SignInStatus::NeedsClientTrust => "needs_client_trust",
             SignInStatus::Complete => "complete",
         }
     }
@@ -147,8 +151,15 @@ impl SignIn {
         }))
     }
 
-    /// Records a password check done by the caller, then moves on.
-    pub fn attempt_password(&mut self, user: &User, correct: bool, now: Millis) -> CoreResult<()> {
+    /// Records a password check done by the caller, then moves on. `trusted_device`: the user
+    /// has signed in on this client before (or Client Trust is off for them).
+    pub fn attempt_password(
+        &mut self,
+        user: &User,
+        correct: bool,
+        trusted_device: bool,
+        now: Millis,
+    ) -> CoreResult<()> {
         self.expect(
             SignInStatus::NeedsFirstFactor,
             "this sign-in is not waiting for a first factor",
@@ -160,9 +171,51 @@ impl SignIn {
         if !correct {
             return Err(CoreError::PasswordIncorrect);
         }
+        if user.password_compromised {
+            // As on Clerk: the user signs in another way and must then set a new password.
+            return Err(CoreError::PasswordCompromised);
+        }
         self.first_factor = Some(FactorVerification::checked(strategy::PASSWORD, true));
         self.after_first_factor(user);
+        if self.status == SignInStatus::Complete && !trusted_device {
+            self.status = SignInStatus::NeedsClientTrust;
+        }
         Ok(())
+    }
+
+    /// Sends the code that confirms a new device (Client Trust).
+    pub fn prepare_client_trust(
+        &mut self,
+        user: &User,
+        email_address_id: Option<&str>,
+        environment: Environment,
+        now: Millis,
+    ) -> CoreResult<Option<CodeToSend>> {
+        self.expect(
+            SignInStatus::NeedsClientTrust,
+            "this sign-in is not waiting for a device confirmation",
+        )?;
+        let email = match email_address_id {
+            Some(id) => user.email_addresses.iter().find(|e| e.id == id),
+            None => user.primary_email().or(user.email_addresses.first()),
+        }
+        .ok_or(CoreError::StrategyInvalid {
+            param: "email_address_id",
+        })?;
+        let (v, code) = FactorVerification::issue_code(
+            strategy::EMAIL_CODE,
+            &email.email_address,
+            Some(&email.id),
+            environment,
+            now,
+        );
+        self.second_factor = Some(v);
+        self.updated_at = now;
+        Ok(code.map(|code| CodeToSend {
+            code,
+            email_address: email.email_address.clone(),
+            email_address_id: email.id.clone(),
+        }))
     }
 
     /// Checks an emailed code against the prepared factor of the same strategy.
@@ -186,7 +239,7 @@ impl SignIn {
             })?;
         self.updated_at = now;
         v.attempt_code(code, now)?;
-        if strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE {
+        if strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE || user.password_compromised {
             self.status = SignInStatus::NeedsNewPassword;
         } else {
             self.after_first_factor(user);
@@ -211,6 +264,19 @@ impl SignIn {
         code: &str,
         now: Millis,
     ) -> CoreResult<()> {
+        if self.status == SignInStatus::NeedsClientTrust && strategy_name == strategy::EMAIL_CODE {
+            let v = self
+                .second_factor
+                .as_mut()
+                .filter(|v| v.strategy == strategy::EMAIL_CODE)
+                .ok_or(CoreError::FlowInvalid {
+                    reason: "prepare the email code before attempting it",
+                })?;
+            self.updated_at = now;
+            v.attempt_code(code, now)?;
+            self.status = SignInStatus::Complete;
+            return Ok(());
+        }
         self.expect(
             SignInStatus::NeedsSecondFactor,
             "this sign-in is not waiting for a second factor",
@@ -352,9 +418,12 @@ mod tests {
     fn password_then_complete_or_second_factor() {
         let u = user();
         let mut s = SignIn::start(Some("a@b.co".into()), Some(&u), 0);
-        assert_eq!(s.attempt_password(&u, false, 1), Err(CoreError::PasswordIncorrect));
+        assert_eq!(
+            s.attempt_password(&u, false, true, 1),
+            Err(CoreError::PasswordIncorrect)
+        );
         assert_eq!(s.status, SignInStatus::NeedsFirstFactor);
-        s.attempt_password(&u, true, 2).unwrap();
+        s.attempt_password(&u, true, true, 2).unwrap();
         assert_eq!(s.status, SignInStatus::Complete);
 
         let mut mfa = u.clone();
@@ -368,7 +437,7 @@ mod tests {
             updated_at: 0,
         });
         let mut s = SignIn::start(None, Some(&mfa), 0);
-        s.attempt_password(&mfa, true, 0).unwrap();
+        s.attempt_password(&mfa, true, false, 0).unwrap();
         assert_eq!(s.status, SignInStatus::NeedsSecondFactor);
         let now = 1_700_000_000_000;
         let step = now / 1000 / totp::STEP_SECS;
@@ -378,11 +447,64 @@ mod tests {
         assert_eq!(s.status, SignInStatus::Complete);
         // The same code cannot complete another sign-in.
         let mut again = SignIn::start(None, Some(&mfa), now);
-        again.attempt_password(&mfa, true, now).unwrap();
+        again.attempt_password(&mfa, true, true, now).unwrap();
         assert_eq!(
             again.attempt_second_factor(&mut mfa, strategy::TOTP, &code, now),
             Err(CoreError::CodeIncorrect)
         );
+    }
+
+    #[test]
+    fn a_new_device_confirms_a_password_sign_in_by_email_code() {
+        let u = user();
+        let mut s = SignIn::start(None, Some(&u), 0);
+        s.attempt_password(&u, true, false, 1).unwrap();
+        assert_eq!(s.status, SignInStatus::NeedsClientTrust);
+        let sent = s
+            .prepare_client_trust(&u, None, Environment::Production, 2)
+            .unwrap()
+            .unwrap();
+        let mut u2 = u.clone();
+        assert_eq!(
+            s.attempt_second_factor(&mut u2, strategy::EMAIL_CODE, "nope", 3),
+            Err(CoreError::CodeIncorrect)
+        );
+        s.attempt_second_factor(&mut u2, strategy::EMAIL_CODE, &sent.code, 4)
+            .unwrap();
+        assert_eq!(s.status, SignInStatus::Complete);
+    }
+
+    #[test]
+    fn a_compromised_password_must_be_reset_after_an_emailed_code() {
+        let mut u = user();
+        u.password_compromised = true;
+        let mut s = SignIn::start(None, Some(&u), 0);
+        // A wrong password is still just wrong; a right one is refused as compromised.
+        assert_eq!(
+            s.attempt_password(&u, false, true, 1),
+            Err(CoreError::PasswordIncorrect)
+        );
+        assert_eq!(
+            s.attempt_password(&u, true, true, 1),
+            Err(CoreError::PasswordCompromised)
+        );
+        assert_eq!(s.status, SignInStatus::NeedsFirstFactor);
+        // Either emailed code leads to a new password, never straight to a session.
+        for strat in [strategy::RESET_PASSWORD_EMAIL_CODE, strategy::EMAIL_CODE] {
+            let mut s = SignIn::start(None, Some(&u), 0);
+            let sent = s
+                .prepare_first_factor(&u, strat, None, Environment::Production, 0)
+                .unwrap()
+                .unwrap();
+            s.attempt_first_factor_code(&u, strat, &sent.code, 1)
+                .unwrap();
+            assert_eq!(s.status, SignInStatus::NeedsNewPassword, "{strat}");
+            u.set_password(PasswordDigest("$argon2id$new".into()), 2);
+            assert!(!u.password_compromised);
+            s.password_was_reset(&u, 2).unwrap();
+            assert_eq!(s.status, SignInStatus::Complete);
+            u.password_compromised = true;
+        }
     }
 
     #[test]
@@ -417,6 +539,10 @@ mod tests {
         assert_eq!(s.status, SignInStatus::Complete);
         let factors = first_factors(&u);
         assert_eq!(factors[0].strategy, strategy::PASSWORD);
-        assert!(factors.iter().any(|f| f.strategy == strategy::EMAIL_CODE && f.primary));
+        assert!(
+            factors
+                .iter()
+                .any(|f| f.strategy == strategy::EMAIL_CODE && f.primary)
+        );
     }
 }

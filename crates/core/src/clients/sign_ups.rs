@@ -10,11 +10,11 @@ use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{new_id, prefix};
 use crate::instance::{Environment, InstanceSettings};
+use crate::users::User;
 use crate::users::create::{NewUser, validate};
 use crate::users::identifiers::{validate_email, validate_text, validate_username};
 use crate::users::metadata::check_size;
 use crate::users::model::{Metadata, PasswordDigest, Verification};
-use crate::users::User;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,9 +70,20 @@ pub struct SignUpFields {
 impl SignUpFields {
     /// Checks formats before anything is hashed or stored.
     pub fn validate(mut self) -> CoreResult<Self> {
-        self.email_address = self.email_address.as_deref().map(validate_email).transpose()?;
-        self.username = self.username.as_deref().map(validate_username).transpose()?;
-        for (param, v) in [("first_name", &self.first_name), ("last_name", &self.last_name)] {
+        self.email_address = self
+            .email_address
+            .as_deref()
+            .map(validate_email)
+            .transpose()?;
+        self.username = self
+            .username
+            .as_deref()
+            .map(validate_username)
+            .transpose()?;
+        for (param, v) in [
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+        ] {
             if let Some(v) = v {
                 validate_text(param, v, 256)?;
             }
@@ -190,7 +201,11 @@ impl SignUp {
             .email_address
             .clone()
             .ok_or_else(|| CoreError::missing("email_address"))?;
-        if self.email_verification.as_ref().is_some_and(|v| v.is_verified()) {
+        if self
+            .email_verification
+            .as_ref()
+            .is_some_and(|v| v.is_verified())
+        {
             return Err(CoreError::VerificationAlreadyVerified);
         }
         let (v, code) =
@@ -272,7 +287,10 @@ mod tests {
         s.attempt_email_verification(&sent.code, 4).unwrap();
         assert!(s.is_ready(&settings));
         let user = s.to_user(&settings, 5).unwrap();
-        assert_eq!(user.email_addresses[0].verification, Verification::EmailCode);
+        assert_eq!(
+            user.email_addresses[0].verification,
+            Verification::EmailCode
+        );
         assert!(user.password.is_some());
     }
 

@@ -44,9 +44,11 @@ pub fn new_session(
         actor: None,
         last_active_at: now,
         expire_at: now + instance.settings.session_max_lifetime_ms,
-        abandon_at: now + instance.settings.session_abandon_ms,
+        abandon_at: now + instance.settings.session_inactivity_ms,
         first_factor_verified_at: now,
         second_factor_verified_at: None,
+        user_agent: None,
+        ip_address: None,
         created_at: now,
         updated_at: now,
     }
@@ -62,6 +64,24 @@ pub fn ensure_can_sign_in(user: &User, now: Millis) -> CoreResult<()> {
         });
     }
     Ok(())
+}
+
+/// Records a use of the session: an inactive session ends `session_inactivity_ms` after its
+/// last use. Returns whether anything changed enough to be worth writing (uses are recorded at
+/// most once per `granularity_ms`, so the token hot path rarely writes).
+pub fn record_activity(
+    session: &mut Session,
+    inactivity_ms: Millis,
+    granularity_ms: Millis,
+    now: Millis,
+) -> bool {
+    if now - session.last_active_at < granularity_ms {
+        return false;
+    }
+    session.last_active_at = now;
+    session.abandon_at = now + inactivity_ms;
+    session.updated_at = now;
+    true
 }
 
 /// How a session ends; each maps to its status and its Clerk event.

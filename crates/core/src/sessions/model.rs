@@ -67,6 +67,12 @@ pub struct Session {
     /// When the first factor was verified: the first entry of the token's `fva` claim.
     pub first_factor_verified_at: Millis,
     pub second_factor_verified_at: Option<Millis>,
+    /// The browser's `User-Agent` when the session started (the user's list of devices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The address the session was started from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }

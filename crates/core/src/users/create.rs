@@ -181,6 +181,7 @@ impl ValidatedNewUser {
             phone_numbers,
             password: digest,
             password_last_updated_at: has_password.then_some(now),
+            password_compromised: false,
             public_metadata: f.public_metadata.unwrap_or_default(),
             private_metadata: f.private_metadata.unwrap_or_default(),
             unsafe_metadata: f.unsafe_metadata.unwrap_or_default(),

@@ -84,6 +84,10 @@ pub struct User {
     pub primary_phone_number_id: Option<String>,
     pub password: Option<PasswordDigest>,
     pub password_last_updated_at: Option<Millis>,
+    /// Marked compromised through the Backend API: a password sign-in is refused until the user
+    /// proves who they are another way and sets a new password, which clears it.
+    #[serde(default)]
+    pub password_compromised: bool,
     pub public_metadata: Metadata,
     pub private_metadata: Metadata,
     pub unsafe_metadata: Metadata,
@@ -124,6 +128,14 @@ impl User {
     /// Whether sign-in asks for a second factor.
     pub fn two_factor_enabled(&self) -> bool {
         self.totp_enabled() || self.backup_code_enabled()
+    }
+
+    /// Sets a new password: any way of setting one goes through here, and clears the compromised
+    /// mark.
+    pub fn set_password(&mut self, digest: PasswordDigest, now: Millis) {
+        self.password = Some(digest);
+        self.password_last_updated_at = Some(now);
+        self.password_compromised = false;
     }
 
     pub fn is_locked(&self, now: Millis) -> bool {

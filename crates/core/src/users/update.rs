@@ -153,8 +153,7 @@ impl ValidatedPatch {
             user.created_at = v;
         }
         if let Some(d) = digest {
-            user.password = Some(d);
-            user.password_last_updated_at = Some(now);
+            user.set_password(d, now);
         }
         user.updated_at = now;
         Ok(())

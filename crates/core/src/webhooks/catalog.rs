@@ -67,7 +67,11 @@ pub const ENDPOINT_SECRET_ROTATED: &str = "usher.security.webhook_endpoint.secre
 pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
 
 /// Usher's own events. Receivers that follow Clerk's catalog simply see unknown types.
+/// Failed sign-ins far above their normal rate (a credential-stuffing or brute-force storm).
+pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
+
 pub const USHER_EVENT_TYPES: &[&str] = &[
+    SIGN_IN_FAILURE_SPIKE,
     ENDPOINT_CREATED,
     ENDPOINT_UPDATED,
     ENDPOINT_DELETED,

@@ -62,6 +62,11 @@ impl<'a> Change<'a> {
         }
     }
 
+    /// Who makes the change, and from where.
+    pub fn ctx(&self) -> &RequestContext {
+        self.ctx
+    }
+
     pub fn write(&mut self, w: Write) -> &mut Self {
         self.writes.push(w);
         self

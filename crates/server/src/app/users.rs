@@ -211,6 +211,40 @@ pub async fn set_locked(
     get(state, id).await
 }
 
+/// Marks the user's password compromised (a password sign-in is then refused until the user sets
+/// a new one), optionally revoking every session; or clears the mark.
+pub async fn set_password_compromised(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    compromised: bool,
+    revoke_sessions: bool,
+) -> CoreResult<User> {
+    with_retry(|| async {
+        let mut user = get(state, id).await?;
+        if compromised && user.password.is_none() {
+            return Err(CoreError::NoPassword);
+        }
+        user.password_compromised = compromised;
+        user.updated_at = state.now();
+        let mut change = Change::new(state, ctx);
+        if compromised && revoke_sessions {
+            revoke_all_sessions(state, &mut change, &user, None).await?;
+        }
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        let audit = if compromised {
+            "user.password.set_compromised"
+        } else {
+            "user.password.unset_compromised"
+        };
+        change.commit(audit, Some(id)).await
+    })
+    .await?;
+    get(state, id).await
+}
+
 /// Deleting a user removes its sessions and frees its identifiers.
 pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<User> {
     with_retry(|| async {

@@ -1,7 +1,7 @@
 //! The Backend API: `/v1/...`, authenticated with the instance's secret key.
 
-mod emails;
 mod clients;
+mod emails;
 mod jwks;
 pub use jwks::jwks as public_jwks;
 mod sessions;
@@ -34,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/users/{user_id}/verify_password",
             post(users::verify_password),
+        )
+        .route(
+            "/v1/users/{user_id}/password/set_compromised",
+            post(users::set_password_compromised),
+        )
+        .route(
+            "/v1/users/{user_id}/password/unset_compromised",
+            post(users::unset_password_compromised),
         )
         .route("/v1/sessions", get(sessions::list).post(sessions::create))
         .route("/v1/sessions/{session_id}", get(sessions::get))

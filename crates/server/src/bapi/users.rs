@@ -358,6 +358,33 @@ pub async fn unlock(
     ))
 }
 
+pub async fn set_password_compromised(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+    body: JsonBody,
+) -> ApiResult {
+    body.only(&["revoke_all_sessions"])?;
+    let revoke = body.flag("revoke_all_sessions")?;
+    Ok(user_json(
+        &state,
+        &app::set_password_compromised(&state, &ctx, p.first(), true, revoke).await?,
+    ))
+}
+
+pub async fn unset_password_compromised(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    p: PathParams,
+    body: JsonBody,
+) -> ApiResult {
+    body.only(&[])?;
+    Ok(user_json(
+        &state,
+        &app::set_password_compromised(&state, &ctx, p.first(), false, false).await?,
+    ))
+}
+
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,

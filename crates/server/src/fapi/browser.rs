@@ -2,9 +2,7 @@
 //! the dev-browser token in `__clerk_db_jwt` on development instances), the allowed origin the
 //! request came from, and the session it names.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::{COOKIE, USER_AGENT};
 use axum::http::request::Parts;
@@ -94,10 +92,8 @@ impl FromRequestParts<AppState> for Browser {
                 .as_ref()
                 .map_or_else(|| "client:new".to_owned(), |c| format!("client:{}", c.id)),
             trace_id: parts.extensions.get::<TraceId>().map(|t| t.0.clone()),
-            client_ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client_ip: super::client_ip::resolve(parts, &state.frontend.trusted_proxies)
+                .map(|ip| ip.to_string()),
             user_agent: parts
                 .headers
                 .get(USER_AGENT)

@@ -33,7 +33,10 @@ pub async fn get(State(state): State<AppState>, browser: Browser) -> Result<Resp
 }
 
 /// `DELETE /v1/client`: signs out of everything and forgets the client cookie.
-pub async fn destroy(State(state): State<AppState>, browser: Browser) -> Result<Response, ApiError> {
+pub async fn destroy(
+    State(state): State<AppState>,
+    browser: Browser,
+) -> Result<Response, ApiError> {
     if browser.client.is_some() {
         sign_out(&state, &browser.ctx, &browser.key).await?;
     }

@@ -29,7 +29,8 @@ pub fn set_cookie(cfg: &FrontendConfig, name: &str, value: &str, o: CookieOption
     if cfg.cookie_secure {
         s.push_str("; Secure");
     }
-    s.push_str("; SameSite=Lax");
+    s.push_str("; SameSite=");
+    s.push_str(cfg.cookie_same_site.as_str());
     s
 }
 

@@ -63,7 +63,10 @@ impl Form {
 
     /// A non-empty value, trimmed of nothing (passwords keep their spaces).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn string(&self, key: &str) -> Option<String> {

@@ -38,7 +38,12 @@ fn param(uri: &Uri, name: &str) -> Option<String> {
 
 /// The redirect target, on an allowed origin, without stale handshake parameters.
 fn redirect_target(state: &AppState, raw: Option<String>) -> CoreResult<(Url, String)> {
-    let invalid = || CoreError::value("redirect_url", "must be an absolute URL on an allowed origin");
+    let invalid = || {
+        CoreError::value(
+            "redirect_url",
+            "must be an absolute URL on an allowed origin",
+        )
+    };
     let raw = raw.ok_or_else(|| CoreError::missing("redirect_url"))?;
     let mut url = Url::parse(&raw).map_err(|_| invalid())?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -68,17 +73,23 @@ async fn client_of(
     uri: &Uri,
 ) -> CoreResult<(Option<Client>, Option<ClientToken>)> {
     if state.instance.environment == Environment::Development {
-        if let Some(t) = param(uri, cookies::DEV_BROWSER).as_deref().and_then(ClientToken::parse)
+        if let Some(t) = param(uri, cookies::DEV_BROWSER)
+            .as_deref()
+            .and_then(ClientToken::parse)
             && let Some(c) = by_token(state, &t).await?
         {
             return Ok((Some(c), Some(t)));
         }
-        if param(uri, cookies::DEV_BROWSER).is_some() || cookie(headers, cookies::CLIENT).is_none() {
+        if param(uri, cookies::DEV_BROWSER).is_some() || cookie(headers, cookies::CLIENT).is_none()
+        {
             let t = create_dev_browser(state, &RequestContext::system("handshake")).await?;
             return Ok((None, Some(t)));
         }
     }
-    match cookie(headers, cookies::CLIENT).as_deref().and_then(ClientToken::parse) {
+    match cookie(headers, cookies::CLIENT)
+        .as_deref()
+        .and_then(ClientToken::parse)
+    {
         Some(t) => Ok((by_token(state, &t).await?, None)),
         None => Ok((None, None)),
     }
@@ -113,7 +124,11 @@ pub async fn handshake(
     }
     if let Some(t) = &dev_token {
         directives.push(cookies::readable(cfg, cookies::DEV_BROWSER, t.as_str()));
-        directives.push(cookies::readable(cfg, &suffixed(cookies::DEV_BROWSER), t.as_str()));
+        directives.push(cookies::readable(
+            cfg,
+            &suffixed(cookies::DEV_BROWSER),
+            t.as_str(),
+        ));
     }
     let refreshed = match &client {
         Some(c) => refreshed_session(&state, c, Some(&origin)).await?,
@@ -122,7 +137,11 @@ pub async fn handshake(
     match refreshed {
         Some((jwt, uat)) => {
             directives.push(cookies::client_uat(cfg, cookies::CLIENT_UAT, uat));
-            directives.push(cookies::client_uat(cfg, &suffixed(cookies::CLIENT_UAT), uat));
+            directives.push(cookies::client_uat(
+                cfg,
+                &suffixed(cookies::CLIENT_UAT),
+                uat,
+            ));
             directives.push(cookies::readable(cfg, cookies::SESSION, &jwt));
             directives.push(cookies::readable(cfg, &suffixed(cookies::SESSION), &jwt));
         }
@@ -139,10 +158,16 @@ pub async fn handshake(
     // too large for a cookie goes that way whatever the request says.
     let by_nonce = size > JWT_PAYLOAD_LIMIT;
     let (name, value) = if by_nonce {
-        (cookies::HANDSHAKE_NONCE, store_payload(&state, &directives).await?)
+        (
+            cookies::HANDSHAKE_NONCE,
+            store_payload(&state, &directives).await?,
+        )
     } else {
         let claims = json!({ "handshake": directives, "iat": state.now() / 1000 });
-        let jwt = state.keys().active.sign_jwt(claims.to_string().as_bytes())?;
+        let jwt = state
+            .keys()
+            .active
+            .sign_jwt(claims.to_string().as_bytes())?;
         (cookies::HANDSHAKE, jwt)
     };
     let mut res = StatusCode::TEMPORARY_REDIRECT.into_response();

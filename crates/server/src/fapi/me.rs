@@ -3,16 +3,16 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
+use usher_core::CoreError;
 use usher_core::sessions::Session;
 use usher_core::users::User;
-use usher_core::CoreError;
 
 use super::browser::Browser;
 use super::form::Form;
 use super::respond::with_client;
 use crate::app::frontend::clients::current_session;
-use crate::app::frontend::me::{self, ProfilePatch};
 use crate::app::frontend::get_user;
+use crate::app::frontend::me::{self, ProfilePatch};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::wire::frontend::client::{session as render_session, user as render_user};
@@ -23,7 +23,11 @@ async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiEr
     Ok(current_session(state, client, browser.session_id.as_deref()).await?)
 }
 
-async fn respond_user(state: &AppState, browser: &Browser, user: User) -> Result<Response, ApiError> {
+async fn respond_user(
+    state: &AppState,
+    browser: &Browser,
+    user: User,
+) -> Result<Response, ApiError> {
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
     with_client(state, browser, client, |_, cx| render_user(&user, cx)).await
 }
@@ -67,11 +71,17 @@ pub async fn change_password(
     respond_user(&state, &browser, user).await
 }
 
-pub async fn create_totp(State(state): State<AppState>, browser: Browser) -> Result<Response, ApiError> {
+pub async fn create_totp(
+    State(state): State<AppState>,
+    browser: Browser,
+) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     let (t, uri) = me::create_totp(&state, &browser.ctx, &s.user_id).await?;
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(&state, &browser, client, |_, _| mfa::totp(&t, Some(&uri), None)).await
+    with_client(&state, &browser, client, |_, _| {
+        mfa::totp(&t, Some(&uri), None)
+    })
+    .await
 }
 
 pub async fn verify_totp(
@@ -80,18 +90,27 @@ pub async fn verify_totp(
     form: Form,
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
-    let (t, codes) = me::verify_totp(&state, &browser.ctx, &s.user_id, form.required("code")?).await?;
+    let (t, codes) = me::verify_totp(&state, &browser.ctx, &s, form.required("code")?).await?;
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(&state, &browser, client, |_, _| mfa::totp(&t, None, codes.as_deref())).await
+    with_client(&state, &browser, client, |_, _| {
+        mfa::totp(&t, None, codes.as_deref())
+    })
+    .await
 }
 
-pub async fn delete_totp(State(state): State<AppState>, browser: Browser) -> Result<Response, ApiError> {
+pub async fn delete_totp(
+    State(state): State<AppState>,
+    browser: Browser,
+) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     me::delete_totp(&state, &browser.ctx, &s.user_id).await?;
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(&state, &browser, client, |_, _| {
-        json!({"object": "totp", "deleted": true})
-    })
+    with_client(
+        &state,
+        &browser,
+        client,
+        |_, _| json!({"object": "totp", "deleted": true}),
+    )
     .await
 }
 
@@ -104,11 +123,17 @@ pub async fn create_backup_codes(
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
     let id = usher_core::ids::new_id(usher_core::ids::prefix::BACKUP_CODE);
     let now = state.now();
-    with_client(&state, &browser, client, |_, _| mfa::backup_codes(&id, &codes, now)).await
+    with_client(&state, &browser, client, |_, _| {
+        mfa::backup_codes(&id, &codes, now)
+    })
+    .await
 }
 
 /// `GET /v1/me/sessions/active`: the user's live sessions on every device.
-pub async fn active_sessions(State(state): State<AppState>, browser: Browser) -> Result<Response, ApiError> {
+pub async fn active_sessions(
+    State(state): State<AppState>,
+    browser: Browser,
+) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     let user = get_user(&state, &s.user_id).await?;
     let sessions = state
@@ -123,7 +148,8 @@ pub async fn active_sessions(State(state): State<AppState>, browser: Browser) ->
                 .filter(|s| s.status_at(cx.now).is_live())
                 .map(|s| {
                     let mut j = render_session(s, &user, None, cx);
-                    j["latest_activity"] = json!({"object": "session_activity", "id": s.id, "is_mobile": false});
+                    j["latest_activity"] =
+                        json!({"object": "session_activity", "id": s.id, "is_mobile": false});
                     j
                 })
                 .collect(),

@@ -3,18 +3,20 @@
 //! `/__clerk/v1/…`. Requests carrying an `Origin` must come from an allowed origin; the browser's
 //! client is named by the `__client` cookie or, on development instances, a dev-browser token.
 
-mod browser;
+pub mod browser;
 mod client;
+pub mod client_ip;
 pub mod cookies;
 mod form;
 mod handshake;
 mod me;
 mod npm;
 pub mod origins;
-mod respond;
+pub mod respond;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
+mod throttle;
 pub mod tunnel;
 
 use axum::Json;
@@ -99,14 +101,8 @@ fn routes() -> Router<AppState> {
         )
         .route("/v1/me", get(me::get).patch(me::update))
         .route("/v1/me/change_password", post(me::change_password))
-        .route(
-            "/v1/me/totp",
-            post(me::create_totp).delete(me::delete_totp),
-        )
-        .route(
-            "/v1/me/totp/attempt_verification",
-            post(me::verify_totp),
-        )
+        .route("/v1/me/totp", post(me::create_totp).delete(me::delete_totp))
+        .route("/v1/me/totp/attempt_verification", post(me::verify_totp))
         .route("/v1/me/backup_codes", post(me::create_backup_codes))
         .route("/v1/me/sessions/active", get(me::active_sessions))
         .route("/npm/{*path}", get(npm::serve))
@@ -116,6 +112,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(routes())
         .nest(PROXY_PREFIX, routes())
+        // The hosted pages share the client cookie, the origin policy and the limits.
+        .merge(crate::pages::router())
+        // Set under the layers: a method no route has (a CORS preflight's OPTIONS among them)
+        // must still meet the origin policy, which answers allowed preflights itself.
+        .method_not_allowed_fallback(crate::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), throttle::middleware))
         .layer(from_fn_with_state(state.clone(), origins::middleware))
 }
 

@@ -2,8 +2,8 @@
 //! no-store`, and the client cookies when the browser names its client by cookie.
 
 use axum::Json;
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::HeaderValue;
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use usher_core::clients::Client;

@@ -20,7 +20,10 @@ fn signed_out() -> ApiError {
 }
 
 /// `DELETE /v1/client/sessions`: sign-out. The response is the client.
-pub async fn sign_out(State(state): State<AppState>, browser: Browser) -> Result<Response, ApiError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    browser: Browser,
+) -> Result<Response, ApiError> {
     if browser.client.is_none() {
         return Err(signed_out());
     }
@@ -61,24 +64,38 @@ pub async fn touch(
     act(state, browser, &id, SessionAction::Touch, Some(form)).await
 }
 
-pub async fn end(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+pub async fn end(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+) -> Result<Response, ApiError> {
     let id = p.first().to_owned();
     act(state, browser, &id, SessionAction::End, None).await
 }
 
-pub async fn remove(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+) -> Result<Response, ApiError> {
     let id = p.first().to_owned();
     act(state, browser, &id, SessionAction::Remove, None).await
 }
 
-pub async fn get(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+) -> Result<Response, ApiError> {
     let client = browser.client.clone().ok_or_else(signed_out)?;
     let s = state
         .store
         .get_session(&state.instance.id, p.first())
         .await?
         .filter(|s| s.client_id == client.id)
-        .ok_or(CoreError::NotFound { resource: "session" })?;
+        .ok_or(CoreError::NotFound {
+            resource: "session",
+        })?;
     let user = state.store.get_user(&state.instance.id, &s.user_id).await?;
     with_client(&state, &browser, client, |_, cx| match &user {
         Some(u) => session(&s, u, None, cx),
@@ -88,7 +105,11 @@ pub async fn get(State(state): State<AppState>, browser: Browser, p: PathParams)
 }
 
 /// `POST /v1/client/sessions/{id}/tokens`: the token alone, not enveloped.
-pub async fn token(State(state): State<AppState>, browser: Browser, p: PathParams) -> Result<Response, ApiError> {
+pub async fn token(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+) -> Result<Response, ApiError> {
     let client = browser.client.as_ref().ok_or_else(signed_out)?;
     let jwt = clients::token(&state, client, p.first(), browser.azp()).await?;
     Ok(no_store(

@@ -12,10 +12,16 @@ use crate::extract::path::PathParams;
 use crate::state::AppState;
 use crate::wire::frontend::client::sign_in;
 
-async fn respond(state: &AppState, browser: &Browser, client: usher_core::clients::Client) -> Result<Response, ApiError> {
-    with_client(state, browser, client, |view, _| match &view.client.sign_in {
-        Some(si) => sign_in(si, view.sign_in_user.as_ref()),
-        None => serde_json::Value::Null,
+async fn respond(
+    state: &AppState,
+    browser: &Browser,
+    client: usher_core::clients::Client,
+) -> Result<Response, ApiError> {
+    with_client(state, browser, client, |view, _| {
+        match &view.client.sign_in {
+            Some(si) => sign_in(si, view.sign_in_user.as_ref()),
+            None => serde_json::Value::Null,
+        }
     })
     .await
 }
@@ -74,22 +80,36 @@ pub async fn attempt_first_factor(
     } else {
         form.required("code")?
     };
-    let result =
-        sign_ins::attempt_first_factor(&state, &browser.ctx, &browser.key, p.first(), strategy, secret)
-            .await;
-    let client = count_failure(&state, result)?;
+    let result = sign_ins::attempt_first_factor(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        p.first(),
+        strategy,
+        secret,
+    )
+    .await;
+    let client = result?;
     respond(&state, &browser, client).await
 }
 
-/// TOTP and backup codes need nothing prepared; the sign-in is returned as it is.
+/// TOTP and backup codes need nothing prepared; Client Trust's email code is sent.
 pub async fn prepare_second_factor(
     State(state): State<AppState>,
     browser: Browser,
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    form.required("strategy")?;
-    let client = sign_ins::get(&state, &browser.key, p.first()).await?;
+    let strategy = form.required("strategy")?;
+    let client = sign_ins::prepare_second_factor(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        p.first(),
+        strategy,
+        form.get("email_address_id"),
+    )
+    .await?;
     respond(&state, &browser, client).await
 }
 
@@ -101,10 +121,16 @@ pub async fn attempt_second_factor(
 ) -> Result<Response, ApiError> {
     let strategy = form.required("strategy")?;
     let code = form.required("code")?;
-    let result =
-        sign_ins::attempt_second_factor(&state, &browser.ctx, &browser.key, p.first(), strategy, code)
-            .await;
-    let client = count_failure(&state, result)?;
+    let result = sign_ins::attempt_second_factor(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        p.first(),
+        strategy,
+        code,
+    )
+    .await;
+    let client = result?;
     respond(&state, &browser, client).await
 }
 
@@ -116,18 +142,14 @@ pub async fn reset_password(
 ) -> Result<Response, ApiError> {
     let password = form.required("password")?.to_owned();
     let sign_out = form.flag("sign_out_of_other_sessions")?;
-    let client =
-        sign_ins::reset_password(&state, &browser.ctx, &browser.key, p.first(), password, sign_out)
-            .await?;
+    let client = sign_ins::reset_password(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        p.first(),
+        password,
+        sign_out,
+    )
+    .await?;
     respond(&state, &browser, client).await
-}
-
-fn count_failure<T>(state: &AppState, r: usher_core::CoreResult<T>) -> Result<T, ApiError> {
-    if matches!(
-        r,
-        Err(usher_core::CoreError::PasswordIncorrect | usher_core::CoreError::CodeIncorrect)
-    ) {
-        state.metrics.sign_in_failures.inc();
-    }
-    r.map_err(ApiError::from)
 }

@@ -14,10 +14,16 @@ use crate::extract::path::PathParams;
 use crate::state::AppState;
 use crate::wire::frontend::client::sign_up;
 
-async fn respond(state: &AppState, browser: &Browser, client: Client) -> Result<Response, ApiError> {
-    with_client(state, browser, client, |view, cx| match &view.client.sign_up {
-        Some(su) => sign_up(su, cx),
-        None => serde_json::Value::Null,
+async fn respond(
+    state: &AppState,
+    browser: &Browser,
+    client: Client,
+) -> Result<Response, ApiError> {
+    with_client(state, browser, client, |view, cx| {
+        match &view.client.sign_up {
+            Some(su) => sign_up(su, cx),
+            None => serde_json::Value::Null,
+        }
     })
     .await
 }
@@ -39,7 +45,11 @@ pub async fn create(
     browser: Browser,
     form: Form,
 ) -> Result<Response, ApiError> {
-    if form.get("phone_number").is_some() || form.get("strategy").is_some_and(|s| s.starts_with("oauth_")) {
+    if form.get("phone_number").is_some()
+        || form
+            .get("strategy")
+            .is_some_and(|s| s.starts_with("oauth_"))
+    {
         return Err(usher_core::CoreError::value(
             "strategy",
             "only email address and password sign-up is supported by this server",
@@ -85,7 +95,9 @@ pub async fn get(
         .client
         .clone()
         .filter(|c| c.sign_up.as_ref().is_some_and(|s| s.id == p.first()))
-        .ok_or(usher_core::CoreError::NotFound { resource: "sign_up" })?;
+        .ok_or(usher_core::CoreError::NotFound {
+            resource: "sign_up",
+        })?;
     respond(&state, &browser, client).await
 }
 

@@ -33,4 +33,15 @@ impl Counters for LocalCounters {
         entry.0 += 1;
         Ok(entry.0)
     }
+
+    async fn get(&self, key: &str) -> Result<u64, CountersUnavailable> {
+        let counts = self
+            .counts
+            .lock()
+            .map_err(|_| CountersUnavailable("local counters poisoned".into()))?;
+        Ok(counts
+            .get(key)
+            .filter(|(_, expires)| *expires > Instant::now())
+            .map_or(0, |(n, _)| *n))
+    }
 }

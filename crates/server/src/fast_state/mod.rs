@@ -61,4 +61,13 @@ impl Counters for SharedCounters {
         }
         self.local.incr(key, ttl_ms).await
     }
+
+    async fn get(&self, key: &str) -> Result<u64, CountersUnavailable> {
+        if let Some(redis) = &self.redis
+            && let Ok(n) = redis.get(key).await
+        {
+            return Ok(n);
+        }
+        self.local.get(key).await
+    }
 }

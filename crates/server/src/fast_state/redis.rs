@@ -76,4 +76,15 @@ impl Counters for RedisCounters {
             Err(_) => Err(CountersUnavailable("Redis did not answer in time".into())),
         }
     }
+
+    async fn get(&self, key: &str) -> Result<u64, CountersUnavailable> {
+        let mut conn = self.connection().await?;
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(key);
+        match tokio::time::timeout(TIMEOUT, cmd.query_async::<Option<u64>>(&mut conn)).await {
+            Ok(Ok(n)) => Ok(n.unwrap_or(0)),
+            Ok(Err(e)) => Err(CountersUnavailable(e.to_string())),
+            Err(_) => Err(CountersUnavailable("Redis did not answer in time".into())),
+        }
+    }
 }

@@ -56,6 +56,12 @@ pub fn render(
         | DomainEvent::WebhookEndpointSecretRotated(e)
         | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
+        DomainEvent::SignInFailureSpike(s) => serde_json::json!({
+            "object": "sign_in_failure_spike",
+            "failures_last_minute": s.failures_this_minute,
+            "normal_per_minute": s.normal_per_minute,
+            "detected_at": s.at,
+        }),
     };
     OutboxEvent {
         id: new_id(prefix::EVENT),

@@ -205,3 +205,190 @@ pub fn verify_with_jwk(jwt: &str, jwk: &Value) -> bool {
         .verify(&RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &sig)
         .is_ok()
 }
+
+/// A browser without JavaScript for the hosted pages: keeps cookies, sends forms
+/// (`application/x-www-form-urlencoded`) with the CSRF token of the last page it read, and does
+/// not follow redirects unless asked.
+pub struct WebClient {
+    http: reqwest::Client,
+    pub base: String,
+    pub cookies: std::collections::BTreeMap<String, String>,
+    pub user_agent: String,
+    /// Sent as `Origin` with every POST, as browsers do.
+    pub origin: Option<String>,
+    /// The CSRF token of the last page read.
+    pub csrf: Option<String>,
+}
+
+/// One answer to a [`WebClient`].
+pub struct WebPage {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl WebPage {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the first `<input name="{name}" … value="…">` (attributes as the pages
+    /// write them: name before value).
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let at = self.body.find(&format!("name=\"{name}\""))?;
+        let rest = &self.body[at..];
+        let end = rest.find('>')?;
+        let tag = &rest[..end];
+        let v = tag.split_once("value=\"")?.1;
+        Some(v[..v.find('"')?].to_owned())
+    }
+
+    /// The text of the element with this `id` (no nested markup).
+    pub fn text_of(&self, id: &str) -> Option<String> {
+        let at = self.body.find(&format!("id=\"{id}\""))?;
+        let rest = &self.body[at..];
+        let start = rest.find('>')? + 1;
+        let end = rest[start..].find('<')?;
+        Some(rest[start..start + end].to_owned())
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        self
+    }
+
+    /// A 303 to exactly `to`.
+    #[track_caller]
+    pub fn redirects_to(&self, to: &str) -> &Self {
+        assert_eq!(self.status.as_u16(), 303, "{}", self.body);
+        assert_eq!(self.location(), to);
+        self
+    }
+}
+
+impl WebClient {
+    pub fn new(base: &str, user_agent: &str) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_owned(),
+            cookies: Default::default(),
+            user_agent: user_agent.to_owned(),
+            origin: Some(base.to_owned()),
+            csrf: None,
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+
+    async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> WebPage {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .header("User-Agent", &self.user_agent);
+        if !self.cookies.is_empty() {
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.header("Cookie", c.join("; "));
+        }
+        if let Some(b) = body {
+            req = req
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(b);
+            if let Some(o) = &self.origin {
+                req = req.header("Origin", o);
+            }
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(name.trim());
+            } else {
+                self.cookies
+                    .insert(name.trim().to_owned(), value.to_owned());
+            }
+        }
+        let body = res.text().await.unwrap();
+        assert!(status.as_u16() < 500, "server error {status}: {body}");
+        let page = WebPage {
+            status,
+            headers,
+            body,
+        };
+        if let Some(t) = page.input_value("csrf_token") {
+            self.csrf = Some(t);
+        }
+        page
+    }
+
+    pub async fn get(&mut self, path: &str) -> WebPage {
+        self.send(Method::GET, path, None).await
+    }
+
+    /// POSTs exactly these fields.
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> WebPage {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// POSTs a form as the page that showed it would: with its CSRF token.
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> WebPage {
+        let token = self
+            .csrf
+            .clone()
+            .expect("read a page before submitting a form");
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+}
+
+impl App {
+    pub fn frontend_url(&self) -> String {
+        format!("http://{}", self.running.frontend_addr)
+    }
+
+    pub fn web(&self, user_agent: &str) -> WebClient {
+        WebClient::new(&self.frontend_url(), user_agent)
+    }
+
+    /// The code in the newest email to `address` (read through `GET /v1/emails`).
+    pub async fn latest_code(&self, address: &str) -> String {
+        let q: String = form_urlencoded::byte_serialize(address.as_bytes()).collect();
+        let listed = self.get(&format!("/v1/emails?email_address={q}")).await;
+        listed.ok()["data"][0]["data"]["otp_code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no code emailed to {address}: {}", listed.raw))
+            .to_owned()
+    }
+}

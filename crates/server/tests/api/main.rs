@@ -2,11 +2,15 @@
 //! Integration tests: the real server on a temporary SQLite file, driven over HTTP.
 //! One test binary, so the server code is linked once.
 
+mod attacks;
 mod common;
 mod errors;
+mod frontend;
 mod lifecycle;
 mod mail;
 mod nodes;
+mod pages;
+mod passwords;
 mod sessions;
 mod transfer;
 mod users;

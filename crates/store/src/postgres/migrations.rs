@@ -12,7 +12,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_webhooks.sql"),
     ),
-    (3, include_str!("../../migrations/postgres/0003_clients.sql")),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_clients.sql"),
+    ),
     (4, include_str!("../../migrations/postgres/0004_emails.sql")),
 ];
 

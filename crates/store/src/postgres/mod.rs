@@ -37,7 +37,6 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
-use usher_core::users::identifiers::IdentifierKind;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;
@@ -45,6 +44,7 @@ use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
 use usher_core::store::{Changeset, SessionForToken, Store, StoreError, StoreResult};
 use usher_core::users::User;
+use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 use usher_core::webhooks::{
     AttemptRecord, ClaimedEndpoint, Delivery, DeliveryQuery, EndpointStats, PendingDelivery,

@@ -5,7 +5,7 @@ use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::instance::Environment;
 use usher_core::sessions::Session;
-use usher_core::sessions::lifecycle::{Ending, end};
+use usher_core::sessions::lifecycle::{Ending, end, record_activity};
 use usher_core::sessions::tokens::{MintRequest, mint};
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
@@ -88,7 +88,9 @@ pub async fn token(
         .session_for_token(&state.instance.id, session_id)
         .await?
         .filter(|f| f.session.client_id == client.id)
-        .ok_or(CoreError::NotFound { resource: "session" })?;
+        .ok_or(CoreError::NotFound {
+            resource: "session",
+        })?;
     let now = state.now();
     let status = found.session.status_at(now);
     if !status.is_live() {
@@ -106,14 +108,32 @@ pub async fn token(
             expires_in_seconds: Some((until - now + 999) / 1000),
         });
     }
-    mint_for(state, &found.session, azp)
+    let jwt = mint_for(state, &found.session, azp)?;
+    // Using a session keeps it alive; recorded at most hourly, so refreshes rarely write.
+    let mut session = found.session;
+    if record_activity(
+        &mut session,
+        state.instance.settings.session_inactivity_ms,
+        ACTIVITY_GRANULARITY_MS,
+        now,
+    ) {
+        let ctx = RequestContext::system("session.activity");
+        let mut change = Change::new(state, &ctx);
+        change.write(Write::UpdateSession(session));
+        // A concurrent writer recorded it, or changed the session: either way nothing is lost.
+        match change.commit("session.activity", Some(session_id)).await {
+            Ok(()) | Err(CoreError::Conflict) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(jwt)
 }
 
+/// How often a session's use is written down.
+pub const ACTIVITY_GRANULARITY_MS: i64 = 3_600_000;
+
 /// `POST /v1/dev_browser`: a client a development browser names by its token.
-pub async fn create_dev_browser(
-    state: &AppState,
-    ctx: &RequestContext,
-) -> CoreResult<ClientToken> {
+pub async fn create_dev_browser(state: &AppState, ctx: &RequestContext) -> CoreResult<ClientToken> {
     if state.instance.environment == Environment::Production {
         return Err(CoreError::ProductionForbidden {
             what: "dev browsers",
@@ -124,7 +144,9 @@ pub async fn create_dev_browser(
     client.dev_browser = true;
     let mut change = Change::new(state, ctx);
     write_client(&mut change, &client);
-    change.commit("client.dev_browser.create", Some(&client.id)).await?;
+    change
+        .commit("client.dev_browser.create", Some(&client.id))
+        .await?;
     Ok(token)
 }
 
@@ -152,7 +174,9 @@ pub async fn act_on_session(
             .get_session(&state.instance.id, session_id)
             .await?
             .filter(|s| s.client_id == client.id)
-            .ok_or(CoreError::NotFound { resource: "session" })?;
+            .ok_or(CoreError::NotFound {
+                resource: "session",
+            })?;
         let now = state.now();
         let user = state
             .store
@@ -168,7 +192,12 @@ pub async fn act_on_session(
                         status: status.as_str(),
                     });
                 }
-                session.last_active_at = now;
+                record_activity(
+                    &mut session,
+                    state.instance.settings.session_inactivity_ms,
+                    0,
+                    now,
+                );
                 if let Some(org) = &active_org {
                     session.last_active_organization_id = org.clone().filter(|o| !o.is_empty());
                 }
@@ -189,7 +218,9 @@ pub async fn act_on_session(
                     } else {
                         DomainEvent::SessionRemoved(session.clone(), user)
                     };
-                    change.write(Write::UpdateSession(session.clone())).event(event);
+                    change
+                        .write(Write::UpdateSession(session.clone()))
+                        .event(event);
                 }
                 if client.last_active_session_id.as_deref() == Some(session_id) {
                     client.last_active_session_id = None;
@@ -207,7 +238,11 @@ pub async fn act_on_session(
 }
 
 /// Sign-out: ends every live session of the client.
-pub async fn sign_out(state: &AppState, ctx: &RequestContext, key: &ClientKey) -> CoreResult<Client> {
+pub async fn sign_out(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+) -> CoreResult<Client> {
     with_retry(|| async {
         let mut client = load_client(state, key).await?;
         let now = state.now();

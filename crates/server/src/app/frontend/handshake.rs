@@ -44,7 +44,8 @@ fn nonce_hash(nonce: &str) -> String {
 /// Keeps `directives` for the Backend API and returns the nonce naming them.
 pub async fn store_payload(state: &AppState, directives: &[String]) -> CoreResult<String> {
     let nonce = ClientToken::generate();
-    let payload = serde_json::to_string(directives).map_err(|e| CoreError::Storage(e.to_string()))?;
+    let payload =
+        serde_json::to_string(directives).map_err(|e| CoreError::Storage(e.to_string()))?;
     state
         .store
         .put_handshake_nonce(

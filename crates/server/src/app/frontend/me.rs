@@ -56,12 +56,19 @@ pub async fn update_profile(
     user_id: &str,
     patch: ProfilePatch,
 ) -> CoreResult<User> {
-    for (param, v) in [("first_name", &patch.first_name), ("last_name", &patch.last_name)] {
+    for (param, v) in [
+        ("first_name", &patch.first_name),
+        ("last_name", &patch.last_name),
+    ] {
         if let Some(v) = v {
             validate_text(param, v, 256)?;
         }
     }
-    let username = patch.username.as_deref().map(validate_username).transpose()?;
+    let username = patch
+        .username
+        .as_deref()
+        .map(validate_username)
+        .transpose()?;
     let (user, ()) = edit_user(state, ctx, user_id, "me.update", |u, _| {
         if let Some(f) = &patch.first_name {
             u.first_name = (!f.is_empty()).then(|| f.clone());
@@ -97,7 +104,12 @@ pub async fn change_password(
     }
     let digest = state.hasher.hash(new_password).await?;
     let now = state.now();
-    let others = if sign_out_of_other_sessions {
+    let others = if sign_out_of_other_sessions
+        || state
+            .instance
+            .settings
+            .sign_out_other_sessions_on_security_change
+    {
         state
             .store
             .live_sessions_of_user(&state.instance.id, &user.id)
@@ -109,8 +121,7 @@ pub async fn change_password(
         Vec::new()
     };
     let (user, ()) = edit_user(state, ctx, &user.id, "me.change_password", |u, change| {
-        u.password = Some(digest.clone());
-        u.password_last_updated_at = Some(now);
+        u.set_password(digest.clone(), now);
         for s in &others {
             let mut s = s.clone();
             if end(&mut s, Ending::Revoked, now) {
@@ -123,6 +134,17 @@ pub async fn change_password(
     })
     .await?;
     Ok(user)
+}
+
+/// The `otpauth://` URI an authenticator app is given for `secret`, naming the user by their
+/// primary email address (else username, else id).
+pub fn totp_uri(user: &User, secret: &str) -> String {
+    let account = user
+        .primary_email()
+        .map(|e| e.email_address.clone())
+        .or_else(|| user.username.clone())
+        .unwrap_or_else(|| user.id.clone());
+    totp::otpauth_uri(secret, APPLICATION_NAME, &account)
 }
 
 /// Starts (or restarts) TOTP enrolment: a new secret, unverified until a code proves it.
@@ -146,12 +168,7 @@ pub async fn create_totp(
             created_at: now,
             updated_at: now,
         };
-        let account = u
-            .primary_email()
-            .map(|e| e.email_address.clone())
-            .or_else(|| u.username.clone())
-            .unwrap_or_else(|| u.id.clone());
-        let uri = totp::otpauth_uri(&t.secret, APPLICATION_NAME, &account);
+        let uri = totp_uri(u, &t.secret);
         u.totp = Some(t.clone());
         Ok((t, uri))
     })
@@ -164,13 +181,34 @@ pub async fn create_totp(
 pub async fn verify_totp(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    session: &Session,
     code: &str,
 ) -> CoreResult<(TotpEnrolment, Option<Vec<String>>)> {
     let now = state.now();
-    let (_, out) = edit_user(state, ctx, user_id, "me.totp.verify", |u, _| {
+    let user_id = session.user_id.as_str();
+    // Enrolling a second factor signs out every other session (unless the operator chose not
+    // to): a session an attacker opened with a stolen password does not survive it.
+    let others: Vec<Session> = if state
+        .instance
+        .settings
+        .sign_out_other_sessions_on_security_change
+    {
+        state
+            .store
+            .live_sessions_of_user(&state.instance.id, user_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.id != session.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (_, out) = edit_user(state, ctx, user_id, "me.totp.verify", |u, change| {
         let had_backup_codes = u.backup_code_enabled();
-        let t = u.totp.as_mut().ok_or(CoreError::NotFound { resource: "totp" })?;
+        let t = u
+            .totp
+            .as_mut()
+            .ok_or(CoreError::NotFound { resource: "totp" })?;
         if t.verified {
             return Err(CoreError::VerificationAlreadyVerified);
         }
@@ -187,13 +225,25 @@ pub async fn verify_totp(
             u.backup_codes = hashes;
             Some(plain)
         };
+        for s in &others {
+            let mut s = s.clone();
+            if end(&mut s, Ending::Revoked, now) {
+                change
+                    .write(Write::UpdateSession(s.clone()))
+                    .event(DomainEvent::SessionRevoked(s, Some(Box::new(u.clone()))));
+            }
+        }
         Ok((t, codes))
     })
     .await?;
     Ok(out)
 }
 
-pub async fn delete_totp(state: &AppState, ctx: &RequestContext, user_id: &str) -> CoreResult<User> {
+pub async fn delete_totp(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+) -> CoreResult<User> {
     let (user, ()) = edit_user(state, ctx, user_id, "me.totp.delete", |u, _| {
         if u.totp.take().is_none() {
             return Err(CoreError::NotFound { resource: "totp" });

@@ -2,13 +2,15 @@
 //! sessions, and the signed-in user's own profile and second factors.
 
 pub mod clients;
+pub mod devices;
 pub mod handshake;
 pub mod me;
 pub mod sign_ins;
 pub mod sign_ups;
+pub mod throttle;
 
-use usher_core::clients::{Client, ClientToken};
 use usher_core::clients::sign_ins::CodeToSend;
+use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::mail::templates::{MailTemplate, compose};
 use usher_core::sessions::Session;
@@ -76,6 +78,9 @@ pub fn start_session(
 ) -> Session {
     let now = state.now();
     let mut session = new_session(&state.instance, &client.id, user, None, now);
+    // Shown in the user's list of devices.
+    session.user_agent = change.ctx().user_agent.clone();
+    session.ip_address = change.ctx().client_ip.clone();
     if second_factor {
         session.second_factor_verified_at = Some(now);
     }

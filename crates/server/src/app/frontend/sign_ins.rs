@@ -13,7 +13,7 @@ use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, get_user, load_client, send_code, start_session, write_client};
+use super::{ClientKey, get_user, load_client, send_code, start_session, throttle, write_client};
 use crate::app::{Change, with_retry};
 use crate::extract::auth::RequestContext;
 use crate::state::AppState;
@@ -70,7 +70,11 @@ pub async fn create(
     req: CreateSignIn,
 ) -> CoreResult<Client> {
     let user = match req.identifier.as_deref().map(str::trim) {
-        Some(i) if !i.is_empty() => Some(find_user(state, i).await?.ok_or(CoreError::IdentifierNotFound)?),
+        Some(i) if !i.is_empty() => Some(
+            find_user(state, i)
+                .await?
+                .ok_or(CoreError::IdentifierNotFound)?,
+        ),
         _ => None,
     };
     let client = {
@@ -92,7 +96,11 @@ pub async fn create(
     client.version += 1;
     match (req.strategy.as_deref(), req.password, user) {
         (Some(strategy::PASSWORD), Some(password), Some(_)) => {
-            let id = client.sign_in.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+            let id = client
+                .sign_in
+                .as_ref()
+                .map(|s| s.id.clone())
+                .unwrap_or_default();
             let key = ClientKey {
                 existing: Some(client.id.clone()),
                 new_token: key.new_token.clone(),
@@ -115,7 +123,9 @@ async fn load_attempt(
         .sign_in
         .clone()
         .filter(|s| s.id == id && !s.is_abandoned(state.now()))
-        .ok_or(CoreError::NotFound { resource: "sign_in" })?;
+        .ok_or(CoreError::NotFound {
+            resource: "sign_in",
+        })?;
     let user_id = sign_in.user_id.clone().ok_or(CoreError::FlowInvalid {
         reason: "identify the user before verifying a factor",
     })?;
@@ -154,7 +164,59 @@ pub async fn prepare_first_factor(
         client.sign_in = Some(sign_in);
         client.updated_at = state.now();
         write_client(&mut change, &client);
-        change.commit("sign_in.prepare_first_factor", Some(id)).await?;
+        change
+            .commit("sign_in.prepare_first_factor", Some(id))
+            .await?;
+        client.version += 1;
+        Ok(client)
+    })
+    .await
+}
+
+/// Whether the user has signed in on this client before (Client Trust), or need not prove it.
+async fn is_trusted_device(state: &AppState, client: &Client, user: &User) -> CoreResult<bool> {
+    if !state.instance.settings.client_trust || user.bypass_client_trust || client.version == 0 {
+        return Ok(!state.instance.settings.client_trust || user.bypass_client_trust);
+    }
+    Ok(state
+        .store
+        .sessions_of_client(&state.instance.id, &client.id)
+        .await?
+        .iter()
+        .any(|s| s.user_id == user.id))
+}
+
+/// `prepare_second_factor`: only Client Trust's emailed code needs preparing (TOTP and backup
+/// codes are checked as they come).
+pub async fn prepare_second_factor(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    strategy_name: &str,
+    email_address_id: Option<&str>,
+) -> CoreResult<Client> {
+    if strategy_name != strategy::EMAIL_CODE {
+        return get(state, key, id).await;
+    }
+    with_retry(|| async {
+        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
+        let sent = sign_in.prepare_client_trust(
+            &user,
+            email_address_id,
+            state.instance.environment,
+            state.now(),
+        )?;
+        let mut change = Change::new(state, ctx);
+        if let Some(to) = &sent {
+            send_code(state, &mut change, to, Some(&user), false);
+        }
+        client.sign_in = Some(sign_in);
+        client.updated_at = state.now();
+        write_client(&mut change, &client);
+        change
+            .commit("sign_in.prepare_second_factor", Some(id))
+            .await?;
         client.version += 1;
         Ok(client)
     })
@@ -184,7 +246,11 @@ async fn finish_step(
 ) -> CoreResult<Client> {
     let mut user_changed = user_changed;
     if sign_in.status == SignInStatus::Complete && sign_in.created_session_id.is_none() {
-        let second = sign_in.second_factor.as_ref().is_some_and(|v| v.is_verified());
+        // Client Trust's emailed code confirms the device; it is not a second factor.
+        let second = sign_in
+            .second_factor
+            .as_ref()
+            .is_some_and(|v| v.is_verified() && v.strategy != strategy::EMAIL_CODE);
         let strategy_used = sign_in.strategy_used().map(str::to_owned);
         let session = start_session(
             state,
@@ -218,15 +284,25 @@ pub async fn attempt_first_factor(
     strategy_name: &str,
     secret: &str,
 ) -> CoreResult<Client> {
+    {
+        let (_, _, user) = load_attempt(state, key, id).await?;
+        throttle::check(state, ctx, &user.id).await?;
+    }
     if strategy_name == strategy::PASSWORD {
         let (_, _, user) = load_attempt(state, key, id).await?;
-        let digest = user.password.clone().ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
-        let correct = secret.len() <= 1024
-            && state.hasher.verify(secret.to_owned(), digest).await?;
+        let digest = user
+            .password
+            .clone()
+            .ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
+        let correct =
+            secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?;
         let result = with_retry(|| async {
             let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
-            let outcome = sign_in.attempt_password(&user, correct, state.now());
-            if outcome.is_err() {
+            let trusted = is_trusted_device(state, &client, &user).await?;
+            let outcome = sign_in.attempt_password(&user, correct, trusted, state.now());
+            // A right password that is marked compromised is not a failed attempt.
+            let failed = outcome.is_err() && outcome != Err(CoreError::PasswordCompromised);
+            if failed {
                 count_failure(state, &mut user);
             }
             let client = finish_step(
@@ -235,17 +311,14 @@ pub async fn attempt_first_factor(
                 client,
                 sign_in,
                 user,
-                outcome.is_err(),
+                failed,
                 "sign_in.attempt_first_factor",
             )
             .await?;
             Ok((client, outcome))
         })
         .await?;
-        return match result {
-            (client, Ok(())) => Ok(client),
-            (_, Err(e)) => Err(e),
-        };
+        return finish_attempt(state, ctx, result).await;
     }
     let result = with_retry(|| async {
         let (client, mut sign_in, user) = load_attempt(state, key, id).await?;
@@ -263,9 +336,25 @@ pub async fn attempt_first_factor(
         Ok((client, outcome))
     })
     .await?;
+    finish_attempt(state, ctx, result).await
+}
+
+/// Counts a wrong password or code against the account and address, and returns the outcome.
+async fn finish_attempt(
+    state: &AppState,
+    ctx: &RequestContext,
+    result: (Client, CoreResult<()>),
+) -> CoreResult<Client> {
     match result {
         (client, Ok(())) => Ok(client),
-        (_, Err(e)) => Err(e),
+        (client, Err(e)) => {
+            if matches!(e, CoreError::PasswordIncorrect | CoreError::CodeIncorrect)
+                && let Some(user_id) = client.sign_in.as_ref().and_then(|s| s.user_id.as_deref())
+            {
+                throttle::record_failure(state, ctx, user_id).await;
+            }
+            Err(e)
+        }
     }
 }
 
@@ -277,6 +366,10 @@ pub async fn attempt_second_factor(
     strategy_name: &str,
     code: &str,
 ) -> CoreResult<Client> {
+    {
+        let (_, _, user) = load_attempt(state, key, id).await?;
+        throttle::check(state, ctx, &user.id).await?;
+    }
     let result = with_retry(|| async {
         let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
         let outcome = sign_in.attempt_second_factor(&mut user, strategy_name, code, state.now());
@@ -297,10 +390,7 @@ pub async fn attempt_second_factor(
         Ok((client, outcome))
     })
     .await?;
-    match result {
-        (client, Ok(())) => Ok(client),
-        (_, Err(e)) => Err(e),
-    }
+    finish_attempt(state, ctx, result).await
 }
 
 /// After a reset code: sets the new password (optionally signing out every other session of
@@ -325,11 +415,15 @@ pub async fn reset_password(
         let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
         sign_in.password_was_reset(&user, state.now())?;
         let now = state.now();
-        user.password = Some(digest.clone());
-        user.password_last_updated_at = Some(now);
+        user.set_password(digest.clone(), now);
         user.failed_verification_attempts = 0;
         let mut change_sessions = Vec::new();
-        if sign_out_of_other_sessions {
+        if sign_out_of_other_sessions
+            || state
+                .instance
+                .settings
+                .sign_out_other_sessions_on_security_change
+        {
             for mut s in state
                 .store
                 .live_sessions_of_user(&state.instance.id, &user.id)
@@ -347,7 +441,16 @@ pub async fn reset_password(
                 .write(Write::UpdateSession(s.clone()))
                 .event(DomainEvent::SessionRevoked(s, Some(Box::new(user.clone()))));
         }
-        finish_step(state, change, client, sign_in, user, true, "sign_in.reset_password").await
+        finish_step(
+            state,
+            change,
+            client,
+            sign_in,
+            user,
+            true,
+            "sign_in.reset_password",
+        )
+        .await
     })
     .await
 }
@@ -357,6 +460,8 @@ pub async fn get(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<Clie
     if client.sign_in.as_ref().is_some_and(|s| s.id == id) {
         Ok(client)
     } else {
-        Err(CoreError::NotFound { resource: "sign_in" })
+        Err(CoreError::NotFound {
+            resource: "sign_in",
+        })
     }
 }

@@ -34,6 +34,23 @@ async fn ensure_free(state: &AppState, f: &SignUpFields) -> CoreResult<()> {
     Ok(())
 }
 
+/// Single-session mode (as the environment declares): a client with a live session can neither
+/// start a sign-up nor complete one, as it cannot start a sign-in.
+async fn refuse_if_signed_in(state: &AppState, client: &Client) -> CoreResult<()> {
+    let Some(id) = &client.last_active_session_id else {
+        return Ok(());
+    };
+    let live = state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .is_some_and(|s| s.status_at(state.now()).is_live());
+    if live {
+        return Err(CoreError::SessionExists);
+    }
+    Ok(())
+}
+
 /// `POST /v1/client/sign_ups` (`id: None`) and `PATCH /v1/client/sign_ups/{id}`.
 pub async fn upsert(
     state: &AppState,
@@ -44,6 +61,9 @@ pub async fn upsert(
     password: Option<String>,
 ) -> CoreResult<Client> {
     let fields = fields.validate()?;
+    if id.is_none() {
+        refuse_if_signed_in(state, &load_client(state, key).await?).await?;
+    }
     if let Some(p) = &password {
         check_policy(p, false, &state.instance.settings)?;
     }
@@ -61,7 +81,9 @@ pub async fn upsert(
                 .sign_up
                 .clone()
                 .filter(|s| s.id == id && !s.is_abandoned(now))
-                .ok_or(CoreError::NotFound { resource: "sign_up" })?,
+                .ok_or(CoreError::NotFound {
+                    resource: "sign_up",
+                })?,
         };
         sign_up.apply(fields.clone(), digest.clone(), now)?;
         client.sign_up = Some(sign_up);
@@ -69,7 +91,14 @@ pub async fn upsert(
         let mut change = Change::new(state, ctx);
         write_client(&mut change, &client);
         change
-            .commit(if id.is_none() { "sign_up.create" } else { "sign_up.update" }, Some(&client.id))
+            .commit(
+                if id.is_none() {
+                    "sign_up.create"
+                } else {
+                    "sign_up.update"
+                },
+                Some(&client.id),
+            )
             .await?;
         client.version += 1;
         Ok(client)
@@ -83,7 +112,9 @@ async fn load_attempt(state: &AppState, key: &ClientKey, id: &str) -> CoreResult
         .sign_up
         .clone()
         .filter(|s| s.id == id && !s.is_abandoned(state.now()))
-        .ok_or(CoreError::NotFound { resource: "sign_up" })?;
+        .ok_or(CoreError::NotFound {
+            resource: "sign_up",
+        })?;
     Ok((client, sign_up))
 }
 
@@ -107,7 +138,9 @@ pub async fn prepare_verification(
         client.sign_up = Some(sign_up);
         client.updated_at = state.now();
         write_client(&mut change, &client);
-        change.commit("sign_up.prepare_verification", Some(id)).await?;
+        change
+            .commit("sign_up.prepare_verification", Some(id))
+            .await?;
         client.version += 1;
         Ok(client)
     })
@@ -127,6 +160,7 @@ pub async fn attempt_verification(
     }
     let result = with_retry(|| async {
         let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
+        refuse_if_signed_in(state, &client).await?;
         let now = state.now();
         let outcome = sign_up.attempt_email_verification(code, now);
         let mut change = Change::new(state, ctx);
@@ -151,7 +185,9 @@ pub async fn attempt_verification(
         client.sign_up = Some(sign_up);
         client.updated_at = now;
         write_client(&mut change, &client);
-        change.commit("sign_up.attempt_verification", Some(id)).await?;
+        change
+            .commit("sign_up.attempt_verification", Some(id))
+            .await?;
         client.version += 1;
         Ok((client, outcome))
     })

@@ -29,8 +29,12 @@ pub struct RenderContext<'a> {
 }
 
 pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
-    serde_json::to_value(UserJson::frontend(u, cx.settings.max_verification_attempts, cx.now))
-        .unwrap_or(Value::Null)
+    serde_json::to_value(UserJson::frontend(
+        u,
+        cx.settings.max_verification_attempts,
+        cx.now,
+    ))
+    .unwrap_or(Value::Null)
 }
 
 fn public_user_data(u: &User) -> Value {
@@ -106,13 +110,32 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
             }),
         })
         .collect();
-    let second_factors = (si.status == SignInStatus::NeedsSecondFactor).then(|| {
-        u.map(sign_ins::second_factors)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| json!({ "strategy": s }))
-            .collect::<Vec<_>>()
-    });
+    let second_factors = match si.status {
+        SignInStatus::NeedsSecondFactor => Some(
+            u.map(sign_ins::second_factors)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| json!({ "strategy": s }))
+                .collect::<Vec<_>>(),
+        ),
+        // Client Trust confirms the device with an emailed code.
+        SignInStatus::NeedsClientTrust => Some(
+            u.map(sign_ins::first_factors)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| f.strategy == "email_code")
+                .map(|f| {
+                    json!({
+                        "strategy": f.strategy,
+                        "safe_identifier": f.safe_identifier,
+                        "email_address_id": f.email_address_id,
+                        "primary": f.primary,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
     json!({
         "object": "sign_in",
         "id": si.id,
@@ -134,7 +157,7 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
         "second_factor_verification": verification(si.second_factor.as_ref()),
         "created_session_id": si.created_session_id,
         "abandon_at": si.abandon_at,
-        "client_trust_state": null,
+        "client_trust_state": if si.status == SignInStatus::NeedsClientTrust { json!("new") } else { Value::Null },
     })
 }
 

@@ -125,7 +125,8 @@ pub fn render(instance: &Instance, application_name: &str) -> Value {
                 "ignore_dots_for_gmail_addresses": { "enabled": false },
             },
             "password_settings": {
-                "disable_hibp": true,
+                // The bundled breached-password list stands in for Have I Been Pwned.
+                "disable_hibp": !s.reject_breached_passwords,
                 "min_length": s.password_min_length,
                 "max_length": s.password_max_length,
                 "require_special_char": false,

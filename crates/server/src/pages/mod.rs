@@ -1,0 +1,576 @@
+//! The hosted Account Portal on the frontend listener: server-rendered sign-in, sign-up and
+//! account pages that work without JavaScript (plain forms, POST → 303 → GET).
+//!
+//! Every step calls the same `app::frontend` use cases as the Frontend API, on the same client:
+//! the browser is named by the `__client` cookie, so signing in here signs clerk-js in on the
+//! same origin and the other way round. Each form carries a CSRF token, an HMAC keyed with the
+//! browser's `__client` secret (HttpOnly, so no other site can read it or compute the token); a
+//! browser without the cookie is given one (naming no client yet) with its first page. POSTs
+//! without a valid token, or from an `Origin` the instance does not allow, are refused with 403.
+//! `redirect_url` is followed only to a same-origin path or an allowed origin, else to `/user`.
+
+mod account;
+mod html;
+mod mfa;
+mod sign_in;
+mod sign_up;
+
+use std::collections::HashMap;
+
+use aws_lc_rs::hmac;
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN,
+    REFERRER_POLICY, SET_COOKIE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::map_response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use usher_core::clients::{Client, ClientToken};
+use usher_core::sessions::Session;
+use usher_core::{CoreError, CoreResult};
+
+use crate::app::frontend::clients::{by_token, current_session, view};
+use crate::error::ApiError;
+use crate::fapi::browser::Browser;
+use crate::fapi::{cookies, origins, respond};
+use crate::state::AppState;
+use html::Html;
+
+/// The form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// Where a signed-in user goes when no (acceptable) `redirect_url` was given.
+pub const HOME: &str = "/user";
+/// Page forms are small.
+const FORM_LIMIT: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(sign_in::page).post(sign_in::submit))
+        .route(
+            "/sign-in/email-code",
+            get(sign_in::email_code_page).post(sign_in::email_code_submit),
+        )
+        .route(
+            "/sign-in/email-code/verify",
+            get(sign_in::email_code_verify_page).post(sign_in::email_code_verify_submit),
+        )
+        .route(
+            "/sign-in/email-code/resend",
+            post(sign_in::email_code_resend),
+        )
+        .route(
+            "/sign-in/factor-two",
+            get(sign_in::factor_two_page).post(sign_in::factor_two_submit),
+        )
+        .route(
+            "/sign-in/factor-two/resend",
+            post(sign_in::factor_two_resend),
+        )
+        .route(
+            "/sign-in/forgot-password",
+            get(sign_in::forgot_page).post(sign_in::forgot_submit),
+        )
+        .route(
+            "/sign-in/forgot-password/verify",
+            get(sign_in::forgot_verify_page).post(sign_in::forgot_verify_submit),
+        )
+        .route(
+            "/sign-in/forgot-password/resend",
+            post(sign_in::forgot_resend),
+        )
+        .route(
+            "/sign-in/forgot-password/new-password",
+            get(sign_in::new_password_page).post(sign_in::new_password_submit),
+        )
+        .route("/sign-up", get(sign_up::page).post(sign_up::submit))
+        .route(
+            "/sign-up/verify-email-address",
+            get(sign_up::verify_page).post(sign_up::verify_submit),
+        )
+        .route(
+            "/sign-up/verify-email-address/resend",
+            post(sign_up::resend),
+        )
+        .route("/user", get(account::page))
+        .route("/user/profile", post(account::profile))
+        .route("/user/password", post(account::password))
+        .route("/user/devices/sign-out", post(account::sign_out_device))
+        .route("/user/totp", get(mfa::enrol_page).post(mfa::enrol_start))
+        .route("/user/totp/verify", post(mfa::enrol_verify))
+        .route("/user/totp/remove", post(mfa::remove))
+        .route("/user/backup-codes", post(mfa::backup_codes))
+        .route("/sign-out", post(account::sign_out))
+        .layer(map_response(security_headers))
+}
+
+/// Every page response: no framing, no caching, no referrer to other origins, no script.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    res
+}
+
+/// What a `redirect_url` looks like before the origin policy is asked.
+#[derive(Debug, PartialEq)]
+enum Target {
+    /// A path on this origin.
+    Path(String),
+    /// An absolute http(s) URL, without credentials.
+    Url(url::Url),
+}
+
+/// `/…` but not `//…`; nothing with a backslash, whitespace or control character (browsers
+/// may read those as another host); absolute URLs only with http(s) and a host.
+fn target_shape(raw: &str) -> Option<Target> {
+    if raw.is_empty()
+        || raw.len() > 2048
+        || raw
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return None;
+    }
+    if let Some(rest) = raw.strip_prefix('/') {
+        return (!rest.starts_with('/')).then(|| Target::Path(raw.to_owned()));
+    }
+    let url = url::Url::parse(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https")
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.host_str().is_none()
+    {
+        return None;
+    }
+    Some(Target::Url(url))
+}
+
+/// Where `redirect_url` may send the browser: a path on this origin, or a URL on an origin the
+/// instance allows (`fapi::origins::is_allowed`). Anything else: `None` (the caller goes home).
+pub fn safe_redirect(state: &AppState, raw: &str) -> Option<String> {
+    match target_shape(raw)? {
+        Target::Path(p) => Some(p),
+        Target::Url(u) => {
+            origins::is_allowed(state, &u.origin().ascii_serialization()).then(|| u.to_string())
+        }
+    }
+}
+
+fn query_pairs(parts: &Parts) -> HashMap<String, String> {
+    parts
+        .uri
+        .query()
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The request as a page sees it: the browser (its client and the context use cases record),
+/// the client secret its CSRF tokens are bound to, the validated `redirect_url`, and the
+/// cookies the response will set.
+pub struct Page {
+    pub browser: Browser,
+    /// The `__client` secret the browser sent, if it is well-formed.
+    sent: Option<ClientToken>,
+    /// A secret handed to a browser that had none (it names no client until one is created).
+    fresh: Option<ClientToken>,
+    set_cookies: Vec<String>,
+    origin: Option<String>,
+    redirect_url: Option<String>,
+    query: HashMap<String, String>,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let browser = Browser::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let sent = parts
+            .headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|h| cookies::read(h, cookies::CLIENT))
+            .and_then(ClientToken::parse);
+        let query = query_pairs(parts);
+        let redirect_url = query
+            .get("redirect_url")
+            .and_then(|r| safe_redirect(state, r));
+        Ok(Self {
+            browser,
+            sent,
+            fresh: None,
+            set_cookies: Vec::new(),
+            origin: parts
+                .headers
+                .get(ORIGIN)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            redirect_url,
+            query,
+        })
+    }
+}
+
+fn csrf_key(token: &ClientToken) -> hmac::Key {
+    hmac::Key::new(hmac::HMAC_SHA256, token.as_str().as_bytes())
+}
+
+fn csrf_message(state: &AppState) -> Vec<u8> {
+    format!("usher-pages-csrf:{}", state.instance.id).into_bytes()
+}
+
+impl Page {
+    pub fn query(&self, key: &str) -> Option<&str> {
+        self.query.get(key).map(String::as_str)
+    }
+
+    /// The CSRF token for this page's forms (handing out a client cookie when there is none).
+    pub fn csrf(&mut self, state: &AppState) -> String {
+        let token = match (&self.sent, &self.fresh) {
+            (Some(t), _) | (None, Some(t)) => t.clone(),
+            (None, None) => {
+                let t = ClientToken::generate();
+                self.set_cookies
+                    .push(cookies::client(&state.frontend, t.as_str()));
+                self.fresh = Some(t.clone());
+                t
+            }
+        };
+        URL_SAFE_NO_PAD.encode(hmac::sign(&csrf_key(&token), &csrf_message(state)).as_ref())
+    }
+
+    /// Whether a POST may act: its `Origin` (when sent) is allowed and its token matches the
+    /// client secret the browser sent.
+    pub fn csrf_ok(&self, state: &AppState, form: &PageForm) -> bool {
+        if let Some(o) = &self.origin
+            && !origins::is_allowed(state, o)
+        {
+            state.metrics.origin_refusals.inc();
+            return false;
+        }
+        let (Some(token), Some(given)) = (&self.sent, form.get(CSRF_FIELD)) else {
+            return false;
+        };
+        let Ok(given) = URL_SAFE_NO_PAD.decode(given) else {
+            return false;
+        };
+        hmac::verify(&csrf_key(token), &csrf_message(state), &given).is_ok()
+    }
+
+    /// The accepted `redirect_url`, if one was given.
+    pub fn redirect_target(&self) -> Option<String> {
+        self.redirect_url.clone()
+    }
+
+    /// Where to go once signed in.
+    pub fn target(&self) -> String {
+        self.redirect_url.clone().unwrap_or_else(|| HOME.to_owned())
+    }
+
+    /// `path`, carrying the (validated) `redirect_url` along.
+    pub fn link(&self, path: &str) -> String {
+        match &self.redirect_url {
+            None => path.to_owned(),
+            Some(r) => {
+                let sep = if path.contains('?') { '&' } else { '?' };
+                let q: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("redirect_url", r)
+                    .finish();
+                format!("{path}{sep}{q}")
+            }
+        }
+    }
+
+    /// The signed-in session of this browser, if any.
+    pub async fn session(&self, state: &AppState) -> CoreResult<Option<Session>> {
+        let Some(client) = &self.browser.client else {
+            return Ok(None);
+        };
+        match current_session(state, client, None).await {
+            Ok(s) => Ok(Some(s)),
+            Err(CoreError::SignedOut) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn with_cookies(&mut self, mut res: Response) -> Response {
+        for c in self.set_cookies.drain(..) {
+            if let Some(v) = cookies::header(&c) {
+                res.headers_mut().append(SET_COOKIE, v);
+            }
+        }
+        res
+    }
+
+    pub fn html(
+        &mut self,
+        status: StatusCode,
+        title: &str,
+        signed_in: bool,
+        body: Html,
+    ) -> Response {
+        let doc = html::document(title, signed_in, body);
+        let res = (
+            status,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            doc,
+        )
+            .into_response();
+        self.with_cookies(res)
+    }
+
+    /// 303 See Other: the POST/redirect/GET step.
+    pub fn redirect(&mut self, to: &str) -> Response {
+        let mut res = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            res.headers_mut().insert(LOCATION, v);
+        }
+        self.with_cookies(res)
+    }
+
+    /// A redirect after a use case changed the client: the client cookies as the Frontend API
+    /// sets them (`__client` for a new client, `__client_uat`).
+    pub async fn redirect_with_client(
+        &mut self,
+        state: &AppState,
+        client: Client,
+        to: &str,
+    ) -> Response {
+        let mut res = self.redirect(to);
+        match view(state, client, None).await {
+            Ok(v) => respond::client_cookies(state, &self.browser, &v, &mut res),
+            Err(e) => return self.failure_page(state, e),
+        }
+        res
+    }
+
+    /// After a failed step: a use case may have created the client before failing (a sign-in
+    /// is recorded before its password is checked). The browser then keeps that client, and the
+    /// re-rendered form is bound to its secret.
+    pub async fn adopt_created_client(&mut self, state: &AppState) {
+        if self.browser.key.existing.is_some() {
+            return;
+        }
+        if let Ok(Some(client)) = by_token(state, &self.browser.key.new_token).await {
+            let token = self.browser.key.new_token.clone();
+            self.set_cookies
+                .push(cookies::client(&state.frontend, token.as_str()));
+            self.sent = Some(token);
+            self.fresh = None;
+            self.browser.key.existing = Some(client.id.clone());
+            self.browser.client = Some(client);
+        }
+    }
+
+    /// A page for a failure that has no form to show it on (a storage error while reading).
+    pub fn failure_page(&mut self, state: &AppState, err: CoreError) -> Response {
+        let f = Failure::from_core(err, &[]);
+        let mut h = Html::new();
+        html::alert(&mut h, &f.message);
+        html::link_para(&mut h, "/sign-in", "Go to sign in");
+        let _ = state;
+        self.html(f.status, "Something went wrong", false, h)
+    }
+}
+
+/// A submitted form (`application/x-www-form-urlencoded`).
+#[derive(Debug, Default)]
+pub struct PageForm(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequest<S> for PageForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Response> {
+        let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
+            .await
+            .map_err(|_| ApiError::body_too_large(FORM_LIMIT).into_response())?;
+        Ok(Self(
+            form_urlencoded::parse(&bytes)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+}
+
+impl PageForm {
+    /// The value as typed, `None` when absent or empty.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The value trimmed (identifiers, names, codes); empty when absent.
+    pub fn trimmed(&self, key: &str) -> &str {
+        self.0.get(key).map_or("", |v| v.trim())
+    }
+
+    pub fn checked(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+/// A failed step as a page shows it: the status, the field it belongs to (or none: shown above
+/// the form) and the message — from the same `CoreError` → Clerk error mapping the Frontend API
+/// answers with.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Failure {
+    /// `fields` maps the error's parameter (`password`, `code`, `identifier`, …) to the name of
+    /// the form's field that shows it.
+    pub fn from_core(err: CoreError, fields: &[(&str, &'static str)]) -> Self {
+        let api = ApiError::from(err);
+        if api.status.is_server_error() {
+            tracing::error!(
+                code = api.code,
+                cause = api.detail.internal.as_deref().unwrap_or(""),
+                "a hosted page step failed"
+            );
+            return Self {
+                status: api.status,
+                field: None,
+                message: "Something went wrong on our side. Please try again.".into(),
+            };
+        }
+        let param = api
+            .detail
+            .meta
+            .get("param_name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let field = fields.iter().find(|(p, _)| *p == param).map(|(_, f)| *f);
+        let message = if api.code == "form_param_missing" {
+            "This field is required.".to_owned()
+        } else {
+            api.detail.long_message.clone()
+        };
+        Self {
+            status: api.status,
+            field,
+            message,
+        }
+    }
+
+    /// A POST without a valid CSRF token (or from a refused origin).
+    pub fn forged() -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            field: None,
+            message: "This form could not be accepted: it has expired or did not come from this site. Please submit it again.".into(),
+        }
+    }
+
+    /// The message for field `name`, if the failure belongs to it.
+    pub fn on(&self, name: &str) -> Option<&str> {
+        (self.field == Some(name)).then_some(self.message.as_str())
+    }
+
+    /// The message shown above the form, if it belongs to no field.
+    pub fn general(&self) -> Option<&str> {
+        self.field.is_none().then_some(self.message.as_str())
+    }
+}
+
+/// Signed-in browsers skip the sign-in and sign-up pages: they go where they were going.
+pub async fn skip_if_signed_in(state: &AppState, page: &mut Page) -> Option<Response> {
+    match page.session(state).await {
+        Ok(Some(_)) => {
+            let to = page.target();
+            Some(page.redirect(&to))
+        }
+        Ok(None) => None,
+        Err(e) => Some(page.failure_page(state, e)),
+    }
+}
+
+/// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
+pub fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "code_sent" => "We sent you a new code.",
+        "signed_out" => "You have signed out.",
+        "profile_saved" => "Your profile has been saved.",
+        "password_changed" => "Your password has been changed.",
+        "totp_enabled" => "Two-step verification is on.",
+        "totp_removed" => "The authenticator app has been removed.",
+        "device_signed_out" => "That device has been signed out.",
+        _ => return None,
+    })
+}
+
+/// Renders the form-level part of an optional failure.
+pub fn general_alert(h: &mut Html, failure: Option<&Failure>) {
+    if let Some(msg) = failure.and_then(Failure::general) {
+        html::alert(h, msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_shapes() {
+        for bad in [
+            "//evil.example",
+            "//evil.example/path",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            " /x",
+            "",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,hi",
+            "https://user:pw@app.example",
+            "https://app.example@evil.example",
+            "evil.example",
+            "ftp://evil.example",
+        ] {
+            match target_shape(bad) {
+                None => {}
+                Some(Target::Url(u)) => {
+                    assert_eq!(u.host_str(), Some("evil.example"), "{bad:?}");
+                }
+                Some(other) => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+        assert_eq!(
+            target_shape("/user?x=1"),
+            Some(Target::Path("/user?x=1".into()))
+        );
+        assert!(matches!(
+            target_shape("https://app.example/x"),
+            Some(Target::Url(u)) if u.host_str() == Some("app.example")
+        ));
+    }
+}

@@ -1,0 +1,298 @@
+//! `/sign-up`: email address, password and optional names, then the emailed code
+//! (`/sign-up/verify-email-address`); the user and their first session are created by
+//! `app::frontend::sign_ups`, as for clerk-js.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use usher_core::CoreError;
+use usher_core::clients::Client;
+use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus};
+
+use super::html::{self, Field, Html};
+use super::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
+use crate::app::frontend::ClientKey;
+use crate::app::frontend::sign_ups;
+use crate::state::AppState;
+
+const EMAIL_CODE: &str = "email_code";
+
+#[derive(Default)]
+struct Typed {
+    email_address: String,
+    first_name: String,
+    last_name: String,
+}
+
+fn render_form(
+    state: &AppState,
+    page: &mut Page,
+    typed: &Typed,
+    failure: Option<&Failure>,
+) -> Response {
+    let csrf = page.csrf(state);
+    let min = state.instance.settings.password_min_length;
+    let hint = format!("At least {min} characters.");
+    let on = |name: &str| failure.and_then(|f| f.on(name));
+    let mut h = Html::new();
+    general_alert(&mut h, failure);
+    html::form_open(&mut h, &page.link("/sign-up"), &csrf, None);
+    let first_error = ["email_address", "password", "first_name", "last_name"]
+        .into_iter()
+        .find(|n| on(n).is_some());
+    Field::new("email_address", "Email address", "email")
+        .value(&typed.email_address)
+        .autocomplete("email")
+        .error(on("email_address"))
+        .autofocus(first_error.is_none() || first_error == Some("email_address"))
+        .render(&mut h);
+    Field::new("password", "Password", "password")
+        .autocomplete("new-password")
+        .hint(&hint)
+        .error(on("password"))
+        .autofocus(first_error == Some("password"))
+        .render(&mut h);
+    Field::new("first_name", "First name (optional)", "text")
+        .value(&typed.first_name)
+        .autocomplete("given-name")
+        .optional()
+        .error(on("first_name"))
+        .autofocus(first_error == Some("first_name"))
+        .render(&mut h);
+    Field::new("last_name", "Last name (optional)", "text")
+        .value(&typed.last_name)
+        .autocomplete("family-name")
+        .optional()
+        .error(on("last_name"))
+        .autofocus(first_error == Some("last_name"))
+        .render(&mut h);
+    html::button(&mut h, "Continue", None);
+    h.close("form");
+    h.open("p", &[])
+        .text("Already have an account? ")
+        .el("a", &[("href", Some(&page.link("/sign-in")))], "Sign in")
+        .close("p");
+    let status = failure.map_or(StatusCode::OK, |f| f.status);
+    page.html(status, "Create your account", false, h)
+}
+
+pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
+    if let Some(r) = skip_if_signed_in(&state, &mut page).await {
+        return r;
+    }
+    render_form(&state, &mut page, &Typed::default(), None)
+}
+
+const FIELDS: &[(&str, &str)] = &[
+    ("email_address", "email_address"),
+    ("password", "password"),
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+];
+
+pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
+    let typed = Typed {
+        email_address: form.trimmed("email_address").to_owned(),
+        first_name: form.trimmed("first_name").to_owned(),
+        last_name: form.trimmed("last_name").to_owned(),
+    };
+    if !page.csrf_ok(&state, &form) {
+        return render_form(&state, &mut page, &typed, Some(&Failure::forged()));
+    }
+    if let Some(r) = skip_if_signed_in(&state, &mut page).await {
+        return r;
+    }
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let result = async {
+        if typed.email_address.is_empty() {
+            return Err(CoreError::missing("email_address"));
+        }
+        let password = form
+            .get("password")
+            .ok_or_else(|| CoreError::missing("password"))?;
+        let fields = SignUpFields {
+            email_address: non_empty(&typed.email_address),
+            first_name: non_empty(&typed.first_name),
+            last_name: non_empty(&typed.last_name),
+            ..SignUpFields::default()
+        };
+        let client = sign_ups::upsert(
+            &state,
+            &page.browser.ctx,
+            &page.browser.key,
+            None,
+            fields,
+            Some(password.to_owned()),
+        )
+        .await?;
+        let id = client
+            .sign_up
+            .as_ref()
+            .map(|s| s.id.clone())
+            .unwrap_or_default();
+        let key = ClientKey {
+            existing: Some(client.id.clone()),
+            new_token: page.browser.key.new_token.clone(),
+        };
+        let client =
+            sign_ups::prepare_verification(&state, &page.browser.ctx, &key, &id, EMAIL_CODE)
+                .await?;
+        let to = page.link("/sign-up/verify-email-address");
+        Ok(page.redirect_with_client(&state, client, &to).await)
+    }
+    .await;
+    match result {
+        Ok(r) => r,
+        Err(e) => {
+            page.adopt_created_client(&state).await;
+            let f = Failure::from_core(e, FIELDS);
+            render_form(&state, &mut page, &typed, Some(&f))
+        }
+    }
+}
+
+/// The browser's sign-up waiting for its email code.
+fn pending(state: &AppState, page: &Page) -> Option<SignUp> {
+    page.browser
+        .client
+        .as_ref()
+        .and_then(|c| c.sign_up.clone())
+        .filter(|s| {
+            s.status == SignUpStatus::MissingRequirements
+                && !s.is_abandoned(state.now())
+                && s.email_address.is_some()
+                && s.email_verification.is_some()
+        })
+}
+
+fn render_verify(
+    state: &AppState,
+    page: &mut Page,
+    su: &SignUp,
+    failure: Option<&Failure>,
+) -> Response {
+    let csrf = page.csrf(state);
+    let mut h = Html::new();
+    if let Some(n) = page.query("notice").and_then(notice_text) {
+        html::notice(&mut h, n);
+    }
+    general_alert(&mut h, failure);
+    h.open("p", &[])
+        .text("Enter the code we sent to ")
+        .el(
+            "strong",
+            &[],
+            su.email_address.as_deref().unwrap_or("your email address"),
+        )
+        .text(".")
+        .close("p");
+    html::form_open(
+        &mut h,
+        &page.link("/sign-up/verify-email-address"),
+        &csrf,
+        None,
+    );
+    Field::new("code", "Code from the email", "text")
+        .code()
+        .hint("Six digits.")
+        .error(failure.and_then(|f| f.on("code")))
+        .autofocus(true)
+        .render(&mut h);
+    html::button(&mut h, "Verify", None);
+    h.close("form");
+    html::form_open(
+        &mut h,
+        &page.link("/sign-up/verify-email-address/resend"),
+        &csrf,
+        Some("Send a new code"),
+    );
+    h.open("p", &[]).text("Didn't get it? ");
+    html::button(&mut h, "Send a new code", Some("secondary"));
+    h.close("p").close("form");
+    html::link_para(&mut h, &page.link("/sign-up"), "Use another email address");
+    let status = failure.map_or(StatusCode::OK, |f| f.status);
+    page.html(status, "Verify your email address", false, h)
+}
+
+pub async fn verify_page(State(state): State<AppState>, mut page: Page) -> Response {
+    match pending(&state, &page) {
+        Some(su) => render_verify(&state, &mut page, &su, None),
+        None => {
+            if let Some(r) = skip_if_signed_in(&state, &mut page).await {
+                return r;
+            }
+            let to = page.link("/sign-up");
+            page.redirect(&to)
+        }
+    }
+}
+
+async fn finish(state: &AppState, page: &mut Page, client: Client) -> Response {
+    let to = if sign_ups::is_complete(&client) {
+        page.target()
+    } else {
+        page.link("/sign-up")
+    };
+    page.redirect_with_client(state, client, &to).await
+}
+
+pub async fn verify_submit(
+    State(state): State<AppState>,
+    mut page: Page,
+    form: PageForm,
+) -> Response {
+    let Some(su) = pending(&state, &page) else {
+        let to = page.link("/sign-up");
+        return page.redirect(&to);
+    };
+    let failure = if page.csrf_ok(&state, &form) {
+        let code = form.trimmed("code");
+        let result = if code.is_empty() {
+            Err(CoreError::missing("code"))
+        } else {
+            sign_ups::attempt_verification(
+                &state,
+                &page.browser.ctx,
+                &page.browser.key,
+                &su.id,
+                EMAIL_CODE,
+                code,
+            )
+            .await
+        };
+        match result {
+            Ok(client) => return finish(&state, &mut page, client).await,
+            Err(e) => Failure::from_core(e, &[("code", "code")]),
+        }
+    } else {
+        Failure::forged()
+    };
+    render_verify(&state, &mut page, &su, Some(&failure))
+}
+
+pub async fn resend(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
+    let Some(su) = pending(&state, &page) else {
+        let to = page.link("/sign-up");
+        return page.redirect(&to);
+    };
+    let failure = if page.csrf_ok(&state, &form) {
+        match sign_ups::prepare_verification(
+            &state,
+            &page.browser.ctx,
+            &page.browser.key,
+            &su.id,
+            EMAIL_CODE,
+        )
+        .await
+        {
+            Ok(_) => {
+                let to = page.link("/sign-up/verify-email-address?notice=code_sent");
+                return page.redirect(&to);
+            }
+            Err(e) => Failure::from_core(e, &[]),
+        }
+    } else {
+        Failure::forged()
+    };
+    render_verify(&state, &mut page, &su, Some(&failure))
+}

@@ -1,0 +1,305 @@
+//! The front door under attack: brute force against one account from one address and from many,
+//! password spraying, a failure storm raising a security event — each ending in 429s and, where
+//! Clerk's lockout applies, a lock, with nobody else affected.
+
+use std::sync::Arc;
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::Value;
+use usher_core::clock::ManualClock;
+
+use super::common::{App, spawn_with};
+
+const ORIGIN: &str = "http://localhost:3000";
+
+/// A stopped clock keeps every request of a test in one rate-limit window, so the counts are
+/// exact whatever the machine's speed.
+async fn attack_target() -> App {
+    spawn_with(Arc::new(ManualClock::new(1_800_000_000_000)), |c| {
+        // The tests stand in for a reverse proxy on loopback that forwards client addresses.
+        c.frontend.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+}
+
+struct Browser<'a> {
+    app: &'a App,
+    ip: String,
+    cookie: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a App, ip: &str) -> Self {
+        Self {
+            app,
+            ip: ip.to_owned(),
+            cookie: None,
+        }
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, Value, Option<String>) {
+        let url = format!("http://{}{path}", self.app.running.frontend_addr);
+        let mut req = self
+            .app
+            .http
+            .post(url)
+            .header("Origin", ORIGIN)
+            .header("X-Forwarded-For", &self.ip)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(form)
+                    .finish(),
+            );
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        for v in res.headers().get_all(SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            if let Some(rest) = v.strip_prefix("__client=") {
+                self.cookie = Some(format!("__client={}", rest.split(';').next().unwrap()));
+            }
+        }
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        (status, body, retry_after)
+    }
+
+    /// Starts a sign-in for `email`; returns its id.
+    async fn sign_in(&mut self, email: &str) -> Result<String, (u16, Value)> {
+        let (status, body, _) = self
+            .post("/v1/client/sign_ins", &[("identifier", email)])
+            .await;
+        if status != 200 {
+            return Err((status, body));
+        }
+        Ok(body["response"]["id"].as_str().unwrap().to_owned())
+    }
+
+    async fn password(&mut self, sign_in: &str, password: &str) -> (u16, Value, Option<String>) {
+        self.post(
+            &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
+            &[("strategy", "password"), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["code"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn brute_force_from_one_address_is_throttled_without_locking_the_victim() {
+    let app = attack_target().await;
+    let victim = app.create_user("victim@example.com").await;
+    let mut attacker = Browser::new(&app, "203.0.113.7");
+    let sign_in = attacker.sign_in("victim@example.com").await.unwrap();
+    let (mut wrong, mut throttled) = (0, 0);
+    for i in 0..1000 {
+        let (status, body, retry_after) = attacker.password(&sign_in, &format!("guess-{i}")).await;
+        match (status, code(&body)) {
+            (422, "form_password_incorrect") => wrong += 1,
+            (429, "too_many_requests") => {
+                throttled += 1;
+                let secs: u64 = retry_after.expect("Retry-After").parse().unwrap();
+                assert!(secs >= 1);
+            }
+            other => panic!("unexpected answer {other:?}: {body}"),
+        }
+    }
+    assert_eq!(
+        wrong, 10,
+        "ten wrong passwords per account and address, then 429"
+    );
+    assert_eq!(throttled, 990);
+    // Throttled guesses were never checked: the victim is not locked and signs in from home.
+    let user = app
+        .get(&format!("/v1/users/{}", victim["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(user.ok()["locked"], false);
+    assert_eq!(user.ok()["verification_attempts_remaining"], 90);
+    let mut home = Browser::new(&app, "198.51.100.20");
+    let si = home.sign_in("victim@example.com").await.unwrap();
+    let (status, body, _) = home.password(&si, "correct-horse-9").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        ["complete", "needs_client_trust"].contains(&body["response"]["status"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn brute_force_from_a_hundred_addresses_ends_in_a_lockout_of_that_account_only() {
+    let app = attack_target().await;
+    let victim = app.create_user("target@example.com").await;
+    let bystander = app.create_user("bystander@example.com").await;
+    let (mut wrong, mut throttled, mut locked) = (0, 0, 0);
+    for n in 0..100 {
+        let mut attacker = Browser::new(&app, &format!("198.18.{}.{}", n / 250, n % 250 + 1));
+        let sign_in = match attacker.sign_in("target@example.com").await {
+            Ok(id) => id,
+            Err((403, body)) if code(&body) == "user_locked" => {
+                locked += 10;
+                continue;
+            }
+            Err(other) => panic!("{other:?}"),
+        };
+        for i in 0..10 {
+            let (status, body, _) = attacker.password(&sign_in, &format!("guess-{n}-{i}")).await;
+            match (status, code(&body)) {
+                (422, "form_password_incorrect") => wrong += 1,
+                (429, "too_many_requests") => throttled += 1,
+                (403, "user_locked") => locked += 1,
+                other => panic!("unexpected answer {other:?}: {body}"),
+            }
+        }
+    }
+    assert_eq!(wrong, 100, "Clerk's lockout threshold: 100 failures");
+    assert_eq!(wrong + throttled + locked, 1000);
+    assert!(
+        locked >= 890,
+        "after the lockout every attempt is refused: {locked}"
+    );
+    let target = app
+        .get(&format!("/v1/users/{}", victim["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(target.ok()["locked"], true);
+    assert!(target.ok()["lockout_expires_in_seconds"].as_i64().unwrap() > 3000);
+    // Nobody else is locked: the bystander signs in from one of the attacking addresses.
+    let other = app
+        .get(&format!("/v1/users/{}", bystander["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(other.ok()["locked"], false);
+    let mut b = Browser::new(&app, "198.18.0.1");
+    let si = b.sign_in("bystander@example.com").await.unwrap();
+    let (status, body, _) = b.password(&si, "correct-horse-9").await;
+    assert_eq!(status, 200, "{body}");
+    // The operator lifts the lock.
+    let unlocked = app
+        .post_empty(&format!(
+            "/v1/users/{}/unlock",
+            victim["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(unlocked.ok()["locked"], false);
+    // A hundred failures in a minute on a quiet instance is a storm: one security event.
+    let spikes: Vec<_> = app
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e.event_type == "usher.security.sign_in_failure_spike")
+        .collect();
+    assert_eq!(spikes.len(), 1, "raised once, then quiet for the cool-down");
+    assert!(spikes[0].data["failures_last_minute"].as_u64().unwrap() >= 50);
+    // The metrics show the failures and the throttling.
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("usher_sign_in_failures_total 100"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("usher_frontend_throttled_total"));
+}
+
+#[tokio::test]
+async fn password_spraying_across_many_accounts_is_throttled_per_address() {
+    let app = attack_target().await;
+    for i in 0..200 {
+        app.create_user(&format!("spray{i}@example.com")).await;
+    }
+    let mut sprayer = Browser::new(&app, "192.0.2.99");
+    let (mut wrong, mut throttled) = (0, 0);
+    for i in 0..200 {
+        // Each account gets one common password; a new sign-in per account, as a sprayer does.
+        let sign_in = match sprayer.sign_in(&format!("spray{i}@example.com")).await {
+            Ok(id) => id,
+            Err((429, _)) => {
+                throttled += 1;
+                continue;
+            }
+            Err(other) => panic!("{other:?}"),
+        };
+        let (status, body, _) = sprayer.password(&sign_in, "Summer2026!").await;
+        match (status, code(&body)) {
+            (422, "form_password_incorrect") => wrong += 1,
+            (429, "too_many_requests") => throttled += 1,
+            other => panic!("unexpected answer {other:?}: {body}"),
+        }
+    }
+    assert_eq!(
+        wrong, 30,
+        "thirty failures per address across accounts, then 429"
+    );
+    assert_eq!(throttled, 170);
+    // No account was locked by the spray.
+    let locked = app.get("/v1/users?limit=500").await;
+    assert!(
+        locked
+            .ok()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["locked"] == false)
+    );
+}
+
+#[tokio::test]
+async fn every_frontend_write_counts_against_its_address() {
+    let app = attack_target().await;
+    let mut flood = Browser::new(&app, "203.0.113.50");
+    let mut statuses = Vec::new();
+    for _ in 0..150 {
+        let (status, _, retry_after) = flood
+            .post(
+                "/v1/client/sign_ins",
+                &[("identifier", "nobody@example.com")],
+            )
+            .await;
+        if status == 429 {
+            assert!(retry_after.is_some());
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 100);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 50);
+    // Another address is unaffected.
+    let mut other = Browser::new(&app, "203.0.113.51");
+    let (status, body, _) = other
+        .post(
+            "/v1/client/sign_ins",
+            &[("identifier", "nobody@example.com")],
+        )
+        .await;
+    assert_eq!((status, code(&body)), (422, "form_identifier_not_found"));
+}
+
+#[tokio::test]
+async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
+    // No trusted proxies: X-Forwarded-For cannot buy an attacker fresh addresses.
+    let app = spawn_with(Arc::new(ManualClock::new(1_800_000_000_000)), |_| {}).await;
+    app.create_user("spoofed@example.com").await;
+    let mut wrong = 0;
+    for n in 0..30 {
+        let mut attacker = Browser::new(&app, &format!("10.9.{n}.1"));
+        let Ok(si) = attacker.sign_in("spoofed@example.com").await else {
+            continue;
+        };
+        let (status, _, _) = attacker.password(&si, "nope-nope-nope").await;
+        if status == 422 {
+            wrong += 1;
+        }
+    }
+    assert_eq!(wrong, 10, "all thirty came from one peer address");
+}

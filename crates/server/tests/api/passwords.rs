@@ -1,0 +1,454 @@
+//! Password policy: the breached-password list on every way a password is set, and passwords
+//! marked compromised through the Backend API, which a Frontend API sign-in must then reset.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A development instance accepts loopback origins.
+const ORIGIN: &str = "http://localhost:3000";
+const PWNED_MESSAGE: &str = "Password has been found in an online data breach. For account safety, please use a different password.";
+
+/// A browser on the Frontend API, naming its client with a dev-browser token.
+struct Fapi<'a> {
+    app: &'a App,
+    base: String,
+    token: String,
+}
+
+impl<'a> Fapi<'a> {
+    async fn new(app: &'a App) -> Self {
+        let base = format!("http://{}", app.running.frontend_addr);
+        let res = app
+            .http
+            .post(format!("{base}/v1/dev_browser"))
+            .header("Origin", ORIGIN)
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        let token = body["token"].as_str().unwrap().to_owned();
+        Self { app, base, token }
+    }
+
+    async fn send(&self, method: Method, path: &str, form: &[(&str, &str)]) -> Reply {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let res = self
+            .app
+            .http
+            .request(
+                method,
+                format!("{}{path}{sep}__clerk_db_jwt={}", self.base, self.token),
+            )
+            .header("Origin", ORIGIN)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let raw = res.text().await.unwrap();
+        assert!(status.as_u16() < 500, "server error {status}: {raw}");
+        Reply {
+            status,
+            content_type,
+            body: serde_json::from_str(&raw).unwrap_or(Value::Null),
+            raw,
+        }
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.send(Method::POST, path, form).await
+    }
+
+    /// Starts a sign-in for `email`; returns its id.
+    async fn start_sign_in(&self, email: &str) -> String {
+        let r = self
+            .post("/v1/client/sign_ins", &[("identifier", email)])
+            .await;
+        let si = &r.ok()["response"];
+        assert_eq!(si["status"], "needs_first_factor", "{}", r.raw);
+        si["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends the emailed code of `strategy` and enters it (test addresses get 424242).
+    async fn email_code(&self, sign_in: &str, strategy: &str) -> Reply {
+        self.post(
+            &format!("/v1/client/sign_ins/{sign_in}/prepare_first_factor"),
+            &[("strategy", strategy)],
+        )
+        .await
+        .ok();
+        self.post(
+            &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
+            &[("strategy", strategy), ("code", "424242")],
+        )
+        .await
+    }
+}
+
+#[track_caller]
+fn assert_pwned(r: &Reply) {
+    r.err(422, "form_password_pwned");
+    assert_eq!(r.param(), "password", "{}", r.raw);
+    assert_eq!(r.body["errors"][0]["message"], PWNED_MESSAGE);
+    assert_eq!(r.body["errors"][0]["long_message"], PWNED_MESSAGE);
+}
+
+async fn stored_user(app: &App, id: &str) -> usher_core::users::User {
+    let s = &app.running.state;
+    s.store.get_user(&s.instance.id, id).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn backend_api_refuses_breached_passwords_unless_checks_are_skipped() {
+    let app = spawn_app().await;
+    for p in ["password123", "Password123", "QWERTY123"] {
+        assert_pwned(
+            &app.post(
+                "/v1/users",
+                json!({"email_address": ["pwned@pw.test"], "password": p}),
+            )
+            .await,
+        );
+    }
+    let u = app
+        .post(
+            "/v1/users",
+            json!({"email_address": ["pwned@pw.test"], "password": "password123", "skip_password_checks": true}),
+        )
+        .await
+        .ok()
+        .clone();
+    let id = u["id"].as_str().unwrap();
+    assert_eq!(u["password_enabled"], true);
+
+    assert_pwned(
+        &app.patch(&format!("/v1/users/{id}"), json!({"password": "iloveyou1"}))
+            .await,
+    );
+    app.patch(
+        &format!("/v1/users/{id}"),
+        json!({"password": "iloveyou1", "skip_password_checks": true}),
+    )
+    .await
+    .ok();
+    app.patch(
+        &format!("/v1/users/{id}"),
+        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
+    )
+    .await
+    .ok();
+    app.post(
+        &format!("/v1/users/{id}/verify_password"),
+        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
+    )
+    .await
+    .ok();
+}
+
+#[tokio::test]
+async fn frontend_api_sign_up_reset_and_change_refuse_breached_passwords() {
+    let app = spawn_app().await;
+    let fapi = Fapi::new(&app).await;
+
+    let env = fapi.send(Method::GET, "/v1/environment", &[]).await;
+    assert_eq!(
+        env.ok()["user_settings"]["password_settings"]["disable_hibp"],
+        false
+    );
+
+    assert_pwned(
+        &fapi
+            .post(
+                "/v1/client/sign_ups",
+                &[
+                    ("email_address", "new+clerk_test@pw.test"),
+                    ("password", "Password1"),
+                ],
+            )
+            .await,
+    );
+
+    // A password reset and a password change check the new password too.
+    let email = "reset+clerk_test@pw.test";
+    let u = app
+        .post(
+            "/v1/users",
+            json!({"email_address": [email], "password": "correct-horse-9"}),
+        )
+        .await
+        .ok()
+        .clone();
+    let si = fapi.start_sign_in(email).await;
+    let r = fapi.email_code(&si, "reset_password_email_code").await;
+    assert_eq!(r.ok()["response"]["status"], "needs_new_password");
+    let reset = format!("/v1/client/sign_ins/{si}/reset_password");
+    assert_pwned(&fapi.post(&reset, &[("password", "sunshine1")]).await);
+    let r = fapi
+        .post(&reset, &[("password", "a-fresh-passphrase-7")])
+        .await;
+    let done = &r.ok()["response"];
+    assert_eq!(done["status"], "complete", "{}", r.raw);
+    let session = done["created_session_id"].as_str().unwrap();
+
+    let change = format!("/v1/me/change_password?_clerk_session_id={session}");
+    assert_pwned(
+        &fapi
+            .post(
+                &change,
+                &[
+                    ("current_password", "a-fresh-passphrase-7"),
+                    ("new_password", "letmein1"),
+                ],
+            )
+            .await,
+    );
+    fapi.post(
+        &change,
+        &[
+            ("current_password", "a-fresh-passphrase-7"),
+            ("new_password", "another-fresh-one-8"),
+        ],
+    )
+    .await
+    .ok();
+    let id = u["id"].as_str().unwrap();
+    app.post(
+        &format!("/v1/users/{id}/verify_password"),
+        json!({"password": "another-fresh-one-8"}),
+    )
+    .await
+    .ok();
+}
+
+#[tokio::test]
+async fn set_and_unset_compromised_return_the_user_with_event_and_audit() {
+    let app = spawn_app().await;
+    let u = app.create_user("mark@pw.test").await;
+    let id = u["id"].as_str().unwrap();
+    let kept = app.create_session(id).await;
+    let kept_id = kept["id"].as_str().unwrap();
+
+    // Without revoke_all_sessions the sessions stay.
+    let r = app
+        .post(
+            &format!("/v1/users/{id}/password/set_compromised"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.ok()["id"], id);
+    assert_eq!(r.ok()["object"], "user");
+    assert!(stored_user(&app, id).await.password_compromised);
+    assert_eq!(
+        app.get(&format!("/v1/sessions/{kept_id}")).await.ok()["status"],
+        "active"
+    );
+
+    let r = app
+        .post_empty(&format!("/v1/users/{id}/password/unset_compromised"))
+        .await;
+    assert_eq!(r.ok()["id"], id);
+    assert!(!stored_user(&app, id).await.password_compromised);
+
+    // With it, every session is revoked in the same change.
+    app.post(
+        &format!("/v1/users/{id}/password/set_compromised"),
+        json!({"revoke_all_sessions": true}),
+    )
+    .await
+    .ok();
+    assert!(stored_user(&app, id).await.password_compromised);
+    assert_eq!(
+        app.get(&format!("/v1/sessions/{kept_id}")).await.ok()["status"],
+        "revoked"
+    );
+
+    let types: Vec<String> = app
+        .events()
+        .await
+        .into_iter()
+        .map(|e| e.event_type)
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "user.created",
+            "session.created",
+            "user.updated",
+            "user.updated",
+            "session.revoked",
+            "user.updated",
+        ]
+    );
+    let s = &app.running.state;
+    let log = s.store.audit_log(&s.instance.id, 10).await.unwrap();
+    let actions: Vec<&str> = log.iter().rev().map(|a| a.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "user.create",
+            "session.create",
+            "user.password.set_compromised",
+            "user.password.unset_compromised",
+            "user.password.set_compromised",
+        ]
+    );
+    assert_eq!(log[0].target_id.as_deref(), Some(id));
+
+    // Refusals: unknown fields, unknown users, users without a password.
+    app.post(
+        &format!("/v1/users/{id}/password/set_compromised"),
+        json!({"revoke": true}),
+    )
+    .await
+    .err(422, "form_param_unknown");
+    app.post(
+        &format!("/v1/users/{id}/password/unset_compromised"),
+        json!({"revoke_all_sessions": true}),
+    )
+    .await
+    .err(422, "form_param_unknown");
+    app.post(
+        "/v1/users/user_2zzzzzzzzzzzzzzzzzzzzzzzzzz/password/set_compromised",
+        json!({}),
+    )
+    .await
+    .err(404, "resource_not_found");
+    let nopw = app
+        .post(
+            "/v1/users",
+            json!({"email_address": ["nopw@pw.test"], "skip_password_requirement": true}),
+        )
+        .await
+        .ok()
+        .clone();
+    app.post(
+        &format!(
+            "/v1/users/{}/password/set_compromised",
+            nopw["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await
+    .err(400, "no_password_set");
+
+    // Any new password clears the mark.
+    app.patch(
+        &format!("/v1/users/{id}"),
+        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
+    )
+    .await
+    .ok();
+    assert!(!stored_user(&app, id).await.password_compromised);
+}
+
+#[tokio::test]
+async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
+    let app = spawn_app().await;
+    let email = "victim+clerk_test@pw.test";
+    let u = app
+        .post(
+            "/v1/users",
+            json!({"email_address": [email], "password": "correct-horse-9"}),
+        )
+        .await
+        .ok()
+        .clone();
+    let id = u["id"].as_str().unwrap();
+    app.post(
+        &format!("/v1/users/{id}/password/set_compromised"),
+        json!({}),
+    )
+    .await
+    .ok();
+
+    let fapi = Fapi::new(&app).await;
+    let si = fapi.start_sign_in(email).await;
+    let attempt = format!("/v1/client/sign_ins/{si}/attempt_first_factor");
+    // A wrong password is still just incorrect.
+    fapi.post(
+        &attempt,
+        &[("strategy", "password"), ("password", "wrong-horse-9")],
+    )
+    .await
+    .err(422, "form_password_incorrect");
+    // The right one is refused as compromised, and is not counted as a failed attempt.
+    let r = fapi
+        .post(
+            &attempt,
+            &[("strategy", "password"), ("password", "correct-horse-9")],
+        )
+        .await;
+    r.err(422, "form_password_compromised");
+    assert_eq!(r.param(), "password");
+    assert!(
+        r.body["errors"][0]["long_message"]
+            .as_str()
+            .unwrap()
+            .contains("reset your password")
+    );
+    assert_eq!(stored_user(&app, id).await.failed_verification_attempts, 1);
+    // Nor does signing in with the password in one step create a session.
+    fapi.post(
+        "/v1/client/sign_ins",
+        &[
+            ("identifier", email),
+            ("strategy", "password"),
+            ("password", "correct-horse-9"),
+        ],
+    )
+    .await
+    .err(422, "form_password_compromised");
+    let s = &app.running.state;
+    assert!(
+        s.store
+            .live_sessions_of_user(&s.instance.id, id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // An emailed sign-in code proves the user, who must then set a new password.
+    let si = fapi.start_sign_in(email).await;
+    let r = fapi.email_code(&si, "email_code").await;
+    let si_json = &r.ok()["response"];
+    assert_eq!(si_json["status"], "needs_new_password", "{}", r.raw);
+    assert!(si_json["created_session_id"].is_null());
+
+    // The reset code leads there too; the new password must pass the policy.
+    let si = fapi.start_sign_in(email).await;
+    let r = fapi.email_code(&si, "reset_password_email_code").await;
+    assert_eq!(r.ok()["response"]["status"], "needs_new_password");
+    let reset = format!("/v1/client/sign_ins/{si}/reset_password");
+    assert_pwned(&fapi.post(&reset, &[("password", "password1")]).await);
+    let r = fapi
+        .post(&reset, &[("password", "a-fresh-passphrase-7")])
+        .await;
+    assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
+    let user = stored_user(&app, id).await;
+    assert!(!user.password_compromised);
+    assert_eq!(user.failed_verification_attempts, 0);
+
+    // The new password signs in again (on another browser).
+    let other = Fapi::new(&app).await;
+    let si = other.start_sign_in(email).await;
+    let r = other
+        .post(
+            &format!("/v1/client/sign_ins/{si}/attempt_first_factor"),
+            &[
+                ("strategy", "password"),
+                ("password", "a-fresh-passphrase-7"),
+            ],
+        )
+        .await;
+    assert_ne!(r.ok()["response"]["status"], "needs_first_factor");
+}
