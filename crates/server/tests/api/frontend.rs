@@ -1364,6 +1364,19 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
     let (_, claims) = decode_jwt(r.ok()["jwt"].as_str().unwrap());
     assert!(claims.get("azp").is_none(), "{claims}");
     r.no_cors();
+
+    // `DELETE /v1/client`: signed out everywhere on the client, its cookie forgotten.
+    let r = server.delete("/v1/client").await;
+    assert_eq!(r.ok(), &json!({"response": null, "client": null}));
+    let cleared = r.set_cookie("__client").unwrap();
+    assert!(has_attr(&cleared, "max-age=0"), "{cleared}");
+    assert_eq!(parse_cookie(&r.set_cookie("__client_uat").unwrap()).1, "0");
+    assert_eq!(env.session(&sid).await["status"], "ended");
+    assert!(!server.jar.contains_key("__client"));
+    assert_eq!(
+        server.get("/v1/client").await.ok(),
+        &json!({"response": null, "client": null})
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1633,6 +1646,44 @@ async fn dev_browsers_name_the_client_on_development_only() {
         sid.as_str()
     );
     assert!(b.jar.is_empty());
+
+    // The handshake of a development instance hands its directives over in the URL.
+    let url = format!(
+        "{}/v1/client/handshake?{}",
+        env.fapi(),
+        encode(&[
+            ("redirect_url", "http://localhost:3000/app"),
+            ("__clerk_db_jwt", &id),
+        ])
+    );
+    let r = Res::read(env.http.get(url).send().await.unwrap()).await;
+    assert_eq!(r.status, 307, "{}", r.raw);
+    assert!(r.set_cookies().is_empty(), "{:?}", r.set_cookies());
+    let location = reqwest::Url::parse(r.header("location").unwrap()).unwrap();
+    assert_eq!(location.path(), "/app");
+    let params: BTreeMap<String, String> = location.query_pairs().into_owned().collect();
+    let d: Vec<String> = if let Some(nonce) = params.get("__clerk_handshake_nonce") {
+        env.bapi_get(&format!("/v1/clients/handshake_payload?nonce={nonce}"))
+            .await
+            .ok()["directives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_owned())
+            .collect()
+    } else {
+        let jwt = &params["__clerk_handshake"];
+        assert!(verify_with_jwk(jwt, &env.jwks().await));
+        decode_jwt(jwt).1["handshake"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(directive(&d, "__clerk_db_jwt"), Some(id.as_str()), "{d:?}");
+    let jwt = directive(&d, "__session").expect("a session token");
+    assert_eq!(decode_jwt(jwt).1["sid"], sid.as_str());
 
     // Unknown or malformed tokens: 401 dev_browser_unauthenticated, nothing created.
     let before = env.snapshot().await;
