@@ -164,7 +164,7 @@ enum Command {
         #[command(flatten)]
         common: CommonArgs,
         #[command(flatten)]
-        args: ServeArgs,
+        args: Box<ServeArgs>,
     },
     /// Print the instance's keys, URLs and the PEM public key for CLERK_JWT_KEY; rotate or
     /// retire signing keys.
@@ -290,7 +290,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     warn_unknown_env();
     let result = match cli.command {
-        Command::Serve { common, args } => serve::run(common, args),
+        Command::Serve { common, args } => serve::run(common, *args),
         Command::Keys {
             common,
             json,

@@ -54,6 +54,9 @@ pub struct InstanceSettings {
     pub session_inactivity_ms: Millis,
     /// A password change or an MFA enrolment signs the user's other sessions out.
     pub sign_out_other_sessions_on_security_change: bool,
+    /// Sign-in does not tell whether an identifier has an account (Clerk's enumeration
+    /// protection): unknown identifiers get a sign-in that fails like a wrong password.
+    pub enumeration_protection: bool,
 }
 
 impl Default for InstanceSettings {
@@ -70,6 +73,7 @@ impl Default for InstanceSettings {
             client_trust: true,
             session_inactivity_ms: 7 * 24 * 3600 * 1000,
             sign_out_other_sessions_on_security_change: true,
+            enumeration_protection: false,
         }
     }
 }

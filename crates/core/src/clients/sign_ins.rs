@@ -51,6 +51,10 @@ pub struct SignIn {
     pub first_factor: Option<FactorVerification>,
     pub second_factor: Option<FactorVerification>,
     pub created_session_id: Option<String>,
+    /// With enumeration protection, an identifier nobody has gets a sign-in that looks like any
+    /// other and can never succeed, so responses do not tell who has an account.
+    #[serde(default)]
+    pub decoy: bool,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -87,9 +91,20 @@ impl SignIn {
             first_factor: None,
             second_factor: None,
             created_session_id: None,
+            decoy: false,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
+        }
+    }
+
+    /// A sign-in for an identifier no user has, indistinguishable from a real one until a
+    /// factor is attempted, and then only as a wrong password or code.
+    pub fn decoy(identifier: String, now: Millis) -> Self {
+        Self {
+            status: SignInStatus::NeedsFirstFactor,
+            decoy: true,
+            ..Self::start(Some(identifier), None, now)
         }
     }
 

@@ -66,7 +66,11 @@ impl FromRequestParts<AppState> for Browser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let origin = parts.extensions.get::<AllowedOrigin>().map(|o| o.0.clone());
-        let dev_token = query_param(parts, cookies::DEV_BROWSER);
+        // Dev browsers exist on development instances only.
+        let dev_token = (state.instance.environment
+            == usher_core::instance::Environment::Development)
+            .then(|| query_param(parts, cookies::DEV_BROWSER))
+            .flatten();
         let (transport, token) = match dev_token {
             Some(t) => (ClientTransport::DevBrowser, Some(t)),
             None => (

@@ -28,7 +28,7 @@ pub async fn get(State(state): State<AppState>, browser: Browser) -> Result<Resp
         None => Ok(no_store(
             Json(json!({"response": null, "client": null})).into_response(),
         )),
-        Some(c) => with_client(&state, &browser, c, |view, cx| render_client(view, cx)).await,
+        Some(c) => with_client(&state, &browser, c, render_client).await,
     }
 }
 

@@ -5,7 +5,7 @@
 use axum::extract::{Request, State};
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ORIGIN, REFERER, VARY,
 };
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -36,7 +36,7 @@ pub fn is_allowed(state: &AppState, origin: &str) -> bool {
     let Some(origin) = normalize_origin(origin) else {
         return false;
     };
-    state.frontend.allowed_origins.iter().any(|o| *o == origin)
+    state.frontend.allowed_origins.contains(&origin)
         || origin == format!("https://{}", state.instance.frontend_host)
         || (state.instance.environment == Environment::Development && is_loopback_host(&origin))
 }
@@ -57,6 +57,18 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let Some(origin) = origin else {
+        // Same-origin GETs carry no Origin; a Referer on an allowed origin still names the app,
+        // so tokens minted for it get their `azp`. Nothing is refused on a Referer.
+        let referer_origin = req
+            .headers()
+            .get(REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| url::Url::parse(r).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .filter(|o| is_allowed(&state, o));
+        if let Some(o) = referer_origin {
+            req.extensions_mut().insert(AllowedOrigin(o));
+        }
         return next.run(req).await;
     };
     if !is_allowed(&state, &origin) {

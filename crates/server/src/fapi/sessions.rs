@@ -28,7 +28,7 @@ pub async fn sign_out(
         return Err(signed_out());
     }
     let client = clients::sign_out(&state, &browser.ctx, &browser.key).await?;
-    with_client(&state, &browser, client, |view, cx| render_client(view, cx)).await
+    with_client(&state, &browser, client, render_client).await
 }
 
 async fn act(

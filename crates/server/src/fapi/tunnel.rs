@@ -1,10 +1,12 @@
 //! clerk-js sends every PATCH, PUT and DELETE as a POST with `?_method=…` (so that its requests
-//! stay "simple" for CORS). The method is restored before routing.
+//! stay "simple" for CORS). The method is restored before routing. Some clerk-js calls also end
+//! their path with a slash (`/v1/me/backup_codes/`); routes are matched without it.
 
 use axum::extract::Request;
 use axum::http::Method;
 
 pub fn restore_method(mut req: Request) -> Request {
+    strip_trailing_slash(&mut req);
     if req.method() != Method::POST {
         return req;
     }
@@ -20,4 +22,55 @@ pub fn restore_method(mut req: Request) -> Request {
         _ => {}
     }
     req
+}
+
+fn strip_trailing_slash(req: &mut Request) {
+    let uri = req.uri();
+    let path = uri.path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return;
+    }
+    let trimmed = path.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    let rebuilt = match uri.query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_owned(),
+    };
+    if let Ok(pq) = rebuilt.parse::<axum::http::uri::PathAndQuery>() {
+        let mut parts = uri.clone().into_parts();
+        parts.path_and_query = Some(pq);
+        if let Ok(new) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = new;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+
+    #[test]
+    fn tunnelled_methods_and_trailing_slashes() {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/__clerk/v1/me/backup_codes/?_clerk_session_id=s&_method=DELETE")
+            .body(Body::empty())
+            .unwrap();
+        let req = restore_method(req);
+        assert_eq!(req.method(), Method::DELETE);
+        assert_eq!(req.uri().path(), "/__clerk/v1/me/backup_codes");
+        assert_eq!(
+            req.uri().query(),
+            Some("_clerk_session_id=s&_method=DELETE")
+        );
+        let get = restore_method(
+            Request::builder()
+                .method("GET")
+                .uri("/v1/client?_method=DELETE")
+                .body(Body::empty())
+                .unwrap(),
+        );
+        assert_eq!(get.method(), Method::GET);
+    }
 }

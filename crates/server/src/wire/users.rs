@@ -211,6 +211,11 @@ impl UserJson {
 }
 
 impl UserJson {
+    /// The image every user without an uploaded one shows.
+    pub fn frontend_avatar() -> &'static str {
+        DEFAULT_AVATAR
+    }
+
     /// The user as the Frontend API shows it to the user's own browser.
     pub fn frontend(u: &User, max_attempts: i64, now: Millis) -> Self {
         Self {

@@ -69,12 +69,17 @@ pub async fn create(
     key: &ClientKey,
     req: CreateSignIn,
 ) -> CoreResult<Client> {
+    let protect = state.instance.settings.enumeration_protection;
+    let mut unknown = false;
     let user = match req.identifier.as_deref().map(str::trim) {
-        Some(i) if !i.is_empty() => Some(
-            find_user(state, i)
-                .await?
-                .ok_or(CoreError::IdentifierNotFound)?,
-        ),
+        Some(i) if !i.is_empty() => match find_user(state, i).await? {
+            Some(u) => Some(u),
+            None if protect => {
+                unknown = true;
+                None
+            }
+            None => return Err(CoreError::IdentifierNotFound),
+        },
         _ => None,
     };
     let client = {
@@ -84,18 +89,22 @@ pub async fn create(
         client
     };
     let mut client = client;
-    client.sign_in = Some(SignIn::start(
-        req.identifier.map(|i| i.trim().to_owned()),
-        user.as_ref(),
-        state.now(),
-    ));
+    let identifier = req.identifier.map(|i| i.trim().to_owned());
+    client.sign_in = Some(match identifier {
+        Some(i) if unknown => SignIn::decoy(i, state.now()),
+        other => SignIn::start(other, user.as_ref(), state.now()),
+    });
     client.updated_at = state.now();
     let mut change = Change::new(state, ctx);
     write_client(&mut change, &client);
     change.commit("sign_in.create", Some(&client.id)).await?;
     client.version += 1;
-    match (req.strategy.as_deref(), req.password, user) {
-        (Some(strategy::PASSWORD), Some(password), Some(_)) => {
+    match (
+        req.strategy.as_deref(),
+        req.password,
+        user.is_some() || unknown,
+    ) {
+        (Some(strategy::PASSWORD), Some(password), true) => {
             let id = client
                 .sign_in
                 .as_ref()
@@ -109,6 +118,76 @@ pub async fn create(
         }
         _ => Ok(client),
     }
+}
+
+/// The client and its sign-in `id` when that sign-in is a decoy (enumeration protection).
+async fn load_decoy(
+    state: &AppState,
+    key: &ClientKey,
+    id: &str,
+) -> CoreResult<Option<(Client, SignIn)>> {
+    let client = load_client(state, key).await?;
+    Ok(client
+        .sign_in
+        .clone()
+        .filter(|s| s.id == id && s.decoy && !s.is_abandoned(state.now()))
+        .map(|s| (client, s)))
+}
+
+/// A digest no password matches, checked so that a decoy costs what a real check costs.
+async fn decoy_digest(state: &AppState) -> CoreResult<usher_core::users::model::PasswordDigest> {
+    static DIGEST: std::sync::OnceLock<usher_core::users::model::PasswordDigest> =
+        std::sync::OnceLock::new();
+    if let Some(d) = DIGEST.get() {
+        return Ok(d.clone());
+    }
+    let d = state
+        .hasher
+        .hash(usher_core::ids::random_alphanumeric(32))
+        .await?;
+    Ok(DIGEST.get_or_init(|| d).clone())
+}
+
+/// A decoy's factor attempt: throttled and counted like any other, and always wrong.
+async fn attempt_decoy(
+    state: &AppState,
+    ctx: &RequestContext,
+    mut client: Client,
+    mut sign_in: SignIn,
+    strategy_name: &str,
+    secret: &str,
+) -> CoreResult<Client> {
+    let subject = format!("unknown:{}", sign_in.identifier.as_deref().unwrap_or(""));
+    throttle::check(state, ctx, &subject).await?;
+    let error = if strategy_name == strategy::PASSWORD {
+        let digest = decoy_digest(state).await?;
+        let _ = secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?;
+        CoreError::PasswordIncorrect
+    } else {
+        match sign_in.first_factor.as_mut() {
+            Some(v) => match v.attempt_code(secret, state.now()) {
+                Ok(()) | Err(CoreError::CodeIncorrect) => CoreError::CodeIncorrect,
+                Err(other) => other,
+            },
+            None => CoreError::FlowInvalid {
+                reason: "prepare this factor before attempting it",
+            },
+        }
+    };
+    sign_in.updated_at = state.now();
+    client.sign_in = Some(sign_in);
+    let mut change = Change::new(state, ctx);
+    write_client(&mut change, &client);
+    change
+        .commit("sign_in.attempt_first_factor", Some(&client.id))
+        .await?;
+    if matches!(
+        error,
+        CoreError::PasswordIncorrect | CoreError::CodeIncorrect
+    ) {
+        throttle::record_failure(state, ctx, &subject).await;
+    }
+    Err(error)
 }
 
 /// The client and its sign-in `id`, with the user it identified (who must still be able to
@@ -142,6 +221,26 @@ pub async fn prepare_first_factor(
     strategy_name: &str,
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
+    if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
+        // A code is "sent" to nobody: the decoy answers as a real sign-in would.
+        let (v, _) = usher_core::clients::factors::FactorVerification::issue_code(
+            strategy_name,
+            sign_in.identifier.as_deref().unwrap_or(""),
+            None,
+            usher_core::instance::Environment::Production,
+            state.now(),
+        );
+        sign_in.first_factor = Some(v);
+        sign_in.updated_at = state.now();
+        client.sign_in = Some(sign_in);
+        let mut change = Change::new(state, ctx);
+        write_client(&mut change, &client);
+        change
+            .commit("sign_in.prepare_first_factor", Some(id))
+            .await?;
+        client.version += 1;
+        return Ok(client);
+    }
     with_retry(|| async {
         let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
         let sent = sign_in.prepare_first_factor(
@@ -284,6 +383,9 @@ pub async fn attempt_first_factor(
     strategy_name: &str,
     secret: &str,
 ) -> CoreResult<Client> {
+    if let Some((client, sign_in)) = load_decoy(state, key, id).await? {
+        return attempt_decoy(state, ctx, client, sign_in, strategy_name, secret).await;
+    }
     {
         let (_, _, user) = load_attempt(state, key, id).await?;
         throttle::check(state, ctx, &user.id).await?;

@@ -96,20 +96,43 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
 }
 
 pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
-    let first_factors: Vec<Value> = u
-        .map(sign_ins::first_factors)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|f| match f.email_address_id {
-            None => json!({ "strategy": f.strategy }),
-            Some(id) => json!({
-                "strategy": f.strategy,
-                "safe_identifier": f.safe_identifier,
-                "email_address_id": id,
-                "primary": f.primary,
-            }),
-        })
-        .collect();
+    // A decoy offers what a real account with a password and that address would.
+    let decoy_factors = || {
+        let mut f = vec![sign_ins::SupportedFactor {
+            strategy: "password",
+            email_address_id: None,
+            safe_identifier: None,
+            primary: false,
+        }];
+        if let Some(id) = si.identifier.as_deref().filter(|i| i.contains('@')) {
+            f.push(sign_ins::SupportedFactor {
+                strategy: "email_code",
+                email_address_id: Some(format!(
+                    "idn_{}",
+                    si.id.strip_prefix("sia_").unwrap_or(&si.id)
+                )),
+                safe_identifier: Some(id.to_owned()),
+                primary: true,
+            });
+        }
+        f
+    };
+    let first_factors: Vec<Value> = (if si.decoy {
+        decoy_factors()
+    } else {
+        u.map(sign_ins::first_factors).unwrap_or_default()
+    })
+    .into_iter()
+    .map(|f| match f.email_address_id {
+        None => json!({ "strategy": f.strategy }),
+        Some(id) => json!({
+            "strategy": f.strategy,
+            "safe_identifier": f.safe_identifier,
+            "email_address_id": id,
+            "primary": f.primary,
+        }),
+    })
+    .collect();
     let second_factors = match si.status {
         SignInStatus::NeedsSecondFactor => Some(
             u.map(sign_ins::second_factors)
@@ -142,15 +165,24 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
         "status": si.status.as_str(),
         "supported_identifiers": ["email_address", "username"],
         "identifier": si.identifier,
-        "user_data": u.map(|u| {
-            let p = public_user_data(u);
-            json!({
-                "first_name": u.first_name,
-                "last_name": u.last_name,
-                "image_url": p["image_url"],
+        "user_data": match u {
+            Some(u) => {
+                let p = public_user_data(u);
+                json!({
+                    "first_name": u.first_name,
+                    "last_name": u.last_name,
+                    "image_url": p["image_url"],
+                    "has_image": false,
+                })
+            }
+            None if si.decoy => json!({
+                "first_name": null,
+                "last_name": null,
+                "image_url": UserJson::frontend_avatar(),
                 "has_image": false,
-            })
-        }),
+            }),
+            None => Value::Null,
+        },
         "supported_first_factors": first_factors,
         "supported_second_factors": second_factors,
         "first_factor_verification": verification(si.first_factor.as_ref()),

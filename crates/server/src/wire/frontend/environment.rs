@@ -148,7 +148,7 @@ pub fn render(instance: &Instance, application_name: &str) -> Value {
                 },
                 "pii": { "enabled": false },
                 "email_link": { "require_same_client": false },
-                "enumeration_protection": { "enabled": false },
+                "enumeration_protection": { "enabled": s.enumeration_protection },
             },
             "passkey_settings": { "allow_autofill": false, "show_sign_in_button": false },
         },
