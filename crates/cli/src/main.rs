@@ -136,6 +136,9 @@ pub struct ServeArgs {
     /// How long a lockout lasts, in minutes (default 60).
     #[arg(long, env = "USHER_LOCKOUT_MINUTES")]
     lockout_minutes: Option<u32>,
+    /// Sign-in does not reveal whether an identifier has an account (default false, as Clerk).
+    #[arg(long, env = "USHER_ENUMERATION_PROTECTION")]
+    enumeration_protection: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -263,6 +266,7 @@ const KNOWN_ENV: &[&str] = &[
     "USHER_SIGN_OUT_ON_SECURITY_CHANGE",
     "USHER_LOCKOUT_ATTEMPTS",
     "USHER_LOCKOUT_MINUTES",
+    "USHER_ENUMERATION_PROTECTION",
 ];
 
 fn warn_unknown_env() {

@@ -70,6 +70,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             sign_out_other_sessions_on_security_change: args.sign_out_on_security_change,
             lockout_attempts: args.lockout_attempts.map(i64::from),
             lockout_duration_secs: args.lockout_minutes.map(|m| i64::from(m) * 60),
+            enumeration_protection: args.enumeration_protection,
         },
     };
     tracing::info!(

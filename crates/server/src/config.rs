@@ -44,6 +44,7 @@ pub struct PolicyOverrides {
     pub sign_out_other_sessions_on_security_change: Option<bool>,
     pub lockout_attempts: Option<i64>,
     pub lockout_duration_secs: Option<i64>,
+    pub enumeration_protection: Option<bool>,
 }
 
 impl PolicyOverrides {
@@ -65,6 +66,9 @@ impl PolicyOverrides {
         }
         if let Some(v) = self.lockout_duration_secs {
             s.lockout_duration_secs = v;
+        }
+        if let Some(v) = self.enumeration_protection {
+            s.enumeration_protection = v;
         }
     }
 }

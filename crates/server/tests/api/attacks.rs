@@ -303,3 +303,59 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
     }
     assert_eq!(wrong, 10, "all thirty came from one peer address");
 }
+
+#[tokio::test]
+async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_password() {
+    let app = spawn_with(Arc::new(ManualClock::new(1_800_000_000_000)), |c| {
+        c.policy.enumeration_protection = Some(true);
+    })
+    .await;
+    app.create_user("known@example.com").await;
+    let mut b = Browser::new(&app, "127.0.0.1");
+    let mut shapes = Vec::new();
+    for who in ["known@example.com", "ghost@example.com"] {
+        let (status, body, _) = b.post("/v1/client/sign_ins", &[("identifier", who)]).await;
+        assert_eq!(status, 200, "{body}");
+        let si = &body["response"];
+        assert_eq!(si["status"], "needs_first_factor");
+        let strategies: Vec<_> = si["supported_first_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["strategy"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(strategies.contains(&"password".to_owned()));
+        assert!(strategies.contains(&"email_code".to_owned()));
+        let id = si["id"].as_str().unwrap().to_owned();
+        let (status, body, _) = b.password(&id, "not-the-password-1").await;
+        shapes.push((status, code(&body).to_owned()));
+        // An emailed code can be "prepared" for both; only the real one gets an email.
+        let (status, _, _) = b
+            .post(
+                &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
+                &[("strategy", "email_code")],
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(shapes[0], shapes[1], "a wrong password, whoever it is");
+    assert_eq!(shapes[0], (422, "form_password_incorrect".to_owned()));
+    let ghost = app.get("/v1/emails?email_address=ghost@example.com").await;
+    assert_eq!(ghost.ok()["total_count"], 0);
+    let env = app
+        .http
+        .get(format!(
+            "http://{}/v1/environment",
+            app.running.frontend_addr
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        env["user_settings"]["attack_protection"]["enumeration_protection"]["enabled"],
+        true
+    );
+}
