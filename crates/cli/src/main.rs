@@ -5,6 +5,7 @@ mod keys;
 mod logging;
 mod serve;
 mod transfer;
+mod users;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -224,6 +225,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show, lock or unlock a user (lockouts from failed sign-ins are lifted here or through
+    /// the Backend API's `POST /v1/users/{id}/unlock`).
+    Users {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print the Backend API's JSON shape.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: users::UsersAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -319,6 +331,11 @@ fn main() -> std::process::ExitCode {
             limit,
             json,
         } => emails::run(common, to, limit, json),
+        Command::Users {
+            common,
+            json,
+            action,
+        } => users::run(common, json, action),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
