@@ -19,7 +19,7 @@ const FIXTURE_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub const BENCH_EMAIL: &str = "bench@example.com";
 
-fn snippet(body: &[u8]) -> String {
+pub fn snippet(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(body);
     let s = s.trim();
     if s.chars().count() > 300 {
@@ -133,7 +133,7 @@ impl Population {
 
 /// Runs `make(i)` for every `i` in `0..count` over `concurrency` connections spread round-robin
 /// over `targets` (so every node writes), and returns the ids in `i` order.
-async fn create_many<F>(
+pub async fn create_many<F>(
     targets: &[SocketAddr],
     secret_key: &str,
     count: usize,
@@ -253,6 +253,12 @@ pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenC
     }
     let jwt = jwt_of(&res.body)
         .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    verify_token(client, &jwt, session_id).await
+}
+
+/// Checks a session token: RS256, `sid` is the session, and the signature verifies against the
+/// key `client`'s server publishes at `/v1/jwks` (the Backend and the Frontend API both do).
+pub async fn verify_token(client: &mut Client, jwt: &str, session_id: &str) -> Result<TokenCheck> {
     let mut parts = jwt.split('.');
     let (Some(h), Some(p), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
         bail!("malformed jwt {jwt}");

@@ -7,13 +7,14 @@ use anyhow::{Context, Result, bail};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{self, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 pub struct Response {
     pub status: StatusCode,
+    pub headers: HeaderMap,
     pub body: Bytes,
 }
 
@@ -96,9 +97,64 @@ impl Client {
         let result = async {
             let sender = self.ready().await?;
             let res = sender.send_request(req).await?;
-            let status = res.status();
-            let body = res.into_body().collect().await?.to_bytes();
-            anyhow::Ok(Response { status, body })
+            let (parts, body) = res.into_parts();
+            let body = body.collect().await?.to_bytes();
+            anyhow::Ok(Response {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            })
+        }
+        .await;
+        if result.is_err() {
+            self.drop_connection();
+        }
+        result
+    }
+
+    /// Sends one request with the given headers (besides `Host` and `Content-Length`) and
+    /// `body` as `content_type` (no body and no type when `None`); the Frontend API's browser
+    /// requests go through here.
+    pub async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Option<(&'static str, Bytes)>,
+    ) -> Result<Response> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, self.host.clone());
+        if let Some(auth) = &self.auth {
+            req = req.header(header::AUTHORIZATION, auth.clone());
+        }
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        let body = match body {
+            Some((content_type, bytes)) => {
+                req = req
+                    .header(header::CONTENT_TYPE, content_type)
+                    .header(header::CONTENT_LENGTH, bytes.len());
+                bytes
+            }
+            None => {
+                req = req.header(header::CONTENT_LENGTH, 0);
+                Bytes::new()
+            }
+        };
+        let req = req.body(Full::new(body))?;
+        let result = async {
+            let sender = self.ready().await?;
+            let res = sender.send_request(req).await?;
+            let (parts, body) = res.into_parts();
+            let body = body.collect().await?.to_bytes();
+            anyhow::Ok(Response {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            })
         }
         .await;
         if result.is_err() {
@@ -119,9 +175,13 @@ impl Client {
         let result = async {
             let sender = self.ready().await?;
             let res = sender.send_request(req).await?;
-            let status = res.status();
-            let body = res.into_body().collect().await?.to_bytes();
-            anyhow::Ok(Response { status, body })
+            let (parts, body) = res.into_parts();
+            let body = body.collect().await?.to_bytes();
+            anyhow::Ok(Response {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            })
         }
         .await;
         if result.is_err() {

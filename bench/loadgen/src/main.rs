@@ -17,17 +17,38 @@
 //!                  [--connections 16] [--warmup 2] [--duration 10] [--seed 42] [--limit 10]
 //! usher-bench compare --run FILE [--run FILE …] --out FILE [--commit REV] [--note TEXT]
 //!     (the Backend API secret key comes from $USHER_SECRET_KEY)
+//!
+//! bench/front-door/run:
+//! usher-bench hash-rate --threads N --out FILE [--seconds 3]
+//! usher-bench fd-users --api URL --server-pid PID --out FILE
+//!                  [--refreshers 100] [--sign-in-users 200] [--victims 1000] [--concurrency 8]
+//! usher-bench fd-sessions --frontend URL --server-pid PID --users FILE --out FILE
+//! usher-bench refresh --frontend URL --server-pid PID --sessions FILE --out FILE
+//!                  [--label quiet] [--period-ms 500] [--warmup 1] [--duration 5]
+//! usher-bench storm --frontend URL --api URL --users FILE --out FILE [--connections 16]
+//!                  [--per-address 200] [--warmup 1] [--duration 5] [--tail 0.5]
+//!                  [--first-address 0] [--seed 42]
+//! usher-bench sign-in --frontend URL --api URL --server-pid PID --users FILE --out FILE
+//!                  [--connections 16] [--warmup 1] [--duration 5] [--first-address 0] [--seed 42]
+//! usher-bench fd-report --quiet FILE --storm FILE --attack FILE [… one each per round]
+//!                  --hash-rate FILE --sign-in FILE [… one each per round] --out FILE
+//!                  [--json FILE] [--hashers N] [--commit REV] [--note TEXT] [--command TEXT]
+//!     (every browser request carries --origin, default http://localhost:3000)
 //! ```
 
 mod args;
 mod backends;
+mod fdreport;
 mod fixture;
+mod frontdoor;
+mod hashrate;
 mod http;
 mod load;
 mod procfs;
 mod reference;
 mod report;
 mod stats;
+mod steal;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,9 +94,17 @@ fn main() -> Result<()> {
         "fixture" => current_thread()?.block_on(backends::fixture(flags)),
         "load" => current_thread()?.block_on(backends::load(flags)),
         "compare" => backends::compare(flags),
+        "hash-rate" => frontdoor::hash_rate(flags),
+        "fd-users" => current_thread()?.block_on(frontdoor::users(flags)),
+        "fd-sessions" => current_thread()?.block_on(frontdoor::sessions(flags)),
+        "refresh" => current_thread()?.block_on(frontdoor::refresh(flags)),
+        "storm" => current_thread()?.block_on(frontdoor::storm(flags)),
+        "sign-in" => current_thread()?.block_on(frontdoor::sign_ins(flags)),
+        "fd-report" => fdreport::run(flags),
         other => bail!(
             "unknown command {other:?}: expected sign-rate, free-ports, secret-key, mint, \
-             wait-healthy, fixture, load or compare (see bench/README.md)"
+             wait-healthy, fixture, load, compare, hash-rate, fd-users, fd-sessions, refresh, \
+             storm, sign-in or fd-report (see bench/README.md)"
         ),
     }
 }

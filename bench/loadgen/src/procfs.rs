@@ -129,6 +129,90 @@ pub fn tree_cpu_seconds(root: u32) -> Result<BTreeMap<u32, f64>> {
     Ok(tree)
 }
 
+/// What the threads of one kind in a process (`usher-hasher-0`, `usher-hasher-1`, … are one
+/// kind) have had: CPU time, time spent runnable but waiting for a CPU (the run-queue delay from
+/// `/proc/PID/task/TID/schedstat`), and how many times they were scheduled in.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ThreadGroup {
+    pub threads: u64,
+    pub cpu_secs: f64,
+    pub wait_secs: f64,
+    pub slices: u64,
+}
+
+/// A thread's kind: its name without trailing digits and separators
+/// (`tokio-runtime-worker`, `usher-hasher`, `sqlx-sqlite-worker`).
+fn thread_kind(comm: &str) -> String {
+    comm.trim_end()
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches(['-', '_', ' ', '.', ':'])
+        .to_owned()
+}
+
+fn schedstat_fields(s: &str) -> Option<(f64, f64, u64)> {
+    let mut f = s.split_whitespace();
+    let run_ns: u64 = f.next()?.parse().ok()?;
+    let wait_ns: u64 = f.next()?.parse().ok()?;
+    let slices: u64 = f.next()?.parse().ok()?;
+    Some((run_ns as f64 / 1e9, wait_ns as f64 / 1e9, slices))
+}
+
+/// Every thread of `pid`, by kind. CPU time comes from `schedstat` (nanoseconds) when the kernel
+/// has it, else from `stat` (ticks); threads that vanish while being read are skipped.
+pub fn thread_groups(pid: u32) -> Result<BTreeMap<String, ThreadGroup>> {
+    let mut groups: BTreeMap<String, ThreadGroup> = BTreeMap::new();
+    let dir = format!("/proc/{pid}/task");
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("read {dir}"))? {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        let sched = std::fs::read_to_string(path.join("schedstat"))
+            .ok()
+            .and_then(|s| schedstat_fields(&s));
+        let (cpu, wait, slices) = match sched {
+            Some(v) => v,
+            None => match std::fs::read_to_string(path.join("stat"))
+                .ok()
+                .and_then(|s| cpu_seconds_from_stat(&s))
+            {
+                Some(cpu) => (cpu, 0.0, 0),
+                None => continue,
+            },
+        };
+        let g = groups.entry(thread_kind(&comm)).or_default();
+        g.threads += 1;
+        g.cpu_secs += cpu;
+        g.wait_secs += wait;
+        g.slices += slices;
+    }
+    Ok(groups)
+}
+
+/// What each kind of thread had between two readings (threads that ended in between are lost;
+/// the server's threads live as long as it does).
+pub fn thread_groups_delta(
+    before: &BTreeMap<String, ThreadGroup>,
+    after: &BTreeMap<String, ThreadGroup>,
+) -> BTreeMap<String, ThreadGroup> {
+    after
+        .iter()
+        .map(|(kind, a)| {
+            let b = before.get(kind).copied().unwrap_or_default();
+            (
+                kind.clone(),
+                ThreadGroup {
+                    threads: a.threads,
+                    cpu_secs: (a.cpu_secs - b.cpu_secs).max(0.0),
+                    wait_secs: (a.wait_secs - b.wait_secs).max(0.0),
+                    slices: a.slices.saturating_sub(b.slices),
+                },
+            )
+        })
+        .collect()
+}
+
 /// CPU seconds the whole machine spent busy (user, nice, system, irq, softirq: every core
 /// together) since boot, from `/proc/stat`; what other processes took is this minus ours.
 pub fn machine_busy_seconds() -> Result<f64> {
@@ -149,6 +233,20 @@ fn busy_from_proc_stat(stat: &str) -> Option<f64> {
         .map(|&i| ticks.get(i).copied())
         .sum::<Option<u64>>()?;
     Some(busy as f64 / 100.0)
+}
+
+/// CPU seconds the hypervisor gave to something else while this machine's CPUs wanted to run
+/// (`steal` in `/proc/stat`, every core together): on a virtual machine, time in which nothing
+/// here ran at all.
+pub fn machine_steal_seconds() -> Result<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").context("read /proc/stat")?;
+    steal_from_proc_stat(&stat).context("parse /proc/stat")
+}
+
+fn steal_from_proc_stat(stat: &str) -> Option<f64> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let steal: u64 = line.split_whitespace().nth(8)?.parse().ok()?;
+    Some(steal as f64 / 100.0)
 }
 
 /// The CPU model, for the record.
@@ -189,7 +287,62 @@ mod tests {
     fn machine_busy_time_leaves_out_idle_iowait_and_steal() {
         let stat = "cpu  100 20 30 5000 40 5 6 70 0 0\ncpu0 50 10 15 2500 20 2 3 35 0 0\n";
         assert_eq!(busy_from_proc_stat(stat), Some(1.61));
+        assert_eq!(steal_from_proc_stat(stat), Some(0.7));
         assert_eq!(busy_from_proc_stat("intr 1 2\n"), None);
+    }
+
+    #[test]
+    fn threads_are_grouped_by_kind() -> Result<()> {
+        assert_eq!(thread_kind("usher-hasher-1\n"), "usher-hasher");
+        assert_eq!(thread_kind("tokio-runtime-w"), "tokio-runtime-w");
+        assert_eq!(thread_kind("sqlx-sqlite-worker-12"), "sqlx-sqlite-worker");
+        assert_eq!(
+            schedstat_fields("2000000000 500000000 7\n"),
+            Some((2.0, 0.5, 7))
+        );
+        let before = BTreeMap::from([(
+            "a".to_owned(),
+            ThreadGroup {
+                threads: 2,
+                cpu_secs: 1.0,
+                wait_secs: 0.5,
+                slices: 10,
+            },
+        )]);
+        let after = BTreeMap::from([
+            (
+                "a".to_owned(),
+                ThreadGroup {
+                    threads: 2,
+                    cpu_secs: 1.5,
+                    wait_secs: 0.75,
+                    slices: 14,
+                },
+            ),
+            (
+                "b".to_owned(),
+                ThreadGroup {
+                    threads: 1,
+                    cpu_secs: 0.25,
+                    wait_secs: 0.0,
+                    slices: 1,
+                },
+            ),
+        ]);
+        let d = thread_groups_delta(&before, &after);
+        assert_eq!(
+            d["a"],
+            ThreadGroup {
+                threads: 2,
+                cpu_secs: 0.5,
+                wait_secs: 0.25,
+                slices: 4
+            }
+        );
+        assert_eq!(d["b"].cpu_secs, 0.25);
+        let own = thread_groups(std::process::id())?;
+        assert!(own.values().map(|g| g.threads).sum::<u64>() >= 1);
+        Ok(())
     }
 
     #[test]

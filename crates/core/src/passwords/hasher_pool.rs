@@ -2,6 +2,13 @@
 //! memory between jobs (a fresh 19 MiB buffer per hash costs more in page faults than the hash),
 //! and the bounded queue means a burst of sign-ins waits here instead of starving the async
 //! runtime that serves everything else.
+//!
+//! The pool has a thread per core, as many as the runtime, so while hashes are queued (a
+//! password-guessing storm keeps them queued) the hashers alone could fill every core. They run
+//! at a lower scheduling priority than the rest of the process (nice 10, on Linux, where that is
+//! a per-thread setting): a runtime or database thread that wakes up gets a core at once instead
+//! of waiting out a hasher's time slice, and the hashers still get every cycle nothing else
+//! wants, so the hash rate is unchanged.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,6 +59,28 @@ const RELEASE_MEMORY_AFTER: Duration = Duration::from_secs(10);
 
 /// Waits longer than this are logged: the pool is too small for the sign-in rate.
 const SLOW_QUEUE_WAIT: Duration = Duration::from_millis(250);
+
+/// The hashing threads' nice value: weight 110 against the default 1024 when they compete for a
+/// core with the rest of the process.
+const HASHER_NICE: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority to [`HASHER_NICE`]. Linux keeps the nice
+/// value per thread; elsewhere `setpriority` would lower the whole process, so it is left alone.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: gettid and setpriority take and return plain integers and touch no memory.
+    let tid = unsafe { libc::gettid() };
+    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, HASHER_NICE) };
+    if rc != 0 {
+        tracing::debug!(
+            error = %std::io::Error::last_os_error(),
+            "cannot lower the password hashing thread's priority"
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 impl HasherPool {
     /// `workers` threads and room for `queue` waiting jobs.
@@ -114,6 +143,7 @@ impl HasherPool {
 }
 
 fn worker(rx: Arc<Mutex<mpsc::Receiver<Queued>>>, stats: Arc<PoolStats>) {
+    lower_priority();
     let block_count = digests::default_params()
         .map(|p| p.block_count())
         .unwrap_or(0);
@@ -213,5 +243,56 @@ mod tests {
             assert_eq!(h.await.unwrap(), (true, false));
         }
         assert_eq!(pool.stats().jobs_done.load(Ordering::Relaxed), 12);
+    }
+
+    /// The nice value of every thread of this process named `usher-hasher-*`.
+    #[cfg(target_os = "linux")]
+    fn hasher_nice_values() -> Vec<i64> {
+        let mut values = Vec::new();
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            let path = task.unwrap().path();
+            let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+            if !comm.starts_with("usher-hasher-") {
+                continue;
+            }
+            let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+            // Field 19 is the nice value; fields are counted after the parenthesised name.
+            let after = &stat[stat.rfind(')').unwrap() + 1..];
+            values.push(after.split_whitespace().nth(16).unwrap().parse().unwrap());
+        }
+        values
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_yield_to_the_rest_of_the_process() {
+        let pool = HasherPool::start(2, 8).unwrap();
+        // Each worker lowers its priority before taking its first job.
+        let mut handles = Vec::new();
+        for _ in 0..4 {
+            let pool = pool.clone();
+            handles.push(tokio::spawn(async move {
+                pool.hash("pw".into()).await.unwrap()
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        // Other tests' pools may have just spawned theirs: wait until every hashing thread of the
+        // process has started (a liveness bound, not a timing figure).
+        let mut nice = hasher_nice_values();
+        for _ in 0..500 {
+            if nice.iter().all(|&n| n == i64::from(HASHER_NICE)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            nice = hasher_nice_values();
+        }
+        assert!(nice.len() >= 2, "{nice:?}");
+        assert!(
+            nice.iter().all(|&n| n == i64::from(HASHER_NICE)),
+            "{nice:?}"
+        );
+        drop(pool);
     }
 }

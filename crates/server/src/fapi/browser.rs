@@ -104,9 +104,9 @@ impl FromRequestParts<AppState> for Browser {
                 .and_then(|v| v.to_str().ok())
                 .map(|s| s.chars().take(256).collect()),
         };
-        let key = ClientKey {
-            existing: client.as_ref().map(|c| c.id.clone()),
-            ..ClientKey::new_client()
+        let key = match &client {
+            Some(c) => ClientKey::of(c, ClientToken::generate()),
+            None => ClientKey::new_client(),
         };
         Ok(Self {
             ctx,

@@ -130,21 +130,33 @@ pub async fn delete_endpoint(
     Ok(())
 }
 
-/// Queues the just-inserted event `event_id` for every endpoint whose filter accepts it.
-pub async fn fan_out(tx: &mut WTx<'_>, instance_id: &str, event_id: &str) -> StoreResult<()> {
-    sqlx::query(
+/// Queues the just-inserted events `event_ids` for every endpoint whose filter accepts them, in
+/// one statement however many events the commit raised.
+pub async fn fan_out(tx: &mut WTx<'_>, instance_id: &str, event_ids: &[&str]) -> StoreResult<()> {
+    if event_ids.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Db>::new(
         "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
          SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, v.created_at, v.created_at \
          FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
-         WHERE v.id = $2 AND e.instance_id = $1 AND (e.all_events OR EXISTS ( \
+         WHERE e.instance_id = ",
+    );
+    qb.push_bind(instance_id);
+    qb.push(" AND v.id IN (");
+    let mut ids = qb.separated(", ");
+    for id in event_ids {
+        ids.push_bind(*id);
+    }
+    qb.push(
+        ") AND (e.all_events OR EXISTS ( \
              SELECT 1 FROM webhook_endpoint_events f \
              WHERE f.instance_id = e.instance_id AND f.endpoint_id = e.id AND f.event_type = v.type))",
-    )
-    .bind(instance_id)
-    .bind(event_id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    );
+    qb.build()
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 // Writes. A changeset is applied in one transaction: state, outbox events and audit entries
 // commit together or not at all. Included by each backend's module, which defines `Db`.
 
-use sqlx::{Pool, Transaction};
+use sqlx::{Pool, Row, Transaction};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -95,7 +95,20 @@ pub async fn retire_signing_key(
 
 pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
+    // Events are queued for the webhook endpoints together: at the end, or before anything that
+    // changes the endpoints, so each event reaches the endpoints that existed when it was raised.
+    let mut to_fan_out: Vec<&str> = Vec::new();
     for write in &changes.writes {
+        if matches!(
+            write,
+            Write::EndpointEvent { .. }
+                | Write::InsertWebhookEndpoint(_)
+                | Write::UpdateWebhookEndpoint(_)
+                | Write::DeleteWebhookEndpoint { .. }
+        ) {
+            super::webhooks::fan_out(&mut tx, instance_id, &to_fan_out).await?;
+            to_fan_out.clear();
+        }
         match write {
             Write::InsertUser(u) => insert_user(&mut tx, instance_id, u).await?,
             Write::UpdateUser(u) => update_user(&mut tx, instance_id, u).await?,
@@ -108,7 +121,7 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::UpdateSession(s) => update_session(&mut tx, instance_id, s).await?,
             Write::Event(e) => {
                 insert_event(&mut tx, instance_id, e).await?;
-                super::webhooks::fan_out(&mut tx, instance_id, &e.id).await?;
+                to_fan_out.push(&e.id);
             }
             Write::EndpointEvent { endpoint_id, event } => {
                 insert_event(&mut tx, instance_id, event).await?;
@@ -127,6 +140,7 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
         }
     }
+    super::webhooks::fan_out(&mut tx, instance_id, &to_fan_out).await?;
     tx.commit().await.map_err(db_err)
 }
 
@@ -159,6 +173,32 @@ fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
         )
     }));
     out
+}
+
+/// Rewrites the user's identifiers unless they are the ones stored (most updates, a sign-in's
+/// among them, change none: one read instead of a delete and an insert per identifier).
+async fn update_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
+    let stored = sqlx::query("SELECT kind, value FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
+        .bind(instance_id)
+        .bind(&u.id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    let mut stored: Vec<(String, String)> = stored
+        .iter()
+        .map(|r| Ok((r.try_get("kind")?, r.try_get("value")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_err)?;
+    let mut wanted: Vec<(String, String)> = identifiers_of(u)
+        .into_iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v))
+        .collect();
+    stored.sort();
+    wanted.sort();
+    if stored == wanted {
+        return Ok(());
+    }
+    write_identifiers(tx, instance_id, u).await
 }
 
 async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
@@ -252,7 +292,7 @@ async fn update_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
     if res.rows_affected() != 1 {
         return Err(StoreError::Stale);
     }
-    write_identifiers(tx, instance_id, u).await
+    update_identifiers(tx, instance_id, u).await
 }
 
 async fn delete_user(

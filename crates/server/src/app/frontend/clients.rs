@@ -40,7 +40,11 @@ pub async fn view(state: &AppState, client: Client, azp: Option<&str>) -> CoreRe
         }
     }
     let sign_in_user = match client.sign_in.as_ref().and_then(|s| s.user_id.as_deref()) {
-        Some(id) => state.store.get_user(&state.instance.id, id).await?,
+        // Usually the user of a session just listed.
+        Some(id) => match sessions.iter().find(|(_, u)| u.id == id) {
+            Some((_, u)) => Some(u.clone()),
+            None => state.store.get_user(&state.instance.id, id).await?,
+        },
         None => None,
     };
     let last_active_token = match sessions

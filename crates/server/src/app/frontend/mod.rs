@@ -9,6 +9,8 @@ pub mod sign_ins;
 pub mod sign_ups;
 pub mod throttle;
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
@@ -31,6 +33,9 @@ pub const APPLICATION_NAME: &str = "Usher";
 pub struct ClientKey {
     pub existing: Option<String>,
     pub new_token: ClientToken,
+    /// The client as the request found it, if it was just read: the first load uses it instead
+    /// of reading the store again. Later loads (a retry after a conflicting write) read afresh.
+    pub just_read: JustRead,
 }
 
 impl ClientKey {
@@ -38,18 +43,48 @@ impl ClientKey {
         Self {
             existing: None,
             new_token: ClientToken::generate(),
+            just_read: JustRead::default(),
         }
+    }
+
+    /// The key of a client the request has just read (or written) as `client`.
+    pub fn of(client: &Client, new_token: ClientToken) -> Self {
+        Self {
+            existing: Some(client.id.clone()),
+            new_token,
+            just_read: JustRead::holding(client.clone()),
+        }
+    }
+}
+
+/// A client read moments ago, handed out at most once: a sign-in attempt reads its client a
+/// few times (the extractor, the decoy check, after the hash), and each read is a round trip to
+/// the database that a busy server pays for in context switches.
+#[derive(Debug, Clone, Default)]
+pub struct JustRead(Arc<Mutex<Option<Client>>>);
+
+impl JustRead {
+    pub fn holding(client: Client) -> Self {
+        Self(Arc::new(Mutex::new(Some(client))))
+    }
+
+    fn take(&self, id: &str) -> Option<Client> {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.take().filter(|c| c.id == id)
     }
 }
 
 /// The client as stored now, or a new (unsaved, version 0) one.
 pub async fn load_client(state: &AppState, key: &ClientKey) -> CoreResult<Client> {
     match &key.existing {
-        Some(id) => state
-            .store
-            .get_client(&state.instance.id, id)
-            .await?
-            .ok_or(CoreError::NotFound { resource: "client" }),
+        Some(id) => match key.just_read.take(id) {
+            Some(client) => Ok(client),
+            None => state
+                .store
+                .get_client(&state.instance.id, id)
+                .await?
+                .ok_or(CoreError::NotFound { resource: "client" }),
+        },
         None => Ok(Client::new(Some(&key.new_token), state.now())),
     }
 }

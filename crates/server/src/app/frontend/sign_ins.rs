@@ -110,14 +110,19 @@ pub async fn create(
                 .as_ref()
                 .map(|s| s.id.clone())
                 .unwrap_or_default();
-            let key = ClientKey {
-                existing: Some(client.id.clone()),
-                new_token: key.new_token.clone(),
-            };
+            let key = ClientKey::of(&client, key.new_token.clone());
             attempt_first_factor(state, ctx, &key, &id, strategy::PASSWORD, &password).await
         }
         _ => Ok(client),
     }
+}
+
+/// The client's sign-in `id` when that sign-in is a decoy (enumeration protection).
+fn decoy_of(state: &AppState, client: &Client, id: &str) -> Option<SignIn> {
+    client
+        .sign_in
+        .clone()
+        .filter(|s| s.id == id && s.decoy && !s.is_abandoned(state.now()))
 }
 
 /// The client and its sign-in `id` when that sign-in is a decoy (enumeration protection).
@@ -127,11 +132,7 @@ async fn load_decoy(
     id: &str,
 ) -> CoreResult<Option<(Client, SignIn)>> {
     let client = load_client(state, key).await?;
-    Ok(client
-        .sign_in
-        .clone()
-        .filter(|s| s.id == id && s.decoy && !s.is_abandoned(state.now()))
-        .map(|s| (client, s)))
+    Ok(decoy_of(state, &client, id).map(|s| (client, s)))
 }
 
 /// A digest no password matches, checked so that a decoy costs what a real check costs.
@@ -197,7 +198,16 @@ async fn load_attempt(
     key: &ClientKey,
     id: &str,
 ) -> CoreResult<(Client, SignIn, User)> {
-    let client = load_client(state, key).await?;
+    attempt_of(state, load_client(state, key).await?, id).await
+}
+
+/// The sign-in `id` of a loaded client, with the user it identified (who must still be able to
+/// sign in).
+async fn attempt_of(
+    state: &AppState,
+    client: Client,
+    id: &str,
+) -> CoreResult<(Client, SignIn, User)> {
     let sign_in = client
         .sign_in
         .clone()
@@ -383,59 +393,75 @@ pub async fn attempt_first_factor(
     strategy_name: &str,
     secret: &str,
 ) -> CoreResult<Client> {
-    if let Some((client, sign_in)) = load_decoy(state, key, id).await? {
+    let client = load_client(state, key).await?;
+    if let Some(sign_in) = decoy_of(state, &client, id) {
         return attempt_decoy(state, ctx, client, sign_in, strategy_name, secret).await;
     }
-    {
-        let (_, _, user) = load_attempt(state, key, id).await?;
-        throttle::check(state, ctx, &user.id).await?;
-    }
+    let loaded = attempt_of(state, client, id).await?;
+    throttle::check(state, ctx, &loaded.2.id).await?;
     if strategy_name == strategy::PASSWORD {
-        let (_, _, user) = load_attempt(state, key, id).await?;
-        let digest = user
+        let digest = loaded
+            .2
             .password
             .clone()
             .ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
         let correct =
             secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?;
-        let result = with_retry(|| async {
-            let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
-            let trusted = is_trusted_device(state, &client, &user).await?;
-            let outcome = sign_in.attempt_password(&user, correct, trusted, state.now());
-            // A right password that is marked compromised is not a failed attempt.
-            let failed = outcome.is_err() && outcome != Err(CoreError::PasswordCompromised);
-            if failed {
-                count_failure(state, &mut user);
+        // The first try commits what was read before the hash: the versioned writes refuse it
+        // if the client or the user changed meanwhile, and the retry reads them again.
+        let mut first = Some(loaded);
+        let result = with_retry(|| {
+            let read_before = first.take();
+            async move {
+                let (client, mut sign_in, mut user) = match read_before {
+                    Some(read) => read,
+                    None => load_attempt(state, key, id).await?,
+                };
+                let trusted = is_trusted_device(state, &client, &user).await?;
+                let outcome = sign_in.attempt_password(&user, correct, trusted, state.now());
+                // A right password that is marked compromised is not a failed attempt.
+                let failed = outcome.is_err() && outcome != Err(CoreError::PasswordCompromised);
+                if failed {
+                    count_failure(state, &mut user);
+                }
+                let client = finish_step(
+                    state,
+                    Change::new(state, ctx),
+                    client,
+                    sign_in,
+                    user,
+                    failed,
+                    "sign_in.attempt_first_factor",
+                )
+                .await?;
+                Ok((client, outcome))
             }
+        })
+        .await?;
+        return finish_attempt(state, ctx, result).await;
+    }
+    let mut first = Some(loaded);
+    let result = with_retry(|| {
+        let read_before = first.take();
+        async move {
+            let (client, mut sign_in, user) = match read_before {
+                Some(read) => read,
+                None => load_attempt(state, key, id).await?,
+            };
+            let outcome =
+                sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now());
             let client = finish_step(
                 state,
                 Change::new(state, ctx),
                 client,
                 sign_in,
                 user,
-                failed,
+                false,
                 "sign_in.attempt_first_factor",
             )
             .await?;
             Ok((client, outcome))
-        })
-        .await?;
-        return finish_attempt(state, ctx, result).await;
-    }
-    let result = with_retry(|| async {
-        let (client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        let outcome = sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now());
-        let client = finish_step(
-            state,
-            Change::new(state, ctx),
-            client,
-            sign_in,
-            user,
-            false,
-            "sign_in.attempt_first_factor",
-        )
-        .await?;
-        Ok((client, outcome))
+        }
     })
     .await?;
     finish_attempt(state, ctx, result).await
