@@ -96,11 +96,25 @@ fn errors_total(v: &Value, ptr: &str) -> u64 {
     v.pointer(ptr).and_then(Value::as_u64).unwrap_or(0)
 }
 
+/// One reference out of the raw rates measured just before and just after a sign-in round: their
+/// mean, so that the machine's speed drifting during the round (a shared host's neighbours come
+/// and go) moves the reference as it moves the sign-ins.
+fn bracket(before: Value, after: &Value) -> Value {
+    let mean_of = |ptr: &str| (fz(&before, ptr) + fz(after, ptr)) / 2.0;
+    let mut merged = before.clone();
+    merged["hashes_per_sec"] = json!(mean_of("/hashes_per_sec"));
+    merged["hashes_per_cpu_sec"] = json!(mean_of("/hashes_per_cpu_sec"));
+    merged["before"] = before;
+    merged["after"] = after.clone();
+    merged
+}
+
 pub fn run(mut flags: Flags) -> Result<()> {
     let quiet = load_all(&flags.all("quiet"))?;
     let storm = load_all(&flags.all("storm"))?;
     let attack = load_all(&flags.all("attack"))?;
     let hash = load_all(&flags.all("hash-rate"))?;
+    let hash_after = load_all(&flags.all("hash-rate-after"))?;
     let sign_in = load_all(&flags.all("sign-in"))?;
     let out = PathBuf::from(flags.str("out")?);
     let json_out = flags.opt_str("json")?.map(PathBuf::from);
@@ -124,6 +138,21 @@ pub fn run(mut flags: Flags) -> Result<()> {
             sign_in.len()
         );
     }
+    if !hash_after.is_empty() && hash_after.len() != hash.len() {
+        bail!(
+            "give one --hash-rate-after per --hash-rate run, or none (got {} and {})",
+            hash_after.len(),
+            hash.len()
+        );
+    }
+    let hash = if hash_after.is_empty() {
+        hash
+    } else {
+        hash.into_iter()
+            .zip(&hash_after)
+            .map(|(before, after)| bracket(before, after))
+            .collect()
+    };
     let (text, json) = summarise(
         &quiet, &storm, &attack, &hash, &sign_in, &commit, &note, &command, hashers,
     )?;

@@ -74,7 +74,7 @@ pub struct ServeArgs {
         default_value = "development"
     )]
     environment: EnvironmentArg,
-    /// Password-hashing threads (default: one per core).
+    /// Password-hashing threads (default: one per core but one, at least one).
     #[arg(long, env = "USHER_HASHER_WORKERS")]
     hasher_workers: Option<usize>,
     /// Seconds between checks for signing keys rotated by another process or node.

@@ -189,6 +189,13 @@ pub trait Store: Send + Sync + 'static {
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<String>>;
+    /// The user owning an identifier, read in one query (a sign-in's first step).
+    async fn user_by_identifier(
+        &self,
+        instance_id: &str,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<User>>;
     /// Keeps a handshake payload for the Backend API to fetch by nonce until `expire_at`.
     async fn put_handshake_nonce(
         &self,

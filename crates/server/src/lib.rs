@@ -176,9 +176,11 @@ pub async fn start_with_clock(
             "production instance without allowed origins: browsers cannot use the Frontend API (set USHER_ALLOWED_ORIGINS)"
         );
     }
-    let workers = cfg
-        .hasher_workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let workers = cfg.hasher_workers.unwrap_or_else(|| {
+        usher_core::passwords::hasher_pool::default_workers(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )
+    });
     let hasher = HasherPool::start(workers, 1024)?;
     let api_url = format!("http://{api_addr}");
     let frontend_api_url = format!("http://{}", frontend_host(&cfg));

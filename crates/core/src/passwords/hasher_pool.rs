@@ -3,12 +3,11 @@
 //! and the bounded queue means a burst of sign-ins waits here instead of starving the async
 //! runtime that serves everything else.
 //!
-//! The pool has a thread per core, as many as the runtime, so while hashes are queued (a
-//! password-guessing storm keeps them queued) the hashers alone could fill every core. They run
+//! By default the pool has a thread per core but one ([`default_workers`]), and its threads run
 //! at a lower scheduling priority than the rest of the process (nice 10, on Linux, where that is
-//! a per-thread setting): a runtime or database thread that wakes up gets a core at once instead
-//! of waiting out a hasher's time slice, and the hashers still get every cycle nothing else
-//! wants, so the hash rate is unchanged.
+//! a per-thread setting): while hashes are queued (a password-guessing storm keeps them queued)
+//! a runtime or database thread that wakes up gets a core at once instead of waiting out a
+//! hasher's time slice, and the hashers still get every cycle nothing else wants.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,6 +80,14 @@ fn lower_priority() {
 
 #[cfg(not(target_os = "linux"))]
 fn lower_priority() {}
+
+/// The default number of hashing threads on a machine with `cores` cores: all but one, so that
+/// however many hashes are queued (a password-guessing storm keeps them queued) one core is left
+/// for the requests of users already signed in: on two cores, token refreshes kept their quiet
+/// p99 under a storm with one hasher and took 8–14× longer with two (`bench/front-door/run`).
+pub fn default_workers(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
+}
 
 impl HasherPool {
     /// `workers` threads and room for `queue` waiting jobs.
@@ -243,6 +250,14 @@ mod tests {
             assert_eq!(h.await.unwrap(), (true, false));
         }
         assert_eq!(pool.stats().jobs_done.load(Ordering::Relaxed), 12);
+    }
+
+    #[test]
+    fn the_default_pool_leaves_a_core_for_requests() {
+        assert_eq!(default_workers(1), 1);
+        assert_eq!(default_workers(2), 1);
+        assert_eq!(default_workers(8), 7);
+        assert_eq!(default_workers(0), 1);
     }
 
     /// The nice value of every thread of this process named `usher-hasher-*`.

@@ -67,6 +67,11 @@ impl<'a> Change<'a> {
         self.ctx
     }
 
+    /// The server the change is made on.
+    pub fn state(&self) -> &'a AppState {
+        self.state
+    }
+
     pub fn write(&mut self, w: Write) -> &mut Self {
         self.writes.push(w);
         self

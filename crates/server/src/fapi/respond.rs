@@ -65,7 +65,7 @@ pub async fn with_client<F>(
 where
     F: FnOnce(&ClientView, &RenderContext<'_>) -> Value,
 {
-    let view = view(state, client, browser.azp()).await?;
+    let view = view(state, &browser.key, client, browser.azp()).await?;
     let cx = RenderContext {
         settings: &state.instance.settings,
         now: state.now(),

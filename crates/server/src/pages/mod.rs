@@ -360,7 +360,7 @@ impl Page {
         to: &str,
     ) -> Response {
         let mut res = self.redirect(to);
-        match view(state, client, None).await {
+        match view(state, &self.browser.key, client, None).await {
             Ok(v) => respond::client_cookies(state, &self.browser, &v, &mut res),
             Err(e) => return self.failure_page(state, e),
         }

@@ -23,7 +23,7 @@ fn key_for(page: &Page, client: &Client) -> ClientKey {
     ClientKey {
         existing: Some(client.id.clone()),
         new_token: page.browser.key.new_token.clone(),
-        just_read: Default::default(),
+        memo: Default::default(),
     }
 }
 

@@ -133,7 +133,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
         let key = ClientKey {
             existing: Some(client.id.clone()),
             new_token: page.browser.key.new_token.clone(),
-            just_read: Default::default(),
+            memo: Default::default(),
         };
         let client =
             sign_ups::prepare_verification(&state, &page.browser.ctx, &key, &id, EMAIL_CODE)

@@ -98,7 +98,23 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
                 == Some(user.id.as_str()),
             "identifiers are looked up in their normalised form",
         )?;
+        check(
+            store
+                .user_by_identifier(ins, kind, value)
+                .await
+                .map_err(e)?
+                .is_some_and(|u| u.id == user.id),
+            "a user is read by identifier, in its normalised form",
+        )?;
     }
+    check(
+        store
+            .user_by_identifier(ins, IdentifierKind::Username, "nobody")
+            .await
+            .map_err(e)?
+            .is_none(),
+        "an unknown identifier reads no user",
+    )?;
     check(
         store
             .user_id_by_identifier(ins, IdentifierKind::Email, "nobody@example.com")

@@ -17,6 +17,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0003_clients.sql"),
     ),
     (4, include_str!("../../migrations/postgres/0004_emails.sql")),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_identifiers_key.sql"),
+    ),
 ];
 
 /// Any constant works as long as every Usher node uses the same one.

@@ -10,6 +10,7 @@ use usher_core::sessions::Session;
 use usher_core::signing_keys::SigningKeyRecord;
 use usher_core::store::{SessionForToken, StoreResult};
 use usher_core::users::User;
+use usher_core::users::identifiers::{IdentifierKind, normalize};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
@@ -79,6 +80,26 @@ pub async fn get_user(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResu
         .fetch_optional(pool)
         .await
         .map_err(db_err)?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn user_by_identifier(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    kind: IdentifierKind,
+    value: &str,
+) -> StoreResult<Option<User>> {
+    let row = sqlx::query(
+        "SELECT u.doc, u.version FROM user_identifiers i \
+         JOIN users u ON u.instance_id = i.instance_id AND u.id = i.user_id \
+         WHERE i.instance_id = $1 AND i.kind = $2 AND i.value = $3",
+    )
+    .bind(instance_id)
+    .bind(kind.as_str())
+    .bind(normalize(kind, value))
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
     row.as_ref().map(user_from_row).transpose()
 }
 

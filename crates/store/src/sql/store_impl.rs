@@ -119,6 +119,15 @@ impl Store for Backend {
         clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
     }
 
+    async fn user_by_identifier(
+        &self,
+        instance_id: &str,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<User>> {
+        reads::user_by_identifier(self.reader(), instance_id, kind, value).await
+    }
+
     async fn put_handshake_nonce(
         &self,
         instance_id: &str,

@@ -1,7 +1,7 @@
 // Writes. A changeset is applied in one transaction: state, outbox events and audit entries
 // commit together or not at all. Included by each backend's module, which defines `Db`.
 
-use sqlx::{Pool, Row, Transaction};
+use sqlx::{Pool, QueryBuilder, Transaction};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -95,9 +95,10 @@ pub async fn retire_signing_key(
 
 pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    // Events are queued for the webhook endpoints together: at the end, or before anything that
-    // changes the endpoints, so each event reaches the endpoints that existed when it was raised.
-    let mut to_fan_out: Vec<&str> = Vec::new();
+    // A commit's events are written and queued for the webhook endpoints together, in two
+    // statements however many there are: at the end, or before anything that changes the
+    // endpoints, so each event reaches the endpoints that existed when it was raised.
+    let mut events: Vec<&OutboxEvent> = Vec::new();
     for write in &changes.writes {
         if matches!(
             write,
@@ -106,8 +107,8 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 | Write::UpdateWebhookEndpoint(_)
                 | Write::DeleteWebhookEndpoint { .. }
         ) {
-            super::webhooks::fan_out(&mut tx, instance_id, &to_fan_out).await?;
-            to_fan_out.clear();
+            queue_events(&mut tx, instance_id, &events).await?;
+            events.clear();
         }
         match write {
             Write::InsertUser(u) => insert_user(&mut tx, instance_id, u).await?,
@@ -119,10 +120,7 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::UpdateClient(c) => super::clients::update_client(&mut tx, instance_id, c).await?,
             Write::InsertSession(s) => insert_session(&mut tx, instance_id, s).await?,
             Write::UpdateSession(s) => update_session(&mut tx, instance_id, s).await?,
-            Write::Event(e) => {
-                insert_event(&mut tx, instance_id, e).await?;
-                to_fan_out.push(&e.id);
-            }
+            Write::Event(e) => events.push(e),
             Write::EndpointEvent { endpoint_id, event } => {
                 insert_event(&mut tx, instance_id, event).await?;
                 super::webhooks::fan_out_to(&mut tx, instance_id, &event.id, endpoint_id).await?;
@@ -140,8 +138,38 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
         }
     }
-    super::webhooks::fan_out(&mut tx, instance_id, &to_fan_out).await?;
+    queue_events(&mut tx, instance_id, &events).await?;
     tx.commit().await.map_err(db_err)
+}
+
+/// Inserts `events` in their order (their sequence numbers follow it) and queues them for every
+/// endpoint that subscribes to them.
+async fn queue_events(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    events: &[&OutboxEvent],
+) -> StoreResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "INSERT INTO events (id, instance_id, type, data, attributes, created_at) ",
+    );
+    let mut rows = Vec::with_capacity(events.len());
+    for e in events {
+        rows.push((e, to_doc(&e.data)?, to_doc(&e.attributes)?));
+    }
+    qb.push_values(rows, |mut row, (e, data, attributes)| {
+        row.push_bind(&e.id)
+            .push_bind(instance_id)
+            .push_bind(&e.event_type)
+            .push_bind(data)
+            .push_bind(attributes)
+            .push_bind(e.created_at);
+    });
+    qb.build().execute(&mut **tx).await.map_err(db_err)?;
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    super::webhooks::fan_out(tx, instance_id, &ids).await
 }
 
 type Tx<'a> = Transaction<'a, Db>;
@@ -175,32 +203,6 @@ fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
     out
 }
 
-/// Rewrites the user's identifiers unless they are the ones stored (most updates, a sign-in's
-/// among them, change none: one read instead of a delete and an insert per identifier).
-async fn update_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
-    let stored = sqlx::query("SELECT kind, value FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
-        .bind(instance_id)
-        .bind(&u.id)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    let mut stored: Vec<(String, String)> = stored
-        .iter()
-        .map(|r| Ok((r.try_get("kind")?, r.try_get("value")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db_err)?;
-    let mut wanted: Vec<(String, String)> = identifiers_of(u)
-        .into_iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v))
-        .collect();
-    stored.sort();
-    wanted.sort();
-    if stored == wanted {
-        return Ok(());
-    }
-    write_identifiers(tx, instance_id, u).await
-}
-
 async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
     sqlx::query("DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
         .bind(instance_id)
@@ -231,29 +233,40 @@ async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> Stor
 
 async fn insert_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
     write_identifiers(tx, instance_id, u).await?;
-    sqlx::query(
-        "INSERT INTO users (instance_id, id, version, doc, created_at, updated_at, primary_email, primary_phone, username, \
-         first_name, last_name, last_sign_in_at, last_active_at, banned, locked_until, search) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(instance_id)
-    .bind(&u.id)
-    .bind(to_doc(u)?)
-    .bind(u.created_at)
-    .bind(u.updated_at)
-    .bind(u.primary_email().map(|e| normalize(IdentifierKind::Email, &e.email_address)))
-    .bind(primary_phone(u))
-    .bind(u.username.as_deref().map(|n| normalize(IdentifierKind::Username, n)))
-    .bind(&u.first_name)
-    .bind(&u.last_name)
-    .bind(u.last_sign_in_at)
-    .bind(u.last_active_at)
-    .bind(u.banned)
-    .bind(u.locked_until)
-    .bind(u.search_text())
+    let sql = "INSERT INTO users (doc, created_at, updated_at, primary_email, primary_phone, username, first_name, \
+               last_name, last_sign_in_at, last_active_at, banned, locked_until, search, instance_id, id, identifiers_key, version) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1)";
+    bind_user_row(sqlx::query(sql), instance_id, u)?
+        .bind(identifiers_key(u))
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
     Ok(())
+}
+
+type UserRowQuery<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// Binds `$1`–`$15` of the statements that write a user's row: its columns, the instance, the id.
+fn bind_user_row<'q>(
+    q: UserRowQuery<'q>,
+    instance_id: &'q str,
+    u: &'q User,
+) -> StoreResult<UserRowQuery<'q>> {
+    Ok(q.bind(to_doc(u)?)
+        .bind(u.created_at)
+        .bind(u.updated_at)
+        .bind(u.primary_email().map(|e| normalize(IdentifierKind::Email, &e.email_address)))
+        .bind(primary_phone(u))
+        .bind(u.username.as_deref().map(|n| normalize(IdentifierKind::Username, n)))
+        .bind(&u.first_name)
+        .bind(&u.last_name)
+        .bind(u.last_sign_in_at)
+        .bind(u.last_active_at)
+        .bind(u.banned)
+        .bind(u.locked_until)
+        .bind(u.search_text())
+        .bind(instance_id)
+        .bind(&u.id))
 }
 
 fn primary_phone(u: &User) -> Option<String> {
@@ -264,35 +277,63 @@ fn primary_phone(u: &User) -> Option<String> {
         .map(|p| p.phone_number.clone())
 }
 
+/// The user's identifiers as one comparable string (see migration 0005).
+fn identifiers_key(u: &User) -> String {
+    let mut ids: Vec<String> = identifiers_of(u)
+        .into_iter()
+        .map(|(kind, value)| format!("{}:{value}", kind.as_str()))
+        .collect();
+    ids.sort();
+    ids.join("\n")
+}
+
+macro_rules! update_user_row {
+    () => {
+        "UPDATE users SET version = version + 1, doc = $1, created_at = $2, updated_at = $3, primary_email = $4, \
+         primary_phone = $5, username = $6, first_name = $7, last_name = $8, last_sign_in_at = $9, last_active_at = $10, \
+         banned = $11, locked_until = $12, search = $13, identifiers_key = $17 \
+         WHERE instance_id = $14 AND id = $15 AND version = $16"
+    };
+}
+const UPDATE_USER_ROW: &str = update_user_row!();
+const UPDATE_USER_ROW_SAME_IDENTIFIERS: &str =
+    concat!(update_user_row!(), " AND identifiers_key = $17");
+
+/// Most updates leave the identifiers alone: then the row's update, guarded by the stored
+/// identifiers too, is the only statement. Otherwise the row is updated and the identifiers
+/// rewritten.
 async fn update_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
-    let res = sqlx::query(
-        "UPDATE users SET version = version + 1, doc = $1, created_at = $2, updated_at = $3, primary_email = $4, primary_phone = $5, \
-         username = $6, first_name = $7, last_name = $8, last_sign_in_at = $9, last_active_at = $10, banned = $11, locked_until = $12, search = $13 \
-         WHERE instance_id = $14 AND id = $15 AND version = $16",
-    )
-    .bind(to_doc(u)?)
-    .bind(u.created_at)
-    .bind(u.updated_at)
-    .bind(u.primary_email().map(|e| normalize(IdentifierKind::Email, &e.email_address)))
-    .bind(primary_phone(u))
-    .bind(u.username.as_deref().map(|n| normalize(IdentifierKind::Username, n)))
-    .bind(&u.first_name)
-    .bind(&u.last_name)
-    .bind(u.last_sign_in_at)
-    .bind(u.last_active_at)
-    .bind(u.banned)
-    .bind(u.locked_until)
-    .bind(u.search_text())
-    .bind(instance_id)
-    .bind(&u.id)
-    .bind(u.version)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
+    let key = identifiers_key(u);
+    if update_user_row(tx, instance_id, u, &key, true).await? {
+        return Ok(());
+    }
+    if !update_user_row(tx, instance_id, u, &key, false).await? {
         return Err(StoreError::Stale);
     }
-    update_identifiers(tx, instance_id, u).await
+    write_identifiers(tx, instance_id, u).await
+}
+
+/// Whether the row at `u.version` was updated (and, with `same_identifiers`, stored the same
+/// identifiers).
+async fn update_user_row(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    u: &User,
+    key: &str,
+    same_identifiers: bool,
+) -> StoreResult<bool> {
+    let sql = if same_identifiers {
+        UPDATE_USER_ROW_SAME_IDENTIFIERS
+    } else {
+        UPDATE_USER_ROW
+    };
+    let res = bind_user_row(sqlx::query(sql), instance_id, u)?
+        .bind(u.version)
+        .bind(key)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(res.rows_affected() == 1)
 }
 
 async fn delete_user(

@@ -11,6 +11,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_webhooks.sql")),
     (3, include_str!("../../migrations/sqlite/0003_clients.sql")),
     (4, include_str!("../../migrations/sqlite/0004_emails.sql")),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_identifiers_key.sql"),
+    ),
 ];
 
 pub async fn run(pool: &SqlitePool) -> StoreResult<()> {

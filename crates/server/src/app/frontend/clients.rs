@@ -8,6 +8,7 @@ use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, record_activity};
 use usher_core::sessions::tokens::{MintRequest, mint};
 use usher_core::store::Write;
+use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::{ClientKey, load_client, write_client};
@@ -23,19 +24,38 @@ pub async fn by_token(state: &AppState, token: &ClientToken) -> CoreResult<Optio
         .await?)
 }
 
-/// Live sessions of the client with their users, and a fresh token for the active one.
-pub async fn view(state: &AppState, client: Client, azp: Option<&str>) -> CoreResult<ClientView> {
+/// A user as the request knows it, or as stored.
+async fn user_for_view(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<Option<User>> {
+    match key.memo.user(id) {
+        Some(u) => Ok(Some(u)),
+        None => Ok(state.store.get_user(&state.instance.id, id).await?),
+    }
+}
+
+/// Live sessions of the client with their users, and a fresh token for the active one. `key` is
+/// the request's: what it already read is not read again.
+pub async fn view(
+    state: &AppState,
+    key: &ClientKey,
+    client: Client,
+    azp: Option<&str>,
+) -> CoreResult<ClientView> {
     let now = state.now();
     let mut sessions = Vec::new();
-    for s in state
-        .store
-        .sessions_of_client(&state.instance.id, &client.id)
-        .await?
-    {
+    let may_have_sessions = !key.client_is_new() || client.last_active_session_id.is_some();
+    let stored = if may_have_sessions {
+        state
+            .store
+            .sessions_of_client(&state.instance.id, &client.id)
+            .await?
+    } else {
+        Vec::new()
+    };
+    for s in stored {
         if !s.status_at(now).is_live() {
             continue;
         }
-        if let Some(u) = state.store.get_user(&state.instance.id, &s.user_id).await? {
+        if let Some(u) = user_for_view(state, key, &s.user_id).await? {
             sessions.push((s, u));
         }
     }
@@ -43,7 +63,7 @@ pub async fn view(state: &AppState, client: Client, azp: Option<&str>) -> CoreRe
         // Usually the user of a session just listed.
         Some(id) => match sessions.iter().find(|(_, u)| u.id == id) {
             Some((_, u)) => Some(u.clone()),
-            None => state.store.get_user(&state.instance.id, id).await?,
+            None => user_for_view(state, key, id).await?,
         },
         None => None,
     };

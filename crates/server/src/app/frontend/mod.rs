@@ -33,9 +33,8 @@ pub const APPLICATION_NAME: &str = "Usher";
 pub struct ClientKey {
     pub existing: Option<String>,
     pub new_token: ClientToken,
-    /// The client as the request found it, if it was just read: the first load uses it instead
-    /// of reading the store again. Later loads (a retry after a conflicting write) read afresh.
-    pub just_read: JustRead,
+    /// What the request has already read or written.
+    pub memo: RequestMemo,
 }
 
 impl ClientKey {
@@ -43,7 +42,7 @@ impl ClientKey {
         Self {
             existing: None,
             new_token: ClientToken::generate(),
-            just_read: JustRead::default(),
+            memo: RequestMemo::default(),
         }
     }
 
@@ -52,32 +51,74 @@ impl ClientKey {
         Self {
             existing: Some(client.id.clone()),
             new_token,
-            just_read: JustRead::holding(client.clone()),
+            memo: RequestMemo::holding(client.clone()),
         }
+    }
+
+    /// This request's key after it wrote `client`: the next load uses that copy, and what the
+    /// request remembered is kept.
+    pub fn after_write(&self, client: &Client) -> Self {
+        self.memo.lock().client = Some(client.clone());
+        Self {
+            existing: Some(client.id.clone()),
+            new_token: self.new_token.clone(),
+            memo: self.memo.clone(),
+        }
+    }
+
+    /// Whether the client did not exist when the request began: its only sessions are any this
+    /// request started, and the last of those is its active one.
+    pub fn client_is_new(&self) -> bool {
+        self.existing.is_none()
     }
 }
 
-/// A client read moments ago, handed out at most once: a sign-in attempt reads its client a
-/// few times (the extractor, the decoy check, after the hash), and each read is a round trip to
-/// the database that a busy server pays for in context switches.
+/// What a request has read or written moments ago, so that it does not read it again: the
+/// client as found (handed out once, to the first load: a later load is a retry after a
+/// conflicting write and reads afresh), and users as this request left them, for rendering its
+/// response. On a busy server every read is a hand-off to the database's thread and back, paid
+/// for in context switches that the password hashers would otherwise have.
 #[derive(Debug, Clone, Default)]
-pub struct JustRead(Arc<Mutex<Option<Client>>>);
+pub struct RequestMemo(Arc<Mutex<Memo>>);
 
-impl JustRead {
+#[derive(Debug, Default)]
+struct Memo {
+    client: Option<Client>,
+    users: Vec<User>,
+}
+
+impl RequestMemo {
     pub fn holding(client: Client) -> Self {
-        Self(Arc::new(Mutex::new(Some(client))))
+        Self(Arc::new(Mutex::new(Memo {
+            client: Some(client),
+            users: Vec::new(),
+        })))
     }
 
-    fn take(&self, id: &str) -> Option<Client> {
-        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        slot.take().filter(|c| c.id == id)
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn take_client(&self, id: &str) -> Option<Client> {
+        self.lock().client.take().filter(|c| c.id == id)
+    }
+
+    /// `user` as stored now (read, or committed, by this request).
+    pub fn remember_user(&self, user: &User) {
+        let mut memo = self.lock();
+        memo.users.retain(|u| u.id != user.id);
+        memo.users.push(user.clone());
+    }
+
+    pub fn user(&self, id: &str) -> Option<User> {
+        self.lock().users.iter().find(|u| u.id == id).cloned()
     }
 }
 
 /// The client as stored now, or a new (unsaved, version 0) one.
 pub async fn load_client(state: &AppState, key: &ClientKey) -> CoreResult<Client> {
     match &key.existing {
-        Some(id) => match key.just_read.take(id) {
+        Some(id) => match key.memo.take_client(id) {
             Some(client) => Ok(client),
             None => state
                 .store

@@ -13,7 +13,9 @@ use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, get_user, load_client, send_code, start_session, throttle, write_client};
+use super::{
+    ClientKey, RequestMemo, get_user, load_client, send_code, start_session, throttle, write_client,
+};
 use crate::app::{Change, with_retry};
 use crate::extract::auth::RequestContext;
 use crate::state::AppState;
@@ -34,14 +36,10 @@ async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User
     } else {
         IdentifierKind::Username
     };
-    match state
+    Ok(state
         .store
-        .user_id_by_identifier(&state.instance.id, kind, identifier)
-        .await?
-    {
-        Some(id) => Ok(state.store.get_user(&state.instance.id, &id).await?),
-        None => Ok(None),
-    }
+        .user_by_identifier(&state.instance.id, kind, identifier)
+        .await?)
 }
 
 fn refuse_if_signed_in(state: &AppState, client: &Client, live: bool) -> CoreResult<()> {
@@ -73,7 +71,10 @@ pub async fn create(
     let mut unknown = false;
     let user = match req.identifier.as_deref().map(str::trim) {
         Some(i) if !i.is_empty() => match find_user(state, i).await? {
-            Some(u) => Some(u),
+            Some(u) => {
+                key.memo.remember_user(&u);
+                Some(u)
+            }
             None if protect => {
                 unknown = true;
                 None
@@ -110,7 +111,7 @@ pub async fn create(
                 .as_ref()
                 .map(|s| s.id.clone())
                 .unwrap_or_default();
-            let key = ClientKey::of(&client, key.new_token.clone());
+            let key = key.after_write(&client);
             attempt_first_factor(state, ctx, &key, &id, strategy::PASSWORD, &password).await
         }
         _ => Ok(client),
@@ -345,7 +346,7 @@ fn count_failure(state: &AppState, user: &mut User) {
 
 /// Commits the step's client and user, and the session when the sign-in completed.
 async fn finish_step(
-    state: &AppState,
+    memo: &RequestMemo,
     mut change: Change<'_>,
     mut client: Client,
     mut sign_in: SignIn,
@@ -353,6 +354,7 @@ async fn finish_step(
     user_changed: bool,
     audit: &str,
 ) -> CoreResult<Client> {
+    let state = change.state();
     let mut user_changed = user_changed;
     if sign_in.status == SignInStatus::Complete && sign_in.created_session_id.is_none() {
         // Client Trust's emailed code confirms the device; it is not a second factor.
@@ -375,13 +377,17 @@ async fn finish_step(
     if user_changed {
         change
             .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+            .event(DomainEvent::UserUpdated(user.clone()));
     }
     client.sign_in = Some(sign_in.clone());
     client.updated_at = state.now();
     write_client(&mut change, &client);
     change.commit(audit, Some(&sign_in.id)).await?;
     client.version += 1;
+    if user_changed {
+        user.version += 1;
+    }
+    memo.remember_user(&user);
     Ok(client)
 }
 
@@ -425,7 +431,7 @@ pub async fn attempt_first_factor(
                     count_failure(state, &mut user);
                 }
                 let client = finish_step(
-                    state,
+                    &key.memo,
                     Change::new(state, ctx),
                     client,
                     sign_in,
@@ -451,7 +457,7 @@ pub async fn attempt_first_factor(
             let outcome =
                 sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now());
             let client = finish_step(
-                state,
+                &key.memo,
                 Change::new(state, ctx),
                 client,
                 sign_in,
@@ -506,7 +512,7 @@ pub async fn attempt_second_factor(
         }
         // A used TOTP step or backup code is spent on the user whatever happens next.
         let client = finish_step(
-            state,
+            &key.memo,
             Change::new(state, ctx),
             client,
             sign_in,
@@ -570,7 +576,7 @@ pub async fn reset_password(
                 .event(DomainEvent::SessionRevoked(s, Some(Box::new(user.clone()))));
         }
         finish_step(
-            state,
+            &key.memo,
             change,
             client,
             sign_in,
