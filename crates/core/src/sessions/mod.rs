@@ -1,5 +1,6 @@
 //! Sessions and the clients (browsers, devices) they live on, and the tokens they mint.
 
+pub mod devices;
 pub mod lifecycle;
 pub mod model;
 pub mod query;

@@ -11,11 +11,15 @@ use super::browser::Browser;
 use super::form::Form;
 use super::respond::with_client;
 use crate::app::frontend::clients::current_session;
+use crate::app::frontend::devices;
 use crate::app::frontend::get_user;
 use crate::app::frontend::me::{self, ProfilePatch};
 use crate::error::ApiError;
+use crate::extract::path::PathParams;
 use crate::state::AppState;
-use crate::wire::frontend::client::{session as render_session, user as render_user};
+use crate::wire::frontend::client::{
+    session as render_session, session_with_activity, user as render_user,
+};
 use crate::wire::frontend::mfa;
 
 async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
@@ -146,14 +150,27 @@ pub async fn active_sessions(
             sessions
                 .iter()
                 .filter(|s| s.status_at(cx.now).is_live())
-                .map(|s| {
-                    let mut j = render_session(s, &user, None, cx);
-                    j["latest_activity"] =
-                        json!({"object": "session_activity", "id": s.id, "is_mobile": false});
-                    j
-                })
+                .map(|s| session_with_activity(s, &user, cx))
                 .collect(),
         )
+    })
+    .await
+}
+
+/// `POST /v1/me/sessions/{id}/revoke`: signs one of the user's devices out (the user's own
+/// sessions only; anyone else's is not found). Answers the revoked session.
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    browser: Browser,
+    p: PathParams,
+) -> Result<Response, ApiError> {
+    let s = signed_in(&state, &browser).await?;
+    let user = get_user(&state, &s.user_id).await?;
+    let revoked = devices::sign_out_device(&state, &browser.ctx, &s, p.first()).await?;
+    // The client's sessions are read afresh: a browser revoking its own session sees it gone.
+    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
+    with_client(&state, &browser, client, |_, cx| {
+        render_session(&revoked, &user, None, cx)
     })
     .await
 }

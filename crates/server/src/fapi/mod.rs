@@ -105,6 +105,10 @@ fn routes() -> Router<AppState> {
         .route("/v1/me/totp/attempt_verification", post(me::verify_totp))
         .route("/v1/me/backup_codes", post(me::create_backup_codes))
         .route("/v1/me/sessions/active", get(me::active_sessions))
+        .route(
+            "/v1/me/sessions/{session_id}/revoke",
+            post(me::revoke_session),
+        )
         .route("/npm/{*path}", get(npm::serve))
 }
 

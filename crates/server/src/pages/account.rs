@@ -49,38 +49,9 @@ pub async fn signed_in(state: &AppState, page: &mut Page) -> Result<(Session, Us
 
 /// `Chrome on Linux`, from a `User-Agent`.
 fn device_name(user_agent: Option<&str>) -> String {
-    let Some(ua) = user_agent else {
-        return "Unknown device".into();
-    };
-    let browser = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("HeadlessChrome/", "Chrome (headless)"),
-        ("Chromium/", "Chromium"),
-        ("Chrome/", "Chrome"),
-        ("CriOS/", "Chrome"),
-        ("Safari/", "Safari"),
-        ("curl/", "curl"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map_or("Unknown browser", |(_, name)| name);
-    let os = [
-        ("Windows", "Windows"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Android", "Android"),
-        ("CrOS", "ChromeOS"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| name);
-    match os {
-        Some(os) => format!("{browser} on {os}"),
-        None => browser.to_owned(),
+    match user_agent {
+        Some(_) => usher_core::sessions::devices::describe(user_agent).name(),
+        None => "Unknown device".into(),
     }
 }
 

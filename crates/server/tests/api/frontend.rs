@@ -216,6 +216,8 @@ struct Browser {
     session_id: Option<String>,
     /// Every body the Frontend API returned to this browser.
     seen: Vec<String>,
+    /// Sent as `User-Agent` when set.
+    user_agent: Option<String>,
 }
 
 impl Env {
@@ -237,6 +239,7 @@ impl Env {
             dev_token: None,
             session_id: None,
             seen: Vec::new(),
+            user_agent: None,
         }
     }
 
@@ -406,6 +409,9 @@ impl Browser {
         }
         if let Some(c) = self.cookie_header() {
             req = req.header("Cookie", c);
+        }
+        if let Some(ua) = &self.user_agent {
+            req = req.header("User-Agent", ua);
         }
         let res = Res::read(req.send().await.unwrap()).await;
         for line in res.set_cookies() {
@@ -1382,6 +1388,99 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
 // ---------------------------------------------------------------------------------------------
 // 6. Origins
 // ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_user_sees_their_devices_and_signs_one_out() {
+    let env = spawn_tweaked(Kind::Production, |cfg| {
+        cfg.policy.client_trust = Some(false);
+    })
+    .await;
+    let mut laptop = env.browser();
+    laptop.user_agent = Some(
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36".into(),
+    );
+    let (user_id, sid_laptop) = laptop.sign_up(&env, "devices@example.com", None).await;
+    let mut phone = env.browser();
+    phone.user_agent = Some(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1".into(),
+    );
+    env.clock.advance(MINUTE);
+    let si = phone.sign_in_password("devices@example.com").await;
+    assert_eq!(si["status"], "complete", "{si}");
+    let sid_phone = si["created_session_id"].as_str().unwrap().to_owned();
+    let mut other = env.browser();
+    let (_, sid_other) = other.sign_up(&env, "someone.else@example.com", None).await;
+
+    // Both devices are listed, each as its user agent and address describe it.
+    let r = laptop.get("/v1/me/sessions/active").await;
+    let listed = r.ok()["response"].as_array().unwrap().clone();
+    let ids: Vec<&str> = listed.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "{}", r.raw);
+    assert!(ids.contains(&sid_laptop.as_str()) && ids.contains(&sid_phone.as_str()));
+    let phone_entry = listed
+        .iter()
+        .find(|s| s["id"] == sid_phone.as_str())
+        .unwrap();
+    let activity = &phone_entry["latest_activity"];
+    assert_eq!(activity["object"], "session_activity");
+    assert_eq!(activity["browser_name"], "Safari");
+    assert_eq!(activity["device_type"], "iOS");
+    assert_eq!(activity["is_mobile"], true);
+    assert_eq!(activity["ip_address"], "127.0.0.1");
+    let laptop_entry = listed
+        .iter()
+        .find(|s| s["id"] == sid_laptop.as_str())
+        .unwrap();
+    assert_eq!(laptop_entry["latest_activity"]["browser_name"], "Chrome");
+    assert_eq!(laptop_entry["latest_activity"]["is_mobile"], false);
+
+    // Someone else's session cannot be signed out from here; nothing changes.
+    let before = env.snapshot().await;
+    laptop
+        .post(&format!("/v1/me/sessions/{sid_other}/revoke"), &[])
+        .await
+        .err(404, "resource_not_found");
+    laptop
+        .post("/v1/me/sessions/sess_doesnotexist/revoke", &[])
+        .await
+        .err(404, "resource_not_found");
+    assert_eq!(env.snapshot().await, before);
+    assert_eq!(env.session(&sid_other).await["status"], "active");
+
+    // The phone is signed out from the laptop: revoked, announced, and its tokens refused.
+    let r = laptop
+        .post(&format!("/v1/me/sessions/{sid_phone}/revoke"), &[])
+        .await;
+    let revoked = &r.ok()["response"];
+    assert_eq!(revoked["id"], sid_phone.as_str(), "{}", r.raw);
+    assert_eq!(revoked["status"], "revoked");
+    assert_eq!(
+        r.body["client"]["last_active_session_id"],
+        sid_laptop.as_str()
+    );
+    assert_eq!(env.session(&sid_phone).await["status"], "revoked");
+    assert_eq!(env.session(&sid_laptop).await["status"], "active");
+    let events = env.app.events().await;
+    assert!(
+        events.iter().any(|e| e.event_type == "session.revoked"
+            && e.data["id"] == sid_phone.as_str()
+            && e.data["user_id"] == user_id.as_str()),
+        "no session.revoked event for the phone"
+    );
+    let r = phone
+        .post(&format!("/v1/client/sessions/{sid_phone}/tokens"), &[])
+        .await;
+    assert!(r.status >= 400, "{}", r.raw);
+    assert!(!r.raw.contains("\"jwt\""), "{}", r.raw);
+    let r = laptop.get("/v1/me/sessions/active").await;
+    let ids: Vec<&str> = r.ok()["response"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [sid_laptop.as_str()]);
+}
 
 #[tokio::test]
 async fn disallowed_origins_are_refused_before_anything_happens() {

@@ -8,6 +8,7 @@ use usher_core::clients::sign_ups::SignUp;
 use usher_core::clock::Millis;
 use usher_core::instance::InstanceSettings;
 use usher_core::sessions::Session;
+use usher_core::sessions::devices::describe;
 use usher_core::users::User;
 
 use crate::wire::users::UserJson;
@@ -53,6 +54,25 @@ fn public_user_data(u: &User) -> Value {
         "user_id": u.id,
         "profile_image_url": j.image_url,
     })
+}
+
+/// A session in the user's list of devices (`GET /v1/me/sessions/active`): the session with
+/// what its user agent and address say about the device it runs on.
+pub fn session_with_activity(s: &Session, u: &User, cx: &RenderContext<'_>) -> Value {
+    let device = describe(s.user_agent.as_deref());
+    let mut j = session(s, u, None, cx);
+    j["latest_activity"] = json!({
+        "object": "session_activity",
+        "id": s.id,
+        "browser_name": s.user_agent.is_some().then_some(device.browser),
+        "browser_version": null,
+        "device_type": device.os,
+        "ip_address": s.ip_address,
+        "city": null,
+        "country": null,
+        "is_mobile": device.is_mobile,
+    });
+    j
 }
 
 pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_>) -> Value {
