@@ -1,19 +1,13 @@
 //! The `usher` binary as an operator runs it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn usher() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_usher"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("USHER_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
+use common::usher;
 
 struct Server(Child);
 

@@ -1,51 +1,16 @@
 //! `usher users` as an operator runs it: lifting a lockout with the server stopped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+
+use common::{create_instance, usher};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};
 use usher_core::users::create::{NewUser, validate};
-
-fn usher() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_usher"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("USHER_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn create_instance(dir: &Path) {
-    let mut child = usher()
-        .args([
-            "serve",
-            "--api-addr",
-            "127.0.0.1:0",
-            "--frontend-addr",
-            "127.0.0.1:0",
-        ])
-        .env("USHER_DATA_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        match lines.next() {
-            Some(Ok(line)) if line.starts_with("Listening:") => break,
-            Some(Ok(_)) => {}
-            _ => break,
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-}
 
 /// A user locked out by failed sign-ins, written as the server would.
 fn locked_user(dir: &Path) -> String {

@@ -1,48 +1,12 @@
 //! `usher webhooks …` as an operator runs it: against the database, with the server stopped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
-fn usher() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_usher"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("USHER_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-/// Creates the instance by starting `usher serve` once, then stops it.
-fn create_instance(dir: &Path) {
-    let mut child = usher()
-        .args([
-            "serve",
-            "--api-addr",
-            "127.0.0.1:0",
-            "--frontend-addr",
-            "127.0.0.1:0",
-        ])
-        .env("USHER_DATA_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        match lines.next() {
-            Some(Ok(line)) if line.starts_with("Listening:") => break,
-            Some(Ok(_)) => {}
-            _ => break,
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-}
+use common::{create_instance, usher};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     usher()
