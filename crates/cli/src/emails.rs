@@ -4,11 +4,10 @@
 
 use std::sync::Arc;
 
-use anyhow::bail;
 use usher_core::clock::{Clock, SystemClock};
 use usher_core::users::query::Page;
 use usher_server::app::mail as app;
-use usher_server::config::{MailConfig, ServerConfig};
+use usher_server::config::MailConfig;
 use usher_server::wire::emails::EmailDetailJson;
 
 use crate::CommonArgs;
@@ -56,20 +55,9 @@ pub fn run(
     limit: i64,
     as_json: bool,
 ) -> anyhow::Result<()> {
-    let cfg = ServerConfig {
-        database_url: common.database_url,
-        ..ServerConfig::with_data_dir(common.data_dir)
-    };
-    if cfg.database_url.is_none() && !cfg.data_dir.join("usher.sqlite").exists() {
-        bail!(
-            "no Usher instance in {} yet: run `usher serve` first",
-            cfg.data_dir.display()
-        );
-    }
+    let cfg = crate::offline::existing_instance(common)?;
     let page = Page::new(Some(limit), None)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = crate::offline::runtime()?;
     rt.block_on(async move {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await?;

@@ -12,16 +12,7 @@ use usher_server::config::ServerConfig;
 use crate::{CommonArgs, KeysAction};
 
 async fn open(common: CommonArgs) -> anyhow::Result<(ServerConfig, Arc<dyn Store>, Instance)> {
-    let cfg = ServerConfig {
-        database_url: common.database_url,
-        ..ServerConfig::with_data_dir(common.data_dir)
-    };
-    if cfg.database_url.is_none() && !cfg.data_dir.join("usher.sqlite").exists() {
-        bail!(
-            "no Usher instance in {} yet: run `usher serve` first",
-            cfg.data_dir.display()
-        );
-    }
+    let cfg = crate::offline::existing_instance(common)?;
     let store = usher_store::open(&cfg.database_url())
         .await
         .context("opening the database")?;
@@ -33,9 +24,7 @@ async fn open(common: CommonArgs) -> anyhow::Result<(ServerConfig, Arc<dyn Store
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: Option<KeysAction>) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = crate::offline::runtime()?;
     rt.block_on(async move {
         let (cfg, store, instance) = open(common).await?;
         match action {

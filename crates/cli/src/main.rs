@@ -3,6 +3,7 @@
 mod emails;
 mod keys;
 mod logging;
+mod offline;
 mod serve;
 mod transfer;
 mod users;

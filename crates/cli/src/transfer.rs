@@ -5,27 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use usher_core::clock::{Clock, SystemClock};
-use usher_server::config::ServerConfig;
 use usher_server::transfer::{clerk_csv, jsonl};
 
 use crate::{CommonArgs, ImportFormat};
 
-fn config(common: CommonArgs) -> ServerConfig {
-    ServerConfig {
-        database_url: common.database_url,
-        ..ServerConfig::with_data_dir(common.data_dir)
-    }
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
-}
-
 pub fn export(common: CommonArgs, output: Option<PathBuf>) -> anyhow::Result<()> {
-    let cfg = config(common);
-    runtime()?.block_on(async move {
+    let cfg = crate::offline::config(common);
+    crate::offline::runtime()?.block_on(async move {
         let store = usher_store::open(&cfg.database_url()).await.context("opening the database")?;
         let mut out: Box<dyn Write> = match &output {
             Some(path) => {
@@ -48,8 +34,8 @@ pub fn export(common: CommonArgs, output: Option<PathBuf>) -> anyhow::Result<()>
 }
 
 pub fn import(common: CommonArgs, file: PathBuf, format: ImportFormat) -> anyhow::Result<()> {
-    let cfg = config(common);
-    runtime()?.block_on(async move {
+    let cfg = crate::offline::config(common);
+    crate::offline::runtime()?.block_on(async move {
         std::fs::create_dir_all(&cfg.data_dir).ok();
         let store = usher_store::open(&cfg.database_url()).await.context("opening the database")?;
         let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
@@ -76,8 +62,8 @@ pub fn import(common: CommonArgs, file: PathBuf, format: ImportFormat) -> anyhow
 
 /// Applies pending migrations and exits; `usher serve` also does this at start-up.
 pub fn migrate(common: CommonArgs) -> anyhow::Result<()> {
-    let cfg = config(common);
-    runtime()?.block_on(async move {
+    let cfg = crate::offline::config(common);
+    crate::offline::runtime()?.block_on(async move {
         std::fs::create_dir_all(&cfg.data_dir).ok();
         usher_store::open(&cfg.database_url())
             .await

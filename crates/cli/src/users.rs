@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 
-use anyhow::bail;
 use usher_core::clock::{Clock, SystemClock};
 use usher_server::app::users as app;
-use usher_server::config::ServerConfig;
 use usher_server::extract::auth::RequestContext;
 use usher_server::wire::users::UserJson;
 
@@ -24,19 +22,8 @@ pub enum UsersAction {
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: UsersAction) -> anyhow::Result<()> {
-    let cfg = ServerConfig {
-        database_url: common.database_url,
-        ..ServerConfig::with_data_dir(common.data_dir)
-    };
-    if cfg.database_url.is_none() && !cfg.data_dir.join("usher.sqlite").exists() {
-        bail!(
-            "no Usher instance in {} yet: run `usher serve` first",
-            cfg.data_dir.display()
-        );
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let cfg = crate::offline::existing_instance(common)?;
+    let rt = crate::offline::runtime()?;
     rt.block_on(async move {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await?;

@@ -154,12 +154,6 @@ pub enum WebhooksAction {
     Resync { id: String },
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
-}
-
 fn print<T: Serialize>(
     as_json: bool,
     value: &T,
@@ -230,13 +224,8 @@ pub fn run(
         },
         ..ServerConfig::with_data_dir(common.data_dir)
     };
-    if cfg.database_url.is_none() && !cfg.data_dir.join("usher.sqlite").exists() {
-        bail!(
-            "no Usher instance in {} yet: run `usher serve` first",
-            cfg.data_dir.display()
-        );
-    }
-    runtime()?.block_on(async move {
+    crate::offline::ensure_instance(&cfg)?;
+    crate::offline::runtime()?.block_on(async move {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await?;
         act(&state, as_json, action).await
