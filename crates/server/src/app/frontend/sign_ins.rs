@@ -405,64 +405,51 @@ pub async fn attempt_first_factor(
     }
     let loaded = attempt_of(state, client, id).await?;
     throttle::check(state, ctx, &loaded.2.id).await?;
-    if strategy_name == strategy::PASSWORD {
+    // A password is checked once, before the step: the hash is the slow part, and a retry
+    // after a conflicting write need not repeat it.
+    let password_correct = if strategy_name == strategy::PASSWORD {
         let digest = loaded
             .2
             .password
             .clone()
             .ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
-        let correct =
-            secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?;
-        // The first try commits what was read before the hash: the versioned writes refuse it
-        // if the client or the user changed meanwhile, and the retry reads them again.
-        let mut first = Some(loaded);
-        let result = with_retry(|| {
-            let read_before = first.take();
-            async move {
-                let (client, mut sign_in, mut user) = match read_before {
-                    Some(read) => read,
-                    None => load_attempt(state, key, id).await?,
-                };
-                let trusted = is_trusted_device(state, &client, &user).await?;
-                let outcome = sign_in.attempt_password(&user, correct, trusted, state.now());
-                // A right password that is marked compromised is not a failed attempt.
-                let failed = outcome.is_err() && outcome != Err(CoreError::PasswordCompromised);
-                if failed {
-                    count_failure(state, &mut user);
-                }
-                let client = finish_step(
-                    &key.memo,
-                    Change::new(state, ctx),
-                    client,
-                    sign_in,
-                    user,
-                    failed,
-                    "sign_in.attempt_first_factor",
-                )
-                .await?;
-                Ok((client, outcome))
-            }
-        })
-        .await?;
-        return finish_attempt(state, ctx, result).await;
-    }
+        Some(secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?)
+    } else {
+        None
+    };
+    // The first try commits what was read before the check: the versioned writes refuse it if
+    // the client or the user changed meanwhile, and the retry reads them again.
     let mut first = Some(loaded);
     let result = with_retry(|| {
         let read_before = first.take();
         async move {
-            let (client, mut sign_in, user) = match read_before {
+            let (client, mut sign_in, mut user) = match read_before {
                 Some(read) => read,
                 None => load_attempt(state, key, id).await?,
             };
-            let outcome =
-                sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now());
+            let (outcome, failed) = match password_correct {
+                Some(correct) => {
+                    let trusted = is_trusted_device(state, &client, &user).await?;
+                    let outcome = sign_in.attempt_password(&user, correct, trusted, state.now());
+                    // A right password that is marked compromised is not a failed attempt.
+                    let failed = outcome.is_err() && outcome != Err(CoreError::PasswordCompromised);
+                    if failed {
+                        count_failure(state, &mut user);
+                    }
+                    (outcome, failed)
+                }
+                None => (
+                    sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now()),
+                    false,
+                ),
+            };
             let client = finish_step(
                 &key.memo,
                 Change::new(state, ctx),
                 client,
                 sign_in,
                 user,
-                false,
+                failed,
                 "sign_in.attempt_first_factor",
             )
             .await?;
