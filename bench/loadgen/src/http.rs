@@ -93,23 +93,7 @@ impl Client {
         if let Some(auth) = &self.auth {
             req = req.header(header::AUTHORIZATION, auth.clone());
         }
-        let req = req.body(Full::new(body))?;
-        let result = async {
-            let sender = self.ready().await?;
-            let res = sender.send_request(req).await?;
-            let (parts, body) = res.into_parts();
-            let body = body.collect().await?.to_bytes();
-            anyhow::Ok(Response {
-                status: parts.status,
-                headers: parts.headers,
-                body,
-            })
-        }
-        .await;
-        if result.is_err() {
-            self.drop_connection();
-        }
-        result
+        self.exchange(req.body(Full::new(body))?).await
     }
 
     /// Sends one request with the given headers (besides `Host` and `Content-Length`) and
@@ -144,23 +128,7 @@ impl Client {
                 Bytes::new()
             }
         };
-        let req = req.body(Full::new(body))?;
-        let result = async {
-            let sender = self.ready().await?;
-            let res = sender.send_request(req).await?;
-            let (parts, body) = res.into_parts();
-            let body = body.collect().await?.to_bytes();
-            anyhow::Ok(Response {
-                status: parts.status,
-                headers: parts.headers,
-                body,
-            })
-        }
-        .await;
-        if result.is_err() {
-            self.drop_connection();
-        }
-        result
+        self.exchange(req.body(Full::new(body))?).await
     }
 
     pub async fn get(&mut self, path: &str) -> Result<Response> {
@@ -171,7 +139,12 @@ impl Client {
         if let Some(auth) = &self.auth {
             req = req.header(header::AUTHORIZATION, auth.clone());
         }
-        let req = req.body(Full::new(Bytes::new()))?;
+        self.exchange(req.body(Full::new(Bytes::new()))?).await
+    }
+
+    /// Sends `req` on the kept-alive connection (opening one if needed) and reads the whole
+    /// answer; a failed exchange forgets the connection.
+    async fn exchange(&mut self, req: Request<Full<Bytes>>) -> Result<Response> {
         let result = async {
             let sender = self.ready().await?;
             let res = sender.send_request(req).await?;
