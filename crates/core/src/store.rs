@@ -36,6 +36,11 @@ pub enum StoreError {
         "the database schema is newer than this build of Usher understands (schema {found}, known {known})"
     )]
     SchemaTooNew { found: i64, known: i64 },
+    /// A migration file differs from the one applied to this database (its checksum changed).
+    #[error(
+        "migration {version} was changed after it was applied to this database; restore the original file"
+    )]
+    MigrationChanged { version: i64 },
     #[error("database error: {0}")]
     Backend(String),
 }

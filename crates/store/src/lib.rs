@@ -2,6 +2,7 @@
 //! passes the shared suite in [`conformance`].
 
 pub mod conformance;
+mod migrations;
 pub mod postgres;
 mod rows;
 pub mod sqlite;

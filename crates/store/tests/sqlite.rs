@@ -44,3 +44,71 @@ async fn a_newer_schema_is_refused() {
         .expect("a newer schema is refused");
     assert!(err.to_string().contains("newer"), "{err}");
 }
+
+async fn raw(path: &std::path::Path) -> sqlx::SqliteConnection {
+    let url = format!("sqlite://{}", path.display());
+    <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_edited_migration_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usher.sqlite");
+    drop(SqliteStore::open(&path).await.unwrap());
+    // What an applied migration whose file was edited afterwards looks like to the migrator.
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = X'00' WHERE version = 2")
+        .execute(&mut raw(&path).await)
+        .await
+        .unwrap();
+    let err = SqliteStore::open(&path)
+        .await
+        .err()
+        .expect("an edited migration is refused");
+    assert!(err.to_string().contains("migration 2 was changed"), "{err}");
+}
+
+#[tokio::test]
+async fn a_database_from_the_first_migration_runner_is_adopted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usher.sqlite");
+    drop(SqliteStore::open(&path).await.unwrap());
+    let mut conn = raw(&path).await;
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    // The first releases recorded versions in `usher_schema` only.
+    sqlx::query("DROP TABLE _sqlx_migrations")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).await.unwrap();
+    use usher_core::store::Store;
+    assert!(store.load_instance().await.unwrap().is_none());
+    let mut conn = raw(&path).await;
+    let adopted: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT version, execution_time FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        adopted.iter().map(|v| v.0).collect::<Vec<_>>(),
+        versions,
+        "every applied migration recorded"
+    );
+    // Recorded, not run again: sqlx marks skipped migrations with execution_time -1.
+    assert!(adopted.iter().all(|v| v.1 == -1), "{adopted:?}");
+    let recorded: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM usher_schema ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        recorded, versions,
+        "usher_schema kept in step for older builds"
+    );
+}
