@@ -128,8 +128,8 @@ def test_authorized_parties_refuse_a_token_without_azp(recipe, signed_in, jwt_ke
 
 def test_neither_revocation_nor_client_uat_is_checked_until_the_token_expires(recipe, clerk, signed_in):
     # Networkless verification looks at the token alone: a session revoked (signed out) after the
-    # token was minted still passes, as does a __client_uat=0 cookie (@clerk/backend would call
-    # that signed out). Sign-out takes effect when the token expires: at most 60 s.
+    # token was minted still passes, and the __client_uat cookie is not read (@clerk/backend
+    # compares it with the token's iat). Sign-out takes effect when the token expires: 60 s.
     user, session, token = signed_in
     assert clerk.sessions.revoke(session_id=session.id).status.value == "revoked"
     assert recipe.current_user_id(get({"Authorization": f"Bearer {token}"})) == user.id
