@@ -2,7 +2,6 @@
 // Frontend API exchange the page makes (for failure messages that name the server's answer).
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { ARTIFACTS_DIR, CHROMIUM } from './paths.js';
 
 export const CHROMIUM_ARGS = [
@@ -16,9 +15,13 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Playwright gives every launch() a fresh, empty temporary --user-data-dir of its own. */
-export async function launchBrowser() {
+/**
+ * Playwright gives every launch() a fresh, empty temporary --user-data-dir of its own. A suite
+ * with its own node_modules passes its own playwright-core `chromium`.
+ */
+export async function launchBrowser(chromium = null) {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  chromium ??= (await import('playwright-core')).chromium;
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
 }
 

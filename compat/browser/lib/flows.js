@@ -1,7 +1,6 @@
 // Shared pieces of the browser flows: the configuration from run.mjs, unique identities, and the
 // prebuilt-UI interactions (sign-up, sign-in, UserButton) driven with Clerk's own selectors.
 import crypto from 'node:crypto';
-import { createClerkClient } from '@clerk/backend';
 import { waitReady } from './browser.js';
 import { bapi } from './usher.js';
 
@@ -18,16 +17,6 @@ export function uniqueEmail(prefix, suffix = '') {
 }
 
 export const PASSWORD = 'Usher-browser-Suite-8431!';
-
-export function backend(inst) {
-  return createClerkClient({
-    secretKey: inst.secretKey,
-    publishableKey: inst.publishableKey,
-    apiUrl: inst.apiUrl,
-    jwtKey: inst.jwtKey,
-    telemetry: { disabled: true },
-  });
-}
 
 export const decodeJwt = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 

@@ -17,7 +17,7 @@ export function randomAlnum(n) {
   return Array.from(bytes, (b) => chars[b % chars.length]).join('');
 }
 
-async function freePorts(n) {
+export async function freePorts(n) {
   const servers = [];
   for (let i = 0; i < n; i++) {
     const s = net.createServer();
@@ -49,12 +49,13 @@ function childEnv() {
  * @param {object} o
  * @param {string} o.name             label for logs
  * @param {'production'|'development'} o.environment
- * @param {string} o.frontendHost     --frontend-host
+ * @param {string} [o.frontendHost]   --frontend-host (default: the frontend listener's address)
  * @param {string} o.allowedOrigins   --allowed-origins
  * @param {string} [o.secretKey]      --secret-key
+ * @param {string|null} [o.clerkJsDir] --clerk-js-dir (default: this suite's vendor/node_modules; null: none)
  * @param {string} o.logFile          server output
  */
-export async function startUsher({ name, environment, frontendHost, allowedOrigins, secretKey, logFile }) {
+export async function startUsher({ name, environment, frontendHost, allowedOrigins, secretKey, clerkJsDir, logFile }) {
   if (!fs.existsSync(USHER_BIN)) throw new Error(`no usher binary at ${USHER_BIN} (cargo build --release -p usher)`);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `usher-browser-${name}-`));
   const dataDir = path.join(workDir, 'data');
@@ -73,10 +74,10 @@ export async function startUsher({ name, environment, frontendHost, allowedOrigi
       '--api-addr', apiAddr,
       '--frontend-addr', frontendAddr,
       '--environment', environment,
-      '--frontend-host', frontendHost,
       '--allowed-origins', allowedOrigins,
-      '--clerk-js-dir', path.join(SUITE_DIR, 'vendor', 'node_modules'),
     ];
+    if (frontendHost) args.push('--frontend-host', frontendHost);
+    if (clerkJsDir !== null) args.push('--clerk-js-dir', clerkJsDir ?? path.join(SUITE_DIR, 'vendor', 'node_modules'));
     if (secretKey) args.push('--secret-key', secretKey);
     fs.writeSync(out, `\n# ${new Date().toISOString()} ${USHER_BIN} ${args.join(' ')}\n`);
     const proc = spawn(USHER_BIN, args, { env: childEnv(), stdio: ['ignore', out, out] });

@@ -17,10 +17,9 @@ use usher_core::{CoreError, CoreResult};
 
 use super::cookies::{self, CookieOptions};
 use super::origins::is_allowed;
-use crate::app::frontend::clients::{by_token, create_dev_browser};
+use crate::app::frontend::clients::by_token;
 use crate::app::frontend::handshake::{refreshed_session, store_payload};
 use crate::error::ApiError;
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 
 /// Larger payloads go by nonce: browsers cap a cookie at about 4 KB, and a signed-in payload
@@ -66,33 +65,41 @@ fn redirect_target(state: &AppState, raw: Option<String>) -> CoreResult<(Url, St
     Ok((url, origin))
 }
 
-/// The browser's client, creating a dev browser on development instances that lack one.
+/// The browser's client, and on development instances the dev-browser token to hand back.
+///
+/// The browser's own `__client` cookie comes first: the Frontend API sets it only for a browser
+/// whose clerk-js runs in cookie mode (a key whose host is not one of Clerk's dev-browser
+/// domains), and there `__clerk_db_jwt` is merely the marker the backend SDKs insist on for a
+/// `pk_test_` key — possibly one an earlier, signed-out handshake handed out. Otherwise the
+/// dev-browser token names the client. A development browser always gets a token back: the
+/// one it sent when well-formed (so the app's cookie stays put), else a fresh one. No client is
+/// stored for it here: a token that names nothing costs nothing until clerk-js writes with it
+/// (and clerk-js answers an unknown one by creating a dev browser), so unauthenticated
+/// handshakes write nothing at all.
 async fn client_of(
     state: &AppState,
     headers: &HeaderMap,
     uri: &Uri,
 ) -> CoreResult<(Option<Client>, Option<ClientToken>)> {
-    if state.instance.environment == Environment::Development {
-        if let Some(t) = param(uri, cookies::DEV_BROWSER)
-            .as_deref()
-            .and_then(ClientToken::parse)
-            && let Some(c) = by_token(state, &t).await?
-        {
-            return Ok((Some(c), Some(t)));
-        }
-        if param(uri, cookies::DEV_BROWSER).is_some() || cookie(headers, cookies::CLIENT).is_none()
-        {
-            let t = create_dev_browser(state, &RequestContext::system("handshake")).await?;
-            return Ok((None, Some(t)));
-        }
-    }
-    match cookie(headers, cookies::CLIENT)
+    let from_cookie = match cookie(headers, cookies::CLIENT)
         .as_deref()
         .and_then(ClientToken::parse)
     {
-        Some(t) => Ok((by_token(state, &t).await?, None)),
-        None => Ok((None, None)),
+        Some(t) => by_token(state, &t).await?,
+        None => None,
+    };
+    if state.instance.environment != Environment::Development {
+        return Ok((from_cookie, None));
     }
+    let sent = param(uri, cookies::DEV_BROWSER)
+        .as_deref()
+        .and_then(ClientToken::parse);
+    let client = match (from_cookie, &sent) {
+        (Some(c), _) => Some(c),
+        (None, Some(t)) => by_token(state, t).await?,
+        (None, None) => None,
+    };
+    Ok((client, Some(sent.unwrap_or_else(ClientToken::generate))))
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

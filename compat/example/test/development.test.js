@@ -1,0 +1,3 @@
+import { exampleFlow } from '../lib/flow.js';
+
+exampleFlow('development');

@@ -1,0 +1,5 @@
+// Production instance (pk_live_ for clerk.localhost:<port>): the emailed sign-up code is read from
+// the Backend API's email log.
+import { nextjsFlow } from '../lib/suite.js';
+
+nextjsFlow('production', { codeFor: async (api, address) => (await api.waitForOtp(address)).code });
