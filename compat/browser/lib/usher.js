@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { USHER_BIN, SUITE_DIR } from './paths.js';
+import { USHER_BIN, VENDOR_DIR } from './paths.js';
 
 const execFileP = promisify(execFile);
 
@@ -53,8 +53,9 @@ function childEnv() {
  * @param {string} o.allowedOrigins   --allowed-origins
  * @param {string} [o.secretKey]      --secret-key
  * @param {string} o.logFile          server output
+ * @param {string} [o.clerkJsDir]     --clerk-js-dir (default: the clerk-js 6 + @clerk/ui bundles)
  */
-export async function startUsher({ name, environment, frontendHost, allowedOrigins, secretKey, logFile }) {
+export async function startUsher({ name, environment, frontendHost, allowedOrigins, secretKey, logFile, clerkJsDir = VENDOR_DIR }) {
   if (!fs.existsSync(USHER_BIN)) throw new Error(`no usher binary at ${USHER_BIN} (cargo build --release -p usher)`);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `usher-browser-${name}-`));
   const dataDir = path.join(workDir, 'data');
@@ -75,7 +76,7 @@ export async function startUsher({ name, environment, frontendHost, allowedOrigi
       '--environment', environment,
       '--frontend-host', frontendHost,
       '--allowed-origins', allowedOrigins,
-      '--clerk-js-dir', path.join(SUITE_DIR, 'vendor', 'node_modules'),
+      '--clerk-js-dir', clerkJsDir,
     ];
     if (secretKey) args.push('--secret-key', secretKey);
     fs.writeSync(out, `\n# ${new Date().toISOString()} ${USHER_BIN} ${args.join(' ')}\n`);
