@@ -3,8 +3,8 @@
 #   USHER_BIN=target/release/usher compat/browser/ci.sh
 # 1. installs what is missing: Debian's chromium (apt-get) when /usr/bin/chromium is absent,
 #    node_modules (npm ci: playwright-core, @clerk/backend), and the browser bundles
-#    @clerk/clerk-js and @clerk/ui (npm pack into vendor/, see fetch-vendor.sh);
-# 2. run.mjs starts a production and a development Usher with an app server in front of each,
+#    @clerk/clerk-js 6 + @clerk/ui and @clerk/clerk-js 5 (npm pack into vendor/, see fetch-vendor.sh);
+# 2. run.mjs starts a production, a development and a clerk-js 5 Usher with an app server in front of each,
 #    runs every test file with node --test, and stops them all.
 # Screenshots, proxy and server logs: ${USHER_ARTIFACTS_DIR:-target/test-logs/browser}.
 # Exits non-zero when anything fails.

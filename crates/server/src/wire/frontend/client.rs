@@ -11,6 +11,7 @@ use usher_core::sessions::Session;
 use usher_core::sessions::devices::describe;
 use usher_core::users::User;
 
+use super::api_version::ApiVersion;
 use crate::wire::users::UserJson;
 
 /// Everything a client renders with, read once per response.
@@ -27,6 +28,8 @@ pub struct ClientView {
 pub struct RenderContext<'a> {
     pub settings: &'a InstanceSettings,
     pub now: Millis,
+    /// The Frontend API version the caller speaks: some shapes differ by version.
+    pub api_version: ApiVersion,
 }
 
 pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
@@ -115,7 +118,8 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
     }
 }
 
-pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
+/// A sign-in as a caller of `version` understands it.
+pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
     // A decoy offers what a real account with a password and that address would.
     let decoy_factors = || {
         let mut f = vec![sign_ins::SupportedFactor {
@@ -161,7 +165,8 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
                 .map(|s| json!({ "strategy": s }))
                 .collect::<Vec<_>>(),
         ),
-        // Client Trust confirms the device with an emailed code.
+        // Client Trust confirms the device with an emailed code (a second factor to older
+        // clients).
         SignInStatus::NeedsClientTrust => Some(
             u.map(sign_ins::first_factors)
                 .unwrap_or_default()
@@ -179,10 +184,18 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
         ),
         _ => None,
     };
+    // Clients older than the `needs_client_trust` status confirm a new device as a second
+    // factor: the same emailed code, prepared and attempted through the second-factor routes.
+    let status = match si.status {
+        SignInStatus::NeedsClientTrust if !version.knows_client_trust_status() => {
+            SignInStatus::NeedsSecondFactor.as_str()
+        }
+        other => other.as_str(),
+    };
     json!({
         "object": "sign_in",
         "id": si.id,
-        "status": si.status.as_str(),
+        "status": status,
         "supported_identifiers": ["email_address", "username"],
         "identifier": si.identifier,
         "user_data": match u {
@@ -290,7 +303,7 @@ pub fn client(view: &ClientView, cx: &RenderContext<'_>) -> Value {
         "object": "client",
         "id": c.id,
         "sessions": sessions,
-        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref())),
+        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref(), cx.api_version)),
         "sign_up": c.sign_up.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_up(s, cx)),
         "last_active_session_id": c.last_active_session_id,
         "last_authentication_strategy": c.last_authentication_strategy,
