@@ -1,6 +1,7 @@
 //! `usher`: serve the auth server, and operate it.
 
 mod emails;
+mod instance;
 mod keys;
 mod logging;
 mod offline;
@@ -67,14 +68,10 @@ pub struct ServeArgs {
     /// Seeds this secret key (`sk_test_…`/`sk_live_…`) when the instance is first created.
     #[arg(long, env = "USHER_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    /// Environment of a newly created instance.
-    #[arg(
-        long,
-        env = "USHER_ENVIRONMENT",
-        value_enum,
-        default_value = "development"
-    )]
-    environment: EnvironmentArg,
+    /// Environment of a newly created instance (default development). An existing instance
+    /// keeps the environment it was created with; a different value here is warned about.
+    #[arg(long, env = "USHER_ENVIRONMENT", value_enum)]
+    environment: Option<EnvironmentArg>,
     /// Password-hashing threads (default: one per core but one, at least one).
     #[arg(long, env = "USHER_HASHER_WORKERS")]
     hasher_workers: Option<usize>,
@@ -237,6 +234,17 @@ enum Command {
         #[command(subcommand)]
         action: users::UsersAction,
     },
+    /// The instance's settings end users see: `usher instance branding --name … --logo-url …
+    /// --primary-color …` (without flags it shows them).
+    Instance {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print the Backend API's JSON shape (`GET /v1/instance/branding`).
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: instance::InstanceAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -337,6 +345,11 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => users::run(common, json, action),
+        Command::Instance {
+            common,
+            json,
+            action,
+        } => instance::run(common, json, action),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -30,6 +30,9 @@ pub enum DomainEvent {
     EmailCreated(EmailMessage),
     /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
     SignInFailureSpike(crate::security::Spike),
+    /// The application name, logo or primary colour end users see changed
+    /// (`usher.security.instance_branding.updated`: what sign-in pages show is worth watching).
+    InstanceBrandingUpdated(crate::branding::Branding),
 }
 
 impl DomainEvent {
@@ -50,6 +53,7 @@ impl DomainEvent {
             DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
             DomainEvent::EmailCreated(_) => "email.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
+            DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
         }
     }
 }
@@ -89,6 +93,7 @@ mod tests {
             catalog::ENDPOINT_DELETED,
             catalog::ENDPOINT_SECRET_ROTATED,
             catalog::ENDPOINT_DISABLED,
+            catalog::INSTANCE_BRANDING_UPDATED,
         ] {
             assert!(catalog::is_known(t), "{t}");
         }

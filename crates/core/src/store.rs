@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::audit::AuditEntry;
+use crate::branding::Branding;
 use crate::error::CoreError;
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
@@ -96,6 +97,8 @@ pub enum Write {
     },
     /// Queues an email for the mail worker (its `email.created` event is a separate write).
     InsertEmail(EmailMessage),
+    /// The instance's branding, guarded by `branding.version` (0: none stored yet).
+    PutBranding(Branding),
 }
 
 /// Writes that belong together: all are committed, or none.
@@ -133,6 +136,8 @@ pub trait Store: Send + Sync + 'static {
         secret: &SecretKeyRecord,
         key: &SigningKeyRecord,
     ) -> StoreResult<()>;
+    /// The instance's branding; the defaults (version 0) when it was never set.
+    async fn branding(&self, instance_id: &str) -> StoreResult<Branding>;
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>>;
     async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Makes `key` the signing key; the previous ones stay (inactive) so their tokens still verify.

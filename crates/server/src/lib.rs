@@ -92,6 +92,10 @@ pub struct Running {
 /// What the first lines of `usher serve` print.
 pub struct BootReport {
     pub created: bool,
+    /// The instance's environment (fixed when it was created).
+    pub environment: usher_core::instance::Environment,
+    /// `--environment` as given, when the existing instance has another one.
+    pub environment_ignored: Option<usher_core::instance::Environment>,
     pub secret_key: Option<String>,
     pub publishable_key: String,
     pub public_pem: String,
@@ -167,6 +171,7 @@ pub async fn start_with_clock(
         keys,
         created,
         secret_key,
+        environment_ignored,
     } = bootstrap(&store, &cfg, clock.as_ref()).await?;
     cfg.policy.apply(&mut instance.settings);
     if instance.environment == usher_core::instance::Environment::Production
@@ -186,6 +191,8 @@ pub async fn start_with_clock(
     let frontend_api_url = format!("http://{}", frontend_host(&cfg));
     let boot = BootReport {
         created,
+        environment: instance.environment,
+        environment_ignored,
         secret_key,
         publishable_key: instance.publishable_key(),
         public_pem: keys.active.public_pem(),
@@ -194,6 +201,10 @@ pub async fn start_with_clock(
     };
     write_endpoints(&cfg, &boot);
     let instance_environment = instance.environment;
+    let branding = store
+        .branding(&instance.id)
+        .await
+        .context("reading the instance's branding")?;
     let redis = cfg
         .redis_url
         .as_deref()
@@ -222,6 +233,7 @@ pub async fn start_with_clock(
         )?,
         mail,
         frontend: cfg.frontend.clone(),
+        branding,
     });
 
     let (shutdown, rx) = watch::channel(false);
@@ -246,6 +258,7 @@ pub async fn start_with_clock(
         refresh,
         rx.clone(),
     ));
+    tokio::spawn(workers::branding::run(state.clone(), refresh, rx.clone()));
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
     }

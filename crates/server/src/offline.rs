@@ -22,6 +22,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         .await?
         .context("the database has no instance yet: run `usher serve` first")?;
     let secret_keys = store.secret_keys(&instance.id).await?;
+    let branding = store.branding(&instance.id).await?;
     let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
     let mut webhooks = cfg.webhooks.clone();
     webhooks.run_worker = false;
@@ -46,5 +47,6 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         counters: crate::fast_state::SharedCounters::new(None),
         bapi_limit: None,
         frontend: cfg.frontend.clone(),
+        branding,
     }))
 }

@@ -3,6 +3,7 @@
 use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 
+use usher_core::branding::Branding;
 use usher_core::clock::Clock;
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::passwords::HasherPool;
@@ -60,6 +61,8 @@ pub struct Inner {
     pub spikes: std::sync::Mutex<usher_core::security::SpikeDetector>,
     keys: RwLock<Arc<KeyRing>>,
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
+    /// What end users see the instance called; reloaded when another process changes it.
+    branding: RwLock<Arc<Branding>>,
 }
 
 #[derive(Clone)]
@@ -86,6 +89,7 @@ pub struct StateParts {
     pub webhooks: WebhookRuntime,
     pub mail: MailRuntime,
     pub frontend: FrontendConfig,
+    pub branding: Branding,
 }
 
 impl AppState {
@@ -109,6 +113,7 @@ impl AppState {
             )),
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
+            branding: RwLock::new(Arc::new(p.branding)),
         }))
     }
 
@@ -134,6 +139,24 @@ impl AppState {
         match self.secret_keys.read() {
             Ok(k) => k.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn branding(&self) -> Arc<Branding> {
+        match self.branding.read() {
+            Ok(b) => b.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Holds `b` unless what is held is already newer (a reload racing a local change).
+    pub fn replace_branding(&self, b: Branding) {
+        let mut held = match self.branding.write() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if b.version >= held.version {
+            *held = Arc::new(b);
         }
     }
 }

@@ -198,6 +198,70 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
             .map_err(e)?,
         "an inactive key can be retired",
     )?;
+
+    // Branding: defaults until set, then versioned like the other documents.
+    let unset = store.branding(ins).await.map_err(e)?;
+    check(
+        unset == usher_core::branding::Branding::default() && unset.version == 0,
+        "branding starts as the defaults, unversioned",
+    )?;
+    let mut first = unset.clone();
+    first.application_name = Some("Acme".into());
+    first.updated_at = Some(NOW);
+    store
+        .commit(
+            ins,
+            Changeset {
+                writes: vec![Write::PutBranding(first.clone())],
+            },
+        )
+        .await
+        .map_err(e)?;
+    let stored = store.branding(ins).await.map_err(e)?;
+    check(
+        stored.application_name.as_deref() == Some("Acme") && stored.version == 1,
+        "branding round-trips with version 1",
+    )?;
+    let raced = store
+        .commit(
+            ins,
+            Changeset {
+                writes: vec![Write::PutBranding(first)],
+            },
+        )
+        .await;
+    check(
+        raced == Err(StoreError::Stale),
+        "a second first branding write is stale",
+    )?;
+    let mut next = stored.clone();
+    next.primary_color = Some("#112233".into());
+    store
+        .commit(
+            ins,
+            Changeset {
+                writes: vec![Write::PutBranding(next.clone())],
+            },
+        )
+        .await
+        .map_err(e)?;
+    let stale = store
+        .commit(
+            ins,
+            Changeset {
+                writes: vec![Write::PutBranding(next)],
+            },
+        )
+        .await;
+    check(
+        stale == Err(StoreError::Stale),
+        "a branding write from an old version is stale",
+    )?;
+    let stored = store.branding(ins).await.map_err(e)?;
+    check(
+        stored.version == 2 && stored.primary_color.as_deref() == Some("#112233"),
+        "branding updates bump the version",
+    )?;
     check(
         store.signing_keys(ins).await.map_err(e)?.len() == 1,
         "a retired key is gone",

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::{EmailMessage, EmailStatus};
+use crate::branding::Branding;
 use crate::ids::{new_id, prefix};
 
 /// What to send.
@@ -125,7 +126,7 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Builds the message, queued, with a new `ema_` id.
+/// Builds the message, queued, with a new `ema_` id, naming the application `app_name`.
 pub fn compose(
     template: &MailTemplate,
     locale: Option<&str>,
@@ -135,6 +136,34 @@ pub fn compose(
     user_id: Option<&str>,
     now_ms: i64,
 ) -> EmailMessage {
+    let branding = Branding {
+        application_name: Some(app_name.to_owned()),
+        ..Branding::default()
+    };
+    compose_branded(
+        template,
+        locale,
+        &branding,
+        to_email_address,
+        email_address_id,
+        user_id,
+        now_ms,
+    )
+}
+
+/// Builds the message with the instance's branding: its application name in the text, and
+/// its logo above the HTML body when one is set.
+pub fn compose_branded(
+    template: &MailTemplate,
+    locale: Option<&str>,
+    branding: &Branding,
+    to_email_address: &str,
+    email_address_id: Option<&str>,
+    user_id: Option<&str>,
+    now_ms: i64,
+) -> EmailMessage {
+    let app_name = branding.application_name();
+    let logo = branding.logo_image_url();
     let t = texts_for(locale);
     let code = template.code();
     let (subject, paragraphs) = match template {
@@ -150,6 +179,14 @@ pub fn compose(
         t.lang,
         escape_html(&subject)
     );
+    if let Some(url) = logo {
+        // The URL was checked to be http(s) when it was set; escaping keeps it one attribute.
+        body_html.push_str(&format!(
+            "<p><img src=\"{}\" alt=\"{}\" height=\"48\"></p>\n",
+            escape_html(url),
+            escape_html(app_name)
+        ));
+    }
     for p in &paragraphs {
         body_html.push_str("<p>");
         body_html.push_str(&escape_html(p));
@@ -167,7 +204,7 @@ pub fn compose(
         body_html,
         data: json!({
             "otp_code": code,
-            "app": {"name": app_name},
+            "app": {"name": app_name, "logo_image_url": logo},
             "locale": t.lang,
         }),
         status: EmailStatus::Queued,
@@ -216,6 +253,30 @@ mod tests {
         assert_eq!((m.attempts, m.created_at, m.updated_at), (0, 42, 42));
         assert_eq!(m.data["otp_code"], "123456");
         assert_eq!(m.data["app"]["name"], "Acme <Dev>");
+    }
+
+    #[test]
+    fn the_logo_heads_the_html_body_when_set() {
+        let branding = Branding {
+            application_name: Some("Acme".into()),
+            logo_image_url: Some("https://cdn.acme.test/logo.png?a=1&b=2".into()),
+            ..Branding::default()
+        };
+        let code = MailTemplate::VerificationCode {
+            code: "123456".into(),
+        };
+        let m = compose_branded(&code, None, &branding, "j@x.test", None, None, 1);
+        assert!(m.body_html.contains(
+            "<img src=\"https://cdn.acme.test/logo.png?a=1&amp;b=2\" alt=\"Acme\" height=\"48\">"
+        ));
+        assert!(m.body_plain.contains("for Acme."));
+        assert_eq!(
+            m.data["app"]["logo_image_url"],
+            "https://cdn.acme.test/logo.png?a=1&b=2"
+        );
+        let plain = compose_branded(&code, None, &Branding::default(), "j@x.test", None, None, 1);
+        assert!(!plain.body_html.contains("<img"));
+        assert!(plain.body_plain.contains("for Usher."));
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
 /// Usher's own events. Receivers that follow Clerk's catalog simply see unknown types.
 /// Failed sign-ins far above their normal rate (a credential-stuffing or brute-force storm).
 pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
+/// The application name, logo URL or primary colour shown to end users changed.
+pub const INSTANCE_BRANDING_UPDATED: &str = "usher.security.instance_branding.updated";
 
 pub const USHER_EVENT_TYPES: &[&str] = &[
     SIGN_IN_FAILURE_SPIKE,
@@ -77,6 +79,7 @@ pub const USHER_EVENT_TYPES: &[&str] = &[
     ENDPOINT_DELETED,
     ENDPOINT_SECRET_ROTATED,
     ENDPOINT_DISABLED,
+    INSTANCE_BRANDING_UPDATED,
 ];
 
 pub fn is_known(event_type: &str) -> bool {

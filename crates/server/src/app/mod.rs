@@ -2,6 +2,7 @@
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
 pub mod frontend;
+pub mod instance;
 pub mod mail;
 pub mod sessions;
 pub mod users;

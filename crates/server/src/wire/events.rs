@@ -56,6 +56,7 @@ pub fn render(
         | DomainEvent::WebhookEndpointSecretRotated(e)
         | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
+        DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({
             "object": "sign_in_failure_spike",
             "failures_last_minute": s.failures_this_minute,

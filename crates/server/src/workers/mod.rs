@@ -1,5 +1,6 @@
 //! Background jobs started with the server.
 
+pub mod branding;
 pub mod key_refresh;
 pub mod mail;
 pub mod webhook_http;

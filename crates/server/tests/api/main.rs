@@ -3,6 +3,7 @@
 //! One test binary, so the server code is linked once.
 
 mod attacks;
+mod branding;
 mod common;
 mod errors;
 mod frontend;

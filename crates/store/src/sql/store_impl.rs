@@ -24,6 +24,10 @@ impl Store for Backend {
         writes::create_instance(self.writer(), instance, secret, key).await
     }
 
+    async fn branding(&self, instance_id: &str) -> StoreResult<usher_core::branding::Branding> {
+        branding::load(self.reader(), instance_id).await
+    }
+
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
     }

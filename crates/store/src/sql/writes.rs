@@ -136,6 +136,7 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 super::webhooks::delete_endpoint(&mut tx, instance_id, id, *version).await?
             }
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
+            Write::PutBranding(b) => super::branding::put(&mut tx, instance_id, b).await?,
         }
     }
     queue_events(&mut tx, instance_id, &events).await?;

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
-use usher_core::mail::templates::{MailTemplate, compose};
+use usher_core::mail::templates::{MailTemplate, compose_branded};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::new_session;
 use usher_core::store::Write;
@@ -23,9 +23,6 @@ use usher_core::{CoreError, CoreResult};
 
 use super::Change;
 use crate::state::AppState;
-
-/// The name emails and the prebuilt UI show.
-pub const APPLICATION_NAME: &str = "Usher";
 
 /// Which client a request acts on: the one its browser secret names, or a new one the
 /// response hands out under `new_token`.
@@ -193,10 +190,10 @@ pub fn send_code(
             code: to.code.clone(),
         }
     };
-    let msg = compose(
+    let msg = compose_branded(
         &template,
         user.and_then(|u| u.locale.as_deref()),
-        APPLICATION_NAME,
+        &state.branding(),
         &to.email_address,
         (!to.email_address_id.is_empty()).then_some(to.email_address_id.as_str()),
         user.map(|u| u.id.as_str()),

@@ -3,6 +3,7 @@
 //! so the UI never reaches out to captcha, billing or social providers.
 
 use serde_json::{Value, json};
+use usher_core::branding::Branding;
 use usher_core::instance::{Environment, Instance};
 
 fn attribute(
@@ -30,7 +31,7 @@ fn off() -> Value {
     attribute(false, false, &[], &[], &[], false)
 }
 
-pub fn render(instance: &Instance, application_name: &str) -> Value {
+pub fn render(instance: &Instance, branding: &Branding) -> Value {
     let s = &instance.settings;
     let env = instance.environment;
     let id_suffix = &instance.id;
@@ -49,10 +50,10 @@ pub fn render(instance: &Instance, application_name: &str) -> Value {
             "object": "display_config",
             "id": format!("display_config_{id_suffix}"),
             "instance_environment_type": env.as_str(),
-            "application_name": application_name,
+            "application_name": branding.application_name(),
             "theme": {
                 "general": {
-                    "color": "#6c47ff", "background_color": "#ffffff", "font_family": "",
+                    "color": branding.primary_color(), "background_color": "#ffffff", "font_family": "",
                     "font_color": "#151515", "label_font_weight": "600", "padding": "1em",
                     "border_radius": "0.5em", "box_shadow": "0 2px 8px rgba(0, 0, 0, 0.2)"
                 },
@@ -60,7 +61,7 @@ pub fn render(instance: &Instance, application_name: &str) -> Value {
                 "accounts": { "background_color": "#ffffff" }
             },
             "preferred_sign_in_strategy": "password",
-            "logo_image_url": "",
+            "logo_image_url": branding.logo_image_url().unwrap_or(""),
             "favicon_image_url": "",
             "home_url": "",
             "sign_in_url": "",
