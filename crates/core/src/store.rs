@@ -91,6 +91,13 @@ pub enum Write {
     },
     /// Queues an email for the mail worker (its `email.created` event is a separate write).
     InsertEmail(EmailMessage),
+    /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
+    RotateSigningKey(SigningKeyRecord),
+    /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
+    /// key has that id any more (it was retired or became active meanwhile).
+    RetireSigningKey {
+        kid: String,
+    },
 }
 
 /// Writes that belong together: all are committed, or none.
@@ -284,8 +291,9 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &str,
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)>;
-    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given) and
-    /// wakes their endpoints. Returns the endpoint ids affected (none: no such delivery).
+    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given), whatever
+    /// their state, with a fresh schedule, and wakes their endpoints: they are attempted at once.
+    /// Returns the endpoint ids affected (none: no such delivery).
     async fn retry_webhook_message(
         &self,
         instance_id: &str,

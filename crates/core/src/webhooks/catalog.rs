@@ -70,6 +70,12 @@ pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
 /// Failed sign-ins far above their normal rate (a credential-stuffing or brute-force storm).
 pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
 
+/// A new signing key now signs session tokens (payload: its kid and the previous one's, never
+/// key material); the previous key stays published until retired.
+pub const SIGNING_KEY_ROTATED: &str = "usher.security.signing_key.rotated";
+/// An inactive signing key was removed from JWKS: tokens it signed no longer verify.
+pub const SIGNING_KEY_RETIRED: &str = "usher.security.signing_key.retired";
+
 pub const USHER_EVENT_TYPES: &[&str] = &[
     SIGN_IN_FAILURE_SPIKE,
     ENDPOINT_CREATED,
@@ -77,6 +83,8 @@ pub const USHER_EVENT_TYPES: &[&str] = &[
     ENDPOINT_DELETED,
     ENDPOINT_SECRET_ROTATED,
     ENDPOINT_DISABLED,
+    SIGNING_KEY_ROTATED,
+    SIGNING_KEY_RETIRED,
 ];
 
 pub fn is_known(event_type: &str) -> bool {

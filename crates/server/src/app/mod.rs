@@ -4,6 +4,7 @@
 pub mod frontend;
 pub mod mail;
 pub mod sessions;
+pub mod signing_keys;
 pub mod users;
 pub mod webhooks;
 
