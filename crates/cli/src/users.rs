@@ -39,9 +39,11 @@ pub enum UsersAction {
         /// The user: an id, email address, phone number or username.
         user: String,
     },
-    /// Sign a user out everywhere at once: revoke every live session, each with its
-    /// `session.revoked` event and audit entry (as the Backend API's session revoke does).
-    /// Session tokens already issued stay valid until they expire (60 seconds by default).
+    /// Sign a user out everywhere at once (the emergency revoke).
+    ///
+    /// Every live session is revoked, each with its `session.revoked` event and audit entry, as
+    /// the Backend API's session revoke does it. Session tokens already issued stay valid until
+    /// they expire (60 seconds by default).
     SignOut {
         /// The user: an id, email address, phone number or username.
         user: String,
