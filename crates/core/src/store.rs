@@ -99,6 +99,13 @@ pub enum Write {
     InsertEmail(EmailMessage),
     /// The instance's branding, guarded by `branding.version` (0: none stored yet).
     PutBranding(Branding),
+    /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
+    RotateSigningKey(SigningKeyRecord),
+    /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
+    /// key has that id any more (it was retired or became active meanwhile).
+    RetireSigningKey {
+        kid: String,
+    },
 }
 
 /// Writes that belong together: all are committed, or none.
@@ -294,8 +301,9 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &str,
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)>;
-    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given) and
-    /// wakes their endpoints. Returns the endpoint ids affected (none: no such delivery).
+    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given), whatever
+    /// their state, with a fresh schedule, and wakes their endpoints: they are attempted at once.
+    /// Returns the endpoint ids affected (none: no such delivery).
     async fn retry_webhook_message(
         &self,
         instance_id: &str,

@@ -267,6 +267,41 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         "a retired key is gone",
     )?;
 
+    // The same, as writes of a changeset (with their event and audit entry, in one transaction).
+    let (third, third_record) =
+        SigningKey::generate("key_third", &instance.id, NOW + 2).map_err(|e| e.to_string())?;
+    let mut cs = Changeset::default();
+    cs.push(Write::RotateSigningKey(third_record.clone()))
+        .push(Write::RetireSigningKey {
+            kid: "key_missing".into(),
+        });
+    check(
+        store.commit(ins, cs).await == Err(StoreError::Stale),
+        "retiring a key that is not there is refused as stale",
+    )?;
+    check(
+        store
+            .signing_keys(ins)
+            .await
+            .map_err(e)?
+            .iter()
+            .map(|k| k.kid.as_str())
+            .collect::<Vec<_>>()
+            == [next.kid()],
+        "a refused changeset rotates nothing",
+    )?;
+    let mut cs = Changeset::default();
+    cs.push(Write::RotateSigningKey(third_record))
+        .push(Write::RetireSigningKey {
+            kid: next.kid().to_owned(),
+        });
+    store.commit(ins, cs).await.map_err(e)?;
+    let keys = store.signing_keys(ins).await.map_err(e)?;
+    check(
+        keys.len() == 1 && keys[0].active && keys[0].kid == third.kid(),
+        "a changeset rotates in a key and retires the one it replaced",
+    )?;
+
     // Users: insert with their event, read back.
     let alice = user("alice@example.com", "Alice", NOW);
     let bob = user("bob@example.com", "bob", NOW + 1);

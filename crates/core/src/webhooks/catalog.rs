@@ -72,6 +72,12 @@ pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
 /// The application name, logo URL or primary colour shown to end users changed.
 pub const INSTANCE_BRANDING_UPDATED: &str = "usher.security.instance_branding.updated";
 
+/// A new signing key now signs session tokens (payload: its kid and the previous one's, never
+/// key material); the previous key stays published until retired.
+pub const SIGNING_KEY_ROTATED: &str = "usher.security.signing_key.rotated";
+/// An inactive signing key was removed from JWKS: tokens it signed no longer verify.
+pub const SIGNING_KEY_RETIRED: &str = "usher.security.signing_key.retired";
+
 pub const USHER_EVENT_TYPES: &[&str] = &[
     SIGN_IN_FAILURE_SPIKE,
     ENDPOINT_CREATED,
@@ -80,6 +86,8 @@ pub const USHER_EVENT_TYPES: &[&str] = &[
     ENDPOINT_SECRET_ROTATED,
     ENDPOINT_DISABLED,
     INSTANCE_BRANDING_UPDATED,
+    SIGNING_KEY_ROTATED,
+    SIGNING_KEY_RETIRED,
 ];
 
 pub fn is_known(event_type: &str) -> bool {

@@ -5,6 +5,7 @@ pub mod frontend;
 pub mod instance;
 pub mod mail;
 pub mod sessions;
+pub mod signing_keys;
 pub mod users;
 pub mod webhooks;
 

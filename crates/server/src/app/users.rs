@@ -4,6 +4,7 @@ use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::create::{self, NewUser};
+use usher_core::users::identifiers;
 use usher_core::users::metadata::{check_size, deep_merge};
 use usher_core::users::model::{Metadata, PasswordDigest};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -30,6 +31,24 @@ pub async fn get(state: &AppState, id: &str) -> CoreResult<User> {
         .get_user(&state.instance.id, id)
         .await?
         .ok_or(CoreError::NotFound { resource: USER })
+}
+
+/// The user an operator names: by id, or by an email address, phone number or username.
+pub async fn find(state: &AppState, reference: &str) -> CoreResult<User> {
+    let reference = reference.trim();
+    if let Some(user) = state.store.get_user(&state.instance.id, reference).await? {
+        return Ok(user);
+    }
+    for (kind, value) in identifiers::lookup_candidates(reference) {
+        if let Some(user) = state
+            .store
+            .user_by_identifier(&state.instance.id, kind, &value)
+            .await?
+        {
+            return Ok(user);
+        }
+    }
+    Err(CoreError::NotFound { resource: USER })
 }
 
 pub async fn list(

@@ -63,6 +63,21 @@ pub fn render(
             "normal_per_minute": s.normal_per_minute,
             "detected_at": s.at,
         }),
+        DomainEvent::SigningKeyRotated {
+            kid,
+            previous_kid,
+            created_at,
+        } => serde_json::json!({
+            "object": "signing_key",
+            "kid": kid,
+            "previous_kid": previous_kid,
+            "created_at": created_at,
+        }),
+        DomainEvent::SigningKeyRetired { kid } => serde_json::json!({
+            "object": "signing_key",
+            "kid": kid,
+            "retired": true,
+        }),
     };
     OutboxEvent {
         id: new_id(prefix::EVENT),

@@ -62,9 +62,18 @@ pub async fn rotate_signing_key(
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
+    rotate_signing_key_in(&mut tx, instance_id, key).await?;
+    tx.commit().await.map_err(db_err)
+}
+
+async fn rotate_signing_key_in(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    key: &SigningKeyRecord,
+) -> StoreResult<()> {
     sqlx::query("UPDATE signing_keys SET active = FALSE WHERE instance_id = $1")
         .bind(instance_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db_err)?;
     sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, TRUE, $4)")
@@ -72,10 +81,10 @@ pub async fn rotate_signing_key(
         .bind(instance_id)
         .bind(&key.private_pkcs8_der)
         .bind(key.created_at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    tx.commit().await.map_err(db_err)
+    Ok(())
 }
 
 pub async fn retire_signing_key(
@@ -83,11 +92,19 @@ pub async fn retire_signing_key(
     instance_id: &str,
     kid: &str,
 ) -> StoreResult<bool> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let retired = retire_signing_key_in(&mut tx, instance_id, kid).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(retired)
+}
+
+/// Whether an inactive key `kid` was there to remove.
+async fn retire_signing_key_in(tx: &mut Tx<'_>, instance_id: &str, kid: &str) -> StoreResult<bool> {
     let res =
         sqlx::query("DELETE FROM signing_keys WHERE instance_id = $1 AND kid = $2 AND NOT active")
             .bind(instance_id)
             .bind(kid)
-            .execute(pool)
+            .execute(&mut **tx)
             .await
             .map_err(db_err)?;
     Ok(res.rows_affected() == 1)
@@ -137,6 +154,12 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             }
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
             Write::PutBranding(b) => super::branding::put(&mut tx, instance_id, b).await?,
+            Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
+            Write::RetireSigningKey { kid } => {
+                if !retire_signing_key_in(&mut tx, instance_id, kid).await? {
+                    return Err(StoreError::Stale);
+                }
+            }
         }
     }
     queue_events(&mut tx, instance_id, &events).await?;
