@@ -234,13 +234,13 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         raced == Err(StoreError::Stale),
         "a second first branding write is stale",
     )?;
-    let mut next = stored.clone();
-    next.primary_color = Some("#112233".into());
+    let mut branding_next = stored.clone();
+    branding_next.primary_color = Some("#112233".into());
     store
         .commit(
             ins,
             Changeset {
-                writes: vec![Write::PutBranding(next.clone())],
+                writes: vec![Write::PutBranding(branding_next.clone())],
             },
         )
         .await
@@ -249,7 +249,7 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
         .commit(
             ins,
             Changeset {
-                writes: vec![Write::PutBranding(next)],
+                writes: vec![Write::PutBranding(branding_next)],
             },
         )
         .await;
