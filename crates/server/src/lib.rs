@@ -56,7 +56,6 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
     router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
@@ -65,8 +64,14 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
         .with_state(state.clone())
 }
 
+/// The Backend API listener also serves `/metrics`: it is the operators' side, while the
+/// Frontend API listener faces the internet, where the figures would tell anyone about the
+/// instance's traffic.
 pub fn api_router(state: &AppState) -> Router {
-    finish(bapi::router(), state)
+    finish(
+        bapi::router().route("/metrics", get(metrics::endpoint)),
+        state,
+    )
 }
 
 pub fn frontend_router(state: &AppState) -> Router {
