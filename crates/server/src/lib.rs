@@ -59,6 +59,7 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(extract::text::refuse_control_characters))
         .layer(from_fn_with_state(state.clone(), metrics::middleware))
         .layer(from_fn(trace::middleware))
         .with_state(state.clone())
