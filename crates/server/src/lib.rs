@@ -206,7 +206,7 @@ pub async fn start_with_clock(
         .map(fast_state::RedisCounters::new)
         .transpose()
         .context("USHER_REDIS_URL")?;
-    let counters = fast_state::SharedCounters::new(redis);
+    let counters = fast_state::SharedCounters::new(redis, clock.clone());
     let bapi_limit = (cfg.bapi_rate_limit > 0).then_some(usher_core::ratelimit::Window {
         limit: cfg.bapi_rate_limit,
         window_ms: 10_000,
