@@ -56,17 +56,23 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
     router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(extract::text::refuse_control_characters))
         .layer(from_fn_with_state(state.clone(), metrics::middleware))
         .layer(from_fn(trace::middleware))
         .with_state(state.clone())
 }
 
+/// The Backend API listener also serves `/metrics`: it is the operators' side, while the
+/// Frontend API listener faces the internet, where the figures would tell anyone about the
+/// instance's traffic.
 pub fn api_router(state: &AppState) -> Router {
-    finish(bapi::router(), state)
+    finish(
+        bapi::router().route("/metrics", get(metrics::endpoint)),
+        state,
+    )
 }
 
 pub fn frontend_router(state: &AppState) -> Router {
@@ -211,7 +217,7 @@ pub async fn start_with_clock(
         .map(fast_state::RedisCounters::new)
         .transpose()
         .context("USHER_REDIS_URL")?;
-    let counters = fast_state::SharedCounters::new(redis);
+    let counters = fast_state::SharedCounters::new(redis, clock.clone());
     let bapi_limit = (cfg.bapi_rate_limit > 0).then_some(usher_core::ratelimit::Window {
         limit: cfg.bapi_rate_limit,
         window_ms: 10_000,

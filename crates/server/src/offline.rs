@@ -30,7 +30,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
     Ok(AppState::new(StateParts {
         store,
         instance,
-        clock,
+        clock: clock.clone(),
         hasher: HasherPool::start(1, 16)?,
         keys,
         secret_keys,
@@ -44,7 +44,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
             ..cfg.mail.clone()
         })?,
         // Operator commands are not rate limited and count nothing across nodes.
-        counters: crate::fast_state::SharedCounters::new(None),
+        counters: crate::fast_state::SharedCounters::new(None, clock),
         bapi_limit: None,
         frontend: cfg.frontend.clone(),
         branding,

@@ -533,11 +533,11 @@ impl<S: Send + Sync> FromRequest<S> for PageForm {
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
             .await
             .map_err(|_| ApiError::body_too_large(FORM_LIMIT).into_response())?;
-        Ok(Self(
-            form_urlencoded::parse(&bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        ))
+        let fields: HashMap<String, String> = form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        crate::extract::text::check_form_fields(&fields).map_err(IntoResponse::into_response)?;
+        Ok(Self(fields))
     }
 }
 

@@ -781,6 +781,71 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
 // 2. Sign-in refusals
 // ---------------------------------------------------------------------------------------------
 
+/// NUL in a form field or a query parameter is refused naming it, before anything is written
+/// (PostgreSQL cannot store it; SQLite would).
+#[tokio::test]
+async fn nul_in_forms_and_queries_is_refused_by_name() {
+    let env = spawn(Kind::Production).await;
+    let before = env.snapshot().await;
+    let mut b = env.browser();
+    for (form, param) in [
+        (
+            vec![
+                ("email_address", "nul@example.com"),
+                ("password", PASSWORD),
+                ("first_name", "Ada\0"),
+            ],
+            "first_name",
+        ),
+        (
+            vec![
+                ("email_address", "nul\0@example.com"),
+                ("password", PASSWORD),
+            ],
+            "email_address",
+        ),
+        (
+            vec![
+                ("email_address", "nul@example.com"),
+                ("password", "pass\0word-9-long"),
+            ],
+            "password",
+        ),
+    ] {
+        let r = b.post("/v1/client/sign_ups", &form).await;
+        r.err(422, "form_param_format_invalid");
+        assert_eq!(
+            r.body["errors"][0]["meta"]["param_name"], param,
+            "{}",
+            r.raw
+        );
+    }
+    let r = b
+        .post("/v1/client/sign_ins", &[("identifier", "a\0b")])
+        .await;
+    r.err(422, "form_param_format_invalid");
+    assert_eq!(r.body["errors"][0]["meta"]["param_name"], "identifier");
+    let r = b
+        .get("/v1/client?redirect_url=https%3A%2F%2Fa.test%2F%00")
+        .await;
+    r.err(422, "form_param_format_invalid");
+    assert_eq!(r.body["errors"][0]["meta"]["param_name"], "redirect_url");
+    assert_eq!(env.snapshot().await, before);
+    assert!(b.jar.is_empty(), "no client was made");
+    // The same sign-up without the NUL goes through.
+    let r = b
+        .post(
+            "/v1/client/sign_ups",
+            &[
+                ("email_address", "nul@example.com"),
+                ("password", PASSWORD),
+                ("first_name", "Ada"),
+            ],
+        )
+        .await;
+    assert_eq!(r.ok()["response"]["first_name"], "Ada");
+}
+
 #[tokio::test]
 async fn sign_in_refuses_unknown_identifiers_and_wrong_passwords() {
     let env = spawn(Kind::Production).await;

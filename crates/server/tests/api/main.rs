@@ -13,6 +13,7 @@ mod nodes;
 mod pages;
 mod passwords;
 mod sessions;
+mod text_input;
 mod transfer;
 mod users;
 mod webhooks;
