@@ -596,14 +596,20 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
         )
         .await;
     let su = r.ok()["response"].clone();
-    assert_eq!(su["object"], "sign_up");
+    // Object names and fields as Clerk's Frontend API spec has them.
+    assert_eq!(su["object"], "sign_up_attempt");
+    assert_eq!(su["external_id"], Value::Null);
     assert_eq!(su["status"], "missing_requirements");
     assert_eq!(su["unverified_fields"], json!(["email_address"]));
     assert_eq!(
         su["verifications"]["email_address"]["next_action"],
         "needs_prepare"
     );
-    assert_eq!(su["has_password"], true);
+    assert_eq!(su["password_enabled"], true);
+    let v = &su["verifications"]["email_address"];
+    assert_eq!(v["object"], "verification_otp");
+    assert_eq!(v["strategy"], "email_code");
+    assert!(v["expire_at"].is_i64(), "{v}");
     assert_eq!(su["unsafe_metadata"], json!({"theme": "dark"}));
     assert!(!r.raw.contains(PASSWORD));
     assert_eq!(r.body["client"]["sign_up"]["id"], su["id"]);
@@ -920,7 +926,12 @@ async fn email_codes_are_checked_and_single_use() {
     assert_eq!(after.emails, before.emails);
     let c = b.client().await;
     let si = &c["response"]["sign_in"];
+    assert_eq!(si["object"], "sign_in_attempt");
     assert_eq!(si["status"], "needs_first_factor");
+    assert_eq!(
+        si["first_factor_verification"]["object"],
+        "verification_otp"
+    );
     assert_eq!(si["first_factor_verification"]["status"], "unverified");
     assert_eq!(si["first_factor_verification"]["attempts"], 1);
     assert_eq!(c["response"]["sessions"], json!([]));
