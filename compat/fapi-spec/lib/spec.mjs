@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
+import { applyExceptions } from './exceptions.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SPEC_DIR = process.env.USHER_FAPI_SPEC_DIR || path.resolve(HERE, '../spec');
@@ -132,7 +133,7 @@ export function compileSpec({ file, doc } = loadSpec()) {
     if (!schema) return [];
     const key = `${op.method} ${op.template} ${declared ? status : 'error'}`;
     const check = validatorFor(key, schema);
-    if (check(body)) return [];
+    if (check(applyExceptions(body))) return [];
     return check.errors.map((e) => ({
       at: '$' + e.instancePath.replace(/\/([^/]+)/g, (_, seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg.replace(/~1/g, '/').replace(/~0/g, '~')}`)),
       message: `${e.message}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''} (schema ${e.schemaPath})`,

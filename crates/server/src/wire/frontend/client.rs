@@ -68,17 +68,29 @@ fn public_user_data(u: &User) -> Value {
 pub fn session_with_activity(s: &Session, u: &User, cx: &RenderContext<'_>) -> Value {
     let device = describe(s.user_agent.as_deref());
     let mut j = session(s, u, None, cx);
-    j["latest_activity"] = json!({
+    let mut activity = json!({
         "object": "session_activity",
         "id": s.id,
-        "browser_name": s.user_agent.is_some().then_some(device.browser),
-        "browser_version": null,
-        "device_type": device.os,
-        "ip_address": s.ip_address,
-        "city": null,
-        "country": null,
         "is_mobile": device.is_mobile,
     });
+    // What is not known is left out: the spec's activity has strings or nothing, never null
+    // (no browser version, city or country is known).
+    let known = [
+        (
+            "browser_name",
+            s.user_agent.is_some().then_some(device.browser),
+        ),
+        ("device_type", device.os),
+        ("ip_address", s.ip_address.as_deref()),
+    ];
+    if let Some(o) = activity.as_object_mut() {
+        for (key, value) in known {
+            if let Some(v) = value {
+                o.insert(key.to_owned(), json!(v));
+            }
+        }
+    }
+    j["latest_activity"] = activity;
     j
 }
 
@@ -232,14 +244,15 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
     let email_verification = match (&su.email_address, &su.email_verification) {
         (None, _) => Value::Null,
-        // Not prepared yet: the code it will send is the only strategy, and it cannot outlive
-        // the sign-up.
+        // Not prepared yet: no strategy, for @clerk/ui sends the code only when the strategy is
+        // not `email_code` yet (the spec wants a strategy and an expiry here; see
+        // compat/fapi-spec/lib/exceptions.mjs).
         (Some(_), None) => json!({
             "object": "verification_otp",
             "status": "unverified",
-            "strategy": "email_code",
+            "strategy": null,
             "attempts": null,
-            "expire_at": su.abandon_at,
+            "expire_at": null,
             "next_action": "needs_prepare",
             "supported_strategies": ["email_code"],
         }),
