@@ -623,14 +623,20 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
         )
         .await;
     let su = r.ok()["response"].clone();
-    assert_eq!(su["object"], "sign_up");
+    // Object names and fields as Clerk's Frontend API spec has them.
+    assert_eq!(su["object"], "sign_up_attempt");
+    assert_eq!(su["external_id"], Value::Null);
     assert_eq!(su["status"], "missing_requirements");
     assert_eq!(su["unverified_fields"], json!(["email_address"]));
     assert_eq!(
         su["verifications"]["email_address"]["next_action"],
         "needs_prepare"
     );
-    assert_eq!(su["has_password"], true);
+    assert_eq!(su["password_enabled"], true);
+    let v = &su["verifications"]["email_address"];
+    assert_eq!(v["object"], "verification_otp");
+    // No strategy before the code is sent: @clerk/ui sends it only then.
+    assert_eq!(v["strategy"], Value::Null);
     assert_eq!(su["unsafe_metadata"], json!({"theme": "dark"}));
     assert!(!r.raw.contains(PASSWORD));
     assert_eq!(r.body["client"]["sign_up"]["id"], su["id"]);
@@ -1012,7 +1018,12 @@ async fn email_codes_are_checked_and_single_use() {
     assert_eq!(after.emails, before.emails);
     let c = b.client().await;
     let si = &c["response"]["sign_in"];
+    assert_eq!(si["object"], "sign_in_attempt");
     assert_eq!(si["status"], "needs_first_factor");
+    assert_eq!(
+        si["first_factor_verification"]["object"],
+        "verification_otp"
+    );
     assert_eq!(si["first_factor_verification"]["status"], "unverified");
     assert_eq!(si["first_factor_verification"]["attempts"], 1);
     assert_eq!(c["response"]["sessions"], json!([]));
@@ -1521,6 +1532,11 @@ async fn the_user_sees_their_devices_and_signs_one_out() {
     assert_eq!(activity["device_type"], "iOS");
     assert_eq!(activity["is_mobile"], true);
     assert_eq!(activity["ip_address"], "127.0.0.1");
+    // Unknown details (browser version, city, country) are left out, never null.
+    assert!(
+        activity.as_object().unwrap().values().all(|v| !v.is_null()),
+        "{activity}"
+    );
     let laptop_entry = listed
         .iter()
         .find(|s| s["id"] == sid_laptop.as_str())

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 use usher_core::clients::Client;
-use usher_core::clients::factors::FactorVerification;
+use usher_core::clients::factors::{FactorVerification, strategy};
 use usher_core::clients::sign_ins::{self, SignIn, SignInStatus};
 use usher_core::clients::sign_ups::SignUp;
 use usher_core::clock::Millis;
@@ -33,12 +33,19 @@ pub struct RenderContext<'a> {
 }
 
 pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
-    serde_json::to_value(UserJson::frontend(
+    let mut j = serde_json::to_value(UserJson::frontend(
         u,
         cx.settings.max_verification_attempts,
         cx.now,
     ))
-    .unwrap_or(Value::Null)
+    .unwrap_or(Value::Null);
+    // The Frontend API's user has an integer limit or none at all, never null.
+    if let Some(o) = j.as_object_mut()
+        && o.get("create_organizations_limit") == Some(&Value::Null)
+    {
+        o.remove("create_organizations_limit");
+    }
+    j
 }
 
 fn public_user_data(u: &User) -> Value {
@@ -64,17 +71,29 @@ fn public_user_data(u: &User) -> Value {
 pub fn session_with_activity(s: &Session, u: &User, cx: &RenderContext<'_>) -> Value {
     let device = describe(s.user_agent.as_deref());
     let mut j = session(s, u, None, cx);
-    j["latest_activity"] = json!({
+    let mut activity = json!({
         "object": "session_activity",
         "id": s.id,
-        "browser_name": s.user_agent.is_some().then_some(device.browser),
-        "browser_version": null,
-        "device_type": device.os,
-        "ip_address": s.ip_address,
-        "city": null,
-        "country": null,
         "is_mobile": device.is_mobile,
     });
+    // What is not known is left out: the spec's activity has strings or nothing, never null
+    // (no browser version, city or country is known).
+    let known = [
+        (
+            "browser_name",
+            s.user_agent.is_some().then_some(device.browser),
+        ),
+        ("device_type", device.os),
+        ("ip_address", s.ip_address.as_deref()),
+    ];
+    if let Some(o) = activity.as_object_mut() {
+        for (key, value) in known {
+            if let Some(v) = value {
+                o.insert(key.to_owned(), json!(v));
+            }
+        }
+    }
+    j["latest_activity"] = activity;
     j
 }
 
@@ -102,18 +121,27 @@ pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_
     })
 }
 
+/// The object name of a verification: the spec tells a verification's kind (and so which fields
+/// it may carry) by it.
+fn verification_object(strategy: &str) -> &'static str {
+    match strategy {
+        strategy::PASSWORD => "verification_password",
+        strategy::TOTP => "verification_totp",
+        strategy::BACKUP_CODE => "verification_backup_code",
+        // email_code and reset_password_email_code: one-time codes.
+        _ => "verification_otp",
+    }
+}
+
 pub fn verification(v: Option<&FactorVerification>) -> Value {
     match v {
         None => Value::Null,
         Some(v) => json!({
-            "object": "verification",
+            "object": verification_object(&v.strategy),
             "status": v.status.as_str(),
             "strategy": v.strategy,
             "attempts": v.attempts,
             "expire_at": v.expire_at,
-            "error": null,
-            "nonce": null,
-            "external_verification_redirect_url": null,
         }),
     }
 }
@@ -193,7 +221,7 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
         other => other.as_str(),
     };
     json!({
-        "object": "sign_in",
+        "object": "sign_in_attempt",
         "id": si.id,
         "status": status,
         "supported_identifiers": ["email_address", "username"],
@@ -229,14 +257,17 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
     let email_verification = match (&su.email_address, &su.email_verification) {
         (None, _) => Value::Null,
+        // Not prepared yet: no strategy, for @clerk/ui sends the code only when the strategy is
+        // not `email_code` yet (the spec wants a strategy and an expiry here; see
+        // compat/fapi-spec/lib/exceptions.mjs).
         (Some(_), None) => json!({
+            "object": "verification_otp",
             "status": "unverified",
             "strategy": null,
             "attempts": null,
             "expire_at": null,
             "next_action": "needs_prepare",
             "supported_strategies": ["email_code"],
-            "error": null,
         }),
         (Some(_), Some(v)) => {
             let mut j = verification(Some(v));
@@ -246,7 +277,7 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
         }
     };
     json!({
-        "object": "sign_up",
+        "object": "sign_up_attempt",
         "id": su.id,
         "status": su.status.as_str(),
         "required_fields": required_fields(cx.settings),
@@ -265,12 +296,13 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
         "web3_wallet": null,
         "external_account_strategy": null,
         "external_account": null,
-        "has_password": su.password.is_some(),
+        "password_enabled": su.password.is_some(),
         "first_name": su.first_name,
         "last_name": su.last_name,
         "unsafe_metadata": su.unsafe_metadata,
         "public_metadata": {},
         "custom_action": false,
+        "external_id": null,
         "created_session_id": su.created_session_id,
         "created_user_id": su.created_user_id,
         "abandon_at": su.abandon_at,
