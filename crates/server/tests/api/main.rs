@@ -11,6 +11,7 @@ mod mail;
 mod nodes;
 mod pages;
 mod passwords;
+mod security;
 mod sessions;
 mod transfer;
 mod users;

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_identifiers_key.sql"),
     ),
+    (
+        8,
+        include_str!("../../migrations/postgres/0008_instance_secrets.sql"),
+    ),
 ];
 
 /// Any constant works as long as every Usher node uses the same one.

@@ -15,6 +15,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_identifiers_key.sql"),
     ),
+    (
+        8,
+        include_str!("../../migrations/sqlite/0008_instance_secrets.sql"),
+    ),
 ];
 
 pub async fn run(pool: &SqlitePool) -> StoreResult<()> {
