@@ -234,6 +234,7 @@ pub fn send_sign_up_attempt_notice(
 }
 
 const SEND_LATER_DELAY: std::time::Duration = std::time::Duration::from_millis(20);
+const SEND_LATER_JITTER_MS: u64 = 80;
 
 /// Queues the email carrying a code in a write of its own, after the request's answer (see
 /// `sign_ins::prepare_first_factor`). Should that write fail, the code is never sent and the
@@ -248,8 +249,11 @@ pub fn send_code_later(
 ) {
     let (state, ctx, id) = (state.clone(), ctx.clone(), sign_in_id.to_owned());
     tokio::spawn(async move {
-        // After the answer has gone out: its rendering does not share the machine with this.
-        tokio::time::sleep(SEND_LATER_DELAY).await;
+        // After the answer has gone out, so its rendering does not share the machine with
+        // this; at a random moment, so the write (and the mail worker's) does not fall on the
+        // same later requests every time, which timing them would notice.
+        let jitter = rand::random_range(0..=SEND_LATER_JITTER_MS);
+        tokio::time::sleep(SEND_LATER_DELAY + std::time::Duration::from_millis(jitter)).await;
         let mut change = Change::new(&state, &ctx);
         send_code(&state, &mut change, &to, Some(&user), reset);
         if let Err(e) = change.commit("sign_in.send_code", Some(&id)).await {
