@@ -46,7 +46,7 @@ const PASSWORD: &str = "front-door-bench-password";
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
-fn secret_key() -> Result<String> {
+pub(crate) fn secret_key() -> Result<String> {
     std::env::var("USHER_SECRET_KEY")
         .context("USHER_SECRET_KEY must hold the Backend API secret key")
 }
@@ -108,7 +108,7 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-fn form(fields: &[(&str, &str)]) -> Bytes {
+pub(crate) fn form(fields: &[(&str, &str)]) -> Bytes {
     Bytes::from(
         fields
             .iter()
@@ -283,14 +283,14 @@ pub async fn sign_in(
     Ok(SignedIn { cookie, session_id })
 }
 
-fn origin_flag(flags: &mut Flags) -> Result<HeaderValue> {
+pub(crate) fn origin_flag(flags: &mut Flags) -> Result<HeaderValue> {
     let origin = flags
         .opt_str("origin")?
         .unwrap_or_else(|| DEFAULT_ORIGIN.into());
     HeaderValue::from_str(&origin).context("--origin is not a header value")
 }
 
-fn addr_flag(flags: &mut Flags, name: &str) -> Result<(String, SocketAddr)> {
+pub(crate) fn addr_flag(flags: &mut Flags, name: &str) -> Result<(String, SocketAddr)> {
     let url = flags.str(name)?;
     let addr = http::loopback_addr(&url)?;
     Ok((url, addr))

@@ -1,8 +1,8 @@
 //! `usher`: serve the auth server, and operate it.
 
 mod emails;
-mod instance;
 mod env;
+mod instance;
 mod keys;
 mod logging;
 mod offline;

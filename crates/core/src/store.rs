@@ -213,6 +213,13 @@ pub trait Store: Send + Sync + 'static {
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<User>>;
+    /// The instance's server-side secret `name`, kept as `candidate` if there is none yet.
+    async fn instance_secret(
+        &self,
+        instance_id: &str,
+        name: &str,
+        candidate: &[u8],
+    ) -> StoreResult<Vec<u8>>;
     /// Keeps a handshake payload for the Backend API to fetch by nonce until `expire_at`.
     async fn put_handshake_nonce(
         &self,

@@ -4,6 +4,7 @@ use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 
 use usher_core::branding::Branding;
+use usher_core::clients::decoys::DecoyKey;
 use usher_core::clock::Clock;
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::passwords::HasherPool;
@@ -63,6 +64,8 @@ pub struct Inner {
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
     /// What end users see the instance called; reloaded when another process changes it.
     branding: RwLock<Arc<Branding>>,
+    /// Read from the store on first use (enumeration protection only).
+    decoy_key: tokio::sync::OnceCell<DecoyKey>,
 }
 
 #[derive(Clone)]
@@ -114,6 +117,7 @@ impl AppState {
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
+            decoy_key: tokio::sync::OnceCell::new(),
         }))
     }
 
@@ -133,6 +137,20 @@ impl AppState {
             Ok(mut k) => *k = Arc::new(ring),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(ring),
         }
+    }
+
+    /// The key of enumeration protection's decoy ids: one per instance, shared by every node.
+    pub async fn decoy_key(&self) -> CoreResult<&DecoyKey> {
+        self.decoy_key
+            .get_or_try_init(|| async {
+                let candidate = usher_core::ids::random_alphanumeric(48);
+                let secret = self
+                    .store
+                    .instance_secret(&self.instance.id, "decoy_ids", candidate.as_bytes())
+                    .await?;
+                Ok(DecoyKey::new(&secret, self.instance.created_at))
+            })
+            .await
     }
 
     pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {

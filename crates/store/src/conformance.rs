@@ -171,6 +171,24 @@ pub async fn run_all(store: Arc<dyn Store>) -> Result<(), String> {
     )?;
     let ins = instance.id.as_str();
 
+    // An instance secret is settled by the first caller; later candidates get the kept one.
+    let first = store
+        .instance_secret(ins, "decoy", b"first")
+        .await
+        .map_err(e)?;
+    let again = store
+        .instance_secret(ins, "decoy", b"second")
+        .await
+        .map_err(e)?;
+    let other = store
+        .instance_secret(ins, "other", b"third")
+        .await
+        .map_err(e)?;
+    check(
+        first == b"first" && again == b"first" && other == b"third",
+        "instance secrets are kept once per name",
+    )?;
+
     // Rotation: the new key signs, the old one stays published until retired.
     let (next, next_record) =
         SigningKey::generate("key_next", &instance.id, NOW + 1).map_err(|e| e.to_string())?;

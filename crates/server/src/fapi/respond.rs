@@ -30,15 +30,15 @@ pub fn client_uat(view: &ClientView) -> i64 {
         .map_or(0, |(s, _)| s.created_at / 1000)
 }
 
+/// `__client` goes out when the client is keyed by the request's new secret: a client the
+/// request created, or one whose secret it rotated (sign-in, sign-up, sign-out).
 pub fn client_cookies(state: &AppState, browser: &Browser, view: &ClientView, res: &mut Response) {
     if browser.transport != ClientTransport::Cookie {
         return;
     }
     let cfg = &state.frontend;
     let mut set = Vec::new();
-    if browser.key.existing.is_none()
-        && view.client.token_hash.as_deref() == Some(browser.key.new_token.hash().as_str())
-    {
+    if view.client.token_hash.as_deref() == Some(browser.key.new_token.hash().as_str()) {
         set.push(cookies::client(cfg, browser.key.new_token.as_str()));
     }
     let uat = client_uat(view);

@@ -12,6 +12,7 @@ mod mail;
 mod nodes;
 mod pages;
 mod passwords;
+mod security;
 mod sessions;
 mod text_input;
 mod transfer;

@@ -132,6 +132,15 @@ impl Store for Backend {
         reads::user_by_identifier(self.reader(), instance_id, kind, value).await
     }
 
+    async fn instance_secret(
+        &self,
+        instance_id: &str,
+        name: &str,
+        candidate: &[u8],
+    ) -> StoreResult<Vec<u8>> {
+        writes::instance_secret(self.writer(), instance_id, name, candidate).await
+    }
+
     async fn put_handshake_nonce(
         &self,
         instance_id: &str,

@@ -14,6 +14,31 @@ use usher_core::users::identifiers::{IdentifierKind, normalize};
 use super::db_err;
 use crate::rows::to_doc;
 
+/// The instance's secret `name`: `candidate` when none was kept yet, else the one kept (the first
+/// node to ask settles it for all).
+pub async fn instance_secret(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    name: &str,
+    candidate: &[u8],
+) -> StoreResult<Vec<u8>> {
+    sqlx::query(
+        "INSERT INTO instance_secrets (instance_id, name, secret) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(instance_id)
+    .bind(name)
+    .bind(candidate)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    sqlx::query_scalar("SELECT secret FROM instance_secrets WHERE instance_id = $1 AND name = $2")
+        .bind(instance_id)
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)
+}
+
 pub async fn create_instance(
     pool: &Pool<Db>,
     instance: &Instance,

@@ -98,7 +98,11 @@ pub async fn change_password(
     let user = get_user(state, &session.user_id).await?;
     if let Some(digest) = user.password.clone() {
         let given = current_password.ok_or_else(|| CoreError::missing("current_password"))?;
-        if given.len() > 1024 || !state.hasher.verify(given, digest).await? {
+        // The digest is replaced below: no upgrade to keep.
+        if !usher_core::passwords::check(&state.hasher, &digest, &given)
+            .await?
+            .correct
+        {
             return Err(CoreError::PasswordIncorrect);
         }
     }

@@ -1,10 +1,10 @@
 //! Client, session, sign-in and sign-up objects of the Frontend API.
 
 use serde_json::{Value, json};
-use usher_core::clients::Client;
 use usher_core::clients::factors::{FactorVerification, strategy};
 use usher_core::clients::sign_ins::{self, SignIn, SignInStatus};
 use usher_core::clients::sign_ups::SignUp;
+use usher_core::clients::{Client, decoys};
 use usher_core::clock::Millis;
 use usher_core::instance::InstanceSettings;
 use usher_core::sessions::Session;
@@ -54,15 +54,16 @@ fn public_user_data(u: &User) -> Value {
         .map(|e| e.email_address.clone())
         .or_else(|| u.username.clone())
         .unwrap_or_default();
-    let j = UserJson::frontend(u, 0, 0);
+    // Every user has the neutral avatar: no need to render the whole user for it.
+    let image_url = UserJson::frontend_avatar();
     json!({
         "first_name": u.first_name,
         "last_name": u.last_name,
-        "image_url": j.image_url,
+        "image_url": image_url,
         "has_image": false,
         "identifier": identifier,
         "user_id": u.id,
-        "profile_image_url": j.image_url,
+        "profile_image_url": image_url,
     })
 }
 
@@ -148,29 +149,8 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
 
 /// A sign-in as a caller of `version` understands it.
 pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
-    // A decoy offers what a real account with a password and that address would.
-    let decoy_factors = || {
-        let mut f = vec![sign_ins::SupportedFactor {
-            strategy: "password",
-            email_address_id: None,
-            safe_identifier: None,
-            primary: false,
-        }];
-        if let Some(id) = si.identifier.as_deref().filter(|i| i.contains('@')) {
-            f.push(sign_ins::SupportedFactor {
-                strategy: "email_code",
-                email_address_id: Some(format!(
-                    "idn_{}",
-                    si.id.strip_prefix("sia_").unwrap_or(&si.id)
-                )),
-                safe_identifier: Some(id.to_owned()),
-                primary: true,
-            });
-        }
-        f
-    };
     let first_factors: Vec<Value> = (if si.decoy {
-        decoy_factors()
+        decoys::supported_first_factors(si)
     } else {
         u.map(sign_ins::first_factors).unwrap_or_default()
     })
