@@ -259,12 +259,11 @@ pub async fn start_with_clock(
         }));
     }
     let refresh = std::time::Duration::from_secs(cfg.key_refresh_secs.max(1));
-    tokio::spawn(workers::key_refresh::run(
+    tokio::spawn(workers::instance_refresh::run(
         state.clone(),
         refresh,
         rx.clone(),
     ));
-    tokio::spawn(workers::branding::run(state.clone(), refresh, rx.clone()));
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
     }

@@ -2,10 +2,6 @@
 //! running, or another node's Backend API) without a restart, at the signing keys' refresh
 //! interval. A change made through this server's own Backend API is held at once.
 
-use std::time::Duration;
-
-use tokio::sync::watch;
-
 use crate::state::AppState;
 
 /// Reloads the branding when the stored version differs from the one held.
@@ -20,24 +16,4 @@ pub async fn refresh_once(state: &AppState) -> anyhow::Result<bool> {
     );
     state.replace_branding(stored);
     Ok(true)
-}
-
-pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                if let Err(e) = refresh_once(&state).await {
-                    // Keep showing what we have.
-                    tracing::warn!(error = %e, "could not reload the branding");
-                }
-            }
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() {
-                    return;
-                }
-            }
-        }
-    }
 }
