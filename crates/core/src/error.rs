@@ -94,3 +94,19 @@ impl CoreError {
         }
     }
 }
+
+/// An error and every cause under it, outermost first (`what failed: why: root cause`), for logs.
+pub fn report(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        // Some errors repeat their cause in their own message; print it once.
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}

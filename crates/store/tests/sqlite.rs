@@ -1,24 +1,31 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The storage suite on SQLite (`conformance::*`, one test per case), then what is SQLite's own.
+
+use std::sync::Arc;
+
+use usher_store::conformance::Fresh;
 use usher_store::sqlite::SqliteStore;
 
-#[tokio::test]
-async fn sqlite_passes_the_storage_suite() {
+/// An empty database in a temporary directory, removed after the case.
+async fn fresh_store() -> Option<Fresh> {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("usher.sqlite"))
         .await
         .unwrap();
-    usher_store::conformance::run_all(std::sync::Arc::new(store))
-        .await
-        .unwrap();
+    Some(Fresh::new(Arc::new(store)).keeping(dir))
 }
+
+usher_store::conformance_tests!(fresh_store);
 
 #[tokio::test]
 async fn reopening_keeps_data_and_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("usher.sqlite");
     {
-        let store = std::sync::Arc::new(SqliteStore::open(&path).await.unwrap());
-        usher_store::conformance::run_all(store).await.unwrap();
+        let store = Arc::new(SqliteStore::open(&path).await.unwrap());
+        usher_store::conformance::records::users_round_trip(store)
+            .await
+            .unwrap();
     }
     let store = SqliteStore::open(&path).await.unwrap();
     use usher_core::store::Store;
