@@ -33,7 +33,7 @@ pub fn run(common: CommonArgs, as_json: bool, action: UsersAction) -> anyhow::Re
             UsersAction::Unlock { user_id } => app::set_locked(&state, &ctx, user_id, false).await,
             UsersAction::Lock { user_id } => app::set_locked(&state, &ctx, user_id, true).await,
         }
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(anyhow::Error::new)?;
         let json = UserJson::new(&user, state.instance.settings.max_verification_attempts, state.now());
         if as_json {
             println!("{}", serde_json::to_string_pretty(&json)?);

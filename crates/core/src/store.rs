@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::audit::AuditEntry;
-use crate::error::CoreError;
+use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
@@ -41,8 +41,37 @@ pub enum StoreError {
         "migration {version} was changed after it was applied to this database; restore the original file"
     )]
     MigrationChanged { version: i64 },
-    #[error("database error: {0}")]
-    Backend(String),
+    /// The database failed (unreachable, I/O, a record that cannot be read back): `operation` is
+    /// what was being done, `cause` the driver's error, kept for the log.
+    #[error("database error during {operation}")]
+    Backend {
+        operation: &'static str,
+        #[source]
+        cause: Cause,
+    },
+}
+
+impl StoreError {
+    /// What a query's failure is until the store method that ran it names the operation.
+    pub const QUERY: &'static str = "a query";
+
+    pub fn backend(
+        operation: &'static str,
+        err: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Backend {
+            operation,
+            cause: Cause::new(err),
+        }
+    }
+
+    /// Names the operation a backend failure happened in (the `Store` method); other errors pass.
+    pub fn during(self, operation: &'static str) -> Self {
+        match self {
+            Self::Backend { cause, .. } => Self::Backend { operation, cause },
+            other => other,
+        }
+    }
 }
 
 impl From<StoreError> for CoreError {
@@ -52,7 +81,7 @@ impl From<StoreError> for CoreError {
                 param: kind.as_str(),
             },
             StoreError::Stale => CoreError::Conflict,
-            other => CoreError::Storage(other.to_string()),
+            other => CoreError::Storage(Cause::new(other)),
         }
     }
 }

@@ -119,3 +119,39 @@ async fn a_database_from_the_first_migration_runner_is_adopted() {
         "usher_schema kept in step for older builds"
     );
 }
+
+#[tokio::test]
+async fn a_failed_query_names_its_operation_and_keeps_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usher.sqlite");
+    let store = SqliteStore::open(&path).await.unwrap();
+    sqlx::query("DROP TABLE user_identifiers")
+        .execute(&mut raw(&path).await)
+        .await
+        .unwrap();
+    use usher_core::store::{Store, StoreError};
+    let err = store
+        .user_id_by_identifier(
+            "ins_x",
+            usher_core::users::identifiers::IdentifierKind::Email,
+            "a@example.com",
+        )
+        .await
+        .expect_err("the table is gone");
+    assert!(
+        matches!(
+            err,
+            StoreError::Backend {
+                operation: "user_id_by_identifier",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let report = usher_core::error::report(&err);
+    assert!(
+        report.starts_with("database error during user_id_by_identifier: ")
+            && report.contains("no such table: user_identifiers"),
+        "{report}"
+    );
+}

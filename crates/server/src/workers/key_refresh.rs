@@ -39,7 +39,7 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
             _ = tick.tick() => {
                 if let Err(e) = refresh_once(&state).await {
                     // Keep the keys we have: they still verify and sign.
-                    tracing::warn!(error = %e, "could not reload signing keys");
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload signing keys");
                 }
             }
             changed = stop.changed() => {

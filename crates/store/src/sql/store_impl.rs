@@ -7,12 +7,13 @@ impl Store for Backend {
         sqlx::query("SELECT 1")
             .execute(self.reader())
             .await
-            .map_err(db_err)?;
+            .map_err(|e| db_err(e).during("ping"))?;
         Ok(())
     }
 
     async fn load_instance(&self) -> StoreResult<Option<Instance>> {
         reads::load_instance(self.reader()).await
+            .map_err(|e| e.during("load_instance"))
     }
 
     async fn create_instance(
@@ -22,14 +23,17 @@ impl Store for Backend {
         key: &SigningKeyRecord,
     ) -> StoreResult<()> {
         writes::create_instance(self.writer(), instance, secret, key).await
+            .map_err(|e| e.during("create_instance"))
     }
 
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
+            .map_err(|e| e.during("secret_keys"))
     }
 
     async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
         reads::signing_keys(self.reader(), instance_id).await
+            .map_err(|e| e.during("signing_keys"))
     }
 
     async fn rotate_signing_key(
@@ -38,14 +42,17 @@ impl Store for Backend {
         key: &SigningKeyRecord,
     ) -> StoreResult<()> {
         writes::rotate_signing_key(self.writer(), instance_id, key).await
+            .map_err(|e| e.during("rotate_signing_key"))
     }
 
     async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool> {
         writes::retire_signing_key(self.writer(), instance_id, kid).await
+            .map_err(|e| e.during("retire_signing_key"))
     }
 
     async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
         reads::get_user(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_user"))
     }
 
     async fn list_users(
@@ -56,14 +63,17 @@ impl Store for Backend {
         page: &Page,
     ) -> StoreResult<Vec<User>> {
         reads::list_users(self.reader(), instance_id, filter, Some((order, page))).await
+            .map_err(|e| e.during("list_users"))
     }
 
     async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64> {
         reads::count_users(self.reader(), instance_id, filter).await
+            .map_err(|e| e.during("count_users"))
     }
 
     async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>> {
         reads::get_session(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_session"))
     }
 
     async fn session_for_token(
@@ -72,6 +82,7 @@ impl Store for Backend {
         id: &str,
     ) -> StoreResult<Option<SessionForToken>> {
         reads::session_for_token(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("session_for_token"))
     }
 
     async fn list_sessions(
@@ -80,6 +91,7 @@ impl Store for Backend {
         query: &SessionQuery,
     ) -> StoreResult<(Vec<Session>, i64)> {
         reads::list_sessions(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_sessions"))
     }
 
     async fn live_sessions_of_user(
@@ -88,10 +100,12 @@ impl Store for Backend {
         user_id: &str,
     ) -> StoreResult<Vec<Session>> {
         reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
+            .map_err(|e| e.during("live_sessions_of_user"))
     }
 
     async fn get_client(&self, instance_id: &str, id: &str) -> StoreResult<Option<Client>> {
         clients::get_client(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_client"))
     }
 
     async fn client_by_token(
@@ -100,6 +114,7 @@ impl Store for Backend {
         token_hash: &str,
     ) -> StoreResult<Option<Client>> {
         clients::client_by_token(self.reader(), instance_id, token_hash).await
+            .map_err(|e| e.during("client_by_token"))
     }
 
     async fn sessions_of_client(
@@ -108,6 +123,7 @@ impl Store for Backend {
         client_id: &str,
     ) -> StoreResult<Vec<Session>> {
         clients::sessions_of_client(self.reader(), instance_id, client_id).await
+            .map_err(|e| e.during("sessions_of_client"))
     }
 
     async fn user_id_by_identifier(
@@ -117,6 +133,7 @@ impl Store for Backend {
         value: &str,
     ) -> StoreResult<Option<String>> {
         clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_id_by_identifier"))
     }
 
     async fn user_by_identifier(
@@ -126,6 +143,7 @@ impl Store for Backend {
         value: &str,
     ) -> StoreResult<Option<User>> {
         reads::user_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_by_identifier"))
     }
 
     async fn put_handshake_nonce(
@@ -137,6 +155,7 @@ impl Store for Backend {
     ) -> StoreResult<()> {
         clients::put_handshake_nonce(self.writer(), instance_id, nonce_hash, payload, expire_at)
             .await
+            .map_err(|e| e.during("put_handshake_nonce"))
     }
 
     async fn handshake_payload(
@@ -146,10 +165,12 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<Option<String>> {
         clients::handshake_payload(self.reader(), instance_id, nonce_hash, now).await
+            .map_err(|e| e.during("handshake_payload"))
     }
 
     async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()> {
         writes::commit(self.writer(), instance_id, changes).await
+            .map_err(|e| e.during("commit"))
     }
 
     async fn events_after(
@@ -159,14 +180,17 @@ impl Store for Backend {
         limit: i64,
     ) -> StoreResult<Vec<OutboxEvent>> {
         reads::events_after(self.reader(), instance_id, after_seq, limit).await
+            .map_err(|e| e.during("events_after"))
     }
 
     async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         reads::audit_log(self.reader(), instance_id, limit).await
+            .map_err(|e| e.during("audit_log"))
     }
 
     async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
         webhooks::endpoints(self.reader(), instance_id).await
+            .map_err(|e| e.during("webhook_endpoints"))
     }
 
     async fn webhook_endpoint(
@@ -175,6 +199,7 @@ impl Store for Backend {
         id: &str,
     ) -> StoreResult<Option<WebhookEndpoint>> {
         webhooks::endpoint(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("webhook_endpoint"))
     }
 
     async fn claim_webhook_endpoint(
@@ -186,6 +211,7 @@ impl Store for Backend {
         lease_until: i64,
     ) -> StoreResult<Option<ClaimedEndpoint>> {
         webhooks::claim(self.writer(), instance_id, worker, node, now, lease_until).await
+            .map_err(|e| e.during("claim_webhook_endpoint"))
     }
 
     async fn pending_webhook_deliveries(
@@ -195,6 +221,7 @@ impl Store for Backend {
         limit: i64,
     ) -> StoreResult<Vec<PendingDelivery>> {
         webhooks::pending(self.reader(), instance_id, endpoint_id, limit).await
+            .map_err(|e| e.during("pending_webhook_deliveries"))
     }
 
     async fn record_webhook_attempt(
@@ -205,6 +232,7 @@ impl Store for Backend {
         record: &AttemptRecord,
     ) -> StoreResult<bool> {
         webhooks::record_attempt(self.writer(), instance_id, endpoint_id, worker, record).await
+            .map_err(|e| e.during("record_webhook_attempt"))
     }
 
     async fn release_webhook_endpoint(
@@ -214,6 +242,7 @@ impl Store for Backend {
         worker: &str,
     ) -> StoreResult<()> {
         webhooks::release(self.writer(), instance_id, endpoint_id, worker).await
+            .map_err(|e| e.during("release_webhook_endpoint"))
     }
 
     async fn release_webhook_leases(
@@ -223,6 +252,7 @@ impl Store for Backend {
         except: &str,
     ) -> StoreResult<u64> {
         webhooks::release_node(self.writer(), instance_id, node, except).await
+            .map_err(|e| e.during("release_webhook_leases"))
     }
 
     async fn webhook_deliveries(
@@ -231,6 +261,7 @@ impl Store for Backend {
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)> {
         webhooks::deliveries(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("webhook_deliveries"))
     }
 
     async fn retry_webhook_message(
@@ -241,6 +272,7 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<Vec<String>> {
         webhooks::retry_message(self.writer(), instance_id, event_id, endpoint_id, now).await
+            .map_err(|e| e.during("retry_webhook_message"))
     }
 
     async fn replay_webhook_endpoint(
@@ -251,6 +283,7 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<i64> {
         webhooks::replay(self.writer(), instance_id, endpoint_id, since, now).await
+            .map_err(|e| e.during("replay_webhook_endpoint"))
     }
 
     async fn webhook_stats(
@@ -259,6 +292,7 @@ impl Store for Backend {
         attempts_since: i64,
     ) -> StoreResult<Vec<EndpointStats>> {
         webhooks::stats(self.reader(), instance_id, attempts_since).await
+            .map_err(|e| e.during("webhook_stats"))
     }
 
     async fn list_emails(
@@ -269,6 +303,7 @@ impl Store for Backend {
         offset: i64,
     ) -> StoreResult<(Vec<usher_core::mail::EmailMessage>, i64)> {
         emails::list(self.reader(), instance_id, to_email_address, limit, offset).await
+            .map_err(|e| e.during("list_emails"))
     }
 
     async fn get_email(
@@ -277,6 +312,7 @@ impl Store for Backend {
         id: &str,
     ) -> StoreResult<Option<usher_core::mail::EmailMessage>> {
         emails::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_email"))
     }
 
     async fn queued_emails(
@@ -285,6 +321,7 @@ impl Store for Backend {
         limit: i64,
     ) -> StoreResult<Vec<usher_core::mail::EmailMessage>> {
         emails::queued(self.reader(), instance_id, limit).await
+            .map_err(|e| e.during("queued_emails"))
     }
 
     async fn claim_email(
@@ -295,6 +332,7 @@ impl Store for Backend {
         lease_until: i64,
     ) -> StoreResult<bool> {
         emails::claim(self.writer(), instance_id, id, now, lease_until).await
+            .map_err(|e| e.during("claim_email"))
     }
 
     async fn record_email_outcome(
@@ -306,5 +344,6 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<bool> {
         emails::record_outcome(self.writer(), instance_id, id, status, error, now).await
+            .map_err(|e| e.during("record_email_outcome"))
     }
 }
