@@ -5,7 +5,7 @@
 //! and its name to that list.
 //!
 //! Test-only code: behind the `testing` feature, it asserts (and so panics) like any test.
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::panic)]
 
 pub mod clients;
 pub mod emails;
