@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The launcher: starts the two Usher instances the browser suite needs, an app server in front
+// The launcher: starts the three Usher instances the browser suite needs, an app server in front
 // of each, runs a command (default: the whole test directory with node --test) with their
 // addresses and keys in USHER_BROWSER_CONFIG (JSON), then stops everything.
 //
@@ -10,13 +10,15 @@
 //                    --frontend-host clerk.localhost:<APP_PORT> --allowed-origins http://localhost:<APP_PORT>
 //   (D) development: --environment development --frontend-host happy-hippo-13.clerk.accounts.dev
 //                    --allowed-origins http://localhost:<APP2_PORT>
-// both with --clerk-js-dir vendor/node_modules, on free loopback ports and temp data dirs.
+//   (5) clerk5:      as (P), on its own app port, pages loading clerk-js 5 (its UI built in)
+// (P) and (D) with --clerk-js-dir vendor/node_modules (clerk-js 6 + @clerk/ui), (5) with
+// vendor/v5/node_modules; all on free loopback ports and temp data dirs.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startApp } from './lib/app.js';
 import { startUsher, randomAlnum } from './lib/usher.js';
-import { ARTIFACTS_DIR, SUITE_DIR, USHER_BIN } from './lib/paths.js';
+import { ARTIFACTS_DIR, SUITE_DIR, USHER_BIN, VENDOR5_DIR } from './lib/paths.js';
 
 fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
 for (const f of fs.readdirSync(ARTIFACTS_DIR)) fs.rmSync(path.join(ARTIFACTS_DIR, f), { recursive: true, force: true });
@@ -36,8 +38,8 @@ async function stopAll() {
   }
 }
 
-async function instance(name, environment, extra) {
-  const app = await startApp({ name, logFile: path.join(ARTIFACTS_DIR, `proxy-${name}.jsonl`) });
+async function instance(name, environment, extra, clerkJs = 6) {
+  const app = await startApp({ name, clerkJs, logFile: path.join(ARTIFACTS_DIR, `proxy-${name}.jsonl`) });
   cleanups.push(() => app.close());
   const usher = await startUsher({
     name,
@@ -57,6 +59,7 @@ async function instance(name, environment, extra) {
     publishableKey: usher.publishableKey,
     jwtKey: usher.jwtKey,
     environment,
+    clerkJs,
   };
 }
 
@@ -71,14 +74,19 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 try {
   say(`usher ${USHER_BIN}; artifacts in ${ARTIFACTS_DIR}`);
-  const [production, development] = await Promise.all([
+  const [production, development, clerk5] = await Promise.all([
     instance('production', 'production', (app) => ({
       frontendHost: `clerk.localhost:${app.port}`,
       secretKey: `sk_live_${randomAlnum(40)}`,
     })),
     instance('development', 'development', () => ({ frontendHost: 'happy-hippo-13.clerk.accounts.dev' })),
+    instance('clerk5', 'production', (app) => ({
+      frontendHost: `clerk.localhost:${app.port}`,
+      secretKey: `sk_live_${randomAlnum(40)}`,
+      clerkJsDir: VENDOR5_DIR,
+    }), 5),
   ]);
-  const config = { production, development };
+  const config = { production, development, clerk5 };
   const argv = process.argv.slice(2);
   const [cmd, ...args] = argv.length ? argv : [process.execPath, '--test', '--test-reporter=spec', '--test-concurrency=4', 'test/'];
   child = spawn(cmd, args, {

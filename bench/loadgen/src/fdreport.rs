@@ -18,6 +18,8 @@ use crate::stats;
 /// Goals printed beside the figures; reported, never asserted.
 pub const GOAL_P99_RATIO_MAX: f64 = 2.0;
 pub const GOAL_SIGN_IN_PCT_MIN: f64 = 85.0;
+/// Refreshes per server CPU-second from many addresses, as a share of the few-addresses figure.
+pub const GOAL_MANY_ADDRESSES_RATIO_MIN: f64 = 0.95;
 
 fn f(v: &Value, ptr: &str) -> Option<f64> {
     v.pointer(ptr).and_then(Value::as_f64)
@@ -116,6 +118,8 @@ pub fn run(mut flags: Flags) -> Result<()> {
     let hash = load_all(&flags.all("hash-rate"))?;
     let hash_after = load_all(&flags.all("hash-rate-after"))?;
     let sign_in = load_all(&flags.all("sign-in"))?;
+    let few = load_all(&flags.all("few"))?;
+    let many = load_all(&flags.all("many"))?;
     let out = PathBuf::from(flags.str("out")?);
     let json_out = flags.opt_str("json")?.map(PathBuf::from);
     let commit = flags.opt_str("commit")?.unwrap_or_else(|| "unknown".into());
@@ -123,6 +127,28 @@ pub fn run(mut flags: Flags) -> Result<()> {
     let command = flags.opt_str("command")?.unwrap_or_default();
     let hashers: u64 = flags.get("hashers", 0)?;
     flags.finish()?;
+    let addresses_only = quiet.is_empty()
+        && storm.is_empty()
+        && attack.is_empty()
+        && hash.is_empty()
+        && sign_in.is_empty()
+        && !few.is_empty();
+    if addresses_only {
+        let (body, json) = addresses(&few, &many)?;
+        let text =
+            format!("Usher front door: many addresses\ncommit {commit}; {note}\n{command}\n{body}");
+        std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
+        std::fs::write(&out, &text).with_context(|| format!("write {}", out.display()))?;
+        if let Some(j) = &json_out {
+            write_json(
+                j,
+                &json!({ "commit": commit, "note": note, "command": command, "addresses": json }),
+            )?;
+        }
+        print!("{text}");
+        println!("written to {}", out.display());
+        return Ok(());
+    }
     if quiet.is_empty() || quiet.len() != storm.len() || storm.len() != attack.len() {
         bail!(
             "give as many --quiet, --storm and --attack runs (one each per round; got {}, {}, {})",
@@ -153,9 +179,16 @@ pub fn run(mut flags: Flags) -> Result<()> {
             .map(|(before, after)| bracket(before, after))
             .collect()
     };
-    let (text, json) = summarise(
+    let (mut text, mut json) = summarise(
         &quiet, &storm, &attack, &hash, &sign_in, &commit, &note, &command, hashers,
     )?;
+    if !few.is_empty() || !many.is_empty() {
+        let (t, j) = addresses(&few, &many)?;
+        text.push_str(&t);
+        if let Some(o) = json.as_object_mut() {
+            o.insert("addresses".into(), j);
+        }
+    }
     std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
     std::fs::write(&out, &text).with_context(|| format!("write {}", out.display()))?;
     if let Some(j) = &json_out {
@@ -164,6 +197,84 @@ pub fn run(mut flags: Flags) -> Result<()> {
     print!("{text}");
     println!("written to {}", out.display());
     Ok(())
+}
+
+/// Refreshes per second of the server's CPU with few addresses (each browser its own) and with
+/// many (a fresh address per refresh, over a table filled with 10,000 and more), the median
+/// of each over the rounds, and their ratio.
+pub fn addresses(few: &[Value], many: &[Value]) -> Result<(String, Value)> {
+    if few.is_empty() || few.len() != many.len() {
+        bail!(
+            "give as many --few as --many runs (got {} and {})",
+            few.len(),
+            many.len()
+        );
+    }
+    let per_cpu = |runs: &[Value]| -> Vec<f64> {
+        runs.iter()
+            .filter_map(|r| f(r, "/refreshes_per_server_cpu_sec"))
+            .collect()
+    };
+    let (few_v, many_v) = (per_cpu(few), per_cpu(many));
+    let few_m = median(&few_v);
+    let many_m = median(&many_v);
+    let ratio = few_m.zip(many_m).map(|(a, b)| b / a);
+    let errors: u64 = few
+        .iter()
+        .chain(many)
+        .map(|r| errors_total(r, "/errors/total"))
+        .sum();
+    let addresses: u64 = many
+        .iter()
+        .filter_map(|r| r.pointer("/addresses_used").and_then(Value::as_u64))
+        .sum();
+    let fill = many
+        .first()
+        .and_then(|r| r.pointer("/config/fill").and_then(Value::as_u64))
+        .unwrap_or(0);
+    let table = |runs: &[Value]| -> String {
+        runs.iter()
+            .map(|r| {
+                f(r, "/server_rate_limit_counters")
+                    .map_or_else(|| "-".into(), |v| format!("{v:.0}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut t = String::new();
+    t.push_str("\nRefreshes per server CPU-second, few addresses vs many\n");
+    t.push_str(&format!(
+        "  few addresses (one per browser):                    {} (rounds: {})\n",
+        few_m.map_or_else(|| "-".into(), |v| format!("{v:.0}")),
+        list(&few_v)
+    ));
+    t.push_str(&format!(
+        "  many addresses (a fresh one per refresh, {addresses} in all, table filled with {fill}): {} (rounds: {})\n",
+        many_m.map_or_else(|| "-".into(), |v| format!("{v:.0}")),
+        list(&many_v)
+    ));
+    t.push_str(&format!(
+        "  the server's rate-limit counters at the end of each run: few {}; many {}\n",
+        table(few),
+        table(many)
+    ));
+    t.push_str(&format!(
+        "  refreshes per CPU-second many / few addresses: {} (goal ≥ {GOAL_MANY_ADDRESSES_RATIO_MIN:.2}); errors {errors}\n",
+        ratio.map_or_else(|| "-".into(), |v| format!("{v:.3}")),
+    ));
+    let j = json!({
+        "few_per_cpu_sec": few_v, "many_per_cpu_sec": many_v,
+        "few_median": few_m, "many_median": many_m, "ratio": ratio,
+        "goal_ratio_min": GOAL_MANY_ADDRESSES_RATIO_MIN,
+        "addresses": addresses, "fill": fill, "errors": errors,
+    });
+    Ok((t, j))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -600,6 +711,24 @@ mod tests {
         assert_eq!(median(&[3.0]), Some(3.0));
         assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+
+    #[test]
+    fn compares_refreshes_per_cpu_second() -> Result<()> {
+        let run = |per_cpu: f64| {
+            json!({"refreshes_per_server_cpu_sec": per_cpu, "errors": {"total": 0},
+                                        "addresses_used": 100, "config": {"fill": 12000}})
+        };
+        let (text, json) = addresses(
+            &[run(1000.0), run(900.0), run(1100.0)],
+            &[run(960.0), run(990.0), run(400.0)],
+        )?;
+        assert_eq!(json["few_median"], 1000.0);
+        assert_eq!(json["many_median"], 960.0);
+        assert!((json["ratio"].as_f64().unwrap_or(0.0) - 0.96).abs() < 1e-9);
+        assert!(text.contains("many / few addresses: 0.960"), "{text}");
+        assert!(addresses(&[run(1.0)], &[]).is_err());
+        Ok(())
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! - refreshers: `198.18.0.0/16` (RFC 2544's benchmarking range), one address per browser;
 //! - sign-ins: `198.19.0.0/16`, a fresh address per sign-in;
 //! - the attacker: `10.0.0.0/8`, a fresh address after every `--per-address` attempts (all its
-//!   connections together).
+//!   connections together);
+//! - refreshes from many addresses (`refresh --fresh-addresses`) and the writes that fill the
+//!   server's rate-limit table before them: `100.64.0.0/10`, a fresh address per request.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -44,7 +46,7 @@ const PASSWORD: &str = "front-door-bench-password";
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
-fn secret_key() -> Result<String> {
+pub(crate) fn secret_key() -> Result<String> {
     std::env::var("USHER_SECRET_KEY")
         .context("USHER_SECRET_KEY must hold the Backend API secret key")
 }
@@ -83,6 +85,11 @@ pub fn attacker_addr(n: u64) -> Ipv4Addr {
     offset_addr(Ipv4Addr::new(10, 0, 0, 0), n, 1 << 24)
 }
 
+/// The `n`-th fresh address of the many-addresses refreshes (and of the table fill).
+pub fn many_addr(n: u64) -> Ipv4Addr {
+    offset_addr(Ipv4Addr::new(100, 64, 0, 0), n, 1 << 22)
+}
+
 /// Each task gets its own stream derived from the one seed.
 fn task_rng(seed: u64, task: usize) -> StdRng {
     StdRng::seed_from_u64(seed ^ (task as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
@@ -101,7 +108,7 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-fn form(fields: &[(&str, &str)]) -> Bytes {
+pub(crate) fn form(fields: &[(&str, &str)]) -> Bytes {
     Bytes::from(
         fields
             .iter()
@@ -276,14 +283,14 @@ pub async fn sign_in(
     Ok(SignedIn { cookie, session_id })
 }
 
-fn origin_flag(flags: &mut Flags) -> Result<HeaderValue> {
+pub(crate) fn origin_flag(flags: &mut Flags) -> Result<HeaderValue> {
     let origin = flags
         .opt_str("origin")?
         .unwrap_or_else(|| DEFAULT_ORIGIN.into());
     HeaderValue::from_str(&origin).context("--origin is not a header value")
 }
 
-fn addr_flag(flags: &mut Flags, name: &str) -> Result<(String, SocketAddr)> {
+pub(crate) fn addr_flag(flags: &mut Flags, name: &str) -> Result<(String, SocketAddr)> {
     let url = flags.str(name)?;
     let addr = http::loopback_addr(&url)?;
     Ok((url, addr))
@@ -611,6 +618,12 @@ struct RefreshTally {
 /// browsers' schedules are spread evenly over the period. Latency is measured from the scheduled
 /// time, so a slow answer that delays the next send counts against the next one too. Requests
 /// scheduled in the measured window count.
+///
+/// With `--fresh-addresses` every refresh comes from a new address (`X-Forwarded-For`), as
+/// browsers arriving from many places do; `--fill N` first sends N cheap writes, each from its
+/// own address, so the server's per-address counters hold what such traffic leaves behind
+/// (500 new addresses a second, each counted for 20 s, is 10,000). Either way the figure of
+/// merit is refreshes per second of the server's CPU.
 pub async fn refresh(mut flags: Flags) -> Result<()> {
     let (frontend_url, frontend) = addr_flag(&mut flags, "frontend")?;
     let api = match flags.opt_str("api")? {
@@ -625,8 +638,14 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
     let period_ms: u64 = flags.get("period-ms", 500)?;
     let warmup: f64 = flags.get("warmup", 1.0)?;
     let duration: f64 = flags.get("duration", 5.0)?;
+    let fresh_addresses = flags.get("fresh-addresses", false)?;
+    let first_address: u64 = flags.get("first-address", 0)?;
+    let fill: u64 = flags.get("fill", 0)?;
     let origin = origin_flag(&mut flags)?;
     flags.finish()?;
+    if fill > 1_000_000 {
+        bail!("--fill must be at most 1000000");
+    }
     if !(10..=10_000).contains(&period_ms) {
         bail!("--period-ms must be 10..=10000");
     }
@@ -651,6 +670,10 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
         bail!("no browsers to refresh");
     }
     let n = browsers.len();
+    let next_address = Arc::new(AtomicU64::new(first_address));
+    if fill > 0 {
+        fill_counters(frontend, &origin, &next_address, fill).await?;
+    }
     let period = Duration::from_millis(period_ms);
     // Connections are opened before the clock starts.
     let start = Instant::now() + Duration::from_millis(200);
@@ -660,6 +683,7 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
     for (i, (mut browser, sid)) in browsers.into_iter().enumerate() {
         let path = token_path(&sid);
         let offset = period.mul_f64(i as f64 / n as f64);
+        let next_address = next_address.clone();
         tasks.push(tokio::spawn(async move {
             let mut client = Client::new(frontend, None)?;
             let mut t = RefreshTally::default();
@@ -671,6 +695,9 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
                     break;
                 }
                 tokio::time::sleep_until(scheduled).await;
+                if fresh_addresses {
+                    browser.address = many_addr(next_address.fetch_add(1, Ordering::Relaxed));
+                }
                 let sent = Instant::now();
                 if sent.duration_since(scheduled) > Duration::from_millis(5)
                     && scheduled >= measure_from
@@ -734,6 +761,11 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
         Some(m) => route_histogram(m, ROUTE).await.ok(),
         None => None,
     };
+    // How many per-address counters the server held as the window ended.
+    let rate_limit_counters = match &mut metrics {
+        Some(m) => metric(m, "usher_rate_limit_local_counters").await.ok(),
+        None => None,
+    };
     let server_side = hist0.zip(hist1).map(|(a, b)| {
         json!({
             "p50_ms_at_most": bucket_percentile(&a, &b, 50.0),
@@ -775,6 +807,8 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
     // Sorted by latency_json; kept so rounds can be pooled.
     let samples = std::mem::take(&mut all.from_schedule_us);
     let scheduled_per_sec = n as f64 * 1000.0 / period_ms as f64;
+    let server_cpu_secs = after.server_cpu - before.server_cpu;
+    let per_cpu_sec = (server_cpu_secs > 0.0).then(|| all.ok as f64 / server_cpu_secs);
     let json = json!({
         "kind": "refresh",
         "label": label,
@@ -782,7 +816,12 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
         "frontend": frontend_url,
         "endpoint": "POST /v1/client/sessions/{sid}/tokens",
         "config": { "browsers": n, "period_ms": period_ms, "warmup_secs": warmup, "duration_secs": duration,
-                    "scheduled_per_sec": scheduled_per_sec },
+                    "scheduled_per_sec": scheduled_per_sec, "fresh_addresses": fresh_addresses,
+                    "fill": fill },
+        "addresses_used": next_address.load(Ordering::Relaxed) - first_address,
+        "server_cpu_secs": server_cpu_secs,
+        "refreshes_per_server_cpu_sec": per_cpu_sec,
+        "server_rate_limit_counters": rate_limit_counters,
         "ok": all.ok,
         "errors": all.errors.to_json(),
         "late_sends": all.late_sends,
@@ -795,12 +834,57 @@ pub async fn refresh(mut flags: Flags) -> Result<()> {
     });
     write_json(&out, &json)?;
     println!(
-        "{label} round {round}: {} refreshes ({:.0}/s scheduled), p50 {} ms, p99 {} ms, errors {}",
+        "{label} round {round}: {} refreshes ({:.0}/s scheduled, {} per server CPU-second), p50 {} ms, p99 {} ms, errors {}",
         all.ok,
         scheduled_per_sec,
+        per_cpu_sec.map_or_else(|| "-".into(), |v| format!("{v:.0}")),
         fmt_ms(json.pointer("/latency_ms/p50")),
         fmt_ms(json.pointer("/latency_ms/p99")),
         all.errors.summary()
+    );
+    Ok(())
+}
+
+/// Sends `count` writes as fast as the server takes them, each from the next fresh address:
+/// a token refresh of an unknown session without a cookie, which the server counts against
+/// the address and then refuses without signing anything.
+async fn fill_counters(
+    frontend: SocketAddr,
+    origin: &HeaderValue,
+    next_address: &Arc<AtomicU64>,
+    count: u64,
+) -> Result<()> {
+    let start = std::time::Instant::now();
+    let end = next_address.load(Ordering::Relaxed) + count;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let next_address = next_address.clone();
+        let origin = origin.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut client = Client::new(frontend, None)?;
+            let path = token_path("sess_fill");
+            loop {
+                let n = next_address.fetch_add(1, Ordering::Relaxed);
+                if n >= end {
+                    break;
+                }
+                let mut browser = Browser::new(&origin, many_addr(n));
+                let res = browser.post(&mut client, &path, None).await?;
+                if res.status.is_server_error() || res.status == 429 {
+                    bail!("filling the counters: POST {path} -> {}", res.status);
+                }
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await.context("a fill task failed")??;
+    }
+    // The tasks each overshoot by one.
+    next_address.store(end, Ordering::Relaxed);
+    eprintln!(
+        "filled the server's rate-limit table with {count} addresses in {:.1} s",
+        start.elapsed().as_secs_f64()
     );
     Ok(())
 }
@@ -1205,6 +1289,9 @@ mod tests {
         assert_eq!(sign_in_addr(65_536 + 3), Ipv4Addr::new(198, 19, 0, 3));
         assert_eq!(attacker_addr(1 << 20), Ipv4Addr::new(10, 16, 0, 0));
         assert_eq!(attacker_addr((1 << 24) + 5), Ipv4Addr::new(10, 0, 0, 5));
+        assert_eq!(many_addr(0), Ipv4Addr::new(100, 64, 0, 0));
+        assert_eq!(many_addr((1 << 22) - 1), Ipv4Addr::new(100, 127, 255, 255));
+        assert_eq!(many_addr(1 << 22), Ipv4Addr::new(100, 64, 0, 0));
     }
 
     #[test]

@@ -34,10 +34,14 @@
 //!                  --hash-rate FILE --sign-in FILE [… one each per round] --out FILE
 //!                  [--json FILE] [--hashers N] [--commit REV] [--note TEXT] [--command TEXT]
 //!     (every browser request carries --origin, default http://localhost:3000)
+//!
+//! bench/enumeration/run:
+//! usher-bench enumeration --api URL --frontend URL [--rounds 50] [--origin URL]
 //! ```
 
 mod args;
 mod backends;
+mod enumeration;
 mod fdreport;
 mod fixture;
 mod frontdoor;
@@ -101,10 +105,11 @@ fn main() -> Result<()> {
         "storm" => current_thread()?.block_on(frontdoor::storm(flags)),
         "sign-in" => current_thread()?.block_on(frontdoor::sign_ins(flags)),
         "fd-report" => fdreport::run(flags),
+        "enumeration" => current_thread()?.block_on(enumeration::run(flags)),
         other => bail!(
             "unknown command {other:?}: expected sign-rate, free-ports, secret-key, mint, \
              wait-healthy, fixture, load, compare, hash-rate, fd-users, fd-sessions, refresh, \
-             storm, sign-in or fd-report (see bench/README.md)"
+             storm, sign-in, fd-report or enumeration (see bench/README.md)"
         ),
     }
 }

@@ -1,6 +1,7 @@
 // The test application: a node:http server per Usher instance on http://localhost:<port> that
-//  - serves the test pages (/sign-in, /sign-up, /user), which load clerk-js and @clerk/ui from
-//    Usher through the proxy and mount one prebuilt component;
+//  - serves the test pages (/sign-in, /sign-up, /user, /profile), which load clerk-js 6 and
+//    @clerk/ui (or clerk-js 5 alone, its UI built in) from Usher through the proxy and mount one
+//    prebuilt component;
 //  - reverse-proxies every /__clerk/* request unchanged to Usher's Frontend API listener (which
 //    serves the FAPI under /__clerk/v1/* and the bundles under /__clerk/npm/*), logging each
 //    exchange as one JSON line (method, path+query, form body, status, Location, Set-Cookie, body);
@@ -12,7 +13,24 @@ import { createClerkClient } from '@clerk/backend';
 const MAX_LOGGED_BODY = 4000;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
-function page(title, publishableKey, mountScript) {
+/**
+ * How a page loads Clerk's browser SDK: clerk-js 6 with @clerk/ui's separate bundle, or clerk-js 5,
+ * whose bundle carries its UI.
+ */
+const LOADERS = {
+  6: {
+    scripts: (pk) => `<script src="/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js" data-clerk-publishable-key="${pk}" data-clerk-proxy-url="/__clerk"></script>
+<script src="/__clerk/npm/@clerk/ui@1/dist/ui.browser.js"></script>`,
+    options: 'ui: { ClerkUI: window.__internal_ClerkUICtor },',
+  },
+  5: {
+    scripts: (pk) => `<script src="/__clerk/npm/@clerk/clerk-js@5/dist/clerk.browser.js" data-clerk-publishable-key="${pk}" data-clerk-proxy-url="/__clerk"></script>`,
+    options: '',
+  },
+};
+
+function page(title, publishableKey, mountScript, clerkJs = 6) {
+  const loader = LOADERS[clerkJs];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -24,13 +42,12 @@ function page(title, publishableKey, mountScript) {
 <h1 id="title">${title}</h1>
 <div id="app"></div>
 <pre id="state"></pre>
-<script src="/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js" data-clerk-publishable-key="${publishableKey}" data-clerk-proxy-url="/__clerk"></script>
-<script src="/__clerk/npm/@clerk/ui@1/dist/ui.browser.js"></script>
+${loader.scripts(publishableKey)}
 <script>
 (async () => {
   try {
     await window.Clerk.load({
-      ui: { ClerkUI: window.__internal_ClerkUICtor },
+      ${loader.options}
       telemetry: false,
       signInUrl: '/sign-in',
       signUpUrl: '/sign-up',
@@ -57,6 +74,7 @@ const PAGES = {
   '/sign-in': ['Sign in', "Clerk.mountSignIn(el, { routing: 'hash' });"],
   '/sign-up': ['Sign up', "Clerk.mountSignUp(el, { routing: 'hash' });"],
   '/user': ['User', 'Clerk.mountUserButton(el);'],
+  '/profile': ['Profile', "Clerk.mountUserProfile(el, { routing: 'hash' });"],
   // clerk-js loaded, nothing mounted: for driving the JS API.
   '/blank': ['Blank', ''],
 };
@@ -95,7 +113,7 @@ export function toWebRequest(req, origin) {
  * Starts the app server on 127.0.0.1 (and ::1 when available) on a free port, so that the port
  * is known before Usher is started with it. configure() then points it at an Usher instance.
  */
-export async function startApp({ name, logFile }) {
+export async function startApp({ name, logFile, clerkJs = 6 }) {
   let cfg = null; // { publishableKey, secretKey, apiUrl, frontendUrl, jwtKey, clerkClient }
   const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
   const entries = [];
@@ -223,7 +241,7 @@ export async function startApp({ name, logFile }) {
     if (PAGES[pathname] && cfg) {
       const [title, mount] = PAGES[pathname];
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(page(`${title} (${name})`, cfg.publishableKey, mount));
+      res.end(page(`${title} (${name})`, cfg.publishableKey, mount, clerkJs));
       return;
     }
     if (pathname === '/favicon.ico') {

@@ -72,9 +72,10 @@ export async function fillSignUp(page, email, password) {
 
 /**
  * The <SignIn/> form: identifier, submit, then password, submit. When the server asks to trust
- * this browser first (`needs_client_trust`: a password sign-in from a new device, for a user
- * without a second factor), the emailed code is read from the Backend API and typed in.
- * Returns the sign-in status after the password and whether client trust was asked.
+ * this browser first (a password sign-in from a new device, for a user without a second factor:
+ * `needs_client_trust` to clerk-js 6; `needs_second_factor` with `client_trust_state: "new"` and an
+ * `email_code` second factor to clerk-js 5), the emailed code is read from the Backend API and
+ * typed in. Returns the sign-in as answered after the password and whether client trust was asked.
  */
 export async function signInWithPassword(page, inst, email, password) {
   const id = page.locator('input[name=identifier]');
@@ -87,15 +88,17 @@ export async function signInWithPassword(page, inst, email, password) {
   const api = bapi(inst);
   const before = new Set(((await api.emails(email)).data || []).map((e) => e.id));
   const res = await submit(page, pw, /\/v1\/client\/sign_ins\/[^/]+\/attempt_first_factor$/);
-  const status = (await res.json().catch(() => null))?.response?.status;
-  if (status !== 'needs_client_trust') return { status, clientTrust: false };
+  const signIn = (await res.json().catch(() => null))?.response;
+  const status = signIn?.status;
+  const clientTrust = status === 'needs_client_trust' || (status === 'needs_second_factor' && signIn?.client_trust_state === 'new');
+  if (!clientTrust) return { status, signIn, clientTrust: false };
   await waitForOtpInput(page);
   // +clerk_test addresses take the fixed test code on development instances and get no email.
   const code = /\+clerk_test@/.test(email) && inst.environment === 'development'
     ? '424242'
     : (await api.waitForOtp(email, { seen: before })).code;
   await typeOtp(page, code);
-  return { status, clientTrust: true };
+  return { status, signIn, clientTrust: true };
 }
 
 /** After a completed sign-in/up the UI navigates to /user; returns Clerk.user.id there. */

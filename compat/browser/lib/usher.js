@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { USHER_BIN, SUITE_DIR } from './paths.js';
+import { USHER_BIN, VENDOR_DIR } from './paths.js';
 
 const execFileP = promisify(execFile);
 
@@ -77,7 +77,7 @@ export async function startUsher({ name, environment, frontendHost, allowedOrigi
       '--allowed-origins', allowedOrigins,
     ];
     if (frontendHost) args.push('--frontend-host', frontendHost);
-    if (clerkJsDir !== null) args.push('--clerk-js-dir', clerkJsDir ?? path.join(SUITE_DIR, 'vendor', 'node_modules'));
+    if (clerkJsDir !== null) args.push('--clerk-js-dir', clerkJsDir ?? VENDOR_DIR);
     if (secretKey) args.push('--secret-key', secretKey);
     fs.writeSync(out, `\n# ${new Date().toISOString()} ${USHER_BIN} ${args.join(' ')}\n`);
     const proc = spawn(USHER_BIN, args, { env: childEnv(), stdio: ['ignore', out, out] });

@@ -11,6 +11,7 @@ use usher_server::config::MailConfig;
 use usher_server::wire::emails::EmailDetailJson;
 
 use crate::CommonArgs;
+use crate::output::{outln, time};
 
 /// Email settings of `usher serve`.
 #[derive(clap::Args, Clone)]
@@ -39,16 +40,6 @@ impl ServeMailArgs {
     }
 }
 
-fn time(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "-".into())
-}
-
 pub fn run(
     common: CommonArgs,
     to: Option<String>,
@@ -64,13 +55,13 @@ pub fn run(
         let (items, total) = app::list(&state, to.as_deref(), &page).await?;
         let data: Vec<EmailDetailJson> = items.iter().map(EmailDetailJson::from).collect();
         if as_json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::json!({
                     "data": data,
                     "total_count": total,
                 }))?
-            );
+            )?;
             return Ok(());
         }
         let mut out = vec![format!(
@@ -84,7 +75,7 @@ pub fn run(
             out.push(format!(
                 "{}  {}  {:7}  {}  {}{}",
                 m.id,
-                time(m.created_at),
+                time(Some(m.created_at)),
                 m.status.as_str(),
                 m.to_email_address,
                 m.subject,
@@ -94,7 +85,7 @@ pub fn run(
                     .unwrap_or_default()
             ));
         }
-        println!("{}", out.join("\n"));
+        outln!("{}", out.join("\n"))?;
         Ok(())
     })
 }

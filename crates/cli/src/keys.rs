@@ -1,52 +1,55 @@
+//! `usher keys`: the instance's keys and URLs, and the signing keys' rotation and retirement
+//! (through the same change path as everything else: event and audit entry with the key write).
+
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde_json::{Value, json};
+use usher_core::CoreError;
 use usher_core::clock::{Clock, SystemClock};
-use usher_core::ids::{new_id, prefix};
 use usher_core::instance::Instance;
 use usher_core::signing_keys::SigningKey;
 use usher_core::store::Store;
+use usher_server::app::signing_keys as app;
 use usher_server::config::ServerConfig;
+use usher_server::extract::auth::RequestContext;
 
+use crate::output::{outln, time};
 use crate::{CommonArgs, KeysAction};
 
-async fn open(common: CommonArgs) -> anyhow::Result<(ServerConfig, Arc<dyn Store>, Instance)> {
-    let cfg = crate::offline::existing_instance(common)?;
-    let store = usher_store::open(&cfg.database_url())
-        .await
-        .context("opening the database")?;
-    let instance = store
-        .load_instance()
-        .await?
-        .context("the database has no instance yet: run `usher serve` first")?;
-    Ok((cfg, store, instance))
-}
-
 pub fn run(common: CommonArgs, as_json: bool, action: Option<KeysAction>) -> anyhow::Result<()> {
+    let cfg = crate::offline::existing_instance(common)?;
     let rt = crate::offline::runtime()?;
     rt.block_on(async move {
-        let (cfg, store, instance) = open(common).await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let state = usher_server::offline::open(&cfg, clock).await?;
+        let ctx = RequestContext::system("cli");
         match action {
-            None => show(&cfg, store.as_ref(), &instance, as_json).await,
+            None => show(&cfg, state.store.as_ref(), &state.instance, as_json).await,
             Some(KeysAction::Rotate) => {
-                let kid = new_id(prefix::SIGNING_KEY);
-                let (_, record) = SigningKey::generate(&kid, &instance.id, SystemClock.now_ms())?;
-                store.rotate_signing_key(&instance.id, &record).await?;
-                println!("{kid} now signs new session tokens; earlier keys stay in JWKS until retired.");
+                let kid = app::rotate(&state, &ctx).await?;
+                outln!("{kid} now signs new session tokens; earlier keys stay in JWKS until retired.")?;
                 Ok(())
             }
-            Some(KeysAction::Retire { kid }) => {
-                if store.retire_signing_key(&instance.id, &kid).await? {
-                    println!("{kid} retired: it is no longer published, and tokens it signed no longer verify.");
+            Some(KeysAction::Retire { kid }) => match app::retire(&state, &ctx, &kid).await {
+                Ok(()) => {
+                    outln!("{kid} retired: it is no longer published, and tokens it signed no longer verify.")?;
                     Ok(())
-                } else {
-                    bail!("{kid} is not an inactive signing key of this instance (the active key cannot be retired; rotate first)")
                 }
-            }
+                Err(CoreError::NotFound { .. }) => {
+                    anyhow::bail!("{kid} is not a signing key of this instance (see `usher keys list`)")
+                }
+                Err(CoreError::ParamValueInvalid { reason, .. }) => anyhow::bail!("{kid} {reason}"),
+                Err(e) => Err(anyhow::anyhow!("{kid}: {e}")),
+            },
             Some(KeysAction::List) => {
-                for r in store.signing_keys(&instance.id).await? {
-                    println!("{}  {}  created_at={}", r.kid, if r.active { "active " } else { "inactive" }, r.created_at);
+                for r in app::list(&state).await? {
+                    outln!(
+                        "{}  {}  created_at={}",
+                        r.kid,
+                        if r.active { "active " } else { "inactive" },
+                        time(Some(r.created_at))
+                    )?;
                 }
                 Ok(())
             }
@@ -93,23 +96,23 @@ async fn show(
             "instance_id": instance.id,
             "environment": instance.environment.as_str(),
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        println!(
+        outln!(
             "Instance:         {} ({})",
             instance.id,
             instance.environment.as_str()
-        );
-        println!("Backend API:      {api_url}");
-        println!("Frontend API:     {frontend}");
-        println!("Publishable key:  {publishable}");
-        println!(
+        )?;
+        outln!("Backend API:      {api_url}")?;
+        outln!("Frontend API:     {frontend}")?;
+        outln!("Publishable key:  {publishable}")?;
+        outln!(
             "Secret key:       {}",
             secret
                 .as_deref()
                 .unwrap_or("(not on this machine: the key file is missing)")
-        );
-        println!("\nJWT public key (CLERK_JWT_KEY):\n{pem}");
+        )?;
+        outln!("\nJWT public key (CLERK_JWT_KEY):\n{pem}")?;
     }
     Ok(())
 }

@@ -1,9 +1,12 @@
 //! `usher`: serve the auth server, and operate it.
 
 mod emails;
+mod env;
+mod instance;
 mod keys;
 mod logging;
 mod offline;
+mod output;
 mod serve;
 mod transfer;
 mod users;
@@ -12,7 +15,7 @@ mod webhooks;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -27,13 +30,17 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum LogFormat {
+    /// Human-readable lines.
     Pretty,
+    /// One JSON object per line, for log collectors.
     Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum EnvironmentArg {
+    /// `sk_test_`/`pk_test_` keys, loopback webhooks, development codes in `usher emails`.
     Development,
+    /// `sk_live_`/`pk_live_` keys and the production guards.
     Production,
 }
 
@@ -67,14 +74,10 @@ pub struct ServeArgs {
     /// Seeds this secret key (`sk_test_…`/`sk_live_…`) when the instance is first created.
     #[arg(long, env = "USHER_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    /// Environment of a newly created instance.
-    #[arg(
-        long,
-        env = "USHER_ENVIRONMENT",
-        value_enum,
-        default_value = "development"
-    )]
-    environment: EnvironmentArg,
+    /// Environment of a newly created instance (default development). An existing instance
+    /// keeps the environment it was created with; a different value here is warned about.
+    #[arg(long, env = "USHER_ENVIRONMENT", value_enum)]
+    environment: Option<EnvironmentArg>,
     /// Password-hashing threads (default: one per core but one, at least one).
     #[arg(long, env = "USHER_HASHER_WORKERS")]
     hasher_workers: Option<usize>,
@@ -91,6 +94,7 @@ pub struct ServeArgs {
     /// Async worker threads (default: one per core).
     #[arg(long, env = "USHER_WORKER_THREADS")]
     worker_threads: Option<usize>,
+    /// How logs are written to standard error (`USHER_LOG` or `RUST_LOG` picks the level).
     #[arg(long, env = "USHER_LOG_FORMAT", value_enum, default_value = "pretty")]
     log_format: LogFormat,
     #[command(flatten)]
@@ -149,8 +153,11 @@ pub enum KeysAction {
     /// keep verifying; running servers pick the new key up within --key-refresh-secs.
     Rotate,
     /// Remove an inactive signing key from JWKS (tokens it signed stop verifying).
-    Retire { kid: String },
-    /// List the signing keys.
+    Retire {
+        /// The key id (`kid`) to retire, as `usher keys list` shows it.
+        kid: String,
+    },
+    /// List the signing keys with their creation times.
     List,
 }
 
@@ -195,7 +202,9 @@ enum Command {
     Import {
         #[command(flatten)]
         common: CommonArgs,
+        /// The file to read (`usher export` output, or Clerk's CSV user export).
         file: PathBuf,
+        /// What the file is.
         #[arg(long, value_enum, default_value = "usher")]
         format: ImportFormat,
     },
@@ -220,14 +229,16 @@ enum Command {
         /// Only emails to this address.
         #[arg(long)]
         to: Option<String>,
+        /// At most this many emails (1 to 500).
         #[arg(long, default_value_t = 20)]
         limit: i64,
         /// Print the Backend API's JSON shape (`GET /v1/emails`).
         #[arg(long)]
         json: bool,
     },
-    /// Show, lock or unlock a user (lockouts from failed sign-ins are lifted here or through
-    /// the Backend API's `POST /v1/users/{id}/unlock`).
+    /// Find, show, lock, unlock or sign out a user, named by id, email address, phone number or
+    /// username (lockouts from failed sign-ins are lifted here or through the Backend API's
+    /// `POST /v1/users/{id}/unlock`).
     Users {
         #[command(flatten)]
         common: CommonArgs,
@@ -237,58 +248,22 @@ enum Command {
         #[command(subcommand)]
         action: users::UsersAction,
     },
+    /// The instance's settings end users see: `usher instance branding --name … --logo-url …
+    /// --primary-color …` (without flags it shows them).
+    Instance {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print the Backend API's JSON shape (`GET /v1/instance/branding`).
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: instance::InstanceAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
         common: CommonArgs,
     },
-}
-
-/// Every `USHER_*` variable Usher reads; any other is probably a typo, and is warned about.
-const KNOWN_ENV: &[&str] = &[
-    "USHER_DATA_DIR",
-    "USHER_DATABASE_URL",
-    "USHER_API_ADDR",
-    "USHER_FRONTEND_ADDR",
-    "USHER_FRONTEND_HOST",
-    "USHER_SECRET_KEY",
-    "USHER_ENVIRONMENT",
-    "USHER_HASHER_WORKERS",
-    "USHER_WORKER_THREADS",
-    "USHER_LOG_FORMAT",
-    "USHER_LOG",
-    "USHER_REDIS_URL",
-    "USHER_BAPI_RATE_LIMIT",
-    "USHER_BIN",
-    "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
-    "USHER_WEBHOOK_RETRY_SCHEDULE",
-    "USHER_WEBHOOK_TIMEOUT",
-    "USHER_WEBHOOK_CONCURRENCY",
-    "USHER_NODE_ID",
-    "USHER_SMTP_URL",
-    "USHER_MAIL_FROM",
-    "USHER_ALLOWED_ORIGINS",
-    "USHER_CLERK_JS_DIR",
-    "USHER_INSECURE_COOKIES",
-    "USHER_COOKIE_SAME_SITE",
-    "USHER_CROSS_SITE_COOKIES",
-    "USHER_TRUSTED_PROXIES",
-    "USHER_CLIENT_TRUST",
-    "USHER_SESSION_INACTIVITY_DAYS",
-    "USHER_SESSION_MAX_LIFETIME_DAYS",
-    "USHER_SIGN_OUT_ON_SECURITY_CHANGE",
-    "USHER_LOCKOUT_ATTEMPTS",
-    "USHER_LOCKOUT_MINUTES",
-    "USHER_ENUMERATION_PROTECTION",
-];
-
-fn warn_unknown_env() {
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if name.starts_with("USHER_") && !KNOWN_ENV.contains(&name.as_ref()) {
-            eprintln!("usher: warning: ignoring unknown environment variable {name}");
-        }
-    }
 }
 
 /// glibc raises its mmap threshold after the first large free, after which 19 MiB Argon2 buffers
@@ -304,8 +279,8 @@ fn fix_malloc_mmap_threshold() {
 
 fn main() -> std::process::ExitCode {
     fix_malloc_mmap_threshold();
+    env::warn_unknown(&Cli::command());
     let cli = Cli::parse();
-    warn_unknown_env();
     let result = match cli.command {
         Command::Serve { common, args } => serve::run(common, *args),
         Command::Keys {
@@ -337,12 +312,87 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => users::run(common, json, action),
+        Command::Instance {
+            common,
+            json,
+            action,
+        } => instance::run(common, json, action),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if output::is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("usher: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every subcommand and argument, with its path from the root.
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if arg
+                .get_help()
+                .is_none_or(|h| h.to_string().trim().is_empty())
+            {
+                out.push(format!("{path} <{id}>"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let name = format!("{path} {}", sub.get_name());
+            if sub
+                .get_about()
+                .is_none_or(|h| h.to_string().trim().is_empty())
+            {
+                out.push(name.clone());
+            }
+            walk(sub, &name, out);
+        }
+    }
+
+    #[test]
+    fn every_subcommand_and_argument_has_help() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "usher", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_argument_env_is_known_and_others_are_not() {
+        let known = crate::env::known(&Cli::command());
+        for name in [
+            "USHER_KEY_REFRESH_SECS",
+            "USHER_DATA_DIR",
+            "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+            "USHER_LOG",
+        ] {
+            assert!(known.contains(name), "{name}");
+        }
+        assert_eq!(
+            crate::env::unknown(
+                &known,
+                [
+                    "USHER_KEY_REFRESH_SECS",
+                    "USHER_DATA_DIRR",
+                    "PATH",
+                    "USHER_TEST_BACKEND"
+                ]
+            ),
+            ["USHER_DATA_DIRR"]
+        );
     }
 }

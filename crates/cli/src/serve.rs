@@ -24,10 +24,10 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         frontend_addr: args.frontend_addr,
         frontend_host: args.frontend_host,
         secret_key: args.secret_key,
-        environment: match args.environment {
+        environment: args.environment.map(|e| match e {
             EnvironmentArg::Development => Environment::Development,
             EnvironmentArg::Production => Environment::Production,
-        },
+        }),
         hasher_workers: args.hasher_workers,
         key_refresh_secs: args.key_refresh_secs,
         redis_url: args.redis_url,
@@ -73,18 +73,28 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             enumeration_protection: args.enumeration_protection,
         },
     };
-    tracing::info!(
-        data_dir = %cfg.data_dir.display(),
-        database = %redact_url(&cfg.database_url()),
-        api_addr = %cfg.api_addr,
-        frontend_addr = %cfg.frontend_addr,
-        frontend_host = cfg.frontend_host.as_deref().unwrap_or("(from frontend address)"),
-        secret_key_seeded = cfg.secret_key.is_some(),
-        "effective settings (flags override USHER_* variables, which override defaults)"
-    );
+    let next_steps = NextSteps {
+        cli_flags: operator_flags(&cfg),
+        smtp: cfg.mail.smtp_url.is_some(),
+    };
+    let data_dir = cfg.data_dir.display().to_string();
+    let database = redact_url(&cfg.database_url());
+    let frontend_host = cfg.frontend_host.clone();
+    let secret_key_seeded = cfg.secret_key.is_some();
     rt.block_on(async move {
         let running = usher_server::start(cfg).await?;
-        print_banner(&running.boot, &running);
+        // Logged once the instance is loaded: its environment is the one it was created with.
+        tracing::info!(
+            data_dir = %data_dir,
+            database = %database,
+            api_addr = %running.api_addr,
+            frontend_addr = %running.frontend_addr,
+            frontend_host = frontend_host.as_deref().unwrap_or("(from frontend address)"),
+            environment = running.boot.environment.as_str(),
+            secret_key_seeded,
+            "effective settings (flags override USHER_* variables, which override defaults)"
+        );
+        print_banner(&running.boot, &running, &next_steps);
         let stop = running.shutdown_handle();
         tokio::spawn(async move {
             wait_for_signal().await;
@@ -115,11 +125,52 @@ async fn wait_for_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-fn print_banner(boot: &BootReport, running: &Running) {
+/// What the first run's next steps need to know about how the server was started.
+struct NextSteps {
+    /// `--data-dir …` / `--database-url …` as other commands need them (empty by default).
+    cli_flags: String,
+    smtp: bool,
+}
+
+/// The flags an operator command needs to find this server's database.
+fn operator_flags(cfg: &ServerConfig) -> String {
+    let mut flags = String::new();
+    if let Some(url) = &cfg.database_url {
+        flags.push_str(&format!(" --database-url '{}'", redact_url(url)));
+    } else if cfg.data_dir != std::path::Path::new("./usher-data") {
+        flags.push_str(&format!(" --data-dir '{}'", cfg.data_dir.display()));
+    }
+    flags
+}
+
+fn print_banner(boot: &BootReport, running: &Running, next: &NextSteps) {
+    print!(
+        "{}",
+        banner(boot, running.api_addr, running.frontend_addr, next)
+    );
+}
+
+fn banner(
+    boot: &BootReport,
+    api_addr: std::net::SocketAddr,
+    frontend_addr: std::net::SocketAddr,
+    next: &NextSteps,
+) -> String {
     let mut out = String::new();
     if boot.created {
         out.push_str("Created a new Usher instance. Keep the secret key safe: it is shown in full only here and by `usher keys`.\n\n");
     }
+    if let Some(asked) = boot.environment_ignored {
+        out.push_str(&format!(
+            "Warning: --environment {} ignored: this instance is {} (an instance keeps the environment it was created with).\n\n",
+            asked.as_str(),
+            boot.environment.as_str()
+        ));
+    }
+    out.push_str(&format!(
+        "  Environment:      {}\n",
+        boot.environment.as_str()
+    ));
     out.push_str(&format!(
         "  Backend API:      {}   (CLERK_API_URL)\n",
         boot.api_url
@@ -128,19 +179,66 @@ fn print_banner(boot: &BootReport, running: &Running) {
     out.push_str(&format!("  Publishable key:  {}\n", boot.publishable_key));
     match (&boot.secret_key, boot.created) {
         (Some(sk), true) => out.push_str(&format!("  Secret key:       {sk}\n")),
-        _ => out.push_str("  Secret key:       run `usher keys` to print it\n"),
+        _ => out.push_str(&format!(
+            "  Secret key:       run `usher keys{}` to print it\n",
+            next.cli_flags
+        )),
     }
+    out.push_str(&format!(
+        "  Hosted pages:     {0}/sign-in  {0}/sign-up  {0}/user\n",
+        boot.frontend_api_url
+    ));
     if boot.created {
         out.push_str(&format!(
             "\n  JWT public key (CLERK_JWT_KEY):\n{}",
             boot.public_pem
         ));
+        out.push_str(&first_run_steps(boot, next));
     }
     out.push_str(&format!(
-        "\nListening: api={} frontend={}\n",
-        running.api_addr, running.frontend_addr
+        "\nListening: api={api_addr} frontend={frontend_addr}\n"
     ));
-    print!("{out}");
+    out
+}
+
+/// What to do next, on the run that created the instance: lines to paste into the app's `.env`,
+/// where to sign up, and where the verification codes are.
+fn first_run_steps(boot: &BootReport, next: &NextSteps) -> String {
+    let mut out = String::from("\nNext steps:\n\n  1. Paste into your app's .env:\n\n");
+    if let Some(sk) = &boot.secret_key {
+        out.push_str(&format!("CLERK_SECRET_KEY={sk}\n"));
+    }
+    out.push_str(&format!("CLERK_PUBLISHABLE_KEY={}\n", boot.publishable_key));
+    out.push_str(&format!("CLERK_API_URL={}\n", boot.api_url));
+    // One line: .env readers turn \n inside double quotes into newlines, and Clerk's SDKs
+    // accept the PEM either way.
+    out.push_str(&format!(
+        "CLERK_JWT_KEY=\"{}\"\n",
+        boot.public_pem.trim_end().replace('\n', "\\n")
+    ));
+    out.push_str(
+        "\n     (Next.js reads the publishable key as NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.)\n",
+    );
+    out.push_str(&format!(
+        "\n  2. Create a first account at {}/sign-up and sign in at {}/sign-in.\n",
+        boot.frontend_api_url, boot.frontend_api_url
+    ));
+    if next.smtp {
+        out.push_str(&format!(
+            "\n  3. Verification codes are emailed; `usher emails{}` shows what was sent.\n",
+            next.cli_flags
+        ));
+    } else {
+        out.push_str(&format!(
+            "\n  3. No SMTP server is set (--smtp-url), so emails are not sent: read the\n     verification codes with `usher emails{}`.\n",
+            next.cli_flags
+        ));
+    }
+    out.push_str(&format!(
+        "\n  4. Name the application your users see: `usher instance branding{} --name \"My App\"`.\n",
+        next.cli_flags
+    ));
+    out
 }
 
 /// Database URLs may carry a password; logs never do.

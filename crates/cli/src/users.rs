@@ -1,24 +1,53 @@
-//! `usher users lock|unlock|show <user_id>`: the operator's hand on an account, through the same
-//! use cases as the Backend API (with their `user.updated` event and audit entry), read and
-//! written in the database directly so it works whatever state the server is in.
+//! `usher users …`: the operator's hand on an account, through the same use cases as the Backend
+//! API (with their events and audit entries), read and written in the database directly so it
+//! works whatever state the server is in. A user is named by id, email address, phone number or
+//! username.
 
 use std::sync::Arc;
 
+use serde_json::json;
 use usher_core::clock::{Clock, SystemClock};
-use usher_server::app::users as app;
+use usher_core::users::User;
+use usher_server::app::{sessions, users as app};
 use usher_server::extract::auth::RequestContext;
+use usher_server::state::AppState;
+use usher_server::wire::sessions::SessionJson;
 use usher_server::wire::users::UserJson;
 
 use crate::CommonArgs;
+use crate::output::{outln, time};
 
 #[derive(clap::Subcommand, Clone)]
 pub enum UsersAction {
+    /// Find a user by email address, phone number or username (or id) and show it.
+    Find {
+        /// An email address, a phone number (E.164), a username or a user id.
+        identifier: String,
+    },
     /// Show a user: lock state, failed attempts, second factors.
-    Show { user_id: String },
+    Show {
+        /// The user: an id, email address, phone number or username.
+        user: String,
+    },
     /// Lift a lockout (and reset the failed-attempt count).
-    Unlock { user_id: String },
+    Unlock {
+        /// The user: an id, email address, phone number or username.
+        user: String,
+    },
     /// Lock an account for the instance's lockout duration.
-    Lock { user_id: String },
+    Lock {
+        /// The user: an id, email address, phone number or username.
+        user: String,
+    },
+    /// Sign a user out everywhere at once (the emergency revoke).
+    ///
+    /// Every live session is revoked, each with its `session.revoked` event and audit entry, as
+    /// the Backend API's session revoke does it. Session tokens already issued stay valid until
+    /// they expire (60 seconds by default).
+    SignOut {
+        /// The user: an id, email address, phone number or username.
+        user: String,
+    },
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: UsersAction) -> anyhow::Result<()> {
@@ -27,27 +56,102 @@ pub fn run(common: CommonArgs, as_json: bool, action: UsersAction) -> anyhow::Re
     rt.block_on(async move {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await?;
-        let ctx = RequestContext::system("cli");
-        let user = match &action {
-            UsersAction::Show { user_id } => app::get(&state, user_id).await,
-            UsersAction::Unlock { user_id } => app::set_locked(&state, &ctx, user_id, false).await,
-            UsersAction::Lock { user_id } => app::set_locked(&state, &ctx, user_id, true).await,
-        }
-        .map_err(anyhow::Error::new)?;
-        let json = UserJson::new(&user, state.instance.settings.max_verification_attempts, state.now());
-        if as_json {
-            println!("{}", serde_json::to_string_pretty(&json)?);
-        } else {
-            println!(
-                "{}  locked={}  lockout_expires_in_seconds={}  verification_attempts_remaining={}  two_factor={}",
-                json.id,
-                json.locked,
-                json.lockout_expires_in_seconds
-                    .map_or_else(|| "-".to_owned(), |s| s.to_string()),
-                json.verification_attempts_remaining.unwrap_or(0),
-                json.two_factor_enabled,
-            );
-        }
-        Ok(())
+        act(&state, as_json, action).await
     })
+}
+
+async fn act(state: &AppState, as_json: bool, action: UsersAction) -> anyhow::Result<()> {
+    let ctx = RequestContext::system("cli");
+    let user = match &action {
+        UsersAction::Find { identifier: user }
+        | UsersAction::Show { user }
+        | UsersAction::Unlock { user }
+        | UsersAction::Lock { user }
+        | UsersAction::SignOut { user } => app::find(state, user).await?,
+    };
+    let user = match action {
+        UsersAction::Find { .. } | UsersAction::Show { .. } => user,
+        UsersAction::Unlock { .. } => app::set_locked(state, &ctx, &user.id, false).await?,
+        UsersAction::Lock { .. } => app::set_locked(state, &ctx, &user.id, true).await?,
+        UsersAction::SignOut { .. } => return sign_out(state, &ctx, &user, as_json).await,
+    };
+    print_user(state, &user, as_json)
+}
+
+async fn sign_out(
+    state: &AppState,
+    ctx: &RequestContext,
+    user: &User,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let revoked = sessions::revoke_all_of_user(state, ctx, &user.id).await?;
+    if as_json {
+        let data: Vec<SessionJson> = revoked
+            .iter()
+            .map(|s| SessionJson::new(s, state.now()))
+            .collect();
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"data": data, "total_count": data.len()}))?
+        )?;
+    } else {
+        outln!(
+            "{}: {} session{} revoked{}",
+            user.id,
+            revoked.len(),
+            if revoked.len() == 1 { "" } else { "s" },
+            if revoked.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    revoked
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        )?;
+    }
+    Ok(())
+}
+
+fn print_user(state: &AppState, user: &User, as_json: bool) -> anyhow::Result<()> {
+    let json = UserJson::new(
+        user,
+        state.instance.settings.max_verification_attempts,
+        state.now(),
+    );
+    if as_json {
+        outln!("{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(());
+    }
+    let identifiers: Vec<&str> = user
+        .email_addresses
+        .iter()
+        .map(|e| e.email_address.as_str())
+        .chain(user.phone_numbers.iter().map(|p| p.phone_number.as_str()))
+        .chain(user.username.as_deref())
+        .collect();
+    outln!(
+        "{}  {}  created_at={}  last_sign_in_at={}",
+        json.id,
+        if identifiers.is_empty() {
+            "-".to_owned()
+        } else {
+            identifiers.join(", ")
+        },
+        time(Some(user.created_at)),
+        time(user.last_sign_in_at),
+    )?;
+    outln!(
+        "    locked={}  locked_until={}  verification_attempts_remaining={}  two_factor={}  banned={}",
+        json.locked,
+        time(user.locked_until.filter(|&t| t > state.now())),
+        json.verification_attempts_remaining.unwrap_or(0),
+        json.two_factor_enabled,
+        json.banned,
+    )?;
+    Ok(())
 }

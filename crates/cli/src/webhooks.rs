@@ -13,7 +13,7 @@ use usher_core::clock::{Clock, SystemClock};
 use usher_core::users::query::Page;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 use usher_core::webhooks::retry::parse_duration_ms;
-use usher_core::webhooks::{DeliveryQuery, DeliveryStatus, RetrySchedule};
+use usher_core::webhooks::{DeliveryFilter, DeliveryQuery, RetrySchedule};
 use usher_server::app::webhooks as app;
 use usher_server::config::{ServerConfig, WebhookConfig};
 use usher_server::extract::auth::RequestContext;
@@ -21,6 +21,7 @@ use usher_server::state::AppState;
 use usher_server::wire::webhooks::{DeliveryJson, EndpointJson};
 
 use crate::CommonArgs;
+use crate::output::{outln, time};
 
 /// Webhook settings of `usher serve`.
 #[derive(clap::Args, Clone)]
@@ -71,12 +72,13 @@ impl ServeWebhookArgs {
     }
 }
 
-/// The one delivery setting that decides which endpoint URLs are accepted.
+/// The one delivery setting that decides which endpoint URLs are accepted (`create`, `update`):
+/// accepted before or after the subcommand, where the refusal's hint leads the operator to type it.
 #[derive(clap::Args, Clone)]
 pub struct PolicyArgs {
-    /// Accept endpoints on loopback, private and link-local addresses (and plain http) for a
-    /// production instance, as `usher serve --webhook-allow-private-networks` delivers to them.
-    #[arg(long, env = "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS")]
+    /// Accept endpoint URLs on loopback, private and link-local addresses (and plain http on a
+    /// production instance), as `usher serve --webhook-allow-private-networks` delivers to them.
+    #[arg(long, env = "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS", global = true)]
     pub webhook_allow_private_networks: bool,
 }
 
@@ -86,11 +88,13 @@ pub enum WebhooksAction {
     List,
     /// Create an endpoint and print its signing secret (shown only now).
     Create {
+        /// Where to POST the events: an http(s) URL (https on production instances).
         #[arg(long)]
         url: String,
         /// An event type to deliver (repeat for several); none means every event.
         #[arg(long = "event")]
         events: Vec<String>,
+        /// A note for operators (who receives it, what for).
         #[arg(long)]
         description: Option<String>,
         /// At most this many deliveries per second.
@@ -99,7 +103,9 @@ pub enum WebhooksAction {
     },
     /// Change an endpoint's URL, filter, description or rate limit.
     Update {
+        /// The endpoint (ep_…).
         id: String,
+        /// The new URL.
         #[arg(long)]
         url: Option<String>,
         /// Replace the filter with these types (repeat for several).
@@ -108,35 +114,56 @@ pub enum WebhooksAction {
         /// Deliver every event.
         #[arg(long)]
         all_events: bool,
+        /// The new note for operators.
         #[arg(long)]
         description: Option<String>,
+        /// At most this many deliveries per second.
         #[arg(long, conflicts_with = "no_rate_limit")]
         rate_limit: Option<u32>,
+        /// Remove the rate limit.
         #[arg(long)]
         no_rate_limit: bool,
     },
     /// Delete an endpoint with its queue and history.
-    Delete { id: String },
+    Delete {
+        /// The endpoint (ep_…).
+        id: String,
+    },
     /// Stop delivering to an endpoint; events keep queueing, none are lost.
-    Pause { id: String },
+    Pause {
+        /// The endpoint (ep_…).
+        id: String,
+    },
     /// Deliver again (also to an endpoint Usher disabled), starting with the oldest queued event.
-    Resume { id: String },
+    Resume {
+        /// The endpoint (ep_…).
+        id: String,
+    },
     /// Make a new signing secret (printed only now); the old one keeps signing for 24 hours.
-    RotateSecret { id: String },
+    RotateSecret {
+        /// The endpoint (ep_…).
+        id: String,
+    },
     /// List an endpoint's deliveries, newest first, with every attempt.
     Deliveries {
+        /// The endpoint (ep_…).
         id: String,
-        /// pending, succeeded or failed
+        /// pending, failing (pending with at least one failed attempt: what an outage leaves
+        /// stuck), succeeded or failed (the schedule ran out).
         #[arg(long)]
         status: Option<String>,
         /// Only this message (msg_…).
         #[arg(long)]
         message: Option<String>,
+        /// At most this many deliveries (1 to 500).
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
-    /// Queue one message again, with a fresh retry schedule, for every endpoint that had it.
+    /// Queue one message again for every endpoint that had it, whatever its state, and attempt
+    /// it now: its retry schedule starts over, even if it ran out or its next attempt was hours
+    /// away.
     Retry {
+        /// The message (msg_…), as `deliveries` lists it.
         msg_id: String,
         /// Only for this endpoint.
         #[arg(long)]
@@ -144,6 +171,7 @@ pub enum WebhooksAction {
     },
     /// Queue again every event an endpoint accepts since a time, in commit order.
     Replay {
+        /// The endpoint (ep_…).
         id: String,
         /// Epoch milliseconds, an RFC 3339 time, or a duration ago (30m, 6h).
         #[arg(long)]
@@ -151,7 +179,10 @@ pub enum WebhooksAction {
     },
     /// Send a user.updated snapshot of every user to an endpoint, so its receiver can rebuild
     /// its table.
-    Resync { id: String },
+    Resync {
+        /// The endpoint (ep_…).
+        id: String,
+    },
 }
 
 fn print<T: Serialize>(
@@ -160,21 +191,11 @@ fn print<T: Serialize>(
     text: impl FnOnce() -> String,
 ) -> anyhow::Result<()> {
     if as_json {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        outln!("{}", serde_json::to_string_pretty(value)?)?;
     } else {
-        println!("{}", text());
+        outln!("{}", text())?;
     }
     Ok(())
-}
-
-fn time(ms: Option<i64>) -> String {
-    ms.and_then(|ms| {
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-            .ok()?
-            .format(&time::format_description::well_known::Rfc3339)
-            .ok()
-    })
-    .unwrap_or_else(|| "-".into())
 }
 
 fn parse_since(s: &str, now: i64) -> anyhow::Result<i64> {
@@ -363,8 +384,8 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
             let status = match status.as_deref() {
                 None => None,
                 Some(s) => Some(
-                    DeliveryStatus::parse(s)
-                        .context("--status must be pending, succeeded or failed")?,
+                    DeliveryFilter::parse(s)
+                        .with_context(|| format!("--status {}", DeliveryFilter::EXPECTED))?,
                 ),
             };
             let page = Page::new(Some(limit), None)?;
@@ -418,7 +439,12 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
             print(
                 as_json,
                 &json!({"object": "webhook_retry", "message_id": msg_id, "endpoint_ids": endpoints}),
-                || format!("{msg_id} queued again for {}", endpoints.join(", ")),
+                || {
+                    format!(
+                        "{msg_id} queued again for {}, to be attempted now with a fresh retry schedule",
+                        endpoints.join(", ")
+                    )
+                },
             )
         }
         WebhooksAction::Replay { id, since } => {

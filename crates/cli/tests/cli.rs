@@ -164,6 +164,140 @@ fn seeded_secret_key_and_key_rotation() {
             .success()
     );
     assert_eq!(list(dir.path()).lines().count(), 1);
+
+    // Both were committed like any other change: an event naming the kids, and an audit entry.
+    let (events, audit) = events_and_audit(dir.path());
+    let rotated = events
+        .iter()
+        .find(|e| e.event_type == "usher.security.signing_key.rotated")
+        .expect("a rotation event");
+    assert_eq!(rotated.data["kid"], active_kid.as_str());
+    assert_eq!(rotated.data["previous_kid"], old_kid.as_str());
+    let retired = events
+        .iter()
+        .find(|e| e.event_type == "usher.security.signing_key.retired")
+        .expect("a retirement event");
+    assert_eq!(retired.data["kid"], old_kid.as_str());
+    for e in [rotated, retired] {
+        let text = e.data.to_string();
+        assert!(
+            !text.contains("PRIVATE") && !text.contains("pkcs8") && text.len() < 300,
+            "no key material in events: {text}"
+        );
+    }
+    let actions: Vec<(&str, Option<&str>)> = audit
+        .iter()
+        .map(|a| (a.action.as_str(), a.target_id.as_deref()))
+        .collect();
+    assert!(
+        actions.contains(&("signing_key.rotate", Some(active_kid.as_str())))
+            && actions.contains(&("signing_key.retire", Some(old_kid.as_str()))),
+        "{actions:?}"
+    );
+    assert!(audit.iter().all(|a| a.actor == "cli"));
+    let listing = list(dir.path());
+    let created_at = listing.split("created_at=").nth(1).unwrap().trim();
+    assert!(
+        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "keys list prints RFC 3339 times: {listing}"
+    );
+}
+
+/// The instance's outbox and audit log, read from its database.
+fn events_and_audit(
+    dir: &std::path::Path,
+) -> (
+    Vec<usher_core::events::OutboxEvent>,
+    Vec<usher_core::audit::AuditEntry>,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let store = usher_store::open(&url).await.unwrap();
+        let ins = store.load_instance().await.unwrap().unwrap().id;
+        (
+            store.events_after(&ins, 0, 1000).await.unwrap(),
+            store.audit_log(&ins, 1000).await.unwrap(),
+        )
+    })
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    common::create_instance(dir.path());
+    for args in [
+        &["keys", "--json"][..],
+        &["keys"],
+        &["keys", "list"],
+        &["webhooks", "list"],
+        &["emails"],
+        &["export"],
+    ] {
+        // A pipe whose reading end is already closed: the first write fails (`usher … | head`).
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = usher()
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "usher {args:?} panicked: {stderr}"
+        );
+        assert!(
+            out.status.success() && !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "usher {args:?}: {:?} {stderr}",
+            out.status
+        );
+    }
+}
+
+#[test]
+fn unknown_usher_variables_are_warned_about_and_every_flag_variable_is_known() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for piece in text.split("env = \"").skip(1) {
+            let name = piece.split('"').next().unwrap();
+            if name.starts_with("USHER_") {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    assert!(
+        names.len() > 30 && names.iter().any(|n| n == "USHER_KEY_REFRESH_SECS"),
+        "{names:?}"
+    );
+    let mut cmd = usher();
+    cmd.arg("--version").env("USHER_NOT_A_SETTING", "1");
+    for n in &names {
+        cmd.env(n, "1");
+    }
+    cmd.env("USHER_LOG", "info");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warned: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("unknown environment variable"))
+        .collect();
+    assert_eq!(
+        warned,
+        ["usher: warning: ignoring unknown environment variable USHER_NOT_A_SETTING"],
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -80,3 +80,149 @@ fn usher_users_unlock_lifts_a_lockout() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
 }
+
+/// A user with an email address, a phone number and a username, and two live sessions started
+/// the way the Backend API starts them.
+fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
+            std::sync::Arc::new(usher_core::clock::SystemClock);
+        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
+        let ctx = usher_server::extract::auth::RequestContext::system("test");
+        let user = usher_server::app::users::create(
+            &state,
+            &ctx,
+            NewUser {
+                email_addresses: vec!["Ada@Example.com".into()],
+                phone_numbers: vec!["+14155550100".into()],
+                username: Some("ada_l".into()),
+                skip_password_requirement: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut sessions = Vec::new();
+        for _ in 0..2 {
+            let s = usher_server::app::sessions::create(&state, &ctx, &user.id, None)
+                .await
+                .unwrap();
+            sessions.push(s.id);
+        }
+        (user.id, sessions)
+    })
+}
+
+fn session_states(dir: &Path, ids: &[String]) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let store = usher_store::open(&url).await.unwrap();
+        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let mut statuses = Vec::new();
+        for id in ids {
+            let s = store.get_session(&ins, id).await.unwrap().unwrap();
+            statuses.push(format!("{:?}", s.status).to_lowercase());
+        }
+        let revoked_events = store
+            .events_after(&ins, 0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event_type == "session.revoked")
+            .map(|e| e.data["id"].as_str().unwrap().to_owned())
+            .collect();
+        let audited = store
+            .audit_log(&ins, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "session.revoke" && a.actor == "cli")
+            .filter_map(|a| a.target_id)
+            .collect();
+        (statuses, revoked_events, audited)
+    })
+}
+
+#[test]
+fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    create_instance(d);
+    let (id, sessions) = user_with_sessions(d);
+
+    for reference in [
+        id.as_str(),
+        "ada@example.com",
+        " ADA@example.COM",
+        "+1 415 555 0100",
+        "ada_l",
+    ] {
+        let found = run(d, &["find", reference, "--json"]);
+        assert!(
+            found.status.success(),
+            "find {reference}: {}",
+            String::from_utf8_lossy(&found.stderr)
+        );
+        let user: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert_eq!(user["id"], id.as_str(), "{reference}");
+    }
+    let missing = run(d, &["find", "nobody@example.com"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("user not found"));
+
+    let shown = String::from_utf8(run(d, &["show", "ada_l"]).stdout).unwrap();
+    assert!(
+        shown.contains(&id) && shown.contains("Ada@Example.com"),
+        "{shown}"
+    );
+    let created_at = shown
+        .split("created_at=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(
+        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{shown}"
+    );
+    let locked = run(d, &["lock", "+14155550100", "--json"]);
+    let user: serde_json::Value = serde_json::from_slice(&locked.stdout).unwrap();
+    assert_eq!(user["locked"], true);
+    let text = String::from_utf8(run(d, &["unlock", "ada@example.com"]).stdout).unwrap();
+    assert!(text.contains("locked=false"), "{text}");
+
+    let out = run(d, &["sign-out", "ada@example.com", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let revoked: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(revoked["total_count"], 2);
+    assert!(
+        revoked["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "revoked")
+    );
+    let (statuses, events, audited) = session_states(d, &sessions);
+    assert_eq!(statuses, ["revoked", "revoked"]);
+    for s in &sessions {
+        assert!(events.contains(s), "a session.revoked event for {s}");
+        assert!(audited.contains(s), "an audit entry for {s}");
+    }
+    let again = String::from_utf8(run(d, &["sign-out", &id]).stdout).unwrap();
+    assert_eq!(again.trim(), format!("{id}: 0 sessions revoked"));
+}

@@ -130,3 +130,147 @@ fn the_webhook_runbook_works_with_the_server_stopped() {
     assert!(ok(d, &["delete", &id]).contains(&format!("deleted {id}")));
     assert_eq!(ok(d, &["list"]).trim(), "no webhook endpoints");
 }
+
+/// One failed attempt of the endpoint's oldest pending delivery, recorded as the worker records
+/// it, with the next attempt ten hours away. Returns the message id.
+fn fail_once(dir: &Path, endpoint_id: &str) -> String {
+    use usher_core::webhooks::{Attempt, AttemptRecord, Decision, DeliveryStatus};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let store = usher_store::open(&url).await.unwrap();
+        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+        let claimed = store
+            .claim_webhook_endpoint(&ins, "test", "test", now, now + 30_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.endpoint.id, endpoint_id);
+        let pending = store
+            .pending_webhook_deliveries(&ins, endpoint_id, 1)
+            .await
+            .unwrap();
+        let event = &pending[0].event;
+        let record = AttemptRecord {
+            attempt: Attempt {
+                id: usher_core::ids::new_id(usher_core::ids::prefix::WEBHOOK_ATTEMPT),
+                endpoint_id: endpoint_id.to_owned(),
+                event_id: event.id.clone(),
+                attempted_at: now,
+                succeeded: false,
+                response_status: Some(503),
+                latency_ms: 4,
+                response_excerpt: "down".into(),
+                error: Some("status 503".into()),
+            },
+            event_seq: event.seq,
+            decision: Decision {
+                status: DeliveryStatus::Pending,
+                attempts: 6,
+                retry_at: Some(now + 10 * 3600 * 1000),
+                failing_since: Some(now),
+                disable: false,
+            },
+            lease_until: now + 30_000,
+        };
+        store
+            .record_webhook_attempt(&ins, endpoint_id, "test", &record)
+            .await
+            .unwrap();
+        store
+            .release_webhook_endpoint(&ins, endpoint_id, "test")
+            .await
+            .unwrap();
+        event.id.clone()
+    })
+}
+
+#[test]
+fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    create_instance(d);
+
+    // The refusal names the flag, and the flag works where the operator types it.
+    let refused = fails(d, &["create", "--url", "http://10.0.0.1/hook"]);
+    assert!(
+        refused.contains("--webhook-allow-private-networks"),
+        "{refused}"
+    );
+    let created = ok(
+        d,
+        &[
+            "create",
+            "--url",
+            "http://10.0.0.1/hook",
+            "--webhook-allow-private-networks",
+        ],
+    );
+    let private_id = created.split_whitespace().next().unwrap().to_owned();
+    assert!(private_id.starts_with("ep_"), "{created}");
+    ok(d, &["delete", &private_id]);
+
+    let created = ok(d, &["create", "--url", "http://127.0.0.1:9/hook"]);
+    let id = created.split_whitespace().next().unwrap().to_owned();
+    // Two events it accepts: one will fail, the other waits behind it.
+    ok(d, &["update", &id, "--description", "first"]);
+    ok(d, &["update", &id, "--description", "second"]);
+    assert!(ok(d, &["deliveries", &id, "--status", "failing"]).starts_with("0 deliveries"));
+
+    let msg = fail_once(d, &id);
+    let failing: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["deliveries", &id, "--status", "failing", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(failing["total_count"], 1, "{failing}");
+    assert_eq!(failing["data"][0]["message_id"], msg.as_str());
+    assert_eq!(failing["data"][0]["attempts"], 6);
+    let text = ok(d, &["deliveries", &id, "--status", "failing"]);
+    let attempted_at = text
+        .lines()
+        .find(|l| l.contains("status: 503"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(
+        time::OffsetDateTime::parse(attempted_at, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{text}"
+    );
+    let pending: serde_json::Value = serde_json::from_str(&ok(
+        d,
+        &["deliveries", &id, "--status", "pending", "--json"],
+    ))
+    .unwrap();
+    assert!(
+        pending["total_count"].as_i64().unwrap() >= 2,
+        "the waiting delivery is pending but not failing: {pending}"
+    );
+
+    // Retrying the failing delivery restarts its schedule: no attempts, due now.
+    let retried = ok(d, &["retry", &msg]);
+    assert!(retried.contains("attempted now"), "{retried}");
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(d, &["deliveries", &id, "--message", &msg, "--json"])).unwrap();
+    assert_eq!(after["data"][0]["status"], "pending");
+    assert_eq!(after["data"][0]["attempts"], 0, "{after}");
+    assert!(ok(d, &["deliveries", &id, "--status", "failing"]).starts_with("0 deliveries"));
+    let listed = ok(d, &["list"]);
+    let oldest = listed
+        .split("oldest: ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(
+        time::OffsetDateTime::parse(oldest, &time::format_description::well_known::Rfc3339).is_ok(),
+        "{listed}"
+    );
+}

@@ -1,6 +1,7 @@
 //! What happened, as the domain sees it. The HTTP layer renders each into Clerk's webhook payload
 //! and the store writes it to the outbox in the same transaction as the change.
 
+use crate::clock::Millis;
 use crate::mail::EmailMessage;
 use crate::sessions::Session;
 use crate::users::User;
@@ -30,6 +31,20 @@ pub enum DomainEvent {
     EmailCreated(EmailMessage),
     /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
     SignInFailureSpike(crate::security::Spike),
+    /// The application name, logo or primary colour end users see changed
+    /// (`usher.security.instance_branding.updated`: what sign-in pages show is worth watching).
+    InstanceBrandingUpdated(crate::branding::Branding),
+    /// The operator rotated the signing key: `kid` signs from now on, `previous_kid` stays
+    /// published. Only key ids travel in events, never key material.
+    SigningKeyRotated {
+        kid: String,
+        previous_kid: Option<String>,
+        created_at: Millis,
+    },
+    /// The operator retired the inactive signing key `kid`.
+    SigningKeyRetired {
+        kid: String,
+    },
 }
 
 impl DomainEvent {
@@ -50,6 +65,9 @@ impl DomainEvent {
             DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
             DomainEvent::EmailCreated(_) => "email.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
+            DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
+            DomainEvent::SigningKeyRotated { .. } => catalog::SIGNING_KEY_ROTATED,
+            DomainEvent::SigningKeyRetired { .. } => catalog::SIGNING_KEY_RETIRED,
         }
     }
 }
@@ -89,6 +107,9 @@ mod tests {
             catalog::ENDPOINT_DELETED,
             catalog::ENDPOINT_SECRET_ROTATED,
             catalog::ENDPOINT_DISABLED,
+            catalog::INSTANCE_BRANDING_UPDATED,
+            catalog::SIGNING_KEY_ROTATED,
+            catalog::SIGNING_KEY_RETIRED,
         ] {
             assert!(catalog::is_known(t), "{t}");
         }

@@ -2,6 +2,7 @@
 //! time through [`clock::Clock`], and password hashing through [`passwords::HasherPool`].
 
 pub mod audit;
+pub mod branding;
 pub mod clients;
 pub mod clock;
 pub mod error;

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::audit::AuditEntry;
+use crate::branding::Branding;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
@@ -125,6 +126,15 @@ pub enum Write {
     },
     /// Queues an email for the mail worker (its `email.created` event is a separate write).
     InsertEmail(EmailMessage),
+    /// The instance's branding, guarded by `branding.version` (0: none stored yet).
+    PutBranding(Branding),
+    /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
+    RotateSigningKey(SigningKeyRecord),
+    /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
+    /// key has that id any more (it was retired or became active meanwhile).
+    RetireSigningKey {
+        kid: String,
+    },
 }
 
 /// Writes that belong together: all are committed, or none.
@@ -162,6 +172,8 @@ pub trait Store: Send + Sync + 'static {
         secret: &SecretKeyRecord,
         key: &SigningKeyRecord,
     ) -> StoreResult<()>;
+    /// The instance's branding; the defaults (version 0) when it was never set.
+    async fn branding(&self, instance_id: &str) -> StoreResult<Branding>;
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>>;
     async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Makes `key` the signing key; the previous ones stay (inactive) so their tokens still verify.
@@ -230,6 +242,13 @@ pub trait Store: Send + Sync + 'static {
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<User>>;
+    /// The instance's server-side secret `name`, kept as `candidate` if there is none yet.
+    async fn instance_secret(
+        &self,
+        instance_id: &str,
+        name: &str,
+        candidate: &[u8],
+    ) -> StoreResult<Vec<u8>>;
     /// Keeps a handshake payload for the Backend API to fetch by nonce until `expire_at`.
     async fn put_handshake_nonce(
         &self,
@@ -318,8 +337,9 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &str,
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)>;
-    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given) and
-    /// wakes their endpoints. Returns the endpoint ids affected (none: no such delivery).
+    /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given), whatever
+    /// their state, with a fresh schedule, and wakes their endpoints: they are attempted at once.
+    /// Returns the endpoint ids affected (none: no such delivery).
     async fn retry_webhook_message(
         &self,
         instance_id: &str,

@@ -27,6 +27,8 @@ pub struct Bootstrapped {
     pub created: bool,
     /// The plain secret key, when known (always on first run; afterwards from the key file).
     pub secret_key: Option<String>,
+    /// An environment asked for (`--environment`) that the existing instance does not have.
+    pub environment_ignored: Option<Environment>,
 }
 
 pub fn frontend_host(cfg: &ServerConfig) -> String {
@@ -88,12 +90,24 @@ pub async fn bootstrap(
     if instance.environment == Environment::Production && !created {
         tracing::info!("serving a production instance");
     }
+    let environment_ignored = cfg
+        .environment
+        .filter(|asked| !created && *asked != instance.environment);
+    if let Some(asked) = environment_ignored {
+        tracing::warn!(
+            requested = asked.as_str(),
+            instance = instance.environment.as_str(),
+            "--environment / USHER_ENVIRONMENT does not match the stored instance, whose environment is fixed when it is created: serving it as {}",
+            instance.environment.as_str()
+        );
+    }
     Ok(Bootstrapped {
         instance,
         secret_keys,
         keys,
         created,
         secret_key: plain,
+        environment_ignored,
     })
 }
 
@@ -105,10 +119,10 @@ async fn create(
     clock: &dyn Clock,
 ) -> anyhow::Result<Option<(Instance, String)>> {
     let now = clock.now_ms();
-    let env = cfg
-        .secret_key
-        .as_deref()
-        .map_or(cfg.environment, environment_of_secret_key);
+    let env = cfg.secret_key.as_deref().map_or(
+        cfg.environment.unwrap_or(Environment::Development),
+        environment_of_secret_key,
+    );
     let secret = cfg
         .secret_key
         .clone()

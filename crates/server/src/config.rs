@@ -18,8 +18,10 @@ pub struct ServerConfig {
     pub frontend_host: Option<String>,
     /// Seeds the secret key on first run; on later runs it must match the stored key.
     pub secret_key: Option<String>,
-    /// The environment of a newly created instance (a seeded `sk_live_` key implies production).
-    pub environment: Environment,
+    /// The environment asked for: a new instance gets it (development when `None`; a seeded
+    /// `sk_live_` key implies production). An existing instance keeps its own, and one that
+    /// differs from what is asked for here is warned about.
+    pub environment: Option<Environment>,
     /// Password-hashing threads; defaults to the number of cores.
     pub hasher_workers: Option<usize>,
     /// How often to look for signing keys rotated by another process.
@@ -225,7 +227,7 @@ impl ServerConfig {
             frontend_addr: SocketAddr::from(([127, 0, 0, 1], 4001)),
             frontend_host: None,
             secret_key: None,
-            environment: Environment::Development,
+            environment: None,
             hasher_workers: None,
             key_refresh_secs: 5,
             redis_url: None,

@@ -56,17 +56,23 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
     router
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(extract::text::refuse_control_characters))
         .layer(from_fn_with_state(state.clone(), metrics::middleware))
         .layer(from_fn(trace::middleware))
         .with_state(state.clone())
 }
 
+/// The Backend API listener also serves `/metrics`: it is the operators' side, while the
+/// Frontend API listener faces the internet, where the figures would tell anyone about the
+/// instance's traffic.
 pub fn api_router(state: &AppState) -> Router {
-    finish(bapi::router(), state)
+    finish(
+        bapi::router().route("/metrics", get(metrics::endpoint)),
+        state,
+    )
 }
 
 pub fn frontend_router(state: &AppState) -> Router {
@@ -92,6 +98,10 @@ pub struct Running {
 /// What the first lines of `usher serve` print.
 pub struct BootReport {
     pub created: bool,
+    /// The instance's environment (fixed when it was created).
+    pub environment: usher_core::instance::Environment,
+    /// `--environment` as given, when the existing instance has another one.
+    pub environment_ignored: Option<usher_core::instance::Environment>,
     pub secret_key: Option<String>,
     pub publishable_key: String,
     pub public_pem: String,
@@ -167,6 +177,7 @@ pub async fn start_with_clock(
         keys,
         created,
         secret_key,
+        environment_ignored,
     } = bootstrap(&store, &cfg, clock.as_ref()).await?;
     cfg.policy.apply(&mut instance.settings);
     if instance.environment == usher_core::instance::Environment::Production
@@ -186,6 +197,8 @@ pub async fn start_with_clock(
     let frontend_api_url = format!("http://{}", frontend_host(&cfg));
     let boot = BootReport {
         created,
+        environment: instance.environment,
+        environment_ignored,
         secret_key,
         publishable_key: instance.publishable_key(),
         public_pem: keys.active.public_pem(),
@@ -194,13 +207,17 @@ pub async fn start_with_clock(
     };
     write_endpoints(&cfg, &boot);
     let instance_environment = instance.environment;
+    let branding = store
+        .branding(&instance.id)
+        .await
+        .context("reading the instance's branding")?;
     let redis = cfg
         .redis_url
         .as_deref()
         .map(fast_state::RedisCounters::new)
         .transpose()
         .context("USHER_REDIS_URL")?;
-    let counters = fast_state::SharedCounters::new(redis);
+    let counters = fast_state::SharedCounters::new(redis, clock.clone());
     let bapi_limit = (cfg.bapi_rate_limit > 0).then_some(usher_core::ratelimit::Window {
         limit: cfg.bapi_rate_limit,
         window_ms: 10_000,
@@ -222,6 +239,7 @@ pub async fn start_with_clock(
         )?,
         mail,
         frontend: cfg.frontend.clone(),
+        branding,
     });
 
     let (shutdown, rx) = watch::channel(false);
@@ -241,7 +259,7 @@ pub async fn start_with_clock(
         }));
     }
     let refresh = std::time::Duration::from_secs(cfg.key_refresh_secs.max(1));
-    tokio::spawn(workers::key_refresh::run(
+    tokio::spawn(workers::instance_refresh::run(
         state.clone(),
         refresh,
         rx.clone(),

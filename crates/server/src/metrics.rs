@@ -40,6 +40,7 @@ pub struct Metrics {
     hasher: HasherPool,
     counters: std::sync::Arc<SharedCounters>,
     redis_fallbacks: Gauge,
+    local_counters: Gauge,
     hasher_queued: Gauge,
     hasher_jobs: Gauge,
     hasher_wait_max_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
@@ -219,6 +220,12 @@ impl Metrics {
             "Rate-limit counts taken on this node because Redis did not answer",
             redis_fallbacks.clone(),
         );
+        let local_counters = Gauge::default();
+        registry.register(
+            "rate_limit_local_counters",
+            "Rate-limit counters this node holds in memory (its own counts, or Redis's fallback)",
+            local_counters.clone(),
+        );
         let origin_refusals = Counter::default();
         registry.register(
             "frontend_origin_refusals",
@@ -252,6 +259,7 @@ impl Metrics {
             webhooks,
             counters,
             redis_fallbacks,
+            local_counters,
             registry,
             requests,
             latency,
@@ -270,6 +278,8 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         self.redis_fallbacks.set(self.counters.fallbacks() as i64);
+        self.local_counters
+            .set(i64::try_from(self.counters.local_entries()).unwrap_or(i64::MAX));
         let stats = self.hasher.stats();
         self.hasher_queued
             .set(stats.queued.load(Ordering::Relaxed) as i64);

@@ -22,6 +22,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         .await?
         .context("the database has no instance yet: run `usher serve` first")?;
     let secret_keys = store.secret_keys(&instance.id).await?;
+    let branding = store.branding(&instance.id).await?;
     let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
     let mut webhooks = cfg.webhooks.clone();
     webhooks.run_worker = false;
@@ -29,7 +30,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
     Ok(AppState::new(StateParts {
         store,
         instance,
-        clock,
+        clock: clock.clone(),
         hasher: HasherPool::start(1, 16)?,
         keys,
         secret_keys,
@@ -43,8 +44,9 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
             ..cfg.mail.clone()
         })?,
         // Operator commands are not rate limited and count nothing across nodes.
-        counters: crate::fast_state::SharedCounters::new(None),
+        counters: crate::fast_state::SharedCounters::new(None, clock),
         bapi_limit: None,
         frontend: cfg.frontend.clone(),
+        branding,
     }))
 }

@@ -3,6 +3,8 @@
 use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 
+use usher_core::branding::Branding;
+use usher_core::clients::decoys::DecoyKey;
 use usher_core::clock::Clock;
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::passwords::HasherPool;
@@ -60,6 +62,10 @@ pub struct Inner {
     pub spikes: std::sync::Mutex<usher_core::security::SpikeDetector>,
     keys: RwLock<Arc<KeyRing>>,
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
+    /// What end users see the instance called; reloaded when another process changes it.
+    branding: RwLock<Arc<Branding>>,
+    /// Read from the store on first use (enumeration protection only).
+    decoy_key: tokio::sync::OnceCell<DecoyKey>,
 }
 
 #[derive(Clone)]
@@ -86,6 +92,7 @@ pub struct StateParts {
     pub webhooks: WebhookRuntime,
     pub mail: MailRuntime,
     pub frontend: FrontendConfig,
+    pub branding: Branding,
 }
 
 impl AppState {
@@ -109,6 +116,8 @@ impl AppState {
             )),
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
+            branding: RwLock::new(Arc::new(p.branding)),
+            decoy_key: tokio::sync::OnceCell::new(),
         }))
     }
 
@@ -130,10 +139,42 @@ impl AppState {
         }
     }
 
+    /// The key of enumeration protection's decoy ids: one per instance, shared by every node.
+    pub async fn decoy_key(&self) -> CoreResult<&DecoyKey> {
+        self.decoy_key
+            .get_or_try_init(|| async {
+                let candidate = usher_core::ids::random_alphanumeric(48);
+                let secret = self
+                    .store
+                    .instance_secret(&self.instance.id, "decoy_ids", candidate.as_bytes())
+                    .await?;
+                Ok(DecoyKey::new(&secret, self.instance.created_at))
+            })
+            .await
+    }
+
     pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {
         match self.secret_keys.read() {
             Ok(k) => k.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn branding(&self) -> Arc<Branding> {
+        match self.branding.read() {
+            Ok(b) => b.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Holds `b` unless what is held is already newer (a reload racing a local change).
+    pub fn replace_branding(&self, b: Branding) {
+        let mut held = match self.branding.write() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if b.version >= held.version {
+            *held = Arc::new(b);
         }
     }
 }

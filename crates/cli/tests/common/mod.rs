@@ -45,3 +45,67 @@ pub fn create_instance(dir: &Path) {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A running `usher serve`, stopped when dropped.
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `usher serve` on free ports in `dir` with `args`, and returns it with its banner (the
+/// stdout lines up to `Listening:`); its log goes to `dir/serve.log`.
+pub fn serve_with(dir: &Path, args: &[&str]) -> (Server, String) {
+    let log = std::fs::File::create(dir.join("serve.log")).unwrap();
+    let mut child = usher()
+        .args([
+            "serve",
+            "--api-addr",
+            "127.0.0.1:0",
+            "--frontend-addr",
+            "127.0.0.1:0",
+        ])
+        .args(args)
+        .env("USHER_DATA_DIR", dir)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut banner = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.starts_with("Listening:") {
+            break;
+        }
+    }
+    (Server(child), banner)
+}
+
+/// A plain HTTP/1.1 GET of `http://host:port/path`: the status and the body.
+pub fn http_get(url: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw[9..12].parse().unwrap();
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    (status, body)
+}

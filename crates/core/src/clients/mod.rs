@@ -1,6 +1,7 @@
 //! Clients are the browsers and devices users sign in from. A client carries at most one sign-in
 //! attempt and one sign-up attempt in progress, and the sessions started on it.
 
+pub mod decoys;
 pub mod factors;
 pub mod model;
 pub mod sign_ins;

@@ -49,6 +49,22 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Gives the browser a new secret when a sign-in or sign-up completes and at sign-out, so a
+    /// secret planted in the browser (or read from it) before then names no client afterwards.
+    /// A dev browser keeps its token: clerk-js would have to swap it mid-flight (a request
+    /// still carrying the old one is answered `dev_browser_unauthenticated`, and clerk-js then
+    /// starts a new, signed-out dev browser), and development instances hold it in a readable
+    /// cookie and in URLs anyway. Clients of the Backend API have no secret. Whether it changed.
+    pub fn rotate_secret(&mut self, token: &ClientToken) -> bool {
+        if self.dev_browser || self.token_hash.is_none() {
+            return false;
+        }
+        self.token_hash = Some(token.hash());
+        true
+    }
+}
+
 /// The secret a browser presents to find its client. Only its hash is stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientToken(String);
@@ -93,5 +109,20 @@ mod tests {
         assert!(ClientToken::parse("short").is_none());
         assert!(ClientToken::parse(&"x".repeat(33).replace('x', "%")).is_none());
         assert!(!format!("{t:?}").contains(t.as_str()));
+    }
+
+    #[test]
+    fn rotation_replaces_a_browser_secret_but_not_a_dev_browser_token() {
+        let (old, new) = (ClientToken::generate(), ClientToken::generate());
+        let mut c = Client::new(Some(&old), 0);
+        assert!(c.rotate_secret(&new));
+        assert_eq!(c.token_hash, Some(new.hash()));
+        let mut dev = Client::new(Some(&old), 0);
+        dev.dev_browser = true;
+        assert!(!dev.rotate_secret(&new));
+        assert_eq!(dev.token_hash, Some(old.hash()));
+        let mut backend = Client::new(None, 0);
+        assert!(!backend.rotate_secret(&new));
+        assert_eq!(backend.token_hash, None);
     }
 }

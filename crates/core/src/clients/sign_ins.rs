@@ -55,6 +55,9 @@ pub struct SignIn {
     /// other and can never succeed, so responses do not tell who has an account.
     #[serde(default)]
     pub decoy: bool,
+    /// The id of the email address a decoy pretends to have (see `decoys`).
+    #[serde(default)]
+    pub decoy_email_address_id: Option<String>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -92,6 +95,7 @@ impl SignIn {
             second_factor: None,
             created_session_id: None,
             decoy: false,
+            decoy_email_address_id: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,

@@ -16,6 +16,16 @@ use crate::users::identifiers::{validate_email, validate_text, validate_username
 use crate::users::metadata::check_size;
 use crate::users::model::{Metadata, PasswordDigest, Verification};
 
+/// What preparing a sign-up's email verification sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VerificationMail {
+    Code(CodeToSend),
+    /// The address already has an account: its owner is told someone tried to sign up with it.
+    AccountExists {
+        email_address: String,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignUpStatus {
@@ -50,6 +60,10 @@ pub struct SignUp {
     pub email_verification: Option<FactorVerification>,
     pub created_user_id: Option<String>,
     pub created_session_id: Option<String>,
+    /// The address belongs to an account (found while preparing its verification with
+    /// enumeration protection on): its owner was told, no code was sent, and none is accepted.
+    #[serde(default)]
+    pub email_taken: bool,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -111,6 +125,7 @@ impl SignUp {
             email_verification: None,
             created_user_id: None,
             created_session_id: None,
+            email_taken: false,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
@@ -192,11 +207,15 @@ impl SignUp {
             && self.unverified_fields().is_empty()
     }
 
+    /// Starts the email verification. `owner_known`: enumeration protection is on and the
+    /// address belongs to an account; the sign-up goes on as for any address (the same answer),
+    /// but the owner is told instead of being sent a code.
     pub fn prepare_email_verification(
         &mut self,
+        owner_known: bool,
         environment: Environment,
         now: Millis,
-    ) -> CoreResult<Option<CodeToSend>> {
+    ) -> CoreResult<Option<VerificationMail>> {
         let email = self
             .email_address
             .clone()
@@ -208,14 +227,28 @@ impl SignUp {
         {
             return Err(CoreError::VerificationAlreadyVerified);
         }
+        self.email_taken = owner_known;
+        // A taken address never takes a development instance's test code either.
+        let environment = if owner_known {
+            Environment::Production
+        } else {
+            environment
+        };
         let (v, code) =
             FactorVerification::issue_code(strategy::EMAIL_CODE, &email, None, environment, now);
         self.email_verification = Some(v);
         self.updated_at = now;
-        Ok(code.map(|code| CodeToSend {
-            code,
-            email_address: email,
-            email_address_id: String::new(),
+        if owner_known {
+            return Ok(Some(VerificationMail::AccountExists {
+                email_address: email,
+            }));
+        }
+        Ok(code.map(|code| {
+            VerificationMail::Code(CodeToSend {
+                code,
+                email_address: email,
+                email_address_id: String::new(),
+            })
         }))
     }
 
@@ -227,6 +260,10 @@ impl SignUp {
                 reason: "prepare the verification before attempting it",
             })?;
         self.updated_at = now;
+        if self.email_taken {
+            // No code was sent, so none is right; the attempt counts as any wrong one.
+            return v.attempt_code("", now);
+        }
         v.attempt_code(code, now)
     }
 
@@ -276,10 +313,12 @@ mod tests {
             .unwrap();
         assert_eq!(s.unverified_fields(), vec!["email_address"]);
         assert!(!s.is_ready(&settings));
-        let sent = s
-            .prepare_email_verification(Environment::Production, 2)
+        let Some(VerificationMail::Code(sent)) = s
+            .prepare_email_verification(false, Environment::Production, 2)
             .unwrap()
-            .unwrap();
+        else {
+            panic!("a code is sent to a new address");
+        };
         assert_eq!(
             s.attempt_email_verification("nope", 3),
             Err(CoreError::CodeIncorrect)
@@ -292,6 +331,35 @@ mod tests {
             Verification::EmailCode
         );
         assert!(user.password.is_some());
+    }
+
+    #[test]
+    fn a_taken_address_goes_on_like_any_other_but_gets_no_code_and_takes_none() {
+        let mut s = SignUp::start(0);
+        let f = SignUpFields {
+            email_address: Some("owner+clerk_test@example.com".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        s.apply(f, Some(PasswordDigest("$argon2id$x".into())), 1)
+            .unwrap();
+        let mail = s
+            .prepare_email_verification(true, Environment::Development, 2)
+            .unwrap();
+        assert_eq!(
+            mail,
+            Some(VerificationMail::AccountExists {
+                email_address: "owner+clerk_test@example.com".into()
+            })
+        );
+        assert_eq!(s.unverified_fields(), vec!["email_address"]);
+        // Not even a development instance's test code.
+        assert_eq!(
+            s.attempt_email_verification("424242", 3),
+            Err(CoreError::CodeIncorrect)
+        );
+        assert!(!s.is_ready(&InstanceSettings::default()));
     }
 
     #[test]

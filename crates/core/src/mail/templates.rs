@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::{EmailMessage, EmailStatus};
+use crate::branding::Branding;
 use crate::ids::{new_id, prefix};
 
 /// What to send.
@@ -14,6 +15,9 @@ pub enum MailTemplate {
     VerificationCode { code: String },
     /// A one-time code that lets its holder set a new password.
     ResetPasswordCode { code: String },
+    /// Someone tried to sign up with an address that already has an account (enumeration
+    /// protection answers the sign-up as for any address, and tells the owner instead).
+    SignUpAttempt,
 }
 
 impl MailTemplate {
@@ -22,14 +26,16 @@ impl MailTemplate {
         match self {
             MailTemplate::VerificationCode { .. } => "verification_code",
             MailTemplate::ResetPasswordCode { .. } => "reset_password_code",
+            MailTemplate::SignUpAttempt => "sign_up_attempt",
         }
     }
 
-    fn code(&self) -> &str {
+    fn code(&self) -> Option<&str> {
         match self {
             MailTemplate::VerificationCode { code } | MailTemplate::ResetPasswordCode { code } => {
-                code
+                Some(code)
             }
+            MailTemplate::SignUpAttempt => None,
         }
     }
 }
@@ -41,6 +47,8 @@ struct Texts {
     verification_body: &'static [&'static str],
     reset_subject: &'static str,
     reset_body: &'static [&'static str],
+    sign_up_attempt_subject: &'static str,
+    sign_up_attempt_body: &'static [&'static str],
 }
 
 const EN: Texts = Texts {
@@ -56,6 +64,12 @@ const EN: Texts = Texts {
         "{code} is your code to reset your {app} password.",
         "Do not share this code with anyone.",
         "If you did not ask to reset your password, you can ignore this email: your password has not changed.",
+    ],
+    sign_up_attempt_subject: "Someone tried to sign up to {app} with your email address",
+    sign_up_attempt_body: &[
+        "Someone tried to create a new {app} account with this email address, which already has an account.",
+        "If it was you, sign in instead. If you forgot your password, you can reset it from the sign-in page.",
+        "If it was not you, you can ignore this email: nothing has changed on your account.",
     ],
 };
 
@@ -73,6 +87,12 @@ const FR: Texts = Texts {
         "Ne communiquez ce code à personne.",
         "Si vous n'avez pas demandé à réinitialiser votre mot de passe, vous pouvez ignorer cet e-mail : votre mot de passe n'a pas changé.",
     ],
+    sign_up_attempt_subject: "Quelqu'un a essayé de s'inscrire à {app} avec votre adresse e-mail",
+    sign_up_attempt_body: &[
+        "Quelqu'un a essayé de créer un nouveau compte {app} avec cette adresse e-mail, qui a déjà un compte.",
+        "Si c'était vous, connectez-vous plutôt. Si vous avez oublié votre mot de passe, vous pouvez le réinitialiser depuis la page de connexion.",
+        "Si ce n'était pas vous, vous pouvez ignorer cet e-mail : rien n'a changé sur votre compte.",
+    ],
 };
 
 const DE: Texts = Texts {
@@ -88,6 +108,12 @@ const DE: Texts = Texts {
         "{code} ist Ihr Code zum Zurücksetzen Ihres Passworts für {app}.",
         "Geben Sie diesen Code an niemanden weiter.",
         "Wenn Sie das Zurücksetzen Ihres Passworts nicht angefordert haben, können Sie diese E-Mail ignorieren: Ihr Passwort wurde nicht geändert.",
+    ],
+    sign_up_attempt_subject: "Jemand hat versucht, sich mit Ihrer E-Mail-Adresse bei {app} zu registrieren",
+    sign_up_attempt_body: &[
+        "Jemand hat versucht, mit dieser E-Mail-Adresse ein neues Konto bei {app} anzulegen. Zu dieser Adresse gibt es bereits ein Konto.",
+        "Wenn Sie das waren, melden Sie sich stattdessen an. Falls Sie Ihr Passwort vergessen haben, können Sie es auf der Anmeldeseite zurücksetzen.",
+        "Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren: An Ihrem Konto hat sich nichts geändert.",
     ],
 };
 
@@ -125,7 +151,7 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Builds the message, queued, with a new `ema_` id.
+/// Builds the message, queued, with a new `ema_` id, naming the application `app_name`.
 pub fn compose(
     template: &MailTemplate,
     locale: Option<&str>,
@@ -135,11 +161,41 @@ pub fn compose(
     user_id: Option<&str>,
     now_ms: i64,
 ) -> EmailMessage {
+    let branding = Branding {
+        application_name: Some(app_name.to_owned()),
+        ..Branding::default()
+    };
+    compose_branded(
+        template,
+        locale,
+        &branding,
+        to_email_address,
+        email_address_id,
+        user_id,
+        now_ms,
+    )
+}
+
+/// Builds the message with the instance's branding: its application name in the text, and
+/// its logo above the HTML body when one is set.
+pub fn compose_branded(
+    template: &MailTemplate,
+    locale: Option<&str>,
+    branding: &Branding,
+    to_email_address: &str,
+    email_address_id: Option<&str>,
+    user_id: Option<&str>,
+    now_ms: i64,
+) -> EmailMessage {
+    let app_name = branding.application_name();
+    let logo = branding.logo_image_url();
     let t = texts_for(locale);
-    let code = template.code();
+    let otp = template.code();
+    let code = otp.unwrap_or_default();
     let (subject, paragraphs) = match template {
         MailTemplate::VerificationCode { .. } => (t.verification_subject, t.verification_body),
         MailTemplate::ResetPasswordCode { .. } => (t.reset_subject, t.reset_body),
+        MailTemplate::SignUpAttempt => (t.sign_up_attempt_subject, t.sign_up_attempt_body),
     };
     let subject = fill(subject, code, app_name);
     let paragraphs: Vec<String> = paragraphs.iter().map(|p| fill(p, code, app_name)).collect();
@@ -150,6 +206,14 @@ pub fn compose(
         t.lang,
         escape_html(&subject)
     );
+    if let Some(url) = logo {
+        // The URL was checked to be http(s) when it was set; escaping keeps it one attribute.
+        body_html.push_str(&format!(
+            "<p><img src=\"{}\" alt=\"{}\" height=\"48\"></p>\n",
+            escape_html(url),
+            escape_html(app_name)
+        ));
+    }
     for p in &paragraphs {
         body_html.push_str("<p>");
         body_html.push_str(&escape_html(p));
@@ -166,8 +230,8 @@ pub fn compose(
         body_plain,
         body_html,
         data: json!({
-            "otp_code": code,
-            "app": {"name": app_name},
+            "otp_code": otp,
+            "app": {"name": app_name, "logo_image_url": logo},
             "locale": t.lang,
         }),
         status: EmailStatus::Queued,
@@ -219,6 +283,30 @@ mod tests {
     }
 
     #[test]
+    fn the_logo_heads_the_html_body_when_set() {
+        let branding = Branding {
+            application_name: Some("Acme".into()),
+            logo_image_url: Some("https://cdn.acme.test/logo.png?a=1&b=2".into()),
+            ..Branding::default()
+        };
+        let code = MailTemplate::VerificationCode {
+            code: "123456".into(),
+        };
+        let m = compose_branded(&code, None, &branding, "j@x.test", None, None, 1);
+        assert!(m.body_html.contains(
+            "<img src=\"https://cdn.acme.test/logo.png?a=1&amp;b=2\" alt=\"Acme\" height=\"48\">"
+        ));
+        assert!(m.body_plain.contains("for Acme."));
+        assert_eq!(
+            m.data["app"]["logo_image_url"],
+            "https://cdn.acme.test/logo.png?a=1&b=2"
+        );
+        let plain = compose_branded(&code, None, &Branding::default(), "j@x.test", None, None, 1);
+        assert!(!plain.body_html.contains("<img"));
+        assert!(plain.body_plain.contains("for Usher."));
+    }
+
+    #[test]
     fn the_html_body_is_the_text_escaped() {
         let m = verification(None);
         assert!(m.body_html.starts_with("<!DOCTYPE html>"));
@@ -254,6 +342,35 @@ mod tests {
                 "123456 is your verification code"
             );
         }
+    }
+
+    #[test]
+    fn a_sign_up_attempt_notice_in_every_language_carries_no_code() {
+        let mut subjects = Vec::new();
+        for lang in LANGUAGES {
+            let m = compose(
+                &MailTemplate::SignUpAttempt,
+                Some(lang),
+                "Acme",
+                "owner@example.com",
+                Some("idn_1"),
+                Some("user_1"),
+                1,
+            );
+            assert_eq!(m.slug, "sign_up_attempt");
+            assert!(m.subject.contains("Acme"), "{}", m.subject);
+            assert!(m.body_plain.contains("Acme"));
+            assert!(m.body_html.contains(&format!("lang=\"{lang}\"")));
+            assert!(m.data["otp_code"].is_null());
+            assert!(!m.body_plain.contains("{code}"));
+            subjects.push(m.subject);
+        }
+        subjects.dedup();
+        assert_eq!(
+            subjects.len(),
+            LANGUAGES.len(),
+            "each language has its own text"
+        );
     }
 
     #[test]

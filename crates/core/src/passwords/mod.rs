@@ -2,9 +2,11 @@
 //! imported digests, and the bounded pool that hashes and verifies them off the request threads.
 
 pub mod breached;
+pub mod check;
 pub mod digests;
 pub mod hasher_pool;
 
+pub use check::{PasswordCheck, check};
 pub use hasher_pool::{HasherPool, PoolStats};
 
 use crate::error::{CoreError, CoreResult};

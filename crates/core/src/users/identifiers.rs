@@ -88,6 +88,21 @@ pub fn validate_phone(value: &str) -> CoreResult<String> {
     }
 }
 
+/// What an operator's reference to a user could be, besides an id: an email address, a phone
+/// number or a username, each with the value to look up, most likely first.
+pub fn lookup_candidates(reference: &str) -> Vec<(IdentifierKind, String)> {
+    let r = reference.trim();
+    if r.contains('@') {
+        return vec![(IdentifierKind::Email, r.to_owned())];
+    }
+    let mut out = Vec::new();
+    if let Ok(phone) = validate_phone(r) {
+        out.push((IdentifierKind::Phone, phone));
+    }
+    out.push((IdentifierKind::Username, r.to_owned()));
+    out
+}
+
 /// Clerk's rule: 4 to 64 characters; letters, digits, `_`, `-` and `.`.
 pub fn validate_username(value: &str) -> CoreResult<String> {
     let v = value.trim();
@@ -138,6 +153,25 @@ fn truncate(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_looked_up_as_what_they_look_like() {
+        assert_eq!(
+            lookup_candidates(" Ada@Example.com "),
+            [(IdentifierKind::Email, "Ada@Example.com".to_owned())]
+        );
+        assert_eq!(
+            lookup_candidates("+1 (415) 555-0100"),
+            [
+                (IdentifierKind::Phone, "+14155550100".to_owned()),
+                (IdentifierKind::Username, "+1 (415) 555-0100".to_owned())
+            ]
+        );
+        assert_eq!(
+            lookup_candidates("ada"),
+            [(IdentifierKind::Username, "ada".to_owned())]
+        );
+    }
 
     #[test]
     fn emails() {

@@ -69,6 +69,14 @@ pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
 /// Usher's own events. Receivers that follow Clerk's catalog simply see unknown types.
 /// Failed sign-ins far above their normal rate (a credential-stuffing or brute-force storm).
 pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
+/// The application name, logo URL or primary colour shown to end users changed.
+pub const INSTANCE_BRANDING_UPDATED: &str = "usher.security.instance_branding.updated";
+
+/// A new signing key now signs session tokens (payload: its kid and the previous one's, never
+/// key material); the previous key stays published until retired.
+pub const SIGNING_KEY_ROTATED: &str = "usher.security.signing_key.rotated";
+/// An inactive signing key was removed from JWKS: tokens it signed no longer verify.
+pub const SIGNING_KEY_RETIRED: &str = "usher.security.signing_key.retired";
 
 pub const USHER_EVENT_TYPES: &[&str] = &[
     SIGN_IN_FAILURE_SPIKE,
@@ -77,6 +85,9 @@ pub const USHER_EVENT_TYPES: &[&str] = &[
     ENDPOINT_DELETED,
     ENDPOINT_SECRET_ROTATED,
     ENDPOINT_DISABLED,
+    INSTANCE_BRANDING_UPDATED,
+    SIGNING_KEY_ROTATED,
+    SIGNING_KEY_RETIRED,
 ];
 
 pub fn is_known(event_type: &str) -> bool {

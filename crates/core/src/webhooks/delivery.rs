@@ -35,6 +35,26 @@ impl DeliveryStatus {
     }
 }
 
+/// Which deliveries a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryFilter {
+    Status(DeliveryStatus),
+    /// Pending with at least one failed attempt since it was (last) queued: what an outage
+    /// leaves stuck, and what an operator looks at first.
+    Failing,
+}
+
+impl DeliveryFilter {
+    pub const EXPECTED: &'static str = "must be pending, failing, succeeded or failed";
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "failing" => Some(DeliveryFilter::Failing),
+            other => DeliveryStatus::parse(other).map(DeliveryFilter::Status),
+        }
+    }
+}
+
 /// One HTTP attempt, as recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
@@ -103,7 +123,7 @@ pub struct AttemptRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryQuery {
     pub endpoint_id: String,
-    pub status: Option<DeliveryStatus>,
+    pub status: Option<DeliveryFilter>,
     pub event_id: Option<String>,
     pub limit: i64,
     pub offset: i64,

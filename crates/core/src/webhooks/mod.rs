@@ -10,8 +10,8 @@ pub mod retry;
 pub mod signing;
 
 pub use delivery::{
-    Attempt, AttemptRecord, ClaimedEndpoint, Decision, Delivery, DeliveryQuery, DeliveryStatus,
-    EndpointStats, PendingDelivery, decide,
+    Attempt, AttemptRecord, ClaimedEndpoint, Decision, Delivery, DeliveryFilter, DeliveryQuery,
+    DeliveryStatus, EndpointStats, PendingDelivery, decide,
 };
 pub use endpoint::{EndpointPatch, EndpointStatus, NewEndpoint, WebhookEndpoint};
 pub use policy::DestinationPolicy;

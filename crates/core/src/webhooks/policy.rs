@@ -101,6 +101,11 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
     }
 }
 
+/// What a refusal tells the operator: the setting that lifts it (on `usher serve` and on the
+/// `usher webhooks` commands that check URLs).
+pub const ALLOW_HINT: &str = "(unless the operator allows private networks with \
+     --webhook-allow-private-networks / USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DestinationPolicy {
     pub allow_loopback: bool,
@@ -135,7 +140,7 @@ impl DestinationPolicy {
             AddressClass::Private | AddressClass::LinkLocal if self.allow_private => Ok(()),
             AddressClass::Forbidden => Err(format!("{ip} is not a routable unicast address")),
             class => Err(format!(
-                "{ip} is a {} address, which this instance does not deliver to",
+                "{ip} is a {} address, which this instance does not deliver to {ALLOW_HINT}",
                 match class {
                     AddressClass::Loopback => "loopback",
                     AddressClass::LinkLocal => "link-local",
@@ -157,7 +162,11 @@ impl DestinationPolicy {
         match url.scheme() {
             "https" => {}
             "http" if !self.require_https => {}
-            "http" => return Err(bad("must use https on a production instance")),
+            "http" => {
+                return Err(bad(&format!(
+                    "must use https on a production instance {ALLOW_HINT}"
+                )));
+            }
             _ => {
                 return Err(CoreError::format(
                     "url",
@@ -180,9 +189,9 @@ impl DestinationPolicy {
                 if (name == "localhost" || name.ends_with(".localhost"))
                     && !(self.allow_loopback || self.allow_private)
                 {
-                    return Err(bad(
-                        "names a loopback host, which this instance does not deliver to",
-                    ));
+                    return Err(bad(&format!(
+                        "names a loopback host, which this instance does not deliver to {ALLOW_HINT}"
+                    )));
                 }
             }
         }

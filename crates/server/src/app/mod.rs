@@ -2,8 +2,10 @@
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
 pub mod frontend;
+pub mod instance;
 pub mod mail;
 pub mod sessions;
+pub mod signing_keys;
 pub mod users;
 pub mod webhooks;
 

@@ -67,6 +67,26 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
     get(state, id).await
 }
 
+/// The emergency sign-out: revokes every live session of the user, each through [`revoke`] (the
+/// Backend API's session revoke) with its `session.revoked` event and audit entry. Returns the
+/// sessions revoked.
+pub async fn revoke_all_of_user(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &str,
+) -> CoreResult<Vec<Session>> {
+    let user = super::users::get(state, user_id).await?;
+    let live = state
+        .store
+        .live_sessions_of_user(&state.instance.id, &user.id)
+        .await?;
+    let mut revoked = Vec::with_capacity(live.len());
+    for s in live {
+        revoked.push(revoke(state, ctx, &s.id).await?);
+    }
+    Ok(revoked)
+}
+
 /// The hot path: one read, then a signature with the key held in memory.
 pub async fn mint_token(
     state: &AppState,

@@ -1,9 +1,10 @@
 use usher_core::events::DomainEvent;
-use usher_core::passwords::{PasswordInput, digests};
+use usher_core::passwords::{self, PasswordInput};
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::create::{self, NewUser};
+use usher_core::users::identifiers;
 use usher_core::users::metadata::{check_size, deep_merge};
 use usher_core::users::model::{Metadata, PasswordDigest};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -30,6 +31,24 @@ pub async fn get(state: &AppState, id: &str) -> CoreResult<User> {
         .get_user(&state.instance.id, id)
         .await?
         .ok_or(CoreError::NotFound { resource: USER })
+}
+
+/// The user an operator names: by id, or by an email address, phone number or username.
+pub async fn find(state: &AppState, reference: &str) -> CoreResult<User> {
+    let reference = reference.trim();
+    if let Some(user) = state.store.get_user(&state.instance.id, reference).await? {
+        return Ok(user);
+    }
+    for (kind, value) in identifiers::lookup_candidates(reference) {
+        if let Some(user) = state
+            .store
+            .user_by_identifier(&state.instance.id, kind, &value)
+            .await?
+        {
+            return Ok(user);
+        }
+    }
+    Err(CoreError::NotFound { resource: USER })
 }
 
 pub async fn list(
@@ -285,27 +304,19 @@ pub async fn verify_password(
     password: String,
 ) -> CoreResult<bool> {
     let user = get(state, id).await?;
-    let digest = user.password.clone().ok_or(CoreError::NoPassword)?;
-    if password.len() > 1024 {
-        return Ok(false);
-    }
-    let ok = state
-        .hasher
-        .verify(password.clone(), digest.clone())
-        .await?;
-    if ok && digests::needs_upgrade(&digest) {
-        let upgraded = state.hasher.hash(password).await?;
+    let digest = user.password.as_ref().ok_or(CoreError::NoPassword)?;
+    let check = passwords::check(&state.hasher, digest, &password).await?;
+    if check.upgrades() {
         let mut fresh = get(state, id).await?;
-        // Only replace the digest we checked: a concurrent password change wins.
-        if fresh.password.as_ref() == Some(&digest) {
-            fresh.password = Some(upgraded);
+        if check.apply_upgrade(&mut fresh, state.now()) {
             let mut change = Change::new(state, ctx);
             change.write(Write::UpdateUser(fresh));
+            // A concurrent write wins; the next check upgrades.
             match change.commit("user.password.rehash", Some(id)).await {
                 Ok(()) | Err(CoreError::Conflict) => {}
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok(ok)
+    Ok(check.correct)
 }

@@ -2,6 +2,7 @@
 
 mod clients;
 mod emails;
+mod instance;
 mod jwks;
 pub use jwks::jwks as public_jwks;
 mod sessions;
@@ -55,6 +56,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/clients/handshake_payload",
             get(clients::handshake_payload),
+        )
+        // Branding: an Usher extension (see bapi/instance.rs).
+        .route(
+            "/v1/instance/branding",
+            get(instance::get_branding).patch(instance::update_branding),
         )
         // Emails: an Usher extension (see bapi/emails.rs).
         .route("/v1/emails", get(emails::list))

@@ -8,7 +8,7 @@ use usher_core::CoreError;
 use usher_core::ids::looks_like;
 use usher_core::users::query::Page;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
-use usher_core::webhooks::{DeliveryQuery, DeliveryStatus};
+use usher_core::webhooks::{DeliveryFilter, DeliveryQuery};
 
 use crate::app::webhooks as app;
 use crate::error::ApiError;
@@ -174,11 +174,8 @@ pub async fn deliveries(
     let id = endpoint_id(&p)?;
     let status = match q.one("status") {
         None => None,
-        Some(s) => Some(DeliveryStatus::parse(s).ok_or_else(|| {
-            ApiError::query(CoreError::value(
-                "status",
-                "must be pending, succeeded or failed",
-            ))
+        Some(s) => Some(DeliveryFilter::parse(s).ok_or_else(|| {
+            ApiError::query(CoreError::value("status", DeliveryFilter::EXPECTED))
         })?),
     };
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;

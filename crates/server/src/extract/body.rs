@@ -32,7 +32,10 @@ impl JsonBody {
         }
         // serde_json refuses nesting deeper than 128 levels, so deep JSON is an error, not a stack overflow.
         match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(Value::Object(map)) => {
+                crate::extract::text::check_json_fields(&map)?;
+                Ok(Self(map))
+            }
             Ok(_) => Err(ApiError::body_invalid(
                 "The request body must be a JSON object.",
             )),

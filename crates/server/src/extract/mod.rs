@@ -4,3 +4,4 @@ pub mod auth;
 pub mod body;
 pub mod path;
 pub mod query;
+pub mod text;

@@ -1,4 +1,5 @@
-//! Path parameters. A segment that does not decode is simply a resource that does not exist.
+//! Path parameters. A segment that does not decode, or holds a control character, is simply a
+//! resource that does not exist.
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
@@ -31,7 +32,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
                     .next()
                     .map(|(_, v)| v.into_owned().into_bytes())
                     .unwrap_or_default();
-            out.push(String::from_utf8(bytes).map_err(|_| ApiError::route_not_found())?);
+            let segment = String::from_utf8(bytes).map_err(|_| ApiError::route_not_found())?;
+            // No stored id holds a control character, and PostgreSQL refuses NUL outright.
+            if segment.chars().any(char::is_control) {
+                return Err(ApiError::route_not_found());
+            }
+            out.push(segment);
         }
         Ok(Self(out))
     }

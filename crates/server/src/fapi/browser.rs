@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 use crate::trace::TraceId;
+use crate::wire::frontend::api_version::ApiVersion;
 
 /// How the browser names its client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct Browser {
     pub origin: Option<String>,
     /// `_clerk_session_id`: the session a `/v1/me` request acts for.
     pub session_id: Option<String>,
+    /// The Frontend API version the caller speaks; every response to it is rendered for it.
+    pub api_version: ApiVersion,
 }
 
 impl Browser {
@@ -50,6 +53,12 @@ fn query_param(parts: &Parts, name: &str) -> Option<String> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     })
+}
+
+/// The only place a request's Frontend API version is read. clerk-js names it in the query
+/// string of every request (`__clerk_api_version`; it sends no version header).
+pub fn api_version(parts: &Parts) -> ApiVersion {
+    ApiVersion::requested(query_param(parts, "__clerk_api_version").as_deref())
 }
 
 pub fn dev_browser_unauthenticated() -> ApiError {
@@ -115,6 +124,7 @@ impl FromRequestParts<AppState> for Browser {
             transport,
             origin,
             session_id: query_param(parts, "_clerk_session_id").filter(|s| !s.is_empty()),
+            api_version: api_version(parts),
         })
     }
 }

@@ -9,7 +9,6 @@ use serde_json::json;
 use super::browser::{Browser, ClientTransport};
 use super::cookies;
 use super::respond::{no_store, with_client};
-use crate::app::frontend::APPLICATION_NAME;
 use crate::app::frontend::clients::{create_dev_browser, sign_out};
 use crate::error::ApiError;
 use crate::extract::auth::RequestContext;
@@ -19,7 +18,7 @@ use crate::wire::frontend::environment;
 
 /// `GET /v1/environment`, and the `PATCH` development instances send on load: unwrapped.
 pub async fn environment(State(state): State<AppState>) -> Response {
-    no_store(Json(environment::render(&state.instance, APPLICATION_NAME)).into_response())
+    no_store(Json(environment::render(&state.instance, &state.branding())).into_response())
 }
 
 /// `GET /v1/client`: `{response: null}` for a browser without a client yet.

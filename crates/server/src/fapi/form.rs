@@ -31,11 +31,11 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         if json {
             Self::from_json(&bytes)
         } else {
-            Ok(Self(
-                form_urlencoded::parse(&bytes)
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect(),
-            ))
+            let fields: HashMap<String, String> = form_urlencoded::parse(&bytes)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            crate::extract::text::check_form_fields(&fields)?;
+            Ok(Self(fields))
         }
     }
 }
@@ -50,6 +50,7 @@ impl Form {
                 "The request body must be a form or a JSON object.",
             ));
         };
+        crate::extract::text::check_json_fields(&map)?;
         Ok(Self(
             map.into_iter()
                 .filter_map(|(k, v)| match v {

@@ -1,7 +1,8 @@
 //! `/v1/me…`: the signed-in user's profile, password and second factors.
 
+use axum::Json;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use usher_core::CoreError;
 use usher_core::sessions::Session;
@@ -9,7 +10,7 @@ use usher_core::users::User;
 
 use super::browser::Browser;
 use super::form::Form;
-use super::respond::with_client;
+use super::respond::{no_store, render_context, with_client};
 use crate::app::frontend::clients::current_session;
 use crate::app::frontend::devices;
 use crate::app::frontend::get_user;
@@ -133,7 +134,8 @@ pub async fn create_backup_codes(
     .await
 }
 
-/// `GET /v1/me/sessions/active`: the user's live sessions on every device.
+/// `GET /v1/me/sessions/active`: the user's live sessions on every device, as a bare array (no
+/// envelope, no client): clerk-js maps over the payload itself and lists no devices otherwise.
 pub async fn active_sessions(
     State(state): State<AppState>,
     browser: Browser,
@@ -144,17 +146,13 @@ pub async fn active_sessions(
         .store
         .live_sessions_of_user(&state.instance.id, &user.id)
         .await?;
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(&state, &browser, client, |_, cx| {
-        serde_json::Value::Array(
-            sessions
-                .iter()
-                .filter(|s| s.status_at(cx.now).is_live())
-                .map(|s| session_with_activity(s, &user, cx))
-                .collect(),
-        )
-    })
-    .await
+    let cx = render_context(&state, &browser);
+    let listed: Vec<serde_json::Value> = sessions
+        .iter()
+        .filter(|s| s.status_at(cx.now).is_live())
+        .map(|s| session_with_activity(s, &user, &cx))
+        .collect();
+    Ok(no_store(Json(listed).into_response()))
 }
 
 /// `POST /v1/me/sessions/{id}/revoke`: signs one of the user's devices out (the user's own

@@ -115,8 +115,12 @@ fn routes() -> Router<AppState> {
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(routes())
-        .nest(PROXY_PREFIX, routes())
-        // The hosted pages share the client cookie, the origin policy and the limits.
+        // The hosted pages share the client cookie, the origin policy and the limits; under
+        // the prefix too, so that an app proxying it keeps one origin.
+        .nest(
+            PROXY_PREFIX,
+            routes().merge(crate::pages::router_at(PROXY_PREFIX)),
+        )
         .merge(crate::pages::router())
         // Set under the layers: a method no route has (a CORS preflight's OPTIONS among them)
         // must still meet the origin policy, which answers allowed preflights itself.

@@ -73,6 +73,10 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     };
     if !is_allowed(&state, &origin) {
         state.metrics.origin_refusals.inc();
+        // A person submitting a hosted page's form reads the answer: it is a page too.
+        if crate::pages::is_page_path(req.uri().path()) {
+            return crate::pages::origin_refused_page(&state, req.uri().path());
+        }
         return origin_refused().into_response();
     }
     let preflight = req.method() == Method::OPTIONS;

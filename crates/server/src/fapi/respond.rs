@@ -30,15 +30,15 @@ pub fn client_uat(view: &ClientView) -> i64 {
         .map_or(0, |(s, _)| s.created_at / 1000)
 }
 
+/// `__client` goes out when the client is keyed by the request's new secret: a client the
+/// request created, or one whose secret it rotated (sign-in, sign-up, sign-out).
 pub fn client_cookies(state: &AppState, browser: &Browser, view: &ClientView, res: &mut Response) {
     if browser.transport != ClientTransport::Cookie {
         return;
     }
     let cfg = &state.frontend;
     let mut set = Vec::new();
-    if browser.key.existing.is_none()
-        && view.client.token_hash.as_deref() == Some(browser.key.new_token.hash().as_str())
-    {
+    if view.client.token_hash.as_deref() == Some(browser.key.new_token.hash().as_str()) {
         set.push(cookies::client(cfg, browser.key.new_token.as_str()));
     }
     let uat = client_uat(view);
@@ -55,6 +55,15 @@ pub fn client_cookies(state: &AppState, browser: &Browser, view: &ClientView, re
     }
 }
 
+/// What a response to `browser` is rendered with, its Frontend API version among it.
+pub fn render_context<'a>(state: &'a AppState, browser: &Browser) -> RenderContext<'a> {
+    RenderContext {
+        settings: &state.instance.settings,
+        now: state.now(),
+        api_version: browser.api_version,
+    }
+}
+
 /// Renders `response` (given the loaded client) inside the envelope, with the client cookies.
 pub async fn with_client<F>(
     state: &AppState,
@@ -66,10 +75,7 @@ where
     F: FnOnce(&ClientView, &RenderContext<'_>) -> Value,
 {
     let view = view(state, &browser.key, client, browser.azp()).await?;
-    let cx = RenderContext {
-        settings: &state.instance.settings,
-        now: state.now(),
-    };
+    let cx = render_context(state, browser);
     let body = envelope(response(&view, &cx), render_client(&view, &cx));
     let mut res = no_store(Json(body).into_response());
     client_cookies(state, browser, &view, &mut res);

@@ -17,9 +17,9 @@ async fn respond(
     browser: &Browser,
     client: usher_core::clients::Client,
 ) -> Result<Response, ApiError> {
-    with_client(state, browser, client, |view, _| {
+    with_client(state, browser, client, |view, cx| {
         match &view.client.sign_in {
-            Some(si) => sign_in(si, view.sign_in_user.as_ref()),
+            Some(si) => sign_in(si, view.sign_in_user.as_ref(), cx.api_version),
             None => serde_json::Value::Null,
         }
     })

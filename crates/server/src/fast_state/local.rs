@@ -1,47 +1,247 @@
-//! In-process counters.
+//! In-process counters. Browsers arrive from many addresses, and each address's counter lives
+//! for its window: at an ordinary 500 new addresses a second a node holds about ten thousand of
+//! them. Clean-up is therefore amortised: every counter's expiry also sits in a queue ordered by
+//! time, and each increment drops at most a few expired counters from the front of its shard's
+//! queue, so no request ever walks the whole table. The table is sharded (one lock per shard)
+//! and capped: past the cap the counter closest to its end is forgotten first.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use usher_core::clock::Millis;
+use usher_core::clock::{Clock, Millis};
 use usher_core::ratelimit::{Counters, CountersUnavailable};
 
+const SHARDS: usize = 16;
+/// Counters kept at most, over all shards (about 150 bytes each).
+pub const MAX_ENTRIES: usize = 256 * 1024;
+/// Expired counters one increment may drop. An increment adds at most one, so the expired
+/// ones are dropped many times faster than they can pile up.
+const SWEEP_BUDGET: usize = 8;
+
+struct Count {
+    n: u64,
+    expires: Millis,
+}
+
 #[derive(Default)]
+struct Shard {
+    counts: HashMap<Arc<str>, Count>,
+    /// Each counter's expiry, soonest first. A counter restarted after its expiry leaves its
+    /// old entry behind; the sweep recognises it by its time and skips it.
+    expiries: BinaryHeap<Reverse<(Millis, Arc<str>)>>,
+}
+
+impl Shard {
+    /// Drops the counter `expiries`' front names if it still ends at `at`.
+    fn pop_front(&mut self) -> bool {
+        let Some(Reverse((at, key))) = self.expiries.pop() else {
+            return false;
+        };
+        if self.counts.get(&key).is_some_and(|c| c.expires == at) {
+            self.counts.remove(&key);
+            return true;
+        }
+        false
+    }
+
+    fn sweep(&mut self, now: Millis, budget: usize) {
+        for _ in 0..budget {
+            match self.expiries.peek() {
+                Some(Reverse((at, _))) if *at <= now => {
+                    self.pop_front();
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Forgets the counter closest to its end (possibly already expired).
+    fn evict_one(&mut self) {
+        while !self.expiries.is_empty() {
+            if self.pop_front() {
+                return;
+            }
+        }
+    }
+
+    fn incr(&mut self, key: &str, ttl: Millis, now: Millis, cap: usize) -> u64 {
+        self.sweep(now, SWEEP_BUDGET);
+        let expires = now.saturating_add(ttl);
+        if let Some((k, c)) = self.counts.get_key_value(key) {
+            if c.expires > now {
+                if let Some(c) = self.counts.get_mut(key) {
+                    c.n += 1;
+                    return c.n;
+                }
+            } else {
+                let k = k.clone();
+                self.counts.insert(k.clone(), Count { n: 1, expires });
+                self.expiries.push(Reverse((expires, k)));
+                return 1;
+            }
+        }
+        while self.counts.len() >= cap && !self.expiries.is_empty() {
+            self.evict_one();
+        }
+        let k: Arc<str> = Arc::from(key);
+        self.counts.insert(k.clone(), Count { n: 1, expires });
+        self.expiries.push(Reverse((expires, k)));
+        1
+    }
+}
+
 pub struct LocalCounters {
-    counts: Mutex<HashMap<String, (u64, Instant)>>,
+    clock: Arc<dyn Clock>,
+    shards: Box<[Mutex<Shard>]>,
+    per_shard: usize,
+    hasher: RandomState,
+}
+
+impl LocalCounters {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self::with_capacity(clock, MAX_ENTRIES)
+    }
+
+    pub fn with_capacity(clock: Arc<dyn Clock>, max_entries: usize) -> Self {
+        Self {
+            clock,
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            per_shard: max_entries.div_ceil(SHARDS).max(1),
+            hasher: RandomState::new(),
+        }
+    }
+
+    fn shard(&self, key: &str) -> Result<std::sync::MutexGuard<'_, Shard>, CountersUnavailable> {
+        let i = (self.hasher.hash_one(key) % SHARDS as u64) as usize;
+        self.shards[i]
+            .lock()
+            .map_err(|_| CountersUnavailable("local counters poisoned".into()))
+    }
+
+    /// (counters, queued expiries) over all shards: what the table holds in memory.
+    pub fn size(&self) -> (usize, usize) {
+        self.shards.iter().fold((0, 0), |(c, q), s| match s.lock() {
+            Ok(s) => (c + s.counts.len(), q + s.expiries.len()),
+            Err(_) => (c, q),
+        })
+    }
 }
 
 #[async_trait]
 impl Counters for LocalCounters {
     async fn incr(&self, key: &str, ttl_ms: Millis) -> Result<u64, CountersUnavailable> {
-        let now = Instant::now();
-        let mut counts = self
-            .counts
-            .lock()
-            .map_err(|_| CountersUnavailable("local counters poisoned".into()))?;
-        // Expired windows are dropped as the map grows, so memory stays bounded by live windows.
-        if counts.len() > 10_000 {
-            counts.retain(|_, (_, expires)| *expires > now);
-        }
-        let ttl = Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0));
-        let entry = counts.entry(key.to_owned()).or_insert((0, now + ttl));
-        if entry.1 <= now {
-            *entry = (0, now + ttl);
-        }
-        entry.0 += 1;
-        Ok(entry.0)
+        let now = self.clock.now_ms();
+        let per_shard = self.per_shard;
+        Ok(self.shard(key)?.incr(key, ttl_ms.max(0), now, per_shard))
     }
 
     async fn get(&self, key: &str) -> Result<u64, CountersUnavailable> {
-        let counts = self
+        let now = self.clock.now_ms();
+        Ok(self
+            .shard(key)?
             .counts
-            .lock()
-            .map_err(|_| CountersUnavailable("local counters poisoned".into()))?;
-        Ok(counts
             .get(key)
-            .filter(|(_, expires)| *expires > Instant::now())
-            .map_or(0, |(n, _)| *n))
+            .filter(|c| c.expires > now)
+            .map_or(0, |c| c.n))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use usher_core::clock::ManualClock;
+
+    fn counters(max: usize) -> (Arc<ManualClock>, LocalCounters) {
+        let clock = Arc::new(ManualClock::new(1_000_000));
+        (clock.clone(), LocalCounters::with_capacity(clock, max))
+    }
+
+    #[tokio::test]
+    async fn counts_until_the_window_ends_then_starts_again() {
+        let (clock, c) = counters(MAX_ENTRIES);
+        assert_eq!(c.incr("a", 1_000).await.unwrap(), 1);
+        assert_eq!(c.incr("a", 1_000).await.unwrap(), 2);
+        assert_eq!(c.incr("b", 1_000).await.unwrap(), 1);
+        clock.advance(999);
+        assert_eq!(c.get("a").await.unwrap(), 2);
+        assert_eq!(c.incr("a", 1_000).await.unwrap(), 3);
+        clock.advance(1);
+        assert_eq!(c.get("a").await.unwrap(), 0, "expired at its end");
+        assert_eq!(c.incr("a", 1_000).await.unwrap(), 1, "a new window");
+        clock.advance(500);
+        assert_eq!(c.incr("a", 1_000).await.unwrap(), 2);
+        assert_eq!(c.get("missing").await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn expired_counters_are_dropped_a_few_at_a_time() {
+        let (clock, c) = counters(MAX_ENTRIES);
+        for i in 0..20_000 {
+            c.incr(&format!("old:{i}"), 10_000).await.unwrap();
+        }
+        assert_eq!(c.size().0, 20_000);
+        clock.advance(10_000);
+        // One increment does a bounded amount of clean-up, never the whole table.
+        c.incr("new:0", 10_000).await.unwrap();
+        let (left, _) = c.size();
+        assert!(left >= 20_000 - SWEEP_BUDGET, "{left}");
+        // Enough increments spread over the shards drop every expired counter.
+        for i in 1..=20_000 / SWEEP_BUDGET * 2 {
+            c.incr(&format!("new:{i}"), 10_000).await.unwrap();
+        }
+        let (live, queued) = c.size();
+        assert_eq!(live, 20_000 / SWEEP_BUDGET * 2 + 1, "only the new counters");
+        assert_eq!(queued, live);
+    }
+
+    #[tokio::test]
+    async fn memory_stays_bounded_by_the_live_counters() {
+        let (clock, c) = counters(MAX_ENTRIES);
+        // 500 new addresses a second for ten minutes, each counted for 20 s: about 10,000
+        // live counters at any time, and the table never holds many more.
+        let mut most = (0, 0);
+        for i in 0..300_000u64 {
+            clock.advance(2);
+            c.incr(&format!("fapi:ip:{i}"), 20_000).await.unwrap();
+            if i % 1_000 == 0 {
+                let (live, queued) = c.size();
+                most = (most.0.max(live), most.1.max(queued));
+            }
+        }
+        assert!(most.0 <= 10_000 + 1_000, "{most:?}");
+        assert!(most.1 <= 10_000 + 1_000, "{most:?}");
+        // Restarted windows leave their old expiries behind only briefly.
+        let (clock, c) = counters(MAX_ENTRIES);
+        for _ in 0..10_000 {
+            for k in 0..50 {
+                c.incr(&format!("k{k}"), 1_000).await.unwrap();
+            }
+            clock.advance(1_000);
+        }
+        let (live, queued) = c.size();
+        assert!(live <= 50 && queued <= 100, "{live} {queued}");
+    }
+
+    #[tokio::test]
+    async fn the_cap_forgets_the_counters_closest_to_their_end() {
+        let (clock, c) = counters(SHARDS * 10);
+        for i in 0..10_000 {
+            c.incr(&format!("flood:{i}"), 60_000).await.unwrap();
+        }
+        assert!(c.size().0 <= SHARDS * 10, "{:?}", c.size());
+        assert!(c.size().1 <= SHARDS * 10, "{:?}", c.size());
+        // A long window started after the flood outlives the flood's counters.
+        clock.advance(1);
+        for _ in 0..3 {
+            c.incr("victim", 900_000).await.unwrap();
+        }
+        for i in 0..1_000 {
+            c.incr(&format!("flood2:{i}"), 60_000).await.unwrap();
+        }
+        assert_eq!(c.get("victim").await.unwrap(), 3);
     }
 }

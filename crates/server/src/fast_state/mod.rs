@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
-use usher_core::clock::Millis;
+use usher_core::clock::{Clock, Millis};
 use usher_core::ratelimit::{Counters, CountersUnavailable};
 
 pub use local::LocalCounters;
@@ -24,16 +24,21 @@ pub struct SharedCounters {
 }
 
 impl SharedCounters {
-    pub fn new(redis: Option<RedisCounters>) -> Arc<Self> {
+    pub fn new(redis: Option<RedisCounters>, clock: Arc<dyn Clock>) -> Arc<Self> {
         Arc::new(Self {
             redis,
-            local: LocalCounters::default(),
+            local: LocalCounters::new(clock),
             fallbacks: AtomicU64::new(0),
         })
     }
 
     pub fn uses_redis(&self) -> bool {
         self.redis.is_some()
+    }
+
+    /// How many counters this node holds itself.
+    pub fn local_entries(&self) -> usize {
+        self.local.size().0
     }
 
     /// How many counts fell back to this node because Redis did not answer.

@@ -32,9 +32,10 @@ pub async fn signed_in(state: &AppState, page: &mut Page) -> Result<(Session, Us
         Ok(Some(s)) => s,
         Ok(None) => {
             let to = format!(
-                "/sign-in?{}",
+                "{}?{}",
+                page.path("/sign-in"),
                 form_urlencoded::Serializer::new(String::new())
-                    .append_pair("redirect_url", super::HOME)
+                    .append_pair("redirect_url", &page.path(super::HOME))
                     .finish()
             );
             return Err(page.redirect(&to));
@@ -101,7 +102,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     h.open("section", &[("aria-labelledby", Some("profile"))])
         .el("h2", &[("id", Some("profile"))], "Profile");
     general_alert(&mut h, f);
-    html::form_open(&mut h, "/user/profile", &csrf, Some("Profile"));
+    html::form_open(&mut h, &page.path("/user/profile"), &csrf, Some("Profile"));
     Field::new("first_name", "First name", "text")
         .value(user.first_name.as_deref().unwrap_or(""))
         .autocomplete("given-name")
@@ -148,7 +149,12 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     h.open("section", &[("aria-labelledby", Some("password"))])
         .el("h2", &[("id", Some("password"))], "Password");
     general_alert(&mut h, f);
-    html::form_open(&mut h, "/user/password", &csrf, Some("Change password"));
+    html::form_open(
+        &mut h,
+        &page.path("/user/password"),
+        &csrf,
+        Some("Change password"),
+    );
     if user.password.is_some() {
         Field::new("current_password", "Current password", "password")
             .autocomplete("current-password")
@@ -199,7 +205,12 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
                 if left == 1 { "" } else { "s" }
             ),
         );
-        html::form_open(&mut h, "/user/backup-codes", &csrf, Some("Backup codes"));
+        html::form_open(
+            &mut h,
+            &page.path("/user/backup-codes"),
+            &csrf,
+            Some("Backup codes"),
+        );
         h.el(
             "p",
             &[("class", Some("hint"))],
@@ -209,7 +220,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
         h.close("form");
         html::form_open(
             &mut h,
-            "/user/totp/remove",
+            &page.path("/user/totp/remove"),
             &csrf,
             Some("Remove authenticator app"),
         );
@@ -222,7 +233,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
                 .text("Setting up an authenticator app is not finished. ")
                 .el(
                     "a",
-                    &[("href", Some("/user/totp"))],
+                    &[("href", Some(&page.path("/user/totp")))],
                     "Continue setting it up",
                 )
                 .close("p");
@@ -231,7 +242,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
         }
         html::form_open(
             &mut h,
-            "/user/totp",
+            &page.path("/user/totp"),
             &csrf,
             Some("Add an authenticator app"),
         );
@@ -281,7 +292,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
             &format!("Signed in: {}", when(d.created_at)),
         );
         if !this {
-            html::form_open(&mut h, "/user/devices/sign-out", &csrf, None);
+            html::form_open(&mut h, &page.path("/user/devices/sign-out"), &csrf, None);
             h.open(
                 "input",
                 &[
@@ -308,7 +319,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     // This device.
     h.open("section", &[("aria-labelledby", Some("sign-out"))])
         .el("h2", &[("id", Some("sign-out"))], "Sign out");
-    html::form_open(&mut h, "/sign-out", &csrf, Some("Sign out"));
+    html::form_open(&mut h, &page.path("/sign-out"), &csrf, Some("Sign out"));
     html::button(&mut h, "Sign out", None);
     h.close("form").close("section");
 
@@ -371,7 +382,7 @@ pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageFo
             username: None,
         };
         match me::update_profile(&state, &page.browser.ctx, &user.id, patch).await {
-            Ok(_) => return page.redirect("/user?notice=profile_saved"),
+            Ok(_) => return page.redirect_page("/user?notice=profile_saved"),
             Err(e) => Failure::from_core(
                 e,
                 &[("first_name", "first_name"), ("last_name", "last_name")],
@@ -412,7 +423,7 @@ pub async fn password(State(state): State<AppState>, mut page: Page, form: PageF
             }
         };
         match result {
-            Ok(_) => return page.redirect("/user?notice=password_changed"),
+            Ok(_) => return page.redirect_page("/user?notice=password_changed"),
             // The current password was wrong (its error names `password`, as on the API).
             Err(CoreError::PasswordIncorrect) => Failure::from_core(
                 CoreError::PasswordIncorrect,
@@ -457,7 +468,7 @@ pub async fn sign_out_device(
             return sign_out_now(&state, &mut page).await;
         }
         match devices::sign_out_device(&state, &page.browser.ctx, &session, &id).await {
-            Ok(_) => return page.redirect("/user?notice=device_signed_out#devices"),
+            Ok(_) => return page.redirect_page("/user?notice=device_signed_out#devices"),
             Err(e) => Failure::from_core(e, &[]),
         }
     } else {
@@ -477,7 +488,7 @@ pub async fn sign_out_device(
 async fn sign_out_now(state: &AppState, page: &mut Page) -> Response {
     let to = page
         .redirect_target()
-        .unwrap_or_else(|| "/sign-in?notice=signed_out".to_owned());
+        .unwrap_or_else(|| page.path("/sign-in?notice=signed_out"));
     if page.browser.client.is_none() {
         return page.redirect(&to);
     }

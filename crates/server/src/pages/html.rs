@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use usher_core::branding::{Branding, DEFAULT_PRIMARY_COLOR, validate_color};
+
 /// The one stylesheet, embedded in every page (`style-src 'unsafe-inline'`; no external asset).
 const CSS: &str = r#"
 *,*::before,*::after{box-sizing:border-box}
@@ -27,8 +29,9 @@ input[aria-invalid=true]{border-color:#b91c1c;border-width:3px}
 .check{display:flex;gap:.5rem;align-items:flex-start;margin:0 0 1rem}
 .check input{width:1.25rem;height:1.25rem;margin-top:.15rem}
 .check label{font-weight:400;margin:0}
-button{font:inherit;font-weight:600;padding:.55rem 1.1rem;border-radius:4px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}
-button.secondary{background:#fff;color:#1d4ed8}
+button{font:inherit;font-weight:600;padding:.55rem 1.1rem;border-radius:4px;border:2px solid var(--primary);background:var(--primary);color:#fff;cursor:pointer}
+button.secondary{background:#fff;color:var(--primary)}
+header.site img{height:2rem;width:auto;vertical-align:middle}
 button.danger{background:#fff;color:#b91c1c;border-color:#b91c1c}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .error{color:#b91c1c;font-weight:600;margin:.35rem 0 0}
@@ -126,9 +129,21 @@ impl Html {
     }
 }
 
-/// The whole document: language, title, the stylesheet, a skip link, one `<main>` whose
-/// `<h1>` is the page title.
-pub fn document(title: &str, signed_in: bool, body: Html) -> String {
+/// What every page shows around its content.
+pub struct Chrome<'a> {
+    pub branding: &'a Branding,
+    /// The prefix the pages were reached under (`""` at the root).
+    pub base: &'a str,
+    pub signed_in: bool,
+}
+
+/// The whole document: language, title, the stylesheet, a skip link, the application's name
+/// (and logo), one `<main>` whose `<h1>` is the page title.
+pub fn document(title: &str, chrome: &Chrome<'_>, body: Html) -> String {
+    let name = chrome.branding.application_name();
+    // Checked as #rrggbb when set; checked again here because it lands inside <style>.
+    let color = validate_color(chrome.branding.primary_color())
+        .unwrap_or_else(|_| DEFAULT_PRIMARY_COLOR.to_owned());
     let mut h = Html::new();
     h.raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -136,17 +151,30 @@ pub fn document(title: &str, signed_in: bool, body: Html) -> String {
         .open("title", &[])
         .text(title)
         .text(" – ")
-        .text(crate::app::frontend::APPLICATION_NAME)
+        .text(name)
         .close("title")
-        .raw("<style>")
+        .raw("<style>:root{--primary:")
+        .text(&color)
+        .raw("}")
         .raw(CSS)
         .raw("</style></head><body>")
         .raw("<a class=\"skip\" href=\"#main\">Skip to main content</a>")
-        .raw("<header class=\"site\"><div class=\"row\"><strong>")
-        .text(crate::app::frontend::APPLICATION_NAME)
-        .raw("</strong>");
-    if signed_in {
-        h.raw("<a href=\"/user\">Your account</a>");
+        .raw("<header class=\"site\"><div class=\"row\">");
+    if let Some(logo) = chrome.branding.logo_image_url() {
+        // The name follows as text, so the logo itself needs no alternative text.
+        h.open(
+            "img",
+            &[
+                ("src", Some(logo)),
+                ("alt", Some("")),
+                ("height", Some("32")),
+            ],
+        );
+    }
+    h.el("strong", &[], name);
+    if chrome.signed_in {
+        let account = format!("{}/user", chrome.base);
+        h.el("a", &[("href", Some(&account))], "Your account");
     }
     h.raw("</div></header><main id=\"main\" tabindex=\"-1\">")
         .el("h1", &[], title)

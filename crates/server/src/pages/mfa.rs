@@ -22,9 +22,9 @@ fn render_enrolment(
     failure: Option<&Failure>,
 ) -> Response {
     let Some(t) = user.totp.as_ref().filter(|t| !t.verified) else {
-        return page.redirect("/user");
+        return page.redirect_page("/user");
     };
-    let uri = me::totp_uri(user, &t.secret);
+    let uri = me::totp_uri(user, &t.secret, state.branding().application_name());
     let csrf = page.csrf(state);
     let mut h = Html::new();
     general_alert(&mut h, failure);
@@ -68,7 +68,7 @@ fn render_enrolment(
     h.close("ol");
     html::form_open(
         &mut h,
-        "/user/totp/verify",
+        &page.path("/user/totp/verify"),
         &csrf,
         Some("Verify authenticator app"),
     );
@@ -80,11 +80,16 @@ fn render_enrolment(
         .render(&mut h);
     html::button(&mut h, "Verify and turn on", None);
     h.close("form");
-    html::form_open(&mut h, "/user/totp/remove", &csrf, Some("Cancel setup"));
+    html::form_open(
+        &mut h,
+        &page.path("/user/totp/remove"),
+        &csrf,
+        Some("Cancel setup"),
+    );
     h.open("p", &[]);
     html::button(&mut h, "Cancel setup", Some("secondary"));
     h.close("p").close("form");
-    html::link_para(&mut h, "/user", "Back to your account");
+    html::link_para(&mut h, &page.path("/user"), "Back to your account");
     let status = failure.map_or(StatusCode::OK, |f| f.status);
     page.html(status, "Add an authenticator app", true, h)
 }
@@ -108,7 +113,11 @@ fn render_codes(page: &mut Page, codes: &[String], first: bool) -> Response {
         h.open("li", &[]).el("code", &[], c).close("li");
     }
     h.close("ol");
-    html::link_para(&mut h, "/user", "I have saved them: back to your account");
+    html::link_para(
+        &mut h,
+        &page.path("/user"),
+        "I have saved them: back to your account",
+    );
     page.html(StatusCode::OK, "Your backup codes", true, h)
 }
 
@@ -131,7 +140,7 @@ pub async fn enrol_start(
     };
     let failure = if page.csrf_ok(&state, &form) {
         match me::create_totp(&state, &page.browser.ctx, &user.id).await {
-            Ok(_) => return page.redirect("/user/totp"),
+            Ok(_) => return page.redirect_page("/user/totp"),
             Err(e) => Failure::from_core(e, &[]),
         }
     } else {
@@ -166,7 +175,7 @@ pub async fn enrol_verify(
         };
         match result {
             Ok((_, Some(codes))) => return render_codes(&mut page, &codes, true),
-            Ok((_, None)) => return page.redirect("/user?notice=totp_enabled"),
+            Ok((_, None)) => return page.redirect_page("/user?notice=totp_enabled"),
             Err(e) => Failure::from_core(e, &[("code", "code")]),
         }
     } else {
@@ -182,7 +191,7 @@ pub async fn remove(State(state): State<AppState>, mut page: Page, form: PageFor
     };
     let failure = if page.csrf_ok(&state, &form) {
         match me::delete_totp(&state, &page.browser.ctx, &user.id).await {
-            Ok(_) => return page.redirect("/user?notice=totp_removed"),
+            Ok(_) => return page.redirect_page("/user?notice=totp_removed"),
             Err(e) => Failure::from_core(e, &[]),
         }
     } else {

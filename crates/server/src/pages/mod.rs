@@ -8,14 +8,21 @@
 //! browser without the cookie is given one (naming no client yet) with its first page. POSTs
 //! without a valid token, or from an `Origin` the instance does not allow, are refused with 403.
 //! `redirect_url` is followed only to a same-origin path or an allowed origin, else to `/user`.
+//!
+//! The pages are served at the root of the frontend listener and again under `/__clerk/` (the
+//! prefix apps proxy the Frontend API under), so a proxied app keeps one origin: a page's own
+//! links, forms and redirects stay under the prefix it was reached by. The name, logo and
+//! primary colour come from the instance's branding.
 
 mod account;
 mod html;
+mod landing;
 mod mfa;
 mod sign_in;
 mod sign_up;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aws_lc_rs::hmac;
 use axum::Router;
@@ -31,6 +38,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use usher_core::branding::Branding;
 use usher_core::clients::{Client, ClientToken};
 use usher_core::sessions::Session;
 use usher_core::{CoreError, CoreResult};
@@ -49,8 +57,40 @@ pub const HOME: &str = "/user";
 /// Page forms are small.
 const FORM_LIMIT: usize = 64 * 1024;
 
+/// Where the pages are mounted: `""` (the root) or the proxy prefix.
+#[derive(Debug, Clone, Copy)]
+struct PageBase(&'static str);
+
+/// The pages at the root of the frontend listener.
 pub fn router() -> Router<AppState> {
+    router_at("")
+}
+
+/// The pages as mounted under `base` (nest the result there): their links follow.
+pub fn router_at(base: &'static str) -> Router<AppState> {
+    routes()
+        .layer(axum::Extension(PageBase(base)))
+        .layer(map_response(security_headers))
+}
+
+/// The paths the pages answer (after any prefix): refusals there are pages too, not JSON.
+pub fn is_page_path(path: &str) -> bool {
+    let path = path
+        .strip_prefix(crate::fapi::PROXY_PREFIX)
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or(path);
+    path == "/"
+        || ["/sign-in", "/sign-up", "/user", "/sign-out"]
+            .iter()
+            .any(|root| {
+                path.strip_prefix(root)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+}
+
+fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(landing::page))
         .route("/sign-in", get(sign_in::page).post(sign_in::submit))
         .route(
             "/sign-in/email-code",
@@ -106,22 +146,75 @@ pub fn router() -> Router<AppState> {
         .route("/user/totp/remove", post(mfa::remove))
         .route("/user/backup-codes", post(mfa::backup_codes))
         .route("/sign-out", post(account::sign_out))
-        .layer(map_response(security_headers))
+}
+
+const CSP: &str = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The page's policy, letting images come from the logo's origin as well when one is set.
+fn content_security_policy(branding: &Branding) -> HeaderValue {
+    let logo_origin = branding
+        .logo_image_url()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null");
+    match logo_origin {
+        None => HeaderValue::from_static(CSP),
+        Some(o) => HeaderValue::from_str(&format!("{CSP}; img-src 'self' {o}"))
+            .unwrap_or_else(|_| HeaderValue::from_static(CSP)),
+    }
 }
 
 /// Every page response: no framing, no caching, no referrer to other origins, no script.
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    // A page that set its own policy (one naming the logo's origin) keeps it.
+    if !h.contains_key(CONTENT_SECURITY_POLICY) {
+        h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    }
+    no_framing_caching_or_sniffing(h);
+    res
+}
+
+fn no_framing_caching_or_sniffing(h: &mut axum::http::HeaderMap) {
     h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+}
+
+/// A page's form posted from an origin the instance does not allow: refused before any page
+/// handler runs (by `fapi::origins`), and answered as a page for the person who sent it.
+pub fn origin_refused_page(state: &AppState, path: &str) -> Response {
+    let base = if path.starts_with(&format!("{}/", crate::fapi::PROXY_PREFIX)) {
+        crate::fapi::PROXY_PREFIX
+    } else {
+        ""
+    };
+    let branding = state.branding();
+    let mut h = Html::new();
+    html::alert(
+        &mut h,
+        "This form was sent from a site this service does not accept forms from, so nothing was changed.",
+    );
+    html::link_para(&mut h, &format!("{base}/sign-in"), "Go to sign in");
+    let chrome = html::Chrome {
+        branding: &branding,
+        base,
+        signed_in: false,
+    };
+    let doc = html::document("This form could not be accepted", &chrome, h);
+    let mut res = (
+        StatusCode::FORBIDDEN,
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        doc,
+    )
+        .into_response();
+    let h = res.headers_mut();
+    h.insert(CONTENT_SECURITY_POLICY, content_security_policy(&branding));
+    no_framing_caching_or_sniffing(h);
     res
 }
 
@@ -195,6 +288,9 @@ pub struct Page {
     origin: Option<String>,
     redirect_url: Option<String>,
     query: HashMap<String, String>,
+    /// `""` or the proxy prefix the page was reached under.
+    base: &'static str,
+    branding: Arc<Branding>,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -227,6 +323,8 @@ impl FromRequestParts<AppState> for Page {
                 .map(str::to_owned),
             redirect_url,
             query,
+            base: parts.extensions.get::<PageBase>().map_or("", |b| b.0),
+            branding: state.branding(),
         })
     }
 }
@@ -284,13 +382,24 @@ impl Page {
 
     /// Where to go once signed in.
     pub fn target(&self) -> String {
-        self.redirect_url.clone().unwrap_or_else(|| HOME.to_owned())
+        self.redirect_url.clone().unwrap_or_else(|| self.path(HOME))
     }
 
-    /// `path`, carrying the (validated) `redirect_url` along.
+    /// One of the pages' own paths, under the prefix this page was reached by.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// What end users see the instance called.
+    pub fn branding(&self) -> &Branding {
+        &self.branding
+    }
+
+    /// One of the pages' own paths, carrying the (validated) `redirect_url` along.
     pub fn link(&self, path: &str) -> String {
+        let path = self.path(path);
         match &self.redirect_url {
-            None => path.to_owned(),
+            None => path,
             Some(r) => {
                 let sep = if path.contains('?') { '&' } else { '?' };
                 let q: String = form_urlencoded::Serializer::new(String::new())
@@ -329,17 +438,34 @@ impl Page {
         signed_in: bool,
         body: Html,
     ) -> Response {
-        let doc = html::document(title, signed_in, body);
+        let chrome = html::Chrome {
+            branding: &self.branding,
+            base: self.base,
+            signed_in,
+        };
+        let doc = html::document(title, &chrome, body);
         let res = (
             status,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
+            [
+                (
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    CONTENT_SECURITY_POLICY,
+                    content_security_policy(&self.branding),
+                ),
+            ],
             doc,
         )
             .into_response();
         self.with_cookies(res)
+    }
+
+    /// 303 to one of the pages' own paths (under this page's prefix).
+    pub fn redirect_page(&mut self, path: &str) -> Response {
+        let to = self.path(path);
+        self.redirect(&to)
     }
 
     /// 303 See Other: the POST/redirect/GET step.
@@ -390,7 +516,7 @@ impl Page {
         let f = Failure::from_core(err, &[]);
         let mut h = Html::new();
         html::alert(&mut h, &f.message);
-        html::link_para(&mut h, "/sign-in", "Go to sign in");
+        html::link_para(&mut h, &self.path("/sign-in"), "Go to sign in");
         let _ = state;
         self.html(f.status, "Something went wrong", false, h)
     }
@@ -407,11 +533,11 @@ impl<S: Send + Sync> FromRequest<S> for PageForm {
         let bytes = axum::body::to_bytes(req.into_body(), FORM_LIMIT)
             .await
             .map_err(|_| ApiError::body_too_large(FORM_LIMIT).into_response())?;
-        Ok(Self(
-            form_urlencoded::parse(&bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        ))
+        let fields: HashMap<String, String> = form_urlencoded::parse(&bytes)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        crate::extract::text::check_form_fields(&fields).map_err(IntoResponse::into_response)?;
+        Ok(Self(fields))
     }
 }
 

@@ -56,11 +56,27 @@ pub fn render(
         | DomainEvent::WebhookEndpointSecretRotated(e)
         | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
+        DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({
             "object": "sign_in_failure_spike",
             "failures_last_minute": s.failures_this_minute,
             "normal_per_minute": s.normal_per_minute,
             "detected_at": s.at,
+        }),
+        DomainEvent::SigningKeyRotated {
+            kid,
+            previous_kid,
+            created_at,
+        } => serde_json::json!({
+            "object": "signing_key",
+            "kid": kid,
+            "previous_kid": previous_kid,
+            "created_at": created_at,
+        }),
+        DomainEvent::SigningKeyRetired { kid } => serde_json::json!({
+            "object": "signing_key",
+            "kid": kid,
+            "retired": true,
         }),
     };
     OutboxEvent {

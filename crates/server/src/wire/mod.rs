@@ -5,6 +5,7 @@
 pub mod emails;
 pub mod events;
 pub mod frontend;
+pub mod instance;
 pub mod jwks;
 pub mod lists;
 pub mod sessions;

@@ -44,6 +44,19 @@ impl From<Verification> for VerificationJson {
     }
 }
 
+impl VerificationJson {
+    /// An address's verification. A one-time code's expiry is not kept once the code was
+    /// accepted, yet Clerk's one-time-code verification always carries an integer `expire_at`:
+    /// the address's creation (the moment its code was accepted) stands in, past either way.
+    fn of_address(v: Verification, created_at: Millis) -> Self {
+        let mut json = Self::from(v);
+        if v == Verification::EmailCode {
+            json.expire_at = Some(created_at);
+        }
+        json
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct EmailAddressJson {
     pub id: String,
@@ -64,7 +77,7 @@ impl From<&EmailAddress> for EmailAddressJson {
             object: "email_address",
             email_address: e.email_address.clone(),
             reserved: e.verification == Verification::Unverified,
-            verification: e.verification.into(),
+            verification: VerificationJson::of_address(e.verification, e.created_at),
             linked_to: Vec::new(),
             matches_sso_connection: false,
             created_at: e.created_at,

@@ -1,10 +1,6 @@
 //! Picks up signing-key rotations made by another process (`usher keys rotate`, or another node
 //! sharing the database) without a restart.
 
-use std::time::Duration;
-
-use tokio::sync::watch;
-
 use crate::state::{AppState, KeyRing};
 
 /// Reloads the key ring when the stored set of keys or the active key differs from the one held.
@@ -29,24 +25,4 @@ pub async fn refresh_once(state: &AppState) -> anyhow::Result<bool> {
     );
     state.replace_keys(ring);
     Ok(true)
-}
-
-pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                if let Err(e) = refresh_once(&state).await {
-                    // Keep the keys we have: they still verify and sign.
-                    tracing::warn!(error = %format!("{e:#}"), "could not reload signing keys");
-                }
-            }
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() {
-                    return;
-                }
-            }
-        }
-    }
 }

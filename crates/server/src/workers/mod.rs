@@ -1,5 +1,7 @@
 //! Background jobs started with the server.
 
+pub mod branding;
+pub mod instance_refresh;
 pub mod key_refresh;
 pub mod mail;
 pub mod webhook_http;

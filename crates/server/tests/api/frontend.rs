@@ -202,6 +202,24 @@ fn encode(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// What a major version of clerk-js names itself with on every request.
+#[derive(Clone, Copy)]
+struct ClerkJs {
+    api_version: &'static str,
+    js_version: &'static str,
+}
+
+/// clerk-js 5: knows no `needs_client_trust`; a new device is a second factor to it.
+const CLERK_JS_5: ClerkJs = ClerkJs {
+    api_version: "2025-11-10",
+    js_version: "5.128.0",
+};
+/// clerk-js 6 (with @clerk/ui): handles `needs_client_trust`.
+const CLERK_JS_6: ClerkJs = ClerkJs {
+    api_version: "2026-08-20",
+    js_version: "6.40.0",
+};
+
 /// A browser tab running clerk-js: its cookie jar (the Frontend API's host), its origin, and
 /// optionally a dev-browser token.
 struct Browser {
@@ -218,6 +236,8 @@ struct Browser {
     seen: Vec<String>,
     /// Sent as `User-Agent` when set.
     user_agent: Option<String>,
+    /// The clerk-js it runs (`__clerk_api_version`, `_clerk_js_version`).
+    clerk_js: ClerkJs,
 }
 
 impl Env {
@@ -240,6 +260,7 @@ impl Env {
             session_id: None,
             seen: Vec::new(),
             user_agent: None,
+            clerk_js: CLERK_JS_5,
         }
     }
 
@@ -357,8 +378,14 @@ impl Browser {
         if let Some(m) = method_override {
             params.push(("_method".into(), m.into()));
         }
-        params.push(("__clerk_api_version".into(), "2025-11-10".into()));
-        params.push(("_clerk_js_version".into(), "5.128.0".into()));
+        // An empty version stands for a caller that names none.
+        if !self.clerk_js.api_version.is_empty() {
+            params.push((
+                "__clerk_api_version".into(),
+                self.clerk_js.api_version.into(),
+            ));
+        }
+        params.push(("_clerk_js_version".into(), self.clerk_js.js_version.into()));
         if path.starts_with("/v1/me")
             && let Some(sid) = &self.session_id
         {
@@ -596,14 +623,20 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
         )
         .await;
     let su = r.ok()["response"].clone();
-    assert_eq!(su["object"], "sign_up");
+    // Object names and fields as Clerk's Frontend API spec has them.
+    assert_eq!(su["object"], "sign_up_attempt");
+    assert_eq!(su["external_id"], Value::Null);
     assert_eq!(su["status"], "missing_requirements");
     assert_eq!(su["unverified_fields"], json!(["email_address"]));
     assert_eq!(
         su["verifications"]["email_address"]["next_action"],
         "needs_prepare"
     );
-    assert_eq!(su["has_password"], true);
+    assert_eq!(su["password_enabled"], true);
+    let v = &su["verifications"]["email_address"];
+    assert_eq!(v["object"], "verification_otp");
+    // No strategy before the code is sent: @clerk/ui sends it only then.
+    assert_eq!(v["strategy"], Value::Null);
     assert_eq!(su["unsafe_metadata"], json!({"theme": "dark"}));
     assert!(!r.raw.contains(PASSWORD));
     assert_eq!(r.body["client"]["sign_up"]["id"], su["id"]);
@@ -753,6 +786,71 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
 // ---------------------------------------------------------------------------------------------
 // 2. Sign-in refusals
 // ---------------------------------------------------------------------------------------------
+
+/// NUL in a form field or a query parameter is refused naming it, before anything is written
+/// (PostgreSQL cannot store it; SQLite would).
+#[tokio::test]
+async fn nul_in_forms_and_queries_is_refused_by_name() {
+    let env = spawn(Kind::Production).await;
+    let before = env.snapshot().await;
+    let mut b = env.browser();
+    for (form, param) in [
+        (
+            vec![
+                ("email_address", "nul@example.com"),
+                ("password", PASSWORD),
+                ("first_name", "Ada\0"),
+            ],
+            "first_name",
+        ),
+        (
+            vec![
+                ("email_address", "nul\0@example.com"),
+                ("password", PASSWORD),
+            ],
+            "email_address",
+        ),
+        (
+            vec![
+                ("email_address", "nul@example.com"),
+                ("password", "pass\0word-9-long"),
+            ],
+            "password",
+        ),
+    ] {
+        let r = b.post("/v1/client/sign_ups", &form).await;
+        r.err(422, "form_param_format_invalid");
+        assert_eq!(
+            r.body["errors"][0]["meta"]["param_name"], param,
+            "{}",
+            r.raw
+        );
+    }
+    let r = b
+        .post("/v1/client/sign_ins", &[("identifier", "a\0b")])
+        .await;
+    r.err(422, "form_param_format_invalid");
+    assert_eq!(r.body["errors"][0]["meta"]["param_name"], "identifier");
+    let r = b
+        .get("/v1/client?redirect_url=https%3A%2F%2Fa.test%2F%00")
+        .await;
+    r.err(422, "form_param_format_invalid");
+    assert_eq!(r.body["errors"][0]["meta"]["param_name"], "redirect_url");
+    assert_eq!(env.snapshot().await, before);
+    assert!(b.jar.is_empty(), "no client was made");
+    // The same sign-up without the NUL goes through.
+    let r = b
+        .post(
+            "/v1/client/sign_ups",
+            &[
+                ("email_address", "nul@example.com"),
+                ("password", PASSWORD),
+                ("first_name", "Ada"),
+            ],
+        )
+        .await;
+    assert_eq!(r.ok()["response"]["first_name"], "Ada");
+}
 
 #[tokio::test]
 async fn sign_in_refuses_unknown_identifiers_and_wrong_passwords() {
@@ -920,7 +1018,12 @@ async fn email_codes_are_checked_and_single_use() {
     assert_eq!(after.emails, before.emails);
     let c = b.client().await;
     let si = &c["response"]["sign_in"];
+    assert_eq!(si["object"], "sign_in_attempt");
     assert_eq!(si["status"], "needs_first_factor");
+    assert_eq!(
+        si["first_factor_verification"]["object"],
+        "verification_otp"
+    );
     assert_eq!(si["first_factor_verification"]["status"], "unverified");
     assert_eq!(si["first_factor_verification"]["attempts"], 1);
     assert_eq!(c["response"]["sessions"], json!([]));
@@ -1411,9 +1514,11 @@ async fn the_user_sees_their_devices_and_signs_one_out() {
     let mut other = env.browser();
     let (_, sid_other) = other.sign_up(&env, "someone.else@example.com", None).await;
 
-    // Both devices are listed, each as its user agent and address describe it.
+    // Both devices are listed, each as its user agent and address describe it: a bare array,
+    // as Clerk answers it (clerk-js maps over the payload; an envelope would list nothing).
     let r = laptop.get("/v1/me/sessions/active").await;
-    let listed = r.ok()["response"].as_array().unwrap().clone();
+    let listed = r.ok().as_array().expect("a bare array").clone();
+    assert_eq!(r.header("cache-control"), Some("no-store"));
     let ids: Vec<&str> = listed.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 2, "{}", r.raw);
     assert!(ids.contains(&sid_laptop.as_str()) && ids.contains(&sid_phone.as_str()));
@@ -1427,6 +1532,11 @@ async fn the_user_sees_their_devices_and_signs_one_out() {
     assert_eq!(activity["device_type"], "iOS");
     assert_eq!(activity["is_mobile"], true);
     assert_eq!(activity["ip_address"], "127.0.0.1");
+    // Unknown details (browser version, city, country) are left out, never null.
+    assert!(
+        activity.as_object().unwrap().values().all(|v| !v.is_null()),
+        "{activity}"
+    );
     let laptop_entry = listed
         .iter()
         .find(|s| s["id"] == sid_laptop.as_str())
@@ -1473,7 +1583,8 @@ async fn the_user_sees_their_devices_and_signs_one_out() {
     assert!(r.status >= 400, "{}", r.raw);
     assert!(!r.raw.contains("\"jwt\""), "{}", r.raw);
     let r = laptop.get("/v1/me/sessions/active").await;
-    let ids: Vec<&str> = r.ok()["response"]
+    let ids: Vec<&str> = r
+        .ok()
         .as_array()
         .unwrap()
         .iter()
@@ -2461,5 +2572,224 @@ async fn clerk_js_is_served_from_the_configured_folder_only() {
         assert!(!text.contains("TOP-SECRET-FILE"), "{path}");
         assert!(!text.contains("root:"), "{path}");
         assert!(text.contains("clerk_trace_id"), "{path}: {text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. A new device by API version (Client Trust)
+// ---------------------------------------------------------------------------------------------
+
+/// The one factor that confirms a new device of `email`'s user, as both shapes list it.
+#[track_caller]
+fn assert_device_code_factor(si: &Value, email: &str) -> String {
+    let factors = si["supported_second_factors"].as_array().unwrap();
+    assert_eq!(factors.len(), 1, "{si}");
+    assert_eq!(factors[0]["strategy"], "email_code", "{si}");
+    assert_eq!(factors[0]["safe_identifier"], email, "{si}");
+    assert_eq!(factors[0]["primary"], true, "{si}");
+    let id = factors[0]["email_address_id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("idn_"), "{si}");
+    id
+}
+
+/// Signs `email` in with the password from `b` (a device new to the user) and checks the
+/// sign-in is rendered the way `b`'s clerk-js understands: `needs_client_trust` for clerk-js 6,
+/// `needs_second_factor` with the device's email code for clerk-js 5 — in the response, in the
+/// piggybacked client, in `GET /v1/client` and in `GET /v1/client/sign_ins/{id}`.
+async fn password_on_a_new_device(
+    b: &mut Browser,
+    email: &str,
+    expected: &str,
+) -> (String, String) {
+    let id = b.start_sign_in(email).await;
+    let r = b
+        .post(
+            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
+            &[("strategy", "password"), ("password", PASSWORD)],
+        )
+        .await;
+    let si = r.ok()["response"].clone();
+    assert_eq!(si["status"], expected, "{}", r.raw);
+    assert_eq!(si["client_trust_state"], "new", "{si}");
+    assert_eq!(si["created_session_id"], Value::Null, "{si}");
+    assert_eq!(
+        si["first_factor_verification"]["status"], "verified",
+        "{si}"
+    );
+    assert_eq!(
+        r.body["client"]["sign_in"], si,
+        "the piggybacked client disagrees"
+    );
+    let email_id = assert_device_code_factor(&si, email);
+    let c = b.client().await;
+    assert_eq!(c["response"]["sign_in"]["status"], expected, "{c}");
+    assert_eq!(c["response"]["sign_in"]["client_trust_state"], "new");
+    let r = b.get(&format!("/v1/client/sign_ins/{id}")).await;
+    assert_eq!(r.ok()["response"]["status"], expected, "{}", r.raw);
+    assert_eq!(r.body["client"]["sign_in"]["status"], expected);
+    (id, email_id)
+}
+
+#[tokio::test]
+async fn a_new_device_is_a_second_factor_to_clerk_js_5_and_needs_client_trust_to_clerk_js_6() {
+    let env = spawn(Kind::Production).await;
+    let email = "trust@example.com";
+    let mut home = env.browser();
+    let (user_id, _) = home.sign_up(&env, email, None).await;
+
+    for (clerk_js, expected) in [
+        (CLERK_JS_6, "needs_client_trust"),
+        (CLERK_JS_5, "needs_second_factor"),
+        // A caller naming no version, or no date, gets the shape every client knows.
+        (
+            ClerkJs {
+                api_version: "",
+                js_version: "5.0.0",
+            },
+            "needs_second_factor",
+        ),
+        (
+            ClerkJs {
+                api_version: "v1",
+                js_version: "5.0.0",
+            },
+            "needs_second_factor",
+        ),
+    ] {
+        let mut b = env.browser();
+        b.clerk_js = clerk_js;
+        let (id, email_id) = password_on_a_new_device(&mut b, email, expected).await;
+
+        // clerk-js 5 prepares and attempts the device's code as a second factor; clerk-js 6
+        // calls the same routes for `needs_client_trust`.
+        let before = env.emails_to(email).await.len();
+        let r = b
+            .post(
+                &format!("/v1/client/sign_ins/{id}/prepare_second_factor"),
+                &[("strategy", "email_code"), ("email_address_id", &email_id)],
+            )
+            .await;
+        let si = &r.ok()["response"];
+        assert_eq!(si["status"], expected, "{}", r.raw);
+        assert_eq!(si["second_factor_verification"]["strategy"], "email_code");
+        assert_eq!(si["second_factor_verification"]["status"], "unverified");
+        assert_eq!(env.emails_to(email).await.len(), before + 1);
+        let code = env.code_for(email).await;
+
+        let r = b
+            .post(
+                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+                &[("strategy", "email_code"), ("code", &wrong(&code))],
+            )
+            .await;
+        r.err(422, "form_code_incorrect");
+        let c = b.client().await;
+        assert_eq!(c["response"]["sign_in"]["status"], expected, "{c}");
+        assert_eq!(c["response"]["sessions"], json!([]));
+
+        let r = b
+            .post(
+                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+                &[("strategy", "email_code"), ("code", &code)],
+            )
+            .await;
+        let si = &r.ok()["response"];
+        assert_eq!(si["status"], "complete", "{}", r.raw);
+        assert_eq!(si["client_trust_state"], Value::Null, "{}", r.raw);
+        let sid = si["created_session_id"].as_str().unwrap();
+        assert_eq!(r.body["client"]["last_active_session_id"], sid);
+        let session = env.session(sid).await;
+        assert_eq!(session["status"], "active");
+        assert_eq!(session["user_id"], user_id.as_str());
+        // The device is now known: the next password sign-in on it completes at once.
+        b.session_id = Some(sid.to_owned());
+        b.sign_out().await;
+        let si = b.sign_in_password(email).await;
+        assert_eq!(si["status"], "complete", "{si}");
+        b.sign_out().await;
+    }
+}
+
+#[tokio::test]
+async fn one_sign_in_is_rendered_for_whichever_clerk_js_asks() {
+    let env = spawn(Kind::Production).await;
+    let email = "tabs@example.com";
+    let mut home = env.browser();
+    home.sign_up(&env, email, None).await;
+
+    let mut old = env.browser();
+    old.clerk_js = CLERK_JS_5;
+    let (id, _) = password_on_a_new_device(&mut old, email, "needs_second_factor").await;
+    // The same client, asked by clerk-js 6: the stored attempt is unchanged, only its shape.
+    let mut new = env.browser();
+    new.jar = old.jar.clone();
+    new.clerk_js = CLERK_JS_6;
+    let c = new.client().await;
+    assert_eq!(c["response"]["sign_in"]["id"], id.as_str());
+    assert_eq!(
+        c["response"]["sign_in"]["status"], "needs_client_trust",
+        "{c}"
+    );
+    let c = old.client().await;
+    assert_eq!(
+        c["response"]["sign_in"]["status"], "needs_second_factor",
+        "{c}"
+    );
+}
+
+#[tokio::test]
+async fn the_device_code_has_the_same_limits_for_clerk_js_5_and_6() {
+    let env = spawn(Kind::Production).await;
+    let email = "limits@example.com";
+    let mut home = env.browser();
+    home.sign_up(&env, email, None).await;
+
+    for (clerk_js, expected) in [
+        (CLERK_JS_5, "needs_second_factor"),
+        (CLERK_JS_6, "needs_client_trust"),
+    ] {
+        let mut b = env.browser();
+        b.clerk_js = clerk_js;
+        let (id, email_id) = password_on_a_new_device(&mut b, email, expected).await;
+        // Attempting before preparing is refused and sends nothing.
+        let before = env.emails_to(email).await.len();
+        b.post(
+            &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+            &[("strategy", "email_code"), ("code", "123456")],
+        )
+        .await
+        .err(400, "client_state_invalid");
+        assert_eq!(env.emails_to(email).await.len(), before);
+
+        b.post(
+            &format!("/v1/client/sign_ins/{id}/prepare_second_factor"),
+            &[("strategy", "email_code"), ("email_address_id", &email_id)],
+        )
+        .await
+        .ok();
+        let code = env.code_for(email).await;
+        // Three wrong codes spend it; the right one is then refused too.
+        for _ in 0..3 {
+            b.post(
+                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+                &[("strategy", "email_code"), ("code", &wrong(&code))],
+            )
+            .await
+            .err(422, "form_code_incorrect");
+        }
+        let r = b
+            .post(
+                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+                &[("strategy", "email_code"), ("code", &code)],
+            )
+            .await;
+        r.err(422, "verification_failed");
+        let c = b.client().await;
+        assert_eq!(c["response"]["sign_in"]["status"], expected, "{c}");
+        assert_eq!(
+            c["response"]["sign_in"]["second_factor_verification"]["status"], "failed",
+            "{c}"
+        );
+        assert_eq!(c["response"]["sessions"], json!([]));
     }
 }

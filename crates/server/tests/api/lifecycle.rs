@@ -230,6 +230,32 @@ async fn health_readiness_metrics_and_trace_ids() {
     assert_eq!(e.status, 401);
 }
 
+/// The Frontend API listener faces browsers (the internet): the operators' figures are only on
+/// the Backend API listener, while health checks answer on both.
+#[tokio::test]
+async fn metrics_only_on_the_backend_api_listener() {
+    let app = spawn_app().await;
+    let get = |url: String| {
+        let http = app.http.clone();
+        async move {
+            let res = http.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.text().await.unwrap())
+        }
+    };
+    let front = app.frontend_url();
+    let (status, body) = get(format!("{front}/metrics")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(!body.contains("usher_http_requests_total"), "{body}");
+    let err: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(err["errors"][0]["code"], "resource_not_found", "{body}");
+    assert_eq!(get(format!("{front}/healthz")).await.0, 200);
+    assert_eq!(get(format!("{front}/readyz")).await.0, 200);
+    let (status, body) = get(format!("{}/metrics", app.base)).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("usher_http_requests_total"), "{body}");
+}
+
 #[tokio::test]
 async fn production_instances_refuse_backend_sessions() {
     let app = spawn_with(Arc::new(usher_core::clock::SystemClock), |cfg| {

@@ -3,6 +3,7 @@
 //! One test binary, so the server code is linked once.
 
 mod attacks;
+mod branding;
 mod common;
 mod errors;
 mod frontend;
@@ -11,7 +12,9 @@ mod mail;
 mod nodes;
 mod pages;
 mod passwords;
+mod security;
 mod sessions;
+mod text_input;
 mod transfer;
 mod users;
 mod webhooks;

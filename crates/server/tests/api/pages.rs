@@ -751,6 +751,36 @@ async fn production_refuses_posts_from_other_origins() {
         )
         .await;
     refused.expect(403);
+    // A person sent it: the answer is a page, not the Frontend API's JSON.
+    assert_eq!(refused.header("content-type"), "text/html; charset=utf-8");
+    assert!(
+        refused
+            .body
+            .contains("<h1>This form could not be accepted</h1>"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("href=\"/sign-in\""));
+    assert!(!refused.body.contains("\"errors\""));
+    assert_eq!(refused.header("x-frame-options"), "DENY");
+    let prefixed = web
+        .submit(
+            "/__clerk/sign-up",
+            &[("email_address", "eve@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    prefixed.expect(403);
+    assert!(prefixed.body.contains("href=\"/__clerk/sign-in\""));
+    // clerk-js's calls from that origin still get Clerk's JSON error.
+    let fapi = reqwest::Client::new()
+        .post(format!("{}/v1/client/sign_ins", app.frontend_url()))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fapi.status(), 403);
+    let body: Value = fapi.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "origin_invalid");
     // This listener's own http:// origin is not the instance's https:// one either.
     web.origin = Some(app.frontend_url());
     web.submit(

@@ -655,6 +655,55 @@ async fn a_receiver_that_times_out_is_retried() {
 }
 
 #[tokio::test]
+async fn failing_lists_what_is_stuck_and_retry_attempts_it_now_with_a_fresh_schedule() {
+    let (app, clock) = spawn_manual(|_| {}).await;
+    let rx = Receiver::start().await;
+    rx.answer(|_, _| Answer::Status(503));
+    let (ep, _) = app.endpoint(&rx.url, &["user.created"]).await;
+    app.post("/v1/users", user_body("stuck@hooks.test"))
+        .await
+        .ok();
+    assert_eq!(
+        app.deliveries(&ep, "status=failing").await["total_count"],
+        0,
+        "not attempted yet: pending, not failing"
+    );
+    assert_eq!(app.drain().await, 1);
+    clock.advance(6_000);
+    assert_eq!(app.drain().await, 1);
+    clock.advance(331_000);
+    assert_eq!(app.drain().await, 1);
+    let failing = app.deliveries(&ep, "status=failing").await;
+    assert_eq!(failing["total_count"], 1, "{failing}");
+    assert_eq!(failing["data"][0]["attempts"], 3);
+    let msg = failing["data"][0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.drain().await,
+        0,
+        "the next attempt is half an hour away"
+    );
+
+    rx.answer(|_, _| Answer::Status(204));
+    app.post_empty(&format!("/v1/webhooks/messages/{msg}/retry"))
+        .await
+        .ok();
+    assert_eq!(app.drain().await, 1, "a retried delivery is attempted now");
+    let d = app.deliveries(&ep, &format!("message_id={msg}")).await;
+    assert_eq!(d["data"][0]["status"], "succeeded");
+    assert_eq!(
+        d["data"][0]["attempts"], 1,
+        "the retry restarted the schedule of a pending delivery"
+    );
+    assert_eq!(
+        app.deliveries(&ep, "status=failing").await["total_count"],
+        0
+    );
+}
+
+#[tokio::test]
 async fn an_exhausted_schedule_fails_the_delivery_and_retry_sends_it_again() {
     let (app, clock) = spawn_manual(|_| {}).await;
     let rx = Receiver::start().await;

@@ -1,10 +1,12 @@
-//! The records part of the storage suite: the instance and its keys, users (identifiers, versions,
-//! filters, order, paging), sessions by status, the outbox order and the audit log.
+//! The records part of the storage suite: the instance, its keys, secrets and branding, users
+//! (identifiers, versions, filters, order, paging), sessions by status, the outbox order and the
+//! audit log.
 
 use std::sync::Arc;
 
 use serde_json::json;
 use usher_core::audit::AuditEntry;
+use usher_core::branding::Branding;
 use usher_core::ids::{new_id, prefix};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::query::{SessionFilter, SessionQuery};
@@ -118,6 +120,112 @@ pub async fn signing_keys_rotate_and_retire(store: Arc<dyn Store>) -> Outcome {
         store.signing_keys(ins).await?.len(),
         1,
         "a retired key is gone"
+    );
+    Ok(())
+}
+
+/// The same, as writes of a changeset (with their event and audit entry, in one transaction): a
+/// refused changeset rotates nothing.
+pub async fn signing_keys_rotate_and_retire_in_a_changeset(store: Arc<dyn Store>) -> Outcome {
+    let instance = create_instance(&store).await?;
+    let ins = instance.id.as_str();
+    let (third, third_record) = SigningKey::generate("key_third", &instance.id, NOW + 2)?;
+    let mut cs = Changeset::default();
+    cs.push(Write::RotateSigningKey(third_record.clone()))
+        .push(Write::RetireSigningKey {
+            kid: "key_missing".into(),
+        });
+    assert_eq!(
+        store.commit(ins, cs).await,
+        Err(StoreError::Stale),
+        "retiring a key that is not there is refused as stale"
+    );
+    assert_eq!(
+        store
+            .signing_keys(ins)
+            .await?
+            .iter()
+            .map(|k| (k.kid.as_str(), k.active))
+            .collect::<Vec<_>>(),
+        [(ins, true)],
+        "a refused changeset rotates nothing"
+    );
+    let mut cs = Changeset::default();
+    cs.push(Write::RotateSigningKey(third_record))
+        .push(Write::RetireSigningKey {
+            kid: instance.id.clone(),
+        });
+    store.commit(ins, cs).await?;
+    assert_eq!(
+        store
+            .signing_keys(ins)
+            .await?
+            .iter()
+            .map(|k| (k.kid.as_str(), k.active))
+            .collect::<Vec<_>>(),
+        [(third.kid(), true)],
+        "a changeset rotates in a key and retires the one it replaced"
+    );
+    Ok(())
+}
+
+/// An instance secret is settled by the first caller; later candidates get the kept one.
+pub async fn instance_secrets_are_kept_once_per_name(store: Arc<dyn Store>) -> Outcome {
+    let ins = &create_instance(&store).await?.id;
+    let first = store.instance_secret(ins, "decoy", b"first").await?;
+    let again = store.instance_secret(ins, "decoy", b"second").await?;
+    let other = store.instance_secret(ins, "other", b"third").await?;
+    assert_eq!(first, b"first", "the first candidate is kept");
+    assert_eq!(again, b"first", "a later candidate gets the kept secret");
+    assert_eq!(other, b"third", "secrets are kept per name");
+    Ok(())
+}
+
+/// Branding: defaults until set, then versioned like the other documents.
+pub async fn branding_is_versioned(store: Arc<dyn Store>) -> Outcome {
+    let ins = &create_instance(&store).await?.id;
+    let put = |b: &Branding| Changeset {
+        writes: vec![Write::PutBranding(b.clone())],
+    };
+    let unset = store.branding(ins).await?;
+    assert_eq!(
+        unset,
+        Branding::default(),
+        "branding starts as the defaults"
+    );
+    assert_eq!(unset.version, 0, "unset branding is unversioned");
+    let mut first = unset.clone();
+    first.application_name = Some("Acme".into());
+    first.updated_at = Some(NOW);
+    store.commit(ins, put(&first)).await?;
+    let stored = store.branding(ins).await?;
+    assert_eq!(
+        (stored.application_name.as_deref(), stored.version),
+        (Some("Acme"), 1),
+        "branding round-trips with version 1"
+    );
+    assert_eq!(
+        store.commit(ins, put(&first)).await,
+        Err(StoreError::Stale),
+        "a second first branding write is stale"
+    );
+    let mut next = stored.clone();
+    next.primary_color = Some("#112233".into());
+    store.commit(ins, put(&next)).await?;
+    assert_eq!(
+        store.commit(ins, put(&next)).await,
+        Err(StoreError::Stale),
+        "a branding write from an old version is stale"
+    );
+    let stored = store.branding(ins).await?;
+    assert_eq!(
+        (
+            stored.version,
+            stored.application_name.as_deref(),
+            stored.primary_color.as_deref()
+        ),
+        (2, Some("Acme"), Some("#112233")),
+        "branding updates bump the version"
     );
     Ok(())
 }

@@ -10,8 +10,8 @@ use usher_core::instance::Environment;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::webhooks::endpoint::{self, NewEndpoint};
 use usher_core::webhooks::{
-    Attempt, AttemptRecord, Decision, DeliveryQuery, DeliveryStatus, DestinationPolicy,
-    EndpointStatus, WebhookEndpoint,
+    Attempt, AttemptRecord, Decision, DeliveryFilter, DeliveryQuery, DeliveryStatus,
+    DestinationPolicy, EndpointStatus, WebhookEndpoint,
 };
 
 use super::{Outcome, create_instance};
@@ -85,11 +85,26 @@ fn record(
 fn query(ep: &str, status: Option<DeliveryStatus>) -> DeliveryQuery {
     DeliveryQuery {
         endpoint_id: ep.to_owned(),
-        status,
+        status: status.map(DeliveryFilter::Status),
         event_id: None,
         limit: 100,
         offset: 0,
     }
+}
+
+/// The endpoints with work due at `at`, each claimed then released at once.
+async fn claims(store: &Arc<dyn Store>, ins: &str, at: i64) -> Result<Vec<String>, StoreError> {
+    let mut ids = Vec::new();
+    while let Some(c) = store
+        .claim_webhook_endpoint(ins, "probe", "probe", at, at + 1)
+        .await?
+    {
+        ids.push(c.endpoint.id);
+    }
+    for id in &ids {
+        store.release_webhook_endpoint(ins, id, "probe").await?;
+    }
+    Ok(ids)
 }
 
 /// An instance with two endpoints (one taking every event, one `user.created` only) and three
@@ -338,6 +353,39 @@ pub async fn deliveries_are_leased_attempted_retried_and_replayed(
         [(&session.id, 1)],
         "a succeeded delivery leaves the queue; a failed one stays with its attempt count",
     );
+    let (failing, total) = store
+        .webhook_deliveries(
+            ins,
+            &DeliveryQuery {
+                status: Some(DeliveryFilter::Failing),
+                ..query(&all.id, None)
+            },
+        )
+        .await?;
+    assert_eq!(
+        (
+            failing
+                .iter()
+                .map(|d| d.event_id.as_str())
+                .collect::<Vec<_>>(),
+            total
+        ),
+        (vec![session.id.as_str()], 1),
+        "failing lists the pending deliveries with a failed attempt, not the delivered ones",
+    );
+    let (_, total) = store
+        .webhook_deliveries(
+            ins,
+            &DeliveryQuery {
+                status: Some(DeliveryFilter::Failing),
+                ..query(&only_created.id, None)
+            },
+        )
+        .await?;
+    assert_eq!(
+        total, 0,
+        "a pending delivery never attempted is not failing"
+    );
 
     // An expired lease is claimed by someone else; the old lessee learns it lost the lease.
     assert!(
@@ -512,6 +560,57 @@ pub async fn deliveries_are_leased_attempted_retried_and_replayed(
         "a retried delivery is pending with a fresh schedule",
     );
 
+    // A retry restarts the schedule of a delivery still pending far into it: due at once, with
+    // every attempt of the schedule ahead of it again.
+    let mut others = Vec::new();
+    let mut got_all = false;
+    while let Some(c) = store
+        .claim_webhook_endpoint(ins, "w9", "n", now + 6001, now + 7000)
+        .await?
+    {
+        if c.endpoint.id == all.id {
+            got_all = true;
+            break;
+        }
+        others.push(c.endpoint.id);
+    }
+    for id in &others {
+        store.release_webhook_endpoint(ins, id, "w9").await?;
+    }
+    assert!(got_all, "a retried delivery's endpoint is claimed at once");
+    let mut late = record(
+        &all.id,
+        &session,
+        p[0].event.seq,
+        false,
+        now + 6002,
+        Some(now + 36_000_000),
+    );
+    late.decision.attempts = 7;
+    store
+        .record_webhook_attempt(ins, &all.id, "w9", &late)
+        .await?;
+    store.release_webhook_endpoint(ins, &all.id, "w9").await?;
+    assert!(
+        !claims(&store, ins, now + 6100).await?.contains(&all.id),
+        "a delivery whose next attempt is hours away waits",
+    );
+    store
+        .retry_webhook_message(ins, &session.id, Some(&all.id), now + 6200)
+        .await?;
+    let p = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
+    assert_eq!(
+        p.iter()
+            .map(|p| (p.attempts, p.queued_at))
+            .collect::<Vec<_>>(),
+        [(0, now + 6200)],
+        "retrying a pending delivery far into its schedule restarts the schedule",
+    );
+    assert!(
+        claims(&store, ins, now + 6300).await?.contains(&all.id),
+        "and it is attempted at once",
+    );
+
     // Replay queues again what an endpoint accepts since a time, nothing targeted elsewhere.
     let n = store
         .replay_webhook_endpoint(ins, &all.id, T0, now + 7000)
@@ -541,7 +640,7 @@ pub async fn deliveries_are_leased_attempted_retried_and_replayed(
             s.attempts_succeeded,
             s.attempts_failed
         )),
-        Some((2, Some(now + 7000), 1, 2)),
+        Some((2, Some(now + 7000), 1, 3)),
         "stats count the queue and the attempts",
     );
 

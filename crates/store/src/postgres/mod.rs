@@ -26,6 +26,10 @@ mod clients {
     type Db = sqlx::Postgres;
     include!("../sql/clients.rs");
 }
+mod branding {
+    type Db = sqlx::Postgres;
+    include!("../sql/branding.rs");
+}
 mod emails {
     type Db = sqlx::Postgres;
     include!("../sql/emails.rs");

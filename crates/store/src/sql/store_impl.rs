@@ -26,6 +26,11 @@ impl Store for Backend {
             .map_err(|e| e.during("create_instance"))
     }
 
+    async fn branding(&self, instance_id: &str) -> StoreResult<usher_core::branding::Branding> {
+        branding::load(self.reader(), instance_id).await
+            .map_err(|e| e.during("branding"))
+    }
+
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
             .map_err(|e| e.during("secret_keys"))
@@ -144,6 +149,16 @@ impl Store for Backend {
     ) -> StoreResult<Option<User>> {
         reads::user_by_identifier(self.reader(), instance_id, kind, value).await
             .map_err(|e| e.during("user_by_identifier"))
+    }
+
+    async fn instance_secret(
+        &self,
+        instance_id: &str,
+        name: &str,
+        candidate: &[u8],
+    ) -> StoreResult<Vec<u8>> {
+        writes::instance_secret(self.writer(), instance_id, name, candidate).await
+            .map_err(|e| e.during("instance_secret"))
     }
 
     async fn put_handshake_nonce(

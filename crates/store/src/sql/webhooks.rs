@@ -12,7 +12,7 @@ use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::events::OutboxEvent;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::webhooks::{
-    Attempt, AttemptRecord, ClaimedEndpoint, Delivery, DeliveryQuery, DeliveryStatus,
+    Attempt, AttemptRecord, ClaimedEndpoint, Delivery, DeliveryFilter, DeliveryQuery, DeliveryStatus,
     EndpointStats, PendingDelivery, WebhookEndpoint,
 };
 
@@ -413,8 +413,14 @@ pub async fn deliveries(
             .push_bind(instance_id.to_owned())
             .push(" AND endpoint_id = ")
             .push_bind(q.endpoint_id.clone());
-        if let Some(s) = q.status {
-            qb.push(" AND status = ").push_bind(s.as_str());
+        match q.status {
+            None => {}
+            Some(DeliveryFilter::Status(s)) => {
+                qb.push(" AND status = ").push_bind(s.as_str());
+            }
+            Some(DeliveryFilter::Failing) => {
+                qb.push(" AND status = 'pending' AND attempts > 0");
+            }
         }
         if let Some(e) = &q.event_id {
             qb.push(" AND event_id = ").push_bind(e.clone());
@@ -516,10 +522,13 @@ pub async fn retry_message(
         .map(|r| r.get::<String, _>("endpoint_id"))
         .filter(|e| endpoint_id.is_none_or(|want| want == e))
         .collect();
+    // A retry restarts the schedule whatever the delivery's state: one that failed for good, one
+    // that succeeded, and one still pending far into its schedule are all attempted at once (the
+    // endpoint's wait is cleared) and get every attempt of the schedule again.
     for ep in &endpoints {
         sqlx::query(
             "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, queued_at = $4, updated_at = $4 \
-             WHERE instance_id = $1 AND event_id = $2 AND endpoint_id = $3 AND status <> 'pending'",
+             WHERE instance_id = $1 AND event_id = $2 AND endpoint_id = $3",
         )
         .bind(instance_id)
         .bind(event_id)

@@ -14,6 +14,31 @@ use usher_core::users::identifiers::{IdentifierKind, normalize};
 use super::db_err;
 use crate::rows::to_doc;
 
+/// The instance's secret `name`: `candidate` when none was kept yet, else the one kept (the first
+/// node to ask settles it for all).
+pub async fn instance_secret(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    name: &str,
+    candidate: &[u8],
+) -> StoreResult<Vec<u8>> {
+    sqlx::query(
+        "INSERT INTO instance_secrets (instance_id, name, secret) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(instance_id)
+    .bind(name)
+    .bind(candidate)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    sqlx::query_scalar("SELECT secret FROM instance_secrets WHERE instance_id = $1 AND name = $2")
+        .bind(instance_id)
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)
+}
+
 pub async fn create_instance(
     pool: &Pool<Db>,
     instance: &Instance,
@@ -62,9 +87,18 @@ pub async fn rotate_signing_key(
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
+    rotate_signing_key_in(&mut tx, instance_id, key).await?;
+    tx.commit().await.map_err(db_err)
+}
+
+async fn rotate_signing_key_in(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    key: &SigningKeyRecord,
+) -> StoreResult<()> {
     sqlx::query("UPDATE signing_keys SET active = FALSE WHERE instance_id = $1")
         .bind(instance_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db_err)?;
     sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, TRUE, $4)")
@@ -72,10 +106,10 @@ pub async fn rotate_signing_key(
         .bind(instance_id)
         .bind(&key.private_pkcs8_der)
         .bind(key.created_at)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    tx.commit().await.map_err(db_err)
+    Ok(())
 }
 
 pub async fn retire_signing_key(
@@ -83,11 +117,19 @@ pub async fn retire_signing_key(
     instance_id: &str,
     kid: &str,
 ) -> StoreResult<bool> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    let retired = retire_signing_key_in(&mut tx, instance_id, kid).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(retired)
+}
+
+/// Whether an inactive key `kid` was there to remove.
+async fn retire_signing_key_in(tx: &mut Tx<'_>, instance_id: &str, kid: &str) -> StoreResult<bool> {
     let res =
         sqlx::query("DELETE FROM signing_keys WHERE instance_id = $1 AND kid = $2 AND NOT active")
             .bind(instance_id)
             .bind(kid)
-            .execute(pool)
+            .execute(&mut **tx)
             .await
             .map_err(db_err)?;
     Ok(res.rows_affected() == 1)
@@ -136,6 +178,13 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 super::webhooks::delete_endpoint(&mut tx, instance_id, id, *version).await?
             }
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
+            Write::PutBranding(b) => super::branding::put(&mut tx, instance_id, b).await?,
+            Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
+            Write::RetireSigningKey { kid } => {
+                if !retire_signing_key_in(&mut tx, instance_id, kid).await? {
+                    return Err(StoreError::Stale);
+                }
+            }
         }
     }
     queue_events(&mut tx, instance_id, &events).await?;

@@ -26,6 +26,10 @@ mod clients {
     type Db = sqlx::Sqlite;
     include!("../sql/clients.rs");
 }
+mod branding {
+    type Db = sqlx::Sqlite;
+    include!("../sql/branding.rs");
+}
 mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");

@@ -249,6 +249,7 @@ pub async fn act_on_session(
                 if client.last_active_session_id.as_deref() == Some(session_id) {
                     client.last_active_session_id = None;
                 }
+                client.rotate_secret(&key.new_token);
                 audit
             }
         };
@@ -289,6 +290,7 @@ pub async fn sign_out(
         }
         client.last_active_session_id = None;
         client.sign_in = None;
+        client.rotate_secret(&key.new_token);
         client.updated_at = now;
         if client.version > 0 {
             write_client(&mut change, &client);

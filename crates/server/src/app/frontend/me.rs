@@ -12,7 +12,7 @@ use usher_core::users::identifiers::{validate_text, validate_username};
 use usher_core::users::model::TotpEnrolment;
 use usher_core::{CoreError, CoreResult};
 
-use super::{APPLICATION_NAME, get_user};
+use super::get_user;
 use crate::app::{Change, with_retry};
 use crate::extract::auth::RequestContext;
 use crate::state::AppState;
@@ -98,7 +98,11 @@ pub async fn change_password(
     let user = get_user(state, &session.user_id).await?;
     if let Some(digest) = user.password.clone() {
         let given = current_password.ok_or_else(|| CoreError::missing("current_password"))?;
-        if given.len() > 1024 || !state.hasher.verify(given, digest).await? {
+        // The digest is replaced below: no upgrade to keep.
+        if !usher_core::passwords::check(&state.hasher, &digest, &given)
+            .await?
+            .correct
+        {
             return Err(CoreError::PasswordIncorrect);
         }
     }
@@ -138,13 +142,13 @@ pub async fn change_password(
 
 /// The `otpauth://` URI an authenticator app is given for `secret`, naming the user by their
 /// primary email address (else username, else id).
-pub fn totp_uri(user: &User, secret: &str) -> String {
+pub fn totp_uri(user: &User, secret: &str, issuer: &str) -> String {
     let account = user
         .primary_email()
         .map(|e| e.email_address.clone())
         .or_else(|| user.username.clone())
         .unwrap_or_else(|| user.id.clone());
-    totp::otpauth_uri(secret, APPLICATION_NAME, &account)
+    totp::otpauth_uri(secret, issuer, &account)
 }
 
 /// Starts (or restarts) TOTP enrolment: a new secret, unverified until a code proves it.
@@ -168,7 +172,7 @@ pub async fn create_totp(
             created_at: now,
             updated_at: now,
         };
-        let uri = totp_uri(u, &t.secret);
+        let uri = totp_uri(u, &t.secret, state.branding().application_name());
         u.totp = Some(t.clone());
         Ok((t, uri))
     })

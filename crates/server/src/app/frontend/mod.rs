@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
-use usher_core::mail::templates::{MailTemplate, compose};
+use usher_core::mail::templates::{MailTemplate, compose_branded};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::new_session;
 use usher_core::store::Write;
@@ -22,10 +22,8 @@ use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::Change;
+use crate::extract::auth::RequestContext;
 use crate::state::AppState;
-
-/// The name emails and the prebuilt UI show.
-pub const APPLICATION_NAME: &str = "Usher";
 
 /// Which client a request acts on: the one its browser secret names, or a new one the
 /// response hands out under `new_token`.
@@ -143,10 +141,12 @@ pub async fn get_user(state: &AppState, id: &str) -> CoreResult<User> {
     super::users::get(state, id).await
 }
 
-/// Starts a session for `user` on `client` at the end of a sign-in or sign-up.
+/// Starts a session for `user` on `client` at the end of a sign-in or sign-up, and gives the
+/// browser a new client secret (`key.new_token`, which the response hands out).
 pub fn start_session(
     state: &AppState,
     change: &mut Change<'_>,
+    key: &ClientKey,
     client: &mut Client,
     user: &mut User,
     strategy: Option<&str>,
@@ -165,6 +165,7 @@ pub fn start_session(
     user.failed_verification_attempts = 0;
     user.updated_at = now;
     client.last_active_session_id = Some(session.id.clone());
+    client.rotate_secret(&key.new_token);
     client.last_authentication_strategy = strategy.map(str::to_owned);
     client.updated_at = now;
     change
@@ -193,14 +194,67 @@ pub fn send_code(
             code: to.code.clone(),
         }
     };
-    let msg = compose(
+    let msg = compose_branded(
         &template,
         user.and_then(|u| u.locale.as_deref()),
-        APPLICATION_NAME,
+        &state.branding(),
         &to.email_address,
         (!to.email_address_id.is_empty()).then_some(to.email_address_id.as_str()),
         user.map(|u| u.id.as_str()),
         state.now(),
     );
     super::mail::queue(change, msg);
+}
+
+/// Tells the owner of `email_address` that someone tried to sign up with it, in their language.
+pub fn send_sign_up_attempt_notice(
+    state: &AppState,
+    change: &mut Change<'_>,
+    owner: &User,
+    email_address: &str,
+) {
+    let address_id = owner
+        .email_addresses
+        .iter()
+        .find(|e| e.email_address.eq_ignore_ascii_case(email_address))
+        .map(|e| e.id.as_str());
+    let msg = compose_branded(
+        &MailTemplate::SignUpAttempt,
+        owner.locale.as_deref(),
+        &state.branding(),
+        email_address,
+        address_id,
+        Some(&owner.id),
+        state.now(),
+    );
+    super::mail::queue(change, msg);
+}
+
+const SEND_LATER_DELAY: std::time::Duration = std::time::Duration::from_millis(20);
+const SEND_LATER_JITTER_MS: u64 = 80;
+
+/// Queues the email carrying a code in a write of its own, after the request's answer (see
+/// `sign_ins::prepare_first_factor`). Should that write fail, the code is never sent and the
+/// user asks for another.
+pub fn send_code_later(
+    state: &AppState,
+    ctx: &RequestContext,
+    to: CodeToSend,
+    user: User,
+    reset: bool,
+    sign_in_id: &str,
+) {
+    let (state, ctx, id) = (state.clone(), ctx.clone(), sign_in_id.to_owned());
+    tokio::spawn(async move {
+        // After the answer has gone out, so its rendering does not share the machine with
+        // this; at a random moment, so the write (and the mail worker's) does not fall on the
+        // same later requests every time, which timing them would notice.
+        let jitter = rand::random_range(0..=SEND_LATER_JITTER_MS);
+        tokio::time::sleep(SEND_LATER_DELAY + std::time::Duration::from_millis(jitter)).await;
+        let mut change = Change::new(&state, &ctx);
+        send_code(&state, &mut change, &to, Some(&user), reset);
+        if let Err(e) = change.commit("sign_in.send_code", Some(&id)).await {
+            tracing::warn!(error = %e, sign_in = %id, "the code email was not queued");
+        }
+    });
 }

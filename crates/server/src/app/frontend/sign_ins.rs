@@ -2,11 +2,11 @@
 //! commits the client (with its attempt), the user (failed-attempt counter, spent codes) and,
 //! on completion, the new session, in one transaction.
 
-use usher_core::clients::Client;
 use usher_core::clients::factors::strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::clients::{Client, decoys};
 use usher_core::events::DomainEvent;
-use usher_core::passwords::check_policy;
+use usher_core::passwords::{self, check_policy};
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in};
 use usher_core::store::Write;
 use usher_core::users::User;
@@ -14,7 +14,8 @@ use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
 use super::{
-    ClientKey, RequestMemo, get_user, load_client, send_code, start_session, throttle, write_client,
+    ClientKey, get_user, load_client, send_code, send_code_later, start_session, throttle,
+    write_client,
 };
 use crate::app::{Change, with_retry};
 use crate::extract::auth::RequestContext;
@@ -92,7 +93,7 @@ pub async fn create(
     let mut client = client;
     let identifier = req.identifier.map(|i| i.trim().to_owned());
     client.sign_in = Some(match identifier {
-        Some(i) if unknown => SignIn::decoy(i, state.now()),
+        Some(i) if unknown => decoys::start(i, state.decoy_key().await?, state.now()),
         other => SignIn::start(other, user.as_ref(), state.now()),
     });
     client.updated_at = state.now();
@@ -162,8 +163,7 @@ async fn attempt_decoy(
     let subject = format!("unknown:{}", sign_in.identifier.as_deref().unwrap_or(""));
     throttle::check(state, ctx, &subject).await?;
     let error = if strategy_name == strategy::PASSWORD {
-        let digest = decoy_digest(state).await?;
-        let _ = secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?;
+        let _ = passwords::check(&state.hasher, &decoy_digest(state).await?, secret).await?;
         CoreError::PasswordIncorrect
     } else {
         match sign_in.first_factor.as_mut() {
@@ -233,16 +233,12 @@ pub async fn prepare_first_factor(
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
     if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
+        // The read a real sign-in makes for its user (who has none), so both cost the same.
+        if let Some(identifier) = &sign_in.identifier {
+            let _ = find_user(state, identifier).await?;
+        }
         // A code is "sent" to nobody: the decoy answers as a real sign-in would.
-        let (v, _) = usher_core::clients::factors::FactorVerification::issue_code(
-            strategy_name,
-            sign_in.identifier.as_deref().unwrap_or(""),
-            None,
-            usher_core::instance::Environment::Production,
-            state.now(),
-        );
-        sign_in.first_factor = Some(v);
-        sign_in.updated_at = state.now();
+        decoys::prepare_first_factor(&mut sign_in, strategy_name, email_address_id, state.now())?;
         client.sign_in = Some(sign_in);
         let mut change = Change::new(state, ctx);
         write_client(&mut change, &client);
@@ -252,8 +248,14 @@ pub async fn prepare_first_factor(
         client.version += 1;
         return Ok(client);
     }
-    with_retry(|| async {
+    // With enumeration protection the email is queued just after the answer, in its own write,
+    // so that preparing a code costs a real account what it costs a decoy.
+    let later = state.instance.settings.enumeration_protection;
+    let reset = strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE;
+    let (client, sent) = with_retry(|| async {
         let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
+        // The answer renders the user as read here.
+        key.memo.remember_user(&user);
         let sent = sign_in.prepare_first_factor(
             &user,
             strategy_name,
@@ -262,14 +264,10 @@ pub async fn prepare_first_factor(
             state.now(),
         )?;
         let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent {
-            send_code(
-                state,
-                &mut change,
-                to,
-                Some(&user),
-                strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE,
-            );
+        if let Some(to) = &sent
+            && !later
+        {
+            send_code(state, &mut change, to, Some(&user), reset);
         }
         client.sign_in = Some(sign_in);
         client.updated_at = state.now();
@@ -278,9 +276,13 @@ pub async fn prepare_first_factor(
             .commit("sign_in.prepare_first_factor", Some(id))
             .await?;
         client.version += 1;
-        Ok(client)
+        Ok((client, sent.filter(|_| later).map(|to| (to, user))))
     })
-    .await
+    .await?;
+    if let Some((to, user)) = sent {
+        send_code_later(state, ctx, to, user, reset, id);
+    }
+    Ok(client)
 }
 
 /// Whether the user has signed in on this client before (Client Trust), or need not prove it.
@@ -346,7 +348,7 @@ fn count_failure(state: &AppState, user: &mut User) {
 
 /// Commits the step's client and user, and the session when the sign-in completed.
 async fn finish_step(
-    memo: &RequestMemo,
+    key: &ClientKey,
     mut change: Change<'_>,
     mut client: Client,
     mut sign_in: SignIn,
@@ -366,6 +368,7 @@ async fn finish_step(
         let session = start_session(
             state,
             &mut change,
+            key,
             &mut client,
             &mut user,
             strategy_used.as_deref(),
@@ -387,7 +390,7 @@ async fn finish_step(
     if user_changed {
         user.version += 1;
     }
-    memo.remember_user(&user);
+    key.memo.remember_user(&user);
     Ok(client)
 }
 
@@ -407,19 +410,20 @@ pub async fn attempt_first_factor(
     throttle::check(state, ctx, &loaded.2.id).await?;
     // A password is checked once, before the step: the hash is the slow part, and a retry
     // after a conflicting write need not repeat it.
-    let password_correct = if strategy_name == strategy::PASSWORD {
+    let password_check = if strategy_name == strategy::PASSWORD {
         let digest = loaded
             .2
             .password
-            .clone()
+            .as_ref()
             .ok_or(CoreError::StrategyInvalid { param: "strategy" })?;
-        Some(secret.len() <= 1024 && state.hasher.verify(secret.to_owned(), digest).await?)
+        Some(passwords::check(&state.hasher, digest, secret).await?)
     } else {
         None
     };
     // The first try commits what was read before the check: the versioned writes refuse it if
     // the client or the user changed meanwhile, and the retry reads them again.
     let mut first = Some(loaded);
+    let password_check = password_check.as_ref();
     let result = with_retry(|| {
         let read_before = first.take();
         async move {
@@ -427,16 +431,19 @@ pub async fn attempt_first_factor(
                 Some(read) => read,
                 None => load_attempt(state, key, id).await?,
             };
-            let (outcome, failed) = match password_correct {
-                Some(correct) => {
+            let (outcome, user_changed) = match password_check {
+                Some(check) => {
                     let trusted = is_trusted_device(state, &client, &user).await?;
-                    let outcome = sign_in.attempt_password(&user, correct, trusted, state.now());
+                    let outcome =
+                        sign_in.attempt_password(&user, check.correct, trusted, state.now());
                     // A right password that is marked compromised is not a failed attempt.
                     let failed = outcome.is_err() && outcome != Err(CoreError::PasswordCompromised);
                     if failed {
                         count_failure(state, &mut user);
                     }
-                    (outcome, failed)
+                    // An imported or outdated digest is replaced as the password is proven.
+                    let upgraded = check.apply_upgrade(&mut user, state.now());
+                    (outcome, failed || upgraded)
                 }
                 None => (
                     sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now()),
@@ -444,12 +451,12 @@ pub async fn attempt_first_factor(
                 ),
             };
             let client = finish_step(
-                &key.memo,
+                key,
                 Change::new(state, ctx),
                 client,
                 sign_in,
                 user,
-                failed,
+                user_changed,
                 "sign_in.attempt_first_factor",
             )
             .await?;
@@ -499,7 +506,7 @@ pub async fn attempt_second_factor(
         }
         // A used TOTP step or backup code is spent on the user whatever happens next.
         let client = finish_step(
-            &key.memo,
+            key,
             Change::new(state, ctx),
             client,
             sign_in,
@@ -563,7 +570,7 @@ pub async fn reset_password(
                 .event(DomainEvent::SessionRevoked(s, Some(Box::new(user.clone()))));
         }
         finish_step(
-            &key.memo,
+            key,
             change,
             client,
             sign_in,

@@ -2,24 +2,31 @@
 //! user and its first session with the client, in one transaction.
 
 use usher_core::clients::Client;
-use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus};
+use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus, VerificationMail};
 use usher_core::events::DomainEvent;
 use usher_core::passwords::check_policy;
 use usher_core::store::Write;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, load_client, send_code, start_session, write_client};
+use super::{
+    ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
+};
 use crate::app::{Change, with_retry};
 use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 
+/// Refuses identifiers that belong to an account. With enumeration protection an email address
+/// is not refused here: the sign-up goes on as for any address, and preparing its verification
+/// tells the owner instead of sending a code.
 async fn ensure_free(state: &AppState, f: &SignUpFields) -> CoreResult<()> {
+    let protect = state.instance.settings.enumeration_protection;
     for (kind, value) in [
         (IdentifierKind::Email, &f.email_address),
         (IdentifierKind::Username, &f.username),
     ] {
         if let Some(v) = value
+            && !(protect && kind == IdentifierKind::Email)
             && state
                 .store
                 .user_id_by_identifier(&state.instance.id, kind, v)
@@ -128,12 +135,30 @@ pub async fn prepare_verification(
     if strategy != "email_code" {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
+    // Who owns the address is read whether or not anyone does, so both cost the same.
+    let owner = match load_attempt(state, key, id).await?.1.email_address {
+        Some(email) if state.instance.settings.enumeration_protection => {
+            state
+                .store
+                .user_by_identifier(&state.instance.id, IdentifierKind::Email, &email)
+                .await?
+        }
+        _ => None,
+    };
     with_retry(|| async {
         let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
-        let sent = sign_up.prepare_email_verification(state.instance.environment, state.now())?;
+        let sent = sign_up.prepare_email_verification(
+            owner.is_some(),
+            state.instance.environment,
+            state.now(),
+        )?;
         let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent {
-            send_code(state, &mut change, to, None, false);
+        match (&sent, &owner) {
+            (Some(VerificationMail::Code(to)), _) => send_code(state, &mut change, to, None, false),
+            (Some(VerificationMail::AccountExists { email_address }), Some(owner)) => {
+                send_sign_up_attempt_notice(state, &mut change, owner, email_address);
+            }
+            _ => {}
         }
         client.sign_up = Some(sign_up);
         client.updated_at = state.now();
@@ -175,6 +200,7 @@ pub async fn attempt_verification(
             let session = start_session(
                 state,
                 &mut change,
+                key,
                 &mut client,
                 &mut user,
                 Some("email_code"),

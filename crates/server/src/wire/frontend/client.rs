@@ -1,16 +1,17 @@
 //! Client, session, sign-in and sign-up objects of the Frontend API.
 
 use serde_json::{Value, json};
-use usher_core::clients::Client;
-use usher_core::clients::factors::FactorVerification;
+use usher_core::clients::factors::{FactorVerification, strategy};
 use usher_core::clients::sign_ins::{self, SignIn, SignInStatus};
 use usher_core::clients::sign_ups::SignUp;
+use usher_core::clients::{Client, decoys};
 use usher_core::clock::Millis;
 use usher_core::instance::InstanceSettings;
 use usher_core::sessions::Session;
 use usher_core::sessions::devices::describe;
 use usher_core::users::User;
 
+use super::api_version::ApiVersion;
 use crate::wire::users::UserJson;
 
 /// Everything a client renders with, read once per response.
@@ -27,15 +28,24 @@ pub struct ClientView {
 pub struct RenderContext<'a> {
     pub settings: &'a InstanceSettings,
     pub now: Millis,
+    /// The Frontend API version the caller speaks: some shapes differ by version.
+    pub api_version: ApiVersion,
 }
 
 pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
-    serde_json::to_value(UserJson::frontend(
+    let mut j = serde_json::to_value(UserJson::frontend(
         u,
         cx.settings.max_verification_attempts,
         cx.now,
     ))
-    .unwrap_or(Value::Null)
+    .unwrap_or(Value::Null);
+    // The Frontend API's user has an integer limit or none at all, never null.
+    if let Some(o) = j.as_object_mut()
+        && o.get("create_organizations_limit") == Some(&Value::Null)
+    {
+        o.remove("create_organizations_limit");
+    }
+    j
 }
 
 fn public_user_data(u: &User) -> Value {
@@ -44,15 +54,16 @@ fn public_user_data(u: &User) -> Value {
         .map(|e| e.email_address.clone())
         .or_else(|| u.username.clone())
         .unwrap_or_default();
-    let j = UserJson::frontend(u, 0, 0);
+    // Every user has the neutral avatar: no need to render the whole user for it.
+    let image_url = UserJson::frontend_avatar();
     json!({
         "first_name": u.first_name,
         "last_name": u.last_name,
-        "image_url": j.image_url,
+        "image_url": image_url,
         "has_image": false,
         "identifier": identifier,
         "user_id": u.id,
-        "profile_image_url": j.image_url,
+        "profile_image_url": image_url,
     })
 }
 
@@ -61,17 +72,29 @@ fn public_user_data(u: &User) -> Value {
 pub fn session_with_activity(s: &Session, u: &User, cx: &RenderContext<'_>) -> Value {
     let device = describe(s.user_agent.as_deref());
     let mut j = session(s, u, None, cx);
-    j["latest_activity"] = json!({
+    let mut activity = json!({
         "object": "session_activity",
         "id": s.id,
-        "browser_name": s.user_agent.is_some().then_some(device.browser),
-        "browser_version": null,
-        "device_type": device.os,
-        "ip_address": s.ip_address,
-        "city": null,
-        "country": null,
         "is_mobile": device.is_mobile,
     });
+    // What is not known is left out: the spec's activity has strings or nothing, never null
+    // (no browser version, city or country is known).
+    let known = [
+        (
+            "browser_name",
+            s.user_agent.is_some().then_some(device.browser),
+        ),
+        ("device_type", device.os),
+        ("ip_address", s.ip_address.as_deref()),
+    ];
+    if let Some(o) = activity.as_object_mut() {
+        for (key, value) in known {
+            if let Some(v) = value {
+                o.insert(key.to_owned(), json!(v));
+            }
+        }
+    }
+    j["latest_activity"] = activity;
     j
 }
 
@@ -99,46 +122,35 @@ pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_
     })
 }
 
+/// The object name of a verification: the spec tells a verification's kind (and so which fields
+/// it may carry) by it.
+fn verification_object(strategy: &str) -> &'static str {
+    match strategy {
+        strategy::PASSWORD => "verification_password",
+        strategy::TOTP => "verification_totp",
+        strategy::BACKUP_CODE => "verification_backup_code",
+        // email_code and reset_password_email_code: one-time codes.
+        _ => "verification_otp",
+    }
+}
+
 pub fn verification(v: Option<&FactorVerification>) -> Value {
     match v {
         None => Value::Null,
         Some(v) => json!({
-            "object": "verification",
+            "object": verification_object(&v.strategy),
             "status": v.status.as_str(),
             "strategy": v.strategy,
             "attempts": v.attempts,
             "expire_at": v.expire_at,
-            "error": null,
-            "nonce": null,
-            "external_verification_redirect_url": null,
         }),
     }
 }
 
-pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
-    // A decoy offers what a real account with a password and that address would.
-    let decoy_factors = || {
-        let mut f = vec![sign_ins::SupportedFactor {
-            strategy: "password",
-            email_address_id: None,
-            safe_identifier: None,
-            primary: false,
-        }];
-        if let Some(id) = si.identifier.as_deref().filter(|i| i.contains('@')) {
-            f.push(sign_ins::SupportedFactor {
-                strategy: "email_code",
-                email_address_id: Some(format!(
-                    "idn_{}",
-                    si.id.strip_prefix("sia_").unwrap_or(&si.id)
-                )),
-                safe_identifier: Some(id.to_owned()),
-                primary: true,
-            });
-        }
-        f
-    };
+/// A sign-in as a caller of `version` understands it.
+pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
     let first_factors: Vec<Value> = (if si.decoy {
-        decoy_factors()
+        decoys::supported_first_factors(si)
     } else {
         u.map(sign_ins::first_factors).unwrap_or_default()
     })
@@ -161,7 +173,8 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
                 .map(|s| json!({ "strategy": s }))
                 .collect::<Vec<_>>(),
         ),
-        // Client Trust confirms the device with an emailed code.
+        // Client Trust confirms the device with an emailed code (a second factor to older
+        // clients).
         SignInStatus::NeedsClientTrust => Some(
             u.map(sign_ins::first_factors)
                 .unwrap_or_default()
@@ -179,10 +192,18 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
         ),
         _ => None,
     };
+    // Clients older than the `needs_client_trust` status confirm a new device as a second
+    // factor: the same emailed code, prepared and attempted through the second-factor routes.
+    let status = match si.status {
+        SignInStatus::NeedsClientTrust if !version.knows_client_trust_status() => {
+            SignInStatus::NeedsSecondFactor.as_str()
+        }
+        other => other.as_str(),
+    };
     json!({
-        "object": "sign_in",
+        "object": "sign_in_attempt",
         "id": si.id,
-        "status": si.status.as_str(),
+        "status": status,
         "supported_identifiers": ["email_address", "username"],
         "identifier": si.identifier,
         "user_data": match u {
@@ -216,14 +237,17 @@ pub fn sign_in(si: &SignIn, u: Option<&User>) -> Value {
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
     let email_verification = match (&su.email_address, &su.email_verification) {
         (None, _) => Value::Null,
+        // Not prepared yet: no strategy, for @clerk/ui sends the code only when the strategy is
+        // not `email_code` yet (the spec wants a strategy and an expiry here; see
+        // compat/fapi-spec/lib/exceptions.mjs).
         (Some(_), None) => json!({
+            "object": "verification_otp",
             "status": "unverified",
             "strategy": null,
             "attempts": null,
             "expire_at": null,
             "next_action": "needs_prepare",
             "supported_strategies": ["email_code"],
-            "error": null,
         }),
         (Some(_), Some(v)) => {
             let mut j = verification(Some(v));
@@ -233,7 +257,7 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
         }
     };
     json!({
-        "object": "sign_up",
+        "object": "sign_up_attempt",
         "id": su.id,
         "status": su.status.as_str(),
         "required_fields": required_fields(cx.settings),
@@ -252,12 +276,13 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
         "web3_wallet": null,
         "external_account_strategy": null,
         "external_account": null,
-        "has_password": su.password.is_some(),
+        "password_enabled": su.password.is_some(),
         "first_name": su.first_name,
         "last_name": su.last_name,
         "unsafe_metadata": su.unsafe_metadata,
         "public_metadata": {},
         "custom_action": false,
+        "external_id": null,
         "created_session_id": su.created_session_id,
         "created_user_id": su.created_user_id,
         "abandon_at": su.abandon_at,
@@ -290,7 +315,7 @@ pub fn client(view: &ClientView, cx: &RenderContext<'_>) -> Value {
         "object": "client",
         "id": c.id,
         "sessions": sessions,
-        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref())),
+        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref(), cx.api_version)),
         "sign_up": c.sign_up.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_up(s, cx)),
         "last_active_session_id": c.last_active_session_id,
         "last_authentication_strategy": c.last_authentication_strategy,

@@ -3,6 +3,7 @@
 //! so the UI never reaches out to captcha, billing or social providers.
 
 use serde_json::{Value, json};
+use usher_core::branding::Branding;
 use usher_core::instance::{Environment, Instance};
 
 fn attribute(
@@ -22,7 +23,7 @@ fn attribute(
         "second_factors": second_factors,
         "verifications": verifications,
         "verify_at_sign_up": verify_at_sign_up,
-        "name": "",
+        "immutable": false,
     })
 }
 
@@ -30,141 +31,218 @@ fn off() -> Value {
     attribute(false, false, &[], &[], &[], false)
 }
 
-pub fn render(instance: &Instance, application_name: &str) -> Value {
+fn on_off(required: bool) -> &'static str {
+    if required { "required" } else { "on" }
+}
+
+/// How users sign in and what they are asked for; clerk-js reads little of it, the spec all of it.
+fn auth_config(instance: &Instance) -> Value {
     let s = &instance.settings;
-    let env = instance.environment;
+    let development = instance.environment == Environment::Development;
     let id_suffix = &instance.id;
     json!({
-        "object": "environment",
-        "id": format!("env_{id_suffix}"),
-        "auth_config": {
-            "object": "auth_config",
-            "id": format!("aac_{id_suffix}"),
-            "single_session_mode": true,
-            "claimed_at": null,
-            "reverification": false,
-            "preferred_channels": {},
+        "object": "auth_config",
+        "id": format!("aac_{id_suffix}"),
+        "first_name": "on",
+        "last_name": "on",
+        "email_address": "required",
+        "phone_number": "off",
+        "username": "on",
+        "password": on_off(s.password_required),
+        "identification_requirements": [["email_address"], ["username"]],
+        "identification_strategies": ["email_address", "username"],
+        "first_factors": ["email_code", "password", "reset_password_email_code"],
+        "second_factors": ["totp", "backup_code"],
+        "email_address_verification_strategies": ["email_code"],
+        "single_session_mode": true,
+        "enhanced_email_deliverability": false,
+        // +clerk_test addresses take the fixed code on development instances only.
+        "test_mode": development,
+        // Development browsers carry their client in the URL (the dev-browser token).
+        "url_based_session_syncing": development,
+        "claimed_at": null,
+        "reverification": false,
+        "native_settings": {
+            "object": "native_settings",
+            "api_enabled": false,
+            "trusted_device_sign_in_enabled": false,
+            "trusted_device_enrollment_prompt_after_sign_in_enabled": false,
+            "trusted_device_enrollment_prompt_after_sign_up_enabled": false,
         },
-        "display_config": {
-            "object": "display_config",
-            "id": format!("display_config_{id_suffix}"),
-            "instance_environment_type": env.as_str(),
-            "application_name": application_name,
-            "theme": {
-                "general": {
-                    "color": "#6c47ff", "background_color": "#ffffff", "font_family": "",
-                    "font_color": "#151515", "label_font_weight": "600", "padding": "1em",
-                    "border_radius": "0.5em", "box_shadow": "0 2px 8px rgba(0, 0, 0, 0.2)"
-                },
-                "buttons": { "font_color": "#ffffff", "font_family": "", "font_weight": "600" },
-                "accounts": { "background_color": "#ffffff" }
-            },
-            "preferred_sign_in_strategy": "password",
-            "logo_image_url": "",
-            "favicon_image_url": "",
-            "home_url": "",
-            "sign_in_url": "",
-            "sign_up_url": "",
-            "user_profile_url": "",
-            "waitlist_url": "",
-            "after_sign_in_url": "",
-            "after_sign_up_url": "",
-            "after_sign_out_one_url": "",
-            "after_sign_out_all_url": "",
-            "after_switch_session_url": "",
-            "after_join_waitlist_url": "",
-            "organization_profile_url": "",
-            "create_organization_url": "",
-            "after_leave_organization_url": "",
-            "after_create_organization_url": "",
-            "support_email": null,
-            "branded": false,
-            "clerk_js_version": null,
-            "show_devmode_warning": false,
-            "terms_url": null,
-            "privacy_policy_url": null,
-            "captcha_public_key": null,
+    })
+}
+
+/// The attributes, factors and policies the sign-in and sign-up forms follow.
+fn user_settings(instance: &Instance) -> Value {
+    let s = &instance.settings;
+    json!({
+        "attributes": {
+            "email_address": attribute(true, true, &["email_code"], &[], &["email_code"], true),
+            "phone_number": off(),
+            "username": attribute(true, false, &[], &[], &[], false),
+            "web3_wallet": off(),
+            "first_name": attribute(true, false, &[], &[], &[], false),
+            "last_name": attribute(true, false, &[], &[], &[], false),
+            "password": attribute(true, s.password_required, &[], &[], &[], false),
+            "authenticator_app": attribute(true, false, &[], &["totp"], &["totp"], false),
+            "backup_code": attribute(true, false, &[], &["backup_code"], &[], false),
+            "passkey": off(),
+            "ticket": off(),
+        },
+        "social": {},
+        "saml": { "enabled": false },
+        "enterprise_sso": { "enabled": false, "self_serve_sso": false },
+        "sign_in": { "second_factor": { "required": false } },
+        "sign_up": {
+            "captcha_enabled": false,
             "captcha_widget_type": "invisible",
-            "captcha_public_key_invisible": null,
-            "captcha_provider": "turnstile",
-            "captcha_oauth_bypass": [],
-            "captcha_heartbeat": false,
+            "custom_action_required": false,
+            "progressive": true,
+            "mode": "public",
+            "legal_consent_enabled": false,
         },
-        "user_settings": {
-            "attributes": {
-                "email_address": attribute(true, true, &["email_code"], &[], &["email_code"], true),
-                "phone_number": off(),
-                "username": attribute(true, false, &[], &[], &[], false),
-                "web3_wallet": off(),
-                "first_name": attribute(true, false, &[], &[], &[], false),
-                "last_name": attribute(true, false, &[], &[], &[], false),
-                "password": attribute(true, s.password_required, &[], &[], &[], false),
-                "authenticator_app": attribute(true, false, &[], &["totp"], &["totp"], false),
-                "backup_code": attribute(true, false, &[], &["backup_code"], &[], false),
-                "passkey": off(),
-            },
-            "social": {},
-            "saml": { "enabled": false },
-            "enterprise_sso": { "enabled": false, "self_serve_sso": false },
-            "sign_in": { "second_factor": { "required": false, "enabled": true } },
-            "sign_up": {
-                "captcha_enabled": false,
-                "captcha_widget_type": "invisible",
-                "custom_action_required": false,
-                "progressive": true,
-                "mode": "public",
-                "legal_consent_enabled": false,
-                "allowlist_only": false,
-                "mfa": { "required": false },
-            },
-            "restrictions": {
-                "allowlist": { "enabled": false },
-                "blocklist": { "enabled": false },
-                "block_email_subaddresses": { "enabled": false },
-                "block_disposable_email_domains": { "enabled": false },
-                "ignore_dots_for_gmail_addresses": { "enabled": false },
-            },
-            "password_settings": {
-                // The bundled breached-password list stands in for Have I Been Pwned.
-                "disable_hibp": !s.reject_breached_passwords,
-                "min_length": s.password_min_length,
-                "max_length": s.password_max_length,
-                "require_special_char": false,
-                "require_numbers": false,
-                "require_uppercase": false,
-                "require_lowercase": false,
-                "show_zxcvbn": false,
-                "min_zxcvbn_strength": 0,
-                "enforce_hibp_on_sign_in": false,
-                "allowed_special_characters": "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
-            },
-            "username_settings": { "min_length": 4, "max_length": 64 },
-            "actions": { "delete_self": false, "create_organization": false },
-            "attack_protection": {
-                "user_lockout": {
-                    "enabled": true,
-                    "max_attempts": s.max_verification_attempts,
-                    "duration_in_minutes": s.lockout_duration_secs / 60,
-                },
-                "pii": { "enabled": false },
-                "email_link": { "require_same_client": false },
-                "enumeration_protection": { "enabled": s.enumeration_protection },
-            },
-            "passkey_settings": { "allow_autofill": false, "show_sign_in_button": false },
+        "restrictions": {
+            "allowlist": { "enabled": false },
+            "blocklist": { "enabled": false },
+            "allowlist_blocklist_disabled_on_sign_in": { "enabled": false },
+            "block_email_subaddresses": { "enabled": false },
+            "block_disposable_email_domains": { "enabled": false },
         },
+        "password_settings": {
+            // The bundled breached-password list stands in for Have I Been Pwned.
+            "disable_hibp": !s.reject_breached_passwords,
+            "disable_password_reverification": false,
+            "min_length": s.password_min_length,
+            "max_length": s.password_max_length,
+            "require_special_char": false,
+            "require_numbers": false,
+            "require_uppercase": false,
+            "require_lowercase": false,
+            "show_zxcvbn": false,
+            "min_zxcvbn_strength": 0,
+            "enforce_hibp_on_sign_in": false,
+            "allowed_special_characters": "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+        },
+        "username_settings": {
+            "min_length": 4,
+            "max_length": 64,
+            "allow_extended_special_characters": false,
+            "allow_numeric_usernames": true,
+        },
+        "actions": {
+            "delete_self": false,
+            "create_organization": false,
+            "create_organizations_limit": null,
+        },
+        "attack_protection": {
+            "user_lockout": {
+                "enabled": true,
+                "max_attempts": s.max_verification_attempts,
+                "duration_in_minutes": s.lockout_duration_secs / 60,
+            },
+            "pii": { "enabled": false },
+            "email_link": { "require_same_client": false },
+            "enumeration_protection": { "enabled": s.enumeration_protection },
+        },
+        "passkey_settings": {
+            "allow_autofill": false,
+            "show_sign_in_button": false,
+            "satisfies_second_factor": false,
+        },
+    })
+}
+
+fn theme(primary_color: &str) -> Value {
+    json!({
+        "general": {
+            "color": primary_color, "background_color": "#ffffff", "font_family": "",
+            "font_color": "#151515", "label_font_weight": "600", "padding": "1em",
+            "border_radius": "0.5em", "box_shadow": "0 2px 8px rgba(0, 0, 0, 0.2)"
+        },
+        "buttons": { "font_color": "#ffffff", "font_family": "", "font_weight": "600" },
+        "accounts": { "background_color": "#ffffff" }
+    })
+}
+
+const URL_KEYS: &[&str] = &[
+    "logo_image_url",
+    "favicon_image_url",
+    "home_url",
+    "sign_in_url",
+    "sign_up_url",
+    "user_profile_url",
+    "waitlist_url",
+    "oauth_consent_url",
+    "after_sign_in_url",
+    "after_sign_up_url",
+    "after_sign_out_one_url",
+    "after_sign_out_all_url",
+    "after_switch_session_url",
+    "after_join_waitlist_url",
+    "organization_profile_url",
+    "create_organization_url",
+    "after_leave_organization_url",
+    "after_create_organization_url",
+    "logo_link_url",
+];
+
+/// What the prebuilt UI shows: names, links, theme; Usher's pages are the app's own.
+fn display_config(instance: &Instance, branding: &Branding) -> Value {
+    let id_suffix = &instance.id;
+    let mut j = json!({
+        "object": "display_config",
+        "id": format!("display_config_{id_suffix}"),
+        "instance_environment_type": instance.environment.as_str(),
+        "application_name": branding.application_name(),
+        "theme": theme(branding.primary_color()),
+        "preferred_sign_in_strategy": "password",
+        "logo_url": null,
+        "favicon_url": null,
+        "logo_image": null,
+        "favicon_image": null,
+        "help_url": null,
+        "google_one_tap_client_id": null,
+        "experimental_force_oauth_first": false,
+        "support_email": null,
+        "branded": false,
+        "clerk_js_version": null,
+        "show_devmode_warning": false,
+        "terms_url": null,
+        "privacy_policy_url": null,
+        "captcha_public_key": null,
+        "captcha_widget_type": "invisible",
+        "captcha_public_key_invisible": null,
+        "captcha_provider": "turnstile",
+        "captcha_oauth_bypass": [],
+        "captcha_heartbeat": false,
+    });
+    // Every page is the app's own: no hosted URLs.
+    if let Some(o) = j.as_object_mut() {
+        for key in URL_KEYS {
+            o.insert((*key).to_owned(), json!(""));
+        }
+        o.insert(
+            "logo_image_url".to_owned(),
+            json!(branding.logo_image_url().unwrap_or("")),
+        );
+    }
+    j
+}
+
+pub fn render(instance: &Instance, branding: &Branding) -> Value {
+    json!({
+        "auth_config": auth_config(instance),
+        "display_config": display_config(instance, branding),
+        "user_settings": user_settings(instance),
         "organization_settings": {
             "enabled": false,
             "max_allowed_memberships": 0,
-            "force_organization_selection": false,
             "actions": { "admin_delete": false },
-            "domains": { "enabled": false, "enrollment_modes": [], "default_role": null },
+            "domains": { "enabled": false, "enrollment_modes": [], "default_role": "org:member" },
             "slug": { "disabled": true },
             "creator_role": "org:admin",
-            "organization_creation_defaults": { "enabled": false },
         },
         "commerce_settings": {
-            "object": "commerce_settings",
-            "id": format!("commerce_settings_{id_suffix}"),
             "billing": {
                 "stripe_publishable_key": null,
                 "organization": { "enabled": false, "has_paid_plans": false },
@@ -172,19 +250,15 @@ pub fn render(instance: &Instance, application_name: &str) -> Value {
             },
         },
         "api_keys_settings": {
-            "object": "api_keys_settings",
-            "id": format!("api_keys_settings_{id_suffix}"),
+            "enabled": false,
             "user_api_keys_enabled": false,
             "orgs_api_keys_enabled": false,
         },
         "protect_config": {
-            "object": "protect_config",
-            "id": format!("protect_config_{id_suffix}"),
             "loaders": [],
         },
         "maintenance_mode": false,
         "client_debug_mode": false,
         "partitioned_cookies": false,
-        "development": env == Environment::Development,
     })
 }

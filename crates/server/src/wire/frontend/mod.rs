@@ -2,6 +2,7 @@
 //! `{response, client}` with the whole client piggybacked on every mutation, timestamps in
 //! milliseconds, and the environment and token responses unwrapped.
 
+pub mod api_version;
 pub mod client;
 pub mod environment;
 pub mod mfa;

@@ -1,0 +1,42 @@
+// Where Clerk's spec and the real clerk-js / @clerk/ui disagree, Usher follows the SDK. Each
+// exception names one exact shape, which is validated as the spec's equivalent of it.
+// Keep this list short: anything else the spec says is enforced.
+
+const keysAre = (v, keys) => v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).sort().join() === [...keys].sort().join();
+
+export const EXCEPTIONS = [
+  {
+    // A sign-up's email verification before the code is sent. The spec's one-time-code
+    // verification requires a strategy and an integer expire_at, but @clerk/ui 1.x
+    // (SignUpEmailCodeCard) sends the code only when the verification is not yet
+    // `unverified` + `email_code`: with a strategy there, the browser would never get a code.
+    // So until it is prepared the strategy and expiry are null, as before any code exists.
+    name: 'unprepared sign-up email verification',
+    at: /\.verifications\.email_address$/,
+    matches: (v) =>
+      keysAre(v, ['object', 'status', 'strategy', 'attempts', 'expire_at', 'next_action', 'supported_strategies']) &&
+      v.object === 'verification_otp' &&
+      v.status === 'unverified' &&
+      v.strategy === null &&
+      v.attempts === null &&
+      v.expire_at === null &&
+      v.next_action === 'needs_prepare' &&
+      Array.isArray(v.supported_strategies) &&
+      v.supported_strategies.every((s) => typeof s === 'string'),
+    // The strategy it will use and an expiry (any integer) stand in for the nulls.
+    asSpec: (v) => ({ ...v, strategy: 'email_code', expire_at: 0 }),
+  },
+];
+
+/**
+ * The body with every value an exception covers replaced by the spec's shape of it (`asSpec`),
+ * so that everything around it, and the rest of it, is still validated.
+ */
+export function applyExceptions(body, at = '$') {
+  for (const ex of EXCEPTIONS) if (ex.at.test(at) && ex.matches(body)) return ex.asSpec(body);
+  if (Array.isArray(body)) return body.map((v, i) => applyExceptions(v, `${at}[${i}]`));
+  if (body && typeof body === 'object') {
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, applyExceptions(v, `${at}.${k}`)]));
+  }
+  return body;
+}

@@ -1,0 +1,209 @@
+// Every Frontend API route Usher serves, driven as clerk-js drives it against a running Usher
+// (production with the `__client` cookie, development with a dev browser), and every response
+// validated against Clerk's OpenAPI spec of the Frontend API. The handshake is left out: it
+// answers with a redirect, not JSON.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileSpec, normalize, report } from '../lib/spec.mjs';
+import { Browser, emailedCode, startUsher } from '../lib/usher.mjs';
+import { totp } from '../lib/totp.mjs';
+
+const spec = compileSpec();
+
+/** Every operation the Frontend API router serves (crates/server/src/fapi/mod.rs). */
+const SERVED = [
+  'GET /.well-known/jwks.json',
+  'GET /v1/environment',
+  'PATCH /v1/environment',
+  'GET /v1/client',
+  'DELETE /v1/client',
+  'POST /v1/dev_browser',
+  'POST /v1/client/sign_ins',
+  'GET /v1/client/sign_ins/{sign_in_id}',
+  'POST /v1/client/sign_ins/{sign_in_id}/prepare_first_factor',
+  'POST /v1/client/sign_ins/{sign_in_id}/attempt_first_factor',
+  'POST /v1/client/sign_ins/{sign_in_id}/prepare_second_factor',
+  'POST /v1/client/sign_ins/{sign_in_id}/attempt_second_factor',
+  'POST /v1/client/sign_ins/{sign_in_id}/reset_password',
+  'POST /v1/client/sign_ups',
+  'GET /v1/client/sign_ups/{sign_up_id}',
+  'PATCH /v1/client/sign_ups/{sign_up_id}',
+  'POST /v1/client/sign_ups/{sign_up_id}/prepare_verification',
+  'POST /v1/client/sign_ups/{sign_up_id}/attempt_verification',
+  'DELETE /v1/client/sessions',
+  'GET /v1/client/sessions/{session_id}',
+  'POST /v1/client/sessions/{session_id}/touch',
+  'POST /v1/client/sessions/{session_id}/end',
+  'POST /v1/client/sessions/{session_id}/remove',
+  'POST /v1/client/sessions/{session_id}/tokens',
+  'POST /v1/client/sessions/{session_id}/tokens/{template_name}',
+  'GET /v1/me',
+  'PATCH /v1/me',
+  'POST /v1/me/change_password',
+  'POST /v1/me/totp',
+  'DELETE /v1/me/totp',
+  'POST /v1/me/totp/attempt_verification',
+  'POST /v1/me/backup_codes',
+  'GET /v1/me/sessions/active',
+  'POST /v1/me/sessions/{session_id}/revoke',
+];
+
+const servers = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+});
+
+function expectStatus(ex, status, what) {
+  assert.equal(ex.status, status, `${what}: ${ex.method} ${ex.url} → ${ex.status} ${JSON.stringify(ex.body).slice(0, 800)}`);
+  return ex.body;
+}
+
+/** Validates every exchange; one assertion listing every violation with its JSON path. */
+function validateAll(exchanges) {
+  const failures = [];
+  for (const ex of exchanges) {
+    const { method, path } = normalize(ex);
+    for (const v of spec.validate({ method, path, status: ex.status, body: ex.body })) {
+      failures.push({ method, path, status: ex.status, ...v });
+    }
+  }
+  assert.equal(failures.length, 0, `${failures.length} violations of the Frontend API spec:\n${report(failures)}`);
+}
+
+function covered(exchanges) {
+  const seen = new Set();
+  for (const ex of exchanges) {
+    const { method, path } = normalize(ex);
+    const op = spec.operation(method, path);
+    // Any answer counts: the flows above assert each status (JWT templates, which Usher does
+    // not offer, answer 404).
+    if (op) seen.add(`${op.method} ${op.template}`);
+  }
+  return seen;
+}
+
+async function newBrowser(usher, exchanges) {
+  const b = new Browser(usher, exchanges);
+  if (usher.environment === 'development') {
+    b.devToken = expectStatus(await b.post('/v1/dev_browser'), 200, 'dev browser').token;
+  }
+  return b;
+}
+
+/** Second factor or Client Trust, whichever the sign-in asks for, with a backup code or an emailed code. */
+async function finishSignIn(b, signIn, { backupCode, code }) {
+  const base = `/v1/client/sign_ins/${signIn.id}`;
+  if (signIn.status === 'needs_second_factor') {
+    const strategies = signIn.supported_second_factors.map((f) => f.strategy);
+    assert.ok(strategies.includes('backup_code'), JSON.stringify(signIn));
+    expectStatus(await b.post(`${base}/prepare_second_factor`, { strategy: 'totp' }), 200, 'prepare second factor');
+    signIn = expectStatus(await b.post(`${base}/attempt_second_factor`, { strategy: 'backup_code', code: backupCode }), 200, 'backup code').response;
+  } else if (signIn.status === 'needs_client_trust') {
+    const f = signIn.supported_second_factors.find((x) => x.strategy === 'email_code');
+    expectStatus(await b.post(`${base}/prepare_second_factor`, { strategy: 'email_code', email_address_id: f.email_address_id }), 200, 'client trust prepare');
+    signIn = expectStatus(await b.post(`${base}/attempt_second_factor`, { strategy: 'email_code', code: await code() }), 200, 'client trust').response;
+  }
+  assert.equal(signIn.status, 'complete', JSON.stringify(signIn));
+  return signIn.created_session_id;
+}
+
+async function driveEverything(environment) {
+  const usher = await startUsher(environment);
+  servers.push(usher);
+  const exchanges = [];
+  const dev = environment === 'development';
+  const email = dev ? 'spec-ada+clerk_test@example.com' : 'spec-ada@example.com';
+  const seenCodes = new Set();
+  // +clerk_test addresses take the fixed test code on development instances.
+  const code = () => (dev ? Promise.resolve('424242') : emailedCode(usher, email, seenCodes));
+  const passwords = ['Vivid-quartz-lantern-2931', 'Amber-harbour-comet-8812', 'Silent-meadow-fjord-5530'];
+
+  const a = await newBrowser(usher, exchanges);
+  expectStatus(await a.get('/.well-known/jwks.json'), 200, 'jwks');
+  expectStatus(await a.get('/v1/environment'), 200, 'environment');
+  expectStatus(await a.patch('/v1/environment', {}), 200, 'environment patch');
+  expectStatus(await a.get('/v1/client'), 200, 'no client yet');
+  expectStatus(await a.get('/v1/me'), 401, 'me without a session').errors;
+  expectStatus(await a.get('/v1/client/sign_ins/sia_2unknownunknownunknownunkn'), 404, 'unknown sign-in');
+
+  // Sign-up: fields, email verification (one wrong code first), the session it creates.
+  let su = expectStatus(await a.post('/v1/client/sign_ups', { email_address: email, password: passwords[0] }), 200, 'sign-up').response;
+  expectStatus(await a.get(`/v1/client/sign_ups/${su.id}`), 200, 'sign-up read');
+  expectStatus(await a.patch(`/v1/client/sign_ups/${su.id}`, { first_name: 'Ada', last_name: 'Lovelace', username: 'ada_spec' }), 200, 'sign-up update');
+  expectStatus(await a.post(`/v1/client/sign_ups/${su.id}/prepare_verification`, { strategy: 'email_code' }), 200, 'prepare verification');
+  const signUpCode = await code();
+  const wrong = signUpCode === '000000' ? '111111' : '000000';
+  expectStatus(await a.post(`/v1/client/sign_ups/${su.id}/attempt_verification`, { strategy: 'email_code', code: wrong }), 422, 'wrong code');
+  su = expectStatus(await a.post(`/v1/client/sign_ups/${su.id}/attempt_verification`, { strategy: 'email_code', code: signUpCode }), 200, 'verification').response;
+  assert.equal(su.status, 'complete');
+  const sid = su.created_session_id;
+  a.sessionId = sid;
+
+  // Sessions and /v1/me.
+  expectStatus(await a.get(`/v1/client/sessions/${sid}`), 200, 'session');
+  expectStatus(await a.post(`/v1/client/sessions/${sid}/touch`, {}), 200, 'touch');
+  expectStatus(await a.post(`/v1/client/sessions/${sid}/tokens`, {}), 200, 'token');
+  expectStatus(await a.post(`/v1/client/sessions/${sid}/tokens/no_such_template`, {}), 404, 'unknown template');
+  expectStatus(await a.get('/v1/me'), 200, 'me');
+  expectStatus(await a.patch('/v1/me', { first_name: 'Augusta' }), 200, 'me update');
+  expectStatus(await a.post('/v1/me/change_password', { current_password: passwords[0], new_password: passwords[1] }), 200, 'change password');
+  const t = expectStatus(await a.post('/v1/me/totp', {}), 200, 'totp').response;
+  expectStatus(await a.post('/v1/me/totp/attempt_verification', { code: totp(t.secret) === '000000' ? '111111' : '000000' }), 422, 'wrong totp');
+  const verified = expectStatus(await a.post('/v1/me/totp/attempt_verification', { code: totp(t.secret) }), 200, 'totp verified').response;
+  assert.equal(verified.verified, true);
+  const backup = expectStatus(await a.post('/v1/me/backup_codes', {}), 200, 'backup codes').response.codes;
+  expectStatus(await a.get('/v1/me/sessions/active'), 200, 'active sessions');
+
+  // A second browser signs in: identifier, a wrong then the right password, the second factor.
+  const b = await newBrowser(usher, exchanges);
+  let si = expectStatus(await b.post('/v1/client/sign_ins', { identifier: email }), 200, 'sign-in').response;
+  assert.equal(si.status, 'needs_first_factor');
+  expectStatus(await b.get(`/v1/client/sign_ins/${si.id}`), 200, 'sign-in read');
+  const emailFactor = si.supported_first_factors.find((f) => f.strategy === 'email_code');
+  expectStatus(await b.post(`/v1/client/sign_ins/${si.id}/prepare_first_factor`, { strategy: 'email_code', email_address_id: emailFactor.email_address_id }), 200, 'prepare first factor');
+  if (!dev) await code(); // the emailed code, unused: the password signs in
+  expectStatus(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'password', password: 'Wrong-password-0000' }), 422, 'wrong password');
+  si = expectStatus(await b.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'password', password: passwords[1] }), 200, 'password').response;
+  assert.equal(si.status, 'needs_second_factor');
+  const sid2 = await finishSignIn(b, si, { backupCode: backup[0], code });
+  b.sessionId = sid2;
+  expectStatus(await a.get('/v1/me/sessions/active'), 200, 'two active sessions');
+  expectStatus(await a.post(`/v1/me/sessions/${sid2}/revoke`, {}), 200, 'revoke');
+
+  // The first browser: TOTP off, its session removed, then signs in again in one request.
+  expectStatus(await a.delete('/v1/me/totp'), 200, 'totp off');
+  expectStatus(await a.post(`/v1/client/sessions/${sid}/remove`, {}), 200, 'remove');
+  si = expectStatus(await a.post('/v1/client/sign_ins', { identifier: email, strategy: 'password', password: passwords[1] }), 200, 'one-step sign-in').response;
+  const sid4 = await finishSignIn(a, si, { backupCode: backup[2], code });
+  assert.ok(sid4);
+  a.sessionId = sid4;
+
+  // A third browser resets the password with an emailed code.
+  const c = await newBrowser(usher, exchanges);
+  si = expectStatus(await c.post('/v1/client/sign_ins', { identifier: email }), 200, 'sign-in for reset').response;
+  const resetFactor = si.supported_first_factors.find((f) => f.strategy === 'reset_password_email_code');
+  assert.ok(resetFactor, JSON.stringify(si.supported_first_factors));
+  expectStatus(await c.post(`/v1/client/sign_ins/${si.id}/prepare_first_factor`, { strategy: 'reset_password_email_code', email_address_id: resetFactor.email_address_id }), 200, 'prepare reset');
+  si = expectStatus(await c.post(`/v1/client/sign_ins/${si.id}/attempt_first_factor`, { strategy: 'reset_password_email_code', code: await code() }), 200, 'reset code').response;
+  assert.equal(si.status, 'needs_new_password');
+  si = expectStatus(await c.post(`/v1/client/sign_ins/${si.id}/reset_password`, { password: passwords[2], sign_out_of_other_sessions: 'false' }), 200, 'reset').response;
+  const sid3 = await finishSignIn(c, si, { backupCode: backup[1], code });
+  expectStatus(await c.post(`/v1/client/sessions/${sid3}/end`, {}), 200, 'end');
+  expectStatus(await c.get('/v1/client'), 200, 'client after end');
+
+  // Then it signs out of everything, and finally the client goes.
+  expectStatus(await a.get('/v1/client'), 200, 'client signed in');
+  expectStatus(await a.delete('/v1/client/sessions'), 200, 'sign out');
+  expectStatus(await a.delete('/v1/client'), 200, 'client gone');
+  return exchanges;
+}
+
+for (const environment of ['production', 'development']) {
+  test(`${environment}: every Frontend API response matches Clerk's spec`, async () => {
+    const exchanges = await driveEverything(environment);
+    const seen = covered(exchanges);
+    const missing = SERVED.filter((op) => !seen.has(op) && !(environment === 'production' && op === 'POST /v1/dev_browser'));
+    assert.deepEqual(missing, [], 'operations not exercised');
+    validateAll(exchanges);
+  });
+}

@@ -1,0 +1,50 @@
+//! What the commands print, and how: lines on standard output that report a closed pipe as an
+//! error instead of panicking (`usher … | head` must end quietly), and times as RFC 3339.
+
+use std::io::{self, Write};
+
+/// `println!` that returns the write's error: `outln!(…)?`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;
+
+pub fn line(args: std::fmt::Arguments<'_>) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_fmt(args)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The reader of our output went away (`usher … | head`): nothing is wrong, stop quietly.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Epoch milliseconds as an RFC 3339 time (UTC), `-` for none.
+pub fn time(ms: Option<i64>) -> String {
+    ms.and_then(|ms| {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .ok()?
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    })
+    .unwrap_or_else(|| "-".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339() {
+        assert_eq!(time(Some(1_700_000_000_123)), "2023-11-14T22:13:20.123Z");
+        assert_eq!(time(None), "-");
+    }
+}

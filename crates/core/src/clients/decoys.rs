@@ -1,0 +1,238 @@
+//! Enumeration protection: what a sign-in for an identifier nobody has shows. The decoy is
+//! answered from a phantom account (a password and the typed email address), so its
+//! `supported_first_factors` are built by the same code as a real account's, and the phantom
+//! address's id is a keyed HMAC of the identifier: stable for every attempt, different per
+//! instance, and shaped like any `idn_` id.
+
+use aws_lc_rs::hmac;
+use svix_ksuid::{Ksuid, KsuidLike};
+
+use super::factors::FactorVerification;
+use super::sign_ins::{SignIn, SignInStatus, SupportedFactor, first_factors};
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::prefix;
+use crate::instance::{Environment, InstanceSettings};
+use crate::users::User;
+use crate::users::create::{NewUser, validate};
+use crate::users::identifiers::{IdentifierKind, normalize};
+use crate::users::model::PasswordDigest;
+
+/// The instance's secret for decoy ids. Kept in the store (the same on every node and across
+/// restarts), never shown.
+#[derive(Clone)]
+pub struct DecoyKey {
+    key: hmac::Key,
+    /// Seconds: ids carry a KSUID timestamp, placed in the day after the instance was created.
+    epoch_secs: i64,
+}
+
+impl std::fmt::Debug for DecoyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DecoyKey(<redacted>)")
+    }
+}
+
+impl DecoyKey {
+    pub fn new(secret: &[u8], instance_created_at: Millis) -> Self {
+        Self {
+            key: hmac::Key::new(hmac::HMAC_SHA256, secret),
+            epoch_secs: instance_created_at / 1000,
+        }
+    }
+
+    /// The id of the phantom email address `email` (already normalised).
+    pub fn email_address_id(&self, email: &str) -> String {
+        let tag = hmac::sign(&self.key, format!("email_address_id:{email}").as_bytes());
+        let bytes = tag.as_ref();
+        let mut seconds = [0u8; 4];
+        seconds.copy_from_slice(&bytes[16..20]);
+        let offset = i64::from(u32::from_be_bytes(seconds) % 86_400);
+        let ksuid = Ksuid::from_seconds(Some(self.epoch_secs + offset), Some(&bytes[..16]));
+        format!("{}{}", prefix::EMAIL, ksuid.to_base62())
+    }
+}
+
+/// The normalised email address a decoy pretends to have, if the identifier is one.
+fn decoy_email(identifier: &str) -> Option<String> {
+    identifier
+        .contains('@')
+        .then(|| normalize(IdentifierKind::Email, identifier))
+}
+
+/// A sign-in for `identifier`, which no user has.
+pub fn start(identifier: String, key: &DecoyKey, now: Millis) -> SignIn {
+    let email_id = decoy_email(&identifier).map(|e| key.email_address_id(&e));
+    let mut s = SignIn::decoy(identifier, now);
+    s.decoy_email_address_id = email_id;
+    s
+}
+
+/// The account a decoy pretends to be: a password and the typed email address as its primary
+/// address under the decoy's id. `None` when the identifier is not a valid email address.
+fn phantom(sign_in: &SignIn) -> Option<User> {
+    let email = decoy_email(sign_in.identifier.as_deref()?)?;
+    let id = sign_in.decoy_email_address_id.clone()?;
+    let settings = InstanceSettings::default();
+    let fields = NewUser {
+        email_addresses: vec![email],
+        skip_password_requirement: true,
+        ..Default::default()
+    };
+    let mut user = validate(fields, &settings).ok()?.into_user(
+        Some(PasswordDigest(String::new())),
+        &settings,
+        sign_in.created_at,
+    );
+    let address = user.email_addresses.first_mut()?;
+    address.id = id.clone();
+    user.primary_email_address_id = Some(id);
+    Some(user)
+}
+
+/// `supported_first_factors` of a decoy: what a real account with a password and that address
+/// offers (only a password for an identifier that is not an email address).
+pub fn supported_first_factors(sign_in: &SignIn) -> Vec<SupportedFactor> {
+    match phantom(sign_in) {
+        Some(user) => first_factors(&user),
+        None => vec![SupportedFactor {
+            strategy: super::factors::strategy::PASSWORD,
+            email_address_id: None,
+            safe_identifier: None,
+            primary: false,
+        }],
+    }
+}
+
+/// Prepares a factor of a decoy exactly as a real account's is prepared (the same checks, the
+/// same errors), except that the code is sent to nobody and kept by no one.
+pub fn prepare_first_factor(
+    sign_in: &mut SignIn,
+    strategy_name: &str,
+    email_address_id: Option<&str>,
+    now: Millis,
+) -> CoreResult<()> {
+    match phantom(sign_in) {
+        // Production: a decoy never takes a development instance's test code.
+        Some(user) => sign_in
+            .prepare_first_factor(
+                &user,
+                strategy_name,
+                email_address_id,
+                Environment::Production,
+                now,
+            )
+            .map(|_| ()),
+        None => {
+            if sign_in.status != SignInStatus::NeedsFirstFactor {
+                return Err(CoreError::FlowInvalid {
+                    reason: "this sign-in is not waiting for a first factor",
+                });
+            }
+            let (v, _) = FactorVerification::issue_code(
+                strategy_name,
+                sign_in.identifier.as_deref().unwrap_or(""),
+                None,
+                Environment::Production,
+                now,
+            );
+            sign_in.first_factor = Some(v);
+            sign_in.updated_at = now;
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::factors::strategy;
+
+    fn key() -> DecoyKey {
+        DecoyKey::new(b"instance secret", 1_700_000_000_000)
+    }
+
+    fn real_user(email: &str) -> User {
+        let settings = InstanceSettings::default();
+        validate(
+            NewUser {
+                email_addresses: vec![email.into()],
+                skip_password_requirement: true,
+                ..Default::default()
+            },
+            &settings,
+        )
+        .unwrap()
+        .into_user(Some(PasswordDigest("$argon2id$x".into())), &settings, 0)
+    }
+
+    /// The factors with the ids taken out, which differ by nature.
+    fn shape(f: &[SupportedFactor]) -> Vec<(&'static str, Option<String>, bool, bool)> {
+        f.iter()
+            .map(|f| {
+                (
+                    f.strategy,
+                    f.safe_identifier.clone(),
+                    f.primary,
+                    f.email_address_id.is_some(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_decoy_offers_what_a_real_account_with_a_password_offers() {
+        let real = first_factors(&real_user("someone@example.com"));
+        let decoy = supported_first_factors(&start("Someone@Example.com ".into(), &key(), 5));
+        assert_eq!(shape(&decoy), shape(&real));
+        assert!(
+            decoy
+                .iter()
+                .any(|f| f.strategy == strategy::RESET_PASSWORD_EMAIL_CODE)
+        );
+    }
+
+    #[test]
+    fn decoy_ids_are_stable_per_identifier_and_instance_and_shaped_like_real_ones() {
+        let a = start("ghost@example.com".into(), &key(), 1);
+        let b = start("GHOST@example.com".into(), &key(), 2);
+        assert_ne!(a.id, b.id);
+        let id = a.decoy_email_address_id.clone().unwrap();
+        assert_eq!(Some(id.clone()), b.decoy_email_address_id);
+        let real_id = &real_user("x@example.com").email_addresses[0].id;
+        assert_eq!(id.len(), real_id.len());
+        assert!(crate::ids::looks_like(&id, prefix::EMAIL));
+        let other = start("other@example.com".into(), &key(), 1);
+        assert_ne!(other.decoy_email_address_id, a.decoy_email_address_id);
+        let elsewhere = start(
+            "ghost@example.com".into(),
+            &DecoyKey::new(b"another instance", 1_700_000_000_000),
+            1,
+        );
+        assert_ne!(elsewhere.decoy_email_address_id, a.decoy_email_address_id);
+        assert!(!format!("{:?}", key()).contains("instance secret"));
+    }
+
+    #[test]
+    fn preparing_a_decoy_checks_what_a_real_prepare_checks() {
+        let mut s = start("ghost@example.com".into(), &key(), 1);
+        let id = s.decoy_email_address_id.clone().unwrap();
+        assert_eq!(
+            prepare_first_factor(&mut s, strategy::EMAIL_CODE, Some("idn_other"), 2),
+            Err(CoreError::StrategyInvalid {
+                param: "email_address_id"
+            })
+        );
+        assert_eq!(
+            prepare_first_factor(&mut s, "phone_code", None, 2),
+            Err(CoreError::StrategyInvalid { param: "strategy" })
+        );
+        prepare_first_factor(&mut s, strategy::EMAIL_CODE, Some(&id), 2).unwrap();
+        let v = s.first_factor.as_ref().unwrap();
+        assert_eq!(v.email_address_id.as_deref(), Some(id.as_str()));
+        assert!(!v.test_mode);
+        let mut u = start("ghost_user".into(), &key(), 1);
+        assert_eq!(supported_first_factors(&u).len(), 1);
+        prepare_first_factor(&mut u, strategy::EMAIL_CODE, None, 2).unwrap();
+    }
+}

@@ -1,0 +1,32 @@
+//! One loop, at `--key-refresh-secs`, that picks up what another process changed in the
+//! instance: rotated signing keys (`key_refresh`) and branding (`branding`).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{branding, key_refresh};
+use crate::state::AppState;
+
+pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                // On failure keep what we hold: the keys still verify and sign, the branding shows.
+                if let Err(e) = key_refresh::refresh_once(&state).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload signing keys");
+                }
+                if let Err(e) = branding::refresh_once(&state).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload the branding");
+                }
+            }
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,642 @@
+//! The front door's secrets and what it lets slip: a client secret planted in a browser is
+//! worthless once its owner signs in, up or out (Frontend API and hosted pages, while a dev
+//! browser keeps its token); with enumeration protection a real account and an unknown
+//! identifier answer alike (shape, ids, sign-up); and every password sign-in upgrades an
+//! imported bcrypt digest to Argon2id.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+use usher_core::clock::SystemClock;
+
+use crate::common::{App, spawn_with};
+
+const ORIGIN: &str = "http://localhost:3000";
+const PASSWORD: &str = "Copper-kettle-orchard-5821";
+
+async fn spawn(protect: bool) -> App {
+    spawn_with(Arc::new(SystemClock), |c| {
+        c.mail.run_worker = false;
+        if protect {
+            c.policy.enumeration_protection = Some(true);
+            // The timing rounds below are more writes than one address may make.
+            c.frontend.limits.mutations_per_ip.limit = 10_000;
+        }
+    })
+    .await
+}
+
+/// A user with a password who skips Client Trust, so a password completes the sign-in.
+async fn user(app: &App, email: &str) -> String {
+    app.post(
+        "/v1/users",
+        json!({"email_address": [email], "password": PASSWORD, "bypass_client_trust": true}),
+    )
+    .await
+    .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A user imported with a bcrypt digest of `PASSWORD`.
+async fn imported_user(app: &App, email: &str) -> String {
+    let digest = bcrypt::hash(PASSWORD, 4).unwrap();
+    app.post(
+        "/v1/users",
+        json!({"email_address": [email], "password_digest": digest, "password_hasher": "bcrypt",
+               "bypass_client_trust": true}),
+    )
+    .await
+    .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn stored_digest(app: &App, user_id: &str) -> String {
+    let state = &app.running.state;
+    let u = state.store.get_user(&state.instance.id, user_id).await;
+    u.unwrap().unwrap().password.unwrap().0
+}
+
+async fn emails_to(app: &App, address: &str) -> Vec<Value> {
+    let q: String = form_urlencoded::byte_serialize(address.as_bytes()).collect();
+    let listed = app.get(&format!("/v1/emails?email_address={q}")).await;
+    listed.ok()["data"].as_array().unwrap().clone()
+}
+
+/// A clerk-js tab on the Frontend API: a cookie jar, or a dev-browser token.
+struct Tab<'a> {
+    app: &'a App,
+    jar: BTreeMap<String, String>,
+    dev_token: Option<String>,
+    /// `Set-Cookie` lines of the last answer.
+    set: Vec<String>,
+}
+
+impl<'a> Tab<'a> {
+    fn new(app: &'a App) -> Self {
+        Self {
+            app,
+            jar: BTreeMap::new(),
+            dev_token: None,
+            set: Vec::new(),
+        }
+    }
+
+    fn secret(&self) -> Option<String> {
+        self.jar.get("__client").cloned()
+    }
+
+    async fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let mut url = format!("http://{}{path}", self.app.running.frontend_addr);
+        let mut query = Vec::new();
+        if method != "GET" && method != "POST" {
+            query.push(("_method", method));
+        }
+        if let Some(t) = &self.dev_token {
+            query.push(("__clerk_db_jwt", t.as_str()));
+        }
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(query)
+                    .finish(),
+            );
+        }
+        let mut req = if method == "GET" {
+            self.app.http.get(url)
+        } else {
+            self.app
+                .http
+                .post(url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(
+                    form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(form)
+                        .finish(),
+                )
+        };
+        req = req.header("Origin", ORIGIN);
+        if !self.jar.is_empty() {
+            let c: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.header(COOKIE, c.join("; "));
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        self.set = res
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        for line in &self.set {
+            let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.jar.remove(name);
+            } else {
+                self.jar.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        assert!(status < 500, "{status}: {body}");
+        (status, body)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        self.send("POST", path, form).await
+    }
+
+    async fn client(&mut self) -> Value {
+        self.send("GET", "/v1/client", &[]).await.1["response"].clone()
+    }
+
+    /// A password sign-in; returns the session it created.
+    async fn sign_in(&mut self, email: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/v1/client/sign_ins",
+                &[
+                    ("identifier", email),
+                    ("strategy", "password"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["response"]["status"], "complete", "{body}");
+        body["response"]["created_session_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+// ---- session fixation -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_planted_client_cookie_is_useless_once_the_victim_signs_in_out_or_up() {
+    let app = spawn(false).await;
+    user(&app, "victim@example.com").await;
+    // The attacker's own client (any write makes one), planted in the victim's browser.
+    let mut attacker = Tab::new(&app);
+    let (status, _) = attacker
+        .post(
+            "/v1/client/sign_ins",
+            &[("identifier", "victim@example.com")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let planted = attacker.secret().unwrap();
+    let mut victim = Tab::new(&app);
+    victim.jar.insert("__client".into(), planted.clone());
+
+    let sid = victim.sign_in("victim@example.com").await;
+    let rotated = victim.secret().unwrap();
+    assert_ne!(rotated, planted, "signing in hands out a new client secret");
+    assert!(victim.set.iter().any(|c| c.contains("HttpOnly")));
+    assert_eq!(victim.client().await["sessions"][0]["id"], sid);
+    // The planted secret names no client any more: no session, no token.
+    assert_eq!(attacker.client().await, Value::Null);
+    let (status, body) = attacker
+        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
+        .await;
+    assert!(status >= 400 && body["jwt"].is_null(), "{status}: {body}");
+
+    // Signing out rotates again: whoever read the secret while signed in holds nothing.
+    let mut reader = Tab::new(&app);
+    reader.jar.insert("__client".into(), rotated.clone());
+    let (status, _) = victim.send("DELETE", "/v1/client/sessions", &[]).await;
+    assert_eq!(status, 200);
+    assert_ne!(victim.secret().unwrap(), rotated);
+    assert_eq!(reader.client().await, Value::Null);
+    assert!(
+        victim.client().await["sessions"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Signing up: the new account's session is not on the planted client.
+    let mut attacker = Tab::new(&app);
+    attacker
+        .post(
+            "/v1/client/sign_ins",
+            &[("identifier", "victim@example.com")],
+        )
+        .await;
+    let planted = attacker.secret().unwrap();
+    let mut newcomer = Tab::new(&app);
+    newcomer.jar.insert("__client".into(), planted.clone());
+    let (_, body) = newcomer
+        .post(
+            "/v1/client/sign_ups",
+            &[("email_address", "new@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let id = body["response"]["id"].as_str().unwrap().to_owned();
+    newcomer
+        .post(
+            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+            &[("strategy", "email_code")],
+        )
+        .await;
+    let code = app.latest_code("new@example.com").await;
+    let (status, body) = newcomer
+        .post(
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            &[("strategy", "email_code"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(
+        (status, &body["response"]["status"]),
+        (200, &json!("complete"))
+    );
+    assert_ne!(newcomer.secret().unwrap(), planted);
+    assert_eq!(attacker.client().await, Value::Null);
+}
+
+#[tokio::test]
+async fn a_planted_cookie_on_the_hosted_pages_loses_its_session_and_its_csrf_token() {
+    let app = spawn(false).await;
+    user(&app, "victim@example.com").await;
+    // A wrong password leaves the attacker with a client and a form token bound to its secret.
+    let mut attacker = app.web("attacker");
+    attacker.get("/sign-in").await.expect(200);
+    attacker
+        .submit(
+            "/sign-in",
+            &[
+                ("identifier", "victim@example.com"),
+                ("password", "wrong-wrong-1"),
+            ],
+        )
+        .await;
+    let planted = attacker.cookie("__client").unwrap().to_owned();
+    let state = &app.running.state;
+    let client_of = |secret: String| async move {
+        let t = usher_core::clients::ClientToken::parse(&secret).unwrap();
+        state
+            .store
+            .client_by_token(&state.instance.id, &t.hash())
+            .await
+            .unwrap()
+    };
+    assert!(
+        client_of(planted.clone()).await.is_some(),
+        "the attacker holds a real client"
+    );
+    let mut victim = app.web("victim");
+    victim.cookies.insert("__client".into(), planted.clone());
+    victim.get("/sign-in").await.expect(200);
+    let known_token = victim.csrf.clone().unwrap();
+    assert_eq!(
+        Some(&known_token),
+        attacker.csrf.as_ref(),
+        "the attacker can forge forms"
+    );
+
+    victim
+        .submit(
+            "/sign-in",
+            &[("identifier", "victim@example.com"), ("password", PASSWORD)],
+        )
+        .await
+        .redirects_to("/user");
+    let rotated = victim.cookie("__client").unwrap().to_owned();
+    assert_ne!(rotated, planted);
+    assert!(client_of(planted.clone()).await.is_none());
+    assert!(client_of(rotated).await.is_some());
+    victim.get("/user").await.expect(200);
+    assert_ne!(
+        victim.csrf.as_ref(),
+        Some(&known_token),
+        "the form token changed"
+    );
+    // The attacker is not signed in, and their token no longer works in the victim's browser.
+    let page = attacker.get("/user").await;
+    assert_eq!(page.status.as_u16(), 303);
+    assert!(
+        page.location().starts_with("/sign-in"),
+        "{}",
+        page.location()
+    );
+    victim
+        .post_raw("/sign-out", &[("csrf_token", &known_token)])
+        .await
+        .expect(403);
+    victim.get("/user").await.expect(200);
+}
+
+#[tokio::test]
+async fn a_dev_browser_keeps_its_token_through_sign_in_and_sign_out() {
+    let app = spawn(false).await;
+    user(&app, "dev@example.com").await;
+    let mut tab = Tab::new(&app);
+    let (status, body) = tab.post("/v1/dev_browser", &[]).await;
+    assert_eq!(status, 200);
+    tab.dev_token = Some(body["id"].as_str().unwrap().to_owned());
+    let sid = tab.sign_in("dev@example.com").await;
+    assert!(
+        tab.jar.is_empty(),
+        "no cookies for a dev browser: {:?}",
+        tab.set
+    );
+    assert_eq!(tab.client().await["sessions"][0]["id"], sid);
+    let (status, _) = tab.send("DELETE", "/v1/client/sessions", &[]).await;
+    assert_eq!(status, 200);
+    let client = tab.client().await;
+    assert!(client["id"].is_string(), "the token still names the client");
+    assert!(client["sessions"].as_array().unwrap().is_empty());
+}
+
+// ---- enumeration protection -------------------------------------------------------------------
+
+/// A sign-in as an observer compares it: without its own id, timestamps and the identifier.
+fn comparable(si: &Value, identifier: &str) -> Value {
+    let mut si = si.clone();
+    for k in ["id", "abandon_at", "identifier"] {
+        si.as_object_mut().unwrap().remove(k);
+    }
+    if let Some(v) = si["first_factor_verification"].as_object_mut() {
+        v.remove("expire_at");
+    }
+    let text = serde_json::to_string(&si)
+        .unwrap()
+        .replace(identifier, "<identifier>");
+    let mut si: Value = serde_json::from_str(&text).unwrap();
+    for f in si["supported_first_factors"].as_array_mut().unwrap() {
+        if let Some(id) = f.get_mut("email_address_id") {
+            *id = json!("<idn>");
+        }
+    }
+    si
+}
+
+fn email_ids(si: &Value) -> Vec<String> {
+    si["supported_first_factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["email_address_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+#[tokio::test]
+async fn with_enumeration_protection_a_real_account_and_an_unknown_one_answer_alike() {
+    let app = spawn(true).await;
+    user(&app, "known@example.com").await;
+    let mut seen = Vec::new();
+    for who in ["known@example.com", "ghost@example.com"] {
+        let mut ids = Vec::new();
+        let mut shapes = Vec::new();
+        for _ in 0..2 {
+            let mut tab = Tab::new(&app);
+            let (status, body) = tab
+                .post("/v1/client/sign_ins", &[("identifier", who)])
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let si = body["response"].clone();
+            let found = email_ids(&si);
+            assert_eq!(
+                found.len(),
+                2,
+                "email_code and reset_password_email_code: {si}"
+            );
+            for id in &found {
+                assert!(id.starts_with("idn_") && id.len() == 31, "{id}");
+            }
+            ids.push(found);
+            let id = si["id"].as_str().unwrap().to_owned();
+            let path = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
+            let wrong = tab
+                .post(
+                    &path,
+                    &[
+                        ("strategy", "email_code"),
+                        ("email_address_id", "idn_nobody"),
+                    ],
+                )
+                .await;
+            let (status, prepared) = tab.post(&path, &[("strategy", "email_code")]).await;
+            assert_eq!(status, 200, "{prepared}");
+            shapes.push((
+                comparable(&si, who),
+                comparable(&prepared["response"], who),
+                wrong.0,
+                wrong.1["errors"][0]["code"].clone(),
+            ));
+        }
+        assert_eq!(
+            ids[0], ids[1],
+            "{who}'s email address id is the same every time"
+        );
+        assert_eq!(shapes[0], shapes[1]);
+        seen.push(shapes.remove(0));
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "a real account and an unknown one look the same"
+    );
+    assert_eq!(seen[0].2, 422);
+    // Only the real account got its codes (queued just after the answers).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while emails_to(&app, "known@example.com").await.len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(emails_to(&app, "known@example.com").await.len(), 2);
+    assert!(emails_to(&app, "ghost@example.com").await.is_empty());
+
+    // Preparing an emailed code: the medians, printed (timing bounds live in bench/).
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(), Vec::new()];
+    for round in 0..50 {
+        for (i, who) in ["known@example.com", "ghost@example.com"]
+            .iter()
+            .enumerate()
+        {
+            let mut tab = Tab::new(&app);
+            let (_, body) = tab
+                .post("/v1/client/sign_ins", &[("identifier", who)])
+                .await;
+            let id = body["response"]["id"].as_str().unwrap().to_owned();
+            let path = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
+            let start = Instant::now();
+            let (status, _) = tab.post(&path, &[("strategy", "email_code")]).await;
+            times[i].push(start.elapsed());
+            assert_eq!(status, 200, "round {round}");
+        }
+    }
+    let (real, ghost) = (median(times[0].clone()), median(times[1].clone()));
+    println!(
+        "prepare_first_factor email_code median: real {real:?}, unknown {ghost:?}, ratio {:.2}",
+        real.as_secs_f64() / ghost.as_secs_f64()
+    );
+}
+
+/// A sign-up as an observer compares it.
+fn comparable_sign_up(su: &Value, email: &str) -> Value {
+    let mut su = su.clone();
+    let o = su.as_object_mut().unwrap();
+    for k in ["id", "abandon_at", "created_at", "updated_at"] {
+        o.remove(k);
+    }
+    if let Some(v) = su["verifications"]["email_address"].as_object_mut() {
+        v.remove("expire_at");
+    }
+    let text = serde_json::to_string(&su)
+        .unwrap()
+        .replace(email, "<email>");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_owner() {
+    let app = spawn(true).await;
+    let owner = user(&app, "taken@example.com").await;
+    app.patch(&format!("/v1/users/{owner}"), json!({"locale": "fr-FR"}))
+        .await
+        .ok();
+    let mut seen = Vec::new();
+    for email in ["taken@example.com", "free@example.com"] {
+        let mut tab = Tab::new(&app);
+        let (status, created) = tab
+            .post(
+                "/v1/client/sign_ups",
+                &[("email_address", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(status, 200, "{created}");
+        let id = created["response"]["id"].as_str().unwrap().to_owned();
+        let (status, prepared) = tab
+            .post(
+                &format!("/v1/client/sign_ups/{id}/prepare_verification"),
+                &[("strategy", "email_code")],
+            )
+            .await;
+        assert_eq!(status, 200, "{prepared}");
+        seen.push((
+            comparable_sign_up(&created["response"], email),
+            comparable_sign_up(&prepared["response"], email),
+        ));
+        if email.starts_with("taken") {
+            // No code was sent, so none is right.
+            let (status, body) = tab
+                .post(
+                    &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+                    &[("strategy", "email_code"), ("code", "424242")],
+                )
+                .await;
+            assert_eq!(status, 422);
+            assert_eq!(body["errors"][0]["code"], "form_code_incorrect");
+        }
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "a taken address and a free one answer alike"
+    );
+    let to_owner = emails_to(&app, "taken@example.com").await;
+    assert_eq!(to_owner.len(), 1);
+    assert_eq!(to_owner[0]["slug"], "sign_up_attempt");
+    assert_eq!(to_owner[0]["user_id"], owner.as_str());
+    assert!(to_owner[0]["data"]["otp_code"].is_null());
+    assert!(
+        to_owner[0]["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Quelqu'un"),
+        "in the owner's language: {}",
+        to_owner[0]["subject"]
+    );
+    let to_new = emails_to(&app, "free@example.com").await;
+    assert_eq!(to_new[0]["slug"], "verification_code");
+    let users = app.get("/v1/users?email_address=taken@example.com").await;
+    assert_eq!(users.ok().as_array().unwrap().len(), 1);
+
+    // Without protection the address is refused at once, as on Clerk.
+    let plain = spawn(false).await;
+    user(&plain, "taken@example.com").await;
+    let (status, body) = Tab::new(&plain)
+        .post(
+            "/v1/client/sign_ups",
+            &[
+                ("email_address", "taken@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["code"], "form_identifier_exists");
+}
+
+// ---- imported digests -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_frontend_api_sign_in_upgrades_an_imported_bcrypt_digest() {
+    let app = spawn(false).await;
+    let id = imported_user(&app, "imported@example.com").await;
+    assert!(stored_digest(&app, &id).await.starts_with("$2b$"));
+    let mut tab = Tab::new(&app);
+    let (status, _) = tab
+        .post(
+            "/v1/client/sign_ins",
+            &[
+                ("identifier", "imported@example.com"),
+                ("strategy", "password"),
+                ("password", "not-the-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        stored_digest(&app, &id).await.starts_with("$2b$"),
+        "a wrong password upgrades nothing"
+    );
+    tab.sign_in("imported@example.com").await;
+    let digest = stored_digest(&app, &id).await;
+    assert!(
+        digest.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{digest}"
+    );
+    // The upgraded digest still takes the same password.
+    let verified = app
+        .post(
+            &format!("/v1/users/{id}/verify_password"),
+            json!({"password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(verified.ok()["verified"], true);
+    assert_eq!(
+        Tab::new(&app).sign_in("imported@example.com").await.len(),
+        32
+    );
+}
+
+#[tokio::test]
+async fn a_hosted_page_sign_in_upgrades_an_imported_bcrypt_digest() {
+    let app = spawn(false).await;
+    let id = imported_user(&app, "portal@example.com").await;
+    let mut web = app.web("pages");
+    web.get("/sign-in").await.expect(200);
+    web.submit(
+        "/sign-in",
+        &[("identifier", "portal@example.com"), ("password", PASSWORD)],
+    )
+    .await
+    .redirects_to("/user");
+    let digest = stored_digest(&app, &id).await;
+    assert!(
+        digest.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{digest}"
+    );
+}
