@@ -1,5 +1,8 @@
 //! The domain's errors. The HTTP layer maps each to a Clerk error body in exactly one place.
 
+use std::fmt;
+use std::sync::Arc;
+
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -67,13 +70,72 @@ pub enum CoreError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("password hashing is overloaded")]
     Overloaded,
-    #[error("storage failure: {0}")]
-    Storage(String),
+    /// The storage (or what serves it) failed; the cause is logged, never shown to a client.
+    #[error("storage failure")]
+    Storage(#[source] Cause),
     #[error("crypto failure: {0}")]
     Crypto(String),
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+/// The error under an internal failure, kept (not flattened to its text) so that the log shows
+/// its whole chain of causes. Shared, so that the errors holding it stay `Clone`; two causes are
+/// equal when they say the same thing.
+#[derive(Debug, Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync>);
+
+impl Cause {
+    pub fn new(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(err))
+    }
+
+    /// A cause with a message of its own and no error under it.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self(Arc::new(Message(message.into())))
+    }
+
+    /// `context`, caused by `err`: what was being done when `err` happened.
+    pub fn context(
+        context: &'static str,
+        err: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(Context {
+            context,
+            cause: Box::new(err),
+        }))
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+#[derive(Debug, Error)]
+#[error("{0}")]
+struct Message(String);
+
+#[derive(Debug, Error)]
+#[error("{context}")]
+struct Context {
+    context: &'static str,
+    #[source]
+    cause: Box<dyn std::error::Error + Send + Sync>,
+}
 
 impl CoreError {
     pub fn format(param: impl Into<String>, reason: impl Into<String>) -> Self {
@@ -92,5 +154,51 @@ impl CoreError {
         Self::ParamMissing {
             param: param.into(),
         }
+    }
+}
+
+/// An error and every cause under it, outermost first (`what failed: why: root cause`), for logs.
+pub fn report(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        // Some errors repeat their cause in their own message; print it once.
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Error)]
+    #[error("connection refused")]
+    struct Refused;
+
+    #[derive(Debug, Error)]
+    #[error("pool timed out")]
+    struct Timeout(#[source] Refused);
+
+    #[test]
+    fn a_report_names_every_cause_once() {
+        let err = CoreError::Storage(Cause::context("reading a user", Timeout(Refused)));
+        assert_eq!(
+            report(&err),
+            "storage failure: reading a user: pool timed out: connection refused"
+        );
+        let repeats = Cause::new(std::io::Error::other(Refused));
+        assert_eq!(report(&repeats), "connection refused");
+    }
+
+    #[test]
+    fn causes_compare_by_what_they_say() {
+        assert_eq!(Cause::msg("boom"), Cause::msg("boom"));
+        assert_ne!(Cause::msg("boom"), Cause::msg("bang"));
     }
 }

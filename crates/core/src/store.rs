@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::audit::AuditEntry;
 use crate::branding::Branding;
-use crate::error::CoreError;
+use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
@@ -42,8 +42,37 @@ pub enum StoreError {
         "migration {version} was changed after it was applied to this database; restore the original file"
     )]
     MigrationChanged { version: i64 },
-    #[error("database error: {0}")]
-    Backend(String),
+    /// The database failed (unreachable, I/O, a record that cannot be read back): `operation` is
+    /// what was being done, `cause` the driver's error, kept for the log.
+    #[error("database error during {operation}")]
+    Backend {
+        operation: &'static str,
+        #[source]
+        cause: Cause,
+    },
+}
+
+impl StoreError {
+    /// What a query's failure is until the store method that ran it names the operation.
+    pub const QUERY: &'static str = "a query";
+
+    pub fn backend(
+        operation: &'static str,
+        err: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Backend {
+            operation,
+            cause: Cause::new(err),
+        }
+    }
+
+    /// Names the operation a backend failure happened in (the `Store` method); other errors pass.
+    pub fn during(self, operation: &'static str) -> Self {
+        match self {
+            Self::Backend { cause, .. } => Self::Backend { operation, cause },
+            other => other,
+        }
+    }
 }
 
 impl From<StoreError> for CoreError {
@@ -53,7 +82,7 @@ impl From<StoreError> for CoreError {
                 param: kind.as_str(),
             },
             StoreError::Stale => CoreError::Conflict,
-            other => CoreError::Storage(other.to_string()),
+            other => CoreError::Storage(Cause::new(other)),
         }
     }
 }

@@ -48,7 +48,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::internal("a request handler panicked").into_response()
+    ApiError::internal(usher_core::error::Cause::msg("a request handler panicked")).into_response()
 }
 
 /// Shared layers: request ids, metrics, and a last line of defence against panics.
@@ -284,6 +284,6 @@ pub async fn start_with_clock(
 fn write_endpoints(cfg: &ServerConfig, boot: &BootReport) {
     let doc = serde_json::json!({"api_url": boot.api_url, "frontend_api_url": boot.frontend_api_url, "publishable_key": boot.publishable_key});
     if let Err(e) = std::fs::write(cfg.endpoints_file(), doc.to_string()) {
-        tracing::warn!(error = %e, "could not record the endpoints for `usher keys`");
+        tracing::warn!(error = %usher_core::error::report(&e), "could not record the endpoints for `usher keys`");
     }
 }

@@ -137,7 +137,7 @@ impl WebhookMetrics {
         {
             Ok(s) => s,
             Err(e) => {
-                tracing::warn!(error = %e, "could not read webhook statistics for /metrics");
+                tracing::warn!(error = %usher_core::error::report(&e), "could not read webhook statistics for /metrics");
                 return;
             }
         };

@@ -1,11 +1,13 @@
 //! Implementations of `usher_core::store::Store`. SQLite is the embedded default; every backend
-//! passes the shared suite in [`conformance`].
+//! passes the shared suite in `conformance` (the `testing` feature).
 
+#[cfg(feature = "testing")]
 pub mod conformance;
 mod migrations;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::sync::Arc;

@@ -55,6 +55,6 @@ pub(crate) fn migrate_err(e: MigrateError, list: &[(i64, &str, &str)]) -> StoreE
             found,
             known: known(list),
         },
-        other => StoreError::Backend(other.to_string()),
+        other => StoreError::backend("migrating the database", other),
     }
 }

@@ -14,9 +14,12 @@ pub fn postgres_selected() -> bool {
 pub async fn fresh_postgres_database() -> StoreResult<Option<String>> {
     let Ok(admin) = std::env::var("USHER_TEST_POSTGRES_URL") else {
         if std::env::var("USHER_REQUIRE_POSTGRES").is_ok() || postgres_selected() {
-            return Err(StoreError::Backend(
-                "a PostgreSQL server is required but USHER_TEST_POSTGRES_URL is not set".into(),
-            ));
+            return Err(StoreError::Backend {
+                operation: "creating a test database",
+                cause: usher_core::error::Cause::msg(
+                    "a PostgreSQL server is required but USHER_TEST_POSTGRES_URL is not set",
+                ),
+            });
         }
         return Ok(None);
     };

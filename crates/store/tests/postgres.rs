@@ -1,8 +1,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! The storage suite on a real PostgreSQL server (see `usher_store::testing`).
+//! The storage suite on a real PostgreSQL server (see `usher_store::testing`), one test per case,
+//! each on a database of its own; then what is PostgreSQL's own.
 
 use std::sync::Arc;
 
+use usher_store::conformance::Fresh;
 use usher_store::postgres::PostgresStore;
 
 async fn fresh_database() -> Option<String> {
@@ -17,16 +19,15 @@ async fn fresh_database() -> Option<String> {
     url
 }
 
-#[tokio::test]
-async fn postgres_passes_the_storage_suite() {
-    let Some(url) = fresh_database().await else {
-        return;
-    };
+/// A new, empty database; `None` (the case is skipped) when no server is configured and none is
+/// required.
+async fn fresh_store() -> Option<Fresh> {
+    let url = fresh_database().await?;
     let store = PostgresStore::open(&url).await.unwrap();
-    usher_store::conformance::run_all(Arc::new(store))
-        .await
-        .unwrap();
+    Some(Fresh::new(Arc::new(store)))
 }
+
+usher_store::conformance_tests!(fresh_store);
 
 #[tokio::test]
 async fn postgres_migrations_are_idempotent_and_safe_to_race() {

@@ -1,24 +1,31 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The storage suite on SQLite (`conformance::*`, one test per case), then what is SQLite's own.
+
+use std::sync::Arc;
+
+use usher_store::conformance::Fresh;
 use usher_store::sqlite::SqliteStore;
 
-#[tokio::test]
-async fn sqlite_passes_the_storage_suite() {
+/// An empty database in a temporary directory, removed after the case.
+async fn fresh_store() -> Option<Fresh> {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("usher.sqlite"))
         .await
         .unwrap();
-    usher_store::conformance::run_all(std::sync::Arc::new(store))
-        .await
-        .unwrap();
+    Some(Fresh::new(Arc::new(store)).keeping(dir))
 }
+
+usher_store::conformance_tests!(fresh_store);
 
 #[tokio::test]
 async fn reopening_keeps_data_and_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("usher.sqlite");
     {
-        let store = std::sync::Arc::new(SqliteStore::open(&path).await.unwrap());
-        usher_store::conformance::run_all(store).await.unwrap();
+        let store = Arc::new(SqliteStore::open(&path).await.unwrap());
+        usher_store::conformance::records::users_round_trip(store)
+            .await
+            .unwrap();
     }
     let store = SqliteStore::open(&path).await.unwrap();
     use usher_core::store::Store;
@@ -110,5 +117,41 @@ async fn a_database_from_the_first_migration_runner_is_adopted() {
     assert_eq!(
         recorded, versions,
         "usher_schema kept in step for older builds"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_query_names_its_operation_and_keeps_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("usher.sqlite");
+    let store = SqliteStore::open(&path).await.unwrap();
+    sqlx::query("DROP TABLE user_identifiers")
+        .execute(&mut raw(&path).await)
+        .await
+        .unwrap();
+    use usher_core::store::{Store, StoreError};
+    let err = store
+        .user_id_by_identifier(
+            "ins_x",
+            usher_core::users::identifiers::IdentifierKind::Email,
+            "a@example.com",
+        )
+        .await
+        .expect_err("the table is gone");
+    assert!(
+        matches!(
+            err,
+            StoreError::Backend {
+                operation: "user_id_by_identifier",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let report = usher_core::error::report(&err);
+    assert!(
+        report.starts_with("database error during user_id_by_identifier: ")
+            && report.contains("no such table: user_identifiers"),
+        "{report}"
     );
 }

@@ -578,7 +578,12 @@ impl Failure {
         if api.status.is_server_error() {
             tracing::error!(
                 code = api.code,
-                cause = api.detail.internal.as_deref().unwrap_or(""),
+                cause = api
+                    .detail
+                    .internal
+                    .as_ref()
+                    .map(|c| usher_core::error::report(c))
+                    .unwrap_or_default(),
                 "a hosted page step failed"
             );
             return Self {

@@ -16,10 +16,10 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
             _ = tick.tick() => {
                 // On failure keep what we hold: the keys still verify and sign, the branding shows.
                 if let Err(e) = key_refresh::refresh_once(&state).await {
-                    tracing::warn!(error = %e, "could not reload signing keys");
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload signing keys");
                 }
                 if let Err(e) = branding::refresh_once(&state).await {
-                    tracing::warn!(error = %e, "could not reload the branding");
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload the branding");
                 }
             }
             changed = stop.changed() => {

@@ -266,7 +266,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     }
     loop {
         if let Err(e) = drain(&state).await {
-            tracing::warn!(error = %e, "could not process the email queue");
+            tracing::warn!(error = %format!("{e:#}"), "could not process the email queue");
         }
         tokio::select! {
             _ = stop.wait_for(|s| *s) => break,

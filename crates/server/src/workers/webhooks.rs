@@ -116,7 +116,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             node = %rt.0.node,
             "resuming webhook deliveries leased before a restart"
         ),
-        Err(e) => tracing::warn!(error = %e, "could not release earlier webhook leases"),
+        Err(e) => {
+            tracing::warn!(error = %usher_core::error::report(&e), "could not release earlier webhook leases")
+        }
     }
     let concurrency = rt.0.cfg.concurrency.max(1);
     let mut running: JoinSet<()> = JoinSet::new();
@@ -127,13 +129,13 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
                     let state = state.clone();
                     running.spawn(async move {
                         if let Err(e) = deliver_endpoint(&state, claimed).await {
-                            tracing::warn!(error = %e, "webhook delivery stopped");
+                            tracing::warn!(error = %format!("{e:#}"), "webhook delivery stopped");
                         }
                     });
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not claim webhook work");
+                    tracing::warn!(error = %format!("{e:#}"), "could not claim webhook work");
                     break;
                 }
             }

@@ -14,11 +14,11 @@ use usher_core::webhooks::{
     DestinationPolicy, EndpointStatus, WebhookEndpoint,
 };
 
-use super::check;
+use super::{Outcome, create_instance};
 
 const T0: i64 = 1_800_000_000_000;
 
-fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, String> {
+fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, usher_core::CoreError> {
     let policy = DestinationPolicy::for_instance(Environment::Development, false);
     endpoint::create(
         NewEndpoint {
@@ -30,7 +30,6 @@ fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, String> {
         T0,
     )
     .map(|(ep, _)| ep)
-    .map_err(|e| e.to_string())
 }
 
 fn outbox(ins: &str, kind: &str, at: i64) -> OutboxEvent {
@@ -94,62 +93,52 @@ fn query(ep: &str, status: Option<DeliveryStatus>) -> DeliveryQuery {
 }
 
 /// The endpoints with work due at `at`, each claimed then released at once.
-async fn claims(store: &Arc<dyn Store>, ins: &str, at: i64) -> Result<Vec<String>, String> {
-    let e = |e: StoreError| e.to_string();
+async fn claims(store: &Arc<dyn Store>, ins: &str, at: i64) -> Result<Vec<String>, StoreError> {
     let mut ids = Vec::new();
     while let Some(c) = store
         .claim_webhook_endpoint(ins, "probe", "probe", at, at + 1)
-        .await
-        .map_err(e)?
+        .await?
     {
         ids.push(c.endpoint.id);
     }
     for id in &ids {
-        store
-            .release_webhook_endpoint(ins, id, "probe")
-            .await
-            .map_err(e)?;
+        store.release_webhook_endpoint(ins, id, "probe").await?;
     }
     Ok(ids)
 }
 
-pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
-    let e = |e: StoreError| e.to_string();
+/// An instance with two endpoints (one taking every event, one `user.created` only) and three
+/// events: `user.created`, `session.created`, and a `user.updated` snapshot for the second only.
+struct Queued {
+    ins: String,
+    all: WebhookEndpoint,
+    only_created: WebhookEndpoint,
+    created: OutboxEvent,
+    session: OutboxEvent,
+    snapshot: OutboxEvent,
+}
 
+async fn endpoints(
+    store: &Arc<dyn Store>,
+) -> Result<(String, WebhookEndpoint, WebhookEndpoint), Box<dyn std::error::Error + Send + Sync>> {
+    let ins = create_instance(store).await?.id;
     // Endpoints are written with their event, like any change.
     let all = new_endpoint(&[])?;
     let only_created = new_endpoint(&["user.created"])?;
     let mut cs = Changeset::default();
     cs.push(Write::InsertWebhookEndpoint(all.clone()))
         .push(Write::InsertWebhookEndpoint(only_created.clone()));
-    store.commit(ins, cs).await.map_err(e)?;
-    let listed = store.webhook_endpoints(ins).await.map_err(e)?;
-    check(
-        listed.len() == 2 && listed.iter().all(|l| l.version == 1),
-        "endpoints round-trip at version 1",
-    )?;
-    let got = store
-        .webhook_endpoint(ins, &only_created.id)
-        .await
-        .map_err(e)?;
-    check(
-        got.as_ref().map(|g| (&g.events, &g.secrets))
-            == Some((&only_created.events, &only_created.secrets)),
-        "an endpoint's filter and secrets round-trip",
-    )?;
-    check(
-        store
-            .webhook_endpoint("ins_other", &all.id)
-            .await
-            .map_err(e)?
-            .is_none(),
-        "endpoints are scoped by instance",
-    )?;
+    store.commit(&ins, cs).await?;
+    Ok((ins, all, only_created))
+}
 
-    // Each event is queued, in its own transaction, for the endpoints that accept it.
-    let created = outbox(ins, "user.created", T0 + 1);
-    let session = outbox(ins, "session.created", T0 + 2);
-    let snapshot = outbox(ins, "user.updated", T0 + 3);
+async fn queued(
+    store: &Arc<dyn Store>,
+) -> Result<Queued, Box<dyn std::error::Error + Send + Sync>> {
+    let (ins, all, only_created) = endpoints(store).await?;
+    let created = outbox(&ins, "user.created", T0 + 1);
+    let session = outbox(&ins, "session.created", T0 + 2);
+    let snapshot = outbox(&ins, "user.updated", T0 + 3);
     let mut cs = Changeset::default();
     cs.push(Write::Event(created.clone()))
         .push(Write::Event(session.clone()))
@@ -157,38 +146,92 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
             endpoint_id: only_created.id.clone(),
             event: snapshot.clone(),
         });
-    store.commit(ins, cs).await.map_err(e)?;
-    let a = store
-        .pending_webhook_deliveries(ins, &all.id, 10)
-        .await
-        .map_err(e)?;
+    store.commit(&ins, cs).await?;
+    Ok(Queued {
+        ins,
+        all,
+        only_created,
+        created,
+        session,
+        snapshot,
+    })
+}
+
+fn ids(v: &[usher_core::webhooks::PendingDelivery]) -> Vec<String> {
+    v.iter().map(|p| p.event.id.clone()).collect()
+}
+
+pub async fn endpoints_round_trip(store: Arc<dyn Store>) -> Outcome {
+    let (ins, all, only_created) = endpoints(&store).await?;
+    let ins = ins.as_str();
+    let listed = store.webhook_endpoints(ins).await?;
+    assert_eq!(
+        listed.iter().map(|l| l.version).collect::<Vec<_>>(),
+        [1, 1],
+        "endpoints round-trip at version 1",
+    );
+    let got = store.webhook_endpoint(ins, &only_created.id).await?;
+    assert_eq!(
+        got.as_ref().map(|g| (&g.events, &g.secrets)),
+        Some((&only_created.events, &only_created.secrets)),
+        "an endpoint's filter and secrets round-trip",
+    );
+    assert_eq!(
+        store.webhook_endpoint("ins_other", &all.id).await?,
+        None,
+        "endpoints are scoped by instance",
+    );
+    Ok(())
+}
+
+/// Each event is queued, in its own transaction, for the endpoints that accept it.
+pub async fn events_are_queued_for_the_endpoints_that_accept_them(
+    store: Arc<dyn Store>,
+) -> Outcome {
+    let Queued {
+        ins,
+        all,
+        only_created,
+        created,
+        session,
+        snapshot,
+    } = queued(&store).await?;
+    let ins = ins.as_str();
+    let a = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
     let b = store
         .pending_webhook_deliveries(ins, &only_created.id, 10)
-        .await
-        .map_err(e)?;
-    let ids = |v: &[usher_core::webhooks::PendingDelivery]| {
-        v.iter().map(|p| p.event.id.clone()).collect::<Vec<_>>()
-    };
-    check(
-        ids(&a) == [created.id.clone(), session.id.clone()],
+        .await?;
+    assert_eq!(
+        ids(&a),
+        [created.id.clone(), session.id.clone()],
         "an empty filter takes every event, in commit order",
-    )?;
-    check(
-        ids(&b) == [created.id.clone(), snapshot.id.clone()],
+    );
+    assert_eq!(
+        ids(&b),
+        [created.id.clone(), snapshot.id.clone()],
         "a filter takes its types, and a targeted event goes to its endpoint only",
-    )?;
-    check(
-        a[0].event.data == created.data
-            && a[0].event.attributes == created.attributes
-            && a[0].attempts == 0
-            && a[0].queued_at == created.created_at,
+    );
+    assert_eq!(
+        (
+            &a[0].event.data,
+            &a[0].event.attributes,
+            a[0].attempts,
+            a[0].queued_at
+        ),
+        (&created.data, &created.attributes, 0, created.created_at),
         "a pending delivery carries its event",
-    )?;
-    check(
+    );
+    assert!(
         a[0].event.seq < a[1].event.seq,
         "pending deliveries carry their seq",
-    )?;
+    );
 
+    Ok(())
+}
+
+pub async fn a_failed_changeset_queues_no_delivery(store: Arc<dyn Store>) -> Outcome {
+    let Queued { ins, all, .. } = queued(&store).await?;
+    let ins = ins.as_str();
     // A failed changeset queues nothing.
     let mut cs = Changeset::default();
     cs.push(Write::Event(outbox(ins, "user.created", T0 + 4)))
@@ -196,45 +239,63 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
             id: all.id.clone(),
             version: 99,
         });
-    check(
-        store.commit(ins, cs).await == Err(StoreError::Stale),
+    assert_eq!(
+        store.commit(ins, cs).await,
+        Err(StoreError::Stale),
         "a stale endpoint delete is refused",
-    )?;
-    check(
+    );
+    assert_eq!(
         store
             .pending_webhook_deliveries(ins, &all.id, 10)
-            .await
-            .map_err(e)?
-            .len()
-            == 2,
+            .await?
+            .len(),
+        2,
         "a failed changeset queues no delivery",
-    )?;
+    );
+    Ok(())
+}
 
+/// Leases, attempts, the wait for a retry, pausing, failing, retry, replay and statistics, in the
+/// order a delivery lives through them.
+pub async fn deliveries_are_leased_attempted_retried_and_replayed(
+    store: Arc<dyn Store>,
+) -> Outcome {
+    let Queued {
+        ins,
+        all,
+        only_created,
+        created,
+        session,
+        ..
+    } = queued(&store).await?;
+    let ins = ins.as_str();
+    let a = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
+    let b = store
+        .pending_webhook_deliveries(ins, &only_created.id, 10)
+        .await?;
     // Leases: each endpoint to one worker at a time.
     let now = T0 + 10;
     let c1 = store
         .claim_webhook_endpoint(ins, "w1", "node-a", now, now + 1000)
-        .await
-        .map_err(e)?;
+        .await?;
     let c2 = store
         .claim_webhook_endpoint(ins, "w2", "node-b", now, now + 1000)
-        .await
-        .map_err(e)?;
+        .await?;
     let c3 = store
         .claim_webhook_endpoint(ins, "w3", "node-b", now, now + 1000)
-        .await
-        .map_err(e)?;
+        .await?;
     let (Some(c1), Some(c2)) = (c1, c2) else {
-        return Err("storage conformance failed: two endpoints with work can be claimed".into());
+        return Err("two endpoints with work can be claimed".into());
     };
-    check(
+    assert!(
         c1.endpoint.id != c2.endpoint.id && c3.is_none(),
         "a leased endpoint is not claimed twice",
-    )?;
-    check(
-        c1.lease_until == now + 1000 && c1.failing_since.is_none(),
+    );
+    assert_eq!(
+        (c1.lease_until, c1.failing_since),
+        (now + 1000, None),
         "a claim returns the lease",
-    )?;
+    );
     let (w_all, w_other) = if c1.endpoint.id == all.id {
         ("w1", "w2")
     } else {
@@ -249,9 +310,8 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
             w_all,
             &record(&all.id, &created, a[0].event.seq, true, now + 1, None),
         )
-        .await
-        .map_err(e)?;
-    check(held, "the lessee records an attempt")?;
+        .await?;
+    assert!(held, "the lessee records an attempt");
     let held = store
         .record_webhook_attempt(
             ins,
@@ -266,39 +326,33 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
                 Some(now + 500),
             ),
         )
-        .await
-        .map_err(e)?;
-    check(held, "a failed attempt is recorded too")?;
-    store
-        .release_webhook_endpoint(ins, &all.id, w_all)
-        .await
-        .map_err(e)?;
-    check(
+        .await?;
+    assert!(held, "a failed attempt is recorded too");
+    store.release_webhook_endpoint(ins, &all.id, w_all).await?;
+    assert!(
         store
             .claim_webhook_endpoint(ins, "w4", "node-c", now + 100, now + 1100)
-            .await
-            .map_err(e)?
+            .await?
             .is_none(),
         "an endpoint waiting for its retry is not claimed",
-    )?;
+    );
     let again = store
         .claim_webhook_endpoint(ins, "w4", "node-c", now + 500, now + 1500)
-        .await
-        .map_err(e)?;
-    check(
-        again
-            .as_ref()
-            .is_some_and(|c| c.endpoint.id == all.id && c.failing_since == Some(now + 2)),
+        .await?;
+    assert_eq!(
+        again.map(|c| (c.endpoint.id, c.failing_since)),
+        Some((all.id.clone(), Some(now + 2))),
         "it is claimed when the retry is due, with its failure run",
-    )?;
-    let pending = store
-        .pending_webhook_deliveries(ins, &all.id, 10)
-        .await
-        .map_err(e)?;
-    check(
-        pending.len() == 1 && pending[0].event.id == session.id && pending[0].attempts == 1,
+    );
+    let pending = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
+    assert_eq!(
+        pending
+            .iter()
+            .map(|p| (&p.event.id, p.attempts))
+            .collect::<Vec<_>>(),
+        [(&session.id, 1)],
         "a succeeded delivery leaves the queue; a failed one stays with its attempt count",
-    )?;
+    );
     let (failing, total) = store
         .webhook_deliveries(
             ins,
@@ -307,12 +361,18 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
                 ..query(&all.id, None)
             },
         )
-        .await
-        .map_err(e)?;
-    check(
-        total == 1 && failing.len() == 1 && failing[0].event_id == session.id,
+        .await?;
+    assert_eq!(
+        (
+            failing
+                .iter()
+                .map(|d| d.event_id.as_str())
+                .collect::<Vec<_>>(),
+            total
+        ),
+        (vec![session.id.as_str()], 1),
         "failing lists the pending deliveries with a failed attempt, not the delivered ones",
-    )?;
+    );
     let (_, total) = store
         .webhook_deliveries(
             ins,
@@ -321,30 +381,28 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
                 ..query(&only_created.id, None)
             },
         )
-        .await
-        .map_err(e)?;
-    check(
-        total == 0,
-        "a pending delivery never attempted is not failing",
-    )?;
+        .await?;
+    assert_eq!(
+        total, 0,
+        "a pending delivery never attempted is not failing"
+    );
 
     // An expired lease is claimed by someone else; the old lessee learns it lost the lease.
-    check(
+    assert!(
         store
             .claim_webhook_endpoint(ins, "w5", "node-c", now + 999, now + 2000)
-            .await
-            .map_err(e)?
+            .await?
             .is_none(),
         "an unexpired lease holds",
-    )?;
+    );
     let stolen = store
         .claim_webhook_endpoint(ins, "w5", "node-c", now + 1001, now + 3000)
-        .await
-        .map_err(e)?;
-    check(
-        stolen.is_some_and(|c| c.endpoint.id == only_created.id),
+        .await?;
+    assert_eq!(
+        stolen.map(|c| c.endpoint.id),
+        Some(only_created.id.clone()),
         "an expired lease is re-claimed",
-    )?;
+    );
     let held = store
         .record_webhook_attempt(
             ins,
@@ -359,85 +417,76 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
                 None,
             ),
         )
-        .await
-        .map_err(e)?;
-    check(!held, "a worker whose lease was taken is told so")?;
+        .await?;
+    assert!(!held, "a worker whose lease was taken is told so");
     let (done, _) = store
         .webhook_deliveries(
             ins,
             &query(&only_created.id, Some(DeliveryStatus::Succeeded)),
         )
-        .await
-        .map_err(e)?;
-    check(done.len() == 1, "its attempt is recorded anyway")?;
+        .await?;
+    assert_eq!(done.len(), 1, "its attempt is recorded anyway");
 
     // A restarted node frees its earlier leases at once.
-    check(
-        store
-            .release_webhook_leases(ins, "node-c", "w6")
-            .await
-            .map_err(e)?
-            == 2,
+    assert_eq!(
+        store.release_webhook_leases(ins, "node-c", "w6").await?,
+        2,
         "a node's old leases are released",
-    )?;
-    check(
-        store
-            .release_webhook_leases(ins, "node-c", "w6")
-            .await
-            .map_err(e)?
-            == 0,
+    );
+    assert_eq!(
+        store.release_webhook_leases(ins, "node-c", "w6").await?,
+        0,
         "releasing is idempotent",
-    )?;
+    );
 
     // Pausing stops claims; resuming clears the wait and the failure run.
-    let Some(mut paused) = store.webhook_endpoint(ins, &all.id).await.map_err(e)? else {
+    let Some(mut paused) = store.webhook_endpoint(ins, &all.id).await? else {
         return Err("endpoint vanished".into());
     };
     let stale = paused.clone();
     paused.set_status(EndpointStatus::Paused, None, now);
     let mut cs = Changeset::default();
     cs.push(Write::UpdateWebhookEndpoint(paused.clone()));
-    store.commit(ins, cs).await.map_err(e)?;
+    store.commit(ins, cs).await?;
     let mut cs = Changeset::default();
     cs.push(Write::UpdateWebhookEndpoint(stale));
-    check(
-        store.commit(ins, cs).await == Err(StoreError::Stale),
+    assert_eq!(
+        store.commit(ins, cs).await,
+        Err(StoreError::Stale),
         "a stale endpoint update is refused",
-    )?;
+    );
     let claim = store
         .claim_webhook_endpoint(ins, "w7", "n", now + 5000, now + 6000)
-        .await
-        .map_err(e)?;
-    check(
+        .await?;
+    assert!(
         claim.as_ref().is_none_or(|c| c.endpoint.id != all.id),
         "a paused endpoint is not claimed",
-    )?;
+    );
     if let Some(c) = claim {
         store
             .release_webhook_endpoint(ins, &c.endpoint.id, "w7")
-            .await
-            .map_err(e)?;
+            .await?;
     }
-    let Some(mut resumed) = store.webhook_endpoint(ins, &all.id).await.map_err(e)? else {
+    let Some(mut resumed) = store.webhook_endpoint(ins, &all.id).await? else {
         return Err("endpoint vanished".into());
     };
-    check(
-        resumed.status == EndpointStatus::Paused && resumed.version == 2,
+    assert_eq!(
+        (resumed.status, resumed.version),
+        (EndpointStatus::Paused, 2),
         "status round-trips",
-    )?;
+    );
     resumed.set_status(EndpointStatus::Active, None, now);
     let mut cs = Changeset::default();
     cs.push(Write::UpdateWebhookEndpoint(resumed));
-    store.commit(ins, cs).await.map_err(e)?;
+    store.commit(ins, cs).await?;
     let c = store
         .claim_webhook_endpoint(ins, "w8", "n", now + 5000, now + 6000)
-        .await
-        .map_err(e)?;
-    check(
-        c.as_ref()
-            .is_some_and(|c| c.endpoint.id == all.id && c.failing_since.is_none()),
+        .await?;
+    assert_eq!(
+        c.map(|c| (c.endpoint.id, c.failing_since)),
+        Some((all.id.clone(), None)),
         "a resumed endpoint is claimed at once, its failure run cleared",
-    )?;
+    );
 
     // Exhausting the schedule fails the delivery; the query shows it with its attempts.
     store
@@ -454,66 +503,62 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
                 None,
             ),
         )
-        .await
-        .map_err(e)?;
-    store
-        .release_webhook_endpoint(ins, &all.id, "w8")
-        .await
-        .map_err(e)?;
+        .await?;
+    store.release_webhook_endpoint(ins, &all.id, "w8").await?;
     let (failed, total) = store
         .webhook_deliveries(ins, &query(&all.id, Some(DeliveryStatus::Failed)))
-        .await
-        .map_err(e)?;
-    check(
-        total == 1
-            && failed.len() == 1
-            && failed[0].event_id == session.id
-            && failed[0].event_type == "session.created",
-        "failed deliveries are listed",
-    )?;
-    check(
-        failed[0].attempt_history.len() == 2
-            && failed[0].attempt_history[0].attempted_at == now + 5001
-            && failed[0]
-                .attempt_history
+        .await?;
+    assert_eq!(
+        (
+            failed
                 .iter()
-                .all(|a| !a.succeeded && a.response_status == Some(500)),
+                .map(|f| (f.event_id.as_str(), f.event_type.as_str()))
+                .collect::<Vec<_>>(),
+            total
+        ),
+        (vec![(session.id.as_str(), "session.created")], 1),
+        "failed deliveries are listed",
+    );
+    assert_eq!(
+        failed[0]
+            .attempt_history
+            .iter()
+            .map(|a| (a.attempted_at, a.succeeded, a.response_status))
+            .collect::<Vec<_>>(),
+        [(now + 5001, false, Some(500)), (now + 2, false, Some(500))],
         "a delivery lists its attempts, newest first",
-    )?;
-    let (everything, total) = store
-        .webhook_deliveries(ins, &query(&all.id, None))
-        .await
-        .map_err(e)?;
-    check(
-        total == 2 && everything[0].event_seq > everything[1].event_seq,
+    );
+    let (everything, total) = store.webhook_deliveries(ins, &query(&all.id, None)).await?;
+    assert_eq!(total, 2, "both deliveries are listed");
+    assert!(
+        everything[0].event_seq > everything[1].event_seq,
         "deliveries are listed newest first",
-    )?;
+    );
 
     // Retry queues a message again.
-    check(
+    assert!(
         store
             .retry_webhook_message(ins, "msg_unknown", None, now)
-            .await
-            .map_err(e)?
+            .await?
             .is_empty(),
         "retrying an unknown message changes nothing",
-    )?;
+    );
     let retried = store
         .retry_webhook_message(ins, &session.id, None, now + 6000)
-        .await
-        .map_err(e)?;
-    check(
-        retried == [all.id.clone()],
+        .await?;
+    assert_eq!(
+        retried,
+        vec![all.id.clone()],
         "retry names the endpoints it queued for",
-    )?;
-    let p = store
-        .pending_webhook_deliveries(ins, &all.id, 10)
-        .await
-        .map_err(e)?;
-    check(
-        p.len() == 1 && p[0].attempts == 0 && p[0].queued_at == now + 6000,
+    );
+    let p = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
+    assert_eq!(
+        p.iter()
+            .map(|p| (p.attempts, p.queued_at))
+            .collect::<Vec<_>>(),
+        [(0, now + 6000)],
         "a retried delivery is pending with a fresh schedule",
-    )?;
+    );
 
     // A retry restarts the schedule of a delivery still pending far into it: due at once, with
     // every attempt of the schedule ahead of it again.
@@ -521,8 +566,7 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
     let mut got_all = false;
     while let Some(c) = store
         .claim_webhook_endpoint(ins, "w9", "n", now + 6001, now + 7000)
-        .await
-        .map_err(e)?
+        .await?
     {
         if c.endpoint.id == all.id {
             got_all = true;
@@ -531,12 +575,9 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
         others.push(c.endpoint.id);
     }
     for id in &others {
-        store
-            .release_webhook_endpoint(ins, id, "w9")
-            .await
-            .map_err(e)?;
+        store.release_webhook_endpoint(ins, id, "w9").await?;
     }
-    check(got_all, "a retried delivery's endpoint is claimed at once")?;
+    assert!(got_all, "a retried delivery's endpoint is claimed at once");
     let mut late = record(
         &all.id,
         &session,
@@ -548,69 +589,72 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
     late.decision.attempts = 7;
     store
         .record_webhook_attempt(ins, &all.id, "w9", &late)
-        .await
-        .map_err(e)?;
-    store
-        .release_webhook_endpoint(ins, &all.id, "w9")
-        .await
-        .map_err(e)?;
-    check(
-        !claims(store, ins, now + 6100).await?.contains(&all.id),
+        .await?;
+    store.release_webhook_endpoint(ins, &all.id, "w9").await?;
+    assert!(
+        !claims(&store, ins, now + 6100).await?.contains(&all.id),
         "a delivery whose next attempt is hours away waits",
-    )?;
+    );
     store
         .retry_webhook_message(ins, &session.id, Some(&all.id), now + 6200)
-        .await
-        .map_err(e)?;
-    let p = store
-        .pending_webhook_deliveries(ins, &all.id, 10)
-        .await
-        .map_err(e)?;
-    check(
-        p.len() == 1 && p[0].attempts == 0 && p[0].queued_at == now + 6200,
+        .await?;
+    let p = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
+    assert_eq!(
+        p.iter()
+            .map(|p| (p.attempts, p.queued_at))
+            .collect::<Vec<_>>(),
+        [(0, now + 6200)],
         "retrying a pending delivery far into its schedule restarts the schedule",
-    )?;
-    check(
-        claims(store, ins, now + 6300).await?.contains(&all.id),
+    );
+    assert!(
+        claims(&store, ins, now + 6300).await?.contains(&all.id),
         "and it is attempted at once",
-    )?;
+    );
 
     // Replay queues again what an endpoint accepts since a time, nothing targeted elsewhere.
     let n = store
         .replay_webhook_endpoint(ins, &all.id, T0, now + 7000)
-        .await
-        .map_err(e)?;
-    check(n == 2, "replay queues every accepted event since the time")?;
-    let p = store
-        .pending_webhook_deliveries(ins, &all.id, 10)
-        .await
-        .map_err(e)?;
-    check(
-        ids(&p) == [created.id.clone(), session.id.clone()],
+        .await?;
+    assert_eq!(n, 2, "replay queues every accepted event since the time");
+    let p = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
+    assert_eq!(
+        ids(&p),
+        [created.id.clone(), session.id.clone()],
         "replayed deliveries are pending in commit order",
-    )?;
+    );
     let n = store
         .replay_webhook_endpoint(ins, &only_created.id, T0 + 2, now + 7000)
-        .await
-        .map_err(e)?;
-    check(
-        n == 1,
+        .await?;
+    assert_eq!(
+        n, 1,
         "replay respects the filter and the time, and keeps targeted events",
-    )?;
+    );
 
     // Statistics per endpoint.
-    let stats = store.webhook_stats(ins, 0).await.map_err(e)?;
+    let stats = store.webhook_stats(ins, 0).await?;
     let s = stats.iter().find(|s| s.endpoint_id == all.id);
-    check(
-        s.is_some_and(|s| {
-            s.queue_depth == 2
-                && s.oldest_pending_at == Some(now + 7000)
-                && s.attempts_succeeded == 1
-                && s.attempts_failed == 3
-        }),
+    assert_eq!(
+        s.map(|s| (
+            s.queue_depth,
+            s.oldest_pending_at,
+            s.attempts_succeeded,
+            s.attempts_failed
+        )),
+        Some((2, Some(now + 7000), 1, 3)),
         "stats count the queue and the attempts",
-    )?;
+    );
 
+    Ok(())
+}
+
+pub async fn racing_claims_lease_each_endpoint_once(store: Arc<dyn Store>) -> Outcome {
+    let Queued {
+        ins,
+        all,
+        only_created,
+        ..
+    } = queued(&store).await?;
+    let ins = ins.as_str();
     // Concurrent claims never hand one endpoint to two workers.
     let mut tasks = Vec::new();
     for i in 0..8 {
@@ -631,20 +675,23 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
     }
     let mut winners = Vec::new();
     for t in tasks {
-        if let Some(id) = t.await.map_err(|e| e.to_string())?.map_err(e)? {
+        if let Some(id) = t.await?? {
             winners.push(id);
         }
     }
     winners.sort();
-    let before = winners.len();
-    winners.dedup();
-    check(
-        before == winners.len() && !winners.is_empty(),
-        "racing claims lease each endpoint once",
-    )?;
+    let mut both = vec![all.id, only_created.id];
+    both.sort();
+    assert_eq!(winners, both, "racing claims lease each endpoint once");
 
+    Ok(())
+}
+
+pub async fn deleting_an_endpoint_removes_its_queue(store: Arc<dyn Store>) -> Outcome {
+    let Queued { ins, all, .. } = queued(&store).await?;
+    let ins = ins.as_str();
     // Deleting an endpoint removes its queue, and later events skip it.
-    let Some(gone) = store.webhook_endpoint(ins, &all.id).await.map_err(e)? else {
+    let Some(gone) = store.webhook_endpoint(ins, &all.id).await? else {
         return Err("endpoint vanished".into());
     };
     let mut cs = Changeset::default();
@@ -653,23 +700,18 @@ pub async fn run(store: &Arc<dyn Store>, ins: &str) -> Result<(), String> {
         version: gone.version,
     })
     .push(Write::Event(outbox(ins, "user.deleted", T0 + 9)));
-    store.commit(ins, cs).await.map_err(e)?;
-    check(
-        store
-            .webhook_endpoint(ins, &all.id)
-            .await
-            .map_err(e)?
-            .is_none(),
+    store.commit(ins, cs).await?;
+    assert_eq!(
+        store.webhook_endpoint(ins, &all.id).await?,
+        None,
         "a deleted endpoint is gone",
-    )?;
-    let (left, total) = store
-        .webhook_deliveries(ins, &query(&all.id, None))
-        .await
-        .map_err(e)?;
-    check(left.is_empty() && total == 0, "its deliveries are gone")?;
-    check(
-        store.webhook_stats(ins, 0).await.map_err(e)?.len() == 1,
+    );
+    let (left, total) = store.webhook_deliveries(ins, &query(&all.id, None)).await?;
+    assert_eq!((left.len(), total), (0, 0), "its deliveries are gone");
+    assert_eq!(
+        store.webhook_stats(ins, 0).await?.len(),
+        1,
         "stats list the remaining endpoints",
-    )?;
+    );
     Ok(())
 }

@@ -60,7 +60,7 @@ pub struct PostgresStore {
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::backend(StoreError::QUERY, e)
 }
 
 impl PostgresStore {
@@ -70,7 +70,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
-            .map_err(db_err)?;
+            .map_err(|e| db_err(e).during("opening the database"))?;
         migrations::run(&pool).await?;
         Ok(Self { pool })
     }

@@ -26,7 +26,10 @@ fn from_row(r: &DbRow) -> StoreResult<EmailMessage> {
     let mut m: EmailMessage = from_doc(r.get::<&str, _>("doc"))?;
     let status: &str = r.get("status");
     m.status = EmailStatus::parse(status)
-        .ok_or_else(|| StoreError::Backend(format!("unknown email status {status:?}")))?;
+        .ok_or_else(|| StoreError::Backend {
+            operation: StoreError::QUERY,
+            cause: usher_core::error::Cause::msg(format!("unknown email status {status:?}")),
+        })?;
     m.attempts = r.get("attempts");
     m.last_error = r.get("last_error");
     m.updated_at = r.get("updated_at");

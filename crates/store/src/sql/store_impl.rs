@@ -7,12 +7,13 @@ impl Store for Backend {
         sqlx::query("SELECT 1")
             .execute(self.reader())
             .await
-            .map_err(db_err)?;
+            .map_err(|e| db_err(e).during("ping"))?;
         Ok(())
     }
 
     async fn load_instance(&self) -> StoreResult<Option<Instance>> {
         reads::load_instance(self.reader()).await
+            .map_err(|e| e.during("load_instance"))
     }
 
     async fn create_instance(
@@ -22,18 +23,22 @@ impl Store for Backend {
         key: &SigningKeyRecord,
     ) -> StoreResult<()> {
         writes::create_instance(self.writer(), instance, secret, key).await
+            .map_err(|e| e.during("create_instance"))
     }
 
     async fn branding(&self, instance_id: &str) -> StoreResult<usher_core::branding::Branding> {
         branding::load(self.reader(), instance_id).await
+            .map_err(|e| e.during("branding"))
     }
 
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
+            .map_err(|e| e.during("secret_keys"))
     }
 
     async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
         reads::signing_keys(self.reader(), instance_id).await
+            .map_err(|e| e.during("signing_keys"))
     }
 
     async fn rotate_signing_key(
@@ -42,14 +47,17 @@ impl Store for Backend {
         key: &SigningKeyRecord,
     ) -> StoreResult<()> {
         writes::rotate_signing_key(self.writer(), instance_id, key).await
+            .map_err(|e| e.during("rotate_signing_key"))
     }
 
     async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool> {
         writes::retire_signing_key(self.writer(), instance_id, kid).await
+            .map_err(|e| e.during("retire_signing_key"))
     }
 
     async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
         reads::get_user(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_user"))
     }
 
     async fn list_users(
@@ -60,14 +68,17 @@ impl Store for Backend {
         page: &Page,
     ) -> StoreResult<Vec<User>> {
         reads::list_users(self.reader(), instance_id, filter, Some((order, page))).await
+            .map_err(|e| e.during("list_users"))
     }
 
     async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64> {
         reads::count_users(self.reader(), instance_id, filter).await
+            .map_err(|e| e.during("count_users"))
     }
 
     async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>> {
         reads::get_session(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_session"))
     }
 
     async fn session_for_token(
@@ -76,6 +87,7 @@ impl Store for Backend {
         id: &str,
     ) -> StoreResult<Option<SessionForToken>> {
         reads::session_for_token(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("session_for_token"))
     }
 
     async fn list_sessions(
@@ -84,6 +96,7 @@ impl Store for Backend {
         query: &SessionQuery,
     ) -> StoreResult<(Vec<Session>, i64)> {
         reads::list_sessions(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_sessions"))
     }
 
     async fn live_sessions_of_user(
@@ -92,10 +105,12 @@ impl Store for Backend {
         user_id: &str,
     ) -> StoreResult<Vec<Session>> {
         reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
+            .map_err(|e| e.during("live_sessions_of_user"))
     }
 
     async fn get_client(&self, instance_id: &str, id: &str) -> StoreResult<Option<Client>> {
         clients::get_client(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_client"))
     }
 
     async fn client_by_token(
@@ -104,6 +119,7 @@ impl Store for Backend {
         token_hash: &str,
     ) -> StoreResult<Option<Client>> {
         clients::client_by_token(self.reader(), instance_id, token_hash).await
+            .map_err(|e| e.during("client_by_token"))
     }
 
     async fn sessions_of_client(
@@ -112,6 +128,7 @@ impl Store for Backend {
         client_id: &str,
     ) -> StoreResult<Vec<Session>> {
         clients::sessions_of_client(self.reader(), instance_id, client_id).await
+            .map_err(|e| e.during("sessions_of_client"))
     }
 
     async fn user_id_by_identifier(
@@ -121,6 +138,7 @@ impl Store for Backend {
         value: &str,
     ) -> StoreResult<Option<String>> {
         clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_id_by_identifier"))
     }
 
     async fn user_by_identifier(
@@ -130,6 +148,7 @@ impl Store for Backend {
         value: &str,
     ) -> StoreResult<Option<User>> {
         reads::user_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_by_identifier"))
     }
 
     async fn instance_secret(
@@ -139,6 +158,7 @@ impl Store for Backend {
         candidate: &[u8],
     ) -> StoreResult<Vec<u8>> {
         writes::instance_secret(self.writer(), instance_id, name, candidate).await
+            .map_err(|e| e.during("instance_secret"))
     }
 
     async fn put_handshake_nonce(
@@ -150,6 +170,7 @@ impl Store for Backend {
     ) -> StoreResult<()> {
         clients::put_handshake_nonce(self.writer(), instance_id, nonce_hash, payload, expire_at)
             .await
+            .map_err(|e| e.during("put_handshake_nonce"))
     }
 
     async fn handshake_payload(
@@ -159,10 +180,12 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<Option<String>> {
         clients::handshake_payload(self.reader(), instance_id, nonce_hash, now).await
+            .map_err(|e| e.during("handshake_payload"))
     }
 
     async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()> {
         writes::commit(self.writer(), instance_id, changes).await
+            .map_err(|e| e.during("commit"))
     }
 
     async fn events_after(
@@ -172,14 +195,17 @@ impl Store for Backend {
         limit: i64,
     ) -> StoreResult<Vec<OutboxEvent>> {
         reads::events_after(self.reader(), instance_id, after_seq, limit).await
+            .map_err(|e| e.during("events_after"))
     }
 
     async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         reads::audit_log(self.reader(), instance_id, limit).await
+            .map_err(|e| e.during("audit_log"))
     }
 
     async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
         webhooks::endpoints(self.reader(), instance_id).await
+            .map_err(|e| e.during("webhook_endpoints"))
     }
 
     async fn webhook_endpoint(
@@ -188,6 +214,7 @@ impl Store for Backend {
         id: &str,
     ) -> StoreResult<Option<WebhookEndpoint>> {
         webhooks::endpoint(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("webhook_endpoint"))
     }
 
     async fn claim_webhook_endpoint(
@@ -199,6 +226,7 @@ impl Store for Backend {
         lease_until: i64,
     ) -> StoreResult<Option<ClaimedEndpoint>> {
         webhooks::claim(self.writer(), instance_id, worker, node, now, lease_until).await
+            .map_err(|e| e.during("claim_webhook_endpoint"))
     }
 
     async fn pending_webhook_deliveries(
@@ -208,6 +236,7 @@ impl Store for Backend {
         limit: i64,
     ) -> StoreResult<Vec<PendingDelivery>> {
         webhooks::pending(self.reader(), instance_id, endpoint_id, limit).await
+            .map_err(|e| e.during("pending_webhook_deliveries"))
     }
 
     async fn record_webhook_attempt(
@@ -218,6 +247,7 @@ impl Store for Backend {
         record: &AttemptRecord,
     ) -> StoreResult<bool> {
         webhooks::record_attempt(self.writer(), instance_id, endpoint_id, worker, record).await
+            .map_err(|e| e.during("record_webhook_attempt"))
     }
 
     async fn release_webhook_endpoint(
@@ -227,6 +257,7 @@ impl Store for Backend {
         worker: &str,
     ) -> StoreResult<()> {
         webhooks::release(self.writer(), instance_id, endpoint_id, worker).await
+            .map_err(|e| e.during("release_webhook_endpoint"))
     }
 
     async fn release_webhook_leases(
@@ -236,6 +267,7 @@ impl Store for Backend {
         except: &str,
     ) -> StoreResult<u64> {
         webhooks::release_node(self.writer(), instance_id, node, except).await
+            .map_err(|e| e.during("release_webhook_leases"))
     }
 
     async fn webhook_deliveries(
@@ -244,6 +276,7 @@ impl Store for Backend {
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)> {
         webhooks::deliveries(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("webhook_deliveries"))
     }
 
     async fn retry_webhook_message(
@@ -254,6 +287,7 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<Vec<String>> {
         webhooks::retry_message(self.writer(), instance_id, event_id, endpoint_id, now).await
+            .map_err(|e| e.during("retry_webhook_message"))
     }
 
     async fn replay_webhook_endpoint(
@@ -264,6 +298,7 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<i64> {
         webhooks::replay(self.writer(), instance_id, endpoint_id, since, now).await
+            .map_err(|e| e.during("replay_webhook_endpoint"))
     }
 
     async fn webhook_stats(
@@ -272,6 +307,7 @@ impl Store for Backend {
         attempts_since: i64,
     ) -> StoreResult<Vec<EndpointStats>> {
         webhooks::stats(self.reader(), instance_id, attempts_since).await
+            .map_err(|e| e.during("webhook_stats"))
     }
 
     async fn list_emails(
@@ -282,6 +318,7 @@ impl Store for Backend {
         offset: i64,
     ) -> StoreResult<(Vec<usher_core::mail::EmailMessage>, i64)> {
         emails::list(self.reader(), instance_id, to_email_address, limit, offset).await
+            .map_err(|e| e.during("list_emails"))
     }
 
     async fn get_email(
@@ -290,6 +327,7 @@ impl Store for Backend {
         id: &str,
     ) -> StoreResult<Option<usher_core::mail::EmailMessage>> {
         emails::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_email"))
     }
 
     async fn queued_emails(
@@ -298,6 +336,7 @@ impl Store for Backend {
         limit: i64,
     ) -> StoreResult<Vec<usher_core::mail::EmailMessage>> {
         emails::queued(self.reader(), instance_id, limit).await
+            .map_err(|e| e.during("queued_emails"))
     }
 
     async fn claim_email(
@@ -308,6 +347,7 @@ impl Store for Backend {
         lease_until: i64,
     ) -> StoreResult<bool> {
         emails::claim(self.writer(), instance_id, id, now, lease_until).await
+            .map_err(|e| e.during("claim_email"))
     }
 
     async fn record_email_outcome(
@@ -319,5 +359,6 @@ impl Store for Backend {
         now: i64,
     ) -> StoreResult<bool> {
         emails::record_outcome(self.writer(), instance_id, id, status, error, now).await
+            .map_err(|e| e.during("record_email_outcome"))
     }
 }

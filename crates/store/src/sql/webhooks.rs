@@ -393,7 +393,10 @@ pub async fn release_node(
 
 fn status_from(s: &str) -> StoreResult<DeliveryStatus> {
     DeliveryStatus::parse(s)
-        .ok_or_else(|| StoreError::Backend(format!("unknown delivery status {s}")))
+        .ok_or_else(|| StoreError::Backend {
+            operation: StoreError::QUERY,
+            cause: usher_core::error::Cause::msg(format!("unknown delivery status {s}")),
+        })
 }
 
 fn u16_of(v: Option<i64>) -> Option<u16> {

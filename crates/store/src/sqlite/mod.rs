@@ -65,18 +65,22 @@ pub struct SqliteStore {
 }
 
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::backend(StoreError::QUERY, e)
 }
 
 impl SqliteStore {
     pub async fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend {
+                operation: "opening the database",
+                cause: usher_core::error::Cause::msg(format!(
+                    "cannot create {}: {e}",
+                    dir.display()
+                )),
             })?;
         }
         let opts = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(db_err)?
+            .map_err(|e| db_err(e).during("opening the database"))?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -87,13 +91,13 @@ impl SqliteStore {
             .max_connections(1)
             .connect_with(opts.clone())
             .await
-            .map_err(db_err)?;
+            .map_err(|e| db_err(e).during("opening the database"))?;
         migrations::run(&write).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts.read_only(true))
             .await
-            .map_err(db_err)?;
+            .map_err(|e| db_err(e).during("opening the database"))?;
         Ok(Self { read, write })
     }
 }

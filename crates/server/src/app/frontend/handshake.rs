@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use usher_core::clients::{Client, ClientToken};
+use usher_core::error::Cause;
 use usher_core::{CoreError, CoreResult};
 
 use super::clients::token;
@@ -44,8 +45,8 @@ fn nonce_hash(nonce: &str) -> String {
 /// Keeps `directives` for the Backend API and returns the nonce naming them.
 pub async fn store_payload(state: &AppState, directives: &[String]) -> CoreResult<String> {
     let nonce = ClientToken::generate();
-    let payload =
-        serde_json::to_string(directives).map_err(|e| CoreError::Storage(e.to_string()))?;
+    let payload = serde_json::to_string(directives)
+        .map_err(|e| CoreError::Storage(Cause::context("encoding a handshake payload", e)))?;
     state
         .store
         .put_handshake_nonce(
@@ -66,5 +67,6 @@ pub async fn payload(state: &AppState, nonce: &str) -> CoreResult<Vec<String>> {
         .ok_or(CoreError::NotFound {
             resource: "handshake payload",
         })?;
-    serde_json::from_str(&found).map_err(|e| CoreError::Storage(e.to_string()))
+    serde_json::from_str(&found)
+        .map_err(|e| CoreError::Storage(Cause::context("decoding a stored handshake payload", e)))
 }

@@ -69,7 +69,7 @@ pub async fn record_failure(state: &AppState, ctx: &RequestContext, user_id: &st
         let mut change = Change::new(state, &system);
         change.event(DomainEvent::SignInFailureSpike(spike));
         if let Err(e) = change.commit("security.sign_in_failure_spike", None).await {
-            tracing::error!(error = %e, "could not record the sign-in failure spike");
+            tracing::error!(error = %usher_core::error::report(&e), "could not record the sign-in failure spike");
         }
     }
 }
