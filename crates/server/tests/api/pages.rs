@@ -687,9 +687,15 @@ async fn redirect_url_never_leaves_for_other_sites() {
     }
     // A control character anywhere in a query string is refused before any page reads it.
     for path in ["/sign-in", "/sign-up"] {
-        let page = web.get(&format!("{path}?redirect_url=%2F%09%2Fevil.example")).await;
+        let page = web
+            .get(&format!("{path}?redirect_url=%2F%09%2Fevil.example"))
+            .await;
         assert_eq!(page.status.as_u16(), 422, "{}", page.body);
-        assert!(page.body.contains("form_param_format_invalid"), "{}", page.body);
+        assert!(
+            page.body.contains("form_param_format_invalid"),
+            "{}",
+            page.body
+        );
     }
     // Same-origin paths and allowed origins (loopback, on a development instance) are followed.
     for good in ["/user?tab=security", "http://localhost:3000/after-sign-in"] {
