@@ -12,21 +12,10 @@
 # Exits non-zero when anything fails.
 set -uo pipefail
 cd "$(dirname "$0")"
-ROOT="$(cd ../.. && pwd)"
-export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
-if [ ! -x "$USHER_BIN" ]; then
-  echo "browser: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
-  exit 69
-fi
-if [ ! -x /usr/bin/chromium ] && [ -z "${USHER_CHROMIUM:-}" ]; then
-  echo "==> browser: apt-get install chromium" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  { $SUDO apt-get install -y --no-install-recommends chromium >/dev/null ||
-    { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; } ||
-    { echo "browser: could not install chromium" >&2; exit 1; }
-fi
-npm ci --no-audit --no-fund --loglevel=error || { echo "browser: npm ci failed" >&2; exit 1; }
+. ../lib/ci.sh browser
+need_usher
+need_chromium
+npm_ci
 ./fetch-vendor.sh || { echo "browser: could not fetch @clerk/clerk-js / @clerk/ui" >&2; exit 1; }
 echo "==> browser: clerk-js + @clerk/ui in headless Chromium against Usher"
 timeout 420 node run.mjs

@@ -10,23 +10,10 @@
 # Screenshots and logs: ${USHER_ARTIFACTS_DIR:-target/test-logs/example}.
 set -uo pipefail
 cd "$(dirname "$0")"
-ROOT="$(cd ../.. && pwd)"
-export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
-
-if [ ! -x "$USHER_BIN" ]; then
-  echo "example: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
-  exit 69
-fi
-if [ ! -x /usr/bin/chromium ] && [ -z "${USHER_CHROMIUM:-}" ]; then
-  echo "==> example: apt-get install chromium" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  { $SUDO apt-get install -y --no-install-recommends chromium >/dev/null ||
-    { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends chromium >/dev/null; }; } ||
-    { echo "example: could not install chromium" >&2; exit 1; }
-fi
-npm ci --no-audit --no-fund --loglevel=error || { echo "example: npm ci failed" >&2; exit 1; }
-(cd "$ROOT/examples/express" && npm ci --no-audit --no-fund --loglevel=error) ||
-  { echo "example: npm ci in examples/express failed" >&2; exit 1; }
+. ../lib/ci.sh example
+need_usher
+need_chromium
+npm_ci
+npm_ci --prefix "$ROOT/examples/express"
 echo "==> example: examples/express (clerk-js + @clerk/ui, @clerk/express) in headless Chromium against Usher"
 timeout 420 node run.mjs

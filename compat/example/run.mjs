@@ -12,32 +12,18 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startUsher, randomAlnum, freePorts } from '../browser/lib/usher.js';
-import { REPO_ROOT, USHER_BIN } from '../browser/lib/paths.js';
+import { startUsher, liveSecretKey, freePorts, stopProcess } from '../lib/usher.mjs';
+import { REPO_ROOT, USHER_BIN, artifactsDir } from '../lib/paths.mjs';
+import { runSuite } from '../lib/runner.mjs';
 
 const SUITE_DIR = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLE_DIR = path.join(REPO_ROOT, 'examples', 'express');
 // Its own artifacts directory (the test files' helpers read it from the environment).
-const ARTIFACTS_DIR = path.resolve(REPO_ROOT, process.env.USHER_ARTIFACTS_DIR || 'target/test-logs/example');
+const ARTIFACTS_DIR = artifactsDir('example');
 process.env.USHER_ARTIFACTS_DIR = ARTIFACTS_DIR;
 
-fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-for (const f of fs.readdirSync(ARTIFACTS_DIR)) fs.rmSync(path.join(ARTIFACTS_DIR, f), { recursive: true, force: true });
-
-const say = (m) => console.error(`example-suite: ${m}`);
-const cleanups = [];
-async function stopAll() {
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      say(`cleanup: ${err}`);
-    }
-  }
-}
-
 /** `npm start` in examples/express, in a process group of its own so that stopping it stops node too. */
-async function startExample(name, port, env) {
+async function startExample(name, port, env, cleanup) {
   const out = fs.openSync(path.join(ARTIFACTS_DIR, `app-${name}.log`), 'a');
   const child = spawn('npm', ['start'], {
     cwd: EXAMPLE_DIR,
@@ -47,14 +33,8 @@ async function startExample(name, port, env) {
   });
   let exited = false;
   child.on('exit', () => (exited = true));
-  cleanups.push(async () => {
-    if (!exited) {
-      const gone = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGTERM');
-      const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 5000);
-      await gone;
-      clearTimeout(timer);
-    }
+  cleanup(async () => {
+    await stopProcess(child, { group: true });
     fs.closeSync(out);
   });
   const deadline = Date.now() + 120_000; // the first start fetches the browser bundles
@@ -66,54 +46,38 @@ async function startExample(name, port, env) {
   throw new Error(`the example app (${name}) did not start; see ${ARTIFACTS_DIR}/app-${name}.log`);
 }
 
-async function instance(name, environment) {
-  const [port] = await freePorts(1);
-  const appUrl = `http://localhost:${port}`;
-  const usher = await startUsher({
-    name,
-    environment,
-    allowedOrigins: appUrl,
-    clerkJsDir: null,
-    ...(environment === 'production' ? { secretKey: `sk_live_${randomAlnum(40)}` } : {}),
-    logFile: path.join(ARTIFACTS_DIR, `usher-${name}.log`),
-  });
-  cleanups.push(() => usher.stop());
-  await startExample(name, port, {
-    CLERK_PUBLISHABLE_KEY: usher.publishableKey,
-    CLERK_SECRET_KEY: usher.secretKey,
-    CLERK_API_URL: usher.apiUrl,
-    USHER_FRONTEND_API_URL: usher.reportedFrontendApiUrl,
-  });
-  say(`${name}: example ${appUrl} → usher frontend ${usher.reportedFrontendApiUrl}, api ${usher.apiUrl}, ${usher.publishableKey}`);
-  return { appUrl, apiUrl: usher.apiUrl, secretKey: usher.secretKey, publishableKey: usher.publishableKey, jwtKey: usher.jwtKey, environment };
-}
-
-let status = 1;
-let child = null;
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, async () => {
-    child?.kill(sig);
-    await stopAll();
-    process.exit(130);
-  });
-}
-try {
-  say(`usher ${USHER_BIN}; artifacts in ${ARTIFACTS_DIR}`);
-  // One after the other: the first `npm start` fetches the browser bundles for both.
-  const development = await instance('development', 'development');
-  const production = await instance('production', 'production');
-  const argv = process.argv.slice(2);
-  const [cmd, ...args] = argv.length ? argv : [process.execPath, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/'];
-  child = spawn(cmd, args, {
-    cwd: SUITE_DIR,
-    stdio: 'inherit',
-    env: { ...process.env, USHER_EXAMPLE_CONFIG: JSON.stringify({ development, production }) },
-  });
-  status = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
-} catch (err) {
-  say(`${err.stack || err}`);
-  status = 1;
-} finally {
-  await stopAll();
-}
-process.exit(status);
+await runSuite({
+  label: 'example-suite',
+  suiteDir: SUITE_DIR,
+  artifactsDir: ARTIFACTS_DIR,
+  configVar: 'USHER_EXAMPLE_CONFIG',
+  concurrency: 2,
+  async start({ say, cleanup }) {
+    async function instance(name, environment) {
+      const [port] = await freePorts(1);
+      const appUrl = `http://localhost:${port}`;
+      const usher = await startUsher({
+        name,
+        environment,
+        allowedOrigins: appUrl,
+        ...(environment === 'production' ? { secretKey: liveSecretKey() } : {}),
+        logFile: path.join(ARTIFACTS_DIR, `usher-${name}.log`),
+        keep: process.env.USHER_BROWSER_KEEP === '1',
+      });
+      cleanup(() => usher.stop());
+      await startExample(name, port, {
+        CLERK_PUBLISHABLE_KEY: usher.publishableKey,
+        CLERK_SECRET_KEY: usher.secretKey,
+        CLERK_API_URL: usher.apiUrl,
+        USHER_FRONTEND_API_URL: usher.reportedFrontendApiUrl,
+      }, cleanup);
+      say(`${name}: example ${appUrl} → usher frontend ${usher.reportedFrontendApiUrl}, api ${usher.apiUrl}, ${usher.publishableKey}`);
+      return { appUrl, apiUrl: usher.apiUrl, secretKey: usher.secretKey, publishableKey: usher.publishableKey, jwtKey: usher.jwtKey, environment };
+    }
+    say(`usher ${USHER_BIN}; artifacts in ${ARTIFACTS_DIR}`);
+    // One after the other: the first `npm start` fetches the browser bundles for both.
+    const development = await instance('development', 'development');
+    const production = await instance('production', 'production');
+    return { development, production };
+  },
+});

@@ -8,12 +8,8 @@
 # The browser suite validates what the real clerk-js received the same way (validate-log.mjs).
 set -uo pipefail
 cd "$(dirname "$0")"
-ROOT="$(cd ../.. && pwd)"
-export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
-if [ ! -x "$USHER_BIN" ]; then
-  echo "fapi-spec: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
-  exit 69
-fi
-[ -d node_modules/ajv ] || npm ci --no-audit --no-fund --loglevel=error || { echo "fapi-spec: npm ci failed" >&2; exit 1; }
+. ../lib/ci.sh fapi-spec
+need_usher
+[ -d node_modules/ajv ] || npm_ci
 echo "==> fapi-spec: every Frontend API response against Clerk's OpenAPI spec"
 timeout 180 node --test --test-reporter=spec test/

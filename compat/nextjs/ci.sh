@@ -8,17 +8,10 @@
 # Screenshots and logs: ${USHER_ARTIFACTS_DIR:-target/test-logs/nextjs}. Exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")"
-ROOT="$(cd ../.. && pwd)"
-export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
-if [ ! -x "$USHER_BIN" ]; then
-  echo "nextjs: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
-  exit 69
-fi
-if [ ! -x "${USHER_CHROMIUM:-/usr/bin/chromium}" ]; then
-  echo "nextjs: no Chromium at ${USHER_CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)" >&2
-  exit 69
-fi
-npm ci --no-audit --no-fund --loglevel=error || { echo "nextjs: npm ci failed" >&2; exit 1; }
+. ../lib/ci.sh nextjs
+need_usher
+need_chromium
+npm_ci
 ../browser/fetch-vendor.sh "$PWD/vendor" || { echo "nextjs: could not fetch @clerk/clerk-js / @clerk/ui" >&2; exit 1; }
 echo "==> nextjs: @clerk/nextjs (App Router, next start) in headless Chromium against Usher"
 timeout 300 node run.mjs

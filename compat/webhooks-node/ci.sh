@@ -11,13 +11,9 @@
 # non-zero when anything fails.
 set -uo pipefail
 cd "$(dirname "$0")"
-ROOT="$(cd ../.. && pwd)"
-export USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
-if [ ! -x "$USHER_BIN" ]; then
-  echo "webhooks-node: no usher binary at $USHER_BIN (cargo build --release -p usher)" >&2
-  exit 69
-fi
-npm ci --no-audit --no-fund --loglevel=error || { echo "webhooks-node: npm ci failed" >&2; exit 1; }
+. ../lib/ci.sh webhooks-node
+need_usher
+npm_ci
 status=0
 echo "==> webhooks-node: receiver suite (svix + @clerk/backend verifyWebhook)"
 timeout 300 node --test test/ || status=1

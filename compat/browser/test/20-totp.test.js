@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
 import { bapi } from '../lib/usher.js';
-import { hotp, base32Decode, step as totpStep } from '../lib/totp.js';
+import { totpSequence } from '../../lib/totp.mjs';
 import {
   config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn,
   typeOtp, waitForOtpInput, submit, uiError,
@@ -23,18 +23,7 @@ let page;
 
 // Usher refuses a code whose 30-second step is not newer than the last one used and accepts
 // ±1 step, so each code is for the step after the last one used (the next step at most).
-let lastStep = -1;
-async function nextCode(secret) {
-  for (;;) {
-    const now = totpStep();
-    const s = Math.max(now, lastStep + 1);
-    if (s <= now + 1) {
-      lastStep = s;
-      return hotp(base32Decode(secret), s);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+const nextCode = totpSequence();
 
 const needs = (...keys) => (t) => {
   const missing = keys.filter((k) => !state[k]);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileSpec, normalize, report } from '../lib/spec.mjs';
 import { Browser, emailedCode, startUsher } from '../lib/usher.mjs';
-import { totp } from '../lib/totp.mjs';
+import { totp } from '../../lib/totp.mjs';
 
 const spec = compileSpec();
 

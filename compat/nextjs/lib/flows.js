@@ -1,10 +1,9 @@
 // Headless Chromium (Debian's, through playwright-core) on the Next.js app, artifacts per step,
 // and the prebuilt <SignUp/> driven with Clerk's own selectors.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS_DIR, CHROMIUM } from './paths.js';
+import { launchChromium, flowArtifacts, logPage, runStep } from '../../lib/chromium.mjs';
+import { ARTIFACTS_DIR } from './paths.js';
 
 export function config() {
   const raw = process.env.USHER_NEXTJS_CONFIG;
@@ -20,14 +19,8 @@ export function uniqueEmail(prefix, suffix = '') {
 
 export const decodeJwt = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
 
-export async function launchBrowser() {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+export function launchBrowser() {
+  return launchChromium(chromium);
 }
 
 /**
@@ -35,16 +28,11 @@ export async function launchBrowser() {
  * exchanges are kept for failure messages. `step` screenshots each step (and a failing one).
  */
 export async function session(browser, flow) {
-  const dir = path.join(ARTIFACTS_DIR, flow);
-  fs.mkdirSync(dir, { recursive: true });
-  const logFile = path.join(dir, 'browser.log');
-  const log = (line) => fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  const art = flowArtifacts(ARTIFACTS_DIR, flow, { fresh: false });
+  const { log } = art;
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const trace = [];
-  context.on('page', (p) => {
-    p.on('console', (m) => log(`console.${m.type()}: ${m.text()}`));
-    p.on('pageerror', (e) => log(`pageerror: ${e.stack || e}`));
-  });
+  context.on('page', (p) => logPage(p, art));
   context.on('response', (r) => {
     const req = r.request();
     const url = new URL(req.url());
@@ -54,29 +42,7 @@ export async function session(browser, flow) {
     log(line);
   });
   const page = await context.newPage();
-  let n = 0;
-  async function shot(name) {
-    n += 1;
-    const file = path.join(dir, `${String(n).padStart(2, '0')}-${name}.png`);
-    await page.waitForLoadState('load', { timeout: 5000 }).catch(() => {});
-    await page.screenshot({ path: file, fullPage: true, timeout: 5000 }).catch((e) => log(`screenshot ${name}: ${e}`));
-    return file;
-  }
-  async function step(name, fn) {
-    log(`--- step: ${name}`);
-    try {
-      const result = await fn();
-      await shot(name);
-      return result;
-    } catch (err) {
-      const file = await shot(`FAILED-${name}`);
-      const message = `[${name}] ${err.message}\nscreenshot: ${file}\nlast requests:\n  ${trace.slice(-12).join('\n  ')}`;
-      log(`FAILED ${message}`);
-      const wrapped = new Error(message);
-      wrapped.stack = `Error: ${message}`;
-      throw wrapped;
-    }
-  }
+  const step = (name, fn) => runStep(name, { page, art, describe: () => `last requests:\n  ${trace.slice(-12).join('\n  ')}` }, fn);
   return { context, page, step, log, trace };
 }
 

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SUITE_DIR } from './paths.js';
+import { stopProcess } from '../../lib/usher.mjs';
 
 const NEXT = path.join(SUITE_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
 
@@ -61,13 +62,7 @@ export async function nextStart({ port, env, logFile }) {
   return {
     pid: child.pid,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await stopProcess(child);
       fs.closeSync(out);
     },
   };

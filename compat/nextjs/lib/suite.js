@@ -3,7 +3,7 @@
 // token has expired still renders signed in (through the handshake), and sign-out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bapi } from '../../browser/lib/usher.js';
+import { bapi } from '../../lib/bapi.mjs';
 import { config, SKIP_WITHOUT_USHER, uniqueEmail, decodeJwt, launchBrowser, session, signUp, openProtected, renderedUserId } from './flows.js';
 
 export function nextjsFlow(instanceName, { emailSuffix = '', codeFor }) {
