@@ -1,17 +1,20 @@
 //! Frontend API request bodies: clerk-js sends `application/x-www-form-urlencoded` with
-//! snake_case keys; JSON objects of scalars are accepted too. Unknown keys are ignored, as
-//! clerk-js adds fields (`locale`, `timezone`, `tab_state`, …) that change between versions.
+//! snake_case keys; JSON objects of scalars are accepted too. The fields are read into the typed
+//! forms of `wire::requests::frontend`, where the handler used to read them, so that a signed-out
+//! client still hears that first. Unknown keys are ignored, as clerk-js adds fields (`locale`,
+//! `timezone`, `tab_state`, …) that change between versions. A repeated form key keeps its last
+//! value, as browsers' form encoders never repeat the keys these forms read; a JSON key given
+//! twice is refused, as in the Backend API.
 
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
-use serde_json::Value;
-use usher_core::CoreError;
-use usher_core::users::model::Metadata;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::extract::body::BODY_LIMIT;
+use crate::extract::body::{BODY_LIMIT, json_object, read_fields};
 
 #[derive(Debug, Default)]
 pub struct Form(HashMap<String, String>);
@@ -42,15 +45,13 @@ impl<S: Send + Sync> FromRequest<S> for Form {
 
 impl Form {
     fn from_json(bytes: &[u8]) -> Result<Self, ApiError> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self::default());
-        }
-        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) else {
-            return Err(ApiError::body_invalid(
-                "The request body must be a form or a JSON object.",
-            ));
-        };
-        crate::extract::text::check_json_fields(&map)?;
+        let map = json_object(bytes).map_err(|e| {
+            if e.code == "request_body_invalid" {
+                ApiError::body_invalid("The request body must be a form or a JSON object.")
+            } else {
+                e
+            }
+        })?;
         Ok(Self(
             map.into_iter()
                 .filter_map(|(k, v)| match v {
@@ -62,43 +63,13 @@ impl Form {
         ))
     }
 
-    /// A non-empty value, trimmed of nothing (passwords keep their spaces).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .get(key)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    pub fn string(&self, key: &str) -> Option<String> {
-        self.get(key).map(str::to_owned)
-    }
-
-    /// Present even when empty (`active_organization_id=` clears the organization).
-    pub fn raw(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-
-    pub fn required(&self, key: &str) -> Result<&str, CoreError> {
-        self.get(key).ok_or_else(|| CoreError::missing(key))
-    }
-
-    pub fn flag(&self, key: &str) -> Result<bool, CoreError> {
-        match self.get(key) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(_) => Err(CoreError::format(key, "must be true or false")),
-        }
-    }
-
-    /// A JSON object sent as a string (`unsafe_metadata`).
-    pub fn metadata(&self, key: &str) -> Result<Option<Metadata>, CoreError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(s) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(m)) => Ok(Some(m)),
-                _ => Err(CoreError::format(key, "must be a JSON object")),
-            },
-        }
+    /// The form read into `T`, naming the field at fault.
+    pub fn read<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let fields: Map<String, Value> = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        read_fields(fields)
     }
 }
