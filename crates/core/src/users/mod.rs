@@ -1,5 +1,6 @@
 //! Users: the model, the rules for creating and changing one, and metadata merging.
 
+pub mod bulk;
 pub mod create;
 pub mod identifiers;
 pub mod metadata;

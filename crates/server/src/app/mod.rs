@@ -112,6 +112,12 @@ impl<'a> Change<'a> {
     }
 
     pub async fn commit(mut self, action: &str, target_id: Option<&str>) -> CoreResult<()> {
+        self.audit(action, target_id);
+        self.commit_audited().await
+    }
+
+    /// One audit entry of a change that acts on several targets (a bulk request).
+    pub fn audit(&mut self, action: &str, target_id: Option<&str>) -> &mut Self {
         let s = self.state;
         self.writes.push(Write::Audit(AuditEntry {
             id: new_id(prefix::AUDIT),
@@ -124,6 +130,12 @@ impl<'a> Change<'a> {
             at: s.now(),
             seq: 0,
         }));
+        self
+    }
+
+    /// Commits a change whose audit entries were added with [`Change::audit`].
+    pub async fn commit_audited(self) -> CoreResult<()> {
+        let s = self.state;
         s.store.commit(&s.instance.id, self.writes).await?;
         s.metrics.events_written.inc_by(self.events as u64);
         if self.events > 0 {

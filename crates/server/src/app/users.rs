@@ -178,6 +178,28 @@ pub async fn update_metadata(
 }
 
 /// Banning revokes every session the user has.
+fn ban_action(banned: bool) -> &'static str {
+    if banned { "user.ban" } else { "user.unban" }
+}
+
+/// A ban revokes every session; both mark the user and say so in `user.updated`.
+async fn ban_into(
+    state: &AppState,
+    change: &mut Change<'_>,
+    mut user: User,
+    banned: bool,
+) -> CoreResult<()> {
+    user.banned = banned;
+    user.updated_at = state.now();
+    if banned {
+        revoke_all_sessions(state, change, &user, None).await?;
+    }
+    change
+        .write(Write::UpdateUser(user.clone()))
+        .event(DomainEvent::UserUpdated(user));
+    Ok(())
+}
+
 pub async fn set_banned(
     state: &AppState,
     ctx: &RequestContext,
@@ -185,22 +207,40 @@ pub async fn set_banned(
     banned: bool,
 ) -> CoreResult<User> {
     with_retry(|| async {
-        let mut user = get(state, id).await?;
-        user.banned = banned;
-        user.updated_at = state.now();
+        let user = get(state, id).await?;
         let mut change = Change::new(state, ctx);
-        if banned {
-            revoke_all_sessions(state, &mut change, &user, None).await?;
-        }
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
-        change
-            .commit(if banned { "user.ban" } else { "user.unban" }, Some(id))
-            .await
+        ban_into(state, &mut change, user, banned).await?;
+        change.commit(ban_action(banned), Some(id)).await
     })
     .await?;
     get(state, id).await
+}
+
+/// Bans or unbans several users in one transaction, each as `set_banned` would (its sessions
+/// revoked on a ban, its `user.updated` event, its audit entry). An unknown id fails the whole
+/// request before anything is written.
+pub async fn set_banned_many(
+    state: &AppState,
+    ctx: &RequestContext,
+    ids: Vec<String>,
+    banned: bool,
+) -> CoreResult<Vec<User>> {
+    let ids = usher_core::users::bulk::user_ids("user_ids", ids)?;
+    with_retry(|| async {
+        let mut change = Change::new(state, ctx);
+        for id in &ids {
+            let user = get(state, id).await?;
+            ban_into(state, &mut change, user, banned).await?;
+            change.audit(ban_action(banned), Some(id));
+        }
+        change.commit_audited().await
+    })
+    .await?;
+    let mut users = Vec::with_capacity(ids.len());
+    for id in &ids {
+        users.push(get(state, id).await?);
+    }
+    Ok(users)
 }
 
 pub async fn set_locked(

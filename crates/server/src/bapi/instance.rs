@@ -13,6 +13,7 @@ use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::state::AppState;
 use crate::wire::instance::BrandingJson;
+use crate::wire::requests::instance::BrandingRequest;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -24,14 +25,9 @@ pub async fn get_branding(State(state): State<AppState>, _auth: SecretKeyAuth) -
 pub async fn update_branding(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    body: JsonBody,
+    JsonBody(body): JsonBody<BrandingRequest>,
 ) -> ApiResult {
-    body.only(&["application_name", "logo_image_url", "primary_color"])?;
-    let patch = BrandingPatch {
-        application_name: body.nullable_string("application_name")?,
-        logo_image_url: body.nullable_string("logo_image_url")?,
-        primary_color: body.nullable_string("primary_color")?,
-    };
+    let patch = BrandingPatch::from(body);
     let b = app::update_branding(&state, &ctx, &patch).await?;
     Ok(Json(BrandingJson::new(&b)).into_response())
 }

@@ -9,17 +9,16 @@ mod sessions;
 mod users;
 mod webhooks;
 
+use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use usher_core::CoreError;
-
-use crate::extract::body::JsonBody;
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))
+        .route("/v1/users/ban", post(users::ban_many))
+        .route("/v1/users/unban", post(users::unban_many))
         .route(
             "/v1/users/{user_id}",
             get(users::get).patch(users::update).delete(users::delete),
@@ -104,15 +103,4 @@ pub fn router() -> Router<AppState> {
             "/v1/webhooks/messages/{msg_id}/retry",
             post(webhooks::retry_message),
         )
-}
-
-/// Parameters Clerk defines that Usher does not implement yet: refused when given a value, so
-/// that nothing a caller sends is silently dropped.
-fn refuse_unsupported(body: &JsonBody, params: &[&str]) -> Result<(), CoreError> {
-    for p in params {
-        if body.has(p) && !matches!(body.string(p), Ok(None)) {
-            return Err(CoreError::value(*p, "is not supported by this server yet"));
-        }
-    }
-    Ok(())
 }

@@ -14,6 +14,7 @@ use crate::extract::path::PathParams;
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::list_response;
+use crate::wire::requests::sessions::{CreateSessionRequest, CreateTokenRequest};
 use crate::wire::sessions::{SessionJson, TokenJson};
 
 type ApiResult = Result<Response, ApiError>;
@@ -51,13 +52,10 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    body: JsonBody,
+    JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
-    body.only(&["user_id", "active_organization_id"])?;
-    let user_id = body
-        .string("user_id")?
-        .ok_or_else(|| CoreError::missing("user_id"))?;
-    let org = body.string("active_organization_id")?;
+    let user_id = body.user_id;
+    let org = body.active_organization_id;
     if org.is_some() {
         return Err(CoreError::value(
             "active_organization_id",
@@ -87,10 +85,9 @@ pub async fn token(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<CreateTokenRequest>,
 ) -> ApiResult {
-    body.only(&["expires_in_seconds"])?;
-    let jwt = app::mint_token(&state, p.first(), body.i64("expires_in_seconds")?).await?;
+    let jwt = app::mint_token(&state, p.first(), body.expires_in_seconds).await?;
     Ok(Json(TokenJson {
         object: "token",
         jwt,

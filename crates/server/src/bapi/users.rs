@@ -3,12 +3,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::users::User;
-use usher_core::users::create::NewUser;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
-use usher_core::users::update::UserPatch;
 
-use super::refuse_unsupported;
-use crate::app::users::{self as app, MetadataChange};
+use crate::app::users as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
@@ -16,6 +13,10 @@ use crate::extract::path::PathParams;
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::TotalCountJson;
+use crate::wire::requests::users::{
+    BulkUsersRequest, CreateUserRequest, EmptyRequest, MetadataRequest,
+    SetPasswordCompromisedRequest, UpdateUserRequest, VerifyPasswordRequest,
+};
 use crate::wire::users::{DeletedObjectJson, UserJson, VerifiedPasswordJson};
 
 type ApiResult = Result<Response, ApiError>;
@@ -26,6 +27,18 @@ fn user_json(state: &AppState, u: &User) -> Response {
         state.instance.settings.max_verification_attempts,
         state.now(),
     ))
+    .into_response()
+}
+
+fn users_json(state: &AppState, users: &[User]) -> Response {
+    let now = state.now();
+    let max = state.instance.settings.max_verification_attempts;
+    Json(
+        users
+            .iter()
+            .map(|u| UserJson::new(u, max, now))
+            .collect::<Vec<_>>(),
+    )
     .into_response()
 }
 
@@ -93,15 +106,7 @@ pub async fn list(
         .unwrap_or_default();
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
     let users = app::list(&state, &filter, order, &page).await?;
-    let now = state.now();
-    let max = state.instance.settings.max_verification_attempts;
-    Ok(Json(
-        users
-            .iter()
-            .map(|u| UserJson::new(u, max, now))
-            .collect::<Vec<_>>(),
-    )
-    .into_response())
+    Ok(users_json(&state, &users))
 }
 
 pub async fn count(
@@ -113,85 +118,12 @@ pub async fn count(
     Ok(Json(TotalCountJson::new(app::count(&state, &filter).await?)).into_response())
 }
 
-const CREATE_FIELDS: &[&str] = &[
-    "external_id",
-    "first_name",
-    "last_name",
-    "locale",
-    "email_address",
-    "email_address_identification_status",
-    "phone_number",
-    "phone_number_identification_status",
-    "web3_wallet",
-    "username",
-    "password",
-    "password_digest",
-    "password_hasher",
-    "skip_password_checks",
-    "skip_password_requirement",
-    "totp_secret",
-    "backup_codes",
-    "public_metadata",
-    "private_metadata",
-    "unsafe_metadata",
-    "delete_self_enabled",
-    "legal_accepted_at",
-    "skip_legal_checks",
-    "skip_user_requirement",
-    "create_organization_enabled",
-    "create_organizations_limit",
-    "created_at",
-    "bypass_client_trust",
-    "banned",
-    "locked",
-];
-
-fn new_user_from(b: &JsonBody) -> Result<NewUser, CoreError> {
-    b.only(CREATE_FIELDS)?;
-    refuse_unsupported(
-        b,
-        &[
-            "email_address_identification_status",
-            "phone_number_identification_status",
-            "web3_wallet",
-            "totp_secret",
-            "backup_codes",
-        ],
-    )?;
-    Ok(NewUser {
-        email_addresses: b.string_list("email_address")?,
-        phone_numbers: b.string_list("phone_number")?,
-        username: b.string("username")?,
-        external_id: b.string("external_id")?,
-        first_name: b.string("first_name")?,
-        last_name: b.string("last_name")?,
-        locale: b.string("locale")?,
-        password: b.string("password")?,
-        password_digest: b.string("password_digest")?,
-        password_hasher: b.string("password_hasher")?,
-        skip_password_checks: b.flag("skip_password_checks")?,
-        skip_password_requirement: b.flag("skip_password_requirement")?,
-        public_metadata: b.metadata("public_metadata")?,
-        private_metadata: b.metadata("private_metadata")?,
-        unsafe_metadata: b.metadata("unsafe_metadata")?,
-        created_at: b.rfc3339("created_at")?,
-        legal_accepted_at: b.rfc3339("legal_accepted_at")?,
-        delete_self_enabled: b.bool("delete_self_enabled")?,
-        create_organization_enabled: b.bool("create_organization_enabled")?,
-        create_organizations_limit: b.i64("create_organizations_limit")?,
-        bypass_client_trust: b.bool("bypass_client_trust")?,
-        banned: b.bool("banned")?,
-        locked: b.bool("locked")?,
-    })
-}
-
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    body: JsonBody,
+    JsonBody(body): JsonBody<CreateUserRequest>,
 ) -> ApiResult {
-    let input = new_user_from(&body)?;
-    let user = app::create(&state, &ctx, input).await?;
+    let user = app::create(&state, &ctx, body.into()).await?;
     Ok(user_json(&state, &user))
 }
 
@@ -199,105 +131,27 @@ pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathPar
     Ok(user_json(&state, &app::get(&state, p.first()).await?))
 }
 
-const UPDATE_FIELDS: &[&str] = &[
-    "external_id",
-    "first_name",
-    "last_name",
-    "locale",
-    "primary_email_address_id",
-    "notify_primary_email_address_changed",
-    "primary_phone_number_id",
-    "primary_web3_wallet_id",
-    "username",
-    "profile_image_id",
-    "password",
-    "password_digest",
-    "password_hasher",
-    "skip_password_checks",
-    "sign_out_of_other_sessions",
-    "totp_secret",
-    "backup_codes",
-    "delete_self_enabled",
-    "create_organization_enabled",
-    "legal_accepted_at",
-    "skip_legal_checks",
-    "create_organizations_limit",
-    "created_at",
-    "bypass_client_trust",
-    // Accepted from clients of API versions before 2026-05-12.
-    "public_metadata",
-    "private_metadata",
-    "unsafe_metadata",
-];
-
-fn patch_from(b: &JsonBody) -> Result<UserPatch, CoreError> {
-    b.only(UPDATE_FIELDS)?;
-    refuse_unsupported(
-        b,
-        &[
-            "primary_web3_wallet_id",
-            "profile_image_id",
-            "totp_secret",
-            "backup_codes",
-        ],
-    )?;
-    Ok(UserPatch {
-        external_id: b.nullable_string("external_id")?,
-        first_name: b.nullable_string("first_name")?,
-        last_name: b.nullable_string("last_name")?,
-        locale: b.nullable_string("locale")?,
-        username: b.nullable_string("username")?,
-        primary_email_address_id: b.string("primary_email_address_id")?,
-        primary_phone_number_id: b.string("primary_phone_number_id")?,
-        password: b.string("password")?,
-        password_digest: b.string("password_digest")?,
-        password_hasher: b.string("password_hasher")?,
-        skip_password_checks: b.flag("skip_password_checks")?,
-        sign_out_of_other_sessions: b.flag("sign_out_of_other_sessions")?,
-        public_metadata: b.metadata("public_metadata")?,
-        private_metadata: b.metadata("private_metadata")?,
-        unsafe_metadata: b.metadata("unsafe_metadata")?,
-        delete_self_enabled: b.bool("delete_self_enabled")?,
-        create_organization_enabled: b.bool("create_organization_enabled")?,
-        create_organizations_limit: b.nullable_i64("create_organizations_limit")?,
-        bypass_client_trust: b.bool("bypass_client_trust")?,
-        legal_accepted_at: b.nullable_rfc3339("legal_accepted_at")?,
-        created_at: b.rfc3339("created_at")?,
-    })
-}
-
 pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<UpdateUserRequest>,
 ) -> ApiResult {
-    let patch = patch_from(&body)?;
     Ok(user_json(
         &state,
-        &app::update(&state, &ctx, p.first(), patch).await?,
+        &app::update(&state, &ctx, p.first(), body.into()).await?,
     ))
-}
-
-fn metadata_from(b: &JsonBody) -> Result<MetadataChange, CoreError> {
-    b.only(&["public_metadata", "private_metadata", "unsafe_metadata"])?;
-    Ok(MetadataChange {
-        public: b.metadata("public_metadata")?,
-        private: b.metadata("private_metadata")?,
-        unsafe_: b.metadata("unsafe_metadata")?,
-    })
 }
 
 pub async fn merge_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<MetadataRequest>,
 ) -> ApiResult {
-    let change = metadata_from(&body)?;
     Ok(user_json(
         &state,
-        &app::update_metadata(&state, &ctx, p.first(), change, true).await?,
+        &app::update_metadata(&state, &ctx, p.first(), body.into(), true).await?,
     ))
 }
 
@@ -305,12 +159,11 @@ pub async fn replace_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<MetadataRequest>,
 ) -> ApiResult {
-    let change = metadata_from(&body)?;
     Ok(user_json(
         &state,
-        &app::update_metadata(&state, &ctx, p.first(), change, false).await?,
+        &app::update_metadata(&state, &ctx, p.first(), body.into(), false).await?,
     ))
 }
 
@@ -334,6 +187,26 @@ pub async fn unban(
         &state,
         &app::set_banned(&state, &ctx, p.first(), false).await?,
     ))
+}
+
+/// `POST /v1/users/ban`: the banned users, in the order named.
+pub async fn ban_many(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<BulkUsersRequest>,
+) -> ApiResult {
+    let users = app::set_banned_many(&state, &ctx, body.user_ids, true).await?;
+    Ok(users_json(&state, &users))
+}
+
+/// `POST /v1/users/unban`.
+pub async fn unban_many(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<BulkUsersRequest>,
+) -> ApiResult {
+    let users = app::set_banned_many(&state, &ctx, body.user_ids, false).await?;
+    Ok(users_json(&state, &users))
 }
 
 pub async fn lock(
@@ -362,10 +235,9 @@ pub async fn set_password_compromised(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<SetPasswordCompromisedRequest>,
 ) -> ApiResult {
-    body.only(&["revoke_all_sessions"])?;
-    let revoke = body.flag("revoke_all_sessions")?;
+    let revoke = body.revoke_all_sessions;
     Ok(user_json(
         &state,
         &app::set_password_compromised(&state, &ctx, p.first(), true, revoke).await?,
@@ -376,9 +248,8 @@ pub async fn unset_password_compromised(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    _body: JsonBody<EmptyRequest>,
 ) -> ApiResult {
-    body.only(&[])?;
     Ok(user_json(
         &state,
         &app::set_password_compromised(&state, &ctx, p.first(), false, false).await?,
@@ -404,13 +275,9 @@ pub async fn verify_password(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<VerifyPasswordRequest>,
 ) -> ApiResult {
-    body.only(&["password"])?;
-    let password = body
-        .string("password")?
-        .ok_or_else(|| CoreError::missing("password"))?;
-    if app::verify_password(&state, &ctx, p.first(), password).await? {
+    if app::verify_password(&state, &ctx, p.first(), body.password).await? {
         Ok(Json(VerifiedPasswordJson { verified: true }).into_response())
     } else {
         Err(CoreError::PasswordIncorrect.into())

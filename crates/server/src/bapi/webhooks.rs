@@ -18,6 +18,9 @@ use crate::extract::path::PathParams;
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
+use crate::wire::requests::webhooks::{
+    CreateEndpointRequest, ReplayRequest, RetryMessageRequest, UpdateEndpointRequest,
+};
 use crate::wire::webhooks::{
     DeletedEndpointJson, DeliveryJson, EndpointJson, QueuedJson, RetryJson,
 };
@@ -35,29 +38,6 @@ fn endpoint_id(p: &PathParams) -> Result<&str, ApiError> {
         Ok(id)
     } else {
         Err(NOT_FOUND.into())
-    }
-}
-
-fn events_param(body: &JsonBody) -> Result<Option<Vec<String>>, CoreError> {
-    let not_a_list = || CoreError::format("events", "must be an array of event types");
-    match body.string("events") {
-        // Absent or null: no filter given.
-        Ok(None) => return Ok(None),
-        Ok(Some(_)) => return Err(not_a_list()),
-        Err(_) => {}
-    }
-    body.string_list("events")
-        .map(Some)
-        .map_err(|_| not_a_list())
-}
-
-fn rate_limit_param(body: &JsonBody) -> Result<Option<Option<u32>>, CoreError> {
-    match body.nullable_i64("rate_limit")? {
-        None => Ok(None),
-        Some(None) => Ok(Some(None)),
-        Some(Some(n)) => u32::try_from(n)
-            .map(|n| Some(Some(n)))
-            .map_err(|_| CoreError::value("rate_limit", "must be between 1 and 10000")),
     }
 }
 
@@ -82,19 +62,9 @@ pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiRes
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    body: JsonBody,
+    JsonBody(body): JsonBody<CreateEndpointRequest>,
 ) -> ApiResult {
-    body.only(&["url", "events", "description", "rate_limit"])?;
-    let url = body
-        .string("url")?
-        .ok_or_else(|| CoreError::missing("url"))?;
-    let input = NewEndpoint {
-        url,
-        description: body.string("description")?,
-        events: events_param(&body)?.unwrap_or_default(),
-        rate_limit: rate_limit_param(&body)?.flatten(),
-    };
-    let (ep, secret) = app::create(&state, &ctx, input).await?;
+    let (ep, secret) = app::create(&state, &ctx, NewEndpoint::from(body)).await?;
     Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
 }
 
@@ -107,20 +77,10 @@ pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<UpdateEndpointRequest>,
 ) -> ApiResult {
-    body.only(&["url", "events", "description", "rate_limit"])?;
     let id = endpoint_id(&p)?;
-    let patch = EndpointPatch {
-        url: body.string("url")?,
-        description: body
-            .nullable_string("description")?
-            .map(Option::unwrap_or_default),
-        // `[]` (or a missing filter) means every event; `null` leaves the filter as it is.
-        events: events_param(&body)?,
-        rate_limit: rate_limit_param(&body)?,
-    };
-    let ep = app::update(&state, &ctx, id, patch).await?;
+    let ep = app::update(&state, &ctx, id, EndpointPatch::from(body)).await?;
     Ok(endpoint_json(&ep))
 }
 
@@ -198,18 +158,10 @@ pub async fn replay(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<ReplayRequest>,
 ) -> ApiResult {
-    body.only(&["since"])?;
     let id = endpoint_id(&p)?;
-    let since = body
-        .i64("since")?
-        .ok_or_else(|| CoreError::missing("since"))?;
-    if since < 0 {
-        return Err(
-            CoreError::value("since", "must be a time in milliseconds since the epoch").into(),
-        );
-    }
+    let since = body.since()?;
     let queued = app::replay(&state, &ctx, id, since).await?;
     Ok(Json(QueuedJson {
         object: "webhook_replay",
@@ -240,9 +192,8 @@ pub async fn retry_message(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    body: JsonBody,
+    JsonBody(body): JsonBody<RetryMessageRequest>,
 ) -> ApiResult {
-    body.only(&["endpoint_id"])?;
     let msg = p.first();
     if !looks_like(msg, "msg_") {
         return Err(CoreError::NotFound {
@@ -250,7 +201,7 @@ pub async fn retry_message(
         }
         .into());
     }
-    let endpoint = body.string("endpoint_id")?;
+    let endpoint = body.endpoint_id;
     if let Some(e) = &endpoint
         && !looks_like(e, "ep_")
     {

@@ -1,20 +1,31 @@
-//! JSON request bodies. Clerk's JS SDK sends `Content-Type: application/json` even on body-less
-//! POSTs, so an empty body is an empty object. Bodies are bounded; every field is read with a
-//! typed accessor that names the parameter at fault, and unknown fields are refused.
+//! JSON request bodies, read into typed request structs (`wire::requests`). Clerk's JS SDK sends
+//! `Content-Type: application/json` even on body-less POSTs, so an empty body is an empty object.
+//! Bodies are bounded, a key given twice is refused (serde_json keeps the last, which would let
+//! `{"skip_password_checks":false,"skip_password_checks":true}` say two things), NUL is refused,
+//! and every deserialization error becomes the `CoreError` naming the parameter at fault.
+//!
+//! serde + `serde_path_to_error` rather than `deserr`: serde is already how every wire struct is
+//! written, `serde_path_to_error` is already in the tree (axum's `Json` uses it), and the four
+//! distinctions Clerk makes (missing, format, value, unknown) come from serde's own missing and
+//! unknown field errors plus the field helpers in `wire::requests::fields`.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, de};
 use serde_json::{Map, Value};
+use serde_path_to_error::Segment;
 use usher_core::CoreError;
-use usher_core::users::model::Metadata;
 
 use crate::error::ApiError;
+use crate::wire::requests::fields::Fault;
 
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-pub struct JsonBody(Map<String, Value>);
+/// A request body read into `T`, a `#[serde(deny_unknown_fields)]` struct of `wire::requests`.
+pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
@@ -25,141 +36,160 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
-impl JsonBody {
+impl<T: DeserializeOwned> JsonBody<T> {
     pub fn parse(bytes: &[u8]) -> Result<Self, ApiError> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self(Map::new()));
+        read_fields(json_object(bytes)?).map(Self)
+    }
+}
+
+/// A body's fields read into `T`, naming the field at fault.
+pub fn read_fields<T: DeserializeOwned>(fields: Map<String, Value>) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(Value::Object(fields))
+        .map_err(|e| ApiError::from(param_error(&e)))
+}
+
+/// The body as a JSON object: empty is `{}`; not JSON, not an object, a duplicated key or a NUL
+/// anywhere is refused.
+pub fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    // serde_json refuses nesting deeper than 128 levels, so deep JSON is an error, not a stack overflow.
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde_path_to_error::deserialize::<_, Strict>(&mut de);
+    if parsed.is_ok()
+        && let Err(e) = de.end()
+    {
+        return Err(ApiError::body_invalid(format!(
+            "The request body is not valid JSON: {e}."
+        )));
+    }
+    match parsed {
+        Ok(Strict(Value::Object(map))) => {
+            crate::extract::text::check_json_fields(&map)?;
+            Ok(map)
         }
-        // serde_json refuses nesting deeper than 128 levels, so deep JSON is an error, not a stack overflow.
-        match serde_json::from_slice::<Value>(bytes) {
-            Ok(Value::Object(map)) => {
-                crate::extract::text::check_json_fields(&map)?;
-                Ok(Self(map))
+        Ok(_) => Err(ApiError::body_invalid(
+            "The request body must be a JSON object.",
+        )),
+        Err(e) => match e
+            .inner()
+            .to_string()
+            .strip_prefix(DUPLICATE)
+            .and_then(|rest| rest.split_once(DUPLICATE))
+        {
+            Some((key, _)) => {
+                let name = match top_key(e.path()) {
+                    Some(parent) => format!("{parent}.{key}"),
+                    None => key.to_owned(),
+                };
+                Err(CoreError::format(printable(&name), "is given more than once").into())
             }
-            Ok(_) => Err(ApiError::body_invalid(
-                "The request body must be a JSON object.",
-            )),
-            Err(e) => Err(ApiError::body_invalid(format!(
-                "The request body is not valid JSON: {e}."
+            None => Err(ApiError::body_invalid(format!(
+                "The request body is not valid JSON: {}.",
+                e.inner()
             ))),
+        },
+    }
+}
+
+const DUPLICATE: &str = "\u{1}duplicate\u{1}";
+
+/// A JSON value whose objects hold each key once.
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Strict::deserialize(d).map(|s| s.0)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
         }
+        Ok(Value::Array(items))
     }
-
-    pub fn empty() -> Self {
-        Self(Map::new())
-    }
-
-    /// Refuses any field not in `allowed`, naming the first one.
-    pub fn only(&self, allowed: &[&str]) -> Result<(), CoreError> {
-        match self.0.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(k) => Err(CoreError::ParamUnknown {
-                param: k.chars().take(100).collect(),
-            }),
-            None => Ok(()),
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(v) = map.next_value()?;
+            if out.contains_key(&key) {
+                // Closed by the marker too: serde_json appends the line and column.
+                return Err(de::Error::custom(format_args!(
+                    "{DUPLICATE}{key}{DUPLICATE}"
+                )));
+            }
+            out.insert(key, v);
         }
+        Ok(Value::Object(out))
     }
+}
 
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key).filter(|v| !v.is_null())
+/// The top-level field a path starts in: the parameter Clerk names in `meta.param_name`.
+fn top_key(path: &serde_path_to_error::Path) -> Option<&str> {
+    match path.iter().next() {
+        Some(Segment::Map { key }) => Some(key),
+        _ => None,
     }
+}
 
-    pub fn has(&self, key: &str) -> bool {
-        self.0.contains_key(key)
-    }
+fn printable(name: &str) -> String {
+    name.chars()
+        .take(100)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
 
-    pub fn string(&self, key: &str) -> Result<Option<String>, CoreError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(CoreError::format(key, "must be a string")),
-        }
-    }
-
-    /// `None` when absent, `Some(None)` when explicitly null (clear the field).
-    pub fn nullable_string(&self, key: &str) -> Result<Option<Option<String>>, CoreError> {
-        match self.0.get(key) {
-            None => Ok(None),
-            Some(Value::Null) => Ok(Some(None)),
-            Some(Value::String(s)) if s.is_empty() => Ok(Some(None)),
-            Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
-            Some(_) => Err(CoreError::format(key, "must be a string or null")),
-        }
-    }
-
-    pub fn bool(&self, key: &str) -> Result<Option<bool>, CoreError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(CoreError::format(key, "must be a boolean")),
-        }
-    }
-
-    pub fn flag(&self, key: &str) -> Result<bool, CoreError> {
-        Ok(self.bool(key)?.unwrap_or(false))
-    }
-
-    pub fn i64(&self, key: &str) -> Result<Option<i64>, CoreError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .map(Some)
-                .ok_or_else(|| CoreError::format(key, "must be an integer")),
-            Some(_) => Err(CoreError::format(key, "must be an integer")),
-        }
-    }
-
-    pub fn nullable_i64(&self, key: &str) -> Result<Option<Option<i64>>, CoreError> {
-        match self.0.get(key) {
-            None => Ok(None),
-            Some(Value::Null) => Ok(Some(None)),
-            Some(_) => Ok(Some(self.i64(key)?)),
-        }
-    }
-
-    /// A string or an array of strings, as Clerk accepts for `email_address` and `phone_number`.
-    pub fn string_list(&self, key: &str) -> Result<Vec<String>, CoreError> {
-        match self.get(key) {
-            None => Ok(Vec::new()),
-            Some(Value::String(s)) => Ok(vec![s.clone()]),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| CoreError::format(key, "must be an array of strings"))
-                })
-                .collect(),
-            Some(_) => Err(CoreError::format(key, "must be an array of strings")),
-        }
-    }
-
-    pub fn metadata(&self, key: &str) -> Result<Option<Metadata>, CoreError> {
-        usher_core::users::metadata::expect_object(
-            key,
-            self.0.get(key).cloned().unwrap_or(Value::Null),
-        )
-    }
-
-    /// An RFC 3339 date-time, returned as epoch milliseconds.
-    pub fn rfc3339(&self, key: &str) -> Result<Option<i64>, CoreError> {
-        let Some(s) = self.string(key)? else {
-            return Ok(None);
-        };
-        parse_rfc3339(&s).map(Some).ok_or_else(|| {
-            CoreError::format(
-                key,
-                "must be an RFC 3339 date-time, e.g. 2012-10-20T07:15:20.902Z",
-            )
-        })
-    }
-
-    pub fn nullable_rfc3339(&self, key: &str) -> Result<Option<Option<i64>>, CoreError> {
-        match self.0.get(key) {
-            None => Ok(None),
-            Some(Value::Null) => Ok(Some(None)),
-            Some(_) => Ok(Some(self.rfc3339(key)?)),
-        }
+/// The Clerk error for a body that does not fit its request struct.
+fn param_error(e: &serde_path_to_error::Error<serde_json::Error>) -> CoreError {
+    let message = e.inner().to_string();
+    let at = top_key(e.path()).map(printable);
+    let named = |name: &str| at.clone().unwrap_or_else(|| printable(name));
+    let param = at.clone().unwrap_or_default();
+    match Fault::read(&message) {
+        Fault::Format(reason) => CoreError::format(param, reason),
+        Fault::Value(reason) => CoreError::value(param, reason),
+        Fault::Missing => CoreError::missing(param),
+        Fault::MissingField(name) => CoreError::missing(named(name)),
+        Fault::UnknownField(name) => CoreError::ParamUnknown { param: named(name) },
+        Fault::Other(reason) => CoreError::format(param, reason),
     }
 }
 
@@ -177,43 +207,97 @@ pub async fn discard(body: Body) -> Result<(), ApiError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::wire::requests::fields;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Probe {
+        #[serde(default, with = "fields::string")]
+        x: Option<String>,
+        #[serde(default, with = "fields::int")]
+        n: Option<i64>,
+        #[serde(default, with = "fields::string_list")]
+        s: Vec<String>,
+        #[serde(default, with = "fields::nullable_string")]
+        c: Option<Option<String>>,
+        #[serde(default, with = "fields::metadata")]
+        m: Option<usher_core::users::model::Metadata>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Needs {
+        #[serde(with = "fields::required_string")]
+        #[allow(dead_code)]
+        password: String,
+    }
+
+    fn status(r: Result<JsonBody<Probe>, ApiError>) -> Option<u16> {
+        r.err().map(|e| e.status.as_u16())
+    }
+
+    fn fault<T: DeserializeOwned + std::fmt::Debug>(body: &str) -> (String, Option<String>) {
+        let e = JsonBody::<T>::parse(body.as_bytes()).err().unwrap();
+        (
+            e.code.to_owned(),
+            e.detail.meta["param_name"].as_str().map(str::to_owned),
+        )
+    }
 
     #[test]
     fn parses_edge_cases() {
-        assert!(JsonBody::parse(b"").is_ok());
-        assert!(JsonBody::parse(b"  \n").is_ok());
-        assert_eq!(
-            JsonBody::parse(b"[1]").err().map(|e| e.status.as_u16()),
-            Some(400)
-        );
-        assert_eq!(
-            JsonBody::parse(b"{\"a\":").err().map(|e| e.status.as_u16()),
-            Some(400)
-        );
-        assert_eq!(
-            JsonBody::parse(&[b'{', 0xff, b'}'])
-                .err()
-                .map(|e| e.status.as_u16()),
-            Some(400)
-        );
+        assert!(JsonBody::<Probe>::parse(b"").is_ok());
+        assert!(JsonBody::<Probe>::parse(b"  \n").is_ok());
+        assert_eq!(status(JsonBody::parse(b"[1]")), Some(400));
+        assert_eq!(status(JsonBody::parse(b"{\"a\":")), Some(400));
+        assert_eq!(status(JsonBody::parse(b"{} {}")), Some(400));
+        assert_eq!(status(JsonBody::parse(&[b'{', 0xff, b'}'])), Some(400));
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert_eq!(
-            JsonBody::parse(format!("{{\"a\":{deep}}}").as_bytes())
-                .err()
-                .map(|e| e.status.as_u16()),
+            status(JsonBody::parse(format!("{{\"m\":{deep}}}").as_bytes())),
             Some(400)
         );
-        let b = JsonBody::parse(br#"{"x":null,"n":1.5,"s":["a",2]}"#).unwrap();
-        assert_eq!(b.string("x").unwrap(), None);
-        assert!(b.i64("n").is_err());
-        assert!(b.string_list("s").is_err());
-        assert!(b.only(&["x", "n"]).is_err());
         assert_eq!(
             parse_rfc3339("2012-10-20T07:15:20.902Z"),
             Some(1_350_717_320_902)
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
+        let b = JsonBody::<Probe>::parse(br#"{"x":null,"c":null}"#)
+            .unwrap()
+            .0;
+        assert_eq!(b.x, None);
+        assert_eq!(b.c, Some(None));
+        assert_eq!(JsonBody::<Probe>::parse(b"{}").unwrap().0.c, None);
+    }
+
+    #[test]
+    fn each_fault_names_its_parameter() {
+        let cases = [
+            (r#"{"n":1.5}"#, "form_param_format_invalid", "n"),
+            (r#"{"s":["a",2]}"#, "form_param_format_invalid", "s"),
+            (r#"{"m":[1]}"#, "form_param_format_invalid", "m"),
+            (r#"{"x":"a","zz":1}"#, "form_param_unknown", "zz"),
+            (r#"{"x":"a","x":"b"}"#, "form_param_format_invalid", "x"),
+            (r#"{"m":{"k":1,"k":2}}"#, "form_param_format_invalid", "m.k"),
+            (r#"{"x":"a\u0000"}"#, "form_param_format_invalid", "x"),
+        ];
+        for (body, code, param) in cases {
+            assert_eq!(
+                fault::<Probe>(body),
+                (code.to_owned(), Some(param.to_owned())),
+                "{body}"
+            );
+        }
+        for body in ["{}", r#"{"password":null}"#] {
+            assert_eq!(
+                fault::<Needs>(body),
+                ("form_param_missing".to_owned(), Some("password".to_owned())),
+                "{body}"
+            );
+        }
     }
 }

@@ -1,17 +1,20 @@
 //! Frontend API request bodies: clerk-js sends `application/x-www-form-urlencoded` with
-//! snake_case keys; JSON objects of scalars are accepted too. Unknown keys are ignored, as
-//! clerk-js adds fields (`locale`, `timezone`, `tab_state`, …) that change between versions.
+//! snake_case keys; JSON objects of scalars are accepted too. The fields are read into the typed
+//! forms of `wire::requests::frontend`, where the handler used to read them, so that a signed-out
+//! client still hears that first. Unknown keys are ignored, as clerk-js adds fields (`locale`,
+//! `timezone`, `tab_state`, …) that change between versions. A repeated form key keeps its last
+//! value, as browsers' form encoders never repeat the keys these forms read; a JSON key given
+//! twice is refused, as in the Backend API.
 
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
-use serde_json::Value;
-use usher_core::CoreError;
-use usher_core::users::model::Metadata;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::extract::body::BODY_LIMIT;
+use crate::extract::body::{BODY_LIMIT, json_object, read_fields};
 
 #[derive(Debug, Default)]
 pub struct Form(HashMap<String, String>);
@@ -42,15 +45,13 @@ impl<S: Send + Sync> FromRequest<S> for Form {
 
 impl Form {
     fn from_json(bytes: &[u8]) -> Result<Self, ApiError> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self::default());
-        }
-        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) else {
-            return Err(ApiError::body_invalid(
-                "The request body must be a form or a JSON object.",
-            ));
-        };
-        crate::extract::text::check_json_fields(&map)?;
+        let map = json_object(bytes).map_err(|e| {
+            if e.code == "request_body_invalid" {
+                ApiError::body_invalid("The request body must be a form or a JSON object.")
+            } else {
+                e
+            }
+        })?;
         Ok(Self(
             map.into_iter()
                 .filter_map(|(k, v)| match v {
@@ -62,43 +63,76 @@ impl Form {
         ))
     }
 
-    /// A non-empty value, trimmed of nothing (passwords keep their spaces).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .get(key)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+    /// The form read into `T`, naming the field at fault.
+    pub fn read<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let fields: Map<String, Value> = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        read_fields(fields)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::wire::requests::frontend::{ChangePasswordForm, TouchForm};
+
+    fn urlencoded(body: &str) -> Form {
+        Form(
+            form_urlencoded::parse(body.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
     }
 
-    pub fn string(&self, key: &str) -> Option<String> {
-        self.get(key).map(str::to_owned)
+    fn fault(r: Result<ChangePasswordForm, ApiError>) -> (&'static str, String) {
+        let e = r.err().unwrap();
+        let param = e.detail.meta["param_name"].as_str().unwrap().to_owned();
+        (e.code, param)
     }
 
-    /// Present even when empty (`active_organization_id=` clears the organization).
-    pub fn raw(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-
-    pub fn required(&self, key: &str) -> Result<&str, CoreError> {
-        self.get(key).ok_or_else(|| CoreError::missing(key))
-    }
-
-    pub fn flag(&self, key: &str) -> Result<bool, CoreError> {
-        match self.get(key) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(_) => Err(CoreError::format(key, "must be true or false")),
-        }
-    }
-
-    /// A JSON object sent as a string (`unsafe_metadata`).
-    pub fn metadata(&self, key: &str) -> Result<Option<Metadata>, CoreError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(s) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(m)) => Ok(Some(m)),
-                _ => Err(CoreError::format(key, "must be a JSON object")),
-            },
-        }
+    #[test]
+    fn forms_are_read_by_field_and_faults_named() {
+        let f: ChangePasswordForm = urlencoded(
+            "new_password=a+b&sign_out_of_other_sessions=true&tab_state=x&current_password=",
+        )
+        .read()
+        .unwrap();
+        assert_eq!(f.new_password, "a b");
+        assert!(f.sign_out_of_other_sessions);
+        assert_eq!(f.current_password, None);
+        assert_eq!(
+            fault(urlencoded("new_password=").read()),
+            ("form_param_missing", "new_password".to_owned())
+        );
+        assert_eq!(
+            fault(urlencoded("new_password=x&sign_out_of_other_sessions=yes").read()),
+            (
+                "form_param_format_invalid",
+                "sign_out_of_other_sessions".to_owned()
+            )
+        );
+        // An empty organization is kept: it clears the active one.
+        let t: TouchForm = urlencoded("active_organization_id=").read().unwrap();
+        assert_eq!(t.active_organization_id.as_deref(), Some(""));
+        // JSON: scalars read as their text, a key given twice refused.
+        let j =
+            Form::from_json(br#"{"new_password":"p","sign_out_of_other_sessions":true}"#).unwrap();
+        assert!(
+            j.read::<ChangePasswordForm>()
+                .unwrap()
+                .sign_out_of_other_sessions
+        );
+        let dup = Form::from_json(br#"{"code":"1","code":"2"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(dup.code, "form_param_format_invalid");
+        assert_eq!(
+            Form::from_json(b"[1]").err().unwrap().code,
+            "request_body_invalid"
+        );
     }
 }

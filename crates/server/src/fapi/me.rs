@@ -22,6 +22,7 @@ use crate::wire::frontend::client::{
     session as render_session, session_with_activity, user as render_user,
 };
 use crate::wire::frontend::mfa;
+use crate::wire::requests::frontend::{ChangePasswordForm, CodeForm, ProfileForm};
 
 async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
     let client = browser.client.as_ref().ok_or(CoreError::SignedOut)?;
@@ -49,11 +50,7 @@ pub async fn update(
     form: Form,
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
-    let patch = ProfilePatch {
-        first_name: form.raw("first_name").map(str::to_owned),
-        last_name: form.raw("last_name").map(str::to_owned),
-        username: form.string("username"),
-    };
+    let patch = ProfilePatch::from(form.read::<ProfileForm>()?);
     let user = me::update_profile(&state, &browser.ctx, &s.user_id, patch).await?;
     respond_user(&state, &browser, user).await
 }
@@ -64,13 +61,14 @@ pub async fn change_password(
     form: Form,
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
+    let form: ChangePasswordForm = form.read()?;
     let user = me::change_password(
         &state,
         &browser.ctx,
         &s,
-        form.string("current_password"),
-        form.required("new_password")?.to_owned(),
-        form.flag("sign_out_of_other_sessions")?,
+        form.current_password,
+        form.new_password,
+        form.sign_out_of_other_sessions,
     )
     .await?;
     respond_user(&state, &browser, user).await
@@ -95,7 +93,8 @@ pub async fn verify_totp(
     form: Form,
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
-    let (t, codes) = me::verify_totp(&state, &browser.ctx, &s, form.required("code")?).await?;
+    let code = form.read::<CodeForm>()?.code;
+    let (t, codes) = me::verify_totp(&state, &browser.ctx, &s, &code).await?;
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
     with_client(&state, &browser, client, |_, _| {
         mfa::totp(&t, None, codes.as_deref())

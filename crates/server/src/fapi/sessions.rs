@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::extract::path::PathParams;
 use crate::state::AppState;
 use crate::wire::frontend::client::{client as render_client, session};
+use crate::wire::requests::frontend::TouchForm;
 use crate::wire::sessions::TokenJson;
 
 fn signed_out() -> ApiError {
@@ -41,9 +42,10 @@ async fn act(
     if browser.client.is_none() {
         return Err(signed_out());
     }
-    let org = form
-        .as_ref()
-        .and_then(|f| f.raw("active_organization_id").map(|o| Some(o.to_owned())));
+    let org = match form {
+        Some(f) => f.read::<TouchForm>()?.active_organization_id.map(Some),
+        None => None,
+    };
     let (client, s) =
         clients::act_on_session(&state, &browser.ctx, &browser.key, id, action, org).await?;
     let user = state.store.get_user(&state.instance.id, &s.user_id).await?;

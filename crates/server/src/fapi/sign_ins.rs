@@ -11,6 +11,10 @@ use crate::error::ApiError;
 use crate::extract::path::PathParams;
 use crate::state::AppState;
 use crate::wire::frontend::client::sign_in;
+use crate::wire::requests::frontend::{
+    AttemptFirstFactorForm, CreateSignInForm, PrepareFactorForm, ResetPasswordForm,
+    StrategyCodeForm,
+};
 
 async fn respond(
     state: &AppState,
@@ -31,11 +35,7 @@ pub async fn create(
     browser: Browser,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let req = CreateSignIn {
-        identifier: form.string("identifier"),
-        strategy: form.string("strategy"),
-        password: form.string("password"),
-    };
+    let req = CreateSignIn::from(form.read::<CreateSignInForm>()?);
     let client = sign_ins::create(&state, &browser.ctx, &browser.key, req).await?;
     respond(&state, &browser, client).await
 }
@@ -55,14 +55,15 @@ pub async fn prepare_first_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let form: PrepareFactorForm = form.read()?;
+    let strategy = form.strategy.as_str();
     let client = sign_ins::prepare_first_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
         strategy,
-        form.get("email_address_id"),
+        form.email_address_id.as_deref(),
     )
     .await?;
     respond(&state, &browser, client).await
@@ -74,11 +75,12 @@ pub async fn attempt_first_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let form: AttemptFirstFactorForm = form.read()?;
+    let strategy = form.strategy.as_str();
     let secret = if strategy == "password" {
-        form.required("password")?
+        form.password()?
     } else {
-        form.required("code")?
+        form.code()?
     };
     let result = sign_ins::attempt_first_factor(
         &state,
@@ -100,14 +102,15 @@ pub async fn prepare_second_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let form: PrepareFactorForm = form.read()?;
+    let strategy = form.strategy.as_str();
     let client = sign_ins::prepare_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
         strategy,
-        form.get("email_address_id"),
+        form.email_address_id.as_deref(),
     )
     .await?;
     respond(&state, &browser, client).await
@@ -119,8 +122,8 @@ pub async fn attempt_second_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
-    let code = form.required("code")?;
+    let form: StrategyCodeForm = form.read()?;
+    let (strategy, code) = (form.strategy.as_str(), form.code.as_str());
     let result = sign_ins::attempt_second_factor(
         &state,
         &browser.ctx,
@@ -140,8 +143,8 @@ pub async fn reset_password(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let password = form.required("password")?.to_owned();
-    let sign_out = form.flag("sign_out_of_other_sessions")?;
+    let form: ResetPasswordForm = form.read()?;
+    let (password, sign_out) = (form.password, form.sign_out_of_other_sessions);
     let client = sign_ins::reset_password(
         &state,
         &browser.ctx,

@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::response::Response;
 use usher_core::clients::Client;
-use usher_core::clients::sign_ups::SignUpFields;
 
 use super::browser::Browser;
 use super::form::Form;
@@ -13,6 +12,7 @@ use crate::error::ApiError;
 use crate::extract::path::PathParams;
 use crate::state::AppState;
 use crate::wire::frontend::client::sign_up;
+use crate::wire::requests::frontend::{SignUpForm, StrategyCodeForm, StrategyForm};
 
 async fn respond(
     state: &AppState,
@@ -28,26 +28,16 @@ async fn respond(
     .await
 }
 
-fn fields(form: &Form) -> Result<SignUpFields, ApiError> {
-    Ok(SignUpFields {
-        email_address: form.string("email_address"),
-        username: form.string("username"),
-        first_name: form.string("first_name"),
-        last_name: form.string("last_name"),
-        unsafe_metadata: form.metadata("unsafe_metadata")?,
-        locale: form.string("locale"),
-        legal_accepted: form.flag("legal_accepted")?,
-    })
-}
-
 pub async fn create(
     State(state): State<AppState>,
     browser: Browser,
     form: Form,
 ) -> Result<Response, ApiError> {
-    if form.get("phone_number").is_some()
+    let form: SignUpForm = form.read()?;
+    if form.phone_number.is_some()
         || form
-            .get("strategy")
+            .strategy
+            .as_deref()
             .is_some_and(|s| s.starts_with("oauth_"))
     {
         return Err(usher_core::CoreError::value(
@@ -56,15 +46,9 @@ pub async fn create(
         )
         .into());
     }
-    let client = sign_ups::upsert(
-        &state,
-        &browser.ctx,
-        &browser.key,
-        None,
-        fields(&form)?,
-        form.string("password"),
-    )
-    .await?;
+    let (fields, password) = form.into_parts();
+    let client =
+        sign_ups::upsert(&state, &browser.ctx, &browser.key, None, fields, password).await?;
     respond(&state, &browser, client).await
 }
 
@@ -74,13 +58,14 @@ pub async fn update(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
+    let (fields, password) = form.read::<SignUpForm>()?.into_parts();
     let client = sign_ups::upsert(
         &state,
         &browser.ctx,
         &browser.key,
         Some(p.first()),
-        fields(&form)?,
-        form.string("password"),
+        fields,
+        password,
     )
     .await?;
     respond(&state, &browser, client).await
@@ -107,7 +92,8 @@ pub async fn prepare_verification(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let form: StrategyForm = form.read()?;
+    let strategy = form.strategy.as_str();
     let client =
         sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), strategy)
             .await?;
@@ -120,8 +106,8 @@ pub async fn attempt_verification(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
-    let code = form.required("code")?;
+    let form: StrategyCodeForm = form.read()?;
+    let (strategy, code) = (form.strategy.as_str(), form.code.as_str());
     let client = sign_ups::attempt_verification(
         &state,
         &browser.ctx,

@@ -4,6 +4,7 @@
 
 mod attacks;
 mod branding;
+mod bulk_ban;
 mod common;
 mod errors;
 mod frontend;
@@ -12,6 +13,7 @@ mod mail;
 mod nodes;
 mod pages;
 mod passwords;
+mod request_bodies;
 mod security;
 mod sessions;
 mod text_input;

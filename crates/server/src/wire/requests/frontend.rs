@@ -1,0 +1,181 @@
+//! Frontend API forms (what clerk-js posts). Unlike the Backend API's bodies, unknown fields are
+//! ignored: clerk-js adds fields (`locale`, `timezone`, `tab_state`, …) that change between
+//! versions, and refusing them would break sign-in for a newer browser SDK.
+
+use serde::Deserialize;
+use usher_core::CoreError;
+use usher_core::clients::sign_ups::SignUpFields;
+use usher_core::users::model::Metadata;
+
+use super::fields::form;
+use crate::app::frontend::me::ProfilePatch;
+use crate::app::frontend::sign_ins::CreateSignIn;
+
+/// `POST /v1/client/sign_ins`.
+#[derive(Debug, Deserialize)]
+pub struct CreateSignInForm {
+    #[serde(default, with = "form::text")]
+    identifier: Option<String>,
+    #[serde(default, with = "form::text")]
+    strategy: Option<String>,
+    #[serde(default, with = "form::text")]
+    password: Option<String>,
+}
+
+impl From<CreateSignInForm> for CreateSignIn {
+    fn from(f: CreateSignInForm) -> Self {
+        CreateSignIn {
+            identifier: f.identifier,
+            strategy: f.strategy,
+            password: f.password,
+        }
+    }
+}
+
+/// `prepare_first_factor`, `prepare_second_factor`.
+#[derive(Debug, Deserialize)]
+pub struct PrepareFactorForm {
+    #[serde(with = "form::required")]
+    pub strategy: String,
+    #[serde(default, with = "form::text")]
+    pub email_address_id: Option<String>,
+}
+
+/// `attempt_first_factor`: the password or the code, as the strategy says.
+#[derive(Debug, Deserialize)]
+pub struct AttemptFirstFactorForm {
+    #[serde(with = "form::required")]
+    pub strategy: String,
+    #[serde(default, with = "form::text")]
+    password: Option<String>,
+    #[serde(default, with = "form::text")]
+    code: Option<String>,
+}
+
+impl AttemptFirstFactorForm {
+    pub fn password(&self) -> Result<&str, CoreError> {
+        self.password
+            .as_deref()
+            .ok_or_else(|| CoreError::missing("password"))
+    }
+
+    pub fn code(&self) -> Result<&str, CoreError> {
+        self.code
+            .as_deref()
+            .ok_or_else(|| CoreError::missing("code"))
+    }
+}
+
+/// `attempt_second_factor`, sign-up `attempt_verification`.
+#[derive(Debug, Deserialize)]
+pub struct StrategyCodeForm {
+    #[serde(with = "form::required")]
+    pub strategy: String,
+    #[serde(with = "form::required")]
+    pub code: String,
+}
+
+/// Sign-up `prepare_verification`.
+#[derive(Debug, Deserialize)]
+pub struct StrategyForm {
+    #[serde(with = "form::required")]
+    pub strategy: String,
+}
+
+/// `reset_password` on a sign-in.
+#[derive(Debug, Deserialize)]
+pub struct ResetPasswordForm {
+    #[serde(with = "form::required")]
+    pub password: String,
+    #[serde(default, with = "form::flag")]
+    pub sign_out_of_other_sessions: bool,
+}
+
+/// `POST /v1/client/sign_ups` and `PATCH …/sign_ups/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct SignUpForm {
+    #[serde(default, with = "form::text")]
+    email_address: Option<String>,
+    #[serde(default, with = "form::text")]
+    username: Option<String>,
+    #[serde(default, with = "form::text")]
+    first_name: Option<String>,
+    #[serde(default, with = "form::text")]
+    last_name: Option<String>,
+    #[serde(default, with = "form::metadata")]
+    unsafe_metadata: Option<Metadata>,
+    #[serde(default, with = "form::text")]
+    locale: Option<String>,
+    #[serde(default, with = "form::flag")]
+    legal_accepted: bool,
+    #[serde(default, with = "form::text")]
+    pub password: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub phone_number: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub strategy: Option<String>,
+}
+
+impl SignUpForm {
+    /// The sign-up's fields, and its password apart.
+    pub fn into_parts(self) -> (SignUpFields, Option<String>) {
+        (
+            SignUpFields {
+                email_address: self.email_address,
+                username: self.username,
+                first_name: self.first_name,
+                last_name: self.last_name,
+                unsafe_metadata: self.unsafe_metadata,
+                locale: self.locale,
+                legal_accepted: self.legal_accepted,
+            },
+            self.password,
+        )
+    }
+}
+
+/// `PATCH /v1/me`: an empty name clears it.
+#[derive(Debug, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default, with = "form::raw")]
+    first_name: Option<String>,
+    #[serde(default, with = "form::raw")]
+    last_name: Option<String>,
+    #[serde(default, with = "form::text")]
+    username: Option<String>,
+}
+
+impl From<ProfileForm> for ProfilePatch {
+    fn from(f: ProfileForm) -> Self {
+        ProfilePatch {
+            first_name: f.first_name,
+            last_name: f.last_name,
+            username: f.username,
+        }
+    }
+}
+
+/// `POST /v1/me/change_password`.
+#[derive(Debug, Deserialize)]
+pub struct ChangePasswordForm {
+    #[serde(default, with = "form::text")]
+    pub current_password: Option<String>,
+    #[serde(with = "form::required")]
+    pub new_password: String,
+    #[serde(default, with = "form::flag")]
+    pub sign_out_of_other_sessions: bool,
+}
+
+/// `POST /v1/me/totp/attempt_verification`.
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(with = "form::required")]
+    pub code: String,
+}
+
+/// `POST /v1/client/sessions/{id}/touch`: an empty organization clears it.
+#[derive(Debug, Deserialize)]
+pub struct TouchForm {
+    #[serde(default, with = "form::raw")]
+    pub active_organization_id: Option<String>,
+}

@@ -1,0 +1,10 @@
+//! Request bodies as Clerk sends them: one `#[serde(deny_unknown_fields)]` struct per endpoint,
+//! each field read by a `fields` helper, and the conversion into the domain input beside it. A
+//! field is named once, in its struct; `extract::body::JsonBody<T>` reads the body into `T`.
+
+pub mod fields;
+pub mod frontend;
+pub mod instance;
+pub mod sessions;
+pub mod users;
+pub mod webhooks;
