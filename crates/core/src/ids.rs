@@ -1,7 +1,13 @@
 //! Clerk-shaped identifiers: a prefix and a 27-character, time-sortable base62 KSUID.
+//!
+//! Each kind of record has its own id type (`UserId`, `SessionId`, …), made by [`id_type!`], so
+//! a session id cannot be passed where a user id is meant. An id from outside (a path, a body,
+//! an import) is checked when parsed or deserialized; the store rebuilds the ids of its own rows
+//! with `from_stored`, unchecked.
 
 use rand::RngCore;
 use svix_ksuid::{Ksuid, KsuidLike};
+use thiserror::Error;
 
 pub mod prefix {
     pub const INSTANCE: &str = "ins_";
@@ -25,6 +31,179 @@ pub mod prefix {
     pub const BACKUP_CODE: &str = "bcode_";
 }
 
+/// Text that is not an id of the expected kind.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("not a valid {kind} id")]
+pub struct InvalidId {
+    pub kind: &'static str,
+}
+
+/// Defines an id type: `new()` mints one, `parse`/`FromStr`/`Deserialize` accept only text with
+/// the right prefix and a plausible suffix (see [`looks_like`]), `Serialize` writes the plain
+/// string, and the id reads as `&str` (`as_str`, `AsRef`, `Deref`, `Display`).
+#[macro_export]
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $prefix:expr, $kind:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A fresh id: the prefix and a new KSUID.
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Self {
+                Self($crate::ids::new_id(Self::PREFIX))
+            }
+
+            /// Checks `s` (from a request, a file, a command line).
+            pub fn parse(s: &str) -> Result<Self, $crate::ids::InvalidId> {
+                if $crate::ids::looks_like(s, Self::PREFIX) {
+                    Ok(Self(s.to_owned()))
+                } else {
+                    Err($crate::ids::InvalidId { kind: $kind })
+                }
+            }
+
+            /// An id read back from the store, which only ever wrote checked ones.
+            pub fn from_stored(s: impl Into<String>) -> Self {
+                Self(s.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ids::InvalidId;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        // An id is text everywhere it is shown, compared or bound; only its construction is typed.
+        impl ::std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::cmp::PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl ::std::cmp::PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl ::std::cmp::PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl ::std::cmp::PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.0
+            }
+        }
+
+        impl ::std::cmp::PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl ::std::cmp::PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl ::std::convert::From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
+                Self::parse(&s).map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An instance (`ins_`).
+    InstanceId, prefix::INSTANCE, "instance"
+);
+id_type!(UserId, prefix::USER, "user");
+id_type!(
+    /// An email address or phone number of a user (`idn_`, shared by both kinds).
+    IdentificationId, prefix::EMAIL, "identification"
+);
+id_type!(SessionId, prefix::SESSION, "session");
+id_type!(ClientId, prefix::CLIENT, "client");
+id_type!(
+    /// An outbox event, which webhooks deliver as a message (`msg_`).
+    EventId, prefix::EVENT, "message"
+);
+id_type!(AuditId, prefix::AUDIT, "audit entry");
+id_type!(SecretKeyId, prefix::SECRET_KEY, "secret key");
+id_type!(
+    WebhookEndpointId,
+    prefix::WEBHOOK_ENDPOINT,
+    "webhook endpoint"
+);
+id_type!(WebhookAttemptId, prefix::WEBHOOK_ATTEMPT, "webhook attempt");
+id_type!(EmailMessageId, prefix::EMAIL_MESSAGE, "email");
+id_type!(SignInId, prefix::SIGN_IN, "sign-in");
+id_type!(SignUpId, prefix::SIGN_UP, "sign-up");
+id_type!(VerificationId, prefix::VERIFICATION, "verification");
+
 pub fn new_id(prefix: &str) -> String {
     let mut id = String::with_capacity(prefix.len() + 27);
     id.push_str(prefix);
@@ -45,7 +224,7 @@ pub fn random_alphanumeric(len: usize) -> String {
     Alphanumeric.sample_string(&mut rand::rng(), len)
 }
 
-/// Whether `id` has `prefix` and a plausible suffix; used to answer 404 early for malformed ids.
+/// Whether `id` has `prefix` and a plausible suffix: what every id type's `parse` requires.
 pub fn looks_like(id: &str, prefix: &str) -> bool {
     id.strip_prefix(prefix).is_some_and(|rest| {
         !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -65,5 +244,40 @@ mod tests {
         assert!(!looks_like("user_", prefix::USER));
         assert!(!looks_like("sess_abc", prefix::USER));
         assert!(!looks_like("user_a/b", prefix::USER));
+    }
+
+    #[test]
+    fn typed_ids_parse_only_their_own_kind() {
+        let user = UserId::new();
+        assert_eq!(user.len(), 5 + 27);
+        assert_eq!(UserId::parse(user.as_str()), Ok(user.clone()));
+        assert_eq!(user.to_string().parse::<UserId>(), Ok(user));
+        assert!(UserId::parse("sess_abc").is_err());
+        assert!(UserId::parse("user_").is_err());
+        assert!(UserId::parse("user_a-b").is_err());
+        assert!(UserId::parse(&format!("user_{}", "a".repeat(65))).is_err());
+        assert!(SessionId::parse("sess_abc").is_ok());
+        // `idn_` names email addresses and phone numbers alike.
+        assert!(IdentificationId::parse("idn_abc").is_ok());
+        assert_eq!(
+            SessionId::parse("user_abc").unwrap_err().to_string(),
+            "not a valid session id"
+        );
+    }
+
+    #[test]
+    fn typed_ids_are_plain_strings_in_json() {
+        let id = ClientId::parse("client_abc").unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), r#""client_abc""#);
+        let back: ClientId = serde_json::from_str(r#""client_abc""#).unwrap();
+        assert_eq!(back, id);
+        assert!(serde_json::from_str::<ClientId>(r#""sess_abc""#).is_err());
+        assert!(
+            serde_json::from_str::<Option<ClientId>>("null")
+                .unwrap()
+                .is_none()
+        );
+        // The store's own rows are taken as they are.
+        assert_eq!(ClientId::from_stored("legacy-id").as_str(), "legacy-id");
     }
 }
