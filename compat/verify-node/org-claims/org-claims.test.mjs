@@ -2,7 +2,10 @@
 // crates/verify/examples/org_claims.rs) go through the official @clerk/backend
 // `authenticateRequest`. For each token, what the member's role grants (orgId, orgRole,
 // orgSlug, orgPermissions and every `has({ role })` / `has({ permission })`) must be what
-// Clerk's SDK decodes, and what usher-verify decodes must be the same.
+// Clerk's SDK decodes, and what usher-verify decodes must be the same. Then each token goes in
+// the `__session` cookie of page navigations to paths that name an organization or the
+// personal account, with `organizationSyncOptions`: Clerk's decision (signed in, or a
+// handshake to activate the organization the URL names) must be usher-verify's.
 //
 //   ORG_CLAIMS_FIXTURES=/path/to/org-claims.json node --test org-claims/
 import { test } from 'node:test';
@@ -24,6 +27,14 @@ const options = {
   apiUrl: 'http://127.0.0.1:9',
 };
 const clerk = createClerkClient(options);
+const syncOptions = {
+  ...options,
+  secretKey: fixtures.secretKey,
+  organizationSyncOptions: {
+    organizationPatterns: fixtures.organizationPatterns,
+    personalAccountPatterns: fixtures.personalAccountPatterns,
+  },
+};
 const sorted = (a) => (a == null ? a : [...a].sort());
 
 test('the fixtures cover roles with and without custom permissions, and no organization', () => {
@@ -57,5 +68,27 @@ for (const c of fixtures.cases) {
     assert.deepEqual(clerkSide, expected, '@clerk/backend decodes what the role grants');
     const verify = { ...c.usherVerify, orgPermissions: sorted(c.usherVerify.orgPermissions) };
     assert.deepEqual(verify, clerkSide, 'usher-verify decodes what @clerk/backend decodes');
+  });
+
+  test(`${c.name}: organization sync`, async () => {
+    assert.ok(c.sync.some((s) => s.status === 'handshake'), 'some path asks for another organization');
+    for (const rust of c.sync) {
+      const req = new Request(`http://localhost:3000${rust.path}`, {
+        headers: {
+          'sec-fetch-dest': 'document',
+          accept: 'text/html',
+          cookie: `__session=${c.token}; __client_uat=${c.iat}`,
+        },
+      });
+      const state = await clerk.authenticateRequest(req, syncOptions);
+      const location = state.headers?.get('location');
+      const clerkSide = {
+        path: rust.path,
+        status: state.status,
+        reason: state.reason ?? null,
+        organizationId: location ? new URL(location).searchParams.get('organization_id') : null,
+      };
+      assert.deepEqual(rust, clerkSide, rust.path);
+    }
   });
 }

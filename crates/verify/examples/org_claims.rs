@@ -1,7 +1,9 @@
 //! Fixtures for the organization cross-check (compat/verify-node/org-claims): session tokens
 //! minted by usher-core for members of an organization under each kind of role, what the role
-//! grants, and what usher-verify decodes from each token. The Node suite decodes the same tokens
-//! with the official @clerk/backend and asserts all three agree.
+//! grants, and what usher-verify decodes from each token; and, for page navigations to paths
+//! that name an organization or the personal account, what usher-verify's organization sync
+//! decides. The Node suite runs the same tokens and requests through the official
+//! @clerk/backend and asserts they agree.
 //!
 //! No server is needed: the key is generated here and handed to both sides as a PEM.
 //!
@@ -16,12 +18,56 @@ use usher_core::roles::{ActiveOrganization, RoleCatalog, check_assignable};
 use usher_core::sessions::tokens::{MintRequest, mint};
 use usher_core::sessions::{Session, SessionStatus};
 use usher_core::signing_keys::SigningKey;
-use usher_verify::{Authenticator, Has, Status, Verifier};
+use usher_verify::{Authenticator, Has, OrganizationSync, Status, Verifier};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const HOST: &str = "clerk.org-claims.test";
 const INSTANCE: &str = "ins_orgclaims";
+/// Handed to both sides; nothing is fetched with it (the key is given as a PEM).
+const SECRET_KEY: &str = "sk_live_orgclaimsorgclaimsorgclaimsorgclaims";
+const ORGANIZATION_PATTERNS: [&str; 3] = ["/orgs/:slug", "/orgs/:slug/(.*)", "/by-id/:id/(.*)"];
+const PERSONAL_ACCOUNT_PATTERNS: [&str; 2] = ["/me", "/me/(.*)"];
+
+/// What usher-verify decides for a page navigation to `path` with the token in the `__session`
+/// cookie, organization sync on: the status, the reason and the handshake's `organization_id`.
+async fn navigate(a: &Authenticator, token: &str, iat: i64, path: &str) -> Res<Value> {
+    let mut h = HeaderMap::new();
+    h.insert("host", "localhost:3000".parse()?);
+    h.insert("sec-fetch-dest", "document".parse()?);
+    h.insert("accept", "text/html".parse()?);
+    h.insert(
+        "cookie",
+        format!("__session={token}; __client_uat={iat}").parse()?,
+    );
+    let st = a
+        .authenticate(&Method::GET, &path.parse::<Uri>()?, &h)
+        .await;
+    let status = match st.status {
+        Status::SignedIn => "signed-in",
+        Status::SignedOut => "signed-out",
+        Status::Handshake => "handshake",
+    };
+    let organization_id = st
+        .headers
+        .iter()
+        .find(|(n, _)| n.as_str() == "location")
+        .and_then(|(_, v)| v.to_str().ok())
+        .and_then(|l| url_param(l, "organization_id"));
+    Ok(json!({
+        "path": path,
+        "status": status,
+        "reason": st.reason.map(|r| r.as_str()),
+        "organizationId": organization_id,
+    }))
+}
+
+fn url_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
 
 fn permission(key: &str) -> Permission {
     Permission {
@@ -136,6 +182,19 @@ async fn main() -> Res<()> {
     let authenticator = Authenticator::builder(Verifier::builder().jwt_key(&pem)?.build()?)
         .publishable_key(&pk)?
         .build();
+    let syncing = Authenticator::builder(
+        Verifier::builder()
+            .jwt_key(&pem)?
+            .secret_key(SECRET_KEY)
+            .build()?,
+    )
+    .publishable_key(&pk)?
+    .handshake(true)
+    .organization_sync(OrganizationSync::new(
+        ORGANIZATION_PATTERNS,
+        PERSONAL_ACCOUNT_PATTERNS,
+    )?)
+    .build();
 
     let mut cases = Vec::new();
     let mut members: Vec<(String, Option<ActiveOrganization>)> = catalog
@@ -234,12 +293,34 @@ async fn main() -> Res<()> {
             "orgId": s.org_id, "orgRole": s.org_role, "orgSlug": s.org_slug,
             "orgPermissions": s.org_permissions, "has": rust_has,
         });
-        cases.push(
-            json!({"name": name, "token": token, "expected": expected, "usherVerify": verify}),
-        );
+        let mut paths = vec![
+            "/dashboard".to_owned(),
+            "/me".to_owned(),
+            "/me/settings".to_owned(),
+            "/orgs/elsewhere/settings".to_owned(),
+            "/by-id/org_2elsewhere000000000000000000/x".to_owned(),
+        ];
+        if let Some(o) = &org {
+            paths.push(format!("/orgs/{}", o.slug));
+            paths.push(format!("/orgs/{}/settings", o.slug));
+            paths.push(format!("/by-id/{}/x", o.id));
+        }
+        let mut sync = Vec::new();
+        for path in &paths {
+            sync.push(navigate(&syncing, &token, now / 1000, path).await?);
+        }
+        cases.push(json!({
+            "name": name, "token": token, "iat": now / 1000, "expected": expected,
+            "usherVerify": verify, "sync": sync,
+        }));
     }
 
-    let doc = json!({"pem": pem, "publishableKey": pk, "cases": cases});
+    let doc = json!({
+        "pem": pem, "publishableKey": pk, "secretKey": SECRET_KEY,
+        "organizationPatterns": ORGANIZATION_PATTERNS,
+        "personalAccountPatterns": PERSONAL_ACCOUNT_PATTERNS,
+        "cases": cases,
+    });
     std::fs::write(&out_path, serde_json::to_vec_pretty(&doc)?)?;
     println!("org_claims: {} tokens written to {out_path}", cases.len());
     Ok(())
