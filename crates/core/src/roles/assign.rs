@@ -1,7 +1,7 @@
 //! Which roles a membership may be given: the instance's system roles and its custom roles.
 
 use super::keys::RoleKey;
-use super::model::Role;
+use super::model::{Permission, Role, RoleRecord};
 use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
@@ -28,6 +28,36 @@ impl RoleCatalog {
                 .filter(|r| !system::is_system_role(&r.key)),
         );
         RoleCatalog { roles }
+    }
+
+    /// The catalog from what storage holds: the custom permissions and the custom roles, whose
+    /// permission keys resolve against the system permissions and the custom ones (a key that
+    /// names neither, e.g. a permission deleted meanwhile, is dropped).
+    pub fn from_records(
+        instance_id: &str,
+        instance_created_at: Millis,
+        permissions: &[Permission],
+        roles: Vec<RoleRecord>,
+    ) -> Self {
+        let system = system::system_permissions(instance_id, instance_created_at);
+        let custom = roles
+            .into_iter()
+            .map(|r| Role {
+                permissions: r
+                    .permission_keys
+                    .iter()
+                    .filter_map(|k| system.iter().chain(permissions).find(|p| &p.key == k))
+                    .cloned()
+                    .collect(),
+                id: r.id,
+                key: r.key,
+                name: r.name,
+                description: r.description,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect();
+        Self::with_custom(instance_id, instance_created_at, custom)
     }
 
     pub fn roles(&self) -> &[Role] {

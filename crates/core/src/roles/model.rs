@@ -84,3 +84,17 @@ impl Role {
             .collect()
     }
 }
+
+/// A custom role as stored: its permissions by key, so a custom role can hold system
+/// permissions (which are built in, not stored). [`RoleCatalog`](super::RoleCatalog) resolves
+/// the keys into permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRecord {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub permission_keys: Vec<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
