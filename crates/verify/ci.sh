@@ -2,6 +2,8 @@
 # CI for usher-verify, called by scripts/test after the release build (USHER_BIN set):
 #   1. the cross-check with the official @clerk/backend: a fresh Usher on loopback, the token
 #      corpus built by examples/crosscheck.rs, the node --test suite in compat/verify-node;
+#      then session tokens usher-core mints for organization members (examples/org_claims.rs,
+#      no server) decoded by @clerk/backend and usher-verify (compat/verify-node/org-claims);
 #   2. a bounded fuzz run (about 45 s in all): cargo fuzz on nightly when available, otherwise
 #      the stable replay of the seeds and derived inputs (tests/fuzz_replay.rs).
 # Everything listens on loopback and is stopped on exit. Exits non-zero on any failure.
@@ -14,7 +16,7 @@ trap 'rm -rf "$WORK"' EXIT
 fail=0
 
 echo "==> usher-verify: building the cross-check example"
-cargo build --release -p usher-verify --example crosscheck
+cargo build --release -p usher-verify --example crosscheck --example org_claims
 
 echo "==> usher-verify: cross-check with @clerk/backend"
 npm ci --prefix compat/verify-node --no-audit --no-fund --loglevel=error
@@ -26,6 +28,15 @@ if compat/harness/start-usher.sh bash -c '
   echo "cross-check: ok"
 else
   echo "cross-check: FAILED"
+  fail=1
+fi
+
+echo "==> usher-verify: organization claims minted by usher-core, decoded by @clerk/backend"
+if "$ROOT/target/release/examples/org_claims" "$WORK/org-claims.json" &&
+  ORG_CLAIMS_FIXTURES="$WORK/org-claims.json" timeout 120 node --test compat/verify-node/org-claims/; then
+  echo "organization claims: ok"
+else
+  echo "organization claims: FAILED"
   fail=1
 fi
 

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod mfa;
 pub mod passwords;
 pub mod ratelimit;
+pub mod roles;
 pub mod security;
 pub mod sessions;
 pub mod signing_keys;

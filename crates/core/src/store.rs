@@ -11,6 +11,7 @@ use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
+use crate::roles::model::{Permission, RoleRecord};
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
 use crate::signing_keys::SigningKeyRecord;
@@ -27,6 +28,9 @@ pub enum StoreError {
     /// A unique identifier (email, phone, username, external id) belongs to another user.
     #[error("{} is already taken", .0.as_str())]
     IdentifierTaken(IdentifierKind),
+    /// A custom role or permission key (`what`) already belongs to another one of the instance.
+    #[error("that {what} key is already taken")]
+    KeyTaken { what: &'static str },
     /// Another process created the instance first (several nodes starting on one empty database).
     #[error("the database already has an instance")]
     InstanceExists,
@@ -128,6 +132,19 @@ pub enum Write {
     InsertEmail(EmailMessage),
     /// The instance's branding, guarded by `branding.version` (0: none stored yet).
     PutBranding(Branding),
+    /// Creates or replaces (by id) a custom organization permission;
+    /// [`StoreError::KeyTaken`] when another one has its key.
+    PutOrganizationPermission(Permission),
+    /// Removes a custom permission, and it from every custom role.
+    DeleteOrganizationPermission {
+        id: String,
+    },
+    /// Creates or replaces (by id) a custom organization role with exactly its permission keys;
+    /// [`StoreError::KeyTaken`] when another role has its key.
+    PutOrganizationRole(RoleRecord),
+    DeleteOrganizationRole {
+        id: String,
+    },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -263,6 +280,11 @@ pub trait Store: Send + Sync + 'static {
         nonce_hash: &str,
         now: i64,
     ) -> StoreResult<Option<String>>;
+
+    /// The instance's custom organization permissions, by key.
+    async fn organization_permissions(&self, instance_id: &str) -> StoreResult<Vec<Permission>>;
+    /// The instance's custom organization roles, by key, each with its permission keys sorted.
+    async fn organization_roles(&self, instance_id: &str) -> StoreResult<Vec<RoleRecord>>;
 
     async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()>;
 

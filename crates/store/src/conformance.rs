@@ -10,6 +10,7 @@
 pub mod clients;
 pub mod emails;
 pub mod records;
+pub mod roles;
 pub mod webhooks;
 
 use std::any::Any;
@@ -178,6 +179,11 @@ macro_rules! conformance_tests {
                 the_queue_is_oldest_first,
                 claims_are_exclusive_and_expire,
                 outcomes_are_recorded,
+            }
+            roles {
+                roles_and_permissions_round_trip,
+                role_and_permission_keys_are_unique,
+                deletes_and_renames_reach_the_roles,
             }
             clients {
                 a_client_is_found_by_its_token_hash,

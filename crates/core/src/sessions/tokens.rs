@@ -7,6 +7,7 @@ use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::random_hex;
 use crate::instance::Instance;
+use crate::roles::claims::{ActiveOrganization, OrganizationClaim, encode_claims};
 use crate::signing_keys::SigningKey;
 
 /// Clerk backdates `nbf` so that slightly slow clocks accept a fresh token.
@@ -20,11 +21,16 @@ pub struct SessionClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azp: Option<&'a str>,
     pub exp: i64,
+    /// The active organization's features (`o:<feature>`), which `o.fpm` indexes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fea: Option<String>,
     pub fva: [i64; 2],
     pub iat: i64,
     pub iss: &'a str,
     pub jti: String,
     pub nbf: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub o: Option<OrganizationClaim>,
     pub sid: &'a str,
     pub sts: &'static str,
     pub sub: &'a str,
@@ -42,6 +48,8 @@ pub struct MintRequest<'a> {
     pub session: &'a Session,
     pub lifetime_secs: Option<i64>,
     pub authorized_party: Option<&'a str>,
+    /// The organization the session is active in, if any: the token's `o` and `fea` claims.
+    pub organization: Option<&'a ActiveOrganization>,
     pub now: Millis,
 }
 
@@ -71,9 +79,14 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
     let lifetime = req
         .lifetime_secs
         .unwrap_or(req.instance.settings.session_token_lifetime_secs);
+    let (o, fea) = match req.organization.map(encode_claims) {
+        Some(encoded) => (Some(encoded.o), encoded.fea),
+        None => (None, None),
+    };
     let claims = SessionClaims {
         azp: req.authorized_party,
         exp: iat + lifetime,
+        fea,
         fva: [
             minutes_since(Some(req.session.first_factor_verified_at), req.now),
             minutes_since(req.session.second_factor_verified_at, req.now),
@@ -82,6 +95,7 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
         iss: req.issuer,
         jti: random_hex(10),
         nbf: iat - NBF_BACKDATE_SECS,
+        o,
         sid: &req.session.id,
         sts,
         sub: &req.session.user_id,
@@ -89,4 +103,92 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
     };
     let json = serde_json::to_vec(&claims).map_err(|e| CoreError::Crypto(e.to_string()))?;
     key.sign_jwt(&json)
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::instance::{Environment, InstanceSettings};
+
+    fn payload(token: &str) -> Value {
+        let part = token.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    }
+
+    fn mint_with(organization: Option<&ActiveOrganization>) -> Value {
+        let (key, _) = SigningKey::generate("ins_t", "ins_t", 0).unwrap();
+        let instance = Instance {
+            id: "ins_t".into(),
+            environment: Environment::Development,
+            frontend_host: "example.test".into(),
+            settings: InstanceSettings::default(),
+            created_at: 0,
+        };
+        let now = 1_000_000;
+        let session = Session {
+            id: "sess_1".into(),
+            version: 0,
+            client_id: "client_1".into(),
+            user_id: "user_1".into(),
+            status: SessionStatus::Active,
+            last_active_organization_id: organization.map(|o| o.id.clone()),
+            actor: None,
+            last_active_at: now,
+            expire_at: now + 60_000,
+            abandon_at: now + 60_000,
+            first_factor_verified_at: now,
+            second_factor_verified_at: None,
+            user_agent: None,
+            ip_address: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let token = mint(
+            &key,
+            &MintRequest {
+                instance: &instance,
+                issuer: "https://example.test",
+                session: &session,
+                lifetime_secs: None,
+                authorized_party: None,
+                organization,
+                now,
+            },
+        )
+        .unwrap();
+        payload(&token)
+    }
+
+    #[test]
+    fn an_active_organization_adds_o_and_fea() {
+        let org = ActiveOrganization {
+            id: "org_1".into(),
+            slug: "acme".into(),
+            role_key: "org:admin".into(),
+            permissions: vec![
+                "org:sys_memberships:manage".into(),
+                "org:members:read".into(),
+                "org:members:manage".into(),
+            ],
+        };
+        let claims = mint_with(Some(&org));
+        assert_eq!(
+            claims["o"],
+            json!({"id": "org_1", "rol": "admin", "slg": "acme", "per": "manage,read", "fpm": "3"})
+        );
+        assert_eq!(claims["fea"], "o:members");
+        assert_eq!(claims["v"], 2);
+    }
+
+    #[test]
+    fn without_an_organization_there_is_no_o_or_fea() {
+        let claims = mint_with(None);
+        assert!(claims.get("o").is_none(), "{claims}");
+        assert!(claims.get("fea").is_none(), "{claims}");
+        assert_eq!(claims["sub"], "user_1");
+    }
 }

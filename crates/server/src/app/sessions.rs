@@ -119,6 +119,7 @@ pub async fn mint_token(
             session: &found.session,
             lifetime_secs,
             authorized_party: None,
+            organization: None,
             now,
         },
     )?;

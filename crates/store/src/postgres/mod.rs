@@ -30,6 +30,10 @@ mod branding {
     type Db = sqlx::Postgres;
     include!("../sql/branding.rs");
 }
+mod roles {
+    type Db = sqlx::Postgres;
+    include!("../sql/roles.rs");
+}
 mod emails {
     type Db = sqlx::Postgres;
     include!("../sql/emails.rs");

@@ -31,6 +31,22 @@ impl Store for Backend {
             .map_err(|e| e.during("branding"))
     }
 
+    async fn organization_permissions(
+        &self,
+        instance_id: &str,
+    ) -> StoreResult<Vec<usher_core::roles::model::Permission>> {
+        roles::permissions(self.reader(), instance_id).await
+            .map_err(|e| e.during("organization_permissions"))
+    }
+
+    async fn organization_roles(
+        &self,
+        instance_id: &str,
+    ) -> StoreResult<Vec<usher_core::roles::model::RoleRecord>> {
+        roles::roles(self.reader(), instance_id).await
+            .map_err(|e| e.during("organization_roles"))
+    }
+
     async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
             .map_err(|e| e.during("secret_keys"))

@@ -179,6 +179,16 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             }
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
             Write::PutBranding(b) => super::branding::put(&mut tx, instance_id, b).await?,
+            Write::PutOrganizationPermission(p) => {
+                super::roles::put_permission(&mut tx, instance_id, p).await?
+            }
+            Write::DeleteOrganizationPermission { id } => {
+                super::roles::delete_permission(&mut tx, instance_id, id).await?
+            }
+            Write::PutOrganizationRole(r) => super::roles::put_role(&mut tx, instance_id, r).await?,
+            Write::DeleteOrganizationRole { id } => {
+                super::roles::delete_role(&mut tx, instance_id, id).await?
+            }
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::RetireSigningKey { kid } => {
                 if !retire_signing_key_in(&mut tx, instance_id, kid).await? {

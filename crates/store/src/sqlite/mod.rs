@@ -30,6 +30,10 @@ mod branding {
     type Db = sqlx::Sqlite;
     include!("../sql/branding.rs");
 }
+mod roles {
+    type Db = sqlx::Sqlite;
+    include!("../sql/roles.rs");
+}
 mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");

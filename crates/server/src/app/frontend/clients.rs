@@ -93,6 +93,7 @@ fn mint_for(state: &AppState, session: &Session, azp: Option<&str>) -> CoreResul
             session,
             lifetime_secs: None,
             authorized_party: azp,
+            organization: None,
             now: state.now(),
         },
     )?;
