@@ -6,7 +6,7 @@ use usher_core::CoreError;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 
 use super::{next_step, open_sign_in, status_of};
-use crate::app::frontend::sign_ins::{self};
+use crate::app::frontend::sign_ins;
 use crate::pages::html::{self, Field, Html};
 use crate::pages::{Failure, Page, PageForm, general_alert};
 use crate::state::AppState;

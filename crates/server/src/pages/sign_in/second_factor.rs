@@ -11,10 +11,11 @@ use usher_core::users::User;
 use super::codes::{CodePage, render_code};
 use super::{email_of, next_step, open_sign_in};
 use crate::app::frontend::get_user;
-use crate::app::frontend::sign_ins::{self};
+use crate::app::frontend::sign_ins;
 use crate::pages::{Failure, Page, PageForm, skip_if_signed_in};
 use crate::state::AppState;
 
+/// What the second step asks for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Second {
     Totp,
