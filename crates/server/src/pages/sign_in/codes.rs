@@ -7,7 +7,7 @@ use usher_core::CoreError;
 use usher_core::clients::factors::strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 
-use super::{email_of, key_for, next_step, notice, open_sign_in, status_of};
+use super::{Factor, email_of, key_for, notice, open_sign_in, status_of, submit_code};
 use crate::app::frontend::get_user;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::pages::html::{self, Field, Html};
@@ -263,30 +263,18 @@ async fn code_submit(state: AppState, mut page: Page, form: PageForm, flow: Code
         let to = page.link(flow.base());
         return page.redirect(&to);
     };
-    let failure = if page.csrf_ok(&state, &form) {
-        let code = form.trimmed("code");
-        let result = if code.is_empty() {
-            Err(CoreError::missing("code"))
-        } else {
-            sign_ins::attempt_first_factor(
-                &state,
-                &page.browser.ctx,
-                &page.browser.key,
-                &si.id,
-                flow.strategy(),
-                code,
-            )
-            .await
-        };
-        match result {
-            Ok(client) => match next_step(&state, &mut page, client).await {
-                Ok(r) => return r,
-                Err(e) => Failure::from_core(e, &[("code", "code")]),
-            },
-            Err(e) => Failure::from_core(e, &[("code", "code")]),
-        }
-    } else {
-        Failure::forged()
+    let failure = match submit_code(
+        &state,
+        &mut page,
+        &form,
+        Factor::First,
+        &si.id,
+        flow.strategy(),
+    )
+    .await
+    {
+        Ok(r) => return r,
+        Err(f) => f,
     };
     let c = email_code_page_for(&page, flow, email.as_deref());
     render_code(&state, &mut page, c, Some(&failure))

@@ -188,3 +188,46 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
         }
     }
 }
+
+/// Which factor a code answers.
+#[derive(Clone, Copy)]
+enum Factor {
+    First,
+    Second,
+}
+
+/// Checks the form's code against `factor` of sign-in `sign_in_id`: where the sign-in goes
+/// next, or what failed (named on the `code` field).
+async fn submit_code(
+    state: &AppState,
+    page: &mut Page,
+    form: &PageForm,
+    factor: Factor,
+    sign_in_id: &str,
+    strategy: &str,
+) -> Result<Response, Failure> {
+    const CODE_FIELD: &[(&str, &str)] = &[("code", "code")];
+    if !page.csrf_ok(state, form) {
+        return Err(Failure::forged());
+    }
+    let code = form.trimmed("code");
+    let result = if code.is_empty() {
+        Err(CoreError::missing("code"))
+    } else {
+        let (ctx, key) = (&page.browser.ctx, &page.browser.key);
+        match factor {
+            Factor::First => {
+                sign_ins::attempt_first_factor(state, ctx, key, sign_in_id, strategy, code).await
+            }
+            Factor::Second => {
+                sign_ins::attempt_second_factor(state, ctx, key, sign_in_id, strategy, code).await
+            }
+        }
+    };
+    match result {
+        Ok(client) => next_step(state, page, client)
+            .await
+            .map_err(|e| Failure::from_core(e, CODE_FIELD)),
+        Err(e) => Err(Failure::from_core(e, CODE_FIELD)),
+    }
+}

@@ -3,13 +3,12 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use usher_core::CoreError;
 use usher_core::clients::factors::strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::users::User;
 
 use super::codes::{CodePage, render_code};
-use super::{email_of, next_step, open_sign_in};
+use super::{Factor, email_of, open_sign_in, submit_code};
 use crate::app::frontend::get_user;
 use crate::app::frontend::sign_ins;
 use crate::pages::{Failure, Page, PageForm, skip_if_signed_in};
@@ -154,30 +153,18 @@ pub async fn factor_two_submit(
         let to = page.link("/sign-in");
         return page.redirect(&to);
     };
-    let failure = if page.csrf_ok(&state, &form) {
-        let code = form.trimmed("code");
-        let result = if code.is_empty() {
-            Err(CoreError::missing("code"))
-        } else {
-            sign_ins::attempt_second_factor(
-                &state,
-                &page.browser.ctx,
-                &page.browser.key,
-                &si.id,
-                second.strategy(),
-                code,
-            )
-            .await
-        };
-        match result {
-            Ok(client) => match next_step(&state, &mut page, client).await {
-                Ok(r) => return r,
-                Err(e) => Failure::from_core(e, &[("code", "code")]),
-            },
-            Err(e) => Failure::from_core(e, &[("code", "code")]),
-        }
-    } else {
-        Failure::forged()
+    let failure = match submit_code(
+        &state,
+        &mut page,
+        &form,
+        Factor::Second,
+        &si.id,
+        second.strategy(),
+    )
+    .await
+    {
+        Ok(r) => return r,
+        Err(f) => f,
     };
     let c = second_page(&page, &si, &user, second);
     render_code(&state, &mut page, c, Some(&failure))
