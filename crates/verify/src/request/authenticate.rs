@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use http::{HeaderMap, Method, Uri};
 use serde_json::Value;
 
 use crate::auth::{AcceptsToken, AuthState, SessionAuth, TokenType};
@@ -17,34 +17,9 @@ use crate::routes::OrganizationTarget;
 use crate::verifier::{IGNORE_CATEGORY, SESSION_TOKEN_CATEGORY};
 
 use super::authenticator::Authenticator;
+use super::facts::{Req, parse_int};
 use super::handshake::{MAX_REDIRECTS, strip_scheme};
-use super::outcome::{
-    ProtectContext, RequestState, Status, signed_in, signed_out, signed_out_state,
-};
-
-/// JavaScript's `parseInt(s) || 0`.
-pub(super) fn parse_int(s: Option<&str>) -> i64 {
-    let Some(s) = s else { return 0 };
-    let s = s.trim_start();
-    let (neg, digits) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let mut v: i64 = 0;
-    for b in digits.bytes().take_while(u8::is_ascii_digit) {
-        v = v.saturating_mul(10).saturating_add(i64::from(b - b'0'));
-    }
-    if neg { -v } else { v }
-}
-
-/// Per-request facts gathered once.
-pub(super) struct Req<'a> {
-    pub(super) method: &'a Method,
-    pub(super) uri: &'a Uri,
-    pub(super) headers: &'a HeaderMap,
-    pub(super) cookies: Cookies,
-    pub(super) document: bool,
-}
+use super::outcome::{ProtectContext, RequestState, signed_in, signed_out};
 
 impl Authenticator {
     /// Authenticates a request from its parts.
@@ -118,47 +93,6 @@ impl Authenticator {
         match self.inner.verifier.verify_session_token(token).await {
             Ok(s) => self.session_signed_in(s, Vec::new()),
             Err(e) => self.session_error(req, &e, Some(token)),
-        }
-    }
-
-    pub(super) fn session_signed_in(
-        &self,
-        s: SessionAuth,
-        headers: Vec<(HeaderName, HeaderValue)>,
-    ) -> RequestState {
-        if self.inner.treat_pending_as_signed_out && s.is_pending() {
-            let mut st = signed_out_state(
-                Status::SignedIn,
-                None,
-                "",
-                Some(TokenType::SessionToken),
-                Some("pending".into()),
-            );
-            st.headers = headers;
-            return st;
-        }
-        let mut st = signed_in(AuthState::Session(Arc::new(s)));
-        st.headers = headers;
-        st
-    }
-
-    pub(super) fn suffixed(&self, name: &str) -> Option<String> {
-        self.inner
-            .pk
-            .as_ref()
-            .map(|pk| format!("{name}_{}", pk.cookie_suffix))
-    }
-
-    pub(super) fn cookie<'c>(
-        &self,
-        req: &'c Req<'_>,
-        name: &str,
-        suffixed: bool,
-    ) -> Option<&'c str> {
-        if suffixed {
-            self.suffixed(name).and_then(|n| req.cookies.get(&n))
-        } else {
-            req.cookies.get(name)
         }
     }
 
@@ -355,21 +289,5 @@ impl Authenticator {
         let mut st = self.maybe_handshake(req, reason, token, suffixed);
         st.message = e.message.to_string();
         st
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-    use super::*;
-
-    #[test]
-    fn js_parse_int() {
-        assert_eq!(parse_int(None), 0);
-        assert_eq!(parse_int(Some("1700000000")), 1_700_000_000);
-        assert_eq!(parse_int(Some(" 12abc")), 12);
-        assert_eq!(parse_int(Some("abc")), 0);
-        assert_eq!(parse_int(Some("-5")), -5);
-        assert_eq!(parse_int(Some("99999999999999999999999")), i64::MAX);
     }
 }

@@ -11,8 +11,8 @@ use crate::error::Reason;
 use crate::http_util::{join, read_limited, user_agent};
 use crate::routes::OrganizationTarget;
 
-use super::authenticate::{Req, parse_int};
 use super::authenticator::Authenticator;
+use super::facts::{Req, parse_int};
 use super::outcome::{RequestState, Status, signed_out, signed_out_state};
 
 /// The Backend API version sent with handshake redirects (as `@clerk/backend` 3.x does).

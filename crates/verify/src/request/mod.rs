@@ -20,6 +20,7 @@
 
 mod authenticate;
 mod authenticator;
+mod facts;
 mod handshake;
 mod outcome;
 

@@ -9,6 +9,8 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use crate::auth::{AcceptsToken, AuthState, Has, MachineAuth, SessionAuth, SignedOut, TokenType};
 use crate::error::Reason;
 
+use super::authenticator::Authenticator;
+
 /// The outcome of authenticating a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -366,4 +368,28 @@ pub(super) fn signed_out(
     token_type: Option<TokenType>,
 ) -> RequestState {
     signed_out_state(Status::SignedOut, Some(reason), message, token_type, None)
+}
+
+impl Authenticator {
+    /// A verified session token: signed in, or signed out while pending when so configured.
+    pub(super) fn session_signed_in(
+        &self,
+        s: SessionAuth,
+        headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> RequestState {
+        if self.inner.treat_pending_as_signed_out && s.is_pending() {
+            let mut st = signed_out_state(
+                Status::SignedIn,
+                None,
+                "",
+                Some(TokenType::SessionToken),
+                Some("pending".into()),
+            );
+            st.headers = headers;
+            return st;
+        }
+        let mut st = signed_in(AuthState::Session(Arc::new(s)));
+        st.headers = headers;
+        st
+    }
 }
