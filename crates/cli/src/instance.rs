@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use usher_core::branding::BrandingPatch;
 use usher_core::clock::{Clock, SystemClock};
+use usher_server::app::context::RequestContext;
 use usher_server::app::instance as app;
 use usher_server::error::ApiError;
-use usher_server::extract::auth::RequestContext;
 use usher_server::wire::instance::BrandingJson;
 
 use crate::CommonArgs;

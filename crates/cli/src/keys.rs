@@ -10,9 +10,9 @@ use usher_core::clock::{Clock, SystemClock};
 use usher_core::instance::Instance;
 use usher_core::signing_keys::SigningKey;
 use usher_core::store::Store;
+use usher_server::app::context::RequestContext;
 use usher_server::app::signing_keys as app;
 use usher_server::config::ServerConfig;
-use usher_server::extract::auth::RequestContext;
 
 use crate::output::{outln, time};
 use crate::{CommonArgs, KeysAction};

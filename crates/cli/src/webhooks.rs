@@ -14,9 +14,9 @@ use usher_core::users::query::Page;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 use usher_core::webhooks::retry::parse_duration_ms;
 use usher_core::webhooks::{DeliveryFilter, DeliveryQuery, RetrySchedule};
+use usher_server::app::context::RequestContext;
 use usher_server::app::webhooks as app;
 use usher_server::config::{ServerConfig, WebhookConfig};
-use usher_server::extract::auth::RequestContext;
 use usher_server::state::AppState;
 use usher_server::wire::webhooks::{DeliveryJson, EndpointJson};
 

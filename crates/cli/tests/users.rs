@@ -93,7 +93,7 @@ fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
         let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
             std::sync::Arc::new(usher_core::clock::SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = usher_server::extract::auth::RequestContext::system("test");
+        let ctx = usher_server::app::context::RequestContext::system("test");
         let user = usher_server::app::users::create(
             &state,
             &ctx,

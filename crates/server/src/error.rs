@@ -8,8 +8,6 @@ use serde_json::{Map, Value, json};
 use usher_core::CoreError;
 use usher_core::error::{Cause, report};
 
-use crate::trace::TraceId;
-
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -346,35 +344,34 @@ impl From<usher_core::store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        // The trace id is filled in by the trace middleware, which owns it; see `trace::finish_error`.
-        let mut res = (self.status, axum::Json(self.body(""))).into_response();
-        if let Some(secs) = self.detail.retry_after
-            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
-        {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+        // The trace id is filled in by the trace middleware, which owns it (`trace::middleware`).
+        let mut res = respond(&self, "");
         res.extensions_mut().insert(self);
         res
     }
 }
 
-/// Renders an error with the request's trace id. Used by the trace middleware.
-pub fn render(err: &ApiError, trace: &TraceId) -> Response {
-    if let Some(cause) = &err.detail.internal {
-        tracing::error!(
-            clerk_trace_id = %trace.0,
-            code = err.code,
-            cause = %report(cause),
-            "request failed"
-        );
-    }
-    let mut res = (err.status, axum::Json(err.body(&trace.0))).into_response();
+fn respond(err: &ApiError, trace_id: &str) -> Response {
+    let mut res = (err.status, axum::Json(err.body(trace_id))).into_response();
     if let Some(secs) = err.detail.retry_after
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
+}
+
+/// Renders an error with the request's trace id. Used by the trace middleware.
+pub fn render(err: &ApiError, trace_id: &str) -> Response {
+    if let Some(cause) = &err.detail.internal {
+        tracing::error!(
+            clerk_trace_id = %trace_id,
+            code = err.code,
+            cause = %report(cause),
+            "request failed"
+        );
+    }
+    respond(err, trace_id)
 }
 
 #[cfg(test)]
@@ -423,9 +420,7 @@ mod tests {
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
-        let res = tracing::subscriber::with_default(subscriber, || {
-            render(&err, &TraceId("trace_test_123".into()))
-        });
+        let res = tracing::subscriber::with_default(subscriber, || render(&err, "trace_test_123"));
 
         let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
         assert!(logged.contains("clerk_trace_id=trace_test_123"), "{logged}");

@@ -12,7 +12,9 @@ pub mod fapi;
 pub mod fast_state;
 pub mod health;
 pub mod metrics;
+pub mod metrics_http;
 pub mod offline;
+pub mod outbound;
 pub mod pages;
 pub mod state;
 pub mod trace;
@@ -60,7 +62,7 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn(extract::text::refuse_control_characters))
-        .layer(from_fn_with_state(state.clone(), metrics::middleware))
+        .layer(from_fn_with_state(state.clone(), metrics_http::middleware))
         .layer(from_fn(trace::middleware))
         .with_state(state.clone())
 }
@@ -70,7 +72,7 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
 /// instance's traffic.
 pub fn api_router(state: &AppState) -> Router {
     finish(
-        bapi::router().route("/metrics", get(metrics::endpoint)),
+        bapi::router().route("/metrics", get(metrics_http::endpoint)),
         state,
     )
 }
@@ -153,7 +155,7 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Running> {
     // Settings are checked before anything is created.
-    let mail = workers::mail::MailRuntime::new(cfg.mail.clone())?;
+    let mail = outbound::mail::MailRuntime::new(cfg.mail.clone())?;
     std::fs::create_dir_all(&cfg.data_dir)
         .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
     let api_listener = tokio::net::TcpListener::bind(cfg.api_addr)
@@ -233,7 +235,7 @@ pub async fn start_with_clock(
         secret_keys,
         api_url,
         frontend_api_url,
-        webhooks: workers::webhooks::WebhookRuntime::new(
+        webhooks: outbound::webhooks::WebhookRuntime::new(
             cfg.webhooks.clone(),
             instance_environment,
         )?,

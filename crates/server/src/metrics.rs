@@ -1,24 +1,20 @@
-//! Prometheus metrics at `/metrics`: request counts and latencies per route, tokens minted, and
-//! the password-hashing pool's queue.
+//! The Prometheus registry and the handles the server counts through: request counts and
+//! latencies per route, tokens minted, the password-hashing pool's queue, webhook deliveries.
+//! `metrics_http.rs` serves them at `/metrics`.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::CONTENT_TYPE;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+use usher_core::clock::Millis;
 use usher_core::passwords::HasherPool;
+use usher_core::store::Store;
 
 use crate::fast_state::SharedCounters;
-
-use crate::state::AppState;
 
 type Labels = Vec<(String, String)>;
 
@@ -128,11 +124,9 @@ impl WebhookMetrics {
     }
 
     /// Sets the queue gauges from the database; endpoints that no longer exist disappear.
-    pub async fn refresh(&self, state: &AppState) {
-        let now = state.now();
-        let stats = match state
-            .store
-            .webhook_stats(&state.instance.id, now - SUCCESS_WINDOW_MS)
+    pub async fn refresh(&self, store: &dyn Store, instance_id: &str, now: Millis) {
+        let stats = match store
+            .webhook_stats(instance_id, now - SUCCESS_WINDOW_MS)
             .await
         {
             Ok(s) => s,
@@ -272,6 +266,20 @@ impl Metrics {
         }
     }
 
+    /// One answered request: counted by route, method and status; timed by route.
+    pub fn observe_request(&self, route: String, method: String, status: u16, elapsed_secs: f64) {
+        self.requests
+            .get_or_create(&vec![
+                ("route".into(), route.clone()),
+                ("method".into(), method),
+                ("status".into(), status.to_string()),
+            ])
+            .inc();
+        self.latency
+            .get_or_create(&vec![("route".into(), route)])
+            .observe(elapsed_secs);
+    }
+
     pub fn observe_failure_run(&self, n: u64) {
         self.failure_run.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
@@ -293,43 +301,4 @@ impl Metrics {
         }
         out
     }
-}
-
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
-    let start = Instant::now();
-    let res = next.run(req).await;
-    let elapsed = start.elapsed().as_secs_f64();
-    let status = res.status().as_u16().to_string();
-    state
-        .metrics
-        .requests
-        .get_or_create(&vec![
-            ("route".into(), route.clone()),
-            ("method".into(), method),
-            ("status".into(), status),
-        ])
-        .inc();
-    state
-        .metrics
-        .latency
-        .get_or_create(&vec![("route".into(), route)])
-        .observe(elapsed);
-    res
-}
-
-pub async fn endpoint(State(state): State<AppState>) -> Response {
-    state.metrics.webhooks.refresh(&state).await;
-    (
-        [(
-            CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
-        .into_response()
 }

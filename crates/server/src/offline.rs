@@ -9,9 +9,9 @@ use usher_core::clock::Clock;
 use usher_core::passwords::HasherPool;
 
 use crate::config::ServerConfig;
+use crate::outbound::mail::MailRuntime;
+use crate::outbound::webhooks::WebhookRuntime;
 use crate::state::{AppState, KeyRing, StateParts};
-use crate::workers::mail::MailRuntime;
-use crate::workers::webhooks::WebhookRuntime;
 
 pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let store = usher_store::open(&cfg.database_url())

@@ -15,8 +15,8 @@ use usher_core::{CoreError, CoreResult};
 use crate::config::FrontendConfig;
 use crate::fast_state::SharedCounters;
 use crate::metrics::Metrics;
-use crate::workers::mail::MailRuntime;
-use crate::workers::webhooks::WebhookRuntime;
+use crate::outbound::mail::MailRuntime;
+use crate::outbound::webhooks::WebhookRuntime;
 
 /// The instance's signing keys: one signs, all verify (and are published in JWKS).
 pub struct KeyRing {

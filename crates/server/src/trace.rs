@@ -23,7 +23,7 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     if let Some(err) = res.extensions_mut().remove::<ApiError>() {
         // Keep what layers added on the way out (CORS, cookies); the body is rendered anew.
         let added = std::mem::take(res.headers_mut());
-        res = render(&err, &trace);
+        res = render(&err, &trace.0);
         for (name, value) in added.iter() {
             if !matches!(
                 name,

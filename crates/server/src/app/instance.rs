@@ -8,7 +8,7 @@ use usher_core::events::DomainEvent;
 use usher_core::store::Write;
 
 use super::{Change, with_retry};
-use crate::extract::auth::RequestContext;
+use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 /// The stored branding (not the copy this server holds, which may lag behind another node).

@@ -1,6 +1,7 @@
 //! Use cases: read state, let the domain decide, commit the change with its events and audit entry
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
+pub mod context;
 pub mod frontend;
 pub mod instance;
 pub mod mail;
@@ -12,12 +13,12 @@ pub mod webhooks;
 use std::future::Future;
 
 use usher_core::audit::AuditEntry;
-use usher_core::events::DomainEvent;
+use usher_core::events::{DomainEvent, OutboxEvent};
 use usher_core::ids::{new_id, prefix};
 use usher_core::store::{Changeset, Write};
 use usher_core::{CoreError, CoreResult};
 
-use crate::extract::auth::RequestContext;
+use self::context::RequestContext;
 use crate::state::AppState;
 use crate::wire::events::render;
 
@@ -79,15 +80,20 @@ impl<'a> Change<'a> {
         self
     }
 
-    pub fn event(&mut self, e: DomainEvent) -> &mut Self {
+    fn render(&self, e: &DomainEvent) -> OutboxEvent {
         let s = self.state;
-        let rendered = render(
-            &e,
+        render(
+            e,
             &s.instance.id,
-            self.ctx,
+            self.ctx.client_ip.as_deref(),
+            self.ctx.user_agent.as_deref(),
             s.instance.settings.max_verification_attempts,
             s.now(),
-        );
+        )
+    }
+
+    pub fn event(&mut self, e: DomainEvent) -> &mut Self {
+        let rendered = self.render(&e);
         self.writes.push(Write::Event(rendered));
         self.events += 1;
         self
@@ -95,14 +101,7 @@ impl<'a> Change<'a> {
 
     /// An event for one webhook endpoint only (a resync snapshot).
     pub fn event_for_endpoint(&mut self, endpoint_id: &str, e: DomainEvent) -> &mut Self {
-        let s = self.state;
-        let rendered = render(
-            &e,
-            &s.instance.id,
-            self.ctx,
-            s.instance.settings.max_verification_attempts,
-            s.now(),
-        );
+        let rendered = self.render(&e);
         self.writes.push(Write::EndpointEvent {
             endpoint_id: endpoint_id.to_owned(),
             event: rendered,

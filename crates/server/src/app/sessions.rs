@@ -7,7 +7,7 @@ use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
-use crate::extract::auth::RequestContext;
+use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 const SESSION: &str = "session";

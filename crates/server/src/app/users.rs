@@ -12,7 +12,7 @@ use usher_core::users::update::{self, UserPatch};
 use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
-use crate::extract::auth::RequestContext;
+use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 const USER: &str = "user";

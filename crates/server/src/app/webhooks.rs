@@ -11,7 +11,7 @@ use usher_core::webhooks::{Delivery, DeliveryQuery, EndpointStatus, Secret, Webh
 use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
-use crate::extract::auth::RequestContext;
+use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 const ENDPOINT: &str = "webhook endpoint";

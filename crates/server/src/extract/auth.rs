@@ -1,4 +1,4 @@
-//! `Authorization: Bearer sk_…` for the Backend API, and the request context every use case gets.
+//! `Authorization: Bearer sk_…` for the Backend API, and the caller it names to the use cases.
 
 use std::net::SocketAddr;
 
@@ -8,30 +8,10 @@ use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
 use usher_core::ratelimit::Counters as _;
 
+use crate::app::context::RequestContext;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::trace::TraceId;
-
-/// Who made a request and from where: recorded in the audit log and in event attributes.
-#[derive(Debug, Clone)]
-pub struct RequestContext {
-    /// `secret_key:<id>` for Backend API calls.
-    pub actor: String,
-    pub trace_id: Option<String>,
-    pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-impl RequestContext {
-    pub fn system(actor: &str) -> Self {
-        Self {
-            actor: actor.to_owned(),
-            trace_id: None,
-            client_ip: None,
-            user_agent: None,
-        }
-    }
-}
 
 /// A request authenticated with one of the instance's secret keys.
 pub struct SecretKeyAuth(pub RequestContext);

@@ -10,10 +10,10 @@ use usher_core::clients::{Client, ClientToken};
 
 use super::cookies;
 use super::origins::AllowedOrigin;
+use crate::app::context::RequestContext;
 use crate::app::frontend::ClientKey;
 use crate::app::frontend::clients::by_token;
 use crate::error::ApiError;
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 use crate::trace::TraceId;
 use crate::wire::frontend::api_version::ApiVersion;

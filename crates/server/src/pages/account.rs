@@ -327,6 +327,22 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     page.html(status, "Your account", true, h)
 }
 
+/// A form posted from `/user`: the signed-in session and user once the form's CSRF token holds;
+/// otherwise the answer (to sign in, or `/user` again with the forged form shown in `section`).
+pub async fn signed_in_form(
+    state: &AppState,
+    page: &mut Page,
+    form: &PageForm,
+    section: Section,
+) -> Result<(Session, User), Response> {
+    let (session, user) = signed_in(state, page).await?;
+    if !page.csrf_ok(state, form) {
+        let failure = Failure::forged();
+        return Err(render_failure(state, page, &session, &user, section, &failure).await);
+    }
+    Ok((session, user))
+}
+
 /// Re-renders `/user` with `failure` shown in `section`.
 pub async fn render_failure(
     state: &AppState,
@@ -371,11 +387,11 @@ pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
 }
 
 pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let (session, user) = match signed_in(&state, &mut page).await {
+    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::Profile).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = if page.csrf_ok(&state, &form) {
+    let failure = {
         let patch = ProfilePatch {
             first_name: Some(form.trimmed("first_name").to_owned()),
             last_name: Some(form.trimmed("last_name").to_owned()),
@@ -388,8 +404,6 @@ pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageFo
                 &[("first_name", "first_name"), ("last_name", "last_name")],
             ),
         }
-    } else {
-        Failure::forged()
     };
     render_failure(
         &state,
@@ -403,11 +417,11 @@ pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageFo
 }
 
 pub async fn password(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let (session, user) = match signed_in(&state, &mut page).await {
+    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::Password).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = if page.csrf_ok(&state, &form) {
+    let failure = {
         let result = match form.get("new_password") {
             None => Err(CoreError::missing("new_password")),
             Some(new) => {
@@ -438,8 +452,6 @@ pub async fn password(State(state): State<AppState>, mut page: Page, form: PageF
                 ],
             ),
         }
-    } else {
-        Failure::forged()
     };
     render_failure(
         &state,
@@ -458,11 +470,11 @@ pub async fn sign_out_device(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let (session, user) = match signed_in(&state, &mut page).await {
+    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::Devices).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = if page.csrf_ok(&state, &form) {
+    let failure = {
         let id = form.trimmed("session_id").to_owned();
         if id == session.id {
             return sign_out_now(&state, &mut page).await;
@@ -471,8 +483,6 @@ pub async fn sign_out_device(
             Ok(_) => return page.redirect_page("/user?notice=device_signed_out#devices"),
             Err(e) => Failure::from_core(e, &[]),
         }
-    } else {
-        Failure::forged()
     };
     render_failure(
         &state,

@@ -47,21 +47,8 @@ ol.codes{columns:2;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monosp
 ul.plain h3{font-size:1.05rem;margin:0 0 .25rem}
 "#;
 
-/// Escapes text for element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for element content and quoted attribute values: the escaping the emails use.
+pub use usher_core::mail::templates::escape_html as escape;
 
 /// Markup under construction. Only `&'static str` is ever written unescaped.
 #[derive(Default)]

@@ -8,7 +8,7 @@ use axum::response::Response;
 use usher_core::CoreError;
 use usher_core::users::User;
 
-use super::account::{Section, render_failure, signed_in};
+use super::account::{Section, render_failure, signed_in, signed_in_form};
 use super::html::{self, Field, Html};
 use super::{Failure, Page, PageForm, general_alert};
 use crate::app::frontend::me;
@@ -134,17 +134,13 @@ pub async fn enrol_start(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let (session, user) = match signed_in(&state, &mut page).await {
+    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = if page.csrf_ok(&state, &form) {
-        match me::create_totp(&state, &page.browser.ctx, &user.id).await {
-            Ok(_) => return page.redirect_page("/user/totp"),
-            Err(e) => Failure::from_core(e, &[]),
-        }
-    } else {
-        Failure::forged()
+    let failure = match me::create_totp(&state, &page.browser.ctx, &user.id).await {
+        Ok(_) => return page.redirect_page("/user/totp"),
+        Err(e) => Failure::from_core(e, &[]),
     };
     render_failure(
         &state,
@@ -185,17 +181,13 @@ pub async fn enrol_verify(
 }
 
 pub async fn remove(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let (session, user) = match signed_in(&state, &mut page).await {
+    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = if page.csrf_ok(&state, &form) {
-        match me::delete_totp(&state, &page.browser.ctx, &user.id).await {
-            Ok(_) => return page.redirect_page("/user?notice=totp_removed"),
-            Err(e) => Failure::from_core(e, &[]),
-        }
-    } else {
-        Failure::forged()
+    let failure = match me::delete_totp(&state, &page.browser.ctx, &user.id).await {
+        Ok(_) => return page.redirect_page("/user?notice=totp_removed"),
+        Err(e) => Failure::from_core(e, &[]),
     };
     render_failure(
         &state,
@@ -213,17 +205,13 @@ pub async fn backup_codes(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let (session, user) = match signed_in(&state, &mut page).await {
+    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = if page.csrf_ok(&state, &form) {
-        match me::create_backup_codes(&state, &page.browser.ctx, &user.id).await {
-            Ok(codes) => return render_codes(&mut page, &codes, false),
-            Err(e) => Failure::from_core(e, &[]),
-        }
-    } else {
-        Failure::forged()
+    let failure = match me::create_backup_codes(&state, &page.browser.ctx, &user.id).await {
+        Ok(codes) => return render_codes(&mut page, &codes, false),
+        Err(e) => Failure::from_core(e, &[]),
     };
     render_failure(
         &state,

@@ -15,7 +15,7 @@ use usher_core::users::User;
 use usher_core::users::create::{NewUser, validate};
 use usher_core::users::model::Verification;
 
-use super::{ImportReport, SharedStore};
+use super::{ImportReport, SharedStore, import_audit};
 
 /// What a Clerk CSV import could not carry over, for the operator to see.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -182,19 +182,7 @@ async fn import_chunk(
     if n == 0 {
         return Ok(());
     }
-    changes.push(usher_core::store::Write::Audit(
-        usher_core::audit::AuditEntry {
-            id: usher_core::ids::new_id(prefix::AUDIT),
-            instance_id: ins.to_owned(),
-            actor: actor.to_owned(),
-            action: "user.import".into(),
-            target_id: None,
-            trace_id: None,
-            client_ip: None,
-            at: now,
-            seq: 0,
-        },
-    ));
+    changes.push(import_audit(ins, actor, now));
     store.commit(ins, changes).await.map_err(|e| match e {
         usher_core::store::StoreError::IdentifierTaken(kind) => {
             anyhow::anyhow!(

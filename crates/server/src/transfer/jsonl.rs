@@ -9,8 +9,6 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use usher_core::audit::AuditEntry;
-use usher_core::ids::{new_id, prefix};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Client;
 use usher_core::sessions::Session;
@@ -21,7 +19,7 @@ use usher_core::users::User;
 use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 use usher_core::webhooks::WebhookEndpoint;
 
-use super::{BATCH, ImportReport, SharedStore};
+use super::{BATCH, ImportReport, SharedStore, import_audit};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -359,17 +357,7 @@ async fn import_users(
     if count == 0 {
         return Ok(());
     }
-    changes.push(StoreWrite::Audit(AuditEntry {
-        id: new_id(prefix::AUDIT),
-        instance_id: ins.to_owned(),
-        actor: actor.to_owned(),
-        action: "user.import".into(),
-        target_id: None,
-        trace_id: None,
-        client_ip: None,
-        at: now,
-        seq: 0,
-    }));
+    changes.push(import_audit(ins, actor, now));
     match store.commit(ins, changes).await {
         Ok(()) => {}
         Err(StoreError::IdentifierTaken(kind)) => {

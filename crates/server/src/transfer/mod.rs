@@ -7,7 +7,9 @@ pub mod jsonl;
 
 use std::sync::Arc;
 
-use usher_core::store::Store;
+use usher_core::audit::AuditEntry;
+use usher_core::ids::{new_id, prefix};
+use usher_core::store::{Store, Write};
 
 /// What an import did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -42,6 +44,21 @@ impl std::fmt::Display for ImportReport {
 }
 
 pub type SharedStore = Arc<dyn Store>;
+
+/// The audit entry that closes a batch of imported users.
+fn import_audit(instance_id: &str, actor: &str, now: i64) -> Write {
+    Write::Audit(AuditEntry {
+        id: new_id(prefix::AUDIT),
+        instance_id: instance_id.to_owned(),
+        actor: actor.to_owned(),
+        action: "user.import".into(),
+        target_id: None,
+        trace_id: None,
+        client_ip: None,
+        at: now,
+        seq: 0,
+    })
+}
 
 /// Users per transaction when importing.
 const BATCH: usize = 200;

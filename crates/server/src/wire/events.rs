@@ -12,7 +12,6 @@ use super::emails::EmailJson;
 use super::sessions::SessionJson;
 use super::users::{DeletedObjectJson, UserJson};
 use super::webhooks::EndpointJson;
-use crate::extract::auth::RequestContext;
 
 /// Clerk's `SessionEventPayload`: the session with its user embedded.
 #[derive(Debug, Serialize)]
@@ -32,7 +31,8 @@ fn session_payload(s: &Session, user: Option<&User>, max_attempts: i64, now: Mil
 pub fn render(
     event: &DomainEvent,
     instance_id: &str,
-    ctx: &RequestContext,
+    client_ip: Option<&str>,
+    user_agent: Option<&str>,
     max_attempts: i64,
     now: Millis,
 ) -> OutboxEvent {
@@ -86,8 +86,8 @@ pub fn render(
         data,
         attributes: json!({
             "http_request": {
-                "client_ip": ctx.client_ip.clone().unwrap_or_default(),
-                "user_agent": ctx.user_agent.clone().unwrap_or_default(),
+                "client_ip": client_ip.unwrap_or_default(),
+                "user_agent": user_agent.unwrap_or_default(),
             }
         }),
         created_at: now,

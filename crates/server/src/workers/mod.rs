@@ -4,5 +4,4 @@ pub mod branding;
 pub mod instance_refresh;
 pub mod key_refresh;
 pub mod mail;
-pub mod webhook_http;
 pub mod webhooks;

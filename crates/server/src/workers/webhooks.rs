@@ -13,22 +13,19 @@
 //! so what was in flight is sent again when the lease expires or the node restarts (it frees its
 //! earlier leases at start). Receivers deduplicate on `svix-id`.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use usher_core::ids::{new_id, prefix};
-use usher_core::instance::Environment;
 use usher_core::webhooks::signing::signature_header;
 use usher_core::webhooks::{
-    Attempt, AttemptRecord, ClaimedEndpoint, DeliveryStatus, DestinationPolicy, Jitter,
-    PendingDelivery, RandomJitter, WebhookEndpoint, decide,
+    Attempt, AttemptRecord, ClaimedEndpoint, DeliveryStatus, PendingDelivery, WebhookEndpoint,
+    decide,
 };
 
-use super::webhook_http::{self, Sent};
-use crate::config::WebhookConfig;
+use crate::outbound::webhook_http::{self, Sent};
 use crate::state::AppState;
 use crate::wire::events::envelope;
 
@@ -37,70 +34,6 @@ const BATCH: i64 = 64;
 /// Deliveries one lease may make before the endpoint goes back to the pool, so that one busy
 /// endpoint does not keep a worker slot from the others.
 const BUDGET: usize = 1000;
-
-struct Inner {
-    cfg: WebhookConfig,
-    policy: DestinationPolicy,
-    client: reqwest::Client,
-    jitter: Box<dyn Jitter>,
-    wake: Notify,
-    node: String,
-    worker: String,
-}
-
-/// The worker's shared parts: its settings, the guarded HTTP client, and the doorbell that
-/// commits ring so that delivery starts at once.
-#[derive(Clone)]
-pub struct WebhookRuntime(Arc<Inner>);
-
-fn host_name() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "usher".to_owned())
-}
-
-impl WebhookRuntime {
-    pub fn new(cfg: WebhookConfig, environment: Environment) -> anyhow::Result<Self> {
-        let policy = DestinationPolicy::for_instance(environment, cfg.allow_private_networks);
-        let client = webhook_http::client(policy, cfg.timeout)?;
-        let node = cfg.node_id.clone().unwrap_or_else(host_name);
-        let worker = format!("{node}/{}", usher_core::ids::random_hex(6));
-        Ok(Self(Arc::new(Inner {
-            cfg,
-            policy,
-            client,
-            jitter: Box::new(RandomJitter),
-            wake: Notify::new(),
-            node,
-            worker,
-        })))
-    }
-
-    /// A commit queued deliveries: start now rather than at the next poll.
-    pub fn wake(&self) {
-        self.0.wake.notify_one();
-    }
-
-    pub fn policy(&self) -> &DestinationPolicy {
-        &self.0.policy
-    }
-
-    pub fn config(&self) -> &WebhookConfig {
-        &self.0.cfg
-    }
-
-    /// This process's name in leases.
-    pub fn worker_id(&self) -> &str {
-        &self.0.worker
-    }
-
-    fn lease_ms(&self) -> i64 {
-        i64::try_from(self.0.cfg.lease.as_millis()).unwrap_or(30_000)
-    }
-}
 
 /// Runs until `stop`: claims endpoints with due deliveries, up to `concurrency` at once.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {

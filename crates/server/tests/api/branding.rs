@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use usher_core::branding::BrandingPatch;
 use usher_core::clock::SystemClock;
-use usher_server::extract::auth::RequestContext;
+use usher_server::app::context::RequestContext;
 
 use crate::common::{App, spawn_with};
 

@@ -10,9 +10,9 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use usher_core::clock::{ManualClock, SystemClock};
 use usher_core::mail::{EmailMessage, MailTemplate, compose};
+use usher_server::app::context::RequestContext;
 use usher_server::app::{Change, mail};
 use usher_server::config::ServerConfig;
-use usher_server::extract::auth::RequestContext;
 
 use crate::common::{App, spawn_with};
 

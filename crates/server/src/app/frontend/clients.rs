@@ -12,8 +12,8 @@ use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::{ClientKey, load_client, write_client};
+use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 use crate::wire::frontend::client::ClientView;
 

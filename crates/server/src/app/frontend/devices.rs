@@ -8,8 +8,8 @@ use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
 use super::get_user;
+use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 
 /// The user's live sessions, the most recently active first.

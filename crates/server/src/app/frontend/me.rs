@@ -13,8 +13,8 @@ use usher_core::users::model::TotpEnrolment;
 use usher_core::{CoreError, CoreResult};
 
 use super::get_user;
+use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 
 /// Applies `edit` to the user and commits it (with `user.updated`), re-reading on conflicts.

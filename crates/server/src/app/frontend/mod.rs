@@ -22,7 +22,7 @@ use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::Change;
-use crate::extract::auth::RequestContext;
+use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 /// Which client a request acts on: the one its browser secret names, or a new one the

@@ -17,8 +17,8 @@ use super::{
     ClientKey, get_user, load_client, send_code, send_code_later, start_session, throttle,
     write_client,
 };
+use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 
 /// `POST /v1/client/sign_ins`.

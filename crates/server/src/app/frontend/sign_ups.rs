@@ -12,8 +12,8 @@ use usher_core::{CoreError, CoreResult};
 use super::{
     ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
 };
+use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
-use crate::extract::auth::RequestContext;
 use crate::state::AppState;
 
 /// Refuses identifiers that belong to an account. With enumeration protection an email address

@@ -6,7 +6,7 @@ use usher_core::ratelimit::{Counters as _, Window};
 use usher_core::{CoreError, CoreResult};
 
 use crate::app::Change;
-use crate::extract::auth::RequestContext;
+use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 fn keys(state: &AppState, ip: Option<&str>, user_id: &str) -> Vec<(Window, String)> {
