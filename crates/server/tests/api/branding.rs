@@ -63,7 +63,7 @@ async fn branding_is_served_shown_and_mailed() {
 
     // The hosted pages: name (escaped), logo (allowed by the page's policy) and colour.
     let mut web = app.web("branding-test");
-    let page = web.get("/sign-in").await;
+    let page = web.open("/sign-in").await;
     page.expect(200);
     assert!(
         page.body
@@ -125,7 +125,7 @@ async fn branding_is_served_shown_and_mailed() {
     assert_eq!(body["application_name"], "Acme <Shop>");
     assert_eq!(body["logo_image_url"], Value::Null);
     assert_eq!(body["primary_color"], "#6c47ff");
-    let page = web.get("/sign-in").await;
+    let page = web.open("/sign-in").await;
     assert!(!page.body.contains("<img"));
     assert_eq!(
         page.header("content-security-policy"),
@@ -220,7 +220,7 @@ async fn a_change_by_another_process_is_picked_up_without_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(seen, "Elsewhere");
-    let page = app.web("reload-test").get("/sign-in").await;
+    let page = app.web("reload-test").open("/sign-in").await;
     assert!(page.body.contains("<strong>Elsewhere</strong>"));
 }
 
@@ -232,7 +232,7 @@ async fn the_frontend_root_is_a_landing_page_without_secrets() {
         .ok();
     let mut web = app.web("landing-test");
     for (root, prefix) in [("/", ""), ("/__clerk", "/__clerk")] {
-        let page = web.get(root).await;
+        let page = web.open(root).await;
         page.expect(200);
         assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
         assert_eq!(page.header("x-frame-options"), "DENY");
@@ -262,7 +262,7 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     let app = spawn().await;
     let email = "grace@example.com";
     let mut web = app.web("prefix-test");
-    let page = web.get("/__clerk/sign-up").await;
+    let page = web.open("/__clerk/sign-up").await;
     page.expect(200);
     assert!(
         page.body.contains("action=\"/__clerk/sign-up\""),
@@ -271,7 +271,7 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     );
     assert!(page.body.contains("href=\"/__clerk/sign-in\""));
     // A forged form is refused under the prefix too.
-    web.post_raw(
+    web.post_form(
         "/__clerk/sign-up",
         &[("email_address", email), ("password", PASSWORD)],
     )
@@ -283,17 +283,17 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     )
     .await
     .redirects_to("/__clerk/sign-up/verify-email-address");
-    let page = web.get("/__clerk/sign-up/verify-email-address").await;
+    let page = web.open("/__clerk/sign-up/verify-email-address").await;
     page.expect(200);
     assert!(
         page.body
             .contains("action=\"/__clerk/sign-up/verify-email-address\"")
     );
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     web.submit("/__clerk/sign-up/verify-email-address", &[("code", &code)])
         .await
         .redirects_to("/__clerk/user");
-    let account = web.get("/__clerk/user").await;
+    let account = web.open("/__clerk/user").await;
     account.expect(200);
     for action in [
         "/__clerk/user/profile",
@@ -316,19 +316,19 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     .redirects_to("/__clerk/user?notice=profile_saved");
     // Signed in, the prefixed sign-in page steps aside to the prefixed account page, and the
     // unprefixed pages share the same client.
-    web.get("/__clerk/sign-in")
+    web.open("/__clerk/sign-in")
         .await
         .redirects_to("/__clerk/user");
-    web.get("/user").await.expect(200);
-    web.get("/__clerk/user").await;
+    web.open("/user").await.expect(200);
+    web.open("/__clerk/user").await;
     web.submit("/__clerk/sign-out", &[])
         .await
         .redirects_to("/__clerk/sign-in?notice=signed_out");
-    web.get("/__clerk/user")
+    web.open("/__clerk/user")
         .await
         .redirects_to("/__clerk/sign-in?redirect_url=%2F__clerk%2Fuser");
     // Signing back in goes where the prefixed account page asked.
-    web.get("/__clerk/sign-in?redirect_url=%2F__clerk%2Fuser")
+    web.open("/__clerk/sign-in?redirect_url=%2F__clerk%2Fuser")
         .await
         .expect(200);
     web.submit(

@@ -8,7 +8,7 @@ use serde_json::Value;
 use usher_core::clock::{ManualClock, SystemClock};
 use usher_core::mfa::totp;
 
-use crate::common::{App, WebClient, WebPage, spawn_with};
+use crate::common::{App, Browser, WebPage, spawn_with};
 
 const PASSWORD: &str = "Quiet-harbor-lantern-4821";
 const NEW_PASSWORD: &str = "Amber-meadow-compass-7310";
@@ -21,8 +21,8 @@ async fn spawn() -> App {
 }
 
 /// Signs a new user up through `/sign-up` and the emailed code; the browser ends on `/user`.
-async fn sign_up(app: &App, web: &mut WebClient, email: &str) {
-    web.get("/sign-up").await.expect(200);
+async fn sign_up(app: &App, web: &mut Browser, email: &str) {
+    web.open("/sign-up").await.expect(200);
     web.submit(
         "/sign-up",
         &[
@@ -34,24 +34,24 @@ async fn sign_up(app: &App, web: &mut WebClient, email: &str) {
     )
     .await
     .redirects_to("/sign-up/verify-email-address");
-    let page = web.get("/sign-up/verify-email-address").await;
+    let page = web.open("/sign-up/verify-email-address").await;
     page.expect(200);
     assert!(page.body.contains(email), "{}", page.body);
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     web.submit("/sign-up/verify-email-address", &[("code", &code)])
         .await
         .redirects_to("/user");
 }
 
 /// Signs in with a password from `/sign-in`; returns the answer to the password step.
-async fn password_step(web: &mut WebClient, email: &str, password: &str) -> WebPage {
-    web.get("/sign-in").await.expect(200);
+async fn password_step(web: &mut Browser, email: &str, password: &str) -> WebPage {
+    web.open("/sign-in").await.expect(200);
     web.submit("/sign-in", &[("identifier", email), ("password", password)])
         .await
 }
 
-async fn sign_out(web: &mut WebClient) {
-    web.get("/user").await.expect(200);
+async fn sign_out(web: &mut Browser) {
+    web.open("/user").await.expect(200);
     web.submit("/sign-out", &[])
         .await
         .redirects_to("/sign-in?notice=signed_out");
@@ -95,7 +95,7 @@ async fn pages_render_accessibly_with_security_headers() {
             &["identifier"][..],
         ),
     ] {
-        let page = web.get(path).await;
+        let page = web.open(path).await;
         page.expect(200);
         assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
         assert_eq!(
@@ -124,16 +124,16 @@ async fn pages_render_accessibly_with_security_headers() {
     // The first page handed out an HttpOnly client cookie; later pages keep it.
     let client = web.cookie("__client").unwrap().to_owned();
     assert!(client.len() >= 32);
-    let again = web.get("/sign-in").await;
+    let again = web.open("/sign-in").await;
     assert!(again.headers.get("set-cookie").is_none());
     // Signed out, the account page sends the browser to sign in (and back).
-    web.get("/user")
+    web.open("/user")
         .await
         .redirects_to("/sign-in?redirect_url=%2Fuser");
-    web.get("/sign-in/factor-two")
+    web.open("/sign-in/factor-two")
         .await
         .redirects_to("/sign-in");
-    web.get("/sign-up/verify-email-address")
+    web.open("/sign-up/verify-email-address")
         .await
         .redirects_to("/sign-up");
     // The Frontend API is unchanged next to the pages.
@@ -150,7 +150,7 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
     let mut web = app.web("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
 
     // Sign-up errors come back next to their field, announced, with what was typed.
-    web.get("/sign-up").await;
+    web.open("/sign-up").await;
     let short = web
         .submit(
             "/sign-up",
@@ -193,21 +193,21 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
     .await
     .redirects_to("/sign-up/verify-email-address");
     // The browser follows the redirect; the new client's cookie keys the next form.
-    web.get("/sign-up/verify-email-address").await.expect(200);
+    web.open("/sign-up/verify-email-address").await.expect(200);
     let wrong = web
         .submit("/sign-up/verify-email-address", &[("code", "000000")])
         .await;
     wrong.expect(422);
     assert!(wrong.body.contains("id=\"f-code-error\" role=\"alert\""));
     assert!(wrong.body.contains("Incorrect code"));
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     web.submit("/sign-up/verify-email-address", &[("code", &code)])
         .await
         .redirects_to("/user");
     assert_ne!(web.cookie("__client_uat"), Some("0"));
 
     // The account page: names, the primary address, this device with its browser and address.
-    let page = web.get("/user").await;
+    let page = web.open("/user").await;
     page.expect(200);
     assert!(page.body.contains("value=\"Ada\""));
     assert!(
@@ -243,7 +243,7 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
     )
     .await
     .redirects_to("/user?notice=profile_saved");
-    let page = web.get("/user?notice=profile_saved").await;
+    let page = web.open("/user?notice=profile_saved").await;
     assert!(
         page.body
             .contains("role=\"status\">Your profile has been saved.")
@@ -280,7 +280,7 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
     // Sign out: this device's session ends and the account page is closed.
     sign_out(&mut web).await;
     assert_eq!(sessions_of(&app, &uid).await[0]["status"], "ended");
-    web.get("/user")
+    web.open("/user")
         .await
         .redirects_to("/sign-in?redirect_url=%2Fuser");
 
@@ -305,10 +305,10 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
     password_step(&mut web, email, PASSWORD)
         .await
         .redirects_to("/user");
-    web.get("/user").await.expect(200);
+    web.open("/user").await.expect(200);
     // Signed in, the sign-in and sign-up pages step aside.
-    web.get("/sign-in").await.redirects_to("/user");
-    web.get("/sign-up").await.redirects_to("/user");
+    web.open("/sign-in").await.redirects_to("/user");
+    web.open("/sign-up").await.redirects_to("/user");
 
     // Signed out through the Frontend API (clerk-js), the pages see it at once.
     let res = reqwest::Client::new()
@@ -321,16 +321,16 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    web.get("/user")
+    web.open("/user")
         .await
         .redirects_to("/sign-in?redirect_url=%2Fuser");
 
     // Signed in with an emailed code instead of the password.
-    web.get("/sign-in/email-code").await;
+    web.open("/sign-in/email-code").await;
     web.submit("/sign-in/email-code", &[("identifier", email)])
         .await
         .redirects_to("/sign-in/email-code/verify");
-    let page = web.get("/sign-in/email-code/verify").await;
+    let page = web.open("/sign-in/email-code/verify").await;
     assert!(
         page.body
             .contains("Enter the code we sent to ada@example.com.")
@@ -338,7 +338,7 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
     web.submit("/sign-in/email-code/resend", &[])
         .await
         .redirects_to("/sign-in/email-code/verify?notice=code_sent");
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     web.submit("/sign-in/email-code/verify", &[("code", &code)])
         .await
         .redirects_to("/user");
@@ -353,11 +353,11 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
     sign_up(&app, &mut web, email).await;
 
     // Enrol: the secret and its otpauth:// URI as text, a wrong code, then the right one.
-    web.get("/user").await;
+    web.open("/user").await;
     web.submit("/user/totp", &[])
         .await
         .redirects_to("/user/totp");
-    let page = web.get("/user/totp").await;
+    let page = web.open("/user/totp").await;
     page.expect(200);
     let secret = page.text_of("totp-secret").unwrap();
     assert_eq!(secret.len(), 32);
@@ -381,7 +381,7 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
         .map(|s| s[..s.find('<').unwrap()].to_owned())
         .collect();
     assert_eq!(codes.len(), 10, "{}", shown.body);
-    let page = web.get("/user").await;
+    let page = web.open("/user").await;
     assert!(page.body.contains("Authenticator app: on."));
     assert!(page.body.contains("10 unused backup codes."));
     assert!(
@@ -394,7 +394,7 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
     password_step(&mut web, email, PASSWORD)
         .await
         .redirects_to("/sign-in/factor-two");
-    let page = web.get("/sign-in/factor-two").await;
+    let page = web.open("/sign-in/factor-two").await;
     assert!(
         page.body
             .contains("Enter the code from your authenticator app.")
@@ -424,7 +424,7 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
     password_step(&mut web, email, PASSWORD)
         .await
         .redirects_to("/sign-in/factor-two");
-    let page = web.get("/sign-in/factor-two?method=backup_code").await;
+    let page = web.open("/sign-in/factor-two?method=backup_code").await;
     assert!(page.body.contains("Enter one of your backup codes."));
     web.submit(
         "/sign-in/factor-two",
@@ -436,7 +436,7 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
     password_step(&mut web, email, PASSWORD)
         .await
         .redirects_to("/sign-in/factor-two");
-    web.get("/sign-in/factor-two?method=backup_code").await;
+    web.open("/sign-in/factor-two?method=backup_code").await;
     let again = web
         .submit(
             "/sign-in/factor-two",
@@ -451,7 +451,7 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
     )
     .await
     .redirects_to("/user");
-    let page = web.get("/user").await;
+    let page = web.open("/user").await;
     assert!(page.body.contains("8 unused backup codes."));
 
     // New backup codes replace the old ones; then the app is removed.
@@ -459,11 +459,11 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
     fresh.expect(200);
     assert_eq!(fresh.body.matches("<li><code>").count(), 10);
     assert!(!fresh.body.contains(&codes[2]));
-    web.get("/user").await;
+    web.open("/user").await;
     web.submit("/user/totp/remove", &[])
         .await
         .redirects_to("/user?notice=totp_removed");
-    let page = web.get("/user").await;
+    let page = web.open("/user").await;
     assert!(page.body.contains("Authenticator app: off."));
 }
 
@@ -475,16 +475,16 @@ async fn forgotten_password_is_reset_with_an_emailed_code() {
     sign_up(&app, &mut first, email).await;
 
     let mut web = app.web("second-device");
-    web.get("/sign-in/forgot-password").await.expect(200);
+    web.open("/sign-in/forgot-password").await.expect(200);
     web.submit("/sign-in/forgot-password", &[("identifier", email)])
         .await
         .redirects_to("/sign-in/forgot-password/verify");
-    let page = web.get("/sign-in/forgot-password/verify").await;
+    let page = web.open("/sign-in/forgot-password/verify").await;
     assert!(
         page.body
             .contains("Enter the code we sent to linus@example.com.")
     );
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     let listed = app
         .get("/v1/emails?email_address=linus%40example.com")
         .await;
@@ -492,7 +492,7 @@ async fn forgotten_password_is_reset_with_an_emailed_code() {
     web.submit("/sign-in/forgot-password/verify", &[("code", &code)])
         .await
         .redirects_to("/sign-in/forgot-password/new-password");
-    let page = web.get("/sign-in/forgot-password/new-password").await;
+    let page = web.open("/sign-in/forgot-password/new-password").await;
     assert!(page.body.contains("Sign out of all other devices"));
     assert!(
         page.body
@@ -522,11 +522,11 @@ async fn forgotten_password_is_reset_with_an_emailed_code() {
     )
     .await
     .redirects_to("/user");
-    web.get("/user").await.expect(200);
+    web.open("/user").await.expect(200);
 
     // The other device was signed out; the old password no longer works, the new one does.
     first
-        .get("/user")
+        .open("/user")
         .await
         .redirects_to("/sign-in?redirect_url=%2Fuser");
     password_step(&mut first, email, PASSWORD).await.expect(422);
@@ -548,10 +548,10 @@ async fn devices_are_listed_and_another_one_signed_out() {
     password_step(&mut phone, email, PASSWORD)
         .await
         .redirects_to("/sign-in/factor-two");
-    let page = phone.get("/sign-in/factor-two").await;
+    let page = phone.open("/sign-in/factor-two").await;
     assert!(page.body.contains("Confirm it&#39;s you"));
     assert!(page.body.contains("margaret@example.com"));
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     phone
         .submit(
             "/sign-in/factor-two",
@@ -561,7 +561,7 @@ async fn devices_are_listed_and_another_one_signed_out() {
         .redirects_to("/user");
 
     // Each device sees both, itself marked.
-    let page = laptop.get("/user").await;
+    let page = laptop.open("/user").await;
     assert!(
         page.body
             .contains("Safari on macOS<span class=\"badge\">This device</span>"),
@@ -597,10 +597,10 @@ async fn devices_are_listed_and_another_one_signed_out() {
     let ended = app.get(&format!("/v1/sessions/{phone_session}")).await;
     assert_eq!(ended.ok()["status"], "revoked");
     phone
-        .get("/user")
+        .open("/user")
         .await
         .redirects_to("/sign-in?redirect_url=%2Fuser");
-    let page = laptop.get("/user?notice=device_signed_out").await;
+    let page = laptop.open("/user?notice=device_signed_out").await;
     assert!(!page.body.contains("Chrome on Android"));
     assert!(page.body.contains("That device has been signed out."));
 }
@@ -614,15 +614,15 @@ async fn posts_without_a_valid_csrf_token_are_refused() {
     sign_out(&mut web).await;
 
     let mut other = app.web("other-browser");
-    other.get("/sign-in").await;
+    other.open("/sign-in").await;
     let foreign = other.csrf.clone().unwrap();
-    web.get("/sign-in").await;
+    web.open("/sign-in").await;
     for token in [None, Some("bogus"), Some(foreign.as_str())] {
         let mut fields = vec![("identifier", email), ("password", PASSWORD)];
         if let Some(t) = token {
             fields.push(("csrf_token", t));
         }
-        let refused = web.post_raw("/sign-in", &fields).await;
+        let refused = web.post_form("/sign-in", &fields).await;
         refused.expect(403);
         assert!(refused.body.contains("role=\"alert\""));
         assert!(refused.body.contains("did not come from this site"));
@@ -632,7 +632,7 @@ async fn posts_without_a_valid_csrf_token_are_refused() {
     }
     // A browser without any cookie cannot post either.
     let mut bare = app.web("bare");
-    bare.post_raw("/sign-in", &[("identifier", email), ("password", PASSWORD)])
+    bare.post_form("/sign-in", &[("identifier", email), ("password", PASSWORD)])
         .await
         .expect(403);
     let uid = user_id(&app, email).await;
@@ -644,11 +644,11 @@ async fn posts_without_a_valid_csrf_token_are_refused() {
         .redirects_to("/user");
     // Signed in, forged posts change nothing either.
     for path in ["/sign-out", "/user/profile", "/user/totp", "/user/password"] {
-        web.post_raw(path, &[("csrf_token", &foreign), ("first_name", "Mallory")])
+        web.post_form(path, &[("csrf_token", &foreign), ("first_name", "Mallory")])
             .await
             .expect(403);
     }
-    let page = web.get("/user").await;
+    let page = web.open("/user").await;
     page.expect(200);
     assert!(!page.body.contains("Mallory"));
     assert!(page.body.contains("Authenticator app: off."));
@@ -678,17 +678,17 @@ async fn redirect_url_never_leaves_for_other_sites() {
         "evil.example",
     ] {
         let q: String = form_urlencoded::byte_serialize(bad.as_bytes()).collect();
-        web.get(&format!("/sign-in?redirect_url={q}"))
+        web.open(&format!("/sign-in?redirect_url={q}"))
             .await
             .redirects_to("/user");
-        web.get(&format!("/sign-up?redirect_url={q}"))
+        web.open(&format!("/sign-up?redirect_url={q}"))
             .await
             .redirects_to("/user");
     }
     // A control character anywhere in a query string is refused before any page reads it.
     for path in ["/sign-in", "/sign-up"] {
         let page = web
-            .get(&format!("{path}?redirect_url=%2F%09%2Fevil.example"))
+            .open(&format!("{path}?redirect_url=%2F%09%2Fevil.example"))
             .await;
         assert_eq!(page.status.as_u16(), 422, "{}", page.body);
         assert!(
@@ -700,14 +700,14 @@ async fn redirect_url_never_leaves_for_other_sites() {
     // Same-origin paths and allowed origins (loopback, on a development instance) are followed.
     for good in ["/user?tab=security", "http://localhost:3000/after-sign-in"] {
         let q: String = form_urlencoded::byte_serialize(good.as_bytes()).collect();
-        web.get(&format!("/sign-in?redirect_url={q}"))
+        web.open(&format!("/sign-in?redirect_url={q}"))
             .await
             .redirects_to(good);
     }
 
     // After a sign-in too: the forms carry a safe redirect_url along, never a bad one.
     sign_out(&mut web).await;
-    let page = web.get("/sign-in?redirect_url=%2F%2Fevil.example").await;
+    let page = web.open("/sign-in?redirect_url=%2F%2Fevil.example").await;
     assert!(page.body.contains("action=\"/sign-in\""));
     web.submit(
         "/sign-in?redirect_url=%2F%2Fevil.example",
@@ -717,7 +717,7 @@ async fn redirect_url_never_leaves_for_other_sites() {
     .redirects_to("/user");
     sign_out(&mut web).await;
     let page = web
-        .get("/sign-in?redirect_url=%2Fuser%3Fx%3D%22%3E%3Cb%3E")
+        .open("/sign-in?redirect_url=%2Fuser%3Fx%3D%22%3E%3Cb%3E")
         .await;
     assert!(
         page.body
@@ -734,7 +734,7 @@ async fn redirect_url_never_leaves_for_other_sites() {
     .await
     .redirects_to("http://localhost:3000/home");
     // Sign-out honours it the same way.
-    web.get("/user").await;
+    web.open("/user").await;
     web.submit("/sign-out?redirect_url=https%3A%2F%2Fevil.example", &[])
         .await
         .redirects_to("/sign-in?notice=signed_out");
@@ -754,7 +754,7 @@ async fn production_refuses_posts_from_other_origins() {
     };
     let mut web = app.web("prod-test");
     web.origin = Some("https://evil.example".into());
-    web.get("/sign-up").await.expect(200);
+    web.open("/sign-up").await.expect(200);
     let refused = web
         .submit(
             "/sign-up",
@@ -831,7 +831,7 @@ async fn production_refuses_posts_from_other_origins() {
         .unwrap()
         .to_owned();
     web.origin = None;
-    web.get("/sign-up/verify-email-address").await;
+    web.open("/sign-up/verify-email-address").await;
     web.submit(
         "/sign-up/verify-email-address?redirect_url=https%3A%2F%2Fapp.example.com%2Fwelcome",
         &[("code", &code)],
@@ -839,7 +839,7 @@ async fn production_refuses_posts_from_other_origins() {
     .await
     .redirects_to("https://app.example.com/welcome");
     // Loopback origins are not allowed on a production instance.
-    web.get("/sign-in?redirect_url=http%3A%2F%2Flocalhost%3A3000%2F")
+    web.open("/sign-in?redirect_url=http%3A%2F%2Flocalhost%3A3000%2F")
         .await
         .redirects_to("/user");
     let users: Value = bapi("/v1/users")
