@@ -305,11 +305,7 @@ async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_pa
     assert_eq!(shapes[0], (422, "form_password_incorrect".to_owned()));
     let ghost = app.get("/v1/emails?email_address=ghost@example.com").await;
     assert_eq!(ghost.ok()["total_count"], 0);
-    let env = Browser::new(&app.frontend_url())
-        .get("/v1/environment")
-        .await
-        .ok()
-        .clone();
+    let env = app.environment().await;
     assert_eq!(
         env["user_settings"]["attack_protection"]["enumeration_protection"]["enabled"],
         true

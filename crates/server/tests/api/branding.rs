@@ -11,22 +11,13 @@ use usher_core::branding::BrandingPatch;
 use usher_core::clock::SystemClock;
 use usher_server::extract::auth::RequestContext;
 
-use crate::common::{App, spawn_with};
+use crate::common::{App, Browser, spawn_with};
 
 const PASSWORD: &str = "Quiet-harbor-lantern-4821";
 const LOGO: &str = "https://cdn.acme.test/logo.png";
 
 async fn spawn() -> App {
     spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await
-}
-
-async fn environment(app: &App) -> Value {
-    reqwest::get(format!("{}/v1/environment", app.frontend_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -39,7 +30,7 @@ async fn branding_is_served_shown_and_mailed() {
         &json!({"object": "instance_branding", "application_name": "Usher",
                 "logo_image_url": null, "primary_color": "#6c47ff", "updated_at": null})
     );
-    let env = environment(&app).await;
+    let env = app.environment().await;
     assert_eq!(env["display_config"]["application_name"], "Usher");
 
     let set = app
@@ -55,7 +46,7 @@ async fn branding_is_served_shown_and_mailed() {
     assert_eq!(app.get("/v1/instance/branding").await.ok(), body);
 
     // clerk-js and the prebuilt UI read it from the environment, at once on this server.
-    let env = environment(&app).await;
+    let env = app.environment().await;
     let dc = &env["display_config"];
     assert_eq!(dc["application_name"], "Acme <Shop>");
     assert_eq!(dc["logo_image_url"], LOGO);
@@ -210,7 +201,7 @@ async fn a_change_by_another_process_is_picked_up_without_restart() {
     .unwrap();
     let mut seen = String::new();
     for _ in 0..50 {
-        seen = environment(&app).await["display_config"]["application_name"]
+        seen = app.environment().await["display_config"]["application_name"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -248,11 +239,10 @@ async fn the_frontend_root_is_a_landing_page_without_secrets() {
         }
     }
     // Other unknown paths are still the Frontend API's JSON 404.
-    let r = reqwest::get(format!("{}/nothing-here", app.frontend_url()))
+    Browser::new(&app.frontend_url())
+        .get("/nothing-here")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    assert!(r.text().await.unwrap().contains("resource_not_found"));
+        .err(404, "resource_not_found");
 }
 
 /// An app that proxies `/__clerk/` keeps one origin: every link, form, redirect and CSRF check
@@ -338,8 +328,7 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     .await
     .redirects_to("/__clerk/user");
     // The Frontend API under the prefix is unchanged beside the pages.
-    let env = reqwest::get(format!("{}/__clerk/v1/environment", app.frontend_url()))
-        .await
-        .unwrap();
-    assert_eq!(env.status(), 200);
+    let mut clerk_js = web.tab();
+    clerk_js.prefix = "/__clerk".into();
+    clerk_js.get("/v1/environment").await.ok();
 }

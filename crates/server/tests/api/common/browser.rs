@@ -88,11 +88,6 @@ impl Res {
         }
     }
 
-    /// The error code, or "".
-    pub fn code(&self) -> &str {
-        self.body["errors"][0]["code"].as_str().unwrap_or("")
-    }
-
     /// The parameter the error names, or "".
     pub fn param(&self) -> &str {
         self.body["errors"][0]["meta"]["param_name"]
@@ -299,6 +294,12 @@ impl App {
         b
     }
 
+    /// `GET /v1/environment`, as any page loading clerk-js fetches it.
+    pub async fn environment(&self) -> Value {
+        let mut b = Browser::new(&self.frontend_url());
+        b.get("/v1/environment").await.ok().clone()
+    }
+
     /// Emails sent to `address`, newest first.
     pub async fn emails_to(&self, address: &str) -> Vec<Value> {
         let path = format!("/v1/emails?limit=500&email_address={}", pct(address));
@@ -341,6 +342,14 @@ impl Browser {
             clerk_js: None,
             csrf: None,
         }
+    }
+
+    /// Another tab of this browser, at this moment: the same cookies, and a same-origin fetch
+    /// (no `Origin`).
+    pub fn tab(&self) -> Browser {
+        let mut b = Browser::new(&self.base);
+        b.jar = self.jar.clone();
+        b
     }
 
     pub fn cookie(&self, name: &str) -> Option<&str> {

@@ -50,10 +50,7 @@ async fn dev_browsers_name_the_client_on_development_only() {
         .as_str()
         .unwrap()
         .to_owned();
-    let r = b
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
-    assert!(r.ok()["jwt"].is_string());
+    b.token(&sid).await;
     // A second tab of the same browser, with the token alone, sees the same client.
     let mut tab = env.browser();
     tab.dev_token = Some(id.clone());
