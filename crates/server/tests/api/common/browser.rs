@@ -489,14 +489,8 @@ impl Browser {
         token
     }
 
-    /// Signs up with email and [`PASSWORD`], verifying the email with `code` (or the code the
-    /// Backend API shows). Returns (user id, session id).
-    pub async fn sign_up(
-        &mut self,
-        app: &App,
-        email: &str,
-        code: Option<&str>,
-    ) -> (String, String) {
+    /// Starts a sign-up with email and [`PASSWORD`] and has the code emailed; returns its id.
+    pub async fn start_sign_up(&mut self, email: &str) -> String {
         let r = self
             .post(
                 "/v1/client/sign_ups",
@@ -510,16 +504,32 @@ impl Browser {
         )
         .await
         .ok();
+        id
+    }
+
+    /// The emailed code on sign-up `id`.
+    pub async fn attempt_sign_up_code(&mut self, id: &str, code: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
+            &[("strategy", "email_code"), ("code", code)],
+        )
+        .await
+    }
+
+    /// Signs up with email and [`PASSWORD`], verifying the email with `code` (or the code the
+    /// Backend API shows). Returns (user id, session id).
+    pub async fn sign_up(
+        &mut self,
+        app: &App,
+        email: &str,
+        code: Option<&str>,
+    ) -> (String, String) {
+        let id = self.start_sign_up(email).await;
         let code = match code {
             Some(c) => c.to_owned(),
             None => app.code_for(email).await,
         };
-        let r = self
-            .post(
-                &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-                &[("strategy", "email_code"), ("code", &code)],
-            )
-            .await;
+        let r = self.attempt_sign_up_code(&id, &code).await;
         let su = &r.ok()["response"];
         assert_eq!(su["status"], "complete", "{}", r.raw);
         let sid = su["created_session_id"].as_str().unwrap().to_owned();

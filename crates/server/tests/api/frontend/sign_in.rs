@@ -107,22 +107,7 @@ async fn a_sign_up_cannot_complete_on_a_client_that_signed_in_meanwhile() {
     b.sign_up(&env, "olga@example.com", None).await;
     b.sign_out().await;
     // A sign-up started while signed out…
-    let r = b
-        .post(
-            "/v1/client/sign_ups",
-            &[
-                ("email_address", "olga2@example.com"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-        &[("strategy", "email_code")],
-    )
-    .await
-    .ok();
+    let id = b.start_sign_up("olga2@example.com").await;
     let code = env.code_for("olga2@example.com").await;
     // …then a sign-in on the same client (another tab)…
     let si = b.sign_in_password("olga@example.com").await;
@@ -327,40 +312,20 @@ async fn test_mode_codes_only_on_development_instances() {
     // Production: 424242 is just a wrong code, and a real email is sent.
     let prod = spawn(Kind::Production).await;
     let mut b = prod.browser();
-    let r = b
-        .post(
-            "/v1/client/sign_ups",
-            &[("email_address", email), ("password", PASSWORD)],
-        )
-        .await;
-    let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-        &[("strategy", "email_code")],
-    )
-    .await
-    .ok();
+    let id = b.start_sign_up(email).await;
     let emails = prod.emails_to(email).await;
     assert_eq!(emails.len(), 1);
     let code = prod.code_for(email).await;
     if code != "424242" {
         let before = prod.snapshot().await;
-        b.post(
-            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", "424242")],
-        )
-        .await
-        .err(422, "form_code_incorrect");
+        b.attempt_sign_up_code(&id, "424242")
+            .await
+            .err(422, "form_code_incorrect");
         let after = prod.snapshot().await;
         assert_eq!(after.users, before.users);
         assert_eq!(after.sessions, before.sessions);
         assert_eq!(after.users, json!([]));
     }
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", &code)],
-        )
-        .await;
+    let r = b.attempt_sign_up_code(&id, &code).await;
     assert_eq!(r.ok()["response"]["status"], "complete");
 }
