@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::usher;
+use common::{keys_json, usher};
 
 struct Server(Child);
 
@@ -48,20 +48,6 @@ fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (Server, String) 
         }
     }
     (Server(child), banner)
-}
-
-fn keys_json(dir: &std::path::Path) -> serde_json::Value {
-    let out = usher()
-        .args(["keys", "--json", "--data-dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -211,12 +197,9 @@ fn events_and_audit(
     Vec<usher_core::events::OutboxEvent>,
     Vec<usher_core::audit::AuditEntry>,
 ) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async {
-        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let url = common::sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         (

@@ -4,21 +4,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
-use common::{create_instance, usher};
+use common::{create_instance, ok_in, run_in, runtime, sqlite_url};
 
 use usher_core::mail::{MailTemplate, compose};
 use usher_core::store::{Changeset, Write};
 
 /// Queues two codes as the server would (the store's commit), with the server stopped.
 fn queue_codes(dir: &Path) -> (String, String) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
-        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let url = sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let mut ids = Vec::new();
@@ -44,41 +40,20 @@ fn queue_codes(dir: &Path) -> (String, String) {
     })
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    usher()
-        .arg("emails")
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap()
-}
-
-#[track_caller]
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "usher emails {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn usher_emails_lists_the_queued_codes() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = run(d, &[]);
+    let out = run_in(d, "emails", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("run `usher serve` first"));
 
     create_instance(d);
-    let empty: serde_json::Value = serde_json::from_str(&ok(d, &["--json"])).unwrap();
+    let empty: serde_json::Value = serde_json::from_str(&ok_in(d, "emails", &["--json"])).unwrap();
     assert_eq!(empty, serde_json::json!({"data": [], "total_count": 0}));
 
     let (jane, bob) = queue_codes(d);
-    let all: serde_json::Value = serde_json::from_str(&ok(d, &["--json"])).unwrap();
+    let all: serde_json::Value = serde_json::from_str(&ok_in(d, "emails", &["--json"])).unwrap();
     assert_eq!(all["total_count"], 2);
     assert_eq!(all["data"][0]["id"], bob.as_str(), "newest first");
     assert_eq!(all["data"][1]["id"], jane.as_str());
@@ -87,21 +62,22 @@ fn usher_emails_lists_the_queued_codes() {
     assert_eq!(all["data"][1]["data"]["otp_code"], "123456");
 
     let only: serde_json::Value =
-        serde_json::from_str(&ok(d, &["--json", "--to", "JANE@example.com"])).unwrap();
+        serde_json::from_str(&ok_in(d, "emails", &["--json", "--to", "JANE@example.com"])).unwrap();
     assert_eq!(only["total_count"], 1);
     assert_eq!(only["data"][0]["id"], jane.as_str());
-    let one: serde_json::Value = serde_json::from_str(&ok(d, &["--json", "--limit", "1"])).unwrap();
+    let one: serde_json::Value =
+        serde_json::from_str(&ok_in(d, "emails", &["--json", "--limit", "1"])).unwrap();
     assert_eq!(one["total_count"], 2);
     assert_eq!(one["data"].as_array().unwrap().len(), 1);
 
-    let text = ok(d, &[]);
+    let text = ok_in(d, "emails", &[]);
     assert!(text.starts_with("2 emails\n"), "{text}");
     assert!(
         text.contains("queued   jane@example.com  123456 is your verification code"),
         "{text}"
     );
     assert!(text.find(&bob).unwrap() < text.find(&jane).unwrap());
-    let text = ok(d, &["--to", "nobody@example.com"]);
+    let text = ok_in(d, "emails", &["--to", "nobody@example.com"]);
     assert_eq!(text, "0 emails to nobody@example.com\n");
-    assert!(!run(d, &["--limit", "0"]).status.success());
+    assert!(!run_in(d, "emails", &["--limit", "0"]).status.success());
 }

@@ -5,17 +5,7 @@
 
 mod common;
 
-use common::{http_get, serve_with, usher};
-
-fn keys_json(dir: &std::path::Path) -> serde_json::Value {
-    let out = usher()
-        .args(["keys", "--json", "--data-dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use common::{http_get, keys_json, serve_with};
 
 /// The value of the banner line `NAME=value`.
 fn env_line<'a>(banner: &'a str, name: &str) -> &'a str {

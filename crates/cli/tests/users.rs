@@ -4,9 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
-use common::{create_instance, usher};
+use common::{create_instance, run_in, runtime, sqlite_url};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};
@@ -14,12 +13,9 @@ use usher_core::users::create::{NewUser, validate};
 
 /// A user locked out by failed sign-ins, written as the server would.
 fn locked_user(dir: &Path) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
-        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let url = sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let settings = InstanceSettings::default();
@@ -42,29 +38,19 @@ fn locked_user(dir: &Path) -> String {
     })
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    usher()
-        .arg("users")
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn usher_users_unlock_lifts_a_lockout() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     create_instance(d);
     let id = locked_user(d);
-    let shown = run(d, &["show", &id, "--json"]);
+    let shown = run_in(d, "users", &["show", &id, "--json"]);
     assert!(shown.status.success());
     let user: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(user["locked"], true);
     assert_eq!(user["verification_attempts_remaining"], 0);
 
-    let unlocked = run(d, &["unlock", &id, "--json"]);
+    let unlocked = run_in(d, "users", &["unlock", &id, "--json"]);
     assert!(
         unlocked.status.success(),
         "{}",
@@ -74,9 +60,9 @@ fn usher_users_unlock_lifts_a_lockout() {
     assert_eq!(user["locked"], false);
     assert_eq!(user["verification_attempts_remaining"], 100);
 
-    let text = run(d, &["show", &id]);
+    let text = run_in(d, "users", &["show", &id]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("locked=false"));
-    let missing = run(d, &["unlock", "user_missing"]);
+    let missing = run_in(d, "users", &["unlock", "user_missing"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"));
 }
@@ -84,10 +70,7 @@ fn usher_users_unlock_lifts_a_lockout() {
 /// A user with an email address, a phone number and a username, and two live sessions started
 /// the way the Backend API starts them.
 fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
         let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
@@ -119,12 +102,9 @@ fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
 }
 
 fn session_states(dir: &Path, ids: &[String]) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
-        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let url = sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let mut statuses = Vec::new();
@@ -166,7 +146,7 @@ fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
         "+1 415 555 0100",
         "ada_l",
     ] {
-        let found = run(d, &["find", reference, "--json"]);
+        let found = run_in(d, "users", &["find", reference, "--json"]);
         assert!(
             found.status.success(),
             "find {reference}: {}",
@@ -175,11 +155,11 @@ fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
         let user: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
         assert_eq!(user["id"], id.as_str(), "{reference}");
     }
-    let missing = run(d, &["find", "nobody@example.com"]);
+    let missing = run_in(d, "users", &["find", "nobody@example.com"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("user not found"));
 
-    let shown = String::from_utf8(run(d, &["show", "ada_l"]).stdout).unwrap();
+    let shown = String::from_utf8(run_in(d, "users", &["show", "ada_l"]).stdout).unwrap();
     assert!(
         shown.contains(&id) && shown.contains("Ada@Example.com"),
         "{shown}"
@@ -196,13 +176,14 @@ fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
             .is_ok(),
         "{shown}"
     );
-    let locked = run(d, &["lock", "+14155550100", "--json"]);
+    let locked = run_in(d, "users", &["lock", "+14155550100", "--json"]);
     let user: serde_json::Value = serde_json::from_slice(&locked.stdout).unwrap();
     assert_eq!(user["locked"], true);
-    let text = String::from_utf8(run(d, &["unlock", "ada@example.com"]).stdout).unwrap();
+    let text =
+        String::from_utf8(run_in(d, "users", &["unlock", "ada@example.com"]).stdout).unwrap();
     assert!(text.contains("locked=false"), "{text}");
 
-    let out = run(d, &["sign-out", "ada@example.com", "--json"]);
+    let out = run_in(d, "users", &["sign-out", "ada@example.com", "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -223,6 +204,6 @@ fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
         assert!(events.contains(s), "a session.revoked event for {s}");
         assert!(audited.contains(s), "an audit entry for {s}");
     }
-    let again = String::from_utf8(run(d, &["sign-out", &id]).stdout).unwrap();
+    let again = String::from_utf8(run_in(d, "users", &["sign-out", &id]).stdout).unwrap();
     assert_eq!(again.trim(), format!("{id}: 0 sessions revoked"));
 }

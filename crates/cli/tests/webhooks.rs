@@ -4,48 +4,23 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
-use common::{create_instance, usher};
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    usher()
-        .arg("webhooks")
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap()
-}
-
-#[track_caller]
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "usher webhooks {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-#[track_caller]
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(!out.status.success(), "usher webhooks {args:?} succeeded");
-    String::from_utf8(out.stderr).unwrap()
-}
+use common::{create_instance, fails_in, ok_in, runtime, sqlite_url};
 
 #[test]
 fn the_webhook_runbook_works_with_the_server_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert!(fails(d, &["list"]).contains("run `usher serve` first"));
+    assert!(fails_in(d, "webhooks", &["list"]).contains("run `usher serve` first"));
     create_instance(d);
 
-    assert_eq!(ok(d, &["list"]).trim(), "no webhook endpoints");
-    let created = ok(
+    assert_eq!(
+        ok_in(d, "webhooks", &["list"]).trim(),
+        "no webhook endpoints"
+    );
+    let created = ok_in(
         d,
+        "webhooks",
         &[
             "create",
             "--url",
@@ -63,7 +38,7 @@ fn the_webhook_runbook_works_with_the_server_stopped() {
     let id = created.split_whitespace().next().unwrap().to_owned();
     assert!(id.starts_with("ep_"), "{created}");
 
-    let listed = ok(d, &["list"]);
+    let listed = ok_in(d, "webhooks", &["list"]);
     assert!(
         listed.contains(&id) && listed.contains("events: user.created"),
         "{listed}"
@@ -71,20 +46,24 @@ fn the_webhook_runbook_works_with_the_server_stopped() {
     assert!(listed.contains("queued: 0"), "{listed}");
     assert!(!listed.contains("whsec_"), "the secret is not shown again");
 
-    let updated = ok(d, &["update", &id, "--all-events", "--rate-limit", "5"]);
+    let updated = ok_in(
+        d,
+        "webhooks",
+        &["update", &id, "--all-events", "--rate-limit", "5"],
+    );
     assert!(
         updated.contains("events: all") && updated.contains("rate: 5/s"),
         "{updated}"
     );
-    let rotated = ok(d, &["rotate-secret", &id]);
+    let rotated = ok_in(d, "webhooks", &["rotate-secret", &id]);
     assert!(
         rotated.contains("new signing secret") && rotated.contains("whsec_"),
         "{rotated}"
     );
-    assert!(ok(d, &["pause", &id]).contains("paused"));
+    assert!(ok_in(d, "webhooks", &["pause", &id]).contains("paused"));
 
     // The endpoint's own later changes are events it accepts: they queue while it is paused.
-    let pending = ok(d, &["deliveries", &id, "--status", "pending"]);
+    let pending = ok_in(d, "webhooks", &["deliveries", &id, "--status", "pending"]);
     assert!(
         pending.lines().next().unwrap().ends_with(" deliveries"),
         "{pending}"
@@ -93,25 +72,28 @@ fn the_webhook_runbook_works_with_the_server_stopped() {
         pending.contains("usher.security.webhook_endpoint.secret_rotated"),
         "{pending}"
     );
-    let replayed = ok(d, &["replay", &id, "--since", "1h"]);
+    let replayed = ok_in(d, "webhooks", &["replay", &id, "--since", "1h"]);
     assert!(
         replayed.contains(&format!("queued again for {id}")),
         "{replayed}"
     );
     let json: serde_json::Value =
-        serde_json::from_str(&ok(d, &["deliveries", &id, "--json"])).unwrap();
+        serde_json::from_str(&ok_in(d, "webhooks", &["deliveries", &id, "--json"])).unwrap();
     assert!(json["total_count"].as_i64().unwrap() >= 1, "{json}");
     let msg = json["data"][0]["message_id"].as_str().unwrap().to_owned();
-    assert!(ok(d, &["retry", &msg]).contains(&format!("{msg} queued again for {id}")));
-    assert!(ok(d, &["resync", &id]).contains("0 user snapshots queued"));
-    assert!(ok(d, &["resume", &id]).contains("active"));
+    assert!(
+        ok_in(d, "webhooks", &["retry", &msg]).contains(&format!("{msg} queued again for {id}"))
+    );
+    assert!(ok_in(d, "webhooks", &["resync", &id]).contains("0 user snapshots queued"));
+    assert!(ok_in(d, "webhooks", &["resume", &id]).contains("active"));
 
     // Bad input is refused with the reason.
-    assert!(fails(d, &["create", "--url", "ftp://example.com/"]).contains("url"));
-    assert!(fails(d, &["create", "--url", "http://10.0.0.1/"]).contains("private"));
+    assert!(fails_in(d, "webhooks", &["create", "--url", "ftp://example.com/"]).contains("url"));
+    assert!(fails_in(d, "webhooks", &["create", "--url", "http://10.0.0.1/"]).contains("private"));
     assert!(
-        fails(
+        fails_in(
             d,
+            "webhooks",
             &[
                 "create",
                 "--url",
@@ -122,25 +104,27 @@ fn the_webhook_runbook_works_with_the_server_stopped() {
         )
         .contains("user.exploded")
     );
-    assert!(fails(d, &["deliveries", &id, "--status", "lost"]).contains("--status"));
-    assert!(fails(d, &["retry", "msg_nothing"]).contains("not found"));
-    assert!(fails(d, &["replay", &id, "--since", "last tuesday"]).contains("--since"));
-    assert!(fails(d, &["pause", "ep_nothing"]).contains("not found"));
+    assert!(fails_in(d, "webhooks", &["deliveries", &id, "--status", "lost"]).contains("--status"));
+    assert!(fails_in(d, "webhooks", &["retry", "msg_nothing"]).contains("not found"));
+    assert!(
+        fails_in(d, "webhooks", &["replay", &id, "--since", "last tuesday"]).contains("--since")
+    );
+    assert!(fails_in(d, "webhooks", &["pause", "ep_nothing"]).contains("not found"));
 
-    assert!(ok(d, &["delete", &id]).contains(&format!("deleted {id}")));
-    assert_eq!(ok(d, &["list"]).trim(), "no webhook endpoints");
+    assert!(ok_in(d, "webhooks", &["delete", &id]).contains(&format!("deleted {id}")));
+    assert_eq!(
+        ok_in(d, "webhooks", &["list"]).trim(),
+        "no webhook endpoints"
+    );
 }
 
 /// One failed attempt of the endpoint's oldest pending delivery, recorded as the worker records
 /// it, with the next attempt ten hours away. Returns the message id.
 fn fail_once(dir: &Path, endpoint_id: &str) -> String {
     use usher_core::webhooks::{Attempt, AttemptRecord, Decision, DeliveryStatus};
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
-        let url = format!("sqlite://{}", dir.join("usher.sqlite").display());
+        let url = sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
@@ -196,13 +180,14 @@ fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
     create_instance(d);
 
     // The refusal names the flag, and the flag works where the operator types it.
-    let refused = fails(d, &["create", "--url", "http://10.0.0.1/hook"]);
+    let refused = fails_in(d, "webhooks", &["create", "--url", "http://10.0.0.1/hook"]);
     assert!(
         refused.contains("--webhook-allow-private-networks"),
         "{refused}"
     );
-    let created = ok(
+    let created = ok_in(
         d,
+        "webhooks",
         &[
             "create",
             "--url",
@@ -212,25 +197,33 @@ fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
     );
     let private_id = created.split_whitespace().next().unwrap().to_owned();
     assert!(private_id.starts_with("ep_"), "{created}");
-    ok(d, &["delete", &private_id]);
+    ok_in(d, "webhooks", &["delete", &private_id]);
 
-    let created = ok(d, &["create", "--url", "http://127.0.0.1:9/hook"]);
+    let created = ok_in(
+        d,
+        "webhooks",
+        &["create", "--url", "http://127.0.0.1:9/hook"],
+    );
     let id = created.split_whitespace().next().unwrap().to_owned();
     // Two events it accepts: one will fail, the other waits behind it.
-    ok(d, &["update", &id, "--description", "first"]);
-    ok(d, &["update", &id, "--description", "second"]);
-    assert!(ok(d, &["deliveries", &id, "--status", "failing"]).starts_with("0 deliveries"));
+    ok_in(d, "webhooks", &["update", &id, "--description", "first"]);
+    ok_in(d, "webhooks", &["update", &id, "--description", "second"]);
+    assert!(
+        ok_in(d, "webhooks", &["deliveries", &id, "--status", "failing"])
+            .starts_with("0 deliveries")
+    );
 
     let msg = fail_once(d, &id);
-    let failing: serde_json::Value = serde_json::from_str(&ok(
+    let failing: serde_json::Value = serde_json::from_str(&ok_in(
         d,
+        "webhooks",
         &["deliveries", &id, "--status", "failing", "--json"],
     ))
     .unwrap();
     assert_eq!(failing["total_count"], 1, "{failing}");
     assert_eq!(failing["data"][0]["message_id"], msg.as_str());
     assert_eq!(failing["data"][0]["attempts"], 6);
-    let text = ok(d, &["deliveries", &id, "--status", "failing"]);
+    let text = ok_in(d, "webhooks", &["deliveries", &id, "--status", "failing"]);
     let attempted_at = text
         .lines()
         .find(|l| l.contains("status: 503"))
@@ -243,8 +236,9 @@ fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
             .is_ok(),
         "{text}"
     );
-    let pending: serde_json::Value = serde_json::from_str(&ok(
+    let pending: serde_json::Value = serde_json::from_str(&ok_in(
         d,
+        "webhooks",
         &["deliveries", &id, "--status", "pending", "--json"],
     ))
     .unwrap();
@@ -254,14 +248,21 @@ fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
     );
 
     // Retrying the failing delivery restarts its schedule: no attempts, due now.
-    let retried = ok(d, &["retry", &msg]);
+    let retried = ok_in(d, "webhooks", &["retry", &msg]);
     assert!(retried.contains("attempted now"), "{retried}");
-    let after: serde_json::Value =
-        serde_json::from_str(&ok(d, &["deliveries", &id, "--message", &msg, "--json"])).unwrap();
+    let after: serde_json::Value = serde_json::from_str(&ok_in(
+        d,
+        "webhooks",
+        &["deliveries", &id, "--message", &msg, "--json"],
+    ))
+    .unwrap();
     assert_eq!(after["data"][0]["status"], "pending");
     assert_eq!(after["data"][0]["attempts"], 0, "{after}");
-    assert!(ok(d, &["deliveries", &id, "--status", "failing"]).starts_with("0 deliveries"));
-    let listed = ok(d, &["list"]);
+    assert!(
+        ok_in(d, "webhooks", &["deliveries", &id, "--status", "failing"])
+            .starts_with("0 deliveries")
+    );
+    let listed = ok_in(d, "webhooks", &["list"]);
     let oldest = listed
         .split("oldest: ")
         .nth(1)

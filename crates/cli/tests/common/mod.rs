@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The binary under test, with no `USHER_*` variable inherited from whoever runs the tests.
@@ -108,4 +108,63 @@ pub fn http_get(url: &str) -> (u16, String) {
     let status = raw[9..12].parse().unwrap();
     let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
     (status, body)
+}
+
+/// `usher <command> <args…> --data-dir <dir>`.
+pub fn run_in(dir: &Path, command: &str, args: &[&str]) -> Output {
+    usher()
+        .arg(command)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+/// The same, which must succeed: its stdout.
+#[track_caller]
+pub fn ok_in(dir: &Path, command: &str, args: &[&str]) -> String {
+    let out = run_in(dir, command, args);
+    assert!(
+        out.status.success(),
+        "usher {command} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The same, which must fail: its stderr.
+#[track_caller]
+pub fn fails_in(dir: &Path, command: &str, args: &[&str]) -> String {
+    let out = run_in(dir, command, args);
+    assert!(!out.status.success(), "usher {command} {args:?} succeeded");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// `usher keys --json`.
+pub fn keys_json(dir: &Path) -> serde_json::Value {
+    let out = usher()
+        .args(["keys", "--json", "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A runtime for writing to the instance's database as the server would, with it stopped.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The instance's SQLite database in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("usher.sqlite").display())
 }

@@ -4,13 +4,10 @@
 
 use std::sync::Arc;
 
-use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::Value;
 use usher_core::clock::ManualClock;
 
-use super::common::{App, spawn_with};
-
-const ORIGIN: &str = "http://localhost:3000";
+use super::common::{App, Browser, Res, spawn_with};
 
 /// A stopped clock keeps every request of a test in one rate-limit window, so the counts are
 /// exact whatever the machine's speed.
@@ -22,72 +19,22 @@ async fn attack_target() -> App {
     .await
 }
 
-struct Browser<'a> {
-    app: &'a App,
-    ip: String,
-    cookie: Option<String>,
+/// A browser behind the trusted proxy, at client address `ip`.
+fn browser(app: &App, ip: &str) -> Browser {
+    let mut b = app.browser();
+    b.forwarded_for = Some(ip.to_owned());
+    b
 }
 
-impl<'a> Browser<'a> {
-    fn new(app: &'a App, ip: &str) -> Self {
-        Self {
-            app,
-            ip: ip.to_owned(),
-            cookie: None,
-        }
+/// Starts a sign-in for `email`; returns its id, or the refusal.
+async fn start(b: &mut Browser, email: &str) -> Result<String, (u16, Value)> {
+    let r = b
+        .post("/v1/client/sign_ins", &[("identifier", email)])
+        .await;
+    if r.status != 200 {
+        return Err((r.status, r.body));
     }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, Value, Option<String>) {
-        let url = format!("http://{}{path}", self.app.running.frontend_addr);
-        let mut req = self
-            .app
-            .http
-            .post(url)
-            .header("Origin", ORIGIN)
-            .header("X-Forwarded-For", &self.ip)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(
-                form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(form)
-                    .finish(),
-            );
-        if let Some(c) = &self.cookie {
-            req = req.header(COOKIE, c);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let retry_after = res
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_owned());
-        for v in res.headers().get_all(SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            if let Some(rest) = v.strip_prefix("__client=") {
-                self.cookie = Some(format!("__client={}", rest.split(';').next().unwrap()));
-            }
-        }
-        let body: Value = res.json().await.unwrap_or(Value::Null);
-        (status, body, retry_after)
-    }
-
-    /// Starts a sign-in for `email`; returns its id.
-    async fn sign_in(&mut self, email: &str) -> Result<String, (u16, Value)> {
-        let (status, body, _) = self
-            .post("/v1/client/sign_ins", &[("identifier", email)])
-            .await;
-        if status != 200 {
-            return Err((status, body));
-        }
-        Ok(body["response"]["id"].as_str().unwrap().to_owned())
-    }
-
-    async fn password(&mut self, sign_in: &str, password: &str) -> (u16, Value, Option<String>) {
-        self.post(
-            &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
-            &[("strategy", "password"), ("password", password)],
-        )
-        .await
-    }
+    Ok(r.body["response"]["id"].as_str().unwrap().to_owned())
 }
 
 fn code(body: &Value) -> &str {
@@ -98,16 +45,23 @@ fn code(body: &Value) -> &str {
 async fn brute_force_from_one_address_is_throttled_without_locking_the_victim() {
     let app = attack_target().await;
     let victim = app.create_user("victim@example.com").await;
-    let mut attacker = Browser::new(&app, "203.0.113.7");
-    let sign_in = attacker.sign_in("victim@example.com").await.unwrap();
+    let mut attacker = browser(&app, "203.0.113.7");
+    let sign_in = start(&mut attacker, "victim@example.com").await.unwrap();
     let (mut wrong, mut throttled) = (0, 0);
     for i in 0..1000 {
-        let (status, body, retry_after) = attacker.password(&sign_in, &format!("guess-{i}")).await;
+        let Res {
+            status,
+            body,
+            headers,
+            ..
+        } = attacker
+            .attempt_password(&sign_in, &format!("guess-{i}"))
+            .await;
         match (status, code(&body)) {
             (422, "form_password_incorrect") => wrong += 1,
             (429, "too_many_requests") => {
                 throttled += 1;
-                let secs: u64 = retry_after.expect("Retry-After").parse().unwrap();
+                let secs: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
                 assert!(secs >= 1);
             }
             other => panic!("unexpected answer {other:?}: {body}"),
@@ -124,9 +78,9 @@ async fn brute_force_from_one_address_is_throttled_without_locking_the_victim() 
         .await;
     assert_eq!(user.ok()["locked"], false);
     assert_eq!(user.ok()["verification_attempts_remaining"], 90);
-    let mut home = Browser::new(&app, "198.51.100.20");
-    let si = home.sign_in("victim@example.com").await.unwrap();
-    let (status, body, _) = home.password(&si, "correct-horse-9").await;
+    let mut home = browser(&app, "198.51.100.20");
+    let si = start(&mut home, "victim@example.com").await.unwrap();
+    let Res { status, body, .. } = home.attempt_password(&si, "correct-horse-9").await;
     assert_eq!(status, 200, "{body}");
     // The password was accepted: signed in, or (naming no API version) asked to confirm the new
     // device as a second factor.
@@ -145,8 +99,8 @@ async fn brute_force_from_a_hundred_addresses_ends_in_a_lockout_of_that_account_
     let bystander = app.create_user("bystander@example.com").await;
     let (mut wrong, mut throttled, mut locked) = (0, 0, 0);
     for n in 0..100 {
-        let mut attacker = Browser::new(&app, &format!("198.18.{}.{}", n / 250, n % 250 + 1));
-        let sign_in = match attacker.sign_in("target@example.com").await {
+        let mut attacker = browser(&app, &format!("198.18.{}.{}", n / 250, n % 250 + 1));
+        let sign_in = match start(&mut attacker, "target@example.com").await {
             Ok(id) => id,
             Err((403, body)) if code(&body) == "user_locked" => {
                 locked += 10;
@@ -155,7 +109,9 @@ async fn brute_force_from_a_hundred_addresses_ends_in_a_lockout_of_that_account_
             Err(other) => panic!("{other:?}"),
         };
         for i in 0..10 {
-            let (status, body, _) = attacker.password(&sign_in, &format!("guess-{n}-{i}")).await;
+            let Res { status, body, .. } = attacker
+                .attempt_password(&sign_in, &format!("guess-{n}-{i}"))
+                .await;
             match (status, code(&body)) {
                 (422, "form_password_incorrect") => wrong += 1,
                 (429, "too_many_requests") => throttled += 1,
@@ -180,9 +136,9 @@ async fn brute_force_from_a_hundred_addresses_ends_in_a_lockout_of_that_account_
         .get(&format!("/v1/users/{}", bystander["id"].as_str().unwrap()))
         .await;
     assert_eq!(other.ok()["locked"], false);
-    let mut b = Browser::new(&app, "198.18.0.1");
-    let si = b.sign_in("bystander@example.com").await.unwrap();
-    let (status, body, _) = b.password(&si, "correct-horse-9").await;
+    let mut b = browser(&app, "198.18.0.1");
+    let si = start(&mut b, "bystander@example.com").await.unwrap();
+    let Res { status, body, .. } = b.attempt_password(&si, "correct-horse-9").await;
     assert_eq!(status, 200, "{body}");
     // The operator lifts the lock.
     let unlocked = app
@@ -224,11 +180,11 @@ async fn password_spraying_across_many_accounts_is_throttled_per_address() {
     for i in 0..200 {
         app.create_user(&format!("spray{i}@example.com")).await;
     }
-    let mut sprayer = Browser::new(&app, "192.0.2.99");
+    let mut sprayer = browser(&app, "192.0.2.99");
     let (mut wrong, mut throttled) = (0, 0);
     for i in 0..200 {
         // Each account gets one common password; a new sign-in per account, as a sprayer does.
-        let sign_in = match sprayer.sign_in(&format!("spray{i}@example.com")).await {
+        let sign_in = match start(&mut sprayer, &format!("spray{i}@example.com")).await {
             Ok(id) => id,
             Err((429, _)) => {
                 throttled += 1;
@@ -236,7 +192,7 @@ async fn password_spraying_across_many_accounts_is_throttled_per_address() {
             }
             Err(other) => panic!("{other:?}"),
         };
-        let (status, body, _) = sprayer.password(&sign_in, "Summer2026!").await;
+        let Res { status, body, .. } = sprayer.attempt_password(&sign_in, "Summer2026!").await;
         match (status, code(&body)) {
             (422, "form_password_incorrect") => wrong += 1,
             (429, "too_many_requests") => throttled += 1,
@@ -263,25 +219,27 @@ async fn password_spraying_across_many_accounts_is_throttled_per_address() {
 #[tokio::test]
 async fn every_frontend_write_counts_against_its_address() {
     let app = attack_target().await;
-    let mut flood = Browser::new(&app, "203.0.113.50");
+    let mut flood = browser(&app, "203.0.113.50");
     let mut statuses = Vec::new();
     for _ in 0..150 {
-        let (status, _, retry_after) = flood
+        let Res {
+            status, headers, ..
+        } = flood
             .post(
                 "/v1/client/sign_ins",
                 &[("identifier", "nobody@example.com")],
             )
             .await;
         if status == 429 {
-            assert!(retry_after.is_some());
+            assert!(headers.contains_key("retry-after"));
         }
         statuses.push(status);
     }
     assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 100);
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 50);
     // Another address is unaffected.
-    let mut other = Browser::new(&app, "203.0.113.51");
-    let (status, body, _) = other
+    let mut other = browser(&app, "203.0.113.51");
+    let Res { status, body, .. } = other
         .post(
             "/v1/client/sign_ins",
             &[("identifier", "nobody@example.com")],
@@ -297,11 +255,11 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() {
     app.create_user("spoofed@example.com").await;
     let mut wrong = 0;
     for n in 0..30 {
-        let mut attacker = Browser::new(&app, &format!("10.9.{n}.1"));
-        let Ok(si) = attacker.sign_in("spoofed@example.com").await else {
+        let mut attacker = browser(&app, &format!("10.9.{n}.1"));
+        let Ok(si) = start(&mut attacker, "spoofed@example.com").await else {
             continue;
         };
-        let (status, _, _) = attacker.password(&si, "nope-nope-nope").await;
+        let Res { status, .. } = attacker.attempt_password(&si, "nope-nope-nope").await;
         if status == 422 {
             wrong += 1;
         }
@@ -316,10 +274,10 @@ async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_pa
     })
     .await;
     app.create_user("known@example.com").await;
-    let mut b = Browser::new(&app, "127.0.0.1");
+    let mut b = browser(&app, "127.0.0.1");
     let mut shapes = Vec::new();
     for who in ["known@example.com", "ghost@example.com"] {
-        let (status, body, _) = b.post("/v1/client/sign_ins", &[("identifier", who)]).await;
+        let Res { status, body, .. } = b.post("/v1/client/sign_ins", &[("identifier", who)]).await;
         assert_eq!(status, 200, "{body}");
         let si = &body["response"];
         assert_eq!(si["status"], "needs_first_factor");
@@ -332,10 +290,10 @@ async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_pa
         assert!(strategies.contains(&"password".to_owned()));
         assert!(strategies.contains(&"email_code".to_owned()));
         let id = si["id"].as_str().unwrap().to_owned();
-        let (status, body, _) = b.password(&id, "not-the-password-1").await;
+        let Res { status, body, .. } = b.attempt_password(&id, "not-the-password-1").await;
         shapes.push((status, code(&body).to_owned()));
         // An emailed code can be "prepared" for both; only the real one gets an email.
-        let (status, _, _) = b
+        let Res { status, .. } = b
             .post(
                 &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
                 &[("strategy", "email_code")],
@@ -347,18 +305,7 @@ async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_pa
     assert_eq!(shapes[0], (422, "form_password_incorrect".to_owned()));
     let ghost = app.get("/v1/emails?email_address=ghost@example.com").await;
     assert_eq!(ghost.ok()["total_count"], 0);
-    let env = app
-        .http
-        .get(format!(
-            "http://{}/v1/environment",
-            app.running.frontend_addr
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let env = app.environment().await;
     assert_eq!(
         env["user_settings"]["attack_protection"]["enumeration_protection"]["enabled"],
         true

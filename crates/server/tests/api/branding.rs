@@ -11,22 +11,13 @@ use usher_core::branding::BrandingPatch;
 use usher_core::clock::SystemClock;
 use usher_server::app::context::RequestContext;
 
-use crate::common::{App, spawn_with};
+use crate::common::{App, Browser, spawn_with};
 
 const PASSWORD: &str = "Quiet-harbor-lantern-4821";
 const LOGO: &str = "https://cdn.acme.test/logo.png";
 
 async fn spawn() -> App {
     spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await
-}
-
-async fn environment(app: &App) -> Value {
-    reqwest::get(format!("{}/v1/environment", app.frontend_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -39,7 +30,7 @@ async fn branding_is_served_shown_and_mailed() {
         &json!({"object": "instance_branding", "application_name": "Usher",
                 "logo_image_url": null, "primary_color": "#6c47ff", "updated_at": null})
     );
-    let env = environment(&app).await;
+    let env = app.environment().await;
     assert_eq!(env["display_config"]["application_name"], "Usher");
 
     let set = app
@@ -55,7 +46,7 @@ async fn branding_is_served_shown_and_mailed() {
     assert_eq!(app.get("/v1/instance/branding").await.ok(), body);
 
     // clerk-js and the prebuilt UI read it from the environment, at once on this server.
-    let env = environment(&app).await;
+    let env = app.environment().await;
     let dc = &env["display_config"];
     assert_eq!(dc["application_name"], "Acme <Shop>");
     assert_eq!(dc["logo_image_url"], LOGO);
@@ -63,7 +54,7 @@ async fn branding_is_served_shown_and_mailed() {
 
     // The hosted pages: name (escaped), logo (allowed by the page's policy) and colour.
     let mut web = app.web("branding-test");
-    let page = web.get("/sign-in").await;
+    let page = web.open("/sign-in").await;
     page.expect(200);
     assert!(
         page.body
@@ -125,7 +116,7 @@ async fn branding_is_served_shown_and_mailed() {
     assert_eq!(body["application_name"], "Acme <Shop>");
     assert_eq!(body["logo_image_url"], Value::Null);
     assert_eq!(body["primary_color"], "#6c47ff");
-    let page = web.get("/sign-in").await;
+    let page = web.open("/sign-in").await;
     assert!(!page.body.contains("<img"));
     assert_eq!(
         page.header("content-security-policy"),
@@ -210,7 +201,7 @@ async fn a_change_by_another_process_is_picked_up_without_restart() {
     .unwrap();
     let mut seen = String::new();
     for _ in 0..50 {
-        seen = environment(&app).await["display_config"]["application_name"]
+        seen = app.environment().await["display_config"]["application_name"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -220,7 +211,7 @@ async fn a_change_by_another_process_is_picked_up_without_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(seen, "Elsewhere");
-    let page = app.web("reload-test").get("/sign-in").await;
+    let page = app.web("reload-test").open("/sign-in").await;
     assert!(page.body.contains("<strong>Elsewhere</strong>"));
 }
 
@@ -232,7 +223,7 @@ async fn the_frontend_root_is_a_landing_page_without_secrets() {
         .ok();
     let mut web = app.web("landing-test");
     for (root, prefix) in [("/", ""), ("/__clerk", "/__clerk")] {
-        let page = web.get(root).await;
+        let page = web.open(root).await;
         page.expect(200);
         assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
         assert_eq!(page.header("x-frame-options"), "DENY");
@@ -248,11 +239,10 @@ async fn the_frontend_root_is_a_landing_page_without_secrets() {
         }
     }
     // Other unknown paths are still the Frontend API's JSON 404.
-    let r = reqwest::get(format!("{}/nothing-here", app.frontend_url()))
+    Browser::new(&app.frontend_url())
+        .get("/nothing-here")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    assert!(r.text().await.unwrap().contains("resource_not_found"));
+        .err(404, "resource_not_found");
 }
 
 /// An app that proxies `/__clerk/` keeps one origin: every link, form, redirect and CSRF check
@@ -262,7 +252,7 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     let app = spawn().await;
     let email = "grace@example.com";
     let mut web = app.web("prefix-test");
-    let page = web.get("/__clerk/sign-up").await;
+    let page = web.open("/__clerk/sign-up").await;
     page.expect(200);
     assert!(
         page.body.contains("action=\"/__clerk/sign-up\""),
@@ -271,7 +261,7 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     );
     assert!(page.body.contains("href=\"/__clerk/sign-in\""));
     // A forged form is refused under the prefix too.
-    web.post_raw(
+    web.post_form(
         "/__clerk/sign-up",
         &[("email_address", email), ("password", PASSWORD)],
     )
@@ -283,17 +273,17 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     )
     .await
     .redirects_to("/__clerk/sign-up/verify-email-address");
-    let page = web.get("/__clerk/sign-up/verify-email-address").await;
+    let page = web.open("/__clerk/sign-up/verify-email-address").await;
     page.expect(200);
     assert!(
         page.body
             .contains("action=\"/__clerk/sign-up/verify-email-address\"")
     );
-    let code = app.latest_code(email).await;
+    let code = app.code_for(email).await;
     web.submit("/__clerk/sign-up/verify-email-address", &[("code", &code)])
         .await
         .redirects_to("/__clerk/user");
-    let account = web.get("/__clerk/user").await;
+    let account = web.open("/__clerk/user").await;
     account.expect(200);
     for action in [
         "/__clerk/user/profile",
@@ -316,19 +306,19 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     .redirects_to("/__clerk/user?notice=profile_saved");
     // Signed in, the prefixed sign-in page steps aside to the prefixed account page, and the
     // unprefixed pages share the same client.
-    web.get("/__clerk/sign-in")
+    web.open("/__clerk/sign-in")
         .await
         .redirects_to("/__clerk/user");
-    web.get("/user").await.expect(200);
-    web.get("/__clerk/user").await;
+    web.open("/user").await.expect(200);
+    web.open("/__clerk/user").await;
     web.submit("/__clerk/sign-out", &[])
         .await
         .redirects_to("/__clerk/sign-in?notice=signed_out");
-    web.get("/__clerk/user")
+    web.open("/__clerk/user")
         .await
         .redirects_to("/__clerk/sign-in?redirect_url=%2F__clerk%2Fuser");
     // Signing back in goes where the prefixed account page asked.
-    web.get("/__clerk/sign-in?redirect_url=%2F__clerk%2Fuser")
+    web.open("/__clerk/sign-in?redirect_url=%2F__clerk%2Fuser")
         .await
         .expect(200);
     web.submit(
@@ -338,8 +328,7 @@ async fn the_hosted_pages_work_under_the_proxy_prefix() {
     .await
     .redirects_to("/__clerk/user");
     // The Frontend API under the prefix is unchanged beside the pages.
-    let env = reqwest::get(format!("{}/__clerk/v1/environment", app.frontend_url()))
-        .await
-        .unwrap();
-    assert_eq!(env.status(), 200);
+    let mut clerk_js = web.tab();
+    clerk_js.prefix = "/__clerk".into();
+    clerk_js.get("/v1/environment").await.ok();
 }

@@ -1,106 +1,62 @@
 //! Password policy: the breached-password list on every way a password is set, and passwords
 //! marked compromised through the Backend API, which a Frontend API sign-in must then reset.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
 
-/// A development instance accepts loopback origins.
-const ORIGIN: &str = "http://localhost:3000";
 const PWNED_MESSAGE: &str = "Password has been found in an online data breach. For account safety, please use a different password.";
 
 /// A browser on the Frontend API, naming its client with a dev-browser token.
-struct Fapi<'a> {
-    app: &'a App,
-    base: String,
-    token: String,
+async fn dev_tab(app: &App) -> Browser {
+    let mut b = app.browser();
+    b.dev_browser().await;
+    b
 }
 
-impl<'a> Fapi<'a> {
-    async fn new(app: &'a App) -> Self {
-        let base = format!("http://{}", app.running.frontend_addr);
-        let res = app
-            .http
-            .post(format!("{base}/v1/dev_browser"))
-            .header("Origin", ORIGIN)
-            .send()
-            .await
-            .unwrap();
-        let body: Value = res.json().await.unwrap();
-        let token = body["token"].as_str().unwrap().to_owned();
-        Self { app, base, token }
-    }
+/// Sends the emailed code of `strategy` and enters it (test addresses get 424242).
+async fn email_code(fapi: &mut Browser, sign_in: &str, strategy: &str) -> Res {
+    fapi.post(
+        &format!("/v1/client/sign_ins/{sign_in}/prepare_first_factor"),
+        &[("strategy", strategy)],
+    )
+    .await
+    .ok();
+    fapi.post(
+        &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
+        &[("strategy", strategy), ("code", "424242")],
+    )
+    .await
+}
 
-    async fn send(&self, method: Method, path: &str, form: &[(&str, &str)]) -> Reply {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let res = self
-            .app
-            .http
-            .request(
-                method,
-                format!("{}{path}{sep}__clerk_db_jwt={}", self.base, self.token),
-            )
-            .header("Origin", ORIGIN)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let raw = res.text().await.unwrap();
-        assert!(status.as_u16() < 500, "server error {status}: {raw}");
-        Reply {
-            status,
-            content_type,
-            body: serde_json::from_str(&raw).unwrap_or(Value::Null),
-            raw,
-        }
-    }
+/// A Backend API or a Frontend API answer.
+trait Refusal {
+    fn refused(&self, status: u16, code: &str) -> &Value;
+}
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        self.send(Method::POST, path, form).await
+impl Refusal for Reply {
+    #[track_caller]
+    fn refused(&self, status: u16, code: &str) -> &Value {
+        &self.err(status, code).body
     }
+}
 
-    /// Starts a sign-in for `email`; returns its id.
-    async fn start_sign_in(&self, email: &str) -> String {
-        let r = self
-            .post("/v1/client/sign_ins", &[("identifier", email)])
-            .await;
-        let si = &r.ok()["response"];
-        assert_eq!(si["status"], "needs_first_factor", "{}", r.raw);
-        si["id"].as_str().unwrap().to_owned()
-    }
-
-    /// Sends the emailed code of `strategy` and enters it (test addresses get 424242).
-    async fn email_code(&self, sign_in: &str, strategy: &str) -> Reply {
-        self.post(
-            &format!("/v1/client/sign_ins/{sign_in}/prepare_first_factor"),
-            &[("strategy", strategy)],
-        )
-        .await
-        .ok();
-        self.post(
-            &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
-            &[("strategy", strategy), ("code", "424242")],
-        )
-        .await
+impl Refusal for Res {
+    #[track_caller]
+    fn refused(&self, status: u16, code: &str) -> &Value {
+        &self.err(status, code).body
     }
 }
 
 #[track_caller]
-fn assert_pwned(r: &Reply) {
-    r.err(422, "form_password_pwned");
-    assert_eq!(r.param(), "password", "{}", r.raw);
-    assert_eq!(r.body["errors"][0]["message"], PWNED_MESSAGE);
-    assert_eq!(r.body["errors"][0]["long_message"], PWNED_MESSAGE);
+fn assert_pwned(r: &impl Refusal) {
+    let body = r.refused(422, "form_password_pwned");
+    assert_eq!(
+        body["errors"][0]["meta"]["param_name"], "password",
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["message"], PWNED_MESSAGE);
+    assert_eq!(body["errors"][0]["long_message"], PWNED_MESSAGE);
 }
 
 async fn stored_user(app: &App, id: &str) -> usher_core::users::User {
@@ -158,9 +114,9 @@ async fn backend_api_refuses_breached_passwords_unless_checks_are_skipped() {
 #[tokio::test]
 async fn frontend_api_sign_up_reset_and_change_refuse_breached_passwords() {
     let app = spawn_app().await;
-    let fapi = Fapi::new(&app).await;
+    let mut fapi = dev_tab(&app).await;
 
-    let env = fapi.send(Method::GET, "/v1/environment", &[]).await;
+    let env = fapi.get("/v1/environment").await;
     assert_eq!(
         env.ok()["user_settings"]["password_settings"]["disable_hibp"],
         false
@@ -189,7 +145,7 @@ async fn frontend_api_sign_up_reset_and_change_refuse_breached_passwords() {
         .ok()
         .clone();
     let si = fapi.start_sign_in(email).await;
-    let r = fapi.email_code(&si, "reset_password_email_code").await;
+    let r = email_code(&mut fapi, &si, "reset_password_email_code").await;
     assert_eq!(r.ok()["response"]["status"], "needs_new_password");
     let reset = format!("/v1/client/sign_ins/{si}/reset_password");
     assert_pwned(&fapi.post(&reset, &[("password", "sunshine1")]).await);
@@ -371,7 +327,7 @@ async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
     .await
     .ok();
 
-    let fapi = Fapi::new(&app).await;
+    let mut fapi = dev_tab(&app).await;
     let si = fapi.start_sign_in(email).await;
     let attempt = format!("/v1/client/sign_ins/{si}/attempt_first_factor");
     // A wrong password is still just incorrect.
@@ -419,14 +375,14 @@ async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
 
     // An emailed sign-in code proves the user, who must then set a new password.
     let si = fapi.start_sign_in(email).await;
-    let r = fapi.email_code(&si, "email_code").await;
+    let r = email_code(&mut fapi, &si, "email_code").await;
     let si_json = &r.ok()["response"];
     assert_eq!(si_json["status"], "needs_new_password", "{}", r.raw);
     assert!(si_json["created_session_id"].is_null());
 
     // The reset code leads there too; the new password must pass the policy.
     let si = fapi.start_sign_in(email).await;
-    let r = fapi.email_code(&si, "reset_password_email_code").await;
+    let r = email_code(&mut fapi, &si, "reset_password_email_code").await;
     assert_eq!(r.ok()["response"]["status"], "needs_new_password");
     let reset = format!("/v1/client/sign_ins/{si}/reset_password");
     assert_pwned(&fapi.post(&reset, &[("password", "password1")]).await);
@@ -439,7 +395,7 @@ async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
     assert_eq!(user.failed_verification_attempts, 0);
 
     // The new password signs in again (on another browser).
-    let other = Fapi::new(&app).await;
+    let mut other = dev_tab(&app).await;
     let si = other.start_sign_in(email).await;
     let r = other
         .post(

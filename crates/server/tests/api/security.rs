@@ -4,18 +4,13 @@
 //! identifier answer alike (shape, ids, sign-up); and every password sign-in upgrades an
 //! imported bcrypt digest to Argon2id.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
 use usher_core::clock::SystemClock;
 
-use crate::common::{App, spawn_with};
-
-const ORIGIN: &str = "http://localhost:3000";
-const PASSWORD: &str = "Copper-kettle-orchard-5821";
+use crate::common::{App, Browser, PASSWORD, Res, spawn_with};
 
 async fn spawn(protect: bool) -> App {
     spawn_with(Arc::new(SystemClock), |c| {
@@ -63,119 +58,29 @@ async fn stored_digest(app: &App, user_id: &str) -> String {
     u.unwrap().unwrap().password.unwrap().0
 }
 
-async fn emails_to(app: &App, address: &str) -> Vec<Value> {
-    let q: String = form_urlencoded::byte_serialize(address.as_bytes()).collect();
-    let listed = app.get(&format!("/v1/emails?email_address={q}")).await;
-    listed.ok()["data"].as_array().unwrap().clone()
+/// A one-request password sign-in that completes; returns the answer.
+async fn sign_in(tab: &mut Browser, email: &str) -> Res {
+    let r = tab
+        .post(
+            "/v1/client/sign_ins",
+            &[
+                ("identifier", email),
+                ("strategy", "password"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    assert_eq!(r.body["response"]["status"], "complete", "{}", r.raw);
+    r
 }
 
-/// A clerk-js tab on the Frontend API: a cookie jar, or a dev-browser token.
-struct Tab<'a> {
-    app: &'a App,
-    jar: BTreeMap<String, String>,
-    dev_token: Option<String>,
-    /// `Set-Cookie` lines of the last answer.
-    set: Vec<String>,
-}
-
-impl<'a> Tab<'a> {
-    fn new(app: &'a App) -> Self {
-        Self {
-            app,
-            jar: BTreeMap::new(),
-            dev_token: None,
-            set: Vec::new(),
-        }
-    }
-
-    fn secret(&self) -> Option<String> {
-        self.jar.get("__client").cloned()
-    }
-
-    async fn send(&mut self, method: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let mut url = format!("http://{}{path}", self.app.running.frontend_addr);
-        let mut query = Vec::new();
-        if method != "GET" && method != "POST" {
-            query.push(("_method", method));
-        }
-        if let Some(t) = &self.dev_token {
-            query.push(("__clerk_db_jwt", t.as_str()));
-        }
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(
-                &form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(query)
-                    .finish(),
-            );
-        }
-        let mut req = if method == "GET" {
-            self.app.http.get(url)
-        } else {
-            self.app
-                .http
-                .post(url)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(
-                    form_urlencoded::Serializer::new(String::new())
-                        .extend_pairs(form)
-                        .finish(),
-                )
-        };
-        req = req.header("Origin", ORIGIN);
-        if !self.jar.is_empty() {
-            let c: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            req = req.header(COOKIE, c.join("; "));
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        self.set = res
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect();
-        for line in &self.set {
-            let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.jar.remove(name);
-            } else {
-                self.jar.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        let body: Value = res.json().await.unwrap_or(Value::Null);
-        assert!(status < 500, "{status}: {body}");
-        (status, body)
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        self.send("POST", path, form).await
-    }
-
-    async fn client(&mut self) -> Value {
-        self.send("GET", "/v1/client", &[]).await.1["response"].clone()
-    }
-
-    /// A password sign-in; returns the session it created.
-    async fn sign_in(&mut self, email: &str) -> String {
-        let (status, body) = self
-            .post(
-                "/v1/client/sign_ins",
-                &[
-                    ("identifier", email),
-                    ("strategy", "password"),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["response"]["status"], "complete", "{body}");
-        body["response"]["created_session_id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
+/// The session a sign-in created.
+fn created_session(r: &Res) -> String {
+    r.body["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 // ---- session fixation -------------------------------------------------------------------------
@@ -185,81 +90,66 @@ async fn a_planted_client_cookie_is_useless_once_the_victim_signs_in_out_or_up()
     let app = spawn(false).await;
     user(&app, "victim@example.com").await;
     // The attacker's own client (any write makes one), planted in the victim's browser.
-    let mut attacker = Tab::new(&app);
-    let (status, _) = attacker
+    let mut attacker = app.browser();
+    let Res { status, .. } = attacker
         .post(
             "/v1/client/sign_ins",
             &[("identifier", "victim@example.com")],
         )
         .await;
     assert_eq!(status, 200);
-    let planted = attacker.secret().unwrap();
-    let mut victim = Tab::new(&app);
+    let planted = attacker.cookie("__client").map(str::to_owned).unwrap();
+    let mut victim = app.browser();
     victim.jar.insert("__client".into(), planted.clone());
 
-    let sid = victim.sign_in("victim@example.com").await;
-    let rotated = victim.secret().unwrap();
+    let signed = sign_in(&mut victim, "victim@example.com").await;
+    let sid = created_session(&signed);
+    let rotated = victim.cookie("__client").map(str::to_owned).unwrap();
     assert_ne!(rotated, planted, "signing in hands out a new client secret");
-    assert!(victim.set.iter().any(|c| c.contains("HttpOnly")));
-    assert_eq!(victim.client().await["sessions"][0]["id"], sid);
+    assert!(signed.set_cookies().iter().any(|c| c.contains("HttpOnly")));
+    assert_eq!(victim.client().await["response"]["sessions"][0]["id"], sid);
     // The planted secret names no client any more: no session, no token.
-    assert_eq!(attacker.client().await, Value::Null);
-    let (status, body) = attacker
+    assert_eq!(attacker.client().await["response"], Value::Null);
+    let Res { status, body, .. } = attacker
         .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
         .await;
     assert!(status >= 400 && body["jwt"].is_null(), "{status}: {body}");
 
     // Signing out rotates again: whoever read the secret while signed in holds nothing.
-    let mut reader = Tab::new(&app);
+    let mut reader = app.browser();
     reader.jar.insert("__client".into(), rotated.clone());
-    let (status, _) = victim.send("DELETE", "/v1/client/sessions", &[]).await;
+    let Res { status, .. } = victim.delete("/v1/client/sessions").await;
     assert_eq!(status, 200);
-    assert_ne!(victim.secret().unwrap(), rotated);
-    assert_eq!(reader.client().await, Value::Null);
+    assert_ne!(
+        victim.cookie("__client").map(str::to_owned).unwrap(),
+        rotated
+    );
+    assert_eq!(reader.client().await["response"], Value::Null);
     assert!(
-        victim.client().await["sessions"]
+        victim.client().await["response"]["sessions"]
             .as_array()
             .unwrap()
             .is_empty()
     );
 
     // Signing up: the new account's session is not on the planted client.
-    let mut attacker = Tab::new(&app);
+    let mut attacker = app.browser();
     attacker
         .post(
             "/v1/client/sign_ins",
             &[("identifier", "victim@example.com")],
         )
         .await;
-    let planted = attacker.secret().unwrap();
-    let mut newcomer = Tab::new(&app);
+    let planted = attacker.cookie("__client").map(str::to_owned).unwrap();
+    let mut newcomer = app.browser();
     newcomer.jar.insert("__client".into(), planted.clone());
-    let (_, body) = newcomer
-        .post(
-            "/v1/client/sign_ups",
-            &[("email_address", "new@example.com"), ("password", PASSWORD)],
-        )
-        .await;
-    let id = body["response"]["id"].as_str().unwrap().to_owned();
-    newcomer
-        .post(
-            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "email_code")],
-        )
-        .await;
-    let code = app.latest_code("new@example.com").await;
-    let (status, body) = newcomer
-        .post(
-            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", &code)],
-        )
-        .await;
-    assert_eq!(
-        (status, &body["response"]["status"]),
-        (200, &json!("complete"))
+    // Every step answers 200 and the sign-up completes.
+    newcomer.sign_up(&app, "new@example.com", None).await;
+    assert_ne!(
+        newcomer.cookie("__client").map(str::to_owned).unwrap(),
+        planted
     );
-    assert_ne!(newcomer.secret().unwrap(), planted);
-    assert_eq!(attacker.client().await, Value::Null);
+    assert_eq!(attacker.client().await["response"], Value::Null);
 }
 
 #[tokio::test]
@@ -268,7 +158,7 @@ async fn a_planted_cookie_on_the_hosted_pages_loses_its_session_and_its_csrf_tok
     user(&app, "victim@example.com").await;
     // A wrong password leaves the attacker with a client and a form token bound to its secret.
     let mut attacker = app.web("attacker");
-    attacker.get("/sign-in").await.expect(200);
+    attacker.open("/sign-in").await.expect(200);
     attacker
         .submit(
             "/sign-in",
@@ -293,8 +183,8 @@ async fn a_planted_cookie_on_the_hosted_pages_loses_its_session_and_its_csrf_tok
         "the attacker holds a real client"
     );
     let mut victim = app.web("victim");
-    victim.cookies.insert("__client".into(), planted.clone());
-    victim.get("/sign-in").await.expect(200);
+    victim.jar.insert("__client".into(), planted.clone());
+    victim.open("/sign-in").await.expect(200);
     let known_token = victim.csrf.clone().unwrap();
     assert_eq!(
         Some(&known_token),
@@ -313,14 +203,14 @@ async fn a_planted_cookie_on_the_hosted_pages_loses_its_session_and_its_csrf_tok
     assert_ne!(rotated, planted);
     assert!(client_of(planted.clone()).await.is_none());
     assert!(client_of(rotated).await.is_some());
-    victim.get("/user").await.expect(200);
+    victim.open("/user").await.expect(200);
     assert_ne!(
         victim.csrf.as_ref(),
         Some(&known_token),
         "the form token changed"
     );
     // The attacker is not signed in, and their token no longer works in the victim's browser.
-    let page = attacker.get("/user").await;
+    let page = attacker.open("/user").await;
     assert_eq!(page.status.as_u16(), 303);
     assert!(
         page.location().starts_with("/sign-in"),
@@ -328,30 +218,31 @@ async fn a_planted_cookie_on_the_hosted_pages_loses_its_session_and_its_csrf_tok
         page.location()
     );
     victim
-        .post_raw("/sign-out", &[("csrf_token", &known_token)])
+        .post_form("/sign-out", &[("csrf_token", &known_token)])
         .await
         .expect(403);
-    victim.get("/user").await.expect(200);
+    victim.open("/user").await.expect(200);
 }
 
 #[tokio::test]
 async fn a_dev_browser_keeps_its_token_through_sign_in_and_sign_out() {
     let app = spawn(false).await;
     user(&app, "dev@example.com").await;
-    let mut tab = Tab::new(&app);
-    let (status, body) = tab.post("/v1/dev_browser", &[]).await;
+    let mut tab = app.browser();
+    let Res { status, body, .. } = tab.post("/v1/dev_browser", &[]).await;
     assert_eq!(status, 200);
     tab.dev_token = Some(body["id"].as_str().unwrap().to_owned());
-    let sid = tab.sign_in("dev@example.com").await;
+    let signed = sign_in(&mut tab, "dev@example.com").await;
+    let sid = created_session(&signed);
     assert!(
         tab.jar.is_empty(),
         "no cookies for a dev browser: {:?}",
-        tab.set
+        signed.set_cookies()
     );
-    assert_eq!(tab.client().await["sessions"][0]["id"], sid);
-    let (status, _) = tab.send("DELETE", "/v1/client/sessions", &[]).await;
+    assert_eq!(tab.client().await["response"]["sessions"][0]["id"], sid);
+    let Res { status, .. } = tab.delete("/v1/client/sessions").await;
     assert_eq!(status, 200);
-    let client = tab.client().await;
+    let client = tab.client().await["response"].clone();
     assert!(client["id"].is_string(), "the token still names the client");
     assert!(client["sessions"].as_array().unwrap().is_empty());
 }
@@ -402,8 +293,8 @@ async fn with_enumeration_protection_a_real_account_and_an_unknown_one_answer_al
         let mut ids = Vec::new();
         let mut shapes = Vec::new();
         for _ in 0..2 {
-            let mut tab = Tab::new(&app);
-            let (status, body) = tab
+            let mut tab = app.browser();
+            let Res { status, body, .. } = tab
                 .post("/v1/client/sign_ins", &[("identifier", who)])
                 .await;
             assert_eq!(status, 200, "{body}");
@@ -429,13 +320,17 @@ async fn with_enumeration_protection_a_real_account_and_an_unknown_one_answer_al
                     ],
                 )
                 .await;
-            let (status, prepared) = tab.post(&path, &[("strategy", "email_code")]).await;
+            let Res {
+                status,
+                body: prepared,
+                ..
+            } = tab.post(&path, &[("strategy", "email_code")]).await;
             assert_eq!(status, 200, "{prepared}");
             shapes.push((
                 comparable(&si, who),
                 comparable(&prepared["response"], who),
-                wrong.0,
-                wrong.1["errors"][0]["code"].clone(),
+                wrong.status,
+                wrong.body["errors"][0]["code"].clone(),
             ));
         }
         assert_eq!(
@@ -452,11 +347,11 @@ async fn with_enumeration_protection_a_real_account_and_an_unknown_one_answer_al
     assert_eq!(seen[0].2, 422);
     // Only the real account got its codes (queued just after the answers).
     let deadline = Instant::now() + Duration::from_secs(10);
-    while emails_to(&app, "known@example.com").await.len() < 2 && Instant::now() < deadline {
+    while app.emails_to("known@example.com").await.len() < 2 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(emails_to(&app, "known@example.com").await.len(), 2);
-    assert!(emails_to(&app, "ghost@example.com").await.is_empty());
+    assert_eq!(app.emails_to("known@example.com").await.len(), 2);
+    assert!(app.emails_to("ghost@example.com").await.is_empty());
 
     // Preparing an emailed code: the medians, printed (timing bounds live in bench/).
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(), Vec::new()];
@@ -465,14 +360,14 @@ async fn with_enumeration_protection_a_real_account_and_an_unknown_one_answer_al
             .iter()
             .enumerate()
         {
-            let mut tab = Tab::new(&app);
-            let (_, body) = tab
+            let mut tab = app.browser();
+            let Res { body, .. } = tab
                 .post("/v1/client/sign_ins", &[("identifier", who)])
                 .await;
             let id = body["response"]["id"].as_str().unwrap().to_owned();
             let path = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
             let start = Instant::now();
-            let (status, _) = tab.post(&path, &[("strategy", "email_code")]).await;
+            let Res { status, .. } = tab.post(&path, &[("strategy", "email_code")]).await;
             times[i].push(start.elapsed());
             assert_eq!(status, 200, "round {round}");
         }
@@ -509,8 +404,12 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
         .ok();
     let mut seen = Vec::new();
     for email in ["taken@example.com", "free@example.com"] {
-        let mut tab = Tab::new(&app);
-        let (status, created) = tab
+        let mut tab = app.browser();
+        let Res {
+            status,
+            body: created,
+            ..
+        } = tab
             .post(
                 "/v1/client/sign_ups",
                 &[("email_address", email), ("password", PASSWORD)],
@@ -518,7 +417,11 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
             .await;
         assert_eq!(status, 200, "{created}");
         let id = created["response"]["id"].as_str().unwrap().to_owned();
-        let (status, prepared) = tab
+        let Res {
+            status,
+            body: prepared,
+            ..
+        } = tab
             .post(
                 &format!("/v1/client/sign_ups/{id}/prepare_verification"),
                 &[("strategy", "email_code")],
@@ -531,7 +434,7 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
         ));
         if email.starts_with("taken") {
             // No code was sent, so none is right.
-            let (status, body) = tab
+            let Res { status, body, .. } = tab
                 .post(
                     &format!("/v1/client/sign_ups/{id}/attempt_verification"),
                     &[("strategy", "email_code"), ("code", "424242")],
@@ -545,7 +448,7 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
         seen[0], seen[1],
         "a taken address and a free one answer alike"
     );
-    let to_owner = emails_to(&app, "taken@example.com").await;
+    let to_owner = app.emails_to("taken@example.com").await;
     assert_eq!(to_owner.len(), 1);
     assert_eq!(to_owner[0]["slug"], "sign_up_attempt");
     assert_eq!(to_owner[0]["user_id"], owner.as_str());
@@ -558,7 +461,7 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
         "in the owner's language: {}",
         to_owner[0]["subject"]
     );
-    let to_new = emails_to(&app, "free@example.com").await;
+    let to_new = app.emails_to("free@example.com").await;
     assert_eq!(to_new[0]["slug"], "verification_code");
     let users = app.get("/v1/users?email_address=taken@example.com").await;
     assert_eq!(users.ok().as_array().unwrap().len(), 1);
@@ -566,7 +469,8 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
     // Without protection the address is refused at once, as on Clerk.
     let plain = spawn(false).await;
     user(&plain, "taken@example.com").await;
-    let (status, body) = Tab::new(&plain)
+    let Res { status, body, .. } = plain
+        .browser()
         .post(
             "/v1/client/sign_ups",
             &[
@@ -586,8 +490,8 @@ async fn a_frontend_api_sign_in_upgrades_an_imported_bcrypt_digest() {
     let app = spawn(false).await;
     let id = imported_user(&app, "imported@example.com").await;
     assert!(stored_digest(&app, &id).await.starts_with("$2b$"));
-    let mut tab = Tab::new(&app);
-    let (status, _) = tab
+    let mut tab = app.browser();
+    let Res { status, .. } = tab
         .post(
             "/v1/client/sign_ins",
             &[
@@ -602,7 +506,7 @@ async fn a_frontend_api_sign_in_upgrades_an_imported_bcrypt_digest() {
         stored_digest(&app, &id).await.starts_with("$2b$"),
         "a wrong password upgrades nothing"
     );
-    tab.sign_in("imported@example.com").await;
+    sign_in(&mut tab, "imported@example.com").await;
     let digest = stored_digest(&app, &id).await;
     assert!(
         digest.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -617,7 +521,7 @@ async fn a_frontend_api_sign_in_upgrades_an_imported_bcrypt_digest() {
         .await;
     assert_eq!(verified.ok()["verified"], true);
     assert_eq!(
-        Tab::new(&app).sign_in("imported@example.com").await.len(),
+        created_session(&sign_in(&mut app.browser(), "imported@example.com").await).len(),
         32
     );
 }
@@ -627,7 +531,7 @@ async fn a_hosted_page_sign_in_upgrades_an_imported_bcrypt_digest() {
     let app = spawn(false).await;
     let id = imported_user(&app, "portal@example.com").await;
     let mut web = app.web("pages");
-    web.get("/sign-in").await.expect(200);
+    web.open("/sign-in").await.expect(200);
     web.submit(
         "/sign-in",
         &[("identifier", "portal@example.com"), ("password", PASSWORD)],

@@ -1,0 +1,216 @@
+//! `spawn_app()`: the real server on port 0 with a fresh SQLite file, a small Backend API
+//! client, and [`Browser`], the one client for the Frontend API and the hosted pages.
+
+mod browser;
+
+pub use browser::*;
+
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use usher_core::clock::{Clock, ManualClock, SystemClock};
+use usher_server::config::ServerConfig;
+use usher_server::{Running, start_with_clock};
+
+pub const SECRET: &str = "sk_test_0123456789abcdefghijABCDEFGHIJ0123456789";
+
+pub struct App {
+    pub running: Running,
+    /// The PostgreSQL database when the suite runs on PostgreSQL (`USHER_TEST_BACKEND=postgres`).
+    pub database_url: Option<String>,
+    pub http: reqwest::Client,
+    pub base: String,
+    /// The secret key the instance runs with (`sk_live_…` on production instances).
+    pub secret: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> App {
+    spawn_with(Arc::new(SystemClock), |_| {}).await
+}
+
+pub async fn spawn_with_clock(clock: Arc<ManualClock>) -> App {
+    spawn_with(clock, |_| {}).await
+}
+
+pub async fn spawn_with(clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut ServerConfig)) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = ServerConfig::with_data_dir(dir.path());
+    cfg.api_addr = "127.0.0.1:0".parse().unwrap();
+    cfg.frontend_addr = "127.0.0.1:0".parse().unwrap();
+    cfg.secret_key = Some(SECRET.into());
+    cfg.hasher_workers = Some(2);
+    if usher_store::testing::postgres_selected() {
+        cfg.database_url = usher_store::testing::fresh_postgres_database()
+            .await
+            .unwrap();
+    }
+    let database_url = cfg.database_url.clone();
+    tweak(&mut cfg);
+    let secret = cfg.secret_key.clone().unwrap_or_else(|| SECRET.into());
+    let running = start_with_clock(cfg, clock).await.unwrap();
+    let base = format!("http://{}", running.api_addr);
+    App {
+        running,
+        database_url,
+        http: reqwest::Client::new(),
+        base,
+        secret,
+        dir,
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+    pub body: Value,
+    pub raw: String,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+    pub fn param(&self) -> &str {
+        self.body["errors"][0]["meta"]["param_name"]
+            .as_str()
+            .unwrap_or("")
+    }
+    #[track_caller]
+    pub fn ok(&self) -> &Value {
+        assert_eq!(self.status, StatusCode::OK, "{}", self.raw);
+        &self.body
+    }
+    #[track_caller]
+    pub fn err(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.raw);
+        assert_eq!(self.code(), code, "{}", self.raw);
+        assert!(
+            self.body["clerk_trace_id"]
+                .as_str()
+                .is_some_and(|t| t.len() == 32),
+            "{}",
+            self.raw
+        );
+        assert!(
+            self.body["errors"][0]["message"].is_string()
+                && self.body["errors"][0]["long_message"].is_string()
+        );
+        self
+    }
+}
+
+impl App {
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.send_raw(
+            method,
+            path,
+            body.map(|b| b.to_string().into_bytes()),
+            Some(SECRET),
+        )
+        .await
+    }
+
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        key: Option<&str>,
+    ) -> Reply {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .header("Content-Type", "application/json");
+        if let Some(k) = key {
+            req = req.header("Authorization", format!("Bearer {k}"));
+        }
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let raw = res.text().await.unwrap();
+        let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+        assert!(status.as_u16() < 500, "server error {status}: {raw}");
+        Reply {
+            status,
+            content_type,
+            body,
+            raw,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+    pub async fn post_empty(&self, path: &str) -> Reply {
+        self.send(Method::POST, path, None).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn create_user(&self, email: &str) -> Value {
+        self.post(
+            "/v1/users",
+            json!({"email_address": [email], "password": "correct-horse-9"}),
+        )
+        .await
+        .ok()
+        .clone()
+    }
+
+    pub async fn create_session(&self, user_id: &str) -> Value {
+        self.post("/v1/sessions", json!({"user_id": user_id}))
+            .await
+            .ok()
+            .clone()
+    }
+
+    pub async fn events(&self) -> Vec<usher_core::events::OutboxEvent> {
+        let s = &self.running.state;
+        s.store
+            .events_after(&s.instance.id, 0, 10_000)
+            .await
+            .unwrap()
+    }
+}
+
+/// Decodes a JWT's header and payload (no verification).
+pub fn decode_jwt(jwt: &str) -> (Value, Value) {
+    use base64::Engine;
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let d = |s: &str| {
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(s)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    (d(parts[0]), d(parts[1]))
+}
+
+/// Verifies a JWT's RS256 signature against a JWKS entry (`n`, `e`).
+pub fn verify_with_jwk(jwt: &str, jwk: &Value) -> bool {
+    use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let n = b64.decode(jwk["n"].as_str().unwrap()).unwrap();
+    let e = b64.decode(jwk["e"].as_str().unwrap()).unwrap();
+    let (signed, sig) = jwt.rsplit_once('.').unwrap();
+    let sig = b64.decode(sig).unwrap();
+    RsaPublicKeyComponents { n: &n, e: &e }
+        .verify(&RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &sig)
+        .is_ok()
+}

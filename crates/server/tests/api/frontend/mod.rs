@@ -1,0 +1,198 @@
+//! The Frontend API as clerk-js drives it: form-urlencoded bodies, `POST ?_method=…` for PATCH
+//! and DELETE, an `Origin` on every call, the client named by the `__client` cookie (or by a
+//! dev-browser token), codes read back through the Backend API's `/v1/emails`. After every
+//! refusal the state is checked through the Backend API (users, sessions, emails, audit log,
+//! events) and the client through `GET /v1/client`: a refused request changes nothing.
+
+mod clerk_js_bundle;
+mod client_trust;
+mod dev_browser;
+mod handshake;
+mod mfa;
+mod origins;
+mod robustness;
+mod sessions;
+mod sign_in;
+mod sign_up;
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use usher_core::clock::ManualClock;
+use usher_core::mfa::totp;
+use usher_server::config::ServerConfig;
+
+pub use crate::common::*;
+
+const LIVE_SECRET: &str = "sk_live_0123456789abcdefghijKLMNOPQRST0123456789";
+/// The app's origin, allowed on every instance these tests start.
+const APP: &str = APP_ORIGIN;
+const EVIL: &str = "http://evil.test";
+/// On a 30-second TOTP step boundary.
+const T0: i64 = 1_800_000_000_000;
+const MINUTE: i64 = 60_000;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Production,
+    Development,
+}
+
+/// An instance on a stopped clock that allows [`APP`], without mail or webhook workers.
+struct Env {
+    app: App,
+    clock: Arc<ManualClock>,
+    http: reqwest::Client,
+}
+
+/// The Backend API helpers of [`App`] ([`App::code_for`], …) on the instance's own secret.
+impl Deref for Env {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+async fn spawn(kind: Kind) -> Env {
+    spawn_tweaked(kind, |_| {}).await
+}
+
+async fn spawn_tweaked(kind: Kind, tweak: impl FnOnce(&mut ServerConfig)) -> Env {
+    let clock = Arc::new(ManualClock::new(T0));
+    let secret = match kind {
+        Kind::Production => LIVE_SECRET,
+        Kind::Development => SECRET,
+    };
+    let app = spawn_with(clock.clone(), |cfg| {
+        cfg.secret_key = Some(secret.into());
+        cfg.frontend.allowed_origins = vec![APP.into()];
+        cfg.mail.run_worker = false;
+        cfg.webhooks.run_worker = false;
+        tweak(cfg);
+    })
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Env { app, clock, http }
+}
+
+impl Env {
+    fn fapi(&self) -> String {
+        self.app.frontend_url()
+    }
+
+    /// A clerk-js 5 tab on [`APP`].
+    fn browser(&self) -> Browser {
+        self.browser_at(Some(APP))
+    }
+
+    fn browser_at(&self, origin: Option<&str>) -> Browser {
+        let mut b = Browser::new(&self.fapi());
+        b.origin = origin.map(str::to_owned);
+        b.clerk_js = Some(CLERK_JS_5);
+        b
+    }
+
+    async fn bapi(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Res {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.app.base, path))
+            .bearer_auth(&self.app.secret);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Res::read(req.send().await.unwrap()).await
+    }
+
+    async fn bapi_get(&self, path: &str) -> Res {
+        self.bapi(reqwest::Method::GET, path, None).await
+    }
+
+    async fn user(&self, id: &str) -> Value {
+        self.bapi_get(&format!("/v1/users/{id}")).await.ok().clone()
+    }
+
+    async fn session(&self, id: &str) -> Value {
+        self.bapi_get(&format!("/v1/sessions/{id}"))
+            .await
+            .ok()
+            .clone()
+    }
+
+    async fn snapshot(&self) -> Snapshot {
+        let s = &self.app.running.state;
+        Snapshot {
+            users: self.bapi_get("/v1/users?limit=500").await.ok().clone(),
+            sessions: self.bapi_get("/v1/sessions?limit=500").await.ok().clone(),
+            emails: self.bapi_get("/v1/emails?limit=500").await.ok().clone(),
+            audit_entries: s
+                .store
+                .audit_log(&s.instance.id, 100_000)
+                .await
+                .unwrap()
+                .len(),
+            events: self.app.events().await.len(),
+        }
+    }
+
+    async fn jwks(&self) -> Value {
+        let r = self
+            .http
+            .get(format!("{}/.well-known/jwks.json", self.fapi()))
+            .send()
+            .await
+            .unwrap();
+        Res::read(r).await.ok()["keys"][0].clone()
+    }
+}
+
+/// Everything the Backend API can see, plus every commit (each writes an audit entry): equal
+/// snapshots mean nothing at all was written in between.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    users: Value,
+    sessions: Value,
+    emails: Value,
+    audit_entries: usize,
+    events: usize,
+}
+
+impl Snapshot {
+    /// The same users, sessions, emails and events; a refused attempt may still have been
+    /// recorded (the attempt counter of a code, the audit log).
+    #[track_caller]
+    fn assert_same_data(&self, other: &Self) {
+        assert_eq!(self.users, other.users);
+        assert_eq!(self.sessions, other.sessions);
+        assert_eq!(self.emails, other.emails);
+        assert_eq!(self.events, other.events);
+    }
+}
+
+/// A 6-digit code that is not `code`.
+fn wrong(code: &str) -> String {
+    if code == "000000" {
+        "111111".into()
+    } else {
+        "000000".into()
+    }
+}
+
+fn totp_code(secret: &str, now_ms: i64) -> String {
+    totp::code_at_step(secret, now_ms / 1000 / totp::STEP_SECS).unwrap()
+}
+
+fn int(c: &Value) -> i64 {
+    c.as_i64().unwrap()
+}
+
+/// An object's keys, sorted.
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
