@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod identifiers;
+pub mod lockout;
 pub mod metadata;
 pub mod model;
 pub mod query;

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use usher_core::clients::Strategy;
 
 use super::browser::Browser;
 use super::form::Form;
@@ -33,7 +34,8 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let req = CreateSignIn {
         identifier: form.string("identifier"),
-        strategy: form.string("strategy"),
+        // Creating acts only on a password; any other strategy, known or not, only identifies.
+        strategy: form.get("strategy").and_then(|s| s.parse().ok()),
         password: form.string("password"),
     };
     let client = sign_ins::create(&state, &browser.ctx, &browser.key, req).await?;
@@ -55,13 +57,13 @@ pub async fn prepare_first_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let strategy = Strategy::requested(form.required("strategy")?)?;
     let client = sign_ins::prepare_first_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         form.get("email_address_id"),
     )
     .await?;
@@ -74,8 +76,8 @@ pub async fn attempt_first_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
-    let secret = if strategy == "password" {
+    let strategy = Strategy::requested(form.required("strategy")?)?;
+    let secret = if strategy == Strategy::Password {
         form.required("password")?
     } else {
         form.required("code")?
@@ -85,7 +87,7 @@ pub async fn attempt_first_factor(
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         secret,
     )
     .await;
@@ -100,13 +102,13 @@ pub async fn prepare_second_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let strategy = Strategy::requested(form.required("strategy")?)?;
     let client = sign_ins::prepare_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         form.get("email_address_id"),
     )
     .await?;
@@ -119,14 +121,14 @@ pub async fn attempt_second_factor(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let strategy = Strategy::requested(form.required("strategy")?)?;
     let code = form.required("code")?;
     let result = sign_ins::attempt_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         code,
     )
     .await;

@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use usher_core::clients::Client;
 use usher_core::clients::sign_ups::SignUpFields;
+use usher_core::clients::{Client, Strategy};
 
 use super::browser::Browser;
 use super::form::Form;
@@ -48,7 +48,7 @@ pub async fn create(
     if form.get("phone_number").is_some()
         || form
             .get("strategy")
-            .is_some_and(|s| s.starts_with("oauth_"))
+            .is_some_and(|s| matches!(s.parse(), Ok(Strategy::Oauth(_))))
     {
         return Err(usher_core::CoreError::value(
             "strategy",
@@ -107,9 +107,9 @@ pub async fn prepare_verification(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let strategy = Strategy::requested(form.required("strategy")?)?;
     let client =
-        sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), strategy)
+        sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), &strategy)
             .await?;
     respond(&state, &browser, client).await
 }
@@ -120,14 +120,14 @@ pub async fn attempt_verification(
     p: PathParams,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let strategy = form.required("strategy")?;
+    let strategy = Strategy::requested(form.required("strategy")?)?;
     let code = form.required("code")?;
     let client = sign_ups::attempt_verification(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         code,
     )
     .await?;

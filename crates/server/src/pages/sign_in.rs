@@ -7,9 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use usher_core::CoreError;
-use usher_core::clients::Client;
-use usher_core::clients::factors::strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::clients::{Client, Strategy};
 use usher_core::users::User;
 
 use super::html::{self, Field, Html};
@@ -65,7 +64,7 @@ async fn next_step(
                     &page.browser.ctx,
                     &key_for(page, &client),
                     &si.id,
-                    strategy::EMAIL_CODE,
+                    &Strategy::EmailCode,
                     None,
                 )
                 .await?;
@@ -160,7 +159,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             .ok_or_else(|| CoreError::missing("password"))?;
         let req = CreateSignIn {
             identifier: Some(identifier.clone()),
-            strategy: Some(strategy::PASSWORD.to_owned()),
+            strategy: Some(Strategy::Password),
             password: Some(password.to_owned()),
         };
         let client = sign_ins::create(&state, &page.browser.ctx, &page.browser.key, req).await?;
@@ -187,10 +186,10 @@ enum CodeFlow {
 }
 
 impl CodeFlow {
-    fn strategy(self) -> &'static str {
+    fn strategy(self) -> Strategy {
         match self {
-            CodeFlow::SignIn => strategy::EMAIL_CODE,
-            CodeFlow::Reset => strategy::RESET_PASSWORD_EMAIL_CODE,
+            CodeFlow::SignIn => Strategy::EmailCode,
+            CodeFlow::Reset => Strategy::ResetPasswordEmailCode,
         }
     }
     fn base(self) -> &'static str {
@@ -285,7 +284,7 @@ async fn identify_submit(
             &page.browser.ctx,
             &key,
             &id,
-            flow.strategy(),
+            &flow.strategy(),
             None,
         )
         .await?;
@@ -336,7 +335,7 @@ struct CodePage<'a> {
     action: String,
     resend: Option<String>,
     /// Sent as `strategy` with the code.
-    strategy: Option<&'a str>,
+    strategy: Option<Strategy>,
     label: &'a str,
     hint: &'a str,
     numeric: bool,
@@ -355,13 +354,13 @@ fn render_code(
     general_alert(&mut h, failure);
     h.el("p", &[], &c.intro);
     html::form_open(&mut h, &c.action, &csrf, None);
-    if let Some(s) = c.strategy {
+    if let Some(s) = c.strategy.as_ref().map(Strategy::name) {
         h.open(
             "input",
             &[
                 ("type", Some("hidden")),
                 ("name", Some("strategy")),
-                ("value", Some(s)),
+                ("value", Some(&s)),
             ],
         );
     }
@@ -438,7 +437,7 @@ async fn code_submit(state: AppState, mut page: Page, form: PageForm, flow: Code
                 &page.browser.ctx,
                 &page.browser.key,
                 &si.id,
-                flow.strategy(),
+                &flow.strategy(),
                 code,
             )
             .await
@@ -468,7 +467,7 @@ async fn code_resend(state: AppState, mut page: Page, form: PageForm, flow: Code
             &page.browser.ctx,
             &page.browser.key,
             &si.id,
-            flow.strategy(),
+            &flow.strategy(),
             None,
         )
         .await
@@ -542,8 +541,7 @@ fn render_new_password(
     failure: Option<&Failure>,
 ) -> Response {
     let csrf = page.csrf(state);
-    let min = state.instance.settings.password_min_length;
-    let hint = format!("At least {min} characters.");
+    let hint = super::password_hint(state);
     let mut h = Html::new();
     general_alert(&mut h, failure);
     html::form_open(
@@ -631,11 +629,11 @@ enum Second {
 }
 
 impl Second {
-    fn strategy(self) -> &'static str {
+    fn strategy(self) -> Strategy {
         match self {
-            Second::Totp => strategy::TOTP,
-            Second::BackupCode => strategy::BACKUP_CODE,
-            Second::DeviceCode => strategy::EMAIL_CODE,
+            Second::Totp => Strategy::Totp,
+            Second::BackupCode => Strategy::BackupCode,
+            Second::DeviceCode => Strategy::EmailCode,
         }
     }
 }
@@ -656,7 +654,8 @@ async fn second_attempt(
     let user = get_user(state, si.user_id.as_deref()?).await.ok()?;
     let second = if si.status == SignInStatus::NeedsClientTrust {
         Second::DeviceCode
-    } else if wanted == Some(strategy::BACKUP_CODE) || !user.totp_enabled() {
+    } else if wanted.is_some_and(|w| w.parse() == Ok(Strategy::BackupCode)) || !user.totp_enabled()
+    {
         Second::BackupCode
     } else {
         Second::Totp
@@ -672,7 +671,7 @@ fn second_page(page: &Page, si: &SignIn, user: &User, second: Second) -> CodePag
             intro: "Enter the code from your authenticator app.".into(),
             action,
             resend: None,
-            strategy: Some(strategy::TOTP),
+            strategy: Some(Strategy::Totp),
             label: "Authentication code",
             hint: "Six digits, from your authenticator app.",
             numeric: true,
@@ -693,7 +692,7 @@ fn second_page(page: &Page, si: &SignIn, user: &User, second: Second) -> CodePag
             intro: "Enter one of your backup codes. Each code works once.".into(),
             action,
             resend: None,
-            strategy: Some(strategy::BACKUP_CODE),
+            strategy: Some(Strategy::BackupCode),
             label: "Backup code",
             hint: "Eight letters and digits, as you saved them.",
             numeric: false,
@@ -724,7 +723,7 @@ fn second_page(page: &Page, si: &SignIn, user: &User, second: Second) -> CodePag
                 ),
                 action,
                 resend: Some(page.link("/sign-in/factor-two/resend")),
-                strategy: Some(strategy::EMAIL_CODE),
+                strategy: Some(Strategy::EmailCode),
                 label: "Code from the email",
                 hint: "Six digits.",
                 numeric: true,
@@ -770,7 +769,7 @@ pub async fn factor_two_submit(
                 &page.browser.ctx,
                 &page.browser.key,
                 &si.id,
-                second.strategy(),
+                &second.strategy(),
                 code,
             )
             .await
@@ -809,7 +808,7 @@ pub async fn factor_two_resend(
             &page.browser.ctx,
             &page.browser.key,
             &si.id,
-            strategy::EMAIL_CODE,
+            &Strategy::EmailCode,
             None,
         )
         .await
