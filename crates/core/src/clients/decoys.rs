@@ -8,14 +8,16 @@ use aws_lc_rs::hmac;
 use svix_ksuid::{Ksuid, KsuidLike};
 
 use super::factors::FactorVerification;
-use super::sign_ins::{SignIn, SignInStatus, SupportedFactor, first_factors};
+use super::sign_ins::{SignIn, SignInStatus};
+use super::strategy::Strategy;
+use super::supported::{SupportedFactor, first_factors, password_only};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::prefix;
 use crate::instance::{Environment, InstanceSettings};
 use crate::users::User;
 use crate::users::create::{NewUser, validate};
-use crate::users::identifiers::{IdentifierKind, normalize};
+use crate::users::identifiers::{IdentifierKind, guess_kind, normalize};
 use crate::users::model::PasswordDigest;
 
 /// The instance's secret for decoy ids. Kept in the store (the same on every node and across
@@ -55,8 +57,7 @@ impl DecoyKey {
 
 /// The normalised email address a decoy pretends to have, if the identifier is one.
 fn decoy_email(identifier: &str) -> Option<String> {
-    identifier
-        .contains('@')
+    (guess_kind(identifier) == IdentifierKind::Email)
         .then(|| normalize(IdentifierKind::Email, identifier))
 }
 
@@ -95,12 +96,7 @@ fn phantom(sign_in: &SignIn) -> Option<User> {
 pub fn supported_first_factors(sign_in: &SignIn) -> Vec<SupportedFactor> {
     match phantom(sign_in) {
         Some(user) => first_factors(&user),
-        None => vec![SupportedFactor {
-            strategy: super::factors::strategy::PASSWORD,
-            email_address_id: None,
-            safe_identifier: None,
-            primary: false,
-        }],
+        None => password_only(),
     }
 }
 
@@ -108,7 +104,7 @@ pub fn supported_first_factors(sign_in: &SignIn) -> Vec<SupportedFactor> {
 /// same errors), except that the code is sent to nobody and kept by no one.
 pub fn prepare_first_factor(
     sign_in: &mut SignIn,
-    strategy_name: &str,
+    strategy: &Strategy,
     email_address_id: Option<&str>,
     now: Millis,
 ) -> CoreResult<()> {
@@ -117,7 +113,7 @@ pub fn prepare_first_factor(
         Some(user) => sign_in
             .prepare_first_factor(
                 &user,
-                strategy_name,
+                strategy,
                 email_address_id,
                 Environment::Production,
                 now,
@@ -130,7 +126,7 @@ pub fn prepare_first_factor(
                 });
             }
             let (v, _) = FactorVerification::issue_code(
-                strategy_name,
+                strategy.clone(),
                 sign_in.identifier.as_deref().unwrap_or(""),
                 None,
                 Environment::Production,
@@ -146,7 +142,6 @@ pub fn prepare_first_factor(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clients::factors::strategy;
 
     fn key() -> DecoyKey {
         DecoyKey::new(b"instance secret", 1_700_000_000_000)
@@ -167,11 +162,11 @@ mod tests {
     }
 
     /// The factors with the ids taken out, which differ by nature.
-    fn shape(f: &[SupportedFactor]) -> Vec<(&'static str, Option<String>, bool, bool)> {
+    fn shape(f: &[SupportedFactor]) -> Vec<(Strategy, Option<String>, bool, bool)> {
         f.iter()
             .map(|f| {
                 (
-                    f.strategy,
+                    f.strategy.clone(),
                     f.safe_identifier.clone(),
                     f.primary,
                     f.email_address_id.is_some(),
@@ -188,7 +183,7 @@ mod tests {
         assert!(
             decoy
                 .iter()
-                .any(|f| f.strategy == strategy::RESET_PASSWORD_EMAIL_CODE)
+                .any(|f| f.strategy == Strategy::ResetPasswordEmailCode)
         );
     }
 
@@ -218,21 +213,21 @@ mod tests {
         let mut s = start("ghost@example.com".into(), &key(), 1);
         let id = s.decoy_email_address_id.clone().unwrap();
         assert_eq!(
-            prepare_first_factor(&mut s, strategy::EMAIL_CODE, Some("idn_other"), 2),
+            prepare_first_factor(&mut s, &Strategy::EmailCode, Some("idn_other"), 2),
             Err(CoreError::StrategyInvalid {
                 param: "email_address_id"
             })
         );
         assert_eq!(
-            prepare_first_factor(&mut s, "phone_code", None, 2),
+            prepare_first_factor(&mut s, &Strategy::PhoneCode, None, 2),
             Err(CoreError::StrategyInvalid { param: "strategy" })
         );
-        prepare_first_factor(&mut s, strategy::EMAIL_CODE, Some(&id), 2).unwrap();
+        prepare_first_factor(&mut s, &Strategy::EmailCode, Some(&id), 2).unwrap();
         let v = s.first_factor.as_ref().unwrap();
         assert_eq!(v.email_address_id.as_deref(), Some(id.as_str()));
         assert!(!v.test_mode);
         let mut u = start("ghost_user".into(), &key(), 1);
         assert_eq!(supported_first_factors(&u).len(), 1);
-        prepare_first_factor(&mut u, strategy::EMAIL_CODE, None, 2).unwrap();
+        prepare_first_factor(&mut u, &Strategy::EmailCode, None, 2).unwrap();
     }
 }

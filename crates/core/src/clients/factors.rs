@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::strategy::Strategy;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{new_id, prefix};
@@ -34,20 +35,11 @@ impl VerificationStatus {
     }
 }
 
-/// Clerk's strategy names for the factors Usher verifies.
-pub mod strategy {
-    pub const PASSWORD: &str = "password";
-    pub const EMAIL_CODE: &str = "email_code";
-    pub const RESET_PASSWORD_EMAIL_CODE: &str = "reset_password_email_code";
-    pub const TOTP: &str = "totp";
-    pub const BACKUP_CODE: &str = "backup_code";
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorVerification {
     /// Also the salt of `code_hash`.
     pub id: String,
-    pub strategy: String,
+    pub strategy: Strategy,
     pub status: VerificationStatus,
     pub attempts: i64,
     pub expire_at: Option<Millis>,
@@ -72,10 +64,10 @@ pub fn is_test_identifier(identifier: &str) -> bool {
 
 impl FactorVerification {
     /// A factor checked in one step (password, TOTP, backup code): verified or failed at once.
-    pub fn checked(strategy: &str, ok: bool) -> Self {
+    pub fn checked(strategy: Strategy, ok: bool) -> Self {
         Self {
             id: new_id(prefix::VERIFICATION),
-            strategy: strategy.to_owned(),
+            strategy,
             status: if ok {
                 VerificationStatus::Verified
             } else {
@@ -92,7 +84,7 @@ impl FactorVerification {
     /// A new emailed code for `email_address`. Returns the code to send, or `None` in test
     /// mode (development instances, test addresses), where nothing is sent.
     pub fn issue_code(
-        strategy: &str,
+        strategy: Strategy,
         email_address: &str,
         email_address_id: Option<&str>,
         environment: Environment,
@@ -109,7 +101,7 @@ impl FactorVerification {
         let v = Self {
             code_hash: Some(hash_code(&id, &code)),
             id,
-            strategy: strategy.to_owned(),
+            strategy,
             status: VerificationStatus::Unverified,
             attempts: 0,
             expire_at: Some(now + CODE_LIFETIME_MS),
@@ -162,7 +154,7 @@ mod tests {
     use super::*;
 
     fn issued(env: Environment, email: &str) -> (FactorVerification, Option<String>) {
-        FactorVerification::issue_code(strategy::EMAIL_CODE, email, None, env, 1_000)
+        FactorVerification::issue_code(Strategy::EmailCode, email, None, env, 1_000)
     }
 
     #[test]

@@ -6,5 +6,8 @@ pub mod factors;
 pub mod model;
 pub mod sign_ins;
 pub mod sign_ups;
+pub mod strategy;
+pub mod supported;
 
 pub use model::{Client, ClientToken};
+pub use strategy::Strategy;

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::factors::{FactorVerification, VerificationStatus, strategy};
+use super::factors::{FactorVerification, VerificationStatus};
+use super::strategy::Strategy;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{new_id, prefix};
@@ -63,15 +64,6 @@ pub struct SignIn {
     pub updated_at: Millis,
 }
 
-/// A first factor the user can sign in with, as `supported_first_factors` lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SupportedFactor {
-    pub strategy: &'static str,
-    pub email_address_id: Option<String>,
-    pub safe_identifier: Option<String>,
-    pub primary: bool,
-}
-
 /// What to send after preparing a factor: a code to email to an address.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeToSend {
@@ -128,7 +120,7 @@ impl SignIn {
     pub fn prepare_first_factor(
         &mut self,
         user: &User,
-        strategy_name: &str,
+        strategy: &Strategy,
         email_address_id: Option<&str>,
         environment: Environment,
         now: Millis,
@@ -137,11 +129,11 @@ impl SignIn {
             SignInStatus::NeedsFirstFactor,
             "this sign-in is not waiting for a first factor",
         )?;
-        let reset = match strategy_name {
-            strategy::EMAIL_CODE => false,
-            strategy::RESET_PASSWORD_EMAIL_CODE => true,
+        let reset = match strategy {
+            Strategy::EmailCode => false,
+            Strategy::ResetPasswordEmailCode => true,
             // Checked in one step by attempt_first_factor: nothing to prepare.
-            strategy::PASSWORD => return Ok(None),
+            Strategy::Password => return Ok(None),
             _ => return Err(CoreError::StrategyInvalid { param: "strategy" }),
         };
         if reset && user.password.is_none() {
@@ -155,7 +147,7 @@ impl SignIn {
             param: "email_address_id",
         })?;
         let (v, code) = FactorVerification::issue_code(
-            strategy_name,
+            strategy.clone(),
             &email.email_address,
             Some(&email.id),
             environment,
@@ -194,7 +186,7 @@ impl SignIn {
             // As on Clerk: the user signs in another way and must then set a new password.
             return Err(CoreError::PasswordCompromised);
         }
-        self.first_factor = Some(FactorVerification::checked(strategy::PASSWORD, true));
+        self.first_factor = Some(FactorVerification::checked(Strategy::Password, true));
         self.after_first_factor(user);
         if self.status == SignInStatus::Complete && !trusted_device {
             self.status = SignInStatus::NeedsClientTrust;
@@ -222,7 +214,7 @@ impl SignIn {
             param: "email_address_id",
         })?;
         let (v, code) = FactorVerification::issue_code(
-            strategy::EMAIL_CODE,
+            Strategy::EmailCode,
             &email.email_address,
             Some(&email.id),
             environment,
@@ -241,7 +233,7 @@ impl SignIn {
     pub fn attempt_first_factor_code(
         &mut self,
         user: &User,
-        strategy_name: &str,
+        strategy: &Strategy,
         code: &str,
         now: Millis,
     ) -> CoreResult<()> {
@@ -252,13 +244,13 @@ impl SignIn {
         let v = self
             .first_factor
             .as_mut()
-            .filter(|v| v.strategy == strategy_name)
+            .filter(|v| v.strategy == *strategy)
             .ok_or(CoreError::FlowInvalid {
                 reason: "prepare this factor before attempting it",
             })?;
         self.updated_at = now;
         v.attempt_code(code, now)?;
-        if strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE || user.password_compromised {
+        if *strategy == Strategy::ResetPasswordEmailCode || user.password_compromised {
             self.status = SignInStatus::NeedsNewPassword;
         } else {
             self.after_first_factor(user);
@@ -279,15 +271,15 @@ impl SignIn {
     pub fn attempt_second_factor(
         &mut self,
         user: &mut User,
-        strategy_name: &str,
+        strategy: &Strategy,
         code: &str,
         now: Millis,
     ) -> CoreResult<()> {
-        if self.status == SignInStatus::NeedsClientTrust && strategy_name == strategy::EMAIL_CODE {
+        if self.status == SignInStatus::NeedsClientTrust && *strategy == Strategy::EmailCode {
             let v = self
                 .second_factor
                 .as_mut()
-                .filter(|v| v.strategy == strategy::EMAIL_CODE)
+                .filter(|v| v.strategy == Strategy::EmailCode)
                 .ok_or(CoreError::FlowInvalid {
                     reason: "prepare the email code before attempting it",
                 })?;
@@ -300,8 +292,8 @@ impl SignIn {
             SignInStatus::NeedsSecondFactor,
             "this sign-in is not waiting for a second factor",
         )?;
-        let ok = match strategy_name {
-            strategy::TOTP => {
+        let ok = match strategy {
+            Strategy::Totp => {
                 let t = user
                     .totp
                     .as_mut()
@@ -316,7 +308,7 @@ impl SignIn {
                     None => false,
                 }
             }
-            strategy::BACKUP_CODE => {
+            Strategy::BackupCode => {
                 if user.backup_codes.is_empty() {
                     return Err(CoreError::StrategyInvalid { param: "strategy" });
                 }
@@ -324,7 +316,7 @@ impl SignIn {
             }
             _ => return Err(CoreError::StrategyInvalid { param: "strategy" }),
         };
-        let mut v = FactorVerification::checked(strategy_name, ok);
+        let mut v = FactorVerification::checked(strategy.clone(), ok);
         if let Some(previous) = &self.second_factor {
             v.attempts = previous.attempts + 1;
         }
@@ -359,59 +351,26 @@ impl SignIn {
     }
 
     /// The strategy that completed this sign-in, as `last_authentication_strategy` names it.
-    pub fn strategy_used(&self) -> Option<&str> {
+    pub fn strategy_used(&self) -> Option<&Strategy> {
         self.first_factor
             .as_ref()
             .filter(|v| v.is_verified())
-            .map(|v| v.strategy.as_str())
+            .map(|v| &v.strategy)
     }
-}
 
-/// `supported_first_factors`: password (when set), then an emailed code and a reset code per
-/// email address, the primary first.
-pub fn first_factors(user: &User) -> Vec<SupportedFactor> {
-    let mut out = Vec::new();
-    if user.password.is_some() {
-        out.push(SupportedFactor {
-            strategy: strategy::PASSWORD,
-            email_address_id: None,
-            safe_identifier: None,
-            primary: false,
-        });
+    /// Whether a second factor was verified: Client Trust's emailed code confirms the device
+    /// and is not one.
+    pub fn second_factor_verified(&self) -> bool {
+        self.second_factor
+            .as_ref()
+            .is_some_and(|v| v.is_verified() && v.strategy != Strategy::EmailCode)
     }
-    let mut emails: Vec<_> = user.email_addresses.iter().collect();
-    emails.sort_by_key(|e| Some(&e.id) != user.primary_email_address_id.as_ref());
-    for strat in [strategy::EMAIL_CODE, strategy::RESET_PASSWORD_EMAIL_CODE] {
-        if strat == strategy::RESET_PASSWORD_EMAIL_CODE && user.password.is_none() {
-            continue;
-        }
-        for e in &emails {
-            out.push(SupportedFactor {
-                strategy: strat,
-                email_address_id: Some(e.id.clone()),
-                safe_identifier: Some(e.email_address.clone()),
-                primary: Some(&e.id) == user.primary_email_address_id.as_ref(),
-            });
-        }
-    }
-    out
-}
-
-/// `supported_second_factors`: TOTP, then backup codes, as enrolled.
-pub fn second_factors(user: &User) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if user.totp_enabled() {
-        out.push(strategy::TOTP);
-    }
-    if user.backup_code_enabled() {
-        out.push(strategy::BACKUP_CODE);
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clients::supported::first_factors;
     use crate::instance::InstanceSettings;
     use crate::users::create::{NewUser, validate};
     use crate::users::model::{PasswordDigest, TotpEnrolment};
@@ -461,14 +420,14 @@ mod tests {
         let now = 1_700_000_000_000;
         let step = now / 1000 / totp::STEP_SECS;
         let code = totp::code_at_step(&secret, step).unwrap();
-        s.attempt_second_factor(&mut mfa, strategy::TOTP, &code, now)
+        s.attempt_second_factor(&mut mfa, &Strategy::Totp, &code, now)
             .unwrap();
         assert_eq!(s.status, SignInStatus::Complete);
         // The same code cannot complete another sign-in.
         let mut again = SignIn::start(None, Some(&mfa), now);
         again.attempt_password(&mfa, true, true, now).unwrap();
         assert_eq!(
-            again.attempt_second_factor(&mut mfa, strategy::TOTP, &code, now),
+            again.attempt_second_factor(&mut mfa, &Strategy::Totp, &code, now),
             Err(CoreError::CodeIncorrect)
         );
     }
@@ -485,10 +444,10 @@ mod tests {
             .unwrap();
         let mut u2 = u.clone();
         assert_eq!(
-            s.attempt_second_factor(&mut u2, strategy::EMAIL_CODE, "nope", 3),
+            s.attempt_second_factor(&mut u2, &Strategy::EmailCode, "nope", 3),
             Err(CoreError::CodeIncorrect)
         );
-        s.attempt_second_factor(&mut u2, strategy::EMAIL_CODE, &sent.code, 4)
+        s.attempt_second_factor(&mut u2, &Strategy::EmailCode, &sent.code, 4)
             .unwrap();
         assert_eq!(s.status, SignInStatus::Complete);
     }
@@ -509,7 +468,7 @@ mod tests {
         );
         assert_eq!(s.status, SignInStatus::NeedsFirstFactor);
         // Either emailed code leads to a new password, never straight to a session.
-        for strat in [strategy::RESET_PASSWORD_EMAIL_CODE, strategy::EMAIL_CODE] {
+        for strat in [&Strategy::ResetPasswordEmailCode, &Strategy::EmailCode] {
             let mut s = SignIn::start(None, Some(&u), 0);
             let sent = s
                 .prepare_first_factor(&u, strat, None, Environment::Production, 0)
@@ -531,7 +490,7 @@ mod tests {
         let mut u = user();
         let mut s = SignIn::start(None, Some(&u), 0);
         assert!(matches!(
-            s.attempt_second_factor(&mut u, strategy::TOTP, "123456", 0),
+            s.attempt_second_factor(&mut u, &Strategy::Totp, "123456", 0),
             Err(CoreError::FlowInvalid { .. })
         ));
     }
@@ -543,7 +502,7 @@ mod tests {
         let sent = s
             .prepare_first_factor(
                 &u,
-                strategy::RESET_PASSWORD_EMAIL_CODE,
+                &Strategy::ResetPasswordEmailCode,
                 None,
                 Environment::Production,
                 0,
@@ -551,17 +510,17 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(sent.email_address, "a@b.co");
-        s.attempt_first_factor_code(&u, strategy::RESET_PASSWORD_EMAIL_CODE, &sent.code, 1)
+        s.attempt_first_factor_code(&u, &Strategy::ResetPasswordEmailCode, &sent.code, 1)
             .unwrap();
         assert_eq!(s.status, SignInStatus::NeedsNewPassword);
         s.password_was_reset(&u, 2).unwrap();
         assert_eq!(s.status, SignInStatus::Complete);
         let factors = first_factors(&u);
-        assert_eq!(factors[0].strategy, strategy::PASSWORD);
+        assert_eq!(factors[0].strategy, Strategy::Password);
         assert!(
             factors
                 .iter()
-                .any(|f| f.strategy == strategy::EMAIL_CODE && f.primary)
+                .any(|f| f.strategy == Strategy::EmailCode && f.primary)
         );
     }
 }

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::factors::FactorVerification;
-use super::factors::strategy;
 use super::sign_ins::{ABANDON_AFTER_MS, CodeToSend};
+use super::strategy::Strategy;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{new_id, prefix};
@@ -235,7 +235,7 @@ impl SignUp {
             environment
         };
         let (v, code) =
-            FactorVerification::issue_code(strategy::EMAIL_CODE, &email, None, environment, now);
+            FactorVerification::issue_code(Strategy::EmailCode, &email, None, environment, now);
         self.email_verification = Some(v);
         self.updated_at = now;
         if owner_known {

@@ -3,15 +3,13 @@
 //! correct password is stored in an outdated form (an imported bcrypt digest, older Argon2
 //! parameters), hash it again with Argon2id for the caller to store with its own write.
 
+use super::MAX_PASSWORD_BYTES;
 use super::digests::needs_upgrade;
 use super::hasher_pool::HasherPool;
 use crate::clock::Millis;
 use crate::error::CoreResult;
 use crate::users::User;
 use crate::users::model::PasswordDigest;
-
-/// Longer inputs are refused unhashed (the policy never lets such a password be set).
-pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// What a password check found.
 #[derive(Debug, Clone, PartialEq)]

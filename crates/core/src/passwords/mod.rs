@@ -13,6 +13,42 @@ use crate::error::{CoreError, CoreResult};
 use crate::instance::InstanceSettings;
 use crate::users::model::PasswordDigest;
 
+/// No password longer than this is ever hashed: the policy refuses to set one even when its
+/// checks are skipped, and a sign-in with one is wrong without a check.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// How long a new password must be, in characters: the instance's bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LengthBounds {
+    pub min: usize,
+    pub max: usize,
+}
+
+impl LengthBounds {
+    pub fn of(settings: &InstanceSettings) -> Self {
+        Self {
+            min: settings.password_min_length,
+            max: settings.password_max_length,
+        }
+    }
+
+    /// The length rule. `skip_checks` (the Backend API's `skip_password_checks`) skips the
+    /// instance's bounds but never the byte cap, which protects the hasher, nor emptiness.
+    pub fn check(self, password: &str, skip_checks: bool) -> CoreResult<()> {
+        let len = password.chars().count();
+        if password.len() > MAX_PASSWORD_BYTES || (!skip_checks && len > self.max) {
+            return Err(CoreError::PasswordTooLong { max: self.max });
+        }
+        if !skip_checks && len < self.min {
+            return Err(CoreError::PasswordTooShort { min: self.min });
+        }
+        if password.is_empty() {
+            return Err(CoreError::PasswordTooShort { min: 1 });
+        }
+        Ok(())
+    }
+}
+
 /// What a create or update request says about the password.
 #[derive(Debug)]
 pub enum PasswordInput {
@@ -61,21 +97,7 @@ pub fn check_policy(
     skip_checks: bool,
     settings: &InstanceSettings,
 ) -> CoreResult<()> {
-    let len = password.chars().count();
-    // The upper bound also protects the hasher from megabyte-sized inputs, so it is never skipped.
-    if password.len() > 1024 || (!skip_checks && len > settings.password_max_length) {
-        return Err(CoreError::PasswordTooLong {
-            max: settings.password_max_length,
-        });
-    }
-    if !skip_checks && len < settings.password_min_length {
-        return Err(CoreError::PasswordTooShort {
-            min: settings.password_min_length,
-        });
-    }
-    if password.is_empty() {
-        return Err(CoreError::PasswordTooShort { min: 1 });
-    }
+    LengthBounds::of(settings).check(password, skip_checks)?;
     if !skip_checks && settings.reject_breached_passwords && breached::is_breached(password) {
         return Err(CoreError::PasswordPwned);
     }
@@ -115,6 +137,33 @@ mod tests {
             ..InstanceSettings::default()
         };
         check_policy("password", false, &off).unwrap();
+    }
+
+    #[test]
+    fn the_length_rule_counts_characters_and_never_skips_the_byte_cap() {
+        let bounds = LengthBounds::of(&InstanceSettings::default());
+        assert_eq!(bounds, LengthBounds { min: 8, max: 72 });
+        bounds.check("abcdefgh", false).unwrap();
+        // Eight characters, sixteen bytes.
+        bounds.check("éééééééé", false).unwrap();
+        assert_eq!(
+            bounds.check("abcdefg", false),
+            Err(CoreError::PasswordTooShort { min: 8 })
+        );
+        assert_eq!(
+            bounds.check(&"a".repeat(73), false),
+            Err(CoreError::PasswordTooLong { max: 72 })
+        );
+        bounds.check("a", true).unwrap();
+        bounds.check(&"a".repeat(MAX_PASSWORD_BYTES), true).unwrap();
+        assert_eq!(
+            bounds.check(&"a".repeat(MAX_PASSWORD_BYTES + 1), true),
+            Err(CoreError::PasswordTooLong { max: 72 })
+        );
+        assert_eq!(
+            bounds.check("", true),
+            Err(CoreError::PasswordTooShort { min: 1 })
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@ use crate::ids::random_hex;
 use crate::instance::Instance;
 use crate::roles::claims::{ActiveOrganization, OrganizationClaim, encode_claims};
 use crate::signing_keys::SigningKey;
+use crate::store::SessionForToken;
+use crate::users::lockout;
 
 /// Clerk backdates `nbf` so that slightly slow clocks accept a fresh token.
 pub const NBF_BACKDATE_SECS: i64 = 10;
@@ -51,6 +53,12 @@ pub struct MintRequest<'a> {
     /// The organization the session is active in, if any: the token's `o` and `fea` claims.
     pub organization: Option<&'a ActiveOrganization>,
     pub now: Millis,
+}
+
+/// The gate before every token, on the Backend API's and the Frontend API's token endpoints
+/// alike: a banned or locked user gets none, whatever the state of the session.
+pub fn ensure_user_may_hold_token(found: &SessionForToken, now: Millis) -> CoreResult<()> {
+    lockout::ensure_not_barred(found.user_banned, found.user_locked_until, now)
 }
 
 pub fn validate_lifetime(secs: Option<i64>) -> CoreResult<()> {
@@ -113,6 +121,8 @@ mod tests {
 
     use super::*;
     use crate::instance::{Environment, InstanceSettings};
+    use crate::sessions::lifecycle::new_session;
+    use crate::users::create::{NewUser, validate};
 
     fn payload(token: &str) -> Value {
         let part = token.split('.').nth(1).unwrap();
@@ -190,5 +200,50 @@ mod tests {
         assert!(claims.get("o").is_none(), "{claims}");
         assert!(claims.get("fea").is_none(), "{claims}");
         assert_eq!(claims["sub"], "user_1");
+    }
+
+    #[test]
+    fn banned_or_locked_users_get_no_token() {
+        let instance = Instance {
+            id: "ins_1".into(),
+            environment: Environment::Development,
+            frontend_host: "a.b".into(),
+            settings: InstanceSettings::default(),
+            created_at: 0,
+        };
+        let user = validate(
+            NewUser {
+                email_addresses: vec!["a@b.co".into()],
+                skip_password_requirement: true,
+                ..Default::default()
+            },
+            &instance.settings,
+        )
+        .unwrap()
+        .into_user(None, &instance.settings, 0);
+        let found = |user_banned, user_locked_until| SessionForToken {
+            session: new_session(&instance, "client_1", &user, None, 0),
+            user_banned,
+            user_locked_until,
+        };
+        assert_eq!(
+            ensure_user_may_hold_token(&found(false, None), 1_000),
+            Ok(())
+        );
+        assert_eq!(
+            ensure_user_may_hold_token(&found(true, None), 1_000),
+            Err(CoreError::UserBanned)
+        );
+        assert_eq!(
+            ensure_user_may_hold_token(&found(false, Some(5_000)), 1_000),
+            Err(CoreError::UserLocked {
+                expires_in_seconds: Some(4)
+            })
+        );
+        // A lock that has run out bars nothing.
+        assert_eq!(
+            ensure_user_may_hold_token(&found(false, Some(5_000)), 5_000),
+            Ok(())
+        );
     }
 }

@@ -31,6 +31,18 @@ impl IdentifierKind {
     }
 }
 
+/// What kind of identifier someone typed to sign in: an email address has an `@`, a phone
+/// number starts with `+` (E.164), anything else is a username.
+pub fn guess_kind(typed: &str) -> IdentifierKind {
+    if typed.contains('@') {
+        IdentifierKind::Email
+    } else if typed.starts_with('+') {
+        IdentifierKind::Phone
+    } else {
+        IdentifierKind::Username
+    }
+}
+
 /// An identifier in the form used for uniqueness and look-ups.
 pub fn normalize(kind: IdentifierKind, value: &str) -> String {
     match kind {
@@ -153,6 +165,17 @@ fn truncate(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_identifier_is_an_email_a_phone_or_a_username() {
+        assert_eq!(guess_kind("jo@example.com"), IdentifierKind::Email);
+        // An `@` wins: `+` may start an email address's local part.
+        assert_eq!(guess_kind("+jo@example.com"), IdentifierKind::Email);
+        assert_eq!(guess_kind("+15555550100"), IdentifierKind::Phone);
+        assert_eq!(guess_kind("jo"), IdentifierKind::Username);
+        assert_eq!(guess_kind("15555550100"), IdentifierKind::Username);
+        assert_eq!(guess_kind(""), IdentifierKind::Username);
+    }
 
     #[test]
     fn references_are_looked_up_as_what_they_look_like() {

@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod create;
 pub mod identifiers;
+pub mod lockout;
 pub mod metadata;
 pub mod model;
 pub mod query;

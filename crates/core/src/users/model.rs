@@ -139,15 +139,12 @@ impl User {
     }
 
     pub fn is_locked(&self, now: Millis) -> bool {
-        self.locked_until.is_some_and(|until| until > now)
+        self.lockout_expires_in_seconds(now).is_some()
     }
 
     /// Seconds until the lock lifts; `None` when not locked.
     pub fn lockout_expires_in_seconds(&self, now: Millis) -> Option<i64> {
-        match self.locked_until {
-            Some(until) if until > now => Some((until - now + 999) / 1000),
-            _ => None,
-        }
+        super::lockout::expires_in_seconds(self.locked_until, now)
     }
 
     /// Lower-cased text the `query` filter searches: ids, names, identifiers.

@@ -2,7 +2,7 @@ use usher_core::events::DomainEvent;
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
-use usher_core::sessions::tokens::{MintRequest, mint};
+use usher_core::sessions::tokens::{MintRequest, ensure_user_may_hold_token, mint};
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
@@ -99,16 +99,7 @@ pub async fn mint_token(
         .await?
         .ok_or(CoreError::NotFound { resource: SESSION })?;
     let now = state.now();
-    if found.user_banned {
-        return Err(CoreError::UserBanned);
-    }
-    if let Some(until) = found.user_locked_until
-        && until > now
-    {
-        return Err(CoreError::UserLocked {
-            expires_in_seconds: Some((until - now + 999) / 1000),
-        });
-    }
+    ensure_user_may_hold_token(&found, now)?;
     let keys = state.keys();
     let issuer = state.instance.issuer();
     let jwt = mint(

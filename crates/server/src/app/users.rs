@@ -4,11 +4,11 @@ use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::create::{self, NewUser};
-use usher_core::users::identifiers;
 use usher_core::users::metadata::{check_size, deep_merge};
 use usher_core::users::model::{Metadata, PasswordDigest};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 use usher_core::users::update::{self, UserPatch};
+use usher_core::users::{identifiers, lockout};
 use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
@@ -251,13 +251,7 @@ pub async fn set_locked(
 ) -> CoreResult<User> {
     with_retry(|| async {
         let mut user = get(state, id).await?;
-        let now = state.now();
-        user.locked_until =
-            locked.then(|| now + state.instance.settings.lockout_duration_secs * 1000);
-        if !locked {
-            user.failed_verification_attempts = 0;
-        }
-        user.updated_at = now;
+        lockout::set_locked(&mut user, locked, &state.instance.settings, state.now());
         let mut change = Change::new(state, ctx);
         change
             .write(Write::UpdateUser(user.clone()))

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use usher_core::clients::Strategy;
 
 use super::browser::Browser;
 use super::form::Form;
@@ -56,13 +57,13 @@ pub async fn prepare_first_factor(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: PrepareFactorForm = form.read()?;
-    let strategy = form.strategy.as_str();
+    let strategy = Strategy::requested(&form.strategy)?;
     let client = sign_ins::prepare_first_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         form.email_address_id.as_deref(),
     )
     .await?;
@@ -76,8 +77,8 @@ pub async fn attempt_first_factor(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: AttemptFirstFactorForm = form.read()?;
-    let strategy = form.strategy.as_str();
-    let secret = if strategy == "password" {
+    let strategy = Strategy::requested(&form.strategy)?;
+    let secret = if strategy == Strategy::Password {
         form.password()?
     } else {
         form.code()?
@@ -87,7 +88,7 @@ pub async fn attempt_first_factor(
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         secret,
     )
     .await;
@@ -103,13 +104,13 @@ pub async fn prepare_second_factor(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: PrepareFactorForm = form.read()?;
-    let strategy = form.strategy.as_str();
+    let strategy = Strategy::requested(&form.strategy)?;
     let client = sign_ins::prepare_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         form.email_address_id.as_deref(),
     )
     .await?;
@@ -123,13 +124,14 @@ pub async fn attempt_second_factor(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: StrategyCodeForm = form.read()?;
-    let (strategy, code) = (form.strategy.as_str(), form.code.as_str());
+    let strategy = Strategy::requested(&form.strategy)?;
+    let code = form.code.as_str();
     let result = sign_ins::attempt_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         code,
     )
     .await;

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use usher_core::clients::Client;
+use usher_core::clients::{Client, Strategy};
 
 use super::browser::Browser;
 use super::form::Form;
@@ -38,7 +38,7 @@ pub async fn create(
         || form
             .strategy
             .as_deref()
-            .is_some_and(|s| s.starts_with("oauth_"))
+            .is_some_and(|s| matches!(s.parse(), Ok(Strategy::Oauth(_))))
     {
         return Err(usher_core::CoreError::value(
             "strategy",
@@ -93,9 +93,9 @@ pub async fn prepare_verification(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: StrategyForm = form.read()?;
-    let strategy = form.strategy.as_str();
+    let strategy = Strategy::requested(&form.strategy)?;
     let client =
-        sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), strategy)
+        sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), &strategy)
             .await?;
     respond(&state, &browser, client).await
 }
@@ -107,13 +107,14 @@ pub async fn attempt_verification(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: StrategyCodeForm = form.read()?;
-    let (strategy, code) = (form.strategy.as_str(), form.code.as_str());
+    let strategy = Strategy::requested(&form.strategy)?;
+    let code = form.code.as_str();
     let client = sign_ups::attempt_verification(
         &state,
         &browser.ctx,
         &browser.key,
         p.first(),
-        strategy,
+        &strategy,
         code,
     )
     .await?;

@@ -144,8 +144,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
 
     // Password.
     let f = failure_in(Section::Password);
-    let min = state.instance.settings.password_min_length;
-    let hint = format!("At least {min} characters.");
+    let hint = super::password_hint(state);
     h.open("section", &[("aria-labelledby", Some("password"))])
         .el("h2", &[("id", Some("password"))], "Password");
     general_alert(&mut h, f);

@@ -40,6 +40,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use usher_core::branding::Branding;
 use usher_core::clients::{Client, ClientToken};
+use usher_core::passwords::LengthBounds;
 use usher_core::sessions::Session;
 use usher_core::{CoreError, CoreResult};
 
@@ -644,6 +645,12 @@ pub async fn skip_if_signed_in(state: &AppState, page: &mut Page) -> Option<Resp
 }
 
 /// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
+/// The hint under every new-password field: the instance's minimum, as the policy applies it.
+pub fn password_hint(state: &AppState) -> String {
+    let min = LengthBounds::of(&state.instance.settings).min;
+    format!("At least {min} characters.")
+}
+
 pub fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "code_sent" => "We sent you a new code.",

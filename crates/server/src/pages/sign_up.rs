@@ -6,16 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use usher_core::CoreError;
-use usher_core::clients::Client;
 use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus};
+use usher_core::clients::{Client, Strategy};
 
 use super::html::{self, Field, Html};
 use super::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
 use crate::app::frontend::ClientKey;
 use crate::app::frontend::sign_ups;
 use crate::state::AppState;
-
-const EMAIL_CODE: &str = "email_code";
 
 #[derive(Default)]
 struct Typed {
@@ -31,8 +29,7 @@ fn render_form(
     failure: Option<&Failure>,
 ) -> Response {
     let csrf = page.csrf(state);
-    let min = state.instance.settings.password_min_length;
-    let hint = format!("At least {min} characters.");
+    let hint = super::password_hint(state);
     let on = |name: &str| failure.and_then(|f| f.on(name));
     let mut h = Html::new();
     general_alert(&mut h, failure);
@@ -135,9 +132,14 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             new_token: page.browser.key.new_token.clone(),
             memo: Default::default(),
         };
-        let client =
-            sign_ups::prepare_verification(&state, &page.browser.ctx, &key, &id, EMAIL_CODE)
-                .await?;
+        let client = sign_ups::prepare_verification(
+            &state,
+            &page.browser.ctx,
+            &key,
+            &id,
+            &Strategy::EmailCode,
+        )
+        .await?;
         let to = page.link("/sign-up/verify-email-address");
         Ok(page.redirect_with_client(&state, client, &to).await)
     }
@@ -256,7 +258,7 @@ pub async fn verify_submit(
                 &page.browser.ctx,
                 &page.browser.key,
                 &su.id,
-                EMAIL_CODE,
+                &Strategy::EmailCode,
                 code,
             )
             .await
@@ -282,7 +284,7 @@ pub async fn resend(State(state): State<AppState>, mut page: Page, form: PageFor
             &page.browser.ctx,
             &page.browser.key,
             &su.id,
-            EMAIL_CODE,
+            &Strategy::EmailCode,
         )
         .await
         {

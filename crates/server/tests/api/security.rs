@@ -379,6 +379,46 @@ async fn with_enumeration_protection_a_real_account_and_an_unknown_one_answer_al
     );
 }
 
+/// A strategy Usher does not verify, whether Clerk has it or not, is refused before anything
+/// else is looked at, so a real account and an unknown one answer it alike. (Before, a real
+/// account answered 400 `client_state_invalid` and an unknown one `form_code_incorrect`.)
+#[tokio::test]
+async fn with_enumeration_protection_an_unsupported_strategy_is_refused_alike() {
+    let app = spawn(true).await;
+    user(&app, "known@example.com").await;
+    let mut seen = Vec::new();
+    for who in ["known@example.com", "ghost@example.com"] {
+        let mut tab = app.browser();
+        let Res { body, .. } = tab
+            .post("/v1/client/sign_ins", &[("identifier", who)])
+            .await;
+        let id = body["response"]["id"].as_str().unwrap().to_owned();
+        let prepare = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
+        let Res { status, .. } = tab.post(&prepare, &[("strategy", "email_code")]).await;
+        assert_eq!(status, 200);
+        let mut answers = Vec::new();
+        for strategy in ["phone_code", "oauth_google", "no_such_strategy"] {
+            for step in ["prepare_first_factor", "attempt_first_factor"] {
+                let path = format!("/v1/client/sign_ins/{id}/{step}");
+                let Res { status, body, .. } = tab
+                    .post(&path, &[("strategy", strategy), ("code", "123456")])
+                    .await;
+                let e = &body["errors"][0];
+                answers.push((status, e["code"].clone(), e["meta"]["param_name"].clone()));
+            }
+        }
+        for a in &answers {
+            assert_eq!(
+                *a,
+                (422, json!("strategy_for_user_invalid"), json!("strategy")),
+                "{who}"
+            );
+        }
+        seen.push(answers);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
 /// A sign-up as an observer compares it.
 fn comparable_sign_up(su: &Value, email: &str) -> Value {
     let mut su = su.clone();

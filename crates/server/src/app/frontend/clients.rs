@@ -5,8 +5,8 @@ use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::instance::Environment;
 use usher_core::sessions::Session;
-use usher_core::sessions::lifecycle::{Ending, end, record_activity};
-use usher_core::sessions::tokens::{MintRequest, mint};
+use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, record_activity};
+use usher_core::sessions::tokens::{MintRequest, ensure_user_may_hold_token, mint};
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
@@ -71,7 +71,7 @@ pub async fn view(
         .iter()
         .find(|(s, _)| Some(&s.id) == client.last_active_session_id.as_ref())
     {
-        Some((s, u)) if !u.banned && !u.is_locked(now) => Some(mint_for(state, s, azp)?),
+        Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => Some(mint_for(state, s, azp)?),
         _ => None,
     };
     Ok(ClientView {
@@ -123,16 +123,7 @@ pub async fn token(
             status: status.as_str(),
         });
     }
-    if found.user_banned {
-        return Err(CoreError::UserBanned);
-    }
-    if let Some(until) = found.user_locked_until
-        && until > now
-    {
-        return Err(CoreError::UserLocked {
-            expires_in_seconds: Some((until - now + 999) / 1000),
-        });
-    }
+    ensure_user_may_hold_token(&found, now)?;
     let jwt = mint_for(state, &found.session, azp)?;
     // Using a session keeps it alive; recorded at most hourly, so refreshes rarely write.
     let mut session = found.session;

@@ -12,11 +12,11 @@ pub mod throttle;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use usher_core::clients::sign_ins::CodeToSend;
-use usher_core::clients::{Client, ClientToken};
+use usher_core::clients::{Client, ClientToken, Strategy};
 use usher_core::events::DomainEvent;
 use usher_core::mail::templates::{MailTemplate, compose_branded};
 use usher_core::sessions::Session;
-use usher_core::sessions::lifecycle::new_session;
+use usher_core::sessions::lifecycle::{SignInMade, start_browser_session};
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
@@ -149,25 +149,23 @@ pub fn start_session(
     key: &ClientKey,
     client: &mut Client,
     user: &mut User,
-    strategy: Option<&str>,
+    strategy: Option<&Strategy>,
     second_factor: bool,
 ) -> Session {
-    let now = state.now();
-    let mut session = new_session(&state.instance, &client.id, user, None, now);
-    // Shown in the user's list of devices.
-    session.user_agent = change.ctx().user_agent.clone();
-    session.ip_address = change.ctx().client_ip.clone();
-    if second_factor {
-        session.second_factor_verified_at = Some(now);
-    }
-    user.last_sign_in_at = Some(now);
-    user.last_active_at = Some(now);
-    user.failed_verification_attempts = 0;
-    user.updated_at = now;
-    client.last_active_session_id = Some(session.id.clone());
-    client.rotate_secret(&key.new_token);
-    client.last_authentication_strategy = strategy.map(str::to_owned);
-    client.updated_at = now;
+    let made = SignInMade {
+        strategy,
+        second_factor,
+        user_agent: change.ctx().user_agent.clone(),
+        ip_address: change.ctx().client_ip.clone(),
+    };
+    let session = start_browser_session(
+        &state.instance,
+        client,
+        user,
+        &key.new_token,
+        made,
+        state.now(),
+    );
     change
         .write(Write::InsertSession(session.clone()))
         .event(DomainEvent::SessionCreated(

@@ -2,15 +2,14 @@
 //! commits the client (with its attempt), the user (failed-attempt counter, spent codes) and,
 //! on completion, the new session, in one transaction.
 
-use usher_core::clients::factors::strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
-use usher_core::clients::{Client, decoys};
+use usher_core::clients::{Client, Strategy, decoys};
 use usher_core::events::DomainEvent;
 use usher_core::passwords::{self, check_policy};
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in};
 use usher_core::store::Write;
-use usher_core::users::User;
-use usher_core::users::identifiers::IdentifierKind;
+use usher_core::users::identifiers::guess_kind;
+use usher_core::users::{User, lockout};
 use usher_core::{CoreError, CoreResult};
 
 use super::{
@@ -25,21 +24,14 @@ use crate::state::AppState;
 #[derive(Debug, Default)]
 pub struct CreateSignIn {
     pub identifier: Option<String>,
-    pub strategy: Option<String>,
+    pub strategy: Option<Strategy>,
     pub password: Option<String>,
 }
 
 async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
-    let kind = if identifier.contains('@') {
-        IdentifierKind::Email
-    } else if identifier.starts_with('+') {
-        IdentifierKind::Phone
-    } else {
-        IdentifierKind::Username
-    };
     Ok(state
         .store
-        .user_by_identifier(&state.instance.id, kind, identifier)
+        .user_by_identifier(&state.instance.id, guess_kind(identifier), identifier)
         .await?)
 }
 
@@ -101,19 +93,15 @@ pub async fn create(
     write_client(&mut change, &client);
     change.commit("sign_in.create", Some(&client.id)).await?;
     client.version += 1;
-    match (
-        req.strategy.as_deref(),
-        req.password,
-        user.is_some() || unknown,
-    ) {
-        (Some(strategy::PASSWORD), Some(password), true) => {
+    match (req.strategy, req.password, user.is_some() || unknown) {
+        (Some(Strategy::Password), Some(password), true) => {
             let id = client
                 .sign_in
                 .as_ref()
                 .map(|s| s.id.clone())
                 .unwrap_or_default();
             let key = key.after_write(&client);
-            attempt_first_factor(state, ctx, &key, &id, strategy::PASSWORD, &password).await
+            attempt_first_factor(state, ctx, &key, &id, &Strategy::Password, &password).await
         }
         _ => Ok(client),
     }
@@ -157,12 +145,12 @@ async fn attempt_decoy(
     ctx: &RequestContext,
     mut client: Client,
     mut sign_in: SignIn,
-    strategy_name: &str,
+    strategy: &Strategy,
     secret: &str,
 ) -> CoreResult<Client> {
     let subject = format!("unknown:{}", sign_in.identifier.as_deref().unwrap_or(""));
     throttle::check(state, ctx, &subject).await?;
-    let error = if strategy_name == strategy::PASSWORD {
+    let error = if *strategy == Strategy::Password {
         let _ = passwords::check(&state.hasher, &decoy_digest(state).await?, secret).await?;
         CoreError::PasswordIncorrect
     } else {
@@ -229,7 +217,7 @@ pub async fn prepare_first_factor(
     ctx: &RequestContext,
     key: &ClientKey,
     id: &str,
-    strategy_name: &str,
+    strategy: &Strategy,
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
     if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
@@ -238,7 +226,7 @@ pub async fn prepare_first_factor(
             let _ = find_user(state, identifier).await?;
         }
         // A code is "sent" to nobody: the decoy answers as a real sign-in would.
-        decoys::prepare_first_factor(&mut sign_in, strategy_name, email_address_id, state.now())?;
+        decoys::prepare_first_factor(&mut sign_in, strategy, email_address_id, state.now())?;
         client.sign_in = Some(sign_in);
         let mut change = Change::new(state, ctx);
         write_client(&mut change, &client);
@@ -251,14 +239,14 @@ pub async fn prepare_first_factor(
     // With enumeration protection the email is queued just after the answer, in its own write,
     // so that preparing a code costs a real account what it costs a decoy.
     let later = state.instance.settings.enumeration_protection;
-    let reset = strategy_name == strategy::RESET_PASSWORD_EMAIL_CODE;
+    let reset = *strategy == Strategy::ResetPasswordEmailCode;
     let (client, sent) = with_retry(|| async {
         let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
         // The answer renders the user as read here.
         key.memo.remember_user(&user);
         let sent = sign_in.prepare_first_factor(
             &user,
-            strategy_name,
+            strategy,
             email_address_id,
             state.instance.environment,
             state.now(),
@@ -305,10 +293,10 @@ pub async fn prepare_second_factor(
     ctx: &RequestContext,
     key: &ClientKey,
     id: &str,
-    strategy_name: &str,
+    strategy: &Strategy,
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
-    if strategy_name != strategy::EMAIL_CODE {
+    if *strategy != Strategy::EmailCode {
         return get(state, key, id).await;
     }
     with_retry(|| async {
@@ -335,15 +323,9 @@ pub async fn prepare_second_factor(
     .await
 }
 
-/// Records a failed password on the user: enough of them lock the account.
+/// Records a failed password or code on the user: enough of them lock the account.
 fn count_failure(state: &AppState, user: &mut User) {
-    let now = state.now();
-    let s = &state.instance.settings;
-    user.failed_verification_attempts += 1;
-    if user.failed_verification_attempts >= s.max_verification_attempts {
-        user.locked_until = Some(now + s.lockout_duration_secs * 1000);
-    }
-    user.updated_at = now;
+    lockout::record_failure(user, &state.instance.settings, state.now());
 }
 
 /// Commits the step's client and user, and the session when the sign-in completed.
@@ -359,19 +341,15 @@ async fn finish_step(
     let state = change.state();
     let mut user_changed = user_changed;
     if sign_in.status == SignInStatus::Complete && sign_in.created_session_id.is_none() {
-        // Client Trust's emailed code confirms the device; it is not a second factor.
-        let second = sign_in
-            .second_factor
-            .as_ref()
-            .is_some_and(|v| v.is_verified() && v.strategy != strategy::EMAIL_CODE);
-        let strategy_used = sign_in.strategy_used().map(str::to_owned);
+        let second = sign_in.second_factor_verified();
+        let strategy_used = sign_in.strategy_used().cloned();
         let session = start_session(
             state,
             &mut change,
             key,
             &mut client,
             &mut user,
-            strategy_used.as_deref(),
+            strategy_used.as_ref(),
             second,
         );
         sign_in.complete(&session.id, state.now());
@@ -399,18 +377,18 @@ pub async fn attempt_first_factor(
     ctx: &RequestContext,
     key: &ClientKey,
     id: &str,
-    strategy_name: &str,
+    strategy: &Strategy,
     secret: &str,
 ) -> CoreResult<Client> {
     let client = load_client(state, key).await?;
     if let Some(sign_in) = decoy_of(state, &client, id) {
-        return attempt_decoy(state, ctx, client, sign_in, strategy_name, secret).await;
+        return attempt_decoy(state, ctx, client, sign_in, strategy, secret).await;
     }
     let loaded = attempt_of(state, client, id).await?;
     throttle::check(state, ctx, &loaded.2.id).await?;
     // A password is checked once, before the step: the hash is the slow part, and a retry
     // after a conflicting write need not repeat it.
-    let password_check = if strategy_name == strategy::PASSWORD {
+    let password_check = if *strategy == Strategy::Password {
         let digest = loaded
             .2
             .password
@@ -446,7 +424,7 @@ pub async fn attempt_first_factor(
                     (outcome, failed || upgraded)
                 }
                 None => (
-                    sign_in.attempt_first_factor_code(&user, strategy_name, secret, state.now()),
+                    sign_in.attempt_first_factor_code(&user, strategy, secret, state.now()),
                     false,
                 ),
             };
@@ -491,7 +469,7 @@ pub async fn attempt_second_factor(
     ctx: &RequestContext,
     key: &ClientKey,
     id: &str,
-    strategy_name: &str,
+    strategy: &Strategy,
     code: &str,
 ) -> CoreResult<Client> {
     {
@@ -500,7 +478,7 @@ pub async fn attempt_second_factor(
     }
     let result = with_retry(|| async {
         let (client, mut sign_in, mut user) = load_attempt(state, key, id).await?;
-        let outcome = sign_in.attempt_second_factor(&mut user, strategy_name, code, state.now());
+        let outcome = sign_in.attempt_second_factor(&mut user, strategy, code, state.now());
         if outcome.is_err() {
             count_failure(state, &mut user);
         }

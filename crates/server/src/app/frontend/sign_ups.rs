@@ -1,10 +1,11 @@
 //! Sign-up attempts: collect the fields, verify the email address with a code, then create the
 //! user and its first session with the client, in one transaction.
 
-use usher_core::clients::Client;
 use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus, VerificationMail};
+use usher_core::clients::{Client, Strategy};
 use usher_core::events::DomainEvent;
 use usher_core::passwords::check_policy;
+use usher_core::sessions::lifecycle::record_sign_in;
 use usher_core::store::Write;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
@@ -130,9 +131,9 @@ pub async fn prepare_verification(
     ctx: &RequestContext,
     key: &ClientKey,
     id: &str,
-    strategy: &str,
+    strategy: &Strategy,
 ) -> CoreResult<Client> {
-    if strategy != "email_code" {
+    if *strategy != Strategy::EmailCode {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     // Who owns the address is read whether or not anyone does, so both cost the same.
@@ -177,10 +178,10 @@ pub async fn attempt_verification(
     ctx: &RequestContext,
     key: &ClientKey,
     id: &str,
-    strategy: &str,
+    strategy: &Strategy,
     code: &str,
 ) -> CoreResult<Client> {
-    if strategy != "email_code" {
+    if *strategy != Strategy::EmailCode {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     let result = with_retry(|| async {
@@ -191,9 +192,8 @@ pub async fn attempt_verification(
         let mut change = Change::new(state, ctx);
         if outcome.is_ok() && sign_up.is_ready(&state.instance.settings) {
             let mut user = sign_up.to_user(&state.instance.settings, now)?;
-            // The first sign-in is part of the user as created (start_session sets the same).
-            user.last_sign_in_at = Some(now);
-            user.last_active_at = Some(now);
+            // The first sign-in is part of the user as created (start_session records it again).
+            record_sign_in(&mut user, now);
             change
                 .write(Write::InsertUser(user.clone()))
                 .event(DomainEvent::UserCreated(user.clone()));
@@ -203,7 +203,7 @@ pub async fn attempt_verification(
                 key,
                 &mut client,
                 &mut user,
-                Some("email_code"),
+                Some(&Strategy::EmailCode),
                 false,
             );
             sign_up.complete(&user.id, &session.id, now);

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use usher_core::CoreError;
-use usher_core::clients::factors::strategy;
+use usher_core::clients::Strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 
 use super::{Factor, email_of, key_for, notice, open_sign_in, status_of, submit_code};
@@ -22,10 +22,10 @@ pub(super) enum CodeFlow {
 }
 
 impl CodeFlow {
-    fn strategy(self) -> &'static str {
+    fn strategy(self) -> Strategy {
         match self {
-            CodeFlow::SignIn => strategy::EMAIL_CODE,
-            CodeFlow::Reset => strategy::RESET_PASSWORD_EMAIL_CODE,
+            CodeFlow::SignIn => Strategy::EmailCode,
+            CodeFlow::Reset => Strategy::ResetPasswordEmailCode,
         }
     }
     fn base(self) -> &'static str {
@@ -120,7 +120,7 @@ async fn identify_submit(
             &page.browser.ctx,
             &key,
             &id,
-            flow.strategy(),
+            &flow.strategy(),
             None,
         )
         .await?;
@@ -171,7 +171,7 @@ pub(super) struct CodePage<'a> {
     pub(super) action: String,
     pub(super) resend: Option<String>,
     /// Sent as `strategy` with the code.
-    pub(super) strategy: Option<&'a str>,
+    pub(super) strategy: Option<Strategy>,
     pub(super) label: &'a str,
     pub(super) hint: &'a str,
     pub(super) numeric: bool,
@@ -190,13 +190,13 @@ pub(super) fn render_code(
     general_alert(&mut h, failure);
     h.el("p", &[], &c.intro);
     html::form_open(&mut h, &c.action, &csrf, None);
-    if let Some(s) = c.strategy {
+    if let Some(s) = c.strategy.as_ref().map(Strategy::name) {
         h.open(
             "input",
             &[
                 ("type", Some("hidden")),
                 ("name", Some("strategy")),
-                ("value", Some(s)),
+                ("value", Some(&s)),
             ],
         );
     }
@@ -269,7 +269,7 @@ async fn code_submit(state: AppState, mut page: Page, form: PageForm, flow: Code
         &form,
         Factor::First,
         &si.id,
-        flow.strategy(),
+        &flow.strategy(),
     )
     .await
     {
@@ -291,7 +291,7 @@ async fn code_resend(state: AppState, mut page: Page, form: PageForm, flow: Code
             &page.browser.ctx,
             &page.browser.key,
             &si.id,
-            flow.strategy(),
+            &flow.strategy(),
             None,
         )
         .await

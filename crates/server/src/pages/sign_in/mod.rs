@@ -19,9 +19,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use usher_core::CoreError;
-use usher_core::clients::Client;
-use usher_core::clients::factors::strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::clients::{Client, Strategy};
 use usher_core::users::User;
 
 use crate::app::frontend::ClientKey;
@@ -77,7 +76,7 @@ async fn next_step(
                     &page.browser.ctx,
                     &key_for(page, &client),
                     &si.id,
-                    strategy::EMAIL_CODE,
+                    &Strategy::EmailCode,
                     None,
                 )
                 .await?;
@@ -172,7 +171,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             .ok_or_else(|| CoreError::missing("password"))?;
         let req = CreateSignIn {
             identifier: Some(identifier.clone()),
-            strategy: Some(strategy::PASSWORD.to_owned()),
+            strategy: Some(Strategy::Password),
             password: Some(password.to_owned()),
         };
         let client = sign_ins::create(&state, &page.browser.ctx, &page.browser.key, req).await?;
@@ -204,7 +203,7 @@ async fn submit_code(
     form: &PageForm,
     factor: Factor,
     sign_in_id: &str,
-    strategy: &str,
+    strategy: &Strategy,
 ) -> Result<Response, Failure> {
     const CODE_FIELD: &[(&str, &str)] = &[("code", "code")];
     if !page.csrf_ok(state, form) {

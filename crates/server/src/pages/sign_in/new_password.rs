@@ -18,8 +18,7 @@ fn render_new_password(
     failure: Option<&Failure>,
 ) -> Response {
     let csrf = page.csrf(state);
-    let min = state.instance.settings.password_min_length;
-    let hint = format!("At least {min} characters.");
+    let hint = super::super::password_hint(state);
     let mut h = Html::new();
     general_alert(&mut h, failure);
     html::form_open(

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use usher_core::clients::factors::strategy;
+use usher_core::clients::Strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::users::User;
 
@@ -24,11 +24,11 @@ enum Second {
 }
 
 impl Second {
-    fn strategy(self) -> &'static str {
+    fn strategy(self) -> Strategy {
         match self {
-            Second::Totp => strategy::TOTP,
-            Second::BackupCode => strategy::BACKUP_CODE,
-            Second::DeviceCode => strategy::EMAIL_CODE,
+            Second::Totp => Strategy::Totp,
+            Second::BackupCode => Strategy::BackupCode,
+            Second::DeviceCode => Strategy::EmailCode,
         }
     }
 }
@@ -49,7 +49,8 @@ async fn second_attempt(
     let user = get_user(state, si.user_id.as_deref()?).await.ok()?;
     let second = if si.status == SignInStatus::NeedsClientTrust {
         Second::DeviceCode
-    } else if wanted == Some(strategy::BACKUP_CODE) || !user.totp_enabled() {
+    } else if wanted.is_some_and(|w| w.parse() == Ok(Strategy::BackupCode)) || !user.totp_enabled()
+    {
         Second::BackupCode
     } else {
         Second::Totp
@@ -65,7 +66,7 @@ fn second_page(page: &Page, si: &SignIn, user: &User, second: Second) -> CodePag
             intro: "Enter the code from your authenticator app.".into(),
             action,
             resend: None,
-            strategy: Some(strategy::TOTP),
+            strategy: Some(Strategy::Totp),
             label: "Authentication code",
             hint: "Six digits, from your authenticator app.",
             numeric: true,
@@ -86,7 +87,7 @@ fn second_page(page: &Page, si: &SignIn, user: &User, second: Second) -> CodePag
             intro: "Enter one of your backup codes. Each code works once.".into(),
             action,
             resend: None,
-            strategy: Some(strategy::BACKUP_CODE),
+            strategy: Some(Strategy::BackupCode),
             label: "Backup code",
             hint: "Eight letters and digits, as you saved them.",
             numeric: false,
@@ -117,7 +118,7 @@ fn second_page(page: &Page, si: &SignIn, user: &User, second: Second) -> CodePag
                 ),
                 action,
                 resend: Some(page.link("/sign-in/factor-two/resend")),
-                strategy: Some(strategy::EMAIL_CODE),
+                strategy: Some(Strategy::EmailCode),
                 label: "Code from the email",
                 hint: "Six digits.",
                 numeric: true,
@@ -159,7 +160,7 @@ pub async fn factor_two_submit(
         &form,
         Factor::Second,
         &si.id,
-        second.strategy(),
+        &second.strategy(),
     )
     .await
     {
@@ -190,7 +191,7 @@ pub async fn factor_two_resend(
             &page.browser.ctx,
             &page.browser.key,
             &si.id,
-            strategy::EMAIL_CODE,
+            &Strategy::EmailCode,
             None,
         )
         .await

@@ -1,10 +1,11 @@
 //! Client, session, sign-in and sign-up objects of the Frontend API.
 
 use serde_json::{Value, json};
-use usher_core::clients::factors::{FactorVerification, strategy};
-use usher_core::clients::sign_ins::{self, SignIn, SignInStatus};
+use usher_core::clients::factors::FactorVerification;
+use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::clients::sign_ups::SignUp;
-use usher_core::clients::{Client, decoys};
+use usher_core::clients::supported::{self, SupportedFactor};
+use usher_core::clients::{Client, Strategy};
 use usher_core::clock::Millis;
 use usher_core::instance::InstanceSettings;
 use usher_core::sessions::Session;
@@ -124,11 +125,11 @@ pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_
 
 /// The object name of a verification: the spec tells a verification's kind (and so which fields
 /// it may carry) by it.
-fn verification_object(strategy: &str) -> &'static str {
+fn verification_object(strategy: &Strategy) -> &'static str {
     match strategy {
-        strategy::PASSWORD => "verification_password",
-        strategy::TOTP => "verification_totp",
-        strategy::BACKUP_CODE => "verification_backup_code",
+        Strategy::Password => "verification_password",
+        Strategy::Totp => "verification_totp",
+        Strategy::BackupCode => "verification_backup_code",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
@@ -147,15 +148,10 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
     }
 }
 
-/// A sign-in as a caller of `version` understands it.
-pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
-    let first_factors: Vec<Value> = (if si.decoy {
-        decoys::supported_first_factors(si)
-    } else {
-        u.map(sign_ins::first_factors).unwrap_or_default()
-    })
-    .into_iter()
-    .map(|f| match f.email_address_id {
+/// An entry of `supported_first_factors` or `supported_second_factors`: the strategy alone, or
+/// with the address an emailed code goes to.
+fn supported_factor(f: &SupportedFactor) -> Value {
+    match &f.email_address_id {
         None => json!({ "strategy": f.strategy }),
         Some(id) => json!({
             "strategy": f.strategy,
@@ -163,35 +159,16 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
             "email_address_id": id,
             "primary": f.primary,
         }),
-    })
-    .collect();
-    let second_factors = match si.status {
-        SignInStatus::NeedsSecondFactor => Some(
-            u.map(sign_ins::second_factors)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|s| json!({ "strategy": s }))
-                .collect::<Vec<_>>(),
-        ),
-        // Client Trust confirms the device with an emailed code (a second factor to older
-        // clients).
-        SignInStatus::NeedsClientTrust => Some(
-            u.map(sign_ins::first_factors)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|f| f.strategy == "email_code")
-                .map(|f| {
-                    json!({
-                        "strategy": f.strategy,
-                        "safe_identifier": f.safe_identifier,
-                        "email_address_id": f.email_address_id,
-                        "primary": f.primary,
-                    })
-                })
-                .collect::<Vec<_>>(),
-        ),
-        _ => None,
-    };
+    }
+}
+
+/// A sign-in as a caller of `version` understands it.
+pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
+    let offered = supported::of_sign_in(si, u);
+    let first_factors: Vec<Value> = offered.first.iter().map(supported_factor).collect();
+    let second_factors = offered
+        .second
+        .map(|f| f.iter().map(supported_factor).collect::<Vec<_>>());
     // Clients older than the `needs_client_trust` status confirm a new device as a second
     // factor: the same emailed code, prepared and attempted through the second-factor routes.
     let status = match si.status {

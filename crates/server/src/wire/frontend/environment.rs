@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 use usher_core::branding::Branding;
 use usher_core::instance::{Environment, Instance};
+use usher_core::passwords::LengthBounds;
 
 fn attribute(
     enabled: bool,
@@ -112,8 +113,8 @@ fn user_settings(instance: &Instance) -> Value {
             // The bundled breached-password list stands in for Have I Been Pwned.
             "disable_hibp": !s.reject_breached_passwords,
             "disable_password_reverification": false,
-            "min_length": s.password_min_length,
-            "max_length": s.password_max_length,
+            "min_length": LengthBounds::of(s).min,
+            "max_length": LengthBounds::of(s).max,
             "require_special_char": false,
             "require_numbers": false,
             "require_uppercase": false,

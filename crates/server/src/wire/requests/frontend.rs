@@ -26,7 +26,8 @@ impl From<CreateSignInForm> for CreateSignIn {
     fn from(f: CreateSignInForm) -> Self {
         CreateSignIn {
             identifier: f.identifier,
-            strategy: f.strategy,
+            // Creating acts only on a password; any other strategy, known or not, only identifies.
+            strategy: f.strategy.and_then(|s| s.parse().ok()),
             password: f.password,
         }
     }
