@@ -23,6 +23,8 @@ pub mod prefix {
     pub const VERIFICATION: &str = "ver_";
     pub const TOTP: &str = "totp_";
     pub const BACKUP_CODE: &str = "bcode_";
+    pub const ORGANIZATION: &str = "org_";
+    pub const ORGANIZATION_MEMBERSHIP: &str = "orgmem_";
 }
 
 pub fn new_id(prefix: &str) -> String {
