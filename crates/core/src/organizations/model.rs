@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
+use crate::users::User;
 use crate::users::model::Metadata;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,4 +72,13 @@ impl OrganizationMembership {
     pub fn is_admin(&self) -> bool {
         super::roles::is_admin(&self.role)
     }
+}
+
+/// A membership with what its wire form embeds: the organization and the member's public data.
+#[derive(Debug, Clone)]
+pub struct MembershipDetails {
+    pub membership: OrganizationMembership,
+    pub organization: Organization,
+    /// None only when the user is gone (a membership read while its user was being deleted).
+    pub user: Option<User>,
 }

@@ -4,6 +4,7 @@
 pub mod frontend;
 pub mod instance;
 pub mod mail;
+pub mod organizations;
 pub mod sessions;
 pub mod signing_keys;
 pub mod users;

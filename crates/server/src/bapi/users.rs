@@ -30,7 +30,7 @@ fn user_json(state: &AppState, u: &User) -> Response {
 }
 
 /// Splits `+id` / `-id` / `id` values into included and excluded ids.
-fn split_signed(values: Vec<String>) -> (Vec<String>, Vec<String>) {
+pub(super) fn split_signed(values: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut include = Vec::new();
     let mut exclude = Vec::new();
     for v in values {

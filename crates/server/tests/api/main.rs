@@ -10,6 +10,7 @@ mod frontend;
 mod lifecycle;
 mod mail;
 mod nodes;
+mod organizations;
 mod pages;
 mod passwords;
 mod security;
