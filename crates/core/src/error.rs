@@ -42,6 +42,15 @@ pub enum CoreError {
     SessionNotActive { status: &'static str },
     #[error("not allowed on a production instance: {what}")]
     ProductionForbidden { what: &'static str },
+    /// The organization has as many members as it allows.
+    #[error("the organization has reached its membership limit")]
+    MembershipQuotaExceeded,
+    /// The change would leave the organization without an admin.
+    #[error("an organization needs at least one admin")]
+    LastAdmin,
+    /// The user is a member of the organization already.
+    #[error("already a member of the organization")]
+    AlreadyMember,
     /// A concurrent writer changed the row first; the caller re-reads and retries.
     #[error("concurrent modification")]
     Conflict,

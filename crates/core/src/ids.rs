@@ -29,6 +29,8 @@ pub mod prefix {
     pub const VERIFICATION: &str = "ver_";
     pub const TOTP: &str = "totp_";
     pub const BACKUP_CODE: &str = "bcode_";
+    pub const ORGANIZATION: &str = "org_";
+    pub const ORGANIZATION_MEMBERSHIP: &str = "orgmem_";
 }
 
 /// Text that is not an id of the expected kind.

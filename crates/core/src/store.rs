@@ -11,6 +11,8 @@ use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
+use crate::organizations::query::{MembershipQuery, OrganizationQuery};
+use crate::organizations::{Organization, OrganizationMembership};
 use crate::roles::model::{Permission, RoleRecord};
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
@@ -31,6 +33,18 @@ pub enum StoreError {
     /// A custom role or permission key (`what`) already belongs to another one of the instance.
     #[error("that {what} key is already taken")]
     KeyTaken { what: &'static str },
+    /// Another organization of the instance has this slug.
+    #[error("the organization slug is already taken")]
+    SlugTaken,
+    /// The user is a member of the organization already.
+    #[error("the user is already a member of the organization")]
+    AlreadyMember,
+    /// The organization has `max_allowed_memberships` members already.
+    #[error("the organization has reached its membership limit")]
+    MembershipQuotaExceeded,
+    /// The write would remove or demote the organization's last admin.
+    #[error("the organization's last admin cannot be removed or demoted")]
+    LastAdmin,
     /// Another process created the instance first (several nodes starting on one empty database).
     #[error("the database already has an instance")]
     InstanceExists,
@@ -86,6 +100,10 @@ impl From<StoreError> for CoreError {
                 param: kind.as_str(),
             },
             StoreError::Stale => CoreError::Conflict,
+            StoreError::SlugTaken => CoreError::IdentifierExists { param: "slug" },
+            StoreError::AlreadyMember => CoreError::AlreadyMember,
+            StoreError::MembershipQuotaExceeded => CoreError::MembershipQuotaExceeded,
+            StoreError::LastAdmin => CoreError::LastAdmin,
             other => CoreError::Storage(Cause::new(other)),
         }
     }
@@ -144,6 +162,34 @@ pub enum Write {
     PutOrganizationRole(RoleRecord),
     DeleteOrganizationRole {
         id: String,
+    },
+    /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
+    /// organization has its slug.
+    InsertOrganization(Organization),
+    /// Guarded by `organization.version`, like `UpdateUser`; the member counts are the store's and
+    /// are left alone.
+    UpdateOrganization(Organization),
+    /// Removes the organization and every membership in it (their events are separate writes).
+    DeleteOrganization {
+        id: String,
+        version: i64,
+    },
+    /// Adds a member: counts them on the organization's row in the same transaction, refusing
+    /// with [`StoreError::MembershipQuotaExceeded`] when the organization is full (so concurrent
+    /// additions never exceed its limit) and [`StoreError::AlreadyMember`] when the user is one.
+    /// [`StoreError::Stale`] when the organization is gone.
+    InsertMembership(OrganizationMembership),
+    /// Guarded by `membership.version`. Demoting the last admin fails with
+    /// [`StoreError::LastAdmin`].
+    UpdateMembership(OrganizationMembership),
+    /// Removes a membership guarded by its version. With `keep_an_admin`, removing the last
+    /// admin fails with [`StoreError::LastAdmin`]; without (the user is being deleted), it is
+    /// allowed.
+    DeleteMembership {
+        organization_id: String,
+        id: String,
+        version: i64,
+        keep_an_admin: bool,
     },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
@@ -211,6 +257,39 @@ pub trait Store: Send + Sync + 'static {
         page: &Page,
     ) -> StoreResult<Vec<User>>;
     async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64>;
+
+    // --- Organizations and their memberships. ---
+
+    async fn get_organization(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<Organization>>;
+    /// The organization with this slug (compared lower-cased).
+    async fn organization_by_slug(
+        &self,
+        instance_id: &str,
+        slug: &str,
+    ) -> StoreResult<Option<Organization>>;
+    /// A page of organizations and the total matching the query.
+    async fn list_organizations(
+        &self,
+        instance_id: &str,
+        query: &OrganizationQuery,
+    ) -> StoreResult<(Vec<Organization>, i64)>;
+    /// The membership of `user_id` in `organization_id`.
+    async fn get_membership(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<OrganizationMembership>>;
+    /// A page of memberships and the total matching the query.
+    async fn list_memberships(
+        &self,
+        instance_id: &str,
+        query: &MembershipQuery,
+    ) -> StoreResult<(Vec<OrganizationMembership>, i64)>;
 
     async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>>;
     async fn session_for_token(

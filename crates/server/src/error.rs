@@ -134,6 +134,7 @@ fn identifier_message(param: &str) -> &'static str {
         "email_address" => "That email address is taken. Please try another.",
         "phone_number" => "That phone number is taken. Please try another.",
         "username" => "That username is taken. Please try another.",
+        "slug" => "That slug is taken. Please try another.",
         _ => "That external ID is taken. Please try another.",
     }
 }
@@ -247,6 +248,24 @@ impl From<CoreError> for ApiError {
                 "production_instance_forbidden",
                 "not allowed on production instances",
                 format!("{what} is only allowed on development instances."),
+            ),
+            CoreError::AlreadyMember => ApiError::new(
+                S::BAD_REQUEST,
+                "already_a_member_in_organization",
+                "already a member",
+                "The user is already a member of this organization.",
+            ),
+            CoreError::MembershipQuotaExceeded => ApiError::new(
+                S::FORBIDDEN,
+                "organization_membership_quota_exceeded",
+                "Membership quota exceeded",
+                "You have reached your limit of organization memberships, including outstanding invitations.",
+            ),
+            CoreError::LastAdmin => ApiError::new(
+                S::FORBIDDEN,
+                "organization_minimum_permissions_needed",
+                "Minimum permissions needed",
+                "There has to be at least one organization member with the minimum required permissions.",
             ),
             CoreError::Conflict => ApiError::new(
                 S::CONFLICT,

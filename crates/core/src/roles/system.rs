@@ -185,3 +185,14 @@ mod tests {
         assert_ne!(roles[1].id, admin.id);
     }
 }
+
+/// A system role's display name and permission keys (all system permissions for `org:admin`).
+pub fn describe(key: &str) -> Option<(&'static str, Vec<&'static str>)> {
+    SYSTEM_ROLES.iter().find(|r| r.key == key).map(|r| {
+        let permissions = match r.permissions {
+            Some(keys) => keys.to_vec(),
+            None => SYSTEM_PERMISSIONS.iter().map(|p| p.key).collect(),
+        };
+        (r.name, permissions)
+    })
+}

@@ -298,7 +298,7 @@ pub async fn set_password_compromised(
     get(state, id).await
 }
 
-/// Deleting a user removes its sessions and frees its identifiers.
+/// Deleting a user removes its sessions and organization memberships and frees its identifiers.
 pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<User> {
     with_retry(|| async {
         let user = get(state, id).await?;
@@ -315,6 +315,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
                     .event(DomainEvent::SessionRemoved(s, Some(Box::new(user.clone()))));
             }
         }
+        super::organizations::remove_user_memberships(state, &mut change, &user).await?;
         change
             .write(Write::DeleteUser {
                 id: user.id.clone(),

@@ -4,6 +4,8 @@ mod clients;
 mod emails;
 mod instance;
 mod jwks;
+mod organization_memberships;
+mod organizations;
 pub use jwks::jwks as public_jwks;
 mod sessions;
 mod users;
@@ -42,6 +44,42 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/users/{user_id}/password/unset_compromised",
             post(users::unset_password_compromised),
+        )
+        .route(
+            "/v1/users/{user_id}/organization_memberships",
+            get(organization_memberships::list_of_user),
+        )
+        .route(
+            "/v1/organizations",
+            get(organizations::list).post(organizations::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}",
+            get(organizations::get)
+                .patch(organizations::update)
+                .delete(organizations::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/metadata",
+            axum::routing::patch(organizations::merge_metadata)
+                .put(organizations::replace_metadata),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships",
+            get(organization_memberships::list).post(organization_memberships::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            axum::routing::patch(organization_memberships::update)
+                .delete(organization_memberships::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships/{user_id}/metadata",
+            axum::routing::patch(organization_memberships::merge_metadata),
+        )
+        .route(
+            "/v1/organization_memberships",
+            get(organization_memberships::list_all),
         )
         .route("/v1/sessions", get(sessions::list).post(sessions::create))
         .route("/v1/sessions/{session_id}", get(sessions::get))

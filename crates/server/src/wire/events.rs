@@ -9,6 +9,7 @@ use usher_core::sessions::Session;
 use usher_core::users::User;
 
 use super::emails::EmailJson;
+use super::organizations::{DeletedOrganizationJson, MembershipJson, OrganizationJson};
 use super::sessions::SessionJson;
 use super::users::{DeletedObjectJson, UserJson};
 use super::webhooks::EndpointJson;
@@ -46,6 +47,18 @@ pub fn render(
             deleted: true,
             external_id: external_id.clone(),
         }),
+        DomainEvent::OrganizationCreated(o) | DomainEvent::OrganizationUpdated(o) => {
+            to_value(&OrganizationJson::new(o, true))
+        }
+        DomainEvent::OrganizationDeleted { id, slug } => to_value(&DeletedOrganizationJson {
+            object: "organization",
+            id: id.clone(),
+            slug: Some(slug.clone()),
+            deleted: true,
+        }),
+        DomainEvent::OrganizationMembershipCreated(d)
+        | DomainEvent::OrganizationMembershipUpdated(d)
+        | DomainEvent::OrganizationMembershipDeleted(d) => to_value(&MembershipJson::new(d)),
         DomainEvent::SessionCreated(s, u)
         | DomainEvent::SessionRevoked(s, u)
         | DomainEvent::SessionEnded(s, u)

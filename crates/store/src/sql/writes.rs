@@ -189,6 +189,23 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganizationRole { id } => {
                 super::roles::delete_role(&mut tx, instance_id, id).await?
             }
+            Write::InsertOrganization(o) => super::organizations::insert(&mut tx, instance_id, o).await?,
+            Write::UpdateOrganization(o) => super::organizations::update(&mut tx, instance_id, o).await?,
+            Write::DeleteOrganization { id, version } => {
+                super::organizations::delete(&mut tx, instance_id, id, *version).await?
+            }
+            Write::InsertMembership(m) => {
+                super::organizations::insert_membership(&mut tx, instance_id, m).await?
+            }
+            Write::UpdateMembership(m) => {
+                super::organizations::update_membership(&mut tx, instance_id, m).await?
+            }
+            Write::DeleteMembership { organization_id, id, version, keep_an_admin } => {
+                super::organizations::delete_membership(
+                    &mut tx, instance_id, organization_id, id, *version, *keep_an_admin,
+                )
+                .await?
+            }
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::RetireSigningKey { kid } => {
                 if !retire_signing_key_in(&mut tx, instance_id, kid).await? {

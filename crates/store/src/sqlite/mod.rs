@@ -38,6 +38,10 @@ mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");
 }
+mod organizations {
+    type Db = sqlx::Sqlite;
+    include!("../sql/organizations.rs");
+}
 
 use std::path::Path;
 use std::str::FromStr;
@@ -51,6 +55,8 @@ use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
+use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
