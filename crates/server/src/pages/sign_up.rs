@@ -195,12 +195,7 @@ fn render_verify(
         &csrf,
         None,
     );
-    Field::new("code", "Code from the email", "text")
-        .code()
-        .hint("Six digits.")
-        .error(failure.and_then(|f| f.on("code")))
-        .autofocus(true)
-        .render(&mut h);
+    Field::six_digit_code("Code from the email", failure.and_then(|f| f.on("code"))).render(&mut h);
     html::button(&mut h, "Verify", None);
     h.close("form");
     html::form_open(
