@@ -291,28 +291,11 @@ async fn rotated_signing_keys_are_picked_up_without_a_restart() {
     let u = app.create_user("k@keys.test").await;
     let s = app.create_session(u["id"].as_str().unwrap()).await;
     let sid = s["id"].as_str().unwrap().to_owned();
-    let old_jwt = app
-        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-        .await
-        .ok()["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let old_jwt = app.session_jwt(&sid).await;
     let (old_header, _) = decode_jwt(&old_jwt);
 
     // Another process (the CLI, or another node) rotates the key in the shared database.
-    let state = &app.running.state;
-    let (_, record) = usher_core::signing_keys::SigningKey::generate(
-        "key_rotated",
-        &state.instance.id,
-        state.now(),
-    )
-    .unwrap();
-    state
-        .store
-        .rotate_signing_key(&state.instance.id, &record)
-        .await
-        .unwrap();
+    app.rotate_key("key_rotated").await;
 
     let mut jwks = serde_json::Value::Null;
     for _ in 0..100 {
@@ -324,13 +307,7 @@ async fn rotated_signing_keys_are_picked_up_without_a_restart() {
     }
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2, "the rotated key is published");
-    let new_jwt = app
-        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-        .await
-        .ok()["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let new_jwt = app.session_jwt(&sid).await;
     let (new_header, _) = decode_jwt(&new_jwt);
     assert_eq!(new_header["kid"], "key_rotated");
     let by_kid = |kid: &serde_json::Value| keys.iter().find(|k| &k["kid"] == kid).unwrap().clone();

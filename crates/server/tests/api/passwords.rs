@@ -87,28 +87,15 @@ async fn backend_api_refuses_breached_passwords_unless_checks_are_skipped() {
     let id = u["id"].as_str().unwrap();
     assert_eq!(u["password_enabled"], true);
 
-    assert_pwned(
-        &app.patch(&format!("/v1/users/{id}"), json!({"password": "iloveyou1"}))
-            .await,
-    );
+    assert_pwned(&app.set_password(id, "iloveyou1").await);
     app.patch(
         &format!("/v1/users/{id}"),
         json!({"password": "iloveyou1", "skip_password_checks": true}),
     )
     .await
     .ok();
-    app.patch(
-        &format!("/v1/users/{id}"),
-        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
-    )
-    .await
-    .ok();
-    app.post(
-        &format!("/v1/users/{id}/verify_password"),
-        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
-    )
-    .await
-    .ok();
+    app.set_password(id, "v9#Tq-ruddy-kestrel-41").await.ok();
+    app.verify_password(id, "v9#Tq-ruddy-kestrel-41").await.ok();
 }
 
 #[tokio::test]
@@ -178,12 +165,7 @@ async fn frontend_api_sign_up_reset_and_change_refuse_breached_passwords() {
     .await
     .ok();
     let id = u["id"].as_str().unwrap();
-    app.post(
-        &format!("/v1/users/{id}/verify_password"),
-        json!({"password": "another-fresh-one-8"}),
-    )
-    .await
-    .ok();
+    app.verify_password(id, "another-fresh-one-8").await.ok();
 }
 
 #[tokio::test]
@@ -298,12 +280,7 @@ async fn set_and_unset_compromised_return_the_user_with_event_and_audit() {
     .err(400, "no_password_set");
 
     // Any new password clears the mark.
-    app.patch(
-        &format!("/v1/users/{id}"),
-        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
-    )
-    .await
-    .ok();
+    app.set_password(id, "v9#Tq-ruddy-kestrel-41").await.ok();
     assert!(!stored_user(&app, id).await.password_compromised);
 }
 

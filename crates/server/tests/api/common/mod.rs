@@ -176,6 +176,48 @@ impl App {
             .clone()
     }
 
+    /// A fresh session token (JWT) for session `sid`.
+    pub async fn session_jwt(&self, sid: &str) -> String {
+        self.post_empty(&format!("/v1/sessions/{sid}/tokens"))
+            .await
+            .ok()["jwt"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// `POST /v1/users/{id}/verify_password`.
+    pub async fn verify_password(&self, user_id: &str, password: &str) -> Reply {
+        self.post(
+            &format!("/v1/users/{user_id}/verify_password"),
+            json!({ "password": password }),
+        )
+        .await
+    }
+
+    /// `PATCH /v1/users/{id}` with a new password.
+    pub async fn set_password(&self, user_id: &str, password: &str) -> Reply {
+        self.patch(
+            &format!("/v1/users/{user_id}"),
+            json!({ "password": password }),
+        )
+        .await
+    }
+
+    /// Rotates the signing key in the database, as another process (the CLI, another node)
+    /// would: the new key is named `kid`.
+    pub async fn rotate_key(&self, kid: &str) {
+        let state = &self.running.state;
+        let (_, record) =
+            usher_core::signing_keys::SigningKey::generate(kid, &state.instance.id, state.now())
+                .unwrap();
+        state
+            .store
+            .rotate_signing_key(&state.instance.id, &record)
+            .await
+            .unwrap();
+    }
+
     pub async fn events(&self) -> Vec<usher_core::events::OutboxEvent> {
         let s = &self.running.state;
         s.store
