@@ -71,22 +71,10 @@ async fn sessions_expire_after_their_lifetime() {
     let u = app.create_user("t@time.test").await;
     let s = app.create_session(u["id"].as_str().unwrap()).await;
     let sid = s["id"].as_str().unwrap();
-    let (_, claims) = decode_jwt(
-        app.post_empty(&format!("/v1/sessions/{sid}/tokens"))
-            .await
-            .ok()["jwt"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, claims) = decode_jwt(&app.session_jwt(sid).await);
     assert_eq!(claims["iat"], 1_700_000_000);
     clock.advance(30 * 60_000);
-    let (_, claims) = decode_jwt(
-        app.post_empty(&format!("/v1/sessions/{sid}/tokens"))
-            .await
-            .ok()["jwt"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, claims) = decode_jwt(&app.session_jwt(sid).await);
     assert_eq!(
         claims["fva"],
         json!([30, -1]),
@@ -207,15 +195,7 @@ async fn health_readiness_metrics_and_trace_ids() {
     ))
     .await
     .ok();
-    let m = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = app.metrics().await;
     assert!(
         m.contains(
             "usher_http_requests_total{route=\"/v1/users\",method=\"POST\",status=\"200\"} 1"

@@ -274,15 +274,7 @@ async fn rate_limits_are_shared_through_redis_and_fall_back_per_node_without_it(
         20,
         "ten per node per window while Redis is down"
     );
-    let metrics = a
-        .http
-        .get(format!("{}/metrics", a.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = a.metrics().await;
     assert!(
         !metrics.contains("usher_rate_limit_redis_fallbacks 0\n"),
         "{metrics}"

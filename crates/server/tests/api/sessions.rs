@@ -204,12 +204,7 @@ async fn ban_and_lock_stop_tokens_and_ban_revokes_sessions() {
     .await
     .ok();
 
-    let types: Vec<String> = app
-        .events()
-        .await
-        .into_iter()
-        .map(|e| e.event_type)
-        .collect();
+    let types = app.event_types().await;
     let ban_pos = types.iter().rposition(|t| t == "session.revoked").unwrap();
     assert!(types[..ban_pos].contains(&"session.created".to_owned()));
 }

@@ -320,14 +320,7 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
         true
     );
 
-    let nopw = app
-        .post(
-            "/v1/users",
-            json!({"email_address": ["nopw@pw.test"], "skip_password_requirement": true}),
-        )
-        .await
-        .ok()
-        .clone();
+    let nopw = app.create_user_without_password("nopw@pw.test").await;
     app.post(
         &format!("/v1/users/{}/verify_password", nopw["id"].as_str().unwrap()),
         json!({"password": "x"}),

@@ -73,9 +73,7 @@ impl Reply {
         self.body["errors"][0]["code"].as_str().unwrap_or("")
     }
     pub fn param(&self) -> &str {
-        self.body["errors"][0]["meta"]["param_name"]
-            .as_str()
-            .unwrap_or("")
+        error_param(&self.body)
     }
     #[track_caller]
     pub fn ok(&self) -> &Value {
@@ -176,6 +174,34 @@ impl App {
             .clone()
     }
 
+    /// The id of a new user with an email address and the usual password.
+    pub async fn create_user_id(&self, email: &str) -> String {
+        self.create_user(email).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A user with an email address and no password.
+    pub async fn create_user_without_password(&self, email: &str) -> Value {
+        self.post(
+            "/v1/users",
+            json!({"email_address": [email], "skip_password_requirement": true}),
+        )
+        .await
+        .ok()
+        .clone()
+    }
+
+    /// The types of every event written so far, oldest first.
+    pub async fn event_types(&self) -> Vec<String> {
+        self.events()
+            .await
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect()
+    }
+
     /// A fresh session token (JWT) for session `sid`.
     pub async fn session_jwt(&self, sid: &str) -> String {
         self.post_empty(&format!("/v1/sessions/{sid}/tokens"))
@@ -218,6 +244,18 @@ impl App {
             .unwrap();
     }
 
+    /// The Prometheus text of `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn events(&self) -> Vec<usher_core::events::OutboxEvent> {
         let s = &self.running.state;
         s.store
@@ -225,6 +263,13 @@ impl App {
             .await
             .unwrap()
     }
+}
+
+/// The parameter a Clerk error body's first error names, or "".
+pub fn error_param(body: &Value) -> &str {
+    body["errors"][0]["meta"]["param_name"]
+        .as_str()
+        .unwrap_or("")
 }
 
 /// Decodes a JWT's header and payload (no verification).

@@ -149,15 +149,11 @@ async fn production_refuses_posts_from_other_origins() {
             .get(format!("{}{path}", app.base))
             .bearer_auth(LIVE)
     };
+    let eve = [("email_address", "eve@example.com"), ("password", PASSWORD)];
     let mut web = app.web("prod-test");
     web.origin = Some("https://evil.example".into());
     web.open("/sign-up").await.expect(200);
-    let refused = web
-        .submit(
-            "/sign-up",
-            &[("email_address", "eve@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let refused = web.submit("/sign-up", &eve).await;
     refused.expect(403);
     // A person sent it: the answer is a page, not the Frontend API's JSON.
     assert_eq!(refused.header("content-type"), "text/html; charset=utf-8");
@@ -171,12 +167,7 @@ async fn production_refuses_posts_from_other_origins() {
     assert!(refused.body.contains("href=\"/sign-in\""));
     assert!(!refused.body.contains("\"errors\""));
     assert_eq!(refused.header("x-frame-options"), "DENY");
-    let prefixed = web
-        .submit(
-            "/__clerk/sign-up",
-            &[("email_address", "eve@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let prefixed = web.submit("/__clerk/sign-up", &eve).await;
     prefixed.expect(403);
     assert!(prefixed.body.contains("href=\"/__clerk/sign-in\""));
     // clerk-js's calls from that origin still get Clerk's JSON error.
@@ -185,12 +176,7 @@ async fn production_refuses_posts_from_other_origins() {
         .err(403, "origin_invalid");
     // This listener's own http:// origin is not the instance's https:// one either.
     web.origin = Some(app.frontend_url());
-    web.submit(
-        "/sign-up",
-        &[("email_address", "eve@example.com"), ("password", PASSWORD)],
-    )
-    .await
-    .expect(403);
+    web.submit("/sign-up", &eve).await.expect(403);
     let emails: Value = bapi("/v1/emails")
         .send()
         .await
@@ -204,7 +190,7 @@ async fn production_refuses_posts_from_other_origins() {
     web.origin = Some("https://app.example.com".into());
     web.submit(
         "/sign-up?redirect_url=https%3A%2F%2Fapp.example.com%2Fwelcome",
-        &[("email_address", "eve@example.com"), ("password", PASSWORD)],
+        &eve,
     )
     .await
     .redirects_to(
