@@ -187,6 +187,18 @@ fn assert_endpoint_metric(m: &str, series: &str, ep: &str, labels: &str, value: 
     assert!(m.contains(&line), "no `{line}` in:\n{m}");
 }
 
+/// The first email address of the user in each message, in the order they came.
+fn emails_of(got: &[Got]) -> Vec<String> {
+    got.iter()
+        .map(|g| {
+            g.json["data"]["email_addresses"][0]["email_address"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
 fn user_body(email: &str) -> Value {
     json!({"email_address": [email], "skip_password_requirement": true})
 }

@@ -106,16 +106,7 @@ async fn a_paused_endpoint_queues_everything_and_delivers_it_after_resume() {
         .await
         .ok();
     assert_eq!(app.drain().await, 5);
-    let emails: Vec<String> = rx
-        .got()
-        .iter()
-        .map(|g| {
-            g.json["data"]["email_addresses"][0]["email_address"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let emails = emails_of(&rx.got());
     assert_eq!(
         emails,
         (0..5)
@@ -304,15 +295,7 @@ async fn five_days_of_failures_disable_an_endpoint_and_resume_recovers_it() {
     app.drain().await;
     let pending = app.deliveries(&ep, "status=pending").await;
     assert_eq!(pending["total_count"], 0);
-    let emails: Vec<String> = down.got()[tried..]
-        .iter()
-        .map(|g| {
-            g.json["data"]["email_addresses"][0]["email_address"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let emails = emails_of(&down.got()[tried..]);
     assert_eq!(
         emails,
         ["down1@hooks.test", "down2@hooks.test"],
