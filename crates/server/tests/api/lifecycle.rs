@@ -14,12 +14,7 @@ async fn every_change_writes_its_clerk_event_and_an_audit_entry() {
         .await
         .ok();
     let s = app.create_session(uid).await;
-    app.post_empty(&format!(
-        "/v1/sessions/{}/revoke",
-        s["id"].as_str().unwrap()
-    ))
-    .await
-    .ok();
+    app.revoke_session(s["id"].as_str().unwrap()).await.ok();
     let events = app.events().await;
     let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
@@ -189,12 +184,7 @@ async fn health_readiness_metrics_and_trace_ids() {
     );
     let u = app.create_user("m@metrics.test").await;
     let s = app.create_session(u["id"].as_str().unwrap()).await;
-    app.post_empty(&format!(
-        "/v1/sessions/{}/tokens",
-        s["id"].as_str().unwrap()
-    ))
-    .await
-    .ok();
+    app.session_jwt(s["id"].as_str().unwrap()).await;
     let m = app.metrics().await;
     assert!(
         m.contains(

@@ -212,6 +212,11 @@ impl App {
             .to_owned()
     }
 
+    /// `POST /v1/sessions/{id}/revoke`.
+    pub async fn revoke_session(&self, sid: &str) -> Reply {
+        self.post_empty(&format!("/v1/sessions/{sid}/revoke")).await
+    }
+
     /// `POST /v1/users/{id}/verify_password`.
     pub async fn verify_password(&self, user_id: &str, password: &str) -> Reply {
         self.post(
