@@ -182,6 +182,14 @@ impl App {
             .to_owned()
     }
 
+    /// The id of a user created from the `POST /v1/users` body `body`.
+    pub async fn create_user_from(&self, body: Value) -> String {
+        self.post("/v1/users", body).await.ok()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// A user with an email address and no password.
     pub async fn create_user_without_password(&self, email: &str) -> Value {
         self.post(
