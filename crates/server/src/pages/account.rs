@@ -245,8 +245,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
             &csrf,
             Some("Add an authenticator app"),
         );
-        html::button(&mut h, "Add an authenticator app", None);
-        h.close("form");
+        html::submit_and_close(&mut h, "Add an authenticator app");
     }
     h.close("section");
 
@@ -519,8 +518,7 @@ pub async fn sign_out(State(state): State<AppState>, mut page: Page, form: PageF
     let mut h = Html::new();
     general_alert(&mut h, Some(&Failure::forged()));
     html::form_open(&mut h, &page.link("/sign-out"), &csrf, Some("Sign out"));
-    html::button(&mut h, "Sign out", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Sign out");
     page.html(StatusCode::FORBIDDEN, "Sign out", false, h)
 }
 

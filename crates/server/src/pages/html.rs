@@ -367,6 +367,12 @@ pub fn button(h: &mut Html, label: &str, class: Option<&str>) {
     );
 }
 
+/// The form's (primary) submit button, and the end of the form.
+pub fn submit_and_close(h: &mut Html, label: &str) {
+    button(h, label, None);
+    h.close("form");
+}
+
 /// `<p><a href=…>text</a></p>`.
 pub fn link_para(h: &mut Html, href: &str, text: &str) {
     h.open("p", &[])

@@ -77,8 +77,7 @@ fn render_enrolment(
         failure.and_then(|f| f.on("code")),
     )
     .render(&mut h);
-    html::button(&mut h, "Verify and turn on", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Verify and turn on");
     html::form_open(
         &mut h,
         &page.path("/user/totp/remove"),
