@@ -290,6 +290,40 @@ pub(crate) fn origin_flag(flags: &mut Flags) -> Result<HeaderValue> {
     HeaderValue::from_str(&origin).context("--origin is not a header value")
 }
 
+/// The flags of a timed run of sign-in attempts against the front door (`storm`, `sign-ins`).
+struct TimedRun {
+    frontend: SocketAddr,
+    /// The Backend API listener, for `/metrics`.
+    api: SocketAddr,
+    users_path: PathBuf,
+    out: PathBuf,
+    round: u64,
+    connections: usize,
+    warmup: f64,
+    duration: f64,
+    first_address: u64,
+    seed: u64,
+    origin: HeaderValue,
+}
+
+impl TimedRun {
+    fn read(flags: &mut Flags) -> Result<Self> {
+        Ok(Self {
+            frontend: addr_flag(flags, "frontend")?.1,
+            api: addr_flag(flags, "api")?.1,
+            users_path: PathBuf::from(flags.str("users")?),
+            out: PathBuf::from(flags.str("out")?),
+            round: flags.get("round", 0)?,
+            connections: flags.get("connections", 16)?,
+            warmup: flags.get("warmup", 1.0)?,
+            duration: flags.get("duration", 5.0)?,
+            first_address: flags.get("first-address", 0)?,
+            seed: flags.get("seed", 42)?,
+            origin: origin_flag(flags)?,
+        })
+    }
+}
+
 pub(crate) fn addr_flag(flags: &mut Flags, name: &str) -> Result<(String, SocketAddr)> {
     let url = flags.str(name)?;
     let addr = http::loopback_addr(&url)?;
@@ -939,19 +973,21 @@ fn refused(t: &mut AttackTally, status: u16, body: &str, what: &str) {
 /// hashers busy. Counts outcomes completing in the measured window, and reads the server's hash
 /// counter and hash queue (`/metrics` on `--api`) through it.
 pub async fn storm(mut flags: Flags) -> Result<()> {
-    let (_, frontend) = addr_flag(&mut flags, "frontend")?;
-    let (_, api) = addr_flag(&mut flags, "api")?;
-    let users_path = PathBuf::from(flags.str("users")?);
-    let out = PathBuf::from(flags.str("out")?);
-    let round: u64 = flags.get("round", 0)?;
-    let connections: usize = flags.get("connections", 16)?;
+    let TimedRun {
+        frontend,
+        api,
+        users_path,
+        out,
+        round,
+        connections,
+        warmup,
+        duration,
+        first_address,
+        seed,
+        origin,
+    } = TimedRun::read(&mut flags)?;
     let per_address: u64 = flags.get("per-address", 200)?;
-    let warmup: f64 = flags.get("warmup", 1.0)?;
-    let duration: f64 = flags.get("duration", 5.0)?;
     let tail: f64 = flags.get("tail", 0.5)?;
-    let first_address: u64 = flags.get("first-address", 0)?;
-    let seed: u64 = flags.get("seed", 42)?;
-    let origin = origin_flag(&mut flags)?;
     flags.finish()?;
     if !(1..=512).contains(&connections) || !(1..=100_000).contains(&per_address) {
         bail!("--connections must be 1..=512 and --per-address 1..=100000");
@@ -1126,18 +1162,20 @@ pub async fn storm(mut flags: Flags) -> Result<()> {
 /// server set; only `complete` with a session counts. Also reads the server's hash counter, so
 /// hashes per sign-in can be checked.
 pub async fn sign_ins(mut flags: Flags) -> Result<()> {
-    let (_, frontend) = addr_flag(&mut flags, "frontend")?;
-    let (_, api) = addr_flag(&mut flags, "api")?;
+    let TimedRun {
+        frontend,
+        api,
+        users_path,
+        out,
+        round,
+        connections,
+        warmup,
+        duration,
+        first_address,
+        seed,
+        origin,
+    } = TimedRun::read(&mut flags)?;
     let server_pid: u32 = flags.get("server-pid", 0)?;
-    let users_path = PathBuf::from(flags.str("users")?);
-    let out = PathBuf::from(flags.str("out")?);
-    let round: u64 = flags.get("round", 0)?;
-    let connections: usize = flags.get("connections", 16)?;
-    let warmup: f64 = flags.get("warmup", 1.0)?;
-    let duration: f64 = flags.get("duration", 5.0)?;
-    let first_address: u64 = flags.get("first-address", 0)?;
-    let seed: u64 = flags.get("seed", 42)?;
-    let origin = origin_flag(&mut flags)?;
     flags.finish()?;
     if !(1..=512).contains(&connections) {
         bail!("--connections must be 1..=512");

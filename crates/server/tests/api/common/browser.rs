@@ -90,9 +90,7 @@ impl Res {
 
     /// The parameter the error names, or "".
     pub fn param(&self) -> &str {
-        self.body["errors"][0]["meta"]["param_name"]
-            .as_str()
-            .unwrap_or("")
+        super::error_param(&self.body)
     }
 
     #[track_caller]
