@@ -85,6 +85,7 @@ impl From<StoreError> for CoreError {
             StoreError::IdentifierTaken(kind) => CoreError::IdentifierExists {
                 param: kind.as_str(),
             },
+            StoreError::KeyTaken { what } => CoreError::KeyTaken { what },
             StoreError::Stale => CoreError::Conflict,
             other => CoreError::Storage(Cause::new(other)),
         }

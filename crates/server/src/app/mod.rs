@@ -5,6 +5,7 @@ pub mod context;
 pub mod frontend;
 pub mod instance;
 pub mod mail;
+pub mod roles;
 pub mod sessions;
 pub mod signing_keys;
 pub mod users;

@@ -9,6 +9,7 @@ pub mod instance;
 pub mod jwks;
 pub mod lists;
 pub mod requests;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;

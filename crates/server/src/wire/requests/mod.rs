@@ -5,6 +5,7 @@
 pub mod fields;
 pub mod frontend;
 pub mod instance;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;
