@@ -11,6 +11,7 @@ mod frontend;
 mod lifecycle;
 mod mail;
 mod nodes;
+mod organization_roles;
 mod pages;
 mod passwords;
 mod request_bodies;
