@@ -2,6 +2,8 @@
 //! built-in roles and permissions (listed, never changed), `duplicate_record` for a taken key,
 //! and each change's `role.*` / `permission.*` event and audit entry.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -378,5 +380,47 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
             audit.contains(&(action.to_owned(), rid.clone())),
             "{action}: {audit:?}"
         );
+    }
+}
+
+/// Sends `body` to `path` from `n` tasks at once.
+async fn race(app: &Arc<App>, path: &'static str, body: Value, n: usize) -> Vec<Reply> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (app, body) = (app.clone(), body.clone());
+            tokio::spawn(async move { app.post(path, body).await })
+        })
+        .collect();
+    let mut replies = Vec::new();
+    for t in tasks {
+        replies.push(t.await.unwrap());
+    }
+    replies
+}
+
+/// Concurrent creates of one key race past the read-side check; the store's unique index
+/// decides, and the losers hear `duplicate_record`, never a 500 (the store's `KeyTaken` used to
+/// surface as an internal error).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_of_one_key_make_one_and_refuse_the_rest() {
+    let app = Arc::new(spawn_app().await);
+    for (path, body, event) in [
+        (
+            "/v1/organization_permissions",
+            json!({"name": "Racer", "key": "org:race:run"}),
+            "permission.created",
+        ),
+        (
+            "/v1/organization_roles",
+            json!({"name": "Racer", "key": "org:racer"}),
+            "role.created",
+        ),
+    ] {
+        let replies = race(&app, path, body, 8).await;
+        assert_eq!(replies.iter().filter(|r| r.status == 200).count(), 1);
+        for r in replies.iter().filter(|r| r.status != 200) {
+            r.err(400, "duplicate_record");
+        }
+        assert_eq!(events_of(&app, event).await.len(), 1);
     }
 }
