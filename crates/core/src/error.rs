@@ -11,6 +11,15 @@ pub enum CoreError {
     NotFound { resource: &'static str },
     #[error("{param} is already taken")]
     IdentifierExists { param: &'static str },
+    /// A custom role or permission key (`what`) that another one of the instance has.
+    #[error("that {what} key is already taken")]
+    KeyTaken { what: &'static str },
+    /// Granting what is already granted (a permission a role holds).
+    #[error("that {what} is already assigned")]
+    AlreadyAssigned { what: &'static str },
+    /// The built-in roles and permissions (`what`) can be read and granted, never changed.
+    #[error("{what} cannot be changed or deleted")]
+    SystemReadOnly { what: &'static str },
     #[error("{param} is missing")]
     ParamMissing { param: String },
     #[error("{param} has an invalid format: {reason}")]

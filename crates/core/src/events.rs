@@ -3,6 +3,7 @@
 
 use crate::clock::Millis;
 use crate::mail::EmailMessage;
+use crate::roles::{Permission, Role};
 use crate::sessions::Session;
 use crate::users::User;
 use crate::webhooks::WebhookEndpoint;
@@ -37,6 +38,17 @@ pub enum DomainEvent {
     WebhookEndpointDeleted(Box<WebhookEndpoint>),
     WebhookEndpointSecretRotated(Box<WebhookEndpoint>),
     WebhookEndpointDisabled(Box<WebhookEndpoint>),
+    /// An instance's custom organization roles and permissions (Clerk's `role.*`, `permission.*`).
+    RoleCreated(Box<Role>),
+    RoleUpdated(Box<Role>),
+    RoleDeleted {
+        id: String,
+    },
+    PermissionCreated(Box<Permission>),
+    PermissionUpdated(Box<Permission>),
+    PermissionDeleted {
+        id: String,
+    },
     /// An email was queued for delivery (Clerk's `email.created`).
     EmailCreated(EmailMessage),
     /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
@@ -79,6 +91,12 @@ impl DomainEvent {
             DomainEvent::WebhookEndpointDeleted(_) => catalog::ENDPOINT_DELETED,
             DomainEvent::WebhookEndpointSecretRotated(_) => catalog::ENDPOINT_SECRET_ROTATED,
             DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
+            DomainEvent::RoleCreated(_) => "role.created",
+            DomainEvent::RoleUpdated(_) => "role.updated",
+            DomainEvent::RoleDeleted { .. } => "role.deleted",
+            DomainEvent::PermissionCreated(_) => "permission.created",
+            DomainEvent::PermissionUpdated(_) => "permission.updated",
+            DomainEvent::PermissionDeleted { .. } => "permission.deleted",
             DomainEvent::EmailCreated(_) => "email.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
@@ -124,6 +142,12 @@ mod tests {
             "session.ended",
             "session.removed",
             "email.created",
+            "role.created",
+            "role.updated",
+            "role.deleted",
+            "permission.created",
+            "permission.updated",
+            "permission.deleted",
             catalog::ENDPOINT_CREATED,
             catalog::ENDPOINT_UPDATED,
             catalog::ENDPOINT_DELETED,

@@ -99,6 +99,7 @@ impl From<StoreError> for CoreError {
             StoreError::IdentifierTaken(kind) => CoreError::IdentifierExists {
                 param: kind.as_str(),
             },
+            StoreError::KeyTaken { what } => CoreError::KeyTaken { what },
             StoreError::Stale => CoreError::Conflict,
             StoreError::SlugTaken => CoreError::IdentifierExists { param: "slug" },
             StoreError::AlreadyMember => CoreError::AlreadyMember,

@@ -153,6 +153,26 @@ impl From<CoreError> for ApiError {
                 identifier_message(param).to_owned(),
             )
             .with_param(param),
+            // Clerk answers a taken key with 400 `duplicate_record`, as for any duplicate.
+            CoreError::KeyTaken { what } => ApiError::new(
+                S::BAD_REQUEST,
+                "duplicate_record",
+                format!("duplicate {what} key"),
+                format!("There is already a {what} with this key in this instance."),
+            )
+            .with_param("key"),
+            CoreError::AlreadyAssigned { what } => ApiError::new(
+                S::CONFLICT,
+                "duplicate_record",
+                format!("{what} already assigned"),
+                format!("The {what} is already assigned."),
+            ),
+            CoreError::SystemReadOnly { what } => ApiError::new(
+                S::FORBIDDEN,
+                "authorization_invalid",
+                format!("{what} cannot be modified"),
+                format!("The {what} are built in: they cannot be changed or deleted."),
+            ),
             CoreError::ParamMissing { param } => unprocessable(
                 "form_param_missing",
                 "is missing",

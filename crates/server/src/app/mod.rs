@@ -6,6 +6,7 @@ pub mod frontend;
 pub mod instance;
 pub mod mail;
 pub mod organizations;
+pub mod roles;
 pub mod sessions;
 pub mod signing_keys;
 pub mod users;

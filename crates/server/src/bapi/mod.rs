@@ -7,6 +7,7 @@ mod jwks;
 mod organization_memberships;
 mod organizations;
 pub use jwks::jwks as public_jwks;
+mod roles;
 mod sessions;
 mod users;
 mod webhooks;
@@ -88,6 +89,30 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/sessions/{session_id}/tokens/{template_name}",
             post(sessions::template_token),
+        )
+        .route(
+            "/v1/organization_roles",
+            get(roles::list_roles).post(roles::create_role),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            get(roles::get_role)
+                .patch(roles::update_role)
+                .delete(roles::delete_role),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            post(roles::assign_permission).delete(roles::remove_permission),
+        )
+        .route(
+            "/v1/organization_permissions",
+            get(roles::list_permissions).post(roles::create_permission),
+        )
+        .route(
+            "/v1/organization_permissions/{permission_id}",
+            get(roles::get_permission)
+                .patch(roles::update_permission)
+                .delete(roles::delete_permission),
         )
         .route("/v1/jwks", get(jwks::get))
         .route(

@@ -68,6 +68,16 @@ pub fn render(
         | DomainEvent::WebhookEndpointDeleted(e)
         | DomainEvent::WebhookEndpointSecretRotated(e)
         | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
+        DomainEvent::RoleCreated(r) | DomainEvent::RoleUpdated(r) => {
+            to_value(&super::roles::RoleJson::new(r))
+        }
+        DomainEvent::RoleDeleted { id } => to_value(&super::roles::DeletedJson::role(id)),
+        DomainEvent::PermissionCreated(p) | DomainEvent::PermissionUpdated(p) => {
+            to_value(&super::roles::PermissionJson::new(p))
+        }
+        DomainEvent::PermissionDeleted { id } => {
+            to_value(&super::roles::DeletedJson::permission(id))
+        }
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
         DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({

@@ -10,6 +10,7 @@ pub mod jwks;
 pub mod lists;
 pub mod organizations;
 pub mod requests;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;

@@ -12,6 +12,7 @@ mod lifecycle;
 mod mail;
 mod nodes;
 mod organizations;
+mod organization_roles;
 mod pages;
 mod passwords;
 mod request_bodies;

@@ -6,6 +6,7 @@ pub mod fields;
 pub mod frontend;
 pub mod instance;
 pub mod organizations;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;
