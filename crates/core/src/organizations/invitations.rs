@@ -208,6 +208,19 @@ pub fn accept(
     Ok(membership)
 }
 
+/// A page of invitations, newest first: of one organization, or to one address, or all.
+#[derive(Debug, Clone, Default)]
+pub struct InvitationQuery {
+    pub organization_id: Option<String>,
+    pub email_address: Option<String>,
+    /// Empty: every status. Expired includes pending rows past their expiry at `now`.
+    pub statuses: Vec<InvitationStatus>,
+    /// Matches the address (partially) or the id.
+    pub query: Option<String>,
+    pub now: Millis,
+    pub page: crate::users::query::Page,
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::roles::{ADMIN, MEMBER};
