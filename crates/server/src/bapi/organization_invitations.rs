@@ -87,9 +87,11 @@ pub async fn create_bulk(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     p: PathParams,
-    JsonBody(body): JsonBody<BulkInvitationRequest>,
+    body: axum::body::Bytes,
 ) -> ApiResult {
-    let inputs = body.0.into_iter().map(Into::into).collect();
+    let JsonBody(body) =
+        JsonBody::<BulkInvitationRequest>::parse(&BulkInvitationRequest::wrap(&body))?;
+    let inputs = body.invitations.into_iter().map(Into::into).collect();
     let made = app::create_many(&state, &ctx, p.first(), inputs).await?;
     Ok(list_json(&state, &made, made.len() as i64))
 }

@@ -40,10 +40,30 @@ impl From<CreateInvitationRequest> for NewInvitation {
     }
 }
 
-/// `POST /v1/organizations/{organization_id}/invitations/bulk`: a JSON array.
+/// `POST /v1/organizations/{organization_id}/invitations/bulk`: Clerk's body is a JSON array,
+/// which the handler reads as this object's `invitations` (so each item is checked like a single
+/// invitation's body, and a fault names `invitations[i].field`).
 #[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct BulkInvitationRequest(pub Vec<CreateInvitationRequest>);
+#[serde(deny_unknown_fields)]
+pub struct BulkInvitationRequest {
+    pub invitations: Vec<CreateInvitationRequest>,
+}
+
+impl BulkInvitationRequest {
+    /// The body wrapped as `{"invitations": …}` when it is an array; otherwise as sent (an
+    /// object is then refused as an unknown or missing field).
+    pub fn wrap(body: &[u8]) -> Vec<u8> {
+        let trimmed = body.trim_ascii_start();
+        if trimmed.first() == Some(&b'[') {
+            let mut out = b"{\"invitations\":".to_vec();
+            out.extend_from_slice(body);
+            out.push(b'}');
+            out
+        } else {
+            body.to_vec()
+        }
+    }
+}
 
 /// `POST …/invitations/{invitation_id}/revoke`.
 #[derive(Debug, Deserialize)]
