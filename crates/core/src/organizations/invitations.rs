@@ -67,8 +67,77 @@ pub struct OrganizationInvitation {
     pub expires_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// SHA-256 (hex) of the ticket the invitation email's link carries (`__clerk_ticket`); the
+    /// ticket itself is never stored.
+    #[serde(default)]
+    pub ticket_digest: String,
     #[serde(skip)]
     pub version: i64,
+}
+
+/// The SHA-256 (hex) a ticket is kept as.
+pub fn ticket_digest(ticket: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(ticket.as_bytes()))
+}
+
+/// The invitation email: a link to `base_url` (the invitation's redirect URL, or the hosted
+/// sign-up page) carrying the ticket and whether the invitee signs up or signs in, as Clerk's
+/// links do (`__clerk_ticket`, `__clerk_status`).
+pub fn invitation_email(
+    inv: &OrganizationInvitation,
+    org: &Organization,
+    ticket: &str,
+    base_url: &str,
+    has_account: bool,
+    app_name: &str,
+    now: Millis,
+) -> crate::mail::EmailMessage {
+    use crate::mail::templates::escape_html;
+    let status = if has_account { "sign_in" } else { "sign_up" };
+    let sep = if base_url.contains('?') { '&' } else { '?' };
+    let link = format!("{base_url}{sep}__clerk_ticket={ticket}&__clerk_status={status}");
+    let subject = format!("You have been invited to join {}", org.name);
+    let paragraphs = [
+        format!("You have been invited to join {} on {app_name}.", org.name),
+        format!("Accept the invitation: {link}"),
+        "If you were not expecting this invitation, you can ignore this email.".to_owned(),
+    ];
+    let mut body_plain = paragraphs.join("\n\n");
+    body_plain.push('\n');
+    let mut body_html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n",
+        escape_html(&subject)
+    );
+    body_html.push_str(&format!("<p>{}</p>\n", escape_html(&paragraphs[0])));
+    body_html.push_str(&format!(
+        "<p><a href=\"{}\">Accept the invitation</a></p>\n<p>{}</p>\n</body>\n</html>\n",
+        escape_html(&link),
+        escape_html(&paragraphs[2])
+    ));
+    crate::mail::EmailMessage {
+        id: new_id(crate::ids::prefix::EMAIL_MESSAGE),
+        to_email_address: inv.email_address.clone(),
+        email_address_id: None,
+        user_id: None,
+        slug: "organization_invitation".to_owned(),
+        subject,
+        body_plain,
+        body_html,
+        data: serde_json::json!({
+            "app": {"name": app_name},
+            "org": {"name": org.name},
+            "action_url": link,
+            "inviter_name": serde_json::Value::Null,
+        }),
+        status: crate::mail::EmailStatus::Queued,
+        attempts: 0,
+        last_error: None,
+        from_email_name: String::new(),
+        delivered_by_server: false,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 impl OrganizationInvitation {
@@ -150,6 +219,7 @@ pub fn validate_new(
         expires_at: now + days * DAY_MS,
         created_at: now,
         updated_at: now,
+        ticket_digest: String::new(),
         version: 0,
     })
 }
@@ -263,6 +333,34 @@ mod tests {
         assert_eq!(inv.expires_at, 10 + 30 * DAY_MS);
         assert_eq!(inv.status_at(10), InvitationStatus::Pending);
         assert_eq!(inv.status_at(10 + 30 * DAY_MS), InvitationStatus::Expired);
+    }
+
+    #[test]
+    fn the_email_links_to_the_redirect_url_with_the_ticket() {
+        let o = org(0, 1);
+        let inv = validate_new(&o, new("a@b.co", MEMBER), Invitee::default(), 1).unwrap();
+        let m = invitation_email(
+            &inv,
+            &o,
+            "tkt",
+            "https://app.example/accept?x=1",
+            false,
+            "App",
+            1,
+        );
+        assert_eq!(m.to_email_address, "a@b.co");
+        assert_eq!(m.slug, "organization_invitation");
+        assert!(
+            m.body_plain.contains(
+                "https://app.example/accept?x=1&__clerk_ticket=tkt&__clerk_status=sign_up"
+            )
+        );
+        let m = invitation_email(&inv, &o, "tkt", "https://h/sign-up", true, "App", 1);
+        assert!(
+            m.body_html
+                .contains("https://h/sign-up?__clerk_ticket=tkt&amp;__clerk_status=sign_in")
+        );
+        assert_ne!(ticket_digest("tkt"), ticket_digest("tku"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! audit entry in one transaction.
 
 use usher_core::events::DomainEvent;
+use usher_core::ids::random_hex;
 use usher_core::organizations::invitations::{
     self, InvitationQuery, Invitee, NewInvitation, OrganizationInvitation,
 };
@@ -18,14 +19,20 @@ const INVITATION: &str = "organization invitation";
 /// Clerk's limit on one bulk request.
 pub const MAX_BULK: usize = 10;
 
-async fn invitee(state: &AppState, organization_id: &str, email: &str) -> CoreResult<Invitee> {
+/// What the email's link needs besides the invitation: whether the address has an account.
+async fn invitee(
+    state: &AppState,
+    organization_id: &str,
+    email: &str,
+) -> CoreResult<(Invitee, bool)> {
     let ins = &state.instance.id;
     let email = email.trim().to_lowercase();
-    let is_member = match state
+    let account = state
         .store
         .user_id_by_identifier(ins, IdentifierKind::Email, &email)
-        .await?
-    {
+        .await?;
+    let has_account = account.is_some();
+    let is_member = match account {
         Some(user_id) => state
             .store
             .get_membership(ins, organization_id, &user_id)
@@ -44,10 +51,13 @@ async fn invitee(state: &AppState, organization_id: &str, email: &str) -> CoreRe
         .store
         .list_organization_invitations(ins, &pending)
         .await?;
-    Ok(Invitee {
-        is_member,
-        has_pending: n > 0,
-    })
+    Ok((
+        Invitee {
+            is_member,
+            has_pending: n > 0,
+        },
+        has_account,
+    ))
 }
 
 /// Creates every invitation in `inputs` or none (one transaction).
@@ -73,11 +83,28 @@ pub async fn create_many(
         let mut change = Change::new(state, ctx);
         for input in &inputs {
             let email = input.email_address.clone().unwrap_or_default();
-            let mut who = invitee(state, &org.id, &email).await?;
+            let (mut who, has_account) = invitee(state, &org.id, &email).await?;
             who.has_pending |= made
                 .iter()
                 .any(|m| m.email_address == email.trim().to_lowercase());
-            let inv = invitations::validate_new(&org, input.clone(), who, now)?;
+            let mut inv = invitations::validate_new(&org, input.clone(), who, now)?;
+            let ticket = random_hex(32);
+            inv.ticket_digest = invitations::ticket_digest(&ticket);
+            let base = inv
+                .redirect_url
+                .clone()
+                .unwrap_or_else(|| format!("{}/sign-up", state.frontend_api_url));
+            let app_name = state.branding().application_name().to_owned();
+            let email_msg = invitations::invitation_email(
+                &inv,
+                &org,
+                &ticket,
+                &base,
+                has_account,
+                &app_name,
+                now,
+            );
+            super::mail::queue(&mut change, email_msg);
             change
                 .write(Write::InsertOrganizationInvitation(inv.clone()))
                 .event(DomainEvent::OrganizationInvitationCreated(Box::new(

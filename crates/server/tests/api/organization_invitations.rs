@@ -67,6 +67,16 @@ async fn create_get_list_and_revoke_an_invitation() {
     );
     let id = inv["id"].as_str().unwrap().to_owned();
 
+    // The invitation email is queued with the change, its link carrying a ticket.
+    let mails = app.emails_to("new@example.com").await;
+    assert_eq!(mails.len(), 1);
+    let body = mails[0]["body_plain"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("https://app.example.com/accept?__clerk_ticket=")
+            && body.contains("&__clerk_status=sign_up"),
+        "{body}"
+    );
+
     let got = app
         .get(&format!("/v1/organizations/{org}/invitations/{id}"))
         .await;
