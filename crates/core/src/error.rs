@@ -60,6 +60,15 @@ pub enum CoreError {
     /// The user is a member of the organization already.
     #[error("already a member of the organization")]
     AlreadyMember,
+    /// The address has a pending invitation to the organization already.
+    #[error("a pending invitation to this address exists")]
+    InvitationDuplicate,
+    /// The invitation is no longer pending (accepted, revoked or expired).
+    #[error("the invitation is {status}")]
+    InvitationNotPending { status: &'static str },
+    /// The user accepting an invitation does not own its address, verified.
+    #[error("the invitation was sent to another address")]
+    InvitationEmailMismatch,
     /// A concurrent writer changed the row first; the caller re-reads and retries.
     #[error("concurrent modification")]
     Conflict,

@@ -11,6 +11,7 @@ use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
+use crate::organizations::invitations::{InvitationQuery, OrganizationInvitation};
 use crate::organizations::query::{MembershipQuery, OrganizationQuery};
 use crate::organizations::{Organization, OrganizationMembership};
 use crate::roles::model::{Permission, RoleRecord};
@@ -45,6 +46,9 @@ pub enum StoreError {
     /// The write would remove or demote the organization's last admin.
     #[error("the organization's last admin cannot be removed or demoted")]
     LastAdmin,
+    /// The address has a pending invitation to the organization already.
+    #[error("a pending invitation to this address exists")]
+    InvitationPending,
     /// Another process created the instance first (several nodes starting on one empty database).
     #[error("the database already has an instance")]
     InstanceExists,
@@ -105,6 +109,7 @@ impl From<StoreError> for CoreError {
             StoreError::AlreadyMember => CoreError::AlreadyMember,
             StoreError::MembershipQuotaExceeded => CoreError::MembershipQuotaExceeded,
             StoreError::LastAdmin => CoreError::LastAdmin,
+            StoreError::InvitationPending => CoreError::InvitationDuplicate,
             other => CoreError::Storage(Cause::new(other)),
         }
     }
@@ -192,6 +197,11 @@ pub enum Write {
         version: i64,
         keep_an_admin: bool,
     },
+    /// A new invitation; a pending one to its address past its expiry is marked expired first.
+    /// [`StoreError::InvitationPending`] when another pending one remains.
+    InsertOrganizationInvitation(OrganizationInvitation),
+    /// Guarded by `invitation.version`.
+    UpdateOrganizationInvitation(OrganizationInvitation),
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -292,6 +302,16 @@ pub trait Store: Send + Sync + 'static {
         query: &MembershipQuery,
     ) -> StoreResult<(Vec<OrganizationMembership>, i64)>;
 
+    async fn get_organization_invitation(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationInvitation>>;
+    async fn list_organization_invitations(
+        &self,
+        instance_id: &str,
+        query: &InvitationQuery,
+    ) -> StoreResult<(Vec<OrganizationInvitation>, i64)>;
     async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>>;
     async fn session_for_token(
         &self,

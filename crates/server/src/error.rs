@@ -275,6 +275,25 @@ impl From<CoreError> for ApiError {
                 "already a member",
                 "The user is already a member of this organization.",
             ),
+            CoreError::InvitationDuplicate => ApiError::new(
+                S::BAD_REQUEST,
+                "duplicate_record",
+                "duplicate invitation",
+                "There is already a pending invitation for this email address.",
+            )
+            .with_param("email_address"),
+            CoreError::InvitationNotPending { status } => ApiError::new(
+                S::BAD_REQUEST,
+                "organization_invitation_not_pending",
+                "invitation not pending",
+                format!("The organization invitation is {status}; only a pending one can change."),
+            ),
+            CoreError::InvitationEmailMismatch => ApiError::new(
+                S::FORBIDDEN,
+                "organization_invitation_identification_mismatch",
+                "invitation sent to another address",
+                "The invitation was sent to an email address this account does not own.",
+            ),
             CoreError::MembershipQuotaExceeded => ApiError::new(
                 S::FORBIDDEN,
                 "organization_membership_quota_exceeded",

@@ -4,6 +4,7 @@ mod clients;
 mod emails;
 mod instance;
 mod jwks;
+mod organization_invitations;
 mod organization_memberships;
 mod organizations;
 pub use jwks::jwks as public_jwks;
@@ -77,6 +78,34 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organizations/{organization_id}/memberships/{user_id}/metadata",
             axum::routing::patch(organization_memberships::merge_metadata),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations",
+            get(organization_invitations::list).post(organization_invitations::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/bulk",
+            axum::routing::post(organization_invitations::create_bulk),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/pending",
+            get(organization_invitations::list_pending),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/{invitation_id}",
+            get(organization_invitations::get),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/{invitation_id}/revoke",
+            axum::routing::post(organization_invitations::revoke),
+        )
+        .route(
+            "/v1/organization_invitations",
+            get(organization_invitations::list_all),
+        )
+        .route(
+            "/v1/users/{user_id}/organization_invitations",
+            get(organization_invitations::list_of_user),
         )
         .route(
             "/v1/organization_memberships",

@@ -59,6 +59,11 @@ pub fn render(
         DomainEvent::OrganizationMembershipCreated(d)
         | DomainEvent::OrganizationMembershipUpdated(d)
         | DomainEvent::OrganizationMembershipDeleted(d) => to_value(&MembershipJson::new(d)),
+        DomainEvent::OrganizationInvitationCreated(i)
+        | DomainEvent::OrganizationInvitationAccepted(i)
+        | DomainEvent::OrganizationInvitationRevoked(i) => to_value(
+            &super::organization_invitations::InvitationJson::new(i, i.updated_at),
+        ),
         DomainEvent::SessionCreated(s, u)
         | DomainEvent::SessionRevoked(s, u)
         | DomainEvent::SessionEnded(s, u)

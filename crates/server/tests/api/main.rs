@@ -11,6 +11,7 @@ mod frontend;
 mod lifecycle;
 mod mail;
 mod nodes;
+mod organization_invitations;
 mod organizations;
 mod organization_roles;
 mod pages;

@@ -38,6 +38,10 @@ mod emails {
     type Db = sqlx::Postgres;
     include!("../sql/emails.rs");
 }
+mod organization_invitations {
+    type Db = sqlx::Postgres;
+    include!("../sql/organization_invitations.rs");
+}
 mod organizations {
     type Db = sqlx::Postgres;
     include!("../sql/organizations.rs");
@@ -51,6 +55,7 @@ use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::organizations::invitations::{InvitationQuery, OrganizationInvitation};
 use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;

@@ -129,6 +129,24 @@ impl Store for Backend {
             .map_err(|e| e.during("get_membership"))
     }
 
+    async fn get_organization_invitation(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationInvitation>> {
+        organization_invitations::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_organization_invitation"))
+    }
+
+    async fn list_organization_invitations(
+        &self,
+        instance_id: &str,
+        query: &InvitationQuery,
+    ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
+        organization_invitations::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_organization_invitations"))
+    }
+
     async fn list_memberships(
         &self,
         instance_id: &str,

@@ -194,6 +194,12 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganization { id, version } => {
                 super::organizations::delete(&mut tx, instance_id, id, *version).await?
             }
+            Write::InsertOrganizationInvitation(i) => {
+                super::organization_invitations::insert(&mut tx, instance_id, i).await?
+            }
+            Write::UpdateOrganizationInvitation(i) => {
+                super::organization_invitations::update(&mut tx, instance_id, i).await?
+            }
             Write::InsertMembership(m) => {
                 super::organizations::insert_membership(&mut tx, instance_id, m).await?
             }
