@@ -5,6 +5,7 @@ pub mod context;
 pub mod frontend;
 pub mod instance;
 pub mod mail;
+pub mod organization_domains;
 pub mod organizations;
 pub mod sessions;
 pub mod signing_keys;

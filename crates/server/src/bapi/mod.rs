@@ -4,6 +4,7 @@ mod clients;
 mod emails;
 mod instance;
 mod jwks;
+mod organization_domains;
 mod organization_memberships;
 mod organizations;
 pub use jwks::jwks as public_jwks;
@@ -76,6 +77,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organizations/{organization_id}/memberships/{user_id}/metadata",
             axum::routing::patch(organization_memberships::merge_metadata),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains",
+            get(organization_domains::list).post(organization_domains::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}",
+            axum::routing::patch(organization_domains::update).delete(organization_domains::delete),
+        )
+        .route(
+            "/v1/organization_domains",
+            get(organization_domains::list_all),
         )
         .route(
             "/v1/organization_memberships",

@@ -11,6 +11,7 @@ mod frontend;
 mod lifecycle;
 mod mail;
 mod nodes;
+mod organization_domains;
 mod organizations;
 mod pages;
 mod passwords;

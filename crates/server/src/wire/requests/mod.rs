@@ -5,6 +5,7 @@
 pub mod fields;
 pub mod frontend;
 pub mod instance;
+pub mod organization_domains;
 pub mod organizations;
 pub mod sessions;
 pub mod users;
