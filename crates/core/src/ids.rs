@@ -31,6 +31,7 @@ pub mod prefix {
     pub const BACKUP_CODE: &str = "bcode_";
     pub const ORGANIZATION: &str = "org_";
     pub const ORGANIZATION_MEMBERSHIP: &str = "orgmem_";
+    pub const ORGANIZATION_DOMAIN: &str = "orgdmn_";
 }
 
 /// Text that is not an id of the expected kind.

@@ -11,6 +11,7 @@ use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
+use crate::organizations::domains::{DomainQuery, OrganizationDomain};
 use crate::organizations::invitations::{InvitationQuery, OrganizationInvitation};
 use crate::organizations::query::{MembershipQuery, OrganizationQuery};
 use crate::organizations::{Organization, OrganizationMembership};
@@ -43,6 +44,9 @@ pub enum StoreError {
     /// The organization has `max_allowed_memberships` members already.
     #[error("the organization has reached its membership limit")]
     MembershipQuotaExceeded,
+    /// The domain name is listed by this organization already, or verified by another one.
+    #[error("the organization domain is already taken")]
+    DomainTaken,
     /// The write would remove or demote the organization's last admin.
     #[error("the organization's last admin cannot be removed or demoted")]
     LastAdmin,
@@ -110,6 +114,7 @@ impl From<StoreError> for CoreError {
             StoreError::MembershipQuotaExceeded => CoreError::MembershipQuotaExceeded,
             StoreError::LastAdmin => CoreError::LastAdmin,
             StoreError::InvitationPending => CoreError::InvitationDuplicate,
+            StoreError::DomainTaken => CoreError::IdentifierExists { param: "name" },
             other => CoreError::Storage(Cause::new(other)),
         }
     }
@@ -175,7 +180,7 @@ pub enum Write {
     /// Guarded by `organization.version`, like `UpdateUser`; the member counts are the store's and
     /// are left alone.
     UpdateOrganization(Organization),
-    /// Removes the organization and every membership in it (their events are separate writes).
+    /// Removes the organization and every membership and domain in it (their events are separate writes).
     DeleteOrganization {
         id: String,
         version: i64,
@@ -202,6 +207,15 @@ pub enum Write {
     InsertOrganizationInvitation(OrganizationInvitation),
     /// Guarded by `invitation.version`.
     UpdateOrganizationInvitation(OrganizationInvitation),
+    /// [`StoreError::DomainTaken`] when the organization lists the name already or, verified,
+    /// another organization has it verified.
+    InsertOrganizationDomain(OrganizationDomain),
+    /// Guarded by `domain.version`; [`StoreError::DomainTaken`] as for an insert.
+    UpdateOrganizationDomain(OrganizationDomain),
+    DeleteOrganizationDomain {
+        id: String,
+        version: i64,
+    },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -312,6 +326,20 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &str,
         query: &InvitationQuery,
     ) -> StoreResult<(Vec<OrganizationInvitation>, i64)>;
+    /// The domain `id` of `organization_id`.
+    async fn get_organization_domain(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationDomain>>;
+    /// A page of domains (newest first) and the total matching the query.
+    async fn list_organization_domains(
+        &self,
+        instance_id: &str,
+        query: &DomainQuery,
+    ) -> StoreResult<(Vec<OrganizationDomain>, i64)>;
+
     async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>>;
     async fn session_for_token(
         &self,

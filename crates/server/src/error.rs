@@ -135,6 +135,7 @@ fn identifier_message(param: &str) -> &'static str {
         "phone_number" => "That phone number is taken. Please try another.",
         "username" => "That username is taken. Please try another.",
         "slug" => "That slug is taken. Please try another.",
+        "name" => "That domain name is taken. Please try another.",
         _ => "That external ID is taken. Please try another.",
     }
 }

@@ -196,4 +196,3 @@ mod tests {
         assert_ne!(roles[1].id, admin.id);
     }
 }
-

@@ -5,6 +5,7 @@ pub mod context;
 pub mod frontend;
 pub mod instance;
 pub mod mail;
+pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
 pub mod roles;

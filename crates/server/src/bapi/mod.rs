@@ -4,6 +4,7 @@ mod clients;
 mod emails;
 mod instance;
 mod jwks;
+mod organization_domains;
 mod organization_invitations;
 mod organization_memberships;
 mod organizations;
@@ -106,6 +107,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/users/{user_id}/organization_invitations",
             get(organization_invitations::list_of_user),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains",
+            get(organization_domains::list).post(organization_domains::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}",
+            axum::routing::patch(organization_domains::update).delete(organization_domains::delete),
+        )
+        .route(
+            "/v1/organization_domains",
+            get(organization_domains::list_all),
         )
         .route(
             "/v1/organization_memberships",

@@ -56,6 +56,15 @@ pub fn render(
             slug: Some(slug.clone()),
             deleted: true,
         }),
+        DomainEvent::OrganizationDomainCreated(d) | DomainEvent::OrganizationDomainUpdated(d) => {
+            to_value(&super::organization_domains::DomainJson::new(d))
+        }
+        DomainEvent::OrganizationDomainDeleted { id } => to_value(&DeletedObjectJson {
+            object: "organization_domain",
+            id: id.clone(),
+            deleted: true,
+            external_id: None,
+        }),
         DomainEvent::OrganizationMembershipCreated(d)
         | DomainEvent::OrganizationMembershipUpdated(d)
         | DomainEvent::OrganizationMembershipDeleted(d) => to_value(&MembershipJson::new(d)),

@@ -8,6 +8,7 @@ pub mod frontend;
 pub mod instance;
 pub mod jwks;
 pub mod lists;
+pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
 pub mod requests;

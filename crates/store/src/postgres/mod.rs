@@ -46,6 +46,10 @@ mod organizations {
     type Db = sqlx::Postgres;
     include!("../sql/organizations.rs");
 }
+mod organization_domains {
+    type Db = sqlx::Postgres;
+    include!("../sql/organization_domains.rs");
+}
 
 use std::time::Duration;
 
@@ -55,6 +59,7 @@ use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
 use usher_core::organizations::invitations::{InvitationQuery, OrganizationInvitation};
 use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
 use usher_core::organizations::{Organization, OrganizationMembership};

@@ -260,7 +260,7 @@ pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) 
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    Ok(())
+    super::organization_domains::delete_of_organization(tx, instance_id, id).await
 }
 
 pub async fn insert_membership(

@@ -147,6 +147,25 @@ impl Store for Backend {
             .map_err(|e| e.during("list_organization_invitations"))
     }
 
+    async fn get_organization_domain(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationDomain>> {
+        organization_domains::get(self.reader(), instance_id, organization_id, id).await
+            .map_err(|e| e.during("get_organization_domain"))
+    }
+
+    async fn list_organization_domains(
+        &self,
+        instance_id: &str,
+        query: &DomainQuery,
+    ) -> StoreResult<(Vec<OrganizationDomain>, i64)> {
+        organization_domains::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_organization_domains"))
+    }
+
     async fn list_memberships(
         &self,
         instance_id: &str,

@@ -200,6 +200,15 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::UpdateOrganizationInvitation(i) => {
                 super::organization_invitations::update(&mut tx, instance_id, i).await?
             }
+            Write::InsertOrganizationDomain(d) => {
+                super::organization_domains::insert(&mut tx, instance_id, d).await?
+            }
+            Write::UpdateOrganizationDomain(d) => {
+                super::organization_domains::update(&mut tx, instance_id, d).await?
+            }
+            Write::DeleteOrganizationDomain { id, version } => {
+                super::organization_domains::delete(&mut tx, instance_id, id, *version).await?
+            }
             Write::InsertMembership(m) => {
                 super::organizations::insert_membership(&mut tx, instance_id, m).await?
             }
