@@ -45,6 +45,9 @@ pub enum CoreError {
     NoPassword,
     #[error("user is banned")]
     UserBanned,
+    /// The organization does not exist or the user is not a member: one answer for both.
+    #[error("organization not found or not a member")]
+    OrganizationNotFoundOrUnauthorized,
     #[error("user is locked")]
     UserLocked { expires_in_seconds: Option<i64> },
     #[error("session is not active (status {status})")]

@@ -244,6 +244,19 @@ pub struct SessionForToken {
     pub session: Session,
     pub user_banned: bool,
     pub user_locked_until: Option<i64>,
+    /// The user's membership in the session's active organization, read with the session; none
+    /// when no organization is active or the user is no longer a member of it.
+    pub active_membership: Option<ActiveMembership>,
+}
+
+/// What a token needs of the membership in the session's active organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveMembership {
+    pub organization_id: String,
+    pub organization_slug: String,
+    pub role: String,
+    /// The custom permissions a custom role grants (a system role's come from `roles::system`).
+    pub custom_permissions: Vec<String>,
 }
 
 #[async_trait]

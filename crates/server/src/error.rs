@@ -234,6 +234,12 @@ impl From<CoreError> for ApiError {
                 "no password",
                 "The user does not have a password set.",
             ),
+            CoreError::OrganizationNotFoundOrUnauthorized => ApiError::new(
+                S::NOT_FOUND,
+                "organization_not_found_or_unauthorized",
+                "Not Found or Unauthorized",
+                "The organization either does not exist or you are not authorized to access it.",
+            ),
             CoreError::UserBanned => ApiError::new(
                 S::FORBIDDEN,
                 "user_banned",

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::extract::path::PathParams;
 use crate::state::AppState;
 use crate::wire::frontend::client::{client as render_client, session};
-use crate::wire::requests::frontend::TouchForm;
+use crate::wire::requests::frontend::{TokenForm, TouchForm};
 use crate::wire::sessions::TokenJson;
 
 fn signed_out() -> ApiError {
@@ -111,9 +111,18 @@ pub async fn token(
     State(state): State<AppState>,
     browser: Browser,
     p: PathParams,
+    form: Form,
 ) -> Result<Response, ApiError> {
     let client = browser.client.as_ref().ok_or_else(signed_out)?;
-    let jwt = clients::token(&state, client, p.first(), browser.azp()).await?;
+    let form = form.read::<TokenForm>()?;
+    let jwt = clients::token(
+        &state,
+        client,
+        p.first(),
+        browser.azp(),
+        form.organization_id.as_deref(),
+    )
+    .await?;
     Ok(no_store(
         Json(TokenJson {
             object: "token",

@@ -454,8 +454,8 @@ async fn delete_user(
 
 async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO sessions (instance_id, id, version, client_id, user_id, status, expire_at, abandon_at, created_at, doc) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO sessions (instance_id, id, version, client_id, user_id, status, expire_at, abandon_at, created_at, doc, last_active_organization_id) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(instance_id)
     .bind(&s.id)
@@ -466,6 +466,7 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(s.abandon_at)
     .bind(s.created_at)
     .bind(to_doc(s)?)
+    .bind(&s.last_active_organization_id)
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
@@ -474,8 +475,8 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
 
 async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
     let res = sqlx::query(
-        "UPDATE sessions SET version = version + 1, status = $1, expire_at = $2, abandon_at = $3, doc = $4 \
-         WHERE instance_id = $5 AND id = $6 AND version = $7",
+        "UPDATE sessions SET version = version + 1, status = $1, expire_at = $2, abandon_at = $3, doc = $4, \
+         last_active_organization_id = $8 WHERE instance_id = $5 AND id = $6 AND version = $7",
     )
     .bind(s.status.as_str())
     .bind(s.expire_at)
@@ -484,6 +485,7 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(instance_id)
     .bind(&s.id)
     .bind(s.version)
+    .bind(&s.last_active_organization_id)
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;

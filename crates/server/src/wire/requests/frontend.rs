@@ -180,3 +180,11 @@ pub struct TouchForm {
     #[serde(default, with = "form::raw")]
     pub active_organization_id: Option<String>,
 }
+
+/// `POST /v1/client/sessions/{id}/tokens`: clerk-js sends `organization_id` (empty: the personal
+/// account) and `tab_state`; other fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    #[serde(default, with = "form::raw")]
+    pub organization_id: Option<String>,
+}
