@@ -51,6 +51,16 @@ pub enum CoreError {
     /// The user is a member of the organization already.
     #[error("already a member of the organization")]
     AlreadyMember,
+    /// The signed-in user is not a member of the organization (or it does not exist): the two
+    /// are not told apart, so that non-members learn nothing about it.
+    #[error("organization not found or not a member")]
+    NotAMember,
+    /// The member's role lacks the permission the action needs.
+    #[error("missing permission {permission}")]
+    MissingPermission { permission: &'static str },
+    /// The instance, the organization or the user does not allow this action.
+    #[error("not allowed: {reason}")]
+    NotAllowed { reason: &'static str },
     /// A concurrent writer changed the row first; the caller re-reads and retries.
     #[error("concurrent modification")]
     Conflict,

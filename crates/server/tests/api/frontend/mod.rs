@@ -9,6 +9,7 @@ mod client_trust;
 mod dev_browser;
 mod handshake;
 mod mfa;
+mod organizations;
 mod origins;
 mod robustness;
 mod sessions;
