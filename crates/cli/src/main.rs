@@ -146,6 +146,9 @@ pub struct ServeArgs {
     /// Sign-in does not reveal whether an identifier has an account (default false, as Clerk).
     #[arg(long, env = "USHER_ENUMERATION_PROTECTION")]
     enumeration_protection: Option<bool>,
+    /// Organizations on the Frontend API (default false, as Clerk).
+    #[arg(long, env = "USHER_ORGANIZATIONS")]
+    organizations: Option<bool>,
 }
 
 #[derive(Subcommand)]

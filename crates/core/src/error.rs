@@ -45,9 +45,6 @@ pub enum CoreError {
     NoPassword,
     #[error("user is banned")]
     UserBanned,
-    /// The organization does not exist or the user is not a member: one answer for both.
-    #[error("organization not found or not a member")]
-    OrganizationNotFoundOrUnauthorized,
     #[error("user is locked")]
     UserLocked { expires_in_seconds: Option<i64> },
     #[error("session is not active (status {status})")]
@@ -72,6 +69,16 @@ pub enum CoreError {
     /// The user accepting an invitation does not own its address, verified.
     #[error("the invitation was sent to another address")]
     InvitationEmailMismatch,
+    /// The signed-in user is not a member of the organization (or it does not exist): the two
+    /// are not told apart, so that non-members learn nothing about it.
+    #[error("organization not found or not a member")]
+    NotAMember,
+    /// The member's role lacks the permission the action needs.
+    #[error("missing permission {permission}")]
+    MissingPermission { permission: &'static str },
+    /// The instance, the organization or the user does not allow this action.
+    #[error("not allowed: {reason}")]
+    NotAllowed { reason: &'static str },
     /// A concurrent writer changed the row first; the caller re-reads and retries.
     #[error("concurrent modification")]
     Conflict,

@@ -234,12 +234,6 @@ impl From<CoreError> for ApiError {
                 "no password",
                 "The user does not have a password set.",
             ),
-            CoreError::OrganizationNotFoundOrUnauthorized => ApiError::new(
-                S::NOT_FOUND,
-                "organization_not_found_or_unauthorized",
-                "Not Found or Unauthorized",
-                "The organization either does not exist or you are not authorized to access it.",
-            ),
             CoreError::UserBanned => ApiError::new(
                 S::FORBIDDEN,
                 "user_banned",
@@ -275,6 +269,24 @@ impl From<CoreError> for ApiError {
                 "production_instance_forbidden",
                 "not allowed on production instances",
                 format!("{what} is only allowed on development instances."),
+            ),
+            CoreError::NotAMember => ApiError::new(
+                S::NOT_FOUND,
+                "organization_not_found_or_unauthorized",
+                "not found or unauthorized",
+                "The organization does not exist, or you are not a member of it.",
+            ),
+            CoreError::MissingPermission { permission } => ApiError::new(
+                S::FORBIDDEN,
+                "not_allowed_access",
+                "not allowed",
+                format!("Your role in this organization lacks the {permission} permission."),
+            ),
+            CoreError::NotAllowed { reason } => ApiError::new(
+                S::FORBIDDEN,
+                "not_allowed_access",
+                "not allowed",
+                reason,
             ),
             CoreError::AlreadyMember => ApiError::new(
                 S::BAD_REQUEST,

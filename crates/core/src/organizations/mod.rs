@@ -1,6 +1,7 @@
 //! Organizations (Clerk's B2B tenancy): the model, the rules for creating and changing one, its
 //! memberships and their roles, and listing both.
 
+pub mod access;
 pub mod domains;
 pub mod invitations;
 pub mod memberships;

@@ -24,7 +24,7 @@ use crate::wire::frontend::client::{
 use crate::wire::frontend::mfa;
 use crate::wire::requests::frontend::{ChangePasswordForm, CodeForm, ProfileForm};
 
-async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
+pub(super) async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
     let client = browser.client.as_ref().ok_or(CoreError::SignedOut)?;
     Ok(current_session(state, client, browser.session_id.as_deref()).await?)
 }

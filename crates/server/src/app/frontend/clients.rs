@@ -178,12 +178,12 @@ async fn membership_for_token(
     } else {
         state.store.organization_by_slug(ins, raw).await?
     }
-    .ok_or(CoreError::OrganizationNotFoundOrUnauthorized)?;
+    .ok_or(CoreError::NotAMember)?;
     let m = state
         .store
         .get_membership(ins, &org.id, user_id)
         .await?
-        .ok_or(CoreError::OrganizationNotFoundOrUnauthorized)?;
+        .ok_or(CoreError::NotAMember)?;
     let catalog = RoleCatalog::from_records(
         ins,
         state.instance.created_at,
@@ -240,12 +240,12 @@ async fn member_organization(
     } else {
         match state.store.organization_by_slug(ins, raw).await? {
             Some(o) => o.id,
-            None => return Err(CoreError::OrganizationNotFoundOrUnauthorized),
+            None => return Err(CoreError::NotAMember),
         }
     };
     match state.store.get_membership(ins, &org_id, user_id).await? {
         Some(m) => Ok(Some(m.organization_id)),
-        None => Err(CoreError::OrganizationNotFoundOrUnauthorized),
+        None => Err(CoreError::NotAMember),
     }
 }
 

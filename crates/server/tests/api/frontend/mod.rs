@@ -10,6 +10,7 @@ mod dev_browser;
 mod handshake;
 mod mfa;
 mod organization_sessions;
+mod organizations;
 mod origins;
 mod robustness;
 mod sessions;
