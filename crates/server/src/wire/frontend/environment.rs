@@ -230,18 +230,18 @@ fn display_config(instance: &Instance, branding: &Branding) -> Value {
     j
 }
 
-/// Domains and forced selection are not served yet: off. The creation defaults are served.
+/// Domains are not served yet: off. Forced selection and the creation-defaults advisory are left
+/// out rather than sent as off: Clerk's spec forbids both fields, and clerk-js reads a missing one
+/// as off.
 fn organization_settings(instance: &Instance) -> Value {
     let s = &instance.settings;
     json!({
         "enabled": s.organizations_enabled,
         "max_allowed_memberships": s.organization_max_allowed_memberships,
-        "force_organization_selection": false,
         "actions": { "admin_delete": s.organization_admin_delete },
         "domains": { "enabled": false, "enrollment_modes": [], "default_role": "org:member" },
         "slug": { "disabled": false },
         "creator_role": usher_core::roles::system::ADMIN,
-        "organization_creation_defaults": { "enabled": false },
     })
 }
 

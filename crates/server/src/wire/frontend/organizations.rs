@@ -8,11 +8,13 @@ use usher_core::roles::model::Role;
 
 use crate::wire::organizations::{MembershipJson, OrganizationJson};
 
-const BACKEND_ONLY: [&str; 2] = ["private_metadata", "created_by"];
+/// What only the Backend API may see, and `role_set_key`, which the Frontend API's organization
+/// does not have (Clerk's spec forbids it there).
+const NOT_IN_FRONTEND: [&str; 3] = ["private_metadata", "created_by", "role_set_key"];
 
 fn public(mut v: Value) -> Value {
     if let Some(o) = v.as_object_mut() {
-        for k in BACKEND_ONLY {
+        for k in NOT_IN_FRONTEND {
             o.remove(k);
         }
     }
