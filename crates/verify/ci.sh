@@ -5,7 +5,7 @@
 #      then session tokens usher-core mints for organization members (examples/org_claims.rs,
 #      no server) decoded by @clerk/backend and usher-verify (compat/verify-node/org-claims);
 #   2. a bounded fuzz run (about 45 s in all): cargo fuzz on nightly when available, otherwise
-#      the stable replay of the seeds and derived inputs (tests/fuzz_replay.rs).
+#      the stable replay of the seeds and derived inputs (tests/verify/fuzz_replay.rs).
 # Everything listens on loopback and is stopped on exit. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +16,8 @@ trap 'rm -rf "$WORK"' EXIT
 fail=0
 
 echo "==> usher-verify: building the cross-check example"
-cargo build --release -p usher-verify --example crosscheck --example org_claims
+# --workspace, as scripts/test's build: the same feature set, so nothing is compiled again.
+cargo build --release --workspace --example crosscheck --example org_claims
 
 echo "==> usher-verify: cross-check with @clerk/backend"
 npm ci --prefix compat/verify-node --no-audit --no-fund --loglevel=error
@@ -63,7 +64,7 @@ if cargo +nightly --version >/dev/null 2>&1 && command -v cargo-fuzz >/dev/null 
   done
 else
   echo "nightly or cargo-fuzz unavailable: running the stable replay instead"
-  cargo test --release -p usher-verify --test fuzz_replay || fail=1
+  cargo test --release --workspace --test verify fuzz_replay || fail=1
 fi
 
 exit "$fail"

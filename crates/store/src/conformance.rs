@@ -1,7 +1,7 @@
 //! The storage suite every backend must pass, one test per case. A case is a `pub async fn` in
 //! one of the modules below that takes a fresh, empty store; [`conformance_tests!`] (the list at
 //! the bottom of this file) turns every case into a `#[tokio::test]` for the backend whose test
-//! file invokes it (`tests/sqlite.rs`, `tests/postgres.rs`). Adding a case is adding the function
+//! file invokes it (`tests/storage/sqlite.rs`, `tests/storage/postgres.rs`). Adding a case is adding the function
 //! and its name to that list.
 //!
 //! Test-only code: behind the `testing` feature, it asserts (and so panics) like any test.

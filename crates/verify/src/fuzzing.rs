@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets (`crates/verify/fuzz`) and for the stable replay test
-//! (`tests/fuzz_replay.rs`). Each takes arbitrary bytes and must never panic.
+//! (`tests/verify/fuzz_replay.rs`). Each takes arbitrary bytes and must never panic.
 
 use std::sync::{Arc, OnceLock};
 

@@ -70,13 +70,13 @@
 //! invalid) and `POST {api_url}/m2m_tokens/verify {"token"}` answering a
 //! `machine_to_machine_token` object — with a short positive and negative cache. Usher's server
 //! does not serve these two routes yet; this client is tested against a local stub that
-//! follows the contract (`tests/requests.rs`), and works with Clerk today.
+//! follows the contract (`tests/verify/requests.rs`), and works with Clerk today.
 //!
 //! ## Robustness
 //!
 //! No header, cookie, token or URL can make it panic (the crate denies `unwrap`/`expect`/`panic`
 //! outside tests); `fuzz/` has cargo-fuzz targets for token parsing, request handling and claim
-//! decoding, also replayed on stable by `tests/fuzz_replay.rs`. Forwarding headers are
+//! decoding, also replayed on stable by `tests/verify/fuzz_replay.rs`. Forwarding headers are
 //! validated (a malformed `X-Forwarded-Host` is ignored, never trusted or fatal), and route
 //! matching normalises paths like Clerk (decoded unreserved escapes, collapsed slashes) and
 //! runs in linear time.

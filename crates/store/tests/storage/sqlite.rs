@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The storage suite on SQLite (`conformance::*`, one test per case), then what is SQLite's own.
 
 use std::sync::Arc;

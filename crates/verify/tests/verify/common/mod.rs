@@ -1,5 +1,5 @@
 //! Test helpers: an RSA key that signs arbitrary tokens, and Usher started in-process.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::sync::Arc;
 

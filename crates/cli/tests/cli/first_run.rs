@@ -1,11 +1,8 @@
 //! What `usher serve` tells the operator: the first run's next steps (ready-to-paste `.env`
 //! lines that match `usher keys`, hosted page URLs that answer, where the codes are), and a
 //! warning when `--environment` disagrees with the stored instance.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{http_get, keys_json, serve_with};
+use crate::common::{http_get, keys_json, serve_with};
 
 /// The value of the banner line `NAME=value`.
 fn env_line<'a>(banner: &'a str, name: &str) -> &'a str {

@@ -2,14 +2,11 @@
 //! the PEM key, the JWKS and the public JWKS; every kind of bad token is refused with the right
 //! reason; the JWKS cache fetches once, resists bogus kids, survives an outage, and picks up a
 //! key rotation (`usher keys rotate`) without a restart or a failed request.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use usher_core::clock::ManualClock;
 use usher_verify::{JwksSettings, Reason, Verifier};

@@ -1,11 +1,8 @@
 //! `usher webhooks …` as an operator runs it: against the database, with the server stopped.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{assert_rfc3339, create_instance, fails_in, ok_in, runtime, sqlite_url};
+use crate::common::{assert_rfc3339, create_instance, fails_in, ok_in, runtime, sqlite_url};
 
 #[test]
 fn the_webhook_runbook_works_with_the_server_stopped() {

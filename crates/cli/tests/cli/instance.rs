@@ -1,13 +1,10 @@
 //! `usher instance branding`: validated like the Backend API, and picked up by a running server.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{create_instance, http_get, serve_with, usher};
+use crate::common::{create_instance, http_get, serve_with, usher};
 
 fn branding(dir: &Path, args: &[&str]) -> Output {
     usher()

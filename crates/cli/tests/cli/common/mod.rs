@@ -1,6 +1,6 @@
 //! What the CLI tests share: the `usher` binary without the caller's `USHER_*` environment, and
 //! an instance created by starting `usher serve` once.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

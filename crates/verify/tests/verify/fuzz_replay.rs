@@ -2,7 +2,6 @@
 //! inputs derived from them by a fixed-seed generator (byte flips, splices, truncations,
 //! random bytes). Reproducible run to run; the coverage-guided `cargo fuzz` run in
 //! `crates/verify/ci.sh` explores further when a nightly toolchain is available.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 

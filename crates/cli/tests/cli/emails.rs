@@ -1,11 +1,8 @@
 //! `usher emails` as a developer runs it: the codes the server queued, read from the database.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{create_instance, ok_in, run_in, runtime, sqlite_url};
+use crate::common::{create_instance, ok_in, run_in, runtime, sqlite_url};
 
 use usher_core::mail::{MailTemplate, compose};
 use usher_core::store::{Changeset, Write};

@@ -1,13 +1,10 @@
 //! Session-token verification with a local key: every check and its reason, claims decoding
 //! and `has()`, with an injected clock (no sleeping, no network).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use usher_verify::{
     Alg, FixedClock, Has, Reason, Reverification, ReverificationLevel, RsaKey, Verifier,

@@ -1,11 +1,8 @@
 //! `usher users` as an operator runs it: lifting a lockout with the server stopped.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{assert_rfc3339, create_instance, run_in, runtime, sqlite_url};
+use crate::common::{assert_rfc3339, create_instance, run_in, runtime, sqlite_url};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};

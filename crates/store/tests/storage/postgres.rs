@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The storage suite on a real PostgreSQL server (see `usher_store::testing`), one test per case,
 //! each on a database of its own; then what is PostgreSQL's own.
 

@@ -1,18 +1,15 @@
 //! Request authentication and the axum layer: token sources, `__client_uat` rules, suffixed
 //! cookies, handshake, token-type routing, machine tokens against a stub Backend API that
 //! follows Clerk's documented contract, protect() answers, and hostile headers.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::*;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{get, post};
 use base64::Engine;
-use common::*;
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};

@@ -1,12 +1,9 @@
 //! `usher orgs` as an operator runs it, with the server stopped: organizations and members go
 //! through the Backend API's use cases, with their events and audit entries.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{create_instance, fails_in, ok_in, runtime, sqlite_url};
+use crate::common::{create_instance, fails_in, ok_in, runtime, sqlite_url};
 use serde_json::Value;
 use usher_core::users::create::NewUser;
 

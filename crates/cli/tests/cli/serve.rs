@@ -1,11 +1,9 @@
-//! The `usher` binary as an operator runs it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
+//! `usher serve` and `usher keys`: the first run's keys, seeded and rotated keys, the event and audit
+//! readers, and the environment variables it reads.
 
 use std::process::Stdio;
 
-use common::{Server, assert_rfc3339, keys_json, serve_command, start, usher};
+use crate::common::{Server, assert_rfc3339, keys_json, serve_command, start, usher};
 
 /// Starts `usher serve` on free ports and returns it with its first stdout lines (the banner).
 fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (Server, String) {
@@ -157,9 +155,9 @@ fn events_and_audit(
     Vec<usher_core::events::OutboxEvent>,
     Vec<usher_core::audit::AuditEntry>,
 ) {
-    let rt = common::runtime();
+    let rt = crate::common::runtime();
     rt.block_on(async {
-        let url = common::sqlite_url(dir);
+        let url = crate::common::sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         (
@@ -172,7 +170,7 @@ fn events_and_audit(
 #[test]
 fn a_reader_that_goes_away_ends_the_output_quietly() {
     let dir = tempfile::tempdir().unwrap();
-    common::create_instance(dir.path());
+    crate::common::create_instance(dir.path());
     for args in [
         &["keys", "--json"][..],
         &["keys"],

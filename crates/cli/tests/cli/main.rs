@@ -1,0 +1,13 @@
+//! The `usher` binary as an operator runs it. One test binary for the whole CLI, so the test
+//! build links it once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod emails;
+mod first_run;
+mod instance;
+mod orgs;
+mod serve;
+mod users;
+mod webhooks;
