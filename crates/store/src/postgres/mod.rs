@@ -46,6 +46,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
 use usher_core::events::OutboxEvent;
+use usher_core::ids::{
+    ClientId, EmailMessageId, EventId, InstanceId, SessionId, UserId, WebhookEndpointId,
+};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;

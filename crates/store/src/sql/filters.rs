@@ -149,10 +149,10 @@ pub(super) fn push_session_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, 
     qb.push(" WHERE instance_id = ")
 .push_bind(instance_id.to_owned());
     if let Some(u) = &q.filter.user_id {
-qb.push(" AND user_id = ").push_bind(u.clone());
+qb.push(" AND user_id = ").push_bind(u.to_string());
     }
     if let Some(c) = &q.filter.client_id {
-qb.push(" AND client_id = ").push_bind(c.clone());
+qb.push(" AND client_id = ").push_bind(c.to_string());
     }
     if let Some(s) = q.filter.status {
 push_status_filter(qb, s, q.now);

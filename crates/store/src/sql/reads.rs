@@ -2,6 +2,7 @@
 // backend's module, which defines `Db` (the sqlx driver).
 
 use sqlx::{Pool, QueryBuilder, Row};
+use usher_core::ids::{AuditId, EventId, InstanceId, SecretKeyId};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -37,8 +38,8 @@ pub async fn secret_keys(
     Ok(rows
         .into_iter()
         .map(|r| SecretKeyRecord {
-            id: r.get("id"),
-            instance_id: instance_id.to_owned(),
+            id: SecretKeyId::from_stored(r.get::<String, _>("id")),
+            instance_id: InstanceId::from_stored(instance_id),
             hash: r.get("hash"),
             hint: r.get("hint"),
             created_at: r.get("created_at"),
@@ -59,7 +60,7 @@ pub async fn signing_keys(
         .into_iter()
         .map(|r| SigningKeyRecord {
             kid: r.get("kid"),
-            instance_id: instance_id.to_owned(),
+            instance_id: InstanceId::from_stored(instance_id),
             private_pkcs8_der: r.get("private_pkcs8"),
             active: r.get::<bool, _>("active"),
             created_at: r.get("created_at"),
@@ -224,8 +225,8 @@ pub async fn events_after(
     rows.into_iter()
         .map(|r| {
             Ok(OutboxEvent {
-                id: r.get("id"),
-                instance_id: instance_id.to_owned(),
+                id: EventId::from_stored(r.get::<String, _>("id")),
+                instance_id: InstanceId::from_stored(instance_id),
                 event_type: r.get("type"),
                 data: from_doc(r.get::<&str, _>("data"))?,
                 attributes: from_doc(r.get::<&str, _>("attributes"))?,
@@ -250,8 +251,8 @@ pub async fn audit_log(
     Ok(rows
         .into_iter()
         .map(|r| AuditEntry {
-            id: r.get("id"),
-            instance_id: instance_id.to_owned(),
+            id: AuditId::from_stored(r.get::<String, _>("id")),
+            instance_id: InstanceId::from_stored(instance_id),
             actor: r.get("actor"),
             action: r.get("action"),
             target_id: r.get("target_id"),

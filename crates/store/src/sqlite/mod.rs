@@ -50,6 +50,9 @@ use sqlx::sqlite::{
 use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
 use usher_core::events::OutboxEvent;
+use usher_core::ids::{
+    ClientId, EmailMessageId, EventId, InstanceId, SessionId, UserId, WebhookEndpointId,
+};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
