@@ -3,6 +3,7 @@
 
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
+use usher_core::ids::{SessionId, UserId};
 use usher_core::instance::Environment;
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, record_activity};
@@ -25,7 +26,7 @@ pub async fn by_token(state: &AppState, token: &ClientToken) -> CoreResult<Optio
 }
 
 /// A user as the request knows it, or as stored.
-async fn user_for_view(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<Option<User>> {
+async fn user_for_view(state: &AppState, key: &ClientKey, id: &UserId) -> CoreResult<Option<User>> {
     match key.memo.user(id) {
         Some(u) => Ok(Some(u)),
         None => Ok(state.store.get_user(&state.instance.id, id).await?),
@@ -63,7 +64,7 @@ pub async fn view(
         // Usually the user of a session just listed.
         Some(id) => match sessions.iter().find(|(_, u)| u.id == id) {
             Some((_, u)) => Some(u.clone()),
-            None => user_for_view(state, key, id).await?,
+            None => user_for_view(state, key, &UserId::from_stored(id)).await?,
         },
         None => None,
     };
@@ -105,7 +106,7 @@ fn mint_for(state: &AppState, session: &Session, azp: Option<&str>) -> CoreResul
 pub async fn token(
     state: &AppState,
     client: &Client,
-    session_id: &str,
+    session_id: &SessionId,
     azp: Option<&str>,
 ) -> CoreResult<String> {
     let found = state
@@ -179,7 +180,7 @@ pub async fn act_on_session(
     state: &AppState,
     ctx: &RequestContext,
     key: &ClientKey,
-    session_id: &str,
+    session_id: &SessionId,
     action: SessionAction,
     active_org: Option<Option<String>>,
 ) -> CoreResult<(Client, Session)> {
@@ -238,7 +239,7 @@ pub async fn act_on_session(
                         .write(Write::UpdateSession(session.clone()))
                         .event(event);
                 }
-                if client.last_active_session_id.as_deref() == Some(session_id) {
+                if client.last_active_session_id.as_ref() == Some(session_id) {
                     client.last_active_session_id = None;
                 }
                 client.rotate_secret(&key.new_token);
@@ -298,10 +299,10 @@ pub async fn sign_out(
 pub async fn current_session(
     state: &AppState,
     client: &Client,
-    requested: Option<&str>,
+    requested: Option<&SessionId>,
 ) -> CoreResult<Session> {
     let id = requested
-        .or(client.last_active_session_id.as_deref())
+        .or(client.last_active_session_id.as_ref())
         .ok_or(CoreError::SignedOut)?;
     let session = state
         .store
