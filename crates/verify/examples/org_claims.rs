@@ -95,10 +95,10 @@ fn custom_role(key: &str, permissions: &[String]) -> Role {
 
 fn session(now: i64, org: Option<&ActiveOrganization>) -> Session {
     Session {
-        id: "sess_2orgclaims000000000000000000".into(),
+        id: usher_core::ids::SessionId::from_stored("sess_2orgclaims000000000000000000"),
         version: 0,
-        client_id: "client_2orgclaims00000000000000000".into(),
-        user_id: "user_2orgclaims000000000000000000".into(),
+        client_id: usher_core::ids::ClientId::from_stored("client_2orgclaims00000000000000000"),
+        user_id: usher_core::ids::UserId::from_stored("user_2orgclaims000000000000000000"),
         status: SessionStatus::Active,
         last_active_organization_id: org.map(|o| o.id.clone()),
         actor: None,
@@ -121,13 +121,17 @@ async fn main() -> Res<()> {
         .ok_or("usage: org_claims OUT.json")?;
     let now = SystemClock.now_ms();
     let instance = Instance {
-        id: INSTANCE.into(),
+        id: usher_core::ids::InstanceId::from_stored(INSTANCE),
         environment: Environment::Production,
         frontend_host: HOST.into(),
         settings: InstanceSettings::default(),
         created_at: 0,
     };
-    let (key, _) = SigningKey::generate(INSTANCE, INSTANCE, now)?;
+    let (key, _) = SigningKey::generate(
+        INSTANCE,
+        &usher_core::ids::InstanceId::from_stored(INSTANCE),
+        now,
+    )?;
     let pem = key.public_pem();
 
     // A role with more distinct actions than a double holds exact integers (53 bits).
