@@ -17,6 +17,7 @@ export function startUsher(environment) {
     allowedOrigins: APP_ORIGIN,
     frontendHost: production ? 'clerk.localhost:3000' : 'happy-hippo-13.clerk.accounts.dev',
     secretKey: production ? liveSecretKey() : undefined,
+    args: ['--organizations', 'true'],
   });
 }
 
@@ -44,7 +45,7 @@ export class Browser {
     const tunnel = method === 'PATCH' || method === 'DELETE' ? method : null;
     if (tunnel) url.searchParams.set('_method', tunnel);
     for (const [k, v] of Object.entries(CLERK_QUERY)) url.searchParams.set(k, v);
-    if (p.startsWith('/v1/me') && this.sessionId) url.searchParams.set('_clerk_session_id', this.sessionId);
+    if ((p.startsWith('/v1/me') || p.startsWith('/v1/organizations')) && this.sessionId) url.searchParams.set('_clerk_session_id', this.sessionId);
     if (this.devToken) url.searchParams.set('__clerk_db_jwt', this.devToken);
     const headers = { Origin: APP_ORIGIN };
     if (this.jar.size) headers.Cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');

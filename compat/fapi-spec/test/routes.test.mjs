@@ -46,6 +46,18 @@ const SERVED = [
   'POST /v1/me/backup_codes',
   'GET /v1/me/sessions/active',
   'POST /v1/me/sessions/{session_id}/revoke',
+  'GET /v1/me/organization_memberships',
+  'DELETE /v1/me/organization_memberships/{organization_id}',
+  'GET /v1/me/organization_creation_defaults',
+  'POST /v1/organizations',
+  'GET /v1/organizations/{organization_id}',
+  'PATCH /v1/organizations/{organization_id}',
+  'DELETE /v1/organizations/{organization_id}',
+  'GET /v1/organizations/{organization_id}/memberships',
+  'POST /v1/organizations/{organization_id}/memberships',
+  'PATCH /v1/organizations/{organization_id}/memberships/{user_id}',
+  'DELETE /v1/organizations/{organization_id}/memberships/{user_id}',
+  'GET /v1/organizations/{organization_id}/roles',
 ];
 
 const servers = [];
@@ -153,6 +165,24 @@ async function driveEverything(environment) {
   assert.equal(verified.verified, true);
   const backup = expectStatus(await a.post('/v1/me/backup_codes', {}), 200, 'backup codes').response.codes;
   expectStatus(await a.get('/v1/me/sessions/active'), 200, 'active sessions');
+
+  // Organizations: created by the user (its admin), read, renamed, its members and roles; the
+  // last admin can neither leave nor be removed; then it is deleted.
+  const me = expectStatus(await a.get('/v1/me'), 200, 'me').response;
+  const org = expectStatus(await a.post('/v1/organizations', { name: 'Spec Co' }), 200, 'create organization').response;
+  const o = `/v1/organizations/${org.id}`;
+  expectStatus(await a.get('/v1/me/organization_memberships?limit=10&offset=0&paginated=true'), 200, 'my memberships');
+  expectStatus(await a.get('/v1/me/organization_creation_defaults'), 200, 'creation defaults');
+  expectStatus(await a.get(o), 200, 'organization');
+  expectStatus(await a.patch(o, { name: 'Spec Company', slug: 'spec-company' }), 200, 'organization update');
+  expectStatus(await a.get(`${o}/roles?limit=20&offset=0`), 200, 'roles');
+  expectStatus(await a.get(`${o}/memberships?limit=10&offset=0&paginated=true&role=org:admin`), 200, 'members');
+  expectStatus(await a.post(`${o}/memberships`, { user_id: me.id, role: 'org:member' }), 400, 'already a member');
+  expectStatus(await a.patch(`${o}/memberships/${me.id}`, { role: 'org:admin' }), 200, 'member role');
+  expectStatus(await a.delete(`${o}/memberships/${me.id}`), 403, 'last admin removed');
+  expectStatus(await a.delete(`/v1/me/organization_memberships/${org.id}`), 403, 'last admin leaves');
+  expectStatus(await a.get('/v1/organizations/org_2unknownunknownunknownunkn'), 404, 'not a member');
+  expectStatus(await a.delete(o), 200, 'organization deleted');
 
   // A second browser signs in: identifier, a wrong then the right password, the second factor.
   const b = await newBrowser(usher, exchanges);

@@ -6,6 +6,7 @@ mod instance;
 mod keys;
 mod logging;
 mod offline;
+mod orgs;
 mod output;
 mod serve;
 mod transfer;
@@ -145,6 +146,9 @@ pub struct ServeArgs {
     /// Sign-in does not reveal whether an identifier has an account (default false, as Clerk).
     #[arg(long, env = "USHER_ENUMERATION_PROTECTION")]
     enumeration_protection: Option<bool>,
+    /// Organizations on the Frontend API (default false, as Clerk).
+    #[arg(long, env = "USHER_ORGANIZATIONS")]
+    organizations: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -248,6 +252,17 @@ enum Command {
         #[command(subcommand)]
         action: users::UsersAction,
     },
+    /// Organizations and their members: list, show, create, delete; add, remove or change the
+    /// role of a member (organizations by id or slug, users as `usher users` names them).
+    Orgs {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print the Backend API's JSON shapes.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: orgs::OrgsAction,
+    },
     /// The instance's settings end users see: `usher instance branding --name … --logo-url …
     /// --primary-color …` (without flags it shows them).
     Instance {
@@ -312,6 +327,11 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => users::run(common, json, action),
+        Command::Orgs {
+            common,
+            json,
+            action,
+        } => orgs::run(common, json, action),
         Command::Instance {
             common,
             json,

@@ -71,6 +71,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             lockout_attempts: args.lockout_attempts.map(i64::from),
             lockout_duration_secs: args.lockout_minutes.map(|m| i64::from(m) * 60),
             enumeration_protection: args.enumeration_protection,
+            organizations_enabled: args.organizations,
         },
     };
     let next_steps = NextSteps {

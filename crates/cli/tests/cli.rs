@@ -3,51 +3,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
 
-use common::{keys_json, usher};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{Server, assert_rfc3339, keys_json, serve_command, start, usher};
 
 /// Starts `usher serve` on free ports and returns it with its first stdout lines (the banner).
 fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (Server, String) {
-    let mut cmd = usher();
-    cmd.args([
-        "serve",
-        "--api-addr",
-        "127.0.0.1:0",
-        "--frontend-addr",
-        "127.0.0.1:0",
-    ])
-    .env("USHER_DATA_DIR", dir)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut banner = String::new();
-    let mut lines = BufReader::new(stdout).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        banner.push_str(&line);
-        banner.push('\n');
-        if line.starts_with("Listening:") {
-            break;
-        }
-    }
-    (Server(child), banner)
+    let mut cmd = serve_command(dir);
+    cmd.stderr(Stdio::null()).envs(extra_env.iter().copied());
+    start(cmd)
 }
 
 #[test]
@@ -183,11 +147,7 @@ fn seeded_secret_key_and_key_rotation() {
     assert!(audit.iter().all(|a| a.actor == "cli"));
     let listing = list(dir.path());
     let created_at = listing.split("created_at=").nth(1).unwrap().trim();
-    assert!(
-        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
-            .is_ok(),
-        "keys list prints RFC 3339 times: {listing}"
-    );
+    assert_rfc3339(created_at, &listing);
 }
 
 /// The instance's outbox and audit log, read from its database.

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{create_instance, run_in, runtime, sqlite_url};
+use common::{assert_rfc3339, create_instance, run_in, runtime, sqlite_url};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};
@@ -175,11 +175,7 @@ fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
         .split_whitespace()
         .next()
         .unwrap();
-    assert!(
-        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
-            .is_ok(),
-        "{shown}"
-    );
+    assert_rfc3339(created_at, &shown);
     let locked = run_in(d, "users", &["lock", "+14155550100", "--json"]);
     let user: serde_json::Value = serde_json::from_slice(&locked.stdout).unwrap();
     assert_eq!(user["locked"], true);

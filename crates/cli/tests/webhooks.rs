@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{create_instance, fails_in, ok_in, runtime, sqlite_url};
+use common::{assert_rfc3339, create_instance, fails_in, ok_in, runtime, sqlite_url};
 
 #[test]
 fn the_webhook_runbook_works_with_the_server_stopped() {
@@ -232,11 +232,7 @@ fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
         .split_whitespace()
         .next()
         .unwrap();
-    assert!(
-        time::OffsetDateTime::parse(attempted_at, &time::format_description::well_known::Rfc3339)
-            .is_ok(),
-        "{text}"
-    );
+    assert_rfc3339(attempted_at, &text);
     let pending: serde_json::Value = serde_json::from_str(&ok_in(
         d,
         "webhooks",
@@ -271,8 +267,5 @@ fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
         .split_whitespace()
         .next()
         .unwrap();
-    assert!(
-        time::OffsetDateTime::parse(oldest, &time::format_description::well_known::Rfc3339).is_ok(),
-        "{listed}"
-    );
+    assert_rfc3339(oldest, &listed);
 }

@@ -11,6 +11,15 @@ pub enum CoreError {
     NotFound { resource: &'static str },
     #[error("{param} is already taken")]
     IdentifierExists { param: &'static str },
+    /// A custom role or permission key (`what`) that another one of the instance has.
+    #[error("that {what} key is already taken")]
+    KeyTaken { what: &'static str },
+    /// Granting what is already granted (a permission a role holds).
+    #[error("that {what} is already assigned")]
+    AlreadyAssigned { what: &'static str },
+    /// The built-in roles and permissions (`what`) can be read and granted, never changed.
+    #[error("{what} cannot be changed or deleted")]
+    SystemReadOnly { what: &'static str },
     #[error("{param} is missing")]
     ParamMissing { param: String },
     #[error("{param} has an invalid format: {reason}")]
@@ -42,6 +51,34 @@ pub enum CoreError {
     SessionNotActive { status: &'static str },
     #[error("not allowed on a production instance: {what}")]
     ProductionForbidden { what: &'static str },
+    /// The organization has as many members as it allows.
+    #[error("the organization has reached its membership limit")]
+    MembershipQuotaExceeded,
+    /// The change would leave the organization without an admin.
+    #[error("an organization needs at least one admin")]
+    LastAdmin,
+    /// The user is a member of the organization already.
+    #[error("already a member of the organization")]
+    AlreadyMember,
+    /// The address has a pending invitation to the organization already.
+    #[error("a pending invitation to this address exists")]
+    InvitationDuplicate,
+    /// The invitation is no longer pending (accepted, revoked or expired).
+    #[error("the invitation is {status}")]
+    InvitationNotPending { status: &'static str },
+    /// The user accepting an invitation does not own its address, verified.
+    #[error("the invitation was sent to another address")]
+    InvitationEmailMismatch,
+    /// The signed-in user is not a member of the organization (or it does not exist): the two
+    /// are not told apart, so that non-members learn nothing about it.
+    #[error("organization not found or not a member")]
+    NotAMember,
+    /// The member's role lacks the permission the action needs.
+    #[error("missing permission {permission}")]
+    MissingPermission { permission: &'static str },
+    /// The instance, the organization or the user does not allow this action.
+    #[error("not allowed: {reason}")]
+    NotAllowed { reason: &'static str },
     /// A concurrent writer changed the row first; the caller re-reads and retries.
     #[error("concurrent modification")]
     Conflict,

@@ -4,6 +4,7 @@
 use crate::clock::Millis;
 use crate::ids::{EventId, InstanceId};
 use crate::mail::EmailMessage;
+use crate::roles::{Permission, Role};
 use crate::sessions::Session;
 use crate::users::User;
 use crate::webhooks::WebhookEndpoint;
@@ -17,6 +18,24 @@ pub enum DomainEvent {
         id: String,
         external_id: Option<String>,
     },
+    OrganizationCreated(Box<crate::organizations::Organization>),
+    OrganizationUpdated(Box<crate::organizations::Organization>),
+    OrganizationDeleted {
+        id: String,
+        slug: String,
+    },
+    OrganizationDomainCreated(Box<crate::organizations::domains::OrganizationDomain>),
+    OrganizationDomainUpdated(Box<crate::organizations::domains::OrganizationDomain>),
+    OrganizationDomainDeleted {
+        id: String,
+    },
+    /// Membership events embed the organization and the member (`public_user_data`).
+    OrganizationMembershipCreated(Box<crate::organizations::model::MembershipDetails>),
+    OrganizationMembershipUpdated(Box<crate::organizations::model::MembershipDetails>),
+    OrganizationMembershipDeleted(Box<crate::organizations::model::MembershipDetails>),
+    OrganizationInvitationCreated(Box<crate::organizations::invitations::OrganizationInvitation>),
+    OrganizationInvitationAccepted(Box<crate::organizations::invitations::OrganizationInvitation>),
+    OrganizationInvitationRevoked(Box<crate::organizations::invitations::OrganizationInvitation>),
     /// Session events carry the session's user: Clerk's payload embeds it (`data.user`).
     SessionCreated(Session, Option<Box<User>>),
     SessionRevoked(Session, Option<Box<User>>),
@@ -28,6 +47,17 @@ pub enum DomainEvent {
     WebhookEndpointDeleted(Box<WebhookEndpoint>),
     WebhookEndpointSecretRotated(Box<WebhookEndpoint>),
     WebhookEndpointDisabled(Box<WebhookEndpoint>),
+    /// An instance's custom organization roles and permissions (Clerk's `role.*`, `permission.*`).
+    RoleCreated(Box<Role>),
+    RoleUpdated(Box<Role>),
+    RoleDeleted {
+        id: String,
+    },
+    PermissionCreated(Box<Permission>),
+    PermissionUpdated(Box<Permission>),
+    PermissionDeleted {
+        id: String,
+    },
     /// An email was queued for delivery (Clerk's `email.created`).
     EmailCreated(EmailMessage),
     /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
@@ -55,6 +85,18 @@ impl DomainEvent {
             DomainEvent::UserCreated(_) => "user.created",
             DomainEvent::UserUpdated(_) => "user.updated",
             DomainEvent::UserDeleted { .. } => "user.deleted",
+            DomainEvent::OrganizationCreated(_) => "organization.created",
+            DomainEvent::OrganizationUpdated(_) => "organization.updated",
+            DomainEvent::OrganizationDeleted { .. } => "organization.deleted",
+            DomainEvent::OrganizationDomainCreated(_) => "organizationDomain.created",
+            DomainEvent::OrganizationDomainUpdated(_) => "organizationDomain.updated",
+            DomainEvent::OrganizationDomainDeleted { .. } => "organizationDomain.deleted",
+            DomainEvent::OrganizationMembershipCreated(_) => "organizationMembership.created",
+            DomainEvent::OrganizationMembershipUpdated(_) => "organizationMembership.updated",
+            DomainEvent::OrganizationMembershipDeleted(_) => "organizationMembership.deleted",
+            DomainEvent::OrganizationInvitationCreated(_) => "organizationInvitation.created",
+            DomainEvent::OrganizationInvitationAccepted(_) => "organizationInvitation.accepted",
+            DomainEvent::OrganizationInvitationRevoked(_) => "organizationInvitation.revoked",
             DomainEvent::SessionCreated(..) => "session.created",
             DomainEvent::SessionRevoked(..) => "session.revoked",
             DomainEvent::SessionEnded(..) => "session.ended",
@@ -64,6 +106,12 @@ impl DomainEvent {
             DomainEvent::WebhookEndpointDeleted(_) => catalog::ENDPOINT_DELETED,
             DomainEvent::WebhookEndpointSecretRotated(_) => catalog::ENDPOINT_SECRET_ROTATED,
             DomainEvent::WebhookEndpointDisabled(_) => catalog::ENDPOINT_DISABLED,
+            DomainEvent::RoleCreated(_) => "role.created",
+            DomainEvent::RoleUpdated(_) => "role.updated",
+            DomainEvent::RoleDeleted { .. } => "role.deleted",
+            DomainEvent::PermissionCreated(_) => "permission.created",
+            DomainEvent::PermissionUpdated(_) => "permission.updated",
+            DomainEvent::PermissionDeleted { .. } => "permission.deleted",
             DomainEvent::EmailCreated(_) => "email.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
@@ -98,11 +146,26 @@ mod tests {
             "user.created",
             "user.updated",
             "user.deleted",
+            "organization.created",
+            "organization.updated",
+            "organization.deleted",
+            "organizationDomain.created",
+            "organizationDomain.updated",
+            "organizationDomain.deleted",
+            "organizationMembership.created",
+            "organizationMembership.updated",
+            "organizationMembership.deleted",
             "session.created",
             "session.revoked",
             "session.ended",
             "session.removed",
             "email.created",
+            "role.created",
+            "role.updated",
+            "role.deleted",
+            "permission.created",
+            "permission.updated",
+            "permission.deleted",
             catalog::ENDPOINT_CREATED,
             catalog::ENDPOINT_UPDATED,
             catalog::ENDPOINT_DELETED,

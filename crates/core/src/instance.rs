@@ -58,6 +58,13 @@ pub struct InstanceSettings {
     /// Sign-in does not tell whether an identifier has an account (Clerk's enumeration
     /// protection): unknown identifiers get a sign-in that fails like a wrong password.
     pub enumeration_protection: bool,
+    /// Organizations on the Frontend API (Clerk's default: off). The Backend API manages them
+    /// either way.
+    pub organizations_enabled: bool,
+    /// The member limit of organizations users create (Clerk's default: 5; 0: none).
+    pub organization_max_allowed_memberships: i64,
+    /// Whether admins may delete their organization from the Frontend API (Clerk's default: on).
+    pub organization_admin_delete: bool,
 }
 
 impl Default for InstanceSettings {
@@ -75,6 +82,9 @@ impl Default for InstanceSettings {
             session_inactivity_ms: 7 * 24 * 3600 * 1000,
             sign_out_other_sessions_on_security_change: true,
             enumeration_protection: false,
+            organizations_enabled: false,
+            organization_max_allowed_memberships: 5,
+            organization_admin_delete: true,
         }
     }
 }

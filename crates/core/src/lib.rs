@@ -11,6 +11,7 @@ pub mod ids;
 pub mod instance;
 pub mod mail;
 pub mod mfa;
+pub mod organizations;
 pub mod passwords;
 pub mod ratelimit;
 pub mod roles;

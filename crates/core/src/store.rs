@@ -14,6 +14,10 @@ use crate::ids::{
 };
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
+use crate::organizations::domains::{DomainQuery, OrganizationDomain};
+use crate::organizations::invitations::{InvitationQuery, OrganizationInvitation};
+use crate::organizations::query::{MembershipQuery, OrganizationQuery};
+use crate::organizations::{Organization, OrganizationMembership};
 use crate::roles::model::{Permission, RoleRecord};
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
@@ -34,6 +38,24 @@ pub enum StoreError {
     /// A custom role or permission key (`what`) already belongs to another one of the instance.
     #[error("that {what} key is already taken")]
     KeyTaken { what: &'static str },
+    /// Another organization of the instance has this slug.
+    #[error("the organization slug is already taken")]
+    SlugTaken,
+    /// The user is a member of the organization already.
+    #[error("the user is already a member of the organization")]
+    AlreadyMember,
+    /// The organization has `max_allowed_memberships` members already.
+    #[error("the organization has reached its membership limit")]
+    MembershipQuotaExceeded,
+    /// The domain name is listed by this organization already, or verified by another one.
+    #[error("the organization domain is already taken")]
+    DomainTaken,
+    /// The write would remove or demote the organization's last admin.
+    #[error("the organization's last admin cannot be removed or demoted")]
+    LastAdmin,
+    /// The address has a pending invitation to the organization already.
+    #[error("a pending invitation to this address exists")]
+    InvitationPending,
     /// Another process created the instance first (several nodes starting on one empty database).
     #[error("the database already has an instance")]
     InstanceExists,
@@ -88,7 +110,14 @@ impl From<StoreError> for CoreError {
             StoreError::IdentifierTaken(kind) => CoreError::IdentifierExists {
                 param: kind.as_str(),
             },
+            StoreError::KeyTaken { what } => CoreError::KeyTaken { what },
             StoreError::Stale => CoreError::Conflict,
+            StoreError::SlugTaken => CoreError::IdentifierExists { param: "slug" },
+            StoreError::AlreadyMember => CoreError::AlreadyMember,
+            StoreError::MembershipQuotaExceeded => CoreError::MembershipQuotaExceeded,
+            StoreError::LastAdmin => CoreError::LastAdmin,
+            StoreError::InvitationPending => CoreError::InvitationDuplicate,
+            StoreError::DomainTaken => CoreError::IdentifierExists { param: "name" },
             other => CoreError::Storage(Cause::new(other)),
         }
     }
@@ -148,6 +177,48 @@ pub enum Write {
     DeleteOrganizationRole {
         id: String,
     },
+    /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
+    /// organization has its slug.
+    InsertOrganization(Organization),
+    /// Guarded by `organization.version`, like `UpdateUser`; the member counts are the store's and
+    /// are left alone.
+    UpdateOrganization(Organization),
+    /// Removes the organization and every membership and domain in it (their events are separate writes).
+    DeleteOrganization {
+        id: String,
+        version: i64,
+    },
+    /// Adds a member: counts them on the organization's row in the same transaction, refusing
+    /// with [`StoreError::MembershipQuotaExceeded`] when the organization is full (so concurrent
+    /// additions never exceed its limit) and [`StoreError::AlreadyMember`] when the user is one.
+    /// [`StoreError::Stale`] when the organization is gone.
+    InsertMembership(OrganizationMembership),
+    /// Guarded by `membership.version`. Demoting the last admin fails with
+    /// [`StoreError::LastAdmin`].
+    UpdateMembership(OrganizationMembership),
+    /// Removes a membership guarded by its version. With `keep_an_admin`, removing the last
+    /// admin fails with [`StoreError::LastAdmin`]; without (the user is being deleted), it is
+    /// allowed.
+    DeleteMembership {
+        organization_id: String,
+        id: String,
+        version: i64,
+        keep_an_admin: bool,
+    },
+    /// A new invitation; a pending one to its address past its expiry is marked expired first.
+    /// [`StoreError::InvitationPending`] when another pending one remains.
+    InsertOrganizationInvitation(OrganizationInvitation),
+    /// Guarded by `invitation.version`.
+    UpdateOrganizationInvitation(OrganizationInvitation),
+    /// [`StoreError::DomainTaken`] when the organization lists the name already or, verified,
+    /// another organization has it verified.
+    InsertOrganizationDomain(OrganizationDomain),
+    /// Guarded by `domain.version`; [`StoreError::DomainTaken`] as for an insert.
+    UpdateOrganizationDomain(OrganizationDomain),
+    DeleteOrganizationDomain {
+        id: String,
+        version: i64,
+    },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -176,6 +247,19 @@ pub struct SessionForToken {
     pub session: Session,
     pub user_banned: bool,
     pub user_locked_until: Option<i64>,
+    /// The user's membership in the session's active organization, read with the session; none
+    /// when no organization is active or the user is no longer a member of it.
+    pub active_membership: Option<ActiveMembership>,
+}
+
+/// What a token needs of the membership in the session's active organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveMembership {
+    pub organization_id: String,
+    pub organization_slug: String,
+    pub role: String,
+    /// The custom permissions a custom role grants (a system role's come from `roles::system`).
+    pub custom_permissions: Vec<String>,
 }
 
 #[async_trait]
@@ -214,6 +298,63 @@ pub trait Store: Send + Sync + 'static {
         page: &Page,
     ) -> StoreResult<Vec<User>>;
     async fn count_users(&self, instance_id: &InstanceId, filter: &UserFilter) -> StoreResult<i64>;
+
+    // --- Organizations and their memberships. ---
+
+    async fn get_organization(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<Organization>>;
+    /// The organization with this slug (compared lower-cased).
+    async fn organization_by_slug(
+        &self,
+        instance_id: &str,
+        slug: &str,
+    ) -> StoreResult<Option<Organization>>;
+    /// A page of organizations and the total matching the query.
+    async fn list_organizations(
+        &self,
+        instance_id: &str,
+        query: &OrganizationQuery,
+    ) -> StoreResult<(Vec<Organization>, i64)>;
+    /// The membership of `user_id` in `organization_id`.
+    async fn get_membership(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<OrganizationMembership>>;
+    /// A page of memberships and the total matching the query.
+    async fn list_memberships(
+        &self,
+        instance_id: &str,
+        query: &MembershipQuery,
+    ) -> StoreResult<(Vec<OrganizationMembership>, i64)>;
+
+    async fn get_organization_invitation(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationInvitation>>;
+    async fn list_organization_invitations(
+        &self,
+        instance_id: &str,
+        query: &InvitationQuery,
+    ) -> StoreResult<(Vec<OrganizationInvitation>, i64)>;
+    /// The domain `id` of `organization_id`.
+    async fn get_organization_domain(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationDomain>>;
+    /// A page of domains (newest first) and the total matching the query.
+    async fn list_organization_domains(
+        &self,
+        instance_id: &str,
+        query: &DomainQuery,
+    ) -> StoreResult<(Vec<OrganizationDomain>, i64)>;
 
     async fn get_session(
         &self,

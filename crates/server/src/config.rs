@@ -47,6 +47,7 @@ pub struct PolicyOverrides {
     pub lockout_attempts: Option<i64>,
     pub lockout_duration_secs: Option<i64>,
     pub enumeration_protection: Option<bool>,
+    pub organizations_enabled: Option<bool>,
 }
 
 impl PolicyOverrides {
@@ -71,6 +72,9 @@ impl PolicyOverrides {
         }
         if let Some(v) = self.enumeration_protection {
             s.enumeration_protection = v;
+        }
+        if let Some(v) = self.organizations_enabled {
+            s.organizations_enabled = v;
         }
     }
 }

@@ -134,6 +134,8 @@ fn identifier_message(param: &str) -> &'static str {
         "email_address" => "That email address is taken. Please try another.",
         "phone_number" => "That phone number is taken. Please try another.",
         "username" => "That username is taken. Please try another.",
+        "slug" => "That slug is taken. Please try another.",
+        "name" => "That domain name is taken. Please try another.",
         _ => "That external ID is taken. Please try another.",
     }
 }
@@ -152,6 +154,26 @@ impl From<CoreError> for ApiError {
                 identifier_message(param).to_owned(),
             )
             .with_param(param),
+            // Clerk answers a taken key with 400 `duplicate_record`, as for any duplicate.
+            CoreError::KeyTaken { what } => ApiError::new(
+                S::BAD_REQUEST,
+                "duplicate_record",
+                format!("duplicate {what} key"),
+                format!("There is already a {what} with this key in this instance."),
+            )
+            .with_param("key"),
+            CoreError::AlreadyAssigned { what } => ApiError::new(
+                S::CONFLICT,
+                "duplicate_record",
+                format!("{what} already assigned"),
+                format!("The {what} is already assigned."),
+            ),
+            CoreError::SystemReadOnly { what } => ApiError::new(
+                S::FORBIDDEN,
+                "authorization_invalid",
+                format!("{what} cannot be modified"),
+                format!("The {what} are built in: they cannot be changed or deleted."),
+            ),
             CoreError::ParamMissing { param } => unprocessable(
                 "form_param_missing",
                 "is missing",
@@ -247,6 +269,61 @@ impl From<CoreError> for ApiError {
                 "production_instance_forbidden",
                 "not allowed on production instances",
                 format!("{what} is only allowed on development instances."),
+            ),
+            CoreError::NotAMember => ApiError::new(
+                S::NOT_FOUND,
+                "organization_not_found_or_unauthorized",
+                "not found or unauthorized",
+                "The organization does not exist, or you are not a member of it.",
+            ),
+            CoreError::MissingPermission { permission } => ApiError::new(
+                S::FORBIDDEN,
+                "not_allowed_access",
+                "not allowed",
+                format!("Your role in this organization lacks the {permission} permission."),
+            ),
+            CoreError::NotAllowed { reason } => ApiError::new(
+                S::FORBIDDEN,
+                "not_allowed_access",
+                "not allowed",
+                reason,
+            ),
+            CoreError::AlreadyMember => ApiError::new(
+                S::BAD_REQUEST,
+                "already_a_member_in_organization",
+                "already a member",
+                "The user is already a member of this organization.",
+            ),
+            CoreError::InvitationDuplicate => ApiError::new(
+                S::BAD_REQUEST,
+                "duplicate_record",
+                "duplicate invitation",
+                "There is already a pending invitation for this email address.",
+            )
+            .with_param("email_address"),
+            CoreError::InvitationNotPending { status } => ApiError::new(
+                S::BAD_REQUEST,
+                "organization_invitation_not_pending",
+                "invitation not pending",
+                format!("The organization invitation is {status}; only a pending one can change."),
+            ),
+            CoreError::InvitationEmailMismatch => ApiError::new(
+                S::FORBIDDEN,
+                "organization_invitation_identification_mismatch",
+                "invitation sent to another address",
+                "The invitation was sent to an email address this account does not own.",
+            ),
+            CoreError::MembershipQuotaExceeded => ApiError::new(
+                S::FORBIDDEN,
+                "organization_membership_quota_exceeded",
+                "Membership quota exceeded",
+                "You have reached your limit of organization memberships, including outstanding invitations.",
+            ),
+            CoreError::LastAdmin => ApiError::new(
+                S::FORBIDDEN,
+                "organization_minimum_permissions_needed",
+                "Minimum permissions needed",
+                "There has to be at least one organization member with the minimum required permissions.",
             ),
             CoreError::Conflict => ApiError::new(
                 S::CONFLICT,

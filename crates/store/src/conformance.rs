@@ -9,6 +9,7 @@
 
 pub mod clients;
 pub mod emails;
+pub mod organizations;
 pub mod records;
 pub mod roles;
 pub mod webhooks;
@@ -191,6 +192,13 @@ macro_rules! conformance_tests {
                 sessions_are_listed_by_client,
                 identifiers_are_looked_up_normalised,
                 handshake_nonces_expire,
+            }
+            organizations {
+                organizations_round_trip_with_unique_slugs,
+                organizations_are_filtered_ordered_and_paged,
+                memberships_are_unique_and_listed,
+                the_membership_limit_holds_under_concurrency,
+                the_last_admin_is_kept,
             }
         }
     };

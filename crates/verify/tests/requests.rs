@@ -54,6 +54,11 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     h
 }
 
+/// A GET of `/` with headers `h`.
+async fn get_root(a: &Authenticator, h: &[(&str, &str)]) -> usher_verify::RequestState {
+    run(a, Method::GET, "/", h).await
+}
+
 async fn run(
     a: &Authenticator,
     method: Method,
@@ -80,7 +85,7 @@ async fn header_first_then_cookies_with_client_uat_rules() {
     let t = token(&key);
     let bearer = format!("Bearer {t}");
 
-    let st = run(&a, Method::GET, "/", &[("authorization", &bearer)]).await;
+    let st = get_root(&a, &[("authorization", &bearer)]).await;
     assert_eq!(st.status, Status::SignedIn);
     assert_eq!(st.auth().user_id(), Some("user_2abc"));
     assert_eq!(st.auth().org_role(), Some("org:admin"));
@@ -88,7 +93,7 @@ async fn header_first_then_cookies_with_client_uat_rules() {
     let cookie = |c: &str| {
         let c = c.to_owned();
         let a = a.clone();
-        async move { run(&a, Method::GET, "/", &[("cookie", &c)]).await }
+        async move { get_root(&a, &[("cookie", &c)]).await }
     };
     assert_eq!(
         cookie(&format!("__session={t}; __client_uat={NOW}"))
@@ -136,10 +141,8 @@ async fn header_first_then_cookies_with_client_uat_rules() {
     }
 
     // A bad header token is not rescued by a good cookie: the header wins.
-    let st = run(
+    let st = get_root(
         &a,
-        Method::GET,
-        "/",
         &[
             ("authorization", "Bearer nope"),
             ("cookie", &format!("__session={t}; __client_uat={NOW}")),
@@ -148,13 +151,7 @@ async fn header_first_then_cookies_with_client_uat_rules() {
     .await;
     assert_eq!(st.reason, Some(Reason::TokenInvalid));
     // Other schemes carry no token.
-    let st = run(
-        &a,
-        Method::GET,
-        "/",
-        &[("authorization", "Basic dXNlcjpwYXNz")],
-    )
-    .await;
+    let st = get_root(&a, &[("authorization", "Basic dXNlcjpwYXNz")]).await;
     assert_eq!(st.reason, Some(Reason::SessionTokenAndUatMissing));
 }
 
@@ -187,13 +184,7 @@ async fn expired_tokens_and_the_handshake() {
     );
     let st = run(&plain, Method::POST, "/dashboard", &doc).await;
     assert_eq!(st.reason, Some(Reason::SessionTokenExpiredRefreshNonGet));
-    let st = run(
-        &plain,
-        Method::GET,
-        "/",
-        &[("authorization", &format!("Bearer {expired}"))],
-    )
-    .await;
+    let st = get_root(&plain, &[("authorization", &format!("Bearer {expired}"))]).await;
     assert_eq!(st.reason, Some(Reason::SessionTokenExpiredRefreshNoCookie));
 
     let hs = Authenticator::builder(verifier(&key, None))
@@ -239,13 +230,11 @@ async fn suffixed_cookies_are_used_when_the_plain_ones_belong_elsewhere() {
     let jar = format!(
         "__session={theirs}; __client_uat={NOW}; __session_{sfx}={mine}; __client_uat_{sfx}={NOW}"
     );
-    let st = run(&a, Method::GET, "/", &[("cookie", &jar)]).await;
+    let st = get_root(&a, &[("cookie", &jar)]).await;
     assert_eq!(st.status, Status::SignedIn, "{:?}", st.reason);
     let only_suffixed = format!("__session_{sfx}={mine}; __client_uat_{sfx}={NOW}");
     assert_eq!(
-        run(&a, Method::GET, "/", &[("cookie", &only_suffixed)])
-            .await
-            .status,
+        get_root(&a, &[("cookie", &only_suffixed)]).await.status,
         Status::SignedIn
     );
 }
@@ -257,14 +246,14 @@ async fn pending_sessions_are_signed_out_unless_the_app_opts_in() {
     c["sts"] = json!("pending");
     let bearer = format!("Bearer {}", key.sign(&c));
     let strict = Authenticator::builder(verifier(&key, None)).build();
-    let st = run(&strict, Method::GET, "/", &[("authorization", &bearer)]).await;
+    let st = get_root(&strict, &[("authorization", &bearer)]).await;
     assert!(!st.auth().is_authenticated());
     assert_eq!(st.auth().session_status(), Some("pending"));
     assert!(st.auth().protect().is_err());
     let lenient = Authenticator::builder(verifier(&key, None))
         .treat_pending_as_signed_out(false)
         .build();
-    let st = run(&lenient, Method::GET, "/", &[("authorization", &bearer)]).await;
+    let st = get_root(&lenient, &[("authorization", &bearer)]).await;
     assert_eq!(st.auth().user_id(), Some("user_2abc"));
 }
 
@@ -398,36 +387,24 @@ async fn every_accepted_token_type_is_routed_to_its_own_verifier() {
         ])
         .build();
     let session = format!("Bearer {}", token(&key));
-    let st = run(&a, Method::GET, "/", &[("authorization", &session)]).await;
+    let st = get_root(&a, &[("authorization", &session)]).await;
     assert_eq!(st.auth().token_type(), Some(TokenType::SessionToken));
     assert!(st.auth().is_authenticated());
-    let st = run(
-        &a,
-        Method::GET,
-        "/",
-        &[("authorization", "Bearer ak_good_user")],
-    )
-    .await;
+    let st = get_root(&a, &[("authorization", "Bearer ak_good_user")]).await;
     assert_eq!(
         (st.auth().token_type(), st.auth().user_id()),
         (Some(TokenType::ApiKey), Some("user_42"))
     );
-    let st = run(&a, Method::GET, "/", &[("authorization", "Bearer mt_good")]).await;
+    let st = get_root(&a, &[("authorization", "Bearer mt_good")]).await;
     assert_eq!(st.auth().token_type(), Some(TokenType::M2mToken));
-    let st = run(&a, Method::GET, "/", &[("authorization", "Bearer oat_x")]).await;
+    let st = get_root(&a, &[("authorization", "Bearer oat_x")]).await;
     assert_eq!(st.reason, Some(Reason::TokenTypeMismatch));
 
     // An M2M JWT signed by the instance key, verified locally.
     let mut h = key.header();
     h["cat"] = json!("cl_B7d4PD333AAA");
     let m2m_jwt = key.sign_raw(&h, &json!({"sub": "mch_1", "jti": "mt_j", "exp": NOW + 60, "iat": NOW, "scopes": "mch_2 mch_3", "custom": 1}));
-    let st = run(
-        &a,
-        Method::GET,
-        "/",
-        &[("authorization", &format!("Bearer {m2m_jwt}"))],
-    )
-    .await;
+    let st = get_root(&a, &[("authorization", &format!("Bearer {m2m_jwt}"))]).await;
     let m = st.auth().machine().unwrap();
     assert_eq!(
         (m.id.as_str(), m.subject.as_str(), m.scopes.clone()),
@@ -445,46 +422,26 @@ async fn every_accepted_token_type_is_routed_to_its_own_verifier() {
     // Sessions only: a machine token is a mismatch, and so is an M2M JWT.
     let sessions = Authenticator::builder(verifier(&key, Some(&url))).build();
     for t in ["ak_good_user", &m2m_jwt] {
-        let st = run(
-            &sessions,
-            Method::GET,
-            "/",
-            &[("authorization", &format!("Bearer {t}"))],
-        )
-        .await;
+        let st = get_root(&sessions, &[("authorization", &format!("Bearer {t}"))]).await;
         assert_eq!(st.reason, Some(Reason::TokenTypeMismatch), "{t:.12}");
     }
     // A JWT template (cat 222) is never a session token, on either path.
     let mut h = key.header();
     h["cat"] = json!("cl_B7d4PD222AAA");
     let template = key.sign_raw(&h, &claims(NOW));
-    let st = run(
+    let st = get_root(
         &sessions,
-        Method::GET,
-        "/",
         &[("authorization", &format!("Bearer {template}"))],
     )
     .await;
     assert_eq!(st.reason, Some(Reason::TokenTypeMismatch));
-    let st = run(
-        &a,
-        Method::GET,
-        "/",
-        &[("authorization", &format!("Bearer {template}"))],
-    )
-    .await;
+    let st = get_root(&a, &[("authorization", &format!("Bearer {template}"))]).await;
     assert_eq!(st.reason, Some(Reason::TokenTypeMismatch));
     // Machine types only, no header: no token.
     let machines = Authenticator::builder(verifier(&key, Some(&url)))
         .accepts_token(AcceptsToken::one(TokenType::ApiKey))
         .build();
-    let st = run(
-        &machines,
-        Method::GET,
-        "/",
-        &[("cookie", "__session=x; __client_uat=1")],
-    )
-    .await;
+    let st = get_root(&machines, &[("cookie", "__session=x; __client_uat=1")]).await;
     assert_eq!(st.reason, Some(Reason::NoTokenInHeader));
 }
 

@@ -18,32 +18,26 @@ pub fn usher() -> Command {
     c
 }
 
+/// `usher serve` on free ports with its data in `dir` and its stdout piped (for the banner).
+pub fn serve_command(dir: &Path) -> Command {
+    let mut c = usher();
+    c.args([
+        "serve",
+        "--api-addr",
+        "127.0.0.1:0",
+        "--frontend-addr",
+        "127.0.0.1:0",
+    ])
+    .env("USHER_DATA_DIR", dir)
+    .stdout(Stdio::piped());
+    c
+}
+
 /// Creates the instance in `dir` by starting `usher serve` once, then stops it.
 pub fn create_instance(dir: &Path) {
-    let mut child = usher()
-        .args([
-            "serve",
-            "--api-addr",
-            "127.0.0.1:0",
-            "--frontend-addr",
-            "127.0.0.1:0",
-        ])
-        .env("USHER_DATA_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        match lines.next() {
-            Some(Ok(line)) if line.starts_with("Listening:") => break,
-            Some(Ok(_)) => {}
-            _ => break,
-        }
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut cmd = serve_command(dir);
+    cmd.stderr(Stdio::null());
+    drop(start(cmd));
 }
 
 /// A running `usher serve`, stopped when dropped.
@@ -56,26 +50,12 @@ impl Drop for Server {
     }
 }
 
-/// Starts `usher serve` on free ports in `dir` with `args`, and returns it with its banner (the
-/// stdout lines up to `Listening:`); its log goes to `dir/serve.log`.
-pub fn serve_with(dir: &Path, args: &[&str]) -> (Server, String) {
-    let log = std::fs::File::create(dir.join("serve.log")).unwrap();
-    let mut child = usher()
-        .args([
-            "serve",
-            "--api-addr",
-            "127.0.0.1:0",
-            "--frontend-addr",
-            "127.0.0.1:0",
-        ])
-        .args(args)
-        .env("USHER_DATA_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+/// Starts `cmd` (from `serve_command`) and returns it with its banner: the stdout lines up to
+/// `Listening:`.
+pub fn start(mut cmd: Command) -> (Server, String) {
+    let mut child = Server(cmd.spawn().unwrap());
     let mut banner = String::new();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         let Some(Ok(line)) = lines.next() else { break };
@@ -85,7 +65,25 @@ pub fn serve_with(dir: &Path, args: &[&str]) -> (Server, String) {
             break;
         }
     }
-    (Server(child), banner)
+    (child, banner)
+}
+
+/// Starts `usher serve` on free ports in `dir` with `args`, and returns it with its banner; its
+/// log goes to `dir/serve.log`.
+pub fn serve_with(dir: &Path, args: &[&str]) -> (Server, String) {
+    let log = std::fs::File::create(dir.join("serve.log")).unwrap();
+    let mut cmd = serve_command(dir);
+    cmd.args(args).stderr(log);
+    start(cmd)
+}
+
+/// Asserts that `s` is an RFC 3339 time; `context` is shown if not.
+#[track_caller]
+pub fn assert_rfc3339(s: &str, context: &str) {
+    assert!(
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok(),
+        "{s} in {context}"
+    );
 }
 
 /// A plain HTTP/1.1 GET of `http://host:port/path`: the status and the body.

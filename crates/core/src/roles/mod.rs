@@ -5,6 +5,7 @@
 pub mod assign;
 pub mod claims;
 pub mod keys;
+pub mod manage;
 pub mod model;
 pub mod system;
 

@@ -152,6 +152,17 @@ pub fn system_roles(instance_id: &str, created_at: Millis) -> Vec<Role> {
         .collect()
 }
 
+/// A system role's display name and permission keys (all system permissions for `org:admin`).
+pub fn describe(key: &str) -> Option<(&'static str, Vec<&'static str>)> {
+    SYSTEM_ROLES.iter().find(|r| r.key == key).map(|r| {
+        let permissions = match r.permissions {
+            Some(keys) => keys.to_vec(),
+            None => SYSTEM_PERMISSIONS.iter().map(|p| p.key).collect(),
+        };
+        (r.name, permissions)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

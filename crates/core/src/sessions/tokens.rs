@@ -8,8 +8,9 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::random_hex;
 use crate::instance::Instance;
 use crate::roles::claims::{ActiveOrganization, OrganizationClaim, encode_claims};
+use crate::roles::system;
 use crate::signing_keys::SigningKey;
-use crate::store::SessionForToken;
+use crate::store::{ActiveMembership, SessionForToken};
 use crate::users::lockout;
 
 /// Clerk backdates `nbf` so that slightly slow clocks accept a fresh token.
@@ -59,6 +60,21 @@ pub struct MintRequest<'a> {
 /// alike: a banned or locked user gets none, whatever the state of the session.
 pub fn ensure_user_may_hold_token(found: &SessionForToken, now: Millis) -> CoreResult<()> {
     lockout::ensure_not_barred(found.user_banned, found.user_locked_until, now)
+}
+
+/// The organization a token is minted for: the membership read with the session, with a system
+/// role's permissions filled in. A removed member, or a deleted organization, has none.
+pub fn active_organization(membership: &ActiveMembership) -> ActiveOrganization {
+    let permissions = match system::describe(&membership.role) {
+        Some((_, keys)) => keys.into_iter().map(str::to_owned).collect(),
+        None => membership.custom_permissions.clone(),
+    };
+    ActiveOrganization {
+        id: membership.organization_id.clone(),
+        slug: membership.organization_slug.clone(),
+        role_key: membership.role.clone(),
+        permissions,
+    }
 }
 
 pub fn validate_lifetime(secs: Option<i64>) -> CoreResult<()> {
@@ -232,6 +248,7 @@ mod tests {
             ),
             user_banned,
             user_locked_until,
+            active_membership: None,
         };
         assert_eq!(
             ensure_user_may_hold_token(&found(false, None), 1_000),

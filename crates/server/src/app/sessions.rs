@@ -3,7 +3,9 @@ use usher_core::ids::{SessionId, UserId};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
-use usher_core::sessions::tokens::{MintRequest, ensure_user_may_hold_token, mint};
+use usher_core::sessions::tokens::{
+    MintRequest, active_organization, ensure_user_may_hold_token, mint,
+};
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
@@ -101,6 +103,7 @@ pub async fn mint_token(
         .ok_or(CoreError::NotFound { resource: SESSION })?;
     let now = state.now();
     ensure_user_may_hold_token(&found, now)?;
+    let org = found.active_membership.as_ref().map(active_organization);
     let keys = state.keys();
     let issuer = state.instance.issuer();
     let jwt = mint(
@@ -111,7 +114,7 @@ pub async fn mint_token(
             session: &found.session,
             lifetime_secs,
             authorized_party: None,
-            organization: None,
+            organization: org.as_ref(),
             now,
         },
     )?;

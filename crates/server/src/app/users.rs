@@ -309,7 +309,7 @@ pub async fn set_password_compromised(
     get(state, id).await
 }
 
-/// Deleting a user removes its sessions and frees its identifiers.
+/// Deleting a user removes its sessions and organization memberships and frees its identifiers.
 pub async fn delete(state: &AppState, ctx: &RequestContext, id: &UserId) -> CoreResult<User> {
     with_retry(|| async {
         let user = get(state, id).await?;
@@ -326,6 +326,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &UserId) -> Core
                     .event(DomainEvent::SessionRemoved(s, Some(Box::new(user.clone()))));
             }
         }
+        super::organizations::remove_user_memberships(state, &mut change, &user).await?;
         change
             .write(Write::DeleteUser {
                 id: user.id.clone(),

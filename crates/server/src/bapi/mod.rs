@@ -4,7 +4,12 @@ mod clients;
 mod emails;
 mod instance;
 mod jwks;
+mod organization_domains;
+mod organization_invitations;
+mod organization_memberships;
+mod organizations;
 pub use jwks::jwks as public_jwks;
+mod roles;
 mod sessions;
 mod users;
 mod webhooks;
@@ -43,6 +48,82 @@ pub fn router() -> Router<AppState> {
             "/v1/users/{user_id}/password/unset_compromised",
             post(users::unset_password_compromised),
         )
+        .route(
+            "/v1/users/{user_id}/organization_memberships",
+            get(organization_memberships::list_of_user),
+        )
+        .route(
+            "/v1/organizations",
+            get(organizations::list).post(organizations::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}",
+            get(organizations::get)
+                .patch(organizations::update)
+                .delete(organizations::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/metadata",
+            axum::routing::patch(organizations::merge_metadata)
+                .put(organizations::replace_metadata),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships",
+            get(organization_memberships::list).post(organization_memberships::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            axum::routing::patch(organization_memberships::update)
+                .delete(organization_memberships::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships/{user_id}/metadata",
+            axum::routing::patch(organization_memberships::merge_metadata),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations",
+            get(organization_invitations::list).post(organization_invitations::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/bulk",
+            axum::routing::post(organization_invitations::create_bulk),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/pending",
+            get(organization_invitations::list_pending),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/{invitation_id}",
+            get(organization_invitations::get),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/{invitation_id}/revoke",
+            axum::routing::post(organization_invitations::revoke),
+        )
+        .route(
+            "/v1/organization_invitations",
+            get(organization_invitations::list_all),
+        )
+        .route(
+            "/v1/users/{user_id}/organization_invitations",
+            get(organization_invitations::list_of_user),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains",
+            get(organization_domains::list).post(organization_domains::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}",
+            axum::routing::patch(organization_domains::update).delete(organization_domains::delete),
+        )
+        .route(
+            "/v1/organization_domains",
+            get(organization_domains::list_all),
+        )
+        .route(
+            "/v1/organization_memberships",
+            get(organization_memberships::list_all),
+        )
         .route("/v1/sessions", get(sessions::list).post(sessions::create))
         .route("/v1/sessions/{session_id}", get(sessions::get))
         .route("/v1/sessions/{session_id}/revoke", post(sessions::revoke))
@@ -50,6 +131,30 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/sessions/{session_id}/tokens/{template_name}",
             post(sessions::template_token),
+        )
+        .route(
+            "/v1/organization_roles",
+            get(roles::list_roles).post(roles::create_role),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            get(roles::get_role)
+                .patch(roles::update_role)
+                .delete(roles::delete_role),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            post(roles::assign_permission).delete(roles::remove_permission),
+        )
+        .route(
+            "/v1/organization_permissions",
+            get(roles::list_permissions).post(roles::create_permission),
+        )
+        .route(
+            "/v1/organization_permissions/{permission_id}",
+            get(roles::get_permission)
+                .patch(roles::update_permission)
+                .delete(roles::delete_permission),
         )
         .route("/v1/jwks", get(jwks::get))
         .route(

@@ -43,7 +43,7 @@ fn users_json(state: &AppState, users: &[User]) -> Response {
 }
 
 /// Splits `+id` / `-id` / `id` values into included and excluded ids.
-fn split_signed(values: Vec<String>) -> (Vec<String>, Vec<String>) {
+pub(super) fn split_signed(values: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut include = Vec::new();
     let mut exclude = Vec::new();
     for v in values {

@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
+    EmailMessageId, EventId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
+    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -20,7 +21,7 @@ pub struct Path<T>(pub T);
 /// The parameters of one route.
 pub trait PathStruct: DeserializeOwned {
     /// The answer when a parameter is not an id of its kind: what an unknown id gets.
-    fn refusal() -> ApiError;
+    fn refusal(params: &Map<String, Value>) -> ApiError;
 }
 
 /// Declares a route's parameter struct and the not-found its malformed ids get.
@@ -33,8 +34,30 @@ macro_rules! path_struct {
         }
 
         impl PathStruct for $name {
-            fn refusal() -> ApiError {
+            fn refusal(_: &Map<String, Value>) -> ApiError {
                 $refusal
+            }
+        }
+    };
+    // Each parameter with its own not-found: the first that is not an id of its kind answers.
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $ty:ty => $refusal:expr),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize)]
+        pub struct $name {
+            $(pub $field: $ty),+
+        }
+
+        impl PathStruct for $name {
+            fn refusal(params: &Map<String, Value>) -> ApiError {
+                $(
+                    let parsed = params
+                        .get(stringify!($field))
+                        .map(|v| <$ty as Deserialize>::deserialize(v));
+                    if !matches!(parsed, Some(Ok(_))) {
+                        return $refusal;
+                    }
+                )+
+                ApiError::route_not_found()
             }
         }
     };
@@ -77,6 +100,51 @@ path_struct!(
     SignUpPath { sign_up_id: SignUpId } => not_found("sign_up")
 );
 path_struct!(
+    /// `/v1/organizations/{organization_id}/…` (and the Frontend API's), by id only.
+    OrganizationPath { organization_id: OrganizationId } => not_found("organization")
+);
+path_struct!(
+    /// `GET /v1/organizations/{organization_id}`, which also takes the organization's slug: the
+    /// text is parsed as an id when it has the prefix (a slug never holds `_`).
+    OrganizationRefPath { organization_id: String } => not_found("organization")
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/memberships/{user_id}/…`
+    MembershipPath {
+        organization_id: OrganizationId => not_found("organization"),
+        user_id: UserId => not_found("organization membership"),
+    }
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/invitations/{invitation_id}/…`
+    InvitationPath {
+        organization_id: OrganizationId => not_found("organization"),
+        invitation_id: OrganizationInvitationId => not_found("organization invitation"),
+    }
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/domains/{domain_id}`
+    DomainPath {
+        organization_id: OrganizationId => not_found("organization"),
+        domain_id: OrganizationDomainId => not_found("organization domain"),
+    }
+);
+path_struct!(
+    /// `/v1/organization_roles/{organization_role_id}`
+    RolePath { organization_role_id: RoleId } => not_found(usher_core::roles::manage::ROLE)
+);
+path_struct!(
+    /// `/v1/organization_roles/{organization_role_id}/permissions/{permission_id}`
+    RolePermissionPath {
+        organization_role_id: RoleId => not_found(usher_core::roles::manage::ROLE),
+        permission_id: PermissionId => not_found(usher_core::roles::manage::PERMISSION),
+    }
+);
+path_struct!(
+    /// `/v1/organization_permissions/{permission_id}`
+    PermissionPath { permission_id: PermissionId } => not_found(usher_core::roles::manage::PERMISSION)
+);
+path_struct!(
     /// `/npm/{*path}`
     NpmPath { path: String } => ApiError::route_not_found()
 );
@@ -102,8 +170,8 @@ impl<S: Send + Sync, T: PathStruct> FromRequestParts<S> for Path<T> {
             }
             params.insert(name.to_owned(), Value::String(segment));
         }
-        serde_json::from_value(Value::Object(params))
+        T::deserialize(&Value::Object(params.clone()))
             .map(Path)
-            .map_err(|_| T::refusal())
+            .map_err(|_| T::refusal(&params))
     }
 }

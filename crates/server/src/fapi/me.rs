@@ -25,7 +25,7 @@ use crate::wire::frontend::mfa;
 use crate::wire::requests::frontend::{ChangePasswordForm, CodeForm, ProfileForm};
 use usher_core::ids::SessionId;
 
-async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
+pub(super) async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
     let client = browser.client.as_ref().ok_or(CoreError::SignedOut)?;
     // A malformed `_clerk_session_id` names no session of this client.
     let requested = match browser.session_id.as_deref().map(SessionId::parse) {

@@ -11,6 +11,7 @@ mod form;
 mod handshake;
 mod me;
 mod npm;
+mod organizations;
 pub mod origins;
 pub mod respond;
 mod sessions;
@@ -109,7 +110,37 @@ fn routes() -> Router<AppState> {
             "/v1/me/sessions/{session_id}/revoke",
             post(me::revoke_session),
         )
+        .merge(organization_routes())
         .route("/npm/{*path}", get(npm::serve))
+}
+
+fn organization_routes() -> Router<AppState> {
+    use axum::routing::delete;
+    use organizations as o;
+    Router::new()
+        .route("/v1/me/organization_memberships", get(o::my_memberships))
+        .route(
+            "/v1/me/organization_memberships/{organization_id}",
+            delete(o::leave),
+        )
+        .route(
+            "/v1/me/organization_creation_defaults",
+            get(o::creation_defaults),
+        )
+        .route("/v1/organizations", post(o::create))
+        .route(
+            "/v1/organizations/{organization_id}",
+            get(o::get).patch(o::update).delete(o::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships",
+            get(o::members).post(o::add_member),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/memberships/{user_id}",
+            axum::routing::patch(o::update_member).delete(o::remove_member),
+        )
+        .route("/v1/organizations/{organization_id}/roles", get(o::roles))
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::extract::path::{Path, SessionPath, SessionTemplatePath};
 use crate::state::AppState;
 use crate::wire::frontend::client::{client as render_client, session};
-use crate::wire::requests::frontend::TouchForm;
+use crate::wire::requests::frontend::{TokenForm, TouchForm};
 use crate::wire::sessions::TokenJson;
 use usher_core::ids::SessionId;
 
@@ -116,9 +116,18 @@ pub async fn token(
     State(state): State<AppState>,
     browser: Browser,
     Path(p): Path<SessionPath>,
+    form: Form,
 ) -> Result<Response, ApiError> {
     let client = browser.client.as_ref().ok_or_else(signed_out)?;
-    let jwt = clients::token(&state, client, &p.session_id, browser.azp()).await?;
+    let form = form.read::<TokenForm>()?;
+    let jwt = clients::token(
+        &state,
+        client,
+        &p.session_id,
+        browser.azp(),
+        form.organization_id.as_deref(),
+    )
+    .await?;
     Ok(no_store(
         Json(TokenJson {
             object: "token",

@@ -246,8 +246,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
             &csrf,
             Some("Add an authenticator app"),
         );
-        html::button(&mut h, "Add an authenticator app", None);
-        h.close("form");
+        html::submit_and_close(&mut h, "Add an authenticator app");
     }
     h.close("section");
 
@@ -327,24 +326,51 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     page.html(status, "Your account", true, h)
 }
 
-/// A form posted from `/user`: the signed-in session and user once the form's CSRF token holds;
-/// otherwise the answer (to sign in, or `/user` again with the forged form shown in `section`).
+/// A form posted from `/user` by a signed-in user, whose CSRF token held: who posted it and
+/// the section of `/user` that shows its errors.
+pub struct Posted {
+    pub session: Session,
+    pub user: User,
+    pub section: Section,
+}
+
+impl Posted {
+    /// Re-renders `/user` with `failure` shown in the form's section.
+    pub async fn fail(&self, state: &AppState, page: &mut Page, failure: &Failure) -> Response {
+        render_failure(
+            state,
+            page,
+            &self.session,
+            &self.user,
+            self.section,
+            failure,
+        )
+        .await
+    }
+}
+
+/// A form posted from `/user`: who posted it once the form's CSRF token holds; otherwise the
+/// answer (to sign in, or `/user` again with the forged form shown in `section`).
 pub async fn signed_in_form(
     state: &AppState,
     page: &mut Page,
     form: &PageForm,
     section: Section,
-) -> Result<(Session, User), Response> {
+) -> Result<Posted, Response> {
     let (session, user) = signed_in(state, page).await?;
+    let posted = Posted {
+        session,
+        user,
+        section,
+    };
     if !page.csrf_ok(state, form) {
-        let failure = Failure::forged();
-        return Err(render_failure(state, page, &session, &user, section, &failure).await);
+        return Err(posted.fail(state, page, &Failure::forged()).await);
     }
-    Ok((session, user))
+    Ok(posted)
 }
 
 /// Re-renders `/user` with `failure` shown in `section`.
-pub async fn render_failure(
+async fn render_failure(
     state: &AppState,
     page: &mut Page,
     session: &Session,
@@ -387,7 +413,7 @@ pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
 }
 
 pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::Profile).await {
+    let posted = match signed_in_form(&state, &mut page, &form, Section::Profile).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -397,7 +423,7 @@ pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageFo
             last_name: Some(form.trimmed("last_name").to_owned()),
             username: None,
         };
-        match me::update_profile(&state, &page.browser.ctx, &user.id, patch).await {
+        match me::update_profile(&state, &page.browser.ctx, &posted.user.id, patch).await {
             Ok(_) => return page.redirect_page("/user?notice=profile_saved"),
             Err(e) => Failure::from_core(
                 e,
@@ -405,19 +431,11 @@ pub async fn profile(State(state): State<AppState>, mut page: Page, form: PageFo
             ),
         }
     };
-    render_failure(
-        &state,
-        &mut page,
-        &session,
-        &user,
-        Section::Profile,
-        &failure,
-    )
-    .await
+    posted.fail(&state, &mut page, &failure).await
 }
 
 pub async fn password(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::Password).await {
+    let posted = match signed_in_form(&state, &mut page, &form, Section::Password).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -428,7 +446,7 @@ pub async fn password(State(state): State<AppState>, mut page: Page, form: PageF
                 me::change_password(
                     &state,
                     &page.browser.ctx,
-                    &session,
+                    &posted.session,
                     form.get("current_password").map(str::to_owned),
                     new.to_owned(),
                     form.checked("sign_out_of_other_sessions"),
@@ -453,15 +471,7 @@ pub async fn password(State(state): State<AppState>, mut page: Page, form: PageF
             ),
         }
     };
-    render_failure(
-        &state,
-        &mut page,
-        &session,
-        &user,
-        Section::Password,
-        &failure,
-    )
-    .await
+    posted.fail(&state, &mut page, &failure).await
 }
 
 /// Ends one of the user's sessions on another device (or this one: then this is a sign-out).
@@ -470,18 +480,20 @@ pub async fn sign_out_device(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::Devices).await {
+    let posted = match signed_in_form(&state, &mut page, &form, Section::Devices).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let failure = {
         let id = form.trimmed("session_id").to_owned();
-        if id == session.id {
+        if id == posted.session.id {
             return sign_out_now(&state, &mut page).await;
         }
         // A malformed id names none of the user's sessions.
         let result = match SessionId::parse(&id) {
-            Ok(id) => devices::sign_out_device(&state, &page.browser.ctx, &session, &id).await,
+            Ok(id) => {
+                devices::sign_out_device(&state, &page.browser.ctx, &posted.session, &id).await
+            }
             Err(_) => Err(usher_core::CoreError::NotFound {
                 resource: "session",
             }),
@@ -491,15 +503,7 @@ pub async fn sign_out_device(
             Err(e) => Failure::from_core(e, &[]),
         }
     };
-    render_failure(
-        &state,
-        &mut page,
-        &session,
-        &user,
-        Section::Devices,
-        &failure,
-    )
-    .await
+    posted.fail(&state, &mut page, &failure).await
 }
 
 async fn sign_out_now(state: &AppState, page: &mut Page) -> Response {
@@ -524,8 +528,7 @@ pub async fn sign_out(State(state): State<AppState>, mut page: Page, form: PageF
     let mut h = Html::new();
     general_alert(&mut h, Some(&Failure::forged()));
     html::form_open(&mut h, &page.link("/sign-out"), &csrf, Some("Sign out"));
-    html::button(&mut h, "Sign out", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Sign out");
     page.html(StatusCode::FORBIDDEN, "Sign out", false, h)
 }
 

@@ -240,6 +240,15 @@ impl<'a> Field<'a> {
         }
     }
 
+    /// The focused `code` field of a page that asks for a six-digit code sent or shown elsewhere.
+    pub fn six_digit_code(label: &'a str, error: Option<&'a str>) -> Self {
+        Self::new("code", label, "text")
+            .code()
+            .hint("Six digits.")
+            .error(error)
+            .autofocus(true)
+    }
+
     pub fn value(mut self, v: &'a str) -> Self {
         self.value = v;
         self
@@ -356,6 +365,12 @@ pub fn button(h: &mut Html, label: &str, class: Option<&str>) {
         &[("type", Some("submit")), ("class", class)],
         label,
     );
+}
+
+/// The form's (primary) submit button, and the end of the form.
+pub fn submit_and_close(h: &mut Html, label: &str) {
+    button(h, label, None);
+    h.close("form");
 }
 
 /// `<p><a href=…>text</a></p>`.

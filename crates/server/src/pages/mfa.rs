@@ -8,7 +8,7 @@ use axum::response::Response;
 use usher_core::CoreError;
 use usher_core::users::User;
 
-use super::account::{Section, render_failure, signed_in, signed_in_form};
+use super::account::{Section, signed_in, signed_in_form};
 use super::html::{self, Field, Html};
 use super::{Failure, Page, PageForm, general_alert};
 use crate::app::frontend::me;
@@ -72,14 +72,12 @@ fn render_enrolment(
         &csrf,
         Some("Verify authenticator app"),
     );
-    Field::new("code", "Code from the authenticator app", "text")
-        .code()
-        .hint("Six digits.")
-        .error(failure.and_then(|f| f.on("code")))
-        .autofocus(true)
-        .render(&mut h);
-    html::button(&mut h, "Verify and turn on", None);
-    h.close("form");
+    Field::six_digit_code(
+        "Code from the authenticator app",
+        failure.and_then(|f| f.on("code")),
+    )
+    .render(&mut h);
+    html::submit_and_close(&mut h, "Verify and turn on");
     html::form_open(
         &mut h,
         &page.path("/user/totp/remove"),
@@ -134,23 +132,15 @@ pub async fn enrol_start(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
+    let posted = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = match me::create_totp(&state, &page.browser.ctx, &user.id).await {
+    let failure = match me::create_totp(&state, &page.browser.ctx, &posted.user.id).await {
         Ok(_) => return page.redirect_page("/user/totp"),
         Err(e) => Failure::from_core(e, &[]),
     };
-    render_failure(
-        &state,
-        &mut page,
-        &session,
-        &user,
-        Section::TwoStep,
-        &failure,
-    )
-    .await
+    posted.fail(&state, &mut page, &failure).await
 }
 
 pub async fn enrol_verify(
@@ -181,23 +171,15 @@ pub async fn enrol_verify(
 }
 
 pub async fn remove(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
+    let posted = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = match me::delete_totp(&state, &page.browser.ctx, &user.id).await {
+    let failure = match me::delete_totp(&state, &page.browser.ctx, &posted.user.id).await {
         Ok(_) => return page.redirect_page("/user?notice=totp_removed"),
         Err(e) => Failure::from_core(e, &[]),
     };
-    render_failure(
-        &state,
-        &mut page,
-        &session,
-        &user,
-        Section::TwoStep,
-        &failure,
-    )
-    .await
+    posted.fail(&state, &mut page, &failure).await
 }
 
 pub async fn backup_codes(
@@ -205,21 +187,13 @@ pub async fn backup_codes(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let (session, user) = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
+    let posted = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = match me::create_backup_codes(&state, &page.browser.ctx, &user.id).await {
+    let failure = match me::create_backup_codes(&state, &page.browser.ctx, &posted.user.id).await {
         Ok(codes) => return render_codes(&mut page, &codes, false),
         Err(e) => Failure::from_core(e, &[]),
     };
-    render_failure(
-        &state,
-        &mut page,
-        &session,
-        &user,
-        Section::TwoStep,
-        &failure,
-    )
-    .await
+    posted.fail(&state, &mut page, &failure).await
 }

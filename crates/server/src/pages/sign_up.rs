@@ -63,8 +63,7 @@ fn render_form(
         .error(on("last_name"))
         .autofocus(first_error == Some("last_name"))
         .render(&mut h);
-    html::button(&mut h, "Continue", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Continue");
     h.open("p", &[])
         .text("Already have an account? ")
         .el("a", &[("href", Some(&page.link("/sign-in")))], "Sign in")
@@ -195,14 +194,8 @@ fn render_verify(
         &csrf,
         None,
     );
-    Field::new("code", "Code from the email", "text")
-        .code()
-        .hint("Six digits.")
-        .error(failure.and_then(|f| f.on("code")))
-        .autofocus(true)
-        .render(&mut h);
-    html::button(&mut h, "Verify", None);
-    h.close("form");
+    Field::six_digit_code("Code from the email", failure.and_then(|f| f.on("code"))).render(&mut h);
+    html::submit_and_close(&mut h, "Verify");
     html::form_open(
         &mut h,
         &page.link("/sign-up/verify-email-address/resend"),

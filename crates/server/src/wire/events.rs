@@ -9,6 +9,7 @@ use usher_core::sessions::Session;
 use usher_core::users::User;
 
 use super::emails::EmailJson;
+use super::organizations::{DeletedOrganizationJson, MembershipJson, OrganizationJson};
 use super::sessions::SessionJson;
 use super::users::{DeletedObjectJson, UserJson};
 use super::webhooks::EndpointJson;
@@ -46,6 +47,32 @@ pub fn render(
             deleted: true,
             external_id: external_id.clone(),
         }),
+        DomainEvent::OrganizationCreated(o) | DomainEvent::OrganizationUpdated(o) => {
+            to_value(&OrganizationJson::new(o, true))
+        }
+        DomainEvent::OrganizationDeleted { id, slug } => to_value(&DeletedOrganizationJson {
+            object: "organization",
+            id: id.clone(),
+            slug: Some(slug.clone()),
+            deleted: true,
+        }),
+        DomainEvent::OrganizationDomainCreated(d) | DomainEvent::OrganizationDomainUpdated(d) => {
+            to_value(&super::organization_domains::DomainJson::new(d))
+        }
+        DomainEvent::OrganizationDomainDeleted { id } => to_value(&DeletedObjectJson {
+            object: "organization_domain",
+            id: id.clone(),
+            deleted: true,
+            external_id: None,
+        }),
+        DomainEvent::OrganizationMembershipCreated(d)
+        | DomainEvent::OrganizationMembershipUpdated(d)
+        | DomainEvent::OrganizationMembershipDeleted(d) => to_value(&MembershipJson::new(d)),
+        DomainEvent::OrganizationInvitationCreated(i)
+        | DomainEvent::OrganizationInvitationAccepted(i)
+        | DomainEvent::OrganizationInvitationRevoked(i) => to_value(
+            &super::organization_invitations::InvitationJson::new(i, i.updated_at),
+        ),
         DomainEvent::SessionCreated(s, u)
         | DomainEvent::SessionRevoked(s, u)
         | DomainEvent::SessionEnded(s, u)
@@ -55,6 +82,16 @@ pub fn render(
         | DomainEvent::WebhookEndpointDeleted(e)
         | DomainEvent::WebhookEndpointSecretRotated(e)
         | DomainEvent::WebhookEndpointDisabled(e) => to_value(&EndpointJson::new(e, None)),
+        DomainEvent::RoleCreated(r) | DomainEvent::RoleUpdated(r) => {
+            to_value(&super::roles::RoleJson::new(r))
+        }
+        DomainEvent::RoleDeleted { id } => to_value(&super::roles::DeletedJson::role(id)),
+        DomainEvent::PermissionCreated(p) | DomainEvent::PermissionUpdated(p) => {
+            to_value(&super::roles::PermissionJson::new(p))
+        }
+        DomainEvent::PermissionDeleted { id } => {
+            to_value(&super::roles::DeletedJson::permission(id))
+        }
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
         DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({

@@ -6,7 +6,7 @@ use usher_core::users::model::Metadata;
 use usher_core::users::{EmailAddress, PhoneNumber, User, Verification};
 
 /// A neutral silhouette, so `image_url` is always a usable image without any outside service.
-const DEFAULT_AVATAR: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCA2NCA2NCI+PHJlY3Qgd2lkdGg9IjY0IiBoZWlnaHQ9IjY0IiBmaWxsPSIjZDFkNWRiIi8+PGNpcmNsZSBjeD0iMzIiIGN5PSIyNCIgcj0iMTIiIGZpbGw9IiM2YjcyODAiLz48cGF0aCBkPSJNMTIgNTZjMC0xMiA5LTE4IDIwLTE4czIwIDYgMjAgMTgiIGZpbGw9IiM2YjcyODAiLz48L3N2Zz4=";
+pub(crate) const DEFAULT_AVATAR: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCA2NCA2NCI+PHJlY3Qgd2lkdGg9IjY0IiBoZWlnaHQ9IjY0IiBmaWxsPSIjZDFkNWRiIi8+PGNpcmNsZSBjeD0iMzIiIGN5PSIyNCIgcj0iMTIiIGZpbGw9IiM2YjcyODAiLz48cGF0aCBkPSJNMTIgNTZjMC0xMiA5LTE4IDIwLTE4czIwIDYgMjAgMTgiIGZpbGw9IiM2YjcyODAiLz48L3N2Zz4=";
 
 #[derive(Debug, Serialize)]
 pub struct VerificationJson {

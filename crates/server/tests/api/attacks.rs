@@ -158,15 +158,7 @@ async fn brute_force_from_a_hundred_addresses_ends_in_a_lockout_of_that_account_
     assert_eq!(spikes.len(), 1, "raised once, then quiet for the cool-down");
     assert!(spikes[0].data["failures_last_minute"].as_u64().unwrap() >= 50);
     // The metrics show the failures and the throttling.
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("usher_sign_in_failures_total 100"),
         "{metrics}"

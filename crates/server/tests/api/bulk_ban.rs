@@ -26,18 +26,9 @@ fn updated_events(events: &[usher_core::events::OutboxEvent], id: &str) -> usize
 #[tokio::test]
 async fn bans_and_unbans_many_users_at_once() {
     let app = spawn_app().await;
-    let a = app.create_user("bulk-a@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = app.create_user("bulk-b@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let bystander = app.create_user("bulk-c@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = app.create_user_id("bulk-a@example.com").await;
+    let b = app.create_user_id("bulk-b@example.com").await;
+    let bystander = app.create_user_id("bulk-c@example.com").await;
     let sid = app.create_session(&a).await["id"]
         .as_str()
         .unwrap()
@@ -97,10 +88,7 @@ async fn bans_and_unbans_many_users_at_once() {
 #[tokio::test]
 async fn an_unknown_id_changes_nothing() {
     let app = spawn_app().await;
-    let a = app.create_user("bulk-known@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = app.create_user_id("bulk-known@example.com").await;
     let before = app.events().await.len();
     app.post(
         "/v1/users/ban",

@@ -20,22 +20,21 @@ async fn secret_key_is_required_and_checked() {
     app.send_raw(Method::GET, "/v1/users", None, Some(""))
         .await
         .err(401, "authorization_header_format_invalid");
-    let r = app
-        .http
-        .get(format!("{}/v1/users", app.base))
-        .header("Authorization", format!("Basic {SECRET}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    let r = app
-        .http
-        .get(format!("{}/v1/jwks", app.base))
-        .header("Authorization", &b"Bearer \xff\xfe"[..])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    // The status of a GET of `path` with `header` set by hand.
+    let status = |path: &str, header: (&str, reqwest::header::HeaderValue)| {
+        let req = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .header(header.0, header.1);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let basic = format!("Basic {SECRET}");
+    assert_eq!(
+        status("/v1/users", ("Authorization", basic.parse().unwrap())).await,
+        401
+    );
+    let not_utf8 = reqwest::header::HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap();
+    assert_eq!(status("/v1/jwks", ("Authorization", not_utf8)).await, 401);
     // Any Clerk-API-Version, or none, is accepted.
     let r = app
         .http

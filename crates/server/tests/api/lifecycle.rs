@@ -14,12 +14,7 @@ async fn every_change_writes_its_clerk_event_and_an_audit_entry() {
         .await
         .ok();
     let s = app.create_session(uid).await;
-    app.post_empty(&format!(
-        "/v1/sessions/{}/revoke",
-        s["id"].as_str().unwrap()
-    ))
-    .await
-    .ok();
+    app.revoke_session(s["id"].as_str().unwrap()).await.ok();
     let events = app.events().await;
     let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
@@ -71,22 +66,10 @@ async fn sessions_expire_after_their_lifetime() {
     let u = app.create_user("t@time.test").await;
     let s = app.create_session(u["id"].as_str().unwrap()).await;
     let sid = s["id"].as_str().unwrap();
-    let (_, claims) = decode_jwt(
-        app.post_empty(&format!("/v1/sessions/{sid}/tokens"))
-            .await
-            .ok()["jwt"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, claims) = decode_jwt(&app.session_jwt(sid).await);
     assert_eq!(claims["iat"], 1_700_000_000);
     clock.advance(30 * 60_000);
-    let (_, claims) = decode_jwt(
-        app.post_empty(&format!("/v1/sessions/{sid}/tokens"))
-            .await
-            .ok()["jwt"]
-            .as_str()
-            .unwrap(),
-    );
+    let (_, claims) = decode_jwt(&app.session_jwt(sid).await);
     assert_eq!(
         claims["fva"],
         json!([30, -1]),
@@ -201,21 +184,8 @@ async fn health_readiness_metrics_and_trace_ids() {
     );
     let u = app.create_user("m@metrics.test").await;
     let s = app.create_session(u["id"].as_str().unwrap()).await;
-    app.post_empty(&format!(
-        "/v1/sessions/{}/tokens",
-        s["id"].as_str().unwrap()
-    ))
-    .await
-    .ok();
-    let m = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    app.session_jwt(s["id"].as_str().unwrap()).await;
+    let m = app.metrics().await;
     assert!(
         m.contains(
             "usher_http_requests_total{route=\"/v1/users\",method=\"POST\",status=\"200\"} 1"
@@ -291,28 +261,11 @@ async fn rotated_signing_keys_are_picked_up_without_a_restart() {
     let u = app.create_user("k@keys.test").await;
     let s = app.create_session(u["id"].as_str().unwrap()).await;
     let sid = s["id"].as_str().unwrap().to_owned();
-    let old_jwt = app
-        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-        .await
-        .ok()["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let old_jwt = app.session_jwt(&sid).await;
     let (old_header, _) = decode_jwt(&old_jwt);
 
     // Another process (the CLI, or another node) rotates the key in the shared database.
-    let state = &app.running.state;
-    let (_, record) = usher_core::signing_keys::SigningKey::generate(
-        "key_rotated",
-        &state.instance.id,
-        state.now(),
-    )
-    .unwrap();
-    state
-        .store
-        .rotate_signing_key(&state.instance.id, &record)
-        .await
-        .unwrap();
+    app.rotate_key("key_rotated").await;
 
     let mut jwks = serde_json::Value::Null;
     for _ in 0..100 {
@@ -324,13 +277,7 @@ async fn rotated_signing_keys_are_picked_up_without_a_restart() {
     }
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2, "the rotated key is published");
-    let new_jwt = app
-        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-        .await
-        .ok()["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let new_jwt = app.session_jwt(&sid).await;
     let (new_header, _) = decode_jwt(&new_jwt);
     assert_eq!(new_header["kid"], "key_rotated");
     let by_kid = |kid: &serde_json::Value| keys.iter().find(|k| &k["kid"] == kid).unwrap().clone();

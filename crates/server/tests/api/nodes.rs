@@ -126,18 +126,7 @@ async fn concurrent_updates_through_two_nodes_lose_nothing() {
 async fn a_key_rotation_is_seen_by_every_node() {
     let a = spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await;
     let b = second_node(&a).await;
-    let state = &a.running.state;
-    let (_, record) = usher_core::signing_keys::SigningKey::generate(
-        "key_shared_rotation",
-        &state.instance.id,
-        state.now(),
-    )
-    .unwrap();
-    state
-        .store
-        .rotate_signing_key(&state.instance.id, &record)
-        .await
-        .unwrap();
+    a.rotate_key("key_shared_rotation").await;
     let user = a.create_user("rot@nodes.test").await;
     let sid = b.create_session(user["id"].as_str().unwrap()).await["id"]
         .as_str()
@@ -146,13 +135,7 @@ async fn a_key_rotation_is_seen_by_every_node() {
     for node in [&a, &b] {
         let mut kid = serde_json::Value::Null;
         for _ in 0..100 {
-            let jwt = node
-                .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-                .await
-                .ok()["jwt"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let jwt = node.session_jwt(&sid).await;
             kid = decode_jwt(&jwt).0["kid"].clone();
             if kid == "key_shared_rotation" {
                 break;
@@ -294,15 +277,7 @@ async fn rate_limits_are_shared_through_redis_and_fall_back_per_node_without_it(
         20,
         "ten per node per window while Redis is down"
     );
-    let metrics = a
-        .http
-        .get(format!("{}/metrics", a.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = a.metrics().await;
     assert!(
         !metrics.contains("usher_rate_limit_redis_fallbacks 0\n"),
         "{metrics}"

@@ -91,28 +91,15 @@ async fn backend_api_refuses_breached_passwords_unless_checks_are_skipped() {
     let id = u["id"].as_str().unwrap();
     assert_eq!(u["password_enabled"], true);
 
-    assert_pwned(
-        &app.patch(&format!("/v1/users/{id}"), json!({"password": "iloveyou1"}))
-            .await,
-    );
+    assert_pwned(&app.set_password(id, "iloveyou1").await);
     app.patch(
         &format!("/v1/users/{id}"),
         json!({"password": "iloveyou1", "skip_password_checks": true}),
     )
     .await
     .ok();
-    app.patch(
-        &format!("/v1/users/{id}"),
-        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
-    )
-    .await
-    .ok();
-    app.post(
-        &format!("/v1/users/{id}/verify_password"),
-        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
-    )
-    .await
-    .ok();
+    app.set_password(id, "v9#Tq-ruddy-kestrel-41").await.ok();
+    app.verify_password(id, "v9#Tq-ruddy-kestrel-41").await.ok();
 }
 
 #[tokio::test]
@@ -140,14 +127,7 @@ async fn frontend_api_sign_up_reset_and_change_refuse_breached_passwords() {
 
     // A password reset and a password change check the new password too.
     let email = "reset+clerk_test@pw.test";
-    let u = app
-        .post(
-            "/v1/users",
-            json!({"email_address": [email], "password": "correct-horse-9"}),
-        )
-        .await
-        .ok()
-        .clone();
+    let u = app.create_user(email).await;
     let si = fapi.start_sign_in(email).await;
     let r = email_code(&mut fapi, &si, "reset_password_email_code").await;
     assert_eq!(r.ok()["response"]["status"], "needs_new_password");
@@ -182,12 +162,7 @@ async fn frontend_api_sign_up_reset_and_change_refuse_breached_passwords() {
     .await
     .ok();
     let id = u["id"].as_str().unwrap();
-    app.post(
-        &format!("/v1/users/{id}/verify_password"),
-        json!({"password": "another-fresh-one-8"}),
-    )
-    .await
-    .ok();
+    app.verify_password(id, "another-fresh-one-8").await.ok();
 }
 
 #[tokio::test]
@@ -232,12 +207,7 @@ async fn set_and_unset_compromised_return_the_user_with_event_and_audit() {
         "revoked"
     );
 
-    let types: Vec<String> = app
-        .events()
-        .await
-        .into_iter()
-        .map(|e| e.event_type)
-        .collect();
+    let types = app.event_types().await;
     assert_eq!(
         types,
         [
@@ -283,14 +253,7 @@ async fn set_and_unset_compromised_return_the_user_with_event_and_audit() {
     )
     .await
     .err(404, "resource_not_found");
-    let nopw = app
-        .post(
-            "/v1/users",
-            json!({"email_address": ["nopw@pw.test"], "skip_password_requirement": true}),
-        )
-        .await
-        .ok()
-        .clone();
+    let nopw = app.create_user_without_password("nopw@pw.test").await;
     app.post(
         &format!(
             "/v1/users/{}/password/set_compromised",
@@ -302,12 +265,7 @@ async fn set_and_unset_compromised_return_the_user_with_event_and_audit() {
     .err(400, "no_password_set");
 
     // Any new password clears the mark.
-    app.patch(
-        &format!("/v1/users/{id}"),
-        json!({"password": "v9#Tq-ruddy-kestrel-41"}),
-    )
-    .await
-    .ok();
+    app.set_password(id, "v9#Tq-ruddy-kestrel-41").await.ok();
     assert!(!stored_user(&app, id).await.password_compromised);
 }
 
@@ -315,14 +273,7 @@ async fn set_and_unset_compromised_return_the_user_with_event_and_audit() {
 async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
     let app = spawn_app().await;
     let email = "victim+clerk_test@pw.test";
-    let u = app
-        .post(
-            "/v1/users",
-            json!({"email_address": [email], "password": "correct-horse-9"}),
-        )
-        .await
-        .ok()
-        .clone();
+    let u = app.create_user(email).await;
     let id = u["id"].as_str().unwrap();
     app.post(
         &format!("/v1/users/{id}/password/set_compromised"),

@@ -10,10 +10,7 @@ use crate::common::*;
 #[tokio::test]
 async fn a_key_given_twice_is_refused_by_name() {
     let app = spawn_app().await;
-    let id = app.create_user("twice@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user_id("twice@example.com").await;
     let r = app
         .send_raw(
             Method::PATCH,
@@ -42,10 +39,7 @@ async fn a_key_given_twice_is_refused_by_name() {
 #[tokio::test]
 async fn each_kind_of_fault_is_named() {
     let app = spawn_app().await;
-    let id = app.create_user("faults@example.com").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app.create_user_id("faults@example.com").await;
     for (path, body, code, param) in [
         (
             format!("/v1/users/{id}/verify_password"),

@@ -26,30 +26,20 @@ async fn spawn(protect: bool) -> App {
 
 /// A user with a password who skips Client Trust, so a password completes the sign-in.
 async fn user(app: &App, email: &str) -> String {
-    app.post(
-        "/v1/users",
+    app.create_user_from(
         json!({"email_address": [email], "password": PASSWORD, "bypass_client_trust": true}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// A user imported with a bcrypt digest of `PASSWORD`.
 async fn imported_user(app: &App, email: &str) -> String {
     let digest = bcrypt::hash(PASSWORD, 4).unwrap();
-    app.post(
-        "/v1/users",
+    app.create_user_from(
         json!({"email_address": [email], "password_digest": digest, "password_hasher": "bcrypt",
                "bypass_client_trust": true}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn stored_digest(app: &App, user_id: &str) -> String {

@@ -113,15 +113,13 @@ async fn sessions_list_get_revoke_and_tokens() {
         .await
         .err(404, "resource_not_found");
 
-    let revoked = app.post_empty(&format!("/v1/sessions/{sid}/revoke")).await;
+    let revoked = app.revoke_session(sid).await;
     assert_eq!(revoked.ok()["status"], "revoked");
     app.post_empty(&format!("/v1/sessions/{sid}/tokens"))
         .await
         .err(422, "session_not_active");
     assert_eq!(
-        app.post_empty(&format!("/v1/sessions/{sid}/revoke"))
-            .await
-            .ok()["status"],
+        app.revoke_session(sid).await.ok()["status"],
         "revoked",
         "revoking twice is harmless"
     );
@@ -197,19 +195,9 @@ async fn ban_and_lock_stop_tokens_and_ban_revokes_sessions() {
         false
     );
     let fresh = app.create_session(uid).await;
-    app.post_empty(&format!(
-        "/v1/sessions/{}/tokens",
-        fresh["id"].as_str().unwrap()
-    ))
-    .await
-    .ok();
+    app.session_jwt(fresh["id"].as_str().unwrap()).await;
 
-    let types: Vec<String> = app
-        .events()
-        .await
-        .into_iter()
-        .map(|e| e.event_type)
-        .collect();
+    let types = app.event_types().await;
     let ban_pos = types.iter().rposition(|t| t == "session.revoked").unwrap();
     assert!(types[..ban_pos].contains(&"session.created".to_owned()));
 }

@@ -38,13 +38,7 @@ async fn an_instance_moves_to_another_database_intact() {
     let aid = alice["id"].as_str().unwrap();
     let session = source.create_session(aid).await;
     let sid = session["id"].as_str().unwrap();
-    let old_token = source
-        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-        .await
-        .ok()["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let old_token = source.session_jwt(sid).await;
     let jwks_before = source.get("/v1/jwks").await.ok().clone();
     let endpoint = source
         .post(
@@ -119,33 +113,15 @@ async fn an_instance_moves_to_another_database_intact() {
         verify_with_jwk(&old_token, &jwks_before["keys"][0]),
         "tokens minted before the move still verify"
     );
-    let new_token = moved
-        .post_empty(&format!("/v1/sessions/{sid}/tokens"))
-        .await
-        .ok()["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let new_token = moved.session_jwt(sid).await;
     assert_eq!(decode_jwt(&new_token).1["sid"], sid);
     assert_eq!(
-        moved
-            .post(
-                &format!("/v1/users/{aid}/verify_password"),
-                json!({"password": "correct-horse-9"})
-            )
-            .await
-            .ok()["verified"],
+        moved.verify_password(aid, "correct-horse-9").await.ok()["verified"],
         true
     );
     let bid = bob["id"].as_str().unwrap();
     assert_eq!(
-        moved
-            .post(
-                &format!("/v1/users/{bid}/verify_password"),
-                json!({"password": "imported-pass-1"})
-            )
-            .await
-            .ok()["verified"],
+        moved.verify_password(bid, "imported-pass-1").await.ok()["verified"],
         true
     );
     moved

@@ -276,20 +276,12 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
     let u = app.create_user("pw@pw.test").await;
     let id = u["id"].as_str().unwrap();
     assert_eq!(
-        app.post(
-            &format!("/v1/users/{id}/verify_password"),
-            json!({"password": "correct-horse-9"})
-        )
-        .await
-        .ok()["verified"],
+        app.verify_password(id, "correct-horse-9").await.ok()["verified"],
         true
     );
-    app.post(
-        &format!("/v1/users/{id}/verify_password"),
-        json!({"password": "wrong-horse-9"}),
-    )
-    .await
-    .err(422, "form_password_incorrect");
+    app.verify_password(id, "wrong-horse-9")
+        .await
+        .err(422, "form_password_incorrect");
     app.post(&format!("/v1/users/{id}/verify_password"), json!({}))
         .await
         .err(422, "form_param_missing");
@@ -307,12 +299,9 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
     let real = bcrypt::hash("imported-pass-1", 4).unwrap();
     let imported = app.post("/v1/users", json!({"email_address": ["imp@pw.test"], "password_digest": real, "password_hasher": "bcrypt"})).await.ok().clone();
     let iid = imported["id"].as_str().unwrap();
-    app.post(
-        &format!("/v1/users/{iid}/verify_password"),
-        json!({"password": "nope-nope-nope"}),
-    )
-    .await
-    .err(422, "form_password_incorrect");
+    app.verify_password(iid, "nope-nope-nope")
+        .await
+        .err(422, "form_password_incorrect");
     let state = &app.running.state;
     let stored = |u: Option<usher_core::users::User>| u.unwrap().password.unwrap().0;
     assert!(
@@ -329,12 +318,7 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
         .starts_with("$2b$")
     );
     assert_eq!(
-        app.post(
-            &format!("/v1/users/{iid}/verify_password"),
-            json!({"password": "imported-pass-1"})
-        )
-        .await
-        .ok()["verified"],
+        app.verify_password(iid, "imported-pass-1").await.ok()["verified"],
         true
     );
     assert!(
@@ -351,23 +335,11 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
         .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
     );
     assert_eq!(
-        app.post(
-            &format!("/v1/users/{iid}/verify_password"),
-            json!({"password": "imported-pass-1"})
-        )
-        .await
-        .ok()["verified"],
+        app.verify_password(iid, "imported-pass-1").await.ok()["verified"],
         true
     );
 
-    let nopw = app
-        .post(
-            "/v1/users",
-            json!({"email_address": ["nopw@pw.test"], "skip_password_requirement": true}),
-        )
-        .await
-        .ok()
-        .clone();
+    let nopw = app.create_user_without_password("nopw@pw.test").await;
     app.post(
         &format!("/v1/users/{}/verify_password", nopw["id"].as_str().unwrap()),
         json!({"password": "x"}),
@@ -375,21 +347,13 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
     .await
     .err(400, "no_password_set");
     // Passwords can be changed, and the old one stops working.
-    app.patch(&format!("/v1/users/{id}"), json!({"password": "short"}))
+    app.set_password(id, "short")
         .await
         .err(422, "form_password_length_too_short");
-    app.patch(
-        &format!("/v1/users/{id}"),
-        json!({"password": "a-new-password-2"}),
-    )
-    .await
-    .ok();
-    app.post(
-        &format!("/v1/users/{id}/verify_password"),
-        json!({"password": "correct-horse-9"}),
-    )
-    .await
-    .err(422, "form_password_incorrect");
+    app.set_password(id, "a-new-password-2").await.ok();
+    app.verify_password(id, "correct-horse-9")
+        .await
+        .err(422, "form_password_incorrect");
 }
 
 #[tokio::test]

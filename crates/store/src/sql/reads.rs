@@ -9,7 +9,7 @@ use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::query::SessionQuery;
 use usher_core::sessions::Session;
 use usher_core::signing_keys::SigningKeyRecord;
-use usher_core::store::{SessionForToken, StoreResult};
+use usher_core::store::{ActiveMembership, SessionForToken, StoreResult};
 use usher_core::users::User;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -155,21 +155,47 @@ pub async fn session_for_token(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<SessionForToken>> {
-    let row = sqlx::query(
-        "SELECT s.doc, s.version, u.banned, u.locked_until \
+    // One row per custom permission of the active membership's role (at least one row).
+    let rows = sqlx::query(
+        "SELECT s.doc, s.version, u.banned, u.locked_until, \
+                m.role AS org_role, o.id AS org_id, o.slug AS org_slug, p.key AS org_permission \
          FROM sessions s JOIN users u ON u.instance_id = s.instance_id AND u.id = s.user_id \
+         LEFT JOIN organization_memberships m ON m.instance_id = s.instance_id \
+              AND m.organization_id = s.last_active_organization_id AND m.user_id = s.user_id \
+         LEFT JOIN organizations o ON o.instance_id = m.instance_id AND o.id = m.organization_id \
+         LEFT JOIN organization_roles r ON r.instance_id = m.instance_id AND r.key = m.role \
+         LEFT JOIN organization_role_permissions rp ON rp.role_id = r.id \
+         LEFT JOIN organization_permissions p ON p.instance_id = r.instance_id AND p.key = rp.permission_key \
          WHERE s.instance_id = $1 AND s.id = $2",
     )
     .bind(instance_id)
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await
     .map_err(db_err)?;
-    let Some(r) = row else { return Ok(None) };
+    let Some(r) = rows.first() else {
+        return Ok(None);
+    };
+    let org_id: Option<String> = r.get("org_id");
+    let org_role: Option<String> = r.get("org_role");
+    let org_slug: Option<String> = r.get("org_slug");
+    let active_membership = match (org_id, org_role, org_slug) {
+        (Some(organization_id), Some(role), Some(organization_slug)) => Some(ActiveMembership {
+            organization_id,
+            organization_slug,
+            role,
+            custom_permissions: rows
+                .iter()
+                .filter_map(|r| r.get::<Option<String>, _>("org_permission"))
+                .collect(),
+        }),
+        _ => None,
+    };
     Ok(Some(SessionForToken {
-        session: session_from_row(&r)?,
+        session: session_from_row(r)?,
         user_banned: r.get::<bool, _>("banned"),
         user_locked_until: r.get("locked_until"),
+        active_membership,
     }))
 }
 

@@ -92,6 +92,89 @@ impl Store for Backend {
             .map_err(|e| e.during("count_users"))
     }
 
+    async fn get_organization(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<Organization>> {
+        organizations::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_organization"))
+    }
+
+    async fn organization_by_slug(
+        &self,
+        instance_id: &str,
+        slug: &str,
+    ) -> StoreResult<Option<Organization>> {
+        organizations::by_slug(self.reader(), instance_id, slug).await
+            .map_err(|e| e.during("organization_by_slug"))
+    }
+
+    async fn list_organizations(
+        &self,
+        instance_id: &str,
+        query: &OrganizationQuery,
+    ) -> StoreResult<(Vec<Organization>, i64)> {
+        organizations::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_organizations"))
+    }
+
+    async fn get_membership(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<OrganizationMembership>> {
+        organizations::get_membership(self.reader(), instance_id, organization_id, user_id).await
+            .map_err(|e| e.during("get_membership"))
+    }
+
+    async fn get_organization_invitation(
+        &self,
+        instance_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationInvitation>> {
+        organization_invitations::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_organization_invitation"))
+    }
+
+    async fn list_organization_invitations(
+        &self,
+        instance_id: &str,
+        query: &InvitationQuery,
+    ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
+        organization_invitations::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_organization_invitations"))
+    }
+
+    async fn get_organization_domain(
+        &self,
+        instance_id: &str,
+        organization_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<OrganizationDomain>> {
+        organization_domains::get(self.reader(), instance_id, organization_id, id).await
+            .map_err(|e| e.during("get_organization_domain"))
+    }
+
+    async fn list_organization_domains(
+        &self,
+        instance_id: &str,
+        query: &DomainQuery,
+    ) -> StoreResult<(Vec<OrganizationDomain>, i64)> {
+        organization_domains::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_organization_domains"))
+    }
+
+    async fn list_memberships(
+        &self,
+        instance_id: &str,
+        query: &MembershipQuery,
+    ) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
+        organizations::list_memberships(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_memberships"))
+    }
+
     async fn get_session(&self, instance_id: &InstanceId, id: &SessionId) -> StoreResult<Option<Session>> {
         reads::get_session(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_session"))

@@ -189,6 +189,38 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganizationRole { id } => {
                 super::roles::delete_role(&mut tx, instance_id, id).await?
             }
+            Write::InsertOrganization(o) => super::organizations::insert(&mut tx, instance_id, o).await?,
+            Write::UpdateOrganization(o) => super::organizations::update(&mut tx, instance_id, o).await?,
+            Write::DeleteOrganization { id, version } => {
+                super::organizations::delete(&mut tx, instance_id, id, *version).await?
+            }
+            Write::InsertOrganizationInvitation(i) => {
+                super::organization_invitations::insert(&mut tx, instance_id, i).await?
+            }
+            Write::UpdateOrganizationInvitation(i) => {
+                super::organization_invitations::update(&mut tx, instance_id, i).await?
+            }
+            Write::InsertOrganizationDomain(d) => {
+                super::organization_domains::insert(&mut tx, instance_id, d).await?
+            }
+            Write::UpdateOrganizationDomain(d) => {
+                super::organization_domains::update(&mut tx, instance_id, d).await?
+            }
+            Write::DeleteOrganizationDomain { id, version } => {
+                super::organization_domains::delete(&mut tx, instance_id, id, *version).await?
+            }
+            Write::InsertMembership(m) => {
+                super::organizations::insert_membership(&mut tx, instance_id, m).await?
+            }
+            Write::UpdateMembership(m) => {
+                super::organizations::update_membership(&mut tx, instance_id, m).await?
+            }
+            Write::DeleteMembership { organization_id, id, version, keep_an_admin } => {
+                super::organizations::delete_membership(
+                    &mut tx, instance_id, organization_id, id, *version, *keep_an_admin,
+                )
+                .await?
+            }
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::RetireSigningKey { kid } => {
                 if !retire_signing_key_in(&mut tx, instance_id, kid).await? {
@@ -422,8 +454,8 @@ async fn delete_user(
 
 async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO sessions (instance_id, id, version, client_id, user_id, status, expire_at, abandon_at, created_at, doc) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO sessions (instance_id, id, version, client_id, user_id, status, expire_at, abandon_at, created_at, doc, last_active_organization_id) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(instance_id)
     .bind(s.id.as_str())
@@ -434,6 +466,7 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(s.abandon_at)
     .bind(s.created_at)
     .bind(to_doc(s)?)
+    .bind(&s.last_active_organization_id)
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
@@ -442,8 +475,8 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
 
 async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
     let res = sqlx::query(
-        "UPDATE sessions SET version = version + 1, status = $1, expire_at = $2, abandon_at = $3, doc = $4 \
-         WHERE instance_id = $5 AND id = $6 AND version = $7",
+        "UPDATE sessions SET version = version + 1, status = $1, expire_at = $2, abandon_at = $3, doc = $4, \
+         last_active_organization_id = $8 WHERE instance_id = $5 AND id = $6 AND version = $7",
     )
     .bind(s.status.as_str())
     .bind(s.expire_at)
@@ -452,6 +485,7 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(instance_id)
     .bind(s.id.as_str())
     .bind(s.version)
+    .bind(&s.last_active_organization_id)
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;

@@ -38,6 +38,18 @@ mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");
 }
+mod organization_invitations {
+    type Db = sqlx::Sqlite;
+    include!("../sql/organization_invitations.rs");
+}
+mod organizations {
+    type Db = sqlx::Sqlite;
+    include!("../sql/organizations.rs");
+}
+mod organization_domains {
+    type Db = sqlx::Sqlite;
+    include!("../sql/organization_domains.rs");
+}
 
 use std::path::Path;
 use std::str::FromStr;
@@ -54,6 +66,10 @@ use usher_core::ids::{
     ClientId, EmailMessageId, EventId, InstanceId, SessionId, UserId, WebhookEndpointId,
 };
 use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
+use usher_core::organizations::invitations::{InvitationQuery, OrganizationInvitation};
+use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
+use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;

@@ -5,10 +5,13 @@ use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::ids::{SessionId, UserId};
 use usher_core::instance::Environment;
+use usher_core::roles::{ActiveOrganization, RoleCatalog};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, record_activity};
-use usher_core::sessions::tokens::{MintRequest, ensure_user_may_hold_token, mint};
-use usher_core::store::Write;
+use usher_core::sessions::tokens::{
+    MintRequest, active_organization, ensure_user_may_hold_token, mint,
+};
+use usher_core::store::{ActiveMembership, Write};
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
@@ -72,7 +75,7 @@ pub async fn view(
         .iter()
         .find(|(s, _)| Some(&s.id) == client.last_active_session_id.as_ref())
     {
-        Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => Some(mint_for(state, s, azp)?),
+        Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => Some(mint_for(state, s, azp, None)?),
         _ => None,
     };
     Ok(ClientView {
@@ -83,7 +86,12 @@ pub async fn view(
     })
 }
 
-fn mint_for(state: &AppState, session: &Session, azp: Option<&str>) -> CoreResult<String> {
+fn mint_for(
+    state: &AppState,
+    session: &Session,
+    azp: Option<&str>,
+    organization: Option<&ActiveOrganization>,
+) -> CoreResult<String> {
     let keys = state.keys();
     let issuer = state.instance.issuer();
     let jwt = mint(
@@ -94,7 +102,7 @@ fn mint_for(state: &AppState, session: &Session, azp: Option<&str>) -> CoreResul
             session,
             lifetime_secs: None,
             authorized_party: azp,
-            organization: None,
+            organization,
             now: state.now(),
         },
     )?;
@@ -102,12 +110,15 @@ fn mint_for(state: &AppState, session: &Session, azp: Option<&str>) -> CoreResul
     Ok(jwt)
 }
 
-/// A session token for a live session of this client only.
+/// A session token for a live session of this client only. `organization` is clerk-js's
+/// `organization_id`: absent for the session's active organization, empty for the personal
+/// account, or an organization's id or slug the user is a member of.
 pub async fn token(
     state: &AppState,
     client: &Client,
     session_id: &SessionId,
     azp: Option<&str>,
+    organization: Option<&str>,
 ) -> CoreResult<String> {
     let found = state
         .store
@@ -125,7 +136,16 @@ pub async fn token(
         });
     }
     ensure_user_may_hold_token(&found, now)?;
-    let jwt = mint_for(state, &found.session, azp)?;
+    let membership = match organization.map(str::trim) {
+        None => found.active_membership.clone(),
+        Some("") => None,
+        Some(o) => match &found.active_membership {
+            Some(m) if m.organization_id == o || m.organization_slug == o => Some(m.clone()),
+            _ => Some(membership_for_token(state, &found.session.user_id, o).await?),
+        },
+    };
+    let org = membership.as_ref().map(active_organization);
+    let jwt = mint_for(state, &found.session, azp, org.as_ref())?;
     // Using a session keeps it alive; recorded at most hourly, so refreshes rarely write.
     let mut session = found.session;
     if record_activity(
@@ -144,6 +164,43 @@ pub async fn token(
         }
     }
     Ok(jwt)
+}
+
+/// The membership a token names that is not the session's active one (`getToken({organizationId})`):
+/// read on its own, with the instance's roles for a custom role's permissions.
+async fn membership_for_token(
+    state: &AppState,
+    user_id: &str,
+    raw: &str,
+) -> CoreResult<ActiveMembership> {
+    let ins = &state.instance.id;
+    let org = if raw.starts_with("org_") {
+        state.store.get_organization(ins, raw).await?
+    } else {
+        state.store.organization_by_slug(ins, raw).await?
+    }
+    .ok_or(CoreError::NotAMember)?;
+    let m = state
+        .store
+        .get_membership(ins, &org.id, user_id)
+        .await?
+        .ok_or(CoreError::NotAMember)?;
+    let catalog = RoleCatalog::from_records(
+        ins,
+        state.instance.created_at,
+        &state.store.organization_permissions(ins).await?,
+        state.store.organization_roles(ins).await?,
+    );
+    let custom_permissions = catalog
+        .get(&m.role)
+        .map(|r| r.permissions.iter().map(|p| p.key.clone()).collect())
+        .unwrap_or_default();
+    Ok(ActiveMembership {
+        organization_id: org.id,
+        organization_slug: org.slug,
+        role: m.role,
+        custom_permissions,
+    })
 }
 
 /// How often a session's use is written down.
@@ -165,6 +222,32 @@ pub async fn create_dev_browser(state: &AppState, ctx: &RequestContext) -> CoreR
         .commit("client.dev_browser.create", Some(&client.id))
         .await?;
     Ok(token)
+}
+
+/// The organization a touch makes active, given by id or slug: none for an empty value (the
+/// personal account); refused unless the session's user is a member.
+async fn member_organization(
+    state: &AppState,
+    user_id: &str,
+    raw: Option<&str>,
+) -> CoreResult<Option<String>> {
+    let raw = match raw.map(str::trim) {
+        None | Some("") => return Ok(None),
+        Some(r) => r,
+    };
+    let ins = &state.instance.id;
+    let org_id = if raw.starts_with("org_") {
+        raw.to_owned()
+    } else {
+        match state.store.organization_by_slug(ins, raw).await? {
+            Some(o) => o.id,
+            None => return Err(CoreError::NotAMember),
+        }
+    };
+    match state.store.get_membership(ins, &org_id, user_id).await? {
+        Some(m) => Ok(Some(m.organization_id)),
+        None => Err(CoreError::NotAMember),
+    }
 }
 
 /// What happens to a session of the client.
@@ -216,7 +299,8 @@ pub async fn act_on_session(
                     now,
                 );
                 if let Some(org) = &active_org {
-                    session.last_active_organization_id = org.clone().filter(|o| !o.is_empty());
+                    session.last_active_organization_id =
+                        member_organization(state, &session.user_id, org.as_deref()).await?;
                 }
                 session.updated_at = now;
                 client.last_active_session_id = Some(session.id.clone());

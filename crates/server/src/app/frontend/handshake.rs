@@ -26,7 +26,7 @@ pub async fn refreshed_session(
     let Some(session) = state.store.get_session(&state.instance.id, sid).await? else {
         return Ok(None);
     };
-    match token(state, client, sid, azp).await {
+    match token(state, client, sid, azp, None).await {
         Ok(jwt) => Ok(Some((jwt, session.created_at / 1000))),
         Err(
             CoreError::SessionNotActive { .. }

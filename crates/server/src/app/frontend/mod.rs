@@ -5,6 +5,7 @@ pub mod clients;
 pub mod devices;
 pub mod handshake;
 pub mod me;
+pub mod organizations;
 pub mod sign_ins;
 pub mod sign_ups;
 pub mod throttle;

@@ -65,8 +65,7 @@ fn render_identify(
         .error(failure.and_then(|f| f.on("identifier")))
         .autofocus(true)
         .render(&mut h);
-    html::button(&mut h, "Send code", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Send code");
     html::link_para(
         &mut h,
         &page.link("/sign-in"),
@@ -214,8 +213,7 @@ pub(super) fn render_code(
         field = field.autocomplete("off");
     }
     field.render(&mut h);
-    html::button(&mut h, "Continue", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Continue");
     if let Some(resend) = &c.resend {
         html::form_open(&mut h, resend, &csrf, Some("Send a new code"));
         h.open("p", &[]).text("Didn't get it? ");

@@ -125,8 +125,7 @@ fn render_sign_in(
         .error(password_error)
         .autofocus(password_error.is_some())
         .render(&mut h);
-    html::button(&mut h, "Sign in", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Sign in");
     html::link_para(
         &mut h,
         &page.link("/sign-in/email-code"),

@@ -39,8 +39,7 @@ fn render_new_password(
         "Sign out of all other devices",
         sign_out_others,
     );
-    html::button(&mut h, "Reset password", None);
-    h.close("form");
+    html::submit_and_close(&mut h, "Reset password");
     page.html(status_of(failure), "Set a new password", false, h)
 }
 

@@ -230,19 +230,27 @@ fn display_config(instance: &Instance, branding: &Branding) -> Value {
     j
 }
 
+/// Domains are not served yet: off. Forced selection and the creation-defaults advisory are left
+/// out rather than sent as off: Clerk's spec forbids both fields, and clerk-js reads a missing one
+/// as off.
+fn organization_settings(instance: &Instance) -> Value {
+    let s = &instance.settings;
+    json!({
+        "enabled": s.organizations_enabled,
+        "max_allowed_memberships": s.organization_max_allowed_memberships,
+        "actions": { "admin_delete": s.organization_admin_delete },
+        "domains": { "enabled": false, "enrollment_modes": [], "default_role": "org:member" },
+        "slug": { "disabled": false },
+        "creator_role": usher_core::roles::system::ADMIN,
+    })
+}
+
 pub fn render(instance: &Instance, branding: &Branding) -> Value {
     json!({
         "auth_config": auth_config(instance),
         "display_config": display_config(instance, branding),
         "user_settings": user_settings(instance),
-        "organization_settings": {
-            "enabled": false,
-            "max_allowed_memberships": 0,
-            "actions": { "admin_delete": false },
-            "domains": { "enabled": false, "enrollment_modes": [], "default_role": "org:member" },
-            "slug": { "disabled": true },
-            "creator_role": "org:admin",
-        },
+        "organization_settings": organization_settings(instance),
         "commerce_settings": {
             "billing": {
                 "stripe_publishable_key": null,

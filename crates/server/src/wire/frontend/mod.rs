@@ -6,6 +6,7 @@ pub mod api_version;
 pub mod client;
 pub mod environment;
 pub mod mfa;
+pub mod organizations;
 
 use serde_json::{Value, json};
 

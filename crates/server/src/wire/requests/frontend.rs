@@ -180,3 +180,29 @@ pub struct TouchForm {
     #[serde(default, with = "form::raw")]
     pub active_organization_id: Option<String>,
 }
+
+/// `POST /v1/client/sessions/{id}/tokens`: clerk-js sends `organization_id` (empty: the personal
+/// account) and `tab_state`; other fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    #[serde(default, with = "form::raw")]
+    pub organization_id: Option<String>,
+}
+
+/// `POST /v1/organizations` and `PATCH /v1/organizations/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct OrganizationForm {
+    #[serde(default, with = "form::text")]
+    pub name: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub slug: Option<String>,
+}
+
+/// `POST /v1/organizations/{id}/memberships` (`user_id`, `role`) and its `PATCH` (`role`).
+#[derive(Debug, Deserialize)]
+pub struct MemberForm {
+    #[serde(default, with = "form::text")]
+    pub user_id: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub role: Option<String>,
+}

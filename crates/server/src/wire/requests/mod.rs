@@ -5,6 +5,10 @@
 pub mod fields;
 pub mod frontend;
 pub mod instance;
+pub mod organization_domains;
+pub mod organization_invitations;
+pub mod organizations;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;

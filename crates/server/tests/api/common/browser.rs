@@ -90,9 +90,7 @@ impl Res {
 
     /// The parameter the error names, or "".
     pub fn param(&self) -> &str {
-        self.body["errors"][0]["meta"]["param_name"]
-            .as_str()
-            .unwrap_or("")
+        super::error_param(&self.body)
     }
 
     #[track_caller]
@@ -260,7 +258,7 @@ pub struct Browser {
     pub jar: BTreeMap<String, String>,
     /// Sent as `__clerk_db_jwt` on every Frontend API call.
     pub dev_token: Option<String>,
-    /// `_clerk_session_id`, sent on `/v1/me…` as clerk-js does.
+    /// `_clerk_session_id`, sent on `/v1/me…` and `/v1/organizations…` as clerk-js does.
     pub session_id: Option<String>,
     /// Every body the Frontend API returned to this browser.
     pub seen: Vec<String>,
@@ -369,7 +367,7 @@ impl Browser {
             }
             params.push(("_clerk_js_version".into(), js.js_version.into()));
         }
-        if path.starts_with("/v1/me")
+        if (path.starts_with("/v1/me") || path.starts_with("/v1/organizations"))
             && let Some(sid) = &self.session_id
         {
             params.push(("_clerk_session_id".into(), sid.clone()));

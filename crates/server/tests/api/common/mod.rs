@@ -73,9 +73,7 @@ impl Reply {
         self.body["errors"][0]["code"].as_str().unwrap_or("")
     }
     pub fn param(&self) -> &str {
-        self.body["errors"][0]["meta"]["param_name"]
-            .as_str()
-            .unwrap_or("")
+        error_param(&self.body)
     }
     #[track_caller]
     pub fn ok(&self) -> &Value {
@@ -176,6 +174,101 @@ impl App {
             .clone()
     }
 
+    /// The id of a new user with an email address and the usual password.
+    pub async fn create_user_id(&self, email: &str) -> String {
+        self.create_user(email).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The id of a user created from the `POST /v1/users` body `body`.
+    pub async fn create_user_from(&self, body: Value) -> String {
+        self.post("/v1/users", body).await.ok()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A user with an email address and no password.
+    pub async fn create_user_without_password(&self, email: &str) -> Value {
+        self.post(
+            "/v1/users",
+            json!({"email_address": [email], "skip_password_requirement": true}),
+        )
+        .await
+        .ok()
+        .clone()
+    }
+
+    /// The types of every event written so far, oldest first.
+    pub async fn event_types(&self) -> Vec<String> {
+        self.events()
+            .await
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect()
+    }
+
+    /// A fresh session token (JWT) for session `sid`.
+    pub async fn session_jwt(&self, sid: &str) -> String {
+        self.post_empty(&format!("/v1/sessions/{sid}/tokens"))
+            .await
+            .ok()["jwt"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// `POST /v1/sessions/{id}/revoke`.
+    pub async fn revoke_session(&self, sid: &str) -> Reply {
+        self.post_empty(&format!("/v1/sessions/{sid}/revoke")).await
+    }
+
+    /// `POST /v1/users/{id}/verify_password`.
+    pub async fn verify_password(&self, user_id: &str, password: &str) -> Reply {
+        self.post(
+            &format!("/v1/users/{user_id}/verify_password"),
+            json!({ "password": password }),
+        )
+        .await
+    }
+
+    /// `PATCH /v1/users/{id}` with a new password.
+    pub async fn set_password(&self, user_id: &str, password: &str) -> Reply {
+        self.patch(
+            &format!("/v1/users/{user_id}"),
+            json!({ "password": password }),
+        )
+        .await
+    }
+
+    /// Rotates the signing key in the database, as another process (the CLI, another node)
+    /// would: the new key is named `kid`.
+    pub async fn rotate_key(&self, kid: &str) {
+        let state = &self.running.state;
+        let (_, record) =
+            usher_core::signing_keys::SigningKey::generate(kid, &state.instance.id, state.now())
+                .unwrap();
+        state
+            .store
+            .rotate_signing_key(&state.instance.id, &record)
+            .await
+            .unwrap();
+    }
+
+    /// The Prometheus text of `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn events(&self) -> Vec<usher_core::events::OutboxEvent> {
         let s = &self.running.state;
         s.store
@@ -183,6 +276,13 @@ impl App {
             .await
             .unwrap()
     }
+}
+
+/// The parameter a Clerk error body's first error names, or "".
+pub fn error_param(body: &Value) -> &str {
+    body["errors"][0]["meta"]["param_name"]
+        .as_str()
+        .unwrap_or("")
 }
 
 /// Decodes a JWT's header and payload (no verification).

@@ -9,6 +9,8 @@ mod client_trust;
 mod dev_browser;
 mod handshake;
 mod mfa;
+mod organization_sessions;
+mod organizations;
 mod origins;
 mod robustness;
 mod sessions;

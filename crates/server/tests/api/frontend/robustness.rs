@@ -244,28 +244,10 @@ async fn malformed_and_oversized_requests_are_refused_cleanly() {
         "{}/v1/client?_method=DELETE&__clerk_api_version=2025-11-10",
         env.fapi()
     );
-    let r = Res::read(
-        env.http
-            .get(url)
-            .header("Origin", APP)
-            .header("Cookie", b.cookie_header().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = plain_get(&env, &b, url).await;
     assert_eq!(r.ok()["response"]["last_active_session_id"], sid.as_str());
     let url = format!("{}/v1/client/sessions?_method=DELETE", env.fapi());
-    let r = Res::read(
-        env.http
-            .get(url)
-            .header("Origin", APP)
-            .header("Cookie", b.cookie_header().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let r = plain_get(&env, &b, url).await;
     assert!(r.status == 404 || r.status == 405, "{}", r.raw);
     // Nor does an unknown `_method` change the POST into anything.
     b.send("POST", "/v1/client/sessions?_method=TRACE", Some(&[]))
@@ -289,4 +271,18 @@ async fn malformed_and_oversized_requests_are_refused_cleanly() {
             .err(401, "signed_out");
     }
     assert_eq!(env.snapshot().await, before);
+}
+
+/// A plain GET from the app's origin with `b`'s cookies, as a link or a prefetch would send it.
+async fn plain_get(env: &Env, b: &Browser, url: String) -> Res {
+    Res::read(
+        env.http
+            .get(url)
+            .header("Origin", APP)
+            .header("Cookie", b.cookie_header().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }

@@ -87,11 +87,7 @@ async fn devices_are_listed_and_another_one_signed_out() {
     assert!(page.body.contains("Confirm it&#39;s you"));
     assert!(page.body.contains("margaret@example.com"));
     let code = app.code_for(email).await;
-    phone
-        .submit(
-            "/sign-in/factor-two",
-            &[("strategy", "email_code"), ("code", &code)],
-        )
+    second_factor(&mut phone, "email_code", &code)
         .await
         .redirects_to("/user");
 

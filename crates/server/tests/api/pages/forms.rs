@@ -145,19 +145,16 @@ async fn production_refuses_posts_from_other_origins() {
     })
     .await;
     let bapi = |path: &str| {
-        reqwest::Client::new()
+        let req = reqwest::Client::new()
             .get(format!("{}{path}", app.base))
-            .bearer_auth(LIVE)
+            .bearer_auth(LIVE);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
     };
+    let eve = [("email_address", "eve@example.com"), ("password", PASSWORD)];
     let mut web = app.web("prod-test");
     web.origin = Some("https://evil.example".into());
     web.open("/sign-up").await.expect(200);
-    let refused = web
-        .submit(
-            "/sign-up",
-            &[("email_address", "eve@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let refused = web.submit("/sign-up", &eve).await;
     refused.expect(403);
     // A person sent it: the answer is a page, not the Frontend API's JSON.
     assert_eq!(refused.header("content-type"), "text/html; charset=utf-8");
@@ -171,12 +168,7 @@ async fn production_refuses_posts_from_other_origins() {
     assert!(refused.body.contains("href=\"/sign-in\""));
     assert!(!refused.body.contains("\"errors\""));
     assert_eq!(refused.header("x-frame-options"), "DENY");
-    let prefixed = web
-        .submit(
-            "/__clerk/sign-up",
-            &[("email_address", "eve@example.com"), ("password", PASSWORD)],
-        )
-        .await;
+    let prefixed = web.submit("/__clerk/sign-up", &eve).await;
     prefixed.expect(403);
     assert!(prefixed.body.contains("href=\"/__clerk/sign-in\""));
     // clerk-js's calls from that origin still get Clerk's JSON error.
@@ -185,38 +177,21 @@ async fn production_refuses_posts_from_other_origins() {
         .err(403, "origin_invalid");
     // This listener's own http:// origin is not the instance's https:// one either.
     web.origin = Some(app.frontend_url());
-    web.submit(
-        "/sign-up",
-        &[("email_address", "eve@example.com"), ("password", PASSWORD)],
-    )
-    .await
-    .expect(403);
-    let emails: Value = bapi("/v1/emails")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    web.submit("/sign-up", &eve).await.expect(403);
+    let emails: Value = bapi("/v1/emails").await;
     assert_eq!(emails["total_count"], 0, "nothing was sent");
 
     // From the allowed origin (and from no origin at all) the same form goes through.
     web.origin = Some("https://app.example.com".into());
     web.submit(
         "/sign-up?redirect_url=https%3A%2F%2Fapp.example.com%2Fwelcome",
-        &[("email_address", "eve@example.com"), ("password", PASSWORD)],
+        &eve,
     )
     .await
     .redirects_to(
         "/sign-up/verify-email-address?redirect_url=https%3A%2F%2Fapp.example.com%2Fwelcome",
     );
-    let emails: Value = bapi("/v1/emails?email_address=eve%40example.com")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let emails: Value = bapi("/v1/emails?email_address=eve%40example.com").await;
     let code = emails["data"][0]["data"]["otp_code"]
         .as_str()
         .unwrap()
@@ -233,12 +208,6 @@ async fn production_refuses_posts_from_other_origins() {
     web.open("/sign-in?redirect_url=http%3A%2F%2Flocalhost%3A3000%2F")
         .await
         .redirects_to("/user");
-    let users: Value = bapi("/v1/users")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users: Value = bapi("/v1/users").await;
     assert_eq!(users.as_array().unwrap().len(), 1);
 }

@@ -61,21 +61,13 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
         page.body
             .contains("href=\"/sign-in/factor-two?method=backup_code\"")
     );
-    let wrong = web
-        .submit(
-            "/sign-in/factor-two",
-            &[("strategy", "totp"), ("code", "000000")],
-        )
-        .await;
+    let wrong = second_factor(&mut web, "totp", "000000").await;
     wrong.expect(422);
     assert!(wrong.body.contains("Incorrect code"));
     let next = totp::code_at_step(&secret, step + 1).unwrap();
-    web.submit(
-        "/sign-in/factor-two",
-        &[("strategy", "totp"), ("code", &next)],
-    )
-    .await
-    .redirects_to("/user");
+    second_factor(&mut web, "totp", &next)
+        .await
+        .redirects_to("/user");
 
     // Sign in with a backup code; the same code a second time is refused.
     sign_out(&mut web).await;
@@ -84,31 +76,20 @@ async fn totp_enrolment_then_sign_in_with_totp_and_backup_codes() {
         .redirects_to("/sign-in/factor-two");
     let page = web.open("/sign-in/factor-two?method=backup_code").await;
     assert!(page.body.contains("Enter one of your backup codes."));
-    web.submit(
-        "/sign-in/factor-two",
-        &[("strategy", "backup_code"), ("code", &codes[0])],
-    )
-    .await
-    .redirects_to("/user");
+    second_factor(&mut web, "backup_code", &codes[0])
+        .await
+        .redirects_to("/user");
     sign_out(&mut web).await;
     password_step(&mut web, email, PASSWORD)
         .await
         .redirects_to("/sign-in/factor-two");
     web.open("/sign-in/factor-two?method=backup_code").await;
-    let again = web
-        .submit(
-            "/sign-in/factor-two",
-            &[("strategy", "backup_code"), ("code", &codes[0])],
-        )
-        .await;
+    let again = second_factor(&mut web, "backup_code", &codes[0]).await;
     again.expect(422);
     assert!(again.body.contains("Incorrect code"));
-    web.submit(
-        "/sign-in/factor-two",
-        &[("strategy", "backup_code"), ("code", &codes[1])],
-    )
-    .await
-    .redirects_to("/user");
+    second_factor(&mut web, "backup_code", &codes[1])
+        .await
+        .redirects_to("/user");
     let page = web.open("/user").await;
     assert!(page.body.contains("8 unused backup codes."));
 

@@ -55,6 +55,15 @@ async fn password_step(web: &mut Browser, email: &str, password: &str) -> WebPag
         .await
 }
 
+/// Answers the second step of a sign-in from `/sign-in/factor-two`.
+async fn second_factor(web: &mut Browser, strategy: &str, code: &str) -> WebPage {
+    web.submit(
+        "/sign-in/factor-two",
+        &[("strategy", strategy), ("code", code)],
+    )
+    .await
+}
+
 async fn sign_out(web: &mut Browser) {
     web.open("/user").await.expect(200);
     web.submit("/sign-out", &[])

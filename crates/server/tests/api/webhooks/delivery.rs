@@ -17,12 +17,7 @@ async fn deliveries_are_signed_clerk_envelopes_in_commit_order() {
         .await
         .ok();
     let s = app.create_session(uid).await;
-    app.post_empty(&format!(
-        "/v1/sessions/{}/revoke",
-        s["id"].as_str().unwrap()
-    ))
-    .await
-    .ok();
+    app.revoke_session(s["id"].as_str().unwrap()).await.ok();
     app.send(Method::DELETE, &format!("/v1/users/{uid}"), None)
         .await
         .ok();

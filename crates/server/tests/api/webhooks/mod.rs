@@ -177,17 +177,26 @@ impl App {
             .ok()
             .clone()
     }
+}
 
-    async fn metrics(&self) -> String {
-        self.http
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
+/// Asserts that the metrics text `m` gives endpoint `ep`'s `series` (with `labels` after the
+/// endpoint's) the value `value`.
+#[track_caller]
+fn assert_endpoint_metric(m: &str, series: &str, ep: &str, labels: &str, value: &str) {
+    let line = format!("{series}{{endpoint=\"{ep}\"{labels}}} {value}");
+    assert!(m.contains(&line), "no `{line}` in:\n{m}");
+}
+
+/// The first email address of the user in each message, in the order they came.
+fn emails_of(got: &[Got]) -> Vec<String> {
+    got.iter()
+        .map(|g| {
+            g.json["data"]["email_addresses"][0]["email_address"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
 }
 
 fn user_body(email: &str) -> Value {

@@ -1,0 +1,150 @@
+"""Organizations and memberships through clerk-backend-api: every response must pass
+the SDK's strict pydantic models, and errors must be the SDK's error types with
+Clerk's codes."""
+
+import pytest
+from clerk_backend_api import models
+
+from conftest import tag
+from test_users import error_code
+
+
+@pytest.fixture
+def owner(new_user):
+    return new_user()
+
+
+@pytest.fixture
+def org(clerk, owner):
+    created = clerk.organizations.create(
+        request={"name": f"Acme {tag()}", "created_by": owner.id, "max_allowed_memberships": 5}
+    )
+    yield created
+    try:
+        clerk.organizations.delete(organization_id=created.id)
+    except models.ClerkBaseError:
+        pass
+
+
+def test_organization_create_get_list_update_metadata_delete(clerk, owner):
+    slug = tag("acme-")
+    org = clerk.organizations.create(
+        request={
+            "name": "Acme Inc",
+            "slug": slug,
+            "created_by": owner.id,
+            "public_metadata": {"plan": "pro", "limits": {"seats": 5}},
+            "private_metadata": {"stripe": "cus_1"},
+        }
+    )
+    assert isinstance(org, models.Organization)
+    assert org.object == models.OrganizationObject.ORGANIZATION
+    assert org.id.startswith("org_")
+    assert org.slug == slug
+    assert org.created_by == owner.id
+    assert org.public_metadata == {"plan": "pro", "limits": {"seats": 5}}
+
+    by_id = clerk.organizations.get(organization_id=org.id, include_members_count=True)
+    by_slug = clerk.organizations.get(organization_id=slug)
+    assert by_id.id == by_slug.id == org.id
+    assert by_id.members_count == 1
+
+    listed = clerk.organizations.list(query=slug, include_members_count=True)
+    assert isinstance(listed, models.Organizations)
+    assert listed.total_count == 1
+    assert [o.id for o in listed.data] == [org.id]
+
+    updated = clerk.organizations.update(
+        organization_id=org.id, name="Acme Renamed", max_allowed_memberships=7
+    )
+    assert updated.name == "Acme Renamed"
+    assert updated.max_allowed_memberships == 7
+
+    merged = clerk.organizations.merge_metadata(
+        organization_id=org.id,
+        public_metadata={"limits": {"projects": 3}, "plan": None},
+    )
+    assert merged.public_metadata == {"limits": {"seats": 5, "projects": 3}}
+    assert merged.private_metadata == {"stripe": "cus_1"}
+    replaced = clerk.organizations.replace_metadata(
+        organization_id=org.id, public_metadata={"only": True}
+    )
+    assert replaced.public_metadata == {"only": True}
+
+    deleted = clerk.organizations.delete(organization_id=org.id)
+    assert isinstance(deleted, models.DeletedObject)
+    assert deleted.id == org.id
+    assert deleted.deleted is True
+    with pytest.raises(models.ClerkBaseError) as exc:
+        clerk.organizations.get(organization_id=org.id)
+    assert error_code(exc.value) == "resource_not_found"
+
+
+def test_a_taken_slug_is_a_clerk_error(clerk, org):
+    with pytest.raises(models.ClerkErrors) as exc:
+        clerk.organizations.create(request={"name": "Other", "slug": org.slug})
+    assert exc.value.data.errors[0].code == "form_identifier_exists"
+    assert exc.value.raw_response.status_code == 422
+
+
+def test_memberships_roles_metadata_and_the_last_admin(clerk, org, owner, new_user):
+    member = new_user()
+    m = clerk.organization_memberships.create(
+        organization_id=org.id,
+        user_id=member.id,
+        role="org:member",
+        public_metadata={"team": "red"},
+    )
+    assert isinstance(m, models.OrganizationMembership)
+    assert m.id.startswith("orgmem_")
+    assert m.role == "org:member"
+    assert m.organization.id == org.id
+    assert m.public_user_data.user_id == member.id
+    assert m.public_metadata == {"team": "red"}
+
+    listed = clerk.organization_memberships.list(organization_id=org.id)
+    assert isinstance(listed, models.OrganizationMemberships)
+    assert listed.total_count == 2
+    assert {x.public_user_data.user_id for x in listed.data} == {owner.id, member.id}
+    admins = clerk.organization_memberships.list(organization_id=org.id, role=["org:admin"])
+    assert [x.public_user_data.user_id for x in admins.data] == [owner.id]
+
+    promoted = clerk.organization_memberships.update(
+        organization_id=org.id, user_id=member.id, role="org:admin"
+    )
+    assert promoted.role == "org:admin"
+    assert "org:sys_memberships:manage" in promoted.permissions
+    demoted = clerk.organization_memberships.update(
+        organization_id=org.id, user_id=member.id, role="org:member"
+    )
+    assert demoted.role == "org:member"
+
+    meta = clerk.organization_memberships.update_metadata(
+        organization_id=org.id,
+        user_id=member.id,
+        public_metadata={"level": 2},
+        private_metadata={"note": "x"},
+    )
+    assert meta.public_metadata == {"team": "red", "level": 2}
+    assert meta.private_metadata == {"note": "x"}
+
+    mine = clerk.users.get_organization_memberships(user_id=member.id)
+    assert isinstance(mine, models.OrganizationMemberships)
+    assert [x.organization.id for x in mine.data] == [org.id]
+
+    with pytest.raises(models.ClerkErrors) as exc:
+        clerk.organization_memberships.update(
+            organization_id=org.id, user_id=member.id, role="org:owner"
+        )
+    assert exc.value.data.errors[0].code == "form_param_value_invalid"
+
+    with pytest.raises(models.ClerkBaseError) as exc:
+        clerk.organization_memberships.delete(organization_id=org.id, user_id=owner.id)
+    assert exc.value.raw_response.status_code == 403
+    assert error_code(exc.value) == "organization_minimum_permissions_needed"
+
+    removed = clerk.organization_memberships.delete(organization_id=org.id, user_id=member.id)
+    assert isinstance(removed, models.OrganizationMembership)
+    assert removed.public_user_data.user_id == member.id
+    after = clerk.organization_memberships.list(organization_id=org.id)
+    assert after.total_count == 1

@@ -1,0 +1,13 @@
+//! Organizations (Clerk's B2B tenancy): the model, the rules for creating and changing one, its
+//! memberships and their roles, and listing both.
+
+pub mod access;
+pub mod domains;
+pub mod invitations;
+pub mod memberships;
+pub mod model;
+pub mod query;
+pub mod roles;
+pub mod rules;
+
+pub use model::{Organization, OrganizationMembership};

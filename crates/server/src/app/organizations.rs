@@ -1,0 +1,443 @@
+//! Organizations and their memberships: read, let core decide, commit the change with its events
+//! and audit entry in one transaction.
+
+use usher_core::events::DomainEvent;
+use usher_core::ids::{UserId, prefix};
+use usher_core::organizations::memberships::{self, NewMembership};
+use usher_core::organizations::model::MembershipDetails;
+use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
+use usher_core::organizations::roles::ADMIN;
+use usher_core::organizations::rules::{self, MetadataChange, NewOrganization, OrganizationPatch};
+use usher_core::organizations::{Organization, OrganizationMembership};
+use usher_core::store::Write;
+use usher_core::users::User;
+use usher_core::users::query::{MAX_LIMIT, Page};
+use usher_core::{CoreError, CoreResult};
+
+use super::{Change, with_retry};
+use crate::app::context::RequestContext;
+use crate::state::AppState;
+
+const ORGANIZATION: &str = "organization";
+const MEMBERSHIP: &str = "organization membership";
+
+/// An organization by id, or (the Backend API's `GET`) by slug: slugs never contain `_`.
+pub async fn get(state: &AppState, id_or_slug: &str) -> CoreResult<Organization> {
+    let ins = &state.instance.id;
+    let found = if id_or_slug.starts_with(prefix::ORGANIZATION) {
+        state.store.get_organization(ins, id_or_slug).await?
+    } else {
+        state.store.organization_by_slug(ins, id_or_slug).await?
+    };
+    found.ok_or(CoreError::NotFound {
+        resource: ORGANIZATION,
+    })
+}
+
+/// An organization by id only (every route that changes one).
+pub async fn get_by_id(state: &AppState, id: &str) -> CoreResult<Organization> {
+    state
+        .store
+        .get_organization(&state.instance.id, id)
+        .await?
+        .ok_or(CoreError::NotFound {
+            resource: ORGANIZATION,
+        })
+}
+
+pub async fn list(
+    state: &AppState,
+    query: &OrganizationQuery,
+) -> CoreResult<(Vec<Organization>, i64)> {
+    Ok(state
+        .store
+        .list_organizations(&state.instance.id, query)
+        .await?)
+}
+
+async fn user(state: &AppState, id: &str) -> CoreResult<User> {
+    super::users::get_named(state, id).await
+}
+
+/// Creates the organization; `created_by` becomes its first admin. A slug made from the name
+/// that another organization has gets a random suffix instead of failing.
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: NewOrganization,
+) -> CoreResult<Organization> {
+    let validated = rules::validate_new(input, state.now())?;
+    let creator = match &validated.organization.created_by {
+        Some(id) => Some(user(state, id).await?),
+        None => None,
+    };
+    let mut org = validated.organization;
+    for attempt in 0..4 {
+        let now = state.now();
+        let mut change = Change::new(state, ctx);
+        change.write(Write::InsertOrganization(org.clone()));
+        let mut shown = org.clone();
+        let mut first = None;
+        if let Some(creator) = &creator {
+            let m = memberships::validate_new(
+                &org,
+                NewMembership {
+                    user_id: Some(creator.id.to_string()),
+                    role: Some(ADMIN.to_owned()),
+                    ..Default::default()
+                },
+                now,
+            )?;
+            change.write(Write::InsertMembership(m.clone()));
+            shown.members_count = 1;
+            shown.admins_count = 1;
+            first = Some(m);
+        }
+        change.event(DomainEvent::OrganizationCreated(Box::new(shown.clone())));
+        if let Some(m) = first {
+            change.event(DomainEvent::OrganizationMembershipCreated(Box::new(
+                MembershipDetails {
+                    membership: m,
+                    organization: shown,
+                    user: creator.clone(),
+                },
+            )));
+        }
+        match change.commit("organization.create", Some(&org.id)).await {
+            Err(CoreError::IdentifierExists { param: "slug" })
+                if validated.generated_slug && attempt < 3 =>
+            {
+                org.slug = rules::suffixed(&rules::slugify(&org.name));
+            }
+            Err(e) => return Err(e),
+            Ok(()) => return get_by_id(state, &org.id).await,
+        }
+    }
+    Err(CoreError::IdentifierExists { param: "slug" })
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    patch: OrganizationPatch,
+) -> CoreResult<Organization> {
+    with_retry(|| async {
+        let mut org = get_by_id(state, id).await?;
+        patch.apply(&mut org, state.now())?;
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateOrganization(org.clone()))
+            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
+        change.commit("organization.update", Some(id)).await
+    })
+    .await?;
+    get_by_id(state, id).await
+}
+
+/// `merge`: deep-merge with `null` deleting keys (PATCH); otherwise replace each given field (PUT).
+pub async fn update_metadata(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    m: MetadataChange,
+    merge: bool,
+) -> CoreResult<Organization> {
+    with_retry(|| async {
+        let mut org = get_by_id(state, id).await?;
+        m.apply(&mut org.public_metadata, &mut org.private_metadata, merge)?;
+        org.updated_at = state.now();
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateOrganization(org.clone()))
+            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
+        change
+            .commit("organization.metadata.update", Some(id))
+            .await
+    })
+    .await?;
+    get_by_id(state, id).await
+}
+
+/// Deletes the organization with its memberships.
+pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<Organization> {
+    with_retry(|| async {
+        let org = get_by_id(state, id).await?;
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::DeleteOrganization {
+                id: org.id.clone(),
+                version: org.version,
+            })
+            .event(DomainEvent::OrganizationDeleted {
+                id: org.id.clone(),
+                slug: org.slug.clone(),
+            });
+        change.commit("organization.delete", Some(id)).await?;
+        Ok(org)
+    })
+    .await
+}
+
+// --- Memberships. ---
+
+/// Memberships with their organizations and users, for the wire.
+async fn details(
+    state: &AppState,
+    list: Vec<OrganizationMembership>,
+    org: Option<&Organization>,
+) -> CoreResult<Vec<MembershipDetails>> {
+    let mut out = Vec::with_capacity(list.len());
+    for m in list {
+        let organization = match org {
+            Some(o) => o.clone(),
+            None => get_by_id(state, &m.organization_id).await?,
+        };
+        let user = state
+            .store
+            .get_user(&state.instance.id, &UserId::from_stored(m.user_id.clone()))
+            .await?;
+        out.push(MembershipDetails {
+            membership: m,
+            organization,
+            user,
+        });
+    }
+    Ok(out)
+}
+
+/// An organization's memberships (`query.organization_id` is set from `organization_id`).
+pub async fn list_memberships(
+    state: &AppState,
+    organization_id: &str,
+    mut query: MembershipQuery,
+) -> CoreResult<(Vec<MembershipDetails>, i64)> {
+    let org = get_by_id(state, organization_id).await?;
+    query.organization_id = Some(org.id.clone());
+    query.user_id = None;
+    let (list, total) = state
+        .store
+        .list_memberships(&state.instance.id, &query)
+        .await?;
+    Ok((details(state, list, Some(&org)).await?, total))
+}
+
+/// A user's memberships, or (no user) every membership of the instance.
+pub async fn memberships_of(
+    state: &AppState,
+    user_id: Option<&str>,
+    mut query: MembershipQuery,
+) -> CoreResult<(Vec<MembershipDetails>, i64)> {
+    if let Some(id) = user_id {
+        user(state, id).await?;
+    }
+    query.organization_id = None;
+    query.user_id = user_id.map(str::to_owned);
+    let (list, total) = state
+        .store
+        .list_memberships(&state.instance.id, &query)
+        .await?;
+    Ok((details(state, list, None).await?, total))
+}
+
+async fn membership(
+    state: &AppState,
+    org: &Organization,
+    user_id: &str,
+) -> CoreResult<OrganizationMembership> {
+    state
+        .store
+        .get_membership(&state.instance.id, &org.id, user_id)
+        .await?
+        .ok_or(CoreError::NotFound {
+            resource: MEMBERSHIP,
+        })
+}
+
+async fn detail(
+    state: &AppState,
+    organization_id: &str,
+    user_id: &str,
+) -> CoreResult<MembershipDetails> {
+    let org = get_by_id(state, organization_id).await?;
+    let m = membership(state, &org, user_id).await?;
+    let user = state
+        .store
+        .get_user(&state.instance.id, &UserId::from_stored(user_id))
+        .await?;
+    Ok(MembershipDetails {
+        membership: m,
+        organization: org,
+        user,
+    })
+}
+
+pub async fn create_membership(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &str,
+    input: NewMembership,
+) -> CoreResult<MembershipDetails> {
+    let user_id = with_retry(|| async {
+        let mut org = get_by_id(state, organization_id).await?;
+        let m = memberships::validate_new(&org, input.clone(), state.now())?;
+        let member = user(state, &m.user_id).await?;
+        org.members_count += 1;
+        org.admins_count += i64::from(m.is_admin());
+        let mut change = Change::new(state, ctx);
+        change.write(Write::InsertMembership(m.clone())).event(
+            DomainEvent::OrganizationMembershipCreated(Box::new(MembershipDetails {
+                membership: m.clone(),
+                organization: org,
+                user: Some(member.clone()),
+            })),
+        );
+        change
+            .commit("organization.membership.create", Some(&m.id))
+            .await?;
+        Ok(member.id)
+    })
+    .await?;
+    detail(state, organization_id, &user_id).await
+}
+
+pub async fn update_membership_role(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &str,
+    user_id: &str,
+    role: &str,
+) -> CoreResult<MembershipDetails> {
+    with_retry(|| async {
+        let mut d = detail(state, organization_id, user_id).await?;
+        let was_admin = d.membership.is_admin();
+        memberships::change_role(
+            &mut d.membership,
+            role,
+            d.organization.admins_count,
+            state.now(),
+        )?;
+        d.organization.admins_count += i64::from(d.membership.is_admin()) - i64::from(was_admin);
+        let id = d.membership.id.clone();
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateMembership(d.membership.clone()))
+            .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
+        change
+            .commit("organization.membership.update", Some(&id))
+            .await
+    })
+    .await?;
+    detail(state, organization_id, user_id).await
+}
+
+pub async fn update_membership_metadata(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &str,
+    user_id: &str,
+    m: MetadataChange,
+    merge: bool,
+) -> CoreResult<MembershipDetails> {
+    with_retry(|| async {
+        let mut d = detail(state, organization_id, user_id).await?;
+        let mem = &mut d.membership;
+        m.apply(&mut mem.public_metadata, &mut mem.private_metadata, merge)?;
+        mem.updated_at = state.now();
+        let id = mem.id.clone();
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateMembership(d.membership.clone()))
+            .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
+        change
+            .commit("organization.membership.metadata.update", Some(&id))
+            .await
+    })
+    .await?;
+    detail(state, organization_id, user_id).await
+}
+
+/// Removes a member; the last admin stays. Returns the membership as it was.
+pub async fn delete_membership(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &str,
+    user_id: &str,
+) -> CoreResult<MembershipDetails> {
+    with_retry(|| async {
+        let mut d = detail(state, organization_id, user_id).await?;
+        memberships::check_removal(&d.membership, d.organization.admins_count)?;
+        d.organization.members_count -= 1;
+        d.organization.admins_count -= i64::from(d.membership.is_admin());
+        let id = d.membership.id.clone();
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::DeleteMembership {
+                organization_id: d.organization.id.clone(),
+                id: id.clone(),
+                version: d.membership.version,
+                keep_an_admin: true,
+            })
+            .event(DomainEvent::OrganizationMembershipDeleted(Box::new(
+                d.clone(),
+            )));
+        change
+            .commit("organization.membership.delete", Some(&id))
+            .await?;
+        Ok(d)
+    })
+    .await
+}
+
+/// Within a user's deletion: removes every membership they have (admin or not), each with its
+/// event.
+pub async fn remove_user_memberships(
+    state: &AppState,
+    change: &mut Change<'_>,
+    user: &User,
+) -> CoreResult<()> {
+    let mut page = Page {
+        limit: MAX_LIMIT,
+        offset: 0,
+    };
+    loop {
+        let query = MembershipQuery {
+            user_id: Some(user.id.to_string()),
+            page: page.clone(),
+            ..Default::default()
+        };
+        let (list, total) = state
+            .store
+            .list_memberships(&state.instance.id, &query)
+            .await?;
+        let n = list.len() as i64;
+        for m in list {
+            let Some(mut org) = state
+                .store
+                .get_organization(&state.instance.id, &m.organization_id)
+                .await?
+            else {
+                continue;
+            };
+            org.members_count -= 1;
+            org.admins_count -= i64::from(m.is_admin());
+            change.write(Write::DeleteMembership {
+                organization_id: m.organization_id.clone(),
+                id: m.id.clone(),
+                version: m.version,
+                keep_an_admin: false,
+            });
+            change.event(DomainEvent::OrganizationMembershipDeleted(Box::new(
+                MembershipDetails {
+                    membership: m,
+                    organization: org,
+                    user: Some(user.clone()),
+                },
+            )));
+        }
+        page.offset += n;
+        if n == 0 || page.offset >= total {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! An instance's organization roles and permissions (the Backend API's Organization Roles and
+//! Organization Permissions). Each change commits with its `role.*` / `permission.*` event and
+//! audit entry in one transaction; a key another one took meanwhile is refused by the store's
+//! unique index (`duplicate_record`).
+
+use usher_core::CoreResult;
+use usher_core::events::DomainEvent;
+use usher_core::roles::manage::{
+    self, Inventory, ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch,
+};
+use usher_core::roles::{Permission, Role};
+use usher_core::store::Write;
+
+use super::Change;
+use crate::app::context::RequestContext;
+use crate::state::AppState;
+
+/// One page of a list and the number of matches.
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+pub struct ListQuery<'q> {
+    pub query: Option<&'q str>,
+    pub order: ListOrder,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn inventory(state: &AppState) -> CoreResult<Inventory> {
+    let ins = &state.instance;
+    let permissions = state.store.organization_permissions(&ins.id).await?;
+    let roles = state.store.organization_roles(&ins.id).await?;
+    Ok(Inventory::new(&ins.id, ins.created_at, permissions, roles))
+}
+
+pub async fn list_roles(state: &AppState, q: &ListQuery<'_>) -> CoreResult<Listing<Role>> {
+    let inv = inventory(state).await?;
+    let (items, total) = manage::list(inv.catalog.roles(), q.query, q.order, q.limit, q.offset);
+    Ok(Listing { items, total })
+}
+
+pub async fn list_permissions(
+    state: &AppState,
+    q: &ListQuery<'_>,
+) -> CoreResult<Listing<Permission>> {
+    let inv = inventory(state).await?;
+    let (items, total) = manage::list(&inv.permissions, q.query, q.order, q.limit, q.offset);
+    Ok(Listing { items, total })
+}
+
+pub async fn get_role(state: &AppState, id: &str) -> CoreResult<Role> {
+    Ok(inventory(state).await?.role(id)?.clone())
+}
+
+pub async fn get_permission(state: &AppState, id: &str) -> CoreResult<Permission> {
+    Ok(inventory(state).await?.permission(id)?.clone())
+}
+
+/// Commits a created or changed role with its event and audit entry.
+async fn put_role(
+    state: &AppState,
+    ctx: &RequestContext,
+    inv: &Inventory,
+    record: usher_core::roles::model::RoleRecord,
+    created: bool,
+    action: &str,
+) -> CoreResult<Role> {
+    let role = inv.resolve(record.clone());
+    let event = if created {
+        DomainEvent::RoleCreated(Box::new(role.clone()))
+    } else {
+        DomainEvent::RoleUpdated(Box::new(role.clone()))
+    };
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::PutOrganizationRole(record))
+        .event(event);
+    change.commit(action, Some(&role.id)).await?;
+    Ok(role)
+}
+
+pub async fn create_role(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: NewRole,
+) -> CoreResult<Role> {
+    let inv = inventory(state).await?;
+    let record = manage::create_role(&inv, input, state.now())?;
+    put_role(state, ctx, &inv, record, true, "organization_role.create").await
+}
+
+pub async fn update_role(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    patch: RolePatch,
+) -> CoreResult<Role> {
+    let inv = inventory(state).await?;
+    let record = manage::update_role(&inv, id, patch, state.now())?;
+    put_role(state, ctx, &inv, record, false, "organization_role.update").await
+}
+
+pub async fn assign_permission(
+    state: &AppState,
+    ctx: &RequestContext,
+    role_id: &str,
+    permission_id: &str,
+) -> CoreResult<Role> {
+    let inv = inventory(state).await?;
+    let record = manage::assign_permission(&inv, role_id, permission_id, state.now())?;
+    put_role(
+        state,
+        ctx,
+        &inv,
+        record,
+        false,
+        "organization_role.assign_permission",
+    )
+    .await
+}
+
+pub async fn remove_permission(
+    state: &AppState,
+    ctx: &RequestContext,
+    role_id: &str,
+    permission_id: &str,
+) -> CoreResult<Role> {
+    let inv = inventory(state).await?;
+    let record = manage::remove_permission(&inv, role_id, permission_id, state.now())?;
+    put_role(
+        state,
+        ctx,
+        &inv,
+        record,
+        false,
+        "organization_role.remove_permission",
+    )
+    .await
+}
+
+pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<Role> {
+    let inv = inventory(state).await?;
+    let role = manage::check_role_deletable(&inv, id)?;
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::DeleteOrganizationRole {
+            id: role.id.clone(),
+        })
+        .event(DomainEvent::RoleDeleted {
+            id: role.id.clone(),
+        });
+    change
+        .commit("organization_role.delete", Some(&role.id))
+        .await?;
+    Ok(role)
+}
+
+pub async fn create_permission(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: NewPermission,
+) -> CoreResult<Permission> {
+    let inv = inventory(state).await?;
+    let p = manage::create_permission(&inv, input, state.now())?;
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::PutOrganizationPermission(p.clone()))
+        .event(DomainEvent::PermissionCreated(Box::new(p.clone())));
+    change
+        .commit("organization_permission.create", Some(&p.id))
+        .await?;
+    Ok(p)
+}
+
+pub async fn update_permission(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+    patch: PermissionPatch,
+) -> CoreResult<Permission> {
+    let inv = inventory(state).await?;
+    let p = manage::update_permission(&inv, id, patch, state.now())?;
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::PutOrganizationPermission(p.clone()))
+        .event(DomainEvent::PermissionUpdated(Box::new(p.clone())));
+    change
+        .commit("organization_permission.update", Some(&p.id))
+        .await?;
+    Ok(p)
+}
+
+/// Deletes a custom permission; the roles that granted it no longer do (same transaction).
+pub async fn delete_permission(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &str,
+) -> CoreResult<Permission> {
+    let inv = inventory(state).await?;
+    let p = manage::check_permission_deletable(&inv, id)?;
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::DeleteOrganizationPermission { id: p.id.clone() })
+        .event(DomainEvent::PermissionDeleted { id: p.id.clone() });
+    change
+        .commit("organization_permission.delete", Some(&p.id))
+        .await?;
+    Ok(p)
+}

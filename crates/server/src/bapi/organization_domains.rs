@@ -1,0 +1,129 @@
+//! Organization domains: `/v1/organizations/{id}/domains…` and `/v1/organization_domains`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
+use usher_core::users::query::Page;
+
+use crate::app::organization_domains as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{DomainPath, OrganizationPath, Path};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::lists::PaginatedJson;
+use crate::wire::organization_domains::DomainJson;
+use crate::wire::requests::organization_domains::{CreateDomainRequest, UpdateDomainRequest};
+use crate::wire::users::DeletedObjectJson;
+
+type ApiResult = Result<Response, ApiError>;
+
+fn domain_json(d: &OrganizationDomain) -> Response {
+    Json(DomainJson::new(d)).into_response()
+}
+
+/// The filters both lists take. `enrollment_mode` may repeat; `-mode` (exclusion, in Clerk's
+/// instance-wide list) is refused rather than ignored.
+fn query_from(q: &QueryParams, organization_id: Option<String>) -> Result<DomainQuery, ApiError> {
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let verified = q.bool("verified")?;
+    let enrollment_modes = q
+        .all("enrollment_mode")
+        .iter()
+        .map(|m| EnrollmentMode::parse(m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ApiError::query)?;
+    if let Some(order) = q.one("order_by").filter(|o| *o != "-created_at") {
+        return Err(ApiError::query(CoreError::value(
+            "order_by",
+            format!("{order} is not supported; use -created_at"),
+        )));
+    }
+    let names = q.all("domains");
+    if names.len() > 100 {
+        return Err(ApiError::query(CoreError::value(
+            "domains",
+            "accepts at most 100 values",
+        )));
+    }
+    Ok(DomainQuery {
+        organization_id,
+        verified,
+        enrollment_modes,
+        names: names
+            .iter()
+            .map(|n| n.trim().to_ascii_lowercase())
+            .collect(),
+        query: q.one("query").map(str::to_owned),
+        page,
+    })
+}
+
+async fn list_json(state: &AppState, query: DomainQuery) -> ApiResult {
+    let (list, total) = app::list(state, &query).await?;
+    Ok(Json(PaginatedJson {
+        data: list.iter().map(DomainJson::new).collect(),
+        total_count: total,
+    })
+    .into_response())
+}
+
+/// `GET /v1/organizations/{organization_id}/domains`.
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    q: QueryParams,
+) -> ApiResult {
+    let query = query_from(&q, Some(p.organization_id.to_string()))?;
+    list_json(&state, query).await
+}
+
+/// `GET /v1/organization_domains`: every organization's domains.
+pub async fn list_all(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let org = q.one("organization_id").map(str::to_owned);
+    let query = query_from(&q, org)?;
+    list_json(&state, query).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    JsonBody(body): JsonBody<CreateDomainRequest>,
+) -> ApiResult {
+    let d = app::create(&state, &ctx, &p.organization_id, body.into()).await?;
+    Ok(domain_json(&d))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<DomainPath>,
+    JsonBody(body): JsonBody<UpdateDomainRequest>,
+) -> ApiResult {
+    let d = app::update(&state, &ctx, &p.organization_id, &p.domain_id, body.into()).await?;
+    Ok(domain_json(&d))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<DomainPath>,
+) -> ApiResult {
+    let d = app::delete(&state, &ctx, &p.organization_id, &p.domain_id).await?;
+    Ok(Json(DeletedObjectJson {
+        object: "organization_domain",
+        id: d.id,
+        deleted: true,
+        external_id: None,
+    })
+    .into_response())
+}

@@ -1,0 +1,189 @@
+//! Organization invitations: `/v1/organizations/{id}/invitations…`,
+//! `/v1/organization_invitations` and `/v1/users/{id}/organization_invitations`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+use usher_core::organizations::invitations::{
+    InvitationQuery, InvitationStatus, OrganizationInvitation,
+};
+use usher_core::users::query::Page;
+
+use crate::app::organization_invitations as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{InvitationPath, OrganizationPath, Path, UserPath};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::lists::PaginatedJson;
+use crate::wire::organization_invitations::InvitationJson;
+use crate::wire::requests::organization_invitations::{
+    BulkInvitationRequest, CreateInvitationRequest, RevokeInvitationRequest,
+};
+
+type ApiResult = Result<Response, ApiError>;
+
+fn one(state: &AppState, i: &OrganizationInvitation) -> Response {
+    Json(InvitationJson::new(i, state.now())).into_response()
+}
+
+fn list_json(state: &AppState, list: &[OrganizationInvitation], total: i64) -> Response {
+    let now = state.now();
+    Json(PaginatedJson {
+        data: list.iter().map(|i| InvitationJson::new(i, now)).collect(),
+        total_count: total,
+    })
+    .into_response()
+}
+
+fn query_from(state: &AppState, q: &QueryParams) -> Result<InvitationQuery, ApiError> {
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let mut statuses = Vec::new();
+    for s in q.all("status") {
+        let status = InvitationStatus::parse(&s).ok_or_else(|| {
+            ApiError::query(CoreError::value(
+                "status",
+                "must be one of pending, accepted, revoked, expired",
+            ))
+        })?;
+        statuses.push(status);
+    }
+    if let Some(order) = q.one("order_by")
+        && !matches!(order, "-created_at" | "created_at")
+    {
+        return Err(ApiError::query(CoreError::value(
+            "order_by",
+            "only created_at is supported",
+        )));
+    }
+    Ok(InvitationQuery {
+        statuses,
+        query: q.one("query").map(str::to_owned),
+        now: state.now(),
+        page,
+        ..Default::default()
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    JsonBody(body): JsonBody<CreateInvitationRequest>,
+) -> ApiResult {
+    let made = app::create_many(&state, &ctx, &p.organization_id, vec![body.into()]).await?;
+    let inv = made
+        .first()
+        .ok_or(CoreError::NotFound {
+            resource: "organization invitation",
+        })
+        .map_err(ApiError::from)?;
+    Ok(one(&state, inv))
+}
+
+pub async fn create_bulk(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let JsonBody(body) =
+        JsonBody::<BulkInvitationRequest>::parse(&BulkInvitationRequest::wrap(&body))?;
+    let inputs = body.invitations.into_iter().map(Into::into).collect();
+    let made = app::create_many(&state, &ctx, &p.organization_id, inputs).await?;
+    Ok(list_json(&state, &made, made.len() as i64))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    q: QueryParams,
+) -> ApiResult {
+    crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
+    let mut query = query_from(&state, &q)?;
+    query.organization_id = Some(p.organization_id.to_string());
+    let (list, total) = app::list(&state, &query).await?;
+    Ok(list_json(&state, &list, total))
+}
+
+/// `GET …/invitations/pending`: Clerk's older route, the list filtered to pending.
+pub async fn list_pending(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    q: QueryParams,
+) -> ApiResult {
+    crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
+    let mut query = query_from(&state, &q)?;
+    query.organization_id = Some(p.organization_id.to_string());
+    query.statuses = vec![InvitationStatus::Pending];
+    let (list, total) = app::list(&state, &query).await?;
+    Ok(list_json(&state, &list, total))
+}
+
+/// `GET /v1/organization_invitations`: every organization's.
+pub async fn list_all(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let query = query_from(&state, &q)?;
+    let (list, total) = app::list(&state, &query).await?;
+    Ok(list_json(&state, &list, total))
+}
+
+/// `GET /v1/users/{user_id}/organization_invitations`: those sent to the user's addresses.
+pub async fn list_of_user(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<UserPath>,
+    q: QueryParams,
+) -> ApiResult {
+    let user = crate::app::users::get(&state, &p.user_id).await?;
+    let base = query_from(&state, &q)?;
+    let mut all = Vec::new();
+    for e in &user.email_addresses {
+        let query = InvitationQuery {
+            email_address: Some(e.email_address.clone()),
+            page: Page {
+                limit: 500,
+                offset: 0,
+            },
+            ..base.clone()
+        };
+        all.extend(app::list(&state, &query).await?.0);
+    }
+    all.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    let total = all.len() as i64;
+    let page: Vec<_> = all
+        .into_iter()
+        .skip(usize::try_from(base.page.offset).unwrap_or(0))
+        .take(usize::try_from(base.page.limit).unwrap_or(0))
+        .collect();
+    Ok(list_json(&state, &page, total))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<InvitationPath>,
+) -> ApiResult {
+    let inv = app::get(&state, &p.organization_id, &p.invitation_id).await?;
+    Ok(one(&state, &inv))
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<InvitationPath>,
+    JsonBody(body): JsonBody<RevokeInvitationRequest>,
+) -> ApiResult {
+    if let Some(user) = body.requesting_user_id.as_deref() {
+        crate::app::users::get_named(&state, user).await?;
+    }
+    let inv = app::revoke(&state, &ctx, &p.organization_id, &p.invitation_id).await?;
+    Ok(one(&state, &inv))
+}

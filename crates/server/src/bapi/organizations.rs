@@ -1,0 +1,148 @@
+//! `/v1/organizations`: create, read, list, update, metadata, delete.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+use usher_core::organizations::Organization;
+use usher_core::organizations::query::{OrganizationOrder, OrganizationQuery};
+use usher_core::users::query::Page;
+
+use super::users::split_signed;
+use crate::app::organizations as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{OrganizationPath, OrganizationRefPath, Path};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::lists::PaginatedJson;
+use crate::wire::organizations::{DeletedOrganizationJson, OrganizationJson};
+use crate::wire::requests::organizations::{
+    CreateOrganizationRequest, OrganizationMetadataRequest, UpdateOrganizationRequest,
+};
+
+type ApiResult = Result<Response, ApiError>;
+
+fn org_json(o: &Organization, with_counts: bool) -> Response {
+    Json(OrganizationJson::new(o, with_counts)).into_response()
+}
+
+/// `GET /v1/organizations`'s query.
+fn list_query_from(q: &QueryParams) -> Result<OrganizationQuery, ApiError> {
+    let (user_ids, exclude_user_ids) = split_signed(q.all("user_id"));
+    let (organization_ids, exclude_organization_ids) = split_signed(q.all("organization_id"));
+    for (name, n) in [
+        ("user_id", user_ids.len() + exclude_user_ids.len()),
+        (
+            "organization_id",
+            organization_ids.len() + exclude_organization_ids.len(),
+        ),
+    ] {
+        if n > 100 {
+            return Err(ApiError::query(CoreError::value(
+                name,
+                "accepts at most 100 values",
+            )));
+        }
+    }
+    Ok(OrganizationQuery {
+        query: q.one("query").map(str::to_owned),
+        user_ids,
+        exclude_user_ids,
+        organization_ids,
+        exclude_organization_ids,
+        order: q
+            .one("order_by")
+            .map(OrganizationOrder::parse)
+            .transpose()
+            .map_err(ApiError::query)?
+            .unwrap_or_default(),
+        page: Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let query = list_query_from(&q)?;
+    let with_counts = q.bool("include_members_count")?.unwrap_or(false);
+    let (orgs, total) = app::list(&state, &query).await?;
+    Ok(Json(PaginatedJson {
+        data: orgs
+            .iter()
+            .map(|o| OrganizationJson::new(o, with_counts))
+            .collect(),
+        total_count: total,
+    })
+    .into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreateOrganizationRequest>,
+) -> ApiResult {
+    let org = app::create(&state, &ctx, body.into()).await?;
+    Ok(org_json(&org, true))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<OrganizationRefPath>,
+    q: QueryParams,
+) -> ApiResult {
+    let with_counts = q.bool("include_members_count")?.unwrap_or(false);
+    Ok(org_json(
+        &app::get(&state, &p.organization_id).await?,
+        with_counts,
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    JsonBody(body): JsonBody<UpdateOrganizationRequest>,
+) -> ApiResult {
+    let org = app::update(&state, &ctx, &p.organization_id, body.into()).await?;
+    Ok(org_json(&org, false))
+}
+
+pub async fn merge_metadata(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    JsonBody(body): JsonBody<OrganizationMetadataRequest>,
+) -> ApiResult {
+    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), true).await?;
+    Ok(org_json(&org, false))
+}
+
+pub async fn replace_metadata(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    JsonBody(body): JsonBody<OrganizationMetadataRequest>,
+) -> ApiResult {
+    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), false).await?;
+    Ok(org_json(&org, false))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
+    let org = app::delete(&state, &ctx, &p.organization_id).await?;
+    Ok(Json(DeletedOrganizationJson {
+        object: "organization",
+        id: org.id,
+        slug: None,
+        deleted: true,
+    })
+    .into_response())
+}

@@ -1,0 +1,173 @@
+//! Organization Roles and Organization Permissions: `/v1/organization_roles` and
+//! `/v1/organization_permissions`. Lists answer `{data, total_count}`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::roles::manage::{ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch};
+use usher_core::users::query::Page;
+
+use crate::app::roles::{self as app, ListQuery};
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{Path, PermissionPath, RolePath, RolePermissionPath};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::lists::PaginatedJson;
+use crate::wire::requests::roles::{
+    CreatePermissionRequest, CreateRoleRequest, UpdatePermissionRequest, UpdateRoleRequest,
+};
+use crate::wire::roles::{DeletedJson, PermissionJson, RoleJson};
+
+type ApiResult = Result<Response, ApiError>;
+
+fn list_query(q: &QueryParams) -> Result<ListQuery<'_>, ApiError> {
+    let order = q
+        .one("order_by")
+        .map(ListOrder::parse)
+        .transpose()
+        .map_err(ApiError::query)?
+        .unwrap_or_default();
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    Ok(ListQuery {
+        query: q.one("query"),
+        order,
+        limit: page.limit,
+        offset: page.offset,
+    })
+}
+
+fn role_json(r: &usher_core::roles::Role) -> Response {
+    Json(RoleJson::new(r)).into_response()
+}
+
+fn permission_json(p: &usher_core::roles::Permission) -> Response {
+    Json(PermissionJson::new(p)).into_response()
+}
+
+pub async fn list_roles(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let listing = app::list_roles(&state, &list_query(&q)?).await?;
+    Ok(Json(PaginatedJson {
+        data: listing.items.iter().map(RoleJson::new).collect(),
+        total_count: listing.total,
+    })
+    .into_response())
+}
+
+pub async fn create_role(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreateRoleRequest>,
+) -> ApiResult {
+    let role = app::create_role(&state, &ctx, NewRole::from(body)).await?;
+    Ok(role_json(&role))
+}
+
+pub async fn get_role(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<RolePath>,
+) -> ApiResult {
+    Ok(role_json(
+        &app::get_role(&state, &p.organization_role_id).await?,
+    ))
+}
+
+pub async fn update_role(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<RolePath>,
+    JsonBody(body): JsonBody<UpdateRoleRequest>,
+) -> ApiResult {
+    let id = &p.organization_role_id;
+    let role = app::update_role(&state, &ctx, id, RolePatch::from(body)).await?;
+    Ok(role_json(&role))
+}
+
+pub async fn delete_role(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<RolePath>,
+) -> ApiResult {
+    let role = app::delete_role(&state, &ctx, &p.organization_role_id).await?;
+    Ok(Json(DeletedJson::role(&role.id)).into_response())
+}
+
+pub async fn assign_permission(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<RolePermissionPath>,
+) -> ApiResult {
+    let (role, perm) = (&p.organization_role_id, &p.permission_id);
+    Ok(role_json(
+        &app::assign_permission(&state, &ctx, role, perm).await?,
+    ))
+}
+
+pub async fn remove_permission(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<RolePermissionPath>,
+) -> ApiResult {
+    let (role, perm) = (&p.organization_role_id, &p.permission_id);
+    Ok(role_json(
+        &app::remove_permission(&state, &ctx, role, perm).await?,
+    ))
+}
+
+pub async fn list_permissions(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let listing = app::list_permissions(&state, &list_query(&q)?).await?;
+    Ok(Json(PaginatedJson {
+        data: listing.items.iter().map(PermissionJson::new).collect(),
+        total_count: listing.total,
+    })
+    .into_response())
+}
+
+pub async fn create_permission(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreatePermissionRequest>,
+) -> ApiResult {
+    let perm = app::create_permission(&state, &ctx, NewPermission::from(body)).await?;
+    Ok(permission_json(&perm))
+}
+
+pub async fn get_permission(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<PermissionPath>,
+) -> ApiResult {
+    Ok(permission_json(
+        &app::get_permission(&state, &p.permission_id).await?,
+    ))
+}
+
+pub async fn update_permission(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<PermissionPath>,
+    JsonBody(body): JsonBody<UpdatePermissionRequest>,
+) -> ApiResult {
+    let id = &p.permission_id;
+    let perm = app::update_permission(&state, &ctx, id, PermissionPatch::from(body)).await?;
+    Ok(permission_json(&perm))
+}
+
+pub async fn delete_permission(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<PermissionPath>,
+) -> ApiResult {
+    let perm = app::delete_permission(&state, &ctx, &p.permission_id).await?;
+    Ok(Json(DeletedJson::permission(&perm.id)).into_response())
+}

@@ -1,0 +1,220 @@
+//! `/v1/organizations…` and `/v1/me/organization_*`: a signed-in user's organizations, in
+//! `{response, client}` as every Frontend API answer.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{Value, json};
+use usher_core::CoreError;
+use usher_core::organizations::memberships::NewMembership;
+use usher_core::organizations::query::MembershipQuery;
+use usher_core::users::query::Page;
+
+use super::browser::Browser;
+use super::form::Form;
+use super::me::signed_in;
+use super::respond::with_client;
+use crate::app::frontend::organizations as app;
+use crate::error::ApiError;
+use crate::extract::path::{MembershipPath, OrganizationPath, Path};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::frontend::organizations as wire;
+use crate::wire::requests::frontend::{MemberForm, OrganizationForm};
+
+type ApiResult = Result<Response, ApiError>;
+
+async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
+    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
+    with_client(state, browser, client, |_, _| response).await
+}
+
+fn page(q: &QueryParams) -> Result<Page, ApiError> {
+    Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)
+}
+
+pub async fn my_memberships(
+    State(state): State<AppState>,
+    browser: Browser,
+    q: QueryParams,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let (list, total) = app::my_memberships(&state, &s.user_id, page(&q)?).await?;
+    respond(&state, &browser, wire::memberships(&list, total)).await
+}
+
+pub async fn leave(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let d = app::leave(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
+    respond(
+        &state,
+        &browser,
+        wire::deleted("organization_membership", &d.membership.id),
+    )
+    .await
+}
+
+/// What the create form starts with: the user's name, no advisory (Usher has no domains yet).
+pub async fn creation_defaults(State(state): State<AppState>, browser: Browser) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let user = crate::app::frontend::get_user(&state, &s.user_id).await?;
+    let name = [user.first_name.as_deref(), user.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let slug = usher_core::organizations::rules::slugify(&name);
+    let body = json!({
+        "advisory": null,
+        "form": { "name": name, "slug": slug, "logo": null, "blur_hash": null },
+    });
+    respond(&state, &browser, body).await
+}
+
+pub async fn create(State(state): State<AppState>, browser: Browser, form: Form) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let f: OrganizationForm = form.read()?;
+    let org = app::create(&state, &browser.ctx, &s.user_id, f.name, f.slug).await?;
+    respond(&state, &browser, wire::organization(&org)).await
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let org = app::get(&state, &s.user_id, &p.organization_id).await?;
+    respond(&state, &browser, wire::organization(&org)).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    form: Form,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let f: OrganizationForm = form.read()?;
+    let org = app::update(
+        &state,
+        &browser.ctx,
+        &s.user_id,
+        &p.organization_id,
+        f.name,
+        f.slug,
+    )
+    .await?;
+    respond(&state, &browser, wire::organization(&org)).await
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let org = app::delete(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
+    respond(&state, &browser, wire::deleted("organization", &org.id)).await
+}
+
+/// `role` may repeat (clerk-js splits comma lists into repeated keys); a `query` with a comma
+/// arrives split the same way and is joined back.
+pub async fn members(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    q: QueryParams,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let query = q.all("query");
+    let query = MembershipQuery {
+        roles: q.all("role"),
+        query: (!query.is_empty()).then(|| query.join(",")),
+        page: page(&q)?,
+        ..Default::default()
+    };
+    let (list, total) = app::members(&state, &s.user_id, &p.organization_id, query).await?;
+    respond(&state, &browser, wire::memberships(&list, total)).await
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    form: Form,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let f: MemberForm = form.read()?;
+    let input = NewMembership {
+        user_id: f.user_id,
+        role: f.role,
+        ..Default::default()
+    };
+    let d = app::add_member(&state, &browser.ctx, &s.user_id, &p.organization_id, input).await?;
+    respond(&state, &browser, wire::membership(&d)).await
+}
+
+pub async fn update_member(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<MembershipPath>,
+    form: Form,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let role = form
+        .read::<MemberForm>()?
+        .role
+        .ok_or_else(|| CoreError::missing("role"))?;
+    let d = app::update_member(
+        &state,
+        &browser.ctx,
+        &s.user_id,
+        &p.organization_id,
+        &p.user_id,
+        &role,
+    )
+    .await?;
+    respond(&state, &browser, wire::membership(&d)).await
+}
+
+/// Answers the removed membership (clerk-js reads it as one, not as a deleted object).
+pub async fn remove_member(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<MembershipPath>,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let d = app::remove_member(
+        &state,
+        &browser.ctx,
+        &s.user_id,
+        &p.organization_id,
+        &p.user_id,
+    )
+    .await?;
+    respond(&state, &browser, wire::membership(&d)).await
+}
+
+pub async fn roles(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    q: QueryParams,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let all = app::roles(&state, &s.user_id, &p.organization_id).await?;
+    let pg = page(&q)?;
+    let total = all.len() as i64;
+    let data: Vec<Value> = all
+        .iter()
+        .skip(usize::try_from(pg.offset).unwrap_or(0))
+        .take(usize::try_from(pg.limit).unwrap_or(0))
+        .map(wire::role)
+        .collect();
+    let body = json!({ "data": data, "total_count": total, "has_role_set_migration": false });
+    respond(&state, &browser, body).await
+}

@@ -1,0 +1,67 @@
+//! Clerk's `OrganizationDomain` object.
+
+use serde::Serialize;
+use usher_core::clock::Millis;
+use usher_core::organizations::domains::OrganizationDomain;
+
+#[derive(Debug, Serialize)]
+pub struct VerificationJson {
+    status: &'static str,
+    strategy: &'static str,
+    attempts: Option<i64>,
+    expire_at: Option<Millis>,
+    verified_at: Option<Millis>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DomainJson {
+    object: &'static str,
+    id: String,
+    organization_id: String,
+    name: String,
+    enrollment_mode: &'static str,
+    affiliation_email_address: Option<String>,
+    affiliation_verification: Option<VerificationJson>,
+    ownership_verification: Option<VerificationJson>,
+    verification: Option<VerificationJson>,
+    total_pending_invitations: i64,
+    total_pending_suggestions: i64,
+    public_organization_data: Option<()>,
+    created_at: Millis,
+    updated_at: Millis,
+}
+
+/// A domain verified through the Backend API: Clerk's `admin` strategy, no attempts or expiry.
+/// An unverified one has no verification until someone tries (affiliation emails are not sent
+/// by this server yet).
+fn verification(d: &OrganizationDomain) -> Option<VerificationJson> {
+    d.verified.then_some(VerificationJson {
+        status: "verified",
+        strategy: "admin",
+        attempts: Some(0),
+        expire_at: None,
+        verified_at: None,
+    })
+}
+
+impl DomainJson {
+    pub fn new(d: &OrganizationDomain) -> Self {
+        Self {
+            object: "organization_domain",
+            id: d.id.clone(),
+            organization_id: d.organization_id.clone(),
+            name: d.name.clone(),
+            enrollment_mode: d.enrollment_mode.as_str(),
+            affiliation_email_address: None,
+            affiliation_verification: verification(d),
+            ownership_verification: None,
+            verification: verification(d),
+            // Invitations and suggestions by domain do not exist yet.
+            total_pending_invitations: 0,
+            total_pending_suggestions: 0,
+            public_organization_data: None,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Clerk's `OrganizationInvitation` shape.
+
+use serde::Serialize;
+use usher_core::clock::Millis;
+use usher_core::organizations::invitations::OrganizationInvitation;
+use usher_core::organizations::roles;
+use usher_core::users::model::Metadata;
+
+#[derive(Debug, Serialize)]
+pub struct InvitationJson {
+    pub object: &'static str,
+    pub id: String,
+    pub email_address: String,
+    pub role: String,
+    pub role_name: String,
+    pub organization_id: String,
+    pub inviter_id: Option<String>,
+    pub public_inviter_data: Option<serde_json::Value>,
+    pub status: &'static str,
+    pub public_metadata: Metadata,
+    pub private_metadata: Metadata,
+    pub url: Option<String>,
+    pub expires_at: Millis,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl InvitationJson {
+    /// The invitation as seen at `now` (a pending one past its expiry reads as expired).
+    pub fn new(i: &OrganizationInvitation, now: Millis) -> Self {
+        InvitationJson {
+            object: "organization_invitation",
+            id: i.id.clone(),
+            email_address: i.email_address.clone(),
+            role: i.role.clone(),
+            role_name: roles::describe(&i.role)
+                .map(|r| r.name.to_owned())
+                .unwrap_or_else(|| i.role.clone()),
+            organization_id: i.organization_id.clone(),
+            inviter_id: i.inviter_user_id.clone(),
+            public_inviter_data: None,
+            status: i.status_at(now).as_str(),
+            public_metadata: i.public_metadata.clone(),
+            private_metadata: i.private_metadata.clone(),
+            url: i.redirect_url.clone(),
+            expires_at: i.expires_at,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The session's active organization: set by a touch (members only), shown on the session, and
+//! carried by every token as the `o` claim with the member's current role.
+
+use super::*;
+
+fn org_claim(jwt: &str) -> Value {
+    decode_jwt(jwt).1.get("o").cloned().unwrap_or(Value::Null)
+}
+
+async fn bapi(env: &Env, method: &str, path: &str, body: Value) -> Value {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let body = (!body.is_null()).then_some(body);
+    env.bapi(method, path, body).await.ok().clone()
+}
+
+#[tokio::test]
+async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
+    let env = spawn(Kind::Production).await;
+    let mut a = env.browser();
+    let (uid, sid) = a.sign_up(&env, "alice@example.com", None).await;
+    let owner = bapi(
+        &env,
+        "POST",
+        "/v1/users",
+        json!({"email_address": ["owner@example.com"], "skip_password_requirement": true}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let acme = bapi(
+        &env,
+        "POST",
+        "/v1/organizations",
+        json!({"name": "Acme", "slug": "acme", "created_by": owner}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = bapi(
+        &env,
+        "POST",
+        "/v1/organizations",
+        json!({"name": "Other", "slug": "other", "created_by": owner}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bapi(
+        &env,
+        "POST",
+        &format!("/v1/organizations/{acme}/memberships"),
+        json!({"user_id": uid, "role": "org:member"}),
+    )
+    .await;
+
+    // Not a member (by id or slug), or no such organization: refused, nothing set.
+    for bad in [other.as_str(), "other", "org_missing", "nope"] {
+        a.post(
+            &format!("/v1/client/sessions/{sid}/touch"),
+            &[("active_organization_id", bad), ("intent", "select_org")],
+        )
+        .await
+        .err(404, "organization_not_found_or_unauthorized");
+    }
+    assert_eq!(
+        env.session(&sid).await["last_active_organization_id"],
+        Value::Null
+    );
+
+    // A member: set, and shown on the session (Frontend and Backend API).
+    let r = a
+        .post(
+            &format!("/v1/client/sessions/{sid}/touch"),
+            &[("active_organization_id", &acme), ("intent", "select_org")],
+        )
+        .await;
+    assert_eq!(
+        r.ok()["response"]["last_active_organization_id"],
+        acme.as_str()
+    );
+    assert_eq!(
+        env.session(&sid).await["last_active_organization_id"],
+        acme.as_str()
+    );
+
+    let fapi_token = |a: &mut Browser, form: Vec<(&'static str, String)>| {
+        let sid = sid.clone();
+        let mut a = std::mem::replace(a, Browser::new("http://unused"));
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = a
+                .post(&format!("/v1/client/sessions/{sid}/tokens"), &pairs)
+                .await;
+            let jwt = r.ok()["jwt"].as_str().unwrap().to_owned();
+            (a, jwt)
+        }
+    };
+    let bapi_token = || async {
+        bapi(
+            &env,
+            "POST",
+            &format!("/v1/sessions/{sid}/tokens"),
+            json!({}),
+        )
+        .await["jwt"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let want_member = json!({"id": acme, "rol": "member", "slg": "acme"});
+    let (b, jwt) = fapi_token(&mut a, vec![("organization_id", acme.clone())]).await;
+    a = b;
+    assert_eq!(org_claim(&jwt), want_member);
+    // Absent: the session's active organization.
+    let (b, jwt) = fapi_token(&mut a, vec![]).await;
+    a = b;
+    assert_eq!(org_claim(&jwt), want_member);
+    // Empty: the personal account.
+    let (b, jwt) = fapi_token(&mut a, vec![("organization_id", String::new())]).await;
+    a = b;
+    assert_eq!(org_claim(&jwt), Value::Null);
+    // Another organization the user is not in: refused.
+    a.post(
+        &format!("/v1/client/sessions/{sid}/tokens"),
+        &[("organization_id", other.as_str())],
+    )
+    .await
+    .err(404, "organization_not_found_or_unauthorized");
+    assert_eq!(org_claim(&bapi_token().await), want_member);
+
+    // A role change shows in the next token.
+    bapi(
+        &env,
+        "PATCH",
+        &format!("/v1/organizations/{acme}/memberships/{uid}"),
+        json!({"role": "org:admin"}),
+    )
+    .await;
+    let want_admin = json!({"id": acme, "rol": "admin", "slg": "acme"});
+    assert_eq!(org_claim(&bapi_token().await), want_admin);
+    let (b, jwt) = fapi_token(&mut a, vec![("organization_id", acme.clone())]).await;
+    a = b;
+    assert_eq!(org_claim(&jwt), want_admin);
+
+    // Removed: the next token has no `o`.
+    bapi(
+        &env,
+        "DELETE",
+        &format!("/v1/organizations/{acme}/memberships/{uid}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(org_claim(&bapi_token().await), Value::Null);
+    let (b, jwt) = fapi_token(&mut a, vec![]).await;
+    a = b;
+    assert_eq!(org_claim(&jwt), Value::Null);
+    a.post(
+        &format!("/v1/client/sessions/{sid}/tokens"),
+        &[("organization_id", acme.as_str())],
+    )
+    .await
+    .err(404, "organization_not_found_or_unauthorized");
+
+    // Clearing with an empty value.
+    let r = a
+        .post(
+            &format!("/v1/client/sessions/{sid}/touch"),
+            &[("active_organization_id", ""), ("intent", "select_org")],
+        )
+        .await;
+    assert_eq!(
+        r.ok()["response"]["last_active_organization_id"],
+        Value::Null
+    );
+}

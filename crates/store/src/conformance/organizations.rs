@@ -1,0 +1,431 @@
+//! The organization part of the storage suite: slugs unique per instance, versioned updates,
+//! lists, memberships unique per user, the membership limit and the last admin held under
+//! concurrency, deleting an organization with its memberships.
+
+use std::sync::Arc;
+
+use usher_core::ids::{InstanceId, UserId};
+use usher_core::organizations::memberships::{self, NewMembership};
+use usher_core::organizations::query::{
+    MembershipOrder, MembershipQuery, OrganizationOrder, OrganizationQuery,
+};
+use usher_core::organizations::roles::{ADMIN, MEMBER};
+use usher_core::organizations::rules::{NewOrganization, validate_new};
+use usher_core::organizations::{Organization, OrganizationMembership};
+use usher_core::store::{Changeset, Store, StoreError, Write};
+use usher_core::users::query::Page;
+
+use super::{NOW, Outcome, create_instance, user};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn org(name: &str, slug: &str, max: i64, created_at: i64) -> Result<Organization, Error> {
+    Ok(validate_new(
+        NewOrganization {
+            name: Some(name.into()),
+            slug: Some(slug.into()),
+            max_allowed_memberships: Some(max),
+            created_at: Some(created_at),
+            ..Default::default()
+        },
+        created_at,
+    )?
+    .organization)
+}
+
+fn membership(
+    o: &Organization,
+    user_id: &str,
+    role: &str,
+) -> Result<OrganizationMembership, Error> {
+    // The store's guard is what is tested: the domain's early check is given an empty organization.
+    let mut unlimited = o.clone();
+    unlimited.members_count = 0;
+    Ok(memberships::validate_new(
+        &unlimited,
+        NewMembership {
+            user_id: Some(user_id.into()),
+            role: Some(role.into()),
+            ..Default::default()
+        },
+        NOW,
+    )?)
+}
+
+async fn commit(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    writes: Vec<Write>,
+) -> Result<(), StoreError> {
+    store.commit(ins, Changeset { writes }).await
+}
+
+async fn users(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    names: &[&str],
+) -> Result<Vec<UserId>, Error> {
+    let mut ids = Vec::new();
+    let mut writes = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let u = user(&format!("{name}@example.com"), name, NOW + i as i64);
+        ids.push(u.id.clone());
+        writes.push(Write::InsertUser(u));
+    }
+    commit(store, ins, writes).await?;
+    Ok(ids)
+}
+
+async fn reread(store: &Arc<dyn Store>, ins: &InstanceId, id: &str) -> Result<Organization, Error> {
+    store
+        .get_organization(ins, id)
+        .await?
+        .ok_or_else(|| "the organization is gone".into())
+}
+
+pub async fn organizations_round_trip_with_unique_slugs(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let acme = org("Acme Corp", "acme", 0, NOW)?;
+    commit(&store, &ins, vec![Write::InsertOrganization(acme.clone())]).await?;
+    let stored = reread(&store, &ins, &acme.id).await?;
+    assert_eq!(stored.name, "Acme Corp");
+    assert_eq!((stored.version, stored.members_count), (1, 0));
+    let by_slug = store.organization_by_slug(&ins, "ACME").await?;
+    assert_eq!(by_slug.map(|o| o.id), Some(acme.id.clone()));
+    assert!(store.organization_by_slug(&ins, "nope").await?.is_none());
+
+    let twin = org("Other", "acme", 0, NOW)?;
+    let taken = commit(&store, &ins, vec![Write::InsertOrganization(twin)]).await;
+    assert_eq!(taken, Err(StoreError::SlugTaken));
+
+    let globex = org("Globex", "globex", 0, NOW + 1)?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganization(globex.clone())],
+    )
+    .await?;
+    let mut renamed = reread(&store, &ins, &globex.id).await?;
+    renamed.slug = "acme".into();
+    let clash = commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganization(renamed.clone())],
+    )
+    .await;
+    assert_eq!(clash, Err(StoreError::SlugTaken));
+    renamed.slug = "globex-2".into();
+    renamed.name = "Globex Two".into();
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganization(renamed.clone())],
+    )
+    .await?;
+    let stale = commit(&store, &ins, vec![Write::UpdateOrganization(renamed)]).await;
+    assert_eq!(stale, Err(StoreError::Stale));
+    let fresh = reread(&store, &ins, &globex.id).await?;
+    assert_eq!((fresh.slug.as_str(), fresh.version), ("globex-2", 2));
+    // The old slug is free again.
+    commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganization(org("G", "globex", 0, NOW + 2)?)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn organizations_are_filtered_ordered_and_paged(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let ids = users(&store, &ins, &["ann"]).await?;
+    let mut writes = Vec::new();
+    let mut orgs = Vec::new();
+    for (i, (name, slug)) in [("Beta", "beta"), ("alpha", "alpha-co"), ("Gamma", "gamma")]
+        .iter()
+        .enumerate()
+    {
+        let o = org(name, slug, 0, NOW + i as i64)?;
+        writes.push(Write::InsertOrganization(o.clone()));
+        orgs.push(o);
+    }
+    writes.push(Write::InsertMembership(membership(
+        &orgs[2], &ids[0], ADMIN,
+    )?));
+    commit(&store, &ins, writes).await?;
+
+    let q = |f: &dyn Fn(&mut OrganizationQuery)| {
+        let mut q = OrganizationQuery::default();
+        f(&mut q);
+        q
+    };
+    let names = |list: Vec<Organization>| list.into_iter().map(|o| o.name).collect::<Vec<_>>();
+    let (all, total) = store
+        .list_organizations(&ins, &OrganizationQuery::default())
+        .await?;
+    assert_eq!(
+        (names(all), total),
+        (vec!["Gamma".into(), "alpha".into(), "Beta".into()], 3)
+    );
+    let (page, total) = store
+        .list_organizations(
+            &ins,
+            &q(&|q| {
+                q.order = OrganizationOrder::parse("name").unwrap_or_default();
+                q.page = Page {
+                    limit: 1,
+                    offset: 1,
+                };
+            }),
+        )
+        .await?;
+    assert_eq!(
+        (names(page), total),
+        (vec!["Gamma".to_owned()], 3),
+        "name order is by byte"
+    );
+    let (found, total) = store
+        .list_organizations(&ins, &q(&|q| q.query = Some("ALPHA-C".into())))
+        .await?;
+    assert_eq!((names(found), total), (vec!["alpha".to_owned()], 1));
+    let (by_id, _) = store
+        .list_organizations(&ins, &q(&|q| q.query = Some(orgs[0].id.clone())))
+        .await?;
+    assert_eq!(names(by_id), vec!["Beta".to_owned()]);
+    let (of_user, total) = store
+        .list_organizations(
+            &ins,
+            &q(&|q| q.user_ids = ids.iter().map(ToString::to_string).collect()),
+        )
+        .await?;
+    assert_eq!((names(of_user), total), (vec!["Gamma".to_owned()], 1));
+    let (most_members, _) = store
+        .list_organizations(
+            &ins,
+            &q(&|q| q.order = OrganizationOrder::parse("-members_count").unwrap_or_default()),
+        )
+        .await?;
+    assert_eq!(most_members[0].name, "Gamma");
+    assert_eq!(most_members[0].members_count, 1);
+    Ok(())
+}
+
+pub async fn memberships_are_unique_and_listed(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let ids = users(&store, &ins, &["zoe", "adam", "mia"]).await?;
+    let a = org("A", "a", 0, NOW)?;
+    let b = org("B", "b", 0, NOW)?;
+    let mut writes = vec![
+        Write::InsertOrganization(a.clone()),
+        Write::InsertOrganization(b.clone()),
+    ];
+    for (i, id) in ids.iter().enumerate() {
+        let mut m = membership(&a, id, if i == 0 { ADMIN } else { MEMBER })?;
+        m.created_at = NOW + i as i64;
+        writes.push(Write::InsertMembership(m));
+    }
+    writes.push(Write::InsertMembership(membership(&b, &ids[0], MEMBER)?));
+    commit(&store, &ins, writes).await?;
+
+    let again = commit(
+        &store,
+        &ins,
+        vec![Write::InsertMembership(membership(&a, &ids[1], MEMBER)?)],
+    )
+    .await;
+    assert_eq!(again, Err(StoreError::AlreadyMember));
+    assert_eq!(
+        reread(&store, &ins, &a.id).await?.members_count,
+        3,
+        "the refused one is not counted"
+    );
+
+    let m = store.get_membership(&ins, &a.id, &ids[1]).await?;
+    assert_eq!(m.map(|m| (m.role, m.version)), Some((MEMBER.to_owned(), 1)));
+    assert!(store.get_membership(&ins, &b.id, &ids[1]).await?.is_none());
+
+    let users_of =
+        |list: Vec<OrganizationMembership>| list.into_iter().map(|m| m.user_id).collect::<Vec<_>>();
+    let of_a = MembershipQuery {
+        organization_id: Some(a.id.clone()),
+        ..Default::default()
+    };
+    let (list, total) = store.list_memberships(&ins, &of_a).await?;
+    assert_eq!(
+        (users_of(list), total),
+        (
+            vec![ids[2].to_string(), ids[1].to_string(), ids[0].to_string()],
+            3
+        )
+    );
+    let by_name = MembershipQuery {
+        order: MembershipOrder::parse("first_name")?,
+        page: Page {
+            limit: 2,
+            offset: 0,
+        },
+        ..of_a.clone()
+    };
+    let (list, total) = store.list_memberships(&ins, &by_name).await?;
+    assert_eq!(
+        (users_of(list), total),
+        (vec![ids[1].to_string(), ids[2].to_string()], 3)
+    );
+    let admins = MembershipQuery {
+        roles: vec![ADMIN.into()],
+        ..of_a.clone()
+    };
+    assert_eq!(
+        users_of(store.list_memberships(&ins, &admins).await?.0),
+        vec![ids[0].clone()]
+    );
+    let found = MembershipQuery {
+        query: Some("MIA@".into()),
+        ..of_a.clone()
+    };
+    assert_eq!(
+        users_of(store.list_memberships(&ins, &found).await?.0),
+        vec![ids[2].clone()]
+    );
+    let of_zoe = MembershipQuery {
+        user_id: Some(ids[0].to_string()),
+        ..Default::default()
+    };
+    let (list, total) = store.list_memberships(&ins, &of_zoe).await?;
+    assert_eq!(total, 2);
+    assert!(list.iter().all(|m| m.user_id == ids[0]));
+
+    // Deleting an organization removes its memberships, not the other organization's.
+    let a_now = reread(&store, &ins, &a.id).await?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::DeleteOrganization {
+            id: a.id.clone(),
+            version: a_now.version,
+        }],
+    )
+    .await?;
+    assert!(store.get_organization(&ins, &a.id).await?.is_none());
+    assert_eq!(store.list_memberships(&ins, &of_a).await?.1, 0);
+    assert_eq!(store.list_memberships(&ins, &of_zoe).await?.1, 1);
+    Ok(())
+}
+
+pub async fn the_membership_limit_holds_under_concurrency(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let names: Vec<String> = (0..8).map(|i| format!("u{i}")).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let ids = users(&store, &ins, &name_refs).await?;
+    let o = org("Small", "small", 3, NOW)?;
+    commit(&store, &ins, vec![Write::InsertOrganization(o.clone())]).await?;
+    let mut tasks = Vec::new();
+    for id in &ids {
+        let m = membership(&o, id, MEMBER)?;
+        let (store, ins) = (store.clone(), ins.clone());
+        tasks.push(tokio::spawn(async move {
+            commit(&store, &ins, vec![Write::InsertMembership(m)]).await
+        }));
+    }
+    let mut added = 0;
+    for t in tasks {
+        match t.await? {
+            Ok(()) => added += 1,
+            Err(StoreError::MembershipQuotaExceeded) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    assert_eq!(added, 3);
+    assert_eq!(reread(&store, &ins, &o.id).await?.members_count, 3);
+    let q = MembershipQuery {
+        organization_id: Some(o.id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(store.list_memberships(&ins, &q).await?.1, 3);
+    Ok(())
+}
+
+pub async fn the_last_admin_is_kept(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let ids = users(&store, &ins, &["a1", "a2", "m1"]).await?;
+    let o = org("Team", "team", 0, NOW)?;
+    let a1 = membership(&o, &ids[0], ADMIN)?;
+    let a2 = membership(&o, &ids[1], ADMIN)?;
+    let m1 = membership(&o, &ids[2], MEMBER)?;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::InsertOrganization(o.clone()),
+            Write::InsertMembership(a1.clone()),
+            Write::InsertMembership(a2.clone()),
+            Write::InsertMembership(m1.clone()),
+        ],
+    )
+    .await?;
+    assert_eq!(reread(&store, &ins, &o.id).await?.admins_count, 2);
+
+    // Both admins demoted at once: exactly one demotion wins.
+    let mut tasks = Vec::new();
+    for a in [&a1, &a2] {
+        let mut m = store
+            .get_membership(&ins, &o.id, &a.user_id)
+            .await?
+            .ok_or("no membership")?;
+        m.role = MEMBER.into();
+        let (store, ins) = (store.clone(), ins.clone());
+        tasks.push(tokio::spawn(async move {
+            commit(&store, &ins, vec![Write::UpdateMembership(m)]).await
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await?);
+    }
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results.contains(&Err(StoreError::LastAdmin)), "{results:?}");
+    let org_now = reread(&store, &ins, &o.id).await?;
+    assert_eq!((org_now.admins_count, org_now.members_count), (1, 3));
+
+    let admin = if results[0].is_ok() { &ids[1] } else { &ids[0] };
+    let last = store
+        .get_membership(&ins, &o.id, admin)
+        .await?
+        .ok_or("no admin")?;
+    assert_eq!(last.role, ADMIN);
+    let remove = |keep_an_admin| Write::DeleteMembership {
+        organization_id: o.id.clone(),
+        id: last.id.clone(),
+        version: last.version,
+        keep_an_admin,
+    };
+    assert_eq!(
+        commit(&store, &ins, vec![remove(true)]).await,
+        Err(StoreError::LastAdmin)
+    );
+    // Removing a plain member is fine, and counted.
+    let member = store
+        .get_membership(&ins, &o.id, &ids[2])
+        .await?
+        .ok_or("no member")?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::DeleteMembership {
+            organization_id: o.id.clone(),
+            id: member.id,
+            version: member.version,
+            keep_an_admin: true,
+        }],
+    )
+    .await?;
+    // A user being deleted takes their membership with them, admin or not.
+    commit(&store, &ins, vec![remove(false)]).await?;
+    let org_now = reread(&store, &ins, &o.id).await?;
+    assert_eq!((org_now.admins_count, org_now.members_count), (0, 1));
+    Ok(())
+}

@@ -1,0 +1,413 @@
+// Organizations and memberships: reads, and the writes `commit` applies. Included by each
+// backend's module, which defines `Db`.
+
+use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use usher_core::organizations::query::{
+    MembershipOrderField, MembershipQuery, OrganizationOrderField, OrganizationQuery,
+};
+use usher_core::organizations::{Organization, OrganizationMembership};
+use usher_core::store::{StoreError, StoreResult};
+
+use super::db_err;
+use crate::rows::{from_doc, like_contains, to_doc};
+
+type Tx<'a> = Transaction<'a, Db>;
+
+macro_rules! org_columns {
+    () => {
+        "doc, version, members_count, admins_count"
+    };
+}
+const ORG_COLUMNS: &str = org_columns!();
+
+fn org_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<Organization> {
+    let mut org: Organization = from_doc(r.get::<&str, _>("doc"))?;
+    org.version = r.get("version");
+    org.members_count = r.get("members_count");
+    org.admins_count = r.get("admins_count");
+    Ok(org)
+}
+
+fn membership_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<OrganizationMembership> {
+    let mut m: OrganizationMembership = from_doc(r.get::<&str, _>("doc"))?;
+    m.version = r.get("version");
+    Ok(m)
+}
+
+fn org_search(org: &Organization) -> String {
+    format!("{}\n{}", org.name, org.slug).to_lowercase()
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+pub async fn get(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<Organization>> {
+    let row = sqlx::query(concat!(
+        "SELECT ", org_columns!(), " FROM organizations WHERE instance_id = $1 AND id = $2"
+    ))
+    .bind(instance_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    row.as_ref().map(org_from_row).transpose()
+}
+
+pub async fn by_slug(pool: &Pool<Db>, instance_id: &str, slug: &str) -> StoreResult<Option<Organization>> {
+    let row = sqlx::query(concat!(
+        "SELECT ", org_columns!(), " FROM organizations WHERE instance_id = $1 AND slug = $2"
+    ))
+    .bind(instance_id)
+    .bind(slug.to_lowercase())
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    row.as_ref().map(org_from_row).transpose()
+}
+
+fn push_org_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &OrganizationQuery) {
+    qb.push(" WHERE instance_id = ").push_bind(instance_id.to_owned());
+    if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
+        qb.push(" AND (id = ")
+            .push_bind(text.to_owned())
+            .push(" OR search LIKE ")
+            .push_bind(like_contains(&text.to_lowercase()))
+            .push(" ESCAPE '\\')");
+    }
+    super::filters::push_id_list(qb, "id", false, &q.organization_ids);
+    super::filters::push_id_list(qb, "id", true, &q.exclude_organization_ids);
+    for (users, negate) in [(&q.user_ids, false), (&q.exclude_user_ids, true)] {
+        if users.is_empty() {
+            continue;
+        }
+        qb.push(if negate { " AND id NOT IN" } else { " AND id IN" })
+            .push(" (SELECT organization_id FROM organization_memberships WHERE instance_id = ")
+            .push_bind(instance_id.to_owned())
+            .push(" AND user_id IN (");
+        let mut sep = qb.separated(", ");
+        for u in users.iter() {
+            sep.push_bind(u.clone());
+        }
+        qb.push("))");
+    }
+}
+
+pub async fn list(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    q: &OrganizationQuery,
+) -> StoreResult<(Vec<Organization>, i64)> {
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT {ORG_COLUMNS} FROM organizations"));
+    push_org_filter(&mut qb, instance_id, q);
+    let column = match q.order.field {
+        OrganizationOrderField::CreatedAt => "created_at",
+        OrganizationOrderField::Name => "name",
+        OrganizationOrderField::MembersCount => "members_count",
+    };
+    let dir = if q.order.descending { "DESC" } else { "ASC" };
+    qb.push(format!(" ORDER BY {column} {dir}, id {dir} LIMIT "))
+        .push_bind(q.page.limit)
+        .push(" OFFSET ")
+        .push_bind(q.page.offset);
+    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
+    let orgs = rows.iter().map(org_from_row).collect::<StoreResult<Vec<_>>>()?;
+    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM organizations");
+    push_org_filter(&mut cq, instance_id, q);
+    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
+    Ok((orgs, total))
+}
+
+pub async fn get_membership(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    organization_id: &str,
+    user_id: &str,
+) -> StoreResult<Option<OrganizationMembership>> {
+    let row = sqlx::query(
+        "SELECT doc, version FROM organization_memberships \
+         WHERE instance_id = $1 AND organization_id = $2 AND user_id = $3",
+    )
+    .bind(instance_id)
+    .bind(organization_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    row.as_ref().map(membership_from_row).transpose()
+}
+
+fn push_membership_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &MembershipQuery) {
+    qb.push(
+        " FROM organization_memberships m LEFT JOIN users u \
+         ON u.instance_id = m.instance_id AND u.id = m.user_id WHERE m.instance_id = ",
+    )
+    .push_bind(instance_id.to_owned());
+    if let Some(org) = &q.organization_id {
+        qb.push(" AND m.organization_id = ").push_bind(org.clone());
+    }
+    if let Some(user) = &q.user_id {
+        qb.push(" AND m.user_id = ").push_bind(user.clone());
+    }
+    super::filters::push_id_list(qb, "m.user_id", false, &q.user_ids);
+    super::filters::push_id_list(qb, "m.user_id", true, &q.exclude_user_ids);
+    super::filters::push_id_list(qb, "m.role", false, &q.roles);
+    if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
+        qb.push(" AND (m.user_id = ")
+            .push_bind(text.to_owned())
+            .push(" OR u.search LIKE ")
+            .push_bind(like_contains(&text.to_lowercase()))
+            .push(" ESCAPE '\\')");
+    }
+}
+
+pub async fn list_memberships(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    q: &MembershipQuery,
+) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
+    let mut qb = QueryBuilder::<Db>::new("SELECT m.doc, m.version");
+    push_membership_filter(&mut qb, instance_id, q);
+    let column = match q.order.field {
+        MembershipOrderField::CreatedAt => "m.created_at",
+        MembershipOrderField::EmailAddress => "u.primary_email",
+        MembershipOrderField::PhoneNumber => "u.primary_phone",
+        MembershipOrderField::Username => "u.username",
+        MembershipOrderField::FirstName => "u.first_name",
+        MembershipOrderField::LastName => "u.last_name",
+    };
+    let dir = if q.order.descending { "DESC" } else { "ASC" };
+    // Missing values last either way, as PostgreSQL and SQLite order NULLs differently.
+    qb.push(format!(
+        " ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {dir}, m.id {dir} LIMIT "
+    ))
+    .push_bind(q.page.limit)
+    .push(" OFFSET ")
+    .push_bind(q.page.offset);
+    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
+    let list = rows
+        .iter()
+        .map(membership_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
+    push_membership_filter(&mut cq, instance_id, q);
+    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
+    Ok((list, total))
+}
+
+pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> StoreResult<()> {
+    let res = sqlx::query(
+        "INSERT INTO organizations (instance_id, id, version, doc, name, slug, search, \
+         max_allowed_memberships, members_count, admins_count, created_at) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, 0, 0, $8)",
+    )
+    .bind(instance_id)
+    .bind(&org.id)
+    .bind(to_doc(org)?)
+    .bind(&org.name)
+    .bind(&org.slug)
+    .bind(org_search(org))
+    .bind(org.max_allowed_memberships)
+    .bind(org.created_at)
+    .execute(&mut **tx)
+    .await;
+    match res {
+        Err(e) if is_unique_violation(&e) => Err(StoreError::SlugTaken),
+        Err(e) => Err(db_err(e)),
+        Ok(_) => Ok(()),
+    }
+}
+
+pub async fn update(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> StoreResult<()> {
+    let res = sqlx::query(
+        "UPDATE organizations SET version = version + 1, doc = $1, name = $2, slug = $3, search = $4, \
+         max_allowed_memberships = $5, created_at = $6 \
+         WHERE instance_id = $7 AND id = $8 AND version = $9",
+    )
+    .bind(to_doc(org)?)
+    .bind(&org.name)
+    .bind(&org.slug)
+    .bind(org_search(org))
+    .bind(org.max_allowed_memberships)
+    .bind(org.created_at)
+    .bind(instance_id)
+    .bind(&org.id)
+    .bind(org.version)
+    .execute(&mut **tx)
+    .await;
+    match res {
+        Err(e) if is_unique_violation(&e) => Err(StoreError::SlugTaken),
+        Err(e) => Err(db_err(e)),
+        Ok(r) if r.rows_affected() != 1 => Err(StoreError::Stale),
+        Ok(_) => Ok(()),
+    }
+}
+
+pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
+    let res = sqlx::query("DELETE FROM organizations WHERE instance_id = $1 AND id = $2 AND version = $3")
+        .bind(instance_id)
+        .bind(id)
+        .bind(version)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    sqlx::query("DELETE FROM organization_memberships WHERE instance_id = $1 AND organization_id = $2")
+        .bind(instance_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    super::organization_domains::delete_of_organization(tx, instance_id, id).await
+}
+
+pub async fn insert_membership(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    m: &OrganizationMembership,
+) -> StoreResult<()> {
+    let admin: i64 = m.is_admin().into();
+    // The row lock this takes orders concurrent additions; each re-checks the limit after the
+    // one before it committed.
+    let counted = sqlx::query(
+        "UPDATE organizations SET members_count = members_count + 1, admins_count = admins_count + $1 \
+         WHERE instance_id = $2 AND id = $3 \
+         AND (max_allowed_memberships = 0 OR members_count < max_allowed_memberships)",
+    )
+    .bind(admin)
+    .bind(instance_id)
+    .bind(&m.organization_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if counted.rows_affected() != 1 {
+        let exists = sqlx::query("SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2")
+            .bind(instance_id)
+            .bind(&m.organization_id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        return Err(if exists.is_some() {
+            StoreError::MembershipQuotaExceeded
+        } else {
+            StoreError::Stale
+        });
+    }
+    let res = sqlx::query(
+        "INSERT INTO organization_memberships (instance_id, id, version, organization_id, user_id, role, is_admin, doc, created_at) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(instance_id)
+    .bind(&m.id)
+    .bind(&m.organization_id)
+    .bind(&m.user_id)
+    .bind(&m.role)
+    .bind(m.is_admin())
+    .bind(to_doc(m)?)
+    .bind(m.created_at)
+    .execute(&mut **tx)
+    .await;
+    match res {
+        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyMember),
+        Err(e) => Err(db_err(e)),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Moves the organization's admin count by `delta`; a decrement only while another admin stays
+/// (unless `allow_none`).
+async fn count_admins(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    organization_id: &str,
+    delta: i64,
+    members_delta: i64,
+    allow_none: bool,
+) -> StoreResult<()> {
+    const UPDATE: &str = "UPDATE organizations SET admins_count = admins_count + $1, \
+        members_count = members_count + $2 WHERE instance_id = $3 AND id = $4";
+    const UPDATE_KEEPING_AN_ADMIN: &str = "UPDATE organizations SET admins_count = admins_count + $1, \
+        members_count = members_count + $2 WHERE instance_id = $3 AND id = $4 AND admins_count > 1";
+    let guarded = delta < 0 && !allow_none;
+    let res = sqlx::query(if guarded { UPDATE_KEEPING_AN_ADMIN } else { UPDATE })
+    .bind(delta)
+    .bind(members_delta)
+    .bind(instance_id)
+    .bind(organization_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if res.rows_affected() != 1 {
+        return Err(if guarded { StoreError::LastAdmin } else { StoreError::Stale });
+    }
+    Ok(())
+}
+
+pub async fn update_membership(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    m: &OrganizationMembership,
+) -> StoreResult<()> {
+    let was_admin: Option<bool> = sqlx::query(
+        "SELECT is_admin FROM organization_memberships WHERE instance_id = $1 AND id = $2 AND version = $3",
+    )
+    .bind(instance_id)
+    .bind(&m.id)
+    .bind(m.version)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_err)?
+    .map(|r| r.get::<bool, _>("is_admin"));
+    let Some(was_admin) = was_admin else {
+        return Err(StoreError::Stale);
+    };
+    let res = sqlx::query(
+        "UPDATE organization_memberships SET version = version + 1, role = $1, is_admin = $2, doc = $3 \
+         WHERE instance_id = $4 AND id = $5 AND version = $6",
+    )
+    .bind(&m.role)
+    .bind(m.is_admin())
+    .bind(to_doc(m)?)
+    .bind(instance_id)
+    .bind(&m.id)
+    .bind(m.version)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if res.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    match (was_admin, m.is_admin()) {
+        (true, false) => count_admins(tx, instance_id, &m.organization_id, -1, 0, false).await,
+        (false, true) => count_admins(tx, instance_id, &m.organization_id, 1, 0, false).await,
+        _ => Ok(()),
+    }
+}
+
+pub async fn delete_membership(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    organization_id: &str,
+    id: &str,
+    version: i64,
+    keep_an_admin: bool,
+) -> StoreResult<()> {
+    let row = sqlx::query(
+        "DELETE FROM organization_memberships \
+         WHERE instance_id = $1 AND organization_id = $2 AND id = $3 AND version = $4 RETURNING is_admin",
+    )
+    .bind(instance_id)
+    .bind(organization_id)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    let Some(row) = row else {
+        return Err(StoreError::Stale);
+    };
+    let admin: i64 = row.get::<bool, _>("is_admin").into();
+    count_admins(tx, instance_id, organization_id, -admin, -1, !keep_an_admin).await
+}
