@@ -10,7 +10,9 @@ use crate::branding::Branding;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
-    ClientId, EmailMessageId, EventId, InstanceId, SessionId, UserId, WebhookEndpointId,
+    ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipId, PermissionId, RoleId, SessionId, UserId,
+    WebhookEndpointId,
 };
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
@@ -169,13 +171,13 @@ pub enum Write {
     PutOrganizationPermission(Permission),
     /// Removes a custom permission, and it from every custom role.
     DeleteOrganizationPermission {
-        id: String,
+        id: PermissionId,
     },
     /// Creates or replaces (by id) a custom organization role with exactly its permission keys;
     /// [`StoreError::KeyTaken`] when another role has its key.
     PutOrganizationRole(RoleRecord),
     DeleteOrganizationRole {
-        id: String,
+        id: RoleId,
     },
     /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
     /// organization has its slug.
@@ -185,7 +187,7 @@ pub enum Write {
     UpdateOrganization(Organization),
     /// Removes the organization and every membership and domain in it (their events are separate writes).
     DeleteOrganization {
-        id: String,
+        id: OrganizationId,
         version: i64,
     },
     /// Adds a member: counts them on the organization's row in the same transaction, refusing
@@ -200,8 +202,8 @@ pub enum Write {
     /// admin fails with [`StoreError::LastAdmin`]; without (the user is being deleted), it is
     /// allowed.
     DeleteMembership {
-        organization_id: String,
-        id: String,
+        organization_id: OrganizationId,
+        id: OrganizationMembershipId,
         version: i64,
         keep_an_admin: bool,
     },
@@ -216,7 +218,7 @@ pub enum Write {
     /// Guarded by `domain.version`; [`StoreError::DomainTaken`] as for an insert.
     UpdateOrganizationDomain(OrganizationDomain),
     DeleteOrganizationDomain {
-        id: String,
+        id: OrganizationDomainId,
         version: i64,
     },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
@@ -255,7 +257,7 @@ pub struct SessionForToken {
 /// What a token needs of the membership in the session's active organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveMembership {
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub organization_slug: String,
     pub role: String,
     /// The custom permissions a custom role grants (a system role's come from `roles::system`).
@@ -303,56 +305,56 @@ pub trait Store: Send + Sync + 'static {
 
     async fn get_organization(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationId,
     ) -> StoreResult<Option<Organization>>;
     /// The organization with this slug (compared lower-cased).
     async fn organization_by_slug(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         slug: &str,
     ) -> StoreResult<Option<Organization>>;
     /// A page of organizations and the total matching the query.
     async fn list_organizations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &OrganizationQuery,
     ) -> StoreResult<(Vec<Organization>, i64)>;
     /// The membership of `user_id` in `organization_id`.
     async fn get_membership(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        user_id: &UserId,
     ) -> StoreResult<Option<OrganizationMembership>>;
     /// A page of memberships and the total matching the query.
     async fn list_memberships(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &MembershipQuery,
     ) -> StoreResult<(Vec<OrganizationMembership>, i64)>;
 
     async fn get_organization_invitation(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationInvitationId,
     ) -> StoreResult<Option<OrganizationInvitation>>;
     async fn list_organization_invitations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &InvitationQuery,
     ) -> StoreResult<(Vec<OrganizationInvitation>, i64)>;
     /// The domain `id` of `organization_id`.
     async fn get_organization_domain(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        id: &OrganizationDomainId,
     ) -> StoreResult<Option<OrganizationDomain>>;
     /// A page of domains (newest first) and the total matching the query.
     async fn list_organization_domains(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &DomainQuery,
     ) -> StoreResult<(Vec<OrganizationDomain>, i64)>;
 

@@ -71,7 +71,7 @@ fn url_param(url: &str, name: &str) -> Option<String> {
 
 fn permission(key: &str) -> Permission {
     Permission {
-        id: format!("perm_{}", key.replace(':', "_")),
+        id: usher_core::ids::PermissionId::from_stored(format!("perm_{}", key.replace(':', "_"))),
         key: key.to_owned(),
         name: key.to_owned(),
         description: String::new(),
@@ -83,7 +83,7 @@ fn permission(key: &str) -> Permission {
 
 fn custom_role(key: &str, permissions: &[String]) -> Role {
     Role {
-        id: format!("role_{}", key.replace(':', "_")),
+        id: usher_core::ids::RoleId::from_stored(format!("role_{}", key.replace(':', "_"))),
         key: key.to_owned(),
         name: key.to_owned(),
         description: None,
@@ -100,7 +100,8 @@ fn session(now: i64, org: Option<&ActiveOrganization>) -> Session {
         client_id: usher_core::ids::ClientId::from_stored("client_2orgclaims00000000000000000"),
         user_id: usher_core::ids::UserId::from_stored("user_2orgclaims000000000000000000"),
         status: SessionStatus::Active,
-        last_active_organization_id: org.map(|o| o.id.clone()),
+        last_active_organization_id: org
+            .map(|o| usher_core::ids::OrganizationId::from_stored(o.id.clone())),
         actor: None,
         last_active_at: now,
         expire_at: now + 3_600_000,

@@ -13,7 +13,7 @@ use crate::users::{User, lockout};
 pub fn start_backend_session(
     instance: &Instance,
     user: &User,
-    active_org: Option<String>,
+    active_org: Option<crate::ids::OrganizationId>,
     now: Millis,
 ) -> CoreResult<(Client, Session)> {
     if instance.environment == Environment::Production {
@@ -31,7 +31,7 @@ pub fn new_session(
     instance: &Instance,
     client_id: &ClientId,
     user: &User,
-    active_org: Option<String>,
+    active_org: Option<crate::ids::OrganizationId>,
     now: Millis,
 ) -> Session {
     Session {

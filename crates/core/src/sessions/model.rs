@@ -60,7 +60,7 @@ pub struct Session {
     pub user_id: UserId,
     /// The stored status; time-based endings are applied by [`Session::status_at`].
     pub status: SessionStatus,
-    pub last_active_organization_id: Option<String>,
+    pub last_active_organization_id: Option<crate::ids::OrganizationId>,
     pub actor: Option<serde_json::Value>,
     pub last_active_at: Millis,
     pub expire_at: Millis,

@@ -70,7 +70,7 @@ pub fn active_organization(membership: &ActiveMembership) -> ActiveOrganization 
         None => membership.custom_permissions.clone(),
     };
     ActiveOrganization {
-        id: membership.organization_id.clone(),
+        id: membership.organization_id.to_string(),
         slug: membership.organization_slug.clone(),
         role_key: membership.role.clone(),
         permissions,
@@ -136,7 +136,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::ids::{ClientId, InstanceId, SessionId, UserId};
+    use crate::ids::{ClientId, InstanceId, OrganizationId, SessionId, UserId};
     use crate::instance::{Environment, InstanceSettings};
     use crate::sessions::lifecycle::new_session;
     use crate::users::create::{NewUser, validate};
@@ -162,7 +162,8 @@ mod tests {
             client_id: ClientId::from_stored("client_1"),
             user_id: UserId::from_stored("user_1"),
             status: SessionStatus::Active,
-            last_active_organization_id: organization.map(|o| o.id.clone()),
+            last_active_organization_id: organization
+                .map(|o| OrganizationId::from_stored(o.id.clone())),
             actor: None,
             last_active_at: now,
             expire_at: now + 60_000,

@@ -1,5 +1,5 @@
 use usher_core::events::DomainEvent;
-use usher_core::ids::{SessionId, UserId};
+use usher_core::ids::{OrganizationId, SessionId, UserId};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
@@ -31,7 +31,7 @@ pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &str,
-    active_org: Option<String>,
+    active_org: Option<OrganizationId>,
 ) -> CoreResult<Session> {
     let user = super::users::get_named(state, user_id).await?;
     let (client, session) = start_backend_session(&state.instance, &user, active_org, state.now())?;

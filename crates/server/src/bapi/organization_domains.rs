@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
+use usher_core::ids::OrganizationId;
 use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
 use usher_core::users::query::Page;
 
@@ -27,7 +28,10 @@ fn domain_json(d: &OrganizationDomain) -> Response {
 
 /// The filters both lists take. `enrollment_mode` may repeat; `-mode` (exclusion, in Clerk's
 /// instance-wide list) is refused rather than ignored.
-fn query_from(q: &QueryParams, organization_id: Option<String>) -> Result<DomainQuery, ApiError> {
+fn query_from(
+    q: &QueryParams,
+    organization_id: Option<OrganizationId>,
+) -> Result<DomainQuery, ApiError> {
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
     let verified = q.bool("verified")?;
     let enrollment_modes = q
@@ -78,7 +82,7 @@ pub async fn list(
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let query = query_from(&q, Some(p.organization_id.to_string()))?;
+    let query = query_from(&q, Some(p.organization_id))?;
     list_json(&state, query).await
 }
 
@@ -88,7 +92,15 @@ pub async fn list_all(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let org = q.one("organization_id").map(str::to_owned);
+    // An organization id that is malformed names no organization.
+    let org = q
+        .one("organization_id")
+        .map(|o| {
+            OrganizationId::parse(o).map_err(|_| CoreError::NotFound {
+                resource: "organization",
+            })
+        })
+        .transpose()?;
     let query = query_from(&q, org)?;
     list_json(&state, query).await
 }
@@ -121,7 +133,7 @@ pub async fn delete(
     let d = app::delete(&state, &ctx, &p.organization_id, &p.domain_id).await?;
     Ok(Json(DeletedObjectJson {
         object: "organization_domain",
-        id: d.id,
+        id: d.id.into_string(),
         deleted: true,
         external_id: None,
     })

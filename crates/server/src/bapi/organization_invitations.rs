@@ -104,7 +104,7 @@ pub async fn list(
 ) -> ApiResult {
     crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
     let mut query = query_from(&state, &q)?;
-    query.organization_id = Some(p.organization_id.to_string());
+    query.organization_id = Some(p.organization_id);
     let (list, total) = app::list(&state, &query).await?;
     Ok(list_json(&state, &list, total))
 }
@@ -118,7 +118,7 @@ pub async fn list_pending(
 ) -> ApiResult {
     crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
     let mut query = query_from(&state, &q)?;
-    query.organization_id = Some(p.organization_id.to_string());
+    query.organization_id = Some(p.organization_id);
     query.statuses = vec![InvitationStatus::Pending];
     let (list, total) = app::list(&state, &query).await?;
     Ok(list_json(&state, &list, total))

@@ -140,7 +140,7 @@ pub async fn delete(
     let org = app::delete(&state, &ctx, &p.organization_id).await?;
     Ok(Json(DeletedOrganizationJson {
         object: "organization",
-        id: org.id,
+        id: org.id.into_string(),
         slug: None,
         deleted: true,
     })

@@ -61,15 +61,14 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
     let user_id = body.user_id;
-    let org = body.active_organization_id;
-    if org.is_some() {
+    if body.active_organization_id.is_some() {
         return Err(CoreError::value(
             "active_organization_id",
             "does not name an organization of this user",
         )
         .into());
     }
-    let session = app::create(&state, &ctx, &user_id, org).await?;
+    let session = app::create(&state, &ctx, &user_id, None).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 

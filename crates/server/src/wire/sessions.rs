@@ -12,7 +12,7 @@ pub struct SessionJson {
     pub client_id: ClientId,
     pub actor: Option<Value>,
     pub status: &'static str,
-    pub last_active_organization_id: Option<String>,
+    pub last_active_organization_id: Option<usher_core::ids::OrganizationId>,
     pub last_active_at: Millis,
     pub latest_activity: Option<Value>,
     pub expire_at: Millis,

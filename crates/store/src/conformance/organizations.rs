@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use usher_core::ids::{InstanceId, UserId};
+use usher_core::ids::{InstanceId, OrganizationId, UserId};
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::query::{
     MembershipOrder, MembershipQuery, OrganizationOrder, OrganizationQuery,
@@ -76,7 +76,11 @@ async fn users(
     Ok(ids)
 }
 
-async fn reread(store: &Arc<dyn Store>, ins: &InstanceId, id: &str) -> Result<Organization, Error> {
+async fn reread(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    id: &OrganizationId,
+) -> Result<Organization, Error> {
     store
         .get_organization(ins, id)
         .await?
@@ -189,7 +193,7 @@ pub async fn organizations_are_filtered_ordered_and_paged(store: Arc<dyn Store>)
         .await?;
     assert_eq!((names(found), total), (vec!["alpha".to_owned()], 1));
     let (by_id, _) = store
-        .list_organizations(&ins, &q(&|q| q.query = Some(orgs[0].id.clone())))
+        .list_organizations(&ins, &q(&|q| q.query = Some(orgs[0].id.to_string())))
         .await?;
     assert_eq!(names(by_id), vec!["Beta".to_owned()]);
     let (of_user, total) = store
@@ -253,10 +257,7 @@ pub async fn memberships_are_unique_and_listed(store: Arc<dyn Store>) -> Outcome
     let (list, total) = store.list_memberships(&ins, &of_a).await?;
     assert_eq!(
         (users_of(list), total),
-        (
-            vec![ids[2].to_string(), ids[1].to_string(), ids[0].to_string()],
-            3
-        )
+        (vec![ids[2].clone(), ids[1].clone(), ids[0].clone()], 3)
     );
     let by_name = MembershipQuery {
         order: MembershipOrder::parse("first_name")?,
@@ -269,7 +270,7 @@ pub async fn memberships_are_unique_and_listed(store: Arc<dyn Store>) -> Outcome
     let (list, total) = store.list_memberships(&ins, &by_name).await?;
     assert_eq!(
         (users_of(list), total),
-        (vec![ids[1].to_string(), ids[2].to_string()], 3)
+        (vec![ids[1].clone(), ids[2].clone()], 3)
     );
     let admins = MembershipQuery {
         roles: vec![ADMIN.into()],
@@ -288,7 +289,7 @@ pub async fn memberships_are_unique_and_listed(store: Arc<dyn Store>) -> Outcome
         vec![ids[2].clone()]
     );
     let of_zoe = MembershipQuery {
-        user_id: Some(ids[0].to_string()),
+        user_id: Some(ids[0].clone()),
         ..Default::default()
     };
     let (list, total) = store.list_memberships(&ins, &of_zoe).await?;

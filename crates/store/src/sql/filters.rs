@@ -30,7 +30,7 @@ sep.push_bind(normalize(kind, v));
     qb.push("))");
 }
 
-pub(super) fn push_id_list(qb: &mut QueryBuilder<Db>, column: &str, negate: bool, values: &[String]) {
+pub(super) fn push_id_list(qb: &mut QueryBuilder<Db>, column: &str, negate: bool, values: &[impl AsRef<str>]) {
     if values.is_empty() {
 return;
     }
@@ -40,7 +40,7 @@ if negate { "NOT " } else { "" }
     ));
     let mut sep = qb.separated(", ");
     for v in values {
-sep.push_bind(v.clone());
+sep.push_bind(v.as_ref().to_owned());
     }
     qb.push(")");
 }

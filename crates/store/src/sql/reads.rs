@@ -2,7 +2,7 @@
 // backend's module, which defines `Db` (the sqlx driver).
 
 use sqlx::{Pool, QueryBuilder, Row};
-use usher_core::ids::{AuditId, EventId, InstanceId, SecretKeyId};
+use usher_core::ids::{AuditId, EventId, InstanceId, OrganizationId, SecretKeyId};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -181,7 +181,7 @@ pub async fn session_for_token(
     let org_slug: Option<String> = r.get("org_slug");
     let active_membership = match (org_id, org_role, org_slug) {
         (Some(organization_id), Some(role), Some(organization_slug)) => Some(ActiveMembership {
-            organization_id,
+            organization_id: OrganizationId::from_stored(organization_id),
             organization_slug,
             role,
             custom_permissions: rows

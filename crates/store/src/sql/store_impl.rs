@@ -94,8 +94,8 @@ impl Store for Backend {
 
     async fn get_organization(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationId,
     ) -> StoreResult<Option<Organization>> {
         organizations::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_organization"))
@@ -103,7 +103,7 @@ impl Store for Backend {
 
     async fn organization_by_slug(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         slug: &str,
     ) -> StoreResult<Option<Organization>> {
         organizations::by_slug(self.reader(), instance_id, slug).await
@@ -112,7 +112,7 @@ impl Store for Backend {
 
     async fn list_organizations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &OrganizationQuery,
     ) -> StoreResult<(Vec<Organization>, i64)> {
         organizations::list(self.reader(), instance_id, query).await
@@ -121,9 +121,9 @@ impl Store for Backend {
 
     async fn get_membership(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        user_id: &UserId,
     ) -> StoreResult<Option<OrganizationMembership>> {
         organizations::get_membership(self.reader(), instance_id, organization_id, user_id).await
             .map_err(|e| e.during("get_membership"))
@@ -131,8 +131,8 @@ impl Store for Backend {
 
     async fn get_organization_invitation(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationInvitationId,
     ) -> StoreResult<Option<OrganizationInvitation>> {
         organization_invitations::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_organization_invitation"))
@@ -140,7 +140,7 @@ impl Store for Backend {
 
     async fn list_organization_invitations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &InvitationQuery,
     ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
         organization_invitations::list(self.reader(), instance_id, query).await
@@ -149,9 +149,9 @@ impl Store for Backend {
 
     async fn get_organization_domain(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        id: &OrganizationDomainId,
     ) -> StoreResult<Option<OrganizationDomain>> {
         organization_domains::get(self.reader(), instance_id, organization_id, id).await
             .map_err(|e| e.during("get_organization_domain"))
@@ -159,7 +159,7 @@ impl Store for Backend {
 
     async fn list_organization_domains(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &DomainQuery,
     ) -> StoreResult<(Vec<OrganizationDomain>, i64)> {
         organization_domains::list(self.reader(), instance_id, query).await
@@ -168,7 +168,7 @@ impl Store for Backend {
 
     async fn list_memberships(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &MembershipQuery,
     ) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
         organizations::list_memberships(self.reader(), instance_id, query).await

@@ -466,7 +466,7 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(s.abandon_at)
     .bind(s.created_at)
     .bind(to_doc(s)?)
-    .bind(&s.last_active_organization_id)
+    .bind(s.last_active_organization_id.as_deref())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
@@ -485,7 +485,7 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(instance_id)
     .bind(s.id.as_str())
     .bind(s.version)
-    .bind(&s.last_active_organization_id)
+    .bind(s.last_active_organization_id.as_deref())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;

@@ -3,7 +3,7 @@
 
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
-use usher_core::ids::{SessionId, UserId};
+use usher_core::ids::{OrganizationId, SessionId, UserId, prefix};
 use usher_core::instance::Environment;
 use usher_core::roles::{ActiveOrganization, RoleCatalog};
 use usher_core::sessions::Session;
@@ -170,16 +170,13 @@ pub async fn token(
 /// read on its own, with the instance's roles for a custom role's permissions.
 async fn membership_for_token(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     raw: &str,
 ) -> CoreResult<ActiveMembership> {
     let ins = &state.instance.id;
-    let org = if raw.starts_with("org_") {
-        state.store.get_organization(ins, raw).await?
-    } else {
-        state.store.organization_by_slug(ins, raw).await?
-    }
-    .ok_or(CoreError::NotAMember)?;
+    let org = crate::app::organizations::find(state, raw)
+        .await?
+        .ok_or(CoreError::NotAMember)?;
     let m = state
         .store
         .get_membership(ins, &org.id, user_id)
@@ -228,16 +225,17 @@ pub async fn create_dev_browser(state: &AppState, ctx: &RequestContext) -> CoreR
 /// personal account); refused unless the session's user is a member.
 async fn member_organization(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     raw: Option<&str>,
-) -> CoreResult<Option<String>> {
+) -> CoreResult<Option<OrganizationId>> {
     let raw = match raw.map(str::trim) {
         None | Some("") => return Ok(None),
         Some(r) => r,
     };
     let ins = &state.instance.id;
-    let org_id = if raw.starts_with("org_") {
-        raw.to_owned()
+    let org_id = if raw.starts_with(prefix::ORGANIZATION) {
+        // A malformed id names no organization the user belongs to.
+        OrganizationId::parse(raw).map_err(|_| CoreError::NotAMember)?
     } else {
         match state.store.organization_by_slug(ins, raw).await? {
             Some(o) => o.id,

@@ -3,7 +3,7 @@
 //! events and audit entries). A non-member is told the organization is not found, whatever it
 //! asks.
 
-use usher_core::ids::UserId;
+use usher_core::ids::{OrganizationId, UserId};
 use usher_core::organizations::access::{self, DELETE_PROFILE, MANAGE_MEMBERSHIPS, MANAGE_PROFILE};
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::model::MembershipDetails;
@@ -31,7 +31,7 @@ fn enabled(state: &AppState) -> CoreResult<()> {
 async fn membership_of(
     state: &AppState,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Option<OrganizationMembership>> {
     Ok(state
         .store
@@ -43,7 +43,7 @@ async fn membership_of(
 async fn check(
     state: &AppState,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     permission: Option<&'static str>,
 ) -> CoreResult<OrganizationMembership> {
     enabled(state)?;
@@ -73,7 +73,7 @@ pub async fn leave(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, None).await?;
     orgs::delete_membership(state, ctx, organization_id, user_id).await
@@ -120,7 +120,7 @@ pub async fn create(
 pub async fn get(
     state: &AppState,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Organization> {
     check(state, user_id, organization_id, None).await?;
     orgs::get_by_id(state, organization_id).await
@@ -131,7 +131,7 @@ pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     name: Option<String>,
     slug: Option<String>,
 ) -> CoreResult<Organization> {
@@ -148,7 +148,7 @@ pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Organization> {
     check(state, user_id, organization_id, Some(DELETE_PROFILE)).await?;
     let org = orgs::get_by_id(state, organization_id).await?;
@@ -164,7 +164,7 @@ pub async fn delete(
 pub async fn members(
     state: &AppState,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     query: MembershipQuery,
 ) -> CoreResult<(Vec<MembershipDetails>, i64)> {
     check(
@@ -181,7 +181,7 @@ pub async fn add_member(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     input: NewMembership,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
@@ -192,8 +192,8 @@ pub async fn update_member(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
-    organization_id: &str,
-    member_id: &str,
+    organization_id: &OrganizationId,
+    member_id: &UserId,
     role: &str,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
@@ -204,8 +204,8 @@ pub async fn remove_member(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
-    organization_id: &str,
-    member_id: &str,
+    organization_id: &OrganizationId,
+    member_id: &UserId,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
     orgs::delete_membership(state, ctx, organization_id, member_id).await
@@ -215,7 +215,7 @@ pub async fn remove_member(
 pub async fn roles(
     state: &AppState,
     user_id: &UserId,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Vec<usher_core::roles::model::Role>> {
     check(state, user_id, organization_id, None).await?;
     Ok(usher_core::roles::system::system_roles(
