@@ -20,7 +20,8 @@ pub struct Path<T>(pub T);
 
 /// The parameters of one route.
 pub trait PathStruct: DeserializeOwned {
-    /// The answer when a parameter is not an id of its kind: what an unknown id gets.
+    /// The answer when a parameter is not an id of its kind: what an unknown id gets. `params`
+    /// (the decoded segments by name) tells which parameter is at fault when they differ.
     fn refusal(params: &Map<String, Value>) -> ApiError;
 }
 
