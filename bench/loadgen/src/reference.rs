@@ -34,7 +34,11 @@ impl SignRate {
 }
 
 pub fn measure(duration: Duration) -> Result<SignRate> {
-    let (key, _) = SigningKey::generate("bench", "bench", 0)?;
+    let (key, _) = SigningKey::generate(
+        "bench",
+        &usher_core::ids::InstanceId::from_stored("bench"),
+        0,
+    )?;
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let message: Vec<u8> = (0..MESSAGE_BYTES)
         .map(|i| {

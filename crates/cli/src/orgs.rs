@@ -155,7 +155,7 @@ async fn act(state: &AppState, as_json: bool, action: OrgsAction) -> anyhow::Res
                 NewOrganization {
                     name: Some(name),
                     slug,
-                    created_by,
+                    created_by: created_by.map(String::from),
                     max_allowed_memberships: max_members,
                     ..Default::default()
                 },
@@ -208,7 +208,7 @@ async fn members(
                 ctx,
                 &org.id,
                 NewMembership {
-                    user_id: Some(user.id.clone()),
+                    user_id: Some(user.id.to_string()),
                     role: Some(role),
                     ..Default::default()
                 },

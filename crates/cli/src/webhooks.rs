@@ -9,7 +9,9 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde::Serialize;
 use serde_json::json;
+use usher_core::CoreError;
 use usher_core::clock::{Clock, SystemClock};
+use usher_core::ids::{EventId, WebhookEndpointId};
 use usher_core::users::query::Page;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 use usher_core::webhooks::retry::parse_duration_ms;
@@ -80,6 +82,20 @@ pub struct PolicyArgs {
     /// production instance), as `usher serve --webhook-allow-private-networks` delivers to them.
     #[arg(long, env = "USHER_WEBHOOK_ALLOW_PRIVATE_NETWORKS", global = true)]
     pub webhook_allow_private_networks: bool,
+}
+
+/// An endpoint id from the command line; a malformed one names no endpoint.
+fn endpoint_id(id: &str) -> Result<WebhookEndpointId, CoreError> {
+    WebhookEndpointId::parse(id).map_err(|_| CoreError::NotFound {
+        resource: "webhook endpoint",
+    })
+}
+
+/// A message id from the command line; a malformed one names no message.
+fn message_id(id: &str) -> Result<EventId, CoreError> {
+    EventId::parse(id).map_err(|_| CoreError::NotFound {
+        resource: "webhook message",
+    })
 }
 
 #[derive(Subcommand)]
@@ -343,12 +359,12 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
                     rate_limit.map(Some)
                 },
             };
-            let ep = app::update(state, &ctx, &id, patch).await?;
+            let ep = app::update(state, &ctx, &endpoint_id(&id)?, patch).await?;
             let j = EndpointJson::new(&ep, None);
             print(as_json, &j, || endpoint_line(&j))
         }
         WebhooksAction::Delete { id } => {
-            let ep = app::delete(state, &ctx, &id).await?;
+            let ep = app::delete(state, &ctx, &endpoint_id(&id)?).await?;
             print(
                 as_json,
                 &json!({"object": "webhook_endpoint", "id": ep.id, "deleted": true}),
@@ -356,17 +372,17 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
             )
         }
         WebhooksAction::Pause { id } => {
-            let ep = app::set_paused(state, &ctx, &id, true).await?;
+            let ep = app::set_paused(state, &ctx, &endpoint_id(&id)?, true).await?;
             let j = EndpointJson::new(&ep, None);
             print(as_json, &j, || endpoint_line(&j))
         }
         WebhooksAction::Resume { id } => {
-            let ep = app::set_paused(state, &ctx, &id, false).await?;
+            let ep = app::set_paused(state, &ctx, &endpoint_id(&id)?, false).await?;
             let j = EndpointJson::new(&ep, None);
             print(as_json, &j, || endpoint_line(&j))
         }
         WebhooksAction::RotateSecret { id } => {
-            let (ep, secret) = app::rotate_secret(state, &ctx, &id).await?;
+            let (ep, secret) = app::rotate_secret(state, &ctx, &endpoint_id(&id)?).await?;
             let j = EndpointJson::new(&ep, Some(&secret));
             print(as_json, &j, || {
                 format!(
@@ -392,9 +408,9 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
             let (items, total) = app::deliveries(
                 state,
                 &DeliveryQuery {
-                    endpoint_id: id,
+                    endpoint_id: endpoint_id(&id)?,
                     status,
-                    event_id: message,
+                    event_id: message.as_deref().map(message_id).transpose()?,
                     limit: page.limit,
                     offset: 0,
                 },
@@ -435,7 +451,13 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
             )
         }
         WebhooksAction::Retry { msg_id, endpoint } => {
-            let endpoints = app::retry_message(state, &ctx, &msg_id, endpoint.as_deref()).await?;
+            let endpoints = app::retry_message(
+                state,
+                &ctx,
+                &message_id(&msg_id)?,
+                endpoint.as_deref().map(endpoint_id).transpose()?.as_ref(),
+            )
+            .await?;
             print(
                 as_json,
                 &json!({"object": "webhook_retry", "message_id": msg_id, "endpoint_ids": endpoints}),
@@ -449,7 +471,7 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
         }
         WebhooksAction::Replay { id, since } => {
             let since = parse_since(&since, state.now())?;
-            let n = app::replay(state, &ctx, &id, since).await?;
+            let n = app::replay(state, &ctx, &endpoint_id(&id)?, since).await?;
             print(
                 as_json,
                 &json!({"object": "webhook_replay", "endpoint_id": id, "since": since, "queued": n}),
@@ -462,7 +484,7 @@ async fn act(state: &AppState, as_json: bool, action: WebhooksAction) -> anyhow:
             )
         }
         WebhooksAction::Resync { id } => {
-            let n = app::resync(state, &ctx, &id).await?;
+            let n = app::resync(state, &ctx, &endpoint_id(&id)?).await?;
             print(
                 as_json,
                 &json!({"object": "webhook_resync", "endpoint_id": id, "queued": n}),

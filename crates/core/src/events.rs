@@ -2,6 +2,7 @@
 //! and the store writes it to the outbox in the same transaction as the change.
 
 use crate::clock::Millis;
+use crate::ids::{EventId, InstanceId};
 use crate::mail::EmailMessage;
 use crate::roles::{Permission, Role};
 use crate::sessions::Session;
@@ -123,8 +124,8 @@ impl DomainEvent {
 /// An event as stored in the outbox: Clerk's type and payload, ready to deliver.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEvent {
-    pub id: String,
-    pub instance_id: String,
+    pub id: EventId,
+    pub instance_id: InstanceId,
     pub event_type: String,
     /// Clerk's `data` object.
     pub data: serde_json::Value,

@@ -32,6 +32,9 @@ pub mod prefix {
     pub const ORGANIZATION: &str = "org_";
     pub const ORGANIZATION_MEMBERSHIP: &str = "orgmem_";
     pub const ORGANIZATION_DOMAIN: &str = "orgdmn_";
+    pub const ORGANIZATION_INVITATION: &str = "orginv_";
+    pub const ROLE: &str = "role_";
+    pub const PERMISSION: &str = "perm_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -206,6 +209,30 @@ id_type!(EmailMessageId, prefix::EMAIL_MESSAGE, "email");
 id_type!(SignInId, prefix::SIGN_IN, "sign-in");
 id_type!(SignUpId, prefix::SIGN_UP, "sign-up");
 id_type!(VerificationId, prefix::VERIFICATION, "verification");
+id_type!(OrganizationId, prefix::ORGANIZATION, "organization");
+id_type!(
+    OrganizationMembershipId,
+    prefix::ORGANIZATION_MEMBERSHIP,
+    "organization membership"
+);
+id_type!(
+    OrganizationDomainId,
+    prefix::ORGANIZATION_DOMAIN,
+    "organization domain"
+);
+id_type!(
+    OrganizationInvitationId,
+    prefix::ORGANIZATION_INVITATION,
+    "organization invitation"
+);
+id_type!(
+    /// An organization role (`role_`).
+    RoleId, prefix::ROLE, "role"
+);
+id_type!(
+    /// An organization permission (`perm_`).
+    PermissionId, prefix::PERMISSION, "permission"
+);
 
 pub fn new_id(prefix: &str) -> String {
     let mut id = String::with_capacity(prefix.len() + 27);

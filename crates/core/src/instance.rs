@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
+use crate::ids::{InstanceId, SecretKeyId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,7 +91,7 @@ impl Default for InstanceSettings {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
-    pub id: String,
+    pub id: InstanceId,
     pub environment: Environment,
     /// The Frontend API host as it appears in the publishable key and in `iss`, e.g. `127.0.0.1:4001`.
     pub frontend_host: String,
@@ -183,15 +184,15 @@ pub fn environment_of_secret_key(key: &str) -> Environment {
 /// hash is the right tool) and its last four characters for operators to recognise it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretKeyRecord {
-    pub id: String,
-    pub instance_id: String,
+    pub id: SecretKeyId,
+    pub instance_id: InstanceId,
     pub hash: Vec<u8>,
     pub hint: String,
     pub created_at: Millis,
 }
 
 impl SecretKeyRecord {
-    pub fn new(instance_id: &str, secret: &str, now: Millis) -> Self {
+    pub fn new(instance_id: &InstanceId, secret: &str, now: Millis) -> Self {
         let hint: String = secret
             .chars()
             .rev()
@@ -201,8 +202,8 @@ impl SecretKeyRecord {
             .rev()
             .collect();
         Self {
-            id: crate::ids::new_id(crate::ids::prefix::SECRET_KEY),
-            instance_id: instance_id.to_owned(),
+            id: SecretKeyId::new(),
+            instance_id: instance_id.clone(),
             hash: hash_secret(secret).to_vec(),
             hint,
             created_at: now,
@@ -226,7 +227,7 @@ mod tests {
     fn cookie_suffix_matches_clerks_sdks() {
         // Computed with Node's crypto the way @clerk/shared's getCookieSuffix does.
         let instance = Instance {
-            id: "ins_1".into(),
+            id: InstanceId::from_stored("ins_1"),
             environment: Environment::Development,
             frontend_host: "clerk.example.com".into(),
             settings: InstanceSettings::default(),
@@ -262,7 +263,7 @@ mod tests {
     fn secret_keys_match_only_themselves() {
         let key = generate_secret_key(Environment::Development);
         validate_secret_key(&key).unwrap();
-        let rec = SecretKeyRecord::new("ins_x", &key, 0);
+        let rec = SecretKeyRecord::new(&InstanceId::from_stored("ins_x"), &key, 0);
         assert!(rec.matches(&key));
         assert!(!rec.matches(&format!("{key}x")));
         assert!(!rec.matches(""));

@@ -1,6 +1,7 @@
 //! RSA-2048 signing keys for session tokens. A key is parsed once and held: rebuilding it per
 //! signature costs most of the machine's RS256 rate.
 
+use crate::ids::InstanceId;
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
@@ -19,7 +20,7 @@ pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SigningKeyRecord {
     pub kid: String,
-    pub instance_id: String,
+    pub instance_id: InstanceId,
     pub private_pkcs8_der: Vec<u8>,
     /// The key that signs new tokens; others are still published in JWKS until retired.
     pub active: bool,
@@ -64,7 +65,7 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     pub fn generate(
         kid: &str,
-        instance_id: &str,
+        instance_id: &InstanceId,
         now: Millis,
     ) -> CoreResult<(Self, SigningKeyRecord)> {
         let pair =
@@ -73,7 +74,7 @@ impl SigningKey {
             AsDer::<Pkcs8V1Der>::as_der(&pair).map_err(|e| CoreError::Crypto(e.to_string()))?;
         let record = SigningKeyRecord {
             kid: kid.to_owned(),
-            instance_id: instance_id.to_owned(),
+            instance_id: instance_id.clone(),
             private_pkcs8_der: der.as_ref().to_vec(),
             active: true,
             created_at: now,
@@ -165,7 +166,8 @@ mod tests {
 
     #[test]
     fn signs_verifiable_rs256_with_2048_bit_key_and_e_65537() {
-        let (key, record) = SigningKey::generate("ins_test", "ins_test", 0).unwrap();
+        let (key, record) =
+            SigningKey::generate("ins_test", &InstanceId::from_stored("ins_test"), 0).unwrap();
         let again = SigningKey::from_record(&record).unwrap();
         assert_eq!(key.jwk(), again.jwk());
         assert_eq!(key.jwk().e, "AQAB");

@@ -9,6 +9,11 @@ use crate::audit::AuditEntry;
 use crate::branding::Branding;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
+use crate::ids::{
+    ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipId, PermissionId, RoleId, SessionId, UserId,
+    WebhookEndpointId,
+};
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
 use crate::organizations::domains::{DomainQuery, OrganizationDomain};
@@ -129,7 +134,7 @@ pub enum Write {
     /// Writes `user` if the stored version is still `user.version`; the stored version becomes `+1`.
     UpdateUser(User),
     DeleteUser {
-        id: String,
+        id: UserId,
         version: i64,
     },
     InsertClient(Client),
@@ -144,7 +149,7 @@ pub enum Write {
     /// An outbox event for one webhook endpoint only (a resync snapshot): queued for it whatever
     /// its filter, and never delivered to, or replayed for, any other endpoint.
     EndpointEvent {
-        endpoint_id: String,
+        endpoint_id: WebhookEndpointId,
         event: OutboxEvent,
     },
     Audit(AuditEntry),
@@ -154,7 +159,7 @@ pub enum Write {
     UpdateWebhookEndpoint(WebhookEndpoint),
     /// Removes the endpoint with its queue and attempt history.
     DeleteWebhookEndpoint {
-        id: String,
+        id: WebhookEndpointId,
         version: i64,
     },
     /// Queues an email for the mail worker (its `email.created` event is a separate write).
@@ -166,13 +171,13 @@ pub enum Write {
     PutOrganizationPermission(Permission),
     /// Removes a custom permission, and it from every custom role.
     DeleteOrganizationPermission {
-        id: String,
+        id: PermissionId,
     },
     /// Creates or replaces (by id) a custom organization role with exactly its permission keys;
     /// [`StoreError::KeyTaken`] when another role has its key.
     PutOrganizationRole(RoleRecord),
     DeleteOrganizationRole {
-        id: String,
+        id: RoleId,
     },
     /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
     /// organization has its slug.
@@ -182,7 +187,7 @@ pub enum Write {
     UpdateOrganization(Organization),
     /// Removes the organization and every membership and domain in it (their events are separate writes).
     DeleteOrganization {
-        id: String,
+        id: OrganizationId,
         version: i64,
     },
     /// Adds a member: counts them on the organization's row in the same transaction, refusing
@@ -197,8 +202,8 @@ pub enum Write {
     /// admin fails with [`StoreError::LastAdmin`]; without (the user is being deleted), it is
     /// allowed.
     DeleteMembership {
-        organization_id: String,
-        id: String,
+        organization_id: OrganizationId,
+        id: OrganizationMembershipId,
         version: i64,
         keep_an_admin: bool,
     },
@@ -213,7 +218,7 @@ pub enum Write {
     /// Guarded by `domain.version`; [`StoreError::DomainTaken`] as for an insert.
     UpdateOrganizationDomain(OrganizationDomain),
     DeleteOrganizationDomain {
-        id: String,
+        id: OrganizationDomainId,
         version: i64,
     },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
@@ -252,7 +257,7 @@ pub struct SessionForToken {
 /// What a token needs of the membership in the session's active organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveMembership {
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub organization_slug: String,
     pub role: String,
     /// The custom permissions a custom role grants (a system role's come from `roles::system`).
@@ -274,188 +279,203 @@ pub trait Store: Send + Sync + 'static {
         key: &SigningKeyRecord,
     ) -> StoreResult<()>;
     /// The instance's branding; the defaults (version 0) when it was never set.
-    async fn branding(&self, instance_id: &str) -> StoreResult<Branding>;
-    async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>>;
-    async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
+    async fn branding(&self, instance_id: &InstanceId) -> StoreResult<Branding>;
+    async fn secret_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SecretKeyRecord>>;
+    async fn signing_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Makes `key` the signing key; the previous ones stay (inactive) so their tokens still verify.
     async fn rotate_signing_key(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         key: &SigningKeyRecord,
     ) -> StoreResult<()>;
     /// Removes an inactive key from JWKS. Returns false when there is no such inactive key.
-    async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool>;
+    async fn retire_signing_key(&self, instance_id: &InstanceId, kid: &str) -> StoreResult<bool>;
 
-    async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>>;
+    async fn get_user(&self, instance_id: &InstanceId, id: &UserId) -> StoreResult<Option<User>>;
     async fn list_users(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         filter: &UserFilter,
         order: UserOrder,
         page: &Page,
     ) -> StoreResult<Vec<User>>;
-    async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64>;
+    async fn count_users(&self, instance_id: &InstanceId, filter: &UserFilter) -> StoreResult<i64>;
 
     // --- Organizations and their memberships. ---
 
     async fn get_organization(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationId,
     ) -> StoreResult<Option<Organization>>;
     /// The organization with this slug (compared lower-cased).
     async fn organization_by_slug(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         slug: &str,
     ) -> StoreResult<Option<Organization>>;
     /// A page of organizations and the total matching the query.
     async fn list_organizations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &OrganizationQuery,
     ) -> StoreResult<(Vec<Organization>, i64)>;
     /// The membership of `user_id` in `organization_id`.
     async fn get_membership(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        user_id: &UserId,
     ) -> StoreResult<Option<OrganizationMembership>>;
     /// A page of memberships and the total matching the query.
     async fn list_memberships(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &MembershipQuery,
     ) -> StoreResult<(Vec<OrganizationMembership>, i64)>;
 
     async fn get_organization_invitation(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationInvitationId,
     ) -> StoreResult<Option<OrganizationInvitation>>;
     async fn list_organization_invitations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &InvitationQuery,
     ) -> StoreResult<(Vec<OrganizationInvitation>, i64)>;
     /// The domain `id` of `organization_id`.
     async fn get_organization_domain(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        id: &OrganizationDomainId,
     ) -> StoreResult<Option<OrganizationDomain>>;
     /// A page of domains (newest first) and the total matching the query.
     async fn list_organization_domains(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &DomainQuery,
     ) -> StoreResult<(Vec<OrganizationDomain>, i64)>;
 
-    async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>>;
+    async fn get_session(
+        &self,
+        instance_id: &InstanceId,
+        id: &SessionId,
+    ) -> StoreResult<Option<Session>>;
     async fn session_for_token(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &SessionId,
     ) -> StoreResult<Option<SessionForToken>>;
     /// Returns the page and the total matching the filter.
     async fn list_sessions(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &SessionQuery,
     ) -> StoreResult<(Vec<Session>, i64)>;
     async fn live_sessions_of_user(
         &self,
-        instance_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        user_id: &UserId,
     ) -> StoreResult<Vec<Session>>;
 
     // --- Browser clients and sign-in look-ups. ---
 
-    async fn get_client(&self, instance_id: &str, id: &str) -> StoreResult<Option<Client>>;
+    async fn get_client(
+        &self,
+        instance_id: &InstanceId,
+        id: &ClientId,
+    ) -> StoreResult<Option<Client>>;
     /// The client whose browser secret hashes to `token_hash`.
     async fn client_by_token(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         token_hash: &str,
     ) -> StoreResult<Option<Client>>;
     /// Every session started on the client, oldest first, whatever its status.
     async fn sessions_of_client(
         &self,
-        instance_id: &str,
-        client_id: &str,
+        instance_id: &InstanceId,
+        client_id: &ClientId,
     ) -> StoreResult<Vec<Session>>;
     /// The user owning an identifier (compared in its normalised form).
     async fn user_id_by_identifier(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         kind: IdentifierKind,
         value: &str,
-    ) -> StoreResult<Option<String>>;
+    ) -> StoreResult<Option<UserId>>;
     /// The user owning an identifier, read in one query (a sign-in's first step).
     async fn user_by_identifier(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<User>>;
     /// The instance's server-side secret `name`, kept as `candidate` if there is none yet.
     async fn instance_secret(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         name: &str,
         candidate: &[u8],
     ) -> StoreResult<Vec<u8>>;
     /// Keeps a handshake payload for the Backend API to fetch by nonce until `expire_at`.
     async fn put_handshake_nonce(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         nonce_hash: &str,
         payload: &str,
         expire_at: i64,
     ) -> StoreResult<()>;
     async fn handshake_payload(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         nonce_hash: &str,
         now: i64,
     ) -> StoreResult<Option<String>>;
 
     /// The instance's custom organization permissions, by key.
-    async fn organization_permissions(&self, instance_id: &str) -> StoreResult<Vec<Permission>>;
+    async fn organization_permissions(
+        &self,
+        instance_id: &InstanceId,
+    ) -> StoreResult<Vec<Permission>>;
     /// The instance's custom organization roles, by key, each with its permission keys sorted.
-    async fn organization_roles(&self, instance_id: &str) -> StoreResult<Vec<RoleRecord>>;
+    async fn organization_roles(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleRecord>>;
 
-    async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()>;
+    async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()>;
 
     /// Outbox events after `after_seq`, oldest first.
     async fn events_after(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         after_seq: i64,
         limit: i64,
     ) -> StoreResult<Vec<OutboxEvent>>;
     /// Audit entries, newest first.
-    async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    async fn audit_log(&self, instance_id: &InstanceId, limit: i64)
+    -> StoreResult<Vec<AuditEntry>>;
 
     // --- Webhooks. Endpoints are written through `commit`; deliveries are queued by `commit`
     // with their event. The worker leases one endpoint at a time, so each endpoint's deliveries
     // go out in commit order from one worker, and never holds a transaction across HTTP. ---
 
     /// Webhook endpoints, oldest first.
-    async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>>;
+    async fn webhook_endpoints(
+        &self,
+        instance_id: &InstanceId,
+    ) -> StoreResult<Vec<WebhookEndpoint>>;
     async fn webhook_endpoint(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &WebhookEndpointId,
     ) -> StoreResult<Option<WebhookEndpoint>>;
     /// Leases one active endpoint that has pending deliveries, is not waiting for a retry, and
     /// whose lease is free or expired (a crashed worker's lease expires). `worker` identifies
     /// the lessee, `node` the machine (see [`Store::release_webhook_leases`]).
     async fn claim_webhook_endpoint(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         worker: &str,
         node: &str,
         now: i64,
@@ -464,8 +484,8 @@ pub trait Store: Send + Sync + 'static {
     /// The endpoint's oldest pending deliveries, in commit order.
     async fn pending_webhook_deliveries(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         limit: i64,
     ) -> StoreResult<Vec<PendingDelivery>>;
     /// Records an attempt and applies its decision to the delivery and the endpoint, extending
@@ -473,23 +493,23 @@ pub trait Store: Send + Sync + 'static {
     /// attempt and the delivery's state are recorded anyway).
     async fn record_webhook_attempt(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         worker: &str,
         record: &AttemptRecord,
     ) -> StoreResult<bool>;
     /// Gives the lease back.
     async fn release_webhook_endpoint(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         worker: &str,
     ) -> StoreResult<()>;
     /// Frees the leases held by earlier lives of this node (any lessee on `node` other than
     /// `except`): a restarted node resumes at once instead of waiting for them to expire.
     async fn release_webhook_leases(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         node: &str,
         except: &str,
     ) -> StoreResult<u64>;
@@ -497,7 +517,7 @@ pub trait Store: Send + Sync + 'static {
     /// the total matching the query.
     async fn webhook_deliveries(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)>;
     /// Queues the deliveries of event `event_id` again (to `endpoint_id` only, if given), whatever
@@ -505,24 +525,24 @@ pub trait Store: Send + Sync + 'static {
     /// Returns the endpoint ids affected (none: no such delivery).
     async fn retry_webhook_message(
         &self,
-        instance_id: &str,
-        event_id: &str,
-        endpoint_id: Option<&str>,
+        instance_id: &InstanceId,
+        event_id: &EventId,
+        endpoint_id: Option<&WebhookEndpointId>,
         now: i64,
-    ) -> StoreResult<Vec<String>>;
+    ) -> StoreResult<Vec<WebhookEndpointId>>;
     /// Queues again every event committed at or after `since` that the endpoint accepts (not
     /// resync snapshots meant for other endpoints), in commit order. Returns how many.
     async fn replay_webhook_endpoint(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         since: i64,
         now: i64,
     ) -> StoreResult<i64>;
     /// Queue depth, oldest queued delivery, and attempts since `attempts_since`, per endpoint.
     async fn webhook_stats(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         attempts_since: i64,
     ) -> StoreResult<Vec<EndpointStats>>;
 
@@ -533,21 +553,29 @@ pub trait Store: Send + Sync + 'static {
     /// and the total matching.
     async fn list_emails(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         to_email_address: Option<&str>,
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<EmailMessage>, i64)>;
-    async fn get_email(&self, instance_id: &str, id: &str) -> StoreResult<Option<EmailMessage>>;
+    async fn get_email(
+        &self,
+        instance_id: &InstanceId,
+        id: &EmailMessageId,
+    ) -> StoreResult<Option<EmailMessage>>;
     /// Queued emails (including those waiting to be retried), oldest first.
-    async fn queued_emails(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<EmailMessage>>;
+    async fn queued_emails(
+        &self,
+        instance_id: &InstanceId,
+        limit: i64,
+    ) -> StoreResult<Vec<EmailMessage>>;
     /// Takes a queued email for one attempt until `lease_until`, so that workers on several
     /// nodes never send it twice. False: it is not queued, or another worker holds it (a
     /// crashed worker's claim expires and the email is sent again).
     async fn claim_email(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &EmailMessageId,
         now: i64,
         lease_until: i64,
     ) -> StoreResult<bool>;
@@ -555,8 +583,8 @@ pub trait Store: Send + Sync + 'static {
     /// attempt, `updated_at = now`, and frees the claim. False: no such email.
     async fn record_email_outcome(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &EmailMessageId,
         status: EmailStatus,
         error: Option<&str>,
         now: i64,

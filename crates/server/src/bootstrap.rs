@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use usher_core::clock::Clock;
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::InstanceId;
 use usher_core::instance::{
     Environment, Instance, InstanceSettings, SecretKeyRecord, environment_of_secret_key,
     generate_secret_key, validate_frontend_host, validate_secret_key,
@@ -128,7 +128,7 @@ async fn create(
         .clone()
         .unwrap_or_else(|| generate_secret_key(env));
     let instance = Instance {
-        id: new_id(prefix::INSTANCE),
+        id: InstanceId::new(),
         environment: env,
         frontend_host: host.to_owned(),
         settings: InstanceSettings::default(),

@@ -3,6 +3,7 @@
 //! `metrics_http.rs` serves them at `/metrics`.
 
 use std::sync::atomic::Ordering;
+use usher_core::ids::InstanceId;
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -124,7 +125,7 @@ impl WebhookMetrics {
     }
 
     /// Sets the queue gauges from the database; endpoints that no longer exist disappear.
-    pub async fn refresh(&self, store: &dyn Store, instance_id: &str, now: Millis) {
+    pub async fn refresh(&self, store: &dyn Store, instance_id: &InstanceId, now: Millis) {
         let stats = match store
             .webhook_stats(instance_id, now - SUCCESS_WINDOW_MS)
             .await

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use usher_core::events::OutboxEvent;
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::{ClientId, EventId, InstanceId, SessionId, UserId};
 use usher_core::instance::{Environment, Instance, InstanceSettings, SecretKeyRecord};
 use usher_core::sessions::{Session, SessionStatus};
 use usher_core::signing_keys::SigningKey;
@@ -84,10 +84,10 @@ fn user(email: &str, first: &str, created_at: i64) -> User {
     }
 }
 
-fn event(instance_id: &str, kind: &str, data: serde_json::Value) -> Write {
+fn event(instance_id: &InstanceId, kind: &str, data: serde_json::Value) -> Write {
     Write::Event(OutboxEvent {
-        id: new_id(prefix::EVENT),
-        instance_id: instance_id.to_owned(),
+        id: EventId::new(),
+        instance_id: instance_id.clone(),
         event_type: kind.to_owned(),
         data,
         attributes: json!({}),
@@ -96,12 +96,12 @@ fn event(instance_id: &str, kind: &str, data: serde_json::Value) -> Write {
     })
 }
 
-fn session(user_id: &str, client_id: &str, created_at: i64, expire_at: i64) -> Session {
+fn session(user_id: &UserId, client_id: &ClientId, created_at: i64, expire_at: i64) -> Session {
     Session {
-        id: new_id(prefix::SESSION),
+        id: SessionId::new(),
         version: 0,
-        client_id: client_id.to_owned(),
-        user_id: user_id.to_owned(),
+        client_id: client_id.clone(),
+        user_id: user_id.clone(),
         status: SessionStatus::Active,
         last_active_organization_id: None,
         actor: None,
@@ -119,7 +119,7 @@ fn session(user_id: &str, client_id: &str, created_at: i64, expire_at: i64) -> S
 
 fn new_instance() -> Instance {
     Instance {
-        id: new_id(prefix::INSTANCE),
+        id: InstanceId::new(),
         environment: Environment::Development,
         frontend_host: "127.0.0.1:4001".into(),
         settings: InstanceSettings::default(),

@@ -71,7 +71,7 @@ fn url_param(url: &str, name: &str) -> Option<String> {
 
 fn permission(key: &str) -> Permission {
     Permission {
-        id: format!("perm_{}", key.replace(':', "_")),
+        id: usher_core::ids::PermissionId::from_stored(format!("perm_{}", key.replace(':', "_"))),
         key: key.to_owned(),
         name: key.to_owned(),
         description: String::new(),
@@ -83,7 +83,7 @@ fn permission(key: &str) -> Permission {
 
 fn custom_role(key: &str, permissions: &[String]) -> Role {
     Role {
-        id: format!("role_{}", key.replace(':', "_")),
+        id: usher_core::ids::RoleId::from_stored(format!("role_{}", key.replace(':', "_"))),
         key: key.to_owned(),
         name: key.to_owned(),
         description: None,
@@ -95,12 +95,13 @@ fn custom_role(key: &str, permissions: &[String]) -> Role {
 
 fn session(now: i64, org: Option<&ActiveOrganization>) -> Session {
     Session {
-        id: "sess_2orgclaims000000000000000000".into(),
+        id: usher_core::ids::SessionId::from_stored("sess_2orgclaims000000000000000000"),
         version: 0,
-        client_id: "client_2orgclaims00000000000000000".into(),
-        user_id: "user_2orgclaims000000000000000000".into(),
+        client_id: usher_core::ids::ClientId::from_stored("client_2orgclaims00000000000000000"),
+        user_id: usher_core::ids::UserId::from_stored("user_2orgclaims000000000000000000"),
         status: SessionStatus::Active,
-        last_active_organization_id: org.map(|o| o.id.clone()),
+        last_active_organization_id: org
+            .map(|o| usher_core::ids::OrganizationId::from_stored(o.id.clone())),
         actor: None,
         last_active_at: now,
         expire_at: now + 3_600_000,
@@ -121,13 +122,17 @@ async fn main() -> Res<()> {
         .ok_or("usage: org_claims OUT.json")?;
     let now = SystemClock.now_ms();
     let instance = Instance {
-        id: INSTANCE.into(),
+        id: usher_core::ids::InstanceId::from_stored(INSTANCE),
         environment: Environment::Production,
         frontend_host: HOST.into(),
         settings: InstanceSettings::default(),
         created_at: 0,
     };
-    let (key, _) = SigningKey::generate(INSTANCE, INSTANCE, now)?;
+    let (key, _) = SigningKey::generate(
+        INSTANCE,
+        &usher_core::ids::InstanceId::from_stored(INSTANCE),
+        now,
+    )?;
     let pem = key.public_pem();
 
     // A role with more distinct actions than a double holds exact integers (53 bits).

@@ -33,7 +33,7 @@ fn queue_codes(dir: &Path) -> (String, String) {
             cs.push(Write::InsertEmail(msg));
             store.commit(&ins, cs).await.unwrap();
         }
-        (ids[0].clone(), ids[1].clone())
+        (ids[0].to_string(), ids[1].to_string())
     })
 }
 

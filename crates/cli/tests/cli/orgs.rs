@@ -29,7 +29,7 @@ fn users(dir: &Path) -> (String, String) {
             )
             .await
             .unwrap();
-            ids.push(u.id);
+            ids.push(u.id.to_string());
         }
         (ids[0].clone(), ids[1].clone())
     })

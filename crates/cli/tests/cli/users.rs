@@ -31,7 +31,7 @@ fn locked_user(dir: &Path) -> String {
         let mut cs = Changeset::default();
         cs.push(Write::InsertUser(user.clone()));
         store.commit(&ins, cs).await.unwrap();
-        user.id
+        user.id.into_string()
     })
 }
 
@@ -92,9 +92,9 @@ fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
             let s = usher_server::app::sessions::create(&state, &ctx, &user.id, None)
                 .await
                 .unwrap();
-            sessions.push(s.id);
+            sessions.push(s.id.into_string());
         }
-        (user.id, sessions)
+        (user.id.into_string(), sessions)
     })
 }
 
@@ -106,7 +106,11 @@ fn session_states(dir: &Path, ids: &[String]) -> (Vec<String>, Vec<String>, Vec<
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let mut statuses = Vec::new();
         for id in ids {
-            let s = store.get_session(&ins, id).await.unwrap().unwrap();
+            let s = store
+                .get_session(&ins, &usher_core::ids::SessionId::parse(id).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
             statuses.push(format!("{:?}", s.status).to_lowercase());
         }
         let revoked_events = store

@@ -124,13 +124,14 @@ fn fail_once(dir: &Path, endpoint_id: &str) -> String {
         let url = sqlite_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
+        let endpoint_id = &usher_core::ids::WebhookEndpointId::parse(endpoint_id).unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
         let claimed = store
             .claim_webhook_endpoint(&ins, "test", "test", now, now + 30_000)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(claimed.endpoint.id, endpoint_id);
+        assert_eq!(&claimed.endpoint.id, endpoint_id);
         let pending = store
             .pending_webhook_deliveries(&ins, endpoint_id, 1)
             .await
@@ -139,8 +140,8 @@ fn fail_once(dir: &Path, endpoint_id: &str) -> String {
         let record = AttemptRecord {
             attempt: Attempt {
                 id: usher_core::ids::new_id(usher_core::ids::prefix::WEBHOOK_ATTEMPT),
-                endpoint_id: endpoint_id.to_owned(),
-                event_id: event.id.clone(),
+                endpoint_id: endpoint_id.to_string(),
+                event_id: event.id.to_string(),
                 attempted_at: now,
                 succeeded: false,
                 response_status: Some(503),
@@ -166,7 +167,7 @@ fn fail_once(dir: &Path, endpoint_id: &str) -> String {
             .release_webhook_endpoint(&ins, endpoint_id, "test")
             .await
             .unwrap();
-        event.id.clone()
+        event.id.to_string()
     })
 }
 

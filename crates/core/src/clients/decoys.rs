@@ -13,7 +13,7 @@ use super::strategy::Strategy;
 use super::supported::{SupportedFactor, first_factors, password_only};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::prefix;
+use crate::ids::{IdentificationId, prefix};
 use crate::instance::{Environment, InstanceSettings};
 use crate::users::User;
 use crate::users::create::{NewUser, validate};
@@ -86,6 +86,8 @@ fn phantom(sign_in: &SignIn) -> Option<User> {
         sign_in.created_at,
     );
     let address = user.email_addresses.first_mut()?;
+    // Made by `DecoyKey::email_address_id`, shaped like a real one.
+    let id = IdentificationId::from_stored(id);
     address.id = id.clone();
     user.primary_email_address_id = Some(id);
     Some(user)

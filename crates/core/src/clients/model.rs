@@ -4,11 +4,11 @@ use sha2::{Digest, Sha256};
 use super::sign_ins::SignIn;
 use super::sign_ups::SignUp;
 use crate::clock::Millis;
-use crate::ids::{new_id, prefix, random_alphanumeric};
+use crate::ids::{ClientId, SessionId, random_alphanumeric};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Client {
-    pub id: String,
+    pub id: ClientId,
     /// Optimistic-concurrency counter, as on users and sessions.
     #[serde(default)]
     pub version: i64,
@@ -24,7 +24,7 @@ pub struct Client {
     #[serde(default)]
     pub sign_up: Option<SignUp>,
     #[serde(default)]
-    pub last_active_session_id: Option<String>,
+    pub last_active_session_id: Option<SessionId>,
     #[serde(default)]
     pub last_authentication_strategy: Option<String>,
     pub created_at: Millis,
@@ -35,7 +35,7 @@ impl Client {
     /// A client keyed by `token` (None: reachable only through the Backend API).
     pub fn new(token: Option<&ClientToken>, now: Millis) -> Self {
         Self {
-            id: new_id(prefix::CLIENT),
+            id: ClientId::new(),
             version: 0,
             token_hash: token.map(ClientToken::hash),
             dev_browser: false,

@@ -82,7 +82,7 @@ impl SignIn {
                 SignInStatus::NeedsIdentifier
             },
             identifier,
-            user_id: user.map(|u| u.id.clone()),
+            user_id: user.map(|u| u.id.to_string()),
             first_factor: None,
             second_factor: None,
             created_session_id: None,
@@ -158,7 +158,7 @@ impl SignIn {
         Ok(code.map(|code| CodeToSend {
             code,
             email_address: email.email_address.clone(),
-            email_address_id: email.id.clone(),
+            email_address_id: email.id.to_string(),
         }))
     }
 
@@ -225,7 +225,7 @@ impl SignIn {
         Ok(code.map(|code| CodeToSend {
             code,
             email_address: email.email_address.clone(),
-            email_address_id: email.id.clone(),
+            email_address_id: email.id.to_string(),
         }))
     }
 

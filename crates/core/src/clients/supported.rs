@@ -4,13 +4,14 @@
 use super::decoys;
 use super::sign_ins::{SignIn, SignInStatus};
 use super::strategy::Strategy;
+use crate::ids::IdentificationId;
 use crate::users::User;
 
 /// A factor the user can verify. Emailed codes name the address they go to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupportedFactor {
     pub strategy: Strategy,
-    pub email_address_id: Option<String>,
+    pub email_address_id: Option<IdentificationId>,
     pub safe_identifier: Option<String>,
     pub primary: bool,
 }

@@ -6,6 +6,7 @@
 
 pub mod templates;
 
+use crate::ids::{EmailMessageId, IdentificationId, UserId};
 use serde::{Deserialize, Serialize};
 
 pub use templates::{MailTemplate, compose};
@@ -49,11 +50,11 @@ impl EmailStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailMessage {
     /// `ema_…`
-    pub id: String,
+    pub id: EmailMessageId,
     pub to_email_address: String,
     /// The user's email address the message is about (`idn_…`), when it is one.
-    pub email_address_id: Option<String>,
-    pub user_id: Option<String>,
+    pub email_address_id: Option<IdentificationId>,
+    pub user_id: Option<UserId>,
     /// The template: `verification_code` or `reset_password_code`.
     pub slug: String,
     pub subject: String,

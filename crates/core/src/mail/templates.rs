@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{EmailMessage, EmailStatus};
 use crate::branding::Branding;
-use crate::ids::{new_id, prefix};
+use crate::ids::{EmailMessageId, IdentificationId, UserId};
 
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,8 +157,8 @@ pub fn compose(
     locale: Option<&str>,
     app_name: &str,
     to_email_address: &str,
-    email_address_id: Option<&str>,
-    user_id: Option<&str>,
+    email_address_id: Option<&IdentificationId>,
+    user_id: Option<&UserId>,
     now_ms: i64,
 ) -> EmailMessage {
     let branding = Branding {
@@ -183,8 +183,8 @@ pub fn compose_branded(
     locale: Option<&str>,
     branding: &Branding,
     to_email_address: &str,
-    email_address_id: Option<&str>,
-    user_id: Option<&str>,
+    email_address_id: Option<&IdentificationId>,
+    user_id: Option<&UserId>,
     now_ms: i64,
 ) -> EmailMessage {
     let app_name = branding.application_name();
@@ -221,10 +221,10 @@ pub fn compose_branded(
     }
     body_html.push_str("</body>\n</html>\n");
     EmailMessage {
-        id: new_id(prefix::EMAIL_MESSAGE),
+        id: EmailMessageId::new(),
         to_email_address: to_email_address.to_owned(),
-        email_address_id: email_address_id.map(str::to_owned),
-        user_id: user_id.map(str::to_owned),
+        email_address_id: email_address_id.cloned(),
+        user_id: user_id.cloned(),
         slug: template.slug().to_owned(),
         subject,
         body_plain,
@@ -256,8 +256,8 @@ mod tests {
             locale,
             "Acme <Dev>",
             "jane@example.com",
-            Some("idn_1"),
-            Some("user_1"),
+            Some(&IdentificationId::from_stored("idn_1")),
+            Some(&UserId::from_stored("user_1")),
             42,
         )
     }
@@ -353,8 +353,8 @@ mod tests {
                 Some(lang),
                 "Acme",
                 "owner@example.com",
-                Some("idn_1"),
-                Some("user_1"),
+                Some(&IdentificationId::from_stored("idn_1")),
+                Some(&UserId::from_stored("user_1")),
                 1,
             );
             assert_eq!(m.slug, "sign_up_attempt");

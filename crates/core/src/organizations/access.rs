@@ -39,9 +39,9 @@ mod tests {
 
     fn with_role(role: &str) -> OrganizationMembership {
         OrganizationMembership {
-            id: "orgmem_1".into(),
-            organization_id: "org_1".into(),
-            user_id: "user_1".into(),
+            id: crate::ids::OrganizationMembershipId::from_stored("orgmem_1"),
+            organization_id: crate::ids::OrganizationId::from_stored("org_1"),
+            user_id: crate::ids::UserId::from_stored("user_1"),
             role: role.into(),
             public_metadata: Default::default(),
             private_metadata: Default::default(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::model::Organization;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{new_id, prefix};
+use crate::ids::{OrganizationDomainId, OrganizationId};
 use crate::users::query::Page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,8 +46,8 @@ impl EnrollmentMode {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationDomain {
-    pub id: String,
-    pub organization_id: String,
+    pub id: OrganizationDomainId,
+    pub organization_id: OrganizationId,
     /// Lower-case host name, no scheme, port or path.
     pub name: String,
     pub enrollment_mode: EnrollmentMode,
@@ -141,7 +141,7 @@ pub fn validate_new(
         None => return Err(CoreError::missing("enrollment_mode")),
     };
     Ok(OrganizationDomain {
-        id: new_id(prefix::ORGANIZATION_DOMAIN),
+        id: OrganizationDomainId::new(),
         organization_id: org.id.clone(),
         name,
         enrollment_mode,
@@ -175,7 +175,7 @@ impl DomainPatch {
 /// Listing domains of one organization or of the instance.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct DomainQuery {
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     pub verified: Option<bool>,
     pub enrollment_modes: Vec<EnrollmentMode>,
     /// Exact domain names.

@@ -7,11 +7,11 @@ use super::model::{Organization, OrganizationMembership};
 use super::roles::validate_role;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::new_id;
+use crate::ids::{OrganizationId, OrganizationInvitationId, UserId};
 use crate::users::User;
 use crate::users::model::{Metadata, Verification};
 
-pub const PREFIX: &str = "orginv_";
+pub const PREFIX: &str = crate::ids::prefix::ORGANIZATION_INVITATION;
 /// Clerk's default lifetime of an organization invitation.
 pub const DEFAULT_EXPIRES_IN_DAYS: i64 = 30;
 pub const MAX_EXPIRES_IN_DAYS: i64 = 365;
@@ -49,13 +49,13 @@ impl InvitationStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationInvitation {
-    pub id: String,
-    pub organization_id: String,
+    pub id: OrganizationInvitationId,
+    pub organization_id: OrganizationId,
     /// Lower-cased: one pending invitation per address whatever its case.
     pub email_address: String,
     pub role: String,
     #[serde(default)]
-    pub inviter_user_id: Option<String>,
+    pub inviter_user_id: Option<UserId>,
     /// As stored; a pending invitation past `expires_at` reads as expired (see [`Self::status_at`]).
     pub status: InvitationStatus,
     #[serde(default)]
@@ -116,7 +116,7 @@ pub fn invitation_email(
         escape_html(&paragraphs[2])
     ));
     crate::mail::EmailMessage {
-        id: new_id(crate::ids::prefix::EMAIL_MESSAGE),
+        id: crate::ids::EmailMessageId::new(),
         to_email_address: inv.email_address.clone(),
         email_address_id: None,
         user_id: None,
@@ -207,11 +207,11 @@ pub fn validate_new(
         return Err(CoreError::MembershipQuotaExceeded);
     }
     Ok(OrganizationInvitation {
-        id: new_id(PREFIX),
+        id: OrganizationInvitationId::new(),
         organization_id: org.id.clone(),
         email_address: email,
         role,
-        inviter_user_id: input.inviter_user_id.filter(|s| !s.is_empty()),
+        inviter_user_id: super::rules::named_user(input.inviter_user_id)?,
         status: InvitationStatus::Pending,
         public_metadata,
         private_metadata,
@@ -266,7 +266,7 @@ pub fn accept(
     let membership = super::memberships::validate_new(
         org,
         super::memberships::NewMembership {
-            user_id: Some(user.id.clone()),
+            user_id: Some(user.id.to_string()),
             role: Some(inv.role.clone()),
             public_metadata: Some(inv.public_metadata.clone()),
             private_metadata: None,
@@ -281,7 +281,7 @@ pub fn accept(
 /// A page of invitations, newest first: of one organization, or to one address, or all.
 #[derive(Debug, Clone, Default)]
 pub struct InvitationQuery {
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     pub email_address: Option<String>,
     /// Empty: every status. Expired includes pending rows past their expiry at `now`.
     pub statuses: Vec<InvitationStatus>,

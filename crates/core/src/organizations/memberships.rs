@@ -6,7 +6,7 @@ use super::model::{Organization, OrganizationMembership};
 use super::roles::validate_role;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{new_id, prefix};
+use crate::ids::OrganizationMembershipId;
 use crate::users::model::Metadata;
 
 #[derive(Debug, Default, Clone)]
@@ -22,10 +22,8 @@ pub fn validate_new(
     input: NewMembership,
     now: Millis,
 ) -> CoreResult<OrganizationMembership> {
-    let user_id = input
-        .user_id
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| CoreError::missing("user_id"))?;
+    let user_id =
+        super::rules::named_user(input.user_id)?.ok_or_else(|| CoreError::missing("user_id"))?;
     let role = input
         .role
         .filter(|s| !s.is_empty())
@@ -38,7 +36,7 @@ pub fn validate_new(
         return Err(CoreError::MembershipQuotaExceeded);
     }
     Ok(OrganizationMembership {
-        id: new_id(prefix::ORGANIZATION_MEMBERSHIP),
+        id: OrganizationMembershipId::new(),
         organization_id: org.id.clone(),
         user_id,
         role,

@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
+use crate::ids::{OrganizationId, OrganizationMembershipId, UserId};
 use crate::users::User;
 use crate::users::model::Metadata;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
-    pub id: String,
+    pub id: OrganizationId,
     pub name: String,
     pub slug: String,
     /// The uploaded logo; none until logo uploads exist (the wire shows a default image).
@@ -22,7 +23,7 @@ pub struct Organization {
     #[serde(default)]
     pub private_metadata: Metadata,
     #[serde(default)]
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: Millis,
     pub updated_at: Millis,
     /// Kept by the store on the organization's row (a counter guarded in the transaction that adds
@@ -51,9 +52,9 @@ impl Organization {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationMembership {
-    pub id: String,
-    pub organization_id: String,
-    pub user_id: String,
+    pub id: OrganizationMembershipId,
+    pub organization_id: OrganizationId,
+    pub user_id: UserId,
     /// A role key (`org:admin`, `org:member`, or a custom role's key).
     pub role: String,
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! Listing organizations and memberships: filters, ordering and paging as the Backend API takes them.
 
 use crate::error::{CoreError, CoreResult};
+use crate::ids::{OrganizationId, UserId};
 use crate::users::query::Page;
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -8,6 +9,7 @@ pub struct OrganizationQuery {
     /// Exact match on the id, partial (case-insensitive) on name and slug.
     pub query: Option<String>,
     /// Organizations with any of these users as members.
+    /// Filters from a request, as text (like `UserFilter`'s): one that is not an id matches none.
     pub user_ids: Vec<String>,
     pub exclude_user_ids: Vec<String>,
     pub organization_ids: Vec<String>,
@@ -73,8 +75,8 @@ impl OrganizationOrder {
 /// Memberships of one organization, or of one user, or of the whole instance.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct MembershipQuery {
-    pub organization_id: Option<String>,
-    pub user_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
+    pub user_id: Option<UserId>,
     /// Members with any of these users (the `user_id` filter of an organization's list).
     pub user_ids: Vec<String>,
     pub exclude_user_ids: Vec<String>,

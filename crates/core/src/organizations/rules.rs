@@ -3,7 +3,7 @@
 use super::model::Organization;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{new_id, prefix};
+use crate::ids::{OrganizationId, UserId};
 use crate::users::metadata::{METADATA_MAX_BYTES, deep_merge};
 use crate::users::model::Metadata;
 
@@ -152,7 +152,7 @@ pub fn validate_new(input: NewOrganization, now: Millis) -> CoreResult<Validated
     let created_at = input.created_at.unwrap_or(now);
     Ok(ValidatedOrganization {
         organization: Organization {
-            id: new_id(prefix::ORGANIZATION),
+            id: OrganizationId::new(),
             name,
             slug,
             image_url: None,
@@ -160,7 +160,7 @@ pub fn validate_new(input: NewOrganization, now: Millis) -> CoreResult<Validated
             admin_delete_enabled: true,
             public_metadata,
             private_metadata,
-            created_by: input.created_by.filter(|s| !s.is_empty()),
+            created_by: named_user(input.created_by)?,
             created_at,
             updated_at: now,
             members_count: 0,
@@ -227,6 +227,17 @@ impl MetadataChange {
             }
         }
         check_metadata_size(public, private)
+    }
+}
+
+/// A user id given by a request (a creator, an inviter): one that is not an id of its kind names
+/// no user. Empty is none.
+pub(crate) fn named_user(id: Option<String>) -> CoreResult<Option<UserId>> {
+    match id.filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => UserId::parse(&s)
+            .map(Some)
+            .map_err(|_| CoreError::NotFound { resource: "user" }),
     }
 }
 

@@ -91,14 +91,14 @@ mod tests {
 
     fn custom(key: &str, perms: &[&str]) -> Role {
         Role {
-            id: format!("role_{}", key.len()),
+            id: crate::ids::RoleId::from_stored(format!("role_{}", key.len())),
             key: key.to_owned(),
             name: key.to_owned(),
             description: None,
             permissions: perms
                 .iter()
                 .map(|k| Permission {
-                    id: format!("perm_{k}"),
+                    id: crate::ids::PermissionId::from_stored(format!("perm_{k}")),
                     key: (*k).to_owned(),
                     name: (*k).to_owned(),
                     description: String::new(),

@@ -5,11 +5,11 @@
 
 use super::assign::RoleCatalog;
 use super::keys::{PermissionKey, RoleKey};
-use super::model::{Permission, PermissionType, Role, RoleRecord, prefix};
+use super::model::{Permission, PermissionType, Role, RoleRecord};
 use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::new_id;
+use crate::ids::{PermissionId, RoleId};
 
 pub const ROLE: &str = "organization role";
 pub const PERMISSION: &str = "permission";
@@ -168,7 +168,7 @@ pub fn create_permission(
         return Err(CoreError::KeyTaken { what: PERMISSION });
     }
     Ok(Permission {
-        id: new_id(prefix::PERMISSION),
+        id: PermissionId::new(),
         key: key.as_str().to_owned(),
         name,
         description,
@@ -265,7 +265,7 @@ pub fn create_role(inv: &Inventory, input: NewRole, now: Millis) -> CoreResult<R
         return Err(CoreError::KeyTaken { what: "role" });
     }
     Ok(RoleRecord {
-        id: new_id(prefix::ROLE),
+        id: RoleId::new(),
         key: key.as_str().to_owned(),
         name,
         description,
@@ -562,7 +562,7 @@ mod tests {
                 name: "Billing".into(),
                 key: "org:billing".into(),
                 description: None,
-                permissions: vec![p.id.clone(), sys_perm.id.clone(), p.id.clone()],
+                permissions: vec![p.id.to_string(), sys_perm.id.to_string(), p.id.to_string()],
             },
             8,
         )

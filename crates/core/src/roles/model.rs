@@ -1,10 +1,10 @@
 //! The domain shapes of roles and permissions (Clerk's `role` and `permission` objects).
 
 use crate::clock::Millis;
+use crate::ids::{PermissionId, RoleId};
 
 pub mod prefix {
-    pub const ROLE: &str = "role_";
-    pub const PERMISSION: &str = "perm_";
+    pub use crate::ids::prefix::{PERMISSION, ROLE};
 }
 
 /// Whether a permission is one of Clerk's built-in `org:sys_*` ones or the instance's own.
@@ -33,7 +33,7 @@ impl PermissionType {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permission {
-    pub id: String,
+    pub id: PermissionId,
     /// `org:<feature>:<action>`, already validated.
     pub key: String,
     pub name: String,
@@ -51,7 +51,7 @@ impl Permission {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
-    pub id: String,
+    pub id: RoleId,
     /// `org:<name>`, already validated.
     pub key: String,
     pub name: String,
@@ -90,7 +90,7 @@ impl Role {
 /// the keys into permissions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleRecord {
-    pub id: String,
+    pub id: RoleId,
     pub key: String,
     pub name: String,
     pub description: Option<String>,

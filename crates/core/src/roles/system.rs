@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::model::{Permission, PermissionType, Role, prefix};
 use crate::clock::Millis;
+use crate::ids::{PermissionId, RoleId};
 
 pub const ADMIN: &str = "org:admin";
 pub const MEMBER: &str = "org:member";
@@ -117,7 +118,7 @@ pub fn system_permissions(instance_id: &str, created_at: Millis) -> Vec<Permissi
     SYSTEM_PERMISSIONS
         .iter()
         .map(|p| Permission {
-            id: builtin_id(prefix::PERMISSION, instance_id, p.key),
+            id: PermissionId::from_stored(builtin_id(prefix::PERMISSION, instance_id, p.key)),
             key: p.key.to_owned(),
             name: p.name.to_owned(),
             description: p.description.to_owned(),
@@ -134,7 +135,7 @@ pub fn system_roles(instance_id: &str, created_at: Millis) -> Vec<Role> {
     SYSTEM_ROLES
         .iter()
         .map(|r| Role {
-            id: builtin_id(prefix::ROLE, instance_id, r.key),
+            id: RoleId::from_stored(builtin_id(prefix::ROLE, instance_id, r.key)),
             key: r.key.to_owned(),
             name: r.name.to_owned(),
             description: Some(r.description.to_owned()),

@@ -4,7 +4,7 @@ use super::model::{Session, SessionStatus};
 use crate::clients::{Client, ClientToken, Strategy};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{new_id, prefix};
+use crate::ids::{ClientId, SessionId};
 use crate::instance::{Environment, Instance};
 use crate::users::{User, lockout};
 
@@ -13,7 +13,7 @@ use crate::users::{User, lockout};
 pub fn start_backend_session(
     instance: &Instance,
     user: &User,
-    active_org: Option<String>,
+    active_org: Option<crate::ids::OrganizationId>,
     now: Millis,
 ) -> CoreResult<(Client, Session)> {
     if instance.environment == Environment::Production {
@@ -29,15 +29,15 @@ pub fn start_backend_session(
 
 pub fn new_session(
     instance: &Instance,
-    client_id: &str,
+    client_id: &ClientId,
     user: &User,
-    active_org: Option<String>,
+    active_org: Option<crate::ids::OrganizationId>,
     now: Millis,
 ) -> Session {
     Session {
-        id: new_id(prefix::SESSION),
+        id: SessionId::new(),
         version: 0,
-        client_id: client_id.to_owned(),
+        client_id: client_id.clone(),
         user_id: user.id.clone(),
         status: SessionStatus::Active,
         last_active_organization_id: active_org,
@@ -150,12 +150,13 @@ pub fn end(session: &mut Session, how: Ending, now: Millis) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::InstanceId;
     use crate::instance::InstanceSettings;
     use crate::users::create::{NewUser, validate};
 
     fn instance(env: Environment) -> Instance {
         Instance {
-            id: "ins_1".into(),
+            id: InstanceId::from_stored("ins_1"),
             environment: env,
             frontend_host: "a.b".into(),
             settings: InstanceSettings::default(),

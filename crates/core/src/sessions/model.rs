@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
+use crate::ids::{ClientId, SessionId, UserId};
 
 /// Clerk's session statuses, a closed set (the Python SDK rejects anything else).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,14 +53,14 @@ impl SessionStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
-    pub id: String,
+    pub id: SessionId,
     #[serde(default)]
     pub version: i64,
-    pub client_id: String,
-    pub user_id: String,
+    pub client_id: ClientId,
+    pub user_id: UserId,
     /// The stored status; time-based endings are applied by [`Session::status_at`].
     pub status: SessionStatus,
-    pub last_active_organization_id: Option<String>,
+    pub last_active_organization_id: Option<crate::ids::OrganizationId>,
     pub actor: Option<serde_json::Value>,
     pub last_active_at: Millis,
     pub expire_at: Millis,

@@ -1,12 +1,13 @@
 //! Listing sessions: `GET /v1/sessions` filters.
 
 use super::model::SessionStatus;
+use crate::ids::{ClientId, UserId};
 use crate::users::query::Page;
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SessionFilter {
-    pub user_id: Option<String>,
-    pub client_id: Option<String>,
+    pub user_id: Option<UserId>,
+    pub client_id: Option<ClientId>,
     pub status: Option<SessionStatus>,
 }
 

@@ -70,7 +70,7 @@ pub fn active_organization(membership: &ActiveMembership) -> ActiveOrganization 
         None => membership.custom_permissions.clone(),
     };
     ActiveOrganization {
-        id: membership.organization_id.clone(),
+        id: membership.organization_id.to_string(),
         slug: membership.organization_slug.clone(),
         role_key: membership.role.clone(),
         permissions,
@@ -136,6 +136,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::ids::{ClientId, InstanceId, OrganizationId, SessionId, UserId};
     use crate::instance::{Environment, InstanceSettings};
     use crate::sessions::lifecycle::new_session;
     use crate::users::create::{NewUser, validate};
@@ -146,9 +147,9 @@ mod tests {
     }
 
     fn mint_with(organization: Option<&ActiveOrganization>) -> Value {
-        let (key, _) = SigningKey::generate("ins_t", "ins_t", 0).unwrap();
+        let (key, _) = SigningKey::generate("ins_t", &InstanceId::from_stored("ins_t"), 0).unwrap();
         let instance = Instance {
-            id: "ins_t".into(),
+            id: InstanceId::from_stored("ins_t"),
             environment: Environment::Development,
             frontend_host: "example.test".into(),
             settings: InstanceSettings::default(),
@@ -156,12 +157,13 @@ mod tests {
         };
         let now = 1_000_000;
         let session = Session {
-            id: "sess_1".into(),
+            id: SessionId::from_stored("sess_1"),
             version: 0,
-            client_id: "client_1".into(),
-            user_id: "user_1".into(),
+            client_id: ClientId::from_stored("client_1"),
+            user_id: UserId::from_stored("user_1"),
             status: SessionStatus::Active,
-            last_active_organization_id: organization.map(|o| o.id.clone()),
+            last_active_organization_id: organization
+                .map(|o| OrganizationId::from_stored(o.id.clone())),
             actor: None,
             last_active_at: now,
             expire_at: now + 60_000,
@@ -221,7 +223,7 @@ mod tests {
     #[test]
     fn banned_or_locked_users_get_no_token() {
         let instance = Instance {
-            id: "ins_1".into(),
+            id: InstanceId::from_stored("ins_1"),
             environment: Environment::Development,
             frontend_host: "a.b".into(),
             settings: InstanceSettings::default(),
@@ -238,7 +240,13 @@ mod tests {
         .unwrap()
         .into_user(None, &instance.settings, 0);
         let found = |user_banned, user_locked_until| SessionForToken {
-            session: new_session(&instance, "client_1", &user, None, 0),
+            session: new_session(
+                &instance,
+                &ClientId::from_stored("client_1"),
+                &user,
+                None,
+                0,
+            ),
             user_banned,
             user_locked_until,
             active_membership: None,

@@ -8,7 +8,7 @@ use super::metadata::check_size;
 use super::model::{EmailAddress, Metadata, PasswordDigest, PhoneNumber, User, Verification};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{new_id, prefix};
+use crate::ids::{IdentificationId, UserId};
 use crate::instance::InstanceSettings;
 use crate::passwords::{self, PasswordInput};
 
@@ -148,7 +148,7 @@ impl ValidatedNewUser {
             .emails
             .into_iter()
             .map(|e| EmailAddress {
-                id: new_id(prefix::EMAIL),
+                id: IdentificationId::new(),
                 email_address: e,
                 verification: Verification::Admin,
                 created_at: now,
@@ -159,7 +159,7 @@ impl ValidatedNewUser {
             .phones
             .into_iter()
             .map(|p| PhoneNumber {
-                id: new_id(prefix::PHONE),
+                id: IdentificationId::new(),
                 phone_number: p,
                 verification: Verification::Admin,
                 created_at: now,
@@ -168,7 +168,7 @@ impl ValidatedNewUser {
             .collect();
         let has_password = digest.is_some();
         User {
-            id: new_id(prefix::USER),
+            id: UserId::new(),
             version: 0,
             external_id: f.external_id,
             username: f.username,

@@ -1,3 +1,4 @@
+use crate::ids::{IdentificationId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -19,7 +20,7 @@ pub enum Verification {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailAddress {
-    pub id: String,
+    pub id: IdentificationId,
     pub email_address: String,
     pub verification: Verification,
     pub created_at: Millis,
@@ -28,7 +29,7 @@ pub struct EmailAddress {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhoneNumber {
-    pub id: String,
+    pub id: IdentificationId,
     pub phone_number: String,
     pub verification: Verification,
     pub created_at: Millis,
@@ -69,7 +70,7 @@ impl std::fmt::Debug for TotpEnrolment {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     /// Optimistic-concurrency counter: a write succeeds only against the version it read.
     #[serde(default)]
     pub version: i64,
@@ -80,8 +81,8 @@ pub struct User {
     pub locale: Option<String>,
     pub email_addresses: Vec<EmailAddress>,
     pub phone_numbers: Vec<PhoneNumber>,
-    pub primary_email_address_id: Option<String>,
-    pub primary_phone_number_id: Option<String>,
+    pub primary_email_address_id: Option<IdentificationId>,
+    pub primary_phone_number_id: Option<IdentificationId>,
     pub password: Option<PasswordDigest>,
     pub password_last_updated_at: Option<Millis>,
     /// Marked compromised through the Backend API: a password sign-in is refused until the user

@@ -125,11 +125,20 @@ impl ValidatedPatch {
             &p.create_organizations_limit,
         );
         set(&mut user.legal_accepted_at, &p.legal_accepted_at);
+        // Checked above to name one of the user's own addresses and numbers.
         if let Some(id) = &p.primary_email_address_id {
-            user.primary_email_address_id = Some(id.clone());
+            user.primary_email_address_id = user
+                .email_addresses
+                .iter()
+                .find(|e| e.id == *id)
+                .map(|e| e.id.clone());
         }
         if let Some(id) = &p.primary_phone_number_id {
-            user.primary_phone_number_id = Some(id.clone());
+            user.primary_phone_number_id = user
+                .phone_numbers
+                .iter()
+                .find(|e| e.id == *id)
+                .map(|e| e.id.clone());
         }
         if let Some(m) = &p.public_metadata {
             user.public_metadata = m.clone();

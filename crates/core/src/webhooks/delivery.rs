@@ -6,6 +6,7 @@ use super::endpoint::WebhookEndpoint;
 use super::retry::{DISABLE_AFTER, Jitter, RetrySchedule};
 use crate::clock::Millis;
 use crate::events::OutboxEvent;
+use crate::ids::{EventId, WebhookEndpointId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeliveryStatus {
@@ -122,9 +123,9 @@ pub struct AttemptRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryQuery {
-    pub endpoint_id: String,
+    pub endpoint_id: WebhookEndpointId,
     pub status: Option<DeliveryFilter>,
-    pub event_id: Option<String>,
+    pub event_id: Option<EventId>,
     pub limit: i64,
     pub offset: i64,
 }

@@ -7,7 +7,7 @@ use super::policy::DestinationPolicy;
 use super::signing::Secret;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{new_id, prefix};
+use crate::ids::WebhookEndpointId;
 
 /// How long a rotated-out secret keeps signing beside the new one (as Svix: 24 hours).
 pub const ROTATION_WINDOW: Millis = 24 * 3600 * 1000;
@@ -47,7 +47,7 @@ pub struct EndpointSecret {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEndpoint {
-    pub id: String,
+    pub id: WebhookEndpointId,
     /// Optimistic-concurrency counter for the configuration.
     #[serde(default)]
     pub version: i64,
@@ -184,7 +184,7 @@ pub fn create(
     let url = policy.check_url(&input.url)?;
     let secret = Secret::generate();
     let endpoint = WebhookEndpoint {
-        id: new_id(prefix::WEBHOOK_ENDPOINT),
+        id: WebhookEndpointId::new(),
         version: 0,
         url: url.to_string(),
         description: check_description(input.description.unwrap_or_default())?,

@@ -5,6 +5,7 @@
 //! not at all, and the commit wakes the mail worker, which sends it (or logs it without SMTP).
 
 use usher_core::events::DomainEvent;
+use usher_core::ids::EmailMessageId;
 use usher_core::mail::EmailMessage;
 use usher_core::store::Write;
 use usher_core::users::query::Page;
@@ -43,7 +44,7 @@ pub async fn list(
         .await?)
 }
 
-pub async fn get(state: &AppState, id: &str) -> CoreResult<EmailMessage> {
+pub async fn get(state: &AppState, id: &EmailMessageId) -> CoreResult<EmailMessage> {
     state
         .store
         .get_email(&state.instance.id, id)

@@ -18,7 +18,7 @@ use std::future::Future;
 
 use usher_core::audit::AuditEntry;
 use usher_core::events::{DomainEvent, OutboxEvent};
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::{AuditId, WebhookEndpointId};
 use usher_core::store::{Changeset, Write};
 use usher_core::{CoreError, CoreResult};
 
@@ -104,10 +104,14 @@ impl<'a> Change<'a> {
     }
 
     /// An event for one webhook endpoint only (a resync snapshot).
-    pub fn event_for_endpoint(&mut self, endpoint_id: &str, e: DomainEvent) -> &mut Self {
+    pub fn event_for_endpoint(
+        &mut self,
+        endpoint_id: &WebhookEndpointId,
+        e: DomainEvent,
+    ) -> &mut Self {
         let rendered = self.render(&e);
         self.writes.push(Write::EndpointEvent {
-            endpoint_id: endpoint_id.to_owned(),
+            endpoint_id: endpoint_id.clone(),
             event: rendered,
         });
         self.events += 1;
@@ -123,7 +127,7 @@ impl<'a> Change<'a> {
     pub fn audit(&mut self, action: &str, target_id: Option<&str>) -> &mut Self {
         let s = self.state;
         self.writes.push(Write::Audit(AuditEntry {
-            id: new_id(prefix::AUDIT),
+            id: AuditId::new(),
             instance_id: s.instance.id.clone(),
             actor: self.ctx.actor.clone(),
             action: action.to_owned(),

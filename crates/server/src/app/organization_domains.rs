@@ -2,6 +2,7 @@
 //! entry in one transaction.
 
 use usher_core::events::DomainEvent;
+use usher_core::ids::{OrganizationDomainId, OrganizationId};
 use usher_core::organizations::domains::{
     self, DomainPatch, DomainQuery, NewDomain, OrganizationDomain,
 };
@@ -15,7 +16,11 @@ use crate::state::AppState;
 
 const DOMAIN: &str = "organization domain";
 
-async fn get(state: &AppState, organization_id: &str, id: &str) -> CoreResult<OrganizationDomain> {
+async fn get(
+    state: &AppState,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
+) -> CoreResult<OrganizationDomain> {
     state
         .store
         .get_organization_domain(&state.instance.id, organization_id, id)
@@ -26,7 +31,7 @@ async fn get(state: &AppState, organization_id: &str, id: &str) -> CoreResult<Or
 pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     input: NewDomain,
 ) -> CoreResult<OrganizationDomain> {
     let org = get_by_id(state, organization_id).await?;
@@ -58,8 +63,8 @@ pub async fn list(
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
-    id: &str,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
     patch: DomainPatch,
 ) -> CoreResult<OrganizationDomain> {
     with_retry(|| async {
@@ -78,8 +83,8 @@ pub async fn update(
 pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
-    id: &str,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
 ) -> CoreResult<OrganizationDomain> {
     with_retry(|| async {
         let d = get(state, organization_id, id).await?;
@@ -89,7 +94,9 @@ pub async fn delete(
                 id: d.id.clone(),
                 version: d.version,
             })
-            .event(DomainEvent::OrganizationDomainDeleted { id: d.id.clone() });
+            .event(DomainEvent::OrganizationDomainDeleted {
+                id: d.id.to_string(),
+            });
         change
             .commit("organization_domain.delete", Some(id))
             .await?;

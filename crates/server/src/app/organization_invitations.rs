@@ -3,6 +3,7 @@
 
 use usher_core::events::DomainEvent;
 use usher_core::ids::random_hex;
+use usher_core::ids::{OrganizationId, OrganizationInvitationId};
 use usher_core::organizations::invitations::{
     self, InvitationQuery, Invitee, NewInvitation, OrganizationInvitation,
 };
@@ -22,7 +23,7 @@ pub const MAX_BULK: usize = 10;
 /// What the email's link needs besides the invitation: whether the address has an account.
 async fn invitee(
     state: &AppState,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     email: &str,
 ) -> CoreResult<(Invitee, bool)> {
     let ins = &state.instance.id;
@@ -41,7 +42,7 @@ async fn invitee(
         None => false,
     };
     let pending = InvitationQuery {
-        organization_id: Some(organization_id.to_owned()),
+        organization_id: Some(organization_id.clone()),
         email_address: Some(email),
         statuses: vec![invitations::InvitationStatus::Pending],
         now: state.now(),
@@ -64,7 +65,7 @@ async fn invitee(
 pub async fn create_many(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     inputs: Vec<NewInvitation>,
 ) -> CoreResult<Vec<OrganizationInvitation>> {
     if inputs.is_empty() || inputs.len() > MAX_BULK {
@@ -76,7 +77,7 @@ pub async fn create_many(
     with_retry(|| async {
         let org = get_by_id(state, organization_id).await?;
         if let Some(inviter) = inputs.iter().find_map(|i| i.inviter_user_id.as_deref()) {
-            super::users::get(state, inviter).await?;
+            super::users::get_named(state, inviter).await?;
         }
         let now = state.now();
         let mut made: Vec<OrganizationInvitation> = Vec::with_capacity(inputs.len());
@@ -121,14 +122,14 @@ pub async fn create_many(
 
 pub async fn get(
     state: &AppState,
-    organization_id: &str,
-    id: &str,
+    organization_id: &OrganizationId,
+    id: &OrganizationInvitationId,
 ) -> CoreResult<OrganizationInvitation> {
     state
         .store
         .get_organization_invitation(&state.instance.id, id)
         .await?
-        .filter(|i| i.organization_id == organization_id)
+        .filter(|i| &i.organization_id == organization_id)
         .ok_or(CoreError::NotFound {
             resource: INVITATION,
         })
@@ -147,8 +148,8 @@ pub async fn list(
 pub async fn revoke(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
-    id: &str,
+    organization_id: &OrganizationId,
+    id: &OrganizationInvitationId,
 ) -> CoreResult<OrganizationInvitation> {
     with_retry(|| async {
         let mut inv = get(state, organization_id, id).await?;

@@ -2,7 +2,7 @@
 //! and audit entry in one transaction.
 
 use usher_core::events::DomainEvent;
-use usher_core::ids::prefix;
+use usher_core::ids::{OrganizationId, UserId, prefix};
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::model::MembershipDetails;
 use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
@@ -21,21 +21,29 @@ use crate::state::AppState;
 const ORGANIZATION: &str = "organization";
 const MEMBERSHIP: &str = "organization membership";
 
-/// An organization by id, or (the Backend API's `GET`) by slug: slugs never contain `_`.
+/// An organization by id, or (the Backend API's `GET`) by slug.
 pub async fn get(state: &AppState, id_or_slug: &str) -> CoreResult<Organization> {
-    let ins = &state.instance.id;
-    let found = if id_or_slug.starts_with(prefix::ORGANIZATION) {
-        state.store.get_organization(ins, id_or_slug).await?
-    } else {
-        state.store.organization_by_slug(ins, id_or_slug).await?
-    };
-    found.ok_or(CoreError::NotFound {
+    find(state, id_or_slug).await?.ok_or(CoreError::NotFound {
         resource: ORGANIZATION,
     })
 }
 
+/// The organization named by id or by slug: slugs never contain `_`, so text with the id prefix
+/// is an id, and one that is malformed names no organization.
+pub async fn find(state: &AppState, id_or_slug: &str) -> CoreResult<Option<Organization>> {
+    let ins = &state.instance.id;
+    Ok(if id_or_slug.starts_with(prefix::ORGANIZATION) {
+        match OrganizationId::parse(id_or_slug) {
+            Ok(id) => state.store.get_organization(ins, &id).await?,
+            Err(_) => None,
+        }
+    } else {
+        state.store.organization_by_slug(ins, id_or_slug).await?
+    })
+}
+
 /// An organization by id only (every route that changes one).
-pub async fn get_by_id(state: &AppState, id: &str) -> CoreResult<Organization> {
+pub async fn get_by_id(state: &AppState, id: &OrganizationId) -> CoreResult<Organization> {
     state
         .store
         .get_organization(&state.instance.id, id)
@@ -56,7 +64,7 @@ pub async fn list(
 }
 
 async fn user(state: &AppState, id: &str) -> CoreResult<User> {
-    super::users::get(state, id).await
+    super::users::get_named(state, id).await
 }
 
 /// Creates the organization; `created_by` becomes its first admin. A slug made from the name
@@ -82,7 +90,7 @@ pub async fn create(
             let m = memberships::validate_new(
                 &org,
                 NewMembership {
-                    user_id: Some(creator.id.clone()),
+                    user_id: Some(creator.id.to_string()),
                     role: Some(ADMIN.to_owned()),
                     ..Default::default()
                 },
@@ -119,7 +127,7 @@ pub async fn create(
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &OrganizationId,
     patch: OrganizationPatch,
 ) -> CoreResult<Organization> {
     with_retry(|| async {
@@ -139,7 +147,7 @@ pub async fn update(
 pub async fn update_metadata(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &OrganizationId,
     m: MetadataChange,
     merge: bool,
 ) -> CoreResult<Organization> {
@@ -160,7 +168,11 @@ pub async fn update_metadata(
 }
 
 /// Deletes the organization with its memberships.
-pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<Organization> {
+pub async fn delete(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &OrganizationId,
+) -> CoreResult<Organization> {
     with_retry(|| async {
         let org = get_by_id(state, id).await?;
         let mut change = Change::new(state, ctx);
@@ -170,7 +182,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
                 version: org.version,
             })
             .event(DomainEvent::OrganizationDeleted {
-                id: org.id.clone(),
+                id: org.id.to_string(),
                 slug: org.slug.clone(),
             });
         change.commit("organization.delete", Some(id)).await?;
@@ -206,7 +218,7 @@ async fn details(
 /// An organization's memberships (`query.organization_id` is set from `organization_id`).
 pub async fn list_memberships(
     state: &AppState,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     mut query: MembershipQuery,
 ) -> CoreResult<(Vec<MembershipDetails>, i64)> {
     let org = get_by_id(state, organization_id).await?;
@@ -222,14 +234,14 @@ pub async fn list_memberships(
 /// A user's memberships, or (no user) every membership of the instance.
 pub async fn memberships_of(
     state: &AppState,
-    user_id: Option<&str>,
+    user_id: Option<&UserId>,
     mut query: MembershipQuery,
 ) -> CoreResult<(Vec<MembershipDetails>, i64)> {
     if let Some(id) = user_id {
-        user(state, id).await?;
+        super::users::get(state, id).await?;
     }
     query.organization_id = None;
-    query.user_id = user_id.map(str::to_owned);
+    query.user_id = user_id.cloned();
     let (list, total) = state
         .store
         .list_memberships(&state.instance.id, &query)
@@ -240,7 +252,7 @@ pub async fn memberships_of(
 async fn membership(
     state: &AppState,
     org: &Organization,
-    user_id: &str,
+    user_id: &UserId,
 ) -> CoreResult<OrganizationMembership> {
     state
         .store
@@ -253,8 +265,8 @@ async fn membership(
 
 async fn detail(
     state: &AppState,
-    organization_id: &str,
-    user_id: &str,
+    organization_id: &OrganizationId,
+    user_id: &UserId,
 ) -> CoreResult<MembershipDetails> {
     let org = get_by_id(state, organization_id).await?;
     let m = membership(state, &org, user_id).await?;
@@ -269,13 +281,13 @@ async fn detail(
 pub async fn create_membership(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     input: NewMembership,
 ) -> CoreResult<MembershipDetails> {
     let user_id = with_retry(|| async {
         let mut org = get_by_id(state, organization_id).await?;
         let m = memberships::validate_new(&org, input.clone(), state.now())?;
-        let member = user(state, &m.user_id).await?;
+        let member = super::users::get(state, &m.user_id).await?;
         org.members_count += 1;
         org.admins_count += i64::from(m.is_admin());
         let mut change = Change::new(state, ctx);
@@ -298,8 +310,8 @@ pub async fn create_membership(
 pub async fn update_membership_role(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
-    user_id: &str,
+    organization_id: &OrganizationId,
+    user_id: &UserId,
     role: &str,
 ) -> CoreResult<MembershipDetails> {
     with_retry(|| async {
@@ -328,8 +340,8 @@ pub async fn update_membership_role(
 pub async fn update_membership_metadata(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
-    user_id: &str,
+    organization_id: &OrganizationId,
+    user_id: &UserId,
     m: MetadataChange,
     merge: bool,
 ) -> CoreResult<MembershipDetails> {
@@ -355,8 +367,8 @@ pub async fn update_membership_metadata(
 pub async fn delete_membership(
     state: &AppState,
     ctx: &RequestContext,
-    organization_id: &str,
-    user_id: &str,
+    organization_id: &OrganizationId,
+    user_id: &UserId,
 ) -> CoreResult<MembershipDetails> {
     with_retry(|| async {
         let mut d = detail(state, organization_id, user_id).await?;

@@ -5,6 +5,7 @@
 
 use usher_core::CoreResult;
 use usher_core::events::DomainEvent;
+use usher_core::ids::{PermissionId, RoleId};
 use usher_core::roles::manage::{
     self, Inventory, ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch,
 };
@@ -50,11 +51,11 @@ pub async fn list_permissions(
     Ok(Listing { items, total })
 }
 
-pub async fn get_role(state: &AppState, id: &str) -> CoreResult<Role> {
+pub async fn get_role(state: &AppState, id: &RoleId) -> CoreResult<Role> {
     Ok(inventory(state).await?.role(id)?.clone())
 }
 
-pub async fn get_permission(state: &AppState, id: &str) -> CoreResult<Permission> {
+pub async fn get_permission(state: &AppState, id: &PermissionId) -> CoreResult<Permission> {
     Ok(inventory(state).await?.permission(id)?.clone())
 }
 
@@ -94,7 +95,7 @@ pub async fn create_role(
 pub async fn update_role(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &RoleId,
     patch: RolePatch,
 ) -> CoreResult<Role> {
     let inv = inventory(state).await?;
@@ -105,8 +106,8 @@ pub async fn update_role(
 pub async fn assign_permission(
     state: &AppState,
     ctx: &RequestContext,
-    role_id: &str,
-    permission_id: &str,
+    role_id: &RoleId,
+    permission_id: &PermissionId,
 ) -> CoreResult<Role> {
     let inv = inventory(state).await?;
     let record = manage::assign_permission(&inv, role_id, permission_id, state.now())?;
@@ -124,8 +125,8 @@ pub async fn assign_permission(
 pub async fn remove_permission(
     state: &AppState,
     ctx: &RequestContext,
-    role_id: &str,
-    permission_id: &str,
+    role_id: &RoleId,
+    permission_id: &PermissionId,
 ) -> CoreResult<Role> {
     let inv = inventory(state).await?;
     let record = manage::remove_permission(&inv, role_id, permission_id, state.now())?;
@@ -140,7 +141,7 @@ pub async fn remove_permission(
     .await
 }
 
-pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<Role> {
+pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &RoleId) -> CoreResult<Role> {
     let inv = inventory(state).await?;
     let role = manage::check_role_deletable(&inv, id)?;
     let mut change = Change::new(state, ctx);
@@ -149,7 +150,7 @@ pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &str) -> Co
             id: role.id.clone(),
         })
         .event(DomainEvent::RoleDeleted {
-            id: role.id.clone(),
+            id: role.id.to_string(),
         });
     change
         .commit("organization_role.delete", Some(&role.id))
@@ -177,7 +178,7 @@ pub async fn create_permission(
 pub async fn update_permission(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &PermissionId,
     patch: PermissionPatch,
 ) -> CoreResult<Permission> {
     let inv = inventory(state).await?;
@@ -196,14 +197,16 @@ pub async fn update_permission(
 pub async fn delete_permission(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &PermissionId,
 ) -> CoreResult<Permission> {
     let inv = inventory(state).await?;
     let p = manage::check_permission_deletable(&inv, id)?;
     let mut change = Change::new(state, ctx);
     change
         .write(Write::DeleteOrganizationPermission { id: p.id.clone() })
-        .event(DomainEvent::PermissionDeleted { id: p.id.clone() });
+        .event(DomainEvent::PermissionDeleted {
+            id: p.id.to_string(),
+        });
     change
         .commit("organization_permission.delete", Some(&p.id))
         .await?;

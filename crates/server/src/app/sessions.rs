@@ -1,4 +1,5 @@
 use usher_core::events::DomainEvent;
+use usher_core::ids::{OrganizationId, SessionId, UserId};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
@@ -14,7 +15,7 @@ use crate::state::AppState;
 
 const SESSION: &str = "session";
 
-pub async fn get(state: &AppState, id: &str) -> CoreResult<Session> {
+pub async fn get(state: &AppState, id: &SessionId) -> CoreResult<Session> {
     state
         .store
         .get_session(&state.instance.id, id)
@@ -30,9 +31,9 @@ pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &str,
-    active_org: Option<String>,
+    active_org: Option<OrganizationId>,
 ) -> CoreResult<Session> {
-    let user = super::users::get(state, user_id).await?;
+    let user = super::users::get_named(state, user_id).await?;
     let (client, session) = start_backend_session(&state.instance, &user, active_org, state.now())?;
     let mut change = Change::new(state, ctx);
     change
@@ -47,7 +48,7 @@ pub async fn create(
 }
 
 /// Revoking an already ended session changes nothing and returns it as it is.
-pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<Session> {
+pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &SessionId) -> CoreResult<Session> {
     with_retry(|| async {
         let mut session = get(state, id).await?;
         if end(&mut session, Ending::Revoked, state.now()) {
@@ -75,7 +76,7 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
 pub async fn revoke_all_of_user(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
 ) -> CoreResult<Vec<Session>> {
     let user = super::users::get(state, user_id).await?;
     let live = state
@@ -92,7 +93,7 @@ pub async fn revoke_all_of_user(
 /// The hot path: one read, then a signature with the key held in memory.
 pub async fn mint_token(
     state: &AppState,
-    id: &str,
+    id: &SessionId,
     lifetime_secs: Option<i64>,
 ) -> CoreResult<String> {
     let found = state

@@ -1,4 +1,5 @@
 use usher_core::events::DomainEvent;
+use usher_core::ids::UserId;
 use usher_core::passwords::{self, PasswordInput};
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
@@ -25,7 +26,7 @@ async fn hash_input(state: &AppState, input: PasswordInput) -> CoreResult<Option
     }
 }
 
-pub async fn get(state: &AppState, id: &str) -> CoreResult<User> {
+pub async fn get(state: &AppState, id: &UserId) -> CoreResult<User> {
     state
         .store
         .get_user(&state.instance.id, id)
@@ -33,10 +34,20 @@ pub async fn get(state: &AppState, id: &str) -> CoreResult<User> {
         .ok_or(CoreError::NotFound { resource: USER })
 }
 
+/// A user named by text from a request: a malformed id is simply an unknown user.
+pub async fn get_named(state: &AppState, id: &str) -> CoreResult<User> {
+    match UserId::parse(id) {
+        Ok(id) => get(state, &id).await,
+        Err(_) => Err(CoreError::NotFound { resource: USER }),
+    }
+}
+
 /// The user an operator names: by id, or by an email address, phone number or username.
 pub async fn find(state: &AppState, reference: &str) -> CoreResult<User> {
     let reference = reference.trim();
-    if let Some(user) = state.store.get_user(&state.instance.id, reference).await? {
+    if let Ok(id) = UserId::parse(reference)
+        && let Some(user) = state.store.get_user(&state.instance.id, &id).await?
+    {
         return Ok(user);
     }
     for (kind, value) in identifiers::lookup_candidates(reference) {
@@ -111,7 +122,7 @@ async fn revoke_all_sessions(
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &UserId,
     patch: UserPatch,
 ) -> CoreResult<User> {
     let mut validated = update::validate(patch, &state.instance.settings)?;
@@ -144,7 +155,7 @@ pub struct MetadataChange {
 pub async fn update_metadata(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &UserId,
     m: MetadataChange,
     merge: bool,
 ) -> CoreResult<User> {
@@ -203,7 +214,7 @@ async fn ban_into(
 pub async fn set_banned(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &UserId,
     banned: bool,
 ) -> CoreResult<User> {
     with_retry(|| async {
@@ -229,7 +240,7 @@ pub async fn set_banned_many(
     with_retry(|| async {
         let mut change = Change::new(state, ctx);
         for id in &ids {
-            let user = get(state, id).await?;
+            let user = get_named(state, id).await?;
             ban_into(state, &mut change, user, banned).await?;
             change.audit(ban_action(banned), Some(id));
         }
@@ -238,7 +249,7 @@ pub async fn set_banned_many(
     .await?;
     let mut users = Vec::with_capacity(ids.len());
     for id in &ids {
-        users.push(get(state, id).await?);
+        users.push(get_named(state, id).await?);
     }
     Ok(users)
 }
@@ -246,7 +257,7 @@ pub async fn set_banned_many(
 pub async fn set_locked(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &UserId,
     locked: bool,
 ) -> CoreResult<User> {
     with_retry(|| async {
@@ -269,7 +280,7 @@ pub async fn set_locked(
 pub async fn set_password_compromised(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &UserId,
     compromised: bool,
     revoke_sessions: bool,
 ) -> CoreResult<User> {
@@ -299,7 +310,7 @@ pub async fn set_password_compromised(
 }
 
 /// Deleting a user removes its sessions and organization memberships and frees its identifiers.
-pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreResult<User> {
+pub async fn delete(state: &AppState, ctx: &RequestContext, id: &UserId) -> CoreResult<User> {
     with_retry(|| async {
         let user = get(state, id).await?;
         let now = state.now();
@@ -322,7 +333,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
                 version: user.version,
             })
             .event(DomainEvent::UserDeleted {
-                id: user.id.clone(),
+                id: user.id.to_string(),
                 external_id: user.external_id.clone(),
             });
         change.commit("user.delete", Some(id)).await?;
@@ -335,7 +346,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
 pub async fn verify_password(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &UserId,
     password: String,
 ) -> CoreResult<bool> {
     let user = get(state, id).await?;

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use usher_core::events::DomainEvent;
+use usher_core::ids::{EventId, WebhookEndpointId};
 use usher_core::store::Write;
 use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 use usher_core::webhooks::endpoint::{self, EndpointPatch, NewEndpoint};
@@ -20,7 +21,7 @@ pub async fn list(state: &AppState) -> CoreResult<Vec<WebhookEndpoint>> {
     Ok(state.store.webhook_endpoints(&state.instance.id).await?)
 }
 
-pub async fn get(state: &AppState, id: &str) -> CoreResult<WebhookEndpoint> {
+pub async fn get(state: &AppState, id: &WebhookEndpointId) -> CoreResult<WebhookEndpoint> {
     state
         .store
         .webhook_endpoint(&state.instance.id, id)
@@ -51,7 +52,7 @@ pub async fn create(
 async fn modify<F>(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &WebhookEndpointId,
     action: &str,
     f: F,
 ) -> CoreResult<(WebhookEndpoint, Option<Secret>)>
@@ -86,7 +87,7 @@ enum DomainEventKind {
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &WebhookEndpointId,
     patch: EndpointPatch,
 ) -> CoreResult<WebhookEndpoint> {
     let policy = *state.webhooks.policy();
@@ -104,7 +105,7 @@ pub async fn update(
 pub async fn set_paused(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &WebhookEndpointId,
     paused: bool,
 ) -> CoreResult<WebhookEndpoint> {
     let now = state.now();
@@ -125,7 +126,7 @@ pub async fn set_paused(
 pub async fn rotate_secret(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &WebhookEndpointId,
 ) -> CoreResult<(WebhookEndpoint, Secret)> {
     let now = state.now();
     let (ep, secret) = modify(state, ctx, id, "webhook_endpoint.rotate_secret", |ep| {
@@ -138,7 +139,11 @@ pub async fn rotate_secret(
 }
 
 /// Called by the worker when an endpoint has failed for five days.
-pub async fn disable(state: &AppState, id: &str, reason: String) -> CoreResult<WebhookEndpoint> {
+pub async fn disable(
+    state: &AppState,
+    id: &WebhookEndpointId,
+    reason: String,
+) -> CoreResult<WebhookEndpoint> {
     let ctx = RequestContext::system("system:webhooks");
     let now = state.now();
     modify(state, &ctx, id, "webhook_endpoint.disable", |ep| {
@@ -152,7 +157,7 @@ pub async fn disable(state: &AppState, id: &str, reason: String) -> CoreResult<W
 pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,
-    id: &str,
+    id: &WebhookEndpointId,
 ) -> CoreResult<WebhookEndpoint> {
     with_retry(|| async {
         let ep = get(state, id).await?;
@@ -195,9 +200,9 @@ async fn audit(
 pub async fn retry_message(
     state: &AppState,
     ctx: &RequestContext,
-    msg_id: &str,
-    endpoint_id: Option<&str>,
-) -> CoreResult<Vec<String>> {
+    msg_id: &EventId,
+    endpoint_id: Option<&WebhookEndpointId>,
+) -> CoreResult<Vec<WebhookEndpointId>> {
     if let Some(ep) = endpoint_id {
         get(state, ep).await?;
     }
@@ -219,7 +224,7 @@ pub async fn retry_message(
 pub async fn replay(
     state: &AppState,
     ctx: &RequestContext,
-    endpoint_id: &str,
+    endpoint_id: &WebhookEndpointId,
     since: i64,
 ) -> CoreResult<i64> {
     get(state, endpoint_id).await?;
@@ -241,7 +246,11 @@ const RESYNC_OVERLAP: i64 = 50;
 /// Queues a `user.updated` snapshot of every user for one endpoint, so that its receiver can
 /// rebuild its table. Snapshots are ordinary deliveries: signed, retried, in commit order with
 /// the live events around them. Returns how many were queued.
-pub async fn resync(state: &AppState, ctx: &RequestContext, endpoint_id: &str) -> CoreResult<i64> {
+pub async fn resync(
+    state: &AppState,
+    ctx: &RequestContext,
+    endpoint_id: &WebhookEndpointId,
+) -> CoreResult<i64> {
     let ep = get(state, endpoint_id).await?;
     if !ep.accepts("user.updated") {
         return Err(CoreError::value(
@@ -268,7 +277,7 @@ pub async fn resync(state: &AppState, ctx: &RequestContext, endpoint_id: &str) -
         let mut change = Change::new(state, ctx);
         let mut queued = 0;
         for u in users {
-            if sent.insert(u.id.clone()) {
+            if sent.insert(u.id.to_string()) {
                 change.event_for_endpoint(endpoint_id, DomainEvent::UserUpdated(u));
                 queued += 1;
             }

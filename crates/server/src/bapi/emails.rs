@@ -5,13 +5,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use usher_core::ids::{looks_like, prefix};
 use usher_core::users::query::Page;
 
 use crate::app::mail as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
-use crate::extract::path::PathParams;
+use crate::extract::path::{EmailPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::emails::EmailDetailJson;
@@ -35,12 +34,11 @@ pub async fn list(
 }
 
 /// `GET /v1/emails/{email_id}`
-pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
-    let id = p.first();
-    // Malformed ids are simply unknown emails.
-    if !looks_like(id, prefix::EMAIL_MESSAGE) {
-        return Err(app::NOT_FOUND.into());
-    }
-    let m = app::get(&state, id).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<EmailPath>,
+) -> ApiResult {
+    let m = app::get(&state, &p.email_id).await?;
     Ok(Json(EmailDetailJson::from(&m)).into_response())
 }

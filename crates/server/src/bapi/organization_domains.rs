@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
+use usher_core::ids::OrganizationId;
 use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
 use usher_core::users::query::Page;
 
@@ -11,7 +12,7 @@ use crate::app::organization_domains as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{DomainPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
@@ -27,7 +28,10 @@ fn domain_json(d: &OrganizationDomain) -> Response {
 
 /// The filters both lists take. `enrollment_mode` may repeat; `-mode` (exclusion, in Clerk's
 /// instance-wide list) is refused rather than ignored.
-fn query_from(q: &QueryParams, organization_id: Option<String>) -> Result<DomainQuery, ApiError> {
+fn query_from(
+    q: &QueryParams,
+    organization_id: Option<OrganizationId>,
+) -> Result<DomainQuery, ApiError> {
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
     let verified = q.bool("verified")?;
     let enrollment_modes = q
@@ -75,10 +79,10 @@ async fn list_json(state: &AppState, query: DomainQuery) -> ApiResult {
 pub async fn list(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let query = query_from(&q, Some(p.first().to_owned()))?;
+    let query = query_from(&q, Some(p.organization_id))?;
     list_json(&state, query).await
 }
 
@@ -88,7 +92,15 @@ pub async fn list_all(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let org = q.one("organization_id").map(str::to_owned);
+    // An organization id that is malformed names no organization.
+    let org = q
+        .one("organization_id")
+        .map(|o| {
+            OrganizationId::parse(o).map_err(|_| CoreError::NotFound {
+                resource: "organization",
+            })
+        })
+        .transpose()?;
     let query = query_from(&q, org)?;
     list_json(&state, query).await
 }
@@ -96,32 +108,32 @@ pub async fn list_all(
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<CreateDomainRequest>,
 ) -> ApiResult {
-    let d = app::create(&state, &ctx, p.first(), body.into()).await?;
+    let d = app::create(&state, &ctx, &p.organization_id, body.into()).await?;
     Ok(domain_json(&d))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<DomainPath>,
     JsonBody(body): JsonBody<UpdateDomainRequest>,
 ) -> ApiResult {
-    let d = app::update(&state, &ctx, p.first(), p.second(), body.into()).await?;
+    let d = app::update(&state, &ctx, &p.organization_id, &p.domain_id, body.into()).await?;
     Ok(domain_json(&d))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<DomainPath>,
 ) -> ApiResult {
-    let d = app::delete(&state, &ctx, p.first(), p.second()).await?;
+    let d = app::delete(&state, &ctx, &p.organization_id, &p.domain_id).await?;
     Ok(Json(DeletedObjectJson {
         object: "organization_domain",
-        id: d.id,
+        id: d.id.into_string(),
         deleted: true,
         external_id: None,
     })

@@ -14,7 +14,7 @@ use crate::app::organization_invitations as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{InvitationPath, OrganizationPath, Path, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
@@ -70,10 +70,10 @@ fn query_from(state: &AppState, q: &QueryParams) -> Result<InvitationQuery, ApiE
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<CreateInvitationRequest>,
 ) -> ApiResult {
-    let made = app::create_many(&state, &ctx, p.first(), vec![body.into()]).await?;
+    let made = app::create_many(&state, &ctx, &p.organization_id, vec![body.into()]).await?;
     let inv = made
         .first()
         .ok_or(CoreError::NotFound {
@@ -86,25 +86,25 @@ pub async fn create(
 pub async fn create_bulk(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     body: axum::body::Bytes,
 ) -> ApiResult {
     let JsonBody(body) =
         JsonBody::<BulkInvitationRequest>::parse(&BulkInvitationRequest::wrap(&body))?;
     let inputs = body.invitations.into_iter().map(Into::into).collect();
-    let made = app::create_many(&state, &ctx, p.first(), inputs).await?;
+    let made = app::create_many(&state, &ctx, &p.organization_id, inputs).await?;
     Ok(list_json(&state, &made, made.len() as i64))
 }
 
 pub async fn list(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    crate::app::organizations::get_by_id(&state, p.first()).await?;
+    crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
     let mut query = query_from(&state, &q)?;
-    query.organization_id = Some(p.first().to_owned());
+    query.organization_id = Some(p.organization_id);
     let (list, total) = app::list(&state, &query).await?;
     Ok(list_json(&state, &list, total))
 }
@@ -113,12 +113,12 @@ pub async fn list(
 pub async fn list_pending(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    crate::app::organizations::get_by_id(&state, p.first()).await?;
+    crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
     let mut query = query_from(&state, &q)?;
-    query.organization_id = Some(p.first().to_owned());
+    query.organization_id = Some(p.organization_id);
     query.statuses = vec![InvitationStatus::Pending];
     let (list, total) = app::list(&state, &query).await?;
     Ok(list_json(&state, &list, total))
@@ -139,10 +139,10 @@ pub async fn list_all(
 pub async fn list_of_user(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let user = crate::app::users::get(&state, p.first()).await?;
+    let user = crate::app::users::get(&state, &p.user_id).await?;
     let base = query_from(&state, &q)?;
     let mut all = Vec::new();
     for e in &user.email_addresses {
@@ -166,20 +166,24 @@ pub async fn list_of_user(
     Ok(list_json(&state, &page, total))
 }
 
-pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
-    let inv = app::get(&state, p.first(), p.second()).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<InvitationPath>,
+) -> ApiResult {
+    let inv = app::get(&state, &p.organization_id, &p.invitation_id).await?;
     Ok(one(&state, &inv))
 }
 
 pub async fn revoke(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<InvitationPath>,
     JsonBody(body): JsonBody<RevokeInvitationRequest>,
 ) -> ApiResult {
     if let Some(user) = body.requesting_user_id.as_deref() {
-        crate::app::users::get(&state, user).await?;
+        crate::app::users::get_named(&state, user).await?;
     }
-    let inv = app::revoke(&state, &ctx, p.first(), p.second()).await?;
+    let inv = app::revoke(&state, &ctx, &p.organization_id, &p.invitation_id).await?;
     Ok(one(&state, &inv))
 }

@@ -14,7 +14,7 @@ use crate::app::organizations as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{MembershipPath, OrganizationPath, Path, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
@@ -103,11 +103,11 @@ fn org_list_query_from(q: &QueryParams) -> Result<MembershipQuery, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
     let query = org_list_query_from(&q)?;
-    let (list, total) = app::list_memberships(&state, p.first(), query).await?;
+    let (list, total) = app::list_memberships(&state, &p.organization_id, query).await?;
     Ok(list_json(&list, total))
 }
 
@@ -131,7 +131,7 @@ pub async fn list_all(
 pub async fn list_of_user(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     q: QueryParams,
 ) -> ApiResult {
     let (page, order) = page_and_order(&q)?;
@@ -140,46 +140,54 @@ pub async fn list_of_user(
         order,
         ..Default::default()
     };
-    let (list, total) = app::memberships_of(&state, Some(p.first()), query).await?;
+    let (list, total) = app::memberships_of(&state, Some(&p.user_id), query).await?;
     Ok(list_json(&list, total))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<CreateMembershipRequest>,
 ) -> ApiResult {
-    let d = app::create_membership(&state, &ctx, p.first(), body.into()).await?;
+    let d = app::create_membership(&state, &ctx, &p.organization_id, body.into()).await?;
     Ok(membership_json(&d))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<MembershipPath>,
     JsonBody(body): JsonBody<UpdateMembershipRequest>,
 ) -> ApiResult {
-    let d = app::update_membership_role(&state, &ctx, p.first(), p.second(), &body.role).await?;
+    let d = app::update_membership_role(&state, &ctx, &p.organization_id, &p.user_id, &body.role)
+        .await?;
     Ok(membership_json(&d))
 }
 
 pub async fn merge_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<MembershipPath>,
     JsonBody(body): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult {
-    let d = app::update_membership_metadata(&state, &ctx, p.first(), p.second(), body.into(), true)
-        .await?;
+    let d = app::update_membership_metadata(
+        &state,
+        &ctx,
+        &p.organization_id,
+        &p.user_id,
+        body.into(),
+        true,
+    )
+    .await?;
     Ok(membership_json(&d))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<MembershipPath>,
 ) -> ApiResult {
-    let d = app::delete_membership(&state, &ctx, p.first(), p.second()).await?;
+    let d = app::delete_membership(&state, &ctx, &p.organization_id, &p.user_id).await?;
     Ok(membership_json(&d))
 }

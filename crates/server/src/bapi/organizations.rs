@@ -13,7 +13,7 @@ use crate::app::organizations as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{OrganizationPath, OrganizationRefPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
@@ -92,52 +92,55 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationRefPath>,
     q: QueryParams,
 ) -> ApiResult {
     let with_counts = q.bool("include_members_count")?.unwrap_or(false);
-    Ok(org_json(&app::get(&state, p.first()).await?, with_counts))
+    Ok(org_json(
+        &app::get(&state, &p.organization_id).await?,
+        with_counts,
+    ))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<UpdateOrganizationRequest>,
 ) -> ApiResult {
-    let org = app::update(&state, &ctx, p.first(), body.into()).await?;
+    let org = app::update(&state, &ctx, &p.organization_id, body.into()).await?;
     Ok(org_json(&org, false))
 }
 
 pub async fn merge_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult {
-    let org = app::update_metadata(&state, &ctx, p.first(), body.into(), true).await?;
+    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), true).await?;
     Ok(org_json(&org, false))
 }
 
 pub async fn replace_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult {
-    let org = app::update_metadata(&state, &ctx, p.first(), body.into(), false).await?;
+    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), false).await?;
     Ok(org_json(&org, false))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
 ) -> ApiResult {
-    let org = app::delete(&state, &ctx, p.first()).await?;
+    let org = app::delete(&state, &ctx, &p.organization_id).await?;
     Ok(Json(DeletedOrganizationJson {
         object: "organization",
-        id: org.id,
+        id: org.id.into_string(),
         slug: None,
         deleted: true,
     })

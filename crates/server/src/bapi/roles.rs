@@ -4,17 +4,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use usher_core::CoreError;
-use usher_core::roles::manage::{
-    ListOrder, NewPermission, NewRole, PERMISSION, PermissionPatch, ROLE, RolePatch,
-};
+use usher_core::roles::manage::{ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch};
 use usher_core::users::query::Page;
 
 use crate::app::roles::{self as app, ListQuery};
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, PermissionPath, RolePath, RolePermissionPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
@@ -49,27 +46,6 @@ fn permission_json(p: &usher_core::roles::Permission) -> Response {
     Json(PermissionJson::new(p)).into_response()
 }
 
-/// Ids of another kind are simply unknown.
-fn id_of<'p>(raw: &'p str, prefix: &str, resource: &'static str) -> Result<&'p str, ApiError> {
-    if usher_core::ids::looks_like(raw, prefix) {
-        Ok(raw)
-    } else {
-        Err(CoreError::NotFound { resource }.into())
-    }
-}
-
-fn role_id(raw: &str) -> Result<&str, ApiError> {
-    id_of(raw, usher_core::roles::model::prefix::ROLE, ROLE)
-}
-
-fn permission_id(raw: &str) -> Result<&str, ApiError> {
-    id_of(
-        raw,
-        usher_core::roles::model::prefix::PERMISSION,
-        PERMISSION,
-    )
-}
-
 pub async fn list_roles(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
@@ -95,20 +71,20 @@ pub async fn create_role(
 pub async fn get_role(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<RolePath>,
 ) -> ApiResult {
     Ok(role_json(
-        &app::get_role(&state, role_id(p.first())?).await?,
+        &app::get_role(&state, &p.organization_role_id).await?,
     ))
 }
 
 pub async fn update_role(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<RolePath>,
     JsonBody(body): JsonBody<UpdateRoleRequest>,
 ) -> ApiResult {
-    let id = role_id(p.first())?;
+    let id = &p.organization_role_id;
     let role = app::update_role(&state, &ctx, id, RolePatch::from(body)).await?;
     Ok(role_json(&role))
 }
@@ -116,18 +92,18 @@ pub async fn update_role(
 pub async fn delete_role(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<RolePath>,
 ) -> ApiResult {
-    let role = app::delete_role(&state, &ctx, role_id(p.first())?).await?;
+    let role = app::delete_role(&state, &ctx, &p.organization_role_id).await?;
     Ok(Json(DeletedJson::role(&role.id)).into_response())
 }
 
 pub async fn assign_permission(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<RolePermissionPath>,
 ) -> ApiResult {
-    let (role, perm) = (role_id(p.first())?, permission_id(p.second())?);
+    let (role, perm) = (&p.organization_role_id, &p.permission_id);
     Ok(role_json(
         &app::assign_permission(&state, &ctx, role, perm).await?,
     ))
@@ -136,9 +112,9 @@ pub async fn assign_permission(
 pub async fn remove_permission(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<RolePermissionPath>,
 ) -> ApiResult {
-    let (role, perm) = (role_id(p.first())?, permission_id(p.second())?);
+    let (role, perm) = (&p.organization_role_id, &p.permission_id);
     Ok(role_json(
         &app::remove_permission(&state, &ctx, role, perm).await?,
     ))
@@ -169,20 +145,20 @@ pub async fn create_permission(
 pub async fn get_permission(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<PermissionPath>,
 ) -> ApiResult {
     Ok(permission_json(
-        &app::get_permission(&state, permission_id(p.first())?).await?,
+        &app::get_permission(&state, &p.permission_id).await?,
     ))
 }
 
 pub async fn update_permission(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<PermissionPath>,
     JsonBody(body): JsonBody<UpdatePermissionRequest>,
 ) -> ApiResult {
-    let id = permission_id(p.first())?;
+    let id = &p.permission_id;
     let perm = app::update_permission(&state, &ctx, id, PermissionPatch::from(body)).await?;
     Ok(permission_json(&perm))
 }
@@ -190,8 +166,8 @@ pub async fn update_permission(
 pub async fn delete_permission(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<PermissionPath>,
 ) -> ApiResult {
-    let perm = app::delete_permission(&state, &ctx, permission_id(p.first())?).await?;
+    let perm = app::delete_permission(&state, &ctx, &p.permission_id).await?;
     Ok(Json(DeletedJson::permission(&perm.id)).into_response())
 }

@@ -10,12 +10,13 @@ use crate::app::sessions as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, SessionPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::list_response;
 use crate::wire::requests::sessions::{CreateSessionRequest, CreateTokenRequest};
 use crate::wire::sessions::{SessionJson, TokenJson};
+use usher_core::ids::{ClientId, UserId};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -30,23 +31,28 @@ pub async fn list(
             ApiError::query(CoreError::value("status", "is not a session status"))
         })?),
     };
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let paginated = q.bool("paginated")?.unwrap_or(false);
+    // A filter that is not an id of its kind matches no session.
+    let (Ok(user_id), Ok(client_id)) = (
+        q.one("user_id").map(UserId::parse).transpose(),
+        q.one("client_id").map(ClientId::parse).transpose(),
+    ) else {
+        return Ok(list_response(Vec::<SessionJson>::new(), 0, paginated));
+    };
     let query = SessionQuery {
         filter: SessionFilter {
-            user_id: q.one("user_id").map(str::to_owned),
-            client_id: q.one("client_id").map(str::to_owned),
+            user_id,
+            client_id,
             status,
         },
-        page: Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?,
+        page,
         now: state.now(),
     };
     let (sessions, total) = app::list(&state, &query).await?;
     let now = state.now();
     let items: Vec<SessionJson> = sessions.iter().map(|s| SessionJson::new(s, now)).collect();
-    Ok(list_response(
-        items,
-        total,
-        q.bool("paginated")?.unwrap_or(false),
-    ))
+    Ok(list_response(items, total, paginated))
 }
 
 pub async fn create(
@@ -55,39 +61,42 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
     let user_id = body.user_id;
-    let org = body.active_organization_id;
-    if org.is_some() {
+    if body.active_organization_id.is_some() {
         return Err(CoreError::value(
             "active_organization_id",
             "does not name an organization of this user",
         )
         .into());
     }
-    let session = app::create(&state, &ctx, &user_id, org).await?;
+    let session = app::create(&state, &ctx, &user_id, None).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
-pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
-    let session = app::get(&state, p.first()).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<SessionPath>,
+) -> ApiResult {
+    let session = app::get(&state, &p.session_id).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
 pub async fn revoke(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
 ) -> ApiResult {
-    let session = app::revoke(&state, &ctx, p.first()).await?;
+    let session = app::revoke(&state, &ctx, &p.session_id).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
 pub async fn token(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
     JsonBody(body): JsonBody<CreateTokenRequest>,
 ) -> ApiResult {
-    let jwt = app::mint_token(&state, p.first(), body.expires_in_seconds).await?;
+    let jwt = app::mint_token(&state, &p.session_id, body.expires_in_seconds).await?;
     Ok(Json(TokenJson {
         object: "token",
         jwt,
@@ -99,8 +108,8 @@ pub async fn token(
 pub async fn template_token(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
 ) -> ApiResult {
-    app::get(&state, p.first()).await?;
+    app::get(&state, &p.session_id).await?;
     Err(ApiError::not_found("JWT template"))
 }

@@ -9,7 +9,7 @@ use crate::app::users as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::TotalCountJson;
@@ -127,65 +127,69 @@ pub async fn create(
     Ok(user_json(&state, &user))
 }
 
-pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
-    Ok(user_json(&state, &app::get(&state, p.first()).await?))
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<UserPath>,
+) -> ApiResult {
+    Ok(user_json(&state, &app::get(&state, &p.user_id).await?))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<UpdateUserRequest>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::update(&state, &ctx, p.first(), body.into()).await?,
+        &app::update(&state, &ctx, &p.user_id, body.into()).await?,
     ))
 }
 
 pub async fn merge_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<MetadataRequest>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::update_metadata(&state, &ctx, p.first(), body.into(), true).await?,
+        &app::update_metadata(&state, &ctx, &p.user_id, body.into(), true).await?,
     ))
 }
 
 pub async fn replace_metadata(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<MetadataRequest>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::update_metadata(&state, &ctx, p.first(), body.into(), false).await?,
+        &app::update_metadata(&state, &ctx, &p.user_id, body.into(), false).await?,
     ))
 }
 
 pub async fn ban(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_banned(&state, &ctx, p.first(), true).await?,
+        &app::set_banned(&state, &ctx, &p.user_id, true).await?,
     ))
 }
 
 pub async fn unban(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_banned(&state, &ctx, p.first(), false).await?,
+        &app::set_banned(&state, &ctx, &p.user_id, false).await?,
     ))
 }
 
@@ -212,59 +216,59 @@ pub async fn unban_many(
 pub async fn lock(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_locked(&state, &ctx, p.first(), true).await?,
+        &app::set_locked(&state, &ctx, &p.user_id, true).await?,
     ))
 }
 
 pub async fn unlock(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_locked(&state, &ctx, p.first(), false).await?,
+        &app::set_locked(&state, &ctx, &p.user_id, false).await?,
     ))
 }
 
 pub async fn set_password_compromised(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<SetPasswordCompromisedRequest>,
 ) -> ApiResult {
     let revoke = body.revoke_all_sessions;
     Ok(user_json(
         &state,
-        &app::set_password_compromised(&state, &ctx, p.first(), true, revoke).await?,
+        &app::set_password_compromised(&state, &ctx, &p.user_id, true, revoke).await?,
     ))
 }
 
 pub async fn unset_password_compromised(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     _body: JsonBody<EmptyRequest>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_password_compromised(&state, &ctx, p.first(), false, false).await?,
+        &app::set_password_compromised(&state, &ctx, &p.user_id, false, false).await?,
     ))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
 ) -> ApiResult {
-    let user = app::delete(&state, &ctx, p.first()).await?;
+    let user = app::delete(&state, &ctx, &p.user_id).await?;
     Ok(Json(DeletedObjectJson {
         object: "user",
-        id: user.id,
+        id: user.id.into_string(),
         deleted: true,
         external_id: None,
     })
@@ -274,10 +278,10 @@ pub async fn delete(
 pub async fn verify_password(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<VerifyPasswordRequest>,
 ) -> ApiResult {
-    if app::verify_password(&state, &ctx, p.first(), body.password).await? {
+    if app::verify_password(&state, &ctx, &p.user_id, body.password).await? {
         Ok(Json(VerifiedPasswordJson { verified: true }).into_response())
     } else {
         Err(CoreError::PasswordIncorrect.into())

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
-use usher_core::ids::looks_like;
+use usher_core::ids::{EventId, WebhookEndpointId};
 use usher_core::users::query::Page;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 use usher_core::webhooks::{DeliveryFilter, DeliveryQuery};
@@ -14,7 +14,7 @@ use crate::app::webhooks as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::PathParams;
+use crate::extract::path::{EndpointPath, MessagePath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::PaginatedJson;
@@ -30,16 +30,6 @@ type ApiResult = Result<Response, ApiError>;
 const NOT_FOUND: CoreError = CoreError::NotFound {
     resource: "webhook endpoint",
 };
-
-/// Malformed ids are simply unknown endpoints.
-fn endpoint_id(p: &PathParams) -> Result<&str, ApiError> {
-    let id = p.first();
-    if looks_like(id, "ep_") {
-        Ok(id)
-    } else {
-        Err(NOT_FOUND.into())
-    }
-}
 
 fn endpoint_json(e: &usher_core::webhooks::WebhookEndpoint) -> Response {
     Json(EndpointJson::new(e, None)).into_response()
@@ -68,18 +58,22 @@ pub async fn create(
     Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
 }
 
-pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth, p: PathParams) -> ApiResult {
-    let ep = app::get(&state, endpoint_id(&p)?).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<EndpointPath>,
+) -> ApiResult {
+    let ep = app::get(&state, &p.endpoint_id).await?;
     Ok(endpoint_json(&ep))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
     JsonBody(body): JsonBody<UpdateEndpointRequest>,
 ) -> ApiResult {
-    let id = endpoint_id(&p)?;
+    let id = &p.endpoint_id;
     let ep = app::update(&state, &ctx, id, EndpointPatch::from(body)).await?;
     Ok(endpoint_json(&ep))
 }
@@ -87,12 +81,12 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
 ) -> ApiResult {
-    let ep = app::delete(&state, &ctx, endpoint_id(&p)?).await?;
+    let ep = app::delete(&state, &ctx, &p.endpoint_id).await?;
     Ok(Json(DeletedEndpointJson {
         object: "webhook_endpoint",
-        id: ep.id,
+        id: ep.id.into_string(),
         deleted: true,
     })
     .into_response())
@@ -101,37 +95,37 @@ pub async fn delete(
 pub async fn pause(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
 ) -> ApiResult {
-    let ep = app::set_paused(&state, &ctx, endpoint_id(&p)?, true).await?;
+    let ep = app::set_paused(&state, &ctx, &p.endpoint_id, true).await?;
     Ok(endpoint_json(&ep))
 }
 
 pub async fn resume(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
 ) -> ApiResult {
-    let ep = app::set_paused(&state, &ctx, endpoint_id(&p)?, false).await?;
+    let ep = app::set_paused(&state, &ctx, &p.endpoint_id, false).await?;
     Ok(endpoint_json(&ep))
 }
 
 pub async fn rotate_secret(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
 ) -> ApiResult {
-    let (ep, secret) = app::rotate_secret(&state, &ctx, endpoint_id(&p)?).await?;
+    let (ep, secret) = app::rotate_secret(&state, &ctx, &p.endpoint_id).await?;
     Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
 }
 
 pub async fn deliveries(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let id = endpoint_id(&p)?;
+    let id = &p.endpoint_id;
     let status = match q.one("status") {
         None => None,
         Some(s) => Some(DeliveryFilter::parse(s).ok_or_else(|| {
@@ -139,14 +133,23 @@ pub async fn deliveries(
         })?),
     };
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
-    let query = DeliveryQuery {
-        endpoint_id: id.to_owned(),
-        status,
-        event_id: q.one("message_id").map(str::to_owned),
-        limit: page.limit,
-        offset: page.offset,
+    let (items, total) = match q.one("message_id").map(EventId::parse).transpose() {
+        Ok(event_id) => {
+            let query = DeliveryQuery {
+                endpoint_id: id.to_owned(),
+                status,
+                event_id,
+                limit: page.limit,
+                offset: page.offset,
+            };
+            app::deliveries(&state, &query).await?
+        }
+        // A message id that is not one matches no delivery (of an endpoint that must exist).
+        Err(_) => {
+            app::get(&state, id).await?;
+            (Vec::new(), 0)
+        }
     };
-    let (items, total) = app::deliveries(&state, &query).await?;
     Ok(Json(PaginatedJson {
         data: items.iter().map(DeliveryJson::from).collect::<Vec<_>>(),
         total_count: total,
@@ -157,10 +160,10 @@ pub async fn deliveries(
 pub async fn replay(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
     JsonBody(body): JsonBody<ReplayRequest>,
 ) -> ApiResult {
-    let id = endpoint_id(&p)?;
+    let id = &p.endpoint_id;
     let since = body.since()?;
     let queued = app::replay(&state, &ctx, id, since).await?;
     Ok(Json(QueuedJson {
@@ -175,9 +178,9 @@ pub async fn replay(
 pub async fn resync(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<EndpointPath>,
 ) -> ApiResult {
-    let id = endpoint_id(&p)?;
+    let id = &p.endpoint_id;
     let queued = app::resync(&state, &ctx, id).await?;
     Ok(Json(QueuedJson {
         object: "webhook_resync",
@@ -191,23 +194,18 @@ pub async fn resync(
 pub async fn retry_message(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
-    p: PathParams,
+    Path(p): Path<MessagePath>,
     JsonBody(body): JsonBody<RetryMessageRequest>,
 ) -> ApiResult {
-    let msg = p.first();
-    if !looks_like(msg, "msg_") {
-        return Err(CoreError::NotFound {
-            resource: "webhook message",
-        }
-        .into());
-    }
-    let endpoint = body.endpoint_id;
-    if let Some(e) = &endpoint
-        && !looks_like(e, "ep_")
-    {
-        return Err(NOT_FOUND.into());
-    }
-    let endpoint_ids = app::retry_message(&state, &ctx, msg, endpoint.as_deref()).await?;
+    let msg = &p.msg_id;
+    // A malformed endpoint id is simply an unknown endpoint.
+    let endpoint = body
+        .endpoint_id
+        .as_deref()
+        .map(WebhookEndpointId::parse)
+        .transpose()
+        .map_err(|_| ApiError::from(NOT_FOUND))?;
+    let endpoint_ids = app::retry_message(&state, &ctx, msg, endpoint.as_ref()).await?;
     Ok(Json(RetryJson {
         object: "webhook_retry",
         message_id: msg.to_owned(),

@@ -54,7 +54,7 @@ impl FromRequestParts<AppState> for SecretKeyAuth {
         let mut matched: Option<String> = None;
         for key in state.secret_keys().iter() {
             if key.matches(token) && matched.is_none() {
-                matched = Some(key.id.clone());
+                matched = Some(key.id.to_string());
             }
         }
         let key_id = matched.ok_or_else(|| {

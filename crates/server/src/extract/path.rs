@@ -1,32 +1,164 @@
-//! Path parameters. A segment that does not decode, or holds a control character, is simply a
-//! resource that does not exist.
+//! Path parameters, read into a named struct per route (`Path<UserPath>`). A segment that does
+//! not decode, or holds a control character, is simply a resource that does not exist; so is a
+//! parameter that is not an id of its kind, answered as the route's own not-found.
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use usher_core::CoreError;
+use usher_core::ids::{
+    EmailMessageId, EventId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
+    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
+};
 
 use crate::error::ApiError;
 
-/// The route's parameters in order, percent-decoded.
-pub struct PathParams(pub Vec<String>);
+/// A route's parameters, by name, each checked by its type (an id parses or is refused).
+pub struct Path<T>(pub T);
 
-impl PathParams {
-    pub fn first(&self) -> &str {
-        self.0.first().map_or("", String::as_str)
-    }
-    pub fn second(&self) -> &str {
-        self.0.get(1).map_or("", String::as_str)
-    }
+/// The parameters of one route.
+pub trait PathStruct: DeserializeOwned {
+    /// The answer when a parameter is not an id of its kind: what an unknown id gets. `params`
+    /// (the decoded segments by name) tells which parameter is at fault when they differ.
+    fn refusal(params: &Map<String, Value>) -> ApiError;
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for PathParams {
+/// Declares a route's parameter struct and the not-found its malformed ids get.
+macro_rules! path_struct {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $ty:ty),+ $(,)? } => $refusal:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize)]
+        pub struct $name {
+            $(pub $field: $ty),+
+        }
+
+        impl PathStruct for $name {
+            fn refusal(_: &Map<String, Value>) -> ApiError {
+                $refusal
+            }
+        }
+    };
+    // Each parameter with its own not-found: the first that is not an id of its kind answers.
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $ty:ty => $refusal:expr),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize)]
+        pub struct $name {
+            $(pub $field: $ty),+
+        }
+
+        impl PathStruct for $name {
+            fn refusal(params: &Map<String, Value>) -> ApiError {
+                $(
+                    let parsed = params
+                        .get(stringify!($field))
+                        .map(|v| <$ty as Deserialize>::deserialize(v));
+                    if !matches!(parsed, Some(Ok(_))) {
+                        return $refusal;
+                    }
+                )+
+                ApiError::route_not_found()
+            }
+        }
+    };
+}
+
+fn not_found(resource: &'static str) -> ApiError {
+    CoreError::NotFound { resource }.into()
+}
+
+path_struct!(
+    /// `/v1/users/{user_id}/…`
+    UserPath { user_id: UserId } => not_found("user")
+);
+path_struct!(
+    /// `/v1/sessions/{session_id}/…` and `/v1/client/sessions/{session_id}/…`
+    SessionPath { session_id: SessionId } => not_found("session")
+);
+path_struct!(
+    /// `/v1/sessions/{session_id}/tokens/{template_name}`
+    SessionTemplatePath { session_id: SessionId, template_name: String } => not_found("session")
+);
+path_struct!(
+    /// `/v1/emails/{email_id}`
+    EmailPath { email_id: EmailMessageId } => not_found("email")
+);
+path_struct!(
+    /// `/v1/webhooks/endpoints/{endpoint_id}/…`
+    EndpointPath { endpoint_id: WebhookEndpointId } => not_found("webhook endpoint")
+);
+path_struct!(
+    /// `/v1/webhooks/messages/{msg_id}/retry`
+    MessagePath { msg_id: EventId } => not_found("webhook message")
+);
+path_struct!(
+    /// `/v1/client/sign_ins/{sign_in_id}/…`
+    SignInPath { sign_in_id: SignInId } => not_found("sign_in")
+);
+path_struct!(
+    /// `/v1/client/sign_ups/{sign_up_id}/…`
+    SignUpPath { sign_up_id: SignUpId } => not_found("sign_up")
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/…` (and the Frontend API's), by id only.
+    OrganizationPath { organization_id: OrganizationId } => not_found("organization")
+);
+path_struct!(
+    /// `GET /v1/organizations/{organization_id}`, which also takes the organization's slug: the
+    /// text is parsed as an id when it has the prefix (a slug never holds `_`).
+    OrganizationRefPath { organization_id: String } => not_found("organization")
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/memberships/{user_id}/…`
+    MembershipPath {
+        organization_id: OrganizationId => not_found("organization"),
+        user_id: UserId => not_found("organization membership"),
+    }
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/invitations/{invitation_id}/…`
+    InvitationPath {
+        organization_id: OrganizationId => not_found("organization"),
+        invitation_id: OrganizationInvitationId => not_found("organization invitation"),
+    }
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/domains/{domain_id}`
+    DomainPath {
+        organization_id: OrganizationId => not_found("organization"),
+        domain_id: OrganizationDomainId => not_found("organization domain"),
+    }
+);
+path_struct!(
+    /// `/v1/organization_roles/{organization_role_id}`
+    RolePath { organization_role_id: RoleId } => not_found(usher_core::roles::manage::ROLE)
+);
+path_struct!(
+    /// `/v1/organization_roles/{organization_role_id}/permissions/{permission_id}`
+    RolePermissionPath {
+        organization_role_id: RoleId => not_found(usher_core::roles::manage::ROLE),
+        permission_id: PermissionId => not_found(usher_core::roles::manage::PERMISSION),
+    }
+);
+path_struct!(
+    /// `/v1/organization_permissions/{permission_id}`
+    PermissionPath { permission_id: PermissionId } => not_found(usher_core::roles::manage::PERMISSION)
+);
+path_struct!(
+    /// `/npm/{*path}`
+    NpmPath { path: String } => ApiError::route_not_found()
+);
+
+impl<S: Send + Sync, T: PathStruct> FromRequestParts<S> for Path<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let raw = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::route_not_found())?;
-        let mut out = Vec::new();
-        for (_, value) in raw.iter() {
+        let mut params = Map::new();
+        for (name, value) in raw.iter() {
             let bytes: Vec<u8> =
                 form_urlencoded::parse(format!("v={}", value.replace('+', "%2B")).as_bytes())
                     .next()
@@ -37,8 +169,10 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
             if segment.chars().any(char::is_control) {
                 return Err(ApiError::route_not_found());
             }
-            out.push(segment);
+            params.insert(name.to_owned(), Value::String(segment));
         }
-        Ok(Self(out))
+        T::deserialize(&Value::Object(params.clone()))
+            .map(Path)
+            .map_err(|_| T::refusal(&params))
     }
 }

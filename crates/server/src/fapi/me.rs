@@ -16,17 +16,24 @@ use crate::app::frontend::devices;
 use crate::app::frontend::get_user;
 use crate::app::frontend::me::{self, ProfilePatch};
 use crate::error::ApiError;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, SessionPath};
 use crate::state::AppState;
 use crate::wire::frontend::client::{
     session as render_session, session_with_activity, user as render_user,
 };
 use crate::wire::frontend::mfa;
 use crate::wire::requests::frontend::{ChangePasswordForm, CodeForm, ProfileForm};
+use usher_core::ids::SessionId;
 
 pub(super) async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
     let client = browser.client.as_ref().ok_or(CoreError::SignedOut)?;
-    Ok(current_session(state, client, browser.session_id.as_deref()).await?)
+    // A malformed `_clerk_session_id` names no session of this client.
+    let requested = match browser.session_id.as_deref().map(SessionId::parse) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => return Err(CoreError::SignedOut.into()),
+    };
+    Ok(current_session(state, client, requested.as_ref()).await?)
 }
 
 async fn respond_user(
@@ -159,11 +166,11 @@ pub async fn active_sessions(
 pub async fn revoke_session(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     let user = get_user(&state, &s.user_id).await?;
-    let revoked = devices::sign_out_device(&state, &browser.ctx, &s, p.first()).await?;
+    let revoked = devices::sign_out_device(&state, &browser.ctx, &s, &p.session_id).await?;
     // The client's sessions are read afresh: a browser revoking its own session sees it gone.
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
     with_client(&state, &browser, client, |_, cx| {

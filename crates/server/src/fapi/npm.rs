@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
-use crate::extract::path::PathParams;
+use crate::extract::path::{NpmPath, Path};
 use crate::state::AppState;
 
 const PACKAGES: &[&str] = &["clerk-js", "ui"];
@@ -45,7 +45,10 @@ fn content_type(file: &str) -> &'static str {
     }
 }
 
-pub async fn serve(State(state): State<AppState>, p: PathParams) -> Result<Response, ApiError> {
+pub async fn serve(
+    State(state): State<AppState>,
+    Path(p): Path<NpmPath>,
+) -> Result<Response, ApiError> {
     let Some(dir) = &state.frontend.clerk_js_dir else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -54,7 +57,7 @@ pub async fn serve(State(state): State<AppState>, p: PathParams) -> Result<Respo
             "This server does not serve Clerk's browser SDK: start it with --clerk-js-dir pointing at a node_modules folder holding @clerk/clerk-js and @clerk/ui.",
         ));
     };
-    let (pkg, file) = resolve(p.first()).ok_or_else(ApiError::route_not_found)?;
+    let (pkg, file) = resolve(&p.path).ok_or_else(ApiError::route_not_found)?;
     let full = dir.join("@clerk").join(pkg).join(&file);
     let bytes = tokio::fs::read(&full)
         .await

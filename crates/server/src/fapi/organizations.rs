@@ -15,7 +15,7 @@ use super::me::signed_in;
 use super::respond::with_client;
 use crate::app::frontend::organizations as app;
 use crate::error::ApiError;
-use crate::extract::path::PathParams;
+use crate::extract::path::{MembershipPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::frontend::organizations as wire;
@@ -42,9 +42,13 @@ pub async fn my_memberships(
     respond(&state, &browser, wire::memberships(&list, total)).await
 }
 
-pub async fn leave(State(state): State<AppState>, browser: Browser, p: PathParams) -> ApiResult {
+pub async fn leave(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let d = app::leave(&state, &browser.ctx, &s.user_id, p.first()).await?;
+    let d = app::leave(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
     respond(
         &state,
         &browser,
@@ -77,27 +81,43 @@ pub async fn create(State(state): State<AppState>, browser: Browser, form: Form)
     respond(&state, &browser, wire::organization(&org)).await
 }
 
-pub async fn get(State(state): State<AppState>, browser: Browser, p: PathParams) -> ApiResult {
+pub async fn get(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let org = app::get(&state, &s.user_id, p.first()).await?;
+    let org = app::get(&state, &s.user_id, &p.organization_id).await?;
     respond(&state, &browser, wire::organization(&org)).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     form: Form,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
     let f: OrganizationForm = form.read()?;
-    let org = app::update(&state, &browser.ctx, &s.user_id, p.first(), f.name, f.slug).await?;
+    let org = app::update(
+        &state,
+        &browser.ctx,
+        &s.user_id,
+        &p.organization_id,
+        f.name,
+        f.slug,
+    )
+    .await?;
     respond(&state, &browser, wire::organization(&org)).await
 }
 
-pub async fn delete(State(state): State<AppState>, browser: Browser, p: PathParams) -> ApiResult {
+pub async fn delete(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let org = app::delete(&state, &browser.ctx, &s.user_id, p.first()).await?;
+    let org = app::delete(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
     respond(&state, &browser, wire::deleted("organization", &org.id)).await
 }
 
@@ -106,7 +126,7 @@ pub async fn delete(State(state): State<AppState>, browser: Browser, p: PathPara
 pub async fn members(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
@@ -117,14 +137,14 @@ pub async fn members(
         page: page(&q)?,
         ..Default::default()
     };
-    let (list, total) = app::members(&state, &s.user_id, p.first(), query).await?;
+    let (list, total) = app::members(&state, &s.user_id, &p.organization_id, query).await?;
     respond(&state, &browser, wire::memberships(&list, total)).await
 }
 
 pub async fn add_member(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     form: Form,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
@@ -134,14 +154,14 @@ pub async fn add_member(
         role: f.role,
         ..Default::default()
     };
-    let d = app::add_member(&state, &browser.ctx, &s.user_id, p.first(), input).await?;
+    let d = app::add_member(&state, &browser.ctx, &s.user_id, &p.organization_id, input).await?;
     respond(&state, &browser, wire::membership(&d)).await
 }
 
 pub async fn update_member(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<MembershipPath>,
     form: Form,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
@@ -153,8 +173,8 @@ pub async fn update_member(
         &state,
         &browser.ctx,
         &s.user_id,
-        p.first(),
-        p.second(),
+        &p.organization_id,
+        &p.user_id,
         &role,
     )
     .await?;
@@ -165,21 +185,28 @@ pub async fn update_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<MembershipPath>,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let d = app::remove_member(&state, &browser.ctx, &s.user_id, p.first(), p.second()).await?;
+    let d = app::remove_member(
+        &state,
+        &browser.ctx,
+        &s.user_id,
+        &p.organization_id,
+        &p.user_id,
+    )
+    .await?;
     respond(&state, &browser, wire::membership(&d)).await
 }
 
 pub async fn roles(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let all = app::roles(&state, &s.user_id, p.first()).await?;
+    let all = app::roles(&state, &s.user_id, &p.organization_id).await?;
     let pg = page(&q)?;
     let total = all.len() as i64;
     let data: Vec<Value> = all

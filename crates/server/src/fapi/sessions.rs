@@ -10,11 +10,12 @@ use super::form::Form;
 use super::respond::{no_store, with_client};
 use crate::app::frontend::clients::{self, SessionAction};
 use crate::error::ApiError;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, SessionPath, SessionTemplatePath};
 use crate::state::AppState;
 use crate::wire::frontend::client::{client as render_client, session};
 use crate::wire::requests::frontend::{TokenForm, TouchForm};
 use crate::wire::sessions::TokenJson;
+use usher_core::ids::SessionId;
 
 fn signed_out() -> ApiError {
     CoreError::SignedOut.into()
@@ -35,7 +36,7 @@ pub async fn sign_out(
 async fn act(
     state: AppState,
     browser: Browser,
-    id: &str,
+    id: &SessionId,
     action: SessionAction,
     form: Option<Form>,
 ) -> Result<Response, ApiError> {
@@ -59,40 +60,44 @@ async fn act(
 pub async fn touch(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let id = p.first().to_owned();
-    act(state, browser, &id, SessionAction::Touch, Some(form)).await
+    act(
+        state,
+        browser,
+        &p.session_id,
+        SessionAction::Touch,
+        Some(form),
+    )
+    .await
 }
 
 pub async fn end(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
 ) -> Result<Response, ApiError> {
-    let id = p.first().to_owned();
-    act(state, browser, &id, SessionAction::End, None).await
+    act(state, browser, &p.session_id, SessionAction::End, None).await
 }
 
 pub async fn remove(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
 ) -> Result<Response, ApiError> {
-    let id = p.first().to_owned();
-    act(state, browser, &id, SessionAction::Remove, None).await
+    act(state, browser, &p.session_id, SessionAction::Remove, None).await
 }
 
 pub async fn get(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
 ) -> Result<Response, ApiError> {
     let client = browser.client.clone().ok_or_else(signed_out)?;
     let s = state
         .store
-        .get_session(&state.instance.id, p.first())
+        .get_session(&state.instance.id, &p.session_id)
         .await?
         .filter(|s| s.client_id == client.id)
         .ok_or(CoreError::NotFound {
@@ -110,7 +115,7 @@ pub async fn get(
 pub async fn token(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SessionPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let client = browser.client.as_ref().ok_or_else(signed_out)?;
@@ -118,7 +123,7 @@ pub async fn token(
     let jwt = clients::token(
         &state,
         client,
-        p.first(),
+        &p.session_id,
         browser.azp(),
         form.organization_id.as_deref(),
     )
@@ -133,6 +138,6 @@ pub async fn token(
 }
 
 /// Tokens from JWT templates are not served by the Frontend API yet.
-pub async fn template_token(p: PathParams) -> ApiError {
-    ApiError::not_found(&format!("JWT template '{}'", p.second()))
+pub async fn template_token(Path(p): Path<SessionTemplatePath>) -> ApiError {
+    ApiError::not_found(&format!("JWT template '{}'", p.template_name))
 }

@@ -9,7 +9,7 @@ use super::form::Form;
 use super::respond::with_client;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::error::ApiError;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, SignInPath};
 use crate::state::AppState;
 use crate::wire::frontend::client::sign_in;
 use crate::wire::requests::frontend::{
@@ -44,16 +44,16 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignInPath>,
 ) -> Result<Response, ApiError> {
-    let client = sign_ins::get(&state, &browser.key, p.first()).await?;
+    let client = sign_ins::get(&state, &browser.key, &p.sign_in_id).await?;
     respond(&state, &browser, client).await
 }
 
 pub async fn prepare_first_factor(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignInPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: PrepareFactorForm = form.read()?;
@@ -62,7 +62,7 @@ pub async fn prepare_first_factor(
         &state,
         &browser.ctx,
         &browser.key,
-        p.first(),
+        &p.sign_in_id,
         &strategy,
         form.email_address_id.as_deref(),
     )
@@ -73,7 +73,7 @@ pub async fn prepare_first_factor(
 pub async fn attempt_first_factor(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignInPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: AttemptFirstFactorForm = form.read()?;
@@ -87,7 +87,7 @@ pub async fn attempt_first_factor(
         &state,
         &browser.ctx,
         &browser.key,
-        p.first(),
+        &p.sign_in_id,
         &strategy,
         secret,
     )
@@ -100,7 +100,7 @@ pub async fn attempt_first_factor(
 pub async fn prepare_second_factor(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignInPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: PrepareFactorForm = form.read()?;
@@ -109,7 +109,7 @@ pub async fn prepare_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
-        p.first(),
+        &p.sign_in_id,
         &strategy,
         form.email_address_id.as_deref(),
     )
@@ -120,7 +120,7 @@ pub async fn prepare_second_factor(
 pub async fn attempt_second_factor(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignInPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: StrategyCodeForm = form.read()?;
@@ -130,7 +130,7 @@ pub async fn attempt_second_factor(
         &state,
         &browser.ctx,
         &browser.key,
-        p.first(),
+        &p.sign_in_id,
         &strategy,
         code,
     )
@@ -142,7 +142,7 @@ pub async fn attempt_second_factor(
 pub async fn reset_password(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignInPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: ResetPasswordForm = form.read()?;
@@ -151,7 +151,7 @@ pub async fn reset_password(
         &state,
         &browser.ctx,
         &browser.key,
-        p.first(),
+        &p.sign_in_id,
         password,
         sign_out,
     )

@@ -9,7 +9,7 @@ use super::form::Form;
 use super::respond::with_client;
 use crate::app::frontend::sign_ups;
 use crate::error::ApiError;
-use crate::extract::path::PathParams;
+use crate::extract::path::{Path, SignUpPath};
 use crate::state::AppState;
 use crate::wire::frontend::client::sign_up;
 use crate::wire::requests::frontend::{SignUpForm, StrategyCodeForm, StrategyForm};
@@ -55,7 +55,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignUpPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let (fields, password) = form.read::<SignUpForm>()?.into_parts();
@@ -63,7 +63,7 @@ pub async fn update(
         &state,
         &browser.ctx,
         &browser.key,
-        Some(p.first()),
+        Some(&p.sign_up_id),
         fields,
         password,
     )
@@ -74,12 +74,16 @@ pub async fn update(
 pub async fn get(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignUpPath>,
 ) -> Result<Response, ApiError> {
     let client = browser
         .client
         .clone()
-        .filter(|c| c.sign_up.as_ref().is_some_and(|s| s.id == p.first()))
+        .filter(|c| {
+            c.sign_up
+                .as_ref()
+                .is_some_and(|s| s.id == p.sign_up_id.as_str())
+        })
         .ok_or(usher_core::CoreError::NotFound {
             resource: "sign_up",
         })?;
@@ -89,21 +93,26 @@ pub async fn get(
 pub async fn prepare_verification(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignUpPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: StrategyForm = form.read()?;
     let strategy = Strategy::requested(&form.strategy)?;
-    let client =
-        sign_ups::prepare_verification(&state, &browser.ctx, &browser.key, p.first(), &strategy)
-            .await?;
+    let client = sign_ups::prepare_verification(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        &p.sign_up_id,
+        &strategy,
+    )
+    .await?;
     respond(&state, &browser, client).await
 }
 
 pub async fn attempt_verification(
     State(state): State<AppState>,
     browser: Browser,
-    p: PathParams,
+    Path(p): Path<SignUpPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: StrategyCodeForm = form.read()?;
@@ -113,7 +122,7 @@ pub async fn attempt_verification(
         &state,
         &browser.ctx,
         &browser.key,
-        p.first(),
+        &p.sign_up_id,
         &strategy,
         code,
     )

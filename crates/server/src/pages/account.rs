@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use usher_core::CoreError;
+use usher_core::ids::SessionId;
 use usher_core::sessions::Session;
 use usher_core::users::User;
 use usher_core::users::model::Verification;
@@ -90,7 +91,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
         .primary_email()
         .map(|e| e.email_address.clone())
         .or_else(|| user.username.clone())
-        .unwrap_or_else(|| user.id.clone());
+        .unwrap_or_else(|| user.id.to_string());
     h.open("p", &[])
         .text("Signed in as ")
         .el("strong", &[], &signed_in_as)
@@ -488,7 +489,16 @@ pub async fn sign_out_device(
         if id == posted.session.id {
             return sign_out_now(&state, &mut page).await;
         }
-        match devices::sign_out_device(&state, &page.browser.ctx, &posted.session, &id).await {
+        // A malformed id names none of the user's sessions.
+        let result = match SessionId::parse(&id) {
+            Ok(id) => {
+                devices::sign_out_device(&state, &page.browser.ctx, &posted.session, &id).await
+            }
+            Err(_) => Err(usher_core::CoreError::NotFound {
+                resource: "session",
+            }),
+        };
+        match result {
             Ok(_) => return page.redirect_page("/user?notice=device_signed_out#devices"),
             Err(e) => Failure::from_core(e, &[]),
         }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use anyhow::{Context, bail};
-use usher_core::ids::{looks_like, prefix};
+use usher_core::ids::{InstanceId, UserId};
 use usher_core::instance::InstanceSettings;
 use usher_core::passwords::PasswordInput;
 use usher_core::users::User;
@@ -91,10 +91,10 @@ pub fn user_from_row(
     };
     let mut user = validated.into_user(digest, settings, now);
     if let Some(id) = cell("id") {
-        if !looks_like(id, prefix::USER) {
+        let Ok(id) = UserId::parse(id) else {
             bail!("'{id}' is not a Clerk user id");
-        }
-        user.id = id.to_owned();
+        };
+        user.id = id;
     }
     for e in &mut user.email_addresses {
         if unverified_emails
@@ -163,7 +163,7 @@ pub async fn import(
 
 async fn import_chunk(
     store: &SharedStore,
-    ins: &str,
+    ins: &InstanceId,
     users: &[User],
     report: &mut ImportReport,
     actor: &str,

@@ -4,6 +4,7 @@
 //! database backup.
 
 use std::io::{BufRead, Write};
+use usher_core::ids::{InstanceId, SecretKeyId};
 
 use anyhow::{Context, bail};
 use base64::Engine;
@@ -25,7 +26,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct SecretKeyLine {
-    id: String,
+    id: SecretKeyId,
     sha256_hex: String,
     hint: String,
     created_at: i64,
@@ -337,7 +338,7 @@ async fn recreate_instance(
 
 async fn import_users(
     store: &SharedStore,
-    ins: &str,
+    ins: &InstanceId,
     users: Vec<User>,
     report: &mut ImportReport,
     actor: &str,
@@ -374,7 +375,7 @@ async fn import_users(
 
 async fn import_sessions(
     store: &SharedStore,
-    ins: &str,
+    ins: &InstanceId,
     sessions: Vec<Session>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {

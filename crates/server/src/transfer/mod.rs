@@ -8,7 +8,7 @@ pub mod jsonl;
 use std::sync::Arc;
 
 use usher_core::audit::AuditEntry;
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::{AuditId, InstanceId};
 use usher_core::store::{Store, Write};
 
 /// What an import did.
@@ -46,10 +46,10 @@ impl std::fmt::Display for ImportReport {
 pub type SharedStore = Arc<dyn Store>;
 
 /// The audit entry that closes a batch of imported users.
-fn import_audit(instance_id: &str, actor: &str, now: i64) -> Write {
+fn import_audit(instance_id: &InstanceId, actor: &str, now: i64) -> Write {
     Write::Audit(AuditEntry {
-        id: new_id(prefix::AUDIT),
-        instance_id: instance_id.to_owned(),
+        id: AuditId::new(),
+        instance_id: instance_id.clone(),
         actor: actor.to_owned(),
         action: "user.import".into(),
         target_id: None,

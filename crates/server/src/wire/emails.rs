@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use usher_core::ids::{EmailMessageId, IdentificationId, UserId};
 use usher_core::mail::EmailMessage;
 
 /// Clerk's `EmailEventPayload`. `body` is the HTML body. `delivered_by_clerk` tells a receiver
@@ -10,13 +11,13 @@ use usher_core::mail::EmailMessage;
 #[derive(Debug, Serialize)]
 pub struct EmailJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: EmailMessageId,
     pub slug: Option<String>,
     pub from_email_name: String,
     pub reply_to_email_name: Option<String>,
     pub to_email_address: String,
-    pub email_address_id: Option<String>,
-    pub user_id: Option<String>,
+    pub email_address_id: Option<IdentificationId>,
+    pub user_id: Option<UserId>,
     pub subject: String,
     pub body: String,
     pub body_plain: Option<String>,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use usher_core::clock::Millis;
 use usher_core::events::{DomainEvent, OutboxEvent};
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::{EventId, InstanceId};
 use usher_core::sessions::Session;
 use usher_core::users::User;
 
@@ -31,7 +31,7 @@ fn session_payload(s: &Session, user: Option<&User>, max_attempts: i64, now: Mil
 
 pub fn render(
     event: &DomainEvent,
-    instance_id: &str,
+    instance_id: &InstanceId,
     client_ip: Option<&str>,
     user_agent: Option<&str>,
     max_attempts: i64,
@@ -117,8 +117,8 @@ pub fn render(
         }),
     };
     OutboxEvent {
-        id: new_id(prefix::EVENT),
-        instance_id: instance_id.to_owned(),
+        id: EventId::new(),
+        instance_id: instance_id.clone(),
         event_type: event.type_name().to_owned(),
         data,
         attributes: json!({

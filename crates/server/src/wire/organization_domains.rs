@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use usher_core::clock::Millis;
+use usher_core::ids::{OrganizationDomainId, OrganizationId};
 use usher_core::organizations::domains::OrganizationDomain;
 
 #[derive(Debug, Serialize)]
@@ -16,8 +17,8 @@ pub struct VerificationJson {
 #[derive(Debug, Serialize)]
 pub struct DomainJson {
     object: &'static str,
-    id: String,
-    organization_id: String,
+    id: OrganizationDomainId,
+    organization_id: OrganizationId,
     name: String,
     enrollment_mode: &'static str,
     affiliation_email_address: Option<String>,

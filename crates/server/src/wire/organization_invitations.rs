@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use usher_core::clock::Millis;
+use usher_core::ids::{OrganizationId, OrganizationInvitationId, UserId};
 use usher_core::organizations::invitations::OrganizationInvitation;
 use usher_core::organizations::roles;
 use usher_core::users::model::Metadata;
@@ -9,12 +10,12 @@ use usher_core::users::model::Metadata;
 #[derive(Debug, Serialize)]
 pub struct InvitationJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: OrganizationInvitationId,
     pub email_address: String,
     pub role: String,
     pub role_name: String,
-    pub organization_id: String,
-    pub inviter_id: Option<String>,
+    pub organization_id: OrganizationId,
+    pub inviter_id: Option<UserId>,
     pub public_inviter_data: Option<serde_json::Value>,
     pub status: &'static str,
     pub public_metadata: Metadata,

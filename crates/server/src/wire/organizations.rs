@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use usher_core::clock::Millis;
+use usher_core::ids::{OrganizationId, OrganizationMembershipId, UserId};
 use usher_core::organizations::Organization;
 use usher_core::organizations::model::MembershipDetails;
 use usher_core::organizations::roles;
@@ -13,7 +14,7 @@ use super::users::DEFAULT_AVATAR;
 #[derive(Debug, Serialize)]
 pub struct OrganizationJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: OrganizationId,
     pub name: String,
     pub slug: String,
     pub image_url: String,
@@ -29,7 +30,7 @@ pub struct OrganizationJson {
     pub admin_delete_enabled: bool,
     pub public_metadata: Metadata,
     pub private_metadata: Metadata,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub role_set_key: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -111,7 +112,7 @@ impl PublicUserDataJson {
 #[derive(Debug, Serialize)]
 pub struct MembershipJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: OrganizationMembershipId,
     pub role: String,
     pub role_name: String,
     pub permissions: Vec<&'static str>,

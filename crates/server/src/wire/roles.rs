@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 use usher_core::clock::Millis;
+use usher_core::ids::{PermissionId, RoleId};
 use usher_core::roles::{Permission, Role};
 
 #[derive(Debug, Serialize)]
 pub struct PermissionJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: PermissionId,
     pub name: String,
     pub key: String,
     pub description: String,
@@ -36,7 +37,7 @@ impl PermissionJson {
 #[derive(Debug, Serialize)]
 pub struct RoleJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: RoleId,
     pub name: String,
     pub key: String,
     pub description: Option<String>,

@@ -1,17 +1,18 @@
 use serde::Serialize;
 use serde_json::Value;
 use usher_core::clock::Millis;
+use usher_core::ids::{ClientId, SessionId, UserId};
 use usher_core::sessions::Session;
 
 #[derive(Debug, Serialize)]
 pub struct SessionJson {
     pub object: &'static str,
-    pub id: String,
-    pub user_id: String,
-    pub client_id: String,
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub client_id: ClientId,
     pub actor: Option<Value>,
     pub status: &'static str,
-    pub last_active_organization_id: Option<String>,
+    pub last_active_organization_id: Option<usher_core::ids::OrganizationId>,
     pub last_active_at: Millis,
     pub latest_activity: Option<Value>,
     pub expire_at: Millis,

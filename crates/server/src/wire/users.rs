@@ -1,6 +1,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use usher_core::clock::Millis;
+use usher_core::ids::{IdentificationId, UserId};
 use usher_core::users::model::Metadata;
 use usher_core::users::{EmailAddress, PhoneNumber, User, Verification};
 
@@ -59,7 +60,7 @@ impl VerificationJson {
 
 #[derive(Debug, Serialize)]
 pub struct EmailAddressJson {
-    pub id: String,
+    pub id: IdentificationId,
     pub object: &'static str,
     pub email_address: String,
     pub reserved: bool,
@@ -88,7 +89,7 @@ impl From<&EmailAddress> for EmailAddressJson {
 
 #[derive(Debug, Serialize)]
 pub struct PhoneNumberJson {
-    pub id: String,
+    pub id: IdentificationId,
     pub object: &'static str,
     pub phone_number: String,
     pub reserved_for_second_factor: bool,
@@ -122,11 +123,11 @@ impl From<&PhoneNumber> for PhoneNumberJson {
 /// Clerk's `User` object as the Backend API returns it (private metadata included).
 #[derive(Debug, Serialize)]
 pub struct UserJson {
-    pub id: String,
+    pub id: UserId,
     pub object: &'static str,
     pub external_id: Option<String>,
-    pub primary_email_address_id: Option<String>,
-    pub primary_phone_number_id: Option<String>,
+    pub primary_email_address_id: Option<IdentificationId>,
+    pub primary_phone_number_id: Option<IdentificationId>,
     pub primary_web3_wallet_id: Option<String>,
     pub username: Option<String>,
     pub first_name: Option<String>,

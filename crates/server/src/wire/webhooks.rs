@@ -3,12 +3,13 @@
 
 use serde::Serialize;
 use usher_core::clock::Millis;
+use usher_core::ids::{EventId, WebhookEndpointId};
 use usher_core::webhooks::{Attempt, Delivery, Secret, WebhookEndpoint};
 
 #[derive(Debug, Serialize)]
 pub struct EndpointJson {
     pub object: &'static str,
-    pub id: String,
+    pub id: WebhookEndpointId,
     pub url: String,
     pub description: String,
     /// Event types delivered; empty means every event.
@@ -122,16 +123,16 @@ impl From<&Delivery> for DeliveryJson {
 #[derive(Debug, Serialize)]
 pub struct RetryJson {
     pub object: &'static str,
-    pub message_id: String,
+    pub message_id: EventId,
     /// The endpoints it is queued for again.
-    pub endpoint_ids: Vec<String>,
+    pub endpoint_ids: Vec<WebhookEndpointId>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct QueuedJson {
     /// `webhook_replay` or `webhook_resync`.
     pub object: &'static str,
-    pub endpoint_id: String,
+    pub endpoint_id: WebhookEndpointId,
     pub since: Option<Millis>,
     /// How many deliveries were queued.
     pub queued: i64,

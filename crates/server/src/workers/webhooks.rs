@@ -217,8 +217,8 @@ async fn attempt(
     let record = AttemptRecord {
         attempt: Attempt {
             id: new_id(prefix::WEBHOOK_ATTEMPT),
-            endpoint_id: ep.id.clone(),
-            event_id: event.id.clone(),
+            endpoint_id: ep.id.to_string(),
+            event_id: event.id.to_string(),
             attempted_at: started_at,
             succeeded: sent.ok,
             response_status: sent.status,

@@ -124,8 +124,8 @@ impl App {
             None,
             "Acme",
             to,
-            Some("idn_test"),
-            Some("user_test"),
+            Some(&usher_core::ids::IdentificationId::from_stored("idn_test")),
+            Some(&usher_core::ids::UserId::from_stored("user_test")),
             state.now(),
         );
         let ctx = RequestContext::system("test");

@@ -78,7 +78,10 @@ async fn concurrent_sign_ups_through_two_nodes_create_each_user_once() {
         .running
         .state
         .store
-        .get_user(&a.running.state.instance.id, uid)
+        .get_user(
+            &a.running.state.instance.id,
+            &usher_core::ids::UserId::parse(uid).unwrap(),
+        )
         .await
         .unwrap()
         .unwrap();

@@ -465,3 +465,59 @@ async fn deleting_a_user_removes_their_memberships_with_events() {
     let user_deleted = types.iter().position(|t| *t == "user.deleted").unwrap();
     assert!(removed < user_deleted, "{types:?}");
 }
+
+/// A path parameter that is not an id of its kind is an unknown resource, named for the first
+/// parameter at fault, whatever the body says.
+#[tokio::test]
+async fn malformed_path_ids_are_the_route_s_not_found() {
+    let app = spawn_app().await;
+    let alice = user(&app, "alice@example.com").await;
+    let a = org(
+        &app,
+        json!({"name": "A", "slug": "aa", "created_by": alice}),
+    )
+    .await;
+    let a = a["id"].as_str().unwrap();
+    let long = |r: &Reply| {
+        r.body["errors"][0]["long_message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let r = app
+        .patch(
+            &format!("/v1/organizations/{a}/memberships/sess_1"),
+            json!({}),
+        )
+        .await;
+    r.err(404, "resource_not_found");
+    assert_eq!(long(&r), "organization membership not found");
+    let r = app
+        .patch(
+            &format!("/v1/organizations/user_1/memberships/{alice}"),
+            json!({"role": 7}),
+        )
+        .await;
+    r.err(404, "resource_not_found");
+    assert_eq!(long(&r), "organization not found");
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("/v1/organizations/{a}/domains/orgdmn_a-b"),
+            None,
+        )
+        .await;
+    r.err(404, "resource_not_found");
+    assert_eq!(long(&r), "organization domain not found");
+    let r = app
+        .get(&format!("/v1/organizations/{a}/invitations/orginv_"))
+        .await;
+    r.err(404, "resource_not_found");
+    assert_eq!(long(&r), "organization invitation not found");
+    // The one route that takes a slug too: text with the id prefix is an id.
+    assert_eq!(app.get("/v1/organizations/aa").await.ok()["id"], a);
+    app.get("/v1/organizations/org_a-b")
+        .await
+        .err(404, "resource_not_found");
+}

@@ -61,7 +61,11 @@ fn assert_pwned(r: &impl Refusal) {
 
 async fn stored_user(app: &App, id: &str) -> usher_core::users::User {
     let s = &app.running.state;
-    s.store.get_user(&s.instance.id, id).await.unwrap().unwrap()
+    s.store
+        .get_user(&s.instance.id, &usher_core::ids::UserId::parse(id).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -318,7 +322,7 @@ async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
     let s = &app.running.state;
     assert!(
         s.store
-            .live_sessions_of_user(&s.instance.id, id)
+            .live_sessions_of_user(&s.instance.id, &usher_core::ids::UserId::parse(id).unwrap())
             .await
             .unwrap()
             .is_empty()

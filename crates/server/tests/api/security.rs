@@ -44,7 +44,13 @@ async fn imported_user(app: &App, email: &str) -> String {
 
 async fn stored_digest(app: &App, user_id: &str) -> String {
     let state = &app.running.state;
-    let u = state.store.get_user(&state.instance.id, user_id).await;
+    let u = state
+        .store
+        .get_user(
+            &state.instance.id,
+            &usher_core::ids::UserId::parse(user_id).unwrap(),
+        )
+        .await;
     u.unwrap().unwrap().password.unwrap().0
 }
 

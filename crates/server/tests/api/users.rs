@@ -305,15 +305,34 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
     let state = &app.running.state;
     let stored = |u: Option<usher_core::users::User>| u.unwrap().password.unwrap().0;
     assert!(
-        stored(state.store.get_user(&state.instance.id, iid).await.unwrap()).starts_with("$2b$")
+        stored(
+            state
+                .store
+                .get_user(
+                    &state.instance.id,
+                    &usher_core::ids::UserId::parse(iid).unwrap()
+                )
+                .await
+                .unwrap()
+        )
+        .starts_with("$2b$")
     );
     assert_eq!(
         app.verify_password(iid, "imported-pass-1").await.ok()["verified"],
         true
     );
     assert!(
-        stored(state.store.get_user(&state.instance.id, iid).await.unwrap())
-            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+        stored(
+            state
+                .store
+                .get_user(
+                    &state.instance.id,
+                    &usher_core::ids::UserId::parse(iid).unwrap()
+                )
+                .await
+                .unwrap()
+        )
+        .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
     );
     assert_eq!(
         app.verify_password(iid, "imported-pass-1").await.ok()["verified"],

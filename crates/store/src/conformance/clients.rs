@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use usher_core::clients::sign_ins::SignIn;
 use usher_core::clients::{Client, ClientToken};
+use usher_core::ids::InstanceId;
 use usher_core::instance::InstanceSettings;
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::new_session;
@@ -20,7 +21,7 @@ const T0: i64 = 1_800_000_000_000;
 /// A user signed in on a browser client: the instance id, the user, the client's token, the
 /// client and its session.
 struct Owner {
-    ins: String,
+    ins: InstanceId,
     user: User,
     token: ClientToken,
     client: Client,
@@ -85,7 +86,7 @@ pub async fn client_updates_are_versioned(store: Arc<dyn Store>) -> Outcome {
         mut client,
         session,
     } = owner(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let found = store
         .client_by_token(ins, &token.hash())
         .await?
@@ -135,7 +136,7 @@ pub async fn sessions_are_listed_by_client(store: Arc<dyn Store>) -> Outcome {
 
 pub async fn identifiers_are_looked_up_normalised(store: Arc<dyn Store>) -> Outcome {
     let Owner { ins, user, .. } = owner(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     for (kind, value) in [
         (IdentifierKind::Email, "client.owner@example.COM"),
         (IdentifierKind::Username, "OWNER"),
@@ -176,7 +177,7 @@ pub async fn identifiers_are_looked_up_normalised(store: Arc<dyn Store>) -> Outc
 
 pub async fn handshake_nonces_expire(store: Arc<dyn Store>) -> Outcome {
     let ins = create_instance(&store).await?.id;
-    let ins = ins.as_str();
+    let ins = &ins;
     store
         .put_handshake_nonce(ins, "nonce-hash", "[\"a=b\"]", T0 + 60_000)
         .await?;

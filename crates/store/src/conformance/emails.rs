@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use usher_core::ids::{EmailMessageId, IdentificationId, InstanceId, UserId};
 use usher_core::mail::{EmailMessage, EmailStatus, MailTemplate, compose};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
@@ -18,8 +19,8 @@ fn message(to: &str, code: &str, at: i64) -> EmailMessage {
         Some("fr-FR"),
         "Acme",
         to,
-        Some("idn_conformance"),
-        Some("user_conformance"),
+        Some(&IdentificationId::from_stored("idn_conformance")),
+        Some(&UserId::from_stored("user_conformance")),
         at,
     );
     m.from_email_name = "no-reply".into();
@@ -33,7 +34,7 @@ fn ids(v: &[EmailMessage]) -> Vec<&str> {
 /// An instance with three queued emails: two to Ann (written in two cases), one to Bob.
 async fn three_emails(
     store: &Arc<dyn Store>,
-) -> Result<(String, [EmailMessage; 3]), Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<(InstanceId, [EmailMessage; 3]), Box<dyn std::error::Error + Send + Sync>> {
     let ins = create_instance(store).await?.id;
     let a1 = message("Ann@Example.com", "111111", T0);
     let b1 = message("bob@example.com", "222222", T0 + 1);
@@ -49,16 +50,20 @@ async fn three_emails(
 /// Read back whole.
 pub async fn an_email_round_trips(store: Arc<dyn Store>) -> Outcome {
     let (ins, [a1, _, _]) = three_emails(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let got = store.get_email(ins, &a1.id).await?;
     assert_eq!(got.as_ref(), Some(&a1), "an email round-trips");
     assert_eq!(
-        store.get_email("ins_other", &a1.id).await?,
+        store
+            .get_email(&InstanceId::from_stored("ins_other"), &a1.id)
+            .await?,
         None,
         "emails are scoped by instance"
     );
     assert_eq!(
-        store.get_email(ins, "ema_missing").await?,
+        store
+            .get_email(ins, &EmailMessageId::from_stored("ema_missing"))
+            .await?,
         None,
         "an unknown id is none"
     );
@@ -68,7 +73,7 @@ pub async fn an_email_round_trips(store: Arc<dyn Store>) -> Outcome {
 /// Listing: newest first, paged, by recipient case-insensitively.
 pub async fn emails_are_listed_newest_first(store: Arc<dyn Store>) -> Outcome {
     let (ins, [a1, b1, a2]) = three_emails(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let (all, total) = store.list_emails(ins, None, 10, 0).await?;
     assert_eq!(
         (ids(&all), total),
@@ -107,12 +112,12 @@ pub async fn emails_are_listed_newest_first(store: Arc<dyn Store>) -> Outcome {
 /// A failed changeset queues no email.
 pub async fn a_failed_changeset_queues_no_email(store: Arc<dyn Store>) -> Outcome {
     let ins = create_instance(&store).await?.id;
-    let ins = ins.as_str();
+    let ins = &ins;
     let lost = message("carl@example.com", "444444", T0 + 3);
     let mut cs = Changeset::default();
     cs.push(Write::InsertEmail(lost.clone()))
         .push(Write::DeleteUser {
-            id: "user_missing".into(),
+            id: UserId::from_stored("user_missing"),
             version: 99,
         });
     assert_eq!(
@@ -131,7 +136,7 @@ pub async fn a_failed_changeset_queues_no_email(store: Arc<dyn Store>) -> Outcom
 /// The queue: oldest first.
 pub async fn the_queue_is_oldest_first(store: Arc<dyn Store>) -> Outcome {
     let (ins, [a1, b1, a2]) = three_emails(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let queue = store.queued_emails(ins, 10).await?;
     assert_eq!(
         ids(&queue),
@@ -149,7 +154,7 @@ pub async fn the_queue_is_oldest_first(store: Arc<dyn Store>) -> Outcome {
 /// Claims: one worker at a time, until the claim expires or an outcome frees it.
 pub async fn claims_are_exclusive_and_expire(store: Arc<dyn Store>) -> Outcome {
     let (ins, [a1, _, _]) = three_emails(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let now = T0 + 10;
     assert!(
         store.claim_email(ins, &a1.id, now, now + 1000).await?,
@@ -167,7 +172,12 @@ pub async fn claims_are_exclusive_and_expire(store: Arc<dyn Store>) -> Outcome {
     );
     assert!(
         !store
-            .claim_email(ins, "ema_missing", now, now + 1000)
+            .claim_email(
+                ins,
+                &EmailMessageId::from_stored("ema_missing"),
+                now,
+                now + 1000
+            )
             .await?,
         "an unknown email cannot be claimed",
     );
@@ -176,7 +186,7 @@ pub async fn claims_are_exclusive_and_expire(store: Arc<dyn Store>) -> Outcome {
 
 pub async fn outcomes_are_recorded(store: Arc<dyn Store>) -> Outcome {
     let (ins, [a1, b1, a2]) = three_emails(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let now = T0 + 10;
     assert!(
         store.claim_email(ins, &a1.id, now, now + 1000).await?,
@@ -266,7 +276,13 @@ pub async fn outcomes_are_recorded(store: Arc<dyn Store>) -> Outcome {
     );
     assert!(
         !store
-            .record_email_outcome(ins, "ema_missing", EmailStatus::Sent, None, now)
+            .record_email_outcome(
+                ins,
+                &EmailMessageId::from_stored("ema_missing"),
+                EmailStatus::Sent,
+                None,
+                now
+            )
             .await?,
         "an outcome for an unknown email reports it",
     );

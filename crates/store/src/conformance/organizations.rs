@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use usher_core::ids::{InstanceId, OrganizationId, UserId};
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::query::{
     MembershipOrder, MembershipQuery, OrganizationOrder, OrganizationQuery,
@@ -51,11 +52,19 @@ fn membership(
     )?)
 }
 
-async fn commit(store: &Arc<dyn Store>, ins: &str, writes: Vec<Write>) -> Result<(), StoreError> {
+async fn commit(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    writes: Vec<Write>,
+) -> Result<(), StoreError> {
     store.commit(ins, Changeset { writes }).await
 }
 
-async fn users(store: &Arc<dyn Store>, ins: &str, names: &[&str]) -> Result<Vec<String>, Error> {
+async fn users(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    names: &[&str],
+) -> Result<Vec<UserId>, Error> {
     let mut ids = Vec::new();
     let mut writes = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -67,7 +76,11 @@ async fn users(store: &Arc<dyn Store>, ins: &str, names: &[&str]) -> Result<Vec<
     Ok(ids)
 }
 
-async fn reread(store: &Arc<dyn Store>, ins: &str, id: &str) -> Result<Organization, Error> {
+async fn reread(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    id: &OrganizationId,
+) -> Result<Organization, Error> {
     store
         .get_organization(ins, id)
         .await?
@@ -180,11 +193,14 @@ pub async fn organizations_are_filtered_ordered_and_paged(store: Arc<dyn Store>)
         .await?;
     assert_eq!((names(found), total), (vec!["alpha".to_owned()], 1));
     let (by_id, _) = store
-        .list_organizations(&ins, &q(&|q| q.query = Some(orgs[0].id.clone())))
+        .list_organizations(&ins, &q(&|q| q.query = Some(orgs[0].id.to_string())))
         .await?;
     assert_eq!(names(by_id), vec!["Beta".to_owned()]);
     let (of_user, total) = store
-        .list_organizations(&ins, &q(&|q| q.user_ids = ids.clone()))
+        .list_organizations(
+            &ins,
+            &q(&|q| q.user_ids = ids.iter().map(ToString::to_string).collect()),
+        )
         .await?;
     assert_eq!((names(of_user), total), (vec!["Gamma".to_owned()], 1));
     let (most_members, _) = store

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::json;
 use usher_core::audit::AuditEntry;
 use usher_core::branding::Branding;
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::{AuditId, InstanceId, UserId};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::query::{SessionFilter, SessionQuery};
 use usher_core::sessions::{Client, SessionStatus};
@@ -20,7 +20,7 @@ use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 use super::{NOW, Outcome, create_instance, event, new_instance, session, user};
 
 /// Alice, Bob and Carol, each inserted with their `user.created` event.
-async fn three_users(store: &Arc<dyn Store>, ins: &str) -> Result<[User; 3], StoreError> {
+async fn three_users(store: &Arc<dyn Store>, ins: &InstanceId) -> Result<[User; 3], StoreError> {
     let alice = user("alice@example.com", "Alice", NOW);
     let bob = user("bob@example.com", "bob", NOW + 1);
     let carol = user("carol@example.org", "Carol", NOW + 2);
@@ -33,7 +33,7 @@ async fn three_users(store: &Arc<dyn Store>, ins: &str) -> Result<[User; 3], Sto
     Ok([alice, bob, carol])
 }
 
-async fn get_user(store: &Arc<dyn Store>, ins: &str, id: &str) -> Result<User, String> {
+async fn get_user(store: &Arc<dyn Store>, ins: &InstanceId, id: &UserId) -> Result<User, String> {
     match store.get_user(ins, id).await {
         Ok(Some(u)) => Ok(u),
         Ok(None) => Err(format!("user {id} vanished")),
@@ -56,7 +56,7 @@ pub async fn the_instance_and_its_keys_round_trip(store: Arc<dyn Store>) -> Outc
         .create_instance(&instance, &secret, &key_record)
         .await?;
     let second = Instance {
-        id: new_id(prefix::INSTANCE),
+        id: InstanceId::new(),
         ..instance.clone()
     };
     let res = store
@@ -94,7 +94,7 @@ pub async fn the_instance_and_its_keys_round_trip(store: Arc<dyn Store>) -> Outc
 /// Rotation: the new key signs, the old one stays published until retired.
 pub async fn signing_keys_rotate_and_retire(store: Arc<dyn Store>) -> Outcome {
     let instance = create_instance(&store).await?;
-    let ins = instance.id.as_str();
+    let ins = &instance.id;
     let (next, next_record) = SigningKey::generate("key_next", &instance.id, NOW + 1)?;
     store.rotate_signing_key(ins, &next_record).await?;
     let keys = store.signing_keys(ins).await?;
@@ -128,7 +128,7 @@ pub async fn signing_keys_rotate_and_retire(store: Arc<dyn Store>) -> Outcome {
 /// refused changeset rotates nothing.
 pub async fn signing_keys_rotate_and_retire_in_a_changeset(store: Arc<dyn Store>) -> Outcome {
     let instance = create_instance(&store).await?;
-    let ins = instance.id.as_str();
+    let ins = &instance.id;
     let (third, third_record) = SigningKey::generate("key_third", &instance.id, NOW + 2)?;
     let mut cs = Changeset::default();
     cs.push(Write::RotateSigningKey(third_record.clone()))
@@ -147,13 +147,13 @@ pub async fn signing_keys_rotate_and_retire_in_a_changeset(store: Arc<dyn Store>
             .iter()
             .map(|k| (k.kid.as_str(), k.active))
             .collect::<Vec<_>>(),
-        [(ins, true)],
+        [(ins.as_str(), true)],
         "a refused changeset rotates nothing"
     );
     let mut cs = Changeset::default();
     cs.push(Write::RotateSigningKey(third_record))
         .push(Write::RetireSigningKey {
-            kid: instance.id.clone(),
+            kid: instance.id.to_string(),
         });
     store.commit(ins, cs).await?;
     assert_eq!(
@@ -246,12 +246,16 @@ pub async fn users_round_trip(store: Arc<dyn Store>) -> Outcome {
         "a new user is at version 1"
     );
     assert_eq!(
-        store.get_user(ins, "user_missing").await?,
+        store
+            .get_user(ins, &UserId::from_stored("user_missing"))
+            .await?,
         None,
         "unknown user is None"
     );
     assert_eq!(
-        store.get_user("ins_other", &alice.id).await?,
+        store
+            .get_user(&InstanceId::from_stored("ins_other"), &alice.id)
+            .await?,
         None,
         "users are scoped by instance"
     );
@@ -419,7 +423,7 @@ pub async fn users_are_filtered_ordered_and_paged(store: Arc<dyn Store>) -> Outc
         "first_name order ignores case and offset skips"
     );
     let ids = UserFilter {
-        exclude_user_ids: vec![alice.id.clone()],
+        exclude_user_ids: vec![alice.id.to_string()],
         ..Default::default()
     };
     assert_eq!(
@@ -433,7 +437,7 @@ pub async fn users_are_filtered_ordered_and_paged(store: Arc<dyn Store>) -> Outc
 /// Bob with a client, a live session and one past its `expire_at` at `NOW + 100`.
 async fn bobs_sessions(
     store: &Arc<dyn Store>,
-    ins: &str,
+    ins: &InstanceId,
 ) -> Result<
     (
         User,
@@ -574,8 +578,8 @@ pub async fn the_audit_log_is_newest_first(store: Arc<dyn Store>) -> Outcome {
     let mut cs = Changeset::default();
     for action in ["user.create", "user.delete"] {
         cs.push(Write::Audit(AuditEntry {
-            id: new_id(prefix::AUDIT),
-            instance_id: ins.to_owned(),
+            id: AuditId::new(),
+            instance_id: ins.clone(),
             actor: "cli".into(),
             action: action.into(),
             target_id: Some("user_audited".into()),

@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
-use usher_core::ids::new_id;
+use usher_core::ids::{PermissionId, RoleId};
 use usher_core::roles::RoleCatalog;
-use usher_core::roles::model::{Permission, PermissionType, RoleRecord, prefix};
+use usher_core::roles::model::{Permission, PermissionType, RoleRecord};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
 use super::{NOW, Outcome, create_instance};
 
 fn permission(key: &str) -> Permission {
     Permission {
-        id: new_id(prefix::PERMISSION),
+        id: PermissionId::new(),
         key: key.into(),
         name: key.into(),
         description: format!("about {key}"),
@@ -23,7 +23,7 @@ fn permission(key: &str) -> Permission {
 
 fn role(key: &str, permission_keys: &[&str]) -> RoleRecord {
     RoleRecord {
-        id: new_id(prefix::ROLE),
+        id: RoleId::new(),
         key: key.into(),
         name: key.into(),
         description: None,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use usher_core::events::OutboxEvent;
-use usher_core::ids::{new_id, prefix};
+use usher_core::ids::{EventId, InstanceId, WebhookEndpointId, new_id, prefix};
 use usher_core::instance::Environment;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::webhooks::endpoint::{self, NewEndpoint};
@@ -32,10 +32,10 @@ fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, usher_core::CoreErro
     .map(|(ep, _)| ep)
 }
 
-fn outbox(ins: &str, kind: &str, at: i64) -> OutboxEvent {
+fn outbox(ins: &InstanceId, kind: &str, at: i64) -> OutboxEvent {
     OutboxEvent {
-        id: new_id(prefix::EVENT),
-        instance_id: ins.to_owned(),
+        id: EventId::new(),
+        instance_id: ins.clone(),
         event_type: kind.to_owned(),
         data: json!({"object": "test", "kind": kind}),
         attributes: json!({"http_request": {"client_ip": "", "user_agent": ""}}),
@@ -56,7 +56,7 @@ fn record(
         attempt: Attempt {
             id: new_id(prefix::WEBHOOK_ATTEMPT),
             endpoint_id: ep.to_owned(),
-            event_id: event.id.clone(),
+            event_id: event.id.to_string(),
             attempted_at: at,
             succeeded: ok,
             response_status: Some(if ok { 204 } else { 500 }),
@@ -82,9 +82,9 @@ fn record(
     }
 }
 
-fn query(ep: &str, status: Option<DeliveryStatus>) -> DeliveryQuery {
+fn query(ep: &WebhookEndpointId, status: Option<DeliveryStatus>) -> DeliveryQuery {
     DeliveryQuery {
-        endpoint_id: ep.to_owned(),
+        endpoint_id: ep.clone(),
         status: status.map(DeliveryFilter::Status),
         event_id: None,
         limit: 100,
@@ -93,7 +93,11 @@ fn query(ep: &str, status: Option<DeliveryStatus>) -> DeliveryQuery {
 }
 
 /// The endpoints with work due at `at`, each claimed then released at once.
-async fn claims(store: &Arc<dyn Store>, ins: &str, at: i64) -> Result<Vec<String>, StoreError> {
+async fn claims(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    at: i64,
+) -> Result<Vec<WebhookEndpointId>, StoreError> {
     let mut ids = Vec::new();
     while let Some(c) = store
         .claim_webhook_endpoint(ins, "probe", "probe", at, at + 1)
@@ -110,7 +114,7 @@ async fn claims(store: &Arc<dyn Store>, ins: &str, at: i64) -> Result<Vec<String
 /// An instance with two endpoints (one taking every event, one `user.created` only) and three
 /// events: `user.created`, `session.created`, and a `user.updated` snapshot for the second only.
 struct Queued {
-    ins: String,
+    ins: InstanceId,
     all: WebhookEndpoint,
     only_created: WebhookEndpoint,
     created: OutboxEvent,
@@ -120,7 +124,8 @@ struct Queued {
 
 async fn endpoints(
     store: &Arc<dyn Store>,
-) -> Result<(String, WebhookEndpoint, WebhookEndpoint), Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<(InstanceId, WebhookEndpoint, WebhookEndpoint), Box<dyn std::error::Error + Send + Sync>>
+{
     let ins = create_instance(store).await?.id;
     // Endpoints are written with their event, like any change.
     let all = new_endpoint(&[])?;
@@ -157,13 +162,13 @@ async fn queued(
     })
 }
 
-fn ids(v: &[usher_core::webhooks::PendingDelivery]) -> Vec<String> {
+fn ids(v: &[usher_core::webhooks::PendingDelivery]) -> Vec<EventId> {
     v.iter().map(|p| p.event.id.clone()).collect()
 }
 
 pub async fn endpoints_round_trip(store: Arc<dyn Store>) -> Outcome {
     let (ins, all, only_created) = endpoints(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let listed = store.webhook_endpoints(ins).await?;
     assert_eq!(
         listed.iter().map(|l| l.version).collect::<Vec<_>>(),
@@ -177,7 +182,9 @@ pub async fn endpoints_round_trip(store: Arc<dyn Store>) -> Outcome {
         "an endpoint's filter and secrets round-trip",
     );
     assert_eq!(
-        store.webhook_endpoint("ins_other", &all.id).await?,
+        store
+            .webhook_endpoint(&InstanceId::from_stored("ins_other"), &all.id)
+            .await?,
         None,
         "endpoints are scoped by instance",
     );
@@ -196,7 +203,7 @@ pub async fn events_are_queued_for_the_endpoints_that_accept_them(
         session,
         snapshot,
     } = queued(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let a = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
     let b = store
         .pending_webhook_deliveries(ins, &only_created.id, 10)
@@ -231,7 +238,7 @@ pub async fn events_are_queued_for_the_endpoints_that_accept_them(
 
 pub async fn a_failed_changeset_queues_no_delivery(store: Arc<dyn Store>) -> Outcome {
     let Queued { ins, all, .. } = queued(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     // A failed changeset queues nothing.
     let mut cs = Changeset::default();
     cs.push(Write::Event(outbox(ins, "user.created", T0 + 4)))
@@ -268,7 +275,7 @@ pub async fn deliveries_are_leased_attempted_retried_and_replayed(
         session,
         ..
     } = queued(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     let a = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
     let b = store
         .pending_webhook_deliveries(ins, &only_created.id, 10)
@@ -538,7 +545,7 @@ pub async fn deliveries_are_leased_attempted_retried_and_replayed(
     // Retry queues a message again.
     assert!(
         store
-            .retry_webhook_message(ins, "msg_unknown", None, now)
+            .retry_webhook_message(ins, &EventId::from_stored("msg_unknown"), None, now)
             .await?
             .is_empty(),
         "retrying an unknown message changes nothing",
@@ -654,7 +661,7 @@ pub async fn racing_claims_lease_each_endpoint_once(store: Arc<dyn Store>) -> Ou
         only_created,
         ..
     } = queued(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     // Concurrent claims never hand one endpoint to two workers.
     let mut tasks = Vec::new();
     for i in 0..8 {
@@ -689,7 +696,7 @@ pub async fn racing_claims_lease_each_endpoint_once(store: Arc<dyn Store>) -> Ou
 
 pub async fn deleting_an_endpoint_removes_its_queue(store: Arc<dyn Store>) -> Outcome {
     let Queued { ins, all, .. } = queued(&store).await?;
-    let ins = ins.as_str();
+    let ins = &ins;
     // Deleting an endpoint removes its queue, and later events skip it.
     let Some(gone) = store.webhook_endpoint(ins, &all.id).await? else {
         return Err("endpoint vanished".into());

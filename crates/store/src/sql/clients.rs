@@ -3,6 +3,7 @@
 // `Db`.
 
 use sqlx::{Pool, Row, Transaction};
+use usher_core::ids::ClientId;
 use usher_core::clients::Client;
 use usher_core::sessions::Session;
 use usher_core::store::{StoreError, StoreResult};
@@ -20,7 +21,7 @@ fn client_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<Client> {
         // Written before clients had documents (Backend API sessions).
         None => {
             let mut c = Client::new(None, r.get("created_at"));
-            c.id = r.get("id");
+            c.id = ClientId::from_stored(r.get::<String, _>("id"));
             c.updated_at = r.get("updated_at");
             c
         }
@@ -95,7 +96,7 @@ pub async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> St
          VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(instance_id)
-    .bind(&c.id)
+    .bind(c.id.as_str())
     .bind(c.created_at)
     .bind(c.updated_at)
     .bind(&c.token_hash)
@@ -116,7 +117,7 @@ pub async fn update_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> St
     .bind(&c.token_hash)
     .bind(to_doc(c)?)
     .bind(instance_id)
-    .bind(&c.id)
+    .bind(c.id.as_str())
     .bind(c.version)
     .execute(&mut **tx)
     .await

@@ -50,7 +50,7 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(instance_id)
-    .bind(&m.id)
+    .bind(m.id.as_str())
     .bind(recipient(&m.to_email_address))
     .bind(m.status.as_str())
     .bind(m.attempts)

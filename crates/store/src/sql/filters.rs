@@ -30,7 +30,7 @@ sep.push_bind(normalize(kind, v));
     qb.push("))");
 }
 
-pub(super) fn push_id_list(qb: &mut QueryBuilder<Db>, column: &str, negate: bool, values: &[String]) {
+pub(super) fn push_id_list(qb: &mut QueryBuilder<Db>, column: &str, negate: bool, values: &[impl AsRef<str>]) {
     if values.is_empty() {
 return;
     }
@@ -40,7 +40,7 @@ if negate { "NOT " } else { "" }
     ));
     let mut sep = qb.separated(", ");
     for v in values {
-sep.push_bind(v.clone());
+sep.push_bind(v.as_ref().to_owned());
     }
     qb.push(")");
 }
@@ -149,10 +149,10 @@ pub(super) fn push_session_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, 
     qb.push(" WHERE instance_id = ")
 .push_bind(instance_id.to_owned());
     if let Some(u) = &q.filter.user_id {
-qb.push(" AND user_id = ").push_bind(u.clone());
+qb.push(" AND user_id = ").push_bind(u.to_string());
     }
     if let Some(c) = &q.filter.client_id {
-qb.push(" AND client_id = ").push_bind(c.clone());
+qb.push(" AND client_id = ").push_bind(c.to_string());
     }
     if let Some(s) = q.filter.status {
 push_status_filter(qb, s, q.now);

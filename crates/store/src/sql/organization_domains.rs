@@ -46,7 +46,7 @@ fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &DomainQuery) {
     qb.push(" FROM organization_domains WHERE instance_id = ")
         .push_bind(instance_id.to_owned());
     if let Some(org) = &q.organization_id {
-        qb.push(" AND organization_id = ").push_bind(org.clone());
+        qb.push(" AND organization_id = ").push_bind(org.to_string());
     }
     if let Some(v) = q.verified {
         qb.push(" AND verified = ").push_bind(v);
@@ -84,7 +84,7 @@ pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) 
     // The organization may have been deleted since it was read: its domains would be orphans.
     let org = sqlx::query("SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2")
         .bind(instance_id)
-        .bind(&d.organization_id)
+        .bind(d.organization_id.as_str())
         .fetch_optional(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -96,8 +96,8 @@ pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) 
          enrollment_mode, verified, doc, created_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
     )
     .bind(instance_id)
-    .bind(&d.id)
-    .bind(&d.organization_id)
+    .bind(d.id.as_str())
+    .bind(d.organization_id.as_str())
     .bind(&d.name)
     .bind(d.enrollment_mode.as_str())
     .bind(d.verified)
@@ -118,7 +118,7 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) 
     .bind(d.verified)
     .bind(to_doc(d)?)
     .bind(instance_id)
-    .bind(&d.id)
+    .bind(d.id.as_str())
     .bind(d.version)
     .execute(&mut **tx)
     .await

@@ -38,7 +38,7 @@ fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery
     qb.push(" FROM organization_invitations WHERE instance_id = ")
         .push_bind(instance_id.to_owned());
     if let Some(org) = &q.organization_id {
-        qb.push(" AND organization_id = ").push_bind(org.clone());
+        qb.push(" AND organization_id = ").push_bind(org.to_string());
     }
     if let Some(email) = &q.email_address {
         qb.push(" AND email_address = ").push_bind(email.to_lowercase());
@@ -107,7 +107,7 @@ pub async fn insert(
          AND status = 'pending' AND expires_at <= $4",
     )
     .bind(instance_id)
-    .bind(&inv.organization_id)
+    .bind(inv.organization_id.as_str())
     .bind(&inv.email_address)
     .bind(inv.created_at)
     .execute(&mut **tx)
@@ -119,8 +119,8 @@ pub async fn insert(
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
     )
     .bind(instance_id)
-    .bind(&inv.id)
-    .bind(&inv.organization_id)
+    .bind(inv.id.as_str())
+    .bind(inv.organization_id.as_str())
     .bind(&inv.email_address)
     .bind(inv.status.as_str())
     .bind(inv.expires_at)
@@ -147,7 +147,7 @@ pub async fn update(
     .bind(inv.status.as_str())
     .bind(to_doc(inv)?)
     .bind(instance_id)
-    .bind(&inv.id)
+    .bind(inv.id.as_str())
     .bind(inv.version)
     .execute(&mut **tx)
     .await

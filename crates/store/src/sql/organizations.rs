@@ -144,10 +144,10 @@ fn push_membership_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &Memb
     )
     .push_bind(instance_id.to_owned());
     if let Some(org) = &q.organization_id {
-        qb.push(" AND m.organization_id = ").push_bind(org.clone());
+        qb.push(" AND m.organization_id = ").push_bind(org.to_string());
     }
     if let Some(user) = &q.user_id {
-        qb.push(" AND m.user_id = ").push_bind(user.clone());
+        qb.push(" AND m.user_id = ").push_bind(user.to_string());
     }
     super::filters::push_id_list(qb, "m.user_id", false, &q.user_ids);
     super::filters::push_id_list(qb, "m.user_id", true, &q.exclude_user_ids);
@@ -202,7 +202,7 @@ pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> S
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, 0, 0, $8)",
     )
     .bind(instance_id)
-    .bind(&org.id)
+    .bind(org.id.as_str())
     .bind(to_doc(org)?)
     .bind(&org.name)
     .bind(&org.slug)
@@ -231,7 +231,7 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> S
     .bind(org.max_allowed_memberships)
     .bind(org.created_at)
     .bind(instance_id)
-    .bind(&org.id)
+    .bind(org.id.as_str())
     .bind(org.version)
     .execute(&mut **tx)
     .await;
@@ -278,14 +278,14 @@ pub async fn insert_membership(
     )
     .bind(admin)
     .bind(instance_id)
-    .bind(&m.organization_id)
+    .bind(m.organization_id.as_str())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
     if counted.rows_affected() != 1 {
         let exists = sqlx::query("SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2")
             .bind(instance_id)
-            .bind(&m.organization_id)
+            .bind(m.organization_id.as_str())
             .fetch_optional(&mut **tx)
             .await
             .map_err(db_err)?;
@@ -300,9 +300,9 @@ pub async fn insert_membership(
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
     )
     .bind(instance_id)
-    .bind(&m.id)
-    .bind(&m.organization_id)
-    .bind(&m.user_id)
+    .bind(m.id.as_str())
+    .bind(m.organization_id.as_str())
+    .bind(m.user_id.as_str())
     .bind(&m.role)
     .bind(m.is_admin())
     .bind(to_doc(m)?)
@@ -354,7 +354,7 @@ pub async fn update_membership(
         "SELECT is_admin FROM organization_memberships WHERE instance_id = $1 AND id = $2 AND version = $3",
     )
     .bind(instance_id)
-    .bind(&m.id)
+    .bind(m.id.as_str())
     .bind(m.version)
     .fetch_optional(&mut **tx)
     .await
@@ -371,7 +371,7 @@ pub async fn update_membership(
     .bind(m.is_admin())
     .bind(to_doc(m)?)
     .bind(instance_id)
-    .bind(&m.id)
+    .bind(m.id.as_str())
     .bind(m.version)
     .execute(&mut **tx)
     .await

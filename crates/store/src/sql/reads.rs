@@ -2,6 +2,7 @@
 // backend's module, which defines `Db` (the sqlx driver).
 
 use sqlx::{Pool, QueryBuilder, Row};
+use usher_core::ids::{AuditId, EventId, InstanceId, OrganizationId, SecretKeyId};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -37,8 +38,8 @@ pub async fn secret_keys(
     Ok(rows
         .into_iter()
         .map(|r| SecretKeyRecord {
-            id: r.get("id"),
-            instance_id: instance_id.to_owned(),
+            id: SecretKeyId::from_stored(r.get::<String, _>("id")),
+            instance_id: InstanceId::from_stored(instance_id),
             hash: r.get("hash"),
             hint: r.get("hint"),
             created_at: r.get("created_at"),
@@ -59,7 +60,7 @@ pub async fn signing_keys(
         .into_iter()
         .map(|r| SigningKeyRecord {
             kid: r.get("kid"),
-            instance_id: instance_id.to_owned(),
+            instance_id: InstanceId::from_stored(instance_id),
             private_pkcs8_der: r.get("private_pkcs8"),
             active: r.get::<bool, _>("active"),
             created_at: r.get("created_at"),
@@ -180,7 +181,7 @@ pub async fn session_for_token(
     let org_slug: Option<String> = r.get("org_slug");
     let active_membership = match (org_id, org_role, org_slug) {
         (Some(organization_id), Some(role), Some(organization_slug)) => Some(ActiveMembership {
-            organization_id,
+            organization_id: OrganizationId::from_stored(organization_id),
             organization_slug,
             role,
             custom_permissions: rows
@@ -250,8 +251,8 @@ pub async fn events_after(
     rows.into_iter()
         .map(|r| {
             Ok(OutboxEvent {
-                id: r.get("id"),
-                instance_id: instance_id.to_owned(),
+                id: EventId::from_stored(r.get::<String, _>("id")),
+                instance_id: InstanceId::from_stored(instance_id),
                 event_type: r.get("type"),
                 data: from_doc(r.get::<&str, _>("data"))?,
                 attributes: from_doc(r.get::<&str, _>("attributes"))?,
@@ -276,8 +277,8 @@ pub async fn audit_log(
     Ok(rows
         .into_iter()
         .map(|r| AuditEntry {
-            id: r.get("id"),
-            instance_id: instance_id.to_owned(),
+            id: AuditId::from_stored(r.get::<String, _>("id")),
+            instance_id: InstanceId::from_stored(instance_id),
             actor: r.get("actor"),
             action: r.get("action"),
             target_id: r.get("target_id"),

@@ -2,6 +2,7 @@
 // `Db`.
 
 use sqlx::{Pool, Row, Transaction};
+use usher_core::ids::{PermissionId, RoleId};
 use usher_core::roles::model::{Permission, PermissionType, RoleRecord};
 use usher_core::store::{StoreError, StoreResult};
 
@@ -26,7 +27,7 @@ pub async fn permissions(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<
     Ok(rows
         .iter()
         .map(|r| Permission {
-            id: r.get("id"),
+            id: PermissionId::from_stored(r.get::<String, _>("id")),
             key: r.get("key"),
             name: r.get("name"),
             description: r.get("description"),
@@ -65,7 +66,7 @@ pub async fn roles(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<RoleRe
                     .filter(|g| g.get::<&str, _>("role_id") == id)
                     .map(|g| g.get("permission_key"))
                     .collect(),
-                id,
+                id: RoleId::from_stored(id),
                 key: r.get("key"),
                 name: r.get("name"),
                 description: r.get("description"),
@@ -85,7 +86,7 @@ pub async fn put_permission(
     let old: Option<String> = sqlx::query(
         "SELECT key FROM organization_permissions WHERE id = $1 AND instance_id = $2",
     )
-    .bind(&p.id)
+    .bind(p.id.as_str())
     .bind(instance_id)
     .fetch_optional(&mut **tx)
     .await
@@ -98,7 +99,7 @@ pub async fn put_permission(
          ON CONFLICT (id) DO UPDATE SET key = excluded.key, name = excluded.name, \
          description = excluded.description, updated_at = excluded.updated_at",
     )
-    .bind(&p.id)
+    .bind(p.id.as_str())
     .bind(instance_id)
     .bind(&p.key)
     .bind(&p.name)
@@ -162,7 +163,7 @@ pub async fn put_role(
          ON CONFLICT (id) DO UPDATE SET key = excluded.key, name = excluded.name, \
          description = excluded.description, updated_at = excluded.updated_at",
     )
-    .bind(&r.id)
+    .bind(r.id.as_str())
     .bind(instance_id)
     .bind(&r.key)
     .bind(&r.name)
@@ -173,7 +174,7 @@ pub async fn put_role(
     .await
     .map_err(taken("role"))?;
     sqlx::query("DELETE FROM organization_role_permissions WHERE role_id = $1")
-        .bind(&r.id)
+        .bind(r.id.as_str())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -184,7 +185,7 @@ pub async fn put_role(
         sqlx::query(
             "INSERT INTO organization_role_permissions (role_id, permission_key) VALUES ($1, $2)",
         )
-        .bind(&r.id)
+        .bind(r.id.as_str())
         .bind(key)
         .execute(&mut **tx)
         .await

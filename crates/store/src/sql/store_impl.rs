@@ -26,14 +26,14 @@ impl Store for Backend {
             .map_err(|e| e.during("create_instance"))
     }
 
-    async fn branding(&self, instance_id: &str) -> StoreResult<usher_core::branding::Branding> {
+    async fn branding(&self, instance_id: &InstanceId) -> StoreResult<usher_core::branding::Branding> {
         branding::load(self.reader(), instance_id).await
             .map_err(|e| e.during("branding"))
     }
 
     async fn organization_permissions(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
     ) -> StoreResult<Vec<usher_core::roles::model::Permission>> {
         roles::permissions(self.reader(), instance_id).await
             .map_err(|e| e.during("organization_permissions"))
@@ -41,44 +41,44 @@ impl Store for Backend {
 
     async fn organization_roles(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
     ) -> StoreResult<Vec<usher_core::roles::model::RoleRecord>> {
         roles::roles(self.reader(), instance_id).await
             .map_err(|e| e.during("organization_roles"))
     }
 
-    async fn secret_keys(&self, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
+    async fn secret_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
             .map_err(|e| e.during("secret_keys"))
     }
 
-    async fn signing_keys(&self, instance_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
+    async fn signing_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SigningKeyRecord>> {
         reads::signing_keys(self.reader(), instance_id).await
             .map_err(|e| e.during("signing_keys"))
     }
 
     async fn rotate_signing_key(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         key: &SigningKeyRecord,
     ) -> StoreResult<()> {
         writes::rotate_signing_key(self.writer(), instance_id, key).await
             .map_err(|e| e.during("rotate_signing_key"))
     }
 
-    async fn retire_signing_key(&self, instance_id: &str, kid: &str) -> StoreResult<bool> {
+    async fn retire_signing_key(&self, instance_id: &InstanceId, kid: &str) -> StoreResult<bool> {
         writes::retire_signing_key(self.writer(), instance_id, kid).await
             .map_err(|e| e.during("retire_signing_key"))
     }
 
-    async fn get_user(&self, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
+    async fn get_user(&self, instance_id: &InstanceId, id: &UserId) -> StoreResult<Option<User>> {
         reads::get_user(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_user"))
     }
 
     async fn list_users(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         filter: &UserFilter,
         order: UserOrder,
         page: &Page,
@@ -87,15 +87,15 @@ impl Store for Backend {
             .map_err(|e| e.during("list_users"))
     }
 
-    async fn count_users(&self, instance_id: &str, filter: &UserFilter) -> StoreResult<i64> {
+    async fn count_users(&self, instance_id: &InstanceId, filter: &UserFilter) -> StoreResult<i64> {
         reads::count_users(self.reader(), instance_id, filter).await
             .map_err(|e| e.during("count_users"))
     }
 
     async fn get_organization(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationId,
     ) -> StoreResult<Option<Organization>> {
         organizations::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_organization"))
@@ -103,7 +103,7 @@ impl Store for Backend {
 
     async fn organization_by_slug(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         slug: &str,
     ) -> StoreResult<Option<Organization>> {
         organizations::by_slug(self.reader(), instance_id, slug).await
@@ -112,7 +112,7 @@ impl Store for Backend {
 
     async fn list_organizations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &OrganizationQuery,
     ) -> StoreResult<(Vec<Organization>, i64)> {
         organizations::list(self.reader(), instance_id, query).await
@@ -121,9 +121,9 @@ impl Store for Backend {
 
     async fn get_membership(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        user_id: &UserId,
     ) -> StoreResult<Option<OrganizationMembership>> {
         organizations::get_membership(self.reader(), instance_id, organization_id, user_id).await
             .map_err(|e| e.during("get_membership"))
@@ -131,8 +131,8 @@ impl Store for Backend {
 
     async fn get_organization_invitation(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &OrganizationInvitationId,
     ) -> StoreResult<Option<OrganizationInvitation>> {
         organization_invitations::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_organization_invitation"))
@@ -140,7 +140,7 @@ impl Store for Backend {
 
     async fn list_organization_invitations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &InvitationQuery,
     ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
         organization_invitations::list(self.reader(), instance_id, query).await
@@ -149,9 +149,9 @@ impl Store for Backend {
 
     async fn get_organization_domain(
         &self,
-        instance_id: &str,
-        organization_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        id: &OrganizationDomainId,
     ) -> StoreResult<Option<OrganizationDomain>> {
         organization_domains::get(self.reader(), instance_id, organization_id, id).await
             .map_err(|e| e.during("get_organization_domain"))
@@ -159,7 +159,7 @@ impl Store for Backend {
 
     async fn list_organization_domains(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &DomainQuery,
     ) -> StoreResult<(Vec<OrganizationDomain>, i64)> {
         organization_domains::list(self.reader(), instance_id, query).await
@@ -168,22 +168,22 @@ impl Store for Backend {
 
     async fn list_memberships(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &MembershipQuery,
     ) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
         organizations::list_memberships(self.reader(), instance_id, query).await
             .map_err(|e| e.during("list_memberships"))
     }
 
-    async fn get_session(&self, instance_id: &str, id: &str) -> StoreResult<Option<Session>> {
+    async fn get_session(&self, instance_id: &InstanceId, id: &SessionId) -> StoreResult<Option<Session>> {
         reads::get_session(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_session"))
     }
 
     async fn session_for_token(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &SessionId,
     ) -> StoreResult<Option<SessionForToken>> {
         reads::session_for_token(self.reader(), instance_id, id).await
             .map_err(|e| e.during("session_for_token"))
@@ -191,7 +191,7 @@ impl Store for Backend {
 
     async fn list_sessions(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &SessionQuery,
     ) -> StoreResult<(Vec<Session>, i64)> {
         reads::list_sessions(self.reader(), instance_id, query).await
@@ -200,21 +200,21 @@ impl Store for Backend {
 
     async fn live_sessions_of_user(
         &self,
-        instance_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        user_id: &UserId,
     ) -> StoreResult<Vec<Session>> {
         reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
             .map_err(|e| e.during("live_sessions_of_user"))
     }
 
-    async fn get_client(&self, instance_id: &str, id: &str) -> StoreResult<Option<Client>> {
+    async fn get_client(&self, instance_id: &InstanceId, id: &ClientId) -> StoreResult<Option<Client>> {
         clients::get_client(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_client"))
     }
 
     async fn client_by_token(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         token_hash: &str,
     ) -> StoreResult<Option<Client>> {
         clients::client_by_token(self.reader(), instance_id, token_hash).await
@@ -223,8 +223,8 @@ impl Store for Backend {
 
     async fn sessions_of_client(
         &self,
-        instance_id: &str,
-        client_id: &str,
+        instance_id: &InstanceId,
+        client_id: &ClientId,
     ) -> StoreResult<Vec<Session>> {
         clients::sessions_of_client(self.reader(), instance_id, client_id).await
             .map_err(|e| e.during("sessions_of_client"))
@@ -232,17 +232,18 @@ impl Store for Backend {
 
     async fn user_id_by_identifier(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         kind: IdentifierKind,
         value: &str,
-    ) -> StoreResult<Option<String>> {
-        clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
-            .map_err(|e| e.during("user_id_by_identifier"))
+    ) -> StoreResult<Option<UserId>> {
+        let id = clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_id_by_identifier"))?;
+        Ok(id.map(UserId::from_stored))
     }
 
     async fn user_by_identifier(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<User>> {
@@ -252,7 +253,7 @@ impl Store for Backend {
 
     async fn instance_secret(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         name: &str,
         candidate: &[u8],
     ) -> StoreResult<Vec<u8>> {
@@ -262,7 +263,7 @@ impl Store for Backend {
 
     async fn put_handshake_nonce(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         nonce_hash: &str,
         payload: &str,
         expire_at: i64,
@@ -274,7 +275,7 @@ impl Store for Backend {
 
     async fn handshake_payload(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         nonce_hash: &str,
         now: i64,
     ) -> StoreResult<Option<String>> {
@@ -282,14 +283,14 @@ impl Store for Backend {
             .map_err(|e| e.during("handshake_payload"))
     }
 
-    async fn commit(&self, instance_id: &str, changes: Changeset) -> StoreResult<()> {
+    async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()> {
         writes::commit(self.writer(), instance_id, changes).await
             .map_err(|e| e.during("commit"))
     }
 
     async fn events_after(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         after_seq: i64,
         limit: i64,
     ) -> StoreResult<Vec<OutboxEvent>> {
@@ -297,20 +298,20 @@ impl Store for Backend {
             .map_err(|e| e.during("events_after"))
     }
 
-    async fn audit_log(&self, instance_id: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+    async fn audit_log(&self, instance_id: &InstanceId, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         reads::audit_log(self.reader(), instance_id, limit).await
             .map_err(|e| e.during("audit_log"))
     }
 
-    async fn webhook_endpoints(&self, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
+    async fn webhook_endpoints(&self, instance_id: &InstanceId) -> StoreResult<Vec<WebhookEndpoint>> {
         webhooks::endpoints(self.reader(), instance_id).await
             .map_err(|e| e.during("webhook_endpoints"))
     }
 
     async fn webhook_endpoint(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &WebhookEndpointId,
     ) -> StoreResult<Option<WebhookEndpoint>> {
         webhooks::endpoint(self.reader(), instance_id, id).await
             .map_err(|e| e.during("webhook_endpoint"))
@@ -318,7 +319,7 @@ impl Store for Backend {
 
     async fn claim_webhook_endpoint(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         worker: &str,
         node: &str,
         now: i64,
@@ -330,8 +331,8 @@ impl Store for Backend {
 
     async fn pending_webhook_deliveries(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         limit: i64,
     ) -> StoreResult<Vec<PendingDelivery>> {
         webhooks::pending(self.reader(), instance_id, endpoint_id, limit).await
@@ -340,8 +341,8 @@ impl Store for Backend {
 
     async fn record_webhook_attempt(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         worker: &str,
         record: &AttemptRecord,
     ) -> StoreResult<bool> {
@@ -351,8 +352,8 @@ impl Store for Backend {
 
     async fn release_webhook_endpoint(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         worker: &str,
     ) -> StoreResult<()> {
         webhooks::release(self.writer(), instance_id, endpoint_id, worker).await
@@ -361,7 +362,7 @@ impl Store for Backend {
 
     async fn release_webhook_leases(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         node: &str,
         except: &str,
     ) -> StoreResult<u64> {
@@ -371,7 +372,7 @@ impl Store for Backend {
 
     async fn webhook_deliveries(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: &DeliveryQuery,
     ) -> StoreResult<(Vec<Delivery>, i64)> {
         webhooks::deliveries(self.reader(), instance_id, query).await
@@ -380,19 +381,27 @@ impl Store for Backend {
 
     async fn retry_webhook_message(
         &self,
-        instance_id: &str,
-        event_id: &str,
-        endpoint_id: Option<&str>,
+        instance_id: &InstanceId,
+        event_id: &EventId,
+        endpoint_id: Option<&WebhookEndpointId>,
         now: i64,
-    ) -> StoreResult<Vec<String>> {
-        webhooks::retry_message(self.writer(), instance_id, event_id, endpoint_id, now).await
-            .map_err(|e| e.during("retry_webhook_message"))
+    ) -> StoreResult<Vec<WebhookEndpointId>> {
+        let ids = webhooks::retry_message(
+            self.writer(),
+            instance_id,
+            event_id,
+            endpoint_id.map(WebhookEndpointId::as_str),
+            now,
+        )
+        .await
+        .map_err(|e| e.during("retry_webhook_message"))?;
+        Ok(ids.into_iter().map(WebhookEndpointId::from_stored).collect())
     }
 
     async fn replay_webhook_endpoint(
         &self,
-        instance_id: &str,
-        endpoint_id: &str,
+        instance_id: &InstanceId,
+        endpoint_id: &WebhookEndpointId,
         since: i64,
         now: i64,
     ) -> StoreResult<i64> {
@@ -402,7 +411,7 @@ impl Store for Backend {
 
     async fn webhook_stats(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         attempts_since: i64,
     ) -> StoreResult<Vec<EndpointStats>> {
         webhooks::stats(self.reader(), instance_id, attempts_since).await
@@ -411,7 +420,7 @@ impl Store for Backend {
 
     async fn list_emails(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         to_email_address: Option<&str>,
         limit: i64,
         offset: i64,
@@ -422,8 +431,8 @@ impl Store for Backend {
 
     async fn get_email(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &EmailMessageId,
     ) -> StoreResult<Option<usher_core::mail::EmailMessage>> {
         emails::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_email"))
@@ -431,7 +440,7 @@ impl Store for Backend {
 
     async fn queued_emails(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         limit: i64,
     ) -> StoreResult<Vec<usher_core::mail::EmailMessage>> {
         emails::queued(self.reader(), instance_id, limit).await
@@ -440,8 +449,8 @@ impl Store for Backend {
 
     async fn claim_email(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &EmailMessageId,
         now: i64,
         lease_until: i64,
     ) -> StoreResult<bool> {
@@ -451,8 +460,8 @@ impl Store for Backend {
 
     async fn record_email_outcome(
         &self,
-        instance_id: &str,
-        id: &str,
+        instance_id: &InstanceId,
+        id: &EmailMessageId,
         status: usher_core::mail::EmailStatus,
         error: Option<&str>,
         now: i64,

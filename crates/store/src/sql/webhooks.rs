@@ -9,6 +9,7 @@
 // still pending, so it is sent again (at least once).
 
 use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use usher_core::ids::{EventId, InstanceId};
 use usher_core::events::OutboxEvent;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::webhooks::{
@@ -31,7 +32,7 @@ fn endpoint_from_row(r: &DbRow) -> StoreResult<WebhookEndpoint> {
 async fn write_filter(tx: &mut WTx<'_>, instance_id: &str, ep: &WebhookEndpoint) -> StoreResult<()> {
     sqlx::query("DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2")
         .bind(instance_id)
-        .bind(&ep.id)
+        .bind(ep.id.as_str())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -40,7 +41,7 @@ async fn write_filter(tx: &mut WTx<'_>, instance_id: &str, ep: &WebhookEndpoint)
             "INSERT INTO webhook_endpoint_events (instance_id, endpoint_id, event_type) VALUES ($1, $2, $3)",
         )
         .bind(instance_id)
-        .bind(&ep.id)
+        .bind(ep.id.as_str())
         .bind(t)
         .execute(&mut **tx)
         .await
@@ -59,7 +60,7 @@ pub async fn insert_endpoint(
          VALUES ($1, $2, 1, $3, $4, $5, $6)",
     )
     .bind(instance_id)
-    .bind(&ep.id)
+    .bind(ep.id.as_str())
     .bind(to_doc(ep)?)
     .bind(ep.status.as_str())
     .bind(ep.events.is_empty())
@@ -84,7 +85,7 @@ pub async fn update_endpoint(
          WHERE instance_id = $1 AND id = $2 AND version = $6",
     )
     .bind(instance_id)
-    .bind(&ep.id)
+    .bind(ep.id.as_str())
     .bind(to_doc(ep)?)
     .bind(ep.events.is_empty())
     .bind(ep.status.as_str())
@@ -277,8 +278,8 @@ pub async fn pending(
                 attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
                 queued_at: r.get("queued_at"),
                 event: OutboxEvent {
-                    id: r.get("id"),
-                    instance_id: instance_id.to_owned(),
+                    id: EventId::from_stored(r.get::<String, _>("id")),
+                    instance_id: InstanceId::from_stored(instance_id),
                     event_type: r.get("type"),
                     data: from_doc(r.get::<&str, _>("data"))?,
                     attributes: from_doc(r.get::<&str, _>("attributes"))?,
@@ -412,7 +413,7 @@ pub async fn deliveries(
         qb.push(" WHERE instance_id = ")
             .push_bind(instance_id.to_owned())
             .push(" AND endpoint_id = ")
-            .push_bind(q.endpoint_id.clone());
+            .push_bind(q.endpoint_id.to_string());
         match q.status {
             None => {}
             Some(DeliveryFilter::Status(s)) => {
@@ -423,7 +424,7 @@ pub async fn deliveries(
             }
         }
         if let Some(e) = &q.event_id {
-            qb.push(" AND event_id = ").push_bind(e.clone());
+            qb.push(" AND event_id = ").push_bind(e.to_string());
         }
     }
     let mut qb = QueryBuilder::<Db>::new(
@@ -439,7 +440,7 @@ pub async fn deliveries(
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(Delivery {
-            endpoint_id: q.endpoint_id.clone(),
+            endpoint_id: q.endpoint_id.to_string(),
             event_id: r.get("event_id"),
             event_seq: r.get("event_seq"),
             event_type: r.get("event_type"),
@@ -460,7 +461,7 @@ pub async fn deliveries(
         );
         qb.push_bind(instance_id.to_owned())
             .push(" AND endpoint_id = ")
-            .push_bind(q.endpoint_id.clone())
+            .push_bind(q.endpoint_id.to_string())
             .push(" AND event_seq IN (");
         let mut sep = qb.separated(", ");
         for d in &out {
@@ -473,7 +474,7 @@ pub async fn deliveries(
             if let Some(d) = out.iter_mut().find(|d| d.event_seq == seq) {
                 d.attempt_history.push(Attempt {
                     id: r.get("id"),
-                    endpoint_id: q.endpoint_id.clone(),
+                    endpoint_id: q.endpoint_id.to_string(),
                     event_id: r.get("event_id"),
                     attempted_at: r.get("attempted_at"),
                     succeeded: r.get("succeeded"),

@@ -48,7 +48,7 @@ pub async fn create_instance(
     let mut tx = pool.begin().await.map_err(db_err)?;
     // The `singleton` column's unique key lets exactly one of several starting nodes create it.
     let inserted = sqlx::query("INSERT INTO instances (id, doc, created_at) VALUES ($1, $2, $3)")
-        .bind(&instance.id)
+        .bind(instance.id.as_str())
         .bind(to_doc(instance)?)
         .bind(instance.created_at)
         .execute(&mut *tx)
@@ -61,8 +61,8 @@ pub async fn create_instance(
     sqlx::query(
         "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(&secret.id)
-    .bind(&instance.id)
+    .bind(secret.id.as_str())
+    .bind(instance.id.as_str())
     .bind(&secret.hash)
     .bind(&secret.hint)
     .bind(secret.created_at)
@@ -71,7 +71,7 @@ pub async fn create_instance(
     .map_err(db_err)?;
     sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&key.kid)
-        .bind(&instance.id)
+        .bind(instance.id.as_str())
         .bind(&key.private_pkcs8_der)
         .bind(key.active)
         .bind(key.created_at)
@@ -251,7 +251,7 @@ async fn queue_events(
         rows.push((e, to_doc(&e.data)?, to_doc(&e.attributes)?));
     }
     qb.push_values(rows, |mut row, (e, data, attributes)| {
-        row.push_bind(&e.id)
+        row.push_bind(e.id.as_str())
             .push_bind(instance_id)
             .push_bind(&e.event_type)
             .push_bind(data)
@@ -297,7 +297,7 @@ fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
 async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
     sqlx::query("DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
         .bind(instance_id)
-        .bind(&u.id)
+        .bind(u.id.as_str())
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -308,7 +308,7 @@ async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> Stor
         .bind(instance_id)
         .bind(kind.as_str())
         .bind(&value)
-        .bind(&u.id)
+        .bind(u.id.as_str())
         .execute(&mut **tx)
         .await;
         match res {
@@ -357,7 +357,7 @@ fn bind_user_row<'q>(
         .bind(u.locked_until)
         .bind(u.search_text())
         .bind(instance_id)
-        .bind(&u.id))
+        .bind(u.id.as_str()))
 }
 
 fn primary_phone(u: &User) -> Option<String> {
@@ -458,15 +458,15 @@ async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(instance_id)
-    .bind(&s.id)
-    .bind(&s.client_id)
-    .bind(&s.user_id)
+    .bind(s.id.as_str())
+    .bind(s.client_id.as_str())
+    .bind(s.user_id.as_str())
     .bind(s.status.as_str())
     .bind(s.expire_at)
     .bind(s.abandon_at)
     .bind(s.created_at)
     .bind(to_doc(s)?)
-    .bind(&s.last_active_organization_id)
+    .bind(s.last_active_organization_id.as_deref())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
@@ -483,9 +483,9 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(s.abandon_at)
     .bind(to_doc(s)?)
     .bind(instance_id)
-    .bind(&s.id)
+    .bind(s.id.as_str())
     .bind(s.version)
-    .bind(&s.last_active_organization_id)
+    .bind(s.last_active_organization_id.as_deref())
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
@@ -497,7 +497,7 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
 
 async fn insert_event(tx: &mut Tx<'_>, instance_id: &str, e: &OutboxEvent) -> StoreResult<()> {
     sqlx::query("INSERT INTO events (id, instance_id, type, data, attributes, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&e.id)
+        .bind(e.id.as_str())
         .bind(instance_id)
         .bind(&e.event_type)
         .bind(to_doc(&e.data)?)
@@ -511,7 +511,7 @@ async fn insert_event(tx: &mut Tx<'_>, instance_id: &str, e: &OutboxEvent) -> St
 
 async fn insert_audit(tx: &mut Tx<'_>, instance_id: &str, a: &AuditEntry) -> StoreResult<()> {
     sqlx::query("INSERT INTO audit_log (id, instance_id, actor, action, target_id, trace_id, client_ip, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(&a.id)
+        .bind(a.id.as_str())
         .bind(instance_id)
         .bind(&a.actor)
         .bind(&a.action)

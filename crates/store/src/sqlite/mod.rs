@@ -62,6 +62,10 @@ use sqlx::sqlite::{
 use usher_core::audit::AuditEntry;
 use usher_core::clients::Client;
 use usher_core::events::OutboxEvent;
+use usher_core::ids::{
+    ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, SessionId, UserId, WebhookEndpointId,
+};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
 use usher_core::organizations::invitations::{InvitationQuery, OrganizationInvitation};

@@ -131,7 +131,7 @@ async fn a_failed_query_names_its_operation_and_keeps_its_cause() {
     use usher_core::store::{Store, StoreError};
     let err = store
         .user_id_by_identifier(
-            "ins_x",
+            &usher_core::ids::InstanceId::from_stored("ins_x"),
             usher_core::users::identifiers::IdentifierKind::Email,
             "a@example.com",
         )

@@ -3,6 +3,7 @@
 
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
+use usher_core::ids::{OrganizationId, SessionId, UserId, prefix};
 use usher_core::instance::Environment;
 use usher_core::roles::{ActiveOrganization, RoleCatalog};
 use usher_core::sessions::Session;
@@ -28,7 +29,7 @@ pub async fn by_token(state: &AppState, token: &ClientToken) -> CoreResult<Optio
 }
 
 /// A user as the request knows it, or as stored.
-async fn user_for_view(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<Option<User>> {
+async fn user_for_view(state: &AppState, key: &ClientKey, id: &UserId) -> CoreResult<Option<User>> {
     match key.memo.user(id) {
         Some(u) => Ok(Some(u)),
         None => Ok(state.store.get_user(&state.instance.id, id).await?),
@@ -66,7 +67,7 @@ pub async fn view(
         // Usually the user of a session just listed.
         Some(id) => match sessions.iter().find(|(_, u)| u.id == id) {
             Some((_, u)) => Some(u.clone()),
-            None => user_for_view(state, key, id).await?,
+            None => user_for_view(state, key, &UserId::from_stored(id)).await?,
         },
         None => None,
     };
@@ -115,7 +116,7 @@ fn mint_for(
 pub async fn token(
     state: &AppState,
     client: &Client,
-    session_id: &str,
+    session_id: &SessionId,
     azp: Option<&str>,
     organization: Option<&str>,
 ) -> CoreResult<String> {
@@ -169,16 +170,13 @@ pub async fn token(
 /// read on its own, with the instance's roles for a custom role's permissions.
 async fn membership_for_token(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     raw: &str,
 ) -> CoreResult<ActiveMembership> {
     let ins = &state.instance.id;
-    let org = if raw.starts_with("org_") {
-        state.store.get_organization(ins, raw).await?
-    } else {
-        state.store.organization_by_slug(ins, raw).await?
-    }
-    .ok_or(CoreError::NotAMember)?;
+    let org = crate::app::organizations::find(state, raw)
+        .await?
+        .ok_or(CoreError::NotAMember)?;
     let m = state
         .store
         .get_membership(ins, &org.id, user_id)
@@ -227,16 +225,17 @@ pub async fn create_dev_browser(state: &AppState, ctx: &RequestContext) -> CoreR
 /// personal account); refused unless the session's user is a member.
 async fn member_organization(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     raw: Option<&str>,
-) -> CoreResult<Option<String>> {
+) -> CoreResult<Option<OrganizationId>> {
     let raw = match raw.map(str::trim) {
         None | Some("") => return Ok(None),
         Some(r) => r,
     };
     let ins = &state.instance.id;
-    let org_id = if raw.starts_with("org_") {
-        raw.to_owned()
+    let org_id = if raw.starts_with(prefix::ORGANIZATION) {
+        // A malformed id names no organization the user belongs to.
+        OrganizationId::parse(raw).map_err(|_| CoreError::NotAMember)?
     } else {
         match state.store.organization_by_slug(ins, raw).await? {
             Some(o) => o.id,
@@ -262,7 +261,7 @@ pub async fn act_on_session(
     state: &AppState,
     ctx: &RequestContext,
     key: &ClientKey,
-    session_id: &str,
+    session_id: &SessionId,
     action: SessionAction,
     active_org: Option<Option<String>>,
 ) -> CoreResult<(Client, Session)> {
@@ -322,7 +321,7 @@ pub async fn act_on_session(
                         .write(Write::UpdateSession(session.clone()))
                         .event(event);
                 }
-                if client.last_active_session_id.as_deref() == Some(session_id) {
+                if client.last_active_session_id.as_ref() == Some(session_id) {
                     client.last_active_session_id = None;
                 }
                 client.rotate_secret(&key.new_token);
@@ -382,10 +381,10 @@ pub async fn sign_out(
 pub async fn current_session(
     state: &AppState,
     client: &Client,
-    requested: Option<&str>,
+    requested: Option<&SessionId>,
 ) -> CoreResult<Session> {
     let id = requested
-        .or(client.last_active_session_id.as_deref())
+        .or(client.last_active_session_id.as_ref())
         .ok_or(CoreError::SignedOut)?;
     let session = state
         .store

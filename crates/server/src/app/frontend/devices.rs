@@ -2,6 +2,7 @@
 //! out. Only the user's own sessions can be ended this way.
 
 use usher_core::events::DomainEvent;
+use usher_core::ids::{SessionId, UserId};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
@@ -13,7 +14,7 @@ use crate::app::{Change, with_retry};
 use crate::state::AppState;
 
 /// The user's live sessions, the most recently active first.
-pub async fn list(state: &AppState, user_id: &str) -> CoreResult<Vec<Session>> {
+pub async fn list(state: &AppState, user_id: &UserId) -> CoreResult<Vec<Session>> {
     let now = state.now();
     let mut sessions: Vec<Session> = state
         .store
@@ -36,7 +37,7 @@ pub async fn sign_out_device(
     state: &AppState,
     ctx: &RequestContext,
     current: &Session,
-    session_id: &str,
+    session_id: &SessionId,
 ) -> CoreResult<Session> {
     let user = get_user(state, &current.user_id).await?;
     with_retry(|| async {

@@ -20,7 +20,7 @@ pub async fn refreshed_session(
     client: &Client,
     azp: Option<&str>,
 ) -> CoreResult<Option<(String, i64)>> {
-    let Some(sid) = client.last_active_session_id.as_deref() else {
+    let Some(sid) = client.last_active_session_id.as_ref() else {
         return Ok(None);
     };
     let Some(session) = state.store.get_session(&state.instance.id, sid).await? else {

@@ -1,6 +1,7 @@
 //! `/v1/me`: the signed-in user's own profile, password and second factors.
 
 use usher_core::events::DomainEvent;
+use usher_core::ids::UserId;
 use usher_core::ids::{new_id, prefix};
 use usher_core::mfa::{backup_codes, totp};
 use usher_core::passwords::check_policy;
@@ -21,7 +22,7 @@ use crate::state::AppState;
 async fn edit_user<T, F>(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
     audit: &str,
     edit: F,
 ) -> CoreResult<(User, T)>
@@ -53,7 +54,7 @@ pub struct ProfilePatch {
 pub async fn update_profile(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
     patch: ProfilePatch,
 ) -> CoreResult<User> {
     for (param, v) in [
@@ -147,7 +148,7 @@ pub fn totp_uri(user: &User, secret: &str, issuer: &str) -> String {
         .primary_email()
         .map(|e| e.email_address.clone())
         .or_else(|| user.username.clone())
-        .unwrap_or_else(|| user.id.clone());
+        .unwrap_or_else(|| user.id.to_string());
     totp::otpauth_uri(secret, issuer, &account)
 }
 
@@ -155,7 +156,7 @@ pub fn totp_uri(user: &User, secret: &str, issuer: &str) -> String {
 pub async fn create_totp(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
 ) -> CoreResult<(TotpEnrolment, String)> {
     let now = state.now();
     let (_, (t, uri)) = edit_user(state, ctx, user_id, "me.totp.create", |u, _| {
@@ -189,7 +190,7 @@ pub async fn verify_totp(
     code: &str,
 ) -> CoreResult<(TotpEnrolment, Option<Vec<String>>)> {
     let now = state.now();
-    let user_id = session.user_id.as_str();
+    let user_id = &session.user_id;
     // Enrolling a second factor signs out every other session (unless the operator chose not
     // to): a session an attacker opened with a stolen password does not survive it.
     let others: Vec<Session> = if state
@@ -246,7 +247,7 @@ pub async fn verify_totp(
 pub async fn delete_totp(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
 ) -> CoreResult<User> {
     let (user, ()) = edit_user(state, ctx, user_id, "me.totp.delete", |u, _| {
         if u.totp.take().is_none() {
@@ -262,7 +263,7 @@ pub async fn delete_totp(
 pub async fn create_backup_codes(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
 ) -> CoreResult<Vec<String>> {
     let (_, codes) = edit_user(state, ctx, user_id, "me.backup_codes.create", |u, _| {
         let (plain, hashes) = backup_codes::generate();

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::{Client, ClientToken, Strategy};
 use usher_core::events::DomainEvent;
+use usher_core::ids::{ClientId, IdentificationId, UserId};
 use usher_core::mail::templates::{MailTemplate, compose_branded};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{SignInMade, start_browser_session};
@@ -30,7 +31,7 @@ use crate::state::AppState;
 /// response hands out under `new_token`.
 #[derive(Debug, Clone)]
 pub struct ClientKey {
-    pub existing: Option<String>,
+    pub existing: Option<ClientId>,
     pub new_token: ClientToken,
     /// What the request has already read or written.
     pub memo: RequestMemo,
@@ -138,7 +139,7 @@ pub fn write_client(change: &mut Change<'_>, client: &Client) {
     }
 }
 
-pub async fn get_user(state: &AppState, id: &str) -> CoreResult<User> {
+pub async fn get_user(state: &AppState, id: &UserId) -> CoreResult<User> {
     super::users::get(state, id).await
 }
 
@@ -198,8 +199,10 @@ pub fn send_code(
         user.and_then(|u| u.locale.as_deref()),
         &state.branding(),
         &to.email_address,
-        (!to.email_address_id.is_empty()).then_some(to.email_address_id.as_str()),
-        user.map(|u| u.id.as_str()),
+        (!to.email_address_id.is_empty())
+            .then(|| IdentificationId::from_stored(to.email_address_id.clone()))
+            .as_ref(),
+        user.map(|u| &u.id),
         state.now(),
     );
     super::mail::queue(change, msg);
@@ -216,7 +219,7 @@ pub fn send_sign_up_attempt_notice(
         .email_addresses
         .iter()
         .find(|e| e.email_address.eq_ignore_ascii_case(email_address))
-        .map(|e| e.id.as_str());
+        .map(|e| &e.id);
     let msg = compose_branded(
         &MailTemplate::SignUpAttempt,
         owner.locale.as_deref(),

@@ -3,6 +3,7 @@
 //! events and audit entries). A non-member is told the organization is not found, whatever it
 //! asks.
 
+use usher_core::ids::{OrganizationId, UserId};
 use usher_core::organizations::access::{self, DELETE_PROFILE, MANAGE_MEMBERSHIPS, MANAGE_PROFILE};
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::model::MembershipDetails;
@@ -29,8 +30,8 @@ fn enabled(state: &AppState) -> CoreResult<()> {
 
 async fn membership_of(
     state: &AppState,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Option<OrganizationMembership>> {
     Ok(state
         .store
@@ -41,8 +42,8 @@ async fn membership_of(
 /// The caller's membership, granting `permission` when one is named.
 async fn check(
     state: &AppState,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
     permission: Option<&'static str>,
 ) -> CoreResult<OrganizationMembership> {
     enabled(state)?;
@@ -56,7 +57,7 @@ async fn check(
 /// `GET /v1/me/organization_memberships`.
 pub async fn my_memberships(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     page: Page,
 ) -> CoreResult<(Vec<MembershipDetails>, i64)> {
     enabled(state)?;
@@ -71,8 +72,8 @@ pub async fn my_memberships(
 pub async fn leave(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, None).await?;
     orgs::delete_membership(state, ctx, organization_id, user_id).await
@@ -82,7 +83,7 @@ pub async fn leave(
 pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
+    user_id: &UserId,
     name: Option<String>,
     slug: Option<String>,
 ) -> CoreResult<Organization> {
@@ -100,7 +101,7 @@ pub async fn create(
         NewOrganization {
             name,
             slug,
-            created_by: Some(user.id),
+            created_by: Some(user.id.to_string()),
             max_allowed_memberships: Some(settings.organization_max_allowed_memberships),
             ..Default::default()
         },
@@ -118,8 +119,8 @@ pub async fn create(
 
 pub async fn get(
     state: &AppState,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Organization> {
     check(state, user_id, organization_id, None).await?;
     orgs::get_by_id(state, organization_id).await
@@ -129,8 +130,8 @@ pub async fn get(
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
     name: Option<String>,
     slug: Option<String>,
 ) -> CoreResult<Organization> {
@@ -146,8 +147,8 @@ pub async fn update(
 pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Organization> {
     check(state, user_id, organization_id, Some(DELETE_PROFILE)).await?;
     let org = orgs::get_by_id(state, organization_id).await?;
@@ -162,8 +163,8 @@ pub async fn delete(
 /// The members, for a caller who may read them (`role`, `query` filter as on the Backend API).
 pub async fn members(
     state: &AppState,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
     query: MembershipQuery,
 ) -> CoreResult<(Vec<MembershipDetails>, i64)> {
     check(
@@ -179,8 +180,8 @@ pub async fn members(
 pub async fn add_member(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
     input: NewMembership,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
@@ -190,9 +191,9 @@ pub async fn add_member(
 pub async fn update_member(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
-    organization_id: &str,
-    member_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    member_id: &UserId,
     role: &str,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
@@ -202,9 +203,9 @@ pub async fn update_member(
 pub async fn remove_member(
     state: &AppState,
     ctx: &RequestContext,
-    user_id: &str,
-    organization_id: &str,
-    member_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    member_id: &UserId,
 ) -> CoreResult<MembershipDetails> {
     check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
     orgs::delete_membership(state, ctx, organization_id, member_id).await
@@ -213,8 +214,8 @@ pub async fn remove_member(
 /// The roles a member can be given, for any member of the organization.
 pub async fn roles(
     state: &AppState,
-    user_id: &str,
-    organization_id: &str,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
 ) -> CoreResult<Vec<usher_core::roles::model::Role>> {
     check(state, user_id, organization_id, None).await?;
     Ok(usher_core::roles::system::system_roles(

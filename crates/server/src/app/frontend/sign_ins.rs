@@ -5,6 +5,7 @@
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::clients::{Client, Strategy, decoys};
 use usher_core::events::DomainEvent;
+use usher_core::ids::UserId;
 use usher_core::passwords::{self, check_policy};
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in};
 use usher_core::store::Write;
@@ -207,7 +208,7 @@ async fn attempt_of(
     let user_id = sign_in.user_id.clone().ok_or(CoreError::FlowInvalid {
         reason: "identify the user before verifying a factor",
     })?;
-    let user = get_user(state, &user_id).await?;
+    let user = get_user(state, &UserId::from_stored(user_id)).await?;
     ensure_can_sign_in(&user, state.now())?;
     Ok((client, sign_in, user))
 }

@@ -6,6 +6,7 @@ use axum::response::Response;
 use usher_core::CoreError;
 use usher_core::clients::Strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::ids::UserId;
 
 use super::{Factor, email_of, key_for, notice, open_sign_in, status_of, submit_code};
 use crate::app::frontend::get_user;
@@ -150,14 +151,17 @@ pub(super) async fn code_attempt(
                 .is_some_and(|f| f.strategy == flow.strategy())
     })?;
     let email = match &si.user_id {
-        Some(id) => get_user(state, id).await.ok().and_then(|u| {
-            email_of(
-                &u,
-                si.first_factor
-                    .as_ref()
-                    .and_then(|f| f.email_address_id.as_deref()),
-            )
-        }),
+        Some(id) => get_user(state, &UserId::from_stored(id.as_str()))
+            .await
+            .ok()
+            .and_then(|u| {
+                email_of(
+                    &u,
+                    si.first_factor
+                        .as_ref()
+                        .and_then(|f| f.email_address_id.as_deref()),
+                )
+            }),
         None => None,
     };
     Some((si, email))

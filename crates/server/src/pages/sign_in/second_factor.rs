@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use usher_core::clients::Strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::ids::UserId;
 use usher_core::users::User;
 
 use super::codes::{CodePage, render_code};
@@ -46,7 +47,9 @@ async fn second_attempt(
             SignInStatus::NeedsSecondFactor | SignInStatus::NeedsClientTrust
         )
     })?;
-    let user = get_user(state, si.user_id.as_deref()?).await.ok()?;
+    let user = get_user(state, &UserId::from_stored(si.user_id.clone()?))
+        .await
+        .ok()?;
     let second = if si.status == SignInStatus::NeedsClientTrust {
         Second::DeviceCode
     } else if wanted.is_some_and(|w| w.parse() == Ok(Strategy::BackupCode)) || !user.totp_enabled()

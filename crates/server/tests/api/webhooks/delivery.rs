@@ -80,7 +80,7 @@ async fn deliveries_are_signed_clerk_envelopes_in_commit_order() {
 
     let d = app.deliveries(&ep, "status=succeeded&limit=500").await;
     assert_eq!(d["total_count"], 5);
-    assert_eq!(d["data"][0]["message_id"], events[4].id);
+    assert_eq!(d["data"][0]["message_id"], events[4].id.as_str());
     assert_eq!(d["data"][0]["attempts"], 1);
     assert_eq!(d["data"][0]["attempt_history"][0]["status"], "succeeded");
     assert_eq!(
@@ -181,7 +181,7 @@ async fn a_flaky_receiver_gets_every_event_on_svixs_schedule_in_order() {
         .await
         .into_iter()
         .filter(|e| e.event_type == "user.created")
-        .map(|e| e.id)
+        .map(|e| e.id.into_string())
         .collect();
     assert_eq!(ids, events, "commit order");
     ids.dedup();
