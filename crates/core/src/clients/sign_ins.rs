@@ -72,6 +72,37 @@ pub struct CodeToSend {
     pub email_address_id: String,
 }
 
+/// A fresh code for one of the user's addresses (the one asked for, else the primary) and what
+/// to email, if anything (test mode sends nothing).
+fn issue_email_code(
+    user: &User,
+    strategy: &Strategy,
+    email_address_id: Option<&str>,
+    environment: Environment,
+    now: Millis,
+) -> CoreResult<(FactorVerification, Option<CodeToSend>)> {
+    let email = match email_address_id {
+        Some(id) => user.email_addresses.iter().find(|e| e.id == id),
+        None => user.primary_email().or(user.email_addresses.first()),
+    }
+    .ok_or(CoreError::StrategyInvalid {
+        param: "email_address_id",
+    })?;
+    let (v, code) = FactorVerification::issue_code(
+        strategy.clone(),
+        &email.email_address,
+        Some(&email.id),
+        environment,
+        now,
+    );
+    let to_send = code.map(|code| CodeToSend {
+        code,
+        email_address: email.email_address.clone(),
+        email_address_id: email.id.to_string(),
+    });
+    Ok((v, to_send))
+}
+
 impl SignIn {
     pub fn start(identifier: Option<String>, user: Option<&User>, now: Millis) -> Self {
         Self {
@@ -139,27 +170,10 @@ impl SignIn {
         if reset && user.password.is_none() {
             return Err(CoreError::StrategyInvalid { param: "strategy" });
         }
-        let email = match email_address_id {
-            Some(id) => user.email_addresses.iter().find(|e| e.id == id),
-            None => user.primary_email().or(user.email_addresses.first()),
-        }
-        .ok_or(CoreError::StrategyInvalid {
-            param: "email_address_id",
-        })?;
-        let (v, code) = FactorVerification::issue_code(
-            strategy.clone(),
-            &email.email_address,
-            Some(&email.id),
-            environment,
-            now,
-        );
+        let (v, code) = issue_email_code(user, strategy, email_address_id, environment, now)?;
         self.first_factor = Some(v);
         self.updated_at = now;
-        Ok(code.map(|code| CodeToSend {
-            code,
-            email_address: email.email_address.clone(),
-            email_address_id: email.id.to_string(),
-        }))
+        Ok(code)
     }
 
     /// Records a password check done by the caller, then moves on. `trusted_device`: the user
@@ -206,27 +220,16 @@ impl SignIn {
             SignInStatus::NeedsClientTrust,
             "this sign-in is not waiting for a device confirmation",
         )?;
-        let email = match email_address_id {
-            Some(id) => user.email_addresses.iter().find(|e| e.id == id),
-            None => user.primary_email().or(user.email_addresses.first()),
-        }
-        .ok_or(CoreError::StrategyInvalid {
-            param: "email_address_id",
-        })?;
-        let (v, code) = FactorVerification::issue_code(
-            Strategy::EmailCode,
-            &email.email_address,
-            Some(&email.id),
+        let (v, code) = issue_email_code(
+            user,
+            &Strategy::EmailCode,
+            email_address_id,
             environment,
             now,
-        );
+        )?;
         self.second_factor = Some(v);
         self.updated_at = now;
-        Ok(code.map(|code| CodeToSend {
-            code,
-            email_address: email.email_address.clone(),
-            email_address_id: email.id.to_string(),
-        }))
+        Ok(code)
     }
 
     /// Checks an emailed code against the prepared factor of the same strategy.
@@ -371,25 +374,11 @@ impl SignIn {
 mod tests {
     use super::*;
     use crate::clients::supported::first_factors;
-    use crate::instance::InstanceSettings;
-    use crate::users::create::{NewUser, validate};
+
     use crate::users::model::{PasswordDigest, TotpEnrolment};
 
     fn user() -> User {
-        let v = validate(
-            NewUser {
-                email_addresses: vec!["a@b.co".into()],
-                skip_password_requirement: true,
-                ..Default::default()
-            },
-            &InstanceSettings::default(),
-        )
-        .unwrap();
-        v.into_user(
-            Some(PasswordDigest("$argon2id$x".into())),
-            &InstanceSettings::default(),
-            0,
-        )
+        crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"))
     }
 
     #[test]

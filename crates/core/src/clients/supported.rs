@@ -105,27 +105,13 @@ pub(super) fn password_only() -> Vec<SupportedFactor> {
 mod tests {
     use super::*;
     use crate::clients::decoys::{self, DecoyKey};
-    use crate::instance::InstanceSettings;
+
     use crate::mfa::backup_codes;
-    use crate::users::create::{NewUser, validate};
-    use crate::users::model::{PasswordDigest, TotpEnrolment};
+
+    use crate::users::model::TotpEnrolment;
 
     fn user(password: bool) -> User {
-        let settings = InstanceSettings::default();
-        validate(
-            NewUser {
-                email_addresses: vec!["a@b.co".into(), "c@d.co".into()],
-                skip_password_requirement: true,
-                ..Default::default()
-            },
-            &settings,
-        )
-        .unwrap()
-        .into_user(
-            password.then(|| PasswordDigest("$argon2id$x".into())),
-            &settings,
-            0,
-        )
+        crate::users::fixtures::user_with(&["a@b.co", "c@d.co"], password.then_some("$argon2id$x"))
     }
 
     fn names(f: &[SupportedFactor]) -> Vec<String> {

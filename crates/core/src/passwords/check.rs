@@ -71,21 +71,9 @@ pub async fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instance::InstanceSettings;
-    use crate::users::create::{NewUser, validate};
 
     fn user(digest: &str) -> User {
-        let s = InstanceSettings::default();
-        validate(
-            NewUser {
-                email_addresses: vec!["a@b.co".into()],
-                skip_password_requirement: true,
-                ..Default::default()
-            },
-            &s,
-        )
-        .unwrap()
-        .into_user(Some(PasswordDigest(digest.into())), &s, 0)
+        crate::users::fixtures::user_with(&["a@b.co"], Some(digest))
     }
 
     #[test]

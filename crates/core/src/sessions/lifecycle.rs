@@ -152,7 +152,6 @@ mod tests {
     use super::*;
     use crate::ids::InstanceId;
     use crate::instance::InstanceSettings;
-    use crate::users::create::{NewUser, validate};
 
     fn instance(env: Environment) -> Instance {
         Instance {
@@ -164,16 +163,7 @@ mod tests {
         }
     }
 
-    fn user() -> User {
-        let input = NewUser {
-            email_addresses: vec!["a@b.co".into()],
-            skip_password_requirement: true,
-            ..Default::default()
-        };
-        validate(input, &InstanceSettings::default())
-            .unwrap()
-            .into_user(None, &InstanceSettings::default(), 0)
-    }
+    use crate::users::fixtures::user;
 
     #[test]
     fn production_refuses_backend_sessions() {

@@ -55,18 +55,8 @@ pub fn set_locked(user: &mut User, locked: bool, settings: &InstanceSettings, no
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::users::create::{NewUser, validate};
 
-    fn user() -> User {
-        let input = NewUser {
-            email_addresses: vec!["a@b.co".into()],
-            skip_password_requirement: true,
-            ..Default::default()
-        };
-        validate(input, &InstanceSettings::default())
-            .unwrap()
-            .into_user(None, &InstanceSettings::default(), 0)
-    }
+    use crate::users::fixtures::user;
 
     #[test]
     fn the_attempt_reaching_the_limit_locks_for_the_duration() {

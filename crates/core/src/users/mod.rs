@@ -2,6 +2,8 @@
 
 pub mod bulk;
 pub mod create;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod identifiers;
 pub mod lockout;
 pub mod metadata;
