@@ -5,6 +5,8 @@ use serde::de::DeserializeOwned;
 use sqlx::query::Query;
 use sqlx::{Executor, Pool, QueryBuilder, Row};
 use usher_core::branding::Branding;
+use usher_core::events::OutboxEvent;
+use usher_core::ids::{EventId, InstanceId};
 use usher_core::organizations::domains::OrganizationDomain;
 use usher_core::organizations::invitations::OrganizationInvitation;
 use usher_core::organizations::{Organization, OrganizationMembership};
@@ -98,6 +100,20 @@ pub fn versioned<T: Versioned>(r: &DbRow) -> StoreResult<T> {
     let mut x: T = from_doc(r.get::<&str, _>("doc"))?;
     x.set_version(r.get("version"));
     Ok(x)
+}
+
+/// An `events` row (`seq`, `id`, `type`, `data`, `attributes`, `created_at`) of `instance_id`,
+/// read by the outbox and by the webhook queue alike.
+pub fn outbox_event(r: &DbRow, instance_id: &str) -> StoreResult<OutboxEvent> {
+    Ok(OutboxEvent {
+        id: EventId::from_stored(r.get::<String, _>("id")),
+        instance_id: InstanceId::from_stored(instance_id),
+        event_type: r.get("type"),
+        data: from_doc(r.get::<&str, _>("data"))?,
+        attributes: from_doc(r.get::<&str, _>("attributes"))?,
+        created_at: r.get("created_at"),
+        seq: r.get("seq"),
+    })
 }
 
 /// One page of a list and the total it was cut from, with the filter written once:

@@ -9,8 +9,6 @@
 // still pending, so it is sent again (at least once).
 
 use sqlx::{Pool, QueryBuilder, Row, Transaction};
-use usher_core::ids::{EventId, InstanceId};
-use usher_core::events::OutboxEvent;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::query::Page;
 use usher_core::webhooks::{
@@ -19,8 +17,10 @@ use usher_core::webhooks::{
 };
 
 use super::db_err;
-use super::query::{execute, execute_one, fetch_all, fetch_optional, paged, text, versioned};
-use crate::rows::{from_doc, to_doc};
+use super::query::{
+    execute, execute_one, fetch_all, fetch_optional, outbox_event, paged, text, versioned,
+};
+use crate::rows::to_doc;
 
 type WTx<'a> = Transaction<'a, Db>;
 
@@ -255,15 +255,7 @@ pub async fn pending(
         Ok(PendingDelivery {
             attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
             queued_at: r.get("queued_at"),
-            event: OutboxEvent {
-                id: EventId::from_stored(r.get::<String, _>("id")),
-                instance_id: InstanceId::from_stored(instance_id),
-                event_type: r.get("type"),
-                data: from_doc(r.get::<&str, _>("data"))?,
-                attributes: from_doc(r.get::<&str, _>("attributes"))?,
-                created_at: r.get("created_at"),
-                seq: r.get("seq"),
-            },
+            event: outbox_event(r, instance_id)?,
         })
     })
     .await
