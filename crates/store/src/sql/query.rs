@@ -48,6 +48,14 @@ pub async fn fetch_all<'c, T>(
     rows.iter().map(map).collect()
 }
 
+/// Whether `query` finds a row.
+pub async fn exists<'c>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+) -> StoreResult<bool> {
+    Ok(fetch_optional(query, ex, |_| Ok(())).await?.is_some())
+}
+
 /// Runs a statement; the rows it affected.
 pub async fn execute<'c>(
     query: DbQuery<'_>,
@@ -62,10 +70,33 @@ pub async fn execute_one<'c>(
     query: DbQuery<'_>,
     ex: impl Executor<'c, Database = Db>,
 ) -> StoreResult<()> {
-    match execute(query, ex).await? {
+    exactly_one(execute(query, ex).await?)
+}
+
+/// The verdict of a version-guarded write that changed `rows` rows (see `execute_one`).
+pub fn exactly_one(rows: u64) -> StoreResult<()> {
+    match rows {
         1 => Ok(()),
         _ => Err(StoreError::Stale),
     }
+}
+
+/// Maps a unique key's refusal to `taken` (which key it was means something to the caller), any
+/// other failure to the database's error.
+pub fn taken_as(taken: StoreError) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => taken,
+        other => db_err(other),
+    }
+}
+
+/// `execute`, with a unique key's refusal reported as `taken`.
+pub async fn execute_unique<'c>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+    taken: StoreError,
+) -> StoreResult<u64> {
+    Ok(query.execute(ex).await.map_err(taken_as(taken))?.rows_affected())
 }
 
 /// A record kept as a JSON `doc` beside a `version` column: the column is the truth (the
