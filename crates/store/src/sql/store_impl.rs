@@ -83,7 +83,7 @@ impl Store for Backend {
         order: UserOrder,
         page: &Page,
     ) -> StoreResult<Vec<User>> {
-        reads::list_users(self.reader(), instance_id, filter, Some((order, page))).await
+        reads::list_users(self.reader(), instance_id, filter, order, page).await
             .map_err(|e| e.during("list_users"))
     }
 
