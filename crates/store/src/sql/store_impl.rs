@@ -4,10 +4,9 @@
 #[async_trait]
 impl Store for Backend {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(self.reader())
+        query::execute(sqlx::query("SELECT 1"), self.reader())
             .await
-            .map_err(|e| db_err(e).during("ping"))?;
+            .map_err(|e| e.during("ping"))?;
         Ok(())
     }
 
