@@ -6,7 +6,7 @@ use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    exactly_one, execute, execute_one, execute_unique, exists, fetch_optional, paged, text,
+    exactly_one, execute, execute_one, execute_unique, exists, fetch_optional, newest_first, text,
     versioned,
 };
 use crate::rows::{like_contains, to_doc};
@@ -55,15 +55,7 @@ pub async fn list(
     instance_id: &str,
     q: &DomainQuery,
 ) -> StoreResult<(Vec<OrganizationDomain>, i64)> {
-    paged(
-        pool,
-        "doc, version",
-        |qb| push_filter(qb, instance_id, q),
-        " ORDER BY created_at DESC, id DESC",
-        &q.page,
-        versioned,
-    )
-    .await
+    newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) -> StoreResult<()> {

@@ -7,7 +7,9 @@ use usher_core::organizations::invitations::{
 };
 use usher_core::store::{StoreError, StoreResult};
 
-use super::query::{execute, execute_one, execute_unique, fetch_optional, paged, text, versioned};
+use super::query::{
+    execute, execute_one, execute_unique, fetch_optional, newest_first, text, versioned,
+};
 use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
@@ -72,15 +74,7 @@ pub async fn list(
     instance_id: &str,
     q: &InvitationQuery,
 ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
-    paged(
-        pool,
-        "doc, version",
-        |qb| push_filter(qb, instance_id, q),
-        " ORDER BY created_at DESC, id DESC",
-        &q.page,
-        versioned,
-    )
-    .await
+    newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
 }
 
 pub async fn insert(

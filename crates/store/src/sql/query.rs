@@ -171,3 +171,13 @@ pub async fn paged<T>(
     let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
     Ok((items, total))
 }
+
+/// `paged` for a list of versioned records shown newest first (by `created_at`, then `id`).
+pub async fn newest_first<T: Versioned>(
+    pool: &Pool<Db>,
+    from_where: impl Fn(&mut QueryBuilder<Db>),
+    page: &Page,
+) -> StoreResult<(Vec<T>, i64)> {
+    let order_by = " ORDER BY created_at DESC, id DESC";
+    paged(pool, "doc, version", from_where, order_by, page, versioned).await
+}

@@ -16,7 +16,7 @@ use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
 use super::filters::{order_by, push_session_filter, push_user_filter};
-use super::query::{fetch_all, fetch_optional, outbox_event, paged, text, versioned};
+use super::query::{fetch_all, fetch_optional, newest_first, outbox_event, text, versioned};
 use crate::rows::from_doc;
 
 pub async fn load_instance(pool: &Pool<Db>) -> StoreResult<Option<Instance>> {
@@ -195,15 +195,7 @@ pub async fn list_sessions(
     instance_id: &str,
     q: &SessionQuery,
 ) -> StoreResult<(Vec<Session>, i64)> {
-    paged(
-        pool,
-        "doc, version",
-        |qb| push_session_filter(qb, instance_id, q),
-        " ORDER BY created_at DESC, id DESC",
-        &q.page,
-        versioned,
-    )
-    .await
+    newest_first(pool, |qb| push_session_filter(qb, instance_id, q), &q.page).await
 }
 
 pub async fn live_sessions_of_user(
