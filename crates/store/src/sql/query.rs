@@ -1,5 +1,6 @@
 // The shapes the query files share: binding text keys, mapping rows, the optimistic-version
-// check and the paged list. Included by each backend's module, which defines `Db`.
+// check, unique-key refusals and the paged list. Included by each backend's module, which
+// defines `Db`.
 
 use serde::de::DeserializeOwned;
 use sqlx::query::Query;
@@ -26,6 +27,15 @@ pub type DbQuery<'q> = Query<'q, Db, <Db as sqlx::Database>::Arguments>;
 /// bound onto the result.
 pub fn text(sql: &'static str, params: &[&str]) -> DbQuery<'static> {
     params.iter().fold(sqlx::query(sql), |q, p| q.bind(*p))
+}
+
+/// The one row `query` finds, mapped by `map`; none is the database's error.
+pub async fn fetch_one<'c, T>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+    map: impl FnOnce(&DbRow) -> StoreResult<T>,
+) -> StoreResult<T> {
+    map(&query.fetch_one(ex).await.map_err(db_err)?)
 }
 
 /// The row `query` finds, if any, mapped by `map`.
@@ -168,7 +178,7 @@ pub async fn paged<T>(
     let items = fetch_all(qb.build(), pool, map).await?;
     let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
     from_where(&mut cq);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
+    let total = fetch_one(cq.build(), pool, |r| Ok(r.get("n"))).await?;
     Ok((items, total))
 }
 

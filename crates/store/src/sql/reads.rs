@@ -16,7 +16,7 @@ use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
 use super::filters::{order_by, push_session_filter, push_user_filter};
-use super::query::{fetch_all, fetch_optional, newest_first, outbox_event, text, versioned};
+use super::query::{fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned};
 use crate::rows::from_doc;
 
 pub async fn load_instance(pool: &Pool<Db>) -> StoreResult<Option<Instance>> {
@@ -122,8 +122,7 @@ pub async fn list_users(
 pub async fn count_users(pool: &Pool<Db>, instance_id: &str, f: &UserFilter) -> StoreResult<i64> {
     let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
     push_user_filter(&mut qb, instance_id, f);
-    let row = qb.build().fetch_one(pool).await.map_err(db_err)?;
-    Ok(row.get("n"))
+    fetch_one(qb.build(), pool, |r| Ok(r.get("n"))).await
 }
 
 pub async fn get_session(

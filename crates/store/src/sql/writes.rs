@@ -12,7 +12,7 @@ use usher_core::users::User;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 
 use super::db_err;
-use super::query::{DbQuery, execute, execute_one, execute_unique, text};
+use super::query::{DbQuery, execute, execute_one, execute_unique, fetch_one, text};
 use crate::rows::to_doc;
 
 /// The instance's secret `name`: `candidate` when none was kept yet, else the one kept (the first
@@ -32,11 +32,8 @@ pub async fn instance_secret(
     let kept = text(
         "SELECT secret FROM instance_secrets WHERE instance_id = $1 AND name = $2",
         &[instance_id, name],
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    Ok(kept.get("secret"))
+    );
+    fetch_one(kept, pool, |r| Ok(r.get("secret"))).await
 }
 
 pub async fn create_instance(
