@@ -1,12 +1,15 @@
 //! The organization part of the storage suite: slugs unique per instance, versioned updates,
 //! lists, memberships unique per user, the membership limit and the last admin held under
 //! concurrency, deleting an organization with its memberships and domains; domains unique per
-//! organization and verified by one organization at most.
+//! organization and verified by one organization at most; invitations pending once per address.
 
 use std::sync::Arc;
 
 use usher_core::ids::{InstanceId, OrganizationId, UserId};
 use usher_core::organizations::domains::{self, DomainQuery, NewDomain, OrganizationDomain};
+use usher_core::organizations::invitations::{
+    self, InvitationQuery, InvitationStatus, Invitee, NewInvitation, OrganizationInvitation,
+};
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::query::{
     MembershipOrder, MembershipQuery, OrganizationOrder, OrganizationQuery,
@@ -599,5 +602,143 @@ pub async fn domains_are_unique_listed_and_deleted_with_their_organization(
     let stale = commit(&store, &ins, vec![Write::InsertOrganizationDomain(orphan)]).await;
     assert_eq!(stale, Err(StoreError::Stale));
     assert_eq!(list(DomainQuery::default()).await?.1, 2);
+    Ok(())
+}
+
+const DAY: i64 = 86_400_000;
+
+fn invitation(o: &Organization, email: &str, at: i64) -> Result<OrganizationInvitation, Error> {
+    let input = NewInvitation {
+        email_address: Some(email.into()),
+        role: Some(MEMBER.into()),
+        expires_in_days: Some(1),
+        ..Default::default()
+    };
+    Ok(invitations::validate_new(o, input, Invitee::default(), at)?)
+}
+
+pub async fn invitations_are_pending_once_per_address_and_expire(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let acme = org("Acme", "acme", 0, NOW)?;
+    let globex = org("Globex", "globex", 0, NOW)?;
+    let ann = invitation(&acme, "Ann@Example.com", NOW)?;
+    let bob = invitation(&acme, "bob@example.com", NOW + 1)?;
+    let ann_globex = invitation(&globex, "ann@example.com", NOW + 2)?;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::InsertOrganization(acme.clone()),
+            Write::InsertOrganization(globex.clone()),
+            Write::InsertOrganizationInvitation(ann.clone()),
+            Write::InsertOrganizationInvitation(bob.clone()),
+            Write::InsertOrganizationInvitation(ann_globex.clone()),
+        ],
+    )
+    .await?;
+    let stored = store
+        .get_organization_invitation(&ins, &ann.id)
+        .await?
+        .ok_or("ann")?;
+    assert_eq!(
+        (stored.email_address.as_str(), stored.version),
+        ("ann@example.com", 1)
+    );
+
+    let again = invitation(&acme, "ann@example.com", NOW + 3)?;
+    let pending = commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganizationInvitation(again)],
+    )
+    .await;
+    assert_eq!(pending, Err(StoreError::InvitationPending));
+
+    let mut revoked = store
+        .get_organization_invitation(&ins, &bob.id)
+        .await?
+        .ok_or("bob")?;
+    revoked.status = InvitationStatus::Revoked;
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(revoked.clone())],
+    )
+    .await?;
+    let stale = commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(revoked)],
+    )
+    .await;
+    assert_eq!(stale, Err(StoreError::Stale));
+
+    let list = |q: InvitationQuery| {
+        let store = store.clone();
+        let ins = ins.clone();
+        async move {
+            let (items, total) = store.list_organization_invitations(&ins, &q).await?;
+            let ids: Vec<_> = items.into_iter().map(|i| i.id).collect();
+            Ok::<_, StoreError>((ids, total))
+        }
+    };
+    let at = |now: i64, statuses: Vec<InvitationStatus>| InvitationQuery {
+        statuses,
+        now,
+        ..Default::default()
+    };
+    let newest_first = vec![ann_globex.id.clone(), bob.id.clone(), ann.id.clone()];
+    assert_eq!(list(at(NOW, vec![])).await?, (newest_first, 3));
+    let pending = vec![ann_globex.id.clone(), ann.id.clone()];
+    assert_eq!(
+        list(at(NOW, vec![InvitationStatus::Pending])).await?,
+        (pending.clone(), 2)
+    );
+    let revoked = vec![bob.id.clone()];
+    assert_eq!(
+        list(at(NOW, vec![InvitationStatus::Revoked])).await?,
+        (revoked, 1)
+    );
+    // Past their expiry, pending rows read as expired.
+    let later = NOW + 2 * DAY;
+    assert_eq!(list(at(later, vec![InvitationStatus::Pending])).await?.1, 0);
+    assert_eq!(
+        list(at(later, vec![InvitationStatus::Expired])).await?,
+        (pending, 2)
+    );
+    let searched = InvitationQuery {
+        query: Some("ANN@".into()),
+        ..at(NOW, vec![])
+    };
+    assert_eq!(list(searched).await?.1, 2);
+    let of_acme = InvitationQuery {
+        organization_id: Some(acme.id.clone()),
+        email_address: Some("ANN@example.com".into()),
+        ..at(NOW, vec![])
+    };
+    assert_eq!(list(of_acme.clone()).await?, (vec![ann.id.clone()], 1));
+
+    // A new invitation to the address marks the expired one so first (else its unique index
+    // would refuse the second pending row).
+    let renewed = invitation(&acme, "ann@example.com", later)?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganizationInvitation(renewed.clone())],
+    )
+    .await?;
+    let pending_at_acme = InvitationQuery {
+        organization_id: Some(acme.id.clone()),
+        ..at(later, vec![InvitationStatus::Pending])
+    };
+    assert_eq!(list(pending_at_acme).await?, (vec![renewed.id.clone()], 1));
+    let page = InvitationQuery {
+        page: Page {
+            limit: 1,
+            offset: 1,
+        },
+        ..of_acme
+    };
+    assert_eq!(list(page).await?, (vec![ann.id.clone()], 2));
     Ok(())
 }
