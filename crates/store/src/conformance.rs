@@ -199,6 +199,8 @@ macro_rules! conformance_tests {
                 memberships_are_unique_and_listed,
                 the_membership_limit_holds_under_concurrency,
                 the_last_admin_is_kept,
+                domains_are_unique_listed_and_deleted_with_their_organization,
+                invitations_are_pending_once_per_address_and_expire,
             }
         }
     };

@@ -1,10 +1,15 @@
 //! The organization part of the storage suite: slugs unique per instance, versioned updates,
 //! lists, memberships unique per user, the membership limit and the last admin held under
-//! concurrency, deleting an organization with its memberships.
+//! concurrency, deleting an organization with its memberships and domains; domains unique per
+//! organization and verified by one organization at most; invitations pending once per address.
 
 use std::sync::Arc;
 
 use usher_core::ids::{InstanceId, OrganizationId, UserId};
+use usher_core::organizations::domains::{self, DomainQuery, NewDomain, OrganizationDomain};
+use usher_core::organizations::invitations::{
+    self, InvitationQuery, InvitationStatus, Invitee, NewInvitation, OrganizationInvitation,
+};
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::query::{
     MembershipOrder, MembershipQuery, OrganizationOrder, OrganizationQuery,
@@ -428,5 +433,312 @@ pub async fn the_last_admin_is_kept(store: Arc<dyn Store>) -> Outcome {
     commit(&store, &ins, vec![remove(false)]).await?;
     let org_now = reread(&store, &ins, &o.id).await?;
     assert_eq!((org_now.admins_count, org_now.members_count), (0, 1));
+    Ok(())
+}
+
+fn domain(
+    o: &Organization,
+    name: &str,
+    verified: bool,
+    at: i64,
+) -> Result<OrganizationDomain, Error> {
+    Ok(domains::validate_new(
+        o,
+        NewDomain {
+            name: Some(name.into()),
+            enrollment_mode: Some("manual_invitation".into()),
+            verified: Some(verified),
+        },
+        at,
+    )?)
+}
+
+pub async fn domains_are_unique_listed_and_deleted_with_their_organization(
+    store: Arc<dyn Store>,
+) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let acme = org("Acme", "acme", 0, NOW)?;
+    let globex = org("Globex", "globex", 0, NOW)?;
+    let a = domain(&acme, "acme.test", true, NOW)?;
+    let b = domain(&acme, "acme.example", false, NOW + 1)?;
+    let c = domain(&globex, "globex.test", true, NOW + 2)?;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::InsertOrganization(acme.clone()),
+            Write::InsertOrganization(globex.clone()),
+            Write::InsertOrganizationDomain(a.clone()),
+            Write::InsertOrganizationDomain(b.clone()),
+            Write::InsertOrganizationDomain(c.clone()),
+        ],
+    )
+    .await?;
+    let stored = store.get_organization_domain(&ins, &acme.id, &a.id).await?;
+    assert_eq!(
+        stored.map(|d| (d.name, d.version)),
+        Some(("acme.test".into(), 1))
+    );
+    assert!(
+        store
+            .get_organization_domain(&ins, &globex.id, &a.id)
+            .await?
+            .is_none()
+    );
+
+    // Listed twice by one organization, or verified by a second one: refused.
+    let twice = domain(&acme, "acme.test", false, NOW)?;
+    let taken = commit(&store, &ins, vec![Write::InsertOrganizationDomain(twice)]).await;
+    assert_eq!(taken, Err(StoreError::DomainTaken));
+    let claimed = domain(&globex, "acme.test", true, NOW)?;
+    let taken = commit(&store, &ins, vec![Write::InsertOrganizationDomain(claimed)]).await;
+    assert_eq!(taken, Err(StoreError::DomainTaken));
+    // An unverified listing elsewhere is allowed, but cannot then be verified.
+    let unverified = domain(&globex, "acme.test", false, NOW + 3)?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganizationDomain(unverified.clone())],
+    )
+    .await?;
+    let mut verify = unverified.clone();
+    verify.version = 1;
+    verify.verified = true;
+    let taken = commit(&store, &ins, vec![Write::UpdateOrganizationDomain(verify)]).await;
+    assert_eq!(taken, Err(StoreError::DomainTaken));
+
+    let list = |q: DomainQuery| {
+        let store = store.clone();
+        let ins = ins.clone();
+        async move {
+            let (items, total) = store.list_organization_domains(&ins, &q).await?;
+            Ok::<_, StoreError>((items.into_iter().map(|d| d.name).collect::<Vec<_>>(), total))
+        }
+    };
+    let all = list(DomainQuery::default()).await?;
+    assert_eq!(all.1, 4);
+    assert_eq!(
+        all.0,
+        ["acme.test", "globex.test", "acme.example", "acme.test"]
+    );
+    let of_acme = DomainQuery {
+        organization_id: Some(acme.id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(
+        list(of_acme.clone()).await?,
+        (vec!["acme.example".into(), "acme.test".into()], 2)
+    );
+    let verified = DomainQuery {
+        verified: Some(true),
+        ..of_acme.clone()
+    };
+    assert_eq!(list(verified).await?, (vec!["acme.test".into()], 1));
+    let searched = DomainQuery {
+        query: Some("EXAMPLE".into()),
+        ..Default::default()
+    };
+    assert_eq!(list(searched).await?, (vec!["acme.example".into()], 1));
+    let paged = DomainQuery {
+        page: Page {
+            limit: 1,
+            offset: 1,
+        },
+        ..Default::default()
+    };
+    assert_eq!(list(paged).await?, (vec!["globex.test".into()], 4));
+
+    let mut updated = store
+        .get_organization_domain(&ins, &acme.id, &b.id)
+        .await?
+        .ok_or("b")?;
+    updated.verified = true;
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationDomain(updated.clone())],
+    )
+    .await?;
+    let stale = commit(&store, &ins, vec![Write::UpdateOrganizationDomain(updated)]).await;
+    assert_eq!(stale, Err(StoreError::Stale));
+    let stale = commit(
+        &store,
+        &ins,
+        vec![Write::DeleteOrganizationDomain {
+            id: b.id.clone(),
+            version: 1,
+        }],
+    )
+    .await;
+    assert_eq!(stale, Err(StoreError::Stale));
+    commit(
+        &store,
+        &ins,
+        vec![Write::DeleteOrganizationDomain {
+            id: b.id.clone(),
+            version: 2,
+        }],
+    )
+    .await?;
+    assert!(
+        store
+            .get_organization_domain(&ins, &acme.id, &b.id)
+            .await?
+            .is_none()
+    );
+
+    // An organization deleted since it was read takes no new domain, and takes its domains along.
+    commit(
+        &store,
+        &ins,
+        vec![Write::DeleteOrganization {
+            id: acme.id.clone(),
+            version: 1,
+        }],
+    )
+    .await?;
+    assert_eq!(list(of_acme).await?.1, 0);
+    let orphan = domain(&acme, "late.test", true, NOW)?;
+    let stale = commit(&store, &ins, vec![Write::InsertOrganizationDomain(orphan)]).await;
+    assert_eq!(stale, Err(StoreError::Stale));
+    assert_eq!(list(DomainQuery::default()).await?.1, 2);
+    Ok(())
+}
+
+const DAY: i64 = 86_400_000;
+
+fn invitation(o: &Organization, email: &str, at: i64) -> Result<OrganizationInvitation, Error> {
+    let input = NewInvitation {
+        email_address: Some(email.into()),
+        role: Some(MEMBER.into()),
+        expires_in_days: Some(1),
+        ..Default::default()
+    };
+    Ok(invitations::validate_new(o, input, Invitee::default(), at)?)
+}
+
+pub async fn invitations_are_pending_once_per_address_and_expire(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let acme = org("Acme", "acme", 0, NOW)?;
+    let globex = org("Globex", "globex", 0, NOW)?;
+    let ann = invitation(&acme, "Ann@Example.com", NOW)?;
+    let bob = invitation(&acme, "bob@example.com", NOW + 1)?;
+    let ann_globex = invitation(&globex, "ann@example.com", NOW + 2)?;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::InsertOrganization(acme.clone()),
+            Write::InsertOrganization(globex.clone()),
+            Write::InsertOrganizationInvitation(ann.clone()),
+            Write::InsertOrganizationInvitation(bob.clone()),
+            Write::InsertOrganizationInvitation(ann_globex.clone()),
+        ],
+    )
+    .await?;
+    let stored = store
+        .get_organization_invitation(&ins, &ann.id)
+        .await?
+        .ok_or("ann")?;
+    assert_eq!(
+        (stored.email_address.as_str(), stored.version),
+        ("ann@example.com", 1)
+    );
+
+    let again = invitation(&acme, "ann@example.com", NOW + 3)?;
+    let pending = commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganizationInvitation(again)],
+    )
+    .await;
+    assert_eq!(pending, Err(StoreError::InvitationPending));
+
+    let mut revoked = store
+        .get_organization_invitation(&ins, &bob.id)
+        .await?
+        .ok_or("bob")?;
+    revoked.status = InvitationStatus::Revoked;
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(revoked.clone())],
+    )
+    .await?;
+    let stale = commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(revoked)],
+    )
+    .await;
+    assert_eq!(stale, Err(StoreError::Stale));
+
+    let list = |q: InvitationQuery| {
+        let store = store.clone();
+        let ins = ins.clone();
+        async move {
+            let (items, total) = store.list_organization_invitations(&ins, &q).await?;
+            let ids: Vec<_> = items.into_iter().map(|i| i.id).collect();
+            Ok::<_, StoreError>((ids, total))
+        }
+    };
+    let at = |now: i64, statuses: Vec<InvitationStatus>| InvitationQuery {
+        statuses,
+        now,
+        ..Default::default()
+    };
+    let newest_first = vec![ann_globex.id.clone(), bob.id.clone(), ann.id.clone()];
+    assert_eq!(list(at(NOW, vec![])).await?, (newest_first, 3));
+    let pending = vec![ann_globex.id.clone(), ann.id.clone()];
+    assert_eq!(
+        list(at(NOW, vec![InvitationStatus::Pending])).await?,
+        (pending.clone(), 2)
+    );
+    let revoked = vec![bob.id.clone()];
+    assert_eq!(
+        list(at(NOW, vec![InvitationStatus::Revoked])).await?,
+        (revoked, 1)
+    );
+    // Past their expiry, pending rows read as expired.
+    let later = NOW + 2 * DAY;
+    assert_eq!(list(at(later, vec![InvitationStatus::Pending])).await?.1, 0);
+    assert_eq!(
+        list(at(later, vec![InvitationStatus::Expired])).await?,
+        (pending, 2)
+    );
+    let searched = InvitationQuery {
+        query: Some("ANN@".into()),
+        ..at(NOW, vec![])
+    };
+    assert_eq!(list(searched).await?.1, 2);
+    let of_acme = InvitationQuery {
+        organization_id: Some(acme.id.clone()),
+        email_address: Some("ANN@example.com".into()),
+        ..at(NOW, vec![])
+    };
+    assert_eq!(list(of_acme.clone()).await?, (vec![ann.id.clone()], 1));
+
+    // A new invitation to the address marks the expired one so first (else its unique index
+    // would refuse the second pending row).
+    let renewed = invitation(&acme, "ann@example.com", later)?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::InsertOrganizationInvitation(renewed.clone())],
+    )
+    .await?;
+    let pending_at_acme = InvitationQuery {
+        organization_id: Some(acme.id.clone()),
+        ..at(later, vec![InvitationStatus::Pending])
+    };
+    assert_eq!(list(pending_at_acme).await?, (vec![renewed.id.clone()], 1));
+    let page = InvitationQuery {
+        page: Page {
+            limit: 1,
+            offset: 1,
+        },
+        ..of_acme
+    };
+    assert_eq!(list(page).await?, (vec![ann.id.clone()], 2));
     Ok(())
 }

@@ -4,6 +4,10 @@
 mod migrations;
 
 // The queries are shared with SQLite: see `crate::sql`.
+mod query {
+    type Db = sqlx::Postgres;
+    include!("../sql/query.rs");
+}
 mod filters {
     type Db = sqlx::Postgres;
     include!("../sql/filters.rs");

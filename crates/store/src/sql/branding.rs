@@ -1,32 +1,26 @@
 // The instance's branding: one versioned document per instance. Included by each backend's
 // module, which defines `Db`.
 
-use sqlx::{Pool, Row, Transaction};
+use sqlx::{Pool, Transaction};
 use usher_core::branding::Branding;
-use usher_core::store::{StoreError, StoreResult};
+use usher_core::store::StoreResult;
 
-use super::db_err;
-use crate::rows::{from_doc, to_doc};
+use super::query::{execute_one, fetch_optional, text, versioned};
+use crate::rows::to_doc;
 
 /// The stored branding, or the defaults (version 0) when none was ever set.
 pub async fn load(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Branding> {
-    let row = sqlx::query("SELECT doc, version FROM instance_branding WHERE instance_id = $1")
-        .bind(instance_id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    let Some(row) = row else {
-        return Ok(Branding::default());
-    };
-    let mut b: Branding = from_doc(row.get::<&str, _>("doc"))?;
-    b.version = row.get("version");
-    Ok(b)
+    let query = text(
+        "SELECT doc, version FROM instance_branding WHERE instance_id = $1",
+        &[instance_id],
+    );
+    Ok(fetch_optional(query, pool, versioned).await?.unwrap_or_default())
 }
 
 /// Writes `b` if the stored version is still `b.version` (0: nothing stored yet).
 pub async fn put(tx: &mut Transaction<'_, Db>, instance_id: &str, b: &Branding) -> StoreResult<()> {
     let updated_at = b.updated_at.unwrap_or(0);
-    let res = if b.version == 0 {
+    let write = if b.version == 0 {
         sqlx::query(
             "INSERT INTO instance_branding (instance_id, version, doc, updated_at) VALUES ($1, 1, $2, $3) \
              ON CONFLICT (instance_id) DO NOTHING",
@@ -34,8 +28,6 @@ pub async fn put(tx: &mut Transaction<'_, Db>, instance_id: &str, b: &Branding) 
         .bind(instance_id)
         .bind(to_doc(b)?)
         .bind(updated_at)
-        .execute(&mut **tx)
-        .await
     } else {
         sqlx::query(
             "UPDATE instance_branding SET version = version + 1, doc = $2, updated_at = $3 \
@@ -45,12 +37,7 @@ pub async fn put(tx: &mut Transaction<'_, Db>, instance_id: &str, b: &Branding) 
         .bind(to_doc(b)?)
         .bind(updated_at)
         .bind(b.version)
-        .execute(&mut **tx)
-        .await
-    }
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    };
+    // A lost insert race (`DO NOTHING`) is as stale as a lost update.
+    execute_one(write, &mut **tx).await
 }

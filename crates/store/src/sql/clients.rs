@@ -6,15 +6,16 @@ use sqlx::{Pool, Row, Transaction};
 use usher_core::ids::ClientId;
 use usher_core::clients::Client;
 use usher_core::sessions::Session;
-use usher_core::store::{StoreError, StoreResult};
+use usher_core::store::StoreResult;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 
 use super::db_err;
+use super::query::{DbRow, execute, execute_one, fetch_all, fetch_optional, text, versioned};
 use crate::rows::{from_doc, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
 
-fn client_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<Client> {
+fn client_from_row(r: &DbRow) -> StoreResult<Client> {
     let doc: Option<String> = r.get("doc");
     let mut c = match doc {
         Some(d) => from_doc::<Client>(&d)?,
@@ -31,13 +32,15 @@ fn client_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<Client> {
 }
 
 pub async fn get_client(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<Client>> {
-    let row = sqlx::query("SELECT id, version, doc, created_at, updated_at FROM clients WHERE instance_id = $1 AND id = $2")
-        .bind(instance_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(client_from_row).transpose()
+    fetch_optional(
+        text(
+            "SELECT id, version, doc, created_at, updated_at FROM clients WHERE instance_id = $1 AND id = $2",
+            &[instance_id, id],
+        ),
+        pool,
+        client_from_row,
+    )
+    .await
 }
 
 pub async fn client_by_token(
@@ -45,13 +48,15 @@ pub async fn client_by_token(
     instance_id: &str,
     token_hash: &str,
 ) -> StoreResult<Option<Client>> {
-    let row = sqlx::query("SELECT id, version, doc, created_at, updated_at FROM clients WHERE instance_id = $1 AND token_hash = $2")
-        .bind(instance_id)
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(client_from_row).transpose()
+    fetch_optional(
+        text(
+            "SELECT id, version, doc, created_at, updated_at FROM clients WHERE instance_id = $1 AND token_hash = $2",
+            &[instance_id, token_hash],
+        ),
+        pool,
+        client_from_row,
+    )
+    .await
 }
 
 pub async fn sessions_of_client(
@@ -59,19 +64,15 @@ pub async fn sessions_of_client(
     instance_id: &str,
     client_id: &str,
 ) -> StoreResult<Vec<Session>> {
-    let rows = sqlx::query("SELECT doc, version FROM sessions WHERE instance_id = $1 AND client_id = $2 ORDER BY created_at, id")
-        .bind(instance_id)
-        .bind(client_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter()
-        .map(|r| {
-            let mut s: Session = from_doc(r.get::<&str, _>("doc"))?;
-            s.version = r.get("version");
-            Ok(s)
-        })
-        .collect()
+    fetch_all(
+        text(
+            "SELECT doc, version FROM sessions WHERE instance_id = $1 AND client_id = $2 ORDER BY created_at, id",
+            &[instance_id, client_id],
+        ),
+        pool,
+        versioned,
+    )
+    .await
 }
 
 pub async fn user_id_by_identifier(
@@ -80,18 +81,19 @@ pub async fn user_id_by_identifier(
     kind: IdentifierKind,
     value: &str,
 ) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT user_id FROM user_identifiers WHERE instance_id = $1 AND kind = $2 AND value = $3")
-        .bind(instance_id)
-        .bind(kind.as_str())
-        .bind(normalize(kind, value))
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(row.map(|r| r.get("user_id")))
+    fetch_optional(
+        text(
+            "SELECT user_id FROM user_identifiers WHERE instance_id = $1 AND kind = $2 AND value = $3",
+            &[instance_id, kind.as_str(), &normalize(kind, value)],
+        ),
+        pool,
+        |r| Ok(r.get("user_id")),
+    )
+    .await
 }
 
 pub async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreResult<()> {
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO clients (instance_id, id, created_at, updated_at, version, token_hash, doc) \
          VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT DO NOTHING",
     )
@@ -100,16 +102,14 @@ pub async fn insert_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> St
     .bind(c.created_at)
     .bind(c.updated_at)
     .bind(&c.token_hash)
-    .bind(to_doc(c)?)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .bind(to_doc(c)?);
+    execute(insert, &mut **tx).await?;
     Ok(())
 }
 
 /// Guarded by `c.version`, like users and sessions.
 pub async fn update_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> StoreResult<()> {
-    let res = sqlx::query(
+    let update = sqlx::query(
         "UPDATE clients SET version = version + 1, updated_at = $1, token_hash = $2, doc = $3 \
          WHERE instance_id = $4 AND id = $5 AND version = $6",
     )
@@ -118,14 +118,8 @@ pub async fn update_client(tx: &mut Tx<'_>, instance_id: &str, c: &Client) -> St
     .bind(to_doc(c)?)
     .bind(instance_id)
     .bind(c.id.as_str())
-    .bind(c.version)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    .bind(c.version);
+    execute_one(update, &mut **tx).await
 }
 
 pub async fn put_handshake_nonce(
@@ -137,20 +131,18 @@ pub async fn put_handshake_nonce(
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     // Expired nonces are swept as new ones arrive.
-    sqlx::query("DELETE FROM handshake_nonces WHERE instance_id = $1 AND expire_at < $2")
-        .bind(instance_id)
-        .bind(expire_at - 3_600_000)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    sqlx::query("INSERT INTO handshake_nonces (instance_id, nonce_hash, payload, expire_at) VALUES ($1, $2, $3, $4)")
-        .bind(instance_id)
-        .bind(nonce_hash)
-        .bind(payload)
-        .bind(expire_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    let sweep = text(
+        "DELETE FROM handshake_nonces WHERE instance_id = $1 AND expire_at < $2",
+        &[instance_id],
+    )
+    .bind(expire_at - 3_600_000);
+    execute(sweep, &mut *tx).await?;
+    let insert = text(
+        "INSERT INTO handshake_nonces (instance_id, nonce_hash, payload, expire_at) VALUES ($1, $2, $3, $4)",
+        &[instance_id, nonce_hash, payload],
+    )
+    .bind(expire_at);
+    execute(insert, &mut *tx).await?;
     tx.commit().await.map_err(db_err)
 }
 
@@ -160,12 +152,10 @@ pub async fn handshake_payload(
     nonce_hash: &str,
     now: i64,
 ) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT payload FROM handshake_nonces WHERE instance_id = $1 AND nonce_hash = $2 AND expire_at > $3")
-        .bind(instance_id)
-        .bind(nonce_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(row.map(|r| r.get("payload")))
+    let query = text(
+        "SELECT payload FROM handshake_nonces WHERE instance_id = $1 AND nonce_hash = $2 AND expire_at > $3",
+        &[instance_id, nonce_hash],
+    )
+    .bind(now);
+    fetch_optional(query, pool, |r| Ok(r.get("payload"))).await
 }

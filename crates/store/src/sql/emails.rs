@@ -8,11 +8,10 @@ use sqlx::{Pool, Row, Transaction};
 use usher_core::mail::{EmailMessage, EmailStatus};
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::identifiers::{IdentifierKind, normalize};
+use usher_core::users::query::Page;
 
-use super::db_err;
+use super::query::{DbRow, execute, fetch_all, fetch_optional, paged, text};
 use crate::rows::{from_doc, to_doc};
-
-type DbRow = <Db as sqlx::Database>::Row;
 
 /// The columns `from_row` reads.
 macro_rules! email_columns {
@@ -45,7 +44,7 @@ pub async fn insert(
     instance_id: &str,
     m: &EmailMessage,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO emails (instance_id, id, to_email_address, status, attempts, last_error, created_at, updated_at, doc) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -57,10 +56,8 @@ pub async fn insert(
     .bind(&m.last_error)
     .bind(m.created_at)
     .bind(m.updated_at)
-    .bind(to_doc(m)?)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .bind(to_doc(m)?);
+    execute(query, &mut **tx).await?;
     Ok(())
 }
 
@@ -71,55 +68,22 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<EmailMessage>, i64)> {
-    let (rows, total) = match to_email_address {
-        None => {
-            let rows = sqlx::query(concat!(
-                "SELECT ",
-                email_columns!(),
-                " FROM emails WHERE instance_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(instance_id)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let total: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM emails WHERE instance_id = $1")
-                    .bind(instance_id)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(db_err)?;
-            (rows, total)
-        }
-        Some(to) => {
-            let to = recipient(to);
-            let rows = sqlx::query(concat!(
-                "SELECT ",
-                email_columns!(),
-                " FROM emails WHERE instance_id = $1 AND to_email_address = $2 \
-                 ORDER BY seq DESC LIMIT $3 OFFSET $4"
-            ))
-            .bind(instance_id)
-            .bind(&to)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(pool)
-            .await
-            .map_err(db_err)?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM emails WHERE instance_id = $1 AND to_email_address = $2",
-            )
-            .bind(instance_id)
-            .bind(&to)
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?;
-            (rows, total)
-        }
-    };
-    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    Ok((items, total))
+    let to = to_email_address.map(recipient);
+    paged(
+        pool,
+        email_columns!(),
+        |qb| {
+            qb.push(" FROM emails WHERE instance_id = ")
+                .push_bind(instance_id);
+            if let Some(to) = &to {
+                qb.push(" AND to_email_address = ").push_bind(to.as_str());
+            }
+        },
+        " ORDER BY seq DESC",
+        &Page { limit, offset },
+        from_row,
+    )
+    .await
 }
 
 pub async fn get(
@@ -127,17 +91,15 @@ pub async fn get(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<EmailMessage>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        email_columns!(),
-        " FROM emails WHERE instance_id = $1 AND id = $2"
-    ))
-    .bind(instance_id)
-    .bind(id)
-    .fetch_optional(pool)
-    .await
-    .map_err(db_err)?;
-    row.as_ref().map(from_row).transpose()
+    let query = text(
+        concat!(
+            "SELECT ",
+            email_columns!(),
+            " FROM emails WHERE instance_id = $1 AND id = $2"
+        ),
+        &[instance_id, id],
+    );
+    fetch_optional(query, pool, from_row).await
 }
 
 pub async fn queued(
@@ -145,17 +107,16 @@ pub async fn queued(
     instance_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<EmailMessage>> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        email_columns!(),
-        " FROM emails WHERE instance_id = $1 AND status = 'queued' ORDER BY seq LIMIT $2"
-    ))
-    .bind(instance_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    rows.iter().map(from_row).collect()
+    let query = text(
+        concat!(
+            "SELECT ",
+            email_columns!(),
+            " FROM emails WHERE instance_id = $1 AND status = 'queued' ORDER BY seq LIMIT $2"
+        ),
+        &[instance_id],
+    )
+    .bind(limit);
+    fetch_all(query, pool, from_row).await
 }
 
 pub async fn claim(
@@ -165,19 +126,15 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> StoreResult<bool> {
-    let res = sqlx::query(
+    let query = text(
         "UPDATE emails SET lease_until = $4 \
          WHERE instance_id = $1 AND id = $2 AND status = 'queued' \
          AND (lease_until IS NULL OR lease_until <= $3)",
+        &[instance_id, id],
     )
-    .bind(instance_id)
-    .bind(id)
     .bind(now)
-    .bind(lease_until)
-    .execute(pool)
-    .await
-    .map_err(db_err)?;
-    Ok(res.rows_affected() == 1)
+    .bind(lease_until);
+    Ok(execute(query, pool).await? == 1)
 }
 
 pub async fn record_outcome(
@@ -188,17 +145,12 @@ pub async fn record_outcome(
     error: Option<&str>,
     now: i64,
 ) -> StoreResult<bool> {
-    let res = sqlx::query(
+    let query = text(
         "UPDATE emails SET status = $3, last_error = $4, attempts = attempts + 1, updated_at = $5, \
          lease_until = NULL WHERE instance_id = $1 AND id = $2",
+        &[instance_id, id, status.as_str()],
     )
-    .bind(instance_id)
-    .bind(id)
-    .bind(status.as_str())
     .bind(error)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map_err(db_err)?;
-    Ok(res.rows_affected() == 1)
+    .bind(now);
+    Ok(execute(query, pool).await? == 1)
 }

@@ -45,8 +45,9 @@ sep.push_bind(v.as_ref().to_owned());
     qb.push(")");
 }
 
+/// `FROM users WHERE …`: what a user list and its count share.
 pub(super) fn push_user_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, f: &UserFilter) {
-    qb.push(" WHERE instance_id = ")
+    qb.push(" FROM users WHERE instance_id = ")
 .push_bind(instance_id.to_owned());
     push_identifier_filter(qb, instance_id, IdentifierKind::Email, &f.email_addresses);
     push_identifier_filter(qb, instance_id, IdentifierKind::Phone, &f.phone_numbers);
@@ -145,8 +146,9 @@ other => {
     }
 }
 
+/// `FROM sessions WHERE …`: what a session list and its count share.
 pub(super) fn push_session_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &SessionQuery) {
-    qb.push(" WHERE instance_id = ")
+    qb.push(" FROM sessions WHERE instance_id = ")
 .push_bind(instance_id.to_owned());
     if let Some(u) = &q.filter.user_id {
 qb.push(" AND user_id = ").push_bind(u.to_string());

@@ -4,6 +4,7 @@
 use sqlx::migrate::Migrator;
 use usher_core::store::StoreResult;
 
+use super::query::execute;
 use crate::migrations::{migrate_err, migrator, refuse_newer};
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -29,10 +30,11 @@ async fn max_version(conn: &mut Conn, table: &str) -> StoreResult<i64> {
 }
 
 async fn apply(conn: &mut Conn, list: List, dialect: Dialect) -> StoreResult<()> {
-    sqlx::query("CREATE TABLE IF NOT EXISTS usher_schema (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    execute(
+        sqlx::query("CREATE TABLE IF NOT EXISTS usher_schema (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)"),
+        &mut *conn,
+    )
+    .await?;
     let recorded = max_version(conn, "usher_schema").await?;
     let adopted: bool = sqlx::query_scalar(dialect.sqlx_table_exists)
         .fetch_one(&mut *conn)
@@ -74,14 +76,12 @@ async fn apply(conn: &mut Conn, list: List, dialect: Dialect) -> StoreResult<()>
     for version in newly {
         tracing::info!(version, backend = dialect.name, "applied migration");
     }
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    let record = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO usher_schema (version, applied_at) SELECT version, {} FROM _sqlx_migrations \
          WHERE version > $1",
         dialect.now
     )))
-    .bind(recorded)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    .bind(recorded);
+    execute(record, &mut *conn).await?;
     Ok(())
 }

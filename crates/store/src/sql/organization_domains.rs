@@ -1,27 +1,17 @@
 // Organization domains: reads, and the writes `commit` applies. Included by each backend's
 // module, which defines `Db`.
 
-use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use sqlx::{Pool, QueryBuilder, Transaction};
 use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
 use usher_core::store::{StoreError, StoreResult};
 
-use super::db_err;
-use crate::rows::{from_doc, like_contains, to_doc};
+use super::query::{
+    exactly_one, execute, execute_one, execute_unique, exists, fetch_optional, newest_first, text,
+    versioned,
+};
+use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
-
-fn from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<OrganizationDomain> {
-    let mut d: OrganizationDomain = from_doc(r.get::<&str, _>("doc"))?;
-    d.version = r.get("version");
-    Ok(d)
-}
-
-fn taken_or(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::DomainTaken,
-        _ => db_err(e),
-    }
-}
 
 pub async fn get(
     pool: &Pool<Db>,
@@ -29,17 +19,16 @@ pub async fn get(
     organization_id: &str,
     id: &str,
 ) -> StoreResult<Option<OrganizationDomain>> {
-    let row = sqlx::query(
-        "SELECT doc, version FROM organization_domains \
-         WHERE instance_id = $1 AND organization_id = $2 AND id = $3",
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM organization_domains \
+             WHERE instance_id = $1 AND organization_id = $2 AND id = $3",
+            &[instance_id, organization_id, id],
+        ),
+        pool,
+        versioned,
     )
-    .bind(instance_id)
-    .bind(organization_id)
-    .bind(id)
-    .fetch_optional(pool)
     .await
-    .map_err(db_err)?;
-    row.as_ref().map(from_row).transpose()
 }
 
 fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &DomainQuery) {
@@ -66,51 +55,38 @@ pub async fn list(
     instance_id: &str,
     q: &DomainQuery,
 ) -> StoreResult<(Vec<OrganizationDomain>, i64)> {
-    let mut qb = QueryBuilder::<Db>::new("SELECT doc, version");
-    push_filter(&mut qb, instance_id, q);
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(q.page.limit)
-        .push(" OFFSET ")
-        .push_bind(q.page.offset);
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let list = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
-    push_filter(&mut cq, instance_id, q);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
-    Ok((list, total))
+    newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) -> StoreResult<()> {
     // The organization may have been deleted since it was read: its domains would be orphans.
-    let org = sqlx::query("SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2")
-        .bind(instance_id)
-        .bind(d.organization_id.as_str())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    if org.is_none() {
+    let org = text(
+        "SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2",
+        &[instance_id, d.organization_id.as_str()],
+    );
+    if !exists(org, &mut **tx).await? {
         return Err(StoreError::Stale);
     }
-    sqlx::query(
+    let insert = text(
         "INSERT INTO organization_domains (instance_id, id, version, organization_id, name, \
          enrollment_mode, verified, doc, created_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
+        &[
+            instance_id,
+            d.id.as_str(),
+            d.organization_id.as_str(),
+            &d.name,
+            d.enrollment_mode.as_str(),
+        ],
     )
-    .bind(instance_id)
-    .bind(d.id.as_str())
-    .bind(d.organization_id.as_str())
-    .bind(&d.name)
-    .bind(d.enrollment_mode.as_str())
     .bind(d.verified)
     .bind(to_doc(d)?)
-    .bind(d.created_at)
-    .execute(&mut **tx)
-    .await
-    .map_err(taken_or)?;
+    .bind(d.created_at);
+    execute_unique(insert, &mut **tx, StoreError::DomainTaken).await?;
     Ok(())
 }
 
 pub async fn update(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) -> StoreResult<()> {
-    let res = sqlx::query(
+    let update = sqlx::query(
         "UPDATE organization_domains SET version = version + 1, enrollment_mode = $1, \
          verified = $2, doc = $3 WHERE instance_id = $4 AND id = $5 AND version = $6",
     )
@@ -119,30 +95,20 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) 
     .bind(to_doc(d)?)
     .bind(instance_id)
     .bind(d.id.as_str())
-    .bind(d.version)
-    .execute(&mut **tx)
-    .await
-    .map_err(taken_or)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    .bind(d.version);
+    exactly_one(execute_unique(update, &mut **tx, StoreError::DomainTaken).await?)
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    let res = sqlx::query(
-        "DELETE FROM organization_domains WHERE instance_id = $1 AND id = $2 AND version = $3",
+    execute_one(
+        text(
+            "DELETE FROM organization_domains WHERE instance_id = $1 AND id = $2 AND version = $3",
+            &[instance_id, id],
+        )
+        .bind(version),
+        &mut **tx,
     )
-    .bind(instance_id)
-    .bind(id)
-    .bind(version)
-    .execute(&mut **tx)
     .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
 }
 
 /// With the organization: called by its delete.
@@ -151,11 +117,13 @@ pub async fn delete_of_organization(
     instance_id: &str,
     organization_id: &str,
 ) -> StoreResult<()> {
-    sqlx::query("DELETE FROM organization_domains WHERE instance_id = $1 AND organization_id = $2")
-        .bind(instance_id)
-        .bind(organization_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    execute(
+        text(
+            "DELETE FROM organization_domains WHERE instance_id = $1 AND organization_id = $2",
+            &[instance_id, organization_id],
+        ),
+        &mut **tx,
+    )
+    .await?;
     Ok(())
 }

@@ -1,37 +1,33 @@
 // Organization invitations: reads, and the writes `commit` applies. Included by each backend's
 // module, which defines `Db`.
 
-use sqlx::{Pool, QueryBuilder, Row, Transaction};
+use sqlx::{Pool, QueryBuilder, Transaction};
 use usher_core::organizations::invitations::{
     InvitationQuery, InvitationStatus, OrganizationInvitation,
 };
 use usher_core::store::{StoreError, StoreResult};
 
-use super::db_err;
-use crate::rows::{from_doc, like_contains, to_doc};
+use super::query::{
+    execute, execute_one, execute_unique, fetch_optional, newest_first, text, versioned,
+};
+use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
-
-fn from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<OrganizationInvitation> {
-    let mut inv: OrganizationInvitation = from_doc(r.get::<&str, _>("doc"))?;
-    inv.version = r.get("version");
-    Ok(inv)
-}
 
 pub async fn get(
     pool: &Pool<Db>,
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<OrganizationInvitation>> {
-    let row = sqlx::query(
-        "SELECT doc, version FROM organization_invitations WHERE instance_id = $1 AND id = $2",
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM organization_invitations WHERE instance_id = $1 AND id = $2",
+            &[instance_id, id],
+        ),
+        pool,
+        versioned,
     )
-    .bind(instance_id)
-    .bind(id)
-    .fetch_optional(pool)
     .await
-    .map_err(db_err)?;
-    row.as_ref().map(from_row).transpose()
 }
 
 fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery) {
@@ -78,22 +74,7 @@ pub async fn list(
     instance_id: &str,
     q: &InvitationQuery,
 ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
-    let mut qb = QueryBuilder::<Db>::new("SELECT doc, version");
-    push_filter(&mut qb, instance_id, q);
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(q.page.limit)
-        .push(" OFFSET ")
-        .push_bind(q.page.offset);
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let list = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
-    push_filter(&mut cq, instance_id, q);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
-    Ok((list, total))
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+    newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
 }
 
 pub async fn insert(
@@ -101,38 +82,31 @@ pub async fn insert(
     instance_id: &str,
     inv: &OrganizationInvitation,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let expire = text(
         "UPDATE organization_invitations SET status = 'expired' \
          WHERE instance_id = $1 AND organization_id = $2 AND email_address = $3 \
          AND status = 'pending' AND expires_at <= $4",
+        &[instance_id, inv.organization_id.as_str(), &inv.email_address],
     )
-    .bind(instance_id)
-    .bind(inv.organization_id.as_str())
-    .bind(&inv.email_address)
-    .bind(inv.created_at)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    let res = sqlx::query(
+    .bind(inv.created_at);
+    execute(expire, &mut **tx).await?;
+    let insert = text(
         "INSERT INTO organization_invitations (instance_id, id, version, organization_id, \
          email_address, status, expires_at, doc, created_at) \
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
+        &[
+            instance_id,
+            inv.id.as_str(),
+            inv.organization_id.as_str(),
+            &inv.email_address,
+            inv.status.as_str(),
+        ],
     )
-    .bind(instance_id)
-    .bind(inv.id.as_str())
-    .bind(inv.organization_id.as_str())
-    .bind(&inv.email_address)
-    .bind(inv.status.as_str())
     .bind(inv.expires_at)
     .bind(to_doc(inv)?)
-    .bind(inv.created_at)
-    .execute(&mut **tx)
-    .await;
-    match res {
-        Err(e) if is_unique_violation(&e) => Err(StoreError::InvitationPending),
-        Err(e) => Err(db_err(e)),
-        Ok(_) => Ok(()),
-    }
+    .bind(inv.created_at);
+    execute_unique(insert, &mut **tx, StoreError::InvitationPending).await?;
+    Ok(())
 }
 
 pub async fn update(
@@ -140,7 +114,7 @@ pub async fn update(
     instance_id: &str,
     inv: &OrganizationInvitation,
 ) -> StoreResult<()> {
-    let res = sqlx::query(
+    let update = sqlx::query(
         "UPDATE organization_invitations SET version = version + 1, status = $1, doc = $2 \
          WHERE instance_id = $3 AND id = $4 AND version = $5",
     )
@@ -148,12 +122,6 @@ pub async fn update(
     .bind(to_doc(inv)?)
     .bind(instance_id)
     .bind(inv.id.as_str())
-    .bind(inv.version)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    .bind(inv.version);
+    execute_one(update, &mut **tx).await
 }

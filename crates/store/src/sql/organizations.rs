@@ -8,8 +8,11 @@ use usher_core::organizations::query::{
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::store::{StoreError, StoreResult};
 
-use super::db_err;
-use crate::rows::{from_doc, like_contains, to_doc};
+use super::query::{
+    DbRow, exactly_one, execute, execute_one, execute_unique, exists, fetch_optional, paged, text,
+    versioned,
+};
+use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
 
@@ -18,56 +21,57 @@ macro_rules! org_columns {
         "doc, version, members_count, admins_count"
     };
 }
-const ORG_COLUMNS: &str = org_columns!();
 
-fn org_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<Organization> {
-    let mut org: Organization = from_doc(r.get::<&str, _>("doc"))?;
-    org.version = r.get("version");
+fn org_from_row(r: &DbRow) -> StoreResult<Organization> {
+    let mut org: Organization = versioned(r)?;
     org.members_count = r.get("members_count");
     org.admins_count = r.get("admins_count");
     Ok(org)
-}
-
-fn membership_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<OrganizationMembership> {
-    let mut m: OrganizationMembership = from_doc(r.get::<&str, _>("doc"))?;
-    m.version = r.get("version");
-    Ok(m)
 }
 
 fn org_search(org: &Organization) -> String {
     format!("{}\n{}", org.name, org.slug).to_lowercase()
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
 pub async fn get(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<Organization>> {
-    let row = sqlx::query(concat!(
-        "SELECT ", org_columns!(), " FROM organizations WHERE instance_id = $1 AND id = $2"
-    ))
-    .bind(instance_id)
-    .bind(id)
-    .fetch_optional(pool)
+    fetch_optional(
+        text(
+            concat!(
+                "SELECT ",
+                org_columns!(),
+                " FROM organizations WHERE instance_id = $1 AND id = $2"
+            ),
+            &[instance_id, id],
+        ),
+        pool,
+        org_from_row,
+    )
     .await
-    .map_err(db_err)?;
-    row.as_ref().map(org_from_row).transpose()
 }
 
-pub async fn by_slug(pool: &Pool<Db>, instance_id: &str, slug: &str) -> StoreResult<Option<Organization>> {
-    let row = sqlx::query(concat!(
-        "SELECT ", org_columns!(), " FROM organizations WHERE instance_id = $1 AND slug = $2"
-    ))
-    .bind(instance_id)
-    .bind(slug.to_lowercase())
-    .fetch_optional(pool)
+pub async fn by_slug(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    slug: &str,
+) -> StoreResult<Option<Organization>> {
+    fetch_optional(
+        text(
+            concat!(
+                "SELECT ",
+                org_columns!(),
+                " FROM organizations WHERE instance_id = $1 AND slug = $2"
+            ),
+            &[instance_id, &slug.to_lowercase()],
+        ),
+        pool,
+        org_from_row,
+    )
     .await
-    .map_err(db_err)?;
-    row.as_ref().map(org_from_row).transpose()
 }
 
 fn push_org_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &OrganizationQuery) {
-    qb.push(" WHERE instance_id = ").push_bind(instance_id.to_owned());
+    qb.push(" FROM organizations WHERE instance_id = ")
+        .push_bind(instance_id.to_owned());
     if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
         qb.push(" AND (id = ")
             .push_bind(text.to_owned())
@@ -98,24 +102,21 @@ pub async fn list(
     instance_id: &str,
     q: &OrganizationQuery,
 ) -> StoreResult<(Vec<Organization>, i64)> {
-    let mut qb = QueryBuilder::<Db>::new(format!("SELECT {ORG_COLUMNS} FROM organizations"));
-    push_org_filter(&mut qb, instance_id, q);
     let column = match q.order.field {
         OrganizationOrderField::CreatedAt => "created_at",
         OrganizationOrderField::Name => "name",
         OrganizationOrderField::MembersCount => "members_count",
     };
     let dir = if q.order.descending { "DESC" } else { "ASC" };
-    qb.push(format!(" ORDER BY {column} {dir}, id {dir} LIMIT "))
-        .push_bind(q.page.limit)
-        .push(" OFFSET ")
-        .push_bind(q.page.offset);
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let orgs = rows.iter().map(org_from_row).collect::<StoreResult<Vec<_>>>()?;
-    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM organizations");
-    push_org_filter(&mut cq, instance_id, q);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
-    Ok((orgs, total))
+    paged(
+        pool,
+        org_columns!(),
+        |qb| push_org_filter(qb, instance_id, q),
+        &format!(" ORDER BY {column} {dir}, id {dir}"),
+        &q.page,
+        org_from_row,
+    )
+    .await
 }
 
 pub async fn get_membership(
@@ -124,17 +125,16 @@ pub async fn get_membership(
     organization_id: &str,
     user_id: &str,
 ) -> StoreResult<Option<OrganizationMembership>> {
-    let row = sqlx::query(
-        "SELECT doc, version FROM organization_memberships \
-         WHERE instance_id = $1 AND organization_id = $2 AND user_id = $3",
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM organization_memberships \
+             WHERE instance_id = $1 AND organization_id = $2 AND user_id = $3",
+            &[instance_id, organization_id, user_id],
+        ),
+        pool,
+        versioned,
     )
-    .bind(instance_id)
-    .bind(organization_id)
-    .bind(user_id)
-    .fetch_optional(pool)
     .await
-    .map_err(db_err)?;
-    row.as_ref().map(membership_from_row).transpose()
 }
 
 fn push_membership_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &MembershipQuery) {
@@ -166,8 +166,6 @@ pub async fn list_memberships(
     instance_id: &str,
     q: &MembershipQuery,
 ) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
-    let mut qb = QueryBuilder::<Db>::new("SELECT m.doc, m.version");
-    push_membership_filter(&mut qb, instance_id, q);
     let column = match q.order.field {
         MembershipOrderField::CreatedAt => "m.created_at",
         MembershipOrderField::EmailAddress => "u.primary_email",
@@ -178,88 +176,66 @@ pub async fn list_memberships(
     };
     let dir = if q.order.descending { "DESC" } else { "ASC" };
     // Missing values last either way, as PostgreSQL and SQLite order NULLs differently.
-    qb.push(format!(
-        " ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {dir}, m.id {dir} LIMIT "
-    ))
-    .push_bind(q.page.limit)
-    .push(" OFFSET ")
-    .push_bind(q.page.offset);
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let list = rows
-        .iter()
-        .map(membership_from_row)
-        .collect::<StoreResult<Vec<_>>>()?;
-    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
-    push_membership_filter(&mut cq, instance_id, q);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
-    Ok((list, total))
+    let order_by = format!(
+        " ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {dir}, m.id {dir}"
+    );
+    paged(
+        pool,
+        "m.doc, m.version",
+        |qb| push_membership_filter(qb, instance_id, q),
+        &order_by,
+        &q.page,
+        versioned,
+    )
+    .await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> StoreResult<()> {
-    let res = sqlx::query(
+    let insert = text(
         "INSERT INTO organizations (instance_id, id, version, doc, name, slug, search, \
          max_allowed_memberships, members_count, admins_count, created_at) \
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, 0, 0, $8)",
+        &[instance_id, org.id.as_str(), &to_doc(org)?, &org.name, &org.slug, &org_search(org)],
     )
-    .bind(instance_id)
-    .bind(org.id.as_str())
-    .bind(to_doc(org)?)
-    .bind(&org.name)
-    .bind(&org.slug)
-    .bind(org_search(org))
     .bind(org.max_allowed_memberships)
-    .bind(org.created_at)
-    .execute(&mut **tx)
-    .await;
-    match res {
-        Err(e) if is_unique_violation(&e) => Err(StoreError::SlugTaken),
-        Err(e) => Err(db_err(e)),
-        Ok(_) => Ok(()),
-    }
+    .bind(org.created_at);
+    execute_unique(insert, &mut **tx, StoreError::SlugTaken).await?;
+    Ok(())
 }
 
 pub async fn update(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> StoreResult<()> {
-    let res = sqlx::query(
+    let update = text(
         "UPDATE organizations SET version = version + 1, doc = $1, name = $2, slug = $3, search = $4, \
          max_allowed_memberships = $5, created_at = $6 \
          WHERE instance_id = $7 AND id = $8 AND version = $9",
+        &[&to_doc(org)?, &org.name, &org.slug, &org_search(org)],
     )
-    .bind(to_doc(org)?)
-    .bind(&org.name)
-    .bind(&org.slug)
-    .bind(org_search(org))
     .bind(org.max_allowed_memberships)
     .bind(org.created_at)
     .bind(instance_id)
     .bind(org.id.as_str())
-    .bind(org.version)
-    .execute(&mut **tx)
-    .await;
-    match res {
-        Err(e) if is_unique_violation(&e) => Err(StoreError::SlugTaken),
-        Err(e) => Err(db_err(e)),
-        Ok(r) if r.rows_affected() != 1 => Err(StoreError::Stale),
-        Ok(_) => Ok(()),
-    }
+    .bind(org.version);
+    exactly_one(execute_unique(update, &mut **tx, StoreError::SlugTaken).await?)
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    let res = sqlx::query("DELETE FROM organizations WHERE instance_id = $1 AND id = $2 AND version = $3")
-        .bind(instance_id)
-        .bind(id)
-        .bind(version)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    sqlx::query("DELETE FROM organization_memberships WHERE instance_id = $1 AND organization_id = $2")
-        .bind(instance_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    execute_one(
+        text(
+            "DELETE FROM organizations WHERE instance_id = $1 AND id = $2 AND version = $3",
+            &[instance_id, id],
+        )
+        .bind(version),
+        &mut **tx,
+    )
+    .await?;
+    execute(
+        text(
+            "DELETE FROM organization_memberships WHERE instance_id = $1 AND organization_id = $2",
+            &[instance_id, id],
+        ),
+        &mut **tx,
+    )
+    .await?;
     super::organization_domains::delete_of_organization(tx, instance_id, id).await
 }
 
@@ -278,42 +254,34 @@ pub async fn insert_membership(
     )
     .bind(admin)
     .bind(instance_id)
-    .bind(m.organization_id.as_str())
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if counted.rows_affected() != 1 {
-        let exists = sqlx::query("SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2")
-            .bind(instance_id)
-            .bind(m.organization_id.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db_err)?;
-        return Err(if exists.is_some() {
+    .bind(m.organization_id.as_str());
+    if execute(counted, &mut **tx).await? != 1 {
+        let org = text(
+            "SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2",
+            &[instance_id, m.organization_id.as_str()],
+        );
+        return Err(if exists(org, &mut **tx).await? {
             StoreError::MembershipQuotaExceeded
         } else {
             StoreError::Stale
         });
     }
-    let res = sqlx::query(
+    let insert = text(
         "INSERT INTO organization_memberships (instance_id, id, version, organization_id, user_id, role, is_admin, doc, created_at) \
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
+        &[
+            instance_id,
+            m.id.as_str(),
+            m.organization_id.as_str(),
+            m.user_id.as_str(),
+            &m.role,
+        ],
     )
-    .bind(instance_id)
-    .bind(m.id.as_str())
-    .bind(m.organization_id.as_str())
-    .bind(m.user_id.as_str())
-    .bind(&m.role)
     .bind(m.is_admin())
     .bind(to_doc(m)?)
-    .bind(m.created_at)
-    .execute(&mut **tx)
-    .await;
-    match res {
-        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyMember),
-        Err(e) => Err(db_err(e)),
-        Ok(_) => Ok(()),
-    }
+    .bind(m.created_at);
+    execute_unique(insert, &mut **tx, StoreError::AlreadyMember).await?;
+    Ok(())
 }
 
 /// Moves the organization's admin count by `delta`; a decrement only while another admin stays
@@ -331,18 +299,16 @@ async fn count_admins(
     const UPDATE_KEEPING_AN_ADMIN: &str = "UPDATE organizations SET admins_count = admins_count + $1, \
         members_count = members_count + $2 WHERE instance_id = $3 AND id = $4 AND admins_count > 1";
     let guarded = delta < 0 && !allow_none;
-    let res = sqlx::query(if guarded { UPDATE_KEEPING_AN_ADMIN } else { UPDATE })
-    .bind(delta)
-    .bind(members_delta)
-    .bind(instance_id)
-    .bind(organization_id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(if guarded { StoreError::LastAdmin } else { StoreError::Stale });
+    let update = sqlx::query(if guarded { UPDATE_KEEPING_AN_ADMIN } else { UPDATE })
+        .bind(delta)
+        .bind(members_delta)
+        .bind(instance_id)
+        .bind(organization_id);
+    match execute(update, &mut **tx).await? {
+        1 => Ok(()),
+        _ if guarded => Err(StoreError::LastAdmin),
+        _ => Err(StoreError::Stale),
     }
-    Ok(())
 }
 
 pub async fn update_membership(
@@ -350,20 +316,20 @@ pub async fn update_membership(
     instance_id: &str,
     m: &OrganizationMembership,
 ) -> StoreResult<()> {
-    let was_admin: Option<bool> = sqlx::query(
-        "SELECT is_admin FROM organization_memberships WHERE instance_id = $1 AND id = $2 AND version = $3",
+    let was_admin = fetch_optional(
+        text(
+            "SELECT is_admin FROM organization_memberships WHERE instance_id = $1 AND id = $2 AND version = $3",
+            &[instance_id, m.id.as_str()],
+        )
+        .bind(m.version),
+        &mut **tx,
+        |r| Ok(r.get::<bool, _>("is_admin")),
     )
-    .bind(instance_id)
-    .bind(m.id.as_str())
-    .bind(m.version)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_err)?
-    .map(|r| r.get::<bool, _>("is_admin"));
+    .await?;
     let Some(was_admin) = was_admin else {
         return Err(StoreError::Stale);
     };
-    let res = sqlx::query(
+    let update = sqlx::query(
         "UPDATE organization_memberships SET version = version + 1, role = $1, is_admin = $2, doc = $3 \
          WHERE instance_id = $4 AND id = $5 AND version = $6",
     )
@@ -372,13 +338,8 @@ pub async fn update_membership(
     .bind(to_doc(m)?)
     .bind(instance_id)
     .bind(m.id.as_str())
-    .bind(m.version)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
+    .bind(m.version);
+    execute_one(update, &mut **tx).await?;
     match (was_admin, m.is_admin()) {
         (true, false) => count_admins(tx, instance_id, &m.organization_id, -1, 0, false).await,
         (false, true) => count_admins(tx, instance_id, &m.organization_id, 1, 0, false).await,
@@ -394,20 +355,19 @@ pub async fn delete_membership(
     version: i64,
     keep_an_admin: bool,
 ) -> StoreResult<()> {
-    let row = sqlx::query(
-        "DELETE FROM organization_memberships \
-         WHERE instance_id = $1 AND organization_id = $2 AND id = $3 AND version = $4 RETURNING is_admin",
+    let deleted = fetch_optional(
+        text(
+            "DELETE FROM organization_memberships \
+             WHERE instance_id = $1 AND organization_id = $2 AND id = $3 AND version = $4 RETURNING is_admin",
+            &[instance_id, organization_id, id],
+        )
+        .bind(version),
+        &mut **tx,
+        |r| Ok(i64::from(r.get::<bool, _>("is_admin"))),
     )
-    .bind(instance_id)
-    .bind(organization_id)
-    .bind(id)
-    .bind(version)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    let Some(row) = row else {
+    .await?;
+    let Some(admin) = deleted else {
         return Err(StoreError::Stale);
     };
-    let admin: i64 = row.get::<bool, _>("is_admin").into();
     count_admins(tx, instance_id, organization_id, -admin, -1, !keep_an_admin).await
 }

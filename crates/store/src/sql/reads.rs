@@ -2,12 +2,12 @@
 // backend's module, which defines `Db` (the sqlx driver).
 
 use sqlx::{Pool, QueryBuilder, Row};
-use usher_core::ids::{AuditId, EventId, InstanceId, OrganizationId, SecretKeyId};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
+use usher_core::ids::{AuditId, InstanceId, OrganizationId, SecretKeyId};
 use usher_core::instance::{Instance, SecretKeyRecord};
-use usher_core::sessions::query::SessionQuery;
 use usher_core::sessions::Session;
+use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
 use usher_core::store::{ActiveMembership, SessionForToken, StoreResult};
 use usher_core::users::User;
@@ -15,73 +15,72 @@ use usher_core::users::identifiers::{IdentifierKind, normalize};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
-use crate::rows::from_doc;
 use super::filters::{order_by, push_session_filter, push_user_filter};
+use super::query::{fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned};
+use crate::rows::from_doc;
 
 pub async fn load_instance(pool: &Pool<Db>) -> StoreResult<Option<Instance>> {
-    let row = sqlx::query("SELECT doc FROM instances ORDER BY created_at LIMIT 1")
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.map(|r| from_doc(r.get::<&str, _>("doc"))).transpose()
+    fetch_optional(
+        sqlx::query("SELECT doc FROM instances ORDER BY created_at LIMIT 1"),
+        pool,
+        |r| from_doc(r.get::<&str, _>("doc")),
+    )
+    .await
 }
 
-pub async fn secret_keys(
-    pool: &Pool<Db>,
-    instance_id: &str,
-) -> StoreResult<Vec<SecretKeyRecord>> {
-    let rows = sqlx::query("SELECT id, hash, hint, created_at FROM secret_keys WHERE instance_id = $1 ORDER BY created_at")
-        .bind(instance_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| SecretKeyRecord {
-            id: SecretKeyId::from_stored(r.get::<String, _>("id")),
-            instance_id: InstanceId::from_stored(instance_id),
-            hash: r.get("hash"),
-            hint: r.get("hint"),
-            created_at: r.get("created_at"),
-        })
-        .collect())
+pub async fn secret_keys(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
+    fetch_all(
+        text(
+            "SELECT id, hash, hint, created_at FROM secret_keys WHERE instance_id = $1 ORDER BY created_at",
+            &[instance_id],
+        ),
+        pool,
+        |r| {
+            Ok(SecretKeyRecord {
+                id: SecretKeyId::from_stored(r.get::<String, _>("id")),
+                instance_id: InstanceId::from_stored(instance_id),
+                hash: r.get("hash"),
+                hint: r.get("hint"),
+                created_at: r.get("created_at"),
+            })
+        },
+    )
+    .await
 }
 
 pub async fn signing_keys(
     pool: &Pool<Db>,
     instance_id: &str,
 ) -> StoreResult<Vec<SigningKeyRecord>> {
-    let rows = sqlx::query("SELECT kid, private_pkcs8, active, created_at FROM signing_keys WHERE instance_id = $1 ORDER BY created_at")
-        .bind(instance_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| SigningKeyRecord {
-            kid: r.get("kid"),
-            instance_id: InstanceId::from_stored(instance_id),
-            private_pkcs8_der: r.get("private_pkcs8"),
-            active: r.get::<bool, _>("active"),
-            created_at: r.get("created_at"),
-        })
-        .collect())
-}
-
-fn user_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<User> {
-    let mut user: User = from_doc(r.get::<&str, _>("doc"))?;
-    user.version = r.get("version");
-    Ok(user)
+    fetch_all(
+        text(
+            "SELECT kid, private_pkcs8, active, created_at FROM signing_keys WHERE instance_id = $1 ORDER BY created_at",
+            &[instance_id],
+        ),
+        pool,
+        |r| {
+            Ok(SigningKeyRecord {
+                kid: r.get("kid"),
+                instance_id: InstanceId::from_stored(instance_id),
+                private_pkcs8_der: r.get("private_pkcs8"),
+                active: r.get::<bool, _>("active"),
+                created_at: r.get("created_at"),
+            })
+        },
+    )
+    .await
 }
 
 pub async fn get_user(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
-    let row = sqlx::query("SELECT doc, version FROM users WHERE instance_id = $1 AND id = $2")
-        .bind(instance_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(user_from_row).transpose()
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM users WHERE instance_id = $1 AND id = $2",
+            &[instance_id, id],
+        ),
+        pool,
+        versioned,
+    )
+    .await
 }
 
 pub async fn user_by_identifier(
@@ -90,50 +89,40 @@ pub async fn user_by_identifier(
     kind: IdentifierKind,
     value: &str,
 ) -> StoreResult<Option<User>> {
-    let row = sqlx::query(
-        "SELECT u.doc, u.version FROM user_identifiers i \
-         JOIN users u ON u.instance_id = i.instance_id AND u.id = i.user_id \
-         WHERE i.instance_id = $1 AND i.kind = $2 AND i.value = $3",
+    fetch_optional(
+        text(
+            "SELECT u.doc, u.version FROM user_identifiers i \
+             JOIN users u ON u.instance_id = i.instance_id AND u.id = i.user_id \
+             WHERE i.instance_id = $1 AND i.kind = $2 AND i.value = $3",
+            &[instance_id, kind.as_str(), &normalize(kind, value)],
+        ),
+        pool,
+        versioned,
     )
-    .bind(instance_id)
-    .bind(kind.as_str())
-    .bind(normalize(kind, value))
-    .fetch_optional(pool)
     .await
-    .map_err(db_err)?;
-    row.as_ref().map(user_from_row).transpose()
 }
 
 pub async fn list_users(
     pool: &Pool<Db>,
     instance_id: &str,
     f: &UserFilter,
-    order_page: Option<(UserOrder, &Page)>,
+    order: UserOrder,
+    page: &Page,
 ) -> StoreResult<Vec<User>> {
-    let mut qb = QueryBuilder::<Db>::new("SELECT doc, version FROM users");
+    let mut qb = QueryBuilder::<Db>::new("SELECT doc, version");
     push_user_filter(&mut qb, instance_id, f);
-    if let Some((order, page)) = order_page {
-        qb.push(order_by(order));
-        qb.push(" LIMIT ")
-            .push_bind(page.limit)
-            .push(" OFFSET ")
-            .push_bind(page.offset);
-    }
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    rows.iter().map(user_from_row).collect()
+    qb.push(order_by(order))
+        .push(" LIMIT ")
+        .push_bind(page.limit)
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    fetch_all(qb.build(), pool, versioned).await
 }
 
 pub async fn count_users(pool: &Pool<Db>, instance_id: &str, f: &UserFilter) -> StoreResult<i64> {
-    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM users");
+    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
     push_user_filter(&mut qb, instance_id, f);
-    let row = qb.build().fetch_one(pool).await.map_err(db_err)?;
-    Ok(row.get("n"))
-}
-
-fn session_from_row(r: &<Db as sqlx::Database>::Row) -> StoreResult<Session> {
-    let mut s: Session = from_doc(r.get::<&str, _>("doc"))?;
-    s.version = r.get("version");
-    Ok(s)
+    fetch_one(qb.build(), pool, |r| Ok(r.get("n"))).await
 }
 
 pub async fn get_session(
@@ -141,13 +130,15 @@ pub async fn get_session(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<Session>> {
-    let row = sqlx::query("SELECT doc, version FROM sessions WHERE instance_id = $1 AND id = $2")
-        .bind(instance_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(session_from_row).transpose()
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM sessions WHERE instance_id = $1 AND id = $2",
+            &[instance_id, id],
+        ),
+        pool,
+        versioned,
+    )
+    .await
 }
 
 pub async fn session_for_token(
@@ -156,7 +147,7 @@ pub async fn session_for_token(
     id: &str,
 ) -> StoreResult<Option<SessionForToken>> {
     // One row per custom permission of the active membership's role (at least one row).
-    let rows = sqlx::query(
+    let rows = text(
         "SELECT s.doc, s.version, u.banned, u.locked_until, \
                 m.role AS org_role, o.id AS org_id, o.slug AS org_slug, p.key AS org_permission \
          FROM sessions s JOIN users u ON u.instance_id = s.instance_id AND u.id = s.user_id \
@@ -167,9 +158,8 @@ pub async fn session_for_token(
          LEFT JOIN organization_role_permissions rp ON rp.role_id = r.id \
          LEFT JOIN organization_permissions p ON p.instance_id = r.instance_id AND p.key = rp.permission_key \
          WHERE s.instance_id = $1 AND s.id = $2",
+        &[instance_id, id],
     )
-    .bind(instance_id)
-    .bind(id)
     .fetch_all(pool)
     .await
     .map_err(db_err)?;
@@ -192,7 +182,7 @@ pub async fn session_for_token(
         _ => None,
     };
     Ok(Some(SessionForToken {
-        session: session_from_row(r)?,
+        session: versioned(r)?,
         user_banned: r.get::<bool, _>("banned"),
         user_locked_until: r.get("locked_until"),
         active_membership,
@@ -204,21 +194,7 @@ pub async fn list_sessions(
     instance_id: &str,
     q: &SessionQuery,
 ) -> StoreResult<(Vec<Session>, i64)> {
-    let mut qb = QueryBuilder::<Db>::new("SELECT doc, version FROM sessions");
-    push_session_filter(&mut qb, instance_id, q);
-    qb.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(q.page.limit)
-        .push(" OFFSET ")
-        .push_bind(q.page.offset);
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let sessions = rows
-        .iter()
-        .map(session_from_row)
-        .collect::<StoreResult<Vec<_>>>()?;
-    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM sessions");
-    push_session_filter(&mut cq, instance_id, q);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
-    Ok((sessions, total))
+    newest_first(pool, |qb| push_session_filter(qb, instance_id, q), &q.page).await
 }
 
 pub async fn live_sessions_of_user(
@@ -226,13 +202,15 @@ pub async fn live_sessions_of_user(
     instance_id: &str,
     user_id: &str,
 ) -> StoreResult<Vec<Session>> {
-    let rows = sqlx::query("SELECT doc, version FROM sessions WHERE instance_id = $1 AND user_id = $2 AND status IN ('active','pending') ORDER BY created_at")
-        .bind(instance_id)
-        .bind(user_id)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(session_from_row).collect()
+    fetch_all(
+        text(
+            "SELECT doc, version FROM sessions WHERE instance_id = $1 AND user_id = $2 AND status IN ('active','pending') ORDER BY created_at",
+            &[instance_id, user_id],
+        ),
+        pool,
+        versioned,
+    )
+    .await
 }
 
 pub async fn events_after(
@@ -241,26 +219,13 @@ pub async fn events_after(
     after_seq: i64,
     limit: i64,
 ) -> StoreResult<Vec<OutboxEvent>> {
-    let rows = sqlx::query("SELECT seq, id, type, data, attributes, created_at FROM events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-        .bind(instance_id)
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(OutboxEvent {
-                id: EventId::from_stored(r.get::<String, _>("id")),
-                instance_id: InstanceId::from_stored(instance_id),
-                event_type: r.get("type"),
-                data: from_doc(r.get::<&str, _>("data"))?,
-                attributes: from_doc(r.get::<&str, _>("attributes"))?,
-                created_at: r.get("created_at"),
-                seq: r.get("seq"),
-            })
-        })
-        .collect()
+    let query = text(
+        "SELECT seq, id, type, data, attributes, created_at FROM events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        &[instance_id],
+    )
+    .bind(after_seq)
+    .bind(limit);
+    fetch_all(query, pool, |r| outbox_event(r, instance_id)).await
 }
 
 pub async fn audit_log(
@@ -268,15 +233,13 @@ pub async fn audit_log(
     instance_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<AuditEntry>> {
-    let rows = sqlx::query("SELECT seq, id, actor, action, target_id, trace_id, client_ip, at FROM audit_log WHERE instance_id = $1 ORDER BY seq DESC LIMIT $2")
-        .bind(instance_id)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEntry {
+    let query = text(
+        "SELECT seq, id, actor, action, target_id, trace_id, client_ip, at FROM audit_log WHERE instance_id = $1 ORDER BY seq DESC LIMIT $2",
+        &[instance_id],
+    )
+    .bind(limit);
+    fetch_all(query, pool, |r| {
+        Ok(AuditEntry {
             id: AuditId::from_stored(r.get::<String, _>("id")),
             instance_id: InstanceId::from_stored(instance_id),
             actor: r.get("actor"),
@@ -287,5 +250,6 @@ pub async fn audit_log(
             at: r.get("at"),
             seq: r.get("seq"),
         })
-        .collect())
+    })
+    .await
 }

@@ -4,10 +4,9 @@
 #[async_trait]
 impl Store for Backend {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(self.reader())
+        query::execute(sqlx::query("SELECT 1"), self.reader())
             .await
-            .map_err(|e| db_err(e).during("ping"))?;
+            .map_err(|e| e.during("ping"))?;
         Ok(())
     }
 
@@ -83,7 +82,7 @@ impl Store for Backend {
         order: UserOrder,
         page: &Page,
     ) -> StoreResult<Vec<User>> {
-        reads::list_users(self.reader(), instance_id, filter, Some((order, page))).await
+        reads::list_users(self.reader(), instance_id, filter, order, page).await
             .map_err(|e| e.during("list_users"))
     }
 

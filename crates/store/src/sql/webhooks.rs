@@ -9,43 +9,39 @@
 // still pending, so it is sent again (at least once).
 
 use sqlx::{Pool, QueryBuilder, Row, Transaction};
-use usher_core::ids::{EventId, InstanceId};
-use usher_core::events::OutboxEvent;
 use usher_core::store::{StoreError, StoreResult};
+use usher_core::users::query::Page;
 use usher_core::webhooks::{
     Attempt, AttemptRecord, ClaimedEndpoint, Delivery, DeliveryFilter, DeliveryQuery, DeliveryStatus,
     EndpointStats, PendingDelivery, WebhookEndpoint,
 };
 
 use super::db_err;
-use crate::rows::{from_doc, to_doc};
+use super::query::{
+    execute, execute_one, fetch_all, fetch_optional, outbox_event, paged, text, versioned,
+};
+use crate::rows::to_doc;
 
 type WTx<'a> = Transaction<'a, Db>;
-type DbRow = <Db as sqlx::Database>::Row;
-
-fn endpoint_from_row(r: &DbRow) -> StoreResult<WebhookEndpoint> {
-    let mut ep: WebhookEndpoint = from_doc(r.get::<&str, _>("doc"))?;
-    ep.version = r.get("version");
-    Ok(ep)
-}
 
 async fn write_filter(tx: &mut WTx<'_>, instance_id: &str, ep: &WebhookEndpoint) -> StoreResult<()> {
-    sqlx::query("DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2")
-        .bind(instance_id)
-        .bind(ep.id.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    execute(
+        text(
+            "DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2",
+            &[instance_id, ep.id.as_str()],
+        ),
+        &mut **tx,
+    )
+    .await?;
     for t in &ep.events {
-        sqlx::query(
-            "INSERT INTO webhook_endpoint_events (instance_id, endpoint_id, event_type) VALUES ($1, $2, $3)",
+        execute(
+            text(
+                "INSERT INTO webhook_endpoint_events (instance_id, endpoint_id, event_type) VALUES ($1, $2, $3)",
+                &[instance_id, ep.id.as_str(), t],
+            ),
+            &mut **tx,
         )
-        .bind(instance_id)
-        .bind(ep.id.as_str())
-        .bind(t)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        .await?;
     }
     Ok(())
 }
@@ -77,7 +73,7 @@ pub async fn update_endpoint(
     instance_id: &str,
     ep: &WebhookEndpoint,
 ) -> StoreResult<()> {
-    let res = sqlx::query(
+    let update = sqlx::query(
         "UPDATE webhook_endpoints SET version = version + 1, doc = $3, all_events = $4, \
          retry_at = CASE WHEN $5 = 'active' AND status <> 'active' THEN NULL ELSE retry_at END, \
          failing_since = CASE WHEN $5 = 'active' AND status <> 'active' THEN NULL ELSE failing_since END, \
@@ -89,13 +85,8 @@ pub async fn update_endpoint(
     .bind(to_doc(ep)?)
     .bind(ep.events.is_empty())
     .bind(ep.status.as_str())
-    .bind(ep.version)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
+    .bind(ep.version);
+    execute_one(update, &mut **tx).await?;
     write_filter(tx, instance_id, ep).await
 }
 
@@ -105,28 +96,21 @@ pub async fn delete_endpoint(
     id: &str,
     version: i64,
 ) -> StoreResult<()> {
-    let res =
-        sqlx::query("DELETE FROM webhook_endpoints WHERE instance_id = $1 AND id = $2 AND version = $3")
-            .bind(instance_id)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
+    execute_one(
+        text(
+            "DELETE FROM webhook_endpoints WHERE instance_id = $1 AND id = $2 AND version = $3",
+            &[instance_id, id],
+        )
+        .bind(version),
+        &mut **tx,
+    )
+    .await?;
     for table in [
         "DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2",
         "DELETE FROM webhook_deliveries WHERE instance_id = $1 AND endpoint_id = $2",
         "DELETE FROM webhook_attempts WHERE instance_id = $1 AND endpoint_id = $2",
     ] {
-        sqlx::query(table)
-            .bind(instance_id)
-            .bind(id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+        execute(text(table, &[instance_id, id]), &mut **tx).await?;
     }
     Ok(())
 }
@@ -154,10 +138,7 @@ pub async fn fan_out(tx: &mut WTx<'_>, instance_id: &str, event_ids: &[&str]) ->
              SELECT 1 FROM webhook_endpoint_events f \
              WHERE f.instance_id = e.instance_id AND f.endpoint_id = e.id AND f.event_type = v.type))",
     );
-    qb.build()
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    execute(qb.build(), &mut **tx).await?;
     Ok(())
 }
 
@@ -168,37 +149,39 @@ pub async fn fan_out_to(
     event_id: &str,
     endpoint_id: &str,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE events SET target_endpoint_id = $3 WHERE instance_id = $1 AND id = $2")
-        .bind(instance_id)
-        .bind(event_id)
-        .bind(endpoint_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    sqlx::query(
-        "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
-         SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, v.created_at, v.created_at \
-         FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
-         WHERE v.id = $2 AND e.instance_id = $1 AND e.id = $3",
+    let ids = [instance_id, event_id, endpoint_id];
+    execute(
+        text(
+            "UPDATE events SET target_endpoint_id = $3 WHERE instance_id = $1 AND id = $2",
+            &ids,
+        ),
+        &mut **tx,
     )
-    .bind(instance_id)
-    .bind(event_id)
-    .bind(endpoint_id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .await?;
+    execute(
+        text(
+            "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
+             SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, v.created_at, v.created_at \
+             FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
+             WHERE v.id = $2 AND e.instance_id = $1 AND e.id = $3",
+            &ids,
+        ),
+        &mut **tx,
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn endpoints(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<WebhookEndpoint>> {
-    let rows = sqlx::query(
-        "SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 ORDER BY created_at, id",
+    fetch_all(
+        text(
+            "SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 ORDER BY created_at, id",
+            &[instance_id],
+        ),
+        pool,
+        versioned,
     )
-    .bind(instance_id)
-    .fetch_all(pool)
     .await
-    .map_err(db_err)?;
-    rows.iter().map(endpoint_from_row).collect()
 }
 
 pub async fn endpoint(
@@ -206,14 +189,15 @@ pub async fn endpoint(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<WebhookEndpoint>> {
-    let row =
-        sqlx::query("SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 AND id = $2")
-            .bind(instance_id)
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(db_err)?;
-    row.as_ref().map(endpoint_from_row).transpose()
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 AND id = $2",
+            &[instance_id, id],
+        ),
+        pool,
+        versioned,
+    )
+    .await
 }
 
 pub async fn claim(
@@ -237,21 +221,20 @@ pub async fn claim(
              ORDER BY COALESCE(e.lease_until, 0), e.id LIMIT 1{SKIP_LOCKED}) \
          RETURNING doc, version, failing_since, lease_until"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let claim = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(instance_id)
         .bind(worker)
         .bind(node)
         .bind(lease_until)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
-        .map_err(db_err)?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(ClaimedEndpoint {
-        endpoint: endpoint_from_row(&r)?,
-        failing_since: r.get("failing_since"),
-        lease_until: r.get("lease_until"),
-    }))
+        .bind(now);
+    fetch_optional(claim, pool, |r| {
+        Ok(ClaimedEndpoint {
+            endpoint: versioned(r)?,
+            failing_since: r.get("failing_since"),
+            lease_until: r.get("lease_until"),
+        })
+    })
+    .await
 }
 
 pub async fn pending(
@@ -260,35 +243,22 @@ pub async fn pending(
     endpoint_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<PendingDelivery>> {
-    let rows = sqlx::query(
+    let query = text(
         "SELECT d.attempts, d.queued_at, v.seq, v.id, v.type, v.data, v.attributes, v.created_at \
          FROM webhook_deliveries d JOIN events v ON v.seq = d.event_seq \
          WHERE d.instance_id = $1 AND d.endpoint_id = $2 AND d.status = 'pending' \
          ORDER BY d.event_seq LIMIT $3",
+        &[instance_id, endpoint_id],
     )
-    .bind(instance_id)
-    .bind(endpoint_id)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(PendingDelivery {
-                attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
-                queued_at: r.get("queued_at"),
-                event: OutboxEvent {
-                    id: EventId::from_stored(r.get::<String, _>("id")),
-                    instance_id: InstanceId::from_stored(instance_id),
-                    event_type: r.get("type"),
-                    data: from_doc(r.get::<&str, _>("data"))?,
-                    attributes: from_doc(r.get::<&str, _>("attributes"))?,
-                    created_at: r.get("created_at"),
-                    seq: r.get("seq"),
-                },
-            })
+    .bind(limit);
+    fetch_all(query, pool, |r| {
+        Ok(PendingDelivery {
+            attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+            queued_at: r.get("queued_at"),
+            event: outbox_event(r, instance_id)?,
         })
-        .collect()
+    })
+    .await
 }
 
 pub async fn record_attempt(
@@ -301,7 +271,7 @@ pub async fn record_attempt(
     let a = &rec.attempt;
     let d = &rec.decision;
     let mut tx = pool.begin().await.map_err(db_err)?;
-    sqlx::query(
+    let attempt = sqlx::query(
         "INSERT INTO webhook_attempts (id, instance_id, endpoint_id, event_seq, event_id, attempted_at, succeeded, \
          response_status, latency_ms, response_excerpt, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
@@ -315,11 +285,9 @@ pub async fn record_attempt(
     .bind(a.response_status.map(i64::from))
     .bind(a.latency_ms)
     .bind(&a.response_excerpt)
-    .bind(&a.error)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    sqlx::query(
+    .bind(&a.error);
+    execute(attempt, &mut *tx).await?;
+    let delivery = sqlx::query(
         "UPDATE webhook_deliveries SET status = $4, attempts = $5, updated_at = $6, last_attempt_at = $6, \
          last_response_status = $7, last_error = $8 \
          WHERE instance_id = $1 AND endpoint_id = $2 AND event_seq = $3 AND status = 'pending'",
@@ -331,11 +299,9 @@ pub async fn record_attempt(
     .bind(i64::from(d.attempts))
     .bind(a.attempted_at)
     .bind(a.response_status.map(i64::from))
-    .bind(&a.error)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    let held = sqlx::query(
+    .bind(&a.error);
+    execute(delivery, &mut *tx).await?;
+    let lease = sqlx::query(
         "UPDATE webhook_endpoints SET retry_at = $4, failing_since = $5, lease_until = $6 \
          WHERE instance_id = $1 AND id = $2 AND leased_by = $3",
     )
@@ -344,12 +310,8 @@ pub async fn record_attempt(
     .bind(worker)
     .bind(d.retry_at)
     .bind(d.failing_since)
-    .bind(rec.lease_until)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?
-    .rows_affected()
-        == 1;
+    .bind(rec.lease_until);
+    let held = execute(lease, &mut *tx).await? == 1;
     tx.commit().await.map_err(db_err)?;
     Ok(held)
 }
@@ -360,16 +322,15 @@ pub async fn release(
     endpoint_id: &str,
     worker: &str,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE webhook_endpoints SET leased_by = NULL, lease_node = NULL \
-         WHERE instance_id = $1 AND id = $2 AND leased_by = $3",
+    execute(
+        text(
+            "UPDATE webhook_endpoints SET leased_by = NULL, lease_node = NULL \
+             WHERE instance_id = $1 AND id = $2 AND leased_by = $3",
+            &[instance_id, endpoint_id, worker],
+        ),
+        pool,
     )
-    .bind(instance_id)
-    .bind(endpoint_id)
-    .bind(worker)
-    .execute(pool)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
 }
 
@@ -379,17 +340,15 @@ pub async fn release_node(
     node: &str,
     except: &str,
 ) -> StoreResult<u64> {
-    let res = sqlx::query(
-        "UPDATE webhook_endpoints SET leased_by = NULL, lease_node = NULL \
-         WHERE instance_id = $1 AND lease_node = $2 AND leased_by <> $3",
+    execute(
+        text(
+            "UPDATE webhook_endpoints SET leased_by = NULL, lease_node = NULL \
+             WHERE instance_id = $1 AND lease_node = $2 AND leased_by <> $3",
+            &[instance_id, node, except],
+        ),
+        pool,
     )
-    .bind(instance_id)
-    .bind(node)
-    .bind(except)
-    .execute(pool)
     .await
-    .map_err(db_err)?;
-    Ok(res.rows_affected())
 }
 
 fn status_from(s: &str) -> StoreResult<DeliveryStatus> {
@@ -427,33 +386,37 @@ pub async fn deliveries(
             qb.push(" AND event_id = ").push_bind(e.to_string());
         }
     }
-    let mut qb = QueryBuilder::<Db>::new(
-        "SELECT event_seq, event_id, event_type, status, attempts, queued_at, updated_at, last_attempt_at, \
-         last_response_status, last_error FROM webhook_deliveries",
-    );
-    filter(&mut qb, instance_id, q);
-    qb.push(" ORDER BY event_seq DESC LIMIT ")
-        .push_bind(q.limit)
-        .push(" OFFSET ")
-        .push_bind(q.offset);
-    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(Delivery {
-            endpoint_id: q.endpoint_id.to_string(),
-            event_id: r.get("event_id"),
-            event_seq: r.get("event_seq"),
-            event_type: r.get("event_type"),
-            status: status_from(r.get::<&str, _>("status"))?,
-            attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
-            created_at: r.get("queued_at"),
-            updated_at: r.get("updated_at"),
-            last_attempt_at: r.get("last_attempt_at"),
-            last_response_status: u16_of(r.get("last_response_status")),
-            last_error: r.get("last_error"),
-            attempt_history: Vec::new(),
-        });
-    }
+    let (mut out, total) = paged(
+        pool,
+        "event_seq, event_id, event_type, status, attempts, queued_at, updated_at, last_attempt_at, \
+         last_response_status, last_error",
+        |qb| {
+            qb.push(" FROM webhook_deliveries");
+            filter(qb, instance_id, q);
+        },
+        " ORDER BY event_seq DESC",
+        &Page {
+            limit: q.limit,
+            offset: q.offset,
+        },
+        |r| {
+            Ok(Delivery {
+                endpoint_id: q.endpoint_id.to_string(),
+                event_id: r.get("event_id"),
+                event_seq: r.get("event_seq"),
+                event_type: r.get("event_type"),
+                status: status_from(r.get::<&str, _>("status"))?,
+                attempts: u32::try_from(r.get::<i64, _>("attempts")).unwrap_or(u32::MAX),
+                created_at: r.get("queued_at"),
+                updated_at: r.get("updated_at"),
+                last_attempt_at: r.get("last_attempt_at"),
+                last_response_status: u16_of(r.get("last_response_status")),
+                last_error: r.get("last_error"),
+                attempt_history: Vec::new(),
+            })
+        },
+    )
+    .await?;
     if !out.is_empty() {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT id, event_seq, event_id, attempted_at, succeeded, response_status, latency_ms, response_excerpt, error \
@@ -468,11 +431,10 @@ pub async fn deliveries(
             sep.push_bind(d.event_seq);
         }
         qb.push(") ORDER BY attempted_at DESC, id DESC");
-        let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
-        for r in &rows {
-            let seq: i64 = r.get("event_seq");
-            if let Some(d) = out.iter_mut().find(|d| d.event_seq == seq) {
-                d.attempt_history.push(Attempt {
+        let attempts = fetch_all(qb.build(), pool, |r| {
+            Ok((
+                r.get::<i64, _>("event_seq"),
+                Attempt {
                     id: r.get("id"),
                     endpoint_id: q.endpoint_id.to_string(),
                     event_id: r.get("event_id"),
@@ -482,23 +444,28 @@ pub async fn deliveries(
                     latency_ms: r.get("latency_ms"),
                     response_excerpt: r.get("response_excerpt"),
                     error: r.get("error"),
-                });
+                },
+            ))
+        })
+        .await?;
+        for (seq, attempt) in attempts {
+            if let Some(d) = out.iter_mut().find(|d| d.event_seq == seq) {
+                d.attempt_history.push(attempt);
             }
         }
     }
-    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM webhook_deliveries");
-    filter(&mut cq, instance_id, q);
-    let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
     Ok((out, total))
 }
 
 async fn wake(tx: &mut WTx<'_>, instance_id: &str, endpoint_id: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE webhook_endpoints SET retry_at = NULL WHERE instance_id = $1 AND id = $2")
-        .bind(instance_id)
-        .bind(endpoint_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    execute(
+        text(
+            "UPDATE webhook_endpoints SET retry_at = NULL WHERE instance_id = $1 AND id = $2",
+            &[instance_id, endpoint_id],
+        ),
+        &mut **tx,
+    )
+    .await?;
     Ok(())
 }
 
@@ -510,34 +477,27 @@ pub async fn retry_message(
     now: i64,
 ) -> StoreResult<Vec<String>> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let rows = sqlx::query(
-        "SELECT endpoint_id FROM webhook_deliveries WHERE instance_id = $1 AND event_id = $2 ORDER BY endpoint_id",
+    let mut endpoints: Vec<String> = fetch_all(
+        text(
+            "SELECT endpoint_id FROM webhook_deliveries WHERE instance_id = $1 AND event_id = $2 ORDER BY endpoint_id",
+            &[instance_id, event_id],
+        ),
+        &mut *tx,
+        |r| Ok(r.get("endpoint_id")),
     )
-    .bind(instance_id)
-    .bind(event_id)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    let endpoints: Vec<String> = rows
-        .iter()
-        .map(|r| r.get::<String, _>("endpoint_id"))
-        .filter(|e| endpoint_id.is_none_or(|want| want == e))
-        .collect();
+    .await?;
+    endpoints.retain(|e| endpoint_id.is_none_or(|want| want == e));
     // A retry restarts the schedule whatever the delivery's state: one that failed for good, one
     // that succeeded, and one still pending far into its schedule are all attempted at once (the
     // endpoint's wait is cleared) and get every attempt of the schedule again.
     for ep in &endpoints {
-        sqlx::query(
+        let reset = text(
             "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, queued_at = $4, updated_at = $4 \
              WHERE instance_id = $1 AND event_id = $2 AND endpoint_id = $3",
+            &[instance_id, event_id, ep],
         )
-        .bind(instance_id)
-        .bind(event_id)
-        .bind(ep)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .bind(now);
+        execute(reset, &mut *tx).await?;
         wake(&mut tx, instance_id, ep).await?;
     }
     tx.commit().await.map_err(db_err)?;
@@ -552,7 +512,7 @@ pub async fn replay(
     now: i64,
 ) -> StoreResult<i64> {
     let mut tx = pool.begin().await.map_err(db_err)?;
-    let res = sqlx::query(
+    let requeue = text(
         "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
          SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, $4, $4 \
          FROM events v JOIN webhook_endpoints e ON e.instance_id = v.instance_id \
@@ -563,17 +523,14 @@ pub async fn replay(
                WHERE f.instance_id = e.instance_id AND f.endpoint_id = e.id AND f.event_type = v.type)) \
          ON CONFLICT (instance_id, endpoint_id, event_seq) DO UPDATE \
          SET status = 'pending', attempts = 0, queued_at = excluded.queued_at, updated_at = excluded.updated_at",
+        &[instance_id, endpoint_id],
     )
-    .bind(instance_id)
-    .bind(endpoint_id)
     .bind(since)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    .bind(now);
+    let queued = execute(requeue, &mut *tx).await?;
     wake(&mut tx, instance_id, endpoint_id).await?;
     tx.commit().await.map_err(db_err)?;
-    Ok(i64::try_from(res.rows_affected()).unwrap_or(i64::MAX))
+    Ok(i64::try_from(queued).unwrap_or(i64::MAX))
 }
 
 pub async fn stats(
@@ -581,27 +538,24 @@ pub async fn stats(
     instance_id: &str,
     attempts_since: i64,
 ) -> StoreResult<Vec<EndpointStats>> {
-    let rows = sqlx::query(
+    let query = text(
         "SELECT e.id, \
            (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.instance_id = e.instance_id AND d.endpoint_id = e.id AND d.status = 'pending') AS depth, \
            (SELECT MIN(d.queued_at) FROM webhook_deliveries d WHERE d.instance_id = e.instance_id AND d.endpoint_id = e.id AND d.status = 'pending') AS oldest, \
            (SELECT COUNT(*) FROM webhook_attempts a WHERE a.instance_id = e.instance_id AND a.endpoint_id = e.id AND a.attempted_at >= $2 AND a.succeeded) AS ok, \
            (SELECT COUNT(*) FROM webhook_attempts a WHERE a.instance_id = e.instance_id AND a.endpoint_id = e.id AND a.attempted_at >= $2 AND NOT a.succeeded) AS failed \
          FROM webhook_endpoints e WHERE e.instance_id = $1 ORDER BY e.created_at, e.id",
+        &[instance_id],
     )
-    .bind(instance_id)
-    .bind(attempts_since)
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    Ok(rows
-        .iter()
-        .map(|r| EndpointStats {
+    .bind(attempts_since);
+    fetch_all(query, pool, |r| {
+        Ok(EndpointStats {
             endpoint_id: r.get("id"),
             queue_depth: r.get("depth"),
             oldest_pending_at: r.get("oldest"),
             attempts_succeeded: r.get("ok"),
             attempts_failed: r.get("failed"),
         })
-        .collect())
+    })
+    .await
 }

@@ -1,7 +1,7 @@
 // Writes. A changeset is applied in one transaction: state, outbox events and audit entries
 // commit together or not at all. Included by each backend's module, which defines `Db`.
 
-use sqlx::{Pool, QueryBuilder, Transaction};
+use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
 use usher_core::instance::{Instance, SecretKeyRecord};
@@ -12,6 +12,7 @@ use usher_core::users::User;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 
 use super::db_err;
+use super::query::{DbQuery, execute, execute_one, execute_unique, fetch_one, text};
 use crate::rows::to_doc;
 
 /// The instance's secret `name`: `candidate` when none was kept yet, else the one kept (the first
@@ -22,21 +23,17 @@ pub async fn instance_secret(
     name: &str,
     candidate: &[u8],
 ) -> StoreResult<Vec<u8>> {
-    sqlx::query(
+    let keep = text(
         "INSERT INTO instance_secrets (instance_id, name, secret) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        &[instance_id, name],
     )
-    .bind(instance_id)
-    .bind(name)
-    .bind(candidate)
-    .execute(pool)
-    .await
-    .map_err(db_err)?;
-    sqlx::query_scalar("SELECT secret FROM instance_secrets WHERE instance_id = $1 AND name = $2")
-        .bind(instance_id)
-        .bind(name)
-        .fetch_one(pool)
-        .await
-        .map_err(db_err)
+    .bind(candidate);
+    execute(keep, pool).await?;
+    let kept = text(
+        "SELECT secret FROM instance_secrets WHERE instance_id = $1 AND name = $2",
+        &[instance_id, name],
+    );
+    fetch_one(kept, pool, |r| Ok(r.get("secret"))).await
 }
 
 pub async fn create_instance(
@@ -47,37 +44,28 @@ pub async fn create_instance(
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db_err)?;
     // The `singleton` column's unique key lets exactly one of several starting nodes create it.
-    let inserted = sqlx::query("INSERT INTO instances (id, doc, created_at) VALUES ($1, $2, $3)")
-        .bind(instance.id.as_str())
-        .bind(to_doc(instance)?)
-        .bind(instance.created_at)
-        .execute(&mut *tx)
-        .await;
-    match inserted {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(StoreError::InstanceExists),
-        Err(e) => return Err(db_err(e)),
-        Ok(_) => {}
-    }
-    sqlx::query(
-        "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)",
+    let insert = text(
+        "INSERT INTO instances (id, doc, created_at) VALUES ($1, $2, $3)",
+        &[instance.id.as_str(), &to_doc(instance)?],
     )
-    .bind(secret.id.as_str())
-    .bind(instance.id.as_str())
-    .bind(&secret.hash)
-    .bind(&secret.hint)
-    .bind(secret.created_at)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
-    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&key.kid)
-        .bind(instance.id.as_str())
-        .bind(&key.private_pkcs8_der)
-        .bind(key.active)
-        .bind(key.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+    .bind(instance.created_at);
+    execute_unique(insert, &mut *tx, StoreError::InstanceExists).await?;
+    let insert_secret = text(
+        "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)",
+        &[secret.id.as_str(), instance.id.as_str()],
+    )
+    .bind(secret.hash.as_slice())
+    .bind(secret.hint.as_str())
+    .bind(secret.created_at);
+    execute(insert_secret, &mut *tx).await?;
+    let insert_key = text(
+        "INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, $4, $5)",
+        &[&key.kid, instance.id.as_str()],
+    )
+    .bind(key.private_pkcs8_der.as_slice())
+    .bind(key.active)
+    .bind(key.created_at);
+    execute(insert_key, &mut *tx).await?;
     tx.commit().await.map_err(db_err)
 }
 
@@ -96,19 +84,18 @@ async fn rotate_signing_key_in(
     instance_id: &str,
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE signing_keys SET active = FALSE WHERE instance_id = $1")
-        .bind(instance_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    sqlx::query("INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, TRUE, $4)")
-        .bind(&key.kid)
-        .bind(instance_id)
-        .bind(&key.private_pkcs8_der)
-        .bind(key.created_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    let retire = text(
+        "UPDATE signing_keys SET active = FALSE WHERE instance_id = $1",
+        &[instance_id],
+    );
+    execute(retire, &mut **tx).await?;
+    let insert = text(
+        "INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, TRUE, $4)",
+        &[&key.kid, instance_id],
+    )
+    .bind(key.private_pkcs8_der.as_slice())
+    .bind(key.created_at);
+    execute(insert, &mut **tx).await?;
     Ok(())
 }
 
@@ -125,14 +112,11 @@ pub async fn retire_signing_key(
 
 /// Whether an inactive key `kid` was there to remove.
 async fn retire_signing_key_in(tx: &mut Tx<'_>, instance_id: &str, kid: &str) -> StoreResult<bool> {
-    let res =
-        sqlx::query("DELETE FROM signing_keys WHERE instance_id = $1 AND kid = $2 AND NOT active")
-            .bind(instance_id)
-            .bind(kid)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    Ok(res.rows_affected() == 1)
+    let delete = text(
+        "DELETE FROM signing_keys WHERE instance_id = $1 AND kid = $2 AND NOT active",
+        &[instance_id, kid],
+    );
+    Ok(execute(delete, &mut **tx).await? == 1)
 }
 
 pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> StoreResult<()> {
@@ -258,7 +242,7 @@ async fn queue_events(
             .push_bind(attributes)
             .push_bind(e.created_at);
     });
-    qb.build().execute(&mut **tx).await.map_err(db_err)?;
+    execute(qb.build(), &mut **tx).await?;
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     super::webhooks::fan_out(tx, instance_id, &ids).await
 }
@@ -295,30 +279,23 @@ fn identifiers_of(u: &User) -> Vec<(IdentifierKind, String)> {
 }
 
 async fn write_identifiers(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResult<()> {
-    sqlx::query("DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
-        .bind(instance_id)
-        .bind(u.id.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    delete_identifiers(tx, instance_id, u.id.as_str()).await?;
     for (kind, value) in identifiers_of(u) {
-        let res = sqlx::query(
+        let insert = text(
             "INSERT INTO user_identifiers (instance_id, kind, value, user_id) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(instance_id)
-        .bind(kind.as_str())
-        .bind(&value)
-        .bind(u.id.as_str())
-        .execute(&mut **tx)
-        .await;
-        match res {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::IdentifierTaken(kind));
-            }
-            Err(e) => return Err(db_err(e)),
-            Ok(_) => {}
-        }
+            &[instance_id, kind.as_str(), &value, u.id.as_str()],
+        );
+        execute_unique(insert, &mut **tx, StoreError::IdentifierTaken(kind)).await?;
     }
+    Ok(())
+}
+
+async fn delete_identifiers(tx: &mut Tx<'_>, instance_id: &str, user_id: &str) -> StoreResult<()> {
+    let delete = text(
+        "DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2",
+        &[instance_id, user_id],
+    );
+    execute(delete, &mut **tx).await?;
     Ok(())
 }
 
@@ -327,22 +304,17 @@ async fn insert_user(tx: &mut Tx<'_>, instance_id: &str, u: &User) -> StoreResul
     let sql = "INSERT INTO users (doc, created_at, updated_at, primary_email, primary_phone, username, first_name, \
                last_name, last_sign_in_at, last_active_at, banned, locked_until, search, instance_id, id, identifiers_key, version) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1)";
-    bind_user_row(sqlx::query(sql), instance_id, u)?
-        .bind(identifiers_key(u))
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    let insert = bind_user_row(sqlx::query(sql), instance_id, u)?.bind(identifiers_key(u));
+    execute(insert, &mut **tx).await?;
     Ok(())
 }
 
-type UserRowQuery<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
-
 /// Binds `$1`–`$15` of the statements that write a user's row: its columns, the instance, the id.
 fn bind_user_row<'q>(
-    q: UserRowQuery<'q>,
+    q: DbQuery<'q>,
     instance_id: &'q str,
     u: &'q User,
-) -> StoreResult<UserRowQuery<'q>> {
+) -> StoreResult<DbQuery<'q>> {
     Ok(q.bind(to_doc(u)?)
         .bind(u.created_at)
         .bind(u.updated_at)
@@ -418,13 +390,10 @@ async fn update_user_row(
     } else {
         UPDATE_USER_ROW
     };
-    let res = bind_user_row(sqlx::query(sql), instance_id, u)?
+    let update = bind_user_row(sqlx::query(sql), instance_id, u)?
         .bind(u.version)
-        .bind(key)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    Ok(res.rows_affected() == 1)
+        .bind(key);
+    Ok(execute(update, &mut **tx).await? == 1)
 }
 
 async fn delete_user(
@@ -433,48 +402,32 @@ async fn delete_user(
     id: &str,
     version: i64,
 ) -> StoreResult<()> {
-    let res = sqlx::query("DELETE FROM users WHERE instance_id = $1 AND id = $2 AND version = $3")
-        .bind(instance_id)
-        .bind(id)
-        .bind(version)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    sqlx::query("DELETE FROM user_identifiers WHERE instance_id = $1 AND user_id = $2")
-        .bind(instance_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    Ok(())
+    let delete = text(
+        "DELETE FROM users WHERE instance_id = $1 AND id = $2 AND version = $3",
+        &[instance_id, id],
+    )
+    .bind(version);
+    execute_one(delete, &mut **tx).await?;
+    delete_identifiers(tx, instance_id, id).await
 }
 
 async fn insert_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
-    sqlx::query(
+    let insert = text(
         "INSERT INTO sessions (instance_id, id, version, client_id, user_id, status, expire_at, abandon_at, created_at, doc, last_active_organization_id) \
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[instance_id, s.id.as_str(), s.client_id.as_str(), s.user_id.as_str(), s.status.as_str()],
     )
-    .bind(instance_id)
-    .bind(s.id.as_str())
-    .bind(s.client_id.as_str())
-    .bind(s.user_id.as_str())
-    .bind(s.status.as_str())
     .bind(s.expire_at)
     .bind(s.abandon_at)
     .bind(s.created_at)
     .bind(to_doc(s)?)
-    .bind(s.last_active_organization_id.as_deref())
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
+    .bind(s.last_active_organization_id.as_deref());
+    execute(insert, &mut **tx).await?;
     Ok(())
 }
 
 async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> StoreResult<()> {
-    let res = sqlx::query(
+    let update = sqlx::query(
         "UPDATE sessions SET version = version + 1, status = $1, expire_at = $2, abandon_at = $3, doc = $4, \
          last_active_organization_id = $8 WHERE instance_id = $5 AND id = $6 AND version = $7",
     )
@@ -485,42 +438,29 @@ async fn update_session(tx: &mut Tx<'_>, instance_id: &str, s: &Session) -> Stor
     .bind(instance_id)
     .bind(s.id.as_str())
     .bind(s.version)
-    .bind(s.last_active_organization_id.as_deref())
-    .execute(&mut **tx)
-    .await
-    .map_err(db_err)?;
-    if res.rows_affected() != 1 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    .bind(s.last_active_organization_id.as_deref());
+    execute_one(update, &mut **tx).await
 }
 
 async fn insert_event(tx: &mut Tx<'_>, instance_id: &str, e: &OutboxEvent) -> StoreResult<()> {
-    sqlx::query("INSERT INTO events (id, instance_id, type, data, attributes, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(e.id.as_str())
-        .bind(instance_id)
-        .bind(&e.event_type)
-        .bind(to_doc(&e.data)?)
-        .bind(to_doc(&e.attributes)?)
-        .bind(e.created_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    let insert = text(
+        "INSERT INTO events (id, instance_id, type, data, attributes, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[e.id.as_str(), instance_id, &e.event_type, &to_doc(&e.data)?, &to_doc(&e.attributes)?],
+    )
+    .bind(e.created_at);
+    execute(insert, &mut **tx).await?;
     Ok(())
 }
 
 async fn insert_audit(tx: &mut Tx<'_>, instance_id: &str, a: &AuditEntry) -> StoreResult<()> {
-    sqlx::query("INSERT INTO audit_log (id, instance_id, actor, action, target_id, trace_id, client_ip, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(a.id.as_str())
-        .bind(instance_id)
-        .bind(&a.actor)
-        .bind(&a.action)
-        .bind(&a.target_id)
-        .bind(&a.trace_id)
-        .bind(&a.client_ip)
-        .bind(a.at)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    let insert = text(
+        "INSERT INTO audit_log (id, instance_id, actor, action, target_id, trace_id, client_ip, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[a.id.as_str(), instance_id, &a.actor, &a.action],
+    )
+    .bind(a.target_id.as_deref())
+    .bind(a.trace_id.as_deref())
+    .bind(a.client_ip.as_deref())
+    .bind(a.at);
+    execute(insert, &mut **tx).await?;
     Ok(())
 }

@@ -4,6 +4,10 @@
 mod migrations;
 
 // The queries are shared with PostgreSQL: see `crate::sql`.
+mod query {
+    type Db = sqlx::Sqlite;
+    include!("../sql/query.rs");
+}
 mod filters {
     type Db = sqlx::Sqlite;
     include!("../sql/filters.rs");

@@ -1,0 +1,193 @@
+// The shapes the query files share: binding text keys, mapping rows, the optimistic-version
+// check, unique-key refusals and the paged list. Included by each backend's module, which
+// defines `Db`.
+
+use serde::de::DeserializeOwned;
+use sqlx::query::Query;
+use sqlx::{Executor, Pool, QueryBuilder, Row};
+use usher_core::branding::Branding;
+use usher_core::events::OutboxEvent;
+use usher_core::ids::{EventId, InstanceId};
+use usher_core::organizations::domains::OrganizationDomain;
+use usher_core::organizations::invitations::OrganizationInvitation;
+use usher_core::organizations::{Organization, OrganizationMembership};
+use usher_core::sessions::Session;
+use usher_core::store::{StoreError, StoreResult};
+use usher_core::users::User;
+use usher_core::users::query::Page;
+use usher_core::webhooks::WebhookEndpoint;
+
+use super::db_err;
+use crate::rows::from_doc;
+
+pub type DbRow = <Db as sqlx::Database>::Row;
+pub type DbQuery<'q> = Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// `sql` with `params` bound in order as `$1`, `$2`, …; more parameters of other types can be
+/// bound onto the result.
+pub fn text(sql: &'static str, params: &[&str]) -> DbQuery<'static> {
+    params.iter().fold(sqlx::query(sql), |q, p| q.bind(*p))
+}
+
+/// The one row `query` finds, mapped by `map`; none is the database's error.
+pub async fn fetch_one<'c, T>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+    map: impl FnOnce(&DbRow) -> StoreResult<T>,
+) -> StoreResult<T> {
+    map(&query.fetch_one(ex).await.map_err(db_err)?)
+}
+
+/// The row `query` finds, if any, mapped by `map`.
+pub async fn fetch_optional<'c, T>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+    map: impl FnOnce(&DbRow) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let row = query.fetch_optional(ex).await.map_err(db_err)?;
+    row.as_ref().map(map).transpose()
+}
+
+/// Every row `query` finds, mapped by `map`; the first row that fails to map fails the call.
+pub async fn fetch_all<'c, T>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+    map: impl FnMut(&DbRow) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let rows = query.fetch_all(ex).await.map_err(db_err)?;
+    rows.iter().map(map).collect()
+}
+
+/// Whether `query` finds a row.
+pub async fn exists<'c>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+) -> StoreResult<bool> {
+    Ok(fetch_optional(query, ex, |_| Ok(())).await?.is_some())
+}
+
+/// Runs a statement; the rows it affected.
+pub async fn execute<'c>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+) -> StoreResult<u64> {
+    Ok(query.execute(ex).await.map_err(db_err)?.rows_affected())
+}
+
+/// Runs a write guarded by the version the caller read: if it did not change exactly one row,
+/// another writer got there first (or the row is gone), so the caller's copy is stale.
+pub async fn execute_one<'c>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+) -> StoreResult<()> {
+    exactly_one(execute(query, ex).await?)
+}
+
+/// The verdict of a version-guarded write that changed `rows` rows (see `execute_one`).
+pub fn exactly_one(rows: u64) -> StoreResult<()> {
+    match rows {
+        1 => Ok(()),
+        _ => Err(StoreError::Stale),
+    }
+}
+
+/// Maps a unique key's refusal to `taken` (which key it was means something to the caller), any
+/// other failure to the database's error.
+pub fn taken_as(taken: StoreError) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => taken,
+        other => db_err(other),
+    }
+}
+
+/// `execute`, with a unique key's refusal reported as `taken`.
+pub async fn execute_unique<'c>(
+    query: DbQuery<'_>,
+    ex: impl Executor<'c, Database = Db>,
+    taken: StoreError,
+) -> StoreResult<u64> {
+    Ok(query.execute(ex).await.map_err(taken_as(taken))?.rows_affected())
+}
+
+/// A record kept as a JSON `doc` beside a `version` column: the column is the truth (the
+/// document's copy, if it has one, is the version it was written over).
+pub trait Versioned: DeserializeOwned {
+    fn set_version(&mut self, version: i64);
+}
+
+macro_rules! versioned {
+    ($($t:ty),* $(,)?) => {
+        $(impl Versioned for $t {
+            fn set_version(&mut self, version: i64) {
+                self.version = version;
+            }
+        })*
+    };
+}
+
+versioned!(
+    Branding,
+    Organization,
+    OrganizationDomain,
+    OrganizationInvitation,
+    OrganizationMembership,
+    Session,
+    User,
+    WebhookEndpoint,
+);
+
+/// Reads a row's `doc` and `version` columns into `T`.
+pub fn versioned<T: Versioned>(r: &DbRow) -> StoreResult<T> {
+    let mut x: T = from_doc(r.get::<&str, _>("doc"))?;
+    x.set_version(r.get("version"));
+    Ok(x)
+}
+
+/// An `events` row (`seq`, `id`, `type`, `data`, `attributes`, `created_at`) of `instance_id`,
+/// read by the outbox and by the webhook queue alike.
+pub fn outbox_event(r: &DbRow, instance_id: &str) -> StoreResult<OutboxEvent> {
+    Ok(OutboxEvent {
+        id: EventId::from_stored(r.get::<String, _>("id")),
+        instance_id: InstanceId::from_stored(instance_id),
+        event_type: r.get("type"),
+        data: from_doc(r.get::<&str, _>("data"))?,
+        attributes: from_doc(r.get::<&str, _>("attributes"))?,
+        created_at: r.get("created_at"),
+        seq: r.get("seq"),
+    })
+}
+
+/// One page of a list and the total it was cut from, with the filter written once:
+/// `SELECT {columns}` and `SELECT COUNT(*) AS n` each followed by what `from_where` pushes (the
+/// `FROM` and `WHERE` clauses); the page then takes `order_by` and `LIMIT`/`OFFSET`.
+pub async fn paged<T>(
+    pool: &Pool<Db>,
+    columns: &str,
+    from_where: impl Fn(&mut QueryBuilder<Db>),
+    order_by: &str,
+    page: &Page,
+    map: impl FnMut(&DbRow) -> StoreResult<T>,
+) -> StoreResult<(Vec<T>, i64)> {
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT {columns}"));
+    from_where(&mut qb);
+    qb.push(order_by)
+        .push(" LIMIT ")
+        .push_bind(page.limit)
+        .push(" OFFSET ")
+        .push_bind(page.offset);
+    let items = fetch_all(qb.build(), pool, map).await?;
+    let mut cq = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
+    from_where(&mut cq);
+    let total = fetch_one(cq.build(), pool, |r| Ok(r.get("n"))).await?;
+    Ok((items, total))
+}
+
+/// `paged` for a list of versioned records shown newest first (by `created_at`, then `id`).
+pub async fn newest_first<T: Versioned>(
+    pool: &Pool<Db>,
+    from_where: impl Fn(&mut QueryBuilder<Db>),
+    page: &Page,
+) -> StoreResult<(Vec<T>, i64)> {
+    let order_by = " ORDER BY created_at DESC, id DESC";
+    paged(pool, "doc, version", from_where, order_by, page, versioned).await
+}
