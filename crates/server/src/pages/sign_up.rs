@@ -119,6 +119,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             None,
             fields,
             Some(password.to_owned()),
+            None,
         )
         .await?;
         let id = client

@@ -34,6 +34,28 @@ pub async fn get(
     row.as_ref().map(from_row).transpose()
 }
 
+/// The invitation whose ticket hashes to `digest`, whatever its status. An empty digest (an
+/// invitation made without a ticket) names none.
+pub async fn by_ticket(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    digest: &str,
+) -> StoreResult<Option<OrganizationInvitation>> {
+    if digest.is_empty() {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT doc, version FROM organization_invitations \
+         WHERE instance_id = $1 AND ticket_digest = $2",
+    )
+    .bind(instance_id)
+    .bind(digest)
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    row.as_ref().map(from_row).transpose()
+}
+
 fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery) {
     qb.push(" FROM organization_invitations WHERE instance_id = ")
         .push_bind(instance_id.to_owned());
@@ -42,6 +64,13 @@ fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery
     }
     if let Some(email) = &q.email_address {
         qb.push(" AND email_address = ").push_bind(email.to_lowercase());
+    }
+    if let Some(emails) = &q.any_email_address {
+        qb.push(" AND (1 = 0");
+        for e in emails {
+            qb.push(" OR email_address = ").push_bind(e.to_lowercase());
+        }
+        qb.push(")");
     }
     if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
         qb.push(" AND (id = ")
@@ -115,8 +144,8 @@ pub async fn insert(
     .map_err(db_err)?;
     let res = sqlx::query(
         "INSERT INTO organization_invitations (instance_id, id, version, organization_id, \
-         email_address, status, expires_at, doc, created_at) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
+         email_address, status, expires_at, doc, created_at, ticket_digest) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(instance_id)
     .bind(inv.id.as_str())
@@ -126,6 +155,7 @@ pub async fn insert(
     .bind(inv.expires_at)
     .bind(to_doc(inv)?)
     .bind(inv.created_at)
+    .bind(&inv.ticket_digest)
     .execute(&mut **tx)
     .await;
     match res {

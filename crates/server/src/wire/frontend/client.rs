@@ -130,6 +130,7 @@ fn verification_object(strategy: &Strategy) -> &'static str {
         Strategy::Password => "verification_password",
         Strategy::Totp => "verification_totp",
         Strategy::BackupCode => "verification_backup_code",
+        Strategy::Ticket => "verification_ticket",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
