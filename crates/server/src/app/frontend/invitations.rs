@@ -149,6 +149,13 @@ pub async fn by_ticket(state: &AppState, ticket: &str) -> CoreResult<Organizatio
         .await?
         .ok_or(CoreError::TicketInvalid)?;
     invitations::check_ticket(&inv, ticket, state.now())?;
+    let org = state
+        .store
+        .get_organization(&state.instance.id, &inv.organization_id)
+        .await?;
+    if org.is_none() {
+        return Err(CoreError::TicketInvalid);
+    }
     Ok(inv)
 }
 
@@ -165,7 +172,11 @@ pub async fn still_redeemable(
         .await?
         .ok_or(CoreError::TicketInvalid)?;
     match inv.status_at(state.now()) {
-        InvitationStatus::Pending => with_organization(state, inv).await,
+        // An invitation whose organization is gone invites to nothing.
+        InvitationStatus::Pending => match with_organization(state, inv).await {
+            Err(CoreError::NotFound { .. }) => Err(CoreError::TicketInvalid),
+            other => other,
+        },
         InvitationStatus::Expired => Err(CoreError::TicketExpired),
         _ => Err(CoreError::TicketInvalid),
     }

@@ -494,3 +494,90 @@ async fn one_ticket_raced_by_two_browsers_makes_one_account() {
     let events = env.events().await;
     assert_eq!(events_of(&events, "organizationInvitation.accepted"), 1);
 }
+
+#[tokio::test]
+async fn a_ticket_verifies_an_unverified_address_and_signs_in_once_when_raced() {
+    let env = spawn_with_organizations().await;
+    let org = organization(&env, "Acme").await;
+    // An account made over the Backend API whose address is not verified yet.
+    let eve = env
+        .bapi(
+            Method::POST,
+            "/v1/users",
+            Some(json!({"email_address": ["eve@example.com"], "password": PASSWORD})),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let s = &env.running.state;
+    let eve_id = usher_core::ids::UserId::from_stored(&eve);
+    let stored = s.store.get_user(&s.instance.id, &eve_id);
+    let mut user = stored.await.unwrap().unwrap();
+    user.email_addresses[0].verification = usher_core::users::model::Verification::Unverified;
+    env.running
+        .state
+        .store
+        .commit(
+            &env.running.state.instance.id,
+            usher_core::store::Changeset {
+                writes: vec![usher_core::store::Write::UpdateUser(user)],
+            },
+        )
+        .await
+        .unwrap();
+    let (inv, ticket) = invite(&env, &org, "eve@example.com", "org:member").await;
+    let form = [("strategy", "ticket"), ("ticket", ticket.as_str())];
+    let (mut b1, mut b2) = (env.browser(), env.browser());
+    let (r1, r2) = tokio::join!(
+        b1.post("/v1/client/sign_ins", &form),
+        b2.post("/v1/client/sign_ins", &form)
+    );
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 400], "{} / {}", r1.raw, r2.raw);
+    let refused = if r1.status == 400 { &r1 } else { &r2 };
+    refused.err(400, "ticket_invalid");
+    let won = if r1.status == 200 { &r1 } else { &r2 };
+    assert_eq!(won.body["response"]["status"], "complete", "{}", won.raw);
+    let u = env.user(&eve).await;
+    assert_eq!(
+        u["email_addresses"][0]["verification"]["status"],
+        "verified"
+    );
+    assert_eq!(
+        u["email_addresses"][0]["verification"]["strategy"],
+        "ticket"
+    );
+    assert_eq!(
+        memberships_of(&env, &eve).await,
+        vec![(org.clone(), "org:member".to_owned())]
+    );
+    assert_eq!(invitation_status(&env, &org, &inv).await, "accepted");
+}
+
+#[tokio::test]
+async fn a_ticket_to_a_deleted_organization_is_invalid() {
+    let env = spawn_with_organizations().await;
+    let org = organization(&env, "Acme").await;
+    let (_, ticket) = invite(&env, &org, "late@example.com", "org:member").await;
+    env.bapi(Method::DELETE, &format!("/v1/organizations/{org}"), None)
+        .await
+        .ok();
+    let mut b = env.browser();
+    b.post(
+        "/v1/client/sign_ups",
+        &[
+            ("strategy", "ticket"),
+            ("ticket", &ticket),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+    .err(400, "ticket_invalid");
+    let users = env
+        .bapi_get("/v1/users?email_address=late@example.com")
+        .await;
+    assert!(users.ok().as_array().unwrap().is_empty());
+}
