@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { compileSpec, normalize, report } from '../lib/spec.mjs';
 import { Browser, emailedCode, startUsher } from '../lib/usher.mjs';
 import { totp } from '../../lib/totp.mjs';
+import { bapi } from '../../lib/bapi.mjs';
+import { emailsTo } from '../../lib/mail.mjs';
 
 const spec = compileSpec();
 
@@ -49,6 +51,8 @@ const SERVED = [
   'GET /v1/me/organization_memberships',
   'DELETE /v1/me/organization_memberships/{organization_id}',
   'GET /v1/me/organization_creation_defaults',
+  'GET /v1/me/organization_invitations',
+  'POST /v1/me/organization_invitations/{invitation_id}/accept',
   'POST /v1/organizations',
   'GET /v1/organizations/{organization_id}',
   'PATCH /v1/organizations/{organization_id}',
@@ -183,6 +187,37 @@ async function driveEverything(environment) {
   expectStatus(await a.delete(`/v1/me/organization_memberships/${org.id}`), 403, 'last admin leaves');
   expectStatus(await a.get('/v1/organizations/org_2unknownunknownunknownunkn'), 404, 'not a member');
   expectStatus(await a.delete(o), 200, 'organization deleted');
+
+  // Invitations made over the Backend API: Ada's listed and accepted (once), and the emailed
+  // tickets redeemed by a sign-up (a new address) and a sign-in (Ada's address).
+  const api = bapi(usher);
+  const inviter = await api.post('/v1/users', { email_address: ['spec-inviter@example.com'], skip_password_requirement: true });
+  const inviting = async (name, address) => {
+    const org = await api.post('/v1/organizations', { name, created_by: inviter.id });
+    const inv = await api.post(`/v1/organizations/${org.id}/invitations`, { email_address: address, role: 'org:member' });
+    const [mail] = (await emailsTo(api, address)).data;
+    const ticket = mail.body_plain.match(/__clerk_ticket=([0-9a-f]+)/)[1];
+    return { inv, ticket };
+  };
+  const toAda = await inviting('Spec Invites', email);
+  const invitations = expectStatus(await a.get('/v1/me/organization_invitations?limit=10&offset=0&status=pending'), 200, 'my invitations').response;
+  assert.equal(invitations.total_count, 1);
+  const accepted = expectStatus(await a.post(`/v1/me/organization_invitations/${toAda.inv.id}/accept`, {}), 200, 'accept invitation').response;
+  assert.equal(accepted.status, 'accepted');
+  expectStatus(await a.post(`/v1/me/organization_invitations/${toAda.inv.id}/accept`, {}), 400, 'accepted twice');
+  const newcomer = dev ? 'spec-newcomer+clerk_test@example.com' : 'spec-newcomer@example.com';
+  const toNewcomer = await inviting('Spec Newcomers', newcomer);
+  const d = await newBrowser(usher, exchanges);
+  expectStatus(await d.post('/v1/client/sign_ups', { strategy: 'ticket', ticket: 'not-a-ticket' }), 400, 'unknown ticket');
+  let ticketed = expectStatus(await d.post('/v1/client/sign_ups', { strategy: 'ticket', ticket: toNewcomer.ticket }), 200, 'ticket sign-up').response;
+  assert.equal(ticketed.status, 'missing_requirements');
+  ticketed = expectStatus(await d.patch(`/v1/client/sign_ups/${ticketed.id}`, { password: passwords[2] }), 200, 'ticket sign-up password').response;
+  assert.equal(ticketed.status, 'complete');
+  const toAdaAgain = await inviting('Spec Sign-ins', email);
+  const e = await newBrowser(usher, exchanges);
+  const ticketSignIn = expectStatus(await e.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: toAdaAgain.ticket }), 200, 'ticket sign-in').response;
+  assert.equal(ticketSignIn.status, 'needs_second_factor'); // Ada has TOTP on
+  expectStatus(await e.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: toAdaAgain.ticket }), 400, 'ticket used');
 
   // A second browser signs in: identifier, a wrong then the right password, the second factor.
   const b = await newBrowser(usher, exchanges);

@@ -66,6 +66,15 @@ pub enum CoreError {
     /// The invitation is no longer pending (accepted, revoked or expired).
     #[error("the invitation is {status}")]
     InvitationNotPending { status: &'static str },
+    /// A ticket names no pending invitation (unknown, used or revoked).
+    #[error("the ticket is invalid")]
+    TicketInvalid,
+    /// The ticket's invitation expired.
+    #[error("the ticket has expired")]
+    TicketExpired,
+    /// A sign-in ticket's address has no account: the invitee signs up instead.
+    #[error("no account has the invited address")]
+    InvitationAccountNotExists,
     /// The user accepting an invitation does not own its address, verified.
     #[error("the invitation was sent to another address")]
     InvitationEmailMismatch,

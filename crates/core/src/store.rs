@@ -339,6 +339,12 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         id: &OrganizationInvitationId,
     ) -> StoreResult<Option<OrganizationInvitation>>;
+    /// The invitation whose ticket's SHA-256 (hex) is `ticket_digest`, whatever its status.
+    async fn organization_invitation_by_ticket(
+        &self,
+        instance_id: &InstanceId,
+        ticket_digest: &str,
+    ) -> StoreResult<Option<OrganizationInvitation>>;
     async fn list_organization_invitations(
         &self,
         instance_id: &InstanceId,

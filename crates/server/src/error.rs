@@ -307,6 +307,27 @@ impl From<CoreError> for ApiError {
                 "invitation not pending",
                 format!("The organization invitation is {status}; only a pending one can change."),
             ),
+            CoreError::TicketInvalid => ApiError::new(
+                S::BAD_REQUEST,
+                "ticket_invalid",
+                "Invalid ticket",
+                "The ticket is invalid, or it was used already.",
+            )
+            .with_param("ticket"),
+            CoreError::TicketExpired => ApiError::new(
+                S::BAD_REQUEST,
+                "ticket_expired",
+                "Expired ticket",
+                "The ticket has expired.",
+            )
+            .with_param("ticket"),
+            CoreError::InvitationAccountNotExists => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "invitation_account_not_exists",
+                "Account does not exist",
+                "There is no account for the invited email address; sign up instead.",
+            )
+            .with_param("ticket"),
             CoreError::InvitationEmailMismatch => ApiError::new(
                 S::FORBIDDEN,
                 "organization_invitation_identification_mismatch",

@@ -201,6 +201,7 @@ macro_rules! conformance_tests {
                 the_last_admin_is_kept,
                 domains_are_unique_listed_and_deleted_with_their_organization,
                 invitations_are_pending_once_per_address_and_expire,
+                invitations_are_found_by_ticket_and_by_any_address,
             }
         }
     };

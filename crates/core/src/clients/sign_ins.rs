@@ -125,6 +125,16 @@ impl SignIn {
         }
     }
 
+    /// A sign-in by an organization invitation's ticket, which the caller checked: the ticket
+    /// was emailed to `email_address` of `user`, so it stands as the first factor; a second
+    /// factor is still asked for when the user has one.
+    pub fn with_ticket(email_address: &str, user: &User, now: Millis) -> Self {
+        let mut s = Self::start(Some(email_address.to_owned()), Some(user), now);
+        s.first_factor = Some(FactorVerification::checked(Strategy::Ticket, true));
+        s.after_first_factor(user);
+        s
+    }
+
     /// A sign-in for an identifier no user has, indistinguishable from a real one until a
     /// factor is attempted, and then only as a wrong password or code.
     pub fn decoy(identifier: String, now: Millis) -> Self {

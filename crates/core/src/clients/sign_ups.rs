@@ -64,6 +64,10 @@ pub struct SignUp {
     /// enumeration protection on): its owner was told, no code was sent, and none is accepted.
     #[serde(default)]
     pub email_taken: bool,
+    /// The organization invitation whose ticket started this sign-up: its address counts as
+    /// verified, and completing the sign-up accepts it. Dropped if the address changes.
+    #[serde(default)]
+    pub organization_invitation_id: Option<String>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -126,6 +130,7 @@ impl SignUp {
             created_user_id: None,
             created_session_id: None,
             email_taken: false,
+            organization_invitation_id: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
@@ -152,8 +157,9 @@ impl SignUp {
             && self.email_address.as_deref() != Some(e.as_str())
         {
             self.email_address = Some(e);
-            // A new address needs a new code.
+            // A new address needs a new code, and is not the invited one.
             self.email_verification = None;
+            self.organization_invitation_id = None;
         }
         if f.username.is_some() {
             self.username = f.username;
@@ -180,6 +186,32 @@ impl SignUp {
         Ok(())
     }
 
+    /// Binds the sign-up to an invitation whose ticket was checked: its address is the sign-up's
+    /// and counts as verified (the ticket was emailed to it).
+    pub fn apply_ticket(
+        &mut self,
+        invitation_id: &str,
+        email_address: &str,
+        now: Millis,
+    ) -> CoreResult<()> {
+        if self.status == SignUpStatus::Complete {
+            return Err(CoreError::FlowInvalid {
+                reason: "this sign-up is already complete",
+            });
+        }
+        self.email_address = Some(email_address.to_owned());
+        self.email_verification = None;
+        self.email_taken = false;
+        self.organization_invitation_id = Some(invitation_id.to_owned());
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// Whether the address was verified by an invitation's ticket.
+    pub fn verified_by_ticket(&self) -> bool {
+        self.organization_invitation_id.is_some() && self.email_address.is_some()
+    }
+
     /// Fields the instance requires that are still missing.
     pub fn missing_fields(&self, settings: &InstanceSettings) -> Vec<&'static str> {
         let mut out = Vec::new();
@@ -193,6 +225,9 @@ impl SignUp {
     }
 
     pub fn unverified_fields(&self) -> Vec<&'static str> {
+        if self.verified_by_ticket() {
+            return Vec::new();
+        }
         match (&self.email_address, &self.email_verification) {
             (Some(_), Some(v)) if v.is_verified() => Vec::new(),
             (Some(_), _) => vec!["email_address"],
@@ -220,10 +255,11 @@ impl SignUp {
             .email_address
             .clone()
             .ok_or_else(|| CoreError::missing("email_address"))?;
-        if self
-            .email_verification
-            .as_ref()
-            .is_some_and(|v| v.is_verified())
+        if self.verified_by_ticket()
+            || self
+                .email_verification
+                .as_ref()
+                .is_some_and(|v| v.is_verified())
         {
             return Err(CoreError::VerificationAlreadyVerified);
         }
@@ -281,8 +317,13 @@ impl SignUp {
             ..Default::default()
         };
         let mut user = validate(input, settings)?.into_user(self.password.clone(), settings, now);
+        let verification = if self.verified_by_ticket() {
+            Verification::Ticket
+        } else {
+            Verification::EmailCode
+        };
         for e in &mut user.email_addresses {
-            e.verification = Verification::EmailCode;
+            e.verification = verification;
         }
         Ok(user)
     }
@@ -360,6 +401,32 @@ mod tests {
             Err(CoreError::CodeIncorrect)
         );
         assert!(!s.is_ready(&InstanceSettings::default()));
+    }
+
+    #[test]
+    fn a_ticket_verifies_the_invited_address_until_it_changes() {
+        let settings = InstanceSettings::default();
+        let mut s = SignUp::start(0);
+        s.apply_ticket("orginv_1", "inv@example.com", 1).unwrap();
+        assert_eq!(s.email_address.as_deref(), Some("inv@example.com"));
+        assert!(s.unverified_fields().is_empty());
+        assert_eq!(s.missing_fields(&settings), vec!["password"]);
+        s.apply(
+            SignUpFields::default(),
+            Some(PasswordDigest("$argon2id$x".into())),
+            2,
+        )
+        .unwrap();
+        assert!(s.is_ready(&settings));
+        let user = s.to_user(&settings, 3).unwrap();
+        assert_eq!(user.email_addresses[0].verification, Verification::Ticket);
+        let f = SignUpFields {
+            email_address: Some("other@example.com".into()),
+            ..Default::default()
+        };
+        s.apply(f, None, 4).unwrap();
+        assert_eq!(s.organization_invitation_id, None);
+        assert_eq!(s.unverified_fields(), vec!["email_address"]);
     }
 
     #[test]

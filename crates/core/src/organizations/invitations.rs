@@ -81,6 +81,24 @@ pub fn ticket_digest(ticket: &str) -> String {
     hex::encode(Sha256::digest(ticket.as_bytes()))
 }
 
+/// Whether `ticket` is the one `inv` was sent with, and the invitation can still be accepted
+/// with it. The digests are compared in constant time; an unknown, used or revoked ticket is
+/// [`CoreError::TicketInvalid`], an expired one [`CoreError::TicketExpired`].
+pub fn check_ticket(inv: &OrganizationInvitation, ticket: &str, now: Millis) -> CoreResult<()> {
+    use subtle::ConstantTimeEq;
+    let presented = ticket_digest(ticket);
+    let matches = !inv.ticket_digest.is_empty()
+        && bool::from(presented.as_bytes().ct_eq(inv.ticket_digest.as_bytes()));
+    if !matches {
+        return Err(CoreError::TicketInvalid);
+    }
+    match inv.status_at(now) {
+        InvitationStatus::Pending => Ok(()),
+        InvitationStatus::Expired => Err(CoreError::TicketExpired),
+        InvitationStatus::Accepted | InvitationStatus::Revoked => Err(CoreError::TicketInvalid),
+    }
+}
+
 /// The invitation email: a link to `base_url` (the invitation's redirect URL, or the hosted
 /// sign-up page) carrying the ticket and whether the invitee signs up or signs in, as Clerk's
 /// links do (`__clerk_ticket`, `__clerk_status`).
@@ -283,6 +301,8 @@ pub fn accept(
 pub struct InvitationQuery {
     pub organization_id: Option<OrganizationId>,
     pub email_address: Option<String>,
+    /// To any of these addresses (none: matches nothing); a user's own invitations.
+    pub any_email_address: Option<Vec<String>>,
     /// Empty: every status. Expired includes pending rows past their expiry at `now`.
     pub statuses: Vec<InvitationStatus>,
     /// Matches the address (partially) or the id.
@@ -433,6 +453,22 @@ mod tests {
             e.verification = verification;
         }
         u
+    }
+
+    #[test]
+    fn a_ticket_works_while_its_invitation_is_pending() {
+        let o = org(0, 1);
+        let mut inv = validate_new(&o, new("a@b.co", MEMBER), Invitee::default(), 1).unwrap();
+        assert_eq!(check_ticket(&inv, "tkt", 2), Err(CoreError::TicketInvalid));
+        inv.ticket_digest = ticket_digest("tkt");
+        check_ticket(&inv, "tkt", 2).unwrap();
+        assert_eq!(check_ticket(&inv, "tku", 2), Err(CoreError::TicketInvalid));
+        assert_eq!(
+            check_ticket(&inv, "tkt", 1 + 30 * DAY_MS),
+            Err(CoreError::TicketExpired)
+        );
+        revoke(&mut inv, 3).unwrap();
+        assert_eq!(check_ticket(&inv, "tkt", 4), Err(CoreError::TicketInvalid));
     }
 
     #[test]

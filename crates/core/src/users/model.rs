@@ -16,6 +16,8 @@ pub enum Verification {
     Unverified,
     /// Verified by the user with a code sent to it.
     EmailCode,
+    /// Verified by a ticket emailed to it (an organization invitation's link).
+    Ticket,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -124,6 +124,10 @@ path_struct!(
     }
 );
 path_struct!(
+    /// `/v1/me/organization_invitations/{invitation_id}/…`
+    MyInvitationPath { invitation_id: OrganizationInvitationId } => not_found("organization invitation")
+);
+path_struct!(
     /// `/v1/organizations/{organization_id}/domains/{domain_id}`
     DomainPath {
         organization_id: OrganizationId => not_found("organization"),

@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod cookies;
 mod form;
 mod handshake;
+mod invitations;
 mod me;
 mod npm;
 mod organizations;
@@ -122,6 +123,11 @@ fn organization_routes() -> Router<AppState> {
         .route(
             "/v1/me/organization_memberships/{organization_id}",
             delete(o::leave),
+        )
+        .route("/v1/me/organization_invitations", get(invitations::mine))
+        .route(
+            "/v1/me/organization_invitations/{invitation_id}/accept",
+            post(invitations::accept),
         )
         .route(
             "/v1/me/organization_creation_defaults",

@@ -46,9 +46,18 @@ pub async fn create(
         )
         .into());
     }
+    let ticket = form.ticket()?;
     let (fields, password) = form.into_parts();
-    let client =
-        sign_ups::upsert(&state, &browser.ctx, &browser.key, None, fields, password).await?;
+    let client = sign_ups::upsert(
+        &state,
+        &browser.ctx,
+        &browser.key,
+        None,
+        fields,
+        password,
+        ticket,
+    )
+    .await?;
     respond(&state, &browser, client).await
 }
 
@@ -58,7 +67,9 @@ pub async fn update(
     Path(p): Path<SignUpPath>,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let (fields, password) = form.read::<SignUpForm>()?.into_parts();
+    let form = form.read::<SignUpForm>()?;
+    let ticket = form.ticket()?;
+    let (fields, password) = form.into_parts();
     let client = sign_ups::upsert(
         &state,
         &browser.ctx,
@@ -66,6 +77,7 @@ pub async fn update(
         Some(&p.sign_up_id),
         fields,
         password,
+        ticket,
     )
     .await?;
     respond(&state, &browser, client).await

@@ -12,7 +12,7 @@ use usher_core::clients::{Client, Strategy};
 use super::html::{self, Field, Html};
 use super::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
 use crate::app::frontend::ClientKey;
-use crate::app::frontend::sign_ups;
+use crate::app::frontend::{invitations, sign_ups};
 use crate::state::AppState;
 
 #[derive(Default)]
@@ -72,11 +72,149 @@ fn render_form(
     page.html(status, "Create your account", false, h)
 }
 
+/// The form of an invitation's link (`?__clerk_ticket=…`): the invited address, verified by the
+/// ticket, is shown, not typed; the ticket rides along hidden.
+fn render_ticket_form(
+    state: &AppState,
+    page: &mut Page,
+    ticket: &str,
+    email: &str,
+    typed: &Typed,
+    failure: Option<&Failure>,
+) -> Response {
+    let csrf = page.csrf(state);
+    let hint = super::password_hint(state);
+    let on = |name: &str| failure.and_then(|f| f.on(name));
+    let mut h = Html::new();
+    general_alert(&mut h, failure);
+    h.open("p", &[])
+        .text("You were invited as ")
+        .el("strong", &[], email)
+        .text(".")
+        .close("p");
+    html::form_open(&mut h, &page.link("/sign-up"), &csrf, None);
+    h.open(
+        "input",
+        &[
+            ("type", Some("hidden")),
+            ("name", Some("ticket")),
+            ("value", Some(ticket)),
+        ],
+    );
+    Field::new("password", "Password", "password")
+        .autocomplete("new-password")
+        .hint(&hint)
+        .error(on("password"))
+        .autofocus(true)
+        .render(&mut h);
+    Field::new("first_name", "First name (optional)", "text")
+        .value(&typed.first_name)
+        .autocomplete("given-name")
+        .optional()
+        .error(on("first_name"))
+        .render(&mut h);
+    Field::new("last_name", "Last name (optional)", "text")
+        .value(&typed.last_name)
+        .autocomplete("family-name")
+        .optional()
+        .error(on("last_name"))
+        .render(&mut h);
+    html::submit_and_close(&mut h, "Accept the invitation");
+    let status = failure.map_or(StatusCode::OK, |f| f.status);
+    page.html(status, "Create your account", false, h)
+}
+
+/// The ticket form again after a refusal, or the plain form when the ticket itself is refused.
+async fn ticket_failure(
+    state: &AppState,
+    page: &mut Page,
+    ticket: &str,
+    typed: &Typed,
+    failure: &Failure,
+) -> Response {
+    match invitations::by_ticket(state, ticket).await {
+        Ok(inv) => render_ticket_form(
+            state,
+            page,
+            ticket,
+            &inv.email_address,
+            typed,
+            Some(failure),
+        ),
+        Err(e) => {
+            let f = Failure::from_core(e, FIELDS);
+            render_form(state, page, typed, Some(&f))
+        }
+    }
+}
+
 pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
     if let Some(r) = skip_if_signed_in(&state, &mut page).await {
         return r;
     }
+    if let Some(ticket) = page.query("__clerk_ticket").map(str::to_owned) {
+        return match invitations::by_ticket(&state, &ticket).await {
+            Ok(inv) => render_ticket_form(
+                &state,
+                &mut page,
+                &ticket,
+                &inv.email_address,
+                &Typed::default(),
+                None,
+            ),
+            Err(e) => {
+                let f = Failure::from_core(e, FIELDS);
+                render_form(&state, &mut page, &Typed::default(), Some(&f))
+            }
+        };
+    }
     render_form(&state, &mut page, &Typed::default(), None)
+}
+
+/// A sign-up by an invitation's ticket: the user, their session and the membership at once.
+async fn submit_ticket(
+    state: &AppState,
+    mut page: Page,
+    form: &PageForm,
+    ticket: String,
+    typed: Typed,
+) -> Response {
+    if !page.csrf_ok(state, form) {
+        return ticket_failure(state, &mut page, &ticket, &typed, &Failure::forged()).await;
+    }
+    if let Some(r) = skip_if_signed_in(state, &mut page).await {
+        return r;
+    }
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let result = async {
+        let password = form
+            .get("password")
+            .ok_or_else(|| CoreError::missing("password"))?;
+        let fields = SignUpFields {
+            first_name: non_empty(&typed.first_name),
+            last_name: non_empty(&typed.last_name),
+            ..SignUpFields::default()
+        };
+        sign_ups::upsert(
+            state,
+            &page.browser.ctx,
+            &page.browser.key,
+            None,
+            fields,
+            Some(password.to_owned()),
+            Some(ticket.clone()),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(client) => finish(state, &mut page, client).await,
+        Err(e) => {
+            page.adopt_created_client(state).await;
+            let f = Failure::from_core(e, FIELDS);
+            ticket_failure(state, &mut page, &ticket, &typed, &f).await
+        }
+    }
 }
 
 const FIELDS: &[(&str, &str)] = &[
@@ -92,6 +230,10 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
         first_name: form.trimmed("first_name").to_owned(),
         last_name: form.trimmed("last_name").to_owned(),
     };
+    let ticket = form.trimmed("ticket").to_owned();
+    if !ticket.is_empty() {
+        return submit_ticket(&state, page, &form, ticket, typed).await;
+    }
     if !page.csrf_ok(&state, &form) {
         return render_form(&state, &mut page, &typed, Some(&Failure::forged()));
     }
@@ -119,6 +261,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             None,
             fields,
             Some(password.to_owned()),
+            None,
         )
         .await?;
         let id = client

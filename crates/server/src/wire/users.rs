@@ -41,6 +41,13 @@ impl From<Verification> for VerificationJson {
                 attempts: None,
                 expire_at: None,
             },
+            Verification::Ticket => Self {
+                object: "verification_ticket",
+                status: "verified",
+                strategy: "ticket",
+                attempts: None,
+                expire_at: None,
+            },
         }
     }
 }

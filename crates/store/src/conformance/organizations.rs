@@ -742,3 +742,101 @@ pub async fn invitations_are_pending_once_per_address_and_expire(store: Arc<dyn 
     assert_eq!(list(page).await?, (vec![ann.id.clone()], 2));
     Ok(())
 }
+
+/// An invitation is found by its ticket's digest (whatever its status; an empty digest finds
+/// none), and a user's invitations by any of their addresses; a second acceptance of the same
+/// read is stale.
+pub async fn invitations_are_found_by_ticket_and_by_any_address(store: Arc<dyn Store>) -> Outcome {
+    use usher_core::organizations::invitations::{
+        self, InvitationQuery, InvitationStatus, Invitee, NewInvitation,
+    };
+    let ins = create_instance(&store).await?.id;
+    let acme = org("Acme", "acme", 0, NOW)?;
+    commit(&store, &ins, vec![Write::InsertOrganization(acme.clone())]).await?;
+    let mut made = Vec::new();
+    for (i, email) in ["a@example.com", "b@example.com", "c@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let mut inv = invitations::validate_new(
+            &acme,
+            NewInvitation {
+                email_address: Some((*email).into()),
+                role: Some(MEMBER.into()),
+                ..Default::default()
+            },
+            Invitee::default(),
+            NOW + i as i64,
+        )?;
+        inv.ticket_digest = invitations::ticket_digest(&format!("ticket-{i}"));
+        made.push(inv);
+    }
+    let writes = made
+        .iter()
+        .cloned()
+        .map(Write::InsertOrganizationInvitation)
+        .collect();
+    commit(&store, &ins, writes).await?;
+
+    let found = store
+        .organization_invitation_by_ticket(&ins, &invitations::ticket_digest("ticket-1"))
+        .await?
+        .ok_or("no invitation for the ticket")?;
+    assert_eq!(found.id, made[1].id);
+    assert_eq!(found.version, 1);
+    assert!(
+        store
+            .organization_invitation_by_ticket(&ins, &invitations::ticket_digest("ticket-9"))
+            .await?
+            .is_none()
+    );
+    assert!(
+        store
+            .organization_invitation_by_ticket(&ins, "")
+            .await?
+            .is_none()
+    );
+
+    let query = InvitationQuery {
+        any_email_address: Some(vec!["A@example.com".into(), "c@example.com".into()]),
+        statuses: vec![InvitationStatus::Pending],
+        now: NOW + 10,
+        page: Page {
+            limit: 10,
+            offset: 0,
+        },
+        ..Default::default()
+    };
+    let (list, total) = store.list_organization_invitations(&ins, &query).await?;
+    assert_eq!(total, 2);
+    let emails: Vec<&str> = list.iter().map(|i| i.email_address.as_str()).collect();
+    assert_eq!(emails, vec!["c@example.com", "a@example.com"]);
+    let none = InvitationQuery {
+        any_email_address: Some(Vec::new()),
+        ..query.clone()
+    };
+    assert_eq!(store.list_organization_invitations(&ins, &none).await?.1, 0);
+
+    // Two acceptances of one read: the second finds the row changed.
+    let mut accepted = found.clone();
+    accepted.status = InvitationStatus::Accepted;
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(accepted.clone())],
+    )
+    .await?;
+    let again = commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(accepted)],
+    )
+    .await;
+    assert_eq!(again, Err(StoreError::Stale));
+    let reread = store
+        .organization_invitation_by_ticket(&ins, &invitations::ticket_digest("ticket-1"))
+        .await?
+        .ok_or("the invitation is gone")?;
+    assert_eq!(reread.status, InvitationStatus::Accepted);
+    Ok(())
+}

@@ -30,6 +30,28 @@ pub async fn get(
     .await
 }
 
+/// The invitation whose ticket hashes to `digest`, whatever its status. An empty digest (an
+/// invitation made without a ticket) names none.
+pub async fn by_ticket(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    digest: &str,
+) -> StoreResult<Option<OrganizationInvitation>> {
+    if digest.is_empty() {
+        return Ok(None);
+    }
+    fetch_optional(
+        text(
+            "SELECT doc, version FROM organization_invitations \
+             WHERE instance_id = $1 AND ticket_digest = $2",
+            &[instance_id, digest],
+        ),
+        pool,
+        versioned,
+    )
+    .await
+}
+
 fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery) {
     qb.push(" FROM organization_invitations WHERE instance_id = ")
         .push_bind(instance_id.to_owned());
@@ -38,6 +60,13 @@ fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery
     }
     if let Some(email) = &q.email_address {
         qb.push(" AND email_address = ").push_bind(email.to_lowercase());
+    }
+    if let Some(emails) = &q.any_email_address {
+        qb.push(" AND (1 = 0");
+        for e in emails {
+            qb.push(" OR email_address = ").push_bind(e.to_lowercase());
+        }
+        qb.push(")");
     }
     if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
         qb.push(" AND (id = ")
@@ -92,8 +121,8 @@ pub async fn insert(
     execute(expire, &mut **tx).await?;
     let insert = text(
         "INSERT INTO organization_invitations (instance_id, id, version, organization_id, \
-         email_address, status, expires_at, doc, created_at) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8)",
+         email_address, status, expires_at, doc, created_at, ticket_digest) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)",
         &[
             instance_id,
             inv.id.as_str(),
@@ -104,7 +133,8 @@ pub async fn insert(
     )
     .bind(inv.expires_at)
     .bind(to_doc(inv)?)
-    .bind(inv.created_at);
+    .bind(inv.created_at)
+    .bind(&inv.ticket_digest);
     execute_unique(insert, &mut **tx, StoreError::InvitationPending).await?;
     Ok(())
 }

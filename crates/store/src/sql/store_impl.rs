@@ -137,6 +137,15 @@ impl Store for Backend {
             .map_err(|e| e.during("get_organization_invitation"))
     }
 
+    async fn organization_invitation_by_ticket(
+        &self,
+        instance_id: &InstanceId,
+        ticket_digest: &str,
+    ) -> StoreResult<Option<OrganizationInvitation>> {
+        organization_invitations::by_ticket(self.reader(), instance_id, ticket_digest).await
+            .map_err(|e| e.during("organization_invitation_by_ticket"))
+    }
+
     async fn list_organization_invitations(
         &self,
         instance_id: &InstanceId,

@@ -4,6 +4,7 @@
 pub mod clients;
 pub mod devices;
 pub mod handshake;
+pub mod invitations;
 pub mod me;
 pub mod organizations;
 pub mod sign_ins;

@@ -18,7 +18,7 @@ use crate::app::context::RequestContext;
 use crate::app::organizations as orgs;
 use crate::state::AppState;
 
-fn enabled(state: &AppState) -> CoreResult<()> {
+pub(super) fn enabled(state: &AppState) -> CoreResult<()> {
     if state.instance.settings.organizations_enabled {
         Ok(())
     } else {

@@ -13,6 +13,7 @@ use usher_core::users::identifiers::guess_kind;
 use usher_core::users::{User, lockout};
 use usher_core::{CoreError, CoreResult};
 
+use super::invitations;
 use super::{
     ClientKey, get_user, load_client, send_code, send_code_later, start_session, throttle,
     write_client,
@@ -27,6 +28,8 @@ pub struct CreateSignIn {
     pub identifier: Option<String>,
     pub strategy: Option<Strategy>,
     pub password: Option<String>,
+    /// An organization invitation's ticket, with `strategy=ticket`.
+    pub ticket: Option<String>,
 }
 
 async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
@@ -61,6 +64,13 @@ pub async fn create(
     key: &ClientKey,
     req: CreateSignIn,
 ) -> CoreResult<Client> {
+    if req.strategy == Some(Strategy::Ticket) {
+        let ticket = req
+            .ticket
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| CoreError::missing("ticket"))?;
+        return create_with_ticket(state, ctx, key, &ticket).await;
+    }
     let protect = state.instance.settings.enumeration_protection;
     let mut unknown = false;
     let user = match req.identifier.as_deref().map(str::trim) {
@@ -106,6 +116,60 @@ pub async fn create(
         }
         _ => Ok(client),
     }
+}
+
+/// A sign-in by an organization invitation's ticket: the ticket was emailed to the invited
+/// address, so it proves the address (marked verified if it was not) and signs its owner in,
+/// asking for a second factor when the user has one. The invitation is accepted in the same
+/// transaction; an address without an account is told to sign up instead.
+async fn create_with_ticket(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    ticket: &str,
+) -> CoreResult<Client> {
+    let checked = invitations::by_ticket(state, ticket).await?;
+    let user_id = state
+        .store
+        .user_id_by_identifier(
+            &state.instance.id,
+            usher_core::users::identifiers::IdentifierKind::Email,
+            &checked.email_address,
+        )
+        .await?
+        .ok_or(CoreError::InvitationAccountNotExists)?;
+    with_retry(|| async {
+        let client = load_client(state, key).await?;
+        let live = has_live_session(state, &client).await?;
+        refuse_if_signed_in(state, &client, live)?;
+        let (mut inv, mut org) = invitations::still_redeemable(state, &checked.id).await?;
+        let mut user = get_user(state, &user_id).await?;
+        ensure_can_sign_in(&user, state.now())?;
+        let mut verified_now = false;
+        for e in &mut user.email_addresses {
+            if e.email_address.eq_ignore_ascii_case(&inv.email_address)
+                && e.verification == usher_core::users::model::Verification::Unverified
+            {
+                e.verification = usher_core::users::model::Verification::Ticket;
+                e.updated_at = state.now();
+                verified_now = true;
+            }
+        }
+        let sign_in = SignIn::with_ticket(&inv.email_address, &user, state.now());
+        let mut change = Change::new(state, ctx);
+        invitations::accept_into(&mut change, &mut inv, &mut org, &user)?;
+        finish_step(
+            key,
+            change,
+            client,
+            sign_in,
+            user,
+            verified_now,
+            "sign_in.create",
+        )
+        .await
+    })
+    .await
 }
 
 /// The client's sign-in `id` when that sign-in is a decoy (enumeration protection).

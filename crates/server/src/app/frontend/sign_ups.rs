@@ -10,6 +10,7 @@ use usher_core::store::Write;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
+use super::invitations;
 use super::{
     ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
 };
@@ -67,6 +68,7 @@ pub async fn upsert(
     id: Option<&str>,
     fields: SignUpFields,
     password: Option<String>,
+    ticket: Option<String>,
 ) -> CoreResult<Client> {
     let fields = fields.validate()?;
     if id.is_none() {
@@ -75,7 +77,28 @@ pub async fn upsert(
     if let Some(p) = &password {
         check_policy(p, false, &state.instance.settings)?;
     }
+    let invitation = match ticket.as_deref() {
+        Some(t) => Some(invitations::by_ticket(state, t).await?),
+        None => None,
+    };
     ensure_free(state, &fields).await?;
+    if let Some(inv) = &invitation {
+        // The invited address gets an account here: not one somebody has already.
+        let taken = state
+            .store
+            .user_id_by_identifier(
+                &state.instance.id,
+                IdentifierKind::Email,
+                &inv.email_address,
+            )
+            .await?
+            .is_some();
+        if taken {
+            return Err(CoreError::IdentifierExists {
+                param: IdentifierKind::Email.as_str(),
+            });
+        }
+    }
     let digest = match password {
         Some(p) => Some(state.hasher.hash(p).await?),
         None => None,
@@ -93,10 +116,20 @@ pub async fn upsert(
                     resource: "sign_up",
                 })?,
         };
+        if let Some(inv) = &invitation {
+            sign_up.apply_ticket(&inv.id, &inv.email_address, now)?;
+        }
         sign_up.apply(fields.clone(), digest.clone(), now)?;
+        let mut change = Change::new(state, ctx);
+        // A ticket verified the address: nothing else may be left to do.
+        if sign_up.organization_invitation_id.is_some()
+            && sign_up.is_ready(&state.instance.settings)
+        {
+            refuse_if_signed_in(state, &client).await?;
+            complete(&mut change, key, &mut client, &mut sign_up).await?;
+        }
         client.sign_up = Some(sign_up);
         client.updated_at = now;
-        let mut change = Change::new(state, ctx);
         write_client(&mut change, &client);
         change
             .commit(
@@ -191,22 +224,7 @@ pub async fn attempt_verification(
         let outcome = sign_up.attempt_email_verification(code, now);
         let mut change = Change::new(state, ctx);
         if outcome.is_ok() && sign_up.is_ready(&state.instance.settings) {
-            let mut user = sign_up.to_user(&state.instance.settings, now)?;
-            // The first sign-in is part of the user as created (start_session records it again).
-            record_sign_in(&mut user, now);
-            change
-                .write(Write::InsertUser(user.clone()))
-                .event(DomainEvent::UserCreated(user.clone()));
-            let session = start_session(
-                state,
-                &mut change,
-                key,
-                &mut client,
-                &mut user,
-                Some(&Strategy::EmailCode),
-                false,
-            );
-            sign_up.complete(&user.id, &session.id, now);
+            complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
         client.sign_up = Some(sign_up);
         client.updated_at = now;
@@ -222,6 +240,47 @@ pub async fn attempt_verification(
         (client, Ok(())) => Ok(client),
         (_, Err(e)) => Err(e),
     }
+}
+
+/// Creates the user and its first session, and accepts the invitation whose ticket verified the
+/// address, all in `change`.
+async fn complete(
+    change: &mut Change<'_>,
+    key: &ClientKey,
+    client: &mut Client,
+    sign_up: &mut SignUp,
+) -> CoreResult<()> {
+    let state = change.state();
+    let now = state.now();
+    let invitation = match &sign_up.organization_invitation_id {
+        Some(id) => Some(invitations::still_redeemable(state, id).await?),
+        None => None,
+    };
+    let mut user = sign_up.to_user(&state.instance.settings, now)?;
+    // The first sign-in is part of the user as created (start_session records it again).
+    record_sign_in(&mut user, now);
+    change
+        .write(Write::InsertUser(user.clone()))
+        .event(DomainEvent::UserCreated(user.clone()));
+    let strategy = if invitation.is_some() {
+        Strategy::Ticket
+    } else {
+        Strategy::EmailCode
+    };
+    let session = start_session(
+        state,
+        change,
+        key,
+        client,
+        &mut user,
+        Some(&strategy),
+        false,
+    );
+    if let Some((mut inv, mut org)) = invitation {
+        invitations::accept_into(change, &mut inv, &mut org, &user)?;
+    }
+    sign_up.complete(&user.id, &session.id, now);
+    Ok(())
 }
 
 pub fn is_complete(client: &Client) -> bool {

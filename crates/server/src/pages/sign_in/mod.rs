@@ -172,6 +172,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             identifier: Some(identifier.clone()),
             strategy: Some(Strategy::Password),
             password: Some(password.to_owned()),
+            ticket: None,
         };
         let client = sign_ins::create(&state, &page.browser.ctx, &page.browser.key, req).await?;
         next_step(&state, &mut page, client).await

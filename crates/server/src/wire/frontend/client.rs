@@ -130,6 +130,7 @@ fn verification_object(strategy: &Strategy) -> &'static str {
         Strategy::Password => "verification_password",
         Strategy::Totp => "verification_totp",
         Strategy::BackupCode => "verification_backup_code",
+        Strategy::Ticket => "verification_ticket",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
@@ -214,6 +215,16 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
     let email_verification = match (&su.email_address, &su.email_verification) {
         (None, _) => Value::Null,
+        // The invitation's ticket verified the invited address.
+        (Some(_), _) if su.verified_by_ticket() => json!({
+            "object": "verification_ticket",
+            "status": "verified",
+            "strategy": "ticket",
+            "attempts": null,
+            "expire_at": null,
+            "next_action": "",
+            "supported_strategies": ["ticket"],
+        }),
         // Not prepared yet: no strategy, for @clerk/ui sends the code only when the strategy is
         // not `email_code` yet (the spec wants a strategy and an expiry here; see
         // compat/fapi-spec/lib/exceptions.mjs).

@@ -64,3 +64,35 @@ pub fn role(r: &Role) -> Value {
 pub fn deleted(object: &str, id: &str) -> Value {
     json!({ "object": object, "id": id, "deleted": true })
 }
+
+/// An invitation as its invitee reads it (Clerk's `OrganizationInvitationUserContext`): the
+/// organization's public data beside it, nothing only the Backend API may see.
+pub fn user_invitation(
+    i: &usher_core::organizations::invitations::OrganizationInvitation,
+    o: &Organization,
+    now: usher_core::clock::Millis,
+) -> Value {
+    let org = OrganizationJson::new(o, false);
+    let mut v = serde_json::to_value(crate::wire::organization_invitations::InvitationJson::new(
+        i, now,
+    ))
+    .unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        for k in ["private_metadata", "inviter_id", "public_inviter_data"] {
+            m.remove(k);
+        }
+        // The link the email carried is the ticket's, not for the invitee's app to reuse.
+        m.insert("url".into(), Value::Null);
+        m.insert(
+            "public_organization_data".into(),
+            json!({
+                "id": o.id,
+                "name": o.name,
+                "slug": o.slug,
+                "image_url": org.image_url,
+                "has_image": org.has_image,
+            }),
+        );
+    }
+    v
+}

@@ -20,12 +20,15 @@ pub struct CreateSignInForm {
     strategy: Option<String>,
     #[serde(default, with = "form::text")]
     password: Option<String>,
+    #[serde(default, with = "form::text")]
+    ticket: Option<String>,
 }
 
 impl From<CreateSignInForm> for CreateSignIn {
     fn from(f: CreateSignInForm) -> Self {
         CreateSignIn {
             identifier: f.identifier,
+            ticket: f.ticket,
             // Creating acts only on a password; any other strategy, known or not, only identifies.
             strategy: f.strategy.and_then(|s| s.parse().ok()),
             password: f.password,
@@ -115,9 +118,23 @@ pub struct SignUpForm {
     pub phone_number: Option<String>,
     #[serde(default, with = "form::text")]
     pub strategy: Option<String>,
+    /// An organization invitation's ticket (`strategy=ticket`).
+    #[serde(default, with = "form::text")]
+    pub ticket: Option<String>,
 }
 
 impl SignUpForm {
+    /// The ticket `strategy=ticket` needs (refused when missing); none for any other strategy.
+    pub fn ticket(&self) -> Result<Option<String>, usher_core::CoreError> {
+        if self.strategy.as_deref() != Some("ticket") {
+            return Ok(None);
+        }
+        match &self.ticket {
+            Some(t) if !t.is_empty() => Ok(Some(t.clone())),
+            _ => Err(usher_core::CoreError::missing("ticket")),
+        }
+    }
+
     /// The sign-up's fields, and its password apart.
     pub fn into_parts(self) -> (SignUpFields, Option<String>) {
         (

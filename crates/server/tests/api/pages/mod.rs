@@ -4,6 +4,7 @@
 
 mod account;
 mod forms;
+mod invitations;
 mod mfa;
 mod sign_up_in;
 

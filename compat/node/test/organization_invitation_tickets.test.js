@@ -1,0 +1,86 @@
+// An invitation made with @clerk/backend, accepted through its emailed ticket: the link in the
+// invitation email (read back through the Backend API's /v1/emails) carries `__clerk_ticket`,
+// and the Frontend API's sign-up with `strategy=ticket` (what clerk-js sends on such a page)
+// creates the invitee as a member with the invited role; the SDK then sees the membership and
+// the invitation accepted, and the ticket does not work twice.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { PASSWORD, clerk, createUser, env, tag } from '../lib/usher.js';
+
+const client = clerk();
+
+function frontendApi() {
+  const url = process.env.USHER_FRONTEND_API_URL;
+  assert.ok(url, 'USHER_FRONTEND_API_URL is not set: run the suite through compat/harness/start-usher.sh');
+  return url.replace(/\/$/, '');
+}
+
+/** A browser's Frontend API calls as clerk-js makes them: form bodies, a dev-browser token. */
+async function browser() {
+  const base = frontendApi();
+  const dev = await fetch(`${base}/v1/dev_browser`, { method: 'POST' });
+  const devToken = dev.ok ? (await dev.json()).token : undefined;
+  return async (path, form) => {
+    const url = new URL(base + path);
+    if (devToken) url.searchParams.set('__clerk_db_jwt', devToken);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+}
+
+/** The ticket in the link of the newest email to `address`. */
+async function emailedTicket(address) {
+  const res = await fetch(`${env.apiUrl.replace(/\/$/, '')}/v1/emails?email_address=${encodeURIComponent(address)}`, {
+    headers: { authorization: `Bearer ${env.secretKey}` },
+  });
+  assert.equal(res.status, 200);
+  const [email] = (await res.json()).data;
+  assert.ok(email, `no email to ${address}`);
+  const link = email.body_plain.match(/https?:\/\/\S*__clerk_ticket=[^\s&]+\S*/);
+  assert.ok(link, email.body_plain);
+  return new URL(link[0]).searchParams.get('__clerk_ticket');
+}
+
+describe('organization invitation tickets', () => {
+  it('sign the invitee up as a member with the invited role, once', async () => {
+    const admin = await createUser(client);
+    const org = await client.organizations.createOrganization({ name: `Org ${tag()}`, createdBy: admin.id });
+    const email = `${tag('ticket')}@example.com`;
+    const inv = await client.organizations.createOrganizationInvitation({
+      organizationId: org.id,
+      inviterUserId: admin.id,
+      emailAddress: email,
+      role: 'org:admin',
+    });
+    const ticket = await emailedTicket(email);
+    assert.match(ticket, /^[0-9a-f]{64}$/);
+
+    const post = await browser();
+    const r = await post('/v1/client/sign_ups', { strategy: 'ticket', ticket, password: PASSWORD });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const signUp = r.body.response;
+    assert.equal(signUp.status, 'complete', JSON.stringify(signUp));
+    assert.equal(signUp.email_address, email);
+    const userId = signUp.created_user_id;
+
+    const user = await client.users.getUser(userId);
+    assert.equal(user.emailAddresses[0].emailAddress, email);
+    assert.equal(user.emailAddresses[0].verification?.status, 'verified');
+    assert.equal(user.emailAddresses[0].verification?.strategy, 'ticket');
+    const memberships = await client.organizations.getOrganizationMembershipList({ organizationId: org.id });
+    const mine = memberships.data.find((m) => m.publicUserData?.userId === userId);
+    assert.ok(mine, JSON.stringify(memberships.data));
+    assert.equal(mine.role, 'org:admin');
+    const accepted = await client.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: inv.id });
+    assert.equal(accepted.status, 'accepted');
+
+    const again = await (await browser())('/v1/client/sign_ups', { strategy: 'ticket', ticket, password: PASSWORD });
+    assert.equal(again.status, 400, JSON.stringify(again.body));
+    assert.equal(again.body.errors[0].code, 'ticket_invalid');
+  });
+});

@@ -1,0 +1,86 @@
+//! The link of an invitation email on the hosted `/sign-up` page: the invited address is shown
+//! (verified by the ticket), a password makes the account, and the invitee lands signed in as a
+//! member; the link works once.
+
+use serde_json::json;
+
+use super::*;
+
+#[tokio::test]
+async fn an_invitation_link_signs_the_invitee_up_as_a_member_once() {
+    let app = spawn().await;
+    let admin = app
+        .post(
+            "/v1/users",
+            json!({"email_address": ["boss@example.com"], "skip_password_requirement": true}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let org = app
+        .post(
+            "/v1/organizations",
+            json!({"name": "Acme", "created_by": admin}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let inv = app
+        .post(
+            &format!("/v1/organizations/{org}/invitations"),
+            json!({"email_address": "guest@example.com", "role": "org:admin"}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mail = &app.emails_to("guest@example.com").await[0];
+    let body = mail["body_plain"].as_str().unwrap();
+    let start = body.find("/sign-up?__clerk_ticket=").unwrap();
+    let link = body[start..].split_whitespace().next().unwrap().to_owned();
+
+    let mut web = app.web("pages-test");
+    let page = web.open(&link).await;
+    page.expect(200);
+    assert!(page.body.contains("guest@example.com"), "{}", page.body);
+    assert!(page.body.contains("name=\"ticket\""), "{}", page.body);
+    assert!(!page.body.contains("name=\"email_address\""));
+    let ticket = page.input_value("ticket").unwrap();
+    web.submit(
+        "/sign-up",
+        &[
+            ("ticket", &ticket),
+            ("password", PASSWORD),
+            ("first_name", "Gus"),
+        ],
+    )
+    .await
+    .redirects_to("/user");
+    let user = user_id(&app, "guest@example.com").await;
+    let ms = app
+        .get(&format!("/v1/users/{user}/organization_memberships"))
+        .await;
+    assert_eq!(ms.ok()["data"][0]["organization"]["id"], org.as_str());
+    assert_eq!(ms.ok()["data"][0]["role"], "org:admin");
+    let got = app
+        .get(&format!("/v1/organizations/{org}/invitations/{inv}"))
+        .await;
+    assert_eq!(got.ok()["status"], "accepted");
+    assert_eq!(sessions_of(&app, &user).await.len(), 1);
+
+    // Used: the link now shows the plain form with the ticket's error.
+    let mut other = app.web("pages-test");
+    let again = other.open(&link).await;
+    again.expect(400);
+    assert!(
+        again.body.contains("The ticket is invalid"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("name=\"email_address\""));
+}
