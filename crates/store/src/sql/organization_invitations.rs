@@ -5,6 +5,8 @@ use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::organizations::invitations::{
     InvitationQuery, InvitationStatus, OrganizationInvitation,
 };
+use usher_core::clock::Millis;
+use usher_core::ids::OrganizationId;
 use usher_core::store::{StoreError, StoreResult};
 
 use super::db_err;
@@ -90,6 +92,40 @@ pub async fn list(
     push_filter(&mut cq, instance_id, q);
     let total: i64 = cq.build().fetch_one(pool).await.map_err(db_err)?.get("n");
     Ok((list, total))
+}
+
+/// Pending, unexpired invitations per organization, counted as of `now`.
+pub async fn pending_counts(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    organization_ids: &[OrganizationId],
+    now: Millis,
+) -> StoreResult<Vec<(OrganizationId, i64)>> {
+    if organization_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT organization_id, COUNT(*) AS n FROM organization_invitations WHERE instance_id = ",
+    );
+    qb.push_bind(instance_id.to_owned())
+        .push(" AND status = 'pending' AND expires_at > ")
+        .push_bind(now)
+        .push(" AND organization_id IN (");
+    let mut sep = qb.separated(", ");
+    for id in organization_ids {
+        sep.push_bind(id.to_string());
+    }
+    qb.push(") GROUP BY organization_id");
+    let rows = qb.build().fetch_all(pool).await.map_err(db_err)?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                OrganizationId::from_stored(r.get::<&str, _>("organization_id")),
+                r.get::<i64, _>("n"),
+            )
+        })
+        .collect())
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
