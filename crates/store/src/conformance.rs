@@ -199,6 +199,7 @@ macro_rules! conformance_tests {
                 memberships_are_unique_and_listed,
                 the_membership_limit_holds_under_concurrency,
                 the_last_admin_is_kept,
+                memberships_of_users_come_with_their_organizations,
             }
         }
     };
