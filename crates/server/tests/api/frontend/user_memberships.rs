@@ -292,3 +292,57 @@ async fn pending_invitations_count_counts_pending_unexpired_invitations() {
     let r = a.get(&format!("/v1/organizations/{org}")).await;
     assert_eq!(r.ok()["response"]["pending_invitations_count"], 1);
 }
+
+/// clerk-js files the client's `last_active_token` as the token of the session's active
+/// organization and mints no other after `setActive({organization})`: that token names it.
+#[tokio::test]
+async fn the_clients_token_names_the_sessions_active_organization() {
+    let env = spawn_with_organizations().await;
+    let mut a = env.browser();
+    let (alice, sid) = a.sign_up(&env, "alice@example.com", None).await;
+    let acme = create_org(&env, "Acme", &alice).await;
+    let touch = |org: &str| {
+        let path = format!("/v1/client/sessions/{sid}/touch");
+        let form = vec![
+            ("active_organization_id", org.to_owned()),
+            ("intent", "select_org".to_owned()),
+        ];
+        (path, form)
+    };
+    let client_token_claims = |r: &Res| {
+        let s = &r.body["client"]["sessions"][0];
+        decode_jwt(s["last_active_token"]["jwt"].as_str().unwrap()).1
+    };
+
+    let (path, form) = touch(&acme);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = a.post(&path, &pairs).await;
+    assert_eq!(
+        r.ok()["response"]["last_active_organization_id"],
+        acme.as_str()
+    );
+    let claims = client_token_claims(&r);
+    assert_eq!(claims["o"]["id"], acme.as_str(), "{claims}");
+    assert_eq!(claims["o"]["rol"], "admin");
+    assert_eq!(claims["o"]["slg"], "acme");
+    // Every later client read carries it too.
+    let r = a.get("/v1/client").await;
+    let claims = decode_jwt(
+        r.ok()["response"]["sessions"][0]["last_active_token"]["jwt"]
+            .as_str()
+            .unwrap(),
+    )
+    .1;
+    assert_eq!(claims["o"]["id"], acme.as_str());
+
+    // The personal account: no `o`.
+    let (path, form) = touch("");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = a.post(&path, &pairs).await;
+    assert_eq!(
+        r.ok()["response"]["last_active_organization_id"],
+        Value::Null
+    );
+    let claims = client_token_claims(&r);
+    assert!(claims.get("o").is_none(), "{claims}");
+}
