@@ -295,9 +295,10 @@ async fn detail(
     organization_id: &OrganizationId,
     user_id: &UserId,
 ) -> CoreResult<MembershipDetails> {
-    let org = get_by_id(state, organization_id).await?;
+    let mut org = get_by_id(state, organization_id).await?;
     let m = membership(state, &org, user_id).await?;
     let user = state.store.get_user(&state.instance.id, user_id).await?;
+    count_invitations(state, [&mut org]).await?;
     Ok(MembershipDetails {
         membership: m,
         organization: org,

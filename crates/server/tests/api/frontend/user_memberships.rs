@@ -291,6 +291,29 @@ async fn pending_invitations_count_counts_pending_unexpired_invitations() {
     counts(1).await;
     let r = a.get(&format!("/v1/organizations/{org}")).await;
     assert_eq!(r.ok()["response"]["pending_invitations_count"], 1);
+    // A membership's organization carries it too.
+    let r = env
+        .bapi(
+            Method::PATCH,
+            &format!("/v1/organizations/{org}/memberships/{alice}/metadata"),
+            Some(json!({"public_metadata": {"seen": true}})),
+        )
+        .await;
+    assert_eq!(
+        r.ok()["organization"]["pending_invitations_count"],
+        1,
+        "{}",
+        r.raw
+    );
+    let r = env
+        .bapi_get(&format!(
+            "/v1/organizations/{org}/memberships?limit=10&offset=0"
+        ))
+        .await;
+    assert_eq!(
+        r.ok()["data"][0]["organization"]["pending_invitations_count"],
+        1
+    );
 }
 
 /// clerk-js files the client's `last_active_token` as the token of the session's active
