@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::audit::AuditEntry;
 use crate::branding::Branding;
+use crate::clock::Millis;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
@@ -333,6 +334,23 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         query: &MembershipQuery,
     ) -> StoreResult<(Vec<OrganizationMembership>, i64)>;
+
+    /// Every membership of these users with its organization (pending invitations counted as of
+    /// `now`), newest first: what a Frontend API response shows of its users, in one query.
+    async fn memberships_of_users(
+        &self,
+        instance_id: &InstanceId,
+        user_ids: &[UserId],
+        now: Millis,
+    ) -> StoreResult<Vec<(OrganizationMembership, Organization)>>;
+    /// How many pending, unexpired invitations each of these organizations has (those with none
+    /// are left out).
+    async fn pending_invitation_counts(
+        &self,
+        instance_id: &InstanceId,
+        organization_ids: &[OrganizationId],
+        now: Millis,
+    ) -> StoreResult<Vec<(OrganizationId, i64)>>;
 
     async fn get_organization_invitation(
         &self,

@@ -202,6 +202,7 @@ macro_rules! conformance_tests {
                 domains_are_unique_listed_and_deleted_with_their_organization,
                 invitations_are_pending_once_per_address_and_expire,
                 invitations_are_found_by_ticket_and_by_any_address,
+                memberships_of_users_come_with_their_organizations,
             }
         }
     };

@@ -34,6 +34,10 @@ pub struct Organization {
     /// last admin is never removed or demoted, however many requests race.
     #[serde(skip)]
     pub admins_count: i64,
+    /// Pending, unexpired invitations: counted when read for display (an invitation expires with
+    /// time, not with a write), 0 where nobody asked.
+    #[serde(skip)]
+    pub pending_invitations_count: i64,
     /// Optimistic concurrency: the stored row's version when read.
     #[serde(skip)]
     pub version: i64,

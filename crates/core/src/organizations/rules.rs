@@ -165,6 +165,7 @@ pub fn validate_new(input: NewOrganization, now: Millis) -> CoreResult<Validated
             updated_at: now,
             members_count: 0,
             admins_count: 0,
+            pending_invitations_count: 0,
             version: 0,
         },
         generated_slug,

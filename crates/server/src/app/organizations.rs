@@ -63,6 +63,32 @@ pub async fn list(
         .await?)
 }
 
+/// Fills in each organization's count of pending, unexpired invitations (one query), for the
+/// responses that show it.
+pub async fn count_invitations<'a>(
+    state: &AppState,
+    orgs: impl IntoIterator<Item = &'a mut Organization>,
+) -> CoreResult<()> {
+    let mut orgs: Vec<&mut Organization> = orgs.into_iter().collect();
+    let mut ids: Vec<OrganizationId> = Vec::with_capacity(orgs.len());
+    for o in &orgs {
+        if !ids.contains(&o.id) {
+            ids.push(o.id.clone());
+        }
+    }
+    let counts = state
+        .store
+        .pending_invitation_counts(&state.instance.id, &ids, state.now())
+        .await?;
+    for o in &mut orgs {
+        o.pending_invitations_count = counts
+            .iter()
+            .find(|(id, _)| *id == o.id)
+            .map_or(0, |(_, n)| *n);
+    }
+    Ok(())
+}
+
 async fn user(state: &AppState, id: &str) -> CoreResult<User> {
     super::users::get_named(state, id).await
 }
@@ -212,6 +238,7 @@ async fn details(
             user,
         });
     }
+    count_invitations(state, out.iter_mut().map(|d| &mut d.organization)).await?;
     Ok(out)
 }
 
@@ -268,9 +295,10 @@ async fn detail(
     organization_id: &OrganizationId,
     user_id: &UserId,
 ) -> CoreResult<MembershipDetails> {
-    let org = get_by_id(state, organization_id).await?;
+    let mut org = get_by_id(state, organization_id).await?;
     let m = membership(state, &org, user_id).await?;
     let user = state.store.get_user(&state.instance.id, user_id).await?;
+    count_invitations(state, [&mut org]).await?;
     Ok(MembershipDetails {
         membership: m,
         organization: org,

@@ -69,7 +69,10 @@ pub async fn list(
 ) -> ApiResult {
     let query = list_query_from(&q)?;
     let with_counts = q.bool("include_members_count")?.unwrap_or(false);
-    let (orgs, total) = app::list(&state, &query).await?;
+    let (mut orgs, total) = app::list(&state, &query).await?;
+    if with_counts {
+        app::count_invitations(&state, orgs.iter_mut()).await?;
+    }
     Ok(Json(PaginatedJson {
         data: orgs
             .iter()
@@ -96,10 +99,11 @@ pub async fn get(
     q: QueryParams,
 ) -> ApiResult {
     let with_counts = q.bool("include_members_count")?.unwrap_or(false);
-    Ok(org_json(
-        &app::get(&state, &p.organization_id).await?,
-        with_counts,
-    ))
+    let mut org = app::get(&state, &p.organization_id).await?;
+    if with_counts {
+        app::count_invitations(&state, [&mut org]).await?;
+    }
+    Ok(org_json(&org, with_counts))
 }
 
 pub async fn update(

@@ -11,7 +11,7 @@ use usher_core::users::User;
 use super::browser::Browser;
 use super::form::Form;
 use super::respond::{no_store, render_context, with_client};
-use crate::app::frontend::clients::current_session;
+use crate::app::frontend::clients::{current_session, memberships_of};
 use crate::app::frontend::devices;
 use crate::app::frontend::get_user;
 use crate::app::frontend::me::{self, ProfilePatch};
@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::extract::path::{Path, SessionPath};
 use crate::state::AppState;
 use crate::wire::frontend::client::{
-    session as render_session, session_with_activity, user as render_user,
+    RenderContext, session as render_session, session_with_activity, user as render_user,
 };
 use crate::wire::frontend::mfa;
 use crate::wire::requests::frontend::{ChangePasswordForm, CodeForm, ProfileForm};
@@ -152,7 +152,11 @@ pub async fn active_sessions(
         .store
         .live_sessions_of_user(&state.instance.id, &user.id)
         .await?;
-    let cx = render_context(&state, &browser);
+    let memberships = memberships_of(&state, std::iter::once(&user.id)).await?;
+    let cx = RenderContext {
+        memberships: &memberships,
+        ..render_context(&state, &browser)
+    };
     let listed: Vec<serde_json::Value> = sessions
         .iter()
         .filter(|s| s.status_at(cx.now).is_live())

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 use usher_core::CoreError;
+use usher_core::organizations::Organization;
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::query::MembershipQuery;
 use usher_core::users::query::Page;
@@ -22,6 +23,16 @@ use crate::wire::frontend::organizations as wire;
 use crate::wire::requests::frontend::{MemberForm, OrganizationForm};
 
 type ApiResult = Result<Response, ApiError>;
+
+/// An organization as clerk-js reads it, with its count of pending invitations.
+async fn respond_organization(
+    state: &AppState,
+    browser: &Browser,
+    mut org: Organization,
+) -> ApiResult {
+    crate::app::organizations::count_invitations(state, [&mut org]).await?;
+    respond(state, browser, wire::organization(&org)).await
+}
 
 async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
@@ -78,7 +89,7 @@ pub async fn create(State(state): State<AppState>, browser: Browser, form: Form)
     let s = signed_in(&state, &browser).await?;
     let f: OrganizationForm = form.read()?;
     let org = app::create(&state, &browser.ctx, &s.user_id, f.name, f.slug).await?;
-    respond(&state, &browser, wire::organization(&org)).await
+    respond_organization(&state, &browser, org).await
 }
 
 pub async fn get(
@@ -88,7 +99,7 @@ pub async fn get(
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
     let org = app::get(&state, &s.user_id, &p.organization_id).await?;
-    respond(&state, &browser, wire::organization(&org)).await
+    respond_organization(&state, &browser, org).await
 }
 
 pub async fn update(
@@ -108,7 +119,7 @@ pub async fn update(
         f.slug,
     )
     .await?;
-    respond(&state, &browser, wire::organization(&org)).await
+    respond_organization(&state, &browser, org).await
 }
 
 pub async fn delete(

@@ -13,7 +13,9 @@ use super::cookies;
 use crate::app::frontend::clients::view;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::wire::frontend::client::{ClientView, RenderContext, client as render_client};
+use crate::wire::frontend::client::{
+    ClientView, NO_MEMBERSHIPS, RenderContext, client as render_client,
+};
 use crate::wire::frontend::envelope;
 
 pub fn no_store(mut res: Response) -> Response {
@@ -61,6 +63,7 @@ pub fn render_context<'a>(state: &'a AppState, browser: &Browser) -> RenderConte
         settings: &state.instance.settings,
         now: state.now(),
         api_version: browser.api_version,
+        memberships: &NO_MEMBERSHIPS,
     }
 }
 
@@ -75,7 +78,10 @@ where
     F: FnOnce(&ClientView, &RenderContext<'_>) -> Value,
 {
     let view = view(state, &browser.key, client, browser.azp()).await?;
-    let cx = render_context(state, browser);
+    let cx = RenderContext {
+        memberships: &view.memberships,
+        ..render_context(state, browser)
+    };
     let body = envelope(response(&view, &cx), render_client(&view, &cx));
     let mut res = no_store(Json(body).into_response());
     client_cookies(state, browser, &view, &mut res);

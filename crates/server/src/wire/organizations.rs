@@ -50,8 +50,7 @@ impl OrganizationJson {
             has_image: o.has_image(),
             logo_url: o.image_url.clone(),
             members_count: with_counts.then_some(o.members_count),
-            // Invitations come later: none are ever pending yet.
-            pending_invitations_count: with_counts.then_some(0),
+            pending_invitations_count: with_counts.then_some(o.pending_invitations_count),
             max_allowed_memberships: o.max_allowed_memberships,
             admin_delete_enabled: o.admin_delete_enabled,
             public_metadata: o.public_metadata.clone(),

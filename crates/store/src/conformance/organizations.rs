@@ -840,3 +840,132 @@ pub async fn invitations_are_found_by_ticket_and_by_any_address(store: Arc<dyn S
     assert_eq!(reread.status, InvitationStatus::Accepted);
     Ok(())
 }
+
+/// What a Frontend API response shows of its users: their memberships with the organizations, in
+/// one read, each organization with its pending, unexpired invitations counted as of `now`.
+pub async fn memberships_of_users_come_with_their_organizations(store: Arc<dyn Store>) -> Outcome {
+    use usher_core::organizations::invitations::{self, Invitee, NewInvitation};
+    const DAY: i64 = 86_400_000;
+    let ins = create_instance(&store).await?.id;
+    let ids = users(&store, &ins, &["zoe", "adam", "mia"]).await?;
+    let (zoe, adam, mia) = (&ids[0], &ids[1], &ids[2]);
+    let a = org("A", "a", 0, NOW)?;
+    let b = org("B", "b", 0, NOW)?;
+    let c = org("C", "c", 0, NOW)?;
+    let mut writes = vec![
+        Write::InsertOrganization(a.clone()),
+        Write::InsertOrganization(b.clone()),
+        Write::InsertOrganization(c.clone()),
+    ];
+    for (i, (o, u, role)) in [
+        (&a, zoe, ADMIN),
+        (&a, adam, MEMBER),
+        (&b, zoe, MEMBER),
+        (&c, mia, ADMIN),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut m = membership(o, u, role)?;
+        m.created_at = NOW + i as i64;
+        writes.push(Write::InsertMembership(m));
+    }
+    let invite = |o: &Organization, email: &str, days: i64| {
+        invitations::validate_new(
+            o,
+            NewInvitation {
+                email_address: Some(email.into()),
+                role: Some(MEMBER.into()),
+                expires_in_days: Some(days),
+                ..Default::default()
+            },
+            Invitee::default(),
+            NOW,
+        )
+    };
+    writes.push(Write::InsertOrganizationInvitation(invite(
+        &a,
+        "one@example.com",
+        1,
+    )?));
+    writes.push(Write::InsertOrganizationInvitation(invite(
+        &a,
+        "thirty@example.com",
+        30,
+    )?));
+    let mut revoked = invite(&a, "revoked@example.com", 30)?;
+    invitations::revoke(&mut revoked, NOW)?;
+    writes.push(Write::InsertOrganizationInvitation(revoked));
+    writes.push(Write::InsertOrganizationInvitation(invite(
+        &c,
+        "other@example.com",
+        30,
+    )?));
+    commit(&store, &ins, writes).await?;
+
+    let shown = |list: &[(OrganizationMembership, Organization)]| {
+        list.iter()
+            .map(|(m, o)| {
+                assert_eq!(m.organization_id, o.id);
+                (
+                    m.user_id.to_string(),
+                    o.slug.clone(),
+                    m.role.clone(),
+                    o.members_count,
+                    o.pending_invitations_count,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let list = store
+        .memberships_of_users(&ins, &[zoe.clone(), adam.clone()], NOW + 1)
+        .await?;
+    let row = |u: &UserId, slug: &str, role: &str, members: i64, pending: i64| {
+        (
+            u.to_string(),
+            slug.to_owned(),
+            role.to_owned(),
+            members,
+            pending,
+        )
+    };
+    assert_eq!(
+        shown(&list),
+        vec![
+            row(zoe, "b", MEMBER, 1, 0),
+            row(adam, "a", MEMBER, 2, 2),
+            row(zoe, "a", ADMIN, 2, 2),
+        ],
+        "newest first, another user's memberships left out"
+    );
+    // A day later the one-day invitation has expired without a write.
+    let list = store
+        .memberships_of_users(&ins, std::slice::from_ref(zoe), NOW + DAY + 1)
+        .await?;
+    assert_eq!(
+        shown(&list),
+        vec![row(zoe, "b", MEMBER, 1, 0), row(zoe, "a", ADMIN, 2, 1)]
+    );
+    assert!(store.memberships_of_users(&ins, &[], NOW).await?.is_empty());
+
+    let mut counts = store
+        .pending_invitation_counts(&ins, &[a.id.clone(), b.id.clone(), c.id.clone()], NOW + 1)
+        .await?;
+    counts.sort_by(|x, y| x.0.as_str().cmp(y.0.as_str()));
+    let mut expected = vec![(a.id.clone(), 2), (c.id.clone(), 1)];
+    expected.sort_by(|x, y| x.0.as_str().cmp(y.0.as_str()));
+    assert_eq!(counts, expected, "organizations without any are left out");
+    assert_eq!(
+        store
+            .pending_invitation_counts(&ins, std::slice::from_ref(&a.id), NOW + DAY + 1)
+            .await?,
+        vec![(a.id.clone(), 1)]
+    );
+    assert!(
+        store
+            .pending_invitation_counts(&ins, &[], NOW)
+            .await?
+            .is_empty()
+    );
+    Ok(())
+}

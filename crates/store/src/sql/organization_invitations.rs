@@ -1,14 +1,16 @@
 // Organization invitations: reads, and the writes `commit` applies. Included by each backend's
 // module, which defines `Db`.
 
-use sqlx::{Pool, QueryBuilder, Transaction};
+use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::organizations::invitations::{
     InvitationQuery, InvitationStatus, OrganizationInvitation,
 };
+use usher_core::clock::Millis;
+use usher_core::ids::OrganizationId;
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    execute, execute_one, execute_unique, fetch_optional, newest_first, text, versioned,
+    execute, execute_one, execute_unique, fetch_all, fetch_optional, newest_first, text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
 
@@ -104,6 +106,37 @@ pub async fn list(
     q: &InvitationQuery,
 ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
     newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
+}
+
+/// Pending, unexpired invitations per organization, counted as of `now`.
+pub async fn pending_counts(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    organization_ids: &[OrganizationId],
+    now: Millis,
+) -> StoreResult<Vec<(OrganizationId, i64)>> {
+    if organization_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT organization_id, COUNT(*) AS n FROM organization_invitations WHERE instance_id = ",
+    );
+    qb.push_bind(instance_id.to_owned())
+        .push(" AND status = 'pending' AND expires_at > ")
+        .push_bind(now)
+        .push(" AND organization_id IN (");
+    let mut sep = qb.separated(", ");
+    for id in organization_ids {
+        sep.push_bind(id.to_string());
+    }
+    qb.push(") GROUP BY organization_id");
+    fetch_all(qb.build(), pool, |r| {
+        Ok((
+            OrganizationId::from_stored(r.get::<&str, _>("organization_id")),
+            r.get::<i64, _>("n"),
+        ))
+    })
+    .await
 }
 
 pub async fn insert(

@@ -5,14 +5,16 @@ use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::organizations::query::{
     MembershipOrderField, MembershipQuery, OrganizationOrderField, OrganizationQuery,
 };
+use usher_core::clock::Millis;
+use usher_core::ids::UserId;
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    DbRow, exactly_one, execute, execute_one, execute_unique, exists, fetch_optional, paged, text,
-    versioned,
+    DbRow, exactly_one, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional,
+    paged, text, versioned,
 };
-use crate::rows::{like_contains, to_doc};
+use crate::rows::{from_doc, like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
 
@@ -187,6 +189,48 @@ pub async fn list_memberships(
         &q.page,
         versioned,
     )
+    .await
+}
+
+/// Every membership of `user_ids` joined with its organization, which carries its count of
+/// pending, unexpired invitations: one query for a whole response.
+pub async fn memberships_of_users(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    user_ids: &[UserId],
+    now: Millis,
+) -> StoreResult<Vec<(OrganizationMembership, Organization)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT m.doc AS membership_doc, m.version AS membership_version, \
+         o.doc, o.version, o.members_count, o.admins_count, \
+         (SELECT COUNT(*) FROM organization_invitations i \
+          WHERE i.instance_id = o.instance_id AND i.organization_id = o.id \
+          AND i.status = 'pending' AND i.expires_at > ",
+    );
+    qb.push_bind(now)
+        .push(
+            ") AS pending_invitations_count \
+             FROM organization_memberships m JOIN organizations o \
+             ON o.instance_id = m.instance_id AND o.id = m.organization_id \
+             WHERE m.instance_id = ",
+        )
+        .push_bind(instance_id.to_owned())
+        .push(" AND m.user_id IN (");
+    let mut sep = qb.separated(", ");
+    for u in user_ids {
+        sep.push_bind(u.to_string());
+    }
+    qb.push(") ORDER BY m.created_at DESC, m.id DESC");
+    fetch_all(qb.build(), pool, |r| {
+        let mut m: OrganizationMembership = from_doc(r.get::<&str, _>("membership_doc"))?;
+        m.version = r.get("membership_version");
+        let mut org = org_from_row(r)?;
+        org.pending_invitations_count = r.get("pending_invitations_count");
+        Ok((m, org))
+    })
     .await
 }
 

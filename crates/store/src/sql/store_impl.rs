@@ -128,6 +128,26 @@ impl Store for Backend {
             .map_err(|e| e.during("get_membership"))
     }
 
+    async fn memberships_of_users(
+        &self,
+        instance_id: &InstanceId,
+        user_ids: &[usher_core::ids::UserId],
+        now: usher_core::clock::Millis,
+    ) -> StoreResult<Vec<(OrganizationMembership, Organization)>> {
+        organizations::memberships_of_users(self.reader(), instance_id, user_ids, now).await
+            .map_err(|e| e.during("memberships_of_users"))
+    }
+
+    async fn pending_invitation_counts(
+        &self,
+        instance_id: &InstanceId,
+        organization_ids: &[usher_core::ids::OrganizationId],
+        now: usher_core::clock::Millis,
+    ) -> StoreResult<Vec<(usher_core::ids::OrganizationId, i64)>> {
+        organization_invitations::pending_counts(self.reader(), instance_id, organization_ids, now).await
+            .map_err(|e| e.during("pending_invitation_counts"))
+    }
+
     async fn get_organization_invitation(
         &self,
         instance_id: &InstanceId,

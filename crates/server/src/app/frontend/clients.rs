@@ -19,7 +19,7 @@ use super::{ClientKey, load_client, write_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
-use crate::wire::frontend::client::ClientView;
+use crate::wire::frontend::client::{ClientView, UserMemberships};
 
 pub async fn by_token(state: &AppState, token: &ClientToken) -> CoreResult<Option<Client>> {
     Ok(state
@@ -75,15 +75,59 @@ pub async fn view(
         .iter()
         .find(|(s, _)| Some(&s.id) == client.last_active_session_id.as_ref())
     {
-        Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => Some(mint_for(state, s, azp, None)?),
+        Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => {
+            let org = active_organization_of(state, s).await?;
+            Some(mint_for(state, s, azp, org.as_ref())?)
+        }
         _ => None,
     };
+    let memberships = memberships_of(state, sessions.iter().map(|(_, u)| &u.id)).await?;
     Ok(ClientView {
         client,
         sessions,
         sign_in_user,
         last_active_token,
+        memberships,
     })
+}
+
+/// The organization memberships of these users, in one query; none when the instance has no
+/// organizations.
+pub async fn memberships_of<'a>(
+    state: &AppState,
+    users: impl Iterator<Item = &'a UserId>,
+) -> CoreResult<UserMemberships> {
+    let mut ids: Vec<UserId> = Vec::new();
+    for id in users {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    if !state.instance.settings.organizations_enabled || ids.is_empty() {
+        return Ok(UserMemberships::default());
+    }
+    let list = state
+        .store
+        .memberships_of_users(&state.instance.id, &ids, state.now())
+        .await?;
+    Ok(UserMemberships::new(list))
+}
+
+/// The session's active organization as its token names it: clerk-js keeps the client's token as
+/// the one for the session's active organization, and asks for no other after `setActive`.
+async fn active_organization_of(
+    state: &AppState,
+    session: &Session,
+) -> CoreResult<Option<ActiveOrganization>> {
+    if session.last_active_organization_id.is_none() {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .session_for_token(&state.instance.id, &session.id)
+        .await?
+        .and_then(|f| f.active_membership)
+        .map(|m| active_organization(&m)))
 }
 
 fn mint_for(

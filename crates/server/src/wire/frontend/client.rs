@@ -12,7 +12,11 @@ use usher_core::sessions::Session;
 use usher_core::sessions::devices::describe;
 use usher_core::users::User;
 
+use usher_core::organizations::model::MembershipDetails;
+use usher_core::organizations::{Organization, OrganizationMembership};
+
 use super::api_version::ApiVersion;
+use super::organizations;
 use crate::wire::users::UserJson;
 
 /// Everything a client renders with, read once per response.
@@ -24,6 +28,37 @@ pub struct ClientView {
     pub sign_in_user: Option<User>,
     /// A fresh token of the last active session, so clerk-js need not ask for one at once.
     pub last_active_token: Option<String>,
+    /// The organization memberships of the sessions' users.
+    pub memberships: UserMemberships,
+}
+
+/// The organization memberships of the users a response shows, read in one query for the whole
+/// response: clerk-js finds the active organization, and its permissions, in them.
+#[derive(Debug, Default)]
+pub struct UserMemberships(Vec<(OrganizationMembership, Organization)>);
+
+/// For what renders users without having read memberships: an empty list, as when organizations
+/// are off.
+pub static NO_MEMBERSHIPS: UserMemberships = UserMemberships(Vec::new());
+
+impl UserMemberships {
+    pub fn new(list: Vec<(OrganizationMembership, Organization)>) -> Self {
+        Self(list)
+    }
+
+    fn of(&self, u: &User) -> Vec<Value> {
+        self.0
+            .iter()
+            .filter(|(m, _)| m.user_id == u.id)
+            .map(|(m, o)| {
+                organizations::membership(&MembershipDetails {
+                    membership: m.clone(),
+                    organization: o.clone(),
+                    user: Some(u.clone()),
+                })
+            })
+            .collect()
+    }
 }
 
 pub struct RenderContext<'a> {
@@ -31,6 +66,7 @@ pub struct RenderContext<'a> {
     pub now: Millis,
     /// The Frontend API version the caller speaks: some shapes differ by version.
     pub api_version: ApiVersion,
+    pub memberships: &'a UserMemberships,
 }
 
 pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
@@ -46,6 +82,7 @@ pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
     {
         o.remove("create_organizations_limit");
     }
+    j["organization_memberships"] = Value::Array(cx.memberships.of(u));
     j
 }
 

@@ -17,6 +17,7 @@ mod robustness;
 mod sessions;
 mod sign_in;
 mod sign_up;
+mod user_memberships;
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
