@@ -28,48 +28,7 @@ fn render_form(
     typed: &Typed,
     failure: Option<&Failure>,
 ) -> Response {
-    let csrf = page.csrf(state);
-    let hint = super::password_hint(state);
-    let on = |name: &str| failure.and_then(|f| f.on(name));
-    let mut h = Html::new();
-    general_alert(&mut h, failure);
-    html::form_open(&mut h, &page.link("/sign-up"), &csrf, None);
-    let first_error = ["email_address", "password", "first_name", "last_name"]
-        .into_iter()
-        .find(|n| on(n).is_some());
-    Field::new("email_address", "Email address", "email")
-        .value(&typed.email_address)
-        .autocomplete("email")
-        .error(on("email_address"))
-        .autofocus(first_error.is_none() || first_error == Some("email_address"))
-        .render(&mut h);
-    Field::new("password", "Password", "password")
-        .autocomplete("new-password")
-        .hint(&hint)
-        .error(on("password"))
-        .autofocus(first_error == Some("password"))
-        .render(&mut h);
-    Field::new("first_name", "First name (optional)", "text")
-        .value(&typed.first_name)
-        .autocomplete("given-name")
-        .optional()
-        .error(on("first_name"))
-        .autofocus(first_error == Some("first_name"))
-        .render(&mut h);
-    Field::new("last_name", "Last name (optional)", "text")
-        .value(&typed.last_name)
-        .autocomplete("family-name")
-        .optional()
-        .error(on("last_name"))
-        .autofocus(first_error == Some("last_name"))
-        .render(&mut h);
-    html::submit_and_close(&mut h, "Continue");
-    h.open("p", &[])
-        .text("Already have an account? ")
-        .el("a", &[("href", Some(&page.link("/sign-in")))], "Sign in")
-        .close("p");
-    let status = failure.map_or(StatusCode::OK, |f| f.status);
-    page.html(status, "Create your account", false, h)
+    render(state, page, None, typed, failure)
 }
 
 /// The form of an invitation's link (`?__clerk_ticket=…`): the invited address, verified by the
@@ -82,44 +41,94 @@ fn render_ticket_form(
     typed: &Typed,
     failure: Option<&Failure>,
 ) -> Response {
+    render(state, page, Some(Invited { ticket, email }), typed, failure)
+}
+
+/// What an invitation's link brings to the form.
+#[derive(Clone, Copy)]
+struct Invited<'a> {
+    ticket: &'a str,
+    email: &'a str,
+}
+
+fn render(
+    state: &AppState,
+    page: &mut Page,
+    invited: Option<Invited<'_>>,
+    typed: &Typed,
+    failure: Option<&Failure>,
+) -> Response {
     let csrf = page.csrf(state);
     let hint = super::password_hint(state);
     let on = |name: &str| failure.and_then(|f| f.on(name));
     let mut h = Html::new();
     general_alert(&mut h, failure);
-    h.open("p", &[])
-        .text("You were invited as ")
-        .el("strong", &[], email)
-        .text(".")
-        .close("p");
+    if let Some(inv) = invited {
+        h.open("p", &[])
+            .text("You were invited as ")
+            .el("strong", &[], inv.email)
+            .text(".")
+            .close("p");
+    }
     html::form_open(&mut h, &page.link("/sign-up"), &csrf, None);
-    h.open(
-        "input",
-        &[
-            ("type", Some("hidden")),
-            ("name", Some("ticket")),
-            ("value", Some(ticket)),
-        ],
-    );
+    let fields: &[&str] = if invited.is_some() {
+        &["password", "first_name", "last_name"]
+    } else {
+        &["email_address", "password", "first_name", "last_name"]
+    };
+    // The first field at fault takes the focus, else the first field of the form.
+    let focus = fields
+        .iter()
+        .copied()
+        .find(|n| on(n).is_some())
+        .or(fields.first().copied());
+    match invited {
+        Some(inv) => {
+            h.open(
+                "input",
+                &[
+                    ("type", Some("hidden")),
+                    ("name", Some("ticket")),
+                    ("value", Some(inv.ticket)),
+                ],
+            );
+        }
+        None => Field::new("email_address", "Email address", "email")
+            .value(&typed.email_address)
+            .autocomplete("email")
+            .error(on("email_address"))
+            .autofocus(focus == Some("email_address"))
+            .render(&mut h),
+    }
     Field::new("password", "Password", "password")
         .autocomplete("new-password")
         .hint(&hint)
         .error(on("password"))
-        .autofocus(true)
+        .autofocus(focus == Some("password"))
         .render(&mut h);
     Field::new("first_name", "First name (optional)", "text")
         .value(&typed.first_name)
         .autocomplete("given-name")
         .optional()
         .error(on("first_name"))
+        .autofocus(focus == Some("first_name"))
         .render(&mut h);
     Field::new("last_name", "Last name (optional)", "text")
         .value(&typed.last_name)
         .autocomplete("family-name")
         .optional()
         .error(on("last_name"))
+        .autofocus(focus == Some("last_name"))
         .render(&mut h);
-    html::submit_and_close(&mut h, "Accept the invitation");
+    if invited.is_some() {
+        html::submit_and_close(&mut h, "Accept the invitation");
+    } else {
+        html::submit_and_close(&mut h, "Continue");
+        h.open("p", &[])
+            .text("Already have an account? ")
+            .el("a", &[("href", Some(&page.link("/sign-in")))], "Sign in")
+            .close("p");
+    }
     let status = failure.map_or(StatusCode::OK, |f| f.status);
     page.html(status, "Create your account", false, h)
 }
