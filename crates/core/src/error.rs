@@ -57,6 +57,9 @@ pub enum CoreError {
     /// The change would leave the organization without an admin.
     #[error("an organization needs at least one admin")]
     LastAdmin,
+    /// Members hold the role, or pending invitations grant it: it cannot be deleted.
+    #[error("the role is in use")]
+    RoleInUse,
     /// The user is a member of the organization already.
     #[error("already a member of the organization")]
     AlreadyMember,

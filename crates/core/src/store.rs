@@ -59,6 +59,9 @@ pub enum StoreError {
     /// The address has a pending invitation to the organization already.
     #[error("a pending invitation to this address exists")]
     InvitationPending,
+    /// A member holds the custom role, or a pending invitation grants it.
+    #[error("the role is held by a member or granted by a pending invitation")]
+    RoleInUse,
     /// Another process created the instance first (several nodes starting on one empty database).
     #[error("the database already has an instance")]
     InstanceExists,
@@ -120,6 +123,7 @@ impl From<StoreError> for CoreError {
             StoreError::MembershipQuotaExceeded => CoreError::MembershipQuotaExceeded,
             StoreError::LastAdmin => CoreError::LastAdmin,
             StoreError::InvitationPending => CoreError::InvitationDuplicate,
+            StoreError::RoleInUse => CoreError::RoleInUse,
             StoreError::DomainTaken => CoreError::IdentifierExists { param: "name" },
             other => CoreError::Storage(Cause::new(other)),
         }

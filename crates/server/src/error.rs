@@ -346,6 +346,12 @@ impl From<CoreError> for ApiError {
                 "Minimum permissions needed",
                 "There has to be at least one organization member with the minimum required permissions.",
             ),
+            CoreError::RoleInUse => ApiError::new(
+                S::UNPROCESSABLE_ENTITY,
+                "organization_role_in_use",
+                "Role in use",
+                "This role is assigned to organization members or granted by pending invitations. Change their role or revoke the invitations first.",
+            ),
             CoreError::Conflict => ApiError::new(
                 S::CONFLICT,
                 "conflict",

@@ -2,7 +2,7 @@
 //! (Clerk's `org:sys_*`), and a non-member is told nothing about the organization.
 
 use super::model::OrganizationMembership;
-use super::roles;
+use super::roles::RoleGrant;
 use crate::error::{CoreError, CoreResult};
 
 pub const READ_MEMBERSHIPS: &str = "org:sys_memberships:read";
@@ -15,19 +15,10 @@ pub fn member(m: Option<OrganizationMembership>) -> CoreResult<OrganizationMembe
     m.ok_or(CoreError::NotAMember)
 }
 
-/// Whether the membership's role grants `permission`.
-pub fn allows(m: &OrganizationMembership, permission: &str) -> bool {
-    roles::describe(&m.role).is_some_and(|r| r.permissions.contains(&permission))
-}
-
-/// The caller's membership, which must grant `permission`.
-pub fn require(
-    m: Option<OrganizationMembership>,
-    permission: &'static str,
-) -> CoreResult<OrganizationMembership> {
-    let m = member(m)?;
-    if allows(&m, permission) {
-        Ok(m)
+/// The member's role, `grant`, must include `permission`.
+pub fn require(grant: &RoleGrant, permission: &'static str) -> CoreResult<()> {
+    if grant.allows(permission) {
+        Ok(())
     } else {
         Err(CoreError::MissingPermission { permission })
     }
@@ -36,41 +27,30 @@ pub fn require(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn with_role(role: &str) -> OrganizationMembership {
-        OrganizationMembership {
-            id: crate::ids::OrganizationMembershipId::from_stored("orgmem_1"),
-            organization_id: crate::ids::OrganizationId::from_stored("org_1"),
-            user_id: crate::ids::UserId::from_stored("user_1"),
-            role: role.into(),
-            public_metadata: Default::default(),
-            private_metadata: Default::default(),
-            created_at: 0,
-            updated_at: 0,
-            version: 0,
-        }
-    }
+    use crate::organizations::roles::{ADMIN, MEMBER};
+    use crate::roles::RoleCatalog;
 
     #[test]
     fn roles_grant_their_system_permissions_only() {
-        assert_eq!(require(None, READ_MEMBERSHIPS), Err(CoreError::NotAMember));
-        let admin = Some(with_role(roles::ADMIN));
+        assert_eq!(member(None), Err(CoreError::NotAMember));
+        let catalog = RoleCatalog::system("ins_1", 0);
+        let admin = RoleGrant::of(&catalog, ADMIN);
         for p in [
             READ_MEMBERSHIPS,
             MANAGE_MEMBERSHIPS,
             MANAGE_PROFILE,
             DELETE_PROFILE,
         ] {
-            assert!(require(admin.clone(), p).is_ok());
+            assert!(require(&admin, p).is_ok());
         }
-        let member = Some(with_role(roles::MEMBER));
-        assert!(require(member.clone(), READ_MEMBERSHIPS).is_ok());
+        let member = RoleGrant::of(&catalog, MEMBER);
+        assert!(require(&member, READ_MEMBERSHIPS).is_ok());
         for p in [MANAGE_MEMBERSHIPS, MANAGE_PROFILE, DELETE_PROFILE] {
             assert_eq!(
-                require(member.clone(), p),
+                require(&member, p),
                 Err(CoreError::MissingPermission { permission: p })
             );
         }
-        assert!(require(Some(with_role("org:unknown")), READ_MEMBERSHIPS).is_err());
+        assert!(require(&RoleGrant::of(&catalog, "org:unknown"), READ_MEMBERSHIPS).is_err());
     }
 }

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{Organization, OrganizationMembership};
-use super::roles::validate_role;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{OrganizationId, OrganizationInvitationId, UserId};
@@ -204,7 +203,6 @@ pub fn validate_new(
         .role
         .filter(|s| !s.is_empty())
         .ok_or_else(|| CoreError::missing("role"))?;
-    validate_role(&role)?;
     let days = input.expires_in_days.unwrap_or(DEFAULT_EXPIRES_IN_DAYS);
     if !(1..=MAX_EXPIRES_IN_DAYS).contains(&days) {
         return Err(CoreError::value(
@@ -390,10 +388,6 @@ mod tests {
         assert!(matches!(
             validate_new(&o, new("not-an-email", MEMBER), none, 1).unwrap_err(),
             CoreError::ParamFormatInvalid { .. }
-        ));
-        assert!(matches!(
-            validate_new(&o, new("a@b.co", "org:owner"), none, 1).unwrap_err(),
-            CoreError::ParamValueInvalid { .. }
         ));
         let member = Invitee {
             is_member: true,

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::roles::RoleGrant;
 use crate::clock::Millis;
 use crate::ids::{OrganizationId, OrganizationMembershipId, UserId};
+use crate::roles::RoleCatalog;
 use crate::users::User;
 use crate::users::model::Metadata;
 
@@ -79,11 +81,30 @@ impl OrganizationMembership {
     }
 }
 
-/// A membership with what its wire form embeds: the organization and the member's public data.
+/// A membership with what its wire form embeds: the organization, the member's public data and
+/// the role's name and permissions.
 #[derive(Debug, Clone)]
 pub struct MembershipDetails {
     pub membership: OrganizationMembership,
     pub organization: Organization,
     /// None only when the user is gone (a membership read while its user was being deleted).
     pub user: Option<User>,
+    pub role: RoleGrant,
+}
+
+impl MembershipDetails {
+    pub fn new(
+        membership: OrganizationMembership,
+        organization: Organization,
+        user: Option<User>,
+        roles: &RoleCatalog,
+    ) -> Self {
+        let role = RoleGrant::of(roles, &membership.role);
+        MembershipDetails {
+            membership,
+            organization,
+            user,
+            role,
+        }
+    }
 }

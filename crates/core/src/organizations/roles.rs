@@ -1,20 +1,44 @@
-//! The role keys memberships accept: Clerk's two system roles, as `roles::system` defines them.
-//! Custom roles (`roles::RoleCatalog`) are not yet assignable to members.
+//! The roles memberships and invitations carry: Clerk's two system roles, as `roles::system`
+//! defines them, and the instance's custom roles (`roles::RoleCatalog`).
 
 use crate::error::{CoreError, CoreResult};
+use crate::roles::RoleCatalog;
 
 pub use crate::roles::system::{ADMIN, MEMBER};
 
-/// A role's display name and permissions, as a membership shows them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoleInfo {
-    pub name: &'static str,
-    pub permissions: Vec<&'static str>,
+/// A membership's role as the instance defines it now: its display name and the permission
+/// keys it grants (system ones included), as membership responses and permission checks use it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoleGrant {
+    pub name: String,
+    pub permissions: Vec<String>,
 }
 
-/// Checks that `key` names a role of the instance.
-pub fn validate_role(key: &str) -> CoreResult<()> {
-    if describe(key).is_some() {
+impl RoleGrant {
+    /// The role `key` names in `catalog`. A key the instance no longer has grants nothing and
+    /// shows as its key.
+    pub fn of(catalog: &RoleCatalog, key: &str) -> Self {
+        match catalog.get(key) {
+            Some(r) => RoleGrant {
+                name: r.name.clone(),
+                permissions: r.permissions.iter().map(|p| p.key.clone()).collect(),
+            },
+            None => RoleGrant {
+                name: key.to_owned(),
+                permissions: Vec::new(),
+            },
+        }
+    }
+
+    pub fn allows(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
+    }
+}
+
+/// Checks that `key` names a role of the instance, system or custom, that a membership or an
+/// invitation may carry.
+pub fn check(catalog: &RoleCatalog, key: &str) -> CoreResult<()> {
+    if catalog.get(key).is_some() {
         Ok(())
     } else {
         Err(CoreError::value(
@@ -25,10 +49,6 @@ pub fn validate_role(key: &str) -> CoreResult<()> {
             ),
         ))
     }
-}
-
-pub fn describe(key: &str) -> Option<RoleInfo> {
-    crate::roles::system::describe(key).map(|(name, permissions)| RoleInfo { name, permissions })
 }
 
 /// Whether a member with this role manages the organization (the role every organization must
@@ -42,11 +62,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_system_roles_are_accepted() {
-        assert!(validate_role(ADMIN).is_ok());
-        assert!(validate_role(MEMBER).is_ok());
-        assert!(validate_role("admin").is_err());
-        assert!(validate_role("org:owner").is_err());
+    fn roles_of_the_catalog_are_accepted_and_grant_their_permissions() {
+        let catalog = RoleCatalog::system("ins_1", 0);
+        assert!(check(&catalog, ADMIN).is_ok());
+        assert!(check(&catalog, MEMBER).is_ok());
+        assert!(check(&catalog, "admin").is_err());
+        assert!(check(&catalog, "org:owner").is_err());
         assert!(is_admin(ADMIN) && !is_admin(MEMBER));
+        let member = RoleGrant::of(&catalog, MEMBER);
+        assert_eq!(member.name, "Member");
+        assert!(member.allows("org:sys_memberships:read"));
+        assert!(!member.allows("org:sys_memberships:manage"));
+        let gone = RoleGrant::of(&catalog, "org:gone");
+        assert_eq!(
+            (gone.name.as_str(), gone.permissions.len()),
+            ("org:gone", 0)
+        );
     }
 }

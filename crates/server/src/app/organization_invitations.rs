@@ -74,6 +74,8 @@ pub async fn create_many(
             format!("between 1 and {MAX_BULK} invitations per request"),
         ));
     }
+    let catalog =
+        super::roles::catalog_for(state, inputs.iter().filter_map(|i| i.role.as_deref())).await?;
     with_retry(|| async {
         let org = get_by_id(state, organization_id).await?;
         if let Some(inviter) = inputs.iter().find_map(|i| i.inviter_user_id.as_deref()) {
@@ -89,6 +91,7 @@ pub async fn create_many(
                 .iter()
                 .any(|m| m.email_address == email.trim().to_lowercase());
             let mut inv = invitations::validate_new(&org, input.clone(), who, now)?;
+            usher_core::organizations::roles::check(&catalog, &inv.role)?;
             let ticket = random_hex(32);
             inv.ticket_digest = invitations::ticket_digest(&ticket);
             let base = inv

@@ -6,7 +6,7 @@ use usher_core::ids::{OrganizationId, UserId, prefix};
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::model::MembershipDetails;
 use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
-use usher_core::organizations::roles::ADMIN;
+use usher_core::organizations::roles::{self, ADMIN};
 use usher_core::organizations::rules::{self, MetadataChange, NewOrganization, OrganizationPatch};
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::store::Write;
@@ -14,6 +14,7 @@ use usher_core::users::User;
 use usher_core::users::query::{MAX_LIMIT, Page};
 use usher_core::{CoreError, CoreResult};
 
+use super::roles::{catalog, catalog_for};
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
 use crate::state::AppState;
@@ -129,12 +130,9 @@ pub async fn create(
         }
         change.event(DomainEvent::OrganizationCreated(Box::new(shown.clone())));
         if let Some(m) = first {
+            let system = catalog_for(state, [ADMIN]).await?;
             change.event(DomainEvent::OrganizationMembershipCreated(Box::new(
-                MembershipDetails {
-                    membership: m,
-                    organization: shown,
-                    user: creator.clone(),
-                },
+                MembershipDetails::new(m, shown, creator.clone(), &system),
             )));
         }
         match change.commit("organization.create", Some(&org.id)).await {
@@ -225,6 +223,7 @@ async fn details(
     list: Vec<OrganizationMembership>,
     org: Option<&Organization>,
 ) -> CoreResult<Vec<MembershipDetails>> {
+    let roles = catalog_for(state, list.iter().map(|m| m.role.as_str())).await?;
     let mut out = Vec::with_capacity(list.len());
     for m in list {
         let organization = match org {
@@ -232,11 +231,7 @@ async fn details(
             None => get_by_id(state, &m.organization_id).await?,
         };
         let user = state.store.get_user(&state.instance.id, &m.user_id).await?;
-        out.push(MembershipDetails {
-            membership: m,
-            organization,
-            user,
-        });
+        out.push(MembershipDetails::new(m, organization, user, &roles));
     }
     count_invitations(state, out.iter_mut().map(|d| &mut d.organization)).await?;
     Ok(out)
@@ -299,11 +294,8 @@ async fn detail(
     let m = membership(state, &org, user_id).await?;
     let user = state.store.get_user(&state.instance.id, user_id).await?;
     count_invitations(state, [&mut org]).await?;
-    Ok(MembershipDetails {
-        membership: m,
-        organization: org,
-        user,
-    })
+    let roles = catalog_for(state, [m.role.as_str()]).await?;
+    Ok(MembershipDetails::new(m, org, user, &roles))
 }
 
 pub async fn create_membership(
@@ -312,19 +304,22 @@ pub async fn create_membership(
     organization_id: &OrganizationId,
     input: NewMembership,
 ) -> CoreResult<MembershipDetails> {
+    let catalog = catalog(state).await?;
     let user_id = with_retry(|| async {
         let mut org = get_by_id(state, organization_id).await?;
         let m = memberships::validate_new(&org, input.clone(), state.now())?;
+        roles::check(&catalog, &m.role)?;
         let member = super::users::get(state, &m.user_id).await?;
         org.members_count += 1;
         org.admins_count += i64::from(m.is_admin());
         let mut change = Change::new(state, ctx);
         change.write(Write::InsertMembership(m.clone())).event(
-            DomainEvent::OrganizationMembershipCreated(Box::new(MembershipDetails {
-                membership: m.clone(),
-                organization: org,
-                user: Some(member.clone()),
-            })),
+            DomainEvent::OrganizationMembershipCreated(Box::new(MembershipDetails::new(
+                m.clone(),
+                org,
+                Some(member.clone()),
+                &catalog,
+            ))),
         );
         change
             .commit("organization.membership.create", Some(&m.id))
@@ -342,15 +337,18 @@ pub async fn update_membership_role(
     user_id: &UserId,
     role: &str,
 ) -> CoreResult<MembershipDetails> {
+    let catalog = catalog(state).await?;
     with_retry(|| async {
         let mut d = detail(state, organization_id, user_id).await?;
         let was_admin = d.membership.is_admin();
+        roles::check(&catalog, role)?;
         memberships::change_role(
             &mut d.membership,
             role,
             d.organization.admins_count,
             state.now(),
         )?;
+        d.role = roles::RoleGrant::of(&catalog, role);
         d.organization.admins_count += i64::from(d.membership.is_admin()) - i64::from(was_admin);
         let id = d.membership.id.clone();
         let mut change = Change::new(state, ctx);
@@ -445,6 +443,7 @@ pub async fn remove_user_memberships(
             .list_memberships(&state.instance.id, &query)
             .await?;
         let n = list.len() as i64;
+        let roles = catalog_for(state, list.iter().map(|m| m.role.as_str())).await?;
         for m in list {
             let Some(mut org) = state
                 .store
@@ -462,11 +461,7 @@ pub async fn remove_user_memberships(
                 keep_an_admin: false,
             });
             change.event(DomainEvent::OrganizationMembershipDeleted(Box::new(
-                MembershipDetails {
-                    membership: m,
-                    organization: org,
-                    user: Some(user.clone()),
-                },
+                MembershipDetails::new(m, org, Some(user.clone()), &roles),
             )));
         }
         page.offset += n;

@@ -9,7 +9,7 @@ use usher_core::ids::{PermissionId, RoleId};
 use usher_core::roles::manage::{
     self, Inventory, ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch,
 };
-use usher_core::roles::{Permission, Role};
+use usher_core::roles::{Permission, Role, RoleCatalog, system};
 use usher_core::store::Write;
 
 use super::Change;
@@ -27,6 +27,27 @@ pub struct ListQuery<'q> {
     pub order: ListOrder,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// Every role of the instance, system and custom.
+pub async fn catalog(state: &AppState) -> CoreResult<RoleCatalog> {
+    Ok(inventory(state).await?.catalog)
+}
+
+/// The roles `keys` may name: the system roles alone, read from nothing, when every key is one
+/// (most memberships), else the whole catalog.
+pub async fn catalog_for<'k>(
+    state: &AppState,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> CoreResult<RoleCatalog> {
+    if keys.into_iter().all(system::is_system_role) {
+        Ok(RoleCatalog::system(
+            &state.instance.id,
+            state.instance.created_at,
+        ))
+    } else {
+        catalog(state).await
+    }
 }
 
 pub async fn inventory(state: &AppState) -> CoreResult<Inventory> {

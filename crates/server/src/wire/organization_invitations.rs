@@ -4,7 +4,7 @@ use serde::Serialize;
 use usher_core::clock::Millis;
 use usher_core::ids::{OrganizationId, OrganizationInvitationId, UserId};
 use usher_core::organizations::invitations::OrganizationInvitation;
-use usher_core::organizations::roles;
+use usher_core::roles::system;
 use usher_core::users::model::Metadata;
 
 #[derive(Debug, Serialize)]
@@ -34,8 +34,8 @@ impl InvitationJson {
             id: i.id.clone(),
             email_address: i.email_address.clone(),
             role: i.role.clone(),
-            role_name: roles::describe(&i.role)
-                .map(|r| r.name.to_owned())
+            role_name: system::describe(&i.role)
+                .map(|(name, _)| name.to_owned())
                 .unwrap_or_else(|| i.role.clone()),
             organization_id: i.organization_id.clone(),
             inviter_id: i.inviter_user_id.clone(),

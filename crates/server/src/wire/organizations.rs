@@ -5,7 +5,7 @@ use usher_core::clock::Millis;
 use usher_core::ids::{OrganizationId, OrganizationMembershipId, UserId};
 use usher_core::organizations::Organization;
 use usher_core::organizations::model::MembershipDetails;
-use usher_core::organizations::roles;
+
 use usher_core::users::User;
 use usher_core::users::model::Metadata;
 
@@ -114,7 +114,7 @@ pub struct MembershipJson {
     pub id: OrganizationMembershipId,
     pub role: String,
     pub role_name: String,
-    pub permissions: Vec<&'static str>,
+    pub permissions: Vec<String>,
     pub public_metadata: Metadata,
     pub private_metadata: Metadata,
     pub organization: OrganizationJson,
@@ -126,15 +126,12 @@ pub struct MembershipJson {
 impl MembershipJson {
     pub fn new(d: &MembershipDetails) -> Self {
         let m = &d.membership;
-        let role = roles::describe(&m.role);
         Self {
             object: "organization_membership",
             id: m.id.clone(),
             role: m.role.clone(),
-            role_name: role
-                .as_ref()
-                .map_or_else(|| m.role.clone(), |r| r.name.to_owned()),
-            permissions: role.map(|r| r.permissions).unwrap_or_default(),
+            role_name: d.role.name.clone(),
+            permissions: d.role.permissions.clone(),
             public_metadata: m.public_metadata.clone(),
             private_metadata: m.private_metadata.clone(),
             organization: OrganizationJson::new(&d.organization, true),

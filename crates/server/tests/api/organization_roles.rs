@@ -424,3 +424,65 @@ async fn concurrent_creates_of_one_key_make_one_and_refuse_the_rest() {
         assert_eq!(events_of(&app, event).await.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
+    let app = spawn_app().await;
+    let role = app
+        .post(
+            "/v1/organization_roles",
+            json!({"name": "Auditor", "key": "org:auditor"}),
+        )
+        .await
+        .ok()
+        .clone();
+    let path = format!("/v1/organization_roles/{}", id(&role));
+    let owner = app.create_user_id("owner@example.com").await;
+    let ann = app.create_user_id("ann@example.com").await;
+    let org = app
+        .post(
+            "/v1/organizations",
+            json!({"name": "Acme", "created_by": owner}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = format!("/v1/organizations/{org}/memberships/{ann}");
+    app.post(
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": ann, "role": "org:auditor"}),
+    )
+    .await
+    .ok();
+
+    delete(&app, &path)
+        .await
+        .err(422, "organization_role_in_use");
+    app.patch(&member, json!({"role": "org:member"})).await.ok();
+    let invitation = app
+        .post(
+            &format!("/v1/organizations/{org}/invitations"),
+            json!({"email_address": "bob@example.com", "role": "org:auditor"}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    delete(&app, &path)
+        .await
+        .err(422, "organization_role_in_use");
+    assert!(events_of(&app, "role.deleted").await.is_empty());
+    assert_eq!(app.get(&path).await.ok()["key"], "org:auditor");
+
+    app.post(
+        &format!("/v1/organizations/{org}/invitations/{invitation}/revoke"),
+        json!({}),
+    )
+    .await
+    .ok();
+    assert_eq!(delete(&app, &path).await.ok()["deleted"], true);
+    assert_eq!(events_of(&app, "role.deleted").await.len(), 1);
+}

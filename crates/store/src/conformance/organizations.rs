@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use usher_core::ids::{InstanceId, OrganizationId, UserId};
+use usher_core::ids::{InstanceId, OrganizationId, RoleId, UserId};
 use usher_core::organizations::domains::{self, DomainQuery, NewDomain, OrganizationDomain};
 use usher_core::organizations::invitations::{
     self, InvitationQuery, InvitationStatus, Invitee, NewInvitation, OrganizationInvitation,
@@ -17,6 +17,7 @@ use usher_core::organizations::query::{
 use usher_core::organizations::roles::{ADMIN, MEMBER};
 use usher_core::organizations::rules::{NewOrganization, validate_new};
 use usher_core::organizations::{Organization, OrganizationMembership};
+use usher_core::roles::model::RoleRecord;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
@@ -967,5 +968,86 @@ pub async fn memberships_of_users_come_with_their_organizations(store: Arc<dyn S
             .await?
             .is_empty()
     );
+    Ok(())
+}
+
+/// A custom role a member holds, or a pending invitation grants, is not deleted; once neither
+/// is left, it is.
+pub async fn a_role_in_use_is_not_deleted(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let ids = users(&store, &ins, &["ann"]).await?;
+    let auditor = RoleRecord {
+        id: RoleId::new(),
+        key: "org:auditor".into(),
+        name: "Auditor".into(),
+        description: None,
+        permission_keys: vec![],
+        created_at: NOW,
+        updated_at: NOW,
+    };
+    let o = org("Acme", "acme", 0, NOW)?;
+    let mut ann = membership(&o, &ids[0], MEMBER)?;
+    ann.role = "org:auditor".into();
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::PutOrganizationRole(auditor.clone()),
+            Write::InsertOrganization(o.clone()),
+            Write::InsertMembership(ann.clone()),
+        ],
+    )
+    .await?;
+    let delete = || Write::DeleteOrganizationRole {
+        id: auditor.id.clone(),
+    };
+    assert_eq!(
+        commit(&store, &ins, vec![delete()]).await,
+        Err(StoreError::RoleInUse),
+        "a member holds it"
+    );
+    let mut bob = invitation(&o, "bob@example.com", NOW)?;
+    bob.role = "org:auditor".into();
+    let ann = store
+        .get_membership(&ins, &o.id, &ids[0])
+        .await?
+        .ok_or("ann")?;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::DeleteMembership {
+                organization_id: o.id.clone(),
+                id: ann.id.clone(),
+                version: ann.version,
+                keep_an_admin: false,
+            },
+            Write::InsertOrganizationInvitation(bob.clone()),
+        ],
+    )
+    .await?;
+    assert_eq!(
+        commit(&store, &ins, vec![delete()]).await,
+        Err(StoreError::RoleInUse),
+        "a pending invitation grants it"
+    );
+    assert_eq!(
+        store.organization_roles(&ins).await?.len(),
+        1,
+        "still there"
+    );
+    let mut revoked = store
+        .get_organization_invitation(&ins, &bob.id)
+        .await?
+        .ok_or("bob")?;
+    revoked.status = InvitationStatus::Revoked;
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationInvitation(revoked)],
+    )
+    .await?;
+    commit(&store, &ins, vec![delete()]).await?;
+    assert!(store.organization_roles(&ins).await?.is_empty(), "deleted");
     Ok(())
 }

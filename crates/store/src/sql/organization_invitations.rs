@@ -154,14 +154,15 @@ pub async fn insert(
     execute(expire, &mut **tx).await?;
     let insert = text(
         "INSERT INTO organization_invitations (instance_id, id, version, organization_id, \
-         email_address, status, expires_at, doc, created_at, ticket_digest) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9)",
+         email_address, status, role, expires_at, doc, created_at, ticket_digest) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
             instance_id,
             inv.id.as_str(),
             inv.organization_id.as_str(),
             &inv.email_address,
             inv.status.as_str(),
+            &inv.role,
         ],
     )
     .bind(inv.expires_at)

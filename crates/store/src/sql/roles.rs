@@ -153,13 +153,26 @@ pub async fn put_role(tx: &mut Tx<'_>, instance_id: &str, r: &RoleRecord) -> Sto
     Ok(())
 }
 
+/// Deletes a custom role no member holds and no pending invitation grants; otherwise
+/// [`StoreError::RoleInUse`]. Checked in the deleting transaction, so a role assigned before it
+/// commits is seen.
 pub async fn delete_role(tx: &mut Tx<'_>, instance_id: &str, id: &str) -> StoreResult<()> {
     let owned = text(
-        "SELECT 1 FROM organization_roles WHERE id = $1 AND instance_id = $2",
+        "SELECT key FROM organization_roles WHERE id = $1 AND instance_id = $2",
         &[id, instance_id],
     );
-    if !exists(owned, &mut **tx).await? {
+    let Some(key) = fetch_optional(owned, &mut **tx, |r| Ok(r.get::<String, _>("key"))).await?
+    else {
         return Ok(());
+    };
+    let held = text(
+        "SELECT 1 FROM organization_memberships WHERE instance_id = $1 AND role = $2 \
+         UNION ALL SELECT 1 FROM organization_invitations \
+         WHERE instance_id = $1 AND role = $2 AND status = 'pending' LIMIT 1",
+        &[instance_id, &key],
+    );
+    if exists(held, &mut **tx).await? {
+        return Err(StoreError::RoleInUse);
     }
     delete_grants(tx, id).await?;
     let role = text(

@@ -110,7 +110,9 @@ pub async fn memberships_of<'a>(
         .store
         .memberships_of_users(&state.instance.id, &ids, state.now())
         .await?;
-    Ok(UserMemberships::new(list))
+    let roles =
+        crate::app::roles::catalog_for(state, list.iter().map(|(m, _)| m.role.as_str())).await?;
+    Ok(UserMemberships::new(list, roles))
 }
 
 /// The session's active organization as its token names it: clerk-js keeps the client's token as

@@ -12,6 +12,7 @@ use usher_core::organizations::invitations::{
     self, InvitationQuery, InvitationStatus, OrganizationInvitation,
 };
 use usher_core::organizations::model::MembershipDetails;
+use usher_core::roles::RoleCatalog;
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::model::Verification;
@@ -89,16 +90,13 @@ pub fn accept_into(
     inv: &mut OrganizationInvitation,
     org: &mut Organization,
     user: &User,
+    roles: &RoleCatalog,
 ) -> CoreResult<MembershipDetails> {
     let now = change.state().now();
     let m = invitations::accept(inv, org, user, now)?;
     org.members_count += 1;
     org.admins_count += i64::from(m.is_admin());
-    let details = MembershipDetails {
-        membership: m.clone(),
-        organization: org.clone(),
-        user: Some(user.clone()),
-    };
+    let details = MembershipDetails::new(m.clone(), org.clone(), Some(user.clone()), roles);
     change
         .write(Write::UpdateOrganizationInvitation(inv.clone()))
         .event(DomainEvent::OrganizationInvitationAccepted(Box::new(
@@ -132,8 +130,9 @@ pub async fn accept_mine(
                 resource: INVITATION,
             })?;
         let mut org = get_by_id(state, &inv.organization_id).await?;
+        let roles = crate::app::roles::catalog_for(state, [inv.role.as_str()]).await?;
         let mut change = Change::new(state, ctx);
-        accept_into(&mut change, &mut inv, &mut org, &user)?;
+        accept_into(&mut change, &mut inv, &mut org, &user, &roles)?;
         change.commit_audited().await?;
         inv.version += 1;
         Ok((inv, org))

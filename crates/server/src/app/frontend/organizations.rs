@@ -8,6 +8,7 @@ use usher_core::organizations::access::{self, DELETE_PROFILE, MANAGE_MEMBERSHIPS
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::model::MembershipDetails;
 use usher_core::organizations::query::MembershipQuery;
+use usher_core::organizations::roles::RoleGrant;
 use usher_core::organizations::rules::{NewOrganization, OrganizationPatch};
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::users::query::Page;
@@ -16,6 +17,7 @@ use usher_core::{CoreError, CoreResult};
 use super::get_user;
 use crate::app::context::RequestContext;
 use crate::app::organizations as orgs;
+use crate::app::roles::{catalog, catalog_for};
 use crate::state::AppState;
 
 pub(super) fn enabled(state: &AppState) -> CoreResult<()> {
@@ -47,11 +49,12 @@ async fn check(
     permission: Option<&'static str>,
 ) -> CoreResult<OrganizationMembership> {
     enabled(state)?;
-    let m = membership_of(state, user_id, organization_id).await?;
-    match permission {
-        Some(p) => access::require(m, p),
-        None => access::member(m),
+    let m = access::member(membership_of(state, user_id, organization_id).await?)?;
+    if let Some(p) = permission {
+        let roles = catalog_for(state, [m.role.as_str()]).await?;
+        access::require(&RoleGrant::of(&roles, &m.role), p)?;
     }
+    Ok(m)
 }
 
 /// `GET /v1/me/organization_memberships`.
@@ -218,8 +221,5 @@ pub async fn roles(
     organization_id: &OrganizationId,
 ) -> CoreResult<Vec<usher_core::roles::model::Role>> {
     check(state, user_id, organization_id, None).await?;
-    Ok(usher_core::roles::system::system_roles(
-        &state.instance.id,
-        state.instance.created_at,
-    ))
+    Ok(catalog(state).await?.roles().to_vec())
 }

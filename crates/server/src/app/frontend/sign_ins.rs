@@ -156,8 +156,9 @@ async fn create_with_ticket(
             }
         }
         let sign_in = SignIn::with_ticket(&inv.email_address, &user, state.now());
+        let roles = crate::app::roles::catalog_for(state, [inv.role.as_str()]).await?;
         let mut change = Change::new(state, ctx);
-        invitations::accept_into(&mut change, &mut inv, &mut org, &user)?;
+        invitations::accept_into(&mut change, &mut inv, &mut org, &user, &roles)?;
         finish_step(
             key,
             change,

@@ -15,6 +15,7 @@ use super::{
     ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
 };
 use crate::app::context::RequestContext;
+use crate::app::roles::catalog_for;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 
@@ -253,7 +254,11 @@ async fn complete(
     let state = change.state();
     let now = state.now();
     let invitation = match &sign_up.organization_invitation_id {
-        Some(id) => Some(invitations::still_redeemable(state, id).await?),
+        Some(id) => {
+            let (inv, org) = invitations::still_redeemable(state, id).await?;
+            let roles = catalog_for(state, [inv.role.as_str()]).await?;
+            Some((inv, org, roles))
+        }
         None => None,
     };
     let mut user = sign_up.to_user(&state.instance.settings, now)?;
@@ -276,8 +281,8 @@ async fn complete(
         Some(&strategy),
         false,
     );
-    if let Some((mut inv, mut org)) = invitation {
-        invitations::accept_into(change, &mut inv, &mut org, &user)?;
+    if let Some((mut inv, mut org, roles)) = invitation {
+        invitations::accept_into(change, &mut inv, &mut org, &user, &roles)?;
     }
     sign_up.complete(&user.id, &session.id, now);
     Ok(())

@@ -8,6 +8,7 @@ use usher_core::clients::supported::{self, SupportedFactor};
 use usher_core::clients::{Client, Strategy};
 use usher_core::clock::Millis;
 use usher_core::instance::InstanceSettings;
+use usher_core::roles::RoleCatalog;
 use usher_core::sessions::Session;
 use usher_core::sessions::devices::describe;
 use usher_core::users::User;
@@ -35,27 +36,41 @@ pub struct ClientView {
 /// The organization memberships of the users a response shows, read in one query for the whole
 /// response: clerk-js finds the active organization, and its permissions, in them.
 #[derive(Debug, Default)]
-pub struct UserMemberships(Vec<(OrganizationMembership, Organization)>);
+pub struct UserMemberships {
+    list: Vec<(OrganizationMembership, Organization)>,
+    /// The roles the memberships name.
+    roles: Option<RoleCatalog>,
+}
 
 /// For what renders users without having read memberships: an empty list, as when organizations
 /// are off.
-pub static NO_MEMBERSHIPS: UserMemberships = UserMemberships(Vec::new());
+pub static NO_MEMBERSHIPS: UserMemberships = UserMemberships {
+    list: Vec::new(),
+    roles: None,
+};
 
 impl UserMemberships {
-    pub fn new(list: Vec<(OrganizationMembership, Organization)>) -> Self {
-        Self(list)
+    pub fn new(list: Vec<(OrganizationMembership, Organization)>, roles: RoleCatalog) -> Self {
+        Self {
+            list,
+            roles: Some(roles),
+        }
     }
 
     fn of(&self, u: &User) -> Vec<Value> {
-        self.0
+        let Some(roles) = &self.roles else {
+            return Vec::new();
+        };
+        self.list
             .iter()
             .filter(|(m, _)| m.user_id == u.id)
             .map(|(m, o)| {
-                organizations::membership(&MembershipDetails {
-                    membership: m.clone(),
-                    organization: o.clone(),
-                    user: Some(u.clone()),
-                })
+                organizations::membership(&MembershipDetails::new(
+                    m.clone(),
+                    o.clone(),
+                    Some(u.clone()),
+                    roles,
+                ))
             })
             .collect()
     }

@@ -177,3 +177,121 @@ async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
         Value::Null
     );
 }
+
+/// A custom role is a role like the system ones: a member holds it, their membership shows its
+/// name and permissions, its system permissions open the organization's routes, and tokens carry
+/// its custom permissions.
+#[tokio::test]
+async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
+    let env = spawn_tweaked(Kind::Production, |cfg| {
+        cfg.policy.organizations_enabled = Some(true);
+    })
+    .await;
+    let mut a = env.browser();
+    let (uid, sid) = a.sign_up(&env, "alice@example.com", None).await;
+    let mut perms = Vec::new();
+    for key in ["org:invoices:read", "org:invoices:create"] {
+        let p = bapi(
+            &env,
+            "POST",
+            "/v1/organization_permissions",
+            json!({"name": key, "key": key, "description": "d"}),
+        )
+        .await;
+        perms.push(p["id"].as_str().unwrap().to_owned());
+    }
+    let system = bapi(
+        &env,
+        "GET",
+        "/v1/organization_permissions?query=sys_memberships",
+        Value::Null,
+    )
+    .await;
+    for p in system["data"].as_array().unwrap() {
+        perms.push(p["id"].as_str().unwrap().to_owned());
+    }
+    bapi(
+        &env,
+        "POST",
+        "/v1/organization_roles",
+        json!({"name": "Billing", "key": "org:billing", "permissions": perms}),
+    )
+    .await;
+    let owner = bapi(
+        &env,
+        "POST",
+        "/v1/users",
+        json!({"email_address": ["owner@example.com"], "skip_password_requirement": true}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let acme = bapi(
+        &env,
+        "POST",
+        "/v1/organizations",
+        json!({"name": "Acme", "slug": "acme", "created_by": owner}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let m = bapi(
+        &env,
+        "POST",
+        &format!("/v1/organizations/{acme}/memberships"),
+        json!({"user_id": uid, "role": "org:billing"}),
+    )
+    .await;
+    assert_eq!(m["role"], "org:billing");
+    assert_eq!(m["role_name"], "Billing");
+    let held: Vec<&str> = m["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    for p in [
+        "org:invoices:read",
+        "org:invoices:create",
+        "org:sys_memberships:manage",
+    ] {
+        assert!(held.contains(&p), "{p} in {held:?}");
+    }
+
+    // clerk-js reads the role's permissions from the client's user.
+    let r = a.get("/v1/me/organization_memberships?limit=10&offset=0").await;
+    let mine = &r.ok()["response"]["data"][0];
+    assert_eq!(mine["role_name"], "Billing", "{}", r.raw);
+    assert_eq!(mine["permissions"], m["permissions"]);
+    // The role's system permissions open the members' routes.
+    let members = a
+        .get(&format!("/v1/organizations/{acme}/memberships?limit=10&offset=0"))
+        .await;
+    assert_eq!(members.ok()["response"]["total_count"], 2);
+    let roles = a.get(&format!("/v1/organizations/{acme}/roles?limit=20&offset=0")).await;
+    let keys: Vec<&str> = roles.ok()["response"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"org:billing"), "{keys:?}");
+
+    // The token carries the role and its custom permissions, not the system ones.
+    a.post(
+        &format!("/v1/client/sessions/{sid}/touch"),
+        &[("active_organization_id", acme.as_str())],
+    )
+    .await
+    .ok();
+    let r = a.post(&format!("/v1/client/sessions/{sid}/tokens"), &[]).await;
+    let claims = decode_jwt(r.ok()["jwt"].as_str().unwrap()).1;
+    assert_eq!(claims["o"]["rol"], "billing");
+    assert_eq!(claims["o"]["id"], acme.as_str());
+    assert_eq!(claims["fea"], "o:invoices");
+    let per = claims["o"]["per"].as_str().unwrap();
+    assert!(per.contains("read") && per.contains("create"), "{per}");
+    assert!(!per.contains("sys_"), "{per}");
+}
