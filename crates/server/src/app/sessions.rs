@@ -34,6 +34,13 @@ pub async fn create(
     active_org: Option<OrganizationId>,
 ) -> CoreResult<Session> {
     let user = super::users::get_named(state, user_id).await?;
+    if let Some(org) = &active_org {
+        let membership = state
+            .store
+            .get_membership(&state.instance.id, org, &user.id)
+            .await?;
+        usher_core::organizations::access::member(membership)?;
+    }
     let (client, session) = start_backend_session(&state.instance, &user, active_org, state.now())?;
     let mut change = Change::new(state, ctx);
     change

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::wire::lists::list_response;
 use crate::wire::requests::sessions::{CreateSessionRequest, CreateTokenRequest};
 use crate::wire::sessions::{SessionJson, TokenJson};
-use usher_core::ids::{ClientId, UserId};
+use usher_core::ids::{ClientId, OrganizationId, UserId};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -60,15 +60,16 @@ pub async fn create(
     SecretKeyAuth(ctx): SecretKeyAuth,
     JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
-    let user_id = body.user_id;
-    if body.active_organization_id.is_some() {
-        return Err(CoreError::value(
-            "active_organization_id",
-            "does not name an organization of this user",
-        )
-        .into());
-    }
-    let session = app::create(&state, &ctx, &user_id, None).await?;
+    let active_org = match body.active_organization_id.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(OrganizationId::parse(raw).map_err(|_| not_users_organization())?),
+    };
+    let session = app::create(&state, &ctx, &body.user_id, active_org)
+        .await
+        .map_err(|e| match e {
+            CoreError::NotAMember => not_users_organization(),
+            other => other,
+        })?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
@@ -112,4 +113,11 @@ pub async fn template_token(
 ) -> ApiResult {
     app::get(&state, &p.session_id).await?;
     Err(ApiError::not_found("JWT template"))
+}
+
+fn not_users_organization() -> CoreError {
+    CoreError::value(
+        "active_organization_id",
+        "does not name an organization of this user",
+    )
 }

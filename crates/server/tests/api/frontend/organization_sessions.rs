@@ -261,16 +261,22 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     }
 
     // clerk-js reads the role's permissions from the client's user.
-    let r = a.get("/v1/me/organization_memberships?limit=10&offset=0").await;
+    let r = a
+        .get("/v1/me/organization_memberships?limit=10&offset=0")
+        .await;
     let mine = &r.ok()["response"]["data"][0];
     assert_eq!(mine["role_name"], "Billing", "{}", r.raw);
     assert_eq!(mine["permissions"], m["permissions"]);
     // The role's system permissions open the members' routes.
     let members = a
-        .get(&format!("/v1/organizations/{acme}/memberships?limit=10&offset=0"))
+        .get(&format!(
+            "/v1/organizations/{acme}/memberships?limit=10&offset=0"
+        ))
         .await;
     assert_eq!(members.ok()["response"]["total_count"], 2);
-    let roles = a.get(&format!("/v1/organizations/{acme}/roles?limit=20&offset=0")).await;
+    let roles = a
+        .get(&format!("/v1/organizations/{acme}/roles?limit=20&offset=0"))
+        .await;
     let keys: Vec<&str> = roles.ok()["response"]["data"]
         .as_array()
         .unwrap()
@@ -286,7 +292,9 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     )
     .await
     .ok();
-    let r = a.post(&format!("/v1/client/sessions/{sid}/tokens"), &[]).await;
+    let r = a
+        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
+        .await;
     let claims = decode_jwt(r.ok()["jwt"].as_str().unwrap()).1;
     assert_eq!(claims["o"]["rol"], "billing");
     assert_eq!(claims["o"]["id"], acme.as_str());
@@ -294,4 +302,71 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     let per = claims["o"]["per"].as_str().unwrap();
     assert!(per.contains("read") && per.contains("create"), "{per}");
     assert!(!per.contains("sys_"), "{per}");
+}
+
+/// The Backend API's test-only session creation takes the active organization, for members only.
+#[tokio::test]
+async fn a_backend_session_starts_in_a_members_organization() {
+    let env = spawn(Kind::Development).await;
+    let user = |email: &'static str| {
+        let env = &env;
+        async move {
+            bapi(
+                env,
+                "POST",
+                "/v1/users",
+                json!({"email_address": [email], "skip_password_requirement": true}),
+            )
+            .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let ann = user("ann@example.com").await;
+    let bob = user("bob@example.com").await;
+    let acme = bapi(
+        &env,
+        "POST",
+        "/v1/organizations",
+        json!({"name": "Acme", "slug": "acme", "created_by": ann}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let s = bapi(
+        &env,
+        "POST",
+        "/v1/sessions",
+        json!({"user_id": ann, "active_organization_id": acme}),
+    )
+    .await;
+    assert_eq!(s["last_active_organization_id"], acme.as_str());
+    let sid = s["id"].as_str().unwrap();
+    let jwt = bapi(
+        &env,
+        "POST",
+        &format!("/v1/sessions/{sid}/tokens"),
+        json!({}),
+    )
+    .await["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        org_claim(&jwt),
+        json!({"id": acme, "rol": "admin", "slg": "acme"})
+    );
+    let before = env.snapshot().await;
+    for org in [acme.as_str(), "org_missing", "acme"] {
+        env.bapi(
+            reqwest::Method::POST,
+            "/v1/sessions",
+            Some(json!({"user_id": bob, "active_organization_id": org})),
+        )
+        .await
+        .err(422, "form_param_value_invalid");
+    }
+    assert_eq!(env.snapshot().await, before);
 }
