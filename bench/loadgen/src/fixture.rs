@@ -103,6 +103,123 @@ pub async fn create(client: &mut Client, sessions: usize) -> Result<Fixture> {
     })
 }
 
+/// What a role of an active organization grants in the comparison: `FEATURES` features with
+/// `ACTIONS` actions each, all custom permissions, so every one reaches the token's `o` claim.
+pub const ORG_FEATURES: usize = 5;
+pub const ORG_ACTIONS: usize = 4;
+
+/// Sessions active in an organization where the fixture user holds a custom role granting
+/// `ORG_FEATURES * ORG_ACTIONS` permissions, for the comparison with sessions without one.
+pub struct OrganizationFixture {
+    pub organization_id: String,
+    pub permissions: usize,
+    pub session_ids: Vec<String>,
+}
+
+pub async fn create_organization(
+    client: &mut Client,
+    user_id: &str,
+    sessions: usize,
+) -> Result<OrganizationFixture> {
+    let mut permission_ids = Vec::with_capacity(ORG_FEATURES * ORG_ACTIONS);
+    for f in 0..ORG_FEATURES {
+        for a in 0..ORG_ACTIONS {
+            let key = format!("org:feature{f}:action{a}");
+            let p = post_json(
+                client,
+                "/v1/organization_permissions",
+                &json!({ "name": key, "key": key, "description": "benchmark" }),
+            )
+            .await?;
+            permission_ids.push(id_of(&p, "a created permission")?);
+        }
+    }
+    post_json(
+        client,
+        "/v1/organization_roles",
+        &json!({ "name": "Bench", "key": "org:bench", "permissions": permission_ids }),
+    )
+    .await?;
+    // The organization's creator is its admin; the fixture user joins with the custom role.
+    let owner = post_json(
+        client,
+        "/v1/users",
+        &json!({ "email_address": ["bench-owner@example.com"], "skip_password_requirement": true }),
+    )
+    .await?;
+    let org = post_json(
+        client,
+        "/v1/organizations",
+        &json!({ "name": "Bench", "slug": "bench", "created_by": id_of(&owner, "the owner")? }),
+    )
+    .await?;
+    let organization_id = id_of(&org, "the created organization")?;
+    post_json(
+        client,
+        &format!("/v1/organizations/{organization_id}/memberships"),
+        &json!({ "user_id": user_id, "role": "org:bench" }),
+    )
+    .await?;
+    let mut session_ids = Vec::with_capacity(sessions);
+    for _ in 0..sessions {
+        let session = post_json(
+            client,
+            "/v1/sessions",
+            &json!({ "user_id": user_id, "active_organization_id": organization_id }),
+        )
+        .await?;
+        session_ids.push(id_of(&session, "the created session")?);
+    }
+    Ok(OrganizationFixture {
+        organization_id,
+        permissions: permission_ids.len(),
+        session_ids,
+    })
+}
+
+/// Mints one token for an organization session and checks it as [`check_token`] does, and that
+/// its `o` claim names the organization with the role and every permission.
+pub async fn check_organization_token(
+    client: &mut Client,
+    fixture: &OrganizationFixture,
+) -> Result<TokenCheck> {
+    let session_id = fixture
+        .session_ids
+        .first()
+        .context("no organization session")?;
+    let path = tokens_path(session_id);
+    let res = tokio::time::timeout(
+        FIXTURE_REQUEST_TIMEOUT,
+        client.send(Method::POST, &path, Bytes::new()),
+    )
+    .await
+    .with_context(|| format!("POST {path} timed out"))??;
+    let jwt = jwt_of(&res.body)
+        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    let check = verify_token(client, &jwt, session_id).await?;
+    let claims = jwt
+        .split('.')
+        .nth(1)
+        .map(b64_json)
+        .context("jwt claims")??;
+    let o = claims.get("o").cloned().unwrap_or(Value::Null);
+    let per = o.get("per").and_then(Value::as_str).unwrap_or_default();
+    let fea = claims
+        .get("fea")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if o.get("id").and_then(Value::as_str) != Some(fixture.organization_id.as_str())
+        || o.get("rol").and_then(Value::as_str) != Some("bench")
+        || per.split(',').count() != ORG_ACTIONS
+        || fea.split(',').count() != ORG_FEATURES
+    {
+        bail!(
+            "the organization token does not carry the organization's role and permissions: {claims}"
+        );
+    }
+    Ok(check)
+}
+
 /// Many users, created for `bench/backends/run`, and sessions for some of them.
 pub struct Population {
     pub user_ids: Vec<String>,

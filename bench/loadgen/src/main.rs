@@ -215,6 +215,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
         db_pid: None,
     };
     let outcome = load::run(&cfg, load::Requests::mint(&fixture.session_ids)).await?;
+    let organization = organization_phases(&cfg, &fixture, sessions).await?;
     let after = procfs::memory(server_pid)?;
     let server_threads_after = procfs::info(server_pid).map(|i| i.threads).unwrap_or(0);
     if !procfs::alive(server_pid) {
@@ -254,6 +255,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
         rss_idle_kb: idle.rss_kb,
         vm_hwm_kb: after.hwm_kb,
         outcome,
+        organization,
     };
     let json = report.to_json();
     if let Some(dir) = out.parent() {
@@ -264,6 +266,34 @@ async fn mint(mut flags: Flags) -> Result<()> {
     println!("{}", report.table());
     println!("written to {}", out.display());
     Ok(())
+}
+
+/// The same load on sessions active in an organization whose role grants
+/// `ORG_FEATURES * ORG_ACTIONS` custom permissions, then on the plain sessions again: minting
+/// with an organization is compared with the mean of the runs before and after it, so a drift
+/// of the machine over the run weighs on both sides.
+async fn organization_phases(
+    cfg: &load::Config,
+    plain: &fixture::Fixture,
+    sessions: usize,
+) -> Result<report::OrganizationComparison> {
+    let mut client = http::Client::new(cfg.targets[0], Some(&cfg.secret_key))?;
+    eprintln!(
+        "organization comparison: a role with {} permissions, an organization, {sessions} sessions active in it…",
+        fixture::ORG_FEATURES * fixture::ORG_ACTIONS
+    );
+    let fx = fixture::create_organization(&mut client, &plain.user_id, sessions).await?;
+    let check = fixture::check_organization_token(&mut client, &fx).await?;
+    drop(client);
+    let with_organization = load::run(cfg, load::Requests::mint(&fx.session_ids)).await?;
+    eprintln!("… and without an organization again");
+    let without_again = load::run(cfg, load::Requests::mint(&plain.session_ids)).await?;
+    Ok(report::OrganizationComparison {
+        permissions: fx.permissions,
+        check,
+        with_organization,
+        without_again,
+    })
 }
 
 /// Signs again on the server's core once the load is over (the server idles), in a child pinned

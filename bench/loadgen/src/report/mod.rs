@@ -18,6 +18,8 @@ use crate::stats;
 pub const GOAL_RATIO_PCT: f64 = 70.0;
 pub const GOAL_P99_MS: f64 = 10.0;
 pub const GOAL_IDLE_RSS_MIB: f64 = 25.0;
+/// Minting for a session with an active organization, against minting without one.
+pub const GOAL_ORGANIZATION_PCT: f64 = 90.0;
 
 mod compare;
 pub use compare::{LoadRun, compare};
@@ -44,6 +46,21 @@ pub struct Report {
     pub rss_idle_kb: u64,
     pub vm_hwm_kb: u64,
     pub outcome: Outcome,
+    pub organization: OrganizationComparison,
+}
+
+/// Minting with an active organization, measured after the main load, and minting without one
+/// again after that.
+pub struct OrganizationComparison {
+    /// Custom permissions the member's role grants.
+    pub permissions: usize,
+    pub check: TokenCheck,
+    pub with_organization: Outcome,
+    pub without_again: Outcome,
+}
+
+fn tokens_per_sec(o: &Outcome) -> f64 {
+    o.measured.ok as f64 / o.measured_secs
 }
 
 fn mib(kb: u64) -> f64 {
@@ -76,7 +93,16 @@ fn verdict(met: Option<bool>) -> &'static str {
 
 impl Report {
     fn throughput(&self) -> f64 {
-        self.outcome.measured.ok as f64 / self.outcome.measured_secs
+        tokens_per_sec(&self.outcome)
+    }
+
+    /// Without an organization: the mean of the main run and the run after the one with it.
+    fn without_organization(&self) -> f64 {
+        (self.throughput() + tokens_per_sec(&self.organization.without_again)) / 2.0
+    }
+
+    fn organization_pct(&self) -> f64 {
+        100.0 * tokens_per_sec(&self.organization.with_organization) / self.without_organization()
     }
 
     fn ratio_pct(&self) -> f64 {
@@ -157,14 +183,25 @@ impl Report {
                     "vm_hwm": self.vm_hwm_kb,
                 },
             },
+            "organization": {
+                "permissions": self.organization.permissions,
+                "token_bytes": self.organization.check.token_bytes,
+                "with_organization_tokens_per_sec": tokens_per_sec(&self.organization.with_organization),
+                "with_organization_errors": self.organization.with_organization.measured.errors.to_json(),
+                "without_again_tokens_per_sec": tokens_per_sec(&self.organization.without_again),
+                "without_organization_tokens_per_sec": self.without_organization(),
+                "ratio_pct": self.organization_pct(),
+            },
             "goals": {
                 "ratio_to_sign_rate_pct_min": GOAL_RATIO_PCT,
+                "organization_ratio_pct_min": GOAL_ORGANIZATION_PCT,
                 "p99_ms_max_exclusive": GOAL_P99_MS,
                 "idle_rss_mib_max": GOAL_IDLE_RSS_MIB,
                 "met": {
                     "ratio": self.ratio_pct() >= GOAL_RATIO_PCT,
                     "p99": p99.map(|p| p < GOAL_P99_MS),
                     "idle_rss": mib(self.rss_idle_kb) <= GOAL_IDLE_RSS_MIB,
+                    "organization": self.organization_pct() >= GOAL_ORGANIZATION_PCT,
                 },
             },
         })
@@ -202,6 +239,24 @@ impl Report {
                 format!("{:.1} %", self.ratio_pct()),
                 format!(">= {GOAL_RATIO_PCT:.0} %"),
                 verdict(Some(self.ratio_pct() >= GOAL_RATIO_PCT)),
+            ),
+            (
+                format!(
+                    "with an organization ({} perms)",
+                    self.organization.permissions
+                ),
+                format!(
+                    "{:.0} tokens/s",
+                    tokens_per_sec(&self.organization.with_organization)
+                ),
+                format!("{} bytes a token", self.organization.check.token_bytes),
+                "",
+            ),
+            (
+                "  / without (mean before, after)".into(),
+                format!("{:.1} %", self.organization_pct()),
+                format!(">= {GOAL_ORGANIZATION_PCT:.0} %"),
+                verdict(Some(self.organization_pct() >= GOAL_ORGANIZATION_PCT)),
             ),
             ("latency p50".into(), ms(|l| l.p50_ms), String::new(), ""),
             ("latency p90".into(), ms(|l| l.p90_ms), String::new(), ""),
@@ -277,6 +332,22 @@ impl Report {
                 String::new(),
                 "",
             ));
+        }
+        for (name, run) in [
+            (
+                "errors with an organization",
+                &self.organization.with_organization,
+            ),
+            ("errors without, again", &self.organization.without_again),
+        ] {
+            if run.measured.errors.total() > 0 {
+                rows.push((
+                    name.into(),
+                    run.measured.errors.summary(),
+                    String::new(),
+                    "",
+                ));
+            }
         }
         if o.reconnects > 0 {
             rows.push((

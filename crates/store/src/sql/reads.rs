@@ -146,24 +146,27 @@ pub async fn session_for_token(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<SessionForToken>> {
-    // One row per custom permission of the active membership's role (at least one row).
-    let rows = text(
+    // One row: the active membership's custom role's permissions come aggregated, so a role
+    // with many of them does not repeat the session's document once per permission.
+    let row = text(
         "SELECT s.doc, s.version, u.banned, u.locked_until, \
-                m.role AS org_role, o.id AS org_id, o.slug AS org_slug, p.key AS org_permission \
+                m.role AS org_role, o.id AS org_id, o.slug AS org_slug, \
+                (SELECT string_agg(p.key, ',') FROM organization_roles r \
+                 JOIN organization_role_permissions rp ON rp.role_id = r.id \
+                 JOIN organization_permissions p ON p.instance_id = r.instance_id \
+                      AND p.key = rp.permission_key \
+                 WHERE r.instance_id = m.instance_id AND r.key = m.role) AS org_permissions \
          FROM sessions s JOIN users u ON u.instance_id = s.instance_id AND u.id = s.user_id \
          LEFT JOIN organization_memberships m ON m.instance_id = s.instance_id \
               AND m.organization_id = s.last_active_organization_id AND m.user_id = s.user_id \
          LEFT JOIN organizations o ON o.instance_id = m.instance_id AND o.id = m.organization_id \
-         LEFT JOIN organization_roles r ON r.instance_id = m.instance_id AND r.key = m.role \
-         LEFT JOIN organization_role_permissions rp ON rp.role_id = r.id \
-         LEFT JOIN organization_permissions p ON p.instance_id = r.instance_id AND p.key = rp.permission_key \
          WHERE s.instance_id = $1 AND s.id = $2",
         &[instance_id, id],
     )
-    .fetch_all(pool)
+    .fetch_optional(pool)
     .await
     .map_err(db_err)?;
-    let Some(r) = rows.first() else {
+    let Some(r) = row else {
         return Ok(None);
     };
     let org_id: Option<String> = r.get("org_id");
@@ -174,15 +177,15 @@ pub async fn session_for_token(
             organization_id: OrganizationId::from_stored(organization_id),
             organization_slug,
             role,
-            custom_permissions: rows
-                .iter()
-                .filter_map(|r| r.get::<Option<String>, _>("org_permission"))
-                .collect(),
+            custom_permissions: r
+                .get::<Option<String>, _>("org_permissions")
+                .map(|keys| keys.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
         }),
         _ => None,
     };
     Ok(Some(SessionForToken {
-        session: versioned(r)?,
+        session: versioned(&r)?,
         user_banned: r.get::<bool, _>("banned"),
         user_locked_until: r.get("locked_until"),
         active_membership,
