@@ -149,6 +149,20 @@ async fn delete_pending_of_domain(
     Ok(())
 }
 
+/// Whether another organization of the instance has verified `d`'s name.
+async fn verified_elsewhere(state: &AppState, d: &OrganizationDomain) -> CoreResult<bool> {
+    let query = DomainQuery {
+        verified: Some(true),
+        names: vec![d.name.clone()],
+        ..Default::default()
+    };
+    let (found, _) = state
+        .store
+        .list_organization_domains(&state.instance.id, &query)
+        .await?;
+    Ok(found.iter().any(|o| o.organization_id != d.organization_id))
+}
+
 /// Emails a code to `email_address` (at the domain) and keeps its hash on the domain, in one
 /// change with the email and its `email.created` event. `caller` is who asked: the email is in
 /// their language.
@@ -162,6 +176,11 @@ pub async fn prepare_affiliation(
 ) -> CoreResult<OrganizationDomain> {
     with_retry(|| async {
         let mut d = get(state, organization_id, id).await?;
+        // A code would prove nothing that could be kept: the store lets one organization
+        // verify a name. (The unique index still decides a race at the attempt.)
+        if verified_elsewhere(state, &d).await? {
+            return Err(CoreError::IdentifierExists { param: "name" });
+        }
         let code = affiliation::prepare(
             &mut d,
             email_address,

@@ -411,3 +411,73 @@ async fn a_member_of_one_organization_reaches_no_domain_of_another() {
         "bob@bobco.com"
     );
 }
+
+#[tokio::test]
+async fn a_name_another_organization_verified_cannot_be_verified_again() {
+    let env = spawn_with_domains(true).await;
+    let mut a = env.browser();
+    let mut b = env.browser();
+    a.sign_up(&env, "alice@example.com", None).await;
+    b.sign_up(&env, "bob@example.com", None).await;
+    let org_a = create_org(&mut a, "Acme").await;
+    let org_b = create_org(&mut b, "Bobco").await;
+    // Bob's organization lists acme.com unverified, Alice's then verifies it.
+    let bobs = add_domain(&mut b, &org_b, "acme.com").await;
+    let ob = format!(
+        "/v1/organizations/{org_b}/domains/{}",
+        bobs["id"].as_str().unwrap()
+    );
+    b.post(
+        &format!("{ob}/prepare_affiliation_verification"),
+        &[("affiliation_email_address", "bob@acme.com")],
+    )
+    .await
+    .ok();
+    let bobs_code = env.code_for("bob@acme.com").await;
+    let alices = add_domain(&mut a, &org_a, "acme.com").await;
+    let oa = format!(
+        "/v1/organizations/{org_a}/domains/{}",
+        alices["id"].as_str().unwrap()
+    );
+    a.post(
+        &format!("{oa}/prepare_affiliation_verification"),
+        &[("affiliation_email_address", "alice@acme.com")],
+    )
+    .await
+    .ok();
+    let code = env.code_for("alice@acme.com").await;
+    a.post(
+        &format!("{oa}/attempt_affiliation_verification"),
+        &[("code", &code)],
+    )
+    .await
+    .ok();
+
+    // Bob's code, sent before, is right but cannot be kept; and no new one is sent.
+    let before = env.snapshot().await;
+    let r = b
+        .post(
+            &format!("{ob}/attempt_affiliation_verification"),
+            &[("code", &bobs_code)],
+        )
+        .await;
+    r.err(422, "form_identifier_exists");
+    assert_eq!(r.param(), "name");
+    let r = b
+        .post(
+            &format!("{ob}/prepare_affiliation_verification"),
+            &[("affiliation_email_address", "bob@acme.com")],
+        )
+        .await;
+    r.err(422, "form_identifier_exists");
+    assert_eq!(env.snapshot().await, before);
+    let r = b.get(&ob).await;
+    assert_eq!(
+        r.ok()["response"]["affiliation_verification"]["status"],
+        "unverified"
+    );
+    let bapi = env
+        .bapi_get(&format!("/v1/organizations/{org_b}/domains?verified=true"))
+        .await;
+    assert_eq!(bapi.ok()["total_count"], 0);
+}
