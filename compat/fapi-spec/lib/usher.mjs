@@ -17,7 +17,7 @@ export function startUsher(environment) {
     allowedOrigins: APP_ORIGIN,
     frontendHost: production ? 'clerk.localhost:3000' : 'happy-hippo-13.clerk.accounts.dev',
     secretKey: production ? liveSecretKey() : undefined,
-    args: ['--organizations', 'true'],
+    args: ['--organizations', 'true', '--organization-domains', 'true'],
   });
 }
 

@@ -62,6 +62,13 @@ const SERVED = [
   'PATCH /v1/organizations/{organization_id}/memberships/{user_id}',
   'DELETE /v1/organizations/{organization_id}/memberships/{user_id}',
   'GET /v1/organizations/{organization_id}/roles',
+  'GET /v1/organizations/{organization_id}/domains',
+  'POST /v1/organizations/{organization_id}/domains',
+  'GET /v1/organizations/{organization_id}/domains/{domain_id}',
+  'DELETE /v1/organizations/{organization_id}/domains/{domain_id}',
+  'POST /v1/organizations/{organization_id}/domains/{domain_id}/update_enrollment_mode',
+  'POST /v1/organizations/{organization_id}/domains/{domain_id}/prepare_affiliation_verification',
+  'POST /v1/organizations/{organization_id}/domains/{domain_id}/attempt_affiliation_verification',
 ];
 
 const servers = [];
@@ -186,6 +193,26 @@ async function driveEverything(environment) {
   expectStatus(await a.delete(`${o}/memberships/${me.id}`), 403, 'last admin removed');
   expectStatus(await a.delete(`/v1/me/organization_memberships/${org.id}`), 403, 'last admin leaves');
   expectStatus(await a.get('/v1/organizations/org_2unknownunknownunknownunkn'), 404, 'not a member');
+
+  // Its domains: one added unverified, verified with a code emailed to an address there (one
+  // wrong code first), its enrollment mode changed, then removed; a public provider refused.
+  expectStatus(await a.post(`${o}/domains`, { name: 'gmail.com' }), 422, 'common email domain');
+  const dom = expectStatus(await a.post(`${o}/domains`, { name: 'spec-co.com' }), 200, 'create domain').response;
+  assert.equal(dom.affiliation_verification, null);
+  const od = `${o}/domains/${dom.id}`;
+  const affiliate = dev ? 'ada+clerk_test@spec-co.com' : 'ada@spec-co.com';
+  expectStatus(await a.post(`${od}/prepare_affiliation_verification`, { affiliation_email_address: 'ada@elsewhere.com' }), 422, 'address elsewhere');
+  expectStatus(await a.post(`${od}/prepare_affiliation_verification`, { affiliation_email_address: affiliate }), 200, 'prepare affiliation');
+  const domainCode = dev ? '424242' : await emailedCode(usher, affiliate, seenCodes);
+  expectStatus(await a.post(`${od}/attempt_affiliation_verification`, { code: domainCode === '000000' ? '111111' : '000000' }), 422, 'wrong domain code');
+  const verifiedDomain = expectStatus(await a.post(`${od}/attempt_affiliation_verification`, { code: domainCode }), 200, 'attempt affiliation').response;
+  assert.equal(verifiedDomain.affiliation_verification.status, 'verified');
+  expectStatus(await a.get(`${o}/domains?limit=10&offset=0`), 200, 'domains');
+  expectStatus(await a.get(od), 200, 'domain');
+  expectStatus(await a.post(`${od}/update_enrollment_mode`, { enrollment_mode: 'automatic_suggestion', delete_pending: true }), 200, 'enrollment mode');
+  expectStatus(await a.delete(od), 200, 'domain deleted');
+  expectStatus(await a.get(od), 404, 'domain gone');
+  expectStatus(await a.get(`/v1/organizations/org_2unknownunknownunknownunkn/domains?limit=10&offset=0`), 404, 'domains of another');
   expectStatus(await a.delete(o), 200, 'organization deleted');
 
   // Invitations made over the Backend API: Ada's listed and accepted (once), and the emailed

@@ -149,6 +149,10 @@ pub struct ServeArgs {
     /// Organizations on the Frontend API (default false, as Clerk).
     #[arg(long, env = "USHER_ORGANIZATIONS")]
     organizations: Option<bool>,
+    /// Organization domains on the Frontend API, verified by an emailed code (default false, as
+    /// Clerk; needs --organizations).
+    #[arg(long, env = "USHER_ORGANIZATION_DOMAINS")]
+    organization_domains: Option<bool>,
 }
 
 #[derive(Subcommand)]

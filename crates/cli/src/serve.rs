@@ -72,6 +72,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             lockout_duration_secs: args.lockout_minutes.map(|m| i64::from(m) * 60),
             enumeration_protection: args.enumeration_protection,
             organizations_enabled: args.organizations,
+            organization_domains_enabled: args.organization_domains,
         },
     };
     let next_steps = NextSteps {

@@ -81,6 +81,10 @@ pub enum CoreError {
     /// The user accepting an invitation does not own its address, verified.
     #[error("the invitation was sent to another address")]
     InvitationEmailMismatch,
+    /// A public email provider's domain (gmail.com, …) offered as an organization's domain:
+    /// anyone can have an address there, so it says nothing about affiliation.
+    #[error("a common email provider's domain")]
+    DomainCommon,
     /// The signed-in user is not a member of the organization (or it does not exist): the two
     /// are not told apart, so that non-members learn nothing about it.
     #[error("organization not found or not a member")]

@@ -65,6 +65,9 @@ pub struct InstanceSettings {
     pub organization_max_allowed_memberships: i64,
     /// Whether admins may delete their organization from the Frontend API (Clerk's default: on).
     pub organization_admin_delete: bool,
+    /// Organization domains on the Frontend API (Clerk's "Verified domains", default off):
+    /// members who manage domains add them and verify them by an emailed code.
+    pub organization_domains_enabled: bool,
 }
 
 impl Default for InstanceSettings {
@@ -85,6 +88,7 @@ impl Default for InstanceSettings {
             organizations_enabled: false,
             organization_max_allowed_memberships: 5,
             organization_admin_delete: true,
+            organization_domains_enabled: false,
         }
     }
 }

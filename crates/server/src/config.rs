@@ -48,6 +48,7 @@ pub struct PolicyOverrides {
     pub lockout_duration_secs: Option<i64>,
     pub enumeration_protection: Option<bool>,
     pub organizations_enabled: Option<bool>,
+    pub organization_domains_enabled: Option<bool>,
 }
 
 impl PolicyOverrides {
@@ -75,6 +76,9 @@ impl PolicyOverrides {
         }
         if let Some(v) = self.organizations_enabled {
             s.organizations_enabled = v;
+        }
+        if let Some(v) = self.organization_domains_enabled {
+            s.organization_domains_enabled = v;
         }
     }
 }

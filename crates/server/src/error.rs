@@ -270,6 +270,12 @@ impl From<CoreError> for ApiError {
                 "not allowed on production instances",
                 format!("{what} is only allowed on development instances."),
             ),
+            CoreError::DomainCommon => unprocessable(
+                "organization_domain_common",
+                "common email domain",
+                "This is a common email provider domain. Please use a different one.".into(),
+            )
+            .with_param("name"),
             CoreError::NotAMember => ApiError::new(
                 S::NOT_FOUND,
                 "organization_not_found_or_unauthorized",

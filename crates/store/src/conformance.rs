@@ -200,6 +200,7 @@ macro_rules! conformance_tests {
                 the_membership_limit_holds_under_concurrency,
                 the_last_admin_is_kept,
                 domains_are_unique_listed_and_deleted_with_their_organization,
+                a_domain_keeps_its_affiliation_verification,
                 invitations_are_pending_once_per_address_and_expire,
                 invitations_are_found_by_ticket_and_by_any_address,
                 memberships_of_users_come_with_their_organizations,

@@ -9,6 +9,8 @@ pub const READ_MEMBERSHIPS: &str = "org:sys_memberships:read";
 pub const MANAGE_MEMBERSHIPS: &str = "org:sys_memberships:manage";
 pub const MANAGE_PROFILE: &str = "org:sys_profile:manage";
 pub const DELETE_PROFILE: &str = "org:sys_profile:delete";
+pub const READ_DOMAINS: &str = "org:sys_domains:read";
+pub const MANAGE_DOMAINS: &str = "org:sys_domains:manage";
 
 /// The caller's membership, which must exist (the organization is otherwise "not found").
 pub fn member(m: Option<OrganizationMembership>) -> CoreResult<OrganizationMembership> {
@@ -40,12 +42,20 @@ mod tests {
             MANAGE_MEMBERSHIPS,
             MANAGE_PROFILE,
             DELETE_PROFILE,
+            READ_DOMAINS,
+            MANAGE_DOMAINS,
         ] {
             assert!(require(&admin, p).is_ok());
         }
         let member = RoleGrant::of(&catalog, MEMBER);
         assert!(require(&member, READ_MEMBERSHIPS).is_ok());
-        for p in [MANAGE_MEMBERSHIPS, MANAGE_PROFILE, DELETE_PROFILE] {
+        for p in [
+            MANAGE_MEMBERSHIPS,
+            MANAGE_PROFILE,
+            DELETE_PROFILE,
+            READ_DOMAINS,
+            MANAGE_DOMAINS,
+        ] {
             assert_eq!(
                 require(&member, p),
                 Err(CoreError::MissingPermission { permission: p })

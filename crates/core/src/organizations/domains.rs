@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::affiliation::Affiliation;
 use super::model::Organization;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
@@ -51,8 +52,12 @@ pub struct OrganizationDomain {
     /// Lower-case host name, no scheme, port or path.
     pub name: String,
     pub enrollment_mode: EnrollmentMode,
-    /// Verified by the Backend API (an administrator's word): Clerk's `admin` strategy.
+    /// Verified by the Backend API (an administrator's word: Clerk's `admin` strategy) or by an
+    /// emailed code to an address at the domain (`affiliation`).
     pub verified: bool,
+    /// The address a member proved, or is proving, to be at the domain (Frontend API).
+    #[serde(default)]
+    pub affiliation: Option<Affiliation>,
     pub created_at: Millis,
     pub updated_at: Millis,
     #[serde(skip)]
@@ -115,10 +120,7 @@ pub fn normalize_name(raw: &str) -> CoreResult<String> {
         return Err(invalid());
     }
     if COMMON_PROVIDERS.contains(&name.as_str()) {
-        return Err(CoreError::value(
-            "name",
-            "is a public email provider's domain and cannot belong to an organization",
-        ));
+        return Err(CoreError::DomainCommon);
     }
     Ok(name)
 }
@@ -147,6 +149,7 @@ pub fn validate_new(
         enrollment_mode,
         // Clerk's Backend API defaults to verified: the caller is the application's backend.
         verified: input.verified.unwrap_or(true),
+        affiliation: None,
         created_at: now,
         updated_at: now,
         version: 0,
@@ -164,8 +167,10 @@ impl DomainPatch {
         if let Some(m) = &self.enrollment_mode {
             d.enrollment_mode = EnrollmentMode::parse(m)?;
         }
-        if let Some(v) = self.verified {
+        if let Some(v) = self.verified.filter(|v| *v != d.verified) {
+            // The administrator's word replaces whatever an emailed code proved or was proving.
             d.verified = v;
+            d.affiliation = None;
         }
         d.updated_at = now;
         Ok(())
@@ -211,10 +216,7 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(matches!(
-            normalize_name("Gmail.com"),
-            Err(CoreError::ParamValueInvalid { .. })
-        ));
+        assert_eq!(normalize_name("Gmail.com"), Err(CoreError::DomainCommon));
         assert!(matches!(
             normalize_name(""),
             Err(CoreError::ParamMissing { .. })

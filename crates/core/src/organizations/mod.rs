@@ -2,6 +2,7 @@
 //! memberships and their roles, and listing both.
 
 pub mod access;
+pub mod affiliation;
 pub mod domains;
 pub mod invitations;
 pub mod memberships;

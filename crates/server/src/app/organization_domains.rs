@@ -1,12 +1,15 @@
 //! An organization's domains: read, let core decide, commit the change with its event and audit
 //! entry in one transaction.
 
+use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationDomainId, OrganizationId};
+use usher_core::organizations::affiliation;
 use usher_core::organizations::domains::{
     self, DomainPatch, DomainQuery, NewDomain, OrganizationDomain,
 };
 use usher_core::store::Write;
+use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::organizations::get_by_id;
@@ -16,7 +19,7 @@ use crate::state::AppState;
 
 const DOMAIN: &str = "organization domain";
 
-async fn get(
+pub(crate) async fn get(
     state: &AppState,
     organization_id: &OrganizationId,
     id: &OrganizationDomainId,
@@ -103,4 +106,135 @@ pub async fn delete(
         Ok(d)
     })
     .await
+}
+
+/// A new enrollment mode (`update_enrollment_mode` on the Frontend API). `delete_pending` asks
+/// for the domain's pending invitations and suggestions to go in the same change.
+pub async fn change_enrollment_mode(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
+    enrollment_mode: String,
+    delete_pending: bool,
+) -> CoreResult<OrganizationDomain> {
+    let patch = DomainPatch {
+        enrollment_mode: Some(enrollment_mode),
+        verified: None,
+    };
+    with_retry(|| async {
+        let mut d = get(state, organization_id, id).await?;
+        patch.apply(&mut d, state.now())?;
+        let mut change = Change::new(state, ctx);
+        if delete_pending {
+            delete_pending_of_domain(state, &mut change, &d).await?;
+        }
+        change
+            .write(Write::UpdateOrganizationDomain(d.clone()))
+            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        change.commit("organization_domain.update", Some(id)).await
+    })
+    .await?;
+    get(state, organization_id, id).await
+}
+
+/// The seam `delete_pending` acts through: the pending invitations and suggestions automatic
+/// enrollment made for this domain are deleted here, in `change`. Nothing makes them yet, so a
+/// domain has none to delete.
+async fn delete_pending_of_domain(
+    _state: &AppState,
+    _change: &mut Change<'_>,
+    _domain: &OrganizationDomain,
+) -> CoreResult<()> {
+    Ok(())
+}
+
+/// Whether another organization of the instance has verified `d`'s name.
+async fn verified_elsewhere(state: &AppState, d: &OrganizationDomain) -> CoreResult<bool> {
+    let query = DomainQuery {
+        verified: Some(true),
+        names: vec![d.name.clone()],
+        ..Default::default()
+    };
+    let (found, _) = state
+        .store
+        .list_organization_domains(&state.instance.id, &query)
+        .await?;
+    Ok(found.iter().any(|o| o.organization_id != d.organization_id))
+}
+
+/// Emails a code to `email_address` (at the domain) and keeps its hash on the domain, in one
+/// change with the email and its `email.created` event. `caller` is who asked: the email is in
+/// their language.
+pub async fn prepare_affiliation(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
+    email_address: &str,
+    caller: &User,
+) -> CoreResult<OrganizationDomain> {
+    with_retry(|| async {
+        let mut d = get(state, organization_id, id).await?;
+        // A code would prove nothing that could be kept: the store lets one organization
+        // verify a name. (The unique index still decides a race at the attempt.)
+        if verified_elsewhere(state, &d).await? {
+            return Err(CoreError::IdentifierExists { param: "name" });
+        }
+        let code = affiliation::prepare(
+            &mut d,
+            email_address,
+            state.instance.environment,
+            state.now(),
+        )?;
+        let mut change = Change::new(state, ctx);
+        if let (Some(code), Some(a)) = (code, d.affiliation.as_ref()) {
+            let to = CodeToSend {
+                code,
+                email_address: a.email_address.clone(),
+                email_address_id: String::new(),
+            };
+            super::frontend::send_code(state, &mut change, &to, Some(caller), false);
+        }
+        change
+            .write(Write::UpdateOrganizationDomain(d.clone()))
+            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        change
+            .commit("organization_domain.prepare_affiliation", Some(id))
+            .await
+    })
+    .await?;
+    get(state, organization_id, id).await
+}
+
+/// Checks a code. A wrong one is counted (stored) before its error is answered; the right one
+/// verifies the domain, with an `organizationDomain.updated` event.
+pub async fn attempt_affiliation(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
+    code: &str,
+) -> CoreResult<OrganizationDomain> {
+    let outcome = with_retry(|| async {
+        let mut d = get(state, organization_id, id).await?;
+        let before = d.affiliation.clone();
+        let outcome = affiliation::attempt(&mut d, code, state.now());
+        if d.affiliation == before {
+            return Ok(outcome);
+        }
+        let mut change = Change::new(state, ctx);
+        change.write(Write::UpdateOrganizationDomain(d.clone()));
+        // A counted attempt is bookkeeping; the domain becoming verified is news.
+        if outcome.is_ok() {
+            change.event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        }
+        change
+            .commit("organization_domain.attempt_affiliation", Some(id))
+            .await?;
+        Ok(outcome)
+    })
+    .await?;
+    outcome?;
+    get(state, organization_id, id).await
 }

@@ -12,6 +12,7 @@ mod handshake;
 mod invitations;
 mod me;
 mod npm;
+mod organization_domains;
 mod organizations;
 pub mod origins;
 pub mod respond;
@@ -147,6 +148,32 @@ fn organization_routes() -> Router<AppState> {
             axum::routing::patch(o::update_member).delete(o::remove_member),
         )
         .route("/v1/organizations/{organization_id}/roles", get(o::roles))
+        .merge(domain_routes())
+}
+
+fn domain_routes() -> Router<AppState> {
+    use organization_domains as d;
+    Router::new()
+        .route(
+            "/v1/organizations/{organization_id}/domains",
+            get(d::list).post(d::create),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}",
+            get(d::get).delete(d::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}/update_enrollment_mode",
+            post(d::update_enrollment_mode),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}/prepare_affiliation_verification",
+            post(d::prepare_affiliation),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}/attempt_affiliation_verification",
+            post(d::attempt_affiliation),
+        )
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {

@@ -32,10 +32,20 @@ pub struct DomainJson {
     updated_at: Millis,
 }
 
-/// A domain verified through the Backend API: Clerk's `admin` strategy, no attempts or expiry.
-/// An unverified one has no verification until someone tries (affiliation emails are not sent
-/// by this server yet).
+/// An emailed code, prepared or spent: its own status, attempts and expiry (`email_code`). Else
+/// a domain verified through the Backend API: Clerk's `admin` strategy, no attempts or expiry.
+/// An unverified domain nobody has tried to verify has none.
 fn verification(d: &OrganizationDomain) -> Option<VerificationJson> {
+    if let Some(a) = &d.affiliation {
+        let v = &a.verification;
+        return Some(VerificationJson {
+            status: v.status.as_str(),
+            strategy: "email_code",
+            attempts: Some(v.attempts),
+            expire_at: v.expire_at,
+            verified_at: None,
+        });
+    }
     d.verified.then_some(VerificationJson {
         status: "verified",
         strategy: "admin",
@@ -53,7 +63,7 @@ impl DomainJson {
             organization_id: d.organization_id.clone(),
             name: d.name.clone(),
             enrollment_mode: d.enrollment_mode.as_str(),
-            affiliation_email_address: None,
+            affiliation_email_address: d.affiliation.as_ref().map(|a| a.email_address.clone()),
             affiliation_verification: verification(d),
             ownership_verification: None,
             verification: verification(d),

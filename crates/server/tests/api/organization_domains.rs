@@ -164,7 +164,7 @@ async fn bad_names_and_modes_are_refused() {
             json!({"name": "gmail.com", "enrollment_mode": "manual_invitation"}),
         )
         .await;
-    r.err(422, "form_param_value_invalid");
+    r.err(422, "organization_domain_common");
     assert_eq!(r.param(), "name");
     app.post(
         &path,

@@ -454,6 +454,66 @@ fn domain(
     )?)
 }
 
+/// The code an affiliation verification is waiting for (its hash), its attempts and its outcome
+/// survive a round trip, and the verified domain answers the verified filter.
+pub async fn a_domain_keeps_its_affiliation_verification(store: Arc<dyn Store>) -> Outcome {
+    use usher_core::instance::Environment;
+    use usher_core::organizations::affiliation;
+
+    let ins = create_instance(&store).await?.id;
+    let acme = org("Acme", "acme", 0, NOW)?;
+    let mut d = domain(&acme, "acme.test", false, NOW)?;
+    let code = affiliation::prepare(&mut d, "jo@acme.test", Environment::Production, NOW)?
+        .ok_or("a production code is sent")?;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::InsertOrganization(acme.clone()),
+            Write::InsertOrganizationDomain(d.clone()),
+        ],
+    )
+    .await?;
+    let mut stored = store
+        .get_organization_domain(&ins, &acme.id, &d.id)
+        .await?
+        .ok_or("stored")?;
+    assert_eq!(stored.affiliation, d.affiliation);
+    assert!(!stored.verified);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert!(affiliation::attempt(&mut stored, wrong, NOW + 1).is_err());
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationDomain(stored.clone())],
+    )
+    .await?;
+    let mut stored = store
+        .get_organization_domain(&ins, &acme.id, &d.id)
+        .await?
+        .ok_or("stored")?;
+    let attempts = stored.affiliation.as_ref().map(|a| a.verification.attempts);
+    assert_eq!(attempts, Some(1));
+
+    affiliation::attempt(&mut stored, &code, NOW + 2)?;
+    commit(
+        &store,
+        &ins,
+        vec![Write::UpdateOrganizationDomain(stored.clone())],
+    )
+    .await?;
+    let verified = DomainQuery {
+        verified: Some(true),
+        ..Default::default()
+    };
+    let (list, total) = store.list_organization_domains(&ins, &verified).await?;
+    assert_eq!(total, 1);
+    assert_eq!(list[0].affiliation, stored.affiliation);
+    assert!(list[0].verified && list[0].version == 3);
+    Ok(())
+}
+
 pub async fn domains_are_unique_listed_and_deleted_with_their_organization(
     store: Arc<dyn Store>,
 ) -> Outcome {

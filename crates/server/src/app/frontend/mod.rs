@@ -6,6 +6,7 @@ pub mod devices;
 pub mod handshake;
 pub mod invitations;
 pub mod me;
+pub mod organization_domains;
 pub mod organizations;
 pub mod sign_ins;
 pub mod sign_ups;

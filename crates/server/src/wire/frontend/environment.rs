@@ -233,13 +233,36 @@ fn display_config(instance: &Instance, branding: &Branding) -> Value {
 /// Domains are not served yet: off. Forced selection and the creation-defaults advisory are left
 /// out rather than sent as off: Clerk's spec forbids both fields, and clerk-js reads a missing one
 /// as off.
+/// The enrollment modes clerk-js offers for a verified domain (never `enterprise_sso`).
+fn organization_domains(instance: &Instance) -> Value {
+    use usher_core::organizations::domains::EnrollmentMode as M;
+    let enabled = instance.settings.organization_domains_enabled;
+    let modes: Vec<&str> = if enabled {
+        [
+            M::ManualInvitation,
+            M::AutomaticInvitation,
+            M::AutomaticSuggestion,
+        ]
+        .iter()
+        .map(|m| m.as_str())
+        .collect()
+    } else {
+        Vec::new()
+    };
+    json!({
+        "enabled": enabled,
+        "enrollment_modes": modes,
+        "default_role": usher_core::roles::system::MEMBER,
+    })
+}
+
 fn organization_settings(instance: &Instance) -> Value {
     let s = &instance.settings;
     json!({
         "enabled": s.organizations_enabled,
         "max_allowed_memberships": s.organization_max_allowed_memberships,
         "actions": { "admin_delete": s.organization_admin_delete },
-        "domains": { "enabled": false, "enrollment_modes": [], "default_role": "org:member" },
+        "domains": organization_domains(instance),
         "slug": { "disabled": false },
         "creator_role": usher_core::roles::system::ADMIN,
     })

@@ -223,3 +223,29 @@ pub struct MemberForm {
     #[serde(default, with = "form::text")]
     pub role: Option<String>,
 }
+
+/// `POST /v1/organizations/{id}/domains`: clerk-js sends `name`, and `enrollment_mode` only
+/// when given one.
+#[derive(Debug, Deserialize)]
+pub struct DomainForm {
+    #[serde(default, with = "form::text")]
+    pub name: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub enrollment_mode: Option<String>,
+}
+
+/// `POST /v1/organizations/{id}/domains/{domain_id}/update_enrollment_mode`.
+#[derive(Debug, Deserialize)]
+pub struct EnrollmentModeForm {
+    #[serde(with = "form::required")]
+    pub enrollment_mode: String,
+    #[serde(default, with = "form::flag")]
+    pub delete_pending: bool,
+}
+
+/// `POST /v1/organizations/{id}/domains/{domain_id}/prepare_affiliation_verification`.
+#[derive(Debug, Deserialize)]
+pub struct AffiliationForm {
+    #[serde(with = "form::required")]
+    pub affiliation_email_address: String,
+}

@@ -9,6 +9,7 @@ mod client_trust;
 mod dev_browser;
 mod handshake;
 mod mfa;
+mod organization_domains;
 mod organization_invitations;
 mod organization_sessions;
 mod organizations;
