@@ -149,6 +149,10 @@ pub struct ServeArgs {
     /// Organizations on the Frontend API (default false, as Clerk).
     #[arg(long, env = "USHER_ORGANIZATIONS")]
     organizations: Option<bool>,
+    /// Every session needs an active organization: without one it is pending with the
+    /// choose-organization task (default false; needs --organizations true).
+    #[arg(long, env = "USHER_FORCE_ORGANIZATION_SELECTION")]
+    force_organization_selection: Option<bool>,
 }
 
 #[derive(Subcommand)]

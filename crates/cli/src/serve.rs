@@ -72,6 +72,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             lockout_duration_secs: args.lockout_minutes.map(|m| i64::from(m) * 60),
             enumeration_protection: args.enumeration_protection,
             organizations_enabled: args.organizations,
+            force_organization_selection: args.force_organization_selection,
         },
     };
     let next_steps = NextSteps {

@@ -65,6 +65,10 @@ pub struct InstanceSettings {
     pub organization_max_allowed_memberships: i64,
     /// Whether admins may delete their organization from the Frontend API (Clerk's default: on).
     pub organization_admin_delete: bool,
+    /// Every session needs an active organization: one without is `pending` with the
+    /// `choose-organization` task (Clerk's default for new applications; off here, as personal
+    /// accounts were before). Meaningless without `organizations_enabled`.
+    pub force_organization_selection: bool,
 }
 
 impl Default for InstanceSettings {
@@ -85,6 +89,7 @@ impl Default for InstanceSettings {
             organizations_enabled: false,
             organization_max_allowed_memberships: 5,
             organization_admin_delete: true,
+            force_organization_selection: false,
         }
     }
 }

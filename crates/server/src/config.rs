@@ -48,6 +48,7 @@ pub struct PolicyOverrides {
     pub lockout_duration_secs: Option<i64>,
     pub enumeration_protection: Option<bool>,
     pub organizations_enabled: Option<bool>,
+    pub force_organization_selection: Option<bool>,
 }
 
 impl PolicyOverrides {
@@ -75,6 +76,29 @@ impl PolicyOverrides {
         }
         if let Some(v) = self.organizations_enabled {
             s.organizations_enabled = v;
+        }
+        if let Some(v) = self.force_organization_selection {
+            s.force_organization_selection = v;
+        }
+    }
+
+    /// Forcing organization selection without organizations would leave every session pending
+    /// with no way to choose one: refused when asked for now, warned about when only stored.
+    pub fn check(
+        &self,
+        s: &usher_core::instance::InstanceSettings,
+    ) -> Result<Option<&'static str>, &'static str> {
+        if !s.force_organization_selection || s.organizations_enabled {
+            return Ok(None);
+        }
+        if self.force_organization_selection == Some(true) {
+            Err(
+                "--force-organization-selection needs organizations on the Frontend API (--organizations true)",
+            )
+        } else {
+            Ok(Some(
+                "organization selection is forced but organizations are off: the setting is ignored (pass --organizations true, or --force-organization-selection false)",
+            ))
         }
     }
 }

@@ -39,7 +39,7 @@ pub async fn create(
     change
         .write(Write::InsertClient(client))
         .write(Write::InsertSession(session.clone()))
-        .event(DomainEvent::SessionCreated(
+        .event(DomainEvent::session_started(
             session.clone(),
             Some(Box::new(user)),
         ));

@@ -7,9 +7,11 @@ use usher_core::clients::sign_ups::SignUp;
 use usher_core::clients::supported::{self, SupportedFactor};
 use usher_core::clients::{Client, Strategy};
 use usher_core::clock::Millis;
+use usher_core::ids::OrganizationId;
 use usher_core::instance::InstanceSettings;
-use usher_core::sessions::Session;
 use usher_core::sessions::devices::describe;
+use usher_core::sessions::tasks::{effective_status, tasks};
+use usher_core::sessions::{Session, SessionStatus};
 use usher_core::users::User;
 
 use usher_core::organizations::model::MembershipDetails;
@@ -35,15 +37,24 @@ pub struct ClientView {
 /// The organization memberships of the users a response shows, read in one query for the whole
 /// response: clerk-js finds the active organization, and its permissions, in them.
 #[derive(Debug, Default)]
-pub struct UserMemberships(Vec<(OrganizationMembership, Organization)>);
+pub struct UserMemberships(Vec<(OrganizationMembership, Organization)>, bool);
 
 /// For what renders users without having read memberships: an empty list, as when organizations
 /// are off.
-pub static NO_MEMBERSHIPS: UserMemberships = UserMemberships(Vec::new());
+pub static NO_MEMBERSHIPS: UserMemberships = UserMemberships(Vec::new(), false);
 
 impl UserMemberships {
     pub fn new(list: Vec<(OrganizationMembership, Organization)>) -> Self {
-        Self(list)
+        Self(list, true)
+    }
+
+    /// Whether the user is a member of the organization; `None` when memberships were not read.
+    fn holds(&self, u: &User, org: &OrganizationId) -> Option<bool> {
+        self.1.then(|| {
+            self.0
+                .iter()
+                .any(|(m, _)| m.user_id == u.id && &m.organization_id == org)
+        })
     }
 
     fn of(&self, u: &User) -> Vec<Value> {
@@ -138,17 +149,32 @@ pub fn session_with_activity(s: &Session, u: &User, cx: &RenderContext<'_>) -> V
 
 pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_>) -> Value {
     let minutes = |at: Option<Millis>| at.map_or(-1, |at| (cx.now - at).max(0) / 60_000);
+    let member = s
+        .last_active_organization_id
+        .as_ref()
+        .is_some_and(|o| cx.memberships.holds(u, o).unwrap_or(true));
+    let status = effective_status(s, cx.settings, member, cx.now);
+    // A pending session has no organization, whatever one it had before its task came back.
+    let organization = s
+        .last_active_organization_id
+        .as_ref()
+        .filter(|_| status != SessionStatus::Pending);
+    let tasks = tasks(status).map(|t| {
+        t.into_iter()
+            .map(|t| json!({ "key": t.key() }))
+            .collect::<Vec<_>>()
+    });
     json!({
         "object": "session",
         "id": s.id,
-        "status": s.status_at(cx.now).as_str(),
+        "status": status.as_str(),
         "expire_at": s.expire_at,
         "abandon_at": s.abandon_at,
         "last_active_at": s.last_active_at,
         "last_active_token": token.map(|jwt| json!({"object": "token", "jwt": jwt})),
-        "last_active_organization_id": s.last_active_organization_id,
+        "last_active_organization_id": organization,
         "actor": s.actor,
-        "tasks": null,
+        "tasks": tasks,
         "user": user(u, cx),
         "public_user_data": public_user_data(u),
         "factor_verification_age": [
