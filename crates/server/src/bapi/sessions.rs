@@ -61,14 +61,14 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
     let user_id = body.user_id;
-    if body.active_organization_id.is_some() {
-        return Err(CoreError::value(
-            "active_organization_id",
-            "does not name an organization of this user",
-        )
-        .into());
-    }
-    let session = app::create(&state, &ctx, &user_id, None).await?;
+    let active_org = match body.active_organization_id.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            usher_core::ids::OrganizationId::parse(raw)
+                .map_err(|_| app::not_a_member_organization())?,
+        ),
+    };
+    let session = app::create(&state, &ctx, &user_id, active_org).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
