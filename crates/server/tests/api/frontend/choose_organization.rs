@@ -118,6 +118,23 @@ async fn a_sign_up_is_pending_until_the_user_chooses_an_organization_they_belong
     assert_eq!(claims["sts"], "pending");
     assert!(claims.get("o").is_none(), "{claims}");
 
+    // What the task screen lists while pending: the membership, and no suggestions (they come
+    // from verified domains, which are off).
+    let r = a
+        .get("/v1/me/organization_suggestions?status=pending&status=accepted&limit=10&offset=0")
+        .await;
+    assert_eq!(r.ok()["response"], json!({"data": [], "total_count": 0}));
+    let r = a
+        .get("/v1/me/organization_memberships?limit=10&offset=0&paginated=true")
+        .await;
+    assert_eq!(
+        r.ok()["response"]["data"][0]["organization"]["id"],
+        acme.as_str()
+    );
+    a.get("/v1/me/organization_suggestions?limit=-1")
+        .await
+        .err(400, "form_param_value_invalid");
+
     // Another organization's id or slug: refused, nothing written.
     let before = env.snapshot().await;
     for bad in [other.as_str(), "other"] {
