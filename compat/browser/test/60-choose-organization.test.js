@@ -91,8 +91,14 @@ for (const { which, label, member } of cases) {
           { timeout: 15_000 },
         );
         await step(`${tag}-create-submitted`, ctx, () => page.locator('.cl-formButtonPrimary').first().click());
-        org = (await (await created).json()).response;
-        assert.match(org.id, /^org_/);
+        // The page may navigate on before the body can be read: the organization is read back
+        // through the Backend API, as the user's one membership, its admin.
+        assert.equal((await created).status(), 200);
+        const { data } = await clerk.users.getOrganizationMembershipList({ userId: user.id });
+        assert.equal(data.length, 1);
+        assert.equal(data[0].organization.name, 'Task Co');
+        assert.equal(data[0].role, 'org:admin');
+        org = data[0].organization;
       }
 
       const active = await step(`${tag}-active`, ctx, () => activeState(page));
