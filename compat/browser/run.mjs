@@ -11,7 +11,10 @@
 //   (D) development: --environment development --frontend-host happy-hippo-13.clerk.accounts.dev
 //                    --allowed-origins http://localhost:<APP2_PORT>
 //   (5) clerk5:      as (P), on its own app port, pages loading clerk-js 5 (its UI built in)
-// (P) and (5) also serve organizations (--organizations true); (P) organization domains too.
+//   (F) forced:      as (P), on its own app port, with --force-organization-selection true
+//   (F5) forced5:    as (F) with clerk-js 5
+// (P), (5), (F) and (F5) also serve organizations (--organizations true); (P) organization
+// domains too.
 // (P) and (D) with --clerk-js-dir vendor/node_modules (clerk-js 6 + @clerk/ui), (5) with
 // vendor/v5/node_modules; all on free loopback ports and temp data dirs.
 import path from 'node:path';
@@ -52,7 +55,8 @@ await runSuite({
       };
     }
     say(`usher ${USHER_BIN}; artifacts in ${ARTIFACTS_DIR}`);
-    const [production, development, clerk5] = await Promise.all([
+    const forcedArgs = ['--organizations', 'true', '--force-organization-selection', 'true'];
+    const [production, development, clerk5, forced, forced5] = await Promise.all([
       instance('production', 'production', (app) => ({
         frontendHost: `clerk.localhost:${app.port}`,
         secretKey: liveSecretKey(),
@@ -65,7 +69,18 @@ await runSuite({
         clerkJsDir: VENDOR5_DIR,
         args: ['--organizations', 'true'],
       }), 5),
+      instance('forced', 'production', (app) => ({
+        frontendHost: `clerk.localhost:${app.port}`,
+        secretKey: liveSecretKey(),
+        args: forcedArgs,
+      })),
+      instance('forced5', 'production', (app) => ({
+        frontendHost: `clerk.localhost:${app.port}`,
+        secretKey: liveSecretKey(),
+        clerkJsDir: VENDOR5_DIR,
+        args: forcedArgs,
+      }), 5),
     ]);
-    return { production, development, clerk5 };
+    return { production, development, clerk5, forced, forced5 };
   },
 });

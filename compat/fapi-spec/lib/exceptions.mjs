@@ -26,6 +26,19 @@ export const EXCEPTIONS = [
     // The strategy it will use and an expiry (any integer) stand in for the nulls.
     asSpec: (v) => ({ ...v, strategy: 'email_code', expire_at: 0 }),
   },
+  {
+    // An instance that forces organization selection. The spec's organization settings have no
+    // such field, but clerk-js reads it (no personal account in the switcher and list, the
+    // choose-organization task preloaded); Usher sends it only when it is on.
+    name: 'forced organization selection',
+    at: /\.organization_settings$/,
+    matches: (v) =>
+      v && typeof v === 'object' && !Array.isArray(v) && v.force_organization_selection === true,
+    asSpec: (v) => {
+      const { force_organization_selection: _, ...rest } = v;
+      return rest;
+    },
+  },
 ];
 
 /**

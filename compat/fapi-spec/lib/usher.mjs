@@ -8,16 +8,22 @@ export const APP_ORIGIN = 'http://localhost:3000';
 /** What clerk-js 6 sends on every Frontend API call. */
 const CLERK_QUERY = { __clerk_api_version: '2025-11-10', _clerk_js_version: '6.40.0' };
 
-/** @param {'production'|'development'} environment */
-export function startUsher(environment) {
+/**
+ * @param {'production'|'development'} environment
+ * @param {{forced?: boolean}} [options] forced: --force-organization-selection true
+ */
+export function startUsher(environment, { forced = false } = {}) {
   const production = environment === 'production';
   return launch({
-    name: `fapi-spec-${environment}`,
+    name: `fapi-spec-${environment}${forced ? '-forced' : ''}`,
     environment,
     allowedOrigins: APP_ORIGIN,
     frontendHost: production ? 'clerk.localhost:3000' : 'happy-hippo-13.clerk.accounts.dev',
     secretKey: production ? liveSecretKey() : undefined,
-    args: ['--organizations', 'true', '--organization-domains', 'true'],
+    args: [
+      '--organizations', 'true', '--organization-domains', 'true',
+      ...(forced ? ['--force-organization-selection', 'true'] : []),
+    ],
   });
 }
 

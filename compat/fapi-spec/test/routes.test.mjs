@@ -52,6 +52,7 @@ const SERVED = [
   'DELETE /v1/me/organization_memberships/{organization_id}',
   'GET /v1/me/organization_creation_defaults',
   'GET /v1/me/organization_invitations',
+  'GET /v1/me/organization_suggestions',
   'POST /v1/me/organization_invitations/{invitation_id}/accept',
   'POST /v1/organizations',
   'GET /v1/organizations/{organization_id}',
@@ -184,6 +185,8 @@ async function driveEverything(environment) {
   const o = `/v1/organizations/${org.id}`;
   expectStatus(await a.get('/v1/me/organization_memberships?limit=10&offset=0&paginated=true'), 200, 'my memberships');
   expectStatus(await a.get('/v1/me/organization_creation_defaults'), 200, 'creation defaults');
+  const suggestions = expectStatus(await a.get('/v1/me/organization_suggestions?status=pending&status=accepted&limit=10&offset=0'), 200, 'my suggestions').response;
+  assert.deepEqual(suggestions, { data: [], total_count: 0 });
   expectStatus(await a.get(o), 200, 'organization');
   expectStatus(await a.patch(o, { name: 'Spec Company', slug: 'spec-company' }), 200, 'organization update');
   expectStatus(await a.get(`${o}/roles?limit=20&offset=0`), 200, 'roles');
@@ -299,3 +302,34 @@ for (const environment of ['production', 'development']) {
     validateAll(exchanges);
   });
 }
+
+// Forced organization selection: the environment saying so, a sign-up's pending session with its
+// choose-organization task (a touch without an organization keeps it pending), an organization
+// created while pending, and the touch choosing it that makes the session active.
+test('production, forced organization selection: pending sessions and their task match Clerk\'s spec', async () => {
+  const usher = await startUsher('production', { forced: true });
+  servers.push(usher);
+  const exchanges = [];
+  const email = 'spec-forced@example.com';
+  const seen = new Set();
+  const a = await newBrowser(usher, exchanges);
+  const environment = expectStatus(await a.get('/v1/environment'), 200, 'environment');
+  assert.equal(environment.organization_settings.force_organization_selection, true);
+  let su = expectStatus(await a.post('/v1/client/sign_ups', { email_address: email, password: 'Vivid-quartz-lantern-2931' }), 200, 'sign-up').response;
+  expectStatus(await a.post(`/v1/client/sign_ups/${su.id}/prepare_verification`, { strategy: 'email_code' }), 200, 'prepare verification');
+  su = expectStatus(await a.post(`/v1/client/sign_ups/${su.id}/attempt_verification`, { strategy: 'email_code', code: await emailedCode(usher, email, seen) }), 200, 'verification').response;
+  const sid = su.created_session_id;
+  a.sessionId = sid;
+  let session = expectStatus(await a.get(`/v1/client/sessions/${sid}`), 200, 'pending session').response;
+  assert.equal(session.status, 'pending');
+  assert.deepEqual(session.tasks, [{ key: 'choose-organization' }]);
+  session = expectStatus(await a.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: '', intent: 'focus' }), 200, 'touch, no organization').response;
+  assert.equal(session.status, 'pending');
+  expectStatus(await a.post(`/v1/client/sessions/${sid}/tokens`, { organization_id: '' }), 200, 'pending token');
+  const org = expectStatus(await a.post('/v1/organizations', { name: 'Forced Co' }), 200, 'create organization while pending').response;
+  session = expectStatus(await a.post(`/v1/client/sessions/${sid}/touch`, { active_organization_id: org.id, intent: 'select_org' }), 200, 'touch, organization chosen').response;
+  assert.equal(session.status, 'active');
+  assert.equal(session.tasks, null);
+  expectStatus(await a.post(`/v1/client/sessions/${sid}/tokens`, { organization_id: org.id }), 200, 'active token');
+  validateAll(exchanges);
+});

@@ -153,6 +153,10 @@ pub struct ServeArgs {
     /// Clerk; needs --organizations).
     #[arg(long, env = "USHER_ORGANIZATION_DOMAINS")]
     organization_domains: Option<bool>,
+    /// Every session needs an active organization: without one it is pending with the
+    /// choose-organization task (default false; needs --organizations true).
+    #[arg(long, env = "USHER_FORCE_ORGANIZATION_SELECTION")]
+    force_organization_selection: Option<bool>,
 }
 
 #[derive(Subcommand)]

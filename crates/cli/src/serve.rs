@@ -73,6 +73,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             enumeration_protection: args.enumeration_protection,
             organizations_enabled: args.organizations,
             organization_domains_enabled: args.organization_domains,
+            force_organization_selection: args.force_organization_selection,
         },
     };
     let next_steps = NextSteps {

@@ -38,6 +38,9 @@ pub enum DomainEvent {
     OrganizationInvitationRevoked(Box<crate::organizations::invitations::OrganizationInvitation>),
     /// Session events carry the session's user: Clerk's payload embeds it (`data.user`).
     SessionCreated(Session, Option<Box<User>>),
+    /// A session that starts `pending` (a task to do first); `session.created` follows when
+    /// the task is done and it becomes active.
+    SessionPending(Session, Option<Box<User>>),
     SessionRevoked(Session, Option<Box<User>>),
     SessionEnded(Session, Option<Box<User>>),
     SessionRemoved(Session, Option<Box<User>>),
@@ -79,6 +82,16 @@ pub enum DomainEvent {
 }
 
 impl DomainEvent {
+    /// The event of a session just started: `session.created`, or `session.pending` for one
+    /// that has a task to do first.
+    pub fn session_started(session: Session, user: Option<Box<User>>) -> Self {
+        if session.status == crate::sessions::SessionStatus::Pending {
+            DomainEvent::SessionPending(session, user)
+        } else {
+            DomainEvent::SessionCreated(session, user)
+        }
+    }
+
     /// Clerk's event type name (or Usher's, under `usher.`).
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -98,6 +111,7 @@ impl DomainEvent {
             DomainEvent::OrganizationInvitationAccepted(_) => "organizationInvitation.accepted",
             DomainEvent::OrganizationInvitationRevoked(_) => "organizationInvitation.revoked",
             DomainEvent::SessionCreated(..) => "session.created",
+            DomainEvent::SessionPending(..) => "session.pending",
             DomainEvent::SessionRevoked(..) => "session.revoked",
             DomainEvent::SessionEnded(..) => "session.ended",
             DomainEvent::SessionRemoved(..) => "session.removed",

@@ -68,6 +68,10 @@ pub struct InstanceSettings {
     /// Organization domains on the Frontend API (Clerk's "Verified domains", default off):
     /// members who manage domains add them and verify them by an emailed code.
     pub organization_domains_enabled: bool,
+    /// Every session needs an active organization: one without is `pending` with the
+    /// `choose-organization` task (Clerk's default for new applications; off here, as personal
+    /// accounts were before). Meaningless without `organizations_enabled`.
+    pub force_organization_selection: bool,
 }
 
 impl Default for InstanceSettings {
@@ -89,6 +93,7 @@ impl Default for InstanceSettings {
             organization_max_allowed_memberships: 5,
             organization_admin_delete: true,
             organization_domains_enabled: false,
+            force_organization_selection: false,
         }
     }
 }

@@ -49,6 +49,7 @@ pub struct PolicyOverrides {
     pub enumeration_protection: Option<bool>,
     pub organizations_enabled: Option<bool>,
     pub organization_domains_enabled: Option<bool>,
+    pub force_organization_selection: Option<bool>,
 }
 
 impl PolicyOverrides {
@@ -79,6 +80,29 @@ impl PolicyOverrides {
         }
         if let Some(v) = self.organization_domains_enabled {
             s.organization_domains_enabled = v;
+        }
+        if let Some(v) = self.force_organization_selection {
+            s.force_organization_selection = v;
+        }
+    }
+
+    /// Forcing organization selection without organizations would leave every session pending
+    /// with no way to choose one: refused when asked for now, warned about when only stored.
+    pub fn check(
+        &self,
+        s: &usher_core::instance::InstanceSettings,
+    ) -> Result<Option<&'static str>, &'static str> {
+        if !s.force_organization_selection || s.organizations_enabled {
+            return Ok(None);
+        }
+        if self.force_organization_selection == Some(true) {
+            Err(
+                "--force-organization-selection needs organizations on the Frontend API (--organizations true)",
+            )
+        } else {
+            Ok(Some(
+                "organization selection is forced but organizations are off: the setting is ignored (pass --organizations true, or --force-organization-selection false)",
+            ))
         }
     }
 }
@@ -259,5 +283,32 @@ impl ServerConfig {
 
     pub fn endpoints_file(&self) -> PathBuf {
         self.data_dir.join("endpoints.json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use usher_core::instance::InstanceSettings;
+
+    #[test]
+    fn forcing_organization_selection_needs_organizations() {
+        let mut settings = InstanceSettings::default();
+        let asked = PolicyOverrides {
+            force_organization_selection: Some(true),
+            ..Default::default()
+        };
+        asked.apply(&mut settings);
+        assert!(asked.check(&settings).is_err());
+        // Stored from an earlier run: warned about, and ignored.
+        let stored = PolicyOverrides::default();
+        assert!(matches!(stored.check(&settings), Ok(Some(_))));
+        let with_orgs = PolicyOverrides {
+            organizations_enabled: Some(true),
+            force_organization_selection: Some(true),
+            ..Default::default()
+        };
+        with_orgs.apply(&mut settings);
+        assert_eq!(with_orgs.check(&settings), Ok(None));
     }
 }

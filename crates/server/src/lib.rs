@@ -182,6 +182,13 @@ pub async fn start_with_clock(
         environment_ignored,
     } = bootstrap(&store, &cfg, clock.as_ref()).await?;
     cfg.policy.apply(&mut instance.settings);
+    if let Some(warning) = cfg
+        .policy
+        .check(&instance.settings)
+        .map_err(|e| anyhow::anyhow!(e))?
+    {
+        tracing::warn!("{warning}");
+    }
     if instance.environment == usher_core::instance::Environment::Production
         && cfg.frontend.allowed_origins.is_empty()
     {

@@ -39,7 +39,7 @@ pub fn new_session(
         version: 0,
         client_id: client_id.clone(),
         user_id: user.id.clone(),
-        status: SessionStatus::Active,
+        status: super::tasks::starting_status(&instance.settings, active_org.as_ref()),
         last_active_organization_id: active_org,
         actor: None,
         last_active_at: now,

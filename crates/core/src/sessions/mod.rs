@@ -4,6 +4,7 @@ pub mod devices;
 pub mod lifecycle;
 pub mod model;
 pub mod query;
+pub mod tasks;
 pub mod tokens;
 
 pub use crate::clients::Client;

@@ -87,8 +87,16 @@ pub fn validate_lifetime(secs: Option<i64>) -> CoreResult<()> {
     }
 }
 
+/// A pending session's token names no organization (`sts: pending`, no `o`), as Clerk's: it is
+/// signed out for the backend SDKs until the user chooses one.
 pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
-    let status = req.session.status_at(req.now);
+    let status = super::tasks::effective_status(
+        req.session,
+        &req.instance.settings,
+        req.organization.is_some(),
+        req.now,
+    );
+    let organization = req.organization.filter(|_| status == SessionStatus::Active);
     let sts = match status {
         SessionStatus::Active => "active",
         SessionStatus::Pending => "pending",
@@ -103,7 +111,7 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
     let lifetime = req
         .lifetime_secs
         .unwrap_or(req.instance.settings.session_token_lifetime_secs);
-    let (o, fea) = match req.organization.map(encode_claims) {
+    let (o, fea) = match organization.map(encode_claims) {
         Some(encoded) => (Some(encoded.o), encoded.fea),
         None => (None, None),
     };
@@ -147,12 +155,24 @@ mod tests {
     }
 
     fn mint_with(organization: Option<&ActiveOrganization>) -> Value {
+        mint_as(
+            SessionStatus::Active,
+            InstanceSettings::default(),
+            organization,
+        )
+    }
+
+    fn mint_as(
+        status: SessionStatus,
+        settings: InstanceSettings,
+        organization: Option<&ActiveOrganization>,
+    ) -> Value {
         let (key, _) = SigningKey::generate("ins_t", &InstanceId::from_stored("ins_t"), 0).unwrap();
         let instance = Instance {
             id: InstanceId::from_stored("ins_t"),
             environment: Environment::Development,
             frontend_host: "example.test".into(),
-            settings: InstanceSettings::default(),
+            settings,
             created_at: 0,
         };
         let now = 1_000_000;
@@ -161,7 +181,7 @@ mod tests {
             version: 0,
             client_id: ClientId::from_stored("client_1"),
             user_id: UserId::from_stored("user_1"),
-            status: SessionStatus::Active,
+            status,
             last_active_organization_id: organization
                 .map(|o| OrganizationId::from_stored(o.id.clone())),
             actor: None,
@@ -210,6 +230,32 @@ mod tests {
         );
         assert_eq!(claims["fea"], "o:members");
         assert_eq!(claims["v"], 2);
+    }
+
+    #[test]
+    fn pending_sessions_mint_pending_tokens_without_an_organization() {
+        let org = ActiveOrganization {
+            id: "org_1".into(),
+            slug: "acme".into(),
+            role_key: "org:admin".into(),
+            permissions: vec![],
+        };
+        let forced = InstanceSettings {
+            organizations_enabled: true,
+            force_organization_selection: true,
+            ..Default::default()
+        };
+        let claims = mint_as(SessionStatus::Pending, forced.clone(), Some(&org));
+        assert_eq!(claims["sts"], "pending");
+        assert!(claims.get("o").is_none(), "{claims}");
+        // Active on a forced instance but no longer a member: pending again.
+        let claims = mint_as(SessionStatus::Active, forced.clone(), None);
+        assert_eq!(claims["sts"], "pending");
+        let claims = mint_as(SessionStatus::Active, forced, Some(&org));
+        assert_eq!(
+            (claims["sts"].as_str(), claims["o"]["id"].as_str()),
+            (Some("active"), Some("org_1"))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! An endpoint may subscribe to a Clerk type Usher does not emit yet: the filter starts working
 //! when the feature arrives. Usher emits today: `user.created`, `user.updated`, `user.deleted`,
-//! `session.created`, `session.revoked`, `session.removed`, `email.created`, `role.created`,
+//! `session.created`, `session.pending`, `session.revoked`, `session.removed`, `email.created`, `role.created`,
 //! `role.updated`, `role.deleted`, `permission.created`, `permission.updated`,
 //! `permission.deleted`, and the
 //! `usher.security.*` events below (`session.ended` has its domain event, raised once sign-out

@@ -27,6 +27,14 @@ pub async fn list(state: &AppState, query: &SessionQuery) -> CoreResult<(Vec<Ses
     Ok(state.store.list_sessions(&state.instance.id, query).await?)
 }
 
+/// `active_organization_id` that names no organization of the user.
+pub fn not_a_member_organization() -> CoreError {
+    CoreError::value(
+        "active_organization_id",
+        "does not name an organization of this user",
+    )
+}
+
 pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
@@ -34,19 +42,21 @@ pub async fn create(
     active_org: Option<OrganizationId>,
 ) -> CoreResult<Session> {
     let user = super::users::get_named(state, user_id).await?;
-    if let Some(org) = &active_org {
-        let membership = state
+    if let Some(org) = &active_org
+        && state
             .store
             .get_membership(&state.instance.id, org, &user.id)
-            .await?;
-        usher_core::organizations::access::member(membership)?;
+            .await?
+            .is_none()
+    {
+        return Err(not_a_member_organization());
     }
     let (client, session) = start_backend_session(&state.instance, &user, active_org, state.now())?;
     let mut change = Change::new(state, ctx);
     change
         .write(Write::InsertClient(client))
         .write(Write::InsertSession(session.clone()))
-        .event(DomainEvent::SessionCreated(
+        .event(DomainEvent::session_started(
             session.clone(),
             Some(Box::new(user)),
         ));

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::wire::lists::list_response;
 use crate::wire::requests::sessions::{CreateSessionRequest, CreateTokenRequest};
 use crate::wire::sessions::{SessionJson, TokenJson};
-use usher_core::ids::{ClientId, OrganizationId, UserId};
+use usher_core::ids::{ClientId, UserId};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -60,16 +60,15 @@ pub async fn create(
     SecretKeyAuth(ctx): SecretKeyAuth,
     JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
+    let user_id = body.user_id;
     let active_org = match body.active_organization_id.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(OrganizationId::parse(raw).map_err(|_| not_users_organization())?),
+        None => None,
+        Some(raw) => Some(
+            usher_core::ids::OrganizationId::parse(raw)
+                .map_err(|_| app::not_a_member_organization())?,
+        ),
     };
-    let session = app::create(&state, &ctx, &body.user_id, active_org)
-        .await
-        .map_err(|e| match e {
-            CoreError::NotAMember => not_users_organization(),
-            other => other,
-        })?;
+    let session = app::create(&state, &ctx, &user_id, active_org).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
@@ -113,11 +112,4 @@ pub async fn template_token(
 ) -> ApiResult {
     app::get(&state, &p.session_id).await?;
     Err(ApiError::not_found("JWT template"))
-}
-
-fn not_users_organization() -> CoreError {
-    CoreError::value(
-        "active_organization_id",
-        "does not name an organization of this user",
-    )
 }

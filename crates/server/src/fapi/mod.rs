@@ -127,6 +127,10 @@ fn organization_routes() -> Router<AppState> {
         )
         .route("/v1/me/organization_invitations", get(invitations::mine))
         .route(
+            "/v1/me/organization_suggestions",
+            get(invitations::my_suggestions),
+        )
+        .route(
             "/v1/me/organization_invitations/{invitation_id}/accept",
             post(invitations::accept),
         )

@@ -74,6 +74,7 @@ pub fn render(
             &super::organization_invitations::InvitationJson::new(i, i.updated_at),
         ),
         DomainEvent::SessionCreated(s, u)
+        | DomainEvent::SessionPending(s, u)
         | DomainEvent::SessionRevoked(s, u)
         | DomainEvent::SessionEnded(s, u)
         | DomainEvent::SessionRemoved(s, u) => session_payload(s, u.as_deref(), max_attempts, now),

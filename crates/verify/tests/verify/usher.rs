@@ -342,3 +342,72 @@ async fn key_rotation_is_picked_up_without_a_restart_or_a_failed_request() {
     );
     v.verify_session_token(&old).await.unwrap();
 }
+
+/// On an instance that forces organization selection, a session without an organization mints
+/// `sts: pending` tokens: signed out by default, as `@clerk/backend`'s `treatPendingAsSignedOut`,
+/// signed in for an app that opts in; once it has an organization, signed in with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_usher_tokens_are_signed_out_unless_the_app_opts_in() {
+    let u = spawn_usher_with(Arc::new(usher_core::clock::SystemClock), |cfg| {
+        cfg.policy.organizations_enabled = Some(true);
+        cfg.policy.force_organization_selection = Some(true);
+    })
+    .await;
+    let sid = u.session().await;
+    let token = u.mint(&sid).await;
+    let bearer = format!("Bearer {token}");
+    let uri: http::Uri = "/".parse().unwrap();
+    let mut h = http::HeaderMap::new();
+    h.insert("authorization", bearer.parse().unwrap());
+
+    let strict = usher_verify::Authenticator::builder(pem_verifier(&u)).build();
+    let st = strict.authenticate(&http::Method::GET, &uri, &h).await;
+    assert!(!st.auth().is_authenticated());
+    assert_eq!(st.auth().session_status(), Some("pending"));
+    assert!(st.auth().protect().is_err());
+
+    let lenient = usher_verify::Authenticator::builder(pem_verifier(&u))
+        .treat_pending_as_signed_out(false)
+        .build();
+    let st = lenient.authenticate(&http::Method::GET, &uri, &h).await;
+    assert!(st.auth().is_authenticated());
+    assert_eq!(st.auth().session_status(), Some("pending"));
+    assert_eq!(st.auth().org_id(), None);
+
+    // A session started in an organization is active and carries it.
+    let user = pem_verifier(&u)
+        .verify_session_token(&token)
+        .await
+        .unwrap()
+        .user_id;
+    let owner = u
+        .post(
+            "/v1/users",
+            json!({"email_address": ["owner@verify.test"], "skip_password_requirement": true}),
+        )
+        .await;
+    let org = u
+        .post(
+            "/v1/organizations",
+            json!({"name": "Acme", "created_by": owner["id"]}),
+        )
+        .await;
+    let org_id = org["id"].as_str().unwrap();
+    u.post(
+        &format!("/v1/organizations/{org_id}/memberships"),
+        json!({"user_id": user, "role": "org:member"}),
+    )
+    .await;
+    let active = u
+        .post(
+            "/v1/sessions",
+            json!({"user_id": user, "active_organization_id": org_id}),
+        )
+        .await;
+    let token = u.mint(active["id"].as_str().unwrap()).await;
+    h.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let st = strict.authenticate(&http::Method::GET, &uri, &h).await;
+    assert!(st.auth().is_authenticated());
+    assert_eq!(st.auth().session_status(), Some("active"));
+    assert_eq!(st.auth().org_id(), Some(org_id));
+}

@@ -8,6 +8,7 @@ use usher_core::instance::Environment;
 use usher_core::roles::{ActiveOrganization, RoleCatalog};
 use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, record_activity};
+use usher_core::sessions::tasks::{Selection, select_organization, selection_forced};
 use usher_core::sessions::tokens::{
     MintRequest, active_organization, ensure_user_may_hold_token, mint,
 };
@@ -182,8 +183,11 @@ pub async fn token(
         });
     }
     ensure_user_may_hold_token(&found, now)?;
+    let forced = selection_forced(&state.instance.settings);
     let membership = match organization.map(str::trim) {
         None => found.active_membership.clone(),
+        // A forced instance has no personal account: an empty value keeps the session's own.
+        Some("") if forced => found.active_membership.clone(),
         Some("") => None,
         Some(o) => match &found.active_membership {
             Some(m) if m.organization_id == o || m.organization_slug == o => Some(m.clone()),
@@ -342,14 +346,22 @@ pub async fn act_on_session(
                     0,
                     now,
                 );
+                let mut activated = Selection::Unchanged;
                 if let Some(org) = &active_org {
-                    session.last_active_organization_id =
+                    let chosen =
                         member_organization(state, &session.user_id, org.as_deref()).await?;
+                    activated = select_organization(&mut session, &state.instance.settings, chosen);
                 }
                 session.updated_at = now;
                 client.last_active_session_id = Some(session.id.clone());
                 change.write(Write::UpdateSession(session.clone()));
-                "session.touch"
+                if activated == Selection::Activated {
+                    // Created pending, the session starts now (Clerk's `session.created`).
+                    change.event(DomainEvent::SessionCreated(session.clone(), user));
+                    "session.activate"
+                } else {
+                    "session.touch"
+                }
             }
             SessionAction::End | SessionAction::Remove => {
                 let (how, audit) = if action == SessionAction::End {

@@ -172,7 +172,7 @@ pub fn start_session(
     );
     change
         .write(Write::InsertSession(session.clone()))
-        .event(DomainEvent::SessionCreated(
+        .event(DomainEvent::session_started(
             session.clone(),
             Some(Box::new(user.clone())),
         ));

@@ -7,10 +7,12 @@ use usher_core::clients::sign_ups::SignUp;
 use usher_core::clients::supported::{self, SupportedFactor};
 use usher_core::clients::{Client, Strategy};
 use usher_core::clock::Millis;
+use usher_core::ids::OrganizationId;
 use usher_core::instance::InstanceSettings;
 use usher_core::roles::RoleCatalog;
-use usher_core::sessions::Session;
 use usher_core::sessions::devices::describe;
+use usher_core::sessions::tasks::{effective_status, tasks};
+use usher_core::sessions::{Session, SessionStatus};
 use usher_core::users::User;
 
 use usher_core::organizations::model::MembershipDetails;
@@ -38,7 +40,7 @@ pub struct ClientView {
 #[derive(Debug, Default)]
 pub struct UserMemberships {
     list: Vec<(OrganizationMembership, Organization)>,
-    /// The roles the memberships name.
+    /// The roles the memberships name; `None` when memberships were not read.
     roles: Option<RoleCatalog>,
 }
 
@@ -55,6 +57,15 @@ impl UserMemberships {
             list,
             roles: Some(roles),
         }
+    }
+
+    /// Whether the user is a member of the organization; `None` when memberships were not read.
+    fn holds(&self, u: &User, org: &OrganizationId) -> Option<bool> {
+        self.roles.is_some().then(|| {
+            self.list
+                .iter()
+                .any(|(m, _)| m.user_id == u.id && &m.organization_id == org)
+        })
     }
 
     fn of(&self, u: &User) -> Vec<Value> {
@@ -153,17 +164,32 @@ pub fn session_with_activity(s: &Session, u: &User, cx: &RenderContext<'_>) -> V
 
 pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_>) -> Value {
     let minutes = |at: Option<Millis>| at.map_or(-1, |at| (cx.now - at).max(0) / 60_000);
+    let member = s
+        .last_active_organization_id
+        .as_ref()
+        .is_some_and(|o| cx.memberships.holds(u, o).unwrap_or(true));
+    let status = effective_status(s, cx.settings, member, cx.now);
+    // A pending session has no organization, whatever one it had before its task came back.
+    let organization = s
+        .last_active_organization_id
+        .as_ref()
+        .filter(|_| status != SessionStatus::Pending);
+    let tasks = tasks(status).map(|t| {
+        t.into_iter()
+            .map(|t| json!({ "key": t.key() }))
+            .collect::<Vec<_>>()
+    });
     json!({
         "object": "session",
         "id": s.id,
-        "status": s.status_at(cx.now).as_str(),
+        "status": status.as_str(),
         "expire_at": s.expire_at,
         "abandon_at": s.abandon_at,
         "last_active_at": s.last_active_at,
         "last_active_token": token.map(|jwt| json!({"object": "token", "jwt": jwt})),
-        "last_active_organization_id": s.last_active_organization_id,
+        "last_active_organization_id": organization,
         "actor": s.actor,
-        "tasks": null,
+        "tasks": tasks,
         "user": user(u, cx),
         "public_user_data": public_user_data(u),
         "factor_verification_age": [

@@ -230,9 +230,6 @@ fn display_config(instance: &Instance, branding: &Branding) -> Value {
     j
 }
 
-/// Domains are not served yet: off. Forced selection and the creation-defaults advisory are left
-/// out rather than sent as off: Clerk's spec forbids both fields, and clerk-js reads a missing one
-/// as off.
 /// The enrollment modes clerk-js offers for a verified domain (never `enterprise_sso`).
 fn organization_domains(instance: &Instance) -> Value {
     use usher_core::organizations::domains::EnrollmentMode as M;
@@ -256,16 +253,23 @@ fn organization_domains(instance: &Instance) -> Value {
     })
 }
 
+/// The creation-defaults advisory is left out rather than sent as off: Clerk's spec forbids the
+/// field, and clerk-js reads a missing one as off. Forced selection is sent when on, as clerk-js
+/// needs it (the task, no personal account); Clerk's spec lacks that field too.
 fn organization_settings(instance: &Instance) -> Value {
     let s = &instance.settings;
-    json!({
+    let mut j = json!({
         "enabled": s.organizations_enabled,
         "max_allowed_memberships": s.organization_max_allowed_memberships,
         "actions": { "admin_delete": s.organization_admin_delete },
         "domains": organization_domains(instance),
         "slug": { "disabled": false },
         "creator_role": usher_core::roles::system::ADMIN,
-    })
+    });
+    if usher_core::sessions::tasks::selection_forced(s) {
+        j["force_organization_selection"] = json!(true);
+    }
+    j
 }
 
 pub fn render(instance: &Instance, branding: &Branding) -> Value {
