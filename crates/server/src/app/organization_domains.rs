@@ -6,7 +6,7 @@ use usher_core::ids::{OrganizationDomainId, OrganizationId};
 use usher_core::organizations::domains::{
     self, DomainPatch, DomainQuery, NewDomain, OrganizationDomain,
 };
-use usher_core::store::Write;
+use usher_core::store::{DomainPendingCount, Write};
 use usher_core::{CoreError, CoreResult};
 
 use super::organizations::get_by_id;
@@ -103,4 +103,41 @@ pub async fn delete(
         Ok(d)
     })
     .await
+}
+
+/// Each domain's pending invitations and suggestions, in the order given (Clerk's
+/// `total_pending_invitations` and `total_pending_suggestions`).
+pub async fn pending(
+    state: &AppState,
+    list: &[OrganizationDomain],
+) -> CoreResult<Vec<DomainPendingCount>> {
+    let mut counted: Vec<(OrganizationId, DomainPendingCount)> = Vec::new();
+    let mut orgs: Vec<&OrganizationId> = list.iter().map(|d| &d.organization_id).collect();
+    orgs.sort();
+    orgs.dedup();
+    for org in orgs {
+        let names: Vec<String> = list
+            .iter()
+            .filter(|d| &d.organization_id == org)
+            .map(|d| d.name.clone())
+            .collect();
+        let counts = state
+            .store
+            .domain_pending_counts(&state.instance.id, org, &names, state.now())
+            .await?;
+        counted.extend(counts.into_iter().map(|c| (org.clone(), c)));
+    }
+    Ok(list
+        .iter()
+        .map(|d| {
+            counted
+                .iter()
+                .find(|(o, c)| o == &d.organization_id && c.name == d.name)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_else(|| DomainPendingCount {
+                    name: d.name.clone(),
+                    ..Default::default()
+                })
+        })
+        .collect())
 }

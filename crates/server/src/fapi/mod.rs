@@ -18,6 +18,7 @@ pub mod respond;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
+mod suggestions;
 mod throttle;
 pub mod tunnel;
 
@@ -112,6 +113,7 @@ fn routes() -> Router<AppState> {
             post(me::revoke_session),
         )
         .merge(organization_routes())
+        .merge(suggestions::routes())
         .route("/npm/{*path}", get(npm::serve))
 }
 

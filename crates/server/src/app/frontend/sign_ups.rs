@@ -276,9 +276,13 @@ async fn complete(
         Some(&strategy),
         false,
     );
+    let joining = invitation
+        .as_ref()
+        .map(|(inv, _)| inv.organization_id.clone());
     if let Some((mut inv, mut org)) = invitation {
         invitations::accept_into(change, &mut inv, &mut org, &user)?;
     }
+    crate::app::organization_enrollment::enroll(change, &user, joining.as_ref()).await?;
     sign_up.complete(&user.id, &session.id, now);
     Ok(())
 }
