@@ -7,6 +7,7 @@
 mod clerk_js_bundle;
 mod client_trust;
 mod dev_browser;
+mod domain_enrollment;
 mod handshake;
 mod mfa;
 mod organization_invitations;
