@@ -20,7 +20,7 @@ async fn spawn_with_organizations() -> Env {
 async fn admin_and_org(env: &Env, name: &str) -> (Browser, String) {
     let mut b = env.browser();
     b.sign_up(
-        &env,
+        env,
         &format!("admin@{}.example.com", name.to_lowercase()),
         None,
     )
