@@ -489,3 +489,50 @@ async fn accepting_a_request_keeps_the_membership_limit() {
     let r = admin.get(&requests_of(&org, "&status=pending")).await;
     assert_eq!(r.ok()["response"]["total_count"], 1);
 }
+
+#[tokio::test]
+async fn two_admins_accepting_one_request_at_once_make_one_membership() {
+    let env = spawn_with_organizations().await;
+    let (admin, org) = admin_and_org(&env, "Racy").await;
+    domain(&env, &org, "racy.test", "automatic_suggestion", true).await;
+    let mut bob = env.browser();
+    let (bob_id, _) = bob.sign_up(&env, "bob@racy.test", None).await;
+    let r = bob.get(&suggestions("")).await;
+    let sid = r.ok()["response"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Two tabs accepting the suggestion at once make one request.
+    let path = format!("{SUGGESTIONS}/{sid}/accept");
+    let (mut t1, mut t2) = (bob.tab(), bob.tab());
+    let (r1, r2) = tokio::join!(t1.post(&path, &[]), t2.post(&path, &[]));
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 400], "{} / {}", r1.raw, r2.raw);
+    let mut a = admin.tab();
+    let r = a.get(&requests_of(&org, "")).await;
+    assert_eq!(r.ok()["response"]["total_count"], 1, "{}", r.raw);
+    let req = r.ok()["response"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let before = env.events().await.len();
+    let path = format!("/v1/organizations/{org}/membership_requests/{req}/accept");
+    let (mut t1, mut t2) = (admin.tab(), admin.tab());
+    let (r1, r2) = tokio::join!(t1.post(&path, &[]), t2.post(&path, &[]));
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 400], "{} / {}", r1.raw, r2.raw);
+    let refused = if r1.status == 400 { &r1 } else { &r2 };
+    refused.err(400, "organization_membership_request_not_pending");
+    assert_eq!(
+        memberships_of(&env, &bob_id).await,
+        vec![(org.clone(), "org:member".to_owned())]
+    );
+    let events = env.events().await;
+    assert_eq!(
+        events_of(&events[before..], "organizationMembership.created"),
+        1
+    );
+}
