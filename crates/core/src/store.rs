@@ -229,6 +229,11 @@ pub enum Write {
     InsertOrganizationSuggestion(OrganizationSuggestion),
     /// Guarded by `suggestion.version`.
     UpdateOrganizationSuggestion(OrganizationSuggestion),
+    /// Guarded by its version (a suggestion withdrawn while pending).
+    DeleteOrganizationSuggestion {
+        id: OrganizationSuggestionId,
+        version: i64,
+    },
     /// A new request to join; [`StoreError::Stale`] when the user has a pending one to the
     /// organization already (the caller re-reads), or the organization is gone.
     InsertMembershipRequest(MembershipRequest),

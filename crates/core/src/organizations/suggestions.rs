@@ -96,6 +96,8 @@ pub fn accept(s: &mut OrganizationSuggestion, now: Millis) -> CoreResult<Members
 pub struct SuggestionQuery {
     pub user_id: Option<UserId>,
     pub organization_id: Option<OrganizationId>,
+    /// Made for an address at this domain name (lower-case).
+    pub email_domain: Option<String>,
     /// Empty: every status.
     pub statuses: Vec<SuggestionStatus>,
     pub page: Page,

@@ -7,9 +7,10 @@
 use usher_core::CoreResult;
 use usher_core::events::DomainEvent;
 use usher_core::ids::OrganizationId;
-use usher_core::organizations::domains::DomainQuery;
+use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
 use usher_core::organizations::enrollment::{self, Enrollment, Surroundings};
-use usher_core::organizations::invitations::{InvitationQuery, InvitationStatus};
+use usher_core::organizations::invitations::{self, InvitationQuery, InvitationStatus};
+use usher_core::organizations::suggestions::{SuggestionQuery, SuggestionStatus};
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::query::{MAX_LIMIT, Page};
@@ -101,4 +102,68 @@ pub async fn enroll(
         }
     }
     Ok(())
+}
+
+/// Adds withdrawing what `domain` enrolled and nobody acted on yet to `change`: its pending
+/// invitations revoked (`organizationInvitation.revoked` each) and its pending suggestions
+/// deleted — Clerk's `delete_pending` when a domain's enrollment mode changes. Returns how many
+/// of each.
+pub async fn withdraw_pending(
+    change: &mut Change<'_>,
+    domain: &OrganizationDomain,
+) -> CoreResult<(usize, usize)> {
+    let state = change.state();
+    let ins = &state.instance.id;
+    let now = state.now();
+    let all = Page {
+        limit: MAX_LIMIT,
+        offset: 0,
+    };
+    let pending = InvitationQuery {
+        organization_id: Some(domain.organization_id.clone()),
+        statuses: vec![InvitationStatus::Pending],
+        now,
+        page: all.clone(),
+        ..Default::default()
+    };
+    let (invitations, _) = state
+        .store
+        .list_organization_invitations(ins, &pending)
+        .await?;
+    let suffix = format!("@{}", domain.name);
+    let mut revoked = 0;
+    for mut inv in invitations
+        .into_iter()
+        .filter(|i| i.email_address.ends_with(&suffix))
+    {
+        invitations::revoke(&mut inv, now)?;
+        change
+            .write(Write::UpdateOrganizationInvitation(inv.clone()))
+            .event(DomainEvent::OrganizationInvitationRevoked(Box::new(
+                inv.clone(),
+            )))
+            .audit("organization.invitation.revoke", Some(&inv.id));
+        revoked += 1;
+    }
+    let query = SuggestionQuery {
+        organization_id: Some(domain.organization_id.clone()),
+        email_domain: Some(domain.name.clone()),
+        statuses: vec![SuggestionStatus::Pending],
+        page: all,
+        ..Default::default()
+    };
+    let (suggestions, _) = state
+        .store
+        .list_organization_suggestions(ins, &query)
+        .await?;
+    let deleted = suggestions.len();
+    for s in suggestions {
+        change
+            .write(Write::DeleteOrganizationSuggestion {
+                id: s.id.clone(),
+                version: s.version,
+            })
+            .audit("organization.suggestion.delete", Some(&s.id));
+    }
+    Ok((revoked, deleted))
 }

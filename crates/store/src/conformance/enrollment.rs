@@ -233,6 +233,34 @@ pub async fn domains_count_their_pending_invitations_and_suggestions(
             },
         ]
     );
+
+    // Withdrawing one: listed by its domain, deleted guarded by its version.
+    let at_test = SuggestionQuery {
+        organization_id: Some(acme.id.clone()),
+        email_domain: Some("acme.test".into()),
+        statuses: vec![SuggestionStatus::Pending],
+        ..Default::default()
+    };
+    let (pending, total) = store.list_organization_suggestions(&ins, &at_test).await?;
+    assert_eq!((pending.len(), total), (1, 1));
+    assert_eq!(pending[0].email_address, "ann@acme.test");
+    let delete = |version| Write::DeleteOrganizationSuggestion {
+        id: pending[0].id.clone(),
+        version,
+    };
+    let stale = commit(&store, &ins, vec![delete(pending[0].version + 1)]).await;
+    assert_eq!(stale, Err(StoreError::Stale));
+    commit(&store, &ins, vec![delete(pending[0].version)]).await?;
+    assert!(
+        store
+            .get_organization_suggestion(&ins, &pending[0].id)
+            .await?
+            .is_none()
+    );
+    let counts = store
+        .domain_pending_counts(&ins, &acme.id, &names, NOW + 1)
+        .await?;
+    assert_eq!(counts.iter().map(|c| c.suggestions).sum::<i64>(), 1);
     Ok(())
 }
 

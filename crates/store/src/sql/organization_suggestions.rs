@@ -52,6 +52,9 @@ fn push_suggestion_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &Sugg
     if let Some(org) = &q.organization_id {
         qb.push(" AND organization_id = ").push_bind(org.to_string());
     }
+    if let Some(domain) = &q.email_domain {
+        qb.push(" AND email_domain = ").push_bind(domain.to_lowercase());
+    }
     let statuses: Vec<&'static str> = q.statuses.iter().map(|s| s.as_str()).collect();
     push_statuses(qb, &statuses);
 }
@@ -120,6 +123,23 @@ pub async fn update_suggestion(
     .bind(s.id.as_str())
     .bind(s.version);
     execute_one(update, &mut **tx).await
+}
+
+pub async fn delete_suggestion(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    id: &str,
+    version: i64,
+) -> StoreResult<()> {
+    execute_one(
+        text(
+            "DELETE FROM organization_suggestions WHERE instance_id = $1 AND id = $2 AND version = $3",
+            &[instance_id, id],
+        )
+        .bind(version),
+        &mut **tx,
+    )
+    .await
 }
 
 pub async fn get_request(

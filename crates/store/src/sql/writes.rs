@@ -199,6 +199,10 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::UpdateOrganizationSuggestion(x) => {
                 super::organization_suggestions::update_suggestion(&mut tx, instance_id, x).await?
             }
+            Write::DeleteOrganizationSuggestion { id, version } => {
+                super::organization_suggestions::delete_suggestion(&mut tx, instance_id, id, *version)
+                    .await?
+            }
             Write::InsertMembershipRequest(x) => {
                 super::organization_suggestions::insert_request(&mut tx, instance_id, x).await?
             }

@@ -536,3 +536,91 @@ async fn two_admins_accepting_one_request_at_once_make_one_membership() {
         1
     );
 }
+
+/// What the Frontend API's `update_enrollment_mode` with `delete_pending` is to do, through the
+/// use case it calls: the domain's pending invitations revoked and its pending suggestions gone,
+/// those of another domain and those already acted on kept.
+#[tokio::test]
+async fn withdrawing_a_domains_pending_enrollments() {
+    use usher_core::organizations::domains::OrganizationDomain;
+    use usher_server::app::Change;
+    use usher_server::app::context::RequestContext;
+    use usher_server::app::organization_enrollment::withdraw_pending;
+
+    let env = spawn_with_organizations().await;
+    let (_, org) = admin_and_org(&env, "Withdraw").await;
+    let invites = domain(&env, &org, "invites.test", "automatic_invitation", true).await;
+    let suggests = domain(&env, &org, "suggests.test", "automatic_suggestion", true).await;
+    domain(&env, &org, "other.test", "automatic_suggestion", true).await;
+    let mut users = Vec::new();
+    for email in [
+        "a@invites.test",
+        "b@suggests.test",
+        "c@suggests.test",
+        "d@other.test",
+    ] {
+        let mut b = env.browser();
+        b.sign_up(&env, email, None).await;
+        users.push(b);
+    }
+    // c acts on the suggestion first: it is no longer pending.
+    let r = users[2].get(&suggestions("")).await;
+    let sid = r.ok()["response"]["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    users[2]
+        .post(&format!("{SUGGESTIONS}/{sid}/accept"), &[])
+        .await
+        .ok();
+
+    let state = &env.running.state;
+    let org_id = usher_core::ids::OrganizationId::parse(&org).unwrap();
+    let ctx = RequestContext::system("test");
+    let before = env.events().await.len();
+    for id in [invites.clone(), suggests.clone()] {
+        let id = usher_core::ids::OrganizationDomainId::parse(&id).unwrap();
+        let d: OrganizationDomain = state
+            .store
+            .get_organization_domain(&state.instance.id, &org_id, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut change = Change::new(state, &ctx);
+        let counts = withdraw_pending(&mut change, &d).await.unwrap();
+        change.commit_audited().await.unwrap();
+        let expected = if d.name == "invites.test" {
+            (1, 0)
+        } else {
+            (0, 1)
+        };
+        assert_eq!(counts, expected, "{}", d.name);
+    }
+    let events = env.events().await;
+    assert_eq!(
+        events_of(&events[before..], "organizationInvitation.revoked"),
+        1
+    );
+    assert_eq!(
+        users[0].get(INVITATIONS).await.ok()["response"]["total_count"],
+        0
+    );
+    assert_eq!(
+        users[1].get(&suggestions("")).await.ok()["response"]["total_count"],
+        0
+    );
+    // Already accepted, or at another domain: kept.
+    assert_eq!(
+        users[2].get(&suggestions("")).await.ok()["response"]["total_count"],
+        1
+    );
+    assert_eq!(
+        users[3].get(&suggestions("")).await.ok()["response"]["total_count"],
+        1
+    );
+    for id in [&invites, &suggests] {
+        let d = domain_json(&env, &org, id).await;
+        assert_eq!(d["total_pending_invitations"], 0, "{d}");
+        assert_eq!(d["total_pending_suggestions"], 0, "{d}");
+    }
+}
