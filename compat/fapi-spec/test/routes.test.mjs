@@ -70,6 +70,11 @@ const SERVED = [
   'POST /v1/organizations/{organization_id}/domains/{domain_id}/update_enrollment_mode',
   'POST /v1/organizations/{organization_id}/domains/{domain_id}/prepare_affiliation_verification',
   'POST /v1/organizations/{organization_id}/domains/{domain_id}/attempt_affiliation_verification',
+  'GET /v1/me/organization_suggestions',
+  'POST /v1/me/organization_suggestions/{suggestion_id}/accept',
+  'GET /v1/organizations/{organization_id}/membership_requests',
+  'POST /v1/organizations/{organization_id}/membership_requests/{request_id}/accept',
+  'POST /v1/organizations/{organization_id}/membership_requests/{request_id}/reject',
 ];
 
 const servers = [];
@@ -248,6 +253,34 @@ async function driveEverything(environment) {
   const ticketSignIn = expectStatus(await e.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: toAdaAgain.ticket }), 200, 'ticket sign-in').response;
   assert.equal(ticketSignIn.status, 'needs_second_factor'); // Ada has TOTP on
   expectStatus(await e.post('/v1/client/sign_ins', { strategy: 'ticket', ticket: toAdaAgain.ticket }), 400, 'ticket used');
+
+  // Enrollment by verified domain: Ada's organization verifies a domain in automatic_suggestion
+  // mode; two newcomers at it sign up, see the suggestion and accept it; Ada accepts one request
+  // and rejects the other.
+  const domainOrg = expectStatus(await a.post('/v1/organizations', { name: 'Spec Domains' }), 200, 'domain organization').response;
+  await api.post(`/v1/organizations/${domainOrg.id}/domains`, { name: 'spec-domain.test', enrollment_mode: 'automatic_suggestion', verified: true });
+  const requestsPath = `/v1/organizations/${domainOrg.id}/membership_requests`;
+  for (const local of ['spec-joiner', 'spec-refused']) {
+    const address = dev ? `${local}+clerk_test@spec-domain.test` : `${local}@spec-domain.test`;
+    const j = await newBrowser(usher, exchanges);
+    let joiner = expectStatus(await j.post('/v1/client/sign_ups', { email_address: address, password: passwords[2] }), 200, 'domain sign-up').response;
+    expectStatus(await j.post(`/v1/client/sign_ups/${joiner.id}/prepare_verification`, { strategy: 'email_code' }), 200, 'domain sign-up code');
+    const joinCode = dev ? '424242' : await emailedCode(usher, address, new Set());
+    joiner = expectStatus(await j.post(`/v1/client/sign_ups/${joiner.id}/attempt_verification`, { strategy: 'email_code', code: joinCode }), 200, 'domain sign-up verified').response;
+    j.sessionId = joiner.created_session_id;
+    const suggestions = expectStatus(await j.get('/v1/me/organization_suggestions?limit=10&offset=0&status=pending&status=accepted'), 200, 'my suggestions').response;
+    assert.equal(suggestions.total_count, 1);
+    const sugg = expectStatus(await j.post(`/v1/me/organization_suggestions/${suggestions.data[0].id}/accept`, {}), 200, 'accept suggestion').response;
+    assert.equal(sugg.status, 'accepted');
+    expectStatus(await j.post(`/v1/me/organization_suggestions/${sugg.id}/accept`, {}), 400, 'suggestion accepted twice');
+    expectStatus(await j.get(`${requestsPath}?limit=10&offset=0&status=pending`), 404, 'requests of an organization not joined');
+  }
+  const pending = expectStatus(await a.get(`${requestsPath}?limit=10&offset=0&status=pending`), 200, 'membership requests').response;
+  assert.equal(pending.total_count, 2);
+  const [first, second] = pending.data;
+  assert.equal(expectStatus(await a.post(`${requestsPath}/${first.id}/accept`, {}), 200, 'accept request').response.status, 'accepted');
+  assert.equal(expectStatus(await a.post(`${requestsPath}/${second.id}/reject`, {}), 200, 'reject request').response.status, 'rejected');
+  expectStatus(await a.post(`${requestsPath}/${first.id}/reject`, {}), 400, 'request decided twice');
 
   // A second browser signs in: identifier, a wrong then the right password, the second factor.
   const b = await newBrowser(usher, exchanges);

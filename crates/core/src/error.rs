@@ -69,6 +69,12 @@ pub enum CoreError {
     /// The invitation is no longer pending (accepted, revoked or expired).
     #[error("the invitation is {status}")]
     InvitationNotPending { status: &'static str },
+    /// The organization suggestion was accepted already.
+    #[error("the organization suggestion is {status}")]
+    SuggestionNotPending { status: &'static str },
+    /// The membership request was decided already (accepted or rejected).
+    #[error("the membership request is {status}")]
+    MembershipRequestNotPending { status: &'static str },
     /// A ticket names no pending invitation (unknown, used or revoked).
     #[error("the ticket is invalid")]
     TicketInvalid,

@@ -33,6 +33,8 @@ pub mod prefix {
     pub const ORGANIZATION_MEMBERSHIP: &str = "orgmem_";
     pub const ORGANIZATION_DOMAIN: &str = "orgdmn_";
     pub const ORGANIZATION_INVITATION: &str = "orginv_";
+    pub const ORGANIZATION_SUGGESTION: &str = "orgsugg_";
+    pub const ORGANIZATION_MEMBERSHIP_REQUEST: &str = "orgmbrreq_";
     pub const ROLE: &str = "role_";
     pub const PERMISSION: &str = "perm_";
 }
@@ -224,6 +226,16 @@ id_type!(
     OrganizationInvitationId,
     prefix::ORGANIZATION_INVITATION,
     "organization invitation"
+);
+id_type!(
+    OrganizationSuggestionId,
+    prefix::ORGANIZATION_SUGGESTION,
+    "organization suggestion"
+);
+id_type!(
+    OrganizationMembershipRequestId,
+    prefix::ORGANIZATION_MEMBERSHIP_REQUEST,
+    "organization membership request"
 );
 id_type!(
     /// An organization role (`role_`).

@@ -12,14 +12,16 @@ use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
     ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
-    OrganizationInvitationId, OrganizationMembershipId, PermissionId, RoleId, SessionId, UserId,
-    WebhookEndpointId,
+    OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId,
+    OrganizationSuggestionId, PermissionId, RoleId, SessionId, UserId, WebhookEndpointId,
 };
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
 use crate::organizations::domains::{DomainQuery, OrganizationDomain};
 use crate::organizations::invitations::{InvitationQuery, OrganizationInvitation};
+use crate::organizations::membership_requests::{MembershipRequest, RequestQuery};
 use crate::organizations::query::{MembershipQuery, OrganizationQuery};
+use crate::organizations::suggestions::{OrganizationSuggestion, SuggestionQuery};
 use crate::organizations::{Organization, OrganizationMembership};
 use crate::roles::model::{Permission, RoleRecord};
 use crate::sessions::query::SessionQuery;
@@ -226,6 +228,21 @@ pub enum Write {
         id: OrganizationDomainId,
         version: i64,
     },
+    /// A new suggestion; [`StoreError::Stale`] when the user has a pending one to the
+    /// organization already (the caller re-reads), or the organization is gone.
+    InsertOrganizationSuggestion(OrganizationSuggestion),
+    /// Guarded by `suggestion.version`.
+    UpdateOrganizationSuggestion(OrganizationSuggestion),
+    /// Guarded by its version (a suggestion withdrawn while pending).
+    DeleteOrganizationSuggestion {
+        id: OrganizationSuggestionId,
+        version: i64,
+    },
+    /// A new request to join; [`StoreError::Stale`] when the user has a pending one to the
+    /// organization already (the caller re-reads), or the organization is gone.
+    InsertMembershipRequest(MembershipRequest),
+    /// Guarded by `request.version`.
+    UpdateMembershipRequest(MembershipRequest),
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -257,6 +274,14 @@ pub struct SessionForToken {
     /// The user's membership in the session's active organization, read with the session; none
     /// when no organization is active or the user is no longer a member of it.
     pub active_membership: Option<ActiveMembership>,
+}
+
+/// A domain's pending invitations and suggestions (see `Store::domain_pending_counts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DomainPendingCount {
+    pub name: String,
+    pub invitations: i64,
+    pub suggestions: i64,
 }
 
 /// What a token needs of the membership in the session's active organization.
@@ -385,6 +410,38 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         query: &DomainQuery,
     ) -> StoreResult<(Vec<OrganizationDomain>, i64)>;
+    /// Per domain name of `organization_id`: its pending, unexpired invitations and its pending
+    /// suggestions, counted by the invited or suggested address's domain (names with neither are
+    /// left out).
+    async fn domain_pending_counts(
+        &self,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        names: &[String],
+        now: Millis,
+    ) -> StoreResult<Vec<DomainPendingCount>>;
+    async fn get_organization_suggestion(
+        &self,
+        instance_id: &InstanceId,
+        id: &OrganizationSuggestionId,
+    ) -> StoreResult<Option<OrganizationSuggestion>>;
+    /// A page of suggestions (newest first) and the total matching the query.
+    async fn list_organization_suggestions(
+        &self,
+        instance_id: &InstanceId,
+        query: &SuggestionQuery,
+    ) -> StoreResult<(Vec<OrganizationSuggestion>, i64)>;
+    async fn get_membership_request(
+        &self,
+        instance_id: &InstanceId,
+        id: &OrganizationMembershipRequestId,
+    ) -> StoreResult<Option<MembershipRequest>>;
+    /// A page of membership requests (newest first) and the total matching the query.
+    async fn list_membership_requests(
+        &self,
+        instance_id: &InstanceId,
+        query: &RequestQuery,
+    ) -> StoreResult<(Vec<MembershipRequest>, i64)>;
 
     async fn get_session(
         &self,

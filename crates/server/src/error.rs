@@ -313,6 +313,18 @@ impl From<CoreError> for ApiError {
                 "invitation not pending",
                 format!("The organization invitation is {status}; only a pending one can change."),
             ),
+            CoreError::SuggestionNotPending { status } => ApiError::new(
+                S::BAD_REQUEST,
+                "organization_suggestion_not_pending",
+                "suggestion not pending",
+                format!("The organization suggestion is {status}; only a pending one can be accepted."),
+            ),
+            CoreError::MembershipRequestNotPending { status } => ApiError::new(
+                S::BAD_REQUEST,
+                "organization_membership_request_not_pending",
+                "membership request not pending",
+                format!("The membership request is {status}; only a pending one can be decided."),
+            ),
             CoreError::TicketInvalid => ApiError::new(
                 S::BAD_REQUEST,
                 "ticket_invalid",

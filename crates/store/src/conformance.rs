@@ -9,6 +9,7 @@
 
 pub mod clients;
 pub mod emails;
+pub mod enrollment;
 pub mod organizations;
 pub mod records;
 pub mod roles;
@@ -205,6 +206,11 @@ macro_rules! conformance_tests {
                 invitations_are_found_by_ticket_and_by_any_address,
                 memberships_of_users_come_with_their_organizations,
                 a_role_in_use_is_not_deleted,
+            }
+            enrollment {
+                suggestions_and_requests_are_pending_once_and_listed,
+                domains_count_their_pending_invitations_and_suggestions,
+                suggestions_and_requests_go_with_their_organization_and_user,
             }
         }
     };

@@ -4,11 +4,14 @@
 pub mod access;
 pub mod affiliation;
 pub mod domains;
+pub mod enrollment;
 pub mod invitations;
+pub mod membership_requests;
 pub mod memberships;
 pub mod model;
 pub mod query;
 pub mod roles;
 pub mod rules;
+pub mod suggestions;
 
 pub use model::{Organization, OrganizationMembership};

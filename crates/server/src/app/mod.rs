@@ -6,6 +6,7 @@ pub mod frontend;
 pub mod instance;
 pub mod mail;
 pub mod organization_domains;
+pub mod organization_enrollment;
 pub mod organization_invitations;
 pub mod organizations;
 pub mod roles;

@@ -8,7 +8,7 @@ use usher_core::organizations::affiliation;
 use usher_core::organizations::domains::{
     self, DomainPatch, DomainQuery, NewDomain, OrganizationDomain,
 };
-use usher_core::store::Write;
+use usher_core::store::{DomainPendingCount, Write};
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
@@ -127,7 +127,7 @@ pub async fn change_enrollment_mode(
         patch.apply(&mut d, state.now())?;
         let mut change = Change::new(state, ctx);
         if delete_pending {
-            delete_pending_of_domain(state, &mut change, &d).await?;
+            super::organization_enrollment::withdraw_pending(&mut change, &d).await?;
         }
         change
             .write(Write::UpdateOrganizationDomain(d.clone()))
@@ -136,17 +136,6 @@ pub async fn change_enrollment_mode(
     })
     .await?;
     get(state, organization_id, id).await
-}
-
-/// The seam `delete_pending` acts through: the pending invitations and suggestions automatic
-/// enrollment made for this domain are deleted here, in `change`. Nothing makes them yet, so a
-/// domain has none to delete.
-async fn delete_pending_of_domain(
-    _state: &AppState,
-    _change: &mut Change<'_>,
-    _domain: &OrganizationDomain,
-) -> CoreResult<()> {
-    Ok(())
 }
 
 /// Whether another organization of the instance has verified `d`'s name.
@@ -237,4 +226,41 @@ pub async fn attempt_affiliation(
     .await?;
     outcome?;
     get(state, organization_id, id).await
+}
+
+/// Each domain's pending invitations and suggestions, in the order given (Clerk's
+/// `total_pending_invitations` and `total_pending_suggestions`).
+pub async fn pending(
+    state: &AppState,
+    list: &[OrganizationDomain],
+) -> CoreResult<Vec<DomainPendingCount>> {
+    let mut counted: Vec<(OrganizationId, DomainPendingCount)> = Vec::new();
+    let mut orgs: Vec<&OrganizationId> = list.iter().map(|d| &d.organization_id).collect();
+    orgs.sort();
+    orgs.dedup();
+    for org in orgs {
+        let names: Vec<String> = list
+            .iter()
+            .filter(|d| &d.organization_id == org)
+            .map(|d| d.name.clone())
+            .collect();
+        let counts = state
+            .store
+            .domain_pending_counts(&state.instance.id, org, &names, state.now())
+            .await?;
+        counted.extend(counts.into_iter().map(|c| (org.clone(), c)));
+    }
+    Ok(list
+        .iter()
+        .map(|d| {
+            counted
+                .iter()
+                .find(|(o, c)| o == &d.organization_id && c.name == d.name)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_else(|| DomainPendingCount {
+                    name: d.name.clone(),
+                    ..Default::default()
+                })
+        })
+        .collect())
 }

@@ -88,6 +88,7 @@ pub async fn create(state: &AppState, ctx: &RequestContext, input: NewUser) -> C
     change
         .write(Write::InsertUser(user.clone()))
         .event(DomainEvent::UserCreated(user.clone()));
+    super::organization_enrollment::enroll(&mut change, &user, None).await?;
     change.commit("user.create", Some(&user.id)).await?;
     get(state, &user.id).await
 }

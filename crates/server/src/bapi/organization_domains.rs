@@ -22,8 +22,13 @@ use crate::wire::users::DeletedObjectJson;
 
 type ApiResult = Result<Response, ApiError>;
 
-fn domain_json(d: &OrganizationDomain) -> Response {
-    Json(DomainJson::new(d)).into_response()
+async fn domain_json(state: &AppState, d: &OrganizationDomain) -> ApiResult {
+    let pending = app::pending(state, std::slice::from_ref(d)).await?;
+    let json = match pending.first() {
+        Some(p) => DomainJson::new(d).counted(p),
+        None => DomainJson::new(d),
+    };
+    Ok(Json(json).into_response())
 }
 
 /// The filters both lists take. `enrollment_mode` may repeat; `-mode` (exclusion, in Clerk's
@@ -68,8 +73,13 @@ fn query_from(
 
 async fn list_json(state: &AppState, query: DomainQuery) -> ApiResult {
     let (list, total) = app::list(state, &query).await?;
+    let pending = app::pending(state, &list).await?;
     Ok(Json(PaginatedJson {
-        data: list.iter().map(DomainJson::new).collect(),
+        data: list
+            .iter()
+            .zip(&pending)
+            .map(|(d, p)| DomainJson::new(d).counted(p))
+            .collect(),
         total_count: total,
     })
     .into_response())
@@ -112,7 +122,7 @@ pub async fn create(
     JsonBody(body): JsonBody<CreateDomainRequest>,
 ) -> ApiResult {
     let d = app::create(&state, &ctx, &p.organization_id, body.into()).await?;
-    Ok(domain_json(&d))
+    domain_json(&state, &d).await
 }
 
 pub async fn update(
@@ -122,7 +132,7 @@ pub async fn update(
     JsonBody(body): JsonBody<UpdateDomainRequest>,
 ) -> ApiResult {
     let d = app::update(&state, &ctx, &p.organization_id, &p.domain_id, body.into()).await?;
-    Ok(domain_json(&d))
+    domain_json(&state, &d).await
 }
 
 pub async fn delete(

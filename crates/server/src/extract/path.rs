@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
     EmailMessageId, EventId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
-    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
+    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
+    SignInId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -126,6 +127,17 @@ path_struct!(
 path_struct!(
     /// `/v1/me/organization_invitations/{invitation_id}/…`
     MyInvitationPath { invitation_id: OrganizationInvitationId } => not_found("organization invitation")
+);
+path_struct!(
+    /// `/v1/me/organization_suggestions/{suggestion_id}/…`
+    MySuggestionPath { suggestion_id: OrganizationSuggestionId } => not_found("organization suggestion")
+);
+path_struct!(
+    /// `/v1/organizations/{organization_id}/membership_requests/{request_id}/…`
+    MembershipRequestPath {
+        organization_id: OrganizationId => not_found("organization"),
+        request_id: OrganizationMembershipRequestId => not_found("organization membership request"),
+    }
 );
 path_struct!(
     /// `/v1/organizations/{organization_id}/domains/{domain_id}`

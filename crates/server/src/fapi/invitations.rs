@@ -1,5 +1,4 @@
-//! `/v1/me/organization_invitations…`: the signed-in user's invitations, and accepting one;
-//! `/v1/me/organization_suggestions`, which is always empty.
+//! `/v1/me/organization_invitations…`: the signed-in user's invitations, and accepting one.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -57,19 +56,6 @@ pub async fn mine(State(state): State<AppState>, browser: Browser, q: QueryParam
         json!({ "data": data, "total_count": total }),
     )
     .await
-}
-
-/// Suggestions come from organizations' verified domains, which the Frontend API does not serve
-/// (`domains.enabled` is off): the list is empty. clerk-js asks for it in the organization
-/// switcher, list and choose-organization task.
-pub async fn my_suggestions(
-    State(state): State<AppState>,
-    browser: Browser,
-    q: QueryParams,
-) -> ApiResult {
-    signed_in(&state, &browser).await?;
-    Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
-    respond(&state, &browser, json!({ "data": [], "total_count": 0 })).await
 }
 
 /// Answers the accepted invitation; the client's user now has the membership.

@@ -19,6 +19,7 @@ pub mod respond;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
+mod suggestions;
 mod throttle;
 pub mod tunnel;
 
@@ -113,6 +114,7 @@ fn routes() -> Router<AppState> {
             post(me::revoke_session),
         )
         .merge(organization_routes())
+        .merge(suggestions::routes())
         .route("/npm/{*path}", get(npm::serve))
 }
 
@@ -126,10 +128,6 @@ fn organization_routes() -> Router<AppState> {
             delete(o::leave),
         )
         .route("/v1/me/organization_invitations", get(invitations::mine))
-        .route(
-            "/v1/me/organization_suggestions",
-            get(invitations::my_suggestions),
-        )
         .route(
             "/v1/me/organization_invitations/{invitation_id}/accept",
             post(invitations::accept),

@@ -27,8 +27,22 @@ async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiRes
     with_client(state, browser, client, |_, _| response).await
 }
 
+/// Domains with their pending invitations and suggestions counted, as the Backend API shows them.
+async fn counted(
+    state: &AppState,
+    list: &[OrganizationDomain],
+) -> Result<Vec<DomainJson>, ApiError> {
+    let pending = crate::app::organization_domains::pending(state, list).await?;
+    Ok(list
+        .iter()
+        .zip(pending.iter())
+        .map(|(d, p)| DomainJson::new(d).counted(p))
+        .collect())
+}
+
 async fn respond_domain(state: &AppState, browser: &Browser, d: &OrganizationDomain) -> ApiResult {
-    respond(state, browser, json!(DomainJson::new(d))).await
+    let json = counted(state, std::slice::from_ref(d)).await?;
+    respond(state, browser, json!(json.first())).await
 }
 
 /// `enrollment_mode` may repeat (clerk-js splits a list into repeated keys).
@@ -52,7 +66,7 @@ pub async fn list(
         ..Default::default()
     };
     let (list, total) = app::list(&state, &s.user_id, &p.organization_id, query).await?;
-    let data: Vec<DomainJson> = list.iter().map(DomainJson::new).collect();
+    let data = counted(&state, &list).await?;
     respond(
         &state,
         &browser,

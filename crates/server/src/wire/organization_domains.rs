@@ -4,6 +4,7 @@ use serde::Serialize;
 use usher_core::clock::Millis;
 use usher_core::ids::{OrganizationDomainId, OrganizationId};
 use usher_core::organizations::domains::OrganizationDomain;
+use usher_core::store::DomainPendingCount;
 
 #[derive(Debug, Serialize)]
 pub struct VerificationJson {
@@ -67,12 +68,19 @@ impl DomainJson {
             affiliation_verification: verification(d),
             ownership_verification: None,
             verification: verification(d),
-            // Invitations and suggestions by domain do not exist yet.
+            // Counted where the store is at hand: see `counted`.
             total_pending_invitations: 0,
             total_pending_suggestions: 0,
             public_organization_data: None,
             created_at: d.created_at,
             updated_at: d.updated_at,
         }
+    }
+
+    /// With the domain's pending invitations and suggestions (`app::organization_domains::pending`).
+    pub fn counted(mut self, pending: &DomainPendingCount) -> Self {
+        self.total_pending_invitations = pending.invitations;
+        self.total_pending_suggestions = pending.suggestions;
+        self
     }
 }

@@ -87,7 +87,7 @@ pub struct PublicUserDataJson {
 }
 
 impl PublicUserDataJson {
-    fn new(user_id: &str, u: Option<&User>) -> Self {
+    pub fn new(user_id: &str, u: Option<&User>) -> Self {
         let identifier = u.and_then(|u| {
             u.primary_email()
                 .map(|e| e.email_address.clone())

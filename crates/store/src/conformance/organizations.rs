@@ -23,9 +23,14 @@ use usher_core::users::query::Page;
 
 use super::{NOW, Outcome, create_instance, user};
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+pub(super) type Error = Box<dyn std::error::Error + Send + Sync>;
 
-fn org(name: &str, slug: &str, max: i64, created_at: i64) -> Result<Organization, Error> {
+pub(super) fn org(
+    name: &str,
+    slug: &str,
+    max: i64,
+    created_at: i64,
+) -> Result<Organization, Error> {
     Ok(validate_new(
         NewOrganization {
             name: Some(name.into()),
@@ -58,7 +63,7 @@ fn membership(
     )?)
 }
 
-async fn commit(
+pub(super) async fn commit(
     store: &Arc<dyn Store>,
     ins: &InstanceId,
     writes: Vec<Write>,
@@ -66,7 +71,7 @@ async fn commit(
     store.commit(ins, Changeset { writes }).await
 }
 
-async fn users(
+pub(super) async fn users(
     store: &Arc<dyn Store>,
     ins: &InstanceId,
     names: &[&str],
@@ -437,7 +442,7 @@ pub async fn the_last_admin_is_kept(store: Arc<dyn Store>) -> Outcome {
     Ok(())
 }
 
-fn domain(
+pub(super) fn domain(
     o: &Organization,
     name: &str,
     verified: bool,
@@ -668,7 +673,11 @@ pub async fn domains_are_unique_listed_and_deleted_with_their_organization(
 
 const DAY: i64 = 86_400_000;
 
-fn invitation(o: &Organization, email: &str, at: i64) -> Result<OrganizationInvitation, Error> {
+pub(super) fn invitation(
+    o: &Organization,
+    email: &str,
+    at: i64,
+) -> Result<OrganizationInvitation, Error> {
     let input = NewInvitation {
         email_address: Some(email.into()),
         role: Some(MEMBER.into()),

@@ -10,6 +10,8 @@ use usher_core::events::OutboxEvent;
 use usher_core::ids::{EventId, InstanceId};
 use usher_core::organizations::domains::OrganizationDomain;
 use usher_core::organizations::invitations::OrganizationInvitation;
+use usher_core::organizations::membership_requests::MembershipRequest;
+use usher_core::organizations::suggestions::OrganizationSuggestion;
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::store::{StoreError, StoreResult};
@@ -127,10 +129,12 @@ macro_rules! versioned {
 
 versioned!(
     Branding,
+    MembershipRequest,
     Organization,
     OrganizationDomain,
     OrganizationInvitation,
     OrganizationMembership,
+    OrganizationSuggestion,
     Session,
     User,
     WebhookEndpoint,

@@ -194,6 +194,53 @@ impl Store for Backend {
             .map_err(|e| e.during("list_organization_domains"))
     }
 
+    async fn domain_pending_counts(
+        &self,
+        instance_id: &InstanceId,
+        organization_id: &OrganizationId,
+        names: &[String],
+        now: usher_core::clock::Millis,
+    ) -> StoreResult<Vec<usher_core::store::DomainPendingCount>> {
+        organization_suggestions::domain_pending_counts(self.reader(), instance_id, organization_id, names, now).await
+            .map_err(|e| e.during("domain_pending_counts"))
+    }
+
+    async fn get_organization_suggestion(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::OrganizationSuggestionId,
+    ) -> StoreResult<Option<usher_core::organizations::suggestions::OrganizationSuggestion>> {
+        organization_suggestions::get_suggestion(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_organization_suggestion"))
+    }
+
+    async fn list_organization_suggestions(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::organizations::suggestions::SuggestionQuery,
+    ) -> StoreResult<(Vec<usher_core::organizations::suggestions::OrganizationSuggestion>, i64)> {
+        organization_suggestions::list_suggestions(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_organization_suggestions"))
+    }
+
+    async fn get_membership_request(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::OrganizationMembershipRequestId,
+    ) -> StoreResult<Option<usher_core::organizations::membership_requests::MembershipRequest>> {
+        organization_suggestions::get_request(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_membership_request"))
+    }
+
+    async fn list_membership_requests(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::organizations::membership_requests::RequestQuery,
+    ) -> StoreResult<(Vec<usher_core::organizations::membership_requests::MembershipRequest>, i64)> {
+        organization_suggestions::list_requests(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_membership_requests"))
+    }
+
     async fn list_memberships(
         &self,
         instance_id: &InstanceId,

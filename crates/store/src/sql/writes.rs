@@ -193,6 +193,22 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganizationDomain { id, version } => {
                 super::organization_domains::delete(&mut tx, instance_id, id, *version).await?
             }
+            Write::InsertOrganizationSuggestion(x) => {
+                super::organization_suggestions::insert_suggestion(&mut tx, instance_id, x).await?
+            }
+            Write::UpdateOrganizationSuggestion(x) => {
+                super::organization_suggestions::update_suggestion(&mut tx, instance_id, x).await?
+            }
+            Write::DeleteOrganizationSuggestion { id, version } => {
+                super::organization_suggestions::delete_suggestion(&mut tx, instance_id, id, *version)
+                    .await?
+            }
+            Write::InsertMembershipRequest(x) => {
+                super::organization_suggestions::insert_request(&mut tx, instance_id, x).await?
+            }
+            Write::UpdateMembershipRequest(x) => {
+                super::organization_suggestions::update_request(&mut tx, instance_id, x).await?
+            }
             Write::InsertMembership(m) => {
                 super::organizations::insert_membership(&mut tx, instance_id, m).await?
             }
@@ -408,6 +424,7 @@ async fn delete_user(
     )
     .bind(version);
     execute_one(delete, &mut **tx).await?;
+    super::organization_suggestions::delete_of_user(tx, instance_id, id).await?;
     delete_identifiers(tx, instance_id, id).await
 }
 

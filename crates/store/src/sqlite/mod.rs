@@ -54,6 +54,10 @@ mod organization_domains {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_domains.rs");
 }
+mod organization_suggestions {
+    type Db = sqlx::Sqlite;
+    include!("../sql/organization_suggestions.rs");
+}
 
 use std::path::Path;
 use std::str::FromStr;

@@ -6,10 +6,12 @@ pub mod devices;
 pub mod handshake;
 pub mod invitations;
 pub mod me;
+pub mod membership_requests;
 pub mod organization_domains;
 pub mod organizations;
 pub mod sign_ins;
 pub mod sign_ups;
+pub mod suggestions;
 pub mod throttle;
 
 use std::sync::{Arc, Mutex, PoisonError};

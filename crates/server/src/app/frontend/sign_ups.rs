@@ -281,9 +281,13 @@ async fn complete(
         Some(&strategy),
         false,
     );
+    let joining = invitation
+        .as_ref()
+        .map(|(inv, _, _)| inv.organization_id.clone());
     if let Some((mut inv, mut org, roles)) = invitation {
         invitations::accept_into(change, &mut inv, &mut org, &user, &roles)?;
     }
+    crate::app::organization_enrollment::enroll(change, &user, joining.as_ref()).await?;
     sign_up.complete(&user.id, &session.id, now);
     Ok(())
 }

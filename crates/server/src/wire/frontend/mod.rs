@@ -7,6 +7,7 @@ pub mod client;
 pub mod environment;
 pub mod mfa;
 pub mod organizations;
+pub mod suggestions;
 
 use serde_json::{Value, json};
 

@@ -8,6 +8,7 @@ mod choose_organization;
 mod clerk_js_bundle;
 mod client_trust;
 mod dev_browser;
+mod domain_enrollment;
 mod handshake;
 mod mfa;
 mod organization_domains;
