@@ -40,7 +40,7 @@ async fn membership_of(
 }
 
 /// The caller's membership, granting `permission` when one is named.
-async fn check(
+pub(super) async fn check(
     state: &AppState,
     user_id: &UserId,
     organization_id: &OrganizationId,
