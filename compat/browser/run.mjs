@@ -11,7 +11,7 @@
 //   (D) development: --environment development --frontend-host happy-hippo-13.clerk.accounts.dev
 //                    --allowed-origins http://localhost:<APP2_PORT>
 //   (5) clerk5:      as (P), on its own app port, pages loading clerk-js 5 (its UI built in)
-// (P) and (5) also serve organizations (--organizations true).
+// All three also serve organizations (--organizations true).
 // (P) and (D) with --clerk-js-dir vendor/node_modules (clerk-js 6 + @clerk/ui), (5) with
 // vendor/v5/node_modules; all on free loopback ports and temp data dirs.
 import path from 'node:path';
@@ -58,7 +58,10 @@ await runSuite({
         secretKey: liveSecretKey(),
         args: ['--organizations', 'true'],
       })),
-      instance('development', 'development', () => ({ frontendHost: 'happy-hippo-13.clerk.accounts.dev' })),
+      instance('development', 'development', () => ({
+        frontendHost: 'happy-hippo-13.clerk.accounts.dev',
+        args: ['--organizations', 'true'],
+      })),
       instance('clerk5', 'production', (app) => ({
         frontendHost: `clerk.localhost:${app.port}`,
         secretKey: liveSecretKey(),

@@ -1,6 +1,7 @@
 // clerk-js's organization components, driven as a user drives them, with clerk-js 6 (@clerk/ui)
-// and clerk-js 5 (its UI built in), each against its own production instance: a user who is a
-// member of one organization (made through @clerk/backend) signs in, then
+// on the production and on the development instance (dev-browser mode), and with clerk-js 5 (its
+// UI built in) on its own production instance: a user who is a member of one organization (made
+// through @clerk/backend) signs in, then
 //  1. <CreateOrganization/>: names a new organization; it exists with the user as its admin and
 //     is the active one;
 //  2. <OrganizationSwitcher/>: switches to the other organization and to the personal account
@@ -10,7 +11,7 @@
 //     the invitee is listed as a member, made an admin, then removed (each read back through
 //     @clerk/backend);
 //  4. <OrganizationList/>: lists both memberships; choosing one makes it active.
-// One sign-in and one browser context per clerk-js version; the invitee's context is the second.
+// One sign-in and one browser context per instance; the invitee's context is the second.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClerkClient } from '@clerk/backend';
@@ -90,13 +91,13 @@ async function suggestionsServed(page) {
   });
 }
 
-for (const which of ['production', 'clerk5']) {
-  const label = which === 'clerk5' ? 'clerk-js 5' : 'clerk-js 6';
+for (const which of ['production', 'development', 'clerk5']) {
+  const label = { production: 'clerk-js 6', development: 'clerk-js 6, development instance', clerk5: 'clerk-js 5' }[which];
   test(`${label}: <CreateOrganization/>, <OrganizationSwitcher/>, <OrganizationProfile/> members and invitations, <OrganizationList/>`, { skip: SKIP_WITHOUT_USHER, timeout: 180_000 }, async (t) => {
     const inst = config()[which];
-    const v = inst.clerkJs;
     const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
-    const email = uniqueEmail(`orgui-${which}`);
+    // On the development instance a `+clerk_test` address confirms a new device with 424242.
+    const email = uniqueEmail(`orgui-${which}`, which === 'development' ? '+clerk_test' : '');
     const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
     const owner = await clerk.users.createUser({ emailAddress: [uniqueEmail('orgui-owner')], password: PASSWORD });
     const suffix = Date.now().toString(36);
@@ -108,7 +109,8 @@ for (const which of ['production', 'clerk5']) {
     const ctx = { page, art, exchanges };
     let invitee;
     try {
-      await step(`${v}-orgui-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
+      const v = `${inst.clerkJs}${which === 'development' ? '-dev' : ''}`;
+    await step(`${v}-orgui-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
       await step(`${v}-orgui-sign-in`, ctx, () => signInWithPassword(page, inst, email, PASSWORD));
       await step(`${v}-orgui-signed-in`, ctx, () => waitSignedIn(page));
 
