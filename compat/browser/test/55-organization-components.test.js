@@ -6,7 +6,8 @@
 //     is the active one;
 //  2. <OrganizationSwitcher/>: switches to the other organization and to the personal account
 //     (Clerk.organization and the `o` claim of the token getToken() mints follow), and back;
-//  3. <OrganizationProfile/>'s members page: invites an address with a role; the emailed link's
+//  3. <OrganizationProfile/>'s members page: invites an address with a role (a second time is
+//     refused, the form naming the address); the emailed link's
 //     `__clerk_ticket`, opened in a second browser on a page with <SignUp/>, signs the invitee up;
 //     the invitee is listed as a member, made an admin, then removed (each read back through
 //     @clerk/backend);
@@ -18,7 +19,7 @@ import { createClerkClient } from '@clerk/backend';
 import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
 import { bapi } from '../lib/usher.js';
 import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, signInWithPassword, waitSignedIn,
+  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, signInWithPassword, waitSignedIn, uiError,
 } from '../lib/flows.js';
 
 const art = flowArtifacts('55-organization-components');
@@ -169,16 +170,28 @@ for (const which of ['production', 'development', 'clerk5']) {
         await open(page, inst, '/organization-profile#/organization-members');
         await page.locator('.cl-membersPageInviteButton').waitFor({ timeout: 15_000 });
       });
-      const invited = await step(`${v}-orgui-invite`, ctx, async () => {
+      const inviteForm = async (address) => {
         await page.locator('.cl-membersPageInviteButton').click();
         const input = page.locator('.cl-tagInputContainer input, input[type=text]').first();
-        await input.fill(invitee);
+        await input.fill(address);
         await input.press('Enter');
         await page.locator('.cl-selectButton').filter({ hasText: /role/i }).first().click();
         await page.locator('.cl-selectOption', { hasText: /^Member$/ }).first().click();
+      };
+      const invited = await step(`${v}-orgui-invite`, ctx, async () => {
+        await inviteForm(invitee);
         return sending(page, 'POST', /\/invitations\/bulk$/, () => page.locator('.cl-formButtonPrimary').click());
       });
       assert.deepEqual(invited.response.map((i) => [i.email_address, i.role, i.status]), [[invitee, 'org:member', 'pending']]);
+      // The same address again: refused, and the form names it (from the error's meta).
+      await step(`${v}-orgui-invite-again-refused`, ctx, async () => {
+        await page.locator('.cl-formButtonPrimary', { hasText: /finish/i }).click();
+        await inviteForm(invitee);
+        const refused = page.waitForResponse((r) => /\/invitations\/bulk$/.test(new URL(r.url()).pathname));
+        await page.locator('.cl-formButtonPrimary').click();
+        assert.equal((await refused).status(), 400);
+        await uiError(page).filter({ hasText: invitee }).waitFor({ timeout: 10_000 });
+      });
       const link = await invitationLink(inst, invitee);
       const ticket = link.searchParams.get('__clerk_ticket');
       assert.ok(ticket, link.href);

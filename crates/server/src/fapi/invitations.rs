@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 use usher_core::CoreError;
-use usher_core::organizations::invitations::InvitationStatus;
+use usher_core::ids::{OrganizationId, UserId};
+use usher_core::organizations::invitations::{InvitationStatus, OrganizationInvitation};
 use usher_core::users::query::Page;
 
 use super::browser::Browser;
@@ -101,6 +102,50 @@ pub async fn of_organization(
     .await
 }
 
+/// Sends the invitations; a refusal names the addresses at fault as Clerk does, for
+/// `<OrganizationProfile/>`'s invite form to show them: a duplicate's `meta.email_addresses`, a
+/// member's address in the long message.
+async fn invite_all(
+    state: &AppState,
+    browser: &Browser,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    email_addresses: Vec<String>,
+    role: Option<String>,
+) -> Result<Vec<OrganizationInvitation>, ApiError> {
+    let err = match app::invite(
+        state,
+        &browser.ctx,
+        user_id,
+        organization_id,
+        email_addresses.clone(),
+        role,
+    )
+    .await
+    {
+        Ok(made) => return Ok(made),
+        Err(e) => e,
+    };
+    let at_fault = app::addresses_at_fault(state, organization_id, &email_addresses, &err).await?;
+    let duplicate = matches!(err, CoreError::InvitationDuplicate);
+    let member = matches!(err, CoreError::AlreadyMember);
+    let mut api = ApiError::from(err);
+    if !at_fault.is_empty() {
+        let list = at_fault.join(", ");
+        if duplicate {
+            api.detail.long_message = format!(
+                "There are already pending invitations for the following email addresses: {list}"
+            );
+            api.detail
+                .meta
+                .insert("email_addresses".into(), json!(at_fault));
+        } else if member {
+            api.detail.long_message = format!("{list} is already a member of the organization.");
+        }
+    }
+    Err(api)
+}
+
 /// `POST …/invitations`: one address, answered with its invitation.
 pub async fn invite(
     State(state): State<AppState>,
@@ -113,9 +158,9 @@ pub async fn invite(
     let email = f
         .email_address
         .ok_or_else(|| CoreError::missing("email_address"))?;
-    let made = app::invite(
+    let made = invite_all(
         &state,
-        &browser.ctx,
+        &browser,
         &s.user_id,
         &p.organization_id,
         vec![email],
@@ -143,9 +188,9 @@ pub async fn invite_many(
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
     let f: InvitationForm = form.read()?;
-    let made = app::invite(
+    let made = invite_all(
         &state,
-        &browser.ctx,
+        &browser,
         &s.user_id,
         &p.organization_id,
         form.all("email_address"),

@@ -93,6 +93,30 @@ pub async fn invite(
     crate::app::organization_invitations::create_many(state, ctx, organization_id, inputs).await
 }
 
+/// Which of `email_addresses` an invitation refusal is about: those already invited (pending)
+/// for a duplicate, those whose owner is a member for `AlreadyMember`, else none.
+pub async fn addresses_at_fault(
+    state: &AppState,
+    organization_id: &OrganizationId,
+    email_addresses: &[String],
+    err: &CoreError,
+) -> CoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for email in email_addresses {
+        let (who, _) =
+            crate::app::organization_invitations::invitee(state, organization_id, email).await?;
+        let at_fault = match err {
+            CoreError::InvitationDuplicate => who.has_pending,
+            CoreError::AlreadyMember => who.is_member,
+            _ => false,
+        };
+        if at_fault {
+            out.push(email.trim().to_lowercase());
+        }
+    }
+    Ok(out)
+}
+
 /// `POST /v1/organizations/{id}/invitations/{invitation_id}/revoke`.
 pub async fn revoke(
     state: &AppState,

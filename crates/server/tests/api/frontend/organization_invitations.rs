@@ -645,15 +645,46 @@ async fn an_admin_invites_lists_and_revokes_on_the_frontend_api() {
         .await;
     let third = r.ok()["response"]["id"].as_str().unwrap().to_owned();
     assert_eq!(r.body["response"]["role"], "org:admin");
-    a.post(
-        &invitations,
-        &[
-            ("email_address", "third@example.com"),
-            ("role", "org:admin"),
-        ],
-    )
-    .await
-    .err(400, "duplicate_record");
+    let r = a
+        .post(
+            &format!("{invitations}/bulk"),
+            &[
+                ("email_address", "fourth@example.com"),
+                ("email_address", "Third@example.com"),
+                ("role", "org:admin"),
+            ],
+        )
+        .await;
+    // The invite form lists the addresses already invited, from `meta.email_addresses`.
+    r.err(400, "duplicate_record");
+    let e = &r.body["errors"][0];
+    assert_eq!(
+        e["meta"]["email_addresses"],
+        json!(["third@example.com"]),
+        "{}",
+        r.raw
+    );
+    assert!(
+        e["long_message"]
+            .as_str()
+            .unwrap()
+            .contains("third@example.com"),
+        "{}",
+        r.raw
+    );
+    // A member's address is named in the long message, where the form reads it from.
+    let r = a
+        .post(
+            &invitations,
+            &[
+                ("email_address", "alice@example.com"),
+                ("role", "org:member"),
+            ],
+        )
+        .await;
+    r.err(400, "already_a_member_in_organization");
+    let long = r.body["errors"][0]["long_message"].as_str().unwrap();
+    assert!(long.starts_with("alice@example.com "), "{}", r.raw);
     a.post(&format!("{invitations}/bulk"), &[("role", "org:member")])
         .await
         .err(422, "form_param_missing");
