@@ -42,7 +42,12 @@ impl<S: Send + Sync> FromRequest<S> for Form {
             let form = Self::from_pairs(
                 form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())),
             );
-            crate::extract::text::check_form_fields(&form.fields)?;
+            // Every value, not only the last of a repeated key: a list field reads them all.
+            crate::extract::text::check_form_fields(
+                form.lists
+                    .iter()
+                    .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))),
+            )?;
             Ok(form)
         }
     }

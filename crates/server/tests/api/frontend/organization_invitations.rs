@@ -672,6 +672,19 @@ async fn an_admin_invites_lists_and_revokes_on_the_frontend_api() {
         "{}",
         r.raw
     );
+    // A NUL in any of the repeated addresses, not only the last, is refused by name.
+    let r = a
+        .post(
+            &format!("{invitations}/bulk"),
+            &[
+                ("email_address", "fifth\0@example.com"),
+                ("email_address", "sixth@example.com"),
+                ("role", "org:member"),
+            ],
+        )
+        .await;
+    r.err(422, "form_param_format_invalid");
+    assert!(r.raw.contains("NUL"), "{}", r.raw);
     // A member's address is named in the long message, where the form reads it from.
     let r = a
         .post(
