@@ -62,7 +62,10 @@ await runSuite({
         secretKey: liveSecretKey(),
         args: ['--organizations', 'true', '--organization-domains', 'true'],
       })),
-      instance('development', 'development', () => ({ frontendHost: 'happy-hippo-13.clerk.accounts.dev' })),
+      instance('development', 'development', () => ({
+        frontendHost: 'happy-hippo-13.clerk.accounts.dev',
+        args: ['--organizations', 'true'],
+      })),
       instance('clerk5', 'production', (app) => ({
         frontendHost: `clerk.localhost:${app.port}`,
         secretKey: liveSecretKey(),

@@ -1,7 +1,7 @@
 // The test application: a node:http server per Usher instance on http://localhost:<port> that
-//  - serves the test pages (/sign-in, /sign-up, /user, /profile), which load clerk-js 6 and
-//    @clerk/ui (or clerk-js 5 alone, its UI built in) from Usher through the proxy and mount one
-//    prebuilt component;
+//  - serves the test pages (/sign-in, /sign-up, /user, /profile, the organization components),
+//    which load clerk-js 6 and @clerk/ui (or clerk-js 5 alone, its UI built in) from Usher through
+//    the proxy and mount one prebuilt component;
 //  - reverse-proxies every /__clerk/* request unchanged to Usher's Frontend API listener (which
 //    serves the FAPI under /__clerk/v1/* and the bundles under /__clerk/npm/*), logging each
 //    exchange as one JSON line (method, path+query, form body, status, Location, Set-Cookie, body);
@@ -77,6 +77,11 @@ const PAGES = {
   '/profile': ['Profile', "Clerk.mountUserProfile(el, { routing: 'hash' });"],
   // clerk-js loaded, nothing mounted: for driving the JS API.
   '/blank': ['Blank', ''],
+  // The organization components; after creating or choosing, back to /blank to read the state.
+  '/create-organization': ['Create organization', "Clerk.mountCreateOrganization(el, { routing: 'hash', skipInvitationScreen: true, afterCreateOrganizationUrl: '/blank' });"],
+  '/organization-switcher': ['Organization switcher', 'Clerk.mountOrganizationSwitcher(el, { hidePersonal: false });'],
+  '/organization-profile': ['Organization profile', "Clerk.mountOrganizationProfile(el, { routing: 'hash' });"],
+  '/organization-list': ['Organization list', "Clerk.mountOrganizationList(el, { hidePersonal: false, afterSelectOrganizationUrl: '/blank', afterSelectPersonalUrl: '/blank' });"],
 };
 
 function readBody(req) {

@@ -75,6 +75,10 @@ const SERVED = [
   'GET /v1/organizations/{organization_id}/membership_requests',
   'POST /v1/organizations/{organization_id}/membership_requests/{request_id}/accept',
   'POST /v1/organizations/{organization_id}/membership_requests/{request_id}/reject',
+  'GET /v1/organizations/{organization_id}/invitations',
+  'POST /v1/organizations/{organization_id}/invitations',
+  'POST /v1/organizations/{organization_id}/invitations/bulk',
+  'POST /v1/organizations/{organization_id}/invitations/{invitation_id}/revoke',
 ];
 
 const servers = [];
@@ -199,6 +203,14 @@ async function driveEverything(environment) {
   expectStatus(await a.post(`${o}/memberships`, { user_id: me.id, role: 'org:member' }), 400, 'already a member');
   expectStatus(await a.patch(`${o}/memberships/${me.id}`, { role: 'org:admin' }), 200, 'member role');
   expectStatus(await a.delete(`${o}/memberships/${me.id}`), 403, 'last admin removed');
+  // Its invitations, as <OrganizationProfile/> sends them (the bulk form repeats email_address).
+  const many = expectStatus(await a.post(`${o}/invitations/bulk`, [
+    ['email_address', 'spec-invitee-1@example.com'], ['email_address', 'spec-invitee-2@example.com'], ['role', 'org:member'],
+  ]), 200, 'invite several').response;
+  assert.equal(many.length, 2);
+  expectStatus(await a.post(`${o}/invitations`, { email_address: 'spec-invitee-3@example.com', role: 'org:admin' }), 200, 'invite one');
+  expectStatus(await a.get(`${o}/invitations?status=pending&limit=10&offset=0`), 200, 'invitations');
+  expectStatus(await a.post(`${o}/invitations/${many[0].id}/revoke`, {}), 200, 'invitation revoked');
   expectStatus(await a.delete(`/v1/me/organization_memberships/${org.id}`), 403, 'last admin leaves');
   expectStatus(await a.get('/v1/organizations/org_2unknownunknownunknownunkn'), 404, 'not a member');
 

@@ -21,7 +21,7 @@ const INVITATION: &str = "organization invitation";
 pub const MAX_BULK: usize = 10;
 
 /// What the email's link needs besides the invitation: whether the address has an account.
-async fn invitee(
+pub(crate) async fn invitee(
     state: &AppState,
     organization_id: &OrganizationId,
     email: &str,

@@ -3,8 +3,9 @@
 //! forms of `wire::requests::frontend`, where the handler used to read them, so that a signed-out
 //! client still hears that first. Unknown keys are ignored, as clerk-js adds fields (`locale`,
 //! `timezone`, `tab_state`, …) that change between versions. A repeated form key keeps its last
-//! value, as browsers' form encoders never repeat the keys these forms read; a JSON key given
-//! twice is refused, as in the Backend API.
+//! value for the typed forms; a list field (clerk-js sends an array as the key repeated, e.g. the
+//! addresses of a bulk invitation) is read whole with `Form::all`. A JSON key given twice is
+//! refused, as in the Backend API.
 
 use std::collections::HashMap;
 
@@ -17,7 +18,11 @@ use crate::error::ApiError;
 use crate::extract::body::{BODY_LIMIT, json_object, read_fields};
 
 #[derive(Debug, Default)]
-pub struct Form(HashMap<String, String>);
+pub struct Form {
+    fields: HashMap<String, String>,
+    /// Every value of each key, in order.
+    lists: HashMap<String, Vec<String>>,
+}
 
 impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = ApiError;
@@ -34,11 +39,16 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         if json {
             Self::from_json(&bytes)
         } else {
-            let fields: HashMap<String, String> = form_urlencoded::parse(&bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            crate::extract::text::check_form_fields(&fields)?;
-            Ok(Self(fields))
+            let form = Self::from_pairs(
+                form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())),
+            );
+            // Every value, not only the last of a repeated key: a list field reads them all.
+            crate::extract::text::check_form_fields(
+                form.lists
+                    .iter()
+                    .flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))),
+            )?;
+            Ok(form)
         }
     }
 }
@@ -52,21 +62,53 @@ impl Form {
                 e
             }
         })?;
-        Ok(Self(
-            map.into_iter()
-                .filter_map(|(k, v)| match v {
-                    Value::String(s) => Some((k, s)),
-                    Value::Null => None,
-                    other => Some((k, other.to_string())),
-                })
-                .collect(),
-        ))
+        let mut form = Self::default();
+        for (k, v) in map {
+            let text = match v {
+                Value::String(s) => s,
+                Value::Null => continue,
+                Value::Array(items) => {
+                    let strings: Vec<String> = items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect();
+                    let text = Value::Array(items).to_string();
+                    form.lists.insert(k.clone(), strings);
+                    form.fields.insert(k, text);
+                    continue;
+                }
+                other => other.to_string(),
+            };
+            form.lists.insert(k.clone(), vec![text.clone()]);
+            form.fields.insert(k, text);
+        }
+        Ok(form)
+    }
+
+    fn from_pairs(pairs: impl Iterator<Item = (String, String)>) -> Self {
+        let mut form = Self::default();
+        for (k, v) in pairs {
+            form.lists.entry(k.clone()).or_default().push(v.clone());
+            form.fields.insert(k, v);
+        }
+        form
+    }
+
+    /// Every value given for `key` (or `key[]`), in order; none: empty.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        let bracketed = format!("{key}[]");
+        [key, bracketed.as_str()]
+            .iter()
+            .filter_map(|k| self.lists.get(*k))
+            .flatten()
+            .cloned()
+            .collect()
     }
 
     /// The form read into `T`, naming the field at fault.
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         let fields: Map<String, Value> = self
-            .0
+            .fields
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
@@ -81,11 +123,21 @@ mod tests {
     use crate::wire::requests::frontend::{ChangePasswordForm, TouchForm};
 
     fn urlencoded(body: &str) -> Form {
-        Form(
-            form_urlencoded::parse(body.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
+        Form::from_pairs(
+            form_urlencoded::parse(body.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())),
         )
+    }
+
+    #[test]
+    fn a_repeated_key_is_read_whole_as_a_list() {
+        let f = urlencoded("email_address=a%40x.io&role=org%3Amember&email_address=b%40x.io");
+        assert_eq!(f.all("email_address"), ["a@x.io", "b@x.io"]);
+        assert_eq!(f.all("role"), ["org:member"]);
+        assert!(f.all("missing").is_empty());
+        assert_eq!(urlencoded("ids[]=1&ids[]=2").all("ids"), ["1", "2"]);
+        let j = Form::from_json(br#"{"email_address":["a@x.io","b@x.io"],"role":"r"}"#).unwrap();
+        assert_eq!(j.all("email_address"), ["a@x.io", "b@x.io"]);
+        assert_eq!(j.all("role"), ["r"]);
     }
 
     fn fault(r: Result<ChangePasswordForm, ApiError>) -> (&'static str, String) {

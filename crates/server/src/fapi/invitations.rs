@@ -1,21 +1,26 @@
-//! `/v1/me/organization_invitations…`: the signed-in user's invitations, and accepting one.
+//! `/v1/organizations/{id}/invitations…`: an organization's invitations, listed, sent and
+//! revoked by its admins; `/v1/me/organization_invitations…`: the signed-in user's invitations,
+//! and accepting one.
 
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 use usher_core::CoreError;
-use usher_core::organizations::invitations::InvitationStatus;
+use usher_core::ids::{OrganizationId, UserId};
+use usher_core::organizations::invitations::{InvitationStatus, OrganizationInvitation};
 use usher_core::users::query::Page;
 
 use super::browser::Browser;
+use super::form::Form;
 use super::me::signed_in;
 use super::respond::with_client;
 use crate::app::frontend::invitations as app;
 use crate::error::ApiError;
-use crate::extract::path::{MyInvitationPath, Path};
+use crate::extract::path::{InvitationPath, MyInvitationPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::frontend::organizations as wire;
+use crate::wire::requests::frontend::InvitationForm;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -70,6 +75,154 @@ pub async fn accept(
         &state,
         &browser,
         wire::user_invitation(&inv, &org, state.now()),
+    )
+    .await
+}
+
+pub async fn of_organization(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    q: QueryParams,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let (list, total) =
+        app::of_organization(&state, &s.user_id, &p.organization_id, statuses(&q)?, page).await?;
+    let now = state.now();
+    let data: Vec<Value> = list
+        .iter()
+        .map(|i| wire::organization_invitation(i, now))
+        .collect();
+    respond(
+        &state,
+        &browser,
+        json!({ "data": data, "total_count": total }),
+    )
+    .await
+}
+
+/// Sends the invitations; a refusal names the addresses at fault as Clerk does, for
+/// `<OrganizationProfile/>`'s invite form to show them: a duplicate's `meta.email_addresses`, a
+/// member's address in the long message.
+async fn invite_all(
+    state: &AppState,
+    browser: &Browser,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    email_addresses: Vec<String>,
+    role: Option<String>,
+) -> Result<Vec<OrganizationInvitation>, ApiError> {
+    let err = match app::invite(
+        state,
+        &browser.ctx,
+        user_id,
+        organization_id,
+        email_addresses.clone(),
+        role,
+    )
+    .await
+    {
+        Ok(made) => return Ok(made),
+        Err(e) => e,
+    };
+    let at_fault = app::addresses_at_fault(state, organization_id, &email_addresses, &err).await?;
+    let duplicate = matches!(err, CoreError::InvitationDuplicate);
+    let member = matches!(err, CoreError::AlreadyMember);
+    let mut api = ApiError::from(err);
+    if !at_fault.is_empty() {
+        let list = at_fault.join(", ");
+        if duplicate {
+            api.detail.long_message = format!(
+                "There are already pending invitations for the following email addresses: {list}"
+            );
+            api.detail
+                .meta
+                .insert("email_addresses".into(), json!(at_fault));
+        } else if member {
+            api.detail.long_message = format!("{list} is already a member of the organization.");
+        }
+    }
+    Err(api)
+}
+
+/// `POST …/invitations`: one address, answered with its invitation.
+pub async fn invite(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    form: Form,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let f: InvitationForm = form.read()?;
+    let email = f
+        .email_address
+        .ok_or_else(|| CoreError::missing("email_address"))?;
+    let made = invite_all(
+        &state,
+        &browser,
+        &s.user_id,
+        &p.organization_id,
+        vec![email],
+        f.role,
+    )
+    .await?;
+    let inv = made.first().ok_or(CoreError::NotFound {
+        resource: "organization invitation",
+    })?;
+    respond(
+        &state,
+        &browser,
+        wire::organization_invitation(inv, state.now()),
+    )
+    .await
+}
+
+/// `POST …/invitations/bulk` (what `<OrganizationProfile/>` sends): `email_address` repeated,
+/// answered with a bare array of the invitations.
+pub async fn invite_many(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<OrganizationPath>,
+    form: Form,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let f: InvitationForm = form.read()?;
+    let made = invite_all(
+        &state,
+        &browser,
+        &s.user_id,
+        &p.organization_id,
+        form.all("email_address"),
+        f.role,
+    )
+    .await?;
+    let now = state.now();
+    let data: Vec<Value> = made
+        .iter()
+        .map(|i| wire::organization_invitation(i, now))
+        .collect();
+    respond(&state, &browser, Value::Array(data)).await
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<InvitationPath>,
+) -> ApiResult {
+    let s = signed_in(&state, &browser).await?;
+    let inv = app::revoke(
+        &state,
+        &browser.ctx,
+        &s.user_id,
+        &p.organization_id,
+        &p.invitation_id,
+    )
+    .await?;
+    respond(
+        &state,
+        &browser,
+        wire::organization_invitation(&inv, state.now()),
     )
     .await
 }

@@ -150,6 +150,18 @@ fn organization_routes() -> Router<AppState> {
             axum::routing::patch(o::update_member).delete(o::remove_member),
         )
         .route("/v1/organizations/{organization_id}/roles", get(o::roles))
+        .route(
+            "/v1/organizations/{organization_id}/invitations",
+            get(invitations::of_organization).post(invitations::invite),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/bulk",
+            post(invitations::invite_many),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/invitations/{invitation_id}/revoke",
+            post(invitations::revoke),
+        )
         .merge(domain_routes())
 }
 

@@ -1,4 +1,5 @@
-//! Organization invitations on the Frontend API: the signed-in user's own (those to any of the
+//! Organization invitations on the Frontend API: an organization's (listed, sent and revoked by
+//! a member who may manage its memberships), the signed-in user's own (those to any of the
 //! user's verified addresses), accepting one, and redeeming the ticket its email carries at
 //! sign-up or sign-in. Accepting marks the invitation accepted and inserts the membership in the
 //! caller's change, so both land in one transaction with whatever else it holds (the new user
@@ -6,10 +7,11 @@
 //! concurrent one, finds it accepted.
 
 use usher_core::events::DomainEvent;
-use usher_core::ids::{OrganizationInvitationId, UserId};
+use usher_core::ids::{OrganizationId, OrganizationInvitationId, UserId};
 use usher_core::organizations::Organization;
+use usher_core::organizations::access::MANAGE_MEMBERSHIPS;
 use usher_core::organizations::invitations::{
-    self, InvitationQuery, InvitationStatus, OrganizationInvitation,
+    self, InvitationQuery, InvitationStatus, NewInvitation, OrganizationInvitation,
 };
 use usher_core::organizations::model::MembershipDetails;
 use usher_core::roles::RoleCatalog;
@@ -20,7 +22,7 @@ use usher_core::users::query::Page;
 use usher_core::{CoreError, CoreResult};
 
 use super::get_user;
-use super::organizations::enabled;
+use super::organizations::{check, enabled};
 use crate::app::context::RequestContext;
 use crate::app::organizations::get_by_id;
 use crate::app::{Change, with_retry};
@@ -45,6 +47,87 @@ async fn with_organization(
 ) -> CoreResult<WithOrganization> {
     let org = get_by_id(state, &inv.organization_id).await?;
     Ok((inv, org))
+}
+
+/// `GET /v1/organizations/{id}/invitations`: newest first, `statuses` empty for every status.
+pub async fn of_organization(
+    state: &AppState,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    statuses: Vec<InvitationStatus>,
+    page: Page,
+) -> CoreResult<(Vec<OrganizationInvitation>, i64)> {
+    check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
+    let query = InvitationQuery {
+        organization_id: Some(organization_id.clone()),
+        statuses,
+        now: state.now(),
+        page,
+        ..Default::default()
+    };
+    crate::app::organization_invitations::list(state, &query).await
+}
+
+/// `POST /v1/organizations/{id}/invitations[/bulk]`: one invitation per address, all with
+/// `role`, sent by the caller; all made or none.
+pub async fn invite(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    email_addresses: Vec<String>,
+    role: Option<String>,
+) -> CoreResult<Vec<OrganizationInvitation>> {
+    check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
+    if email_addresses.is_empty() {
+        return Err(CoreError::missing("email_address"));
+    }
+    let inputs = email_addresses
+        .into_iter()
+        .map(|email| NewInvitation {
+            email_address: Some(email),
+            inviter_user_id: Some(user_id.to_string()),
+            role: role.clone(),
+            ..Default::default()
+        })
+        .collect();
+    crate::app::organization_invitations::create_many(state, ctx, organization_id, inputs).await
+}
+
+/// Which of `email_addresses` an invitation refusal is about: those already invited (pending)
+/// for a duplicate, those whose owner is a member for `AlreadyMember`, else none.
+pub async fn addresses_at_fault(
+    state: &AppState,
+    organization_id: &OrganizationId,
+    email_addresses: &[String],
+    err: &CoreError,
+) -> CoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for email in email_addresses {
+        let (who, _) =
+            crate::app::organization_invitations::invitee(state, organization_id, email).await?;
+        let at_fault = match err {
+            CoreError::InvitationDuplicate => who.has_pending,
+            CoreError::AlreadyMember => who.is_member,
+            _ => false,
+        };
+        if at_fault {
+            out.push(email.trim().to_lowercase());
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /v1/organizations/{id}/invitations/{invitation_id}/revoke`.
+pub async fn revoke(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    id: &OrganizationInvitationId,
+) -> CoreResult<OrganizationInvitation> {
+    check(state, user_id, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
+    crate::app::organization_invitations::revoke(state, ctx, organization_id, id).await
 }
 
 /// `GET /v1/me/organization_invitations`: newest first, `statuses` empty for every status.

@@ -96,3 +96,22 @@ pub fn user_invitation(
     }
     v
 }
+
+/// An invitation as an organization's admin reads it in clerk-js: the Backend API's shape without
+/// what only the Backend API may see, and without the link (the ticket is the invitee's alone).
+pub fn organization_invitation(
+    i: &usher_core::organizations::invitations::OrganizationInvitation,
+    now: usher_core::clock::Millis,
+) -> Value {
+    let mut v = serde_json::to_value(crate::wire::organization_invitations::InvitationJson::new(
+        i, now,
+    ))
+    .unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        for k in ["private_metadata", "inviter_id", "public_inviter_data"] {
+            m.remove(k);
+        }
+        m.insert("url".into(), Value::Null);
+    }
+    v
+}

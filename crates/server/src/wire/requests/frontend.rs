@@ -249,3 +249,14 @@ pub struct AffiliationForm {
     #[serde(with = "form::required")]
     pub affiliation_email_address: String,
 }
+
+/// `POST /v1/organizations/{id}/invitations` (one `email_address`) and `…/invitations/bulk`
+/// (`email_address` repeated, read with `Form::all`); `notify` is accepted and every invitation
+/// is emailed.
+#[derive(Debug, Deserialize)]
+pub struct InvitationForm {
+    #[serde(default, with = "form::text")]
+    pub email_address: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub role: Option<String>,
+}

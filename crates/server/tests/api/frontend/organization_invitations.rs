@@ -581,3 +581,168 @@ async fn a_ticket_to_a_deleted_organization_is_invalid() {
         .await;
     assert!(users.ok().as_array().unwrap().is_empty());
 }
+
+/// `<OrganizationProfile/>`'s members page: an admin invites several addresses at once (the
+/// `email_address` key repeated), lists the organization's pending invitations and revokes one;
+/// each invitee is emailed a ticket. A plain member, and a non-member, may do none of it.
+#[tokio::test]
+async fn an_admin_invites_lists_and_revokes_on_the_frontend_api() {
+    let env = spawn_with_organizations().await;
+    let mut a = env.browser();
+    a.sign_up(&env, "alice@example.com", None).await;
+    let r = a.post("/v1/organizations", &[("name", "Acme")]).await;
+    let org = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+    let invitations = format!("/v1/organizations/{org}/invitations");
+
+    let r = a
+        .post(
+            &format!("{invitations}/bulk"),
+            &[
+                ("email_address", "New@Example.com"),
+                ("email_address", "other@example.com"),
+                ("role", "org:member"),
+            ],
+        )
+        .await;
+    let made = r.ok()["response"].as_array().unwrap().clone();
+    assert!(r.body["client"].is_object(), "{}", r.raw);
+    let got: Vec<_> = made
+        .iter()
+        .map(|i| {
+            (
+                i["email_address"].as_str().unwrap(),
+                i["role"].as_str().unwrap(),
+                i["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("new@example.com", "org:member", "pending"),
+            ("other@example.com", "org:member", "pending")
+        ]
+    );
+    for i in &made {
+        assert_eq!(i["object"], "organization_invitation");
+        assert_eq!(i["organization_id"], org.as_str());
+        assert_eq!(i["role_name"], "Member");
+        assert!(i["url"].is_null(), "the ticket is the invitee's: {i}");
+        assert!(i.get("private_metadata").is_none(), "{i}");
+    }
+    assert!(!ticket_for(&env, "new@example.com").await.is_empty());
+    assert!(!ticket_for(&env, "other@example.com").await.is_empty());
+
+    // One more, alone; the same address again is a duplicate.
+    let r = a
+        .post(
+            &invitations,
+            &[
+                ("email_address", "third@example.com"),
+                ("role", "org:admin"),
+            ],
+        )
+        .await;
+    let third = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["response"]["role"], "org:admin");
+    let r = a
+        .post(
+            &format!("{invitations}/bulk"),
+            &[
+                ("email_address", "fourth@example.com"),
+                ("email_address", "Third@example.com"),
+                ("role", "org:admin"),
+            ],
+        )
+        .await;
+    // The invite form lists the addresses already invited, from `meta.email_addresses`.
+    r.err(400, "duplicate_record");
+    let e = &r.body["errors"][0];
+    assert_eq!(
+        e["meta"]["email_addresses"],
+        json!(["third@example.com"]),
+        "{}",
+        r.raw
+    );
+    assert!(
+        e["long_message"]
+            .as_str()
+            .unwrap()
+            .contains("third@example.com"),
+        "{}",
+        r.raw
+    );
+    // A NUL in any of the repeated addresses, not only the last, is refused by name.
+    let r = a
+        .post(
+            &format!("{invitations}/bulk"),
+            &[
+                ("email_address", "fifth\0@example.com"),
+                ("email_address", "sixth@example.com"),
+                ("role", "org:member"),
+            ],
+        )
+        .await;
+    r.err(422, "form_param_format_invalid");
+    assert!(r.raw.contains("NUL"), "{}", r.raw);
+    // A member's address is named in the long message, where the form reads it from.
+    let r = a
+        .post(
+            &invitations,
+            &[
+                ("email_address", "alice@example.com"),
+                ("role", "org:member"),
+            ],
+        )
+        .await;
+    r.err(400, "already_a_member_in_organization");
+    let long = r.body["errors"][0]["long_message"].as_str().unwrap();
+    assert!(long.starts_with("alice@example.com "), "{}", r.raw);
+    a.post(&format!("{invitations}/bulk"), &[("role", "org:member")])
+        .await
+        .err(422, "form_param_missing");
+
+    let r = a.post(&format!("{invitations}/{third}/revoke"), &[]).await;
+    assert_eq!(r.ok()["response"]["status"], "revoked");
+    assert_eq!(invitation_status(&env, &org, &third).await, "revoked");
+    let r = a
+        .get(&format!("{invitations}?status=pending&limit=10&offset=0"))
+        .await;
+    let pending = &r.ok()["response"];
+    assert_eq!(pending["total_count"], 2, "{}", r.raw);
+    let r = a.get(&format!("{invitations}?limit=10&offset=0")).await;
+    assert_eq!(r.ok()["response"]["total_count"], 3, "{}", r.raw);
+
+    // Bob, a plain member, and Carol, a stranger: refused, and nothing written.
+    let mut b = env.browser();
+    let (bob, _) = b.sign_up(&env, "bob@example.com", None).await;
+    env.bapi(
+        Method::POST,
+        &format!("/v1/organizations/{org}/memberships"),
+        Some(json!({"user_id": bob, "role": "org:member"})),
+    )
+    .await
+    .ok();
+    let mut c = env.browser();
+    c.sign_up(&env, "carol@example.com", None).await;
+    let before = env.snapshot().await;
+    for (who, status, code) in [
+        (&mut b, 403, "not_allowed_access"),
+        (&mut c, 404, "organization_not_found_or_unauthorized"),
+    ] {
+        who.get(&format!("{invitations}?limit=10&offset=0"))
+            .await
+            .err(status, code);
+        who.post(
+            &format!("{invitations}/bulk"),
+            &[("email_address", "x@example.com"), ("role", "org:member")],
+        )
+        .await
+        .err(status, code);
+        let first = made[0]["id"].as_str().unwrap();
+        who.post(&format!("{invitations}/{first}/revoke"), &[])
+            .await
+            .err(status, code);
+    }
+    assert_eq!(env.snapshot().await, before);
+}
