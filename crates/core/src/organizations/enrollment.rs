@@ -79,6 +79,7 @@ pub fn plan(user: &User, around: &Surroundings<'_>, now: Millis) -> Vec<Enrollme
                         organization_id: org.id.clone(),
                         email_address: address.clone(),
                         role: DEFAULT_ROLE.to_owned(),
+                        role_name: None,
                         inviter_user_id: None,
                         status: InvitationStatus::Pending,
                         public_metadata: Default::default(),

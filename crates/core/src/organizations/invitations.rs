@@ -53,6 +53,10 @@ pub struct OrganizationInvitation {
     /// Lower-cased: one pending invitation per address whatever its case.
     pub email_address: String,
     pub role: String,
+    /// The role's name when the invitation was made (a custom role's; system roles are named by
+    /// their key).
+    #[serde(default)]
+    pub role_name: Option<String>,
     #[serde(default)]
     pub inviter_user_id: Option<UserId>,
     /// As stored; a pending invitation past `expires_at` reads as expired (see [`Self::status_at`]).
@@ -227,6 +231,7 @@ pub fn validate_new(
         organization_id: org.id.clone(),
         email_address: email,
         role,
+        role_name: None,
         inviter_user_id: super::rules::named_user(input.inviter_user_id)?,
         status: InvitationStatus::Pending,
         public_metadata,

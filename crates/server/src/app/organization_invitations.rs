@@ -92,6 +92,7 @@ pub async fn create_many(
                 .any(|m| m.email_address == email.trim().to_lowercase());
             let mut inv = invitations::validate_new(&org, input.clone(), who, now)?;
             usher_core::organizations::roles::check(&catalog, &inv.role)?;
+            inv.role_name = catalog.get(&inv.role).map(|r| r.name.clone());
             let ticket = random_hex(32);
             inv.ticket_digest = invitations::ticket_digest(&ticket);
             let base = inv

@@ -34,8 +34,10 @@ impl InvitationJson {
             id: i.id.clone(),
             email_address: i.email_address.clone(),
             role: i.role.clone(),
-            role_name: system::describe(&i.role)
-                .map(|(name, _)| name.to_owned())
+            role_name: i
+                .role_name
+                .clone()
+                .or_else(|| system::describe(&i.role).map(|(name, _)| name.to_owned()))
                 .unwrap_or_else(|| i.role.clone()),
             organization_id: i.organization_id.clone(),
             inviter_id: i.inviter_user_id.clone(),

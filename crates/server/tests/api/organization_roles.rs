@@ -461,16 +461,16 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
         .await
         .err(422, "organization_role_in_use");
     app.patch(&member, json!({"role": "org:member"})).await.ok();
-    let invitation = app
+    let invited = app
         .post(
             &format!("/v1/organizations/{org}/invitations"),
             json!({"email_address": "bob@example.com", "role": "org:auditor"}),
         )
         .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .ok()
+        .clone();
+    assert_eq!(invited["role_name"], "Auditor", "the custom role's name");
+    let invitation = invited["id"].as_str().unwrap().to_owned();
     delete(&app, &path)
         .await
         .err(422, "organization_role_in_use");
