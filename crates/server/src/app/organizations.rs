@@ -157,6 +157,7 @@ pub async fn update(
     with_retry(|| async {
         let mut org = get_by_id(state, id).await?;
         patch.apply(&mut org, state.now())?;
+        count_invitations(state, [&mut org]).await?;
         let mut change = Change::new(state, ctx);
         change
             .write(Write::UpdateOrganization(org.clone()))
@@ -179,6 +180,7 @@ pub async fn update_metadata(
         let mut org = get_by_id(state, id).await?;
         m.apply(&mut org.public_metadata, &mut org.private_metadata, merge)?;
         org.updated_at = state.now();
+        count_invitations(state, [&mut org]).await?;
         let mut change = Change::new(state, ctx);
         change
             .write(Write::UpdateOrganization(org.clone()))
@@ -309,6 +311,7 @@ pub async fn create_membership(
         let mut org = get_by_id(state, organization_id).await?;
         let m = memberships::validate_new(&org, input.clone(), state.now())?;
         roles::check(&catalog, &m.role)?;
+        count_invitations(state, [&mut org]).await?;
         let member = super::users::get(state, &m.user_id).await?;
         org.members_count += 1;
         org.admins_count += i64::from(m.is_admin());

@@ -245,3 +245,46 @@ async fn bulk_is_all_or_nothing_and_the_lists_across_organizations() {
     assert_eq!(mine.ok()["data"][0]["email_address"], "b@example.com");
     assert_eq!(mine.ok()["data"][0]["role"], "org:admin");
 }
+
+/// The `organization.updated` and `organizationMembership.created` payloads count the pending
+/// invitations, as the responses do.
+#[tokio::test]
+async fn organization_events_count_pending_invitations() {
+    let app = spawn_app().await;
+    let admin = user(&app, "admin@example.com").await;
+    let member = user(&app, "member@example.com").await;
+    let org = org_with_admin(&app, &admin).await;
+    invite(
+        &app,
+        &org,
+        json!({"email_address": "new@example.com", "role": "org:member"}),
+    )
+    .await
+    .ok();
+    app.patch(
+        &format!("/v1/organizations/{org}"),
+        json!({"name": "Acme 2"}),
+    )
+    .await
+    .ok();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": member, "role": "org:member"}),
+    )
+    .await
+    .ok();
+    let events = app.events().await;
+    let of = |kind: &str| {
+        events
+            .iter()
+            .rev()
+            .find(|e| e.event_type == kind)
+            .map(|e| e.data.clone())
+            .unwrap()
+    };
+    assert_eq!(of("organization.updated")["pending_invitations_count"], 1);
+    assert_eq!(
+        of("organizationMembership.created")["organization"]["pending_invitations_count"],
+        1
+    );
+}
