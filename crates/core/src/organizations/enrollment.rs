@@ -133,6 +133,7 @@ mod tests {
             name: name.into(),
             enrollment_mode: mode,
             verified: true,
+            affiliation: None,
             created_at: 1,
             updated_at: 1,
             version: 1,
