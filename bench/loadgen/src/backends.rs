@@ -88,17 +88,21 @@ pub async fn wait_healthy(mut flags: Flags) -> Result<()> {
     all_healthy(&nodes, true).await
 }
 
-/// `fixture`: creates the users and sessions every scenario of a deployment uses, through all
-/// its nodes, and writes their ids to `--out`.
+/// `fixture`: creates the users, sessions, organizations and memberships every scenario of a
+/// deployment uses, through all its nodes, and writes their ids to `--out`.
 pub async fn fixture(mut flags: Flags) -> Result<()> {
     let nodes = nodes(&mut flags)?;
     let out = PathBuf::from(flags.str("out")?);
     let users: usize = flags.get("users", 1000)?;
     let sessions: usize = flags.get("sessions", 100)?;
+    let organizations: usize = flags.get("organizations", fixture::default_organizations(users))?;
     let concurrency: usize = flags.get("concurrency", 8)?;
     flags.finish()?;
     if !(1..=20_000).contains(&users) || !(1..=2000).contains(&sessions) || sessions > users {
         bail!("--users must be 1..=20000, --sessions 1..=2000 and no more than --users");
+    }
+    if !(1..=1000).contains(&organizations) {
+        bail!("--organizations must be 1..=1000");
     }
     if !(1..=64).contains(&concurrency) {
         bail!("--concurrency must be 1..=64");
@@ -107,10 +111,18 @@ pub async fn fixture(mut flags: Flags) -> Result<()> {
     all_healthy(&nodes, false).await?;
     let start = Instant::now();
     let addrs: Vec<SocketAddr> = nodes.iter().map(|n| n.addr).collect();
-    let population =
-        fixture::create_population(&addrs, &secret_key, users, sessions, concurrency).await?;
+    let population = fixture::create_population(
+        &addrs,
+        &secret_key,
+        users,
+        sessions,
+        organizations,
+        concurrency,
+    )
+    .await?;
     eprintln!(
-        "created {users} users and {sessions} sessions in {:.1} s ({concurrency} connections over {} node(s))",
+        "created {users} users, {sessions} sessions, {organizations} organizations and {} memberships in {:.1} s ({concurrency} connections over {} node(s))",
+        population.memberships(),
         start.elapsed().as_secs_f64(),
         nodes.len()
     );
@@ -155,6 +167,15 @@ pub async fn load(mut flags: Flags) -> Result<()> {
             Requests::mint(&population.session_ids)
         }
         Scenario::ListUsers => Requests::list_users(limit, population.user_ids.len()),
+        Scenario::ListOrganizations | Scenario::ListMemberships
+            if population.organizations.is_empty() =>
+        {
+            bail!("the fixture has no organizations to list")
+        }
+        Scenario::ListOrganizations => {
+            Requests::list_organizations(limit, &population.organizations)
+        }
+        Scenario::ListMemberships => Requests::list_memberships(limit, &population.organizations),
     };
     let mut token_checks = Vec::new();
     if scenario == Scenario::Mint {
@@ -219,6 +240,8 @@ pub async fn load(mut flags: Flags) -> Result<()> {
         warmup_secs: warmup,
         users: population.user_ids.len(),
         sessions: population.session_ids.len(),
+        organizations: population.organizations.len(),
+        memberships: population.memberships(),
         token_checks,
         outcome,
     };

@@ -220,15 +220,37 @@ pub async fn check_organization_token(
     Ok(check)
 }
 
-/// Many users, created for `bench/backends/run`, and sessions for some of them.
+/// Many users, created for `bench/backends/run`, sessions for some of them, and organizations
+/// the users are members of.
 pub struct Population {
     pub user_ids: Vec<String>,
     pub session_ids: Vec<String>,
+    pub organizations: Vec<PopulatedOrganization>,
+}
+
+/// An organization of a [`Population`] and how many members it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopulatedOrganization {
+    pub id: String,
+    pub members: usize,
 }
 
 impl Population {
+    pub fn memberships(&self) -> usize {
+        self.organizations.iter().map(|o| o.members).sum()
+    }
+
     pub fn to_json(&self) -> Value {
-        json!({ "user_ids": self.user_ids, "session_ids": self.session_ids })
+        let organizations: Vec<Value> = self
+            .organizations
+            .iter()
+            .map(|o| json!({ "id": o.id, "members": o.members }))
+            .collect();
+        json!({
+            "user_ids": self.user_ids,
+            "session_ids": self.session_ids,
+            "organizations": organizations,
+        })
     }
 
     pub fn from_json(v: &Value) -> Result<Self> {
@@ -241,16 +263,52 @@ impl Population {
                 .collect::<Option<Vec<_>>>()
                 .with_context(|| format!("the fixture file's {name} are not all strings"))
         };
+        // A fixture file written before organizations were part of it has none.
+        let organizations = v
+            .get("organizations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                Some(PopulatedOrganization {
+                    id: o.get("id")?.as_str()?.to_owned(),
+                    members: usize::try_from(o.get("members")?.as_u64()?).ok()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()
+            .context("the fixture file's organizations are not all {id, members}")?;
         Ok(Self {
             user_ids: ids("user_ids")?,
             session_ids: ids("session_ids")?,
+            organizations,
         })
     }
 }
 
+/// Organizations for `users` users when not told: one per ten users, at least 2 and at most 50,
+/// so a small population still has several organizations and a large one stays quick to create.
+pub fn default_organizations(users: usize) -> usize {
+    (users / 10).clamp(2, 50)
+}
+
+/// Who joins which organization: user `i` joins organization `i mod organizations`, and every
+/// even-numbered user also joins the next one, so half the users belong to two. Pairs of
+/// (organization index, user index), ordered so that neighbouring pairs mostly name different
+/// organizations: the fixture's concurrent writes then seldom touch the same one.
+pub fn membership_plan(users: usize, organizations: usize) -> Vec<(usize, usize)> {
+    if organizations == 0 {
+        return Vec::new();
+    }
+    let first = (0..users).map(|i| (i % organizations, i));
+    let second = (0..users)
+        .filter(|i| organizations > 1 && i % 2 == 0)
+        .map(|i| ((i + 1) % organizations, i));
+    first.chain(second).collect()
+}
+
 /// Runs `make(i)` for every `i` in `0..count` over `concurrency` connections spread round-robin
 /// over `targets` (so every node writes), and returns the ids in `i` order.
-pub async fn create_many<F>(
+pub async fn create_many<F, P>(
     targets: &[SocketAddr],
     secret_key: &str,
     count: usize,
@@ -259,7 +317,8 @@ pub async fn create_many<F>(
     make: F,
 ) -> Result<Vec<String>>
 where
-    F: Fn(usize) -> (&'static str, Value) + Clone + Send + 'static,
+    F: Fn(usize) -> (P, Value) + Clone + Send + 'static,
+    P: AsRef<str> + Send,
 {
     let concurrency = concurrency.clamp(1, count.max(1));
     let mut tasks = Vec::with_capacity(concurrency);
@@ -270,7 +329,7 @@ where
             let mut made = Vec::new();
             for i in (k..count).step_by(concurrency) {
                 let (path, body) = make(i);
-                let created = post_json(&mut client, path, &body).await?;
+                let created = post_json(&mut client, path.as_ref(), &body).await?;
                 made.push((i, id_of(&created, what)?));
             }
             anyhow::Ok(made)
@@ -285,13 +344,15 @@ where
     Ok(ids)
 }
 
-/// `users` users without passwords (`bench-00000@example.com`, …) and one session each for the
-/// first `sessions` of them, through the Backend API of every target.
+/// `users` users without passwords (`bench-00000@example.com`, …), one session each for the
+/// first `sessions` of them, and `organizations` organizations (`Bench 000`, …) the users join
+/// as `org:member` following [`membership_plan`], through the Backend API of every target.
 pub async fn create_population(
     targets: &[SocketAddr],
     secret_key: &str,
     users: usize,
     sessions: usize,
+    organizations: usize,
     concurrency: usize,
 ) -> Result<Population> {
     if targets.is_empty() || sessions > users {
@@ -324,9 +385,50 @@ pub async fn create_population(
         move |i| ("/v1/sessions", json!({ "user_id": owners[i] })),
     )
     .await?;
+    // No `created_by`: the creator would be one more member, and the plan alone says who is.
+    let organization_ids = create_many(
+        targets,
+        secret_key,
+        organizations,
+        concurrency,
+        "a created organization",
+        |i| {
+            (
+                "/v1/organizations",
+                json!({ "name": format!("Bench {i:03}"), "slug": format!("bench-{i:03}") }),
+            )
+        },
+    )
+    .await?;
+    let plan = membership_plan(users, organizations);
+    let mut members = vec![0usize; organizations];
+    for &(o, _) in &plan {
+        members[o] += 1;
+    }
+    let (orgs, members_of) = (organization_ids.clone(), user_ids.clone());
+    create_many(
+        targets,
+        secret_key,
+        plan.len(),
+        concurrency,
+        "a created membership",
+        move |j| {
+            let (o, u) = plan[j];
+            (
+                format!("/v1/organizations/{}/memberships", orgs[o]),
+                json!({ "user_id": members_of[u], "role": "org:member" }),
+            )
+        },
+    )
+    .await?;
     Ok(Population {
         user_ids,
         session_ids,
+        organizations: organization_ids
+            .into_iter()
+            .zip(members)
+            .map(|(id, members)| PopulatedOrganization { id, members })
+            .collect(),
     })
 }
 
@@ -448,4 +550,52 @@ pub async fn verify_token(client: &mut Client, jwt: &str, session_id: &str) -> R
         token_bytes: jwt.len(),
         verdict: "RS256 signature verified against /v1/jwks".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_user_joins_one_or_two_distinct_organizations() {
+        let plan = membership_plan(50, 5);
+        assert_eq!(plan.len(), 75);
+        for u in 0..50 {
+            let mut orgs: Vec<usize> = plan
+                .iter()
+                .filter(|(_, user)| *user == u)
+                .map(|(o, _)| *o)
+                .collect();
+            let n = orgs.len();
+            orgs.dedup();
+            assert_eq!(orgs.len(), n, "user {u} joins an organization twice");
+            assert_eq!(n, if u % 2 == 0 { 2 } else { 1 }, "user {u}");
+        }
+        assert!(plan.windows(2).all(|w| w[0].0 != w[1].0));
+        assert!(membership_plan(10, 0).is_empty());
+        assert_eq!(membership_plan(10, 1).len(), 10);
+        assert_eq!(default_organizations(50), 5);
+        assert_eq!(default_organizations(10), 2);
+        assert_eq!(default_organizations(2000), 50);
+    }
+
+    #[test]
+    fn a_population_round_trips_through_its_file() -> Result<()> {
+        let p = Population {
+            user_ids: vec!["user_1".into(), "user_2".into()],
+            session_ids: vec!["sess_1".into()],
+            organizations: vec![PopulatedOrganization {
+                id: "org_1".into(),
+                members: 2,
+            }],
+        };
+        let back = Population::from_json(&p.to_json())?;
+        assert_eq!(back.organizations, p.organizations);
+        assert_eq!(back.memberships(), 2);
+        let old = json!({ "user_ids": ["user_1"], "session_ids": [] });
+        assert!(Population::from_json(&old)?.organizations.is_empty());
+        let bad = json!({ "user_ids": [], "session_ids": [], "organizations": [{ "id": 1 }] });
+        assert!(Population::from_json(&bad).is_err());
+        Ok(())
+    }
 }

@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::fixture::{jwt_of, tokens_path};
+use crate::fixture::{PopulatedOrganization, jwt_of, tokens_path};
 use crate::http::Client;
 use crate::procfs;
 use crate::stats::Errors;
@@ -31,39 +31,67 @@ pub enum Scenario {
     Mint,
     /// `GET /v1/users?limit=N`: a success is `200` with a JSON array of the expected length.
     ListUsers,
+    /// `GET /v1/organizations?limit=N&include_members_count=true`: a success is `200` with a
+    /// page whose `data` has the expected length, each with a `members_count`.
+    ListOrganizations,
+    /// `GET /v1/organizations/{id}/memberships?limit=N` over the fixture's organizations: a
+    /// success is `200` with a page whose `data` has the expected length.
+    ListMemberships,
 }
 
 impl Scenario {
+    pub const ALL: [Self; 4] = [
+        Self::Mint,
+        Self::ListUsers,
+        Self::ListOrganizations,
+        Self::ListMemberships,
+    ];
+
     pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "mint" => Ok(Self::Mint),
-            "list-users" => Ok(Self::ListUsers),
-            other => bail!("unknown scenario {other:?}: expected mint or list-users"),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|scenario| scenario.name() == s)
+            .with_context(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "unknown scenario {s:?}: expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Mint => "mint",
             Self::ListUsers => "list-users",
+            Self::ListOrganizations => "list-organizations",
+            Self::ListMemberships => "list-memberships",
         }
     }
 
     fn method(self) -> Method {
         match self {
             Self::Mint => Method::POST,
-            Self::ListUsers => Method::GET,
+            Self::ListUsers | Self::ListOrganizations | Self::ListMemberships => Method::GET,
         }
     }
 }
 
+/// What a `200` list response must hold: `items` entries and, for the paginated lists (`{data,
+/// total_count}`), a `total_count` of `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    pub items: usize,
+    pub total: usize,
+}
+
 /// The requests of a run: the scenario, the paths the connections pick from uniformly, and what a
-/// successful response holds.
+/// successful response to each holds.
 pub struct Requests {
     pub scenario: Scenario,
     pub paths: Vec<String>,
-    /// Items a `list-users` page must hold.
-    pub expect_items: usize,
+    /// For the list scenarios, what the page at the same index in `paths` must hold.
+    pub expected: Vec<Expected>,
 }
 
 impl Requests {
@@ -71,7 +99,7 @@ impl Requests {
         Self {
             scenario: Scenario::Mint,
             paths: session_ids.iter().map(|s| tokens_path(s)).collect(),
-            expect_items: 0,
+            expected: Vec::new(),
         }
     }
 
@@ -80,7 +108,43 @@ impl Requests {
         Self {
             scenario: Scenario::ListUsers,
             paths: vec![format!("/v1/users?limit={limit}")],
-            expect_items: limit.min(users),
+            expected: vec![Expected {
+                items: limit.min(users),
+                total: users,
+            }],
+        }
+    }
+
+    /// The first page of the organization list, with member counts (one more read per
+    /// organization shown).
+    pub fn list_organizations(limit: usize, organizations: &[PopulatedOrganization]) -> Self {
+        Self {
+            scenario: Scenario::ListOrganizations,
+            paths: vec![format!(
+                "/v1/organizations?limit={limit}&include_members_count=true"
+            )],
+            expected: vec![Expected {
+                items: limit.min(organizations.len()),
+                total: organizations.len(),
+            }],
+        }
+    }
+
+    /// The first page of the members of each organization, picked uniformly.
+    pub fn list_memberships(limit: usize, organizations: &[PopulatedOrganization]) -> Self {
+        Self {
+            scenario: Scenario::ListMemberships,
+            paths: organizations
+                .iter()
+                .map(|o| format!("/v1/organizations/{}/memberships?limit={limit}", o.id))
+                .collect(),
+            expected: organizations
+                .iter()
+                .map(|o| Expected {
+                    items: limit.min(o.members),
+                    total: o.members,
+                })
+                .collect(),
         }
     }
 
@@ -88,27 +152,64 @@ impl Requests {
     pub fn endpoint(&self) -> String {
         match self.scenario {
             Scenario::Mint => "POST /v1/sessions/{sid}/tokens".into(),
-            Scenario::ListUsers => format!(
-                "GET {}",
-                self.paths.first().map_or("/v1/users", String::as_str)
-            ),
+            Scenario::ListUsers | Scenario::ListOrganizations => {
+                format!("GET {}", self.paths.first().map_or("/v1/…", String::as_str))
+            }
+            Scenario::ListMemberships => {
+                let query = self
+                    .paths
+                    .first()
+                    .and_then(|p| p.split_once('?'))
+                    .map_or("", |(_, q)| q);
+                format!("GET /v1/organizations/{{id}}/memberships?{query}")
+            }
         }
     }
 
-    /// `None` when a `200` body is what the scenario expects, else what is wrong with it.
-    fn bad_body(&self, body: &[u8]) -> Option<String> {
-        match self.scenario {
-            Scenario::Mint => jwt_of(body).is_none().then(|| "200 without a jwt".into()),
-            Scenario::ListUsers => match serde_json::from_slice::<Value>(body) {
-                Ok(Value::Array(items)) if items.len() == self.expect_items => None,
-                Ok(Value::Array(items)) => Some(format!(
-                    "200 with {} users instead of {}",
-                    items.len(),
-                    self.expect_items
-                )),
-                _ => Some("200 without a JSON array".into()),
-            },
+    /// `None` when a `200` body to the request at `index` is what the scenario expects, else
+    /// what is wrong with it.
+    fn bad_body(&self, index: usize, body: &[u8]) -> Option<String> {
+        if self.scenario == Scenario::Mint {
+            return jwt_of(body).is_none().then(|| "200 without a jwt".into());
         }
+        let Some(expected) = self.expected.get(index) else {
+            return Some(format!("no expectation for request {index}"));
+        };
+        let Ok(body) = serde_json::from_slice::<Value>(body) else {
+            return Some("200 without JSON".into());
+        };
+        let items = match (self.scenario, &body) {
+            (Scenario::ListUsers, Value::Array(items)) => items,
+            (Scenario::ListUsers, _) => return Some("200 without a JSON array".into()),
+            (_, page) => {
+                let Some(items) = page.get("data").and_then(Value::as_array) else {
+                    return Some("200 without a data array".into());
+                };
+                let total = page.get("total_count").and_then(Value::as_u64);
+                if total != u64::try_from(expected.total).ok() {
+                    return Some(format!(
+                        "200 with total_count {total:?} instead of {}",
+                        expected.total
+                    ));
+                }
+                items
+            }
+        };
+        if items.len() != expected.items {
+            return Some(format!(
+                "200 with {} items instead of {}",
+                items.len(),
+                expected.items
+            ));
+        }
+        if self.scenario == Scenario::ListOrganizations
+            && !items
+                .iter()
+                .all(|o| o.get("members_count").is_some_and(Value::is_u64))
+        {
+            return Some("200 with an organization without members_count".into());
+        }
+        None
     }
 
     async fn send(&self, client: &mut Client, path: &str) -> Result<crate::http::Response> {
@@ -206,7 +307,8 @@ async fn worker(
     let method = requests.scenario.method();
     let paths = &requests.paths;
     while Instant::now() < until {
-        let path = &paths[rng.random_range(0..paths.len())];
+        let index = rng.random_range(0..paths.len());
+        let path = &paths[index];
         let sent = Instant::now();
         let result = tokio::time::timeout(REQUEST_TIMEOUT, requests.send(&mut client, path)).await;
         let done = Instant::now();
@@ -220,7 +322,7 @@ async fn worker(
             &mut w.warmup
         };
         match result {
-            Ok(Ok(res)) if res.status == 200 => match requests.bad_body(&res.body) {
+            Ok(Ok(res)) if res.status == 200 => match requests.bad_body(index, &res.body) {
                 None => {
                     phase.ok += 1;
                     if measured {
@@ -408,14 +510,85 @@ mod tests {
         let r = Requests::list_users(10, 1000);
         assert_eq!(r.endpoint(), "GET /v1/users?limit=10");
         let page = |n: usize| serde_json::to_vec(&vec![serde_json::json!({"id": "u"}); n]);
-        assert_eq!(r.bad_body(&page(10).unwrap_or_default()), None);
-        assert!(r.bad_body(&page(9).unwrap_or_default()).is_some());
-        assert!(r.bad_body(b"{}").is_some());
-        assert_eq!(Requests::list_users(10, 3).expect_items, 3);
+        assert_eq!(r.bad_body(0, &page(10).unwrap_or_default()), None);
+        assert!(r.bad_body(0, &page(9).unwrap_or_default()).is_some());
+        assert!(r.bad_body(0, b"{}").is_some());
+        assert_eq!(Requests::list_users(10, 3).expected[0].items, 3);
         let m = Requests::mint(&["sess_1".into()]);
         assert_eq!(m.paths, ["/v1/sessions/sess_1/tokens"]);
-        assert_eq!(m.bad_body(br#"{"jwt":"a.b.c"}"#), None);
-        assert!(m.bad_body(br#"{"jwt":"abc"}"#).is_some());
+        assert_eq!(m.bad_body(0, br#"{"jwt":"a.b.c"}"#), None);
+        assert!(m.bad_body(0, br#"{"jwt":"abc"}"#).is_some());
+    }
+
+    fn organizations(members: &[usize]) -> Vec<PopulatedOrganization> {
+        members
+            .iter()
+            .enumerate()
+            .map(|(i, &members)| PopulatedOrganization {
+                id: format!("org_{i}"),
+                members,
+            })
+            .collect()
+    }
+
+    fn page(items: usize, total: usize, item: Value) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "data": vec![item; items], "total_count": total,
+        }))
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn organization_pages_must_hold_the_expected_organizations_with_counts() {
+        let orgs = organizations(&[3; 12]);
+        let r = Requests::list_organizations(10, &orgs);
+        assert_eq!(
+            r.endpoint(),
+            "GET /v1/organizations?limit=10&include_members_count=true"
+        );
+        let counted = serde_json::json!({ "id": "org", "members_count": 3 });
+        assert_eq!(r.bad_body(0, &page(10, 12, counted.clone())), None);
+        assert!(r.bad_body(0, &page(9, 12, counted.clone())).is_some());
+        assert!(r.bad_body(0, &page(10, 13, counted)).is_some());
+        assert!(
+            r.bad_body(0, &page(10, 12, serde_json::json!({ "id": "org" })))
+                .is_some()
+        );
+        assert!(r.bad_body(0, b"[]").is_some());
+        assert_eq!(
+            Requests::list_organizations(10, &orgs[..2]).expected,
+            [Expected { items: 2, total: 2 }]
+        );
+    }
+
+    #[test]
+    fn membership_pages_must_hold_each_organizations_members() {
+        let r = Requests::list_memberships(10, &organizations(&[15, 4]));
+        assert_eq!(
+            r.endpoint(),
+            "GET /v1/organizations/{id}/memberships?limit=10"
+        );
+        assert_eq!(
+            r.paths,
+            [
+                "/v1/organizations/org_0/memberships?limit=10",
+                "/v1/organizations/org_1/memberships?limit=10"
+            ]
+        );
+        let member = serde_json::json!({ "id": "orgmem" });
+        assert_eq!(r.bad_body(0, &page(10, 15, member.clone())), None);
+        assert_eq!(r.bad_body(1, &page(4, 4, member.clone())), None);
+        assert!(r.bad_body(1, &page(10, 15, member.clone())).is_some());
+        assert!(r.bad_body(2, &page(4, 4, member)).is_some());
+    }
+
+    #[test]
+    fn scenarios_parse_by_name() -> Result<()> {
+        for scenario in Scenario::ALL {
+            assert_eq!(Scenario::parse(scenario.name())?, scenario);
+        }
+        assert!(Scenario::parse("list-orgs").is_err());
+        Ok(())
     }
 
     #[test]

@@ -11,9 +11,9 @@
 //!                  [--commit REV] [--worker-threads 1] [--reference-after-cpus 0]
 //! usher-bench wait-healthy --api URL --server-pid PID [--api URL --server-pid PID …]
 //! usher-bench fixture --api URL --server-pid PID [… more nodes] --out FILE
-//!                  [--users 1000] [--sessions 100] [--concurrency 8]
-//! usher-bench load --scenario mint|list-users --api URL --server-pid PID [… more nodes]
-//!                  --fixture FILE --out FILE [--label TEXT] [--database TEXT] [--db-pid PID]
+//!                  [--users 1000] [--sessions 100] [--organizations N] [--concurrency 8]
+//! usher-bench load --scenario mint|list-users|list-organizations|list-memberships
+//!                  --api URL --server-pid PID [… more nodes] --fixture FILE --out FILE [--label TEXT] [--database TEXT] [--db-pid PID]
 //!                  [--connections 16] [--warmup 2] [--duration 10] [--seed 42] [--limit 10]
 //! usher-bench compare --run FILE [--run FILE …] --out FILE [--commit REV] [--note TEXT]
 //!     (the Backend API secret key comes from $USHER_SECRET_KEY)

@@ -15,6 +15,8 @@ pub struct LoadRun {
     pub warmup_secs: f64,
     pub users: usize,
     pub sessions: usize,
+    pub organizations: usize,
+    pub memberships: usize,
     /// Mint only: one token per node, checked against that node's JWKS.
     pub token_checks: Vec<TokenCheck>,
     pub outcome: Outcome,
@@ -48,6 +50,8 @@ impl LoadRun {
                 "duration_secs": o.measured_secs,
                 "users": self.users,
                 "sessions": self.sessions,
+                "organizations": self.organizations,
+                "memberships": self.memberships,
             },
             "token_checks": self.token_checks.iter().map(|c| json!({
                 "kid": c.kid, "issuer": c.issuer, "bytes": c.token_bytes, "verdict": c.verdict,
@@ -291,9 +295,13 @@ pub fn compare(runs: &[Value], commit: &str, note: &str) -> anyhow::Result<(Stri
         "  rounds     {rounds} per deployment and scenario, each {} s warm-up + {} s measured, deployments interleaved",
         cfg["warmup_secs"], cfg["duration_secs"]
     );
+    let organizations = match (cfg["organizations"].as_u64(), cfg["memberships"].as_u64()) {
+        (Some(o), Some(m)) => format!(", {o} organizations with {m} memberships"),
+        _ => String::new(),
+    };
     let _ = writeln!(
         t,
-        "  fixture    {} users, {} sessions; commit {}",
+        "  fixture    {} users, {} sessions{organizations}; commit {}",
         cfg["users"], cfg["sessions"], commit
     );
     let _ = writeln!(t, "  machine    {}, {} cores", procfs::cpu_model(), cores());
@@ -447,6 +455,8 @@ pub fn compare(runs: &[Value], commit: &str, note: &str) -> anyhow::Result<(Stri
             "duration_secs_per_round": cfg["duration_secs"],
             "users": cfg["users"],
             "sessions": cfg["sessions"],
+            "organizations": cfg["organizations"],
+            "memberships": cfg["memberships"],
             "http": "HTTP/1.1 keep-alive, closed loop; connection i talks to node i mod nodes",
         },
         "baseline": labels.first(),

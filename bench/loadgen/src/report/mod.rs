@@ -430,7 +430,7 @@ mod tests {
     fn run(label: &str, scenario: &str, ok: u64, duration: f64) -> Value {
         json!({
             "label": label, "scenario": scenario, "endpoint": "GET /x",
-            "config": { "connections": 4, "seed": 1, "warmup_secs": 1.0, "duration_secs": duration, "users": 10, "sessions": 2 },
+            "config": { "connections": 4, "seed": 1, "warmup_secs": 1.0, "duration_secs": duration, "users": 10, "sessions": 2, "organizations": 2, "memberships": 15 },
             "results": {
                 "ok": ok, "requests_per_sec": ok as f64 / duration, "per_node_ok": [ok * 3 / 4, ok / 4],
                 "errors": { "total": 1 },
@@ -448,6 +448,8 @@ mod tests {
             run("A", "list", 8000, 4.0),
             run("A", "mint", 6000, 4.0),
             run("B", "mint", 2000, 4.0),
+            run("A", "list-organizations", 3000, 4.0),
+            run("B", "list-organizations", 1500, 4.0),
         ];
         let (table, json) = compare(&runs, "abc", "")?;
         let mint = &json["summary"]["mint"]["deployments"];
@@ -466,7 +468,17 @@ mod tests {
             1.0
         );
         assert!(json["summary"]["list"]["deployments"].get("B").is_none());
+        let orgs = &json["summary"]["list-organizations"]["deployments"];
+        assert_eq!(orgs["A"]["requests_per_sec"], 750.0);
+        assert_eq!(orgs["B"]["ratio_to_first"], 0.5);
         assert_eq!(json["config"]["rounds"], 2);
+        assert_eq!(json["config"]["organizations"], 2);
+        assert!(table.contains("list-organizations: GET /x"), "{table}");
+        assert!(table.contains("0.50×"), "{table}");
+        assert!(
+            table.contains("10 users, 2 sessions, 2 organizations with 15 memberships"),
+            "{table}"
+        );
         assert!(json["runs"][0].get("latencies_us").is_none());
         assert!(table.contains("0.40×"), "{table}");
         assert!(table.contains("1,000 – 1,500"), "{table}");
