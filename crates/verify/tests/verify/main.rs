@@ -4,6 +4,11 @@
 mod common;
 
 mod fuzz_replay;
+mod org_isolation;
+/// The example app itself, so the isolation test runs the code the example documents.
+#[allow(dead_code)]
+#[path = "../../examples/org_notes.rs"]
+mod org_notes;
 mod requests;
 mod tokens;
 mod usher;

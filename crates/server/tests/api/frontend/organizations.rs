@@ -46,7 +46,12 @@ async fn organizations_are_off_by_default() {
 
 #[tokio::test]
 async fn a_member_of_one_organization_reaches_nothing_of_another() {
-    let env = spawn_with_organizations().await;
+    // Domains on too, so that their routes are served and must refuse as the others do.
+    let env = spawn_tweaked(Kind::Production, |cfg| {
+        cfg.policy.organizations_enabled = Some(true);
+        cfg.policy.organization_domains_enabled = Some(true);
+    })
+    .await;
     assert_eq!(
         env.environment().await["organization_settings"]["enabled"],
         true
@@ -70,9 +75,28 @@ async fn a_member_of_one_organization_reaches_nothing_of_another() {
     );
     assert!(list["data"][0].get("private_metadata").is_none());
 
-    // Alice on every route of Bob's organization: not found, and nothing written.
-    let before = env.snapshot().await;
+    // Bob's organization has an invitation and a domain for Alice to aim at.
     let ob = format!("/v1/organizations/{org_b}");
+    let r = b
+        .post(
+            &format!("{ob}/invitations"),
+            &[
+                ("email_address", "carol@example.com"),
+                ("role", "org:member"),
+            ],
+        )
+        .await;
+    let inv_b = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+    let r = b
+        .post(&format!("{ob}/domains"), &[("name", "bobco.example.com")])
+        .await;
+    let dom_b = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+    let dom = format!("{ob}/domains/{dom_b}");
+
+    // Alice on every organization-scoped route of Bob's organization: not found, and nothing
+    // written. (Membership requests with a well-formed id: real ones of another organization
+    // are refused the same way in domain_enrollment.rs.)
+    let before = env.snapshot().await;
     let refused = [
         a.get(&ob).await,
         a.patch(&ob, &[("name", "Taken")]).await,
@@ -97,6 +121,61 @@ async fn a_member_of_one_organization_reaches_nothing_of_another() {
         a.get(&format!("{ob}/roles?limit=20&offset=0")).await,
         a.delete(&format!("/v1/me/organization_memberships/{org_b}"))
             .await,
+        a.get(&format!(
+            "{ob}/invitations?limit=10&offset=0&status=pending"
+        ))
+        .await,
+        a.post(
+            &format!("{ob}/invitations"),
+            &[
+                ("email_address", "alice@example.com"),
+                ("role", "org:admin"),
+            ],
+        )
+        .await,
+        a.post(
+            &format!("{ob}/invitations/bulk"),
+            &[
+                ("email_address", "alice@example.com"),
+                ("email_address", "dave@example.com"),
+                ("role", "org:admin"),
+            ],
+        )
+        .await,
+        a.post(&format!("{ob}/invitations/{inv_b}/revoke"), &[])
+            .await,
+        a.get(&page_of(&format!("{ob}/domains"))).await,
+        a.post(&format!("{ob}/domains"), &[("name", "example.com")])
+            .await,
+        a.get(&dom).await,
+        a.delete(&dom).await,
+        a.post(
+            &format!("{dom}/update_enrollment_mode"),
+            &[("enrollment_mode", "automatic_invitation")],
+        )
+        .await,
+        a.post(
+            &format!("{dom}/prepare_affiliation_verification"),
+            &[("affiliation_email_address", "alice@bobco.example.com")],
+        )
+        .await,
+        a.post(
+            &format!("{dom}/attempt_affiliation_verification"),
+            &[("code", "424242")],
+        )
+        .await,
+        a.get(&format!("{ob}/membership_requests?limit=10&offset=0"))
+            .await,
+        a.post(
+            &format!("{ob}/membership_requests/orgmbrreq_2none/accept"),
+            &[],
+        )
+        .await,
+        a.post(
+            &format!("{ob}/membership_requests/orgmbrreq_2none/reject"),
+            &[],
+        )
+        .await,
     ];
     for r in &refused {
         r.err(404, "organization_not_found_or_unauthorized");
@@ -115,6 +194,35 @@ async fn a_member_of_one_organization_reaches_nothing_of_another() {
         r.ok()["response"]["data"][0]["public_user_data"]["user_id"],
         bob.as_str()
     );
+    let r = b
+        .get(&format!(
+            "{ob}/invitations?limit=10&offset=0&status=pending"
+        ))
+        .await;
+    assert_eq!(r.ok()["response"]["total_count"], 1, "{}", r.raw);
+    assert_eq!(r.ok()["response"]["data"][0]["id"], inv_b.as_str());
+    let r = b.get(&dom).await;
+    assert_eq!(r.ok()["response"]["name"], "bobco.example.com", "{}", r.raw);
+
+    // Through her own organization's path, Bob's invitation and domain do not exist either.
+    let oa = format!("/v1/organizations/{org_a}");
+    let before = env.snapshot().await;
+    let r = a
+        .post(&format!("{oa}/invitations/{inv_b}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, 404, "{}", r.raw);
+    for r in [
+        a.get(&format!("{oa}/domains/{dom_b}")).await,
+        a.delete(&format!("{oa}/domains/{dom_b}")).await,
+        a.post(
+            &format!("{oa}/domains/{dom_b}/update_enrollment_mode"),
+            &[("enrollment_mode", "automatic_invitation")],
+        )
+        .await,
+    ] {
+        assert_eq!(r.status, 404, "{}", r.raw);
+    }
+    assert_eq!(env.snapshot().await, before);
 }
 
 #[tokio::test]
