@@ -94,6 +94,7 @@ fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(landing::page))
         .route("/sign-in", get(sign_in::page).post(sign_in::submit))
+        .route("/sign-in/ticket", post(sign_in::ticket_submit))
         .route(
             "/sign-in/email-code",
             get(sign_in::email_code_page).post(sign_in::email_code_submit),
