@@ -12,6 +12,7 @@ use super::{next_step, status_of};
 use crate::app::frontend::invitations;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::pages::html::{self, Html};
+use crate::pages::sign_up::ticket_path;
 use crate::pages::{Failure, Page, PageForm, general_alert, skip_if_signed_in};
 use crate::state::AppState;
 
@@ -70,8 +71,19 @@ async fn render_for(
     }
 }
 
-/// `GET /sign-in?__clerk_ticket=…` (the caller has checked the browser is signed out).
+/// `GET /sign-in?__clerk_ticket=…` (the caller has checked the browser is signed out). A ticket
+/// for an address without an account goes to the sign-up page, which makes one.
 pub async fn page_with_ticket(state: &AppState, page: &mut Page, ticket: &str) -> Response {
+    if let Ok(inv) = invitations::by_ticket(state, ticket).await {
+        match invitations::invitee_has_account(state, &inv).await {
+            Ok(false) => {
+                let to = page.link(&ticket_path("/sign-up", ticket));
+                return page.redirect(&to);
+            }
+            Ok(true) => {}
+            Err(e) => return page.failure_page(state, e),
+        }
+    }
     render_for(state, page, ticket, None).await
 }
 
