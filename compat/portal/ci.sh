@@ -7,8 +7,8 @@
 #    key) whose frontend host is its own frontend listener, allowed as an origin, on free loopback
 #    ports, and stops it at the end;
 # 3. runs test/*.test.js with node --test: headless Chromium with JavaScript turned off signs up,
-#    verifies, signs out and in, enrols TOTP, uses a backup code, resets a password, and signs
-#    another device out, through the hosted pages only.
+#    verifies, signs out and in, enrols TOTP, uses a backup code, resets a password, signs
+#    another device out and accepts an organization invitation, through the hosted pages only.
 # Screenshots of every step and the server log: ${USHER_ARTIFACTS_DIR:-target/test-logs/portal}.
 set -uo pipefail
 cd "$(dirname "$0")"

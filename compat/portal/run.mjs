@@ -27,6 +27,8 @@ await runSuite({
       secretKey: liveSecretKey(),
       frontendHost: ({ frontendAddr }) => frontendAddr,
       allowedOrigins: ({ frontendAddr }) => `http://${frontendAddr}`,
+      // The account page's Organizations section (test/40-organizations).
+      args: ['--organizations', 'true'],
       logFile: path.join(ARTIFACTS_DIR, 'usher.log'),
     });
     cleanup(() => usher.stop());

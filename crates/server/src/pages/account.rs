@@ -1,6 +1,7 @@
 //! `/user`: the signed-in user's profile (names), email addresses, password, two-step
-//! verification and active devices; and `/sign-out`. Changes go through `app::frontend::me`,
-//! `devices` and `clients`, as the Frontend API's do.
+//! verification, organizations (the `organizations` module) and active devices; and
+//! `/sign-out`. Changes go through `app::frontend::me`, `devices` and `clients`, as the Frontend
+//! API's do.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,6 +13,7 @@ use usher_core::users::User;
 use usher_core::users::model::Verification;
 
 use super::html::{self, Field, Html};
+use super::organizations::{self, Organizations};
 use super::{Failure, Page, PageForm, general_alert, notice_text};
 use crate::app::frontend::clients;
 use crate::app::frontend::me::{self, ProfilePatch};
@@ -25,6 +27,7 @@ pub enum Section {
     Password,
     TwoStep,
     Devices,
+    Organizations,
 }
 
 /// The signed-in session and its user, or the redirect to sign in.
@@ -76,6 +79,8 @@ pub struct UserView<'a> {
     pub session: &'a Session,
     pub user: &'a User,
     pub devices: &'a [Session],
+    /// `None` when the instance has no organizations (no section).
+    pub organizations: Option<&'a Organizations>,
     pub failure: Option<(Section, &'a Failure)>,
 }
 
@@ -86,6 +91,10 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     let mut h = Html::new();
     if let Some(n) = page.query("notice").and_then(notice_text) {
         html::notice(&mut h, n);
+    }
+    // A form posted to a section the page no longer shows (organizations turned off).
+    if v.organizations.is_none() {
+        general_alert(&mut h, failure_in(Section::Organizations));
     }
     let signed_in_as = user
         .primary_email()
@@ -250,6 +259,16 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     }
     h.close("section");
 
+    if let Some(orgs) = v.organizations {
+        organizations::render(
+            &mut h,
+            page,
+            &csrf,
+            orgs,
+            failure_in(Section::Organizations),
+        );
+    }
+
     // Active devices.
     let f = failure_in(Section::Devices);
     h.open("section", &[("aria-labelledby", Some("devices"))])
@@ -379,6 +398,7 @@ async fn render_failure(
     failure: &Failure,
 ) -> Response {
     let devices = devices::list(state, &user.id).await.unwrap_or_default();
+    let orgs = organizations::load(state, user).await.ok().flatten();
     render(
         state,
         page,
@@ -386,6 +406,7 @@ async fn render_failure(
             session,
             user,
             devices: &devices,
+            organizations: orgs.as_ref(),
             failure: Some((section, failure)),
         },
     )
@@ -400,6 +421,10 @@ pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
         Ok(d) => d,
         Err(e) => return page.failure_page(&state, e),
     };
+    let orgs = match organizations::load(&state, &user).await {
+        Ok(o) => o,
+        Err(e) => return page.failure_page(&state, e),
+    };
     render(
         &state,
         &mut page,
@@ -407,6 +432,7 @@ pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
             session: &session,
             user: &user,
             devices: &devices,
+            organizations: orgs.as_ref(),
             failure: None,
         },
     )

@@ -18,6 +18,7 @@ mod account;
 mod html;
 mod landing;
 mod mfa;
+mod organizations;
 mod sign_in;
 mod sign_up;
 
@@ -93,6 +94,7 @@ fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(landing::page))
         .route("/sign-in", get(sign_in::page).post(sign_in::submit))
+        .route("/sign-in/ticket", post(sign_in::ticket_submit))
         .route(
             "/sign-in/email-code",
             get(sign_in::email_code_page).post(sign_in::email_code_submit),
@@ -142,6 +144,10 @@ fn routes() -> Router<AppState> {
         .route("/user/profile", post(account::profile))
         .route("/user/password", post(account::password))
         .route("/user/devices/sign-out", post(account::sign_out_device))
+        .route(
+            "/user/organization-invitations/accept",
+            post(organizations::accept),
+        )
         .route("/user/totp", get(mfa::enrol_page).post(mfa::enrol_start))
         .route("/user/totp/verify", post(mfa::enrol_verify))
         .route("/user/totp/remove", post(mfa::remove))
@@ -660,6 +666,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "totp_enabled" => "Two-step verification is on.",
         "totp_removed" => "The authenticator app has been removed.",
         "device_signed_out" => "That device has been signed out.",
+        "invitation_accepted" => "You have joined the organization.",
         _ => return None,
     })
 }

@@ -163,14 +163,23 @@ pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
     }
     if let Some(ticket) = page.query("__clerk_ticket").map(str::to_owned) {
         return match invitations::by_ticket(&state, &ticket).await {
-            Ok(inv) => render_ticket_form(
-                &state,
-                &mut page,
-                &ticket,
-                &inv.email_address,
-                &Typed::default(),
-                None,
-            ),
+            Ok(inv) => match invitations::invitee_has_account(&state, &inv).await {
+                // The email's link always names `/sign-up`; an invitee who has an account
+                // signs in with the ticket instead.
+                Ok(true) => {
+                    let to = page.link(&ticket_path("/sign-in", &ticket));
+                    page.redirect(&to)
+                }
+                Ok(false) => render_ticket_form(
+                    &state,
+                    &mut page,
+                    &ticket,
+                    &inv.email_address,
+                    &Typed::default(),
+                    None,
+                ),
+                Err(e) => page.failure_page(&state, e),
+            },
             Err(e) => {
                 let f = Failure::from_core(e, FIELDS);
                 render_form(&state, &mut page, &Typed::default(), Some(&f))
@@ -178,6 +187,14 @@ pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
         };
     }
     render_form(&state, &mut page, &Typed::default(), None)
+}
+
+/// `path?__clerk_ticket=…`.
+pub fn ticket_path(path: &str, ticket: &str) -> String {
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("__clerk_ticket", ticket)
+        .finish();
+    format!("{path}?{q}")
 }
 
 /// A sign-up by an invitation's ticket: the user, their session and the membership at once.

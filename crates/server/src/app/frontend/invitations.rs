@@ -241,6 +241,23 @@ pub async fn by_ticket(state: &AppState, ticket: &str) -> CoreResult<Organizatio
     Ok(inv)
 }
 
+/// Whether the address `inv` was sent to belongs to an account already: its link then signs
+/// that account in rather than up.
+pub async fn invitee_has_account(
+    state: &AppState,
+    inv: &OrganizationInvitation,
+) -> CoreResult<bool> {
+    Ok(state
+        .store
+        .user_id_by_identifier(
+            &state.instance.id,
+            usher_core::users::identifiers::IdentifierKind::Email,
+            &inv.email_address,
+        )
+        .await?
+        .is_some())
+}
+
 /// The invitation `id` a sign-up was started with, read again as it completes: still pending,
 /// else the ticket's error (revoked or accepted meanwhile: invalid).
 pub async fn still_redeemable(

@@ -1,11 +1,12 @@
 //! `/sign-in…`: password, an emailed code instead, the second step (authenticator app, backup
 //! code, or the emailed code that confirms a new device), and a forgotten password (code, then
-//! a new password). Each step is one `app::frontend::sign_ins` call on the browser's client;
-//! where to go next is read from the sign-in's status.
+//! a new password); an invitation's ticket (`ticket`). Each step is one `app::frontend::sign_ins`
+//! call on the browser's client; where to go next is read from the sign-in's status.
 
 mod codes;
 mod new_password;
 mod second_factor;
+mod ticket;
 
 pub use codes::{
     email_code_page, email_code_resend, email_code_submit, email_code_verify_page,
@@ -14,6 +15,7 @@ pub use codes::{
 };
 pub use new_password::{new_password_page, new_password_submit};
 pub use second_factor::{factor_two_page, factor_two_resend, factor_two_submit};
+pub use ticket::submit as ticket_submit;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -146,6 +148,9 @@ fn render_sign_in(
 pub async fn page(State(state): State<AppState>, mut page: Page) -> Response {
     if let Some(r) = skip_if_signed_in(&state, &mut page).await {
         return r;
+    }
+    if let Some(t) = page.query("__clerk_ticket").map(str::to_owned) {
+        return ticket::page_with_ticket(&state, &mut page, &t).await;
     }
     render_sign_in(&state, &mut page, "", None)
 }

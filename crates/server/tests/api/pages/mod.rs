@@ -6,6 +6,7 @@ mod account;
 mod forms;
 mod invitations;
 mod mfa;
+mod organizations;
 mod sign_up_in;
 
 use std::sync::Arc;
