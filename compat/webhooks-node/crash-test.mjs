@@ -4,7 +4,7 @@
 // package and @clerk/backend's verifyWebhook, first received in commit order.
 //
 //   USHER_BIN=target/release/usher node crash-test.mjs
-//   EVENTS=1000 RECEIVER_DELAY_MS=20 DEADLINE_S=85 (the defaults); USHER_CRASH_DATABASE_URL runs it
+//   EVENTS=1000 RECEIVER_DELAY_MS=20 DEADLINE_S=150 (the defaults); USHER_CRASH_DATABASE_URL runs it
 //   on that database (PostgreSQL) instead of SQLite.
 import assert from 'node:assert/strict';
 
@@ -13,7 +13,7 @@ import { Usher, sleep, waitFor } from './lib/usher.js';
 
 const EVENTS = Number(process.env.EVENTS || 1000);
 const DELAY = Number(process.env.RECEIVER_DELAY_MS || 20);
-const DEADLINE = Date.now() + Number(process.env.DEADLINE_S || 85) * 1000;
+const DEADLINE = Date.now() + Number(process.env.DEADLINE_S || 150) * 1000;
 
 const log = (...a) => console.log('crash-test:', ...a);
 

@@ -90,8 +90,10 @@ pub async fn create_many(
             who.has_pending |= made
                 .iter()
                 .any(|m| m.email_address == email.trim().to_lowercase());
+            if let Some(role) = input.role.as_deref().filter(|r| !r.is_empty()) {
+                usher_core::organizations::roles::check(&catalog, role)?;
+            }
             let mut inv = invitations::validate_new(&org, input.clone(), who, now)?;
-            usher_core::organizations::roles::check(&catalog, &inv.role)?;
             inv.role_name = catalog.get(&inv.role).map(|r| r.name.clone());
             let ticket = random_hex(32);
             inv.ticket_digest = invitations::ticket_digest(&ticket);
