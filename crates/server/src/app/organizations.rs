@@ -14,7 +14,7 @@ use usher_core::users::User;
 use usher_core::users::query::{MAX_LIMIT, Page};
 use usher_core::{CoreError, CoreResult};
 
-use super::roles::{catalog, catalog_for};
+use super::roles::catalog_for;
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
 use crate::state::AppState;
@@ -306,7 +306,8 @@ pub async fn create_membership(
     organization_id: &OrganizationId,
     input: NewMembership,
 ) -> CoreResult<MembershipDetails> {
-    let catalog = catalog(state).await?;
+    // The role catalog is read only for a custom role; system roles need no query.
+    let catalog = catalog_for(state, input.role.as_deref()).await?;
     let user_id = with_retry(|| async {
         let mut org = get_by_id(state, organization_id).await?;
         // An unknown role is named before a full organization is, as Clerk answers.
@@ -343,7 +344,7 @@ pub async fn update_membership_role(
     user_id: &UserId,
     role: &str,
 ) -> CoreResult<MembershipDetails> {
-    let catalog = catalog(state).await?;
+    let catalog = catalog_for(state, [role]).await?;
     with_retry(|| async {
         let mut d = detail(state, organization_id, user_id).await?;
         let was_admin = d.membership.is_admin();
