@@ -148,3 +148,43 @@ def test_memberships_roles_metadata_and_the_last_admin(clerk, org, owner, new_us
     assert removed.public_user_data.user_id == member.id
     after = clerk.organization_memberships.list(organization_id=org.id)
     assert after.total_count == 1
+
+
+def test_domains_create_list_update_verify_ownership_delete(clerk, org):
+    name = f"{tag('acme-')}.com"
+    domain = clerk.organization_domains.create(
+        organization_id=org.id, name=name, enrollment_mode="manual_invitation", verified=False
+    )
+    assert isinstance(domain, models.OrganizationDomain)
+    assert domain.name == name
+    assert domain.ownership_verification is None
+
+    listed = clerk.organization_domains.list(organization_id=org.id)
+    assert [d.id for d in listed.data] == [domain.id]
+    assert listed.total_count == 1
+
+    updated = clerk.organization_domains.update(
+        organization_id=org.id, domain_id=domain.id, enrollment_mode="automatic_suggestion"
+    )
+    assert updated.enrollment_mode == "automatic_suggestion"
+
+    owned = clerk.organization_domains.verify_ownership(organization_id=org.id, domain_id=domain.id)
+    assert owned.ownership_verification.status == "verified"
+    assert owned.ownership_verification.strategy == "manual_override"
+    again = clerk.organization_domains.verify_ownership(organization_id=org.id, domain_id=domain.id)
+    assert again.ownership_verification.verified_at == owned.ownership_verification.verified_at
+
+    everywhere = clerk.organization_domains.list_all(organization_id=org.id, domains=[name])
+    assert [d.id for d in everywhere.data] == [domain.id]
+
+    with pytest.raises(models.ClerkErrors) as e:
+        clerk.organization_domains.create(
+            organization_id=org.id, name="gmail.com", enrollment_mode="manual_invitation"
+        )
+    assert error_code(e.value) == "organization_domain_common"
+
+    deleted = clerk.organization_domains.delete(organization_id=org.id, domain_id=domain.id)
+    assert deleted.deleted is True
+    with pytest.raises(models.ClerkErrors) as e:
+        clerk.organization_domains.verify_ownership(organization_id=org.id, domain_id=domain.id)
+    assert error_code(e.value) == "resource_not_found"

@@ -100,6 +100,7 @@ mod tests {
             enrollment_mode: EnrollmentMode::ManualInvitation,
             verified: false,
             affiliation: None,
+            ownership_verified_at: None,
             created_at: 0,
             updated_at: 0,
             version: 1,

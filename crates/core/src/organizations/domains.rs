@@ -58,6 +58,11 @@ pub struct OrganizationDomain {
     /// The address a member proved, or is proving, to be at the domain (Frontend API).
     #[serde(default)]
     pub affiliation: Option<Affiliation>,
+    /// When the Backend API declared the DNS domain owned by the organization (Clerk's
+    /// `manual_override`, standing in for a TXT challenge). Independent of `verified`, which is
+    /// about members' addresses.
+    #[serde(default)]
+    pub ownership_verified_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
     #[serde(skip)]
@@ -150,6 +155,7 @@ pub fn validate_new(
         // Clerk's Backend API defaults to verified: the caller is the application's backend.
         verified: input.verified.unwrap_or(true),
         affiliation: None,
+        ownership_verified_at: None,
         created_at: now,
         updated_at: now,
         version: 0,
@@ -174,6 +180,19 @@ impl DomainPatch {
         }
         d.updated_at = now;
         Ok(())
+    }
+}
+
+impl OrganizationDomain {
+    /// Declares the domain owned (`verify_ownership`). False when it already was: the call is
+    /// idempotent and the first verification's time stands.
+    pub fn verify_ownership(&mut self, now: Millis) -> bool {
+        if self.ownership_verified_at.is_some() {
+            return false;
+        }
+        self.ownership_verified_at = Some(now);
+        self.updated_at = now;
+        true
     }
 }
 
@@ -221,6 +240,32 @@ mod tests {
             normalize_name(""),
             Err(CoreError::ParamMissing { .. })
         ));
+    }
+
+    #[test]
+    fn ownership_is_verified_once() {
+        let org = super::super::rules::validate_new(
+            super::super::rules::NewOrganization {
+                name: Some("Acme".into()),
+                ..Default::default()
+            },
+            1,
+        )
+        .unwrap()
+        .organization;
+        let input = NewDomain {
+            name: Some("acme.test".into()),
+            enrollment_mode: Some("manual_invitation".into()),
+            verified: Some(false),
+        };
+        let mut d = validate_new(&org, input, 10).unwrap();
+        assert_eq!(d.ownership_verified_at, None);
+        assert!(d.verify_ownership(20));
+        assert!(!d.verify_ownership(30));
+        assert_eq!(d.ownership_verified_at, Some(20));
+        assert_eq!(d.updated_at, 20);
+        // Ownership says nothing about members' addresses.
+        assert!(!d.verified);
     }
 
     #[test]

@@ -134,6 +134,7 @@ mod tests {
             enrollment_mode: mode,
             verified: true,
             affiliation: None,
+            ownership_verified_at: None,
             created_at: 1,
             updated_at: 1,
             version: 1,

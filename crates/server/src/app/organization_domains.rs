@@ -83,6 +83,31 @@ pub async fn update(
     get(state, organization_id, id).await
 }
 
+/// Declares the domain owned (Clerk's dashboard override of the DNS challenge). Idempotent: an
+/// owned domain is returned as it is, with no second event or audit entry.
+pub async fn verify_ownership(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
+) -> CoreResult<OrganizationDomain> {
+    with_retry(|| async {
+        let mut d = get(state, organization_id, id).await?;
+        if !d.verify_ownership(state.now()) {
+            return Ok(());
+        }
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateOrganizationDomain(d.clone()))
+            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        change
+            .commit("organization_domain.ownership_verified", Some(id))
+            .await
+    })
+    .await?;
+    get(state, organization_id, id).await
+}
+
 pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,

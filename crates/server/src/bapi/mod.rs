@@ -117,6 +117,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::patch(organization_domains::update).delete(organization_domains::delete),
         )
         .route(
+            "/v1/organizations/{organization_id}/domains/{domain_id}/verify_ownership",
+            post(organization_domains::verify_ownership),
+        )
+        .route(
             "/v1/organization_domains",
             get(organization_domains::list_all),
         )

@@ -135,6 +135,16 @@ pub async fn update(
     domain_json(&state, &d).await
 }
 
+/// `POST /v1/organizations/{organization_id}/domains/{domain_id}/verify_ownership`.
+pub async fn verify_ownership(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<DomainPath>,
+) -> ApiResult {
+    let d = app::verify_ownership(&state, &ctx, &p.organization_id, &p.domain_id).await?;
+    domain_json(&state, &d).await
+}
+
 pub async fn delete(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,

@@ -56,6 +56,18 @@ fn verification(d: &OrganizationDomain) -> Option<VerificationJson> {
     })
 }
 
+/// Ownership of the DNS domain, declared through the Backend API (`manual_override`); none until
+/// then, as Clerk shows a domain nobody has tried to prove.
+fn ownership(d: &OrganizationDomain) -> Option<VerificationJson> {
+    d.ownership_verified_at.map(|at| VerificationJson {
+        status: "verified",
+        strategy: "manual_override",
+        attempts: None,
+        expire_at: None,
+        verified_at: Some(at),
+    })
+}
+
 impl DomainJson {
     pub fn new(d: &OrganizationDomain) -> Self {
         Self {
@@ -66,7 +78,7 @@ impl DomainJson {
             enrollment_mode: d.enrollment_mode.as_str(),
             affiliation_email_address: d.affiliation.as_ref().map(|a| a.email_address.clone()),
             affiliation_verification: verification(d),
-            ownership_verification: None,
+            ownership_verification: ownership(d),
             verification: verification(d),
             // Counted where the store is at hand: see `counted`.
             total_pending_invitations: 0,

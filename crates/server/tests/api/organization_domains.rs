@@ -289,3 +289,75 @@ async fn deleting_an_organization_deletes_its_domains() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn ownership_is_verified_once_by_the_backend() {
+    let app = spawn_app().await;
+    let o = org(&app, "acme").await;
+    let d = domain(
+        &app,
+        &o,
+        json!({"name": "acme.com", "enrollment_mode": "manual_invitation", "verified": false}),
+    )
+    .await;
+    let id = d["id"].as_str().unwrap().to_owned();
+    assert!(d["ownership_verification"].is_null());
+    let path = format!("/v1/organizations/{o}/domains/{id}/verify_ownership");
+
+    let first = app.post(&path, json!({})).await.ok().clone();
+    let own = &first["ownership_verification"];
+    assert_eq!(own["status"], "verified");
+    assert_eq!(own["strategy"], "manual_override");
+    assert!(own["attempts"].is_null());
+    assert!(own["expire_at"].is_null());
+    let at = own["verified_at"].as_i64().unwrap();
+    assert!(at > 1_600_000_000_000);
+    // Ownership of the DNS name says nothing about members' addresses.
+    assert!(first["affiliation_verification"].is_null());
+    let listed = app
+        .get(&format!("/v1/organizations/{o}/domains?verified=true"))
+        .await;
+    assert_eq!(listed.ok()["total_count"], 0);
+
+    // Idempotent: the same time, no second event or audit entry.
+    let again = app.post(&path, json!({})).await.ok().clone();
+    assert_eq!(again["ownership_verification"]["verified_at"], at);
+    let fetched = app.get(&format!("/v1/organizations/{o}/domains")).await;
+    assert_eq!(
+        fetched.ok()["data"][0]["ownership_verification"]["verified_at"],
+        at
+    );
+    let updates = app
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e.event_type == "organizationDomain.updated")
+        .count();
+    assert_eq!(updates, 1);
+    let audit = audit_actions(&app).await;
+    let entries = audit
+        .iter()
+        .filter(|a| {
+            **a == (
+                "organization_domain.ownership_verified".to_owned(),
+                id.clone(),
+            )
+        })
+        .count();
+    assert_eq!(entries, 1);
+
+    // Unknown domain, or a domain of another organization: 404.
+    app.post(
+        &format!("/v1/organizations/{o}/domains/orgdmn_missing/verify_ownership"),
+        json!({}),
+    )
+    .await
+    .err(404, "resource_not_found");
+    let other = org(&app, "other").await;
+    app.post(
+        &format!("/v1/organizations/{other}/domains/{id}/verify_ownership"),
+        json!({}),
+    )
+    .await
+    .err(404, "resource_not_found");
+}
