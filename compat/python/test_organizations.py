@@ -188,3 +188,62 @@ def test_domains_create_list_update_verify_ownership_delete(clerk, org):
     with pytest.raises(models.ClerkErrors) as e:
         clerk.organization_domains.verify_ownership(organization_id=org.id, domain_id=domain.id)
     assert error_code(e.value) == "resource_not_found"
+
+
+def test_invitations_single_bulk_lists_and_revoke(clerk, org, owner, new_user):
+    invitee = new_user()
+    address = invitee.email_addresses[0].email_address
+    one = clerk.organization_invitations.create(
+        organization_id=org.id,
+        email_address=address,
+        role="org:member",
+        inviter_user_id=owner.id,
+        public_metadata={"team": "red"},
+        redirect_url="https://app.example.com/welcome",
+    )
+    assert isinstance(one, models.OrganizationInvitation)
+    assert one.status == "pending"
+    assert one.role == "org:member"
+    assert one.public_metadata == {"team": "red"}
+
+    bulk = clerk.organization_invitations.bulk_create(
+        organization_id=org.id,
+        request_body=[
+            {"email_address": f"{tag('a')}@example.com", "role": "org:member"},
+            {"email_address": f"{tag('b')}@example.com", "role": "org:admin"},
+        ],
+    )
+    assert [i.role for i in bulk.data] == ["org:member", "org:admin"]
+
+    listed = clerk.organization_invitations.list(organization_id=org.id, status="pending")
+    assert listed.total_count == 3
+    pending = clerk.organization_invitations.list_pending(organization_id=org.id)
+    assert {i.id for i in pending.data} == {i.id for i in listed.data}
+    fetched = clerk.organization_invitations.get(organization_id=org.id, invitation_id=one.id)
+    assert fetched.email_address == address
+
+    everywhere = clerk.organization_invitations.get_all(status="pending", query=address)
+    assert [i.id for i in everywhere.data] == [one.id]
+    assert everywhere.data[0].public_organization_data.id == org.id
+    mine = clerk.users.get_organization_invitations(user_id=invitee.id, status="pending")
+    assert [i.id for i in mine.data] == [one.id]
+
+    # Already invited: Clerk's duplicate code, nothing written.
+    with pytest.raises(models.ClerkErrors) as e:
+        clerk.organization_invitations.create(
+            organization_id=org.id, email_address=address, role="org:member"
+        )
+    assert error_code(e.value) == "duplicate_record"
+    with pytest.raises(models.ClerkErrors) as e:
+        clerk.organization_invitations.create(
+            organization_id=org.id, email_address=f"{tag()}@example.com", role="org:nobody"
+        )
+    assert error_code(e.value) == "form_param_value_invalid"
+
+    revoked = clerk.organization_invitations.revoke(
+        organization_id=org.id, invitation_id=one.id, requesting_user_id=owner.id
+    )
+    assert revoked.status == "revoked"
+    still = clerk.organization_invitations.list(organization_id=org.id, status="pending")
+    assert still.total_count == 2
+    assert clerk.users.get_organization_invitations(user_id=invitee.id, status="pending").data == []

@@ -181,6 +181,14 @@ pub struct NewInvitation {
     pub private_metadata: Option<Metadata>,
     pub redirect_url: Option<String>,
     pub expires_in_days: Option<i64>,
+    /// Whether the invitation email goes out; `None` is Clerk's default, yes.
+    pub notify: Option<bool>,
+}
+
+impl NewInvitation {
+    pub fn sends_email(&self) -> bool {
+        self.notify != Some(false)
+    }
 }
 
 /// What the store knows about the invited address in this organization.

@@ -111,7 +111,9 @@ pub async fn create_many(
                 &app_name,
                 now,
             );
-            super::mail::queue(&mut change, email_msg);
+            if input.sends_email() {
+                super::mail::queue(&mut change, email_msg);
+            }
             change
                 .write(Write::InsertOrganizationInvitation(inv.clone()))
                 .event(DomainEvent::OrganizationInvitationCreated(Box::new(

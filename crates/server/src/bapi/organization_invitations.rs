@@ -1,13 +1,17 @@
 //! Organization invitations: `/v1/organizations/{id}/invitations…`,
 //! `/v1/organization_invitations` and `/v1/users/{id}/organization_invitations`.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
+use usher_core::ids::OrganizationId;
 use usher_core::organizations::invitations::{
     InvitationQuery, InvitationStatus, OrganizationInvitation,
 };
+use usher_core::organizations::model::Organization;
 use usher_core::users::query::Page;
 
 use crate::app::organization_invitations as app;
@@ -36,6 +40,34 @@ fn list_json(state: &AppState, list: &[OrganizationInvitation], total: i64) -> R
         total_count: total,
     })
     .into_response()
+}
+
+/// A page across organizations: each invitation with its organization's public data (each
+/// organization read once).
+async fn list_with_organizations_json(
+    state: &AppState,
+    list: &[OrganizationInvitation],
+    total: i64,
+) -> ApiResult {
+    let now = state.now();
+    let mut orgs: HashMap<&OrganizationId, Organization> = HashMap::new();
+    let mut data = Vec::with_capacity(list.len());
+    for i in list {
+        let json = InvitationJson::new(i, now);
+        if !orgs.contains_key(&i.organization_id) {
+            let o = crate::app::organizations::get_by_id(state, &i.organization_id).await?;
+            orgs.insert(&i.organization_id, o);
+        }
+        data.push(match orgs.get(&i.organization_id) {
+            Some(o) => json.with_organization(o),
+            None => json,
+        });
+    }
+    Ok(Json(PaginatedJson {
+        data,
+        total_count: total,
+    })
+    .into_response())
 }
 
 fn query_from(state: &AppState, q: &QueryParams) -> Result<InvitationQuery, ApiError> {
@@ -132,7 +164,7 @@ pub async fn list_all(
 ) -> ApiResult {
     let query = query_from(&state, &q)?;
     let (list, total) = app::list(&state, &query).await?;
-    Ok(list_json(&state, &list, total))
+    list_with_organizations_json(&state, &list, total).await
 }
 
 /// `GET /v1/users/{user_id}/organization_invitations`: those sent to the user's addresses.
@@ -163,7 +195,7 @@ pub async fn list_of_user(
         .skip(usize::try_from(base.page.offset).unwrap_or(0))
         .take(usize::try_from(base.page.limit).unwrap_or(0))
         .collect();
-    Ok(list_json(&state, &page, total))
+    list_with_organizations_json(&state, &page, total).await
 }
 
 pub async fn get(

@@ -4,8 +4,11 @@ use serde::Serialize;
 use usher_core::clock::Millis;
 use usher_core::ids::{OrganizationId, OrganizationInvitationId, UserId};
 use usher_core::organizations::invitations::OrganizationInvitation;
+use usher_core::organizations::model::Organization;
 use usher_core::roles::system;
 use usher_core::users::model::Metadata;
+
+use crate::wire::frontend::suggestions::PublicOrganizationDataJson;
 
 #[derive(Debug, Serialize)]
 pub struct InvitationJson {
@@ -24,6 +27,9 @@ pub struct InvitationJson {
     pub expires_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// Only in the lists across organizations (Clerk's `…WithPublicOrganizationData`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_organization_data: Option<PublicOrganizationDataJson>,
 }
 
 impl InvitationJson {
@@ -49,6 +55,12 @@ impl InvitationJson {
             expires_at: i.expires_at,
             created_at: i.created_at,
             updated_at: i.updated_at,
+            public_organization_data: None,
         }
+    }
+
+    pub fn with_organization(mut self, o: &Organization) -> Self {
+        self.public_organization_data = Some(PublicOrganizationDataJson::new(o));
+        self
     }
 }

@@ -237,6 +237,19 @@ async fn bulk_is_all_or_nothing_and_the_lists_across_organizations() {
     assert_eq!(made.ok()["data"].as_array().unwrap().len(), 2);
     let all = app.get("/v1/organization_invitations?query=b@").await;
     assert_eq!(all.ok()["total_count"], 1);
+    let public = &all.ok()["data"][0]["public_organization_data"];
+    assert_eq!(public["id"], org.as_str());
+    assert_eq!(public["name"], "Acme");
+    assert_eq!(public["has_image"], false);
+    // One organization's own list carries no copy of it (Clerk's `OrganizationInvitations`).
+    let own = app
+        .get(&format!("/v1/organizations/{org}/invitations"))
+        .await;
+    assert!(
+        own.ok()["data"][0]
+            .get("public_organization_data")
+            .is_none()
+    );
     let mine = app
         .get(&format!(
             "/v1/users/{invitee}/organization_invitations?status=pending"
@@ -244,6 +257,10 @@ async fn bulk_is_all_or_nothing_and_the_lists_across_organizations() {
         .await;
     assert_eq!(mine.ok()["data"][0]["email_address"], "b@example.com");
     assert_eq!(mine.ok()["data"][0]["role"], "org:admin");
+    assert_eq!(
+        mine.ok()["data"][0]["public_organization_data"]["id"],
+        org.as_str()
+    );
 }
 
 /// The `organization.updated` and `organizationMembership.created` payloads count the pending
@@ -287,4 +304,46 @@ async fn organization_events_count_pending_invitations() {
         of("organizationMembership.created")["organization"]["pending_invitations_count"],
         1
     );
+}
+
+/// `notify` (Clerk's default true, which the Python SDK always sends) decides whether the
+/// invitation email goes out; the invitation is made either way.
+#[tokio::test]
+async fn notify_false_makes_the_invitation_without_an_email() {
+    let app = spawn_app().await;
+    let admin = user(&app, "admin@example.com").await;
+    let org = org_with_admin(&app, &admin).await;
+
+    let quiet = invite(
+        &app,
+        &org,
+        json!({"email_address": "quiet@example.com", "role": "org:member", "notify": false}),
+    )
+    .await;
+    assert_eq!(quiet.ok()["status"], "pending");
+    let loud = invite(
+        &app,
+        &org,
+        json!({"email_address": "loud@example.com", "role": "org:member", "notify": true}),
+    )
+    .await;
+    assert_eq!(loud.ok()["status"], "pending");
+    let bulk = app
+        .post(
+            &format!("/v1/organizations/{org}/invitations/bulk"),
+            json!([{"email_address": "bulk@example.com", "role": "org:member", "notify": false}]),
+        )
+        .await;
+    assert_eq!(bulk.ok()["data"][0]["status"], "pending");
+    assert!(app.emails_to("quiet@example.com").await.is_empty());
+    assert!(app.emails_to("bulk@example.com").await.is_empty());
+    assert_eq!(app.emails_to("loud@example.com").await.len(), 1);
+
+    invite(
+        &app,
+        &org,
+        json!({"email_address": "odd@example.com", "role": "org:member", "notify": "yes"}),
+    )
+    .await
+    .err(422, "form_param_format_invalid");
 }

@@ -24,6 +24,8 @@ pub struct CreateInvitationRequest {
     redirect_url: Option<String>,
     #[serde(default, with = "fields::int")]
     expires_in_days: Option<i64>,
+    #[serde(default, with = "fields::boolean")]
+    notify: Option<bool>,
 }
 
 impl From<CreateInvitationRequest> for NewInvitation {
@@ -36,6 +38,7 @@ impl From<CreateInvitationRequest> for NewInvitation {
             private_metadata: r.private_metadata,
             redirect_url: r.redirect_url,
             expires_in_days: r.expires_in_days,
+            notify: r.notify,
         }
     }
 }
