@@ -147,6 +147,30 @@ pub async fn update(
     orgs::update(state, ctx, organization_id, patch).await
 }
 
+/// `PUT /v1/organizations/{id}/logo`: for a member who may manage the profile, who is credited
+/// with the upload.
+pub async fn set_logo(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    file: Vec<u8>,
+) -> CoreResult<Organization> {
+    check(state, user_id, organization_id, Some(MANAGE_PROFILE)).await?;
+    crate::app::images::set_logo(state, ctx, organization_id, file, Some(user_id)).await
+}
+
+/// `DELETE /v1/organizations/{id}/logo`: as `set_logo`.
+pub async fn delete_logo(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+) -> CoreResult<Organization> {
+    check(state, user_id, organization_id, Some(MANAGE_PROFILE)).await?;
+    crate::app::images::delete_logo(state, ctx, organization_id).await
+}
+
 pub async fn delete(
     state: &AppState,
     ctx: &RequestContext,
