@@ -45,13 +45,16 @@ pub async fn set_logo(
     change_logo(state, ctx, id, Some((image, logo))).await
 }
 
-/// Removes an organization's logo; one without a logo is answered as it is.
+/// Removes an organization's logo; one without a logo is answered as it is. The organization
+/// and the id of the image removed, if there was one.
 pub async fn delete_logo(
     state: &AppState,
     ctx: &RequestContext,
     id: &OrganizationId,
-) -> CoreResult<Organization> {
-    change_logo(state, ctx, id, None).await
+) -> CoreResult<(Organization, Option<ImageId>)> {
+    let before = organizations::get_by_id(state, id).await?.image_id;
+    let org = change_logo(state, ctx, id, None).await?;
+    Ok((org, before))
 }
 
 async fn change_logo(

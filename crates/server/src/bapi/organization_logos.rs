@@ -40,6 +40,6 @@ pub async fn delete(
     SecretKeyAuth(ctx): SecretKeyAuth,
     Path(p): Path<OrganizationPath>,
 ) -> ApiResult {
-    let org = app::delete_logo(&state, &ctx, &p.organization_id).await?;
+    let (org, _) = app::delete_logo(&state, &ctx, &p.organization_id).await?;
     Ok(Json(OrganizationJson::new(&org, false)).into_response())
 }

@@ -97,13 +97,14 @@ pub async fn set_logo(
     respond_organization(&state, &browser, org).await
 }
 
-/// `DELETE /v1/organizations/{organization_id}/logo`.
+/// `DELETE /v1/organizations/{organization_id}/logo`: the removed image as a deleted object, as
+/// Clerk's spec has it; 404 when there is none.
 pub async fn delete_logo(
     State(state): State<AppState>,
     browser: Browser,
     Path(p): Path<OrganizationPath>,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let org = orgs::delete_logo(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
-    respond_organization(&state, &browser, org).await
+    let removed = orgs::delete_logo(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
+    respond(&state, &browser, deleted("image", &removed)).await
 }

@@ -3,7 +3,7 @@
 //! events and audit entries). A non-member is told the organization is not found, whatever it
 //! asks.
 
-use usher_core::ids::{OrganizationId, UserId};
+use usher_core::ids::{ImageId, OrganizationId, UserId};
 use usher_core::organizations::access::{self, DELETE_PROFILE, MANAGE_MEMBERSHIPS, MANAGE_PROFILE};
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::model::MembershipDetails;
@@ -160,15 +160,16 @@ pub async fn set_logo(
     crate::app::images::set_logo(state, ctx, organization_id, file, Some(user_id)).await
 }
 
-/// `DELETE /v1/organizations/{id}/logo`: as `set_logo`.
+/// `DELETE /v1/organizations/{id}/logo`: as `set_logo`; the id of the image removed.
 pub async fn delete_logo(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
     organization_id: &OrganizationId,
-) -> CoreResult<Organization> {
+) -> CoreResult<ImageId> {
     check(state, user_id, organization_id, Some(MANAGE_PROFILE)).await?;
-    crate::app::images::delete_logo(state, ctx, organization_id).await
+    let (_, removed) = crate::app::images::delete_logo(state, ctx, organization_id).await?;
+    removed.ok_or(CoreError::NotFound { resource: "image" })
 }
 
 pub async fn delete(

@@ -88,17 +88,26 @@ async fn an_admin_sets_the_logo_and_nobody_else_does() {
         .await
         .err(400, "form_param_format_invalid");
 
-    // `setLogo({ file: null })`.
-    let r = a
-        .raw_send(
-            Some("DELETE"),
-            &logo,
-            "application/x-www-form-urlencoded",
-            Vec::new(),
-        )
-        .await;
-    assert_eq!(r.ok()["response"]["has_image"], false, "{}", r.raw);
+    // `setLogo({ file: null })`: the removed image as a deleted object, as Clerk's spec has it.
+    let image_id = url.rsplit('/').next().unwrap();
+    let r = a.delete(&logo).await;
+    let d = &r.ok()["response"];
+    assert_eq!(
+        (
+            d["object"].as_str(),
+            d["id"].as_str(),
+            d["deleted"].as_bool()
+        ),
+        (Some("image"), Some(image_id), Some(true)),
+        "{}",
+        r.raw
+    );
     assert_eq!(env.fetch_image(&url).await.status, 404);
+    assert_eq!(
+        env.bapi_get(&format!("/v1/organizations/{org}")).await.ok()["has_image"],
+        false
+    );
+    a.delete(&logo).await.err(404, "resource_not_found");
 }
 
 #[tokio::test]
