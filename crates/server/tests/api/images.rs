@@ -207,6 +207,41 @@ async fn what_is_not_an_accepted_image_is_refused_with_nothing_written() {
 }
 
 #[tokio::test]
+async fn images_are_public_to_every_origin() {
+    let app = spawn_app().await;
+    let id = org(&app).await;
+    let r = app
+        .upload_image(Method::PUT, &format!("/v1/organizations/{id}/logo"), PNG)
+        .await;
+    let url = image_url(r.ok());
+    // Any page may show it, `<img crossorigin="anonymous">` as Clerk's UI loads it included.
+    let res = app
+        .http
+        .get(&url)
+        .header("Origin", "http://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert!(
+        res.headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
+    // Nothing else is opened by it: a write from that origin is still refused.
+    let res = app
+        .http
+        .post(&url)
+        .header("Origin", "http://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
 async fn images_are_served_only_by_their_id() {
     let app = spawn_app().await;
     let fapi = app.frontend_url();
