@@ -7,7 +7,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, H
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use usher_core::CoreError;
+use usher_core::ids::ImageId;
 use usher_core::images::Image;
 
 use super::browser::Browser;
@@ -76,12 +76,21 @@ pub async fn set_profile_image(
     respond(&state, &browser, image_json(&state, &image)).await
 }
 
-/// `DELETE /v1/me/profile_image`: 404 when the user has none.
+/// Clerk's deleted object for a removed image; without one (nothing was there) it has no id.
+/// Removing nothing succeeds: Clerk's UI offers "Remove" beside any image it does not recognise
+/// as its own default one, Usher's built-in avatar included.
+fn removed_json(removed: Option<ImageId>) -> serde_json::Value {
+    match removed {
+        Some(id) => deleted("image", &id),
+        None => json!({ "object": "image", "deleted": true }),
+    }
+}
+
+/// `DELETE /v1/me/profile_image`.
 pub async fn delete_profile_image(State(state): State<AppState>, browser: Browser) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
     let (_, removed) = app::delete_profile_image(&state, &browser.ctx, &s.user_id).await?;
-    let removed = removed.ok_or(CoreError::NotFound { resource: "image" })?;
-    respond(&state, &browser, deleted("image", &removed)).await
+    respond(&state, &browser, removed_json(removed)).await
 }
 
 /// `PUT /v1/organizations/{organization_id}/logo`.
@@ -98,7 +107,7 @@ pub async fn set_logo(
 }
 
 /// `DELETE /v1/organizations/{organization_id}/logo`: the removed image as a deleted object, as
-/// Clerk's spec has it; 404 when there is none.
+/// Clerk's spec has it.
 pub async fn delete_logo(
     State(state): State<AppState>,
     browser: Browser,
@@ -106,5 +115,5 @@ pub async fn delete_logo(
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
     let removed = orgs::delete_logo(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
-    respond(&state, &browser, deleted("image", &removed)).await
+    respond(&state, &browser, removed_json(removed)).await
 }

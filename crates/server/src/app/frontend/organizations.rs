@@ -160,16 +160,16 @@ pub async fn set_logo(
     crate::app::images::set_logo(state, ctx, organization_id, file, Some(user_id)).await
 }
 
-/// `DELETE /v1/organizations/{id}/logo`: as `set_logo`; the id of the image removed.
+/// `DELETE /v1/organizations/{id}/logo`: as `set_logo`; the id of the image removed, if any.
 pub async fn delete_logo(
     state: &AppState,
     ctx: &RequestContext,
     user_id: &UserId,
     organization_id: &OrganizationId,
-) -> CoreResult<ImageId> {
+) -> CoreResult<Option<ImageId>> {
     check(state, user_id, organization_id, Some(MANAGE_PROFILE)).await?;
     let (_, removed) = crate::app::images::delete_logo(state, ctx, organization_id).await?;
-    removed.ok_or(CoreError::NotFound { resource: "image" })
+    Ok(removed)
 }
 
 pub async fn delete(
