@@ -2,8 +2,9 @@
 //  - serves the test pages (/sign-in, /sign-up, /user, /profile, the organization components),
 //    which load clerk-js 6 and @clerk/ui (or clerk-js 5 alone, its UI built in) from Usher through
 //    the proxy and mount one prebuilt component;
-//  - reverse-proxies every /__clerk/* request unchanged to Usher's Frontend API listener (which
-//    serves the FAPI under /__clerk/v1/* and the bundles under /__clerk/npm/*), logging each
+//  - reverse-proxies every /__clerk/* request, and every request to the frontend host
+//    clerk.localhost:<port>, unchanged to Usher's Frontend API listener (which serves the FAPI
+//    under /__clerk/v1/* and the bundles under /__clerk/npm/*), logging each
 //    exchange as one JSON line (method, path+query, form body, status, Location, Set-Cookie, body);
 //  - answers GET /protected with @clerk/backend's authenticateRequest.
 import http from 'node:http';
@@ -229,7 +230,11 @@ export async function startApp({ name, logFile, clerkJs = 6 }) {
 
   async function handle(req, res) {
     const pathname = new URL(req.url, 'http://x').pathname;
-    if (pathname === '/__clerk' || pathname.startsWith('/__clerk/')) {
+    // The instance's frontend host (clerk.localhost:<port>, which resolves to loopback) is the
+    // Frontend API itself, as its DNS name would be in production: the absolute URLs Usher
+    // writes (uploaded images) point there.
+    const frontendHost = /^clerk\.localhost(:\d+)?$/.test(req.headers.host || '');
+    if (frontendHost || pathname === '/__clerk' || pathname.startsWith('/__clerk/')) {
       if (!cfg) {
         res.writeHead(503).end('not configured');
         return;

@@ -48,7 +48,7 @@ export class Browser {
 
   async send(method, p, form) {
     const url = new URL(p, this.usher.frontendUrl);
-    const tunnel = method === 'PATCH' || method === 'DELETE' ? method : null;
+    const tunnel = method === 'PATCH' || method === 'PUT' || method === 'DELETE' ? method : null;
     if (tunnel) url.searchParams.set('_method', tunnel);
     for (const [k, v] of Object.entries(CLERK_QUERY)) url.searchParams.set(k, v);
     if ((p.startsWith('/v1/me') || p.startsWith('/v1/organizations')) && this.sessionId) url.searchParams.set('_clerk_session_id', this.sessionId);
@@ -57,7 +57,10 @@ export class Browser {
     if (this.jar.size) headers.Cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const httpMethod = method === 'GET' ? 'GET' : 'POST';
     let body;
-    if (httpMethod === 'POST') {
+    if (httpMethod === 'POST' && form instanceof FormData) {
+      // An upload, as clerk-js sends one: fetch writes the multipart content type.
+      body = form;
+    } else if (httpMethod === 'POST') {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(form || {}).toString();
     }
@@ -92,5 +95,8 @@ export class Browser {
   }
   delete(p, form) {
     return this.send('DELETE', p, form);
+  }
+  put(p, form) {
+    return this.send('PUT', p, form);
   }
 }

@@ -12,6 +12,9 @@ import { emailsTo } from '../../lib/mail.mjs';
 
 const spec = compileSpec();
 
+/** A 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+
 /** Every operation the Frontend API router serves (crates/server/src/fapi/mod.rs). */
 const SERVED = [
   'GET /.well-known/jwks.json',
@@ -48,6 +51,8 @@ const SERVED = [
   'POST /v1/me/backup_codes',
   'GET /v1/me/sessions/active',
   'POST /v1/me/sessions/{session_id}/revoke',
+  'POST /v1/me/profile_image',
+  'DELETE /v1/me/profile_image',
   'GET /v1/me/organization_memberships',
   'DELETE /v1/me/organization_memberships/{organization_id}',
   'GET /v1/me/organization_creation_defaults',
@@ -63,6 +68,8 @@ const SERVED = [
   'PATCH /v1/organizations/{organization_id}/memberships/{user_id}',
   'DELETE /v1/organizations/{organization_id}/memberships/{user_id}',
   'GET /v1/organizations/{organization_id}/roles',
+  'PUT /v1/organizations/{organization_id}/logo',
+  'DELETE /v1/organizations/{organization_id}/logo',
   'GET /v1/organizations/{organization_id}/domains',
   'POST /v1/organizations/{organization_id}/domains',
   'GET /v1/organizations/{organization_id}/domains/{domain_id}',
@@ -199,6 +206,18 @@ async function driveEverything(environment) {
   expectStatus(await a.get(o), 200, 'organization');
   expectStatus(await a.patch(o, { name: 'Spec Company', slug: 'spec-company' }), 200, 'organization update');
   expectStatus(await a.get(`${o}/roles?limit=20&offset=0`), 200, 'roles');
+  // Its logo and the user's profile image, as setLogo({ file }) and setProfileImage({ file }) send them.
+  const upload = () => {
+    const fd = new FormData();
+    fd.append('file', new Blob([PNG], { type: 'image/png' }), 'image.png');
+    return fd;
+  };
+  const withLogo = expectStatus(await a.put(`${o}/logo`, upload()), 200, 'logo').response;
+  assert.equal(withLogo.has_image, true);
+  expectStatus(await a.delete(`${o}/logo`), 200, 'logo removed');
+  const image = expectStatus(await a.post('/v1/me/profile_image', upload()), 200, 'profile image').response;
+  assert.equal(image.object, 'image');
+  expectStatus(await a.delete('/v1/me/profile_image'), 200, 'profile image removed');
   expectStatus(await a.get(`${o}/memberships?limit=10&offset=0&paginated=true&role=org:admin`), 200, 'members');
   expectStatus(await a.post(`${o}/memberships`, { user_id: me.id, role: 'org:member' }), 400, 'already a member');
   expectStatus(await a.patch(`${o}/memberships/${me.id}`, { role: 'org:admin' }), 200, 'member role');

@@ -124,6 +124,12 @@ pub enum CoreError {
     SessionExists,
     #[error("signed out")]
     SignedOut,
+    /// An uploaded image that is empty or not one of the accepted formats.
+    #[error("file: {reason}")]
+    ImageInvalid { reason: String },
+    /// An uploaded image over the size limit.
+    #[error("the file is larger than {limit} bytes")]
+    ImageTooLarge { limit: usize },
     /// A front-door limit was hit; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },

@@ -37,6 +37,7 @@ pub mod prefix {
     pub const ORGANIZATION_MEMBERSHIP_REQUEST: &str = "orgmbrreq_";
     pub const ROLE: &str = "role_";
     pub const PERMISSION: &str = "perm_";
+    pub const IMAGE: &str = "img_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -244,6 +245,10 @@ id_type!(
 id_type!(
     /// An organization permission (`perm_`).
     PermissionId, prefix::PERMISSION, "permission"
+);
+id_type!(
+    /// An uploaded image: an organization's logo or a user's profile image (`img_`).
+    ImageId, prefix::IMAGE, "image"
 );
 
 pub fn new_id(prefix: &str) -> String {

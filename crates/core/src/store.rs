@@ -11,10 +11,11 @@ use crate::clock::Millis;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
-    ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
+    ClientId, EmailMessageId, EventId, ImageId, InstanceId, OrganizationDomainId, OrganizationId,
     OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId,
     OrganizationSuggestionId, PermissionId, RoleId, SessionId, UserId, WebhookEndpointId,
 };
+use crate::images::Image;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
 use crate::organizations::domains::{DomainQuery, OrganizationDomain};
@@ -249,6 +250,12 @@ pub enum Write {
     /// key has that id any more (it was retired or became active meanwhile).
     RetireSigningKey {
         kid: String,
+    },
+    /// Stores an uploaded image (a new id each time: images are never changed).
+    InsertImage(Image),
+    /// Removes an image; nothing when it is gone already.
+    DeleteImage {
+        id: ImageId,
     },
 }
 
@@ -527,6 +534,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Permission>>;
     /// The instance's custom organization roles, by key, each with its permission keys sorted.
     async fn organization_roles(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleRecord>>;
+
+    /// An uploaded image of the instance, bytes included.
+    async fn get_image(&self, instance_id: &InstanceId, id: &ImageId)
+    -> StoreResult<Option<Image>>;
 
     async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()>;
 

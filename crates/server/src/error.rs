@@ -451,6 +451,21 @@ impl From<CoreError> for ApiError {
                 "Signed out",
                 "You are signed out.",
             ),
+            // Clerk's image uploads answer 400 for a file it does not take and 413 for one too large.
+            CoreError::ImageInvalid { reason } => ApiError::new(
+                S::BAD_REQUEST,
+                "form_param_format_invalid",
+                "is invalid",
+                format!("{reason}: upload a PNG, JPEG, GIF or WebP image."),
+            )
+            .with_param("file"),
+            CoreError::ImageTooLarge { limit } => ApiError::new(
+                S::PAYLOAD_TOO_LARGE,
+                "request_body_too_large",
+                "File is too large",
+                format!("The file may be at most {} MB.", limit / (1024 * 1024)),
+            )
+            .with_param("file"),
             internal @ (CoreError::Storage(_) | CoreError::Crypto(_)) => {
                 ApiError::internal(Cause::new(internal))
             }

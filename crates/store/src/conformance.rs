@@ -10,6 +10,7 @@
 pub mod clients;
 pub mod emails;
 pub mod enrollment;
+pub mod images;
 pub mod organizations;
 pub mod records;
 pub mod roles;
@@ -211,6 +212,10 @@ macro_rules! conformance_tests {
                 suggestions_and_requests_are_pending_once_and_listed,
                 domains_count_their_pending_invitations_and_suggestions,
                 suggestions_and_requests_go_with_their_organization_and_user,
+            }
+            images {
+                images_round_trip_and_are_deleted,
+                an_image_goes_with_its_changeset,
             }
         }
     };

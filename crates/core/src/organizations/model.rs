@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::roles::RoleGrant;
 use crate::clock::Millis;
-use crate::ids::{OrganizationId, OrganizationMembershipId, UserId};
+use crate::ids::{ImageId, OrganizationId, OrganizationMembershipId, UserId};
 use crate::roles::RoleCatalog;
 use crate::users::User;
 use crate::users::model::Metadata;
@@ -14,9 +14,12 @@ pub struct Organization {
     pub id: OrganizationId,
     pub name: String,
     pub slug: String,
-    /// The uploaded logo; none until logo uploads exist (the wire shows a default image).
+    /// The uploaded logo's public URL; none: the wire shows a default image.
     #[serde(default)]
     pub image_url: Option<String>,
+    /// The uploaded logo, deleted with it when it is replaced or removed.
+    #[serde(default)]
+    pub image_id: Option<ImageId>,
     /// 0: no limit.
     pub max_allowed_memberships: i64,
     pub admin_delete_enabled: bool,
@@ -48,6 +51,18 @@ pub struct Organization {
 impl Organization {
     pub fn has_image(&self) -> bool {
         self.image_url.is_some()
+    }
+
+    /// Sets (`Some`) or removes the logo; the image it replaces, to delete with the change.
+    pub fn replace_logo(
+        &mut self,
+        logo: Option<(ImageId, String)>,
+        now: Millis,
+    ) -> Option<ImageId> {
+        let (id, url) = logo.unzip();
+        self.image_url = url;
+        self.updated_at = now;
+        std::mem::replace(&mut self.image_id, id)
     }
 
     /// Whether one more member fits.

@@ -156,6 +156,7 @@ pub fn validate_new(input: NewOrganization, now: Millis) -> CoreResult<Validated
             name,
             slug,
             image_url: None,
+            image_id: None,
             max_allowed_memberships: max,
             admin_delete_enabled: true,
             public_metadata,

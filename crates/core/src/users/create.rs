@@ -198,6 +198,8 @@ impl ValidatedNewUser {
             legal_accepted_at: f.legal_accepted_at,
             totp: None,
             backup_codes: Vec::new(),
+            image_url: None,
+            image_id: None,
             last_sign_in_at: None,
             last_active_at: None,
             created_at,

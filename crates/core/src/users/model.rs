@@ -1,4 +1,4 @@
-use crate::ids::{IdentificationId, UserId};
+use crate::ids::{IdentificationId, ImageId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -108,6 +108,12 @@ pub struct User {
     /// SHA-256 hashes of the unused backup codes.
     #[serde(default)]
     pub backup_codes: Vec<String>,
+    /// The uploaded profile image's public URL; none: the wire shows a default image.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// The uploaded profile image, deleted with it when it is replaced or removed.
+    #[serde(default)]
+    pub image_id: Option<ImageId>,
     pub last_sign_in_at: Option<Millis>,
     pub last_active_at: Option<Millis>,
     pub created_at: Millis,
@@ -115,6 +121,23 @@ pub struct User {
 }
 
 impl User {
+    pub fn has_image(&self) -> bool {
+        self.image_url.is_some()
+    }
+
+    /// Sets (`Some`) or removes the profile image; the image it replaces, to delete with the
+    /// change.
+    pub fn replace_image(
+        &mut self,
+        image: Option<(ImageId, String)>,
+        now: Millis,
+    ) -> Option<ImageId> {
+        let (id, url) = image.unzip();
+        self.image_url = url;
+        self.updated_at = now;
+        std::mem::replace(&mut self.image_id, id)
+    }
+
     pub fn primary_email(&self) -> Option<&EmailAddress> {
         let id = self.primary_email_address_id.as_deref()?;
         self.email_addresses.iter().find(|e| e.id == id)

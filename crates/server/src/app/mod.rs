@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod frontend;
+pub mod images;
 pub mod instance;
 pub mod mail;
 pub mod organization_domains;

@@ -202,6 +202,9 @@ pub async fn delete(
     with_retry(|| async {
         let org = get_by_id(state, id).await?;
         let mut change = Change::new(state, ctx);
+        if let Some(logo) = &org.image_id {
+            change.write(Write::DeleteImage { id: logo.clone() });
+        }
         change
             .write(Write::DeleteOrganization {
                 id: org.id.clone(),

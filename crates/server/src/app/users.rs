@@ -328,6 +328,9 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &UserId) -> Core
             }
         }
         super::organizations::remove_user_memberships(state, &mut change, &user).await?;
+        if let Some(image) = &user.image_id {
+            change.write(Write::DeleteImage { id: image.clone() });
+        }
         change
             .write(Write::DeleteUser {
                 id: user.id.clone(),

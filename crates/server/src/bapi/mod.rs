@@ -6,8 +6,10 @@ mod instance;
 mod jwks;
 mod organization_domains;
 mod organization_invitations;
+mod organization_logos;
 mod organization_memberships;
 mod organizations;
+mod profile_images;
 pub use jwks::jwks as public_jwks;
 mod roles;
 mod sessions;
@@ -31,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/users/{user_id}/metadata",
             axum::routing::patch(users::merge_metadata).put(users::replace_metadata),
+        )
+        .route(
+            "/v1/users/{user_id}/profile_image",
+            post(profile_images::upload).delete(profile_images::delete),
         )
         .route("/v1/users/{user_id}/ban", post(users::ban))
         .route("/v1/users/{user_id}/unban", post(users::unban))
@@ -61,6 +67,10 @@ pub fn router() -> Router<AppState> {
             get(organizations::get)
                 .patch(organizations::update)
                 .delete(organizations::delete),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/logo",
+            axum::routing::put(organization_logos::upload).delete(organization_logos::delete),
         )
         .route(
             "/v1/organizations/{organization_id}/metadata",

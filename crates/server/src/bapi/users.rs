@@ -21,7 +21,7 @@ use crate::wire::users::{DeletedObjectJson, UserJson, VerifiedPasswordJson};
 
 type ApiResult = Result<Response, ApiError>;
 
-fn user_json(state: &AppState, u: &User) -> Response {
+pub(super) fn user_json(state: &AppState, u: &User) -> Response {
     Json(UserJson::new(
         u,
         state.instance.settings.max_verification_attempts,

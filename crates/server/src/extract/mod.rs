@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod body;
+pub mod multipart;
 pub mod path;
 pub mod query;
 pub mod text;
+pub mod upload;

@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
-    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
-    SignInId, SignUpId, UserId, WebhookEndpointId,
+    EmailMessageId, EventId, ImageId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId,
+    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -104,6 +104,10 @@ path_struct!(
 path_struct!(
     /// `/v1/organizations/{organization_id}/…` (and the Frontend API's), by id only.
     OrganizationPath { organization_id: OrganizationId } => not_found("organization")
+);
+path_struct!(
+    /// `GET /v1/images/{image_id}`: an uploaded logo or profile image.
+    ImagePath { image_id: ImageId } => not_found("image")
 );
 path_struct!(
     /// `GET /v1/organizations/{organization_id}`, which also takes the organization's slug: the

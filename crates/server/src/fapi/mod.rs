@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod cookies;
 mod form;
 mod handshake;
+mod images;
 mod invitations;
 mod me;
 mod npm;
@@ -110,6 +111,11 @@ fn routes() -> Router<AppState> {
         .route("/v1/me/backup_codes", post(me::create_backup_codes))
         .route("/v1/me/sessions/active", get(me::active_sessions))
         .route(
+            "/v1/me/profile_image",
+            post(images::set_profile_image).delete(images::delete_profile_image),
+        )
+        .route("/v1/images/{image_id}", get(images::serve))
+        .route(
             "/v1/me/sessions/{session_id}/revoke",
             post(me::revoke_session),
         )
@@ -148,6 +154,10 @@ fn organization_routes() -> Router<AppState> {
         .route(
             "/v1/organizations/{organization_id}/memberships/{user_id}",
             axum::routing::patch(o::update_member).delete(o::remove_member),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/logo",
+            axum::routing::put(images::set_logo).delete(images::delete_logo),
         )
         .route("/v1/organizations/{organization_id}/roles", get(o::roles))
         .route(

@@ -25,7 +25,7 @@ use crate::wire::requests::frontend::{MemberForm, OrganizationForm};
 type ApiResult = Result<Response, ApiError>;
 
 /// An organization as clerk-js reads it, with its count of pending invitations.
-async fn respond_organization(
+pub(super) async fn respond_organization(
     state: &AppState,
     browser: &Browser,
     mut org: Organization,
@@ -34,7 +34,7 @@ async fn respond_organization(
     respond(state, browser, wire::organization(&org)).await
 }
 
-async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
+pub(super) async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
     let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
     with_client(state, browser, client, |_, _| response).await
 }

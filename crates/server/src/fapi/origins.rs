@@ -50,7 +50,21 @@ pub fn origin_refused() -> ApiError {
     )
 }
 
+/// Uploaded images (`/v1/images/{id}`, also under the proxy prefix) are public: any page may
+/// show them, `crossorigin="anonymous"` as Clerk's UI loads them included, and no cookie is read.
+fn is_public_image(req: &Request) -> bool {
+    let path = req.uri().path();
+    let path = path.strip_prefix(super::PROXY_PREFIX).unwrap_or(path);
+    matches!(*req.method(), Method::GET | Method::HEAD) && path.starts_with("/v1/images/")
+}
+
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if is_public_image(&req) {
+        let mut res = next.run(req).await;
+        res.headers_mut()
+            .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        return res;
+    }
     let origin = req
         .headers()
         .get(ORIGIN)

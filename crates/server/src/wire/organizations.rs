@@ -9,7 +9,7 @@ use usher_core::organizations::model::MembershipDetails;
 use usher_core::users::User;
 use usher_core::users::model::Metadata;
 
-use super::users::DEFAULT_AVATAR;
+use super::users::{DEFAULT_AVATAR, UserJson};
 
 #[derive(Debug, Serialize)]
 pub struct OrganizationJson {
@@ -78,8 +78,8 @@ pub struct PublicUserDataJson {
     pub user_id: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    pub profile_image_url: &'static str,
-    pub image_url: &'static str,
+    pub profile_image_url: String,
+    pub image_url: String,
     pub has_image: bool,
     pub identifier: Option<String>,
     pub username: Option<String>,
@@ -94,13 +94,14 @@ impl PublicUserDataJson {
                 .or_else(|| u.phone_numbers.first().map(|p| p.phone_number.clone()))
                 .or_else(|| u.username.clone())
         });
+        let image_url = u.map_or(DEFAULT_AVATAR, UserJson::image_of).to_owned();
         Self {
             user_id: user_id.to_owned(),
             first_name: u.and_then(|u| u.first_name.clone()),
             last_name: u.and_then(|u| u.last_name.clone()),
-            profile_image_url: DEFAULT_AVATAR,
-            image_url: DEFAULT_AVATAR,
-            has_image: false,
+            profile_image_url: image_url.clone(),
+            image_url,
+            has_image: u.is_some_and(User::has_image),
             identifier,
             username: u.and_then(|u| u.username.clone()),
             banned: u.is_some_and(|u| u.banned),

@@ -140,8 +140,8 @@ pub struct UserJson {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub locale: Option<String>,
-    pub profile_image_url: &'static str,
-    pub image_url: &'static str,
+    pub profile_image_url: String,
+    pub image_url: String,
     pub has_image: bool,
     pub public_metadata: Metadata,
     /// Absent from the Frontend API's users: private metadata never reaches a browser.
@@ -191,9 +191,9 @@ impl UserJson {
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
             locale: u.locale.clone(),
-            profile_image_url: DEFAULT_AVATAR,
-            image_url: DEFAULT_AVATAR,
-            has_image: false,
+            profile_image_url: UserJson::image_of(u).to_owned(),
+            image_url: UserJson::image_of(u).to_owned(),
+            has_image: u.has_image(),
             public_metadata: u.public_metadata.clone(),
             private_metadata: Some(u.private_metadata.clone()),
             unsafe_metadata: u.unsafe_metadata.clone(),
@@ -235,6 +235,11 @@ impl UserJson {
     /// The image every user without an uploaded one shows.
     pub fn frontend_avatar() -> &'static str {
         DEFAULT_AVATAR
+    }
+
+    /// The user's uploaded profile image, or the default one.
+    pub fn image_of(u: &User) -> &str {
+        u.image_url.as_deref().unwrap_or(DEFAULT_AVATAR)
     }
 
     /// The user as the Frontend API shows it to the user's own browser.

@@ -8,6 +8,7 @@ mod bulk_ban;
 mod common;
 mod errors;
 mod frontend;
+mod images;
 mod lifecycle;
 mod mail;
 mod nodes;

@@ -30,6 +30,10 @@ mod clients {
     type Db = sqlx::Postgres;
     include!("../sql/clients.rs");
 }
+mod images {
+    type Db = sqlx::Postgres;
+    include!("../sql/images.rs");
+}
 mod branding {
     type Db = sqlx::Postgres;
     include!("../sql/branding.rs");

@@ -46,6 +46,15 @@ impl Store for Backend {
             .map_err(|e| e.during("organization_roles"))
     }
 
+    async fn get_image(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::ImageId,
+    ) -> StoreResult<Option<usher_core::images::Image>> {
+        images::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_image"))
+    }
+
     async fn secret_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
             .map_err(|e| e.during("secret_keys"))

@@ -222,6 +222,8 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 .await?
             }
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
+            Write::InsertImage(img) => super::images::insert(&mut tx, instance_id, img).await?,
+            Write::DeleteImage { id } => super::images::delete(&mut tx, instance_id, id).await?,
             Write::RetireSigningKey { kid } => {
                 if !retire_signing_key_in(&mut tx, instance_id, kid).await? {
                     return Err(StoreError::Stale);

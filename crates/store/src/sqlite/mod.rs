@@ -30,6 +30,10 @@ mod clients {
     type Db = sqlx::Sqlite;
     include!("../sql/clients.rs");
 }
+mod images {
+    type Db = sqlx::Sqlite;
+    include!("../sql/images.rs");
+}
 mod branding {
     type Db = sqlx::Sqlite;
     include!("../sql/branding.rs");

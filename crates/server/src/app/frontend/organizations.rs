@@ -3,7 +3,7 @@
 //! events and audit entries). A non-member is told the organization is not found, whatever it
 //! asks.
 
-use usher_core::ids::{OrganizationId, UserId};
+use usher_core::ids::{ImageId, OrganizationId, UserId};
 use usher_core::organizations::access::{self, DELETE_PROFILE, MANAGE_MEMBERSHIPS, MANAGE_PROFILE};
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::model::MembershipDetails;
@@ -145,6 +145,31 @@ pub async fn update(
         ..Default::default()
     };
     orgs::update(state, ctx, organization_id, patch).await
+}
+
+/// `PUT /v1/organizations/{id}/logo`: for a member who may manage the profile, who is credited
+/// with the upload.
+pub async fn set_logo(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+    file: Vec<u8>,
+) -> CoreResult<Organization> {
+    check(state, user_id, organization_id, Some(MANAGE_PROFILE)).await?;
+    crate::app::images::set_logo(state, ctx, organization_id, file, Some(user_id)).await
+}
+
+/// `DELETE /v1/organizations/{id}/logo`: as `set_logo`; the id of the image removed, if any.
+pub async fn delete_logo(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    organization_id: &OrganizationId,
+) -> CoreResult<Option<ImageId>> {
+    check(state, user_id, organization_id, Some(MANAGE_PROFILE)).await?;
+    let (_, removed) = crate::app::images::delete_logo(state, ctx, organization_id).await?;
+    Ok(removed)
 }
 
 pub async fn delete(

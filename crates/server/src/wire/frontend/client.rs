@@ -118,13 +118,12 @@ fn public_user_data(u: &User) -> Value {
         .map(|e| e.email_address.clone())
         .or_else(|| u.username.clone())
         .unwrap_or_default();
-    // Every user has the neutral avatar: no need to render the whole user for it.
-    let image_url = UserJson::frontend_avatar();
+    let image_url = UserJson::image_of(u);
     json!({
         "first_name": u.first_name,
         "last_name": u.last_name,
         "image_url": image_url,
-        "has_image": false,
+        "has_image": u.has_image(),
         "identifier": identifier,
         "user_id": u.id,
         "profile_image_url": image_url,
@@ -269,7 +268,7 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
                     "first_name": u.first_name,
                     "last_name": u.last_name,
                     "image_url": p["image_url"],
-                    "has_image": false,
+                    "has_image": p["has_image"],
                 })
             }
             None if si.decoy => json!({

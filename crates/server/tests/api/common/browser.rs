@@ -452,7 +452,19 @@ impl Browser {
 
     /// A POST with this exact content type and body.
     pub async fn raw_post(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Res {
-        let url = self.url(path, None);
+        self.raw_send(None, path, content_type, body).await
+    }
+
+    /// A POST with this exact content type and body, tunnelled as `method` (`PUT`, `DELETE`)
+    /// when given, as clerk-js sends an upload.
+    pub async fn raw_send(
+        &mut self,
+        method: Option<&str>,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Res {
+        let url = self.url(path, method);
         let req = self
             .http
             .post(url)

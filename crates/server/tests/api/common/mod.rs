@@ -2,8 +2,10 @@
 //! client, and [`Browser`], the one client for the Frontend API and the hosted pages.
 
 mod browser;
+mod uploads;
 
 pub use browser::*;
+pub use uploads::*;
 
 use std::sync::Arc;
 

@@ -10,6 +10,7 @@ mod client_trust;
 mod dev_browser;
 mod domain_enrollment;
 mod handshake;
+mod images;
 mod mfa;
 mod organization_domains;
 mod organization_invitations;

@@ -1,0 +1,45 @@
+//! `PUT` and `DELETE /v1/organizations/{organization_id}/logo`: an organization's logo, uploaded
+//! as `multipart/form-data` (`file`, optional `uploader_user_id`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+use usher_core::ids::UserId;
+
+use crate::app::images as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::path::{OrganizationPath, Path};
+use crate::extract::upload::ImageUpload;
+use crate::state::AppState;
+use crate::wire::organizations::OrganizationJson;
+
+type ApiResult = Result<Response, ApiError>;
+
+pub async fn upload(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+    mut body: ImageUpload,
+) -> ApiResult {
+    let file = body.require_file()?;
+    let uploader = body
+        .fields
+        .get("uploader_user_id")
+        .filter(|v| !v.is_empty())
+        .map(|v| UserId::parse(v))
+        .transpose()
+        .map_err(|_| CoreError::NotFound { resource: "user" })?;
+    let org = app::set_logo(&state, &ctx, &p.organization_id, file, uploader.as_ref()).await?;
+    Ok(Json(OrganizationJson::new(&org, false)).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<OrganizationPath>,
+) -> ApiResult {
+    let (org, _) = app::delete_logo(&state, &ctx, &p.organization_id).await?;
+    Ok(Json(OrganizationJson::new(&org, false)).into_response())
+}
