@@ -322,6 +322,13 @@ pub trait Store: Send + Sync + 'static {
     async fn retire_signing_key(&self, instance_id: &InstanceId, kid: &str) -> StoreResult<bool>;
 
     async fn get_user(&self, instance_id: &InstanceId, id: &UserId) -> StoreResult<Option<User>>;
+    /// The users with these ids, in no particular order (unknown ids are left out): one read for
+    /// a page of records that name users.
+    async fn users_by_ids(
+        &self,
+        instance_id: &InstanceId,
+        ids: &[UserId],
+    ) -> StoreResult<Vec<User>>;
     async fn list_users(
         &self,
         instance_id: &InstanceId,
@@ -338,6 +345,12 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         id: &OrganizationId,
     ) -> StoreResult<Option<Organization>>;
+    /// The organizations with these ids, in no particular order (unknown ids are left out).
+    async fn organizations_by_ids(
+        &self,
+        instance_id: &InstanceId,
+        ids: &[OrganizationId],
+    ) -> StoreResult<Vec<Organization>>;
     /// The organization with this slug (compared lower-cased).
     async fn organization_by_slug(
         &self,

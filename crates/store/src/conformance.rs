@@ -205,6 +205,7 @@ macro_rules! conformance_tests {
                 invitations_are_pending_once_per_address_and_expire,
                 invitations_are_found_by_ticket_and_by_any_address,
                 memberships_of_users_come_with_their_organizations,
+                users_and_organizations_are_read_by_ids,
                 a_role_in_use_is_not_deleted,
             }
             enrollment {

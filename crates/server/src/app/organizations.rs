@@ -219,24 +219,50 @@ pub async fn delete(
 
 // --- Memberships. ---
 
-/// Memberships with their organizations and users, for the wire.
+/// Memberships with their organizations and users, for the wire. A page reads its users and
+/// organizations in one query each, however long it is.
 async fn details(
     state: &AppState,
     list: Vec<OrganizationMembership>,
     org: Option<&Organization>,
 ) -> CoreResult<Vec<MembershipDetails>> {
+    let ins = &state.instance.id;
     let roles = catalog_for(state, list.iter().map(|m| m.role.as_str())).await?;
+    let user_ids = distinct(list.iter().map(|m| &m.user_id));
+    let users = state.store.users_by_ids(ins, &user_ids).await?;
+    let orgs = match org {
+        Some(o) => vec![o.clone()],
+        None => {
+            let ids = distinct(list.iter().map(|m| &m.organization_id));
+            state.store.organizations_by_ids(ins, &ids).await?
+        }
+    };
     let mut out = Vec::with_capacity(list.len());
     for m in list {
-        let organization = match org {
-            Some(o) => o.clone(),
-            None => get_by_id(state, &m.organization_id).await?,
-        };
-        let user = state.store.get_user(&state.instance.id, &m.user_id).await?;
+        // A membership outlives neither its organization nor its user (both deletions remove
+        // it in the same transaction), so a missing organization means a concurrent delete.
+        let organization = orgs
+            .iter()
+            .find(|o| o.id == m.organization_id)
+            .cloned()
+            .ok_or(CoreError::NotFound {
+                resource: ORGANIZATION,
+            })?;
+        let user = users.iter().find(|u| u.id == m.user_id).cloned();
         out.push(MembershipDetails::new(m, organization, user, &roles));
     }
     count_invitations(state, out.iter_mut().map(|d| &mut d.organization)).await?;
     Ok(out)
+}
+
+fn distinct<'a, T: PartialEq + Clone + 'a>(ids: impl Iterator<Item = &'a T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for id in ids {
+        if !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    out
 }
 
 /// An organization's memberships (`query.organization_id` is set from `organization_id`).
@@ -451,12 +477,13 @@ pub async fn remove_user_memberships(
             .await?;
         let n = list.len() as i64;
         let roles = catalog_for(state, list.iter().map(|m| m.role.as_str())).await?;
+        let ids = distinct(list.iter().map(|m| &m.organization_id));
+        let orgs = state
+            .store
+            .organizations_by_ids(&state.instance.id, &ids)
+            .await?;
         for m in list {
-            let Some(mut org) = state
-                .store
-                .get_organization(&state.instance.id, &m.organization_id)
-                .await?
-            else {
+            let Some(mut org) = orgs.iter().find(|o| o.id == m.organization_id).cloned() else {
                 continue;
             };
             org.members_count -= 1;

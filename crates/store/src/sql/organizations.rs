@@ -6,7 +6,7 @@ use usher_core::organizations::query::{
     MembershipOrderField, MembershipQuery, OrganizationOrderField, OrganizationQuery,
 };
 use usher_core::clock::Millis;
-use usher_core::ids::UserId;
+use usher_core::ids::{OrganizationId, UserId};
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::store::{StoreError, StoreResult};
 
@@ -49,6 +49,28 @@ pub async fn get(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Op
         org_from_row,
     )
     .await
+}
+
+pub async fn by_ids(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    ids: &[OrganizationId],
+) -> StoreResult<Vec<Organization>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organizations WHERE instance_id = "
+    ));
+    qb.push_bind(instance_id.to_owned()).push(" AND id IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(id.to_string());
+    }
+    qb.push(")");
+    fetch_all(qb.build(), pool, org_from_row).await
 }
 
 pub async fn by_slug(

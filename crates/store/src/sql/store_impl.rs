@@ -75,6 +75,11 @@ impl Store for Backend {
             .map_err(|e| e.during("get_user"))
     }
 
+    async fn users_by_ids(&self, instance_id: &InstanceId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        reads::users_by_ids(self.reader(), instance_id, ids).await
+            .map_err(|e| e.during("users_by_ids"))
+    }
+
     async fn list_users(
         &self,
         instance_id: &InstanceId,
@@ -98,6 +103,15 @@ impl Store for Backend {
     ) -> StoreResult<Option<Organization>> {
         organizations::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_organization"))
+    }
+
+    async fn organizations_by_ids(
+        &self,
+        instance_id: &InstanceId,
+        ids: &[OrganizationId],
+    ) -> StoreResult<Vec<Organization>> {
+        organizations::by_ids(self.reader(), instance_id, ids).await
+            .map_err(|e| e.during("organizations_by_ids"))
     }
 
     async fn organization_by_slug(
