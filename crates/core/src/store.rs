@@ -13,7 +13,8 @@ use crate::events::OutboxEvent;
 use crate::ids::{
     ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
     OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId,
-    OrganizationSuggestionId, PermissionId, RoleId, SessionId, UserId, WebhookEndpointId,
+    OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, UserId,
+    WebhookEndpointId,
 };
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::mail::{EmailMessage, EmailStatus};
@@ -24,6 +25,7 @@ use crate::organizations::query::{MembershipQuery, OrganizationQuery};
 use crate::organizations::suggestions::{OrganizationSuggestion, SuggestionQuery};
 use crate::organizations::{Organization, OrganizationMembership};
 use crate::roles::model::{Permission, RoleRecord};
+use crate::roles::sets::RoleSet;
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
 use crate::signing_keys::SigningKeyRecord;
@@ -185,6 +187,14 @@ pub enum Write {
     PutOrganizationRole(RoleRecord),
     DeleteOrganizationRole {
         id: RoleId,
+    },
+    /// Creates or replaces (by id) a role set; [`StoreError::KeyTaken`] when another set has its
+    /// key. A new key follows into the organizations tied to the set.
+    PutRoleSet(RoleSet),
+    /// Removes a role set; the organizations tied to it are tied to `dest_key` instead.
+    ReplaceRoleSet {
+        id: RoleSetId,
+        dest_key: String,
     },
     /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
     /// organization has its slug.
@@ -540,6 +550,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Permission>>;
     /// The instance's custom organization roles, by key, each with its permission keys sorted.
     async fn organization_roles(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleRecord>>;
+    /// Every role set of the instance, newest first.
+    async fn role_sets(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleSet>>;
+    /// Every role members of the organizations tied to role set `key` hold.
+    async fn role_set_roles_held(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+    ) -> StoreResult<Vec<String>>;
+    /// The memberships, in organizations tied to role set `key`, whose role is one of `roles`,
+    /// oldest first.
+    async fn role_set_members_holding(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+        roles: &[String],
+    ) -> StoreResult<Vec<OrganizationMembership>>;
 
     async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()>;
 

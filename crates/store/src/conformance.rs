@@ -12,6 +12,7 @@ pub mod emails;
 pub mod enrollment;
 pub mod organizations;
 pub mod records;
+pub mod role_sets;
 pub mod roles;
 pub mod webhooks;
 
@@ -186,6 +187,10 @@ macro_rules! conformance_tests {
                 roles_and_permissions_round_trip,
                 role_and_permission_keys_are_unique,
                 deletes_and_renames_reach_the_roles,
+            }
+            role_sets {
+                role_sets_round_trip_with_unique_keys,
+                a_sets_organizations_and_members_are_found_and_moved,
             }
             clients {
                 a_client_is_found_by_its_token_hash,

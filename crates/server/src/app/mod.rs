@@ -9,6 +9,7 @@ pub mod organization_domains;
 pub mod organization_enrollment;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod role_sets;
 pub mod roles;
 pub mod sessions;
 pub mod signing_keys;

@@ -9,6 +9,7 @@ mod organization_invitations;
 mod organization_memberships;
 mod organizations;
 pub use jwks::jwks as public_jwks;
+mod role_sets;
 mod roles;
 mod sessions;
 mod users;
@@ -145,6 +146,26 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
             post(roles::assign_permission).delete(roles::remove_permission),
+        )
+        .route(
+            "/v1/role_sets",
+            get(role_sets::list).post(role_sets::create),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}",
+            get(role_sets::get).patch(role_sets::update),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}/replace",
+            post(role_sets::replace),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}/roles",
+            post(role_sets::add_roles),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}/roles/replace",
+            post(role_sets::replace_role),
         )
         .route(
             "/v1/organization_permissions",

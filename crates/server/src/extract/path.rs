@@ -147,6 +147,10 @@ path_struct!(
     }
 );
 path_struct!(
+    /// `/v1/role_sets/{role_set_key_or_id}/…`, by key or by id.
+    RoleSetPath { role_set_key_or_id: String } => not_found(usher_core::roles::sets::ROLE_SET)
+);
+path_struct!(
     /// `/v1/organization_roles/{organization_role_id}`
     RolePath { organization_role_id: RoleId } => not_found(usher_core::roles::manage::ROLE)
 );

@@ -12,6 +12,7 @@ pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
 pub mod requests;
+pub mod role_sets;
 pub mod roles;
 pub mod sessions;
 pub mod users;

@@ -18,6 +18,7 @@ mod organizations;
 mod pages;
 mod passwords;
 mod request_bodies;
+mod role_sets;
 mod security;
 mod sessions;
 mod text_input;

@@ -50,6 +50,10 @@ mod organizations {
     type Db = sqlx::Postgres;
     include!("../sql/organizations.rs");
 }
+mod role_sets {
+    type Db = sqlx::Postgres;
+    include!("../sql/role_sets.rs");
+}
 mod organization_domains {
     type Db = sqlx::Postgres;
     include!("../sql/organization_domains.rs");

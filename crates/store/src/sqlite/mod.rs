@@ -50,6 +50,10 @@ mod organizations {
     type Db = sqlx::Sqlite;
     include!("../sql/organizations.rs");
 }
+mod role_sets {
+    type Db = sqlx::Sqlite;
+    include!("../sql/role_sets.rs");
+}
 mod organization_domains {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_domains.rs");

@@ -8,6 +8,7 @@ pub mod instance;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod role_sets;
 pub mod roles;
 pub mod sessions;
 pub mod users;
