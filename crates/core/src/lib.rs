@@ -17,6 +17,7 @@ pub mod ratelimit;
 pub mod roles;
 pub mod security;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod signing_keys;
 pub mod store;
 pub mod users;

@@ -13,7 +13,7 @@ use crate::events::OutboxEvent;
 use crate::ids::{
     ClientId, EmailMessageId, EventId, InstanceId, OrganizationDomainId, OrganizationId,
     OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId,
-    OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, UserId,
+    OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, SignInTokenId, UserId,
     WebhookEndpointId,
 };
 use crate::instance::{Instance, SecretKeyRecord};
@@ -28,6 +28,7 @@ use crate::roles::model::{Permission, RoleRecord};
 use crate::roles::sets::RoleSet;
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
+use crate::sign_in_tokens::SignInToken;
 use crate::signing_keys::SigningKeyRecord;
 use crate::users::User;
 use crate::users::identifiers::IdentifierKind;
@@ -191,6 +192,9 @@ pub enum Write {
     /// Creates or replaces (by id) a role set; [`StoreError::KeyTaken`] when another set has its
     /// key. A new key follows into the organizations tied to the set.
     PutRoleSet(RoleSet),
+    InsertSignInToken(SignInToken),
+    /// Guarded by the token's version, like `UpdateUser`: a ticket is spent or revoked once.
+    UpdateSignInToken(SignInToken),
     /// Removes a role set; the organizations tied to it are tied to `dest_key` instead.
     ReplaceRoleSet {
         id: RoleSetId,
@@ -550,6 +554,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Permission>>;
     /// The instance's custom organization roles, by key, each with its permission keys sorted.
     async fn organization_roles(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleRecord>>;
+    async fn get_sign_in_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &SignInTokenId,
+    ) -> StoreResult<Option<SignInToken>>;
+    /// The sign-in token whose ticket has this digest.
+    async fn sign_in_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<SignInToken>>;
     /// Every role set of the instance, newest first.
     async fn role_sets(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleSet>>;
     /// Every role members of the organizations tied to role set `key` hold.

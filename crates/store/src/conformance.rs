@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod records;
 pub mod role_sets;
 pub mod roles;
+pub mod sign_in_tokens;
 pub mod webhooks;
 
 use std::any::Any;
@@ -191,6 +192,9 @@ macro_rules! conformance_tests {
             role_sets {
                 role_sets_round_trip_with_unique_keys,
                 a_sets_organizations_and_members_are_found_and_moved,
+            }
+            sign_in_tokens {
+                sign_in_tokens_are_found_by_id_and_digest_and_spent_once,
             }
             clients {
                 a_client_is_found_by_its_token_hash,

@@ -12,6 +12,7 @@ pub mod organizations;
 pub mod role_sets;
 pub mod roles;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod signing_keys;
 pub mod users;
 pub mod webhooks;

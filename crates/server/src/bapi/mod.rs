@@ -12,6 +12,7 @@ pub use jwks::jwks as public_jwks;
 mod role_sets;
 mod roles;
 mod sessions;
+mod sign_in_tokens;
 mod users;
 mod webhooks;
 
@@ -146,6 +147,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
             post(roles::assign_permission).delete(roles::remove_permission),
+        )
+        .route("/v1/sign_in_tokens", post(sign_in_tokens::create))
+        .route(
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            post(sign_in_tokens::revoke),
         )
         .route(
             "/v1/role_sets",

@@ -15,5 +15,6 @@ pub mod requests;
 pub mod role_sets;
 pub mod roles;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod users;
 pub mod webhooks;

@@ -38,6 +38,24 @@ impl Store for Backend {
             .map_err(|e| e.during("organization_permissions"))
     }
 
+    async fn get_sign_in_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::SignInTokenId,
+    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
+        sign_in_tokens::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_sign_in_token"))
+    }
+
+    async fn sign_in_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
+        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("sign_in_token_by_digest"))
+    }
+
     async fn role_sets(
         &self,
         instance_id: &InstanceId,

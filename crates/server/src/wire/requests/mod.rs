@@ -11,5 +11,6 @@ pub mod organizations;
 pub mod role_sets;
 pub mod roles;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod users;
 pub mod webhooks;

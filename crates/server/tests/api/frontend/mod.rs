@@ -19,6 +19,7 @@ mod origins;
 mod robustness;
 mod sessions;
 mod sign_in;
+mod sign_in_tokens;
 mod sign_up;
 mod user_memberships;
 

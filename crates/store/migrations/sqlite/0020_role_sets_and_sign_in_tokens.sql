@@ -6,9 +6,22 @@ CREATE TABLE organization_role_sets (
     instance_id TEXT NOT NULL REFERENCES instances(id),
     key         TEXT NOT NULL,
     doc         TEXT NOT NULL,
-    created_at  BIGINT NOT NULL,
+    created_at  INTEGER NOT NULL,
     UNIQUE (instance_id, key)
 );
 
 ALTER TABLE organizations ADD COLUMN role_set_key TEXT;
 CREATE INDEX organizations_by_role_set ON organizations (instance_id, role_set_key);
+
+-- Sign-in tokens: one-time tickets that sign a user in, kept by their ticket's digest.
+CREATE TABLE sign_in_tokens (
+    instance_id   TEXT NOT NULL REFERENCES instances(id),
+    id            TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    ticket_digest TEXT NOT NULL,
+    user_id       TEXT NOT NULL,
+    doc           TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    PRIMARY KEY (instance_id, id),
+    UNIQUE (instance_id, ticket_digest)
+);
