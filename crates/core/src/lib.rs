@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod sign_in_tokens;
 pub mod signing_keys;
 pub mod store;
+pub mod testing_tokens;
 pub mod users;
 pub mod verifications;
 pub mod webhooks;

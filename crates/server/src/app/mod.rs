@@ -14,6 +14,7 @@ pub mod roles;
 pub mod sessions;
 pub mod sign_in_tokens;
 pub mod signing_keys;
+pub mod testing_tokens;
 pub mod users;
 pub mod webhooks;
 

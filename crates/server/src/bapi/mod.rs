@@ -13,6 +13,7 @@ mod role_sets;
 mod roles;
 mod sessions;
 mod sign_in_tokens;
+mod testing_tokens;
 mod users;
 mod webhooks;
 
@@ -149,6 +150,7 @@ pub fn router() -> Router<AppState> {
             post(roles::assign_permission).delete(roles::remove_permission),
         )
         .route("/v1/sign_in_tokens", post(sign_in_tokens::create))
+        .route("/v1/testing_tokens", post(testing_tokens::create))
         .route(
             "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
             post(sign_in_tokens::revoke),

@@ -16,5 +16,6 @@ pub mod role_sets;
 pub mod roles;
 pub mod sessions;
 pub mod sign_in_tokens;
+pub mod testing_tokens;
 pub mod users;
 pub mod webhooks;

@@ -21,6 +21,7 @@ mod sessions;
 mod sign_in;
 mod sign_in_tokens;
 mod sign_up;
+mod testing_tokens;
 mod user_memberships;
 
 use std::collections::BTreeMap;
