@@ -69,6 +69,9 @@ pub enum CoreError {
     /// The invitation is no longer pending (accepted, revoked or expired).
     #[error("the invitation is {status}")]
     InvitationNotPending { status: &'static str },
+    /// The sign-in token was used or revoked already.
+    #[error("the sign-in token is {status}")]
+    SignInTokenNotPending { status: &'static str },
     /// The organization suggestion was accepted already.
     #[error("the organization suggestion is {status}")]
     SuggestionNotPending { status: &'static str },

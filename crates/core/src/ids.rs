@@ -38,6 +38,8 @@ pub mod prefix {
     pub const ROLE: &str = "role_";
     pub const PERMISSION: &str = "perm_";
     pub const IMAGE: &str = "img_";
+    pub const ROLE_SET: &str = "rs_";
+    pub const SIGN_IN_TOKEN: &str = "sit_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -249,6 +251,16 @@ id_type!(
 id_type!(
     /// An uploaded image: an organization's logo or a user's profile image (`img_`).
     ImageId, prefix::IMAGE, "image"
+);
+
+id_type!(
+    /// A role set (`rs_`).
+    RoleSetId, prefix::ROLE_SET, "role set"
+);
+
+id_type!(
+    /// A sign-in token (`sit_`).
+    SignInTokenId, prefix::SIGN_IN_TOKEN, "sign-in token"
 );
 
 pub fn new_id(prefix: &str) -> String {

@@ -13,7 +13,8 @@ use crate::events::OutboxEvent;
 use crate::ids::{
     ClientId, EmailMessageId, EventId, ImageId, InstanceId, OrganizationDomainId, OrganizationId,
     OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId,
-    OrganizationSuggestionId, PermissionId, RoleId, SessionId, UserId, WebhookEndpointId,
+    OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, SignInTokenId, UserId,
+    WebhookEndpointId,
 };
 use crate::images::Image;
 use crate::instance::{Instance, SecretKeyRecord};
@@ -25,8 +26,10 @@ use crate::organizations::query::{MembershipQuery, OrganizationQuery};
 use crate::organizations::suggestions::{OrganizationSuggestion, SuggestionQuery};
 use crate::organizations::{Organization, OrganizationMembership};
 use crate::roles::model::{Permission, RoleRecord};
+use crate::roles::sets::RoleSet;
 use crate::sessions::query::SessionQuery;
 use crate::sessions::{Client, Session};
+use crate::sign_in_tokens::SignInToken;
 use crate::signing_keys::SigningKeyRecord;
 use crate::users::User;
 use crate::users::identifiers::IdentifierKind;
@@ -187,6 +190,17 @@ pub enum Write {
     DeleteOrganizationRole {
         id: RoleId,
     },
+    /// Creates or replaces (by id) a role set; [`StoreError::KeyTaken`] when another set has its
+    /// key. A new key follows into the organizations tied to the set.
+    PutRoleSet(RoleSet),
+    InsertSignInToken(SignInToken),
+    /// Guarded by the token's version, like `UpdateUser`: a ticket is spent or revoked once.
+    UpdateSignInToken(SignInToken),
+    /// Removes a role set; the organizations tied to it are tied to `dest_key` instead.
+    ReplaceRoleSet {
+        id: RoleSetId,
+        dest_key: String,
+    },
     /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
     /// organization has its slug.
     InsertOrganization(Organization),
@@ -329,6 +343,13 @@ pub trait Store: Send + Sync + 'static {
     async fn retire_signing_key(&self, instance_id: &InstanceId, kid: &str) -> StoreResult<bool>;
 
     async fn get_user(&self, instance_id: &InstanceId, id: &UserId) -> StoreResult<Option<User>>;
+    /// The users with these ids, in no particular order (unknown ids are left out): one read for
+    /// a page of records that name users.
+    async fn users_by_ids(
+        &self,
+        instance_id: &InstanceId,
+        ids: &[UserId],
+    ) -> StoreResult<Vec<User>>;
     async fn list_users(
         &self,
         instance_id: &InstanceId,
@@ -345,6 +366,12 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         id: &OrganizationId,
     ) -> StoreResult<Option<Organization>>;
+    /// The organizations with these ids, in no particular order (unknown ids are left out).
+    async fn organizations_by_ids(
+        &self,
+        instance_id: &InstanceId,
+        ids: &[OrganizationId],
+    ) -> StoreResult<Vec<Organization>>;
     /// The organization with this slug (compared lower-cased).
     async fn organization_by_slug(
         &self,
@@ -534,6 +561,33 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Permission>>;
     /// The instance's custom organization roles, by key, each with its permission keys sorted.
     async fn organization_roles(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleRecord>>;
+    async fn get_sign_in_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &SignInTokenId,
+    ) -> StoreResult<Option<SignInToken>>;
+    /// The sign-in token whose ticket has this digest.
+    async fn sign_in_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<SignInToken>>;
+    /// Every role set of the instance, newest first.
+    async fn role_sets(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleSet>>;
+    /// Every role members of the organizations tied to role set `key` hold.
+    async fn role_set_roles_held(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+    ) -> StoreResult<Vec<String>>;
+    /// The memberships, in organizations tied to role set `key`, whose role is one of `roles`,
+    /// oldest first.
+    async fn role_set_members_holding(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+        roles: &[String],
+    ) -> StoreResult<Vec<OrganizationMembership>>;
 
     /// An uploaded image of the instance, bytes included.
     async fn get_image(&self, instance_id: &InstanceId, id: &ImageId)

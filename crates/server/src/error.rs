@@ -313,6 +313,12 @@ impl From<CoreError> for ApiError {
                 "invitation not pending",
                 format!("The organization invitation is {status}; only a pending one can change."),
             ),
+            CoreError::SignInTokenNotPending { status } => ApiError::new(
+                S::BAD_REQUEST,
+                "sign_in_token_not_pending",
+                "sign-in token not pending",
+                format!("The sign-in token is {status}; only a pending one can be revoked."),
+            ),
             CoreError::SuggestionNotPending { status } => ApiError::new(
                 S::BAD_REQUEST,
                 "organization_suggestion_not_pending",

@@ -13,7 +13,9 @@ pub mod enrollment;
 pub mod images;
 pub mod organizations;
 pub mod records;
+pub mod role_sets;
 pub mod roles;
+pub mod sign_in_tokens;
 pub mod webhooks;
 
 use std::any::Any;
@@ -188,6 +190,13 @@ macro_rules! conformance_tests {
                 role_and_permission_keys_are_unique,
                 deletes_and_renames_reach_the_roles,
             }
+            role_sets {
+                role_sets_round_trip_with_unique_keys,
+                a_sets_organizations_and_members_are_found_and_moved,
+            }
+            sign_in_tokens {
+                sign_in_tokens_are_found_by_id_and_digest_and_spent_once,
+            }
             clients {
                 a_client_is_found_by_its_token_hash,
                 client_updates_are_versioned,
@@ -206,6 +215,7 @@ macro_rules! conformance_tests {
                 invitations_are_pending_once_per_address_and_expire,
                 invitations_are_found_by_ticket_and_by_any_address,
                 memberships_of_users_come_with_their_organizations,
+                users_and_organizations_are_read_by_ids,
                 a_role_in_use_is_not_deleted,
             }
             enrollment {

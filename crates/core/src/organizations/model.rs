@@ -29,6 +29,9 @@ pub struct Organization {
     pub private_metadata: Metadata,
     #[serde(default)]
     pub created_by: Option<UserId>,
+    /// The role set whose roles members may hold; none: every role of the instance.
+    #[serde(default)]
+    pub role_set_key: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
     /// Kept by the store on the organization's row (a counter guarded in the transaction that adds

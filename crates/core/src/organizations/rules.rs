@@ -22,6 +22,8 @@ pub struct NewOrganization {
     pub public_metadata: Option<Metadata>,
     pub private_metadata: Option<Metadata>,
     pub created_at: Option<Millis>,
+    /// Checked against the instance's role sets by the caller (`roles::sets`).
+    pub role_set_key: Option<String>,
 }
 
 /// A request to change an organization; `None` leaves a field alone.
@@ -35,6 +37,8 @@ pub struct OrganizationPatch {
     /// Clients of API versions before 2026-05-12 send metadata here; it replaces (as Clerk did).
     pub public_metadata: Option<Metadata>,
     pub private_metadata: Option<Metadata>,
+    /// Checked against the instance's role sets and applied by the caller (`roles::sets`).
+    pub role_set_key: Option<String>,
 }
 
 pub fn validate_name(name: &str) -> CoreResult<String> {
@@ -162,6 +166,7 @@ pub fn validate_new(input: NewOrganization, now: Millis) -> CoreResult<Validated
             public_metadata,
             private_metadata,
             created_by: named_user(input.created_by)?,
+            role_set_key: input.role_set_key.filter(|k| !k.is_empty()),
             created_at,
             updated_at: now,
             members_count: 0,

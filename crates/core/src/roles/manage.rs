@@ -114,7 +114,7 @@ impl Inventory {
     }
 }
 
-fn name(param: &str, raw: &str) -> CoreResult<String> {
+pub(crate) fn name(param: &str, raw: &str) -> CoreResult<String> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(CoreError::value(param, "must not be blank"));
@@ -128,7 +128,7 @@ fn name(param: &str, raw: &str) -> CoreResult<String> {
     Ok(name.to_owned())
 }
 
-fn description(raw: &str) -> CoreResult<String> {
+pub(crate) fn description(raw: &str) -> CoreResult<String> {
     if raw.chars().count() > MAX_DESCRIPTION_LEN {
         return Err(CoreError::value(
             "description",

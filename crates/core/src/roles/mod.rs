@@ -7,6 +7,7 @@ pub mod claims;
 pub mod keys;
 pub mod manage;
 pub mod model;
+pub mod sets;
 pub mod system;
 
 pub use assign::{RoleCatalog, check_assignable};

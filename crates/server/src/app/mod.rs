@@ -10,9 +10,12 @@ pub mod organization_domains;
 pub mod organization_enrollment;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod role_sets;
 pub mod roles;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod signing_keys;
+pub mod testing_tokens;
 pub mod users;
 pub mod webhooks;
 

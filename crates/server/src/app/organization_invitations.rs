@@ -78,6 +78,7 @@ pub async fn create_many(
         super::roles::catalog_for(state, inputs.iter().filter_map(|i| i.role.as_deref())).await?;
     with_retry(|| async {
         let org = get_by_id(state, organization_id).await?;
+        let set = super::role_sets::of_organization(state, &org).await?;
         if let Some(inviter) = inputs.iter().find_map(|i| i.inviter_user_id.as_deref()) {
             super::users::get_named(state, inviter).await?;
         }
@@ -90,10 +91,19 @@ pub async fn create_many(
             who.has_pending |= made
                 .iter()
                 .any(|m| m.email_address == email.trim().to_lowercase());
-            if let Some(role) = input.role.as_deref().filter(|r| !r.is_empty()) {
-                usher_core::organizations::roles::check(&catalog, role)?;
+            let mut input = input.clone();
+            let mut defaulted = None;
+            if let Some(set) = set.as_ref().filter(|_| input.role.is_none()) {
+                input.role = Some(set.default_role_key.clone());
+                defaulted = Some(super::roles::catalog_for(state, input.role.as_deref()).await?);
             }
-            let mut inv = invitations::validate_new(&org, input.clone(), who, now)?;
+            let catalog = defaulted.as_ref().unwrap_or(&catalog);
+            if let Some(role) = input.role.as_deref().filter(|r| !r.is_empty()) {
+                usher_core::organizations::roles::check(catalog, role)?;
+                usher_core::roles::sets::check_member_role(set.as_ref(), "role", role)?;
+            }
+            let notify = input.sends_email();
+            let mut inv = invitations::validate_new(&org, input, who, now)?;
             inv.role_name = catalog.get(&inv.role).map(|r| r.name.clone());
             let ticket = random_hex(32);
             inv.ticket_digest = invitations::ticket_digest(&ticket);
@@ -111,7 +121,7 @@ pub async fn create_many(
                 &app_name,
                 now,
             );
-            if input.sends_email() {
+            if notify {
                 super::mail::queue(&mut change, email_msg);
             }
             change

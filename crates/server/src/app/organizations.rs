@@ -9,6 +9,7 @@ use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
 use usher_core::organizations::roles::{self, ADMIN};
 use usher_core::organizations::rules::{self, MetadataChange, NewOrganization, OrganizationPatch};
 use usher_core::organizations::{Organization, OrganizationMembership};
+use usher_core::roles::sets as role_sets;
 use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::query::{MAX_LIMIT, Page};
@@ -101,7 +102,12 @@ pub async fn create(
     ctx: &RequestContext,
     input: NewOrganization,
 ) -> CoreResult<Organization> {
-    let validated = rules::validate_new(input, state.now())?;
+    let mut validated = rules::validate_new(input, state.now())?;
+    validated.organization.role_set_key = super::role_sets::for_new_organization(
+        state,
+        validated.organization.role_set_key.as_deref(),
+    )
+    .await?;
     let creator = match &validated.organization.created_by {
         Some(id) => Some(user(state, id).await?),
         None => None,
@@ -157,6 +163,10 @@ pub async fn update(
     with_retry(|| async {
         let mut org = get_by_id(state, id).await?;
         patch.apply(&mut org, state.now())?;
+        if let Some(key) = patch.role_set_key.as_deref().filter(|k| !k.is_empty()) {
+            super::role_sets::check_organization_move(state, &org, key).await?;
+            org.role_set_key = Some(key.to_owned());
+        }
         count_invitations(state, [&mut org]).await?;
         let mut change = Change::new(state, ctx);
         change
@@ -222,24 +232,50 @@ pub async fn delete(
 
 // --- Memberships. ---
 
-/// Memberships with their organizations and users, for the wire.
+/// Memberships with their organizations and users, for the wire. A page reads its users and
+/// organizations in one query each, however long it is.
 async fn details(
     state: &AppState,
     list: Vec<OrganizationMembership>,
     org: Option<&Organization>,
 ) -> CoreResult<Vec<MembershipDetails>> {
+    let ins = &state.instance.id;
     let roles = catalog_for(state, list.iter().map(|m| m.role.as_str())).await?;
+    let user_ids = distinct(list.iter().map(|m| &m.user_id));
+    let users = state.store.users_by_ids(ins, &user_ids).await?;
+    let orgs = match org {
+        Some(o) => vec![o.clone()],
+        None => {
+            let ids = distinct(list.iter().map(|m| &m.organization_id));
+            state.store.organizations_by_ids(ins, &ids).await?
+        }
+    };
     let mut out = Vec::with_capacity(list.len());
     for m in list {
-        let organization = match org {
-            Some(o) => o.clone(),
-            None => get_by_id(state, &m.organization_id).await?,
-        };
-        let user = state.store.get_user(&state.instance.id, &m.user_id).await?;
+        // A membership outlives neither its organization nor its user (both deletions remove
+        // it in the same transaction), so a missing organization means a concurrent delete.
+        let organization = orgs
+            .iter()
+            .find(|o| o.id == m.organization_id)
+            .cloned()
+            .ok_or(CoreError::NotFound {
+                resource: ORGANIZATION,
+            })?;
+        let user = users.iter().find(|u| u.id == m.user_id).cloned();
         out.push(MembershipDetails::new(m, organization, user, &roles));
     }
     count_invitations(state, out.iter_mut().map(|d| &mut d.organization)).await?;
     Ok(out)
+}
+
+fn distinct<'a, T: PartialEq + Clone + 'a>(ids: impl Iterator<Item = &'a T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for id in ids {
+        if !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    out
 }
 
 /// An organization's memberships (`query.organization_id` is set from `organization_id`).
@@ -309,15 +345,21 @@ pub async fn create_membership(
     organization_id: &OrganizationId,
     input: NewMembership,
 ) -> CoreResult<MembershipDetails> {
-    // The role catalog is read only for a custom role; system roles need no query.
-    let catalog = catalog_for(state, input.role.as_deref()).await?;
     let user_id = with_retry(|| async {
         let mut org = get_by_id(state, organization_id).await?;
+        let set = super::role_sets::of_organization(state, &org).await?;
+        let mut input = input.clone();
+        if let Some(set) = set.as_ref().filter(|_| input.role.is_none()) {
+            input.role = Some(set.default_role_key.clone());
+        }
+        // The role catalog is read only for a custom role; system roles need no query.
+        let catalog = catalog_for(state, input.role.as_deref()).await?;
         // An unknown role is named before a full organization is, as Clerk answers.
         if let Some(role) = input.role.as_deref().filter(|r| !r.is_empty()) {
             roles::check(&catalog, role)?;
+            role_sets::check_member_role(set.as_ref(), "role", role)?;
         }
-        let m = memberships::validate_new(&org, input.clone(), state.now())?;
+        let m = memberships::validate_new(&org, input, state.now())?;
         count_invitations(state, [&mut org]).await?;
         let member = super::users::get(state, &m.user_id).await?;
         org.members_count += 1;
@@ -352,6 +394,8 @@ pub async fn update_membership_role(
         let mut d = detail(state, organization_id, user_id).await?;
         let was_admin = d.membership.is_admin();
         roles::check(&catalog, role)?;
+        let set = super::role_sets::of_organization(state, &d.organization).await?;
+        role_sets::check_member_role(set.as_ref(), "role", role)?;
         memberships::change_role(
             &mut d.membership,
             role,
@@ -454,12 +498,13 @@ pub async fn remove_user_memberships(
             .await?;
         let n = list.len() as i64;
         let roles = catalog_for(state, list.iter().map(|m| m.role.as_str())).await?;
+        let ids = distinct(list.iter().map(|m| &m.organization_id));
+        let orgs = state
+            .store
+            .organizations_by_ids(&state.instance.id, &ids)
+            .await?;
         for m in list {
-            let Some(mut org) = state
-                .store
-                .get_organization(&state.instance.id, &m.organization_id)
-                .await?
-            else {
+            let Some(mut org) = orgs.iter().find(|o| o.id == m.organization_id).cloned() else {
                 continue;
             };
             org.members_count -= 1;

@@ -3,7 +3,6 @@
 //! audit entry in one transaction; a key another one took meanwhile is refused by the store's
 //! unique index (`duplicate_record`).
 
-use usher_core::CoreResult;
 use usher_core::events::DomainEvent;
 use usher_core::ids::{PermissionId, RoleId};
 use usher_core::roles::manage::{
@@ -11,6 +10,7 @@ use usher_core::roles::manage::{
 };
 use usher_core::roles::{Permission, Role, RoleCatalog, system};
 use usher_core::store::Write;
+use usher_core::{CoreError, CoreResult};
 
 use super::Change;
 use crate::app::context::RequestContext;
@@ -89,6 +89,30 @@ async fn put_role(
     created: bool,
     action: &str,
 ) -> CoreResult<Role> {
+    // A renamed role keeps its place in the role sets that hold it (same transaction).
+    let old_key = inv
+        .catalog
+        .roles()
+        .iter()
+        .find(|r| r.id == record.id)
+        .map(|r| r.key.clone());
+    let mut renamed_in = Vec::new();
+    if let Some(old) = old_key.filter(|k| *k != record.key) {
+        for mut set in state.store.role_sets(&state.instance.id).await? {
+            if set.contains(&old) {
+                for k in set
+                    .role_keys
+                    .iter_mut()
+                    .chain([&mut set.default_role_key, &mut set.creator_role_key])
+                {
+                    if *k == old {
+                        k.clone_from(&record.key);
+                    }
+                }
+                renamed_in.push(set);
+            }
+        }
+    }
     let role = inv.resolve(record.clone());
     let event = if created {
         DomainEvent::RoleCreated(Box::new(role.clone()))
@@ -99,6 +123,9 @@ async fn put_role(
     change
         .write(Write::PutOrganizationRole(record))
         .event(event);
+    for set in renamed_in {
+        change.write(Write::PutRoleSet(set));
+    }
     change.commit(action, Some(&role.id)).await?;
     Ok(role)
 }
@@ -165,6 +192,10 @@ pub async fn remove_permission(
 pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &RoleId) -> CoreResult<Role> {
     let inv = inventory(state).await?;
     let role = manage::check_role_deletable(&inv, id)?;
+    let sets = state.store.role_sets(&state.instance.id).await?;
+    if sets.iter().any(|s| s.contains(&role.key)) {
+        return Err(CoreError::RoleInUse);
+    }
     let mut change = Change::new(state, ctx);
     change
         .write(Write::DeleteOrganizationRole {

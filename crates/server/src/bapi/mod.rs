@@ -11,8 +11,11 @@ mod organization_memberships;
 mod organizations;
 mod profile_images;
 pub use jwks::jwks as public_jwks;
+mod role_sets;
 mod roles;
 mod sessions;
+mod sign_in_tokens;
+mod testing_tokens;
 mod users;
 mod webhooks;
 
@@ -159,6 +162,32 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
             post(roles::assign_permission).delete(roles::remove_permission),
+        )
+        .route("/v1/sign_in_tokens", post(sign_in_tokens::create))
+        .route("/v1/testing_tokens", post(testing_tokens::create))
+        .route(
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            post(sign_in_tokens::revoke),
+        )
+        .route(
+            "/v1/role_sets",
+            get(role_sets::list).post(role_sets::create),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}",
+            get(role_sets::get).patch(role_sets::update),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}/replace",
+            post(role_sets::replace),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}/roles",
+            post(role_sets::add_roles),
+        )
+        .route(
+            "/v1/role_sets/{role_set_key_or_id}/roles/replace",
+            post(role_sets::replace_role),
         )
         .route(
             "/v1/organization_permissions",

@@ -9,9 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, ImageId, OrganizationDomainId, OrganizationId,
-    OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId,
-    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
+    EmailMessageId, EventId, ImageId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -149,6 +147,14 @@ path_struct!(
         organization_id: OrganizationId => not_found("organization"),
         domain_id: OrganizationDomainId => not_found("organization domain"),
     }
+);
+path_struct!(
+    /// `/v1/sign_in_tokens/{sign_in_token_id}/revoke`
+    SignInTokenPath { sign_in_token_id: SignInTokenId } => not_found(usher_core::sign_in_tokens::SIGN_IN_TOKEN)
+);
+path_struct!(
+    /// `/v1/role_sets/{role_set_key_or_id}/…`, by key or by id.
+    RoleSetPath { role_set_key_or_id: String } => not_found(usher_core::roles::sets::ROLE_SET)
 );
 path_struct!(
     /// `/v1/organization_roles/{organization_role_id}`

@@ -56,7 +56,7 @@ impl OrganizationJson {
             public_metadata: o.public_metadata.clone(),
             private_metadata: o.private_metadata.clone(),
             created_by: o.created_by.clone(),
-            role_set_key: None,
+            role_set_key: o.role_set_key.clone(),
             created_at: o.created_at,
             updated_at: o.updated_at,
         }

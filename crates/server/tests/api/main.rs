@@ -19,6 +19,7 @@ mod organizations;
 mod pages;
 mod passwords;
 mod request_bodies;
+mod role_sets;
 mod security;
 mod sessions;
 mod text_input;

@@ -1120,3 +1120,71 @@ pub async fn a_role_in_use_is_not_deleted(store: Arc<dyn Store>) -> Outcome {
     assert!(store.organization_roles(&ins).await?.is_empty(), "deleted");
     Ok(())
 }
+
+/// A page of memberships reads its users and organizations at once: every id given is found
+/// (each once, whatever the repeats); unknown ids are left out, and another instance sees none.
+pub async fn users_and_organizations_are_read_by_ids(store: Arc<dyn Store>) -> Outcome {
+    let ins = create_instance(&store).await?.id;
+    let ids = users(&store, &ins, &["zoe", "adam", "mia"]).await?;
+    let a = org("A", "a", 0, NOW)?;
+    let b = org("B", "b", 0, NOW)?;
+    let c = org("C", "c", 0, NOW)?;
+    let mut m = membership(&a, &ids[0], ADMIN)?;
+    m.created_at = NOW;
+    commit(
+        &store,
+        &ins,
+        vec![
+            Write::InsertOrganization(a.clone()),
+            Write::InsertOrganization(b.clone()),
+            Write::InsertOrganization(c.clone()),
+            Write::InsertMembership(m),
+        ],
+    )
+    .await?;
+
+    let unknown = UserId::new();
+    let asked = [ids[2].clone(), ids[0].clone(), ids[2].clone(), unknown];
+    let mut found: Vec<String> = store
+        .users_by_ids(&ins, &asked)
+        .await?
+        .iter()
+        .map(|u| u.id.to_string())
+        .collect();
+    found.sort();
+    let mut expected = vec![ids[0].to_string(), ids[2].to_string()];
+    expected.sort();
+    assert_eq!(found, expected);
+    assert!(store.users_by_ids(&ins, &[]).await?.is_empty());
+    let elsewhere = InstanceId::new();
+    assert!(store.users_by_ids(&elsewhere, &ids).await?.is_empty());
+
+    let asked = [
+        c.id.clone(),
+        a.id.clone(),
+        a.id.clone(),
+        OrganizationId::new(),
+    ];
+    let orgs = store.organizations_by_ids(&ins, &asked).await?;
+    let mut slugs: Vec<&str> = orgs.iter().map(|o| o.slug.as_str()).collect();
+    slugs.sort();
+    assert_eq!(slugs, vec!["a", "c"]);
+    let read_a = orgs.iter().find(|o| o.id == a.id).ok_or("a is missing")?;
+    assert_eq!(
+        (read_a.members_count, read_a.admins_count),
+        (1, 1),
+        "the counts come with the organization, as get_organization gives them"
+    );
+    assert_eq!(
+        Some(read_a),
+        reread(&store, &ins, &a.id).await.ok().as_ref()
+    );
+    assert!(store.organizations_by_ids(&ins, &[]).await?.is_empty());
+    assert!(
+        store
+            .organizations_by_ids(&elsewhere, &asked)
+            .await?
+            .is_empty()
+    );
+    Ok(())
+}

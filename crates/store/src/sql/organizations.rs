@@ -6,7 +6,7 @@ use usher_core::organizations::query::{
     MembershipOrderField, MembershipQuery, OrganizationOrderField, OrganizationQuery,
 };
 use usher_core::clock::Millis;
-use usher_core::ids::UserId;
+use usher_core::ids::{OrganizationId, UserId};
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::store::{StoreError, StoreResult};
 
@@ -49,6 +49,28 @@ pub async fn get(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Op
         org_from_row,
     )
     .await
+}
+
+pub async fn by_ids(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    ids: &[OrganizationId],
+) -> StoreResult<Vec<Organization>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organizations WHERE instance_id = "
+    ));
+    qb.push_bind(instance_id.to_owned()).push(" AND id IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(id.to_string());
+    }
+    qb.push(")");
+    fetch_all(qb.build(), pool, org_from_row).await
 }
 
 pub async fn by_slug(
@@ -237,12 +259,13 @@ pub async fn memberships_of_users(
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> StoreResult<()> {
     let insert = text(
         "INSERT INTO organizations (instance_id, id, version, doc, name, slug, search, \
-         max_allowed_memberships, members_count, admins_count, created_at) \
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, 0, 0, $8)",
+         max_allowed_memberships, members_count, admins_count, created_at, role_set_key) \
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, 0, 0, $8, $9)",
         &[instance_id, org.id.as_str(), &to_doc(org)?, &org.name, &org.slug, &org_search(org)],
     )
     .bind(org.max_allowed_memberships)
-    .bind(org.created_at);
+    .bind(org.created_at)
+    .bind(org.role_set_key.as_deref());
     execute_unique(insert, &mut **tx, StoreError::SlugTaken).await?;
     Ok(())
 }
@@ -250,12 +273,13 @@ pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> S
 pub async fn update(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> StoreResult<()> {
     let update = text(
         "UPDATE organizations SET version = version + 1, doc = $1, name = $2, slug = $3, search = $4, \
-         max_allowed_memberships = $5, created_at = $6 \
-         WHERE instance_id = $7 AND id = $8 AND version = $9",
+         max_allowed_memberships = $5, created_at = $6, role_set_key = $7 \
+         WHERE instance_id = $8 AND id = $9 AND version = $10",
         &[&to_doc(org)?, &org.name, &org.slug, &org_search(org)],
     )
     .bind(org.max_allowed_memberships)
     .bind(org.created_at)
+    .bind(org.role_set_key.as_deref())
     .bind(instance_id)
     .bind(org.id.as_str())
     .bind(org.version);

@@ -14,6 +14,7 @@ use usher_core::organizations::membership_requests::MembershipRequest;
 use usher_core::organizations::suggestions::OrganizationSuggestion;
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
+use usher_core::sign_in_tokens::SignInToken;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::User;
 use usher_core::users::query::Page;
@@ -136,6 +137,7 @@ versioned!(
     OrganizationMembership,
     OrganizationSuggestion,
     Session,
+    SignInToken,
     User,
     WebhookEndpoint,
 );

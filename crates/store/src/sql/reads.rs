@@ -83,6 +83,24 @@ pub async fn get_user(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResu
     .await
 }
 
+pub async fn users_by_ids(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    ids: &[usher_core::ids::UserId],
+) -> StoreResult<Vec<User>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Db>::new("SELECT doc, version FROM users WHERE instance_id = ");
+    qb.push_bind(instance_id.to_owned()).push(" AND id IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(id.to_string());
+    }
+    qb.push(")");
+    fetch_all(qb.build(), pool, versioned).await
+}
+
 pub async fn user_by_identifier(
     pool: &Pool<Db>,
     instance_id: &str,

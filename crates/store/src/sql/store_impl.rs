@@ -38,6 +38,47 @@ impl Store for Backend {
             .map_err(|e| e.during("organization_permissions"))
     }
 
+    async fn get_sign_in_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::SignInTokenId,
+    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
+        sign_in_tokens::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_sign_in_token"))
+    }
+
+    async fn sign_in_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
+        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("sign_in_token_by_digest"))
+    }
+
+    async fn role_sets(
+        &self,
+        instance_id: &InstanceId,
+    ) -> StoreResult<Vec<usher_core::roles::sets::RoleSet>> {
+        role_sets::role_sets(self.reader(), instance_id).await
+            .map_err(|e| e.during("role_sets"))
+    }
+
+    async fn role_set_roles_held(&self, instance_id: &InstanceId, key: &str) -> StoreResult<Vec<String>> {
+        role_sets::roles_held(self.reader(), instance_id, key).await
+            .map_err(|e| e.during("role_set_roles_held"))
+    }
+
+    async fn role_set_members_holding(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+        roles: &[String],
+    ) -> StoreResult<Vec<OrganizationMembership>> {
+        role_sets::members_holding(self.reader(), instance_id, key, roles).await
+            .map_err(|e| e.during("role_set_members_holding"))
+    }
+
     async fn organization_roles(
         &self,
         instance_id: &InstanceId,
@@ -84,6 +125,11 @@ impl Store for Backend {
             .map_err(|e| e.during("get_user"))
     }
 
+    async fn users_by_ids(&self, instance_id: &InstanceId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        reads::users_by_ids(self.reader(), instance_id, ids).await
+            .map_err(|e| e.during("users_by_ids"))
+    }
+
     async fn list_users(
         &self,
         instance_id: &InstanceId,
@@ -107,6 +153,15 @@ impl Store for Backend {
     ) -> StoreResult<Option<Organization>> {
         organizations::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_organization"))
+    }
+
+    async fn organizations_by_ids(
+        &self,
+        instance_id: &InstanceId,
+        ids: &[OrganizationId],
+    ) -> StoreResult<Vec<Organization>> {
+        organizations::by_ids(self.reader(), instance_id, ids).await
+            .map_err(|e| e.during("organizations_by_ids"))
     }
 
     async fn organization_by_slug(

@@ -173,6 +173,12 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganizationRole { id } => {
                 super::roles::delete_role(&mut tx, instance_id, id).await?
             }
+            Write::InsertSignInToken(t) => super::sign_in_tokens::insert(&mut tx, instance_id, t).await?,
+            Write::UpdateSignInToken(t) => super::sign_in_tokens::update(&mut tx, instance_id, t).await?,
+            Write::PutRoleSet(r) => super::role_sets::put(&mut tx, instance_id, r).await?,
+            Write::ReplaceRoleSet { id, dest_key } => {
+                super::role_sets::replace(&mut tx, instance_id, id, dest_key).await?
+            }
             Write::InsertOrganization(o) => super::organizations::insert(&mut tx, instance_id, o).await?,
             Write::UpdateOrganization(o) => super::organizations::update(&mut tx, instance_id, o).await?,
             Write::DeleteOrganization { id, version } => {

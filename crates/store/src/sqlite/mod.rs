@@ -54,6 +54,14 @@ mod organizations {
     type Db = sqlx::Sqlite;
     include!("../sql/organizations.rs");
 }
+mod role_sets {
+    type Db = sqlx::Sqlite;
+    include!("../sql/role_sets.rs");
+}
+mod sign_in_tokens {
+    type Db = sqlx::Sqlite;
+    include!("../sql/sign_in_tokens.rs");
+}
 mod organization_domains {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_domains.rs");

@@ -239,12 +239,21 @@ pub async fn remove_member(
     orgs::delete_membership(state, ctx, organization_id, member_id).await
 }
 
-/// The roles a member can be given, for any member of the organization.
+/// The roles a member can be given, for any member of the organization: those of its role set
+/// when it is tied to one (clerk-js offers them in its role picker).
 pub async fn roles(
     state: &AppState,
     user_id: &UserId,
     organization_id: &OrganizationId,
 ) -> CoreResult<Vec<usher_core::roles::model::Role>> {
     check(state, user_id, organization_id, None).await?;
-    Ok(catalog(state).await?.roles().to_vec())
+    let org = orgs::get_by_id(state, organization_id).await?;
+    let set = crate::app::role_sets::of_organization(state, &org).await?;
+    Ok(catalog(state)
+        .await?
+        .roles()
+        .iter()
+        .filter(|r| set.as_ref().is_none_or(|s| s.contains(&r.key)))
+        .cloned()
+        .collect())
 }

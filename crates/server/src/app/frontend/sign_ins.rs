@@ -8,6 +8,7 @@ use usher_core::events::DomainEvent;
 use usher_core::ids::UserId;
 use usher_core::passwords::{self, check_policy};
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in};
+use usher_core::sign_in_tokens;
 use usher_core::store::Write;
 use usher_core::users::identifiers::guess_kind;
 use usher_core::users::{User, lockout};
@@ -128,7 +129,12 @@ async fn create_with_ticket(
     key: &ClientKey,
     ticket: &str,
 ) -> CoreResult<Client> {
-    let checked = invitations::by_ticket(state, ticket).await?;
+    let checked = match invitations::by_ticket(state, ticket).await {
+        Err(CoreError::TicketInvalid) => {
+            return create_with_sign_in_token(state, ctx, key, ticket).await;
+        }
+        other => other?,
+    };
     let user_id = state
         .store
         .user_id_by_identifier(
@@ -169,6 +175,44 @@ async fn create_with_ticket(
             "sign_in.create",
         )
         .await
+    })
+    .await
+}
+
+/// A sign-in by a sign-in token's ticket (made by the Backend API): it signs its user in once,
+/// before it expires, unless revoked. Spending it is a versioned write in the sign-in's
+/// transaction, so two requests racing with one ticket sign in once.
+async fn create_with_sign_in_token(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    ticket: &str,
+) -> CoreResult<Client> {
+    let digest = sign_in_tokens::ticket_digest(ticket);
+    with_retry(|| async {
+        let mut token = state
+            .store
+            .sign_in_token_by_digest(&state.instance.id, &digest)
+            .await?
+            .ok_or(CoreError::TicketInvalid)?;
+        let client = load_client(state, key).await?;
+        let live = has_live_session(state, &client).await?;
+        refuse_if_signed_in(state, &client, live)?;
+        sign_in_tokens::redeem(&mut token, state.now())?;
+        let user = state
+            .store
+            .get_user(&state.instance.id, &token.user_id)
+            .await?
+            .ok_or(CoreError::TicketInvalid)?;
+        ensure_can_sign_in(&user, state.now())?;
+        let identifier = user
+            .primary_email()
+            .map(|e| e.email_address.clone())
+            .unwrap_or_default();
+        let sign_in = SignIn::with_ticket(&identifier, &user, state.now());
+        let mut change = Change::new(state, ctx);
+        change.write(Write::UpdateSignInToken(token));
+        finish_step(key, change, client, sign_in, user, false, "sign_in.create").await
     })
     .await
 }

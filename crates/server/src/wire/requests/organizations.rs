@@ -10,8 +10,6 @@ use super::fields;
 /// `POST /v1/organizations`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-// `role_set_key` is only checked (refused when given), never read.
-#[allow(dead_code)]
 pub struct CreateOrganizationRequest {
     #[serde(with = "fields::required_string")]
     name: String,
@@ -27,8 +25,8 @@ pub struct CreateOrganizationRequest {
     private_metadata: Option<Metadata>,
     #[serde(default, with = "fields::rfc3339")]
     created_at: Option<i64>,
-    #[serde(default, with = "fields::unsupported")]
-    role_set_key: (),
+    #[serde(default, with = "fields::string")]
+    role_set_key: Option<String>,
 }
 
 impl From<CreateOrganizationRequest> for NewOrganization {
@@ -41,6 +39,7 @@ impl From<CreateOrganizationRequest> for NewOrganization {
             public_metadata: r.public_metadata,
             private_metadata: r.private_metadata,
             created_at: r.created_at,
+            role_set_key: r.role_set_key,
         }
     }
 }
@@ -48,7 +47,6 @@ impl From<CreateOrganizationRequest> for NewOrganization {
 /// `PATCH /v1/organizations/{organization_id}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 pub struct UpdateOrganizationRequest {
     #[serde(default, with = "fields::string")]
     name: Option<String>,
@@ -60,8 +58,8 @@ pub struct UpdateOrganizationRequest {
     admin_delete_enabled: Option<bool>,
     #[serde(default, with = "fields::rfc3339")]
     created_at: Option<i64>,
-    #[serde(default, with = "fields::unsupported")]
-    role_set_key: (),
+    #[serde(default, with = "fields::string")]
+    role_set_key: Option<String>,
     /// Accepted from clients of API versions before 2026-05-12.
     #[serde(default, with = "fields::metadata")]
     public_metadata: Option<Metadata>,
@@ -79,6 +77,7 @@ impl From<UpdateOrganizationRequest> for OrganizationPatch {
             created_at: r.created_at,
             public_metadata: r.public_metadata,
             private_metadata: r.private_metadata,
+            role_set_key: r.role_set_key,
         }
     }
 }

@@ -20,7 +20,9 @@ mod origins;
 mod robustness;
 mod sessions;
 mod sign_in;
+mod sign_in_tokens;
 mod sign_up;
+mod testing_tokens;
 mod user_memberships;
 
 use std::collections::BTreeMap;

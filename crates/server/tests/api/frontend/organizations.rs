@@ -351,3 +351,55 @@ async fn users_not_allowed_to_create_organizations_are_refused() {
     let r = a.get("/v1/me/organization_creation_defaults").await;
     assert_eq!(r.ok()["response"]["advisory"], Value::Null);
 }
+
+/// clerk-js's role picker offers the organization's role set, and the Frontend API gives no role
+/// outside it.
+#[tokio::test]
+async fn an_organizations_role_set_limits_the_roles_offered_and_given() {
+    let env = spawn_with_organizations().await;
+    let post = reqwest::Method::POST;
+    env.bapi(
+        post.clone(),
+        "/v1/organization_roles",
+        Some(json!({"name": "Support", "key": "org:support"})),
+    )
+    .await
+    .ok();
+    env.bapi(
+        post,
+        "/v1/role_sets",
+        Some(
+            json!({"name": "Support", "type": "initial", "default_role_key": "org:support",
+                    "creator_role_key": "org:admin", "roles": ["org:admin", "org:support"]}),
+        ),
+    )
+    .await
+    .ok();
+    let mut a = env.browser();
+    let mut c = env.browser();
+    a.sign_up(&env, "alice@example.com", None).await;
+    let (carol, _) = c.sign_up(&env, "carol@example.com", None).await;
+    let o = format!("/v1/organizations/{}", create_org(&mut a, "Acme").await);
+    let roles = a.get(&format!("{o}/roles?limit=20&offset=0")).await;
+    let keys: Vec<&str> = roles.ok()["response"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["org:admin", "org:support"]);
+    assert_eq!(roles.body["response"]["total_count"], 2);
+    a.post(
+        &format!("{o}/memberships"),
+        &[("user_id", &carol), ("role", "org:member")],
+    )
+    .await
+    .err(422, "form_param_value_invalid");
+    let r = a
+        .post(
+            &format!("{o}/memberships"),
+            &[("user_id", &carol), ("role", "org:support")],
+        )
+        .await;
+    assert_eq!(r.ok()["response"]["role"], "org:support");
+}
