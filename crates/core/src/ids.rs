@@ -37,6 +37,7 @@ pub mod prefix {
     pub const ORGANIZATION_MEMBERSHIP_REQUEST: &str = "orgmbrreq_";
     pub const ROLE: &str = "role_";
     pub const PERMISSION: &str = "perm_";
+    pub const JWT_TEMPLATE: &str = "jtmp_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -244,6 +245,10 @@ id_type!(
 id_type!(
     /// An organization permission (`perm_`).
     PermissionId, prefix::PERMISSION, "permission"
+);
+id_type!(
+    /// A JWT template (`jtmp_`).
+    JwtTemplateId, prefix::JWT_TEMPLATE, "JWT template"
 );
 
 pub fn new_id(prefix: &str) -> String {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod instance;
+pub mod jwt_templates;
 pub mod mail;
 pub mod mfa;
 pub mod organizations;
