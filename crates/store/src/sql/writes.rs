@@ -173,6 +173,10 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganizationRole { id } => {
                 super::roles::delete_role(&mut tx, instance_id, id).await?
             }
+            Write::PutJwtTemplate(t) => super::jwt_templates::put(&mut tx, instance_id, t).await?,
+            Write::DeleteJwtTemplate { id } => {
+                super::jwt_templates::delete(&mut tx, instance_id, id).await?
+            }
             Write::InsertOrganization(o) => super::organizations::insert(&mut tx, instance_id, o).await?,
             Write::UpdateOrganization(o) => super::organizations::update(&mut tx, instance_id, o).await?,
             Write::DeleteOrganization { id, version } => {
