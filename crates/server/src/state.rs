@@ -66,6 +66,8 @@ pub struct Inner {
     branding: RwLock<Arc<Branding>>,
     /// Read from the store on first use (enumeration protection only).
     decoy_key: tokio::sync::OnceCell<DecoyKey>,
+    /// Seals JWT templates' own signing keys; read from the store on first use.
+    template_sealing_key: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 #[derive(Clone)]
@@ -118,6 +120,7 @@ impl AppState {
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
             decoy_key: tokio::sync::OnceCell::new(),
+            template_sealing_key: tokio::sync::OnceCell::new(),
         }))
     }
 
@@ -151,6 +154,24 @@ impl AppState {
                 Ok(DecoyKey::new(&secret, self.instance.created_at))
             })
             .await
+    }
+
+    /// The key that seals JWT templates' signing keys: one per instance, shared by every node,
+    /// kept in `instance_secrets` apart from the templates.
+    pub async fn template_sealing_key(&self) -> CoreResult<&[u8]> {
+        use usher_core::jwt_templates::signing::{SEALING_SECRET_NAME, new_sealing_key};
+        let key = self
+            .template_sealing_key
+            .get_or_try_init(|| async {
+                let candidate = new_sealing_key()?;
+                let secret = self
+                    .store
+                    .instance_secret(&self.instance.id, SEALING_SECRET_NAME, &candidate)
+                    .await?;
+                Ok::<_, usher_core::CoreError>(secret)
+            })
+            .await?;
+        Ok(key)
     }
 
     pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {

@@ -106,7 +106,7 @@ pub struct TemplateInput {
 pub enum SigningChoice {
     Keep,
     Instance,
-    Custom(CustomKey),
+    Custom(Box<CustomKey>),
 }
 
 #[derive(Debug)]
@@ -128,6 +128,9 @@ fn check_strings(value: &Value) -> CoreResult<()> {
 }
 
 pub fn validate_claims(claims: &Value) -> CoreResult<Map<String, Value>> {
+    if claims.is_null() {
+        return Err(CoreError::missing("claims"));
+    }
     let Value::Object(map) = claims else {
         return Err(CoreError::format("claims", "must be a JSON object"));
     };
@@ -199,7 +202,7 @@ pub fn validate(input: TemplateInput, existing: Option<&JwtTemplate>) -> CoreRes
                 .signing_key
                 .filter(|k| !k.trim().is_empty())
                 .ok_or_else(|| CoreError::missing("signing_key"))?;
-            SigningChoice::Custom(CustomKey::parse(algorithm, &key)?)
+            SigningChoice::Custom(Box::new(CustomKey::parse(algorithm, &key)?))
         }
     };
     Ok(ValidTemplate {

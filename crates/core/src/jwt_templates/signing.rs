@@ -21,6 +21,15 @@ use crate::signing_keys::SigningKey;
 pub const SEALING_SECRET_NAME: &str = "jwt_template_keys";
 pub const SEALING_KEY_LEN: usize = 32;
 
+/// A fresh sealing key: the candidate an instance keeps if it has none yet.
+pub fn new_sealing_key() -> CoreResult<[u8; SEALING_KEY_LEN]> {
+    let mut key = [0u8; SEALING_KEY_LEN];
+    SystemRandom::new()
+        .fill(&mut key)
+        .map_err(|e| CoreError::Crypto(e.to_string()))?;
+    Ok(key)
+}
+
 /// A sealed signing key as stored: nonce, then ciphertext and tag.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedKey(pub Vec<u8>);
@@ -37,7 +46,7 @@ pub enum CustomKey {
         algorithm: SigningAlgorithm,
         /// The secret as uploaded, kept to seal it.
         text: String,
-        key: hmac::Key,
+        key: Box<hmac::Key>,
     },
     Rsa {
         algorithm: SigningAlgorithm,
@@ -88,7 +97,7 @@ impl CustomKey {
             return Ok(Self::Hmac {
                 algorithm,
                 text: text.to_owned(),
-                key: hmac::Key::new(digest, text.as_bytes()),
+                key: Box::new(hmac::Key::new(digest, text.as_bytes())),
             });
         }
         let (label, der) =

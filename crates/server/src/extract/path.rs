@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
-    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
-    SignInId, SignUpId, UserId, WebhookEndpointId,
+    EmailMessageId, EventId, JwtTemplateId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId,
+    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -80,6 +80,10 @@ path_struct!(
 path_struct!(
     /// `/v1/sessions/{session_id}/tokens/{template_name}`
     SessionTemplatePath { session_id: SessionId, template_name: String } => not_found("session")
+);
+path_struct!(
+    /// `/v1/jwt_templates/{template_id}`
+    JwtTemplatePath { template_id: JwtTemplateId } => not_found(crate::app::jwt_templates::JWT_TEMPLATE)
 );
 path_struct!(
     /// `/v1/emails/{email_id}`

@@ -8,6 +8,7 @@ mod bulk_ban;
 mod common;
 mod errors;
 mod frontend;
+mod jwt_templates;
 mod lifecycle;
 mod mail;
 mod nodes;

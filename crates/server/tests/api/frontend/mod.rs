@@ -10,6 +10,7 @@ mod client_trust;
 mod dev_browser;
 mod domain_enrollment;
 mod handshake;
+mod jwt_templates;
 mod mfa;
 mod organization_domains;
 mod organization_invitations;
