@@ -192,9 +192,11 @@ pub enum Write {
     DeleteOrganizationRole {
         id: RoleId,
     },
-    /// Creates or replaces (by id) a JWT template; [`StoreError::NameTaken`] when another
-    /// template has its name.
-    PutJwtTemplate(JwtTemplate),
+    /// A new JWT template; [`StoreError::NameTaken`] when another template has its name.
+    InsertJwtTemplate(JwtTemplate),
+    /// Guarded by `template.version`, like `UpdateUser` (a deleted template is stale too);
+    /// [`StoreError::NameTaken`] as for an insert.
+    UpdateJwtTemplate(JwtTemplate),
     DeleteJwtTemplate {
         id: JwtTemplateId,
     },

@@ -64,6 +64,8 @@ impl SigningAlgorithm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct JwtTemplate {
     pub id: JwtTemplateId,
+    /// Optimistic-concurrency counter: an update succeeds only against the version it read.
+    pub version: i64,
     pub name: String,
     pub claims: Map<String, Value>,
     pub lifetime: i64,

@@ -244,6 +244,7 @@ mod tests {
     fn default_claims_are_added_and_nbf_is_backdated_by_the_skew() {
         let template = JwtTemplate {
             id: JwtTemplateId::from_stored("jtmp_1"),
+            version: 0,
             name: "t".into(),
             claims: json!({"aud": "authenticated", "role": "authenticated"})
                 .as_object()

@@ -11,7 +11,7 @@ use usher_core::store::Write;
 use usher_core::users::query::Page;
 use usher_core::{CoreError, CoreResult};
 
-use super::Change;
+use super::{Change, with_retry};
 use crate::app::context::RequestContext;
 use crate::state::AppState;
 use crate::wire::users::DEFAULT_AVATAR;
@@ -63,6 +63,7 @@ pub async fn create(
     let now = state.now();
     let template = JwtTemplate {
         id,
+        version: 0,
         name: valid.name,
         claims: valid.claims,
         lifetime: valid.lifetime,
@@ -72,35 +73,42 @@ pub async fn create(
         updated_at: now,
     };
     let mut change = Change::new(state, ctx);
-    change.write(Write::PutJwtTemplate(template.clone()));
+    change.write(Write::InsertJwtTemplate(template.clone()));
     change
         .commit("jwt_template.create", Some(&template.id))
         .await?;
     Ok(template)
 }
 
+/// A concurrent change (or delete) makes the write stale: it is redone over what is stored then.
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
     id: &JwtTemplateId,
     input: TemplateInput,
 ) -> CoreResult<JwtTemplate> {
-    let existing = get(state, id).await?;
-    let valid = validate(input, Some(&existing))?;
-    let signing = signing_for(state, id, valid.signing, Some(&existing)).await?;
-    let template = JwtTemplate {
-        name: valid.name,
-        claims: valid.claims,
-        lifetime: valid.lifetime,
-        allowed_clock_skew: valid.allowed_clock_skew,
-        signing,
-        updated_at: state.now(),
-        ..existing
-    };
-    let mut change = Change::new(state, ctx);
-    change.write(Write::PutJwtTemplate(template.clone()));
-    change.commit("jwt_template.update", Some(id)).await?;
-    Ok(template)
+    with_retry(|| async {
+        let existing = get(state, id).await?;
+        let valid = validate(input.clone(), Some(&existing))?;
+        let signing = signing_for(state, id, valid.signing, Some(&existing)).await?;
+        let template = JwtTemplate {
+            name: valid.name,
+            claims: valid.claims,
+            lifetime: valid.lifetime,
+            allowed_clock_skew: valid.allowed_clock_skew,
+            signing,
+            updated_at: state.now(),
+            ..existing
+        };
+        let mut change = Change::new(state, ctx);
+        change.write(Write::UpdateJwtTemplate(template.clone()));
+        change.commit("jwt_template.update", Some(id)).await?;
+        Ok(JwtTemplate {
+            version: template.version + 1,
+            ..template
+        })
+    })
+    .await
 }
 
 pub async fn delete(

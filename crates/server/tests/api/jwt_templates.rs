@@ -110,6 +110,12 @@ async fn templates_are_created_read_listed_updated_and_deleted() {
     app.send(Method::DELETE, &format!("/v1/jwt_templates/{id}"), None)
         .await
         .err(404, "resource_not_found");
+    app.patch(
+        &format!("/v1/jwt_templates/{id}"),
+        json!({"name": "back", "claims": {}}),
+    )
+    .await
+    .err(404, "resource_not_found");
     app.get("/v1/jwt_templates/not_an_id")
         .await
         .err(404, "resource_not_found");

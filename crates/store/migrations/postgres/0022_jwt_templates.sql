@@ -3,6 +3,7 @@
 CREATE TABLE jwt_templates (
     id                 TEXT PRIMARY KEY,
     instance_id        TEXT NOT NULL REFERENCES instances(id),
+    version            BIGINT NOT NULL,
     name               TEXT NOT NULL,
     claims             TEXT NOT NULL,
     lifetime           BIGINT NOT NULL,

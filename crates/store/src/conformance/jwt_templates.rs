@@ -1,4 +1,5 @@
-//! JWT templates: round trip (claims as JSON, the sealed key as bytes), unique names, paging, deletes.
+//! JWT templates: round trip (claims as JSON, the sealed key as bytes), unique names, paging,
+//! version-guarded updates, deletes.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use super::{NOW, Outcome, create_instance};
 fn template(name: &str, at: i64) -> JwtTemplate {
     JwtTemplate {
         id: JwtTemplateId::new(),
+        version: 0,
         name: name.into(),
         claims: json!({"aud": "authenticated", "meta": {"role": "{{user.public_metadata.role || 'user'}}"}, "n": [1, 2.5, null]})
             .as_object()
@@ -32,7 +34,8 @@ fn one(w: Write) -> Changeset {
 }
 
 /// Templates round-trip (claims, signing key, timestamps), are found by id and by name, are
-/// listed newest first and paged, and are gone once deleted.
+/// listed newest first and paged; an update is guarded by the version it read (a stale one, or
+/// one of a deleted template, changes nothing); a deleted template is gone.
 pub async fn templates_round_trip_and_list_newest_first(store: Arc<dyn Store>) -> Outcome {
     let ins = &create_instance(&store).await?.id;
     let (none, total) = store.jwt_templates(ins, &Page::default()).await?;
@@ -44,10 +47,10 @@ pub async fn templates_round_trip_and_list_newest_first(store: Arc<dyn Store>) -
         sealed_key: SealedKey(vec![0, 1, 2, 255, 254]),
     });
     store
-        .commit(ins, one(Write::PutJwtTemplate(plain.clone())))
+        .commit(ins, one(Write::InsertJwtTemplate(plain.clone())))
         .await?;
     store
-        .commit(ins, one(Write::PutJwtTemplate(custom.clone())))
+        .commit(ins, one(Write::InsertJwtTemplate(custom.clone())))
         .await?;
     assert_eq!(
         store.jwt_template(ins, &custom.id).await?,
@@ -81,10 +84,25 @@ pub async fn templates_round_trip_and_list_newest_first(store: Arc<dyn Store>) -
     renamed.signing = None;
     renamed.updated_at = NOW + 5;
     store
-        .commit(ins, one(Write::PutJwtTemplate(renamed.clone())))
+        .commit(ins, one(Write::UpdateJwtTemplate(renamed.clone())))
         .await?;
-    assert_eq!(store.jwt_template(ins, &custom.id).await?, Some(renamed));
+    let stored = store.jwt_template(ins, &custom.id).await?;
+    assert_eq!(
+        stored,
+        Some(JwtTemplate {
+            version: 1,
+            ..renamed.clone()
+        })
+    );
     assert_eq!(store.jwt_template_by_name(ins, "supabase").await?, None);
+    let mut late = renamed.clone();
+    late.name = "late".into();
+    let err = store
+        .commit(ins, one(Write::UpdateJwtTemplate(late)))
+        .await
+        .err();
+    assert_eq!(err, Some(StoreError::Stale), "version 0 was read before");
+    assert_eq!(store.jwt_template(ins, &custom.id).await?, stored);
 
     store
         .commit(
@@ -95,16 +113,28 @@ pub async fn templates_round_trip_and_list_newest_first(store: Arc<dyn Store>) -
         )
         .await?;
     assert_eq!(store.jwt_template(ins, &plain.id).await?, None);
+    let err = store
+        .commit(ins, one(Write::UpdateJwtTemplate(plain)))
+        .await
+        .err();
+    assert_eq!(
+        err,
+        Some(StoreError::Stale),
+        "a deleted template stays deleted"
+    );
     assert_eq!(store.jwt_templates(ins, &Page::default()).await?.1, 1);
     Ok(())
 }
 
-/// A second template with a taken name is refused as [`StoreError::NameTaken`], and the failed
-/// changeset writes nothing.
+/// A second template with a taken name, or a rename onto one, is refused as
+/// [`StoreError::NameTaken`], and the failed changeset writes nothing.
 pub async fn template_names_are_unique(store: Arc<dyn Store>) -> Outcome {
     let ins = &create_instance(&store).await?.id;
     store
-        .commit(ins, one(Write::PutJwtTemplate(template("supabase", NOW))))
+        .commit(
+            ins,
+            one(Write::InsertJwtTemplate(template("supabase", NOW))),
+        )
         .await?;
     let other = template("other", NOW);
     let err = store
@@ -112,8 +142,8 @@ pub async fn template_names_are_unique(store: Arc<dyn Store>) -> Outcome {
             ins,
             Changeset {
                 writes: vec![
-                    Write::PutJwtTemplate(other.clone()),
-                    Write::PutJwtTemplate(template("supabase", NOW)),
+                    Write::InsertJwtTemplate(other.clone()),
+                    Write::InsertJwtTemplate(template("supabase", NOW)),
                 ],
             },
         )
@@ -121,5 +151,18 @@ pub async fn template_names_are_unique(store: Arc<dyn Store>) -> Outcome {
         .err();
     assert_eq!(err, Some(StoreError::NameTaken));
     assert_eq!(store.jwt_template(ins, &other.id).await?, None);
+    store
+        .commit(ins, one(Write::InsertJwtTemplate(other.clone())))
+        .await?;
+    let taken = JwtTemplate {
+        name: "supabase".into(),
+        ..other.clone()
+    };
+    let err = store
+        .commit(ins, one(Write::UpdateJwtTemplate(taken)))
+        .await
+        .err();
+    assert_eq!(err, Some(StoreError::NameTaken));
+    assert_eq!(store.jwt_template(ins, &other.id).await?, Some(other));
     Ok(())
 }

@@ -7,11 +7,11 @@ use usher_core::jwt_templates::signing::SealedKey;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::query::Page;
 
-use super::query::{DbRow, execute, execute_unique, fetch_optional, paged, text};
+use super::query::{DbRow, exactly_one, execute, execute_unique, fetch_optional, paged, text};
 
 type Tx<'a> = Transaction<'a, Db>;
 
-const COLUMNS: &str = "id, name, claims, lifetime, allowed_clock_skew, signing_algorithm, \
+const COLUMNS: &str = "id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, \
                        sealed_key, created_at, updated_at";
 
 fn unreadable(what: &'static str) -> StoreError {
@@ -38,6 +38,7 @@ fn template(r: &DbRow) -> StoreResult<JwtTemplate> {
     };
     Ok(JwtTemplate {
         id: JwtTemplateId::from_stored(r.get::<String, _>("id")),
+        version: r.get("version"),
         name: r.get("name"),
         claims,
         lifetime: r.get("lifetime"),
@@ -71,7 +72,7 @@ pub async fn list(
 pub async fn by_id(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<JwtTemplate>> {
     fetch_optional(
         text(
-            "SELECT id, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
+            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
              created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND id = $2",
             &[instance_id, id],
         ),
@@ -88,7 +89,7 @@ pub async fn by_name(
 ) -> StoreResult<Option<JwtTemplate>> {
     fetch_optional(
         text(
-            "SELECT id, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
+            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
              created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND name = $2",
             &[instance_id, name],
         ),
@@ -98,18 +99,14 @@ pub async fn by_name(
     .await
 }
 
-pub async fn put(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreResult<()> {
+pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreResult<()> {
     let claims = serde_json::Value::Object(t.claims.clone()).to_string();
     let algorithm = t.signing.as_ref().map(|s| s.algorithm.as_str().to_owned());
     let sealed = t.signing.as_ref().map(|s| s.sealed_key.0.clone());
-    let upsert = text(
-        "INSERT INTO jwt_templates (id, instance_id, name, claims, lifetime, allowed_clock_skew, \
-         signing_algorithm, sealed_key, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, claims = excluded.claims, \
-         lifetime = excluded.lifetime, allowed_clock_skew = excluded.allowed_clock_skew, \
-         signing_algorithm = excluded.signing_algorithm, sealed_key = excluded.sealed_key, \
-         updated_at = excluded.updated_at",
+    let insert = text(
+        "INSERT INTO jwt_templates (id, instance_id, version, name, claims, lifetime, \
+         allowed_clock_skew, signing_algorithm, sealed_key, created_at, updated_at) \
+         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[t.id.as_str(), instance_id, &t.name, &claims],
     )
     .bind(t.lifetime)
@@ -118,8 +115,29 @@ pub async fn put(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreRe
     .bind(sealed)
     .bind(t.created_at)
     .bind(t.updated_at);
-    execute_unique(upsert, &mut **tx, StoreError::NameTaken).await?;
+    execute_unique(insert, &mut **tx, StoreError::NameTaken).await?;
     Ok(())
+}
+
+pub async fn update(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreResult<()> {
+    let claims = serde_json::Value::Object(t.claims.clone()).to_string();
+    let algorithm = t.signing.as_ref().map(|s| s.algorithm.as_str().to_owned());
+    let sealed = t.signing.as_ref().map(|s| s.sealed_key.0.clone());
+    let update = text(
+        "UPDATE jwt_templates SET version = version + 1, name = $1, claims = $2, lifetime = $3, \
+         allowed_clock_skew = $4, signing_algorithm = $5, sealed_key = $6, updated_at = $7 \
+         WHERE id = $8 AND instance_id = $9 AND version = $10",
+        &[&t.name, &claims],
+    )
+    .bind(t.lifetime)
+    .bind(t.allowed_clock_skew)
+    .bind(algorithm)
+    .bind(sealed)
+    .bind(t.updated_at)
+    .bind(t.id.as_str().to_owned())
+    .bind(instance_id.to_owned())
+    .bind(t.version);
+    exactly_one(execute_unique(update, &mut **tx, StoreError::NameTaken).await?)
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str) -> StoreResult<()> {

@@ -173,7 +173,8 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganizationRole { id } => {
                 super::roles::delete_role(&mut tx, instance_id, id).await?
             }
-            Write::PutJwtTemplate(t) => super::jwt_templates::put(&mut tx, instance_id, t).await?,
+            Write::InsertJwtTemplate(t) => super::jwt_templates::insert(&mut tx, instance_id, t).await?,
+            Write::UpdateJwtTemplate(t) => super::jwt_templates::update(&mut tx, instance_id, t).await?,
             Write::DeleteJwtTemplate { id } => {
                 super::jwt_templates::delete(&mut tx, instance_id, id).await?
             }
