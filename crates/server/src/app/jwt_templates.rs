@@ -3,7 +3,7 @@
 use usher_core::ids::{ClientId, JwtTemplateId, SessionId};
 use usher_core::jwt_templates::model::{CustomSigning, SigningChoice, validate};
 use usher_core::jwt_templates::render::{OrgFacts, TokenRequest, claims_json, context};
-use usher_core::jwt_templates::signing::{CustomKey, Signer};
+use usher_core::jwt_templates::signing::Signer;
 use usher_core::jwt_templates::{JwtTemplate, TemplateInput};
 use usher_core::sessions::SessionStatus;
 use usher_core::sessions::tokens::ensure_user_may_hold_token;
@@ -201,12 +201,7 @@ pub async fn mint(state: &AppState, req: &MintFor<'_>) -> CoreResult<String> {
     let jwt = match &template.signing {
         None => Signer::Instance(&state.keys().active).sign(&claims)?,
         Some(custom) => {
-            let key = CustomKey::open(
-                custom.algorithm,
-                &custom.sealed_key,
-                state.template_sealing_key().await?,
-                &template.id,
-            )?;
+            let key = state.template_key(&template, custom).await?;
             Signer::Custom(&key).sign(&claims)?
         }
     };

@@ -470,6 +470,18 @@ async fn a_custom_key_signs_hs256_and_uploaded_rsa_and_is_never_shown() {
         &template_token(&app, &sid, "supabase").await,
         SECRET_HS
     ));
+    // A new secret signs the next token at once; the old one no longer verifies it.
+    let rotated = "a-rotated-shared-secret-of-at-least-32-chars";
+    app.patch(
+        &format!("/v1/jwt_templates/{id}"),
+        json!({"name": "supabase", "claims": {"role": "authenticated"}, "custom_signing_key": true,
+               "signing_algorithm": "HS256", "signing_key": rotated}),
+    )
+    .await
+    .ok();
+    let jwt = template_token(&app, &sid, "supabase").await;
+    assert!(hmac_ok(&jwt, rotated));
+    assert!(!hmac_ok(&jwt, SECRET_HS));
 
     // An uploaded RSA key (PKCS#8 PEM), RS512.
     let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
@@ -531,10 +543,12 @@ async fn a_custom_key_signs_hs256_and_uploaded_rsa_and_is_never_shown() {
         .await
         .unwrap()
         .unwrap();
-    let sealed = &stored.signing.unwrap().sealed_key.0;
+    let signing = stored.signing.unwrap();
+    assert_eq!(signing.algorithm.as_str(), "HS256");
+    let sealed = &signing.sealed_key.0;
     assert!(
         !sealed
-            .windows(SECRET_HS.len())
-            .any(|w| w == SECRET_HS.as_bytes())
+            .windows(rotated.len())
+            .any(|w| w == rotated.as_bytes())
     );
 }
