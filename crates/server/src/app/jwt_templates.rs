@@ -1,6 +1,7 @@
 //! JWT templates: the Backend API's CRUD and the tokens both APIs mint from a template.
 
 use usher_core::ids::{ClientId, JwtTemplateId, SessionId};
+use usher_core::jwt_templates::lint;
 use usher_core::jwt_templates::model::{CustomSigning, SigningChoice, validate};
 use usher_core::jwt_templates::render::{OrgFacts, TokenRequest, claims_json, context};
 use usher_core::jwt_templates::signing::Signer;
@@ -34,6 +35,20 @@ pub async fn get(state: &AppState, id: &JwtTemplateId) -> CoreResult<JwtTemplate
         .jwt_template(&state.instance.id, id)
         .await?
         .ok_or_else(not_found)
+}
+
+/// What `usher audit` would say of a template, logged when it is saved: Clerk's response has no
+/// place for a warning, and both findings can be intended.
+fn report_findings(template: &JwtTemplate) {
+    for f in lint::findings(template) {
+        tracing::warn!(
+            template_id = %template.id,
+            template_name = %template.name,
+            code = f.code(),
+            "JWT template: {}",
+            f.message()
+        );
+    }
 }
 
 async fn signing_for(
@@ -77,6 +92,7 @@ pub async fn create(
     change
         .commit("jwt_template.create", Some(&template.id))
         .await?;
+    report_findings(&template);
     Ok(template)
 }
 
@@ -103,6 +119,7 @@ pub async fn update(
         let mut change = Change::new(state, ctx);
         change.write(Write::UpdateJwtTemplate(template.clone()));
         change.commit("jwt_template.update", Some(id)).await?;
+        report_findings(&template);
         Ok(JwtTemplate {
             version: template.version + 1,
             ..template
