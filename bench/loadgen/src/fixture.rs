@@ -103,6 +103,73 @@ pub async fn create(client: &mut Client, sessions: usize) -> Result<Fixture> {
     })
 }
 
+/// The JWT template of the comparison: a Hasura-style template (nested claims, a metadata
+/// fallback, interpolation, the primary address), signed by the instance's key.
+pub const TEMPLATE_NAME: &str = "bench-hasura";
+
+pub async fn create_template(client: &mut Client) -> Result<()> {
+    post_json(
+        client,
+        "/v1/jwt_templates",
+        &json!({
+            "name": TEMPLATE_NAME,
+            "lifetime": 60,
+            "claims": {
+                "aud": "bench",
+                "email": "{{user.primary_email_address}}",
+                "name": "{{user.first_name || 'Bench'}} {{user.last_name || 'User'}}",
+                "https://hasura.io/jwt/claims": {
+                    "x-hasura-user-id": "{{user.id}}",
+                    "x-hasura-default-role": "{{user.public_metadata.role || 'user'}}",
+                    "x-hasura-allowed-roles": ["user", "admin"],
+                    "x-hasura-org-id": "{{org.id || 'none'}}",
+                },
+            },
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+pub fn template_path(session_id: &str) -> String {
+    format!("/v1/sessions/{session_id}/tokens/{TEMPLATE_NAME}")
+}
+
+/// One template token: rendered for the fixture user, signed by the key in `/v1/jwks`.
+pub async fn check_template_token(
+    client: &mut Client,
+    session_id: &str,
+    user_id: &str,
+) -> Result<TokenCheck> {
+    let path = template_path(session_id);
+    let res = tokio::time::timeout(
+        FIXTURE_REQUEST_TIMEOUT,
+        client.send(Method::POST, &path, Bytes::new()),
+    )
+    .await
+    .with_context(|| format!("POST {path} timed out"))??;
+    if res.status != 200 {
+        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
+    }
+    let jwt = jwt_of(&res.body)
+        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    let claims = jwt
+        .split('.')
+        .nth(1)
+        .map(b64_json)
+        .context("jwt claims")??;
+    let hasura = &claims["https://hasura.io/jwt/claims"];
+    if claims["sub"] != user_id
+        || hasura["x-hasura-user-id"] != user_id
+        || hasura["x-hasura-default-role"] != "user"
+        || claims["email"] != BENCH_EMAIL
+        || claims["name"] != "Bench User"
+    {
+        bail!("the template token is not rendered for the fixture user: {claims}");
+    }
+    verify_signed(client, &jwt, None).await
+}
+
 /// What a role of an active organization grants in the comparison: `FEATURES` features with
 /// `ACTIONS` actions each, all custom permissions, so every one reaches the token's `o` claim.
 pub const ORG_FEATURES: usize = 5;
@@ -478,6 +545,16 @@ pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenC
 /// Checks a session token: RS256, `sid` is the session, and the signature verifies against the
 /// key `client`'s server publishes at `/v1/jwks` (the Backend and the Frontend API both do).
 pub async fn verify_token(client: &mut Client, jwt: &str, session_id: &str) -> Result<TokenCheck> {
+    verify_signed(client, jwt, Some(session_id)).await
+}
+
+/// Checks an RS256 token signed by the instance's key against `/v1/jwks`; `session_id`, when
+/// given, must be its `sid` (a JWT template's token has none).
+async fn verify_signed(
+    client: &mut Client,
+    jwt: &str,
+    session_id: Option<&str>,
+) -> Result<TokenCheck> {
     let mut parts = jwt.split('.');
     let (Some(h), Some(p), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
         bail!("malformed jwt {jwt}");
@@ -487,7 +564,9 @@ pub async fn verify_token(client: &mut Client, jwt: &str, session_id: &str) -> R
     if header.get("alg").and_then(Value::as_str) != Some("RS256") {
         bail!("jwt header is not RS256: {header}");
     }
-    if claims.get("sid").and_then(Value::as_str) != Some(session_id) {
+    if let Some(session_id) = session_id
+        && claims.get("sid").and_then(Value::as_str) != Some(session_id)
+    {
         bail!("jwt sid is not {session_id}: {claims}");
     }
     let issuer = claims

@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use crate::fixture::{PopulatedOrganization, jwt_of, tokens_path};
+use crate::fixture::{PopulatedOrganization, jwt_of, template_path, tokens_path};
 use crate::http::Client;
 use crate::procfs;
 use crate::stats::Errors;
@@ -99,6 +99,15 @@ impl Requests {
         Self {
             scenario: Scenario::Mint,
             paths: session_ids.iter().map(|s| tokens_path(s)).collect(),
+            expected: Vec::new(),
+        }
+    }
+
+    /// Tokens from the comparison's JWT template, for the same sessions.
+    pub fn mint_template(session_ids: &[String]) -> Self {
+        Self {
+            scenario: Scenario::Mint,
+            paths: session_ids.iter().map(|s| template_path(s)).collect(),
             expected: Vec::new(),
         }
     }

@@ -216,6 +216,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
     };
     let outcome = load::run(&cfg, load::Requests::mint(&fixture.session_ids)).await?;
     let organization = organization_phases(&cfg, &fixture, sessions).await?;
+    let template = template_phases(&cfg, &fixture).await?;
     let after = procfs::memory(server_pid)?;
     let server_threads_after = procfs::info(server_pid).map(|i| i.threads).unwrap_or(0);
     if !procfs::alive(server_pid) {
@@ -256,6 +257,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
         vm_hwm_kb: after.hwm_kb,
         outcome,
         organization,
+        template,
     };
     let json = report.to_json();
     if let Some(dir) = out.parent() {
@@ -293,6 +295,32 @@ async fn organization_phases(
         check,
         with_organization,
         without_again,
+    })
+}
+
+/// The same load minting from a JWT template (signed by the instance's key) for the plain
+/// sessions, then plain session tokens once more: the ratio compares the template's rate with the
+/// mean of the plain runs on either side of it.
+async fn template_phases(
+    cfg: &load::Config,
+    plain: &fixture::Fixture,
+) -> Result<report::TemplateComparison> {
+    let mut client = http::Client::new(cfg.targets[0], Some(&cfg.secret_key))?;
+    eprintln!(
+        "JWT template comparison: template {}…",
+        fixture::TEMPLATE_NAME
+    );
+    fixture::create_template(&mut client).await?;
+    let first = plain.session_ids.first().context("no session")?;
+    let check = fixture::check_template_token(&mut client, first, &plain.user_id).await?;
+    drop(client);
+    let template = load::run(cfg, load::Requests::mint_template(&plain.session_ids)).await?;
+    eprintln!("… and session tokens again");
+    let plain_again = load::run(cfg, load::Requests::mint(&plain.session_ids)).await?;
+    Ok(report::TemplateComparison {
+        check,
+        template,
+        plain_again,
     })
 }
 

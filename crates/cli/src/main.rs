@@ -1,5 +1,6 @@
 //! `usher`: serve the auth server, and operate it.
 
+mod audit;
 mod emails;
 mod env;
 mod instance;
@@ -271,6 +272,18 @@ enum Command {
         #[command(subcommand)]
         action: orgs::OrgsAction,
     },
+    /// Check the instance's JWT templates: personal data (addresses, phone numbers, names) in
+    /// their claims, and lifetimes over 60 s without an `aud`.
+    Audit {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print `{findings: [{template_id, template_name, code, message}]}`.
+        #[arg(long)]
+        json: bool,
+        /// Exit with an error when anything is found.
+        #[arg(long)]
+        strict: bool,
+    },
     /// The instance's settings end users see: `usher instance branding --name … --logo-url …
     /// --primary-color …` (without flags it shows them).
     Instance {
@@ -345,6 +358,11 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => instance::run(common, json, action),
+        Command::Audit {
+            common,
+            json,
+            strict,
+        } => audit::run(common, json, strict),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

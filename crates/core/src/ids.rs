@@ -40,6 +40,7 @@ pub mod prefix {
     pub const IMAGE: &str = "img_";
     pub const ROLE_SET: &str = "rs_";
     pub const SIGN_IN_TOKEN: &str = "sit_";
+    pub const JWT_TEMPLATE: &str = "jtmp_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -248,6 +249,7 @@ id_type!(
     /// An organization permission (`perm_`).
     PermissionId, prefix::PERMISSION, "permission"
 );
+
 id_type!(
     /// An uploaded image: an organization's logo or a user's profile image (`img_`).
     ImageId, prefix::IMAGE, "image"
@@ -261,6 +263,11 @@ id_type!(
 id_type!(
     /// A sign-in token (`sit_`).
     SignInTokenId, prefix::SIGN_IN_TOKEN, "sign-in token"
+);
+
+id_type!(
+    /// A JWT template (`jtmp_`).
+    JwtTemplateId, prefix::JWT_TEMPLATE, "JWT template"
 );
 
 pub fn new_id(prefix: &str) -> String {

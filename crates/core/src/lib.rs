@@ -10,6 +10,7 @@ pub mod events;
 pub mod ids;
 pub mod images;
 pub mod instance;
+pub mod jwt_templates;
 pub mod mail;
 pub mod mfa;
 pub mod organizations;

@@ -15,6 +15,8 @@ use crate::error::{CoreError, CoreResult};
 
 /// The session-token category Clerk's SDKs check in the JWT header.
 pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
+/// A JWT template's token category: Clerk's SDKs refuse such a token as a session token.
+pub const JWT_TEMPLATE_CATEGORY: &str = "cl_B7d4PD222AAA";
 
 /// A signing key as stored: the PKCS#8 private key and whether it signs new tokens.
 #[derive(Clone, Serialize, Deserialize)]
@@ -48,8 +50,10 @@ pub struct SigningKey {
     kid: String,
     pair: KeyPair,
     rng: SystemRandom,
-    /// base64url of the JWT header, the same for every token this key signs.
+    /// base64url of the JWT header, the same for every session token this key signs.
     header_b64: String,
+    /// The header of a JWT template's token: another category.
+    template_header_b64: String,
     public_spki_der: Vec<u8>,
     jwk: PublicJwk,
 }
@@ -97,17 +101,21 @@ impl SigningKey {
             n: URL_SAFE_NO_PAD.encode(&components.n),
             e: URL_SAFE_NO_PAD.encode(&components.e),
         };
-        let header = serde_json::json!({
-            "alg": "RS256",
-            "cat": SESSION_TOKEN_CATEGORY,
-            "kid": record.kid,
-            "typ": "JWT",
-        });
+        let header = |category: &str| {
+            serde_json::json!({
+                "alg": "RS256",
+                "cat": category,
+                "kid": record.kid,
+                "typ": "JWT",
+            })
+            .to_string()
+        };
         Ok(Self {
             kid: record.kid.clone(),
             pair,
             rng: SystemRandom::new(),
-            header_b64: URL_SAFE_NO_PAD.encode(header.to_string()),
+            header_b64: URL_SAFE_NO_PAD.encode(header(SESSION_TOKEN_CATEGORY)),
+            template_header_b64: URL_SAFE_NO_PAD.encode(header(JWT_TEMPLATE_CATEGORY)),
             public_spki_der: spki.as_ref().to_vec(),
             jwk,
         })
@@ -135,9 +143,18 @@ impl SigningKey {
 
     /// Signs `claims` (already serialised JSON) as a compact RS256 JWT under this key's header.
     pub fn sign_jwt(&self, claims_json: &[u8]) -> CoreResult<String> {
+        self.sign_under(&self.header_b64, claims_json)
+    }
+
+    /// Signs a JWT template's claims: the template category in the header.
+    pub fn sign_template_jwt(&self, claims_json: &[u8]) -> CoreResult<String> {
+        self.sign_under(&self.template_header_b64, claims_json)
+    }
+
+    fn sign_under(&self, header_b64: &str, claims_json: &[u8]) -> CoreResult<String> {
         let payload_len = base64::encoded_len(claims_json.len(), false).unwrap_or(0);
-        let mut token = String::with_capacity(self.header_b64.len() + payload_len + 350);
-        token.push_str(&self.header_b64);
+        let mut token = String::with_capacity(header_b64.len() + payload_len + 350);
+        token.push_str(header_b64);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(claims_json, &mut token);
         let mut sig = [0u8; 256];

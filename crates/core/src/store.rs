@@ -11,13 +11,11 @@ use crate::clock::Millis;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
-    ClientId, EmailMessageId, EventId, ImageId, InstanceId, OrganizationDomainId, OrganizationId,
-    OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId,
-    OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, SignInTokenId, UserId,
-    WebhookEndpointId,
+    ClientId, EmailMessageId, EventId, ImageId, InstanceId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, SignInTokenId, UserId, WebhookEndpointId,
 };
 use crate::images::Image;
 use crate::instance::{Instance, SecretKeyRecord};
+use crate::jwt_templates::JwtTemplate;
 use crate::mail::{EmailMessage, EmailStatus};
 use crate::organizations::domains::{DomainQuery, OrganizationDomain};
 use crate::organizations::invitations::{InvitationQuery, OrganizationInvitation};
@@ -47,6 +45,9 @@ pub enum StoreError {
     /// A custom role or permission key (`what`) already belongs to another one of the instance.
     #[error("that {what} key is already taken")]
     KeyTaken { what: &'static str },
+    /// Another JWT template of the instance has this name.
+    #[error("the JWT template name is already taken")]
+    NameTaken,
     /// Another organization of the instance has this slug.
     #[error("the organization slug is already taken")]
     SlugTaken,
@@ -125,6 +126,7 @@ impl From<StoreError> for CoreError {
             StoreError::KeyTaken { what } => CoreError::KeyTaken { what },
             StoreError::Stale => CoreError::Conflict,
             StoreError::SlugTaken => CoreError::IdentifierExists { param: "slug" },
+            StoreError::NameTaken => CoreError::IdentifierExists { param: "name" },
             StoreError::AlreadyMember => CoreError::AlreadyMember,
             StoreError::MembershipQuotaExceeded => CoreError::MembershipQuotaExceeded,
             StoreError::LastAdmin => CoreError::LastAdmin,
@@ -200,6 +202,14 @@ pub enum Write {
     ReplaceRoleSet {
         id: RoleSetId,
         dest_key: String,
+    },
+    /// A new JWT template; [`StoreError::NameTaken`] when another template has its name.
+    InsertJwtTemplate(JwtTemplate),
+    /// Guarded by `template.version`, like `UpdateUser` (a deleted template is stale too);
+    /// [`StoreError::NameTaken`] as for an insert.
+    UpdateJwtTemplate(JwtTemplate),
+    DeleteJwtTemplate {
+        id: JwtTemplateId,
     },
     /// A new organization, with no members yet. [`StoreError::SlugTaken`] when another
     /// organization has its slug.
@@ -559,6 +569,22 @@ pub trait Store: Send + Sync + 'static {
         &self,
         instance_id: &InstanceId,
     ) -> StoreResult<Vec<Permission>>;
+    /// The instance's JWT templates, newest first, and their total.
+    async fn jwt_templates(
+        &self,
+        instance_id: &InstanceId,
+        page: &Page,
+    ) -> StoreResult<(Vec<JwtTemplate>, i64)>;
+    async fn jwt_template(
+        &self,
+        instance_id: &InstanceId,
+        id: &JwtTemplateId,
+    ) -> StoreResult<Option<JwtTemplate>>;
+    async fn jwt_template_by_name(
+        &self,
+        instance_id: &InstanceId,
+        name: &str,
+    ) -> StoreResult<Option<JwtTemplate>>;
     /// The instance's custom organization roles, by key, each with its permission keys sorted.
     async fn organization_roles(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleRecord>>;
     async fn get_sign_in_token(

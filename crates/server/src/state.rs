@@ -66,7 +66,20 @@ pub struct Inner {
     branding: RwLock<Arc<Branding>>,
     /// Read from the store on first use (enumeration protection only).
     decoy_key: tokio::sync::OnceCell<DecoyKey>,
+    /// Seals JWT templates' own signing keys; read from the store on first use.
+    template_sealing_key: tokio::sync::OnceCell<Vec<u8>>,
+    /// JWT templates' own keys, unsealed and parsed, by template and version: parsing an RSA key
+    /// costs about as much as a signature, so it is done once per version of a template.
+    template_keys: std::sync::Mutex<TemplateKeys>,
 }
+
+type TemplateKeys = std::collections::HashMap<
+    usher_core::ids::JwtTemplateId,
+    (i64, Arc<usher_core::jwt_templates::signing::CustomKey>),
+>;
+
+/// Templates are few; a cache this full is cleared rather than managed.
+const TEMPLATE_KEYS_MAX: usize = 1024;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -118,6 +131,8 @@ impl AppState {
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
             decoy_key: tokio::sync::OnceCell::new(),
+            template_sealing_key: tokio::sync::OnceCell::new(),
+            template_keys: std::sync::Mutex::new(TemplateKeys::new()),
         }))
     }
 
@@ -151,6 +166,60 @@ impl AppState {
                 Ok(DecoyKey::new(&secret, self.instance.created_at))
             })
             .await
+    }
+
+    /// The key that seals JWT templates' signing keys: one per instance, shared by every node,
+    /// kept in `instance_secrets` apart from the templates.
+    pub async fn template_sealing_key(&self) -> CoreResult<&[u8]> {
+        use usher_core::jwt_templates::signing::{SEALING_SECRET_NAME, new_sealing_key};
+        let key = self
+            .template_sealing_key
+            .get_or_try_init(|| async {
+                let candidate = new_sealing_key()?;
+                let secret = self
+                    .store
+                    .instance_secret(&self.instance.id, SEALING_SECRET_NAME, &candidate)
+                    .await?;
+                Ok::<_, usher_core::CoreError>(secret)
+            })
+            .await?;
+        Ok(key)
+    }
+
+    /// The parsed key of `template` (which has its own), unsealed at most once per version.
+    pub async fn template_key(
+        &self,
+        template: &usher_core::jwt_templates::JwtTemplate,
+        custom: &usher_core::jwt_templates::model::CustomSigning,
+    ) -> CoreResult<Arc<usher_core::jwt_templates::signing::CustomKey>> {
+        use usher_core::jwt_templates::signing::CustomKey;
+        let held = |keys: &TemplateKeys| {
+            keys.get(&template.id)
+                .filter(|(version, _)| *version == template.version)
+                .map(|(_, key)| key.clone())
+        };
+        let cached = match self.template_keys.lock() {
+            Ok(keys) => held(&keys),
+            Err(poisoned) => held(&poisoned.into_inner()),
+        };
+        if let Some(key) = cached {
+            return Ok(key);
+        }
+        let key = Arc::new(CustomKey::open(
+            custom.algorithm,
+            &custom.sealed_key,
+            self.template_sealing_key().await?,
+            &template.id,
+        )?);
+        let mut keys = match self.template_keys.lock() {
+            Ok(k) => k,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if keys.len() >= TEMPLATE_KEYS_MAX {
+            keys.clear();
+        }
+        keys.insert(template.id.clone(), (template.version, key.clone()));
+        Ok(key)
     }
 
     pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {

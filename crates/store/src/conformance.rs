@@ -11,6 +11,7 @@ pub mod clients;
 pub mod emails;
 pub mod enrollment;
 pub mod images;
+pub mod jwt_templates;
 pub mod organizations;
 pub mod records;
 pub mod role_sets;
@@ -184,6 +185,10 @@ macro_rules! conformance_tests {
                 the_queue_is_oldest_first,
                 claims_are_exclusive_and_expire,
                 outcomes_are_recorded,
+            }
+            jwt_templates {
+                templates_round_trip_and_list_newest_first,
+                template_names_are_unique,
             }
             roles {
                 roles_and_permissions_round_trip,

@@ -47,6 +47,15 @@ pub struct Report {
     pub vm_hwm_kb: u64,
     pub outcome: Outcome,
     pub organization: OrganizationComparison,
+    pub template: TemplateComparison,
+}
+
+/// Minting from a JWT template, measured after the organization comparison, and plain session
+/// tokens again after that.
+pub struct TemplateComparison {
+    pub check: TokenCheck,
+    pub template: Outcome,
+    pub plain_again: Outcome,
 }
 
 /// Minting with an active organization, measured after the main load, and minting without one
@@ -103,6 +112,18 @@ impl Report {
 
     fn organization_pct(&self) -> f64 {
         100.0 * tokens_per_sec(&self.organization.with_organization) / self.without_organization()
+    }
+
+    /// Session tokens around the template run: the organization comparison's last plain run and
+    /// the one after the template's.
+    fn around_template(&self) -> f64 {
+        (tokens_per_sec(&self.organization.without_again)
+            + tokens_per_sec(&self.template.plain_again))
+            / 2.0
+    }
+
+    fn template_pct(&self) -> f64 {
+        100.0 * tokens_per_sec(&self.template.template) / self.around_template()
     }
 
     fn ratio_pct(&self) -> f64 {
@@ -192,6 +213,14 @@ impl Report {
                 "without_organization_tokens_per_sec": self.without_organization(),
                 "ratio_pct": self.organization_pct(),
             },
+            "jwt_template": {
+                "token_bytes": self.template.check.token_bytes,
+                "template_tokens_per_sec": tokens_per_sec(&self.template.template),
+                "template_errors": self.template.template.measured.errors.to_json(),
+                "plain_again_tokens_per_sec": tokens_per_sec(&self.template.plain_again),
+                "plain_tokens_per_sec": self.around_template(),
+                "ratio_pct": self.template_pct(),
+            },
             "goals": {
                 "ratio_to_sign_rate_pct_min": GOAL_RATIO_PCT,
                 "organization_ratio_pct_min": GOAL_ORGANIZATION_PCT,
@@ -257,6 +286,18 @@ impl Report {
                 format!("{:.1} %", self.organization_pct()),
                 format!(">= {GOAL_ORGANIZATION_PCT:.0} %"),
                 verdict(Some(self.organization_pct() >= GOAL_ORGANIZATION_PCT)),
+            ),
+            (
+                "from a JWT template".into(),
+                format!("{:.0} tokens/s", tokens_per_sec(&self.template.template)),
+                format!("{} bytes a token", self.template.check.token_bytes),
+                "",
+            ),
+            (
+                "  / session tokens (mean before, after)".into(),
+                format!("{:.1} %", self.template_pct()),
+                String::new(),
+                "",
             ),
             ("latency p50".into(), ms(|l| l.p50_ms), String::new(), ""),
             ("latency p90".into(), ms(|l| l.p90_ms), String::new(), ""),
@@ -339,6 +380,8 @@ impl Report {
                 &self.organization.with_organization,
             ),
             ("errors without, again", &self.organization.without_again),
+            ("errors from the JWT template", &self.template.template),
+            ("errors after the template", &self.template.plain_again),
         ] {
             if run.measured.errors.total() > 0 {
                 rows.push((

@@ -2,6 +2,7 @@
 //! build links it once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod common;
 
 mod emails;

@@ -5,6 +5,7 @@ pub mod context;
 pub mod frontend;
 pub mod images;
 pub mod instance;
+pub mod jwt_templates;
 pub mod mail;
 pub mod organization_domains;
 pub mod organization_enrollment;

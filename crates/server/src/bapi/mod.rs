@@ -12,6 +12,7 @@ mod organizations;
 mod profile_images;
 pub use jwks::jwks as public_jwks;
 mod role_sets;
+mod jwt_templates;
 mod roles;
 mod sessions;
 mod sign_in_tokens;
@@ -148,6 +149,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/sessions/{session_id}/tokens/{template_name}",
             post(sessions::template_token),
+        )
+        .route(
+            "/v1/jwt_templates",
+            get(jwt_templates::list).post(jwt_templates::create),
+        )
+        .route(
+            "/v1/jwt_templates/{template_id}",
+            get(jwt_templates::get)
+                .patch(jwt_templates::update)
+                .delete(jwt_templates::delete),
         )
         .route(
             "/v1/organization_roles",

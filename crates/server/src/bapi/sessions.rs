@@ -6,11 +6,12 @@ use usher_core::sessions::SessionStatus;
 use usher_core::sessions::query::{SessionFilter, SessionQuery};
 use usher_core::users::query::Page;
 
+use crate::app::jwt_templates::{self, MintFor};
 use crate::app::sessions as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::{Path, SessionPath};
+use crate::extract::path::{Path, SessionPath, SessionTemplatePath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::list_response;
@@ -104,12 +105,27 @@ pub async fn token(
     .into_response())
 }
 
-/// JWT templates are not built yet, so no template name exists.
+/// A token from the JWT template named in the path (404 when there is none).
 pub async fn template_token(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
-    Path(p): Path<SessionPath>,
+    Path(p): Path<SessionTemplatePath>,
+    JsonBody(body): JsonBody<CreateTokenRequest>,
 ) -> ApiResult {
-    app::get(&state, &p.session_id).await?;
-    Err(ApiError::not_found("JWT template"))
+    let jwt = jwt_templates::mint(
+        &state,
+        &MintFor {
+            session_id: &p.session_id,
+            template_name: &p.template_name,
+            client: None,
+            authorized_party: None,
+            lifetime_override: body.expires_in_seconds,
+        },
+    )
+    .await?;
+    Ok(Json(TokenJson {
+        object: "token",
+        jwt,
+    })
+    .into_response())
 }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, ImageId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
+    EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -78,6 +78,10 @@ path_struct!(
 path_struct!(
     /// `/v1/sessions/{session_id}/tokens/{template_name}`
     SessionTemplatePath { session_id: SessionId, template_name: String } => not_found("session")
+);
+path_struct!(
+    /// `/v1/jwt_templates/{template_id}`
+    JwtTemplatePath { template_id: JwtTemplateId } => not_found(crate::app::jwt_templates::JWT_TEMPLATE)
 );
 path_struct!(
     /// `/v1/emails/{email_id}`

@@ -9,6 +9,7 @@ use super::browser::Browser;
 use super::form::Form;
 use super::respond::{no_store, with_client};
 use crate::app::frontend::clients::{self, SessionAction};
+use crate::app::jwt_templates::{self, MintFor};
 use crate::error::ApiError;
 use crate::extract::path::{Path, SessionPath, SessionTemplatePath};
 use crate::state::AppState;
@@ -137,7 +138,30 @@ pub async fn token(
     ))
 }
 
-/// Tokens from JWT templates are not served by the Frontend API yet.
-pub async fn template_token(Path(p): Path<SessionTemplatePath>) -> ApiError {
-    ApiError::not_found(&format!("JWT template '{}'", p.template_name))
+/// `POST /v1/client/sessions/{id}/tokens/{template}`: `getToken({ template })`, a token from the
+/// named JWT template for a session of this client, its `azp` the requesting origin.
+pub async fn template_token(
+    State(state): State<AppState>,
+    browser: Browser,
+    Path(p): Path<SessionTemplatePath>,
+) -> Result<Response, ApiError> {
+    let client = browser.client.as_ref().ok_or_else(signed_out)?;
+    let jwt = jwt_templates::mint(
+        &state,
+        &MintFor {
+            session_id: &p.session_id,
+            template_name: &p.template_name,
+            client: Some(&client.id),
+            authorized_party: browser.azp(),
+            lifetime_override: None,
+        },
+    )
+    .await?;
+    Ok(no_store(
+        Json(TokenJson {
+            object: "token",
+            jwt,
+        })
+        .into_response(),
+    ))
 }

@@ -7,6 +7,7 @@ pub mod events;
 pub mod frontend;
 pub mod instance;
 pub mod jwks;
+pub mod jwt_templates;
 pub mod lists;
 pub mod organization_domains;
 pub mod organization_invitations;

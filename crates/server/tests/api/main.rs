@@ -9,6 +9,7 @@ mod common;
 mod errors;
 mod frontend;
 mod images;
+mod jwt_templates;
 mod lifecycle;
 mod mail;
 mod nodes;

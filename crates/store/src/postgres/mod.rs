@@ -38,6 +38,10 @@ mod branding {
     type Db = sqlx::Postgres;
     include!("../sql/branding.rs");
 }
+mod jwt_templates {
+    type Db = sqlx::Postgres;
+    include!("../sql/jwt_templates.rs");
+}
 mod roles {
     type Db = sqlx::Postgres;
     include!("../sql/roles.rs");

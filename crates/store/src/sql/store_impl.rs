@@ -79,6 +79,33 @@ impl Store for Backend {
             .map_err(|e| e.during("role_set_members_holding"))
     }
 
+    async fn jwt_templates(
+        &self,
+        instance_id: &InstanceId,
+        page: &usher_core::users::query::Page,
+    ) -> StoreResult<(Vec<usher_core::jwt_templates::JwtTemplate>, i64)> {
+        jwt_templates::list(self.reader(), instance_id, page).await
+            .map_err(|e| e.during("jwt_templates"))
+    }
+
+    async fn jwt_template(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::JwtTemplateId,
+    ) -> StoreResult<Option<usher_core::jwt_templates::JwtTemplate>> {
+        jwt_templates::by_id(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("jwt_template"))
+    }
+
+    async fn jwt_template_by_name(
+        &self,
+        instance_id: &InstanceId,
+        name: &str,
+    ) -> StoreResult<Option<usher_core::jwt_templates::JwtTemplate>> {
+        jwt_templates::by_name(self.reader(), instance_id, name).await
+            .map_err(|e| e.during("jwt_template_by_name"))
+    }
+
     async fn organization_roles(
         &self,
         instance_id: &InstanceId,

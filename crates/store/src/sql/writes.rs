@@ -179,6 +179,11 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::ReplaceRoleSet { id, dest_key } => {
                 super::role_sets::replace(&mut tx, instance_id, id, dest_key).await?
             }
+            Write::InsertJwtTemplate(t) => super::jwt_templates::insert(&mut tx, instance_id, t).await?,
+            Write::UpdateJwtTemplate(t) => super::jwt_templates::update(&mut tx, instance_id, t).await?,
+            Write::DeleteJwtTemplate { id } => {
+                super::jwt_templates::delete(&mut tx, instance_id, id).await?
+            }
             Write::InsertOrganization(o) => super::organizations::insert(&mut tx, instance_id, o).await?,
             Write::UpdateOrganization(o) => super::organizations::update(&mut tx, instance_id, o).await?,
             Write::DeleteOrganization { id, version } => {

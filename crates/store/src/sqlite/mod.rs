@@ -38,6 +38,10 @@ mod branding {
     type Db = sqlx::Sqlite;
     include!("../sql/branding.rs");
 }
+mod jwt_templates {
+    type Db = sqlx::Sqlite;
+    include!("../sql/jwt_templates.rs");
+}
 mod roles {
     type Db = sqlx::Sqlite;
     include!("../sql/roles.rs");

@@ -11,6 +11,7 @@ mod dev_browser;
 mod domain_enrollment;
 mod handshake;
 mod images;
+mod jwt_templates;
 mod mfa;
 mod organization_domains;
 mod organization_invitations;

@@ -1,0 +1,85 @@
+//! `usher audit`: the instance's JWT templates checked for personal data and for long lifetimes
+//! without an `aud`, with the server stopped.
+
+use std::path::Path;
+
+use crate::common::{create_instance, fails_in, ok_in, runtime};
+use serde_json::{Value, json};
+use usher_core::jwt_templates::TemplateInput;
+
+fn create_template(dir: &Path, name: &str, claims: Value, lifetime: i64) {
+    runtime().block_on(async {
+        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
+            std::sync::Arc::new(usher_core::clock::SystemClock);
+        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
+        let ctx = usher_server::app::context::RequestContext::system("test");
+        usher_server::app::jwt_templates::create(
+            &state,
+            &ctx,
+            TemplateInput {
+                name: name.into(),
+                claims,
+                lifetime: Some(lifetime),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    })
+}
+
+#[test]
+fn audit_reports_templates_that_ship_pii_or_live_long_without_aud() {
+    let dir = tempfile::tempdir().unwrap();
+    create_instance(dir.path());
+    let clean = ok_in(dir.path(), "audit", &[]);
+    assert!(
+        clean.contains("0 JWT template(s) checked: nothing found"),
+        "{clean}"
+    );
+    ok_in(dir.path(), "audit", &["--strict"]);
+
+    create_template(
+        dir.path(),
+        "hasura",
+        json!({"aud": "h", "uid": "{{user.id}}"}),
+        3600,
+    );
+    ok_in(dir.path(), "audit", &["--strict"]);
+    create_template(
+        dir.path(),
+        "leaky",
+        json!({"contact": {"email": "{{user.primary_email_address}}"}, "name": "{{user.full_name || 'x'}}"}),
+        600,
+    );
+    let out: Value = serde_json::from_str(&ok_in(dir.path(), "audit", &["--json"])).unwrap();
+    let found: Vec<(&str, &str)> = out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["template_name"].as_str().unwrap(),
+                f["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("leaky", "template_ships_pii"),
+            ("leaky", "template_ships_pii"),
+            ("leaky", "template_long_lived_without_aud"),
+        ]
+    );
+    let text = ok_in(dir.path(), "audit", &[]);
+    assert!(
+        text.contains(
+            "claim /contact/email carries personal data ({{user.primary_email_address}})"
+        ),
+        "{text}"
+    );
+    let err = fails_in(dir.path(), "audit", &["--strict"]);
+    assert!(err.contains("3 finding(s)"), "{err}");
+}

@@ -1,0 +1,16 @@
+-- An instance's JWT templates. A template's own signing key is sealed (AES-256-GCM) under the
+-- instance secret `jwt_template_keys`, kept in `instance_secrets`, never here.
+CREATE TABLE jwt_templates (
+    id                 TEXT PRIMARY KEY,
+    instance_id        TEXT NOT NULL REFERENCES instances(id),
+    version            INTEGER NOT NULL,
+    name               TEXT NOT NULL,
+    claims             TEXT NOT NULL,
+    lifetime           INTEGER NOT NULL,
+    allowed_clock_skew INTEGER NOT NULL,
+    signing_algorithm  TEXT,
+    sealed_key         BLOB,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (instance_id, name)
+);
