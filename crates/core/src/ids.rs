@@ -37,6 +37,8 @@ pub mod prefix {
     pub const ORGANIZATION_MEMBERSHIP_REQUEST: &str = "orgmbrreq_";
     pub const ROLE: &str = "role_";
     pub const PERMISSION: &str = "perm_";
+    /// An API key: Clerk's ids are `ak_` and 32 hex digits (see `api_keys::model`).
+    pub const API_KEY: &str = "ak_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -244,6 +246,10 @@ id_type!(
 id_type!(
     /// An organization permission (`perm_`).
     PermissionId, prefix::PERMISSION, "permission"
+);
+id_type!(
+    /// An API key (`ak_` and 32 hex digits, minted by `ApiKeyId::mint`).
+    ApiKeyId, prefix::API_KEY, "api key"
 );
 
 pub fn new_id(prefix: &str) -> String {

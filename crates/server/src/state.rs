@@ -66,6 +66,10 @@ pub struct Inner {
     branding: RwLock<Arc<Branding>>,
     /// Read from the store on first use (enumeration protection only).
     decoy_key: tokio::sync::OnceCell<DecoyKey>,
+    /// Read from the store on first use of an API key.
+    api_key_keys: tokio::sync::OnceCell<usher_core::api_keys::ApiKeyKeys>,
+    /// API key uses not yet written (`workers::api_key_usage` writes them in batches).
+    pub api_key_usage: crate::app::api_key_usage::UsageLog,
 }
 
 #[derive(Clone)]
@@ -118,6 +122,8 @@ impl AppState {
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
             decoy_key: tokio::sync::OnceCell::new(),
+            api_key_keys: tokio::sync::OnceCell::new(),
+            api_key_usage: crate::app::api_key_usage::UsageLog::default(),
         }))
     }
 
@@ -149,6 +155,26 @@ impl AppState {
                     .instance_secret(&self.instance.id, "decoy_ids", candidate.as_bytes())
                     .await?;
                 Ok(DecoyKey::new(&secret, self.instance.created_at))
+            })
+            .await
+    }
+
+    /// The keys that digest and seal API key secrets: one per instance, shared by every node,
+    /// kept in `instance_secrets` (never in the `api_keys` table).
+    pub async fn api_key_keys(&self) -> CoreResult<&usher_core::api_keys::ApiKeyKeys> {
+        self.api_key_keys
+            .get_or_try_init(|| async {
+                let store = &self.store;
+                let ins = &self.instance.id;
+                let digest = usher_core::ids::random_alphanumeric(48);
+                let digest = store
+                    .instance_secret(ins, "api_key_digest", digest.as_bytes())
+                    .await?;
+                let seal = usher_core::ids::random_alphanumeric(48);
+                let seal = store
+                    .instance_secret(ins, "api_key_seal", seal.as_bytes())
+                    .await?;
+                usher_core::api_keys::ApiKeyKeys::new(&digest, &seal)
             })
             .await
     }

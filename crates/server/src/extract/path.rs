@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
-    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
-    SignInId, SignUpId, UserId, WebhookEndpointId,
+    ApiKeyId, EmailMessageId, EventId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId,
+    PermissionId, RoleId, SessionId, SignInId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -69,6 +69,10 @@ fn not_found(resource: &'static str) -> ApiError {
     CoreError::NotFound { resource }.into()
 }
 
+path_struct!(
+    /// `/api_keys/{api_key_id}/…`
+    ApiKeyPath { api_key_id: ApiKeyId } => not_found("api key")
+);
 path_struct!(
     /// `/v1/users/{user_id}/…`
     UserPath { user_id: UserId } => not_found("user")

@@ -128,6 +128,7 @@ macro_rules! versioned {
 }
 
 versioned!(
+    usher_core::api_keys::ApiKey,
     Branding,
     MembershipRequest,
     Organization,
