@@ -1,6 +1,6 @@
 //! The Backend API: `/v1/...`, authenticated with the instance's secret key.
 
-mod api_keys;
+pub mod api_keys;
 mod clients;
 mod emails;
 mod instance;

@@ -109,3 +109,43 @@ pub struct VerifyApiKeyRequest {
     #[serde(with = "fields::required_string")]
     pub secret: String,
 }
+
+/// The Frontend API's `POST /api_keys` (clerk-js's `apiKeys.create`): unknown fields are ignored,
+/// as on every Frontend API body, and claims and scopes are not the browser's to set.
+#[derive(Debug, Deserialize)]
+pub struct FrontendCreateApiKeyRequest {
+    #[serde(default, rename = "type", with = "fields::string")]
+    kind: Option<String>,
+    #[serde(with = "fields::required_string")]
+    name: String,
+    #[serde(default, with = "fields::string")]
+    subject: Option<String>,
+    #[serde(default, with = "fields::string")]
+    description: Option<String>,
+    #[serde(default, with = "fields::int")]
+    seconds_until_expiration: Option<i64>,
+}
+
+impl FrontendCreateApiKeyRequest {
+    /// The input, for `default_subject` when the body names none (clerk-js sends `""` then).
+    pub fn into_input(self, default_subject: &str) -> NewApiKey {
+        NewApiKey {
+            kind: self.kind,
+            name: self.name,
+            subject: self
+                .subject
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| default_subject.to_owned()),
+            description: self.description,
+            seconds_until_expiration: self.seconds_until_expiration,
+            ..NewApiKey::default()
+        }
+    }
+}
+
+/// The Frontend API's `POST /api_keys/{id}/revoke`.
+#[derive(Debug, Deserialize)]
+pub struct FrontendRevokeApiKeyRequest {
+    #[serde(default, with = "fields::string")]
+    pub revocation_reason: Option<String>,
+}
