@@ -195,6 +195,14 @@ pub fn revoke(key: &ApiKey, reason: Option<String>, now: Millis) -> CoreResult<O
     Ok(Some(next))
 }
 
+/// Verification's decision once the look-up by `digest` has answered: the key it `found` is the
+/// secret's (digests equal, in constant time) and usable `now`. Unknown, revoked and expired all
+/// answer `None`, so a caller learns nothing about which.
+pub fn accept(found: Option<(ApiKey, String)>, digest: &str, now: Millis) -> Option<ApiKey> {
+    let (key, stored) = found?;
+    (super::secrets::same_digest(digest, &stored) && key.usable(now)).then_some(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,5 +360,27 @@ mod tests {
         assert!(r.revoked && !r.usable(0));
         assert_eq!(r.revocation_reason.as_deref(), Some("leaked"));
         assert!(revoke(&r, None, 10).unwrap().is_none());
+    }
+
+    #[test]
+    fn accept_needs_the_same_digest_and_a_usable_key() {
+        let k = create(
+            NewApiKey {
+                seconds_until_expiration: Some(1),
+                ..input()
+            },
+            0,
+        )
+        .unwrap();
+        let found = |d: &str| Some((k.clone(), d.to_owned()));
+        assert_eq!(
+            accept(found("d1"), "d1", 999).map(|k| k.id),
+            Some(k.id.clone())
+        );
+        assert!(accept(found("d1"), "d2", 999).is_none());
+        assert!(accept(found("d1"), "d1", 1_000).is_none(), "expired");
+        assert!(accept(None, "d1", 0).is_none());
+        let revoked = revoke(&k, None, 0).unwrap().unwrap();
+        assert!(accept(Some((revoked, "d1".into())), "d1", 0).is_none());
     }
 }

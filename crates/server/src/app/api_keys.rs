@@ -192,19 +192,13 @@ pub async fn secret(state: &AppState, ctx: &RequestContext, id: &ApiKeyId) -> Co
 /// The usable key `secret` belongs to; an unknown, revoked or expired one is `NotFound` (Clerk
 /// answers 404 to all three, and says no more). Its use is recorded for `last_used_at`.
 pub async fn verify(state: &AppState, secret: &str) -> CoreResult<ApiKey> {
-    let keys = state.api_key_keys().await?;
-    let digest = keys.digest(secret);
+    let digest = state.api_key_keys().await?.digest(secret);
     let found = state
         .store
         .api_key_by_digest(&state.instance.id, &digest)
         .await?;
-    let Some((key, stored)) = found else {
-        return Err(not_found());
-    };
     let now = state.now();
-    if !keys.matches(secret, &stored) || !key.usable(now) {
-        return Err(not_found());
-    }
+    let key = rules::accept(found, &digest, now).ok_or_else(not_found)?;
     state.api_key_usage.record(&key.id, now);
     Ok(state.api_key_usage.seen(key))
 }
