@@ -1,11 +1,23 @@
 // API keys through @clerk/backend: the apiKeys API end to end (it calls /api_keys at the API
 // root), and authenticateRequest accepting an `ak_` bearer beside session tokens.
 import assert from 'node:assert/strict';
-import { describe, it, before } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, it, before, after } from 'node:test';
 
 import { clerk, createUser, createUserWithSession, env, expectApiError, tag } from '../lib/usher.js';
 
 const client = clerk();
+
+// Every secret this suite saw: none may appear in the server's log (run with USHER_LOG=debug to
+// make the check stricter).
+const secrets = [];
+after(() => {
+  const file = process.env.USHER_LOG_FILE;
+  if (!file) return;
+  const log = readFileSync(file, 'utf8');
+  assert.ok(secrets.length > 0);
+  for (const s of secrets) assert.equal(log.includes(s), false, 'an API key secret is in the server log');
+});
 
 describe('apiKeys', () => {
   let user;
@@ -25,6 +37,7 @@ describe('apiKeys', () => {
     });
     assert.match(created.id, /^ak_[0-9a-f]{32}$/);
     assert.match(created.secret, /^ak_/);
+    secrets.push(created.secret);
     assert.equal(created.subject, user.id);
     assert.equal(created.type, 'api_key');
     assert.deepEqual(created.claims, { team: 'ops' });
@@ -115,6 +128,7 @@ describe('authenticateRequest with acceptsToken', () => {
       claims: { plan: 'pro' },
       scopes: ['read'],
     });
+    secrets.push(key.secret);
     const state = await withPk.authenticateRequest(bearer(key.secret), accepts);
     assert.equal(state.isAuthenticated, true, `reason: ${state.reason} ${state.message}`);
     assert.equal(state.tokenType, 'api_key');
