@@ -243,7 +243,8 @@ pub enum Write {
     InsertMembershipRequest(MembershipRequest),
     /// Guarded by `request.version`.
     UpdateMembershipRequest(MembershipRequest),
-    /// A new API key with its secret's digest (unique per instance) and sealed copy.
+    /// A new API key with its secret's digest (unique per instance) and sealed copy;
+    /// [`StoreError::Stale`] when its subject (user or organization) is gone.
     InsertApiKey {
         key: crate::api_keys::ApiKey,
         digest: String,

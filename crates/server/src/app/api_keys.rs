@@ -77,7 +77,6 @@ pub async fn create(
     input: NewApiKey,
 ) -> CoreResult<(ApiKey, String)> {
     let key = rules::create(input, state.now())?;
-    require_subject(state, &key.subject).await?;
     if let Some(by) = &key.created_by
         && state
             .store
@@ -92,16 +91,22 @@ pub async fn create(
     }
     let keys = state.api_key_keys().await?;
     let secret = usher_core::api_keys::ApiKeyKeys::new_secret();
+    let digest = keys.digest(&secret);
     let sealed = keys.seal(&key.id, &secret)?;
-    let mut change = Change::new(state, ctx);
-    change
-        .write(Write::InsertApiKey {
-            key: key.clone(),
-            digest: keys.digest(&secret),
-            sealed,
-        })
-        .event(DomainEvent::ApiKeyCreated(Box::new(key.clone())));
-    change.commit("api_key.create", Some(&key.id)).await?;
+    // A subject deleted meanwhile fails the insert: read again, and refuse it as unknown.
+    with_retry(|| async {
+        require_subject(state, &key.subject).await?;
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::InsertApiKey {
+                key: key.clone(),
+                digest: digest.clone(),
+                sealed: sealed.clone(),
+            })
+            .event(DomainEvent::ApiKeyCreated(Box::new(key.clone())));
+        change.commit("api_key.create", Some(&key.id)).await
+    })
+    .await?;
     let mut key = key;
     key.version = 1;
     Ok((key, secret))

@@ -34,6 +34,24 @@ fn insert(k: &ApiKey, digest: &str) -> Changeset {
     }
 }
 
+/// A stored user, as a key's subject must be.
+async fn subject(
+    store: &Arc<dyn Store>,
+    ins: &usher_core::ids::InstanceId,
+    email: &str,
+) -> Result<UserId, StoreError> {
+    let u = user(email, "Kay", NOW);
+    store
+        .commit(
+            ins,
+            Changeset {
+                writes: vec![Write::InsertUser(u.clone())],
+            },
+        )
+        .await?;
+    Ok(u.id)
+}
+
 fn query(subject: &str, include_invalid: bool, now: i64) -> ApiKeyQuery {
     ApiKeyQuery {
         subject: subject.into(),
@@ -49,7 +67,13 @@ fn query(subject: &str, include_invalid: bool, now: i64) -> ApiKeyQuery {
 
 pub async fn api_keys_round_trip_and_are_found_by_digest(store: Arc<dyn Store>) -> Outcome {
     let ins = &create_instance(&store).await?.id;
-    let subject = UserId::new();
+    // A key of a subject that is not stored is refused.
+    let orphan = key(&UserId::new(), "orphan", NOW, None);
+    assert_eq!(
+        store.commit(ins, insert(&orphan, "d0")).await,
+        Err(StoreError::Stale)
+    );
+    let subject = subject(&store, ins, "round@example.com").await?;
     let k = key(&subject, "deploys", NOW, None);
     store.commit(ins, insert(&k, "d1")).await?;
     let got = store.get_api_key(ins, &k.id).await?.ok_or("kept")?;
@@ -115,7 +139,8 @@ pub async fn api_keys_are_listed_per_subject_and_touched_in_batches(
     store: Arc<dyn Store>,
 ) -> Outcome {
     let ins = &create_instance(&store).await?.id;
-    let (a, b) = (UserId::new(), UserId::new());
+    let a = subject(&store, ins, "a@example.com").await?;
+    let b = subject(&store, ins, "b@example.com").await?;
     let first = key(&a, "first", NOW, None);
     let short = key(&a, "short lived", NOW + 1, Some(10));
     let mut gone = key(&a, "revoked", NOW + 2, None);

@@ -5,9 +5,11 @@ use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::api_keys::{ApiKey, ApiKeyQuery, SealedSecret};
 use usher_core::clock::Millis;
 use usher_core::ids::ApiKeyId;
-use usher_core::store::StoreResult;
+use usher_core::store::{StoreError, StoreResult};
 
-use super::query::{DbRow, execute, execute_one, fetch_optional, paged, text, versioned};
+use super::query::{
+    DbRow, execute, execute_one, exists, fetch_optional, paged, text, versioned,
+};
 use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
@@ -100,6 +102,15 @@ pub async fn insert(
     digest: &str,
     sealed: &SealedSecret,
 ) -> StoreResult<()> {
+    // The subject may have been deleted since it was read: its key would outlive it.
+    let subject = text(
+        "SELECT 1 FROM users WHERE instance_id = $1 AND id = $2 \
+         UNION ALL SELECT 1 FROM organizations WHERE instance_id = $1 AND id = $2",
+        &[instance_id, &k.subject],
+    );
+    if !exists(subject, &mut **tx).await? {
+        return Err(StoreError::Stale);
+    }
     let insert = text(
         "INSERT INTO api_keys (instance_id, id, version, subject, name, revoked, expiration, \
          digest, sealed, doc, created_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)",
