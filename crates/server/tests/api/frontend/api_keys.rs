@@ -95,6 +95,16 @@ async fn a_user_creates_lists_and_revokes_their_own_keys() {
     .await;
     let list = list.ok();
     assert_eq!(list["total_count"], 2);
+    // Through the proxy prefix, as clerk-js builds it (its empty version prefix doubles a slash).
+    let proxied = call(
+        &env,
+        Method::GET,
+        &format!("/__clerk//api_keys?subject={user}&limit=10&offset=0"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(proxied.ok()["total_count"], 2);
     assert_eq!(list["data"][1]["id"], key["id"]);
     assert!(
         list["data"][0].get("secret").is_none(),
