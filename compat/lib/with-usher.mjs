@@ -114,6 +114,8 @@ const vars = {
   USHER_SECRET_KEY: server.secretKey,
   USHER_PUBLISHABLE_KEY: server.publishableKey,
   USHER_JWT_KEY: server.jwtKey,
+  // What the server wrote, for suites that check what it never logs (API key secrets).
+  USHER_LOG_FILE: server.logFile,
 };
 log(`Usher is up: api ${vars.USHER_API_URL}, frontend ${vars.USHER_FRONTEND_API_URL} (pid ${server.pid})`);
 const status = await run(vars);

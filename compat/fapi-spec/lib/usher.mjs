@@ -84,6 +84,19 @@ export class Browser {
     return exchange;
   }
 
+  /** A JSON request with the session token as the bearer, as clerk-js's `apiKeys` sends it. */
+  async bearer(method, p, token, body) {
+    const url = new URL(p, this.usher.frontendUrl);
+    for (const [k, v] of Object.entries(CLERK_QUERY)) url.searchParams.set(k, v);
+    const headers = { Origin: APP_ORIGIN, Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    const exchange = { method, url: url.pathname + url.search, status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+    this.exchanges.push(exchange);
+    return exchange;
+  }
+
   get(p) {
     return this.send('GET', p);
   }

@@ -86,6 +86,9 @@ const SERVED = [
   'POST /v1/organizations/{organization_id}/invitations',
   'POST /v1/organizations/{organization_id}/invitations/bulk',
   'POST /v1/organizations/{organization_id}/invitations/{invitation_id}/revoke',
+  'GET /api_keys',
+  'POST /api_keys',
+  'POST /api_keys/{apiKeyID}/revoke',
 ];
 
 const servers = [];
@@ -193,6 +196,15 @@ async function driveEverything(environment) {
   assert.equal(verified.verified, true);
   const backup = expectStatus(await a.post('/v1/me/backup_codes', {}), 200, 'backup codes').response.codes;
   expectStatus(await a.get('/v1/me/sessions/active'), 200, 'active sessions');
+
+  // API keys, as <APIKeys/> drives them: the session token as the bearer, JSON bodies.
+  const jwt = expectStatus(await a.post(`/v1/client/sessions/${sid}/tokens`, {}), 200, 'token for api keys').jwt;
+  const ak = expectStatus(await a.bearer('POST', '/api_keys', jwt, { type: 'api_key', name: 'spec key', subject: '', description: 'from the spec suite', seconds_until_expiration: 3600 }), 201, 'create api key');
+  expectStatus(await a.bearer('POST', '/api_keys', jwt, { type: 'api_key', name: 'no', subject: '' }), 400, 'api key name too short');
+  const keysPage = expectStatus(await a.bearer('GET', `/api_keys?subject=${ak.subject}&query=&limit=10&offset=0`, jwt), 200, 'list api keys');
+  assert.equal(keysPage.total_count, 1);
+  expectStatus(await a.bearer('POST', `/api_keys/${ak.id}/revoke`, jwt, { revocation_reason: 'spec' }), 200, 'revoke api key');
+  expectStatus(await a.bearer('GET', `/api_keys?subject=${ak.subject}&limit=10&offset=0`, 'not-a-token'), 401, 'api keys without a session');
 
   // Organizations: created by the user (its admin), read, renamed, its members and roles; the
   // last admin can neither leave nor be removed; then it is deleted.

@@ -75,6 +75,11 @@ pub enum DomainEvent {
         previous_kid: Option<String>,
         created_at: Millis,
     },
+    /// An API key's life (`usher.security.api_key.*`); the payload never holds its secret.
+    ApiKeyCreated(Box<crate::api_keys::ApiKey>),
+    ApiKeyUpdated(Box<crate::api_keys::ApiKey>),
+    ApiKeyRevoked(Box<crate::api_keys::ApiKey>),
+    ApiKeyDeleted(Box<crate::api_keys::ApiKey>),
     /// The operator retired the inactive signing key `kid`.
     SigningKeyRetired {
         kid: String,
@@ -131,6 +136,10 @@ impl DomainEvent {
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
             DomainEvent::SigningKeyRotated { .. } => catalog::SIGNING_KEY_ROTATED,
             DomainEvent::SigningKeyRetired { .. } => catalog::SIGNING_KEY_RETIRED,
+            DomainEvent::ApiKeyCreated(_) => catalog::API_KEY_CREATED,
+            DomainEvent::ApiKeyUpdated(_) => catalog::API_KEY_UPDATED,
+            DomainEvent::ApiKeyRevoked(_) => catalog::API_KEY_REVOKED,
+            DomainEvent::ApiKeyDeleted(_) => catalog::API_KEY_DELETED,
         }
     }
 }
@@ -188,6 +197,10 @@ mod tests {
             catalog::INSTANCE_BRANDING_UPDATED,
             catalog::SIGNING_KEY_ROTATED,
             catalog::SIGNING_KEY_RETIRED,
+            catalog::API_KEY_CREATED,
+            catalog::API_KEY_UPDATED,
+            catalog::API_KEY_REVOKED,
+            catalog::API_KEY_DELETED,
         ] {
             assert!(catalog::is_known(t), "{t}");
         }

@@ -41,6 +41,8 @@ pub mod prefix {
     pub const ROLE_SET: &str = "rs_";
     pub const SIGN_IN_TOKEN: &str = "sit_";
     pub const JWT_TEMPLATE: &str = "jtmp_";
+    /// An API key: Clerk's ids are `ak_` and 32 hex digits (see `api_keys::model`).
+    pub const API_KEY: &str = "ak_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -248,6 +250,10 @@ id_type!(
 id_type!(
     /// An organization permission (`perm_`).
     PermissionId, prefix::PERMISSION, "permission"
+);
+id_type!(
+    /// An API key (`ak_` and 32 hex digits, minted by `ApiKeyId::mint`).
+    ApiKeyId, prefix::API_KEY, "api key"
 );
 
 id_type!(

@@ -268,6 +268,19 @@ pub enum Write {
     InsertMembershipRequest(MembershipRequest),
     /// Guarded by `request.version`.
     UpdateMembershipRequest(MembershipRequest),
+    /// A new API key with its secret's digest (unique per instance) and sealed copy;
+    /// [`StoreError::Stale`] when its subject (user or organization) is gone.
+    InsertApiKey {
+        key: crate::api_keys::ApiKey,
+        digest: String,
+        sealed: crate::api_keys::SealedSecret,
+    },
+    /// Guarded by `key.version`; the digest, the sealed secret and `last_used_at` stay.
+    UpdateApiKey(crate::api_keys::ApiKey),
+    DeleteApiKey {
+        id: crate::ids::ApiKeyId,
+        version: i64,
+    },
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -618,6 +631,40 @@ pub trait Store: Send + Sync + 'static {
     /// An uploaded image of the instance, bytes included.
     async fn get_image(&self, instance_id: &InstanceId, id: &ImageId)
     -> StoreResult<Option<Image>>;
+
+    // --- API keys. Written through `commit`, except `last_used_at` (`touch_api_keys`). ---
+
+    async fn get_api_key(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::ApiKeyId,
+    ) -> StoreResult<Option<crate::api_keys::ApiKey>>;
+    /// The key whose secret's digest is `digest`, and the digest as stored (the caller compares
+    /// it in constant time).
+    async fn api_key_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<(crate::api_keys::ApiKey, String)>>;
+    /// The key's sealed secret (opened only by the instance's sealing key).
+    async fn api_key_sealed_secret(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::ApiKeyId,
+    ) -> StoreResult<Option<crate::api_keys::SealedSecret>>;
+    /// A page of a subject's keys (newest first) and the total matching the query.
+    async fn list_api_keys(
+        &self,
+        instance_id: &InstanceId,
+        query: &crate::api_keys::ApiKeyQuery,
+    ) -> StoreResult<(Vec<crate::api_keys::ApiKey>, i64)>;
+    /// Moves each key's `last_used_at` forward to the time given (never back), in one
+    /// transaction: verification records uses in memory and writes them here in batches.
+    async fn touch_api_keys(
+        &self,
+        instance_id: &InstanceId,
+        used: &[(crate::ids::ApiKeyId, Millis)],
+    ) -> StoreResult<()>;
 
     async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()>;
 

@@ -138,6 +138,11 @@ impl Running {
         workers::webhooks::drain(&self.state).await
     }
 
+    /// Test hook: writes the API key uses recorded in memory now.
+    pub async fn flush_api_key_usage(&self) -> anyhow::Result<usize> {
+        workers::api_key_usage::flush(&self.state).await
+    }
+
     /// Test hook: attempts every queued email that is due now (sends it, or logs it without
     /// SMTP) and returns how many attempts were made (start the server with
     /// `mail.run_worker = false` to drive delivery with this).
@@ -273,6 +278,7 @@ pub async fn start_with_clock(
         refresh,
         rx.clone(),
     ));
+    tokio::spawn(workers::api_key_usage::run(state.clone(), rx.clone()));
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
     }

@@ -71,6 +71,10 @@ pub struct Inner {
     /// JWT templates' own keys, unsealed and parsed, by template and version: parsing an RSA key
     /// costs about as much as a signature, so it is done once per version of a template.
     template_keys: std::sync::Mutex<TemplateKeys>,
+    /// Read from the store on first use of an API key.
+    api_key_keys: tokio::sync::OnceCell<usher_core::api_keys::ApiKeyKeys>,
+    /// API key uses not yet written (`workers::api_key_usage` writes them in batches).
+    pub api_key_usage: crate::app::api_key_usage::UsageLog,
 }
 
 type TemplateKeys = std::collections::HashMap<
@@ -133,6 +137,8 @@ impl AppState {
             decoy_key: tokio::sync::OnceCell::new(),
             template_sealing_key: tokio::sync::OnceCell::new(),
             template_keys: std::sync::Mutex::new(TemplateKeys::new()),
+            api_key_keys: tokio::sync::OnceCell::new(),
+            api_key_usage: crate::app::api_key_usage::UsageLog::default(),
         }))
     }
 
@@ -220,6 +226,26 @@ impl AppState {
         }
         keys.insert(template.id.clone(), (template.version, key.clone()));
         Ok(key)
+    }
+
+    /// The keys that digest and seal API key secrets: one per instance, shared by every node,
+    /// kept in `instance_secrets` (never in the `api_keys` table).
+    pub async fn api_key_keys(&self) -> CoreResult<&usher_core::api_keys::ApiKeyKeys> {
+        self.api_key_keys
+            .get_or_try_init(|| async {
+                let store = &self.store;
+                let ins = &self.instance.id;
+                let digest = usher_core::ids::random_alphanumeric(48);
+                let digest = store
+                    .instance_secret(ins, "api_key_digest", digest.as_bytes())
+                    .await?;
+                let seal = usher_core::ids::random_alphanumeric(48);
+                let seal = store
+                    .instance_secret(ins, "api_key_seal", seal.as_bytes())
+                    .await?;
+                usher_core::api_keys::ApiKeyKeys::new(&digest, &seal)
+            })
+            .await
     }
 
     pub fn secret_keys(&self) -> Arc<Vec<SecretKeyRecord>> {

@@ -7,6 +7,7 @@
 //! Test-only code: behind the `testing` feature, it asserts (and so panics) like any test.
 #![allow(clippy::panic)]
 
+pub mod api_keys;
 pub mod clients;
 pub mod emails;
 pub mod enrollment;
@@ -222,6 +223,11 @@ macro_rules! conformance_tests {
                 memberships_of_users_come_with_their_organizations,
                 users_and_organizations_are_read_by_ids,
                 a_role_in_use_is_not_deleted,
+            }
+            api_keys {
+                api_keys_round_trip_and_are_found_by_digest,
+                api_keys_are_listed_per_subject_and_touched_in_batches,
+                api_keys_go_with_their_user,
             }
             enrollment {
                 suggestions_and_requests_are_pending_once_and_listed,

@@ -1,5 +1,6 @@
 //! Sessions and the clients (browsers, devices) they live on, and the tokens they mint.
 
+pub mod bearer;
 pub mod devices;
 pub mod lifecycle;
 pub mod model;

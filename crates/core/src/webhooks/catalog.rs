@@ -80,6 +80,13 @@ pub const SIGNING_KEY_ROTATED: &str = "usher.security.signing_key.rotated";
 /// An inactive signing key was removed from JWKS: tokens it signed no longer verify.
 pub const SIGNING_KEY_RETIRED: &str = "usher.security.signing_key.retired";
 
+/// An API key was created, changed, revoked or deleted (payload: the key, never its secret).
+/// Clerk's webhook catalog has no API key events, so these are Usher's own.
+pub const API_KEY_CREATED: &str = "usher.security.api_key.created";
+pub const API_KEY_UPDATED: &str = "usher.security.api_key.updated";
+pub const API_KEY_REVOKED: &str = "usher.security.api_key.revoked";
+pub const API_KEY_DELETED: &str = "usher.security.api_key.deleted";
+
 pub const USHER_EVENT_TYPES: &[&str] = &[
     SIGN_IN_FAILURE_SPIKE,
     ENDPOINT_CREATED,
@@ -90,6 +97,10 @@ pub const USHER_EVENT_TYPES: &[&str] = &[
     INSTANCE_BRANDING_UPDATED,
     SIGNING_KEY_ROTATED,
     SIGNING_KEY_RETIRED,
+    API_KEY_CREATED,
+    API_KEY_UPDATED,
+    API_KEY_REVOKED,
+    API_KEY_DELETED,
 ];
 
 pub fn is_known(event_type: &str) -> bool {

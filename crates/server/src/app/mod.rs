@@ -1,6 +1,8 @@
 //! Use cases: read state, let the domain decide, commit the change with its events and audit entry
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
+pub mod api_key_usage;
+pub mod api_keys;
 pub mod context;
 pub mod frontend;
 pub mod images;

@@ -1,5 +1,6 @@
 //! The Backend API: `/v1/...`, authenticated with the instance's secret key.
 
+pub mod api_keys;
 mod clients;
 mod emails;
 mod instance;
@@ -25,7 +26,31 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new();
+    // `@clerk/backend` calls the API keys service at the API root; `/v1` is accepted too.
+    for root in ["", "/v1"] {
+        router = router
+            .route(
+                &format!("{root}/api_keys"),
+                get(api_keys::list).post(api_keys::create),
+            )
+            .route(&format!("{root}/api_keys/verify"), post(api_keys::verify))
+            .route(
+                &format!("{root}/api_keys/{{api_key_id}}"),
+                get(api_keys::get)
+                    .patch(api_keys::update)
+                    .delete(api_keys::delete),
+            )
+            .route(
+                &format!("{root}/api_keys/{{api_key_id}}/secret"),
+                get(api_keys::secret),
+            )
+            .route(
+                &format!("{root}/api_keys/{{api_key_id}}/revoke"),
+                post(api_keys::revoke),
+            );
+    }
+    router
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))
         .route("/v1/users/ban", post(users::ban_many))

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
+    ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -67,6 +67,10 @@ fn not_found(resource: &'static str) -> ApiError {
     CoreError::NotFound { resource }.into()
 }
 
+path_struct!(
+    /// `/api_keys/{api_key_id}/…`
+    ApiKeyPath { api_key_id: ApiKeyId } => not_found("api key")
+);
 path_struct!(
     /// `/v1/users/{user_id}/…`
     UserPath { user_id: UserId } => not_found("user")

@@ -3,6 +3,8 @@
 //! `/__clerk/v1/…`. Requests carrying an `Origin` must come from an allowed origin; the browser's
 //! client is named by the `__client` cookie or, on development instances, a dev-browser token.
 
+mod api_keys;
+mod bearer;
 pub mod browser;
 mod client;
 pub mod client_ip;
@@ -38,6 +40,8 @@ pub const PROXY_PREFIX: &str = "/__clerk";
 
 fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api_keys", get(api_keys::list).post(api_keys::create))
+        .route("/api_keys/{api_key_id}/revoke", post(api_keys::revoke))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/v1/jwks", get(jwks))
         .route(

@@ -1,12 +1,15 @@
 //! clerk-js sends every PATCH, PUT and DELETE as a POST with `?_method=…` (so that its requests
 //! stay "simple" for CORS). The method is restored before routing. Some clerk-js calls also end
-//! their path with a slash (`/v1/me/backup_codes/`); routes are matched without it.
+//! their path with a slash (`/v1/me/backup_codes/`); routes are matched without it. Its API keys
+//! calls join an empty version prefix to the proxy URL (`/__clerk//api_keys`); the doubled slash
+//! is folded.
 
 use axum::extract::Request;
 use axum::http::Method;
 
 pub fn restore_method(mut req: Request) -> Request {
     strip_trailing_slash(&mut req);
+    fold_api_keys_slash(&mut req);
     if req.method() != Method::POST {
         return req;
     }
@@ -24,14 +27,26 @@ pub fn restore_method(mut req: Request) -> Request {
     req
 }
 
+fn fold_api_keys_slash(req: &mut Request) {
+    let path = req.uri().path();
+    if let Some(i) = path.find("//api_keys") {
+        let folded = format!("{}{}", &path[..i], &path[i + 1..]);
+        set_path(req, &folded);
+    }
+}
+
 fn strip_trailing_slash(req: &mut Request) {
-    let uri = req.uri();
-    let path = uri.path();
+    let path = req.uri().path();
     if path.len() <= 1 || !path.ends_with('/') {
         return;
     }
     let trimmed = path.trim_end_matches('/');
-    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed }.to_owned();
+    set_path(req, &trimmed);
+}
+
+fn set_path(req: &mut Request, trimmed: &str) {
+    let uri = req.uri();
     let rebuilt = match uri.query() {
         Some(q) => format!("{trimmed}?{q}"),
         None => trimmed.to_owned(),
@@ -49,6 +64,22 @@ fn strip_trailing_slash(req: &mut Request) {
 mod tests {
     use super::*;
     use axum::body::Body;
+
+    #[test]
+    fn the_api_keys_doubled_slash_is_folded() {
+        for (from, to) in [
+            (
+                "/__clerk//api_keys?subject=u",
+                "/__clerk/api_keys?subject=u",
+            ),
+            ("//api_keys/ak_1/revoke", "/api_keys/ak_1/revoke"),
+            ("/api_keys", "/api_keys"),
+            ("/v1//client", "/v1//client"),
+        ] {
+            let req = Request::builder().uri(from).body(Body::empty()).unwrap();
+            assert_eq!(restore_method(req).uri().to_string(), to);
+        }
+    }
 
     #[test]
     fn tunnelled_methods_and_trailing_slashes() {

@@ -111,6 +111,10 @@ pub fn render(
             "previous_kid": previous_kid,
             "created_at": created_at,
         }),
+        DomainEvent::ApiKeyCreated(k)
+        | DomainEvent::ApiKeyUpdated(k)
+        | DomainEvent::ApiKeyRevoked(k)
+        | DomainEvent::ApiKeyDeleted(k) => to_value(&super::api_keys::ApiKeyJson::new(k, now)),
         DomainEvent::SigningKeyRetired { kid } => serde_json::json!({
             "object": "signing_key",
             "kid": kid,

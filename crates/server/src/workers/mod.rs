@@ -1,5 +1,6 @@
 //! Background jobs started with the server.
 
+pub mod api_key_usage;
 pub mod branding;
 pub mod instance_refresh;
 pub mod key_refresh;

@@ -2,6 +2,7 @@
 //! Integration tests: the real server on a temporary SQLite file, driven over HTTP.
 //! One test binary, so the server code is linked once.
 
+mod api_keys;
 mod attacks;
 mod branding;
 mod bulk_ban;

@@ -283,3 +283,33 @@ async fn rate_limits_are_shared_through_redis_and_fall_back_per_node_without_it(
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn an_api_key_revoked_on_one_node_is_refused_by_both_at_once() {
+    let a = spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await;
+    let b = second_node(&a).await;
+    let user = a.create_user_id("keys@nodes.test").await;
+    let key = a
+        .post("/api_keys", json!({"name": "two nodes", "subject": user}))
+        .await
+        .ok()
+        .clone();
+    let secret = json!({ "secret": key["secret"] });
+    // Both nodes share the instance's digest and sealing keys: each verifies, and reads the secret.
+    a.post("/api_keys/verify", secret.clone()).await.ok();
+    b.post("/api_keys/verify", secret.clone()).await.ok();
+    let id = key["id"].as_str().unwrap();
+    assert_eq!(
+        b.get(&format!("/api_keys/{id}/secret")).await.ok()["secret"],
+        key["secret"]
+    );
+    b.post(&format!("/api_keys/{id}/revoke"), json!({}))
+        .await
+        .ok();
+    a.post("/api_keys/verify", secret.clone())
+        .await
+        .err(404, "resource_not_found");
+    b.post("/api_keys/verify", secret)
+        .await
+        .err(404, "resource_not_found");
+}

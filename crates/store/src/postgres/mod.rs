@@ -70,6 +70,10 @@ mod organization_domains {
     type Db = sqlx::Postgres;
     include!("../sql/organization_domains.rs");
 }
+mod api_keys {
+    type Db = sqlx::Postgres;
+    include!("../sql/api_keys.rs");
+}
 mod organization_suggestions {
     type Db = sqlx::Postgres;
     include!("../sql/organization_suggestions.rs");

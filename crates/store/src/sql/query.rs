@@ -129,6 +129,7 @@ macro_rules! versioned {
 }
 
 versioned!(
+    usher_core::api_keys::ApiKey,
     Branding,
     MembershipRequest,
     Organization,

@@ -232,6 +232,13 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 )
                 .await?
             }
+            Write::InsertApiKey { key, digest, sealed } => {
+                super::api_keys::insert(&mut tx, instance_id, key, digest, sealed).await?
+            }
+            Write::UpdateApiKey(k) => super::api_keys::update(&mut tx, instance_id, k).await?,
+            Write::DeleteApiKey { id, version } => {
+                super::api_keys::delete(&mut tx, instance_id, id, *version).await?
+            }
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::InsertImage(img) => super::images::insert(&mut tx, instance_id, img).await?,
             Write::DeleteImage { id } => super::images::delete(&mut tx, instance_id, id).await?,
@@ -438,6 +445,7 @@ async fn delete_user(
     .bind(version);
     execute_one(delete, &mut **tx).await?;
     super::organization_suggestions::delete_of_user(tx, instance_id, id).await?;
+    super::api_keys::delete_of_subject(tx, instance_id, id).await?;
     delete_identifiers(tx, instance_id, id).await
 }
 

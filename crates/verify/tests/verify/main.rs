@@ -1,6 +1,7 @@
 //! usher-verify's integration tests, one test binary so the test build links it once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api_keys;
 mod common;
 
 mod fuzz_replay;

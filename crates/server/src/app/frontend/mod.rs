@@ -1,6 +1,7 @@
 //! Use cases behind the Frontend API: a browser's client, its sign-in and sign-up attempts, its
 //! sessions, and the signed-in user's own profile and second factors.
 
+pub mod api_keys;
 pub mod clients;
 pub mod devices;
 pub mod handshake;

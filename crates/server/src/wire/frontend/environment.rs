@@ -285,9 +285,11 @@ pub fn render(instance: &Instance, branding: &Branding) -> Value {
                 "user": { "enabled": false, "has_paid_plans": false },
             },
         },
+        // A user's own keys are served (`fapi/api_keys.rs`); the organization page stays off, as
+        // clerk-js shows it only to holders of `org:sys_api_keys:*`, which no role has here yet.
         "api_keys_settings": {
-            "enabled": false,
-            "user_api_keys_enabled": false,
+            "enabled": true,
+            "user_api_keys_enabled": true,
             "orgs_api_keys_enabled": false,
         },
         "protect_config": {
