@@ -11,7 +11,10 @@ use crate::clock::Millis;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
-    ClientId, EmailMessageId, EventId, ImageId, InstanceId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, SessionId, SignInTokenId, UserId, WebhookEndpointId,
+    ClientId, EmailMessageId, EventId, ImageId, InstanceId, JwtTemplateId, OrganizationDomainId,
+    OrganizationId, OrganizationInvitationId, OrganizationMembershipId,
+    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, RoleSetId,
+    SessionId, SignInTokenId, UserId, WebhookEndpointId,
 };
 use crate::images::Image;
 use crate::instance::{Instance, SecretKeyRecord};

@@ -9,7 +9,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
+    ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId,
+    OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId,
+    OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId,
+    UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
