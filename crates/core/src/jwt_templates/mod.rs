@@ -11,8 +11,8 @@
 pub mod lint;
 pub mod model;
 pub mod render;
-pub mod shortcodes;
 pub mod session_claims;
+pub mod shortcodes;
 pub mod signing;
 
 pub use model::{JwtTemplate, SigningAlgorithm, TemplateInput};

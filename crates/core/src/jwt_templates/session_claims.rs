@@ -122,13 +122,17 @@ pub fn shortcode_bound(path: &[String]) -> usize {
         ["user" | "org", "public_metadata" | "unsafe_metadata", ..]
         | ["org_membership", "public_metadata", ..] => METADATA_BOUND_BYTES,
         ["user" | "org", "id"] => 40,
-        ["user", "external_id" | "first_name" | "last_name" | "username"] => 130,
+        [
+            "user",
+            "external_id" | "first_name" | "last_name" | "username",
+        ] => 130,
         ["user", "full_name"] => 260,
         ["user", "primary_email_address"] => 322,
         ["user", "primary_phone_address"] => 34,
-        ["user", "email_verified" | "phone_number_verified" | "two_factor_enabled" | "has_image"] => {
-            5
-        }
+        [
+            "user",
+            "email_verified" | "phone_number_verified" | "two_factor_enabled" | "has_image",
+        ] => 5,
         ["user" | "org", "image_url"] => 300,
         ["user", "created_at" | "updated_at" | "last_sign_in_at"] => 20,
         ["org", "name"] => 260,
@@ -293,7 +297,9 @@ mod tests {
 
     #[test]
     fn reserved_and_session_claims_are_refused() {
-        for name in ["sub", "sid", "sts", "v", "fva", "o", "fea", "pla", "act", "azp", "org_id"] {
+        for name in [
+            "sub", "sid", "sts", "v", "fva", "o", "fea", "pla", "act", "azp", "org_id",
+        ] {
             let msg = err_message(json!({ name: "x" }));
             assert!(msg.contains(&format!("'{name}'")), "{name}: {msg}");
         }
@@ -308,8 +314,8 @@ mod tests {
         assert_eq!(static_only, r#"{"role":"admin"}"#.len());
         let (_, one) = validate(&json!({"uid": "{{user.id}}"})).unwrap();
         assert_eq!(one, r#"{"uid":}"#.len() + 40);
-        let (_, fallback) = validate(&json!({"r": "{{user.public_metadata.role || 'member'}}"}))
-            .unwrap();
+        let (_, fallback) =
+            validate(&json!({"r": "{{user.public_metadata.role || 'member'}}"})).unwrap();
         assert_eq!(fallback, r#"{"r":}"#.len() + METADATA_BOUND_BYTES);
         let (_, interpolated) = validate(&json!({"n": "Hi {{user.first_name}}"})).unwrap();
         assert_eq!(interpolated, r#"{"n":"Hi "}"#.len() + 130);
@@ -329,8 +335,10 @@ mod tests {
 
     #[test]
     fn values_over_their_bound_render_null_and_defaults_win() {
-        let t = template(json!({"meta": "{{user.public_metadata}}", "uid": "{{user.id}}",
-                                "greet": "hi {{user.first_name}}"}));
+        let t = template(
+            json!({"meta": "{{user.public_metadata}}", "uid": "{{user.id}}",
+                                "greet": "hi {{user.first_name}}"}),
+        );
         let ctx = json!({"user": {"id": "user_1", "first_name": "Ada",
                                   "public_metadata": {"blob": "x".repeat(600)}}})
         .as_object()
@@ -343,7 +351,10 @@ mod tests {
         );
         let merged = merge(
             out,
-            json!({"uid": "default"}).as_object().cloned().unwrap_or_default(),
+            json!({"uid": "default"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
         );
         assert_eq!(merged["uid"], "default");
         assert_eq!(

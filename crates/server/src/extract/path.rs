@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
+    EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId,
+    PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
