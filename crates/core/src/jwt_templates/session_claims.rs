@@ -19,8 +19,11 @@ use crate::error::{CoreError, CoreResult};
 pub const BUDGET_BYTES: usize = 1200;
 /// A minted session token this long is close to the 4 KB a cookie holds.
 pub const LARGE_TOKEN_BYTES: usize = 3500;
-/// The bound of a metadata shortcode (`{{user.public_metadata}}` or a path into it), as JSON.
+/// The bound of a whole metadata shortcode (`{{user.public_metadata}}`), as JSON.
 pub const METADATA_BOUND_BYTES: usize = 512;
+/// The bound of a path into metadata (`{{user.public_metadata.role}}`), as JSON: a role, a tier or
+/// an id, small enough that several fit in the budget.
+pub const METADATA_PATH_BOUND_BYTES: usize = 128;
 /// The bound of a shortcode no field answers: it renders `null`.
 const NULL_BYTES: usize = 4;
 
@@ -119,8 +122,10 @@ pub fn validate(claims: &Value) -> CoreResult<(Map<String, Value>, usize)> {
 pub fn shortcode_bound(path: &[String]) -> usize {
     let segments: Vec<&str> = path.iter().map(String::as_str).collect();
     match segments.as_slice() {
-        ["user" | "org", "public_metadata" | "unsafe_metadata", ..]
-        | ["org_membership", "public_metadata", ..] => METADATA_BOUND_BYTES,
+        ["user" | "org", "public_metadata" | "unsafe_metadata"]
+        | ["org_membership", "public_metadata"] => METADATA_BOUND_BYTES,
+        ["user" | "org", "public_metadata" | "unsafe_metadata", _, ..]
+        | ["org_membership", "public_metadata", _, ..] => METADATA_PATH_BOUND_BYTES,
         ["user" | "org", "id"] => 40,
         [
             "user",
@@ -316,7 +321,9 @@ mod tests {
         assert_eq!(one, r#"{"uid":}"#.len() + 40);
         let (_, fallback) =
             validate(&json!({"r": "{{user.public_metadata.role || 'member'}}"})).unwrap();
-        assert_eq!(fallback, r#"{"r":}"#.len() + METADATA_BOUND_BYTES);
+        assert_eq!(fallback, r#"{"r":}"#.len() + METADATA_PATH_BOUND_BYTES);
+        let (_, whole) = validate(&json!({"m": "{{user.public_metadata}}"})).unwrap();
+        assert_eq!(whole, r#"{"m":}"#.len() + METADATA_BOUND_BYTES);
         let (_, interpolated) = validate(&json!({"n": "Hi {{user.first_name}}"})).unwrap();
         assert_eq!(interpolated, r#"{"n":"Hi "}"#.len() + 130);
     }
