@@ -200,3 +200,66 @@ async fn a_second_node_sees_the_change() {
     }
     assert_eq!(seen, "acme", "the second node reloads the template");
 }
+
+#[tokio::test]
+async fn a_token_near_the_cookie_ceiling_is_counted() {
+    let app = spawn_app().await;
+    // An organization role granting many features: its `fea` claim alone takes kilobytes.
+    let mut permissions = Vec::new();
+    for i in 0..80 {
+        let key = format!("org:a_feature_with_a_rather_long_name_{i:03}:read");
+        let p = app
+            .post(
+                "/v1/organization_permissions",
+                json!({"name": key, "key": key, "description": "x"}),
+            )
+            .await;
+        permissions.push(p.ok()["id"].as_str().unwrap().to_owned());
+    }
+    app.post(
+        "/v1/organization_roles",
+        json!({"name": "Wide", "key": "org:wide", "permissions": permissions}),
+    )
+    .await
+    .ok();
+    let owner = app.create_user_id("owner@example.com").await;
+    let uid = app.create_user_id("wide@example.com").await;
+    let org = app
+        .post(
+            "/v1/organizations",
+            json!({"name": "Wide", "slug": "wide", "created_by": owner}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("/v1/organizations/{org}/memberships"),
+        json!({"user_id": uid, "role": "org:wide"}),
+    )
+    .await
+    .ok();
+    app.patch(PATH, json!({"claims": {"slug": "{{org.slug}}"}}))
+        .await
+        .ok();
+    let sid = app
+        .post(
+            "/v1/sessions",
+            json!({"user_id": uid, "active_organization_id": org}),
+        )
+        .await
+        .ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let jwt = app.session_jwt(&sid).await;
+    assert!(jwt.len() > 3500, "{}", jwt.len());
+    assert_eq!(decode_jwt(&jwt).1["slug"], "wide");
+    assert!(
+        app.metrics()
+            .await
+            .contains("usher_session_token_large_total 1"),
+        "the large token is counted"
+    );
+}
