@@ -69,6 +69,22 @@ async fn post_json(client: &mut Client, path: &str, body: &Value) -> Result<Valu
         .with_context(|| format!("POST {path}: body is not JSON: {}", snippet(&res.body)))
 }
 
+async fn patch_json(client: &mut Client, path: &str, body: &Value) -> Result<Value> {
+    let bytes = Bytes::from(serde_json::to_vec(body)?);
+    let res: Response = tokio::time::timeout(
+        FIXTURE_REQUEST_TIMEOUT,
+        client.send(Method::PATCH, path, bytes),
+    )
+    .await
+    .with_context(|| format!("PATCH {path} timed out"))?
+    .with_context(|| format!("PATCH {path}"))?;
+    if !res.status.is_success() {
+        bail!("PATCH {path} -> {} {}", res.status, snippet(&res.body));
+    }
+    serde_json::from_slice(&res.body)
+        .with_context(|| format!("PATCH {path}: body is not JSON: {}", snippet(&res.body)))
+}
+
 fn id_of(v: &Value, what: &str) -> Result<String> {
     v.get("id")
         .and_then(Value::as_str)
@@ -168,6 +184,57 @@ pub async fn check_template_token(
         bail!("the template token is not rendered for the fixture user: {claims}");
     }
     verify_signed(client, &jwt, None).await
+}
+
+/// The custom session claims of the comparison: a metadata fallback, the user's id and name
+/// interpolated, static values (what reads the user, as most apps' templates do).
+pub async fn set_session_claims(client: &mut Client, on: bool) -> Result<()> {
+    let claims = if on {
+        json!({
+            "role": "{{user.public_metadata.role || 'user'}}",
+            "uid": "{{user.id}}",
+            "display": "{{user.first_name || 'Bench'}} {{user.last_name || 'User'}}",
+            "app": {"tier": "bench", "flags": [1, 2, 3]},
+        })
+    } else {
+        json!({})
+    };
+    patch_json(
+        client,
+        "/v1/instance/session_token",
+        &json!({ "claims": claims }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One session token with the custom claims rendered for the fixture user.
+pub async fn check_session_claims_token(
+    client: &mut Client,
+    session_id: &str,
+    user_id: &str,
+) -> Result<TokenCheck> {
+    let path = tokens_path(session_id);
+    let res = tokio::time::timeout(
+        FIXTURE_REQUEST_TIMEOUT,
+        client.send(Method::POST, &path, Bytes::new()),
+    )
+    .await
+    .with_context(|| format!("POST {path} timed out"))??;
+    if res.status != 200 {
+        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
+    }
+    let jwt = jwt_of(&res.body)
+        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    let claims = jwt
+        .split('.')
+        .nth(1)
+        .map(b64_json)
+        .context("jwt claims")??;
+    if claims["uid"] != user_id || claims["role"] != "user" || claims["display"] != "Bench User" {
+        bail!("the session token carries no custom claims for the fixture user: {claims}");
+    }
+    verify_token(client, &jwt, session_id).await
 }
 
 /// What a role of an active organization grants in the comparison: `FEATURES` features with

@@ -217,6 +217,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
     let outcome = load::run(&cfg, load::Requests::mint(&fixture.session_ids)).await?;
     let organization = organization_phases(&cfg, &fixture, sessions).await?;
     let template = template_phases(&cfg, &fixture).await?;
+    let session_claims = session_claims_phases(&cfg, &fixture).await?;
     let after = procfs::memory(server_pid)?;
     let server_threads_after = procfs::info(server_pid).map(|i| i.threads).unwrap_or(0);
     if !procfs::alive(server_pid) {
@@ -258,6 +259,7 @@ async fn mint(mut flags: Flags) -> Result<()> {
         outcome,
         organization,
         template,
+        session_claims,
     };
     let json = report.to_json();
     if let Some(dir) = out.parent() {
@@ -321,6 +323,30 @@ async fn template_phases(
         check,
         template,
         plain_again,
+    })
+}
+
+/// The same load with custom session claims set (every session token renders them over the
+/// user), then with them cleared: the ratio compares the rate with claims to the mean of the
+/// plain runs on either side of it.
+async fn session_claims_phases(
+    cfg: &load::Config,
+    plain: &fixture::Fixture,
+) -> Result<report::SessionClaimsComparison> {
+    let mut client = http::Client::new(cfg.targets[0], Some(&cfg.secret_key))?;
+    eprintln!("custom session claims comparison…");
+    fixture::set_session_claims(&mut client, true).await?;
+    let first = plain.session_ids.first().context("no session")?;
+    let check = fixture::check_session_claims_token(&mut client, first, &plain.user_id).await?;
+    let with_claims = load::run(cfg, load::Requests::mint(&plain.session_ids)).await?;
+    fixture::set_session_claims(&mut client, false).await?;
+    drop(client);
+    eprintln!("… and without them again");
+    let without_again = load::run(cfg, load::Requests::mint(&plain.session_ids)).await?;
+    Ok(report::SessionClaimsComparison {
+        check,
+        with_claims,
+        without_again,
     })
 }
 

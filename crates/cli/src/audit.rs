@@ -1,15 +1,17 @@
-//! `usher audit`: the instance's JWT templates checked for what they ship (personal data in a
-//! token any holder can read; tokens over a minute without an `aud`), read from the database so
-//! it works whatever state the server is in. `--strict` fails when anything is found, for CI.
+//! `usher audit`: the instance's JWT templates and its session token template checked for what
+//! they ship (personal data in a token any holder can read; tokens over a minute without an
+//! `aud`), read from the database so it works whatever state the server is in. `--strict` fails
+//! when anything is found, for CI.
 
 use std::sync::Arc;
 
 use anyhow::bail;
 use serde_json::json;
 use usher_core::clock::{Clock, SystemClock};
-use usher_core::jwt_templates::lint::findings;
+use usher_core::jwt_templates::lint::{claim_findings, findings};
 use usher_core::users::query::{MAX_LIMIT, Page};
 use usher_server::app::jwt_templates as app;
+use usher_server::app::session_claims;
 
 use crate::CommonArgs;
 use crate::output::outln;
@@ -23,7 +25,7 @@ pub fn run(common: CommonArgs, as_json: bool, strict: bool) -> anyhow::Result<()
         report(&state, as_json).await
     })?;
     if strict && found > 0 {
-        bail!("{found} finding(s) in the JWT templates");
+        bail!("{found} finding(s) in the JWT templates and the session token template");
     }
     Ok(())
 }
@@ -62,13 +64,31 @@ async fn report(state: &usher_server::state::AppState, as_json: bool) -> anyhow:
             }
         }
     }
+    // The session token template: every session token carries it, in a cookie.
+    let session = session_claims::get(state).await?;
+    for f in claim_findings(&session.claims) {
+        count += 1;
+        if as_json {
+            rows.push(json!({
+                "template_id": null,
+                "template_name": "session_token",
+                "code": f.code(),
+                "message": f.message(),
+            }));
+        } else {
+            outln!("session token template: {}: {}", f.code(), f.message())?;
+        }
+    }
     if as_json {
         outln!(
             "{}",
             serde_json::to_string_pretty(&json!({ "findings": rows }))?
         )?;
     } else if count == 0 {
-        outln!("{} JWT template(s) checked: nothing found", templates.len())?;
+        outln!(
+            "{} JWT template(s) and the session token template checked: nothing found",
+            templates.len()
+        )?;
     }
     Ok(count)
 }

@@ -2,6 +2,9 @@
 //! through the same use case as `PATCH /v1/instance/branding` (validated, audited, with its
 //! `usher.security.instance_branding.updated` event), written to the database directly. A
 //! running server picks the change up within its --key-refresh-secs (5 s by default).
+//!
+//! `usher instance session-claims get|set FILE`: the session token's custom claims, through the
+//! same use case as `PATCH /v1/instance/session_token` (its rules and budget, audited).
 
 use std::sync::Arc;
 
@@ -9,8 +12,10 @@ use usher_core::branding::BrandingPatch;
 use usher_core::clock::{Clock, SystemClock};
 use usher_server::app::context::RequestContext;
 use usher_server::app::instance as app;
+use usher_server::app::session_claims as session_app;
 use usher_server::error::ApiError;
 use usher_server::wire::instance::BrandingJson;
+use usher_server::wire::session_claims::SessionClaimsJson;
 
 use crate::CommonArgs;
 
@@ -29,6 +34,18 @@ pub enum InstanceAction {
         #[arg(long)]
         primary_color: Option<String>,
     },
+    /// The session token's custom claims: `get` shows them, `set FILE` replaces them with the
+    /// JSON object in FILE (`-` for stdin; `{}` removes them). Refused past the 1,200-byte budget.
+    #[command(subcommand)]
+    SessionClaims(SessionClaimsAction),
+}
+
+#[derive(clap::Subcommand, Clone)]
+pub enum SessionClaimsAction {
+    /// Show the claims and their worst-case size.
+    Get,
+    /// Replace the claims with the JSON object in FILE (`-`: standard input).
+    Set { file: std::path::PathBuf },
 }
 
 /// A flag given as `--x ""` clears the field; a flag not given leaves it alone.
@@ -37,11 +54,14 @@ fn field(v: Option<String>) -> Option<Option<String>> {
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: InstanceAction) -> anyhow::Result<()> {
-    let InstanceAction::Branding {
-        name,
-        logo_url,
-        primary_color,
-    } = action;
+    let (name, logo_url, primary_color) = match action {
+        InstanceAction::Branding {
+            name,
+            logo_url,
+            primary_color,
+        } => (name, logo_url, primary_color),
+        InstanceAction::SessionClaims(action) => return session_claims(common, as_json, action),
+    };
     let patch = BrandingPatch {
         application_name: field(name),
         logo_image_url: field(logo_url),
@@ -82,6 +102,64 @@ pub fn run(common: CommonArgs, as_json: bool, action: InstanceAction) -> anyhow:
             if !patch.is_empty() {
                 println!(
                     "\nA running server shows the change within its --key-refresh-secs (5 s by default)."
+                );
+            }
+        }
+        Ok(())
+    })
+}
+
+fn read_claims(file: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
+    };
+    serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not JSON: {e}", file.display()))
+}
+
+fn session_claims(
+    common: CommonArgs,
+    as_json: bool,
+    action: SessionClaimsAction,
+) -> anyhow::Result<()> {
+    let claims = match &action {
+        SessionClaimsAction::Get => None,
+        SessionClaimsAction::Set { file } => Some(read_claims(file)?),
+    };
+    let cfg = crate::offline::existing_instance(common)?;
+    let rt = crate::offline::runtime()?;
+    rt.block_on(async move {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let state = usher_server::offline::open(&cfg, clock).await?;
+        let ctx = RequestContext::system("cli");
+        let result = match &claims {
+            None => session_app::get(&state).await,
+            Some(c) => session_app::update(&state, &ctx, c).await,
+        };
+        let template = match result {
+            Ok(t) => t,
+            Err(e) => {
+                let err = ApiError::from(e);
+                if as_json {
+                    println!("{}", serde_json::to_string_pretty(&err.body(""))?);
+                }
+                anyhow::bail!("{}: {}", err.code, err.detail.long_message);
+            }
+        };
+        let json = SessionClaimsJson::new(&template);
+        if as_json {
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        } else {
+            println!("{}", serde_json::to_string_pretty(&json.claims)?);
+            println!(
+                "Worst case: {} of {} bytes",
+                json.worst_case_bytes, json.budget_bytes
+            );
+            if claims.is_some() {
+                println!(
+                    "\nA running server mints with the change within its --key-refresh-secs (5 s by default)."
                 );
             }
         }

@@ -284,12 +284,12 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// The instance's settings end users see: `usher instance branding --name … --logo-url …
-    /// --primary-color …` (without flags it shows them).
+    /// The instance's settings: `usher instance branding --name … --logo-url … --primary-color …`
+    /// (without flags it shows them), `usher instance session-claims get|set FILE`.
     Instance {
         #[command(flatten)]
         common: CommonArgs,
-        /// Print the Backend API's JSON shape (`GET /v1/instance/branding`).
+        /// Print the Backend API's JSON shape (`GET /v1/instance/branding`, `/session_token`).
         #[arg(long, global = true)]
         json: bool,
         #[command(subcommand)]

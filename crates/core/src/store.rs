@@ -19,6 +19,7 @@ use crate::ids::{
 use crate::images::Image;
 use crate::instance::{Instance, SecretKeyRecord};
 use crate::jwt_templates::JwtTemplate;
+use crate::jwt_templates::session_claims::SessionClaimsTemplate;
 use crate::mail::{EmailMessage, EmailStatus};
 use crate::organizations::domains::{DomainQuery, OrganizationDomain};
 use crate::organizations::invitations::{InvitationQuery, OrganizationInvitation};
@@ -182,6 +183,8 @@ pub enum Write {
     InsertEmail(EmailMessage),
     /// The instance's branding, guarded by `branding.version` (0: none stored yet).
     PutBranding(Branding),
+    /// The instance's session token template, guarded by its version (0: none stored yet).
+    PutSessionClaims(SessionClaimsTemplate),
     /// Creates or replaces (by id) a custom organization permission;
     /// [`StoreError::KeyTaken`] when another one has its key.
     PutOrganizationPermission(Permission),
@@ -357,6 +360,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The instance's branding; the defaults (version 0) when it was never set.
     async fn branding(&self, instance_id: &InstanceId) -> StoreResult<Branding>;
+    /// The instance's session token template; an empty one (version 0) when it was never set.
+    async fn session_claims(&self, instance_id: &InstanceId) -> StoreResult<SessionClaimsTemplate>;
     async fn secret_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SecretKeyRecord>>;
     async fn signing_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Makes `key` the signing key; the previous ones stay (inactive) so their tokens still verify.

@@ -225,6 +225,10 @@ pub async fn start_with_clock(
         .branding(&instance.id)
         .await
         .context("reading the instance's branding")?;
+    let session_claims = store
+        .session_claims(&instance.id)
+        .await
+        .context("reading the instance's session token template")?;
     let redis = cfg
         .redis_url
         .as_deref()
@@ -254,6 +258,7 @@ pub async fn start_with_clock(
         mail,
         frontend: cfg.frontend.clone(),
         branding,
+        session_claims,
     });
 
     let (shutdown, rx) = watch::channel(false);

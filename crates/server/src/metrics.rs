@@ -24,6 +24,8 @@ pub struct Metrics {
     requests: Family<Labels, Counter>,
     latency: Family<Labels, Histogram>,
     pub tokens_minted: Counter,
+    /// Session tokens minted over `session_claims::LARGE_TOKEN_BYTES`: near a cookie's 4 KB.
+    pub session_tokens_large: Counter,
     pub events_written: Counter,
     /// Browser requests refused for their origin.
     pub origin_refusals: Counter,
@@ -170,6 +172,7 @@ impl Metrics {
             latency_histogram as fn() -> Histogram,
         );
         let tokens_minted = Counter::default();
+        let session_tokens_large = Counter::default();
         let events_written = Counter::default();
         let hasher_queued = Gauge::default();
         let hasher_jobs = Gauge::default();
@@ -188,6 +191,11 @@ impl Metrics {
             "session_tokens_minted",
             "Session tokens signed",
             tokens_minted.clone(),
+        );
+        registry.register(
+            "session_token_large",
+            "Session tokens minted close to the 4 KB a cookie holds",
+            session_tokens_large.clone(),
         );
         registry.register(
             "events_written",
@@ -259,6 +267,7 @@ impl Metrics {
             requests,
             latency,
             tokens_minted,
+            session_tokens_large,
             events_written,
             hasher,
             hasher_queued,

@@ -23,6 +23,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         .context("the database has no instance yet: run `usher serve` first")?;
     let secret_keys = store.secret_keys(&instance.id).await?;
     let branding = store.branding(&instance.id).await?;
+    let session_claims = store.session_claims(&instance.id).await?;
     let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
     let mut webhooks = cfg.webhooks.clone();
     webhooks.run_worker = false;
@@ -48,5 +49,6 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         bapi_limit: None,
         frontend: cfg.frontend.clone(),
         branding,
+        session_claims,
     }))
 }

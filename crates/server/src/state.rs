@@ -7,6 +7,7 @@ use usher_core::branding::Branding;
 use usher_core::clients::decoys::DecoyKey;
 use usher_core::clock::Clock;
 use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::jwt_templates::session_claims::{Needs, SessionClaimsTemplate};
 use usher_core::passwords::HasherPool;
 use usher_core::signing_keys::{SigningKey, SigningKeyRecord};
 use usher_core::store::Store;
@@ -64,6 +65,9 @@ pub struct Inner {
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
     /// What end users see the instance called; reloaded when another process changes it.
     branding: RwLock<Arc<Branding>>,
+    /// The session token template and what rendering it reads; reloaded when another process
+    /// changes it, as the branding is.
+    session_claims: RwLock<Arc<HeldSessionClaims>>,
     /// Read from the store on first use (enumeration protection only).
     decoy_key: tokio::sync::OnceCell<DecoyKey>,
     /// Seals JWT templates' own signing keys; read from the store on first use.
@@ -75,6 +79,20 @@ pub struct Inner {
     api_key_keys: tokio::sync::OnceCell<usher_core::api_keys::ApiKeyKeys>,
     /// API key uses not yet written (`workers::api_key_usage` writes them in batches).
     pub api_key_usage: crate::app::api_key_usage::UsageLog,
+}
+
+/// The session token template as every mint reads it: what it needs worked out once per version.
+#[derive(Debug, Default)]
+pub struct HeldSessionClaims {
+    pub template: SessionClaimsTemplate,
+    pub needs: Needs,
+}
+
+impl HeldSessionClaims {
+    pub fn new(template: SessionClaimsTemplate) -> Self {
+        let needs = template.needs();
+        Self { template, needs }
+    }
 }
 
 type TemplateKeys = std::collections::HashMap<
@@ -110,6 +128,7 @@ pub struct StateParts {
     pub mail: MailRuntime,
     pub frontend: FrontendConfig,
     pub branding: Branding,
+    pub session_claims: SessionClaimsTemplate,
 }
 
 impl AppState {
@@ -134,6 +153,7 @@ impl AppState {
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
+            session_claims: RwLock::new(Arc::new(HeldSessionClaims::new(p.session_claims))),
             decoy_key: tokio::sync::OnceCell::new(),
             template_sealing_key: tokio::sync::OnceCell::new(),
             template_keys: std::sync::Mutex::new(TemplateKeys::new()),
@@ -259,6 +279,24 @@ impl AppState {
         match self.branding.read() {
             Ok(b) => b.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn session_claims(&self) -> Arc<HeldSessionClaims> {
+        match self.session_claims.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Holds `t` unless what is held is already newer (a reload racing a local change).
+    pub fn replace_session_claims(&self, t: SessionClaimsTemplate) {
+        let mut held = match self.session_claims.write() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if t.version >= held.template.version {
+            *held = Arc::new(HeldSessionClaims::new(t));
         }
     }
 

@@ -160,6 +160,7 @@ macro_rules! conformance_tests {
                 signing_keys_rotate_and_retire_in_a_changeset,
                 instance_secrets_are_kept_once_per_name,
                 branding_is_versioned,
+                session_claims_are_versioned,
                 users_round_trip,
                 a_taken_email_fails_the_whole_changeset,
                 a_stale_user_update_is_refused,

@@ -48,6 +48,15 @@ pub struct Report {
     pub outcome: Outcome,
     pub organization: OrganizationComparison,
     pub template: TemplateComparison,
+    pub session_claims: SessionClaimsComparison,
+}
+
+/// Session tokens with custom session claims, measured after the template comparison, and
+/// without them again after that.
+pub struct SessionClaimsComparison {
+    pub check: TokenCheck,
+    pub with_claims: Outcome,
+    pub without_again: Outcome,
 }
 
 /// Minting from a JWT template, measured after the organization comparison, and plain session
@@ -124,6 +133,17 @@ impl Report {
 
     fn template_pct(&self) -> f64 {
         100.0 * tokens_per_sec(&self.template.template) / self.around_template()
+    }
+
+    /// Session tokens without custom claims around the run with them.
+    fn around_session_claims(&self) -> f64 {
+        (tokens_per_sec(&self.template.plain_again)
+            + tokens_per_sec(&self.session_claims.without_again))
+            / 2.0
+    }
+
+    fn session_claims_pct(&self) -> f64 {
+        100.0 * tokens_per_sec(&self.session_claims.with_claims) / self.around_session_claims()
     }
 
     fn ratio_pct(&self) -> f64 {
@@ -221,6 +241,14 @@ impl Report {
                 "plain_tokens_per_sec": self.around_template(),
                 "ratio_pct": self.template_pct(),
             },
+            "session_claims": {
+                "token_bytes": self.session_claims.check.token_bytes,
+                "with_claims_tokens_per_sec": tokens_per_sec(&self.session_claims.with_claims),
+                "with_claims_errors": self.session_claims.with_claims.measured.errors.to_json(),
+                "without_again_tokens_per_sec": tokens_per_sec(&self.session_claims.without_again),
+                "without_claims_tokens_per_sec": self.around_session_claims(),
+                "ratio_pct": self.session_claims_pct(),
+            },
             "goals": {
                 "ratio_to_sign_rate_pct_min": GOAL_RATIO_PCT,
                 "organization_ratio_pct_min": GOAL_ORGANIZATION_PCT,
@@ -296,6 +324,21 @@ impl Report {
             (
                 "  / session tokens (mean before, after)".into(),
                 format!("{:.1} %", self.template_pct()),
+                String::new(),
+                "",
+            ),
+            (
+                "with custom session claims".into(),
+                format!(
+                    "{:.0} tokens/s",
+                    tokens_per_sec(&self.session_claims.with_claims)
+                ),
+                format!("{} bytes a token", self.session_claims.check.token_bytes),
+                "",
+            ),
+            (
+                "  / without (mean before, after)".into(),
+                format!("{:.1} %", self.session_claims_pct()),
                 String::new(),
                 "",
             ),
@@ -382,6 +425,14 @@ impl Report {
             ("errors without, again", &self.organization.without_again),
             ("errors from the JWT template", &self.template.template),
             ("errors after the template", &self.template.plain_again),
+            (
+                "errors with custom session claims",
+                &self.session_claims.with_claims,
+            ),
+            (
+                "errors without them, again",
+                &self.session_claims.without_again,
+            ),
         ] {
             if run.measured.errors.total() > 0 {
                 rows.push((

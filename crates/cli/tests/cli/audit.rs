@@ -35,7 +35,7 @@ fn audit_reports_templates_that_ship_pii_or_live_long_without_aud() {
     create_instance(dir.path());
     let clean = ok_in(dir.path(), "audit", &[]);
     assert!(
-        clean.contains("0 JWT template(s) checked: nothing found"),
+        clean.contains("0 JWT template(s) and the session token template checked: nothing found"),
         "{clean}"
     );
     ok_in(dir.path(), "audit", &["--strict"]);
@@ -82,4 +82,45 @@ fn audit_reports_templates_that_ship_pii_or_live_long_without_aud() {
     );
     let err = fails_in(dir.path(), "audit", &["--strict"]);
     assert!(err.contains("3 finding(s)"), "{err}");
+}
+
+#[test]
+fn session_claims_are_set_and_read_by_the_cli_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    create_instance(dir.path());
+    let file = dir.path().join("claims.json");
+    std::fs::write(&file, r#"{"sid": "x"}"#).unwrap();
+    let path = file.to_str().unwrap();
+    let err = fails_in(dir.path(), "instance", &["session-claims", "set", path]);
+    assert!(
+        err.contains("form_param_value_invalid") && err.contains("'sid'"),
+        "{err}"
+    );
+
+    std::fs::write(
+        &file,
+        r#"{"email": "{{user.primary_email_address}}", "tier": "pro"}"#,
+    )
+    .unwrap();
+    ok_in(dir.path(), "instance", &["session-claims", "set", path]);
+    let got: Value = serde_json::from_str(&ok_in(
+        dir.path(),
+        "instance",
+        &["session-claims", "get", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        got["claims"],
+        json!({"email": "{{user.primary_email_address}}", "tier": "pro"})
+    );
+    assert_eq!(got["budget_bytes"], 1200);
+
+    let out: Value = serde_json::from_str(&ok_in(dir.path(), "audit", &["--json"])).unwrap();
+    assert_eq!(
+        out["findings"],
+        json!([{"template_id": null, "template_name": "session_token",
+                "code": "template_ships_pii",
+                "message": "claim /email carries personal data ({{user.primary_email_address}})"}])
+    );
+    fails_in(dir.path(), "audit", &["--strict"]);
 }

@@ -82,12 +82,18 @@ fn walk(value: &Value, pointer: &str, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn findings(template: &JwtTemplate) -> Vec<Finding> {
+/// The personal-data findings of a set of claims (a template's, or the session token template's).
+pub fn claim_findings(claims: &serde_json::Map<String, Value>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (k, v) in &template.claims {
+    for (k, v) in claims {
         let key = k.replace('~', "~0").replace('/', "~1");
         walk(v, &format!("/{key}"), &mut out);
     }
+    out
+}
+
+pub fn findings(template: &JwtTemplate) -> Vec<Finding> {
+    let mut out = claim_findings(&template.claims);
     if template.lifetime > SHORT_LIFETIME_SECS && !template.claims.contains_key("aud") {
         out.push(Finding::LongLivedWithoutAudience {
             lifetime: template.lifetime,

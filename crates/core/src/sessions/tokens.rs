@@ -1,12 +1,14 @@
 //! Session tokens: Clerk's v2 claims, signed RS256 by the instance's active key.
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::model::{Session, SessionStatus};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::random_hex;
 use crate::instance::Instance;
+use crate::jwt_templates::session_claims::merge;
 use crate::roles::claims::{ActiveOrganization, OrganizationClaim, encode_claims};
 use crate::roles::system;
 use crate::signing_keys::SigningKey;
@@ -53,6 +55,9 @@ pub struct MintRequest<'a> {
     pub authorized_party: Option<&'a str>,
     /// The organization the session is active in, if any: the token's `o` and `fea` claims.
     pub organization: Option<&'a ActiveOrganization>,
+    /// The instance's custom claims, rendered for this session (`jwt_templates::session_claims`):
+    /// under the default claims, which win.
+    pub custom_claims: Option<&'a Map<String, Value>>,
     pub now: Millis,
 }
 
@@ -133,7 +138,17 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
         sub: &req.session.user_id,
         v: 2,
     };
-    let json = serde_json::to_vec(&claims).map_err(|e| CoreError::Crypto(e.to_string()))?;
+    let json = match req.custom_claims.filter(|c| !c.is_empty()) {
+        None => serde_json::to_vec(&claims),
+        Some(custom) => {
+            let defaults = match serde_json::to_value(&claims) {
+                Ok(Value::Object(d)) => d,
+                _ => return Err(CoreError::Crypto("session claims are not an object".into())),
+            };
+            serde_json::to_vec(&merge(custom.clone(), defaults))
+        }
+    }
+    .map_err(|e| CoreError::Crypto(e.to_string()))?;
     key.sign_jwt(&json)
 }
 
@@ -166,6 +181,15 @@ mod tests {
         status: SessionStatus,
         settings: InstanceSettings,
         organization: Option<&ActiveOrganization>,
+    ) -> Value {
+        mint_full(status, settings, organization, None)
+    }
+
+    fn mint_full(
+        status: SessionStatus,
+        settings: InstanceSettings,
+        organization: Option<&ActiveOrganization>,
+        custom_claims: Option<&Map<String, Value>>,
     ) -> Value {
         let (key, _) = SigningKey::generate("ins_t", &InstanceId::from_stored("ins_t"), 0).unwrap();
         let instance = Instance {
@@ -204,11 +228,27 @@ mod tests {
                 lifetime_secs: None,
                 authorized_party: None,
                 organization,
+                custom_claims,
                 now,
             },
         )
         .unwrap();
         payload(&token)
+    }
+
+    #[test]
+    fn custom_claims_are_added_under_the_default_ones() {
+        let custom = json!({"role": "admin", "sid": "forged", "sts": "forged"});
+        let claims = mint_full(
+            SessionStatus::Active,
+            InstanceSettings::default(),
+            None,
+            custom.as_object(),
+        );
+        assert_eq!(claims["role"], "admin");
+        assert_eq!(claims["sid"], "sess_1");
+        assert_eq!(claims["sts"], "active");
+        assert_eq!(claims["v"], 2);
     }
 
     #[test]

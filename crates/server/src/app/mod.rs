@@ -15,6 +15,7 @@ pub mod organization_invitations;
 pub mod organizations;
 pub mod role_sets;
 pub mod roles;
+pub mod session_claims;
 pub mod sessions;
 pub mod sign_in_tokens;
 pub mod signing_keys;

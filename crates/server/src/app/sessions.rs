@@ -1,11 +1,11 @@
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, SessionId, UserId};
-use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
 use usher_core::sessions::tokens::{
     MintRequest, active_organization, ensure_user_may_hold_token, mint,
 };
+use usher_core::sessions::{Session, SessionStatus};
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
@@ -121,6 +121,15 @@ pub async fn mint_token(
     let now = state.now();
     ensure_user_may_hold_token(&found, now)?;
     let org = found.active_membership.as_ref().map(active_organization);
+    let custom = super::session_claims::render_for(
+        state,
+        &found.session,
+        found
+            .active_membership
+            .as_ref()
+            .filter(|_| found.session.status_at(now) == SessionStatus::Active),
+    )
+    .await?;
     let keys = state.keys();
     let issuer = state.instance.issuer();
     let jwt = mint(
@@ -132,9 +141,11 @@ pub async fn mint_token(
             lifetime_secs,
             authorized_party: None,
             organization: org.as_ref(),
+            custom_claims: custom.as_ref(),
             now,
         },
     )?;
     state.metrics.tokens_minted.inc();
+    super::session_claims::note_size(state, &found.session, &jwt);
     Ok(jwt)
 }

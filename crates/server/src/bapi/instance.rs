@@ -1,6 +1,9 @@
 //! `GET`/`PATCH /v1/instance/branding`: an Usher extension beside Clerk's instance settings
 //! (`/v1/instance…`), where Clerk has no branding fields (its dashboard sets them). The shape
 //! follows the Frontend API's `display_config`; `null` or `""` puts a field's default back.
+//!
+//! `GET`/`PATCH /v1/instance/session_token`: the session token's custom claims, another
+//! extension (Clerk's "Customize session token" lives in its dashboard only).
 
 use axum::Json;
 use axum::extract::State;
@@ -8,12 +11,14 @@ use axum::response::{IntoResponse, Response};
 use usher_core::branding::BrandingPatch;
 
 use crate::app::instance as app;
+use crate::app::session_claims;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::state::AppState;
 use crate::wire::instance::BrandingJson;
-use crate::wire::requests::instance::BrandingRequest;
+use crate::wire::requests::instance::{BrandingRequest, SessionClaimsRequest};
+use crate::wire::session_claims::SessionClaimsJson;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -30,4 +35,18 @@ pub async fn update_branding(
     let patch = BrandingPatch::from(body);
     let b = app::update_branding(&state, &ctx, &patch).await?;
     Ok(Json(BrandingJson::new(&b)).into_response())
+}
+
+pub async fn get_session_claims(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+    let t = session_claims::get(&state).await?;
+    Ok(Json(SessionClaimsJson::new(&t)).into_response())
+}
+
+pub async fn update_session_claims(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<SessionClaimsRequest>,
+) -> ApiResult {
+    let t = session_claims::update(&state, &ctx, &body.claims).await?;
+    Ok(Json(SessionClaimsJson::new(&t)).into_response())
 }

@@ -245,6 +245,11 @@ pub fn router() -> Router<AppState> {
             "/v1/instance/branding",
             get(instance::get_branding).patch(instance::update_branding),
         )
+        // The session token's custom claims: an Usher extension (see bapi/instance.rs).
+        .route(
+            "/v1/instance/session_token",
+            get(instance::get_session_claims).patch(instance::update_session_claims),
+        )
         // Emails: an Usher extension (see bapi/emails.rs).
         .route("/v1/emails", get(emails::list))
         .route("/v1/emails/{email_id}", get(emails::get))

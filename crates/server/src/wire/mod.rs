@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod requests;
 pub mod role_sets;
 pub mod roles;
+pub mod session_claims;
 pub mod sessions;
 pub mod sign_in_tokens;
 pub mod testing_tokens;

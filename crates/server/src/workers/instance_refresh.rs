@@ -1,11 +1,12 @@
 //! One loop, at `--key-refresh-secs`, that picks up what another process changed in the
-//! instance: rotated signing keys (`key_refresh`) and branding (`branding`).
+//! instance: rotated signing keys (`key_refresh`), branding (`branding`) and the session token
+//! template (`session_claims`).
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{branding, key_refresh};
+use super::{branding, key_refresh, session_claims};
 use crate::state::AppState;
 
 pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
@@ -20,6 +21,12 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
                 }
                 if let Err(e) = branding::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload the branding");
+                }
+                if let Err(e) = session_claims::refresh_once(&state).await {
+                    tracing::warn!(
+                        error = %format!("{e:#}"),
+                        "could not reload the session token template"
+                    );
                 }
             }
             changed = stop.changed() => {

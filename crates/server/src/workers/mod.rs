@@ -5,4 +5,5 @@ pub mod branding;
 pub mod instance_refresh;
 pub mod key_refresh;
 pub mod mail;
+pub mod session_claims;
 pub mod webhooks;

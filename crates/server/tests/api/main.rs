@@ -23,6 +23,7 @@ mod passwords;
 mod request_bodies;
 mod role_sets;
 mod security;
+mod session_claims;
 mod sessions;
 mod text_input;
 mod transfer;

@@ -9,6 +9,7 @@ use usher_core::audit::AuditEntry;
 use usher_core::branding::Branding;
 use usher_core::ids::{AuditId, InstanceId, UserId};
 use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::jwt_templates::session_claims::SessionClaimsTemplate;
 use usher_core::sessions::query::{SessionFilter, SessionQuery};
 use usher_core::sessions::{Client, SessionStatus};
 use usher_core::signing_keys::SigningKey;
@@ -227,6 +228,46 @@ pub async fn branding_is_versioned(store: Arc<dyn Store>) -> Outcome {
         (2, Some("Acme"), Some("#112233")),
         "branding updates bump the version"
     );
+    Ok(())
+}
+
+/// The session token template: empty until set, then versioned; another instance's is its own.
+pub async fn session_claims_are_versioned(store: Arc<dyn Store>) -> Outcome {
+    let ins = &create_instance(&store).await?.id;
+    let put = |t: &SessionClaimsTemplate| Changeset {
+        writes: vec![Write::PutSessionClaims(t.clone())],
+    };
+    let unset = store.session_claims(ins).await?;
+    assert!(unset.is_empty(), "the template starts empty");
+    assert_eq!(unset.version, 0, "an unset template is unversioned");
+    let mut first = unset.clone();
+    first.claims = json!({"role": "{{user.public_metadata.role}}", "n": [1, {"a": null}]})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    first.updated_at = Some(NOW);
+    store.commit(ins, put(&first)).await?;
+    let stored = store.session_claims(ins).await?;
+    assert_eq!(
+        (&stored.claims, stored.updated_at, stored.version),
+        (&first.claims, Some(NOW), 1),
+        "the claims round-trip with version 1"
+    );
+    assert_eq!(
+        store.commit(ins, put(&first)).await,
+        Err(StoreError::Stale),
+        "a second first write is stale"
+    );
+    let mut next = stored.clone();
+    next.claims.clear();
+    store.commit(ins, put(&next)).await?;
+    assert_eq!(
+        store.commit(ins, put(&next)).await,
+        Err(StoreError::Stale),
+        "a write from an old version is stale"
+    );
+    let stored = store.session_claims(ins).await?;
+    assert_eq!((stored.version, stored.is_empty()), (2, true));
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use sqlx::query::Query;
 use sqlx::{Executor, Pool, QueryBuilder, Row};
 use usher_core::branding::Branding;
 use usher_core::events::OutboxEvent;
+use usher_core::jwt_templates::session_claims::SessionClaimsTemplate;
 use usher_core::ids::{EventId, InstanceId};
 use usher_core::organizations::domains::OrganizationDomain;
 use usher_core::organizations::invitations::OrganizationInvitation;
@@ -138,6 +139,7 @@ versioned!(
     OrganizationMembership,
     OrganizationSuggestion,
     Session,
+    SessionClaimsTemplate,
     SignInToken,
     User,
     WebhookEndpoint,

@@ -30,6 +30,14 @@ impl Store for Backend {
             .map_err(|e| e.during("branding"))
     }
 
+    async fn session_claims(
+        &self,
+        instance_id: &InstanceId,
+    ) -> StoreResult<usher_core::jwt_templates::session_claims::SessionClaimsTemplate> {
+        session_claims::load(self.reader(), instance_id).await
+            .map_err(|e| e.during("session_claims"))
+    }
+
     async fn organization_permissions(
         &self,
         instance_id: &InstanceId,

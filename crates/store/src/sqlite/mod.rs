@@ -38,6 +38,10 @@ mod branding {
     type Db = sqlx::Sqlite;
     include!("../sql/branding.rs");
 }
+mod session_claims {
+    type Db = sqlx::Sqlite;
+    include!("../sql/session_claims.rs");
+}
 mod jwt_templates {
     type Db = sqlx::Sqlite;
     include!("../sql/jwt_templates.rs");

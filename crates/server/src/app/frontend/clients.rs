@@ -5,13 +5,13 @@ use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, SessionId, UserId, prefix};
 use usher_core::instance::Environment;
-use usher_core::roles::{ActiveOrganization, RoleCatalog};
-use usher_core::sessions::Session;
+use usher_core::roles::RoleCatalog;
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, record_activity};
 use usher_core::sessions::tasks::{Selection, select_organization, selection_forced};
 use usher_core::sessions::tokens::{
     MintRequest, active_organization, ensure_user_may_hold_token, mint,
 };
+use usher_core::sessions::{Session, SessionStatus};
 use usher_core::store::{ActiveMembership, Write};
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
@@ -77,8 +77,8 @@ pub async fn view(
         .find(|(s, _)| Some(&s.id) == client.last_active_session_id.as_ref())
     {
         Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => {
-            let org = active_organization_of(state, s).await?;
-            Some(mint_for(state, s, azp, org.as_ref())?)
+            let membership = active_membership_of(state, s).await?;
+            Some(mint_for(state, s, azp, membership.as_ref()).await?)
         }
         _ => None,
     };
@@ -118,10 +118,10 @@ pub async fn memberships_of<'a>(
 
 /// The session's active organization as its token names it: clerk-js keeps the client's token as
 /// the one for the session's active organization, and asks for no other after `setActive`.
-async fn active_organization_of(
+async fn active_membership_of(
     state: &AppState,
     session: &Session,
-) -> CoreResult<Option<ActiveOrganization>> {
+) -> CoreResult<Option<ActiveMembership>> {
     if session.last_active_organization_id.is_none() {
         return Ok(None);
     }
@@ -129,16 +129,23 @@ async fn active_organization_of(
         .store
         .session_for_token(&state.instance.id, &session.id)
         .await?
-        .and_then(|f| f.active_membership)
-        .map(|m| active_organization(&m)))
+        .and_then(|f| f.active_membership))
 }
 
-fn mint_for(
+/// `membership`: the one `organization` was made from, for the custom claims' `org.*`.
+async fn mint_for(
     state: &AppState,
     session: &Session,
     azp: Option<&str>,
-    organization: Option<&ActiveOrganization>,
+    membership: Option<&ActiveMembership>,
 ) -> CoreResult<String> {
+    let organization = membership.map(active_organization);
+    let custom = crate::app::session_claims::render_for(
+        state,
+        session,
+        membership.filter(|_| session.status_at(state.now()) == SessionStatus::Active),
+    )
+    .await?;
     let keys = state.keys();
     let issuer = state.instance.issuer();
     let jwt = mint(
@@ -149,11 +156,13 @@ fn mint_for(
             session,
             lifetime_secs: None,
             authorized_party: azp,
-            organization,
+            organization: organization.as_ref(),
+            custom_claims: custom.as_ref(),
             now: state.now(),
         },
     )?;
     state.metrics.tokens_minted.inc();
+    crate::app::session_claims::note_size(state, session, &jwt);
     Ok(jwt)
 }
 
@@ -194,8 +203,7 @@ pub async fn token(
             _ => Some(membership_for_token(state, &found.session.user_id, o).await?),
         },
     };
-    let org = membership.as_ref().map(active_organization);
-    let jwt = mint_for(state, &found.session, azp, org.as_ref())?;
+    let jwt = mint_for(state, &found.session, azp, membership.as_ref()).await?;
     // Using a session keeps it alive; recorded at most hourly, so refreshes rarely write.
     let mut session = found.session;
     if record_activity(

@@ -26,3 +26,12 @@ impl From<BrandingRequest> for BrandingPatch {
         }
     }
 }
+
+/// `PATCH /v1/instance/session_token`: the whole set of custom claims (`{}` removes them).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionClaimsRequest {
+    /// Checked in core: a JSON object, its shortcodes known, no reserved claim, within budget.
+    #[serde(default)]
+    pub claims: serde_json::Value,
+}

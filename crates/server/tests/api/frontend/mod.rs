@@ -20,6 +20,7 @@ mod organization_sessions;
 mod organizations;
 mod origins;
 mod robustness;
+mod session_claims;
 mod sessions;
 mod sign_in;
 mod sign_in_tokens;
