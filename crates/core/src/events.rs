@@ -75,6 +75,11 @@ pub enum DomainEvent {
         previous_kid: Option<String>,
         created_at: Millis,
     },
+    /// An actor token started an impersonation session.
+    ImpersonationStarted {
+        token: Box<crate::actor_tokens::ActorToken>,
+        session: Box<Session>,
+    },
     /// The operator retired the inactive signing key `kid`.
     SigningKeyRetired {
         kid: String,
@@ -131,6 +136,7 @@ impl DomainEvent {
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
             DomainEvent::SigningKeyRotated { .. } => catalog::SIGNING_KEY_ROTATED,
             DomainEvent::SigningKeyRetired { .. } => catalog::SIGNING_KEY_RETIRED,
+            DomainEvent::ImpersonationStarted { .. } => catalog::IMPERSONATION_STARTED,
         }
     }
 }
@@ -188,6 +194,7 @@ mod tests {
             catalog::INSTANCE_BRANDING_UPDATED,
             catalog::SIGNING_KEY_ROTATED,
             catalog::SIGNING_KEY_RETIRED,
+            catalog::IMPERSONATION_STARTED,
         ] {
             assert!(catalog::is_known(t), "{t}");
         }

@@ -80,7 +80,12 @@ pub const SIGNING_KEY_ROTATED: &str = "usher.security.signing_key.rotated";
 /// An inactive signing key was removed from JWKS: tokens it signed no longer verify.
 pub const SIGNING_KEY_RETIRED: &str = "usher.security.signing_key.retired";
 
+/// An actor token was redeemed: a session in which `actor` acts as the user started
+/// (payload: the token's id, the user, the actor, the session; never the ticket).
+pub const IMPERSONATION_STARTED: &str = "usher.security.impersonation.started";
+
 pub const USHER_EVENT_TYPES: &[&str] = &[
+    IMPERSONATION_STARTED,
     SIGN_IN_FAILURE_SPIKE,
     ENDPOINT_CREATED,
     ENDPOINT_UPDATED,

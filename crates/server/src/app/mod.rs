@@ -1,6 +1,7 @@
 //! Use cases: read state, let the domain decide, commit the change with its events and audit entry
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
+pub mod actor_tokens;
 pub mod context;
 pub mod frontend;
 pub mod images;
