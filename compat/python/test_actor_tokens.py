@@ -1,5 +1,6 @@
 """Actor tokens (impersonation) through clerk-backend-api: create and revoke answer the SDK's
-strict ActorToken model; bad input gets Clerk's errors."""
+strict ActorToken model; bad input gets Clerk's errors (an actor without `sub` never leaves the
+SDK: its model requires one)."""
 
 import json
 
@@ -18,10 +19,12 @@ def error(exc: models.ClerkBaseError) -> tuple[int, str]:
 def test_actor_token_create_and_revoke(clerk, new_user):
     user = new_user()
     created = clerk.actor_tokens.create(
-        user_id=user.id,
-        actor={"sub": ADMIN, "reason": "support"},
-        expires_in_seconds=600,
-        session_max_duration_in_seconds=300,
+        request={
+            "user_id": user.id,
+            "actor": {"sub": ADMIN, "reason": "support"},
+            "expires_in_seconds": 600,
+            "session_max_duration_in_seconds": 300,
+        }
     )
     assert created.object == "actor_token" and created.id.startswith("act_")
     assert created.user_id == user.id and created.status == "pending"
@@ -38,8 +41,8 @@ def test_actor_token_create_and_revoke(clerk, new_user):
 def test_actor_token_bad_input(clerk, new_user):
     user = new_user()
     with pytest.raises(models.ClerkBaseError) as e:
-        clerk.actor_tokens.create(user_id=user.id, actor={"role": "x"})
-    assert error(e.value) == (422, "form_param_missing")
+        clerk.actor_tokens.create(request={"user_id": user.id, "actor": {"sub": user.id}})
+    assert error(e.value) == (422, "form_param_value_invalid")
     with pytest.raises(models.ClerkBaseError) as e:
-        clerk.actor_tokens.create(user_id=UNKNOWN_USER, actor={"sub": ADMIN})
+        clerk.actor_tokens.create(request={"user_id": UNKNOWN_USER, "actor": {"sub": ADMIN}})
     assert error(e.value) == (404, "resource_not_found")
