@@ -248,7 +248,7 @@ async fn create_with_actor_token(
         .primary_email()
         .map(|e| e.email_address.clone())
         .unwrap_or_default();
-    let sign_in = SignIn::with_ticket(&identifier, &user, state.now());
+    let sign_in = SignIn::impersonating(&identifier, &user, state.now());
     let change = Change::new(state, ctx);
     finish_step_as(
         key,

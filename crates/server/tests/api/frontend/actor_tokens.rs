@@ -342,3 +342,29 @@ async fn bad_requests_get_clerks_errors() {
     .await
     .err(404, "resource_not_found");
 }
+
+#[tokio::test]
+async fn a_user_with_a_second_factor_is_impersonated_without_it() {
+    let env = spawn(Kind::Development).await;
+    let mut owner = env.browser();
+    let (user_id, _) = owner.sign_up(&env, "kate@example.com", None).await;
+    let secret = owner.post("/v1/me/totp", &[]).await.ok()["response"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let code = totp_code(&secret, T0);
+    owner
+        .post("/v1/me/totp/attempt_verification", &[("code", &code)])
+        .await
+        .ok();
+    assert_eq!(env.user(&user_id).await["totp_enabled"], true);
+
+    let t = actor_token(&env, &user_id, json!({"actor": {"sub": ADMIN}}))
+        .await
+        .ok()
+        .clone();
+    let mut b = env.browser();
+    // Waiting for the user's second factor would end in a session without the actor.
+    let sid = impersonate(&mut b, t["token"].as_str().unwrap()).await;
+    assert_eq!(env.session(&sid).await["actor"]["sub"], ADMIN);
+}
