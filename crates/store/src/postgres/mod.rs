@@ -66,10 +66,6 @@ mod sign_in_tokens {
     type Db = sqlx::Postgres;
     include!("../sql/sign_in_tokens.rs");
 }
-mod actor_tokens {
-    type Db = sqlx::Postgres;
-    include!("../sql/actor_tokens.rs");
-}
 mod organization_domains {
     type Db = sqlx::Postgres;
     include!("../sql/organization_domains.rs");

@@ -43,7 +43,7 @@ impl Store for Backend {
         instance_id: &InstanceId,
         id: &usher_core::ids::ActorTokenId,
     ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
-        actor_tokens::get(self.reader(), instance_id, id).await
+        sign_in_tokens::get(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_actor_token"))
     }
 
@@ -52,7 +52,7 @@ impl Store for Backend {
         instance_id: &InstanceId,
         digest: &str,
     ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
-        actor_tokens::by_digest(self.reader(), instance_id, digest).await
+        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
             .map_err(|e| e.during("actor_token_by_digest"))
     }
 
