@@ -72,6 +72,9 @@ pub enum CoreError {
     /// The sign-in token was used or revoked already.
     #[error("the sign-in token is {status}")]
     SignInTokenNotPending { status: &'static str },
+    /// The actor token was revoked already.
+    #[error("the actor token is revoked")]
+    ActorTokenRevoked,
     /// The organization suggestion was accepted already.
     #[error("the organization suggestion is {status}")]
     SuggestionNotPending { status: &'static str },

@@ -80,6 +80,11 @@ pub enum DomainEvent {
     ApiKeyUpdated(Box<crate::api_keys::ApiKey>),
     ApiKeyRevoked(Box<crate::api_keys::ApiKey>),
     ApiKeyDeleted(Box<crate::api_keys::ApiKey>),
+    /// An actor token started an impersonation session.
+    ImpersonationStarted {
+        token: Box<crate::actor_tokens::ActorToken>,
+        session: Box<Session>,
+    },
     /// The operator retired the inactive signing key `kid`.
     SigningKeyRetired {
         kid: String,
@@ -140,6 +145,7 @@ impl DomainEvent {
             DomainEvent::ApiKeyUpdated(_) => catalog::API_KEY_UPDATED,
             DomainEvent::ApiKeyRevoked(_) => catalog::API_KEY_REVOKED,
             DomainEvent::ApiKeyDeleted(_) => catalog::API_KEY_DELETED,
+            DomainEvent::ImpersonationStarted { .. } => catalog::IMPERSONATION_STARTED,
         }
     }
 }
@@ -201,6 +207,7 @@ mod tests {
             catalog::API_KEY_UPDATED,
             catalog::API_KEY_REVOKED,
             catalog::API_KEY_DELETED,
+            catalog::IMPERSONATION_STARTED,
         ] {
             assert!(catalog::is_known(t), "{t}");
         }

@@ -40,6 +40,7 @@ pub mod prefix {
     pub const IMAGE: &str = "img_";
     pub const ROLE_SET: &str = "rs_";
     pub const SIGN_IN_TOKEN: &str = "sit_";
+    pub const ACTOR_TOKEN: &str = "act_";
     pub const JWT_TEMPLATE: &str = "jtmp_";
     /// An API key: Clerk's ids are `ak_` and 32 hex digits (see `api_keys::model`).
     pub const API_KEY: &str = "ak_";
@@ -269,6 +270,11 @@ id_type!(
 id_type!(
     /// A sign-in token (`sit_`).
     SignInTokenId, prefix::SIGN_IN_TOKEN, "sign-in token"
+);
+
+id_type!(
+    /// An actor token (`act_`): a sign-in ticket that starts an impersonation session.
+    ActorTokenId, prefix::ACTOR_TOKEN, "actor token"
 );
 
 id_type!(

@@ -1,6 +1,7 @@
 //! Usher's domain logic. It knows neither HTTP nor SQL: storage is reached through [`store::Store`],
 //! time through [`clock::Clock`], and password hashing through [`passwords::HasherPool`].
 
+pub mod actor_tokens;
 pub mod api_keys;
 pub mod audit;
 pub mod branding;

@@ -58,13 +58,11 @@ pub fn issue(
     expires_in_seconds: Option<i64>,
     now: Millis,
 ) -> CoreResult<(SignInToken, String)> {
-    let secs = expires_in_seconds.unwrap_or(DEFAULT_EXPIRES_IN_SECONDS);
-    if !(1..=MAX_EXPIRES_IN_SECONDS).contains(&secs) {
-        return Err(CoreError::value(
-            "expires_in_seconds",
-            format!("must be between 1 and {MAX_EXPIRES_IN_SECONDS}"),
-        ));
-    }
+    let secs = lifetime(
+        "expires_in_seconds",
+        expires_in_seconds,
+        DEFAULT_EXPIRES_IN_SECONDS,
+    )?;
     let ticket = random_hex(32);
     Ok((
         SignInToken {
@@ -95,15 +93,38 @@ pub fn revoke(t: &mut SignInToken, now: Millis) -> CoreResult<()> {
 
 /// Spends the ticket: only a pending, unexpired token signs its user in, and only once.
 pub fn redeem(t: &mut SignInToken, now: Millis) -> CoreResult<()> {
-    if t.status != SignInTokenStatus::Pending {
-        return Err(CoreError::TicketInvalid);
-    }
-    if now >= t.expires_at {
-        return Err(CoreError::TicketExpired);
-    }
-    t.status = SignInTokenStatus::Accepted;
+    spend(&mut t.status, t.expires_at, now)?;
     t.updated_at = now;
     Ok(())
+}
+
+/// A one-time ticket's status once spent at `now`: only a pending, unexpired ticket is.
+/// Shared with actor tokens, which are sign-in tickets too.
+pub(crate) fn spend(
+    status: &mut SignInTokenStatus,
+    expires_at: Millis,
+    now: Millis,
+) -> CoreResult<()> {
+    if *status != SignInTokenStatus::Pending {
+        return Err(CoreError::TicketInvalid);
+    }
+    if now >= expires_at {
+        return Err(CoreError::TicketExpired);
+    }
+    *status = SignInTokenStatus::Accepted;
+    Ok(())
+}
+
+/// A lifetime in seconds given as `param` (or `default`), between one second and ten years.
+pub(crate) fn lifetime(param: &str, given: Option<i64>, default: i64) -> CoreResult<i64> {
+    let secs = given.unwrap_or(default);
+    if !(1..=MAX_EXPIRES_IN_SECONDS).contains(&secs) {
+        return Err(CoreError::value(
+            param,
+            format!("must be between 1 and {MAX_EXPIRES_IN_SECONDS}"),
+        ));
+    }
+    Ok(secs)
 }
 
 #[cfg(test)]

@@ -5,14 +5,15 @@
 use async_trait::async_trait;
 use thiserror::Error;
 
+use crate::actor_tokens::ActorToken;
 use crate::audit::AuditEntry;
 use crate::branding::Branding;
 use crate::clock::Millis;
 use crate::error::{Cause, CoreError};
 use crate::events::OutboxEvent;
 use crate::ids::{
-    ClientId, EmailMessageId, EventId, ImageId, InstanceId, JwtTemplateId, OrganizationDomainId,
-    OrganizationId, OrganizationInvitationId, OrganizationMembershipId,
+    ActorTokenId, ClientId, EmailMessageId, EventId, ImageId, InstanceId, JwtTemplateId,
+    OrganizationDomainId, OrganizationId, OrganizationInvitationId, OrganizationMembershipId,
     OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, RoleSetId,
     SessionId, SignInTokenId, UserId, WebhookEndpointId,
 };
@@ -204,6 +205,9 @@ pub enum Write {
     InsertSignInToken(SignInToken),
     /// Guarded by the token's version, like `UpdateUser`: a ticket is spent or revoked once.
     UpdateSignInToken(SignInToken),
+    InsertActorToken(ActorToken),
+    /// Guarded by the token's version: a ticket is spent or revoked once.
+    UpdateActorToken(ActorToken),
     /// Removes a role set; the organizations tied to it are tied to `dest_key` instead.
     ReplaceRoleSet {
         id: RoleSetId,
@@ -619,6 +623,17 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         digest: &str,
     ) -> StoreResult<Option<SignInToken>>;
+    async fn get_actor_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &ActorTokenId,
+    ) -> StoreResult<Option<ActorToken>>;
+    /// The actor token whose ticket has this digest.
+    async fn actor_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<ActorToken>>;
     /// Every role set of the instance, newest first.
     async fn role_sets(&self, instance_id: &InstanceId) -> StoreResult<Vec<RoleSet>>;
     /// Every role members of the organizations tied to role set `key` hold.

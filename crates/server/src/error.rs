@@ -319,6 +319,12 @@ impl From<CoreError> for ApiError {
                 "sign-in token not pending",
                 format!("The sign-in token is {status}; only a pending one can be revoked."),
             ),
+            CoreError::ActorTokenRevoked => ApiError::new(
+                S::BAD_REQUEST,
+                "actor_token_already_revoked",
+                "actor token already revoked",
+                "The actor token was revoked already.",
+            ),
             CoreError::SuggestionNotPending { status } => ApiError::new(
                 S::BAD_REQUEST,
                 "organization_suggestion_not_pending",

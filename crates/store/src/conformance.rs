@@ -7,6 +7,7 @@
 //! Test-only code: behind the `testing` feature, it asserts (and so panics) like any test.
 #![allow(clippy::panic)]
 
+pub mod actor_tokens;
 pub mod api_keys;
 pub mod clients;
 pub mod emails;
@@ -203,6 +204,9 @@ macro_rules! conformance_tests {
             }
             sign_in_tokens {
                 sign_in_tokens_are_found_by_id_and_digest_and_spent_once,
+            }
+            actor_tokens {
+                actor_tokens_keep_their_actor_and_are_spent_once,
             }
             clients {
                 a_client_is_found_by_its_token_hash,

@@ -232,6 +232,7 @@ async fn main() -> Res<()> {
                 lifetime_secs: Some(3600),
                 authorized_party: None,
                 organization: org.as_ref(),
+                custom_claims: None,
                 now,
             },
         )?;

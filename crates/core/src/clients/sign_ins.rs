@@ -135,6 +135,16 @@ impl SignIn {
         s
     }
 
+    /// A sign-in by an actor token's ticket: complete at once. The actor acts for the user and
+    /// has none of the user's second factors; a sign-in left waiting for one would end as an
+    /// ordinary session of the user, without the actor.
+    pub fn impersonating(email_address: &str, user: &User, now: Millis) -> Self {
+        let mut s = Self::start(Some(email_address.to_owned()), Some(user), now);
+        s.first_factor = Some(FactorVerification::checked(Strategy::Ticket, true));
+        s.status = SignInStatus::Complete;
+        s
+    }
+
     /// A sign-in for an identifier no user has, indistinguishable from a real one until a
     /// factor is attempted, and then only as a wrong password or code.
     pub fn decoy(identifier: String, now: Millis) -> Self {

@@ -23,6 +23,9 @@ pub const MAX_LIFETIME_SECS: i64 = 315_360_000;
 /// The claims of a v2 session token. Field order is the order on the wire.
 #[derive(Debug, Serialize)]
 pub struct SessionClaims<'a> {
+    /// An impersonation session's actor (`act`, RFC 8693): the actor token's whole payload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub act: Option<&'a serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azp: Option<&'a str>,
     pub exp: i64,
@@ -121,6 +124,7 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
         None => (None, None),
     };
     let claims = SessionClaims {
+        act: req.session.actor.as_ref(),
         azp: req.authorized_party,
         exp: iat + lifetime,
         fea,

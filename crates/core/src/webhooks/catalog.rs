@@ -86,8 +86,12 @@ pub const API_KEY_CREATED: &str = "usher.security.api_key.created";
 pub const API_KEY_UPDATED: &str = "usher.security.api_key.updated";
 pub const API_KEY_REVOKED: &str = "usher.security.api_key.revoked";
 pub const API_KEY_DELETED: &str = "usher.security.api_key.deleted";
+/// An actor token was redeemed: a session in which `actor` acts as the user started
+/// (payload: the token's id, the user, the actor, the session; never the ticket).
+pub const IMPERSONATION_STARTED: &str = "usher.security.impersonation.started";
 
 pub const USHER_EVENT_TYPES: &[&str] = &[
+    IMPERSONATION_STARTED,
     SIGN_IN_FAILURE_SPIKE,
     ENDPOINT_CREATED,
     ENDPOINT_UPDATED,

@@ -1,6 +1,7 @@
 //! Use cases: read state, let the domain decide, commit the change with its events and audit entry
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
+pub mod actor_tokens;
 pub mod api_key_usage;
 pub mod api_keys;
 pub mod context;

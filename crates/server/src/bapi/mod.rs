@@ -12,6 +12,7 @@ mod organization_memberships;
 mod organizations;
 mod profile_images;
 pub use jwks::jwks as public_jwks;
+mod actor_tokens;
 mod jwt_templates;
 mod role_sets;
 mod roles;
@@ -198,6 +199,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
             post(roles::assign_permission).delete(roles::remove_permission),
+        )
+        .route("/v1/actor_tokens", post(actor_tokens::create))
+        .route(
+            "/v1/actor_tokens/{actor_token_id}/revoke",
+            post(actor_tokens::revoke),
         )
         .route("/v1/sign_in_tokens", post(sign_in_tokens::create))
         .route("/v1/testing_tokens", post(testing_tokens::create))

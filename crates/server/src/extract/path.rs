@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId,
+    ActorTokenId, ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId,
     OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId,
     OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId,
     UserId, WebhookEndpointId,
@@ -158,6 +158,10 @@ path_struct!(
         organization_id: OrganizationId => not_found("organization"),
         domain_id: OrganizationDomainId => not_found("organization domain"),
     }
+);
+path_struct!(
+    /// `/v1/actor_tokens/{actor_token_id}/revoke`
+    ActorTokenPath { actor_token_id: ActorTokenId } => not_found(usher_core::actor_tokens::ACTOR_TOKEN)
 );
 path_struct!(
     /// `/v1/sign_in_tokens/{sign_in_token_id}/revoke`

@@ -120,6 +120,15 @@ pub fn render(
             "kid": kid,
             "retired": true,
         }),
+        DomainEvent::ImpersonationStarted { token, session } => serde_json::json!({
+            "object": "impersonation",
+            "actor_token_id": token.id,
+            "user_id": token.user_id,
+            "actor": token.actor,
+            "session_id": session.id,
+            "session_expire_at": session.expire_at,
+            "started_at": session.created_at,
+        }),
     };
     OutboxEvent {
         id: EventId::new(),

@@ -2,6 +2,7 @@
 //! Every object carries `object`, every schema field is present (nullable ones as `null`), and
 //! timestamps are integer milliseconds.
 
+pub mod actor_tokens;
 pub mod api_keys;
 pub mod emails;
 pub mod events;

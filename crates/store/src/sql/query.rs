@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use sqlx::query::Query;
 use sqlx::{Executor, Pool, QueryBuilder, Row};
+use usher_core::actor_tokens::ActorToken;
 use usher_core::branding::Branding;
 use usher_core::events::OutboxEvent;
 use usher_core::jwt_templates::session_claims::SessionClaimsTemplate;
@@ -131,6 +132,7 @@ macro_rules! versioned {
 
 versioned!(
     usher_core::api_keys::ApiKey,
+    ActorToken,
     Branding,
     MembershipRequest,
     Organization,

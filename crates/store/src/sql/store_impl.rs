@@ -46,6 +46,24 @@ impl Store for Backend {
             .map_err(|e| e.during("organization_permissions"))
     }
 
+    async fn get_actor_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::ActorTokenId,
+    ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
+        sign_in_tokens::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_actor_token"))
+    }
+
+    async fn actor_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
+        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("actor_token_by_digest"))
+    }
+
     async fn get_sign_in_token(
         &self,
         instance_id: &InstanceId,

@@ -176,6 +176,8 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             }
             Write::InsertSignInToken(t) => super::sign_in_tokens::insert(&mut tx, instance_id, t).await?,
             Write::UpdateSignInToken(t) => super::sign_in_tokens::update(&mut tx, instance_id, t).await?,
+            Write::InsertActorToken(t) => super::sign_in_tokens::insert(&mut tx, instance_id, t).await?,
+            Write::UpdateActorToken(t) => super::sign_in_tokens::update(&mut tx, instance_id, t).await?,
             Write::PutRoleSet(r) => super::role_sets::put(&mut tx, instance_id, r).await?,
             Write::ReplaceRoleSet { id, dest_key } => {
                 super::role_sets::replace(&mut tx, instance_id, id, dest_key).await?

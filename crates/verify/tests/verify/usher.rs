@@ -411,3 +411,65 @@ async fn pending_usher_tokens_are_signed_out_unless_the_app_opts_in() {
     assert_eq!(st.auth().session_status(), Some("active"));
     assert_eq!(st.auth().org_id(), Some(org_id));
 }
+
+/// Impersonation: an actor token's ticket, redeemed through the Frontend API, starts a session
+/// whose tokens carry `act`; `Auth` shows the actor as Usher issued it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impersonation_sessions_token_shows_its_actor() {
+    let u = spawn_usher().await;
+    let user = u
+        .post(
+            "/v1/users",
+            json!({"email_address": ["imp@verify.test"], "password": "correct-horse-9"}),
+        )
+        .await;
+    let actor = json!({"sub": "user_2admin000000000000000000000", "reason": "support"});
+    let t = u
+        .post(
+            "/v1/actor_tokens",
+            json!({"user_id": user["id"], "actor": actor}),
+        )
+        .await;
+    let dev: serde_json::Value = u
+        .http
+        .post(format!("{}/v1/dev_browser", u.frontend_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let signed_in: serde_json::Value = u
+        .http
+        .post(format!(
+            "{}/v1/client/sign_ins?__clerk_db_jwt={}",
+            u.frontend_url,
+            dev["token"].as_str().unwrap()
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "strategy=ticket&ticket={}",
+            t["token"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = signed_in["response"]["created_session_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{signed_in}"))
+        .to_owned();
+    let token = u.mint(&sid).await;
+    let s = pem_verifier(&u).verify_session_token(&token).await.unwrap();
+    assert_eq!(s.user_id, user["id"].as_str().unwrap());
+    assert_eq!(s.actor, Some(actor));
+
+    let plain = u.session().await;
+    let s = pem_verifier(&u)
+        .verify_session_token(&u.mint(&plain).await)
+        .await
+        .unwrap();
+    assert_eq!(s.actor, None, "an ordinary session has no actor");
+}

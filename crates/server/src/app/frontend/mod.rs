@@ -159,13 +159,38 @@ pub fn start_session(
     strategy: Option<&Strategy>,
     second_factor: bool,
 ) -> Session {
+    start_session_as(
+        state,
+        change,
+        key,
+        client,
+        user,
+        strategy,
+        second_factor,
+        |_| {},
+    )
+}
+
+/// [`start_session`], with `shape` applied to the new session before it is written (an
+/// impersonation's actor and shorter lifetime).
+#[allow(clippy::too_many_arguments)]
+pub fn start_session_as(
+    state: &AppState,
+    change: &mut Change<'_>,
+    key: &ClientKey,
+    client: &mut Client,
+    user: &mut User,
+    strategy: Option<&Strategy>,
+    second_factor: bool,
+    shape: impl FnOnce(&mut Session),
+) -> Session {
     let made = SignInMade {
         strategy,
         second_factor,
         user_agent: change.ctx().user_agent.clone(),
         ip_address: change.ctx().client_ip.clone(),
     };
-    let session = start_browser_session(
+    let mut session = start_browser_session(
         &state.instance,
         client,
         user,
@@ -173,6 +198,7 @@ pub fn start_session(
         made,
         state.now(),
     );
+    shape(&mut session);
     change
         .write(Write::InsertSession(session.clone()))
         .event(DomainEvent::session_started(

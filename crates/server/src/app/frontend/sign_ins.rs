@@ -2,6 +2,7 @@
 //! commits the client (with its attempt), the user (failed-attempt counter, spent codes) and,
 //! on completion, the new session, in one transaction.
 
+use usher_core::actor_tokens::{self, ActorToken};
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::clients::{Client, Strategy, decoys};
 use usher_core::events::DomainEvent;
@@ -16,7 +17,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
 use super::{
-    ClientKey, get_user, load_client, send_code, send_code_later, start_session, throttle,
+    ClientKey, get_user, load_client, send_code, send_code_later, start_session_as, throttle,
     write_client,
 };
 use crate::app::context::RequestContext;
@@ -190,11 +191,13 @@ async fn create_with_sign_in_token(
 ) -> CoreResult<Client> {
     let digest = sign_in_tokens::ticket_digest(ticket);
     with_retry(|| async {
-        let mut token = state
+        let Some(mut token) = state
             .store
             .sign_in_token_by_digest(&state.instance.id, &digest)
             .await?
-            .ok_or(CoreError::TicketInvalid)?;
+        else {
+            return create_with_actor_token(state, ctx, key, &digest).await;
+        };
         let client = load_client(state, key).await?;
         let live = has_live_session(state, &client).await?;
         refuse_if_signed_in(state, &client, live)?;
@@ -214,6 +217,49 @@ async fn create_with_sign_in_token(
         change.write(Write::UpdateSignInToken(token));
         finish_step(key, change, client, sign_in, user, false, "sign_in.create").await
     })
+    .await
+}
+
+/// A sign-in by an actor token's ticket: as a sign-in token's, but the session it starts is
+/// an impersonation (its `actor`, its capped lifetime), and the token remembers the session so
+/// that revoking the token ends it.
+async fn create_with_actor_token(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    digest: &str,
+) -> CoreResult<Client> {
+    let mut token = state
+        .store
+        .actor_token_by_digest(&state.instance.id, digest)
+        .await?
+        .ok_or(CoreError::TicketInvalid)?;
+    let client = load_client(state, key).await?;
+    let live = has_live_session(state, &client).await?;
+    refuse_if_signed_in(state, &client, live)?;
+    actor_tokens::redeem(&mut token, state.now())?;
+    let user = state
+        .store
+        .get_user(&state.instance.id, &token.user_id)
+        .await?
+        .ok_or(CoreError::TicketInvalid)?;
+    ensure_can_sign_in(&user, state.now())?;
+    let identifier = user
+        .primary_email()
+        .map(|e| e.email_address.clone())
+        .unwrap_or_default();
+    let sign_in = SignIn::impersonating(&identifier, &user, state.now());
+    let change = Change::new(state, ctx);
+    finish_step_as(
+        key,
+        change,
+        client,
+        sign_in,
+        user,
+        false,
+        "sign_in.create",
+        Some(token),
+    )
     .await
 }
 
@@ -441,19 +487,46 @@ fn count_failure(state: &AppState, user: &mut User) {
 /// Commits the step's client and user, and the session when the sign-in completed.
 async fn finish_step(
     key: &ClientKey,
+    change: Change<'_>,
+    client: Client,
+    sign_in: SignIn,
+    user: User,
+    user_changed: bool,
+    audit: &str,
+) -> CoreResult<Client> {
+    finish_step_as(
+        key,
+        change,
+        client,
+        sign_in,
+        user,
+        user_changed,
+        audit,
+        None,
+    )
+    .await
+}
+
+/// [`finish_step`]; a session it starts with `impersonation` is that actor token's: the actor
+/// and the capped lifetime on the session, the token spent and the start recorded with it.
+#[allow(clippy::too_many_arguments)]
+async fn finish_step_as(
+    key: &ClientKey,
     mut change: Change<'_>,
     mut client: Client,
     mut sign_in: SignIn,
     mut user: User,
     user_changed: bool,
     audit: &str,
+    impersonation: Option<ActorToken>,
 ) -> CoreResult<Client> {
     let state = change.state();
     let mut user_changed = user_changed;
     if sign_in.status == SignInStatus::Complete && sign_in.created_session_id.is_none() {
         let second = sign_in.second_factor_verified();
         let strategy_used = sign_in.strategy_used().cloned();
-        let session = start_session(
+        let mut token = impersonation;
+        let session = start_session_as(
             state,
             &mut change,
             key,
@@ -461,7 +534,22 @@ async fn finish_step(
             &mut user,
             strategy_used.as_ref(),
             second,
+            |s| {
+                if let Some(t) = token.as_mut() {
+                    actor_tokens::impersonate(t, s);
+                }
+            },
         );
+        if let Some(t) = token {
+            change
+                .write(Write::UpdateActorToken(t.clone()))
+                .event(DomainEvent::ImpersonationStarted {
+                    token: Box::new(t.clone()),
+                    session: Box::new(session.clone()),
+                })
+                .audit("actor_token.accept", Some(&t.id))
+                .audit("impersonation.start", Some(&session.id));
+        }
         sign_in.complete(&session.id, state.now());
         user_changed = true;
     }

@@ -2,6 +2,7 @@
 //! each field read by a `fields` helper, and the conversion into the domain input beside it. A
 //! field is named once, in its struct; `extract::body::JsonBody<T>` reads the body into `T`.
 
+pub mod actor_tokens;
 pub mod api_keys;
 pub mod fields;
 pub mod frontend;

@@ -4,6 +4,7 @@
 //! refusal the state is checked through the Backend API (users, sessions, emails, audit log,
 //! events) and the client through `GET /v1/client`: a refused request changes nothing.
 
+mod actor_tokens;
 mod api_keys;
 mod choose_organization;
 mod clerk_js_bundle;

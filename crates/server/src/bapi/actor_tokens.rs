@@ -1,0 +1,33 @@
+//! Actor Tokens: `POST /v1/actor_tokens`, `POST /v1/actor_tokens/{id}/revoke`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::actor_tokens as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{ActorTokenPath, Path};
+use crate::state::AppState;
+use crate::wire::actor_tokens::ActorTokenJson;
+use crate::wire::requests::actor_tokens::CreateActorTokenRequest;
+
+pub async fn create(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreateActorTokenRequest>,
+) -> Result<Response, ApiError> {
+    let (user_id, input) = body.into_parts();
+    let (token, ticket) = app::create(&state, &ctx, &user_id, input).await?;
+    Ok(Json(ActorTokenJson::new(&token, Some(ticket))).into_response())
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<ActorTokenPath>,
+) -> Result<Response, ApiError> {
+    let token = app::revoke(&state, &ctx, &p.actor_token_id).await?;
+    Ok(Json(ActorTokenJson::new(&token, None)).into_response())
+}
