@@ -73,6 +73,12 @@ pub struct ServeArgs {
     /// Public Frontend API host (must contain a dot), e.g. `auth.example.com`.
     #[arg(long, env = "USHER_FRONTEND_HOST")]
     frontend_host: Option<String>,
+    /// The Frontend API's public base URL, as browsers reach it (`https://auth.example.com`, or
+    /// the app's proxy URL): the start of the absolute URLs Usher hands out (profile images,
+    /// organization logos, invitation links). Defaults to `http://` + the Frontend API host, so
+    /// set it behind TLS.
+    #[arg(long, env = "USHER_FRONTEND_URL")]
+    frontend_url: Option<String>,
     /// Seeds this secret key (`sk_test_…`/`sk_live_…`) when the instance is first created.
     #[arg(long, env = "USHER_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,

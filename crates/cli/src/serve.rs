@@ -23,6 +23,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         api_addr: args.api_addr,
         frontend_addr: args.frontend_addr,
         frontend_host: args.frontend_host,
+        frontend_url: args.frontend_url,
         secret_key: args.secret_key,
         environment: args.environment.map(|e| match e {
             EnvironmentArg::Development => Environment::Development,

@@ -31,6 +31,27 @@ pub struct Bootstrapped {
     pub environment_ignored: Option<Environment>,
 }
 
+/// The Frontend API's public base URL without a trailing slash: `--frontend-url` when set (an
+/// absolute http(s) URL without query or fragment), else `http://` + the Frontend API host.
+pub fn frontend_url(cfg: &ServerConfig) -> anyhow::Result<String> {
+    let Some(raw) = &cfg.frontend_url else {
+        return Ok(format!("http://{}", frontend_host(cfg)));
+    };
+    let parsed = url::Url::parse(raw)
+        .map_err(|e| anyhow::anyhow!("USHER_FRONTEND_URL / --frontend-url {raw:?}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || parsed.host_str().is_none()
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+    {
+        anyhow::bail!(
+            "USHER_FRONTEND_URL / --frontend-url {raw:?}: must be an http(s) URL without credentials, query or fragment (for example https://auth.example.com)"
+        );
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
 pub fn frontend_host(cfg: &ServerConfig) -> String {
     cfg.frontend_host
         .clone()

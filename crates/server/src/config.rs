@@ -16,6 +16,9 @@ pub struct ServerConfig {
     pub frontend_addr: SocketAddr,
     /// The public Frontend API host (in the publishable key and `iss`); defaults to `frontend_addr`.
     pub frontend_host: Option<String>,
+    /// The Frontend API's public base URL (`https://auth.example.com`), in the absolute URLs
+    /// Usher hands out (images, invitation links); defaults to `http://` + the Frontend API host.
+    pub frontend_url: Option<String>,
     /// Seeds the secret key on first run; on later runs it must match the stored key.
     pub secret_key: Option<String>,
     /// The environment asked for: a new instance gets it (development when `None`; a seeded
@@ -258,6 +261,7 @@ impl ServerConfig {
             api_addr: SocketAddr::from(([127, 0, 0, 1], 4000)),
             frontend_addr: SocketAddr::from(([127, 0, 0, 1], 4001)),
             frontend_host: None,
+            frontend_url: None,
             secret_key: None,
             environment: None,
             hasher_workers: None,

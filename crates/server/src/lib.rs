@@ -36,7 +36,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use usher_core::clock::{Clock, SystemClock};
 use usher_core::passwords::HasherPool;
 
-use crate::bootstrap::{Bootstrapped, bootstrap, frontend_host};
+use crate::bootstrap::{Bootstrapped, bootstrap, frontend_url};
 use crate::config::ServerConfig;
 use crate::error::ApiError;
 use crate::state::{AppState, StateParts};
@@ -160,6 +160,7 @@ pub async fn start_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Running> {
     // Settings are checked before anything is created.
+    frontend_url(&cfg)?;
     let mail = outbound::mail::MailRuntime::new(cfg.mail.clone())?;
     std::fs::create_dir_all(&cfg.data_dir)
         .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
@@ -208,7 +209,7 @@ pub async fn start_with_clock(
     });
     let hasher = HasherPool::start(workers, 1024)?;
     let api_url = format!("http://{api_addr}");
-    let frontend_api_url = format!("http://{}", frontend_host(&cfg));
+    let frontend_api_url = frontend_url(&cfg)?;
     let boot = BootReport {
         created,
         environment: instance.environment,

@@ -2,8 +2,11 @@
 //! its Frontend API listener byte for byte with safe headers, replaced and deleted with the
 //! record that shows them, refused when they are not an image of the four formats.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use serde_json::{Value, json};
+use usher_core::clock::SystemClock;
 
 use crate::common::*;
 
@@ -335,4 +338,46 @@ async fn a_user_profile_image_is_uploaded_replaced_and_deleted() {
         .await
         .ok();
     assert_eq!(app.fetch_image(&third).await.status, 404);
+}
+
+#[tokio::test]
+async fn image_urls_start_with_the_configured_public_frontend_url() {
+    let app = spawn_with(Arc::new(SystemClock), |cfg| {
+        cfg.frontend_url = Some("https://auth.example.com/".into());
+    })
+    .await;
+    let id = org(&app).await;
+    let r = app
+        .upload_image(Method::PUT, &format!("/v1/organizations/{id}/logo"), PNG)
+        .await;
+    let url = image_url(r.ok());
+    assert!(
+        url.starts_with("https://auth.example.com/v1/images/img_"),
+        "{url}"
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_public_frontend_url_stops_the_server_before_it_starts() {
+    for bad in [
+        "auth.example.com",
+        "ftp://auth.example.com",
+        "https://auth.example.com/?x=1",
+        "https://user:pw@auth.example.com",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = usher_server::config::ServerConfig::with_data_dir(dir.path());
+        cfg.api_addr = "127.0.0.1:0".parse().unwrap();
+        cfg.frontend_addr = "127.0.0.1:0".parse().unwrap();
+        cfg.frontend_url = Some(bad.into());
+        let err = usher_server::start(cfg)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{bad} was accepted"));
+        assert!(err.to_string().contains("frontend-url"), "{err}");
+        assert!(
+            !dir.path().join("usher.sqlite").exists(),
+            "nothing is created for {bad}"
+        );
+    }
 }
