@@ -14,6 +14,8 @@ pub mod emails;
 pub mod enrollment;
 pub mod images;
 pub mod jwt_templates;
+pub mod organization_domains;
+pub mod organization_invitations;
 pub mod organizations;
 pub mod records;
 pub mod role_sets;
@@ -221,13 +223,17 @@ macro_rules! conformance_tests {
                 memberships_are_unique_and_listed,
                 the_membership_limit_holds_under_concurrency,
                 the_last_admin_is_kept,
-                domains_are_unique_listed_and_deleted_with_their_organization,
-                a_domain_keeps_its_affiliation_verification,
-                invitations_are_pending_once_per_address_and_expire,
-                invitations_are_found_by_ticket_and_by_any_address,
                 memberships_of_users_come_with_their_organizations,
                 users_and_organizations_are_read_by_ids,
                 a_role_in_use_is_not_deleted,
+            }
+            organization_domains {
+                domains_are_unique_listed_and_deleted_with_their_organization,
+                a_domain_keeps_its_affiliation_verification,
+            }
+            organization_invitations {
+                invitations_are_pending_once_per_address_and_expire,
+                invitations_are_found_by_ticket_and_by_any_address,
             }
             api_keys {
                 api_keys_round_trip_and_are_found_by_digest,

@@ -13,7 +13,9 @@ use usher_core::organizations::suggestions::{
 use usher_core::store::{DomainPendingCount, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::organizations::{commit, domain, invitation, org, users};
+use super::organization_domains::domain;
+use super::organization_invitations::invitation;
+use super::organizations::{commit, org, users};
 use super::{NOW, Outcome, create_instance};
 
 pub async fn suggestions_and_requests_are_pending_once_and_listed(
