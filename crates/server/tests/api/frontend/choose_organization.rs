@@ -16,16 +16,7 @@ async fn spawn_forced(kind: Kind) -> Env {
 }
 
 async fn create_org(env: &Env, name: &str, slug: &str, admin: &str) -> String {
-    env.bapi(
-        Method::POST,
-        "/v1/organizations",
-        Some(json!({"name": name, "slug": slug, "created_by": admin})),
-    )
-    .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    env.new_org(name, Some(slug), admin).await
 }
 
 async fn add_member(env: &Env, org: &str, user: &str) {

@@ -126,6 +126,27 @@ impl Env {
         self.bapi(reqwest::Method::GET, path, None).await
     }
 
+    /// A user made over the Backend API with one email address and no password: its id.
+    async fn new_user(&self, email: &str) -> String {
+        let body = json!({"email_address": [email], "skip_password_requirement": true});
+        let r = self
+            .bapi(reqwest::Method::POST, "/v1/users", Some(body))
+            .await;
+        r.ok()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// An organization made over the Backend API with `created_by` as its admin: its id.
+    async fn new_org(&self, name: &str, slug: Option<&str>, created_by: &str) -> String {
+        let mut body = json!({"name": name, "created_by": created_by});
+        if let Some(slug) = slug {
+            body["slug"] = json!(slug);
+        }
+        let r = self
+            .bapi(reqwest::Method::POST, "/v1/organizations", Some(body))
+            .await;
+        r.ok()["id"].as_str().unwrap().to_owned()
+    }
+
     async fn user(&self, id: &str) -> Value {
         self.bapi_get(&format!("/v1/users/{id}")).await.ok().clone()
     }

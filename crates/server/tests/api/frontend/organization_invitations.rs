@@ -31,16 +31,7 @@ async fn organization(env: &Env, name: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned();
-    env.bapi(
-        Method::POST,
-        "/v1/organizations",
-        Some(json!({"name": name, "created_by": admin})),
-    )
-    .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    env.new_org(name, None, &admin).await
 }
 
 /// Invites `email` as `role` over the Backend API (as `clerk.organizations.

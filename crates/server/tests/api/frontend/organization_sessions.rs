@@ -18,36 +18,9 @@ async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
     let env = spawn(Kind::Production).await;
     let mut a = env.browser();
     let (uid, sid) = a.sign_up(&env, "alice@example.com", None).await;
-    let owner = bapi(
-        &env,
-        "POST",
-        "/v1/users",
-        json!({"email_address": ["owner@example.com"], "skip_password_requirement": true}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let acme = bapi(
-        &env,
-        "POST",
-        "/v1/organizations",
-        json!({"name": "Acme", "slug": "acme", "created_by": owner}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let other = bapi(
-        &env,
-        "POST",
-        "/v1/organizations",
-        json!({"name": "Other", "slug": "other", "created_by": owner}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let owner = env.new_user("owner@example.com").await;
+    let acme = env.new_org("Acme", Some("acme"), &owner).await;
+    let other = env.new_org("Other", Some("other"), &owner).await;
     bapi(
         &env,
         "POST",
@@ -217,26 +190,8 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
         json!({"name": "Billing", "key": "org:billing", "permissions": perms}),
     )
     .await;
-    let owner = bapi(
-        &env,
-        "POST",
-        "/v1/users",
-        json!({"email_address": ["owner@example.com"], "skip_password_requirement": true}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let acme = bapi(
-        &env,
-        "POST",
-        "/v1/organizations",
-        json!({"name": "Acme", "slug": "acme", "created_by": owner}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let owner = env.new_user("owner@example.com").await;
+    let acme = env.new_org("Acme", Some("acme"), &owner).await;
     let m = bapi(
         &env,
         "POST",
@@ -325,16 +280,7 @@ async fn a_backend_session_starts_in_a_members_organization() {
     };
     let ann = user("ann@example.com").await;
     let bob = user("bob@example.com").await;
-    let acme = bapi(
-        &env,
-        "POST",
-        "/v1/organizations",
-        json!({"name": "Acme", "slug": "acme", "created_by": ann}),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let acme = env.new_org("Acme", Some("acme"), &ann).await;
     let s = bapi(
         &env,
         "POST",

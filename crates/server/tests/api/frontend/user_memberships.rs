@@ -15,16 +15,7 @@ async fn spawn_with_organizations() -> Env {
 }
 
 async fn create_org(env: &Env, name: &str, admin: &str) -> String {
-    env.bapi(
-        Method::POST,
-        "/v1/organizations",
-        Some(json!({"name": name, "created_by": admin})),
-    )
-    .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    env.new_org(name, None, admin).await
 }
 
 /// The memberships of the client's (only) session user.
