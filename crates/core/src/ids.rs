@@ -44,6 +44,13 @@ pub mod prefix {
     pub const JWT_TEMPLATE: &str = "jtmp_";
     /// An API key: Clerk's ids are `ak_` and 32 hex digits (see `api_keys::model`).
     pub const API_KEY: &str = "ak_";
+    pub const BILLING_PLAN: &str = "cplan_";
+    pub const BILLING_FEATURE: &str = "feat_";
+    pub const SUBSCRIPTION_ITEM: &str = "csubi_";
+    /// A payer's subscription and the payer itself are named after the user or organization
+    /// (see `billing::model`), so these have no id type of their own.
+    pub const SUBSCRIPTION: &str = "csub_";
+    pub const PAYER: &str = "cpayer_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -280,6 +287,21 @@ id_type!(
 id_type!(
     /// A JWT template (`jtmp_`).
     JwtTemplateId, prefix::JWT_TEMPLATE, "JWT template"
+);
+
+id_type!(
+    /// A billing plan (`cplan_`).
+    PlanId, prefix::BILLING_PLAN, "plan"
+);
+
+id_type!(
+    /// A feature of a billing plan (`feat_`).
+    FeatureId, prefix::BILLING_FEATURE, "feature"
+);
+
+id_type!(
+    /// A subscription item (`csubi_`): a plan held by a user or an organization.
+    SubscriptionItemId, prefix::SUBSCRIPTION_ITEM, "subscription item"
 );
 
 pub fn new_id(prefix: &str) -> String {

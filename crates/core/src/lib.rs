@@ -4,6 +4,7 @@
 pub mod actor_tokens;
 pub mod api_keys;
 pub mod audit;
+pub mod billing;
 pub mod branding;
 pub mod clients;
 pub mod clock;

@@ -298,6 +298,14 @@ pub enum Write {
     RetireSigningKey {
         kid: String,
     },
+    /// A new plan; [`StoreError::SlugTaken`] when another plan of the instance has its slug. A
+    /// default plan takes the place of its payer type's previous default.
+    InsertBillingPlan(crate::billing::Plan),
+    /// A new subscription item; [`StoreError::Stale`] when its payer or plan is gone, or when the
+    /// payer has another active item (the caller re-reads).
+    InsertSubscriptionItem(crate::billing::SubscriptionItem),
+    /// Guarded by `item.version`.
+    UpdateSubscriptionItem(crate::billing::SubscriptionItem),
     /// Stores an uploaded image (a new id each time: images are never changed).
     InsertImage(Image),
     /// Removes an image; nothing when it is gone already.
@@ -328,6 +336,8 @@ pub struct SessionForToken {
     /// The user's membership in the session's active organization, read with the session; none
     /// when no organization is active or the user is no longer a member of it.
     pub active_membership: Option<ActiveMembership>,
+    /// The user's plan: its active subscription item's, or the default user plan.
+    pub user_plan: Option<crate::billing::Entitlement>,
 }
 
 /// A domain's pending invitations and suggestions (see `Store::domain_pending_counts`).
@@ -346,6 +356,8 @@ pub struct ActiveMembership {
     pub role: String,
     /// The custom permissions a custom role grants (a system role's come from `roles::system`).
     pub custom_permissions: Vec<String>,
+    /// The organization's plan: its active subscription item's, or the default organization plan.
+    pub organization_plan: Option<crate::billing::Entitlement>,
 }
 
 #[async_trait]
@@ -688,6 +700,44 @@ pub trait Store: Send + Sync + 'static {
         instance_id: &InstanceId,
         used: &[(crate::ids::ApiKeyId, Millis)],
     ) -> StoreResult<()>;
+
+    // --- Plans and subscription items. Written through `commit`. ---
+
+    async fn get_billing_plan(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::PlanId,
+    ) -> StoreResult<Option<crate::billing::Plan>>;
+    async fn billing_plan_by_slug(
+        &self,
+        instance_id: &InstanceId,
+        slug: &str,
+    ) -> StoreResult<Option<crate::billing::Plan>>;
+    /// A page of the instance's plans (newest first) and the total matching the query.
+    async fn list_billing_plans(
+        &self,
+        instance_id: &InstanceId,
+        query: &crate::billing::PlanQuery,
+    ) -> StoreResult<(Vec<crate::billing::Plan>, i64)>;
+    async fn get_subscription_item(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::SubscriptionItemId,
+    ) -> StoreResult<Option<crate::billing::SubscriptionItem>>;
+    /// A payer's subscription items, newest first.
+    async fn subscription_items_of_payer(
+        &self,
+        instance_id: &InstanceId,
+        payer_id: &str,
+    ) -> StoreResult<Vec<crate::billing::SubscriptionItem>>;
+    /// The plan a payer holds as a token carries it: its active item's, or its payer type's
+    /// default plan; none without either.
+    async fn payer_entitlement(
+        &self,
+        instance_id: &InstanceId,
+        payer_type: crate::billing::PayerType,
+        payer_id: &str,
+    ) -> StoreResult<Option<crate::billing::Entitlement>>;
 
     async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()>;
 

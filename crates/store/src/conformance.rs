@@ -9,6 +9,7 @@
 
 pub mod actor_tokens;
 pub mod api_keys;
+pub mod billing;
 pub mod clients;
 pub mod emails;
 pub mod enrollment;
@@ -239,6 +240,10 @@ macro_rules! conformance_tests {
                 api_keys_round_trip_and_are_found_by_digest,
                 api_keys_are_listed_per_subject_and_touched_in_batches,
                 api_keys_go_with_their_user,
+            }
+            billing {
+                billing_plans_have_unique_slugs_and_one_default,
+                subscription_items_are_active_once_per_payer,
             }
             enrollment {
                 suggestions_and_requests_are_pending_once_and_listed,

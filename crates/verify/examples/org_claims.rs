@@ -233,6 +233,7 @@ async fn main() -> Res<()> {
                 authorized_party: None,
                 organization: org.as_ref(),
                 custom_claims: None,
+                entitlements: None,
                 now,
             },
         )?;

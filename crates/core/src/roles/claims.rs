@@ -44,8 +44,20 @@ pub struct EncodedOrganization {
 }
 
 pub fn encode_claims(org: &ActiveOrganization) -> EncodedOrganization {
+    encode_claims_with(org, &[])
+}
+
+/// `encode_claims`, with the features of the organization's plan among `fea`'s `o:` entries: a
+/// plan feature no permission names gets the empty mask, so `fpm` stays aligned with `fea`.
+pub fn encode_claims_with(
+    org: &ActiveOrganization,
+    plan_features: &[String],
+) -> EncodedOrganization {
     // feature → its actions; sorted so one role always yields one encoding.
     let mut features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in plan_features {
+        features.entry(f.clone()).or_default();
+    }
     for raw in &org.permissions {
         let Ok(key) = PermissionKey::parse("permission", raw) else {
             continue;
@@ -86,7 +98,12 @@ pub fn encode_claims(org: &ActiveOrganization) -> EncodedOrganization {
         .to_owned();
     EncodedOrganization {
         o: OrganizationClaim {
-            fpm: masks.join(","),
+            // Masks index `per`: with no action at all there is nothing to index.
+            fpm: if actions.is_empty() {
+                String::new()
+            } else {
+                masks.join(",")
+            },
             id: org.id.clone(),
             per: actions.join(","),
             rol,
@@ -195,6 +212,17 @@ mod tests {
             serde_json::to_string(&e.o).unwrap(),
             r#"{"id":"org_1","rol":"member","slg":"acme"}"#
         );
+    }
+
+    #[test]
+    fn plan_features_join_the_permission_features_in_order() {
+        let plan = vec!["sso".to_owned(), "members".to_owned()];
+        let e = encode_claims_with(&org("org:admin", &["org:members:read"]), &plan);
+        assert_eq!(e.fea.as_deref(), Some("o:members,o:sso"));
+        assert_eq!((e.o.per.as_str(), e.o.fpm.as_str()), ("read", "1,0"));
+        let e = encode_claims_with(&org("org:member", &[]), &plan);
+        assert_eq!(e.fea.as_deref(), Some("o:members,o:sso"));
+        assert_eq!((e.o.per.as_str(), e.o.fpm.as_str()), ("", ""));
     }
 
     #[test]

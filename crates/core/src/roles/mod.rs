@@ -11,6 +11,6 @@ pub mod sets;
 pub mod system;
 
 pub use assign::{RoleCatalog, check_assignable};
-pub use claims::{ActiveOrganization, OrganizationClaim, encode_claims};
+pub use claims::{ActiveOrganization, OrganizationClaim, encode_claims, encode_claims_with};
 pub use keys::{PermissionKey, RoleKey};
 pub use model::{Permission, PermissionType, Role};

@@ -4,12 +4,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::model::{Session, SessionStatus};
+use crate::billing::Entitlements;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::random_hex;
 use crate::instance::Instance;
 use crate::jwt_templates::session_claims::merge;
-use crate::roles::claims::{ActiveOrganization, OrganizationClaim, encode_claims};
+use crate::roles::claims::{ActiveOrganization, OrganizationClaim, encode_claims_with};
 use crate::roles::system;
 use crate::signing_keys::SigningKey;
 use crate::store::{ActiveMembership, SessionForToken};
@@ -29,7 +30,8 @@ pub struct SessionClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azp: Option<&'a str>,
     pub exp: i64,
-    /// The active organization's features (`o:<feature>`), which `o.fpm` indexes.
+    /// The active organization's features (`o:<feature>`, which `o.fpm` indexes: its role's
+    /// permissions' and its plan's), then the user's plan's (`u:<feature>`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fea: Option<String>,
     pub fva: [i64; 2],
@@ -39,6 +41,9 @@ pub struct SessionClaims<'a> {
     pub nbf: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub o: Option<OrganizationClaim>,
+    /// The user's plan (`u:<slug>`) and the active organization's (`o:<slug>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pla: Option<String>,
     pub sid: &'a str,
     pub sts: &'static str,
     pub sub: &'a str,
@@ -61,6 +66,9 @@ pub struct MintRequest<'a> {
     /// The instance's custom claims, rendered for this session (`jwt_templates::session_claims`):
     /// under the default claims, which win.
     pub custom_claims: Option<&'a Map<String, Value>>,
+    /// The user's plan and the organization's (`billing`): `pla` and their features in `fea`.
+    /// The organization's counts only with an organization in the token.
+    pub entitlements: Option<&'a Entitlements>,
     pub now: Millis,
 }
 
@@ -119,10 +127,18 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
     let lifetime = req
         .lifetime_secs
         .unwrap_or(req.instance.settings.session_token_lifetime_secs);
-    let (o, fea) = match organization.map(encode_claims) {
-        Some(encoded) => (Some(encoded.o), encoded.fea),
-        None => (None, None),
+    let plans = match (req.entitlements, organization) {
+        (Some(p), Some(_)) => p.clone(),
+        (Some(p), None) => p.user_only(),
+        (None, _) => Entitlements::default(),
     };
+    let (o, org_fea) =
+        match organization.map(|org| encode_claims_with(org, plans.organization_features())) {
+            Some(encoded) => (Some(encoded.o), encoded.fea),
+            None => (None, None),
+        };
+    let fea_parts: Vec<String> = org_fea.into_iter().chain(plans.user_features()).collect();
+    let fea = (!fea_parts.is_empty()).then(|| fea_parts.join(","));
     let claims = SessionClaims {
         act: req.session.actor.as_ref(),
         azp: req.authorized_party,
@@ -137,6 +153,7 @@ pub fn mint(key: &SigningKey, req: &MintRequest<'_>) -> CoreResult<String> {
         jti: random_hex(10),
         nbf: iat - NBF_BACKDATE_SECS,
         o,
+        pla: plans.pla(),
         sid: &req.session.id,
         sts,
         sub: &req.session.user_id,
@@ -186,7 +203,7 @@ mod tests {
         settings: InstanceSettings,
         organization: Option<&ActiveOrganization>,
     ) -> Value {
-        mint_full(status, settings, organization, None)
+        mint_full(status, settings, organization, None, None)
     }
 
     fn mint_full(
@@ -194,6 +211,7 @@ mod tests {
         settings: InstanceSettings,
         organization: Option<&ActiveOrganization>,
         custom_claims: Option<&Map<String, Value>>,
+        entitlements: Option<&Entitlements>,
     ) -> Value {
         let (key, _) = SigningKey::generate("ins_t", &InstanceId::from_stored("ins_t"), 0).unwrap();
         let instance = Instance {
@@ -233,6 +251,7 @@ mod tests {
                 authorized_party: None,
                 organization,
                 custom_claims,
+                entitlements,
                 now,
             },
         )
@@ -248,6 +267,7 @@ mod tests {
             InstanceSettings::default(),
             None,
             custom.as_object(),
+            None,
         );
         assert_eq!(claims["role"], "admin");
         assert_eq!(claims["sid"], "sess_1");
@@ -274,6 +294,31 @@ mod tests {
         );
         assert_eq!(claims["fea"], "o:members");
         assert_eq!(claims["v"], 2);
+    }
+
+    #[test]
+    fn plans_add_pla_and_their_features_to_fea() {
+        use crate::billing::Entitlement;
+        let plans = Entitlements {
+            user: Some(Entitlement::from_stored("pro".into(), "export")),
+            organization: Some(Entitlement::from_stored("team".into(), "sso")),
+        };
+        let org = ActiveOrganization {
+            id: "org_1".into(),
+            slug: "acme".into(),
+            role_key: "org:admin".into(),
+            permissions: vec!["org:members:read".into()],
+        };
+        let on = InstanceSettings::default;
+        let with_org = mint_full(SessionStatus::Active, on(), Some(&org), None, Some(&plans));
+        assert_eq!(with_org["pla"], "u:pro,o:team");
+        assert_eq!(with_org["fea"], "o:members,o:sso,u:export");
+        assert_eq!(with_org["o"]["fpm"], "1,0");
+        let personal = mint_full(SessionStatus::Active, on(), None, None, Some(&plans));
+        assert_eq!(personal["pla"], "u:pro");
+        assert_eq!(personal["fea"], "u:export");
+        let none = mint_full(SessionStatus::Active, on(), None, None, None);
+        assert!(none.get("pla").is_none() && none.get("fea").is_none());
     }
 
     #[test]
@@ -340,6 +385,7 @@ mod tests {
             user_banned,
             user_locked_until,
             active_membership: None,
+            user_plan: None,
         };
         assert_eq!(
             ensure_user_may_hold_token(&found(false, None), 1_000),

@@ -4,6 +4,7 @@
 pub mod actor_tokens;
 pub mod api_key_usage;
 pub mod api_keys;
+pub mod billing;
 pub mod context;
 pub mod frontend;
 pub mod images;

@@ -1,3 +1,4 @@
+use usher_core::billing::Entitlements;
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, SessionId, UserId};
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
@@ -121,6 +122,13 @@ pub async fn mint_token(
     let now = state.now();
     ensure_user_may_hold_token(&found, now)?;
     let org = found.active_membership.as_ref().map(active_organization);
+    let entitlements = Entitlements {
+        user: found.user_plan.clone(),
+        organization: found
+            .active_membership
+            .as_ref()
+            .and_then(|m| m.organization_plan.clone()),
+    };
     let custom = super::session_claims::render_for(
         state,
         &found.session,
@@ -142,6 +150,7 @@ pub async fn mint_token(
             authorized_party: None,
             organization: org.as_ref(),
             custom_claims: custom.as_ref(),
+            entitlements: Some(&entitlements),
             now,
         },
     )?;

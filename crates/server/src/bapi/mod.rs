@@ -1,6 +1,7 @@
 //! The Backend API: `/v1/...`, authenticated with the instance's secret key.
 
 pub mod api_keys;
+pub mod billing;
 mod clients;
 mod emails;
 mod instance;
@@ -24,7 +25,7 @@ mod webhooks;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 pub fn router() -> Router<AppState> {
     let mut router = Router::new();
@@ -52,6 +53,31 @@ pub fn router() -> Router<AppState> {
             );
     }
     router
+        .route(
+            "/v1/billing/plans",
+            get(billing::list_plans).post(billing::create_plan),
+        )
+        .route("/v1/billing/plans/{plan_id}", get(billing::get_plan))
+        .route(
+            "/v1/billing/subscription_items/{subscription_item_id}",
+            delete(billing::cancel_item),
+        )
+        .route(
+            "/v1/users/{user_id}/billing/subscription",
+            get(billing::user_subscription),
+        )
+        .route(
+            "/v1/users/{user_id}/billing/subscription_items",
+            post(billing::assign_to_user),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/billing/subscription",
+            get(billing::organization_subscription),
+        )
+        .route(
+            "/v1/organizations/{organization_id}/billing/subscription_items",
+            post(billing::assign_to_organization),
+        )
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))
         .route("/v1/users/ban", post(users::ban_many))

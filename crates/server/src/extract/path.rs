@@ -12,7 +12,7 @@ use usher_core::ids::{
     ActorTokenId, ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId,
     OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId,
     OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId,
-    UserId, WebhookEndpointId,
+    SubscriptionItemId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -113,6 +113,15 @@ path_struct!(
 path_struct!(
     /// `/v1/organizations/{organization_id}/…` (and the Frontend API's), by id only.
     OrganizationPath { organization_id: OrganizationId } => not_found("organization")
+);
+path_struct!(
+    /// `/v1/billing/plans/{plan_id}`: a plan's id or slug.
+    PlanRefPath { plan_id: String } => not_found(crate::app::billing::PLAN)
+);
+path_struct!(
+    /// `/v1/billing/subscription_items/{subscription_item_id}`
+    SubscriptionItemPath { subscription_item_id: SubscriptionItemId }
+        => not_found(crate::app::billing::SUBSCRIPTION_ITEM)
 );
 path_struct!(
     /// `GET /v1/images/{image_id}`: an uploaded logo or profile image.

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod bearer;
+mod billing;
 pub mod browser;
 mod client;
 pub mod client_ip;
@@ -30,7 +31,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use crate::state::AppState;
 use crate::wire::jwks::JwksJson;
@@ -39,7 +40,13 @@ use crate::wire::jwks::JwksJson;
 pub const PROXY_PREFIX: &str = "/__clerk";
 
 fn routes() -> Router<AppState> {
-    Router::new()
+    let mut router = Router::new();
+    for path in billing::PAYMENT_ROUTES {
+        router = router.route(path, any(billing::payments_not_supported));
+    }
+    router
+        .route("/v1/billing/plans", get(billing::list_plans))
+        .route("/v1/billing/plans/{plan_id}", get(billing::get_plan))
         .route("/api_keys", get(api_keys::list).post(api_keys::create))
         .route("/api_keys/{api_key_id}/revoke", post(api_keys::revoke))
         .route("/.well-known/jwks.json", get(jwks))

@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod attacks;
+mod billing;
 mod branding;
 mod bulk_ban;
 mod common;

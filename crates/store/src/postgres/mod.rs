@@ -78,6 +78,10 @@ mod api_keys {
     type Db = sqlx::Postgres;
     include!("../sql/api_keys.rs");
 }
+mod billing {
+    type Db = sqlx::Postgres;
+    include!("../sql/billing.rs");
+}
 mod organization_suggestions {
     type Db = sqlx::Postgres;
     include!("../sql/organization_suggestions.rs");

@@ -306,6 +306,7 @@ pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) 
     .await?;
     super::organization_suggestions::delete_of_organization(tx, instance_id, id).await?;
     super::api_keys::delete_of_subject(tx, instance_id, id).await?;
+    super::billing::delete_of_payer(tx, instance_id, id).await?;
     super::organization_domains::delete_of_organization(tx, instance_id, id).await
 }
 

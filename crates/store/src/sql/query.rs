@@ -132,6 +132,8 @@ macro_rules! versioned {
 
 versioned!(
     usher_core::api_keys::ApiKey,
+    usher_core::billing::Plan,
+    usher_core::billing::SubscriptionItem,
     ActorToken,
     Branding,
     MembershipRequest,

@@ -173,7 +173,21 @@ pub async fn session_for_token(
                  JOIN organization_role_permissions rp ON rp.role_id = r.id \
                  JOIN organization_permissions p ON p.instance_id = r.instance_id \
                       AND p.key = rp.permission_key \
-                 WHERE r.instance_id = m.instance_id AND r.key = m.role) AS org_permissions \
+                 WHERE r.instance_id = m.instance_id AND r.key = m.role) AS org_permissions, \
+                (SELECT p.slug || ':' || p.feature_slugs FROM billing_plans p \
+                 WHERE p.instance_id = s.instance_id AND p.id = COALESCE(\
+                   (SELECT i.plan_id FROM billing_subscription_items i \
+                    WHERE i.instance_id = s.instance_id AND i.payer_id = s.user_id \
+                      AND i.status = 'active'), \
+                   (SELECT d.id FROM billing_plans d WHERE d.instance_id = s.instance_id \
+                    AND d.for_payer_type = 'user' AND d.is_default))) AS user_plan, \
+                (SELECT p.slug || ':' || p.feature_slugs FROM billing_plans p \
+                 WHERE p.instance_id = s.instance_id AND p.id = COALESCE(\
+                   (SELECT i.plan_id FROM billing_subscription_items i \
+                    WHERE i.instance_id = s.instance_id AND i.payer_id = o.id \
+                      AND i.status = 'active'), \
+                   (SELECT d.id FROM billing_plans d WHERE d.instance_id = s.instance_id \
+                    AND d.for_payer_type = 'org' AND d.is_default))) AS org_plan \
          FROM sessions s JOIN users u ON u.instance_id = s.instance_id AND u.id = s.user_id \
          LEFT JOIN organization_memberships m ON m.instance_id = s.instance_id \
               AND m.organization_id = s.last_active_organization_id AND m.user_id = s.user_id \
@@ -199,6 +213,7 @@ pub async fn session_for_token(
                 .get::<Option<String>, _>("org_permissions")
                 .map(|keys| keys.split(',').map(str::to_owned).collect())
                 .unwrap_or_default(),
+            organization_plan: super::billing::entitlement_of(r.get("org_plan")),
         }),
         _ => None,
     };
@@ -207,6 +222,7 @@ pub async fn session_for_token(
         user_banned: r.get::<bool, _>("banned"),
         user_locked_until: r.get("locked_until"),
         active_membership,
+        user_plan: super::billing::entitlement_of(r.get("user_plan")),
     }))
 }
 

@@ -242,6 +242,13 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteApiKey { id, version } => {
                 super::api_keys::delete(&mut tx, instance_id, id, *version).await?
             }
+            Write::InsertBillingPlan(p) => super::billing::insert_plan(&mut tx, instance_id, p).await?,
+            Write::InsertSubscriptionItem(i) => {
+                super::billing::insert_item(&mut tx, instance_id, i).await?
+            }
+            Write::UpdateSubscriptionItem(i) => {
+                super::billing::update_item(&mut tx, instance_id, i).await?
+            }
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::InsertImage(img) => super::images::insert(&mut tx, instance_id, img).await?,
             Write::DeleteImage { id } => super::images::delete(&mut tx, instance_id, id).await?,
@@ -449,6 +456,7 @@ async fn delete_user(
     execute_one(delete, &mut **tx).await?;
     super::organization_suggestions::delete_of_user(tx, instance_id, id).await?;
     super::api_keys::delete_of_subject(tx, instance_id, id).await?;
+    super::billing::delete_of_payer(tx, instance_id, id).await?;
     delete_identifiers(tx, instance_id, id).await
 }
 

@@ -78,6 +78,10 @@ mod api_keys {
     type Db = sqlx::Sqlite;
     include!("../sql/api_keys.rs");
 }
+mod billing {
+    type Db = sqlx::Sqlite;
+    include!("../sql/billing.rs");
+}
 mod organization_suggestions {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_suggestions.rs");

@@ -1,6 +1,7 @@
 //! The browser's client: reading it with everything it renders, dev browsers, and the sessions
 //! on it (select, end, remove, sign out, tokens).
 
+use usher_core::billing::{Entitlement, Entitlements, PayerType};
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, SessionId, UserId, prefix};
@@ -77,8 +78,8 @@ pub async fn view(
         .find(|(s, _)| Some(&s.id) == client.last_active_session_id.as_ref())
     {
         Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => {
-            let membership = active_membership_of(state, s).await?;
-            Some(mint_for(state, s, azp, membership.as_ref()).await?)
+            let (membership, user_plan) = active_membership_of(state, s).await?;
+            Some(mint_for(state, s, azp, membership.as_ref(), user_plan.as_ref()).await?)
         }
         _ => None,
     };
@@ -116,20 +117,19 @@ pub async fn memberships_of<'a>(
     Ok(UserMemberships::new(list, roles))
 }
 
-/// The session's active organization as its token names it: clerk-js keeps the client's token as
-/// the one for the session's active organization, and asks for no other after `setActive`.
+/// The session's active organization as its token names it (clerk-js keeps the client's token as
+/// the one for the session's active organization, and asks for no other after `setActive`), and
+/// the user's plan.
 async fn active_membership_of(
     state: &AppState,
     session: &Session,
-) -> CoreResult<Option<ActiveMembership>> {
-    if session.last_active_organization_id.is_none() {
-        return Ok(None);
-    }
+) -> CoreResult<(Option<ActiveMembership>, Option<Entitlement>)> {
     Ok(state
         .store
         .session_for_token(&state.instance.id, &session.id)
         .await?
-        .and_then(|f| f.active_membership))
+        .map(|f| (f.active_membership, f.user_plan))
+        .unwrap_or_default())
 }
 
 /// `membership`: the one `organization` was made from, for the custom claims' `org.*`.
@@ -138,8 +138,13 @@ async fn mint_for(
     session: &Session,
     azp: Option<&str>,
     membership: Option<&ActiveMembership>,
+    user_plan: Option<&Entitlement>,
 ) -> CoreResult<String> {
     let organization = membership.map(active_organization);
+    let entitlements = Entitlements {
+        user: user_plan.cloned(),
+        organization: membership.and_then(|m| m.organization_plan.clone()),
+    };
     let custom = crate::app::session_claims::render_for(
         state,
         session,
@@ -158,6 +163,7 @@ async fn mint_for(
             authorized_party: azp,
             organization: organization.as_ref(),
             custom_claims: custom.as_ref(),
+            entitlements: Some(&entitlements),
             now: state.now(),
         },
     )?;
@@ -203,7 +209,14 @@ pub async fn token(
             _ => Some(membership_for_token(state, &found.session.user_id, o).await?),
         },
     };
-    let jwt = mint_for(state, &found.session, azp, membership.as_ref()).await?;
+    let jwt = mint_for(
+        state,
+        &found.session,
+        azp,
+        membership.as_ref(),
+        found.user_plan.as_ref(),
+    )
+    .await?;
     // Using a session keeps it alive; recorded at most hourly, so refreshes rarely write.
     let mut session = found.session;
     if record_activity(
@@ -250,11 +263,16 @@ async fn membership_for_token(
         .get(&m.role)
         .map(|r| r.permissions.iter().map(|p| p.key.clone()).collect())
         .unwrap_or_default();
+    let organization_plan = state
+        .store
+        .payer_entitlement(ins, PayerType::Org, &org.id)
+        .await?;
     Ok(ActiveMembership {
         organization_id: org.id,
         organization_slug: org.slug,
         role: m.role,
         custom_permissions,
+        organization_plan,
     })
 }
 

@@ -1,0 +1,438 @@
+//! Plans and features: plans made and listed (Clerk's `commerce_plan`, `{data,total_count}`), a
+//! user's and an organization's subscription (the default plan when none is assigned), a plan
+//! assigned and canceled, the `pla`/`fea` claims of the next token, the Frontend API's plan list
+//! and its refused payment routes, and every refused input.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap()
+}
+
+async fn plan(app: &App, body: Value) -> Value {
+    app.post("/v1/billing/plans", body).await.ok().clone()
+}
+
+async fn org_of(app: &App, owner: &str, name: &str) -> String {
+    s(&app
+        .post(
+            "/v1/organizations",
+            json!({"name": name, "created_by": owner}),
+        )
+        .await
+        .ok()["id"])
+    .to_owned()
+}
+
+async fn claims(app: &App, sid: &str) -> Value {
+    decode_jwt(&app.session_jwt(sid).await).1
+}
+
+#[tokio::test]
+async fn plans_are_made_and_listed_in_clerks_shape() {
+    let app = spawn_app().await;
+    let free = plan(
+        &app,
+        json!({"name": "Free", "slug": "free_user", "for_payer_type": "user", "is_default": true}),
+    )
+    .await;
+    let pro = plan(
+        &app,
+        json!({
+            "name": "Pro", "slug": "pro", "for_payer_type": "user",
+            "description": "For professionals",
+            "features": [
+                {"name": "Export", "slug": "export"},
+                {"name": "API access", "slug": "api", "description": "REST"},
+            ],
+        }),
+    )
+    .await;
+    plan(
+        &app,
+        json!({"name": "Team", "slug": "team", "for_payer_type": "org"}),
+    )
+    .await;
+    assert_eq!(pro["object"], "commerce_plan");
+    assert!(s(&pro["id"]).starts_with("cplan_"));
+    assert_eq!(pro["for_payer_type"], "user");
+    assert_eq!(pro["is_default"], false);
+    assert_eq!(free["is_default"], true);
+    assert_eq!(pro["fee"]["amount"], 0);
+    assert_eq!(pro["features"][0]["object"], "feature");
+    assert!(s(&pro["features"][0]["id"]).starts_with("feat_"));
+    assert_eq!(pro["features"][1]["slug"], "api");
+    assert_eq!(pro["features"][1]["description"], "REST");
+
+    let all = app.get("/v1/billing/plans").await.ok().clone();
+    assert_eq!(all["total_count"], 3);
+    assert_eq!(all["data"][0]["slug"], "team");
+    let users = app
+        .get("/v1/billing/plans?payer_type=user&limit=1")
+        .await
+        .ok()
+        .clone();
+    assert_eq!(users["total_count"], 2);
+    assert_eq!(users["data"].as_array().unwrap().len(), 1);
+    assert_eq!(users["data"][0]["slug"], "pro");
+    let by_slug = app.get("/v1/billing/plans/pro").await.ok().clone();
+    assert_eq!(by_slug["id"], pro["id"]);
+    let by_id = app
+        .get(&format!("/v1/billing/plans/{}", s(&pro["id"])))
+        .await;
+    assert_eq!(by_id.ok()["slug"], "pro");
+
+    // A new default takes the place of the previous one.
+    plan(
+        &app,
+        json!({"name": "Starter", "slug": "starter", "for_payer_type": "user", "is_default": true}),
+    )
+    .await;
+    let free = app.get("/v1/billing/plans/free_user").await.ok().clone();
+    assert_eq!(free["is_default"], false);
+}
+
+#[tokio::test]
+async fn refused_plans_and_lookups_answer_clerks_errors() {
+    let app = spawn_app().await;
+    plan(
+        &app,
+        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user"}),
+    )
+    .await;
+    let taken = app
+        .post(
+            "/v1/billing/plans",
+            json!({"name": "Pro 2", "slug": "pro", "for_payer_type": "org"}),
+        )
+        .await;
+    taken.err(422, "form_identifier_exists");
+    assert_eq!(taken.param(), "slug");
+    for (body, param) in [
+        (
+            json!({"name": "X", "slug": "Bad Slug", "for_payer_type": "user"}),
+            "slug",
+        ),
+        (
+            json!({"name": "X", "slug": "x", "for_payer_type": "team"}),
+            "for_payer_type",
+        ),
+        (
+            json!({"name": " ", "slug": "x", "for_payer_type": "user"}),
+            "name",
+        ),
+        (
+            json!({"name": "X", "slug": "x", "for_payer_type": "user",
+                   "features": [{"name": "A", "slug": "a"}, {"name": "B", "slug": "a"}]}),
+            "features[1].slug",
+        ),
+    ] {
+        let r = app.post("/v1/billing/plans", body).await;
+        r.err(422, "form_param_value_invalid");
+        assert_eq!(r.param(), param);
+    }
+    let r = app
+        .post("/v1/billing/plans", json!({"name": "X", "slug": "x"}))
+        .await;
+    r.err(422, "form_param_missing");
+    let r = app
+        .post(
+            "/v1/billing/plans",
+            json!({"name": "X", "slug": "x", "for_payer_type": "user", "price": 5}),
+        )
+        .await;
+    r.err(422, "form_param_unknown");
+    app.get("/v1/billing/plans?payer_type=team")
+        .await
+        .err(400, "form_param_value_invalid");
+    app.get("/v1/billing/plans/nope")
+        .await
+        .err(404, "resource_not_found");
+    app.send(
+        Method::DELETE,
+        "/v1/billing/subscription_items/csubi_nope",
+        None,
+    )
+    .await
+    .err(404, "resource_not_found");
+    app.get("/v1/users/user_nope/billing/subscription")
+        .await
+        .err(404, "resource_not_found");
+    let uid = app.create_user_id("nobody@billing.test").await;
+    // No item and no default plan: no subscription.
+    app.get(&format!("/v1/users/{uid}/billing/subscription"))
+        .await
+        .err(404, "resource_not_found");
+    let r = app
+        .post(
+            &format!("/v1/users/{uid}/billing/subscription_items"),
+            json!({"plan_id": "missing"}),
+        )
+        .await;
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "plan_id");
+}
+
+#[tokio::test]
+async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
+    let app = spawn_app().await;
+    let uid = app.create_user_id("payer@billing.test").await;
+    let sid = s(&app.create_session(&uid).await["id"]).to_owned();
+    let before = claims(&app, &sid).await;
+    assert!(
+        before.get("pla").is_none() && before.get("fea").is_none(),
+        "{before}"
+    );
+
+    let free = plan(
+        &app,
+        json!({"name": "Free", "slug": "free_user", "for_payer_type": "user", "is_default": true,
+               "features": [{"name": "Basic", "slug": "basic"}]}),
+    )
+    .await;
+    let sub = app
+        .get(&format!("/v1/users/{uid}/billing/subscription"))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(sub["object"], "commerce_subscription");
+    assert_eq!(sub["status"], "active");
+    assert_eq!(sub["id"], format!("csub_{}", &uid["user_".len()..]));
+    assert_eq!(sub["payer_id"], format!("cpayer_{}", &uid["user_".len()..]));
+    assert_eq!(sub["subscription_items"][0]["plan"]["id"], free["id"]);
+    let c = claims(&app, &sid).await;
+    assert_eq!(c["pla"], "u:free_user");
+    assert_eq!(c["fea"], "u:basic");
+
+    plan(
+        &app,
+        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user",
+               "features": [{"name": "Export", "slug": "export"}, {"name": "API", "slug": "api"}]}),
+    )
+    .await;
+    let item = app
+        .post(
+            &format!("/v1/users/{uid}/billing/subscription_items"),
+            json!({"plan_id": "pro"}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(item["object"], "commerce_subscription_item");
+    assert_eq!(item["status"], "active");
+    assert_eq!(item["plan"]["slug"], "pro");
+    let item_id = s(&item["id"]).to_owned();
+    assert!(item_id.starts_with("csubi_"));
+    // Assigning the plan held already changes nothing.
+    let again = app
+        .post(
+            &format!("/v1/users/{uid}/billing/subscription_items"),
+            json!({"plan_id": "pro"}),
+        )
+        .await;
+    assert_eq!(again.ok()["id"], item_id.as_str());
+    let c = claims(&app, &sid).await;
+    assert_eq!(c["pla"], "u:pro");
+    assert_eq!(c["fea"], "u:export,u:api");
+    let sub = app
+        .get(&format!("/v1/users/{uid}/billing/subscription"))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(sub["subscription_items"].as_array().unwrap().len(), 1);
+
+    // A plan for organizations cannot go to a user.
+    plan(
+        &app,
+        json!({"name": "Team", "slug": "team", "for_payer_type": "org"}),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/v1/users/{uid}/billing/subscription_items"),
+            json!({"plan_id": "team"}),
+        )
+        .await;
+    r.err(422, "form_param_value_invalid");
+
+    // Canceled: back to the default plan in the next token.
+    let canceled = app
+        .send(
+            Method::DELETE,
+            &format!("/v1/billing/subscription_items/{item_id}"),
+            None,
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(canceled["status"], "canceled");
+    assert!(canceled["canceled_at"].is_i64());
+    assert_eq!(canceled["ended_at"], Value::Null);
+    app.send(
+        Method::DELETE,
+        &format!("/v1/billing/subscription_items/{item_id}?end_now=true"),
+        None,
+    )
+    .await
+    .err(403, "not_allowed_access");
+    let c = claims(&app, &sid).await;
+    assert_eq!(c["pla"], "u:free_user");
+    let sub = app
+        .get(&format!("/v1/users/{uid}/billing/subscription"))
+        .await
+        .ok()
+        .clone();
+    let statuses: Vec<&str> = sub["subscription_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| s(&i["status"]))
+        .collect();
+    assert_eq!(statuses, ["active", "canceled"]);
+    assert_eq!(sub["subscription_items"][0]["plan"]["slug"], "free_user");
+
+    // end_now ends an item.
+    let item = app
+        .post(
+            &format!("/v1/users/{uid}/billing/subscription_items"),
+            json!({"plan_id": "pro"}),
+        )
+        .await
+        .ok()
+        .clone();
+    let ended = app
+        .send(
+            Method::DELETE,
+            &format!(
+                "/v1/billing/subscription_items/{}?end_now=true",
+                s(&item["id"])
+            ),
+            None,
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(ended["status"], "ended");
+    assert!(ended["ended_at"].is_i64());
+}
+
+#[tokio::test]
+async fn an_organizations_plan_is_in_tokens_where_it_is_active() {
+    let app = spawn_app().await;
+    let uid = app.create_user_id("owner@billing.test").await;
+    let org = org_of(&app, &uid, "Acme").await;
+    plan(
+        &app,
+        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user",
+               "features": [{"name": "Export", "slug": "export"}]}),
+    )
+    .await;
+    plan(
+        &app,
+        json!({"name": "Team", "slug": "team", "for_payer_type": "org",
+               "features": [{"name": "SSO", "slug": "sso"}]}),
+    )
+    .await;
+    app.post(
+        &format!("/v1/users/{uid}/billing/subscription_items"),
+        json!({"plan_id": "pro"}),
+    )
+    .await
+    .ok();
+    let item = app
+        .post(
+            &format!("/v1/organizations/{org}/billing/subscription_items"),
+            json!({"plan_id": "team"}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(item["plan"]["for_payer_type"], "org");
+    let sub = app
+        .get(&format!("/v1/organizations/{org}/billing/subscription"))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(sub["subscription_items"][0]["id"], item["id"]);
+    assert_eq!(sub["id"], format!("csub_{}", &org["org_".len()..]));
+
+    let in_org = s(&app
+        .post(
+            "/v1/sessions",
+            json!({"user_id": uid, "active_organization_id": org}),
+        )
+        .await
+        .ok()["id"])
+    .to_owned();
+    let c = claims(&app, &in_org).await;
+    assert_eq!(c["pla"], "u:pro,o:team");
+    // The organization's features (the admin role's are system ones, left out), then the
+    // user's; no permission to index, so no `fpm`.
+    assert_eq!(c["fea"], "o:sso,u:export");
+    assert!(
+        c["o"].get("fpm").is_none() && c["o"].get("per").is_none(),
+        "{c}"
+    );
+
+    // Without an active organization, only the user's plan.
+    let personal = s(&app.create_session(&uid).await["id"]).to_owned();
+    let c = claims(&app, &personal).await;
+    assert_eq!(c["pla"], "u:pro");
+    assert_eq!(c["fea"], "u:export");
+
+    // A plan for users cannot go to an organization; an unknown organization has none.
+    app.post(
+        &format!("/v1/organizations/{org}/billing/subscription_items"),
+        json!({"plan_id": "pro"}),
+    )
+    .await
+    .err(422, "form_param_value_invalid");
+    app.get("/v1/organizations/org_nope/billing/subscription")
+        .await
+        .err(404, "resource_not_found");
+}
+
+#[tokio::test]
+async fn the_frontend_api_lists_visible_plans_and_refuses_payments() {
+    let app = spawn_app().await;
+    plan(
+        &app,
+        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user",
+               "features": [{"name": "Export", "slug": "export"}]}),
+    )
+    .await;
+    plan(
+        &app,
+        json!({"name": "Hidden", "slug": "hidden", "for_payer_type": "user",
+               "publicly_visible": false}),
+    )
+    .await;
+    plan(
+        &app,
+        json!({"name": "Team", "slug": "team", "for_payer_type": "org"}),
+    )
+    .await;
+    let mut browser = app.browser();
+    let r = browser.get("/v1/billing/plans?payer_type=user").await;
+    let list = r.ok().clone();
+    assert_eq!(list["total_count"], 1);
+    assert_eq!(list["data"][0]["slug"], "pro");
+    assert_eq!(list["data"][0]["features"][0]["slug"], "export");
+    let r = browser.get("/v1/billing/plans").await;
+    assert_eq!(r.ok()["total_count"], 2);
+    let r = browser.get("/v1/billing/plans/pro").await;
+    assert_eq!(r.ok()["object"], "commerce_plan");
+    browser
+        .get("/v1/billing/plans/hidden")
+        .await
+        .err(404, "resource_not_found");
+    let r = browser
+        .post("/v1/me/billing/checkouts", &[("plan_id", "pro")])
+        .await;
+    r.err(422, "payments_not_supported");
+    let r = browser.get("/v1/me/billing/payment_methods").await;
+    r.err(422, "payments_not_supported");
+}
