@@ -44,6 +44,9 @@ pub mod prefix {
     pub const JWT_TEMPLATE: &str = "jtmp_";
     /// An API key: Clerk's ids are `ak_` and 32 hex digits (see `api_keys::model`).
     pub const API_KEY: &str = "ak_";
+    pub const MACHINE: &str = "mch_";
+    /// An M2M token: Clerk's ids are `mt_` and 32 hex digits (see `machines::model`).
+    pub const M2M_TOKEN: &str = "mt_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -255,6 +258,15 @@ id_type!(
 id_type!(
     /// An API key (`ak_` and 32 hex digits, minted by `ApiKeyId::mint`).
     ApiKeyId, prefix::API_KEY, "api key"
+);
+
+id_type!(
+    /// A machine (`mch_`): a service that mints M2M tokens with its own secret key.
+    MachineId, prefix::MACHINE, "machine"
+);
+id_type!(
+    /// An M2M token (`mt_` and 32 hex digits, minted by `M2mTokenId::mint`).
+    M2mTokenId, prefix::M2M_TOKEN, "m2m token"
 );
 
 id_type!(

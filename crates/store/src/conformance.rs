@@ -14,6 +14,7 @@ pub mod emails;
 pub mod enrollment;
 pub mod images;
 pub mod jwt_templates;
+pub mod machines;
 pub mod organizations;
 pub mod records;
 pub mod role_sets;
@@ -233,6 +234,11 @@ macro_rules! conformance_tests {
                 api_keys_round_trip_and_are_found_by_digest,
                 api_keys_are_listed_per_subject_and_touched_in_batches,
                 api_keys_go_with_their_user,
+            }
+            machines {
+                machines_keep_their_scopes_and_secret_keys,
+                machines_are_filtered_ordered_and_paged,
+                m2m_tokens_are_found_by_digest_and_listed_per_machine,
             }
             enrollment {
                 suggestions_and_requests_are_pending_once_and_listed,

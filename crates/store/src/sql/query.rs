@@ -132,6 +132,8 @@ macro_rules! versioned {
 
 versioned!(
     usher_core::api_keys::ApiKey,
+    usher_core::machines::Machine,
+    usher_core::machines::M2mToken,
     ActorToken,
     Branding,
     MembershipRequest,

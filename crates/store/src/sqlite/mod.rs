@@ -78,6 +78,14 @@ mod api_keys {
     type Db = sqlx::Sqlite;
     include!("../sql/api_keys.rs");
 }
+mod machines {
+    type Db = sqlx::Sqlite;
+    include!("../sql/machines.rs");
+}
+mod m2m_tokens {
+    type Db = sqlx::Sqlite;
+    include!("../sql/m2m_tokens.rs");
+}
 mod organization_suggestions {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_suggestions.rs");
