@@ -12,6 +12,8 @@ mod frontend;
 mod images;
 mod jwt_templates;
 mod lifecycle;
+mod m2m_tokens;
+mod machines;
 mod mail;
 mod nodes;
 mod organization_domains;
