@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod common;
+mod m2m_tokens;
 
 mod fuzz_replay;
 mod org_isolation;
