@@ -68,7 +68,7 @@ pub async fn list(State(state): State<AppState>, auth: M2mAuth, q: QueryParams) 
         subject,
         revoked: q.bool("revoked")?.unwrap_or(false),
         expired: q.bool("expired")?.unwrap_or(false),
-        page: Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?,
+        page: Page::new(q.whole("limit")?, q.whole("offset")?).map_err(ApiError::query)?,
     };
     let (tokens, total) = app::list(&state, &auth.caller, query).await?;
     let now = state.now();

@@ -290,6 +290,11 @@ async fn refused_input_answers_400_naming_the_field() {
             "form_param_format_invalid",
             "seconds_until_expiration",
         ),
+        (
+            json!({"seconds_until_expiration": 1.5}),
+            "form_param_format_invalid",
+            "seconds_until_expiration",
+        ),
         (json!({"claims": [1]}), "form_param_value_invalid", "claims"),
         (
             json!({"min_remaining_ttl_seconds": 3600}),
@@ -316,6 +321,16 @@ async fn refused_input_answers_400_naming_the_field() {
     app.get("/m2m_tokens?subject=mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk")
         .await
         .err(404, "resource_not_found");
+    // Paging written as whole floats, as the Python SDK writes it, is read as integers.
+    let l = app
+        .get(&format!(
+            "/m2m_tokens?subject={caller}&limit=10.0&offset=0.0"
+        ))
+        .await;
+    assert_eq!(l.ok()["total_count"], 0);
+    app.get(&format!("/m2m_tokens?subject={caller}&limit=1.5"))
+        .await
+        .err(400, "form_param_format_invalid");
     app.get(&format!("/m2m_tokens?subject={caller}&revoked=maybe"))
         .await
         .err(400, "form_param_format_invalid");

@@ -1,11 +1,28 @@
 //! `/v1/machines` and `/m2m_tokens` bodies.
 
 use serde::Deserialize;
+use serde::de::Deserializer;
 use serde_json::Value;
 use usher_core::machines::{MachinePatch, NewMachine};
 
 use super::api_keys::{claims, scopes};
 use super::fields;
+
+/// Clerk's spec types `seconds_until_expiration` as a number, and the Python SDK sends a float
+/// (`60.0`): a whole number of seconds either way; `null` is absent.
+fn whole_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v = Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    if let Some(i) = v.as_i64() {
+        return Ok(Some(i));
+    }
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+        _ => Err(fields::format("must be a whole number of seconds")),
+    }
+}
 
 /// `POST /v1/machines`.
 #[derive(Debug, Deserialize)]
@@ -68,7 +85,7 @@ pub struct CreateMachineScopeRequest {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateM2mTokenRequest {
-    #[serde(default, with = "fields::int")]
+    #[serde(default, deserialize_with = "whole_seconds")]
     pub seconds_until_expiration: Option<i64>,
     #[serde(default, deserialize_with = "claims")]
     pub claims: Option<Value>,
