@@ -51,6 +51,9 @@ pub mod prefix {
     /// (see `billing::model`), so these have no id type of their own.
     pub const SUBSCRIPTION: &str = "csub_";
     pub const PAYER: &str = "cpayer_";
+    pub const MACHINE: &str = "mch_";
+    /// An M2M token: Clerk's ids are `mt_` and 32 hex digits (see `machines::model`).
+    pub const M2M_TOKEN: &str = "mt_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -262,6 +265,15 @@ id_type!(
 id_type!(
     /// An API key (`ak_` and 32 hex digits, minted by `ApiKeyId::mint`).
     ApiKeyId, prefix::API_KEY, "api key"
+);
+
+id_type!(
+    /// A machine (`mch_`): a service that mints M2M tokens with its own secret key.
+    MachineId, prefix::MACHINE, "machine"
+);
+id_type!(
+    /// An M2M token (`mt_` and 32 hex digits, minted by `M2mTokenId::mint`).
+    M2mTokenId, prefix::M2M_TOKEN, "m2m token"
 );
 
 id_type!(

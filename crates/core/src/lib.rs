@@ -14,6 +14,7 @@ pub mod ids;
 pub mod images;
 pub mod instance;
 pub mod jwt_templates;
+pub mod machines;
 pub mod mail;
 pub mod mfa;
 pub mod organizations;

@@ -17,6 +17,8 @@ use crate::error::{CoreError, CoreResult};
 pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
 /// A JWT template's token category: Clerk's SDKs refuse such a token as a session token.
 pub const JWT_TEMPLATE_CATEGORY: &str = "cl_B7d4PD222AAA";
+/// The `cat` header of an M2M token JWT (what `@clerk/backend` checks before verifying one).
+pub const M2M_TOKEN_CATEGORY: &str = "cl_B7d4PD333AAA";
 
 /// A signing key as stored: the PKCS#8 private key and whether it signs new tokens.
 #[derive(Clone, Serialize, Deserialize)]
@@ -54,6 +56,7 @@ pub struct SigningKey {
     header_b64: String,
     /// The header of a JWT template's token: another category.
     template_header_b64: String,
+    m2m_header_b64: String,
     public_spki_der: Vec<u8>,
     jwk: PublicJwk,
 }
@@ -116,6 +119,7 @@ impl SigningKey {
             rng: SystemRandom::new(),
             header_b64: URL_SAFE_NO_PAD.encode(header(SESSION_TOKEN_CATEGORY)),
             template_header_b64: URL_SAFE_NO_PAD.encode(header(JWT_TEMPLATE_CATEGORY)),
+            m2m_header_b64: URL_SAFE_NO_PAD.encode(header(M2M_TOKEN_CATEGORY)),
             public_spki_der: spki.as_ref().to_vec(),
             jwk,
         })
@@ -149,6 +153,11 @@ impl SigningKey {
     /// Signs a JWT template's claims: the template category in the header.
     pub fn sign_template_jwt(&self, claims_json: &[u8]) -> CoreResult<String> {
         self.sign_under(&self.template_header_b64, claims_json)
+    }
+
+    /// Signs an M2M token's claims: the M2M category in the header.
+    pub fn sign_m2m_jwt(&self, claims_json: &[u8]) -> CoreResult<String> {
+        self.sign_under(&self.m2m_header_b64, claims_json)
     }
 
     fn sign_under(&self, header_b64: &str, claims_json: &[u8]) -> CoreResult<String> {

@@ -80,6 +80,9 @@ pub enum StoreError {
     /// The row changed since it was read (optimistic concurrency).
     #[error("stale write")]
     Stale,
+    /// The machine may call the other one already.
+    #[error("the machine scope exists")]
+    MachineScopeTaken,
     #[error(
         "the database schema is newer than this build of Usher understands (schema {found}, known {known})"
     )]
@@ -130,6 +133,9 @@ impl From<StoreError> for CoreError {
             },
             StoreError::KeyTaken { what } => CoreError::KeyTaken { what },
             StoreError::Stale => CoreError::Conflict,
+            StoreError::MachineScopeTaken => CoreError::AlreadyAssigned {
+                what: "machine scope",
+            },
             StoreError::SlugTaken => CoreError::IdentifierExists { param: "slug" },
             StoreError::NameTaken => CoreError::IdentifierExists { param: "name" },
             StoreError::AlreadyMember => CoreError::AlreadyMember,
@@ -291,6 +297,45 @@ pub enum Write {
         id: crate::ids::ApiKeyId,
         version: i64,
     },
+    /// A new machine with its secret key's digest (unique per instance) and sealed copy, and
+    /// the machines it may call; [`StoreError::Stale`] when one of those is gone.
+    InsertMachine {
+        machine: crate::machines::Machine,
+        digest: String,
+        sealed: crate::api_keys::SealedSecret,
+        scoped: Vec<crate::ids::MachineId>,
+    },
+    /// Guarded by `machine.version`.
+    UpdateMachine(crate::machines::Machine),
+    /// Guarded by its version; its scopes (both ways), secret keys and tokens go with it.
+    DeleteMachine {
+        id: crate::ids::MachineId,
+        version: i64,
+    },
+    /// A new secret key for `machine` (guarded by its version): the keys it had stay valid
+    /// until `previous_until` at the latest.
+    RotateMachineSecret {
+        machine: crate::machines::Machine,
+        digest: String,
+        sealed: crate::api_keys::SealedSecret,
+        previous_until: Millis,
+    },
+    /// [`StoreError::Stale`] when either machine is gone; [`StoreError::MachineScopeTaken`] when
+    /// the scope exists.
+    InsertMachineScope(crate::machines::MachineScope),
+    /// [`StoreError::Stale`] when there was no such scope.
+    DeleteMachineScope {
+        from: crate::ids::MachineId,
+        to: crate::ids::MachineId,
+    },
+    /// A new opaque M2M token with its digest (unique per instance); [`StoreError::Stale`] when
+    /// its machine is gone.
+    InsertM2mToken {
+        token: crate::machines::M2mToken,
+        digest: String,
+    },
+    /// Guarded by `token.version`; the digest stays.
+    UpdateM2mToken(crate::machines::M2mToken),
     /// Makes `key` the signing key; the previous ones stay published (inactive) until retired.
     RotateSigningKey(SigningKeyRecord),
     /// Removes the inactive signing key `kid` from JWKS; [`StoreError::Stale`] when no inactive
@@ -738,6 +783,57 @@ pub trait Store: Send + Sync + 'static {
         payer_type: crate::billing::PayerType,
         payer_id: &str,
     ) -> StoreResult<Option<crate::billing::Entitlement>>;
+
+    // --- Machines and M2M tokens. Written through `commit`. ---
+
+    async fn get_machine(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::MachineId,
+    ) -> StoreResult<Option<crate::machines::Machine>>;
+    /// A page of the instance's machines and the total matching the query.
+    async fn list_machines(
+        &self,
+        instance_id: &InstanceId,
+        query: &crate::machines::MachineQuery,
+    ) -> StoreResult<(Vec<crate::machines::Machine>, i64)>;
+    /// The machines `from` may call, oldest scope first.
+    async fn scoped_machines(
+        &self,
+        instance_id: &InstanceId,
+        from: &crate::ids::MachineId,
+    ) -> StoreResult<Vec<crate::machines::Machine>>;
+    /// The machine whose secret key digests to `digest` and is valid at `now`, with the digest
+    /// as stored (the caller compares it in constant time).
+    async fn machine_by_secret_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(crate::machines::Machine, String)>>;
+    /// The machine's current secret key, sealed.
+    async fn machine_sealed_secret(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::MachineId,
+    ) -> StoreResult<Option<crate::api_keys::SealedSecret>>;
+    async fn get_m2m_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::M2mTokenId,
+    ) -> StoreResult<Option<crate::machines::M2mToken>>;
+    /// The opaque token whose digest is `digest`, with the digest as stored.
+    async fn m2m_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<(crate::machines::M2mToken, String)>>;
+    /// A page of a machine's tokens (newest first) and the total matching the query.
+    async fn list_m2m_tokens(
+        &self,
+        instance_id: &InstanceId,
+        query: &crate::machines::M2mTokenQuery,
+    ) -> StoreResult<(Vec<crate::machines::M2mToken>, i64)>;
 
     async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()>;
 

@@ -15,6 +15,7 @@ pub mod emails;
 pub mod enrollment;
 pub mod images;
 pub mod jwt_templates;
+pub mod machines;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
@@ -244,6 +245,11 @@ macro_rules! conformance_tests {
             billing {
                 billing_plans_have_unique_slugs_and_one_default,
                 subscription_items_are_active_once_per_payer,
+            }
+            machines {
+                machines_keep_their_scopes_and_secret_keys,
+                machines_are_filtered_ordered_and_paged,
+                m2m_tokens_are_found_by_digest_and_listed_per_machine,
             }
             enrollment {
                 suggestions_and_requests_are_pending_once_and_listed,

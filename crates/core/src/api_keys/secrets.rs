@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use rand::RngCore;
 
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{ApiKeyId, random_alphanumeric};
+use crate::ids::random_alphanumeric;
 
 /// Clerk's prefix of API key secrets (how `@clerk/backend` tells them from other tokens).
 pub const SECRET_PREFIX: &str = "ak_";
@@ -74,7 +74,8 @@ impl ApiKeyKeys {
         same_digest(&self.digest(secret), stored)
     }
 
-    pub fn seal(&self, id: &ApiKeyId, secret: &str) -> CoreResult<SealedSecret> {
+    /// `secret` sealed for the record `id` (an API key's or a machine's id: the associated data).
+    pub fn seal(&self, id: &str, secret: &str) -> CoreResult<SealedSecret> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
         let mut buf = secret.as_bytes().to_vec();
@@ -91,7 +92,7 @@ impl ApiKeyKeys {
     }
 
     /// The secret sealed for key `id`; a sealed value of another key or instance does not open.
-    pub fn open(&self, id: &ApiKeyId, sealed: &SealedSecret) -> CoreResult<String> {
+    pub fn open(&self, id: &str, sealed: &SealedSecret) -> CoreResult<String> {
         let fail = || CoreError::Crypto("api key secret does not open".into());
         let raw = sealed
             .0
@@ -128,6 +129,7 @@ fn derive(label: &[u8], secret: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::ApiKeyId;
 
     fn keys(seed: &[u8]) -> ApiKeyKeys {
         ApiKeyKeys::new(seed, &[seed, b"-seal"].concat()).unwrap()

@@ -10,6 +10,8 @@ pub mod frontend;
 pub mod images;
 pub mod instance;
 pub mod jwt_templates;
+pub mod m2m_tokens;
+pub mod machines;
 pub mod mail;
 pub mod organization_domains;
 pub mod organization_enrollment;

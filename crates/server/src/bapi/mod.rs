@@ -15,6 +15,8 @@ mod profile_images;
 pub use jwks::jwks as public_jwks;
 mod actor_tokens;
 mod jwt_templates;
+mod m2m_tokens;
+mod machines;
 mod role_sets;
 mod roles;
 mod sessions;
@@ -50,6 +52,18 @@ pub fn router() -> Router<AppState> {
             .route(
                 &format!("{root}/api_keys/{{api_key_id}}/revoke"),
                 post(api_keys::revoke),
+            )
+            .route(
+                &format!("{root}/m2m_tokens"),
+                get(m2m_tokens::list).post(m2m_tokens::create),
+            )
+            .route(
+                &format!("{root}/m2m_tokens/verify"),
+                post(m2m_tokens::verify),
+            )
+            .route(
+                &format!("{root}/m2m_tokens/{{m2m_token_id}}/revoke"),
+                post(m2m_tokens::revoke),
             );
     }
     router
@@ -77,6 +91,29 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organizations/{organization_id}/billing/subscription_items",
             post(billing::assign_to_organization),
+        )
+        .route("/v1/machines", get(machines::list).post(machines::create))
+        .route(
+            "/v1/machines/{machine_id}",
+            get(machines::get)
+                .patch(machines::update)
+                .delete(machines::delete),
+        )
+        .route(
+            "/v1/machines/{machine_id}/secret_key",
+            get(machines::secret_key),
+        )
+        .route(
+            "/v1/machines/{machine_id}/secret_key/rotate",
+            post(machines::rotate_secret_key),
+        )
+        .route(
+            "/v1/machines/{machine_id}/scopes",
+            post(machines::create_scope),
+        )
+        .route(
+            "/v1/machines/{machine_id}/scopes/{other_machine_id}",
+            axum::routing::delete(machines::delete_scope),
         )
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))

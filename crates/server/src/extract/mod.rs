@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod machine_auth;
 pub mod multipart;
 pub mod path;
 pub mod query;

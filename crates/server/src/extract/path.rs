@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    ActorTokenId, ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId,
-    OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId,
-    OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId,
-    SubscriptionItemId, UserId, WebhookEndpointId,
+    ActorTokenId, ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, M2mTokenId, MachineId,
+    OrganizationDomainId, OrganizationId, OrganizationInvitationId,
+    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
+    SignInId, SignInTokenId, SignUpId, SubscriptionItemId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -73,6 +73,18 @@ fn not_found(resource: &'static str) -> ApiError {
 path_struct!(
     /// `/api_keys/{api_key_id}/…`
     ApiKeyPath { api_key_id: ApiKeyId } => not_found("api key")
+);
+path_struct!(
+    /// `/v1/machines/{machine_id}/…`
+    MachinePath { machine_id: MachineId } => not_found("machine")
+);
+path_struct!(
+    /// `/v1/machines/{machine_id}/scopes/{other_machine_id}`
+    MachineScopePath { machine_id: MachineId, other_machine_id: MachineId } => not_found("machine")
+);
+path_struct!(
+    /// `/m2m_tokens/{m2m_token_id}/…`
+    M2mTokenPath { m2m_token_id: M2mTokenId } => not_found("m2m token")
 );
 path_struct!(
     /// `/v1/users/{user_id}/…`

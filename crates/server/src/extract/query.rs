@@ -51,6 +51,24 @@ impl QueryParams {
             .transpose()
     }
 
+    /// An integer that may be written as a whole float (`10.0`), as the Python SDK writes the
+    /// paging of the routes Clerk's spec types as numbers (`GET /m2m_tokens`).
+    pub fn whole(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        let Some(v) = self.one(key) else {
+            return Ok(None);
+        };
+        if let Ok(i) = v.parse::<i64>() {
+            return Ok(Some(i));
+        }
+        match v.parse::<f64>() {
+            Ok(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+            _ => Err(ApiError::query(CoreError::format(
+                key,
+                "must be an integer",
+            ))),
+        }
+    }
+
     pub fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
         match self.one(key) {
             None => Ok(None),

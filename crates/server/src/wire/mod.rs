@@ -12,6 +12,7 @@ pub mod instance;
 pub mod jwks;
 pub mod jwt_templates;
 pub mod lists;
+pub mod machines;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;

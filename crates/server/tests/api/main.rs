@@ -13,6 +13,8 @@ mod frontend;
 mod images;
 mod jwt_templates;
 mod lifecycle;
+mod m2m_tokens;
+mod machines;
 mod mail;
 mod nodes;
 mod organization_domains;

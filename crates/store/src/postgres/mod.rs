@@ -82,6 +82,14 @@ mod billing {
     type Db = sqlx::Postgres;
     include!("../sql/billing.rs");
 }
+mod machines {
+    type Db = sqlx::Postgres;
+    include!("../sql/machines.rs");
+}
+mod m2m_tokens {
+    type Db = sqlx::Postgres;
+    include!("../sql/m2m_tokens.rs");
+}
 mod organization_suggestions {
     type Db = sqlx::Postgres;
     include!("../sql/organization_suggestions.rs");

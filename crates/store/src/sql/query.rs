@@ -134,6 +134,8 @@ versioned!(
     usher_core::api_keys::ApiKey,
     usher_core::billing::Plan,
     usher_core::billing::SubscriptionItem,
+    usher_core::machines::Machine,
+    usher_core::machines::M2mToken,
     ActorToken,
     Branding,
     MembershipRequest,

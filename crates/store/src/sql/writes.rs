@@ -249,6 +249,30 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::UpdateSubscriptionItem(i) => {
                 super::billing::update_item(&mut tx, instance_id, i).await?
             }
+            Write::InsertMachine { machine, digest, sealed, scoped } => {
+                super::machines::insert(&mut tx, instance_id, machine, digest, sealed, scoped)
+                    .await?
+            }
+            Write::UpdateMachine(m) => super::machines::update(&mut tx, instance_id, m).await?,
+            Write::DeleteMachine { id, version } => {
+                super::machines::delete(&mut tx, instance_id, id, *version).await?
+            }
+            Write::RotateMachineSecret { machine, digest, sealed, previous_until } => {
+                super::machines::rotate_secret(
+                    &mut tx, instance_id, machine, digest, sealed, *previous_until,
+                )
+                .await?
+            }
+            Write::InsertMachineScope(s) => {
+                super::machines::insert_scope(&mut tx, instance_id, s).await?
+            }
+            Write::DeleteMachineScope { from, to } => {
+                super::machines::delete_scope(&mut tx, instance_id, from, to).await?
+            }
+            Write::InsertM2mToken { token, digest } => {
+                super::m2m_tokens::insert(&mut tx, instance_id, token, digest).await?
+            }
+            Write::UpdateM2mToken(t) => super::m2m_tokens::update(&mut tx, instance_id, t).await?,
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::InsertImage(img) => super::images::insert(&mut tx, instance_id, img).await?,
             Write::DeleteImage { id } => super::images::delete(&mut tx, instance_id, id).await?,

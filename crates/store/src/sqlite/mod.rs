@@ -82,6 +82,14 @@ mod billing {
     type Db = sqlx::Sqlite;
     include!("../sql/billing.rs");
 }
+mod machines {
+    type Db = sqlx::Sqlite;
+    include!("../sql/machines.rs");
+}
+mod m2m_tokens {
+    type Db = sqlx::Sqlite;
+    include!("../sql/m2m_tokens.rs");
+}
 mod organization_suggestions {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_suggestions.rs");

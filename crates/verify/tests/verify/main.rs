@@ -4,6 +4,7 @@
 mod api_keys;
 mod billing;
 mod common;
+mod m2m_tokens;
 
 mod fuzz_replay;
 mod org_isolation;

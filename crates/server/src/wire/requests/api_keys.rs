@@ -8,7 +8,7 @@ use usher_core::api_keys::{ApiKeyPatch, NewApiKey};
 use super::fields;
 
 /// `scopes`: an array of strings; `null` is absent.
-fn scopes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+pub(super) fn scopes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
     let not_strings = || fields::format("must be an array of strings");
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
@@ -25,7 +25,7 @@ fn scopes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Err
 }
 
 /// `claims`: any JSON here (the domain wants an object); absent is `None`, `null` is `Some(Null)`.
-fn claims<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+pub(super) fn claims<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
 }
 

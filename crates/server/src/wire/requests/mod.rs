@@ -9,6 +9,7 @@ pub mod fields;
 pub mod frontend;
 pub mod instance;
 pub mod jwt_templates;
+pub mod machines;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
