@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod fields;
 pub mod frontend;
 pub mod instance;
+pub mod instance_settings;
 pub mod jwt_templates;
 pub mod organization_domains;
 pub mod organization_invitations;
