@@ -10,6 +10,7 @@ mod common;
 mod errors;
 mod frontend;
 mod images;
+mod instance_settings;
 mod jwt_templates;
 mod lifecycle;
 mod mail;
