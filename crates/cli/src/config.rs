@@ -32,21 +32,34 @@ pub enum ConfigAction {
     },
     /// One setting's value and source.
     Get {
+        /// The setting's key, as `list` shows it.
         key: String,
         #[command(flatten)]
         policy: PolicyArgs,
     },
     /// Stores a setting (true/false, or a whole number; `default` follows the default again).
-    Set { key: String, value: String },
+    Set {
+        /// The setting's key, as `list` shows it.
+        key: String,
+        /// The new value, or `default`.
+        value: String,
+    },
     /// Writes the settings, branding and session token claims as one JSON document to FILE
     /// (standard output without it). No secret is part of it.
-    Export { file: Option<PathBuf> },
+    Export {
+        /// Where to write the document.
+        file: Option<PathBuf>,
+    },
     /// Compares the live configuration with an export: prints each difference and exits 1 when
     /// there is any, 0 when they are equal.
-    Diff { file: PathBuf },
+    Diff {
+        /// A document `usher config export` wrote.
+        file: PathBuf,
+    },
     /// Makes the live configuration what an export says, in one audited change (each
     /// difference printed first).
     Apply {
+        /// A document `usher config export` wrote.
         file: PathBuf,
         /// Print the changes without writing anything.
         #[arg(long)]
