@@ -1,6 +1,7 @@
 //! `usher`: serve the auth server, and operate it.
 
 mod audit;
+mod config;
 mod emails;
 mod env;
 mod instance;
@@ -9,6 +10,7 @@ mod logging;
 mod offline;
 mod orgs;
 mod output;
+mod policy;
 mod serve;
 mod transfer;
 mod users;
@@ -132,38 +134,10 @@ pub struct ServeArgs {
     /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
     #[arg(long, env = "USHER_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
-    /// Client Trust: confirm password-only sign-ins from a new device with an emailed code.
-    #[arg(long, env = "USHER_CLIENT_TRUST")]
-    client_trust: Option<bool>,
-    /// Days without use after which a session ends (default 7).
-    #[arg(long, env = "USHER_SESSION_INACTIVITY_DAYS")]
-    session_inactivity_days: Option<u32>,
-    /// Days after which a session ends however it is used (default 7).
-    #[arg(long, env = "USHER_SESSION_MAX_LIFETIME_DAYS")]
-    session_max_lifetime_days: Option<u32>,
-    /// Sign the user's other sessions out on a password change or MFA enrolment (default true).
-    #[arg(long, env = "USHER_SIGN_OUT_ON_SECURITY_CHANGE")]
-    sign_out_on_security_change: Option<bool>,
-    /// Failed sign-in attempts that lock an account (default 100).
-    #[arg(long, env = "USHER_LOCKOUT_ATTEMPTS")]
-    lockout_attempts: Option<u32>,
-    /// How long a lockout lasts, in minutes (default 60).
-    #[arg(long, env = "USHER_LOCKOUT_MINUTES")]
-    lockout_minutes: Option<u32>,
-    /// Sign-in does not reveal whether an identifier has an account (default false, as Clerk).
-    #[arg(long, env = "USHER_ENUMERATION_PROTECTION")]
-    enumeration_protection: Option<bool>,
-    /// Organizations on the Frontend API (default false, as Clerk).
-    #[arg(long, env = "USHER_ORGANIZATIONS")]
-    organizations: Option<bool>,
-    /// Organization domains on the Frontend API, verified by an emailed code (default false, as
-    /// Clerk; needs --organizations).
-    #[arg(long, env = "USHER_ORGANIZATION_DOMAINS")]
-    organization_domains: Option<bool>,
-    /// Every session needs an active organization: without one it is pending with the
-    /// choose-organization task (default false; needs --organizations true).
-    #[arg(long, env = "USHER_FORCE_ORGANIZATION_SELECTION")]
-    force_organization_selection: Option<bool>,
+    /// The instance policy this server overrides (each flag given wins over the stored
+    /// setting on this server only).
+    #[command(flatten)]
+    policy: policy::PolicyArgs,
 }
 
 #[derive(Subcommand)]
@@ -301,6 +275,18 @@ enum Command {
         #[command(subcommand)]
         action: instance::InstanceAction,
     },
+    /// The instance's settings, each with its value and source (default, database, flag):
+    /// `list`, `get KEY`, `set KEY VALUE`; `export [FILE]`, `diff FILE` (exit 1 on drift) and
+    /// `apply FILE [--dry-run]` for the settings, branding and session token claims together.
+    Config {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: config::ConfigAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -369,9 +355,20 @@ fn main() -> std::process::ExitCode {
             json,
             strict,
         } => audit::run(common, json, strict),
+        Command::Config {
+            common,
+            json,
+            action,
+        } => config::run(common, json, action),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // `usher config diff` printed the differences: drift is exit status 1.
+        Err(e) if e.is::<config::Drift>() => std::process::ExitCode::from(1),
+        Err(e) if e.is::<config::Unusable>() => {
+            eprintln!("usher: {e:#}");
+            std::process::ExitCode::from(2)
+        }
         Err(e) if output::is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("usher: {e:#}");

@@ -1,10 +1,6 @@
 use anyhow::Context;
 use usher_core::instance::Environment;
-use usher_server::config::{
-    FrontendConfig, PolicyOverrides, SameSite, ServerConfig, normalize_origin,
-};
-
-const DAY_MS: i64 = 24 * 3600 * 1000;
+use usher_server::config::{FrontendConfig, SameSite, ServerConfig, normalize_origin};
 use usher_server::{BootReport, Running};
 
 use crate::{CommonArgs, EnvironmentArg, ServeArgs};
@@ -62,20 +58,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             trusted_proxies: args.trusted_proxies,
             limits: Default::default(),
         },
-        policy: PolicyOverrides {
-            client_trust: args.client_trust,
-            session_inactivity_ms: args.session_inactivity_days.map(|d| i64::from(d) * DAY_MS),
-            session_max_lifetime_ms: args
-                .session_max_lifetime_days
-                .map(|d| i64::from(d) * DAY_MS),
-            sign_out_other_sessions_on_security_change: args.sign_out_on_security_change,
-            lockout_attempts: args.lockout_attempts.map(i64::from),
-            lockout_duration_secs: args.lockout_minutes.map(|m| i64::from(m) * 60),
-            enumeration_protection: args.enumeration_protection,
-            organizations_enabled: args.organizations,
-            organization_domains_enabled: args.organization_domains,
-            force_organization_selection: args.force_organization_selection,
-        },
+        policy: args.policy.overrides(),
     };
     let next_steps = NextSteps {
         cli_flags: operator_flags(&cfg),

@@ -120,7 +120,7 @@ async fn sign_out(
 fn print_user(state: &AppState, user: &User, as_json: bool) -> anyhow::Result<()> {
     let json = UserJson::new(
         user,
-        state.instance.settings.max_verification_attempts,
+        state.settings().max_verification_attempts,
         state.now(),
     );
     if as_json {

@@ -68,6 +68,9 @@ pub enum DomainEvent {
     /// The application name, logo or primary colour end users see changed
     /// (`usher.security.instance_branding.updated`: what sign-in pages show is worth watching).
     InstanceBrandingUpdated(crate::branding::Branding),
+    /// The stored instance settings changed (`usher.security.instance_settings.updated`:
+    /// session lifetimes, lockout and password policy are worth watching).
+    InstanceSettingsUpdated(crate::instance_settings::StoredSettings),
     /// The operator rotated the signing key: `kid` signs from now on, `previous_kid` stays
     /// published. Only key ids travel in events, never key material.
     SigningKeyRotated {
@@ -139,6 +142,7 @@ impl DomainEvent {
             DomainEvent::EmailCreated(_) => "email.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
+            DomainEvent::InstanceSettingsUpdated(_) => catalog::INSTANCE_SETTINGS_UPDATED,
             DomainEvent::SigningKeyRotated { .. } => catalog::SIGNING_KEY_ROTATED,
             DomainEvent::SigningKeyRetired { .. } => catalog::SIGNING_KEY_RETIRED,
             DomainEvent::ApiKeyCreated(_) => catalog::API_KEY_CREATED,

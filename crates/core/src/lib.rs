@@ -13,6 +13,7 @@ pub mod events;
 pub mod ids;
 pub mod images;
 pub mod instance;
+pub mod instance_settings;
 pub mod jwt_templates;
 pub mod machines;
 pub mod mail;

@@ -192,6 +192,8 @@ pub enum Write {
     PutBranding(Branding),
     /// The instance's session token template, guarded by its version (0: none stored yet).
     PutSessionClaims(SessionClaimsTemplate),
+    /// The instance's stored settings, guarded by their version (0: none stored yet).
+    PutInstanceSettings(crate::instance_settings::StoredSettings),
     /// Creates or replaces (by id) a custom organization permission;
     /// [`StoreError::KeyTaken`] when another one has its key.
     PutOrganizationPermission(Permission),
@@ -423,6 +425,11 @@ pub trait Store: Send + Sync + 'static {
     async fn branding(&self, instance_id: &InstanceId) -> StoreResult<Branding>;
     /// The instance's session token template; an empty one (version 0) when it was never set.
     async fn session_claims(&self, instance_id: &InstanceId) -> StoreResult<SessionClaimsTemplate>;
+    /// The instance's stored settings; none (version 0) when they were never written.
+    async fn instance_settings(
+        &self,
+        instance_id: &InstanceId,
+    ) -> StoreResult<crate::instance_settings::StoredSettings>;
     async fn secret_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SecretKeyRecord>>;
     async fn signing_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Makes `key` the signing key; the previous ones stay (inactive) so their tokens still verify.

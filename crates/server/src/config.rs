@@ -36,7 +36,8 @@ pub struct ServerConfig {
     pub webhooks: WebhookConfig,
     pub mail: MailConfig,
     pub frontend: FrontendConfig,
-    /// Instance policy set by the operator at start-up (unset ones keep the stored value).
+    /// Instance policy set by the operator at start-up: each flag given overrides the stored
+    /// setting on this node only (unset ones keep the stored value).
     pub policy: PolicyOverrides,
 }
 
@@ -87,6 +88,56 @@ impl PolicyOverrides {
         if let Some(v) = self.force_organization_selection {
             s.force_organization_selection = v;
         }
+    }
+
+    /// The flags given, as stored settings' keys and values: they override the stored values
+    /// on this node only (the source `flag`), and are never written to the database.
+    pub fn to_values(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
+        use serde_json::Value;
+        let pairs: [(&str, Option<Value>); 10] = [
+            ("client_trust", self.client_trust.map(Value::from)),
+            (
+                "session_inactivity_ms",
+                self.session_inactivity_ms.map(Value::from),
+            ),
+            (
+                "session_max_lifetime_ms",
+                self.session_max_lifetime_ms.map(Value::from),
+            ),
+            (
+                "sign_out_other_sessions_on_security_change",
+                self.sign_out_other_sessions_on_security_change
+                    .map(Value::from),
+            ),
+            (
+                "max_verification_attempts",
+                self.lockout_attempts.map(Value::from),
+            ),
+            (
+                "lockout_duration_secs",
+                self.lockout_duration_secs.map(Value::from),
+            ),
+            (
+                "enumeration_protection",
+                self.enumeration_protection.map(Value::from),
+            ),
+            (
+                "organizations_enabled",
+                self.organizations_enabled.map(Value::from),
+            ),
+            (
+                "organization_domains_enabled",
+                self.organization_domains_enabled.map(Value::from),
+            ),
+            (
+                "force_organization_selection",
+                self.force_organization_selection.map(Value::from),
+            ),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v?)))
+            .collect()
     }
 
     /// Forcing organization selection without organizations would leave every session pending

@@ -187,7 +187,12 @@ pub async fn start_with_clock(
         secret_key,
         environment_ignored,
     } = bootstrap(&store, &cfg, clock.as_ref()).await?;
-    cfg.policy.apply(&mut instance.settings);
+    let stored_settings = app::instance_settings::load_or_seed(&store, &instance, clock.now_ms())
+        .await
+        .context("reading the instance's settings")?;
+    let setting_flags = cfg.policy.to_values();
+    instance.settings =
+        usher_core::instance_settings::resolve(&stored_settings, &setting_flags).settings;
     if let Some(warning) = cfg
         .policy
         .check(&instance.settings)
@@ -260,6 +265,8 @@ pub async fn start_with_clock(
         frontend: cfg.frontend.clone(),
         branding,
         session_claims,
+        settings: stored_settings,
+        setting_flags,
     });
 
     let (shutdown, rx) = watch::channel(false);

@@ -24,6 +24,8 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
     let secret_keys = store.secret_keys(&instance.id).await?;
     let branding = store.branding(&instance.id).await?;
     let session_claims = store.session_claims(&instance.id).await?;
+    let settings =
+        crate::app::instance_settings::load_or_seed(&store, &instance, clock.now_ms()).await?;
     let keys = KeyRing::from_records(&store.signing_keys(&instance.id).await?)?;
     let mut webhooks = cfg.webhooks.clone();
     webhooks.run_worker = false;
@@ -50,5 +52,8 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         frontend: cfg.frontend.clone(),
         branding,
         session_claims,
+        settings,
+        // Operator commands hold no node's flags: they see the stored settings.
+        setting_flags: Default::default(),
     }))
 }

@@ -6,7 +6,8 @@ use std::sync::{Arc, RwLock};
 use usher_core::branding::Branding;
 use usher_core::clients::decoys::DecoyKey;
 use usher_core::clock::Clock;
-use usher_core::instance::{Instance, SecretKeyRecord};
+use usher_core::instance::{Instance, InstanceSettings, SecretKeyRecord};
+use usher_core::instance_settings::{self, Resolved, StoredSettings};
 use usher_core::jwt_templates::session_claims::{Needs, SessionClaimsTemplate};
 use usher_core::passwords::HasherPool;
 use usher_core::signing_keys::{SigningKey, SigningKeyRecord};
@@ -44,7 +45,11 @@ impl KeyRing {
 
 pub struct Inner {
     pub store: Arc<dyn Store>,
+    /// The instance as loaded at start-up. Its `settings` are that moment's: read the live ones
+    /// with [`AppState::settings`] (or [`AppState::current_instance`]).
     pub instance: Instance,
+    /// This node's `serve` flags, which override the stored settings here only.
+    pub setting_flags: std::collections::BTreeMap<String, serde_json::Value>,
     pub clock: Arc<dyn Clock>,
     pub hasher: HasherPool,
     pub metrics: Metrics,
@@ -65,6 +70,9 @@ pub struct Inner {
     secret_keys: RwLock<Arc<Vec<SecretKeyRecord>>>,
     /// What end users see the instance called; reloaded when another process changes it.
     branding: RwLock<Arc<Branding>>,
+    /// The effective settings (defaults, stored values, this node's flags) and their sources;
+    /// reloaded when another process changes the stored ones, as the branding is.
+    settings: RwLock<Arc<Resolved>>,
     /// The session token template and what rendering it reads; reloaded when another process
     /// changes it, as the branding is.
     session_claims: RwLock<Arc<HeldSessionClaims>>,
@@ -129,14 +137,32 @@ pub struct StateParts {
     pub frontend: FrontendConfig,
     pub branding: Branding,
     pub session_claims: SessionClaimsTemplate,
+    pub settings: StoredSettings,
+    pub setting_flags: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The effective settings as a handler reads them: a snapshot that derefs to
+/// [`InstanceSettings`].
+#[derive(Clone)]
+pub struct Settings(pub Arc<Resolved>);
+
+impl Deref for Settings {
+    type Target = InstanceSettings;
+    fn deref(&self) -> &InstanceSettings {
+        &self.0.settings
+    }
 }
 
 impl AppState {
     pub fn new(p: StateParts) -> Self {
         let metrics = Metrics::new(p.hasher.clone(), p.counters.clone());
+        let settings = instance_settings::resolve(&p.settings, &p.setting_flags);
+        let mut instance = p.instance;
+        instance.settings = settings.settings.clone();
         Self(Arc::new(Inner {
             store: p.store,
-            instance: p.instance,
+            instance,
+            setting_flags: p.setting_flags,
             clock: p.clock,
             hasher: p.hasher,
             metrics,
@@ -153,6 +179,7 @@ impl AppState {
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
+            settings: RwLock::new(Arc::new(settings)),
             session_claims: RwLock::new(Arc::new(HeldSessionClaims::new(p.session_claims))),
             decoy_key: tokio::sync::OnceCell::new(),
             template_sealing_key: tokio::sync::OnceCell::new(),
@@ -308,6 +335,35 @@ impl AppState {
         };
         if b.version >= held.version {
             *held = Arc::new(b);
+        }
+    }
+
+    /// The effective settings now (defaults, stored values, this node's flags).
+    pub fn settings(&self) -> Settings {
+        Settings(match self.settings.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        })
+    }
+
+    /// The instance with the effective settings now, for the domain functions that take one.
+    pub fn current_instance(&self) -> Instance {
+        Instance {
+            settings: self.settings().0.settings.clone(),
+            ..self.instance.clone()
+        }
+    }
+
+    /// Holds the settings resolved from `stored` and this node's flags, unless what is held is
+    /// already newer (a reload racing a local change).
+    pub fn replace_settings(&self, stored: &StoredSettings) {
+        let resolved = instance_settings::resolve(stored, &self.setting_flags);
+        let mut held = match self.settings.write() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if resolved.version >= held.version {
+            *held = Arc::new(resolved);
         }
     }
 }

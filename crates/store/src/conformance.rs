@@ -14,6 +14,7 @@ pub mod clients;
 pub mod emails;
 pub mod enrollment;
 pub mod images;
+pub mod instance_settings;
 pub mod jwt_templates;
 pub mod machines;
 pub mod organization_domains;
@@ -192,6 +193,10 @@ macro_rules! conformance_tests {
                 the_queue_is_oldest_first,
                 claims_are_exclusive_and_expire,
                 outcomes_are_recorded,
+            }
+            instance_settings {
+                settings_are_versioned,
+                a_stale_settings_write_keeps_no_event,
             }
             jwt_templates {
                 templates_round_trip_and_list_newest_first,

@@ -4,6 +4,7 @@
 
 mod audit;
 mod common;
+mod config;
 
 mod emails;
 mod first_run;

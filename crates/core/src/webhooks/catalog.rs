@@ -73,6 +73,9 @@ pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
 pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
 /// The application name, logo URL or primary colour shown to end users changed.
 pub const INSTANCE_BRANDING_UPDATED: &str = "usher.security.instance_branding.updated";
+/// The stored instance settings (session lifetimes, lockout, password policy, organizations)
+/// changed; the payload holds the keys set and their values.
+pub const INSTANCE_SETTINGS_UPDATED: &str = "usher.security.instance_settings.updated";
 
 /// A new signing key now signs session tokens (payload: its kid and the previous one's, never
 /// key material); the previous key stays published until retired.
@@ -99,6 +102,7 @@ pub const USHER_EVENT_TYPES: &[&str] = &[
     ENDPOINT_SECRET_ROTATED,
     ENDPOINT_DISABLED,
     INSTANCE_BRANDING_UPDATED,
+    INSTANCE_SETTINGS_UPDATED,
     SIGNING_KEY_ROTATED,
     SIGNING_KEY_RETIRED,
     API_KEY_CREATED,

@@ -9,6 +9,8 @@ pub mod context;
 pub mod frontend;
 pub mod images;
 pub mod instance;
+pub mod instance_config;
+pub mod instance_settings;
 pub mod jwt_templates;
 pub mod m2m_tokens;
 pub mod machines;
@@ -104,7 +106,7 @@ impl<'a> Change<'a> {
             &s.instance.id,
             self.ctx.client_ip.as_deref(),
             self.ctx.user_agent.as_deref(),
-            s.instance.settings.max_verification_attempts,
+            s.settings().max_verification_attempts,
             s.now(),
         )
     }

@@ -52,7 +52,8 @@ pub async fn create(
     {
         return Err(not_a_member_organization());
     }
-    let (client, session) = start_backend_session(&state.instance, &user, active_org, state.now())?;
+    let (client, session) =
+        start_backend_session(&state.current_instance(), &user, active_org, state.now())?;
     let mut change = Change::new(state, ctx);
     change
         .write(Write::InsertClient(client))
@@ -143,7 +144,7 @@ pub async fn mint_token(
     let jwt = mint(
         &keys.active,
         &MintRequest {
-            instance: &state.instance,
+            instance: &state.current_instance(),
             issuer: &issuer,
             session: &found.session,
             lifetime_secs,

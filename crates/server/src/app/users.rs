@@ -79,7 +79,7 @@ pub async fn count(state: &AppState, filter: &UserFilter) -> CoreResult<i64> {
 }
 
 pub async fn create(state: &AppState, ctx: &RequestContext, input: NewUser) -> CoreResult<User> {
-    let settings = &state.instance.settings;
+    let settings = &state.settings();
     let mut validated = create::validate(input, settings)?;
     let password = std::mem::replace(&mut validated.password, PasswordInput::None);
     let digest = hash_input(state, password).await?;
@@ -126,7 +126,7 @@ pub async fn update(
     id: &UserId,
     patch: UserPatch,
 ) -> CoreResult<User> {
-    let mut validated = update::validate(patch, &state.instance.settings)?;
+    let mut validated = update::validate(patch, &state.settings())?;
     get(state, id).await?;
     let password = std::mem::replace(&mut validated.password, PasswordInput::None);
     let digest = hash_input(state, password).await?;
@@ -263,7 +263,7 @@ pub async fn set_locked(
 ) -> CoreResult<User> {
     with_retry(|| async {
         let mut user = get(state, id).await?;
-        lockout::set_locked(&mut user, locked, &state.instance.settings, state.now());
+        lockout::set_locked(&mut user, locked, &state.settings(), state.now());
         let mut change = Change::new(state, ctx);
         change
             .write(Write::UpdateUser(user.clone()))

@@ -5,6 +5,7 @@ pub mod billing;
 mod clients;
 mod emails;
 mod instance;
+mod instance_settings;
 mod jwks;
 mod organization_domains;
 mod organization_invitations;
@@ -27,7 +28,7 @@ mod webhooks;
 
 use crate::state::AppState;
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 
 pub fn router() -> Router<AppState> {
     let mut router = Router::new();
@@ -308,6 +309,24 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/clients/handshake_payload",
             get(clients::handshake_payload),
+        )
+        // Instance settings (see bapi/instance_settings.rs); `/settings` is Usher's.
+        .route(
+            "/v1/instance",
+            get(instance_settings::get_instance).patch(instance_settings::update_instance),
+        )
+        .route(
+            "/v1/instance/restrictions",
+            patch(instance_settings::update_restrictions),
+        )
+        .route(
+            "/v1/instance/organization_settings",
+            get(instance_settings::get_organization_settings)
+                .patch(instance_settings::update_organization_settings),
+        )
+        .route(
+            "/v1/instance/settings",
+            get(instance_settings::get_settings).patch(instance_settings::update_settings),
         )
         // Branding: an Usher extension (see bapi/instance.rs).
         .route(

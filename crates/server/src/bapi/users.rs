@@ -24,7 +24,7 @@ type ApiResult = Result<Response, ApiError>;
 pub(super) fn user_json(state: &AppState, u: &User) -> Response {
     Json(UserJson::new(
         u,
-        state.instance.settings.max_verification_attempts,
+        state.settings().max_verification_attempts,
         state.now(),
     ))
     .into_response()
@@ -32,7 +32,7 @@ pub(super) fn user_json(state: &AppState, u: &User) -> Response {
 
 fn users_json(state: &AppState, users: &[User]) -> Response {
     let now = state.now();
-    let max = state.instance.settings.max_verification_attempts;
+    let max = state.settings().max_verification_attempts;
     Json(
         users
             .iter()

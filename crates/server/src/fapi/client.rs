@@ -18,7 +18,13 @@ use crate::wire::frontend::environment;
 
 /// `GET /v1/environment`, and the `PATCH` development instances send on load: unwrapped.
 pub async fn environment(State(state): State<AppState>) -> Response {
-    no_store(Json(environment::render(&state.instance, &state.branding())).into_response())
+    no_store(
+        Json(environment::render(
+            &state.current_instance(),
+            &state.branding(),
+        ))
+        .into_response(),
+    )
 }
 
 /// `GET /v1/client`: `{response: null}` for a browser without a client yet.

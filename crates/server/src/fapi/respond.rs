@@ -60,7 +60,7 @@ pub fn client_cookies(state: &AppState, browser: &Browser, view: &ClientView, re
 /// What a response to `browser` is rendered with, its Frontend API version among it.
 pub fn render_context<'a>(state: &'a AppState, browser: &Browser) -> RenderContext<'a> {
     RenderContext {
-        settings: &state.instance.settings,
+        settings: state.settings(),
         now: state.now(),
         api_version: browser.api_version,
         memberships: &NO_MEMBERSHIPS,

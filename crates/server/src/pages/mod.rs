@@ -653,7 +653,7 @@ pub async fn skip_if_signed_in(state: &AppState, page: &mut Page) -> Option<Resp
 /// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
 /// The hint under every new-password field: the instance's minimum, as the policy applies it.
 pub fn password_hint(state: &AppState) -> String {
-    let min = LengthBounds::of(&state.instance.settings).min;
+    let min = LengthBounds::of(&state.settings()).min;
     format!("At least {min} characters.")
 }
 

@@ -37,7 +37,7 @@ pub struct Organizations {
 
 /// The section's content, or `None` when the instance has no organizations.
 pub async fn load(state: &AppState, user: &User) -> CoreResult<Option<Organizations>> {
-    if !state.instance.settings.organizations_enabled {
+    if !state.settings().organizations_enabled {
         return Ok(None);
     }
     let page = ListPage {

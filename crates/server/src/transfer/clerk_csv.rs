@@ -122,6 +122,9 @@ pub async fn import(
         .load_instance()
         .await?
         .context("the database has no instance yet: run `usher serve` once first")?;
+    // The stored settings (the password rules users are imported under), not the record's.
+    let stored = store.instance_settings(&instance.id).await?;
+    let settings = usher_core::instance_settings::resolve(&stored, &Default::default()).settings;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -149,8 +152,8 @@ pub async fn import(
             .cloned()
             .zip(record.iter().map(str::to_owned))
             .collect();
-        let (user, had_totp) = user_from_row(&row, &instance.settings, now)
-            .with_context(|| format!("CSV row {}", i + 2))?;
+        let (user, had_totp) =
+            user_from_row(&row, &settings, now).with_context(|| format!("CSV row {}", i + 2))?;
         notes.totp_dropped += usize::from(had_totp);
         users.push(user);
     }

@@ -95,6 +95,7 @@ pub fn render(
         }
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
         DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
+        DomainEvent::InstanceSettingsUpdated(s) => super::instance_settings::stored_json(s),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({
             "object": "sign_in_failure_spike",
             "failures_last_minute": s.failures_this_minute,

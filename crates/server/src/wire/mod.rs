@@ -9,6 +9,7 @@ pub mod emails;
 pub mod events;
 pub mod frontend;
 pub mod instance;
+pub mod instance_settings;
 pub mod jwks;
 pub mod jwt_templates;
 pub mod lists;

@@ -1,12 +1,12 @@
 //! One loop, at `--key-refresh-secs`, that picks up what another process changed in the
-//! instance: rotated signing keys (`key_refresh`), branding (`branding`) and the session token
-//! template (`session_claims`).
+//! instance: rotated signing keys (`key_refresh`), branding (`branding`), the session token
+//! template (`session_claims`) and the stored settings (`settings`).
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{branding, key_refresh, session_claims};
+use super::{branding, key_refresh, session_claims, settings};
 use crate::state::AppState;
 
 pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
@@ -21,6 +21,9 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
                 }
                 if let Err(e) = branding::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload the branding");
+                }
+                if let Err(e) = settings::refresh_once(&state).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload the instance settings");
                 }
                 if let Err(e) = session_claims::refresh_once(&state).await {
                     tracing::warn!(

@@ -6,4 +6,5 @@ pub mod instance_refresh;
 pub mod key_refresh;
 pub mod mail;
 pub mod session_claims;
+pub mod settings;
 pub mod webhooks;

@@ -11,6 +11,7 @@ mod common;
 mod errors;
 mod frontend;
 mod images;
+mod instance_settings;
 mod jwt_templates;
 mod lifecycle;
 mod m2m_tokens;

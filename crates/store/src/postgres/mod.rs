@@ -42,6 +42,10 @@ mod session_claims {
     type Db = sqlx::Postgres;
     include!("../sql/session_claims.rs");
 }
+mod instance_settings {
+    type Db = sqlx::Postgres;
+    include!("../sql/instance_settings.rs");
+}
 mod jwt_templates {
     type Db = sqlx::Postgres;
     include!("../sql/jwt_templates.rs");

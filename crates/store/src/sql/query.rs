@@ -147,6 +147,7 @@ versioned!(
     Session,
     SessionClaimsTemplate,
     SignInToken,
+    usher_core::instance_settings::StoredSettings,
     User,
     WebhookEndpoint,
 );

@@ -38,6 +38,14 @@ impl Store for Backend {
             .map_err(|e| e.during("session_claims"))
     }
 
+    async fn instance_settings(
+        &self,
+        instance_id: &InstanceId,
+    ) -> StoreResult<usher_core::instance_settings::StoredSettings> {
+        instance_settings::load(self.reader(), instance_id).await
+            .map_err(|e| e.during("instance_settings"))
+    }
+
     async fn organization_permissions(
         &self,
         instance_id: &InstanceId,

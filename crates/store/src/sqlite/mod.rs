@@ -42,6 +42,10 @@ mod session_claims {
     type Db = sqlx::Sqlite;
     include!("../sql/session_claims.rs");
 }
+mod instance_settings {
+    type Db = sqlx::Sqlite;
+    include!("../sql/instance_settings.rs");
+}
 mod jwt_templates {
     type Db = sqlx::Sqlite;
     include!("../sql/jwt_templates.rs");

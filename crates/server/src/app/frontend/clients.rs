@@ -105,7 +105,7 @@ pub async fn memberships_of<'a>(
             ids.push(id.clone());
         }
     }
-    if !state.instance.settings.organizations_enabled || ids.is_empty() {
+    if !state.settings().organizations_enabled || ids.is_empty() {
         return Ok(UserMemberships::default());
     }
     let list = state
@@ -156,7 +156,7 @@ async fn mint_for(
     let jwt = mint(
         &keys.active,
         &MintRequest {
-            instance: &state.instance,
+            instance: &state.current_instance(),
             issuer: &issuer,
             session,
             lifetime_secs: None,
@@ -198,7 +198,7 @@ pub async fn token(
         });
     }
     ensure_user_may_hold_token(&found, now)?;
-    let forced = selection_forced(&state.instance.settings);
+    let forced = selection_forced(&state.settings());
     let membership = match organization.map(str::trim) {
         None => found.active_membership.clone(),
         // A forced instance has no personal account: an empty value keeps the session's own.
@@ -221,7 +221,7 @@ pub async fn token(
     let mut session = found.session;
     if record_activity(
         &mut session,
-        state.instance.settings.session_inactivity_ms,
+        state.settings().session_inactivity_ms,
         ACTIVITY_GRANULARITY_MS,
         now,
     ) {
@@ -366,17 +366,12 @@ pub async fn act_on_session(
                         status: status.as_str(),
                     });
                 }
-                record_activity(
-                    &mut session,
-                    state.instance.settings.session_inactivity_ms,
-                    0,
-                    now,
-                );
+                record_activity(&mut session, state.settings().session_inactivity_ms, 0, now);
                 let mut activated = Selection::Unchanged;
                 if let Some(org) = &active_org {
                     let chosen =
                         member_organization(state, &session.user_id, org.as_deref()).await?;
-                    activated = select_organization(&mut session, &state.instance.settings, chosen);
+                    activated = select_organization(&mut session, &state.settings(), chosen);
                 }
                 session.updated_at = now;
                 client.last_active_session_id = Some(session.id.clone());

@@ -95,7 +95,7 @@ pub async fn change_password(
     new_password: String,
     sign_out_of_other_sessions: bool,
 ) -> CoreResult<User> {
-    check_policy(&new_password, false, &state.instance.settings)?;
+    check_policy(&new_password, false, &state.settings())?;
     let user = get_user(state, &session.user_id).await?;
     if let Some(digest) = user.password.clone() {
         let given = current_password.ok_or_else(|| CoreError::missing("current_password"))?;
@@ -110,10 +110,7 @@ pub async fn change_password(
     let digest = state.hasher.hash(new_password).await?;
     let now = state.now();
     let others = if sign_out_of_other_sessions
-        || state
-            .instance
-            .settings
-            .sign_out_other_sessions_on_security_change
+        || state.settings().sign_out_other_sessions_on_security_change
     {
         state
             .store
@@ -193,11 +190,7 @@ pub async fn verify_totp(
     let user_id = &session.user_id;
     // Enrolling a second factor signs out every other session (unless the operator chose not
     // to): a session an attacker opened with a stolen password does not survive it.
-    let others: Vec<Session> = if state
-        .instance
-        .settings
-        .sign_out_other_sessions_on_security_change
-    {
+    let others: Vec<Session> = if state.settings().sign_out_other_sessions_on_security_change {
         state
             .store
             .live_sessions_of_user(&state.instance.id, user_id)

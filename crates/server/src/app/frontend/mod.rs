@@ -191,7 +191,7 @@ pub fn start_session_as(
         ip_address: change.ctx().client_ip.clone(),
     };
     let mut session = start_browser_session(
-        &state.instance,
+        &state.current_instance(),
         client,
         user,
         &key.new_token,

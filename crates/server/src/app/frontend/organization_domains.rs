@@ -17,7 +17,7 @@ use crate::app::organization_domains as domains;
 use crate::state::AppState;
 
 fn enabled(state: &AppState) -> CoreResult<()> {
-    if state.instance.settings.organization_domains_enabled {
+    if state.settings().organization_domains_enabled {
         Ok(())
     } else {
         Err(CoreError::NotAllowed {

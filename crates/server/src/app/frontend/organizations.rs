@@ -21,7 +21,7 @@ use crate::app::roles::{catalog, catalog_for};
 use crate::state::AppState;
 
 pub(super) fn enabled(state: &AppState) -> CoreResult<()> {
-    if state.instance.settings.organizations_enabled {
+    if state.settings().organizations_enabled {
         Ok(())
     } else {
         Err(CoreError::NotAllowed {
@@ -97,7 +97,7 @@ pub async fn create(
             reason: "You are not allowed to create organizations.",
         });
     }
-    let settings = &state.instance.settings;
+    let settings = &state.settings();
     let org = orgs::create(
         state,
         ctx,
@@ -180,7 +180,7 @@ pub async fn delete(
 ) -> CoreResult<Organization> {
     check(state, user_id, organization_id, Some(DELETE_PROFILE)).await?;
     let org = orgs::get_by_id(state, organization_id).await?;
-    if !org.admin_delete_enabled || !state.instance.settings.organization_admin_delete {
+    if !org.admin_delete_enabled || !state.settings().organization_admin_delete {
         return Err(CoreError::NotAllowed {
             reason: "Deleting this organization is not enabled.",
         });

@@ -73,7 +73,7 @@ pub async fn create(
             .ok_or_else(|| CoreError::missing("ticket"))?;
         return create_with_ticket(state, ctx, key, &ticket).await;
     }
-    let protect = state.instance.settings.enumeration_protection;
+    let protect = state.settings().enumeration_protection;
     let mut unknown = false;
     let user = match req.identifier.as_deref().map(str::trim) {
         Some(i) if !i.is_empty() => match find_user(state, i).await? {
@@ -394,7 +394,7 @@ pub async fn prepare_first_factor(
     }
     // With enumeration protection the email is queued just after the answer, in its own write,
     // so that preparing a code costs a real account what it costs a decoy.
-    let later = state.instance.settings.enumeration_protection;
+    let later = state.settings().enumeration_protection;
     let reset = *strategy == Strategy::ResetPasswordEmailCode;
     let (client, sent) = with_retry(|| async {
         let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
@@ -431,8 +431,8 @@ pub async fn prepare_first_factor(
 
 /// Whether the user has signed in on this client before (Client Trust), or need not prove it.
 async fn is_trusted_device(state: &AppState, client: &Client, user: &User) -> CoreResult<bool> {
-    if !state.instance.settings.client_trust || user.bypass_client_trust || client.version == 0 {
-        return Ok(!state.instance.settings.client_trust || user.bypass_client_trust);
+    if !state.settings().client_trust || user.bypass_client_trust || client.version == 0 {
+        return Ok(!state.settings().client_trust || user.bypass_client_trust);
     }
     Ok(state
         .store
@@ -481,7 +481,7 @@ pub async fn prepare_second_factor(
 
 /// Records a failed password or code on the user: enough of them lock the account.
 fn count_failure(state: &AppState, user: &mut User) {
-    lockout::record_failure(user, &state.instance.settings, state.now());
+    lockout::record_failure(user, &state.settings(), state.now());
 }
 
 /// Commits the step's client and user, and the session when the sign-in completed.
@@ -707,7 +707,7 @@ pub async fn reset_password(
     password: String,
     sign_out_of_other_sessions: bool,
 ) -> CoreResult<Client> {
-    check_policy(&password, false, &state.instance.settings)?;
+    check_policy(&password, false, &state.settings())?;
     let (_, sign_in, _) = load_attempt(state, key, id).await?;
     if sign_in.status != SignInStatus::NeedsNewPassword {
         return Err(CoreError::FlowInvalid {
@@ -722,11 +722,7 @@ pub async fn reset_password(
         user.set_password(digest.clone(), now);
         user.failed_verification_attempts = 0;
         let mut change_sessions = Vec::new();
-        if sign_out_of_other_sessions
-            || state
-                .instance
-                .settings
-                .sign_out_other_sessions_on_security_change
+        if sign_out_of_other_sessions || state.settings().sign_out_other_sessions_on_security_change
         {
             for mut s in state
                 .store

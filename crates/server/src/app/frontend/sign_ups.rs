@@ -23,7 +23,7 @@ use crate::state::AppState;
 /// is not refused here: the sign-up goes on as for any address, and preparing its verification
 /// tells the owner instead of sending a code.
 async fn ensure_free(state: &AppState, f: &SignUpFields) -> CoreResult<()> {
-    let protect = state.instance.settings.enumeration_protection;
+    let protect = state.settings().enumeration_protection;
     for (kind, value) in [
         (IdentifierKind::Email, &f.email_address),
         (IdentifierKind::Username, &f.username),
@@ -76,7 +76,7 @@ pub async fn upsert(
         refuse_if_signed_in(state, &load_client(state, key).await?).await?;
     }
     if let Some(p) = &password {
-        check_policy(p, false, &state.instance.settings)?;
+        check_policy(p, false, &state.settings())?;
     }
     let invitation = match ticket.as_deref() {
         Some(t) => Some(invitations::by_ticket(state, t).await?),
@@ -123,9 +123,7 @@ pub async fn upsert(
         sign_up.apply(fields.clone(), digest.clone(), now)?;
         let mut change = Change::new(state, ctx);
         // A ticket verified the address: nothing else may be left to do.
-        if sign_up.organization_invitation_id.is_some()
-            && sign_up.is_ready(&state.instance.settings)
-        {
+        if sign_up.organization_invitation_id.is_some() && sign_up.is_ready(&state.settings()) {
             refuse_if_signed_in(state, &client).await?;
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
@@ -172,7 +170,7 @@ pub async fn prepare_verification(
     }
     // Who owns the address is read whether or not anyone does, so both cost the same.
     let owner = match load_attempt(state, key, id).await?.1.email_address {
-        Some(email) if state.instance.settings.enumeration_protection => {
+        Some(email) if state.settings().enumeration_protection => {
             state
                 .store
                 .user_by_identifier(&state.instance.id, IdentifierKind::Email, &email)
@@ -224,7 +222,7 @@ pub async fn attempt_verification(
         let now = state.now();
         let outcome = sign_up.attempt_email_verification(code, now);
         let mut change = Change::new(state, ctx);
-        if outcome.is_ok() && sign_up.is_ready(&state.instance.settings) {
+        if outcome.is_ok() && sign_up.is_ready(&state.settings()) {
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
         client.sign_up = Some(sign_up);
@@ -261,7 +259,7 @@ async fn complete(
         }
         None => None,
     };
-    let mut user = sign_up.to_user(&state.instance.settings, now)?;
+    let mut user = sign_up.to_user(&state.settings(), now)?;
     // The first sign-in is part of the user as created (start_session records it again).
     record_sign_in(&mut user, now);
     change

@@ -88,7 +88,7 @@ impl UserMemberships {
 }
 
 pub struct RenderContext<'a> {
-    pub settings: &'a InstanceSettings,
+    pub settings: crate::state::Settings,
     pub now: Millis,
     /// The Frontend API version the caller speaks: some shapes differ by version.
     pub api_version: ApiVersion,
@@ -167,7 +167,7 @@ pub fn session(s: &Session, u: &User, token: Option<&str>, cx: &RenderContext<'_
         .last_active_organization_id
         .as_ref()
         .is_some_and(|o| cx.memberships.holds(u, o).unwrap_or(true));
-    let status = effective_status(s, cx.settings, member, cx.now);
+    let status = effective_status(s, &cx.settings, member, cx.now);
     // A pending session has no organization, whatever one it had before its task came back.
     let organization = s
         .last_active_organization_id
@@ -325,9 +325,9 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
         "object": "sign_up_attempt",
         "id": su.id,
         "status": su.status.as_str(),
-        "required_fields": required_fields(cx.settings),
+        "required_fields": required_fields(&cx.settings),
         "optional_fields": ["first_name", "last_name", "username"],
-        "missing_fields": su.missing_fields(cx.settings),
+        "missing_fields": su.missing_fields(&cx.settings),
         "unverified_fields": su.unverified_fields(),
         "verifications": {
             "email_address": email_verification,

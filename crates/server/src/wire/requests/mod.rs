@@ -8,6 +8,7 @@ pub mod billing;
 pub mod fields;
 pub mod frontend;
 pub mod instance;
+pub mod instance_settings;
 pub mod jwt_templates;
 pub mod machines;
 pub mod organization_domains;

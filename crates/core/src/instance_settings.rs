@@ -1,0 +1,333 @@
+//! The instance's policy settings as they are stored and resolved. The database holds the
+//! settings an operator set (one versioned document per instance: only the keys set, so a key
+//! left alone follows Usher's default); a node's `serve` flags override them for that node only.
+//! Each effective value therefore has a [`Source`]: `default`, `database` or `flag`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::clock::Millis;
+use crate::error::{CoreError, CoreResult};
+use crate::instance::InstanceSettings;
+
+const MINUTE_MS: i64 = 60_000;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+
+/// The stored settings: the keys an operator set, with their values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredSettings {
+    pub values: BTreeMap<String, Value>,
+    pub updated_at: Option<Millis>,
+    /// The stored row's version (optimistic concurrency); 0 before the first write.
+    #[serde(skip)]
+    pub version: i64,
+}
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Default,
+    Database,
+    Flag,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::Database => "database",
+            Source::Flag => "flag",
+        }
+    }
+}
+
+/// The settings a node works with, and where each value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub settings: InstanceSettings,
+    pub sources: BTreeMap<String, Source>,
+    /// The stored document's version these were resolved from.
+    pub version: i64,
+}
+
+impl Resolved {
+    /// One setting: its value and source, `None` for a key Usher does not know.
+    pub fn get(&self, key: &str) -> Option<(Value, Source)> {
+        let value = as_map(&self.settings).remove(key)?;
+        Some((
+            value,
+            self.sources.get(key).copied().unwrap_or(Source::Default),
+        ))
+    }
+
+    /// Every setting, by key.
+    pub fn entries(&self) -> Vec<(String, Value, Source)> {
+        as_map(&self.settings)
+            .into_iter()
+            .map(|(k, v)| {
+                let source = self.sources.get(&k).copied().unwrap_or(Source::Default);
+                (k, v, source)
+            })
+            .collect()
+    }
+}
+
+/// A change: each key to a new value, or to `None` to follow the default again.
+pub type SettingsPatch = BTreeMap<String, Option<Value>>;
+
+/// Every setting's key, in the order `usher config list` shows them.
+pub fn keys() -> Vec<String> {
+    as_map(&InstanceSettings::default())
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn as_map(s: &InstanceSettings) -> Map<String, Value> {
+    match serde_json::to_value(s) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The defaults, then the stored values, then this node's flags.
+pub fn resolve(stored: &StoredSettings, flags: &BTreeMap<String, Value>) -> Resolved {
+    let mut map = as_map(&InstanceSettings::default());
+    let mut sources = BTreeMap::new();
+    for (layer, source) in [(&stored.values, Source::Database), (flags, Source::Flag)] {
+        for (k, v) in layer {
+            if map.contains_key(k) && check_type(k, v).is_ok() {
+                map.insert(k.clone(), v.clone());
+                sources.insert(k.clone(), source);
+            }
+        }
+    }
+    let settings = serde_json::from_value(Value::Object(map)).unwrap_or_default();
+    Resolved {
+        settings,
+        sources,
+        version: stored.version,
+    }
+}
+
+/// Validates `patch` against the stored values (every key known, every value of its type, the
+/// result within bounds) before changing anything, then applies it. Returns whether anything
+/// changed. A value equal to the default is stored all the same (it was chosen on purpose).
+pub fn apply(stored: &mut StoredSettings, patch: &SettingsPatch, now: Millis) -> CoreResult<bool> {
+    let mut values = stored.values.clone();
+    for (key, value) in patch {
+        if !keys().contains(key) {
+            return Err(CoreError::value(key.clone(), "is not an instance setting"));
+        }
+        match value {
+            Some(v) => {
+                check_type(key, v)?;
+                values.insert(key.clone(), v.clone());
+            }
+            None => {
+                values.remove(key);
+            }
+        }
+    }
+    if values == stored.values {
+        return Ok(false);
+    }
+    let candidate = StoredSettings {
+        values: values.clone(),
+        ..Default::default()
+    };
+    validate(&resolve(&candidate, &BTreeMap::new()).settings)?;
+    stored.values = values;
+    stored.updated_at = Some(now);
+    Ok(true)
+}
+
+/// The value's JSON type must be the default's (true/false, or a whole number).
+fn check_type(key: &str, v: &Value) -> CoreResult<()> {
+    let default = as_map(&InstanceSettings::default());
+    let ok = match default.get(key) {
+        Some(Value::Bool(_)) => v.is_boolean(),
+        Some(Value::Number(_)) => v.is_i64(),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else if matches!(default.get(key), Some(Value::Bool(_))) {
+        Err(CoreError::format(key, "must be true or false"))
+    } else {
+        Err(CoreError::format(key, "must be a whole number"))
+    }
+}
+
+/// Turns the text an operator typed (`usher config set KEY VALUE`) into the key's JSON type.
+pub fn parse_value(key: &str, text: &str) -> CoreResult<Value> {
+    let default = as_map(&InstanceSettings::default());
+    let value = match default.get(key) {
+        None => return Err(CoreError::value(key, "is not an instance setting")),
+        Some(Value::Bool(_)) => match text.trim() {
+            "true" | "on" | "yes" => Value::Bool(true),
+            "false" | "off" | "no" => Value::Bool(false),
+            _ => return Err(CoreError::format(key, "must be true or false")),
+        },
+        Some(_) => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| CoreError::format(key, "must be a whole number"))?,
+    };
+    Ok(value)
+}
+
+fn within(key: &str, v: i64, min: i64, max: i64, unit: &str) -> CoreResult<()> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(CoreError::value(
+            key,
+            format!("must be between {min} and {max}{unit}"),
+        ))
+    }
+}
+
+/// The bounds every stored combination keeps.
+pub fn validate(s: &InstanceSettings) -> CoreResult<()> {
+    within(
+        "session_token_lifetime_secs",
+        s.session_token_lifetime_secs,
+        30,
+        86_400,
+        " seconds",
+    )?;
+    within(
+        "session_max_lifetime_ms",
+        s.session_max_lifetime_ms,
+        5 * MINUTE_MS,
+        3650 * DAY_MS,
+        " ms (5 minutes to 10 years)",
+    )?;
+    within(
+        "session_inactivity_ms",
+        s.session_inactivity_ms,
+        5 * MINUTE_MS,
+        3650 * DAY_MS,
+        " ms (5 minutes to 10 years)",
+    )?;
+    within(
+        "lockout_duration_secs",
+        s.lockout_duration_secs,
+        60,
+        30 * 86_400,
+        " seconds",
+    )?;
+    within(
+        "max_verification_attempts",
+        s.max_verification_attempts,
+        1,
+        100,
+        "",
+    )?;
+    let (min, max) = (s.password_min_length as i64, s.password_max_length as i64);
+    within("password_min_length", min, 8, 72, "")?;
+    within("password_max_length", max, 8, 72, "")?;
+    if min > max {
+        return Err(CoreError::value(
+            "password_min_length",
+            "must not exceed password_max_length",
+        ));
+    }
+    within(
+        "organization_max_allowed_memberships",
+        s.organization_max_allowed_memberships,
+        0,
+        100_000,
+        " (0: no limit)",
+    )?;
+    if s.force_organization_selection && !s.organizations_enabled {
+        return Err(CoreError::value(
+            "force_organization_selection",
+            "needs organizations_enabled",
+        ));
+    }
+    Ok(())
+}
+
+/// What an instance created before its settings were stored kept in its own record: the values
+/// that differ from the defaults, the first stored document.
+pub fn seed_from(legacy: &InstanceSettings) -> BTreeMap<String, Value> {
+    let defaults = as_map(&InstanceSettings::default());
+    as_map(legacy)
+        .into_iter()
+        .filter(|(k, v)| defaults.get(k) != Some(v))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch(pairs: &[(&str, Value)]) -> SettingsPatch {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), Some(v.clone())))
+            .collect()
+    }
+
+    #[test]
+    fn sources_layer_default_database_flag() {
+        let mut stored = StoredSettings::default();
+        assert!(
+            apply(
+                &mut stored,
+                &patch(&[("client_trust", Value::Bool(false))]),
+                5
+            )
+            .unwrap()
+        );
+        let flags = BTreeMap::from([("max_verification_attempts".to_string(), Value::from(3))]);
+        let r = resolve(&stored, &flags);
+        assert!(!r.settings.client_trust);
+        assert_eq!(r.settings.max_verification_attempts, 3);
+        assert_eq!(r.get("client_trust").unwrap().1, Source::Database);
+        assert_eq!(r.get("max_verification_attempts").unwrap().1, Source::Flag);
+        assert_eq!(r.get("password_min_length").unwrap().1, Source::Default);
+        assert_eq!(r.entries().len(), keys().len());
+    }
+
+    #[test]
+    fn bad_values_change_nothing() {
+        let mut stored = StoredSettings::default();
+        for bad in [
+            patch(&[("password_min_length", Value::from(7))]),
+            patch(&[("password_max_length", Value::from(73))]),
+            patch(&[("client_trust", Value::from(1))]),
+            patch(&[("no_such_setting", Value::Bool(true))]),
+            patch(&[("force_organization_selection", Value::Bool(true))]),
+            patch(&[
+                ("password_min_length", Value::from(20)),
+                ("password_max_length", Value::from(10)),
+            ]),
+        ] {
+            assert!(apply(&mut stored, &bad, 5).is_err(), "{bad:?}");
+        }
+        assert_eq!(stored, StoredSettings::default());
+        assert!(!apply(&mut stored, &SettingsPatch::new(), 5).unwrap());
+    }
+
+    #[test]
+    fn typed_text_is_parsed_by_the_keys_type() {
+        assert_eq!(
+            parse_value("client_trust", "off").unwrap(),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            parse_value("password_min_length", "12").unwrap(),
+            Value::from(12)
+        );
+        assert!(parse_value("password_min_length", "twelve").is_err());
+        assert!(parse_value("nope", "1").is_err());
+    }
+}

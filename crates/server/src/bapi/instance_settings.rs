@@ -1,0 +1,80 @@
+//! Clerk's Instance Settings: `GET`/`PATCH /v1/instance`, `PATCH /v1/instance/restrictions`,
+//! `GET`/`PATCH /v1/instance/organization_settings`; and Usher's `GET`/`PATCH
+//! /v1/instance/settings`, every stored setting by key with its source. Every change goes
+//! through `app::instance_settings::update` (validated, audited, raised as an event).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use usher_core::instance_settings::SettingsPatch;
+
+use crate::app::instance_settings as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::state::AppState;
+use crate::wire::instance_settings as wire;
+use crate::wire::requests::instance_settings::{
+    InstanceRequest, OrganizationSettingsRequest, RestrictionsRequest, SettingsRequest,
+};
+
+type ApiResult = Result<Response, ApiError>;
+
+pub async fn get_instance(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+    let body = wire::instance_json(&state.instance, &state.frontend.allowed_origins);
+    Ok(Json(body).into_response())
+}
+
+/// Clerk answers 204 with no body.
+pub async fn update_instance(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<InstanceRequest>,
+) -> ApiResult {
+    let patch = body.into_patch(&state.frontend.allowed_origins)?;
+    app::update(&state, &ctx, &patch).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn update_restrictions(
+    State(_state): State<AppState>,
+    _auth: SecretKeyAuth,
+    JsonBody(body): JsonBody<RestrictionsRequest>,
+) -> ApiResult {
+    body.check()?;
+    Ok(Json(wire::restrictions_json()).into_response())
+}
+
+pub async fn get_organization_settings(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+) -> ApiResult {
+    let r = app::get(&state).await?;
+    Ok(Json(wire::organization_settings_json(&r.settings)).into_response())
+}
+
+pub async fn update_organization_settings(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<OrganizationSettingsRequest>,
+) -> ApiResult {
+    let patch = body.into_patch()?;
+    let r = app::update(&state, &ctx, &patch).await?;
+    Ok(Json(wire::organization_settings_json(&r.settings)).into_response())
+}
+
+pub async fn get_settings(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+    let r = app::get(&state).await?;
+    Ok(Json(wire::settings_json(&r)).into_response())
+}
+
+pub async fn update_settings(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<SettingsRequest>,
+) -> ApiResult {
+    let patch = SettingsPatch::from(body);
+    let r = app::update(&state, &ctx, &patch).await?;
+    Ok(Json(wire::settings_json(&r)).into_response())
+}
