@@ -11,6 +11,7 @@ pub mod actor_tokens;
 pub mod api_keys;
 pub mod clients;
 pub mod emails;
+pub mod sms;
 pub mod enrollment;
 pub mod images;
 pub mod jwt_templates;
@@ -188,6 +189,10 @@ macro_rules! conformance_tests {
                 the_queue_is_oldest_first,
                 claims_are_exclusive_and_expire,
                 outcomes_are_recorded,
+            }
+            sms {
+                sms_messages_are_listed_newest_first,
+                a_failed_changeset_records_no_sms,
             }
             jwt_templates {
                 templates_round_trip_and_list_newest_first,

@@ -610,6 +610,17 @@ impl Store for Backend {
             .map_err(|e| e.during("webhook_stats"))
     }
 
+    async fn list_sms_messages(
+        &self,
+        instance_id: &InstanceId,
+        to_phone_number: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<usher_core::sms::SmsMessage>, i64)> {
+        sms::list(self.reader(), instance_id, to_phone_number, limit, offset).await
+            .map_err(|e| e.during("list_sms_messages"))
+    }
+
     async fn list_emails(
         &self,
         instance_id: &InstanceId,
