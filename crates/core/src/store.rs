@@ -562,6 +562,12 @@ pub trait Store: Send + Sync + 'static {
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<UserId>>;
+    /// The user holding the email address or phone number `id` (`idn_…`), if any.
+    async fn user_by_identification_id(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::IdentificationId,
+    ) -> StoreResult<Option<User>>;
     /// The user owning an identifier, read in one query (a sign-in's first step).
     async fn user_by_identifier(
         &self,

@@ -11,7 +11,6 @@ pub mod actor_tokens;
 pub mod api_keys;
 pub mod clients;
 pub mod emails;
-pub mod sms;
 pub mod enrollment;
 pub mod images;
 pub mod jwt_templates;
@@ -20,6 +19,7 @@ pub mod records;
 pub mod role_sets;
 pub mod roles;
 pub mod sign_in_tokens;
+pub mod sms;
 pub mod webhooks;
 
 use std::any::Any;

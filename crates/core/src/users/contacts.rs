@@ -281,11 +281,8 @@ pub fn remove(user: &mut User, id: &str, now: Millis) -> CoreResult<Removed> {
             let was_primary = user.primary_email_address_id.as_deref() == Some(id);
             user.email_addresses.retain(|e| e.id != id);
             if was_primary {
-                user.primary_email_address_id = next_primary(
-                    user.email_addresses
-                        .iter()
-                        .map(|e| (&e.id, e.verification)),
-                );
+                user.primary_email_address_id =
+                    next_primary(user.email_addresses.iter().map(|e| (&e.id, e.verification)));
             }
             Removed {
                 kind,
@@ -300,9 +297,8 @@ pub fn remove(user: &mut User, id: &str, now: Millis) -> CoreResult<Removed> {
             let was_primary = user.primary_phone_number_id.as_deref() == Some(id);
             user.phone_numbers.retain(|p| p.id != id);
             if was_primary {
-                user.primary_phone_number_id = next_primary(
-                    user.phone_numbers.iter().map(|p| (&p.id, p.verification)),
-                );
+                user.primary_phone_number_id =
+                    next_primary(user.phone_numbers.iter().map(|p| (&p.id, p.verification)));
             }
             if was_default {
                 pass_on_default_second_factor(user);
@@ -460,8 +456,15 @@ mod tests {
     #[test]
     fn a_code_verifies_a_number_and_wrong_ones_are_counted() {
         let mut u = user_with(&["a@b.co"], None);
-        let p = add_phone(&mut u, "+14155550123", Verification::Unverified, false, false, 1)
-            .unwrap();
+        let p = add_phone(
+            &mut u,
+            "+14155550123",
+            Verification::Unverified,
+            false,
+            false,
+            1,
+        )
+        .unwrap();
         assert!(reserve_for_second_factor(&mut u, &p, true, 1).is_err());
         let code = prepare(&mut u, ContactKind::Phone, &p, Environment::Production, 1)
             .unwrap()
@@ -481,13 +484,27 @@ mod tests {
     #[test]
     fn test_numbers_take_424242_on_development_instances_only() {
         let mut u = user_with(&["a@b.co"], None);
-        let p = add_phone(&mut u, "+12015550150", Verification::Unverified, false, false, 1)
-            .unwrap();
+        let p = add_phone(
+            &mut u,
+            "+12015550150",
+            Verification::Unverified,
+            false,
+            false,
+            1,
+        )
+        .unwrap();
         let sent = prepare(&mut u, ContactKind::Phone, &p, Environment::Development, 1).unwrap();
         assert_eq!(sent, None);
         attempt(&mut u, ContactKind::Phone, &p, "424242", 2).unwrap();
-        let q = add_phone(&mut u, "+12015550151", Verification::Unverified, false, false, 1)
-            .unwrap();
+        let q = add_phone(
+            &mut u,
+            "+12015550151",
+            Verification::Unverified,
+            false,
+            false,
+            1,
+        )
+        .unwrap();
         let sent = prepare(&mut u, ContactKind::Phone, &q, Environment::Production, 1).unwrap();
         assert!(sent.is_some());
     }

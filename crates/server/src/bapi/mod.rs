@@ -3,6 +3,7 @@
 pub mod api_keys;
 mod clients;
 mod emails;
+mod identifiers;
 mod instance;
 mod jwks;
 mod organization_domains;
@@ -52,6 +53,21 @@ pub fn router() -> Router<AppState> {
             );
     }
     router
+        .route("/v1/email_addresses", post(identifiers::create_email))
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            get(identifiers::get_email)
+                .patch(identifiers::update_email)
+                .delete(identifiers::delete_email),
+        )
+        .route("/v1/phone_numbers", post(identifiers::create_phone))
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            get(identifiers::get_phone)
+                .patch(identifiers::update_phone)
+                .delete(identifiers::delete_phone),
+        )
+        .route("/v1/sms_messages", get(identifiers::list_sms))
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))
         .route("/v1/users/ban", post(users::ban_many))

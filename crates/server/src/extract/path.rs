@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    ActorTokenId, ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, OrganizationDomainId,
-    OrganizationId, OrganizationInvitationId, OrganizationMembershipRequestId,
-    OrganizationSuggestionId, PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId,
-    UserId, WebhookEndpointId,
+    ActorTokenId, ApiKeyId, EmailMessageId, EventId, IdentificationId, ImageId, JwtTemplateId,
+    OrganizationDomainId, OrganizationId, OrganizationInvitationId,
+    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
+    SignInId, SignInTokenId, SignUpId, UserId, WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -89,6 +89,14 @@ path_struct!(
 path_struct!(
     /// `/v1/jwt_templates/{template_id}`
     JwtTemplatePath { template_id: JwtTemplateId } => not_found(crate::app::jwt_templates::JWT_TEMPLATE)
+);
+path_struct!(
+    /// `/v1/email_addresses/{email_address_id}` and `/v1/me/email_addresses/{email_address_id}/…`
+    EmailAddressPath { email_address_id: IdentificationId } => not_found("email address")
+);
+path_struct!(
+    /// `/v1/phone_numbers/{phone_number_id}` and `/v1/me/phone_numbers/{phone_number_id}/…`
+    PhoneNumberPath { phone_number_id: IdentificationId } => not_found("phone number")
 );
 path_struct!(
     /// `/v1/emails/{email_id}`

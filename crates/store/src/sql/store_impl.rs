@@ -433,6 +433,15 @@ impl Store for Backend {
         Ok(id.map(UserId::from_stored))
     }
 
+    async fn user_by_identification_id(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::IdentificationId,
+    ) -> StoreResult<Option<User>> {
+        reads::user_by_identification_id(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("user_by_identification_id"))
+    }
+
     async fn user_by_identifier(
         &self,
         instance_id: &InstanceId,

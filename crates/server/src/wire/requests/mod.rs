@@ -6,6 +6,7 @@ pub mod actor_tokens;
 pub mod api_keys;
 pub mod fields;
 pub mod frontend;
+pub mod identifiers;
 pub mod instance;
 pub mod jwt_templates;
 pub mod organization_domains;
