@@ -106,3 +106,58 @@ impl From<UpdatePhoneNumberRequest> for IdentifierPatch {
         }
     }
 }
+
+/// `POST /v1/me/email_addresses`.
+#[derive(Debug, Deserialize)]
+pub struct MyEmailAddressForm {
+    #[serde(with = "fields::form::required")]
+    pub email_address: String,
+}
+
+/// `POST /v1/me/phone_numbers`.
+#[derive(Debug, Deserialize)]
+pub struct MyPhoneNumberForm {
+    #[serde(with = "fields::form::required")]
+    pub phone_number: String,
+}
+
+/// `POST /v1/me/{email_addresses,phone_numbers}/{id}/prepare_verification`.
+#[derive(Debug, Deserialize)]
+pub struct PrepareVerificationForm {
+    #[serde(with = "fields::form::required")]
+    pub strategy: String,
+}
+
+/// `PATCH /v1/me/phone_numbers/{id}`: `true` or `false` each, when given.
+#[derive(Debug, Deserialize)]
+pub struct MyPhoneNumberPatchForm {
+    #[serde(default, with = "fields::form::text")]
+    pub reserved_for_second_factor: Option<String>,
+    #[serde(default, with = "fields::form::text")]
+    pub default_second_factor: Option<String>,
+}
+
+fn form_bool(param: &str, v: Option<String>) -> Result<Option<bool>, usher_core::CoreError> {
+    match v.as_deref() {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(usher_core::CoreError::format(
+            param,
+            "must be true or false",
+        )),
+    }
+}
+
+impl MyPhoneNumberPatchForm {
+    pub fn patch(self) -> Result<IdentifierPatch, usher_core::CoreError> {
+        Ok(IdentifierPatch {
+            reserved_for_second_factor: form_bool(
+                "reserved_for_second_factor",
+                self.reserved_for_second_factor,
+            )?,
+            default_second_factor: form_bool("default_second_factor", self.default_second_factor)?,
+            ..IdentifierPatch::default()
+        })
+    }
+}
