@@ -193,6 +193,7 @@ macro_rules! conformance_tests {
             sms {
                 sms_messages_are_listed_newest_first,
                 a_failed_changeset_records_no_sms,
+                users_are_found_by_identification_id,
             }
             jwt_templates {
                 templates_round_trip_and_list_newest_first,

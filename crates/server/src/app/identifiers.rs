@@ -339,7 +339,7 @@ pub async fn prepare_mine(
                             email_address: contacts::email(u, id)?.email_address.clone(),
                             email_address_id: id.to_string(),
                         };
-                        super::frontend::send_code(state, change, &to, Some(&u.clone()), false);
+                        super::frontend::send_code(state, change, &to, Some(&*u), false);
                     }
                     ContactKind::Phone => {
                         let to = contacts::phone(u, id)?.phone_number.clone();

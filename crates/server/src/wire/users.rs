@@ -66,14 +66,16 @@ impl VerificationJson {
     /// accepted, yet Clerk's one-time-code verification always carries an integer `expire_at`:
     /// the address's creation (the moment its code was accepted) stands in, past either way.
     ///
-    /// An unverified identifier with a code sent to it shows that code's verification.
+    /// An unverified identifier with a code sent to it shows that code's verification; one
+    /// without shows none (`null`), as Clerk does: its `verification_admin` is always verified.
     fn of_address(
         v: Verification,
         pending: Option<&FactorVerification>,
         created_at: Millis,
-    ) -> Self {
-        if let (false, Some(p)) = (v.is_verified(), pending) {
-            return Self {
+    ) -> Option<Self> {
+        if !v.is_verified() {
+            let p = pending?;
+            return Some(Self {
                 object: "verification_otp",
                 status: p.status.as_str(),
                 strategy: if p.strategy == Strategy::PhoneCode {
@@ -83,13 +85,13 @@ impl VerificationJson {
                 },
                 attempts: Some(p.attempts),
                 expire_at: p.expire_at,
-            };
+            });
         }
         let mut json = Self::from(v);
         if matches!(v, Verification::EmailCode | Verification::PhoneCode) {
             json.expire_at = Some(created_at);
         }
-        json
+        Some(json)
     }
 }
 
@@ -99,7 +101,7 @@ pub struct EmailAddressJson {
     pub object: &'static str,
     pub email_address: String,
     pub reserved: bool,
-    pub verification: VerificationJson,
+    pub verification: Option<VerificationJson>,
     pub linked_to: Vec<Value>,
     pub matches_sso_connection: bool,
     pub created_at: Millis,
@@ -134,7 +136,7 @@ pub struct PhoneNumberJson {
     pub reserved_for_second_factor: bool,
     pub default_second_factor: bool,
     pub reserved: bool,
-    pub verification: VerificationJson,
+    pub verification: Option<VerificationJson>,
     pub linked_to: Vec<Value>,
     pub backup_codes: Option<Vec<String>>,
     pub created_at: Millis,

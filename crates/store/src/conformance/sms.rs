@@ -1,5 +1,6 @@
-//! The text message part of the storage suite: messages recorded by `commit`, read back whole,
-//! listed newest first (all, or by recipient), per instance.
+//! The identifier part of the storage suite: text messages recorded by `commit`, read back
+//! whole, listed newest first (all, or by recipient), per instance; users found by the id of
+//! one of their email addresses or phone numbers.
 
 use std::sync::Arc;
 
@@ -63,5 +64,69 @@ pub async fn a_failed_changeset_records_no_sms(store: Arc<dyn Store>) -> Outcome
     assert!(store.commit(&ins, cs).await.is_err());
     let (all, total) = store.list_sms_messages(&ins, None, 10, 0).await?;
     assert_eq!((all.len(), total), (0, 0));
+    Ok(())
+}
+
+/// A user is found by one of its email addresses' or phone numbers' ids, added later too, and
+/// no longer once it is removed; a taken address is refused to a second user.
+pub async fn users_are_found_by_identification_id(store: Arc<dyn Store>) -> Outcome {
+    use usher_core::store::StoreError;
+    use usher_core::users::Verification;
+    use usher_core::users::contacts;
+    use usher_core::users::identifiers::IdentifierKind;
+
+    let ins = create_instance(&store).await?.id;
+    let mut ann = super::user("ann@example.com", "Ann", T0);
+    let bob = super::user("bob@example.com", "Bob", T0);
+    for u in [&ann, &bob] {
+        let mut cs = Changeset::default();
+        cs.push(Write::InsertUser(u.clone()));
+        store.commit(&ins, cs).await?;
+    }
+    ann.version = 1;
+    let first = ann.email_addresses[0].id.clone();
+    let found = store.user_by_identification_id(&ins, &first).await?;
+    assert_eq!(found.map(|u| u.id), Some(ann.id.clone()));
+
+    let phone = contacts::add_phone(
+        &mut ann,
+        "+14155550123",
+        Verification::Admin,
+        false,
+        false,
+        T0,
+    )?;
+    let mut cs = Changeset::default();
+    cs.push(Write::UpdateUser(ann.clone()));
+    store.commit(&ins, cs).await?;
+    ann.version += 1;
+    let found = store.user_by_identification_id(&ins, &phone).await?;
+    assert_eq!(
+        found.map(|u| u.id),
+        Some(ann.id.clone()),
+        "a number added later"
+    );
+    assert_eq!(
+        store
+            .user_by_identification_id(&InstanceId::from_stored("ins_other"), &phone)
+            .await?,
+        None,
+        "per instance"
+    );
+
+    contacts::remove(&mut ann, &phone, T0 + 1)?;
+    let mut cs = Changeset::default();
+    cs.push(Write::UpdateUser(ann.clone()));
+    store.commit(&ins, cs).await?;
+    assert_eq!(store.user_by_identification_id(&ins, &phone).await?, None);
+
+    let mut bob = store.get_user(&ins, &bob.id).await?.ok_or("bob vanished")?;
+    contacts::add_email(&mut bob, "ANN@example.com", Verification::Admin, false, T0)?;
+    let mut cs = Changeset::default();
+    cs.push(Write::UpdateUser(bob));
+    assert_eq!(
+        store.commit(&ins, cs).await,
+        Err(StoreError::IdentifierTaken(IdentifierKind::Email))
+    );
     Ok(())
 }
