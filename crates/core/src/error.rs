@@ -120,6 +120,10 @@ pub enum CoreError {
     VerificationFailed,
     #[error("already verified")]
     VerificationAlreadyVerified,
+    /// Removing the user's last email address, phone number or username would leave nothing to
+    /// sign in with.
+    #[error("the last identification cannot be removed")]
+    LastIdentification,
     /// A strategy the user or the attempt does not support.
     #[error("{param}: strategy not allowed")]
     StrategyInvalid { param: &'static str },

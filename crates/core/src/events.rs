@@ -63,6 +63,8 @@ pub enum DomainEvent {
     },
     /// An email was queued for delivery (Clerk's `email.created`).
     EmailCreated(EmailMessage),
+    /// A text message was handed to the SMS sender (Clerk's `sms.created`).
+    SmsCreated(crate::sms::SmsMessage),
     /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
     SignInFailureSpike(crate::security::Spike),
     /// The application name, logo or primary colour end users see changed
@@ -140,6 +142,7 @@ impl DomainEvent {
             DomainEvent::PermissionUpdated(_) => "permission.updated",
             DomainEvent::PermissionDeleted { .. } => "permission.deleted",
             DomainEvent::EmailCreated(_) => "email.created",
+            DomainEvent::SmsCreated(_) => "sms.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
             DomainEvent::InstanceSettingsUpdated(_) => catalog::INSTANCE_SETTINGS_UPDATED,

@@ -38,6 +38,7 @@ pub mod prefix {
     pub const ROLE: &str = "role_";
     pub const PERMISSION: &str = "perm_";
     pub const IMAGE: &str = "img_";
+    pub const SMS_MESSAGE: &str = "sms_";
     pub const ROLE_SET: &str = "rs_";
     pub const SIGN_IN_TOKEN: &str = "sit_";
     pub const ACTOR_TOKEN: &str = "act_";
@@ -225,6 +226,7 @@ id_type!(
 );
 id_type!(WebhookAttemptId, prefix::WEBHOOK_ATTEMPT, "webhook attempt");
 id_type!(EmailMessageId, prefix::EMAIL_MESSAGE, "email");
+id_type!(SmsMessageId, prefix::SMS_MESSAGE, "sms message");
 id_type!(SignInId, prefix::SIGN_IN, "sign-in");
 id_type!(SignUpId, prefix::SIGN_UP, "sign-up");
 id_type!(VerificationId, prefix::VERIFICATION, "verification");

@@ -26,6 +26,7 @@ pub mod security;
 pub mod sessions;
 pub mod sign_in_tokens;
 pub mod signing_keys;
+pub mod sms;
 pub mod store;
 pub mod testing_tokens;
 pub mod users;

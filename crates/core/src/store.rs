@@ -188,6 +188,8 @@ pub enum Write {
     },
     /// Queues an email for the mail worker (its `email.created` event is a separate write).
     InsertEmail(EmailMessage),
+    /// Records a text message (its `sms.created` event is a separate write).
+    InsertSms(crate::sms::SmsMessage),
     /// The instance's branding, guarded by `branding.version` (0: none stored yet).
     PutBranding(Branding),
     /// The instance's session token template, guarded by its version (0: none stored yet).
@@ -624,6 +626,12 @@ pub trait Store: Send + Sync + 'static {
         kind: IdentifierKind,
         value: &str,
     ) -> StoreResult<Option<UserId>>;
+    /// The user holding the email address or phone number `id` (`idn_…`), if any.
+    async fn user_by_identification_id(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::IdentificationId,
+    ) -> StoreResult<Option<User>>;
     /// The user owning an identifier, read in one query (a sign-in's first step).
     async fn user_by_identifier(
         &self,
@@ -947,6 +955,15 @@ pub trait Store: Send + Sync + 'static {
 
     // --- Email. Messages are queued through `commit` (`Write::InsertEmail`); the mail worker
     // claims one, sends it with no transaction open, and records the outcome. ---
+
+    /// Text messages, newest first, to `to_phone_number` only if given, and the total matching.
+    async fn list_sms_messages(
+        &self,
+        instance_id: &InstanceId,
+        to_phone_number: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<crate::sms::SmsMessage>, i64)>;
 
     /// Emails, newest first, to `to_email_address` only (compared case-insensitively) if given,
     /// and the total matching.

@@ -429,6 +429,12 @@ impl From<CoreError> for ApiError {
                 "Already verified",
                 "This verification has already been verified.",
             ),
+            CoreError::LastIdentification => ApiError::new(
+                S::BAD_REQUEST,
+                "identification_deletion_failed",
+                "Deletion failed",
+                "You cannot delete your last identification.",
+            ),
             CoreError::StrategyInvalid { param } => unprocessable(
                 "strategy_for_user_invalid",
                 "Invalid verification strategy",

@@ -62,6 +62,8 @@ pub struct Inner {
     pub webhooks: WebhookRuntime,
     /// The mail worker's settings, SMTP transport and wake-up doorbell.
     pub mail: MailRuntime,
+    /// How text messages leave: the `sms.created` webhook.
+    pub sms: Arc<dyn usher_core::sms::SmsSender>,
     /// Browser-facing settings: allowed origins, cookies, the browser SDK folder.
     pub frontend: FrontendConfig,
     /// Watches failed sign-ins for storms.
@@ -172,6 +174,7 @@ impl AppState {
             bapi_limit: p.bapi_limit,
             webhooks: p.webhooks,
             mail: p.mail,
+            sms: Arc::new(usher_core::sms::WebhookSms),
             frontend: p.frontend,
             spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(
                 usher_core::security::SpikePolicy::default(),

@@ -24,6 +24,7 @@ pub mod records;
 pub mod role_sets;
 pub mod roles;
 pub mod sign_in_tokens;
+pub mod sms;
 pub mod webhooks;
 
 use std::any::Any;
@@ -197,6 +198,11 @@ macro_rules! conformance_tests {
             instance_settings {
                 settings_are_versioned,
                 a_stale_settings_write_keeps_no_event,
+            }
+            sms {
+                sms_messages_are_listed_newest_first,
+                a_failed_changeset_records_no_sms,
+                users_are_found_by_identification_id,
             }
             jwt_templates {
                 templates_round_trip_and_list_newest_first,

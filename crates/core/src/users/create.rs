@@ -8,7 +8,7 @@ use super::metadata::check_size;
 use super::model::{EmailAddress, Metadata, PasswordDigest, PhoneNumber, User, Verification};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{IdentificationId, UserId};
+use crate::ids::UserId;
 use crate::instance::InstanceSettings;
 use crate::passwords::{self, PasswordInput};
 
@@ -147,24 +147,12 @@ impl ValidatedNewUser {
         let email_addresses: Vec<EmailAddress> = self
             .emails
             .into_iter()
-            .map(|e| EmailAddress {
-                id: IdentificationId::new(),
-                email_address: e,
-                verification: Verification::Admin,
-                created_at: now,
-                updated_at: now,
-            })
+            .map(|e| EmailAddress::new(e, Verification::Admin, now))
             .collect();
         let phone_numbers: Vec<PhoneNumber> = self
             .phones
             .into_iter()
-            .map(|p| PhoneNumber {
-                id: IdentificationId::new(),
-                phone_number: p,
-                verification: Verification::Admin,
-                created_at: now,
-                updated_at: now,
-            })
+            .map(|p| PhoneNumber::new(p, Verification::Admin, now))
             .collect();
         let has_password = digest.is_some();
         User {

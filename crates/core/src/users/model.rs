@@ -2,6 +2,7 @@ use crate::ids::{IdentificationId, ImageId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::clients::factors::FactorVerification;
 use crate::clock::Millis;
 
 pub type Metadata = Map<String, Value>;
@@ -18,6 +19,14 @@ pub enum Verification {
     EmailCode,
     /// Verified by a ticket emailed to it (an organization invitation's link).
     Ticket,
+    /// Verified by the user with a code sent to it by SMS.
+    PhoneCode,
+}
+
+impl Verification {
+    pub fn is_verified(self) -> bool {
+        self != Verification::Unverified
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +34,9 @@ pub struct EmailAddress {
     pub id: IdentificationId,
     pub email_address: String,
     pub verification: Verification,
+    /// A code sent to it and not yet accepted (the Frontend API's `prepare_verification`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<FactorVerification>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -34,8 +46,44 @@ pub struct PhoneNumber {
     pub id: IdentificationId,
     pub phone_number: String,
     pub verification: Verification,
+    /// A code sent to it and not yet accepted (the Frontend API's `prepare_verification`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<FactorVerification>,
+    /// Kept for a second factor (Clerk's `reserved_for_second_factor`); not used to sign in.
+    #[serde(default)]
+    pub reserved_for_second_factor: bool,
+    #[serde(default)]
+    pub default_second_factor: bool,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+impl EmailAddress {
+    pub fn new(email_address: String, verification: Verification, now: Millis) -> Self {
+        Self {
+            id: IdentificationId::new(),
+            email_address,
+            verification,
+            pending: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+impl PhoneNumber {
+    pub fn new(phone_number: String, verification: Verification, now: Millis) -> Self {
+        Self {
+            id: IdentificationId::new(),
+            phone_number,
+            verification,
+            pending: None,
+            reserved_for_second_factor: false,
+            default_second_factor: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 /// A stored password: an Argon2id or bcrypt digest in its own text form (PHC or `$2b$`).

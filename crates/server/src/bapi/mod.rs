@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod billing;
 mod clients;
 mod emails;
+mod identifiers;
 mod instance;
 mod instance_settings;
 mod jwks;
@@ -116,6 +117,21 @@ pub fn router() -> Router<AppState> {
             "/v1/machines/{machine_id}/scopes/{other_machine_id}",
             axum::routing::delete(machines::delete_scope),
         )
+        .route("/v1/email_addresses", post(identifiers::create_email))
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            get(identifiers::get_email)
+                .patch(identifiers::update_email)
+                .delete(identifiers::delete_email),
+        )
+        .route("/v1/phone_numbers", post(identifiers::create_phone))
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            get(identifiers::get_phone)
+                .patch(identifiers::update_phone)
+                .delete(identifiers::delete_phone),
+        )
+        .route("/v1/sms_messages", get(identifiers::list_sms))
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))
         .route("/v1/users/ban", post(users::ban_many))

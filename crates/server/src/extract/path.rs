@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    ActorTokenId, ApiKeyId, EmailMessageId, EventId, ImageId, JwtTemplateId, M2mTokenId, MachineId,
-    OrganizationDomainId, OrganizationId, OrganizationInvitationId,
+    ActorTokenId, ApiKeyId, EmailMessageId, EventId, IdentificationId, ImageId, JwtTemplateId,
+    M2mTokenId, MachineId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
     OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
     SignInId, SignInTokenId, SignUpId, SubscriptionItemId, UserId, WebhookEndpointId,
 };
@@ -101,6 +101,14 @@ path_struct!(
 path_struct!(
     /// `/v1/jwt_templates/{template_id}`
     JwtTemplatePath { template_id: JwtTemplateId } => not_found(crate::app::jwt_templates::JWT_TEMPLATE)
+);
+path_struct!(
+    /// `/v1/email_addresses/{email_address_id}` and `/v1/me/email_addresses/{email_address_id}/…`
+    EmailAddressPath { email_address_id: IdentificationId } => not_found("email address")
+);
+path_struct!(
+    /// `/v1/phone_numbers/{phone_number_id}` and `/v1/me/phone_numbers/{phone_number_id}/…`
+    PhoneNumberPath { phone_number_id: IdentificationId } => not_found("phone number")
 );
 path_struct!(
     /// `/v1/emails/{email_id}`

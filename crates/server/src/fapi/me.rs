@@ -57,8 +57,30 @@ pub async fn update(
     form: Form,
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
-    let patch = ProfilePatch::from(form.read::<ProfileForm>()?);
-    let user = me::update_profile(&state, &browser.ctx, &s.user_id, patch).await?;
+    let form = form.read::<ProfileForm>()?;
+    let primary_email = form.primary_email_address_id.clone();
+    let primary_phone = form.primary_phone_number_id.clone();
+    let mut user = None;
+    if form.changes_profile() || (primary_email.is_none() && primary_phone.is_none()) {
+        let patch = ProfilePatch::from(form);
+        user = Some(me::update_profile(&state, &browser.ctx, &s.user_id, patch).await?);
+    }
+    if primary_email.is_some() || primary_phone.is_some() {
+        user = Some(
+            crate::app::identifiers::set_primary_mine(
+                &state,
+                &browser.ctx,
+                &s,
+                primary_email.as_deref(),
+                primary_phone.as_deref(),
+            )
+            .await?,
+        );
+    }
+    let user = match user {
+        Some(u) => u,
+        None => get_user(&state, &s.user_id).await?,
+    };
     respond_user(&state, &browser, user).await
 }
 

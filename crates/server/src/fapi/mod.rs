@@ -15,6 +15,7 @@ mod handshake;
 mod images;
 mod invitations;
 mod me;
+mod me_identifiers;
 mod npm;
 mod organization_domains;
 mod organizations;
@@ -117,6 +118,7 @@ fn routes() -> Router<AppState> {
         )
         .route("/v1/me", get(me::get).patch(me::update))
         .route("/v1/me/change_password", post(me::change_password))
+        .merge(identifier_routes())
         .route("/v1/me/totp", post(me::create_totp).delete(me::delete_totp))
         .route("/v1/me/totp/attempt_verification", post(me::verify_totp))
         .route("/v1/me/backup_codes", post(me::create_backup_codes))
@@ -231,4 +233,44 @@ pub fn router(state: &AppState) -> Router<AppState> {
 /// Public keys are public: no secret key needed here, as on Clerk's Frontend API.
 async fn jwks(State(state): State<AppState>) -> Json<JwksJson> {
     Json(crate::bapi::public_jwks(&state))
+}
+
+/// `/v1/me/email_addresses…` and `/v1/me/phone_numbers…` (`fapi/me_identifiers.rs`).
+fn identifier_routes() -> Router<AppState> {
+    use me_identifiers as i;
+    Router::new()
+        .route(
+            "/v1/me/email_addresses",
+            get(i::list_emails).post(i::create_email),
+        )
+        .route(
+            "/v1/me/email_addresses/{email_address_id}",
+            get(i::get_email).delete(i::delete_email),
+        )
+        .route(
+            "/v1/me/email_addresses/{email_address_id}/prepare_verification",
+            post(i::prepare_email),
+        )
+        .route(
+            "/v1/me/email_addresses/{email_address_id}/attempt_verification",
+            post(i::attempt_email),
+        )
+        .route(
+            "/v1/me/phone_numbers",
+            get(i::list_phones).post(i::create_phone),
+        )
+        .route(
+            "/v1/me/phone_numbers/{phone_number_id}",
+            get(i::get_phone)
+                .patch(i::update_phone)
+                .delete(i::delete_phone),
+        )
+        .route(
+            "/v1/me/phone_numbers/{phone_number_id}/prepare_verification",
+            post(i::prepare_phone),
+        )
+        .route(
+            "/v1/me/phone_numbers/{phone_number_id}/attempt_verification",
+            post(i::attempt_phone),
+        )
 }

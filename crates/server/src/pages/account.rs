@@ -142,7 +142,10 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
         }
         let verified = match e.verification {
             Verification::Unverified => "Not verified",
-            Verification::Admin | Verification::EmailCode | Verification::Ticket => "Verified",
+            Verification::Admin
+            | Verification::EmailCode
+            | Verification::PhoneCode
+            | Verification::Ticket => "Verified",
         };
         h.el("span", &[("class", Some("badge"))], verified);
         h.close("li");

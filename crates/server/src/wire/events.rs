@@ -94,6 +94,7 @@ pub fn render(
             to_value(&super::roles::DeletedJson::permission(id))
         }
         DomainEvent::EmailCreated(m) => to_value(&EmailJson::new(m)),
+        DomainEvent::SmsCreated(m) => to_value(&super::sms::SmsJson::new(m)),
         DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
         DomainEvent::InstanceSettingsUpdated(s) => super::instance_settings::stored_json(s),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({

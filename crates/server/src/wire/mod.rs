@@ -23,6 +23,7 @@ pub mod roles;
 pub mod session_claims;
 pub mod sessions;
 pub mod sign_in_tokens;
+pub mod sms;
 pub mod testing_tokens;
 pub mod users;
 pub mod webhooks;

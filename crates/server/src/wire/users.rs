@@ -1,5 +1,7 @@
 use serde::Serialize;
 use serde_json::Value;
+use usher_core::clients::factors::FactorVerification;
+use usher_core::clients::strategy::Strategy;
 use usher_core::clock::Millis;
 use usher_core::ids::{IdentificationId, UserId};
 use usher_core::users::model::Metadata;
@@ -41,6 +43,13 @@ impl From<Verification> for VerificationJson {
                 attempts: None,
                 expire_at: None,
             },
+            Verification::PhoneCode => Self {
+                object: "verification_otp",
+                status: "verified",
+                strategy: "phone_code",
+                attempts: None,
+                expire_at: None,
+            },
             Verification::Ticket => Self {
                 object: "verification_ticket",
                 status: "verified",
@@ -56,12 +65,33 @@ impl VerificationJson {
     /// An address's verification. A one-time code's expiry is not kept once the code was
     /// accepted, yet Clerk's one-time-code verification always carries an integer `expire_at`:
     /// the address's creation (the moment its code was accepted) stands in, past either way.
-    fn of_address(v: Verification, created_at: Millis) -> Self {
+    ///
+    /// An unverified identifier with a code sent to it shows that code's verification; one
+    /// without shows none (`null`), as Clerk does: its `verification_admin` is always verified.
+    fn of_address(
+        v: Verification,
+        pending: Option<&FactorVerification>,
+        created_at: Millis,
+    ) -> Option<Self> {
+        if !v.is_verified() {
+            let p = pending?;
+            return Some(Self {
+                object: "verification_otp",
+                status: p.status.as_str(),
+                strategy: if p.strategy == Strategy::PhoneCode {
+                    "phone_code"
+                } else {
+                    "email_code"
+                },
+                attempts: Some(p.attempts),
+                expire_at: p.expire_at,
+            });
+        }
         let mut json = Self::from(v);
-        if v == Verification::EmailCode {
+        if matches!(v, Verification::EmailCode | Verification::PhoneCode) {
             json.expire_at = Some(created_at);
         }
-        json
+        Some(json)
     }
 }
 
@@ -71,7 +101,7 @@ pub struct EmailAddressJson {
     pub object: &'static str,
     pub email_address: String,
     pub reserved: bool,
-    pub verification: VerificationJson,
+    pub verification: Option<VerificationJson>,
     pub linked_to: Vec<Value>,
     pub matches_sso_connection: bool,
     pub created_at: Millis,
@@ -85,7 +115,11 @@ impl From<&EmailAddress> for EmailAddressJson {
             object: "email_address",
             email_address: e.email_address.clone(),
             reserved: e.verification == Verification::Unverified,
-            verification: VerificationJson::of_address(e.verification, e.created_at),
+            verification: VerificationJson::of_address(
+                e.verification,
+                e.pending.as_ref(),
+                e.created_at,
+            ),
             linked_to: Vec::new(),
             matches_sso_connection: false,
             created_at: e.created_at,
@@ -102,7 +136,7 @@ pub struct PhoneNumberJson {
     pub reserved_for_second_factor: bool,
     pub default_second_factor: bool,
     pub reserved: bool,
-    pub verification: VerificationJson,
+    pub verification: Option<VerificationJson>,
     pub linked_to: Vec<Value>,
     pub backup_codes: Option<Vec<String>>,
     pub created_at: Millis,
@@ -115,10 +149,14 @@ impl From<&PhoneNumber> for PhoneNumberJson {
             id: p.id.clone(),
             object: "phone_number",
             phone_number: p.phone_number.clone(),
-            reserved_for_second_factor: false,
-            default_second_factor: false,
+            reserved_for_second_factor: p.reserved_for_second_factor,
+            default_second_factor: p.default_second_factor,
             reserved: p.verification == Verification::Unverified,
-            verification: p.verification.into(),
+            verification: VerificationJson::of_address(
+                p.verification,
+                p.pending.as_ref(),
+                p.created_at,
+            ),
             linked_to: Vec::new(),
             backup_codes: None,
             created_at: p.created_at,

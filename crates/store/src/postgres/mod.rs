@@ -58,6 +58,10 @@ mod emails {
     type Db = sqlx::Postgres;
     include!("../sql/emails.rs");
 }
+mod sms {
+    type Db = sqlx::Postgres;
+    include!("../sql/sms.rs");
+}
 mod organization_invitations {
     type Db = sqlx::Postgres;
     include!("../sql/organization_invitations.rs");

@@ -4,7 +4,7 @@
 use sqlx::{Pool, QueryBuilder, Row};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
-use usher_core::ids::{AuditId, InstanceId, OrganizationId, SecretKeyId};
+use usher_core::ids::{AuditId, IdentificationId, InstanceId, OrganizationId, SecretKeyId};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
@@ -99,6 +99,35 @@ pub async fn users_by_ids(
     }
     qb.push(")");
     fetch_all(qb.build(), pool, versioned).await
+}
+
+/// The users' documents are searched for the id as a JSON string (`"id":"idn_…"`); the user
+/// found is checked to hold it as an email address or phone number. Ids are random KSUIDs, so
+/// the match names one identification.
+pub async fn user_by_identification_id(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    id: &IdentificationId,
+) -> StoreResult<Option<User>> {
+    let pattern = format!(
+        "%\"id\":\"{}\"%",
+        id.as_str()
+            .replace('!', "!!")
+            .replace('%', "!%")
+            .replace('_', "!_")
+    );
+    let found = fetch_all(
+        text(
+            "SELECT doc, version FROM users WHERE instance_id = $1 AND doc LIKE $2 ESCAPE '!'",
+            &[instance_id, &pattern],
+        ),
+        pool,
+        versioned,
+    )
+    .await?;
+    Ok(found.into_iter().find(|u: &User| {
+        u.email_addresses.iter().any(|e| &e.id == id) || u.phone_numbers.iter().any(|p| &p.id == id)
+    }))
 }
 
 pub async fn user_by_identifier(

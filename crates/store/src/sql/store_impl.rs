@@ -441,6 +441,15 @@ impl Store for Backend {
         Ok(id.map(UserId::from_stored))
     }
 
+    async fn user_by_identification_id(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::IdentificationId,
+    ) -> StoreResult<Option<User>> {
+        reads::user_by_identification_id(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("user_by_identification_id"))
+    }
+
     async fn user_by_identifier(
         &self,
         instance_id: &InstanceId,
@@ -616,6 +625,17 @@ impl Store for Backend {
     ) -> StoreResult<Vec<EndpointStats>> {
         webhooks::stats(self.reader(), instance_id, attempts_since).await
             .map_err(|e| e.during("webhook_stats"))
+    }
+
+    async fn list_sms_messages(
+        &self,
+        instance_id: &InstanceId,
+        to_phone_number: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<usher_core::sms::SmsMessage>, i64)> {
+        sms::list(self.reader(), instance_id, to_phone_number, limit, offset).await
+            .map_err(|e| e.during("list_sms_messages"))
     }
 
     async fn list_emails(

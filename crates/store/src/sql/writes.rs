@@ -162,6 +162,7 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 super::webhooks::delete_endpoint(&mut tx, instance_id, id, *version).await?
             }
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
+            Write::InsertSms(m) => super::sms::insert(&mut tx, instance_id, m).await?,
             Write::PutBranding(b) => super::branding::put(&mut tx, instance_id, b).await?,
             Write::PutSessionClaims(t) => super::session_claims::put(&mut tx, instance_id, t).await?,
             Write::PutInstanceSettings(s) => {

@@ -58,6 +58,10 @@ mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");
 }
+mod sms {
+    type Db = sqlx::Sqlite;
+    include!("../sql/sms.rs");
+}
 mod organization_invitations {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_invitations.rs");

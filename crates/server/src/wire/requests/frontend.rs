@@ -161,6 +161,18 @@ pub struct ProfileForm {
     last_name: Option<String>,
     #[serde(default, with = "form::text")]
     username: Option<String>,
+    /// Only a verified address of the user's own (`app::identifiers::set_primary_mine`).
+    #[serde(default, with = "form::text")]
+    pub primary_email_address_id: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub primary_phone_number_id: Option<String>,
+}
+
+impl ProfileForm {
+    /// Whether a name or the username is given (not only a primary identifier).
+    pub fn changes_profile(&self) -> bool {
+        self.first_name.is_some() || self.last_name.is_some() || self.username.is_some()
+    }
 }
 
 impl From<ProfileForm> for ProfilePatch {

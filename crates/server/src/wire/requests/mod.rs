@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod billing;
 pub mod fields;
 pub mod frontend;
+pub mod identifiers;
 pub mod instance;
 pub mod instance_settings;
 pub mod jwt_templates;

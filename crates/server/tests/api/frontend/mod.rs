@@ -14,6 +14,7 @@ mod domain_enrollment;
 mod handshake;
 mod images;
 mod jwt_templates;
+mod me_identifiers;
 mod mfa;
 mod organization_domains;
 mod organization_invitations;

@@ -1,0 +1,104 @@
+//! Text messages: the codes that verify a phone number. A message is composed here, committed
+//! with the change that caused it (stored, so operators and tests can read it back) and handed
+//! to the instance's [`SmsSender`]. The first sender is Clerk's way for applications that send
+//! their own SMS: the message goes out as an `sms.created` webhook, and the application's
+//! endpoint delivers it. Sends are limited per number ([`CODES_PER_NUMBER`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::clock::Millis;
+use crate::events::DomainEvent;
+use crate::ids::{IdentificationId, SmsMessageId, UserId};
+use crate::ratelimit::Window;
+
+/// Codes sent to one number: five an hour, whoever asks (each costs the application money).
+pub const CODES_PER_NUMBER: Window = Window {
+    limit: 5,
+    window_ms: 60 * 60 * 1000,
+};
+
+/// One text message, as stored and as Clerk's `sms_message` object shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmsMessage {
+    /// `sms_…`
+    pub id: SmsMessageId,
+    pub from_phone_number: String,
+    pub to_phone_number: String,
+    pub phone_number_id: Option<IdentificationId>,
+    pub user_id: Option<UserId>,
+    /// The template: `verification_code`.
+    pub slug: String,
+    pub message: String,
+    /// What the template was filled with (`otp_code`, `app`).
+    pub data: Map<String, Value>,
+    /// `queued`: handed to the sender.
+    pub status: String,
+    /// Always false: Usher sends no SMS itself.
+    pub delivered_by_clerk: bool,
+    pub created_at: Millis,
+}
+
+impl SmsMessage {
+    /// The verification-code message to `to` for `application_name`.
+    pub fn verification_code(
+        to: &str,
+        phone_number_id: Option<IdentificationId>,
+        user_id: Option<UserId>,
+        application_name: &str,
+        code: &str,
+        now: Millis,
+    ) -> Self {
+        let mut data = Map::new();
+        data.insert("otp_code".into(), Value::String(code.to_owned()));
+        let mut app = Map::new();
+        app.insert("name".into(), Value::String(application_name.to_owned()));
+        data.insert("app".into(), Value::Object(app));
+        Self {
+            id: SmsMessageId::new(),
+            from_phone_number: String::new(),
+            to_phone_number: to.to_owned(),
+            phone_number_id,
+            user_id,
+            slug: "verification_code".into(),
+            message: format!("{code} is your {application_name} verification code."),
+            data,
+            status: "queued".into(),
+            delivered_by_clerk: false,
+            created_at: now,
+        }
+    }
+}
+
+/// How the instance's text messages leave: what the change that sends one also commits.
+pub trait SmsSender: Send + Sync + 'static {
+    /// Readies `msg` for delivery and returns the events that carry it out.
+    fn dispatch(&self, msg: &mut SmsMessage) -> Vec<DomainEvent>;
+}
+
+/// Delivery by the `sms.created` webhook: the application's endpoint sends the text.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WebhookSms;
+
+impl SmsSender for WebhookSms {
+    fn dispatch(&self, msg: &mut SmsMessage) -> Vec<DomainEvent> {
+        msg.delivered_by_clerk = false;
+        msg.status = "queued".into();
+        vec![DomainEvent::SmsCreated(msg.clone())]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_webhook_sender_queues_an_sms_created_event() {
+        let mut m = SmsMessage::verification_code("+14155550123", None, None, "Acme", "012345", 7);
+        assert_eq!(m.message, "012345 is your Acme verification code.");
+        let events = WebhookSms.dispatch(&mut m);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].type_name(), "sms.created");
+        assert_eq!(m.data["otp_code"], "012345");
+    }
+}

@@ -1,0 +1,144 @@
+//! Email Addresses and Phone Numbers: `/v1/email_addresses[/{id}]`, `/v1/phone_numbers[/{id}]`,
+//! and the recorded text messages, `/v1/sms_messages` (an Usher extension, as `/v1/emails` is).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::ids::IdentificationId;
+use usher_core::users::User;
+use usher_core::users::contacts::{self, ContactKind};
+use usher_core::users::query::Page;
+
+use crate::app::identifiers as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{EmailAddressPath, Path, PhoneNumberPath};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::lists::PaginatedJson;
+use crate::wire::requests::identifiers::{
+    CreateEmailAddressRequest, CreatePhoneNumberRequest, UpdateEmailAddressRequest,
+    UpdatePhoneNumberRequest,
+};
+use crate::wire::sms::SmsJson;
+use crate::wire::users::{DeletedObjectJson, EmailAddressJson, PhoneNumberJson};
+
+type ApiResult = Result<Response, ApiError>;
+
+fn render(user: &User, kind: ContactKind, id: &str) -> ApiResult {
+    Ok(match kind {
+        ContactKind::Email => {
+            Json(EmailAddressJson::from(contacts::email(user, id)?)).into_response()
+        }
+        ContactKind::Phone => {
+            Json(PhoneNumberJson::from(contacts::phone(user, id)?)).into_response()
+        }
+    })
+}
+
+fn deleted(kind: ContactKind, id: &IdentificationId) -> ApiResult {
+    Ok(Json(DeletedObjectJson {
+        object: match kind {
+            ContactKind::Email => "email_address",
+            ContactKind::Phone => "phone_number",
+        },
+        id: id.to_string(),
+        deleted: true,
+        external_id: None,
+    })
+    .into_response())
+}
+
+pub async fn create_email(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreateEmailAddressRequest>,
+) -> ApiResult {
+    let (user, id) = app::create(&state, &ctx, ContactKind::Email, body.into()).await?;
+    render(&user, ContactKind::Email, &id)
+}
+
+pub async fn get_email(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<EmailAddressPath>,
+) -> ApiResult {
+    let user = app::owner(&state, ContactKind::Email, &p.email_address_id).await?;
+    render(&user, ContactKind::Email, &p.email_address_id)
+}
+
+pub async fn update_email(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<EmailAddressPath>,
+    JsonBody(body): JsonBody<UpdateEmailAddressRequest>,
+) -> ApiResult {
+    let id = &p.email_address_id;
+    let user = app::update(&state, &ctx, ContactKind::Email, id, body.into()).await?;
+    render(&user, ContactKind::Email, id)
+}
+
+pub async fn delete_email(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<EmailAddressPath>,
+) -> ApiResult {
+    let id = &p.email_address_id;
+    app::delete(&state, &ctx, ContactKind::Email, id, None, &[]).await?;
+    deleted(ContactKind::Email, id)
+}
+
+pub async fn create_phone(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreatePhoneNumberRequest>,
+) -> ApiResult {
+    let (user, id) = app::create(&state, &ctx, ContactKind::Phone, body.into()).await?;
+    render(&user, ContactKind::Phone, &id)
+}
+
+pub async fn get_phone(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    Path(p): Path<PhoneNumberPath>,
+) -> ApiResult {
+    let user = app::owner(&state, ContactKind::Phone, &p.phone_number_id).await?;
+    render(&user, ContactKind::Phone, &p.phone_number_id)
+}
+
+pub async fn update_phone(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<PhoneNumberPath>,
+    JsonBody(body): JsonBody<UpdatePhoneNumberRequest>,
+) -> ApiResult {
+    let id = &p.phone_number_id;
+    let user = app::update(&state, &ctx, ContactKind::Phone, id, body.into()).await?;
+    render(&user, ContactKind::Phone, id)
+}
+
+pub async fn delete_phone(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<PhoneNumberPath>,
+) -> ApiResult {
+    let id = &p.phone_number_id;
+    app::delete(&state, &ctx, ContactKind::Phone, id, None, &[]).await?;
+    deleted(ContactKind::Phone, id)
+}
+
+/// `GET /v1/sms_messages?phone_number=&limit=&offset=`: newest first, `{data, total_count}`.
+pub async fn list_sms(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let (items, total) = crate::app::sms::list(&state, q.one("phone_number"), &page).await?;
+    Ok(Json(PaginatedJson {
+        data: items.iter().map(SmsJson::new).collect::<Vec<_>>(),
+        total_count: total,
+    })
+    .into_response())
+}
