@@ -275,6 +275,13 @@ impl AppState {
         }
     }
 
+    pub fn replace_secret_keys(&self, keys: Vec<SecretKeyRecord>) {
+        match self.secret_keys.write() {
+            Ok(mut k) => *k = Arc::new(keys),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(keys),
+        }
+    }
+
     pub fn branding(&self) -> Arc<Branding> {
         match self.branding.read() {
             Ok(b) => b.clone(),

@@ -50,10 +50,12 @@ impl FromRequestParts<AppState> for SecretKeyAuth {
                     "The Authorization header must be 'Bearer <secret key>'.",
                 )
             })?;
-        // Every key is compared (in constant time each) so the time taken does not say which matched.
+        // Every key is compared (in constant time each) so the time taken does not say which
+        // matched; an expired key (rotated past its overlap, or revoked) matches nothing.
+        let now = state.now();
         let mut matched: Option<String> = None;
         for key in state.secret_keys().iter() {
-            if key.matches(token) && matched.is_none() {
+            if key.matches(token) && key.is_valid_at(now) && matched.is_none() {
                 matched = Some(key.id.to_string());
             }
         }

@@ -1,12 +1,12 @@
 //! One loop, at `--key-refresh-secs`, that picks up what another process changed in the
-//! instance: rotated signing keys (`key_refresh`), branding (`branding`) and the session token
-//! template (`session_claims`).
+//! instance: rotated signing keys (`key_refresh`), secret keys (`secret_keys`), branding
+//! (`branding`) and the session token template (`session_claims`).
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{branding, key_refresh, session_claims};
+use super::{branding, key_refresh, secret_keys, session_claims};
 use crate::state::AppState;
 
 pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
@@ -18,6 +18,9 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
                 // On failure keep what we hold: the keys still verify and sign, the branding shows.
                 if let Err(e) = key_refresh::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload signing keys");
+                }
+                if let Err(e) = secret_keys::refresh_once(&state).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload the secret keys");
                 }
                 if let Err(e) = branding::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload the branding");

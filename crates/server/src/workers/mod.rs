@@ -5,5 +5,6 @@ pub mod branding;
 pub mod instance_refresh;
 pub mod key_refresh;
 pub mod mail;
+pub mod secret_keys;
 pub mod session_claims;
 pub mod webhooks;
