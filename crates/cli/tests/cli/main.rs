@@ -9,6 +9,7 @@ mod emails;
 mod first_run;
 mod instance;
 mod orgs;
+mod runbook_backup;
 mod runbook_keys;
 mod runbook_sessions;
 mod serve;
