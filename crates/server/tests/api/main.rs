@@ -22,6 +22,7 @@ mod pages;
 mod passwords;
 mod request_bodies;
 mod role_sets;
+mod secret_keys;
 mod security;
 mod session_claims;
 mod sessions;
