@@ -6,8 +6,9 @@ use crate::state::AppState;
 
 /// Reloads the secret keys when the stored set (ids and expiries) differs from the one held.
 pub async fn refresh_once(state: &AppState) -> anyhow::Result<bool> {
-    let stored = state.store.secret_keys(&state.instance.id).await?;
+    // What is held is taken before the read: a change this server makes meanwhile is kept.
     let held = state.secret_keys();
+    let stored = state.store.secret_keys(&state.instance.id).await?;
     let same = stored.len() == held.len()
         && stored
             .iter()
@@ -16,7 +17,10 @@ pub async fn refresh_once(state: &AppState) -> anyhow::Result<bool> {
     if same {
         return Ok(false);
     }
-    tracing::info!(keys = stored.len(), "secret keys changed; reloaded");
-    state.replace_secret_keys(stored);
-    Ok(true)
+    let count = stored.len();
+    let replaced = state.replace_secret_keys_if(&held, stored);
+    if replaced {
+        tracing::info!(keys = count, "secret keys changed; reloaded");
+    }
+    Ok(replaced)
 }

@@ -25,12 +25,13 @@ async fn an_old_secret_key_works_through_the_overlap_then_is_refused() {
     let app = spawn_with_clock(clock.clone()).await;
     let state = &app.running.state;
     let ctx = RequestContext::system("test");
+    clock.advance(1);
     let rotated = secret_keys::rotate(state, &ctx, 60_000, Some("next".into()))
         .await
         .unwrap();
     assert!(rotated.secret.starts_with("sk_test_"));
     assert_eq!(rotated.expiring.len(), 1);
-    assert_eq!(rotated.expiring[0].expires_at, Some(1_800_000_060_000));
+    assert_eq!(rotated.expiring[0].expires_at, Some(1_800_000_060_001));
     assert_eq!(status_with(&app, SECRET).await, 200);
     assert_eq!(status_with(&app, &rotated.secret).await, 200);
 
@@ -54,7 +55,7 @@ async fn an_old_secret_key_works_through_the_overlap_then_is_refused() {
         .await
         .unwrap()
         .into_iter()
-        .map(|k| (k.is_valid_at(1_800_000_060_000), k.name))
+        .map(|k| (k.is_valid_at(1_800_000_060_001), k.name))
         .map(|(valid, name)| (name, valid))
         .collect();
     assert_eq!(
