@@ -45,7 +45,10 @@ pub enum SessionClaimsAction {
     /// Show the claims and their worst-case size.
     Get,
     /// Replace the claims with the JSON object in FILE (`-`: standard input).
-    Set { file: std::path::PathBuf },
+    Set {
+        /// A JSON object of claims, or `-` for standard input.
+        file: std::path::PathBuf,
+    },
 }
 
 /// A flag given as `--x ""` clears the field; a flag not given leaves it alone.
