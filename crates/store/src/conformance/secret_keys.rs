@@ -71,7 +71,12 @@ pub async fn secret_keys_expire_sooner_only_and_never_the_last(store: Arc<dyn St
         Err(StoreError::Stale),
         "the only key is not expired"
     );
-    let second = SecretKeyRecord::named(&instance.id, "next", "sk_test_nextnextnextnextnext0", NOW);
+    let second = SecretKeyRecord::named(
+        &instance.id,
+        "next",
+        "sk_test_nextnextnextnextnext0",
+        NOW + 1,
+    );
     let mut cs = Changeset::default();
     cs.push(Write::InsertSecretKey(second.clone()))
         .push(expire(NOW + 1_000));
@@ -98,7 +103,12 @@ pub async fn secret_keys_expire_sooner_only_and_never_the_last(store: Arc<dyn St
         id: second.id.clone(),
         expires_at: NOW + 600,
     };
-    let third = SecretKeyRecord::named(&instance.id, "third", "sk_test_thirdthirdthirdthird0", NOW);
+    let third = SecretKeyRecord::named(
+        &instance.id,
+        "third",
+        "sk_test_thirdthirdthirdthird0",
+        NOW + 2,
+    );
     let mut cs = Changeset::default();
     cs.push(Write::InsertSecretKey(third)).push(last.clone());
     let mut refused = Changeset::default();
