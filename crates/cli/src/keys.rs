@@ -26,10 +26,31 @@ pub fn run(common: CommonArgs, as_json: bool, action: Option<KeysAction>) -> any
         let ctx = RequestContext::system("cli");
         match action {
             None => show(&cfg, state.store.as_ref(), &state.instance, as_json).await,
-            Some(KeysAction::Rotate) => {
+            Some(KeysAction::Rotate { emergency: false }) => {
                 let kid = app::rotate(&state, &ctx).await?;
                 outln!("{kid} now signs new session tokens; earlier keys stay in JWKS until retired.")?;
                 Ok(())
+            }
+            Some(KeysAction::Rotate { emergency: true }) => {
+                let (kid, retired) = app::rotate_emergency(&state, &ctx).await?;
+                outln!("{kid} now signs new session tokens.")?;
+                outln!(
+                    "Retired {} earlier key{} ({}): removed from JWKS.",
+                    retired.len(),
+                    if retired.len() == 1 { "" } else { "s" },
+                    retired.join(", ")
+                )?;
+                outln!(
+                    "Every session token issued before now stops verifying once running servers reload their keys (--key-refresh-secs) and apps refetch JWKS; signed-in users stay signed in: their browsers get a new token with the session cookie. Apps given the PEM key (CLERK_JWT_KEY) need the new one: `usher keys`."
+                )?;
+                Ok(())
+            }
+            Some(KeysAction::RotateSecret { overlap, name }) => {
+                crate::secret_keys::rotate(&state, &ctx, &overlap, name).await
+            }
+            Some(KeysAction::Secrets) => crate::secret_keys::list(&state, as_json).await,
+            Some(KeysAction::RevokeSecret { name }) => {
+                crate::secret_keys::revoke(&state, &ctx, &name).await
             }
             Some(KeysAction::Retire { kid }) => match app::retire(&state, &ctx, &kid).await {
                 Ok(()) => {
@@ -69,7 +90,14 @@ async fn show(
         .find(|r| r.active)
         .context("the instance has no active signing key")?;
     let pem = SigningKey::from_record(active)?.public_pem();
-    let secret = usher_server::bootstrap::read_secret_file(&cfg.secret_key_file());
+    // The key file holds the key made with the instance (or seeded by USHER_SECRET_KEY): shown
+    // while it is accepted; a key rotated in is printed once by `usher keys rotate-secret`.
+    let now = SystemClock.now_ms();
+    let accepted = store.secret_keys(&instance.id).await?;
+    let file_secret = usher_server::bootstrap::read_secret_file(&cfg.secret_key_file());
+    let secret = file_secret
+        .clone()
+        .filter(|s| accepted.iter().any(|k| k.matches(s) && k.is_valid_at(now)));
     let endpoints: Value = std::fs::read_to_string(cfg.endpoints_file())
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
@@ -110,7 +138,11 @@ async fn show(
             "Secret key:       {}",
             secret
                 .as_deref()
-                .unwrap_or("(not on this machine: the key file is missing)")
+                .unwrap_or(if file_secret.is_some() {
+                    "(rotated: `usher keys rotate-secret` printed the current one; `usher keys secrets` lists them)"
+                } else {
+                    "(not on this machine: the key file is missing)"
+                })
         )?;
         outln!("\nJWT public key (CLERK_JWT_KEY):\n{pem}")?;
     }

@@ -1,6 +1,7 @@
 //! `usher`: serve the auth server, and operate it.
 
 mod audit;
+mod backup;
 mod config;
 mod emails;
 mod env;
@@ -11,10 +12,13 @@ mod offline;
 mod orgs;
 mod output;
 mod policy;
+mod secret_keys;
 mod serve;
+mod sessions;
 mod transfer;
 mod users;
 mod webhooks;
+mod when;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -144,7 +148,13 @@ pub struct ServeArgs {
 pub enum KeysAction {
     /// Make a new RSA-2048 key the signing key. The old key stays in JWKS, so tokens it signed
     /// keep verifying; running servers pick the new key up within --key-refresh-secs.
-    Rotate,
+    Rotate {
+        /// The leaked-key procedure: retire every earlier key at once (removed from JWKS), so
+        /// every session token already issued stops verifying. Sessions stay: clients get a
+        /// new token with their session cookie.
+        #[arg(long)]
+        emergency: bool,
+    },
     /// Remove an inactive signing key from JWKS (tokens it signed stop verifying).
     Retire {
         /// The key id (`kid`) to retire, as `usher keys list` shows it.
@@ -152,6 +162,23 @@ pub enum KeysAction {
     },
     /// List the signing keys with their creation times.
     List,
+    /// Make a new secret key (printed once, never stored) and let the earlier ones expire after
+    /// the overlap; running servers pick the change up within --key-refresh-secs.
+    RotateSecret {
+        /// How long the earlier keys stay accepted: 90s, 15m, 24h, 7d (0s: not at all).
+        #[arg(long, value_name = "DURATION")]
+        overlap: String,
+        /// The new key's name (default `key-<unix seconds>`): letters, digits, `-`, `_`, `.`.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the secret keys: name, creation and expiry (never the keys themselves).
+    Secrets,
+    /// Stop accepting one secret key now (the last key still accepted cannot be revoked).
+    RevokeSecret {
+        /// The key's name, as `usher keys secrets` shows it.
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -176,8 +203,9 @@ enum Command {
     Keys {
         #[command(flatten)]
         common: CommonArgs,
-        /// Print `{secret_key, publishable_key, api_url, frontend_api_url, jwt_public_key_pem}`.
-        #[arg(long)]
+        /// Print `{secret_key, publishable_key, api_url, frontend_api_url, jwt_public_key_pem}`
+        /// (with `secrets`: the list as JSON).
+        #[arg(long, global = true)]
         json: bool,
         #[command(subcommand)]
         action: Option<KeysAction>,
@@ -287,6 +315,32 @@ enum Command {
         #[command(subcommand)]
         action: config::ConfigAction,
     },
+    /// The emergency revoke: end live sessions by selector (`usher sessions revoke --all |
+    /// --user USER | --created-before TIME | --ip CIDR`).
+    Sessions {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        action: sessions::SessionsAction,
+    },
+    /// Copy the SQLite database to FILE while the server runs (a consistent copy made with
+    /// `VACUUM INTO`). PostgreSQL is backed up with its own tools (pg_dump, or PITR).
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Where to write the copy (must not exist yet).
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with a copy `usher backup` made. Stop the server first.
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The copy to restore.
+        file: PathBuf,
+        /// Restore even though the database seems to be in use (a server running on it).
+        #[arg(long)]
+        force: bool,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -323,6 +377,13 @@ fn main() -> std::process::ExitCode {
             format,
         } => transfer::import(common, file, format),
         Command::Migrate { common } => transfer::migrate(common),
+        Command::Sessions { common, action } => sessions::run(common, action),
+        Command::Backup { common, file } => backup::backup(common, file),
+        Command::Restore {
+            common,
+            file,
+            force,
+        } => backup::restore(common, file, force),
         Command::Webhooks {
             common,
             settings,

@@ -39,6 +39,15 @@ pub enum UsersAction {
         /// The user: an id, email address, phone number or username.
         user: String,
     },
+    /// The emergency lockout: lock the account (until `usher users unlock`, or --until) and
+    /// revoke every live session, as one audited action.
+    Lockout {
+        /// The user: an id, email address, phone number or username.
+        user: String,
+        /// Lock until this RFC 3339 time, or for this long (24h, 7d); default: until unlocked.
+        #[arg(long)]
+        until: Option<String>,
+    },
     /// Sign a user out everywhere at once (the emergency revoke).
     ///
     /// Every live session is revoked, each with its `session.revoked` event and audit entry, as
@@ -67,6 +76,7 @@ async fn act(state: &AppState, as_json: bool, action: UsersAction) -> anyhow::Re
         | UsersAction::Show { user }
         | UsersAction::Unlock { user }
         | UsersAction::Lock { user }
+        | UsersAction::Lockout { user, .. }
         | UsersAction::SignOut { user } => app::find(state, user).await?,
     };
     let user = match action {
@@ -74,6 +84,25 @@ async fn act(state: &AppState, as_json: bool, action: UsersAction) -> anyhow::Re
         UsersAction::Unlock { .. } => app::set_locked(state, &ctx, &user.id, false).await?,
         UsersAction::Lock { .. } => app::set_locked(state, &ctx, &user.id, true).await?,
         UsersAction::SignOut { .. } => return sign_out(state, &ctx, &user, as_json).await,
+        UsersAction::Lockout { until, .. } => {
+            let until = until
+                .map(|u| crate::when::parse_until(&u, state.now()))
+                .transpose()?;
+            let (user, revoked) = app::lockout(state, &ctx, &user.id, until).await?;
+            if !as_json {
+                outln!(
+                    "{}: locked until {}; {revoked} session{} revoked.",
+                    user.id,
+                    if until.is_some() {
+                        time(user.locked_until)
+                    } else {
+                        "unlocked (`usher users unlock`)".to_owned()
+                    },
+                    if revoked == 1 { "" } else { "s" }
+                )?;
+            }
+            user
+        }
     };
     print_user(state, &user, as_json)
 }

@@ -189,19 +189,36 @@ pub fn environment_of_secret_key(key: &str) -> Environment {
     }
 }
 
-/// The stored form of a secret key: an id, its SHA-256 (the key has 250+ bits of entropy, so a fast
-/// hash is the right tool) and its last four characters for operators to recognise it.
+/// The name the instance's first secret key has.
+pub const FIRST_SECRET_KEY_NAME: &str = "default";
+
+/// The stored form of a secret key: an id, a name unique in the instance, its SHA-256 (the key
+/// has 250+ bits of entropy, so a fast hash is the right tool), its last four characters for
+/// operators to recognise it, and when it stops being accepted (none: never).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretKeyRecord {
     pub id: SecretKeyId,
     pub instance_id: InstanceId,
+    #[serde(default = "first_secret_key_name")]
+    pub name: String,
     pub hash: Vec<u8>,
     pub hint: String,
     pub created_at: Millis,
+    #[serde(default)]
+    pub expires_at: Option<Millis>,
+}
+
+fn first_secret_key_name() -> String {
+    FIRST_SECRET_KEY_NAME.to_owned()
 }
 
 impl SecretKeyRecord {
+    /// The instance's first key, named [`FIRST_SECRET_KEY_NAME`], never expiring.
     pub fn new(instance_id: &InstanceId, secret: &str, now: Millis) -> Self {
+        Self::named(instance_id, FIRST_SECRET_KEY_NAME, secret, now)
+    }
+
+    pub fn named(instance_id: &InstanceId, name: &str, secret: &str, now: Millis) -> Self {
         let hint: String = secret
             .chars()
             .rev()
@@ -213,14 +230,37 @@ impl SecretKeyRecord {
         Self {
             id: SecretKeyId::new(),
             instance_id: instance_id.clone(),
+            name: name.to_owned(),
             hash: hash_secret(secret).to_vec(),
             hint,
             created_at: now,
+            expires_at: None,
         }
+    }
+
+    /// Accepted at `now`: not expired yet.
+    pub fn is_valid_at(&self, now: Millis) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
     }
     /// Constant-time: the comparison takes as long whether the first or the last byte differs.
     pub fn matches(&self, presented: &str) -> bool {
         bool::from(hash_secret(presented).as_slice().ct_eq(&self.hash))
+    }
+}
+
+/// A secret key's name: 1 to 64 letters, digits, `-`, `_` or `.`.
+pub fn validate_secret_key_name(name: &str) -> CoreResult<()> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::value(
+            "name",
+            "must be 1 to 64 letters, digits, '-', '_' or '.'",
+        ))
     }
 }
 
@@ -276,6 +316,18 @@ mod tests {
         assert!(rec.matches(&key));
         assert!(!rec.matches(&format!("{key}x")));
         assert!(!rec.matches(""));
+        assert_eq!(rec.name, FIRST_SECRET_KEY_NAME);
+        assert!(rec.is_valid_at(i64::MAX));
+        let expiring = SecretKeyRecord {
+            expires_at: Some(10),
+            ..rec.clone()
+        };
+        assert!(expiring.is_valid_at(9));
+        assert!(!expiring.is_valid_at(10));
+        assert!(validate_secret_key_name("ci-2026.12_a").is_ok());
+        for bad in ["", "a b", "ключ", &"x".repeat(65)] {
+            assert!(validate_secret_key_name(bad).is_err(), "{bad}");
+        }
         assert_eq!(rec.hint.len(), 4);
         assert!(validate_secret_key("sk_test_short").is_err());
         assert!(validate_secret_key("pk_test_aaaaaaaaaaaaaaaaaaaaaaaa").is_err());

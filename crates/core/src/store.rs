@@ -355,6 +355,15 @@ pub enum Write {
     InsertSubscriptionItem(crate::billing::SubscriptionItem),
     /// Guarded by `item.version`.
     UpdateSubscriptionItem(crate::billing::SubscriptionItem),
+    /// A new secret key of the instance; [`StoreError::NameTaken`] when another has its name.
+    InsertSecretKey(SecretKeyRecord),
+    /// Sets when the secret key `id` stops being accepted, only ever sooner (an earlier expiry is
+    /// kept), and only while another key of the instance is still accepted at `expires_at`:
+    /// [`StoreError::Stale`] otherwise, so the instance never loses its last key.
+    ExpireSecretKey {
+        id: crate::ids::SecretKeyId,
+        expires_at: crate::clock::Millis,
+    },
     /// Stores an uploaded image (a new id each time: images are never changed).
     InsertImage(Image),
     /// Removes an image; nothing when it is gone already.

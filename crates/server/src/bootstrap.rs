@@ -93,10 +93,12 @@ pub async fn bootstrap(
     }
     let secret_keys = store.secret_keys(&instance.id).await?;
     if let Some(seed) = &cfg.secret_key
-        && !secret_keys.iter().any(|k| k.matches(seed))
+        && !secret_keys
+            .iter()
+            .any(|k| k.matches(seed) && k.is_valid_at(clock.now_ms()))
     {
         bail!(
-            "USHER_SECRET_KEY does not match this instance's secret key (it only seeds the key when the instance is first created)"
+            "USHER_SECRET_KEY does not match any unexpired secret key of this instance (it only seeds the key when the instance is first created; see `usher keys secrets`)"
         );
     }
     // A node joining an existing instance with the right seed keeps its own copy for `usher keys`.

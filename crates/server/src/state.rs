@@ -305,6 +305,31 @@ impl AppState {
         }
     }
 
+    pub fn replace_secret_keys(&self, keys: Vec<SecretKeyRecord>) {
+        match self.secret_keys.write() {
+            Ok(mut k) => *k = Arc::new(keys),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(keys),
+        }
+    }
+
+    /// Holds `keys` unless what is held is no longer `seen` (a local change made while `keys`
+    /// was being read, which is at least as new). Returns whether it did.
+    pub fn replace_secret_keys_if(
+        &self,
+        seen: &Arc<Vec<SecretKeyRecord>>,
+        keys: Vec<SecretKeyRecord>,
+    ) -> bool {
+        let mut held = match self.secret_keys.write() {
+            Ok(k) => k,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if !Arc::ptr_eq(&held, seen) {
+            return false;
+        }
+        *held = Arc::new(keys);
+        true
+    }
+
     pub fn branding(&self) -> Arc<Branding> {
         match self.branding.read() {
             Ok(b) => b.clone(),

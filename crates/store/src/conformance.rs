@@ -23,6 +23,7 @@ pub mod organizations;
 pub mod records;
 pub mod role_sets;
 pub mod roles;
+pub mod secret_keys;
 pub mod sign_in_tokens;
 pub mod sms;
 pub mod webhooks;
@@ -219,6 +220,10 @@ macro_rules! conformance_tests {
             }
             sign_in_tokens {
                 sign_in_tokens_are_found_by_id_and_digest_and_spent_once,
+            }
+            secret_keys {
+                secret_keys_are_named_and_read_back,
+                secret_keys_expire_sooner_only_and_never_the_last,
             }
             actor_tokens {
                 actor_tokens_keep_their_actor_and_are_spent_once,

@@ -5,6 +5,7 @@ pub mod devices;
 pub mod lifecycle;
 pub mod model;
 pub mod query;
+pub mod selection;
 pub mod tasks;
 pub mod tokens;
 

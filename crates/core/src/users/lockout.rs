@@ -52,6 +52,21 @@ pub fn set_locked(user: &mut User, locked: bool, settings: &InstanceSettings, no
     user.updated_at = now;
 }
 
+/// The end of an indefinite lock: 9999-12-31T23:59:59Z, lifted only by an unlock.
+pub const INDEFINITELY: Millis = 253_402_300_799_000;
+
+/// The emergency lockout: locked until `until` (none: [`INDEFINITELY`]), which must be later
+/// than `now`.
+pub fn lock_until(user: &mut User, until: Option<Millis>, now: Millis) -> CoreResult<()> {
+    let until = until.unwrap_or(INDEFINITELY);
+    if until <= now {
+        return Err(CoreError::value("until", "must be in the future"));
+    }
+    user.locked_until = Some(until);
+    user.updated_at = now;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +96,11 @@ mod tests {
         assert_eq!((u.failed_verification_attempts, u.locked_until), (0, None));
         set_locked(&mut u, true, &settings, 12_000);
         assert_eq!(u.locked_until, Some(72_000));
+        lock_until(&mut u, None, 13_000).unwrap();
+        assert_eq!(u.locked_until, Some(INDEFINITELY));
+        lock_until(&mut u, Some(20_000), 13_000).unwrap();
+        assert_eq!(u.locked_until, Some(20_000));
+        assert!(lock_until(&mut u, Some(13_000), 13_000).is_err());
     }
 
     #[test]

@@ -37,6 +37,41 @@ pub async fn rotate(state: &AppState, ctx: &RequestContext) -> CoreResult<String
     Ok(kid)
 }
 
+/// The leaked-key procedure: a new signing key, and every earlier key retired in the same
+/// transaction (gone from JWKS), so every session token already issued stops verifying at once.
+/// Sessions stay: clients mint a new token with their session cookie. Returns the new kid and the
+/// kids retired.
+pub async fn rotate_emergency(
+    state: &AppState,
+    ctx: &RequestContext,
+) -> CoreResult<(String, Vec<String>)> {
+    let kid = new_id(prefix::SIGNING_KEY);
+    let (_, record) = SigningKey::generate(&kid, &state.instance.id, state.now())?;
+    let retired = with_retry(|| async {
+        let earlier = list(state).await?;
+        let previous_kid = earlier.iter().find(|k| k.active).map(|k| k.kid.clone());
+        let mut change = Change::new(state, ctx);
+        change.write(Write::RotateSigningKey(record.clone())).event(
+            DomainEvent::SigningKeyRotated {
+                kid: kid.clone(),
+                previous_kid,
+                created_at: record.created_at,
+            },
+        );
+        for k in &earlier {
+            change
+                .write(Write::RetireSigningKey { kid: k.kid.clone() })
+                .event(DomainEvent::SigningKeyRetired { kid: k.kid.clone() });
+        }
+        change
+            .commit("signing_key.emergency_rotate", Some(&kid))
+            .await?;
+        Ok(earlier.into_iter().map(|k| k.kid).collect::<Vec<_>>())
+    })
+    .await?;
+    Ok((kid, retired))
+}
+
 /// Removes an inactive key from JWKS: the tokens it signed stop verifying.
 pub async fn retire(state: &AppState, ctx: &RequestContext, kid: &str) -> CoreResult<()> {
     with_retry(|| async {

@@ -276,6 +276,29 @@ pub async fn set_locked(
     get(state, id).await
 }
 
+/// The emergency lockout: the user locked until `until` (none: until unlocked) and every live
+/// session revoked, in one transaction with one audit entry (`user.lockout`).
+pub async fn lockout(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: &UserId,
+    until: Option<usher_core::clock::Millis>,
+) -> CoreResult<(User, usize)> {
+    let revoked = with_retry(|| async {
+        let mut user = get(state, id).await?;
+        lockout::lock_until(&mut user, until, state.now())?;
+        let mut change = Change::new(state, ctx);
+        let revoked = revoke_all_sessions(state, &mut change, &user, None).await?;
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        change.commit("user.lockout", Some(id)).await?;
+        Ok(revoked)
+    })
+    .await?;
+    Ok((get(state, id).await?, revoked))
+}
+
 /// Marks the user's password compromised (a password sign-in is then refused until the user sets
 /// a new one), optionally revoking every session; or clears the mark.
 pub async fn set_password_compromised(

@@ -67,10 +67,12 @@ pub async fn instance_key(
     state: &AppState,
     token: &str,
 ) -> Result<RequestContext, ApiError> {
-    // Every key is compared (in constant time each) so the time taken does not say which matched.
+    // Every key is compared (in constant time each) so the time taken does not say which matched;
+    // an expired key (rotated past its overlap, or revoked) matches nothing.
+    let now = state.now();
     let mut matched: Option<String> = None;
     for key in state.secret_keys().iter() {
-        if key.matches(token) && matched.is_none() {
+        if key.matches(token) && key.is_valid_at(now) && matched.is_none() {
             matched = Some(key.id.to_string());
         }
     }
@@ -82,7 +84,6 @@ pub async fn instance_key(
         )
     })?;
     if let Some(window) = state.bapi_limit {
-        let now = state.now();
         let key = window.key(&format!("bapi:{}:{key_id}", state.instance.id), now);
         // A counter store that cannot count at all lets the request through: the limit
         // protects capacity, and the caller is already authenticated.

@@ -27,9 +27,18 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Serialize, Deserialize)]
 struct SecretKeyLine {
     id: SecretKeyId,
+    /// Exports before named secret keys have none: the first key's name then.
+    #[serde(default = "first_secret_key_name")]
+    name: String,
     sha256_hex: String,
     hint: String,
     created_at: i64,
+    #[serde(default)]
+    expires_at: Option<i64>,
+}
+
+fn first_secret_key_name() -> String {
+    usher_core::instance::FIRST_SECRET_KEY_NAME.to_owned()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -89,9 +98,11 @@ pub async fn export(
         .into_iter()
         .map(|k| SecretKeyLine {
             id: k.id,
+            name: k.name,
             sha256_hex: hex::encode(&k.hash),
             hint: k.hint,
             created_at: k.created_at,
+            expires_at: k.expires_at,
         })
         .collect();
     let signing_keys = store
@@ -292,13 +303,17 @@ async fn recreate_instance(
             Ok(SecretKeyRecord {
                 id: k.id,
                 instance_id: instance.id.clone(),
+                name: k.name,
                 hash: hex::decode(&k.sha256_hex).context("bad secret-key hash")?,
                 hint: k.hint,
                 created_at: k.created_at,
+                expires_at: k.expires_at,
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let first_secret = secrets.first().context("the export has no secret key")?;
+    let (first_secret, other_secrets) = secrets
+        .split_first()
+        .context("the export has no secret key")?;
     // Recreate keys oldest first with the active key last, so that each rotation leaves exactly
     // the exported active key signing and the others published.
     signing_keys.sort_by_key(|k| (k.active, k.created_at));
@@ -327,11 +342,12 @@ async fn recreate_instance(
         usher_core::signing_keys::SigningKey::from_record(key)?;
         store.rotate_signing_key(&instance.id, key).await?;
     }
-    if secrets.len() > 1 {
-        tracing::warn!(
-            extra = secrets.len() - 1,
-            "only the first secret key of the export was imported"
-        );
+    if !other_secrets.is_empty() {
+        let mut cs = usher_core::store::Changeset::default();
+        for k in other_secrets {
+            cs.push(usher_core::store::Write::InsertSecretKey(k.clone()));
+        }
+        store.commit(&instance.id, cs).await?;
     }
     Ok(())
 }

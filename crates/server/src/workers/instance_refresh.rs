@@ -1,12 +1,13 @@
 //! One loop, at `--key-refresh-secs`, that picks up what another process changed in the
-//! instance: rotated signing keys (`key_refresh`), branding (`branding`), the session token
-//! template (`session_claims`) and the stored settings (`settings`).
+//! instance: rotated signing keys (`key_refresh`), secret keys (`secret_keys`), branding
+//! (`branding`), the session token template (`session_claims`) and the stored settings
+//! (`settings`).
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{branding, key_refresh, session_claims, settings};
+use super::{branding, key_refresh, secret_keys, session_claims, settings};
 use crate::state::AppState;
 
 pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
@@ -18,6 +19,9 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
                 // On failure keep what we hold: the keys still verify and sign, the branding shows.
                 if let Err(e) = key_refresh::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload signing keys");
+                }
+                if let Err(e) = secret_keys::refresh_once(&state).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not reload the secret keys");
                 }
                 if let Err(e) = branding::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload the branding");

@@ -28,6 +28,7 @@ mod passwords;
 mod phone_numbers;
 mod request_bodies;
 mod role_sets;
+mod secret_keys;
 mod security;
 mod session_claims;
 mod sessions;

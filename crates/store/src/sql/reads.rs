@@ -31,7 +31,7 @@ pub async fn load_instance(pool: &Pool<Db>) -> StoreResult<Option<Instance>> {
 pub async fn secret_keys(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<SecretKeyRecord>> {
     fetch_all(
         text(
-            "SELECT id, hash, hint, created_at FROM secret_keys WHERE instance_id = $1 ORDER BY created_at",
+            "SELECT id, name, hash, hint, created_at, expires_at FROM secret_keys WHERE instance_id = $1 ORDER BY created_at, id",
             &[instance_id],
         ),
         pool,
@@ -39,9 +39,11 @@ pub async fn secret_keys(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<
             Ok(SecretKeyRecord {
                 id: SecretKeyId::from_stored(r.get::<String, _>("id")),
                 instance_id: InstanceId::from_stored(instance_id),
+                name: r.get("name"),
                 hash: r.get("hash"),
                 hint: r.get("hint"),
                 created_at: r.get("created_at"),
+                expires_at: r.get("expires_at"),
             })
         },
     )

@@ -50,14 +50,7 @@ pub async fn create_instance(
     )
     .bind(instance.created_at);
     execute_unique(insert, &mut *tx, StoreError::InstanceExists).await?;
-    let insert_secret = text(
-        "INSERT INTO secret_keys (id, instance_id, hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)",
-        &[secret.id.as_str(), instance.id.as_str()],
-    )
-    .bind(secret.hash.as_slice())
-    .bind(secret.hint.as_str())
-    .bind(secret.created_at);
-    execute(insert_secret, &mut *tx).await?;
+    insert_secret_key_in(&mut tx, instance.id.as_str(), secret).await?;
     let insert_key = text(
         "INSERT INTO signing_keys (kid, instance_id, private_pkcs8, active, created_at) VALUES ($1, $2, $3, $4, $5)",
         &[&key.kid, instance.id.as_str()],
@@ -77,6 +70,41 @@ pub async fn rotate_signing_key(
     let mut tx = pool.begin().await.map_err(db_err)?;
     rotate_signing_key_in(&mut tx, instance_id, key).await?;
     tx.commit().await.map_err(db_err)
+}
+
+async fn insert_secret_key_in(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    secret: &SecretKeyRecord,
+) -> StoreResult<()> {
+    let insert = text(
+        "INSERT INTO secret_keys (id, instance_id, name, hash, hint, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[secret.id.as_str(), instance_id, secret.name.as_str()],
+    )
+    .bind(secret.hash.as_slice())
+    .bind(secret.hint.as_str())
+    .bind(secret.created_at)
+    .bind(secret.expires_at);
+    execute_unique(insert, &mut **tx, StoreError::NameTaken).await?;
+    Ok(())
+}
+
+/// Sooner only, and never the last key accepted at `expires_at`.
+async fn expire_secret_key_in(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    id: &str,
+    expires_at: i64,
+) -> StoreResult<bool> {
+    let update = text(
+        "UPDATE secret_keys SET expires_at = $3 WHERE instance_id = $1 AND id = $2 \
+         AND (expires_at IS NULL OR expires_at > $3) \
+         AND EXISTS (SELECT 1 FROM secret_keys o WHERE o.instance_id = $1 AND o.id <> $2 \
+                     AND (o.expires_at IS NULL OR o.expires_at > $3))",
+        &[instance_id, id],
+    )
+    .bind(expires_at);
+    Ok(execute(update, &mut **tx).await? == 1)
 }
 
 async fn rotate_signing_key_in(
@@ -279,6 +307,14 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::UpdateM2mToken(t) => super::m2m_tokens::update(&mut tx, instance_id, t).await?,
             Write::RotateSigningKey(key) => rotate_signing_key_in(&mut tx, instance_id, key).await?,
             Write::InsertImage(img) => super::images::insert(&mut tx, instance_id, img).await?,
+            Write::InsertSecretKey(secret) => {
+                insert_secret_key_in(&mut tx, instance_id, secret).await?
+            }
+            Write::ExpireSecretKey { id, expires_at } => {
+                if !expire_secret_key_in(&mut tx, instance_id, id.as_str(), *expires_at).await? {
+                    return Err(StoreError::Stale);
+                }
+            }
             Write::DeleteImage { id } => super::images::delete(&mut tx, instance_id, id).await?,
             Write::RetireSigningKey { kid } => {
                 if !retire_signing_key_in(&mut tx, instance_id, kid).await? {

@@ -1,6 +1,7 @@
 //! The embedded SQLite store: one file, WAL mode. All writes go through a single-connection pool so
 //! transactions queue in-process instead of failing with `SQLITE_BUSY`; reads use their own pool.
 
+pub mod backup;
 mod migrations;
 
 // The queries are shared with PostgreSQL: see `crate::sql`.

@@ -166,3 +166,48 @@ pub fn runtime() -> tokio::runtime::Runtime {
 pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("usher.sqlite").display())
 }
+
+/// A plain HTTP/1.1 request to `url` with an optional bearer token and JSON body: the status
+/// and the body.
+pub fn http(method: &str, url: &str, bearer: Option<&str>, json: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(b) = bearer {
+        head.push_str(&format!("Authorization: Bearer {b}\r\n"));
+    }
+    let body = json.unwrap_or("");
+    if json.is_some() {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    write!(s, "{head}\r\n{body}").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw[9..12].parse().unwrap();
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    (status, body)
+}
+
+/// The audit log, newest first: (actor, action, target).
+pub fn audit_log(dir: &Path) -> Vec<(String, String, Option<String>)> {
+    runtime().block_on(async {
+        let store = usher_store::open(&sqlite_url(dir)).await.unwrap();
+        let ins = store.load_instance().await.unwrap().unwrap().id;
+        store
+            .audit_log(&ins, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.actor, a.action, a.target_id))
+            .collect()
+    })
+}
