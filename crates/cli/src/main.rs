@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+mod billing;
 mod config;
 mod emails;
 mod env;
@@ -280,6 +281,17 @@ enum Command {
         #[command(subcommand)]
         action: orgs::OrgsAction,
     },
+    /// Plans and who holds them: `plans`, `create-plan`, `assign PLAN --user U | --org O`,
+    /// `show --user U | --org O` (what a session token's `pla`/`fea` carry).
+    Billing {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print the Backend API's JSON shapes.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: billing::BillingAction,
+    },
     /// Check the instance's JWT templates: personal data (addresses, phone numbers, names) in
     /// their claims, and lifetimes over 60 s without an `aud`.
     Audit {
@@ -411,6 +423,11 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => instance::run(common, json, action),
+        Command::Billing {
+            common,
+            json,
+            action,
+        } => billing::run(common, json, action),
         Command::Audit {
             common,
             json,

@@ -94,6 +94,12 @@ pub enum DomainEvent {
     SigningKeyRetired {
         kid: String,
     },
+    /// A subscription item started, was canceled or ended: Clerk's `subscriptionItem.active`,
+    /// `.canceled` or `.ended`, by the item's status.
+    SubscriptionItemChanged {
+        item: Box<crate::billing::SubscriptionItem>,
+        plan: Option<Box<crate::billing::Plan>>,
+    },
 }
 
 impl DomainEvent {
@@ -153,6 +159,11 @@ impl DomainEvent {
             DomainEvent::ApiKeyRevoked(_) => catalog::API_KEY_REVOKED,
             DomainEvent::ApiKeyDeleted(_) => catalog::API_KEY_DELETED,
             DomainEvent::ImpersonationStarted { .. } => catalog::IMPERSONATION_STARTED,
+            DomainEvent::SubscriptionItemChanged { item, .. } => match item.status {
+                crate::billing::ItemStatus::Active => "subscriptionItem.active",
+                crate::billing::ItemStatus::Canceled => "subscriptionItem.canceled",
+                crate::billing::ItemStatus::Ended => "subscriptionItem.ended",
+            },
         }
     }
 }

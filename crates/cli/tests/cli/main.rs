@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit;
+mod billing;
 mod common;
 mod config;
-
 mod emails;
 mod first_run;
 mod instance;

@@ -61,7 +61,7 @@ impl MachineOrder {
 
 #[derive(Debug, Clone)]
 pub struct MachineQuery {
-    /// Part of the name or the id, compared case-insensitively.
+    /// Part of the name (case-insensitively), or the whole id.
     pub query: Option<String>,
     pub order: MachineOrder,
     pub page: Page,

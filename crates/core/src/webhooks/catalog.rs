@@ -5,7 +5,8 @@
 //! when the feature arrives. Usher emits today: `user.created`, `user.updated`, `user.deleted`,
 //! `session.created`, `session.pending`, `session.revoked`, `session.removed`, `email.created`, `role.created`,
 //! `role.updated`, `role.deleted`, `permission.created`, `permission.updated`,
-//! `permission.deleted`, and the
+//! `permission.deleted`, `subscriptionItem.active`, `subscriptionItem.canceled`,
+//! `subscriptionItem.ended`, and the
 //! `usher.security.*` events below (`session.ended` has its domain event, raised once sign-out
 //! arrives).
 

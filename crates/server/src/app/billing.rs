@@ -1,10 +1,11 @@
 //! Plans and subscription items: plans created and listed, a plan assigned to a user or an
 //! organization (ending the one it held), an item canceled, a payer's subscription read. Each
-//! change commits with its audit entry in one transaction. No payments: a payer with no plan
+//! change commits with its audit entry and its `subscriptionItem.*` events in one transaction. No payments: a payer with no plan
 //! assigned holds its payer type's default plan.
 
 use usher_core::billing::rules::{self, NewPlan};
 use usher_core::billing::{PayerType, Plan, PlanQuery, SubscriptionItem};
+use usher_core::events::DomainEvent;
 use usher_core::ids::{PlanId, SubscriptionItemId};
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
@@ -14,6 +15,14 @@ use crate::app::context::RequestContext;
 use crate::state::AppState;
 
 pub const PLAN: &str = "plan";
+
+/// Clerk's `subscriptionItem.*` event for the item as written.
+fn item_event(item: &SubscriptionItem, plan: Option<&Plan>) -> DomainEvent {
+    DomainEvent::SubscriptionItemChanged {
+        item: Box::new(item.clone()),
+        plan: plan.map(|p| Box::new(p.clone())),
+    }
+}
 pub const SUBSCRIPTION_ITEM: &str = "subscription item";
 
 pub async fn create_plan(
@@ -148,8 +157,11 @@ pub async fn assign(
         let mut change = Change::new(state, ctx);
         if let Some(ended) = &assignment.ended {
             change.write(Write::UpdateSubscriptionItem(ended.clone()));
+            let ended_plan = state.store.get_billing_plan(ins, &ended.plan_id).await?;
+            change.event(item_event(ended, ended_plan.as_ref()));
         }
         change.write(Write::InsertSubscriptionItem(assignment.item.clone()));
+        change.event(item_event(&assignment.item, Some(&plan)));
         change
             .commit(
                 "billing.subscription_item.create",
@@ -180,12 +192,13 @@ pub async fn cancel(
                     resource: SUBSCRIPTION_ITEM,
                 })?;
         let canceled = rules::cancel(&item, end_now, state.now())?;
+        let plan = state.store.get_billing_plan(ins, &canceled.plan_id).await?;
         let mut change = Change::new(state, ctx);
         change.write(Write::UpdateSubscriptionItem(canceled.clone()));
+        change.event(item_event(&canceled, plan.as_ref()));
         change
             .commit("billing.subscription_item.cancel", Some(id))
             .await?;
-        let plan = state.store.get_billing_plan(ins, &canceled.plan_id).await?;
         let mut canceled = canceled;
         canceled.version += 1;
         Ok((canceled, plan))

@@ -106,6 +106,29 @@ impl PlanJson {
     }
 }
 
+/// Clerk's `BillingSubscriptionItemEventPayload`: the item with its subscription and its payer
+/// (by id: Usher's payer is the user or organization itself).
+pub fn subscription_item_event(
+    i: &SubscriptionItem,
+    plan: Option<&Plan>,
+    instance_id: &InstanceId,
+) -> serde_json::Value {
+    let mut v = serde_json::to_value(SubscriptionItemJson::new(i, plan, instance_id))
+        .unwrap_or(serde_json::Value::Null);
+    let mut payer = serde_json::json!({
+        "object": "commerce_payer",
+        "id": payer_record_id(&i.payer_id),
+    });
+    let owner = match i.payer_type {
+        usher_core::billing::PayerType::User => "user_id",
+        usher_core::billing::PayerType::Org => "organization_id",
+    };
+    payer[owner] = serde_json::json!(i.payer_id);
+    v["payer"] = payer;
+    v["subscription_id"] = serde_json::json!(subscription_id(&i.payer_id));
+    v
+}
+
 #[derive(Debug, Serialize)]
 pub struct SubscriptionItemJson {
     pub object: &'static str,

@@ -131,6 +131,9 @@ pub fn render(
             "session_expire_at": session.expire_at,
             "started_at": session.created_at,
         }),
+        DomainEvent::SubscriptionItemChanged { item, plan } => {
+            super::billing::subscription_item_event(item, plan.as_deref(), instance_id)
+        }
     };
     OutboxEvent {
         id: EventId::new(),

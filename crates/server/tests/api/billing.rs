@@ -436,3 +436,89 @@ async fn the_frontend_api_lists_visible_plans_and_refuses_payments() {
     let r = browser.get("/v1/me/billing/payment_methods").await;
     r.err(422, "payments_not_supported");
 }
+
+#[tokio::test]
+async fn subscription_items_raise_clerks_events_with_the_change() {
+    let app = spawn_app().await;
+    let uid = app.create_user_id("events@billing.test").await;
+    plan(
+        &app,
+        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user"}),
+    )
+    .await;
+    plan(
+        &app,
+        json!({"name": "Max", "slug": "max", "for_payer_type": "user"}),
+    )
+    .await;
+    let path = format!("/v1/users/{uid}/billing/subscription_items");
+    let items = |events: Vec<usher_core::events::OutboxEvent>| -> Vec<(String, Value)> {
+        events
+            .into_iter()
+            .filter(|e| e.event_type.starts_with("subscriptionItem."))
+            .map(|e| (e.event_type, e.data))
+            .collect()
+    };
+
+    let pro = app
+        .post(&path, json!({"plan_id": "pro"}))
+        .await
+        .ok()
+        .clone();
+    let seen = items(app.events().await);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (t, data) = &seen[0];
+    assert_eq!(t, "subscriptionItem.active");
+    assert_eq!(data["object"], "commerce_subscription_item");
+    assert_eq!(data["id"], pro["id"]);
+    assert_eq!(data["status"], "active");
+    assert_eq!(data["plan"]["slug"], "pro");
+    assert_eq!(data["payer"]["object"], "commerce_payer");
+    assert_eq!(data["payer"]["user_id"], uid.as_str());
+    assert!(s(&data["subscription_id"]).starts_with("csub_"), "{data}");
+
+    // Moving to another plan ends the held item and starts the new one, in one change.
+    let max = app
+        .post(&path, json!({"plan_id": "max"}))
+        .await
+        .ok()
+        .clone();
+    let seen = items(app.events().await);
+    let last_two: Vec<(&str, &Value)> = seen[1..]
+        .iter()
+        .map(|(t, d)| (t.as_str(), &d["id"]))
+        .collect();
+    assert_eq!(
+        last_two,
+        [
+            ("subscriptionItem.ended", &pro["id"]),
+            ("subscriptionItem.active", &max["id"])
+        ]
+    );
+
+    // Holding the plan already raises nothing; a cancel raises `canceled`.
+    app.post(&path, json!({"plan_id": "max"})).await.ok();
+    assert_eq!(items(app.events().await).len(), 3);
+    let id = s(&max["id"]).to_owned();
+    app.send(
+        Method::DELETE,
+        &format!("/v1/billing/subscription_items/{id}"),
+        None,
+    )
+    .await
+    .ok();
+    let seen = items(app.events().await);
+    assert_eq!(seen.len(), 4);
+    assert_eq!(seen[3].0, "subscriptionItem.canceled");
+    assert_eq!(seen[3].1["status"], "canceled");
+
+    // A refused cancel raises nothing.
+    app.send(
+        Method::DELETE,
+        &format!("/v1/billing/subscription_items/{id}?end_now=true"),
+        None,
+    )
+    .await
+    .err(403, "not_allowed_access");
+    assert_eq!(items(app.events().await).len(), 4);
+}

@@ -150,9 +150,12 @@ async fn a_machine_lives_from_creation_to_deletion() {
 
 #[tokio::test]
 async fn machines_are_listed_paged_searched_and_ordered() {
-    let app = spawn_app().await;
+    // A clock that moves between the creations, so that newest-first is one order.
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    let app = spawn_with_clock(clock.clone()).await;
     for name in ["charlie", "Alpha", "bravo"] {
         create_machine(&app, json!({"name": name})).await;
+        clock.advance(1_000);
     }
     let names = |v: &Value| -> Vec<String> {
         v["data"]

@@ -269,6 +269,18 @@ pub async fn machines_are_filtered_ordered_and_paged(store: Arc<dyn Store>) -> O
         )
         .await?;
     assert_eq!(names_of(by_id), vec!["alpha"]);
+    // An id matches whole, never in part (as Clerk's spec says), so random ids match nothing.
+    let (by_part_of_id, total) = store
+        .list_machines(
+            ins,
+            &list(
+                MachineOrder::Name { ascending: true },
+                Some(&ids[1][..8]),
+                PAGE,
+            ),
+        )
+        .await?;
+    assert_eq!((names_of(by_part_of_id), total), (vec![], 0));
     let second = Page {
         limit: 1,
         offset: 1,

@@ -47,12 +47,13 @@ pub async fn list(
         qb.push(" FROM machines WHERE instance_id = ")
             .push_bind(instance_id.to_owned());
         if let Some(t) = q.query.as_deref().filter(|t| !t.is_empty()) {
+            // Clerk's rule: a machine id matches exactly, a name in part (case-insensitively).
             let pattern = like_contains(&t.to_lowercase());
             qb.push(" AND (LOWER(name) LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR LOWER(id) LIKE ")
                 .push_bind(pattern)
-                .push(" ESCAPE '\\')");
+                .push(" ESCAPE '\\' OR id = ")
+                .push_bind(t.to_owned())
+                .push(")");
         }
     };
     paged(pool, "doc, version", from_where, order_by, &q.page, machine).await
