@@ -3,8 +3,11 @@
 //! assigned and canceled, the `pla`/`fea` claims of the next token, the Frontend API's plan list
 //! and its refused payment routes, and every refused input.
 
+use std::sync::Arc;
+
 use reqwest::Method;
 use serde_json::{Value, json};
+use usher_core::clock::ManualClock;
 
 use crate::common::*;
 
@@ -33,12 +36,15 @@ async fn claims(app: &App, sid: &str) -> Value {
 
 #[tokio::test]
 async fn plans_are_made_and_listed_in_clerks_shape() {
-    let app = spawn_app().await;
+    // A clock that moves between the plans, so that newest-first is one order.
+    let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+    let app = spawn_with_clock(clock.clone()).await;
     let free = plan(
         &app,
         json!({"name": "Free", "slug": "free_user", "for_payer_type": "user", "is_default": true}),
     )
     .await;
+    clock.advance(1_000);
     let pro = plan(
         &app,
         json!({
@@ -51,6 +57,7 @@ async fn plans_are_made_and_listed_in_clerks_shape() {
         }),
     )
     .await;
+    clock.advance(1_000);
     plan(
         &app,
         json!({"name": "Team", "slug": "team", "for_payer_type": "org"}),
