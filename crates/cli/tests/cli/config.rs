@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{create_instance, ok_in, run_in, runtime, sqlite_url};
+use crate::common::{create_instance, database_url, ok_in, run_in, runtime};
 
 fn config(dir: &Path, args: &[&str]) -> Output {
     run_in(dir, "config", args)
@@ -98,7 +98,7 @@ fn settings_are_listed_read_and_set_with_their_sources() {
 /// The audit log's actions, newest first.
 fn audit_actions(dir: &Path) -> Vec<String> {
     runtime().block_on(async {
-        let store = usher_store::open(&sqlite_url(dir)).await.unwrap();
+        let store = usher_store::open(&database_url(dir)).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap();
         let log = store.audit_log(&ins.id, 100).await.unwrap();
         log.into_iter().map(|a| a.action).collect()

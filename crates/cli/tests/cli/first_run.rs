@@ -2,7 +2,7 @@
 //! lines that match `usher keys`, hosted page URLs that answer, where the codes are), and a
 //! warning when `--environment` disagrees with the stored instance.
 
-use crate::common::{http_get, keys_json, serve_with};
+use crate::common::{database_url, http_get, keys_json, serve_with};
 
 /// The value of the banner line `NAME=value`.
 fn env_line<'a>(banner: &'a str, name: &str) -> &'a str {
@@ -10,6 +10,19 @@ fn env_line<'a>(banner: &'a str, name: &str) -> &'a str {
         .lines()
         .find_map(|l| l.strip_prefix(&format!("{name}=")))
         .unwrap_or_else(|| panic!("no {name}= line in\n{banner}"))
+}
+
+/// What the banner tells other commands to find the instance in `dir` by (a database URL's
+/// credentials shown as `***`).
+fn finding_flags(dir: &std::path::Path) -> String {
+    if usher_store::testing::postgres_selected() {
+        let url = database_url(dir);
+        let (scheme, rest) = url.split_once("://").unwrap();
+        let host = rest.split_once('@').map_or(rest, |(_, h)| h);
+        format!("--database-url '{scheme}://***@{host}'")
+    } else {
+        format!("--data-dir '{}'", dir.display())
+    }
 }
 
 #[test]
@@ -36,7 +49,7 @@ fn the_first_run_prints_next_steps_that_work() {
         keys["jwt_public_key_pem"].as_str().unwrap().trim_end()
     );
     assert!(
-        banner.contains(&format!("`usher emails --data-dir '{}'`", d.display())),
+        banner.contains(&format!("`usher emails {}`", finding_flags(d))),
         "{banner}"
     );
     assert!(

@@ -4,10 +4,10 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{create_instance, http_get, serve_with, usher};
+use crate::common::{create_instance, http_get, serve_with, usher_in};
 
 fn branding(dir: &Path, args: &[&str]) -> Output {
-    usher()
+    usher_in(dir)
         .args(["instance", "branding", "--data-dir"])
         .arg(dir)
         .args(args)

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use crate::common::{create_instance, fails_in, ok_in, runtime, sqlite_url};
+use crate::common::{create_instance, database_url, fails_in, ok_in, runtime};
 use serde_json::Value;
 use usher_core::users::create::NewUser;
 
 /// Two users created the way the Backend API creates them.
 fn users(dir: &Path) -> (String, String) {
     runtime().block_on(async {
-        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let cfg = crate::common::server_config(dir);
         let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
             std::sync::Arc::new(usher_core::clock::SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await.unwrap();
@@ -38,7 +38,7 @@ fn users(dir: &Path) -> (String, String) {
 /// Event types and the CLI's audit actions recorded so far.
 fn recorded(dir: &Path) -> (Vec<String>, Vec<String>) {
     runtime().block_on(async {
-        let store = usher_store::open(&sqlite_url(dir)).await.unwrap();
+        let store = usher_store::open(&database_url(dir)).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let events = store
             .events_after(&ins, 0, 1000)

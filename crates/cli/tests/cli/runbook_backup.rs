@@ -14,7 +14,7 @@ use crate::common::{create_instance, fails_in, http, keys_json, ok_in, runtime, 
 /// Three users with a session each, written while the server runs.
 fn populate(dir: &Path) {
     runtime().block_on(async {
-        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let cfg = crate::common::server_config(dir);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await.unwrap();
         let ctx = RequestContext::system("test");
@@ -168,4 +168,28 @@ fn a_restore_refuses_what_is_not_a_usher_database_it_can_read() {
         );
         assert!(err.contains("pg_dump"), "{err}");
     }
+}
+
+/// A PostgreSQL database is backed up with PostgreSQL's own tools: both commands say which,
+/// and touch nothing. (Runs where the suite has a PostgreSQL server, as CI's does.)
+#[test]
+fn a_postgresql_database_is_pointed_at_its_own_tools() {
+    let Some(url) = runtime()
+        .block_on(usher_store::testing::fresh_postgres_database())
+        .unwrap()
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let copy = root.path().join("copy.sqlite");
+    for command in ["backup", "restore"] {
+        let out = crate::common::usher()
+            .args([command, copy.to_str().unwrap(), "--database-url", &url])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command} succeeded on PostgreSQL");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("pg_dump"), "{command}: {err}");
+    }
+    assert!(!copy.exists());
 }

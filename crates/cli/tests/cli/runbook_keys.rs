@@ -18,7 +18,7 @@ use crate::common::{
 /// A user and a live session, written while the server runs; the session's id.
 fn session(dir: &Path) -> String {
     runtime().block_on(async {
-        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let cfg = crate::common::server_config(dir);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await.unwrap();
         let ctx = RequestContext::system("test");

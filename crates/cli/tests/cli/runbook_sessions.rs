@@ -12,7 +12,7 @@ use usher_core::store::{Changeset, Write};
 use usher_core::users::create::NewUser;
 use usher_server::app::context::RequestContext;
 
-use crate::common::{audit_log, create_instance, fails_in, ok_in, runtime, sqlite_url};
+use crate::common::{audit_log, create_instance, database_url, fails_in, ok_in, runtime};
 
 const DAY: i64 = 86_400_000;
 
@@ -20,7 +20,7 @@ const DAY: i64 = 86_400_000;
 /// sessions by label.
 fn sessions(dir: &Path, specs: &[(&str, &str, Option<&str>, i64)]) -> HashMap<String, String> {
     runtime().block_on(async {
-        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let cfg = crate::common::server_config(dir);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await.unwrap();
         let ctx = RequestContext::system("test");
@@ -57,7 +57,7 @@ fn sessions(dir: &Path, specs: &[(&str, &str, Option<&str>, i64)]) -> HashMap<St
 /// The stored status of each session, by label.
 fn statuses(dir: &Path, ids: &HashMap<String, String>) -> HashMap<String, String> {
     runtime().block_on(async {
-        let store = usher_store::open(&sqlite_url(dir)).await.unwrap();
+        let store = usher_store::open(&database_url(dir)).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let mut out = HashMap::new();
         for (label, id) in ids {
@@ -173,7 +173,7 @@ fn sessions_revoke_picks_exactly_what_each_selector_names() {
     assert!(targets.iter().any(|t| t.starts_with("created_before:")));
     assert!(targets.iter().any(|t| t.starts_with("user:user_")));
     let events = runtime().block_on(async {
-        let store = usher_store::open(&sqlite_url(d)).await.unwrap();
+        let store = usher_store::open(&database_url(d)).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         store.events_after(&ins, 0, 1000).await.unwrap()
     });

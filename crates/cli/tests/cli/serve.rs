@@ -3,7 +3,7 @@
 
 use std::process::Stdio;
 
-use crate::common::{Server, assert_rfc3339, keys_json, serve_command, start, usher};
+use crate::common::{Server, assert_rfc3339, keys_json, serve_command, start, usher, usher_in};
 
 /// Starts `usher serve` on free ports and returns it with its first stdout lines (the banner).
 fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (Server, String) {
@@ -62,7 +62,7 @@ fn seeded_secret_key_and_key_rotation() {
 
     let list = |dir: &std::path::Path| {
         String::from_utf8(
-            usher()
+            usher_in(dir)
                 .args(["keys", "list", "--data-dir"])
                 .arg(dir)
                 .output()
@@ -73,7 +73,7 @@ fn seeded_secret_key_and_key_rotation() {
     };
     assert_eq!(list(dir.path()).lines().count(), 1);
     let pem_before = keys_json(dir.path())["jwt_public_key_pem"].clone();
-    let out = usher()
+    let out = usher_in(dir.path())
         .args(["keys", "rotate", "--data-dir"])
         .arg(dir.path())
         .output()
@@ -96,7 +96,7 @@ fn seeded_secret_key_and_key_rotation() {
     let (old_kid, active_kid) = (kid_with("inactive"), kid_with("active"));
     assert_ne!(old_kid, active_kid);
     assert!(
-        !usher()
+        !usher_in(dir.path())
             .args(["keys", "retire", &active_kid, "--data-dir"])
             .arg(dir.path())
             .status()
@@ -104,7 +104,7 @@ fn seeded_secret_key_and_key_rotation() {
             .success()
     );
     assert!(
-        usher()
+        usher_in(dir.path())
             .args(["keys", "retire", &old_kid, "--data-dir"])
             .arg(dir.path())
             .status()
@@ -157,7 +157,7 @@ fn events_and_audit(
 ) {
     let rt = crate::common::runtime();
     rt.block_on(async {
-        let url = crate::common::sqlite_url(dir);
+        let url = crate::common::database_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         (
@@ -182,7 +182,7 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
         // A pipe whose reading end is already closed: the first write fails (`usher … | head`).
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = usher()
+        let out = usher_in(dir.path())
             .args(args)
             .arg("--data-dir")
             .arg(dir.path())

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{assert_rfc3339, create_instance, run_in, runtime, sqlite_url};
+use crate::common::{assert_rfc3339, create_instance, database_url, run_in, runtime};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};
@@ -12,7 +12,7 @@ use usher_core::users::create::{NewUser, validate};
 fn locked_user(dir: &Path) -> String {
     let rt = runtime();
     rt.block_on(async {
-        let url = sqlite_url(dir);
+        let url = database_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let settings = InstanceSettings::default();
@@ -69,7 +69,7 @@ fn usher_users_unlock_lifts_a_lockout() {
 fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
     let rt = runtime();
     rt.block_on(async {
-        let cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+        let cfg = crate::common::server_config(dir);
         let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
             std::sync::Arc::new(usher_core::clock::SystemClock);
         let state = usher_server::offline::open(&cfg, clock).await.unwrap();
@@ -101,7 +101,7 @@ fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
 fn session_states(dir: &Path, ids: &[String]) -> (Vec<String>, Vec<String>, Vec<String>) {
     let rt = runtime();
     rt.block_on(async {
-        let url = sqlite_url(dir);
+        let url = database_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let mut statuses = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{assert_rfc3339, create_instance, fails_in, ok_in, runtime, sqlite_url};
+use crate::common::{assert_rfc3339, create_instance, database_url, fails_in, ok_in, runtime};
 
 #[test]
 fn the_webhook_runbook_works_with_the_server_stopped() {
@@ -121,7 +121,7 @@ fn fail_once(dir: &Path, endpoint_id: &str) -> String {
     use usher_core::webhooks::{Attempt, AttemptRecord, Decision, DeliveryStatus};
     let rt = runtime();
     rt.block_on(async {
-        let url = sqlite_url(dir);
+        let url = database_url(dir);
         let store = usher_store::open(&url).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         let endpoint_id = &usher_core::ids::WebhookEndpointId::parse(endpoint_id).unwrap();

@@ -1,10 +1,14 @@
 //! What the CLI tests share: the `usher` binary without the caller's `USHER_*` environment, and
-//! an instance created by starting `usher serve` once.
+//! an instance created by starting `usher serve` once. With `USHER_TEST_BACKEND=postgres` each
+//! data directory's instance lives in a fresh database on the test PostgreSQL server instead of
+//! the directory's SQLite file.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The binary under test, with no `USHER_*` variable inherited from whoever runs the tests.
@@ -18,9 +22,50 @@ pub fn usher() -> Command {
     c
 }
 
+/// The database of the instance whose data directory is `dir`: its SQLite file, or on a
+/// PostgreSQL run a database made for `dir` the first time it is asked for.
+pub fn database_url(dir: &Path) -> String {
+    static DATABASES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+    if !usher_store::testing::postgres_selected() {
+        return format!("sqlite://{}", dir.join("usher.sqlite").display());
+    }
+    let mut made = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
+    made.entry(dir.to_path_buf())
+        .or_insert_with(|| {
+            runtime()
+                .block_on(usher_store::testing::fresh_postgres_database())
+                .unwrap()
+                .expect("USHER_TEST_POSTGRES_URL names the PostgreSQL server")
+        })
+        .clone()
+}
+
+/// The server configuration of the instance in `dir`, on its database.
+pub fn server_config(dir: &Path) -> usher_server::config::ServerConfig {
+    let mut cfg = usher_server::config::ServerConfig::with_data_dir(dir.to_path_buf());
+    cfg.database_url = Some(database_url(dir));
+    cfg
+}
+
+/// `cmd` pointed at `dir`'s database when that is not the directory's SQLite file.
+pub fn on_backend<'a>(cmd: &'a mut Command, dir: &Path) -> &'a mut Command {
+    if usher_store::testing::postgres_selected() {
+        cmd.env("USHER_DATABASE_URL", database_url(dir));
+    }
+    cmd
+}
+
+/// The binary under test on the database of the instance in `dir`.
+pub fn usher_in(dir: &Path) -> Command {
+    let mut c = usher();
+    on_backend(&mut c, dir);
+    c
+}
+
 /// `usher serve` on free ports with its data in `dir` and its stdout piped (for the banner).
 pub fn serve_command(dir: &Path) -> Command {
     let mut c = usher();
+    on_backend(&mut c, dir);
     c.args([
         "serve",
         "--api-addr",
@@ -110,7 +155,8 @@ pub fn http_get(url: &str) -> (u16, String) {
 
 /// `usher <command> <args…> --data-dir <dir>`.
 pub fn run_in(dir: &Path, command: &str, args: &[&str]) -> Output {
-    usher()
+    let mut c = usher();
+    on_backend(&mut c, dir)
         .arg(command)
         .args(args)
         .arg("--data-dir")
@@ -141,7 +187,8 @@ pub fn fails_in(dir: &Path, command: &str, args: &[&str]) -> String {
 
 /// `usher keys --json`.
 pub fn keys_json(dir: &Path) -> serde_json::Value {
-    let out = usher()
+    let mut c = usher();
+    let out = on_backend(&mut c, dir)
         .args(["keys", "--json", "--data-dir"])
         .arg(dir)
         .output()
@@ -162,7 +209,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// The instance's SQLite database in `dir`.
+/// The instance's SQLite database in `dir`, for what only SQLite has (backups, the file).
 pub fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("usher.sqlite").display())
 }
@@ -200,7 +247,7 @@ pub fn http(method: &str, url: &str, bearer: Option<&str>, json: Option<&str>) -
 /// The audit log, newest first: (actor, action, target).
 pub fn audit_log(dir: &Path) -> Vec<(String, String, Option<String>)> {
     runtime().block_on(async {
-        let store = usher_store::open(&sqlite_url(dir)).await.unwrap();
+        let store = usher_store::open(&database_url(dir)).await.unwrap();
         let ins = store.load_instance().await.unwrap().unwrap().id;
         store
             .audit_log(&ins, 1000)
