@@ -17,7 +17,7 @@ def test_update_instance_accepts_clerk_fields(clerk):
     try:
         assert clerk.instance_settings.update(request={"hibp": False, "test_mode": True}) is None
         with pytest.raises(models.ClerkErrors) as info:
-            clerk.instance_settings.update(request={"allowed_origins": ["https://elsewhere.example.com"]})
+            clerk.instance_settings.update(request={"allowed_origins": ["https://*.elsewhere.example.com"]})
         err = info.value.data.errors[0]
         assert err.code == "form_param_value_invalid"
         assert (err.meta or {}).get("param_name") == "allowed_origins"

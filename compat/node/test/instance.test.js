@@ -48,7 +48,7 @@ describe('instance', () => {
     await client.instance.update({ hibp: true });
     env = await environment();
     assert.equal(env.user_settings.password_settings.disable_hibp, false);
-    await expectApiError(client.instance.update({ allowedOrigins: ['https://elsewhere.example.com'] }), {
+    await expectApiError(client.instance.update({ allowedOrigins: ['https://*.elsewhere.example.com'] }), {
       status: 422,
       code: 'form_param_value_invalid',
       paramName: 'allowed_origins',
