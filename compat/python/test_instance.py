@@ -25,6 +25,15 @@ def test_update_instance_accepts_clerk_fields(clerk):
         clerk.instance_settings.update(request={"hibp": True})
 
 
+def test_update_instance_stores_allowed_origins(clerk):
+    try:
+        assert clerk.instance_settings.update(request={"allowed_origins": ["https://App.Example.com/"]}) is None
+        assert clerk.instance_settings.get().allowed_origins == ["https://app.example.com"]
+    finally:
+        clerk.instance_settings.update(request={"allowed_origins": []})
+    assert clerk.instance_settings.get().allowed_origins == []
+
+
 def test_restrictions(clerk):
     r = clerk.instance_settings.update_restrictions(request={"allowlist": False, "blocklist": False})
     assert isinstance(r, models.InstanceRestrictions)

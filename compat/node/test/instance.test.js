@@ -55,6 +55,23 @@ describe('instance', () => {
     });
   });
 
+  it('update() stores the allowed origins, which the Frontend API honours at once', async () => {
+    const preflight = (origin) =>
+      fetch(`${usher.frontendUrl}/v1/client`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' },
+      });
+    assert.equal((await preflight('https://app.example.com')).status, 403);
+    await client.instance.update({ allowedOrigins: ['https://App.Example.com/'] });
+    assert.deepEqual((await client.instance.get()).allowedOrigins, ['https://app.example.com']);
+    const ok = await preflight('https://app.example.com');
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.equal((await preflight('https://other.example.com')).status, 403);
+    await client.instance.update({ allowedOrigins: [] });
+    assert.deepEqual((await client.instance.get()).allowedOrigins, []);
+  });
+
   it('updateRestrictions() answers the restrictions and refuses what Usher has not', async () => {
     const r = await client.instance.updateRestrictions({ allowlist: false, blocklist: false });
     assert.equal(r.allowlist, false);
