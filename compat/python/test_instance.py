@@ -17,12 +17,21 @@ def test_update_instance_accepts_clerk_fields(clerk):
     try:
         assert clerk.instance_settings.update(request={"hibp": False, "test_mode": True}) is None
         with pytest.raises(models.ClerkErrors) as info:
-            clerk.instance_settings.update(request={"allowed_origins": ["https://elsewhere.example.com"]})
+            clerk.instance_settings.update(request={"allowed_origins": ["https://*.elsewhere.example.com"]})
         err = info.value.data.errors[0]
         assert err.code == "form_param_value_invalid"
         assert (err.meta or {}).get("param_name") == "allowed_origins"
     finally:
         clerk.instance_settings.update(request={"hibp": True})
+
+
+def test_update_instance_stores_allowed_origins(clerk):
+    try:
+        assert clerk.instance_settings.update(request={"allowed_origins": ["https://App.Example.com/"]}) is None
+        assert clerk.instance_settings.get().allowed_origins == ["https://app.example.com"]
+    finally:
+        clerk.instance_settings.update(request={"allowed_origins": []})
+    assert clerk.instance_settings.get().allowed_origins == []
 
 
 def test_restrictions(clerk):

@@ -48,11 +48,28 @@ describe('instance', () => {
     await client.instance.update({ hibp: true });
     env = await environment();
     assert.equal(env.user_settings.password_settings.disable_hibp, false);
-    await expectApiError(client.instance.update({ allowedOrigins: ['https://elsewhere.example.com'] }), {
+    await expectApiError(client.instance.update({ allowedOrigins: ['https://*.elsewhere.example.com'] }), {
       status: 422,
       code: 'form_param_value_invalid',
       paramName: 'allowed_origins',
     });
+  });
+
+  it('update() stores the allowed origins, which the Frontend API honours at once', async () => {
+    const preflight = (origin) =>
+      fetch(`${usher.frontendUrl}/v1/client`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' },
+      });
+    assert.equal((await preflight('https://app.example.com')).status, 403);
+    await client.instance.update({ allowedOrigins: ['https://App.Example.com/'] });
+    assert.deepEqual((await client.instance.get()).allowedOrigins, ['https://app.example.com']);
+    const ok = await preflight('https://app.example.com');
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.equal((await preflight('https://other.example.com')).status, 403);
+    await client.instance.update({ allowedOrigins: [] });
+    assert.deepEqual((await client.instance.get()).allowedOrigins, []);
   });
 
   it('updateRestrictions() answers the restrictions and refuses what Usher has not', async () => {

@@ -37,7 +37,8 @@ pub enum ConfigAction {
         #[command(flatten)]
         policy: PolicyArgs,
     },
-    /// Stores a setting (true/false, or a whole number; `default` follows the default again).
+    /// Stores a setting (true/false, a whole number, or for allowed_origins exact origins
+    /// separated by commas; `default` follows the default again).
     Set {
         /// The setting's key, as `list` shows it.
         key: String,

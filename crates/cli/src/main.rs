@@ -117,8 +117,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     mail: emails::ServeMailArgs,
     /// Origins allowed to call the Frontend API from a browser, comma-separated
-    /// (`https://app.example.com,http://localhost:3000`). Development instances also allow
-    /// any localhost origin.
+    /// (`https://app.example.com,http://localhost:3000`), over the stored list (`usher config
+    /// set allowed_origins …`) on this node. Development instances also allow any localhost
+    /// origin.
     #[arg(long, env = "USHER_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
     /// A node_modules folder with @clerk/clerk-js and @clerk/ui installed from npm, served under
@@ -292,18 +293,10 @@ enum Command {
         #[command(subcommand)]
         action: billing::BillingAction,
     },
-    /// Check the instance's JWT templates: personal data (addresses, phone numbers, names) in
-    /// their claims, and lifetimes over 60 s without an `aud`.
-    Audit {
-        #[command(flatten)]
-        common: CommonArgs,
-        /// Print `{findings: [{template_id, template_name, code, message}]}`.
-        #[arg(long)]
-        json: bool,
-        /// Exit with an error when anything is found.
-        #[arg(long)]
-        strict: bool,
-    },
+    /// The 20-item hardening checklist: the instance's settings, keys, webhooks and templates
+    /// (`--api-url`: a running server's flags too), and an app's source with `--app DIR`.
+    /// Exits non-zero when an item fails (`--strict`: also when one is unknown).
+    Audit(audit::AuditArgs),
     /// The instance's settings: `usher instance branding --name … --logo-url … --primary-color …`
     /// (without flags it shows them), `usher instance session-claims get|set FILE`.
     Instance {
@@ -428,11 +421,7 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => billing::run(common, json, action),
-        Command::Audit {
-            common,
-            json,
-            strict,
-        } => audit::run(common, json, strict),
+        Command::Audit(args) => audit::run(args),
         Command::Config {
             common,
             json,

@@ -72,6 +72,9 @@ pub struct InstanceSettings {
     /// `choose-organization` task (Clerk's default for new applications; off here, as personal
     /// accounts were before). Meaningless without `organizations_enabled`.
     pub force_organization_selection: bool,
+    /// Web origins (`scheme://host[:port]`, exact: no wildcard) whose pages may call the
+    /// Frontend API with credentials. A node's `--allowed-origins` overrides the stored list.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for InstanceSettings {
@@ -94,6 +97,7 @@ impl Default for InstanceSettings {
             organization_admin_delete: true,
             organization_domains_enabled: false,
             force_organization_selection: false,
+            allowed_origins: Vec::new(),
         }
     }
 }

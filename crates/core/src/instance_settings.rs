@@ -126,7 +126,7 @@ pub fn apply(stored: &mut StoredSettings, patch: &SettingsPatch, now: Millis) ->
         match value {
             Some(v) => {
                 check_type(key, v)?;
-                values.insert(key.clone(), v.clone());
+                values.insert(key.clone(), normalized(key, v)?);
             }
             None => {
                 values.remove(key);
@@ -146,21 +146,66 @@ pub fn apply(stored: &mut StoredSettings, patch: &SettingsPatch, now: Millis) ->
     Ok(true)
 }
 
-/// The value's JSON type must be the default's (true/false, or a whole number).
+/// The value's JSON type must be the default's (true/false, a whole number, or a list of
+/// strings).
 fn check_type(key: &str, v: &Value) -> CoreResult<()> {
     let default = as_map(&InstanceSettings::default());
     let ok = match default.get(key) {
         Some(Value::Bool(_)) => v.is_boolean(),
         Some(Value::Number(_)) => v.is_i64(),
+        Some(Value::Array(_)) => v
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_string)),
         _ => false,
     };
-    if ok {
-        Ok(())
-    } else if matches!(default.get(key), Some(Value::Bool(_))) {
-        Err(CoreError::format(key, "must be true or false"))
-    } else {
-        Err(CoreError::format(key, "must be a whole number"))
+    match default.get(key) {
+        _ if ok => Ok(()),
+        Some(Value::Bool(_)) => Err(CoreError::format(key, "must be true or false")),
+        Some(Value::Array(_)) => Err(CoreError::format(key, "must be a list of strings")),
+        _ => Err(CoreError::format(key, "must be a whole number")),
     }
+}
+
+/// The value as stored: allowed origins each reduced to `scheme://host[:port]` (an exact
+/// origin; a wildcard, a path or another scheme refused), sorted, without repeats.
+fn normalized(key: &str, v: &Value) -> CoreResult<Value> {
+    if key != ALLOWED_ORIGINS {
+        return Ok(v.clone());
+    }
+    let mut origins = Vec::new();
+    for item in v.as_array().into_iter().flatten() {
+        let text = item.as_str().unwrap_or_default();
+        let Some(origin) = normalize_origin(text) else {
+            return Err(CoreError::value(
+                key,
+                format!(
+                    "must hold exact origins (scheme://host[:port], http or https, no wildcard): {text:?} is not one"
+                ),
+            ));
+        };
+        origins.push(origin);
+    }
+    origins.sort();
+    origins.dedup();
+    Ok(Value::from(origins))
+}
+
+/// The key of the Frontend API's allowed origins.
+pub const ALLOWED_ORIGINS: &str = "allowed_origins";
+
+/// `scheme://host[:port]`, lower-cased, without a path or trailing slash; `None` if not one
+/// (a wildcard, credentials, a path, a query or another scheme).
+pub fn normalize_origin(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('/');
+    let (scheme, rest) = s.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "http" | "https")
+        || rest.is_empty()
+        || rest.contains(['/', '?', '#', '@', '*', ' '])
+    {
+        return None;
+    }
+    Some(format!("{scheme}://{}", rest.to_ascii_lowercase()))
 }
 
 /// Turns the text an operator typed (`usher config set KEY VALUE`) into the key's JSON type.
@@ -168,6 +213,13 @@ pub fn parse_value(key: &str, text: &str) -> CoreResult<Value> {
     let default = as_map(&InstanceSettings::default());
     let value = match default.get(key) {
         None => return Err(CoreError::value(key, "is not an instance setting")),
+        Some(Value::Array(_)) => Value::from(
+            text.split([',', ' '])
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        ),
         Some(Value::Bool(_)) => match text.trim() {
             "true" | "on" | "yes" => Value::Bool(true),
             "false" | "off" | "no" => Value::Bool(false),
@@ -329,5 +381,41 @@ mod tests {
         );
         assert!(parse_value("password_min_length", "twelve").is_err());
         assert!(parse_value("nope", "1").is_err());
+        assert_eq!(
+            parse_value(ALLOWED_ORIGINS, "https://a.test, https://b.test").unwrap(),
+            serde_json::json!(["https://a.test", "https://b.test"])
+        );
+        assert_eq!(
+            parse_value(ALLOWED_ORIGINS, "").unwrap(),
+            serde_json::json!([])
+        );
+    }
+
+    #[test]
+    fn allowed_origins_are_exact_origins() {
+        let mut stored = StoredSettings::default();
+        let set = |list: Value| patch(&[(ALLOWED_ORIGINS, list)]);
+        for bad in [
+            serde_json::json!(["*"]),
+            serde_json::json!(["https://*.example.com"]),
+            serde_json::json!(["https://app.example.com/path"]),
+            serde_json::json!(["ftp://app.example.com"]),
+            serde_json::json!([1]),
+            serde_json::json!("https://app.example.com"),
+        ] {
+            assert!(apply(&mut stored, &set(bad.clone()), 5).is_err(), "{bad}");
+        }
+        let list = serde_json::json!([
+            "https://B.example.com/",
+            "https://a.example.com",
+            "https://a.example.com"
+        ]);
+        assert!(apply(&mut stored, &set(list), 5).unwrap());
+        let r = resolve(&stored, &BTreeMap::new());
+        assert_eq!(
+            r.settings.allowed_origins,
+            ["https://a.example.com", "https://b.example.com"]
+        );
+        assert_eq!(r.get(ALLOWED_ORIGINS).unwrap().1, Source::Database);
     }
 }

@@ -164,7 +164,8 @@ impl PolicyOverrides {
 /// Browser-facing settings of the Frontend API.
 #[derive(Debug, Clone)]
 pub struct FrontendConfig {
-    /// Origins (`scheme://host[:port]`) whose pages may call the Frontend API with credentials.
+    /// `--allowed-origins`: when given, this node's origins (`scheme://host[:port]`) whose
+    /// pages may call the Frontend API with credentials, over the stored `allowed_origins`.
     /// Development instances also allow any `localhost` / `127.0.0.1` origin.
     pub allowed_origins: Vec<String>,
     /// A node_modules-style folder holding `@clerk/clerk-js` and `@clerk/ui`, served under
@@ -212,19 +213,7 @@ impl Default for FrontendConfig {
     }
 }
 
-/// `scheme://host[:port]`, lower-cased, without a path or trailing slash; `None` if not one.
-pub fn normalize_origin(s: &str) -> Option<String> {
-    let s = s.trim().trim_end_matches('/');
-    let (scheme, rest) = s.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    if !matches!(scheme.as_str(), "http" | "https")
-        || rest.is_empty()
-        || rest.contains(['/', '?', '#', '@', '*', ' '])
-    {
-        return None;
-    }
-    Some(format!("{scheme}://{}", rest.to_ascii_lowercase()))
-}
+pub use usher_core::instance_settings::normalize_origin;
 
 /// Email delivery settings.
 #[derive(Debug, Clone)]

@@ -190,7 +190,13 @@ pub async fn start_with_clock(
     let stored_settings = app::instance_settings::load_or_seed(&store, &instance, clock.now_ms())
         .await
         .context("reading the instance's settings")?;
-    let setting_flags = cfg.policy.to_values();
+    let mut setting_flags = cfg.policy.to_values();
+    if !cfg.frontend.allowed_origins.is_empty() {
+        setting_flags.insert(
+            usher_core::instance_settings::ALLOWED_ORIGINS.to_owned(),
+            serde_json::Value::from(cfg.frontend.allowed_origins.clone()),
+        );
+    }
     instance.settings =
         usher_core::instance_settings::resolve(&stored_settings, &setting_flags).settings;
     if let Some(warning) = cfg
@@ -201,10 +207,10 @@ pub async fn start_with_clock(
         tracing::warn!("{warning}");
     }
     if instance.environment == usher_core::instance::Environment::Production
-        && cfg.frontend.allowed_origins.is_empty()
+        && instance.settings.allowed_origins.is_empty()
     {
         tracing::warn!(
-            "production instance without allowed origins: browsers cannot use the Frontend API (set USHER_ALLOWED_ORIGINS)"
+            "production instance without allowed origins: browsers cannot use the Frontend API (usher config set allowed_origins https://app.example.com, or USHER_ALLOWED_ORIGINS)"
         );
     }
     let workers = cfg.hasher_workers.unwrap_or_else(|| {

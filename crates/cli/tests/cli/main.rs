@@ -10,6 +10,7 @@ mod emails;
 mod first_run;
 mod instance;
 mod orgs;
+mod runbook_audit;
 mod runbook_backup;
 mod runbook_keys;
 mod runbook_sessions;

@@ -22,7 +22,7 @@ use crate::wire::requests::instance_settings::{
 type ApiResult = Result<Response, ApiError>;
 
 pub async fn get_instance(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
-    let body = wire::instance_json(&state.instance, &state.frontend.allowed_origins);
+    let body = wire::instance_json(&state.instance, &state.settings().allowed_origins);
     Ok(Json(body).into_response())
 }
 
@@ -32,7 +32,7 @@ pub async fn update_instance(
     SecretKeyAuth(ctx): SecretKeyAuth,
     JsonBody(body): JsonBody<InstanceRequest>,
 ) -> ApiResult {
-    let patch = body.into_patch(&state.frontend.allowed_origins)?;
+    let patch = body.into_patch()?;
     app::update(&state, &ctx, &patch).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -66,7 +66,17 @@ pub async fn update_organization_settings(
 
 pub async fn get_settings(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
     let r = app::get(&state).await?;
-    Ok(Json(wire::settings_json(&r)).into_response())
+    Ok(Json(wire::settings_json(&r, &node_of(&state))).into_response())
+}
+
+/// What this node runs with outside the stored settings (its flags), for `usher audit`.
+fn node_of(state: &AppState) -> wire::NodeFlags {
+    wire::NodeFlags {
+        environment: state.instance.environment.as_str(),
+        cookie_same_site: state.frontend.cookie_same_site.as_str(),
+        cookie_secure: state.frontend.cookie_secure,
+        allowed_origins_flag: !state.frontend.allowed_origins.is_empty(),
+    }
 }
 
 pub async fn update_settings(
@@ -76,5 +86,5 @@ pub async fn update_settings(
 ) -> ApiResult {
     let patch = SettingsPatch::from(body);
     let r = app::update(&state, &ctx, &patch).await?;
-    Ok(Json(wire::settings_json(&r)).into_response())
+    Ok(Json(wire::settings_json(&r, &node_of(&state))).into_response())
 }

@@ -36,7 +36,7 @@ pub fn is_allowed(state: &AppState, origin: &str) -> bool {
     let Some(origin) = normalize_origin(origin) else {
         return false;
     };
-    state.frontend.allowed_origins.contains(&origin)
+    state.settings().allowed_origins.contains(&origin)
         || origin == format!("https://{}", state.instance.frontend_host)
         || (state.instance.environment == Environment::Development && is_loopback_host(&origin))
 }
@@ -46,7 +46,7 @@ pub fn origin_refused() -> ApiError {
         StatusCode::FORBIDDEN,
         "origin_invalid",
         "Invalid origin",
-        "This request's origin is not allowed to use this instance's Frontend API. Add it to the allowed origins (USHER_ALLOWED_ORIGINS).",
+        "This request's origin is not allowed to use this instance's Frontend API. Add it to the allowed origins (usher config set allowed_origins, or USHER_ALLOWED_ORIGINS).",
     )
 }
 

@@ -53,9 +53,18 @@ pub fn organization_settings_json(s: &InstanceSettings) -> Value {
     })
 }
 
+/// What the answering node runs with that is not a stored setting: its `serve` flags.
+pub struct NodeFlags {
+    pub environment: &'static str,
+    pub cookie_same_site: &'static str,
+    pub cookie_secure: bool,
+    /// Whether `--allowed-origins` overrides the stored list on this node.
+    pub allowed_origins_flag: bool,
+}
+
 /// `GET`/`PATCH /v1/instance/settings` (Usher's): each setting's value and source on the node
-/// that answers.
-pub fn settings_json(r: &Resolved) -> Value {
+/// that answers, and that node's flags (`node`).
+pub fn settings_json(r: &Resolved, node: &NodeFlags) -> Value {
     let settings: serde_json::Map<String, Value> = r
         .entries()
         .into_iter()
@@ -65,6 +74,12 @@ pub fn settings_json(r: &Resolved) -> Value {
         "object": "instance_settings",
         "version": r.version,
         "settings": settings,
+        "node": {
+            "environment_type": node.environment,
+            "cookie_same_site": node.cookie_same_site,
+            "cookie_secure": node.cookie_secure,
+            "allowed_origins_flag": node.allowed_origins_flag,
+        },
     })
 }
 

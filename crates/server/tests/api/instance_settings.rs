@@ -251,7 +251,7 @@ async fn bad_settings_are_refused_with_clerk_errors_and_change_nothing() {
         ),
         (
             "/v1/instance",
-            json!({"allowed_origins": ["https://elsewhere.test"]}),
+            json!({"allowed_origins": ["https://*.elsewhere.test"]}),
             422,
             "form_param_value_invalid",
             "allowed_origins",
@@ -288,6 +288,80 @@ async fn bad_settings_are_refused_with_clerk_errors_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
+}
+
+/// A preflight from `origin` to `app`'s Frontend API: whether it is allowed.
+async fn origin_allowed(app: &App, origin: &str) -> bool {
+    let r = app
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("http://{}/v1/client", app.running.frontend_addr),
+        )
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    r.status().as_u16() == 204
+}
+
+#[tokio::test]
+async fn allowed_origins_are_stored_exact_and_overridden_by_a_nodes_flag() {
+    let a = spawn().await;
+    let app_origin = "https://app.stored.test";
+    assert!(!origin_allowed(&a, app_origin).await);
+    a.patch(
+        "/v1/instance",
+        json!({"allowed_origins": ["https://*.stored.test"]}),
+    )
+    .await
+    .err(422, "form_param_value_invalid");
+    a.patch(
+        "/v1/instance/settings",
+        json!({"allowed_origins": ["https://app.stored.test/path"]}),
+    )
+    .await
+    .err(422, "form_param_value_invalid");
+    // Clerk's field stores them (normalized), and the Frontend API takes them at once.
+    let r = a
+        .patch(
+            "/v1/instance",
+            json!({"allowed_origins": ["HTTPS://App.Stored.test/", app_origin]}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 204);
+    assert_eq!(
+        a.get("/v1/instance").await.ok()["allowed_origins"],
+        json!([app_origin])
+    );
+    let all = a.get("/v1/instance/settings").await.ok().clone();
+    assert_eq!(
+        setting(&all, "allowed_origins"),
+        (&json!([app_origin]), "database")
+    );
+    assert_eq!(all["node"]["cookie_same_site"], "Lax");
+    assert_eq!(all["node"]["environment_type"], "development");
+    assert!(origin_allowed(&a, app_origin).await);
+    assert!(!origin_allowed(&a, "https://other.stored.test").await);
+
+    // A node started with --allowed-origins keeps its own list, and says so.
+    let database_url = a.database_url.clone();
+    let data_dir = a.dir.path().to_owned();
+    let b = spawn_with(Arc::new(SystemClock), move |cfg| {
+        cfg.data_dir = data_dir;
+        cfg.database_url = database_url;
+        cfg.frontend.allowed_origins = vec!["https://flag.stored.test".into()];
+    })
+    .await;
+    let on_b = b.get("/v1/instance/settings").await.ok().clone();
+    assert_eq!(
+        setting(&on_b, "allowed_origins"),
+        (&json!(["https://flag.stored.test"]), "flag")
+    );
+    assert_eq!(on_b["node"]["allowed_origins_flag"], true);
+    assert!(origin_allowed(&b, "https://flag.stored.test").await);
+    assert!(!origin_allowed(&b, app_origin).await);
 }
 
 #[tokio::test]

@@ -42,6 +42,9 @@ pub async fn settings_are_versioned(store: Arc<dyn Store>) -> Outcome {
     let mut next = stored.clone();
     next.values
         .insert("password_min_length".into(), Value::from(12));
+    let origins = serde_json::json!(["https://a.example.com", "https://b.example.com:8443"]);
+    next.values
+        .insert("allowed_origins".into(), origins.clone());
     next.values.remove("client_trust");
     store.commit(ins, put(&next)).await?;
     assert_eq!(
@@ -53,8 +56,11 @@ pub async fn settings_are_versioned(store: Arc<dyn Store>) -> Outcome {
     assert_eq!(stored.version, 2, "updates bump the version");
     assert_eq!(
         stored.values.into_iter().collect::<Vec<_>>(),
-        vec![("password_min_length".to_string(), Value::from(12))],
-        "the document is replaced, not merged"
+        vec![
+            ("allowed_origins".to_string(), origins),
+            ("password_min_length".to_string(), Value::from(12))
+        ],
+        "the document is replaced, not merged; lists (the allowed origins) round-trip"
     );
     Ok(())
 }

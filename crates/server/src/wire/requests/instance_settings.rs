@@ -27,8 +27,8 @@ pub struct InstanceRequest {
     /// Whether new passwords are checked against breached ones: Usher's bundled list.
     #[serde(default, deserialize_with = "fields::boolean::deserialize")]
     hibp: Option<bool>,
-    /// The Frontend API's allowed origins are each node's `--allowed-origins`: only the list
-    /// this node already allows is accepted.
+    /// The Frontend API's allowed origins, stored (exact origins, no wildcard); a node started
+    /// with `--allowed-origins` keeps its flag's list.
     #[serde(default)]
     allowed_origins: Option<Vec<String>>,
     // Accepted and ignored: test addresses, the clerk-js version, the support address, the
@@ -50,24 +50,8 @@ pub struct InstanceRequest {
 }
 
 impl InstanceRequest {
-    /// The patch, given the origins this node allows.
-    pub fn into_patch(self, allowed_origins: &[String]) -> CoreResult<SettingsPatch> {
-        if let Some(asked) = &self.allowed_origins {
-            let mut asked: Vec<String> = asked
-                .iter()
-                .map(|o| crate::config::normalize_origin(o).unwrap_or_else(|| o.clone()))
-                .collect();
-            let mut held = allowed_origins.to_vec();
-            asked.sort();
-            asked.dedup();
-            held.sort();
-            if asked != held {
-                return Err(CoreError::value(
-                    "allowed_origins",
-                    "is set per server with --allowed-origins (USHER_ALLOWED_ORIGINS), not through the API",
-                ));
-            }
-        }
+    /// The patch (the origins checked when it is applied).
+    pub fn into_patch(self) -> CoreResult<SettingsPatch> {
         if let Some(s) = &self.preferred_sign_in_strategy_when_password_required
             && !matches!(s.as_str(), "password" | "otp" | "")
         {
@@ -86,6 +70,11 @@ impl InstanceRequest {
         );
         let mut patch = SettingsPatch::new();
         set(&mut patch, "reject_breached_passwords", self.hibp);
+        set(
+            &mut patch,
+            usher_core::instance_settings::ALLOWED_ORIGINS,
+            self.allowed_origins,
+        );
         Ok(patch)
     }
 }
