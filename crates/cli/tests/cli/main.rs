@@ -11,6 +11,7 @@ mod first_run;
 mod instance;
 mod orgs;
 mod runbook_backup;
+mod runbook_import;
 mod runbook_keys;
 mod runbook_sessions;
 mod serve;
