@@ -316,6 +316,48 @@ fn a_clerk_instance_is_imported_resumed_reconciled_and_imported_again_unchanged(
     assert_ne!(state["phase"], "done", "{state}");
     assert!(killed_at["offset"].as_i64().unwrap() < USERS as i64);
 
+    // Resumed, then stopped with Ctrl-C (SIGINT): it ends after the page being written, says
+    // so, and leaves the state further on.
+    let child = usher()
+        .arg("import")
+        .args(import_args(&source, &["--batch", "100"]))
+        .arg("--data-dir")
+        .arg(&dst)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let before = killed_at["offset"].as_i64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the resumed import made no progress"
+        );
+        let state: Value =
+            serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+        if state["phase"] != "users" || state["offset"].as_i64().unwrap() > before {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("interrupted during"), "{err}");
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    assert_ne!(state["phase"], "done", "{state}");
+    assert!(
+        state["phase"] != "users" || state["offset"].as_i64().unwrap() > before,
+        "{state}"
+    );
+
     // Resumed (with the passwords merged in): it goes on from the state and reconciles.
     let err = import_ok(
         &dst,
