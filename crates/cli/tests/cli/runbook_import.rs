@@ -137,6 +137,13 @@ fn fill(api: &Api) -> Vec<String> {
         &format!("/v1/users/{}", user_id(6)),
         Some(json!({"external_id": "ext-6"})),
     );
+    api.call(
+        "PATCH",
+        "/v1/instance/organization_settings",
+        Some(
+            json!({"enabled": true, "max_allowed_memberships": 25, "admin_delete_enabled": false}),
+        ),
+    );
     api.post(&format!("/v1/users/{}/ban", user_id(7)), json!({}));
     api.post(&format!("/v1/users/{}/lock", user_id(8)), json!({}));
     orgs
@@ -440,6 +447,9 @@ fn a_clerk_instance_is_imported_resumed_reconciled_and_imported_again_unchanged(
             "organization {id}"
         );
     }
+    let settings = "/v1/instance/organization_settings";
+    assert_eq!(target.get(settings), source.get(settings));
+    assert_eq!(target.get(settings)["max_allowed_memberships"], 25);
     let roles = target.get("/v1/organization_roles?limit=100");
     assert!(
         roles["data"]

@@ -523,6 +523,29 @@ pub fn role_from_clerk(v: &Value) -> anyhow::Result<SourceRole> {
     })
 }
 
+/// Clerk's `organization_settings` object as a patch of Usher's instance settings: the fields
+/// both know (`enabled`, `max_allowed_memberships`, `admin_delete_enabled`, `domains_enabled`);
+/// a field the source leaves out is left as it is here.
+pub fn settings_patch(v: &Value) -> usher_core::instance_settings::SettingsPatch {
+    let mut patch = usher_core::instance_settings::SettingsPatch::new();
+    for (clerk, usher) in [
+        ("enabled", "organizations_enabled"),
+        ("admin_delete_enabled", "organization_admin_delete"),
+        ("domains_enabled", "organization_domains_enabled"),
+    ] {
+        if let Some(b) = v.get(clerk).and_then(Value::as_bool) {
+            patch.insert(usher.to_owned(), Some(Value::Bool(b)));
+        }
+    }
+    if let Some(n) = v.get("max_allowed_memberships").and_then(Value::as_i64) {
+        patch.insert(
+            "organization_max_allowed_memberships".to_owned(),
+            Some(Value::from(n.max(0))),
+        );
+    }
+    patch
+}
+
 fn id_of(v: &Value) -> &str {
     v.get("id").and_then(Value::as_str).unwrap_or("?")
 }

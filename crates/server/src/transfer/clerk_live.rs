@@ -1,5 +1,5 @@
 //! `usher import --from-clerk`: a live import through a Clerk Backend API, phase by phase
-//! (custom roles, users, organizations, memberships, pending invitations, then the password
+//! (the organization settings, custom roles, users, organizations, memberships, pending invitations, then the password
 //! digests of Clerk's CSV export). Each page read is written in one transaction, then recorded
 //! in the state file; a record already present with the same id is updated where the source
 //! differs and left alone otherwise, so a rerun continues an interrupted import and a second
@@ -120,7 +120,7 @@ pub async fn run(
                 total,
                 counts: state.counts.get(phase),
             });
-            if read < options.batch {
+            if read < options.batch || phase == Phase::Settings {
                 break;
             }
         }
@@ -148,6 +148,7 @@ impl Run<'_> {
     /// How many records the phase has at the source.
     async fn total(&self, phase: Phase, passwords: usize) -> anyhow::Result<Option<i64>> {
         Ok(match phase {
+            Phase::Settings => Some(1),
             Phase::Roles => Some(self.source_total("/v1/organization_roles", &[]).await?),
             Phase::Users => Some(self.source.user_count().await?),
             Phase::Organizations => Some(self.source_total("/v1/organizations", &[]).await?),
@@ -181,6 +182,10 @@ impl Run<'_> {
         let mut changes = Changeset::default();
         let mut tally = KindCounts::default();
         let read = match phase {
+            Phase::Settings => {
+                self.settings(&mut changes, &mut tally).await?;
+                1
+            }
             Phase::Roles => {
                 let page = self
                     .source
@@ -248,6 +253,31 @@ impl Run<'_> {
             c.unchanged += tally.unchanged;
         }
         Ok(i64::try_from(read).unwrap_or(i64::MAX))
+    }
+
+    /// Clerk's organization settings (`GET /v1/instance/organization_settings`) as Usher's
+    /// stored instance settings of the same meaning.
+    async fn settings(
+        &self,
+        changes: &mut Changeset,
+        tally: &mut KindCounts,
+    ) -> anyhow::Result<()> {
+        let source = self
+            .source
+            .get_object("/v1/instance/organization_settings")
+            .await?;
+        let patch = map::settings_patch(&source);
+        let mut stored = self.store.instance_settings(self.ins).await?;
+        let changed =
+            usher_core::instance_settings::apply(&mut stored, &patch, self.clock.now_ms())
+                .map_err(|e| anyhow::anyhow!("the source's organization settings: {e}"))?;
+        if changed {
+            changes.push(Write::PutInstanceSettings(stored));
+            tally.updated += 1;
+        } else {
+            tally.unchanged += 1;
+        }
+        Ok(())
     }
 
     async fn roles(
@@ -538,6 +568,7 @@ impl Run<'_> {
 
 fn audit(ins: &InstanceId, actor: &str, phase: Phase, now: i64) -> Write {
     let action = match phase {
+        Phase::Settings => "instance.settings.import",
         Phase::Roles => "organization_role.import",
         Phase::Users | Phase::Passwords => "user.import",
         Phase::Organizations => "organization.import",

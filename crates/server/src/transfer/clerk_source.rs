@@ -80,6 +80,14 @@ impl ClerkSource {
             .context("GET /v1/users/count answered no total_count")
     }
 
+    /// A single object at `path` (an instance's settings, say).
+    pub async fn get_object(&self, path: &str) -> anyhow::Result<Value> {
+        match self.get(path, &[]).await? {
+            v @ Value::Object(_) => Ok(v),
+            other => bail!("GET {path} answered {} instead of an object", kind(&other)),
+        }
+    }
+
     /// A page of a `{data, total_count}` list at `path`, with `extra` query parameters.
     pub async fn list(
         &self,

@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-/// The phases in the order they run: roles before the memberships that hold them, users and
-/// organizations before memberships and invitations.
+/// The phases in the order they run: the organization settings first, roles before the
+/// memberships that hold them, users and organizations before memberships and invitations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// The instance's organization settings: one document, read and written once.
+    Settings,
     Roles,
     Users,
     Organizations,
@@ -23,7 +25,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [
+    pub const ALL: [Phase; 7] = [
+        Phase::Settings,
         Phase::Roles,
         Phase::Users,
         Phase::Organizations,
@@ -34,6 +37,7 @@ impl Phase {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Phase::Settings => "settings",
             Phase::Roles => "roles",
             Phase::Users => "users",
             Phase::Organizations => "organizations",
@@ -46,6 +50,7 @@ impl Phase {
 
     pub fn next(self) -> Phase {
         match self {
+            Phase::Settings => Phase::Roles,
             Phase::Roles => Phase::Users,
             Phase::Users => Phase::Organizations,
             Phase::Organizations => Phase::Memberships,
@@ -77,6 +82,7 @@ impl std::fmt::Display for KindCounts {
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RunCounts {
+    pub settings: KindCounts,
     pub roles: KindCounts,
     pub users: KindCounts,
     pub organizations: KindCounts,
@@ -93,6 +99,7 @@ pub struct RunCounts {
 impl RunCounts {
     pub fn of(&mut self, phase: Phase) -> Option<&mut KindCounts> {
         match phase {
+            Phase::Settings => Some(&mut self.settings),
             Phase::Roles => Some(&mut self.roles),
             Phase::Users => Some(&mut self.users),
             Phase::Organizations => Some(&mut self.organizations),
@@ -126,7 +133,7 @@ impl ImportState {
     pub fn fresh(source: &str, now: i64) -> Self {
         Self {
             source: source.to_owned(),
-            phase: Phase::Roles,
+            phase: Phase::Settings,
             offset: 0,
             started_at: now,
             updated_at: now,
@@ -200,6 +207,6 @@ mod tests {
         s.save(&path).unwrap();
         let (again, resumed) = ImportState::load_or_fresh(&path, "http://b", 3).unwrap();
         assert!(!resumed);
-        assert_eq!(again.phase, Phase::Roles);
+        assert_eq!(again.phase, Phase::Settings);
     }
 }
