@@ -66,6 +66,12 @@ pub fn run(common: CommonArgs, args: ClerkArgs) -> anyhow::Result<()> {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 on_signal.store(true, Ordering::SeqCst);
+                eprintln!("\nstopping after the page being written (Ctrl-C again to stop now)");
+            }
+            // A second Ctrl-C (a retry waiting on the source, say): the transaction in flight
+            // is rolled back and the state file still names the last page committed.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
             }
         });
         let mut bar = Bar::new();

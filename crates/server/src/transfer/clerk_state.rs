@@ -169,6 +169,9 @@ impl ImportState {
     /// Writes the state next to `path` and renames it over, so a crash leaves the old or the
     /// new state, never half of one.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         let tmp = tmp_path(path);
         let text = serde_json::to_string_pretty(self)?;
         std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
