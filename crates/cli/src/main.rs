@@ -6,6 +6,7 @@ mod billing;
 mod config;
 mod emails;
 mod env;
+mod import_clerk;
 mod instance;
 mod keys;
 mod logging;
@@ -222,14 +223,19 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Read an export into this database: into an empty one it recreates the instance as it was.
+    /// With `--from-clerk`, read a Clerk instance live through its Backend API instead
+    /// (resumable, idempotent, reconciled at the end).
     Import {
         #[command(flatten)]
         common: CommonArgs,
         /// The file to read (`usher export` output, or Clerk's CSV user export).
-        file: PathBuf,
+        #[arg(required_unless_present = "from_clerk", conflicts_with = "from_clerk")]
+        file: Option<PathBuf>,
         /// What the file is.
         #[arg(long, value_enum, default_value = "usher")]
         format: ImportFormat,
+        #[command(flatten)]
+        clerk: Box<import_clerk::ClerkArgs>,
     },
     /// Manage webhook endpoints and run the webhook runbook: failed deliveries, retry, replay,
     /// pause and resume, resync.
@@ -380,7 +386,11 @@ fn main() -> std::process::ExitCode {
             common,
             file,
             format,
-        } => transfer::import(common, file, format),
+            clerk,
+        } => match file {
+            Some(file) => transfer::import(common, file, format),
+            None => import_clerk::run(common, *clerk),
+        },
         Command::Migrate { common } => transfer::migrate(common),
         Command::Sessions { common, action } => sessions::run(common, action),
         Command::Backup { common, file } => backup::backup(common, file),

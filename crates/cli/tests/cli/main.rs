@@ -12,6 +12,7 @@ mod instance;
 mod orgs;
 mod runbook_audit;
 mod runbook_backup;
+mod runbook_import;
 mod runbook_keys;
 mod runbook_sessions;
 mod serve;

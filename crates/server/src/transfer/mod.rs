@@ -1,8 +1,14 @@
 //! Moving an instance's data out and in: `usher export` / `usher import`. Usher's own format is
 //! JSON Lines carrying everything needed to recreate the instance elsewhere (on another backend,
-//! say); Clerk's CSV user export can be imported too.
+//! say); Clerk's CSV user export can be imported too, and a Clerk instance read live through its
+//! Backend API (`clerk_live`).
 
+pub mod clerk_api;
 pub mod clerk_csv;
+pub mod clerk_live;
+pub mod clerk_passwords;
+pub mod clerk_source;
+pub mod clerk_state;
 pub mod jsonl;
 
 use std::sync::Arc;

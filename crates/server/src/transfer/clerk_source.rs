@@ -1,0 +1,323 @@
+//! Reading a Clerk instance through its Backend API: the secret key as a bearer token, paged
+//! lists (`limit`/`offset`; users as a bare array counted by `/v1/users/count`, everything else
+//! as `{data, total_count}`), and retries with backoff on 429 and 5xx (honouring `Retry-After`)
+//! and on network failures. Any server that speaks Clerk's wire is a source, Usher included.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+/// How many times one request is tried before the import stops (it can be resumed).
+const ATTEMPTS: u32 = 6;
+/// The longest wait between two tries, whatever `Retry-After` asks.
+const MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// A page of a `{data, total_count}` list.
+pub struct ListPage {
+    pub data: Vec<Value>,
+    pub total_count: i64,
+}
+
+pub struct ClerkSource {
+    client: reqwest::Client,
+    /// The API root without a trailing `/v1`: paths are appended as `/v1/…`.
+    base: String,
+    secret_key: String,
+    /// The first wait after a failure, doubled at each retry.
+    first_backoff: Duration,
+}
+
+impl ClerkSource {
+    /// `api_url` as Clerk documents it (`https://api.clerk.com`, with or without `/v1`).
+    pub fn new(api_url: &str, secret_key: &str) -> anyhow::Result<Self> {
+        let trimmed = api_url.trim().trim_end_matches('/');
+        let base = trimmed.strip_suffix("/v1").unwrap_or(trimmed).to_owned();
+        let parsed = url::Url::parse(&base).with_context(|| format!("'{api_url}' is not a URL"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            bail!("the source API URL must be http or https: {api_url}");
+        }
+        if secret_key.trim().is_empty() {
+            bail!("the source secret key is empty");
+        }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("usher-import/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            client,
+            base,
+            secret_key: secret_key.trim().to_owned(),
+            first_backoff: Duration::from_millis(500),
+        })
+    }
+
+    /// A copy of the source description fit for the state file (no key).
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /v1/users?limit&offset&order_by=+created_at`: the oldest first, so that users
+    /// created while the import runs land on later pages.
+    pub async fn users(&self, offset: i64, limit: i64) -> anyhow::Result<Vec<Value>> {
+        let query = [
+            ("limit", limit.to_string()),
+            ("offset", offset.to_string()),
+            ("order_by", "+created_at".to_owned()),
+        ];
+        match self.get("/v1/users", &query).await? {
+            Value::Array(users) => Ok(users),
+            other => bail!("GET /v1/users answered {} instead of a list", kind(&other)),
+        }
+    }
+
+    /// `GET /v1/users/count`.
+    pub async fn user_count(&self) -> anyhow::Result<i64> {
+        let body = self.get("/v1/users/count", &[]).await?;
+        body.get("total_count")
+            .and_then(Value::as_i64)
+            .context("GET /v1/users/count answered no total_count")
+    }
+
+    /// A single object at `path` (an instance's settings, say).
+    pub async fn get_object(&self, path: &str) -> anyhow::Result<Value> {
+        match self.get(path, &[]).await? {
+            v @ Value::Object(_) => Ok(v),
+            other => bail!("GET {path} answered {} instead of an object", kind(&other)),
+        }
+    }
+
+    /// A page of a `{data, total_count}` list at `path`, with `extra` query parameters.
+    pub async fn list(
+        &self,
+        path: &str,
+        extra: &[(&str, &str)],
+        offset: i64,
+        limit: i64,
+    ) -> anyhow::Result<ListPage> {
+        let mut query = vec![("limit", limit.to_string()), ("offset", offset.to_string())];
+        query.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let body = self.get(path, &query).await?;
+        let data = match body.get("data") {
+            Some(Value::Array(data)) => data.clone(),
+            _ => bail!("GET {path} answered no data list"),
+        };
+        let total_count = body
+            .get("total_count")
+            .and_then(Value::as_i64)
+            .with_context(|| format!("GET {path} answered no total_count"))?;
+        Ok(ListPage { data, total_count })
+    }
+
+    /// One GET, tried again on 429, 5xx and network failures.
+    async fn get(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Value> {
+        let mut url = url::Url::parse(&format!("{}{path}", self.base))
+            .with_context(|| format!("the source URL {}{path}", self.base))?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let mut wait = self.first_backoff;
+        let mut last_error = String::new();
+        for attempt in 1..=ATTEMPTS {
+            let sent = self
+                .client
+                .get(url.clone())
+                .bearer_auth(&self.secret_key)
+                .send()
+                .await;
+            let retry_after = match sent {
+                Ok(resp) => {
+                    let status = resp.status();
+                    if status.is_success() {
+                        return resp
+                            .json::<Value>()
+                            .await
+                            .with_context(|| format!("GET {path}: the answer is not JSON"));
+                    }
+                    let retry_after = retry_after(&resp);
+                    let body = resp.text().await.unwrap_or_default();
+                    let detail = clerk_error(&body);
+                    if status.as_u16() == 401 || status.as_u16() == 403 {
+                        bail!(
+                            "the source refused the secret key (HTTP {}{detail}): check --secret-key",
+                            status.as_u16()
+                        );
+                    }
+                    if status.as_u16() != 429 && !status.is_server_error() {
+                        bail!("GET {path}: HTTP {}{detail}", status.as_u16());
+                    }
+                    last_error = format!("HTTP {}{detail}", status.as_u16());
+                    retry_after
+                }
+                Err(e) => {
+                    last_error = format!("{e}");
+                    None
+                }
+            };
+            if attempt == ATTEMPTS {
+                break;
+            }
+            let pause = retry_after.unwrap_or(wait).min(MAX_WAIT);
+            tracing::warn!(path, attempt, ?pause, error = %last_error, "source request failed; retrying");
+            tokio::time::sleep(pause).await;
+            wait = (wait * 2).min(MAX_WAIT);
+        }
+        bail!("GET {path} failed {ATTEMPTS} times, the last with {last_error}")
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is treated as absent).
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    resp.headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// `: <code>: <message>` from a Clerk error body, if it is one.
+fn clerk_error(body: &str) -> String {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return String::new();
+    };
+    let first = v.get("errors").and_then(|e| e.get(0));
+    let code = first.and_then(|e| e.get("code")).and_then(Value::as_str);
+    let message = first.and_then(|e| e.get("message")).and_then(Value::as_str);
+    match (code, message) {
+        (Some(c), Some(m)) => format!(": {c}: {m}"),
+        (Some(c), None) => format!(": {c}"),
+        _ => String::new(),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_url_forms() {
+        for u in [
+            "https://api.clerk.com",
+            "https://api.clerk.com/",
+            "https://api.clerk.com/v1",
+            "https://api.clerk.com/v1/",
+        ] {
+            assert_eq!(
+                ClerkSource::new(u, "sk_test_x").unwrap().base_url(),
+                "https://api.clerk.com"
+            );
+        }
+        assert!(ClerkSource::new("ftp://x", "sk").is_err());
+        assert!(ClerkSource::new("https://api.clerk.com", " ").is_err());
+    }
+
+    #[test]
+    fn clerk_errors_are_summarised() {
+        let body = r#"{"errors":[{"code":"authentication_invalid","message":"bad key"}]}"#;
+        assert_eq!(clerk_error(body), ": authentication_invalid: bad key");
+        assert_eq!(clerk_error("<html>"), "");
+    }
+
+    /// A source that throttles, fails, then answers; and one that refuses.
+    #[tokio::test]
+    async fn throttled_and_failing_requests_are_retried_and_refusals_are_not() {
+        use axum::Router;
+        use axum::http::{HeaderMap, StatusCode};
+        use axum::routing::get;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let hits = Arc::new(AtomicUsize::new(0));
+        let broken = Arc::new(AtomicUsize::new(0));
+        let (h, b) = (hits.clone(), broken.clone());
+        let app = Router::new()
+            .route(
+                "/v1/users/count",
+                get(move |headers: HeaderMap| {
+                    let n = h.fetch_add(1, Ordering::SeqCst);
+                    async move {
+                        let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+                        if auth != Some("Bearer sk_test_1") {
+                            return (StatusCode::UNAUTHORIZED, HeaderMap::new(), String::new());
+                        }
+                        let mut out = HeaderMap::new();
+                        match n {
+                            0 => {
+                                out.insert("retry-after", "1".parse().unwrap());
+                                (StatusCode::TOO_MANY_REQUESTS, out, String::new())
+                            }
+                            1 => (StatusCode::SERVICE_UNAVAILABLE, out, String::new()),
+                            _ => (
+                                StatusCode::OK,
+                                out,
+                                r#"{"object":"total_count","total_count":7}"#.to_owned(),
+                            ),
+                        }
+                    }
+                }),
+            )
+            .route(
+                "/v1/organizations",
+                get(|| async {
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        r#"{"errors":[{"code":"form_param_value_invalid","message":"no"}]}"#,
+                    )
+                }),
+            )
+            .route(
+                "/v1/organization_memberships",
+                get(move || {
+                    b.fetch_add(1, Ordering::SeqCst);
+                    async { StatusCode::BAD_GATEWAY }
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let mut source = ClerkSource::new(&url, "sk_test_1").unwrap();
+        source.first_backoff = Duration::from_millis(10);
+        let started = std::time::Instant::now();
+        assert_eq!(source.user_count().await.unwrap(), 7);
+        assert_eq!(hits.load(Ordering::SeqCst), 3);
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "Retry-After honoured"
+        );
+
+        let refused = source.list("/v1/organizations", &[], 0, 10).await;
+        let refused = format!("{:#}", refused.err().unwrap());
+        assert!(
+            refused.contains("HTTP 422: form_param_value_invalid"),
+            "{refused}"
+        );
+
+        let down = source
+            .list("/v1/organization_memberships", &[], 0, 10)
+            .await;
+        assert!(format!("{:#}", down.err().unwrap()).contains("failed 6 times"));
+        assert_eq!(broken.load(Ordering::SeqCst), ATTEMPTS as usize);
+
+        let wrong = ClerkSource::new(&url, "sk_test_2").unwrap();
+        let err = format!("{:#}", wrong.user_count().await.err().unwrap());
+        assert!(err.contains("refused the secret key (HTTP 401"), "{err}");
+    }
+}
