@@ -72,6 +72,13 @@ pub struct InstanceSettings {
     /// `choose-organization` task (Clerk's default for new applications; off here, as personal
     /// accounts were before). Meaningless without `organizations_enabled`.
     pub force_organization_selection: bool,
+    /// While the database is unreachable or slower than `degraded_mode_db_timeout_ms`, session
+    /// tokens are minted from what this node last read of each session (degraded mode).
+    pub degraded_mode_enabled: bool,
+    /// How long after the database last confirmed a session it may be served from memory.
+    pub degraded_mode_window_secs: i64,
+    /// A token read slower than this counts as the database being unavailable.
+    pub degraded_mode_db_timeout_ms: i64,
 }
 
 impl Default for InstanceSettings {
@@ -94,6 +101,9 @@ impl Default for InstanceSettings {
             organization_admin_delete: true,
             organization_domains_enabled: false,
             force_organization_selection: false,
+            degraded_mode_enabled: true,
+            degraded_mode_window_secs: 15 * 60,
+            degraded_mode_db_timeout_ms: 1000,
         }
     }
 }
