@@ -40,8 +40,9 @@ fn unavailable(operation: &'static str, why: impl Into<String>) -> StoreError {
     }
 }
 
-/// Runs a store call on the refresh path within the bound; a failure to reach the database, or
-/// no answer in time, enters degraded mode and comes back as `StoreError::Unavailable`.
+/// Runs a store call on the refresh path within the bound: no answer in time, or a failure to
+/// reach the database, comes back as `StoreError::Unavailable` (the request is served from
+/// memory); the failure to reach it also enters degraded mode at once.
 async fn bounded<T>(
     state: &AppState,
     operation: &'static str,
@@ -59,7 +60,9 @@ async fn bounded<T>(
     let ms = state.settings().degraded_mode_db_timeout_ms.max(1);
     let result = match tokio::time::timeout(Duration::from_millis(ms as u64), call).await {
         Ok(r) => r,
-        Err(_) => Err(unavailable(operation, format!("no answer within {ms} ms"))),
+        // This request is served from memory; the node as a whole enters degraded mode when
+        // its probe is slow too (one slow read on a busy machine is not an outage).
+        Err(_) => return Err(unavailable(operation, format!("no answer within {ms} ms"))),
     };
     if let Err(e) = &result
         && e.is_unavailable()

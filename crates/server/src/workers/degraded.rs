@@ -25,7 +25,7 @@ const POLL_LIMIT: i64 = 5_000;
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(state.degraded.config.poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut cursor = None;
+    let mut probe = Probe::default();
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -35,13 +35,25 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
                 }
             }
         }
-        check_once(&state, &mut cursor).await;
+        check_once(&state, &mut probe).await;
     }
 }
 
-/// One probe and poll. `cursor`: when the last successful poll started. Returns whether the
-/// database answered in time.
-pub async fn check_once(state: &AppState, cursor: &mut Option<Millis>) -> bool {
+/// What the worker carries from one probe to the next.
+#[derive(Debug, Default)]
+pub struct Probe {
+    /// When the last successful revocation poll started.
+    pub cursor: Option<Millis>,
+    /// Probes in a row that got no answer within the bound.
+    pub slow: u32,
+}
+
+/// Slow probes in a row that make an outage (a refused connection makes one at once).
+const SLOW_PROBES: u32 = 2;
+
+/// One probe and poll. Returns whether the database answered in time.
+pub async fn check_once(state: &AppState, probe_state: &mut Probe) -> bool {
+    let cursor = &mut probe_state.cursor;
     let now = state.now();
     let ms = state.settings().degraded_mode_db_timeout_ms.max(1);
     let ins = &state.instance.id;
@@ -55,6 +67,7 @@ pub async fn check_once(state: &AppState, cursor: &mut Option<Millis>) -> bool {
     };
     let healthy = match tokio::time::timeout(Duration::from_millis(ms as u64), probe).await {
         Ok(Ok(events)) => {
+            probe_state.slow = 0;
             if events.len() as i64 >= POLL_LIMIT {
                 state.degraded.cache.revoke(&Revocation::All, now);
             }
@@ -68,15 +81,21 @@ pub async fn check_once(state: &AppState, cursor: &mut Option<Millis>) -> bool {
             recovered(state).await
         }
         Ok(Err(e)) => {
-            state
-                .degraded
-                .enter(&usher_core::error::report(&e).to_string());
+            probe_state.slow += 1;
+            if e.is_unavailable() || probe_state.slow >= SLOW_PROBES {
+                state
+                    .degraded
+                    .enter(&usher_core::error::report(&e).to_string());
+            }
             false
         }
         Err(_) => {
-            state.degraded.enter(&format!(
-                "the database did not answer the health probe within {ms} ms"
-            ));
+            probe_state.slow += 1;
+            if probe_state.slow >= SLOW_PROBES {
+                state.degraded.enter(&format!(
+                    "the database did not answer {SLOW_PROBES} health probes in a row within {ms} ms"
+                ));
+            }
             false
         }
     };
