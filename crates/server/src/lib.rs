@@ -298,7 +298,9 @@ pub async fn start_with_clock(
         rx.clone(),
     ));
     tokio::spawn(workers::api_key_usage::run(state.clone(), rx.clone()));
-    tokio::spawn(workers::degraded::run(state.clone(), rx.clone()));
+    if cfg.degraded.run_worker {
+        tokio::spawn(workers::degraded::run(state.clone(), rx.clone()));
+    }
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
     }

@@ -26,6 +26,9 @@ pub struct DegradedConfig {
     pub cache_sessions: usize,
     /// How often the database is probed and revocations polled.
     pub poll_interval: Duration,
+    /// Runs the probe and poll worker. Tests turn it off and drive it with
+    /// `workers::degraded::check_once`.
+    pub run_worker: bool,
 }
 
 impl Default for DegradedConfig {
@@ -33,6 +36,7 @@ impl Default for DegradedConfig {
         Self {
             cache_sessions: 100_000,
             poll_interval: Duration::from_secs(1),
+            run_worker: true,
         }
     }
 }
