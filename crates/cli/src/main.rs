@@ -100,6 +100,10 @@ pub struct ServeArgs {
     /// Seconds between checks for signing keys rotated by another process or node.
     #[arg(long, env = "USHER_KEY_REFRESH_SECS", default_value_t = 5)]
     key_refresh_secs: u64,
+    /// Sessions whose last token read this node holds for degraded mode (least recently used
+    /// out first); about 2 KB each.
+    #[arg(long, env = "USHER_DEGRADED_CACHE_SESSIONS", default_value_t = 100_000)]
+    degraded_cache_sessions: usize,
     /// Redis URL for counters shared by every node (rate limits); without it each node counts
     /// for itself, and while Redis is unreachable nodes fall back to that.
     #[arg(long, env = "USHER_REDIS_URL", hide_env_values = true)]

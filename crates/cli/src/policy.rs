@@ -41,6 +41,18 @@ pub struct PolicyArgs {
     /// choose-organization task (default false; needs --organizations true).
     #[arg(long, env = "USHER_FORCE_ORGANIZATION_SELECTION")]
     pub force_organization_selection: Option<bool>,
+    /// Degraded mode: while the database is unreachable or slow, signed-in sessions this node
+    /// refreshed recently keep getting tokens (default true).
+    #[arg(long, env = "USHER_DEGRADED_MODE")]
+    pub degraded_mode: Option<bool>,
+    /// How long after the database last confirmed a session degraded mode may serve it, in
+    /// seconds (default 900).
+    #[arg(long, env = "USHER_DEGRADED_MODE_WINDOW_SECS")]
+    pub degraded_mode_window_secs: Option<u32>,
+    /// A token read slower than this, in milliseconds, counts as the database being down
+    /// (default 1000).
+    #[arg(long, env = "USHER_DEGRADED_MODE_DB_TIMEOUT_MS")]
+    pub degraded_mode_db_timeout_ms: Option<u32>,
 }
 
 impl PolicyArgs {
@@ -58,6 +70,9 @@ impl PolicyArgs {
             organizations_enabled: self.organizations,
             organization_domains_enabled: self.organization_domains,
             force_organization_selection: self.force_organization_selection,
+            degraded_mode_enabled: self.degraded_mode,
+            degraded_mode_window_secs: self.degraded_mode_window_secs.map(i64::from),
+            degraded_mode_db_timeout_ms: self.degraded_mode_db_timeout_ms.map(i64::from),
         }
     }
 }

@@ -59,6 +59,10 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             limits: Default::default(),
         },
         policy: args.policy.overrides(),
+        degraded: usher_server::degraded::DegradedConfig {
+            cache_sessions: args.degraded_cache_sessions.max(1),
+            ..Default::default()
+        },
     };
     let next_steps = NextSteps {
         cli_flags: operator_flags(&cfg),

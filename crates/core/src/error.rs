@@ -148,6 +148,10 @@ pub enum CoreError {
     /// The storage (or what serves it) failed; the cause is logged, never shown to a client.
     #[error("storage failure")]
     Storage(#[source] Cause),
+    /// The database is unreachable or slow for now (Clerk's 503): the client retries, and a
+    /// browser keeps its session.
+    #[error("storage unavailable")]
+    Unavailable(#[source] Cause),
     #[error("crypto failure: {0}")]
     Crypto(String),
 }

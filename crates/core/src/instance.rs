@@ -75,6 +75,13 @@ pub struct InstanceSettings {
     /// Web origins (`scheme://host[:port]`, exact: no wildcard) whose pages may call the
     /// Frontend API with credentials. A node's `--allowed-origins` overrides the stored list.
     pub allowed_origins: Vec<String>,
+    /// While the database is unreachable or slower than `degraded_mode_db_timeout_ms`, session
+    /// tokens are minted from what this node last read of each session (degraded mode).
+    pub degraded_mode_enabled: bool,
+    /// How long after the database last confirmed a session it may be served from memory.
+    pub degraded_mode_window_secs: i64,
+    /// A token read slower than this counts as the database being unavailable.
+    pub degraded_mode_db_timeout_ms: i64,
 }
 
 impl Default for InstanceSettings {
@@ -98,6 +105,9 @@ impl Default for InstanceSettings {
             organization_domains_enabled: false,
             force_organization_selection: false,
             allowed_origins: Vec::new(),
+            degraded_mode_enabled: true,
+            degraded_mode_window_secs: 15 * 60,
+            degraded_mode_db_timeout_ms: 1000,
         }
     }
 }

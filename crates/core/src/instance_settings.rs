@@ -298,6 +298,20 @@ pub fn validate(s: &InstanceSettings) -> CoreResult<()> {
         100_000,
         " (0: no limit)",
     )?;
+    within(
+        "degraded_mode_window_secs",
+        s.degraded_mode_window_secs,
+        60,
+        24 * 3600,
+        " seconds (1 minute to 1 day)",
+    )?;
+    within(
+        "degraded_mode_db_timeout_ms",
+        s.degraded_mode_db_timeout_ms,
+        100,
+        30_000,
+        " ms",
+    )?;
     if s.force_organization_selection && !s.organizations_enabled {
         return Err(CoreError::value(
             "force_organization_selection",
@@ -358,6 +372,8 @@ mod tests {
             patch(&[("client_trust", Value::from(1))]),
             patch(&[("no_such_setting", Value::Bool(true))]),
             patch(&[("force_organization_selection", Value::Bool(true))]),
+            patch(&[("degraded_mode_window_secs", Value::from(59))]),
+            patch(&[("degraded_mode_db_timeout_ms", Value::from(30_001))]),
             patch(&[
                 ("password_min_length", Value::from(20)),
                 ("password_max_length", Value::from(10)),

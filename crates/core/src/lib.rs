@@ -8,6 +8,7 @@ pub mod billing;
 pub mod branding;
 pub mod clients;
 pub mod clock;
+pub mod degraded;
 pub mod error;
 pub mod events;
 pub mod ids;

@@ -39,6 +39,8 @@ pub struct ServerConfig {
     /// Instance policy set by the operator at start-up: each flag given overrides the stored
     /// setting on this node only (unset ones keep the stored value).
     pub policy: PolicyOverrides,
+    /// Degraded mode's per-node machinery: the snapshot cache's size, the probe's interval.
+    pub degraded: crate::degraded::DegradedConfig,
 }
 
 /// Operator choices for the instance's front-door policy.
@@ -54,6 +56,9 @@ pub struct PolicyOverrides {
     pub organizations_enabled: Option<bool>,
     pub organization_domains_enabled: Option<bool>,
     pub force_organization_selection: Option<bool>,
+    pub degraded_mode_enabled: Option<bool>,
+    pub degraded_mode_window_secs: Option<i64>,
+    pub degraded_mode_db_timeout_ms: Option<i64>,
 }
 
 impl PolicyOverrides {
@@ -88,13 +93,22 @@ impl PolicyOverrides {
         if let Some(v) = self.force_organization_selection {
             s.force_organization_selection = v;
         }
+        if let Some(v) = self.degraded_mode_enabled {
+            s.degraded_mode_enabled = v;
+        }
+        if let Some(v) = self.degraded_mode_window_secs {
+            s.degraded_mode_window_secs = v;
+        }
+        if let Some(v) = self.degraded_mode_db_timeout_ms {
+            s.degraded_mode_db_timeout_ms = v;
+        }
     }
 
     /// The flags given, as stored settings' keys and values: they override the stored values
     /// on this node only (the source `flag`), and are never written to the database.
     pub fn to_values(&self) -> std::collections::BTreeMap<String, serde_json::Value> {
         use serde_json::Value;
-        let pairs: [(&str, Option<Value>); 10] = [
+        let pairs: [(&str, Option<Value>); 13] = [
             ("client_trust", self.client_trust.map(Value::from)),
             (
                 "session_inactivity_ms",
@@ -132,6 +146,18 @@ impl PolicyOverrides {
             (
                 "force_organization_selection",
                 self.force_organization_selection.map(Value::from),
+            ),
+            (
+                "degraded_mode_enabled",
+                self.degraded_mode_enabled.map(Value::from),
+            ),
+            (
+                "degraded_mode_window_secs",
+                self.degraded_mode_window_secs.map(Value::from),
+            ),
+            (
+                "degraded_mode_db_timeout_ms",
+                self.degraded_mode_db_timeout_ms.map(Value::from),
             ),
         ];
         pairs
@@ -311,6 +337,7 @@ impl ServerConfig {
             webhooks: WebhookConfig::default(),
             frontend: FrontendConfig::default(),
             policy: PolicyOverrides::default(),
+            degraded: crate::degraded::DegradedConfig::default(),
             mail: MailConfig::default(),
         }
     }

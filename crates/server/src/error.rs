@@ -116,6 +116,20 @@ impl ApiError {
         e
     }
 
+    /// Clerk's 503: the service cannot answer this request now; clients retry it (clerk-js
+    /// retries a token request on any 5xx and keeps the session, where a 401 signs it out).
+    pub fn unavailable(cause: Option<Cause>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "Service unavailable",
+            "The service is temporarily unavailable. Please try again shortly.",
+        );
+        e.detail.internal = cause;
+        e.detail.retry_after = Some(1);
+        e
+    }
+
     pub fn body(&self, trace_id: &str) -> Value {
         json!({
             "errors": [{
@@ -484,6 +498,7 @@ impl From<CoreError> for ApiError {
                 format!("The file may be at most {} MB.", limit / (1024 * 1024)),
             )
             .with_param("file"),
+            CoreError::Unavailable(cause) => ApiError::unavailable(Some(cause)),
             internal @ (CoreError::Storage(_) | CoreError::Crypto(_)) => {
                 ApiError::internal(Cause::new(internal))
             }
@@ -518,7 +533,16 @@ fn respond(err: &ApiError, trace_id: &str) -> Response {
 
 /// Renders an error with the request's trace id. Used by the trace middleware.
 pub fn render(err: &ApiError, trace_id: &str) -> Response {
-    if let Some(cause) = &err.detail.internal {
+    if let Some(cause) = &err.detail.internal
+        && err.status == StatusCode::SERVICE_UNAVAILABLE
+    {
+        tracing::warn!(
+            clerk_trace_id = %trace_id,
+            code = err.code,
+            cause = %report(cause),
+            "request refused: database unavailable"
+        );
+    } else if let Some(cause) = &err.detail.internal {
         tracing::error!(
             clerk_trace_id = %trace_id,
             code = err.code,

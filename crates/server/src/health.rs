@@ -13,8 +13,17 @@ pub async fn healthz() -> Response {
     Json(json!({"status": "ok"})).into_response()
 }
 
-/// The process can do its work: the database answers.
+/// The process can do its work: the database answers. In degraded mode the node still serves
+/// signed-in sessions' tokens, so it stays in rotation: 200 with `"status": "degraded"`.
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.degraded.is_active() && state.settings().degraded_mode_enabled {
+        return Json(json!({
+            "status": "degraded",
+            "reason": "database",
+            "cause": state.degraded.cause(),
+        }))
+        .into_response();
+    }
     match state.store.ping().await {
         Ok(()) => Json(json!({"status": "ready"})).into_response(),
         Err(e) => {

@@ -6,6 +6,7 @@ pub mod app;
 pub mod bapi;
 pub mod bootstrap;
 pub mod config;
+pub mod degraded;
 pub mod error;
 pub mod extract;
 pub mod fapi;
@@ -60,6 +61,10 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(
+            state.clone(),
+            degraded::gate::middleware,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(from_fn(extract::text::refuse_control_characters))
         .layer(from_fn_with_state(state.clone(), metrics_http::middleware))
@@ -273,6 +278,7 @@ pub async fn start_with_clock(
         session_claims,
         settings: stored_settings,
         setting_flags,
+        degraded: cfg.degraded.clone(),
     });
 
     let (shutdown, rx) = watch::channel(false);
@@ -298,6 +304,9 @@ pub async fn start_with_clock(
         rx.clone(),
     ));
     tokio::spawn(workers::api_key_usage::run(state.clone(), rx.clone()));
+    if cfg.degraded.run_worker {
+        tokio::spawn(workers::degraded::run(state.clone(), rx.clone()));
+    }
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
     }

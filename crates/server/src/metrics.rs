@@ -44,6 +44,14 @@ pub struct Metrics {
     hasher_jobs: Gauge,
     hasher_wait_max_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     pub webhooks: WebhookMetrics,
+    /// 1 while this node serves session tokens from memory (the database unavailable).
+    pub degraded_active: Gauge,
+    /// Session tokens minted from memory in degraded mode.
+    pub degraded_tokens: Counter,
+    /// Token requests degraded mode could not serve (503).
+    pub degraded_refusals: Counter,
+    /// Sessions held in the snapshot cache.
+    pub degraded_cache_sessions: Gauge,
 }
 
 type GaugeF64 = Gauge<f64, std::sync::atomic::AtomicU64>;
@@ -254,7 +262,35 @@ impl Metrics {
             failure_run.clone(),
         );
         let webhooks = WebhookMetrics::register(&mut registry);
+        let degraded_active = Gauge::default();
+        registry.register(
+            "degraded_mode_active",
+            "1 while this node serves session tokens from memory because the database is unavailable",
+            degraded_active.clone(),
+        );
+        let degraded_tokens = Counter::default();
+        registry.register(
+            "degraded_tokens",
+            "Session tokens minted from memory in degraded mode",
+            degraded_tokens.clone(),
+        );
+        let degraded_refusals = Counter::default();
+        registry.register(
+            "degraded_refusals",
+            "Token requests degraded mode could not serve from memory (answered 503)",
+            degraded_refusals.clone(),
+        );
+        let degraded_cache_sessions = Gauge::default();
+        registry.register(
+            "degraded_cache_sessions",
+            "Sessions held in the degraded-mode snapshot cache",
+            degraded_cache_sessions.clone(),
+        );
         Self {
+            degraded_active,
+            degraded_tokens,
+            degraded_refusals,
+            degraded_cache_sessions,
             throttled,
             failure_run,
             origin_refusals,

@@ -55,5 +55,10 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
         settings,
         // Operator commands hold no node's flags: they see the stored settings.
         setting_flags: Default::default(),
+        // Operator commands mint no session tokens: nothing is held.
+        degraded: crate::degraded::DegradedConfig {
+            cache_sessions: 1,
+            ..Default::default()
+        },
     }))
 }

@@ -89,6 +89,8 @@ pub struct Inner {
     api_key_keys: tokio::sync::OnceCell<usher_core::api_keys::ApiKeyKeys>,
     /// API key uses not yet written (`workers::api_key_usage` writes them in batches).
     pub api_key_usage: crate::app::api_key_usage::UsageLog,
+    /// Degraded mode: the database's health as this node sees it and the session snapshots.
+    pub degraded: crate::degraded::Degraded,
 }
 
 /// The session token template as every mint reads it: what it needs worked out once per version.
@@ -141,6 +143,7 @@ pub struct StateParts {
     pub session_claims: SessionClaimsTemplate,
     pub settings: StoredSettings,
     pub setting_flags: std::collections::BTreeMap<String, serde_json::Value>,
+    pub degraded: crate::degraded::DegradedConfig,
 }
 
 /// The effective settings as a handler reads them: a snapshot that derefs to
@@ -189,6 +192,7 @@ impl AppState {
             template_keys: std::sync::Mutex::new(TemplateKeys::new()),
             api_key_keys: tokio::sync::OnceCell::new(),
             api_key_usage: crate::app::api_key_usage::UsageLog::default(),
+            degraded: crate::degraded::Degraded::new(p.degraded),
         }))
     }
 

@@ -38,7 +38,10 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     }
     let status = res.status().as_u16();
     span.in_scope(|| {
-        if status >= 500 {
+        // A 503 is the database away (degraded mode): the enter/leave warnings tell it once.
+        if status == 503 {
+            tracing::debug!(status, "response");
+        } else if status >= 500 {
             tracing::error!(status, "response");
         } else {
             tracing::debug!(status, "response");

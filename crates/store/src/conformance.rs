@@ -11,6 +11,7 @@ pub mod actor_tokens;
 pub mod api_keys;
 pub mod billing;
 pub mod clients;
+pub mod degraded;
 pub mod emails;
 pub mod enrollment;
 pub mod images;
@@ -220,6 +221,9 @@ macro_rules! conformance_tests {
             }
             sign_in_tokens {
                 sign_in_tokens_are_found_by_id_and_digest_and_spent_once,
+            }
+            degraded {
+                revocation_events_are_read_from_a_time_on,
             }
             secret_keys {
                 secret_keys_are_named_and_read_back,

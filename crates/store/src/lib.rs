@@ -1,6 +1,7 @@
 //! Implementations of `usher_core::store::Store`. SQLite is the embedded default; every backend
 //! passes the shared suite in `conformance` (the `testing` feature).
 
+mod availability;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod migrations;

@@ -63,6 +63,15 @@ pub enum StoreError {
         #[source]
         cause: Cause,
     },
+    /// The database could not be reached in time (no connection could be had, the connection
+    /// broke, the server is shutting down, or the call exceeded its bound): a failure of the
+    /// moment, which degraded mode serves around and clients retry.
+    #[error("database unavailable during {operation}")]
+    Unavailable {
+        operation: &'static str,
+        #[source]
+        cause: Cause,
+    },
 }
 
 impl StoreError {
@@ -83,8 +92,25 @@ impl StoreError {
     pub fn during(self, operation: &'static str) -> Self {
         match self {
             Self::Backend { cause, .. } => Self::Backend { operation, cause },
+            Self::Unavailable { cause, .. } => Self::Unavailable { operation, cause },
             other => other,
         }
+    }
+
+    pub fn unavailable(
+        operation: &'static str,
+        err: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Unavailable {
+            operation,
+            cause: Cause::new(err),
+        }
+    }
+
+    /// Whether the failure says the database is unreachable or slow, rather than that the
+    /// request or a record is at fault.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
     }
 }
 
@@ -107,6 +133,7 @@ impl From<StoreError> for CoreError {
             StoreError::InvitationPending => CoreError::InvitationDuplicate,
             StoreError::RoleInUse => CoreError::RoleInUse,
             StoreError::DomainTaken => CoreError::IdentifierExists { param: "name" },
+            e @ StoreError::Unavailable { .. } => CoreError::Unavailable(Cause::new(e)),
             other => CoreError::Storage(Cause::new(other)),
         }
     }

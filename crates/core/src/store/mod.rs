@@ -498,6 +498,15 @@ pub trait Store: Send + Sync + 'static {
         after_seq: i64,
         limit: i64,
     ) -> StoreResult<Vec<OutboxEvent>>;
+    /// The events that withdraw sessions from degraded mode (revoked, ended or removed sessions,
+    /// banned, locked or deleted users, retired signing keys) stamped at or after `since`,
+    /// oldest first: what every node polls while the database answers.
+    async fn revocation_events_since(
+        &self,
+        instance_id: &InstanceId,
+        since: crate::clock::Millis,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>>;
     /// Audit entries, newest first.
     async fn audit_log(&self, instance_id: &InstanceId, limit: i64)
     -> StoreResult<Vec<AuditEntry>>;

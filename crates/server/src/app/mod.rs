@@ -6,6 +6,7 @@ pub mod api_key_usage;
 pub mod api_keys;
 pub mod billing;
 pub mod context;
+pub mod degraded;
 pub mod frontend;
 pub mod identifiers;
 pub mod images;

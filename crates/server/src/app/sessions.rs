@@ -115,11 +115,22 @@ pub async fn mint_token(
     id: &SessionId,
     lifetime_secs: Option<i64>,
 ) -> CoreResult<String> {
-    let found = state
-        .store
-        .session_for_token(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: SESSION })?;
+    let read_started_at = state.now();
+    let found = match crate::app::degraded::read_for_token(state, id).await {
+        Ok(found) => found,
+        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
+            return crate::app::degraded::mint_from_memory(
+                state,
+                id,
+                None,
+                None,
+                None,
+                lifetime_secs,
+            );
+        }
+        Err(e) => return Err(e),
+    };
+    let found = found.ok_or(CoreError::NotFound { resource: SESSION })?;
     let now = state.now();
     ensure_user_may_hold_token(&found, now)?;
     let org = found.active_membership.as_ref().map(active_organization);
@@ -157,5 +168,8 @@ pub async fn mint_token(
     )?;
     state.metrics.tokens_minted.inc();
     super::session_claims::note_size(state, &found.session, &jwt);
+    if found.session.status_at(now).is_live() {
+        super::degraded::record(state, &found, custom.as_ref(), None, read_started_at);
+    }
     Ok(jwt)
 }

@@ -93,7 +93,15 @@ impl FromRequestParts<AppState> for Browser {
                     .map(str::to_owned),
             ),
         };
+        let refresh = parts
+            .extensions
+            .get::<crate::degraded::gate::RefreshRoute>()
+            .is_some_and(|r| !r.template);
         let client = match token.as_deref().and_then(ClientToken::parse) {
+            // A token refresh may be served from memory while the database is away.
+            Some(t) if refresh => crate::app::degraded::client_for_refresh(state, &t)
+                .await
+                .map_err(ApiError::from)?,
             Some(t) => by_token(state, &t).await.map_err(ApiError::from)?,
             None => None,
         };

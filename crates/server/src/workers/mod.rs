@@ -2,6 +2,7 @@
 
 pub mod api_key_usage;
 pub mod branding;
+pub mod degraded;
 pub mod instance_refresh;
 pub mod key_refresh;
 pub mod mail;

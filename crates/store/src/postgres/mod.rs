@@ -122,7 +122,7 @@ use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
-use usher_core::store::{Changeset, SessionForToken, Store, StoreError, StoreResult};
+use usher_core::store::{Changeset, SessionForToken, Store, StoreResult};
 use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -135,9 +135,7 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
-pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::backend(StoreError::QUERY, e)
-}
+pub(crate) use crate::availability::db_err;
 
 impl PostgresStore {
     pub async fn open(url: &str) -> StoreResult<Self> {

@@ -281,6 +281,25 @@ pub async fn live_sessions_of_user(
     .await
 }
 
+/// The events committed since `since` (by their `created_at`) that withdraw sessions from
+/// degraded mode's snapshots (`degraded::REVOCATION_EVENT_TYPES`), oldest first: the
+/// `events_by_created` index's range.
+pub async fn revocation_events_since(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    since: i64,
+    limit: i64,
+) -> StoreResult<Vec<OutboxEvent>> {
+    let [a, b, c, d, e, f] = usher_core::degraded::REVOCATION_EVENT_TYPES;
+    let query = text(
+        "SELECT seq, id, type, data, attributes, created_at FROM events WHERE instance_id = $1 AND type IN ($2, $3, $4, $5, $6, $7) AND created_at >= $8 ORDER BY seq LIMIT $9",
+        &[instance_id, a, b, c, d, e, f],
+    )
+    .bind(since)
+    .bind(limit);
+    fetch_all(query, pool, |r| outbox_event(r, instance_id)).await
+}
+
 pub async fn events_after(
     pool: &Pool<Db>,
     instance_id: &str,

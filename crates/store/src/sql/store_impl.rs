@@ -507,6 +507,16 @@ impl Store for Backend {
             .map_err(|e| e.during("events_after"))
     }
 
+    async fn revocation_events_since(
+        &self,
+        instance_id: &InstanceId,
+        since: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>> {
+        reads::revocation_events_since(self.reader(), instance_id, since, limit).await
+            .map_err(|e| e.during("revocation_events_since"))
+    }
+
     async fn audit_log(&self, instance_id: &InstanceId, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         reads::audit_log(self.reader(), instance_id, limit).await
             .map_err(|e| e.during("audit_log"))

@@ -141,9 +141,7 @@ pub struct SqliteStore {
     write: SqlitePool,
 }
 
-pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
-    StoreError::backend(StoreError::QUERY, e)
-}
+pub(crate) use crate::availability::db_err;
 
 impl SqliteStore {
     pub async fn open(path: &Path) -> StoreResult<Self> {

@@ -140,6 +140,20 @@ async fn mint_for(
     membership: Option<&ActiveMembership>,
     user_plan: Option<&Entitlement>,
 ) -> CoreResult<String> {
+    Ok(mint_with_claims(state, session, azp, membership, user_plan)
+        .await?
+        .0)
+}
+
+/// [`mint_for`], with the session token template's claims it rendered (degraded mode holds
+/// them with the session).
+async fn mint_with_claims(
+    state: &AppState,
+    session: &Session,
+    azp: Option<&str>,
+    membership: Option<&ActiveMembership>,
+    user_plan: Option<&Entitlement>,
+) -> CoreResult<(String, Option<serde_json::Map<String, serde_json::Value>>)> {
     let organization = membership.map(active_organization);
     let entitlements = Entitlements {
         user: user_plan.cloned(),
@@ -169,7 +183,7 @@ async fn mint_for(
     )?;
     state.metrics.tokens_minted.inc();
     crate::app::session_claims::note_size(state, session, &jwt);
-    Ok(jwt)
+    Ok((jwt, custom))
 }
 
 /// A session token for a live session of this client only. `organization` is clerk-js's
@@ -182,10 +196,22 @@ pub async fn token(
     azp: Option<&str>,
     organization: Option<&str>,
 ) -> CoreResult<String> {
-    let found = state
-        .store
-        .session_for_token(&state.instance.id, session_id)
-        .await?
+    let read_started_at = state.now();
+    let found = match crate::app::degraded::read_for_token(state, session_id).await {
+        Ok(found) => found,
+        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
+            return crate::app::degraded::mint_from_memory(
+                state,
+                session_id,
+                Some(&client.id),
+                azp,
+                organization,
+                None,
+            );
+        }
+        Err(e) => return Err(e),
+    };
+    let found = found
         .filter(|f| f.session.client_id == client.id)
         .ok_or(CoreError::NotFound {
             resource: "session",
@@ -209,7 +235,7 @@ pub async fn token(
             _ => Some(membership_for_token(state, &found.session.user_id, o).await?),
         },
     };
-    let jwt = mint_for(
+    let (jwt, custom) = mint_with_claims(
         state,
         &found.session,
         azp,
@@ -217,6 +243,16 @@ pub async fn token(
         found.user_plan.as_ref(),
     )
     .await?;
+    // Degraded mode holds what a token of the session's active organization was minted from.
+    if membership == found.active_membership {
+        crate::app::degraded::record(
+            state,
+            &found,
+            custom.as_ref(),
+            Some(client),
+            read_started_at,
+        );
+    }
     // Using a session keeps it alive; recorded at most hourly, so refreshes rarely write.
     let mut session = found.session;
     if record_activity(

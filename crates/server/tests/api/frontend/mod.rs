@@ -9,6 +9,7 @@ mod api_keys;
 mod choose_organization;
 mod clerk_js_bundle;
 mod client_trust;
+mod degraded;
 mod dev_browser;
 mod domain_enrollment;
 mod handshake;
