@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{create_instance, fails_in, http, keys_json, run_in, serve_with, usher};
+use crate::common::{create_instance, fails_in, http, keys_json, run_in, serve_with, usher_in};
 
 const USERS: usize = 10_000;
 const PASSWORD: &str = "correct horse battery staple";
@@ -291,7 +291,7 @@ fn a_clerk_instance_is_imported_resumed_reconciled_and_imported_again_unchanged(
     let passwords = passwords.to_str().unwrap();
 
     // Killed part way through the users: the state file says where it got to.
-    let mut child = usher()
+    let mut child = usher_in(&dst)
         .arg("import")
         .args(import_args(&source, &["--batch", "100"]))
         .arg("--data-dir")
@@ -325,7 +325,7 @@ fn a_clerk_instance_is_imported_resumed_reconciled_and_imported_again_unchanged(
 
     // Resumed, then stopped with Ctrl-C (SIGINT): it ends after the page being written, says
     // so, and leaves the state further on.
-    let child = usher()
+    let child = usher_in(&dst)
         .arg("import")
         .args(import_args(&source, &["--batch", "100"]))
         .arg("--data-dir")
