@@ -72,6 +72,18 @@ pub struct InstanceSettings {
     /// `choose-organization` task (Clerk's default for new applications; off here, as personal
     /// accounts were before). Meaningless without `organizations_enabled`.
     pub force_organization_selection: bool,
+    /// Days outbox events are kept (0: forever). An event a webhook delivery still refers to
+    /// is kept with it.
+    pub retention_events_days: i64,
+    /// Days finished webhook deliveries (succeeded or failed) and their attempts are kept
+    /// (0: forever); pending deliveries are never pruned.
+    pub retention_webhook_deliveries_days: i64,
+    /// Days emails are kept (0: forever); queued ones are never pruned.
+    pub retention_emails_days: i64,
+    /// Days text messages are kept (0: forever).
+    pub retention_sms_days: i64,
+    /// Days audit entries are kept (0: forever).
+    pub retention_audit_days: i64,
 }
 
 impl Default for InstanceSettings {
@@ -94,6 +106,11 @@ impl Default for InstanceSettings {
             organization_admin_delete: true,
             organization_domains_enabled: false,
             force_organization_selection: false,
+            retention_events_days: 30,
+            retention_webhook_deliveries_days: 30,
+            retention_emails_days: 7,
+            retention_sms_days: 7,
+            retention_audit_days: 365,
         }
     }
 }
