@@ -99,6 +99,10 @@ pub struct ServeArgs {
     /// Seconds between checks for signing keys rotated by another process or node.
     #[arg(long, env = "USHER_KEY_REFRESH_SECS", default_value_t = 5)]
     key_refresh_secs: u64,
+    /// Seconds between passes of the data lifecycle worker: deleted users' purges and the
+    /// retention settings (0: no passes on this node).
+    #[arg(long, env = "USHER_LIFECYCLE_INTERVAL_SECS", default_value_t = 60)]
+    lifecycle_interval_secs: u64,
     /// Redis URL for counters shared by every node (rate limits); without it each node counts
     /// for itself, and while Redis is unreachable nodes fall back to that.
     #[arg(long, env = "USHER_REDIS_URL", hide_env_values = true)]

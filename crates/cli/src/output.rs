@@ -48,3 +48,30 @@ mod tests {
         assert_eq!(time(None), "-");
     }
 }
+
+/// Writes `bytes` to a file only its owner may read (mode 0600, also when it existed before).
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        let mut file = opts
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(bytes)?;
+        return Ok(());
+    }
+    #[cfg(not(unix))]
+    {
+        let mut file = opts
+            .open(path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        file.write_all(bytes)?;
+        Ok(())
+    }
+}

@@ -4,6 +4,7 @@ pub mod api_key_usage;
 pub mod branding;
 pub mod instance_refresh;
 pub mod key_refresh;
+pub mod lifecycle;
 pub mod mail;
 pub mod secret_keys;
 pub mod session_claims;
