@@ -74,8 +74,9 @@ pub async fn list(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<PiiPurg
 }
 
 /// The user's rows outside the outbox: sessions, text messages and emails to their numbers and
-/// addresses (queued emails once pending payloads are scrubbed too), finished invitations to
-/// their addresses, and the client address of audit entries by or about them.
+/// addresses (queued emails once pending payloads are scrubbed too), invitations to their
+/// addresses, sign-ins and sign-ups naming them in browser clients, and the client address of
+/// audit entries by or about them.
 async fn remove_rows(
     tx: &mut LTx<'_>,
     instance_id: &str,
@@ -83,7 +84,8 @@ async fn remove_rows(
     all_emails: bool,
 ) -> StoreResult<u64> {
     let user = p.user_id.as_str();
-    let mut n = execute(
+    let mut n = scrub_clients(tx, instance_id, p).await?;
+    n += execute(
         text(
             "DELETE FROM sessions WHERE instance_id = $1 AND user_id = $2",
             &[instance_id, user],
@@ -120,13 +122,55 @@ async fn remove_rows(
         n += execute(text(emails, &[instance_id, &address]), &mut **tx).await?;
         n += execute(
             text(
-                "DELETE FROM organization_invitations WHERE instance_id = $1 \
-                 AND lower(email_address) = $2 AND status <> 'pending'",
+                "DELETE FROM organization_invitations WHERE instance_id = $1 AND lower(email_address) = $2",
                 &[instance_id, &address],
             ),
             &mut **tx,
         )
         .await?;
+    }
+    Ok(n)
+}
+
+/// Browser clients whose sign-in or sign-up in progress names the user: that attempt goes (the
+/// client stays, its version moves so a concurrent write retries).
+async fn scrub_clients(tx: &mut LTx<'_>, instance_id: &str, p: &PiiPurge) -> StoreResult<u64> {
+    let mut n = 0;
+    let needles: Vec<String> = p
+        .needles()
+        .into_iter()
+        .chain(std::iter::once(p.user_id.to_string().to_lowercase()))
+        .collect();
+    for needle in &needles {
+        let pattern = format!("%{needle}%");
+        let q = text(
+            "SELECT id, doc FROM clients WHERE instance_id = $1 AND doc IS NOT NULL AND lower(doc) LIKE $2",
+            &[instance_id, &pattern],
+        );
+        let rows = fetch_all(q, &mut **tx, |r| {
+            Ok((r.get::<String, _>("id"), r.get::<String, _>("doc")))
+        })
+        .await?;
+        for (id, doc) in rows {
+            let mut v: serde_json::Value = from_doc(&doc)?;
+            let mut changed = false;
+            for key in ["sign_in", "sign_up"] {
+                if let Some(attempt) = v.get_mut(key)
+                    && !attempt.is_null()
+                    && p.concerns(&attempt.to_string())
+                {
+                    *attempt = serde_json::Value::Null;
+                    changed = true;
+                }
+            }
+            if changed {
+                let update = text(
+                    "UPDATE clients SET doc = $3, version = version + 1 WHERE instance_id = $1 AND id = $2",
+                    &[instance_id, &id, &to_doc(&v)?],
+                );
+                n += execute(update, &mut **tx).await?;
+            }
+        }
     }
     Ok(n)
 }
