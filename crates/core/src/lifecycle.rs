@@ -144,9 +144,14 @@ pub fn mentions(text: &str, needles: &[String]) -> bool {
 pub fn redact(value: &mut Value, needles: &[String]) -> bool {
     match value {
         Value::Object(map) => redact_object(map, needles),
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |changed, v| redact(v, needles) || changed),
+        Value::Array(items) => {
+            // Every item, not just up to the first change.
+            let mut changed = false;
+            for v in items {
+                changed |= redact(v, needles);
+            }
+            changed
+        }
         Value::String(s) if mentions(s, needles) => {
             *value = Value::Null;
             true
