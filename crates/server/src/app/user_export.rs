@@ -3,8 +3,8 @@
 //!
 //! Secrets never leave: no password digest, TOTP secret or backup codes (only whether TOTP is
 //! enrolled and how many backup codes remain), no API key secrets. Emails and text messages are
-//! listed without their bodies and template values, which held one-time codes; their subject,
-//! status and times are kept.
+//! listed without their bodies and template values, which held one-time codes (so are the
+//! `email.created` and `sms.created` events); their subject, status and times are kept.
 
 use serde_json::{Value, json};
 use usher_core::CoreResult;
@@ -23,6 +23,8 @@ use crate::wire::users::UserJson;
 
 /// Records of one kind listed at most (a user with more is an anomaly worth the truncation).
 const MAX: i64 = 10_000;
+/// What an email's or text message's payload holds that the export leaves out.
+const MESSAGE_CONTENT: &[&str] = &["body", "body_plain", "body_html", "message", "data"];
 /// Events and audit entries read per page while looking for the user.
 const SCAN_PAGE: i64 = 1_000;
 
@@ -194,8 +196,17 @@ async fn events_about(state: &AppState, id: &UserId) -> CoreResult<Vec<Value>> {
         after = last.seq;
         for e in &page {
             if e.data.to_string().contains(id.as_str()) {
+                let mut data = e.data.clone();
+                if let Some(message) = data.as_object_mut()
+                    && matches!(e.event_type.as_str(), "email.created" | "sms.created")
+                {
+                    // As the emails and texts above: no bodies, no template values (codes).
+                    for key in MESSAGE_CONTENT {
+                        message.remove(*key);
+                    }
+                }
                 out.push(json!({
-                    "id": e.id, "type": e.event_type, "created_at": e.created_at, "data": e.data,
+                    "id": e.id, "type": e.event_type, "created_at": e.created_at, "data": data,
                 }));
             }
         }

@@ -88,10 +88,43 @@ async fn a_deleted_users_personal_data_is_purged_and_ids_stay() {
     b.attempt_email_code(&si, &code).await.ok();
     app.running.drain_mail().await.unwrap();
     app.running.drain_outbox().await.unwrap();
+    // The code as the email's template values hold it (digits alone could match a timestamp).
+    let code_value = format!("\"otp_code\":\"{code}\"");
     assert!(
         !grep(&app, "Quorvell").await.is_empty(),
         "the probe finds data"
     );
+    assert!(
+        !grep(&app, &code_value).await.is_empty(),
+        "the probe finds the code"
+    );
+    // The subject access request over the Backend API extension, before the delete.
+    let export = app.get(&format!("/v1/users/{uid}/export")).await;
+    let doc = export.ok();
+    assert_eq!(doc["object"], "user_export");
+    assert_eq!(doc["user"]["private_metadata"]["note"], "Wibblethorpe");
+    assert_eq!(
+        doc["organization_memberships"][0]["organization_name"],
+        "Purge Org"
+    );
+    let session = &doc["sessions"][0];
+    assert_eq!(session["user_agent"], "Mozilla/5.0 (Lifecycle-Agent)");
+    assert!(session["ip_address"].is_string(), "{session}");
+    assert_eq!(doc["emails"][0]["status"], "logged");
+    assert!(doc["emails"][0].get("body_plain").is_none(), "no bodies");
+    assert!(!export.raw.contains("otp_code"), "no codes");
+    assert!(!export.raw.contains("$argon2"), "no password digest");
+    assert!(doc["events"].as_array().unwrap().len() >= 2);
+    assert!(
+        doc["audit_entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "user.create")
+    );
+    app.get("/v1/users/user_2nope/export")
+        .await
+        .err(404, "resource_not_found");
 
     clock.advance(1_000);
     app.send(Method::DELETE, &format!("/v1/users/{uid}"), None)
@@ -124,7 +157,7 @@ async fn a_deleted_users_personal_data_is_purged_and_ids_stay() {
         "Zanzibar-marmalade",
         "Wibblethorpe",
         "Lifecycle-Agent",
-        &code,
+        &code_value,
     ] {
         assert_eq!(grep(&app, pii).await, Vec::<String>::new(), "{pii} is gone");
     }
