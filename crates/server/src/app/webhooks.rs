@@ -231,8 +231,10 @@ pub async fn replay(
     get(state, endpoint_id).await?;
     if let Some(kept_from) = Retention::of(&state.settings()).cutoffs(state.now()).events
         && since < kept_from
+        && state.instance.created_at < kept_from
     {
-        // Older events may already be pruned: a replay would silently send less.
+        // Older events may already be pruned (an instance younger than the retention window
+        // has lost none): a replay would silently send less.
         return Err(CoreError::value(
             "since",
             format!(
