@@ -104,6 +104,10 @@ pub struct ServeArgs {
     /// out first); about 2 KB each.
     #[arg(long, env = "USHER_DEGRADED_CACHE_SESSIONS", default_value_t = 100_000)]
     degraded_cache_sessions: usize,
+    /// Seconds between passes of the data lifecycle worker: deleted users' purges and the
+    /// retention settings (0: no passes on this node).
+    #[arg(long, env = "USHER_LIFECYCLE_INTERVAL_SECS", default_value_t = 60)]
+    lifecycle_interval_secs: u64,
     /// Redis URL for counters shared by every node (rate limits); without it each node counts
     /// for itself, and while Redis is unreachable nodes fall back to that.
     #[arg(long, env = "USHER_REDIS_URL", hide_env_values = true)]

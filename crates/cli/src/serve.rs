@@ -27,6 +27,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         }),
         hasher_workers: args.hasher_workers,
         key_refresh_secs: args.key_refresh_secs,
+        lifecycle_interval_secs: args.lifecycle_interval_secs,
         redis_url: args.redis_url,
         bapi_rate_limit: args.bapi_rate_limit,
         webhooks: args.webhooks.config()?,

@@ -57,6 +57,17 @@ pub enum UsersAction {
         /// The user: an id, email address, phone number or username.
         user: String,
     },
+    /// A subject access request: everything Usher holds about the user as one JSON document
+    /// (profile and private metadata, identifiers, sessions with addresses and user agents,
+    /// memberships, invitations, API keys, MFA state, emails and texts sent, events, audit
+    /// entries). Secrets and message bodies (one-time codes) are left out. Audited.
+    Export {
+        /// The user: an id, email address, phone number or username.
+        user: String,
+        /// Write the document to this file (created with mode 0600) instead of stdout.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: UsersAction) -> anyhow::Result<()> {
@@ -77,13 +88,17 @@ async fn act(state: &AppState, as_json: bool, action: UsersAction) -> anyhow::Re
         | UsersAction::Unlock { user }
         | UsersAction::Lock { user }
         | UsersAction::Lockout { user, .. }
-        | UsersAction::SignOut { user } => app::find(state, user).await?,
+        | UsersAction::SignOut { user }
+        | UsersAction::Export { user, .. } => app::find(state, user).await?,
     };
     let user = match action {
         UsersAction::Find { .. } | UsersAction::Show { .. } => user,
         UsersAction::Unlock { .. } => app::set_locked(state, &ctx, &user.id, false).await?,
         UsersAction::Lock { .. } => app::set_locked(state, &ctx, &user.id, true).await?,
         UsersAction::SignOut { .. } => return sign_out(state, &ctx, &user, as_json).await,
+        UsersAction::Export { output, .. } => {
+            return export(state, &ctx, &user, output.as_deref()).await;
+        }
         UsersAction::Lockout { until, .. } => {
             let until = until
                 .map(|u| crate::when::parse_until(&u, state.now()))
@@ -105,6 +120,24 @@ async fn act(state: &AppState, as_json: bool, action: UsersAction) -> anyhow::Re
         }
     };
     print_user(state, &user, as_json)
+}
+
+async fn export(
+    state: &AppState,
+    ctx: &RequestContext,
+    user: &User,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let doc = usher_server::app::user_export::export(state, ctx, &user.id).await?;
+    let text = serde_json::to_string_pretty(&doc)?;
+    match output {
+        None => outln!("{text}")?,
+        Some(path) => {
+            crate::output::write_private(path, format!("{text}\n").as_bytes())?;
+            eprintln!("{}: exported to {}", user.id, path.display());
+        }
+    }
+    Ok(())
 }
 
 async fn sign_out(

@@ -82,6 +82,18 @@ pub struct InstanceSettings {
     pub degraded_mode_window_secs: i64,
     /// A token read slower than this counts as the database being unavailable.
     pub degraded_mode_db_timeout_ms: i64,
+    /// Days outbox events are kept (0: forever). An event a webhook delivery still refers to
+    /// is kept with it.
+    pub retention_events_days: i64,
+    /// Days finished webhook deliveries (succeeded or failed) and their attempts are kept
+    /// (0: forever); pending deliveries are never pruned.
+    pub retention_webhook_deliveries_days: i64,
+    /// Days emails are kept (0: forever); queued ones are never pruned.
+    pub retention_emails_days: i64,
+    /// Days text messages are kept (0: forever).
+    pub retention_sms_days: i64,
+    /// Days audit entries are kept (0: forever).
+    pub retention_audit_days: i64,
 }
 
 impl Default for InstanceSettings {
@@ -108,6 +120,11 @@ impl Default for InstanceSettings {
             degraded_mode_enabled: true,
             degraded_mode_window_secs: 15 * 60,
             degraded_mode_db_timeout_ms: 1000,
+            retention_events_days: 30,
+            retention_webhook_deliveries_days: 30,
+            retention_emails_days: 7,
+            retention_sms_days: 7,
+            retention_audit_days: 365,
         }
     }
 }

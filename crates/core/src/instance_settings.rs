@@ -312,6 +312,18 @@ pub fn validate(s: &InstanceSettings) -> CoreResult<()> {
         30_000,
         " ms",
     )?;
+    for (key, days) in [
+        ("retention_events_days", s.retention_events_days),
+        (
+            "retention_webhook_deliveries_days",
+            s.retention_webhook_deliveries_days,
+        ),
+        ("retention_emails_days", s.retention_emails_days),
+        ("retention_sms_days", s.retention_sms_days),
+        ("retention_audit_days", s.retention_audit_days),
+    ] {
+        within(key, days, 0, 36_500, " days (0: kept forever)")?;
+    }
     if s.force_organization_selection && !s.organizations_enabled {
         return Err(CoreError::value(
             "force_organization_selection",
@@ -370,6 +382,7 @@ mod tests {
             patch(&[("password_min_length", Value::from(7))]),
             patch(&[("password_max_length", Value::from(73))]),
             patch(&[("client_trust", Value::from(1))]),
+            patch(&[("retention_events_days", Value::from(-1))]),
             patch(&[("no_such_setting", Value::Bool(true))]),
             patch(&[("force_organization_selection", Value::Bool(true))]),
             patch(&[("degraded_mode_window_secs", Value::from(59))]),

@@ -16,6 +16,7 @@ pub mod images;
 pub mod instance;
 pub mod instance_settings;
 pub mod jwt_templates;
+pub mod lifecycle;
 pub mod machines;
 pub mod mail;
 pub mod mfa;

@@ -29,6 +29,9 @@ pub struct ServerConfig {
     pub hasher_workers: Option<usize>,
     /// How often to look for signing keys rotated by another process.
     pub key_refresh_secs: u64,
+    /// How often the data lifecycle worker (deleted users' purges, retention) runs; 0: never
+    /// (tests drive it with `Running::run_lifecycle`).
+    pub lifecycle_interval_secs: u64,
     /// Shares rate-limit counters between nodes; without it each node counts for itself.
     pub redis_url: Option<String>,
     /// Backend API requests allowed per secret key per 10 seconds; 0 means no limit.
@@ -332,6 +335,7 @@ impl ServerConfig {
             environment: None,
             hasher_workers: None,
             key_refresh_secs: 5,
+            lifecycle_interval_secs: 60,
             redis_url: None,
             bapi_rate_limit: 0,
             webhooks: WebhookConfig::default(),

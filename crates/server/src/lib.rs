@@ -154,6 +154,11 @@ impl Running {
     pub async fn drain_mail(&self) -> anyhow::Result<usize> {
         workers::mail::drain(&self.state).await
     }
+
+    /// Test hook: one pass of the data lifecycle worker (purges, then retention).
+    pub async fn run_lifecycle(&self) -> anyhow::Result<workers::lifecycle::Pass> {
+        workers::lifecycle::pass(&self.state).await
+    }
 }
 
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
@@ -312,6 +317,13 @@ pub async fn start_with_clock(
     }
     if cfg.mail.run_worker {
         tokio::spawn(workers::mail::run(state.clone(), rx.clone()));
+    }
+    if cfg.lifecycle_interval_secs > 0 {
+        tokio::spawn(workers::lifecycle::run(
+            state.clone(),
+            std::time::Duration::from_secs(cfg.lifecycle_interval_secs),
+            rx.clone(),
+        ));
     }
     Ok(Running {
         api_addr,

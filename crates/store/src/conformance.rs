@@ -17,6 +17,7 @@ pub mod enrollment;
 pub mod images;
 pub mod instance_settings;
 pub mod jwt_templates;
+pub mod lifecycle;
 pub mod machines;
 pub mod organization_domains;
 pub mod organization_invitations;
@@ -200,6 +201,11 @@ macro_rules! conformance_tests {
             instance_settings {
                 settings_are_versioned,
                 a_stale_settings_write_keeps_no_event,
+            }
+            lifecycle {
+                a_purge_is_claimed_once_and_scrubs_the_users_traces,
+                a_purge_waits_for_pending_deliveries_until_the_grace_ends,
+                retention_prunes_old_records_but_keeps_pending_deliveries,
             }
             sms {
                 sms_messages_are_listed_newest_first,

@@ -17,4 +17,5 @@ mod runbook_keys;
 mod runbook_sessions;
 mod serve;
 mod users;
+mod users_export;
 mod webhooks;

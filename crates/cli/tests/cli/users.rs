@@ -66,7 +66,7 @@ fn usher_users_unlock_lifts_a_lockout() {
 
 /// A user with an email address, a phone number and a username, and two live sessions started
 /// the way the Backend API starts them.
-fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
+pub(crate) fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
     let rt = runtime();
     rt.block_on(async {
         let cfg = crate::common::server_config(dir);

@@ -66,6 +66,9 @@ pub enum Write {
     InsertEmail(EmailMessage),
     /// Records a text message (its `sms.created` event is a separate write).
     InsertSms(crate::sms::SmsMessage),
+    /// A deleted user's purge (committed with the delete), and at once the rows keyed by the
+    /// user that nothing else removes (sign-in and actor tokens).
+    QueuePiiPurge(crate::lifecycle::PiiPurge),
     /// The instance's branding, guarded by `branding.version` (0: none stored yet).
     PutBranding(Branding),
     /// The instance's session token template, guarded by its version (0: none stored yet).

@@ -31,6 +31,7 @@ pub mod sign_in_tokens;
 pub mod signing_keys;
 pub mod sms;
 pub mod testing_tokens;
+pub mod user_export;
 pub mod users;
 pub mod webhooks;
 

@@ -1,5 +1,6 @@
 use usher_core::events::DomainEvent;
 use usher_core::ids::UserId;
+use usher_core::lifecycle::PiiPurge;
 use usher_core::passwords::{self, PasswordInput};
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
@@ -333,7 +334,8 @@ pub async fn set_password_compromised(
     get(state, id).await
 }
 
-/// Deleting a user removes its sessions and organization memberships and frees its identifiers.
+/// Deleting a user removes its sessions and organization memberships and frees its identifiers;
+/// the rest of its personal data goes with the purge committed alongside (`workers::lifecycle`).
 pub async fn delete(state: &AppState, ctx: &RequestContext, id: &UserId) -> CoreResult<User> {
     with_retry(|| async {
         let user = get(state, id).await?;
@@ -362,7 +364,8 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &UserId) -> Core
             .event(DomainEvent::UserDeleted {
                 id: user.id.to_string(),
                 external_id: user.external_id.clone(),
-            });
+            })
+            .write(Write::QueuePiiPurge(PiiPurge::for_user(&user, now)));
         change.commit("user.delete", Some(id)).await?;
         Ok(user)
     })

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use usher_core::events::DomainEvent;
 use usher_core::ids::{EventId, WebhookEndpointId};
+use usher_core::lifecycle::Retention;
 use usher_core::store::Write;
 use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 use usher_core::webhooks::endpoint::{self, EndpointPatch, NewEndpoint};
@@ -228,6 +229,20 @@ pub async fn replay(
     since: i64,
 ) -> CoreResult<i64> {
     get(state, endpoint_id).await?;
+    if let Some(kept_from) = Retention::of(&state.settings()).cutoffs(state.now()).events
+        && since < kept_from
+        && state.instance.created_at < kept_from
+    {
+        // Older events may already be pruned (an instance younger than the retention window
+        // has lost none): a replay would silently send less.
+        return Err(CoreError::value(
+            "since",
+            format!(
+                "is before the events kept (retention_events_days = {}): the oldest replayable time is {kept_from}",
+                state.settings().retention_events_days
+            ),
+        ));
+    }
     let n = state
         .store
         .replay_webhook_endpoint(&state.instance.id, endpoint_id, since, state.now())

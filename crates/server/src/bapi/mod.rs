@@ -151,6 +151,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/users/{user_id}/ban", post(users::ban))
         .route("/v1/users/{user_id}/unban", post(users::unban))
         .route("/v1/users/{user_id}/lock", post(users::lock))
+        .route("/v1/users/{user_id}/export", get(users::export))
         .route("/v1/users/{user_id}/unlock", post(users::unlock))
         .route(
             "/v1/users/{user_id}/verify_password",

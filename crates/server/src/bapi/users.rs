@@ -224,6 +224,17 @@ pub async fn lock(
     ))
 }
 
+/// `GET /v1/users/{user_id}/export` (an Usher extension): the subject access request document
+/// `usher users export` prints, audited as `user.export`.
+pub async fn export(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<UserPath>,
+) -> ApiResult {
+    let doc = crate::app::user_export::export(&state, &ctx, &p.user_id).await?;
+    Ok(Json(doc).into_response())
+}
+
 pub async fn unlock(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,

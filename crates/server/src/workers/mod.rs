@@ -5,6 +5,7 @@ pub mod branding;
 pub mod degraded;
 pub mod instance_refresh;
 pub mod key_refresh;
+pub mod lifecycle;
 pub mod mail;
 pub mod secret_keys;
 pub mod session_claims;

@@ -62,6 +62,10 @@ mod sms {
     type Db = sqlx::Postgres;
     include!("../sql/sms.rs");
 }
+mod lifecycle {
+    type Db = sqlx::Postgres;
+    include!("../sql/lifecycle.rs");
+}
 mod organization_invitations {
     type Db = sqlx::Postgres;
     include!("../sql/organization_invitations.rs");

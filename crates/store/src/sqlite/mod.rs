@@ -63,6 +63,10 @@ mod sms {
     type Db = sqlx::Sqlite;
     include!("../sql/sms.rs");
 }
+mod lifecycle {
+    type Db = sqlx::Sqlite;
+    include!("../sql/lifecycle.rs");
+}
 mod organization_invitations {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_invitations.rs");
