@@ -89,6 +89,8 @@ pub struct Inner {
     api_key_keys: tokio::sync::OnceCell<usher_core::api_keys::ApiKeyKeys>,
     /// API key uses not yet written (`workers::api_key_usage` writes them in batches).
     pub api_key_usage: crate::app::api_key_usage::UsageLog,
+    /// Activity counted and not yet written (`workers::activity` adds it to the stored hours).
+    pub activity: crate::app::activity::ActivityTally,
 }
 
 /// The session token template as every mint reads it: what it needs worked out once per version.
@@ -189,6 +191,7 @@ impl AppState {
             template_keys: std::sync::Mutex::new(TemplateKeys::new()),
             api_key_keys: tokio::sync::OnceCell::new(),
             api_key_usage: crate::app::api_key_usage::UsageLog::default(),
+            activity: crate::app::activity::ActivityTally::default(),
         }))
     }
 

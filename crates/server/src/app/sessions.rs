@@ -156,6 +156,9 @@ pub async fn mint_token(
         },
     )?;
     state.metrics.tokens_minted.inc();
+    state
+        .activity
+        .add(usher_core::activity::ActivityKind::TokenRefresh, now, 1);
     super::session_claims::note_size(state, &found.session, &jwt);
     Ok(jwt)
 }

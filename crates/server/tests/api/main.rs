@@ -8,6 +8,7 @@ mod billing;
 mod branding;
 mod bulk_ban;
 mod common;
+mod diagnostics;
 mod email_addresses;
 mod errors;
 mod frontend;
