@@ -4,8 +4,10 @@ mod audit;
 mod backup;
 mod billing;
 mod config;
+mod doctor;
 mod emails;
 mod env;
+mod incident;
 mod instance;
 mod keys;
 mod logging;
@@ -353,6 +355,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Diagnose a running server's performance: route latencies, database round trip and
+    /// health, hashing queue, webhook queue, SMTP, Redis, clock skew and keys, each ok, warning
+    /// or critical, with the likely cause. Exit status 0 ok, 1 warning, 2 critical, 3 no answer.
+    Doctor {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        args: doctor::DoctorArgs,
+    },
+    /// Post-incident reports from what the database holds (works with the server stopped).
+    Incident {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        action: incident::IncidentAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -376,6 +394,8 @@ fn main() -> std::process::ExitCode {
     env::warn_unknown(&Cli::command());
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Doctor { common, args } => return doctor::main(common, args),
+        Command::Incident { common, action } => incident::run(common, action),
         Command::Serve { common, args } => serve::run(common, *args),
         Command::Keys {
             common,
