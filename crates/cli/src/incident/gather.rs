@@ -76,6 +76,7 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
 
     let mut follow_ups = Vec::new();
     let mut webhook_attempts_failed = 0;
+    let stats = store.webhook_stats(ins, since).await?;
     for ep in store.webhook_endpoints(ins).await? {
         let query = |status: Option<DeliveryFilter>, limit: i64| DeliveryQuery {
             endpoint_id: ep.id.clone(),
@@ -122,6 +123,18 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
                 ep.id,
                 ep.url,
                 ep.status.as_str(),
+                ep.id
+            ));
+        }
+        if let Some(s) = stats
+            .iter()
+            .find(|s| s.endpoint_id == ep.id.as_str() && s.queue_depth > 0)
+        {
+            follow_ups.push(format!(
+                "{} deliveries to `{}` are still queued (the oldest since {}): check that it answers (`usher webhooks deliveries {} --status pending`).",
+                s.queue_depth,
+                ep.id,
+                time(s.oldest_pending_at),
                 ep.id
             ));
         }

@@ -11,6 +11,8 @@ mod first_run;
 mod instance;
 mod orgs;
 mod runbook_backup;
+mod runbook_doctor;
+mod runbook_incident;
 mod runbook_keys;
 mod runbook_sessions;
 mod serve;
