@@ -131,8 +131,8 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
             .find(|s| s.endpoint_id == ep.id.as_str() && s.queue_depth > 0)
         {
             follow_ups.push(format!(
-                "{} deliveries to `{}` are still queued (the oldest since {}): check that it answers (`usher webhooks deliveries {} --status pending`).",
-                s.queue_depth,
+                "{} to `{}` still queued (the oldest since {}): check that it answers (`usher webhooks deliveries {} --status pending`).",
+                deliveries(s.queue_depth),
                 ep.id,
                 time(s.oldest_pending_at),
                 ep.id
@@ -143,8 +143,10 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
             .await?;
         if failing > 0 {
             follow_ups.push(format!(
-                "{failing} deliveries to `{}` are still failing: `usher webhooks deliveries {} --status failing`, then `usher webhooks retry MSG` once the endpoint answers.",
-                ep.id, ep.id
+                "{} to `{}` still failing: `usher webhooks deliveries {} --status failing`, then `usher webhooks retry MSG` once the endpoint answers.",
+                deliveries(failing),
+                ep.id,
+                ep.id
             ));
         }
         let (_, gave_up) = store
@@ -155,7 +157,8 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
             .await?;
         if gave_up > 0 {
             follow_ups.push(format!(
-                "{gave_up} deliveries to `{}` ran out of retries: `usher webhooks replay {} --since {}`.",
+                "{} to `{}` out of retries: `usher webhooks replay {} --since {}`.",
+                deliveries(gave_up),
                 ep.id,
                 ep.id,
                 time(Some(since))
@@ -196,6 +199,14 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
         end_user_actions,
         follow_ups,
     })
+}
+
+fn deliveries(n: i64) -> String {
+    if n == 1 {
+        "1 delivery".to_owned()
+    } else {
+        format!("{n} deliveries")
+    }
 }
 
 /// How many `session.revoked` events each audit entry (by index) accounts for: the first entry

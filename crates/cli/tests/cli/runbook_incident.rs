@@ -189,7 +189,7 @@ fn the_incident_report_tells_the_drill_in_order() {
         "{follow_ups}"
     );
     assert!(
-        follow_ups.contains(&format!("deliveries to `{ep}` are still queued")),
+        follow_ups.contains(&format!("to `{ep}` still queued (the oldest since")),
         "{follow_ups}"
     );
     assert!(follow_ups.contains("- [ ] Root cause:"), "{follow_ups}");
