@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// for itself, and while Redis is unreachable nodes fall back to that.
     #[arg(long, env = "USHER_REDIS_URL", hide_env_values = true)]
     redis_url: Option<String>,
+    /// Failed sign-ins in one minute that raise `usher.security.sign_in_failure_spike` (also at
+    /// least this many times the recent normal rate per minute).
+    #[arg(long, env = "USHER_SIGN_IN_SPIKE_FAILURES", default_value_t = 50)]
+    sign_in_spike_failures: u64,
     /// Backend API requests allowed per secret key per 10 seconds (0: no limit).
     #[arg(long, env = "USHER_BAPI_RATE_LIMIT", default_value_t = 0)]
     bapi_rate_limit: u64,

@@ -160,6 +160,7 @@ impl Deref for Settings {
 impl AppState {
     pub fn new(p: StateParts) -> Self {
         let metrics = Metrics::new(p.hasher.clone(), p.counters.clone());
+        let spike = p.frontend.spike;
         let settings = instance_settings::resolve(&p.settings, &p.setting_flags);
         let mut instance = p.instance;
         instance.settings = settings.settings.clone();
@@ -178,9 +179,7 @@ impl AppState {
             mail: p.mail,
             sms: Arc::new(usher_core::sms::WebhookSms),
             frontend: p.frontend,
-            spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(
-                usher_core::security::SpikePolicy::default(),
-            )),
+            spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(spike)),
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),

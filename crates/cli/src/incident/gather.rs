@@ -45,7 +45,9 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
             .as_deref()
             .map_or_else(String::new, |t| format!(" `{t}`"));
         let revoked = revoked_by.get(&i).copied().unwrap_or(0);
-        let extra = if revoked > 0 {
+        let extra = if a.action == "security.sign_in_failure_spike" {
+            spike_figures(&events, a.at)
+        } else if revoked > 0 {
             format!(
                 ": {revoked} session{} revoked",
                 if revoked == 1 { "" } else { "s" }
@@ -132,7 +134,7 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
         {
             follow_ups.push(format!(
                 "{} to `{}` still queued (the oldest since {}): check that it answers (`usher webhooks deliveries {} --status pending`).",
-                deliveries(s.queue_depth),
+                count_deliveries(s.queue_depth),
                 ep.id,
                 time(s.oldest_pending_at),
                 ep.id
@@ -144,7 +146,7 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
         if failing > 0 {
             follow_ups.push(format!(
                 "{} to `{}` still failing: `usher webhooks deliveries {} --status failing`, then `usher webhooks retry MSG` once the endpoint answers.",
-                deliveries(failing),
+                count_deliveries(failing),
                 ep.id,
                 ep.id
             ));
@@ -158,7 +160,7 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
         if gave_up > 0 {
             follow_ups.push(format!(
                 "{} to `{}` out of retries: `usher webhooks replay {} --since {}`.",
-                deliveries(gave_up),
+                count_deliveries(gave_up),
                 ep.id,
                 ep.id,
                 time(Some(since))
@@ -201,7 +203,26 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
     })
 }
 
-fn deliveries(n: i64) -> String {
+/// The spike event's figures, from the event committed with the audit entry at `at`.
+fn spike_figures(events: &[OutboxEvent], at: Millis) -> String {
+    events
+        .iter()
+        .filter(|e| {
+            e.event_type == usher_core::webhooks::catalog::SIGN_IN_FAILURE_SPIKE
+                && e.created_at <= at
+                && at - e.created_at <= ATTRIBUTION_MS
+        })
+        .last()
+        .map_or_else(String::new, |e| {
+            format!(
+                ": {} failures in a minute (normal {:.1} per minute)",
+                e.data["failures_last_minute"].as_u64().unwrap_or(0),
+                e.data["normal_per_minute"].as_f64().unwrap_or(0.0)
+            )
+        })
+}
+
+fn count_deliveries(n: i64) -> String {
     if n == 1 {
         "1 delivery".to_owned()
     } else {

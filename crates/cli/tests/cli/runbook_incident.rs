@@ -1,5 +1,5 @@
 //! The incident drill against a real running server: a credential-stuffing storm of wrong
-//! passwords over real Frontend API sign-ins, a lockout, an emergency revoke, a webhook outage
+//! passwords over real Frontend API sign-ins (raising the failure-spike event), a lockout, an emergency revoke, a webhook outage
 //! and its replay — then `usher incident report`, whose timeline names each step in order and
 //! whose impact counts them.
 
@@ -53,7 +53,8 @@ fn at(timeline: &str, needle: &str) -> usize {
 fn the_incident_report_tells_the_drill_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (_server, _) = serve_with(d, &[]);
+    // A spike is three failed sign-ins in a minute here (50 by default).
+    let (_server, _) = serve_with(d, &["--sign-in-spike-failures", "3"]);
     let keys = keys_json(d);
     let api = keys["api_url"].as_str().unwrap().to_owned();
     let fapi = keys["frontend_api_url"].as_str().unwrap().to_owned();
@@ -153,6 +154,7 @@ fn the_incident_report_tells_the_drill_in_order() {
     let timeline = &report[at(&report, "## Timeline")..at(&report, "## Impact")];
     let steps = [
         format!("Failed sign-ins: {WRONG_PASSWORDS} counted in the hour from"),
+        "Failed sign-ins spiked (usher.security.sign_in_failure_spike): ".to_owned(),
         format!("Account locked and signed out `{ada_id}` — by `cli`"),
         "Emergency session revoke `all`: 1 session revoked — by `cli`".to_owned(),
         format!("Webhook endpoint created `{ep}` — by `cli`"),
