@@ -234,15 +234,16 @@ fn count_deliveries(n: i64) -> String {
 /// at or after the event, within [`ATTRIBUTION_MS`] (a change's audit entry is stamped after
 /// its events).
 fn attribute_revocations(events: &[OutboxEvent], audits: &[AuditEntry]) -> BTreeMap<usize, usize> {
+    let mut by_time: Vec<(Millis, usize)> =
+        audits.iter().enumerate().map(|(i, a)| (a.at, i)).collect();
+    by_time.sort_unstable();
     let mut by = BTreeMap::new();
     for e in events.iter().filter(|e| e.event_type == "session.revoked") {
-        let found = audits
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.at >= e.created_at && a.at - e.created_at <= ATTRIBUTION_MS)
-            .min_by_key(|(_, a)| a.at);
-        if let Some((i, _)) = found {
-            *by.entry(i).or_insert(0) += 1;
+        let first = by_time.partition_point(|(at, _)| *at < e.created_at);
+        if let Some((at, i)) = by_time.get(first)
+            && at - e.created_at <= ATTRIBUTION_MS
+        {
+            *by.entry(*i).or_insert(0) += 1;
         }
     }
     by
@@ -318,15 +319,23 @@ async fn locked_users(
     audits: &[AuditEntry],
     now: Millis,
 ) -> anyhow::Result<Vec<String>> {
-    let mut candidates = BTreeSet::new();
-    for a in audits.iter().filter(|a| a.action == "user.lockout") {
-        candidates.extend(a.target_id.clone());
-    }
-    for e in events.iter().filter(|e| e.event_type == "user.updated") {
-        candidates.extend(text(&e.data["id"]));
-    }
+    // Those an operator locked first, then those the window changed.
+    let mut seen = BTreeSet::new();
+    let candidates: Vec<String> = audits
+        .iter()
+        .filter(|a| a.action == "user.lockout")
+        .filter_map(|a| a.target_id.clone())
+        .chain(
+            events
+                .iter()
+                .filter(|e| e.event_type == "user.updated")
+                .filter_map(|e| text(&e.data["id"])),
+        )
+        .filter(|id| seen.insert(id.clone()))
+        .take(MAX_LOCK_CHECKS)
+        .collect();
     let mut out = Vec::new();
-    for id in candidates.into_iter().take(MAX_LOCK_CHECKS) {
+    for id in candidates {
         let Ok(id) = UserId::parse(&id) else { continue };
         let Some(user) = state.store.get_user(&state.instance.id, &id).await? else {
             continue;
