@@ -207,12 +207,12 @@ pub async fn gather(state: &AppState, since: Millis, until: Millis) -> anyhow::R
 fn spike_figures(events: &[OutboxEvent], at: Millis) -> String {
     events
         .iter()
-        .filter(|e| {
+        .rev()
+        .find(|e| {
             e.event_type == usher_core::webhooks::catalog::SIGN_IN_FAILURE_SPIKE
                 && e.created_at <= at
                 && at - e.created_at <= ATTRIBUTION_MS
         })
-        .last()
         .map_or_else(String::new, |e| {
             format!(
                 ": {} failures in a minute (normal {:.1} per minute)",
