@@ -208,8 +208,21 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
 fn unknown_usher_variables_are_warned_about_and_every_flag_variable_is_known() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut names = Vec::new();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    // The source files, those of module folders (src/incident/) included.
+    let mut files = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for piece in text.split("env = \"").skip(1) {
             let name = piece.split('"').next().unwrap();
             if name.starts_with("USHER_") {
