@@ -4,9 +4,11 @@ mod audit;
 mod backup;
 mod billing;
 mod config;
+mod doctor;
 mod emails;
 mod env;
 mod import_clerk;
+mod incident;
 mod instance;
 mod keys;
 mod logging;
@@ -112,6 +114,10 @@ pub struct ServeArgs {
     /// for itself, and while Redis is unreachable nodes fall back to that.
     #[arg(long, env = "USHER_REDIS_URL", hide_env_values = true)]
     redis_url: Option<String>,
+    /// Failed sign-ins in one minute that raise `usher.security.sign_in_failure_spike` (also at
+    /// least this many times the recent normal rate per minute).
+    #[arg(long, env = "USHER_SIGN_IN_SPIKE_FAILURES", default_value_t = 50)]
+    sign_in_spike_failures: u64,
     /// Backend API requests allowed per secret key per 10 seconds (0: no limit).
     #[arg(long, env = "USHER_BAPI_RATE_LIMIT", default_value_t = 0)]
     bapi_rate_limit: u64,
@@ -360,6 +366,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Diagnose a running server's performance: route latencies, database round trip and
+    /// health, hashing queue, webhook queue, SMTP, Redis, clock skew and keys, each ok, warning
+    /// or critical, with the likely cause. Exit status 0 ok, 1 warning, 2 critical, 3 no answer.
+    Doctor {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        args: doctor::DoctorArgs,
+    },
+    /// Post-incident reports from what the database holds (works with the server stopped).
+    Incident {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(subcommand)]
+        action: incident::IncidentAction,
+    },
     /// Apply pending database migrations and exit (`serve` does this at start-up too).
     Migrate {
         #[command(flatten)]
@@ -383,6 +405,8 @@ fn main() -> std::process::ExitCode {
     env::warn_unknown(&Cli::command());
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Doctor { common, args } => return doctor::main(common, args),
+        Command::Incident { common, action } => incident::run(common, action),
         Command::Serve { common, args } => serve::run(common, *args),
         Command::Keys {
             common,

@@ -58,6 +58,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
             },
             trusted_proxies: args.trusted_proxies,
             limits: Default::default(),
+            spike: usher_core::security::SpikePolicy::failures(args.sign_in_spike_failures),
         },
         policy: args.policy.overrides(),
         degraded: usher_server::degraded::DegradedConfig {

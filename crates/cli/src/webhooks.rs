@@ -214,7 +214,7 @@ fn print<T: Serialize>(
     Ok(())
 }
 
-fn parse_since(s: &str, now: i64) -> anyhow::Result<i64> {
+pub(crate) fn parse_since(s: &str, now: i64) -> anyhow::Result<i64> {
     let s = s.trim();
     if let Ok(ms) = s.parse::<i64>() {
         return Ok(ms);

@@ -1,6 +1,7 @@
 //! Usher's domain logic. It knows neither HTTP nor SQL: storage is reached through [`store::Store`],
 //! time through [`clock::Clock`], and password hashing through [`passwords::HasherPool`].
 
+pub mod activity;
 pub mod actor_tokens;
 pub mod api_keys;
 pub mod audit;
@@ -9,6 +10,7 @@ pub mod branding;
 pub mod clients;
 pub mod clock;
 pub mod degraded;
+pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod ids;

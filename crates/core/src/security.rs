@@ -18,9 +18,18 @@ pub struct SpikePolicy {
 
 impl Default for SpikePolicy {
     fn default() -> Self {
+        Self::failures(50)
+    }
+}
+
+impl SpikePolicy {
+    /// A minute with at least `n` failures and `n` times its recent normal rate is a spike
+    /// (`usher serve --sign-in-spike-failures`; 50 by default).
+    pub fn failures(n: u64) -> Self {
+        let n = n.max(1);
         Self {
-            factor: 50.0,
-            min_failures: 50,
+            factor: n as f64,
+            min_failures: n,
             cooldown_ms: 10 * MINUTE_MS,
         }
     }

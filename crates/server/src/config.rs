@@ -208,6 +208,8 @@ pub struct FrontendConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The Frontend API's rate limits.
     pub limits: usher_core::ratelimit::FrontDoorLimits,
+    /// When failed sign-ins count as a spike (`usher.security.sign_in_failure_spike`).
+    pub spike: usher_core::security::SpikePolicy,
 }
 
 /// The `SameSite` attribute of Usher's cookies.
@@ -238,6 +240,7 @@ impl Default for FrontendConfig {
             cookie_same_site: SameSite::Lax,
             trusted_proxies: Vec::new(),
             limits: usher_core::ratelimit::FrontDoorLimits::default(),
+            spike: usher_core::security::SpikePolicy::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod fapi;
 pub mod fast_state;
 pub mod health;
+pub mod latency_window;
 pub mod metrics;
 pub mod metrics_http;
 pub mod offline;
@@ -146,6 +147,11 @@ impl Running {
     /// Test hook: writes the API key uses recorded in memory now.
     pub async fn flush_api_key_usage(&self) -> anyhow::Result<usize> {
         workers::api_key_usage::flush(&self.state).await
+    }
+
+    /// Test hook: adds the activity counted in memory to the stored hours now.
+    pub async fn flush_activity(&self) -> anyhow::Result<usize> {
+        workers::activity::flush(&self.state).await
     }
 
     /// Test hook: attempts every queued email that is due now (sends it, or logs it without
@@ -312,6 +318,7 @@ pub async fn start_with_clock(
     if cfg.degraded.run_worker {
         tokio::spawn(workers::degraded::run(state.clone(), rx.clone()));
     }
+    tokio::spawn(workers::activity::run(state.clone(), rx.clone()));
     if cfg.webhooks.run_worker {
         tokio::spawn(workers::webhooks::run(state.clone(), rx.clone()));
     }

@@ -52,6 +52,8 @@ pub struct Metrics {
     pub degraded_refusals: Counter,
     /// Sessions held in the snapshot cache.
     pub degraded_cache_sessions: Gauge,
+    /// The last latencies of each route, for the diagnostics' percentiles.
+    pub recent: crate::latency_window::RecentLatencies,
 }
 
 type GaugeF64 = Gauge<f64, std::sync::atomic::AtomicU64>;
@@ -291,6 +293,7 @@ impl Metrics {
             degraded_tokens,
             degraded_refusals,
             degraded_cache_sessions,
+            recent: crate::latency_window::RecentLatencies::default(),
             throttled,
             failure_run,
             origin_refusals,
@@ -314,6 +317,7 @@ impl Metrics {
 
     /// One answered request: counted by route, method and status; timed by route.
     pub fn observe_request(&self, route: String, method: String, status: u16, elapsed_secs: f64) {
+        self.recent.observe(&method, &route, elapsed_secs);
         self.requests
             .get_or_create(&vec![
                 ("route".into(), route.clone()),
@@ -328,6 +332,25 @@ impl Metrics {
 
     pub fn observe_failure_run(&self, n: u64) {
         self.failure_run.set(i64::try_from(n).unwrap_or(i64::MAX));
+    }
+
+    /// The hashing pool since start-up: workers, queued jobs, jobs done, average and longest
+    /// wait for a worker (milliseconds).
+    pub fn hasher_figures(&self) -> usher_core::diagnostics::HasherCheck {
+        let stats = self.hasher.stats();
+        let jobs = stats.jobs_done.load(Ordering::Relaxed);
+        let total_us = stats.queue_wait_micros_total.load(Ordering::Relaxed);
+        usher_core::diagnostics::HasherCheck {
+            workers: self.hasher.workers() as u64,
+            queued: stats.queued.load(Ordering::Relaxed),
+            jobs,
+            avg_wait_ms: if jobs > 0 {
+                total_us as f64 / jobs as f64 / 1000.0
+            } else {
+                0.0
+            },
+            max_wait_ms: stats.queue_wait_micros_max.load(Ordering::Relaxed) as f64 / 1000.0,
+        }
     }
 
     pub fn render(&self) -> String {

@@ -91,6 +91,8 @@ pub struct Inner {
     pub api_key_usage: crate::app::api_key_usage::UsageLog,
     /// Degraded mode: the database's health as this node sees it and the session snapshots.
     pub degraded: crate::degraded::Degraded,
+    /// Activity counted and not yet written (`workers::activity` adds it to the stored hours).
+    pub activity: crate::app::activity::ActivityTally,
 }
 
 /// The session token template as every mint reads it: what it needs worked out once per version.
@@ -161,6 +163,7 @@ impl Deref for Settings {
 impl AppState {
     pub fn new(p: StateParts) -> Self {
         let metrics = Metrics::new(p.hasher.clone(), p.counters.clone());
+        let spike = p.frontend.spike;
         let settings = instance_settings::resolve(&p.settings, &p.setting_flags);
         let mut instance = p.instance;
         instance.settings = settings.settings.clone();
@@ -179,9 +182,7 @@ impl AppState {
             mail: p.mail,
             sms: Arc::new(usher_core::sms::WebhookSms),
             frontend: p.frontend,
-            spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(
-                usher_core::security::SpikePolicy::default(),
-            )),
+            spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(spike)),
             keys: RwLock::new(Arc::new(p.keys)),
             secret_keys: RwLock::new(Arc::new(p.secret_keys)),
             branding: RwLock::new(Arc::new(p.branding)),
@@ -193,6 +194,7 @@ impl AppState {
             api_key_keys: tokio::sync::OnceCell::new(),
             api_key_usage: crate::app::api_key_usage::UsageLog::default(),
             degraded: crate::degraded::Degraded::new(p.degraded),
+            activity: crate::app::activity::ActivityTally::default(),
         }))
     }
 

@@ -7,6 +7,7 @@
 //! Test-only code: behind the `testing` feature, it asserts (and so panics) like any test.
 #![allow(clippy::panic)]
 
+pub mod activity;
 pub mod actor_tokens;
 pub mod api_keys;
 pub mod billing;
@@ -285,6 +286,11 @@ macro_rules! conformance_tests {
             images {
                 images_round_trip_and_are_deleted,
                 an_image_goes_with_its_changeset,
+            }
+            activity {
+                activity_counters_add_up_per_hour,
+                the_audit_log_and_events_are_read_by_time,
+                the_database_reports_its_health_and_clock,
             }
         }
     };

@@ -13,6 +13,8 @@ mod orgs;
 mod runbook_audit;
 mod runbook_backup;
 mod runbook_import;
+mod runbook_doctor;
+mod runbook_incident;
 mod runbook_keys;
 mod runbook_sessions;
 mod serve;

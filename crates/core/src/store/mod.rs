@@ -12,10 +12,12 @@ pub use token_reads::{ActiveMembership, DomainPendingCount, SessionForToken};
 
 use async_trait::async_trait;
 
+use crate::activity::ActivityCount;
 use crate::actor_tokens::ActorToken;
 use crate::audit::AuditEntry;
 use crate::branding::Branding;
 use crate::clock::Millis;
+use crate::diagnostics::DatabaseReport;
 use crate::events::OutboxEvent;
 use crate::ids::{
     ActorTokenId, ClientId, EmailMessageId, EventId, ImageId, InstanceId, JwtTemplateId,
@@ -511,6 +513,42 @@ pub trait Store: Send + Sync + 'static {
     /// Audit entries, newest first.
     async fn audit_log(&self, instance_id: &InstanceId, limit: i64)
     -> StoreResult<Vec<AuditEntry>>;
+    /// Audit entries made at or after `since` and before `until`, oldest first, at most `limit`.
+    async fn audit_between(
+        &self,
+        instance_id: &InstanceId,
+        since: Millis,
+        until: Millis,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>>;
+    /// Outbox events committed at or after `since` and before `until`, in commit order, at
+    /// most `limit`.
+    async fn events_between(
+        &self,
+        instance_id: &InstanceId,
+        since: Millis,
+        until: Millis,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>>;
+
+    // --- Diagnostics and activity. ---
+
+    /// The backend's own health figures and its clock (`GET /v1/usher/diagnostics`).
+    async fn database_report(&self) -> StoreResult<DatabaseReport>;
+    /// Adds each count to its stored hour and kind (creating the counter), in one transaction.
+    async fn add_activity(
+        &self,
+        instance_id: &InstanceId,
+        counts: &[ActivityCount],
+    ) -> StoreResult<()>;
+    /// The counters of the hours starting at or after `since` and before `until`, oldest hour
+    /// first.
+    async fn activity(
+        &self,
+        instance_id: &InstanceId,
+        since: Millis,
+        until: Millis,
+    ) -> StoreResult<Vec<ActivityCount>>;
 
     // --- Webhooks. Endpoints are written through `commit`; deliveries are queued by `commit`
     // with their event. The worker leases one endpoint at a time, so each endpoint's deliveries

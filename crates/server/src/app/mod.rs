@@ -1,12 +1,14 @@
 //! Use cases: read state, let the domain decide, commit the change with its events and audit entry
 //! in one transaction. Handlers call these; nothing here knows about HTTP.
 
+pub mod activity;
 pub mod actor_tokens;
 pub mod api_key_usage;
 pub mod api_keys;
 pub mod billing;
 pub mod context;
 pub mod degraded;
+pub mod diagnostics;
 pub mod frontend;
 pub mod identifiers;
 pub mod images;
@@ -77,6 +79,8 @@ pub struct Change<'a> {
     events: usize,
     /// Emails queued by `mail::queue`: the commit wakes the mail worker.
     emails: usize,
+    /// Activity the change completes (a sign-in, a sign-up), counted once it is committed.
+    activity: Vec<usher_core::activity::ActivityKind>,
 }
 
 impl<'a> Change<'a> {
@@ -87,6 +91,7 @@ impl<'a> Change<'a> {
             writes: Changeset::default(),
             events: 0,
             emails: 0,
+            activity: Vec::new(),
         }
     }
 
@@ -139,6 +144,12 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// Counts `kind` in the hourly activity once the change is committed.
+    pub fn count(&mut self, kind: usher_core::activity::ActivityKind) -> &mut Self {
+        self.activity.push(kind);
+        self
+    }
+
     pub async fn commit(mut self, action: &str, target_id: Option<&str>) -> CoreResult<()> {
         self.audit(action, target_id);
         self.commit_audited().await
@@ -172,6 +183,9 @@ impl<'a> Change<'a> {
         }
         if self.emails > 0 {
             s.mail.wake();
+        }
+        for kind in self.activity {
+            s.activity.add(kind, s.now(), 1);
         }
         Ok(())
     }

@@ -167,6 +167,9 @@ pub async fn mint_token(
         },
     )?;
     state.metrics.tokens_minted.inc();
+    state
+        .activity
+        .add(usher_core::activity::ActivityKind::TokenRefresh, now, 1);
     super::session_claims::note_size(state, &found.session, &jwt);
     if found.session.status_at(now).is_live() {
         super::degraded::record(state, &found, custom.as_ref(), None, read_started_at);

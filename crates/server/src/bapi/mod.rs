@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod billing;
 mod clients;
+mod diagnostics;
 mod emails;
 mod identifiers;
 mod instance;
@@ -345,6 +346,8 @@ pub fn router() -> Router<AppState> {
             "/v1/instance/settings",
             get(instance_settings::get_settings).patch(instance_settings::update_settings),
         )
+        // The server's diagnosis of itself: an Usher extension (see bapi/diagnostics.rs).
+        .route("/v1/usher/diagnostics", get(diagnostics::get))
         // Branding: an Usher extension (see bapi/instance.rs).
         .route(
             "/v1/instance/branding",

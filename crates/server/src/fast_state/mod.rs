@@ -36,6 +36,11 @@ impl SharedCounters {
         self.redis.is_some()
     }
 
+    /// Redis, when configured (the diagnostics ping it).
+    pub fn redis(&self) -> Option<&RedisCounters> {
+        self.redis.as_ref()
+    }
+
     /// How many counters this node holds itself.
     pub fn local_entries(&self) -> usize {
         self.local.size().0

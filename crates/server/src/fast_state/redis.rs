@@ -16,15 +16,55 @@ const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
 pub struct RedisCounters {
     client: redis::Client,
+    /// `host:port` from the URL (never its credentials), for the diagnostics.
+    target: String,
     conn: Mutex<(Option<ConnectionManager>, Option<Instant>)>,
 }
 
 impl RedisCounters {
     pub fn new(url: &str) -> anyhow::Result<Self> {
+        let target = url::Url::parse(url)
+            .ok()
+            .map(|u| {
+                format!(
+                    "{}:{}",
+                    u.host_str().unwrap_or("localhost"),
+                    u.port().unwrap_or(6379)
+                )
+            })
+            .unwrap_or_else(|| "redis".to_owned());
         Ok(Self {
             client: redis::Client::open(url)?,
+            target,
             conn: Mutex::new((None, None)),
         })
+    }
+
+    /// Where Redis is (`host:port`).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// A fresh connection and `PING` (the diagnostics' reachability check, apart from the
+    /// counters' own connection): the time it took, or why it failed.
+    pub async fn ping(&self, timeout: Duration) -> Result<Duration, String> {
+        let start = Instant::now();
+        let attempt = async {
+            let mut conn = self
+                .client
+                .get_multiplexed_async_connection()
+                .await
+                .map_err(|e| e.to_string())?;
+            redis::cmd("PING")
+                .query_async::<String>(&mut conn)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(Ok(_)) => Ok(start.elapsed()),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+        }
     }
 
     async fn connection(&self) -> Result<ConnectionManager, CountersUnavailable> {

@@ -190,6 +190,11 @@ impl MailRuntime {
         &self.0.cfg
     }
 
+    /// The SMTP server, when email goes out over SMTP.
+    pub fn smtp_target(&self) -> Option<&SmtpTarget> {
+        self.0.smtp.as_ref().map(|s| &s.target)
+    }
+
     /// Whether email goes out over SMTP (else it is only logged).
     pub fn smtp_configured(&self) -> bool {
         self.0.smtp.is_some()

@@ -5,6 +5,7 @@
 pub mod actor_tokens;
 pub mod api_keys;
 pub mod billing;
+pub mod diagnostics;
 pub mod emails;
 pub mod events;
 pub mod frontend;

@@ -1,5 +1,6 @@
 //! Background jobs started with the server.
 
+pub mod activity;
 pub mod api_key_usage;
 pub mod branding;
 pub mod degraded;

@@ -9,6 +9,7 @@ mod branding;
 mod bulk_ban;
 mod common;
 mod data_lifecycle;
+mod diagnostics;
 mod email_addresses;
 mod errors;
 mod frontend;

@@ -1,6 +1,7 @@
 //! The PostgreSQL store, for several stateless nodes sharing one database. Writes rely on row
 //! versions and unique keys, not on in-process locks, so any number of nodes may write at once.
 
+mod health;
 mod migrations;
 
 // The queries are shared with SQLite: see `crate::sql`.
@@ -89,6 +90,10 @@ mod organization_domains {
 mod api_keys {
     type Db = sqlx::Postgres;
     include!("../sql/api_keys.rs");
+}
+mod activity {
+    type Db = sqlx::Postgres;
+    include!("../sql/activity.rs");
 }
 mod billing {
     type Db = sqlx::Postgres;

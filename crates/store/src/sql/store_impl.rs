@@ -522,6 +522,51 @@ impl Store for Backend {
             .map_err(|e| e.during("audit_log"))
     }
 
+    async fn audit_between(
+        &self,
+        instance_id: &InstanceId,
+        since: i64,
+        until: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        activity::audit_between(self.reader(), instance_id, since, until, limit).await
+            .map_err(|e| e.during("audit_between"))
+    }
+
+    async fn events_between(
+        &self,
+        instance_id: &InstanceId,
+        since: i64,
+        until: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxEvent>> {
+        activity::events_between(self.reader(), instance_id, since, until, limit).await
+            .map_err(|e| e.during("events_between"))
+    }
+
+    async fn database_report(&self) -> StoreResult<usher_core::diagnostics::DatabaseReport> {
+        self.report().await.map_err(|e| e.during("database_report"))
+    }
+
+    async fn add_activity(
+        &self,
+        instance_id: &InstanceId,
+        counts: &[usher_core::activity::ActivityCount],
+    ) -> StoreResult<()> {
+        activity::add(self.writer(), instance_id, counts).await
+            .map_err(|e| e.during("add_activity"))
+    }
+
+    async fn activity(
+        &self,
+        instance_id: &InstanceId,
+        since: i64,
+        until: i64,
+    ) -> StoreResult<Vec<usher_core::activity::ActivityCount>> {
+        activity::list(self.reader(), instance_id, since, until).await
+            .map_err(|e| e.during("activity"))
+    }
+
     async fn webhook_endpoints(&self, instance_id: &InstanceId) -> StoreResult<Vec<WebhookEndpoint>> {
         webhooks::endpoints(self.reader(), instance_id).await
             .map_err(|e| e.during("webhook_endpoints"))

@@ -2,6 +2,7 @@
 //! transactions queue in-process instead of failing with `SQLITE_BUSY`; reads use their own pool.
 
 pub mod backup;
+mod health;
 mod migrations;
 
 // The queries are shared with PostgreSQL: see `crate::sql`.
@@ -90,6 +91,10 @@ mod organization_domains {
 mod api_keys {
     type Db = sqlx::Sqlite;
     include!("../sql/api_keys.rs");
+}
+mod activity {
+    type Db = sqlx::Sqlite;
+    include!("../sql/activity.rs");
 }
 mod billing {
     type Db = sqlx::Sqlite;

@@ -182,6 +182,11 @@ async fn mint_with_claims(
         },
     )?;
     state.metrics.tokens_minted.inc();
+    state.activity.add(
+        usher_core::activity::ActivityKind::TokenRefresh,
+        state.now(),
+        1,
+    );
     crate::app::session_claims::note_size(state, session, &jwt);
     Ok((jwt, custom))
 }

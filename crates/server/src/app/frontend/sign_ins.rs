@@ -2,6 +2,7 @@
 //! commits the client (with its attempt), the user (failed-attempt counter, spent codes) and,
 //! on completion, the new session, in one transaction.
 
+use usher_core::activity::ActivityKind;
 use usher_core::actor_tokens::{self, ActorToken};
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::clients::{Client, Strategy, decoys};
@@ -551,6 +552,7 @@ async fn finish_step_as(
                 .audit("impersonation.start", Some(&session.id));
         }
         sign_in.complete(&session.id, state.now());
+        change.count(ActivityKind::SignIn);
         user_changed = true;
     }
     if user_changed {

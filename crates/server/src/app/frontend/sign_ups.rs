@@ -1,6 +1,7 @@
 //! Sign-up attempts: collect the fields, verify the email address with a code, then create the
 //! user and its first session with the client, in one transaction.
 
+use usher_core::activity::ActivityKind;
 use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus, VerificationMail};
 use usher_core::clients::{Client, Strategy};
 use usher_core::events::DomainEvent;
@@ -287,6 +288,7 @@ async fn complete(
     }
     crate::app::organization_enrollment::enroll(change, &user, joining.as_ref()).await?;
     sign_up.complete(&user.id, &session.id, now);
+    change.count(ActivityKind::SignUp);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Failed sign-in attempts: counted per (account, address) and per address, refused past their
 //! limits before any password is checked, exported as metrics, and watched for spikes.
 
+use usher_core::activity::ActivityKind;
 use usher_core::events::DomainEvent;
 use usher_core::ratelimit::{Counters as _, Window};
 use usher_core::{CoreError, CoreResult};
@@ -48,6 +49,9 @@ pub async fn check(state: &AppState, ctx: &RequestContext, user_id: &str) -> Cor
 /// Counts a failed attempt, and raises a security event when failures spike.
 pub async fn record_failure(state: &AppState, ctx: &RequestContext, user_id: &str) {
     state.metrics.sign_in_failures.inc();
+    state
+        .activity
+        .add(ActivityKind::SignInFailure, state.now(), 1);
     let mut worst = 0;
     for (window, key) in keys(state, ctx.client_ip.as_deref(), user_id) {
         if let Ok(n) = state.counters.incr(&key, window.window_ms * 2).await {
