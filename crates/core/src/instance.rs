@@ -72,6 +72,12 @@ pub struct InstanceSettings {
     /// `choose-organization` task (Clerk's default for new applications; off here, as personal
     /// accounts were before). Meaningless without `organizations_enabled`.
     pub force_organization_selection: bool,
+    /// Phone numbers as a way in (Clerk's default: off): the sign-up form asks for one and
+    /// clerk-js offers `phone_code` sign-in and second factor. Accounts given a number through
+    /// the Backend API sign in with it either way.
+    pub phone_numbers_enabled: bool,
+    /// Sign-up needs a phone number. Meaningless without `phone_numbers_enabled`.
+    pub phone_number_required: bool,
 }
 
 impl Default for InstanceSettings {
@@ -94,6 +100,8 @@ impl Default for InstanceSettings {
             organization_admin_delete: true,
             organization_domains_enabled: false,
             force_organization_selection: false,
+            phone_numbers_enabled: false,
+            phone_number_required: false,
         }
     }
 }

@@ -246,6 +246,12 @@ pub fn validate(s: &InstanceSettings) -> CoreResult<()> {
         100_000,
         " (0: no limit)",
     )?;
+    if s.phone_number_required && !s.phone_numbers_enabled {
+        return Err(CoreError::value(
+            "phone_number_required",
+            "needs phone_numbers_enabled",
+        ));
+    }
     if s.force_organization_selection && !s.organizations_enabled {
         return Err(CoreError::value(
             "force_organization_selection",

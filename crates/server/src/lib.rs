@@ -262,6 +262,8 @@ pub async fn start_with_clock(
             instance_environment,
         )?,
         mail,
+        sms: outbound::sms::sender(&cfg.sms),
+        sms_caps: cfg.sms.caps.clone(),
         frontend: cfg.frontend.clone(),
         branding,
         session_claims,

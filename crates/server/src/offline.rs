@@ -46,6 +46,9 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
             run_worker: false,
             ..cfg.mail.clone()
         })?,
+        // Texts queued by an operator command go out from a running server's SMS worker.
+        sms: crate::outbound::sms::sender(&cfg.sms),
+        sms_caps: cfg.sms.caps.clone(),
         // Operator commands are not rate limited and count nothing across nodes.
         counters: crate::fast_state::SharedCounters::new(None, clock),
         bapi_limit: None,

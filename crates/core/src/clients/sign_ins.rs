@@ -315,6 +315,9 @@ impl SignIn {
             SignInStatus::NeedsSecondFactor,
             "this sign-in is not waiting for a second factor",
         )?;
+        if *strategy == Strategy::PhoneCode {
+            return self.attempt_second_factor_phone_code(code, now);
+        }
         let ok = match strategy {
             Strategy::Totp => {
                 let t = user

@@ -227,8 +227,17 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
 }
 
 /// An entry of `supported_first_factors` or `supported_second_factors`: the strategy alone, or
-/// with the address an emailed code goes to.
+/// with the address an emailed code goes to, or the phone number a texted one goes to.
 fn supported_factor(f: &SupportedFactor) -> Value {
+    if let Some(id) = &f.phone_number_id {
+        return json!({
+            "strategy": f.strategy,
+            "safe_identifier": f.safe_identifier,
+            "phone_number_id": id,
+            "primary": f.primary,
+            "default": f.default,
+        });
+    }
     match &f.email_address_id {
         None => json!({ "strategy": f.strategy }),
         Some(id) => json!({
@@ -259,7 +268,7 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
         "object": "sign_in_attempt",
         "id": si.id,
         "status": status,
-        "supported_identifiers": ["email_address", "username"],
+        "supported_identifiers": ["email_address", "phone_number", "username"],
         "identifier": si.identifier,
         "user_data": match u {
             Some(u) => {

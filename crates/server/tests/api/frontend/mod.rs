@@ -21,6 +21,7 @@ mod organization_invitations;
 mod organization_sessions;
 mod organizations;
 mod origins;
+mod phone_sign_in;
 mod robustness;
 mod session_claims;
 mod sessions;
