@@ -12,6 +12,7 @@ pub mod organization_domains;
 pub mod organizations;
 pub mod phone_codes;
 pub mod sign_ins;
+pub mod sign_up_phones;
 pub mod sign_ups;
 pub mod suggestions;
 pub mod throttle;

@@ -154,6 +154,7 @@ impl SignUpForm {
         (
             SignUpFields {
                 email_address: self.email_address,
+                phone_number: self.phone_number,
                 username: self.username,
                 first_name: self.first_name,
                 last_name: self.last_name,

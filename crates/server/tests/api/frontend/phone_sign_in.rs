@@ -194,7 +194,7 @@ async fn a_reserved_number_is_a_second_factor_after_the_password() {
     // Attempting before preparing is refused; then the texted code completes the sign-in.
     attempt(&mut b, &id, "second", "000000")
         .await
-        .err(400, "sign_in_flow_invalid");
+        .err(400, "client_state_invalid");
     prepare(&mut b, &id, "second", &[("strategy", "phone_code")])
         .await
         .ok();
