@@ -16,6 +16,7 @@ mod policy;
 mod secret_keys;
 mod serve;
 mod sessions;
+mod sms;
 mod transfer;
 mod users;
 mod webhooks;
@@ -116,6 +117,8 @@ pub struct ServeArgs {
     webhooks: webhooks::ServeWebhookArgs,
     #[command(flatten)]
     mail: emails::ServeMailArgs,
+    #[command(flatten)]
+    sms: sms::ServeSmsArgs,
     /// Origins allowed to call the Frontend API from a browser, comma-separated
     /// (`https://app.example.com,http://localhost:3000`). Development instances also allow
     /// any localhost origin.

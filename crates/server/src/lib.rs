@@ -149,6 +149,11 @@ impl Running {
     pub async fn drain_mail(&self) -> anyhow::Result<usize> {
         workers::mail::drain(&self.state).await
     }
+
+    /// One pass of the SMS worker: attempts every text due now; how many attempts were made.
+    pub async fn drain_sms(&self) -> anyhow::Result<usize> {
+        workers::sms::drain(&self.state).await
+    }
 }
 
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
@@ -263,7 +268,7 @@ pub async fn start_with_clock(
         )?,
         mail,
         sms: outbound::sms::sender(&cfg.sms),
-        sms_caps: cfg.sms.caps.clone(),
+        sms_runtime: outbound::sms::SmsRuntime::new(cfg.sms.clone())?,
         frontend: cfg.frontend.clone(),
         branding,
         session_claims,
@@ -299,6 +304,9 @@ pub async fn start_with_clock(
     }
     if cfg.mail.run_worker {
         tokio::spawn(workers::mail::run(state.clone(), rx.clone()));
+    }
+    if cfg.sms.run_worker && cfg.sms.provider.is_some() {
+        tokio::spawn(workers::sms::run(state.clone(), rx.clone()));
     }
     Ok(Running {
         api_addr,

@@ -66,6 +66,8 @@ pub struct Inner {
     pub sms: Arc<dyn usher_core::sms::SmsSender>,
     /// The caps on texted codes (SMS pumping).
     pub sms_caps: usher_core::sms_caps::SmsCaps,
+    /// The SMS worker's settings, provider, HTTP client and wake-up doorbell.
+    pub sms_runtime: crate::outbound::sms::SmsRuntime,
     /// Browser-facing settings: allowed origins, cookies, the browser SDK folder.
     pub frontend: FrontendConfig,
     /// Watches failed sign-ins for storms.
@@ -139,7 +141,7 @@ pub struct StateParts {
     pub webhooks: WebhookRuntime,
     pub mail: MailRuntime,
     pub sms: Arc<dyn usher_core::sms::SmsSender>,
-    pub sms_caps: usher_core::sms_caps::SmsCaps,
+    pub sms_runtime: crate::outbound::sms::SmsRuntime,
     pub frontend: FrontendConfig,
     pub branding: Branding,
     pub session_claims: SessionClaimsTemplate,
@@ -179,7 +181,8 @@ impl AppState {
             webhooks: p.webhooks,
             mail: p.mail,
             sms: p.sms,
-            sms_caps: p.sms_caps,
+            sms_caps: p.sms_runtime.0.cfg.caps.clone(),
+            sms_runtime: p.sms_runtime,
             frontend: p.frontend,
             spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(
                 usher_core::security::SpikePolicy::default(),

@@ -75,6 +75,8 @@ pub struct Change<'a> {
     events: usize,
     /// Emails queued by `mail::queue`: the commit wakes the mail worker.
     emails: usize,
+    /// Texts queued for the SMS provider by `sms::queue`: the commit wakes the SMS worker.
+    texts: usize,
 }
 
 impl<'a> Change<'a> {
@@ -85,6 +87,7 @@ impl<'a> Change<'a> {
             writes: Changeset::default(),
             events: 0,
             emails: 0,
+            texts: 0,
         }
     }
 
@@ -170,6 +173,9 @@ impl<'a> Change<'a> {
         }
         if self.emails > 0 {
             s.mail.wake();
+        }
+        if self.texts > 0 {
+            s.sms_runtime.wake();
         }
         Ok(())
     }

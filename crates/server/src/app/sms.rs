@@ -89,6 +89,9 @@ async fn report(state: &AppState, cap: &str, subject: String, w: Window, now: i6
 /// Adds `msg` to the change: the record and whatever the sender delivers it with.
 pub fn queue(change: &mut Change<'_>, mut msg: SmsMessage) {
     let events = change.state.sms.dispatch(&mut msg);
+    if msg.delivered_by_clerk {
+        change.texts += 1;
+    }
     change.write(Write::InsertSms(msg));
     for e in events {
         change.event(e);

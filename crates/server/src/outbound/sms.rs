@@ -202,6 +202,21 @@ impl SmsRuntime {
         })))
     }
 
+    /// A commit queued a text for the provider: send now rather than at the next poll.
+    pub fn wake(&self) {
+        self.0.wake.notify_one();
+    }
+
+    /// The waits before each retry, in milliseconds.
+    pub fn retry_delays_ms(&self) -> Vec<i64> {
+        self.0
+            .cfg
+            .retry_delays
+            .iter()
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .collect()
+    }
+
     /// How long a claimed text stays with one worker.
     pub fn lease_ms(&self) -> i64 {
         i64::try_from(self.0.cfg.timeout.as_millis()).unwrap_or(i64::MAX / 4) * 2 + 5_000

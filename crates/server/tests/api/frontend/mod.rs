@@ -30,6 +30,7 @@ mod sessions;
 mod sign_in;
 mod sign_in_tokens;
 mod sign_up;
+mod sms_provider;
 mod testing_tokens;
 mod user_memberships;
 
