@@ -15,6 +15,10 @@ use super::Change;
 use crate::app::context::RequestContext;
 use crate::state::AppState;
 
+/// A cap to count against: its window, its counter's subject, and what its event reports (the
+/// per-number cap raises none).
+type Check<'a> = (Window, String, Option<(&'a str, String)>);
+
 /// Counts a code about to be texted to `to` against every cap: five an hour to the number
 /// ([`CODES_PER_NUMBER`]), the hourly cap of its country calling code and of the client
 /// address ([`usher_core::sms_caps`]). Past any of them: `too_many_requests` (429 with
@@ -27,8 +31,7 @@ pub async fn count_code(state: &AppState, ctx: &RequestContext, to: &str) -> Cor
     let ins = &state.instance.id;
     let caps = &state.sms_caps;
     let country = calling_code(to).map(str::to_owned);
-    let mut checks: Vec<(Window, String, Option<(&str, String)>)> =
-        vec![(CODES_PER_NUMBER, format!("sms:{ins}:{to}"), None)];
+    let mut checks: Vec<Check<'_>> = vec![(CODES_PER_NUMBER, format!("sms:{ins}:{to}"), None)];
     if let Some(code) = &country {
         checks.push((
             caps.country_window(code),

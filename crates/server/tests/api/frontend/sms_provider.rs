@@ -175,18 +175,16 @@ async fn codes_are_sent_through_the_provider_retried_and_failed_for_good() {
     assert_eq!(created[0].data["delivered_by_clerk"], true);
 
     assert_eq!(env.app.running.drain_sms().await.unwrap(), 3);
-    {
-        let received = provider.received.lock().unwrap();
-        assert_eq!(received.len(), 3);
-        let first = &received[0];
-        assert_eq!(first["To"], ok);
-        assert_eq!(first["From"], FROM);
-        let code = texts_to(&env, ok).await["data"]["otp_code"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert!(first["Body"].contains(&code), "{first:?}");
-    }
+    let received = provider.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    let first = &received[0];
+    assert_eq!(first["To"], ok);
+    assert_eq!(first["From"], FROM);
+    let code = texts_to(&env, ok).await["data"]["otp_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(first["Body"].contains(&code), "{first:?}");
     let sent = texts_to(&env, ok).await;
     assert_eq!(sent["status"], "sent");
     assert_eq!(sent["provider_sid"], format!("SM{:032}", 1));
