@@ -316,7 +316,12 @@ async fn attempt_decoy(
         let _ = passwords::check(&state.hasher, &decoy_digest(state).await?, secret).await?;
         CoreError::PasswordIncorrect
     } else {
-        match sign_in.first_factor.as_mut() {
+        // As a real sign-in: only the strategy that was prepared can be attempted.
+        match sign_in
+            .first_factor
+            .as_mut()
+            .filter(|v| v.strategy == *strategy)
+        {
             Some(v) => match v.attempt_code(secret, state.now()) {
                 Ok(()) | Err(CoreError::CodeIncorrect) => CoreError::CodeIncorrect,
                 Err(other) => other,
