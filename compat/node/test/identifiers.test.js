@@ -96,6 +96,8 @@ describe('phoneNumbers', () => {
     });
     assert.equal(updated.reservedForSecondFactor, true);
     assert.equal(updated.defaultSecondFactor, true);
+    // A number kept for a second factor turns two-factor sign-in on (phone_code).
+    assert.equal((await client.users.getUser(user.id)).twoFactorEnabled, true);
 
     const other = await createUser(client);
     await expectApiError(client.phoneNumbers.createPhoneNumber({ userId: other.id, phoneNumber: number }), {
@@ -106,7 +108,9 @@ describe('phoneNumbers', () => {
 
     const deleted = await client.phoneNumbers.deletePhoneNumber(created.id);
     assert.equal(deleted.deleted, true);
-    assert.equal((await client.users.getUser(user.id)).phoneNumbers.length, 0);
+    const after = await client.users.getUser(user.id);
+    assert.equal(after.phoneNumbers.length, 0);
+    assert.equal(after.twoFactorEnabled, false);
     await expectApiError(client.phoneNumbers.getPhoneNumber(created.id), { status: 404, code: 'resource_not_found' });
   });
 });

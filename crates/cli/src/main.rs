@@ -19,6 +19,7 @@ mod policy;
 mod secret_keys;
 mod serve;
 mod sessions;
+mod sms;
 mod transfer;
 mod users;
 mod webhooks;
@@ -131,6 +132,8 @@ pub struct ServeArgs {
     webhooks: webhooks::ServeWebhookArgs,
     #[command(flatten)]
     mail: emails::ServeMailArgs,
+    #[command(flatten)]
+    sms: sms::ServeSmsArgs,
     /// Origins allowed to call the Frontend API from a browser, comma-separated
     /// (`https://app.example.com,http://localhost:3000`), over the stored list (`usher config
     /// set allowed_origins …`) on this node. Development instances also allow any localhost

@@ -32,6 +32,7 @@ pub fn run(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         bapi_rate_limit: args.bapi_rate_limit,
         webhooks: args.webhooks.config()?,
         mail: args.mail.config(),
+        sms: args.sms.config()?,
         frontend: FrontendConfig {
             allowed_origins: args
                 .allowed_origins

@@ -67,6 +67,9 @@ pub enum DomainEvent {
     SmsCreated(crate::sms::SmsMessage),
     /// Failed sign-ins spiked far above their normal rate (`usher.security.sign_in_failure_spike`).
     SignInFailureSpike(crate::security::Spike),
+    /// A cap on texted codes was reached (`usher.security.sms_cap_reached`), once per window:
+    /// SMS pumping, or a legitimate surge worth a look.
+    SmsCapReached(crate::sms_caps::CapReached),
     /// The application name, logo or primary colour end users see changed
     /// (`usher.security.instance_branding.updated`: what sign-in pages show is worth watching).
     InstanceBrandingUpdated(crate::branding::Branding),
@@ -150,6 +153,7 @@ impl DomainEvent {
             DomainEvent::EmailCreated(_) => "email.created",
             DomainEvent::SmsCreated(_) => "sms.created",
             DomainEvent::SignInFailureSpike(_) => catalog::SIGN_IN_FAILURE_SPIKE,
+            DomainEvent::SmsCapReached(_) => catalog::SMS_CAP_REACHED,
             DomainEvent::InstanceBrandingUpdated(_) => catalog::INSTANCE_BRANDING_UPDATED,
             DomainEvent::InstanceSettingsUpdated(_) => catalog::INSTANCE_SETTINGS_UPDATED,
             DomainEvent::SigningKeyRotated { .. } => catalog::SIGNING_KEY_ROTATED,

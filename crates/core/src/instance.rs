@@ -94,6 +94,12 @@ pub struct InstanceSettings {
     pub retention_sms_days: i64,
     /// Days audit entries are kept (0: forever).
     pub retention_audit_days: i64,
+    /// Phone numbers as a way in (Clerk's default: off): the sign-up form asks for one and
+    /// clerk-js offers `phone_code` sign-in and second factor. Accounts given a number through
+    /// the Backend API sign in with it either way.
+    pub phone_numbers_enabled: bool,
+    /// Sign-up needs a phone number. Meaningless without `phone_numbers_enabled`.
+    pub phone_number_required: bool,
 }
 
 impl Default for InstanceSettings {
@@ -125,6 +131,8 @@ impl Default for InstanceSettings {
             retention_emails_days: 7,
             retention_sms_days: 7,
             retention_audit_days: 365,
+            phone_numbers_enabled: false,
+            phone_number_required: false,
         }
     }
 }

@@ -324,6 +324,12 @@ pub fn validate(s: &InstanceSettings) -> CoreResult<()> {
     ] {
         within(key, days, 0, 36_500, " days (0: kept forever)")?;
     }
+    if s.phone_number_required && !s.phone_numbers_enabled {
+        return Err(CoreError::value(
+            "phone_number_required",
+            "needs phone_numbers_enabled",
+        ));
+    }
     if s.force_organization_selection && !s.organizations_enabled {
         return Err(CoreError::value(
             "force_organization_selection",

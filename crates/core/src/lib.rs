@@ -31,6 +31,7 @@ pub mod sessions;
 pub mod sign_in_tokens;
 pub mod signing_keys;
 pub mod sms;
+pub mod sms_caps;
 pub mod store;
 pub mod testing_tokens;
 pub mod users;

@@ -32,11 +32,64 @@ pub struct SmsMessage {
     pub message: String,
     /// What the template was filled with (`otp_code`, `app`).
     pub data: Map<String, Value>,
-    /// `queued`: handed to the sender.
+    /// `queued`: handed to the sender (and, with a provider, waiting for the SMS worker, retries
+    /// included); then `sent` (the provider took it) or `failed`.
     pub status: String,
-    /// Always false: Usher sends no SMS itself.
+    /// Whether the server delivers it (through its SMS provider), as Clerk marks the texts it
+    /// sends itself; false when only the `sms.created` webhook carries it to the application.
     pub delivered_by_clerk: bool,
     pub created_at: Millis,
+    /// Attempts made to hand it to the provider.
+    #[serde(default)]
+    pub attempts: i64,
+    /// Why the last attempt failed.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// The provider's id for it (Twilio's `SM…` sid), once sent.
+    #[serde(default)]
+    pub provider_sid: Option<String>,
+    /// When the worker last recorded an attempt.
+    #[serde(default)]
+    pub updated_at: Option<Millis>,
+}
+
+/// Whether the SMS worker should attempt `msg` now: a queued text the provider delivers, never
+/// tried, or whose wait after its last failure (`retry_delays_ms[attempts - 1]`) has passed.
+pub fn due(msg: &SmsMessage, retry_delays_ms: &[i64], now: Millis) -> bool {
+    if msg.status != "queued" || !msg.delivered_by_clerk {
+        return false;
+    }
+    let Ok(n) = usize::try_from(msg.attempts) else {
+        return true;
+    };
+    if n == 0 {
+        return true;
+    }
+    let wait = retry_delays_ms
+        .get(n - 1)
+        .or(retry_delays_ms.last())
+        .copied()
+        .unwrap_or(0);
+    now >= msg.updated_at.unwrap_or(0).saturating_add(wait)
+}
+
+/// The status after an attempt: `sent`; or, on a failure, `queued` again while retries remain
+/// and the failure may pass (`permanent == false`), else `failed`.
+pub fn after_attempt(
+    attempts_before: i64,
+    ok: bool,
+    permanent: bool,
+    retry_delays_ms: &[i64],
+) -> &'static str {
+    if ok {
+        return "sent";
+    }
+    let retries_left = i64::try_from(retry_delays_ms.len()).unwrap_or(0) - attempts_before;
+    if permanent || retries_left <= 0 {
+        "failed"
+    } else {
+        "queued"
+    }
 }
 
 impl SmsMessage {
@@ -66,8 +119,23 @@ impl SmsMessage {
             status: "queued".into(),
             delivered_by_clerk: false,
             created_at: now,
+            attempts: 0,
+            last_error: None,
+            provider_sid: None,
+            updated_at: None,
         }
     }
+}
+
+/// What one attempt to hand a text to the provider came to, as the store records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmsOutcome {
+    pub id: SmsMessageId,
+    /// `sent`, `queued` (retried later) or `failed`.
+    pub status: &'static str,
+    pub error: Option<String>,
+    pub provider_sid: Option<String>,
+    pub at: Millis,
 }
 
 /// How the instance's text messages leave: what the change that sends one also commits.
@@ -100,5 +168,21 @@ mod tests {
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].type_name(), "sms.created");
         assert_eq!(m.data["otp_code"], "012345");
+        assert!(!due(&m, &[1000], 8), "the webhook delivers it");
+    }
+
+    #[test]
+    fn retries_wait_their_delay_and_end_after_the_last() {
+        let mut m = SmsMessage::verification_code("+14155550123", None, None, "Acme", "1", 0);
+        m.delivered_by_clerk = true;
+        assert!(due(&m, &[1000, 5000], 0));
+        m.attempts = 1;
+        m.updated_at = Some(10);
+        assert!(!due(&m, &[1000, 5000], 500));
+        assert!(due(&m, &[1000, 5000], 1010));
+        assert_eq!(after_attempt(0, false, false, &[1000, 5000]), "queued");
+        assert_eq!(after_attempt(2, false, false, &[1000, 5000]), "failed");
+        assert_eq!(after_attempt(0, false, true, &[1000, 5000]), "failed");
+        assert_eq!(after_attempt(1, true, false, &[1000, 5000]), "sent");
     }
 }

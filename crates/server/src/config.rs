@@ -38,6 +38,7 @@ pub struct ServerConfig {
     pub bapi_rate_limit: u64,
     pub webhooks: WebhookConfig,
     pub mail: MailConfig,
+    pub sms: SmsConfig,
     pub frontend: FrontendConfig,
     /// Instance policy set by the operator at start-up: each flag given overrides the stored
     /// setting on this node only (unset ones keep the stored value).
@@ -284,6 +285,39 @@ impl Default for MailConfig {
     }
 }
 
+/// Text message settings: the caps against SMS pumping and, when set, the Twilio-compatible
+/// provider that delivers them.
+#[derive(Debug, Clone)]
+pub struct SmsConfig {
+    pub caps: usher_core::sms_caps::SmsCaps,
+    /// Delivers texts through a Twilio-compatible Messages API; without it they go out only as
+    /// `sms.created` webhooks, for the application to send.
+    pub provider: Option<crate::outbound::sms::TwilioConfig>,
+    /// Runs the SMS worker (with a provider). Tests turn it off and drive delivery with
+    /// `Running::drain_sms`.
+    pub run_worker: bool,
+    /// Waits before each retry of an attempt the provider refused for now (5xx, 429); after the
+    /// last, the text is failed.
+    pub retry_delays: Vec<Duration>,
+    /// One request's time limit.
+    pub timeout: Duration,
+    /// How often the worker looks for texts no commit in this process announced.
+    pub poll_interval: Duration,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        Self {
+            caps: usher_core::sms_caps::SmsCaps::default(),
+            provider: None,
+            run_worker: true,
+            retry_delays: [1, 5, 30].iter().map(|s| Duration::from_secs(*s)).collect(),
+            timeout: Duration::from_secs(15),
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+}
+
 /// Webhook delivery settings.
 #[derive(Debug, Clone)]
 pub struct WebhookConfig {
@@ -346,6 +380,7 @@ impl ServerConfig {
             policy: PolicyOverrides::default(),
             degraded: crate::degraded::DegradedConfig::default(),
             mail: MailConfig::default(),
+            sms: SmsConfig::default(),
         }
     }
 

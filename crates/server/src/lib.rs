@@ -165,6 +165,11 @@ impl Running {
     pub async fn run_lifecycle(&self) -> anyhow::Result<workers::lifecycle::Pass> {
         workers::lifecycle::pass(&self.state).await
     }
+
+    /// One pass of the SMS worker: attempts every text due now; how many attempts were made.
+    pub async fn drain_sms(&self) -> anyhow::Result<usize> {
+        workers::sms::drain(&self.state).await
+    }
 }
 
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
@@ -284,6 +289,8 @@ pub async fn start_with_clock(
             instance_environment,
         )?,
         mail,
+        sms: outbound::sms::sender(&cfg.sms),
+        sms_runtime: outbound::sms::SmsRuntime::new(cfg.sms.clone())?,
         frontend: cfg.frontend.clone(),
         branding,
         session_claims,
@@ -331,6 +338,9 @@ pub async fn start_with_clock(
             std::time::Duration::from_secs(cfg.lifecycle_interval_secs),
             rx.clone(),
         ));
+    }
+    if cfg.sms.run_worker && cfg.sms.provider.is_some() {
+        tokio::spawn(workers::sms::run(state.clone(), rx.clone()));
     }
     Ok(Running {
         api_addr,

@@ -33,6 +33,8 @@ pub struct Metrics {
     pub sign_in_failures: Counter,
     /// Frontend API requests refused by a rate limit.
     pub throttled: Counter,
+    /// Texted codes refused by an SMS cap (per number, country calling code or address).
+    pub sms_capped: Counter,
     /// The most failures one account (from one address) or one address has in its current
     /// window, as last seen.
     failure_run: Gauge,
@@ -257,6 +259,12 @@ impl Metrics {
             "Frontend API requests refused by a per-address or per-account rate limit",
             throttled.clone(),
         );
+        let sms_capped = Counter::default();
+        registry.register(
+            "sms_capped",
+            "Texted codes refused by an SMS cap (per number, country calling code or client address)",
+            sms_capped.clone(),
+        );
         let failure_run = Gauge::default();
         registry.register(
             "sign_in_failures_worst_window",
@@ -295,6 +303,7 @@ impl Metrics {
             degraded_cache_sessions,
             recent: crate::latency_window::RecentLatencies::default(),
             throttled,
+            sms_capped,
             failure_run,
             origin_refusals,
             sign_in_failures,

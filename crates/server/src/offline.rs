@@ -46,6 +46,12 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
             run_worker: false,
             ..cfg.mail.clone()
         })?,
+        // Texts queued by an operator command go out from a running server's SMS worker.
+        sms: crate::outbound::sms::sender(&cfg.sms),
+        sms_runtime: crate::outbound::sms::SmsRuntime::new(crate::config::SmsConfig {
+            run_worker: false,
+            ..cfg.sms.clone()
+        })?,
         // Operator commands are not rate limited and count nothing across nodes.
         counters: crate::fast_state::SharedCounters::new(None, clock),
         bapi_limit: None,

@@ -62,8 +62,12 @@ pub struct Inner {
     pub webhooks: WebhookRuntime,
     /// The mail worker's settings, SMTP transport and wake-up doorbell.
     pub mail: MailRuntime,
-    /// How text messages leave: the `sms.created` webhook.
+    /// How text messages leave: the `sms.created` webhook, and the provider when one is set.
     pub sms: Arc<dyn usher_core::sms::SmsSender>,
+    /// The caps on texted codes (SMS pumping).
+    pub sms_caps: usher_core::sms_caps::SmsCaps,
+    /// The SMS worker's settings, provider, HTTP client and wake-up doorbell.
+    pub sms_runtime: crate::outbound::sms::SmsRuntime,
     /// Browser-facing settings: allowed origins, cookies, the browser SDK folder.
     pub frontend: FrontendConfig,
     /// Watches failed sign-ins for storms.
@@ -140,6 +144,8 @@ pub struct StateParts {
     pub bapi_limit: Option<usher_core::ratelimit::Window>,
     pub webhooks: WebhookRuntime,
     pub mail: MailRuntime,
+    pub sms: Arc<dyn usher_core::sms::SmsSender>,
+    pub sms_runtime: crate::outbound::sms::SmsRuntime,
     pub frontend: FrontendConfig,
     pub branding: Branding,
     pub session_claims: SessionClaimsTemplate,
@@ -180,7 +186,9 @@ impl AppState {
             bapi_limit: p.bapi_limit,
             webhooks: p.webhooks,
             mail: p.mail,
-            sms: Arc::new(usher_core::sms::WebhookSms),
+            sms: p.sms,
+            sms_caps: p.sms_runtime.0.cfg.caps.clone(),
+            sms_runtime: p.sms_runtime,
             frontend: p.frontend,
             spikes: std::sync::Mutex::new(usher_core::security::SpikeDetector::new(spike)),
             keys: RwLock::new(Arc::new(p.keys)),

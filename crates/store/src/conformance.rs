@@ -211,6 +211,7 @@ macro_rules! conformance_tests {
             sms {
                 sms_messages_are_listed_newest_first,
                 a_failed_changeset_records_no_sms,
+                provider_texts_are_queued_claimed_and_recorded,
                 users_are_found_by_identification_id,
             }
             jwt_templates {

@@ -10,13 +10,14 @@ use svix_ksuid::{Ksuid, KsuidLike};
 use super::factors::FactorVerification;
 use super::sign_ins::{SignIn, SignInStatus};
 use super::strategy::Strategy;
-use super::supported::{SupportedFactor, first_factors, password_only};
+use super::supported::{SupportedFactor, first_factors_for, password_only};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{IdentificationId, prefix};
 use crate::instance::{Environment, InstanceSettings};
 use crate::users::User;
 use crate::users::create::{NewUser, validate};
+use crate::users::identifiers::validate_phone;
 use crate::users::identifiers::{IdentifierKind, guess_kind, normalize};
 use crate::users::model::PasswordDigest;
 
@@ -45,7 +46,16 @@ impl DecoyKey {
 
     /// The id of the phantom email address `email` (already normalised).
     pub fn email_address_id(&self, email: &str) -> String {
-        let tag = hmac::sign(&self.key, format!("email_address_id:{email}").as_bytes());
+        self.identification_id("email_address_id", email)
+    }
+
+    /// The id of the phantom phone number `phone` (already normalised).
+    pub fn phone_number_id(&self, phone: &str) -> String {
+        self.identification_id("phone_number_id", phone)
+    }
+
+    fn identification_id(&self, kind: &str, value: &str) -> String {
+        let tag = hmac::sign(&self.key, format!("{kind}:{value}").as_bytes());
         let bytes = tag.as_ref();
         let mut seconds = [0u8; 4];
         seconds.copy_from_slice(&bytes[16..20]);
@@ -61,22 +71,37 @@ fn decoy_email(identifier: &str) -> Option<String> {
         .then(|| normalize(IdentifierKind::Email, identifier))
 }
 
+/// The normalised phone number a decoy pretends to have, if the identifier is a valid one.
+fn decoy_phone(identifier: &str) -> Option<String> {
+    (guess_kind(identifier) == IdentifierKind::Phone)
+        .then(|| validate_phone(identifier).ok())
+        .flatten()
+}
+
 /// A sign-in for `identifier`, which no user has.
 pub fn start(identifier: String, key: &DecoyKey, now: Millis) -> SignIn {
-    let email_id = decoy_email(&identifier).map(|e| key.email_address_id(&e));
+    let email_id = decoy_email(&identifier)
+        .map(|e| key.email_address_id(&e))
+        .or_else(|| decoy_phone(&identifier).map(|p| key.phone_number_id(&p)));
     let mut s = SignIn::decoy(identifier, now);
     s.decoy_email_address_id = email_id;
     s
 }
 
-/// The account a decoy pretends to be: a password and the typed email address as its primary
-/// address under the decoy's id. `None` when the identifier is not a valid email address.
+/// The account a decoy pretends to be: a password and the typed email address (or verified
+/// phone number) as its primary identifier under the decoy's id. `None` when the identifier is
+/// neither a valid email address nor a valid phone number.
 fn phantom(sign_in: &SignIn) -> Option<User> {
-    let email = decoy_email(sign_in.identifier.as_deref()?)?;
+    let typed = sign_in.identifier.as_deref()?;
     let id = sign_in.decoy_email_address_id.clone()?;
     let settings = InstanceSettings::default();
+    let (email, phone) = match decoy_email(typed) {
+        Some(e) => (Some(e), None),
+        None => (None, Some(decoy_phone(typed)?)),
+    };
     let fields = NewUser {
-        email_addresses: vec![email],
+        email_addresses: email.into_iter().collect(),
+        phone_numbers: phone.into_iter().collect(),
         skip_password_requirement: true,
         ..Default::default()
     };
@@ -85,11 +110,16 @@ fn phantom(sign_in: &SignIn) -> Option<User> {
         &settings,
         sign_in.created_at,
     );
-    let address = user.email_addresses.first_mut()?;
-    // Made by `DecoyKey::email_address_id`, shaped like a real one.
+    // Made by `DecoyKey`, shaped like a real one.
     let id = IdentificationId::from_stored(id);
-    address.id = id.clone();
-    user.primary_email_address_id = Some(id);
+    if let Some(number) = user.phone_numbers.first_mut() {
+        number.id = id.clone();
+        user.primary_phone_number_id = Some(id);
+    } else {
+        let address = user.email_addresses.first_mut()?;
+        address.id = id.clone();
+        user.primary_email_address_id = Some(id);
+    }
     Some(user)
 }
 
@@ -97,26 +127,30 @@ fn phantom(sign_in: &SignIn) -> Option<User> {
 /// offers (only a password for an identifier that is not an email address).
 pub fn supported_first_factors(sign_in: &SignIn) -> Vec<SupportedFactor> {
     match phantom(sign_in) {
-        Some(user) => first_factors(&user),
+        Some(user) => first_factors_for(&user, sign_in.identifier.as_deref()),
         None => password_only(),
     }
 }
 
 /// Prepares a factor of a decoy exactly as a real account's is prepared (the same checks, the
-/// same errors), except that the code is sent to nobody and kept by no one.
+/// same errors), except that the code is sent to nobody and kept by no one. `identification_id`
+/// is the email address (or, for `phone_code`, phone number) the request names.
 pub fn prepare_first_factor(
     sign_in: &mut SignIn,
     strategy: &Strategy,
-    email_address_id: Option<&str>,
+    identification_id: Option<&str>,
     now: Millis,
 ) -> CoreResult<()> {
     match phantom(sign_in) {
         // Production: a decoy never takes a development instance's test code.
+        Some(user) if *strategy == Strategy::PhoneCode => sign_in
+            .prepare_phone_code(&user, identification_id, Environment::Production, now)
+            .map(|_| ()),
         Some(user) => sign_in
             .prepare_first_factor(
                 &user,
                 strategy,
-                email_address_id,
+                identification_id,
                 Environment::Production,
                 now,
             )
@@ -179,13 +213,31 @@ mod tests {
 
     #[test]
     fn a_decoy_offers_what_a_real_account_with_a_password_offers() {
-        let real = first_factors(&real_user("someone@example.com"));
+        let real = crate::clients::supported::first_factors(&real_user("someone@example.com"));
         let decoy = supported_first_factors(&start("Someone@Example.com ".into(), &key(), 5));
         assert_eq!(shape(&decoy), shape(&real));
         assert!(
             decoy
                 .iter()
                 .any(|f| f.strategy == Strategy::ResetPasswordEmailCode)
+        );
+    }
+
+    #[test]
+    fn a_decoy_for_a_phone_number_offers_a_password_and_a_texted_code() {
+        let mut s = start("+1 415 555 0123".into(), &key(), 5);
+        let offered = supported_first_factors(&s);
+        let names: Vec<_> = offered.iter().map(|f| f.strategy.to_string()).collect();
+        assert_eq!(names, ["password", "phone_code"]);
+        assert_eq!(offered[1].safe_identifier.as_deref(), Some("+14155550123"));
+        assert_eq!(
+            offered[1].phone_number_id.as_deref(),
+            s.decoy_email_address_id.as_deref()
+        );
+        prepare_first_factor(&mut s, &Strategy::PhoneCode, None, 6).unwrap();
+        assert!(
+            s.first_factor
+                .is_some_and(|v| v.strategy == Strategy::PhoneCode)
         );
     }
 
@@ -222,7 +274,9 @@ mod tests {
         );
         assert_eq!(
             prepare_first_factor(&mut s, &Strategy::PhoneCode, None, 2),
-            Err(CoreError::StrategyInvalid { param: "strategy" })
+            Err(CoreError::StrategyInvalid {
+                param: "phone_number_id"
+            })
         );
         prepare_first_factor(&mut s, &Strategy::EmailCode, Some(&id), 2).unwrap();
         let v = s.first_factor.as_ref().unwrap();

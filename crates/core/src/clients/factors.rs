@@ -47,6 +47,9 @@ pub struct FactorVerification {
     pub code_hash: Option<String>,
     #[serde(default)]
     pub email_address_id: Option<String>,
+    /// The phone number a texted code (`phone_code`) went to.
+    #[serde(default)]
+    pub phone_number_id: Option<String>,
     /// A test identifier on a development instance: the code is 424242 and nothing is sent.
     #[serde(default)]
     pub test_mode: bool,
@@ -77,6 +80,7 @@ impl FactorVerification {
             expire_at: None,
             code_hash: None,
             email_address_id: None,
+            phone_number_id: None,
             test_mode: false,
         }
     }
@@ -106,9 +110,24 @@ impl FactorVerification {
             attempts: 0,
             expire_at: Some(now + CODE_LIFETIME_MS),
             email_address_id: email_address_id.map(str::to_owned),
+            phone_number_id: None,
             test_mode,
         };
         (v, (!test_mode).then_some(code))
+    }
+
+    /// A new texted code (`phone_code`) for `phone_number`: as [`Self::issue_code`], test
+    /// numbers on development instances taking 424242.
+    pub fn issue_phone_code(
+        phone_number: &str,
+        phone_number_id: &str,
+        environment: Environment,
+        now: Millis,
+    ) -> (Self, Option<String>) {
+        let (mut v, code) =
+            Self::issue_code(Strategy::PhoneCode, phone_number, None, environment, now);
+        v.phone_number_id = Some(phone_number_id.to_owned());
+        (v, code)
     }
 
     /// Checks a code. A wrong code counts an attempt; the last allowed wrong attempt spends the

@@ -4,7 +4,9 @@
 pub mod decoys;
 pub mod factors;
 pub mod model;
+pub mod phone_codes;
 pub mod sign_ins;
+pub mod sign_up_phones;
 pub mod sign_ups;
 pub mod strategy;
 pub mod supported;

@@ -56,7 +56,8 @@ pub struct SignIn {
     /// other and can never succeed, so responses do not tell who has an account.
     #[serde(default)]
     pub decoy: bool,
-    /// The id of the email address a decoy pretends to have (see `decoys`).
+    /// The id of the email address (or, for a phone number typed, the phone number) a decoy
+    /// pretends to have (see `decoys`).
     #[serde(default)]
     pub decoy_email_address_id: Option<String>,
     pub abandon_at: Millis,
@@ -315,6 +316,9 @@ impl SignIn {
             SignInStatus::NeedsSecondFactor,
             "this sign-in is not waiting for a second factor",
         )?;
+        if *strategy == Strategy::PhoneCode {
+            return self.attempt_second_factor_phone_code(code, now);
+        }
         let ok = match strategy {
             Strategy::Totp => {
                 let t = user

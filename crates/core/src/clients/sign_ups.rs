@@ -12,7 +12,7 @@ use crate::ids::{new_id, prefix};
 use crate::instance::{Environment, InstanceSettings};
 use crate::users::User;
 use crate::users::create::{NewUser, validate};
-use crate::users::identifiers::{validate_email, validate_text, validate_username};
+use crate::users::identifiers::{validate_email, validate_phone, validate_text, validate_username};
 use crate::users::metadata::check_size;
 use crate::users::model::{Metadata, PasswordDigest, Verification};
 
@@ -58,6 +58,15 @@ pub struct SignUp {
     pub locale: Option<String>,
     pub legal_accepted_at: Option<Millis>,
     pub email_verification: Option<FactorVerification>,
+    /// A phone number (E.164), verified by a texted code (`phone_code`).
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    #[serde(default)]
+    pub phone_verification: Option<FactorVerification>,
+    /// The number belongs to an account (found while preparing its verification with
+    /// enumeration protection on): no code was texted, and none is accepted.
+    #[serde(default)]
+    pub phone_taken: bool,
     pub created_user_id: Option<String>,
     pub created_session_id: Option<String>,
     /// The address belongs to an account (found while preparing its verification with
@@ -77,6 +86,7 @@ pub struct SignUp {
 #[derive(Debug, Default, Clone)]
 pub struct SignUpFields {
     pub email_address: Option<String>,
+    pub phone_number: Option<String>,
     pub username: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -92,6 +102,11 @@ impl SignUpFields {
             .email_address
             .as_deref()
             .map(validate_email)
+            .transpose()?;
+        self.phone_number = self
+            .phone_number
+            .as_deref()
+            .map(validate_phone)
             .transpose()?;
         self.username = self
             .username
@@ -127,6 +142,9 @@ impl SignUp {
             locale: None,
             legal_accepted_at: None,
             email_verification: None,
+            phone_number: None,
+            phone_verification: None,
+            phone_taken: false,
             created_user_id: None,
             created_session_id: None,
             email_taken: false,
@@ -160,6 +178,14 @@ impl SignUp {
             // A new address needs a new code, and is not the invited one.
             self.email_verification = None;
             self.organization_invitation_id = None;
+        }
+        if let Some(p) = f.phone_number
+            && self.phone_number.as_deref() != Some(p.as_str())
+        {
+            // A new number needs a new code.
+            self.phone_number = Some(p);
+            self.phone_verification = None;
+            self.phone_taken = false;
         }
         if f.username.is_some() {
             self.username = f.username;
@@ -218,6 +244,12 @@ impl SignUp {
         if self.email_address.is_none() {
             out.push("email_address");
         }
+        if settings.phone_numbers_enabled
+            && settings.phone_number_required
+            && self.phone_number.is_none()
+        {
+            out.push("phone_number");
+        }
         if settings.password_required && self.password.is_none() {
             out.push("password");
         }
@@ -225,14 +257,21 @@ impl SignUp {
     }
 
     pub fn unverified_fields(&self) -> Vec<&'static str> {
-        if self.verified_by_ticket() {
-            return Vec::new();
-        }
-        match (&self.email_address, &self.email_verification) {
+        let mut out = match (&self.email_address, &self.email_verification) {
+            _ if self.verified_by_ticket() => Vec::new(),
             (Some(_), Some(v)) if v.is_verified() => Vec::new(),
             (Some(_), _) => vec!["email_address"],
             (None, _) => Vec::new(),
+        };
+        if self.phone_number.is_some()
+            && !self
+                .phone_verification
+                .as_ref()
+                .is_some_and(|v| v.is_verified())
+        {
+            out.push("phone_number");
         }
+        out
     }
 
     /// Whether every requirement is met, so the user can be created.
@@ -307,6 +346,7 @@ impl SignUp {
     pub fn to_user(&self, settings: &InstanceSettings, now: Millis) -> CoreResult<User> {
         let input = NewUser {
             email_addresses: self.email_address.iter().cloned().collect(),
+            phone_numbers: self.phone_number.iter().cloned().collect(),
             username: self.username.clone(),
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
@@ -324,6 +364,9 @@ impl SignUp {
         };
         for e in &mut user.email_addresses {
             e.verification = verification;
+        }
+        for p in &mut user.phone_numbers {
+            p.verification = Verification::PhoneCode;
         }
         Ok(user)
     }

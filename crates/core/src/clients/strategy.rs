@@ -64,6 +64,7 @@ impl Strategy {
             self,
             Strategy::Password
                 | Strategy::EmailCode
+                | Strategy::PhoneCode
                 | Strategy::ResetPasswordEmailCode
                 | Strategy::Totp
                 | Strategy::BackupCode
@@ -194,7 +195,7 @@ mod tests {
     fn clerk_strategies_usher_does_not_verify_are_refused_like_unknown_ones() {
         let refused = Err(CoreError::StrategyInvalid { param: "strategy" });
         for name in [
-            "phone_code",
+            "reset_password_phone_code",
             "passkey",
             "oauth_google",
             "ticket",
@@ -206,6 +207,7 @@ mod tests {
         for name in [
             "password",
             "email_code",
+            "phone_code",
             "reset_password_email_code",
             "totp",
             "backup_code",

@@ -6,14 +6,19 @@ use super::sign_ins::{SignIn, SignInStatus};
 use super::strategy::Strategy;
 use crate::ids::IdentificationId;
 use crate::users::User;
+use crate::users::model::PhoneNumber;
 
-/// A factor the user can verify. Emailed codes name the address they go to.
+/// A factor the user can verify. Emailed codes name the address they go to, texted codes the
+/// phone number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupportedFactor {
     pub strategy: Strategy,
     pub email_address_id: Option<IdentificationId>,
+    pub phone_number_id: Option<IdentificationId>,
     pub safe_identifier: Option<String>,
     pub primary: bool,
+    /// The phone number a second factor goes to unless another is named.
+    pub default: bool,
 }
 
 impl SupportedFactor {
@@ -21,10 +26,34 @@ impl SupportedFactor {
         Self {
             strategy,
             email_address_id: None,
+            phone_number_id: None,
             safe_identifier: None,
             primary: false,
+            default: false,
         }
     }
+
+    fn phone(p: &PhoneNumber, safe_identifier: String, primary: bool) -> Self {
+        Self {
+            phone_number_id: Some(p.id.clone()),
+            safe_identifier: Some(safe_identifier),
+            primary,
+            default: p.default_second_factor,
+            ..Self::bare(Strategy::PhoneCode)
+        }
+    }
+}
+
+/// A phone number as a factor shows it to someone who did not type it: the `+`, the first
+/// digit and the last two, the rest masked (`+1*******99`).
+pub fn mask_phone(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return "*".repeat(digits.len().max(1));
+    }
+    let hidden = "*".repeat(digits.len() - 3);
+    let tail: String = digits[digits.len() - 2..].iter().collect();
+    format!("+{}{hidden}{tail}", digits[0])
 }
 
 /// What a sign-in offers in its current state.
@@ -38,10 +67,12 @@ pub struct SupportedFactors {
 /// The factors `sign_in` offers, `user` being the account it identified (none for a decoy or
 /// before identification).
 pub fn of_sign_in(sign_in: &SignIn, user: Option<&User>) -> SupportedFactors {
+    let typed = sign_in.identifier.as_deref();
     let first = if sign_in.decoy {
         decoys::supported_first_factors(sign_in)
     } else {
-        user.map(first_factors).unwrap_or_default()
+        user.map(|u| first_factors_for(u, typed))
+            .unwrap_or_default()
     };
     let second = match sign_in.status {
         SignInStatus::NeedsSecondFactor => Some(user.map(second_factors).unwrap_or_default()),
@@ -60,7 +91,36 @@ pub fn of_sign_in(sign_in: &SignIn, user: Option<&User>) -> SupportedFactors {
 }
 
 /// `supported_first_factors`: password (when set), then an emailed code and a reset code per
-/// email address, the primary first.
+/// email address, the primary first, then a texted code per phone number that is not kept for
+/// a second factor. A phone number shows in full only when it is what was typed.
+pub fn first_factors_for(user: &User, typed: Option<&str>) -> Vec<SupportedFactor> {
+    let mut out = first_factors(user);
+    let typed_digits: Option<String> =
+        typed.map(|t| t.chars().filter(char::is_ascii_digit).collect());
+    let mut phones: Vec<_> = user
+        .phone_numbers
+        .iter()
+        .filter(|p| !p.reserved_for_second_factor && p.verification.is_verified())
+        .collect();
+    phones.sort_by_key(|p| Some(&p.id) != user.primary_phone_number_id.as_ref());
+    for p in phones {
+        let digits: String = p
+            .phone_number
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let shown = if typed_digits.as_deref() == Some(digits.as_str()) {
+            p.phone_number.clone()
+        } else {
+            mask_phone(&p.phone_number)
+        };
+        let primary = Some(&p.id) == user.primary_phone_number_id.as_ref();
+        out.push(SupportedFactor::phone(p, shown, primary));
+    }
+    out
+}
+
+/// The password and emailed factors of [`first_factors_for`].
 pub fn first_factors(user: &User) -> Vec<SupportedFactor> {
     let mut out = Vec::new();
     if user.password.is_some() {
@@ -74,19 +134,27 @@ pub fn first_factors(user: &User) -> Vec<SupportedFactor> {
         }
         for e in &emails {
             out.push(SupportedFactor {
-                strategy: strat.clone(),
                 email_address_id: Some(e.id.clone()),
                 safe_identifier: Some(e.email_address.clone()),
                 primary: Some(&e.id) == user.primary_email_address_id.as_ref(),
+                ..SupportedFactor::bare(strat.clone())
             });
         }
     }
     out
 }
 
-/// `supported_second_factors`: TOTP, then backup codes, as enrolled.
+/// `supported_second_factors`: TOTP, a texted code per phone number kept for a second factor
+/// (the default first, masked), then backup codes, as enrolled.
 pub fn second_factors(user: &User) -> Vec<SupportedFactor> {
     let mut out = Vec::new();
+    for p in user.second_factor_phones() {
+        out.push(SupportedFactor::phone(
+            p,
+            mask_phone(&p.phone_number),
+            Some(&p.id) == user.primary_phone_number_id.as_ref(),
+        ));
+    }
     if user.totp_enabled() {
         out.push(SupportedFactor::bare(Strategy::Totp));
     }

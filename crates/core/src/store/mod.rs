@@ -651,6 +651,28 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<crate::sms::SmsMessage>, i64)>;
+    /// Texts the SMS provider delivers that are queued (retries included), oldest first.
+    async fn queued_sms(
+        &self,
+        instance_id: &InstanceId,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::sms::SmsMessage>>;
+    /// Takes a queued text for one attempt until `lease_until`, as [`Store::claim_email`] does.
+    async fn claim_sms(
+        &self,
+        instance_id: &InstanceId,
+        id: &crate::ids::SmsMessageId,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<bool>;
+    /// Records an attempt: the new status (`queued` again for a retry), its error, the
+    /// provider's id once sent, one more attempt, `updated_at = now`, and frees the claim.
+    /// False: no such text.
+    async fn record_sms_outcome(
+        &self,
+        instance_id: &InstanceId,
+        outcome: &crate::sms::SmsOutcome,
+    ) -> StoreResult<bool>;
 
     /// Emails, newest first, to `to_email_address` only (compared case-insensitively) if given,
     /// and the total matching.

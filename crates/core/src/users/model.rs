@@ -199,9 +199,20 @@ impl User {
         !self.backup_codes.is_empty()
     }
 
-    /// Whether sign-in asks for a second factor.
+    /// Verified phone numbers kept for a second factor (`phone_code`), the default first.
+    pub fn second_factor_phones(&self) -> Vec<&PhoneNumber> {
+        let mut out: Vec<_> = self
+            .phone_numbers
+            .iter()
+            .filter(|p| p.reserved_for_second_factor && p.verification.is_verified())
+            .collect();
+        out.sort_by_key(|p| !p.default_second_factor);
+        out
+    }
+
+    /// Whether sign-in asks for a second factor: TOTP, backup codes or a phone kept for one.
     pub fn two_factor_enabled(&self) -> bool {
-        self.totp_enabled() || self.backup_code_enabled()
+        self.totp_enabled() || self.backup_code_enabled() || !self.second_factor_phones().is_empty()
     }
 
     /// Sets a new password: any way of setting one goes through here, and clears the compromised

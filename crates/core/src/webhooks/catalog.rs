@@ -72,6 +72,9 @@ pub const ENDPOINT_DISABLED: &str = "usher.security.webhook_endpoint.disabled";
 /// Usher's own events. Receivers that follow Clerk's catalog simply see unknown types.
 /// Failed sign-ins far above their normal rate (a credential-stuffing or brute-force storm).
 pub const SIGN_IN_FAILURE_SPIKE: &str = "usher.security.sign_in_failure_spike";
+/// A cap on texted codes (per country calling code, per client address) was reached: SMS
+/// pumping, or a surge worth a look. Raised once per cap and window.
+pub const SMS_CAP_REACHED: &str = "usher.security.sms_cap_reached";
 /// The application name, logo URL or primary colour shown to end users changed.
 pub const INSTANCE_BRANDING_UPDATED: &str = "usher.security.instance_branding.updated";
 /// The stored instance settings (session lifetimes, lockout, password policy, organizations)
@@ -97,6 +100,7 @@ pub const IMPERSONATION_STARTED: &str = "usher.security.impersonation.started";
 pub const USHER_EVENT_TYPES: &[&str] = &[
     IMPERSONATION_STARTED,
     SIGN_IN_FAILURE_SPIKE,
+    SMS_CAP_REACHED,
     ENDPOINT_CREATED,
     ENDPOINT_UPDATED,
     ENDPOINT_DELETED,

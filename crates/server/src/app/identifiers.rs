@@ -314,7 +314,7 @@ pub async fn prepare_mine(
     if kind == ContactKind::Phone {
         let phone = contacts::phone(&user, id)?;
         if !phone.verification.is_verified() && !is_test_number(state, &phone.phone_number) {
-            super::sms::count_code(state, &phone.phone_number).await?;
+            super::sms::count_code(state, ctx, &phone.phone_number).await?;
         }
     }
     let env = state.instance.environment;
@@ -362,7 +362,7 @@ pub async fn prepare_mine(
     Ok(user)
 }
 
-fn is_test_number(state: &AppState, number: &str) -> bool {
+pub fn is_test_number(state: &AppState, number: &str) -> bool {
     state.instance.environment == usher_core::instance::Environment::Development
         && usher_core::clients::factors::is_test_identifier(number)
 }

@@ -81,6 +81,8 @@ pub struct Change<'a> {
     emails: usize,
     /// Activity the change completes (a sign-in, a sign-up), counted once it is committed.
     activity: Vec<usher_core::activity::ActivityKind>,
+    /// Texts queued for the SMS provider by `sms::queue`: the commit wakes the SMS worker.
+    texts: usize,
 }
 
 impl<'a> Change<'a> {
@@ -92,6 +94,7 @@ impl<'a> Change<'a> {
             events: 0,
             emails: 0,
             activity: Vec::new(),
+            texts: 0,
         }
     }
 
@@ -186,6 +189,9 @@ impl<'a> Change<'a> {
         }
         for kind in self.activity {
             s.activity.add(kind, s.now(), 1);
+        }
+        if self.texts > 0 {
+            s.sms_runtime.wake();
         }
         Ok(())
     }

@@ -64,7 +64,7 @@ pub async fn prepare_first_factor(
         &browser.key,
         &p.sign_in_id,
         &strategy,
-        form.email_address_id.as_deref(),
+        form.identification_id(),
     )
     .await?;
     respond(&state, &browser, client).await
@@ -111,7 +111,7 @@ pub async fn prepare_second_factor(
         &browser.key,
         &p.sign_in_id,
         &strategy,
-        form.email_address_id.as_deref(),
+        form.identification_id(),
     )
     .await?;
     respond(&state, &browser, client).await

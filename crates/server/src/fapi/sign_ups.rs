@@ -34,15 +34,14 @@ pub async fn create(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: SignUpForm = form.read()?;
-    if form.phone_number.is_some()
-        || form
-            .strategy
-            .as_deref()
-            .is_some_and(|s| matches!(s.parse(), Ok(Strategy::Oauth(_))))
+    if form
+        .strategy
+        .as_deref()
+        .is_some_and(|s| matches!(s.parse(), Ok(Strategy::Oauth(_))))
     {
         return Err(usher_core::CoreError::value(
             "strategy",
-            "only email address and password sign-up is supported by this server",
+            "only email address, phone number and password sign-up is supported by this server",
         )
         .into());
     }

@@ -97,6 +97,14 @@ pub fn render(
         DomainEvent::SmsCreated(m) => to_value(&super::sms::SmsJson::new(m)),
         DomainEvent::InstanceBrandingUpdated(b) => to_value(&super::instance::BrandingJson::new(b)),
         DomainEvent::InstanceSettingsUpdated(s) => super::instance_settings::stored_json(s),
+        DomainEvent::SmsCapReached(c) => serde_json::json!({
+            "object": "sms_cap_reached",
+            "cap": c.cap,
+            "subject": c.subject,
+            "limit": c.limit,
+            "window_ends_at": c.window_ends_at,
+            "detected_at": c.at,
+        }),
         DomainEvent::SignInFailureSpike(s) => serde_json::json!({
             "object": "sign_in_failure_spike",
             "failures_last_minute": s.failures_this_minute,

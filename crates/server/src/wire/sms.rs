@@ -21,6 +21,18 @@ pub struct SmsJson {
     pub data: Map<String, Value>,
     pub delivered_by_clerk: bool,
     pub created_at: Millis,
+    /// Usher's own, once the SMS provider was tried: attempts made, the last failure, and the
+    /// provider's id for the text.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub attempts: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_sid: Option<String>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl SmsJson {
@@ -38,6 +50,9 @@ impl SmsJson {
             data: m.data.clone(),
             delivered_by_clerk: m.delivered_by_clerk,
             created_at: m.created_at,
+            attempts: m.attempts,
+            last_error: m.last_error.clone(),
+            provider_sid: m.provider_sid.clone(),
         }
     }
 }

@@ -11,4 +11,5 @@ pub mod mail;
 pub mod secret_keys;
 pub mod session_claims;
 pub mod settings;
+pub mod sms;
 pub mod webhooks;

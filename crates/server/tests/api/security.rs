@@ -393,7 +393,11 @@ async fn with_enumeration_protection_an_unsupported_strategy_is_refused_alike() 
         let Res { status, .. } = tab.post(&prepare, &[("strategy", "email_code")]).await;
         assert_eq!(status, 200);
         let mut answers = Vec::new();
-        for strategy in ["phone_code", "oauth_google", "no_such_strategy"] {
+        for strategy in [
+            "reset_password_phone_code",
+            "oauth_google",
+            "no_such_strategy",
+        ] {
             for step in ["prepare_first_factor", "attempt_first_factor"] {
                 let path = format!("/v1/client/sign_ins/{id}/{step}");
                 let Res { status, body, .. } = tab
@@ -409,6 +413,16 @@ async fn with_enumeration_protection_an_unsupported_strategy_is_refused_alike() 
                 (422, json!("strategy_for_user_invalid"), json!("strategy")),
                 "{who}"
             );
+        }
+        // A supported strategy the account has no identifier for (`phone_code` without a
+        // phone number) is answered alike too.
+        for step in ["prepare_first_factor", "attempt_first_factor"] {
+            let path = format!("/v1/client/sign_ins/{id}/{step}");
+            let Res { status, body, .. } = tab
+                .post(&path, &[("strategy", "phone_code"), ("code", "123456")])
+                .await;
+            let e = &body["errors"][0];
+            answers.push((status, e["code"].clone(), e["meta"]["param_name"].clone()));
         }
         seen.push(answers);
     }

@@ -130,3 +130,76 @@ pub async fn users_are_found_by_identification_id(store: Arc<dyn Store>) -> Outc
     );
     Ok(())
 }
+
+/// A text the provider delivers is queued (a webhook-only one is not), claimed by one worker
+/// until its lease ends, and its attempts recorded: retried, then sent with the provider's id.
+pub async fn provider_texts_are_queued_claimed_and_recorded(store: Arc<dyn Store>) -> Outcome {
+    use usher_core::sms::SmsOutcome;
+
+    let ins = create_instance(&store).await?.id;
+    let webhook_only = message("+14155550123", "111111", T0);
+    let mut provider = message("+14155550124", "222222", T0 + 1);
+    provider.delivered_by_clerk = true;
+    for m in [&webhook_only, &provider] {
+        let mut cs = Changeset::default();
+        cs.push(Write::InsertSms(m.clone()));
+        store.commit(&ins, cs).await?;
+    }
+    let queued = store.queued_sms(&ins, 10).await?;
+    assert_eq!(queued, vec![provider.clone()]);
+    assert!(store.claim_sms(&ins, &provider.id, T0, T0 + 1000).await?);
+    assert!(
+        !store
+            .claim_sms(&ins, &provider.id, T0 + 10, T0 + 2000)
+            .await?,
+        "held by the first claim"
+    );
+    assert!(
+        !store
+            .claim_sms(&ins, &webhook_only.id, T0, T0 + 1000)
+            .await?,
+        "not the worker's"
+    );
+    let retry = SmsOutcome {
+        id: provider.id.clone(),
+        status: "queued",
+        error: Some("HTTP 500".into()),
+        provider_sid: None,
+        at: T0 + 20,
+    };
+    assert!(store.record_sms_outcome(&ins, &retry).await?);
+    let again = store.queued_sms(&ins, 10).await?;
+    assert_eq!(again[0].attempts, 1);
+    assert_eq!(again[0].last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(again[0].updated_at, Some(T0 + 20));
+    // The claim was freed with the outcome.
+    assert!(
+        store
+            .claim_sms(&ins, &provider.id, T0 + 30, T0 + 1030)
+            .await?
+    );
+    let sent = SmsOutcome {
+        status: "sent",
+        error: None,
+        provider_sid: Some("SM123".into()),
+        at: T0 + 40,
+        ..retry
+    };
+    assert!(store.record_sms_outcome(&ins, &sent).await?);
+    assert!(store.queued_sms(&ins, 10).await?.is_empty());
+    let (listed, _) = store
+        .list_sms_messages(&ins, Some("+14155550124"), 10, 0)
+        .await?;
+    assert_eq!(listed[0].status, "sent");
+    assert_eq!(listed[0].attempts, 2);
+    assert_eq!(listed[0].provider_sid.as_deref(), Some("SM123"));
+    assert_eq!(listed[0].last_error, None);
+    let (listed, _) = store
+        .list_sms_messages(&ins, Some("+14155550123"), 10, 0)
+        .await?;
+    assert_eq!(
+        listed[0], webhook_only,
+        "the webhook's text is left as it was"
+    );
+    Ok(())
+}

@@ -1,16 +1,34 @@
 // Text message storage: each message the SMS sender was handed, inserted by `commit` with its
-// `sms.created` event. Included by each backend's module, which defines `Db`.
+// `sms.created` event. A text the SMS provider delivers is also the worker's queue (`delivery`):
+// claimed for an attempt by a single conditional UPDATE, then its outcome recorded, as emails
+// are. Included by each backend's module, which defines `Db`.
 
 use sqlx::{Pool, Row, Transaction};
-use usher_core::sms::SmsMessage;
+use usher_core::sms::{SmsMessage, SmsOutcome};
 use usher_core::store::StoreResult;
 use usher_core::users::query::Page;
 
-use super::query::{DbRow, execute, paged};
+use super::query::{DbRow, execute, fetch_all, paged, text};
 use crate::rows::{from_doc, to_doc};
 
+/// The columns `from_row` reads.
+macro_rules! sms_columns {
+    () => {
+        "doc, delivery, attempts, last_error, provider_sid, updated_at"
+    };
+}
+
+/// The document, with the columns the worker updates laid over it.
 fn from_row(r: &DbRow) -> StoreResult<SmsMessage> {
-    from_doc(r.get::<&str, _>("doc"))
+    let mut m: SmsMessage = from_doc(r.get::<&str, _>("doc"))?;
+    if let Some(status) = r.get::<Option<&str>, _>("delivery") {
+        m.status = status.to_owned();
+        m.attempts = r.get("attempts");
+        m.last_error = r.get("last_error");
+        m.provider_sid = r.get("provider_sid");
+        m.updated_at = r.get("updated_at");
+    }
+    Ok(m)
 }
 
 pub async fn insert(
@@ -19,14 +37,15 @@ pub async fn insert(
     m: &SmsMessage,
 ) -> StoreResult<()> {
     let query = sqlx::query(
-        "INSERT INTO sms_messages (instance_id, id, to_phone_number, created_at, doc) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sms_messages (instance_id, id, to_phone_number, created_at, doc, delivery) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(instance_id)
     .bind(m.id.as_str())
     .bind(&m.to_phone_number)
     .bind(m.created_at)
-    .bind(to_doc(m)?);
+    .bind(to_doc(m)?)
+    .bind((m.delivered_by_clerk && m.status == "queued").then_some("queued"));
     execute(query, &mut **tx).await?;
     Ok(())
 }
@@ -40,7 +59,7 @@ pub async fn list(
 ) -> StoreResult<(Vec<SmsMessage>, i64)> {
     paged(
         pool,
-        "doc",
+        sms_columns!(),
         |qb| {
             qb.push(" FROM sms_messages WHERE instance_id = ")
                 .push_bind(instance_id);
@@ -53,4 +72,52 @@ pub async fn list(
         from_row,
     )
     .await
+}
+
+pub async fn queued(pool: &Pool<Db>, instance_id: &str, limit: i64) -> StoreResult<Vec<SmsMessage>> {
+    let query = text(
+        concat!(
+            "SELECT ",
+            sms_columns!(),
+            " FROM sms_messages WHERE instance_id = $1 AND delivery = 'queued' ORDER BY seq LIMIT $2"
+        ),
+        &[instance_id],
+    )
+    .bind(limit);
+    fetch_all(query, pool, from_row).await
+}
+
+pub async fn claim(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    id: &str,
+    now: i64,
+    lease_until: i64,
+) -> StoreResult<bool> {
+    let query = text(
+        "UPDATE sms_messages SET lease_until = $4 \
+         WHERE instance_id = $1 AND id = $2 AND delivery = 'queued' \
+         AND (lease_until IS NULL OR lease_until <= $3)",
+        &[instance_id, id],
+    )
+    .bind(now)
+    .bind(lease_until);
+    Ok(execute(query, pool).await? == 1)
+}
+
+pub async fn record_outcome(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    o: &SmsOutcome,
+) -> StoreResult<bool> {
+    let query = text(
+        "UPDATE sms_messages SET delivery = $3, last_error = $4, \
+         provider_sid = COALESCE($5, provider_sid), attempts = attempts + 1, updated_at = $6, \
+         lease_until = NULL WHERE instance_id = $1 AND id = $2 AND delivery IS NOT NULL",
+        &[instance_id, o.id.as_str(), o.status],
+    )
+    .bind(o.error.as_deref())
+    .bind(o.provider_sid.as_deref())
+    .bind(o.at);
+    Ok(execute(query, pool).await? == 1)
 }

@@ -12,7 +12,7 @@ use usher_core::passwords::{self, check_policy};
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in};
 use usher_core::sign_in_tokens;
 use usher_core::store::Write;
-use usher_core::users::identifiers::guess_kind;
+use usher_core::users::identifiers::{IdentifierKind, guess_kind, validate_phone};
 use usher_core::users::{User, lockout};
 use usher_core::{CoreError, CoreResult};
 
@@ -36,9 +36,15 @@ pub struct CreateSignIn {
 }
 
 async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
+    let kind = guess_kind(identifier);
+    // Phone numbers are stored in E.164, however they were typed.
+    let value = match kind {
+        IdentifierKind::Phone => validate_phone(identifier).unwrap_or_else(|_| identifier.into()),
+        _ => identifier.to_owned(),
+    };
     Ok(state
         .store
-        .user_by_identifier(&state.instance.id, guess_kind(identifier), identifier)
+        .user_by_identifier(&state.instance.id, kind, &value)
         .await?)
 }
 
@@ -311,7 +317,12 @@ async fn attempt_decoy(
         let _ = passwords::check(&state.hasher, &decoy_digest(state).await?, secret).await?;
         CoreError::PasswordIncorrect
     } else {
-        match sign_in.first_factor.as_mut() {
+        // As a real sign-in: only the strategy that was prepared can be attempted.
+        match sign_in
+            .first_factor
+            .as_mut()
+            .filter(|v| v.strategy == *strategy)
+        {
             Some(v) => match v.attempt_code(secret, state.now()) {
                 Ok(()) | Err(CoreError::CodeIncorrect) => CoreError::CodeIncorrect,
                 Err(other) => other,
@@ -339,7 +350,7 @@ async fn attempt_decoy(
 
 /// The client and its sign-in `id`, with the user it identified (who must still be able to
 /// sign in).
-async fn load_attempt(
+pub(super) async fn load_attempt(
     state: &AppState,
     key: &ClientKey,
     id: &str,
@@ -381,6 +392,13 @@ pub async fn prepare_first_factor(
         // The read a real sign-in makes for its user (who has none), so both cost the same.
         if let Some(identifier) = &sign_in.identifier {
             let _ = find_user(state, identifier).await?;
+            // A texted code to a number nobody has counts against the caps as a real one does.
+            if *strategy == Strategy::PhoneCode
+                && let Ok(number) = validate_phone(identifier)
+                && !crate::app::identifiers::is_test_number(state, &number)
+            {
+                crate::app::sms::count_code(state, ctx, &number).await?;
+            }
         }
         // A code is "sent" to nobody: the decoy answers as a real sign-in would.
         decoys::prepare_first_factor(&mut sign_in, strategy, email_address_id, state.now())?;
@@ -392,6 +410,10 @@ pub async fn prepare_first_factor(
             .await?;
         client.version += 1;
         return Ok(client);
+    }
+    if *strategy == Strategy::PhoneCode {
+        return super::phone_codes::prepare_first_factor(state, ctx, key, id, email_address_id)
+            .await;
     }
     // With enumeration protection the email is queued just after the answer, in its own write,
     // so that preparing a code costs a real account what it costs a decoy.
@@ -443,8 +465,9 @@ async fn is_trusted_device(state: &AppState, client: &Client, user: &User) -> Co
         .any(|s| s.user_id == user.id))
 }
 
-/// `prepare_second_factor`: only Client Trust's emailed code needs preparing (TOTP and backup
-/// codes are checked as they come).
+/// `prepare_second_factor`: Client Trust's emailed code and a texted code (`phone_code`) need
+/// preparing (TOTP and backup codes are checked as they come). `email_address_id` names the
+/// phone number for `phone_code`.
 pub async fn prepare_second_factor(
     state: &AppState,
     ctx: &RequestContext,
@@ -453,6 +476,10 @@ pub async fn prepare_second_factor(
     strategy: &Strategy,
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
+    if *strategy == Strategy::PhoneCode {
+        return super::phone_codes::prepare_second_factor(state, ctx, key, id, email_address_id)
+            .await;
+    }
     if *strategy != Strategy::EmailCode {
         return get(state, key, id).await;
     }

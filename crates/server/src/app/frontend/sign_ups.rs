@@ -25,12 +25,19 @@ use crate::state::AppState;
 /// tells the owner instead of sending a code.
 async fn ensure_free(state: &AppState, f: &SignUpFields) -> CoreResult<()> {
     let protect = state.settings().enumeration_protection;
+    if f.phone_number.is_some() && !state.settings().phone_numbers_enabled {
+        return Err(CoreError::value(
+            "phone_number",
+            "phone numbers are not enabled on this instance",
+        ));
+    }
     for (kind, value) in [
         (IdentifierKind::Email, &f.email_address),
+        (IdentifierKind::Phone, &f.phone_number),
         (IdentifierKind::Username, &f.username),
     ] {
         if let Some(v) = value
-            && !(protect && kind == IdentifierKind::Email)
+            && !(protect && kind != IdentifierKind::Username)
             && state
                 .store
                 .user_id_by_identifier(&state.instance.id, kind, v)
@@ -147,7 +154,11 @@ pub async fn upsert(
     .await
 }
 
-async fn load_attempt(state: &AppState, key: &ClientKey, id: &str) -> CoreResult<(Client, SignUp)> {
+pub(super) async fn load_attempt(
+    state: &AppState,
+    key: &ClientKey,
+    id: &str,
+) -> CoreResult<(Client, SignUp)> {
     let client = load_client(state, key).await?;
     let sign_up = client
         .sign_up
@@ -166,6 +177,9 @@ pub async fn prepare_verification(
     id: &str,
     strategy: &Strategy,
 ) -> CoreResult<Client> {
+    if *strategy == Strategy::PhoneCode {
+        return super::sign_up_phones::prepare(state, ctx, key, id).await;
+    }
     if *strategy != Strategy::EmailCode {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
@@ -214,14 +228,18 @@ pub async fn attempt_verification(
     strategy: &Strategy,
     code: &str,
 ) -> CoreResult<Client> {
-    if *strategy != Strategy::EmailCode {
+    if !matches!(strategy, Strategy::EmailCode | Strategy::PhoneCode) {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     let result = with_retry(|| async {
         let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
         refuse_if_signed_in(state, &client).await?;
         let now = state.now();
-        let outcome = sign_up.attempt_email_verification(code, now);
+        let outcome = if *strategy == Strategy::PhoneCode {
+            sign_up.attempt_phone_verification(code, now)
+        } else {
+            sign_up.attempt_email_verification(code, now)
+        };
         let mut change = Change::new(state, ctx);
         if outcome.is_ok() && sign_up.is_ready(&state.settings()) {
             complete(&mut change, key, &mut client, &mut sign_up).await?;

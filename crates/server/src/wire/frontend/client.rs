@@ -227,8 +227,17 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
 }
 
 /// An entry of `supported_first_factors` or `supported_second_factors`: the strategy alone, or
-/// with the address an emailed code goes to.
+/// with the address an emailed code goes to, or the phone number a texted one goes to.
 fn supported_factor(f: &SupportedFactor) -> Value {
+    if let Some(id) = &f.phone_number_id {
+        return json!({
+            "strategy": f.strategy,
+            "safe_identifier": f.safe_identifier,
+            "phone_number_id": id,
+            "primary": f.primary,
+            "default": f.default,
+        });
+    }
     match &f.email_address_id {
         None => json!({ "strategy": f.strategy }),
         Some(id) => json!({
@@ -259,7 +268,7 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
         "object": "sign_in_attempt",
         "id": si.id,
         "status": status,
-        "supported_identifiers": ["email_address", "username"],
+        "supported_identifiers": ["email_address", "phone_number", "username"],
         "identifier": si.identifier,
         "user_data": match u {
             Some(u) => {
@@ -321,23 +330,45 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
             j
         }
     };
+    let phone_verification = match (&su.phone_number, &su.phone_verification) {
+        (None, _) => Value::Null,
+        (Some(_), None) => json!({
+            "object": "verification_otp",
+            "status": "unverified",
+            "strategy": null,
+            "attempts": null,
+            "expire_at": null,
+            "next_action": "needs_prepare",
+            "supported_strategies": ["phone_code"],
+        }),
+        (Some(_), Some(v)) => {
+            let mut j = verification(Some(v));
+            j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
+            j["supported_strategies"] = json!(["phone_code"]);
+            j
+        }
+    };
+    let mut optional = vec!["first_name", "last_name", "username"];
+    if cx.settings.phone_numbers_enabled && !cx.settings.phone_number_required {
+        optional.push("phone_number");
+    }
     json!({
         "object": "sign_up_attempt",
         "id": su.id,
         "status": su.status.as_str(),
         "required_fields": required_fields(&cx.settings),
-        "optional_fields": ["first_name", "last_name", "username"],
+        "optional_fields": optional,
         "missing_fields": su.missing_fields(&cx.settings),
         "unverified_fields": su.unverified_fields(),
         "verifications": {
             "email_address": email_verification,
-            "phone_number": null,
+            "phone_number": phone_verification,
             "web3_wallet": null,
             "external_account": null,
         },
         "username": su.username,
         "email_address": su.email_address,
-        "phone_number": null,
+        "phone_number": su.phone_number,
         "web3_wallet": null,
         "external_account_strategy": null,
         "external_account": null,
@@ -358,6 +389,9 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
 
 fn required_fields(settings: &InstanceSettings) -> Vec<&'static str> {
     let mut out = vec!["email_address"];
+    if settings.phone_numbers_enabled && settings.phone_number_required {
+        out.push("phone_number");
+    }
     if settings.password_required {
         out.push("password");
     }

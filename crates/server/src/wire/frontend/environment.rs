@@ -41,19 +41,29 @@ fn auth_config(instance: &Instance) -> Value {
     let s = &instance.settings;
     let development = instance.environment == Environment::Development;
     let id_suffix = &instance.id;
+    let phone = s.phone_numbers_enabled;
+    let mut identification = vec!["email_address", "username"];
+    let mut first_factors = vec!["email_code", "password", "reset_password_email_code"];
+    let mut second_factors = vec!["totp", "backup_code"];
+    if phone {
+        identification.insert(1, "phone_number");
+        first_factors.push("phone_code");
+        second_factors.insert(0, "phone_code");
+    }
+    let requirements: Vec<Value> = identification.iter().map(|i| json!([i])).collect();
     json!({
         "object": "auth_config",
         "id": format!("aac_{id_suffix}"),
         "first_name": "on",
         "last_name": "on",
         "email_address": "required",
-        "phone_number": "off",
+        "phone_number": if phone { on_off(s.phone_number_required) } else { "off" },
         "username": "on",
         "password": on_off(s.password_required),
-        "identification_requirements": [["email_address"], ["username"]],
-        "identification_strategies": ["email_address", "username"],
-        "first_factors": ["email_code", "password", "reset_password_email_code"],
-        "second_factors": ["totp", "backup_code"],
+        "identification_requirements": requirements,
+        "identification_strategies": identification,
+        "first_factors": first_factors,
+        "second_factors": second_factors,
         "email_address_verification_strategies": ["email_code"],
         "single_session_mode": true,
         "enhanced_email_deliverability": false,
@@ -79,7 +89,12 @@ fn user_settings(instance: &Instance) -> Value {
     json!({
         "attributes": {
             "email_address": attribute(true, true, &["email_code"], &[], &["email_code"], true),
-            "phone_number": off(),
+            "phone_number": if s.phone_numbers_enabled {
+                let code = &["phone_code"];
+                attribute(true, s.phone_number_required, code, code, code, true)
+            } else {
+                off()
+            },
             "username": attribute(true, false, &[], &[], &[], false),
             "web3_wallet": off(),
             "first_name": attribute(true, false, &[], &[], &[], false),

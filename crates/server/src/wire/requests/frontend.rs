@@ -43,6 +43,20 @@ pub struct PrepareFactorForm {
     pub strategy: String,
     #[serde(default, with = "form::text")]
     pub email_address_id: Option<String>,
+    /// For `phone_code`.
+    #[serde(default, with = "form::text")]
+    pub phone_number_id: Option<String>,
+}
+
+impl PrepareFactorForm {
+    /// The email address or, for `phone_code`, the phone number the code goes to.
+    pub fn identification_id(&self) -> Option<&str> {
+        if self.strategy == "phone_code" {
+            self.phone_number_id.as_deref()
+        } else {
+            self.email_address_id.as_deref()
+        }
+    }
 }
 
 /// `attempt_first_factor`: the password or the code, as the strategy says.
@@ -140,6 +154,7 @@ impl SignUpForm {
         (
             SignUpFields {
                 email_address: self.email_address,
+                phone_number: self.phone_number,
                 username: self.username,
                 first_name: self.first_name,
                 last_name: self.last_name,

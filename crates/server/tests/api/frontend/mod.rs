@@ -22,12 +22,16 @@ mod organization_invitations;
 mod organization_sessions;
 mod organizations;
 mod origins;
+mod phone_caps;
+mod phone_sign_in;
+mod phone_sign_up;
 mod robustness;
 mod session_claims;
 mod sessions;
 mod sign_in;
 mod sign_in_tokens;
 mod sign_up;
+mod sms_provider;
 mod testing_tokens;
 mod user_memberships;
 
