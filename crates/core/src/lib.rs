@@ -18,6 +18,7 @@ pub mod jwt_templates;
 pub mod machines;
 pub mod mail;
 pub mod mfa;
+pub mod operators;
 pub mod organizations;
 pub mod passwords;
 pub mod ratelimit;

@@ -86,6 +86,10 @@ mod api_keys {
     type Db = sqlx::Postgres;
     include!("../sql/api_keys.rs");
 }
+mod operators {
+    type Db = sqlx::Postgres;
+    include!("../sql/operators.rs");
+}
 mod billing {
     type Db = sqlx::Postgres;
     include!("../sql/billing.rs");

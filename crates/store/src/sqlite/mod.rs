@@ -87,6 +87,10 @@ mod api_keys {
     type Db = sqlx::Sqlite;
     include!("../sql/api_keys.rs");
 }
+mod operators {
+    type Db = sqlx::Sqlite;
+    include!("../sql/operators.rs");
+}
 mod billing {
     type Db = sqlx::Sqlite;
     include!("../sql/billing.rs");
