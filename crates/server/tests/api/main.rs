@@ -8,6 +8,7 @@ mod billing;
 mod branding;
 mod bulk_ban;
 mod common;
+mod dashboard;
 mod email_addresses;
 mod errors;
 mod frontend;
