@@ -180,6 +180,7 @@ macro_rules! conformance_tests {
                 deleting_a_user_frees_its_identifiers,
                 events_are_kept_in_commit_order,
                 the_audit_log_is_newest_first,
+                users_are_filtered_by_whether_they_are_locked,
             }
             webhooks {
                 endpoints_round_trip,

@@ -1,5 +1,5 @@
 //! The users list (searched by email address, phone number, username, id or name; filtered by
-//! banned; paged) and a user's page (identifiers, metadata, sessions, and the actions the
+//! banned and locked; paged) and a user's page (identifiers, metadata, sessions, and the actions the
 //! operator's role allows).
 
 use axum::extract::{Path, RawQuery, State};
@@ -45,12 +45,18 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
     let params = view::params(q.as_deref());
     let text = params.get("query").map(|s| s.trim()).unwrap_or("");
     let banned = params.get("banned").map(String::as_str).unwrap_or("");
+    let locked = params.get("locked").map(String::as_str).unwrap_or("");
     let offset = view::offset(params.get("offset").map(String::as_str));
     let filter = UserFilter {
         query: (!text.is_empty()).then(|| text.to_lowercase()),
         banned: match banned {
             "true" => Some(true),
             "false" => Some(false),
+            _ => None,
+        },
+        locked_at: match locked {
+            "true" => Some((true, state.now())),
+            "false" => Some((false, state.now())),
             _ => None,
         },
         ..UserFilter::default()
@@ -84,23 +90,20 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         .optional()
         .hint("Email address, phone number, username, id or name.")
         .render(&mut h);
-    h.open("div", &[("class", Some("field"))])
-        .el("label", &[("for", Some("f-banned"))], "Banned")
-        .open(
-            "select",
-            &[("id", Some("f-banned")), ("name", Some("banned"))],
-        );
-    for (value, label) in [("", "Any"), ("true", "Banned"), ("false", "Not banned")] {
-        h.el(
-            "option",
-            &[
-                ("value", Some(value)),
-                ("selected", (banned == value).then_some("")),
-            ],
-            label,
-        );
-    }
-    h.close("select").close("div");
+    choice(
+        &mut h,
+        "banned",
+        "Banned",
+        banned,
+        [("", "Any"), ("true", "Banned"), ("false", "Not banned")],
+    );
+    choice(
+        &mut h,
+        "locked",
+        "Locked",
+        locked,
+        [("", "Any"), ("true", "Locked"), ("false", "Not locked")],
+    );
     h.el("button", &[("type", Some("submit"))], "Search")
         .close("form");
 
@@ -137,10 +140,34 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         let o = o.to_string();
         format!(
             "/dashboard/users?{}",
-            view::query(&[("query", text), ("banned", banned), ("offset", &o)])
+            view::query(&[
+                ("query", text),
+                ("banned", banned),
+                ("locked", locked),
+                ("offset", &o)
+            ])
         )
     });
     view::page(StatusCode::OK, "Users", Some(&nav), h)
+}
+
+/// A labelled `<select>` named `name` with `current` selected.
+fn choice(h: &mut Html, name: &str, label: &str, current: &str, options: [(&str, &str); 3]) {
+    let id = format!("f-{name}");
+    h.open("div", &[("class", Some("field"))])
+        .el("label", &[("for", Some(&id))], label)
+        .open("select", &[("id", Some(&id)), ("name", Some(name))]);
+    for (value, text) in options {
+        h.el(
+            "option",
+            &[
+                ("value", Some(value)),
+                ("selected", (current == value).then_some("")),
+            ],
+            text,
+        );
+    }
+    h.close("select").close("div");
 }
 
 /// The user a path names (a malformed id names none).

@@ -47,6 +47,14 @@ async fn users_are_found_by_any_identifier_and_rendered_escaped() {
     assert!(none.body.contains("No users match."));
     let banned = b.open("/dashboard/users?banned=true").await;
     assert!(!banned.body.contains(&id));
+    d.app
+        .post(&format!("/v1/users/{id}/lock"), json!({}))
+        .await
+        .ok();
+    let locked = b.open("/dashboard/users?locked=true").await;
+    assert!(locked.body.contains(&id) && !locked.body.contains("other@example.com"));
+    let unlocked = b.open("/dashboard/users?locked=false").await;
+    assert!(!unlocked.body.contains(&id) && unlocked.body.contains("other@example.com"));
 
     for page in [
         b.open("/dashboard/users").await,
