@@ -13,6 +13,7 @@ mod instance;
 mod keys;
 mod logging;
 mod offline;
+mod operators;
 mod orgs;
 mod output;
 mod policy;
@@ -144,8 +145,8 @@ pub struct ServeArgs {
     /// /npm/@clerk/… on the Frontend API.
     #[arg(long, env = "USHER_CLERK_JS_DIR")]
     clerk_js_dir: Option<PathBuf>,
-    /// Set the Frontend API's cookies without the Secure attribute (plain-http deployments
-    /// other than localhost). Not for production.
+    /// Set the Frontend API's and the dashboard's cookies without the Secure attribute
+    /// (plain-http deployments other than localhost). Not for production.
     #[arg(long, env = "USHER_INSECURE_COOKIES")]
     insecure_cookies: bool,
     /// SameSite attribute of the Frontend API's cookies: lax, strict, or none (none needs
@@ -343,6 +344,17 @@ enum Command {
         #[command(subcommand)]
         action: config::ConfigAction,
     },
+    /// The people who may sign in to the dashboard (`/dashboard` on the Backend API listener):
+    /// `add EMAIL --role admin|support`, `list`, `remove EMAIL`, `reset EMAIL`.
+    Operators {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: operators::OperatorsAction,
+    },
     /// The emergency revoke: end live sessions by selector (`usher sessions revoke --all |
     /// --user USER | --created-before TIME | --ip CIDR`).
     Sessions {
@@ -428,6 +440,11 @@ fn main() -> std::process::ExitCode {
         },
         Command::Migrate { common } => transfer::migrate(common),
         Command::Sessions { common, action } => sessions::run(common, action),
+        Command::Operators {
+            common,
+            json,
+            action,
+        } => operators::run(common, json, action),
         Command::Backup { common, file } => backup::backup(common, file),
         Command::Restore {
             common,

@@ -55,6 +55,9 @@ pub mod prefix {
     pub const MACHINE: &str = "mch_";
     /// An M2M token: Clerk's ids are `mt_` and 32 hex digits (see `machines::model`).
     pub const M2M_TOKEN: &str = "mt_";
+    /// A dashboard operator and an operator's dashboard session.
+    pub const OPERATOR: &str = "op_";
+    pub const OPERATOR_SESSION: &str = "opsess_";
 }
 
 /// Text that is not an id of the expected kind.
@@ -267,6 +270,15 @@ id_type!(
 id_type!(
     /// An API key (`ak_` and 32 hex digits, minted by `ApiKeyId::mint`).
     ApiKeyId, prefix::API_KEY, "api key"
+);
+
+id_type!(
+    /// A dashboard operator (`op_`): a person who runs the instance, not one of its users.
+    OperatorId, prefix::OPERATOR, "operator"
+);
+id_type!(
+    /// An operator's signed-in dashboard session (`opsess_`).
+    OperatorSessionId, prefix::OPERATOR_SESSION, "operator session"
 );
 
 id_type!(

@@ -7,6 +7,7 @@ pub mod bapi;
 pub mod bootstrap;
 pub mod config;
 pub mod degraded;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod fapi;
@@ -73,12 +74,15 @@ fn finish(router: Router<AppState>, state: &AppState) -> Router {
         .with_state(state.clone())
 }
 
-/// The Backend API listener also serves `/metrics`: it is the operators' side, while the
-/// Frontend API listener faces the internet, where the figures would tell anyone about the
-/// instance's traffic.
+/// The Backend API listener also serves `/metrics` and the operators' dashboard (`/dashboard`):
+/// it is the operators' side, which they already keep behind their firewall, while the Frontend
+/// API listener faces the internet, where the figures would tell anyone about the instance's
+/// traffic and the dashboard's sign-in page would invite guessing.
 pub fn api_router(state: &AppState) -> Router {
     finish(
-        bapi::router().route("/metrics", get(metrics_http::endpoint)),
+        bapi::router()
+            .route("/metrics", get(metrics_http::endpoint))
+            .merge(dashboard::router()),
         state,
     )
 }

@@ -20,6 +20,7 @@ pub mod instance_settings;
 pub mod jwt_templates;
 pub mod lifecycle;
 pub mod machines;
+pub mod operators;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
@@ -182,6 +183,7 @@ macro_rules! conformance_tests {
                 deleting_a_user_frees_its_identifiers,
                 events_are_kept_in_commit_order,
                 the_audit_log_is_newest_first,
+                users_are_filtered_by_whether_they_are_locked,
             }
             webhooks {
                 endpoints_round_trip,
@@ -269,6 +271,11 @@ macro_rules! conformance_tests {
                 api_keys_round_trip_and_are_found_by_digest,
                 api_keys_are_listed_per_subject_and_touched_in_batches,
                 api_keys_go_with_their_user,
+            }
+            operators {
+                operators_are_unique_per_email_and_reset_ends_their_sessions,
+                operator_sessions_are_found_by_digest_in_their_instance,
+                the_audit_log_is_filtered_and_paged,
             }
             billing {
                 billing_plans_have_unique_slugs_and_one_default,

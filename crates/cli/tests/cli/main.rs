@@ -9,6 +9,7 @@ mod config;
 mod emails;
 mod first_run;
 mod instance;
+mod operators;
 mod orgs;
 mod runbook_audit;
 mod runbook_backup;

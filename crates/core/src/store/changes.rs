@@ -167,6 +167,13 @@ pub enum Write {
     InsertMembershipRequest(MembershipRequest),
     /// Guarded by `request.version`.
     UpdateMembershipRequest(MembershipRequest),
+    /// A new dashboard operator; [`StoreError::KeyTaken`] when its email address is taken.
+    InsertOperator(crate::operators::OperatorCredentials),
+    /// New password and TOTP secret for the operator (its TOTP step forgotten), and every one of
+    /// its dashboard sessions ended; [`StoreError::Stale`] when it is gone.
+    ResetOperator(crate::operators::OperatorCredentials),
+    /// Removes the operator with its dashboard sessions; [`StoreError::Stale`] when it is gone.
+    DeleteOperator(crate::ids::OperatorId),
     /// A new API key with its secret's digest (unique per instance) and sealed copy;
     /// [`StoreError::Stale`] when its subject (user or organization) is gone.
     InsertApiKey {

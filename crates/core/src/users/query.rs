@@ -18,6 +18,9 @@ pub struct UserFilter {
     /// Lower-cased partial match over ids, names and identifiers.
     pub query: Option<String>,
     pub banned: Option<bool>,
+    /// `(true, t)`: users locked at time `t` (`locked_until` after it); `(false, t)`: users not
+    /// locked then.
+    pub locked_at: Option<(bool, Millis)>,
     pub last_active_at_since: Option<Millis>,
     pub created_at_before: Option<Millis>,
     pub created_at_after: Option<Millis>,

@@ -69,6 +69,7 @@ fn filter_from(q: &QueryParams) -> Result<UserFilter, ApiError> {
         exclude_user_ids,
         query: q.one("query").map(str::to_owned),
         banned: q.bool("banned")?,
+        locked_at: None,
         last_active_at_since: q.i64("last_active_at_since")?,
         created_at_before: q.i64("created_at_before")?,
         created_at_after: q.i64("created_at_after")?,

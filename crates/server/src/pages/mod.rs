@@ -15,7 +15,7 @@
 //! primary colour come from the instance's branding.
 
 mod account;
-mod html;
+pub(crate) mod html;
 mod landing;
 mod mfa;
 mod organizations;

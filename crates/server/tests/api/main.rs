@@ -10,6 +10,7 @@ mod bulk_ban;
 mod common;
 mod data_lifecycle;
 mod diagnostics;
+mod dashboard;
 mod email_addresses;
 mod errors;
 mod frontend;

@@ -639,3 +639,48 @@ pub async fn the_audit_log_is_newest_first(store: Arc<dyn Store>) -> Outcome {
     );
     Ok(())
 }
+
+pub async fn users_are_filtered_by_whether_they_are_locked(store: Arc<dyn Store>) -> Outcome {
+    let ins = &create_instance(&store).await?.id;
+    let open = user("open@example.com", "Open", NOW);
+    let mut locked = user("locked@example.com", "Locked", NOW + 1);
+    locked.locked_until = Some(NOW + 60_000);
+    let mut lapsed = user("lapsed@example.com", "Lapsed", NOW + 2);
+    lapsed.locked_until = Some(NOW - 1);
+    let mut cs = Changeset::default();
+    for u in [&open, &locked, &lapsed] {
+        cs.push(Write::InsertUser(u.clone()));
+    }
+    store.commit(ins, cs).await?;
+    let emails = |locked_at| {
+        let store = store.clone();
+        async move {
+            let f = UserFilter {
+                locked_at: Some(locked_at),
+                ..Default::default()
+            };
+            let found = store
+                .list_users(ins, &f, UserOrder::default(), &Page::default())
+                .await?;
+            let mut names: Vec<String> = found
+                .into_iter()
+                .filter_map(|u| u.email_addresses.first().map(|e| e.email_address.clone()))
+                .collect();
+            names.sort();
+            Ok::<_, usher_core::store::StoreError>((names, store.count_users(ins, &f).await?))
+        }
+    };
+    assert_eq!(
+        emails((true, NOW)).await?,
+        (vec!["locked@example.com".to_owned()], 1)
+    );
+    assert_eq!(
+        emails((false, NOW)).await?,
+        (
+            vec!["lapsed@example.com".to_owned(), "open@example.com".into()],
+            2
+        )
+    );
+    assert_eq!(emails((true, NOW + 60_000)).await?.1, 0, "the lock lapses");
+    Ok(())
+}

@@ -95,6 +95,11 @@ mod activity {
     type Db = sqlx::Postgres;
     include!("../sql/activity.rs");
 }
+
+mod operators {
+    type Db = sqlx::Postgres;
+    include!("../sql/operators.rs");
+}
 mod billing {
     type Db = sqlx::Postgres;
     include!("../sql/billing.rs");

@@ -73,6 +73,17 @@ qb.push(" AND search LIKE ")
     if let Some(b) = f.banned {
 qb.push(" AND banned = ").push_bind(b);
     }
+    match f.locked_at {
+Some((true, at)) => {
+    qb.push(" AND locked_until > ").push_bind(at);
+}
+Some((false, at)) => {
+    qb.push(" AND (locked_until IS NULL OR locked_until <= ")
+        .push_bind(at)
+        .push(")");
+}
+None => {}
+    }
     let ranges = [
 ("last_active_at", ">=", f.last_active_at_since),
 ("created_at", "<", f.created_at_before),

@@ -268,6 +268,11 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
                 )
                 .await?
             }
+            Write::InsertOperator(o) => super::operators::insert(&mut tx, instance_id, o).await?,
+            Write::ResetOperator(o) => super::operators::reset(&mut tx, instance_id, o).await?,
+            Write::DeleteOperator(id) => {
+                super::operators::delete(&mut tx, instance_id, id).await?
+            }
             Write::InsertApiKey { key, digest, sealed } => {
                 super::api_keys::insert(&mut tx, instance_id, key, digest, sealed).await?
             }

@@ -96,6 +96,11 @@ mod activity {
     type Db = sqlx::Sqlite;
     include!("../sql/activity.rs");
 }
+
+mod operators {
+    type Db = sqlx::Sqlite;
+    include!("../sql/operators.rs");
+}
 mod billing {
     type Db = sqlx::Sqlite;
     include!("../sql/billing.rs");

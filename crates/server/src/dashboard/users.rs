@@ -1,0 +1,334 @@
+//! The users list (searched by email address, phone number, username, id or name; filtered by
+//! banned and locked; paged) and a user's page (identifiers, metadata, sessions, and the actions the
+//! operator's role allows).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use usher_core::ids::UserId;
+use usher_core::operators::Action;
+use usher_core::sessions::Session;
+use usher_core::users::User;
+use usher_core::users::query::{Page, UserFilter, UserOrder};
+use usher_core::{CoreError, CoreResult};
+
+use super::view::{self, Html, PAGE_SIZE};
+use super::{Desk, failure};
+use crate::app::users as app;
+use crate::state::AppState;
+
+/// A user's display name: first and last name, else the username, else the id.
+pub fn display_name(u: &User) -> String {
+    let name = [u.first_name.as_deref(), u.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !name.is_empty() {
+        name
+    } else {
+        u.username.clone().unwrap_or_else(|| u.id.to_string())
+    }
+}
+
+fn status_badges(h: &mut Html, u: &User, now: i64) {
+    if u.banned {
+        h.el("span", &[("class", Some("badge"))], "Banned");
+    }
+    if u.is_locked(now) {
+        h.el("span", &[("class", Some("badge"))], "Locked");
+    }
+}
+
+pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQuery) -> Response {
+    let params = view::params(q.as_deref());
+    let text = params.get("query").map(|s| s.trim()).unwrap_or("");
+    let banned = params.get("banned").map(String::as_str).unwrap_or("");
+    let locked = params.get("locked").map(String::as_str).unwrap_or("");
+    let offset = view::offset(params.get("offset").map(String::as_str));
+    let filter = UserFilter {
+        query: (!text.is_empty()).then(|| text.to_lowercase()),
+        banned: match banned {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        locked_at: match locked {
+            "true" => Some((true, state.now())),
+            "false" => Some((false, state.now())),
+            _ => None,
+        },
+        ..UserFilter::default()
+    };
+    let page = Page {
+        limit: PAGE_SIZE,
+        offset,
+    };
+    let found = async {
+        let users = app::list(&state, &filter, UserOrder::default(), &page).await?;
+        let total = app::count(&state, &filter).await?;
+        Ok::<_, CoreError>((users, total))
+    };
+    let nav = desk.nav(&state);
+    let (users, total) = match found.await {
+        Ok(r) => r,
+        Err(e) => return failure(Some(&nav), e),
+    };
+    let mut h = Html::new();
+    h.open(
+        "form",
+        &[
+            ("method", Some("get")),
+            ("action", Some("/dashboard/users")),
+            ("class", Some("filters")),
+            ("role", Some("search")),
+        ],
+    );
+    view::Field::new("query", "Search", "search")
+        .value(text)
+        .optional()
+        .hint("Email address, phone number, username, id or name.")
+        .render(&mut h);
+    choice(
+        &mut h,
+        "banned",
+        "Banned",
+        banned,
+        [("", "Any"), ("true", "Banned"), ("false", "Not banned")],
+    );
+    choice(
+        &mut h,
+        "locked",
+        "Locked",
+        locked,
+        [("", "Any"), ("true", "Locked"), ("false", "Not locked")],
+    );
+    h.el("button", &[("type", Some("submit"))], "Search")
+        .close("form");
+
+    let now = state.now();
+    h.open("div", &[("class", Some("table"))])
+        .open("table", &[])
+        .el("caption", &[("class", Some("skip"))], "Users")
+        .raw("<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Email address</th>")
+        .raw("<th scope=\"col\">Created</th><th scope=\"col\">Last active</th>")
+        .raw("<th scope=\"col\">Status</th></tr></thead><tbody>");
+    for u in &users {
+        let href = format!("/dashboard/users/{}", u.id);
+        h.open("tr", &[]).open("th", &[("scope", Some("row"))]);
+        h.el("a", &[("href", Some(&href))], &display_name(u))
+            .close("th")
+            .el(
+                "td",
+                &[],
+                u.primary_email().map_or("", |e| e.email_address.as_str()),
+            )
+            .open("td", &[]);
+        view::time(&mut h, Some(u.created_at));
+        h.close("td").open("td", &[]);
+        view::time(&mut h, u.last_active_at);
+        h.close("td").open("td", &[]);
+        status_badges(&mut h, u, now);
+        h.close("td").close("tr");
+    }
+    h.raw("</tbody></table></div>");
+    if users.is_empty() {
+        h.el("p", &[], "No users match.");
+    }
+    view::pager(&mut h, offset, users.len(), total, |o| {
+        let o = o.to_string();
+        format!(
+            "/dashboard/users?{}",
+            view::query(&[
+                ("query", text),
+                ("banned", banned),
+                ("locked", locked),
+                ("offset", &o)
+            ])
+        )
+    });
+    view::page(StatusCode::OK, "Users", Some(&nav), h)
+}
+
+/// A labelled `<select>` named `name` with `current` selected.
+fn choice(h: &mut Html, name: &str, label: &str, current: &str, options: [(&str, &str); 3]) {
+    let id = format!("f-{name}");
+    h.open("div", &[("class", Some("field"))])
+        .el("label", &[("for", Some(&id))], label)
+        .open("select", &[("id", Some(&id)), ("name", Some(name))]);
+    for (value, text) in options {
+        h.el(
+            "option",
+            &[
+                ("value", Some(value)),
+                ("selected", (current == value).then_some("")),
+            ],
+            text,
+        );
+    }
+    h.close("select").close("div");
+}
+
+/// The user a path names (a malformed id names none).
+pub async fn user_of(state: &AppState, raw: &str) -> CoreResult<User> {
+    let id = UserId::parse(raw).map_err(|_| CoreError::NotFound { resource: "user" })?;
+    app::get(state, &id).await
+}
+
+pub async fn live_sessions(state: &AppState, u: &User) -> CoreResult<Vec<Session>> {
+    let now = state.now();
+    Ok(state
+        .store
+        .live_sessions_of_user(&state.instance.id, &u.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.status_at(now) == usher_core::sessions::SessionStatus::Active)
+        .collect())
+}
+
+fn row(h: &mut Html, term: &str, value: &str) {
+    h.el("dt", &[], term).el("dd", &[], value);
+}
+
+fn action_link(h: &mut Html, desk: &Desk, u: &User, action: Action, name: &str, label: &str) {
+    if desk.may(action) {
+        let href = format!("/dashboard/users/{}/confirm?action={name}", u.id);
+        h.el(
+            "a",
+            &[("href", Some(&href)), ("class", Some("button danger"))],
+            label,
+        );
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    desk: Desk,
+    Path(user_id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let nav = desk.nav(&state);
+    let found = async {
+        let u = user_of(&state, &user_id).await?;
+        let sessions = live_sessions(&state, &u).await?;
+        Ok::<_, CoreError>((u, sessions))
+    };
+    let (u, sessions) = match found.await {
+        Ok(r) => r,
+        Err(e) => return failure(Some(&nav), e),
+    };
+    let now = state.now();
+    let mut h = Html::new();
+    if let Some(n) = view::params(q.as_deref())
+        .get("done")
+        .and_then(|d| super::actions::done_text(d))
+    {
+        view::notice(&mut h, n);
+    }
+    h.open("p", &[]);
+    status_badges(&mut h, &u, now);
+    h.close("p");
+    h.open("div", &[("class", Some("actions"))]);
+    if u.banned {
+        action_link(&mut h, &desk, &u, Action::Unban, "unban", "Unban");
+    } else {
+        action_link(&mut h, &desk, &u, Action::Ban, "ban", "Ban");
+    }
+    if u.is_locked(now) {
+        action_link(&mut h, &desk, &u, Action::Unlock, "unlock", "Unlock");
+    } else {
+        action_link(&mut h, &desk, &u, Action::Lock, "lock", "Lock");
+    }
+    if !sessions.is_empty() {
+        action_link(
+            &mut h,
+            &desk,
+            &u,
+            Action::SignOut,
+            "sign-out-all",
+            "Sign out of all devices",
+        );
+    }
+    h.close("div");
+
+    h.el("h2", &[], "Identifiers").open("dl", &[]);
+    row(&mut h, "User id", u.id.as_str());
+    row(&mut h, "Name", &display_name(&u));
+    row(&mut h, "Username", u.username.as_deref().unwrap_or("—"));
+    for e in &u.email_addresses {
+        row(&mut h, "Email address", &e.email_address);
+    }
+    for p in &u.phone_numbers {
+        row(&mut h, "Phone number", &p.phone_number);
+    }
+    row(
+        &mut h,
+        "External id",
+        u.external_id.as_deref().unwrap_or("—"),
+    );
+    h.el("dt", &[], "Created").open("dd", &[]);
+    view::time(&mut h, Some(u.created_at));
+    h.close("dd")
+        .el("dt", &[], "Last signed in")
+        .open("dd", &[]);
+    view::time(&mut h, u.last_sign_in_at);
+    h.close("dd").close("dl");
+
+    h.el("h2", &[], "Metadata");
+    for (label, m) in [
+        ("Public metadata", &u.public_metadata),
+        ("Private metadata", &u.private_metadata),
+        ("Unsafe metadata", &u.unsafe_metadata),
+    ] {
+        let json = serde_json::to_string_pretty(m).unwrap_or_default();
+        h.el("h3", &[], label)
+            .open("pre", &[])
+            .el("code", &[], &json)
+            .close("pre");
+    }
+
+    h.el("h2", &[], "Active sessions");
+    if sessions.is_empty() {
+        h.el("p", &[], "No active sessions.");
+    } else {
+        h.open("div", &[("class", Some("table"))])
+            .open("table", &[])
+            .raw("<thead><tr><th scope=\"col\">Device</th><th scope=\"col\">IP address</th>")
+            .raw("<th scope=\"col\">Last active</th><th scope=\"col\">Signed in</th>")
+            .raw("<th scope=\"col\"><span class=\"skip\">Action</span></th></tr></thead><tbody>");
+        for s in &sessions {
+            h.open("tr", &[])
+                .el(
+                    "td",
+                    &[],
+                    s.user_agent.as_deref().unwrap_or("Unknown device"),
+                )
+                .el("td", &[], s.ip_address.as_deref().unwrap_or("—"))
+                .open("td", &[]);
+            view::time(&mut h, Some(s.last_active_at));
+            h.close("td").open("td", &[]);
+            view::time(&mut h, Some(s.created_at));
+            h.close("td").open("td", &[]);
+            if desk.may(Action::SignOut) {
+                let href = format!(
+                    "/dashboard/users/{}/confirm?action=sign-out&session_id={}",
+                    u.id, s.id
+                );
+                h.el(
+                    "a",
+                    &[("href", Some(&href)), ("class", Some("button danger"))],
+                    "Sign out",
+                );
+            }
+            h.close("td").close("tr");
+        }
+        h.raw("</tbody></table></div>");
+    }
+    let audit = format!(
+        "/dashboard/audit?{}",
+        view::query(&[("target", u.id.as_str())])
+    );
+    view::link_para(&mut h, &audit, "This user in the audit log");
+    view::page(StatusCode::OK, &display_name(&u), Some(&nav), h)
+}
