@@ -191,3 +191,48 @@ fn an_export_finds_drift_and_apply_puts_it_back() {
         Some(0)
     );
 }
+
+/// The checklist's drift review: a change made through another node (a running server's
+/// Backend API, as an operator's script or Clerk's SDK would) shows in `usher config diff`
+/// against the last-known-good file, and `apply` puts it back.
+#[test]
+fn drift_made_on_another_node_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    create_instance(d);
+    let good = d.join("last-known-good.json");
+    ok_in(d, "config", &["export", good.to_str().unwrap()]);
+
+    let (server, _) = crate::common::serve_with(d, &[]);
+    let keys = crate::common::keys_json(d);
+    let (api, sk) = (
+        keys["api_url"].as_str().unwrap(),
+        keys["secret_key"].as_str().unwrap(),
+    );
+    let (status, body) = crate::common::http(
+        "PATCH",
+        &format!("{api}/v1/instance/organization_settings"),
+        Some(sk),
+        Some(r#"{"enabled":true,"max_allowed_memberships":7}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+
+    let drift = config(d, &["diff", good.to_str().unwrap()]);
+    assert_eq!(drift.status.code(), Some(1));
+    let printed = stdout(&drift);
+    assert!(
+        printed.contains("settings.organization_max_allowed_memberships: 7 (live)"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("settings.organizations_enabled"),
+        "{printed}"
+    );
+    drop(server);
+
+    ok_in(d, "config", &["apply", good.to_str().unwrap()]);
+    assert_eq!(
+        config(d, &["diff", good.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+}

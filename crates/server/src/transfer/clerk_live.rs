@@ -343,19 +343,17 @@ impl Run<'_> {
         let mut dropped = 0;
         for s in incoming {
             dropped += i64::from(s.second_factor_dropped);
-            match stored.get(&s.user.id) {
-                None => {
-                    changes.push(Write::InsertUser(s.user));
-                    tally.created += 1;
-                }
-                Some(existing) => match map::merge_user(existing, &s.user) {
-                    Some(merged) => {
-                        changes.push(Write::UpdateUser(merged));
-                        tally.updated += 1;
-                    }
-                    None => tally.unchanged += 1,
-                },
-            }
+            let existing = stored.get(&s.user.id);
+            let merge = map::merge_user;
+            reconcile(
+                s.user,
+                existing,
+                merge,
+                Write::InsertUser,
+                Write::UpdateUser,
+                changes,
+                tally,
+            );
         }
         Ok(dropped)
     }
@@ -373,19 +371,17 @@ impl Run<'_> {
         let ids: Vec<_> = incoming.iter().map(|o| o.id.clone()).collect();
         let stored = self.store.organizations_by_ids(self.ins, &ids).await?;
         for org in incoming {
-            match stored.iter().find(|s| s.id == org.id) {
-                None => {
-                    changes.push(Write::InsertOrganization(org));
-                    tally.created += 1;
-                }
-                Some(existing) => match map::merge_organization(existing, &org) {
-                    Some(merged) => {
-                        changes.push(Write::UpdateOrganization(merged));
-                        tally.updated += 1;
-                    }
-                    None => tally.unchanged += 1,
-                },
-            }
+            let existing = stored.iter().find(|s| s.id == org.id);
+            let (insert, update) = (Write::InsertOrganization, Write::UpdateOrganization);
+            reconcile(
+                org,
+                existing,
+                map::merge_organization,
+                insert,
+                update,
+                changes,
+                tally,
+            );
         }
         Ok(())
     }
@@ -402,19 +398,9 @@ impl Run<'_> {
                 .store
                 .get_membership(self.ins, &m.organization_id, &m.user_id)
                 .await?;
-            match existing {
-                None => {
-                    changes.push(Write::InsertMembership(m));
-                    tally.created += 1;
-                }
-                Some(existing) => match map::merge_membership(&existing, &m) {
-                    Some(merged) => {
-                        changes.push(Write::UpdateMembership(merged));
-                        tally.updated += 1;
-                    }
-                    None => tally.unchanged += 1,
-                },
-            }
+            let (insert, update) = (Write::InsertMembership, Write::UpdateMembership);
+            let merge = map::merge_membership;
+            reconcile(m, existing.as_ref(), merge, insert, update, changes, tally);
         }
         Ok(())
     }
@@ -427,23 +413,22 @@ impl Run<'_> {
     ) -> anyhow::Result<()> {
         for v in page {
             let inv = map::invitation_from_clerk(v)?;
-            match self
+            let existing = self
                 .store
                 .get_organization_invitation(self.ins, &inv.id)
-                .await?
-            {
-                None => {
-                    changes.push(Write::InsertOrganizationInvitation(inv));
-                    tally.created += 1;
-                }
-                Some(existing) => match map::merge_invitation(&existing, &inv) {
-                    Some(merged) => {
-                        changes.push(Write::UpdateOrganizationInvitation(merged));
-                        tally.updated += 1;
-                    }
-                    None => tally.unchanged += 1,
-                },
-            }
+                .await?;
+            let insert = Write::InsertOrganizationInvitation;
+            let update = Write::UpdateOrganizationInvitation;
+            let merge = map::merge_invitation;
+            reconcile(
+                inv,
+                existing.as_ref(),
+                merge,
+                insert,
+                update,
+                changes,
+                tally,
+            );
         }
         Ok(())
     }
@@ -609,5 +594,31 @@ fn refusal(phase: Phase, e: StoreError) -> anyhow::Error {
             "the {what} being imported changed here while the import ran (or names something missing); run the import again"
         ),
         other => anyhow::Error::from(other).context(format!("writing {what}")),
+    }
+}
+
+/// One record read from the source against the one stored under its id: written when new,
+/// rewritten when `merge` finds the source changed it, counted as unchanged otherwise.
+fn reconcile<T>(
+    incoming: T,
+    stored: Option<&T>,
+    merge: fn(&T, &T) -> Option<T>,
+    insert: fn(T) -> Write,
+    update: fn(T) -> Write,
+    changes: &mut Changeset,
+    tally: &mut KindCounts,
+) {
+    match stored {
+        None => {
+            changes.push(insert(incoming));
+            tally.created += 1;
+        }
+        Some(existing) => match merge(existing, &incoming) {
+            Some(merged) => {
+                changes.push(update(merged));
+                tally.updated += 1;
+            }
+            None => tally.unchanged += 1,
+        },
     }
 }

@@ -146,6 +146,22 @@ pub fn write_client(change: &mut Change<'_>, client: &Client) {
     }
 }
 
+/// Commits `change` with `client` written as it now stands (touched now), audited as `action`
+/// on `target`; afterwards the client's version is the stored one's.
+pub async fn commit_client(
+    mut change: Change<'_>,
+    client: &mut Client,
+    now: usher_core::clock::Millis,
+    action: &str,
+    target: &str,
+) -> CoreResult<()> {
+    client.updated_at = now;
+    write_client(&mut change, client);
+    change.commit(action, Some(target)).await?;
+    client.version += 1;
+    Ok(())
+}
+
 pub async fn get_user(state: &AppState, id: &UserId) -> CoreResult<User> {
     super::users::get(state, id).await
 }

@@ -11,7 +11,7 @@ use usher_core::ids::IdentificationId;
 use usher_core::sms::SmsMessage;
 use usher_core::users::User;
 
-use super::{ClientKey, write_client};
+use super::{ClientKey, commit_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, sms, with_retry};
 use crate::state::AppState;
@@ -128,12 +128,14 @@ pub async fn prepare_first_factor(
             send(state, &mut change, to, &user);
         }
         client.sign_in = Some(sign_in);
-        client.updated_at = state.now();
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_first_factor", Some(id))
-            .await?;
-        client.version += 1;
+        commit_client(
+            change,
+            &mut client,
+            state.now(),
+            "sign_in.prepare_first_factor",
+            id,
+        )
+        .await?;
         Ok((client, sent.filter(|_| later).map(|to| (to, user))))
     })
     .await?;
@@ -175,12 +177,14 @@ pub async fn prepare_second_factor(
             send(state, &mut change, to, &user);
         }
         client.sign_in = Some(sign_in);
-        client.updated_at = state.now();
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_second_factor", Some(id))
-            .await?;
-        client.version += 1;
+        commit_client(
+            change,
+            &mut client,
+            state.now(),
+            "sign_in.prepare_second_factor",
+            id,
+        )
+        .await?;
         Ok(client)
     })
     .await

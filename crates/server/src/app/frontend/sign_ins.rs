@@ -18,8 +18,8 @@ use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
 use super::{
-    ClientKey, get_user, load_client, send_code, send_code_later, start_session_as, throttle,
-    write_client,
+    ClientKey, commit_client, get_user, load_client, send_code, send_code_later, start_session_as,
+    throttle, write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
@@ -437,12 +437,14 @@ pub async fn prepare_first_factor(
             send_code(state, &mut change, to, Some(&user), reset);
         }
         client.sign_in = Some(sign_in);
-        client.updated_at = state.now();
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_first_factor", Some(id))
-            .await?;
-        client.version += 1;
+        commit_client(
+            change,
+            &mut client,
+            state.now(),
+            "sign_in.prepare_first_factor",
+            id,
+        )
+        .await?;
         Ok((client, sent.filter(|_| later).map(|to| (to, user))))
     })
     .await?;
@@ -496,12 +498,14 @@ pub async fn prepare_second_factor(
             send_code(state, &mut change, to, Some(&user), false);
         }
         client.sign_in = Some(sign_in);
-        client.updated_at = state.now();
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_second_factor", Some(id))
-            .await?;
-        client.version += 1;
+        commit_client(
+            change,
+            &mut client,
+            state.now(),
+            "sign_in.prepare_second_factor",
+            id,
+        )
+        .await?;
         Ok(client)
     })
     .await

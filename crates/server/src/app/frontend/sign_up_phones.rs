@@ -8,7 +8,7 @@ use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
 use super::sign_ups::load_attempt;
-use super::{ClientKey, write_client};
+use super::{ClientKey, commit_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, identifiers, sms, with_retry};
 use crate::state::AppState;
@@ -51,12 +51,14 @@ pub async fn prepare(
             sms::queue(&mut change, msg);
         }
         client.sign_up = Some(sign_up);
-        client.updated_at = state.now();
-        write_client(&mut change, &client);
-        change
-            .commit("sign_up.prepare_verification", Some(id))
-            .await?;
-        client.version += 1;
+        commit_client(
+            change,
+            &mut client,
+            state.now(),
+            "sign_up.prepare_verification",
+            id,
+        )
+        .await?;
         Ok(client)
     })
     .await

@@ -13,7 +13,8 @@ use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
 use super::{
-    ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
+    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice, start_session,
+    write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::roles::catalog_for;
@@ -209,12 +210,14 @@ pub async fn prepare_verification(
             _ => {}
         }
         client.sign_up = Some(sign_up);
-        client.updated_at = state.now();
-        write_client(&mut change, &client);
-        change
-            .commit("sign_up.prepare_verification", Some(id))
-            .await?;
-        client.version += 1;
+        commit_client(
+            change,
+            &mut client,
+            state.now(),
+            "sign_up.prepare_verification",
+            id,
+        )
+        .await?;
         Ok(client)
     })
     .await
