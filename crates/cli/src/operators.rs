@@ -30,6 +30,7 @@ pub enum OperatorsAction {
     Add {
         /// The operator's email address (their sign-in name).
         email: String,
+        /// `admin` (everything) or `support` (reads, signs users out, unlocks).
         #[arg(long, value_enum)]
         role: RoleArg,
         /// Read the password from stdin (at least 12 characters) instead of generating one.
@@ -39,9 +40,13 @@ pub enum OperatorsAction {
     /// Every operator: email address, role, id and when it was created.
     List,
     /// Remove an operator; their dashboard sessions end.
-    Remove { email: String },
+    Remove {
+        /// The operator's email address.
+        email: String,
+    },
     /// A new password and TOTP secret (enrolled again); the operator's sessions end.
     Reset {
+        /// The operator's email address.
         email: String,
         /// Read the new password from stdin instead of generating one.
         #[arg(long)]
