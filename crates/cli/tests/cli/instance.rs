@@ -97,7 +97,7 @@ fn a_running_server_picks_the_change_up() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (_, body) = http_get(&format!("{frontend}/sign-in"));
         if body.contains("<strong>Live Name</strong>") {

@@ -124,6 +124,35 @@ fn api_of(d: &Path) -> String {
     keys_json(d)["api_url"].as_str().unwrap().to_owned()
 }
 
+/// Waits (up to 60 s: the machine may be loaded) until the server at `api` accepts `sk` and
+/// holds each of `values`; the audit reads the server's effective settings, not the database's.
+#[track_caller]
+fn until_served(api: &str, sk: &str, values: &[(&str, Value)]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = http(
+            "GET",
+            &format!("{api}/v1/instance/settings"),
+            Some(sk),
+            None,
+        );
+        let held = status == 200
+            && serde_json::from_str::<Value>(&body).is_ok_and(|doc| {
+                values
+                    .iter()
+                    .all(|(key, want)| doc["settings"][*key]["value"] == *want)
+            });
+        if held {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not served within 60 s: {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn a_misconfigured_instance_fails_each_instance_item_and_passes_once_fixed() {
     let dir = tempfile::tempdir().unwrap();
@@ -185,7 +214,15 @@ fn a_misconfigured_instance_fails_each_instance_item_and_passes_once_fixed() {
     let template: Value = serde_json::from_str(&body).unwrap();
     // The key is older than the limit given; the running server holds the new settings.
     std::thread::sleep(Duration::from_secs(5).saturating_sub(created.elapsed()));
-    std::thread::sleep(Duration::from_millis(1500));
+    until_served(
+        &api,
+        &sk,
+        &[
+            ("allowed_origins", json!(["http://app.example.com"])),
+            ("session_inactivity_ms", json!(86_400_000)),
+            ("sign_out_other_sessions_on_security_change", json!(false)),
+        ],
+    );
 
     let flags = [
         "--api-url",
@@ -312,7 +349,7 @@ fn a_misconfigured_instance_fails_each_instance_item_and_passes_once_fixed() {
         .unwrap_or_else(|| panic!("{rotated}"))
         .to_owned();
     // The running server takes the new key within its refresh interval.
-    std::thread::sleep(Duration::from_millis(1500));
+    until_served(&api, &sk, &[("session_inactivity_ms", json!(1_800_000))]);
     let flags = [
         "--api-url",
         api.as_str(),

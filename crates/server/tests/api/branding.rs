@@ -200,7 +200,7 @@ async fn a_change_by_another_process_is_picked_up_without_restart() {
     .await
     .unwrap();
     let mut seen = String::new();
-    for _ in 0..50 {
+    for _ in 0..300 {
         seen = app.environment().await["display_config"]["application_name"]
             .as_str()
             .unwrap()

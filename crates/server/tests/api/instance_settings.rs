@@ -35,15 +35,15 @@ fn setting<'a>(settings: &'a Value, key: &str) -> (&'a Value, &'a str) {
     (&s["value"], s["source"].as_str().unwrap_or("?"))
 }
 
-/// Waits (up to 5 s) until `check` holds for `app`'s held settings.
+/// Waits (up to 30 s: the machine may be loaded) until `check` holds for `app`'s held settings.
 async fn until_held(app: &App, check: impl Fn(&usher_core::instance::InstanceSettings) -> bool) {
-    for _ in 0..50 {
+    for _ in 0..300 {
         if check(&app.running.state.settings()) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the node did not pick the change up within 5 s");
+    panic!("the node did not pick the change up within 30 s");
 }
 
 #[tokio::test]

@@ -268,7 +268,7 @@ async fn rotated_signing_keys_are_picked_up_without_a_restart() {
     app.rotate_key("key_rotated").await;
 
     let mut jwks = serde_json::Value::Null;
-    for _ in 0..100 {
+    for _ in 0..300 {
         jwks = app.get("/v1/jwks").await.ok().clone();
         if jwks["keys"].as_array().unwrap().len() == 2 {
             break;

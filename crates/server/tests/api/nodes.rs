@@ -134,7 +134,7 @@ async fn a_key_rotation_is_seen_by_every_node() {
         .to_owned();
     for node in [&a, &b] {
         let mut kid = serde_json::Value::Null;
-        for _ in 0..100 {
+        for _ in 0..300 {
             let jwt = node.session_jwt(&sid).await;
             kid = decode_jwt(&jwt).0["kid"].clone();
             if kid == "key_shared_rotation" {
@@ -193,7 +193,7 @@ fn start_redis() -> Option<RedisServer> {
         eprintln!("redis-server is not installed; scripts/test installs it");
         return None;
     };
-    for _ in 0..100 {
+    for _ in 0..400 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Some(RedisServer {
                 child,
