@@ -1,9 +1,14 @@
-//! The fuzz targets on stable Rust: every seed of `fuzz/seeds/<target>/`, then thousands of
-//! inputs derived from them by a fixed-seed generator (byte flips, splices, truncations,
-//! random bytes). Reproducible run to run; the coverage-guided `cargo fuzz` run in
-//! `crates/verify/ci.sh` explores further when a nightly toolchain is available.
+//! The fuzz targets on stable Rust: every seed of `fuzz/seeds/<target>/`, then inputs derived
+//! from them (byte flips, splices, truncations, random bytes). By default a fixed number of
+//! inputs from a fixed seed, the same every run. With `USHER_FUZZ_SECONDS=N` each target instead
+//! explores for N seconds from a seed of the clock (or `USHER_FUZZ_SEED`), printed so that a
+//! failure can be repeated; an input that panics is written under `target/fuzz-failures/`.
+//! `crates/verify/ci.sh` runs the timed mode; the coverage-guided `cargo fuzz` run is
+//! `USHER_FUZZ=cargo-fuzz crates/verify/ci.sh` on a nightly toolchain.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 struct Rng(u64);
 
@@ -95,6 +100,16 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
     v
 }
 
+/// How long, and from which seed, one target explores: fixed by default, timed on request.
+enum Budget {
+    Inputs(usize),
+    Until(Instant),
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
 fn replay(target: &str, f: fn(&[u8]), iterations: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/seeds")
@@ -108,14 +123,52 @@ fn replay(target: &str, f: fn(&[u8]), iterations: usize) {
     for s in &seeds {
         f(s);
     }
-    let mut rng = Rng(0x5eed_0000_0000_0001 ^ target.len() as u64);
-    for _ in 0..iterations {
-        let input = if rng.below(10) == 0 {
+    let (seed, budget) = match env_u64("USHER_FUZZ_SECONDS") {
+        Some(secs) => {
+            let seed = env_u64("USHER_FUZZ_SEED").unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            });
+            let deadline = Instant::now() + Duration::from_secs(secs);
+            (seed | 1, Budget::Until(deadline))
+        }
+        None => (
+            0x5eed_0000_0000_0001 ^ target.len() as u64,
+            Budget::Inputs(iterations),
+        ),
+    };
+    let mut rng = Rng(seed);
+    let mut tried = 0usize;
+    loop {
+        match budget {
+            Budget::Inputs(n) if tried >= n => break,
+            Budget::Until(end) if tried % 256 == 0 && Instant::now() >= end => break,
+            _ => {}
+        }
+        let input: Vec<u8> = if rng.below(10) == 0 {
             (0..rng.below(512)).map(|_| rng.next() as u8).collect()
         } else {
             mutate(&mut rng, &seeds)
         };
-        f(&input);
+        if catch_unwind(AssertUnwindSafe(|| f(&input))).is_err() {
+            let out = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/fuzz-failures")
+                .join(format!("{target}-{seed}-{tried}"));
+            let saved = std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))
+                .and_then(|()| std::fs::write(&out, &input));
+            panic!(
+                "{target}: input {tried} from USHER_FUZZ_SEED={seed} panicked ({}): {input:02x?}",
+                match saved {
+                    Ok(()) => format!("saved to {}", out.display()),
+                    Err(e) => format!("not saved: {e}"),
+                }
+            );
+        }
+        tried += 1;
+    }
+    if matches!(budget, Budget::Until(_)) {
+        println!("{target}: {tried} inputs from USHER_FUZZ_SEED={seed}, no panic");
     }
 }
 
