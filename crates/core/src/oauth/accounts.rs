@@ -101,3 +101,12 @@ pub struct ProviderTokens {
 pub fn seal_context(external_account_id: &str, which: &str) -> String {
     format!("oauth-{which}:{external_account_id}")
 }
+
+/// What a transferable social sign-in carries to the sign-up that creates its user: the
+/// external account as the provider described it, and its row (tokens sealed; its `user_id`
+/// set when the user is created).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub account: ExternalAccount,
+    pub tokens: ProviderTokens,
+}

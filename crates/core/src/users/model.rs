@@ -21,6 +21,8 @@ pub enum Verification {
     Ticket,
     /// Verified by the user with a code sent to it by SMS.
     PhoneCode,
+    /// Verified by a social or enterprise provider that vouched for it (`email_verified`).
+    Oauth,
 }
 
 impl Verification {

@@ -19,6 +19,7 @@ pub mod jwt_templates;
 pub mod m2m_tokens;
 pub mod machines;
 pub mod mail;
+pub mod oauth_providers;
 pub mod operators;
 pub mod organization_domains;
 pub mod organization_enrollment;
