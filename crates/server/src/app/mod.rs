@@ -9,6 +9,7 @@ pub mod billing;
 pub mod context;
 pub mod degraded;
 pub mod diagnostics;
+pub mod external_accounts;
 pub mod frontend;
 pub mod identifiers;
 pub mod images;

@@ -268,6 +268,27 @@ async fn a_new_account_signs_up_by_transfer_and_comes_back_to_the_same_user() {
             .len(),
         1
     );
+
+    // The Backend API reads the provider's latest access token back, then unlinks the account
+    // (the user keeps its address to sign in with).
+    let path = format!("/v1/users/{user_id}/oauth_access_tokens/oauth_custom_acme");
+    let tokens = env.bapi_get(&path).await;
+    let t = &tokens.ok()[0];
+    assert_eq!(t["object"], "oauth_access_token");
+    assert_eq!(t["provider"], "oauth_custom_acme");
+    assert_eq!(t["provider_user_id"], "ada-1");
+    assert!(t["token"].as_str().unwrap().starts_with("at-code-"), "{t}");
+    assert_eq!(t["scopes"], json!(["openid", "email", "profile"]));
+    let eac = t["external_account_id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/users/{user_id}/external_accounts/{eac}");
+    let gone = env.bapi(reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(gone.ok()["deleted"], true);
+    assert_eq!(env.user(&user_id).await["external_accounts"], json!([]));
+    env.bapi(reqwest::Method::DELETE, &path, None)
+        .await
+        .err(404, "resource_not_found");
+    let path = format!("/v1/users/{user_id}/oauth_access_tokens/oauth_custom_acme");
+    assert_eq!(env.bapi_get(&path).await.ok(), &json!([]));
 }
 
 #[tokio::test]
