@@ -12,6 +12,7 @@ mod incident;
 mod instance;
 mod keys;
 mod logging;
+mod oauth;
 mod offline;
 mod operators;
 mod orgs;
@@ -355,6 +356,17 @@ enum Command {
         #[command(subcommand)]
         action: operators::OperatorsAction,
     },
+    /// Social and enterprise sign-in providers ("Continue with …"): `add PRESET|custom
+    /// --client-id … --client-secret … [--key K --discovery-url URL]`, `list`, `remove NAME`.
+    Oauth {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print JSON.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: oauth::OauthAction,
+    },
     /// The emergency revoke: end live sessions by selector (`usher sessions revoke --all |
     /// --user USER | --created-before TIME | --ip CIDR`).
     Sessions {
@@ -445,6 +457,11 @@ fn main() -> std::process::ExitCode {
             json,
             action,
         } => operators::run(common, json, action),
+        Command::Oauth {
+            common,
+            json,
+            action,
+        } => oauth::run(common, json, action),
         Command::Backup { common, file } => backup::backup(common, file),
         Command::Restore {
             common,

@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod machines;
 pub mod mail;
 pub mod mfa;
+pub mod oauth;
 pub mod operators;
 pub mod organizations;
 pub mod passwords;

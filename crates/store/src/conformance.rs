@@ -20,6 +20,7 @@ pub mod instance_settings;
 pub mod jwt_templates;
 pub mod lifecycle;
 pub mod machines;
+pub mod oauth;
 pub mod operators;
 pub mod organization_domains;
 pub mod organization_invitations;
@@ -271,6 +272,11 @@ macro_rules! conformance_tests {
                 api_keys_round_trip_and_are_found_by_digest,
                 api_keys_are_listed_per_subject_and_touched_in_batches,
                 api_keys_go_with_their_user,
+            }
+            oauth {
+                oauth_providers_are_unique_by_name,
+                oauth_states_are_taken_once_and_pruned,
+                external_accounts_are_unique_and_go_with_their_user,
             }
             operators {
                 operators_are_unique_per_email_and_reset_ends_their_sessions,

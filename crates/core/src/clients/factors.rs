@@ -22,6 +22,8 @@ pub enum VerificationStatus {
     Verified,
     Failed,
     Expired,
+    /// A social sign-in whose account has no user yet: clerk-js transfers it to a sign-up.
+    Transferable,
 }
 
 impl VerificationStatus {
@@ -31,6 +33,7 @@ impl VerificationStatus {
             VerificationStatus::Verified => "verified",
             VerificationStatus::Failed => "failed",
             VerificationStatus::Expired => "expired",
+            VerificationStatus::Transferable => "transferable",
         }
     }
 }
@@ -53,6 +56,9 @@ pub struct FactorVerification {
     /// A test identifier on a development instance: the code is 424242 and nothing is sent.
     #[serde(default)]
     pub test_mode: bool,
+    /// A social sign-in's: the provider's authorization URL the browser goes to.
+    #[serde(default)]
+    pub external_verification_redirect_url: Option<String>,
 }
 
 /// A test email address (`…+clerk_test…@…`) or phone number (`+1 XXX 555-0100…0199`).
@@ -82,7 +88,17 @@ impl FactorVerification {
             email_address_id: None,
             phone_number_id: None,
             test_mode: false,
+            external_verification_redirect_url: None,
         }
+    }
+
+    /// A social sign-in's verification: unverified until the provider sends the browser back.
+    pub fn external(strategy: Strategy, redirect_url: String, expire_at: Millis) -> Self {
+        let mut v = Self::checked(strategy, false);
+        v.attempts = 0;
+        v.expire_at = Some(expire_at);
+        v.external_verification_redirect_url = Some(redirect_url);
+        v
     }
 
     /// A new emailed code for `email_address`. Returns the code to send, or `None` in test
@@ -112,6 +128,7 @@ impl FactorVerification {
             email_address_id: email_address_id.map(str::to_owned),
             phone_number_id: None,
             test_mode,
+            external_verification_redirect_url: None,
         };
         (v, (!test_mode).then_some(code))
     }
@@ -138,6 +155,7 @@ impl FactorVerification {
             VerificationStatus::Verified => return Err(CoreError::VerificationAlreadyVerified),
             VerificationStatus::Failed => return Err(CoreError::VerificationFailed),
             VerificationStatus::Expired => return Err(CoreError::VerificationExpired),
+            VerificationStatus::Transferable => return Err(CoreError::VerificationFailed),
             VerificationStatus::Unverified => {}
         }
         if self.expire_at.is_some_and(|at| now >= at) {

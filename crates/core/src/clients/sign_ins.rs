@@ -60,6 +60,10 @@ pub struct SignIn {
     /// pretends to have (see `decoys`).
     #[serde(default)]
     pub decoy_email_address_id: Option<String>,
+    /// A social sign-in whose account has no user yet: what the sign-up it transfers to
+    /// creates.
+    #[serde(default)]
+    pub oauth_transfer: Option<crate::oauth::accounts::Transfer>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -120,6 +124,7 @@ impl SignIn {
             created_session_id: None,
             decoy: false,
             decoy_email_address_id: None,
+            oauth_transfer: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
@@ -280,6 +285,33 @@ impl SignIn {
             self.after_first_factor(user);
         }
         Ok(())
+    }
+
+    /// A social sign-in the provider vouched for: the account's user is identified and the
+    /// first factor verified; a second factor is still asked for when the user has one.
+    pub fn verified_by_provider(&mut self, user: &User, strategy: Strategy, now: Millis) {
+        self.user_id = Some(user.id.to_string());
+        if self.identifier.is_none() {
+            self.identifier = user.primary_email().map(|e| e.email_address.clone());
+        }
+        self.first_factor = Some(FactorVerification::checked(strategy, true));
+        self.oauth_transfer = None;
+        self.updated_at = now;
+        self.after_first_factor(user);
+    }
+
+    /// A social sign-in whose account has no user: transferable to a sign-up that creates it.
+    pub fn transferable(
+        &mut self,
+        strategy: Strategy,
+        transfer: crate::oauth::accounts::Transfer,
+        now: Millis,
+    ) {
+        let mut v = FactorVerification::checked(strategy, false);
+        v.status = VerificationStatus::Transferable;
+        self.first_factor = Some(v);
+        self.oauth_transfer = Some(transfer);
+        self.updated_at = now;
     }
 
     fn after_first_factor(&mut self, user: &User) {

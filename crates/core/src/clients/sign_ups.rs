@@ -77,6 +77,9 @@ pub struct SignUp {
     /// verified, and completing the sign-up accepts it. Dropped if the address changes.
     #[serde(default)]
     pub organization_invitation_id: Option<String>,
+    /// A social sign-up's verification: the provider's authorization URL to go to.
+    #[serde(default)]
+    pub external_verification: Option<FactorVerification>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -149,6 +152,7 @@ impl SignUp {
             created_session_id: None,
             email_taken: false,
             organization_invitation_id: None,
+            external_verification: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,

@@ -187,6 +187,18 @@ pub enum Write {
         id: crate::ids::ApiKeyId,
         version: i64,
     },
+    /// Adds or replaces a social or enterprise provider (by id); [`StoreError::KeyTaken`] when
+    /// another provider has its name.
+    PutOAuthProvider(crate::oauth::OAuthProvider),
+    DeleteOAuthProvider {
+        id: String,
+    },
+    /// Adds or replaces an external account's look-up row and sealed tokens (by id);
+    /// [`StoreError::KeyTaken`] when another row has its provider and provider user id.
+    PutExternalAccount(crate::oauth::ProviderTokens),
+    DeleteExternalAccount {
+        id: String,
+    },
     /// A new machine with its secret key's digest (unique per instance) and sealed copy, and
     /// the machines it may call; [`StoreError::Stale`] when one of those is gone.
     InsertMachine {

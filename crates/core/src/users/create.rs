@@ -188,6 +188,7 @@ impl ValidatedNewUser {
             backup_codes: Vec::new(),
             image_url: None,
             image_id: None,
+            external_accounts: Vec::new(),
             last_sign_in_at: None,
             last_active_at: None,
             created_at,

@@ -21,6 +21,8 @@ pub enum Verification {
     Ticket,
     /// Verified by the user with a code sent to it by SMS.
     PhoneCode,
+    /// Verified by a social or enterprise provider that vouched for it (`email_verified`).
+    Oauth,
 }
 
 impl Verification {
@@ -162,6 +164,9 @@ pub struct User {
     /// The uploaded profile image, deleted with it when it is replaced or removed.
     #[serde(default)]
     pub image_id: Option<ImageId>,
+    /// Accounts at social or enterprise providers that sign the user in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_accounts: Vec<crate::oauth::ExternalAccount>,
     pub last_sign_in_at: Option<Millis>,
     pub last_active_at: Option<Millis>,
     pub created_at: Millis,

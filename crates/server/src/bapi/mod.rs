@@ -5,6 +5,7 @@ pub mod billing;
 mod clients;
 mod diagnostics;
 mod emails;
+mod external_accounts;
 mod identifiers;
 mod instance;
 mod instance_settings;
@@ -148,6 +149,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/users/{user_id}/profile_image",
             post(profile_images::upload).delete(profile_images::delete),
+        )
+        .route(
+            "/v1/users/{user_id}/external_accounts/{external_account_id}",
+            axum::routing::delete(external_accounts::delete),
+        )
+        .route(
+            "/v1/users/{user_id}/oauth_access_tokens/{provider}",
+            get(external_accounts::oauth_access_tokens),
         )
         .route("/v1/users/{user_id}/ban", post(users::ban))
         .route("/v1/users/{user_id}/unban", post(users::unban))

@@ -99,6 +99,14 @@ path_struct!(
     SessionTemplatePath { session_id: SessionId, template_name: String } => not_found("session")
 );
 path_struct!(
+    /// `/v1/users/{user_id}/external_accounts/{external_account_id}`
+    UserExternalAccountPath { user_id: UserId, external_account_id: String } => not_found("user")
+);
+path_struct!(
+    /// `/v1/users/{user_id}/oauth_access_tokens/{provider}`
+    UserProviderPath { user_id: UserId, provider: String } => not_found("user")
+);
+path_struct!(
     /// `/v1/jwt_templates/{template_id}`
     JwtTemplatePath { template_id: JwtTemplateId } => not_found(crate::app::jwt_templates::JWT_TEMPLATE)
 );

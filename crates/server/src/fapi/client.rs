@@ -17,14 +17,16 @@ use crate::wire::frontend::client::client as render_client;
 use crate::wire::frontend::environment;
 
 /// `GET /v1/environment`, and the `PATCH` development instances send on load: unwrapped.
-pub async fn environment(State(state): State<AppState>) -> Response {
-    no_store(
+pub async fn environment(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let providers = state.store.oauth_providers(&state.instance.id).await?;
+    Ok(no_store(
         Json(environment::render(
             &state.current_instance(),
             &state.branding(),
+            &providers,
         ))
         .into_response(),
-    )
+    ))
 }
 
 /// `GET /v1/client`: `{response: null}` for a browser without a client yet.

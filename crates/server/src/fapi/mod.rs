@@ -17,6 +17,7 @@ mod invitations;
 mod me;
 mod me_identifiers;
 mod npm;
+pub mod oauth;
 mod organization_domains;
 mod organizations;
 pub mod origins;
@@ -60,6 +61,7 @@ fn routes() -> Router<AppState> {
         .route("/v1/dev_browser", post(client::dev_browser))
         .route("/v1/client/handshake", get(handshake::handshake))
         .route("/v1/client/sign_ins", post(sign_ins::create))
+        .route("/v1/oauth_callback", get(oauth::callback))
         .route("/v1/client/sign_ins/{sign_in_id}", get(sign_ins::get))
         .route(
             "/v1/client/sign_ins/{sign_in_id}/prepare_first_factor",

@@ -7,6 +7,7 @@ use usher_core::clients::Strategy;
 use super::browser::Browser;
 use super::form::Form;
 use super::respond::with_client;
+use crate::app::frontend::oauth::{self, Start};
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::error::ApiError;
 use crate::extract::path::{Path, SignInPath};
@@ -36,7 +37,17 @@ pub async fn create(
     browser: Browser,
     form: Form,
 ) -> Result<Response, ApiError> {
-    let req = CreateSignIn::from(form.read::<CreateSignInForm>()?);
+    let form = form.read::<CreateSignInForm>()?;
+    if let Some(provider) = form.oauth_provider() {
+        let start = Start {
+            provider,
+            redirect_url: form.redirect_url.clone(),
+            action_complete_redirect_url: form.action_complete_redirect_url.clone(),
+        };
+        let client = oauth::start(&state, &browser.ctx, &browser.key, start, false).await?;
+        return respond(&state, &browser, client).await;
+    }
+    let req = CreateSignIn::from(form);
     let client = sign_ins::create(&state, &browser.ctx, &browser.key, req).await?;
     respond(&state, &browser, client).await
 }

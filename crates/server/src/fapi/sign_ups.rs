@@ -7,6 +7,7 @@ use usher_core::clients::{Client, Strategy};
 use super::browser::Browser;
 use super::form::Form;
 use super::respond::with_client;
+use crate::app::frontend::oauth::{self, Start};
 use crate::app::frontend::sign_ups;
 use crate::error::ApiError;
 use crate::extract::path::{Path, SignUpPath};
@@ -34,16 +35,18 @@ pub async fn create(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: SignUpForm = form.read()?;
-    if form
-        .strategy
-        .as_deref()
-        .is_some_and(|s| matches!(s.parse(), Ok(Strategy::Oauth(_))))
-    {
-        return Err(usher_core::CoreError::value(
-            "strategy",
-            "only email address, phone number and password sign-up is supported by this server",
-        )
-        .into());
+    if form.transfer {
+        let client = oauth::transfer(&state, &browser.ctx, &browser.key).await?;
+        return respond(&state, &browser, client).await;
+    }
+    if let Some(Ok(Strategy::Oauth(provider))) = form.strategy.as_deref().map(str::parse) {
+        let start = Start {
+            provider,
+            redirect_url: form.redirect_url.clone(),
+            action_complete_redirect_url: form.action_complete_redirect_url.clone(),
+        };
+        let client = oauth::start(&state, &browser.ctx, &browser.key, start, true).await?;
+        return respond(&state, &browser, client).await;
     }
     let ticket = form.ticket()?;
     let (fields, password) = form.into_parts();

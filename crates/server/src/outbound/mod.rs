@@ -2,6 +2,7 @@
 //! the mail runtime (SMTP), the SMS runtime (a Twilio-compatible API), the webhook runtime, and the guarded HTTP client webhooks go through.
 
 pub mod mail;
+pub mod oauth;
 pub mod sms;
 pub mod webhook_http;
 pub mod webhooks;

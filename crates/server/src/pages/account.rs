@@ -145,7 +145,8 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
             Verification::Admin
             | Verification::EmailCode
             | Verification::PhoneCode
-            | Verification::Ticket => "Verified",
+            | Verification::Ticket
+            | Verification::Oauth => "Verified",
         };
         h.el("span", &[("class", Some("badge"))], verified);
         h.close("li");

@@ -217,6 +217,7 @@ pub fn user_from_clerk(v: &Value, now: Millis) -> anyhow::Result<SourceUser> {
         // An uploaded picture stays where the source serves it, as a reference.
         image_url: c.image_url.filter(|_| c.has_image),
         image_id: None,
+        external_accounts: Vec::new(),
         last_sign_in_at: c.last_sign_in_at,
         last_active_at: c.last_active_at,
         created_at: c.created_at,

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod diagnostics;
 pub mod emails;
 pub mod events;
+pub mod external_accounts;
 pub mod frontend;
 pub mod instance;
 pub mod instance_settings;

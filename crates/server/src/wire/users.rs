@@ -57,6 +57,13 @@ impl From<Verification> for VerificationJson {
                 attempts: None,
                 expire_at: None,
             },
+            Verification::Oauth => Self {
+                object: "verification_from_oauth",
+                status: "verified",
+                strategy: "from_oauth",
+                attempts: None,
+                expire_at: None,
+            },
         }
     }
 }
@@ -246,7 +253,11 @@ impl UserJson {
             mfa_enabled_at: None,
             mfa_disabled_at: None,
             password_last_updated_at: u.password_last_updated_at,
-            external_accounts: Vec::new(),
+            external_accounts: u
+                .external_accounts
+                .iter()
+                .map(super::external_accounts::render)
+                .collect(),
             saml_accounts: Vec::new(),
             enterprise_accounts: Vec::new(),
             organization_memberships: Vec::new(),

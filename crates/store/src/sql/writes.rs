@@ -280,6 +280,10 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteApiKey { id, version } => {
                 super::api_keys::delete(&mut tx, instance_id, id, *version).await?
             }
+            Write::PutOAuthProvider(p) => super::oauth::put_provider(&mut tx, instance_id, p).await?,
+            Write::DeleteOAuthProvider { id } => super::oauth::delete_provider(&mut tx, instance_id, id).await?,
+            Write::PutExternalAccount(t) => super::oauth::put_account(&mut tx, instance_id, t).await?,
+            Write::DeleteExternalAccount { id } => super::oauth::delete_account(&mut tx, instance_id, id).await?,
             Write::InsertBillingPlan(p) => super::billing::insert_plan(&mut tx, instance_id, p).await?,
             Write::InsertSubscriptionItem(i) => {
                 super::billing::insert_item(&mut tx, instance_id, i).await?
@@ -526,6 +530,7 @@ async fn delete_user(
     execute_one(delete, &mut **tx).await?;
     super::organization_suggestions::delete_of_user(tx, instance_id, id).await?;
     super::api_keys::delete_of_subject(tx, instance_id, id).await?;
+    super::oauth::delete_accounts_of(tx, instance_id, id).await?;
     super::billing::delete_of_payer(tx, instance_id, id).await?;
     delete_identifiers(tx, instance_id, id).await
 }

@@ -8,6 +8,7 @@ pub mod handshake;
 pub mod invitations;
 pub mod me;
 pub mod membership_requests;
+pub mod oauth;
 pub mod organization_domains;
 pub mod organizations;
 pub mod phone_codes;

@@ -517,7 +517,7 @@ fn count_failure(state: &AppState, user: &mut User) {
 }
 
 /// Commits the step's client and user, and the session when the sign-in completed.
-async fn finish_step(
+pub(super) async fn finish_step(
     key: &ClientKey,
     change: Change<'_>,
     client: Client,

@@ -109,6 +109,18 @@ pub fn user(u: &User, cx: &RenderContext<'_>) -> Value {
         o.remove("create_organizations_limit");
     }
     j["organization_memberships"] = Value::Array(cx.memberships.of(u));
+    // clerk-js names a provider without the strategy's `oauth_` (`google`).
+    if let Some(list) = j.get_mut("external_accounts").and_then(Value::as_array_mut) {
+        for a in list {
+            let bare = a["provider"]
+                .as_str()
+                .and_then(|p| p.strip_prefix("oauth_"))
+                .map(str::to_owned);
+            if let Some(p) = bare {
+                a["provider"] = Value::String(p);
+            }
+        }
+    }
     j
 }
 
@@ -208,6 +220,7 @@ fn verification_object(strategy: &Strategy) -> &'static str {
         Strategy::Totp => "verification_totp",
         Strategy::BackupCode => "verification_backup_code",
         Strategy::Ticket => "verification_ticket",
+        Strategy::Oauth(_) => "verification_oauth",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
@@ -222,6 +235,7 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
             "strategy": v.strategy,
             "attempts": v.attempts,
             "expire_at": v.expire_at,
+            "external_verification_redirect_url": v.external_verification_redirect_url,
         }),
     }
 }
@@ -364,13 +378,13 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
             "email_address": email_verification,
             "phone_number": phone_verification,
             "web3_wallet": null,
-            "external_account": null,
+            "external_account": verification(su.external_verification.as_ref()),
         },
         "username": su.username,
         "email_address": su.email_address,
         "phone_number": su.phone_number,
         "web3_wallet": null,
-        "external_account_strategy": null,
+        "external_account_strategy": su.external_verification.as_ref().map(|v| v.strategy.name()),
         "external_account": null,
         "password_enabled": su.password.is_some(),
         "first_name": su.first_name,

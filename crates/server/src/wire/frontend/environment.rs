@@ -1,10 +1,12 @@
 //! `GET /v1/environment`: what the instance allows, which clerk-js and the prebuilt UI read to
 //! decide which fields, factors and features to show. Everything Usher does not offer is off,
-//! so the UI never reaches out to captcha, billing or social providers.
+//! so the UI never reaches out to captcha or billing; the social providers listed are the ones
+//! configured (`usher oauth add`).
 
 use serde_json::{Value, json};
 use usher_core::branding::Branding;
 use usher_core::instance::{Environment, Instance};
+use usher_core::oauth::OAuthProvider;
 use usher_core::passwords::LengthBounds;
 
 fn attribute(
@@ -83,8 +85,31 @@ fn auth_config(instance: &Instance) -> Value {
     })
 }
 
+/// `user_settings.social`: one entry per enabled provider, keyed by its strategy, so clerk-js
+/// draws a "Continue with …" button for each.
+fn social(providers: &[OAuthProvider]) -> Value {
+    let mut out = serde_json::Map::new();
+    for p in providers.iter().filter(|p| p.enabled) {
+        out.insert(
+            p.strategy(),
+            json!({
+                "enabled": true,
+                "required": false,
+                "authenticatable": true,
+                "block_email_subdomains": false,
+                "strategy": p.strategy(),
+                "not_selectable": false,
+                "deprecated": false,
+                "name": p.name,
+                "logo_url": null,
+            }),
+        );
+    }
+    Value::Object(out)
+}
+
 /// The attributes, factors and policies the sign-in and sign-up forms follow.
-fn user_settings(instance: &Instance) -> Value {
+fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
     let s = &instance.settings;
     json!({
         "attributes": {
@@ -105,7 +130,7 @@ fn user_settings(instance: &Instance) -> Value {
             "passkey": off(),
             "ticket": off(),
         },
-        "social": {},
+        "social": social(providers),
         "saml": { "enabled": false },
         "enterprise_sso": { "enabled": false, "self_serve_sso": false },
         "sign_in": { "second_factor": { "required": false } },
@@ -287,11 +312,11 @@ fn organization_settings(instance: &Instance) -> Value {
     j
 }
 
-pub fn render(instance: &Instance, branding: &Branding) -> Value {
+pub fn render(instance: &Instance, branding: &Branding, providers: &[OAuthProvider]) -> Value {
     json!({
         "auth_config": auth_config(instance),
         "display_config": display_config(instance, branding),
-        "user_settings": user_settings(instance),
+        "user_settings": user_settings(instance, providers),
         "organization_settings": organization_settings(instance),
         "commerce_settings": {
             "billing": {

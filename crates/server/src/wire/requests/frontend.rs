@@ -22,6 +22,21 @@ pub struct CreateSignInForm {
     password: Option<String>,
     #[serde(default, with = "form::text")]
     ticket: Option<String>,
+    /// A social sign-in's: where the browser goes back to (clerk-js's SSO callback page).
+    #[serde(default, with = "form::text")]
+    pub redirect_url: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub action_complete_redirect_url: Option<String>,
+}
+
+impl CreateSignInForm {
+    /// The provider of an `oauth_<provider>` strategy, if that is the one named.
+    pub fn oauth_provider(&self) -> Option<String> {
+        match self.strategy.as_deref()?.parse() {
+            Ok(usher_core::clients::Strategy::Oauth(p)) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 impl From<CreateSignInForm> for CreateSignIn {
@@ -135,6 +150,14 @@ pub struct SignUpForm {
     /// An organization invitation's ticket (`strategy=ticket`).
     #[serde(default, with = "form::text")]
     pub ticket: Option<String>,
+    /// Creates the user a transferable social sign-in described.
+    #[serde(default, with = "form::flag")]
+    pub transfer: bool,
+    /// A social sign-up's: where the browser goes back to.
+    #[serde(default, with = "form::text")]
+    pub redirect_url: Option<String>,
+    #[serde(default, with = "form::text")]
+    pub action_complete_redirect_url: Option<String>,
 }
 
 impl SignUpForm {

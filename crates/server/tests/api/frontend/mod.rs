@@ -17,6 +17,7 @@ mod images;
 mod jwt_templates;
 mod me_identifiers;
 mod mfa;
+mod oauth;
 mod organization_domains;
 mod organization_invitations;
 mod organization_sessions;
