@@ -77,6 +77,11 @@ pub struct SignUp {
     /// verified, and completing the sign-up accepts it. Dropped if the address changes.
     #[serde(default)]
     pub organization_invitation_id: Option<String>,
+    /// The instance invitation (`/v1/invitations`) whose ticket started this sign-up: as an
+    /// organization invitation's, its address counts as verified, and completing the sign-up
+    /// accepts it and gives the user its public metadata. Dropped if the address changes.
+    #[serde(default)]
+    pub invitation_id: Option<String>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -149,6 +154,7 @@ impl SignUp {
             created_session_id: None,
             email_taken: false,
             organization_invitation_id: None,
+            invitation_id: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
@@ -178,6 +184,7 @@ impl SignUp {
             // A new address needs a new code, and is not the invited one.
             self.email_verification = None;
             self.organization_invitation_id = None;
+            self.invitation_id = None;
         }
         if let Some(p) = f.phone_number
             && self.phone_number.as_deref() != Some(p.as_str())
@@ -229,13 +236,29 @@ impl SignUp {
         self.email_verification = None;
         self.email_taken = false;
         self.organization_invitation_id = Some(invitation_id.to_owned());
+        self.invitation_id = None;
         self.updated_at = now;
+        Ok(())
+    }
+
+    /// As [`Self::apply_ticket`], for an invitation to the instance rather than to an
+    /// organization.
+    pub fn apply_invitation_ticket(
+        &mut self,
+        invitation_id: &str,
+        email_address: &str,
+        now: Millis,
+    ) -> CoreResult<()> {
+        self.apply_ticket(invitation_id, email_address, now)?;
+        self.organization_invitation_id = None;
+        self.invitation_id = Some(invitation_id.to_owned());
         Ok(())
     }
 
     /// Whether the address was verified by an invitation's ticket.
     pub fn verified_by_ticket(&self) -> bool {
-        self.organization_invitation_id.is_some() && self.email_address.is_some()
+        (self.organization_invitation_id.is_some() || self.invitation_id.is_some())
+            && self.email_address.is_some()
     }
 
     /// Fields the instance requires that are still missing.
