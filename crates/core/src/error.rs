@@ -132,6 +132,16 @@ pub enum CoreError {
     FlowInvalid { reason: &'static str },
     #[error("a session already exists on this client")]
     SessionExists,
+    /// The identifier may not be used here (the blocklist, the allowlist or an email
+    /// restriction): which rule refused is not told.
+    #[error("the identifier is not allowed")]
+    IdentifierNotAllowed,
+    /// Sign-up is restricted to the invited (sign-up mode `restricted`).
+    #[error("sign-up is restricted to invited users")]
+    SignUpRestricted,
+    /// Sign-up is closed: the waitlist is the way in (sign-up mode `waitlist`).
+    #[error("sign-up is closed; join the waitlist")]
+    SignUpWaitlist,
     #[error("signed out")]
     SignedOut,
     /// An uploaded image that is empty or not one of the accepted formats.

@@ -33,6 +33,11 @@ pub mod prefix {
     pub const ORGANIZATION_MEMBERSHIP: &str = "orgmem_";
     pub const ORGANIZATION_DOMAIN: &str = "orgdmn_";
     pub const ORGANIZATION_INVITATION: &str = "orginv_";
+    /// An invitation to sign up to the instance.
+    pub const INVITATION: &str = "inv_";
+    /// An allowlist entry (Clerk's `alid_`) and a blocklist entry (`blid_`): one id type.
+    pub const ALLOWLIST_IDENTIFIER: &str = "alid_";
+    pub const BLOCKLIST_IDENTIFIER: &str = "blid_";
     pub const ORGANIZATION_SUGGESTION: &str = "orgsugg_";
     pub const ORGANIZATION_MEMBERSHIP_REQUEST: &str = "orgmbrreq_";
     pub const ROLE: &str = "role_";
@@ -244,6 +249,8 @@ id_type!(
     prefix::ORGANIZATION_DOMAIN,
     "organization domain"
 );
+id_type!(InvitationId, prefix::INVITATION, "invitation");
+
 id_type!(
     OrganizationInvitationId,
     prefix::ORGANIZATION_INVITATION,

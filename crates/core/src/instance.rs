@@ -100,6 +100,49 @@ pub struct InstanceSettings {
     pub phone_numbers_enabled: bool,
     /// Sign-up needs a phone number. Meaningless without `phone_numbers_enabled`.
     pub phone_number_required: bool,
+    /// Who may sign up on the Frontend API (Clerk's sign-up mode): anyone (`public`), only
+    /// the invited (`restricted`: an invitation's ticket), or nobody, joining the waitlist
+    /// instead (`waitlist`). The Backend API creates users either way.
+    pub sign_up_mode: SignUpMode,
+    /// Only identifiers on the allowlist may sign up or be added to an account (in a restricted
+    /// instance, the allowlist lets them sign up without an invitation instead).
+    pub allowlist_enabled: bool,
+    /// Identifiers on the blocklist may neither sign up nor be added to an account.
+    pub blocklist_enabled: bool,
+    /// Addresses with a subaddress (`name+tag@`) are refused likewise.
+    pub block_email_subaddresses: bool,
+    /// Addresses at a domain of the built-in disposable list are refused likewise.
+    pub block_disposable_email_domains: bool,
+}
+
+/// Clerk's sign-up modes (`user_settings.sign_up.mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpMode {
+    #[default]
+    Public,
+    Restricted,
+    Waitlist,
+}
+
+impl SignUpMode {
+    pub const ALL: [SignUpMode; 3] = [
+        SignUpMode::Public,
+        SignUpMode::Restricted,
+        SignUpMode::Waitlist,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignUpMode::Public => "public",
+            SignUpMode::Restricted => "restricted",
+            SignUpMode::Waitlist => "waitlist",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
 }
 
 impl Default for InstanceSettings {
@@ -133,6 +176,11 @@ impl Default for InstanceSettings {
             retention_audit_days: 365,
             phone_numbers_enabled: false,
             phone_number_required: false,
+            sign_up_mode: SignUpMode::Public,
+            allowlist_enabled: false,
+            blocklist_enabled: false,
+            block_email_subaddresses: false,
+            block_disposable_email_domains: false,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::instance::InstanceSettings;
+use crate::instance::{InstanceSettings, SignUpMode};
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -156,15 +156,35 @@ fn check_type(key: &str, v: &Value) -> CoreResult<()> {
         Some(Value::Array(_)) => v
             .as_array()
             .is_some_and(|items| items.iter().all(Value::is_string)),
+        Some(Value::String(_)) => v.as_str().is_some_and(|s| text_allowed(key, s)),
         _ => false,
     };
     match default.get(key) {
         _ if ok => Ok(()),
+        Some(Value::String(_)) => Err(CoreError::value(key, text_choices(key))),
         Some(Value::Bool(_)) => Err(CoreError::format(key, "must be true or false")),
         Some(Value::Array(_)) => Err(CoreError::format(key, "must be a list of strings")),
         _ => Err(CoreError::format(key, "must be a whole number")),
     }
 }
+
+/// Whether `s` is one of the values a text setting takes.
+fn text_allowed(key: &str, s: &str) -> bool {
+    match key {
+        SIGN_UP_MODE => SignUpMode::parse(s).is_some(),
+        _ => false,
+    }
+}
+
+fn text_choices(key: &str) -> &'static str {
+    match key {
+        SIGN_UP_MODE => "must be public, restricted or waitlist",
+        _ => "is not a text setting",
+    }
+}
+
+/// The key of the sign-up mode.
+pub const SIGN_UP_MODE: &str = "sign_up_mode";
 
 /// The value as stored: allowed origins each reduced to `scheme://host[:port]` (an exact
 /// origin; a wildcard, a path or another scheme refused), sorted, without repeats.
@@ -220,6 +240,7 @@ pub fn parse_value(key: &str, text: &str) -> CoreResult<Value> {
                 .map(str::to_owned)
                 .collect::<Vec<_>>(),
         ),
+        Some(Value::String(_)) => Value::from(text.trim()),
         Some(Value::Bool(_)) => match text.trim() {
             "true" | "on" | "yes" => Value::Bool(true),
             "false" | "off" | "no" => Value::Bool(false),
@@ -393,6 +414,8 @@ mod tests {
             patch(&[("force_organization_selection", Value::Bool(true))]),
             patch(&[("degraded_mode_window_secs", Value::from(59))]),
             patch(&[("degraded_mode_db_timeout_ms", Value::from(30_001))]),
+            patch(&[(SIGN_UP_MODE, Value::from("invite_only"))]),
+            patch(&[(SIGN_UP_MODE, Value::Bool(true))]),
             patch(&[
                 ("password_min_length", Value::from(20)),
                 ("password_max_length", Value::from(10)),
@@ -416,6 +439,10 @@ mod tests {
         );
         assert!(parse_value("password_min_length", "twelve").is_err());
         assert!(parse_value("nope", "1").is_err());
+        assert_eq!(
+            parse_value(SIGN_UP_MODE, " restricted ").unwrap(),
+            Value::from("restricted")
+        );
         assert_eq!(
             parse_value(ALLOWED_ORIGINS, "https://a.test, https://b.test").unwrap(),
             serde_json::json!(["https://a.test", "https://b.test"])

@@ -461,6 +461,24 @@ impl From<CoreError> for ApiError {
                 "The request is not valid in the current state",
                 format!("{reason}."),
             ),
+            CoreError::IdentifierNotAllowed => ApiError::new(
+                S::FORBIDDEN,
+                "not_allowed_access",
+                "Access not allowed",
+                "This identifier cannot be used on this application.",
+            ),
+            CoreError::SignUpRestricted => ApiError::new(
+                S::FORBIDDEN,
+                "sign_up_mode_restricted",
+                "Sign-ups are restricted",
+                "Sign-ups are restricted to invited users on this application.",
+            ),
+            CoreError::SignUpWaitlist => ApiError::new(
+                S::FORBIDDEN,
+                "sign_up_restricted_waitlist",
+                "Sign-ups are closed",
+                "Sign-ups are closed on this application: join the waitlist to be invited.",
+            ),
             CoreError::SessionExists => ApiError::new(
                 S::BAD_REQUEST,
                 "session_exists",

@@ -17,6 +17,7 @@ pub mod emails;
 pub mod enrollment;
 pub mod images;
 pub mod instance_settings;
+pub mod invitations;
 pub mod jwt_templates;
 pub mod lifecycle;
 pub mod machines;
@@ -263,6 +264,10 @@ macro_rules! conformance_tests {
             organization_domains {
                 domains_are_unique_listed_and_deleted_with_their_organization,
                 a_domain_keeps_its_affiliation_verification,
+            }
+            invitations {
+                invitations_are_found_by_ticket_listed_and_revoked_once,
+                identifier_lists_hold_an_identifier_once_per_list,
             }
             organization_invitations {
                 invitations_are_pending_once_per_address_and_expire,

@@ -80,6 +80,11 @@ pub struct SignUp {
     /// A social sign-up's verification: the provider's authorization URL to go to.
     #[serde(default)]
     pub external_verification: Option<FactorVerification>,
+    /// The instance invitation (`/v1/invitations`) whose ticket started this sign-up: as an
+    /// organization invitation's, its address counts as verified, and completing the sign-up
+    /// accepts it and gives the user its public metadata. Dropped if the address changes.
+    #[serde(default)]
+    pub invitation_id: Option<String>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -153,6 +158,7 @@ impl SignUp {
             email_taken: false,
             organization_invitation_id: None,
             external_verification: None,
+            invitation_id: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
@@ -182,6 +188,7 @@ impl SignUp {
             // A new address needs a new code, and is not the invited one.
             self.email_verification = None;
             self.organization_invitation_id = None;
+            self.invitation_id = None;
         }
         if let Some(p) = f.phone_number
             && self.phone_number.as_deref() != Some(p.as_str())
@@ -233,13 +240,29 @@ impl SignUp {
         self.email_verification = None;
         self.email_taken = false;
         self.organization_invitation_id = Some(invitation_id.to_owned());
+        self.invitation_id = None;
         self.updated_at = now;
+        Ok(())
+    }
+
+    /// As [`Self::apply_ticket`], for an invitation to the instance rather than to an
+    /// organization.
+    pub fn apply_invitation_ticket(
+        &mut self,
+        invitation_id: &str,
+        email_address: &str,
+        now: Millis,
+    ) -> CoreResult<()> {
+        self.apply_ticket(invitation_id, email_address, now)?;
+        self.organization_invitation_id = None;
+        self.invitation_id = Some(invitation_id.to_owned());
         Ok(())
     }
 
     /// Whether the address was verified by an invitation's ticket.
     pub fn verified_by_ticket(&self) -> bool {
-        self.organization_invitation_id.is_some() && self.email_address.is_some()
+        (self.organization_invitation_id.is_some() || self.invitation_id.is_some())
+            && self.email_address.is_some()
     }
 
     /// Fields the instance requires that are still missing.

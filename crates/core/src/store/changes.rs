@@ -5,12 +5,14 @@ use crate::audit::AuditEntry;
 use crate::branding::Branding;
 use crate::clock::Millis;
 use crate::events::OutboxEvent;
+use crate::identifier_lists::ListedIdentifier;
 use crate::ids::{
     ImageId, JwtTemplateId, OrganizationDomainId, OrganizationId, OrganizationMembershipId,
     OrganizationSuggestionId, PermissionId, RoleId, RoleSetId, UserId, WebhookEndpointId,
 };
 use crate::images::Image;
 use crate::instance::SecretKeyRecord;
+use crate::invitations::Invitation;
 use crate::jwt_templates::JwtTemplate;
 use crate::jwt_templates::session_claims::SessionClaimsTemplate;
 use crate::mail::EmailMessage;
@@ -138,6 +140,15 @@ pub enum Write {
         version: i64,
         keep_an_admin: bool,
     },
+    /// A new allowlist or blocklist entry; [`StoreError::KeyTaken`] when the list has it.
+    InsertListedIdentifier(ListedIdentifier),
+    DeleteListedIdentifier {
+        id: String,
+    },
+    /// A new invitation to sign up to the instance.
+    InsertInvitation(Invitation),
+    /// Guarded by `invitation.version`.
+    UpdateInvitation(Invitation),
     /// A new invitation; a pending one to its address past its expiry is marked expired first.
     /// [`StoreError::InvitationPending`] when another pending one remains.
     InsertOrganizationInvitation(OrganizationInvitation),

@@ -38,12 +38,12 @@ pub async fn update_instance(
 }
 
 pub async fn update_restrictions(
-    State(_state): State<AppState>,
-    _auth: SecretKeyAuth,
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
     JsonBody(body): JsonBody<RestrictionsRequest>,
 ) -> ApiResult {
-    body.check()?;
-    Ok(Json(wire::restrictions_json()).into_response())
+    let r = app::update(&state, &ctx, &body.into_patch()).await?;
+    Ok(Json(wire::restrictions_json(&r.settings)).into_response())
 }
 
 pub async fn get_organization_settings(

@@ -6,9 +6,11 @@ mod clients;
 mod diagnostics;
 mod emails;
 mod external_accounts;
+mod identifier_lists;
 mod identifiers;
 mod instance;
 mod instance_settings;
+mod invitations;
 mod jwks;
 mod organization_domains;
 mod organization_invitations;
@@ -210,6 +212,34 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/organizations/{organization_id}/memberships/{user_id}/metadata",
             axum::routing::patch(organization_memberships::merge_metadata),
+        )
+        .route(
+            "/v1/allowlist_identifiers",
+            get(identifier_lists::list_allowed).post(identifier_lists::create_allowed),
+        )
+        .route(
+            "/v1/allowlist_identifiers/{identifier_id}",
+            axum::routing::delete(identifier_lists::delete_allowed),
+        )
+        .route(
+            "/v1/blocklist_identifiers",
+            get(identifier_lists::list_blocked).post(identifier_lists::create_blocked),
+        )
+        .route(
+            "/v1/blocklist_identifiers/{identifier_id}",
+            axum::routing::delete(identifier_lists::delete_blocked),
+        )
+        .route(
+            "/v1/invitations",
+            get(invitations::list).post(invitations::create),
+        )
+        .route(
+            "/v1/invitations/bulk",
+            axum::routing::post(invitations::create_bulk),
+        )
+        .route(
+            "/v1/invitations/{invitation_id}/revoke",
+            axum::routing::post(invitations::revoke),
         )
         .route(
             "/v1/organizations/{organization_id}/invitations",

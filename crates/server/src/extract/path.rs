@@ -9,10 +9,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use usher_core::CoreError;
 use usher_core::ids::{
-    ActorTokenId, ApiKeyId, EmailMessageId, EventId, IdentificationId, ImageId, JwtTemplateId,
-    M2mTokenId, MachineId, OrganizationDomainId, OrganizationId, OrganizationInvitationId,
-    OrganizationMembershipRequestId, OrganizationSuggestionId, PermissionId, RoleId, SessionId,
-    SignInId, SignInTokenId, SignUpId, SubscriptionItemId, UserId, WebhookEndpointId,
+    ActorTokenId, ApiKeyId, EmailMessageId, EventId, IdentificationId, ImageId, InvitationId,
+    JwtTemplateId, M2mTokenId, MachineId, OrganizationDomainId, OrganizationId,
+    OrganizationInvitationId, OrganizationMembershipRequestId, OrganizationSuggestionId,
+    PermissionId, RoleId, SessionId, SignInId, SignInTokenId, SignUpId, SubscriptionItemId, UserId,
+    WebhookEndpointId,
 };
 
 use crate::error::ApiError;
@@ -85,6 +86,14 @@ path_struct!(
 path_struct!(
     /// `/m2m_tokens/{m2m_token_id}/…`
     M2mTokenPath { m2m_token_id: M2mTokenId } => not_found("m2m token")
+);
+path_struct!(
+    /// `/v1/allowlist_identifiers/{identifier_id}` and `/v1/blocklist_identifiers/{identifier_id}`
+    IdentifierListPath { identifier_id: String } => not_found("identifier")
+);
+path_struct!(
+    /// `/v1/invitations/{invitation_id}/…`
+    InstanceInvitationPath { invitation_id: InvitationId } => not_found("invitation")
 );
 path_struct!(
     /// `/v1/users/{user_id}/…`

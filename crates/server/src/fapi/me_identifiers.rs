@@ -141,6 +141,7 @@ pub async fn create_email(
 ) -> ApiResult {
     signed_in(&state, &browser).await?;
     let value = form.read::<MyEmailAddressForm>()?.email_address;
+    crate::app::identifier_lists::check(&state, &value).await?;
     create(state, browser, ContactKind::Email, value).await
 }
 
@@ -189,6 +190,7 @@ pub async fn create_phone(
 ) -> ApiResult {
     signed_in(&state, &browser).await?;
     let value = form.read::<MyPhoneNumberForm>()?.phone_number;
+    crate::app::identifier_lists::check(&state, &value).await?;
     create(state, browser, ContactKind::Phone, value).await
 }
 

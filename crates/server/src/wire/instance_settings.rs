@@ -19,15 +19,16 @@ pub fn instance_json(instance: &Instance, allowed_origins: &[String]) -> Value {
     })
 }
 
-/// `PATCH /v1/instance/restrictions`: none of them exist in Usher, so all are off.
-pub fn restrictions_json() -> Value {
+/// `PATCH /v1/instance/restrictions`: the stored restrictions (the lists are never checked at
+/// sign-in, which `allowlist_blocklist_disabled_on_sign_in` says).
+pub fn restrictions_json(s: &InstanceSettings) -> Value {
     json!({
         "object": "instance_restrictions",
-        "allowlist": false,
-        "blocklist": false,
-        "allowlist_blocklist_disabled_on_sign_in": false,
-        "block_email_subaddresses": false,
-        "block_disposable_email_domains": false,
+        "allowlist": s.allowlist_enabled,
+        "blocklist": s.blocklist_enabled,
+        "allowlist_blocklist_disabled_on_sign_in": true,
+        "block_email_subaddresses": s.block_email_subaddresses,
+        "block_disposable_email_domains": s.block_disposable_email_domains,
         "ignore_dots_for_gmail_addresses": false,
     })
 }

@@ -124,7 +124,7 @@ async fn settings_are_changed_at_run_time_and_take_effect() {
         true
     );
 
-    // Restrictions Usher does not have may be left off.
+    // The restrictions are stored settings (tested with the lists in frontend::identifier_lists).
     let r = app
         .patch("/v1/instance/restrictions", json!({"allowlist": false}))
         .await;
@@ -227,13 +227,6 @@ async fn bad_settings_are_refused_with_clerk_errors_and_change_nothing() {
             422,
             "form_param_value_invalid",
             "force_organization_selection",
-        ),
-        (
-            "/v1/instance/restrictions",
-            json!({"blocklist": true}),
-            422,
-            "form_param_value_invalid",
-            "blocklist",
         ),
         (
             "/v1/instance/organization_settings",

@@ -67,6 +67,14 @@ mod lifecycle {
     type Db = sqlx::Postgres;
     include!("../sql/lifecycle.rs");
 }
+mod identifier_lists {
+    type Db = sqlx::Postgres;
+    include!("../sql/identifier_lists.rs");
+}
+mod invitations {
+    type Db = sqlx::Postgres;
+    include!("../sql/invitations.rs");
+}
 mod organization_invitations {
     type Db = sqlx::Postgres;
     include!("../sql/organization_invitations.rs");
@@ -181,3 +189,4 @@ impl PostgresStore {
 
 include!("../sql/store_impl.rs");
 include!("../sql/store_impl_oauth.rs");
+include!("../sql/store_impl_sign_up_rules.rs");

@@ -225,6 +225,14 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOrganization { id, version } => {
                 super::organizations::delete(&mut tx, instance_id, id, *version).await?
             }
+            Write::InsertListedIdentifier(e) => {
+                super::identifier_lists::insert(&mut tx, instance_id, e).await?
+            }
+            Write::DeleteListedIdentifier { id } => {
+                super::identifier_lists::delete(&mut tx, instance_id, id).await?
+            }
+            Write::InsertInvitation(i) => super::invitations::insert(&mut tx, instance_id, i).await?,
+            Write::UpdateInvitation(i) => super::invitations::update(&mut tx, instance_id, i).await?,
             Write::InsertOrganizationInvitation(i) => {
                 super::organization_invitations::insert(&mut tx, instance_id, i).await?
             }

@@ -68,6 +68,14 @@ mod lifecycle {
     type Db = sqlx::Sqlite;
     include!("../sql/lifecycle.rs");
 }
+mod identifier_lists {
+    type Db = sqlx::Sqlite;
+    include!("../sql/identifier_lists.rs");
+}
+mod invitations {
+    type Db = sqlx::Sqlite;
+    include!("../sql/invitations.rs");
+}
 mod organization_invitations {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_invitations.rs");
@@ -209,3 +217,4 @@ impl SqliteStore {
 
 include!("../sql/store_impl.rs");
 include!("../sql/store_impl_oauth.rs");
+include!("../sql/store_impl_sign_up_rules.rs");

@@ -5,6 +5,7 @@ use usher_core::activity::ActivityKind;
 use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus, VerificationMail};
 use usher_core::clients::{Client, Strategy};
 use usher_core::events::DomainEvent;
+use usher_core::instance::SignUpMode;
 use usher_core::passwords::check_policy;
 use usher_core::sessions::lifecycle::record_sign_in;
 use usher_core::store::Write;
@@ -53,6 +54,18 @@ async fn ensure_free(state: &AppState, f: &SignUpFields) -> CoreResult<()> {
     Ok(())
 }
 
+/// The sign-up mode's gate: a public instance lets anyone sign up; a restricted one only a
+/// sign-up an invitation's ticket verified; a waitlist one likewise (its invitations come from
+/// the waitlist), refusing everyone else with Clerk's waitlist error.
+pub(super) fn check_mode(state: &AppState, invited: bool) -> CoreResult<()> {
+    match state.settings().sign_up_mode {
+        SignUpMode::Public => Ok(()),
+        _ if invited => Ok(()),
+        SignUpMode::Restricted => Err(CoreError::SignUpRestricted),
+        SignUpMode::Waitlist => Err(CoreError::SignUpWaitlist),
+    }
+}
+
 /// Single-session mode (as the environment declares): a client with a live session can neither
 /// start a sign-up nor complete one, as it cannot start a sign-in.
 async fn refuse_if_signed_in(state: &AppState, client: &Client) -> CoreResult<()> {
@@ -87,20 +100,35 @@ pub async fn upsert(
     if let Some(p) = &password {
         check_policy(p, false, &state.settings())?;
     }
+    // An instance invitation's ticket, else an organization invitation's.
     let invitation = match ticket.as_deref() {
-        Some(t) => Some(invitations::by_ticket(state, t).await?),
+        Some(t) => Some(match crate::app::invitations::by_ticket(state, t).await? {
+            Some(inv) => (inv.id.to_string(), inv.email_address, true),
+            None => {
+                let inv = invitations::by_ticket(state, t).await?;
+                (inv.id.to_string(), inv.email_address, false)
+            }
+        }),
         None => None,
     };
+    // The instance's restrictions on each identifier given; an allowlisted one may sign up in
+    // a restricted instance.
+    let mut allowlisted = false;
+    for v in [&fields.email_address, &fields.phone_number]
+        .into_iter()
+        .flatten()
+    {
+        allowlisted |= crate::app::identifier_lists::check(state, v).await?;
+    }
+    if id.is_none() {
+        check_mode(state, invitation.is_some() || allowlisted)?;
+    }
     ensure_free(state, &fields).await?;
-    if let Some(inv) = &invitation {
+    if let Some((_, email, _)) = &invitation {
         // The invited address gets an account here: not one somebody has already.
         let taken = state
             .store
-            .user_id_by_identifier(
-                &state.instance.id,
-                IdentifierKind::Email,
-                &inv.email_address,
-            )
+            .user_id_by_identifier(&state.instance.id, IdentifierKind::Email, email)
             .await?
             .is_some();
         if taken {
@@ -126,13 +154,15 @@ pub async fn upsert(
                     resource: "sign_up",
                 })?,
         };
-        if let Some(inv) = &invitation {
-            sign_up.apply_ticket(&inv.id, &inv.email_address, now)?;
+        match &invitation {
+            Some((inv, email, true)) => sign_up.apply_invitation_ticket(inv, email, now)?,
+            Some((inv, email, false)) => sign_up.apply_ticket(inv, email, now)?,
+            None => {}
         }
         sign_up.apply(fields.clone(), digest.clone(), now)?;
         let mut change = Change::new(state, ctx);
         // A ticket verified the address: nothing else may be left to do.
-        if sign_up.organization_invitation_id.is_some() && sign_up.is_ready(&state.settings()) {
+        if sign_up.verified_by_ticket() && sign_up.is_ready(&state.settings()) {
             refuse_if_signed_in(state, &client).await?;
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
@@ -273,6 +303,18 @@ async fn complete(
 ) -> CoreResult<()> {
     let state = change.state();
     let now = state.now();
+    // An invitation's ticket lets its invitee in whatever the lists say (Clerk's invitations
+    // allowlist their address).
+    let mut allowed = sign_up.verified_by_ticket();
+    if !allowed {
+        for v in [&sign_up.email_address, &sign_up.phone_number]
+            .into_iter()
+            .flatten()
+        {
+            allowed |= crate::app::identifier_lists::check(state, v).await?;
+        }
+    }
+    check_mode(state, allowed)?;
     let invitation = match &sign_up.organization_invitation_id {
         Some(id) => {
             let (inv, org) = invitations::still_redeemable(state, id).await?;
@@ -281,13 +323,23 @@ async fn complete(
         }
         None => None,
     };
+    let mut instance_invitation = match &sign_up.invitation_id {
+        Some(id) => Some(crate::app::invitations::still_redeemable(state, id).await?),
+        None => None,
+    };
     let mut user = sign_up.to_user(&state.settings(), now)?;
+    if let Some(inv) = &instance_invitation {
+        user.public_metadata = inv.public_metadata.clone();
+    }
     // The first sign-in is part of the user as created (start_session records it again).
     record_sign_in(&mut user, now);
     change
         .write(Write::InsertUser(user.clone()))
         .event(DomainEvent::UserCreated(user.clone()));
-    let strategy = if invitation.is_some() {
+    if let Some(inv) = &mut instance_invitation {
+        crate::app::invitations::accept_into(change, inv)?;
+    }
+    let strategy = if invitation.is_some() || instance_invitation.is_some() {
         Strategy::Ticket
     } else {
         Strategy::EmailCode

@@ -139,15 +139,15 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
             "captcha_widget_type": "invisible",
             "custom_action_required": false,
             "progressive": true,
-            "mode": "public",
+            "mode": s.sign_up_mode.as_str(),
             "legal_consent_enabled": false,
         },
         "restrictions": {
-            "allowlist": { "enabled": false },
-            "blocklist": { "enabled": false },
-            "allowlist_blocklist_disabled_on_sign_in": { "enabled": false },
-            "block_email_subaddresses": { "enabled": false },
-            "block_disposable_email_domains": { "enabled": false },
+            "allowlist": { "enabled": s.allowlist_enabled },
+            "blocklist": { "enabled": s.blocklist_enabled },
+            "allowlist_blocklist_disabled_on_sign_in": { "enabled": true },
+            "block_email_subaddresses": { "enabled": s.block_email_subaddresses },
+            "block_disposable_email_domains": { "enabled": s.block_disposable_email_domains },
         },
         "password_settings": {
             // The bundled breached-password list stands in for Have I Been Pwned.

@@ -79,8 +79,10 @@ impl InstanceRequest {
     }
 }
 
-/// `PATCH /v1/instance/restrictions`: Usher has no allowlist, blocklist or email-domain
-/// restrictions yet, so each may only be turned (or left) off.
+/// `PATCH /v1/instance/restrictions`: the allowlist, the blocklist and the two email
+/// restrictions are stored settings. Usher checks them at sign-up and when an identifier is
+/// added, never at sign-in: `allowlist_blocklist_disabled_on_sign_in` is accepted whatever its
+/// value and changes nothing.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestrictionsRequest {
@@ -97,28 +99,22 @@ pub struct RestrictionsRequest {
 }
 
 impl RestrictionsRequest {
-    pub fn check(&self) -> CoreResult<()> {
-        for (param, asked) in [
-            ("allowlist", self.allowlist),
-            ("blocklist", self.blocklist),
-            (
-                "allowlist_blocklist_disabled_on_sign_in",
-                self.allowlist_blocklist_disabled_on_sign_in,
-            ),
-            ("block_email_subaddresses", self.block_email_subaddresses),
-            (
-                "block_disposable_email_domains",
-                self.block_disposable_email_domains,
-            ),
-        ] {
-            if asked == Some(true) {
-                return Err(CoreError::value(
-                    param,
-                    "is not available: Usher has no sign-up restrictions yet",
-                ));
-            }
-        }
-        Ok(())
+    pub fn into_patch(self) -> SettingsPatch {
+        let _on_sign_in = self.allowlist_blocklist_disabled_on_sign_in;
+        let mut patch = SettingsPatch::new();
+        set(&mut patch, "allowlist_enabled", self.allowlist);
+        set(&mut patch, "blocklist_enabled", self.blocklist);
+        set(
+            &mut patch,
+            "block_email_subaddresses",
+            self.block_email_subaddresses,
+        );
+        set(
+            &mut patch,
+            "block_disposable_email_domains",
+            self.block_disposable_email_domains,
+        );
+        patch
     }
 }
 

@@ -1,0 +1,107 @@
+//! Invitations to sign up: `/v1/invitations…`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use usher_core::CoreError;
+use usher_core::invitations::{Invitation, InvitationQuery, InvitationStatus};
+use usher_core::users::query::Page;
+
+use crate::app::invitations as app;
+use crate::error::ApiError;
+use crate::extract::auth::SecretKeyAuth;
+use crate::extract::body::JsonBody;
+use crate::extract::path::{InstanceInvitationPath, Path};
+use crate::extract::query::QueryParams;
+use crate::state::AppState;
+use crate::wire::invitations::InvitationJson;
+use crate::wire::lists::list_response;
+use crate::wire::requests::invitations::{BulkInvitationRequest, CreateInvitationRequest};
+use crate::wire::requests::organization_invitations::BulkInvitationRequest as Wrap;
+
+type ApiResult = Result<Response, ApiError>;
+
+fn one(state: &AppState, i: &Invitation) -> Response {
+    Json(InvitationJson::new(i, state.now())).into_response()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    JsonBody(body): JsonBody<CreateInvitationRequest>,
+) -> ApiResult {
+    let made = app::create_many(&state, &ctx, vec![body.into_new()?]).await?;
+    let inv = made
+        .first()
+        .ok_or(CoreError::NotFound {
+            resource: "invitation",
+        })
+        .map_err(ApiError::from)?;
+    Ok(one(&state, inv))
+}
+
+/// `POST /v1/invitations/bulk`: a JSON array of invitations, all made or none.
+pub async fn create_bulk(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let JsonBody(body) = JsonBody::<BulkInvitationRequest>::parse(&Wrap::wrap(&body))?;
+    let inputs = body
+        .invitations
+        .into_iter()
+        .map(CreateInvitationRequest::into_new)
+        .collect::<Result<Vec<_>, _>>()?;
+    let made = app::create_many(&state, &ctx, inputs).await?;
+    let now = state.now();
+    let data: Vec<_> = made.iter().map(|i| InvitationJson::new(i, now)).collect();
+    Ok(Json(data).into_response())
+}
+
+/// `GET /v1/invitations`: newest first; a bare array unless `paginated=true`.
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let mut statuses = Vec::new();
+    for s in q.all("status") {
+        let status = InvitationStatus::parse(&s).ok_or_else(|| {
+            ApiError::query(CoreError::value(
+                "status",
+                "must be one of pending, accepted, revoked, expired",
+            ))
+        })?;
+        statuses.push(status);
+    }
+    if let Some(order) = q.one("order_by")
+        && !matches!(order, "-created_at" | "created_at" | "+created_at")
+    {
+        return Err(ApiError::query(CoreError::value(
+            "order_by",
+            "only -created_at is supported",
+        )));
+    }
+    let query = InvitationQuery {
+        statuses,
+        query: q.one("query").map(str::to_owned),
+        now: state.now(),
+        page,
+        ..Default::default()
+    };
+    let paginated = q.bool("paginated")?.unwrap_or(false);
+    let (list, total) = app::list(&state, &query).await?;
+    let now = state.now();
+    let items: Vec<_> = list.iter().map(|i| InvitationJson::new(i, now)).collect();
+    Ok(list_response(items, total, paginated))
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<InstanceInvitationPath>,
+) -> ApiResult {
+    let inv = app::revoke(&state, &ctx, &p.invitation_id).await?;
+    Ok(one(&state, &inv))
+}
