@@ -24,6 +24,7 @@ pub mod operators;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod passkeys;
 pub mod records;
 pub mod role_sets;
 pub mod roles;
@@ -271,6 +272,9 @@ macro_rules! conformance_tests {
                 api_keys_round_trip_and_are_found_by_digest,
                 api_keys_are_listed_per_subject_and_touched_in_batches,
                 api_keys_go_with_their_user,
+            }
+            passkeys {
+                passkeys_have_unique_credentials_and_go_with_their_user,
             }
             operators {
                 operators_are_unique_per_email_and_reset_ends_their_sessions,
