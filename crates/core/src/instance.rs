@@ -100,6 +100,10 @@ pub struct InstanceSettings {
     pub phone_numbers_enabled: bool,
     /// Sign-up needs a phone number. Meaningless without `phone_numbers_enabled`.
     pub phone_number_required: bool,
+    /// Passkeys (Clerk's default: off): users register them from their profile and sign in
+    /// with them (a button and autofill); the environment tells clerk-js.
+    #[serde(default)]
+    pub passkeys_enabled: bool,
 }
 
 impl Default for InstanceSettings {
@@ -133,6 +137,7 @@ impl Default for InstanceSettings {
             retention_audit_days: 365,
             phone_numbers_enabled: false,
             phone_number_required: false,
+            passkeys_enabled: false,
         }
     }
 }

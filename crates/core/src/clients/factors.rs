@@ -53,6 +53,12 @@ pub struct FactorVerification {
     /// A test identifier on a development instance: the code is 424242 and nothing is sent.
     #[serde(default)]
     pub test_mode: bool,
+    /// A passkey's request options, as the browser is handed them (`nonce`).
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// A passkey's challenge state, kept here (server-side) until answered once.
+    #[serde(default)]
+    pub ceremony: Option<crate::passkeys::PendingCeremony>,
 }
 
 /// A test email address (`…+clerk_test…@…`) or phone number (`+1 XXX 555-0100…0199`).
@@ -82,6 +88,8 @@ impl FactorVerification {
             email_address_id: None,
             phone_number_id: None,
             test_mode: false,
+            nonce: None,
+            ceremony: None,
         }
     }
 
@@ -112,6 +120,8 @@ impl FactorVerification {
             email_address_id: email_address_id.map(str::to_owned),
             phone_number_id: None,
             test_mode,
+            nonce: None,
+            ceremony: None,
         };
         (v, (!test_mode).then_some(code))
     }

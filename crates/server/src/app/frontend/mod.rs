@@ -10,6 +10,7 @@ pub mod me;
 pub mod membership_requests;
 pub mod organization_domains;
 pub mod organizations;
+pub mod passkey_sign_ins;
 pub mod phone_codes;
 pub mod sign_ins;
 pub mod sign_up_phones;

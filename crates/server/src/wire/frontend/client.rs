@@ -208,6 +208,7 @@ fn verification_object(strategy: &Strategy) -> &'static str {
         Strategy::Totp => "verification_totp",
         Strategy::BackupCode => "verification_backup_code",
         Strategy::Ticket => "verification_ticket",
+        Strategy::Passkey => "verification_passkey",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
@@ -222,6 +223,7 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
             "strategy": v.strategy,
             "attempts": v.attempts,
             "expire_at": v.expire_at,
+            "nonce": v.nonce,
         }),
     }
 }
