@@ -217,14 +217,20 @@ fn verification_object(strategy: &Strategy) -> &'static str {
 pub fn verification(v: Option<&FactorVerification>) -> Value {
     match v {
         None => Value::Null,
-        Some(v) => json!({
-            "object": verification_object(&v.strategy),
-            "status": v.status.as_str(),
-            "strategy": v.strategy,
-            "attempts": v.attempts,
-            "expire_at": v.expire_at,
-            "nonce": v.nonce,
-        }),
+        Some(v) => {
+            let mut out = json!({
+                "object": verification_object(&v.strategy),
+                "status": v.status.as_str(),
+                "strategy": v.strategy,
+                "attempts": v.attempts,
+                "expire_at": v.expire_at,
+            });
+            // Only a passkey's verification has a `nonce` (its request options) in the spec.
+            if v.strategy == Strategy::Passkey {
+                out["nonce"] = json!(v.nonce);
+            }
+            out
+        }
     }
 }
 
