@@ -113,6 +113,10 @@ pub struct InstanceSettings {
     pub block_email_subaddresses: bool,
     /// Addresses at a domain of the built-in disposable list are refused likewise.
     pub block_disposable_email_domains: bool,
+    /// Passkeys (Clerk's default: off): users register them from their profile and sign in
+    /// with them (a button and autofill); the environment tells clerk-js.
+    #[serde(default)]
+    pub passkeys_enabled: bool,
 }
 
 /// Clerk's sign-up modes (`user_settings.sign_up.mode`).
@@ -181,6 +185,7 @@ impl Default for InstanceSettings {
             blocklist_enabled: false,
             block_email_subaddresses: false,
             block_disposable_email_domains: false,
+            passkeys_enabled: false,
         }
     }
 }

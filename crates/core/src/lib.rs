@@ -27,6 +27,7 @@ pub mod mfa;
 pub mod oauth;
 pub mod operators;
 pub mod organizations;
+pub mod passkeys;
 pub mod passwords;
 pub mod ratelimit;
 pub mod roles;

@@ -26,6 +26,7 @@ pub mod operators;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod passkeys;
 pub mod records;
 pub mod role_sets;
 pub mod roles;
@@ -282,6 +283,9 @@ macro_rules! conformance_tests {
                 oauth_providers_are_unique_by_name,
                 oauth_states_are_taken_once_and_pruned,
                 external_accounts_are_unique_and_go_with_their_user,
+            }
+            passkeys {
+                passkeys_have_unique_credentials_and_go_with_their_user,
             }
             operators {
                 operators_are_unique_per_email_and_reset_ends_their_sessions,

@@ -59,6 +59,12 @@ pub struct FactorVerification {
     /// A social sign-in's: the provider's authorization URL the browser goes to.
     #[serde(default)]
     pub external_verification_redirect_url: Option<String>,
+    /// A passkey's request options, as the browser is handed them (`nonce`).
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// A passkey's challenge state, kept here (server-side) until answered once.
+    #[serde(default)]
+    pub ceremony: Option<crate::passkeys::PendingCeremony>,
 }
 
 /// A test email address (`…+clerk_test…@…`) or phone number (`+1 XXX 555-0100…0199`).
@@ -89,6 +95,8 @@ impl FactorVerification {
             phone_number_id: None,
             test_mode: false,
             external_verification_redirect_url: None,
+            nonce: None,
+            ceremony: None,
         }
     }
 
@@ -129,6 +137,8 @@ impl FactorVerification {
             phone_number_id: None,
             test_mode,
             external_verification_redirect_url: None,
+            nonce: None,
+            ceremony: None,
         };
         (v, (!test_mode).then_some(code))
     }

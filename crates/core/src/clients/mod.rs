@@ -4,6 +4,7 @@
 pub mod decoys;
 pub mod factors;
 pub mod model;
+pub mod passkeys;
 pub mod phone_codes;
 pub mod sign_ins;
 pub mod sign_up_phones;

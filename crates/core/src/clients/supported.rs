@@ -126,6 +126,9 @@ pub fn first_factors(user: &User) -> Vec<SupportedFactor> {
     if user.password.is_some() {
         out.push(SupportedFactor::bare(Strategy::Password));
     }
+    if !user.passkeys.is_empty() {
+        out.push(SupportedFactor::bare(Strategy::Passkey));
+    }
     let mut emails: Vec<_> = user.email_addresses.iter().collect();
     emails.sort_by_key(|e| Some(&e.id) != user.primary_email_address_id.as_ref());
     for strat in [Strategy::EmailCode, Strategy::ResetPasswordEmailCode] {

@@ -279,6 +279,13 @@ pub enum Write {
     DeleteImage {
         id: ImageId,
     },
+    /// Inserts a passkey (version 0) or updates it at the version read; a credential id
+    /// another passkey of the instance holds is refused (`KeyTaken`).
+    PutPasskey(crate::passkeys::PasskeyRecord),
+    DeletePasskey {
+        id: crate::ids::IdentificationId,
+        version: i64,
+    },
 }
 
 /// Writes that belong together: all are committed, or none.

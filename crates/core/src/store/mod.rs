@@ -6,12 +6,14 @@ mod changes;
 mod error;
 mod oauth;
 mod sign_up_rules;
+mod passkeys;
 mod token_reads;
 
 pub use changes::{Changeset, Write};
 pub use error::{StoreError, StoreResult};
 pub use oauth::OAuthStore;
 pub use sign_up_rules::SignUpRulesStore;
+pub use passkeys::PasskeyStore;
 pub use token_reads::{ActiveMembership, DomainPendingCount, SessionForToken};
 
 use async_trait::async_trait;
@@ -58,7 +60,7 @@ use crate::webhooks::{
 };
 
 #[async_trait]
-pub trait Store: OAuthStore + SignUpRulesStore + Send + Sync + 'static {
+pub trait Store: OAuthStore + PasskeyStore + SignUpRulesStore + Send + Sync + 'static {
     /// Checks the connection; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;
 

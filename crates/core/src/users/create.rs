@@ -186,6 +186,7 @@ impl ValidatedNewUser {
             legal_accepted_at: f.legal_accepted_at,
             totp: None,
             backup_codes: Vec::new(),
+            passkeys: Vec::new(),
             image_url: None,
             image_id: None,
             external_accounts: Vec::new(),

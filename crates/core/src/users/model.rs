@@ -158,6 +158,10 @@ pub struct User {
     /// SHA-256 hashes of the unused backup codes.
     #[serde(default)]
     pub backup_codes: Vec<String>,
+    /// The verified passkeys, as the user's JSON shows them (the credentials are in their own
+    /// records, written with this list).
+    #[serde(default)]
+    pub passkeys: Vec<crate::passkeys::UserPasskey>,
     /// The uploaded profile image's public URL; none: the wire shows a default image.
     #[serde(default)]
     pub image_url: Option<String>,

@@ -28,6 +28,7 @@ pub mod organization_domains;
 pub mod organization_enrollment;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod passkeys;
 pub mod role_sets;
 pub mod roles;
 pub mod secret_keys;

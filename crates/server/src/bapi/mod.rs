@@ -145,6 +145,10 @@ pub fn router() -> Router<AppState> {
             get(users::get).patch(users::update).delete(users::delete),
         )
         .route(
+            "/v1/users/{user_id}/passkeys/{passkey_identification_id}",
+            axum::routing::delete(users::delete_passkey),
+        )
+        .route(
             "/v1/users/{user_id}/metadata",
             axum::routing::patch(users::merge_metadata).put(users::replace_metadata),
         )

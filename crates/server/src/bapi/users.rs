@@ -9,7 +9,7 @@ use crate::app::users as app;
 use crate::error::ApiError;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::{Path, UserPath};
+use crate::extract::path::{Path, UserPasskeyPath, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::lists::TotalCountJson;
@@ -298,4 +298,20 @@ pub async fn verify_password(
     } else {
         Err(CoreError::PasswordIncorrect.into())
     }
+}
+
+/// `DELETE /v1/users/{user_id}/passkeys/{passkey_identification_id}`.
+pub async fn delete_passkey(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<UserPasskeyPath>,
+) -> ApiResult {
+    crate::app::passkeys::delete(&state, &ctx, &p.user_id, &p.passkey_identification_id).await?;
+    Ok(Json(DeletedObjectJson {
+        object: "passkey",
+        id: p.passkey_identification_id.into_string(),
+        deleted: true,
+        external_id: None,
+    })
+    .into_response())
 }

@@ -100,6 +100,17 @@ path_struct!(
     UserPath { user_id: UserId } => not_found("user")
 );
 path_struct!(
+    /// `/v1/me/passkeys/{passkey_id}/…`
+    PasskeyPath { passkey_id: IdentificationId } => not_found("passkey")
+);
+path_struct!(
+    /// `/v1/users/{user_id}/passkeys/{passkey_identification_id}`
+    UserPasskeyPath {
+        user_id: UserId => not_found("user"),
+        passkey_identification_id: IdentificationId => not_found("passkey"),
+    }
+);
+path_struct!(
     /// `/v1/sessions/{session_id}/…` and `/v1/client/sessions/{session_id}/…`
     SessionPath { session_id: SessionId } => not_found("session")
 );

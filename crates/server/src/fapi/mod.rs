@@ -21,6 +21,7 @@ pub mod oauth;
 mod organization_domains;
 mod organizations;
 pub mod origins;
+mod passkeys;
 pub mod respond;
 mod sessions;
 mod sign_ins;
@@ -124,6 +125,15 @@ fn routes() -> Router<AppState> {
         .route("/v1/me/totp", post(me::create_totp).delete(me::delete_totp))
         .route("/v1/me/totp/attempt_verification", post(me::verify_totp))
         .route("/v1/me/backup_codes", post(me::create_backup_codes))
+        .route("/v1/me/passkeys", post(passkeys::create))
+        .route(
+            "/v1/me/passkeys/{passkey_id}",
+            axum::routing::patch(passkeys::update).delete(passkeys::delete),
+        )
+        .route(
+            "/v1/me/passkeys/{passkey_id}/attempt_verification",
+            post(passkeys::attempt_verification),
+        )
         .route("/v1/me/sessions/active", get(me::active_sessions))
         .route(
             "/v1/me/profile_image",

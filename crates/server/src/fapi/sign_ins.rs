@@ -8,6 +8,7 @@ use super::browser::Browser;
 use super::form::Form;
 use super::respond::with_client;
 use crate::app::frontend::oauth::{self, Start};
+use crate::app::frontend::passkey_sign_ins;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::error::ApiError;
 use crate::extract::path::{Path, SignInPath};
@@ -48,6 +49,17 @@ pub async fn create(
         return respond(&state, &browser, client).await;
     }
     let req = CreateSignIn::from(form);
+    // Without an identifier, a passkey sign-in starts at once (the button and autofill).
+    if req.strategy == Some(Strategy::Passkey) && req.identifier.is_none() {
+        let client = passkey_sign_ins::create(
+            &state,
+            &browser.ctx,
+            &browser.key,
+            browser.origin.as_deref(),
+        )
+        .await?;
+        return respond(&state, &browser, client).await;
+    }
     let client = sign_ins::create(&state, &browser.ctx, &browser.key, req).await?;
     respond(&state, &browser, client).await
 }
@@ -68,6 +80,13 @@ pub async fn prepare_first_factor(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: PrepareFactorForm = form.read()?;
+    if form.strategy == "passkey" {
+        let origin = browser.origin.as_deref();
+        let id = p.sign_in_id.as_str();
+        let client =
+            passkey_sign_ins::prepare(&state, &browser.ctx, &browser.key, id, origin).await?;
+        return respond(&state, &browser, client).await;
+    }
     let strategy = Strategy::requested(&form.strategy)?;
     let client = sign_ins::prepare_first_factor(
         &state,
@@ -88,6 +107,13 @@ pub async fn attempt_first_factor(
     form: Form,
 ) -> Result<Response, ApiError> {
     let form: AttemptFirstFactorForm = form.read()?;
+    if form.strategy == "passkey" {
+        let credential = form.public_key_credential()?;
+        let id = p.sign_in_id.as_str();
+        let client =
+            passkey_sign_ins::attempt(&state, &browser.ctx, &browser.key, id, credential).await?;
+        return respond(&state, &browser, client).await;
+    }
     let strategy = Strategy::requested(&form.strategy)?;
     let secret = if strategy == Strategy::Password {
         form.password()?

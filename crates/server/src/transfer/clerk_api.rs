@@ -214,6 +214,7 @@ pub fn user_from_clerk(v: &Value, now: Millis) -> anyhow::Result<SourceUser> {
         legal_accepted_at: c.legal_accepted_at,
         totp: None,
         backup_codes: Vec::new(),
+        passkeys: Vec::new(),
         // An uploaded picture stays where the source serves it, as a reference.
         image_url: c.image_url.filter(|_| c.has_image),
         image_id: None,

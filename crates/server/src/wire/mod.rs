@@ -21,6 +21,7 @@ pub mod machines;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod passkeys;
 pub mod requests;
 pub mod role_sets;
 pub mod roles;

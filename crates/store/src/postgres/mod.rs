@@ -95,6 +95,10 @@ mod organization_domains {
     type Db = sqlx::Postgres;
     include!("../sql/organization_domains.rs");
 }
+mod passkeys {
+    type Db = sqlx::Postgres;
+    include!("../sql/passkeys.rs");
+}
 mod api_keys {
     type Db = sqlx::Postgres;
     include!("../sql/api_keys.rs");
@@ -148,7 +152,7 @@ use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
-use usher_core::store::{Changeset, SessionForToken, Store, StoreResult};
+use usher_core::store::{Changeset, PasskeyStore, SessionForToken, Store, StoreResult};
 use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -190,3 +194,4 @@ impl PostgresStore {
 include!("../sql/store_impl.rs");
 include!("../sql/store_impl_oauth.rs");
 include!("../sql/store_impl_sign_up_rules.rs");
+include!("../sql/store_impl_passkeys.rs");

@@ -281,6 +281,10 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteOperator(id) => {
                 super::operators::delete(&mut tx, instance_id, id).await?
             }
+            Write::PutPasskey(p) => super::passkeys::put(&mut tx, instance_id, p).await?,
+            Write::DeletePasskey { id, version } => {
+                super::passkeys::delete(&mut tx, instance_id, id, *version).await?
+            }
             Write::InsertApiKey { key, digest, sealed } => {
                 super::api_keys::insert(&mut tx, instance_id, key, digest, sealed).await?
             }
@@ -539,6 +543,7 @@ async fn delete_user(
     super::organization_suggestions::delete_of_user(tx, instance_id, id).await?;
     super::api_keys::delete_of_subject(tx, instance_id, id).await?;
     super::oauth::delete_accounts_of(tx, instance_id, id).await?;
+    super::passkeys::delete_of_user(tx, instance_id, id).await?;
     super::billing::delete_of_payer(tx, instance_id, id).await?;
     delete_identifiers(tx, instance_id, id).await
 }

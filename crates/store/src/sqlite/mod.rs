@@ -96,6 +96,10 @@ mod organization_domains {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_domains.rs");
 }
+mod passkeys {
+    type Db = sqlx::Sqlite;
+    include!("../sql/passkeys.rs");
+}
 mod api_keys {
     type Db = sqlx::Sqlite;
     include!("../sql/api_keys.rs");
@@ -153,7 +157,7 @@ use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
-use usher_core::store::{Changeset, SessionForToken, Store, StoreError, StoreResult};
+use usher_core::store::{Changeset, PasskeyStore, SessionForToken, Store, StoreError, StoreResult};
 use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -218,3 +222,4 @@ impl SqliteStore {
 include!("../sql/store_impl.rs");
 include!("../sql/store_impl_oauth.rs");
 include!("../sql/store_impl_sign_up_rules.rs");
+include!("../sql/store_impl_passkeys.rs");

@@ -11,6 +11,7 @@ pub mod membership_requests;
 pub mod oauth;
 pub mod organization_domains;
 pub mod organizations;
+pub mod passkey_sign_ins;
 pub mod phone_codes;
 pub mod sign_ins;
 pub mod sign_up_phones;

@@ -48,7 +48,7 @@ async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User
         .await?)
 }
 
-fn refuse_if_signed_in(state: &AppState, client: &Client, live: bool) -> CoreResult<()> {
+pub(super) fn refuse_if_signed_in(state: &AppState, client: &Client, live: bool) -> CoreResult<()> {
     let _ = state;
     if live && client.last_active_session_id.is_some() {
         return Err(CoreError::SessionExists);
@@ -56,7 +56,7 @@ fn refuse_if_signed_in(state: &AppState, client: &Client, live: bool) -> CoreRes
     Ok(())
 }
 
-async fn has_live_session(state: &AppState, client: &Client) -> CoreResult<bool> {
+pub(super) async fn has_live_session(state: &AppState, client: &Client) -> CoreResult<bool> {
     let Some(id) = &client.last_active_session_id else {
         return Ok(false);
     };
@@ -512,7 +512,7 @@ pub async fn prepare_second_factor(
 }
 
 /// Records a failed password or code on the user: enough of them lock the account.
-fn count_failure(state: &AppState, user: &mut User) {
+pub(super) fn count_failure(state: &AppState, user: &mut User) {
     lockout::record_failure(user, &state.settings(), state.now());
 }
 

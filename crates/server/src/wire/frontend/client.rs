@@ -221,6 +221,7 @@ fn verification_object(strategy: &Strategy) -> &'static str {
         Strategy::BackupCode => "verification_backup_code",
         Strategy::Ticket => "verification_ticket",
         Strategy::Oauth(_) => "verification_oauth",
+        Strategy::Passkey => "verification_passkey",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
@@ -229,14 +230,21 @@ fn verification_object(strategy: &Strategy) -> &'static str {
 pub fn verification(v: Option<&FactorVerification>) -> Value {
     match v {
         None => Value::Null,
-        Some(v) => json!({
-            "object": verification_object(&v.strategy),
-            "status": v.status.as_str(),
-            "strategy": v.strategy,
-            "attempts": v.attempts,
-            "expire_at": v.expire_at,
-            "external_verification_redirect_url": v.external_verification_redirect_url,
-        }),
+        Some(v) => {
+            let mut out = json!({
+                "object": verification_object(&v.strategy),
+                "status": v.status.as_str(),
+                "strategy": v.strategy,
+                "attempts": v.attempts,
+                "expire_at": v.expire_at,
+                "external_verification_redirect_url": v.external_verification_redirect_url,
+            });
+            // Only a passkey's verification has a `nonce` (its request options) in the spec.
+            if v.strategy == Strategy::Passkey {
+                out["nonce"] = json!(v.nonce);
+            }
+            out
+        }
     }
 }
 

@@ -52,6 +52,9 @@ fn auth_config(instance: &Instance) -> Value {
         first_factors.push("phone_code");
         second_factors.insert(0, "phone_code");
     }
+    if s.passkeys_enabled {
+        first_factors.push("passkey");
+    }
     let requirements: Vec<Value> = identification.iter().map(|i| json!([i])).collect();
     json!({
         "object": "auth_config",
@@ -127,7 +130,11 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
             "password": attribute(true, s.password_required, &[], &[], &[], false),
             "authenticator_app": attribute(true, false, &[], &["totp"], &["totp"], false),
             "backup_code": attribute(true, false, &[], &["backup_code"], &[], false),
-            "passkey": off(),
+            "passkey": if s.passkeys_enabled {
+                attribute(true, false, &["passkey"], &[], &[], false)
+            } else {
+                off()
+            },
             "ticket": off(),
         },
         "social": social(providers),
@@ -186,9 +193,9 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
             "enumeration_protection": { "enabled": s.enumeration_protection },
         },
         "passkey_settings": {
-            "allow_autofill": false,
-            "show_sign_in_button": false,
-            "satisfies_second_factor": false,
+            "allow_autofill": s.passkeys_enabled,
+            "show_sign_in_button": s.passkeys_enabled,
+            "satisfies_second_factor": s.passkeys_enabled,
         },
     })
 }

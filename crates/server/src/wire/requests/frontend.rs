@@ -83,9 +83,18 @@ pub struct AttemptFirstFactorForm {
     password: Option<String>,
     #[serde(default, with = "form::text")]
     code: Option<String>,
+    /// For `passkey`: the browser's assertion, as JSON.
+    #[serde(default, with = "form::text")]
+    public_key_credential: Option<String>,
 }
 
 impl AttemptFirstFactorForm {
+    pub fn public_key_credential(&self) -> Result<&str, CoreError> {
+        self.public_key_credential
+            .as_deref()
+            .ok_or_else(|| CoreError::missing("public_key_credential"))
+    }
+
     pub fn password(&self) -> Result<&str, CoreError> {
         self.password
             .as_deref()

@@ -17,6 +17,7 @@ pub mod machines;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
+pub mod passkeys;
 pub mod role_sets;
 pub mod roles;
 pub mod sessions;

@@ -1,9 +1,12 @@
 //! `spawn_app()`: the real server on port 0 with a fresh SQLite file, a small Backend API
 //! client, and [`Browser`], the one client for the Frontend API and the hosted pages.
 
+mod authenticator;
 mod browser;
 mod uploads;
 
+pub use authenticator::Page;
+pub use authenticator::register as register_passkey;
 pub use browser::*;
 pub use uploads::*;
 
