@@ -33,6 +33,7 @@ mod sign_in_tokens;
 mod sign_up;
 mod sms_provider;
 mod testing_tokens;
+mod user_factors;
 mod user_memberships;
 
 use std::collections::BTreeMap;
