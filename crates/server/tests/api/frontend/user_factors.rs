@@ -144,17 +144,29 @@ async fn second_factors_and_password_through_the_backend_api() {
     )
     .await
     .ok();
-    assert_eq!(env.user(&user_id).await["two_factor_enabled"], true);
+    // …and a phone number kept for a second factor, which stays an identifier of the user.
+    let body = json!({"user_id": user_id, "phone_number": "+14155550123", "verified": true,
+        "reserved_for_second_factor": true});
+    let r = env
+        .bapi(Method::POST, "/v1/phone_numbers", Some(body))
+        .await;
+    assert_eq!(r.ok()["reserved_for_second_factor"], true, "{}", r.raw);
     let r = env.bapi(Method::DELETE, &format!("{base}/mfa"), None).await;
     assert_eq!(r.ok(), &json!({"user_id": user_id}));
     let u = env.user(&user_id).await;
     assert_eq!(u["totp_enabled"], false);
     assert_eq!(u["backup_code_enabled"], false);
     assert_eq!(u["two_factor_enabled"], false);
+    assert_eq!(u["phone_numbers"][0]["phone_number"], "+14155550123");
+    assert_eq!(u["phone_numbers"][0]["reserved_for_second_factor"], false);
+    assert_eq!(u["phone_numbers"][0]["default_second_factor"], false);
 
     // Removing the password (set at sign-up), signing the user out.
     let remove = format!("{base}/remove_password");
-    let sid = b.session_id.clone().unwrap();
+    let body = json!({"user_id": user_id});
+    let r = env.bapi(Method::POST, "/v1/sessions", Some(body)).await;
+    let sid = r.ok()["id"].as_str().unwrap().to_owned();
+    assert_eq!(env.session(&sid).await["status"], "active");
     let r = env
         .bapi(
             Method::POST,
