@@ -163,9 +163,14 @@ async fn second_factors_and_password_through_the_backend_api() {
 
     // Removing the password (set at sign-up), signing the user out.
     let remove = format!("{base}/remove_password");
-    let body = json!({"user_id": user_id});
-    let r = env.bapi(Method::POST, "/v1/sessions", Some(body)).await;
-    let sid = r.ok()["id"].as_str().unwrap().to_owned();
+    let mut b = env.browser();
+    let si = b.start_sign_in(email).await;
+    let code = b.prepare_email_code(&env, &si, email).await;
+    let r = b.attempt_email_code(&si, &code).await;
+    let sid = r.ok()["response"]["created_session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(env.session(&sid).await["status"], "active");
     let r = env
         .bapi(
