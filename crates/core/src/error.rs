@@ -43,6 +43,8 @@ pub enum CoreError {
     PasswordCompromised,
     #[error("user has no password")]
     NoPassword,
+    #[error("user has no TOTP or backup codes")]
+    NoTotp,
     #[error("user is banned")]
     UserBanned,
     #[error("user is locked")]

@@ -248,6 +248,12 @@ impl From<CoreError> for ApiError {
                 "no password",
                 "The user does not have a password set.",
             ),
+            CoreError::NoTotp => ApiError::new(
+                S::BAD_REQUEST,
+                "totp_not_enabled",
+                "TOTP is not enabled",
+                "The user does not have TOTP configured for their account.",
+            ),
             CoreError::UserBanned => ApiError::new(
                 S::FORBIDDEN,
                 "user_banned",

@@ -40,6 +40,7 @@ pub mod signing_keys;
 pub mod sms;
 pub mod testing_tokens;
 pub mod user_export;
+pub mod user_factors;
 pub mod users;
 pub mod webhooks;
 

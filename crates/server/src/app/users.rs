@@ -95,7 +95,7 @@ pub async fn create(state: &AppState, ctx: &RequestContext, input: NewUser) -> C
 }
 
 /// Revokes every live session of `user` within `change`; returns how many.
-async fn revoke_all_sessions(
+pub(crate) async fn revoke_all_sessions(
     state: &AppState,
     change: &mut Change<'_>,
     user: &User,

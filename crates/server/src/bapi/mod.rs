@@ -28,6 +28,7 @@ mod roles;
 mod sessions;
 mod sign_in_tokens;
 mod testing_tokens;
+mod user_factors;
 mod users;
 mod webhooks;
 
@@ -172,6 +173,26 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/users/{user_id}/verify_password",
             post(users::verify_password),
+        )
+        .route(
+            "/v1/users/{user_id}/verify_totp",
+            post(user_factors::verify_totp),
+        )
+        .route(
+            "/v1/users/{user_id}/remove_password",
+            post(user_factors::remove_password),
+        )
+        .route(
+            "/v1/users/{user_id}/mfa",
+            axum::routing::delete(user_factors::disable_mfa),
+        )
+        .route(
+            "/v1/users/{user_id}/totp",
+            axum::routing::delete(user_factors::delete_totp),
+        )
+        .route(
+            "/v1/users/{user_id}/backup_code",
+            axum::routing::delete(user_factors::delete_backup_codes),
         )
         .route(
             "/v1/users/{user_id}/password/set_compromised",

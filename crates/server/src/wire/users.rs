@@ -314,3 +314,16 @@ pub struct DeletedObjectJson {
 pub struct VerifiedPasswordJson {
     pub verified: bool,
 }
+
+/// `POST /v1/users/{user_id}/verify_totp`: which kind of code matched (`totp`, `backup_code`).
+#[derive(Debug, Serialize)]
+pub struct VerifiedTotpJson {
+    pub verified: bool,
+    pub code_type: &'static str,
+}
+
+/// `DELETE /v1/users/{user_id}/mfa`, `/totp` and `/backup_code`.
+#[derive(Debug, Serialize)]
+pub struct UserIdJson {
+    pub user_id: String,
+}

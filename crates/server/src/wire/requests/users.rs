@@ -250,3 +250,19 @@ pub struct BulkUsersRequest {
     #[serde(with = "fields::required_string_array")]
     pub user_ids: Vec<String>,
 }
+
+/// `POST /v1/users/{user_id}/remove_password` (the body is optional).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePasswordRequest {
+    #[serde(default, with = "fields::flag")]
+    pub sign_out_of_other_sessions: bool,
+}
+
+/// `POST /v1/users/{user_id}/verify_totp`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyTotpRequest {
+    #[serde(with = "fields::required_string")]
+    pub code: String,
+}

@@ -37,6 +37,7 @@ mod sign_up;
 mod sign_up_rules;
 mod sms_provider;
 mod testing_tokens;
+mod user_factors;
 mod user_memberships;
 
 use std::collections::BTreeMap;
