@@ -4,10 +4,12 @@
 
 mod changes;
 mod error;
+mod ops;
 mod token_reads;
 
 pub use changes::{Changeset, Write};
 pub use error::{StoreError, StoreResult};
+pub use ops::{AttemptHour, OpsStore};
 pub use token_reads::{ActiveMembership, DomainPendingCount, SessionForToken};
 
 use async_trait::async_trait;
@@ -54,7 +56,7 @@ use crate::webhooks::{
 };
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: OpsStore + Send + Sync + 'static {
     /// Checks the connection; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;
 
