@@ -11,13 +11,13 @@ use crate::pages::PageForm;
 use crate::state::AppState;
 
 /// The chrome of the page answering the POST, or the refusal to send instead.
-pub fn may_configure(desk: &Desk, state: &AppState, form: &PageForm) -> Result<Nav, Response> {
+pub fn may_configure(desk: &Desk, state: &AppState, form: &PageForm) -> Result<Nav, Box<Response>> {
     let nav = desk.nav(state);
     if !desk.csrf_ok(state, form) {
-        return Err(forged(Some(&nav)));
+        return Err(Box::new(forged(Some(&nav))));
     }
     if !desk.may(Action::Configure) {
-        return Err(forbidden(&nav));
+        return Err(Box::new(forbidden(&nav)));
     }
     Ok(nav)
 }

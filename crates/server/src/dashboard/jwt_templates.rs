@@ -314,7 +314,7 @@ pub async fn save(
 ) -> Response {
     let nav = match may_configure(&desk, &state, &form) {
         Ok(nav) => nav,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let t = match async { app::get(&state, &template_id(&raw_id)?).await }.await {
         Ok(t) => t,
@@ -422,7 +422,7 @@ fn session_render(
 pub async fn session_save(State(state): State<AppState>, desk: Desk, form: PageForm) -> Response {
     let nav = match may_configure(&desk, &state, &form) {
         Ok(nav) => nav,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let text = form.get("claims").unwrap_or("{}");
     let saved = match serde_json::from_str::<Value>(text) {

@@ -221,7 +221,7 @@ fn overlap_ms(raw: &str) -> Result<i64, CoreError> {
 pub async fn act(State(state): State<AppState>, desk: Desk, form: PageForm) -> Response {
     let nav = match may_configure(&desk, &state, &form) {
         Ok(nav) => nav,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let ctx = &desk.ctx;
     let action = form.trimmed("action");

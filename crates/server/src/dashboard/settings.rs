@@ -262,7 +262,7 @@ fn setting_form(
 pub async fn save(State(state): State<AppState>, desk: Desk, form: PageForm) -> Response {
     let nav = match may_configure(&desk, &state, &form) {
         Ok(nav) => nav,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let key = form.trimmed("key").to_owned();
     let value = form.get("value").unwrap_or("");

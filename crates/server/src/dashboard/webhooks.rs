@@ -402,7 +402,7 @@ pub async fn act(
 ) -> Response {
     let nav = match may_configure(&desk, &state, &form) {
         Ok(nav) => nav,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let ctx = &desk.ctx;
     let action = form.trimmed("action").to_owned();
