@@ -23,6 +23,7 @@ pub mod lifecycle;
 pub mod machines;
 pub mod oauth;
 pub mod operators;
+pub mod ops;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;
@@ -212,6 +213,11 @@ macro_rules! conformance_tests {
                 a_purge_is_claimed_once_and_scrubs_the_users_traces,
                 a_purge_waits_for_pending_deliveries_until_the_grace_ends,
                 retention_prunes_old_records_but_keeps_pending_deliveries,
+            }
+            ops {
+                emails_sent_are_filtered_by_status,
+                sms_sent_are_filtered_by_status,
+                webhook_attempts_are_counted_per_hour,
             }
             sms {
                 sms_messages_are_listed_newest_first,

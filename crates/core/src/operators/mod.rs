@@ -63,7 +63,7 @@ impl Role {
     }
 }
 
-/// The writes the dashboard offers on a user.
+/// The writes the dashboard offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Ban,
@@ -72,6 +72,8 @@ pub enum Action {
     Unlock,
     /// One session or all of the user's.
     SignOut,
+    /// A change to the instance itself: webhook endpoints, keys, settings, JWT templates.
+    Configure,
 }
 
 #[derive(Debug, Clone, PartialEq)]

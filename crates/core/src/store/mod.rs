@@ -7,6 +7,7 @@ mod error;
 mod oauth;
 mod sign_up_rules;
 mod passkeys;
+mod ops;
 mod token_reads;
 
 pub use changes::{Changeset, Write};
@@ -14,6 +15,7 @@ pub use error::{StoreError, StoreResult};
 pub use oauth::OAuthStore;
 pub use sign_up_rules::SignUpRulesStore;
 pub use passkeys::PasskeyStore;
+pub use ops::{AttemptHour, OpsStore};
 pub use token_reads::{ActiveMembership, DomainPendingCount, SessionForToken};
 
 use async_trait::async_trait;
@@ -60,7 +62,9 @@ use crate::webhooks::{
 };
 
 #[async_trait]
-pub trait Store: OAuthStore + PasskeyStore + SignUpRulesStore + Send + Sync + 'static {
+pub trait Store:
+    OAuthStore + OpsStore + PasskeyStore + SignUpRulesStore + Send + Sync + 'static
+{
     /// Checks the connection; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;
 

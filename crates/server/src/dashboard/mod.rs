@@ -12,10 +12,17 @@
 //! security policy, no framing, no referrer and no caching. The secret key is never used here.
 
 mod actions;
+mod admin;
 mod audit;
+mod charts;
+mod emails;
+mod jwt_templates;
+mod keys;
+mod settings;
 mod sign_in;
 mod users;
 mod view;
+mod webhooks;
 
 use aws_lc_rs::hmac;
 use axum::Router;
@@ -66,6 +73,28 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/users/{user_id}/confirm", get(actions::confirm))
         .route("/dashboard/users/{user_id}/act", post(actions::act))
         .route("/dashboard/audit", get(audit::page))
+        .route("/dashboard/webhooks", get(webhooks::list))
+        .route("/dashboard/webhooks/{endpoint_id}", get(webhooks::show))
+        .route("/dashboard/webhooks/{endpoint_id}/act", post(webhooks::act))
+        .route("/dashboard/emails", get(emails::emails))
+        .route("/dashboard/sms", get(emails::sms))
+        .route("/dashboard/activity", get(charts::page))
+        .route("/dashboard/keys", get(keys::page))
+        .route("/dashboard/keys/emergency", get(keys::emergency))
+        .route("/dashboard/keys/act", post(keys::act))
+        .route("/dashboard/jwt-templates", get(jwt_templates::list))
+        .route(
+            "/dashboard/jwt-templates/session",
+            get(jwt_templates::session_page).post(jwt_templates::session_save),
+        )
+        .route(
+            "/dashboard/jwt-templates/{template_id}",
+            get(jwt_templates::show).post(jwt_templates::save),
+        )
+        .route(
+            "/dashboard/settings",
+            get(settings::page).post(settings::save),
+        )
         .layer(map_response(security_headers))
 }
 

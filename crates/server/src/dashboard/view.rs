@@ -49,6 +49,12 @@ fn document(title: &str, nav: Option<&Nav>, body: Html) -> String {
         h.raw("<nav aria-label=\"Dashboard\"><ul>")
             .raw("<li><a href=\"/dashboard/users\">Users</a></li>")
             .raw("<li><a href=\"/dashboard/audit\">Audit log</a></li>")
+            .raw("<li><a href=\"/dashboard/activity\">Activity</a></li>")
+            .raw("<li><a href=\"/dashboard/webhooks\">Webhooks</a></li>")
+            .raw("<li><a href=\"/dashboard/emails\">Emails and SMS</a></li>")
+            .raw("<li><a href=\"/dashboard/keys\">Keys</a></li>")
+            .raw("<li><a href=\"/dashboard/jwt-templates\">JWT templates</a></li>")
+            .raw("<li><a href=\"/dashboard/settings\">Settings</a></li>")
             .raw("</ul></nav><div class=\"who\">")
             .el("span", &[], &nav.email)
             .el("span", &[("class", Some("badge"))], nav.role);

@@ -18,7 +18,7 @@ use super::{Outcome, create_instance};
 
 const T0: i64 = 1_800_000_000_000;
 
-fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, usher_core::CoreError> {
+pub(super) fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, usher_core::CoreError> {
     let policy = DestinationPolicy::for_instance(Environment::Development, false);
     endpoint::create(
         NewEndpoint {
@@ -32,7 +32,7 @@ fn new_endpoint(events: &[&str]) -> Result<WebhookEndpoint, usher_core::CoreErro
     .map(|(ep, _)| ep)
 }
 
-fn outbox(ins: &InstanceId, kind: &str, at: i64) -> OutboxEvent {
+pub(super) fn outbox(ins: &InstanceId, kind: &str, at: i64) -> OutboxEvent {
     OutboxEvent {
         id: EventId::new(),
         instance_id: ins.clone(),
@@ -44,7 +44,7 @@ fn outbox(ins: &InstanceId, kind: &str, at: i64) -> OutboxEvent {
     }
 }
 
-fn record(
+pub(super) fn record(
     ep: &str,
     event: &OutboxEvent,
     seq: i64,

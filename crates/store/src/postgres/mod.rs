@@ -131,6 +131,9 @@ mod organization_suggestions {
 mod oauth {
     type Db = sqlx::Postgres;
     include!("../sql/oauth.rs");
+mod ops {
+    type Db = sqlx::Postgres;
+    include!("../sql/ops.rs");
 }
 
 use std::time::Duration;
@@ -195,3 +198,4 @@ include!("../sql/store_impl.rs");
 include!("../sql/store_impl_oauth.rs");
 include!("../sql/store_impl_sign_up_rules.rs");
 include!("../sql/store_impl_passkeys.rs");
+include!("../sql/store_impl_ops.rs");

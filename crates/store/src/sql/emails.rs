@@ -86,6 +86,36 @@ pub async fn list(
     .await
 }
 
+/// `list`, also in one status if given (the dashboard's filter).
+pub async fn list_sent(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    to_email_address: Option<&str>,
+    status: Option<EmailStatus>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<EmailMessage>, i64)> {
+    let to = to_email_address.map(recipient);
+    paged(
+        pool,
+        email_columns!(),
+        |qb| {
+            qb.push(" FROM emails WHERE instance_id = ")
+                .push_bind(instance_id);
+            if let Some(to) = &to {
+                qb.push(" AND to_email_address = ").push_bind(to.as_str());
+            }
+            if let Some(status) = status {
+                qb.push(" AND status = ").push_bind(status.as_str());
+            }
+        },
+        " ORDER BY seq DESC",
+        &Page { limit, offset },
+        from_row,
+    )
+    .await
+}
+
 pub async fn get(
     pool: &Pool<Db>,
     instance_id: &str,

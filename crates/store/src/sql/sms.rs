@@ -74,6 +74,35 @@ pub async fn list(
     .await
 }
 
+/// `list`, also in one status (`delivery`) if given (the dashboard's filter).
+pub async fn list_sent(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    to_phone_number: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<SmsMessage>, i64)> {
+    paged(
+        pool,
+        sms_columns!(),
+        |qb| {
+            qb.push(" FROM sms_messages WHERE instance_id = ")
+                .push_bind(instance_id);
+            if let Some(to) = to_phone_number {
+                qb.push(" AND to_phone_number = ").push_bind(to);
+            }
+            if let Some(status) = status {
+                qb.push(" AND delivery = ").push_bind(status);
+            }
+        },
+        " ORDER BY seq DESC",
+        &Page { limit, offset },
+        from_row,
+    )
+    .await
+}
+
 pub async fn queued(pool: &Pool<Db>, instance_id: &str, limit: i64) -> StoreResult<Vec<SmsMessage>> {
     let query = text(
         concat!(

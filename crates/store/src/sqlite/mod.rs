@@ -132,6 +132,9 @@ mod organization_suggestions {
 mod oauth {
     type Db = sqlx::Sqlite;
     include!("../sql/oauth.rs");
+mod ops {
+    type Db = sqlx::Sqlite;
+    include!("../sql/ops.rs");
 }
 
 use std::path::Path;
@@ -223,3 +226,4 @@ include!("../sql/store_impl.rs");
 include!("../sql/store_impl_oauth.rs");
 include!("../sql/store_impl_sign_up_rules.rs");
 include!("../sql/store_impl_passkeys.rs");
+include!("../sql/store_impl_ops.rs");
