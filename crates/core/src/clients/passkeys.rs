@@ -39,6 +39,7 @@ impl SignIn {
             test_mode: false,
             nonce: Some(nonce),
             ceremony: Some(ceremony),
+            external_verification_redirect_url: None,
         });
         self.updated_at = now;
         Ok(())
