@@ -2,7 +2,7 @@
 // defines `Backend` (its store type) with `reader()` and `writer()` pools.
 
 #[async_trait]
-impl Store for Backend {
+impl InstanceStore for Backend {
     async fn ping(&self) -> StoreResult<()> {
         query::execute(sqlx::query("SELECT 1"), self.reader())
             .await
@@ -46,117 +46,6 @@ impl Store for Backend {
             .map_err(|e| e.during("instance_settings"))
     }
 
-    async fn organization_permissions(
-        &self,
-        instance_id: &InstanceId,
-    ) -> StoreResult<Vec<usher_core::roles::model::Permission>> {
-        roles::permissions(self.reader(), instance_id).await
-            .map_err(|e| e.during("organization_permissions"))
-    }
-
-    async fn get_actor_token(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::ActorTokenId,
-    ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
-        sign_in_tokens::get(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_actor_token"))
-    }
-
-    async fn actor_token_by_digest(
-        &self,
-        instance_id: &InstanceId,
-        digest: &str,
-    ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
-        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
-            .map_err(|e| e.during("actor_token_by_digest"))
-    }
-
-    async fn get_sign_in_token(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::SignInTokenId,
-    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
-        sign_in_tokens::get(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_sign_in_token"))
-    }
-
-    async fn sign_in_token_by_digest(
-        &self,
-        instance_id: &InstanceId,
-        digest: &str,
-    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
-        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
-            .map_err(|e| e.during("sign_in_token_by_digest"))
-    }
-
-    async fn role_sets(
-        &self,
-        instance_id: &InstanceId,
-    ) -> StoreResult<Vec<usher_core::roles::sets::RoleSet>> {
-        role_sets::role_sets(self.reader(), instance_id).await
-            .map_err(|e| e.during("role_sets"))
-    }
-
-    async fn role_set_roles_held(&self, instance_id: &InstanceId, key: &str) -> StoreResult<Vec<String>> {
-        role_sets::roles_held(self.reader(), instance_id, key).await
-            .map_err(|e| e.during("role_set_roles_held"))
-    }
-
-    async fn role_set_members_holding(
-        &self,
-        instance_id: &InstanceId,
-        key: &str,
-        roles: &[String],
-    ) -> StoreResult<Vec<OrganizationMembership>> {
-        role_sets::members_holding(self.reader(), instance_id, key, roles).await
-            .map_err(|e| e.during("role_set_members_holding"))
-    }
-
-    async fn jwt_templates(
-        &self,
-        instance_id: &InstanceId,
-        page: &usher_core::users::query::Page,
-    ) -> StoreResult<(Vec<usher_core::jwt_templates::JwtTemplate>, i64)> {
-        jwt_templates::list(self.reader(), instance_id, page).await
-            .map_err(|e| e.during("jwt_templates"))
-    }
-
-    async fn jwt_template(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::JwtTemplateId,
-    ) -> StoreResult<Option<usher_core::jwt_templates::JwtTemplate>> {
-        jwt_templates::by_id(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("jwt_template"))
-    }
-
-    async fn jwt_template_by_name(
-        &self,
-        instance_id: &InstanceId,
-        name: &str,
-    ) -> StoreResult<Option<usher_core::jwt_templates::JwtTemplate>> {
-        jwt_templates::by_name(self.reader(), instance_id, name).await
-            .map_err(|e| e.during("jwt_template_by_name"))
-    }
-
-    async fn organization_roles(
-        &self,
-        instance_id: &InstanceId,
-    ) -> StoreResult<Vec<usher_core::roles::model::RoleRecord>> {
-        roles::roles(self.reader(), instance_id).await
-            .map_err(|e| e.during("organization_roles"))
-    }
-
-    async fn get_image(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::ImageId,
-    ) -> StoreResult<Option<usher_core::images::Image>> {
-        images::get(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_image"))
-    }
-
     async fn secret_keys(&self, instance_id: &InstanceId) -> StoreResult<Vec<SecretKeyRecord>> {
         reads::secret_keys(self.reader(), instance_id).await
             .map_err(|e| e.during("secret_keys"))
@@ -181,6 +70,50 @@ impl Store for Backend {
             .map_err(|e| e.during("retire_signing_key"))
     }
 
+    async fn instance_secret(
+        &self,
+        instance_id: &InstanceId,
+        name: &str,
+        candidate: &[u8],
+    ) -> StoreResult<Vec<u8>> {
+        writes::instance_secret(self.writer(), instance_id, name, candidate).await
+            .map_err(|e| e.during("instance_secret"))
+    }
+
+    async fn put_handshake_nonce(
+        &self,
+        instance_id: &InstanceId,
+        nonce_hash: &str,
+        payload: &str,
+        expire_at: i64,
+    ) -> StoreResult<()> {
+        clients::put_handshake_nonce(self.writer(), instance_id, nonce_hash, payload, expire_at)
+            .await
+            .map_err(|e| e.during("put_handshake_nonce"))
+    }
+
+    async fn handshake_payload(
+        &self,
+        instance_id: &InstanceId,
+        nonce_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        clients::handshake_payload(self.reader(), instance_id, nonce_hash, now).await
+            .map_err(|e| e.during("handshake_payload"))
+    }
+
+    async fn get_image(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::ImageId,
+    ) -> StoreResult<Option<usher_core::images::Image>> {
+        images::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_image"))
+    }
+}
+
+#[async_trait]
+impl UserStore for Backend {
     async fn get_user(&self, instance_id: &InstanceId, id: &UserId) -> StoreResult<Option<User>> {
         reads::get_user(self.reader(), instance_id, id).await
             .map_err(|e| e.during("get_user"))
@@ -207,6 +140,97 @@ impl Store for Backend {
             .map_err(|e| e.during("count_users"))
     }
 
+    async fn user_id_by_identifier(
+        &self,
+        instance_id: &InstanceId,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<UserId>> {
+        let id = clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_id_by_identifier"))?;
+        Ok(id.map(UserId::from_stored))
+    }
+
+    async fn user_by_identification_id(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::IdentificationId,
+    ) -> StoreResult<Option<User>> {
+        reads::user_by_identification_id(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("user_by_identification_id"))
+    }
+
+    async fn user_by_identifier(
+        &self,
+        instance_id: &InstanceId,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> StoreResult<Option<User>> {
+        reads::user_by_identifier(self.reader(), instance_id, kind, value).await
+            .map_err(|e| e.during("user_by_identifier"))
+    }
+}
+
+#[async_trait]
+impl SessionStore for Backend {
+    async fn get_session(&self, instance_id: &InstanceId, id: &SessionId) -> StoreResult<Option<Session>> {
+        reads::get_session(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_session"))
+    }
+
+    async fn session_for_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &SessionId,
+    ) -> StoreResult<Option<SessionForToken>> {
+        reads::session_for_token(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("session_for_token"))
+    }
+
+    async fn list_sessions(
+        &self,
+        instance_id: &InstanceId,
+        query: &SessionQuery,
+    ) -> StoreResult<(Vec<Session>, i64)> {
+        reads::list_sessions(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_sessions"))
+    }
+
+    async fn live_sessions_of_user(
+        &self,
+        instance_id: &InstanceId,
+        user_id: &UserId,
+    ) -> StoreResult<Vec<Session>> {
+        reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
+            .map_err(|e| e.during("live_sessions_of_user"))
+    }
+
+    async fn get_client(&self, instance_id: &InstanceId, id: &ClientId) -> StoreResult<Option<Client>> {
+        clients::get_client(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_client"))
+    }
+
+    async fn client_by_token(
+        &self,
+        instance_id: &InstanceId,
+        token_hash: &str,
+    ) -> StoreResult<Option<Client>> {
+        clients::client_by_token(self.reader(), instance_id, token_hash).await
+            .map_err(|e| e.during("client_by_token"))
+    }
+
+    async fn sessions_of_client(
+        &self,
+        instance_id: &InstanceId,
+        client_id: &ClientId,
+    ) -> StoreResult<Vec<Session>> {
+        clients::sessions_of_client(self.reader(), instance_id, client_id).await
+            .map_err(|e| e.during("sessions_of_client"))
+    }
+}
+
+#[async_trait]
+impl OrganizationStore for Backend {
     async fn get_organization(
         &self,
         instance_id: &InstanceId,
@@ -251,6 +275,15 @@ impl Store for Backend {
     ) -> StoreResult<Option<OrganizationMembership>> {
         organizations::get_membership(self.reader(), instance_id, organization_id, user_id).await
             .map_err(|e| e.during("get_membership"))
+    }
+
+    async fn list_memberships(
+        &self,
+        instance_id: &InstanceId,
+        query: &MembershipQuery,
+    ) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
+        organizations::list_memberships(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_memberships"))
     }
 
     async fn memberships_of_users(
@@ -365,133 +398,380 @@ impl Store for Backend {
         organization_suggestions::list_requests(self.reader(), instance_id, query).await
             .map_err(|e| e.during("list_membership_requests"))
     }
+}
 
-    async fn list_memberships(
+#[async_trait]
+impl RoleStore for Backend {
+    async fn organization_permissions(
         &self,
         instance_id: &InstanceId,
-        query: &MembershipQuery,
-    ) -> StoreResult<(Vec<OrganizationMembership>, i64)> {
-        organizations::list_memberships(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("list_memberships"))
+    ) -> StoreResult<Vec<usher_core::roles::model::Permission>> {
+        roles::permissions(self.reader(), instance_id).await
+            .map_err(|e| e.during("organization_permissions"))
     }
 
-    async fn get_session(&self, instance_id: &InstanceId, id: &SessionId) -> StoreResult<Option<Session>> {
-        reads::get_session(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_session"))
-    }
-
-    async fn session_for_token(
+    async fn organization_roles(
         &self,
         instance_id: &InstanceId,
-        id: &SessionId,
-    ) -> StoreResult<Option<SessionForToken>> {
-        reads::session_for_token(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("session_for_token"))
+    ) -> StoreResult<Vec<usher_core::roles::model::RoleRecord>> {
+        roles::roles(self.reader(), instance_id).await
+            .map_err(|e| e.during("organization_roles"))
     }
 
-    async fn list_sessions(
+    async fn role_sets(
         &self,
         instance_id: &InstanceId,
-        query: &SessionQuery,
-    ) -> StoreResult<(Vec<Session>, i64)> {
-        reads::list_sessions(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("list_sessions"))
+    ) -> StoreResult<Vec<usher_core::roles::sets::RoleSet>> {
+        role_sets::role_sets(self.reader(), instance_id).await
+            .map_err(|e| e.during("role_sets"))
     }
 
-    async fn live_sessions_of_user(
+    async fn role_set_roles_held(&self, instance_id: &InstanceId, key: &str) -> StoreResult<Vec<String>> {
+        role_sets::roles_held(self.reader(), instance_id, key).await
+            .map_err(|e| e.during("role_set_roles_held"))
+    }
+
+    async fn role_set_members_holding(
         &self,
         instance_id: &InstanceId,
-        user_id: &UserId,
-    ) -> StoreResult<Vec<Session>> {
-        reads::live_sessions_of_user(self.reader(), instance_id, user_id).await
-            .map_err(|e| e.during("live_sessions_of_user"))
+        key: &str,
+        roles: &[String],
+    ) -> StoreResult<Vec<OrganizationMembership>> {
+        role_sets::members_holding(self.reader(), instance_id, key, roles).await
+            .map_err(|e| e.during("role_set_members_holding"))
     }
+}
 
-    async fn get_client(&self, instance_id: &InstanceId, id: &ClientId) -> StoreResult<Option<Client>> {
-        clients::get_client(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_client"))
-    }
-
-    async fn client_by_token(
+#[async_trait]
+impl TokenStore for Backend {
+    async fn jwt_templates(
         &self,
         instance_id: &InstanceId,
-        token_hash: &str,
-    ) -> StoreResult<Option<Client>> {
-        clients::client_by_token(self.reader(), instance_id, token_hash).await
-            .map_err(|e| e.during("client_by_token"))
+        page: &usher_core::users::query::Page,
+    ) -> StoreResult<(Vec<usher_core::jwt_templates::JwtTemplate>, i64)> {
+        jwt_templates::list(self.reader(), instance_id, page).await
+            .map_err(|e| e.during("jwt_templates"))
     }
 
-    async fn sessions_of_client(
+    async fn jwt_template(
         &self,
         instance_id: &InstanceId,
-        client_id: &ClientId,
-    ) -> StoreResult<Vec<Session>> {
-        clients::sessions_of_client(self.reader(), instance_id, client_id).await
-            .map_err(|e| e.during("sessions_of_client"))
+        id: &usher_core::ids::JwtTemplateId,
+    ) -> StoreResult<Option<usher_core::jwt_templates::JwtTemplate>> {
+        jwt_templates::by_id(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("jwt_template"))
     }
 
-    async fn user_id_by_identifier(
-        &self,
-        instance_id: &InstanceId,
-        kind: IdentifierKind,
-        value: &str,
-    ) -> StoreResult<Option<UserId>> {
-        let id = clients::user_id_by_identifier(self.reader(), instance_id, kind, value).await
-            .map_err(|e| e.during("user_id_by_identifier"))?;
-        Ok(id.map(UserId::from_stored))
-    }
-
-    async fn user_by_identification_id(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::IdentificationId,
-    ) -> StoreResult<Option<User>> {
-        reads::user_by_identification_id(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("user_by_identification_id"))
-    }
-
-    async fn user_by_identifier(
-        &self,
-        instance_id: &InstanceId,
-        kind: IdentifierKind,
-        value: &str,
-    ) -> StoreResult<Option<User>> {
-        reads::user_by_identifier(self.reader(), instance_id, kind, value).await
-            .map_err(|e| e.during("user_by_identifier"))
-    }
-
-    async fn instance_secret(
+    async fn jwt_template_by_name(
         &self,
         instance_id: &InstanceId,
         name: &str,
-        candidate: &[u8],
-    ) -> StoreResult<Vec<u8>> {
-        writes::instance_secret(self.writer(), instance_id, name, candidate).await
-            .map_err(|e| e.during("instance_secret"))
+    ) -> StoreResult<Option<usher_core::jwt_templates::JwtTemplate>> {
+        jwt_templates::by_name(self.reader(), instance_id, name).await
+            .map_err(|e| e.during("jwt_template_by_name"))
     }
 
-    async fn put_handshake_nonce(
+    async fn get_sign_in_token(
         &self,
         instance_id: &InstanceId,
-        nonce_hash: &str,
-        payload: &str,
-        expire_at: i64,
+        id: &usher_core::ids::SignInTokenId,
+    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
+        sign_in_tokens::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_sign_in_token"))
+    }
+
+    async fn sign_in_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<usher_core::sign_in_tokens::SignInToken>> {
+        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("sign_in_token_by_digest"))
+    }
+
+    async fn get_actor_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::ActorTokenId,
+    ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
+        sign_in_tokens::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_actor_token"))
+    }
+
+    async fn actor_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<usher_core::actor_tokens::ActorToken>> {
+        sign_in_tokens::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("actor_token_by_digest"))
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for Backend {
+    async fn get_api_key(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::ApiKeyId,
+    ) -> StoreResult<Option<usher_core::api_keys::ApiKey>> {
+        api_keys::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_api_key"))
+    }
+
+    async fn api_key_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<(usher_core::api_keys::ApiKey, String)>> {
+        api_keys::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("api_key_by_digest"))
+    }
+
+    async fn api_key_sealed_secret(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::ApiKeyId,
+    ) -> StoreResult<Option<usher_core::api_keys::SealedSecret>> {
+        api_keys::sealed(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("api_key_sealed_secret"))
+    }
+
+    async fn list_api_keys(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::api_keys::ApiKeyQuery,
+    ) -> StoreResult<(Vec<usher_core::api_keys::ApiKey>, i64)> {
+        api_keys::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_api_keys"))
+    }
+
+    async fn touch_api_keys(
+        &self,
+        instance_id: &InstanceId,
+        used: &[(usher_core::ids::ApiKeyId, i64)],
     ) -> StoreResult<()> {
-        clients::put_handshake_nonce(self.writer(), instance_id, nonce_hash, payload, expire_at)
-            .await
-            .map_err(|e| e.during("put_handshake_nonce"))
+        api_keys::touch(self.writer(), instance_id, used).await
+            .map_err(|e| e.during("touch_api_keys"))
     }
+}
 
-    async fn handshake_payload(
+#[async_trait]
+impl MachineStore for Backend {
+    async fn get_machine(
         &self,
         instance_id: &InstanceId,
-        nonce_hash: &str,
-        now: i64,
-    ) -> StoreResult<Option<String>> {
-        clients::handshake_payload(self.reader(), instance_id, nonce_hash, now).await
-            .map_err(|e| e.during("handshake_payload"))
+        id: &usher_core::ids::MachineId,
+    ) -> StoreResult<Option<usher_core::machines::Machine>> {
+        machines::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_machine"))
     }
 
+    async fn list_machines(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::machines::MachineQuery,
+    ) -> StoreResult<(Vec<usher_core::machines::Machine>, i64)> {
+        machines::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_machines"))
+    }
+
+    async fn scoped_machines(
+        &self,
+        instance_id: &InstanceId,
+        from: &usher_core::ids::MachineId,
+    ) -> StoreResult<Vec<usher_core::machines::Machine>> {
+        machines::scoped(self.reader(), instance_id, from).await
+            .map_err(|e| e.during("scoped_machines"))
+    }
+
+    async fn machine_by_secret_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+        now: i64,
+    ) -> StoreResult<Option<(usher_core::machines::Machine, String)>> {
+        machines::by_secret_digest(self.reader(), instance_id, digest, now).await
+            .map_err(|e| e.during("machine_by_secret_digest"))
+    }
+
+    async fn machine_sealed_secret(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::MachineId,
+    ) -> StoreResult<Option<usher_core::api_keys::SealedSecret>> {
+        machines::sealed(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("machine_sealed_secret"))
+    }
+
+    async fn get_m2m_token(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::M2mTokenId,
+    ) -> StoreResult<Option<usher_core::machines::M2mToken>> {
+        m2m_tokens::get(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_m2m_token"))
+    }
+
+    async fn m2m_token_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        digest: &str,
+    ) -> StoreResult<Option<(usher_core::machines::M2mToken, String)>> {
+        m2m_tokens::by_digest(self.reader(), instance_id, digest).await
+            .map_err(|e| e.during("m2m_token_by_digest"))
+    }
+
+    async fn list_m2m_tokens(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::machines::M2mTokenQuery,
+    ) -> StoreResult<(Vec<usher_core::machines::M2mToken>, i64)> {
+        m2m_tokens::list(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_m2m_tokens"))
+    }
+}
+
+#[async_trait]
+impl BillingStore for Backend {
+    async fn get_billing_plan(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::PlanId,
+    ) -> StoreResult<Option<usher_core::billing::Plan>> {
+        billing::get_plan(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_billing_plan"))
+    }
+
+    async fn billing_plan_by_slug(
+        &self,
+        instance_id: &InstanceId,
+        slug: &str,
+    ) -> StoreResult<Option<usher_core::billing::Plan>> {
+        billing::plan_by_slug(self.reader(), instance_id, slug).await
+            .map_err(|e| e.during("billing_plan_by_slug"))
+    }
+
+    async fn list_billing_plans(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::billing::PlanQuery,
+    ) -> StoreResult<(Vec<usher_core::billing::Plan>, i64)> {
+        billing::list_plans(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("list_billing_plans"))
+    }
+
+    async fn get_subscription_item(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::SubscriptionItemId,
+    ) -> StoreResult<Option<usher_core::billing::SubscriptionItem>> {
+        billing::get_item(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("get_subscription_item"))
+    }
+
+    async fn subscription_items_of_payer(
+        &self,
+        instance_id: &InstanceId,
+        payer_id: &str,
+    ) -> StoreResult<Vec<usher_core::billing::SubscriptionItem>> {
+        billing::items_of_payer(self.reader(), instance_id, payer_id).await
+            .map_err(|e| e.during("subscription_items_of_payer"))
+    }
+
+    async fn payer_entitlement(
+        &self,
+        instance_id: &InstanceId,
+        payer_type: usher_core::billing::PayerType,
+        payer_id: &str,
+    ) -> StoreResult<Option<usher_core::billing::Entitlement>> {
+        billing::entitlement(self.reader(), instance_id, payer_type, payer_id).await
+            .map_err(|e| e.during("payer_entitlement"))
+    }
+}
+
+#[async_trait]
+impl OperatorStore for Backend {
+    async fn operators(&self, instance_id: &InstanceId) -> StoreResult<Vec<usher_core::operators::Operator>> {
+        operators::list(self.reader(), instance_id).await.map_err(|e| e.during("operators"))
+    }
+
+    async fn operator_by_email(
+        &self,
+        instance_id: &InstanceId,
+        email: &str,
+    ) -> StoreResult<Option<usher_core::operators::OperatorCredentials>> {
+        operators::by_email(self.reader(), instance_id, email).await
+            .map_err(|e| e.during("operator_by_email"))
+    }
+
+    async fn operator_credentials(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::OperatorId,
+    ) -> StoreResult<Option<usher_core::operators::OperatorCredentials>> {
+        operators::by_id(self.reader(), instance_id, id).await
+            .map_err(|e| e.during("operator_credentials"))
+    }
+
+    async fn use_operator_totp_step(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::OperatorId,
+        step: i64,
+    ) -> StoreResult<bool> {
+        operators::use_totp_step(self.writer(), instance_id, id, step).await
+            .map_err(|e| e.during("use_operator_totp_step"))
+    }
+
+    async fn insert_operator_session(
+        &self,
+        instance_id: &InstanceId,
+        session: &usher_core::operators::OperatorSession,
+    ) -> StoreResult<()> {
+        operators::insert_session(self.writer(), instance_id, session).await
+            .map_err(|e| e.during("insert_operator_session"))
+    }
+
+    async fn operator_session_by_digest(
+        &self,
+        instance_id: &InstanceId,
+        token_digest: &str,
+    ) -> StoreResult<Option<usher_core::operators::OperatorSession>> {
+        operators::session_by_digest(self.reader(), instance_id, token_digest).await
+            .map_err(|e| e.during("operator_session_by_digest"))
+    }
+
+    async fn update_operator_session(
+        &self,
+        instance_id: &InstanceId,
+        session: &usher_core::operators::OperatorSession,
+    ) -> StoreResult<()> {
+        operators::update_session(self.writer(), instance_id, session).await
+            .map_err(|e| e.during("update_operator_session"))
+    }
+
+    async fn delete_operator_session(
+        &self,
+        instance_id: &InstanceId,
+        id: &usher_core::ids::OperatorSessionId,
+    ) -> StoreResult<()> {
+        operators::delete_session(self.writer(), instance_id, id).await
+            .map_err(|e| e.during("delete_operator_session"))
+    }
+
+    async fn audit_entries(
+        &self,
+        instance_id: &InstanceId,
+        query: &usher_core::operators::AuditQuery,
+    ) -> StoreResult<(Vec<AuditEntry>, i64)> {
+        operators::audit_entries(self.reader(), instance_id, query).await
+            .map_err(|e| e.during("audit_entries"))
+    }
+}
+
+#[async_trait]
+impl CommitStore for Backend {
     async fn commit(&self, instance_id: &InstanceId, changes: Changeset) -> StoreResult<()> {
         writes::commit(self.writer(), instance_id, changes).await
             .map_err(|e| e.during("commit"))
@@ -543,30 +823,10 @@ impl Store for Backend {
         activity::events_between(self.reader(), instance_id, since, until, limit).await
             .map_err(|e| e.during("events_between"))
     }
+}
 
-    async fn database_report(&self) -> StoreResult<usher_core::diagnostics::DatabaseReport> {
-        self.report().await.map_err(|e| e.during("database_report"))
-    }
-
-    async fn add_activity(
-        &self,
-        instance_id: &InstanceId,
-        counts: &[usher_core::activity::ActivityCount],
-    ) -> StoreResult<()> {
-        activity::add(self.writer(), instance_id, counts).await
-            .map_err(|e| e.during("add_activity"))
-    }
-
-    async fn activity(
-        &self,
-        instance_id: &InstanceId,
-        since: i64,
-        until: i64,
-    ) -> StoreResult<Vec<usher_core::activity::ActivityCount>> {
-        activity::list(self.reader(), instance_id, since, until).await
-            .map_err(|e| e.during("activity"))
-    }
-
+#[async_trait]
+impl WebhookStore for Backend {
     async fn webhook_endpoints(&self, instance_id: &InstanceId) -> StoreResult<Vec<WebhookEndpoint>> {
         webhooks::endpoints(self.reader(), instance_id).await
             .map_err(|e| e.during("webhook_endpoints"))
@@ -681,50 +941,10 @@ impl Store for Backend {
         webhooks::stats(self.reader(), instance_id, attempts_since).await
             .map_err(|e| e.during("webhook_stats"))
     }
+}
 
-    async fn list_sms_messages(
-        &self,
-        instance_id: &InstanceId,
-        to_phone_number: Option<&str>,
-        limit: i64,
-        offset: i64,
-    ) -> StoreResult<(Vec<usher_core::sms::SmsMessage>, i64)> {
-        sms::list(self.reader(), instance_id, to_phone_number, limit, offset).await
-            .map_err(|e| e.during("list_sms_messages"))
-    }
-
-    async fn queued_sms(
-        &self,
-        instance_id: &InstanceId,
-        limit: i64,
-    ) -> StoreResult<Vec<usher_core::sms::SmsMessage>> {
-        sms::queued(self.reader(), instance_id, limit)
-            .await
-            .map_err(|e| e.during("queued_sms"))
-    }
-
-    async fn claim_sms(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::SmsMessageId,
-        now: i64,
-        lease_until: i64,
-    ) -> StoreResult<bool> {
-        sms::claim(self.writer(), instance_id, id, now, lease_until)
-            .await
-            .map_err(|e| e.during("claim_sms"))
-    }
-
-    async fn record_sms_outcome(
-        &self,
-        instance_id: &InstanceId,
-        outcome: &usher_core::sms::SmsOutcome,
-    ) -> StoreResult<bool> {
-        sms::record_outcome(self.writer(), instance_id, outcome)
-            .await
-            .map_err(|e| e.during("record_sms_outcome"))
-    }
-
+#[async_trait]
+impl MailStore for Backend {
     async fn list_emails(
         &self,
         instance_id: &InstanceId,
@@ -776,257 +996,56 @@ impl Store for Backend {
         emails::record_outcome(self.writer(), instance_id, id, status, error, now).await
             .map_err(|e| e.during("record_email_outcome"))
     }
+}
 
-    async fn get_machine(
+#[async_trait]
+impl SmsStore for Backend {
+    async fn list_sms_messages(
         &self,
         instance_id: &InstanceId,
-        id: &usher_core::ids::MachineId,
-    ) -> StoreResult<Option<usher_core::machines::Machine>> {
-        machines::get(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_machine"))
+        to_phone_number: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<usher_core::sms::SmsMessage>, i64)> {
+        sms::list(self.reader(), instance_id, to_phone_number, limit, offset).await
+            .map_err(|e| e.during("list_sms_messages"))
     }
 
-    async fn list_machines(
+    async fn queued_sms(
         &self,
         instance_id: &InstanceId,
-        query: &usher_core::machines::MachineQuery,
-    ) -> StoreResult<(Vec<usher_core::machines::Machine>, i64)> {
-        machines::list(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("list_machines"))
+        limit: i64,
+    ) -> StoreResult<Vec<usher_core::sms::SmsMessage>> {
+        sms::queued(self.reader(), instance_id, limit)
+            .await
+            .map_err(|e| e.during("queued_sms"))
     }
 
-    async fn scoped_machines(
+    async fn claim_sms(
         &self,
         instance_id: &InstanceId,
-        from: &usher_core::ids::MachineId,
-    ) -> StoreResult<Vec<usher_core::machines::Machine>> {
-        machines::scoped(self.reader(), instance_id, from).await
-            .map_err(|e| e.during("scoped_machines"))
-    }
-
-    async fn machine_by_secret_digest(
-        &self,
-        instance_id: &InstanceId,
-        digest: &str,
+        id: &usher_core::ids::SmsMessageId,
         now: i64,
-    ) -> StoreResult<Option<(usher_core::machines::Machine, String)>> {
-        machines::by_secret_digest(self.reader(), instance_id, digest, now).await
-            .map_err(|e| e.during("machine_by_secret_digest"))
-    }
-
-    async fn machine_sealed_secret(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::MachineId,
-    ) -> StoreResult<Option<usher_core::api_keys::SealedSecret>> {
-        machines::sealed(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("machine_sealed_secret"))
-    }
-
-    async fn get_m2m_token(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::M2mTokenId,
-    ) -> StoreResult<Option<usher_core::machines::M2mToken>> {
-        m2m_tokens::get(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_m2m_token"))
-    }
-
-    async fn m2m_token_by_digest(
-        &self,
-        instance_id: &InstanceId,
-        digest: &str,
-    ) -> StoreResult<Option<(usher_core::machines::M2mToken, String)>> {
-        m2m_tokens::by_digest(self.reader(), instance_id, digest).await
-            .map_err(|e| e.during("m2m_token_by_digest"))
-    }
-
-    async fn list_m2m_tokens(
-        &self,
-        instance_id: &InstanceId,
-        query: &usher_core::machines::M2mTokenQuery,
-    ) -> StoreResult<(Vec<usher_core::machines::M2mToken>, i64)> {
-        m2m_tokens::list(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("list_m2m_tokens"))
-    }
-
-    async fn get_api_key(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::ApiKeyId,
-    ) -> StoreResult<Option<usher_core::api_keys::ApiKey>> {
-        api_keys::get(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_api_key"))
-    }
-
-    async fn api_key_by_digest(
-        &self,
-        instance_id: &InstanceId,
-        digest: &str,
-    ) -> StoreResult<Option<(usher_core::api_keys::ApiKey, String)>> {
-        api_keys::by_digest(self.reader(), instance_id, digest).await
-            .map_err(|e| e.during("api_key_by_digest"))
-    }
-
-    async fn api_key_sealed_secret(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::ApiKeyId,
-    ) -> StoreResult<Option<usher_core::api_keys::SealedSecret>> {
-        api_keys::sealed(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("api_key_sealed_secret"))
-    }
-
-    async fn list_api_keys(
-        &self,
-        instance_id: &InstanceId,
-        query: &usher_core::api_keys::ApiKeyQuery,
-    ) -> StoreResult<(Vec<usher_core::api_keys::ApiKey>, i64)> {
-        api_keys::list(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("list_api_keys"))
-    }
-
-    async fn touch_api_keys(
-        &self,
-        instance_id: &InstanceId,
-        used: &[(usher_core::ids::ApiKeyId, i64)],
-    ) -> StoreResult<()> {
-        api_keys::touch(self.writer(), instance_id, used).await
-            .map_err(|e| e.during("touch_api_keys"))
-    }
-
-    async fn operators(&self, instance_id: &InstanceId) -> StoreResult<Vec<usher_core::operators::Operator>> {
-        operators::list(self.reader(), instance_id).await.map_err(|e| e.during("operators"))
-    }
-
-    async fn operator_by_email(
-        &self,
-        instance_id: &InstanceId,
-        email: &str,
-    ) -> StoreResult<Option<usher_core::operators::OperatorCredentials>> {
-        operators::by_email(self.reader(), instance_id, email).await
-            .map_err(|e| e.during("operator_by_email"))
-    }
-
-    async fn operator_credentials(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::OperatorId,
-    ) -> StoreResult<Option<usher_core::operators::OperatorCredentials>> {
-        operators::by_id(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("operator_credentials"))
-    }
-
-    async fn use_operator_totp_step(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::OperatorId,
-        step: i64,
+        lease_until: i64,
     ) -> StoreResult<bool> {
-        operators::use_totp_step(self.writer(), instance_id, id, step).await
-            .map_err(|e| e.during("use_operator_totp_step"))
+        sms::claim(self.writer(), instance_id, id, now, lease_until)
+            .await
+            .map_err(|e| e.during("claim_sms"))
     }
 
-    async fn insert_operator_session(
+    async fn record_sms_outcome(
         &self,
         instance_id: &InstanceId,
-        session: &usher_core::operators::OperatorSession,
-    ) -> StoreResult<()> {
-        operators::insert_session(self.writer(), instance_id, session).await
-            .map_err(|e| e.during("insert_operator_session"))
+        outcome: &usher_core::sms::SmsOutcome,
+    ) -> StoreResult<bool> {
+        sms::record_outcome(self.writer(), instance_id, outcome)
+            .await
+            .map_err(|e| e.during("record_sms_outcome"))
     }
+}
 
-    async fn operator_session_by_digest(
-        &self,
-        instance_id: &InstanceId,
-        token_digest: &str,
-    ) -> StoreResult<Option<usher_core::operators::OperatorSession>> {
-        operators::session_by_digest(self.reader(), instance_id, token_digest).await
-            .map_err(|e| e.during("operator_session_by_digest"))
-    }
-
-    async fn update_operator_session(
-        &self,
-        instance_id: &InstanceId,
-        session: &usher_core::operators::OperatorSession,
-    ) -> StoreResult<()> {
-        operators::update_session(self.writer(), instance_id, session).await
-            .map_err(|e| e.during("update_operator_session"))
-    }
-
-    async fn delete_operator_session(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::OperatorSessionId,
-    ) -> StoreResult<()> {
-        operators::delete_session(self.writer(), instance_id, id).await
-            .map_err(|e| e.during("delete_operator_session"))
-    }
-
-    async fn audit_entries(
-        &self,
-        instance_id: &InstanceId,
-        query: &usher_core::operators::AuditQuery,
-    ) -> StoreResult<(Vec<AuditEntry>, i64)> {
-        operators::audit_entries(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("audit_entries"))
-    }
-
-    async fn get_billing_plan(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::PlanId,
-    ) -> StoreResult<Option<usher_core::billing::Plan>> {
-        billing::get_plan(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_billing_plan"))
-    }
-
-    async fn billing_plan_by_slug(
-        &self,
-        instance_id: &InstanceId,
-        slug: &str,
-    ) -> StoreResult<Option<usher_core::billing::Plan>> {
-        billing::plan_by_slug(self.reader(), instance_id, slug).await
-            .map_err(|e| e.during("billing_plan_by_slug"))
-    }
-
-    async fn list_billing_plans(
-        &self,
-        instance_id: &InstanceId,
-        query: &usher_core::billing::PlanQuery,
-    ) -> StoreResult<(Vec<usher_core::billing::Plan>, i64)> {
-        billing::list_plans(self.reader(), instance_id, query).await
-            .map_err(|e| e.during("list_billing_plans"))
-    }
-
-    async fn get_subscription_item(
-        &self,
-        instance_id: &InstanceId,
-        id: &usher_core::ids::SubscriptionItemId,
-    ) -> StoreResult<Option<usher_core::billing::SubscriptionItem>> {
-        billing::get_item(self.reader(), instance_id, id).await
-            .map_err(|e| e.during("get_subscription_item"))
-    }
-
-    async fn subscription_items_of_payer(
-        &self,
-        instance_id: &InstanceId,
-        payer_id: &str,
-    ) -> StoreResult<Vec<usher_core::billing::SubscriptionItem>> {
-        billing::items_of_payer(self.reader(), instance_id, payer_id).await
-            .map_err(|e| e.during("subscription_items_of_payer"))
-    }
-
-    async fn payer_entitlement(
-        &self,
-        instance_id: &InstanceId,
-        payer_type: usher_core::billing::PayerType,
-        payer_id: &str,
-    ) -> StoreResult<Option<usher_core::billing::Entitlement>> {
-        billing::entitlement(self.reader(), instance_id, payer_type, payer_id).await
-            .map_err(|e| e.during("payer_entitlement"))
-    }
-
+#[async_trait]
+impl LifecycleStore for Backend {
     async fn claim_pii_purge(
         &self,
         instance_id: &InstanceId,
@@ -1064,5 +1083,31 @@ impl Store for Backend {
     ) -> StoreResult<usher_core::lifecycle::Pruned> {
         lifecycle::prune(self.writer(), instance_id, cutoffs, limit).await
             .map_err(|e| e.during("prune_expired"))
+    }
+}
+
+#[async_trait]
+impl ActivityStore for Backend {
+    async fn database_report(&self) -> StoreResult<usher_core::diagnostics::DatabaseReport> {
+        self.report().await.map_err(|e| e.during("database_report"))
+    }
+
+    async fn add_activity(
+        &self,
+        instance_id: &InstanceId,
+        counts: &[usher_core::activity::ActivityCount],
+    ) -> StoreResult<()> {
+        activity::add(self.writer(), instance_id, counts).await
+            .map_err(|e| e.during("add_activity"))
+    }
+
+    async fn activity(
+        &self,
+        instance_id: &InstanceId,
+        since: i64,
+        until: i64,
+    ) -> StoreResult<Vec<usher_core::activity::ActivityCount>> {
+        activity::list(self.reader(), instance_id, since, until).await
+            .map_err(|e| e.during("activity"))
     }
 }
