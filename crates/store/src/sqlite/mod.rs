@@ -204,4 +204,20 @@ impl SqliteStore {
     }
 }
 
-include!("../sql/store_impl.rs");
+// The Store, one sub-trait a file (sql/store_impl/).
+include!("../sql/store_impl/instance.rs");
+include!("../sql/store_impl/users.rs");
+include!("../sql/store_impl/sessions.rs");
+include!("../sql/store_impl/organizations.rs");
+include!("../sql/store_impl/roles.rs");
+include!("../sql/store_impl/tokens.rs");
+include!("../sql/store_impl/api_keys.rs");
+include!("../sql/store_impl/machines.rs");
+include!("../sql/store_impl/billing.rs");
+include!("../sql/store_impl/operators.rs");
+include!("../sql/store_impl/commit.rs");
+include!("../sql/store_impl/webhooks.rs");
+include!("../sql/store_impl/mail.rs");
+include!("../sql/store_impl/sms.rs");
+include!("../sql/store_impl/lifecycle.rs");
+include!("../sql/store_impl/activity.rs");

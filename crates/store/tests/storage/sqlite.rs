@@ -128,8 +128,8 @@ async fn a_failed_query_names_its_operation_and_keeps_its_cause() {
         .execute(&mut raw(&path).await)
         .await
         .unwrap();
-    use usher_core::store::prelude::*;
     use usher_core::store::StoreError;
+    use usher_core::store::prelude::*;
     let err = store
         .user_id_by_identifier(
             &usher_core::ids::InstanceId::from_stored("ins_x"),
