@@ -33,6 +33,7 @@ pub mod sign_in_tokens;
 pub mod signing_keys;
 pub mod sms;
 pub mod sms_caps;
+pub mod sms_sender;
 pub mod store;
 pub mod testing_tokens;
 pub mod users;
