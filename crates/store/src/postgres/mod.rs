@@ -55,6 +55,10 @@ mod roles {
     type Db = sqlx::Postgres;
     include!("../sql/roles.rs");
 }
+mod outbound {
+    type Db = sqlx::Postgres;
+    include!("../sql/outbound.rs");
+}
 mod emails {
     type Db = sqlx::Postgres;
     include!("../sql/emails.rs");

@@ -56,6 +56,10 @@ mod roles {
     type Db = sqlx::Sqlite;
     include!("../sql/roles.rs");
 }
+mod outbound {
+    type Db = sqlx::Sqlite;
+    include!("../sql/outbound.rs");
+}
 mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");
