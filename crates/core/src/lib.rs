@@ -24,6 +24,7 @@ pub mod mail;
 pub mod mfa;
 pub mod operators;
 pub mod organizations;
+pub mod outbound;
 pub mod passwords;
 pub mod ratelimit;
 pub mod roles;

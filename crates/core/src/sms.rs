@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::Millis;
 use crate::ids::{IdentificationId, SmsMessageId, UserId};
+use crate::outbound::{self, AfterAttempt};
 use crate::ratelimit::Window;
 
 /// Codes sent to one number: five an hour, whoever asks (each costs the application money).
@@ -55,21 +56,14 @@ pub struct SmsMessage {
 /// Whether the SMS worker should attempt `msg` now: a queued text the provider delivers, never
 /// tried, or whose wait after its last failure (`retry_delays_ms[attempts - 1]`) has passed.
 pub fn due(msg: &SmsMessage, retry_delays_ms: &[i64], now: Millis) -> bool {
-    if msg.status != "queued" || !msg.delivered_by_clerk {
-        return false;
-    }
-    let Ok(n) = usize::try_from(msg.attempts) else {
-        return true;
-    };
-    if n == 0 {
-        return true;
-    }
-    let wait = retry_delays_ms
-        .get(n - 1)
-        .or(retry_delays_ms.last())
-        .copied()
-        .unwrap_or(0);
-    now >= msg.updated_at.unwrap_or(0).saturating_add(wait)
+    msg.status == "queued"
+        && msg.delivered_by_clerk
+        && outbound::due(
+            msg.attempts,
+            msg.updated_at.unwrap_or(0),
+            retry_delays_ms,
+            now,
+        )
 }
 
 /// The status after an attempt: `sent`; or, on a failure, `queued` again while retries remain
@@ -80,14 +74,10 @@ pub fn after_attempt(
     permanent: bool,
     retry_delays_ms: &[i64],
 ) -> &'static str {
-    if ok {
-        return "sent";
-    }
-    let retries_left = i64::try_from(retry_delays_ms.len()).unwrap_or(0) - attempts_before;
-    if permanent || retries_left <= 0 {
-        "failed"
-    } else {
-        "queued"
+    match outbound::after_attempt(attempts_before, ok, permanent, retry_delays_ms) {
+        AfterAttempt::Sent => "sent",
+        AfterAttempt::Queued => "queued",
+        AfterAttempt::Failed => "failed",
     }
 }
 
