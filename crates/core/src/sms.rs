@@ -1,6 +1,6 @@
 //! Text messages: the codes that verify a phone number. A message is composed here, committed
 //! with the change that caused it (stored, so operators and tests can read it back) and handed
-//! to the instance's [`SmsSender`]. The first sender is Clerk's way for applications that send
+//! to the instance's [`SmsSender`](crate::sms_sender::SmsSender). The first sender is Clerk's way for applications that send
 //! their own SMS: the message goes out as an `sms.created` webhook, and the application's
 //! endpoint delivers it. Sends are limited per number ([`CODES_PER_NUMBER`]).
 
@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::clock::Millis;
-use crate::events::DomainEvent;
 use crate::ids::{IdentificationId, SmsMessageId, UserId};
+use crate::outbound::{self, AfterAttempt};
 use crate::ratelimit::Window;
 
 /// Codes sent to one number: five an hour, whoever asks (each costs the application money).
@@ -56,21 +56,14 @@ pub struct SmsMessage {
 /// Whether the SMS worker should attempt `msg` now: a queued text the provider delivers, never
 /// tried, or whose wait after its last failure (`retry_delays_ms[attempts - 1]`) has passed.
 pub fn due(msg: &SmsMessage, retry_delays_ms: &[i64], now: Millis) -> bool {
-    if msg.status != "queued" || !msg.delivered_by_clerk {
-        return false;
-    }
-    let Ok(n) = usize::try_from(msg.attempts) else {
-        return true;
-    };
-    if n == 0 {
-        return true;
-    }
-    let wait = retry_delays_ms
-        .get(n - 1)
-        .or(retry_delays_ms.last())
-        .copied()
-        .unwrap_or(0);
-    now >= msg.updated_at.unwrap_or(0).saturating_add(wait)
+    msg.status == "queued"
+        && msg.delivered_by_clerk
+        && outbound::due(
+            msg.attempts,
+            msg.updated_at.unwrap_or(0),
+            retry_delays_ms,
+            now,
+        )
 }
 
 /// The status after an attempt: `sent`; or, on a failure, `queued` again while retries remain
@@ -81,14 +74,10 @@ pub fn after_attempt(
     permanent: bool,
     retry_delays_ms: &[i64],
 ) -> &'static str {
-    if ok {
-        return "sent";
-    }
-    let retries_left = i64::try_from(retry_delays_ms.len()).unwrap_or(0) - attempts_before;
-    if permanent || retries_left <= 0 {
-        "failed"
-    } else {
-        "queued"
+    match outbound::after_attempt(attempts_before, ok, permanent, retry_delays_ms) {
+        AfterAttempt::Sent => "sent",
+        AfterAttempt::Queued => "queued",
+        AfterAttempt::Failed => "failed",
     }
 }
 
@@ -138,38 +127,9 @@ pub struct SmsOutcome {
     pub at: Millis,
 }
 
-/// How the instance's text messages leave: what the change that sends one also commits.
-pub trait SmsSender: Send + Sync + 'static {
-    /// Readies `msg` for delivery and returns the events that carry it out.
-    fn dispatch(&self, msg: &mut SmsMessage) -> Vec<DomainEvent>;
-}
-
-/// Delivery by the `sms.created` webhook: the application's endpoint sends the text.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct WebhookSms;
-
-impl SmsSender for WebhookSms {
-    fn dispatch(&self, msg: &mut SmsMessage) -> Vec<DomainEvent> {
-        msg.delivered_by_clerk = false;
-        msg.status = "queued".into();
-        vec![DomainEvent::SmsCreated(msg.clone())]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_webhook_sender_queues_an_sms_created_event() {
-        let mut m = SmsMessage::verification_code("+14155550123", None, None, "Acme", "012345", 7);
-        assert_eq!(m.message, "012345 is your Acme verification code.");
-        let events = WebhookSms.dispatch(&mut m);
-        assert_eq!(events.len(), 1);
-        assert_eq!(events[0].type_name(), "sms.created");
-        assert_eq!(m.data["otp_code"], "012345");
-        assert!(!due(&m, &[1000], 8), "the webhook delivers it");
-    }
 
     #[test]
     fn retries_wait_their_delay_and_end_after_the_last() {

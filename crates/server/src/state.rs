@@ -63,7 +63,7 @@ pub struct Inner {
     /// The mail worker's settings, SMTP transport and wake-up doorbell.
     pub mail: MailRuntime,
     /// How text messages leave: the `sms.created` webhook, and the provider when one is set.
-    pub sms: Arc<dyn usher_core::sms::SmsSender>,
+    pub sms: Arc<dyn usher_core::sms_sender::SmsSender>,
     /// The caps on texted codes (SMS pumping).
     pub sms_caps: usher_core::sms_caps::SmsCaps,
     /// The SMS worker's settings, provider, HTTP client and wake-up doorbell.
@@ -144,7 +144,7 @@ pub struct StateParts {
     pub bapi_limit: Option<usher_core::ratelimit::Window>,
     pub webhooks: WebhookRuntime,
     pub mail: MailRuntime,
-    pub sms: Arc<dyn usher_core::sms::SmsSender>,
+    pub sms: Arc<dyn usher_core::sms_sender::SmsSender>,
     pub sms_runtime: crate::outbound::sms::SmsRuntime,
     pub frontend: FrontendConfig,
     pub branding: Branding,

@@ -7,6 +7,7 @@
 pub mod templates;
 
 use crate::ids::{EmailMessageId, IdentificationId, UserId};
+use crate::outbound::{self, AfterAttempt};
 use serde::{Deserialize, Serialize};
 
 pub use templates::{MailTemplate, compose};
@@ -84,21 +85,8 @@ pub const DEFAULT_RETRY_DELAYS_MS: &[i64] = &[5_000, 30_000, 120_000];
 /// Whether a queued message may be attempted at `now`: at once the first time, then after the
 /// delay that follows its last failed attempt (`updated_at`).
 pub fn due(msg: &EmailMessage, retry_delays_ms: &[i64], now: i64) -> bool {
-    if msg.status != EmailStatus::Queued {
-        return false;
-    }
-    let Ok(n) = usize::try_from(msg.attempts) else {
-        return true;
-    };
-    if n == 0 {
-        return true;
-    }
-    let wait = retry_delays_ms
-        .get(n - 1)
-        .or(retry_delays_ms.last())
-        .copied()
-        .unwrap_or(0);
-    now >= msg.updated_at.saturating_add(wait)
+    msg.status == EmailStatus::Queued
+        && outbound::due(msg.attempts, msg.updated_at, retry_delays_ms, now)
 }
 
 /// The status after an attempt: sent; or, on a failure, queued again while retries remain and
@@ -109,14 +97,10 @@ pub fn after_attempt(
     permanent: bool,
     retry_delays_ms: &[i64],
 ) -> EmailStatus {
-    if ok {
-        return EmailStatus::Sent;
-    }
-    let retries_left = i64::try_from(retry_delays_ms.len()).unwrap_or(0) - attempts_before;
-    if permanent || retries_left <= 0 {
-        EmailStatus::Failed
-    } else {
-        EmailStatus::Queued
+    match outbound::after_attempt(attempts_before, ok, permanent, retry_delays_ms) {
+        AfterAttempt::Sent => EmailStatus::Sent,
+        AfterAttempt::Queued => EmailStatus::Queued,
+        AfterAttempt::Failed => EmailStatus::Failed,
     }
 }
 

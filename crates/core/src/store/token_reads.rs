@@ -16,7 +16,7 @@ pub struct SessionForToken {
     pub user_plan: Option<crate::billing::Entitlement>,
 }
 
-/// A domain's pending invitations and suggestions (see `Store::domain_pending_counts`).
+/// A domain's pending invitations and suggestions (see `OrganizationStore::domain_pending_counts`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DomainPendingCount {
     pub name: String,

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use usher_core::events::DomainEvent;
-use usher_core::sms::{SmsMessage, SmsSender};
+use usher_core::sms::SmsMessage;
+use usher_core::sms_sender::SmsSender;
 
 use crate::config::SmsConfig;
 
@@ -163,7 +164,7 @@ impl SmsSender for ProviderSms {
 pub fn sender(cfg: &SmsConfig) -> Arc<dyn SmsSender> {
     match cfg.provider {
         Some(_) => Arc::new(ProviderSms),
-        None => Arc::new(usher_core::sms::WebhookSms),
+        None => Arc::new(usher_core::sms_sender::WebhookSms),
     }
 }
 

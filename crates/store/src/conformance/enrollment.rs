@@ -15,7 +15,7 @@ use usher_core::users::query::Page;
 
 use super::organization_domains::domain;
 use super::organization_invitations::invitation;
-use super::organizations::{commit, org, users};
+use super::organizations::{commit, org, two_organizations_with, users};
 use super::{NOW, Outcome, create_instance};
 
 pub async fn suggestions_and_requests_are_pending_once_and_listed(
@@ -24,21 +24,17 @@ pub async fn suggestions_and_requests_are_pending_once_and_listed(
     let ins = create_instance(&store).await?.id;
     let ids = users(&store, &ins, &["ann", "bob"]).await?;
     let (ann, bob) = (&ids[0], &ids[1]);
-    let acme = org("Acme", "acme", 0, NOW)?;
-    let globex = org("Globex", "globex", 0, NOW)?;
-    let s1 = OrganizationSuggestion::new(&acme.id, ann, "ann@acme.test", NOW);
-    let s2 = OrganizationSuggestion::new(&globex.id, ann, "ann@globex.test", NOW + 1);
-    let s3 = OrganizationSuggestion::new(&acme.id, bob, "bob@acme.test", NOW + 2);
-    commit(
+    let (acme, globex, [s1, s2, _]) = two_organizations_with(
         &store,
         &ins,
-        vec![
-            Write::InsertOrganization(acme.clone()),
-            Write::InsertOrganization(globex.clone()),
-            Write::InsertOrganizationSuggestion(s1.clone()),
-            Write::InsertOrganizationSuggestion(s2.clone()),
-            Write::InsertOrganizationSuggestion(s3.clone()),
-        ],
+        |acme, globex| {
+            Ok([
+                OrganizationSuggestion::new(&acme.id, ann, "ann@acme.test", NOW),
+                OrganizationSuggestion::new(&globex.id, ann, "ann@globex.test", NOW + 1),
+                OrganizationSuggestion::new(&acme.id, bob, "bob@acme.test", NOW + 2),
+            ])
+        },
+        Write::InsertOrganizationSuggestion,
     )
     .await?;
     let stored = store

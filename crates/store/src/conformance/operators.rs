@@ -49,7 +49,9 @@ pub async fn operators_are_unique_per_email_and_reset_ends_their_sessions(
 ) -> Outcome {
     let ins = &create_instance(&store).await?.id;
     let ada = credentials("ada@example.com", Role::Admin);
-    let bob = credentials("bob@example.com", Role::Support);
+    let mut bob = credentials("bob@example.com", Role::Support);
+    // Oldest first: ids made in one millisecond do not sort by creation.
+    bob.operator.created_at = NOW + 1;
     add(&store, ins, &ada).await?;
     add(&store, ins, &bob).await?;
     let twin = credentials("ada@example.com", Role::Support);

@@ -9,7 +9,7 @@ use usher_core::organizations::domains::{self, DomainQuery, NewDomain, Organizat
 use usher_core::store::{Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::organizations::{Error, commit, org};
+use super::organizations::{Error, commit, org, two_organizations_with};
 use super::{NOW, Outcome, create_instance};
 
 pub(super) fn domain(
@@ -93,21 +93,17 @@ pub async fn domains_are_unique_listed_and_deleted_with_their_organization(
     store: Arc<dyn Store>,
 ) -> Outcome {
     let ins = create_instance(&store).await?.id;
-    let acme = org("Acme", "acme", 0, NOW)?;
-    let globex = org("Globex", "globex", 0, NOW)?;
-    let a = domain(&acme, "acme.test", true, NOW)?;
-    let b = domain(&acme, "acme.example", false, NOW + 1)?;
-    let c = domain(&globex, "globex.test", true, NOW + 2)?;
-    commit(
+    let (acme, globex, [a, b, _]) = two_organizations_with(
         &store,
         &ins,
-        vec![
-            Write::InsertOrganization(acme.clone()),
-            Write::InsertOrganization(globex.clone()),
-            Write::InsertOrganizationDomain(a.clone()),
-            Write::InsertOrganizationDomain(b.clone()),
-            Write::InsertOrganizationDomain(c.clone()),
-        ],
+        |acme, globex| {
+            Ok([
+                domain(acme, "acme.test", true, NOW)?,
+                domain(acme, "acme.example", false, NOW + 1)?,
+                domain(globex, "globex.test", true, NOW + 2)?,
+            ])
+        },
+        Write::InsertOrganizationDomain,
     )
     .await?;
     let stored = store.get_organization_domain(&ins, &acme.id, &a.id).await?;

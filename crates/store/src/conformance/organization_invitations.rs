@@ -11,7 +11,7 @@ use usher_core::organizations::roles::MEMBER;
 use usher_core::store::{Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::organizations::{Error, commit, org};
+use super::organizations::{Error, commit, org, two_organizations_with};
 use super::{NOW, Outcome, create_instance};
 
 const DAY: i64 = 86_400_000;
@@ -32,21 +32,17 @@ pub(super) fn invitation(
 
 pub async fn invitations_are_pending_once_per_address_and_expire(store: Arc<dyn Store>) -> Outcome {
     let ins = create_instance(&store).await?.id;
-    let acme = org("Acme", "acme", 0, NOW)?;
-    let globex = org("Globex", "globex", 0, NOW)?;
-    let ann = invitation(&acme, "Ann@Example.com", NOW)?;
-    let bob = invitation(&acme, "bob@example.com", NOW + 1)?;
-    let ann_globex = invitation(&globex, "ann@example.com", NOW + 2)?;
-    commit(
+    let (acme, _, [ann, bob, ann_globex]) = two_organizations_with(
         &store,
         &ins,
-        vec![
-            Write::InsertOrganization(acme.clone()),
-            Write::InsertOrganization(globex.clone()),
-            Write::InsertOrganizationInvitation(ann.clone()),
-            Write::InsertOrganizationInvitation(bob.clone()),
-            Write::InsertOrganizationInvitation(ann_globex.clone()),
-        ],
+        |acme, globex| {
+            Ok([
+                invitation(acme, "Ann@Example.com", NOW)?,
+                invitation(acme, "bob@example.com", NOW + 1)?,
+                invitation(globex, "ann@example.com", NOW + 2)?,
+            ])
+        },
+        Write::InsertOrganizationInvitation,
     )
     .await?;
     let stored = store

@@ -69,6 +69,26 @@ pub(super) async fn commit(
     store.commit(ins, Changeset { writes }).await
 }
 
+/// Acme and Globex, committed in one changeset with the three records `make` gives of them
+/// (each inserted by `insert`), in that order.
+pub(super) async fn two_organizations_with<T: Clone>(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    make: impl FnOnce(&Organization, &Organization) -> Result<[T; 3], Error>,
+    insert: fn(T) -> Write,
+) -> Result<(Organization, Organization, [T; 3]), Error> {
+    let acme = org("Acme", "acme", 0, NOW)?;
+    let globex = org("Globex", "globex", 0, NOW)?;
+    let records = make(&acme, &globex)?;
+    let mut writes = vec![
+        Write::InsertOrganization(acme.clone()),
+        Write::InsertOrganization(globex.clone()),
+    ];
+    writes.extend(records.iter().cloned().map(insert));
+    commit(store, ins, writes).await?;
+    Ok((acme, globex, records))
+}
+
 pub(super) async fn users(
     store: &Arc<dyn Store>,
     ins: &InstanceId,

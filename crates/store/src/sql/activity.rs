@@ -7,10 +7,9 @@ use usher_core::audit::AuditEntry;
 use usher_core::clock::Millis;
 use usher_core::error::Cause;
 use usher_core::events::OutboxEvent;
-use usher_core::ids::{AuditId, InstanceId};
 use usher_core::store::{StoreError, StoreResult};
 
-use super::query::{execute, fetch_all, outbox_event, text};
+use super::query::{audit_entry, execute, fetch_all, outbox_event, text};
 
 pub async fn add(pool: &Pool<Db>, instance_id: &str, counts: &[ActivityCount]) -> StoreResult<()> {
     if counts.is_empty() {
@@ -73,19 +72,7 @@ pub async fn audit_between(
     .bind(since)
     .bind(until)
     .bind(limit);
-    fetch_all(query, pool, |r| {
-        Ok(AuditEntry {
-            id: AuditId::from_stored(r.get::<String, _>("id")),
-            instance_id: InstanceId::from_stored(instance_id),
-            actor: r.get("actor"),
-            action: r.get("action"),
-            target_id: r.get("target_id"),
-            trace_id: r.get("trace_id"),
-            client_ip: r.get("client_ip"),
-            at: r.get("at"),
-            seq: r.get("seq"),
-        })
-    })
+    fetch_all(query, pool, |r| audit_entry(r, instance_id))
     .await
 }
 

@@ -1,8 +1,6 @@
 // Email storage: the messages the mail worker sends. Included by each backend's module, which
 // defines `Db`. A message is inserted by `commit` (with its `email.created` event); the worker
-// claims one for an attempt (a single conditional UPDATE, so workers on several nodes never
-// send it twice), sends it with no transaction open, and records the outcome. A claim expires,
-// so a message a crashed worker held is sent again.
+// claims, sends and records it through the outbound queue (`outbound::EMAILS`).
 
 use sqlx::{Pool, Row, Transaction};
 use usher_core::mail::{EmailMessage, EmailStatus};
@@ -10,25 +8,18 @@ use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 use usher_core::users::query::Page;
 
-use super::query::{DbRow, execute, fetch_all, fetch_optional, paged, text};
+use super::outbound::{self, EMAILS, Outcome};
+use super::query::{DbRow, execute};
 use crate::rows::{from_doc, to_doc};
-
-/// The columns `from_row` reads.
-macro_rules! email_columns {
-    () => {
-        "doc, status, attempts, last_error, updated_at"
-    };
-}
 
 /// The document, with the columns the worker updates laid over it.
 fn from_row(r: &DbRow) -> StoreResult<EmailMessage> {
     let mut m: EmailMessage = from_doc(r.get::<&str, _>("doc"))?;
     let status: &str = r.get("status");
-    m.status = EmailStatus::parse(status)
-        .ok_or_else(|| StoreError::Backend {
-            operation: StoreError::QUERY,
-            cause: usher_core::error::Cause::msg(format!("unknown email status {status:?}")),
-        })?;
+    m.status = EmailStatus::parse(status).ok_or_else(|| StoreError::Backend {
+        operation: StoreError::QUERY,
+        cause: usher_core::error::Cause::msg(format!("unknown email status {status:?}")),
+    })?;
     m.attempts = r.get("attempts");
     m.last_error = r.get("last_error");
     m.updated_at = r.get("updated_at");
@@ -69,21 +60,8 @@ pub async fn list(
     offset: i64,
 ) -> StoreResult<(Vec<EmailMessage>, i64)> {
     let to = to_email_address.map(recipient);
-    paged(
-        pool,
-        email_columns!(),
-        |qb| {
-            qb.push(" FROM emails WHERE instance_id = ")
-                .push_bind(instance_id);
-            if let Some(to) = &to {
-                qb.push(" AND to_email_address = ").push_bind(to.as_str());
-            }
-        },
-        " ORDER BY seq DESC",
-        &Page { limit, offset },
-        from_row,
-    )
-    .await
+    let page = Page { limit, offset };
+    outbound::list(pool, &EMAILS, instance_id, to.as_deref(), &page, from_row).await
 }
 
 /// `list`, also in one status if given (the dashboard's filter).
@@ -121,15 +99,7 @@ pub async fn get(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<EmailMessage>> {
-    let query = text(
-        concat!(
-            "SELECT ",
-            email_columns!(),
-            " FROM emails WHERE instance_id = $1 AND id = $2"
-        ),
-        &[instance_id, id],
-    );
-    fetch_optional(query, pool, from_row).await
+    outbound::get(pool, &EMAILS, instance_id, id, from_row).await
 }
 
 pub async fn queued(
@@ -137,16 +107,7 @@ pub async fn queued(
     instance_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<EmailMessage>> {
-    let query = text(
-        concat!(
-            "SELECT ",
-            email_columns!(),
-            " FROM emails WHERE instance_id = $1 AND status = 'queued' ORDER BY seq LIMIT $2"
-        ),
-        &[instance_id],
-    )
-    .bind(limit);
-    fetch_all(query, pool, from_row).await
+    outbound::queued(pool, &EMAILS, instance_id, limit, from_row).await
 }
 
 pub async fn claim(
@@ -156,15 +117,7 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> StoreResult<bool> {
-    let query = text(
-        "UPDATE emails SET lease_until = $4 \
-         WHERE instance_id = $1 AND id = $2 AND status = 'queued' \
-         AND (lease_until IS NULL OR lease_until <= $3)",
-        &[instance_id, id],
-    )
-    .bind(now)
-    .bind(lease_until);
-    Ok(execute(query, pool).await? == 1)
+    outbound::claim(pool, &EMAILS, instance_id, id, now, lease_until).await
 }
 
 pub async fn record_outcome(
@@ -175,12 +128,11 @@ pub async fn record_outcome(
     error: Option<&str>,
     now: i64,
 ) -> StoreResult<bool> {
-    let query = text(
-        "UPDATE emails SET status = $3, last_error = $4, attempts = attempts + 1, updated_at = $5, \
-         lease_until = NULL WHERE instance_id = $1 AND id = $2",
-        &[instance_id, id, status.as_str()],
-    )
-    .bind(error)
-    .bind(now);
-    Ok(execute(query, pool).await? == 1)
+    let outcome = Outcome {
+        state: status.as_str(),
+        error,
+        provider_sid: None,
+        at: now,
+    };
+    outbound::record_outcome(pool, &EMAILS, instance_id, id, &outcome).await
 }

@@ -394,50 +394,39 @@ pub async fn prune(
     if let Some(cut) = c.webhook_deliveries {
         pruned.webhook_deliveries = prune_deliveries(pool, instance_id, cut, limit).await?;
     }
-    if let Some(cut) = c.events {
-        pruned.events = prune_by_seq(
-            pool,
+    // Then each other kind in its own statement: the events the pruned deliveries held are free
+    // to go.
+    let kinds = [
+        (
+            c.events,
+            &mut pruned.events,
             "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.instance_id = $1 \
              AND e.created_at < $2 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d \
              WHERE d.instance_id = e.instance_id AND d.event_id = e.id) ORDER BY e.seq LIMIT $3)",
-            instance_id,
-            cut,
-            limit,
-        )
-        .await?;
-    }
-    if let Some(cut) = c.emails {
-        pruned.emails = prune_by_seq(
-            pool,
+        ),
+        (
+            c.emails,
+            &mut pruned.emails,
             "DELETE FROM emails WHERE seq IN (SELECT seq FROM emails WHERE instance_id = $1 \
              AND created_at < $2 AND status <> 'queued' ORDER BY created_at LIMIT $3)",
-            instance_id,
-            cut,
-            limit,
-        )
-        .await?;
-    }
-    if let Some(cut) = c.sms {
-        pruned.sms = prune_by_seq(
-            pool,
+        ),
+        (
+            c.sms,
+            &mut pruned.sms,
             "DELETE FROM sms_messages WHERE seq IN (SELECT seq FROM sms_messages WHERE instance_id = $1 \
              AND created_at < $2 ORDER BY created_at LIMIT $3)",
-            instance_id,
-            cut,
-            limit,
-        )
-        .await?;
-    }
-    if let Some(cut) = c.audit {
-        pruned.audit = prune_by_seq(
-            pool,
+        ),
+        (
+            c.audit,
+            &mut pruned.audit,
             "DELETE FROM audit_log WHERE seq IN (SELECT seq FROM audit_log WHERE instance_id = $1 \
              AND at < $2 ORDER BY at LIMIT $3)",
-            instance_id,
-            cut,
-            limit,
-        )
-        .await?;
+        ),
+    ];
+    for (cutoff, count, delete) in kinds {
+        if let Some(cut) = cutoff {
+            *count = prune_by_seq(pool, delete, instance_id, cut, limit).await?;
+        }
     }
     Ok(pruned)
 }

@@ -3,12 +3,14 @@
 
 use sqlx::{Pool, QueryBuilder, Row, Transaction};
 use usher_core::audit::AuditEntry;
-use usher_core::ids::{AuditId, InstanceId, OperatorId, OperatorSessionId};
+use usher_core::ids::{OperatorId, OperatorSessionId};
 use usher_core::operators::{AuditQuery, Operator, OperatorCredentials, OperatorSession, Role};
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::model::PasswordDigest;
 
-use super::query::{DbRow, execute, execute_one, execute_unique, fetch_all, fetch_optional, paged, text};
+use super::query::{
+    DbRow, audit_entry, execute, execute_one, execute_unique, fetch_all, fetch_optional, paged, text,
+};
 
 type Tx<'a> = Transaction<'a, Db>;
 
@@ -245,19 +247,7 @@ pub async fn audit_entries(
         |qb| push_audit_filter(qb, instance_id, q),
         " ORDER BY seq DESC",
         &q.page,
-        |r| {
-            Ok(AuditEntry {
-                id: AuditId::from_stored(r.get::<String, _>("id")),
-                instance_id: InstanceId::from_stored(instance_id),
-                actor: r.get("actor"),
-                action: r.get("action"),
-                target_id: r.get("target_id"),
-                trace_id: r.get("trace_id"),
-                client_ip: r.get("client_ip"),
-                at: r.get("at"),
-                seq: r.get("seq"),
-            })
-        },
+        |r| audit_entry(r, instance_id),
     )
     .await
 }

@@ -9,7 +9,8 @@ use usher_core::actor_tokens::ActorToken;
 use usher_core::branding::Branding;
 use usher_core::events::OutboxEvent;
 use usher_core::jwt_templates::session_claims::SessionClaimsTemplate;
-use usher_core::ids::{EventId, InstanceId};
+use usher_core::audit::AuditEntry;
+use usher_core::ids::{AuditId, EventId, InstanceId};
 use usher_core::organizations::domains::OrganizationDomain;
 use usher_core::organizations::invitations::OrganizationInvitation;
 use usher_core::organizations::membership_requests::MembershipRequest;
@@ -170,6 +171,22 @@ pub fn outbox_event(r: &DbRow, instance_id: &str) -> StoreResult<OutboxEvent> {
         data: from_doc(r.get::<&str, _>("data"))?,
         attributes: from_doc(r.get::<&str, _>("attributes"))?,
         created_at: r.get("created_at"),
+        seq: r.get("seq"),
+    })
+}
+
+/// An `audit_log` row (`seq`, `id`, `actor`, `action`, `target_id`, `trace_id`, `client_ip`,
+/// `at`) of `instance_id`, read by the audit log, its export and the operators' view alike.
+pub fn audit_entry(r: &DbRow, instance_id: &str) -> StoreResult<AuditEntry> {
+    Ok(AuditEntry {
+        id: AuditId::from_stored(r.get::<String, _>("id")),
+        instance_id: InstanceId::from_stored(instance_id),
+        actor: r.get("actor"),
+        action: r.get("action"),
+        target_id: r.get("target_id"),
+        trace_id: r.get("trace_id"),
+        client_ip: r.get("client_ip"),
+        at: r.get("at"),
         seq: r.get("seq"),
     })
 }

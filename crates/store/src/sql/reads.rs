@@ -4,7 +4,7 @@
 use sqlx::{Pool, QueryBuilder, Row};
 use usher_core::audit::AuditEntry;
 use usher_core::events::OutboxEvent;
-use usher_core::ids::{AuditId, IdentificationId, InstanceId, OrganizationId, SecretKeyId};
+use usher_core::ids::{IdentificationId, InstanceId, OrganizationId, SecretKeyId};
 use usher_core::instance::{Instance, SecretKeyRecord};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
@@ -16,7 +16,9 @@ use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
 use super::filters::{order_by, push_session_filter, push_user_filter};
-use super::query::{fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned};
+use super::query::{
+    audit_entry, fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned,
+};
 use crate::rows::from_doc;
 
 pub async fn load_instance(pool: &Pool<Db>) -> StoreResult<Option<Instance>> {
@@ -325,18 +327,6 @@ pub async fn audit_log(
         &[instance_id],
     )
     .bind(limit);
-    fetch_all(query, pool, |r| {
-        Ok(AuditEntry {
-            id: AuditId::from_stored(r.get::<String, _>("id")),
-            instance_id: InstanceId::from_stored(instance_id),
-            actor: r.get("actor"),
-            action: r.get("action"),
-            target_id: r.get("target_id"),
-            trace_id: r.get("trace_id"),
-            client_ip: r.get("client_ip"),
-            at: r.get("at"),
-            seq: r.get("seq"),
-        })
-    })
+    fetch_all(query, pool, |r| audit_entry(r, instance_id))
     .await
 }

@@ -1,22 +1,16 @@
 // Text message storage: each message the SMS sender was handed, inserted by `commit` with its
-// `sms.created` event. A text the SMS provider delivers is also the worker's queue (`delivery`):
-// claimed for an attempt by a single conditional UPDATE, then its outcome recorded, as emails
-// are. Included by each backend's module, which defines `Db`.
+// `sms.created` event. A text the SMS provider delivers is also the worker's queue (`delivery`,
+// `outbound::SMS`): claimed for an attempt, then its outcome recorded, as emails are. Included
+// by each backend's module, which defines `Db`.
 
 use sqlx::{Pool, Row, Transaction};
 use usher_core::sms::{SmsMessage, SmsOutcome};
 use usher_core::store::StoreResult;
 use usher_core::users::query::Page;
 
-use super::query::{DbRow, execute, fetch_all, paged, text};
+use super::outbound::{self, Outcome, SMS};
+use super::query::{DbRow, execute};
 use crate::rows::{from_doc, to_doc};
-
-/// The columns `from_row` reads.
-macro_rules! sms_columns {
-    () => {
-        "doc, delivery, attempts, last_error, provider_sid, updated_at"
-    };
-}
 
 /// The document, with the columns the worker updates laid over it.
 fn from_row(r: &DbRow) -> StoreResult<SmsMessage> {
@@ -57,21 +51,8 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<SmsMessage>, i64)> {
-    paged(
-        pool,
-        sms_columns!(),
-        |qb| {
-            qb.push(" FROM sms_messages WHERE instance_id = ")
-                .push_bind(instance_id);
-            if let Some(to) = to_phone_number {
-                qb.push(" AND to_phone_number = ").push_bind(to);
-            }
-        },
-        " ORDER BY seq DESC",
-        &Page { limit, offset },
-        from_row,
-    )
-    .await
+    let page = Page { limit, offset };
+    outbound::list(pool, &SMS, instance_id, to_phone_number, &page, from_row).await
 }
 
 /// `list`, also in one status (`delivery`) if given (the dashboard's filter).
@@ -103,17 +84,12 @@ pub async fn list_sent(
     .await
 }
 
-pub async fn queued(pool: &Pool<Db>, instance_id: &str, limit: i64) -> StoreResult<Vec<SmsMessage>> {
-    let query = text(
-        concat!(
-            "SELECT ",
-            sms_columns!(),
-            " FROM sms_messages WHERE instance_id = $1 AND delivery = 'queued' ORDER BY seq LIMIT $2"
-        ),
-        &[instance_id],
-    )
-    .bind(limit);
-    fetch_all(query, pool, from_row).await
+pub async fn queued(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<SmsMessage>> {
+    outbound::queued(pool, &SMS, instance_id, limit, from_row).await
 }
 
 pub async fn claim(
@@ -123,15 +99,7 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> StoreResult<bool> {
-    let query = text(
-        "UPDATE sms_messages SET lease_until = $4 \
-         WHERE instance_id = $1 AND id = $2 AND delivery = 'queued' \
-         AND (lease_until IS NULL OR lease_until <= $3)",
-        &[instance_id, id],
-    )
-    .bind(now)
-    .bind(lease_until);
-    Ok(execute(query, pool).await? == 1)
+    outbound::claim(pool, &SMS, instance_id, id, now, lease_until).await
 }
 
 pub async fn record_outcome(
@@ -139,14 +107,11 @@ pub async fn record_outcome(
     instance_id: &str,
     o: &SmsOutcome,
 ) -> StoreResult<bool> {
-    let query = text(
-        "UPDATE sms_messages SET delivery = $3, last_error = $4, \
-         provider_sid = COALESCE($5, provider_sid), attempts = attempts + 1, updated_at = $6, \
-         lease_until = NULL WHERE instance_id = $1 AND id = $2 AND delivery IS NOT NULL",
-        &[instance_id, o.id.as_str(), o.status],
-    )
-    .bind(o.error.as_deref())
-    .bind(o.provider_sid.as_deref())
-    .bind(o.at);
-    Ok(execute(query, pool).await? == 1)
+    let outcome = Outcome {
+        state: o.status,
+        error: o.error.as_deref(),
+        provider_sid: o.provider_sid.as_deref(),
+        at: o.at,
+    };
+    outbound::record_outcome(pool, &SMS, instance_id, o.id.as_str(), &outcome).await
 }

@@ -56,6 +56,10 @@ mod roles {
     type Db = sqlx::Sqlite;
     include!("../sql/roles.rs");
 }
+mod outbound {
+    type Db = sqlx::Sqlite;
+    include!("../sql/outbound.rs");
+}
 mod emails {
     type Db = sqlx::Sqlite;
     include!("../sql/emails.rs");
@@ -160,7 +164,8 @@ use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::sessions::query::SessionQuery;
 use usher_core::signing_keys::SigningKeyRecord;
-use usher_core::store::{Changeset, PasskeyStore, SessionForToken, Store, StoreError, StoreResult};
+use usher_core::store::prelude::*;
+use usher_core::store::{Changeset, SessionForToken, StoreError, StoreResult};
 use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
@@ -222,8 +227,24 @@ impl SqliteStore {
     }
 }
 
-include!("../sql/store_impl.rs");
-include!("../sql/store_impl_oauth.rs");
-include!("../sql/store_impl_sign_up_rules.rs");
-include!("../sql/store_impl_passkeys.rs");
-include!("../sql/store_impl_ops.rs");
+// The Store, one sub-trait a file (sql/store_impl/).
+include!("../sql/store_impl/instance.rs");
+include!("../sql/store_impl/users.rs");
+include!("../sql/store_impl/sessions.rs");
+include!("../sql/store_impl/organizations.rs");
+include!("../sql/store_impl/roles.rs");
+include!("../sql/store_impl/tokens.rs");
+include!("../sql/store_impl/api_keys.rs");
+include!("../sql/store_impl/machines.rs");
+include!("../sql/store_impl/billing.rs");
+include!("../sql/store_impl/operators.rs");
+include!("../sql/store_impl/commit.rs");
+include!("../sql/store_impl/webhooks.rs");
+include!("../sql/store_impl/mail.rs");
+include!("../sql/store_impl/sms.rs");
+include!("../sql/store_impl/lifecycle.rs");
+include!("../sql/store_impl/activity.rs");
+include!("../sql/store_impl/oauth.rs");
+include!("../sql/store_impl/sign_up_rules.rs");
+include!("../sql/store_impl/passkeys.rs");
+include!("../sql/store_impl/ops.rs");

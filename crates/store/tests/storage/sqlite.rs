@@ -27,7 +27,7 @@ async fn reopening_keeps_data_and_schema() {
             .unwrap();
     }
     let store = SqliteStore::open(&path).await.unwrap();
-    use usher_core::store::Store;
+    use usher_core::store::prelude::*;
     assert!(store.load_instance().await.unwrap().is_some());
 }
 
@@ -93,7 +93,7 @@ async fn a_database_from_the_first_migration_runner_is_adopted() {
         .unwrap();
     drop(conn);
     let store = SqliteStore::open(&path).await.unwrap();
-    use usher_core::store::Store;
+    use usher_core::store::prelude::*;
     assert!(store.load_instance().await.unwrap().is_none());
     let mut conn = raw(&path).await;
     let adopted: Vec<(i64, i64)> =
@@ -128,7 +128,8 @@ async fn a_failed_query_names_its_operation_and_keeps_its_cause() {
         .execute(&mut raw(&path).await)
         .await
         .unwrap();
-    use usher_core::store::{Store, StoreError};
+    use usher_core::store::StoreError;
+    use usher_core::store::prelude::*;
     let err = store
         .user_id_by_identifier(
             &usher_core::ids::InstanceId::from_stored("ins_x"),
