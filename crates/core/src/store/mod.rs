@@ -3,10 +3,12 @@
 //! events (the outbox) and audit entries it causes.
 
 mod changes;
+mod dashboard;
 mod error;
 mod token_reads;
 
 pub use changes::{Changeset, Write};
+pub use dashboard::{DashboardStore, SECURITY_EVENT_PREFIX};
 pub use error::{StoreError, StoreResult};
 pub use token_reads::{ActiveMembership, DomainPendingCount, SessionForToken};
 
@@ -54,7 +56,7 @@ use crate::webhooks::{
 };
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: DashboardStore + Send + Sync + 'static {
     /// Checks the connection; `/readyz` calls it.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -396,3 +396,25 @@ pub async fn verify_password(
     }
     Ok(check.correct)
 }
+
+/// Turns off every second factor the user has: the authenticator app, the backup codes, and the
+/// phone numbers kept for a second factor (they stay as identifiers). Clerk's `DisableMFA`.
+pub async fn disable_mfa(state: &AppState, ctx: &RequestContext, id: &UserId) -> CoreResult<User> {
+    with_retry(|| async {
+        let mut user = get(state, id).await?;
+        user.totp = None;
+        user.backup_codes.clear();
+        for p in &mut user.phone_numbers {
+            p.reserved_for_second_factor = false;
+            p.default_second_factor = false;
+        }
+        user.updated_at = state.now();
+        let mut change = Change::new(state, ctx);
+        change
+            .write(Write::UpdateUser(user.clone()))
+            .event(DomainEvent::UserUpdated(user));
+        change.commit("user.mfa.disable", Some(id)).await
+    })
+    .await?;
+    get(state, id).await
+}

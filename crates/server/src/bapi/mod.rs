@@ -154,6 +154,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/users/{user_id}/lock", post(users::lock))
         .route("/v1/users/{user_id}/export", get(users::export))
         .route("/v1/users/{user_id}/unlock", post(users::unlock))
+        .route("/v1/users/{user_id}/mfa", delete(users::disable_mfa))
         .route(
             "/v1/users/{user_id}/verify_password",
             post(users::verify_password),

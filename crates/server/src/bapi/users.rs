@@ -71,6 +71,7 @@ fn filter_from(q: &QueryParams) -> Result<UserFilter, ApiError> {
         banned: q.bool("banned")?,
         locked_at: None,
         last_active_at_since: q.i64("last_active_at_since")?,
+        last_active_at_before: q.i64("last_active_at_before")?,
         created_at_before: q.i64("created_at_before")?,
         created_at_after: q.i64("created_at_after")?,
         last_sign_in_at_before: q.i64("last_sign_in_at_before")?,
@@ -285,6 +286,16 @@ pub async fn delete(
         external_id: None,
     })
     .into_response())
+}
+
+/// `DELETE /v1/users/{user_id}/mfa`: `{"user_id": …}`.
+pub async fn disable_mfa(
+    State(state): State<AppState>,
+    SecretKeyAuth(ctx): SecretKeyAuth,
+    Path(p): Path<UserPath>,
+) -> ApiResult {
+    let user = app::disable_mfa(&state, &ctx, &p.user_id).await?;
+    Ok(Json(serde_json::json!({ "user_id": user.id.as_str() })).into_response())
 }
 
 pub async fn verify_password(

@@ -116,6 +116,10 @@ mod organization_suggestions {
     type Db = sqlx::Postgres;
     include!("../sql/organization_suggestions.rs");
 }
+mod dashboard {
+    type Db = sqlx::Postgres;
+    include!("../sql/dashboard.rs");
+}
 
 use std::time::Duration;
 
@@ -176,3 +180,4 @@ impl PostgresStore {
 }
 
 include!("../sql/store_impl.rs");
+include!("../sql/store_impl_dashboard.rs");

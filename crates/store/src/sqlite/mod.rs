@@ -117,6 +117,10 @@ mod organization_suggestions {
     type Db = sqlx::Sqlite;
     include!("../sql/organization_suggestions.rs");
 }
+mod dashboard {
+    type Db = sqlx::Sqlite;
+    include!("../sql/dashboard.rs");
+}
 
 use std::path::Path;
 use std::str::FromStr;
@@ -204,3 +208,4 @@ impl SqliteStore {
 }
 
 include!("../sql/store_impl.rs");
+include!("../sql/store_impl_dashboard.rs");
