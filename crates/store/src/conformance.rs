@@ -12,6 +12,7 @@ pub mod actor_tokens;
 pub mod api_keys;
 pub mod billing;
 pub mod clients;
+pub mod dashboard;
 pub mod degraded;
 pub mod emails;
 pub mod enrollment;
@@ -320,6 +321,9 @@ macro_rules! conformance_tests {
                 activity_counters_add_up_per_hour,
                 the_audit_log_and_events_are_read_by_time,
                 the_database_reports_its_health_and_clock,
+            }
+            dashboard {
+                security_events_are_listed_newest_first,
             }
         }
     };

@@ -74,6 +74,12 @@ pub enum Action {
     SignOut,
     /// A change to the instance itself: webhook endpoints, keys, settings, JWT templates.
     Configure,
+    /// Metadata, the password-compromised mark, resetting MFA.
+    Edit,
+    Create,
+    Delete,
+    /// An actor token impersonating the user.
+    Impersonate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -222,6 +228,15 @@ mod tests {
         assert!(!Role::Support.may(Action::Lock));
         assert!(Role::Support.may(Action::Unlock));
         assert!(Role::Support.may(Action::SignOut));
+        for admin_only in [
+            Action::Edit,
+            Action::Create,
+            Action::Delete,
+            Action::Impersonate,
+        ] {
+            assert!(Role::Admin.may(admin_only));
+            assert!(!Role::Support.may(admin_only));
+        }
         assert_eq!(Role::parse("support").ok(), Some(Role::Support));
         assert!(Role::parse("root").is_err());
     }

@@ -7,6 +7,7 @@ mod api_keys;
 mod billing;
 mod changes;
 mod commit;
+mod dashboard;
 mod error;
 mod instance;
 mod lifecycle;
@@ -27,6 +28,7 @@ mod users;
 mod webhooks;
 
 pub use changes::{Changeset, Write};
+pub use dashboard::SECURITY_EVENT_PREFIX;
 pub use error::{StoreError, StoreResult};
 pub use ops::AttemptHour;
 pub use token_reads::{ActiveMembership, DomainPendingCount, SessionForToken};
@@ -39,6 +41,7 @@ pub mod prelude {
     pub use super::api_keys::ApiKeyStore;
     pub use super::billing::BillingStore;
     pub use super::commit::CommitStore;
+    pub use super::dashboard::DashboardStore;
     pub use super::instance::InstanceStore;
     pub use super::lifecycle::LifecycleStore;
     pub use super::machines::MachineStore;
@@ -82,6 +85,7 @@ pub trait Store:
     + PasskeyStore
     + SignUpRulesStore
     + OpsStore
+    + DashboardStore
     + Send
     + Sync
     + 'static
@@ -109,6 +113,7 @@ impl<T> Store for T where
         + PasskeyStore
         + SignUpRulesStore
         + OpsStore
+        + DashboardStore
         + Send
         + Sync
         + 'static

@@ -22,6 +22,7 @@ pub struct UserFilter {
     /// locked then.
     pub locked_at: Option<(bool, Millis)>,
     pub last_active_at_since: Option<Millis>,
+    pub last_active_at_before: Option<Millis>,
     pub created_at_before: Option<Millis>,
     pub created_at_after: Option<Millis>,
     pub last_sign_in_at_before: Option<Millis>,

@@ -396,3 +396,4 @@ pub async fn verify_password(
     }
     Ok(check.correct)
 }
+

@@ -71,6 +71,7 @@ fn filter_from(q: &QueryParams) -> Result<UserFilter, ApiError> {
         banned: q.bool("banned")?,
         locked_at: None,
         last_active_at_since: q.i64("last_active_at_since")?,
+        last_active_at_before: q.i64("last_active_at_before")?,
         created_at_before: q.i64("created_at_before")?,
         created_at_after: q.i64("created_at_after")?,
         last_sign_in_at_before: q.i64("last_sign_in_at_before")?,

@@ -1,6 +1,7 @@
-//! The writes on a user: ban, unban, lock, unlock, sign out one device or all. Each is asked for
-//! on a confirmation page that says what will happen, then POSTed with the session's CSRF token,
-//! and runs the Backend API's use case with the operator as the actor.
+//! The writes on a user: ban, unban, lock, unlock, sign out one device or all, reset MFA, mark
+//! the password compromised or not, delete, impersonate. Each is asked for on a confirmation page
+//! that says what will happen, then POSTed with the session's CSRF token, and runs the Backend
+//! API's use case with the operator as the actor.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -14,7 +15,12 @@ use usher_core::{CoreError, CoreResult};
 use super::users::{display_name, live_sessions, user_of};
 use super::view::{self, Html};
 use super::{Desk, failure, forbidden, forged, redirect};
-use crate::app::{sessions, users};
+use crate::app::user_factors::{self, Removal};
+use crate::app::{actor_tokens, sessions, users};
+use usher_core::actor_tokens::NewActorToken;
+
+/// How long an impersonation ticket may be used: ten minutes.
+const IMPERSONATION_SECS: i64 = 600;
 use crate::pages::PageForm;
 use crate::state::AppState;
 
@@ -27,6 +33,11 @@ enum Act {
     Unlock,
     SignOut,
     SignOutAll,
+    ResetMfa,
+    SetCompromised,
+    UnsetCompromised,
+    Delete,
+    Impersonate,
 }
 
 impl Act {
@@ -38,6 +49,11 @@ impl Act {
             "unlock" => Act::Unlock,
             "sign-out" => Act::SignOut,
             "sign-out-all" => Act::SignOutAll,
+            "reset-mfa" => Act::ResetMfa,
+            "set-compromised" => Act::SetCompromised,
+            "unset-compromised" => Act::UnsetCompromised,
+            "delete" => Act::Delete,
+            "impersonate" => Act::Impersonate,
             _ => return None,
         })
     }
@@ -50,6 +66,11 @@ impl Act {
             Act::Unlock => "unlock",
             Act::SignOut => "sign-out",
             Act::SignOutAll => "sign-out-all",
+            Act::ResetMfa => "reset-mfa",
+            Act::SetCompromised => "set-compromised",
+            Act::UnsetCompromised => "unset-compromised",
+            Act::Delete => "delete",
+            Act::Impersonate => "impersonate",
         }
     }
 
@@ -60,6 +81,9 @@ impl Act {
             Act::Lock => Action::Lock,
             Act::Unlock => Action::Unlock,
             Act::SignOut | Act::SignOutAll => Action::SignOut,
+            Act::ResetMfa | Act::SetCompromised | Act::UnsetCompromised => Action::Edit,
+            Act::Delete => Action::Delete,
+            Act::Impersonate => Action::Impersonate,
         }
     }
 
@@ -71,6 +95,11 @@ impl Act {
             Act::Unlock => "Unlock user",
             Act::SignOut => "Sign out device",
             Act::SignOutAll => "Sign out of all devices",
+            Act::ResetMfa => "Reset MFA",
+            Act::SetCompromised => "Mark password compromised",
+            Act::UnsetCompromised => "Clear password compromised",
+            Act::Delete => "Delete user",
+            Act::Impersonate => "Impersonate user",
         }
     }
 }
@@ -84,6 +113,12 @@ pub fn done_text(key: &str) -> Option<&'static str> {
         "unlock" => "The user is unlocked.",
         "sign-out" => "That device has been signed out.",
         "sign-out-all" => "The user has been signed out of every device.",
+        "reset-mfa" => "Every second factor of the user is turned off.",
+        "set-compromised" => "The password is marked compromised.",
+        "unset-compromised" => "The password is no longer marked compromised.",
+        "delete" => "The user is deleted.",
+        "create" => "The user is created.",
+        "metadata" => "The metadata is saved.",
         _ => return None,
     })
 }
@@ -128,6 +163,29 @@ fn consequence(act: Act, u: &User, live: &[Session], session: Option<&Session>) 
         Act::SignOutAll => format!(
             "{name} will be signed out everywhere: this signs out {}.",
             devices(live.len())
+        ),
+        Act::ResetMfa => format!(
+            "Every second factor of {name} will be turned off: the authenticator app, the backup \
+             codes and any phone number kept for a second factor. They sign in with their first \
+             factor alone until they set one up again."
+        ),
+        Act::SetCompromised => format!(
+            "The password of {name} will be marked compromised: signing in with it is refused \
+             until they set a new one. Their devices stay signed in."
+        ),
+        Act::UnsetCompromised => {
+            format!("{name} will be able to sign in with their current password again.")
+        }
+        Act::Delete => format!(
+            "{name} will be deleted for good: this signs out {}, removes their organization \
+             memberships, frees their email addresses, phone numbers and username, and erases \
+             their personal data. This cannot be undone.",
+            devices(live.len())
+        ),
+        Act::Impersonate => format!(
+            "An actor token will be made: whoever holds it can sign in once as {name}, in a \
+             session that names you as the actor, until it expires or is revoked. It is shown \
+             only once."
         ),
     }
 }
@@ -213,6 +271,9 @@ pub async fn act(
         return forbidden(&nav);
     }
     let ctx = &desk.ctx;
+    if act == Act::Impersonate {
+        return impersonate(&state, &desk, &user_id).await;
+    }
     let done = async {
         let u = user_of(&state, &user_id).await?;
         match act {
@@ -230,11 +291,65 @@ pub async fn act(
             Act::SignOutAll => {
                 sessions::revoke_all_of_user(&state, ctx, &u.id).await?;
             }
+            Act::ResetMfa => {
+                user_factors::remove_factors(&state, ctx, &u.id, Removal::AllMfa).await?;
+            }
+            Act::SetCompromised | Act::UnsetCompromised => {
+                let set = act == Act::SetCompromised;
+                users::set_password_compromised(&state, ctx, &u.id, set, false).await?;
+            }
+            Act::Delete => {
+                users::delete(&state, ctx, &u.id).await?;
+            }
+            Act::Impersonate => {}
         }
         Ok::<_, CoreError>(u)
     };
     match done.await {
+        Ok(_) if act == Act::Delete => redirect("/dashboard/users?done=delete"),
         Ok(u) => redirect(&format!("/dashboard/users/{}?done={}", u.id, act.name())),
         Err(e) => failure(Some(&nav), e),
     }
+}
+
+/// Makes an actor token naming the operator as the actor and shows its ticket, once.
+async fn impersonate(state: &AppState, desk: &Desk, user_id: &str) -> Response {
+    let nav = desk.nav(state);
+    let mut actor = serde_json::Map::new();
+    actor.insert("sub".into(), desk.operator.actor().into());
+    let input = NewActorToken {
+        actor: Some(actor.into()),
+        expires_in_seconds: Some(IMPERSONATION_SECS),
+        session_max_duration_in_seconds: None,
+    };
+    let (token, ticket) = match actor_tokens::create(state, &desk.ctx, user_id, input).await {
+        Ok(r) => r,
+        Err(e) => return failure(Some(&nav), e),
+    };
+    let mut h = Html::new();
+    view::notice(
+        &mut h,
+        "The actor token is made. Copy its ticket now: it is not shown again.",
+    );
+    h.el(
+        "p",
+        &[],
+        "Sign in with it through clerk-js (signIn.create({ strategy: 'ticket', ticket })), or open \
+         your application's sign-in page with it as __clerk_ticket. The session it starts names \
+         you as the actor. Revoke it through the Backend API (POST /v1/actor_tokens/{id}/revoke).",
+    );
+    h.open("dl", &[])
+        .el("dt", &[], "Actor token")
+        .el("dd", &[], token.id.as_str())
+        .el("dt", &[], "Ticket")
+        .open("dd", &[])
+        .el("code", &[("id", Some("ticket"))], &ticket)
+        .close("dd")
+        .el("dt", &[], "Expires")
+        .open("dd", &[]);
+    view::time(&mut h, Some(token.expires_at));
+    h.close("dd").close("dl");
+    let back = format!("/dashboard/users/{}", token.user_id);
+    view::link_para(&mut h, &back, "Back to the user");
+    view::page(StatusCode::OK, "Impersonation ticket", Some(&nav), h)
 }

@@ -1,5 +1,6 @@
 //! The operators' dashboard at `/dashboard`, on the Backend API listener: server-rendered pages
-//! (one embedded stylesheet, no script) over the same use cases as the Backend API, with the
+//! (one embedded stylesheet; one script file, which only shows times in the operator's time
+//! zone) over the same use cases as the Backend API, with the
 //! signed-in operator as the actor the audit log names (`operator:<email>`).
 //!
 //! An operator signs in with email address and password, then a TOTP code (`sign_in`). The
@@ -19,8 +20,12 @@ mod emails;
 mod jwt_templates;
 mod keys;
 mod settings;
+mod organizations;
+mod security;
 mod sign_in;
 mod users;
+mod users_edit;
+mod users_export;
 mod view;
 mod webhooks;
 
@@ -53,12 +58,14 @@ pub const SESSION_COOKIE: &str = "__usher_dashboard";
 /// Where the dashboard is served.
 pub const ROOT: &str = "/dashboard";
 const STYLESHEET: &str = include_str!("dashboard.css");
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const TIME_SCRIPT: &str = include_str!("time.js");
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(home))
         .route("/dashboard/assets/dashboard.css", get(stylesheet))
+        .route("/dashboard/assets/time.js", get(time_script))
         .route(
             "/dashboard/sign-in",
             get(sign_in::page).post(sign_in::submit),
@@ -69,7 +76,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/dashboard/sign-out", post(sign_in::sign_out))
         .route("/dashboard/users", get(users::list))
+        .route(
+            "/dashboard/users/new",
+            get(users_edit::new_form).post(users_edit::new_submit),
+        )
+        .route("/dashboard/users/export.csv", get(users_export::csv))
         .route("/dashboard/users/{user_id}", get(users::show))
+        .route(
+            "/dashboard/users/{user_id}/metadata",
+            get(users_edit::metadata_form).post(users_edit::metadata_submit),
+        )
         .route("/dashboard/users/{user_id}/confirm", get(actions::confirm))
         .route("/dashboard/users/{user_id}/act", post(actions::act))
         .route("/dashboard/audit", get(audit::page))
@@ -95,6 +111,14 @@ pub fn router() -> Router<AppState> {
             "/dashboard/settings",
             get(settings::page).post(settings::save),
         )
+        .route("/dashboard/organizations", get(organizations::list))
+        .route(
+            "/dashboard/organizations/{organization_id}",
+            get(organizations::show),
+        )
+        .route("/dashboard/sessions", get(security::sessions))
+        .route("/dashboard/sessions/sign-out", post(security::sign_out))
+        .route("/dashboard/security", get(security::page))
         .layer(map_response(security_headers))
 }
 
@@ -109,6 +133,17 @@ async fn stylesheet() -> Response {
             HeaderValue::from_static("text/css; charset=utf-8"),
         )],
         STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn time_script() -> Response {
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/javascript; charset=utf-8"),
+        )],
+        TIME_SCRIPT,
     )
         .into_response()
 }

@@ -1,6 +1,6 @@
 //! The users list (searched by email address, phone number, username, id or name; filtered by
-//! banned and locked; paged) and a user's page (identifiers, metadata, sessions, and the actions the
-//! operator's role allows).
+//! banned, locked, and when created and last active; paged) and a user's page (identifiers,
+//! security, metadata, sessions, and the actions the operator's role allows).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -41,26 +41,81 @@ fn status_badges(h: &mut Html, u: &User, now: i64) {
     }
 }
 
+/// The date filters of the users list: query parameter, label.
+pub const DATE_FILTERS: [(&str, &str); 4] = [
+    ("created_after", "Created on or after"),
+    ("created_before", "Created before"),
+    ("active_after", "Last active on or after"),
+    ("active_before", "Last active before"),
+];
+
+/// The start (UTC) of a `YYYY-MM-DD` day, as `<input type=date>` sends it.
+pub fn day_start(raw: &str) -> Option<i64> {
+    let mut parts = raw.trim().splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month = time::Month::try_from(month).ok()?;
+    let d = time::Date::from_calendar_date(year, month, day).ok()?;
+    Some(d.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+/// The users list's filter from its query parameters; a date that does not parse is left out
+/// (and named in the second value).
+pub fn filter_of(
+    state: &AppState,
+    params: &std::collections::HashMap<String, String>,
+) -> (UserFilter, Vec<&'static str>) {
+    let get = |k: &str| params.get(k).map(|s| s.trim()).unwrap_or("");
+    let text = get("query");
+    let mut bad = Vec::new();
+    let mut date = |k: &'static str| {
+        let raw = get(k);
+        if raw.is_empty() {
+            return None;
+        }
+        let at = day_start(raw);
+        if at.is_none() {
+            bad.push(k);
+        }
+        at
+    };
+    let created_after = date("created_after");
+    let created_before = date("created_before");
+    let active_after = date("active_after");
+    let active_before = date("active_before");
+    let filter = UserFilter {
+        query: (!text.is_empty()).then(|| text.to_lowercase()),
+        banned: match get("banned") {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        locked_at: match get("locked") {
+            "true" => Some((true, state.now())),
+            "false" => Some((false, state.now())),
+            _ => None,
+        },
+        created_at_after: created_after.map(|t| t - 1),
+        created_at_before: created_before,
+        last_active_at_since: active_after,
+        last_active_at_before: active_before,
+        ..UserFilter::default()
+    };
+    (filter, bad)
+}
+
 pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQuery) -> Response {
     let params = view::params(q.as_deref());
     let text = params.get("query").map(|s| s.trim()).unwrap_or("");
     let banned = params.get("banned").map(String::as_str).unwrap_or("");
     let locked = params.get("locked").map(String::as_str).unwrap_or("");
     let offset = view::offset(params.get("offset").map(String::as_str));
-    let filter = UserFilter {
-        query: (!text.is_empty()).then(|| text.to_lowercase()),
-        banned: match banned {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
-        },
-        locked_at: match locked {
-            "true" => Some((true, state.now())),
-            "false" => Some((false, state.now())),
-            _ => None,
-        },
-        ..UserFilter::default()
-    };
+    let (filter, bad_dates) = filter_of(&state, &params);
+    let dates: Vec<(&str, &str, String)> = DATE_FILTERS
+        .iter()
+        .map(|(k, label)| (*k, *label, params.get(*k).cloned().unwrap_or_default()))
+        .collect();
     let page = Page {
         limit: PAGE_SIZE,
         offset,
@@ -76,6 +131,30 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         Err(e) => return failure(Some(&nav), e),
     };
     let mut h = Html::new();
+    if let Some(n) = params
+        .get("done")
+        .and_then(|d| super::actions::done_text(d))
+    {
+        view::notice(&mut h, n);
+    }
+    let export = format!("/dashboard/users/export.csv?{}", q.as_deref().unwrap_or(""));
+    h.open("div", &[("class", Some("actions"))]);
+    if desk.may(Action::Create) {
+        h.el(
+            "a",
+            &[
+                ("href", Some("/dashboard/users/new")),
+                ("class", Some("button")),
+            ],
+            "New user",
+        );
+    }
+    h.el(
+        "a",
+        &[("href", Some(&export)), ("class", Some("button"))],
+        "Export these users as CSV",
+    )
+    .close("div");
     h.open(
         "form",
         &[
@@ -104,6 +183,17 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         locked,
         [("", "Any"), ("true", "Locked"), ("false", "Not locked")],
     );
+    for (name, label, value) in &dates {
+        view::Field::new(name, label, "date")
+            .value(value)
+            .optional()
+            .error(
+                bad_dates
+                    .contains(name)
+                    .then_some("Use a date like 2026-12-07."),
+            )
+            .render(&mut h);
+    }
     h.el("button", &[("type", Some("submit"))], "Search")
         .close("form");
 
@@ -138,15 +228,10 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
     }
     view::pager(&mut h, offset, users.len(), total, |o| {
         let o = o.to_string();
-        format!(
-            "/dashboard/users?{}",
-            view::query(&[
-                ("query", text),
-                ("banned", banned),
-                ("locked", locked),
-                ("offset", &o)
-            ])
-        )
+        let mut pairs = vec![("query", text), ("banned", banned), ("locked", locked)];
+        pairs.extend(dates.iter().map(|(k, _, v)| (*k, v.as_str())));
+        pairs.push(("offset", &o));
+        format!("/dashboard/users?{}", view::query(&pairs))
     });
     view::page(StatusCode::OK, "Users", Some(&nav), h)
 }
@@ -250,6 +335,37 @@ pub async fn show(
             "Sign out of all devices",
         );
     }
+    if u.totp_enabled() || !u.backup_codes.is_empty() || !u.second_factor_phones().is_empty() {
+        action_link(&mut h, &desk, &u, Action::Edit, "reset-mfa", "Reset MFA");
+    }
+    if u.password_compromised {
+        action_link(
+            &mut h,
+            &desk,
+            &u,
+            Action::Edit,
+            "unset-compromised",
+            "Clear password compromised",
+        );
+    } else if u.password.is_some() {
+        action_link(
+            &mut h,
+            &desk,
+            &u,
+            Action::Edit,
+            "set-compromised",
+            "Mark password compromised",
+        );
+    }
+    action_link(
+        &mut h,
+        &desk,
+        &u,
+        Action::Impersonate,
+        "impersonate",
+        "Impersonate",
+    );
+    action_link(&mut h, &desk, &u, Action::Delete, "delete", "Delete user");
     h.close("div");
 
     h.el("h2", &[], "Identifiers").open("dl", &[]);
@@ -273,9 +389,31 @@ pub async fn show(
         .el("dt", &[], "Last signed in")
         .open("dd", &[]);
     view::time(&mut h, u.last_sign_in_at);
+    h.close("dd").el("dt", &[], "Last active").open("dd", &[]);
+    view::time(&mut h, u.last_active_at);
     h.close("dd").close("dl");
 
+    h.el("h2", &[], "Security").open("dl", &[]);
+    let yes_no = |b: bool| if b { "Yes" } else { "No" };
+    row(&mut h, "Password", yes_no(u.password.is_some()));
+    row(
+        &mut h,
+        "Password compromised",
+        yes_no(u.password_compromised),
+    );
+    row(&mut h, "Authenticator app", yes_no(u.totp_enabled()));
+    row(
+        &mut h,
+        "Backup codes left",
+        &u.backup_codes.len().to_string(),
+    );
+    h.close("dl");
+
     h.el("h2", &[], "Metadata");
+    if desk.may(Action::Edit) {
+        let edit = format!("/dashboard/users/{}/metadata", u.id);
+        view::link_para(&mut h, &edit, "Edit metadata");
+    }
     for (label, m) in [
         ("Public metadata", &u.public_metadata),
         ("Private metadata", &u.private_metadata),

@@ -1,6 +1,6 @@
 //! The dashboard's document and the pieces its pages share, on the hosted pages' HTML builder
 //! (every text and attribute value escaped): the chrome with the operator and the sign-out form,
-//! times as `<time datetime>`, and the previous/next pager.
+//! times as `<time datetime>` in UTC (`time.js` shows them in the operator's time zone), and the previous/next pager.
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
@@ -42,12 +42,16 @@ fn document(title: &str, nav: Option<&Nav>, body: Html) -> String {
         .text(" – Usher dashboard")
         .close("title")
         .raw("<link rel=\"stylesheet\" href=\"/dashboard/assets/dashboard.css\">")
+        .raw("<script src=\"/dashboard/assets/time.js\" defer></script>")
         .raw("</head><body>")
         .raw("<a class=\"skip\" href=\"#main\">Skip to main content</a>")
         .raw("<header class=\"site\"><strong>Usher dashboard</strong>");
     if let Some(nav) = nav {
         h.raw("<nav aria-label=\"Dashboard\"><ul>")
             .raw("<li><a href=\"/dashboard/users\">Users</a></li>")
+            .raw("<li><a href=\"/dashboard/organizations\">Organizations</a></li>")
+            .raw("<li><a href=\"/dashboard/sessions\">Sessions</a></li>")
+            .raw("<li><a href=\"/dashboard/security\">Security</a></li>")
             .raw("<li><a href=\"/dashboard/audit\">Audit log</a></li>")
             .raw("<li><a href=\"/dashboard/activity\">Activity</a></li>")
             .raw("<li><a href=\"/dashboard/webhooks\">Webhooks</a></li>")
@@ -86,7 +90,11 @@ pub fn time(h: &mut Html, ms: Option<Millis>) {
     match ms {
         Some(ms) => {
             let at = iso(ms);
-            h.el("time", &[("datetime", Some(&at))], &at);
+            h.el(
+                "time",
+                &[("datetime", Some(&at)), ("title", Some(&at))],
+                &at,
+            );
         }
         None => {
             h.text("—");

@@ -135,9 +135,14 @@ mod organization_suggestions {
 mod oauth {
     type Db = sqlx::Postgres;
     include!("../sql/oauth.rs");
+}
 mod ops {
     type Db = sqlx::Postgres;
     include!("../sql/ops.rs");
+}
+mod dashboard {
+    type Db = sqlx::Postgres;
+    include!("../sql/dashboard.rs");
 }
 
 use std::time::Duration;
@@ -220,3 +225,4 @@ include!("../sql/store_impl/oauth.rs");
 include!("../sql/store_impl/sign_up_rules.rs");
 include!("../sql/store_impl/passkeys.rs");
 include!("../sql/store_impl/ops.rs");
+include!("../sql/store_impl/dashboard.rs");

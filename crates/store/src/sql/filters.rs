@@ -86,6 +86,7 @@ None => {}
     }
     let ranges = [
 ("last_active_at", ">=", f.last_active_at_since),
+("last_active_at", "<", f.last_active_at_before),
 ("created_at", "<", f.created_at_before),
 ("created_at", ">", f.created_at_after),
 ("last_sign_in_at", "<", f.last_sign_in_at_before),

@@ -136,9 +136,14 @@ mod organization_suggestions {
 mod oauth {
     type Db = sqlx::Sqlite;
     include!("../sql/oauth.rs");
+}
 mod ops {
     type Db = sqlx::Sqlite;
     include!("../sql/ops.rs");
+}
+mod dashboard {
+    type Db = sqlx::Sqlite;
+    include!("../sql/dashboard.rs");
 }
 
 use std::path::Path;
@@ -248,3 +253,4 @@ include!("../sql/store_impl/oauth.rs");
 include!("../sql/store_impl/sign_up_rules.rs");
 include!("../sql/store_impl/passkeys.rs");
 include!("../sql/store_impl/ops.rs");
+include!("../sql/store_impl/dashboard.rs");

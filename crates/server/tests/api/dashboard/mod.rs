@@ -4,8 +4,10 @@
 //! the operator's identity. A manual clock moves time (TOTP steps, idle timeout, lockout).
 
 mod ops;
+mod security;
 mod sign_in;
 mod users;
+mod users_edit;
 
 use std::sync::Arc;
 
@@ -107,7 +109,7 @@ impl Desk {
 fn assert_secure_headers(page: &WebPage) {
     assert_eq!(
         page.header("content-security-policy"),
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     );
     assert_eq!(page.header("x-frame-options"), "DENY");
     assert_eq!(page.header("referrer-policy"), "no-referrer");

@@ -116,7 +116,16 @@ async fn operators_sign_in_with_password_then_totp_and_out() {
             !p.body.contains(&d.app.secret),
             "the secret key never reaches the browser"
         );
-        assert!(!p.body.contains("<script"), "no script");
+        let scripts: Vec<&str> = p
+            .body
+            .match_indices("<script")
+            .map(|(i, _)| &p.body[i..])
+            .collect();
+        assert_eq!(scripts.len(), 1, "one script");
+        assert!(
+            scripts[0].starts_with("<script src=\"/dashboard/assets/time.js\" defer></script>"),
+            "only the time zone script, from a file"
+        );
     }
     b.open("/dashboard").await.redirects_to("/dashboard/users");
 
