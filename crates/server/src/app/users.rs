@@ -396,4 +396,3 @@ pub async fn verify_password(
     }
     Ok(check.correct)
 }
-

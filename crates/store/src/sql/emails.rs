@@ -61,7 +61,7 @@ pub async fn list(
 ) -> StoreResult<(Vec<EmailMessage>, i64)> {
     let to = to_email_address.map(recipient);
     let page = Page { limit, offset };
-    outbound::list(pool, &EMAILS, instance_id, to.as_deref(), &page, from_row).await
+    outbound::list(pool, &EMAILS, instance_id, to.as_deref(), None, &page, from_row).await
 }
 
 /// `list`, also in one status if given (the dashboard's filter).
@@ -74,24 +74,9 @@ pub async fn list_sent(
     offset: i64,
 ) -> StoreResult<(Vec<EmailMessage>, i64)> {
     let to = to_email_address.map(recipient);
-    paged(
-        pool,
-        email_columns!(),
-        |qb| {
-            qb.push(" FROM emails WHERE instance_id = ")
-                .push_bind(instance_id);
-            if let Some(to) = &to {
-                qb.push(" AND to_email_address = ").push_bind(to.as_str());
-            }
-            if let Some(status) = status {
-                qb.push(" AND status = ").push_bind(status.as_str());
-            }
-        },
-        " ORDER BY seq DESC",
-        &Page { limit, offset },
-        from_row,
-    )
-    .await
+    let page = Page { limit, offset };
+    let state = status.map(|s| s.as_str());
+    outbound::list(pool, &EMAILS, instance_id, to.as_deref(), state, &page, from_row).await
 }
 
 pub async fn get(

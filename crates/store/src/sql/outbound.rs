@@ -14,6 +14,7 @@ use super::query::{DbRow, execute, fetch_all, fetch_optional, paged, text};
 /// naming its recipient, the columns its rows are read with, and the statements over them.
 pub struct Queue {
     table: &'static str,
+    state: &'static str,
     recipient: &'static str,
     columns: &'static str,
     get: &'static str,
@@ -30,6 +31,7 @@ macro_rules! queue {
     ($table:literal, $state:literal, $recipient:literal, $columns:literal, $outcome_extra:literal, $provider_sid:literal) => {
         Queue {
             table: $table,
+            state: $state,
             recipient: $recipient,
             columns: $columns,
             get: concat!(
@@ -96,12 +98,14 @@ pub const SMS: Queue = queue!(
 );
 
 /// A page of the queue's messages, newest first, to `to` only if given (in the recipient
-/// column's stored form), and the total matching.
+/// column's stored form), in one delivery state only if given, and the total matching.
+#[allow(clippy::too_many_arguments)]
 pub async fn list<T>(
     pool: &Pool<Db>,
     q: &Queue,
     instance_id: &str,
     to: Option<&str>,
+    state: Option<&str>,
     page: &Page,
     from_row: fn(&DbRow) -> StoreResult<T>,
 ) -> StoreResult<(Vec<T>, i64)> {
@@ -115,6 +119,9 @@ pub async fn list<T>(
                 .push_bind(instance_id);
             if let Some(to) = to {
                 qb.push(" AND ").push(q.recipient).push(" = ").push_bind(to);
+            }
+            if let Some(state) = state {
+                qb.push(" AND ").push(q.state).push(" = ").push_bind(state);
             }
         },
         " ORDER BY seq DESC",

@@ -52,7 +52,7 @@ pub async fn list(
     offset: i64,
 ) -> StoreResult<(Vec<SmsMessage>, i64)> {
     let page = Page { limit, offset };
-    outbound::list(pool, &SMS, instance_id, to_phone_number, &page, from_row).await
+    outbound::list(pool, &SMS, instance_id, to_phone_number, None, &page, from_row).await
 }
 
 /// `list`, also in one status (`delivery`) if given (the dashboard's filter).
@@ -64,24 +64,8 @@ pub async fn list_sent(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<SmsMessage>, i64)> {
-    paged(
-        pool,
-        sms_columns!(),
-        |qb| {
-            qb.push(" FROM sms_messages WHERE instance_id = ")
-                .push_bind(instance_id);
-            if let Some(to) = to_phone_number {
-                qb.push(" AND to_phone_number = ").push_bind(to);
-            }
-            if let Some(status) = status {
-                qb.push(" AND delivery = ").push_bind(status);
-            }
-        },
-        " ORDER BY seq DESC",
-        &Page { limit, offset },
-        from_row,
-    )
-    .await
+    let page = Page { limit, offset };
+    outbound::list(pool, &SMS, instance_id, to_phone_number, status, &page, from_row).await
 }
 
 pub async fn queued(

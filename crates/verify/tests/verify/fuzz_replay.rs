@@ -143,7 +143,7 @@ fn replay(target: &str, f: fn(&[u8]), iterations: usize) {
     loop {
         match budget {
             Budget::Inputs(n) if tried >= n => break,
-            Budget::Until(end) if tried % 256 == 0 && Instant::now() >= end => break,
+            Budget::Until(end) if tried.is_multiple_of(256) && Instant::now() >= end => break,
             _ => {}
         }
         let input: Vec<u8> = if rng.below(10) == 0 {
