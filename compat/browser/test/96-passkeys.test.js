@@ -18,6 +18,8 @@ let browser;
 let context;
 let exchanges;
 let page;
+let cdp;
+let authenticatorId;
 
 const setPasskeys = (on) => bapi(inst).call('PATCH', '/v1/instance/settings', { passkeys_enabled: on });
 
@@ -40,9 +42,9 @@ before(async () => {
   // clerk-js offers no passkeys to a browser driven by automation (`navigator.webdriver`).
   await context.addInitScript(() => Object.defineProperty(navigator, 'webdriver', { get: () => false }));
   page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
+  cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+  ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2',
       transport: 'internal',
@@ -51,8 +53,13 @@ before(async () => {
       isUserVerified: true,
       automaticPresenceSimulation: true,
     },
-  });
+  }));
 });
+
+// The authenticator answers a page's conditional (autofill) request by itself: while signing out
+// it must not, or the sign-in page signs the user straight back in before the check.
+const presence = (enabled) =>
+  cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
 
 after(async () => {
   await browser?.close();
@@ -86,7 +93,11 @@ test('96b. <SignIn/> signs the user in with the passkey (autofill, or "Use passk
     return;
   }
   const ctx = { page, art, exchanges };
+  await presence(false);
   await signOutJS(page, inst);
+  await presence(true);
+  // A fresh sign-in page, whose conditional request meets the authenticator present again.
+  await page.reload({ waitUntil: 'load' });
   // With autofill on, the authenticator (presence simulated) answers the page's conditional
   // request by itself; otherwise the button starts the same sign-in.
   await step('use-passkey', ctx, async () => {

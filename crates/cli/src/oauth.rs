@@ -29,6 +29,8 @@ pub enum OauthAction {
     /// `--key` and `--discovery-url`. Its strategy is `oauth_<preset>` or `oauth_custom_<key>`;
     /// register `<frontend API URL>/v1/oauth_callback` as its redirect URI.
     Add {
+        /// Which provider: `google`, `github`, `microsoft`, `apple`, or `custom` (any OpenID
+        /// provider, found by its discovery URL).
         #[arg(value_enum)]
         preset: PresetArg,
         /// A custom provider's key: lower-case letters, digits and `_` (`acme` →

@@ -150,7 +150,13 @@ async fn settings_are_changed_at_run_time_and_take_effect() {
         .iter()
         .filter(|a| a.action == "instance.settings.update")
         .collect();
-    assert_eq!(updates.len(), 4, "{audit:?}");
+    // Four settings changes and the allowlist set (off) through the restrictions route.
+    assert_eq!(updates.len(), 5, "{audit:?}");
+    assert!(
+        updates
+            .iter()
+            .any(|a| a.target_id.as_deref() == Some("allowlist_enabled"))
+    );
     assert!(updates.iter().all(|a| a.actor.starts_with("secret_key:")));
     assert!(
         updates
@@ -164,7 +170,7 @@ async fn settings_are_changed_at_run_time_and_take_effect() {
         .filter(|e| e.event_type == "usher.security.instance_settings.updated")
         .map(|e| e.data)
         .collect();
-    assert_eq!(events.len(), 4);
+    assert_eq!(events.len(), 5);
     assert_eq!(events[0]["values"]["session_inactivity_ms"], 3_600_000);
 }
 

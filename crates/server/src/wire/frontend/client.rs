@@ -237,11 +237,16 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
                 "strategy": v.strategy,
                 "attempts": v.attempts,
                 "expire_at": v.expire_at,
-                "external_verification_redirect_url": v.external_verification_redirect_url,
             });
-            // Only a passkey's verification has a `nonce` (its request options) in the spec.
-            if v.strategy == Strategy::Passkey {
-                out["nonce"] = json!(v.nonce);
+            // Only a passkey's verification has a `nonce` (its request options), and only a
+            // social one the provider's URL, in the spec.
+            match &v.strategy {
+                Strategy::Passkey => out["nonce"] = json!(v.nonce),
+                Strategy::Oauth(_) => {
+                    out["external_verification_redirect_url"] =
+                        json!(v.external_verification_redirect_url)
+                }
+                _ => {}
             }
             out
         }
