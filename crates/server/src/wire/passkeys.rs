@@ -11,7 +11,9 @@ pub struct PasskeyVerificationJson {
     pub status: &'static str,
     pub strategy: &'static str,
     pub attempts: Option<i64>,
-    pub expire_at: Option<Millis>,
+    /// Required by the Frontend API spec: a verified passkey's is when it was registered.
+    pub expire_at: Millis,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
 }
 
@@ -38,7 +40,7 @@ impl From<&UserPasskey> for PasskeyJson {
                 status: "verified",
                 strategy: "passkey",
                 attempts: None,
-                expire_at: None,
+                expire_at: p.created_at,
                 nonce: None,
             },
             created_at: p.created_at,
@@ -55,8 +57,8 @@ impl PasskeyJson {
             return Self::from(&p.summary());
         }
         let (status, expire_at) = match &p.registration {
-            Some(r) => ("unverified", Some(r.expires_at)),
-            None => ("failed", None),
+            Some(r) => ("unverified", r.expires_at),
+            None => ("failed", p.updated_at),
         };
         Self {
             object: "passkey",

@@ -241,7 +241,11 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
             // Only a passkey's verification has a `nonce` (its request options), and only a
             // social one the provider's URL, in the spec.
             match &v.strategy {
-                Strategy::Passkey => out["nonce"] = json!(v.nonce),
+                Strategy::Passkey => {
+                    if let Some(nonce) = &v.nonce {
+                        out["nonce"] = json!(nonce);
+                    }
+                }
                 Strategy::Oauth(_) => {
                     out["external_verification_redirect_url"] =
                         json!(v.external_verification_redirect_url)
