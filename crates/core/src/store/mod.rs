@@ -62,60 +62,37 @@ pub mod prelude {
 
 pub use prelude::*;
 
-/// The whole storage contract: every sub-trait, so `Arc<dyn Store>` reaches them all. One
-/// supertrait a line; a new area adds its own line.
-pub trait Store:
-    InstanceStore
-    + UserStore
-    + SessionStore
-    + OrganizationStore
-    + RoleStore
-    + TokenStore
-    + ApiKeyStore
-    + MachineStore
-    + BillingStore
-    + OperatorStore
-    + CommitStore
-    + WebhookStore
-    + MailStore
-    + SmsStore
-    + LifecycleStore
-    + ActivityStore
-    + OAuthStore
-    + PasskeyStore
-    + SignUpRulesStore
-    + OpsStore
-    + DashboardStore
-    + Send
-    + Sync
-    + 'static
-{
+/// Declares `Store` as the sum of the given sub-traits, with the blanket impl that makes any type
+/// implementing them all a `Store`, so the list is written once.
+macro_rules! storage_contract {
+    ($($area:ident),+ $(,)?) => {
+        /// The whole storage contract: every sub-trait, so `Arc<dyn Store>` reaches them all.
+        pub trait Store: $($area +)+ Send + Sync + 'static {}
+        impl<T> Store for T where T: $($area +)+ Send + Sync + 'static {}
+    };
 }
 
-impl<T> Store for T where
-    T: InstanceStore
-        + UserStore
-        + SessionStore
-        + OrganizationStore
-        + RoleStore
-        + TokenStore
-        + ApiKeyStore
-        + MachineStore
-        + BillingStore
-        + OperatorStore
-        + CommitStore
-        + WebhookStore
-        + MailStore
-        + SmsStore
-        + LifecycleStore
-        + ActivityStore
-        + OAuthStore
-        + PasskeyStore
-        + SignUpRulesStore
-        + OpsStore
-        + DashboardStore
-        + Send
-        + Sync
-        + 'static
-{
-}
+// A new storage area adds its sub-trait here.
+storage_contract!(
+    InstanceStore,
+    UserStore,
+    SessionStore,
+    OrganizationStore,
+    RoleStore,
+    TokenStore,
+    ApiKeyStore,
+    MachineStore,
+    BillingStore,
+    OperatorStore,
+    CommitStore,
+    WebhookStore,
+    MailStore,
+    SmsStore,
+    LifecycleStore,
+    ActivityStore,
+    OAuthStore,
+    PasskeyStore,
+    SignUpRulesStore,
+    OpsStore,
+    DashboardStore,
+);
