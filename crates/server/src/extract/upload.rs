@@ -99,7 +99,7 @@ impl ImageUpload {
 }
 
 /// A base64 body, bare or as a `data:` URL; whitespace (line breaks) ignored.
-fn decode_base64(body: &[u8]) -> Result<Vec<u8>, ApiError> {
+pub fn decode_base64(body: &[u8]) -> Result<Vec<u8>, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| invalid_base64())?;
     let text = match text.strip_prefix("data:") {
         Some(url) => url
@@ -117,19 +117,4 @@ fn invalid_base64() -> ApiError {
         reason: "the body is not a base64-encoded image".into(),
     }
     .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_bare_and_data_url_base64() {
-        assert_eq!(decode_base64(b"aGk=").unwrap(), b"hi");
-        assert_eq!(
-            decode_base64(b"data:image/png;base64,aG\nk=").unwrap(),
-            b"hi"
-        );
-        assert!(decode_base64(b"not base64!").is_err());
-    }
 }

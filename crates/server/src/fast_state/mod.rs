@@ -3,7 +3,7 @@
 //! counts for itself. Losing Redis therefore degrades to per-node limits: never to an outage,
 //! and never to no limit at all.
 
-mod local;
+pub mod local;
 mod redis;
 
 use std::sync::Arc;

@@ -14,11 +14,11 @@
 //! links, forms and redirects stay under the prefix it was reached by. The name, logo and
 //! primary colour come from the instance's branding.
 
-mod account;
-pub(crate) mod html;
+pub mod account;
+pub mod html;
 mod landing;
 mod mfa;
-mod organizations;
+pub mod organizations;
 mod sign_in;
 mod sign_up;
 
@@ -227,7 +227,7 @@ pub fn origin_refused_page(state: &AppState, path: &str) -> Response {
 
 /// What a `redirect_url` looks like before the origin policy is asked.
 #[derive(Debug, PartialEq)]
-enum Target {
+pub enum Target {
     /// A path on this origin.
     Path(String),
     /// An absolute http(s) URL, without credentials.
@@ -236,7 +236,7 @@ enum Target {
 
 /// `/…` but not `//…`; nothing with a backslash, whitespace or control character (browsers
 /// may read those as another host); absolute URLs only with http(s) and a host.
-fn target_shape(raw: &str) -> Option<Target> {
+pub fn target_shape(raw: &str) -> Option<Target> {
     if raw.is_empty()
         || raw.len() > 2048
         || raw
@@ -675,47 +675,5 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
 pub fn general_alert(h: &mut Html, failure: Option<&Failure>) {
     if let Some(msg) = failure.and_then(Failure::general) {
         html::alert(h, msg);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redirect_shapes() {
-        for bad in [
-            "//evil.example",
-            "//evil.example/path",
-            "/\\evil.example",
-            "\\\\evil.example",
-            "/\t/evil.example",
-            "/\n/evil.example",
-            " /x",
-            "",
-            "javascript:alert(1)",
-            "JavaScript:alert(1)",
-            "data:text/html,hi",
-            "https://user:pw@app.example",
-            "https://app.example@evil.example",
-            "evil.example",
-            "ftp://evil.example",
-        ] {
-            match target_shape(bad) {
-                None => {}
-                Some(Target::Url(u)) => {
-                    assert_eq!(u.host_str(), Some("evil.example"), "{bad:?}");
-                }
-                Some(other) => panic!("{bad:?} gave {other:?}"),
-            }
-        }
-        assert_eq!(
-            target_shape("/user?x=1"),
-            Some(Target::Path("/user?x=1".into()))
-        );
-        assert!(matches!(
-            target_shape("https://app.example/x"),
-            Some(Target::Url(u)) if u.host_str() == Some("app.example")
-        ));
     }
 }

@@ -37,5 +37,6 @@ mod session_claims;
 mod sessions;
 mod text_input;
 mod transfer;
+mod unit;
 mod users;
 mod webhooks;

@@ -1,0 +1,40 @@
+//! Unit tests of `pages/mod.rs`.
+
+use usher_server::pages::*;
+
+#[test]
+fn redirect_shapes() {
+    for bad in [
+        "//evil.example",
+        "//evil.example/path",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        " /x",
+        "",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,hi",
+        "https://user:pw@app.example",
+        "https://app.example@evil.example",
+        "evil.example",
+        "ftp://evil.example",
+    ] {
+        match target_shape(bad) {
+            None => {}
+            Some(Target::Url(u)) => {
+                assert_eq!(u.host_str(), Some("evil.example"), "{bad:?}");
+            }
+            Some(other) => panic!("{bad:?} gave {other:?}"),
+        }
+    }
+    assert_eq!(
+        target_shape("/user?x=1"),
+        Some(Target::Path("/user?x=1".into()))
+    );
+    assert!(matches!(
+        target_shape("https://app.example/x"),
+        Some(Target::Url(u)) if u.host_str() == Some("app.example")
+    ));
+}
