@@ -158,22 +158,8 @@ pub async fn check_template_token(
     user_id: &str,
 ) -> Result<TokenCheck> {
     let path = template_path(session_id);
-    let res = tokio::time::timeout(
-        FIXTURE_REQUEST_TIMEOUT,
-        client.send(Method::POST, &path, Bytes::new()),
-    )
-    .await
-    .with_context(|| format!("POST {path} timed out"))??;
-    if res.status != 200 {
-        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
-    }
-    let jwt = jwt_of(&res.body)
-        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
-    let claims = jwt
-        .split('.')
-        .nth(1)
-        .map(b64_json)
-        .context("jwt claims")??;
+    let jwt = mint(client, &path).await?;
+    let claims = claims_of(&jwt)?;
     let hasura = &claims["https://hasura.io/jwt/claims"];
     if claims["sub"] != user_id
         || hasura["x-hasura-user-id"] != user_id
@@ -215,22 +201,8 @@ pub async fn check_session_claims_token(
     user_id: &str,
 ) -> Result<TokenCheck> {
     let path = tokens_path(session_id);
-    let res = tokio::time::timeout(
-        FIXTURE_REQUEST_TIMEOUT,
-        client.send(Method::POST, &path, Bytes::new()),
-    )
-    .await
-    .with_context(|| format!("POST {path} timed out"))??;
-    if res.status != 200 {
-        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
-    }
-    let jwt = jwt_of(&res.body)
-        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
-    let claims = jwt
-        .split('.')
-        .nth(1)
-        .map(b64_json)
-        .context("jwt claims")??;
+    let jwt = mint(client, &path).await?;
+    let claims = claims_of(&jwt)?;
     if claims["uid"] != user_id || claims["role"] != "user" || claims["display"] != "Bench User" {
         bail!("the session token carries no custom claims for the fixture user: {claims}");
     }
@@ -322,20 +294,9 @@ pub async fn check_organization_token(
         .first()
         .context("no organization session")?;
     let path = tokens_path(session_id);
-    let res = tokio::time::timeout(
-        FIXTURE_REQUEST_TIMEOUT,
-        client.send(Method::POST, &path, Bytes::new()),
-    )
-    .await
-    .with_context(|| format!("POST {path} timed out"))??;
-    let jwt = jwt_of(&res.body)
-        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    let jwt = mint(client, &path).await?;
     let check = verify_token(client, &jwt, session_id).await?;
-    let claims = jwt
-        .split('.')
-        .nth(1)
-        .map(b64_json)
-        .context("jwt claims")??;
+    let claims = claims_of(&jwt)?;
     let o = claims.get("o").cloned().unwrap_or(Value::Null);
     let per = o.get("per").and_then(Value::as_str).unwrap_or_default();
     let fea = claims
@@ -590,22 +551,32 @@ fn b64_json(part: &str) -> Result<Value> {
     Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part)?)?)
 }
 
-/// Mints one token and checks it: RS256, `sid` is the session, and the signature verifies against
-/// the key the server publishes at `/v1/jwks`. A token that fails is fatal: timing a server that
-/// mints bad tokens means nothing.
-pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenCheck> {
-    let path = tokens_path(session_id);
+/// POSTs to the token route `path` and returns the token: a timeout, a status other than 200
+/// or a body without a token is an error.
+async fn mint(client: &mut Client, path: &str) -> Result<String> {
     let res = tokio::time::timeout(
         FIXTURE_REQUEST_TIMEOUT,
-        client.send(Method::POST, &path, Bytes::new()),
+        client.send(Method::POST, path, Bytes::new()),
     )
     .await
     .with_context(|| format!("POST {path} timed out"))??;
     if res.status != 200 {
         bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
     }
-    let jwt = jwt_of(&res.body)
-        .with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))?;
+    jwt_of(&res.body).with_context(|| format!("POST {path}: no jwt in {}", snippet(&res.body)))
+}
+
+/// The claims of `jwt`, decoded (the signature is [`verify_signed`]'s to check).
+fn claims_of(jwt: &str) -> Result<Value> {
+    jwt.split('.').nth(1).map(b64_json).context("jwt claims")?
+}
+
+/// Mints one token and checks it: RS256, `sid` is the session, and the signature verifies against
+/// the key the server publishes at `/v1/jwks`. A token that fails is fatal: timing a server that
+/// mints bad tokens means nothing.
+pub async fn check_token(client: &mut Client, session_id: &str) -> Result<TokenCheck> {
+    let path = tokens_path(session_id);
+    let jwt = mint(client, &path).await?;
     verify_token(client, &jwt, session_id).await
 }
 

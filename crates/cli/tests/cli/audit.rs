@@ -19,11 +19,7 @@ use usher_core::jwt_templates::TemplateInput;
 
 fn create_template(dir: &Path, name: &str, claims: Value, lifetime: i64) {
     runtime().block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
-            std::sync::Arc::new(usher_core::clock::SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = usher_server::app::context::RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         usher_server::app::jwt_templates::create(
             &state,
             &ctx,

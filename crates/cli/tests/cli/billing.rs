@@ -4,19 +4,14 @@
 
 use std::path::Path;
 
-use crate::common::{create_instance, database_url, fails_in, ok_in, runtime};
-use serde_json::Value;
+use crate::common::{create_instance, fails_in, json, ok_in, runtime};
 use usher_core::organizations::rules::NewOrganization;
 use usher_core::users::create::NewUser;
 
 /// A user (ada@example.com) and an organization (acme) made as the Backend API makes them.
 fn payers(dir: &Path) -> (String, String) {
     runtime().block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
-            std::sync::Arc::new(usher_core::clock::SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = usher_server::app::context::RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         let user = usher_server::app::users::create(
             &state,
             &ctx,
@@ -45,32 +40,9 @@ fn payers(dir: &Path) -> (String, String) {
 
 /// The billing events raised and the CLI's audit actions, in order.
 fn recorded(dir: &Path) -> (Vec<String>, Vec<String>) {
-    runtime().block_on(async {
-        let store = usher_store::open(&database_url(dir)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
-        let events = store
-            .events_after(&ins, 0, 1000)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.event_type)
-            .filter(|t| t.starts_with("subscriptionItem."))
-            .collect();
-        let mut audit: Vec<String> = store
-            .audit_log(&ins, 1000)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|a| a.actor == "cli")
-            .map(|a| a.action)
-            .collect();
-        audit.sort();
-        (events, audit)
-    })
-}
-
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    let (events, mut audit) = crate::common::recorded(dir, "subscriptionItem.");
+    audit.sort();
+    (events, audit)
 }
 
 #[test]

@@ -3,18 +3,13 @@
 
 use std::path::Path;
 
-use crate::common::{create_instance, database_url, fails_in, ok_in, runtime};
-use serde_json::Value;
+use crate::common::{create_instance, fails_in, json, ok_in, runtime};
 use usher_core::users::create::NewUser;
 
 /// Two users created the way the Backend API creates them.
 fn users(dir: &Path) -> (String, String) {
     runtime().block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
-            std::sync::Arc::new(usher_core::clock::SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = usher_server::app::context::RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         let mut ids = Vec::new();
         for (email, username) in [("ada@example.com", "ada_l"), ("bob@example.com", "bob_b")] {
             let u = usher_server::app::users::create(
@@ -37,31 +32,7 @@ fn users(dir: &Path) -> (String, String) {
 
 /// Event types and the CLI's audit actions recorded so far.
 fn recorded(dir: &Path) -> (Vec<String>, Vec<String>) {
-    runtime().block_on(async {
-        let store = usher_store::open(&database_url(dir)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
-        let events = store
-            .events_after(&ins, 0, 1000)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.event_type)
-            .filter(|t| t.starts_with("organization"))
-            .collect();
-        let audit = store
-            .audit_log(&ins, 1000)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|a| a.actor == "cli")
-            .map(|a| a.action)
-            .collect();
-        (events, audit)
-    })
-}
-
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    crate::common::recorded(dir, "organization")
 }
 
 #[test]

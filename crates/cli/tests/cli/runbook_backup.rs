@@ -3,21 +3,15 @@
 //! refusals (a database in use, a file that is not an Usher database, a newer schema).
 
 use std::path::Path;
-use std::sync::Arc;
 
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::users::create::NewUser;
-use usher_server::app::context::RequestContext;
 
 use crate::common::{create_instance, fails_in, http, keys_json, ok_in, runtime, serve_with};
 
 /// Three users with a session each, written while the server runs.
 fn populate(dir: &Path) {
     runtime().block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         for name in ["grace_h", "alan_t", "edsger_d"] {
             let user = usher_server::app::users::create(
                 &state,

@@ -4,12 +4,9 @@
 //! after it and after a revoke; the last key kept).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::users::create::NewUser;
-use usher_server::app::context::RequestContext;
 
 use crate::common::{
     audit_log, create_instance, fails_in, http, keys_json, ok_in, runtime, serve_with,
@@ -18,10 +15,7 @@ use crate::common::{
 /// A user and a live session, written while the server runs; the session's id.
 fn session(dir: &Path) -> String {
     runtime().block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         let user = usher_server::app::users::create(
             &state,
             &ctx,

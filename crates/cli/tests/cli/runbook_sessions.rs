@@ -4,13 +4,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use usher_core::clock::{Clock, SystemClock};
 use usher_core::ids::SessionId;
 use usher_core::store::{Changeset, Write};
 use usher_core::users::create::NewUser;
-use usher_server::app::context::RequestContext;
 
 use crate::common::{audit_log, create_instance, database_url, fails_in, ok_in, runtime};
 
@@ -20,10 +18,7 @@ const DAY: i64 = 86_400_000;
 /// sessions by label.
 fn sessions(dir: &Path, specs: &[(&str, &str, Option<&str>, i64)]) -> HashMap<String, String> {
     runtime().block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         let mut out = HashMap::new();
         for (label, who, ip, days_ago) in specs {
             let user = match usher_server::app::users::find(&state, who).await {

@@ -69,11 +69,7 @@ fn usher_users_unlock_lifts_a_lockout() {
 pub(crate) fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
     let rt = runtime();
     rt.block_on(async {
-        let cfg = crate::common::server_config(dir);
-        let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
-            std::sync::Arc::new(usher_core::clock::SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await.unwrap();
-        let ctx = usher_server::app::context::RequestContext::system("test");
+        let (state, ctx) = crate::common::offline_state(dir).await;
         let user = usher_server::app::users::create(
             &state,
             &ctx,

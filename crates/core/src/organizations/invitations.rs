@@ -7,44 +7,16 @@ use super::model::{Organization, OrganizationMembership};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{OrganizationId, OrganizationInvitationId, UserId};
+use crate::invitations::InvitationState as _;
 use crate::users::User;
 use crate::users::model::{Metadata, Verification};
 
+pub use crate::invitations::{
+    DEFAULT_EXPIRES_IN_DAYS, InvitationQuery, InvitationStatus, MAX_EXPIRES_IN_DAYS, check_ticket,
+    revoke, ticket_digest,
+};
+
 pub const PREFIX: &str = crate::ids::prefix::ORGANIZATION_INVITATION;
-/// Clerk's default lifetime of an organization invitation.
-pub const DEFAULT_EXPIRES_IN_DAYS: i64 = 30;
-pub const MAX_EXPIRES_IN_DAYS: i64 = 365;
-const DAY_MS: i64 = 86_400_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InvitationStatus {
-    Pending,
-    Accepted,
-    Revoked,
-    Expired,
-}
-
-impl InvitationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "accepted" => Some(Self::Accepted),
-            "revoked" => Some(Self::Revoked),
-            "expired" => Some(Self::Expired),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationInvitation {
@@ -78,30 +50,6 @@ pub struct OrganizationInvitation {
     pub version: i64,
 }
 
-/// The SHA-256 (hex) a ticket is kept as.
-pub fn ticket_digest(ticket: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(ticket.as_bytes()))
-}
-
-/// Whether `ticket` is the one `inv` was sent with, and the invitation can still be accepted
-/// with it. The digests are compared in constant time; an unknown, used or revoked ticket is
-/// [`CoreError::TicketInvalid`], an expired one [`CoreError::TicketExpired`].
-pub fn check_ticket(inv: &OrganizationInvitation, ticket: &str, now: Millis) -> CoreResult<()> {
-    use subtle::ConstantTimeEq;
-    let presented = ticket_digest(ticket);
-    let matches = !inv.ticket_digest.is_empty()
-        && bool::from(presented.as_bytes().ct_eq(inv.ticket_digest.as_bytes()));
-    if !matches {
-        return Err(CoreError::TicketInvalid);
-    }
-    match inv.status_at(now) {
-        InvitationStatus::Pending => Ok(()),
-        InvitationStatus::Expired => Err(CoreError::TicketExpired),
-        InvitationStatus::Accepted | InvitationStatus::Revoked => Err(CoreError::TicketInvalid),
-    }
-}
-
 /// The invitation email: a link to `base_url` (the invitation's redirect URL, or the hosted
 /// sign-up page) carrying the ticket and whether the invitee signs up or signs in, as Clerk's
 /// links do (`__clerk_ticket`, `__clerk_status`).
@@ -114,61 +62,24 @@ pub fn invitation_email(
     app_name: &str,
     now: Millis,
 ) -> crate::mail::EmailMessage {
-    use crate::mail::templates::escape_html;
     let status = if has_account { "sign_in" } else { "sign_up" };
-    let sep = if base_url.contains('?') { '&' } else { '?' };
-    let link = format!("{base_url}{sep}__clerk_ticket={ticket}&__clerk_status={status}");
-    let subject = format!("You have been invited to join {}", org.name);
-    let paragraphs = [
-        format!("You have been invited to join {} on {app_name}.", org.name),
-        format!("Accept the invitation: {link}"),
-        "If you were not expecting this invitation, you can ignore this email.".to_owned(),
-    ];
-    let mut body_plain = paragraphs.join("\n\n");
-    body_plain.push('\n');
-    let mut body_html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n",
-        escape_html(&subject)
-    );
-    body_html.push_str(&format!("<p>{}</p>\n", escape_html(&paragraphs[0])));
-    body_html.push_str(&format!(
-        "<p><a href=\"{}\">Accept the invitation</a></p>\n<p>{}</p>\n</body>\n</html>\n",
-        escape_html(&link),
-        escape_html(&paragraphs[2])
-    ));
-    crate::mail::EmailMessage {
-        id: crate::ids::EmailMessageId::new(),
-        to_email_address: inv.email_address.clone(),
-        email_address_id: None,
-        user_id: None,
-        slug: "organization_invitation".to_owned(),
-        subject,
-        body_plain,
-        body_html,
-        data: serde_json::json!({
-            "app": {"name": app_name},
-            "org": {"name": org.name},
-            "action_url": link,
-            "inviter_name": serde_json::Value::Null,
-        }),
-        status: crate::mail::EmailStatus::Queued,
-        attempts: 0,
-        last_error: None,
-        from_email_name: String::new(),
-        delivered_by_server: false,
-        created_at: now,
-        updated_at: now,
-    }
+    let link = crate::invitations::ticket_link(base_url, ticket, status);
+    let text = crate::invitations::EmailText {
+        to_email_address: &inv.email_address,
+        slug: "organization_invitation",
+        subject: format!("You have been invited to join {}", org.name),
+        invited_to: format!("You have been invited to join {} on {app_name}.", org.name),
+        link: &link,
+        app_name,
+        org_name: Some(&org.name),
+    };
+    crate::invitations::email_message(text, now)
 }
 
 impl OrganizationInvitation {
     /// The status a reader sees at `now`: expiry needs no write.
     pub fn status_at(&self, now: Millis) -> InvitationStatus {
-        if self.status == InvitationStatus::Pending && now >= self.expires_at {
-            InvitationStatus::Expired
-        } else {
-            self.status
-        }
+        crate::invitations::status_at(self, now)
     }
 }
 
@@ -206,22 +117,12 @@ pub fn validate_new(
     invitee: Invitee,
     now: Millis,
 ) -> CoreResult<OrganizationInvitation> {
-    let email = input
-        .email_address
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| CoreError::missing("email_address"))?;
-    let email = crate::users::identifiers::validate_email(&email)?.to_lowercase();
+    let email = crate::invitations::invited_email(input.email_address)?;
     let role = input
         .role
         .filter(|s| !s.is_empty())
         .ok_or_else(|| CoreError::missing("role"))?;
-    let days = input.expires_in_days.unwrap_or(DEFAULT_EXPIRES_IN_DAYS);
-    if !(1..=MAX_EXPIRES_IN_DAYS).contains(&days) {
-        return Err(CoreError::value(
-            "expires_in_days",
-            format!("expires_in_days must be between 1 and {MAX_EXPIRES_IN_DAYS}"),
-        ));
-    }
+    let expires_at = crate::invitations::expiry(input.expires_in_days, now)?;
     let public_metadata = input.public_metadata.unwrap_or_default();
     let private_metadata = input.private_metadata.unwrap_or_default();
     super::rules::check_metadata_size(&public_metadata, &private_metadata)?;
@@ -245,29 +146,12 @@ pub fn validate_new(
         public_metadata,
         private_metadata,
         redirect_url: input.redirect_url.filter(|s| !s.is_empty()),
-        expires_at: now + days * DAY_MS,
+        expires_at,
         created_at: now,
         updated_at: now,
         ticket_digest: String::new(),
         version: 0,
     })
-}
-
-fn require_pending(inv: &OrganizationInvitation, now: Millis) -> CoreResult<()> {
-    match inv.status_at(now) {
-        InvitationStatus::Pending => Ok(()),
-        other => Err(CoreError::InvitationNotPending {
-            status: other.as_str(),
-        }),
-    }
-}
-
-/// Revokes a pending invitation; any other is refused.
-pub fn revoke(inv: &mut OrganizationInvitation, now: Millis) -> CoreResult<()> {
-    require_pending(inv, now)?;
-    inv.status = InvitationStatus::Revoked;
-    inv.updated_at = now;
-    Ok(())
 }
 
 /// Accepts a pending invitation for `user`, who must own the invited address verified. Marks
@@ -279,7 +163,7 @@ pub fn accept(
     user: &User,
     now: Millis,
 ) -> CoreResult<OrganizationMembership> {
-    require_pending(inv, now)?;
+    crate::invitations::require_pending(inv, now)?;
     if inv.organization_id != org.id {
         return Err(CoreError::NotFound {
             resource: "organization invitation",
@@ -302,30 +186,16 @@ pub fn accept(
         },
         now,
     )?;
-    inv.status = InvitationStatus::Accepted;
-    inv.updated_at = now;
+    inv.set_status(InvitationStatus::Accepted, now);
     Ok(membership)
-}
-
-/// A page of invitations, newest first: of one organization, or to one address, or all.
-#[derive(Debug, Clone, Default)]
-pub struct InvitationQuery {
-    pub organization_id: Option<OrganizationId>,
-    pub email_address: Option<String>,
-    /// To any of these addresses (none: matches nothing); a user's own invitations.
-    pub any_email_address: Option<Vec<String>>,
-    /// Empty: every status. Expired includes pending rows past their expiry at `now`.
-    pub statuses: Vec<InvitationStatus>,
-    /// Matches the address (partially) or the id.
-    pub query: Option<String>,
-    pub now: Millis,
-    pub page: crate::users::query::Page,
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::roles::{ADMIN, MEMBER};
     use super::*;
+
+    const DAY_MS: i64 = 86_400_000;
 
     fn org(max: i64, members: i64) -> Organization {
         let mut o = super::super::rules::validate_new(

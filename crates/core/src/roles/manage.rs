@@ -399,35 +399,27 @@ pub trait Listed {
     fn created_at(&self) -> Millis;
 }
 
-impl Listed for Role {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> &str {
-        &self.key
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn created_at(&self) -> Millis {
-        self.created_at
-    }
+/// Roles and permissions name these fields alike.
+macro_rules! listed {
+    ($($t:ty),+) => {$(
+        impl Listed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn key(&self) -> &str {
+                &self.key
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn created_at(&self) -> Millis {
+                self.created_at
+            }
+        }
+    )+};
 }
 
-impl Listed for Permission {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn key(&self) -> &str {
-        &self.key
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn created_at(&self) -> Millis {
-        self.created_at
-    }
-}
+listed!(Role, Permission);
 
 /// Clerk's list semantics: `query` matches an id exactly or a name or key in part (any case);
 /// ties in the order fall back to the key, so pages are stable. Returns the page and the total.

@@ -63,6 +63,13 @@ pub async fn list(
         .await?)
 }
 
+/// The domain `d` as changed, with its `organizationDomain.updated` event.
+fn write_updated(change: &mut Change<'_>, d: OrganizationDomain) {
+    change
+        .write(Write::UpdateOrganizationDomain(d.clone()))
+        .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+}
+
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
@@ -74,9 +81,7 @@ pub async fn update(
         let mut d = get(state, organization_id, id).await?;
         patch.apply(&mut d, state.now())?;
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateOrganizationDomain(d.clone()))
-            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        write_updated(&mut change, d);
         change.commit("organization_domain.update", Some(id)).await
     })
     .await?;
@@ -97,9 +102,7 @@ pub async fn verify_ownership(
             return Ok(());
         }
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateOrganizationDomain(d.clone()))
-            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        write_updated(&mut change, d);
         change
             .commit("organization_domain.ownership_verified", Some(id))
             .await
@@ -154,9 +157,7 @@ pub async fn change_enrollment_mode(
         if delete_pending {
             super::organization_enrollment::withdraw_pending(&mut change, &d).await?;
         }
-        change
-            .write(Write::UpdateOrganizationDomain(d.clone()))
-            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        write_updated(&mut change, d);
         change.commit("organization_domain.update", Some(id)).await
     })
     .await?;
@@ -210,9 +211,7 @@ pub async fn prepare_affiliation(
             };
             super::frontend::send_code(state, &mut change, &to, Some(caller), false);
         }
-        change
-            .write(Write::UpdateOrganizationDomain(d.clone()))
-            .event(DomainEvent::OrganizationDomainUpdated(Box::new(d)));
+        write_updated(&mut change, d);
         change
             .commit("organization_domain.prepare_affiliation", Some(id))
             .await

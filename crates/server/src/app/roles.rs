@@ -151,42 +151,24 @@ pub async fn update_role(
     put_role(state, ctx, &inv, record, false, "organization_role.update").await
 }
 
-pub async fn assign_permission(
+/// Grants (`granted`) or withdraws one permission of a custom role.
+pub async fn set_permission(
     state: &AppState,
     ctx: &RequestContext,
     role_id: &RoleId,
     permission_id: &PermissionId,
+    granted: bool,
 ) -> CoreResult<Role> {
     let inv = inventory(state).await?;
-    let record = manage::assign_permission(&inv, role_id, permission_id, state.now())?;
-    put_role(
-        state,
-        ctx,
-        &inv,
-        record,
-        false,
-        "organization_role.assign_permission",
-    )
-    .await
-}
-
-pub async fn remove_permission(
-    state: &AppState,
-    ctx: &RequestContext,
-    role_id: &RoleId,
-    permission_id: &PermissionId,
-) -> CoreResult<Role> {
-    let inv = inventory(state).await?;
-    let record = manage::remove_permission(&inv, role_id, permission_id, state.now())?;
-    put_role(
-        state,
-        ctx,
-        &inv,
-        record,
-        false,
-        "organization_role.remove_permission",
-    )
-    .await
+    let now = state.now();
+    let (record, action) = if granted {
+        let r = manage::assign_permission(&inv, role_id, permission_id, now)?;
+        (r, "organization_role.assign_permission")
+    } else {
+        let r = manage::remove_permission(&inv, role_id, permission_id, now)?;
+        (r, "organization_role.remove_permission")
+    };
+    put_role(state, ctx, &inv, record, false, action).await
 }
 
 pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &RoleId) -> CoreResult<Role> {

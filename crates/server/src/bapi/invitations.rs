@@ -58,12 +58,15 @@ pub async fn create_bulk(
     Ok(Json(data).into_response())
 }
 
-/// `GET /v1/invitations`: newest first; a bare array unless `paginated=true`.
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+/// The list query of either scope's `GET`: `limit`, `offset`, `status` (any number), `query`, and
+/// an `order_by` among `orders` (newest first is the only order; `order_hint` names it in the
+/// error).
+pub(super) fn query_from(
+    state: &AppState,
+    q: &QueryParams,
+    orders: &[&str],
+    order_hint: &str,
+) -> Result<InvitationQuery, ApiError> {
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
     let mut statuses = Vec::new();
     for s in q.all("status") {
@@ -76,20 +79,34 @@ pub async fn list(
         statuses.push(status);
     }
     if let Some(order) = q.one("order_by")
-        && !matches!(order, "-created_at" | "created_at" | "+created_at")
+        && !orders.contains(&order)
     {
         return Err(ApiError::query(CoreError::value(
             "order_by",
-            "only -created_at is supported",
+            format!("only {order_hint} is supported"),
         )));
     }
-    let query = InvitationQuery {
+    Ok(InvitationQuery {
         statuses,
         query: q.one("query").map(str::to_owned),
         now: state.now(),
         page,
         ..Default::default()
-    };
+    })
+}
+
+/// `GET /v1/invitations`: newest first; a bare array unless `paginated=true`.
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
+    let query = query_from(
+        &state,
+        &q,
+        &["-created_at", "created_at", "+created_at"],
+        "-created_at",
+    )?;
     let paginated = q.bool("paginated")?.unwrap_or(false);
     let (list, total) = app::list(&state, &query).await?;
     let now = state.now();

@@ -139,8 +139,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/sms_messages", get(identifiers::list_sms))
         .route("/v1/users", get(users::list).post(users::create))
         .route("/v1/users/count", get(users::count))
-        .route("/v1/users/ban", post(users::ban_many))
-        .route("/v1/users/unban", post(users::unban_many))
+        .route("/v1/users/ban", post(users::set_banned_many::<true>))
+        .route("/v1/users/unban", post(users::set_banned_many::<false>))
         .route(
             "/v1/users/{user_id}",
             get(users::get).patch(users::update).delete(users::delete),
@@ -151,7 +151,8 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/v1/users/{user_id}/metadata",
-            axum::routing::patch(users::merge_metadata).put(users::replace_metadata),
+            axum::routing::patch(users::update_metadata::<true>)
+                .put(users::update_metadata::<false>),
         )
         .route(
             "/v1/users/{user_id}/profile_image",
@@ -165,11 +166,17 @@ pub fn router() -> Router<AppState> {
             "/v1/users/{user_id}/oauth_access_tokens/{provider}",
             get(external_accounts::oauth_access_tokens),
         )
-        .route("/v1/users/{user_id}/ban", post(users::ban))
-        .route("/v1/users/{user_id}/unban", post(users::unban))
-        .route("/v1/users/{user_id}/lock", post(users::lock))
+        .route("/v1/users/{user_id}/ban", post(users::set_banned::<true>))
+        .route(
+            "/v1/users/{user_id}/unban",
+            post(users::set_banned::<false>),
+        )
+        .route("/v1/users/{user_id}/lock", post(users::set_locked::<true>))
         .route("/v1/users/{user_id}/export", get(users::export))
-        .route("/v1/users/{user_id}/unlock", post(users::unlock))
+        .route(
+            "/v1/users/{user_id}/unlock",
+            post(users::set_locked::<false>),
+        )
         .route(
             "/v1/users/{user_id}/verify_password",
             post(users::verify_password),
@@ -344,7 +351,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
-            post(roles::assign_permission).delete(roles::remove_permission),
+            post(roles::set_permission::<true>).delete(roles::set_permission::<false>),
         )
         .route("/v1/actor_tokens", post(actor_tokens::create))
         .route(

@@ -71,32 +71,7 @@ async fn list_with_organizations_json(
 }
 
 fn query_from(state: &AppState, q: &QueryParams) -> Result<InvitationQuery, ApiError> {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
-    let mut statuses = Vec::new();
-    for s in q.all("status") {
-        let status = InvitationStatus::parse(&s).ok_or_else(|| {
-            ApiError::query(CoreError::value(
-                "status",
-                "must be one of pending, accepted, revoked, expired",
-            ))
-        })?;
-        statuses.push(status);
-    }
-    if let Some(order) = q.one("order_by")
-        && !matches!(order, "-created_at" | "created_at")
-    {
-        return Err(ApiError::query(CoreError::value(
-            "order_by",
-            "only created_at is supported",
-        )));
-    }
-    Ok(InvitationQuery {
-        statuses,
-        query: q.one("query").map(str::to_owned),
-        now: state.now(),
-        page,
-        ..Default::default()
-    })
+    super::invitations::query_from(state, q, &["-created_at", "created_at"], "created_at")
 }
 
 pub async fn create(

@@ -98,25 +98,16 @@ pub async fn delete_role(
     Ok(Json(DeletedJson::role(&role.id)).into_response())
 }
 
-pub async fn assign_permission(
+/// `POST /v1/organization_roles/{id}/permissions/{permission_id}` grants (`GRANT`), `DELETE`
+/// withdraws.
+pub async fn set_permission<const GRANT: bool>(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     Path(p): Path<RolePermissionPath>,
 ) -> ApiResult {
     let (role, perm) = (&p.organization_role_id, &p.permission_id);
     Ok(role_json(
-        &app::assign_permission(&state, &ctx, role, perm).await?,
-    ))
-}
-
-pub async fn remove_permission(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<RolePermissionPath>,
-) -> ApiResult {
-    let (role, perm) = (&p.organization_role_id, &p.permission_id);
-    Ok(role_json(
-        &app::remove_permission(&state, &ctx, role, perm).await?,
+        &app::set_permission(&state, &ctx, role, perm, GRANT).await?,
     ))
 }
 

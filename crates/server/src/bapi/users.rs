@@ -149,7 +149,8 @@ pub async fn update(
     ))
 }
 
-pub async fn merge_metadata(
+/// `PATCH /v1/users/{user_id}/metadata` merges (`MERGE`), `PUT` replaces.
+pub async fn update_metadata<const MERGE: bool>(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     Path(p): Path<UserPath>,
@@ -157,72 +158,41 @@ pub async fn merge_metadata(
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::update_metadata(&state, &ctx, &p.user_id, body.into(), true).await?,
+        &app::update_metadata(&state, &ctx, &p.user_id, body.into(), MERGE).await?,
     ))
 }
 
-pub async fn replace_metadata(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<UserPath>,
-    JsonBody(body): JsonBody<MetadataRequest>,
-) -> ApiResult {
-    Ok(user_json(
-        &state,
-        &app::update_metadata(&state, &ctx, &p.user_id, body.into(), false).await?,
-    ))
-}
-
-pub async fn ban(
+/// `POST /v1/users/{user_id}/ban` (`BANNED`) and `…/unban`.
+pub async fn set_banned<const BANNED: bool>(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_banned(&state, &ctx, &p.user_id, true).await?,
+        &app::set_banned(&state, &ctx, &p.user_id, BANNED).await?,
     ))
 }
 
-pub async fn unban(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
-    Ok(user_json(
-        &state,
-        &app::set_banned(&state, &ctx, &p.user_id, false).await?,
-    ))
-}
-
-/// `POST /v1/users/ban`: the banned users, in the order named.
-pub async fn ban_many(
+/// `POST /v1/users/ban` (`BANNED`) and `/v1/users/unban`: the users, in the order named.
+pub async fn set_banned_many<const BANNED: bool>(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     JsonBody(body): JsonBody<BulkUsersRequest>,
 ) -> ApiResult {
-    let users = app::set_banned_many(&state, &ctx, body.user_ids, true).await?;
+    let users = app::set_banned_many(&state, &ctx, body.user_ids, BANNED).await?;
     Ok(users_json(&state, &users))
 }
 
-/// `POST /v1/users/unban`.
-pub async fn unban_many(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    JsonBody(body): JsonBody<BulkUsersRequest>,
-) -> ApiResult {
-    let users = app::set_banned_many(&state, &ctx, body.user_ids, false).await?;
-    Ok(users_json(&state, &users))
-}
-
-pub async fn lock(
+/// `POST /v1/users/{user_id}/lock` (`LOCKED`) and `…/unlock`.
+pub async fn set_locked<const LOCKED: bool>(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
     Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
         &state,
-        &app::set_locked(&state, &ctx, &p.user_id, true).await?,
+        &app::set_locked(&state, &ctx, &p.user_id, LOCKED).await?,
     ))
 }
 
@@ -235,17 +205,6 @@ pub async fn export(
 ) -> ApiResult {
     let doc = crate::app::user_export::export(&state, &ctx, &p.user_id).await?;
     Ok(Json(doc).into_response())
-}
-
-pub async fn unlock(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
-    Ok(user_json(
-        &state,
-        &app::set_locked(&state, &ctx, &p.user_id, false).await?,
-    ))
 }
 
 pub async fn set_password_compromised(

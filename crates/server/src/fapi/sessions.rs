@@ -4,6 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
+use usher_core::clients::Client;
+use usher_core::sessions::Session;
 
 use super::browser::Browser;
 use super::form::Form;
@@ -34,6 +36,21 @@ pub async fn sign_out(
     with_client(&state, &browser, client, render_client).await
 }
 
+/// The session `s` (null once its user is gone), enveloped with `client`.
+async fn respond_session(
+    state: &AppState,
+    browser: &Browser,
+    client: Client,
+    s: &Session,
+) -> Result<Response, ApiError> {
+    let user = state.store.get_user(&state.instance.id, &s.user_id).await?;
+    with_client(state, browser, client, |_, cx| match &user {
+        Some(u) => session(s, u, None, cx),
+        None => serde_json::Value::Null,
+    })
+    .await
+}
+
 async fn act(
     state: AppState,
     browser: Browser,
@@ -50,12 +67,7 @@ async fn act(
     };
     let (client, s) =
         clients::act_on_session(&state, &browser.ctx, &browser.key, id, action, org).await?;
-    let user = state.store.get_user(&state.instance.id, &s.user_id).await?;
-    with_client(&state, &browser, client, |_, cx| match &user {
-        Some(u) => session(&s, u, None, cx),
-        None => serde_json::Value::Null,
-    })
-    .await
+    respond_session(&state, &browser, client, &s).await
 }
 
 pub async fn touch(
@@ -104,12 +116,7 @@ pub async fn get(
         .ok_or(CoreError::NotFound {
             resource: "session",
         })?;
-    let user = state.store.get_user(&state.instance.id, &s.user_id).await?;
-    with_client(&state, &browser, client, |_, cx| match &user {
-        Some(u) => session(&s, u, None, cx),
-        None => serde_json::Value::Null,
-    })
-    .await
+    respond_session(&state, &browser, client, &s).await
 }
 
 /// `POST /v1/client/sessions/{id}/tokens`: the token alone, not enveloped.

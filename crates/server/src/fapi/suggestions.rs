@@ -38,11 +38,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/v1/organizations/{organization_id}/membership_requests/{request_id}/accept",
-            post(accept_request),
+            post(decide_request::<true>),
         )
         .route(
             "/v1/organizations/{organization_id}/membership_requests/{request_id}/reject",
-            post(reject_request),
+            post(decide_request::<false>),
         )
 }
 
@@ -120,42 +120,19 @@ async fn list_requests(
     respond(&state, &browser, page_json(data, total)).await
 }
 
-async fn accept_request(
+/// `POST …/membership_requests/{id}/accept` (`ACCEPT`) and `…/reject`.
+async fn decide_request<const ACCEPT: bool>(
     State(state): State<AppState>,
     browser: Browser,
     Path(p): Path<MembershipRequestPath>,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let (r, u) = requests::accept(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.request_id,
-    )
-    .await?;
-    respond(
-        &state,
-        &browser,
-        json!(MembershipRequestJson::new(&r, u.as_ref())),
-    )
-    .await
-}
-
-async fn reject_request(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<MembershipRequestPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let (r, u) = requests::reject(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.request_id,
-    )
-    .await?;
+    let (ctx, org, id) = (&browser.ctx, &p.organization_id, &p.request_id);
+    let (r, u) = if ACCEPT {
+        requests::accept(&state, ctx, &s.user_id, org, id).await?
+    } else {
+        requests::reject(&state, ctx, &s.user_id, org, id).await?
+    };
     respond(
         &state,
         &browser,

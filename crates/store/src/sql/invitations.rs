@@ -1,53 +1,83 @@
-// The instance's invitations: reads, and the writes `commit` applies. Included by each
-// backend's module, which defines `Db`.
+// Invitations of both scopes: the instance's (`invitations`) and the organizations'
+// (`organization_invitations`, whose own queries are in `organization_invitations.rs`). The two
+// tables share their shape, and the reads, filters and updates here serve both; the instance's
+// own functions follow. Included by each backend's module, which defines `Db`.
 
 use sqlx::{Pool, QueryBuilder, Transaction};
 use usher_core::invitations::{Invitation, InvitationQuery, InvitationStatus};
 use usher_core::store::StoreResult;
 
-use super::query::{execute, execute_one, fetch_optional, newest_first, text, versioned};
+use super::query::{
+    Versioned, execute, execute_one, fetch_optional, newest_first, text, versioned,
+};
 use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
 
-pub async fn get(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<Invitation>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM invitations WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+/// The instance's invitations' table.
+pub const INSTANCE: &str = "invitations";
+/// The organizations' invitations' table.
+pub const ORGANIZATION: &str = "organization_invitations";
+
+/// The invitation `id` in `table`.
+pub async fn get_in<T: Versioned>(
+    pool: &Pool<Db>,
+    table: &'static str,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<T>> {
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT doc, version FROM {table}"));
+    qb.push(" WHERE instance_id = ")
+        .push_bind(instance_id.to_owned())
+        .push(" AND id = ")
+        .push_bind(id.to_owned());
+    fetch_optional(qb.build(), pool, versioned).await
 }
 
-/// The invitation whose ticket hashes to `digest`, whatever its status; an empty digest names
-/// none.
-pub async fn by_ticket(
+/// The invitation in `table` whose ticket hashes to `digest`, whatever its status. An empty
+/// digest (an invitation made without a ticket) names none.
+pub async fn by_ticket_in<T: Versioned>(
     pool: &Pool<Db>,
+    table: &'static str,
     instance_id: &str,
     digest: &str,
-) -> StoreResult<Option<Invitation>> {
+) -> StoreResult<Option<T>> {
     if digest.is_empty() {
         return Ok(None);
     }
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM invitations WHERE instance_id = $1 AND ticket_digest = $2",
-            &[instance_id, digest],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT doc, version FROM {table}"));
+    qb.push(" WHERE instance_id = ")
+        .push_bind(instance_id.to_owned())
+        .push(" AND ticket_digest = ")
+        .push_bind(digest.to_owned());
+    fetch_optional(qb.build(), pool, versioned).await
 }
 
-fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery) {
-    qb.push(" FROM invitations WHERE instance_id = ")
+/// `FROM table WHERE …` for `q`: the organization and the addresses when it names them, the
+/// search text, and the statuses as a reader sees them at `q.now` (a pending row past its expiry
+/// is expired).
+fn push_filter(
+    qb: &mut QueryBuilder<Db>,
+    table: &'static str,
+    instance_id: &str,
+    q: &InvitationQuery,
+) {
+    qb.push(" FROM ")
+        .push(table)
+        .push(" WHERE instance_id = ")
         .push_bind(instance_id.to_owned());
+    if let Some(org) = &q.organization_id {
+        qb.push(" AND organization_id = ").push_bind(org.to_string());
+    }
     if let Some(email) = &q.email_address {
         qb.push(" AND email_address = ").push_bind(email.to_lowercase());
+    }
+    if let Some(emails) = &q.any_email_address {
+        qb.push(" AND (1 = 0");
+        for e in emails {
+            qb.push(" OR email_address = ").push_bind(e.to_lowercase());
+        }
+        qb.push(")");
     }
     if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
         qb.push(" AND (id = ")
@@ -79,12 +109,59 @@ fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery
     }
 }
 
+/// A page of `table`'s invitations matching `q`, newest first, and how many match.
+pub async fn list_in<T: Versioned>(
+    pool: &Pool<Db>,
+    table: &'static str,
+    instance_id: &str,
+    q: &InvitationQuery,
+) -> StoreResult<(Vec<T>, i64)> {
+    newest_first(pool, |qb| push_filter(qb, table, instance_id, q), &q.page).await
+}
+
+/// Writes an invitation's new status and document, if its version is still `version`.
+pub async fn update_in(
+    tx: &mut Tx<'_>,
+    table: &'static str,
+    instance_id: &str,
+    id: &str,
+    status: InvitationStatus,
+    doc: String,
+    version: i64,
+) -> StoreResult<()> {
+    let mut qb = QueryBuilder::<Db>::new(format!("UPDATE {table}"));
+    qb.push(" SET version = version + 1, status = ")
+        .push_bind(status.as_str())
+        .push(", doc = ")
+        .push_bind(doc)
+        .push(" WHERE instance_id = ")
+        .push_bind(instance_id.to_owned())
+        .push(" AND id = ")
+        .push_bind(id.to_owned())
+        .push(" AND version = ")
+        .push_bind(version);
+    execute_one(qb.build(), &mut **tx).await
+}
+
+pub async fn get(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<Invitation>> {
+    get_in(pool, INSTANCE, instance_id, id).await
+}
+
+/// The instance invitation whose ticket hashes to `digest`, whatever its status.
+pub async fn by_ticket(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    digest: &str,
+) -> StoreResult<Option<Invitation>> {
+    by_ticket_in(pool, INSTANCE, instance_id, digest).await
+}
+
 pub async fn list(
     pool: &Pool<Db>,
     instance_id: &str,
     q: &InvitationQuery,
 ) -> StoreResult<(Vec<Invitation>, i64)> {
-    newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
+    list_in(pool, INSTANCE, instance_id, q).await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, inv: &Invitation) -> StoreResult<()> {
@@ -107,14 +184,6 @@ pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, inv: &Invitation) -> Sto
 }
 
 pub async fn update(tx: &mut Tx<'_>, instance_id: &str, inv: &Invitation) -> StoreResult<()> {
-    let update = sqlx::query(
-        "UPDATE invitations SET version = version + 1, status = $1, doc = $2 \
-         WHERE instance_id = $3 AND id = $4 AND version = $5",
-    )
-    .bind(inv.status.as_str())
-    .bind(to_doc(inv)?)
-    .bind(instance_id)
-    .bind(inv.id.as_str())
-    .bind(inv.version);
-    execute_one(update, &mut **tx).await
+    let (id, doc) = (inv.id.as_str(), to_doc(inv)?);
+    update_in(tx, INSTANCE, instance_id, id, inv.status, doc, inv.version).await
 }

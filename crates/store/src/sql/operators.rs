@@ -43,21 +43,33 @@ pub async fn list(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<Operato
     fetch_all(q, pool, operator).await
 }
 
+/// The query of one operator's credentials, found by `column`.
+macro_rules! credentials_where {
+    ($column:literal) => {
+        concat!(
+            "SELECT id, email, role, disabled, created_at, password_digest, totp_sealed, ",
+            "last_totp_step FROM operators WHERE instance_id = $1 AND ",
+            $column,
+            " = $2"
+        )
+    };
+}
+
+async fn credentials_by(
+    pool: &Pool<Db>,
+    sql: &'static str,
+    instance_id: &str,
+    key: &str,
+) -> StoreResult<Option<OperatorCredentials>> {
+    fetch_optional(text(sql, &[instance_id, key]), pool, credentials).await
+}
+
 pub async fn by_email(
     pool: &Pool<Db>,
     instance_id: &str,
     email: &str,
 ) -> StoreResult<Option<OperatorCredentials>> {
-    fetch_optional(
-        text(
-            "SELECT id, email, role, disabled, created_at, password_digest, totp_sealed, \
-             last_totp_step FROM operators WHERE instance_id = $1 AND email = $2",
-            &[instance_id, email],
-        ),
-        pool,
-        credentials,
-    )
-    .await
+    credentials_by(pool, credentials_where!("email"), instance_id, email).await
 }
 
 pub async fn by_id(
@@ -65,16 +77,7 @@ pub async fn by_id(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<OperatorCredentials>> {
-    fetch_optional(
-        text(
-            "SELECT id, email, role, disabled, created_at, password_digest, totp_sealed, \
-             last_totp_step FROM operators WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        credentials,
-    )
-    .await
+    credentials_by(pool, credentials_where!("id"), instance_id, id).await
 }
 
 pub async fn use_totp_step(

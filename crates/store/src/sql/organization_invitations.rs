@@ -1,18 +1,15 @@
-// Organization invitations: reads, and the writes `commit` applies. Included by each backend's
-// module, which defines `Db`.
+// Organization invitations: the reads and writes of this scope alone (the ones both scopes share
+// are in `invitations.rs`). Included by each backend's module, which defines `Db`.
 
 use sqlx::{Pool, QueryBuilder, Row, Transaction};
-use usher_core::organizations::invitations::{
-    InvitationQuery, InvitationStatus, OrganizationInvitation,
-};
 use usher_core::clock::Millis;
 use usher_core::ids::OrganizationId;
+use usher_core::organizations::invitations::{InvitationQuery, OrganizationInvitation};
 use usher_core::store::{StoreError, StoreResult};
 
-use super::query::{
-    execute, execute_one, execute_unique, fetch_all, fetch_optional, newest_first, text, versioned,
-};
-use crate::rows::{like_contains, to_doc};
+use super::invitations::{ORGANIZATION, by_ticket_in, get_in, list_in, update_in};
+use super::query::{execute, execute_unique, fetch_all, text};
+use crate::rows::to_doc;
 
 type Tx<'a> = Transaction<'a, Db>;
 
@@ -21,83 +18,16 @@ pub async fn get(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<OrganizationInvitation>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM organization_invitations WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    get_in(pool, ORGANIZATION, instance_id, id).await
 }
 
-/// The invitation whose ticket hashes to `digest`, whatever its status. An empty digest (an
-/// invitation made without a ticket) names none.
+/// The organization invitation whose ticket hashes to `digest`, whatever its status.
 pub async fn by_ticket(
     pool: &Pool<Db>,
     instance_id: &str,
     digest: &str,
 ) -> StoreResult<Option<OrganizationInvitation>> {
-    if digest.is_empty() {
-        return Ok(None);
-    }
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM organization_invitations \
-             WHERE instance_id = $1 AND ticket_digest = $2",
-            &[instance_id, digest],
-        ),
-        pool,
-        versioned,
-    )
-    .await
-}
-
-fn push_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &InvitationQuery) {
-    qb.push(" FROM organization_invitations WHERE instance_id = ")
-        .push_bind(instance_id.to_owned());
-    if let Some(org) = &q.organization_id {
-        qb.push(" AND organization_id = ").push_bind(org.to_string());
-    }
-    if let Some(email) = &q.email_address {
-        qb.push(" AND email_address = ").push_bind(email.to_lowercase());
-    }
-    if let Some(emails) = &q.any_email_address {
-        qb.push(" AND (1 = 0");
-        for e in emails {
-            qb.push(" OR email_address = ").push_bind(e.to_lowercase());
-        }
-        qb.push(")");
-    }
-    if let Some(text) = q.query.as_deref().filter(|t| !t.is_empty()) {
-        qb.push(" AND (id = ")
-            .push_bind(text.to_owned())
-            .push(" OR email_address LIKE ")
-            .push_bind(like_contains(&text.to_lowercase()))
-            .push(" ESCAPE '\\')");
-    }
-    if !q.statuses.is_empty() {
-        qb.push(" AND (1 = 0");
-        for s in &q.statuses {
-            match s {
-                InvitationStatus::Pending => {
-                    qb.push(" OR (status = 'pending' AND expires_at > ")
-                        .push_bind(q.now)
-                        .push(")");
-                }
-                InvitationStatus::Expired => {
-                    qb.push(" OR status = 'expired' OR (status = 'pending' AND expires_at <= ")
-                        .push_bind(q.now)
-                        .push(")");
-                }
-                other => {
-                    qb.push(" OR status = ").push_bind(other.as_str());
-                }
-            }
-        }
-        qb.push(")");
-    }
+    by_ticket_in(pool, ORGANIZATION, instance_id, digest).await
 }
 
 pub async fn list(
@@ -105,7 +35,7 @@ pub async fn list(
     instance_id: &str,
     q: &InvitationQuery,
 ) -> StoreResult<(Vec<OrganizationInvitation>, i64)> {
-    newest_first(pool, |qb| push_filter(qb, instance_id, q), &q.page).await
+    list_in(pool, ORGANIZATION, instance_id, q).await
 }
 
 /// Pending, unexpired invitations per organization, counted as of `now`.
@@ -178,14 +108,6 @@ pub async fn update(
     instance_id: &str,
     inv: &OrganizationInvitation,
 ) -> StoreResult<()> {
-    let update = sqlx::query(
-        "UPDATE organization_invitations SET version = version + 1, status = $1, doc = $2 \
-         WHERE instance_id = $3 AND id = $4 AND version = $5",
-    )
-    .bind(inv.status.as_str())
-    .bind(to_doc(inv)?)
-    .bind(instance_id)
-    .bind(inv.id.as_str())
-    .bind(inv.version);
-    execute_one(update, &mut **tx).await
+    let (id, doc) = (inv.id.as_str(), to_doc(inv)?);
+    update_in(tx, ORGANIZATION, instance_id, id, inv.status, doc, inv.version).await
 }

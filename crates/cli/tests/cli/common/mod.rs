@@ -258,3 +258,52 @@ pub fn audit_log(dir: &Path) -> Vec<(String, String, Option<String>)> {
             .collect()
     })
 }
+
+/// The server's state on `dir`'s instance, opened as the CLI opens it (the server stopped), and
+/// a system request context: for making records the way the Backend API's use cases make them.
+pub async fn offline_state(
+    dir: &Path,
+) -> (
+    usher_server::state::AppState,
+    usher_server::app::context::RequestContext,
+) {
+    let cfg = server_config(dir);
+    let clock: std::sync::Arc<dyn usher_core::clock::Clock> =
+        std::sync::Arc::new(usher_core::clock::SystemClock);
+    let state = usher_server::offline::open(&cfg, clock).await.unwrap();
+    (
+        state,
+        usher_server::app::context::RequestContext::system("test"),
+    )
+}
+
+/// The types of the events recorded so far that start with `prefix`, in order, and the CLI's
+/// audit actions, newest first.
+pub fn recorded(dir: &Path, prefix: &str) -> (Vec<String>, Vec<String>) {
+    runtime().block_on(async {
+        let store = usher_store::open(&database_url(dir)).await.unwrap();
+        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let events = store
+            .events_after(&ins, 0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event_type)
+            .filter(|t| t.starts_with(prefix))
+            .collect();
+        let audit = store
+            .audit_log(&ins, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.actor == "cli")
+            .map(|a| a.action)
+            .collect();
+        (events, audit)
+    })
+}
+
+/// A command's output read as JSON.
+pub fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}

@@ -189,7 +189,12 @@ impl App {
 
     /// The id of a user created from the `POST /v1/users` body `body`.
     pub async fn create_user_from(&self, body: Value) -> String {
-        self.post("/v1/users", body).await.ok()["id"]
+        self.create_id("/v1/users", body).await
+    }
+
+    /// The id of the object `POST path` with `body` creates (the request must succeed).
+    pub async fn create_id(&self, path: &str, body: Value) -> String {
+        self.post(path, body).await.ok()["id"]
             .as_str()
             .unwrap()
             .to_owned()

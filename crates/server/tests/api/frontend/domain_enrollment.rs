@@ -9,13 +9,6 @@ use reqwest::Method;
 
 use super::*;
 
-async fn spawn_with_organizations() -> Env {
-    spawn_tweaked(Kind::Production, |cfg| {
-        cfg.policy.organizations_enabled = Some(true);
-    })
-    .await
-}
-
 /// A signed-in admin (an address elsewhere) and the organization they created.
 async fn admin_and_org(env: &Env, name: &str) -> (Browser, String) {
     let mut b = env.browser();
@@ -53,27 +46,6 @@ async fn domain_json(env: &Env, org: &str, id: &str) -> Value {
         .find(|d| d["id"] == id)
         .cloned()
         .unwrap()
-}
-
-fn events_of(events: &[usher_core::events::OutboxEvent], kind: &str) -> usize {
-    events.iter().filter(|e| e.event_type == kind).count()
-}
-
-async fn memberships_of(env: &Env, user: &str) -> Vec<(String, String)> {
-    let r = env
-        .bapi_get(&format!("/v1/users/{user}/organization_memberships"))
-        .await;
-    r.ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["organization"]["id"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
 }
 
 const INVITATIONS: &str = "/v1/me/organization_invitations?limit=10&offset=0&status=pending";

@@ -5,13 +5,6 @@
 
 use super::*;
 
-async fn spawn_with_organizations() -> Env {
-    spawn_tweaked(Kind::Production, |cfg| {
-        cfg.policy.organizations_enabled = Some(true);
-    })
-    .await
-}
-
 #[tokio::test]
 async fn an_admin_sets_the_logo_and_nobody_else_does() {
     let env = spawn_with_organizations().await;

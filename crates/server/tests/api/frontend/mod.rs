@@ -105,6 +105,37 @@ async fn spawn_tweaked(kind: Kind, tweak: impl FnOnce(&mut ServerConfig)) -> Env
     Env { app, clock, http }
 }
 
+/// A production instance with organizations on.
+async fn spawn_with_organizations() -> Env {
+    spawn_tweaked(Kind::Production, |cfg| {
+        cfg.policy.organizations_enabled = Some(true);
+    })
+    .await
+}
+
+/// The user's memberships over the Backend API: (organization id, role) pairs.
+async fn memberships_of(env: &Env, user: &str) -> Vec<(String, String)> {
+    let r = env
+        .bapi_get(&format!("/v1/users/{user}/organization_memberships"))
+        .await;
+    r.ok()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["organization"]["id"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// How many of `events` are of type `kind`.
+fn events_of(events: &[usher_core::events::OutboxEvent], kind: &str) -> usize {
+    events.iter().filter(|e| e.event_type == kind).count()
+}
+
 impl Env {
     fn fapi(&self) -> String {
         self.app.frontend_url()

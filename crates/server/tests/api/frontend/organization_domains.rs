@@ -18,6 +18,40 @@ async fn create_org(b: &mut Browser, name: &str) -> String {
     r.ok()["response"]["id"].as_str().unwrap().to_owned()
 }
 
+/// One request to each domain route: list and create under `domains` (creating `name`), and
+/// read, delete, change the mode of (to `mode`) and verify (`affiliation` as the address) the
+/// domain `domain`.
+async fn every_domain_route(
+    b: &mut Browser,
+    domains: &str,
+    domain: &str,
+    name: &str,
+    mode: &str,
+    affiliation: &str,
+) -> [Res; 7] {
+    [
+        b.get(&format!("{domains}?limit=10&offset=0")).await,
+        b.post(domains, &[("name", name)]).await,
+        b.get(domain).await,
+        b.delete(domain).await,
+        b.post(
+            &format!("{domain}/update_enrollment_mode"),
+            &[("enrollment_mode", mode)],
+        )
+        .await,
+        b.post(
+            &format!("{domain}/prepare_affiliation_verification"),
+            &[("affiliation_email_address", affiliation)],
+        )
+        .await,
+        b.post(
+            &format!("{domain}/attempt_affiliation_verification"),
+            &[("code", "123456")],
+        )
+        .await,
+    ]
+}
+
 async fn add_domain(b: &mut Browser, org: &str, name: &str) -> Value {
     let r = b
         .post(
@@ -310,27 +344,15 @@ async fn a_member_without_domain_permissions_reads_and_changes_nothing() {
     let od = format!("{o}/{}", d["id"].as_str().unwrap());
 
     let before = env.snapshot().await;
-    let refused = [
-        c.get(&format!("{o}?limit=10&offset=0")).await,
-        c.post(&o, &[("name", "carol.io")]).await,
-        c.get(&od).await,
-        c.delete(&od).await,
-        c.post(
-            &format!("{od}/update_enrollment_mode"),
-            &[("enrollment_mode", "automatic_suggestion")],
-        )
-        .await,
-        c.post(
-            &format!("{od}/prepare_affiliation_verification"),
-            &[("affiliation_email_address", "carol@acme.com")],
-        )
-        .await,
-        c.post(
-            &format!("{od}/attempt_affiliation_verification"),
-            &[("code", "123456")],
-        )
-        .await,
-    ];
+    let refused = every_domain_route(
+        &mut c,
+        &o,
+        &od,
+        "carol.io",
+        "automatic_suggestion",
+        "carol@acme.com",
+    )
+    .await;
     for r in &refused {
         r.err(403, "not_allowed_access");
     }
@@ -358,27 +380,15 @@ async fn a_member_of_one_organization_reaches_no_domain_of_another() {
     let before = env.snapshot().await;
     let ob = format!("/v1/organizations/{org_b}/domains");
     let od = format!("{ob}/{bobs_id}");
-    let refused = [
-        a.get(&format!("{ob}?limit=10&offset=0")).await,
-        a.post(&ob, &[("name", "acme.com")]).await,
-        a.get(&od).await,
-        a.delete(&od).await,
-        a.post(
-            &format!("{od}/update_enrollment_mode"),
-            &[("enrollment_mode", "automatic_invitation")],
-        )
-        .await,
-        a.post(
-            &format!("{od}/prepare_affiliation_verification"),
-            &[("affiliation_email_address", "alice@bobco.com")],
-        )
-        .await,
-        a.post(
-            &format!("{od}/attempt_affiliation_verification"),
-            &[("code", "123456")],
-        )
-        .await,
-    ];
+    let refused = every_domain_route(
+        &mut a,
+        &ob,
+        &od,
+        "acme.com",
+        "automatic_invitation",
+        "alice@bobco.com",
+    )
+    .await;
     for r in &refused {
         r.err(404, "organization_not_found_or_unauthorized");
     }

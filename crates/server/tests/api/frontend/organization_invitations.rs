@@ -8,13 +8,6 @@ use reqwest::Method;
 
 use super::*;
 
-async fn spawn_with_organizations() -> Env {
-    spawn_tweaked(Kind::Production, |cfg| {
-        cfg.policy.organizations_enabled = Some(true);
-    })
-    .await
-}
-
 /// An organization made over the Backend API, with `admin` (a user made there) as its admin.
 async fn organization(env: &Env, name: &str) -> String {
     let admin = env
@@ -69,28 +62,6 @@ async fn invitation_status(env: &Env, org: &str, id: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// The user's memberships over the Backend API: (organization id, role) pairs.
-async fn memberships_of(env: &Env, user: &str) -> Vec<(String, String)> {
-    let r = env
-        .bapi_get(&format!("/v1/users/{user}/organization_memberships"))
-        .await;
-    r.ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["organization"]["id"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn events_of(events: &[usher_core::events::OutboxEvent], kind: &str) -> usize {
-    events.iter().filter(|e| e.event_type == kind).count()
 }
 
 const MINE: &str = "/v1/me/organization_invitations";

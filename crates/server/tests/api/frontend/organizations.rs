@@ -4,13 +4,6 @@
 
 use super::*;
 
-async fn spawn_with_organizations() -> Env {
-    spawn_tweaked(Kind::Production, |cfg| {
-        cfg.policy.organizations_enabled = Some(true);
-    })
-    .await
-}
-
 async fn create_org(b: &mut Browser, name: &str) -> String {
     let r = b.post("/v1/organizations", &[("name", name)]).await;
     let org = &r.ok()["response"];

@@ -6,39 +6,38 @@ use serde_json::json;
 
 use super::*;
 
-#[tokio::test]
-async fn an_invitation_link_signs_the_invitee_up_as_a_member_once() {
-    let app = spawn().await;
-    let admin = app
-        .post(
-            "/v1/users",
-            json!({"email_address": ["boss@example.com"], "skip_password_requirement": true}),
-        )
-        .await
-        .ok()["id"]
+/// An organization named `name`, made by a new admin, and its invitation to `email` as `role`:
+/// the organization's id and the invitation's.
+async fn invited(app: &App, name: &str, email: &str, role: &str) -> (String, String) {
+    let admin = app.create_user_without_password("boss@example.com").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let org = app
-        .post(
+        .create_id(
             "/v1/organizations",
-            json!({"name": "Acme", "created_by": admin}),
+            json!({"name": name, "created_by": admin}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let inv = app
-        .post(
+        .create_id(
             &format!("/v1/organizations/{org}/invitations"),
-            json!({"email_address": "guest@example.com", "role": "org:admin"}),
+            json!({"email_address": email, "role": role}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
+    (org, inv)
+}
+
+/// `?__clerk_ticket=…`: the ticket of an invitation email's link, as a query.
+fn ticket_query(link: &str) -> String {
+    let ticket = link.split("__clerk_ticket=").nth(1).unwrap();
+    format!("?__clerk_ticket={}", ticket.split('&').next().unwrap())
+}
+
+#[tokio::test]
+async fn an_invitation_link_signs_the_invitee_up_as_a_member_once() {
+    let app = spawn().await;
+    let (org, inv) = invited(&app, "Acme", "guest@example.com", "org:admin").await;
     let mail = &app.emails_to("guest@example.com").await[0];
     let body = mail["body_plain"].as_str().unwrap();
     let start = body.find("/sign-up?__clerk_ticket=").unwrap();
@@ -46,15 +45,7 @@ async fn an_invitation_link_signs_the_invitee_up_as_a_member_once() {
 
     let mut web = app.web("pages-test");
     // The sign-in page sends a ticket for an address without an account to the sign-up page.
-    let ticket_query = format!(
-        "?__clerk_ticket={}",
-        link.split("__clerk_ticket=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-    );
+    let ticket_query = ticket_query(&link);
     web.open(&format!("/sign-in{ticket_query}"))
         .await
         .redirects_to(&format!("/sign-up{ticket_query}"));
@@ -108,36 +99,7 @@ async fn an_invitation_link_for_an_existing_account_signs_in_and_joins() {
     sign_up(&app, &mut web, email).await;
     sign_out(&mut web).await;
     let member = user_id(&app, email).await;
-    let admin = app
-        .post(
-            "/v1/users",
-            json!({"email_address": ["boss@example.com"], "skip_password_requirement": true}),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let org = app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Acme & Sons", "created_by": admin}),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let inv = app
-        .post(
-            &format!("/v1/organizations/{org}/invitations"),
-            json!({"email_address": email, "role": "org:member"}),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (org, inv) = invited(&app, "Acme & Sons", email, "org:member").await;
     let mails = app.emails_to(email).await;
     let body = mails
         .iter()
@@ -147,15 +109,7 @@ async fn an_invitation_link_for_an_existing_account_signs_in_and_joins() {
     let start = body.find("/sign-up?__clerk_ticket=").unwrap();
     let link = body[start..].split_whitespace().next().unwrap().to_owned();
     assert!(link.contains("__clerk_status=sign_in"), "{link}");
-    let ticket_query = format!(
-        "?__clerk_ticket={}",
-        link.split("__clerk_ticket=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-    );
+    let ticket_query = ticket_query(&link);
 
     let sent_on = web.open(&link).await;
     sent_on.redirects_to(&format!("/sign-in{ticket_query}"));

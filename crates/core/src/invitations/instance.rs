@@ -5,18 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{EmailText, InvitationStatus};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::InvitationId;
-pub use crate::organizations::invitations::{InvitationQuery, InvitationStatus, ticket_digest};
 use crate::users::model::Metadata;
 
-/// Clerk's default lifetime of an invitation.
-pub const DEFAULT_EXPIRES_IN_DAYS: i64 = 30;
-pub const MAX_EXPIRES_IN_DAYS: i64 = 365;
 /// Clerk's limit on one bulk request.
 pub const MAX_BULK: usize = 10;
-const DAY_MS: i64 = 86_400_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invitation {
@@ -45,54 +41,17 @@ pub struct Invitation {
 impl Invitation {
     /// The status a reader sees at `now`: expiry needs no write.
     pub fn status_at(&self, now: Millis) -> InvitationStatus {
-        if self.status == InvitationStatus::Pending && now >= self.expires_at {
-            InvitationStatus::Expired
-        } else {
-            self.status
-        }
+        super::status_at(self, now)
     }
 
     /// Revokes a pending invitation; any other is refused with its status.
     pub fn revoke(&mut self, now: Millis) -> CoreResult<()> {
-        self.require_pending(now)?;
-        self.status = InvitationStatus::Revoked;
-        self.updated_at = now;
-        Ok(())
+        super::revoke(self, now)
     }
 
     /// Marks the invitation accepted by the sign-up its ticket completed.
     pub fn accept(&mut self, now: Millis) -> CoreResult<()> {
-        self.require_pending(now)?;
-        self.status = InvitationStatus::Accepted;
-        self.updated_at = now;
-        Ok(())
-    }
-
-    fn require_pending(&self, now: Millis) -> CoreResult<()> {
-        match self.status_at(now) {
-            InvitationStatus::Pending => Ok(()),
-            other => Err(CoreError::InvitationNotPending {
-                status: other.as_str(),
-            }),
-        }
-    }
-}
-
-/// Whether `ticket` is `inv`'s, and the invitation can still be accepted with it. The digests
-/// are compared in constant time; a used or revoked ticket is [`CoreError::TicketInvalid`], an
-/// expired one [`CoreError::TicketExpired`].
-pub fn check_ticket(inv: &Invitation, ticket: &str, now: Millis) -> CoreResult<()> {
-    use subtle::ConstantTimeEq;
-    let presented = ticket_digest(ticket);
-    let matches = !inv.ticket_digest.is_empty()
-        && bool::from(presented.as_bytes().ct_eq(inv.ticket_digest.as_bytes()));
-    if !matches {
-        return Err(CoreError::TicketInvalid);
-    }
-    match inv.status_at(now) {
-        InvitationStatus::Pending => Ok(()),
-        InvitationStatus::Expired => Err(CoreError::TicketExpired),
-        InvitationStatus::Accepted | InvitationStatus::Revoked => Err(CoreError::TicketInvalid),
+        super::close(self, InvitationStatus::Accepted, now)
     }
 }
 
@@ -124,18 +83,8 @@ pub struct Invitee {
 
 /// Checks a new invitation; the ticket's digest is the caller's to set.
 pub fn validate_new(input: NewInvitation, invitee: Invitee, now: Millis) -> CoreResult<Invitation> {
-    let email = input
-        .email_address
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| CoreError::missing("email_address"))?;
-    let email = crate::users::identifiers::validate_email(&email)?.to_lowercase();
-    let days = input.expires_in_days.unwrap_or(DEFAULT_EXPIRES_IN_DAYS);
-    if !(1..=MAX_EXPIRES_IN_DAYS).contains(&days) {
-        return Err(CoreError::value(
-            "expires_in_days",
-            format!("expires_in_days must be between 1 and {MAX_EXPIRES_IN_DAYS}"),
-        ));
-    }
+    let email = super::invited_email(input.email_address)?;
+    let expires_at = super::expiry(input.expires_in_days, now)?;
     let public_metadata = input.public_metadata.unwrap_or_default();
     crate::organizations::rules::check_metadata_size(&public_metadata, &Metadata::default())?;
     if !input.ignore_existing {
@@ -155,7 +104,7 @@ pub fn validate_new(input: NewInvitation, invitee: Invitee, now: Millis) -> Core
         public_metadata,
         redirect_url: input.redirect_url.filter(|s| !s.is_empty()),
         url: None,
-        expires_at: now + days * DAY_MS,
+        expires_at,
         created_at: now,
         updated_at: now,
         ticket_digest: String::new(),
@@ -166,8 +115,7 @@ pub fn validate_new(input: NewInvitation, invitee: Invitee, now: Millis) -> Core
 /// The link the email carries: `base_url` (the invitation's redirect URL, or the hosted
 /// sign-up page) with the ticket and `__clerk_status=sign_up`, as Clerk's links do.
 pub fn link(base_url: &str, ticket: &str) -> String {
-    let sep = if base_url.contains('?') { '&' } else { '?' };
-    format!("{base_url}{sep}__clerk_ticket={ticket}&__clerk_status=sign_up")
+    super::ticket_link(base_url, ticket, "sign_up")
 }
 
 /// The invitation email.
@@ -177,48 +125,21 @@ pub fn invitation_email(
     app_name: &str,
     now: Millis,
 ) -> crate::mail::EmailMessage {
-    use crate::mail::templates::escape_html;
-    let subject = format!("You have been invited to join {app_name}");
-    let paragraphs = [
-        format!("You have been invited to create an account on {app_name}."),
-        format!("Accept the invitation: {link}"),
-        "If you were not expecting this invitation, you can ignore this email.".to_owned(),
-    ];
-    let mut body_plain = paragraphs.join("\n\n");
-    body_plain.push('\n');
-    let body_html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n<p>{}</p>\n<p><a href=\"{}\">Accept the invitation</a></p>\n<p>{}</p>\n</body>\n</html>\n",
-        escape_html(&subject),
-        escape_html(&paragraphs[0]),
-        escape_html(link),
-        escape_html(&paragraphs[2])
-    );
-    crate::mail::EmailMessage {
-        id: crate::ids::EmailMessageId::new(),
-        to_email_address: inv.email_address.clone(),
-        email_address_id: None,
-        user_id: None,
-        slug: "invitation".to_owned(),
-        subject,
-        body_plain,
-        body_html,
-        data: serde_json::json!({
-            "app": {"name": app_name},
-            "action_url": link,
-            "inviter_name": serde_json::Value::Null,
-        }),
-        status: crate::mail::EmailStatus::Queued,
-        attempts: 0,
-        last_error: None,
-        from_email_name: String::new(),
-        delivered_by_server: false,
-        created_at: now,
-        updated_at: now,
-    }
+    let text = EmailText {
+        to_email_address: &inv.email_address,
+        slug: "invitation",
+        subject: format!("You have been invited to join {app_name}"),
+        invited_to: format!("You have been invited to create an account on {app_name}."),
+        link,
+        app_name,
+        org_name: None,
+    };
+    super::email_message(text, now)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{check_ticket, ticket_digest};
     use super::*;
 
     fn new(email: &str) -> NewInvitation {
