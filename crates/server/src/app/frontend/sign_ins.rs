@@ -279,7 +279,7 @@ fn decoy_of(state: &AppState, client: &Client, id: &str) -> Option<SignIn> {
 }
 
 /// The client and its sign-in `id` when that sign-in is a decoy (enumeration protection).
-async fn load_decoy(
+pub(super) async fn load_decoy(
     state: &AppState,
     key: &ClientKey,
     id: &str,

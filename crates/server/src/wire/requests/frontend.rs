@@ -61,6 +61,9 @@ pub struct PrepareFactorForm {
     /// For `phone_code`.
     #[serde(default, with = "form::text")]
     pub phone_number_id: Option<String>,
+    /// For `email_link`: where the browser that opens the link goes.
+    #[serde(default, with = "form::text")]
+    pub redirect_url: Option<String>,
 }
 
 impl PrepareFactorForm {
