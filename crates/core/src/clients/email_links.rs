@@ -1,11 +1,12 @@
-//! Email links (`email_link`): a sign-in's first factor proven by opening a link emailed to one
-//! of the user's addresses. The link carries a token naming the client and the verification,
+//! Email links (`email_link`): a sign-in's first factor, or a sign-up's email address, proven by
+//! opening a link emailed to the address. The link carries a token naming the client and the verification,
 //! and a random secret stored only as its salted hash in the verification; it works once, for
 //! ten minutes, and a few wrong secrets spend it. Whoever opens it, the sign-in completes on the
 //! client that asked for it, where the original tab finds it by polling.
 
 use super::factors::{FactorVerification, VerificationStatus};
 use super::sign_ins::{SignIn, SignInStatus};
+use super::sign_ups::SignUp;
 use super::strategy::Strategy;
 use super::supported::SupportedFactor;
 use crate::clock::Millis;
@@ -109,7 +110,7 @@ impl FactorVerification {
     /// A new email link to `email_address_id`, for the attempt on `client_id`, sending whoever
     /// opens it to `redirect_url` (already checked).
     pub fn issue_link(
-        email_address_id: &str,
+        email_address_id: Option<&str>,
         client_id: &str,
         redirect_url: String,
         now: Millis,
@@ -120,7 +121,7 @@ impl FactorVerification {
         v.attempts = 0;
         v.code_hash = Some(hash_code(&id, &secret));
         v.expire_at = Some(now + LINK_LIFETIME_MS);
-        v.email_address_id = Some(email_address_id.to_owned());
+        v.email_address_id = email_address_id.map(str::to_owned);
         v.redirect_url = Some(redirect_url);
         v.id = id.clone();
         let token = LinkToken {
@@ -160,7 +161,8 @@ impl SignIn {
         .ok_or(CoreError::StrategyInvalid {
             param: "email_address_id",
         })?;
-        let (v, token) = FactorVerification::issue_link(&email.id, client_id, redirect_url, now);
+        let (v, token) =
+            FactorVerification::issue_link(Some(&email.id), client_id, redirect_url, now);
         self.first_factor = Some(v);
         self.updated_at = now;
         Ok(LinkToSend {
@@ -187,15 +189,7 @@ impl SignIn {
         opened_by: Option<&str>,
         now: Millis,
     ) -> CoreResult<()> {
-        let v = self
-            .first_factor
-            .as_mut()
-            .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
-            .ok_or(CoreError::VerificationFailed)?;
-        if v.status == VerificationStatus::Verified {
-            // Spent: its sign-in went on (or completed) when it was first opened.
-            return Err(CoreError::VerificationFailed);
-        }
+        let v = named(self.first_factor.as_mut(), token)?;
         self.updated_at = now;
         v.attempt_link(token, now)?;
         v.verified_at_client = opened_by.map(str::to_owned);
@@ -208,6 +202,83 @@ impl SignIn {
         } else {
             self.after_first_factor(user);
         }
+        Ok(())
+    }
+}
+
+/// The email link `token` names in `v`, if it is that verification.
+fn named<'v>(
+    v: Option<&'v mut FactorVerification>,
+    token: &LinkToken,
+) -> CoreResult<&'v mut FactorVerification> {
+    let v = v
+        .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
+        .ok_or(CoreError::VerificationFailed)?;
+    if v.status == VerificationStatus::Verified {
+        // Spent: its attempt went on when it was first opened.
+        return Err(CoreError::VerificationFailed);
+    }
+    Ok(v)
+}
+
+impl SignUp {
+    /// Starts verifying the sign-up's email address by link. `owner_known`: enumeration
+    /// protection is on and the address has an account; the sign-up goes on alike, but no link
+    /// is sent (the owner is told instead, as for a code).
+    pub fn prepare_email_link(
+        &mut self,
+        owner_known: bool,
+        client_id: &str,
+        redirect_url: String,
+        now: Millis,
+    ) -> CoreResult<Option<LinkToSend>> {
+        let email = self
+            .email_address
+            .clone()
+            .ok_or_else(|| CoreError::missing("email_address"))?;
+        if self.verified_by_ticket()
+            || self
+                .email_verification
+                .as_ref()
+                .is_some_and(|v| v.is_verified())
+        {
+            return Err(CoreError::VerificationAlreadyVerified);
+        }
+        self.email_taken = owner_known;
+        let (v, token) = FactorVerification::issue_link(None, client_id, redirect_url, now);
+        self.email_verification = Some(v);
+        self.updated_at = now;
+        Ok((!owner_known).then(|| LinkToSend {
+            token,
+            email_address: email,
+            email_address_id: String::new(),
+        }))
+    }
+
+    /// The `redirect_url` of the email link `token` names, if this sign-up prepared it.
+    pub fn link_redirect_url(&self, token: &LinkToken) -> Option<&str> {
+        self.email_verification
+            .as_ref()
+            .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
+            .and_then(|v| v.redirect_url.as_deref())
+    }
+
+    /// Opens the email link `token` from the client `opened_by`: the address is verified.
+    pub fn open_email_link(
+        &mut self,
+        token: &LinkToken,
+        opened_by: Option<&str>,
+        now: Millis,
+    ) -> CoreResult<()> {
+        let taken = self.email_taken;
+        let v = named(self.email_verification.as_mut(), token)?;
+        self.updated_at = now;
+        if taken {
+            // No link was sent, so none is right.
+            return Err(CoreError::VerificationFailed);
+        }
+        v.attempt_link(token, now)?;
+        v.verified_at_client = opened_by.map(str::to_owned);
         Ok(())
     }
 }
@@ -240,7 +311,8 @@ mod tests {
 
     #[test]
     fn a_token_round_trips_and_implausible_ones_are_refused() {
-        let (v, t) = FactorVerification::issue_link("idn_1", "client_1", "http://x/".into(), 0);
+        let (v, t) =
+            FactorVerification::issue_link(Some("idn_1"), "client_1", "http://x/".into(), 0);
         assert_eq!(LinkToken::parse(&t.as_param()), Some(t.clone()));
         assert_ne!(v.code_hash.as_deref(), Some(t.secret.as_str()));
         assert!(!format!("{t:?}").contains(&t.secret));
@@ -284,6 +356,41 @@ mod tests {
             Err(CoreError::VerificationExpired)
         );
         assert_eq!(late.status, SignInStatus::NeedsFirstFactor);
+    }
+
+    #[test]
+    fn a_sign_up_address_is_verified_by_its_link_once_and_a_taken_one_never() {
+        let mut su = SignUp::start(0);
+        su.email_address = Some("new@b.co".into());
+        let sent = su
+            .prepare_email_link(false, "client_1", "http://x/".into(), 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(su.unverified_fields(), ["email_address"]);
+        assert_eq!(su.link_redirect_url(&sent.token), Some("http://x/"));
+        su.open_email_link(&sent.token, None, 1).unwrap();
+        assert!(su.unverified_fields().is_empty());
+        assert_eq!(
+            su.open_email_link(&sent.token, None, 2),
+            Err(CoreError::VerificationFailed)
+        );
+        let mut taken = SignUp::start(0);
+        taken.email_address = Some("owner@b.co".into());
+        assert_eq!(
+            taken.prepare_email_link(true, "client_1", "http://x/".into(), 0),
+            Ok(None)
+        );
+        let token = LinkToken::parse(&format!(
+            "client_1.{}.{}",
+            taken.email_verification.as_ref().unwrap().id,
+            "x".repeat(SECRET_LEN)
+        ))
+        .unwrap();
+        assert_eq!(
+            taken.open_email_link(&token, None, 1),
+            Err(CoreError::VerificationFailed)
+        );
+        assert_eq!(taken.unverified_fields(), ["email_address"]);
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum MailTemplate {
     SignUpAttempt,
     /// A link that signs its holder in (`email_link`), valid ten minutes.
     EmailLinkSignIn { url: String },
+    /// A link that verifies a sign-up's email address (`email_link`), valid ten minutes.
+    EmailLinkSignUp { url: String },
 }
 
 impl MailTemplate {
@@ -31,6 +33,7 @@ impl MailTemplate {
             MailTemplate::SignUpAttempt => "sign_up_attempt",
             // Clerk's slug for its sign-in link ("magic link").
             MailTemplate::EmailLinkSignIn { .. } => "magic_link_sign_in",
+            MailTemplate::EmailLinkSignUp { .. } => "magic_link_sign_up",
         }
     }
 
@@ -39,13 +42,17 @@ impl MailTemplate {
             MailTemplate::VerificationCode { code } | MailTemplate::ResetPasswordCode { code } => {
                 Some(code)
             }
-            MailTemplate::SignUpAttempt | MailTemplate::EmailLinkSignIn { .. } => None,
+            MailTemplate::SignUpAttempt
+            | MailTemplate::EmailLinkSignIn { .. }
+            | MailTemplate::EmailLinkSignUp { .. } => None,
         }
     }
 
     fn link(&self) -> Option<&str> {
         match self {
-            MailTemplate::EmailLinkSignIn { url } => Some(url),
+            MailTemplate::EmailLinkSignIn { url } | MailTemplate::EmailLinkSignUp { url } => {
+                Some(url)
+            }
             _ => None,
         }
     }
@@ -63,6 +70,8 @@ struct Texts {
     link_sign_in_subject: &'static str,
     /// `{link}` is the link.
     link_sign_in_body: &'static [&'static str],
+    link_sign_up_subject: &'static str,
+    link_sign_up_body: &'static [&'static str],
 }
 
 const EN: Texts = Texts {
@@ -90,6 +99,12 @@ const EN: Texts = Texts {
         "Open this link to sign in to {app}: {link}",
         "The link works once and expires in 10 minutes. Do not share it with anyone.",
         "If you did not ask to sign in, you can ignore this email.",
+    ],
+    link_sign_up_subject: "Verify your email address for {app}",
+    link_sign_up_body: &[
+        "Open this link to verify your email address and finish signing up to {app}: {link}",
+        "The link works once and expires in 10 minutes. Do not share it with anyone.",
+        "If you did not sign up, you can ignore this email.",
     ],
 };
 
@@ -119,6 +134,12 @@ const FR: Texts = Texts {
         "Le lien ne fonctionne qu'une fois et expire dans 10 minutes. Ne le communiquez à personne.",
         "Si vous n'avez pas demandé à vous connecter, vous pouvez ignorer cet e-mail.",
     ],
+    link_sign_up_subject: "Vérifiez votre adresse e-mail pour {app}",
+    link_sign_up_body: &[
+        "Ouvrez ce lien pour vérifier votre adresse e-mail et terminer votre inscription à {app} : {link}",
+        "Le lien ne fonctionne qu'une fois et expire dans 10 minutes. Ne le communiquez à personne.",
+        "Si vous ne vous êtes pas inscrit, vous pouvez ignorer cet e-mail.",
+    ],
 };
 
 const DE: Texts = Texts {
@@ -146,6 +167,12 @@ const DE: Texts = Texts {
         "Öffnen Sie diesen Link, um sich bei {app} anzumelden: {link}",
         "Der Link funktioniert einmal und läuft in 10 Minuten ab. Geben Sie ihn an niemanden weiter.",
         "Wenn Sie keine Anmeldung angefordert haben, können Sie diese E-Mail ignorieren.",
+    ],
+    link_sign_up_subject: "Bestätigen Sie Ihre E-Mail-Adresse für {app}",
+    link_sign_up_body: &[
+        "Öffnen Sie diesen Link, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung bei {app} abzuschließen: {link}",
+        "Der Link funktioniert einmal und läuft in 10 Minuten ab. Geben Sie ihn an niemanden weiter.",
+        "Wenn Sie sich nicht registriert haben, können Sie diese E-Mail ignorieren.",
     ],
 };
 
@@ -231,6 +258,7 @@ pub fn compose_branded(
         MailTemplate::ResetPasswordCode { .. } => (t.reset_subject, t.reset_body),
         MailTemplate::SignUpAttempt => (t.sign_up_attempt_subject, t.sign_up_attempt_body),
         MailTemplate::EmailLinkSignIn { .. } => (t.link_sign_in_subject, t.link_sign_in_body),
+        MailTemplate::EmailLinkSignUp { .. } => (t.link_sign_up_subject, t.link_sign_up_body),
     };
     let link = template.link();
     let subject = fill(subject, code, app_name, "");
@@ -393,11 +421,16 @@ mod tests {
     }
 
     #[test]
-    fn a_sign_in_link_in_every_language_carries_the_link_as_clerk_names_it() {
+    fn a_link_in_every_language_carries_the_link_as_clerk_names_it() {
         let url = "https://auth.example.com/v1/verify?token=a.b.c";
-        for lang in LANGUAGES {
+        for (lang, up) in LANGUAGES.iter().flat_map(|l| [(l, false), (l, true)]) {
+            let template = if up {
+                MailTemplate::EmailLinkSignUp { url: url.into() }
+            } else {
+                MailTemplate::EmailLinkSignIn { url: url.into() }
+            };
             let m = compose(
-                &MailTemplate::EmailLinkSignIn { url: url.into() },
+                &template,
                 Some(lang),
                 "Acme",
                 "owner@example.com",
@@ -405,7 +438,12 @@ mod tests {
                 Some(&UserId::from_stored("user_1")),
                 1,
             );
-            assert_eq!(m.slug, "magic_link_sign_in");
+            let slug = if up {
+                "magic_link_sign_up"
+            } else {
+                "magic_link_sign_in"
+            };
+            assert_eq!(m.slug, slug);
             assert!(m.subject.contains("Acme"), "{}", m.subject);
             assert!(!m.subject.contains(url));
             assert!(m.body_plain.contains(url), "{}", m.body_plain);

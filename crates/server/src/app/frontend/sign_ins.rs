@@ -35,7 +35,7 @@ pub struct CreateSignIn {
     pub ticket: Option<String>,
 }
 
-async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
+pub(super) async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
     let kind = guess_kind(identifier);
     // Phone numbers are stored in E.164, however they were typed.
     let value = match kind {

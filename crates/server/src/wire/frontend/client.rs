@@ -341,6 +341,11 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion, email_link: b
 }
 
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
+    let email_strategies = if cx.settings.email_link_enabled {
+        json!(["email_code", "email_link"])
+    } else {
+        json!(["email_code"])
+    };
     let email_verification = match (&su.email_address, &su.email_verification) {
         (None, _) => Value::Null,
         // The invitation's ticket verified the invited address.
@@ -363,12 +368,12 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
             "attempts": null,
             "expire_at": null,
             "next_action": "needs_prepare",
-            "supported_strategies": ["email_code"],
+            "supported_strategies": email_strategies,
         }),
         (Some(_), Some(v)) => {
             let mut j = verification(Some(v));
             j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
-            j["supported_strategies"] = json!(["email_code"]);
+            j["supported_strategies"] = email_strategies;
             j
         }
     };

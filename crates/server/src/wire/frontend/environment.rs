@@ -31,8 +31,9 @@ fn attribute(
 }
 
 /// How a user signs in with an email address: a code, and a link when the instance offers
-/// them. Addresses are still verified by code only (`verifications`): clerk-js's <SignUp/>
-/// takes a listed `email_link` as the way to verify the sign-up's address.
+/// them. The environment lists only codes as `verifications`: clerk-js's <SignUp/> and
+/// <UserProfile/> take a listed `email_link` as the way to verify every address, and a profile's
+/// address is verified by code only (a sign-up's takes a link through the API).
 fn email_strategies(s: &usher_core::instance::InstanceSettings) -> Vec<&'static str> {
     if s.email_link_enabled {
         vec!["email_code", "email_link"]

@@ -125,6 +125,9 @@ pub struct StrategyCodeForm {
 pub struct StrategyForm {
     #[serde(with = "form::required")]
     pub strategy: String,
+    /// For `email_link`: where the browser that opens the link goes.
+    #[serde(default, with = "form::text")]
+    pub redirect_url: Option<String>,
 }
 
 /// `reset_password` on a sign-in.

@@ -2,7 +2,8 @@
 //! from the captured email, opened on another device (the asking tab finds its sign-in
 //! complete) or in the same browser (the landing page is handed the session); refused when
 //! replayed, expired, opened elsewhere while the same client is required, or prepared with a
-//! `redirect_url` on an origin not allowed; an unknown address answered like a known one.
+//! `redirect_url` on an origin not allowed; an unknown address answered like a known one. A
+//! sign-up's address verified by link, the user created on the client that asked.
 
 use super::*;
 
@@ -26,11 +27,15 @@ async fn prepare_link(b: &mut Browser, id: &str, redirect_url: &str) -> Res {
     .await
 }
 
-/// The newest link emailed to `email`, as a Frontend API path.
+/// The newest sign-in link emailed to `email`, as a Frontend API path.
 async fn link_for(env: &Env, email: &str) -> String {
+    link_of(env, email, "magic_link_sign_in").await
+}
+
+async fn link_of(env: &Env, email: &str, slug: &str) -> String {
     let emails = env.emails_to(email).await;
     let mail = emails.first().expect("an email");
-    assert_eq!(mail["slug"], "magic_link_sign_in", "{mail}");
+    assert_eq!(mail["slug"], slug, "{mail}");
     let url = mail["data"]["magic_link"].as_str().unwrap();
     assert!(mail["body_plain"].as_str().unwrap().contains(url), "{mail}");
     url.strip_prefix(&env.fapi()).unwrap().to_owned()
@@ -287,4 +292,71 @@ async fn an_unknown_address_is_answered_like_a_known_one() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(env.emails_to("nobody@example.com").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_sign_up_address_verified_by_link_creates_the_user_on_the_asking_client() {
+    let env = spawn(Kind::Production).await;
+    enable(
+        &env,
+        json!({"email_link_enabled": true, "password_required": false}),
+    )
+    .await;
+    let email = "linnea@example.com";
+    let mut b = env.browser();
+    let r = b
+        .post("/v1/client/sign_ups", &[("email_address", email)])
+        .await;
+    let su = &r.ok()["response"];
+    assert_eq!(
+        su["verifications"]["email_address"]["supported_strategies"],
+        json!(["email_code", "email_link"])
+    );
+    let id = su["id"].as_str().unwrap().to_owned();
+    let prepare = format!("/v1/client/sign_ups/{id}/prepare_verification");
+    let r = b
+        .post(
+            &prepare,
+            &[
+                ("strategy", "email_link"),
+                ("redirect_url", &format!("{EVIL}/x")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.raw);
+    assert!(env.emails_to(email).await.is_empty());
+    let r = b
+        .post(
+            &prepare,
+            &[("strategy", "email_link"), ("redirect_url", DONE)],
+        )
+        .await;
+    let v = &r.ok()["response"]["verifications"]["email_address"];
+    assert_eq!(v["object"], "verification_email_link", "{v}");
+    assert_eq!(v["status"], "unverified");
+    assert_eq!(v["next_action"], "needs_attempt");
+    let link = link_of(&env, email, "magic_link_sign_up").await;
+
+    // Opened on another device: the sign-up completes on the client that asked.
+    let mut other = Browser::new(&env.fapi());
+    let (status, created) = status_of(&open(&mut other, &link).await);
+    assert_eq!((status.as_str(), created), ("verified", None));
+    let c = b.client().await;
+    let su = &c["response"]["sign_up"];
+    assert_eq!(su["status"], "complete", "{su}");
+    assert_eq!(su["verifications"]["email_address"]["status"], "verified");
+    let user_id = su["created_user_id"].as_str().unwrap();
+    let sid = su["created_session_id"].as_str().unwrap();
+    assert_eq!(c["response"]["last_active_session_id"], sid);
+    assert_eq!(c["response"]["last_authentication_strategy"], "email_link");
+    let user = env.user(user_id).await;
+    assert_eq!(user["email_addresses"][0]["email_address"], email);
+    assert_eq!(
+        user["email_addresses"][0]["verification"]["status"],
+        "verified"
+    );
+    // Replayed: refused, no second user.
+    let before = env.snapshot().await;
+    assert_eq!(status_of(&open(&mut other, &link).await).0, "failed");
+    assert_eq!(env.snapshot().await.users, before.users);
 }
