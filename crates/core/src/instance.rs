@@ -117,6 +117,15 @@ pub struct InstanceSettings {
     /// with them (a button and autofill); the environment tells clerk-js.
     #[serde(default)]
     pub passkeys_enabled: bool,
+    /// Email links (`email_link`, Clerk's "Email verification link"; off here as on new Clerk
+    /// applications): sign-in by a link emailed to the address, offered beside the code.
+    #[serde(default)]
+    pub email_link_enabled: bool,
+    /// An email link verifies only on the browser that asked for it (Clerk's
+    /// `attack_protection.email_link.require_same_client`, default off); elsewhere it answers
+    /// `client_mismatch`.
+    #[serde(default)]
+    pub email_link_require_same_client: bool,
 }
 
 /// Clerk's sign-up modes (`user_settings.sign_up.mode`).
@@ -186,6 +195,8 @@ impl Default for InstanceSettings {
             block_email_subaddresses: false,
             block_disposable_email_domains: false,
             passkeys_enabled: false,
+            email_link_enabled: false,
+            email_link_require_same_client: false,
         }
     }
 }

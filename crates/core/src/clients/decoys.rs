@@ -175,6 +175,23 @@ pub fn prepare_first_factor(
     }
 }
 
+/// Prepares an email link of a decoy as a real account's is prepared (the same checks, the
+/// same errors); the link is emailed to nobody.
+pub fn prepare_email_link(
+    sign_in: &mut SignIn,
+    email_address_id: Option<&str>,
+    client_id: &str,
+    redirect_url: String,
+    now: Millis,
+) -> CoreResult<()> {
+    let user = phantom(sign_in).ok_or(CoreError::StrategyInvalid {
+        param: "email_address_id",
+    })?;
+    sign_in
+        .prepare_email_link(&user, email_address_id, client_id, redirect_url, now)
+        .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,12 @@ pub struct FactorVerification {
     /// A passkey's challenge state, kept here (server-side) until answered once.
     #[serde(default)]
     pub ceremony: Option<crate::passkeys::PendingCeremony>,
+    /// An email link's: where the browser that opens it is sent (`redirect_url`).
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    /// An email link's: the client whose browser opened it (`verified_at_client`).
+    #[serde(default)]
+    pub verified_at_client: Option<String>,
 }
 
 /// A test email address (`…+clerk_test…@…`) or phone number (`+1 XXX 555-0100…0199`).
@@ -97,6 +103,8 @@ impl FactorVerification {
             external_verification_redirect_url: None,
             nonce: None,
             ceremony: None,
+            redirect_url: None,
+            verified_at_client: None,
         }
     }
 
@@ -139,6 +147,8 @@ impl FactorVerification {
             external_verification_redirect_url: None,
             nonce: None,
             ceremony: None,
+            redirect_url: None,
+            verified_at_client: None,
         };
         (v, (!test_mode).then_some(code))
     }
@@ -161,6 +171,16 @@ impl FactorVerification {
     /// code; the right one verifies it and spends it, so it can never be used again. The caller
     /// stores the verification whatever the outcome.
     pub fn attempt_code(&mut self, code: &str, now: Millis) -> CoreResult<()> {
+        self.attempt_secret(code.trim(), 16, now)
+    }
+
+    /// [`Self::attempt_code`] for a secret of at most `max_len` bytes (a code, an email link's).
+    pub(super) fn attempt_secret(
+        &mut self,
+        code: &str,
+        max_len: usize,
+        now: Millis,
+    ) -> CoreResult<()> {
         match self.status {
             VerificationStatus::Verified => return Err(CoreError::VerificationAlreadyVerified),
             VerificationStatus::Failed => return Err(CoreError::VerificationFailed),
@@ -176,8 +196,7 @@ impl FactorVerification {
         let Some(stored) = self.code_hash.as_deref() else {
             return Err(CoreError::VerificationFailed);
         };
-        let code = code.trim();
-        let ok = code.len() <= 16 && code_matches(&self.id, code, stored);
+        let ok = code.len() <= max_len && code_matches(&self.id, code, stored);
         self.attempts += 1;
         if ok {
             self.status = VerificationStatus::Verified;

@@ -2,6 +2,7 @@
 //! attempt and one sign-up attempt in progress, and the sessions started on it.
 
 pub mod decoys;
+pub mod email_links;
 pub mod factors;
 pub mod model;
 pub mod passkeys;

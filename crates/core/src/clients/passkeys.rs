@@ -40,6 +40,8 @@ impl SignIn {
             nonce: Some(nonce),
             ceremony: Some(ceremony),
             external_verification_redirect_url: None,
+            redirect_url: None,
+            verified_at_client: None,
         });
         self.updated_at = now;
         Ok(())

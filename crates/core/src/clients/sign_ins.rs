@@ -270,6 +270,10 @@ impl SignIn {
             SignInStatus::NeedsFirstFactor,
             "this sign-in is not waiting for a first factor",
         )?;
+        if *strategy == Strategy::EmailLink {
+            // Proven by opening the link (`email_links`), never by a code.
+            return Err(CoreError::StrategyInvalid { param: "strategy" });
+        }
         let v = self
             .first_factor
             .as_mut()
@@ -314,7 +318,7 @@ impl SignIn {
         self.updated_at = now;
     }
 
-    fn after_first_factor(&mut self, user: &User) {
+    pub(super) fn after_first_factor(&mut self, user: &User) {
         self.status = if user.two_factor_enabled() {
             SignInStatus::NeedsSecondFactor
         } else {

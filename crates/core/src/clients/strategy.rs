@@ -65,6 +65,7 @@ impl Strategy {
             Strategy::Password
                 | Strategy::EmailCode
                 | Strategy::PhoneCode
+                | Strategy::EmailLink
                 | Strategy::ResetPasswordEmailCode
                 | Strategy::Totp
                 | Strategy::BackupCode
@@ -208,6 +209,7 @@ mod tests {
             "password",
             "email_code",
             "phone_code",
+            "email_link",
             "reset_password_email_code",
             "totp",
             "backup_code",

@@ -18,6 +18,10 @@ pub enum MailTemplate {
     /// Someone tried to sign up with an address that already has an account (enumeration
     /// protection answers the sign-up as for any address, and tells the owner instead).
     SignUpAttempt,
+    /// A link that signs its holder in (`email_link`), valid ten minutes.
+    EmailLinkSignIn { url: String },
+    /// A link that verifies a sign-up's email address (`email_link`), valid ten minutes.
+    EmailLinkSignUp { url: String },
 }
 
 impl MailTemplate {
@@ -27,6 +31,9 @@ impl MailTemplate {
             MailTemplate::VerificationCode { .. } => "verification_code",
             MailTemplate::ResetPasswordCode { .. } => "reset_password_code",
             MailTemplate::SignUpAttempt => "sign_up_attempt",
+            // Clerk's slug for its sign-in link ("magic link").
+            MailTemplate::EmailLinkSignIn { .. } => "magic_link_sign_in",
+            MailTemplate::EmailLinkSignUp { .. } => "magic_link_sign_up",
         }
     }
 
@@ -35,7 +42,18 @@ impl MailTemplate {
             MailTemplate::VerificationCode { code } | MailTemplate::ResetPasswordCode { code } => {
                 Some(code)
             }
-            MailTemplate::SignUpAttempt => None,
+            MailTemplate::SignUpAttempt
+            | MailTemplate::EmailLinkSignIn { .. }
+            | MailTemplate::EmailLinkSignUp { .. } => None,
+        }
+    }
+
+    fn link(&self) -> Option<&str> {
+        match self {
+            MailTemplate::EmailLinkSignIn { url } | MailTemplate::EmailLinkSignUp { url } => {
+                Some(url)
+            }
+            _ => None,
         }
     }
 }
@@ -49,6 +67,11 @@ struct Texts {
     reset_body: &'static [&'static str],
     sign_up_attempt_subject: &'static str,
     sign_up_attempt_body: &'static [&'static str],
+    link_sign_in_subject: &'static str,
+    /// `{link}` is the link.
+    link_sign_in_body: &'static [&'static str],
+    link_sign_up_subject: &'static str,
+    link_sign_up_body: &'static [&'static str],
 }
 
 const EN: Texts = Texts {
@@ -70,6 +93,18 @@ const EN: Texts = Texts {
         "Someone tried to create a new {app} account with this email address, which already has an account.",
         "If it was you, sign in instead. If you forgot your password, you can reset it from the sign-in page.",
         "If it was not you, you can ignore this email: nothing has changed on your account.",
+    ],
+    link_sign_in_subject: "Your {app} sign-in link",
+    link_sign_in_body: &[
+        "Open this link to sign in to {app}: {link}",
+        "The link works once and expires in 10 minutes. Do not share it with anyone.",
+        "If you did not ask to sign in, you can ignore this email.",
+    ],
+    link_sign_up_subject: "Verify your email address for {app}",
+    link_sign_up_body: &[
+        "Open this link to verify your email address and finish signing up to {app}: {link}",
+        "The link works once and expires in 10 minutes. Do not share it with anyone.",
+        "If you did not sign up, you can ignore this email.",
     ],
 };
 
@@ -93,6 +128,18 @@ const FR: Texts = Texts {
         "Si c'était vous, connectez-vous plutôt. Si vous avez oublié votre mot de passe, vous pouvez le réinitialiser depuis la page de connexion.",
         "Si ce n'était pas vous, vous pouvez ignorer cet e-mail : rien n'a changé sur votre compte.",
     ],
+    link_sign_in_subject: "Votre lien de connexion à {app}",
+    link_sign_in_body: &[
+        "Ouvrez ce lien pour vous connecter à {app} : {link}",
+        "Le lien ne fonctionne qu'une fois et expire dans 10 minutes. Ne le communiquez à personne.",
+        "Si vous n'avez pas demandé à vous connecter, vous pouvez ignorer cet e-mail.",
+    ],
+    link_sign_up_subject: "Vérifiez votre adresse e-mail pour {app}",
+    link_sign_up_body: &[
+        "Ouvrez ce lien pour vérifier votre adresse e-mail et terminer votre inscription à {app} : {link}",
+        "Le lien ne fonctionne qu'une fois et expire dans 10 minutes. Ne le communiquez à personne.",
+        "Si vous ne vous êtes pas inscrit, vous pouvez ignorer cet e-mail.",
+    ],
 };
 
 const DE: Texts = Texts {
@@ -115,6 +162,18 @@ const DE: Texts = Texts {
         "Wenn Sie das waren, melden Sie sich stattdessen an. Falls Sie Ihr Passwort vergessen haben, können Sie es auf der Anmeldeseite zurücksetzen.",
         "Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren: An Ihrem Konto hat sich nichts geändert.",
     ],
+    link_sign_in_subject: "Ihr Anmeldelink für {app}",
+    link_sign_in_body: &[
+        "Öffnen Sie diesen Link, um sich bei {app} anzumelden: {link}",
+        "Der Link funktioniert einmal und läuft in 10 Minuten ab. Geben Sie ihn an niemanden weiter.",
+        "Wenn Sie keine Anmeldung angefordert haben, können Sie diese E-Mail ignorieren.",
+    ],
+    link_sign_up_subject: "Bestätigen Sie Ihre E-Mail-Adresse für {app}",
+    link_sign_up_body: &[
+        "Öffnen Sie diesen Link, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung bei {app} abzuschließen: {link}",
+        "Der Link funktioniert einmal und läuft in 10 Minuten ab. Geben Sie ihn an niemanden weiter.",
+        "Wenn Sie sich nicht registriert haben, können Sie diese E-Mail ignorieren.",
+    ],
 };
 
 /// The languages with their own texts.
@@ -131,8 +190,10 @@ fn texts_for(locale: Option<&str>) -> &'static Texts {
     }
 }
 
-fn fill(s: &str, code: &str, app: &str) -> String {
-    s.replace("{code}", code).replace("{app}", app)
+fn fill(s: &str, code: &str, app: &str, link: &str) -> String {
+    s.replace("{code}", code)
+        .replace("{app}", app)
+        .replace("{link}", link)
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -196,9 +257,15 @@ pub fn compose_branded(
         MailTemplate::VerificationCode { .. } => (t.verification_subject, t.verification_body),
         MailTemplate::ResetPasswordCode { .. } => (t.reset_subject, t.reset_body),
         MailTemplate::SignUpAttempt => (t.sign_up_attempt_subject, t.sign_up_attempt_body),
+        MailTemplate::EmailLinkSignIn { .. } => (t.link_sign_in_subject, t.link_sign_in_body),
+        MailTemplate::EmailLinkSignUp { .. } => (t.link_sign_up_subject, t.link_sign_up_body),
     };
-    let subject = fill(subject, code, app_name);
-    let paragraphs: Vec<String> = paragraphs.iter().map(|p| fill(p, code, app_name)).collect();
+    let link = template.link();
+    let subject = fill(subject, code, app_name, "");
+    let paragraphs: Vec<String> = paragraphs
+        .iter()
+        .map(|p| fill(p, code, app_name, link.unwrap_or_default()))
+        .collect();
     let mut body_plain = paragraphs.join("\n\n");
     body_plain.push('\n');
     let mut body_html = format!(
@@ -229,11 +296,20 @@ pub fn compose_branded(
         subject,
         body_plain,
         body_html,
-        data: json!({
-            "otp_code": otp,
-            "app": {"name": app_name, "logo_image_url": logo},
-            "locale": t.lang,
-        }),
+        data: match link {
+            // Clerk's magic-link email data: the link and how long it lasts.
+            Some(url) => json!({
+                "magic_link": url,
+                "ttl_minutes": 10,
+                "app": {"name": app_name, "logo_image_url": logo},
+                "locale": t.lang,
+            }),
+            None => json!({
+                "otp_code": otp,
+                "app": {"name": app_name, "logo_image_url": logo},
+                "locale": t.lang,
+            }),
+        },
         status: EmailStatus::Queued,
         attempts: 0,
         last_error: None,
@@ -341,6 +417,40 @@ mod tests {
                 verification(other).subject,
                 "123456 is your verification code"
             );
+        }
+    }
+
+    #[test]
+    fn a_link_in_every_language_carries_the_link_as_clerk_names_it() {
+        let url = "https://auth.example.com/v1/verify?token=a.b.c";
+        for (lang, up) in LANGUAGES.iter().flat_map(|l| [(l, false), (l, true)]) {
+            let template = if up {
+                MailTemplate::EmailLinkSignUp { url: url.into() }
+            } else {
+                MailTemplate::EmailLinkSignIn { url: url.into() }
+            };
+            let m = compose(
+                &template,
+                Some(lang),
+                "Acme",
+                "owner@example.com",
+                Some(&IdentificationId::from_stored("idn_1")),
+                Some(&UserId::from_stored("user_1")),
+                1,
+            );
+            let slug = if up {
+                "magic_link_sign_up"
+            } else {
+                "magic_link_sign_in"
+            };
+            assert_eq!(m.slug, slug);
+            assert!(m.subject.contains("Acme"), "{}", m.subject);
+            assert!(!m.subject.contains(url));
+            assert!(m.body_plain.contains(url), "{}", m.body_plain);
+            assert!(m.body_html.contains(&escape_html(url)));
+            assert_eq!(m.data["magic_link"], url);
+            assert_eq!(m.data["ttl_minutes"], 10);
+            assert!(m.data.get("otp_code").is_none());
         }
     }
 

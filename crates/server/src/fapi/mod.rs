@@ -10,6 +10,7 @@ pub mod browser;
 mod client;
 pub mod client_ip;
 pub mod cookies;
+mod email_links;
 pub mod form;
 mod handshake;
 mod images;
@@ -63,6 +64,7 @@ fn routes() -> Router<AppState> {
         .route("/v1/client/handshake", get(handshake::handshake))
         .route("/v1/client/sign_ins", post(sign_ins::create))
         .route("/v1/oauth_callback", get(oauth::callback))
+        .route("/v1/verify", get(email_links::verify))
         .route("/v1/client/sign_ins/{sign_in_id}", get(sign_ins::get))
         .route(
             "/v1/client/sign_ins/{sign_in_id}/prepare_first_factor",

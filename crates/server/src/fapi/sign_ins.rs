@@ -7,6 +7,7 @@ use usher_core::clients::Strategy;
 use super::browser::Browser;
 use super::form::Form;
 use super::respond::with_client;
+use crate::app::frontend::email_links;
 use crate::app::frontend::oauth::{self, Start};
 use crate::app::frontend::passkey_sign_ins;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
@@ -26,7 +27,12 @@ async fn respond(
 ) -> Result<Response, ApiError> {
     with_client(state, browser, client, |view, cx| {
         match &view.client.sign_in {
-            Some(si) => sign_in(si, view.sign_in_user.as_ref(), cx.api_version),
+            Some(si) => sign_in(
+                si,
+                view.sign_in_user.as_ref(),
+                cx.api_version,
+                cx.settings.email_link_enabled,
+            ),
             None => serde_json::Value::Null,
         }
     })
@@ -88,6 +94,18 @@ pub async fn prepare_first_factor(
         return respond(&state, &browser, client).await;
     }
     let strategy = Strategy::requested(&form.strategy)?;
+    if strategy == Strategy::EmailLink {
+        let client = email_links::prepare_sign_in(
+            &state,
+            &browser.ctx,
+            &browser.key,
+            &p.sign_in_id,
+            form.email_address_id.as_deref(),
+            form.redirect_url.as_deref(),
+        )
+        .await?;
+        return respond(&state, &browser, client).await;
+    }
     let client = sign_ins::prepare_first_factor(
         &state,
         &browser.ctx,

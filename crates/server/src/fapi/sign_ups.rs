@@ -112,6 +112,17 @@ pub async fn prepare_verification(
 ) -> Result<Response, ApiError> {
     let form: StrategyForm = form.read()?;
     let strategy = Strategy::requested(&form.strategy)?;
+    if strategy == Strategy::EmailLink {
+        let client = crate::app::frontend::email_links::prepare_sign_up(
+            &state,
+            &browser.ctx,
+            &browser.key,
+            &p.sign_up_id,
+            form.redirect_url.as_deref(),
+        )
+        .await?;
+        return respond(&state, &browser, client).await;
+    }
     let client = sign_ups::prepare_verification(
         &state,
         &browser.ctx,

@@ -299,6 +299,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             existing: Some(client.id.clone()),
             new_token: page.browser.key.new_token.clone(),
             memo: Default::default(),
+            keep_secret: false,
         };
         let client = sign_ups::prepare_verification(
             &state,

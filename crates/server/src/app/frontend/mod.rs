@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod clients;
 pub mod devices;
+pub mod email_links;
 pub mod handshake;
 pub mod invitations;
 pub mod me;
@@ -44,6 +45,10 @@ pub struct ClientKey {
     pub new_token: ClientToken,
     /// What the request has already read or written.
     pub memo: RequestMemo,
+    /// A session started through this key leaves the client's secret as it is: the client is
+    /// not the requesting browser's (an email link opened elsewhere), so no response could
+    /// hand that browser a new one.
+    pub keep_secret: bool,
 }
 
 impl ClientKey {
@@ -52,6 +57,15 @@ impl ClientKey {
             existing: None,
             new_token: ClientToken::generate(),
             memo: RequestMemo::default(),
+            keep_secret: false,
+        }
+    }
+
+    /// The key of `client` for a request made by another browser (see `keep_secret`).
+    pub fn keeping_secret(client: &Client) -> Self {
+        Self {
+            keep_secret: true,
+            ..Self::of(client, ClientToken::generate())
         }
     }
 
@@ -61,6 +75,7 @@ impl ClientKey {
             existing: Some(client.id.clone()),
             new_token,
             memo: RequestMemo::holding(client.clone()),
+            keep_secret: false,
         }
     }
 
@@ -72,6 +87,7 @@ impl ClientKey {
             existing: Some(client.id.clone()),
             new_token: self.new_token.clone(),
             memo: self.memo.clone(),
+            keep_secret: self.keep_secret,
         }
     }
 
@@ -210,6 +226,7 @@ pub fn start_session_as(
         user_agent: change.ctx().user_agent.clone(),
         ip_address: change.ctx().client_ip.clone(),
     };
+    let secret = client.token_hash.clone();
     let mut session = start_browser_session(
         &state.current_instance(),
         client,
@@ -218,6 +235,9 @@ pub fn start_session_as(
         made,
         state.now(),
     );
+    if key.keep_secret {
+        client.token_hash = secret;
+    }
     shape(&mut session);
     change
         .write(Write::InsertSession(session.clone()))
@@ -297,6 +317,19 @@ pub fn send_code_later(
     reset: bool,
     sign_in_id: &str,
 ) {
+    queue_mail_later(state, ctx, sign_in_id, move |state, change| {
+        send_code(state, change, &to, Some(&user), reset)
+    });
+}
+
+/// Queues an email (`compose` writes it into the change) in a write of its own, after the
+/// request's answer: see [`send_code_later`].
+pub fn queue_mail_later(
+    state: &AppState,
+    ctx: &RequestContext,
+    sign_in_id: &str,
+    compose: impl FnOnce(&AppState, &mut Change<'_>) + Send + 'static,
+) {
     let (state, ctx, id) = (state.clone(), ctx.clone(), sign_in_id.to_owned());
     tokio::spawn(async move {
         // After the answer has gone out, so its rendering does not share the machine with
@@ -305,7 +338,7 @@ pub fn send_code_later(
         let jitter = rand::random_range(0..=SEND_LATER_JITTER_MS);
         tokio::time::sleep(SEND_LATER_DELAY + std::time::Duration::from_millis(jitter)).await;
         let mut change = Change::new(&state, &ctx);
-        send_code(&state, &mut change, &to, Some(&user), reset);
+        compose(&state, &mut change);
         if let Err(e) = change.commit("sign_in.send_code", Some(&id)).await {
             tracing::warn!(error = %e, sign_in = %id, "the code email was not queued");
         }

@@ -35,7 +35,7 @@ pub struct CreateSignIn {
     pub ticket: Option<String>,
 }
 
-async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
+pub(super) async fn find_user(state: &AppState, identifier: &str) -> CoreResult<Option<User>> {
     let kind = guess_kind(identifier);
     // Phone numbers are stored in E.164, however they were typed.
     let value = match kind {
@@ -279,7 +279,7 @@ fn decoy_of(state: &AppState, client: &Client, id: &str) -> Option<SignIn> {
 }
 
 /// The client and its sign-in `id` when that sign-in is a decoy (enumeration protection).
-async fn load_decoy(
+pub(super) async fn load_decoy(
     state: &AppState,
     key: &ClientKey,
     id: &str,

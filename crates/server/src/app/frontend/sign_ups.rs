@@ -295,7 +295,7 @@ pub async fn attempt_verification(
 
 /// Creates the user and its first session, and accepts the invitation whose ticket verified the
 /// address, all in `change`.
-async fn complete(
+pub(super) async fn complete(
     change: &mut Change<'_>,
     key: &ClientKey,
     client: &mut Client,
@@ -342,7 +342,11 @@ async fn complete(
     let strategy = if invitation.is_some() || instance_invitation.is_some() {
         Strategy::Ticket
     } else {
-        Strategy::EmailCode
+        // The strategy that verified the address: a code, or a link.
+        sign_up
+            .email_verification
+            .as_ref()
+            .map_or(Strategy::EmailCode, |v| v.strategy.clone())
     };
     let session = start_session(
         state,

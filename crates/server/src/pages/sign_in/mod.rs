@@ -37,6 +37,7 @@ fn key_for(page: &Page, client: &Client) -> ClientKey {
         existing: Some(client.id.clone()),
         new_token: page.browser.key.new_token.clone(),
         memo: Default::default(),
+        keep_secret: false,
     }
 }
 

@@ -222,6 +222,7 @@ fn verification_object(strategy: &Strategy) -> &'static str {
         Strategy::Ticket => "verification_ticket",
         Strategy::Oauth(_) => "verification_oauth",
         Strategy::Passkey => "verification_passkey",
+        Strategy::EmailLink => "verification_email_link",
         // email_code and reset_password_email_code: one-time codes.
         _ => "verification_otp",
     }
@@ -249,6 +250,12 @@ pub fn verification(v: Option<&FactorVerification>) -> Value {
                 Strategy::Oauth(_) => {
                     out["external_verification_redirect_url"] =
                         json!(v.external_verification_redirect_url)
+                }
+                // An email link's: the client whose browser opened it, once one did.
+                Strategy::EmailLink => {
+                    if let Some(client) = &v.verified_at_client {
+                        out["verified_at_client"] = json!(client);
+                    }
                 }
                 _ => {}
             }
@@ -281,8 +288,12 @@ fn supported_factor(f: &SupportedFactor) -> Value {
 }
 
 /// A sign-in as a caller of `version` understands it.
-pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
-    let offered = supported::of_sign_in(si, u);
+/// `email_link`: whether the instance offers email links beside the codes.
+pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion, email_link: bool) -> Value {
+    let mut offered = supported::of_sign_in(si, u);
+    if email_link {
+        usher_core::clients::email_links::offer_email_links(&mut offered.first);
+    }
     let first_factors: Vec<Value> = offered.first.iter().map(supported_factor).collect();
     let second_factors = offered
         .second
@@ -330,6 +341,11 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion) -> Value {
 }
 
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
+    let email_strategies = if cx.settings.email_link_enabled {
+        json!(["email_code", "email_link"])
+    } else {
+        json!(["email_code"])
+    };
     let email_verification = match (&su.email_address, &su.email_verification) {
         (None, _) => Value::Null,
         // The invitation's ticket verified the invited address.
@@ -352,12 +368,12 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
             "attempts": null,
             "expire_at": null,
             "next_action": "needs_prepare",
-            "supported_strategies": ["email_code"],
+            "supported_strategies": email_strategies,
         }),
         (Some(_), Some(v)) => {
             let mut j = verification(Some(v));
             j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
-            j["supported_strategies"] = json!(["email_code"]);
+            j["supported_strategies"] = email_strategies;
             j
         }
     };
@@ -445,7 +461,7 @@ pub fn client(view: &ClientView, cx: &RenderContext<'_>) -> Value {
         "object": "client",
         "id": c.id,
         "sessions": sessions,
-        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref(), cx.api_version)),
+        "sign_in": c.sign_in.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_in(s, view.sign_in_user.as_ref(), cx.api_version, cx.settings.email_link_enabled)),
         "sign_up": c.sign_up.as_ref().filter(|s| !s.is_abandoned(cx.now)).map(|s| sign_up(s, cx)),
         "last_active_session_id": c.last_active_session_id,
         "last_authentication_strategy": c.last_authentication_strategy,

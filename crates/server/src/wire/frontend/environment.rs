@@ -30,6 +30,18 @@ fn attribute(
     })
 }
 
+/// How a user signs in with an email address: a code, and a link when the instance offers
+/// them. The environment lists only codes as `verifications`: clerk-js's <SignUp/> and
+/// <UserProfile/> take a listed `email_link` as the way to verify every address, and a profile's
+/// address is verified by code only (a sign-up's takes a link through the API).
+fn email_strategies(s: &usher_core::instance::InstanceSettings) -> Vec<&'static str> {
+    if s.email_link_enabled {
+        vec!["email_code", "email_link"]
+    } else {
+        vec!["email_code"]
+    }
+}
+
 fn off() -> Value {
     attribute(false, false, &[], &[], &[], false)
 }
@@ -54,6 +66,9 @@ fn auth_config(instance: &Instance) -> Value {
     }
     if s.passkeys_enabled {
         first_factors.push("passkey");
+    }
+    if s.email_link_enabled {
+        first_factors.insert(1, "email_link");
     }
     let requirements: Vec<Value> = identification.iter().map(|i| json!([i])).collect();
     json!({
@@ -114,9 +129,10 @@ fn social(providers: &[OAuthProvider]) -> Value {
 /// The attributes, factors and policies the sign-in and sign-up forms follow.
 fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
     let s = &instance.settings;
+    let email = email_strategies(s);
     json!({
         "attributes": {
-            "email_address": attribute(true, true, &["email_code"], &[], &["email_code"], true),
+            "email_address": attribute(true, true, &email, &[], &["email_code"], true),
             "phone_number": if s.phone_numbers_enabled {
                 let code = &["phone_code"];
                 attribute(true, s.phone_number_required, code, code, code, true)
@@ -189,7 +205,7 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
                 "duration_in_minutes": s.lockout_duration_secs / 60,
             },
             "pii": { "enabled": false },
-            "email_link": { "require_same_client": false },
+            "email_link": { "require_same_client": s.email_link_require_same_client },
             "enumeration_protection": { "enabled": s.enumeration_protection },
         },
         "passkey_settings": {

@@ -61,6 +61,9 @@ pub struct PrepareFactorForm {
     /// For `phone_code`.
     #[serde(default, with = "form::text")]
     pub phone_number_id: Option<String>,
+    /// For `email_link`: where the browser that opens the link goes.
+    #[serde(default, with = "form::text")]
+    pub redirect_url: Option<String>,
 }
 
 impl PrepareFactorForm {
@@ -122,6 +125,9 @@ pub struct StrategyCodeForm {
 pub struct StrategyForm {
     #[serde(with = "form::required")]
     pub strategy: String,
+    /// For `email_link`: where the browser that opens the link goes.
+    #[serde(default, with = "form::text")]
+    pub redirect_url: Option<String>,
 }
 
 /// `reset_password` on a sign-in.

@@ -12,6 +12,7 @@ mod client_trust;
 mod degraded;
 mod dev_browser;
 mod domain_enrollment;
+mod email_links;
 mod handshake;
 mod identifier_lists;
 mod images;
