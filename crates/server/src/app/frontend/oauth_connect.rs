@@ -73,7 +73,10 @@ async fn start(
     let endpoints =
         http::endpoints(provider.preset, provider.discovery_url.as_deref(), now).await?;
     let client = load_client(state, key).await?;
-    let base = scopes_with(&provider.scopes, &[account.approved_scopes.clone()]);
+    let base = scopes_with(
+        &provider.scopes,
+        std::slice::from_ref(&account.approved_scopes),
+    );
     let scopes = scopes_with(&base, &req.additional_scopes);
     let request = AuthRequest::start(
         client.id.as_str(),
