@@ -2,7 +2,7 @@
 //! `POST /v1/me/external_accounts` answers the provider's URL and the callback links the
 //! account to the signed-in user (the state works in the browser that started it only),
 //! `…/reauthorize` goes through the provider again, an account connected to another user is
-//! refused, and `DELETE` unlinks.
+//! refused, `DELETE` unlinks, and a user who signed out meanwhile gets nothing connected.
 
 use std::collections::HashMap;
 
@@ -174,4 +174,13 @@ async fn a_signed_in_user_connects_reauthorizes_and_unlinks_an_account() {
     b.delete(&format!("{ACCOUNTS}/{id}"))
         .await
         .err(404, "resource_not_found");
+
+    // Signed out while at the provider: the account is not connected to anybody.
+    let r = connect(&mut b, &[]).await;
+    let q = query_of(&r.ok()["response"]);
+    b.delete("/v1/client/sessions").await.ok();
+    come_back(&mut b, &idp, &q, grace())
+        .await
+        .err(401, "signed_out");
+    assert_eq!(env.user(&user_id).await["external_accounts"], json!([]));
 }
