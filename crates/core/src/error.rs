@@ -126,6 +126,9 @@ pub enum CoreError {
     /// sign in with.
     #[error("the last identification cannot be removed")]
     LastIdentification,
+    /// The provider's account is connected to another user already.
+    #[error("this external account is connected to another user")]
+    ExternalAccountExists,
     /// A strategy the user or the attempt does not support.
     #[error("{param}: strategy not allowed")]
     StrategyInvalid { param: &'static str },

@@ -241,11 +241,18 @@ pub struct Pruned {
     pub emails: u64,
     pub sms: u64,
     pub audit: u64,
+    /// Social sign-in states whose ten minutes ran out before the browser came back.
+    pub oauth_states: u64,
 }
 
 impl Pruned {
     pub fn total(&self) -> u64 {
-        self.events + self.webhook_deliveries + self.emails + self.sms + self.audit
+        self.events
+            + self.webhook_deliveries
+            + self.emails
+            + self.sms
+            + self.audit
+            + self.oauth_states
     }
 }
 

@@ -449,6 +449,12 @@ impl From<CoreError> for ApiError {
                 "Already verified",
                 "This verification has already been verified.",
             ),
+            CoreError::ExternalAccountExists => ApiError::new(
+                S::BAD_REQUEST,
+                "external_account_exists",
+                "External account exists",
+                "This external account already exists.",
+            ),
             CoreError::LastIdentification => ApiError::new(
                 S::BAD_REQUEST,
                 "identification_deletion_failed",

@@ -27,9 +27,13 @@ pub enum Intent {
     SignUp {
         sign_up_id: String,
     },
-    /// `POST /v1/me/external_accounts`: connect an account to this signed-in user.
+    /// `POST /v1/me/external_accounts` (or `…/reauthorize`): connect an account to this
+    /// signed-in user, as the external account `external_account_id` (reserved at the start,
+    /// or the account being reauthorized).
     Connect {
         user_id: String,
+        #[serde(default)]
+        external_account_id: Option<String>,
     },
 }
 

@@ -123,6 +123,10 @@ path_struct!(
     UserExternalAccountPath { user_id: UserId, external_account_id: String } => not_found("user")
 );
 path_struct!(
+    /// `/v1/me/external_accounts/{external_account_id}/…`
+    MyExternalAccountPath { external_account_id: String } => not_found("external account")
+);
+path_struct!(
     /// `/v1/users/{user_id}/oauth_access_tokens/{provider}`
     UserProviderPath { user_id: UserId, provider: String } => not_found("user")
 );

@@ -16,6 +16,7 @@ mod handshake;
 mod images;
 mod invitations;
 mod me;
+mod me_external_accounts;
 mod me_identifiers;
 pub mod npm;
 pub mod oauth;
@@ -127,6 +128,18 @@ fn routes() -> Router<AppState> {
         .route("/v1/me/totp", post(me::create_totp).delete(me::delete_totp))
         .route("/v1/me/totp/attempt_verification", post(me::verify_totp))
         .route("/v1/me/backup_codes", post(me::create_backup_codes))
+        .route(
+            "/v1/me/external_accounts",
+            post(me_external_accounts::create),
+        )
+        .route(
+            "/v1/me/external_accounts/{external_account_id}",
+            axum::routing::delete(me_external_accounts::delete),
+        )
+        .route(
+            "/v1/me/external_accounts/{external_account_id}/reauthorize",
+            axum::routing::patch(me_external_accounts::reauthorize),
+        )
         .route("/v1/me/passkeys", post(passkeys::create))
         .route(
             "/v1/me/passkeys/{passkey_id}",

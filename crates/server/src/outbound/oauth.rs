@@ -1,11 +1,15 @@
 //! The HTTP half of social sign-in: a provider's discovery document and keys, the code's
 //! exchange for tokens, userinfo, and GitHub's user and emails API. Every call has a short
 //! timeout and follows no redirects; what comes back is judged by `usher_core::oauth`.
+//! Discovery documents are kept for [`DISCOVERY_LIFETIME_MS`] (by the instance's clock), and
+//! dropped as soon as a flow that used one fails at the provider, so the next one fetches anew.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use usher_core::clock::Millis;
 use usher_core::oauth::{Jwks, Preset, Profile, ProviderEndpoints};
 use usher_core::{CoreError, CoreResult};
 
@@ -48,17 +52,60 @@ async fn json_of(resp: reqwest::Result<reqwest::Response>, what: &str) -> CoreRe
     Ok(v)
 }
 
-/// The provider's endpoints: GitHub's, or from its discovery document.
+/// How long a provider's discovery document is used before it is fetched again.
+pub const DISCOVERY_LIFETIME_MS: Millis = 60 * 60 * 1000;
+/// Discovery documents kept at most (one per configured provider in practice).
+const DISCOVERY_CACHE_MAX: usize = 256;
+
+type DiscoveryCache = Mutex<HashMap<String, (Millis, ProviderEndpoints)>>;
+
+fn discovery_cache() -> &'static DiscoveryCache {
+    static CACHE: OnceLock<DiscoveryCache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn cached(url: &str, now: Millis) -> Option<ProviderEndpoints> {
+    let cache = discovery_cache().lock().ok()?;
+    cache
+        .get(url)
+        .filter(|(at, _)| now >= *at && now - *at < DISCOVERY_LIFETIME_MS)
+        .map(|(_, e)| e.clone())
+}
+
+fn remember(url: &str, endpoints: &ProviderEndpoints, now: Millis) {
+    if let Ok(mut cache) = discovery_cache().lock() {
+        cache.retain(|_, (at, _)| now >= *at && now - *at < DISCOVERY_LIFETIME_MS);
+        if cache.len() < DISCOVERY_CACHE_MAX {
+            cache.insert(url.to_owned(), (now, endpoints.clone()));
+        }
+    }
+}
+
+/// Drops the kept discovery document of `url`: a flow that used it failed at the provider.
+pub fn forget_discovery(url: Option<&str>) {
+    if let (Some(url), Ok(mut cache)) = (url, discovery_cache().lock()) {
+        cache.remove(url);
+    }
+}
+
+/// The provider's endpoints: GitHub's, or from its discovery document (kept for a while).
 pub async fn endpoints(
     preset: Preset,
     discovery_url: Option<&str>,
+    now: Millis,
 ) -> CoreResult<ProviderEndpoints> {
     if preset == Preset::Github {
         return Ok(ProviderEndpoints::github());
     }
     let url = discovery_url.ok_or_else(|| provider_failed("discovery"))?;
+    if let Some(e) = cached(url, now) {
+        return Ok(e);
+    }
     let doc = json_of(client()?.get(url).send().await, "discovery").await?;
-    ProviderEndpoints::from_discovery(url, &doc).map_err(|_| provider_failed("discovery"))
+    let endpoints =
+        ProviderEndpoints::from_discovery(url, &doc).map_err(|_| provider_failed("discovery"))?;
+    remember(url, &endpoints, now);
+    Ok(endpoints)
 }
 
 pub async fn jwks(uri: &str) -> CoreResult<Jwks> {

@@ -40,6 +40,24 @@ pub fn render(e: &ExternalAccount) -> Value {
     })
 }
 
+/// The Frontend API's account: its `provider` without the strategy's `oauth_` (`google`), as
+/// clerk-js reads it.
+pub fn render_frontend(e: &ExternalAccount) -> Value {
+    let mut j = render(e);
+    j["provider"] = Value::String(e.provider.clone());
+    j
+}
+
+/// An account while the browser is at the provider (`POST /v1/me/external_accounts`,
+/// `…/reauthorize`): its verification `unverified`, with the provider's authorization URL.
+pub fn render_pending(e: &ExternalAccount, redirect_url: &str, expire_at: Millis) -> Value {
+    let mut j = render_frontend(e);
+    j["verification"]["status"] = json!("unverified");
+    j["verification"]["external_verification_redirect_url"] = json!(redirect_url);
+    j["verification"]["expire_at"] = json!(expire_at);
+    j
+}
+
 /// One entry of `GET /v1/users/{user_id}/oauth_access_tokens/{provider}`.
 pub fn access_token(
     e: &ExternalAccount,

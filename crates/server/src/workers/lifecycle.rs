@@ -4,7 +4,8 @@
 //! on one purge, and a crashed node's purge is taken again once its lease expires) and completes
 //! each in batches of one transaction; a purge held by an event still pending delivery keeps
 //! its lease until it expires and is taken up again by a later pass. Then it removes, in bounded
-//! batches, what the instance's retention settings no longer keep.
+//! batches, what the instance's retention settings no longer keep, and the social sign-in
+//! states that expired.
 
 use std::time::Duration;
 
@@ -84,10 +85,17 @@ pub async fn purge(state: &AppState) -> anyhow::Result<Pass> {
     Ok(out)
 }
 
-/// Removes what retention no longer keeps, a bounded number of batches per pass.
+/// Removes what retention no longer keeps, a bounded number of batches per pass, and every
+/// expired social sign-in state.
 pub async fn prune(state: &AppState) -> anyhow::Result<Pruned> {
     let cutoffs = Retention::of(&state.settings()).cutoffs(state.now());
-    let mut total = Pruned::default();
+    let mut total = Pruned {
+        oauth_states: state
+            .store
+            .prune_oauth_states(&state.instance.id, state.now())
+            .await?,
+        ..Pruned::default()
+    };
     for _ in 0..PRUNE_BATCHES {
         let p = state
             .store

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod me;
 pub mod membership_requests;
 pub mod oauth;
+pub mod oauth_connect;
 pub mod organization_domains;
 pub mod organizations;
 pub mod passkey_sign_ins;

@@ -38,7 +38,7 @@ pub fn callback_url(state: &AppState) -> String {
     )
 }
 
-async fn enabled_provider(state: &AppState, name: &str) -> CoreResult<OAuthProvider> {
+pub(super) async fn enabled_provider(state: &AppState, name: &str) -> CoreResult<OAuthProvider> {
     state
         .store
         .oauth_provider(&state.instance.id, name)
@@ -77,7 +77,12 @@ pub async fn start(
         )?),
         None => None,
     };
-    let endpoints = http::endpoints(provider.preset, provider.discovery_url.as_deref()).await?;
+    let endpoints = http::endpoints(
+        provider.preset,
+        provider.discovery_url.as_deref(),
+        state.now(),
+    )
+    .await?;
     let mut client = load_client(state, key).await?;
     let now = state.now();
     let strategy = Strategy::Oauth(provider.provider.clone());
@@ -148,14 +153,16 @@ pub struct Callback {
 }
 
 /// The profile the provider vouches for, and its tokens.
-struct Answer {
-    profile: Profile,
+pub(super) struct Answer {
+    pub(super) profile: Profile,
     access_token: String,
     refresh_token: Option<String>,
     expires_at: Option<i64>,
-    scopes: String,
+    pub(super) scopes: String,
 }
 
+/// The provider's answer; a failure drops its kept discovery document (its keys or endpoints
+/// may have changed), so the next flow fetches it again.
 async fn ask_provider(
     state: &AppState,
     provider: &OAuthProvider,
@@ -163,7 +170,26 @@ async fn ask_provider(
     verifier: &str,
     nonce: &str,
 ) -> CoreResult<Answer> {
-    let endpoints = http::endpoints(provider.preset, provider.discovery_url.as_deref()).await?;
+    let answer = ask_provider_once(state, provider, code, verifier, nonce).await;
+    if answer.is_err() {
+        http::forget_discovery(provider.discovery_url.as_deref());
+    }
+    answer
+}
+
+async fn ask_provider_once(
+    state: &AppState,
+    provider: &OAuthProvider,
+    code: &str,
+    verifier: &str,
+    nonce: &str,
+) -> CoreResult<Answer> {
+    let endpoints = http::endpoints(
+        provider.preset,
+        provider.discovery_url.as_deref(),
+        state.now(),
+    )
+    .await?;
     let secret = crate::app::oauth_providers::client_secret(state, provider).await?;
     let tokens = http::exchange(
         &endpoints.token_endpoint,
@@ -225,7 +251,7 @@ async fn ask_provider(
 }
 
 /// The external account's row with the provider's tokens sealed to it.
-async fn sealed_tokens(
+pub(super) async fn sealed_tokens(
     state: &AppState,
     account: &ExternalAccount,
     user_id: &str,
@@ -285,14 +311,29 @@ pub async fn callback(
     let provider = enabled_provider(state, &pending.provider).await?;
     let strategy = Strategy::Oauth(provider.provider.clone());
     let mut client = load_client(state, key).await?;
+    let connect = matches!(pending.intent, Intent::Connect { .. });
     let code = match (cb.code, cb.error) {
         (Some(c), None) if !c.is_empty() => c,
+        // Refused at the provider (or no code): nothing is connected.
+        _ if connect => return Ok(pending.redirect_url),
         _ => {
             // Refused at the provider (or no code): the attempt's verification failed.
             fail(state, ctx, &mut client, &strategy).await?;
             return Ok(pending.redirect_url);
         }
     };
+    if connect {
+        let answer = ask_provider(
+            state,
+            &provider,
+            &code,
+            &pending.pkce_verifier,
+            &pending.nonce,
+        )
+        .await?;
+        super::oauth_connect::finish(state, ctx, &client, &pending, &provider, &answer).await?;
+        return Ok(pending.redirect_url);
+    }
     let answer = ask_provider(
         state,
         &provider,

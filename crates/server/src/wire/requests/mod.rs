@@ -5,6 +5,7 @@
 pub mod actor_tokens;
 pub mod api_keys;
 pub mod billing;
+pub mod external_accounts;
 pub mod fields;
 pub mod frontend;
 pub mod identifier_lists;

@@ -20,6 +20,7 @@ mod jwt_templates;
 mod me_identifiers;
 mod mfa;
 mod oauth;
+mod oauth_connect;
 mod organization_domains;
 mod organization_invitations;
 mod organization_sessions;

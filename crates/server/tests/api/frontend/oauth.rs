@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -15,13 +16,13 @@ use usher_server::app::oauth_providers::{self, NewProvider};
 
 use super::*;
 
-const CLIENT_ID: &str = "usher-test";
-const CLIENT_SECRET: &str = "idp-secret-0123456789";
-const REDIRECT: &str = "http://localhost:3000/sso-callback";
+pub(super) const CLIENT_ID: &str = "usher-test";
+pub(super) const CLIENT_SECRET: &str = "idp-secret-0123456789";
+pub(super) const REDIRECT: &str = "http://localhost:3000/sso-callback";
 
 /// How the provider signs the next ID token.
 #[derive(Clone, Copy, PartialEq)]
-enum Signing {
+pub(super) enum Signing {
     Good,
     None,
     Hs256WithPublicKey,
@@ -30,23 +31,26 @@ enum Signing {
 
 /// Who the provider says the user is, for one authorization.
 #[derive(Clone)]
-struct Grant {
-    sub: String,
-    email: String,
-    verified: bool,
-    nonce: String,
-    challenge: String,
-    signing: Signing,
+pub(super) struct Grant {
+    pub(super) sub: String,
+    pub(super) email: String,
+    pub(super) verified: bool,
+    pub(super) nonce: String,
+    pub(super) challenge: String,
+    pub(super) signing: Signing,
 }
 
-struct Idp {
+pub(super) struct Idp {
     key: TestKey,
     issuer: String,
     now_secs: i64,
     grants: Mutex<HashMap<String, Grant>>,
+    /// Discovery documents served.
+    pub(super) discoveries: AtomicUsize,
 }
 
 async fn discovery(State(idp): State<Arc<Idp>>) -> axum::Json<Value> {
+    idp.discoveries.fetch_add(1, Ordering::SeqCst);
     let i = &idp.issuer;
     axum::Json(json!({
         "issuer": i,
@@ -111,7 +115,7 @@ async fn token(
     )
 }
 
-async fn start_idp() -> Arc<Idp> {
+pub(super) async fn start_idp() -> Arc<Idp> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let issuer = format!("http://{}", listener.local_addr().unwrap());
     let idp = Arc::new(Idp {
@@ -119,6 +123,7 @@ async fn start_idp() -> Arc<Idp> {
         issuer,
         now_secs: T0 / 1000,
         grants: Mutex::new(HashMap::new()),
+        discoveries: AtomicUsize::new(0),
     });
     let app = axum::Router::new()
         .route("/.well-known/openid-configuration", get(discovery))
@@ -129,7 +134,7 @@ async fn start_idp() -> Arc<Idp> {
     idp
 }
 
-async fn with_provider(env: &Env, idp: &Idp) {
+pub(super) async fn with_provider(env: &Env, idp: &Idp) {
     let state = &env.app.running.state;
     oauth_providers::add(
         state,
@@ -149,7 +154,7 @@ async fn with_provider(env: &Env, idp: &Idp) {
 }
 
 /// Starts a social sign-in (or sign-up) in `b`: the provider's authorization URL's query.
-async fn start(b: &mut Browser, path: &str) -> HashMap<String, String> {
+pub(super) async fn start(b: &mut Browser, path: &str) -> HashMap<String, String> {
     let r = b
         .post(
             path,
@@ -172,7 +177,12 @@ async fn start(b: &mut Browser, path: &str) -> HashMap<String, String> {
 }
 
 /// The provider grants `who` for the authorization `q`; the browser comes back with the code.
-async fn come_back(b: &mut Browser, idp: &Idp, q: &HashMap<String, String>, who: Grant) -> Res {
+pub(super) async fn come_back(
+    b: &mut Browser,
+    idp: &Idp,
+    q: &HashMap<String, String>,
+    who: Grant,
+) -> Res {
     let code = format!("code-{}", q["state"].get(..12).unwrap_or("x"));
     let grant = Grant {
         nonce: q["nonce"].clone(),
@@ -187,7 +197,7 @@ async fn come_back(b: &mut Browser, idp: &Idp, q: &HashMap<String, String>, who:
     b.get(&path).await
 }
 
-fn ada(verified: bool) -> Grant {
+pub(super) fn ada(verified: bool) -> Grant {
     Grant {
         sub: "ada-1".into(),
         email: "ada@example.com".into(),
@@ -367,4 +377,61 @@ async fn bad_tokens_and_foreign_states_sign_nobody_in() {
     assert_eq!(r.status, 422, "{}", r.raw);
     assert_eq!(env.snapshot().await.users, before.users);
     assert_eq!(env.snapshot().await.sessions, before.sessions);
+}
+
+#[tokio::test]
+async fn discovery_is_kept_for_a_while_and_expired_states_are_pruned() {
+    // The lifecycle pass is the test's own to run.
+    let env = spawn_tweaked(Kind::Production, |cfg| cfg.lifecycle_interval_secs = 0).await;
+    let idp = start_idp().await;
+    with_provider(&env, &idp).await;
+    let seen = || idp.discoveries.load(Ordering::SeqCst);
+
+    // Two sign-ins and a callback read the discovery document once.
+    let mut b = env.browser();
+    let q = start(&mut b, "/v1/client/sign_ins").await;
+    let fetched = seen();
+    assert!(fetched >= 1);
+    start(&mut env.browser(), "/v1/client/sign_ins").await;
+    let back = come_back(&mut b, &idp, &q, ada(true)).await;
+    assert_eq!(back.status, 303, "{}", back.raw);
+    assert_eq!(seen(), fetched);
+
+    // A flow that fails at the provider drops it: the next one fetches it again.
+    let mut b = env.browser();
+    let q = start(&mut b, "/v1/client/sign_ins").await;
+    let who = Grant {
+        signing: Signing::None,
+        ..ada(true)
+    };
+    come_back(&mut b, &idp, &q, who)
+        .await
+        .err(422, "verification_failed");
+    assert_eq!(seen(), fetched);
+    let mut b = env.browser();
+    let q = start(&mut b, "/v1/client/sign_ins").await;
+    assert_eq!(seen(), fetched + 1);
+
+    // Its lifetime over, it is fetched again too.
+    env.clock
+        .advance(usher_server::outbound::oauth::DISCOVERY_LIFETIME_MS);
+    start(&mut env.browser(), "/v1/client/sign_ins").await;
+    assert_eq!(seen(), fetched + 2);
+
+    // The states whose ten minutes ran out (all but the last one) go with the lifecycle pass;
+    // the browser coming back after that finds nothing.
+    let pass = env.app.running.run_lifecycle().await.unwrap();
+    assert_eq!(pass.pruned.oauth_states, 2, "{pass:?}");
+    assert_eq!(
+        env.app
+            .running
+            .run_lifecycle()
+            .await
+            .unwrap()
+            .pruned
+            .oauth_states,
+        0
+    );
+    let r = come_back(&mut b, &idp, &q, ada(true)).await;
+    r.err(400, "client_state_invalid");
 }
