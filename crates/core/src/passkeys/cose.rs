@@ -95,7 +95,7 @@ impl PublicKey {
                     e: e.to_vec(),
                 })
             }
-            (Some(1 | 2 | 3), _) => Err(KeyError(
+            (Some(1..=3), _) => Err(KeyError(
                 "the credential's algorithm is not one of ES256, EdDSA or RS256",
             )),
             _ => Err(KeyError("the credential's key type is not accepted")),
