@@ -1,10 +1,14 @@
-//! A software authenticator for the ceremonies' tests: P-256 and Ed25519 keys made in the
+//! A software authenticator for the ceremonies' tests: P-256, Ed25519 and RSA keys made in the
 //! test, registrations (`none` or `packed` self attestation) and assertions built byte by byte
 //! as a browser hands them over, each part bendable to be refused.
 
 use aws_lc_rs::digest::{SHA256, digest};
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256,
+    RsaKeyPair,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -55,6 +59,7 @@ pub fn map(pairs: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
 pub enum Key {
     P256(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair),
 }
 
 impl Key {
@@ -64,6 +69,10 @@ impl Key {
 
     pub fn ed25519() -> Self {
         Key::Ed25519(Ed25519KeyPair::generate().unwrap())
+    }
+
+    pub fn rsa() -> Self {
+        Key::Rsa(RsaKeyPair::generate(KeySize::Rsa2048).unwrap())
     }
 
     pub fn p256_from_pkcs8(der: &[u8]) -> Self {
@@ -89,6 +98,21 @@ impl Key {
                 (int(-1), int(6)),
                 (int(-2), bytes(k.public_key().as_ref())),
             ]),
+            Key::Rsa(k) => {
+                let public = k.public_key();
+                map(&[
+                    (int(1), int(3)),
+                    (int(3), int(alg)),
+                    (
+                        int(-1),
+                        bytes(public.modulus().big_endian_without_leading_zero()),
+                    ),
+                    (
+                        int(-2),
+                        bytes(public.exponent().big_endian_without_leading_zero()),
+                    ),
+                ])
+            }
         }
     }
 
@@ -96,6 +120,7 @@ impl Key {
         match self {
             Key::P256(_) => -7,
             Key::Ed25519(_) => -8,
+            Key::Rsa(_) => -257,
         }
     }
 
@@ -103,6 +128,12 @@ impl Key {
         match self {
             Key::P256(k) => k.sign(&SystemRandom::new(), msg).unwrap().as_ref().to_vec(),
             Key::Ed25519(k) => k.sign(msg).as_ref().to_vec(),
+            Key::Rsa(k) => {
+                let mut sig = vec![0u8; k.public_modulus_len()];
+                k.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), msg, &mut sig)
+                    .unwrap();
+                sig
+            }
         }
     }
 }

@@ -93,8 +93,8 @@ fn the_options_ask_for_a_discoverable_verified_credential() {
 }
 
 #[test]
-fn p256_and_ed25519_credentials_register_and_sign_in() {
-    for key in [Key::p256(), Key::ed25519()] {
+fn p256_ed25519_and_rsa_credentials_register_and_sign_in() {
+    for key in [Key::p256(), Key::ed25519(), Key::rsa()] {
         let alg = key.alg();
         let (mut cred, stored) = registered(key);
         assert_eq!(stored.public_key.algorithm(), alg);
