@@ -122,6 +122,10 @@ pub enum CoreError {
     VerificationFailed,
     #[error("already verified")]
     VerificationAlreadyVerified,
+    /// A passkey's answer that does not verify (challenge, origin, RP, signature, counter…),
+    /// or names no passkey that may sign in.
+    #[error("passkey refused: {reason}")]
+    PasskeyRefused { reason: &'static str },
     /// Removing the user's last email address, phone number or username would leave nothing to
     /// sign in with.
     #[error("the last identification cannot be removed")]

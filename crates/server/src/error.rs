@@ -443,6 +443,14 @@ impl From<CoreError> for ApiError {
                     .into(),
             )
             .with_param("code"),
+            // Clerk answers a passkey that does not verify as a failed verification; the
+            // long message tells which check refused it.
+            CoreError::PasskeyRefused { reason } => unprocessable(
+                "verification_failed",
+                "Passkey verification failed",
+                (*reason).into(),
+            )
+            .with_param("public_key_credential"),
             CoreError::VerificationAlreadyVerified => ApiError::new(
                 S::BAD_REQUEST,
                 "verification_already_verified",

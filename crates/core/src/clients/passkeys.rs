@@ -56,7 +56,9 @@ impl SignIn {
             .ok_or(CoreError::FlowInvalid {
                 reason: "prepare the passkey first factor before attempting it",
             })?;
-        let ceremony = v.ceremony.take().ok_or(CoreError::VerificationFailed)?;
+        let ceremony = v.ceremony.take().ok_or(CoreError::PasskeyRefused {
+            reason: "This passkey challenge was already answered: ask for a new one.",
+        })?;
         v.nonce = None;
         v.attempts += 1;
         v.status = VerificationStatus::Failed;

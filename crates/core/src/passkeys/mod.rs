@@ -1,11 +1,23 @@
 //! Passkeys (WebAuthn): the stored record, the summary a user's JSON shows, and the ceremonies
-//! (`ceremony`): registration from the user's profile and discoverable sign-in.
+//! (`ceremony`): registration from the user's profile and discoverable sign-in, verified by
+//! Usher itself (`cbor`, `cose`, `auth_data`) on aws-lc-rs.
 //!
 //! The relying party is the page that asked: its origin (an allowed one, checked by the
 //! Frontend API before any handler runs) and that origin's host as the RP ID. Both are kept
 //! with the ceremony's state, server-side, and the answer is checked against them.
 
+pub mod auth_data;
+pub mod cbor;
 pub mod ceremony;
+pub mod cose;
+pub mod credential;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests_ceremony;
+
+pub use credential::StoredCredential;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +59,8 @@ impl RelyingParty {
     }
 }
 
-/// A ceremony waiting for the browser's answer: its state (webauthn-rs, serialised), the
+/// A ceremony waiting for the browser's answer: its state (the challenge and the user
+/// verification asked for), the
 /// relying party it was started for, and when it expires. Never sent to the browser.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingCeremony {
@@ -73,8 +86,10 @@ pub struct PasskeyRecord {
     pub name: String,
     /// The credential's id (base64url) once verified: unique within an instance.
     pub credential_id: Option<String>,
-    /// The verified credential (webauthn-rs `Passkey`: public key, counter, backup flags).
-    pub credential: Option<serde_json::Value>,
+    /// The verified credential (public key, counter, backup flags); a credential stored in
+    /// webauthn-rs's form is converted as it is read.
+    #[serde(default, deserialize_with = "credential::either")]
+    pub credential: Option<StoredCredential>,
     /// The RP ID the credential was registered for.
     pub rp_id: Option<String>,
     /// The registration waiting for its attestation; cleared when answered.
@@ -97,6 +112,35 @@ impl PasskeyRecord {
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
+    }
+}
+
+/// Base64url for the JSON of stored credentials; reading also takes padding and the standard
+/// alphabet, as webauthn-rs wrote.
+pub(crate) mod b64 {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn encode(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    pub fn decode_lenient(text: &str) -> Option<Vec<u8>> {
+        let text = text.trim_end_matches('=');
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .or_else(|_| STANDARD_NO_PAD.decode(text))
+            .ok()
+    }
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        decode_lenient(&text).ok_or_else(|| serde::de::Error::custom("not base64url"))
     }
 }
 

@@ -145,7 +145,7 @@ pub async fn verify(
         .take()
         .ok_or(CoreError::VerificationExpired)?;
     let outcome = if pending.is_live(now) {
-        ceremony::finish_registration(&pending, &app_name(state), public_key_credential)
+        ceremony::finish_registration(&pending, public_key_credential)
     } else {
         Err(CoreError::VerificationExpired)
     };

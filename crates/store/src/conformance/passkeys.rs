@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use usher_core::ids::{IdentificationId, UserId};
 use usher_core::passkeys::PasskeyRecord;
+use usher_core::passkeys::StoredCredential;
+use usher_core::passkeys::cose::PublicKey;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
 use super::{NOW, Outcome, create_instance, user};
@@ -33,7 +35,16 @@ fn put(p: &PasskeyRecord) -> Changeset {
 
 fn verified(mut p: PasskeyRecord, credential_id: &str) -> PasskeyRecord {
     p.credential_id = Some(credential_id.into());
-    p.credential = Some(serde_json::json!({"cred_id": credential_id}));
+    p.credential = Some(StoredCredential {
+        id: credential_id.into(),
+        public_key: PublicKey::Ed25519 { x: vec![7; 32] },
+        counter: 3,
+        user_verified: true,
+        backup_eligible: true,
+        backup_state: false,
+        transports: vec!["internal".into()],
+        aaguid: Some("07070707-0707-0707-0707-070707070707".into()),
+    });
     p
 }
 
@@ -74,6 +85,11 @@ pub async fn passkeys_have_unique_credentials_and_go_with_their_user(
         .await?
         .ok_or("found")?;
     assert_eq!((found.id.clone(), found.version), (first.id.clone(), 2));
+    // The credential reads back as written: key, counter, backup flags, transports, AAGUID.
+    assert_eq!(
+        found.credential,
+        verified(first.clone(), "cred-1").credential
+    );
     // The version read is the one written over.
     assert_eq!(
         store.commit(ins, put(&verified(got, "cred-1"))).await,

@@ -81,6 +81,13 @@ pub async fn prepare(
     .await
 }
 
+/// No passkey that may sign in here matches the answer's credential.
+fn not_found() -> CoreError {
+    CoreError::PasskeyRefused {
+        reason: "No passkey that may sign in here matches this credential.",
+    }
+}
+
 fn current(state: &AppState, client: &Client, id: &str) -> CoreResult<SignIn> {
     client
         .sign_in
@@ -146,18 +153,12 @@ pub async fn attempt(
                 passkey
                     .credential
                     .as_ref()
-                    .ok_or(CoreError::VerificationFailed)
+                    .ok_or_else(not_found)
                     .and_then(|stored| {
-                        ceremony::finish_sign_in(
-                            &pending,
-                            &app_name(state),
-                            &assertion,
-                            user.id.as_str(),
-                            stored,
-                        )
+                        ceremony::finish_sign_in(&pending, &assertion, user.id.as_str(), stored)
                     })
             }
-            _ => Err(CoreError::VerificationFailed),
+            _ => Err(not_found()),
         };
         match (found, checked) {
             (Some((mut passkey, mut user)), Ok(credential)) => {
@@ -200,15 +201,17 @@ pub async fn attempt(
                 let client = commit(state, ctx, client, "sign_in.attempt_first_factor").await?;
                 Ok((client, Err(e)))
             }
-            (None, Ok(_)) => Err(CoreError::VerificationFailed),
+            (None, Ok(_)) => Err(not_found()),
         }
     })
     .await?;
     match outcome {
         Ok(()) => Ok(client),
         Err(e) => {
-            if matches!(e, CoreError::VerificationFailed)
-                && let Some((_, user)) = &found
+            if matches!(
+                e,
+                CoreError::VerificationFailed | CoreError::PasskeyRefused { .. }
+            ) && let Some((_, user)) = &found
             {
                 throttle::record_failure(state, ctx, user.id.as_str()).await;
             }

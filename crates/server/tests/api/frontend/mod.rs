@@ -26,6 +26,7 @@ mod organization_invitations;
 mod organization_sessions;
 mod organizations;
 mod origins;
+mod passkey_refusals;
 mod passkeys;
 mod phone_caps;
 mod phone_sign_in;
