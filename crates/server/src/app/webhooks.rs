@@ -7,6 +7,7 @@ use usher_core::events::DomainEvent;
 use usher_core::ids::{EventId, WebhookEndpointId};
 use usher_core::lifecycle::Retention;
 use usher_core::store::Write;
+use usher_core::users::create::{self, NewUser};
 use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 use usher_core::webhooks::endpoint::{self, EndpointPatch, NewEndpoint};
 use usher_core::webhooks::{Delivery, DeliveryQuery, EndpointStatus, Secret, WebhookEndpoint};
@@ -308,4 +309,31 @@ pub async fn resync(
         offset = page.offset + fetched;
     }
     Ok(sent.len() as i64)
+}
+
+/// Sends one example `user.created` event to this endpoint only, whatever its filter (Svix's
+/// "send example"): a made-up user, never stored, rendered and signed like a real event, and
+/// kept in the endpoint's history.
+pub async fn send_test_event(
+    state: &AppState,
+    ctx: &RequestContext,
+    endpoint_id: &WebhookEndpointId,
+) -> CoreResult<()> {
+    get(state, endpoint_id).await?;
+    let settings = state.settings();
+    let example = NewUser {
+        email_addresses: vec!["example@example.org".to_owned()],
+        first_name: Some("Example".to_owned()),
+        last_name: Some("User".to_owned()),
+        skip_password_requirement: true,
+        ..NewUser::default()
+    };
+    let user = create::validate(example, &settings)?.into_user(None, &settings, state.now());
+    let mut change = Change::new(state, ctx);
+    change.event_for_endpoint(endpoint_id, DomainEvent::UserCreated(user));
+    change
+        .commit("webhook_endpoint.test", Some(endpoint_id))
+        .await?;
+    state.webhooks.wake();
+    Ok(())
 }

@@ -203,15 +203,20 @@ fn sent_token(headers: &HeaderMap) -> Option<String> {
 /// Whether a POST came from this origin, as far as the browser tells: `Sec-Fetch-Site` other
 /// than `same-origin` (or `none`, typed by the user), or an `Origin` naming another host, is
 /// refused. A client that sends neither is not a browser another site could drive.
+///
+/// The pages' `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with their own
+/// forms: that is taken as same-origin only beside `Sec-Fetch-Site: same-origin`.
 fn same_origin(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
-    {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| !matches!(s, "same-origin" | "none")) {
         return false;
     }
     let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    if origin == "null" {
+        return site == Some("same-origin");
+    }
     let host = headers
         .get(HOST)
         .and_then(|v| v.to_str().ok())
@@ -295,6 +300,7 @@ impl Desk {
             email: self.operator.email.clone(),
             role: self.operator.role.as_str(),
             csrf: self.csrf(state),
+            configure: self.may(Action::Configure),
         }
     }
 }

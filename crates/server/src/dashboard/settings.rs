@@ -144,28 +144,35 @@ async fn render(
         );
     }
     h.el("h2", &[], "Application name");
-    view::form_open(
-        &mut h,
-        "/dashboard/settings",
-        &nav.csrf,
-        Some("Application name"),
-    );
-    hidden(&mut h, "key", "application_name");
-    view::Field::new("value", "Application name", "text")
-        .value(branding.application_name())
-        .hint("Shown on the hosted pages, in emails and by clerk-js.")
-        .error(error_for("application_name"))
-        .render(&mut h);
-    h.el("button", &[("type", Some("submit"))], "Save")
-        .close("form");
+    if nav.configure {
+        view::form_open(
+            &mut h,
+            "/dashboard/settings",
+            &nav.csrf,
+            Some("Application name"),
+        );
+        hidden(&mut h, "key", "application_name");
+        view::Field::new("value", "Application name", "text")
+            .value(branding.application_name())
+            .hint("Shown on the hosted pages, in emails and by clerk-js.")
+            .error(error_for("application_name"))
+            .render(&mut h);
+        h.el("button", &[("type", Some("submit"))], "Save")
+            .close("form");
+    } else {
+        h.el("p", &[], branding.application_name());
+    }
 
     h.el("h2", &[], "Policy settings");
     h.open("div", &[("class", Some("table"))])
         .open("table", &[])
         .el("caption", &[("class", Some("skip"))], "Instance settings")
         .raw("<thead><tr><th scope=\"col\">Setting</th><th scope=\"col\">Value</th>")
-        .raw("<th scope=\"col\">Source</th><th scope=\"col\">Safe default</th>")
-        .raw("<th scope=\"col\">Change</th></tr></thead><tbody>");
+        .raw("<th scope=\"col\">Source</th><th scope=\"col\">Safe default</th>");
+    if nav.configure {
+        h.raw("<th scope=\"col\">Change</th>");
+    }
+    h.raw("</tr></thead><tbody>");
     for key in instance_settings::keys() {
         let Some((value, source)) = resolved.get(&key) else {
             continue;
@@ -186,9 +193,13 @@ async fn render(
         } else {
             h.text(&shown(&default));
         }
-        h.close("td").open("td", &[]);
-        setting_form(&mut h, nav, &key, &shown(&value), source, error_for(&key));
-        h.close("td").close("tr");
+        h.close("td");
+        if nav.configure {
+            h.open("td", &[]);
+            setting_form(&mut h, nav, &key, &shown(&value), source, error_for(&key));
+            h.close("td");
+        }
+        h.close("tr");
     }
     h.raw("</tbody></table></div>");
     view::page(status, "Settings", Some(nav), h)

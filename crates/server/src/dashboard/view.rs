@@ -17,6 +17,9 @@ pub struct Nav {
     pub email: String,
     pub role: &'static str,
     pub csrf: String,
+    /// Whether the operator may change the instance (webhooks, keys, settings, templates): pages
+    /// show those forms to admins only.
+    pub configure: bool,
 }
 
 /// A whole page: the document, the status, HTML's content type.

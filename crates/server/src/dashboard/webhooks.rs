@@ -2,7 +2,7 @@
 //! whether it is failing now (deliveries pending after a failed attempt), and an endpoint's page
 //! with its deliveries and their attempts (status, error, the response's start — escaped) and the
 //! runbook's tools: change the URL, retry one delivery, replay since a time, pause or resume,
-//! resync every user, rotate the secret (the new one shown once). Each runs the use case the
+//! send an example `user.created` to this endpoint only, resync every user, rotate the secret (the new one shown once). Each runs the use case the
 //! Backend API and `usher webhooks …` run, audited as the operator.
 
 use axum::extract::{Path, RawQuery, State};
@@ -147,6 +147,7 @@ fn done_text(key: &str) -> Option<&'static str> {
         "retry" => "The delivery is queued again.",
         "replay" => "The events are queued again, in order.",
         "resync" => "A snapshot of every user is queued.",
+        "test" => "An example user.created event is queued for this endpoint only.",
         _ => return None,
     })
 }
@@ -188,7 +189,9 @@ pub async fn show(
         view::notice(&mut h, text);
     }
     summary(&mut h, &ep, failing);
-    tools(&mut h, &nav, &ep);
+    if nav.configure {
+        tools(&mut h, &nav, &ep);
+    }
     h.el("h2", &[], "Deliveries");
     status_filter(&mut h, &ep, status);
     deliveries_table(&mut h, &nav, &ep, &deliveries);
@@ -272,6 +275,14 @@ fn tools(h: &mut Html, nav: &Nav, ep: &WebhookEndpoint) {
         h,
         &act,
         &nav.csrf,
+        &[("action", "test")],
+        "Send test event",
+        false,
+    );
+    button_form(
+        h,
+        &act,
+        &nav.csrf,
         &[("action", "resync")],
         "Resync every user",
         false,
@@ -334,7 +345,11 @@ fn deliveries_table(h: &mut Html, nav: &Nav, ep: &WebhookEndpoint, deliveries: &
         .open("table", &[])
         .el("caption", &[("class", Some("skip"))], "Deliveries")
         .raw("<thead><tr><th scope=\"col\">Event</th><th scope=\"col\">Status</th>")
-        .raw("<th scope=\"col\">Attempts</th><th scope=\"col\">Retry</th></tr></thead><tbody>");
+        .raw("<th scope=\"col\">Attempts</th>");
+    if nav.configure {
+        h.raw("<th scope=\"col\">Retry</th>");
+    }
+    h.raw("</tr></thead><tbody>");
     for d in deliveries {
         h.open("tr", &[])
             .open("th", &[("scope", Some("row"))])
@@ -345,16 +360,20 @@ fn deliveries_table(h: &mut Html, nav: &Nav, ep: &WebhookEndpoint, deliveries: &
             .el("td", &[], d.status.as_str())
             .open("td", &[]);
         attempts(h, d);
-        h.close("td").open("td", &[]);
-        button_form(
-            h,
-            &act,
-            &nav.csrf,
-            &[("action", "retry"), ("message_id", &d.event_id)],
-            "Retry",
-            false,
-        );
-        h.close("td").close("tr");
+        h.close("td");
+        if nav.configure {
+            h.open("td", &[]);
+            button_form(
+                h,
+                &act,
+                &nav.csrf,
+                &[("action", "retry"), ("message_id", &d.event_id)],
+                "Retry",
+                false,
+            );
+            h.close("td");
+        }
+        h.close("tr");
     }
     h.raw("</tbody></table></div>");
 }
@@ -442,6 +461,9 @@ pub async fn act(
             }
             "resync" => {
                 app::resync(&state, ctx, &id).await?;
+            }
+            "test" => {
+                app::send_test_event(&state, ctx, &id).await?;
             }
             _ => return Err(CoreError::NotFound { resource: "action" }),
         }

@@ -6,6 +6,7 @@
 mod ops;
 mod security;
 mod sign_in;
+mod test_event;
 mod users;
 mod users_edit;
 

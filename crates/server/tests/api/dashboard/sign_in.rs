@@ -289,3 +289,34 @@ async fn operator_sessions_end_when_idle_and_at_their_lifetime() {
         .await
         .redirects_to("/dashboard/sign-in");
 }
+
+/// Under the pages' `Referrer-Policy: no-referrer`, Chromium sends `Origin: null` with the
+/// dashboard's own forms: accepted beside `Sec-Fetch-Site: same-origin`, refused alone or from
+/// another site.
+#[tokio::test]
+async fn a_null_origin_is_same_origin_only_with_sec_fetch_site() {
+    let d = spawn().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |site: Option<&'static str>| {
+        let mut req = http
+            .post(format!("{}/dashboard/sign-in", d.app.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", "null")
+            .body("email=nobody%40example.com&password=not-the-password-1");
+        if let Some(s) = site {
+            req = req.header("Sec-Fetch-Site", s);
+        }
+        req.send()
+    };
+    let same = post(Some("same-origin")).await.unwrap();
+    let text = same.text().await.unwrap();
+    assert!(!text.contains("Form not accepted"), "{text}");
+    for site in [None, Some("cross-site")] {
+        let r = post(site).await.unwrap();
+        assert_eq!(r.status().as_u16(), 403, "{site:?}");
+        assert!(r.text().await.unwrap().contains("Form not accepted"));
+    }
+}

@@ -1,0 +1,61 @@
+// A webhook endpoint nothing listens on is listed as failing; its page queues a delivery again
+// and sends a test event, both seen in its history.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { addOperator, bapi, eventually, launchBrowser, openFlow, uniqueEmail } from '../lib/harness.js';
+
+const browser = await launchBrowser();
+after(() => browser.close());
+
+/** A loopback URL nothing listens on. */
+async function closedPortUrl() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}/hooks`;
+}
+
+const deliveries = async (ep) => (await bapi('GET', `/v1/webhooks/endpoints/${ep}/deliveries`)).data;
+
+test('a failing endpoint is listed, a delivery retried and a test event sent', async () => {
+  const op = await addOperator('admin');
+  const ep = (await bapi('POST', '/v1/webhooks/endpoints', { url: await closedPortUrl(), events: ['user.created'] })).id;
+  await bapi('POST', '/v1/users', { email_address: [uniqueEmail('hook')], skip_password_requirement: true });
+  await eventually('a failed attempt', async () => (await deliveries(ep)).some((d) => d.attempts > 0));
+  const f = await openFlow(browser, '30-webhooks');
+  const { page, step, visit } = f;
+  try {
+    await f.signIn(op);
+    await step('list', async () => {
+      await page.goto('/dashboard/webhooks');
+      await visit('list');
+      await page.locator(`a[href="/dashboard/webhooks/${ep}"]`).first().click();
+      await page.waitForURL(`**/dashboard/webhooks/${ep}`);
+      await visit('endpoint');
+    });
+    await step('retry', async () => {
+      const before = (await deliveries(ep))[0];
+      await page.getByRole('button', { name: 'Retry' }).first().click();
+      await page.waitForURL(/done=retry/);
+      await visit('retried');
+      // Queued again with a fresh schedule (`created_at` is when it was last queued); the
+      // endpoint's own back-off decides when it is next attempted.
+      const again = (await deliveries(ep)).find((x) => x.message_id === before.message_id);
+      assert.ok(again.created_at > before.created_at, JSON.stringify({ before, again }));
+    });
+    await step('test-event', async () => {
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await page.waitForURL(/done=test/);
+      await visit('test-event');
+      const all = await eventually('the test event in the history', async () => {
+        const d = await deliveries(ep);
+        return d.length === 2 && d;
+      });
+      assert.ok(all.every((d) => d.event_type === 'user.created'));
+    });
+  } finally {
+    await f.close();
+  }
+});
