@@ -38,7 +38,7 @@ pub struct Pending {
 }
 
 /// The provider's scopes, then `extra` ones it does not have (split on spaces and commas).
-fn scopes_with(base: &str, extra: &[String]) -> String {
+pub fn scopes_with(base: &str, extra: &[String]) -> String {
     let mut out: Vec<&str> = base.split_whitespace().collect();
     for s in extra.iter().flat_map(|e| e.split([' ', ','])) {
         if !s.is_empty() && !out.contains(&s) {
@@ -263,19 +263,4 @@ pub(super) async fn finish(
         change.commit(action, Some(&account.id)).await
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scopes_with;
-
-    #[test]
-    fn additional_scopes_are_added_once() {
-        let extra = vec!["email calendar".to_owned(), "drive,calendar".to_owned()];
-        assert_eq!(
-            scopes_with("openid email profile", &extra),
-            "openid email profile calendar drive"
-        );
-        assert_eq!(scopes_with("", &[]), "");
-    }
 }
