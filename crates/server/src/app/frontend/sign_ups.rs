@@ -114,9 +114,11 @@ pub async fn upsert(
     // The instance's restrictions on each identifier given; an allowlisted one may sign up in
     // a restricted instance.
     let mut allowlisted = false;
+    let invited_email = invitation.as_ref().map(|(_, email, _)| email);
     for v in [&fields.email_address, &fields.phone_number]
         .into_iter()
         .flatten()
+        .chain(invited_email)
     {
         allowlisted |= crate::app::identifier_lists::check(state, v).await?;
     }
@@ -303,16 +305,15 @@ async fn complete(
 ) -> CoreResult<()> {
     let state = change.state();
     let now = state.now();
-    // An invitation's ticket lets its invitee in whatever the lists say (Clerk's invitations
-    // allowlist their address).
+    // An invitation's ticket lets its invitee in whatever the sign-up mode and the allowlist
+    // say (Clerk's invitations allowlist their address), but not past the blocklist: a blocked
+    // address is refused however it came.
     let mut allowed = sign_up.verified_by_ticket();
-    if !allowed {
-        for v in [&sign_up.email_address, &sign_up.phone_number]
-            .into_iter()
-            .flatten()
-        {
-            allowed |= crate::app::identifier_lists::check(state, v).await?;
-        }
+    for v in [&sign_up.email_address, &sign_up.phone_number]
+        .into_iter()
+        .flatten()
+    {
+        allowed |= crate::app::identifier_lists::check(state, v).await?;
     }
     check_mode(state, allowed)?;
     let invitation = match &sign_up.organization_invitation_id {
@@ -338,6 +339,7 @@ async fn complete(
         .event(DomainEvent::UserCreated(user.clone()));
     if let Some(inv) = &mut instance_invitation {
         crate::app::invitations::accept_into(change, inv)?;
+        crate::app::waitlist::complete_into(change, inv).await?;
     }
     let strategy = if invitation.is_some() || instance_invitation.is_some() {
         Strategy::Ticket
