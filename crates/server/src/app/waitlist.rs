@@ -66,7 +66,10 @@ pub async fn join_many(
         .map(|e| WaitlistEntry::new(e, now))
         .collect::<CoreResult<Vec<_>>>()?;
     for (i, e) in fresh.iter().enumerate() {
-        if fresh[..i].iter().any(|x| x.email_address == e.email_address) {
+        if fresh[..i]
+            .iter()
+            .any(|x| x.email_address == e.email_address)
+        {
             return Err(CoreError::value(
                 "email_address",
                 "each address may appear once per request",
@@ -103,7 +106,11 @@ pub async fn join_many(
 }
 
 /// One address joins (the Frontend API's `POST /v1/waitlist`, `POST /v1/waitlist_entries`).
-pub async fn join(state: &AppState, ctx: &RequestContext, email: &str) -> CoreResult<WaitlistEntry> {
+pub async fn join(
+    state: &AppState,
+    ctx: &RequestContext,
+    email: &str,
+) -> CoreResult<WaitlistEntry> {
     join_many(state, ctx, &[email.to_owned()])
         .await?
         .into_iter()
@@ -190,7 +197,9 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: &str) -> CoreRes
             id: entry.id.clone(),
             version: entry.version,
         });
-        change.commit("waitlist_entry.delete", Some(&entry.id)).await
+        change
+            .commit("waitlist_entry.delete", Some(&entry.id))
+            .await
     })
     .await
 }

@@ -19,7 +19,11 @@ use crate::wire::requests::redirect_urls::CreateRedirectUrlRequest;
 type ApiResult = Result<Response, ApiError>;
 
 /// Oldest first; a bare array unless `paginated=true`, as Clerk's.
-pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth, q: QueryParams) -> ApiResult {
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
     let paginated = q.bool("paginated")?.unwrap_or(false);
     let all = app::list(&state).await?;

@@ -30,7 +30,11 @@ fn one(state: &AppState, e: &WaitlistEntry, inv: Option<&Invitation>) -> Respons
 }
 
 /// Newest first by default; always `{data, total_count}`, as Clerk's.
-pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth, q: QueryParams) -> ApiResult {
+pub async fn list(
+    State(state): State<AppState>,
+    _auth: SecretKeyAuth,
+    q: QueryParams,
+) -> ApiResult {
     let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
     let mut statuses = Vec::new();
     for s in q.all("status") {

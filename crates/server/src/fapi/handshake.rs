@@ -17,11 +17,11 @@ use usher_core::{CoreError, CoreResult};
 
 use super::cookies::{self, CookieOptions};
 use super::origins::is_allowed;
-use usher_core::redirects::Target;
 use crate::app::frontend::clients::by_token;
 use crate::app::frontend::handshake::{refreshed_session, store_payload};
 use crate::error::ApiError;
 use crate::state::AppState;
+use usher_core::redirects::Target;
 
 /// Larger payloads go by nonce: browsers cap a cookie at about 4 KB, and a signed-in payload
 /// (two session tokens) is close to that once signed and encoded.
@@ -47,8 +47,8 @@ fn redirect_target(state: &AppState, raw: Option<String>) -> CoreResult<(Url, St
         )
     };
     let raw = raw.ok_or_else(|| CoreError::missing("redirect_url"))?;
-    let Some(Target::Url(mut url)) = Target::parse(&raw, false)
-        .filter(|t| t.on_allowed_origin(|o| is_allowed(state, o)))
+    let Some(Target::Url(mut url)) =
+        Target::parse(&raw, false).filter(|t| t.on_allowed_origin(|o| is_allowed(state, o)))
     else {
         return Err(invalid());
     };

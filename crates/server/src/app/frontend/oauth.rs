@@ -25,8 +25,8 @@ use usher_core::users::model::Verification;
 use usher_core::{CoreError, CoreResult};
 
 use super::{ClientKey, get_user, load_client, start_session, write_client};
-use crate::app::{Change, redirect_urls};
 use crate::app::context::RequestContext;
+use crate::app::{Change, redirect_urls};
 use crate::outbound::oauth as http;
 use crate::state::AppState;
 

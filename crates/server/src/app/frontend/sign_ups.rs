@@ -114,11 +114,12 @@ pub async fn upsert(
     // The instance's restrictions on each identifier given; an allowlisted one may sign up in
     // a restricted instance.
     let mut allowlisted = false;
-    let invited_email = invitation.as_ref().map(|(_, email, _)| email);
+    if let Some((_, email, _)) = &invitation {
+        crate::app::identifier_lists::check_invited(state, email).await?;
+    }
     for v in [&fields.email_address, &fields.phone_number]
         .into_iter()
         .flatten()
-        .chain(invited_email)
     {
         allowlisted |= crate::app::identifier_lists::check(state, v).await?;
     }
@@ -313,7 +314,11 @@ async fn complete(
         .into_iter()
         .flatten()
     {
-        allowed |= crate::app::identifier_lists::check(state, v).await?;
+        if allowed {
+            crate::app::identifier_lists::check_invited(state, v).await?;
+        } else {
+            allowed |= crate::app::identifier_lists::check(state, v).await?;
+        }
     }
     check_mode(state, allowed)?;
     let invitation = match &sign_up.organization_invitation_id {

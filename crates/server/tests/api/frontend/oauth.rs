@@ -39,7 +39,7 @@ struct Grant {
     signing: Signing,
 }
 
-struct Idp {
+pub(super) struct Idp {
     key: TestKey,
     issuer: String,
     now_secs: i64,
@@ -111,7 +111,7 @@ async fn token(
     )
 }
 
-async fn start_idp() -> Arc<Idp> {
+pub(super) async fn start_idp() -> Arc<Idp> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let issuer = format!("http://{}", listener.local_addr().unwrap());
     let idp = Arc::new(Idp {
@@ -129,7 +129,7 @@ async fn start_idp() -> Arc<Idp> {
     idp
 }
 
-async fn with_provider(env: &Env, idp: &Idp) {
+pub(super) async fn with_provider(env: &Env, idp: &Idp) {
     let state = &env.app.running.state;
     oauth_providers::add(
         state,
