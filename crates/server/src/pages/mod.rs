@@ -645,7 +645,6 @@ pub fn general_alert(h: &mut Html, failure: Option<&Failure>) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use usher_core::redirects::Target;
 
     #[test]
