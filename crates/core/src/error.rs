@@ -71,6 +71,10 @@ pub enum CoreError {
     /// The invitation is no longer pending (accepted, revoked or expired).
     #[error("the invitation is {status}")]
     InvitationNotPending { status: &'static str },
+    /// The waitlist entry's status does not allow the action (inviting an invited entry,
+    /// deleting one that is no longer pending, …).
+    #[error("the waitlist entry is {status}")]
+    WaitlistEntryNotActionable { status: &'static str },
     /// The sign-in token was used or revoked already.
     #[error("the sign-in token is {status}")]
     SignInTokenNotPending { status: &'static str },

@@ -97,6 +97,13 @@ pub enum DomainEvent {
     SigningKeyRetired {
         kid: String,
     },
+    /// A waitlist entry joined (Clerk's `waitlistEntry.created`) or changed status
+    /// (`waitlistEntry.updated`), with the invitation inviting it created.
+    WaitlistEntryCreated(Box<crate::waitlist::WaitlistEntry>),
+    WaitlistEntryUpdated {
+        entry: Box<crate::waitlist::WaitlistEntry>,
+        invitation: Option<Box<crate::invitations::Invitation>>,
+    },
     /// A subscription item started, was canceled or ended: Clerk's `subscriptionItem.active`,
     /// `.canceled` or `.ended`, by the item's status.
     SubscriptionItemChanged {
@@ -163,6 +170,8 @@ impl DomainEvent {
             DomainEvent::ApiKeyRevoked(_) => catalog::API_KEY_REVOKED,
             DomainEvent::ApiKeyDeleted(_) => catalog::API_KEY_DELETED,
             DomainEvent::ImpersonationStarted { .. } => catalog::IMPERSONATION_STARTED,
+            DomainEvent::WaitlistEntryCreated(_) => "waitlistEntry.created",
+            DomainEvent::WaitlistEntryUpdated { .. } => "waitlistEntry.updated",
             DomainEvent::SubscriptionItemChanged { item, .. } => match item.status {
                 crate::billing::ItemStatus::Active => "subscriptionItem.active",
                 crate::billing::ItemStatus::Canceled => "subscriptionItem.canceled",

@@ -116,6 +116,27 @@ pub fn is_disposable(email: &str) -> bool {
 /// Whether an identifier may be used, the lists given as stored (both, whatever is enabled).
 /// Returns whether the allowlist names it (which lets it sign up in a restricted instance).
 /// Refusals do not tell which rule refused.
+/// The blocklist and the email restrictions alone: what an invitation's ticket does not get
+/// past (it does get past the allowlist and the sign-up mode).
+pub fn check_blocked(
+    settings: &InstanceSettings,
+    entries: &[ListedIdentifier],
+    identifier: &str,
+) -> CoreResult<()> {
+    let blocked = settings.blocklist_enabled
+        && entries
+            .iter()
+            .any(|e| e.list == ListKind::Block && names(e, identifier));
+    let is_email = identifier.contains('@');
+    let refused = blocked
+        || (is_email && settings.block_email_subaddresses && has_subaddress(identifier))
+        || (is_email && settings.block_disposable_email_domains && is_disposable(identifier));
+    if refused {
+        return Err(CoreError::IdentifierNotAllowed);
+    }
+    Ok(())
+}
+
 pub fn check(
     settings: &InstanceSettings,
     entries: &[ListedIdentifier],
@@ -126,13 +147,7 @@ pub fn check(
             .iter()
             .any(|e| e.list == list && names(e, identifier))
     };
-    let is_email = identifier.contains('@');
-    let refused = (settings.blocklist_enabled && on(ListKind::Block))
-        || (is_email && settings.block_email_subaddresses && has_subaddress(identifier))
-        || (is_email && settings.block_disposable_email_domains && is_disposable(identifier));
-    if refused {
-        return Err(CoreError::IdentifierNotAllowed);
-    }
+    check_blocked(settings, entries, identifier)?;
     let allowed = on(ListKind::Allow);
     if settings.allowlist_enabled && !allowed && settings.sign_up_mode != SignUpMode::Restricted {
         return Err(CoreError::IdentifierNotAllowed);

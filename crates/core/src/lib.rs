@@ -31,6 +31,7 @@ pub mod outbound;
 pub mod passkeys;
 pub mod passwords;
 pub mod ratelimit;
+pub mod redirects;
 pub mod roles;
 pub mod security;
 pub mod sessions;
@@ -43,6 +44,7 @@ pub mod store;
 pub mod testing_tokens;
 pub mod users;
 pub mod verifications;
+pub mod waitlist;
 pub mod webhooks;
 
 pub use error::{CoreError, CoreResult};

@@ -333,6 +333,12 @@ impl From<CoreError> for ApiError {
                 "invitation not pending",
                 format!("The organization invitation is {status}; only a pending one can change."),
             ),
+            CoreError::WaitlistEntryNotActionable { status } => ApiError::new(
+                S::CONFLICT,
+                "waitlist_entry_not_actionable",
+                "waitlist entry cannot change",
+                format!("The waitlist entry is {status}; this action does not apply to it."),
+            ),
             CoreError::SignInTokenNotPending { status } => ApiError::new(
                 S::BAD_REQUEST,
                 "sign_in_token_not_pending",

@@ -35,6 +35,7 @@ pub mod roles;
 pub mod secret_keys;
 pub mod sign_in_tokens;
 pub mod sms;
+pub mod waitlist;
 pub mod webhooks;
 
 use std::any::Any;
@@ -276,6 +277,10 @@ macro_rules! conformance_tests {
             invitations {
                 invitations_are_found_by_ticket_listed_and_revoked_once,
                 identifier_lists_hold_an_identifier_once_per_list,
+            }
+            waitlist {
+                waitlist_entries_are_unique_listed_and_versioned,
+                redirect_urls_are_registered_once,
             }
             organization_invitations {
                 invitations_are_pending_once_per_address_and_expire,

@@ -144,24 +144,8 @@ impl PendingAuth {
     }
 }
 
-/// A `redirect_url` the browser may be sent to: an absolute http(s) URL whose origin
-/// `allowed` accepts (the instance's allowed origins).
-pub fn check_redirect_url(
-    raw: &str,
-    param: &str,
-    allowed: impl Fn(&str) -> bool,
-) -> CoreResult<String> {
-    let u = url::Url::parse(raw).map_err(|_| CoreError::value(param, "must be an absolute URL"))?;
-    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-        return Err(CoreError::value(param, "must be an http(s) URL"));
-    }
-    let origin = u.origin().ascii_serialization();
-    if allowed(&origin) {
-        Ok(u.into())
-    } else {
-        Err(CoreError::value(param, "its origin is not allowed"))
-    }
-}
+/// The redirect rule lives in [`crate::redirects`]; this path is kept for its callers.
+pub use crate::redirects::check_absolute as check_redirect_url;
 
 #[cfg(test)]
 mod tests {

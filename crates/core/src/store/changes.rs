@@ -21,12 +21,14 @@ use crate::organizations::invitations::OrganizationInvitation;
 use crate::organizations::membership_requests::MembershipRequest;
 use crate::organizations::suggestions::OrganizationSuggestion;
 use crate::organizations::{Organization, OrganizationMembership};
+use crate::redirects::RedirectUrl;
 use crate::roles::model::{Permission, RoleRecord};
 use crate::roles::sets::RoleSet;
 use crate::sessions::{Client, Session};
 use crate::sign_in_tokens::SignInToken;
 use crate::signing_keys::SigningKeyRecord;
 use crate::users::User;
+use crate::waitlist::WaitlistEntry;
 use crate::webhooks::WebhookEndpoint;
 
 /// One write within a changeset.
@@ -144,6 +146,20 @@ pub enum Write {
     InsertListedIdentifier(ListedIdentifier),
     DeleteListedIdentifier {
         id: String,
+    },
+    /// A new registered redirect URL; [`StoreError::KeyTaken`] when the URL is registered.
+    InsertRedirectUrl(RedirectUrl),
+    DeleteRedirectUrl {
+        id: String,
+    },
+    /// A new waitlist entry; [`StoreError::KeyTaken`] when the address has one.
+    InsertWaitlistEntry(WaitlistEntry),
+    /// Guarded by `entry.version`.
+    UpdateWaitlistEntry(WaitlistEntry),
+    /// Guarded by `version`.
+    DeleteWaitlistEntry {
+        id: String,
+        version: i64,
     },
     /// A new invitation to sign up to the instance.
     InsertInvitation(Invitation),

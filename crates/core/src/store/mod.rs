@@ -18,6 +18,7 @@ mod operators;
 mod ops;
 mod organizations;
 mod passkeys;
+mod redirect_urls;
 mod roles;
 mod sessions;
 mod sign_up_rules;
@@ -25,6 +26,7 @@ mod sms;
 mod token_reads;
 mod tokens;
 mod users;
+mod waitlist;
 mod webhooks;
 
 pub use changes::{Changeset, Write};
@@ -51,12 +53,14 @@ pub mod prelude {
     pub use super::ops::OpsStore;
     pub use super::organizations::OrganizationStore;
     pub use super::passkeys::PasskeyStore;
+    pub use super::redirect_urls::RedirectUrlStore;
     pub use super::roles::RoleStore;
     pub use super::sessions::SessionStore;
     pub use super::sign_up_rules::SignUpRulesStore;
     pub use super::sms::SmsStore;
     pub use super::tokens::TokenStore;
     pub use super::users::UserStore;
+    pub use super::waitlist::WaitlistStore;
     pub use super::webhooks::WebhookStore;
 }
 
@@ -93,6 +97,8 @@ storage_contract!(
     OAuthStore,
     PasskeyStore,
     SignUpRulesStore,
+    RedirectUrlStore,
+    WaitlistStore,
     OpsStore,
     DashboardStore,
 );

@@ -91,3 +91,21 @@ pub async fn check(state: &AppState, identifier: &str) -> CoreResult<bool> {
     };
     identifier_lists::check(&s, &entries, identifier)
 }
+
+/// What an invitation's ticket does not get past: the blocklist and the email restrictions
+/// (`not_allowed_access`).
+pub async fn check_invited(state: &AppState, identifier: &str) -> CoreResult<()> {
+    let s = state.settings();
+    if !(s.blocklist_enabled || s.block_email_subaddresses || s.block_disposable_email_domains) {
+        return Ok(());
+    }
+    let entries = if s.blocklist_enabled {
+        state
+            .store
+            .identifier_list(&state.instance.id, Some(ListKind::Block))
+            .await?
+    } else {
+        Vec::new()
+    };
+    identifier_lists::check_blocked(&s, &entries, identifier)
+}

@@ -56,39 +56,58 @@ pub async fn create_many(
             format!("between 1 and {MAX_BULK} invitations per request"),
         ));
     }
+    let mut inputs = inputs;
+    for input in &mut inputs {
+        input.redirect_url =
+            super::redirect_urls::check_link(state, input.redirect_url.take(), "redirect_url")
+                .await?;
+    }
     with_retry(|| async {
-        let now = state.now();
         let mut made: Vec<Invitation> = Vec::with_capacity(inputs.len());
         let mut change = Change::new(state, ctx);
         for input in &inputs {
-            let email = input.email_address.clone().unwrap_or_default();
-            let mut who = invitee(state, &email).await?;
-            who.has_pending |= made
-                .iter()
-                .any(|m| m.email_address == email.trim().to_lowercase());
-            let mut inv = invitations::validate_new(input.clone(), who, now)?;
-            let ticket = random_hex(32);
-            inv.ticket_digest = invitations::ticket_digest(&ticket);
-            let base = inv
-                .redirect_url
-                .clone()
-                .unwrap_or_else(|| format!("{}/sign-up", state.frontend_api_url));
-            let link = invitations::link(&base, &ticket);
-            if input.sends_email() {
-                let app_name = state.branding().application_name().to_owned();
-                let msg = invitations::invitation_email(&inv, &link, &app_name, now);
-                super::mail::queue(&mut change, msg);
-            }
-            change
-                .write(Write::InsertInvitation(inv.clone()))
-                .audit("invitation.create", Some(&inv.id));
-            inv.url = Some(link);
+            let inv = add_into(&mut change, input, &made).await?;
             made.push(inv);
         }
         change.commit_audited().await?;
         Ok(made)
     })
     .await
+}
+
+/// Adds the invitation `input` describes to `change` (with its email and audit entry): the
+/// invitation, its link (`url`) set. `made` are the invitations the same change adds already (an
+/// address among them counts as pending).
+pub async fn add_into(
+    change: &mut Change<'_>,
+    input: &NewInvitation,
+    made: &[Invitation],
+) -> CoreResult<Invitation> {
+    let state = change.state();
+    let now = state.now();
+    let email = input.email_address.clone().unwrap_or_default();
+    let mut who = invitee(state, &email).await?;
+    who.has_pending |= made
+        .iter()
+        .any(|m| m.email_address == email.trim().to_lowercase());
+    let mut inv = invitations::validate_new(input.clone(), who, now)?;
+    let ticket = random_hex(32);
+    inv.ticket_digest = invitations::ticket_digest(&ticket);
+    let base = inv
+        .redirect_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/sign-up", state.frontend_api_url));
+    let link = invitations::link(&base, &ticket);
+    if input.sends_email() {
+        let app_name = state.branding().application_name().to_owned();
+        let msg = invitations::invitation_email(&inv, &link, &app_name, now);
+        super::mail::queue(change, msg);
+    }
+    change
+        .write(Write::InsertInvitation(inv.clone()))
+        .audit("invitation.create", Some(&inv.id));
+    inv.url = Some(link);
+    Ok(inv)
 }
 
 pub async fn get(state: &AppState, id: &InvitationId) -> CoreResult<Invitation> {

@@ -29,6 +29,7 @@ pub mod organization_enrollment;
 pub mod organization_invitations;
 pub mod organizations;
 pub mod passkeys;
+pub mod redirect_urls;
 pub mod role_sets;
 pub mod roles;
 pub mod secret_keys;
@@ -42,6 +43,7 @@ pub mod testing_tokens;
 pub mod user_export;
 pub mod user_factors;
 pub mod users;
+pub mod waitlist;
 pub mod webhooks;
 
 use std::future::Future;

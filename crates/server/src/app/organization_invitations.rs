@@ -74,6 +74,12 @@ pub async fn create_many(
             format!("between 1 and {MAX_BULK} invitations per request"),
         ));
     }
+    let mut inputs = inputs;
+    for input in &mut inputs {
+        input.redirect_url =
+            super::redirect_urls::check_link(state, input.redirect_url.take(), "redirect_url")
+                .await?;
+    }
     let catalog =
         super::roles::catalog_for(state, inputs.iter().filter_map(|i| i.role.as_deref())).await?;
     with_retry(|| async {

@@ -18,6 +18,8 @@ mod organization_logos;
 mod organization_memberships;
 mod organizations;
 mod profile_images;
+mod redirect_urls;
+mod waitlist_entries;
 pub use jwks::jwks as public_jwks;
 mod actor_tokens;
 mod jwt_templates;
@@ -260,6 +262,34 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/blocklist_identifiers/{identifier_id}",
             axum::routing::delete(identifier_lists::delete_blocked),
+        )
+        .route(
+            "/v1/redirect_urls",
+            get(redirect_urls::list).post(redirect_urls::create),
+        )
+        .route(
+            "/v1/redirect_urls/{id}",
+            get(redirect_urls::get).delete(redirect_urls::delete),
+        )
+        .route(
+            "/v1/waitlist_entries",
+            get(waitlist_entries::list).post(waitlist_entries::create),
+        )
+        .route(
+            "/v1/waitlist_entries/bulk",
+            post(waitlist_entries::create_bulk),
+        )
+        .route(
+            "/v1/waitlist_entries/{waitlist_entry_id}",
+            axum::routing::delete(waitlist_entries::delete),
+        )
+        .route(
+            "/v1/waitlist_entries/{waitlist_entry_id}/invite",
+            post(waitlist_entries::invite),
+        )
+        .route(
+            "/v1/waitlist_entries/{waitlist_entry_id}/reject",
+            post(waitlist_entries::reject),
         )
         .route(
             "/v1/invitations",

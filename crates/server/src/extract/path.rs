@@ -92,6 +92,14 @@ path_struct!(
     IdentifierListPath { identifier_id: String } => not_found("identifier")
 );
 path_struct!(
+    /// `/v1/redirect_urls/{id}`
+    RedirectUrlPath { id: String } => not_found("redirect url")
+);
+path_struct!(
+    /// `/v1/waitlist_entries/{waitlist_entry_id}/…`
+    WaitlistEntryPath { waitlist_entry_id: String } => not_found("waitlist entry")
+);
+path_struct!(
     /// `/v1/invitations/{invitation_id}/…`
     InstanceInvitationPath { invitation_id: InvitationId } => not_found("invitation")
 );

@@ -21,6 +21,7 @@ use crate::app::frontend::clients::by_token;
 use crate::app::frontend::handshake::{refreshed_session, store_payload};
 use crate::error::ApiError;
 use crate::state::AppState;
+use usher_core::redirects::Target;
 
 /// Larger payloads go by nonce: browsers cap a cookie at about 4 KB, and a signed-in payload
 /// (two session tokens) is close to that once signed and encoded.
@@ -35,7 +36,9 @@ fn param(uri: &Uri, name: &str) -> Option<String> {
     })
 }
 
-/// The redirect target, on an allowed origin, without stale handshake parameters.
+/// The redirect target, an http(s) URL on an allowed origin (`core::redirects`' rule; a
+/// registered redirect URL is not enough here, as the handshake hands the target a session),
+/// without stale handshake parameters.
 fn redirect_target(state: &AppState, raw: Option<String>) -> CoreResult<(Url, String)> {
     let invalid = || {
         CoreError::value(
@@ -44,14 +47,12 @@ fn redirect_target(state: &AppState, raw: Option<String>) -> CoreResult<(Url, St
         )
     };
     let raw = raw.ok_or_else(|| CoreError::missing("redirect_url"))?;
-    let mut url = Url::parse(&raw).map_err(|_| invalid())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+    let Some(Target::Url(mut url)) =
+        Target::parse(&raw, false).filter(|t| t.on_allowed_origin(|o| is_allowed(state, o)))
+    else {
         return Err(invalid());
-    }
+    };
     let origin = url.origin().ascii_serialization();
-    if !is_allowed(state, &origin) {
-        return Err(invalid());
-    }
     let kept: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| !TRANSPORT_PARAMS.contains(&k.as_ref()))

@@ -31,6 +31,7 @@ mod sign_ups;
 mod suggestions;
 mod throttle;
 pub mod tunnel;
+mod waitlist;
 
 use axum::Json;
 use axum::Router;
@@ -88,6 +89,7 @@ fn routes() -> Router<AppState> {
             post(sign_ins::reset_password),
         )
         .route("/v1/client/sign_ups", post(sign_ups::create))
+        .route("/v1/waitlist", post(waitlist::join))
         .route(
             "/v1/client/sign_ups/{sign_up_id}",
             get(sign_ups::get).patch(sign_ups::update),

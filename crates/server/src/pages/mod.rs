@@ -225,49 +225,13 @@ pub fn origin_refused_page(state: &AppState, path: &str) -> Response {
     res
 }
 
-/// What a `redirect_url` looks like before the origin policy is asked.
-#[derive(Debug, PartialEq)]
-pub enum Target {
-    /// A path on this origin.
-    Path(String),
-    /// An absolute http(s) URL, without credentials.
-    Url(url::Url),
-}
-
-/// `/…` but not `//…`; nothing with a backslash, whitespace or control character (browsers
-/// may read those as another host); absolute URLs only with http(s) and a host.
-pub fn target_shape(raw: &str) -> Option<Target> {
-    if raw.is_empty()
-        || raw.len() > 2048
-        || raw
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-    {
-        return None;
-    }
-    if let Some(rest) = raw.strip_prefix('/') {
-        return (!rest.starts_with('/')).then(|| Target::Path(raw.to_owned()));
-    }
-    let url = url::Url::parse(raw).ok()?;
-    if !matches!(url.scheme(), "http" | "https")
-        || !url.username().is_empty()
-        || url.password().is_some()
-        || url.host_str().is_none()
-    {
-        return None;
-    }
-    Some(Target::Url(url))
-}
-
-/// Where `redirect_url` may send the browser: a path on this origin, or a URL on an origin the
-/// instance allows (`fapi::origins::is_allowed`). Anything else: `None` (the caller goes home).
-pub fn safe_redirect(state: &AppState, raw: &str) -> Option<String> {
-    match target_shape(raw)? {
-        Target::Path(p) => Some(p),
-        Target::Url(u) => {
-            origins::is_allowed(state, &u.origin().ascii_serialization()).then(|| u.to_string())
-        }
-    }
+/// Where `redirect_url` may send the browser (`app::redirect_urls::check`: a path on this
+/// origin, a URL on an allowed origin, or a registered redirect URL). Anything else: `None` (the
+/// caller goes home).
+pub async fn safe_redirect(state: &AppState, raw: &str) -> Option<String> {
+    crate::app::redirect_urls::check(state, raw, "redirect_url", true)
+        .await
+        .ok()
 }
 
 fn query_pairs(parts: &Parts) -> HashMap<String, String> {
@@ -315,9 +279,10 @@ impl FromRequestParts<AppState> for Page {
             .find_map(|h| cookies::read(h, cookies::CLIENT))
             .and_then(ClientToken::parse);
         let query = query_pairs(parts);
-        let redirect_url = query
-            .get("redirect_url")
-            .and_then(|r| safe_redirect(state, r));
+        let redirect_url = match query.get("redirect_url") {
+            Some(r) => safe_redirect(state, r).await,
+            None => None,
+        };
         Ok(Self {
             browser,
             sent,

@@ -125,6 +125,10 @@ pub fn render(
         | DomainEvent::ApiKeyUpdated(k)
         | DomainEvent::ApiKeyRevoked(k)
         | DomainEvent::ApiKeyDeleted(k) => to_value(&super::api_keys::ApiKeyJson::new(k, now)),
+        DomainEvent::WaitlistEntryCreated(e) => super::waitlist::entry_json(e, None, now),
+        DomainEvent::WaitlistEntryUpdated { entry, invitation } => {
+            super::waitlist::entry_json(entry, invitation.as_deref(), now)
+        }
         DomainEvent::SigningKeyRetired { kid } => serde_json::json!({
             "object": "signing_key",
             "kid": kid,

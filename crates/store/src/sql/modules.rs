@@ -70,6 +70,14 @@ mod identifier_lists {
     type Db = super::Db;
     include!("identifier_lists.rs");
 }
+mod redirect_urls {
+    type Db = super::Db;
+    include!("redirect_urls.rs");
+}
+mod waitlist {
+    type Db = super::Db;
+    include!("waitlist.rs");
+}
 mod invitations {
     type Db = super::Db;
     include!("invitations.rs");

@@ -134,6 +134,7 @@ macro_rules! versioned {
 versioned!(
     usher_core::api_keys::ApiKey,
     usher_core::invitations::Invitation,
+    usher_core::waitlist::WaitlistEntry,
     usher_core::billing::Plan,
     usher_core::billing::SubscriptionItem,
     usher_core::machines::Machine,

@@ -231,6 +231,21 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteListedIdentifier { id } => {
                 super::identifier_lists::delete(&mut tx, instance_id, id).await?
             }
+            Write::InsertRedirectUrl(r) => {
+                super::redirect_urls::insert(&mut tx, instance_id, r).await?
+            }
+            Write::DeleteRedirectUrl { id } => {
+                super::redirect_urls::delete(&mut tx, instance_id, id).await?
+            }
+            Write::InsertWaitlistEntry(e) => {
+                super::waitlist::insert(&mut tx, instance_id, e).await?
+            }
+            Write::UpdateWaitlistEntry(e) => {
+                super::waitlist::update(&mut tx, instance_id, e).await?
+            }
+            Write::DeleteWaitlistEntry { id, version } => {
+                super::waitlist::delete(&mut tx, instance_id, id, *version).await?
+            }
             Write::InsertInvitation(i) => super::invitations::insert(&mut tx, instance_id, i).await?,
             Write::UpdateInvitation(i) => super::invitations::update(&mut tx, instance_id, i).await?,
             Write::InsertOrganizationInvitation(i) => {

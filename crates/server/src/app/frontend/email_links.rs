@@ -24,12 +24,13 @@ use crate::state::AppState;
 
 /// The one place a link's `redirect_url` is checked: an absolute http(s) URL on an allowed
 /// origin.
-fn check_redirect(state: &AppState, raw: Option<&str>) -> CoreResult<String> {
+/// The link's landing page: an absolute URL on an allowed origin or a registered redirect URL (the
+/// link is opened from an email, so a bare path has no page to be relative to).
+async fn check_redirect(state: &AppState, raw: Option<&str>) -> CoreResult<String> {
     let raw = raw
         .filter(|r| !r.is_empty())
         .ok_or_else(|| CoreError::missing("redirect_url"))?;
-    let allowed = |origin: &str| crate::fapi::origins::is_allowed(state, origin);
-    usher_core::oauth::flow::check_redirect_url(raw, "redirect_url", allowed)
+    crate::app::redirect_urls::check(state, raw, "redirect_url", false).await
 }
 
 fn link_url(state: &AppState, token: &LinkToken) -> String {
@@ -74,7 +75,7 @@ pub async fn prepare_sign_in(
     if !state.settings().email_link_enabled {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
-    let redirect_url = check_redirect(state, redirect_url)?;
+    let redirect_url = check_redirect(state, redirect_url).await?;
     if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
         // The read a real sign-in makes for its user (who has none), so both cost the same.
         if let Some(identifier) = &sign_in.identifier {
@@ -146,7 +147,7 @@ pub async fn prepare_sign_up(
     if !state.settings().email_link_enabled {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
-    let redirect_url = check_redirect(state, redirect_url)?;
+    let redirect_url = check_redirect(state, redirect_url).await?;
     // Who owns the address is read whether or not anyone does, so both cost the same.
     let owner = match sign_ups::load_attempt(state, key, id)
         .await?

@@ -12,7 +12,7 @@ use usher_core::clients::{Client, Strategy};
 use usher_core::events::DomainEvent;
 use usher_core::ids::{ClientId, UserId};
 use usher_core::oauth::accounts::{Transfer, seal_context};
-use usher_core::oauth::flow::{AuthRequest, Intent, check_redirect_url, state_digest};
+use usher_core::oauth::flow::{AuthRequest, Intent, state_digest};
 use usher_core::oauth::{
     ExternalAccount, LinkDecision, OAuthProvider, Profile, ProviderTokens, decide, verify_id_token,
 };
@@ -25,8 +25,8 @@ use usher_core::users::model::Verification;
 use usher_core::{CoreError, CoreResult};
 
 use super::{ClientKey, get_user, load_client, start_session, write_client};
-use crate::app::Change;
 use crate::app::context::RequestContext;
+use crate::app::{Change, redirect_urls};
 use crate::outbound::oauth as http;
 use crate::state::AppState;
 
@@ -64,19 +64,17 @@ pub async fn start(
     sign_up: bool,
 ) -> CoreResult<Client> {
     let provider = enabled_provider(state, &req.provider).await?;
-    let allowed = |origin: &str| crate::fapi::origins::is_allowed(state, origin);
     let raw = req
         .redirect_url
         .ok_or_else(|| CoreError::missing("redirect_url"))?;
-    let redirect_url = check_redirect_url(&raw, "redirect_url", allowed)?;
-    let action_complete = match req.action_complete_redirect_url {
-        Some(u) => Some(check_redirect_url(
-            &u,
-            "action_complete_redirect_url",
-            allowed,
-        )?),
-        None => None,
-    };
+    let redirect_url = redirect_urls::check(state, &raw, "redirect_url", false).await?;
+    let action_complete = redirect_urls::check_opt(
+        state,
+        req.action_complete_redirect_url,
+        "action_complete_redirect_url",
+        false,
+    )
+    .await?;
     let endpoints = http::endpoints(
         provider.preset,
         provider.discovery_url.as_deref(),

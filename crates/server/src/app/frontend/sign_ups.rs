@@ -114,6 +114,9 @@ pub async fn upsert(
     // The instance's restrictions on each identifier given; an allowlisted one may sign up in
     // a restricted instance.
     let mut allowlisted = false;
+    if let Some((_, email, _)) = &invitation {
+        crate::app::identifier_lists::check_invited(state, email).await?;
+    }
     for v in [&fields.email_address, &fields.phone_number]
         .into_iter()
         .flatten()
@@ -303,14 +306,17 @@ pub(super) async fn complete(
 ) -> CoreResult<()> {
     let state = change.state();
     let now = state.now();
-    // An invitation's ticket lets its invitee in whatever the lists say (Clerk's invitations
-    // allowlist their address).
+    // An invitation's ticket lets its invitee in whatever the sign-up mode and the allowlist
+    // say (Clerk's invitations allowlist their address), but not past the blocklist: a blocked
+    // address is refused however it came.
     let mut allowed = sign_up.verified_by_ticket();
-    if !allowed {
-        for v in [&sign_up.email_address, &sign_up.phone_number]
-            .into_iter()
-            .flatten()
-        {
+    for v in [&sign_up.email_address, &sign_up.phone_number]
+        .into_iter()
+        .flatten()
+    {
+        if allowed {
+            crate::app::identifier_lists::check_invited(state, v).await?;
+        } else {
             allowed |= crate::app::identifier_lists::check(state, v).await?;
         }
     }
@@ -338,6 +344,7 @@ pub(super) async fn complete(
         .event(DomainEvent::UserCreated(user.clone()));
     if let Some(inv) = &mut instance_invitation {
         crate::app::invitations::accept_into(change, inv)?;
+        crate::app::waitlist::complete_into(change, inv).await?;
     }
     let strategy = if invitation.is_some() || instance_invitation.is_some() {
         Strategy::Ticket

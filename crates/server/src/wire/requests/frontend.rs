@@ -325,3 +325,10 @@ pub struct InvitationForm {
     #[serde(default, with = "form::text")]
     pub role: Option<String>,
 }
+
+/// `POST /v1/waitlist` (clerk-js's `joinWaitlist`).
+#[derive(Debug, Deserialize)]
+pub struct JoinWaitlistForm {
+    #[serde(with = "form::required")]
+    pub email_address: String,
+}

@@ -31,6 +31,7 @@ mod passkeys;
 mod phone_caps;
 mod phone_sign_in;
 mod phone_sign_up;
+mod redirects;
 mod robustness;
 mod session_claims;
 mod sessions;
@@ -42,6 +43,7 @@ mod sms_provider;
 mod testing_tokens;
 mod user_factors;
 mod user_memberships;
+mod waitlist;
 
 use std::collections::BTreeMap;
 use std::ops::Deref;

@@ -1,5 +1,6 @@
 //! Unit tests of `pages/mod.rs`.
 
+use usher_core::redirects::Target;
 use usher_server::pages::*;
 
 #[test]
@@ -21,7 +22,7 @@ fn redirect_shapes() {
         "evil.example",
         "ftp://evil.example",
     ] {
-        match target_shape(bad) {
+        match Target::parse(bad, true) {
             None => {}
             Some(Target::Url(u)) => {
                 assert_eq!(u.host_str(), Some("evil.example"), "{bad:?}");
@@ -30,11 +31,11 @@ fn redirect_shapes() {
         }
     }
     assert_eq!(
-        target_shape("/user?x=1"),
+        Target::parse("/user?x=1", true),
         Some(Target::Path("/user?x=1".into()))
     );
     assert!(matches!(
-        target_shape("https://app.example/x"),
+        Target::parse("https://app.example/x", true),
         Some(Target::Url(u)) if u.host_str() == Some("app.example")
     ));
 }

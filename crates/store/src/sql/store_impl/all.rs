@@ -18,6 +18,8 @@ include!("lifecycle.rs");
 include!("activity.rs");
 include!("oauth.rs");
 include!("sign_up_rules.rs");
+include!("redirect_urls.rs");
+include!("waitlist.rs");
 include!("passkeys.rs");
 include!("ops.rs");
 include!("dashboard.rs");
