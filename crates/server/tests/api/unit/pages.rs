@@ -1,7 +1,6 @@
-//! Unit tests of `pages/mod.rs`.
+//! The shapes of a `redirect_url` the hosted pages (`pages/mod.rs`) refuse before any origin is asked.
 
 use usher_core::redirects::Target;
-use usher_server::pages::*;
 
 #[test]
 fn redirect_shapes() {
