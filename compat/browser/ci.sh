@@ -18,7 +18,7 @@ need_chromium
 npm_ci
 ./fetch-vendor.sh || { echo "browser: could not fetch @clerk/clerk-js / @clerk/ui" >&2; exit 1; }
 echo "==> browser: clerk-js + @clerk/ui in headless Chromium against Usher"
-timeout 420 node run.mjs
+bounded 900 node run.mjs
 status=$?
 # Every Frontend API response the real clerk-js received, checked against Clerk's spec.
 ARTIFACTS="$(cd "$ROOT" && mkdir -p "${USHER_ARTIFACTS_DIR:-target/test-logs/browser}" && cd "${USHER_ARTIFACTS_DIR:-target/test-logs/browser}" && pwd)"

@@ -16,17 +16,9 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 . ../lib/ci.sh dashboard
-ARTIFACTS="${USHER_ARTIFACTS_DIR:-target/test-logs/dashboard}"
-case "$ARTIFACTS" in /*) ;; *) ARTIFACTS="$ROOT/$ARTIFACTS" ;; esac
-export USHER_ARTIFACTS_DIR="$ARTIFACTS"
+use_artifacts
 need_usher
 need_chromium
 npm_ci
 
-timeout 170 node run.mjs
-status=$?
-if [ "$status" -ne 0 ]; then
-  say "failed; last lines of the server log:"
-  tail -n 30 "$ARTIFACTS/usher.log" >&2
-fi
-exit "$status"
+run_with_server_log "$ARTIFACTS/usher.log" 600 node run.mjs

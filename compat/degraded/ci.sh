@@ -41,7 +41,7 @@ $DEGRADED_PG_CTL -w -t 60 start -o "$DEGRADED_PG_OPTS" >/dev/null || { cat "$DIR
 "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U usher -d postgres -c "CREATE DATABASE usher_degraded" >/dev/null || exit 1
 export DEGRADED_DATABASE_URL="postgres://usher@127.0.0.1:$PORT/usher_degraded"
 echo "==> degraded: PostgreSQL of its own on 127.0.0.1:$PORT; outage ${DEGRADED_OUTAGE_SECS:-120} s" >&2
-timeout $(( ${DEGRADED_OUTAGE_SECS:-120} + 300 )) node outage-test.mjs
+bounded $(( ${DEGRADED_OUTAGE_SECS:-120} + 600 )) node outage-test.mjs
 status=$?
 echo "degraded: suite took $((SECONDS - started)) s" >&2
 exit $status

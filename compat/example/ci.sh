@@ -16,4 +16,4 @@ need_chromium
 npm_ci
 npm_ci --prefix "$ROOT/examples/express"
 echo "==> example: examples/express (clerk-js + @clerk/ui, @clerk/express) in headless Chromium against Usher"
-timeout 420 node run.mjs
+bounded 900 node run.mjs

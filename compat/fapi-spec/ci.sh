@@ -12,4 +12,4 @@ cd "$(dirname "$0")"
 need_usher
 [ -d node_modules/ajv ] || npm_ci
 echo "==> fapi-spec: every Frontend API response against Clerk's OpenAPI spec"
-timeout 180 node --test --test-reporter=spec test/
+bounded 600 node --test --test-reporter=spec test/

@@ -6,6 +6,14 @@
 #   need_chromium   install Debian's chromium (apt-get) when /usr/bin/chromium is absent and
 #                   USHER_CHROMIUM names none
 #   npm_ci [ARGS]   npm ci quietly (ARGS: e.g. --prefix DIR), exit 1 when it fails
+#   use_artifacts   set and export USHER_ARTIFACTS_DIR as ARTIFACTS (absolute; default
+#                   target/test-logs/NAME)
+#   bounded SECS CMD...
+#                   run CMD, stopped after SECS (a guard against a hang, not a time limit: the
+#                   suites share two cores with every other suite, so it sits well above any
+#                   measured time); says so plainly when the guard stopped it
+#   run_with_server_log LOG SECS CMD...
+#                   bounded, then the last 30 lines of LOG when CMD failed
 SUITE="$1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 USHER_BIN="${USHER_BIN:-$ROOT/target/release/usher}"
@@ -35,4 +43,33 @@ need_chromium() {
 
 npm_ci() {
   npm ci --no-audit --no-fund --loglevel=error "$@" || { say "npm ci ${*} failed"; exit 1; }
+}
+
+bounded() {
+  local secs="$1" status
+  shift
+  timeout "$secs" "$@"
+  status=$?
+  if [ "$status" -eq 124 ]; then
+    say "stopped by its hang guard after ${secs} s (the tests that finished are listed above; a test still running was cut off)"
+  fi
+  return "$status"
+}
+
+run_with_server_log() {
+  local log="$1" status
+  shift
+  bounded "$@"
+  status=$?
+  if [ "$status" -ne 0 ]; then
+    say "failed; last lines of the server log:"
+    tail -n 30 "$log" >&2
+  fi
+  return "$status"
+}
+
+use_artifacts() {
+  ARTIFACTS="${USHER_ARTIFACTS_DIR:-target/test-logs/$SUITE}"
+  case "$ARTIFACTS" in /*) ;; *) ARTIFACTS="$ROOT/$ARTIFACTS" ;; esac
+  export USHER_ARTIFACTS_DIR="$ARTIFACTS"
 }

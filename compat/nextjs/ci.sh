@@ -14,4 +14,4 @@ need_chromium
 npm_ci
 ../browser/fetch-vendor.sh "$PWD/vendor" || { echo "nextjs: could not fetch @clerk/clerk-js / @clerk/ui" >&2; exit 1; }
 echo "==> nextjs: @clerk/nextjs (App Router, next start) in headless Chromium against Usher"
-timeout 300 node run.mjs
+bounded 900 node run.mjs

@@ -16,7 +16,7 @@ need_usher
 npm_ci
 status=0
 echo "==> webhooks-node: receiver suite (svix + @clerk/backend verifyWebhook)"
-timeout 300 node --test test/ || status=1
+bounded 900 node --test test/ || status=1
 echo "==> webhooks-node: crash test (SQLite)"
 ./crash-test.sh || status=1
 if [ -n "${USHER_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
@@ -34,13 +34,13 @@ if [ -n "${USHER_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
   db="usher_failover_$RANDOM$RANDOM"
   if psql -q "$USHER_TEST_POSTGRES_URL" -c "CREATE DATABASE $db" >/dev/null; then
     echo "==> webhooks-node: failover test (two nodes, PostgreSQL)"
-    USHER_FAILOVER_DATABASE_URL="${USHER_TEST_POSTGRES_URL%/*}/$db" timeout 150 node failover-test.mjs || status=1
+    USHER_FAILOVER_DATABASE_URL="${USHER_TEST_POSTGRES_URL%/*}/$db" bounded 450 node failover-test.mjs || status=1
   else
     echo "webhooks-node: could not create a PostgreSQL database for the failover test" >&2
     status=1
   fi
 else
   echo "==> webhooks-node: failover test (two nodes, one SQLite file)"
-  timeout 150 node failover-test.mjs || status=1
+  bounded 450 node failover-test.mjs || status=1
 fi
 exit $status
