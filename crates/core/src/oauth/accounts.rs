@@ -62,6 +62,19 @@ impl ExternalAccount {
         }
     }
 
+    /// The identification the account is shown under: the user's email address record it verified
+    /// or brought, else one named after the account itself (`idn_…`), since Clerk's wire always
+    /// has one.
+    pub fn shown_identification_id(&self) -> String {
+        match &self.identification_id {
+            Some(id) => id.clone(),
+            None => format!(
+                "idn_{}",
+                self.id.strip_prefix(ID_PREFIX).unwrap_or(&self.id)
+            ),
+        }
+    }
+
     /// Refreshed from the provider's latest profile at a sign-in.
     pub fn refresh(&mut self, profile: &Profile, scopes: &str, now: Millis) {
         if let Some(e) = &profile.email_address {
@@ -109,4 +122,34 @@ pub fn seal_context(external_account_id: &str, which: &str) -> String {
 pub struct Transfer {
     pub account: ExternalAccount,
     pub tokens: ProviderTokens,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> ExternalAccount {
+        let profile = Profile {
+            provider_user_id: "p-1".into(),
+            email_address: Some("other@example.com".into()),
+            email_verified: true,
+            first_name: None,
+            last_name: None,
+            image_url: None,
+            username: None,
+        };
+        ExternalAccount::new("google", &profile, "openid email", 1)
+    }
+
+    #[test]
+    fn an_account_is_always_shown_under_an_identification() {
+        let mut a = account();
+        let own = a.shown_identification_id();
+        assert!(own.starts_with("idn_"), "{own}");
+        assert_eq!(own, a.shown_identification_id(), "stable");
+        assert_ne!(own, account().shown_identification_id(), "one per account");
+
+        a.identification_id = Some("idn_address".into());
+        assert_eq!(a.shown_identification_id(), "idn_address");
+    }
 }

@@ -13,7 +13,7 @@ pub fn render(e: &ExternalAccount) -> Value {
         "object": "external_account",
         "id": e.id,
         "provider": strategy,
-        "identification_id": e.identification_id,
+        "identification_id": e.shown_identification_id(),
         "provider_user_id": e.provider_user_id,
         "approved_scopes": e.approved_scopes,
         "email_address": e.email_address,
