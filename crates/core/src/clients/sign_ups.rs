@@ -384,8 +384,14 @@ impl SignUp {
             ..Default::default()
         };
         let mut user = validate(input, settings)?.into_user(self.password.clone(), settings, now);
+        let by_link = self
+            .email_verification
+            .as_ref()
+            .is_some_and(|v| v.strategy == Strategy::EmailLink);
         let verification = if self.verified_by_ticket() {
             Verification::Ticket
+        } else if by_link {
+            Verification::EmailLink
         } else {
             Verification::EmailCode
         };

@@ -30,10 +30,10 @@ fn attribute(
     })
 }
 
-/// How a user signs in with an email address: a code, and a link when the instance offers
-/// them. The environment lists only codes as `verifications`: clerk-js's <SignUp/> and
-/// <UserProfile/> take a listed `email_link` as the way to verify every address, and a profile's
-/// address is verified by code only (a sign-up's takes a link through the API).
+/// How a user signs in with an email address, and how an address is verified: a code, and a
+/// link when the instance offers them. clerk-js's <SignUp/> and <UserProfile/> take a listed
+/// `email_link` verification as the way to verify every address (a sign-up's and a profile's
+/// alike), so an instance with links verifies addresses by link.
 fn email_strategies(s: &usher_core::instance::InstanceSettings) -> Vec<&'static str> {
     if s.email_link_enabled {
         vec!["email_code", "email_link"]
@@ -84,7 +84,7 @@ fn auth_config(instance: &Instance) -> Value {
         "identification_strategies": identification,
         "first_factors": first_factors,
         "second_factors": second_factors,
-        "email_address_verification_strategies": ["email_code"],
+        "email_address_verification_strategies": email_strategies(s),
         "single_session_mode": true,
         "enhanced_email_deliverability": false,
         // +clerk_test addresses take the fixed code on development instances only.
@@ -132,7 +132,7 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
     let email = email_strategies(s);
     json!({
         "attributes": {
-            "email_address": attribute(true, true, &email, &[], &["email_code"], true),
+            "email_address": attribute(true, true, &email, &[], &email, true),
             "phone_number": if s.phone_numbers_enabled {
                 let code = &["phone_code"];
                 attribute(true, s.phone_number_required, code, code, code, true)

@@ -31,6 +31,7 @@ mod passkeys;
 mod phone_caps;
 mod phone_sign_in;
 mod phone_sign_up;
+mod profile_email_links;
 mod redirects;
 mod robustness;
 mod session_claims;
