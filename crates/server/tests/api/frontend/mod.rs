@@ -39,6 +39,7 @@ mod sessions;
 mod sign_in;
 mod sign_in_tokens;
 mod sign_up;
+mod sign_up_fields;
 mod sign_up_rules;
 mod sms_provider;
 mod testing_tokens;
