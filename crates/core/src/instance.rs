@@ -126,6 +126,56 @@ pub struct InstanceSettings {
     /// `client_mismatch`.
     #[serde(default)]
     pub email_link_require_same_client: bool,
+    /// Whether sign-up asks for a first name, and whether one is needed (`off`, `optional`,
+    /// `required`; Clerk's "First and last name", optional here as before).
+    #[serde(default)]
+    pub first_name_field: FieldRule,
+    /// As `first_name_field`, for the last name.
+    #[serde(default)]
+    pub last_name_field: FieldRule,
+    /// As `first_name_field`, for the username. Off, sign-up takes none; a username given
+    /// through the Backend API still signs in.
+    #[serde(default)]
+    pub username_field: FieldRule,
+    /// Sign-up needs the terms and privacy policy accepted (`legal_accepted`, Clerk's "Require
+    /// express consent to legal documents"; off as on new Clerk applications).
+    #[serde(default)]
+    pub legal_consent_enabled: bool,
+}
+
+/// Whether sign-up asks for a field (Clerk's attribute `enabled`) and whether it must be given
+/// (`required`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldRule {
+    Off,
+    #[default]
+    Optional,
+    Required,
+}
+
+impl FieldRule {
+    pub const ALL: [FieldRule; 3] = [FieldRule::Off, FieldRule::Optional, FieldRule::Required];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldRule::Off => "off",
+            FieldRule::Optional => "optional",
+            FieldRule::Required => "required",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    pub fn enabled(self) -> bool {
+        self != FieldRule::Off
+    }
+
+    pub fn required(self) -> bool {
+        self == FieldRule::Required
+    }
 }
 
 /// Clerk's sign-up modes (`user_settings.sign_up.mode`).
@@ -197,6 +247,10 @@ impl Default for InstanceSettings {
             passkeys_enabled: false,
             email_link_enabled: false,
             email_link_require_same_client: false,
+            first_name_field: FieldRule::Optional,
+            last_name_field: FieldRule::Optional,
+            username_field: FieldRule::Optional,
+            legal_consent_enabled: false,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::instance::{InstanceSettings, SignUpMode};
+use crate::instance::{FieldRule, InstanceSettings, SignUpMode};
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -172,6 +172,7 @@ fn check_type(key: &str, v: &Value) -> CoreResult<()> {
 fn text_allowed(key: &str, s: &str) -> bool {
     match key {
         SIGN_UP_MODE => SignUpMode::parse(s).is_some(),
+        k if FIELD_RULES.contains(&k) => FieldRule::parse(s).is_some(),
         _ => false,
     }
 }
@@ -179,12 +180,16 @@ fn text_allowed(key: &str, s: &str) -> bool {
 fn text_choices(key: &str) -> &'static str {
     match key {
         SIGN_UP_MODE => "must be public, restricted or waitlist",
+        k if FIELD_RULES.contains(&k) => "must be off, optional or required",
         _ => "is not a text setting",
     }
 }
 
 /// The key of the sign-up mode.
 pub const SIGN_UP_MODE: &str = "sign_up_mode";
+
+/// The keys of the sign-up fields' rules (`off`, `optional`, `required`).
+pub const FIELD_RULES: [&str; 3] = ["first_name_field", "last_name_field", "username_field"];
 
 /// The value as stored: allowed origins each reduced to `scheme://host[:port]` (an exact
 /// origin; a wildcard, a path or another scheme refused), sorted, without repeats.
@@ -416,6 +421,8 @@ mod tests {
             patch(&[("degraded_mode_db_timeout_ms", Value::from(30_001))]),
             patch(&[(SIGN_UP_MODE, Value::from("invite_only"))]),
             patch(&[(SIGN_UP_MODE, Value::Bool(true))]),
+            patch(&[("first_name_field", Value::from("mandatory"))]),
+            patch(&[("username_field", Value::Bool(false))]),
             patch(&[
                 ("password_min_length", Value::from(20)),
                 ("password_max_length", Value::from(10)),
@@ -442,6 +449,10 @@ mod tests {
         assert_eq!(
             parse_value(SIGN_UP_MODE, " restricted ").unwrap(),
             Value::from("restricted")
+        );
+        assert_eq!(
+            parse_value("last_name_field", "required").unwrap(),
+            Value::from("required")
         );
         assert_eq!(
             parse_value(ALLOWED_ORIGINS, "https://a.test, https://b.test").unwrap(),

@@ -133,7 +133,7 @@ impl FactorVerification {
     }
 
     /// Checks a link's secret, as a code: once, before it expires, a few wrong tries.
-    fn attempt_link(&mut self, token: &LinkToken, now: Millis) -> CoreResult<()> {
+    pub(crate) fn attempt_link(&mut self, token: &LinkToken, now: Millis) -> CoreResult<()> {
         self.attempt_secret(&token.secret, SECRET_LEN, now)
     }
 }
@@ -207,7 +207,7 @@ impl SignIn {
 }
 
 /// The email link `token` names in `v`, if it is that verification.
-fn named<'v>(
+pub(crate) fn named<'v>(
     v: Option<&'v mut FactorVerification>,
     token: &LinkToken,
 ) -> CoreResult<&'v mut FactorVerification> {

@@ -8,6 +8,7 @@ pub mod model;
 pub mod passkeys;
 pub mod phone_codes;
 pub mod sign_ins;
+pub mod sign_up_fields;
 pub mod sign_up_phones;
 pub mod sign_ups;
 pub mod strategy;

@@ -265,24 +265,6 @@ impl SignUp {
             && self.email_address.is_some()
     }
 
-    /// Fields the instance requires that are still missing.
-    pub fn missing_fields(&self, settings: &InstanceSettings) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.email_address.is_none() {
-            out.push("email_address");
-        }
-        if settings.phone_numbers_enabled
-            && settings.phone_number_required
-            && self.phone_number.is_none()
-        {
-            out.push("phone_number");
-        }
-        if settings.password_required && self.password.is_none() {
-            out.push("password");
-        }
-        out
-    }
-
     pub fn unverified_fields(&self) -> Vec<&'static str> {
         let mut out = match (&self.email_address, &self.email_verification) {
             _ if self.verified_by_ticket() => Vec::new(),
@@ -384,8 +366,14 @@ impl SignUp {
             ..Default::default()
         };
         let mut user = validate(input, settings)?.into_user(self.password.clone(), settings, now);
+        let by_link = self
+            .email_verification
+            .as_ref()
+            .is_some_and(|v| v.strategy == Strategy::EmailLink);
         let verification = if self.verified_by_ticket() {
             Verification::Ticket
+        } else if by_link {
+            Verification::EmailLink
         } else {
             Verification::EmailCode
         };

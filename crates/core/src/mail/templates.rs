@@ -22,6 +22,8 @@ pub enum MailTemplate {
     EmailLinkSignIn { url: String },
     /// A link that verifies a sign-up's email address (`email_link`), valid ten minutes.
     EmailLinkSignUp { url: String },
+    /// A link that verifies an address the user added to their profile (`email_link`).
+    EmailLinkUserProfile { url: String },
 }
 
 impl MailTemplate {
@@ -34,6 +36,7 @@ impl MailTemplate {
             // Clerk's slug for its sign-in link ("magic link").
             MailTemplate::EmailLinkSignIn { .. } => "magic_link_sign_in",
             MailTemplate::EmailLinkSignUp { .. } => "magic_link_sign_up",
+            MailTemplate::EmailLinkUserProfile { .. } => "magic_link_user_profile",
         }
     }
 
@@ -44,15 +47,16 @@ impl MailTemplate {
             }
             MailTemplate::SignUpAttempt
             | MailTemplate::EmailLinkSignIn { .. }
-            | MailTemplate::EmailLinkSignUp { .. } => None,
+            | MailTemplate::EmailLinkSignUp { .. }
+            | MailTemplate::EmailLinkUserProfile { .. } => None,
         }
     }
 
     fn link(&self) -> Option<&str> {
         match self {
-            MailTemplate::EmailLinkSignIn { url } | MailTemplate::EmailLinkSignUp { url } => {
-                Some(url)
-            }
+            MailTemplate::EmailLinkSignIn { url }
+            | MailTemplate::EmailLinkSignUp { url }
+            | MailTemplate::EmailLinkUserProfile { url } => Some(url),
             _ => None,
         }
     }
@@ -72,6 +76,8 @@ struct Texts {
     link_sign_in_body: &'static [&'static str],
     link_sign_up_subject: &'static str,
     link_sign_up_body: &'static [&'static str],
+    /// An address added to a profile, verified by link (the sign-up subject).
+    link_profile_body: &'static [&'static str],
 }
 
 const EN: Texts = Texts {
@@ -105,6 +111,11 @@ const EN: Texts = Texts {
         "Open this link to verify your email address and finish signing up to {app}: {link}",
         "The link works once and expires in 10 minutes. Do not share it with anyone.",
         "If you did not sign up, you can ignore this email.",
+    ],
+    link_profile_body: &[
+        "Open this link to verify the email address you added to your {app} account: {link}",
+        "The link works once and expires in 10 minutes. Do not share it with anyone.",
+        "If you did not add this address, you can ignore this email.",
     ],
 };
 
@@ -140,6 +151,11 @@ const FR: Texts = Texts {
         "Le lien ne fonctionne qu'une fois et expire dans 10 minutes. Ne le communiquez à personne.",
         "Si vous ne vous êtes pas inscrit, vous pouvez ignorer cet e-mail.",
     ],
+    link_profile_body: &[
+        "Ouvrez ce lien pour vérifier l'adresse e-mail ajoutée à votre compte {app} : {link}",
+        "Le lien ne fonctionne qu'une fois et expire dans 10 minutes. Ne le communiquez à personne.",
+        "Si vous n'avez pas ajouté cette adresse, vous pouvez ignorer cet e-mail.",
+    ],
 };
 
 const DE: Texts = Texts {
@@ -173,6 +189,11 @@ const DE: Texts = Texts {
         "Öffnen Sie diesen Link, um Ihre E-Mail-Adresse zu bestätigen und die Registrierung bei {app} abzuschließen: {link}",
         "Der Link funktioniert einmal und läuft in 10 Minuten ab. Geben Sie ihn an niemanden weiter.",
         "Wenn Sie sich nicht registriert haben, können Sie diese E-Mail ignorieren.",
+    ],
+    link_profile_body: &[
+        "Öffnen Sie diesen Link, um die zu Ihrem Konto bei {app} hinzugefügte E-Mail-Adresse zu bestätigen: {link}",
+        "Der Link funktioniert einmal und läuft in 10 Minuten ab. Geben Sie ihn an niemanden weiter.",
+        "Wenn Sie diese Adresse nicht hinzugefügt haben, können Sie diese E-Mail ignorieren.",
     ],
 };
 
@@ -259,6 +280,7 @@ pub fn compose_branded(
         MailTemplate::SignUpAttempt => (t.sign_up_attempt_subject, t.sign_up_attempt_body),
         MailTemplate::EmailLinkSignIn { .. } => (t.link_sign_in_subject, t.link_sign_in_body),
         MailTemplate::EmailLinkSignUp { .. } => (t.link_sign_up_subject, t.link_sign_up_body),
+        MailTemplate::EmailLinkUserProfile { .. } => (t.link_sign_up_subject, t.link_profile_body),
     };
     let link = template.link();
     let subject = fill(subject, code, app_name, "");

@@ -120,7 +120,7 @@ pub fn phone<'u>(user: &'u User, id: &str) -> CoreResult<&'u PhoneNumber> {
         .ok_or(PHONE_NOT_FOUND)
 }
 
-fn email_mut<'u>(user: &'u mut User, id: &str) -> CoreResult<&'u mut EmailAddress> {
+pub(crate) fn email_mut<'u>(user: &'u mut User, id: &str) -> CoreResult<&'u mut EmailAddress> {
     user.email_addresses
         .iter_mut()
         .find(|e| e.id == id)

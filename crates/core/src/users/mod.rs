@@ -1,6 +1,7 @@
 //! Users: the model, the rules for creating and changing one, and metadata merging.
 
 pub mod bulk;
+pub mod contact_links;
 pub mod contacts;
 pub mod create;
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub enum Verification {
     PhoneCode,
     /// Verified by a social or enterprise provider that vouched for it (`email_verified`).
     Oauth,
+    /// Verified by the user opening a link emailed to it (`email_link`).
+    EmailLink,
 }
 
 impl Verification {

@@ -4,6 +4,7 @@
 //! its `email.created`/`sms.created`), in one transaction. Uniqueness across users is the
 //! store's key: a taken identifier fails the commit with `form_identifier_exists`.
 
+use usher_core::clients::email_links::{LinkToSend, LinkToken};
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::strategy::Strategy;
 use usher_core::events::DomainEvent;
@@ -12,6 +13,7 @@ use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::sms::SmsMessage;
 use usher_core::store::Write;
+use usher_core::users::contact_links;
 use usher_core::users::contacts::{self, ContactKind};
 use usher_core::users::{User, Verification};
 use usher_core::{CoreError, CoreResult};
@@ -360,6 +362,77 @@ pub async fn prepare_mine(
     )
     .await?;
     Ok(user)
+}
+
+/// `/v1/me/email_addresses/{id}/prepare_verification` with `strategy=email_link`: a new link to
+/// the unverified address, queued by `send` in the same write (`redirect_url` already checked).
+pub async fn prepare_link_mine(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    id: &IdentificationId,
+    redirect_url: &str,
+    send: impl Fn(&mut Change<'_>, &LinkToSend, &User),
+) -> CoreResult<User> {
+    let now = state.now();
+    let (user, ()) = edit(
+        state,
+        ctx,
+        user_id,
+        &audit_name(ContactKind::Email, "prepare_verification"),
+        &[],
+        |u, change| {
+            if contacts::kind_of(u, id) != Some(ContactKind::Email) {
+                return Err(ContactKind::Email.not_found());
+            }
+            let to = contact_links::prepare(u, id, redirect_url.to_owned(), now)?;
+            send(change, &to, u);
+            done(())
+        },
+    )
+    .await?;
+    Ok(user)
+}
+
+/// Opens a profile's email link (`GET /v1/verify`) from the browser whose client is
+/// `opened_by`: the address it names is verified. A wrong or spent link is stored as tried.
+/// Answers the link's `redirect_url` and how it went; `None` when it names no pending link.
+pub async fn open_link(
+    state: &AppState,
+    ctx: &RequestContext,
+    token: &LinkToken,
+    opened_by: Option<&str>,
+) -> CoreResult<Option<(String, CoreResult<()>)>> {
+    let Ok(id) = IdentificationId::parse(&token.client_id) else {
+        return Ok(None);
+    };
+    let Ok(user) = owner(state, ContactKind::Email, &id).await else {
+        return Ok(None);
+    };
+    let Some(redirect_url) = contact_links::redirect_url(&user, token).map(str::to_owned) else {
+        return Ok(None);
+    };
+    let now = state.now();
+    // A link that changes nothing when tried (already used) is answered without a write.
+    let mut probe = user.clone();
+    if let Err(e) = contact_links::open(&mut probe, token, opened_by, now)
+        && probe == user
+    {
+        return Ok(Some((redirect_url, Err(e))));
+    }
+    let (_, out) = edit(
+        state,
+        ctx,
+        &user.id,
+        &audit_name(ContactKind::Email, "email_link"),
+        &[],
+        |u, _| {
+            let out = contact_links::open(u, token, opened_by, now);
+            done(out)
+        },
+    )
+    .await?;
+    Ok(Some((redirect_url, out)))
 }
 
 pub fn is_test_number(state: &AppState, number: &str) -> bool {

@@ -65,6 +65,10 @@ fn explain(key: &str) -> &'static str {
         "retention_audit_days" => "Days audit entries are kept (0: forever).",
         "phone_numbers_enabled" => "Phone numbers as a way to sign up and sign in.",
         "phone_number_required" => "Sign-up needs a phone number.",
+        "first_name_field" => "Sign-up asks for a first name: off, optional or required.",
+        "last_name_field" => "Sign-up asks for a last name: off, optional or required.",
+        "username_field" => "Sign-up asks for a username: off, optional or required.",
+        "legal_consent_enabled" => "Sign-up needs the terms and privacy policy accepted.",
         _ => "",
     }
 }

@@ -112,8 +112,21 @@ async fn prepare(
     form: Form,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let strategy = form.read::<PrepareVerificationForm>()?.strategy;
-    let user = app::prepare_mine(&state, &browser.ctx, &s.user_id, kind, &id, &strategy).await?;
+    let form = form.read::<PrepareVerificationForm>()?;
+    let user = if kind == ContactKind::Email && form.strategy == "email_link" {
+        let redirect_url = form.redirect_url.as_deref();
+        let ctx = &browser.ctx;
+        crate::app::frontend::email_links::prepare_profile(
+            &state,
+            ctx,
+            &s.user_id,
+            &id,
+            redirect_url,
+        )
+        .await?
+    } else {
+        app::prepare_mine(&state, &browser.ctx, &s.user_id, kind, &id, &form.strategy).await?
+    };
     respond(&state, &browser, one(&user, kind, &id)).await
 }
 

@@ -146,7 +146,8 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
             | Verification::EmailCode
             | Verification::PhoneCode
             | Verification::Ticket
-            | Verification::Oauth => "Verified",
+            | Verification::Oauth
+            | Verification::EmailLink => "Verified",
         };
         h.el("span", &[("class", Some("badge"))], verified);
         h.close("li");

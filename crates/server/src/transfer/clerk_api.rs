@@ -133,7 +133,8 @@ fn verification(v: Option<&ClerkVerification>) -> Verification {
         return Verification::Unverified;
     }
     match v.strategy.as_deref() {
-        Some("email_code" | "email_link") => Verification::EmailCode,
+        Some("email_code") => Verification::EmailCode,
+        Some("email_link") => Verification::EmailLink,
         Some("phone_code") => Verification::PhoneCode,
         Some("ticket") => Verification::Ticket,
         // `admin`, `from_oauth_*`, `saml`, …: verified elsewhere, trusted as the admin's word.

@@ -17,6 +17,9 @@ pub struct VerificationJson {
     pub strategy: &'static str,
     pub attempts: Option<i64>,
     pub expire_at: Option<Millis>,
+    /// An email link's: the client of the browser that opened it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified_at_client: Option<String>,
 }
 
 impl From<Verification> for VerificationJson {
@@ -28,6 +31,7 @@ impl From<Verification> for VerificationJson {
                 strategy: "admin",
                 attempts: None,
                 expire_at: None,
+                verified_at_client: None,
             },
             Verification::Unverified => Self {
                 object: "verification_admin",
@@ -35,6 +39,7 @@ impl From<Verification> for VerificationJson {
                 strategy: "admin",
                 attempts: None,
                 expire_at: None,
+                verified_at_client: None,
             },
             Verification::EmailCode => Self {
                 object: "verification_otp",
@@ -42,6 +47,7 @@ impl From<Verification> for VerificationJson {
                 strategy: "email_code",
                 attempts: None,
                 expire_at: None,
+                verified_at_client: None,
             },
             Verification::PhoneCode => Self {
                 object: "verification_otp",
@@ -49,6 +55,7 @@ impl From<Verification> for VerificationJson {
                 strategy: "phone_code",
                 attempts: None,
                 expire_at: None,
+                verified_at_client: None,
             },
             Verification::Ticket => Self {
                 object: "verification_ticket",
@@ -56,6 +63,15 @@ impl From<Verification> for VerificationJson {
                 strategy: "ticket",
                 attempts: None,
                 expire_at: None,
+                verified_at_client: None,
+            },
+            Verification::EmailLink => Self {
+                object: "verification_email_link",
+                status: "verified",
+                strategy: "email_link",
+                attempts: None,
+                expire_at: None,
+                verified_at_client: None,
             },
             Verification::Oauth => Self {
                 object: "verification_from_oauth",
@@ -63,6 +79,7 @@ impl From<Verification> for VerificationJson {
                 strategy: "from_oauth",
                 attempts: None,
                 expire_at: None,
+                verified_at_client: None,
             },
         }
     }
@@ -82,21 +99,31 @@ impl VerificationJson {
     ) -> Option<Self> {
         if !v.is_verified() {
             let p = pending?;
+            let (object, strategy) = match p.strategy {
+                Strategy::PhoneCode => ("verification_otp", "phone_code"),
+                Strategy::EmailLink => ("verification_email_link", "email_link"),
+                _ => ("verification_otp", "email_code"),
+            };
             return Some(Self {
-                object: "verification_otp",
+                object,
                 status: p.status.as_str(),
-                strategy: if p.strategy == Strategy::PhoneCode {
-                    "phone_code"
-                } else {
-                    "email_code"
-                },
+                strategy,
                 attempts: Some(p.attempts),
                 expire_at: p.expire_at,
+                verified_at_client: p.verified_at_client.clone(),
             });
         }
         let mut json = Self::from(v);
         if matches!(v, Verification::EmailCode | Verification::PhoneCode) {
             json.expire_at = Some(created_at);
+        }
+        if v == Verification::EmailLink {
+            // The link's own expiry and the browser that opened it, while the user keeps them
+            // (an address verified by a sign-up's link has only its creation to show).
+            let link = pending.filter(|p| p.strategy == Strategy::EmailLink);
+            json.attempts = link.map(|p| p.attempts);
+            json.expire_at = link.and_then(|p| p.expire_at).or(Some(created_at));
+            json.verified_at_client = link.and_then(|p| p.verified_at_client.clone());
         }
         Some(json)
     }

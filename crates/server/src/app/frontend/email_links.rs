@@ -2,7 +2,9 @@
 //! opening it verifies the first factor of the sign-in on the client that asked for it (a
 //! session starts there when nothing more is needed), and sends the browser on to the
 //! `redirect_url` with Clerk's `__clerk_status` (and `__clerk_created_session` when it was that
-//! same browser). The tab that asked finds the sign-in complete by polling it.
+//! same browser). The tab that asked finds the sign-in complete by polling it. A link from
+//! `<UserProfile/>` verifies the address it went to, whichever browser opens it; the profile's
+//! tab finds the address verified by polling it.
 
 use usher_core::clients::email_links::{LinkOutcome, LinkToSend, LinkToken};
 use usher_core::clients::{Client, decoys};
@@ -10,6 +12,7 @@ use usher_core::ids::{ClientId, IdentificationId, UserId};
 use usher_core::mail::templates::{MailTemplate, compose_branded};
 use usher_core::sessions::lifecycle::ensure_can_sign_in;
 use usher_core::users::User;
+use usher_core::users::contact_links;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
@@ -41,12 +44,28 @@ fn link_url(state: &AppState, token: &LinkToken) -> String {
     )
 }
 
-/// Queues the email carrying the link, in `change`: a sign-in's to `user`, else a sign-up's.
-fn send_link(state: &AppState, change: &mut Change<'_>, to: &LinkToSend, user: Option<&User>) {
+/// What a link is for, which says which email carries it.
+#[derive(Clone, Copy)]
+enum Purpose {
+    SignIn,
+    SignUp,
+    Profile,
+}
+
+/// Queues the email carrying the link, in `change`: a sign-in's or a profile's to `user`, a
+/// sign-up's to no user yet.
+fn send_link(
+    state: &AppState,
+    change: &mut Change<'_>,
+    to: &LinkToSend,
+    user: Option<&User>,
+    purpose: Purpose,
+) {
     let url = link_url(state, &to.token);
-    let template = match user {
-        Some(_) => MailTemplate::EmailLinkSignIn { url },
-        None => MailTemplate::EmailLinkSignUp { url },
+    let template = match purpose {
+        Purpose::SignIn => MailTemplate::EmailLinkSignIn { url },
+        Purpose::SignUp => MailTemplate::EmailLinkSignUp { url },
+        Purpose::Profile => MailTemplate::EmailLinkUserProfile { url },
     };
     let msg = compose_branded(
         &template,
@@ -112,7 +131,7 @@ pub async fn prepare_sign_in(
         )?;
         let mut change = Change::new(state, ctx);
         if !later {
-            send_link(state, &mut change, &sent, Some(&user));
+            send_link(state, &mut change, &sent, Some(&user), Purpose::SignIn);
         }
         client.sign_in = Some(sign_in);
         commit_client(
@@ -128,7 +147,7 @@ pub async fn prepare_sign_in(
     .await?;
     if let Some((to, user)) = sent {
         queue_mail_later(state, ctx, id, move |state, change| {
-            send_link(state, change, &to, Some(&user))
+            send_link(state, change, &to, Some(&user), Purpose::SignIn)
         });
     }
     Ok(client)
@@ -172,7 +191,7 @@ pub async fn prepare_sign_up(
         )?;
         let mut change = Change::new(state, ctx);
         match (&sent, &owner, &sign_up.email_address) {
-            (Some(to), _, _) => send_link(state, &mut change, to, None),
+            (Some(to), _, _) => send_link(state, &mut change, to, None, Purpose::SignUp),
             (None, Some(owner), Some(email)) => {
                 send_sign_up_attempt_notice(state, &mut change, owner, email);
             }
@@ -189,6 +208,30 @@ pub async fn prepare_sign_up(
         .await?;
         Ok(client)
     })
+    .await
+}
+
+/// `/v1/me/email_addresses/{id}/prepare_verification` with `strategy=email_link`: a link that
+/// verifies one of the signed-in user's unverified addresses, emailed to it.
+pub async fn prepare_profile(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    id: &IdentificationId,
+    redirect_url: Option<&str>,
+) -> CoreResult<User> {
+    if !state.settings().email_link_enabled {
+        return Err(CoreError::StrategyInvalid { param: "strategy" });
+    }
+    let redirect_url = check_redirect(state, redirect_url).await?;
+    crate::app::identifiers::prepare_link_mine(
+        state,
+        ctx,
+        user_id,
+        id,
+        &redirect_url,
+        |c, to, u| send_link(state, c, to, Some(u), Purpose::Profile),
+    )
     .await
 }
 
@@ -225,6 +268,17 @@ pub async fn open(
     raw_token: &str,
 ) -> CoreResult<String> {
     let token = LinkToken::parse(raw_token).ok_or_else(invalid_link)?;
+    if contact_links::names_address(&token) {
+        let opened = opened_by.map(ClientId::as_str);
+        let (redirect_url, outcome) =
+            crate::app::identifiers::open_link(state, ctx, &token, opened)
+                .await?
+                .ok_or_else(invalid_link)?;
+        return Ok(match outcome {
+            Ok(()) => landing(&redirect_url, LinkOutcome::Verified, None),
+            Err(e) => landing(&redirect_url, LinkOutcome::of_error(&e), None),
+        });
+    }
     let client_id = ClientId::from_stored(token.client_id.clone());
     with_retry(|| async {
         let now = state.now();

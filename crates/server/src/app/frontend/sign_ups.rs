@@ -1,7 +1,9 @@
 //! Sign-up attempts: collect the fields, verify the email address with a code, then create the
-//! user and its first session with the client, in one transaction.
+//! user and its first session with the client, in one transaction. A sign-up verified while a
+//! required field is missing stays `missing_requirements` until an update gives it.
 
 use usher_core::activity::ActivityKind;
+use usher_core::clients::sign_up_fields;
 use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus, VerificationMail};
 use usher_core::clients::{Client, Strategy};
 use usher_core::events::DomainEvent;
@@ -94,6 +96,7 @@ pub async fn upsert(
     ticket: Option<String>,
 ) -> CoreResult<Client> {
     let fields = fields.validate()?;
+    sign_up_fields::check_allowed(&state.settings(), &fields)?;
     if id.is_none() {
         refuse_if_signed_in(state, &load_client(state, key).await?).await?;
     }
@@ -164,8 +167,9 @@ pub async fn upsert(
         }
         sign_up.apply(fields.clone(), digest.clone(), now)?;
         let mut change = Change::new(state, ctx);
-        // A ticket verified the address: nothing else may be left to do.
-        if sign_up.verified_by_ticket() && sign_up.is_ready(&state.settings()) {
+        // A ticket verified the address, or the update gave what was missing after the
+        // verification: nothing else may be left to do.
+        if sign_up.is_ready(&state.settings()) {
             refuse_if_signed_in(state, &client).await?;
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
@@ -306,6 +310,8 @@ pub(super) async fn complete(
 ) -> CoreResult<()> {
     let state = change.state();
     let now = state.now();
+    // Never a user without what the instance requires, whichever way the sign-up got here.
+    sign_up.ensure_complete(&state.settings())?;
     // An invitation's ticket lets its invitee in whatever the sign-up mode and the allowlist
     // say (Clerk's invitations allowlist their address), but not past the blocklist: a blocked
     // address is refused however it came.

@@ -3,12 +3,12 @@
 use serde_json::{Value, json};
 use usher_core::clients::factors::FactorVerification;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
+use usher_core::clients::sign_up_fields;
 use usher_core::clients::sign_ups::SignUp;
 use usher_core::clients::supported::{self, SupportedFactor};
 use usher_core::clients::{Client, Strategy};
 use usher_core::clock::Millis;
 use usher_core::ids::OrganizationId;
-use usher_core::instance::InstanceSettings;
 use usher_core::roles::RoleCatalog;
 use usher_core::sessions::devices::describe;
 use usher_core::sessions::tasks::{effective_status, tasks};
@@ -395,16 +395,12 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
             j
         }
     };
-    let mut optional = vec!["first_name", "last_name", "username"];
-    if cx.settings.phone_numbers_enabled && !cx.settings.phone_number_required {
-        optional.push("phone_number");
-    }
     json!({
         "object": "sign_up_attempt",
         "id": su.id,
         "status": su.status.as_str(),
-        "required_fields": required_fields(&cx.settings),
-        "optional_fields": optional,
+        "required_fields": sign_up_fields::required_fields(&cx.settings),
+        "optional_fields": sign_up_fields::optional_fields(&cx.settings),
         "missing_fields": su.missing_fields(&cx.settings),
         "unverified_fields": su.unverified_fields(),
         "verifications": {
@@ -432,17 +428,6 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
         "legal_accepted_at": su.legal_accepted_at,
         "locale": su.locale,
     })
-}
-
-fn required_fields(settings: &InstanceSettings) -> Vec<&'static str> {
-    let mut out = vec!["email_address"];
-    if settings.phone_numbers_enabled && settings.phone_number_required {
-        out.push("phone_number");
-    }
-    if settings.password_required {
-        out.push("password");
-    }
-    out
 }
 
 pub fn client(view: &ClientView, cx: &RenderContext<'_>) -> Value {

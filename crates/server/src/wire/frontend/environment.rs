@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use usher_core::branding::Branding;
-use usher_core::instance::{Environment, Instance};
+use usher_core::instance::{Environment, FieldRule, Instance};
 use usher_core::oauth::OAuthProvider;
 use usher_core::passwords::LengthBounds;
 
@@ -30,10 +30,10 @@ fn attribute(
     })
 }
 
-/// How a user signs in with an email address: a code, and a link when the instance offers
-/// them. The environment lists only codes as `verifications`: clerk-js's <SignUp/> and
-/// <UserProfile/> take a listed `email_link` as the way to verify every address, and a profile's
-/// address is verified by code only (a sign-up's takes a link through the API).
+/// How a user signs in with an email address, and how an address is verified: a code, and a
+/// link when the instance offers them. clerk-js's <SignUp/> and <UserProfile/> take a listed
+/// `email_link` verification as the way to verify every address (a sign-up's and a profile's
+/// alike), so an instance with links verifies addresses by link.
 fn email_strategies(s: &usher_core::instance::InstanceSettings) -> Vec<&'static str> {
     if s.email_link_enabled {
         vec!["email_code", "email_link"]
@@ -50,13 +50,30 @@ fn on_off(required: bool) -> &'static str {
     if required { "required" } else { "on" }
 }
 
+/// A sign-up field's rule as `auth_config` spells it.
+fn field_rule(rule: FieldRule) -> &'static str {
+    match rule {
+        FieldRule::Off => "off",
+        FieldRule::Optional => "on",
+        FieldRule::Required => "required",
+    }
+}
+
+/// A sign-up field with a rule of its own: shown when enabled, needed when required.
+fn field(rule: FieldRule) -> Value {
+    attribute(rule.enabled(), rule.required(), &[], &[], &[], false)
+}
+
 /// How users sign in and what they are asked for; clerk-js reads little of it, the spec all of it.
 fn auth_config(instance: &Instance) -> Value {
     let s = &instance.settings;
     let development = instance.environment == Environment::Development;
     let id_suffix = &instance.id;
     let phone = s.phone_numbers_enabled;
-    let mut identification = vec!["email_address", "username"];
+    let mut identification = vec!["email_address"];
+    if s.username_field.enabled() {
+        identification.push("username");
+    }
     let mut first_factors = vec!["email_code", "password", "reset_password_email_code"];
     let mut second_factors = vec!["totp", "backup_code"];
     if phone {
@@ -74,17 +91,17 @@ fn auth_config(instance: &Instance) -> Value {
     json!({
         "object": "auth_config",
         "id": format!("aac_{id_suffix}"),
-        "first_name": "on",
-        "last_name": "on",
+        "first_name": field_rule(s.first_name_field),
+        "last_name": field_rule(s.last_name_field),
         "email_address": "required",
         "phone_number": if phone { on_off(s.phone_number_required) } else { "off" },
-        "username": "on",
+        "username": field_rule(s.username_field),
         "password": on_off(s.password_required),
         "identification_requirements": requirements,
         "identification_strategies": identification,
         "first_factors": first_factors,
         "second_factors": second_factors,
-        "email_address_verification_strategies": ["email_code"],
+        "email_address_verification_strategies": email_strategies(s),
         "single_session_mode": true,
         "enhanced_email_deliverability": false,
         // +clerk_test addresses take the fixed code on development instances only.
@@ -132,17 +149,17 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
     let email = email_strategies(s);
     json!({
         "attributes": {
-            "email_address": attribute(true, true, &email, &[], &["email_code"], true),
+            "email_address": attribute(true, true, &email, &[], &email, true),
             "phone_number": if s.phone_numbers_enabled {
                 let code = &["phone_code"];
                 attribute(true, s.phone_number_required, code, code, code, true)
             } else {
                 off()
             },
-            "username": attribute(true, false, &[], &[], &[], false),
+            "username": field(s.username_field),
             "web3_wallet": off(),
-            "first_name": attribute(true, false, &[], &[], &[], false),
-            "last_name": attribute(true, false, &[], &[], &[], false),
+            "first_name": field(s.first_name_field),
+            "last_name": field(s.last_name_field),
             "password": attribute(true, s.password_required, &[], &[], &[], false),
             "authenticator_app": attribute(true, false, &[], &["totp"], &["totp"], false),
             "backup_code": attribute(true, false, &[], &["backup_code"], &[], false),
@@ -163,7 +180,7 @@ fn user_settings(instance: &Instance, providers: &[OAuthProvider]) -> Value {
             "custom_action_required": false,
             "progressive": true,
             "mode": s.sign_up_mode.as_str(),
-            "legal_consent_enabled": false,
+            "legal_consent_enabled": s.legal_consent_enabled,
         },
         "restrictions": {
             "allowlist": { "enabled": s.allowlist_enabled },

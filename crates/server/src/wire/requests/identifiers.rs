@@ -126,6 +126,9 @@ pub struct MyPhoneNumberForm {
 pub struct PrepareVerificationForm {
     #[serde(with = "fields::form::required")]
     pub strategy: String,
+    /// For `email_link`: where the browser that opens the link goes.
+    #[serde(default, with = "fields::form::text")]
+    pub redirect_url: Option<String>,
 }
 
 /// `PATCH /v1/me/phone_numbers/{id}`: `true` or `false` each, when given.

@@ -340,6 +340,8 @@ async fn settings_changes_are_validated_inline_and_picked_up() {
         "session_token_lifetime_secs",
         "allowed_origins",
         "retention_audit_days",
+        "first_name_field",
+        "legal_consent_enabled",
     ] {
         assert!(
             page.body.contains(&format!("id=\"setting-{key}\"")),
@@ -395,6 +397,28 @@ async fn settings_changes_are_validated_inline_and_picked_up() {
     let held = &s.ok()["settings"]["session_token_lifetime_secs"];
     assert_eq!(held["value"], 60, "{held}");
     assert_eq!(held["source"], "default");
+
+    // A sign-up field's rule: one of its three values, shown to clerk-js at once.
+    let refused = admin
+        .submit(
+            "/dashboard/settings",
+            &[("key", "first_name_field"), ("value", "mandatory")],
+        )
+        .await;
+    refused.expect(422);
+    assert!(refused.body.contains("must be off, optional or required"));
+    admin
+        .submit(
+            "/dashboard/settings",
+            &[("key", "first_name_field"), ("value", "required")],
+        )
+        .await
+        .redirects_to("/dashboard/settings?done=saved");
+    let env = d.app.environment().await;
+    assert_eq!(
+        env["user_settings"]["attributes"]["first_name"]["required"],
+        true
+    );
 }
 
 #[tokio::test]

@@ -83,10 +83,10 @@ async fn a_link_opened_on_another_device_completes_the_sign_in_that_asked() {
     enable(&env, json!({"email_link_enabled": true})).await;
     let environment = env.environment().await;
     let settings = &environment["user_settings"];
-    // Offered to sign in; addresses are still verified by code.
+    // Offered to sign in, and addresses (a sign-up's, a profile's) are verified by link.
     assert_eq!(
         settings["attributes"]["email_address"]["verifications"],
-        json!(["email_code"])
+        json!(["email_code", "email_link"])
     );
     assert!(
         settings["attributes"]["email_address"]["first_factors"]
