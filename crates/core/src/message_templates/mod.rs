@@ -247,6 +247,14 @@ pub fn apply_to_email(stored: &[TemplateOverride], msg: &mut crate::mail::EmailM
     o.delivered_by_clerk
 }
 
+/// The sender's local part stored for an email template, if any.
+pub fn from_email_name<'a>(stored: &'a [TemplateOverride], slug: &str) -> Option<&'a str> {
+    stored
+        .iter()
+        .find(|o| o.template_type == TemplateType::Email && o.slug == slug)
+        .and_then(|o| o.from_email_name.as_deref())
+}
+
 /// Applies the instance's stored text for `msg`'s template, if any, to the text message about
 /// to be sent; returns whether the server delivers it.
 pub fn apply_to_sms(stored: &[TemplateOverride], msg: &mut crate::sms::SmsMessage) -> bool {

@@ -161,9 +161,9 @@ pub enum Write {
         template_type: TemplateType,
         slug: String,
     },
-    /// A new satellite domain; [`StoreError::KeyTaken`] when the name is taken.
+    /// A new satellite domain; [`StoreError::NameTaken`] when the name is taken.
     InsertSatelliteDomain(SatelliteDomain),
-    /// [`StoreError::KeyTaken`] when the new name is taken.
+    /// [`StoreError::NameTaken`] when the new name is taken.
     UpdateSatelliteDomain(SatelliteDomain),
     DeleteSatelliteDomain {
         id: String,

@@ -31,7 +31,7 @@ pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, d: &SatelliteDomain) -> 
     )
     .bind(to_doc(d)?)
     .bind(d.created_at);
-    execute_unique(q, &mut **tx, StoreError::KeyTaken { what: "name" }).await?;
+    execute_unique(q, &mut **tx, StoreError::NameTaken).await?;
     Ok(())
 }
 
@@ -42,7 +42,7 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, d: &SatelliteDomain) -> 
         &[instance_id, &d.id, &d.name],
     )
     .bind(to_doc(d)?);
-    exactly_one(execute_unique(q, &mut **tx, StoreError::KeyTaken { what: "name" }).await?)
+    exactly_one(execute_unique(q, &mut **tx, StoreError::NameTaken).await?)
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str) -> StoreResult<()> {
