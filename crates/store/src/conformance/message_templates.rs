@@ -11,11 +11,16 @@ use usher_core::store::{Store, StoreError, Write};
 use super::organizations::commit;
 use super::{NOW, Outcome, create_instance};
 
-fn template(t: TemplateType, slug: &str, body: &str, at: i64) -> TemplateOverride {
-    let b = catalog::find(t, slug).expect("a built-in template");
+fn template(
+    t: TemplateType,
+    slug: &str,
+    body: &str,
+    at: i64,
+) -> Result<TemplateOverride, Box<dyn std::error::Error + Send + Sync>> {
+    let b = catalog::find(t, slug).ok_or("no such built-in template")?;
     let mut o = TemplateOverride::empty(b, at);
     o.body = Some(body.to_owned());
-    o
+    Ok(o)
 }
 
 pub async fn templates_are_stored_once_per_type_and_slug(store: Arc<dyn Store>) -> Outcome {
@@ -26,8 +31,8 @@ pub async fn templates_are_stored_once_per_type_and_slug(store: Arc<dyn Store>) 
         "verification_code",
         "<p>{{otp_code}}</p>",
         NOW,
-    );
-    let sms = template(TemplateType::Sms, "verification_code", "{{otp_code}}", NOW);
+    )?;
+    let sms = template(TemplateType::Sms, "verification_code", "{{otp_code}}", NOW)?;
     commit(
         &store,
         &ins,
@@ -46,7 +51,7 @@ pub async fn templates_are_stored_once_per_type_and_slug(store: Arc<dyn Store>) 
         "verification_code",
         "<b>{{otp_code}}</b>",
         NOW,
-    );
+    )?;
     again.delivered_by_clerk = false;
     again.updated_at = NOW + 5;
     commit(&store, &ins, vec![Write::PutMessageTemplate(again.clone())]).await?;
