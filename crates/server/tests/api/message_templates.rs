@@ -291,3 +291,86 @@ async fn delivery_off_sends_no_mail_but_the_webhook_fires() {
         .count();
     assert_eq!(toggles, 2);
 }
+
+#[tokio::test]
+async fn an_sms_template_rewrites_texts_and_delivery_off_leaves_the_webhook() {
+    // A provider is set (never reached: the SMS worker is off and nothing due is left).
+    let app = spawn_with(Arc::new(SystemClock), |cfg| {
+        cfg.webhooks.run_worker = false;
+        cfg.sms.run_worker = false;
+        cfg.sms.provider = Some(
+            usher_server::outbound::sms::TwilioConfig::from_parts(
+                "http://127.0.0.1:9",
+                Some("ACtest0123456789".into()),
+                Some("twilio-auth-token".into()),
+                Some("+14155550100".into()),
+            )
+            .unwrap(),
+        );
+    })
+    .await;
+    let sms = "/v1/templates/sms/verification_code";
+    let put = app
+        .send(
+            reqwest::Method::PUT,
+            sms,
+            Some(json!({"body": "{{app.name}} code: {{otp_code}}"})),
+        )
+        .await;
+    assert_eq!(put.ok()["body"], "{{app.name}} code: {{otp_code}}");
+    app.send(
+        reqwest::Method::PUT,
+        sms,
+        Some(json!({"body": "{{otp_code}} {{magic_link}}"})),
+    )
+    .await
+    .err(422, "form_param_value_invalid");
+
+    let text = |to: &str| {
+        usher_core::sms::SmsMessage::verification_code(
+            to,
+            None,
+            None,
+            "Acme",
+            "135790",
+            app.running.state.now(),
+        )
+    };
+    let queue = |msg: usher_core::sms::SmsMessage| async {
+        let state = &app.running.state;
+        let ctx = usher_server::app::context::RequestContext::system("test");
+        let mut change = usher_server::app::Change::new(state, &ctx);
+        usher_server::app::sms::queue(&mut change, msg);
+        change.commit("sms.create", None).await.unwrap();
+    };
+    queue(text("+447700900301")).await;
+    let sent = app
+        .get("/v1/sms_messages?phone_number=%2B447700900301")
+        .await;
+    let first = sent.ok()["data"][0].clone();
+    assert_eq!(first["message"], "Acme code: 135790");
+    assert_eq!(first["delivered_by_clerk"], true, "the provider sends it");
+
+    app.post(
+        &format!("{sms}/toggle_delivery"),
+        json!({"delivered_by_clerk": false}),
+    )
+    .await
+    .ok();
+    queue(text("+447700900302")).await;
+    let listed = app
+        .get("/v1/sms_messages?phone_number=%2B447700900302")
+        .await;
+    let second = listed.ok()["data"][0].clone();
+    assert_eq!(
+        second["delivered_by_clerk"], false,
+        "only the webhook carries it"
+    );
+    let events = app.events().await;
+    let created = events
+        .iter()
+        .find(|e| e.event_type == "sms.created" && e.data["id"] == second["id"])
+        .expect("sms.created still fires");
+    assert_eq!(created.data["delivered_by_clerk"], false);
+    assert_eq!(created.data["message"], "Acme code: 135790");
+}
