@@ -88,6 +88,9 @@ pub struct Inner {
     /// The instance's satellite domains, whose origins may call the Frontend API; read at start
     /// and reloaded with the branding.
     satellite_domains: RwLock<Arc<Vec<usher_core::domains::SatelliteDomain>>>,
+    /// Held for the whole of one reload of the templates and satellite domains (read, then
+    /// replace), so a reload that read before a change cannot replace what a later one read.
+    pub message_templates_reload: tokio::sync::Mutex<()>,
     /// Read from the store on first use (enumeration protection only).
     decoy_key: tokio::sync::OnceCell<DecoyKey>,
     /// Seals JWT templates' own signing keys; read from the store on first use.
@@ -204,6 +207,7 @@ impl AppState {
             session_claims: RwLock::new(Arc::new(HeldSessionClaims::new(p.session_claims))),
             message_templates: RwLock::new(Arc::new(Vec::new())),
             satellite_domains: RwLock::new(Arc::new(Vec::new())),
+            message_templates_reload: tokio::sync::Mutex::new(()),
             decoy_key: tokio::sync::OnceCell::new(),
             template_sealing_key: tokio::sync::OnceCell::new(),
             template_keys: std::sync::Mutex::new(TemplateKeys::new()),

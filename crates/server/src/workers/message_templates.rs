@@ -6,6 +6,9 @@
 use crate::state::AppState;
 
 pub async fn refresh_once(state: &AppState) -> anyhow::Result<()> {
+    // One reload at a time: the periodic one may have read before this node's own change
+    // committed, and must not replace what the change's reload read after it.
+    let _one = state.message_templates_reload.lock().await;
     let ins = &state.instance.id;
     let templates = state.store.message_templates(ins).await?;
     let domains = state.store.satellite_domains(ins).await?;
