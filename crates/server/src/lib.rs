@@ -302,6 +302,9 @@ pub async fn start_with_clock(
         setting_flags,
         degraded: cfg.degraded.clone(),
     });
+    workers::message_templates::refresh_once(&state)
+        .await
+        .context("reading the instance's templates and satellite domains")?;
 
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = Vec::new();

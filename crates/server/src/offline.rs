@@ -30,7 +30,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
     let mut webhooks = cfg.webhooks.clone();
     webhooks.run_worker = false;
     let webhooks = WebhookRuntime::new(webhooks, instance.environment)?;
-    Ok(AppState::new(StateParts {
+    let state = AppState::new(StateParts {
         store,
         instance,
         clock: clock.clone(),
@@ -66,5 +66,7 @@ pub async fn open(cfg: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<A
             cache_sessions: 1,
             ..Default::default()
         },
-    }))
+    });
+    crate::workers::message_templates::refresh_once(&state).await?;
+    Ok(state)
 }

@@ -82,6 +82,15 @@ pub struct Inner {
     /// The session token template and what rendering it reads; reloaded when another process
     /// changes it, as the branding is.
     session_claims: RwLock<Arc<HeldSessionClaims>>,
+    /// The instance's stored email and SMS templates, applied as messages are queued; read at
+    /// start and reloaded with the branding.
+    message_templates: RwLock<Arc<Vec<usher_core::message_templates::TemplateOverride>>>,
+    /// The instance's satellite domains, whose origins may call the Frontend API; read at start
+    /// and reloaded with the branding.
+    satellite_domains: RwLock<Arc<Vec<usher_core::domains::SatelliteDomain>>>,
+    /// Held for the whole of one reload of the templates and satellite domains (read, then
+    /// replace), so a reload that read before a change cannot replace what a later one read.
+    pub message_templates_reload: tokio::sync::Mutex<()>,
     /// Read from the store on first use (enumeration protection only).
     decoy_key: tokio::sync::OnceCell<DecoyKey>,
     /// Seals JWT templates' own signing keys; read from the store on first use.
@@ -196,6 +205,9 @@ impl AppState {
             branding: RwLock::new(Arc::new(p.branding)),
             settings: RwLock::new(Arc::new(settings)),
             session_claims: RwLock::new(Arc::new(HeldSessionClaims::new(p.session_claims))),
+            message_templates: RwLock::new(Arc::new(Vec::new())),
+            satellite_domains: RwLock::new(Arc::new(Vec::new())),
+            message_templates_reload: tokio::sync::Mutex::new(()),
             decoy_key: tokio::sync::OnceCell::new(),
             template_sealing_key: tokio::sync::OnceCell::new(),
             template_keys: std::sync::Mutex::new(TemplateKeys::new()),
@@ -377,6 +389,39 @@ impl AppState {
         };
         if b.version >= held.version {
             *held = Arc::new(b);
+        }
+    }
+
+    /// The instance's stored email and SMS templates as held.
+    pub fn message_templates(&self) -> Arc<Vec<usher_core::message_templates::TemplateOverride>> {
+        match self.message_templates.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn replace_message_templates(
+        &self,
+        t: Vec<usher_core::message_templates::TemplateOverride>,
+    ) {
+        match self.message_templates.write() {
+            Ok(mut held) => *held = Arc::new(t),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(t),
+        }
+    }
+
+    /// The instance's satellite domains as held.
+    pub fn satellite_domains(&self) -> Arc<Vec<usher_core::domains::SatelliteDomain>> {
+        match self.satellite_domains.read() {
+            Ok(d) => d.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn replace_satellite_domains(&self, d: Vec<usher_core::domains::SatelliteDomain>) {
+        match self.satellite_domains.write() {
+            Ok(mut held) => *held = Arc::new(d),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(d),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod invitations;
 pub mod jwt_templates;
 pub mod lifecycle;
 pub mod machines;
+pub mod message_templates;
 pub mod oauth;
 pub mod operators;
 pub mod ops;
@@ -329,6 +330,10 @@ macro_rules! conformance_tests {
             }
             dashboard {
                 security_events_are_listed_newest_first,
+            }
+            message_templates {
+                templates_are_stored_once_per_type_and_slug,
+                satellite_domains_are_registered_once,
             }
         }
     };

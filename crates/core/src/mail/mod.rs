@@ -24,6 +24,9 @@ pub enum EmailStatus {
     Logged,
     /// Refused by the SMTP server, or every retry failed.
     Failed,
+    /// Not sent by the server: its template's delivery is off, and the application sends it
+    /// from the `email.created` webhook.
+    Delegated,
 }
 
 impl EmailStatus {
@@ -33,6 +36,7 @@ impl EmailStatus {
             EmailStatus::Sent => "sent",
             EmailStatus::Logged => "logged",
             EmailStatus::Failed => "failed",
+            EmailStatus::Delegated => "delegated",
         }
     }
 
@@ -42,6 +46,7 @@ impl EmailStatus {
             "sent" => EmailStatus::Sent,
             "logged" => EmailStatus::Logged,
             "failed" => EmailStatus::Failed,
+            "delegated" => EmailStatus::Delegated,
             _ => return None,
         })
     }
@@ -133,6 +138,7 @@ mod tests {
             EmailStatus::Sent,
             EmailStatus::Logged,
             EmailStatus::Failed,
+            EmailStatus::Delegated,
         ] {
             assert_eq!(EmailStatus::parse(s.as_str()), Some(s));
             assert_eq!(

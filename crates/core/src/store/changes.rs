@@ -4,6 +4,7 @@ use crate::actor_tokens::ActorToken;
 use crate::audit::AuditEntry;
 use crate::branding::Branding;
 use crate::clock::Millis;
+use crate::domains::SatelliteDomain;
 use crate::events::OutboxEvent;
 use crate::identifier_lists::ListedIdentifier;
 use crate::ids::{
@@ -16,6 +17,7 @@ use crate::invitations::Invitation;
 use crate::jwt_templates::JwtTemplate;
 use crate::jwt_templates::session_claims::SessionClaimsTemplate;
 use crate::mail::EmailMessage;
+use crate::message_templates::{TemplateOverride, TemplateType};
 use crate::organizations::domains::OrganizationDomain;
 use crate::organizations::invitations::OrganizationInvitation;
 use crate::organizations::membership_requests::MembershipRequest;
@@ -150,6 +152,20 @@ pub enum Write {
     /// A new registered redirect URL; [`StoreError::KeyTaken`] when the URL is registered.
     InsertRedirectUrl(RedirectUrl),
     DeleteRedirectUrl {
+        id: String,
+    },
+    /// Stores an instance's template (replacing what was stored for its type and slug).
+    PutMessageTemplate(TemplateOverride),
+    /// Drops what was stored for a template (back to the built-in one).
+    DeleteMessageTemplate {
+        template_type: TemplateType,
+        slug: String,
+    },
+    /// A new satellite domain; [`StoreError::NameTaken`] when the name is taken.
+    InsertSatelliteDomain(SatelliteDomain),
+    /// [`StoreError::NameTaken`] when the new name is taken.
+    UpdateSatelliteDomain(SatelliteDomain),
+    DeleteSatelliteDomain {
         id: String,
     },
     /// A new waitlist entry; [`StoreError::KeyTaken`] when the address has one.

@@ -8,11 +8,13 @@ mod billing;
 mod changes;
 mod commit;
 mod dashboard;
+mod domains;
 mod error;
 mod instance;
 mod lifecycle;
 mod machines;
 mod mail;
+mod message_templates;
 mod oauth;
 mod operators;
 mod ops;
@@ -44,10 +46,12 @@ pub mod prelude {
     pub use super::billing::BillingStore;
     pub use super::commit::CommitStore;
     pub use super::dashboard::DashboardStore;
+    pub use super::domains::DomainStore;
     pub use super::instance::InstanceStore;
     pub use super::lifecycle::LifecycleStore;
     pub use super::machines::MachineStore;
     pub use super::mail::MailStore;
+    pub use super::message_templates::TemplateStore;
     pub use super::oauth::OAuthStore;
     pub use super::operators::OperatorStore;
     pub use super::ops::OpsStore;
@@ -101,4 +105,6 @@ storage_contract!(
     WaitlistStore,
     OpsStore,
     DashboardStore,
+    TemplateStore,
+    DomainStore,
 );

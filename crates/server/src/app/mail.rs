@@ -16,12 +16,22 @@ use crate::state::AppState;
 
 pub const NOT_FOUND: CoreError = CoreError::NotFound { resource: "email" };
 
-/// Adds `msg` to the change, with its `email.created` event. The sender's name and whether the
-/// server delivers it (SMTP configured) are filled in from the settings.
+/// Adds `msg` to the change, with its `email.created` event. The instance's stored template for
+/// it, if any, gives its subject and body; the sender's name and whether the server delivers it
+/// (SMTP configured, and the template's delivery on) are filled in from the settings. A message
+/// the server does not deliver because its template says so is `delegated`: only the webhook
+/// carries it.
 pub fn queue(change: &mut Change<'_>, mut msg: EmailMessage) {
     let rt = &change.state.mail;
-    msg.from_email_name = rt.from_email_name().to_owned();
-    msg.delivered_by_server = rt.smtp_configured();
+    let templates = change.state.message_templates();
+    let delivered = usher_core::message_templates::apply_to_email(&templates, &mut msg);
+    msg.from_email_name = usher_core::message_templates::from_email_name(&templates, &msg.slug)
+        .unwrap_or(rt.from_email_name())
+        .to_owned();
+    msg.delivered_by_server = delivered && rt.smtp_configured();
+    if !delivered {
+        msg.status = usher_core::mail::EmailStatus::Delegated;
+    }
     change.write(Write::InsertEmail(msg.clone()));
     change.event(DomainEvent::EmailCreated(msg));
     change.emails += 1;

@@ -89,9 +89,17 @@ async fn report(state: &AppState, cap: &str, subject: String, w: Window, now: i6
     }
 }
 
-/// Adds `msg` to the change: the record and whatever the sender delivers it with.
+/// Adds `msg` to the change: the record and whatever the sender delivers it with. The instance's
+/// stored template for it, if any, gives its text; one whose delivery is off leaves only the
+/// `sms.created` webhook to carry it.
 pub fn queue(change: &mut Change<'_>, mut msg: SmsMessage) {
-    let events = change.state.sms.dispatch(&mut msg);
+    let templates = change.state.message_templates();
+    let delivered = usher_core::message_templates::apply_to_sms(&templates, &mut msg);
+    let events = if delivered {
+        change.state.sms.dispatch(&mut msg)
+    } else {
+        usher_core::sms_sender::SmsSender::dispatch(&usher_core::sms_sender::WebhookSms, &mut msg)
+    };
     if msg.delivered_by_clerk {
         change.texts += 1;
     }

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod billing;
 mod clients;
 mod diagnostics;
+mod domains;
 mod emails;
 mod external_accounts;
 mod identifier_lists;
@@ -12,6 +13,7 @@ mod instance;
 mod instance_settings;
 mod invitations;
 mod jwks;
+mod message_templates;
 mod organization_domains;
 mod organization_invitations;
 mod organization_logos;
@@ -270,6 +272,31 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/redirect_urls/{id}",
             get(redirect_urls::get).delete(redirect_urls::delete),
+        )
+        .route(
+            "/v1/templates/{template_type}",
+            get(message_templates::list),
+        )
+        .route(
+            "/v1/templates/{template_type}/{slug}",
+            get(message_templates::get).put(message_templates::upsert),
+        )
+        .route(
+            "/v1/templates/{template_type}/{slug}/revert",
+            post(message_templates::revert),
+        )
+        .route(
+            "/v1/templates/{template_type}/{slug}/preview",
+            post(message_templates::preview),
+        )
+        .route(
+            "/v1/templates/{template_type}/{slug}/toggle_delivery",
+            post(message_templates::toggle_delivery),
+        )
+        .route("/v1/domains", get(domains::list).post(domains::create))
+        .route(
+            "/v1/domains/{domain_id}",
+            patch(domains::update).delete(domains::delete),
         )
         .route(
             "/v1/waitlist_entries",

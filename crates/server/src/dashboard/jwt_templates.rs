@@ -41,7 +41,7 @@ fn pretty(v: &impl serde::Serialize) -> String {
 }
 
 /// A refused value's message (shown beside the form), or `None` for another failure.
-fn refusal(e: &CoreError) -> Option<String> {
+pub(super) fn refusal(e: &CoreError) -> Option<String> {
     matches!(
         e,
         CoreError::ParamValueInvalid { .. }
@@ -53,7 +53,13 @@ fn refusal(e: &CoreError) -> Option<String> {
     .then(|| ApiError::from(e.clone()).detail.long_message.clone())
 }
 
-fn textarea(h: &mut Html, name: &'static str, label: &str, value: &str, error: Option<&str>) {
+pub(super) fn textarea(
+    h: &mut Html,
+    name: &'static str,
+    label: &str,
+    value: &str,
+    error: Option<&str>,
+) {
     let id = format!("f-{name}");
     let error_id = format!("{id}-error");
     h.open("div", &[("class", Some("field"))])

@@ -16,6 +16,7 @@ mod actions;
 mod admin;
 mod audit;
 mod charts;
+mod domains;
 mod emails;
 mod jwt_templates;
 mod keys;
@@ -23,6 +24,7 @@ mod organizations;
 mod security;
 mod settings;
 mod sign_in;
+mod templates;
 mod users;
 mod users_edit;
 mod users_export;
@@ -95,6 +97,20 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/emails", get(emails::emails))
         .route("/dashboard/sms", get(emails::sms))
         .route("/dashboard/activity", get(charts::page))
+        .route("/dashboard/templates", get(templates::list))
+        .route(
+            "/dashboard/templates/{template_type}/{slug}",
+            get(templates::show).post(templates::act),
+        )
+        .route(
+            "/dashboard/templates/{template_type}/{slug}/revert",
+            get(templates::confirm_revert),
+        )
+        .route("/dashboard/domains", get(domains::page).post(domains::act))
+        .route(
+            "/dashboard/domains/{domain_id}/delete",
+            get(domains::confirm_delete),
+        )
         .route("/dashboard/keys", get(keys::page))
         .route("/dashboard/keys/emergency", get(keys::emergency))
         .route("/dashboard/keys/act", post(keys::act))

@@ -59,6 +59,8 @@ fn document(title: &str, nav: Option<&Nav>, body: Html) -> String {
             .raw("<li><a href=\"/dashboard/activity\">Activity</a></li>")
             .raw("<li><a href=\"/dashboard/webhooks\">Webhooks</a></li>")
             .raw("<li><a href=\"/dashboard/emails\">Emails and SMS</a></li>")
+            .raw("<li><a href=\"/dashboard/templates\">Templates</a></li>")
+            .raw("<li><a href=\"/dashboard/domains\">Domains</a></li>")
             .raw("<li><a href=\"/dashboard/keys\">Keys</a></li>")
             .raw("<li><a href=\"/dashboard/jwt-templates\">JWT templates</a></li>")
             .raw("<li><a href=\"/dashboard/settings\">Settings</a></li>")

@@ -96,6 +96,18 @@ path_struct!(
     RedirectUrlPath { id: String } => not_found("redirect url")
 );
 path_struct!(
+    /// `/v1/templates/{template_type}`
+    TemplateTypePath { template_type: String } => not_found("template")
+);
+path_struct!(
+    /// `/v1/templates/{template_type}/{slug}/…`
+    TemplatePath { template_type: String, slug: String } => not_found("template")
+);
+path_struct!(
+    /// `/v1/domains/{domain_id}`
+    InstanceDomainPath { domain_id: String } => not_found("domain")
+);
+path_struct!(
     /// `/v1/waitlist_entries/{waitlist_entry_id}/…`
     WaitlistEntryPath { waitlist_entry_id: String } => not_found("waitlist entry")
 );

@@ -39,6 +39,7 @@ pub fn is_allowed(state: &AppState, origin: &str) -> bool {
     state.settings().allowed_origins.contains(&origin)
         || origin == format!("https://{}", state.instance.frontend_host)
         || (state.instance.environment == Environment::Development && is_loopback_host(&origin))
+        || crate::app::domains::is_satellite_origin(state, &origin)
 }
 
 pub fn origin_refused() -> ApiError {

@@ -1,13 +1,13 @@
 //! One loop, at `--key-refresh-secs`, that picks up what another process changed in the
 //! instance: rotated signing keys (`key_refresh`), secret keys (`secret_keys`), branding
-//! (`branding`), the session token template (`session_claims`) and the stored settings
-//! (`settings`).
+//! (`branding`), the session token template (`session_claims`), the stored settings
+//! (`settings`), and the email/SMS templates and satellite domains (`message_templates`).
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{branding, key_refresh, secret_keys, session_claims, settings};
+use super::{branding, key_refresh, message_templates, secret_keys, session_claims, settings};
 use crate::state::AppState;
 
 pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
@@ -28,6 +28,12 @@ pub async fn run(state: AppState, every: Duration, mut stop: watch::Receiver<boo
                 }
                 if let Err(e) = settings::refresh_once(&state).await {
                     tracing::warn!(error = %format!("{e:#}"), "could not reload the instance settings");
+                }
+                if let Err(e) = message_templates::refresh_once(&state).await {
+                    tracing::warn!(
+                        error = %format!("{e:#}"),
+                        "could not reload the templates and satellite domains"
+                    );
                 }
                 if let Err(e) = session_claims::refresh_once(&state).await {
                     tracing::warn!(

@@ -8,6 +8,7 @@ pub mod instance_refresh;
 pub mod key_refresh;
 pub mod lifecycle;
 pub mod mail;
+pub mod message_templates;
 pub mod secret_keys;
 pub mod session_claims;
 pub mod settings;

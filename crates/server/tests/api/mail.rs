@@ -24,15 +24,15 @@ async fn reply(w: &mut tokio::net::tcp::OwnedWriteHalf, s: &str) {
 
 /// What the sink received in one SMTP transaction.
 #[derive(Debug)]
-struct Received {
-    mail_from: String,
-    rcpt_to: Vec<String>,
-    data: String,
+pub(crate) struct Received {
+    pub mail_from: String,
+    pub rcpt_to: Vec<String>,
+    pub data: String,
 }
 
 /// A minimal SMTP server on loopback: 220, 250 to EHLO/HELO/MAIL/RCPT (or 550 to RCPT when
 /// `reject_rcpt`), 354 then 250 for DATA, 221 to QUIT. Each message goes to the channel.
-async fn smtp_sink(reject_rcpt: bool) -> (u16, mpsc::UnboundedReceiver<Received>) {
+pub(crate) async fn smtp_sink(reject_rcpt: bool) -> (u16, mpsc::UnboundedReceiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::unbounded_channel();

@@ -146,3 +146,11 @@ mod dashboard {
     type Db = super::Db;
     include!("dashboard.rs");
 }
+mod message_templates {
+    type Db = super::Db;
+    include!("message_templates.rs");
+}
+mod satellite_domains {
+    type Db = super::Db;
+    include!("satellite_domains.rs");
+}

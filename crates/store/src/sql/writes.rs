@@ -237,6 +237,22 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::DeleteRedirectUrl { id } => {
                 super::redirect_urls::delete(&mut tx, instance_id, id).await?
             }
+            Write::PutMessageTemplate(t) => {
+                super::message_templates::put(&mut tx, instance_id, t).await?
+            }
+            Write::DeleteMessageTemplate {
+                template_type,
+                slug,
+            } => super::message_templates::delete(&mut tx, instance_id, *template_type, slug).await?,
+            Write::InsertSatelliteDomain(d) => {
+                super::satellite_domains::insert(&mut tx, instance_id, d).await?
+            }
+            Write::UpdateSatelliteDomain(d) => {
+                super::satellite_domains::update(&mut tx, instance_id, d).await?
+            }
+            Write::DeleteSatelliteDomain { id } => {
+                super::satellite_domains::delete(&mut tx, instance_id, id).await?
+            }
             Write::InsertWaitlistEntry(e) => {
                 super::waitlist::insert(&mut tx, instance_id, e).await?
             }

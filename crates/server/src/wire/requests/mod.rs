@@ -5,6 +5,7 @@
 pub mod actor_tokens;
 pub mod api_keys;
 pub mod billing;
+pub mod domains;
 pub mod external_accounts;
 pub mod fields;
 pub mod frontend;
@@ -15,6 +16,7 @@ pub mod instance_settings;
 pub mod invitations;
 pub mod jwt_templates;
 pub mod machines;
+pub mod message_templates;
 pub mod organization_domains;
 pub mod organization_invitations;
 pub mod organizations;

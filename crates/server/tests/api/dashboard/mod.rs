@@ -6,6 +6,7 @@
 mod ops;
 mod security;
 mod sign_in;
+mod templates;
 mod test_event;
 mod users;
 mod users_edit;

@@ -23,3 +23,4 @@ include!("waitlist.rs");
 include!("passkeys.rs");
 include!("ops.rs");
 include!("dashboard.rs");
+include!("message_templates.rs");
