@@ -2,9 +2,9 @@
 # The browser suite, as scripts/suites runs it after the release build:
 #   USHER_BIN=target/release/usher compat/browser/ci.sh
 # 1. installs what is missing: Debian's chromium (apt-get) when /usr/bin/chromium is absent,
-#    node_modules (npm ci: playwright-core, @clerk/backend), and the browser bundles
+#    node_modules (npm ci: playwright-core, @clerk/backend, oidc-provider), and the browser bundles
 #    @clerk/clerk-js 6 + @clerk/ui and @clerk/clerk-js 5 (npm pack into vendor/, see fetch-vendor.sh);
-# 2. run.mjs starts a production, a development and a clerk-js 5 Usher with an app server in front of each,
+# 2. run.mjs starts the Usher instances it lists (production, development, clerk-js 5, …) with an app server in front of each,
 #    runs every test file with node --test, and stops them all;
 # 3. every Frontend API response the proxies recorded is validated against Clerk's OpenAPI spec
 #    (../fapi-spec/validate-log.mjs).

@@ -13,6 +13,11 @@
 //   (5) clerk5:      as (P), on its own app port, pages loading clerk-js 5 (its UI built in)
 //   (F) forced:      as (P), on its own app port, with --force-organization-selection true
 //   (F5) forced5:    as (F) with clerk-js 5
+//   (W) ways:        as (P), on its own app port, with --frontend-url <app>/__clerk (the links it
+//                    emails and the OAuth redirect URI go through the app's proxy, as with Clerk's
+//                    proxyUrl); email links and a loopback OpenID provider are turned on there
+//   (R) restricted:  as (P), on its own app port; sign-up restricted there
+//   (D5) dev5:       as (D) with clerk-js 5, on its own app port
 // (P), (5), (F) and (F5) also serve organizations (--organizations true); (P) organization
 // domains too.
 // (P) and (D) with --clerk-js-dir vendor/node_modules (clerk-js 6 + @clerk/ui), (5) with
@@ -52,11 +57,12 @@ await runSuite({
         jwtKey: usher.jwtKey,
         environment,
         clerkJs,
+        dataDir: usher.dataDir,
       };
     }
     say(`usher ${USHER_BIN}; artifacts in ${ARTIFACTS_DIR}`);
     const forcedArgs = ['--organizations', 'true', '--force-organization-selection', 'true'];
-    const [production, development, clerk5, forced, forced5] = await Promise.all([
+    const [production, development, clerk5, forced, forced5, ways, restricted, dev5] = await Promise.all([
       instance('production', 'production', (app) => ({
         frontendHost: `clerk.localhost:${app.port}`,
         secretKey: liveSecretKey(),
@@ -83,7 +89,20 @@ await runSuite({
         clerkJsDir: VENDOR5_DIR,
         args: forcedArgs,
       }), 5),
+      instance('ways', 'production', (app) => ({
+        frontendHost: `clerk.localhost:${app.port}`,
+        secretKey: liveSecretKey(),
+        args: ['--frontend-url', `${app.origin}/__clerk`],
+      })),
+      instance('restricted', 'production', (app) => ({
+        frontendHost: `clerk.localhost:${app.port}`,
+        secretKey: liveSecretKey(),
+      })),
+      instance('dev5', 'development', () => ({
+        frontendHost: 'happy-hippo-13.clerk.accounts.dev',
+        clerkJsDir: VENDOR5_DIR,
+      }), 5),
     ]);
-    return { production, development, clerk5, forced, forced5 };
+    return { production, development, clerk5, forced, forced5, ways, restricted, dev5 };
   },
 });

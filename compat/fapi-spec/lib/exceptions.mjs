@@ -27,6 +27,38 @@ export const EXCEPTIONS = [
     asSpec: (v) => ({ ...v, strategy: 'email_code', expire_at: 0 }),
   },
   {
+    // A sign-up's phone verification before the code is sent: the same rule, for @clerk/ui's and
+    // clerk-js 5's SignUpPhoneCodeCard, which skip sending the code when the verification is
+    // already `unverified` + `phone_code`.
+    name: 'unprepared sign-up phone verification',
+    at: /\.verifications\.phone_number$/,
+    matches: (v) =>
+      keysAre(v, ['object', 'status', 'strategy', 'attempts', 'expire_at', 'next_action', 'supported_strategies']) &&
+      v.object === 'verification_otp' &&
+      v.status === 'unverified' &&
+      v.strategy === null &&
+      v.attempts === null &&
+      v.expire_at === null &&
+      v.next_action === 'needs_prepare' &&
+      Array.isArray(v.supported_strategies) &&
+      v.supported_strategies.every((s) => typeof s === 'string'),
+    asSpec: (v) => ({ ...v, strategy: 'phone_code', expire_at: 0 }),
+  },
+  {
+    // A custom OpenID provider (`usher oauth add custom --key acme`). The spec's socials list
+    // Clerk's named providers and one custom one, `oauth_custom_mock`; clerk-js draws a button for
+    // every `oauth_custom_<key>` entry. One such entry is validated as the spec's custom one
+    // (with more than one, the rest are not covered and the spec refuses them).
+    name: 'a custom OpenID provider in the environment',
+    at: /\.user_settings\.social$/,
+    matches: (v) =>
+      v && typeof v === 'object' && !Array.isArray(v) &&
+      Object.keys(v).filter((k) => k.startsWith('oauth_custom_')).length === 1 &&
+      Object.keys(v).some((k) => /^oauth_custom_[a-z0-9_]+$/.test(k) && k !== 'oauth_custom_mock'),
+    asSpec: (v) =>
+      Object.fromEntries(Object.entries(v).map(([k, e]) => [k.startsWith('oauth_custom_') ? 'oauth_custom_mock' : k, e])),
+  },
+  {
     // An instance that forces organization selection. The spec's organization settings have no
     // such field, but clerk-js reads it (no personal account in the switcher and list, the
     // choose-organization task preloaded); Usher sends it only when it is on.

@@ -298,10 +298,23 @@ impl SignIn {
         if self.identifier.is_none() {
             self.identifier = user.primary_email().map(|e| e.email_address.clone());
         }
-        self.first_factor = Some(FactorVerification::checked(strategy, true));
+        let expire_at = self.external_expiry(&strategy, now);
+        let mut v = FactorVerification::checked(strategy, true);
+        v.expire_at = Some(expire_at);
+        self.first_factor = Some(v);
         self.oauth_transfer = None;
         self.updated_at = now;
         self.after_first_factor(user);
+    }
+
+    /// When a social verification of `strategy` expires: as the flow that started it said (Clerk's
+    /// verification keeps its `expire_at` once the provider answered), or `now` without one.
+    pub fn external_expiry(&self, strategy: &Strategy, now: Millis) -> Millis {
+        self.first_factor
+            .as_ref()
+            .filter(|v| &v.strategy == strategy)
+            .and_then(|v| v.expire_at)
+            .unwrap_or(now)
     }
 
     /// A social sign-in whose account has no user: transferable to a sign-up that creates it.
@@ -311,8 +324,10 @@ impl SignIn {
         transfer: crate::oauth::accounts::Transfer,
         now: Millis,
     ) {
+        let expire_at = self.external_expiry(&strategy, now);
         let mut v = FactorVerification::checked(strategy, false);
         v.status = VerificationStatus::Transferable;
+        v.expire_at = Some(expire_at);
         self.first_factor = Some(v);
         self.oauth_transfer = Some(transfer);
         self.updated_at = now;

@@ -29,7 +29,7 @@ type ApiResult = Result<Response, ApiError>;
 fn render(user: &User, kind: ContactKind, id: &str) -> ApiResult {
     Ok(match kind {
         ContactKind::Email => {
-            Json(EmailAddressJson::from(contacts::email(user, id)?)).into_response()
+            Json(EmailAddressJson::of_user(contacts::email(user, id)?, user)).into_response()
         }
         ContactKind::Phone => {
             Json(PhoneNumberJson::from(contacts::phone(user, id)?)).into_response()

@@ -31,7 +31,7 @@ fn one(user: &User, kind: ContactKind, id: &str) -> Value {
     let json = match kind {
         ContactKind::Email => contacts::email(user, id)
             .ok()
-            .map(|e| serde_json::to_value(EmailAddressJson::from(e))),
+            .map(|e| serde_json::to_value(EmailAddressJson::of_user(e, user))),
         ContactKind::Phone => contacts::phone(user, id)
             .ok()
             .map(|p| serde_json::to_value(PhoneNumberJson::from(p))),

@@ -28,13 +28,15 @@ pub fn render(e: &ExternalAccount) -> Value {
         "label": e.label,
         "created_at": e.created_at,
         "updated_at": e.updated_at,
+        // Clerk's verification always has an integer `expire_at` (and the provider's URL only
+        // while the browser is there). The flow's own expiry is not kept once the provider
+        // answered: the time it last did stands in, past either way.
         "verification": {
             "object": "verification_oauth",
             "status": "verified",
             "strategy": strategy,
             "attempts": null,
-            "expire_at": null,
-            "external_verification_redirect_url": null,
+            "expire_at": e.updated_at,
             "error": null,
         },
     })

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::Value;
 use usher_core::clients::factors::FactorVerification;
@@ -14,7 +16,8 @@ pub(crate) const DEFAULT_AVATAR: &str = "data:image/svg+xml;base64,PHN2ZyB4bWxuc
 pub struct VerificationJson {
     pub object: &'static str,
     pub status: &'static str,
-    pub strategy: &'static str,
+    /// `from_oauth_<provider>` names its provider; every other strategy is a constant.
+    pub strategy: Cow<'static, str>,
     pub attempts: Option<i64>,
     pub expire_at: Option<Millis>,
     /// An email link's: the client of the browser that opened it.
@@ -24,63 +27,22 @@ pub struct VerificationJson {
 
 impl From<Verification> for VerificationJson {
     fn from(v: Verification) -> Self {
-        match v {
-            Verification::Admin => Self {
-                object: "verification_admin",
-                status: "verified",
-                strategy: "admin",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
-            Verification::Unverified => Self {
-                object: "verification_admin",
-                status: "unverified",
-                strategy: "admin",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
-            Verification::EmailCode => Self {
-                object: "verification_otp",
-                status: "verified",
-                strategy: "email_code",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
-            Verification::PhoneCode => Self {
-                object: "verification_otp",
-                status: "verified",
-                strategy: "phone_code",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
-            Verification::Ticket => Self {
-                object: "verification_ticket",
-                status: "verified",
-                strategy: "ticket",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
-            Verification::EmailLink => Self {
-                object: "verification_email_link",
-                status: "verified",
-                strategy: "email_link",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
-            Verification::Oauth => Self {
-                object: "verification_from_oauth",
-                status: "verified",
-                strategy: "from_oauth",
-                attempts: None,
-                expire_at: None,
-                verified_at_client: None,
-            },
+        let (object, status, strategy) = match v {
+            Verification::Admin => ("verification_admin", "verified", "admin"),
+            Verification::Unverified => ("verification_admin", "unverified", "admin"),
+            Verification::EmailCode => ("verification_otp", "verified", "email_code"),
+            Verification::PhoneCode => ("verification_otp", "verified", "phone_code"),
+            Verification::Ticket => ("verification_ticket", "verified", "ticket"),
+            Verification::EmailLink => ("verification_email_link", "verified", "email_link"),
+            Verification::Oauth => ("verification_from_oauth", "verified", "from_oauth"),
+        };
+        Self {
+            object,
+            status,
+            strategy: Cow::Borrowed(strategy),
+            attempts: None,
+            expire_at: None,
+            verified_at_client: None,
         }
     }
 }
@@ -107,7 +69,7 @@ impl VerificationJson {
             return Some(Self {
                 object,
                 status: p.status.as_str(),
-                strategy,
+                strategy: Cow::Borrowed(strategy),
                 attempts: Some(p.attempts),
                 expire_at: p.expire_at,
                 verified_at_client: p.verified_at_client.clone(),
@@ -159,6 +121,30 @@ impl From<&EmailAddress> for EmailAddressJson {
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
+    }
+}
+
+impl EmailAddressJson {
+    /// An address of `user`. One a provider vouched for names that provider, as Clerk's
+    /// `from_oauth_<provider>` does: the provider of the external account that brought or
+    /// verified it (linked by the address's id, else by the address itself).
+    pub fn of_user(e: &EmailAddress, user: &User) -> Self {
+        let mut json = Self::from(e);
+        if e.verification == Verification::Oauth
+            && let Some(v) = json.verification.as_mut()
+            && let Some(account) = user
+                .external_accounts
+                .iter()
+                .find(|a| a.identification_id.as_deref() == Some(e.id.as_str()))
+                .or_else(|| {
+                    user.external_accounts
+                        .iter()
+                        .find(|a| a.email_address.eq_ignore_ascii_case(&e.email_address))
+                })
+        {
+            v.strategy = Cow::Owned(format!("from_oauth_{}", account.provider));
+        }
+        json
     }
 }
 
@@ -269,7 +255,11 @@ impl UserJson {
             public_metadata: u.public_metadata.clone(),
             private_metadata: Some(u.private_metadata.clone()),
             unsafe_metadata: u.unsafe_metadata.clone(),
-            email_addresses: u.email_addresses.iter().map(Into::into).collect(),
+            email_addresses: u
+                .email_addresses
+                .iter()
+                .map(|e| EmailAddressJson::of_user(e, u))
+                .collect(),
             phone_numbers: u.phone_numbers.iter().map(Into::into).collect(),
             web3_wallets: Vec::new(),
             passkeys: u.passkeys.iter().map(Into::into).collect(),

@@ -405,8 +405,10 @@ async fn fail(
     strategy: &Strategy,
 ) -> CoreResult<()> {
     if let Some(si) = client.sign_in.as_mut() {
+        let expire_at = si.external_expiry(strategy, state.now());
         let mut v = FactorVerification::checked(strategy.clone(), false);
         v.status = usher_core::clients::factors::VerificationStatus::Failed;
+        v.expire_at = Some(expire_at);
         si.first_factor = Some(v);
         si.updated_at = state.now();
     }

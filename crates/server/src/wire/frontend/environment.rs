@@ -131,7 +131,7 @@ fn social(providers: &[OAuthProvider]) -> Value {
                 "enabled": true,
                 "required": false,
                 "authenticatable": true,
-                "block_email_subdomains": false,
+                "block_email_subaddresses": false,
                 "strategy": p.strategy(),
                 "not_selectable": false,
                 "deprecated": false,

@@ -1,7 +1,8 @@
 //! Social sign-in against an OpenID provider served by the test on loopback (discovery, JWKS,
 //! a token endpoint that checks the PKCE verifier and signs ID tokens with a test RSA key):
 //! a new account transfers to a sign-up, comes back to the same user, links only a verified
-//! address, and the state, nonce and signature checks refuse what they must.
+//! address, and the state, nonce and signature checks refuse what they must; the provider's
+//! answers keep Clerk's shapes (an integer `expire_at`, `from_oauth_<provider>` addresses).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -434,4 +435,97 @@ async fn discovery_is_kept_for_a_while_and_expired_states_are_pruned() {
     );
     let r = come_back(&mut b, &idp, &q, ada(true)).await;
     r.err(400, "client_state_invalid");
+}
+
+/// The expiry a sign-in's social verification started with, as the client shows it.
+async fn started_expiry(b: &mut Browser) -> i64 {
+    let client = b.client().await;
+    client["response"]["sign_in"]["first_factor_verification"]["expire_at"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no expire_at at the start: {client}"))
+}
+
+#[tokio::test]
+async fn the_provider_s_answers_keep_the_expiry_and_addresses_name_the_provider() {
+    let env = spawn(Kind::Production).await;
+    let idp = start_idp().await;
+    with_provider(&env, &idp).await;
+    // The environment's entry has Clerk's field names (clerk-js's `OAuthProviderSettings`).
+    let social = &env.environment().await["user_settings"]["social"]["oauth_custom_acme"];
+    assert_eq!(social["block_email_subaddresses"], false, "{social}");
+    assert!(social.get("block_email_subdomains").is_none(), "{social}");
+
+    // Transferable, then the sign-up: the verification keeps its integer expiry (Clerk's
+    // `verification_oauth` always has one, which clerk-js and the spec expect).
+    let mut b = env.browser();
+    let q = start(&mut b, "/v1/client/sign_ins").await;
+    let expiry = started_expiry(&mut b).await;
+    come_back(&mut b, &idp, &q, ada(true)).await;
+    let client = b.client().await;
+    let v = &client["response"]["sign_in"]["first_factor_verification"];
+    assert_eq!(v["status"], "transferable", "{client}");
+    assert_eq!(v["expire_at"], expiry, "{client}");
+    let r = b.post("/v1/client/sign_ups", &[("transfer", "true")]).await;
+    let user_id = r.ok()["response"]["created_user_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", r.raw))
+        .to_owned();
+
+    // The address the provider vouched for is `from_oauth_<provider>` everywhere it shows.
+    let user = env.user(&user_id).await;
+    let address = &user["email_addresses"][0];
+    assert_eq!(address["verification"]["status"], "verified");
+    assert_eq!(
+        address["verification"]["strategy"], "from_oauth_custom_acme",
+        "{user}"
+    );
+    let path = format!("/v1/email_addresses/{}", address["id"].as_str().unwrap());
+    let one = env.bapi_get(&path).await;
+    assert_eq!(
+        one.ok()["verification"]["strategy"],
+        "from_oauth_custom_acme"
+    );
+    let client = b.client().await;
+    let fapi_user = &client["response"]["sessions"][0]["user"];
+    assert_eq!(
+        fapi_user["email_addresses"][0]["verification"]["strategy"], "from_oauth_custom_acme",
+        "{client}"
+    );
+    // The account's verification, in both APIs: an integer expiry, no provider URL once back.
+    for account in [
+        &fapi_user["external_accounts"][0],
+        &user["external_accounts"][0],
+    ] {
+        let v = &account["verification"];
+        assert_eq!(v["status"], "verified", "{account}");
+        assert!(v["expire_at"].is_i64(), "{account}");
+        assert!(
+            v.get("external_verification_redirect_url").is_none(),
+            "{account}"
+        );
+    }
+
+    // A sign-in the provider completes, and one it refuses: each keeps the started expiry.
+    let mut other = env.browser();
+    let q = start(&mut other, "/v1/client/sign_ins").await;
+    let expiry = started_expiry(&mut other).await;
+    come_back(&mut other, &idp, &q, ada(true)).await;
+    let client = other.client().await;
+    let si = &client["response"]["sign_in"];
+    assert_eq!(si["status"], "complete", "{client}");
+    assert_eq!(si["first_factor_verification"]["status"], "verified");
+    assert_eq!(si["first_factor_verification"]["expire_at"], expiry);
+
+    let mut refused = env.browser();
+    let q = start(&mut refused, "/v1/client/sign_ins").await;
+    let expiry = started_expiry(&mut refused).await;
+    let path = format!(
+        "/v1/oauth_callback?{}",
+        encode(&[("state", q["state"].as_str()), ("error", "access_denied")])
+    );
+    assert_eq!(refused.get(&path).await.status, 303);
+    let client = refused.client().await;
+    let v = &client["response"]["sign_in"]["first_factor_verification"];
+    assert_eq!(v["status"], "failed", "{client}");
+    assert_eq!(v["expire_at"], expiry, "{client}");
 }
