@@ -14,6 +14,9 @@ use super::{OPERATOR_PASSWORD, assert_secure_headers, spawn};
 use crate::common::Browser;
 
 const ROUTER: &str = include_str!("../../../src/dashboard/mod.rs");
+
+/// A write route as the router declares it, the path to post to, and the form's fields.
+type Write<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
 const COOKIE: &str = "__usher_dashboard";
 
 /// The paths of the router's routes that accept POST.
@@ -63,7 +66,7 @@ async fn every_write_route_refuses_a_forged_post_and_changes_nothing() {
     let metadata = format!("/dashboard/users/{uid}/metadata");
     let hook_act = format!("/dashboard/webhooks/{ep}/act");
     let template = format!("/dashboard/jwt-templates/{tid}");
-    let writes: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+    let writes: Vec<Write> = vec![
         (
             "/dashboard/users/new",
             "/dashboard/users/new".into(),
