@@ -7,11 +7,15 @@
 #    loopback ports, and stops it at the end;
 # 3. runs test/*.test.js with node --test: headless Chromium signs operators in (made with
 #    `usher operators add`, codes computed from their TOTP secret), finds a user, signs a session
-#    out, edits metadata, bans and unbans; changes a setting the Frontend API then shows; lists a
-#    failing webhook endpoint, retries and sends a test event; edits and previews an email
-#    template a sign-up then receives, adds and deletes a satellite domain; and checks that support sees no
-#    write buttons and a forged POST is refused. Every page visited passes axe-core (no serious
-#    or critical violation) and has no horizontal overflow at 375 px.
+#    out, edits metadata, bans and unbans; changes a setting the Frontend API then shows; changes
+#    the session inactivity timeout, which a second `usher serve` on the same data directory then
+#    applies without a restart; lists a failing webhook endpoint, retries and sends a test event;
+#    fixes a failing endpoint's URL and replays its queue to a loopback receiver; signs a user
+#    out of every device (their Frontend API token refreshes then fail), locks and unlocks them,
+#    their name and user agent shown as text; edits and previews an email template a sign-up
+#    then receives, adds and deletes a satellite domain; and checks that support sees no write buttons and
+#    a forged POST is refused. Every page visited passes axe-core (no serious or critical
+#    violation) and has no horizontal overflow at 375 px.
 # Full-page screenshots at 1280 and 375 px: target/dashboard-screenshots/; server and browser
 # logs: ${USHER_ARTIFACTS_DIR:-target/test-logs/dashboard}.
 set -uo pipefail

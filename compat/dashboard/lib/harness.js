@@ -116,6 +116,36 @@ export async function openFlow(browser, flow) {
   return { art, context, page, step, visit, signIn, close: () => context.close() };
 }
 
+/**
+ * A device of `userId` signed in through the Frontend API over HTTP, as clerk-js would: a
+ * development browser (its `__clerk_db_jwt` stands for the client cookie) signs in with a
+ * sign-in token, sending `userAgent`. `refresh()` asks for a session token and returns the
+ * HTTP status.
+ */
+export async function signedInDevice(userId, userAgent = 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0') {
+  const { token: ticket } = await bapi('POST', '/v1/sign_in_tokens', { user_id: userId });
+  const dev = await fetch(`${usher.frontend}/v1/dev_browser`, { method: 'POST' });
+  assert.equal(dev.status, 200, 'a development instance hands out a development browser');
+  const devToken = (await dev.json()).token;
+  const url = (p) => `${usher.frontend}${p}?__clerk_db_jwt=${encodeURIComponent(devToken)}`;
+  const res = await fetch(url('/v1/client/sign_ins'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
+    body: new URLSearchParams({ strategy: 'ticket', ticket }).toString(),
+  });
+  const body = await res.json();
+  assert.equal(body.response?.status, 'complete', JSON.stringify(body));
+  const sessionId = body.response.created_session_id;
+  return {
+    sessionId,
+    async refresh() {
+      const r = await fetch(url(`/v1/client/sessions/${sessionId}/tokens`), { method: 'POST', headers: { 'user-agent': userAgent } });
+      await r.arrayBuffer();
+      return r.status;
+    },
+  };
+}
+
 /** Polls `check` until truthy, or throws after `timeoutMs` naming `what`. */
 export async function eventually(what, check, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

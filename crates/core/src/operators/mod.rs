@@ -22,6 +22,9 @@ pub const PENDING_LIFETIME_MS: Millis = 5 * 60 * 1000;
 pub const MAX_FAILURES: u64 = 5;
 /// …after which it is locked out until the window ends.
 pub const LOCKOUT_WINDOW_MS: Millis = 15 * 60 * 1000;
+/// Failed sign-in steps one client address may make per window, whatever email addresses it
+/// tries, before every sign-in from it is refused until the window ends.
+pub const MAX_ADDRESS_FAILURES: u64 = 20;
 /// Characters in a generated one-time password.
 pub const GENERATED_PASSWORD_CHARS: usize = 24;
 /// Shortest password an operator may choose.

@@ -4,14 +4,16 @@
 //! The TOTP secret is sealed with the instance's API-key sealing key (AES-256-GCM) under the
 //! associated data `operator-totp:<operator id>`, so it opens for that operator only and never
 //! as an API key's secret. Failed steps are counted per email address (known or not) in the
-//! shared counters; past [`MAX_FAILURES`] the address is locked out for the window.
+//! shared counters; past [`MAX_FAILURES`] the address is locked out for the window. They are
+//! counted per client address too: past [`MAX_ADDRESS_FAILURES`] every sign-in from it is
+//! refused for the window, whichever email addresses it tries.
 
 use usher_core::ids::OperatorId;
 use usher_core::mfa::totp;
 use usher_core::operators::{
-    ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, LOCKOUT_WINDOW_MS, MAX_FAILURES, Operator,
-    OperatorCredentials, OperatorSession, Role, check_password, generate_password, new_token,
-    normalize_email, token_digest,
+    ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, LOCKOUT_WINDOW_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES,
+    Operator, OperatorCredentials, OperatorSession, Role, check_password, generate_password,
+    new_token, normalize_email, token_digest,
 };
 use usher_core::ratelimit::Counters as _;
 use usher_core::store::Write;
@@ -167,15 +169,36 @@ fn failure_key(state: &AppState, email: &str) -> String {
     format!("dashboard-fail:{}:{email}", state.instance.id)
 }
 
-async fn locked_out(state: &AppState, email: &str) -> bool {
-    matches!(state.counters.get(&failure_key(state, email)).await, Ok(n) if n >= MAX_FAILURES)
+fn address_failure_key(state: &AppState, ip: &str) -> String {
+    format!("dashboard-fail-ip:{}:{ip}", state.instance.id)
 }
 
-async fn record_failure(state: &AppState, email: &str) {
+/// Past the failure limit for this email address, or for the client address the attempt comes
+/// from (which stops one address spraying guesses over many email addresses).
+async fn locked_out(state: &AppState, email: &str, ip: Option<&str>) -> bool {
+    if matches!(state.counters.get(&failure_key(state, email)).await, Ok(n) if n >= MAX_FAILURES) {
+        return true;
+    }
+    match ip {
+        Some(ip) => matches!(
+            state.counters.get(&address_failure_key(state, ip)).await,
+            Ok(n) if n >= MAX_ADDRESS_FAILURES
+        ),
+        None => false,
+    }
+}
+
+async fn record_failure(state: &AppState, email: &str, ip: Option<&str>) {
     let _ = state
         .counters
         .incr(&failure_key(state, email), LOCKOUT_WINDOW_MS)
         .await;
+    if let Some(ip) = ip {
+        let _ = state
+            .counters
+            .incr(&address_failure_key(state, ip), LOCKOUT_WINDOW_MS)
+            .await;
+    }
     state.metrics.sign_in_failures.inc();
 }
 
@@ -199,7 +222,8 @@ pub async fn sign_in(
     let Ok(email) = normalize_email(email) else {
         return Ok(Err(Refusal::Incorrect));
     };
-    if locked_out(state, &email).await {
+    let ip = ctx.client_ip.as_deref();
+    if locked_out(state, &email, ip).await {
         return Ok(Err(Refusal::LockedOut));
     }
     let found = state
@@ -212,7 +236,7 @@ pub async fn sign_in(
     };
     let correct = state.hasher.verify(password.to_owned(), digest).await?;
     let Some(c) = found.filter(|c| correct && !c.operator.disabled) else {
-        record_failure(state, &email).await;
+        record_failure(state, &email, ip).await;
         return Ok(Err(Refusal::Incorrect));
     };
     let token = new_token();
@@ -246,7 +270,8 @@ pub async fn verify_code(
         return Ok(Err(Refusal::Incorrect));
     };
     let email = c.operator.email.clone();
-    if locked_out(state, &email).await {
+    let ip = pending.ip.as_deref();
+    if locked_out(state, &email, ip).await {
         return Ok(Err(Refusal::LockedOut));
     }
     let secret = open_totp(state, &c).await?;
@@ -262,7 +287,7 @@ pub async fn verify_code(
         None => false,
     };
     if !accepted {
-        record_failure(state, &email).await;
+        record_failure(state, &email, ip).await;
         return Ok(Err(Refusal::Incorrect));
     }
     let token = new_token();

@@ -3,6 +3,7 @@
 //! escaping, search, and the actions on a user taking effect and landing in the audit log with
 //! the operator's identity. A manual clock moves time (TOTP steps, idle timeout, lockout).
 
+mod attacks;
 mod ops;
 mod security;
 mod sign_in;
