@@ -13,9 +13,9 @@
 #    fixes a failing endpoint's URL and replays its queue to a loopback receiver; signs a user
 #    out of every device (their Frontend API token refreshes then fail), locks and unlocks them,
 #    their name and user agent shown as text; edits and previews an email template a sign-up
-#    then receives, adds and deletes a satellite domain; and checks that support sees no write buttons and
-#    a forged POST is refused. Every page visited passes axe-core (no serious or critical
-#    violation) and has no horizontal overflow at 375 px.
+#    then receives, adds and deletes a satellite domain; and checks that support sees no write
+#    buttons and a forged POST is refused. Every page visited passes axe-core (no serious or
+#    critical violation) and has no horizontal overflow at 375 px.
 # Full-page screenshots at 1280 and 375 px: target/dashboard-screenshots/; server and browser
 # logs: ${USHER_ARTIFACTS_DIR:-target/test-logs/dashboard}.
 set -uo pipefail
