@@ -1,6 +1,7 @@
-//! `/sign-up`: email address, password and optional names, then the emailed code
-//! (`/sign-up/verify-email-address`); the user and their first session are created by
-//! `app::frontend::sign_ups`, as for clerk-js.
+//! `/sign-up`: email address, password, the names and username the instance asks for (required
+//! or optional, by its field settings) and the legal consent when it asks for one, then the
+//! emailed code (`/sign-up/verify-email-address`); the user and their first session are created
+//! by `app::frontend::sign_ups`, as for clerk-js.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,6 +9,7 @@ use axum::response::Response;
 use usher_core::CoreError;
 use usher_core::clients::sign_ups::{SignUp, SignUpFields, SignUpStatus};
 use usher_core::clients::{Client, Strategy};
+use usher_core::instance::{FieldRule, InstanceSettings};
 
 use super::html::{self, Field, Html};
 use super::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
@@ -20,6 +22,77 @@ struct Typed {
     email_address: String,
     first_name: String,
     last_name: String,
+    username: String,
+    legal_accepted: bool,
+}
+
+impl Typed {
+    fn from_form(form: &PageForm) -> Self {
+        Self {
+            email_address: form.trimmed("email_address").to_owned(),
+            first_name: form.trimmed("first_name").to_owned(),
+            last_name: form.trimmed("last_name").to_owned(),
+            username: form.trimmed("username").to_owned(),
+            legal_accepted: form.trimmed("legal_accepted") == "true",
+        }
+    }
+
+    /// What the form carries besides the address, as the sign-up takes it. A required field left
+    /// blank or a consent not given is refused here, beside its field, before anything is
+    /// created or hashed.
+    fn fields(&self, s: &InstanceSettings) -> Result<SignUpFields, CoreError> {
+        for (name, rule) in name_fields(s) {
+            if rule.required() && self.value(name).is_empty() {
+                return Err(CoreError::missing(name));
+            }
+        }
+        if s.legal_consent_enabled && !self.legal_accepted {
+            return Err(CoreError::missing("legal_accepted"));
+        }
+        let given = |name: &str| {
+            let v = self.value(name);
+            (!v.is_empty()).then(|| v.to_owned())
+        };
+        Ok(SignUpFields {
+            first_name: given("first_name"),
+            last_name: given("last_name"),
+            username: given("username"),
+            legal_accepted: self.legal_accepted,
+            ..SignUpFields::default()
+        })
+    }
+
+    fn value(&self, name: &str) -> &str {
+        match name {
+            "first_name" => &self.first_name,
+            "last_name" => &self.last_name,
+            "username" => &self.username,
+            _ => &self.email_address,
+        }
+    }
+}
+
+/// The name fields the form shows, in order, with the instance's rule for each (an `off` one is
+/// not shown).
+fn name_fields(s: &InstanceSettings) -> [(&'static str, FieldRule); 3] {
+    [
+        ("first_name", s.first_name_field),
+        ("last_name", s.last_name_field),
+        ("username", s.username_field),
+    ]
+}
+
+fn name_label(name: &str, rule: FieldRule) -> String {
+    let label = match name {
+        "first_name" => "First name",
+        "last_name" => "Last name",
+        _ => "Username",
+    };
+    if rule.required() {
+        label.to_owned()
+    } else {
+        format!("{label} (optional)")
+    }
 }
 
 fn render_form(
@@ -60,6 +133,11 @@ fn render(
 ) -> Response {
     let csrf = page.csrf(state);
     let hint = super::password_hint(state);
+    let settings = state.settings();
+    let shown: Vec<(&str, FieldRule)> = name_fields(&settings)
+        .into_iter()
+        .filter(|(_, rule)| rule.enabled())
+        .collect();
     let on = |name: &str| failure.and_then(|f| f.on(name));
     let mut h = Html::new();
     general_alert(&mut h, failure);
@@ -71,11 +149,13 @@ fn render(
             .close("p");
     }
     html::form_open(&mut h, &page.link("/sign-up"), &csrf, None);
-    let fields: &[&str] = if invited.is_some() {
-        &["password", "first_name", "last_name"]
+    let mut fields: Vec<&str> = if invited.is_some() {
+        vec!["password"]
     } else {
-        &["email_address", "password", "first_name", "last_name"]
+        vec!["email_address", "password"]
     };
+    fields.extend(shown.iter().map(|(name, _)| *name));
+    fields.push("legal_accepted");
     // The first field at fault takes the focus, else the first field of the form.
     let focus = fields
         .iter()
@@ -106,20 +186,36 @@ fn render(
         .error(on("password"))
         .autofocus(focus == Some("password"))
         .render(&mut h);
-    Field::new("first_name", "First name (optional)", "text")
-        .value(&typed.first_name)
-        .autocomplete("given-name")
-        .optional()
-        .error(on("first_name"))
-        .autofocus(focus == Some("first_name"))
-        .render(&mut h);
-    Field::new("last_name", "Last name (optional)", "text")
-        .value(&typed.last_name)
-        .autocomplete("family-name")
-        .optional()
-        .error(on("last_name"))
-        .autofocus(focus == Some("last_name"))
-        .render(&mut h);
+    for (name, rule) in shown {
+        let label = name_label(name, rule);
+        let autocomplete = match name {
+            "first_name" => "given-name",
+            "last_name" => "family-name",
+            _ => "username",
+        };
+        let mut field = Field::new(name, &label, "text")
+            .value(typed.value(name))
+            .autocomplete(autocomplete)
+            .error(on(name))
+            .autofocus(focus == Some(name));
+        if !rule.required() {
+            field = field.optional();
+        }
+        field.render(&mut h);
+    }
+    if settings.legal_consent_enabled {
+        html::checkbox(
+            &mut h,
+            "legal_accepted",
+            "I accept the terms of service and the privacy policy",
+            typed.legal_accepted,
+        );
+        if let Some(e) = on("legal_accepted") {
+            h.open("p", &[("class", Some("error")), ("role", Some("alert"))])
+                .text(e)
+                .close("p");
+        }
+    }
     if invited.is_some() {
         html::submit_and_close(&mut h, "Accept the invitation");
     } else {
@@ -211,16 +307,11 @@ async fn submit_ticket(
     if let Some(r) = skip_if_signed_in(state, &mut page).await {
         return r;
     }
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let result = async {
         let password = form
             .get("password")
             .ok_or_else(|| CoreError::missing("password"))?;
-        let fields = SignUpFields {
-            first_name: non_empty(&typed.first_name),
-            last_name: non_empty(&typed.last_name),
-            ..SignUpFields::default()
-        };
+        let fields = typed.fields(&state.settings())?;
         sign_ups::upsert(
             state,
             &page.browser.ctx,
@@ -248,14 +339,12 @@ const FIELDS: &[(&str, &str)] = &[
     ("password", "password"),
     ("first_name", "first_name"),
     ("last_name", "last_name"),
+    ("username", "username"),
+    ("legal_accepted", "legal_accepted"),
 ];
 
 pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let typed = Typed {
-        email_address: form.trimmed("email_address").to_owned(),
-        first_name: form.trimmed("first_name").to_owned(),
-        last_name: form.trimmed("last_name").to_owned(),
-    };
+    let typed = Typed::from_form(&form);
     let ticket = form.trimmed("ticket").to_owned();
     if !ticket.is_empty() {
         return submit_ticket(&state, page, &form, ticket, typed).await;
@@ -266,7 +355,6 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
     if let Some(r) = skip_if_signed_in(&state, &mut page).await {
         return r;
     }
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     let result = async {
         if typed.email_address.is_empty() {
             return Err(CoreError::missing("email_address"));
@@ -275,10 +363,8 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             .get("password")
             .ok_or_else(|| CoreError::missing("password"))?;
         let fields = SignUpFields {
-            email_address: non_empty(&typed.email_address),
-            first_name: non_empty(&typed.first_name),
-            last_name: non_empty(&typed.last_name),
-            ..SignUpFields::default()
+            email_address: Some(typed.email_address.clone()),
+            ..typed.fields(&state.settings())?
         };
         let client = sign_ups::upsert(
             &state,

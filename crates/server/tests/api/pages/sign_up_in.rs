@@ -249,3 +249,70 @@ async fn sign_up_sign_out_and_sign_in_without_javascript() {
         .await
         .redirects_to("/user");
 }
+
+#[tokio::test]
+async fn the_sign_up_page_asks_for_what_the_instance_requires() {
+    let app = spawn().await;
+    app.patch(
+        "/v1/instance/settings",
+        serde_json::json!({
+            "first_name_field": "required",
+            "last_name_field": "off",
+            "username_field": "optional",
+            "legal_consent_enabled": true,
+        }),
+    )
+    .await
+    .ok();
+    let email = "grace@example.com";
+    let mut web = app.web("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0");
+
+    // Required without "(optional)", optional with it, off not at all; the consent box.
+    let form = web.open("/sign-up").await;
+    form.expect(200);
+    assert!(form.body.contains(">First name</label>"), "{}", form.body);
+    assert!(form.body.contains(">Username (optional)</label>"));
+    assert!(!form.body.contains("name=\"last_name\""));
+    assert!(form.body.contains("name=\"legal_accepted\""));
+
+    // A required field left blank, then the consent not given: refused beside their fields,
+    // before any code is sent.
+    let base = [
+        ("email_address", email),
+        ("password", PASSWORD),
+        ("username", "grace_h"),
+    ];
+    let no_name = web.submit("/sign-up", &base).await;
+    no_name.expect(422);
+    assert!(
+        no_name.body.contains("id=\"f-first_name-error\""),
+        "{}",
+        no_name.body
+    );
+    let mut named = base.to_vec();
+    named.push(("first_name", "Grace"));
+    let no_consent = web.submit("/sign-up", &named).await;
+    no_consent.expect(422);
+    assert!(
+        no_consent.body.contains("role=\"alert\""),
+        "{}",
+        no_consent.body
+    );
+    assert!(app.emails_to(email).await.is_empty(), "no code sent yet");
+
+    // Everything given: the code, then the account with its username and the acceptance.
+    named.push(("legal_accepted", "true"));
+    web.submit("/sign-up", &named)
+        .await
+        .redirects_to("/sign-up/verify-email-address");
+    web.open("/sign-up/verify-email-address").await.expect(200);
+    let code = app.code_for(email).await;
+    web.submit("/sign-up/verify-email-address", &[("code", &code)])
+        .await
+        .redirects_to("/user");
+    let users = app.get("/v1/users?email_address=grace@example.com").await;
+    let user = &users.ok()[0];
+    assert_eq!(user["first_name"], "Grace");
+    assert_eq!(user["username"], "grace_h");
+    assert!(user["legal_accepted_at"].is_i64(), "{user}");
+}
