@@ -56,14 +56,19 @@ export async function frontendBrowser() {
   };
 }
 
-/** A Backend API client pointed at Usher. */
+/** A Backend API client pointed at Usher (the harness's, unless `options` names another). */
 export function clerk(options = {}) {
   return createClerkClient({
-    secretKey: env.secretKey,
-    apiUrl: env.apiUrl,
     telemetry: { disabled: true },
     ...options,
+    secretKey: options.secretKey ?? env.secretKey,
+    apiUrl: options.apiUrl ?? env.apiUrl,
   });
+}
+
+/** A Backend API client for an Usher the test started itself (`startUsher`). */
+export function clerkFor(usher) {
+  return clerk({ secretKey: usher.secretKey, publishableKey: usher.publishableKey, apiUrl: usher.apiUrl });
 }
 
 /** A short random tag: unique per call, safe in emails and usernames. */
