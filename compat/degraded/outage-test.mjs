@@ -9,6 +9,7 @@ import { execSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { startUsher, liveSecretKey, logTail, sleep, waitFor } from '../lib/usher.mjs';
 import { bapi } from '../lib/bapi.mjs';
+import { cookieHeader, keepCookies } from '../lib/cookies.mjs';
 
 const ORIGIN = 'http://localhost:3000';
 const OUTAGE_SECS = Number(process.env.DEGRADED_OUTAGE_SECS || 120);
@@ -44,7 +45,7 @@ class Browser {
       'X-Forwarded-For': this.ip,
       'Content-Type': 'application/x-www-form-urlencoded',
     };
-    if (this.jar.size) headers.Cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.jar.size) headers.Cookie = cookieHeader(this.jar);
     const started = Date.now();
     const res = await fetch(`${this.node.frontendUrl}${path}?${QUERY}`, {
       method: 'POST',
@@ -53,13 +54,7 @@ class Browser {
       // Sign-ins wait on password hashing, slow on a busy machine; a refresh answers in ms.
       signal: AbortSignal.timeout(120_000),
     });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = c.split(/;\s*/);
-      const i = pair.indexOf('=');
-      const [name, value] = [pair.slice(0, i), pair.slice(i + 1)];
-      if (attrs.some((a) => /^max-age=0$/i.test(a)) || value === '') this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
+    keepCookies(this.jar, res);
     const text = await res.text();
     let body;
     try {

@@ -2,6 +2,7 @@
 // Frontend API client that records every exchange for the spec check.
 import { startUsher as launch, liveSecretKey } from '../../lib/usher.mjs';
 import { bapi } from '../../lib/bapi.mjs';
+import { cookieHeader, keepCookies } from '../../lib/cookies.mjs';
 import { nextEmailedCode } from '../../lib/mail.mjs';
 
 export const APP_ORIGIN = 'http://localhost:3000';
@@ -54,7 +55,7 @@ export class Browser {
     if ((p.startsWith('/v1/me') || p.startsWith('/v1/organizations')) && this.sessionId) url.searchParams.set('_clerk_session_id', this.sessionId);
     if (this.devToken) url.searchParams.set('__clerk_db_jwt', this.devToken);
     const headers = { Origin: APP_ORIGIN };
-    if (this.jar.size) headers.Cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.jar.size) headers.Cookie = cookieHeader(this.jar);
     const httpMethod = method === 'GET' ? 'GET' : 'POST';
     let body;
     if (httpMethod === 'POST' && form instanceof FormData) {
@@ -65,13 +66,7 @@ export class Browser {
       body = new URLSearchParams(form || {}).toString();
     }
     const res = await fetch(url, { method: httpMethod, headers, body, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = c.split(/;\s*/);
-      const i = pair.indexOf('=');
-      const [name, value] = [pair.slice(0, i), pair.slice(i + 1)];
-      if (attrs.some((a) => /^max-age=0$/i.test(a)) || value === '') this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
+    keepCookies(this.jar, res);
     const text = await res.text();
     let json;
     try {

@@ -29,16 +29,46 @@ export const env = {
   get jwtKey() {
     return required('USHER_JWT_KEY');
   },
+  /** The Frontend API's base URL, without a trailing slash. */
+  get frontendApiUrl() {
+    return required('USHER_FRONTEND_API_URL').replace(/\/$/, '');
+  },
 };
 
-/** A Backend API client pointed at Usher. */
+/**
+ * A fresh browser as clerk-js is one: its dev-browser token (on development instances), and a
+ * function making its Frontend API calls, `POST path` with a form body, answering
+ * `{status, body}`.
+ */
+export async function frontendBrowser() {
+  const base = env.frontendApiUrl;
+  const dev = await fetch(`${base}/v1/dev_browser`, { method: 'POST' });
+  const devToken = dev.ok ? (await dev.json()).token : undefined;
+  return async (path, form) => {
+    const url = new URL(base + path);
+    if (devToken) url.searchParams.set('__clerk_db_jwt', devToken);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+}
+
+/** A Backend API client pointed at Usher (the harness's, unless `options` names another). */
 export function clerk(options = {}) {
   return createClerkClient({
-    secretKey: env.secretKey,
-    apiUrl: env.apiUrl,
     telemetry: { disabled: true },
     ...options,
+    secretKey: options.secretKey ?? env.secretKey,
+    apiUrl: options.apiUrl ?? env.apiUrl,
   });
+}
+
+/** A Backend API client for an Usher the test started itself (`startUsher`). */
+export function clerkFor(usher) {
+  return clerk({ secretKey: usher.secretKey, publishableKey: usher.publishableKey, apiUrl: usher.apiUrl });
 }
 
 /** A short random tag: unique per call, safe in emails and usernames. */

@@ -5,33 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { clerk, createUser, env, expectApiError } from '../lib/usher.js';
+import { clerk, createUser, env, expectApiError, frontendBrowser } from '../lib/usher.js';
 
 const client = clerk();
 const ADMIN = 'user_2admin000000000000000000000';
-
-function frontendApi() {
-  const url = process.env.USHER_FRONTEND_API_URL;
-  assert.ok(url, 'USHER_FRONTEND_API_URL is not set: run the suite through compat/harness/start-usher.sh');
-  return url.replace(/\/$/, '');
-}
-
-/** A fresh browser: its dev-browser token, and Frontend API calls made with it. */
-async function browser() {
-  const base = frontendApi();
-  const dev = await fetch(`${base}/v1/dev_browser`, { method: 'POST' });
-  const devToken = dev.ok ? (await dev.json()).token : null;
-  return async (path, form) => {
-    const url = new URL(`${base}${path}`);
-    if (devToken) url.searchParams.set('__clerk_db_jwt', devToken);
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-}
 
 describe('actorTokens', () => {
   it('starts an impersonation session whose token authenticateRequest reads as actor', async () => {
@@ -44,7 +21,7 @@ describe('actorTokens', () => {
     assert.deepEqual(t.actor, actor);
     assert.ok(t.token);
 
-    const post = await browser();
+    const post = await frontendBrowser();
     const signIn = await post('/v1/client/sign_ins', { strategy: 'ticket', ticket: t.token });
     assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
     assert.equal(signIn.body.response.status, 'complete');
@@ -66,7 +43,7 @@ describe('actorTokens', () => {
     assert.equal(auth.sessionId, sid);
     assert.deepEqual(auth.actor, actor);
 
-    const again = await (await browser())('/v1/client/sign_ins', { strategy: 'ticket', ticket: t.token });
+    const again = await (await frontendBrowser())('/v1/client/sign_ins', { strategy: 'ticket', ticket: t.token });
     assert.equal(again.status, 400);
     assert.equal(again.body.errors[0].code, 'ticket_invalid');
 
@@ -82,7 +59,7 @@ describe('actorTokens', () => {
     const user = await createUser(client);
     const t = await client.actorTokens.create({ userId: user.id, actor: { sub: ADMIN } });
     await client.actorTokens.revoke(t.id);
-    const r = await (await browser())('/v1/client/sign_ins', { strategy: 'ticket', ticket: t.token });
+    const r = await (await frontendBrowser())('/v1/client/sign_ins', { strategy: 'ticket', ticket: t.token });
     assert.equal(r.status, 400);
     assert.equal(r.body.errors[0].code, 'ticket_invalid');
     await expectApiError(client.actorTokens.revoke(t.id), { status: 400, code: 'actor_token_already_revoked' });

@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { createClerkClient } from '@clerk/backend';
-
 import { startUsher } from '../../lib/usher.mjs';
-import { PASSWORD, decodeJwt, tag, uniqueEmail } from '../lib/usher.js';
+import { PASSWORD, clerkFor, decodeJwt, tag, uniqueEmail } from '../lib/usher.js';
 
 let usher;
 let client;
@@ -20,12 +18,7 @@ before(async () => {
     environment: 'development',
     args: ['--organizations', 'true', '--force-organization-selection', 'true'],
   });
-  client = createClerkClient({
-    secretKey: usher.secretKey,
-    publishableKey: usher.publishableKey,
-    apiUrl: usher.apiUrl,
-    telemetry: { disabled: true },
-  });
+  client = clerkFor(usher);
 });
 
 after(async () => {

@@ -5,22 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { createClerkClient } from '@clerk/backend';
-
 import { startUsher } from '../../lib/usher.mjs';
-import { expectApiError } from '../lib/usher.js';
+import { clerkFor, expectApiError } from '../lib/usher.js';
 
 let usher;
 let client;
 
 before(async () => {
   usher = await startUsher({ name: 'node-instance', environment: 'development' });
-  client = createClerkClient({
-    secretKey: usher.secretKey,
-    publishableKey: usher.publishableKey,
-    apiUrl: usher.apiUrl,
-    telemetry: { disabled: true },
-  });
+  client = clerkFor(usher);
 });
 
 after(async () => {

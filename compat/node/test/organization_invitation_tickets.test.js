@@ -6,32 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { PASSWORD, clerk, createUser, env, tag } from '../lib/usher.js';
+import { PASSWORD, clerk, createUser, env, frontendBrowser, tag } from '../lib/usher.js';
 
 const client = clerk();
-
-function frontendApi() {
-  const url = process.env.USHER_FRONTEND_API_URL;
-  assert.ok(url, 'USHER_FRONTEND_API_URL is not set: run the suite through compat/harness/start-usher.sh');
-  return url.replace(/\/$/, '');
-}
-
-/** A browser's Frontend API calls as clerk-js makes them: form bodies, a dev-browser token. */
-async function browser() {
-  const base = frontendApi();
-  const dev = await fetch(`${base}/v1/dev_browser`, { method: 'POST' });
-  const devToken = dev.ok ? (await dev.json()).token : undefined;
-  return async (path, form) => {
-    const url = new URL(base + path);
-    if (devToken) url.searchParams.set('__clerk_db_jwt', devToken);
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.status, body: await res.json() };
-  };
-}
 
 /** The ticket in the link of the newest email to `address`. */
 async function emailedTicket(address) {
@@ -60,7 +37,7 @@ describe('organization invitation tickets', () => {
     const ticket = await emailedTicket(email);
     assert.match(ticket, /^[0-9a-f]{64}$/);
 
-    const post = await browser();
+    const post = await frontendBrowser();
     const r = await post('/v1/client/sign_ups', { strategy: 'ticket', ticket, password: PASSWORD });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const signUp = r.body.response;
@@ -79,7 +56,7 @@ describe('organization invitation tickets', () => {
     const accepted = await client.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: inv.id });
     assert.equal(accepted.status, 'accepted');
 
-    const again = await (await browser())('/v1/client/sign_ups', { strategy: 'ticket', ticket, password: PASSWORD });
+    const again = await (await frontendBrowser())('/v1/client/sign_ups', { strategy: 'ticket', ticket, password: PASSWORD });
     assert.equal(again.status, 400, JSON.stringify(again.body));
     assert.equal(again.body.errors[0].code, 'ticket_invalid');
   });

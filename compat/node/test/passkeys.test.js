@@ -10,12 +10,6 @@ import { clerk, createUser, env, expectApiError } from '../lib/usher.js';
 const client = clerk();
 const ORIGIN = 'http://localhost:3000';
 
-function frontendApi() {
-  const url = process.env.USHER_FRONTEND_API_URL;
-  assert.ok(url, 'USHER_FRONTEND_API_URL is not set: run the suite through compat/harness/start-usher.sh');
-  return url.replace(/\/$/, '');
-}
-
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const sha256 = (data) => createHash('sha256').update(data).digest();
 
@@ -70,7 +64,7 @@ function register(nonce) {
 
 /** A dev browser on ORIGIN, signed in as `userId` with a sign-in token's ticket. */
 async function signedInBrowser(userId) {
-  const base = frontendApi();
+  const base = env.frontendApiUrl;
   const dev = await fetch(`${base}/v1/dev_browser`, { method: 'POST', headers: { origin: ORIGIN } });
   const devToken = dev.ok ? (await dev.json()).token : null;
   const t = await client.signInTokens.createSignInToken({ userId, expiresInSeconds: 600 });

@@ -4,28 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { clerk, createUser, expectApiError } from '../lib/usher.js';
+import { clerk, createUser, expectApiError, frontendBrowser } from '../lib/usher.js';
 
 const client = clerk();
 
-function frontendApi() {
-  const url = process.env.USHER_FRONTEND_API_URL;
-  assert.ok(url, 'USHER_FRONTEND_API_URL is not set: run the suite through compat/harness/start-usher.sh');
-  return url.replace(/\/$/, '');
-}
-
 /** A fresh browser's `POST /v1/client/sign_ins` with a ticket, as clerk-js sends it. */
 async function signInWithTicket(ticket) {
-  const base = frontendApi();
-  const dev = await fetch(`${base}/v1/dev_browser`, { method: 'POST' });
-  const url = new URL(`${base}/v1/client/sign_ins`);
-  if (dev.ok) url.searchParams.set('__clerk_db_jwt', (await dev.json()).token);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ strategy: 'ticket', ticket }).toString(),
-  });
-  return { status: res.status, body: await res.json() };
+  const post = await frontendBrowser();
+  return post('/v1/client/sign_ins', { strategy: 'ticket', ticket });
 }
 
 describe('signInTokens', () => {

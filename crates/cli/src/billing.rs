@@ -3,13 +3,10 @@
 //! audit entries and `subscriptionItem.*` events. A user is named by id, email address, phone
 //! number or username; an organization by id or slug; a plan by id or slug.
 
-use std::sync::Arc;
-
 use anyhow::{Context, bail};
 use serde_json::json;
 use usher_core::billing::rules::{NewFeature, NewPlan};
 use usher_core::billing::{PayerType, Plan, PlanQuery};
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::users::query::{MAX_LIMIT, Page};
 use usher_server::app::context::RequestContext;
 use usher_server::app::{billing as app, organizations, users};
@@ -71,12 +68,10 @@ pub enum BillingAction {
 
 pub fn run(common: CommonArgs, as_json: bool, action: BillingAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
-        act(&state, as_json, action).await
-    })
+    crate::offline::with_state(
+        &cfg,
+        |state| async move { act(&state, as_json, action).await },
+    )
 }
 
 /// A feature given as `SLUG` or `SLUG:NAME` (the name defaults to the slug).

@@ -8,9 +8,7 @@
 //! cannot compare).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::instance_settings::{self, Resolved, SettingsPatch};
 use usher_server::app::context::RequestContext;
 use usher_server::app::instance_config::{self as config_app, ConfigDocument, Difference};
@@ -107,10 +105,7 @@ fn api_error(e: usher_core::CoreError) -> anyhow::Error {
 
 pub fn run(common: CommonArgs, as_json: bool, action: ConfigAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    crate::offline::with_state(&cfg, |state| async move {
         match action {
             ConfigAction::List { policy } => {
                 let r = with_flags(&state, &policy.overrides().to_values()).await?;
@@ -119,10 +114,13 @@ pub fn run(common: CommonArgs, as_json: bool, action: ConfigAction) -> anyhow::R
             ConfigAction::Get { key, policy } => {
                 let r = with_flags(&state, &policy.overrides().to_values()).await?;
                 let Some((value, source)) = r.get(&key) else {
-                    anyhow::bail!("{key} is not an instance setting (`usher config list` names them)");
+                    anyhow::bail!(
+                        "{key} is not an instance setting (`usher config list` names them)"
+                    );
                 };
                 if as_json {
-                    let body = serde_json::json!({"key": key, "value": value, "source": source.as_str()});
+                    let body =
+                        serde_json::json!({"key": key, "value": value, "source": source.as_str()});
                     outln!("{}", serde_json::to_string_pretty(&body)?)?;
                 } else {
                     outln!("{value}\t{}", source.as_str())?;
@@ -145,7 +143,9 @@ pub fn run(common: CommonArgs, as_json: bool, action: ConfigAction) -> anyhow::R
                 };
                 outln!("{key} = {value} ({})", source.as_str())?;
                 outln!("A server started with a flag for it keeps the flag's value there.")?;
-                outln!("A running server applies the change within its --key-refresh-secs (5 s by default).")?;
+                outln!(
+                    "A running server applies the change within its --key-refresh-secs (5 s by default)."
+                )?;
                 Ok(())
             }
             ConfigAction::Export { file } => {
@@ -183,7 +183,10 @@ pub fn run(common: CommonArgs, as_json: bool, action: ConfigAction) -> anyhow::R
                     } else if dry_run {
                         outln!("Dry run: nothing was written.")?;
                     } else {
-                        outln!("Applied {} change(s); a running server picks them up within its --key-refresh-secs.", diffs.len())?;
+                        outln!(
+                            "Applied {} change(s); a running server picks them up within its --key-refresh-secs.",
+                            diffs.len()
+                        )?;
                     }
                 }
                 Ok(())

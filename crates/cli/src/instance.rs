@@ -6,10 +6,7 @@
 //! `usher instance session-claims get|set FILE`: the session token's custom claims, through the
 //! same use case as `PATCH /v1/instance/session_token` (its rules and budget, audited).
 
-use std::sync::Arc;
-
 use usher_core::branding::BrandingPatch;
-use usher_core::clock::{Clock, SystemClock};
 use usher_server::app::context::RequestContext;
 use usher_server::app::instance as app;
 use usher_server::app::session_claims as session_app;
@@ -71,10 +68,7 @@ pub fn run(common: CommonArgs, as_json: bool, action: InstanceAction) -> anyhow:
         primary_color: field(primary_color),
     };
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    crate::offline::with_state(&cfg, |state| async move {
         let ctx = RequestContext::system("cli");
         let result = if patch.is_empty() {
             app::branding(&state).await
@@ -132,10 +126,7 @@ fn session_claims(
         SessionClaimsAction::Set { file } => Some(read_claims(file)?),
     };
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    crate::offline::with_state(&cfg, |state| async move {
         let ctx = RequestContext::system("cli");
         let result = match &claims {
             None => session_app::get(&state).await,

@@ -1,8 +1,6 @@
 //! `usher keys`: the instance's keys and URLs, and the signing keys' rotation and retirement
 //! (through the same change path as everything else: event and audit entry with the key write).
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use serde_json::{Value, json};
 use usher_core::CoreError;
@@ -19,16 +17,16 @@ use crate::{CommonArgs, KeysAction};
 
 pub fn run(common: CommonArgs, as_json: bool, action: Option<KeysAction>) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    let cfg = &cfg;
+    crate::offline::with_state(cfg, |state| async move {
         let ctx = RequestContext::system("cli");
         match action {
-            None => show(&cfg, state.store.as_ref(), &state.instance, as_json).await,
+            None => show(cfg, state.store.as_ref(), &state.instance, as_json).await,
             Some(KeysAction::Rotate { emergency: false }) => {
                 let kid = app::rotate(&state, &ctx).await?;
-                outln!("{kid} now signs new session tokens; earlier keys stay in JWKS until retired.")?;
+                outln!(
+                    "{kid} now signs new session tokens; earlier keys stay in JWKS until retired."
+                )?;
                 Ok(())
             }
             Some(KeysAction::Rotate { emergency: true }) => {
@@ -54,11 +52,15 @@ pub fn run(common: CommonArgs, as_json: bool, action: Option<KeysAction>) -> any
             }
             Some(KeysAction::Retire { kid }) => match app::retire(&state, &ctx, &kid).await {
                 Ok(()) => {
-                    outln!("{kid} retired: it is no longer published, and tokens it signed no longer verify.")?;
+                    outln!(
+                        "{kid} retired: it is no longer published, and tokens it signed no longer verify."
+                    )?;
                     Ok(())
                 }
                 Err(CoreError::NotFound { .. }) => {
-                    anyhow::bail!("{kid} is not a signing key of this instance (see `usher keys list`)")
+                    anyhow::bail!(
+                        "{kid} is not a signing key of this instance (see `usher keys list`)"
+                    )
                 }
                 Err(CoreError::ParamValueInvalid { reason, .. }) => anyhow::bail!("{kid} {reason}"),
                 Err(e) => Err(anyhow::anyhow!("{kid}: {e}")),

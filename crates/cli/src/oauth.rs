@@ -2,10 +2,7 @@
 //! ("Continue with …"). The client secret is sealed at rest and never printed. Each write is
 //! audited with the actor `cli`; running servers show a change on their next environment read.
 
-use std::sync::Arc;
-
 use serde_json::json;
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::oauth::{OAuthProvider, Preset};
 use usher_server::app::context::RequestContext;
 use usher_server::app::oauth_providers::{self as app, NewProvider};
@@ -65,10 +62,7 @@ pub enum OauthAction {
 
 pub fn run(common: CommonArgs, as_json: bool, action: OauthAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    crate::offline::with_state(&cfg, |state| async move {
         let ctx = RequestContext::system("cli");
         match action {
             OauthAction::Add {

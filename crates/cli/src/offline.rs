@@ -1,8 +1,13 @@
 //! What every command that works on the database with the server stopped needs: the
-//! configuration its flags name, a check that an instance exists there, and a runtime.
+//! configuration its flags name, a check that an instance exists there, a runtime, and the
+//! instance's state opened in it.
+
+use std::sync::Arc;
 
 use anyhow::bail;
+use usher_core::clock::SystemClock;
 use usher_server::config::ServerConfig;
+use usher_server::state::AppState;
 
 use crate::CommonArgs;
 
@@ -30,6 +35,17 @@ pub fn existing_instance(common: CommonArgs) -> anyhow::Result<ServerConfig> {
     let cfg = config(common);
     ensure_instance(&cfg)?;
     Ok(cfg)
+}
+
+/// Runs `work` on the instance's state, opened with the system clock, in a fresh runtime.
+pub fn with_state<T, F>(cfg: &ServerConfig, work: impl FnOnce(AppState) -> F) -> anyhow::Result<T>
+where
+    F: Future<Output = anyhow::Result<T>>,
+{
+    runtime()?.block_on(async move {
+        let state = usher_server::offline::open(cfg, Arc::new(SystemClock)).await?;
+        work(state).await
+    })
 }
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

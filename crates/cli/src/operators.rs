@@ -4,9 +4,7 @@
 //! with the actor `cli`.
 
 use std::io::Read as _;
-use std::sync::Arc;
 
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::operators::Role;
 use usher_server::app::context::RequestContext;
 use usher_server::app::operators::{self as app, Enrolment};
@@ -56,10 +54,7 @@ pub enum OperatorsAction {
 
 pub fn run(common: CommonArgs, as_json: bool, action: OperatorsAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    crate::offline::with_state(&cfg, |state| async move {
         let ctx = RequestContext::system("cli");
         match action {
             OperatorsAction::Add {

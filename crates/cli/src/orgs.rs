@@ -3,12 +3,9 @@
 //! database directly so it works whatever state the server is in. An organization is named by id
 //! or slug, a user by id, email address, phone number or username.
 
-use std::sync::Arc;
-
 use anyhow::bail;
 use serde::Serialize;
 use serde_json::json;
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::organizations::Organization;
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::model::MembershipDetails;
@@ -99,12 +96,10 @@ pub enum MembersAction {
 
 pub fn run(common: CommonArgs, as_json: bool, action: OrgsAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
-        act(&state, as_json, action).await
-    })
+    crate::offline::with_state(
+        &cfg,
+        |state| async move { act(&state, as_json, action).await },
+    )
 }
 
 async fn act(state: &AppState, as_json: bool, action: OrgsAction) -> anyhow::Result<()> {

@@ -4,10 +4,8 @@
 //! entry per batch naming the selector). It says how many sessions match and asks first.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Arc;
 
 use anyhow::bail;
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::sessions::selection::{Cidr, SessionSelector};
 use usher_server::app::context::RequestContext;
 use usher_server::app::session_revocation as app;
@@ -51,10 +49,7 @@ pub struct SelectorArgs {
 
 pub fn run(common: CommonArgs, action: SessionsAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
+    crate::offline::with_state(&cfg, |state| async move {
         match action {
             SessionsAction::Revoke { selector, yes } => revoke(&state, selector, yes).await,
         }

@@ -3,10 +3,7 @@
 //! works whatever state the server is in. A user is named by id, email address, phone number or
 //! username.
 
-use std::sync::Arc;
-
 use serde_json::json;
-use usher_core::clock::{Clock, SystemClock};
 use usher_core::users::User;
 use usher_server::app::context::RequestContext;
 use usher_server::app::{sessions, users as app};
@@ -72,12 +69,10 @@ pub enum UsersAction {
 
 pub fn run(common: CommonArgs, as_json: bool, action: UsersAction) -> anyhow::Result<()> {
     let cfg = crate::offline::existing_instance(common)?;
-    let rt = crate::offline::runtime()?;
-    rt.block_on(async move {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let state = usher_server::offline::open(&cfg, clock).await?;
-        act(&state, as_json, action).await
-    })
+    crate::offline::with_state(
+        &cfg,
+        |state| async move { act(&state, as_json, action).await },
+    )
 }
 
 async fn act(state: &AppState, as_json: bool, action: UsersAction) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod billing;
 pub mod branding;
+pub mod bulk;
 pub mod clients;
 pub mod clock;
 pub mod degraded;

@@ -8,6 +8,9 @@ use serde_json::{Map, Value, json};
 use usher_core::CoreError;
 use usher_core::error::{Cause, report};
 
+/// What a handler answers: a response, or a Clerk-shaped error.
+pub type ApiResult = Result<Response, ApiError>;
+
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,

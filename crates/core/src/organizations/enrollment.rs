@@ -107,24 +107,10 @@ pub fn plan(user: &User, around: &Surroundings<'_>, now: Millis) -> Vec<Enrollme
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::org;
     use super::*;
     use crate::ids::OrganizationDomainId;
     use crate::users::fixtures::user_with;
-
-    fn org(max: i64, members: i64) -> Organization {
-        let mut o = super::super::rules::validate_new(
-            super::super::rules::NewOrganization {
-                name: Some("Acme".into()),
-                max_allowed_memberships: Some(max),
-                ..Default::default()
-            },
-            1,
-        )
-        .unwrap()
-        .organization;
-        o.members_count = members;
-        o
-    }
 
     fn domain(org: &Organization, name: &str, mode: EnrollmentMode) -> OrganizationDomain {
         OrganizationDomain {

@@ -192,25 +192,11 @@ pub fn accept(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::org;
     use super::super::roles::{ADMIN, MEMBER};
     use super::*;
 
     const DAY_MS: i64 = 86_400_000;
-
-    fn org(max: i64, members: i64) -> Organization {
-        let mut o = super::super::rules::validate_new(
-            super::super::rules::NewOrganization {
-                name: Some("Acme".into()),
-                max_allowed_memberships: Some(max),
-                ..Default::default()
-            },
-            1,
-        )
-        .unwrap()
-        .organization;
-        o.members_count = members;
-        o
-    }
 
     fn new(email: &str, role: &str) -> NewInvitation {
         NewInvitation {

@@ -105,22 +105,8 @@ pub struct RequestQuery {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::org;
     use super::*;
-
-    fn org(max: i64, members: i64) -> Organization {
-        let mut o = super::super::rules::validate_new(
-            super::super::rules::NewOrganization {
-                name: Some("Acme".into()),
-                max_allowed_memberships: Some(max),
-                ..Default::default()
-            },
-            1,
-        )
-        .unwrap()
-        .organization;
-        o.members_count = members;
-        o
-    }
 
     fn pending() -> MembershipRequest {
         MembershipRequest {

@@ -74,23 +74,9 @@ pub fn check_removal(m: &OrganizationMembership, admins: i64) -> CoreResult<()> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::org;
     use super::super::roles::{ADMIN, MEMBER};
     use super::*;
-
-    fn org(max: i64, members: i64) -> Organization {
-        let mut o = super::super::rules::validate_new(
-            super::super::rules::NewOrganization {
-                name: Some("Acme".into()),
-                max_allowed_memberships: Some(max),
-                ..Default::default()
-            },
-            1,
-        )
-        .unwrap()
-        .organization;
-        o.members_count = members;
-        o
-    }
 
     fn new(role: &str) -> NewMembership {
         NewMembership {

@@ -5,6 +5,8 @@ pub mod access;
 pub mod affiliation;
 pub mod domains;
 pub mod enrollment;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod invitations;
 pub mod membership_requests;
 pub mod memberships;

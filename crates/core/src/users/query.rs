@@ -119,6 +119,13 @@ impl Page {
         }
         Ok(Self { limit, offset })
     }
+
+    /// This page of a list read whole: `offset` items passed over, at most `limit` kept.
+    pub fn of<I: IntoIterator>(&self, all: I) -> std::iter::Take<std::iter::Skip<I::IntoIter>> {
+        all.into_iter()
+            .skip(usize::try_from(self.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(self.limit).unwrap_or(0))
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,16 @@ pub async fn delete_logo(
     Ok((org, before))
 }
 
+/// The image writes of a swap: the new image stored, the one it replaces removed.
+fn swap_images(change: &mut Change, new: Option<Image>, replaced: Option<ImageId>) {
+    if let Some(image) = new {
+        change.write(Write::InsertImage(image));
+    }
+    if let Some(id) = replaced {
+        change.write(Write::DeleteImage { id });
+    }
+}
+
 async fn change_logo(
     state: &AppState,
     ctx: &RequestContext,
@@ -72,12 +82,7 @@ async fn change_logo(
         let replaced = org.replace_logo(logo, state.now());
         organizations::count_invitations(state, [&mut org]).await?;
         let mut change = Change::new(state, ctx);
-        if let Some(image) = image {
-            change.write(Write::InsertImage(image));
-        }
-        if let Some(old) = replaced {
-            change.write(Write::DeleteImage { id: old });
-        }
+        swap_images(&mut change, image, replaced);
         change
             .write(Write::UpdateOrganization(org.clone()))
             .event(DomainEvent::OrganizationUpdated(Box::new(org)));
@@ -125,12 +130,7 @@ async fn change_profile_image(
         let (image, shown) = new.clone().unzip();
         let replaced = user.replace_image(shown, state.now());
         let mut change = Change::new(state, ctx);
-        if let Some(image) = image {
-            change.write(Write::InsertImage(image));
-        }
-        if let Some(old) = replaced {
-            change.write(Write::DeleteImage { id: old });
-        }
+        swap_images(&mut change, image, replaced);
         change
             .write(Write::UpdateUser(user.clone()))
             .event(DomainEvent::UserUpdated(user));

@@ -50,18 +50,10 @@ pub async fn create_many(
     ctx: &RequestContext,
     inputs: Vec<NewInvitation>,
 ) -> CoreResult<Vec<Invitation>> {
-    if inputs.is_empty() || inputs.len() > MAX_BULK {
-        return Err(CoreError::value(
-            "invitations",
-            format!("between 1 and {MAX_BULK} invitations per request"),
-        ));
-    }
+    usher_core::bulk::count("invitations", inputs.len(), MAX_BULK, "invitations")?;
     let mut inputs = inputs;
-    for input in &mut inputs {
-        input.redirect_url =
-            super::redirect_urls::check_link(state, input.redirect_url.take(), "redirect_url")
-                .await?;
-    }
+    super::redirect_urls::check_links(state, inputs.iter_mut().map(|i| &mut i.redirect_url))
+        .await?;
     with_retry(|| async {
         let mut made: Vec<Invitation> = Vec::with_capacity(inputs.len());
         let mut change = Change::new(state, ctx);

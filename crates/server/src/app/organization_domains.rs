@@ -77,10 +77,26 @@ pub async fn update(
     id: &OrganizationDomainId,
     patch: DomainPatch,
 ) -> CoreResult<OrganizationDomain> {
+    apply_patch(state, ctx, organization_id, id, patch, false).await
+}
+
+/// `patch` applied, with the domain's pending invitations and suggestions withdrawn in the same
+/// change when `delete_pending`.
+async fn apply_patch(
+    state: &AppState,
+    ctx: &RequestContext,
+    organization_id: &OrganizationId,
+    id: &OrganizationDomainId,
+    patch: DomainPatch,
+    delete_pending: bool,
+) -> CoreResult<OrganizationDomain> {
     with_retry(|| async {
         let mut d = get(state, organization_id, id).await?;
         patch.apply(&mut d, state.now())?;
         let mut change = Change::new(state, ctx);
+        if delete_pending {
+            super::organization_enrollment::withdraw_pending(&mut change, &d).await?;
+        }
         write_updated(&mut change, d);
         change.commit("organization_domain.update", Some(id)).await
     })
@@ -150,18 +166,7 @@ pub async fn change_enrollment_mode(
         enrollment_mode: Some(enrollment_mode),
         verified: None,
     };
-    with_retry(|| async {
-        let mut d = get(state, organization_id, id).await?;
-        patch.apply(&mut d, state.now())?;
-        let mut change = Change::new(state, ctx);
-        if delete_pending {
-            super::organization_enrollment::withdraw_pending(&mut change, &d).await?;
-        }
-        write_updated(&mut change, d);
-        change.commit("organization_domain.update", Some(id)).await
-    })
-    .await?;
-    get(state, organization_id, id).await
+    apply_patch(state, ctx, organization_id, id, patch, delete_pending).await
 }
 
 /// Whether another organization of the instance has verified `d`'s name.

@@ -76,6 +76,17 @@ pub async fn check_opt(
     }
 }
 
+/// [`check_link`] on each of `links` (each a `redirect_url`), in place.
+pub async fn check_links<'a>(
+    state: &AppState,
+    links: impl Iterator<Item = &'a mut Option<String>>,
+) -> CoreResult<()> {
+    for link in links {
+        *link = check_link(state, link.take(), "redirect_url").await?;
+    }
+    Ok(())
+}
+
 /// A link an email carries (an invitation's `redirect_url`): the Backend API's caller holds the
 /// secret key, so any http(s) URL on any origin is its to choose, but only in a shape that
 /// cannot run or mislead (no `javascript:`, no `//host`, no credentials, no backslash), and a

@@ -54,12 +54,7 @@ pub async fn join_many(
     ctx: &RequestContext,
     emails: &[String],
 ) -> CoreResult<Vec<WaitlistEntry>> {
-    if emails.is_empty() || emails.len() > MAX_BULK {
-        return Err(CoreError::value(
-            "email_address",
-            format!("between 1 and {MAX_BULK} entries per request"),
-        ));
-    }
+    usher_core::bulk::count("email_address", emails.len(), MAX_BULK, "entries")?;
     let now = state.now();
     let fresh = emails
         .iter()

@@ -3,25 +3,22 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::api_keys::{ApiKeyPatch, NewApiKey};
-use usher_core::users::query::Page;
 
 use crate::app::api_keys::{self as app, ListQuery};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{ApiKeyPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::api_keys::{ApiKeyJson, DeletedApiKeyJson, SecretJson};
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::api_keys::{
     CreateApiKeyRequest, RevokeApiKeyRequest, UpdateApiKeyRequest, VerifyApiKeyRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 /// A field the domain refused is the request's fault: 400.
 pub fn refused(e: CoreError) -> ApiError {
@@ -34,7 +31,7 @@ pub fn refused(e: CoreError) -> ApiError {
 }
 
 pub fn list_query(q: &QueryParams, subject: String) -> Result<ListQuery, ApiError> {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     if q.one("type").is_some_and(|t| t != "api_key") {
         return Err(ApiError::query(CoreError::ParamValueInvalid {
             param: "type".into(),
@@ -61,11 +58,10 @@ pub async fn list(
     })?;
     let (keys, total) = app::list(&state, list_query(&q, subject)?).await?;
     let now = state.now();
-    Ok(Json(PaginatedJson {
-        data: keys.iter().map(|k| ApiKeyJson::new(k, now)).collect(),
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(
+        keys.iter().map(|k| ApiKeyJson::new(k, now)).collect(),
+        total,
+    ))
 }
 
 pub async fn create(

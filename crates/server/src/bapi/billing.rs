@@ -6,27 +6,24 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::billing::{PayerType, PlanQuery};
-use usher_core::users::query::Page;
 
 use crate::app::billing as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{OrganizationPath, Path, PlanRefPath, SubscriptionItemPath, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::billing::{PlanJson, SubscriptionItemJson, SubscriptionJson};
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::billing::{AssignPlanRequest, CreatePlanRequest};
-
-type ApiResult = Result<Response, ApiError>;
 
 /// `payer_type`, `limit` and `offset`, as both APIs' plan lists take them.
 pub fn plan_query(q: &QueryParams) -> Result<PlanQuery, ApiError> {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let payer_type = match q.one("payer_type") {
         None => None,
         Some(raw) => Some(PayerType::parse(raw).ok_or_else(|| {
@@ -46,11 +43,10 @@ pub async fn list_plans(
 ) -> ApiResult {
     let (plans, total) = app::list_plans(&state, &plan_query(&q)?).await?;
     let ins = &state.instance.id;
-    Ok(Json(PaginatedJson {
-        data: plans.iter().map(|p| PlanJson::new(p, ins)).collect(),
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(
+        plans.iter().map(|p| PlanJson::new(p, ins)).collect(),
+        total,
+    ))
 }
 
 pub async fn create_plan(

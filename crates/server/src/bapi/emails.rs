@@ -4,19 +4,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use usher_core::users::query::Page;
+use axum::response::IntoResponse;
 
 use crate::app::mail as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::path::{EmailPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::emails::EmailDetailJson;
-use crate::wire::lists::PaginatedJson;
-
-type ApiResult = Result<Response, ApiError>;
+use crate::wire::lists::paginated;
 
 /// `GET /v1/emails?email_address=&limit=&offset=`
 pub async fn list(
@@ -24,13 +21,12 @@ pub async fn list(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let (items, total) = app::list(&state, q.one("email_address"), &page).await?;
-    Ok(Json(PaginatedJson {
-        data: items.iter().map(EmailDetailJson::from).collect::<Vec<_>>(),
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(
+        items.iter().map(EmailDetailJson::from).collect::<Vec<_>>(),
+        total,
+    ))
 }
 
 /// `GET /v1/emails/{email_id}`

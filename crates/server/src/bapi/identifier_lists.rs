@@ -2,11 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::identifier_lists::ListKind;
 
 use crate::app::identifier_lists as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{IdentifierListPath, Path};
@@ -15,8 +15,6 @@ use crate::state::AppState;
 use crate::wire::identifier_lists::{deleted_json, entry_json};
 use crate::wire::lists::list_response;
 use crate::wire::requests::identifier_lists::{AllowlistRequest, BlocklistRequest};
-
-type ApiResult = Result<Response, ApiError>;
 
 async fn list(state: &AppState, list: ListKind, paginated: bool) -> ApiResult {
     let entries = app::list(state, list).await?;

@@ -3,28 +3,25 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::ids::IdentificationId;
 use usher_core::users::User;
 use usher_core::users::contacts::{self, ContactKind};
-use usher_core::users::query::Page;
 
 use crate::app::identifiers as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{EmailAddressPath, Path, PhoneNumberPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::identifiers::{
     CreateEmailAddressRequest, CreatePhoneNumberRequest, UpdateEmailAddressRequest,
     UpdatePhoneNumberRequest,
 };
 use crate::wire::sms::SmsJson;
 use crate::wire::users::{DeletedObjectJson, EmailAddressJson, PhoneNumberJson};
-
-type ApiResult = Result<Response, ApiError>;
 
 fn render(user: &User, kind: ContactKind, id: &str) -> ApiResult {
     Ok(match kind {
@@ -38,15 +35,13 @@ fn render(user: &User, kind: ContactKind, id: &str) -> ApiResult {
 }
 
 fn deleted(kind: ContactKind, id: &IdentificationId) -> ApiResult {
-    Ok(Json(DeletedObjectJson {
-        object: match kind {
+    Ok(Json(DeletedObjectJson::new(
+        match kind {
             ContactKind::Email => "email_address",
             ContactKind::Phone => "phone_number",
         },
-        id: id.to_string(),
-        deleted: true,
-        external_id: None,
-    })
+        id.to_string(),
+    ))
     .into_response())
 }
 
@@ -134,11 +129,10 @@ pub async fn list_sms(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let (items, total) = crate::app::sms::list(&state, q.one("phone_number"), &page).await?;
-    Ok(Json(PaginatedJson {
-        data: items.iter().map(SmsJson::new).collect::<Vec<_>>(),
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(
+        items.iter().map(SmsJson::new).collect::<Vec<_>>(),
+        total,
+    ))
 }

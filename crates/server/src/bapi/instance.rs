@@ -7,20 +7,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::branding::BrandingPatch;
 
 use crate::app::instance as app;
 use crate::app::session_claims;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::state::AppState;
 use crate::wire::instance::BrandingJson;
 use crate::wire::requests::instance::{BrandingRequest, SessionClaimsRequest};
 use crate::wire::session_claims::SessionClaimsJson;
-
-type ApiResult = Result<Response, ApiError>;
 
 pub async fn get_branding(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
     let b = app::branding(&state).await?;

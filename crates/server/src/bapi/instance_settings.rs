@@ -6,11 +6,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::instance_settings::SettingsPatch;
 
 use crate::app::instance_settings as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::state::AppState;
@@ -18,8 +18,6 @@ use crate::wire::instance_settings as wire;
 use crate::wire::requests::instance_settings::{
     InstanceRequest, OrganizationSettingsRequest, RestrictionsRequest, SettingsRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 pub async fn get_instance(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
     let body = wire::instance_json(&state.instance, &state.settings().allowed_origins);

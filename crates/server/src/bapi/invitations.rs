@@ -5,10 +5,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::invitations::{Invitation, InvitationQuery, InvitationStatus};
-use usher_core::users::query::Page;
 
 use crate::app::invitations as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{InstanceInvitationPath, Path};
@@ -18,8 +17,6 @@ use crate::wire::invitations::InvitationJson;
 use crate::wire::lists::list_response;
 use crate::wire::requests::invitations::{BulkInvitationRequest, CreateInvitationRequest};
 use crate::wire::requests::organization_invitations::BulkInvitationRequest as Wrap;
-
-type ApiResult = Result<Response, ApiError>;
 
 fn one(state: &AppState, i: &Invitation) -> Response {
     Json(InvitationJson::new(i, state.now())).into_response()
@@ -67,7 +64,7 @@ pub(super) fn query_from(
     orders: &[&str],
     order_hint: &str,
 ) -> Result<InvitationQuery, ApiError> {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let mut statuses = Vec::new();
     for s in q.all("status") {
         let status = InvitationStatus::parse(&s).ok_or_else(|| {

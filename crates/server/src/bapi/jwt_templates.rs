@@ -4,10 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::jwt_templates::TemplateInput;
-use usher_core::users::query::Page;
 
 use crate::app::jwt_templates as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{JwtTemplatePath, Path};
@@ -16,8 +15,6 @@ use crate::state::AppState;
 use crate::wire::jwt_templates::{DeletedTemplateJson, JwtTemplateJson};
 use crate::wire::lists::list_response;
 use crate::wire::requests::jwt_templates::JwtTemplateRequest;
-
-type ApiResult = Result<Response, ApiError>;
 
 fn one(t: &usher_core::jwt_templates::JwtTemplate) -> Response {
     Json(JwtTemplateJson::new(t)).into_response()
@@ -28,7 +25,7 @@ pub async fn list(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let paginated = q.bool("paginated")?.unwrap_or(false);
     let (templates, total) = app::list(&state, &page).await?;
     let items: Vec<JwtTemplateJson> = templates.iter().map(JwtTemplateJson::new).collect();

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::ids::MachineId;
 use usher_core::machines::{M2mTokenFormat, NewM2mToken};
@@ -13,7 +13,7 @@ use usher_core::users::query::Page;
 
 use super::api_keys::refused;
 use crate::app::m2m_tokens::{self as app, ListQuery};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::body::JsonBody;
 use crate::extract::machine_auth::{M2mAuth, M2mCaller};
 use crate::extract::path::{M2mTokenPath, Path};
@@ -23,8 +23,6 @@ use crate::wire::machines::{M2mTokenJson, M2mTokenListJson};
 use crate::wire::requests::machines::{
     CreateM2mTokenRequest, RevokeM2mTokenRequest, VerifyM2mTokenRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 pub async fn create(
     State(state): State<AppState>,

@@ -2,19 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::machines::{MachineOrder, MachinePatch, MachineQuery, NewMachine};
-use usher_core::users::query::Page;
 
 use crate::app::machines as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{MachinePath, MachineScopePath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::machines::{
     DeletedMachineJson, MachineJson, MachineScopeJson, MachineSecretKeyJson,
 };
@@ -22,8 +21,6 @@ use crate::wire::requests::machines::{
     CreateMachineRequest, CreateMachineScopeRequest, RotateMachineSecretKeyRequest,
     UpdateMachineRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 async fn render(
     state: &AppState,
@@ -38,7 +35,7 @@ pub async fn list(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let order = match q.one("order_by") {
         None => MachineOrder::CreatedAt { ascending: false },
         Some(o) => MachineOrder::parse(o).ok_or_else(|| {
@@ -58,11 +55,7 @@ pub async fn list(
     for m in &machines {
         data.push(render(&state, m).await?);
     }
-    Ok(Json(PaginatedJson {
-        data,
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(data, total))
 }
 
 pub async fn create(

@@ -2,25 +2,22 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::ids::OrganizationId;
 use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
-use usher_core::users::query::Page;
 
 use crate::app::organization_domains as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{DomainPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::organization_domains::DomainJson;
 use crate::wire::requests::organization_domains::{CreateDomainRequest, UpdateDomainRequest};
 use crate::wire::users::DeletedObjectJson;
-
-type ApiResult = Result<Response, ApiError>;
 
 async fn domain_json(state: &AppState, d: &OrganizationDomain) -> ApiResult {
     let pending = app::pending(state, std::slice::from_ref(d)).await?;
@@ -37,7 +34,7 @@ fn query_from(
     q: &QueryParams,
     organization_id: Option<OrganizationId>,
 ) -> Result<DomainQuery, ApiError> {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let verified = q.bool("verified")?;
     let enrollment_modes = q
         .all("enrollment_mode")
@@ -74,15 +71,13 @@ fn query_from(
 async fn list_json(state: &AppState, query: DomainQuery) -> ApiResult {
     let (list, total) = app::list(state, &query).await?;
     let pending = app::pending(state, &list).await?;
-    Ok(Json(PaginatedJson {
-        data: list
-            .iter()
+    Ok(paginated(
+        list.iter()
             .zip(&pending)
             .map(|(d, p)| DomainJson::new(d).counted(p))
             .collect(),
-        total_count: total,
-    })
-    .into_response())
+        total,
+    ))
 }
 
 /// `GET /v1/organizations/{organization_id}/domains`.
@@ -151,11 +146,5 @@ pub async fn delete(
     Path(p): Path<DomainPath>,
 ) -> ApiResult {
     let d = app::delete(&state, &ctx, &p.organization_id, &p.domain_id).await?;
-    Ok(Json(DeletedObjectJson {
-        object: "organization_domain",
-        id: d.id.into_string(),
-        deleted: true,
-        external_id: None,
-    })
-    .into_response())
+    Ok(Json(DeletedObjectJson::new("organization_domain", d.id)).into_response())
 }

@@ -15,19 +15,17 @@ use usher_core::organizations::model::Organization;
 use usher_core::users::query::Page;
 
 use crate::app::organization_invitations as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{InvitationPath, OrganizationPath, Path, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::organization_invitations::InvitationJson;
 use crate::wire::requests::organization_invitations::{
     BulkInvitationRequest, CreateInvitationRequest, RevokeInvitationRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 fn one(state: &AppState, i: &OrganizationInvitation) -> Response {
     Json(InvitationJson::new(i, state.now())).into_response()
@@ -35,11 +33,10 @@ fn one(state: &AppState, i: &OrganizationInvitation) -> Response {
 
 fn list_json(state: &AppState, list: &[OrganizationInvitation], total: i64) -> Response {
     let now = state.now();
-    Json(PaginatedJson {
-        data: list.iter().map(|i| InvitationJson::new(i, now)).collect(),
-        total_count: total,
-    })
-    .into_response()
+    paginated(
+        list.iter().map(|i| InvitationJson::new(i, now)).collect(),
+        total,
+    )
 }
 
 /// A page across organizations: each invitation with its organization's public data (each
@@ -63,11 +60,7 @@ async fn list_with_organizations_json(
             None => json,
         });
     }
-    Ok(Json(PaginatedJson {
-        data,
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(data, total))
 }
 
 fn query_from(state: &AppState, q: &QueryParams) -> Result<InvitationQuery, ApiError> {
@@ -165,11 +158,7 @@ pub async fn list_of_user(
     }
     all.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
     let total = all.len() as i64;
-    let page: Vec<_> = all
-        .into_iter()
-        .skip(usize::try_from(base.page.offset).unwrap_or(0))
-        .take(usize::try_from(base.page.limit).unwrap_or(0))
-        .collect();
+    let page: Vec<_> = base.page.of(all).collect();
     list_with_organizations_json(&state, &page, total).await
 }
 

@@ -3,19 +3,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::ids::UserId;
 
 use crate::app::images as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::path::{OrganizationPath, Path};
 use crate::extract::upload::ImageUpload;
 use crate::state::AppState;
 use crate::wire::organizations::OrganizationJson;
-
-type ApiResult = Result<Response, ApiError>;
 
 pub async fn upload(
     State(state): State<AppState>,

@@ -11,30 +11,24 @@ use usher_core::users::query::Page;
 
 use super::users::split_signed;
 use crate::app::organizations as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{MembershipPath, OrganizationPath, Path, UserPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::organizations::MembershipJson;
 use crate::wire::requests::organizations::{
     CreateMembershipRequest, OrganizationMetadataRequest, UpdateMembershipRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 fn membership_json(d: &MembershipDetails) -> Response {
     Json(MembershipJson::new(d)).into_response()
 }
 
 fn list_json(list: &[MembershipDetails], total: i64) -> Response {
-    Json(PaginatedJson {
-        data: list.iter().map(MembershipJson::new).collect(),
-        total_count: total,
-    })
-    .into_response()
+    paginated(list.iter().map(MembershipJson::new).collect(), total)
 }
 
 /// Filters Clerk defines for an organization's members that Usher does not implement yet:
@@ -55,7 +49,7 @@ const UNSUPPORTED_FILTERS: &[&str] = &[
 ];
 
 fn page_and_order(q: &QueryParams) -> Result<(Page, MembershipOrder), ApiError> {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let order = q
         .one("order_by")
         .map(MembershipOrder::parse)

@@ -6,23 +6,20 @@ use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::organizations::Organization;
 use usher_core::organizations::query::{OrganizationOrder, OrganizationQuery};
-use usher_core::users::query::Page;
 
 use super::users::split_signed;
 use crate::app::organizations as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{OrganizationPath, OrganizationRefPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::organizations::{DeletedOrganizationJson, OrganizationJson};
 use crate::wire::requests::organizations::{
     CreateOrganizationRequest, OrganizationMetadataRequest, UpdateOrganizationRequest,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 fn org_json(o: &Organization, with_counts: bool) -> Response {
     Json(OrganizationJson::new(o, with_counts)).into_response()
@@ -58,7 +55,7 @@ fn list_query_from(q: &QueryParams) -> Result<OrganizationQuery, ApiError> {
             .transpose()
             .map_err(ApiError::query)?
             .unwrap_or_default(),
-        page: Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?,
+        page: q.page()?,
     })
 }
 
@@ -73,14 +70,12 @@ pub async fn list(
     if with_counts {
         app::count_invitations(&state, orgs.iter_mut()).await?;
     }
-    Ok(Json(PaginatedJson {
-        data: orgs
-            .iter()
+    Ok(paginated(
+        orgs.iter()
             .map(|o| OrganizationJson::new(o, with_counts))
             .collect(),
-        total_count: total,
-    })
-    .into_response())
+        total,
+    ))
 }
 
 pub async fn create(

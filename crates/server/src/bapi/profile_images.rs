@@ -2,17 +2,14 @@
 //! `multipart/form-data` (`file`); both answer the user.
 
 use axum::extract::State;
-use axum::response::Response;
 
 use super::users::user_json;
 use crate::app::images as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::path::{Path, UserPath};
 use crate::extract::upload::ImageUpload;
 use crate::state::AppState;
-
-type ApiResult = Result<Response, ApiError>;
 
 pub async fn upload(
     State(state): State<AppState>,

@@ -2,11 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use usher_core::users::query::Page;
+use axum::response::IntoResponse;
 
 use crate::app::redirect_urls as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, RedirectUrlPath};
@@ -16,24 +15,17 @@ use crate::wire::lists::list_response;
 use crate::wire::redirect_urls::{deleted_json, redirect_url_json};
 use crate::wire::requests::redirect_urls::CreateRedirectUrlRequest;
 
-type ApiResult = Result<Response, ApiError>;
-
 /// Oldest first; a bare array unless `paginated=true`, as Clerk's.
 pub async fn list(
     State(state): State<AppState>,
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let paginated = q.bool("paginated")?.unwrap_or(false);
     let all = app::list(&state).await?;
     let total = all.len() as i64;
-    let items: Vec<_> = all
-        .iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(0))
-        .map(redirect_url_json)
-        .collect();
+    let items: Vec<_> = page.of(&all).map(redirect_url_json).collect();
     Ok(list_response(items, total, paginated))
 }
 

@@ -3,26 +3,23 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::roles::sets::{AddRoles, NewRoleSet, RoleSet, RoleSetPatch, SetOrder};
-use usher_core::users::query::Page;
 
 use crate::app::role_sets::{self as app, ListQuery};
 use crate::app::roles::catalog;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, RoleSetPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::role_sets::{
     AddRolesRequest, CreateRoleSetRequest, ReplaceRoleRequest, ReplaceRoleSetRequest,
     UpdateRoleSetRequest,
 };
 use crate::wire::role_sets::{DeletedRoleSetJson, RoleSetJson};
-
-type ApiResult = Result<Response, ApiError>;
 
 async fn set_json(state: &AppState, s: &RoleSet) -> ApiResult {
     let catalog = catalog(state).await?;
@@ -40,7 +37,7 @@ pub async fn list(
         .transpose()
         .map_err(ApiError::query)?
         .unwrap_or_default();
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let query = ListQuery {
         query: q.one("query"),
         order,
@@ -49,15 +46,14 @@ pub async fn list(
     };
     let listing = app::list(&state, &query).await?;
     let catalog = catalog(&state).await?;
-    Ok(Json(PaginatedJson {
-        data: listing
+    Ok(paginated(
+        listing
             .items
             .iter()
             .map(|s| RoleSetJson::new(s, &catalog))
             .collect(),
-        total_count: listing.total,
-    })
-    .into_response())
+        listing.total,
+    ))
 }
 
 pub async fn create(

@@ -5,22 +5,19 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::roles::manage::{ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch};
-use usher_core::users::query::Page;
 
 use crate::app::roles::{self as app, ListQuery};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, PermissionPath, RolePath, RolePermissionPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::roles::{
     CreatePermissionRequest, CreateRoleRequest, UpdatePermissionRequest, UpdateRoleRequest,
 };
 use crate::wire::roles::{DeletedJson, PermissionJson, RoleJson};
-
-type ApiResult = Result<Response, ApiError>;
 
 fn list_query(q: &QueryParams) -> Result<ListQuery<'_>, ApiError> {
     let order = q
@@ -29,7 +26,7 @@ fn list_query(q: &QueryParams) -> Result<ListQuery<'_>, ApiError> {
         .transpose()
         .map_err(ApiError::query)?
         .unwrap_or_default();
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     Ok(ListQuery {
         query: q.one("query"),
         order,
@@ -52,11 +49,10 @@ pub async fn list_roles(
     q: QueryParams,
 ) -> ApiResult {
     let listing = app::list_roles(&state, &list_query(&q)?).await?;
-    Ok(Json(PaginatedJson {
-        data: listing.items.iter().map(RoleJson::new).collect(),
-        total_count: listing.total,
-    })
-    .into_response())
+    Ok(paginated(
+        listing.items.iter().map(RoleJson::new).collect(),
+        listing.total,
+    ))
 }
 
 pub async fn create_role(
@@ -117,11 +113,10 @@ pub async fn list_permissions(
     q: QueryParams,
 ) -> ApiResult {
     let listing = app::list_permissions(&state, &list_query(&q)?).await?;
-    Ok(Json(PaginatedJson {
-        data: listing.items.iter().map(PermissionJson::new).collect(),
-        total_count: listing.total,
-    })
-    .into_response())
+    Ok(paginated(
+        listing.items.iter().map(PermissionJson::new).collect(),
+        listing.total,
+    ))
 }
 
 pub async fn create_permission(

@@ -1,14 +1,13 @@
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::sessions::SessionStatus;
 use usher_core::sessions::query::{SessionFilter, SessionQuery};
-use usher_core::users::query::Page;
 
 use crate::app::jwt_templates::{self, MintFor};
 use crate::app::sessions as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, SessionPath, SessionTemplatePath};
@@ -18,8 +17,6 @@ use crate::wire::lists::list_response;
 use crate::wire::requests::sessions::{CreateSessionRequest, CreateTokenRequest};
 use crate::wire::sessions::{SessionJson, TokenJson};
 use usher_core::ids::{ClientId, UserId};
-
-type ApiResult = Result<Response, ApiError>;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -32,7 +29,7 @@ pub async fn list(
             ApiError::query(CoreError::value("status", "is not a session status"))
         })?),
     };
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let paginated = q.bool("paginated")?.unwrap_or(false);
     // A filter that is not an id of its kind matches no session.
     let (Ok(user_id), Ok(client_id)) = (

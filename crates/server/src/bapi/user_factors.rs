@@ -3,19 +3,17 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 use super::users::user_json;
 use crate::app::user_factors::{self as app, Removal};
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, UserPath};
 use crate::state::AppState;
 use crate::wire::requests::users::{RemovePasswordRequest, VerifyTotpRequest};
 use crate::wire::users::{UserIdJson, VerifiedTotpJson};
-
-type ApiResult = Result<Response, ApiError>;
 
 async fn remove(state: AppState, ctx: SecretKeyAuth, p: UserPath, removal: Removal) -> ApiResult {
     let user = app::remove_factors(&state, &ctx.0, &p.user_id, removal).await?;

@@ -3,10 +3,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::users::User;
-use usher_core::users::query::{Page, UserFilter, UserOrder};
+use usher_core::users::query::{UserFilter, UserOrder};
 
 use crate::app::users as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, UserPasskeyPath, UserPath};
@@ -18,8 +18,6 @@ use crate::wire::requests::users::{
     SetPasswordCompromisedRequest, UpdateUserRequest, VerifyPasswordRequest,
 };
 use crate::wire::users::{DeletedObjectJson, UserJson, VerifiedPasswordJson};
-
-type ApiResult = Result<Response, ApiError>;
 
 pub(super) fn user_json(state: &AppState, u: &User) -> Response {
     Json(UserJson::new(
@@ -106,7 +104,7 @@ pub async fn list(
         .transpose()
         .map_err(ApiError::query)?
         .unwrap_or_default();
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let users = app::list(&state, &filter, order, &page).await?;
     Ok(users_json(&state, &users))
 }
@@ -238,13 +236,7 @@ pub async fn delete(
     Path(p): Path<UserPath>,
 ) -> ApiResult {
     let user = app::delete(&state, &ctx, &p.user_id).await?;
-    Ok(Json(DeletedObjectJson {
-        object: "user",
-        id: user.id.into_string(),
-        deleted: true,
-        external_id: None,
-    })
-    .into_response())
+    Ok(Json(DeletedObjectJson::new("user", user.id)).into_response())
 }
 
 pub async fn verify_password(
@@ -267,11 +259,9 @@ pub async fn delete_passkey(
     Path(p): Path<UserPasskeyPath>,
 ) -> ApiResult {
     crate::app::passkeys::delete(&state, &ctx, &p.user_id, &p.passkey_identification_id).await?;
-    Ok(Json(DeletedObjectJson {
-        object: "passkey",
-        id: p.passkey_identification_id.into_string(),
-        deleted: true,
-        external_id: None,
-    })
+    Ok(Json(DeletedObjectJson::new(
+        "passkey",
+        p.passkey_identification_id,
+    ))
     .into_response())
 }

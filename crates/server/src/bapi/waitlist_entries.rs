@@ -6,24 +6,21 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use usher_core::CoreError;
 use usher_core::invitations::Invitation;
-use usher_core::users::query::Page;
 use usher_core::waitlist::{WaitlistEntry, WaitlistOrder, WaitlistQuery, WaitlistStatus};
 
 use crate::app::waitlist as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, WaitlistEntryPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::waitlist::{
     BulkWaitlistRequest, CreateWaitlistEntryRequest, InviteWaitlistEntryRequest,
     RejectWaitlistEntryRequest,
 };
 use crate::wire::waitlist::entry_json;
-
-type ApiResult = Result<Response, ApiError>;
 
 fn one(state: &AppState, e: &WaitlistEntry, inv: Option<&Invitation>) -> Response {
     Json(entry_json(e, inv, state.now())).into_response()
@@ -35,7 +32,7 @@ pub async fn list(
     _auth: SecretKeyAuth,
     q: QueryParams,
 ) -> ApiResult {
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let mut statuses = Vec::new();
     for s in q.all("status") {
         statuses.push(WaitlistStatus::parse(&s).ok_or_else(|| {
@@ -61,11 +58,7 @@ pub async fn list(
         .iter()
         .map(|(e, i)| entry_json(e, i.as_ref(), now))
         .collect();
-    Ok(Json(PaginatedJson {
-        data,
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(data, total))
 }
 
 /// An address already on the list answers its entry as it is.

@@ -6,26 +6,23 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::ids::{EventId, WebhookEndpointId};
-use usher_core::users::query::Page;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 use usher_core::webhooks::{DeliveryFilter, DeliveryQuery};
 
 use crate::app::webhooks as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{EndpointPath, MessagePath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::webhooks::{
     CreateEndpointRequest, ReplayRequest, RetryMessageRequest, UpdateEndpointRequest,
 };
 use crate::wire::webhooks::{
     DeletedEndpointJson, DeliveryJson, EndpointJson, QueuedJson, RetryJson,
 };
-
-type ApiResult = Result<Response, ApiError>;
 
 const NOT_FOUND: CoreError = CoreError::NotFound {
     resource: "webhook endpoint",
@@ -42,11 +39,7 @@ pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiRes
         .map(|e| EndpointJson::new(e, None))
         .collect();
     let total = data.len() as i64;
-    Ok(Json(PaginatedJson {
-        data,
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(data, total))
 }
 
 pub async fn create(
@@ -132,7 +125,7 @@ pub async fn deliveries(
             ApiError::query(CoreError::value("status", DeliveryFilter::EXPECTED))
         })?),
     };
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let (items, total) = match q.one("message_id").map(EventId::parse).transpose() {
         Ok(event_id) => {
             let query = DeliveryQuery {
@@ -150,11 +143,10 @@ pub async fn deliveries(
             (Vec::new(), 0)
         }
     };
-    Ok(Json(PaginatedJson {
-        data: items.iter().map(DeliveryJson::from).collect::<Vec<_>>(),
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(
+        items.iter().map(DeliveryJson::from).collect::<Vec<_>>(),
+        total,
+    ))
 }
 
 pub async fn replay(

@@ -4,6 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use usher_core::CoreError;
+use usher_core::users::query::Page;
 
 use crate::error::ApiError;
 
@@ -40,6 +41,27 @@ impl QueryParams {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// `status` as a list: it may repeat, and each value may be a comma list (clerk-js splits a
+    /// list into repeated keys); none: every status. One that `parse` does not know is refused
+    /// with `allowed`.
+    pub fn statuses<T>(
+        &self,
+        parse: fn(&str) -> Option<T>,
+        allowed: &'static str,
+    ) -> Result<Vec<T>, ApiError> {
+        self.all("status")
+            .iter()
+            .flat_map(|s| s.split(','))
+            .filter(|s| !s.is_empty())
+            .map(|s| parse(s).ok_or_else(|| ApiError::query(CoreError::value("status", allowed))))
+            .collect()
+    }
+
+    /// `limit` and `offset`, checked as every list checks them.
+    pub fn page(&self) -> Result<Page, ApiError> {
+        Page::new(self.i64("limit")?, self.i64("offset")?).map_err(ApiError::query)
     }
 
     pub fn i64(&self, key: &str) -> Result<Option<i64>, ApiError> {

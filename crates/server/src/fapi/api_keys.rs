@@ -5,21 +5,19 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 use super::bearer::SessionBearer;
 use crate::app::frontend::api_keys as app;
 use crate::bapi::api_keys::{list_query, refused};
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{ApiKeyPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::api_keys::ApiKeyJson;
-use crate::wire::lists::PaginatedJson;
+use crate::wire::lists::paginated;
 use crate::wire::requests::api_keys::{FrontendCreateApiKeyRequest, FrontendRevokeApiKeyRequest};
-
-type ApiResult = Result<Response, ApiError>;
 
 fn default_subject(caller: &SessionBearer) -> String {
     caller
@@ -38,11 +36,10 @@ pub async fn list(
         .map_or_else(|| default_subject(&caller), str::to_owned);
     let (keys, total) = app::list(&state, &caller.user_id, list_query(&q, subject)?).await?;
     let now = state.now();
-    Ok(Json(PaginatedJson {
-        data: keys.iter().map(|k| ApiKeyJson::new(k, now)).collect(),
-        total_count: total,
-    })
-    .into_response())
+    Ok(paginated(
+        keys.iter().map(|k| ApiKeyJson::new(k, now)).collect(),
+        total,
+    ))
 }
 
 pub async fn create(

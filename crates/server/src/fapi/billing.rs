@@ -6,21 +6,19 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::billing::Plan;
 use usher_core::users::query::Page;
 
 use crate::app::billing as app;
 use crate::bapi::billing::plan_query;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::path::{Path, PlanRefPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::billing::PlanJson;
-use crate::wire::lists::PaginatedJson;
-
-type ApiResult = Result<Response, ApiError>;
+use crate::wire::lists::paginated;
 
 /// The routes of Clerk's payment flows, under `/v1/me/billing` and
 /// `/v1/organizations/{organization_id}/billing`.
@@ -48,18 +46,12 @@ pub async fn list_plans(State(state): State<AppState>, q: QueryParams) -> ApiRes
     let (plans, _) = app::list_plans(&state, &query).await?;
     let shown: Vec<&Plan> = plans.iter().filter(|p| p.publicly_visible).collect();
     let total_count = i64::try_from(shown.len()).unwrap_or(i64::MAX);
-    let skip = usize::try_from(page.offset).unwrap_or(usize::MAX);
-    let take = usize::try_from(page.limit).unwrap_or(0);
-    Ok(Json(PaginatedJson {
-        data: shown
-            .into_iter()
-            .skip(skip)
-            .take(take)
+    Ok(paginated(
+        page.of(shown)
             .map(|p| PlanJson::new(p, &state.instance.id))
             .collect(),
         total_count,
-    })
-    .into_response())
+    ))
 }
 
 pub async fn get_plan(State(state): State<AppState>, Path(p): Path<PlanRefPath>) -> ApiResult {

@@ -5,23 +5,22 @@
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderName};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde_json::json;
 use usher_core::ids::ImageId;
 use usher_core::images::Image;
 
 use super::browser::Browser;
 use super::me::signed_in;
-use super::organizations::{respond, respond_organization};
+use super::organizations::respond_organization;
+use super::respond::respond;
 use crate::app::frontend::organizations as orgs;
 use crate::app::images as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::path::{ImagePath, OrganizationPath, Path};
 use crate::extract::upload::ImageUpload;
 use crate::state::AppState;
 use crate::wire::frontend::organizations::deleted;
-
-type ApiResult = Result<Response, ApiError>;
 
 /// The image with the type its bytes were recognised as. An id never names other bytes, so it
 /// is cached for a year; `nosniff` and a CSP that allows nothing keep a browser from treating it

@@ -2,30 +2,20 @@
 //! `<OrganizationProfile/>` manages them, in `{response, client}`.
 
 use axum::extract::State;
-use axum::response::Response;
-use serde_json::{Value, json};
-use usher_core::CoreError;
+use serde_json::json;
 use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
-use usher_core::users::query::Page;
 
 use super::browser::Browser;
 use super::form::Form;
 use super::me::signed_in;
-use super::respond::with_client;
+use super::respond::{respond, respond_page};
 use crate::app::frontend::organization_domains as app;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::path::{DomainPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::organization_domains::DomainJson;
 use crate::wire::requests::frontend::{AffiliationForm, CodeForm, DomainForm, EnrollmentModeForm};
-
-type ApiResult = Result<Response, ApiError>;
-
-async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(state, browser, client, |_, _| response).await
-}
 
 /// Domains with their pending invitations and suggestions counted, as the Backend API shows them.
 async fn counted(
@@ -53,7 +43,7 @@ pub async fn list(
     q: QueryParams,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let page = Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)?;
+    let page = q.page()?;
     let enrollment_modes = q
         .all("enrollment_mode")
         .iter()
@@ -67,12 +57,7 @@ pub async fn list(
     };
     let (list, total) = app::list(&state, &s.user_id, &p.organization_id, query).await?;
     let data = counted(&state, &list).await?;
-    respond(
-        &state,
-        &browser,
-        json!({ "data": data, "total_count": total }),
-    )
-    .await
+    respond_page(&state, &browser, data, total).await
 }
 
 pub async fn create(

@@ -2,27 +2,23 @@
 //! `{response, client}` as every Frontend API answer.
 
 use axum::extract::State;
-use axum::response::Response;
 use serde_json::{Value, json};
 use usher_core::CoreError;
 use usher_core::organizations::Organization;
 use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::query::MembershipQuery;
-use usher_core::users::query::Page;
 
 use super::browser::Browser;
 use super::form::Form;
 use super::me::signed_in;
-use super::respond::with_client;
+use super::respond::respond;
 use crate::app::frontend::organizations as app;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::extract::path::{MembershipPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::frontend::organizations as wire;
 use crate::wire::requests::frontend::{MemberForm, OrganizationForm};
-
-type ApiResult = Result<Response, ApiError>;
 
 /// An organization as clerk-js reads it, with its count of pending invitations.
 pub(super) async fn respond_organization(
@@ -34,22 +30,13 @@ pub(super) async fn respond_organization(
     respond(state, browser, wire::organization(&org)).await
 }
 
-pub(super) async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(state, browser, client, |_, _| response).await
-}
-
-fn page(q: &QueryParams) -> Result<Page, ApiError> {
-    Page::new(q.i64("limit")?, q.i64("offset")?).map_err(ApiError::query)
-}
-
 pub async fn my_memberships(
     State(state): State<AppState>,
     browser: Browser,
     q: QueryParams,
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
-    let (list, total) = app::my_memberships(&state, &s.user_id, page(&q)?).await?;
+    let (list, total) = app::my_memberships(&state, &s.user_id, q.page()?).await?;
     respond(&state, &browser, wire::memberships(&list, total)).await
 }
 
@@ -145,7 +132,7 @@ pub async fn members(
     let query = MembershipQuery {
         roles: q.all("role"),
         query: (!query.is_empty()).then(|| query.join(",")),
-        page: page(&q)?,
+        page: q.page()?,
         ..Default::default()
     };
     let (list, total) = app::members(&state, &s.user_id, &p.organization_id, query).await?;
@@ -218,14 +205,9 @@ pub async fn roles(
 ) -> ApiResult {
     let s = signed_in(&state, &browser).await?;
     let all = app::roles(&state, &s.user_id, &p.organization_id).await?;
-    let pg = page(&q)?;
+    let pg = q.page()?;
     let total = all.len() as i64;
-    let data: Vec<Value> = all
-        .iter()
-        .skip(usize::try_from(pg.offset).unwrap_or(0))
-        .take(usize::try_from(pg.limit).unwrap_or(0))
-        .map(wire::role)
-        .collect();
+    let data: Vec<Value> = pg.of(&all).map(wire::role).collect();
     let body = json!({ "data": data, "total_count": total, "has_role_set_migration": false });
     respond(&state, &browser, body).await
 }

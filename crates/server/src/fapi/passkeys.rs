@@ -88,11 +88,6 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     app::delete(&state, &browser.ctx, &s.user_id, &p.passkey_id).await?;
-    let deleted = DeletedObjectJson {
-        object: "passkey",
-        id: p.passkey_id.to_string(),
-        deleted: true,
-        external_id: None,
-    };
+    let deleted = DeletedObjectJson::new("passkey", p.passkey_id.to_string());
     respond(&state, &browser, deleted).await
 }

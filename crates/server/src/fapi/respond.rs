@@ -5,18 +5,41 @@ use axum::Json;
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Value, json};
+use usher_core::CoreError;
 use usher_core::clients::Client;
 
 use super::browser::{Browser, ClientTransport};
 use super::cookies;
 use crate::app::frontend::clients::view;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::wire::frontend::client::{
     ClientView, NO_MEMBERSHIPS, RenderContext, client as render_client,
 };
 use crate::wire::frontend::envelope;
+
+/// A signed-in client's answer: `response` with the whole client (signed out: refused).
+pub async fn respond(state: &AppState, browser: &Browser, response: Value) -> ApiResult {
+    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
+    with_client(state, browser, client, |_, _| response).await
+}
+
+/// A page of a list, `{data, total_count}`, answered as [`respond`].
+pub async fn respond_page<T: Serialize>(
+    state: &AppState,
+    browser: &Browser,
+    data: Vec<T>,
+    total_count: i64,
+) -> ApiResult {
+    respond(
+        state,
+        browser,
+        json!({ "data": data, "total_count": total_count }),
+    )
+    .await
+}
 
 pub fn no_store(mut res: Response) -> Response {
     res.headers_mut()

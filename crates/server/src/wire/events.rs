@@ -59,12 +59,9 @@ pub fn render(
         DomainEvent::OrganizationDomainCreated(d) | DomainEvent::OrganizationDomainUpdated(d) => {
             to_value(&super::organization_domains::DomainJson::new(d))
         }
-        DomainEvent::OrganizationDomainDeleted { id } => to_value(&DeletedObjectJson {
-            object: "organization_domain",
-            id: id.clone(),
-            deleted: true,
-            external_id: None,
-        }),
+        DomainEvent::OrganizationDomainDeleted { id } => {
+            to_value(&DeletedObjectJson::new("organization_domain", id.clone()))
+        }
         DomainEvent::OrganizationMembershipCreated(d)
         | DomainEvent::OrganizationMembershipUpdated(d)
         | DomainEvent::OrganizationMembershipDeleted(d) => to_value(&MembershipJson::new(d)),

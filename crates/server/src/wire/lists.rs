@@ -23,14 +23,15 @@ pub struct PaginatedJson<T: Serialize> {
     pub total_count: i64,
 }
 
+/// A page of a list as Clerk answers most of them: `{data,total_count}`.
+pub fn paginated<T: Serialize>(data: Vec<T>, total_count: i64) -> Response {
+    Json(PaginatedJson { data, total_count }).into_response()
+}
+
 /// Clerk answers some lists with `{data,total_count}` only when `paginated=true`, else a bare array.
-pub fn list_response<T: Serialize>(items: Vec<T>, total: i64, paginated: bool) -> Response {
-    if paginated {
-        Json(PaginatedJson {
-            data: items,
-            total_count: total,
-        })
-        .into_response()
+pub fn list_response<T: Serialize>(items: Vec<T>, total: i64, is_paginated: bool) -> Response {
+    if is_paginated {
+        paginated(items, total)
     } else {
         Json(items).into_response()
     }

@@ -327,6 +327,18 @@ pub struct DeletedObjectJson {
     pub external_id: Option<String>,
 }
 
+impl DeletedObjectJson {
+    /// `{object, id, deleted: true}`.
+    pub fn new(object: &'static str, id: impl Into<String>) -> Self {
+        Self {
+            object,
+            id: id.into(),
+            deleted: true,
+            external_id: None,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct VerifiedPasswordJson {
     pub verified: bool,

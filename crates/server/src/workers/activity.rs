@@ -20,20 +20,12 @@ pub async fn flush(state: &AppState) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(FLUSH_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let stop = tokio::select! {
-            _ = tick.tick() => false,
-            _ = shutdown.changed() => true,
-        };
-        if stop || *shutdown.borrow() {
-            let _ = flush(&state).await;
-            return;
-        }
-        if let Err(e) = flush(&state).await {
-            tracing::warn!(error = %e, "could not record the activity counters; retrying");
-        }
-    }
+pub async fn run(state: AppState, shutdown: watch::Receiver<bool>) {
+    super::flush_every(
+        FLUSH_EVERY,
+        shutdown,
+        "could not record the activity counters; retrying",
+        || flush(&state),
+    )
+    .await
 }

@@ -17,20 +17,12 @@ pub async fn flush(state: &AppState) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let stop = tokio::select! {
-            _ = tick.tick() => false,
-            _ = shutdown.changed() => true,
-        };
-        if stop || *shutdown.borrow() {
-            let _ = flush(&state).await;
-            return;
-        }
-        if let Err(e) = flush(&state).await {
-            tracing::warn!(error = %e, "could not record API key uses; retrying");
-        }
-    }
+pub async fn run(state: AppState, shutdown: watch::Receiver<bool>) {
+    super::flush_every(
+        Duration::from_secs(1),
+        shutdown,
+        "could not record API key uses; retrying",
+        || flush(&state),
+    )
+    .await
 }

@@ -14,3 +14,31 @@ pub mod session_claims;
 pub mod settings;
 pub mod sms;
 pub mod webhooks;
+
+/// Runs `flush` every `every` until shutdown, and once more then; a failed flush is logged with
+/// `failed` and tried again at the next tick (what it could not write stays in memory).
+pub(crate) async fn flush_every<F, Fut>(
+    every: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    failed: &'static str,
+    flush: F,
+) where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<usize>>,
+{
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let stop = tokio::select! {
+            _ = tick.tick() => false,
+            _ = shutdown.changed() => true,
+        };
+        if stop || *shutdown.borrow() {
+            let _ = flush().await;
+            return;
+        }
+        if let Err(e) = flush().await {
+            tracing::warn!(error = %e, "{failed}");
+        }
+    }
+}

@@ -11,17 +11,6 @@ use usher_core::clock::ManualClock;
 
 use crate::common::*;
 
-async fn audit_actions(app: &App) -> Vec<(String, String)> {
-    let s = &app.running.state;
-    s.store
-        .audit_log(&s.instance.id, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.action, a.target_id.unwrap_or_default()))
-        .collect()
-}
-
 async fn create(app: &App, body: Value) -> Value {
     app.post("/api_keys", body).await.ok().clone()
 }

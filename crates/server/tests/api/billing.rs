@@ -19,6 +19,16 @@ async fn plan(app: &App, body: Value) -> Value {
     app.post("/v1/billing/plans", body).await.ok().clone()
 }
 
+/// `pro`, a user plan with one feature, `export`.
+async fn pro_plan(app: &App) -> Value {
+    plan(
+        app,
+        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user",
+               "features": [{"name": "Export", "slug": "export"}]}),
+    )
+    .await
+}
+
 async fn org_of(app: &App, owner: &str, name: &str) -> String {
     s(&app
         .post(
@@ -331,12 +341,7 @@ async fn an_organizations_plan_is_in_tokens_where_it_is_active() {
     let app = spawn_app().await;
     let uid = app.create_user_id("owner@billing.test").await;
     let org = org_of(&app, &uid, "Acme").await;
-    plan(
-        &app,
-        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user",
-               "features": [{"name": "Export", "slug": "export"}]}),
-    )
-    .await;
+    pro_plan(&app).await;
     plan(
         &app,
         json!({"name": "Team", "slug": "team", "for_payer_type": "org",
@@ -405,12 +410,7 @@ async fn an_organizations_plan_is_in_tokens_where_it_is_active() {
 #[tokio::test]
 async fn the_frontend_api_lists_visible_plans_and_refuses_payments() {
     let app = spawn_app().await;
-    plan(
-        &app,
-        json!({"name": "Pro", "slug": "pro", "for_payer_type": "user",
-               "features": [{"name": "Export", "slug": "export"}]}),
-    )
-    .await;
+    pro_plan(&app).await;
     plan(
         &app,
         json!({"name": "Hidden", "slug": "hidden", "for_payer_type": "user",

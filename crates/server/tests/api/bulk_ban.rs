@@ -5,17 +5,6 @@ use serde_json::json;
 
 use crate::common::*;
 
-async fn audit_actions(app: &App) -> Vec<(String, String)> {
-    let s = &app.running.state;
-    s.store
-        .audit_log(&s.instance.id, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.action, a.target_id.unwrap_or_default()))
-        .collect()
-}
-
 fn updated_events(events: &[usher_core::events::OutboxEvent], id: &str) -> usize {
     events
         .iter()

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use usher_core::clock::ManualClock;
 
 use crate::common::*;
-use crate::machines::{audit_actions, create_machine, created, mint, s};
+use crate::machines::{create_machine, mint, s};
 
 async fn with_key(app: &App, method: Method, path: &str, key: &str, body: Option<Value>) -> Reply {
     app.send_raw(

@@ -29,24 +29,6 @@ pub async fn mint(app: &App, key: &str, body: Value) -> Reply {
     .await
 }
 
-/// The body of a `201 Created`.
-#[track_caller]
-pub fn created(r: &Reply) -> Value {
-    assert_eq!(r.status.as_u16(), 201, "{}", r.raw);
-    r.body.clone()
-}
-
-pub async fn audit_actions(app: &App) -> Vec<(String, String)> {
-    let s = &app.running.state;
-    s.store
-        .audit_log(&s.instance.id, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.action, a.target_id.unwrap_or_default()))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_machine_lives_from_creation_to_deletion() {
     let app = spawn_app().await;

@@ -23,17 +23,6 @@ async fn domain(app: &App, org: &str, body: Value) -> Value {
         .clone()
 }
 
-async fn audit_actions(app: &App) -> Vec<(String, String)> {
-    let s = &app.running.state;
-    s.store
-        .audit_log(&s.instance.id, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.action, a.target_id.unwrap_or_default()))
-        .collect()
-}
-
 #[tokio::test]
 async fn create_list_update_and_delete_a_domain() {
     let app = spawn_app().await;

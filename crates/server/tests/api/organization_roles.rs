@@ -9,17 +9,6 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-async fn audit_actions(app: &App) -> Vec<(String, String)> {
-    let s = &app.running.state;
-    s.store
-        .audit_log(&s.instance.id, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.action, a.target_id.unwrap_or_default()))
-        .collect()
-}
-
 async fn events_of(app: &App, kind: &str) -> Vec<Value> {
     app.events()
         .await

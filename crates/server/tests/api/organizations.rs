@@ -22,10 +22,6 @@ async fn org(app: &App, body: Value) -> Value {
     app.post("/v1/organizations", body).await.ok().clone()
 }
 
-fn event_types(events: &[usher_core::events::OutboxEvent]) -> Vec<&str> {
-    events.iter().map(|e| e.event_type.as_str()).collect()
-}
-
 #[tokio::test]
 async fn create_get_list_update_and_delete_an_organization() {
     let app = spawn_app().await;

@@ -302,37 +302,15 @@ async fn passwords_verify_and_imported_bcrypt_is_upgraded() {
     app.verify_password(iid, "nope-nope-nope")
         .await
         .err(422, "form_password_incorrect");
-    let state = &app.running.state;
-    let stored = |u: Option<usher_core::users::User>| u.unwrap().password.unwrap().0;
-    assert!(
-        stored(
-            state
-                .store
-                .get_user(
-                    &state.instance.id,
-                    &usher_core::ids::UserId::parse(iid).unwrap()
-                )
-                .await
-                .unwrap()
-        )
-        .starts_with("$2b$")
-    );
+    assert!(stored_digest(&app, iid).await.starts_with("$2b$"));
     assert_eq!(
         app.verify_password(iid, "imported-pass-1").await.ok()["verified"],
         true
     );
     assert!(
-        stored(
-            state
-                .store
-                .get_user(
-                    &state.instance.id,
-                    &usher_core::ids::UserId::parse(iid).unwrap()
-                )
-                .await
-                .unwrap()
-        )
-        .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+        stored_digest(&app, iid)
+            .await
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
     );
     assert_eq!(
         app.verify_password(iid, "imported-pass-1").await.ok()["verified"],
@@ -395,4 +373,12 @@ async fn concurrent_creates_with_one_email_make_exactly_one_user() {
             .count(),
         1
     );
+}
+
+/// The password digest stored for user `id`.
+async fn stored_digest(app: &App, id: &str) -> String {
+    let state = &app.running.state;
+    let id = usher_core::ids::UserId::parse(id).unwrap();
+    let user = state.store.get_user(&state.instance.id, &id).await.unwrap();
+    user.unwrap().password.unwrap().0
 }

@@ -8,6 +8,7 @@ use usher_core::ids::ApiKeyId;
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
+    sealed_secret,
     DbRow, execute, execute_one, exists, fetch_optional, paged, text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
@@ -58,13 +59,11 @@ pub async fn sealed(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<SealedSecret>> {
-    fetch_optional(
-        text(
-            "SELECT sealed FROM api_keys WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
+    sealed_secret(
         pool,
-        |r| Ok(SealedSecret(r.get("sealed"))),
+        "SELECT sealed FROM api_keys WHERE instance_id = $1 AND id = $2",
+        instance_id,
+        id,
     )
     .await
 }

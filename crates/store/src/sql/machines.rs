@@ -9,6 +9,7 @@ use usher_core::machines::{Machine, MachineOrder, MachineQuery, MachineScope};
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
+    sealed_secret,
     DbRow, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional, paged, text,
     versioned,
 };
@@ -102,13 +103,11 @@ pub async fn sealed(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<SealedSecret>> {
-    fetch_optional(
-        text(
-            "SELECT sealed FROM machines WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
+    sealed_secret(
         pool,
-        |r| Ok(SealedSecret(r.get("sealed"))),
+        "SELECT sealed FROM machines WHERE instance_id = $1 AND id = $2",
+        instance_id,
+        id,
     )
     .await
 }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use sqlx::query::Query;
 use sqlx::{Executor, Pool, QueryBuilder, Row};
 use usher_core::actor_tokens::ActorToken;
+use usher_core::api_keys::SealedSecret;
 use usher_core::branding::Branding;
 use usher_core::events::OutboxEvent;
 use usher_core::jwt_templates::session_claims::SessionClaimsTemplate;
@@ -52,6 +53,20 @@ pub async fn fetch_optional<'c, T>(
 ) -> StoreResult<Option<T>> {
     let row = query.fetch_optional(ex).await.map_err(db_err)?;
     row.as_ref().map(map).transpose()
+}
+
+/// The sealed secret `sql` reads (`SELECT sealed … WHERE instance_id = $1 AND id = $2`), if
+/// the row is there.
+pub async fn sealed_secret(
+    pool: &Pool<Db>,
+    sql: &'static str,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<SealedSecret>> {
+    fetch_optional(text(sql, &[instance_id, id]), pool, |r| {
+        Ok(SealedSecret(r.get("sealed")))
+    })
+    .await
 }
 
 /// Every row `query` finds, mapped by `map`; the first row that fails to map fails the call.

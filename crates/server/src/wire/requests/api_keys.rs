@@ -9,19 +9,7 @@ use super::fields;
 
 /// `scopes`: an array of strings; `null` is absent.
 pub(super) fn scopes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    let not_strings = || fields::format("must be an array of strings");
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s),
-                _ => Err(not_strings()),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        _ => Err(not_strings()),
-    }
+    fields::optional_strings(d, "must be an array of strings")
 }
 
 /// `claims`: any JSON here (the domain wants an object); absent is `None`, `null` is `Some(Null)`.

@@ -165,22 +165,40 @@ pub mod nullable_int {
     }
 }
 
+const NOT_STRINGS: &str = "must be an array of strings";
+
+/// The items of a JSON array, each a string; anything else is refused with `reason`.
+pub fn strings<E: Error>(items: Vec<Value>, reason: &str) -> Result<Vec<String>, E> {
+    items
+        .into_iter()
+        .map(|v| match v {
+            Value::String(s) => Ok(s),
+            _ => Err(format(reason)),
+        })
+        .collect()
+}
+
+/// An array of strings; `null` is absent, anything else is refused with `reason`.
+pub fn optional_strings<'de, D: Deserializer<'de>>(
+    d: D,
+    reason: &str,
+) -> Result<Option<Vec<String>>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::Array(items) => strings(items, reason).map(Some),
+        _ => Err(format(reason)),
+    }
+}
+
 /// A string or an array of strings, as Clerk accepts for `email_address` and `phone_number`.
 pub mod string_list {
     use super::*;
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        let not_strings = || format("must be an array of strings");
         match Value::deserialize(d)? {
             Value::Null => Ok(Vec::new()),
             Value::String(s) => Ok(vec![s]),
-            Value::Array(items) => items
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s),
-                    _ => Err(not_strings()),
-                })
-                .collect(),
-            _ => Err(not_strings()),
+            Value::Array(items) => strings(items, NOT_STRINGS),
+            _ => Err(format(NOT_STRINGS)),
         }
     }
 }
@@ -189,17 +207,10 @@ pub mod string_list {
 pub mod required_string_array {
     use super::*;
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        let not_strings = || format("must be an array of strings");
         match Value::deserialize(d)? {
             Value::Null => Err(missing()),
-            Value::Array(items) => items
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s),
-                    _ => Err(not_strings()),
-                })
-                .collect(),
-            _ => Err(not_strings()),
+            Value::Array(items) => strings(items, NOT_STRINGS),
+            _ => Err(format(NOT_STRINGS)),
         }
     }
 }

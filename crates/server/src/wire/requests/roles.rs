@@ -2,26 +2,13 @@
 
 use serde::Deserialize;
 use serde::de::Deserializer;
-use serde_json::Value;
 use usher_core::roles::manage::{NewPermission, NewRole, PermissionPatch, RolePatch};
 
 use super::fields;
 
 /// `permissions`: an array of permission ids; `null` is absent.
 fn permission_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    let not_ids = || fields::format("must be an array of permission ids");
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s),
-                _ => Err(not_ids()),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        _ => Err(not_ids()),
-    }
+    fields::optional_strings(d, "must be an array of permission ids")
 }
 
 /// `POST /v1/organization_roles`.

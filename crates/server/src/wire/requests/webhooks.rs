@@ -2,7 +2,6 @@
 
 use serde::Deserialize;
 use serde::de::Deserializer;
-use serde_json::Value;
 use usher_core::CoreError;
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 
@@ -10,19 +9,7 @@ use super::fields;
 
 /// `events`: absent or `null` gives no filter; otherwise an array of event type names.
 fn events<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    let not_a_list = || fields::format("must be an array of event types");
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s),
-                _ => Err(not_a_list()),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        _ => Err(not_a_list()),
-    }
+    fields::optional_strings(d, "must be an array of event types")
 }
 
 /// `rate_limit`: `null` removes the limit.

@@ -91,6 +91,15 @@ impl Res {
         }
     }
 
+    /// The id of the first item of a successful Frontend API list (`response.data[0].id`).
+    #[track_caller]
+    pub fn first_id(&self) -> String {
+        self.ok()["response"]["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The parameter the error names, or "".
     pub fn param(&self) -> &str {
         super::error_param(&self.body)

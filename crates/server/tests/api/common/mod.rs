@@ -288,6 +288,30 @@ impl App {
     }
 }
 
+/// Every audit entry so far (up to 500) as `(action, target id)`.
+pub async fn audit_actions(app: &App) -> Vec<(String, String)> {
+    let s = &app.running.state;
+    s.store
+        .audit_log(&s.instance.id, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.action, a.target_id.unwrap_or_default()))
+        .collect()
+}
+
+/// The types of `events`, in their order.
+pub fn event_types(events: &[usher_core::events::OutboxEvent]) -> Vec<&str> {
+    events.iter().map(|e| e.event_type.as_str()).collect()
+}
+
+/// The body of a `201 Created`.
+#[track_caller]
+pub fn created(r: &Reply) -> Value {
+    assert_eq!(r.status.as_u16(), 201, "{}", r.raw);
+    r.body.clone()
+}
+
 /// The parameter a Clerk error body's first error names, or "".
 pub fn error_param(body: &Value) -> &str {
     body["errors"][0]["meta"]["param_name"]

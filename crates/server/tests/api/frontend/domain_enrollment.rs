@@ -223,10 +223,7 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
     assert_eq!(r.ok()["response"]["total_count"], 0, "{}", r.raw);
 
     let r = bob.get(&suggestions("")).await;
-    let sid = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = r.first_id();
     let r = bob.post(&format!("{SUGGESTIONS}/{sid}/accept"), &[]).await;
     let accepted = &r.ok()["response"];
     assert_eq!(accepted["status"], "accepted", "{}", r.raw);
@@ -247,10 +244,7 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
     assert_eq!(r.ok()["response"]["total_count"], 1);
 
     let r = carol.get(&suggestions("")).await;
-    let carol_sid = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let carol_sid = r.first_id();
     carol
         .post(&format!("{SUGGESTIONS}/{carol_sid}/accept"), &[])
         .await
@@ -335,10 +329,7 @@ async fn nobody_reaches_another_users_suggestion_or_another_organizations_reques
     let mut bob = env.browser();
     let (bob_id, _) = bob.sign_up(&env, "bob@beta.test", None).await;
     let r = bob.get(&suggestions("")).await;
-    let sid = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = r.first_id();
 
     // Another user cannot see or accept Bob's suggestion.
     let mut eve = env.browser();
@@ -360,10 +351,7 @@ async fn nobody_reaches_another_users_suggestion_or_another_organizations_reques
         .await
         .ok();
     let r = b_admin.get(&requests_of(&org_b, "")).await;
-    let req = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let req = r.first_id();
 
     // Alpha's admin on Beta's requests: every route answers as for an organization they are
     // not in, and nothing is written. Through Alpha's own path, Beta's request does not exist.
@@ -436,18 +424,12 @@ async fn accepting_a_request_keeps_the_membership_limit() {
     let mut bob = env.browser();
     let (bob_id, _) = bob.sign_up(&env, "bob@tiny.test", None).await;
     let r = bob.get(&suggestions("")).await;
-    let sid = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = r.first_id();
     bob.post(&format!("{SUGGESTIONS}/{sid}/accept"), &[])
         .await
         .ok();
     let r = admin.get(&requests_of(&org, "")).await;
-    let req = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let req = r.first_id();
     let before = env.snapshot().await;
     admin
         .post(
@@ -470,10 +452,7 @@ async fn two_admins_accepting_one_request_at_once_make_one_membership() {
     let mut bob = env.browser();
     let (bob_id, _) = bob.sign_up(&env, "bob@racy.test", None).await;
     let r = bob.get(&suggestions("")).await;
-    let sid = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = r.first_id();
     // Two tabs accepting the suggestion at once make one request.
     let path = format!("{SUGGESTIONS}/{sid}/accept");
     let (mut t1, mut t2) = (bob.tab(), bob.tab());
@@ -484,10 +463,7 @@ async fn two_admins_accepting_one_request_at_once_make_one_membership() {
     let mut a = admin.tab();
     let r = a.get(&requests_of(&org, "")).await;
     assert_eq!(r.ok()["response"]["total_count"], 1, "{}", r.raw);
-    let req = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let req = r.first_id();
 
     let before = env.events().await.len();
     let path = format!("/v1/organizations/{org}/membership_requests/{req}/accept");
@@ -537,10 +513,7 @@ async fn withdrawing_a_domains_pending_enrollments() {
     }
     // c acts on the suggestion first: it is no longer pending.
     let r = users[2].get(&suggestions("")).await;
-    let sid = r.ok()["response"]["data"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = r.first_id();
     users[2]
         .post(&format!("{SUGGESTIONS}/{sid}/accept"), &[])
         .await

@@ -63,10 +63,6 @@ async fn add_domain(b: &mut Browser, org: &str, name: &str) -> Value {
     r.ok()["response"].clone()
 }
 
-fn event_types(events: &[usher_core::events::OutboxEvent]) -> Vec<&str> {
-    events.iter().map(|e| e.event_type.as_str()).collect()
-}
-
 #[tokio::test]
 async fn domains_are_off_unless_the_instance_turns_them_on() {
     let env = spawn_with_domains(false).await;
