@@ -85,7 +85,6 @@ pub fn filter_of(
     let active_after = date("active_after");
     let active_before = date("active_before");
     let filter = UserFilter {
-        query: (!text.is_empty()).then(|| text.to_lowercase()),
         banned: match get("banned") {
             "true" => Some(true),
             "false" => Some(false),
@@ -100,7 +99,7 @@ pub fn filter_of(
         created_at_before: created_before,
         last_active_at_since: active_after,
         last_active_at_before: active_before,
-        ..UserFilter::default()
+        ..UserFilter::search(text)
     };
     (filter, bad)
 }
