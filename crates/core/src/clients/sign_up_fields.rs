@@ -76,7 +76,8 @@ impl SignUp {
             .filter(|field| match *field {
                 "email_address" => self.email_address.is_none(),
                 "phone_number" => self.phone_number.is_none(),
-                "password" => self.password.is_none(),
+                // A social account is the way in: no password is asked for.
+                "password" => self.password.is_none() && self.oauth_transfer.is_none(),
                 "first_name" => blank(&self.first_name),
                 "last_name" => blank(&self.last_name),
                 "username" => blank(&self.username),

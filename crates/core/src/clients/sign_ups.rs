@@ -85,6 +85,11 @@ pub struct SignUp {
     /// accepts it and gives the user its public metadata. Dropped if the address changes.
     #[serde(default)]
     pub invitation_id: Option<String>,
+    /// A social sign-up the provider vouched for, held until the fields the instance requires
+    /// and the provider did not give are supplied; completing it creates the user with this
+    /// external account.
+    #[serde(default)]
+    pub oauth_transfer: Option<crate::oauth::accounts::Transfer>,
     pub abandon_at: Millis,
     pub created_at: Millis,
     pub updated_at: Millis,
@@ -159,6 +164,7 @@ impl SignUp {
             organization_invitation_id: None,
             external_verification: None,
             invitation_id: None,
+            oauth_transfer: None,
             abandon_at: now + ABANDON_AFTER_MS,
             created_at: now,
             updated_at: now,
@@ -268,6 +274,7 @@ impl SignUp {
     pub fn unverified_fields(&self) -> Vec<&'static str> {
         let mut out = match (&self.email_address, &self.email_verification) {
             _ if self.verified_by_ticket() => Vec::new(),
+            (Some(e), _) if self.brought_by_provider(e) => Vec::new(),
             (Some(_), Some(v)) if v.is_verified() => Vec::new(),
             (Some(_), _) => vec!["email_address"],
             (None, _) => Vec::new(),
@@ -281,6 +288,45 @@ impl SignUp {
             out.push("phone_number");
         }
         out
+    }
+
+    /// Whether `email` is the address the held social account brought (which the provider
+    /// vouched for, or which the user gets unverified, as a social sign-up's address).
+    pub fn brought_by_provider(&self, email: &str) -> bool {
+        self.oauth_transfer
+            .as_ref()
+            .is_some_and(|t| t.account.email_address.eq_ignore_ascii_case(email))
+    }
+
+    /// A social sign-up the provider answered for a new account: its verification is done and
+    /// the sign-up holds the account, with the address and names the provider gave (fields the
+    /// request already set are kept). Whether the user can be created now is
+    /// [`missing_fields`](Self::missing_fields)'s answer.
+    pub fn hold_social(
+        &mut self,
+        strategy: Strategy,
+        transfer: crate::oauth::accounts::Transfer,
+        now: Millis,
+    ) {
+        let a = &transfer.account;
+        if !a.email_address.is_empty() {
+            self.email_address = Some(a.email_address.clone());
+            self.email_verification = None;
+        }
+        self.first_name = self.first_name.take().or(a.first_name.clone());
+        self.last_name = self.last_name.take().or(a.last_name.clone());
+        let expire_at = self
+            .external_verification
+            .as_ref()
+            .filter(|v| v.strategy == strategy)
+            .and_then(|v| v.expire_at)
+            .unwrap_or(now);
+        let mut v = FactorVerification::checked(strategy, true);
+        v.expire_at = Some(expire_at);
+        self.external_verification = Some(v);
+        self.oauth_transfer = Some(transfer);
+        self.status = SignUpStatus::MissingRequirements;
+        self.updated_at = now;
     }
 
     /// Whether every requirement is met, so the user can be created.

@@ -7,7 +7,7 @@
 
 use usher_core::clients::factors::FactorVerification;
 use usher_core::clients::sign_ins::SignIn;
-use usher_core::clients::sign_ups::SignUp;
+use usher_core::clients::sign_ups::{SignUp, SignUpStatus};
 use usher_core::clients::{Client, Strategy};
 use usher_core::events::DomainEvent;
 use usher_core::ids::{ClientId, UserId};
@@ -19,7 +19,6 @@ use usher_core::oauth::{
 use usher_core::sessions::lifecycle::{ensure_can_sign_in, record_sign_in};
 use usher_core::store::Write;
 use usher_core::users::User;
-use usher_core::users::create::{NewUser, validate};
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::model::Verification;
 use usher_core::{CoreError, CoreResult};
@@ -469,8 +468,10 @@ async fn sign_in(
     super::sign_ins::finish_step(key, change, client, si, user, true, "sign_in.oauth").await
 }
 
-/// Creates the user a transferable social sign-in (or a social sign-up) described, with its
-/// external account, and signs it in.
+/// A transferable social sign-in (or a social sign-up) for a new account: the client's sign-up
+/// holds the account, and creates its user at once when the provider gave every field the
+/// instance requires; otherwise it waits in `missing_requirements` for an update that gives
+/// the rest (clerk-js's "continue" step), which [`complete_social`] then finishes.
 async fn create_user(
     state: &AppState,
     ctx: &RequestContext,
@@ -479,29 +480,68 @@ async fn create_user(
     transfer: Transfer,
 ) -> CoreResult<Client> {
     let now = state.now();
+    let mut su = client
+        .sign_up
+        .clone()
+        .filter(|s| s.status != SignUpStatus::Complete && !s.is_abandoned(now))
+        .unwrap_or_else(|| SignUp::start(now));
+    let strategy = Strategy::Oauth(transfer.account.provider.clone());
+    su.hold_social(strategy, transfer, now);
+    if let Some(si) = client.sign_in.as_mut() {
+        si.oauth_transfer = None;
+    }
+    let mut change = Change::new(state, ctx);
+    let ready = su.is_ready(&state.settings());
+    let user = if ready {
+        Some(complete_social(&mut change, key, &mut client, &mut su).await?)
+    } else {
+        None
+    };
+    let su_id = su.id.clone();
+    client.sign_up = Some(su);
+    client.updated_at = now;
+    write_client(&mut change, &client);
+    let action = if ready {
+        "sign_up.oauth"
+    } else {
+        "sign_up.oauth_missing_requirements"
+    };
+    change.commit(action, Some(&su_id)).await?;
+    client.version += 1;
+    if let Some(user) = &user {
+        key.memo.remember_user(user);
+    }
+    Ok(client)
+}
+
+/// Creates the user a held social sign-up describes, with its external account, and signs it
+/// in, all in `change`.
+pub(super) async fn complete_social(
+    change: &mut Change<'_>,
+    key: &ClientKey,
+    client: &mut Client,
+    su: &mut SignUp,
+) -> CoreResult<User> {
+    let state = change.state();
+    let now = state.now();
     let settings = state.settings();
+    su.ensure_complete(&settings)?;
     let Transfer {
         mut account,
         mut tokens,
-    } = transfer;
-    let input = NewUser {
-        email_addresses: (!account.email_address.is_empty())
-            .then(|| account.email_address.clone())
-            .into_iter()
-            .collect(),
-        first_name: account.first_name.clone(),
-        last_name: account.last_name.clone(),
-        skip_password_requirement: true,
-        ..Default::default()
-    };
-    let mut user = validate(input, &settings)?.into_user(None, &settings, now);
+    } = su.oauth_transfer.take().ok_or(CoreError::FlowInvalid {
+        reason: "there is no social account to create the user with",
+    })?;
+    let mut user = su.to_user(&settings, now)?;
     for e in &mut user.email_addresses {
-        e.verification = if account.email_verified {
-            Verification::Oauth
-        } else {
-            Verification::Unverified
-        };
-        account.identification_id = Some(e.id.to_string());
+        if e.email_address.eq_ignore_ascii_case(&account.email_address) {
+            e.verification = if account.email_verified {
+                Verification::Oauth
+            } else {
+                Verification::Unverified
+            };
+            account.identification_id = Some(e.id.to_string());
+        }
     }
     if user.image_url.is_none() {
         user.image_url = account.image_url.clone();
@@ -509,7 +549,6 @@ async fn create_user(
     user.external_accounts.push(account.clone());
     tokens.user_id = user.id.to_string();
     record_sign_in(&mut user, now);
-    let mut change = Change::new(state, ctx);
     change
         .write(Write::InsertUser(user.clone()))
         .event(DomainEvent::UserCreated(user.clone()))
@@ -517,31 +556,17 @@ async fn create_user(
     let strategy = Strategy::Oauth(account.provider.clone());
     let session = start_session(
         state,
-        &mut change,
+        change,
         key,
-        &mut client,
+        client,
         &mut user,
         Some(&strategy),
         false,
     );
-    let mut su = client.sign_up.clone().unwrap_or_else(|| SignUp::start(now));
-    su.email_address = user.primary_email().map(|e| e.email_address.clone());
-    su.first_name = user.first_name.clone();
-    su.last_name = user.last_name.clone();
-    su.complete(user.id.as_str(), session.id.as_str(), now);
-    let su_id = su.id.clone();
-    client.sign_up = Some(su);
-    if let Some(si) = client.sign_in.as_mut() {
-        si.oauth_transfer = None;
-    }
-    crate::app::organization_enrollment::enroll(&mut change, &user, None).await?;
+    crate::app::organization_enrollment::enroll(change, &user, None).await?;
     change.count(usher_core::activity::ActivityKind::SignUp);
-    client.updated_at = now;
-    write_client(&mut change, &client);
-    change.commit("sign_up.oauth", Some(&su_id)).await?;
-    client.version += 1;
-    key.memo.remember_user(&user);
-    Ok(client)
+    su.complete(user.id.as_str(), session.id.as_str(), now);
+    Ok(user)
 }
 
 /// `POST /v1/client/sign_ups` with `transfer=true`: the user the client's transferable social

@@ -308,6 +308,12 @@ pub(super) async fn complete(
     client: &mut Client,
     sign_up: &mut SignUp,
 ) -> CoreResult<()> {
+    if sign_up.oauth_transfer.is_some() {
+        // A social sign-up held for its missing fields: the user comes with its account.
+        return super::oauth::complete_social(change, key, client, sign_up)
+            .await
+            .map(|_| ());
+    }
     let state = change.state();
     let now = state.now();
     // Never a user without what the instance requires, whichever way the sign-up got here.

@@ -122,6 +122,16 @@ async fn every_write_route_refuses_a_forged_post_and_changes_nothing() {
             vec![("session_id", "sess_whatever")],
         ),
         (
+            "/dashboard/templates/{template_type}/{slug}",
+            "/dashboard/templates/email/verification_code".into(),
+            vec![("action", "toggle")],
+        ),
+        (
+            "/dashboard/domains",
+            "/dashboard/domains".into(),
+            vec![("action", "add"), ("name", "evil.example")],
+        ),
+        (
             "/dashboard/sign-out",
             "/dashboard/sign-out".into(),
             Vec::new(),
@@ -211,6 +221,10 @@ async fn every_write_route_refuses_a_forged_post_and_changes_nothing() {
         d.app.environment().await["display_config"]["application_name"],
         app_name
     );
+    let email = d.app.get("/v1/templates/email/verification_code").await;
+    assert_eq!(email.ok()["delivered_by_clerk"], true);
+    let domains = d.app.get("/v1/domains").await;
+    assert_eq!(domains.ok()["total_count"], 1, "the primary domain only");
     let listed = d
         .app
         .get("/v1/users?email_address=planted@example.com")

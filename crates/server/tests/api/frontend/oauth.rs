@@ -529,3 +529,78 @@ async fn the_provider_s_answers_keep_the_expiry_and_addresses_name_the_provider(
     assert_eq!(v["status"], "failed", "{client}");
     assert_eq!(v["expire_at"], expiry, "{client}");
 }
+
+#[tokio::test]
+async fn a_social_sign_up_waits_for_the_fields_the_instance_requires() {
+    let env = spawn(Kind::Production).await;
+    let idp = start_idp().await;
+    with_provider(&env, &idp).await;
+    env.bapi(
+        reqwest::Method::PATCH,
+        "/v1/instance/settings",
+        Some(json!({"username_field": "required", "legal_consent_enabled": true})),
+    )
+    .await
+    .ok();
+
+    // The provider vouches for the address, but gives no username and no consent: the sign-up
+    // holds the account, and no user exists yet.
+    let mut b = env.browser();
+    let q = start(&mut b, "/v1/client/sign_ups").await;
+    let back = come_back(&mut b, &idp, &q, ada(true)).await;
+    assert_eq!(back.status, 303, "{}", back.raw);
+    let client = b.client().await;
+    let su = &client["response"]["sign_up"];
+    assert_eq!(su["status"], "missing_requirements", "{client}");
+    assert_eq!(su["missing_fields"], json!(["username", "legal_accepted"]));
+    assert_eq!(su["unverified_fields"], json!([]));
+    assert_eq!(su["email_address"], "ada@example.com");
+    assert_eq!(su["first_name"], "Ada");
+    let external = &su["verifications"]["external_account"];
+    assert_eq!(external["status"], "verified");
+    assert_eq!(external["strategy"], "oauth_custom_acme");
+    assert!(external["expire_at"].is_i64(), "{external}");
+    assert!(su["created_user_id"].is_null());
+    let found = env
+        .bapi_get("/v1/users?email_address=ada@example.com")
+        .await;
+    assert_eq!(found.ok(), &json!([]));
+
+    // The update gives one field: still waiting. Then the other: the user, with its account.
+    let su_id = su["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/client/sign_ups/{su_id}");
+    let r = b.patch(&path, &[("username", "ada_l")]).await;
+    assert_eq!(
+        r.ok()["response"]["missing_fields"],
+        json!(["legal_accepted"])
+    );
+    let r = b.patch(&path, &[("legal_accepted", "true")]).await;
+    let su = &r.ok()["response"];
+    assert_eq!(su["status"], "complete", "{}", r.raw);
+    let user_id = su["created_user_id"].as_str().unwrap().to_owned();
+    let sid = su["created_session_id"].as_str().unwrap();
+    assert_eq!(env.session(sid).await["user_id"], user_id.as_str());
+    let user = env.user(&user_id).await;
+    assert_eq!(user["username"], "ada_l");
+    assert!(user["legal_accepted_at"].is_i64(), "{user}");
+    assert_eq!(user["password_enabled"], false);
+    let address = &user["email_addresses"][0];
+    assert_eq!(address["verification"]["status"], "verified");
+    assert_eq!(
+        address["verification"]["strategy"],
+        "from_oauth_custom_acme"
+    );
+    let account = &user["external_accounts"][0];
+    assert_eq!(account["provider_user_id"], "ada-1");
+    assert_eq!(account["identification_id"], address["id"]);
+
+    // The same account from another browser now signs that user in.
+    let mut other = env.browser();
+    let q = start(&mut other, "/v1/client/sign_ins").await;
+    come_back(&mut other, &idp, &q, ada(true)).await;
+    let client = other.client().await;
+    assert_eq!(
+        client["response"]["sign_in"]["status"], "complete",
+        "{client}"
+    );
+}
