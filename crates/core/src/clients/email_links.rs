@@ -232,18 +232,7 @@ impl SignUp {
         redirect_url: String,
         now: Millis,
     ) -> CoreResult<Option<LinkToSend>> {
-        let email = self
-            .email_address
-            .clone()
-            .ok_or_else(|| CoreError::missing("email_address"))?;
-        if self.verified_by_ticket()
-            || self
-                .email_verification
-                .as_ref()
-                .is_some_and(|v| v.is_verified())
-        {
-            return Err(CoreError::VerificationAlreadyVerified);
-        }
+        let email = self.email_to_verify()?;
         self.email_taken = owner_known;
         let (v, token) = FactorVerification::issue_link(None, client_id, redirect_url, now);
         self.email_verification = Some(v);

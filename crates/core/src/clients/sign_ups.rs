@@ -290,6 +290,24 @@ impl SignUp {
         out
     }
 
+    /// The address a code or a link is about to verify: refused when there is none, or when a
+    /// ticket or an earlier verification already verified it.
+    pub(crate) fn email_to_verify(&self) -> CoreResult<String> {
+        let email = self
+            .email_address
+            .clone()
+            .ok_or_else(|| CoreError::missing("email_address"))?;
+        if self.verified_by_ticket()
+            || self
+                .email_verification
+                .as_ref()
+                .is_some_and(|v| v.is_verified())
+        {
+            return Err(CoreError::VerificationAlreadyVerified);
+        }
+        Ok(email)
+    }
+
     /// Whether `email` is the address the held social account brought (which the provider
     /// vouched for, or which the user gets unverified, as a social sign-up's address).
     pub fn brought_by_provider(&self, email: &str) -> bool {
@@ -345,18 +363,7 @@ impl SignUp {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<VerificationMail>> {
-        let email = self
-            .email_address
-            .clone()
-            .ok_or_else(|| CoreError::missing("email_address"))?;
-        if self.verified_by_ticket()
-            || self
-                .email_verification
-                .as_ref()
-                .is_some_and(|v| v.is_verified())
-        {
-            return Err(CoreError::VerificationAlreadyVerified);
-        }
+        let email = self.email_to_verify()?;
         self.email_taken = owner_known;
         // A taken address never takes a development instance's test code either.
         let environment = if owner_known {
