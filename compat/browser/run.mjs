@@ -23,7 +23,8 @@
 // (P) and (D) with --clerk-js-dir vendor/node_modules (clerk-js 6 + @clerk/ui), (5) with
 // vendor/v5/node_modules; all on free loopback ports and temp data dirs.
 import path from 'node:path';
-import { startApp } from './lib/app.js';
+import { createClerkClient } from '@clerk/backend';
+import { startApp } from '../lib/app.mjs';
 import { startUsher } from './lib/usher.js';
 import { liveSecretKey } from '../lib/usher.mjs';
 import { ARTIFACTS_DIR, SUITE_DIR, USHER_BIN, VENDOR5_DIR } from './lib/paths.js';
@@ -46,7 +47,8 @@ await runSuite({
         ...extra(app),
       });
       cleanup(() => usher.stop());
-      app.configure(usher);
+      const { secretKey, publishableKey, apiUrl, jwtKey } = usher;
+      app.configure({ ...usher, clerkClient: createClerkClient({ secretKey, publishableKey, apiUrl, jwtKey }) });
       say(`${name}: app ${app.origin} → usher frontend ${usher.frontendUrl}, api ${usher.apiUrl} (pid ${usher.pid}), ${usher.publishableKey}`);
       return {
         appUrl: app.origin,

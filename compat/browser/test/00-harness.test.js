@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startApp } from '../lib/app.js';
+import { startApp } from '../../lib/app.mjs';
 import { launchBrowser, flowArtifacts, newContext } from '../lib/browser.js';
 import { VENDOR_DIR } from '../lib/paths.js';
 

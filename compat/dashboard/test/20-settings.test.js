@@ -1,5 +1,6 @@
-// An admin changes the application name on the settings page; the Frontend API's environment
-// shows the new name.
+// An admin renames the application on the settings page: the Frontend API's environment shows
+// the new name, and unmodified clerk-js 6's <SignIn/> (the test application's /sign-in page, its
+// bundles served by Usher) says "Sign in to <new name>" where it said the old one.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { addOperator, eventually, launchBrowser, openFlow, usher } from '../lib/harness.js';
@@ -7,12 +8,23 @@ import { addOperator, eventually, launchBrowser, openFlow, usher } from '../lib/
 const browser = await launchBrowser();
 after(() => browser.close());
 
-test('a setting changed on the settings page reaches the Frontend API', async () => {
+const environment = async () => (await fetch(`${usher.frontend}/v1/environment`)).json();
+
+/** One load of <SignIn/>: its header names `name` (waited for: clerk-js fetches the environment). */
+async function signInHeaderNames(page, name) {
+  await page.goto(`${usher.app}/sign-in`);
+  await page.getByText(`Sign in to ${name}`, { exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+test('the application renamed on the settings page reaches the Frontend API and clerk-js', async () => {
   const op = await addOperator('admin');
   const f = await openFlow(browser, '20-settings');
   const { page, step, visit } = f;
+  const oldName = (await environment()).display_config?.application_name;
+  assert.ok(oldName, 'the environment names the application');
   const name = `Acme ${Date.now()}`;
   try {
+    await step('sign-in-component-before', () => signInHeaderNames(page, oldName));
     await f.signIn(op);
     await step('settings', async () => {
       await page.goto('/dashboard/settings');
@@ -23,9 +35,11 @@ test('a setting changed on the settings page reaches the Frontend API', async ()
       await page.waitForURL(/done=saved/);
       await visit('saved');
     });
-    await eventually('the environment to show the new name', async () => {
-      const env = await (await fetch(`${usher.frontend}/v1/environment`)).json();
-      return env.display_config?.application_name === name;
+    await eventually('the environment to show the new name', async () => (await environment()).display_config?.application_name === name);
+    await step('sign-in-component-after', async () => {
+      await signInHeaderNames(page, name);
+      assert.equal(await page.getByText(`Sign in to ${oldName}`, { exact: true }).count(), 0, 'the old name is gone');
+      assert.equal(await page.getByText(oldName).count(), 0, `no "${oldName}" left on the page`);
     });
     for (const [path, label] of [['/dashboard/activity', 'activity'], ['/dashboard/security', 'security'], ['/dashboard/keys', 'keys'], ['/dashboard/jwt-templates', 'jwt-templates'], ['/dashboard/audit', 'audit'], ['/dashboard/emails', 'emails'], ['/dashboard/organizations', 'organizations'], ['/dashboard/sessions', 'sessions']]) {
       await step(label, async () => {

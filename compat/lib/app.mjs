@@ -1,4 +1,5 @@
-// The test application: a node:http server per Usher instance on http://localhost:<port> that
+// The test application (the browser suite's, and the dashboard's page for <SignIn/>): a node:http
+// server per Usher instance on http://localhost:<port> that
 //  - serves the test pages (/sign-in, /sign-up, /user, /profile, the organization components),
 //    which load clerk-js 6 and @clerk/ui (or clerk-js 5 alone, its UI built in) from Usher through
 //    the proxy and mount one prebuilt component;
@@ -6,10 +7,11 @@
 //    clerk.localhost:<port>, unchanged to Usher's Frontend API listener (which serves the FAPI
 //    under /__clerk/v1/* and the bundles under /__clerk/npm/*), logging each
 //    exchange as one JSON line (method, path+query, form body, status, Location, Set-Cookie, body);
-//  - answers GET /protected with @clerk/backend's authenticateRequest.
+//  - answers GET /protected with @clerk/backend's authenticateRequest, through the client the
+//    suite configures it with (plain Node here: every suite resolves it, with or without
+//    @clerk/backend installed).
 import http from 'node:http';
 import fs from 'node:fs';
-import { createClerkClient } from '@clerk/backend';
 
 const MAX_LOGGED_BODY = 4000;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer']);
@@ -120,7 +122,7 @@ export function toWebRequest(req, origin) {
  * is known before Usher is started with it. configure() then points it at an Usher instance.
  */
 export async function startApp({ name, logFile, clerkJs = 6 }) {
-  let cfg = null; // { publishableKey, secretKey, apiUrl, frontendUrl, jwtKey, clerkClient }
+  let cfg = null; // { publishableKey, frontendUrl, clerkClient }
   const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
   const entries = [];
   let origin = '';
@@ -242,7 +244,7 @@ export async function startApp({ name, logFile, clerkJs = 6 }) {
       return proxy(req, res);
     }
     if (pathname === '/protected') {
-      if (!cfg) {
+      if (!cfg?.clerkClient) {
         res.writeHead(503).end('not configured');
         return;
       }
@@ -293,15 +295,9 @@ export async function startApp({ name, logFile, clerkJs = 6 }) {
     port,
     origin,
     entries,
-    configure({ publishableKey, secretKey, apiUrl, frontendUrl, jwtKey }) {
-      cfg = {
-        publishableKey,
-        secretKey,
-        apiUrl,
-        frontendUrl,
-        jwtKey,
-        clerkClient: createClerkClient({ secretKey, publishableKey, apiUrl, jwtKey }),
-      };
+    /** Points the app at an Usher instance; `clerkClient` (@clerk/backend's) serves /protected. */
+    configure({ publishableKey, frontendUrl, clerkClient = null }) {
+      cfg = { publishableKey, frontendUrl, clerkClient };
     },
     async close() {
       for (const s of servers) {
