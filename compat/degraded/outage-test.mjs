@@ -8,7 +8,7 @@
 import { execSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { startUsher, liveSecretKey, logTail, sleep, waitFor } from '../lib/usher.mjs';
-import { bapi } from '../lib/bapi.mjs';
+import { bapi, jsonOrText } from '../lib/bapi.mjs';
 import { cookieHeader, keepCookies } from '../lib/cookies.mjs';
 
 const ORIGIN = 'http://localhost:3000';
@@ -55,13 +55,7 @@ class Browser {
       signal: AbortSignal.timeout(120_000),
     });
     keepCookies(this.jar, res);
-    const text = await res.text();
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
+    const body = jsonOrText(await res.text());
     return { status: res.status, body, ms: Date.now() - started };
   }
   signIn(email, password) {

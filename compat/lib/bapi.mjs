@@ -1,3 +1,12 @@
+/** A response body as JSON when it parses, else the text itself. */
+export function jsonOrText(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 // Backend API calls with an instance's secret key, for set-up and for reading back what the
 // server did; a non-2xx answer throws with its status and body. `headers` go on every call.
 export function bapi({ apiUrl, secretKey, headers = {} }) {
@@ -12,12 +21,7 @@ export function bapi({ apiUrl, secretKey, headers = {} }) {
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
+    const json = jsonOrText(text);
     if (!res.ok) {
       const err = new Error(`BAPI ${method} ${p} → ${res.status}: ${text.slice(0, 500)}`);
       err.status = res.status;

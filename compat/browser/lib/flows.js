@@ -1,6 +1,7 @@
 // Shared pieces of the browser flows: the configuration from run.mjs, unique identities, and the
 // prebuilt-UI interactions (sign-up, sign-in, UserButton) driven with Clerk's own selectors.
 import crypto from 'node:crypto';
+import { jsonOrText } from '../../lib/bapi.mjs';
 import { waitReady } from './browser.js';
 import { bapi } from './usher.js';
 
@@ -125,13 +126,7 @@ export async function getProtected(page, inst) {
   page.on('response', onResponse);
   try {
     const res = await page.goto(`${inst.appUrl}/protected`);
-    const text = await res.text();
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
+    const body = jsonOrText(await res.text());
     return { status: res.status(), body, chain, url: page.url() };
   } finally {
     page.off('response', onResponse);

@@ -1,10 +1,11 @@
 // Production instance (pk_live_, relative proxyUrl /__clerk): one user through sign-up, the
 // UserButton, a protected route, session-token refresh, the handshake, sign-out and sign-in,
 // all with Clerk's unmodified clerk-js 6 and @clerk/ui in headless Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyToken } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { flowArtifacts, step, waitReady } from '../lib/browser.js';
+import { needsOf, pageForTests } from '../lib/scenario.js';
 import { bapi } from '../lib/usher.js';
 import {
   config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, fillSignUp, typeOtp,
@@ -15,30 +16,13 @@ const inst = config()?.production;
 const art = flowArtifacts('10-production');
 const email = uniqueEmail('browser-prod');
 const state = {}; // userId, sessionId, oldToken, ...
-let browser;
 let context;
 let exchanges;
 let page;
 
-const needs = (...keys) => (t) => {
-  const missing = keys.filter((k) => !state[k]);
-  if (missing.length) {
-    t.skip(`an earlier step failed (no ${missing.join(', ')})`);
-    return true;
-  }
-  return false;
-};
+const needs = needsOf(state);
 
-before(async () => {
-  if (!inst) return;
-  browser = await launchBrowser();
-  ({ context, exchanges } = await newContext(browser, art));
-  page = await context.newPage();
-});
-
-after(async () => {
-  await browser?.close();
-});
+pageForTests(inst, art, (opened) => ({ context, exchanges, page } = opened));
 
 test('1. <SignUp/>: email + password, then the emailed code; the session is active and the email verified', { skip: SKIP_WITHOUT_USHER, timeout: 90_000 }, async () => {
   const ctx = { page, art, exchanges };

@@ -1,9 +1,10 @@
 // Production instance: TOTP enrolment through clerk-js's JS API (createTOTP, verifyTOTP,
 // createBackupCode), then sign-in through <SignIn/> with the authenticator code, and with a backup
 // code (which works once only).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { flowArtifacts, step, waitReady } from '../lib/browser.js';
+import { needsOf, pageForTests } from '../lib/scenario.js';
 import { bapi } from '../lib/usher.js';
 import { totpSequence } from '../../lib/totp.mjs';
 import {
@@ -16,7 +17,6 @@ const inst = config()?.production;
 const art = flowArtifacts('20-totp');
 const email = uniqueEmail('browser-totp');
 const state = {};
-let browser;
 let context;
 let exchanges;
 let page;
@@ -25,27 +25,11 @@ let page;
 // ±1 step, so each code is for the step after the last one used (the next step at most).
 const nextCode = totpSequence();
 
-const needs = (...keys) => (t) => {
-  const missing = keys.filter((k) => !state[k]);
-  if (missing.length) {
-    t.skip(`an earlier step failed (no ${missing.join(', ')})`);
-    return true;
-  }
-  return false;
-};
+const needs = needsOf(state);
 
 const signOut = () => signOutJS(page, inst);
 
-before(async () => {
-  if (!inst) return;
-  browser = await launchBrowser();
-  ({ context, exchanges } = await newContext(browser, art));
-  page = await context.newPage();
-});
-
-after(async () => {
-  await browser?.close();
-});
+pageForTests(inst, art, (opened) => ({ context, exchanges, page } = opened));
 
 test('8a. a user signs in with a password and enrols TOTP and backup codes through clerk-js', { skip: SKIP_WITHOUT_USHER, timeout: 90_000 }, async () => {
   const ctx = { page, art, exchanges };

@@ -3,9 +3,10 @@
 // new to the user, confirmed by the emailed code as clerk-js 5 knows it: a second factor),
 // <UserProfile/> listing both devices, and sign-out. The same devices list is checked with
 // clerk-js 6 on the production instance.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { fileBrowser } from '../lib/scenario.js';
 import { bapi } from '../lib/usher.js';
 import {
   config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, fillSignUp, typeOtp, waitForOtpInput,
@@ -13,16 +14,8 @@ import {
 } from '../lib/flows.js';
 
 const art = flowArtifacts('40-clerk-js-5');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** A fresh browser profile (a device of its own) with its own page. */
 async function device() {

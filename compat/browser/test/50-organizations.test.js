@@ -3,39 +3,25 @@
 // another, both made through @clerk/backend, signs in; `Clerk.setActive({organization})` makes each
 // the active one in turn (Clerk.organization, the memberships in Clerk.user, and the `o` claim of
 // the token getToken() mints), then the personal account.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
+import { flowArtifacts, step } from '../lib/browser.js';
+import { backendClient, fileBrowser, organizationJoinedBy, signedInPage } from '../lib/scenario.js';
 import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, signInWithPassword, waitSignedIn,
+  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open,
 } from '../lib/flows.js';
 
 const art = flowArtifacts('50-organizations');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** Two organizations for a new user through @clerk/backend: admin of one, member of the other. */
 async function twoOrganizations(inst, email) {
-  const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
+  const clerk = backendClient(inst);
   const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
-  const owner = await clerk.users.createUser({ emailAddress: [uniqueEmail('org-owner')], password: PASSWORD });
   const suffix = Date.now().toString(36);
   const own = await clerk.organizations.createOrganization({ name: `Own ${suffix}`, createdBy: user.id });
-  const joined = await clerk.organizations.createOrganization({ name: `Joined ${suffix}`, createdBy: owner.id });
-  await clerk.organizations.createOrganizationMembership({
-    organizationId: joined.id,
-    userId: user.id,
-    role: 'org:member',
-  });
+  const joined = await organizationJoinedBy(clerk, user.id, `Joined ${suffix}`, 'org-owner');
   return { user, own, joined };
 }
 
@@ -64,13 +50,8 @@ for (const which of ['production', 'clerk5']) {
     const inst = config()[which];
     const email = uniqueEmail(`orgs-${which}`);
     const { user, own, joined } = await twoOrganizations(inst, email);
-    const { context, exchanges } = await newContext(browser, art);
-    const page = await context.newPage();
-    const ctx = { page, art, exchanges };
+    const { context, page, ctx, ids } = await signedInPage(browser, art, inst, email, `${inst.clerkJs}-orgs`);
     try {
-      await step(`${inst.clerkJs}-orgs-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
-      await step(`${inst.clerkJs}-orgs-sign-in`, ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-      const ids = await step(`${inst.clerkJs}-orgs-signed-in`, ctx, () => waitSignedIn(page));
       assert.equal(ids.userId, user.id);
 
       const mine = await page.evaluate(() => window.Clerk.user.organizationMemberships.map((m) => m.organization.id).sort());

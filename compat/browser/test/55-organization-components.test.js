@@ -13,26 +13,18 @@
 //     @clerk/backend);
 //  4. <OrganizationList/>: lists both memberships; choosing one makes it active.
 // One sign-in and one browser context per instance; the invitee's context is the second.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { backendClient, fileBrowser, organizationJoinedBy, signedInPage } from '../lib/scenario.js';
 import { bapi } from '../lib/usher.js';
 import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, signInWithPassword, waitSignedIn, uiError,
+  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, waitSignedIn, uiError,
 } from '../lib/flows.js';
 
 const art = flowArtifacts('55-organization-components');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** What clerk-js holds after a choice: the active organization and the `o` claim of a fresh token. */
 async function active(page) {
@@ -98,24 +90,17 @@ for (const which of ['production', 'development', 'clerk5']) {
   const label = { production: 'clerk-js 6', development: 'clerk-js 6, development instance', clerk5: 'clerk-js 5' }[which];
   test(`${label}: <CreateOrganization/>, <OrganizationSwitcher/>, <OrganizationProfile/> members and invitations, <OrganizationList/>`, { skip: SKIP_WITHOUT_USHER, timeout: 180_000 }, async (t) => {
     const inst = config()[which];
-    const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
+    const clerk = backendClient(inst);
     // On the development instance a `+clerk_test` address confirms a new device with 424242.
     const email = uniqueEmail(`orgui-${which}`, which === 'development' ? '+clerk_test' : '');
     const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
-    const owner = await clerk.users.createUser({ emailAddress: [uniqueEmail('orgui-owner')], password: PASSWORD });
     const suffix = Date.now().toString(36);
-    const joined = await clerk.organizations.createOrganization({ name: `Joined ${suffix}`, createdBy: owner.id });
-    await clerk.organizations.createOrganizationMembership({ organizationId: joined.id, userId: user.id, role: 'org:member' });
+    const joined = await organizationJoinedBy(clerk, user.id, `Joined ${suffix}`, 'orgui-owner');
 
-    const { context, exchanges } = await newContext(browser, art);
-    const page = await context.newPage();
-    const ctx = { page, art, exchanges };
+    const v = `${inst.clerkJs}${which === 'development' ? '-dev' : ''}`;
+    const { context, page, ctx } = await signedInPage(browser, art, inst, email, `${v}-orgui`);
     let invitee;
     try {
-      const v = `${inst.clerkJs}${which === 'development' ? '-dev' : ''}`;
-    await step(`${v}-orgui-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
-      await step(`${v}-orgui-sign-in`, ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-      await step(`${v}-orgui-signed-in`, ctx, () => waitSignedIn(page));
 
       // 1. <CreateOrganization/>: the name typed, the slug derived by the form, submitted.
       const name = `Made Here ${suffix}`;

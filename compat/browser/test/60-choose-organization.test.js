@@ -3,23 +3,17 @@
 // session with the `choose-organization` task; the task screen <SignIn/> routes to offers to create
 // an organization (a user without one) or to choose one (a member); once done the session is
 // active and the token getToken() mints carries the organization in `o`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
-import { config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, signInWithPassword } from '../lib/flows.js';
+import { flowArtifacts, newContext, step, waitReady } from '../lib/browser.js';
+import { backendClient, fileBrowser, organizationJoinedBy } from '../lib/scenario.js';
+import {
+  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, decodeJwt, open, signInWithPassword,
+} from '../lib/flows.js';
 
 const art = flowArtifacts('60-choose-organization');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** What clerk-js holds about the session while the task is pending. */
 async function pendingState(page) {
@@ -55,14 +49,12 @@ for (const { which, label, member } of cases) {
   const how = member ? 'chooses their organization' : 'creates an organization';
   test(`${label}: a forced instance's sign-in is pending until the user ${how} in the task screen`, { skip: SKIP_WITHOUT_USHER, timeout: 150_000 }, async () => {
     const inst = config()[which];
-    const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
+    const clerk = backendClient(inst);
     const email = uniqueEmail(`task-${which}`);
     const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
     let org = null;
     if (member) {
-      const owner = await clerk.users.createUser({ emailAddress: [uniqueEmail('task-owner')], password: PASSWORD });
-      org = await clerk.organizations.createOrganization({ name: `Chosen ${Date.now().toString(36)}`, createdBy: owner.id });
-      await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: user.id, role: 'org:member' });
+      org = await organizationJoinedBy(clerk, user.id, `Chosen ${Date.now().toString(36)}`, 'task-owner');
     }
     const { context, exchanges } = await newContext(browser, art);
     const page = await context.newPage();

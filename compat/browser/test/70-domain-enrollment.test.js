@@ -5,35 +5,20 @@
 // admin signs in, makes it the active organization and finds the request with
 // `Clerk.organization.getMembershipRequests()`, accepts it (`request.accept()`); the user is then a
 // member with the default role, as @clerk/backend reads it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
-import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn,
-} from '../lib/flows.js';
+import { flowArtifacts, step } from '../lib/browser.js';
+import { backendClient, fileBrowser, newUser, signedInPage } from '../lib/scenario.js';
+import { config, SKIP_WITHOUT_USHER, PASSWORD } from '../lib/flows.js';
 
 const art = flowArtifacts('70-domain-enrollment');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** Signs `email` in on a fresh page; runs `fn(page)` there. */
 async function signedIn(inst, email, label, fn) {
-  const { context, exchanges } = await newContext(browser, art);
-  const page = await context.newPage();
-  const ctx = { page, art, exchanges };
+  const { context, page, ctx } = await signedInPage(browser, art, inst, email, label);
   try {
-    await step(`${label}-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
-    await step(`${label}-sign-in`, ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-    await step(`${label}-signed-in`, ctx, () => waitSignedIn(page));
     return await step(`${label}-flow`, ctx, () => fn(page));
   } finally {
     await context.close();
@@ -42,11 +27,10 @@ async function signedIn(inst, email, label, fn) {
 
 test('clerk-js 6: a suggestion accepted by the user, then the request accepted by an admin', { skip: SKIP_WITHOUT_USHER, timeout: 120_000 }, async () => {
   const inst = config().production;
-  const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
+  const clerk = backendClient(inst);
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
   const domainName = `enroll-${suffix}.test`;
-  const adminEmail = uniqueEmail('enroll-admin');
-  const admin = await clerk.users.createUser({ emailAddress: [adminEmail], password: PASSWORD });
+  const { email: adminEmail, user: admin } = await newUser(clerk, 'enroll-admin');
   const org = await clerk.organizations.createOrganization({ name: `Enroll ${suffix}`, createdBy: admin.id });
   await clerk.organizations.createOrganizationDomain({
     organizationId: org.id,

@@ -2,45 +2,29 @@
 // --organization-domains true): an organization's admin adds a domain under "Verified domains",
 // enters an address at it, types the code Usher emailed there, and the domain is verified (as
 // clerk-js and the Backend API then read it).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
-import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn, submit, typeOtp,
-} from '../lib/flows.js';
+import { flowArtifacts, step } from '../lib/browser.js';
+import { backendClient, fileBrowser, newUser, signedInPage } from '../lib/scenario.js';
+import { config, SKIP_WITHOUT_USHER, open, submit, typeOtp } from '../lib/flows.js';
 import { bapi } from '../../lib/bapi.mjs';
 import { nextEmailedCode } from '../../lib/mail.mjs';
 
 const art = flowArtifacts('80-organization-domains');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 test('clerk-js 6: <OrganizationProfile/> adds a domain and verifies it with the emailed code', { skip: SKIP_WITHOUT_USHER, timeout: 120_000 }, async () => {
   const inst = config().production;
-  const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
-  const email = uniqueEmail('org-domains');
-  const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+  const clerk = backendClient(inst);
+  const { email, user } = await newUser(clerk, 'org-domains');
   const suffix = Date.now().toString(36);
   const org = await clerk.organizations.createOrganization({ name: `Domains ${suffix}`, createdBy: user.id });
   const domain = `domains-${suffix}.test`;
   const affiliate = `admin@${domain}`;
 
-  const { context, exchanges } = await newContext(browser, art);
-  const page = await context.newPage();
-  const ctx = { page, art, exchanges };
+  const { context, page, ctx } = await signedInPage(browser, art, inst, email, 'domains');
   try {
-    await step('domains-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-    await step('domains-sign-in', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-    await step('domains-signed-in', ctx, () => waitSignedIn(page));
     await step('domains-profile', ctx, async () => {
       await open(page, inst, '/blank');
       await page.evaluate(async (id) => {

@@ -2,14 +2,13 @@
 // logo in <OrganizationProfile/> and a user a profile image in <UserProfile/>; clerk-js sends
 // them as it sends them to Clerk (multipart `file`), Usher stores them, and the page shows the
 // image Usher serves back (loaded by the browser, the same bytes).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
-import { config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn } from '../lib/flows.js';
+import { flowArtifacts, step } from '../lib/browser.js';
+import { backendClient, fileBrowser, newUser, signedInPage } from '../lib/scenario.js';
+import { config, SKIP_WITHOUT_USHER, open } from '../lib/flows.js';
 
 const art = flowArtifacts('85-images');
-let browser;
 
 // A real 2×2 PNG, so the browser decodes it.
 const PNG = Buffer.from(
@@ -17,14 +16,7 @@ const PNG = Buffer.from(
   'base64',
 );
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** Whether an <img> showing `url` has loaded it (decoded, not broken). */
 async function imageShown(page, url) {
@@ -35,18 +27,12 @@ async function imageShown(page, url) {
 
 test('clerk-js 6: <OrganizationProfile/> uploads a logo and <UserProfile/> a profile image', { skip: SKIP_WITHOUT_USHER, timeout: 120_000 }, async () => {
   const inst = config().production;
-  const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
-  const email = uniqueEmail('images');
-  const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+  const clerk = backendClient(inst);
+  const { email, user } = await newUser(clerk, 'images');
   const org = await clerk.organizations.createOrganization({ name: `Images ${Date.now().toString(36)}`, createdBy: user.id });
 
-  const { context, exchanges } = await newContext(browser, art);
-  const page = await context.newPage();
-  const ctx = { page, art, exchanges };
+  const { context, page, ctx } = await signedInPage(browser, art, inst, email, 'images');
   try {
-    await step('images-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-    await step('images-sign-in', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-    await step('images-signed-in', ctx, () => waitSignedIn(page));
 
     let logoUrl;
     await step('images-logo', ctx, async () => {

@@ -2,40 +2,26 @@
 // adds a key (clerk-js sends POST /api_keys through the /__clerk proxy with the session token as
 // the bearer), sees the secret once, finds the key listed, and revokes it; the Backend API
 // verifies the secret before the revocation and refuses it after.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
-import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
-import { config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn } from '../lib/flows.js';
+import { flowArtifacts, step } from '../lib/browser.js';
+import { backendClient, fileBrowser, newUser, signedInPage } from '../lib/scenario.js';
+import { config, SKIP_WITHOUT_USHER, open } from '../lib/flows.js';
 
 const art = flowArtifacts('90-api-keys');
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 const apiKeysPath = (r) => /\/api_keys(\/[^/]+\/revoke)?$/.test(new URL(r.url()).pathname);
 
 test('clerk-js 6: <APIKeys/> adds a key, shows its secret once, lists and revokes it', { skip: SKIP_WITHOUT_USHER, timeout: 120_000 }, async () => {
   const inst = config().production;
-  const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
-  const email = uniqueEmail('api-keys');
-  const user = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+  const clerk = backendClient(inst);
+  const { email, user } = await newUser(clerk, 'api-keys');
   const name = `laptop ${Date.now().toString(36)}`;
 
-  const { context, exchanges } = await newContext(browser, art);
-  const page = await context.newPage();
-  const ctx = { page, art, exchanges };
+  const { context, page, ctx } = await signedInPage(browser, art, inst, email, 'api-keys');
   try {
-    await step('api-keys-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
-    await step('api-keys-sign-in', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-    await step('api-keys-signed-in', ctx, () => waitSignedIn(page));
 
     await step('api-keys-mounted', ctx, async () => {
       await open(page, inst, '/blank');

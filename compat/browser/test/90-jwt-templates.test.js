@@ -3,27 +3,17 @@
 // <SignIn/> and `Clerk.session.getToken({ template: 'supabase' })` answers a token that `jose`
 // verifies with the secret and the audience, as Supabase does. The instance-key template's token
 // verifies with the instance's public key. Unknown templates reject in the browser.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClerkClient } from '@clerk/backend';
 import { importSPKI, jwtVerify } from 'jose';
-import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
-import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, signInWithPassword, waitSignedIn,
-} from '../lib/flows.js';
+import { flowArtifacts, step } from '../lib/browser.js';
+import { backendClient, fileBrowser, signedInPage } from '../lib/scenario.js';
+import { config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD } from '../lib/flows.js';
 
 const art = flowArtifacts('90-jwt-templates');
 const SECRET = 'browser-suite-supabase-jwt-secret-0123456789';
-let browser;
 
-before(async () => {
-  if (!config()) return;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = fileBrowser();
 
 /** The instance's templates, made once per instance (names are unique per instance). */
 async function templates(clerk) {
@@ -53,21 +43,16 @@ for (const which of ['production', 'clerk5']) {
   const label = which === 'clerk5' ? 'clerk-js 5' : 'clerk-js 6';
   test(`${label}: getToken({ template }) answers a Supabase token jose verifies with the shared secret`, { skip: SKIP_WITHOUT_USHER, timeout: 120_000 }, async () => {
     const inst = config()[which];
-    const clerk = createClerkClient({ secretKey: inst.secretKey, apiUrl: inst.apiUrl });
+    const clerk = backendClient(inst);
     await templates(clerk);
     const email = uniqueEmail(`tmpl-${which}`);
     const user = await clerk.users.createUser({
       emailAddress: [email], password: PASSWORD, firstName: 'Grace', lastName: 'Hopper',
       publicMetadata: { plan: 'pro' },
     });
-    const { context, exchanges } = await newContext(browser, art);
-    const page = await context.newPage();
-    const ctx = { page, art, exchanges };
     const tag = `${inst.clerkJs}-tmpl`;
+    const { context, page, ctx, ids } = await signedInPage(browser, art, inst, email, tag);
     try {
-      await step(`${tag}-sign-in-page`, ctx, () => open(page, inst, '/sign-in'));
-      await step(`${tag}-sign-in`, ctx, () => signInWithPassword(page, inst, email, PASSWORD));
-      const ids = await step(`${tag}-signed-in`, ctx, () => waitSignedIn(page));
       assert.equal(ids.userId, user.id);
 
       const jwt = await step(`${tag}-supabase-token`, ctx, () =>

@@ -6,10 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, flowArtifacts, newContext, step } from '../lib/browser.js';
+import { passkeyContext, addPasskeyFromProfile, signInAgainWithPasskey } from '../lib/passkeys.js';
 import { bapi } from '../lib/usher.js';
 import {
-  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, typeOtp, waitForOtpInput, waitSignedIn,
-  signInWithPassword, signOutJS, submit,
+  config, SKIP_WITHOUT_USHER, uniqueEmail, PASSWORD, open, typeOtp, waitForOtpInput,
+  waitSignedIn, signInWithPassword, submit,
 } from '../lib/flows.js';
 
 const dev5 = config()?.dev5;
@@ -18,17 +19,6 @@ const art = flowArtifacts('98-clerk-js-5-ways');
 let browser;
 
 const settings = (inst, body) => bapi(inst).call('PATCH', '/v1/instance/settings', body);
-
-/** Polls `fn` until it answers truthy (a loaded machine gets time), or fails. */
-async function eventually(fn, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   if (!config()) return;
@@ -97,50 +87,16 @@ test('clerk-js 5: a passkey registered in <UserProfile/> signs the user in throu
   const inst = clerk5;
   const email = uniqueEmail('browser5-passkey');
   const user = await bapi(inst).post('/v1/users', { email_address: [email], password: PASSWORD });
-  const { context, exchanges } = await newContext(browser, art);
-  // clerk-js offers no passkeys to a browser driven by automation (`navigator.webdriver`).
-  await context.addInitScript(() => Object.defineProperty(navigator, 'webdriver', { get: () => false }));
-  const page = await context.newPage();
+  const { context, exchanges, page, presence } = await passkeyContext(browser, art);
   const ctx = { page, art, exchanges };
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  const presence = (enabled) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
   try {
     await step('passkey5-sign-in-page', ctx, () => open(page, inst, '/sign-in'));
     await step('passkey5-sign-in-password', ctx, () => signInWithPassword(page, inst, email, PASSWORD));
     await step('passkey5-signed-in', ctx, () => waitSignedIn(page));
-    await step('passkey5-profile', ctx, () => open(page, inst, '/profile'));
-    await step('passkey5-security', ctx, () => page.getByText('Security').first().click({ timeout: 15_000 }));
-    await step('passkey5-add', ctx, () => page.getByText(/Add a passkey/i).first().click({ timeout: 15_000 }));
-    const passkeys = await step('passkey5-registered', ctx, () =>
-      eventually(async () => {
-        const u = await bapi(inst).get(`/v1/users/${user.id}`);
-        return u.passkeys.length ? u.passkeys : null;
-      }, 'the passkey on the user'),
-    );
+    const passkeys = await addPasskeyFromProfile(page, inst, user.id, ctx, 'passkey5');
     assert.equal(passkeys[0].object, 'passkey');
 
-    // Signed out with the authenticator away (or the page's conditional request would sign the
-    // user straight back in), then a fresh sign-in page meets it present again.
-    await presence(false);
-    await signOutJS(page, inst);
-    await presence(true);
-    await page.reload({ waitUntil: 'load' });
-    await step('passkey5-use-passkey', ctx, async () => {
-      const button = page.getByText(/Use passkey/i).first();
-      if (await button.isVisible().catch(() => false)) await button.click({ timeout: 5_000 }).catch(() => {});
-    });
-    const ids = await step('passkey5-signed-in-with-passkey', ctx, () => waitSignedIn(page, 30_000));
+    const ids = await signInAgainWithPasskey(page, inst, presence, ctx, 'passkey5');
     assert.equal(ids.userId, user.id);
     const attempt = exchanges.filter((e) => e.path.includes('/attempt_first_factor')).at(-1);
     assert.equal(attempt?.form?.strategy, 'passkey', JSON.stringify(attempt));
