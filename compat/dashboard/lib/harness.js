@@ -10,6 +10,7 @@
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -113,7 +114,19 @@ export async function openFlow(browser, flow) {
     });
   }
 
-  return { art, context, page, step, visit, signIn, close: () => context.close() };
+  /**
+   * On a user's page: the link to `action`'s confirmation page, its danger button, then back on
+   * the user's page with `done=<action>` (each page visited).
+   */
+  async function confirmAction(action) {
+    await page.locator(`a[href$="confirm?action=${action}"]`).click();
+    await visit(`confirm-${action}`);
+    await page.locator('main form button.danger').click();
+    await page.waitForURL(new RegExp(`done=${action}$`));
+    await visit(action);
+  }
+
+  return { art, context, page, step, visit, signIn, confirmAction, close: () => context.close() };
 }
 
 /**
@@ -144,6 +157,15 @@ export async function signedInDevice(userId, userAgent = 'Mozilla/5.0 (X11; Linu
       return r.status;
     },
   };
+}
+
+/** A loopback URL nothing listens on. */
+export async function closedPortUrl() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}/hooks`;
 }
 
 /** Polls `check` until truthy, or throws after `timeoutMs` naming `what`. */

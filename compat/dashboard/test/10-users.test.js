@@ -57,11 +57,7 @@ test('find a user, sign a session out, edit metadata, ban and unban', async () =
     });
     for (const [action, banned] of [['ban', true], ['unban', false]]) {
       await step(action, async () => {
-        await page.locator(`a[href$="confirm?action=${action}"]`).click();
-        await visit(`confirm-${action}`);
-        await page.locator('main form button.danger').click();
-        await page.waitForURL(new RegExp(`done=${action}$`));
-        await visit(action);
+        await f.confirmAction(action);
         assert.equal((await bapi('GET', `/v1/users/${user.id}`)).banned, banned);
       });
     }

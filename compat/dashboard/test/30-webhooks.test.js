@@ -2,20 +2,10 @@
 // and sends a test event, both seen in its history.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { addOperator, bapi, eventually, launchBrowser, openFlow, uniqueEmail } from '../lib/harness.js';
+import { addOperator, bapi, closedPortUrl, eventually, launchBrowser, openFlow, uniqueEmail } from '../lib/harness.js';
 
 const browser = await launchBrowser();
 after(() => browser.close());
-
-/** A loopback URL nothing listens on. */
-async function closedPortUrl() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return `http://127.0.0.1:${port}/hooks`;
-}
 
 const deliveries = async (ep) => (await bapi('GET', `/v1/webhooks/endpoints/${ep}/deliveries`)).data;
 

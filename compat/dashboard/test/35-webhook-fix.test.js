@@ -3,20 +3,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
-import { addOperator, bapi, eventually, launchBrowser, openFlow } from '../lib/harness.js';
+import { addOperator, bapi, closedPortUrl, eventually, launchBrowser, openFlow } from '../lib/harness.js';
 
 const browser = await launchBrowser();
 after(() => browser.close());
-
-/** A loopback URL nothing listens on. */
-async function closedPortUrl() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return `http://127.0.0.1:${port}/hooks`;
-}
 
 /** A receiver answering 204 that keeps the (type, data.id) of every event it gets. */
 async function receiver() {

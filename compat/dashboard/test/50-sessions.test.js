@@ -41,11 +41,7 @@ test('sign a user out of every device, lock and unlock them', async () => {
     });
     for (const [action, locked] of [['lock', true], ['unlock', false]]) {
       await step(action, async () => {
-        await page.locator(`a[href$="confirm?action=${action}"]`).click();
-        await visit(`confirm-${action}`);
-        await page.locator('main form button.danger').click();
-        await page.waitForURL(new RegExp(`done=${action}$`));
-        await visit(action);
+        await f.confirmAction(action);
         assert.equal((await bapi('GET', `/v1/users/${user.id}`)).locked, locked);
       });
     }

@@ -56,6 +56,19 @@ export async function frontendBrowser() {
   };
 }
 
+/**
+ * A call to one of Usher's Backend API extensions, which @clerk/backend has no method for: plain
+ * fetch with the secret key and a JSON body, answering `{ status, json }`.
+ */
+export async function usherApi(method, path, body) {
+  const res = await fetch(`${env.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
 /** A Backend API client pointed at Usher (the harness's, unless `options` names another). */
 export function clerk(options = {}) {
   return createClerkClient({

@@ -6,18 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'node:test';
 
-import { clerk, createUser, env, expectApiError, tag } from '../lib/usher.js';
+import { clerk, createUser, env, expectApiError, tag, usherApi } from '../lib/usher.js';
 
 const client = clerk();
 
 async function send(method, path, body) {
-  const res = await fetch(`${env.apiUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(json));
+  const { status, json } = await usherApi(method, path, body);
+  assert.equal(status, 200, JSON.stringify(json));
   return json;
 }
 

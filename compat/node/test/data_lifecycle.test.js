@@ -5,18 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { clerk, createUser, env, tag, uniqueEmail } from '../lib/usher.js';
+import { clerk, createUser, tag, uniqueEmail, usherApi as send } from '../lib/usher.js';
 
 const client = clerk();
-
-async function send(method, path, body) {
-  const res = await fetch(`${env.apiUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
 
 describe('data lifecycle', () => {
   it('exports what the SDK wrote, then nothing once the user is deleted', async () => {
