@@ -69,6 +69,22 @@ export function exampleFlow(environment) {
     return missing.length > 0;
   };
 
+  /**
+   * /dashboard on a new page of the browser (step `name`): it opens signed in as the user, after
+   * `handshakes` handshakes. Returns the navigation (its text and redirect chain).
+   */
+  async function dashboardSignedIn(name, handshakes) {
+    const p2 = await context.newPage();
+    const nav = await step(name, { page: p2, art, exchanges }, () => navigate(p2, `${inst.appUrl}/dashboard`));
+    await p2.close();
+    art.log(`chain: ${JSON.stringify(nav.chain)}`);
+    assert.equal(nav.status, 200, JSON.stringify(nav));
+    assert.equal(new URL(nav.url).pathname, '/dashboard');
+    assert.match(nav.text, new RegExp(`data-user-id="${state.userId}"`));
+    assert.equal(nav.handshakes, handshakes, JSON.stringify(nav.chain));
+    return nav;
+  }
+
   before(async () => {
     if (!inst) return;
     browser = await launchBrowser(chromium);
@@ -148,28 +164,15 @@ export function exampleFlow(environment) {
 
   test(`${environment}: the server-rendered /dashboard opens signed in, with no handshake`, { skip, timeout: 30_000 }, async (t) => {
     if (needs('userId')(t)) return;
-    const p2 = await context.newPage();
-    const nav = await step('dashboard', { page: p2, art, exchanges }, () => navigate(p2, `${inst.appUrl}/dashboard`));
-    await p2.close();
-    assert.equal(nav.status, 200, JSON.stringify(nav));
-    assert.equal(new URL(nav.url).pathname, '/dashboard');
-    assert.match(nav.text, new RegExp(`data-user-id="${state.userId}"`));
+    const nav = await dashboardSignedIn('dashboard', 0);
     assert.ok(nav.text.includes(email), 'the page shows the email address from the Backend API');
-    assert.equal(nav.handshakes, 0, JSON.stringify(nav.chain));
   });
 
   if (dev) {
     test('development: a browser with a __client cookie but no dev-browser cookie gets one from the handshake', { skip, timeout: 30_000 }, async (t) => {
       if (needs('userId')(t)) return;
       await context.clearCookies({ name: /^__clerk_db_jwt/ });
-      const p2 = await context.newPage();
-      const nav = await step('dashboard-dev-browser-missing', { page: p2, art, exchanges }, () => navigate(p2, `${inst.appUrl}/dashboard`));
-      await p2.close();
-      art.log(`chain: ${JSON.stringify(nav.chain)}`);
-      assert.equal(nav.status, 200, JSON.stringify(nav));
-      assert.equal(new URL(nav.url).pathname, '/dashboard');
-      assert.match(nav.text, new RegExp(`data-user-id="${state.userId}"`));
-      assert.equal(nav.handshakes, 1, JSON.stringify(nav.chain));
+      await dashboardSignedIn('dashboard-dev-browser-missing', 1);
       const names = (await context.cookies(inst.appUrl)).map((c) => c.name);
       assert.ok(names.includes('__clerk_db_jwt'), names.join(' '));
       const res = await apiMe(page);
@@ -203,14 +206,7 @@ export function exampleFlow(environment) {
     const sessions = (await context.cookies(inst.appUrl)).filter((c) => c.name === '__session' || c.name.startsWith('__session_'));
     assert.ok(sessions.length > 0);
     await context.addCookies(sessions.map((c) => ({ ...c, value: state.firstToken })));
-    const p2 = await context.newPage();
-    const nav = await step('dashboard-after-handshake', { page: p2, art, exchanges }, () => navigate(p2, `${inst.appUrl}/dashboard`));
-    await p2.close();
-    art.log(`chain: ${JSON.stringify(nav.chain)}`);
-    assert.equal(nav.status, 200, JSON.stringify(nav));
-    assert.equal(new URL(nav.url).pathname, '/dashboard');
-    assert.match(nav.text, new RegExp(`data-user-id="${state.userId}"`));
-    assert.equal(nav.handshakes, 1, JSON.stringify(nav.chain));
+    await dashboardSignedIn('dashboard-after-handshake', 1);
     const after = (await context.cookies(inst.appUrl)).find((c) => c.name === '__session');
     assert.ok(after && after.value !== state.firstToken, 'the handshake set a fresh __session');
     state.refreshed = true;

@@ -4,6 +4,25 @@
 
 const keysAre = (v, keys) => v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).sort().join() === [...keys].sort().join();
 
+/**
+ * A one-time-code verification before its code is sent: `unverified`, `needs_prepare`, no
+ * strategy, attempts or expiry yet. The strategy it will use (`strategy`) and an expiry (any
+ * integer) stand in for the nulls.
+ */
+const unpreparedVerification = (strategy) => ({
+  matches: (v) =>
+    keysAre(v, ['object', 'status', 'strategy', 'attempts', 'expire_at', 'next_action', 'supported_strategies']) &&
+    v.object === 'verification_otp' &&
+    v.status === 'unverified' &&
+    v.strategy === null &&
+    v.attempts === null &&
+    v.expire_at === null &&
+    v.next_action === 'needs_prepare' &&
+    Array.isArray(v.supported_strategies) &&
+    v.supported_strategies.every((s) => typeof s === 'string'),
+  asSpec: (v) => ({ ...v, strategy, expire_at: 0 }),
+});
+
 export const EXCEPTIONS = [
   {
     // A sign-up's email verification before the code is sent. The spec's one-time-code
@@ -13,18 +32,7 @@ export const EXCEPTIONS = [
     // So until it is prepared the strategy and expiry are null, as before any code exists.
     name: 'unprepared sign-up email verification',
     at: /\.verifications\.email_address$/,
-    matches: (v) =>
-      keysAre(v, ['object', 'status', 'strategy', 'attempts', 'expire_at', 'next_action', 'supported_strategies']) &&
-      v.object === 'verification_otp' &&
-      v.status === 'unverified' &&
-      v.strategy === null &&
-      v.attempts === null &&
-      v.expire_at === null &&
-      v.next_action === 'needs_prepare' &&
-      Array.isArray(v.supported_strategies) &&
-      v.supported_strategies.every((s) => typeof s === 'string'),
-    // The strategy it will use and an expiry (any integer) stand in for the nulls.
-    asSpec: (v) => ({ ...v, strategy: 'email_code', expire_at: 0 }),
+    ...unpreparedVerification('email_code'),
   },
   {
     // A sign-up's phone verification before the code is sent: the same rule, for @clerk/ui's and
@@ -32,17 +40,7 @@ export const EXCEPTIONS = [
     // already `unverified` + `phone_code`.
     name: 'unprepared sign-up phone verification',
     at: /\.verifications\.phone_number$/,
-    matches: (v) =>
-      keysAre(v, ['object', 'status', 'strategy', 'attempts', 'expire_at', 'next_action', 'supported_strategies']) &&
-      v.object === 'verification_otp' &&
-      v.status === 'unverified' &&
-      v.strategy === null &&
-      v.attempts === null &&
-      v.expire_at === null &&
-      v.next_action === 'needs_prepare' &&
-      Array.isArray(v.supported_strategies) &&
-      v.supported_strategies.every((s) => typeof s === 'string'),
-    asSpec: (v) => ({ ...v, strategy: 'phone_code', expire_at: 0 }),
+    ...unpreparedVerification('phone_code'),
   },
   {
     // A custom OpenID provider (`usher oauth add custom --key acme`). The spec's socials list
