@@ -3,11 +3,13 @@
 
 mod authenticator;
 mod browser;
+mod tickets;
 mod uploads;
 
 pub use authenticator::Page;
 pub use authenticator::register as register_passkey;
 pub use browser::*;
+pub use tickets::ticket_in;
 pub use uploads::*;
 
 use std::sync::Arc;

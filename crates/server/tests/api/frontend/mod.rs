@@ -257,6 +257,21 @@ impl Snapshot {
     }
 }
 
+/// A sign-in with a spent or revoked `ticket`, in a browser of its own: refused as
+/// `ticket_invalid`, and nothing written.
+async fn assert_ticket_refused(env: &Env, ticket: &str) {
+    let before = env.snapshot().await;
+    let mut b = env.browser();
+    b.sign_in_with_ticket(ticket)
+        .await
+        .err(400, "ticket_invalid");
+    assert_eq!(
+        env.snapshot().await,
+        before,
+        "a refused ticket changes nothing"
+    );
+}
+
 /// A 6-digit code that is not `code`.
 fn wrong(code: &str) -> String {
     if code == "000000" {
