@@ -184,6 +184,26 @@ impl Env {
         r.ok()["id"].as_str().unwrap().to_owned()
     }
 
+    /// A session of `user_id` opened over the Backend API, as another device would have it:
+    /// its id.
+    async fn new_session(&self, user_id: &str) -> String {
+        let body = json!({ "user_id": user_id });
+        let r = self
+            .bapi(reqwest::Method::POST, "/v1/sessions", Some(body))
+            .await;
+        r.ok()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `email` signed up in a browser and signed in on another device too (the second session
+    /// opened over the Backend API): the browser, the user's id, its session's id and the other
+    /// device's.
+    async fn signed_in_twice(&self, email: &str) -> (Browser, String, String, String) {
+        let mut b = self.browser();
+        let (user_id, sid) = b.sign_up(self, email, None).await;
+        let other_sid = self.new_session(&user_id).await;
+        (b, user_id, sid, other_sid)
+    }
+
     /// An organization made over the Backend API with `created_by` as its admin: its id.
     async fn new_org(&self, name: &str, slug: Option<&str>, created_by: &str) -> String {
         let mut body = json!({"name": name, "created_by": created_by});
@@ -257,6 +277,27 @@ impl Snapshot {
     }
 }
 
+/// The `magic_link` of the newest email to `email`, whose template is `slug`, as a Frontend API
+/// path; the email's text carries the same link.
+async fn emailed_link(env: &Env, email: &str, slug: &str) -> String {
+    let emails = env.emails_to(email).await;
+    let mail = emails.first().expect("an email");
+    assert_eq!(mail["slug"], slug, "{mail}");
+    let url = mail["data"]["magic_link"].as_str().unwrap();
+    assert!(mail["body_plain"].as_str().unwrap().contains(url), "{mail}");
+    url.strip_prefix(&env.fapi()).unwrap().to_owned()
+}
+
+/// Makes the email address `id` primary from `b`, the device of session `sid` (as
+/// [`Env::signed_in_twice`] signs in): the other device's session `other_sid` ends, this one
+/// stays.
+async fn make_primary(env: &Env, b: &mut Browser, id: &str, sid: &str, other_sid: &str) {
+    let r = b.patch("/v1/me", &[("primary_email_address_id", id)]).await;
+    assert_eq!(r.ok()["response"]["primary_email_address_id"], id);
+    assert_eq!(env.session(other_sid).await["status"], "revoked");
+    assert_eq!(env.session(sid).await["status"], "active");
+}
+
 /// A sign-in with a spent or revoked `ticket`, in a browser of its own: refused as
 /// `ticket_invalid`, and nothing written.
 async fn assert_ticket_refused(env: &Env, ticket: &str) {
@@ -270,6 +311,16 @@ async fn assert_ticket_refused(env: &Env, ticket: &str) {
         before,
         "a refused ticket changes nothing"
     );
+}
+
+/// `strategy=email_link` with `redirect_url` posted to `prepare`, a route that prepares a
+/// verification: a link emailed that lands on `redirect_url`.
+async fn prepare_email_link(b: &mut Browser, prepare: &str, redirect_url: &str) -> Res {
+    b.post(
+        prepare,
+        &[("strategy", "email_link"), ("redirect_url", redirect_url)],
+    )
+    .await
 }
 
 /// A 6-digit code that is not `code`.
