@@ -225,15 +225,11 @@ async fn a_token_near_the_cookie_ceiling_is_counted() {
     let owner = app.create_user_id("owner@example.com").await;
     let uid = app.create_user_id("wide@example.com").await;
     let org = app
-        .post(
+        .create_id(
             "/v1/organizations",
             json!({"name": "Wide", "slug": "wide", "created_by": owner}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     app.post(
         &format!("/v1/organizations/{org}/memberships"),
         json!({"user_id": uid, "role": "org:wide"}),
@@ -244,15 +240,11 @@ async fn a_token_near_the_cookie_ceiling_is_counted() {
         .await
         .ok();
     let sid = app
-        .post(
+        .create_id(
             "/v1/sessions",
             json!({"user_id": uid, "active_organization_id": org}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let jwt = app.session_jwt(&sid).await;
     assert!(jwt.len() > 3500, "{}", jwt.len());
     assert_eq!(decode_jwt(&jwt).1["slug"], "wide");

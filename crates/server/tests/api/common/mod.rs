@@ -87,6 +87,11 @@ impl Reply {
         assert_eq!(self.status, StatusCode::OK, "{}", self.raw);
         &self.body
     }
+    /// How many items the list answered holds (a plain JSON array; the request must succeed).
+    #[track_caller]
+    pub fn list_len(&self) -> usize {
+        self.ok().as_array().unwrap().len()
+    }
     #[track_caller]
     pub fn err(&self, status: u16, code: &str) -> &Self {
         assert_eq!(self.status.as_u16(), status, "{}", self.raw);
@@ -200,6 +205,16 @@ impl App {
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// The id of organization `name`, created over the Backend API with `created_by` as its
+    /// admin.
+    pub async fn create_org(&self, name: &str, created_by: &str) -> String {
+        self.create_id(
+            "/v1/organizations",
+            json!({"name": name, "created_by": created_by}),
+        )
+        .await
     }
 
     /// A user with an email address and no password.

@@ -27,27 +27,19 @@ async fn organization(app: &App, name: &str, slug: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned();
-    app.post(
+    app.create_id(
         "/v1/organizations",
         json!({"name": name, "slug": slug, "created_by": admin}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn invite(app: &App, org: &str, email: &str, role: &str) -> String {
-    app.post(
+    app.create_id(
         &format!("/v1/organizations/{org}/invitations"),
         json!({"email_address": email, "role": role}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn invitation_status(app: &App, org: &str, id: &str) -> String {
