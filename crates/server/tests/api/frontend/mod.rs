@@ -323,6 +323,17 @@ async fn prepare_email_link(b: &mut Browser, prepare: &str, redirect_url: &str) 
     .await
 }
 
+/// The `key` of each role on the page of an organization's roles (`GET …/roles`) `roles`
+/// answered.
+fn role_keys(roles: &Res) -> Vec<&str> {
+    roles.ok()["response"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect()
+}
+
 /// A 6-digit code that is not `code`.
 fn wrong(code: &str) -> String {
     if code == "000000" {
