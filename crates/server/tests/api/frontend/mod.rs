@@ -27,6 +27,7 @@ mod organization_sessions;
 mod organizations;
 mod origins;
 mod passkey_refusals;
+mod passkey_steps;
 mod passkeys;
 mod phone_caps;
 mod phone_sign_in;
