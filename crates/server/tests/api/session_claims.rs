@@ -168,14 +168,7 @@ async fn a_value_over_its_bound_renders_null() {
 #[tokio::test]
 async fn a_second_node_sees_the_change() {
     let a = spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await;
-    let database_url = a.database_url.clone();
-    let data_dir = a.dir.path().to_owned();
-    let b = spawn_with(Arc::new(SystemClock), move |cfg| {
-        cfg.data_dir = data_dir;
-        cfg.database_url = database_url;
-        cfg.key_refresh_secs = 1;
-    })
-    .await;
+    let b = spawn_node_of(&a, Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await;
     let uid = a.create_user_id("nodes@example.com").await;
     let sid = a.create_session(&uid).await["id"]
         .as_str()

@@ -143,18 +143,12 @@ async fn revoking_a_pending_token_spoils_it_and_an_accepted_one_ends_its_session
         .err(400, "actor_token_already_revoked");
 
     // A second node on the same database revokes what the first one started.
-    let other = {
-        let database_url = env.database_url.clone();
-        let data_dir = env.dir.path().to_owned();
-        spawn_with(env.clock.clone(), move |cfg| {
-            cfg.data_dir = data_dir;
-            cfg.database_url = database_url;
-            cfg.frontend.allowed_origins = vec![APP.into()];
-            cfg.mail.run_worker = false;
-            cfg.webhooks.run_worker = false;
-        })
-        .await
-    };
+    let other = spawn_node_of(&env, env.clock.clone(), |cfg| {
+        cfg.frontend.allowed_origins = vec![APP.into()];
+        cfg.mail.run_worker = false;
+        cfg.webhooks.run_worker = false;
+    })
+    .await;
     let t = new_token(&env, &user_id, json!({"actor": {"sub": ADMIN}})).await;
     let mut b = env.browser();
     let sid = impersonate(&mut b, t["token"].as_str().unwrap()).await;

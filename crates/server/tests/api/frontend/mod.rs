@@ -126,17 +126,7 @@ async fn memberships_of(env: &Env, user: &str) -> Vec<(String, String)> {
     let r = env
         .bapi_get(&format!("/v1/users/{user}/organization_memberships"))
         .await;
-    r.ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["organization"]["id"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    membership_pairs(r.ok())
 }
 
 /// How many of `events` are of type `kind`.
