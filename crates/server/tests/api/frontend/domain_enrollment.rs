@@ -87,6 +87,20 @@ async fn accept_first_suggestion(b: &mut Browser) {
         .ok();
 }
 
+/// `user` is a member of `org` with the default role, and exactly one
+/// `organizationMembership.created` was written since the instance held `before` events.
+async fn assert_joined_once(env: &Env, org: &str, user: &str, before: usize) {
+    assert_eq!(
+        memberships_of(env, user).await,
+        vec![(org.to_owned(), "org:member".to_owned())]
+    );
+    let events = env.events().await;
+    assert_eq!(
+        events_of(&events[before..], "organizationMembership.created"),
+        1
+    );
+}
+
 /// The route that acts (`accept`, `reject`) on membership request `req` of `org`.
 fn request_route(org: &str, req: &str, action: &str) -> String {
     format!("/v1/organizations/{org}/membership_requests/{req}/{action}")
@@ -307,15 +321,7 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
     let got = &r.ok()["response"];
     assert_eq!(got["status"], "accepted", "{}", r.raw);
     assert_eq!(got["public_user_data"]["user_id"], bob_id.as_str());
-    assert_eq!(
-        memberships_of(&env, &bob_id).await,
-        vec![(org.clone(), "org:member".to_owned())]
-    );
-    let events = env.events().await;
-    assert_eq!(
-        events_of(&events[before..], "organizationMembership.created"),
-        1
-    );
+    assert_joined_once(&env, &org, &bob_id, before).await;
     let before = env.snapshot().await;
     decide(&mut admin, &org, &bob_req, "reject")
         .await
@@ -474,15 +480,7 @@ async fn two_admins_accepting_one_request_at_once_make_one_membership() {
     assert_eq!(statuses, [200, 400], "{} / {}", r1.raw, r2.raw);
     let refused = if r1.status == 400 { &r1 } else { &r2 };
     refused.err(400, "organization_membership_request_not_pending");
-    assert_eq!(
-        memberships_of(&env, &bob_id).await,
-        vec![(org.clone(), "org:member".to_owned())]
-    );
-    let events = env.events().await;
-    assert_eq!(
-        events_of(&events[before..], "organizationMembership.created"),
-        1
-    );
+    assert_joined_once(&env, &org, &bob_id, before).await;
 }
 
 /// What the Frontend API's `update_enrollment_mode` with `delete_pending` is to do, through the

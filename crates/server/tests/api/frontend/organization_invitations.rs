@@ -11,19 +11,8 @@ use super::*;
 /// An organization made over the Backend API, with `admin` (a user made there) as its admin.
 async fn organization(env: &Env, name: &str) -> String {
     let admin = env
-        .bapi(
-            Method::POST,
-            "/v1/users",
-            Some(
-                json!({"email_address": [format!("admin-{}@example.com", name.to_lowercase())],
-                        "skip_password_requirement": true}),
-            ),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .new_user(&format!("admin-{}@example.com", name.to_lowercase()))
+        .await;
     env.new_org(name, None, &admin).await
 }
 
