@@ -188,16 +188,7 @@ async fn an_api_key_lives_from_creation_to_revocation() {
 async fn organizations_hold_keys_and_v1_paths_answer_too() {
     let app = spawn_app().await;
     let owner = app.create_user_id("owner@api.test").await;
-    let org = app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Acme", "created_by": owner}),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.create_org("Acme", &owner).await;
     let key = app
         .post(
             "/v1/api_keys",

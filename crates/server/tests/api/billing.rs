@@ -29,15 +29,30 @@ async fn pro_plan(app: &App) -> Value {
     .await
 }
 
-async fn org_of(app: &App, owner: &str, name: &str) -> String {
-    s(&app
-        .post(
-            "/v1/organizations",
-            json!({"name": name, "created_by": owner}),
-        )
-        .await
-        .ok()["id"])
-    .to_owned()
+/// `POST /v1/{payer}/billing/subscription_items` with `plan`; `payer` is `users/{id}` or
+/// `organizations/{id}`.
+async fn assign(app: &App, payer: &str, plan: &str) -> Reply {
+    app.post(
+        &format!("/v1/{payer}/billing/subscription_items"),
+        json!({ "plan_id": plan }),
+    )
+    .await
+}
+
+/// `GET /v1/{payer}/billing/subscription`.
+async fn subscription(app: &App, payer: &str) -> Reply {
+    app.get(&format!("/v1/{payer}/billing/subscription")).await
+}
+
+/// `DELETE /v1/billing/subscription_items/{id}`, with `end_now=true` when `end_now`.
+async fn cancel(app: &App, id: &str, end_now: bool) -> Reply {
+    let query = if end_now { "?end_now=true" } else { "" };
+    app.send(
+        Method::DELETE,
+        &format!("/v1/billing/subscription_items/{id}{query}"),
+        None,
+    )
+    .await
 }
 
 async fn claims(app: &App, sid: &str) -> Value {
@@ -168,27 +183,18 @@ async fn refused_plans_and_lookups_answer_clerks_errors() {
     app.get("/v1/billing/plans/nope")
         .await
         .err(404, "resource_not_found");
-    app.send(
-        Method::DELETE,
-        "/v1/billing/subscription_items/csubi_nope",
-        None,
-    )
-    .await
-    .err(404, "resource_not_found");
-    app.get("/v1/users/user_nope/billing/subscription")
+    cancel(&app, "csubi_nope", false)
+        .await
+        .err(404, "resource_not_found");
+    subscription(&app, "users/user_nope")
         .await
         .err(404, "resource_not_found");
     let uid = app.create_user_id("nobody@billing.test").await;
     // No item and no default plan: no subscription.
-    app.get(&format!("/v1/users/{uid}/billing/subscription"))
+    subscription(&app, &format!("users/{uid}"))
         .await
         .err(404, "resource_not_found");
-    let r = app
-        .post(
-            &format!("/v1/users/{uid}/billing/subscription_items"),
-            json!({"plan_id": "missing"}),
-        )
-        .await;
+    let r = assign(&app, &format!("users/{uid}"), "missing").await;
     r.err(422, "form_param_value_invalid");
     assert_eq!(r.param(), "plan_id");
 }
@@ -197,6 +203,7 @@ async fn refused_plans_and_lookups_answer_clerks_errors() {
 async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
     let app = spawn_app().await;
     let uid = app.create_user_id("payer@billing.test").await;
+    let payer = format!("users/{uid}");
     let sid = s(&app.create_session(&uid).await["id"]).to_owned();
     let before = claims(&app, &sid).await;
     assert!(
@@ -210,11 +217,7 @@ async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
                "features": [{"name": "Basic", "slug": "basic"}]}),
     )
     .await;
-    let sub = app
-        .get(&format!("/v1/users/{uid}/billing/subscription"))
-        .await
-        .ok()
-        .clone();
+    let sub = subscription(&app, &payer).await.ok().clone();
     assert_eq!(sub["object"], "commerce_subscription");
     assert_eq!(sub["status"], "active");
     assert_eq!(sub["id"], format!("csub_{}", &uid["user_".len()..]));
@@ -230,35 +233,19 @@ async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
                "features": [{"name": "Export", "slug": "export"}, {"name": "API", "slug": "api"}]}),
     )
     .await;
-    let item = app
-        .post(
-            &format!("/v1/users/{uid}/billing/subscription_items"),
-            json!({"plan_id": "pro"}),
-        )
-        .await
-        .ok()
-        .clone();
+    let item = assign(&app, &payer, "pro").await.ok().clone();
     assert_eq!(item["object"], "commerce_subscription_item");
     assert_eq!(item["status"], "active");
     assert_eq!(item["plan"]["slug"], "pro");
     let item_id = s(&item["id"]).to_owned();
     assert!(item_id.starts_with("csubi_"));
     // Assigning the plan held already changes nothing.
-    let again = app
-        .post(
-            &format!("/v1/users/{uid}/billing/subscription_items"),
-            json!({"plan_id": "pro"}),
-        )
-        .await;
+    let again = assign(&app, &payer, "pro").await;
     assert_eq!(again.ok()["id"], item_id.as_str());
     let c = claims(&app, &sid).await;
     assert_eq!(c["pla"], "u:pro");
     assert_eq!(c["fea"], "u:export,u:api");
-    let sub = app
-        .get(&format!("/v1/users/{uid}/billing/subscription"))
-        .await
-        .ok()
-        .clone();
+    let sub = subscription(&app, &payer).await.ok().clone();
     assert_eq!(sub["subscription_items"].as_array().unwrap().len(), 1);
 
     // A plan for organizations cannot go to a user.
@@ -267,41 +254,20 @@ async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
         json!({"name": "Team", "slug": "team", "for_payer_type": "org"}),
     )
     .await;
-    let r = app
-        .post(
-            &format!("/v1/users/{uid}/billing/subscription_items"),
-            json!({"plan_id": "team"}),
-        )
-        .await;
+    let r = assign(&app, &payer, "team").await;
     r.err(422, "form_param_value_invalid");
 
     // Canceled: back to the default plan in the next token.
-    let canceled = app
-        .send(
-            Method::DELETE,
-            &format!("/v1/billing/subscription_items/{item_id}"),
-            None,
-        )
-        .await
-        .ok()
-        .clone();
+    let canceled = cancel(&app, &item_id, false).await.ok().clone();
     assert_eq!(canceled["status"], "canceled");
     assert!(canceled["canceled_at"].is_i64());
     assert_eq!(canceled["ended_at"], Value::Null);
-    app.send(
-        Method::DELETE,
-        &format!("/v1/billing/subscription_items/{item_id}?end_now=true"),
-        None,
-    )
-    .await
-    .err(403, "not_allowed_access");
+    cancel(&app, &item_id, true)
+        .await
+        .err(403, "not_allowed_access");
     let c = claims(&app, &sid).await;
     assert_eq!(c["pla"], "u:free_user");
-    let sub = app
-        .get(&format!("/v1/users/{uid}/billing/subscription"))
-        .await
-        .ok()
-        .clone();
+    let sub = subscription(&app, &payer).await.ok().clone();
     let statuses: Vec<&str> = sub["subscription_items"]
         .as_array()
         .unwrap()
@@ -312,26 +278,8 @@ async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
     assert_eq!(sub["subscription_items"][0]["plan"]["slug"], "free_user");
 
     // end_now ends an item.
-    let item = app
-        .post(
-            &format!("/v1/users/{uid}/billing/subscription_items"),
-            json!({"plan_id": "pro"}),
-        )
-        .await
-        .ok()
-        .clone();
-    let ended = app
-        .send(
-            Method::DELETE,
-            &format!(
-                "/v1/billing/subscription_items/{}?end_now=true",
-                s(&item["id"])
-            ),
-            None,
-        )
-        .await
-        .ok()
-        .clone();
+    let item = assign(&app, &payer, "pro").await.ok().clone();
+    let ended = cancel(&app, s(&item["id"]), true).await.ok().clone();
     assert_eq!(ended["status"], "ended");
     assert!(ended["ended_at"].is_i64());
 }
@@ -340,7 +288,7 @@ async fn a_users_plan_reaches_the_subscription_and_the_next_token() {
 async fn an_organizations_plan_is_in_tokens_where_it_is_active() {
     let app = spawn_app().await;
     let uid = app.create_user_id("owner@billing.test").await;
-    let org = org_of(&app, &uid, "Acme").await;
+    let org = app.create_org("Acme", &uid).await;
     pro_plan(&app).await;
     plan(
         &app,
@@ -348,23 +296,13 @@ async fn an_organizations_plan_is_in_tokens_where_it_is_active() {
                "features": [{"name": "SSO", "slug": "sso"}]}),
     )
     .await;
-    app.post(
-        &format!("/v1/users/{uid}/billing/subscription_items"),
-        json!({"plan_id": "pro"}),
-    )
-    .await
-    .ok();
-    let item = app
-        .post(
-            &format!("/v1/organizations/{org}/billing/subscription_items"),
-            json!({"plan_id": "team"}),
-        )
+    assign(&app, &format!("users/{uid}"), "pro").await.ok();
+    let item = assign(&app, &format!("organizations/{org}"), "team")
         .await
         .ok()
         .clone();
     assert_eq!(item["plan"]["for_payer_type"], "org");
-    let sub = app
-        .get(&format!("/v1/organizations/{org}/billing/subscription"))
+    let sub = subscription(&app, &format!("organizations/{org}"))
         .await
         .ok()
         .clone();
@@ -396,13 +334,10 @@ async fn an_organizations_plan_is_in_tokens_where_it_is_active() {
     assert_eq!(c["fea"], "u:export");
 
     // A plan for users cannot go to an organization; an unknown organization has none.
-    app.post(
-        &format!("/v1/organizations/{org}/billing/subscription_items"),
-        json!({"plan_id": "pro"}),
-    )
-    .await
-    .err(422, "form_param_value_invalid");
-    app.get("/v1/organizations/org_nope/billing/subscription")
+    assign(&app, &format!("organizations/{org}"), "pro")
+        .await
+        .err(422, "form_param_value_invalid");
+    subscription(&app, "organizations/org_nope")
         .await
         .err(404, "resource_not_found");
 }
@@ -458,7 +393,7 @@ async fn subscription_items_raise_clerks_events_with_the_change() {
         json!({"name": "Max", "slug": "max", "for_payer_type": "user"}),
     )
     .await;
-    let path = format!("/v1/users/{uid}/billing/subscription_items");
+    let payer = format!("users/{uid}");
     let items = |events: Vec<usher_core::events::OutboxEvent>| -> Vec<(String, Value)> {
         events
             .into_iter()
@@ -467,11 +402,7 @@ async fn subscription_items_raise_clerks_events_with_the_change() {
             .collect()
     };
 
-    let pro = app
-        .post(&path, json!({"plan_id": "pro"}))
-        .await
-        .ok()
-        .clone();
+    let pro = assign(&app, &payer, "pro").await.ok().clone();
     let seen = items(app.events().await);
     assert_eq!(seen.len(), 1, "{seen:?}");
     let (t, data) = &seen[0];
@@ -485,11 +416,7 @@ async fn subscription_items_raise_clerks_events_with_the_change() {
     assert!(s(&data["subscription_id"]).starts_with("csub_"), "{data}");
 
     // Moving to another plan ends the held item and starts the new one, in one change.
-    let max = app
-        .post(&path, json!({"plan_id": "max"}))
-        .await
-        .ok()
-        .clone();
+    let max = assign(&app, &payer, "max").await.ok().clone();
     let seen = items(app.events().await);
     let last_two: Vec<(&str, &Value)> = seen[1..]
         .iter()
@@ -504,28 +431,16 @@ async fn subscription_items_raise_clerks_events_with_the_change() {
     );
 
     // Holding the plan already raises nothing; a cancel raises `canceled`.
-    app.post(&path, json!({"plan_id": "max"})).await.ok();
+    assign(&app, &payer, "max").await.ok();
     assert_eq!(items(app.events().await).len(), 3);
     let id = s(&max["id"]).to_owned();
-    app.send(
-        Method::DELETE,
-        &format!("/v1/billing/subscription_items/{id}"),
-        None,
-    )
-    .await
-    .ok();
+    cancel(&app, &id, false).await.ok();
     let seen = items(app.events().await);
     assert_eq!(seen.len(), 4);
     assert_eq!(seen[3].0, "subscriptionItem.canceled");
     assert_eq!(seen[3].1["status"], "canceled");
 
     // A refused cancel raises nothing.
-    app.send(
-        Method::DELETE,
-        &format!("/v1/billing/subscription_items/{id}?end_now=true"),
-        None,
-    )
-    .await
-    .err(403, "not_allowed_access");
+    cancel(&app, &id, true).await.err(403, "not_allowed_access");
     assert_eq!(items(app.events().await).len(), 4);
 }

@@ -185,12 +185,8 @@ async fn retention_prunes_old_records_and_replay_says_what_is_gone() {
     let (app, clock) = spawn().await;
     let (url, _got) = receiver().await;
     let ep = app
-        .post("/v1/webhooks/endpoints", json!({"url": url}))
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_id("/v1/webhooks/endpoints", json!({"url": url}))
+        .await;
     let old_user = app.create_user_id("old@retention.test").await;
     app.running.drain_outbox().await.unwrap();
     app.running.drain_mail().await.unwrap();

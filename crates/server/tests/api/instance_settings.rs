@@ -11,7 +11,7 @@ use usher_core::clock::SystemClock;
 use usher_core::instance_settings::SettingsPatch;
 use usher_server::app::context::RequestContext;
 
-use crate::common::{App, spawn_with};
+use crate::common::{App, spawn_node_of, spawn_with};
 
 async fn spawn() -> App {
     spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await
@@ -19,11 +19,7 @@ async fn spawn() -> App {
 
 /// A second node on `first`'s database, with its own flags.
 async fn second_node(first: &App, client_trust_flag: Option<bool>) -> App {
-    let database_url = first.database_url.clone();
-    let data_dir = first.dir.path().to_owned();
-    spawn_with(Arc::new(SystemClock), move |cfg| {
-        cfg.data_dir = data_dir;
-        cfg.database_url = database_url;
+    spawn_node_of(first, Arc::new(SystemClock), |cfg| {
         cfg.key_refresh_secs = 1;
         cfg.policy.client_trust = client_trust_flag;
     })
@@ -345,11 +341,7 @@ async fn allowed_origins_are_stored_exact_and_overridden_by_a_nodes_flag() {
     assert!(!origin_allowed(&a, "https://other.stored.test").await);
 
     // A node started with --allowed-origins keeps its own list, and says so.
-    let database_url = a.database_url.clone();
-    let data_dir = a.dir.path().to_owned();
-    let b = spawn_with(Arc::new(SystemClock), move |cfg| {
-        cfg.data_dir = data_dir;
-        cfg.database_url = database_url;
+    let b = spawn_node_of(&a, Arc::new(SystemClock), |cfg| {
         cfg.frontend.allowed_origins = vec!["https://flag.stored.test".into()];
     })
     .await;

@@ -119,15 +119,7 @@ async fn templates_are_created_read_listed_updated_and_deleted() {
     app.get("/v1/jwt_templates/not_an_id")
         .await
         .err(404, "resource_not_found");
-    assert_eq!(
-        app.get("/v1/jwt_templates")
-            .await
-            .ok()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(app.get("/v1/jwt_templates").await.list_len(), 1);
 }
 
 #[tokio::test]
@@ -382,26 +374,18 @@ async fn org_shortcodes_read_the_active_organization() {
     let app = spawn_app().await;
     let uid = app.create_user_id("o@example.com").await;
     let org = app
-        .post(
+        .create_id(
             "/v1/organizations",
             json!({"name": "Acme", "slug": "acme", "created_by": uid,
                                           "public_metadata": {"tier": "gold"}}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let sid = app
-        .post(
+        .create_id(
             "/v1/sessions",
             json!({"user_id": uid, "active_organization_id": org}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     create(
         &app,
         json!({"name": "org", "claims": {"org": {"id": "{{org.id}}", "name": "{{org.name}}",

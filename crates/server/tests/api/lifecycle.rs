@@ -89,7 +89,7 @@ async fn sessions_expire_after_their_lifetime() {
             u["id"].as_str().unwrap()
         ))
         .await;
-    assert_eq!(expired.ok().as_array().unwrap().len(), 1);
+    assert_eq!(expired.list_len(), 1);
     // A lock lifts by itself.
     let uid = u["id"].as_str().unwrap();
     app.post_empty(&format!("/v1/users/{uid}/lock")).await.ok();

@@ -9,21 +9,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use usher_core::clock::SystemClock;
 
-use crate::common::{App, spawn_app, spawn_with};
+use crate::common::{App, audit_actions, spawn_app, spawn_with};
 use crate::mail::smtp_sink;
 
 const CODE: &str = "/v1/templates/email/verification_code";
-
-async fn audit_actions(app: &App) -> Vec<(String, String)> {
-    let s = &app.running.state;
-    s.store
-        .audit_log(&s.instance.id, 500)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.action, a.target_id.unwrap_or_default()))
-        .collect()
-}
 
 /// Signs up `email` from a clerk-js tab and returns the newest email sent to it.
 async fn sign_up_email(app: &App, email: &str) -> Value {

@@ -10,14 +10,7 @@ use crate::common::*;
 
 /// A second node on `first`'s database and data directory.
 async fn second_node(first: &App) -> App {
-    let database_url = first.database_url.clone();
-    let data_dir = first.dir.path().to_owned();
-    spawn_with(Arc::new(SystemClock), move |cfg| {
-        cfg.data_dir = data_dir;
-        cfg.database_url = database_url;
-        cfg.key_refresh_secs = 1;
-    })
-    .await
+    spawn_node_of(first, Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await
 }
 
 #[tokio::test]
@@ -218,10 +211,7 @@ async fn rate_limits_are_shared_through_redis_and_fall_back_per_node_without_it(
         }
     })
     .await;
-    let (db, dir) = (a.database_url.clone(), a.dir.path().to_owned());
-    let b = spawn_with(clock.clone(), move |cfg| {
-        cfg.data_dir = dir;
-        cfg.database_url = db;
+    let b = spawn_node_of(&a, clock.clone(), |cfg| {
         cfg.redis_url = Some(redis_url);
         cfg.bapi_rate_limit = 10;
     })

@@ -8,12 +8,8 @@ use serde_json::{Value, json};
 use crate::common::*;
 
 async fn org(app: &App, slug: &str) -> String {
-    app.post("/v1/organizations", json!({"name": slug, "slug": slug}))
+    app.create_id("/v1/organizations", json!({"name": slug, "slug": slug}))
         .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn domain(app: &App, org: &str, body: Value) -> Value {
@@ -21,6 +17,16 @@ async fn domain(app: &App, org: &str, body: Value) -> Value {
         .await
         .ok()
         .clone()
+}
+
+/// The body that adds domain `name` in `manual_invitation` mode; `verified` is sent when given
+/// (the Backend API verifies a domain by default).
+fn manual(name: &str, verified: Option<bool>) -> Value {
+    let mut body = json!({"name": name, "enrollment_mode": "manual_invitation"});
+    if let Some(verified) = verified {
+        body["verified"] = json!(verified);
+    }
+    body
 }
 
 #[tokio::test]
@@ -46,12 +52,7 @@ async fn create_list_update_and_delete_a_domain() {
     assert_eq!(d["total_pending_suggestions"], 0);
     assert!(d["created_at"].as_i64().unwrap() > 1_600_000_000_000);
 
-    let other = domain(
-        &app,
-        &o,
-        json!({"name": "acme.dev", "enrollment_mode": "manual_invitation", "verified": false}),
-    )
-    .await;
+    let other = domain(&app, &o, manual("acme.dev", Some(false))).await;
     assert!(other["verification"].is_null());
 
     let list = app.get(&format!("/v1/organizations/{o}/domains")).await;
@@ -147,12 +148,7 @@ async fn bad_names_and_modes_are_refused() {
         .await
         .err(422, "form_param_format_invalid");
     }
-    let r = app
-        .post(
-            &path,
-            json!({"name": "gmail.com", "enrollment_mode": "manual_invitation"}),
-        )
-        .await;
+    let r = app.post(&path, manual("gmail.com", None)).await;
     r.err(422, "organization_domain_common");
     assert_eq!(r.param(), "name");
     app.post(
@@ -172,7 +168,7 @@ async fn bad_names_and_modes_are_refused() {
     .err(422, "form_param_unknown");
     app.post(
         "/v1/organizations/org_missing/domains",
-        json!({"name": "acme.com", "enrollment_mode": "manual_invitation"}),
+        manual("acme.com", None),
     )
     .await
     .err(404, "resource_not_found");
@@ -195,16 +191,11 @@ async fn a_name_is_verified_by_one_organization_at_most() {
     let app = spawn_app().await;
     let a = org(&app, "a").await;
     let b = org(&app, "b").await;
-    domain(
-        &app,
-        &a,
-        json!({"name": "shared.com", "enrollment_mode": "manual_invitation"}),
-    )
-    .await;
+    domain(&app, &a, manual("shared.com", None)).await;
     // Twice in one organization: refused.
     app.post(
         &format!("/v1/organizations/{a}/domains"),
-        json!({"name": "shared.com", "enrollment_mode": "manual_invitation", "verified": false}),
+        manual("shared.com", Some(false)),
     )
     .await
     .err(422, "form_identifier_exists");
@@ -212,17 +203,12 @@ async fn a_name_is_verified_by_one_organization_at_most() {
     let r = app
         .post(
             &format!("/v1/organizations/{b}/domains"),
-            json!({"name": "shared.com", "enrollment_mode": "manual_invitation"}),
+            manual("shared.com", None),
         )
         .await;
     r.err(422, "form_identifier_exists");
     assert_eq!(r.param(), "name");
-    let pending = domain(
-        &app,
-        &b,
-        json!({"name": "shared.com", "enrollment_mode": "manual_invitation", "verified": false}),
-    )
-    .await;
+    let pending = domain(&app, &b, manual("shared.com", Some(false))).await;
     let pid = pending["id"].as_str().unwrap();
     app.patch(
         &format!("/v1/organizations/{b}/domains/{pid}"),
@@ -257,12 +243,7 @@ async fn deleting_an_organization_deletes_its_domains() {
     let app = spawn_app().await;
     let a = org(&app, "a").await;
     let b = org(&app, "b").await;
-    domain(
-        &app,
-        &a,
-        json!({"name": "gone.com", "enrollment_mode": "manual_invitation"}),
-    )
-    .await;
+    domain(&app, &a, manual("gone.com", None)).await;
     app.send(Method::DELETE, &format!("/v1/organizations/{a}"), None)
         .await
         .ok();
@@ -271,24 +252,14 @@ async fn deleting_an_organization_deletes_its_domains() {
         0
     );
     // The name is free for another organization to verify.
-    domain(
-        &app,
-        &b,
-        json!({"name": "gone.com", "enrollment_mode": "manual_invitation"}),
-    )
-    .await;
+    domain(&app, &b, manual("gone.com", None)).await;
 }
 
 #[tokio::test]
 async fn ownership_is_verified_once_by_the_backend() {
     let app = spawn_app().await;
     let o = org(&app, "acme").await;
-    let d = domain(
-        &app,
-        &o,
-        json!({"name": "acme.com", "enrollment_mode": "manual_invitation", "verified": false}),
-    )
-    .await;
+    let d = domain(&app, &o, manual("acme.com", Some(false))).await;
     let id = d["id"].as_str().unwrap().to_owned();
     assert!(d["ownership_verification"].is_null());
     let path = format!("/v1/organizations/{o}/domains/{id}/verify_ownership");

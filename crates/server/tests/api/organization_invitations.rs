@@ -7,27 +7,11 @@ use serde_json::{Value, json};
 use crate::common::*;
 
 async fn user(app: &App, email: &str) -> String {
-    app.post(
+    app.create_id(
         "/v1/users",
         json!({"email_address": [email], "skip_password_requirement": true}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn org_with_admin(app: &App, admin: &str) -> String {
-    app.post(
-        "/v1/organizations",
-        json!({"name": "Acme", "created_by": admin}),
-    )
-    .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn invite(app: &App, org: &str, body: Value) -> Reply {
@@ -39,7 +23,7 @@ async fn invite(app: &App, org: &str, body: Value) -> Reply {
 async fn create_get_list_and_revoke_an_invitation() {
     let app = spawn_app().await;
     let admin = user(&app, "admin@example.com").await;
-    let org = org_with_admin(&app, &admin).await;
+    let org = app.create_org("Acme", &admin).await;
 
     let r = invite(
         &app,
@@ -151,7 +135,7 @@ async fn create_get_list_and_revoke_an_invitation() {
 async fn refusals_are_clerk_errors() {
     let app = spawn_app().await;
     let admin = user(&app, "admin@example.com").await;
-    let org = org_with_admin(&app, &admin).await;
+    let org = app.create_org("Acme", &admin).await;
     invite(
         &app,
         &org,
@@ -215,7 +199,7 @@ async fn refusals_are_clerk_errors() {
 async fn bulk_is_all_or_nothing_and_the_lists_across_organizations() {
     let app = spawn_app().await;
     let admin = user(&app, "admin@example.com").await;
-    let org = org_with_admin(&app, &admin).await;
+    let org = app.create_org("Acme", &admin).await;
     let invitee = user(&app, "b@example.com").await;
     app.post(
         &format!("/v1/organizations/{org}/invitations/bulk"),
@@ -270,7 +254,7 @@ async fn organization_events_count_pending_invitations() {
     let app = spawn_app().await;
     let admin = user(&app, "admin@example.com").await;
     let member = user(&app, "member@example.com").await;
-    let org = org_with_admin(&app, &admin).await;
+    let org = app.create_org("Acme", &admin).await;
     invite(
         &app,
         &org,
@@ -312,7 +296,7 @@ async fn organization_events_count_pending_invitations() {
 async fn notify_false_makes_the_invitation_without_an_email() {
     let app = spawn_app().await;
     let admin = user(&app, "admin@example.com").await;
-    let org = org_with_admin(&app, &admin).await;
+    let org = app.create_org("Acme", &admin).await;
 
     let quiet = invite(
         &app,

@@ -428,16 +428,7 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
     let path = format!("/v1/organization_roles/{}", id(&role));
     let owner = app.create_user_id("owner@example.com").await;
     let ann = app.create_user_id("ann@example.com").await;
-    let org = app
-        .post(
-            "/v1/organizations",
-            json!({"name": "Acme", "created_by": owner}),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let org = app.create_org("Acme", &owner).await;
     let member = format!("/v1/organizations/{org}/memberships/{ann}");
     app.post(
         &format!("/v1/organizations/{org}/memberships"),

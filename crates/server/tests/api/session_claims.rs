@@ -168,14 +168,7 @@ async fn a_value_over_its_bound_renders_null() {
 #[tokio::test]
 async fn a_second_node_sees_the_change() {
     let a = spawn_with(Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await;
-    let database_url = a.database_url.clone();
-    let data_dir = a.dir.path().to_owned();
-    let b = spawn_with(Arc::new(SystemClock), move |cfg| {
-        cfg.data_dir = data_dir;
-        cfg.database_url = database_url;
-        cfg.key_refresh_secs = 1;
-    })
-    .await;
+    let b = spawn_node_of(&a, Arc::new(SystemClock), |cfg| cfg.key_refresh_secs = 1).await;
     let uid = a.create_user_id("nodes@example.com").await;
     let sid = a.create_session(&uid).await["id"]
         .as_str()
@@ -225,15 +218,11 @@ async fn a_token_near_the_cookie_ceiling_is_counted() {
     let owner = app.create_user_id("owner@example.com").await;
     let uid = app.create_user_id("wide@example.com").await;
     let org = app
-        .post(
+        .create_id(
             "/v1/organizations",
             json!({"name": "Wide", "slug": "wide", "created_by": owner}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     app.post(
         &format!("/v1/organizations/{org}/memberships"),
         json!({"user_id": uid, "role": "org:wide"}),
@@ -244,15 +233,11 @@ async fn a_token_near_the_cookie_ceiling_is_counted() {
         .await
         .ok();
     let sid = app
-        .post(
+        .create_id(
             "/v1/sessions",
             json!({"user_id": uid, "active_organization_id": org}),
         )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let jwt = app.session_jwt(&sid).await;
     assert!(jwt.len() > 3500, "{}", jwt.len());
     assert_eq!(decode_jwt(&jwt).1["slug"], "wide");

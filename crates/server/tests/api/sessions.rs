@@ -18,7 +18,7 @@ async fn sessions_list_get_revoke_and_tokens() {
     let bare = app
         .get(&format!("/v1/sessions?user_id={uid}&status=active"))
         .await;
-    assert_eq!(bare.ok().as_array().unwrap().len(), 2);
+    assert_eq!(bare.list_len(), 2);
     let paged = app
         .get(&format!(
             "/v1/sessions?user_id={uid}&status=active&limit=1&paginated=true"

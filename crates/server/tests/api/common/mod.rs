@@ -3,11 +3,13 @@
 
 mod authenticator;
 mod browser;
+mod tickets;
 mod uploads;
 
 pub use authenticator::Page;
 pub use authenticator::register as register_passkey;
 pub use browser::*;
+pub use tickets::ticket_in;
 pub use uploads::*;
 
 use std::sync::Arc;
@@ -66,6 +68,23 @@ pub async fn spawn_with(clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut ServerCon
     }
 }
 
+/// Another node of `first`'s deployment, sharing its database and data directory, on `clock`;
+/// `tweak` changes its configuration as [`spawn_with`]'s does.
+pub async fn spawn_node_of(
+    first: &App,
+    clock: Arc<dyn Clock>,
+    tweak: impl FnOnce(&mut ServerConfig),
+) -> App {
+    let database_url = first.database_url.clone();
+    let data_dir = first.dir.path().to_owned();
+    spawn_with(clock, move |cfg| {
+        cfg.data_dir = data_dir;
+        cfg.database_url = database_url;
+        tweak(cfg);
+    })
+    .await
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: Option<String>,
@@ -74,6 +93,24 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The reply `res` carries; a 5xx fails the test.
+    pub async fn read(res: reqwest::Response) -> Self {
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let raw = res.text().await.unwrap();
+        let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+        assert!(status.as_u16() < 500, "server error {status}: {raw}");
+        Reply {
+            status,
+            content_type,
+            body,
+            raw,
+        }
+    }
+
     pub fn code(&self) -> &str {
         self.body["errors"][0]["code"].as_str().unwrap_or("")
     }
@@ -84,6 +121,11 @@ impl Reply {
     pub fn ok(&self) -> &Value {
         assert_eq!(self.status, StatusCode::OK, "{}", self.raw);
         &self.body
+    }
+    /// How many items the list answered holds (a plain JSON array; the request must succeed).
+    #[track_caller]
+    pub fn list_len(&self) -> usize {
+        self.ok().as_array().unwrap().len()
     }
     #[track_caller]
     pub fn err(&self, status: u16, code: &str) -> &Self {
@@ -132,21 +174,7 @@ impl App {
         if let Some(b) = body {
             req = req.body(b);
         }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let raw = res.text().await.unwrap();
-        let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-        assert!(status.as_u16() < 500, "server error {status}: {raw}");
-        Reply {
-            status,
-            content_type,
-            body,
-            raw,
-        }
+        Reply::read(req.send().await.unwrap()).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -198,6 +226,16 @@ impl App {
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// The id of organization `name`, created over the Backend API with `created_by` as its
+    /// admin.
+    pub async fn create_org(&self, name: &str, created_by: &str) -> String {
+        self.create_id(
+            "/v1/organizations",
+            json!({"name": name, "created_by": created_by}),
+        )
+        .await
     }
 
     /// A user with an email address and no password.
@@ -297,6 +335,22 @@ pub async fn audit_actions(app: &App) -> Vec<(String, String)> {
         .unwrap()
         .into_iter()
         .map(|a| (a.action, a.target_id.unwrap_or_default()))
+        .collect()
+}
+
+/// `(organization id, role)` of each membership on a page of a user's organization memberships
+/// (`GET /v1/users/{id}/organization_memberships`).
+pub fn membership_pairs(page: &Value) -> Vec<(String, String)> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["organization"]["id"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 

@@ -82,19 +82,7 @@ impl App {
             .send()
             .await
             .unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned());
-        let raw = res.text().await.unwrap();
-        assert!(status.as_u16() < 500, "server error {status}: {raw}");
-        Reply {
-            status,
-            content_type,
-            body: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
-            raw,
-        }
+        Reply::read(res).await
     }
 
     /// An image file uploaded as the SDKs do (`file` in a multipart form).

@@ -10,7 +10,7 @@ use serde_json::json;
 use usher_core::mfa::totp;
 use usher_core::operators::{LOCKOUT_WINDOW_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES, Role};
 
-use super::{OPERATOR_PASSWORD, assert_secure_headers, spawn};
+use super::{OPERATOR_PASSWORD, assert_secure_headers, post_password, spawn};
 use crate::common::Browser;
 
 const ROUTER: &str = include_str!("../../../src/dashboard/mod.rs");
@@ -255,15 +255,9 @@ async fn a_session_cookie_planted_before_sign_in_is_not_the_one_after() {
         .redirects_to("/dashboard/sign-in");
     b.jar.insert(COOKIE.into(), planted.into());
     d.clock.advance(totp::STEP_SECS * 1000);
-    b.post_form(
-        "/dashboard/sign-in",
-        &[
-            ("email", "ada@example.com"),
-            ("password", OPERATOR_PASSWORD),
-        ],
-    )
-    .await
-    .redirects_to("/dashboard/sign-in/code");
+    post_password(&mut b, "ada@example.com", OPERATOR_PASSWORD)
+        .await
+        .redirects_to("/dashboard/sign-in/code");
     let pending = b.cookie(COOKIE).unwrap().to_owned();
     assert_ne!(
         pending, planted,
@@ -307,12 +301,9 @@ async fn one_address_spraying_guesses_over_operators_is_throttled() {
     let (last_email, last_secret) = secrets.pop().unwrap();
     for (email, secret) in &secrets {
         let mut b = d.browser();
-        b.post_form(
-            "/dashboard/sign-in",
-            &[("email", email), ("password", OPERATOR_PASSWORD)],
-        )
-        .await
-        .redirects_to("/dashboard/sign-in/code");
+        post_password(&mut b, email, OPERATOR_PASSWORD)
+            .await
+            .redirects_to("/dashboard/sign-in/code");
         let right = d.code(secret);
         let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
         for _ in 0..per_operator {
@@ -323,12 +314,7 @@ async fn one_address_spraying_guesses_over_operators_is_throttled() {
     }
     // Another operator, never guessed at, with the right password: refused from this address.
     let mut b = d.browser();
-    let page = b
-        .post_form(
-            "/dashboard/sign-in",
-            &[("email", &last_email), ("password", OPERATOR_PASSWORD)],
-        )
-        .await;
+    let page = post_password(&mut b, &last_email, OPERATOR_PASSWORD).await;
     page.expect(429);
     assert!(
         page.body.contains("Too many failed attempts"),

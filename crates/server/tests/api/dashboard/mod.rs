@@ -69,18 +69,31 @@ impl Desk {
         self.clock.advance(totp::STEP_SECS * 1000);
         let mut b = self.browser();
         b.open("/dashboard/sign-in").await.expect(200);
-        b.post_form(
-            "/dashboard/sign-in",
-            &[("email", email), ("password", OPERATOR_PASSWORD)],
-        )
-        .await
-        .redirects_to("/dashboard/sign-in/code");
+        post_password(&mut b, email, OPERATOR_PASSWORD)
+            .await
+            .redirects_to("/dashboard/sign-in/code");
         let code = self.code(secret);
         b.post_form("/dashboard/sign-in/code", &[("code", &code)])
             .await
             .redirects_to("/dashboard/users");
         b.open("/dashboard/users").await.expect(200);
         b
+    }
+
+    /// The actions of the newest `limit` audit entries that operator `email` wrote, newest
+    /// first.
+    async fn operator_actions(&self, email: &str, limit: i64) -> Vec<String> {
+        let state = &self.app.running.state;
+        let actor = format!("operator:{email}");
+        state
+            .store
+            .audit_log(&state.instance.id, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.actor == actor)
+            .map(|e| e.action)
+            .collect()
     }
 
     /// A user created through the Backend API; returns it.
@@ -105,6 +118,15 @@ impl Desk {
         }
         (u["id"].as_str().unwrap().to_owned(), browsers)
     }
+}
+
+/// The sign-in form's first step: `email` and `password` posted to `/dashboard/sign-in`.
+async fn post_password(b: &mut Browser, email: &str, password: &str) -> WebPage {
+    b.post_form(
+        "/dashboard/sign-in",
+        &[("email", email), ("password", password)],
+    )
+    .await
 }
 
 /// The headers every dashboard response carries.

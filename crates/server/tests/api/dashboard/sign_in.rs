@@ -2,7 +2,7 @@
 
 use usher_core::operators::Role;
 
-use super::{OPERATOR_PASSWORD, assert_secure_headers, spawn};
+use super::{OPERATOR_PASSWORD, assert_secure_headers, post_password, spawn};
 use crate::common::parse_cookie;
 
 const INCORRECT: &str = "Incorrect email address or password.";
@@ -40,30 +40,16 @@ async fn operators_sign_in_with_password_then_totp_and_out() {
     assert!(css.header("content-type").starts_with("text/css"));
 
     // The password: a pending session, which opens nothing but the code page.
-    let res = b
-        .post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "Ada@Example.com"),
-                ("password", OPERATOR_PASSWORD),
-            ],
-        )
-        .await;
+    let res = post_password(&mut b, "Ada@Example.com", OPERATOR_PASSWORD).await;
     res.redirects_to("/dashboard/sign-in/code");
     assert_secure_headers(&res);
     b.open("/dashboard/users")
         .await
         .redirects_to("/dashboard/sign-in");
     // That refusal dropped the cookie: start again.
-    b.post_form(
-        "/dashboard/sign-in",
-        &[
-            ("email", "ada@example.com"),
-            ("password", OPERATOR_PASSWORD),
-        ],
-    )
-    .await
-    .redirects_to("/dashboard/sign-in/code");
+    post_password(&mut b, "ada@example.com", OPERATOR_PASSWORD)
+        .await
+        .redirects_to("/dashboard/sign-in/code");
     let pending_token = b.cookie("__usher_dashboard").unwrap().to_owned();
     let page = b.open("/dashboard/sign-in/code").await;
     page.expect(200);
@@ -93,15 +79,7 @@ async fn operators_sign_in_with_password_then_totp_and_out() {
     }
     // The code is spent.
     let mut replay = d.browser();
-    replay
-        .post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "ada@example.com"),
-                ("password", OPERATOR_PASSWORD),
-            ],
-        )
-        .await;
+    post_password(&mut replay, "ada@example.com", OPERATOR_PASSWORD).await;
     replay
         .post_form("/dashboard/sign-in/code", &[("code", &code)])
         .await
@@ -149,26 +127,10 @@ async fn wrong_passwords_codes_and_unknown_operators_get_one_answer_then_a_locko
     let d = spawn().await;
     let secret = d.operator("ada@example.com", Role::Admin).await;
     let mut b = d.browser();
-    let unknown = b
-        .post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "nobody@example.com"),
-                ("password", OPERATOR_PASSWORD),
-            ],
-        )
-        .await;
+    let unknown = post_password(&mut b, "nobody@example.com", OPERATOR_PASSWORD).await;
     unknown.expect(401);
     assert!(unknown.body.contains(INCORRECT), "{}", unknown.body);
-    let wrong = b
-        .post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "ada@example.com"),
-                ("password", "not-the-password-1"),
-            ],
-        )
-        .await;
+    let wrong = post_password(&mut b, "ada@example.com", "not-the-password-1").await;
     wrong.expect(401);
     assert!(wrong.body.contains(INCORRECT));
     assert_eq!(
@@ -179,15 +141,9 @@ async fn wrong_passwords_codes_and_unknown_operators_get_one_answer_then_a_locko
     assert_eq!(b.cookie("__usher_dashboard"), None);
 
     // A wrong code counts too.
-    b.post_form(
-        "/dashboard/sign-in",
-        &[
-            ("email", "ada@example.com"),
-            ("password", OPERATOR_PASSWORD),
-        ],
-    )
-    .await
-    .redirects_to("/dashboard/sign-in/code");
+    post_password(&mut b, "ada@example.com", OPERATOR_PASSWORD)
+        .await
+        .redirects_to("/dashboard/sign-in/code");
     let bad = b
         .post_form("/dashboard/sign-in/code", &[("code", "000000")])
         .await;
@@ -199,48 +155,22 @@ async fn wrong_passwords_codes_and_unknown_operators_get_one_answer_then_a_locko
 
     // Three more failures: five in the window. Now even the right password is refused.
     for _ in 0..3 {
-        b.post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "ada@example.com"),
-                ("password", "still-wrong-pass-9"),
-            ],
-        )
-        .await
-        .expect(401);
+        post_password(&mut b, "ada@example.com", "still-wrong-pass-9")
+            .await
+            .expect(401);
     }
-    let locked = b
-        .post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "ada@example.com"),
-                ("password", OPERATOR_PASSWORD),
-            ],
-        )
-        .await;
+    let locked = post_password(&mut b, "ada@example.com", OPERATOR_PASSWORD).await;
     locked.expect(429);
     assert!(locked.body.contains("Too many failed attempts"));
     // An unknown address locks out the same way.
     for _ in 0..5 {
-        b.post_form(
-            "/dashboard/sign-in",
-            &[
-                ("email", "ghost@example.com"),
-                ("password", "whatever-it-is-1"),
-            ],
-        )
-        .await
-        .expect(401);
+        post_password(&mut b, "ghost@example.com", "whatever-it-is-1")
+            .await
+            .expect(401);
     }
-    b.post_form(
-        "/dashboard/sign-in",
-        &[
-            ("email", "ghost@example.com"),
-            ("password", "whatever-it-is-1"),
-        ],
-    )
-    .await
-    .expect(429);
+    post_password(&mut b, "ghost@example.com", "whatever-it-is-1")
+        .await
+        .expect(429);
 
     // The lockout lapses with its window.
     d.clock.advance(16 * 60 * 1000);
@@ -275,15 +205,9 @@ async fn operator_sessions_end_when_idle_and_at_their_lifetime() {
 
     // A password without its code expires in minutes.
     let mut p = d.browser();
-    p.post_form(
-        "/dashboard/sign-in",
-        &[
-            ("email", "ada@example.com"),
-            ("password", OPERATOR_PASSWORD),
-        ],
-    )
-    .await
-    .redirects_to("/dashboard/sign-in/code");
+    post_password(&mut p, "ada@example.com", OPERATOR_PASSWORD)
+        .await
+        .redirects_to("/dashboard/sign-in/code");
     d.clock.advance(6 * 60 * 1000);
     p.open("/dashboard/sign-in/code")
         .await

@@ -35,6 +35,14 @@ async fn domain(env: &Env, org: &str, name: &str, mode: &str, verified: bool) ->
     r.ok()["id"].as_str().unwrap().to_owned()
 }
 
+/// An admin's organization whose verified domain `name` suggests membership
+/// (`automatic_suggestion`): the admin's browser, the organization's id and the domain's.
+async fn suggesting_org(env: &Env, org_name: &str, name: &str) -> (Browser, String, String) {
+    let (admin, org) = admin_and_org(env, org_name).await;
+    let dom = domain(env, &org, name, "automatic_suggestion", true).await;
+    (admin, org, dom)
+}
+
 async fn domain_json(env: &Env, org: &str, id: &str) -> Value {
     let r = env
         .bapi_get(&format!("/v1/organizations/{org}/domains?limit=100"))
@@ -57,6 +65,50 @@ fn suggestions(status: &str) -> String {
 
 fn requests_of(org: &str, status: &str) -> String {
     format!("/v1/organizations/{org}/membership_requests?limit=10&offset=0{status}")
+}
+
+/// Bob, signed up with an address at `domain`: his browser and his id.
+async fn bob_at(env: &Env, domain: &str) -> (Browser, String) {
+    let mut bob = env.browser();
+    let (bob_id, _) = bob.sign_up(env, &format!("bob@{domain}"), None).await;
+    (bob, bob_id)
+}
+
+/// The id of the first organization suggestion `b`'s user has.
+async fn first_suggestion(b: &mut Browser) -> String {
+    b.get(&suggestions("")).await.first_id()
+}
+
+/// Accepts the first suggestion `b`'s user has (a membership request for its organization).
+async fn accept_first_suggestion(b: &mut Browser) {
+    let sid = first_suggestion(b).await;
+    b.post(&format!("{SUGGESTIONS}/{sid}/accept"), &[])
+        .await
+        .ok();
+}
+
+/// `user` is a member of `org` with the default role, and exactly one
+/// `organizationMembership.created` was written since the instance held `before` events.
+async fn assert_joined_once(env: &Env, org: &str, user: &str, before: usize) {
+    assert_eq!(
+        memberships_of(env, user).await,
+        vec![(org.to_owned(), "org:member".to_owned())]
+    );
+    let events = env.events().await;
+    assert_eq!(
+        events_of(&events[before..], "organizationMembership.created"),
+        1
+    );
+}
+
+/// The route that acts (`accept`, `reject`) on membership request `req` of `org`.
+fn request_route(org: &str, req: &str, action: &str) -> String {
+    format!("/v1/organizations/{org}/membership_requests/{req}/{action}")
+}
+
+/// An admin's `action` (`accept`, `reject`) on membership request `req` of `org`.
+async fn decide(admin: &mut Browser, org: &str, req: &str, action: &str) -> Res {
+    admin.post(&request_route(org, req, action), &[]).await
 }
 
 #[tokio::test]
@@ -207,10 +259,8 @@ async fn signing_up_at_a_verified_domain_enrolls_by_its_mode() {
 #[tokio::test]
 async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
     let env = spawn_with_organizations().await;
-    let (mut admin, org) = admin_and_org(&env, "Acme").await;
-    let dom = domain(&env, &org, "acme.test", "automatic_suggestion", true).await;
-    let mut bob = env.browser();
-    let (bob_id, _) = bob.sign_up(&env, "bob@acme.test", None).await;
+    let (mut admin, org, dom) = suggesting_org(&env, "Acme", "acme.test").await;
+    let (mut bob, bob_id) = bob_at(&env, "acme.test").await;
     let mut carol = env.browser();
     let (carol_id, _) = carol.sign_up(&env, "carol@acme.test", None).await;
     assert_eq!(
@@ -222,8 +272,7 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
     let r = admin.get(&requests_of(&org, "&status=pending")).await;
     assert_eq!(r.ok()["response"]["total_count"], 0, "{}", r.raw);
 
-    let r = bob.get(&suggestions("")).await;
-    let sid = r.first_id();
+    let sid = first_suggestion(&mut bob).await;
     let r = bob.post(&format!("{SUGGESTIONS}/{sid}/accept"), &[]).await;
     let accepted = &r.ok()["response"];
     assert_eq!(accepted["status"], "accepted", "{}", r.raw);
@@ -243,12 +292,7 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
     let r = bob.get(&suggestions("&status=accepted")).await;
     assert_eq!(r.ok()["response"]["total_count"], 1);
 
-    let r = carol.get(&suggestions("")).await;
-    let carol_sid = r.first_id();
-    carol
-        .post(&format!("{SUGGESTIONS}/{carol_sid}/accept"), &[])
-        .await
-        .ok();
+    accept_first_suggestion(&mut carol).await;
 
     let r = admin.get(&requests_of(&org, "&status=pending")).await;
     let page = &r.ok()["response"];
@@ -273,41 +317,19 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
 
     // Accept: the membership with the default role, one organizationMembership.created.
     let before = env.events().await.len();
-    let r = admin
-        .post(
-            &format!("/v1/organizations/{org}/membership_requests/{bob_req}/accept"),
-            &[],
-        )
-        .await;
+    let r = decide(&mut admin, &org, &bob_req, "accept").await;
     let got = &r.ok()["response"];
     assert_eq!(got["status"], "accepted", "{}", r.raw);
     assert_eq!(got["public_user_data"]["user_id"], bob_id.as_str());
-    assert_eq!(
-        memberships_of(&env, &bob_id).await,
-        vec![(org.clone(), "org:member".to_owned())]
-    );
-    let events = env.events().await;
-    assert_eq!(
-        events_of(&events[before..], "organizationMembership.created"),
-        1
-    );
+    assert_joined_once(&env, &org, &bob_id, before).await;
     let before = env.snapshot().await;
-    admin
-        .post(
-            &format!("/v1/organizations/{org}/membership_requests/{bob_req}/reject"),
-            &[],
-        )
+    decide(&mut admin, &org, &bob_req, "reject")
         .await
         .err(400, "organization_membership_request_not_pending");
     assert_eq!(env.snapshot().await, before);
 
     // Reject: no membership.
-    let r = admin
-        .post(
-            &format!("/v1/organizations/{org}/membership_requests/{carol_req}/reject"),
-            &[],
-        )
-        .await;
+    let r = decide(&mut admin, &org, &carol_req, "reject").await;
     assert_eq!(r.ok()["response"]["status"], "rejected", "{}", r.raw);
     assert!(memberships_of(&env, &carol_id).await.is_empty());
     let r = admin.get(&requests_of(&org, "&status=rejected")).await;
@@ -324,12 +346,9 @@ async fn a_suggestion_becomes_a_request_an_admin_accepts_or_rejects() {
 async fn nobody_reaches_another_users_suggestion_or_another_organizations_requests() {
     let env = spawn_with_organizations().await;
     let (mut a_admin, org_a) = admin_and_org(&env, "Alpha").await;
-    let (mut b_admin, org_b) = admin_and_org(&env, "Beta").await;
-    domain(&env, &org_b, "beta.test", "automatic_suggestion", true).await;
-    let mut bob = env.browser();
-    let (bob_id, _) = bob.sign_up(&env, "bob@beta.test", None).await;
-    let r = bob.get(&suggestions("")).await;
-    let sid = r.first_id();
+    let (mut b_admin, org_b, _) = suggesting_org(&env, "Beta", "beta.test").await;
+    let (mut bob, bob_id) = bob_at(&env, "beta.test").await;
+    let sid = first_suggestion(&mut bob).await;
 
     // Another user cannot see or accept Bob's suggestion.
     let mut eve = env.browser();
@@ -412,8 +431,7 @@ async fn nobody_reaches_another_users_suggestion_or_another_organizations_reques
 #[tokio::test]
 async fn accepting_a_request_keeps_the_membership_limit() {
     let env = spawn_with_organizations().await;
-    let (mut admin, org) = admin_and_org(&env, "Tiny").await;
-    domain(&env, &org, "tiny.test", "automatic_suggestion", true).await;
+    let (mut admin, org, _) = suggesting_org(&env, "Tiny", "tiny.test").await;
     env.bapi(
         Method::PATCH,
         &format!("/v1/organizations/{org}"),
@@ -421,21 +439,12 @@ async fn accepting_a_request_keeps_the_membership_limit() {
     )
     .await
     .ok();
-    let mut bob = env.browser();
-    let (bob_id, _) = bob.sign_up(&env, "bob@tiny.test", None).await;
-    let r = bob.get(&suggestions("")).await;
-    let sid = r.first_id();
-    bob.post(&format!("{SUGGESTIONS}/{sid}/accept"), &[])
-        .await
-        .ok();
+    let (mut bob, bob_id) = bob_at(&env, "tiny.test").await;
+    accept_first_suggestion(&mut bob).await;
     let r = admin.get(&requests_of(&org, "")).await;
     let req = r.first_id();
     let before = env.snapshot().await;
-    admin
-        .post(
-            &format!("/v1/organizations/{org}/membership_requests/{req}/accept"),
-            &[],
-        )
+    decide(&mut admin, &org, &req, "accept")
         .await
         .err(403, "organization_membership_quota_exceeded");
     assert_eq!(env.snapshot().await, before);
@@ -447,12 +456,9 @@ async fn accepting_a_request_keeps_the_membership_limit() {
 #[tokio::test]
 async fn two_admins_accepting_one_request_at_once_make_one_membership() {
     let env = spawn_with_organizations().await;
-    let (admin, org) = admin_and_org(&env, "Racy").await;
-    domain(&env, &org, "racy.test", "automatic_suggestion", true).await;
-    let mut bob = env.browser();
-    let (bob_id, _) = bob.sign_up(&env, "bob@racy.test", None).await;
-    let r = bob.get(&suggestions("")).await;
-    let sid = r.first_id();
+    let (admin, org, _) = suggesting_org(&env, "Racy", "racy.test").await;
+    let (mut bob, bob_id) = bob_at(&env, "racy.test").await;
+    let sid = first_suggestion(&mut bob).await;
     // Two tabs accepting the suggestion at once make one request.
     let path = format!("{SUGGESTIONS}/{sid}/accept");
     let (mut t1, mut t2) = (bob.tab(), bob.tab());
@@ -466,7 +472,7 @@ async fn two_admins_accepting_one_request_at_once_make_one_membership() {
     let req = r.first_id();
 
     let before = env.events().await.len();
-    let path = format!("/v1/organizations/{org}/membership_requests/{req}/accept");
+    let path = request_route(&org, &req, "accept");
     let (mut t1, mut t2) = (admin.tab(), admin.tab());
     let (r1, r2) = tokio::join!(t1.post(&path, &[]), t2.post(&path, &[]));
     let mut statuses = [r1.status, r2.status];
@@ -474,15 +480,7 @@ async fn two_admins_accepting_one_request_at_once_make_one_membership() {
     assert_eq!(statuses, [200, 400], "{} / {}", r1.raw, r2.raw);
     let refused = if r1.status == 400 { &r1 } else { &r2 };
     refused.err(400, "organization_membership_request_not_pending");
-    assert_eq!(
-        memberships_of(&env, &bob_id).await,
-        vec![(org.clone(), "org:member".to_owned())]
-    );
-    let events = env.events().await;
-    assert_eq!(
-        events_of(&events[before..], "organizationMembership.created"),
-        1
-    );
+    assert_joined_once(&env, &org, &bob_id, before).await;
 }
 
 /// What the Frontend API's `update_enrollment_mode` with `delete_pending` is to do, through the
@@ -512,12 +510,7 @@ async fn withdrawing_a_domains_pending_enrollments() {
         users.push(b);
     }
     // c acts on the suggestion first: it is no longer pending.
-    let r = users[2].get(&suggestions("")).await;
-    let sid = r.first_id();
-    users[2]
-        .post(&format!("{SUGGESTIONS}/{sid}/accept"), &[])
-        .await
-        .ok();
+    accept_first_suggestion(&mut users[2]).await;
 
     let state = &env.running.state;
     let org_id = usher_core::ids::OrganizationId::parse(&org).unwrap();

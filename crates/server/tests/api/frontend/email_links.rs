@@ -20,25 +20,17 @@ async fn enable(env: &Env, settings: Value) {
 }
 
 async fn prepare_link(b: &mut Browser, id: &str, redirect_url: &str) -> Res {
-    b.post(
+    prepare_email_link(
+        b,
         &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-        &[("strategy", "email_link"), ("redirect_url", redirect_url)],
+        redirect_url,
     )
     .await
 }
 
 /// The newest sign-in link emailed to `email`, as a Frontend API path.
 async fn link_for(env: &Env, email: &str) -> String {
-    link_of(env, email, "magic_link_sign_in").await
-}
-
-async fn link_of(env: &Env, email: &str, slug: &str) -> String {
-    let emails = env.emails_to(email).await;
-    let mail = emails.first().expect("an email");
-    assert_eq!(mail["slug"], slug, "{mail}");
-    let url = mail["data"]["magic_link"].as_str().unwrap();
-    assert!(mail["body_plain"].as_str().unwrap().contains(url), "{mail}");
-    url.strip_prefix(&env.fapi()).unwrap().to_owned()
+    emailed_link(env, email, "magic_link_sign_in").await
 }
 
 /// Opens `link` in `b` as a navigation: where it redirects to.
@@ -314,28 +306,15 @@ async fn a_sign_up_address_verified_by_link_creates_the_user_on_the_asking_clien
     );
     let id = su["id"].as_str().unwrap().to_owned();
     let prepare = format!("/v1/client/sign_ups/{id}/prepare_verification");
-    let r = b
-        .post(
-            &prepare,
-            &[
-                ("strategy", "email_link"),
-                ("redirect_url", &format!("{EVIL}/x")),
-            ],
-        )
-        .await;
+    let r = prepare_email_link(&mut b, &prepare, &format!("{EVIL}/x")).await;
     assert_eq!(r.status, 422, "{}", r.raw);
     assert!(env.emails_to(email).await.is_empty());
-    let r = b
-        .post(
-            &prepare,
-            &[("strategy", "email_link"), ("redirect_url", DONE)],
-        )
-        .await;
+    let r = prepare_email_link(&mut b, &prepare, DONE).await;
     let v = &r.ok()["response"]["verifications"]["email_address"];
     assert_eq!(v["object"], "verification_email_link", "{v}");
     assert_eq!(v["status"], "unverified");
     assert_eq!(v["next_action"], "needs_attempt");
-    let link = link_of(&env, email, "magic_link_sign_up").await;
+    let link = emailed_link(&env, email, "magic_link_sign_up").await;
 
     // Opened on another device: the sign-up completes on the client that asked.
     let mut other = Browser::new(&env.fapi());

@@ -27,24 +27,26 @@ async fn sms_count(env: &Env, number: &str) -> u64 {
     r.ok()["total_count"].as_u64().unwrap()
 }
 
+/// Adds `number` in the profile and asks for its code: the phone number's id.
+async fn add_number_and_send_code(b: &mut Browser, number: &str) -> String {
+    let r = b
+        .post("/v1/me/phone_numbers", &[("phone_number", number)])
+        .await;
+    let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+    b.post(
+        &format!("/v1/me/phone_numbers/{id}/prepare_verification"),
+        &[("strategy", "phone_code")],
+    )
+    .await
+    .ok();
+    id
+}
+
 #[tokio::test]
 async fn an_email_is_added_verified_made_primary_and_other_sessions_end() {
     // Development: the Backend API opens the second session.
     let env = spawn(Kind::Development).await;
-    let mut b = env.browser();
-    let (user_id, sid) = b.sign_up(&env, "nadia@example.com", None).await;
-    // A session on another device.
-    let other_sid = env
-        .bapi(
-            reqwest::Method::POST,
-            "/v1/sessions",
-            Some(json!({"user_id": user_id})),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mut b, user_id, sid, other_sid) = env.signed_in_twice("nadia@example.com").await;
 
     let r = b
         .post(
@@ -110,12 +112,7 @@ async fn an_email_is_added_verified_made_primary_and_other_sessions_end() {
     assert_eq!(r.ok()["response"].as_array().unwrap().len(), 2);
 
     // Made primary: the other session ends, this one stays.
-    let r = b
-        .patch("/v1/me", &[("primary_email_address_id", &id)])
-        .await;
-    assert_eq!(r.ok()["response"]["primary_email_address_id"], id.as_str());
-    assert_eq!(env.session(&other_sid).await["status"], "revoked");
-    assert_eq!(env.session(&sid).await["status"], "active");
+    make_primary(&env, &mut b, &id, &sid, &other_sid).await;
     assert_eq!(
         env.user(&user_id).await["primary_email_address_id"],
         id.as_str()
@@ -271,16 +268,7 @@ async fn test_numbers_take_424242_on_development_instances_only() {
     let mut b = env.browser();
     b.sign_up(&env, "rosa@example.com", None).await;
     let number = "+12015550177";
-    let r = b
-        .post("/v1/me/phone_numbers", &[("phone_number", number)])
-        .await;
-    let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/me/phone_numbers/{id}/prepare_verification"),
-        &[("strategy", "phone_code")],
-    )
-    .await
-    .ok();
+    let id = add_number_and_send_code(&mut b, number).await;
     assert_eq!(sms_count(&env, number).await, 0, "nothing is sent");
     let r = b
         .post(
@@ -294,16 +282,7 @@ async fn test_numbers_take_424242_on_development_instances_only() {
     let prod = spawn(Kind::Production).await;
     let mut b = prod.browser();
     b.sign_up(&prod, "rosa@example.com", None).await;
-    let r = b
-        .post("/v1/me/phone_numbers", &[("phone_number", number)])
-        .await;
-    let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/me/phone_numbers/{id}/prepare_verification"),
-        &[("strategy", "phone_code")],
-    )
-    .await
-    .ok();
+    let id = add_number_and_send_code(&mut b, number).await;
     assert_eq!(sms_count(&prod, number).await, 1);
     let code = texted_code(&prod, number).await;
     if code != "424242" {

@@ -27,6 +27,7 @@ mod organization_sessions;
 mod organizations;
 mod origins;
 mod passkey_refusals;
+mod passkey_steps;
 mod passkeys;
 mod phone_caps;
 mod phone_sign_in;
@@ -125,17 +126,7 @@ async fn memberships_of(env: &Env, user: &str) -> Vec<(String, String)> {
     let r = env
         .bapi_get(&format!("/v1/users/{user}/organization_memberships"))
         .await;
-    r.ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["organization"]["id"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    membership_pairs(r.ok())
 }
 
 /// How many of `events` are of type `kind`.
@@ -182,6 +173,26 @@ impl Env {
             .bapi(reqwest::Method::POST, "/v1/users", Some(body))
             .await;
         r.ok()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A session of `user_id` opened over the Backend API, as another device would have it:
+    /// its id.
+    async fn new_session(&self, user_id: &str) -> String {
+        let body = json!({ "user_id": user_id });
+        let r = self
+            .bapi(reqwest::Method::POST, "/v1/sessions", Some(body))
+            .await;
+        r.ok()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `email` signed up in a browser and signed in on another device too (the second session
+    /// opened over the Backend API): the browser, the user's id, its session's id and the other
+    /// device's.
+    async fn signed_in_twice(&self, email: &str) -> (Browser, String, String, String) {
+        let mut b = self.browser();
+        let (user_id, sid) = b.sign_up(self, email, None).await;
+        let other_sid = self.new_session(&user_id).await;
+        (b, user_id, sid, other_sid)
     }
 
     /// An organization made over the Backend API with `created_by` as its admin: its id.
@@ -255,6 +266,63 @@ impl Snapshot {
         assert_eq!(self.emails, other.emails);
         assert_eq!(self.events, other.events);
     }
+}
+
+/// The `magic_link` of the newest email to `email`, whose template is `slug`, as a Frontend API
+/// path; the email's text carries the same link.
+async fn emailed_link(env: &Env, email: &str, slug: &str) -> String {
+    let emails = env.emails_to(email).await;
+    let mail = emails.first().expect("an email");
+    assert_eq!(mail["slug"], slug, "{mail}");
+    let url = mail["data"]["magic_link"].as_str().unwrap();
+    assert!(mail["body_plain"].as_str().unwrap().contains(url), "{mail}");
+    url.strip_prefix(&env.fapi()).unwrap().to_owned()
+}
+
+/// Makes the email address `id` primary from `b`, the device of session `sid` (as
+/// [`Env::signed_in_twice`] signs in): the other device's session `other_sid` ends, this one
+/// stays.
+async fn make_primary(env: &Env, b: &mut Browser, id: &str, sid: &str, other_sid: &str) {
+    let r = b.patch("/v1/me", &[("primary_email_address_id", id)]).await;
+    assert_eq!(r.ok()["response"]["primary_email_address_id"], id);
+    assert_eq!(env.session(other_sid).await["status"], "revoked");
+    assert_eq!(env.session(sid).await["status"], "active");
+}
+
+/// A sign-in with a spent or revoked `ticket`, in a browser of its own: refused as
+/// `ticket_invalid`, and nothing written.
+async fn assert_ticket_refused(env: &Env, ticket: &str) {
+    let before = env.snapshot().await;
+    let mut b = env.browser();
+    b.sign_in_with_ticket(ticket)
+        .await
+        .err(400, "ticket_invalid");
+    assert_eq!(
+        env.snapshot().await,
+        before,
+        "a refused ticket changes nothing"
+    );
+}
+
+/// `strategy=email_link` with `redirect_url` posted to `prepare`, a route that prepares a
+/// verification: a link emailed that lands on `redirect_url`.
+async fn prepare_email_link(b: &mut Browser, prepare: &str, redirect_url: &str) -> Res {
+    b.post(
+        prepare,
+        &[("strategy", "email_link"), ("redirect_url", redirect_url)],
+    )
+    .await
+}
+
+/// The `key` of each role on the page of an organization's roles (`GET …/roles`) `roles`
+/// answered.
+fn role_keys(roles: &Res) -> Vec<&str> {
+    roles.ok()["response"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect()
 }
 
 /// A 6-digit code that is not `code`.

@@ -18,6 +18,18 @@ async fn create_org(b: &mut Browser, name: &str) -> String {
     r.ok()["response"]["id"].as_str().unwrap().to_owned()
 }
 
+/// Alice, the admin of Acme, and Bob, the admin of Bobco: each signed in, with their
+/// organization's id.
+async fn alice_and_bob(env: &Env) -> ((Browser, String), (Browser, String)) {
+    let mut a = env.browser();
+    let mut b = env.browser();
+    a.sign_up(env, "alice@example.com", None).await;
+    b.sign_up(env, "bob@example.com", None).await;
+    let org_a = create_org(&mut a, "Acme").await;
+    let org_b = create_org(&mut b, "Bobco").await;
+    ((a, org_a), (b, org_b))
+}
+
 /// One request to each domain route: list and create under `domains` (creating `name`), and
 /// read, delete, change the mode of (to `mode`) and verify (`affiliation` as the address) the
 /// domain `domain`.
@@ -39,17 +51,36 @@ async fn every_domain_route(
             &[("enrollment_mode", mode)],
         )
         .await,
-        b.post(
-            &format!("{domain}/prepare_affiliation_verification"),
-            &[("affiliation_email_address", affiliation)],
-        )
-        .await,
-        b.post(
-            &format!("{domain}/attempt_affiliation_verification"),
-            &[("code", "123456")],
-        )
-        .await,
+        prepare(b, domain, affiliation).await,
+        attempt(b, domain, "123456").await,
     ]
+}
+
+/// The path of domain `d` (as the API returned it) of organization `org`.
+fn domain_path(org: &str, d: &Value) -> String {
+    format!(
+        "/v1/organizations/{org}/domains/{}",
+        d["id"].as_str().unwrap()
+    )
+}
+
+/// `prepare_affiliation_verification` on the domain at path `domain`: a code emailed to
+/// `email`.
+async fn prepare(b: &mut Browser, domain: &str, email: &str) -> Res {
+    b.post(
+        &format!("{domain}/prepare_affiliation_verification"),
+        &[("affiliation_email_address", email)],
+    )
+    .await
+}
+
+/// `attempt_affiliation_verification` on the domain at path `domain` with `code`.
+async fn attempt(b: &mut Browser, domain: &str, code: &str) -> Res {
+    b.post(
+        &format!("{domain}/attempt_affiliation_verification"),
+        &[("code", code)],
+    )
+    .await
 }
 
 async fn add_domain(b: &mut Browser, org: &str, name: &str) -> Value {
@@ -122,12 +153,7 @@ async fn an_admin_adds_a_domain_and_verifies_it_with_the_emailed_code() {
     assert_eq!(r.param(), "name");
     // An address elsewhere proves nothing: refused, no email.
     for other in ["alice@example.com", "alice@mail.acme.com"] {
-        let r = a
-            .post(
-                &format!("{od}/prepare_affiliation_verification"),
-                &[("affiliation_email_address", other)],
-            )
-            .await;
+        let r = prepare(&mut a, &od, other).await;
         r.err(422, "form_param_value_invalid");
         assert_eq!(r.param(), "affiliation_email_address");
     }
@@ -135,22 +161,14 @@ async fn an_admin_adds_a_domain_and_verifies_it_with_the_emailed_code() {
         .await
         .err(422, "form_param_missing");
     // Nothing to attempt before a code was sent.
-    a.post(
-        &format!("{od}/attempt_affiliation_verification"),
-        &[("code", "123456")],
-    )
-    .await
-    .err(400, "client_state_invalid");
+    attempt(&mut a, &od, "123456")
+        .await
+        .err(400, "client_state_invalid");
     assert_eq!(env.snapshot().await, before);
 
     // The code goes out by email, in one commit with the domain's change and its events.
     let events = env.events().await.len();
-    let r = a
-        .post(
-            &format!("{od}/prepare_affiliation_verification"),
-            &[("affiliation_email_address", "alice@acme.com")],
-        )
-        .await;
+    let r = prepare(&mut a, &od, "alice@acme.com").await;
     let d = &r.ok()["response"];
     assert_eq!(d["affiliation_email_address"], "alice@acme.com");
     let v = &d["affiliation_verification"];
@@ -168,12 +186,9 @@ async fn an_admin_adds_a_domain_and_verifies_it_with_the_emailed_code() {
 
     // A wrong code is counted, and the domain stays unverified.
     let before = env.snapshot().await;
-    a.post(
-        &format!("{od}/attempt_affiliation_verification"),
-        &[("code", &wrong(&code))],
-    )
-    .await
-    .err(422, "form_code_incorrect");
+    attempt(&mut a, &od, &wrong(&code))
+        .await
+        .err(422, "form_code_incorrect");
     let r = a.get(&od).await;
     assert_eq!(
         r.ok()["response"]["affiliation_verification"]["attempts"],
@@ -185,12 +200,7 @@ async fn an_admin_adds_a_domain_and_verifies_it_with_the_emailed_code() {
     );
     before.assert_same_data(&env.snapshot().await);
 
-    let r = a
-        .post(
-            &format!("{od}/attempt_affiliation_verification"),
-            &[("code", &code)],
-        )
-        .await;
+    let r = attempt(&mut a, &od, &code).await;
     let d = &r.ok()["response"];
     assert_eq!(
         d["affiliation_verification"]["status"], "verified",
@@ -201,12 +211,9 @@ async fn an_admin_adds_a_domain_and_verifies_it_with_the_emailed_code() {
     assert_eq!(d["affiliation_verification"]["attempts"], 2);
     assert_eq!(d["verification"]["status"], "verified");
     // The code is spent, and the Backend API sees the domain verified.
-    a.post(
-        &format!("{od}/attempt_affiliation_verification"),
-        &[("code", &code)],
-    )
-    .await
-    .err(400, "verification_already_verified");
+    attempt(&mut a, &od, &code)
+        .await
+        .err(400, "verification_already_verified");
     let bapi = env
         .bapi_get(&format!("/v1/organizations/{org}/domains?verified=true"))
         .await;
@@ -273,23 +280,16 @@ async fn wrong_codes_spend_the_code_and_codes_expire() {
     a.sign_up(&env, "alice@example.com", None).await;
     let org = create_org(&mut a, "Acme").await;
     let d = add_domain(&mut a, &org, "acme.com").await;
-    let od = format!(
-        "/v1/organizations/{org}/domains/{}",
-        d["id"].as_str().unwrap()
-    );
-    let prepare = format!("{od}/prepare_affiliation_verification");
-    let attempt = format!("{od}/attempt_affiliation_verification");
+    let od = domain_path(&org, &d);
 
-    a.post(&prepare, &[("affiliation_email_address", "alice@acme.com")])
-        .await
-        .ok();
+    prepare(&mut a, &od, "alice@acme.com").await.ok();
     let code = env.code_for("alice@acme.com").await;
     for _ in 0..3 {
-        a.post(&attempt, &[("code", &wrong(&code))])
+        attempt(&mut a, &od, &wrong(&code))
             .await
             .err(422, "form_code_incorrect");
     }
-    a.post(&attempt, &[("code", &code)])
+    attempt(&mut a, &od, &code)
         .await
         .err(422, "verification_failed");
     let r = a.get(&od).await;
@@ -298,12 +298,10 @@ async fn wrong_codes_spend_the_code_and_codes_expire() {
     assert_eq!(v["attempts"], 3);
 
     // A new code replaces the spent one, and lasts ten minutes.
-    a.post(&prepare, &[("affiliation_email_address", "bob@acme.com")])
-        .await
-        .ok();
+    prepare(&mut a, &od, "bob@acme.com").await.ok();
     let code = env.code_for("bob@acme.com").await;
     env.clock.advance(10 * MINUTE);
-    a.post(&attempt, &[("code", &code)])
+    attempt(&mut a, &od, &code)
         .await
         .err(422, "verification_expired");
     let r = a.get(&od).await;
@@ -358,20 +356,12 @@ async fn a_member_without_domain_permissions_reads_and_changes_nothing() {
 #[tokio::test]
 async fn a_member_of_one_organization_reaches_no_domain_of_another() {
     let env = spawn_with_domains(true).await;
-    let mut a = env.browser();
-    let mut b = env.browser();
-    a.sign_up(&env, "alice@example.com", None).await;
-    b.sign_up(&env, "bob@example.com", None).await;
-    let org_a = create_org(&mut a, "Acme").await;
-    let org_b = create_org(&mut b, "Bobco").await;
+    let ((mut a, org_a), (mut b, org_b)) = alice_and_bob(&env).await;
     let bobs = add_domain(&mut b, &org_b, "bobco.com").await;
     let bobs_id = bobs["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/organizations/{org_b}/domains/{bobs_id}/prepare_affiliation_verification"),
-        &[("affiliation_email_address", "bob@bobco.com")],
-    )
-    .await
-    .ok();
+    prepare(&mut b, &domain_path(&org_b, &bobs), "bob@bobco.com")
+        .await
+        .ok();
 
     let before = env.snapshot().await;
     let ob = format!("/v1/organizations/{org_b}/domains");
@@ -393,16 +383,8 @@ async fn a_member_of_one_organization_reaches_no_domain_of_another() {
     for r in [
         a.get(&mine).await,
         a.delete(&mine).await,
-        a.post(
-            &format!("{mine}/prepare_affiliation_verification"),
-            &[("affiliation_email_address", "alice@bobco.com")],
-        )
-        .await,
-        a.post(
-            &format!("{mine}/attempt_affiliation_verification"),
-            &[("code", "123456")],
-        )
-        .await,
+        prepare(&mut a, &mine, "alice@bobco.com").await,
+        attempt(&mut a, &mine, "123456").await,
     ] {
         r.err(404, "resource_not_found");
     }
@@ -421,60 +403,24 @@ async fn a_member_of_one_organization_reaches_no_domain_of_another() {
 #[tokio::test]
 async fn a_name_another_organization_verified_cannot_be_verified_again() {
     let env = spawn_with_domains(true).await;
-    let mut a = env.browser();
-    let mut b = env.browser();
-    a.sign_up(&env, "alice@example.com", None).await;
-    b.sign_up(&env, "bob@example.com", None).await;
-    let org_a = create_org(&mut a, "Acme").await;
-    let org_b = create_org(&mut b, "Bobco").await;
+    let ((mut a, org_a), (mut b, org_b)) = alice_and_bob(&env).await;
     // Bob's organization lists acme.com unverified, Alice's then verifies it.
     let bobs = add_domain(&mut b, &org_b, "acme.com").await;
-    let ob = format!(
-        "/v1/organizations/{org_b}/domains/{}",
-        bobs["id"].as_str().unwrap()
-    );
-    b.post(
-        &format!("{ob}/prepare_affiliation_verification"),
-        &[("affiliation_email_address", "bob@acme.com")],
-    )
-    .await
-    .ok();
+    let ob = domain_path(&org_b, &bobs);
+    prepare(&mut b, &ob, "bob@acme.com").await.ok();
     let bobs_code = env.code_for("bob@acme.com").await;
     let alices = add_domain(&mut a, &org_a, "acme.com").await;
-    let oa = format!(
-        "/v1/organizations/{org_a}/domains/{}",
-        alices["id"].as_str().unwrap()
-    );
-    a.post(
-        &format!("{oa}/prepare_affiliation_verification"),
-        &[("affiliation_email_address", "alice@acme.com")],
-    )
-    .await
-    .ok();
+    let oa = domain_path(&org_a, &alices);
+    prepare(&mut a, &oa, "alice@acme.com").await.ok();
     let code = env.code_for("alice@acme.com").await;
-    a.post(
-        &format!("{oa}/attempt_affiliation_verification"),
-        &[("code", &code)],
-    )
-    .await
-    .ok();
+    attempt(&mut a, &oa, &code).await.ok();
 
     // Bob's code, sent before, is right but cannot be kept; and no new one is sent.
     let before = env.snapshot().await;
-    let r = b
-        .post(
-            &format!("{ob}/attempt_affiliation_verification"),
-            &[("code", &bobs_code)],
-        )
-        .await;
+    let r = attempt(&mut b, &ob, &bobs_code).await;
     r.err(422, "form_identifier_exists");
     assert_eq!(r.param(), "name");
-    let r = b
-        .post(
-            &format!("{ob}/prepare_affiliation_verification"),
-            &[("affiliation_email_address", "bob@acme.com")],
-        )
-        .await;
+    let r = prepare(&mut b, &ob, "bob@acme.com").await;
     r.err(422, "form_identifier_exists");
     assert_eq!(env.snapshot().await, before);
     let r = b.get(&ob).await;

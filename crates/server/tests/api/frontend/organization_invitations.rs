@@ -11,19 +11,8 @@ use super::*;
 /// An organization made over the Backend API, with `admin` (a user made there) as its admin.
 async fn organization(env: &Env, name: &str) -> String {
     let admin = env
-        .bapi(
-            Method::POST,
-            "/v1/users",
-            Some(
-                json!({"email_address": [format!("admin-{}@example.com", name.to_lowercase())],
-                        "skip_password_requirement": true}),
-            ),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .new_user(&format!("admin-{}@example.com", name.to_lowercase()))
+        .await;
     env.new_org(name, None, &admin).await
 }
 
@@ -45,14 +34,18 @@ async fn invite(env: &Env, org: &str, email: &str, role: &str) -> (String, Strin
 
 /// The ticket in the newest email to `email`.
 async fn ticket_for(env: &Env, email: &str) -> String {
-    let mails = env.emails_to(email).await;
-    let body = mails[0]["body_plain"].as_str().unwrap();
-    let start = body.find("__clerk_ticket=").unwrap() + "__clerk_ticket=".len();
-    body[start..]
-        .split(|c: char| c == '&' || c.is_whitespace())
-        .next()
-        .unwrap()
-        .to_owned()
+    ticket_in(&env.emails_to(email).await[0])
+}
+
+/// Revokes invitation `id` over the Backend API.
+async fn revoke(env: &Env, org: &str, id: &str) {
+    env.bapi(
+        Method::POST,
+        &format!("/v1/organizations/{org}/invitations/{id}/revoke"),
+        Some(json!({})),
+    )
+    .await
+    .ok();
 }
 
 async fn invitation_status(env: &Env, org: &str, id: &str) -> String {
@@ -170,13 +163,7 @@ async fn revoked_and_expired_invitations_are_not_accepted() {
     let org = organization(&env, "Acme").await;
     let later = organization(&env, "Later").await;
     let (revoked, _) = invite(&env, &org, "bob@example.com", "org:member").await;
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org}/invitations/{revoked}/revoke"),
-        Some(json!({})),
-    )
-    .await
-    .ok();
+    revoke(&env, &org, &revoked).await;
     let (expiring, _) = invite(&env, &later, "bob@example.com", "org:member").await;
     let mut b = env.browser();
     let (bob, _) = b.sign_up(&env, "bob@example.com", None).await;
@@ -283,21 +270,11 @@ async fn a_ticket_signs_up_the_invitee_as_a_member() {
     let mut again = env.browser();
     let before = env.snapshot().await;
     again
-        .post(
-            "/v1/client/sign_ups",
-            &[
-                ("strategy", "ticket"),
-                ("ticket", &ticket),
-                ("password", PASSWORD),
-            ],
-        )
+        .sign_up_with_ticket(&ticket)
         .await
         .err(400, "ticket_invalid");
     again
-        .post(
-            "/v1/client/sign_ins",
-            &[("strategy", "ticket"), ("ticket", &ticket)],
-        )
+        .sign_in_with_ticket(&ticket)
         .await
         .err(400, "ticket_invalid");
     assert_eq!(env.snapshot().await, before);
@@ -309,16 +286,7 @@ async fn a_ticket_with_the_password_completes_the_sign_up_in_one_request() {
     let org = organization(&env, "Acme").await;
     let (_, ticket) = invite(&env, &org, "new@example.com", "org:member").await;
     let mut b = env.browser();
-    let r = b
-        .post(
-            "/v1/client/sign_ups",
-            &[
-                ("strategy", "ticket"),
-                ("ticket", &ticket),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r = b.sign_up_with_ticket(&ticket).await;
     let su = &r.ok()["response"];
     assert_eq!(su["status"], "complete", "{}", r.raw);
     let user = su["created_user_id"].as_str().unwrap();
@@ -333,13 +301,7 @@ async fn bad_tickets_are_refused_with_clerks_errors() {
     let env = spawn_with_organizations().await;
     let org = organization(&env, "Acme").await;
     let (revoked, revoked_ticket) = invite(&env, &org, "rev@example.com", "org:member").await;
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org}/invitations/{revoked}/revoke"),
-        Some(json!({})),
-    )
-    .await
-    .ok();
+    revoke(&env, &org, &revoked).await;
     let (_, old_ticket) = invite(&env, &org, "old@example.com", "org:member").await;
     env.clock.advance(31 * 86_400_000);
     let mut b = env.browser();
@@ -389,19 +351,11 @@ async fn a_ticket_signs_in_an_existing_user_and_accepts() {
     let (_, nobody) = invite(&env, &org, "nobody@example.com", "org:member").await;
 
     let mut b = env.browser();
-    b.post(
-        "/v1/client/sign_ins",
-        &[("strategy", "ticket"), ("ticket", &nobody)],
-    )
-    .await
-    .err(422, "invitation_account_not_exists");
+    b.sign_in_with_ticket(&nobody)
+        .await
+        .err(422, "invitation_account_not_exists");
 
-    let r = b
-        .post(
-            "/v1/client/sign_ins",
-            &[("strategy", "ticket"), ("ticket", &ticket)],
-        )
-        .await;
+    let r = b.sign_in_with_ticket(&ticket).await;
     let si = &r.ok()["response"];
     assert_eq!(si["status"], "complete", "{}", r.raw);
     assert_eq!(si["first_factor_verification"]["strategy"], "ticket");
@@ -414,12 +368,9 @@ async fn a_ticket_signs_in_an_existing_user_and_accepts() {
     assert_eq!(invitation_status(&env, &org, &inv).await, "accepted");
 
     let mut c = env.browser();
-    c.post(
-        "/v1/client/sign_ins",
-        &[("strategy", "ticket"), ("ticket", &ticket)],
-    )
-    .await
-    .err(400, "ticket_invalid");
+    c.sign_in_with_ticket(&ticket)
+        .await
+        .err(400, "ticket_invalid");
 }
 
 #[tokio::test]
@@ -427,15 +378,10 @@ async fn one_ticket_raced_by_two_browsers_makes_one_account() {
     let env = spawn_with_organizations().await;
     let org = organization(&env, "Acme").await;
     let (inv, ticket) = invite(&env, &org, "race@example.com", "org:member").await;
-    let form = [
-        ("strategy", "ticket"),
-        ("ticket", ticket.as_str()),
-        ("password", PASSWORD),
-    ];
     let (mut b1, mut b2) = (env.browser(), env.browser());
     let (r1, r2) = tokio::join!(
-        b1.post("/v1/client/sign_ups", &form),
-        b2.post("/v1/client/sign_ups", &form)
+        b1.sign_up_with_ticket(&ticket),
+        b2.sign_up_with_ticket(&ticket)
     );
     let completed: Vec<&Res> = [&r1, &r2]
         .into_iter()
@@ -490,11 +436,10 @@ async fn a_ticket_verifies_an_unverified_address_and_signs_in_once_when_raced() 
         .await
         .unwrap();
     let (inv, ticket) = invite(&env, &org, "eve@example.com", "org:member").await;
-    let form = [("strategy", "ticket"), ("ticket", ticket.as_str())];
     let (mut b1, mut b2) = (env.browser(), env.browser());
     let (r1, r2) = tokio::join!(
-        b1.post("/v1/client/sign_ins", &form),
-        b2.post("/v1/client/sign_ins", &form)
+        b1.sign_in_with_ticket(&ticket),
+        b2.sign_in_with_ticket(&ticket)
     );
     let mut statuses = [r1.status, r2.status];
     statuses.sort();
@@ -528,16 +473,9 @@ async fn a_ticket_to_a_deleted_organization_is_invalid() {
         .await
         .ok();
     let mut b = env.browser();
-    b.post(
-        "/v1/client/sign_ups",
-        &[
-            ("strategy", "ticket"),
-            ("ticket", &ticket),
-            ("password", PASSWORD),
-        ],
-    )
-    .await
-    .err(400, "ticket_invalid");
+    b.sign_up_with_ticket(&ticket)
+        .await
+        .err(400, "ticket_invalid");
     let users = env
         .bapi_get("/v1/users?email_address=late@example.com")
         .await;

@@ -13,6 +13,34 @@ async fn bapi(env: &Env, method: &str, path: &str, body: Value) -> Value {
     env.bapi(method, path, body).await.ok().clone()
 }
 
+/// A token of session `sid` from the Frontend API, asked for with `form` (an
+/// `organization_id`, or nothing).
+async fn fapi_token(b: &mut Browser, sid: &str, form: &[(&str, &str)]) -> String {
+    let r = b
+        .post(&format!("/v1/client/sessions/{sid}/tokens"), form)
+        .await;
+    r.ok()["jwt"].as_str().unwrap().to_owned()
+}
+
+/// A token of session `sid` minted over the Backend API.
+async fn bapi_token(env: &Env, sid: &str) -> String {
+    let path = format!("/v1/sessions/{sid}/tokens");
+    bapi(env, "POST", &path, json!({})).await["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A token of session `sid` for organization `org`, which its user is not a member of: refused.
+async fn assert_token_refused(b: &mut Browser, sid: &str, org: &str) {
+    b.post(
+        &format!("/v1/client/sessions/{sid}/tokens"),
+        &[("organization_id", org)],
+    )
+    .await
+    .err(404, "organization_not_found_or_unauthorized");
+}
+
 #[tokio::test]
 async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
     let env = spawn(Kind::Production).await;
@@ -59,51 +87,18 @@ async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
         acme.as_str()
     );
 
-    let fapi_token = |a: &mut Browser, form: Vec<(&'static str, String)>| {
-        let sid = sid.clone();
-        let mut a = std::mem::replace(a, Browser::new("http://unused"));
-        async move {
-            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let r = a
-                .post(&format!("/v1/client/sessions/{sid}/tokens"), &pairs)
-                .await;
-            let jwt = r.ok()["jwt"].as_str().unwrap().to_owned();
-            (a, jwt)
-        }
-    };
-    let bapi_token = || async {
-        bapi(
-            &env,
-            "POST",
-            &format!("/v1/sessions/{sid}/tokens"),
-            json!({}),
-        )
-        .await["jwt"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-
     let want_member = json!({"id": acme, "rol": "member", "slg": "acme"});
-    let (b, jwt) = fapi_token(&mut a, vec![("organization_id", acme.clone())]).await;
-    a = b;
+    let jwt = fapi_token(&mut a, &sid, &[("organization_id", &acme)]).await;
     assert_eq!(org_claim(&jwt), want_member);
     // Absent: the session's active organization.
-    let (b, jwt) = fapi_token(&mut a, vec![]).await;
-    a = b;
+    let jwt = fapi_token(&mut a, &sid, &[]).await;
     assert_eq!(org_claim(&jwt), want_member);
     // Empty: the personal account.
-    let (b, jwt) = fapi_token(&mut a, vec![("organization_id", String::new())]).await;
-    a = b;
+    let jwt = fapi_token(&mut a, &sid, &[("organization_id", "")]).await;
     assert_eq!(org_claim(&jwt), Value::Null);
     // Another organization the user is not in: refused.
-    a.post(
-        &format!("/v1/client/sessions/{sid}/tokens"),
-        &[("organization_id", other.as_str())],
-    )
-    .await
-    .err(404, "organization_not_found_or_unauthorized");
-    assert_eq!(org_claim(&bapi_token().await), want_member);
+    assert_token_refused(&mut a, &sid, &other).await;
+    assert_eq!(org_claim(&bapi_token(&env, &sid).await), want_member);
 
     // A role change shows in the next token.
     bapi(
@@ -114,9 +109,8 @@ async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
     )
     .await;
     let want_admin = json!({"id": acme, "rol": "admin", "slg": "acme"});
-    assert_eq!(org_claim(&bapi_token().await), want_admin);
-    let (b, jwt) = fapi_token(&mut a, vec![("organization_id", acme.clone())]).await;
-    a = b;
+    assert_eq!(org_claim(&bapi_token(&env, &sid).await), want_admin);
+    let jwt = fapi_token(&mut a, &sid, &[("organization_id", &acme)]).await;
     assert_eq!(org_claim(&jwt), want_admin);
 
     // Removed: the next token has no `o`.
@@ -127,16 +121,10 @@ async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
         json!(null),
     )
     .await;
-    assert_eq!(org_claim(&bapi_token().await), Value::Null);
-    let (b, jwt) = fapi_token(&mut a, vec![]).await;
-    a = b;
+    assert_eq!(org_claim(&bapi_token(&env, &sid).await), Value::Null);
+    let jwt = fapi_token(&mut a, &sid, &[]).await;
     assert_eq!(org_claim(&jwt), Value::Null);
-    a.post(
-        &format!("/v1/client/sessions/{sid}/tokens"),
-        &[("organization_id", acme.as_str())],
-    )
-    .await
-    .err(404, "organization_not_found_or_unauthorized");
+    assert_token_refused(&mut a, &sid, &acme).await;
 
     // Clearing with an empty value.
     let r = a
@@ -232,12 +220,7 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     let roles = a
         .get(&format!("/v1/organizations/{acme}/roles?limit=20&offset=0"))
         .await;
-    let keys: Vec<&str> = roles.ok()["response"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect();
+    let keys = role_keys(&roles);
     assert!(keys.contains(&"org:billing"), "{keys:?}");
 
     // The token carries the role and its custom permissions, not the system ones.
@@ -290,16 +273,7 @@ async fn a_backend_session_starts_in_a_members_organization() {
     .await;
     assert_eq!(s["last_active_organization_id"], acme.as_str());
     let sid = s["id"].as_str().unwrap();
-    let jwt = bapi(
-        &env,
-        "POST",
-        &format!("/v1/sessions/{sid}/tokens"),
-        json!({}),
-    )
-    .await["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let jwt = bapi_token(&env, sid).await;
     assert_eq!(
         org_claim(&jwt),
         json!({"id": acme, "rol": "admin", "slg": "acme"})

@@ -254,12 +254,7 @@ async fn members_act_as_their_role_permits() {
         .await;
     assert_eq!(r.ok()["response"]["total_count"], 1, "{}", r.raw);
     let roles = c.get(&format!("{o}/roles?limit=20&offset=0")).await;
-    let keys: Vec<&str> = roles.ok()["response"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect();
+    let keys = role_keys(&roles);
     assert_eq!(keys, ["org:admin", "org:member"]);
     let before = env.snapshot().await;
     c.patch(&o, &[("name", "Mine")])
@@ -374,12 +369,7 @@ async fn an_organizations_role_set_limits_the_roles_offered_and_given() {
     let (carol, _) = c.sign_up(&env, "carol@example.com", None).await;
     let o = format!("/v1/organizations/{}", create_org(&mut a, "Acme").await);
     let roles = a.get(&format!("{o}/roles?limit=20&offset=0")).await;
-    let keys: Vec<&str> = roles.ok()["response"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect();
+    let keys = role_keys(&roles);
     assert_eq!(keys, ["org:admin", "org:support"]);
     assert_eq!(roles.body["response"]["total_count"], 2);
     a.post(

@@ -2,46 +2,16 @@
 //! `public_key_credential`, its long message telling which check refused it (not the lockout's
 //! wording), and still counted against the user.
 
+use super::passkey_steps::*;
 use super::*;
-
-fn page() -> Page {
-    Page {
-        origin: APP.into(),
-        rp_id: "localhost".into(),
-    }
-}
 
 #[tokio::test]
 async fn a_refused_passkey_says_which_check_failed() {
     let env = spawn(Kind::Production).await;
-    env.bapi(
-        reqwest::Method::PATCH,
-        "/v1/instance/settings",
-        Some(json!({"passkeys_enabled": true})),
-    )
-    .await
-    .ok();
+    enable_passkeys(&env).await;
     let mut b = env.browser();
     b.sign_up(&env, "rhea@example.com", None).await;
-    let new_passkey = async |b: &mut Browser| {
-        let r = b.post("/v1/me/passkeys", &[]).await;
-        let p = &r.ok()["response"];
-        (
-            p["id"].as_str().unwrap().to_owned(),
-            p["verification"]["nonce"].as_str().unwrap().to_owned(),
-        )
-    };
-    let verify = async |b: &mut Browser, id: &str, credential: &str| {
-        b.post(
-            &format!("/v1/me/passkeys/{id}/attempt_verification"),
-            &[
-                ("strategy", "passkey"),
-                ("public_key_credential", credential),
-            ],
-        )
-        .await
-    };
-    let (id, nonce) = new_passkey(&mut b).await;
+    let (id, nonce) = create(&mut b).await;
     let evil = Page {
         origin: "http://evil.test".into(),
         ..page()
@@ -56,43 +26,20 @@ async fn a_refused_passkey_says_which_check_failed() {
         r.raw
     );
 
-    let (id, nonce) = new_passkey(&mut b).await;
+    let (id, nonce) = create(&mut b).await;
     let (mut cred, answer) = register_passkey(&nonce, &page());
     verify(&mut b, &id, &answer).await.ok();
 
     // Signed in once; then an authenticator whose counter went back (a clone) is refused.
-    let sign_in = async |b: &mut Browser| {
-        let r = b
-            .post("/v1/client/sign_ins", &[("strategy", "passkey")])
-            .await;
-        let si = &r.ok()["response"];
-        (
-            si["id"].as_str().unwrap().to_owned(),
-            si["first_factor_verification"]["nonce"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        )
-    };
-    let attempt = async |b: &mut Browser, id: &str, assertion: &str| {
-        b.post(
-            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[
-                ("strategy", "passkey"),
-                ("public_key_credential", assertion),
-            ],
-        )
-        .await
-    };
     let mut other = env.browser();
-    let (si, options) = sign_in(&mut other).await;
+    let (si, options) = start_sign_in(&mut other).await;
     let assertion = cred.assert(&options, &page());
     assert_eq!(
         attempt(&mut other, &si, &assertion).await.ok()["response"]["status"],
         "complete"
     );
     let mut third = env.browser();
-    let (si, options) = sign_in(&mut third).await;
+    let (si, options) = start_sign_in(&mut third).await;
     cred.counter = 0;
     let clone = cred.assert(&options, &page());
     let r = attempt(&mut third, &si, &clone).await;

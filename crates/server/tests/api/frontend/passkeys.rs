@@ -3,72 +3,8 @@
 //! with (no identifier: the button and autofill), renamed and deleted. Refused: an answer for
 //! another origin or RP ID, a spent challenge, a replayed assertion, a deleted passkey.
 
+use super::passkey_steps::*;
 use super::*;
-
-fn page() -> Page {
-    Page {
-        origin: APP.into(),
-        rp_id: "localhost".into(),
-    }
-}
-
-/// A new registration's options (the pending passkey's `nonce`) and its id.
-async fn create(b: &mut Browser) -> (String, String) {
-    let r = b.post("/v1/me/passkeys", &[]).await;
-    let p = &r.ok()["response"];
-    assert_eq!(p["object"], "passkey", "{}", r.raw);
-    assert_eq!(p["verification"]["status"], "unverified");
-    assert_eq!(p["verification"]["strategy"], "passkey");
-    let nonce = p["verification"]["nonce"].as_str().unwrap().to_owned();
-    (p["id"].as_str().unwrap().to_owned(), nonce)
-}
-
-async fn verify(b: &mut Browser, id: &str, credential: &str) -> Res {
-    b.post(
-        &format!("/v1/me/passkeys/{id}/attempt_verification"),
-        &[
-            ("strategy", "passkey"),
-            ("public_key_credential", credential),
-        ],
-    )
-    .await
-}
-
-/// A passkey sign-in started without an identifier: its id and request options.
-async fn start_sign_in(b: &mut Browser) -> (String, String) {
-    let r = b
-        .post("/v1/client/sign_ins", &[("strategy", "passkey")])
-        .await;
-    let si = &r.ok()["response"];
-    assert_eq!(si["status"], "needs_identifier", "{}", r.raw);
-    let v = &si["first_factor_verification"];
-    assert_eq!(v["strategy"], "passkey");
-    assert_eq!(v["object"], "verification_passkey");
-    let options: Value = serde_json::from_str(v["nonce"].as_str().unwrap()).unwrap();
-    // Discoverable: no credential is listed, so nothing tells whose passkeys exist.
-    assert!(
-        options["allowCredentials"]
-            .as_array()
-            .is_none_or(|a| a.is_empty())
-    );
-    assert_eq!(options["rpId"], "localhost");
-    assert_eq!(options["userVerification"], "required");
-    (
-        si["id"].as_str().unwrap().to_owned(),
-        v["nonce"].as_str().unwrap().to_owned(),
-    )
-}
-
-async fn attempt(b: &mut Browser, id: &str, assertion: &str) -> Res {
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-        &[
-            ("strategy", "passkey"),
-            ("public_key_credential", assertion),
-        ],
-    )
-    .await
-}
 
 #[tokio::test]
 async fn passkeys_register_sign_in_and_are_deleted() {
@@ -85,13 +21,7 @@ async fn passkeys_register_sign_in_and_are_deleted() {
         environment["user_settings"]["attributes"]["passkey"]["enabled"],
         false
     );
-    env.bapi(
-        reqwest::Method::PATCH,
-        "/v1/instance/settings",
-        Some(json!({"passkeys_enabled": true})),
-    )
-    .await
-    .ok();
+    enable_passkeys(&env).await;
     let environment = env.environment().await;
     let settings = &environment["user_settings"];
     assert_eq!(settings["attributes"]["passkey"]["enabled"], true);
@@ -218,13 +148,7 @@ async fn passkeys_register_sign_in_and_are_deleted() {
 #[tokio::test]
 async fn a_user_deletes_a_passkey_from_the_profile() {
     let env = spawn(Kind::Production).await;
-    env.bapi(
-        reqwest::Method::PATCH,
-        "/v1/instance/settings",
-        Some(json!({"passkeys_enabled": true})),
-    )
-    .await
-    .ok();
+    enable_passkeys(&env).await;
     let mut b = env.browser();
     let (user_id, _) = b.sign_up(&env, "paul@example.com", None).await;
     let (id, nonce) = create(&mut b).await;

@@ -11,12 +11,7 @@ const ADDED: &str = "lena@work.example";
 
 /// The newest profile link emailed to `email`, as a Frontend API path.
 async fn profile_link(env: &Env, email: &str) -> String {
-    let emails = env.emails_to(email).await;
-    let mail = emails.first().expect("an email");
-    assert_eq!(mail["slug"], "magic_link_user_profile", "{mail}");
-    let url = mail["data"]["magic_link"].as_str().unwrap();
-    assert!(mail["body_plain"].as_str().unwrap().contains(url), "{mail}");
-    url.strip_prefix(&env.fapi()).unwrap().to_owned()
+    emailed_link(env, email, "magic_link_user_profile").await
 }
 
 /// Opens `link` in `b` as a navigation: the `__clerk_status` it lands with.
@@ -35,19 +30,7 @@ async fn open(b: &mut Browser, link: &str) -> String {
 async fn an_added_address_is_verified_by_link_then_made_primary() {
     // Development: the Backend API opens the second session.
     let env = spawn(Kind::Development).await;
-    let mut b = env.browser();
-    let (user_id, sid) = b.sign_up(&env, "lena@example.com", None).await;
-    let other_sid = env
-        .bapi(
-            reqwest::Method::POST,
-            "/v1/sessions",
-            Some(json!({"user_id": user_id})),
-        )
-        .await
-        .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (mut b, user_id, sid, other_sid) = env.signed_in_twice("lena@example.com").await;
     let r = b
         .post("/v1/me/email_addresses", &[("email_address", ADDED)])
         .await;
@@ -56,12 +39,9 @@ async fn an_added_address_is_verified_by_link_then_made_primary() {
     let address = format!("/v1/me/email_addresses/{id}");
 
     // Off by default: refused like any strategy the instance does not offer.
-    b.post(
-        &prepare,
-        &[("strategy", "email_link"), ("redirect_url", DONE)],
-    )
-    .await
-    .err(422, "strategy_for_user_invalid");
+    prepare_email_link(&mut b, &prepare, DONE)
+        .await
+        .err(422, "strategy_for_user_invalid");
     env.bapi(
         reqwest::Method::PATCH,
         "/v1/instance/settings",
@@ -72,15 +52,7 @@ async fn an_added_address_is_verified_by_link_then_made_primary() {
 
     // A redirect_url on an origin not allowed, or none: refused, nothing written or sent.
     let before = env.snapshot().await;
-    let r = b
-        .post(
-            &prepare,
-            &[
-                ("strategy", "email_link"),
-                ("redirect_url", &format!("{EVIL}/x")),
-            ],
-        )
-        .await;
+    let r = prepare_email_link(&mut b, &prepare, &format!("{EVIL}/x")).await;
     assert_eq!(r.status, 422, "{}", r.raw);
     assert_eq!(r.param(), "redirect_url");
     b.post(&prepare, &[("strategy", "email_link")])
@@ -89,12 +61,7 @@ async fn an_added_address_is_verified_by_link_then_made_primary() {
     assert_eq!(env.snapshot().await, before);
 
     // Prepared: the address shows the link's verification; the email is an `email.created`.
-    let r = b
-        .post(
-            &prepare,
-            &[("strategy", "email_link"), ("redirect_url", DONE)],
-        )
-        .await;
+    let r = prepare_email_link(&mut b, &prepare, DONE).await;
     let v = &r.ok()["response"]["verification"];
     assert_eq!(v["object"], "verification_email_link", "{v}");
     assert_eq!(v["strategy"], "email_link");
@@ -112,12 +79,7 @@ async fn an_added_address_is_verified_by_link_then_made_primary() {
     assert_eq!(r.ok()["response"]["verification"]["status"], "expired");
 
     // A new link; a forged secret is refused and counted.
-    b.post(
-        &prepare,
-        &[("strategy", "email_link"), ("redirect_url", DONE)],
-    )
-    .await
-    .ok();
+    prepare_email_link(&mut b, &prepare, DONE).await.ok();
     let link = profile_link(&env, ADDED).await;
     let last = link.chars().last().unwrap();
     let forged = format!(
@@ -156,18 +118,10 @@ async fn an_added_address_is_verified_by_link_then_made_primary() {
     let before = env.snapshot().await;
     assert_eq!(open(&mut other, &link).await, "failed");
     assert_eq!(env.snapshot().await, before);
-    b.post(
-        &prepare,
-        &[("strategy", "email_link"), ("redirect_url", DONE)],
-    )
-    .await
-    .err(400, "verification_already_verified");
+    prepare_email_link(&mut b, &prepare, DONE)
+        .await
+        .err(400, "verification_already_verified");
 
     // Made primary: the other session ends, this one stays.
-    let r = b
-        .patch("/v1/me", &[("primary_email_address_id", &id)])
-        .await;
-    assert_eq!(r.ok()["response"]["primary_email_address_id"], id.as_str());
-    assert_eq!(env.session(&other_sid).await["status"], "revoked");
-    assert_eq!(env.session(&sid).await["status"], "active");
+    make_primary(&env, &mut b, &id, &sid, &other_sid).await;
 }

@@ -3,6 +3,12 @@
 
 use super::*;
 
+/// Zoe, signed up in a browser of her own: her id.
+async fn zoe(env: &Env) -> String {
+    let mut owner = env.browser();
+    owner.sign_up(env, "zoe@example.com", None).await.0
+}
+
 async fn token_for(env: &Env, user_id: &str, body: Value) -> Value {
     let mut body = body;
     body["user_id"] = json!(user_id);
@@ -12,10 +18,12 @@ async fn token_for(env: &Env, user_id: &str, body: Value) -> Value {
         .clone()
 }
 
-async fn sign_in_with(b: &mut Browser, ticket: &str) -> Res {
-    b.post(
-        "/v1/client/sign_ins",
-        &[("strategy", "ticket"), ("ticket", ticket)],
+/// `POST /v1/sign_in_tokens/{id}/revoke`.
+async fn revoke(env: &Env, id: &str) -> Res {
+    env.bapi(
+        reqwest::Method::POST,
+        &format!("/v1/sign_in_tokens/{id}/revoke"),
+        None,
     )
     .await
 }
@@ -23,8 +31,7 @@ async fn sign_in_with(b: &mut Browser, ticket: &str) -> Res {
 #[tokio::test]
 async fn a_ticket_signs_its_user_in_once() {
     let env = spawn(Kind::Development).await;
-    let mut owner = env.browser();
-    let (user_id, _) = owner.sign_up(&env, "zoe@example.com", None).await;
+    let user_id = zoe(&env).await;
     let t = token_for(&env, &user_id, json!({})).await;
     assert_eq!(t["object"], "sign_in_token");
     assert!(t["id"].as_str().unwrap().starts_with("sit_"));
@@ -33,64 +40,38 @@ async fn a_ticket_signs_its_user_in_once() {
     let ticket = t["token"].as_str().unwrap().to_owned();
 
     let mut b = env.browser();
-    let r = sign_in_with(&mut b, &ticket).await;
+    let r = b.sign_in_with_ticket(&ticket).await;
     let si = &r.ok()["response"];
     assert_eq!(si["status"], "complete", "{}", r.raw);
     let sid = si["created_session_id"].as_str().unwrap().to_owned();
     assert_eq!(env.session(&sid).await["user_id"], user_id.as_str());
 
-    let before = env.snapshot().await;
-    let mut again = env.browser();
-    sign_in_with(&mut again, &ticket)
-        .await
-        .err(400, "ticket_invalid");
-    assert_eq!(
-        env.snapshot().await,
-        before,
-        "a spent ticket changes nothing"
-    );
+    assert_ticket_refused(&env, &ticket).await;
     let id = t["id"].as_str().unwrap();
-    env.bapi(
-        reqwest::Method::POST,
-        &format!("/v1/sign_in_tokens/{id}/revoke"),
-        None,
-    )
-    .await
-    .err(400, "sign_in_token_not_pending");
+    revoke(&env, id).await.err(400, "sign_in_token_not_pending");
 }
 
 #[tokio::test]
 async fn a_revoked_or_expired_ticket_is_refused() {
     let env = spawn(Kind::Development).await;
-    let mut owner = env.browser();
-    let (user_id, _) = owner.sign_up(&env, "zoe@example.com", None).await;
+    let user_id = zoe(&env).await;
     let t = token_for(&env, &user_id, json!({})).await;
     let id = t["id"].as_str().unwrap();
-    let revoked = env
-        .bapi(
-            reqwest::Method::POST,
-            &format!("/v1/sign_in_tokens/{id}/revoke"),
-            None,
-        )
-        .await;
+    let revoked = revoke(&env, id).await;
     assert_eq!(revoked.ok()["status"], "revoked");
     assert!(
         revoked.body.get("token").is_none(),
         "the ticket is shown once"
     );
-    let before = env.snapshot().await;
-    let mut b = env.browser();
-    sign_in_with(&mut b, t["token"].as_str().unwrap())
-        .await
-        .err(400, "ticket_invalid");
-    assert_eq!(env.snapshot().await, before);
+    assert_ticket_refused(&env, t["token"].as_str().unwrap()).await;
 
+    let mut b = env.browser();
     let short = token_for(&env, &user_id, json!({"expires_in_seconds": 60})).await;
     env.clock.advance(61_000);
-    sign_in_with(&mut b, short["token"].as_str().unwrap())
+    b.sign_in_with_ticket(short["token"].as_str().unwrap())
         .await
         .err(400, "ticket_expired");
-    sign_in_with(&mut b, "not-a-ticket")
+    b.sign_in_with_ticket("not-a-ticket")
         .await
         .err(400, "ticket_invalid");
 }
@@ -106,8 +87,7 @@ async fn bad_requests_get_clerks_errors() {
     )
     .await
     .err(404, "resource_not_found");
-    let mut owner = env.browser();
-    let (user_id, _) = owner.sign_up(&env, "zoe@example.com", None).await;
+    let user_id = zoe(&env).await;
     env.bapi(
         post.clone(),
         "/v1/sign_in_tokens",
@@ -115,14 +95,10 @@ async fn bad_requests_get_clerks_errors() {
     )
     .await
     .err(422, "form_param_value_invalid");
-    env.bapi(post.clone(), "/v1/sign_in_tokens", Some(json!({})))
+    env.bapi(post, "/v1/sign_in_tokens", Some(json!({})))
         .await
         .err(422, "form_param_missing");
-    env.bapi(
-        post,
-        "/v1/sign_in_tokens/sit_2zzzzzzzzzzzzzzzzzzzzzzzzzz/revoke",
-        None,
-    )
-    .await
-    .err(404, "resource_not_found");
+    revoke(&env, "sit_2zzzzzzzzzzzzzzzzzzzzzzzzzz")
+        .await
+        .err(404, "resource_not_found");
 }

@@ -27,28 +27,8 @@ async fn invite(env: &Env, body: Value) -> (Value, String) {
         .await
         .ok()
         .clone();
-    let mails = env.emails_to(&email).await;
-    let text = mails[0]["body_plain"].as_str().unwrap();
-    let start = text.find("__clerk_ticket=").unwrap() + "__clerk_ticket=".len();
-    let ticket = text[start..]
-        .split(|c: char| c == '&' || c.is_whitespace())
-        .next()
-        .unwrap()
-        .to_owned();
+    let ticket = ticket_in(&env.emails_to(&email).await[0]);
     (inv, ticket)
-}
-
-async fn sign_up_with_ticket(env: &Env, ticket: &str) -> Res {
-    let mut b = env.browser();
-    b.post(
-        "/v1/client/sign_ups",
-        &[
-            ("strategy", "ticket"),
-            ("ticket", ticket),
-            ("password", PASSWORD),
-        ],
-    )
-    .await
 }
 
 async fn status_of(env: &Env, id: &str) -> String {
@@ -87,7 +67,8 @@ async fn the_sign_up_mode_decides_who_may_sign_up() {
         .await
         .err(403, "sign_up_mode_restricted");
     // A ticket that names nothing opens nothing.
-    sign_up_with_ticket(&env, "not-a-ticket")
+    env.browser()
+        .sign_up_with_ticket("not-a-ticket")
         .await
         .err(400, "ticket_invalid");
 
@@ -153,7 +134,7 @@ async fn an_invitation_ticket_signs_up_once_in_a_restricted_instance() {
     let bare = env.bapi_get("/v1/invitations").await;
     assert_eq!(bare.ok().as_array().map(Vec::len), Some(1));
 
-    let r = sign_up_with_ticket(&env, &ticket).await;
+    let r = env.browser().sign_up_with_ticket(&ticket).await;
     let su = &r.ok()["response"];
     assert_eq!(su["status"], "complete", "{}", r.raw);
     let user = env.user(su["created_user_id"].as_str().unwrap()).await;
@@ -164,7 +145,8 @@ async fn an_invitation_ticket_signs_up_once_in_a_restricted_instance() {
     );
     assert_eq!(status_of(&env, &id).await, "accepted");
     // Once only.
-    sign_up_with_ticket(&env, &ticket)
+    env.browser()
+        .sign_up_with_ticket(&ticket)
         .await
         .err(400, "ticket_invalid");
 
@@ -184,7 +166,8 @@ async fn an_invitation_ticket_signs_up_once_in_a_restricted_instance() {
     env.bapi(Method::POST, "/v1/invitations/inv_nope/revoke", None)
         .await
         .err(404, "resource_not_found");
-    sign_up_with_ticket(&env, &ticket)
+    env.browser()
+        .sign_up_with_ticket(&ticket)
         .await
         .err(400, "ticket_invalid");
 
@@ -195,7 +178,8 @@ async fn an_invitation_ticket_signs_up_once_in_a_restricted_instance() {
     )
     .await;
     env.clock.advance(2 * DAY);
-    sign_up_with_ticket(&env, &ticket)
+    env.browser()
+        .sign_up_with_ticket(&ticket)
         .await
         .err(400, "ticket_expired");
     assert_eq!(

@@ -12,16 +12,6 @@ async fn join(env: &Env, email: &str) -> Res {
     b.post("/v1/waitlist", &[("email_address", email)]).await
 }
 
-fn ticket_in(mail: &Value) -> String {
-    let text = mail["body_plain"].as_str().unwrap();
-    let start = text.find("__clerk_ticket=").unwrap() + "__clerk_ticket=".len();
-    text[start..]
-        .split(|c: char| c == '&' || c.is_whitespace())
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn list(env: &Env, query: &str) -> Value {
     env.bapi_get(&format!("/v1/waitlist_entries{query}"))
         .await
@@ -138,16 +128,7 @@ async fn the_waitlist_is_joined_invited_and_completed() {
     let mails = env.emails_to("ada@example.com").await;
     assert_eq!(mails.len(), 1);
     let mut b = env.browser();
-    b.post(
-        "/v1/client/sign_ups",
-        &[
-            ("strategy", "ticket"),
-            ("ticket", &ticket_in(&mails[0])),
-            ("password", PASSWORD),
-        ],
-    )
-    .await
-    .ok();
+    b.sign_up_with_ticket(&ticket_in(&mails[0])).await.ok();
     assert_eq!(
         list(&env, "?status=completed").await["data"][0]["id"],
         ada.as_str()
@@ -229,15 +210,8 @@ async fn an_invitation_ticket_does_not_get_past_the_blocklist() {
     .ok();
     let mails = env.emails_to("late@blocked.test").await;
     let mut b = env.browser();
-    b.post(
-        "/v1/client/sign_ups",
-        &[
-            ("strategy", "ticket"),
-            ("ticket", &ticket_in(&mails[0])),
-            ("password", PASSWORD),
-        ],
-    )
-    .await
-    .err(403, "not_allowed_access");
+    b.sign_up_with_ticket(&ticket_in(&mails[0]))
+        .await
+        .err(403, "not_allowed_access");
     assert_eq!(env.bapi_get("/v1/users?limit=5").await.ok(), &json!([]));
 }

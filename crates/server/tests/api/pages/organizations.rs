@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::common::membership_pairs;
 
 async fn spawn_with_organizations() -> App {
     spawn_with(Arc::new(SystemClock), |cfg| {
@@ -16,38 +17,24 @@ async fn spawn_with_organizations() -> App {
 
 /// An organization made over the Backend API by a fresh admin; its id.
 async fn organization(app: &App, name: &str, slug: &str) -> String {
-    let admin = app
-        .post(
-            "/v1/users",
-            json!({"email_address": [format!("admin-{slug}@example.com")],
-                    "skip_password_requirement": true}),
-        )
-        .await
-        .ok()["id"]
+    let email = format!("admin-{slug}@example.com");
+    let admin = app.create_user_without_password(&email).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    app.post(
+    app.create_id(
         "/v1/organizations",
         json!({"name": name, "slug": slug, "created_by": admin}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn invite(app: &App, org: &str, email: &str, role: &str) -> String {
-    app.post(
+    app.create_id(
         &format!("/v1/organizations/{org}/invitations"),
         json!({"email_address": email, "role": role}),
     )
     .await
-    .ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 async fn invitation_status(app: &App, org: &str, id: &str) -> String {
@@ -61,20 +48,10 @@ async fn invitation_status(app: &App, org: &str, id: &str) -> String {
 
 /// `(organization id, role)` of each of the user's memberships, over the Backend API.
 async fn memberships(app: &App, user: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = app
+    let r = app
         .get(&format!("/v1/users/{user}/organization_memberships"))
-        .await
-        .ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["organization"]["id"].as_str().unwrap().to_owned(),
-                m["role"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+        .await;
+    let mut out = membership_pairs(r.ok());
     out.sort();
     out
 }
