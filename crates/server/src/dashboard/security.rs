@@ -101,16 +101,9 @@ pub async fn sessions(
         h.open("tr", &[])
             .open("th", &[("scope", Some("row"))])
             .el("a", &[("href", Some(&href))], &name)
-            .close("th")
-            .el(
-                "td",
-                &[],
-                s.user_agent.as_deref().unwrap_or("Unknown device"),
-            )
-            .el("td", &[], s.ip_address.as_deref().unwrap_or("—"))
-            .open("td", &[]);
-        view::time(&mut h, Some(s.last_active_at));
-        h.close("td").open("td", &[]);
+            .close("th");
+        view::session_cells(&mut h, s);
+        h.open("td", &[]);
         if desk.may(Action::SignOut) {
             let label = format!("Sign out session {}", s.id);
             view::form_open(
