@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use usher_core::clock::Millis;
 use usher_core::sessions::Session;
 
-pub use crate::pages::html::{Field, Html, alert, form_open, link_para, notice};
+pub use crate::pages::html::{Field, Html, alert, field_error, form_open, link_para, notice};
 
 /// Rows per page of the lists.
 pub const PAGE_SIZE: i64 = 25;
