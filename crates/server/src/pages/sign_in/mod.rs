@@ -187,8 +187,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
     match result {
         Ok(r) => r,
         Err(e) => {
-            page.adopt_created_client(&state).await;
-            let f = Failure::from_core(e, IDENTIFIER_FIELDS);
+            let f = page.step_failure(&state, e, IDENTIFIER_FIELDS).await;
             render_sign_in(&state, &mut page, &identifier, Some(&f))
         }
     }

@@ -109,8 +109,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
     match result {
         Ok(r) => r,
         Err(e) => {
-            page.adopt_created_client(&state).await;
-            let f = Failure::from_core(e, NO_FIELDS);
+            let f = page.step_failure(&state, e, NO_FIELDS).await;
             render_for(&state, &mut page, &ticket, Some(&f)).await
         }
     }
