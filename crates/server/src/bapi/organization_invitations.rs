@@ -67,6 +67,18 @@ fn query_from(state: &AppState, q: &QueryParams) -> Result<InvitationQuery, ApiE
     super::invitations::query_from(state, q, &["-created_at", "created_at"], "created_at")
 }
 
+/// The query of one organization's invitations: the organization must exist (else 404).
+async fn organization_query_from(
+    state: &AppState,
+    organization_id: OrganizationId,
+    q: &QueryParams,
+) -> Result<InvitationQuery, ApiError> {
+    crate::app::organizations::get_by_id(state, &organization_id).await?;
+    let mut query = query_from(state, q)?;
+    query.organization_id = Some(organization_id);
+    Ok(query)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     SecretKeyAuth(ctx): SecretKeyAuth,
@@ -102,9 +114,7 @@ pub async fn list(
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
-    let mut query = query_from(&state, &q)?;
-    query.organization_id = Some(p.organization_id);
+    let query = organization_query_from(&state, p.organization_id, &q).await?;
     let (list, total) = app::list(&state, &query).await?;
     Ok(list_json(&state, &list, total))
 }
@@ -116,9 +126,7 @@ pub async fn list_pending(
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    crate::app::organizations::get_by_id(&state, &p.organization_id).await?;
-    let mut query = query_from(&state, &q)?;
-    query.organization_id = Some(p.organization_id);
+    let mut query = organization_query_from(&state, p.organization_id, &q).await?;
     query.statuses = vec![InvitationStatus::Pending];
     let (list, total) = app::list(&state, &query).await?;
     Ok(list_json(&state, &list, total))

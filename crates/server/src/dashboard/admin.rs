@@ -1,6 +1,7 @@
 //! What every write on the instance's own configuration (webhook endpoints, keys, settings,
 //! JWT templates) checks first: a valid CSRF token from this origin, then a role that may
-//! configure (admin). Support operators see these pages but cannot change them.
+//! configure (admin). Support operators see these pages but cannot change them. Other writes
+//! (on users and sessions) check the same, with the action they need.
 
 use axum::response::Response;
 use usher_core::operators::Action;
@@ -12,11 +13,22 @@ use crate::state::AppState;
 
 /// The chrome of the page answering the POST, or the refusal to send instead.
 pub fn may_configure(desk: &Desk, state: &AppState, form: &PageForm) -> Result<Nav, Box<Response>> {
+    may_act(desk, state, form, Action::Configure)
+}
+
+/// The same checks for any write of the dashboard: a valid CSRF token from this origin, then a
+/// role that allows `action`.
+pub fn may_act(
+    desk: &Desk,
+    state: &AppState,
+    form: &PageForm,
+    action: Action,
+) -> Result<Nav, Box<Response>> {
     let nav = desk.nav(state);
     if !desk.csrf_ok(state, form) {
         return Err(Box::new(forged(Some(&nav))));
     }
-    if !desk.may(Action::Configure) {
+    if !desk.may(action) {
         return Err(Box::new(forbidden(&nav)));
     }
     Ok(nav)

@@ -9,6 +9,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
+use usher_core::clock::Millis;
 use usher_core::instance::Environment;
 use usher_core::mail::{EmailMessage, EmailStatus};
 use usher_core::sms::SmsMessage;
@@ -109,42 +110,32 @@ pub async fn emails(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQ
         shown_status,
         &["queued", "sent", "logged", "failed"],
     );
-    for m in &messages {
-        email(&mut h, &state, m);
-    }
-    if messages.is_empty() {
-        h.el("p", &[], "No emails match.");
-    }
-    view::pager(&mut h, offset, messages.len(), total, |o| {
-        let o = o.to_string();
-        format!(
-            "/dashboard/emails?{}",
-            view::query(&[("to", to), ("status", shown_status), ("offset", &o)])
-        )
+    let shown = Shown {
+        path: "/dashboard/emails",
+        to,
+        status: shown_status,
+        offset,
+        total,
+    };
+    shown.messages(&mut h, &messages, "No emails match.", |h, m| {
+        email(h, &state, m)
     });
     view::page(StatusCode::OK, "Emails sent", Some(&nav), h)
 }
 
 fn email(h: &mut Html, state: &AppState, m: &EmailMessage) {
-    h.open("article", &[("class", Some("message"))])
-        .el("h2", &[], &masked(state, &m.subject, Some(&m.data)))
-        .open("dl", &[])
-        .el("dt", &[], "To")
-        .el("dd", &[], &m.to_email_address)
-        .el("dt", &[], "Status")
-        .el("dd", &[], m.status.as_str())
-        .el("dt", &[], "Template")
-        .el("dd", &[], &m.slug)
-        .el("dt", &[], "Created")
-        .open("dd", &[]);
-    view::time(h, Some(m.created_at));
-    h.close("dd");
-    if let Some(e) = &m.last_error {
-        h.el("dt", &[], "Last error").el("dd", &[], e);
+    Message {
+        heading: &masked(state, &m.subject, Some(&m.data)),
+        facts: &[
+            ("To", &m.to_email_address),
+            ("Status", m.status.as_str()),
+            ("Template", &m.slug),
+        ],
+        created_at: m.created_at,
+        last_error: m.last_error.as_deref(),
+        body: &masked(state, &m.body_plain, Some(&m.data)),
     }
-    h.close("dl")
-        .el("pre", &[], &masked(state, &m.body_plain, Some(&m.data)))
-        .close("article");
+    .render(h);
 }
 
 pub async fn sms(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQuery) -> Response {
@@ -187,39 +178,84 @@ pub async fn sms(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQuer
         status,
         &["queued", "sent", "failed"],
     );
-    for m in &messages {
-        text_message(&mut h, &state, m);
-    }
-    if messages.is_empty() {
-        h.el("p", &[], "No text messages match.");
-    }
-    view::pager(&mut h, offset, messages.len(), total, |o| {
-        let o = o.to_string();
-        format!(
-            "/dashboard/sms?{}",
-            view::query(&[("to", to), ("status", status), ("offset", &o)])
-        )
+    let shown = Shown {
+        path: "/dashboard/sms",
+        to,
+        status,
+        offset,
+        total,
+    };
+    shown.messages(&mut h, &messages, "No text messages match.", |h, m| {
+        text_message(h, &state, m)
     });
     view::page(StatusCode::OK, "Text messages sent", Some(&nav), h)
 }
 
 fn text_message(h: &mut Html, state: &AppState, m: &SmsMessage) {
     let data = Value::Object(m.data.clone());
-    h.open("article", &[("class", Some("message"))])
-        .el("h2", &[], &m.to_phone_number)
-        .open("dl", &[])
-        .el("dt", &[], "Status")
-        .el("dd", &[], &m.status)
-        .el("dt", &[], "Template")
-        .el("dd", &[], &m.slug)
-        .el("dt", &[], "Created")
-        .open("dd", &[]);
-    view::time(h, Some(m.created_at));
-    h.close("dd");
-    if let Some(e) = &m.last_error {
-        h.el("dt", &[], "Last error").el("dd", &[], e);
+    Message {
+        heading: &m.to_phone_number,
+        facts: &[("Status", &m.status), ("Template", &m.slug)],
+        created_at: m.created_at,
+        last_error: m.last_error.as_deref(),
+        body: &masked(state, &m.message, Some(&data)),
     }
-    h.close("dl")
-        .el("pre", &[], &masked(state, &m.message, Some(&data)))
-        .close("article");
+    .render(h);
+}
+
+/// One sent message as both lists show it: its heading, its facts, when it was made, its last
+/// error if any, and its body as text.
+struct Message<'a> {
+    heading: &'a str,
+    facts: &'a [(&'a str, &'a str)],
+    created_at: Millis,
+    last_error: Option<&'a str>,
+    body: &'a str,
+}
+
+impl Message<'_> {
+    fn render(&self, h: &mut Html) {
+        h.open("article", &[("class", Some("message"))])
+            .el("h2", &[], self.heading)
+            .open("dl", &[]);
+        for (term, value) in self.facts {
+            h.el("dt", &[], term).el("dd", &[], value);
+        }
+        h.el("dt", &[], "Created").open("dd", &[]);
+        view::time(h, Some(self.created_at));
+        h.close("dd");
+        if let Some(e) = self.last_error {
+            h.el("dt", &[], "Last error").el("dd", &[], e);
+        }
+        h.close("dl").el("pre", &[], self.body).close("article");
+    }
+}
+
+/// One page of a list of sent messages, with the filters it was asked for (kept by its pager).
+struct Shown<'a> {
+    path: &'a str,
+    to: &'a str,
+    status: &'a str,
+    offset: i64,
+    total: i64,
+}
+
+impl Shown<'_> {
+    /// Each message (or `empty` when none matched), then the links to the pages around.
+    fn messages<M>(&self, h: &mut Html, messages: &[M], empty: &str, one: impl Fn(&mut Html, &M)) {
+        for m in messages {
+            one(h, m);
+        }
+        if messages.is_empty() {
+            h.el("p", &[], empty);
+        }
+        view::pager(h, self.offset, messages.len(), self.total, |o| {
+            let o = o.to_string();
+            format!(
+                "{}?{}",
+                self.path,
+                view::query(&[("to", self.to), ("status", self.status), ("offset", &o)])
+            )
+        });
+    }
 }

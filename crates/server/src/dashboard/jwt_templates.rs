@@ -78,17 +78,7 @@ pub(super) fn textarea(
         .text(value)
         .close("textarea");
     if let Some(e) = error {
-        h.open(
-            "p",
-            &[
-                ("class", Some("error")),
-                ("id", Some(&error_id)),
-                ("role", Some("alert")),
-            ],
-        )
-        .raw("<strong>Error:</strong> ")
-        .text(e)
-        .close("p");
+        view::field_error(h, &error_id, e);
     }
     h.close("div");
 }

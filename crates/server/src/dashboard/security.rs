@@ -17,9 +17,10 @@ use usher_core::sessions::query::{SessionFilter, SessionQuery};
 use usher_core::users::User;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 
+use super::admin::may_act;
 use super::users::display_name;
 use super::view::{self, Html, PAGE_SIZE};
-use super::{Desk, failure, forbidden, forged, redirect};
+use super::{Desk, failure, redirect};
 use crate::app::{sessions as app_sessions, users as app_users};
 use crate::pages::PageForm;
 use crate::state::AppState;
@@ -101,16 +102,9 @@ pub async fn sessions(
         h.open("tr", &[])
             .open("th", &[("scope", Some("row"))])
             .el("a", &[("href", Some(&href))], &name)
-            .close("th")
-            .el(
-                "td",
-                &[],
-                s.user_agent.as_deref().unwrap_or("Unknown device"),
-            )
-            .el("td", &[], s.ip_address.as_deref().unwrap_or("—"))
-            .open("td", &[]);
-        view::time(&mut h, Some(s.last_active_at));
-        h.close("td").open("td", &[]);
+            .close("th");
+        view::session_cells(&mut h, s);
+        h.open("td", &[]);
         if desk.may(Action::SignOut) {
             let label = format!("Sign out session {}", s.id);
             view::form_open(
@@ -147,13 +141,10 @@ pub async fn sessions(
 }
 
 pub async fn sign_out(State(state): State<AppState>, desk: Desk, form: PageForm) -> Response {
-    let nav = desk.nav(&state);
-    if !desk.csrf_ok(&state, &form) {
-        return forged(Some(&nav));
-    }
-    if !desk.may(Action::SignOut) {
-        return forbidden(&nav);
-    }
+    let nav = match may_act(&desk, &state, &form, Action::SignOut) {
+        Ok(nav) => nav,
+        Err(refused) => return *refused,
+    };
     let Ok(id) = SessionId::parse(form.trimmed("session_id")) else {
         return failure(
             Some(&nav),

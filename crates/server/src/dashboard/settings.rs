@@ -246,17 +246,7 @@ fn setting_form(
             ],
         );
     if let Some(e) = error {
-        h.open(
-            "p",
-            &[
-                ("class", Some("error")),
-                ("id", Some(&error_id)),
-                ("role", Some("alert")),
-            ],
-        )
-        .raw("<strong>Error:</strong> ")
-        .text(e)
-        .close("p");
+        view::field_error(h, &error_id, e);
     }
     h.open("div", &[("class", Some("actions"))]);
     h.el("button", &[("type", Some("submit"))], "Save");

@@ -435,16 +435,9 @@ pub async fn show(
             .raw("<th scope=\"col\">Last active</th><th scope=\"col\">Signed in</th>")
             .raw("<th scope=\"col\"><span class=\"skip\">Action</span></th></tr></thead><tbody>");
         for s in &sessions {
-            h.open("tr", &[])
-                .el(
-                    "td",
-                    &[],
-                    s.user_agent.as_deref().unwrap_or("Unknown device"),
-                )
-                .el("td", &[], s.ip_address.as_deref().unwrap_or("—"))
-                .open("td", &[]);
-            view::time(&mut h, Some(s.last_active_at));
-            h.close("td").open("td", &[]);
+            h.open("tr", &[]);
+            view::session_cells(&mut h, s);
+            h.open("td", &[]);
             view::time(&mut h, Some(s.created_at));
             h.close("td").open("td", &[]);
             if desk.may(Action::SignOut) {

@@ -10,9 +10,10 @@ use usher_core::users::User;
 use usher_core::users::create::NewUser;
 use usher_core::users::model::Metadata;
 
+use super::admin::may_act;
 use super::users::{display_name, user_of};
 use super::view::{self, Field, Html, Nav};
-use super::{Desk, failure, forbidden, forged, redirect};
+use super::{Desk, failure, forbidden, redirect};
 use crate::app::users::{self as app, MetadataChange};
 use crate::error::ApiError;
 use crate::pages::PageForm;
@@ -153,13 +154,10 @@ pub async fn metadata_submit(
     Path(user_id): Path<String>,
     form: PageForm,
 ) -> Response {
-    let nav = desk.nav(&state);
-    if !desk.csrf_ok(&state, &form) {
-        return forged(Some(&nav));
-    }
-    if !desk.may(Action::Edit) {
-        return forbidden(&nav);
-    }
+    let nav = match may_act(&desk, &state, &form, Action::Edit) {
+        Ok(nav) => nav,
+        Err(refused) => return *refused,
+    };
     let u = match user_of(&state, &user_id).await {
         Ok(u) => u,
         Err(e) => return failure(Some(&nav), e),
@@ -248,13 +246,10 @@ pub async fn new_form(State(state): State<AppState>, desk: Desk) -> Response {
 }
 
 pub async fn new_submit(State(state): State<AppState>, desk: Desk, form: PageForm) -> Response {
-    let nav = desk.nav(&state);
-    if !desk.csrf_ok(&state, &form) {
-        return forged(Some(&nav));
-    }
-    if !desk.may(Action::Create) {
-        return forbidden(&nav);
-    }
+    let nav = match may_act(&desk, &state, &form, Action::Create) {
+        Ok(nav) => nav,
+        Err(refused) => return *refused,
+    };
     let opt = |k: &str| Some(form.trimmed(k).to_owned()).filter(|v| !v.is_empty());
     let password = form.get("password").map(str::to_owned);
     let input = NewUser {

@@ -1,13 +1,14 @@
 //! The dashboard's document and the pieces its pages share, on the hosted pages' HTML builder
 //! (every text and attribute value escaped): the chrome with the operator and the sign-out form,
-//! times as `<time datetime>` in UTC (`time.js` shows them in the operator's time zone), and the previous/next pager.
+//! times as `<time datetime>` in UTC (`time.js` shows them in the operator's time zone), a session's cells, and the previous/next pager.
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use usher_core::clock::Millis;
+use usher_core::sessions::Session;
 
-pub use crate::pages::html::{Field, Html, alert, form_open, link_para, notice};
+pub use crate::pages::html::{Field, Html, alert, field_error, form_open, link_para, notice};
 
 /// Rows per page of the lists.
 pub const PAGE_SIZE: i64 = 25;
@@ -105,6 +106,19 @@ pub fn time(h: &mut Html, ms: Option<Millis>) {
             h.text("—");
         }
     }
+}
+
+/// A session's device, IP address and last-active cells, as both session tables show them.
+pub fn session_cells(h: &mut Html, s: &Session) {
+    h.el(
+        "td",
+        &[],
+        s.user_agent.as_deref().unwrap_or("Unknown device"),
+    )
+    .el("td", &[], s.ip_address.as_deref().unwrap_or("—"))
+    .open("td", &[]);
+    time(h, Some(s.last_active_at));
+    h.close("td");
 }
 
 /// Previous/next links for a list at `offset` of `total`; `link(offset)` makes a page's URL.

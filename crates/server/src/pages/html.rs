@@ -178,6 +178,21 @@ pub fn alert(h: &mut Html, message: &str) {
         .close("div");
 }
 
+/// A field's error, under the field that points at it by `id` (`aria-describedby`).
+pub fn field_error(h: &mut Html, id: &str, message: &str) {
+    h.open(
+        "p",
+        &[
+            ("class", Some("error")),
+            ("id", Some(id)),
+            ("role", Some("alert")),
+        ],
+    )
+    .raw("<strong>Error:</strong> ")
+    .text(message)
+    .close("p");
+}
+
 /// A confirmation after a change (polite, not interrupting).
 pub fn notice(h: &mut Html, message: &str) {
     h.open(
@@ -326,17 +341,7 @@ impl<'a> Field<'a> {
             ],
         );
         if let Some(e) = self.error {
-            h.open(
-                "p",
-                &[
-                    ("class", Some("error")),
-                    ("id", Some(&error_id)),
-                    ("role", Some("alert")),
-                ],
-            )
-            .raw("<strong>Error:</strong> ")
-            .text(e)
-            .close("p");
+            field_error(h, &error_id, e);
         }
         h.close("div");
     }

@@ -5,12 +5,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use usher_core::CoreError;
+use usher_core::ids::UserId;
 use usher_core::users::User;
+use usher_core::{CoreError, CoreResult};
 
 use super::account::{Section, signed_in, signed_in_form};
 use super::html::{self, Field, Html};
 use super::{Failure, Page, PageForm, general_alert};
+use crate::app::context::RequestContext;
 use crate::app::frontend::me;
 use crate::state::AppState;
 
@@ -132,15 +134,10 @@ pub async fn enrol_start(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let posted = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let failure = match me::create_totp(&state, &page.browser.ctx, &posted.user.id).await {
-        Ok(_) => return page.redirect_page("/user/totp"),
-        Err(e) => Failure::from_core(e, &[]),
-    };
-    posted.fail(&state, &mut page, &failure).await
+    two_step_post(&state, &mut page, &form, me::create_totp, |page, _| {
+        page.redirect_page("/user/totp")
+    })
+    .await
 }
 
 pub async fn enrol_verify(
@@ -171,15 +168,10 @@ pub async fn enrol_verify(
 }
 
 pub async fn remove(State(state): State<AppState>, mut page: Page, form: PageForm) -> Response {
-    let posted = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let failure = match me::delete_totp(&state, &page.browser.ctx, &posted.user.id).await {
-        Ok(_) => return page.redirect_page("/user?notice=totp_removed"),
-        Err(e) => Failure::from_core(e, &[]),
-    };
-    posted.fail(&state, &mut page, &failure).await
+    two_step_post(&state, &mut page, &form, me::delete_totp, |page, _| {
+        page.redirect_page("/user?notice=totp_removed")
+    })
+    .await
 }
 
 pub async fn backup_codes(
@@ -187,13 +179,32 @@ pub async fn backup_codes(
     mut page: Page,
     form: PageForm,
 ) -> Response {
-    let posted = match signed_in_form(&state, &mut page, &form, Section::TwoStep).await {
+    two_step_post(
+        &state,
+        &mut page,
+        &form,
+        me::create_backup_codes,
+        |page, codes| render_codes(page, &codes, false),
+    )
+    .await
+}
+
+/// A form of `/user`'s two-step section: `act` runs for the signed-in user once the form's
+/// CSRF token holds; its result answers through `done`, its error re-renders `/user` with it.
+async fn two_step_post<T>(
+    state: &AppState,
+    page: &mut Page,
+    form: &PageForm,
+    act: impl AsyncFnOnce(&AppState, &RequestContext, &UserId) -> CoreResult<T>,
+    done: impl FnOnce(&mut Page, T) -> Response,
+) -> Response {
+    let posted = match signed_in_form(state, page, form, Section::TwoStep).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let failure = match me::create_backup_codes(&state, &page.browser.ctx, &posted.user.id).await {
-        Ok(codes) => return render_codes(&mut page, &codes, false),
+    let failure = match act(state, &page.browser.ctx, &posted.user.id).await {
+        Ok(x) => return done(page, x),
         Err(e) => Failure::from_core(e, &[]),
     };
-    posted.fail(&state, &mut page, &failure).await
+    posted.fail(state, page, &failure).await
 }

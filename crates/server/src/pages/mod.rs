@@ -465,10 +465,23 @@ impl Page {
         res
     }
 
+    /// A failed step's failure, `fields` naming the form's fields its error may point at, once
+    /// the browser has adopted the client the step may have created (see
+    /// [`Self::adopt_created_client`]).
+    pub async fn step_failure(
+        &mut self,
+        state: &AppState,
+        err: CoreError,
+        fields: &[(&str, &'static str)],
+    ) -> Failure {
+        self.adopt_created_client(state).await;
+        Failure::from_core(err, fields)
+    }
+
     /// After a failed step: a use case may have created the client before failing (a sign-in
     /// is recorded before its password is checked). The browser then keeps that client, and the
     /// re-rendered form is bound to its secret.
-    pub async fn adopt_created_client(&mut self, state: &AppState) {
+    async fn adopt_created_client(&mut self, state: &AppState) {
         if self.browser.key.existing.is_some() {
             return;
         }

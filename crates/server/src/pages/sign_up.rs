@@ -327,8 +327,7 @@ async fn submit_ticket(
     match result {
         Ok(client) => finish(state, &mut page, client).await,
         Err(e) => {
-            page.adopt_created_client(state).await;
-            let f = Failure::from_core(e, FIELDS);
+            let f = page.step_failure(state, e, FIELDS).await;
             ticket_failure(state, &mut page, &ticket, &typed, &f).await
         }
     }
@@ -402,8 +401,7 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
     match result {
         Ok(r) => r,
         Err(e) => {
-            page.adopt_created_client(&state).await;
-            let f = Failure::from_core(e, FIELDS);
+            let f = page.step_failure(&state, e, FIELDS).await;
             render_form(&state, &mut page, &typed, Some(&f))
         }
     }

@@ -112,6 +112,22 @@ pub fn user_from_row(
     Ok((user, cell("totp_secret").is_some()))
 }
 
+/// A reader of Clerk's CSV user export, read as Clerk writes it (cells trimmed, rows of
+/// varying length), and the export's column names in lower case.
+pub(super) fn export_reader<R: Read>(input: R) -> anyhow::Result<(csv::Reader<R>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(input);
+    let headers = reader
+        .headers()
+        .context("reading the CSV header")?
+        .iter()
+        .map(str::to_lowercase)
+        .collect();
+    Ok((reader, headers))
+}
+
 pub async fn import(
     store: &SharedStore,
     input: &mut dyn Read,
@@ -125,16 +141,7 @@ pub async fn import(
     // The stored settings (the password rules users are imported under), not the record's.
     let stored = store.instance_settings(&instance.id).await?;
     let settings = usher_core::instance_settings::resolve(&stored, &Default::default()).settings;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(input);
-    let headers: Vec<String> = reader
-        .headers()
-        .context("reading the CSV header")?
-        .iter()
-        .map(|h| h.to_lowercase())
-        .collect();
+    let (mut reader, headers) = export_reader(input)?;
     if !headers
         .iter()
         .any(|h| h == "primary_email_address" || h == "username" || h == "primary_phone_number")

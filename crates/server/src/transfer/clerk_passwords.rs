@@ -16,16 +16,7 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<(UserId, PasswordDigest)>> {
 }
 
 pub fn parse(input: impl std::io::Read) -> anyhow::Result<Vec<(UserId, PasswordDigest)>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(input);
-    let headers: Vec<String> = reader
-        .headers()
-        .context("reading the CSV header")?
-        .iter()
-        .map(str::to_lowercase)
-        .collect();
+    let (mut reader, headers) = super::clerk_csv::export_reader(input)?;
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(id_at), Some(digest_at)) = (column("id"), column("password_digest")) else {
         bail!("not a Clerk user export: it needs the id and password_digest columns");

@@ -131,8 +131,9 @@ async fn identify_submit(
     match result {
         Ok(r) => r,
         Err(e) => {
-            page.adopt_created_client(&state).await;
-            let f = Failure::from_core(e, &[("identifier", "identifier")]);
+            let f = page
+                .step_failure(&state, e, &[("identifier", "identifier")])
+                .await;
             render_identify(&state, &mut page, flow, &identifier, Some(&f))
         }
     }

@@ -58,6 +58,16 @@ fn email_of(user: &User, email_address_id: Option<&str>) -> Option<String> {
     .map(|e| e.email_address.clone())
 }
 
+/// Creates the sign-in `req` describes for this browser, then answers with its next step.
+async fn start(
+    state: &AppState,
+    page: &mut Page,
+    req: CreateSignIn,
+) -> Result<Response, CoreError> {
+    let client = sign_ins::create(state, &page.browser.ctx, &page.browser.key, req).await?;
+    next_step(state, page, client).await
+}
+
 /// After a step: where the sign-in's status sends the browser (preparing the device
 /// confirmation email when Client Trust asks for one), with the client cookies.
 async fn next_step(
@@ -180,15 +190,13 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
             password: Some(password.to_owned()),
             ticket: None,
         };
-        let client = sign_ins::create(&state, &page.browser.ctx, &page.browser.key, req).await?;
-        next_step(&state, &mut page, client).await
+        start(&state, &mut page, req).await
     }
     .await;
     match result {
         Ok(r) => r,
         Err(e) => {
-            page.adopt_created_client(&state).await;
-            let f = Failure::from_core(e, IDENTIFIER_FIELDS);
+            let f = page.step_failure(&state, e, IDENTIFIER_FIELDS).await;
             render_sign_in(&state, &mut page, &identifier, Some(&f))
         }
     }

@@ -8,9 +8,9 @@ use axum::extract::State;
 use axum::response::Response;
 use usher_core::clients::Strategy;
 
-use super::{next_step, status_of};
+use super::{start, status_of};
 use crate::app::frontend::invitations;
-use crate::app::frontend::sign_ins::{self, CreateSignIn};
+use crate::app::frontend::sign_ins::CreateSignIn;
 use crate::pages::html::{self, Html};
 use crate::pages::sign_up::ticket_path;
 use crate::pages::{Failure, Page, PageForm, general_alert, skip_if_signed_in};
@@ -101,16 +101,11 @@ pub async fn submit(State(state): State<AppState>, mut page: Page, form: PageFor
         ticket: Some(ticket.clone()),
         ..CreateSignIn::default()
     };
-    let result = async {
-        let client = sign_ins::create(&state, &page.browser.ctx, &page.browser.key, req).await?;
-        next_step(&state, &mut page, client).await
-    }
-    .await;
+    let result = start(&state, &mut page, req).await;
     match result {
         Ok(r) => r,
         Err(e) => {
-            page.adopt_created_client(&state).await;
-            let f = Failure::from_core(e, NO_FIELDS);
+            let f = page.step_failure(&state, e, NO_FIELDS).await;
             render_for(&state, &mut page, &ticket, Some(&f)).await
         }
     }
