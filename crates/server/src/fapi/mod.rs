@@ -24,6 +24,7 @@ mod organization_domains;
 mod organizations;
 pub mod origins;
 mod passkeys;
+mod redirect;
 pub mod respond;
 mod sessions;
 mod sign_ins;
