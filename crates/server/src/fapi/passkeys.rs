@@ -20,12 +20,8 @@ use crate::wire::users::DeletedObjectJson;
 /// `POST /v1/me/passkeys`: a pending passkey whose verification's `nonce` holds the creation
 /// options for the page that asked (its origin is the relying party).
 pub async fn create(State(state): State<AppState>, me: SignedIn) -> ApiResult {
-    let (ctx, user, origin) = (
-        &me.browser.ctx,
-        &me.session.user_id,
-        me.browser.origin.as_deref(),
-    );
-    let (record, nonce) = app::create(&state, ctx, user, origin).await?;
+    let origin = me.browser.origin.as_deref();
+    let (record, nonce) = app::create(&state, &me.browser.ctx, &me.session.user_id, origin).await?;
     let body = json!(PasskeyJson::of_record(&record, Some(nonce)));
     respond(&state, &me.browser, body).await
 }
