@@ -5,16 +5,16 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
-use axum::http::header::{AUTHORIZATION, USER_AGENT};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use usher_core::ids::{OrganizationId, UserId};
 use usher_core::sessions::SessionStatus;
 use usher_core::sessions::bearer;
 
+use super::browser::request_context;
 use crate::app::context::RequestContext;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::trace::TraceId;
 
 pub struct SessionBearer {
     pub ctx: RequestContext,
@@ -53,17 +53,7 @@ impl FromRequestParts<AppState> for SessionBearer {
             .map_err(|e| ApiError::from(usher_core::CoreError::from(e)))?
             .filter(|s| s.status_at(now) == SessionStatus::Active)
             .ok_or_else(unauthenticated)?;
-        let ctx = RequestContext {
-            actor: format!("user:{}", session.user_id),
-            trace_id: parts.extensions.get::<TraceId>().map(|t| t.0.clone()),
-            client_ip: super::client_ip::resolve(parts, &state.frontend.trusted_proxies)
-                .map(|ip| ip.to_string()),
-            user_agent: parts
-                .headers
-                .get(USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(256).collect()),
-        };
+        let ctx = request_context(parts, state, format!("user:{}", session.user_id));
         Ok(Self {
             ctx,
             user_id: session.user_id.clone(),

@@ -70,6 +70,22 @@ pub fn dev_browser_unauthenticated() -> ApiError {
     )
 }
 
+/// What a Frontend API request does is recorded with: `actor`, its trace, and the caller's
+/// address and user agent.
+pub fn request_context(parts: &Parts, state: &AppState, actor: String) -> RequestContext {
+    RequestContext {
+        actor,
+        trace_id: parts.extensions.get::<TraceId>().map(|t| t.0.clone()),
+        client_ip: super::client_ip::resolve(parts, &state.frontend.trusted_proxies)
+            .map(|ip| ip.to_string()),
+        user_agent: parts
+            .headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect()),
+    }
+}
+
 impl FromRequestParts<AppState> for Browser {
     type Rejection = ApiError;
 
@@ -108,19 +124,10 @@ impl FromRequestParts<AppState> for Browser {
         if transport == ClientTransport::DevBrowser && client.is_none() {
             return Err(dev_browser_unauthenticated());
         }
-        let ctx = RequestContext {
-            actor: client
-                .as_ref()
-                .map_or_else(|| "client:new".to_owned(), |c| format!("client:{}", c.id)),
-            trace_id: parts.extensions.get::<TraceId>().map(|t| t.0.clone()),
-            client_ip: super::client_ip::resolve(parts, &state.frontend.trusted_proxies)
-                .map(|ip| ip.to_string()),
-            user_agent: parts
-                .headers
-                .get(USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(256).collect()),
-        };
+        let actor = client
+            .as_ref()
+            .map_or_else(|| "client:new".to_owned(), |c| format!("client:{}", c.id));
+        let ctx = request_context(parts, state, actor);
         let key = match &client {
             Some(c) => ClientKey::of(c, ClientToken::generate()),
             None => ClientKey::new_client(),

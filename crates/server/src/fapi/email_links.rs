@@ -4,16 +4,12 @@
 //! link was opened by the browser whose sign-in it completed.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::browser::Browser;
-use super::respond::{client_cookies, no_store};
-use crate::app::frontend::clients::view;
+use super::redirect::{handed_out_param, see_other};
 use crate::app::frontend::email_links;
-use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -26,26 +22,10 @@ pub async fn verify(
     State(state): State<AppState>,
     browser: Browser,
     Query(q): Query<VerifyQuery>,
-) -> Result<Response, ApiError> {
-    let token = q
-        .token
-        .filter(|t| !t.is_empty() && t.len() <= 256)
-        .ok_or_else(|| usher_core::CoreError::missing("token"))?;
+) -> ApiResult {
+    let token = handed_out_param(q.token, "token")?;
     let client_id = browser.client.as_ref().map(|c| c.id.clone());
-    let to = email_links::open(
-        &state,
-        &browser.ctx,
-        &browser.key,
-        client_id.as_ref(),
-        &token,
-    )
-    .await?;
-    let mut res = (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response();
-    if let Some(id) = client_id
-        && let Some(client) = state.store.get_client(&state.instance.id, &id).await?
-    {
-        let v = view(&state, &browser.key, client, browser.azp()).await?;
-        client_cookies(&state, &browser, &v, &mut res);
-    }
-    Ok(no_store(res))
+    let (ctx, key) = (&browser.ctx, &browser.key);
+    let to = email_links::open(&state, ctx, key, client_id.as_ref(), &token).await?;
+    see_other(&state, &browser, client_id, to).await
 }

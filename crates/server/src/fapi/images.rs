@@ -11,9 +11,9 @@ use usher_core::ids::ImageId;
 use usher_core::images::Image;
 
 use super::browser::Browser;
-use super::me::signed_in;
 use super::organizations::respond_organization;
 use super::respond::respond;
+use super::signed_in::signed_in;
 use crate::app::frontend::organizations as orgs;
 use crate::app::images as app;
 use crate::error::ApiResult;

@@ -9,12 +9,11 @@ use usher_core::ids::{OrganizationId, UserId};
 use usher_core::organizations::invitations::{InvitationStatus, OrganizationInvitation};
 
 use super::browser::Browser;
-use super::form::Form;
-use super::me::signed_in;
 use super::respond::{respond, respond_page};
+use super::signed_in::{SignedIn, SignedInForm};
 use crate::app::frontend::invitations as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::path::{InvitationPath, MyInvitationPath, OrganizationPath, Path};
+use crate::extract::path::{InvitationPath, MyInvitationPath, OrganizationPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::frontend::organizations as wire;
@@ -22,62 +21,44 @@ use crate::wire::requests::frontend::InvitationForm;
 
 const INVITATION_STATUSES: &str = "status must be one of pending, accepted, revoked or expired";
 
-pub async fn mine(State(state): State<AppState>, browser: Browser, q: QueryParams) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
+pub async fn mine(State(state): State<AppState>, me: SignedIn, q: QueryParams) -> ApiResult {
     let page = q.page()?;
-    let (list, total) = app::mine(
-        &state,
-        &s.user_id,
-        q.statuses(InvitationStatus::parse, INVITATION_STATUSES)?,
-        page,
-    )
-    .await?;
+    let statuses = q.statuses(InvitationStatus::parse, INVITATION_STATUSES)?;
+    let (list, total) = app::mine(&state, &me.session.user_id, statuses, page).await?;
     let now = state.now();
     let data: Vec<Value> = list
         .iter()
         .map(|(i, o)| wire::user_invitation(i, o, now))
         .collect();
-    respond_page(&state, &browser, data, total).await
+    respond_page(&state, &me.browser, data, total).await
 }
 
 /// Answers the accepted invitation; the client's user now has the membership.
-pub async fn accept(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<MyInvitationPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let (inv, org) = app::accept_mine(&state, &browser.ctx, &s.user_id, &p.invitation_id).await?;
-    respond(
-        &state,
-        &browser,
-        wire::user_invitation(&inv, &org, state.now()),
-    )
-    .await
+pub async fn accept(State(state): State<AppState>, me: SignedIn<MyInvitationPath>) -> ApiResult {
+    let (ctx, user) = (&me.browser.ctx, &me.session.user_id);
+    let (inv, org) = app::accept_mine(&state, ctx, user, &me.path.invitation_id).await?;
+    let body = wire::user_invitation(&inv, &org, state.now());
+    respond(&state, &me.browser, body).await
 }
 
 pub async fn of_organization(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
+    me: SignedIn<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
     let page = q.page()?;
-    let (list, total) = app::of_organization(
-        &state,
-        &s.user_id,
-        &p.organization_id,
-        q.statuses(InvitationStatus::parse, INVITATION_STATUSES)?,
-        page,
-    )
-    .await?;
+    let statuses = q.statuses(InvitationStatus::parse, INVITATION_STATUSES)?;
+    let (user, org) = (&me.session.user_id, &me.path.organization_id);
+    let (list, total) = app::of_organization(&state, user, org, statuses, page).await?;
+    respond_page(&state, &me.browser, invitations_json(&state, &list), total).await
+}
+
+/// An organization's invitations as its admins see them.
+fn invitations_json(state: &AppState, list: &[OrganizationInvitation]) -> Vec<Value> {
     let now = state.now();
-    let data: Vec<Value> = list
-        .iter()
+    list.iter()
         .map(|i| wire::organization_invitation(i, now))
-        .collect();
-    respond_page(&state, &browser, data, total).await
+        .collect()
 }
 
 /// Sends the invitations; a refusal names the addresses at fault as Clerk does, for
@@ -127,80 +108,37 @@ async fn invite_all(
 /// `POST …/invitations`: one address, answered with its invitation.
 pub async fn invite(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-    form: Form,
+    me: SignedInForm<InvitationForm, OrganizationPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: InvitationForm = form.read()?;
+    let f = me.form;
     let email = f
         .email_address
         .ok_or_else(|| CoreError::missing("email_address"))?;
-    let made = invite_all(
-        &state,
-        &browser,
-        &s.user_id,
-        &p.organization_id,
-        vec![email],
-        f.role,
-    )
-    .await?;
+    let (user, org) = (&me.session.user_id, &me.path.organization_id);
+    let made = invite_all(&state, &me.browser, user, org, vec![email], f.role).await?;
     let inv = made.first().ok_or(CoreError::NotFound {
         resource: "organization invitation",
     })?;
-    respond(
-        &state,
-        &browser,
-        wire::organization_invitation(inv, state.now()),
-    )
-    .await
+    let body = wire::organization_invitation(inv, state.now());
+    respond(&state, &me.browser, body).await
 }
 
 /// `POST …/invitations/bulk` (what `<OrganizationProfile/>` sends): `email_address` repeated,
 /// answered with a bare array of the invitations.
 pub async fn invite_many(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-    form: Form,
+    me: SignedInForm<InvitationForm, OrganizationPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: InvitationForm = form.read()?;
-    let made = invite_all(
-        &state,
-        &browser,
-        &s.user_id,
-        &p.organization_id,
-        form.all("email_address"),
-        f.role,
-    )
-    .await?;
-    let now = state.now();
-    let data: Vec<Value> = made
-        .iter()
-        .map(|i| wire::organization_invitation(i, now))
-        .collect();
-    respond(&state, &browser, Value::Array(data)).await
+    let emails = me.fields.all("email_address");
+    let (user, org) = (&me.session.user_id, &me.path.organization_id);
+    let made = invite_all(&state, &me.browser, user, org, emails, me.form.role).await?;
+    let body = Value::Array(invitations_json(&state, &made));
+    respond(&state, &me.browser, body).await
 }
 
-pub async fn revoke(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<InvitationPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let inv = app::revoke(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.invitation_id,
-    )
-    .await?;
-    respond(
-        &state,
-        &browser,
-        wire::organization_invitation(&inv, state.now()),
-    )
-    .await
+pub async fn revoke(State(state): State<AppState>, me: SignedIn<InvitationPath>) -> ApiResult {
+    let (ctx, user, p) = (&me.browser.ctx, &me.session.user_id, &me.path);
+    let inv = app::revoke(&state, ctx, user, &p.organization_id, &p.invitation_id).await?;
+    let body = wire::organization_invitation(&inv, state.now());
+    respond(&state, &me.browser, body).await
 }

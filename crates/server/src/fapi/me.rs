@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use usher_core::CoreError;
-use usher_core::sessions::Session;
 use usher_core::users::User;
 
 use super::browser::Browser;
 use super::form::Form;
 use super::respond::{no_store, render_context, with_client};
-use crate::app::frontend::clients::{current_session, memberships_of};
+use super::signed_in::signed_in;
+use crate::app::frontend::clients::memberships_of;
 use crate::app::frontend::devices;
 use crate::app::frontend::get_user;
 use crate::app::frontend::me::{self, ProfilePatch};
@@ -23,18 +23,6 @@ use crate::wire::frontend::client::{
 };
 use crate::wire::frontend::mfa;
 use crate::wire::requests::frontend::{ChangePasswordForm, CodeForm, ProfileForm};
-use usher_core::ids::SessionId;
-
-pub(super) async fn signed_in(state: &AppState, browser: &Browser) -> Result<Session, ApiError> {
-    let client = browser.client.as_ref().ok_or(CoreError::SignedOut)?;
-    // A malformed `_clerk_session_id` names no session of this client.
-    let requested = match browser.session_id.as_deref().map(SessionId::parse) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => return Err(CoreError::SignedOut.into()),
-    };
-    Ok(current_session(state, client, requested.as_ref()).await?)
-}
 
 async fn respond_user(
     state: &AppState,

@@ -10,8 +10,8 @@ use usher_core::CoreError;
 
 use super::browser::Browser;
 use super::form::Form;
-use super::me::signed_in;
 use super::respond::with_client;
+use super::signed_in::signed_in;
 use crate::app::external_accounts;
 use crate::app::frontend::oauth_connect::{self as app, Connect, Pending};
 use crate::error::ApiError;

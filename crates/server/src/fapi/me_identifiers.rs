@@ -3,21 +3,18 @@
 //! Clerk's `{response, client}` envelope.
 
 use axum::extract::State;
-use axum::response::Response;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use usher_core::CoreError;
 use usher_core::ids::IdentificationId;
 use usher_core::users::User;
 use usher_core::users::contacts::{self, ContactKind};
 
-use super::browser::Browser;
-use super::form::Form;
-use super::me::signed_in;
-use super::respond::with_client;
+use super::respond::respond;
+use super::signed_in::{SignedIn, SignedInForm};
 use crate::app::frontend::get_user;
 use crate::app::identifiers as app;
-use crate::error::ApiError;
-use crate::extract::path::{EmailAddressPath, Path, PhoneNumberPath};
+use crate::error::ApiResult;
+use crate::extract::path::{EmailAddressPath, PathStruct, PhoneNumberPath};
 use crate::state::AppState;
 use crate::wire::requests::frontend::CodeForm;
 use crate::wire::requests::identifiers::{
@@ -25,7 +22,47 @@ use crate::wire::requests::identifiers::{
 };
 use crate::wire::users::{DeletedObjectJson, EmailAddressJson, PhoneNumberJson};
 
-type ApiResult = Result<Response, ApiError>;
+/// What the email address routes and the phone number routes differ by: the kind of identifier,
+/// the path that names one, and the form that adds one. Every handler but `update_phone` serves
+/// both, once for [`Email`] and once for [`Phone`].
+pub trait Contact {
+    const KIND: ContactKind;
+    type Path: PathStruct + Send;
+    type New: DeserializeOwned;
+    fn id(path: &Self::Path) -> &IdentificationId;
+    /// The address or number a form adds.
+    fn value(form: Self::New) -> String;
+}
+
+/// `/v1/me/email_addresses…`
+pub struct Email;
+
+impl Contact for Email {
+    const KIND: ContactKind = ContactKind::Email;
+    type Path = EmailAddressPath;
+    type New = MyEmailAddressForm;
+    fn id(path: &EmailAddressPath) -> &IdentificationId {
+        &path.email_address_id
+    }
+    fn value(form: MyEmailAddressForm) -> String {
+        form.email_address
+    }
+}
+
+/// `/v1/me/phone_numbers…`
+pub struct Phone;
+
+impl Contact for Phone {
+    const KIND: ContactKind = ContactKind::Phone;
+    type Path = PhoneNumberPath;
+    type New = MyPhoneNumberForm;
+    fn id(path: &PhoneNumberPath) -> &IdentificationId {
+        &path.phone_number_id
+    }
+    fn value(form: MyPhoneNumberForm) -> String {
+        form.phone_number
+    }
+}
 
 fn one(user: &User, kind: ContactKind, id: &str) -> Value {
     let json = match kind {
@@ -39,59 +76,56 @@ fn one(user: &User, kind: ContactKind, id: &str) -> Value {
     json.and_then(Result::ok).unwrap_or(Value::Null)
 }
 
-async fn respond(state: &AppState, browser: &Browser, body: Value) -> ApiResult {
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(state, browser, client, |_, _| body).await
-}
-
-async fn list(state: AppState, browser: Browser, kind: ContactKind) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let user = get_user(&state, &s.user_id).await?;
-    let items: Vec<Value> = match kind {
+pub async fn list<C: Contact>(State(state): State<AppState>, me: SignedIn) -> ApiResult {
+    let user = get_user(&state, &me.session.user_id).await?;
+    let items: Vec<Value> = match C::KIND {
         ContactKind::Email => user
             .email_addresses
             .iter()
-            .map(|e| one(&user, kind, &e.id))
+            .map(|e| one(&user, C::KIND, &e.id))
             .collect(),
         ContactKind::Phone => user
             .phone_numbers
             .iter()
-            .map(|p| one(&user, kind, &p.id))
+            .map(|p| one(&user, C::KIND, &p.id))
             .collect(),
     };
-    respond(&state, &browser, Value::Array(items)).await
+    respond(&state, &me.browser, Value::Array(items)).await
 }
 
-async fn create(state: AppState, browser: Browser, kind: ContactKind, value: String) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let (user, id) = app::create_mine(&state, &browser.ctx, &s.user_id, kind, &value).await?;
-    respond(&state, &browser, one(&user, kind, &id)).await
-}
-
-async fn get(
-    state: AppState,
-    browser: Browser,
-    kind: ContactKind,
-    id: IdentificationId,
+pub async fn create<C: Contact>(
+    State(state): State<AppState>,
+    me: SignedInForm<C::New>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let user = get_user(&state, &s.user_id).await?;
-    if contacts::kind_of(&user, &id) != Some(kind) {
-        return Err(kind.not_found().into());
+    let value = C::value(me.form);
+    crate::app::identifier_lists::check(&state, &value).await?;
+    let (ctx, user_id) = (&me.browser.ctx, &me.session.user_id);
+    let (user, id) = app::create_mine(&state, ctx, user_id, C::KIND, &value).await?;
+    respond(&state, &me.browser, one(&user, C::KIND, &id)).await
+}
+
+pub async fn get<C: Contact>(State(state): State<AppState>, me: SignedIn<C::Path>) -> ApiResult {
+    let id = C::id(&me.path);
+    let user = get_user(&state, &me.session.user_id).await?;
+    if contacts::kind_of(&user, id) != Some(C::KIND) {
+        return Err(C::KIND.not_found().into());
     }
-    respond(&state, &browser, one(&user, kind, &id)).await
+    respond(&state, &me.browser, one(&user, C::KIND, id)).await
 }
 
-async fn delete(
-    state: AppState,
-    browser: Browser,
-    kind: ContactKind,
-    id: IdentificationId,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let others = app::other_sessions(&state, &s).await?;
-    app::delete(&state, &browser.ctx, kind, &id, Some(&s.user_id), &others).await?;
-    let object = match kind {
+pub async fn delete<C: Contact>(State(state): State<AppState>, me: SignedIn<C::Path>) -> ApiResult {
+    let (id, s) = (C::id(&me.path), &me.session);
+    let others = app::other_sessions(&state, s).await?;
+    app::delete(
+        &state,
+        &me.browser.ctx,
+        C::KIND,
+        id,
+        Some(&s.user_id),
+        &others,
+    )
+    .await?;
+    let object = match C::KIND {
         ContactKind::Email => "email_address",
         ContactKind::Phone => "phone_number",
     };
@@ -101,163 +135,44 @@ async fn delete(
         deleted: true,
         external_id: None,
     });
-    respond(&state, &browser, body).await
+    respond(&state, &me.browser, body).await
 }
 
-async fn prepare(
-    state: AppState,
-    browser: Browser,
-    kind: ContactKind,
-    id: IdentificationId,
-    form: Form,
+pub async fn prepare_verification<C: Contact>(
+    State(state): State<AppState>,
+    me: SignedInForm<PrepareVerificationForm, C::Path>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let form = form.read::<PrepareVerificationForm>()?;
-    let user = if kind == ContactKind::Email && form.strategy == "email_link" {
-        let redirect_url = form.redirect_url.as_deref();
-        let ctx = &browser.ctx;
-        crate::app::frontend::email_links::prepare_profile(
-            &state,
-            ctx,
-            &s.user_id,
-            &id,
-            redirect_url,
-        )
-        .await?
+    let (ctx, user_id, id) = (&me.browser.ctx, &me.session.user_id, C::id(&me.path));
+    let strategy = me.form.strategy.as_str();
+    let user = if C::KIND == ContactKind::Email && strategy == "email_link" {
+        let redirect_url = me.form.redirect_url.as_deref();
+        crate::app::frontend::email_links::prepare_profile(&state, ctx, user_id, id, redirect_url)
+            .await?
     } else {
-        app::prepare_mine(&state, &browser.ctx, &s.user_id, kind, &id, &form.strategy).await?
+        app::prepare_mine(&state, ctx, user_id, C::KIND, id, strategy).await?
     };
-    respond(&state, &browser, one(&user, kind, &id)).await
+    respond(&state, &me.browser, one(&user, C::KIND, id)).await
 }
 
-async fn attempt(
-    state: AppState,
-    browser: Browser,
-    kind: ContactKind,
-    id: IdentificationId,
-    form: Form,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let code = form.read::<CodeForm>()?.code;
-    let user = app::attempt_mine(&state, &browser.ctx, &s.user_id, kind, &id, &code).await?;
-    respond(&state, &browser, one(&user, kind, &id)).await
-}
-
-pub async fn list_emails(State(state): State<AppState>, browser: Browser) -> ApiResult {
-    list(state, browser, ContactKind::Email).await
-}
-
-pub async fn create_email(
+pub async fn attempt_verification<C: Contact>(
     State(state): State<AppState>,
-    browser: Browser,
-    form: Form,
+    me: SignedInForm<CodeForm, C::Path>,
 ) -> ApiResult {
-    signed_in(&state, &browser).await?;
-    let value = form.read::<MyEmailAddressForm>()?.email_address;
-    crate::app::identifier_lists::check(&state, &value).await?;
-    create(state, browser, ContactKind::Email, value).await
-}
-
-pub async fn get_email(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<EmailAddressPath>,
-) -> ApiResult {
-    get(state, browser, ContactKind::Email, p.email_address_id).await
-}
-
-pub async fn delete_email(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<EmailAddressPath>,
-) -> ApiResult {
-    delete(state, browser, ContactKind::Email, p.email_address_id).await
-}
-
-pub async fn prepare_email(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<EmailAddressPath>,
-    form: Form,
-) -> ApiResult {
-    prepare(state, browser, ContactKind::Email, p.email_address_id, form).await
-}
-
-pub async fn attempt_email(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<EmailAddressPath>,
-    form: Form,
-) -> ApiResult {
-    attempt(state, browser, ContactKind::Email, p.email_address_id, form).await
-}
-
-pub async fn list_phones(State(state): State<AppState>, browser: Browser) -> ApiResult {
-    list(state, browser, ContactKind::Phone).await
-}
-
-pub async fn create_phone(
-    State(state): State<AppState>,
-    browser: Browser,
-    form: Form,
-) -> ApiResult {
-    signed_in(&state, &browser).await?;
-    let value = form.read::<MyPhoneNumberForm>()?.phone_number;
-    crate::app::identifier_lists::check(&state, &value).await?;
-    create(state, browser, ContactKind::Phone, value).await
-}
-
-pub async fn get_phone(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<PhoneNumberPath>,
-) -> ApiResult {
-    get(state, browser, ContactKind::Phone, p.phone_number_id).await
+    let (ctx, user_id, id) = (&me.browser.ctx, &me.session.user_id, C::id(&me.path));
+    let user = app::attempt_mine(&state, ctx, user_id, C::KIND, id, &me.form.code).await?;
+    respond(&state, &me.browser, one(&user, C::KIND, id)).await
 }
 
 pub async fn update_phone(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<PhoneNumberPath>,
-    form: Form,
+    me: SignedInForm<MyPhoneNumberPatchForm, PhoneNumberPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let patch = form.read::<MyPhoneNumberPatchForm>()?.patch()?;
-    let id = p.phone_number_id;
-    let user = app::update_mine(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        ContactKind::Phone,
-        &id,
-        patch,
-    )
-    .await?;
-    respond(&state, &browser, one(&user, ContactKind::Phone, &id)).await
-}
-
-pub async fn delete_phone(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<PhoneNumberPath>,
-) -> ApiResult {
-    delete(state, browser, ContactKind::Phone, p.phone_number_id).await
-}
-
-pub async fn prepare_phone(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<PhoneNumberPath>,
-    form: Form,
-) -> ApiResult {
-    prepare(state, browser, ContactKind::Phone, p.phone_number_id, form).await
-}
-
-pub async fn attempt_phone(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<PhoneNumberPath>,
-    form: Form,
-) -> ApiResult {
-    attempt(state, browser, ContactKind::Phone, p.phone_number_id, form).await
+    let patch = me.form.patch()?;
+    let (ctx, user_id, id) = (
+        &me.browser.ctx,
+        &me.session.user_id,
+        &me.path.phone_number_id,
+    );
+    let user = app::update_mine(&state, ctx, user_id, ContactKind::Phone, id, patch).await?;
+    respond(&state, &me.browser, one(&user, ContactKind::Phone, id)).await
 }

@@ -24,10 +24,12 @@ mod organization_domains;
 mod organizations;
 pub mod origins;
 mod passkeys;
+mod redirect;
 pub mod respond;
 mod sessions;
 mod sign_ins;
 mod sign_ups;
+mod signed_in;
 mod suggestions;
 mod throttle;
 pub mod tunnel;
@@ -266,40 +268,40 @@ async fn jwks(State(state): State<AppState>) -> Json<JwksJson> {
 
 /// `/v1/me/email_addresses…` and `/v1/me/phone_numbers…` (`fapi/me_identifiers.rs`).
 fn identifier_routes() -> Router<AppState> {
-    use me_identifiers as i;
+    use me_identifiers::{self as i, Email, Phone};
     Router::new()
         .route(
             "/v1/me/email_addresses",
-            get(i::list_emails).post(i::create_email),
+            get(i::list::<Email>).post(i::create::<Email>),
         )
         .route(
             "/v1/me/email_addresses/{email_address_id}",
-            get(i::get_email).delete(i::delete_email),
+            get(i::get::<Email>).delete(i::delete::<Email>),
         )
         .route(
             "/v1/me/email_addresses/{email_address_id}/prepare_verification",
-            post(i::prepare_email),
+            post(i::prepare_verification::<Email>),
         )
         .route(
             "/v1/me/email_addresses/{email_address_id}/attempt_verification",
-            post(i::attempt_email),
+            post(i::attempt_verification::<Email>),
         )
         .route(
             "/v1/me/phone_numbers",
-            get(i::list_phones).post(i::create_phone),
+            get(i::list::<Phone>).post(i::create::<Phone>),
         )
         .route(
             "/v1/me/phone_numbers/{phone_number_id}",
-            get(i::get_phone)
+            get(i::get::<Phone>)
                 .patch(i::update_phone)
-                .delete(i::delete_phone),
+                .delete(i::delete::<Phone>),
         )
         .route(
             "/v1/me/phone_numbers/{phone_number_id}/prepare_verification",
-            post(i::prepare_phone),
+            post(i::prepare_verification::<Phone>),
         )
         .route(
             "/v1/me/phone_numbers/{phone_number_id}/attempt_verification",
-            post(i::attempt_phone),
+            post(i::attempt_verification::<Phone>),
         )
 }

@@ -6,12 +6,11 @@ use serde_json::json;
 use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
 
 use super::browser::Browser;
-use super::form::Form;
-use super::me::signed_in;
 use super::respond::{respond, respond_page};
+use super::signed_in::{SignedIn, SignedInForm};
 use crate::app::frontend::organization_domains as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::path::{DomainPath, OrganizationPath, Path};
+use crate::extract::path::{DomainPath, OrganizationPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::organization_domains::DomainJson;
@@ -38,11 +37,9 @@ async fn respond_domain(state: &AppState, browser: &Browser, d: &OrganizationDom
 /// `enrollment_mode` may repeat (clerk-js splits a list into repeated keys).
 pub async fn list(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
+    me: SignedIn<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
     let page = q.page()?;
     let enrollment_modes = q
         .all("enrollment_mode")
@@ -55,116 +52,64 @@ pub async fn list(
         page,
         ..Default::default()
     };
-    let (list, total) = app::list(&state, &s.user_id, &p.organization_id, query).await?;
+    let (user, org) = (&me.session.user_id, &me.path.organization_id);
+    let (list, total) = app::list(&state, user, org, query).await?;
     let data = counted(&state, &list).await?;
-    respond_page(&state, &browser, data, total).await
+    respond_page(&state, &me.browser, data, total).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-    form: Form,
+    me: SignedInForm<DomainForm, OrganizationPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: DomainForm = form.read()?;
-    let d = app::create(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        f.name,
-        f.enrollment_mode,
-    )
-    .await?;
-    respond_domain(&state, &browser, &d).await
+    let (ctx, user, f) = (&me.browser.ctx, &me.session.user_id, me.form);
+    let org = &me.path.organization_id;
+    let d = app::create(&state, ctx, user, org, f.name, f.enrollment_mode).await?;
+    respond_domain(&state, &me.browser, &d).await
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<DomainPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let d = app::get(&state, &s.user_id, &p.organization_id, &p.domain_id).await?;
-    respond_domain(&state, &browser, &d).await
+pub async fn get(State(state): State<AppState>, me: SignedIn<DomainPath>) -> ApiResult {
+    let (user, p) = (&me.session.user_id, &me.path);
+    let d = app::get(&state, user, &p.organization_id, &p.domain_id).await?;
+    respond_domain(&state, &me.browser, &d).await
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<DomainPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let d = app::delete(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.domain_id,
-    )
-    .await?;
+pub async fn delete(State(state): State<AppState>, me: SignedIn<DomainPath>) -> ApiResult {
+    let (ctx, user, p) = (&me.browser.ctx, &me.session.user_id, &me.path);
+    let d = app::delete(&state, ctx, user, &p.organization_id, &p.domain_id).await?;
     let body = crate::wire::frontend::organizations::deleted("organization_domain", &d.id);
-    respond(&state, &browser, body).await
+    respond(&state, &me.browser, body).await
 }
 
 pub async fn update_enrollment_mode(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<DomainPath>,
-    form: Form,
+    me: SignedInForm<EnrollmentModeForm, DomainPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: EnrollmentModeForm = form.read()?;
-    let d = app::update_enrollment_mode(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.domain_id,
-        f.enrollment_mode,
-        f.delete_pending,
-    )
-    .await?;
-    respond_domain(&state, &browser, &d).await
+    let (ctx, user, p, f) = (&me.browser.ctx, &me.session.user_id, &me.path, me.form);
+    let (org, domain) = (&p.organization_id, &p.domain_id);
+    let (mode, delete_pending) = (f.enrollment_mode, f.delete_pending);
+    let d =
+        app::update_enrollment_mode(&state, ctx, user, org, domain, mode, delete_pending).await?;
+    respond_domain(&state, &me.browser, &d).await
 }
 
 pub async fn prepare_affiliation(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<DomainPath>,
-    form: Form,
+    me: SignedInForm<AffiliationForm, DomainPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: AffiliationForm = form.read()?;
-    let d = app::prepare_affiliation(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.domain_id,
-        &f.affiliation_email_address,
-    )
-    .await?;
-    respond_domain(&state, &browser, &d).await
+    let (ctx, user, p, f) = (&me.browser.ctx, &me.session.user_id, &me.path, &me.form);
+    let (org, domain) = (&p.organization_id, &p.domain_id);
+    let email = &f.affiliation_email_address;
+    let d = app::prepare_affiliation(&state, ctx, user, org, domain, email).await?;
+    respond_domain(&state, &me.browser, &d).await
 }
 
 pub async fn attempt_affiliation(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<DomainPath>,
-    form: Form,
+    me: SignedInForm<CodeForm, DomainPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: CodeForm = form.read()?;
-    let d = app::attempt_affiliation(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.domain_id,
-        &f.code,
-    )
-    .await?;
-    respond_domain(&state, &browser, &d).await
+    let (ctx, user, p, f) = (&me.browser.ctx, &me.session.user_id, &me.path, &me.form);
+    let (org, domain) = (&p.organization_id, &p.domain_id);
+    let d = app::attempt_affiliation(&state, ctx, user, org, domain, &f.code).await?;
+    respond_domain(&state, &me.browser, &d).await
 }

@@ -9,12 +9,11 @@ use usher_core::organizations::memberships::NewMembership;
 use usher_core::organizations::query::MembershipQuery;
 
 use super::browser::Browser;
-use super::form::Form;
-use super::me::signed_in;
 use super::respond::respond;
+use super::signed_in::{SignedIn, SignedInForm};
 use crate::app::frontend::organizations as app;
 use crate::error::ApiResult;
-use crate::extract::path::{MembershipPath, OrganizationPath, Path};
+use crate::extract::path::{MembershipPath, OrganizationPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::frontend::organizations as wire;
@@ -32,33 +31,23 @@ pub(super) async fn respond_organization(
 
 pub async fn my_memberships(
     State(state): State<AppState>,
-    browser: Browser,
+    me: SignedIn,
     q: QueryParams,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let (list, total) = app::my_memberships(&state, &s.user_id, q.page()?).await?;
-    respond(&state, &browser, wire::memberships(&list, total)).await
+    let (list, total) = app::my_memberships(&state, &me.session.user_id, q.page()?).await?;
+    respond(&state, &me.browser, wire::memberships(&list, total)).await
 }
 
-pub async fn leave(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let d = app::leave(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
-    respond(
-        &state,
-        &browser,
-        wire::deleted("organization_membership", &d.membership.id),
-    )
-    .await
+pub async fn leave(State(state): State<AppState>, me: SignedIn<OrganizationPath>) -> ApiResult {
+    let (ctx, user) = (&me.browser.ctx, &me.session.user_id);
+    let d = app::leave(&state, ctx, user, &me.path.organization_id).await?;
+    let body = wire::deleted("organization_membership", &d.membership.id);
+    respond(&state, &me.browser, body).await
 }
 
 /// What the create form starts with: the user's name, no advisory (Usher has no domains yet).
-pub async fn creation_defaults(State(state): State<AppState>, browser: Browser) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let user = crate::app::frontend::get_user(&state, &s.user_id).await?;
+pub async fn creation_defaults(State(state): State<AppState>, me: SignedIn) -> ApiResult {
+    let user = crate::app::frontend::get_user(&state, &me.session.user_id).await?;
     let name = [user.first_name.as_deref(), user.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -69,65 +58,45 @@ pub async fn creation_defaults(State(state): State<AppState>, browser: Browser) 
         "advisory": null,
         "form": { "name": name, "slug": slug, "logo": null, "blur_hash": null },
     });
-    respond(&state, &browser, body).await
+    respond(&state, &me.browser, body).await
 }
 
-pub async fn create(State(state): State<AppState>, browser: Browser, form: Form) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: OrganizationForm = form.read()?;
-    let org = app::create(&state, &browser.ctx, &s.user_id, f.name, f.slug).await?;
-    respond_organization(&state, &browser, org).await
-}
-
-pub async fn get(
+pub async fn create(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
+    me: SignedInForm<OrganizationForm>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let org = app::get(&state, &s.user_id, &p.organization_id).await?;
-    respond_organization(&state, &browser, org).await
+    let (ctx, user, f) = (&me.browser.ctx, &me.session.user_id, me.form);
+    let org = app::create(&state, ctx, user, f.name, f.slug).await?;
+    respond_organization(&state, &me.browser, org).await
+}
+
+pub async fn get(State(state): State<AppState>, me: SignedIn<OrganizationPath>) -> ApiResult {
+    let org = app::get(&state, &me.session.user_id, &me.path.organization_id).await?;
+    respond_organization(&state, &me.browser, org).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-    form: Form,
+    me: SignedInForm<OrganizationForm, OrganizationPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: OrganizationForm = form.read()?;
-    let org = app::update(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        f.name,
-        f.slug,
-    )
-    .await?;
-    respond_organization(&state, &browser, org).await
+    let (ctx, user, f) = (&me.browser.ctx, &me.session.user_id, me.form);
+    let org = app::update(&state, ctx, user, &me.path.organization_id, f.name, f.slug).await?;
+    respond_organization(&state, &me.browser, org).await
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let org = app::delete(&state, &browser.ctx, &s.user_id, &p.organization_id).await?;
-    respond(&state, &browser, wire::deleted("organization", &org.id)).await
+pub async fn delete(State(state): State<AppState>, me: SignedIn<OrganizationPath>) -> ApiResult {
+    let (ctx, user) = (&me.browser.ctx, &me.session.user_id);
+    let org = app::delete(&state, ctx, user, &me.path.organization_id).await?;
+    respond(&state, &me.browser, wire::deleted("organization", &org.id)).await
 }
 
 /// `role` may repeat (clerk-js splits comma lists into repeated keys); a `query` with a comma
 /// arrives split the same way and is joined back.
 pub async fn members(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
+    me: SignedIn<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
     let query = q.all("query");
     let query = MembershipQuery {
         roles: q.all("role"),
@@ -135,79 +104,54 @@ pub async fn members(
         page: q.page()?,
         ..Default::default()
     };
-    let (list, total) = app::members(&state, &s.user_id, &p.organization_id, query).await?;
-    respond(&state, &browser, wire::memberships(&list, total)).await
+    let (list, total) =
+        app::members(&state, &me.session.user_id, &me.path.organization_id, query).await?;
+    respond(&state, &me.browser, wire::memberships(&list, total)).await
 }
 
 pub async fn add_member(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
-    form: Form,
+    me: SignedInForm<MemberForm, OrganizationPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let f: MemberForm = form.read()?;
+    let (ctx, user, f) = (&me.browser.ctx, &me.session.user_id, me.form);
     let input = NewMembership {
         user_id: f.user_id,
         role: f.role,
         ..Default::default()
     };
-    let d = app::add_member(&state, &browser.ctx, &s.user_id, &p.organization_id, input).await?;
-    respond(&state, &browser, wire::membership(&d)).await
+    let d = app::add_member(&state, ctx, user, &me.path.organization_id, input).await?;
+    respond(&state, &me.browser, wire::membership(&d)).await
 }
 
 pub async fn update_member(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<MembershipPath>,
-    form: Form,
+    me: SignedInForm<MemberForm, MembershipPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let role = form
-        .read::<MemberForm>()?
-        .role
-        .ok_or_else(|| CoreError::missing("role"))?;
-    let d = app::update_member(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.user_id,
-        &role,
-    )
-    .await?;
-    respond(&state, &browser, wire::membership(&d)).await
+    let (ctx, user, p) = (&me.browser.ctx, &me.session.user_id, &me.path);
+    let role = me.form.role.ok_or_else(|| CoreError::missing("role"))?;
+    let d = app::update_member(&state, ctx, user, &p.organization_id, &p.user_id, &role).await?;
+    respond(&state, &me.browser, wire::membership(&d)).await
 }
 
 /// Answers the removed membership (clerk-js reads it as one, not as a deleted object).
 pub async fn remove_member(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<MembershipPath>,
+    me: SignedIn<MembershipPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let d = app::remove_member(
-        &state,
-        &browser.ctx,
-        &s.user_id,
-        &p.organization_id,
-        &p.user_id,
-    )
-    .await?;
-    respond(&state, &browser, wire::membership(&d)).await
+    let (ctx, user, p) = (&me.browser.ctx, &me.session.user_id, &me.path);
+    let d = app::remove_member(&state, ctx, user, &p.organization_id, &p.user_id).await?;
+    respond(&state, &me.browser, wire::membership(&d)).await
 }
 
 pub async fn roles(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
+    me: SignedIn<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let all = app::roles(&state, &s.user_id, &p.organization_id).await?;
+    let all = app::roles(&state, &me.session.user_id, &me.path.organization_id).await?;
     let pg = q.page()?;
     let total = all.len() as i64;
     let data: Vec<Value> = pg.of(&all).map(wire::role).collect();
     let body = json!({ "data": data, "total_count": total, "has_role_set_migration": false });
-    respond(&state, &browser, body).await
+    respond(&state, &me.browser, body).await
 }

@@ -9,13 +9,12 @@ use serde_json::json;
 use usher_core::organizations::membership_requests::RequestStatus;
 use usher_core::organizations::suggestions::SuggestionStatus;
 
-use super::browser::Browser;
-use super::me::signed_in;
 use super::respond::{respond, respond_page};
+use super::signed_in::SignedIn;
 use crate::app::frontend::membership_requests as requests;
 use crate::app::frontend::suggestions as app;
 use crate::error::ApiResult;
-use crate::extract::path::{MembershipRequestPath, MySuggestionPath, OrganizationPath, Path};
+use crate::extract::path::{MembershipRequestPath, MySuggestionPath, OrganizationPath};
 use crate::extract::query::QueryParams;
 use crate::state::AppState;
 use crate::wire::frontend::suggestions::{MembershipRequestJson, SuggestionJson};
@@ -41,68 +40,56 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn mine(State(state): State<AppState>, browser: Browser, q: QueryParams) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
+async fn mine(State(state): State<AppState>, me: SignedIn, q: QueryParams) -> ApiResult {
     let wanted = q.statuses(
         SuggestionStatus::parse,
         "status must be pending or accepted",
     )?;
-    let (list, total) = app::mine(&state, &s.user_id, wanted, q.page()?).await?;
+    let (list, total) = app::mine(&state, &me.session.user_id, wanted, q.page()?).await?;
     let data = list
         .iter()
         .map(|(s, o)| SuggestionJson::new(s, o))
         .collect();
-    respond_page(&state, &browser, data, total).await
+    respond_page(&state, &me.browser, data, total).await
 }
 
 /// Answers the accepted suggestion; the request to join now waits for the admins.
-async fn accept(
-    State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<MySuggestionPath>,
-) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let (sugg, org) = app::accept_mine(&state, &browser.ctx, &s.user_id, &p.suggestion_id).await?;
-    respond(&state, &browser, json!(SuggestionJson::new(&sugg, &org))).await
+async fn accept(State(state): State<AppState>, me: SignedIn<MySuggestionPath>) -> ApiResult {
+    let (ctx, user) = (&me.browser.ctx, &me.session.user_id);
+    let (sugg, org) = app::accept_mine(&state, ctx, user, &me.path.suggestion_id).await?;
+    respond(&state, &me.browser, json!(SuggestionJson::new(&sugg, &org))).await
 }
 
 async fn list_requests(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<OrganizationPath>,
+    me: SignedIn<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
     let wanted = q.statuses(
         RequestStatus::parse,
         "status must be one of pending, accepted or rejected",
     )?;
-    let (list, total) =
-        requests::list(&state, &s.user_id, &p.organization_id, wanted, q.page()?).await?;
+    let (user, org) = (&me.session.user_id, &me.path.organization_id);
+    let (list, total) = requests::list(&state, user, org, wanted, q.page()?).await?;
     let data = list
         .iter()
         .map(|(r, u)| MembershipRequestJson::new(r, u.as_ref()))
         .collect();
-    respond_page(&state, &browser, data, total).await
+    respond_page(&state, &me.browser, data, total).await
 }
 
 /// `POST …/membership_requests/{id}/accept` (`ACCEPT`) and `…/reject`.
 async fn decide_request<const ACCEPT: bool>(
     State(state): State<AppState>,
-    browser: Browser,
-    Path(p): Path<MembershipRequestPath>,
+    me: SignedIn<MembershipRequestPath>,
 ) -> ApiResult {
-    let s = signed_in(&state, &browser).await?;
-    let (ctx, org, id) = (&browser.ctx, &p.organization_id, &p.request_id);
+    let (ctx, user) = (&me.browser.ctx, &me.session.user_id);
+    let (org, id) = (&me.path.organization_id, &me.path.request_id);
     let (r, u) = if ACCEPT {
-        requests::accept(&state, ctx, &s.user_id, org, id).await?
+        requests::accept(&state, ctx, user, org, id).await?
     } else {
-        requests::reject(&state, ctx, &s.user_id, org, id).await?
+        requests::reject(&state, ctx, user, org, id).await?
     };
-    respond(
-        &state,
-        &browser,
-        json!(MembershipRequestJson::new(&r, u.as_ref())),
-    )
-    .await
+    let body = json!(MembershipRequestJson::new(&r, u.as_ref()));
+    respond(&state, &me.browser, body).await
 }

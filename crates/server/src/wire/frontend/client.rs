@@ -340,6 +340,28 @@ pub fn sign_in(si: &SignIn, u: Option<&User>, version: ApiVersion, email_link: b
     })
 }
 
+/// A sign-up's verification of the address or number it holds, with what comes next and the
+/// `supported` strategies. Not prepared yet: no strategy, for @clerk/ui sends the code only when
+/// the strategy is not `email_code` yet (the spec wants a strategy and an expiry here; see
+/// compat/fapi-spec/lib/exceptions.mjs).
+fn code_verification(v: Option<&FactorVerification>, supported: Value) -> Value {
+    let Some(v) = v else {
+        return json!({
+            "object": "verification_otp",
+            "status": "unverified",
+            "strategy": null,
+            "attempts": null,
+            "expire_at": null,
+            "next_action": "needs_prepare",
+            "supported_strategies": supported,
+        });
+    };
+    let mut j = verification(Some(v));
+    j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
+    j["supported_strategies"] = supported;
+    j
+}
+
 pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
     let email_strategies = if cx.settings.email_link_enabled {
         json!(["email_code", "email_link"])
@@ -358,42 +380,11 @@ pub fn sign_up(su: &SignUp, cx: &RenderContext<'_>) -> Value {
             "next_action": "",
             "supported_strategies": ["ticket"],
         }),
-        // Not prepared yet: no strategy, for @clerk/ui sends the code only when the strategy is
-        // not `email_code` yet (the spec wants a strategy and an expiry here; see
-        // compat/fapi-spec/lib/exceptions.mjs).
-        (Some(_), None) => json!({
-            "object": "verification_otp",
-            "status": "unverified",
-            "strategy": null,
-            "attempts": null,
-            "expire_at": null,
-            "next_action": "needs_prepare",
-            "supported_strategies": email_strategies,
-        }),
-        (Some(_), Some(v)) => {
-            let mut j = verification(Some(v));
-            j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
-            j["supported_strategies"] = email_strategies;
-            j
-        }
+        (Some(_), v) => code_verification(v.as_ref(), email_strategies),
     };
-    let phone_verification = match (&su.phone_number, &su.phone_verification) {
-        (None, _) => Value::Null,
-        (Some(_), None) => json!({
-            "object": "verification_otp",
-            "status": "unverified",
-            "strategy": null,
-            "attempts": null,
-            "expire_at": null,
-            "next_action": "needs_prepare",
-            "supported_strategies": ["phone_code"],
-        }),
-        (Some(_), Some(v)) => {
-            let mut j = verification(Some(v));
-            j["next_action"] = json!(if v.is_verified() { "" } else { "needs_attempt" });
-            j["supported_strategies"] = json!(["phone_code"]);
-            j
-        }
+    let phone_verification = match &su.phone_number {
+        None => Value::Null,
+        Some(_) => code_verification(su.phone_verification.as_ref(), json!(["phone_code"])),
     };
     json!({
         "object": "sign_up_attempt",

@@ -73,16 +73,9 @@ pub fn user_invitation(
     now: usher_core::clock::Millis,
 ) -> Value {
     let org = OrganizationJson::new(o, false);
-    let mut v = serde_json::to_value(crate::wire::organization_invitations::InvitationJson::new(
-        i, now,
-    ))
-    .unwrap_or_default();
+    // The link the email carried is the ticket's, not for the invitee's app to reuse.
+    let mut v = organization_invitation(i, now);
     if let Some(m) = v.as_object_mut() {
-        for k in ["private_metadata", "inviter_id", "public_inviter_data"] {
-            m.remove(k);
-        }
-        // The link the email carried is the ticket's, not for the invitee's app to reuse.
-        m.insert("url".into(), Value::Null);
         m.insert(
             "public_organization_data".into(),
             json!({

@@ -29,3 +29,16 @@ pub mod sign_in_tokens;
 pub mod users;
 pub mod waitlist;
 pub mod webhooks;
+
+/// A bulk endpoint's body: a bare JSON array is read as `{"<field>": …}`, anything else as sent
+/// (an object is then refused as an unknown or missing field). Clerk takes either shape.
+pub fn wrap_array(field: &str, body: &[u8]) -> Vec<u8> {
+    if body.trim_ascii_start().first() == Some(&b'[') {
+        let mut out = format!("{{\"{field}\":").into_bytes();
+        out.extend_from_slice(body);
+        out.push(b'}');
+        out
+    } else {
+        body.to_vec()
+    }
+}

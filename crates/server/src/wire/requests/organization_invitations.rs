@@ -56,15 +56,7 @@ impl BulkInvitationRequest {
     /// The body wrapped as `{"invitations": …}` when it is an array; otherwise as sent (an
     /// object is then refused as an unknown or missing field).
     pub fn wrap(body: &[u8]) -> Vec<u8> {
-        let trimmed = body.trim_ascii_start();
-        if trimmed.first() == Some(&b'[') {
-            let mut out = b"{\"invitations\":".to_vec();
-            out.extend_from_slice(body);
-            out.push(b'}');
-            out
-        } else {
-            body.to_vec()
-        }
+        super::wrap_array("invitations", body)
     }
 }
 

@@ -28,14 +28,7 @@ impl BulkWaitlistRequest {
     /// The body wrapped as `{"entries": …}` when it is an array; otherwise as sent (an object
     /// is then refused as an unknown or missing field).
     pub fn wrap(body: &[u8]) -> Vec<u8> {
-        if body.trim_ascii_start().first() == Some(&b'[') {
-            let mut out = b"{\"entries\":".to_vec();
-            out.extend_from_slice(body);
-            out.push(b'}');
-            out
-        } else {
-            body.to_vec()
-        }
+        super::wrap_array("entries", body)
     }
 }
 
