@@ -29,6 +29,8 @@ const PEOPLE: &[(&str, &str, &str)] = &[
 const QUERIES: &[&str] = &[
     "ada",
     "ADA",
+    "augusta ada",
+    "a ad",
     "lovelace",
     "ovela",
     "ada lovelace",
