@@ -3,7 +3,7 @@
 -- `search LIKE '%…%'` when the pattern has a trigram (three characters or more) that narrows
 -- it. pg_trgm is a trusted extension (PostgreSQL 13 and later): a database owner may create it.
 -- A role that cannot (or a server without the contrib modules) keeps the scan, with a notice;
--- `usher doctor` reports the missing index. The answers are the same either way.
+-- the answers are the same either way, and the index can be added later by a role that can.
 DO $$
 DECLARE
     trgm_schema TEXT;
