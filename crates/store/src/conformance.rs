@@ -36,6 +36,7 @@ pub mod roles;
 pub mod secret_keys;
 pub mod sign_in_tokens;
 pub mod sms;
+pub mod user_search;
 pub mod waitlist;
 pub mod webhooks;
 
@@ -330,6 +331,10 @@ macro_rules! conformance_tests {
             }
             dashboard {
                 security_events_are_listed_newest_first,
+            }
+            user_search {
+                the_user_search_finds_what_a_scan_finds,
+                the_user_search_follows_updates_and_deletes,
             }
             message_templates {
                 templates_are_stored_once_per_type_and_slug,

@@ -1,13 +1,57 @@
 // The SQL that filters and orders lists. Included by each backend's module, which defines `Db`
 // (the sqlx driver), so the same words mean the same rows in SQLite and PostgreSQL.
 
-use sqlx::QueryBuilder;
+use sqlx::{Pool, QueryBuilder, Row};
 use usher_core::sessions::SessionStatus;
 use usher_core::sessions::query::SessionQuery;
+use usher_core::store::StoreResult;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 use usher_core::users::query::{UserFilter, UserOrder, UserOrderField};
 
+use super::query::fetch_one;
 use crate::rows::like_contains;
+
+/// How a user list's `query` (a substring of the users' `search` column) is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum UserSearch {
+    /// `search LIKE '%…%'` alone. On PostgreSQL that is also the indexed route: the planner
+    /// answers it through the `pg_trgm` GIN index (migration 0046) when the pattern has a
+    /// trigram and the index narrows it.
+    Scan,
+    /// SQLite: the candidates the FTS5 trigram table `users_search` finds for this phrase (every
+    /// trigram of the query, in a row), read by rowid, and `search LIKE` still checked on each,
+    /// so the answer is exactly the scan's.
+    Trigrams(String),
+}
+
+/// More candidates than this and SQLite walks the users instead: a query so common that
+/// reading the candidates one by one (and sorting them for a page) costs more than the scan,
+/// whose page stops at its first matches.
+const TRIGRAM_CANDIDATES_MAX: i64 = 2_000;
+
+/// Decides how `f.query` is answered, before the list or its count is read (see [`UserSearch`]).
+/// SQLite asks its trigram table how many candidates the query has, up to the bound: one indexed
+/// read that stops there.
+pub(super) async fn user_search(pool: &Pool<Db>, f: &UserFilter) -> StoreResult<UserSearch> {
+    let Some(q) = f.trigram_query() else {
+        return Ok(UserSearch::Scan);
+    };
+    if <Db as sqlx::Database>::NAME != "SQLite" {
+        return Ok(UserSearch::Scan);
+    }
+    let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+    let probe = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT rowid FROM users_search WHERE users_search MATCH $1 LIMIT $2)",
+    )
+    .bind(phrase.clone())
+    .bind(TRIGRAM_CANDIDATES_MAX + 1);
+    let n: i64 = fetch_one(probe, pool, |r| Ok(r.get("n"))).await?;
+    Ok(if n > TRIGRAM_CANDIDATES_MAX {
+        UserSearch::Scan
+    } else {
+        UserSearch::Trigrams(phrase)
+    })
+}
 
 pub(super) fn push_identifier_filter(
     qb: &mut QueryBuilder<Db>,
@@ -45,10 +89,27 @@ sep.push_bind(v.as_ref().to_owned());
     qb.push(")");
 }
 
-/// `FROM users WHERE …`: what a user list and its count share.
-pub(super) fn push_user_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, f: &UserFilter) {
-    qb.push(" FROM users WHERE instance_id = ")
-.push_bind(instance_id.to_owned());
+/// `FROM users WHERE …`: what a user list and its count share, `search` the route
+/// [`user_search`] chose for the filter.
+pub(super) fn push_user_filter(
+    qb: &mut QueryBuilder<Db>,
+    instance_id: &str,
+    f: &UserFilter,
+    search: &UserSearch,
+) {
+    match search {
+        UserSearch::Scan => {
+            qb.push(" FROM users WHERE instance_id = ");
+        }
+        UserSearch::Trigrams(phrase) => {
+            // `+instance_id`: not the index on it, so the planner reads the candidates by rowid
+            // instead of walking every user of the instance and looking each up in them.
+            qb.push(" FROM users WHERE rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
+                .push_bind(phrase.clone())
+                .push(") AND +instance_id = ");
+        }
+    }
+    qb.push_bind(instance_id.to_owned());
     push_identifier_filter(qb, instance_id, IdentifierKind::Email, &f.email_addresses);
     push_identifier_filter(qb, instance_id, IdentifierKind::Phone, &f.phone_numbers);
     push_identifier_filter(qb, instance_id, IdentifierKind::Username, &f.usernames);
@@ -66,9 +127,16 @@ qb.push("))");
     push_id_list(qb, "id", false, &f.user_ids);
     push_id_list(qb, "id", true, &f.exclude_user_ids);
     if let Some(q) = &f.query {
-qb.push(" AND search LIKE ")
-    .push_bind(like_contains(&q.to_lowercase()))
-    .push(" ESCAPE '\\'");
+        if q.contains('\0') {
+            // No stored search text holds a NUL (ids, names and identifiers refuse control
+            // characters; PostgreSQL's text cannot hold one), so nobody matches; bound, SQLite
+            // would cut the pattern there and PostgreSQL refuse it.
+            qb.push(" AND 1 = 0");
+        } else {
+            qb.push(" AND search LIKE ")
+                .push_bind(like_contains(&q.to_lowercase()))
+                .push(" ESCAPE '\\'");
+        }
     }
     if let Some(b) = f.banned {
 qb.push(" AND banned = ").push_bind(b);

@@ -15,7 +15,7 @@ use usher_core::users::identifiers::{IdentifierKind, normalize};
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 
 use super::db_err;
-use super::filters::{order_by, push_session_filter, push_user_filter};
+use super::filters::{order_by, push_session_filter, push_user_filter, user_search};
 use super::query::{
     audit_entry, fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned,
 };
@@ -160,8 +160,9 @@ pub async fn list_users(
     order: UserOrder,
     page: &Page,
 ) -> StoreResult<Vec<User>> {
+    let search = user_search(pool, f).await?;
     let mut qb = QueryBuilder::<Db>::new("SELECT doc, version");
-    push_user_filter(&mut qb, instance_id, f);
+    push_user_filter(&mut qb, instance_id, f, &search);
     qb.push(order_by(order))
         .push(" LIMIT ")
         .push_bind(page.limit)
@@ -171,8 +172,9 @@ pub async fn list_users(
 }
 
 pub async fn count_users(pool: &Pool<Db>, instance_id: &str, f: &UserFilter) -> StoreResult<i64> {
+    let search = user_search(pool, f).await?;
     let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
-    push_user_filter(&mut qb, instance_id, f);
+    push_user_filter(&mut qb, instance_id, f, &search);
     fetch_one(qb.build(), pool, |r| Ok(r.get("n"))).await
 }
 
