@@ -16,11 +16,10 @@ use usher_core::users::contact_links;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
-use super::sign_ins::{find_user, finish_step, load_attempt, load_decoy};
+use super::prepare_steps::{self, commit_decoy, send_now_or_later};
+use super::sign_ins::{find_user, finish_step, load_decoy};
 use super::sign_ups;
-use super::{
-    ClientKey, commit_client, get_user, queue_mail_later, send_sign_up_attempt_notice, write_client,
-};
+use super::{ClientKey, commit_client, get_user, queue_mail_later, send_sign_up_attempt_notice};
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
@@ -95,7 +94,7 @@ pub async fn prepare_sign_in(
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     let redirect_url = check_redirect(state, redirect_url).await?;
-    if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
+    if let Some((client, mut sign_in)) = load_decoy(state, key, id).await? {
         // The read a real sign-in makes for its user (who has none), so both cost the same.
         if let Some(identifier) = &sign_in.identifier {
             let _ = find_user(state, identifier).await?;
@@ -108,42 +107,38 @@ pub async fn prepare_sign_in(
             redirect_url,
             now,
         )?;
-        client.sign_in = Some(sign_in);
-        let mut change = Change::new(state, ctx);
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_first_factor", Some(id))
-            .await?;
-        client.version += 1;
-        return Ok(client);
-    }
-    // With enumeration protection the email is queued after the answer, as a code's is.
-    let later = state.settings().enumeration_protection;
-    let (client, sent) = with_retry(|| async {
-        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        key.memo.remember_user(&user);
-        let sent = sign_in.prepare_email_link(
-            &user,
-            email_address_id,
-            client.id.as_str(),
-            redirect_url.clone(),
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if !later {
-            send_link(state, &mut change, &sent, Some(&user), Purpose::SignIn);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
+        return commit_decoy(
+            state,
+            ctx,
+            client,
+            sign_in,
             "sign_in.prepare_first_factor",
             id,
         )
-        .await?;
-        Ok((client, later.then_some((sent, user))))
-    })
+        .await;
+    }
+    // With enumeration protection the email is queued after the answer, as a code's is.
+    let later = state.settings().enumeration_protection;
+    let (client, sent) = prepare_steps::sign_in(
+        state,
+        ctx,
+        key,
+        id,
+        "sign_in.prepare_first_factor",
+        |sign_in, client, user, change| {
+            key.memo.remember_user(user);
+            let sent = sign_in.prepare_email_link(
+                user,
+                email_address_id,
+                client.id.as_str(),
+                redirect_url.clone(),
+                state.now(),
+            )?;
+            Ok(send_now_or_later(Some(sent), later, user, |to| {
+                send_link(state, change, to, Some(user), Purpose::SignIn)
+            }))
+        },
+    )
     .await?;
     if let Some((to, user)) = sent {
         queue_mail_later(state, ctx, id, move |state, change| {
@@ -181,32 +176,21 @@ pub async fn prepare_sign_up(
         }
         _ => None,
     };
-    with_retry(|| async {
-        let (mut client, mut sign_up) = sign_ups::load_attempt(state, key, id).await?;
+    prepare_steps::sign_up(state, ctx, key, id, |sign_up, client, change| {
         let sent = sign_up.prepare_email_link(
             owner.is_some(),
             client.id.as_str(),
             redirect_url.clone(),
             state.now(),
         )?;
-        let mut change = Change::new(state, ctx);
         match (&sent, &owner, &sign_up.email_address) {
-            (Some(to), _, _) => send_link(state, &mut change, to, None, Purpose::SignUp),
+            (Some(to), _, _) => send_link(state, change, to, None, Purpose::SignUp),
             (None, Some(owner), Some(email)) => {
-                send_sign_up_attempt_notice(state, &mut change, owner, email);
+                send_sign_up_attempt_notice(state, change, owner, email);
             }
             _ => {}
         }
-        client.sign_up = Some(sign_up);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_up.prepare_verification",
-            id,
-        )
-        .await?;
-        Ok(client)
+        Ok(())
     })
     .await
 }

@@ -15,6 +15,7 @@ pub mod organization_domains;
 pub mod organizations;
 pub mod passkey_sign_ins;
 pub mod phone_codes;
+mod prepare_steps;
 pub mod sign_ins;
 pub mod sign_up_phones;
 pub mod sign_ups;

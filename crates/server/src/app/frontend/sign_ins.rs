@@ -17,9 +17,10 @@ use usher_core::users::{User, lockout};
 use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
+use super::prepare_steps::{self, commit_decoy, send_now_or_later};
 use super::{
-    ClientKey, commit_client, get_user, load_client, send_code, send_code_later, start_session_as,
-    throttle, write_client,
+    ClientKey, get_user, load_client, send_code, send_code_later, start_session_as, throttle,
+    write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
@@ -388,7 +389,7 @@ pub async fn prepare_first_factor(
     strategy: &Strategy,
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
-    if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
+    if let Some((client, mut sign_in)) = load_decoy(state, key, id).await? {
         // The read a real sign-in makes for its user (who has none), so both cost the same.
         if let Some(identifier) = &sign_in.identifier {
             let _ = find_user(state, identifier).await?;
@@ -402,14 +403,15 @@ pub async fn prepare_first_factor(
         }
         // A code is "sent" to nobody: the decoy answers as a real sign-in would.
         decoys::prepare_first_factor(&mut sign_in, strategy, email_address_id, state.now())?;
-        client.sign_in = Some(sign_in);
-        let mut change = Change::new(state, ctx);
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_first_factor", Some(id))
-            .await?;
-        client.version += 1;
-        return Ok(client);
+        return commit_decoy(
+            state,
+            ctx,
+            client,
+            sign_in,
+            "sign_in.prepare_first_factor",
+            id,
+        )
+        .await;
     }
     if *strategy == Strategy::PhoneCode {
         return super::phone_codes::prepare_first_factor(state, ctx, key, id, email_address_id)
@@ -419,34 +421,27 @@ pub async fn prepare_first_factor(
     // so that preparing a code costs a real account what it costs a decoy.
     let later = state.settings().enumeration_protection;
     let reset = *strategy == Strategy::ResetPasswordEmailCode;
-    let (client, sent) = with_retry(|| async {
-        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        // The answer renders the user as read here.
-        key.memo.remember_user(&user);
-        let sent = sign_in.prepare_first_factor(
-            &user,
-            strategy,
-            email_address_id,
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent
-            && !later
-        {
-            send_code(state, &mut change, to, Some(&user), reset);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_in.prepare_first_factor",
-            id,
-        )
-        .await?;
-        Ok((client, sent.filter(|_| later).map(|to| (to, user))))
-    })
+    let (client, sent) = prepare_steps::sign_in(
+        state,
+        ctx,
+        key,
+        id,
+        "sign_in.prepare_first_factor",
+        |sign_in, _, user, change| {
+            // The answer renders the user as read here.
+            key.memo.remember_user(user);
+            let sent = sign_in.prepare_first_factor(
+                user,
+                strategy,
+                email_address_id,
+                state.instance.environment,
+                state.now(),
+            )?;
+            Ok(send_now_or_later(sent, later, user, |to| {
+                send_code(state, change, to, Some(user), reset)
+            }))
+        },
+    )
     .await?;
     if let Some((to, user)) = sent {
         send_code_later(state, ctx, to, user, reset, id);
@@ -485,30 +480,27 @@ pub async fn prepare_second_factor(
     if *strategy != Strategy::EmailCode {
         return get(state, key, id).await;
     }
-    with_retry(|| async {
-        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        let sent = sign_in.prepare_client_trust(
-            &user,
-            email_address_id,
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent {
-            send_code(state, &mut change, to, Some(&user), false);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_in.prepare_second_factor",
-            id,
-        )
-        .await?;
-        Ok(client)
-    })
-    .await
+    let (client, ()) = prepare_steps::sign_in(
+        state,
+        ctx,
+        key,
+        id,
+        "sign_in.prepare_second_factor",
+        |sign_in, _, user, change| {
+            let sent = sign_in.prepare_client_trust(
+                user,
+                email_address_id,
+                state.instance.environment,
+                state.now(),
+            )?;
+            if let Some(to) = &sent {
+                send_code(state, change, to, Some(user), false);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(client)
 }
 
 /// Records a failed password or code on the user: enough of them lock the account.

@@ -15,9 +15,9 @@ use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
+use super::prepare_steps;
 use super::{
-    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice, start_session,
-    write_client,
+    ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::roles::catalog_for;
@@ -231,31 +231,20 @@ pub async fn prepare_verification(
         }
         _ => None,
     };
-    with_retry(|| async {
-        let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
+    prepare_steps::sign_up(state, ctx, key, id, |sign_up, _, change| {
         let sent = sign_up.prepare_email_verification(
             owner.is_some(),
             state.instance.environment,
             state.now(),
         )?;
-        let mut change = Change::new(state, ctx);
         match (&sent, &owner) {
-            (Some(VerificationMail::Code(to)), _) => send_code(state, &mut change, to, None, false),
+            (Some(VerificationMail::Code(to)), _) => send_code(state, change, to, None, false),
             (Some(VerificationMail::AccountExists { email_address }), Some(owner)) => {
-                send_sign_up_attempt_notice(state, &mut change, owner, email_address);
+                send_sign_up_attempt_notice(state, change, owner, email_address);
             }
             _ => {}
         }
-        client.sign_up = Some(sign_up);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_up.prepare_verification",
-            id,
-        )
-        .await?;
-        Ok(client)
+        Ok(())
     })
     .await
 }
