@@ -193,16 +193,33 @@ pub async fn update(
     patch: IdentifierPatch,
 ) -> CoreResult<User> {
     let user = owner(state, kind, id).await?;
+    patch_identifier(state, ctx, &user.id, kind, id, &patch, false).await
+}
+
+/// A patch to the user's identifier `id` of `kind` (that kind's not found otherwise), saved as
+/// `{kind}.update`. `require_verified_primary`: the Frontend API makes only a verified
+/// identifier primary.
+async fn patch_identifier(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    kind: ContactKind,
+    id: &IdentificationId,
+    patch: &IdentifierPatch,
+    require_verified_primary: bool,
+) -> CoreResult<User> {
     let now = state.now();
     let (user, ()) = edit(
         state,
         ctx,
-        &user.id,
+        user_id,
         &audit_name(kind, "update"),
         &[],
         |u, _| {
-            contacts::kind_of(u, id).ok_or(kind.not_found())?;
-            apply_patch(u, kind, id, &patch, false, now)?;
+            if contacts::kind_of(u, id) != Some(kind) {
+                return Err(kind.not_found());
+            }
+            apply_patch(u, kind, id, patch, require_verified_primary, now)?;
             done(())
         },
     )
@@ -486,23 +503,7 @@ pub async fn update_mine(
     id: &IdentificationId,
     patch: IdentifierPatch,
 ) -> CoreResult<User> {
-    let now = state.now();
-    let (user, ()) = edit(
-        state,
-        ctx,
-        user_id,
-        &audit_name(kind, "update"),
-        &[],
-        |u, _| {
-            if contacts::kind_of(u, id) != Some(kind) {
-                return Err(kind.not_found());
-            }
-            apply_patch(u, kind, id, &patch, true, now)?;
-            done(())
-        },
-    )
-    .await?;
-    Ok(user)
+    patch_identifier(state, ctx, user_id, kind, id, &patch, true).await
 }
 
 /// `PATCH /v1/me` with `primary_email_address_id` / `primary_phone_number_id`: only a verified
