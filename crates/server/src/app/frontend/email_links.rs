@@ -9,17 +9,19 @@
 use usher_core::clients::email_links::{LinkOutcome, LinkToSend, LinkToken};
 use usher_core::clients::{Client, decoys};
 use usher_core::ids::{ClientId, IdentificationId, UserId};
-use usher_core::mail::templates::{MailTemplate, compose_branded};
+use usher_core::mail::templates::MailTemplate;
 use usher_core::sessions::lifecycle::ensure_can_sign_in;
 use usher_core::users::User;
 use usher_core::users::contact_links;
-use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
-use super::prepare_steps::{self, commit_decoy, send_now_or_later};
+use super::prepare_steps::{self, commit_decoy};
 use super::sign_ins::{find_user, finish_step, load_decoy};
 use super::sign_ups;
-use super::{ClientKey, commit_client, get_user, queue_mail_later, send_sign_up_attempt_notice};
+use super::{
+    ClientKey, commit_client, get_user, queue_mail_later, queue_mail_to,
+    send_sign_up_attempt_notice,
+};
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
@@ -66,18 +68,14 @@ fn send_link(
         Purpose::SignUp => MailTemplate::EmailLinkSignUp { url },
         Purpose::Profile => MailTemplate::EmailLinkUserProfile { url },
     };
-    let msg = compose_branded(
+    queue_mail_to(
+        state,
+        change,
         &template,
-        user.and_then(|u| u.locale.as_deref()),
-        &state.branding(),
+        user,
         &to.email_address,
-        (!to.email_address_id.is_empty())
-            .then(|| IdentificationId::from_stored(to.email_address_id.clone()))
-            .as_ref(),
-        user.map(|u| &u.id),
-        state.now(),
+        &to.email_address_id,
     );
-    crate::app::mail::queue(change, msg);
 }
 
 /// `prepare_first_factor` with `strategy=email_link`: a new link to one of the user's
@@ -117,27 +115,23 @@ pub async fn prepare_sign_in(
         )
         .await;
     }
-    // With enumeration protection the email is queued after the answer, as a code's is.
-    let later = state.settings().enumeration_protection;
-    let (client, sent) = prepare_steps::sign_in(
+    let (client, sent) = prepare_steps::first_factor(
         state,
         ctx,
         key,
         id,
-        "sign_in.prepare_first_factor",
-        |sign_in, client, user, change| {
-            key.memo.remember_user(user);
-            let sent = sign_in.prepare_email_link(
-                user,
-                email_address_id,
-                client.id.as_str(),
-                redirect_url.clone(),
-                state.now(),
-            )?;
-            Ok(send_now_or_later(Some(sent), later, user, |to| {
-                send_link(state, change, to, Some(user), Purpose::SignIn)
-            }))
+        |sign_in, client, user| {
+            sign_in
+                .prepare_email_link(
+                    user,
+                    email_address_id,
+                    client.id.as_str(),
+                    redirect_url.clone(),
+                    state.now(),
+                )
+                .map(Some)
         },
+        |change, to, user| send_link(state, change, to, Some(user), Purpose::SignIn),
     )
     .await?;
     if let Some((to, user)) = sent {
@@ -162,20 +156,7 @@ pub async fn prepare_sign_up(
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     let redirect_url = check_redirect(state, redirect_url).await?;
-    // Who owns the address is read whether or not anyone does, so both cost the same.
-    let owner = match sign_ups::load_attempt(state, key, id)
-        .await?
-        .1
-        .email_address
-    {
-        Some(email) if state.settings().enumeration_protection => {
-            state
-                .store
-                .user_by_identifier(&state.instance.id, IdentifierKind::Email, &email)
-                .await?
-        }
-        _ => None,
-    };
+    let owner = sign_ups::address_owner(state, key, id).await?;
     prepare_steps::sign_up(state, ctx, key, id, |sign_up, client, change| {
         let sent = sign_up.prepare_email_link(
             owner.is_some(),

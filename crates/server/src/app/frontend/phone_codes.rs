@@ -12,7 +12,7 @@ use usher_core::sms::SmsMessage;
 use usher_core::users::User;
 
 use super::ClientKey;
-use super::prepare_steps::{self, send_now_or_later};
+use super::prepare_steps;
 use crate::app::context::RequestContext;
 use crate::app::{Change, sms};
 use crate::state::AppState;
@@ -112,25 +112,20 @@ pub async fn prepare_first_factor(
         )
         .await?;
     }
-    let later = state.settings().enumeration_protection;
-    let (client, sent) = prepare_steps::sign_in(
+    let (client, sent) = prepare_steps::first_factor(
         state,
         ctx,
         key,
         id,
-        "sign_in.prepare_first_factor",
-        |sign_in, _, user, change| {
-            key.memo.remember_user(user);
-            let sent = sign_in.prepare_phone_code(
+        |sign_in, _, user| {
+            sign_in.prepare_phone_code(
                 user,
                 phone_number_id,
                 state.instance.environment,
                 state.now(),
-            )?;
-            Ok(send_now_or_later(sent, later, user, |to| {
-                send(state, change, to, user)
-            }))
+            )
         },
+        |change, to, user| send(state, change, to, user),
     )
     .await?;
     if let Some((to, user)) = sent {
@@ -158,25 +153,20 @@ pub async fn prepare_second_factor(
         let to = sign_in.second_factor.and_then(|v| v.phone_number_id);
         count_for(state, ctx, &user, to).await?;
     }
-    let (client, ()) = prepare_steps::sign_in(
+    prepare_steps::second_factor(
         state,
         ctx,
         key,
         id,
-        "sign_in.prepare_second_factor",
-        |sign_in, _, user, change| {
-            let sent = sign_in.prepare_second_factor_phone_code(
+        |sign_in, user| {
+            sign_in.prepare_second_factor_phone_code(
                 user,
                 phone_number_id,
                 state.instance.environment,
                 state.now(),
-            )?;
-            if let Some(to) = &sent {
-                send(state, change, to, user);
-            }
-            Ok(())
+            )
         },
+        |change, to, user| send(state, change, to, user),
     )
-    .await?;
-    Ok(client)
+    .await
 }

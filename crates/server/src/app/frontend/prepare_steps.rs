@@ -15,10 +15,70 @@ use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 
+/// `prepare_first_factor` on the sign-in `id`: `prepare` makes what is to be sent to the user
+/// (the answer renders the user as read here), and `send` adds it to the step's change, or,
+/// with enumeration protection, is left to the caller to send after the answer (so that a real
+/// account costs what a decoy does): given back with its user.
+pub async fn first_factor<T>(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    prepare: impl Fn(&mut SignIn, &Client, &User) -> CoreResult<Option<T>>,
+    send: impl Fn(&mut Change<'_>, &T, &User),
+) -> CoreResult<(Client, Option<(T, User)>)> {
+    let later = state.settings().enumeration_protection;
+    sign_in(
+        state,
+        ctx,
+        key,
+        id,
+        "sign_in.prepare_first_factor",
+        |sign_in, client, user, change| {
+            key.memo.remember_user(user);
+            let Some(to) = prepare(sign_in, client, user)? else {
+                return Ok(None);
+            };
+            if later {
+                return Ok(Some((to, user.clone())));
+            }
+            send(change, &to, user);
+            Ok(None)
+        },
+    )
+    .await
+}
+
+/// `prepare_second_factor` on the sign-in `id`: what `prepare` makes is sent with the step.
+pub async fn second_factor<T>(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &ClientKey,
+    id: &str,
+    prepare: impl Fn(&mut SignIn, &User) -> CoreResult<Option<T>>,
+    send: impl Fn(&mut Change<'_>, &T, &User),
+) -> CoreResult<Client> {
+    let (client, ()) = sign_in(
+        state,
+        ctx,
+        key,
+        id,
+        "sign_in.prepare_second_factor",
+        |sign_in, _, user, change| {
+            if let Some(to) = prepare(sign_in, user)? {
+                send(change, &to, user);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(client)
+}
+
 /// Prepares the sign-in `id` of the request's client: `prepare` changes the attempt (its user
 /// as read for it) and queues what it sends on the change; the client is committed under
 /// `action`. Gives the client as written and what `prepare` handed back.
-pub async fn sign_in<R>(
+async fn sign_in<R>(
     state: &AppState,
     ctx: &RequestContext,
     key: &ClientKey,
@@ -37,7 +97,8 @@ pub async fn sign_in<R>(
     .await
 }
 
-/// Sign-up `prepare_verification`: as [`sign_in`], for the client's sign-up `id`.
+/// Sign-up `prepare_verification` on the client's sign-up `id`: `prepare` changes the attempt
+/// and queues what it sends on the change, committed with the client.
 pub async fn sign_up(
     state: &AppState,
     ctx: &RequestContext,
@@ -61,23 +122,6 @@ pub async fn sign_up(
         Ok(client)
     })
     .await
-}
-
-/// What was prepared, when it is sent after the answer (enumeration protection, so that a real
-/// account costs what a decoy does): with the user it goes to. Otherwise `send` adds it to the
-/// step's own change and nothing is left to send.
-pub fn send_now_or_later<T>(
-    sent: Option<T>,
-    later: bool,
-    user: &User,
-    send: impl FnOnce(&T),
-) -> Option<(T, User)> {
-    let to = sent?;
-    if later {
-        return Some((to, user.clone()));
-    }
-    send(&to);
-    None
 }
 
 /// A decoy sign-in's step (enumeration protection): written as a real one is, sending nothing.
