@@ -176,13 +176,7 @@ async fn sessions_to_sign_out(
     if !asked && !state.settings().sign_out_other_sessions_on_security_change {
         return Ok(Vec::new());
     }
-    Ok(state
-        .store
-        .live_sessions_of_user(&state.instance.id, &session.user_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.id != session.id)
-        .collect())
+    crate::app::identifiers::sessions_besides(state, session).await
 }
 
 /// Proves the enrolment with a code; the first enrolment also creates backup codes, returned
