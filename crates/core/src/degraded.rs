@@ -147,7 +147,6 @@ pub fn poll_from(previous_start: Millis) -> Millis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::ClientId;
     use crate::sessions::{Session, SessionStatus};
     use serde_json::json;
 
@@ -155,22 +154,9 @@ mod tests {
 
     fn snapshot(confirmed_at: Millis) -> Snapshot {
         let session = Session {
-            id: SessionId::from_stored("sess_1"),
             version: 1,
-            client_id: ClientId::from_stored("client_1"),
-            user_id: UserId::from_stored("user_1"),
-            status: SessionStatus::Active,
-            last_active_organization_id: None,
-            actor: None,
-            last_active_at: 0,
             expire_at: 100 * MIN,
-            abandon_at: 50 * MIN,
-            first_factor_verified_at: 0,
-            second_factor_verified_at: None,
-            user_agent: None,
-            ip_address: None,
-            created_at: 0,
-            updated_at: 0,
+            ..crate::sessions::fixtures::session(SessionStatus::Active, 0, 50 * MIN)
         };
         Snapshot {
             found: SessionForToken {

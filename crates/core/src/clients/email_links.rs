@@ -149,11 +149,10 @@ impl SignIn {
         redirect_url: String,
         now: Millis,
     ) -> CoreResult<LinkToSend> {
-        if self.status != SignInStatus::NeedsFirstFactor {
-            return Err(CoreError::FlowInvalid {
-                reason: "this sign-in is not waiting for a first factor",
-            });
-        }
+        self.expect(
+            SignInStatus::NeedsFirstFactor,
+            "this sign-in is not waiting for a first factor",
+        )?;
         let email = match email_address_id {
             Some(id) => user.email_addresses.iter().find(|e| e.id == id),
             None => user.primary_email().or(user.email_addresses.first()),

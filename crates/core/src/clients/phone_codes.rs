@@ -75,11 +75,10 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<SmsToSend>> {
-        if self.status != SignInStatus::NeedsFirstFactor {
-            return Err(CoreError::FlowInvalid {
-                reason: "this sign-in is not waiting for a first factor",
-            });
-        }
+        self.expect(
+            SignInStatus::NeedsFirstFactor,
+            "this sign-in is not waiting for a first factor",
+        )?;
         let phone = first_factor_phone(user, phone_number_id, self.identifier.as_deref())?;
         let (v, to_send) = issue(phone, environment, now);
         self.first_factor = Some(v);
@@ -96,11 +95,10 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<SmsToSend>> {
-        if self.status != SignInStatus::NeedsSecondFactor {
-            return Err(CoreError::FlowInvalid {
-                reason: "this sign-in is not waiting for a second factor",
-            });
-        }
+        self.expect(
+            SignInStatus::NeedsSecondFactor,
+            "this sign-in is not waiting for a second factor",
+        )?;
         let phones = user.second_factor_phones();
         let phone = match phone_number_id {
             Some(id) => phones.iter().find(|p| p.id == id),

@@ -165,7 +165,8 @@ impl SignIn {
         self.status != SignInStatus::Complete && now >= self.abandon_at
     }
 
-    fn expect(&self, status: SignInStatus, reason: &'static str) -> CoreResult<()> {
+    /// Refuses a step the sign-in is not waiting for (`FlowInvalid`, saying why).
+    pub(super) fn expect(&self, status: SignInStatus, reason: &'static str) -> CoreResult<()> {
         if self.status == status {
             Ok(())
         } else {

@@ -2,6 +2,8 @@
 
 pub mod bearer;
 pub mod devices;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod lifecycle;
 pub mod model;
 pub mod query;

@@ -91,4 +91,17 @@ impl Session {
         }
         self.status
     }
+
+    /// The status as of `now` when the session is live (active or pending); otherwise the
+    /// refusal every use of a session answers with (`session_not_active`, naming the status).
+    pub fn live_status_at(&self, now: Millis) -> crate::CoreResult<SessionStatus> {
+        let status = self.status_at(now);
+        if status.is_live() {
+            Ok(status)
+        } else {
+            Err(crate::CoreError::SessionNotActive {
+                status: status.as_str(),
+            })
+        }
+    }
 }

@@ -96,7 +96,6 @@ pub fn select_organization(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{ClientId, SessionId, UserId};
 
     fn forced() -> InstanceSettings {
         InstanceSettings {
@@ -108,22 +107,8 @@ mod tests {
 
     fn session(status: SessionStatus, org: Option<&str>) -> Session {
         Session {
-            id: SessionId::from_stored("sess_1"),
-            version: 0,
-            client_id: ClientId::from_stored("client_1"),
-            user_id: UserId::from_stored("user_1"),
-            status,
             last_active_organization_id: org.map(OrganizationId::from_stored),
-            actor: None,
-            last_active_at: 0,
-            expire_at: 1_000,
-            abandon_at: 1_000,
-            first_factor_verified_at: 0,
-            second_factor_verified_at: None,
-            user_agent: None,
-            ip_address: None,
-            created_at: 0,
-            updated_at: 0,
+            ..crate::sessions::fixtures::session(status, 0, 1_000)
         }
     }
 

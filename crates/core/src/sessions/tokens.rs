@@ -180,7 +180,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::ids::{ClientId, InstanceId, OrganizationId, SessionId, UserId};
+    use crate::ids::{ClientId, InstanceId, OrganizationId};
     use crate::instance::{Environment, InstanceSettings};
     use crate::sessions::lifecycle::new_session;
     use crate::users::create::{NewUser, validate};
@@ -223,23 +223,9 @@ mod tests {
         };
         let now = 1_000_000;
         let session = Session {
-            id: SessionId::from_stored("sess_1"),
-            version: 0,
-            client_id: ClientId::from_stored("client_1"),
-            user_id: UserId::from_stored("user_1"),
-            status,
             last_active_organization_id: organization
                 .map(|o| OrganizationId::from_stored(o.id.clone())),
-            actor: None,
-            last_active_at: now,
-            expire_at: now + 60_000,
-            abandon_at: now + 60_000,
-            first_factor_verified_at: now,
-            second_factor_verified_at: None,
-            user_agent: None,
-            ip_address: None,
-            created_at: now,
-            updated_at: now,
+            ..crate::sessions::fixtures::session(status, now, now + 60_000)
         };
         let token = mint(
             &key,

@@ -8,15 +8,14 @@
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use usher_core::billing::Entitlements;
 use usher_core::clients::{Client, ClientToken};
 use usher_core::degraded::{Policy, Refusal, Snapshot, may_serve, touched};
 use usher_core::error::Cause;
 use usher_core::ids::{ClientId, SessionId};
-use usher_core::sessions::tokens::{MintRequest, active_organization, mint};
 use usher_core::store::{SessionForToken, StoreError};
 use usher_core::{CoreError, CoreResult};
 
+use crate::app::session_tokens::{TokenSource, sign};
 use crate::degraded::cache::{Held, HeldClient};
 use crate::state::AppState;
 
@@ -224,31 +223,8 @@ pub fn mint_from_memory(
         state.degraded.note_touch(id, now);
     }
     let found = &held.snapshot.found;
-    let org = found.active_membership.as_ref().map(active_organization);
-    let entitlements = Entitlements {
-        user: found.user_plan.clone(),
-        organization: found
-            .active_membership
-            .as_ref()
-            .and_then(|m| m.organization_plan.clone()),
-    };
-    let keys = state.keys();
-    let issuer = state.instance.issuer();
-    let jwt = mint(
-        &keys.active,
-        &MintRequest {
-            instance: &state.current_instance(),
-            issuer: &issuer,
-            session: &found.session,
-            lifetime_secs,
-            authorized_party: azp,
-            organization: org.as_ref(),
-            custom_claims: held.custom.as_ref(),
-            entitlements: Some(&entitlements),
-            now,
-        },
-    )?;
-    state.metrics.tokens_minted.inc();
+    let source = TokenSource::active(found, azp, lifetime_secs);
+    let jwt = sign(state, &source, held.custom.as_ref(), now)?;
     state.metrics.degraded_tokens.inc();
     Ok(jwt)
 }

@@ -96,6 +96,31 @@ where
     Ok((user, out?))
 }
 
+/// [`edit`] of the user's identifier `id`, which must be of `kind` (else that kind's not found),
+/// audited as `{kind}.{what}`.
+async fn edit_identifier<F>(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    (kind, id): (ContactKind, &str),
+    what: &str,
+    others: &[Session],
+    edit_one: F,
+) -> CoreResult<User>
+where
+    F: Fn(&mut User, &mut Change<'_>) -> CoreResult<Edited<()>>,
+{
+    let audit = audit_name(kind, what);
+    let (user, ()) = edit(state, ctx, user_id, &audit, others, |u, change| {
+        if contacts::kind_of(u, id) != Some(kind) {
+            return Err(kind.not_found());
+        }
+        edit_one(u, change)
+    })
+    .await?;
+    Ok(user)
+}
+
 /// The user holding identifier `id` of `kind`; anything else is that kind's not found.
 pub async fn owner(state: &AppState, kind: ContactKind, id: &IdentificationId) -> CoreResult<User> {
     let user = state
@@ -193,21 +218,27 @@ pub async fn update(
     patch: IdentifierPatch,
 ) -> CoreResult<User> {
     let user = owner(state, kind, id).await?;
+    patch_identifier(state, ctx, &user.id, kind, id, &patch, false).await
+}
+
+/// A patch to the user's identifier `id` of `kind` (that kind's not found otherwise), saved as
+/// `{kind}.update`. `require_verified_primary`: the Frontend API makes only a verified
+/// identifier primary.
+async fn patch_identifier(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    kind: ContactKind,
+    id: &IdentificationId,
+    patch: &IdentifierPatch,
+    require_verified_primary: bool,
+) -> CoreResult<User> {
     let now = state.now();
-    let (user, ()) = edit(
-        state,
-        ctx,
-        &user.id,
-        &audit_name(kind, "update"),
-        &[],
-        |u, _| {
-            contacts::kind_of(u, id).ok_or(kind.not_found())?;
-            apply_patch(u, kind, id, &patch, false, now)?;
-            done(())
-        },
-    )
-    .await?;
-    Ok(user)
+    edit_identifier(state, ctx, user_id, (kind, id), "update", &[], |u, _| {
+        apply_patch(u, kind, id, patch, require_verified_primary, now)?;
+        done(())
+    })
+    .await
 }
 
 /// Removes an identifier (the primary passes on; never the last identification). With a
@@ -225,16 +256,14 @@ pub async fn delete(
         None => owner(state, kind, id).await?.id,
     };
     let now = state.now();
-    let (user, ()) = edit(
+    edit_identifier(
         state,
         ctx,
         &owner_id,
-        &audit_name(kind, "delete"),
+        (kind, id),
+        "delete",
         others,
         |u, _| {
-            if contacts::kind_of(u, id) != Some(kind) {
-                return Err(kind.not_found());
-            }
             let removed = contacts::remove(u, id, now)?;
             Ok(Edited {
                 out: Ok(()),
@@ -242,8 +271,7 @@ pub async fn delete(
             })
         },
     )
-    .await?;
-    Ok(user)
+    .await
 }
 
 /// The user's live sessions other than `session`, when the instance signs them out on a
@@ -256,6 +284,11 @@ pub async fn other_sessions(state: &AppState, session: &Session) -> CoreResult<V
     {
         return Ok(Vec::new());
     }
+    sessions_besides(state, session).await
+}
+
+/// The live sessions of `session`'s user other than it.
+pub async fn sessions_besides(state: &AppState, session: &Session) -> CoreResult<Vec<Session>> {
     Ok(state
         .store
         .live_sessions_of_user(&state.instance.id, &session.user_id)
@@ -322,16 +355,14 @@ pub async fn prepare_mine(
     let env = state.instance.environment;
     let now = state.now();
     let app_name = state.branding().application_name().to_owned();
-    let (user, ()) = edit(
+    edit_identifier(
         state,
         ctx,
         user_id,
-        &audit_name(kind, "prepare_verification"),
+        (kind, id),
+        "prepare_verification",
         &[],
         |u, change| {
-            if contacts::kind_of(u, id) != Some(kind) {
-                return Err(kind.not_found());
-            }
             let code = contacts::prepare(u, kind, id, env, now)?;
             if let Some(code) = code {
                 match kind {
@@ -360,8 +391,7 @@ pub async fn prepare_mine(
             done(())
         },
     )
-    .await?;
-    Ok(user)
+    .await
 }
 
 /// `/v1/me/email_addresses/{id}/prepare_verification` with `strategy=email_link`: a new link to
@@ -375,23 +405,20 @@ pub async fn prepare_link_mine(
     send: impl Fn(&mut Change<'_>, &LinkToSend, &User),
 ) -> CoreResult<User> {
     let now = state.now();
-    let (user, ()) = edit(
+    edit_identifier(
         state,
         ctx,
         user_id,
-        &audit_name(ContactKind::Email, "prepare_verification"),
+        (ContactKind::Email, id),
+        "prepare_verification",
         &[],
         |u, change| {
-            if contacts::kind_of(u, id) != Some(ContactKind::Email) {
-                return Err(ContactKind::Email.not_found());
-            }
             let to = contact_links::prepare(u, id, redirect_url.to_owned(), now)?;
             send(change, &to, u);
             done(())
         },
     )
-    .await?;
-    Ok(user)
+    .await
 }
 
 /// Opens a profile's email link (`GET /v1/verify`) from the browser whose client is
@@ -451,16 +478,14 @@ pub async fn attempt_mine(
     code: &str,
 ) -> CoreResult<User> {
     let now = state.now();
-    let (user, ()) = edit(
+    edit_identifier(
         state,
         ctx,
         user_id,
-        &audit_name(kind, "attempt_verification"),
+        (kind, id),
+        "attempt_verification",
         &[],
         |u, _| {
-            if contacts::kind_of(u, id) != Some(kind) {
-                return Err(kind.not_found());
-            }
             let before = u.clone();
             let out = contacts::attempt(u, kind, id, code, now);
             if out.is_err() && *u == before {
@@ -473,8 +498,7 @@ pub async fn attempt_mine(
             })
         },
     )
-    .await?;
-    Ok(user)
+    .await
 }
 
 /// `PATCH /v1/me/phone_numbers/{id}`: `reserved_for_second_factor`, `default_second_factor`.
@@ -486,23 +510,7 @@ pub async fn update_mine(
     id: &IdentificationId,
     patch: IdentifierPatch,
 ) -> CoreResult<User> {
-    let now = state.now();
-    let (user, ()) = edit(
-        state,
-        ctx,
-        user_id,
-        &audit_name(kind, "update"),
-        &[],
-        |u, _| {
-            if contacts::kind_of(u, id) != Some(kind) {
-                return Err(kind.not_found());
-            }
-            apply_patch(u, kind, id, &patch, true, now)?;
-            done(())
-        },
-    )
-    .await?;
-    Ok(user)
+    patch_identifier(state, ctx, user_id, kind, id, &patch, true).await
 }
 
 /// `PATCH /v1/me` with `primary_email_address_id` / `primary_phone_number_id`: only a verified

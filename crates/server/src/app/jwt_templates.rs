@@ -3,7 +3,7 @@
 use usher_core::ids::{ClientId, JwtTemplateId, SessionId};
 use usher_core::jwt_templates::lint;
 use usher_core::jwt_templates::model::{CustomSigning, SigningChoice, validate};
-use usher_core::jwt_templates::render::{OrgFacts, TokenRequest, claims_json, context};
+use usher_core::jwt_templates::render::{TokenRequest, claims_json, context};
 use usher_core::jwt_templates::signing::Signer;
 use usher_core::jwt_templates::{JwtTemplate, TemplateInput};
 use usher_core::sessions::SessionStatus;
@@ -163,12 +163,7 @@ pub async fn mint(state: &AppState, req: &MintFor<'_>) -> CoreResult<String> {
             resource: "session",
         })?;
     let now = state.now();
-    let status = found.session.status_at(now);
-    if !status.is_live() {
-        return Err(CoreError::SessionNotActive {
-            status: status.as_str(),
-        });
-    }
+    let status = found.session.live_status_at(now)?;
     ensure_user_may_hold_token(&found, now)?;
     let template = state
         .store
@@ -186,24 +181,10 @@ pub async fn mint(state: &AppState, req: &MintFor<'_>) -> CoreResult<String> {
         .as_ref()
         .filter(|_| status == SessionStatus::Active);
     let org = match membership {
-        Some(m) => {
-            let organization = state
-                .store
-                .get_organization(&state.instance.id, &m.organization_id)
-                .await?;
-            let membership = state
-                .store
-                .get_membership(&state.instance.id, &m.organization_id, &user.id)
-                .await?;
-            organization.zip(membership)
-        }
+        Some(m) => super::session_claims::organization_of(state, m, &user.id).await?,
         None => None,
     };
-    let facts = org.as_ref().map(|(organization, membership)| OrgFacts {
-        organization,
-        membership,
-        image_url: organization.image_url.as_deref().unwrap_or(DEFAULT_AVATAR),
-    });
+    let facts = org.as_ref().map(super::session_claims::org_facts);
     let ctx = context(&user, DEFAULT_AVATAR, facts.as_ref(), &found.session);
     let issuer = state.instance.issuer();
     let claims = claims_json(&TokenRequest {

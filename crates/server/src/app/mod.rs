@@ -37,6 +37,7 @@ pub mod roles;
 pub mod secret_keys;
 pub mod session_claims;
 pub mod session_revocation;
+pub mod session_tokens;
 pub mod sessions;
 pub mod sign_in_tokens;
 pub mod signing_keys;

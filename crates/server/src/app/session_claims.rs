@@ -7,11 +7,13 @@
 //! the active organization and membership for `org.*`.
 
 use serde_json::{Map, Value};
+use usher_core::ids::UserId;
 use usher_core::jwt_templates::lint;
 use usher_core::jwt_templates::render::{OrgFacts, context};
 use usher_core::jwt_templates::session_claims::{
     self as rules, LARGE_TOKEN_BYTES, SessionClaimsTemplate,
 };
+use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::store::{ActiveMembership, Write};
 use usher_core::{CoreError, CoreResult};
@@ -81,24 +83,10 @@ pub async fn render_for(
             .await?
             .ok_or(CoreError::NotFound { resource: "user" })?;
         let org = match membership.filter(|_| held.needs.organization) {
-            Some(m) => {
-                let organization = state
-                    .store
-                    .get_organization(ins, &m.organization_id)
-                    .await?;
-                let membership = state
-                    .store
-                    .get_membership(ins, &m.organization_id, &user.id)
-                    .await?;
-                organization.zip(membership)
-            }
+            Some(m) => organization_of(state, m, &user.id).await?,
             None => None,
         };
-        let facts = org.as_ref().map(|(organization, membership)| OrgFacts {
-            organization,
-            membership,
-            image_url: organization.image_url.as_deref().unwrap_or(DEFAULT_AVATAR),
-        });
+        let facts = org.as_ref().map(org_facts);
         context(&user, DEFAULT_AVATAR, facts.as_ref(), session)
     } else {
         let mut ctx = Map::new();
@@ -109,6 +97,37 @@ pub async fn render_for(
         ctx
     };
     Ok(Some(rules::render(&held.template, &ctx)))
+}
+
+/// The organization a token's `org.*` claims read, with the user's membership in it (none when
+/// either is gone): session tokens and JWT templates render the same facts.
+pub async fn organization_of(
+    state: &AppState,
+    membership: &ActiveMembership,
+    user_id: &UserId,
+) -> CoreResult<Option<(Organization, OrganizationMembership)>> {
+    let ins = &state.instance.id;
+    let organization = state
+        .store
+        .get_organization(ins, &membership.organization_id)
+        .await?;
+    let membership = state
+        .store
+        .get_membership(ins, &membership.organization_id, user_id)
+        .await?;
+    Ok(organization.zip(membership))
+}
+
+/// [`organization_of`] as the template context takes it (the default avatar when it has no
+/// image).
+pub fn org_facts(
+    (organization, membership): &(Organization, OrganizationMembership),
+) -> OrgFacts<'_> {
+    OrgFacts {
+        organization,
+        membership,
+        image_url: organization.image_url.as_deref().unwrap_or(DEFAULT_AVATAR),
+    }
 }
 
 /// Counts a minted session token near a cookie's 4 KB, and says whose it is.

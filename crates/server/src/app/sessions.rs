@@ -1,15 +1,13 @@
-use usher_core::billing::Entitlements;
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, SessionId, UserId};
+use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
-use usher_core::sessions::tokens::{
-    MintRequest, active_organization, ensure_user_may_hold_token, mint,
-};
-use usher_core::sessions::{Session, SessionStatus};
+use usher_core::sessions::tokens::ensure_user_may_hold_token;
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
+use super::session_tokens::{TokenSource, mint_session_token};
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
 use crate::state::AppState;
@@ -133,44 +131,8 @@ pub async fn mint_token(
     let found = found.ok_or(CoreError::NotFound { resource: SESSION })?;
     let now = state.now();
     ensure_user_may_hold_token(&found, now)?;
-    let org = found.active_membership.as_ref().map(active_organization);
-    let entitlements = Entitlements {
-        user: found.user_plan.clone(),
-        organization: found
-            .active_membership
-            .as_ref()
-            .and_then(|m| m.organization_plan.clone()),
-    };
-    let custom = super::session_claims::render_for(
-        state,
-        &found.session,
-        found
-            .active_membership
-            .as_ref()
-            .filter(|_| found.session.status_at(now) == SessionStatus::Active),
-    )
-    .await?;
-    let keys = state.keys();
-    let issuer = state.instance.issuer();
-    let jwt = mint(
-        &keys.active,
-        &MintRequest {
-            instance: &state.current_instance(),
-            issuer: &issuer,
-            session: &found.session,
-            lifetime_secs,
-            authorized_party: None,
-            organization: org.as_ref(),
-            custom_claims: custom.as_ref(),
-            entitlements: Some(&entitlements),
-            now,
-        },
-    )?;
-    state.metrics.tokens_minted.inc();
-    state
-        .activity
-        .add(usher_core::activity::ActivityKind::TokenRefresh, now, 1);
-    super::session_claims::note_size(state, &found.session, &jwt);
+    let source = TokenSource::active(&found, None, lifetime_secs);
+    let (jwt, custom) = mint_session_token(state, &source).await?;
     if found.session.status_at(now).is_live() {
         super::degraded::record(state, &found, custom.as_ref(), None, read_started_at);
     }

@@ -1,24 +1,23 @@
 //! The browser's client: reading it with everything it renders, dev browsers, and the sessions
 //! on it (select, end, remove, sign out, tokens).
 
-use usher_core::billing::{Entitlement, Entitlements, PayerType};
+use usher_core::billing::{Entitlement, PayerType};
 use usher_core::clients::{Client, ClientToken};
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, SessionId, UserId, prefix};
 use usher_core::instance::Environment;
 use usher_core::roles::RoleCatalog;
+use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end, ensure_can_sign_in, record_activity};
 use usher_core::sessions::tasks::{Selection, select_organization, selection_forced};
-use usher_core::sessions::tokens::{
-    MintRequest, active_organization, ensure_user_may_hold_token, mint,
-};
-use usher_core::sessions::{Session, SessionStatus};
+use usher_core::sessions::tokens::ensure_user_may_hold_token;
 use usher_core::store::{ActiveMembership, Write};
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::{ClientKey, load_client, write_client};
 use crate::app::context::RequestContext;
+use crate::app::session_tokens::{TokenSource, mint_session_token};
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 use crate::wire::frontend::client::{ClientView, UserMemberships};
@@ -79,7 +78,14 @@ pub async fn view(
     {
         Some((s, u)) if ensure_can_sign_in(u, now).is_ok() => {
             let (membership, user_plan) = active_membership_of(state, s).await?;
-            Some(mint_for(state, s, azp, membership.as_ref(), user_plan.as_ref()).await?)
+            let source = TokenSource {
+                session: s,
+                membership: membership.as_ref(),
+                user_plan: user_plan.as_ref(),
+                authorized_party: azp,
+                lifetime_secs: None,
+            };
+            Some(mint_session_token(state, &source).await?.0)
         }
         _ => None,
     };
@@ -132,65 +138,6 @@ async fn active_membership_of(
         .unwrap_or_default())
 }
 
-/// `membership`: the one `organization` was made from, for the custom claims' `org.*`.
-async fn mint_for(
-    state: &AppState,
-    session: &Session,
-    azp: Option<&str>,
-    membership: Option<&ActiveMembership>,
-    user_plan: Option<&Entitlement>,
-) -> CoreResult<String> {
-    Ok(mint_with_claims(state, session, azp, membership, user_plan)
-        .await?
-        .0)
-}
-
-/// [`mint_for`], with the session token template's claims it rendered (degraded mode holds
-/// them with the session).
-async fn mint_with_claims(
-    state: &AppState,
-    session: &Session,
-    azp: Option<&str>,
-    membership: Option<&ActiveMembership>,
-    user_plan: Option<&Entitlement>,
-) -> CoreResult<(String, Option<serde_json::Map<String, serde_json::Value>>)> {
-    let organization = membership.map(active_organization);
-    let entitlements = Entitlements {
-        user: user_plan.cloned(),
-        organization: membership.and_then(|m| m.organization_plan.clone()),
-    };
-    let custom = crate::app::session_claims::render_for(
-        state,
-        session,
-        membership.filter(|_| session.status_at(state.now()) == SessionStatus::Active),
-    )
-    .await?;
-    let keys = state.keys();
-    let issuer = state.instance.issuer();
-    let jwt = mint(
-        &keys.active,
-        &MintRequest {
-            instance: &state.current_instance(),
-            issuer: &issuer,
-            session,
-            lifetime_secs: None,
-            authorized_party: azp,
-            organization: organization.as_ref(),
-            custom_claims: custom.as_ref(),
-            entitlements: Some(&entitlements),
-            now: state.now(),
-        },
-    )?;
-    state.metrics.tokens_minted.inc();
-    state.activity.add(
-        usher_core::activity::ActivityKind::TokenRefresh,
-        state.now(),
-        1,
-    );
-    crate::app::session_claims::note_size(state, session, &jwt);
-    Ok((jwt, custom))
-}
-
 /// A session token for a live session of this client only. `organization` is clerk-js's
 /// `organization_id`: absent for the session's active organization, empty for the personal
 /// account, or an organization's id or slug the user is a member of.
@@ -222,12 +169,7 @@ pub async fn token(
             resource: "session",
         })?;
     let now = state.now();
-    let status = found.session.status_at(now);
-    if !status.is_live() {
-        return Err(CoreError::SessionNotActive {
-            status: status.as_str(),
-        });
-    }
+    found.session.live_status_at(now)?;
     ensure_user_may_hold_token(&found, now)?;
     let forced = selection_forced(&state.settings());
     let membership = match organization.map(str::trim) {
@@ -240,14 +182,14 @@ pub async fn token(
             _ => Some(membership_for_token(state, &found.session.user_id, o).await?),
         },
     };
-    let (jwt, custom) = mint_with_claims(
-        state,
-        &found.session,
-        azp,
-        membership.as_ref(),
-        found.user_plan.as_ref(),
-    )
-    .await?;
+    let source = TokenSource {
+        session: &found.session,
+        membership: membership.as_ref(),
+        user_plan: found.user_plan.as_ref(),
+        authorized_party: azp,
+        lifetime_secs: None,
+    };
+    let (jwt, custom) = mint_session_token(state, &source).await?;
     // Degraded mode holds what a token of the session's active organization was minted from.
     if membership == found.active_membership {
         crate::app::degraded::record(
@@ -401,12 +343,7 @@ pub async fn act_on_session(
         let mut change = Change::new(state, ctx);
         let audit = match action {
             SessionAction::Touch => {
-                let status = session.status_at(now);
-                if !status.is_live() {
-                    return Err(CoreError::SessionNotActive {
-                        status: status.as_str(),
-                    });
-                }
+                session.live_status_at(now)?;
                 record_activity(&mut session, state.settings().session_inactivity_ms, 0, now);
                 let mut activated = Selection::Unchanged;
                 if let Some(org) = &active_org {

@@ -9,17 +9,18 @@
 use usher_core::clients::email_links::{LinkOutcome, LinkToSend, LinkToken};
 use usher_core::clients::{Client, decoys};
 use usher_core::ids::{ClientId, IdentificationId, UserId};
-use usher_core::mail::templates::{MailTemplate, compose_branded};
+use usher_core::mail::templates::MailTemplate;
 use usher_core::sessions::lifecycle::ensure_can_sign_in;
 use usher_core::users::User;
 use usher_core::users::contact_links;
-use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
-use super::sign_ins::{find_user, finish_step, load_attempt, load_decoy};
+use super::prepare_steps::{self, commit_decoy};
+use super::sign_ins::{find_user, finish_step, load_decoy};
 use super::sign_ups;
 use super::{
-    ClientKey, commit_client, get_user, queue_mail_later, send_sign_up_attempt_notice, write_client,
+    ClientKey, commit_client, get_user, queue_mail_later, queue_mail_to,
+    send_sign_up_attempt_notice,
 };
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
@@ -67,18 +68,14 @@ fn send_link(
         Purpose::SignUp => MailTemplate::EmailLinkSignUp { url },
         Purpose::Profile => MailTemplate::EmailLinkUserProfile { url },
     };
-    let msg = compose_branded(
+    queue_mail_to(
+        state,
+        change,
         &template,
-        user.and_then(|u| u.locale.as_deref()),
-        &state.branding(),
+        user,
         &to.email_address,
-        (!to.email_address_id.is_empty())
-            .then(|| IdentificationId::from_stored(to.email_address_id.clone()))
-            .as_ref(),
-        user.map(|u| &u.id),
-        state.now(),
+        &to.email_address_id,
     );
-    crate::app::mail::queue(change, msg);
 }
 
 /// `prepare_first_factor` with `strategy=email_link`: a new link to one of the user's
@@ -95,7 +92,7 @@ pub async fn prepare_sign_in(
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     let redirect_url = check_redirect(state, redirect_url).await?;
-    if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
+    if let Some((client, mut sign_in)) = load_decoy(state, key, id).await? {
         // The read a real sign-in makes for its user (who has none), so both cost the same.
         if let Some(identifier) = &sign_in.identifier {
             let _ = find_user(state, identifier).await?;
@@ -108,42 +105,34 @@ pub async fn prepare_sign_in(
             redirect_url,
             now,
         )?;
-        client.sign_in = Some(sign_in);
-        let mut change = Change::new(state, ctx);
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_first_factor", Some(id))
-            .await?;
-        client.version += 1;
-        return Ok(client);
-    }
-    // With enumeration protection the email is queued after the answer, as a code's is.
-    let later = state.settings().enumeration_protection;
-    let (client, sent) = with_retry(|| async {
-        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        key.memo.remember_user(&user);
-        let sent = sign_in.prepare_email_link(
-            &user,
-            email_address_id,
-            client.id.as_str(),
-            redirect_url.clone(),
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if !later {
-            send_link(state, &mut change, &sent, Some(&user), Purpose::SignIn);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
+        return commit_decoy(
+            state,
+            ctx,
+            client,
+            sign_in,
             "sign_in.prepare_first_factor",
             id,
         )
-        .await?;
-        Ok((client, later.then_some((sent, user))))
-    })
+        .await;
+    }
+    let (client, sent) = prepare_steps::first_factor(
+        state,
+        ctx,
+        key,
+        id,
+        |sign_in, client, user| {
+            sign_in
+                .prepare_email_link(
+                    user,
+                    email_address_id,
+                    client.id.as_str(),
+                    redirect_url.clone(),
+                    state.now(),
+                )
+                .map(Some)
+        },
+        |change, to, user| send_link(state, change, to, Some(user), Purpose::SignIn),
+    )
     .await?;
     if let Some((to, user)) = sent {
         queue_mail_later(state, ctx, id, move |state, change| {
@@ -167,46 +156,22 @@ pub async fn prepare_sign_up(
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
     let redirect_url = check_redirect(state, redirect_url).await?;
-    // Who owns the address is read whether or not anyone does, so both cost the same.
-    let owner = match sign_ups::load_attempt(state, key, id)
-        .await?
-        .1
-        .email_address
-    {
-        Some(email) if state.settings().enumeration_protection => {
-            state
-                .store
-                .user_by_identifier(&state.instance.id, IdentifierKind::Email, &email)
-                .await?
-        }
-        _ => None,
-    };
-    with_retry(|| async {
-        let (mut client, mut sign_up) = sign_ups::load_attempt(state, key, id).await?;
+    let owner = sign_ups::address_owner(state, key, id).await?;
+    prepare_steps::sign_up(state, ctx, key, id, |sign_up, client, change| {
         let sent = sign_up.prepare_email_link(
             owner.is_some(),
             client.id.as_str(),
             redirect_url.clone(),
             state.now(),
         )?;
-        let mut change = Change::new(state, ctx);
         match (&sent, &owner, &sign_up.email_address) {
-            (Some(to), _, _) => send_link(state, &mut change, to, None, Purpose::SignUp),
+            (Some(to), _, _) => send_link(state, change, to, None, Purpose::SignUp),
             (None, Some(owner), Some(email)) => {
-                send_sign_up_attempt_notice(state, &mut change, owner, email);
+                send_sign_up_attempt_notice(state, change, owner, email);
             }
             _ => {}
         }
-        client.sign_up = Some(sign_up);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_up.prepare_verification",
-            id,
-        )
-        .await?;
-        Ok(client)
+        Ok(())
     })
     .await
 }

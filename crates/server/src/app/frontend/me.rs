@@ -109,19 +109,7 @@ pub async fn change_password(
     }
     let digest = state.hasher.hash(new_password).await?;
     let now = state.now();
-    let others = if sign_out_of_other_sessions
-        || state.settings().sign_out_other_sessions_on_security_change
-    {
-        state
-            .store
-            .live_sessions_of_user(&state.instance.id, &user.id)
-            .await?
-            .into_iter()
-            .filter(|s| s.id != session.id)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let others = sessions_to_sign_out(state, session, sign_out_of_other_sessions).await?;
     let (user, ()) = edit_user(state, ctx, &user.id, "me.change_password", |u, change| {
         u.set_password(digest.clone(), now);
         for s in &others {
@@ -178,6 +166,19 @@ pub async fn create_totp(
     Ok((t, uri))
 }
 
+/// The user's live sessions other than `session`, when a security change signs them out: as
+/// the operator's `sign_out_other_sessions_on_security_change` says, or because the user asked.
+async fn sessions_to_sign_out(
+    state: &AppState,
+    session: &Session,
+    asked: bool,
+) -> CoreResult<Vec<Session>> {
+    if !asked && !state.settings().sign_out_other_sessions_on_security_change {
+        return Ok(Vec::new());
+    }
+    crate::app::identifiers::sessions_besides(state, session).await
+}
+
 /// Proves the enrolment with a code; the first enrolment also creates backup codes, returned
 /// once.
 pub async fn verify_totp(
@@ -190,17 +191,7 @@ pub async fn verify_totp(
     let user_id = &session.user_id;
     // Enrolling a second factor signs out every other session (unless the operator chose not
     // to): a session an attacker opened with a stolen password does not survive it.
-    let others: Vec<Session> = if state.settings().sign_out_other_sessions_on_security_change {
-        state
-            .store
-            .live_sessions_of_user(&state.instance.id, user_id)
-            .await?
-            .into_iter()
-            .filter(|s| s.id != session.id)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let others = sessions_to_sign_out(state, session, false).await?;
     let (_, out) = edit_user(state, ctx, user_id, "me.totp.verify", |u, change| {
         let had_backup_codes = u.backup_code_enabled();
         let t = u

@@ -15,6 +15,7 @@ pub mod organization_domains;
 pub mod organizations;
 pub mod passkey_sign_ins;
 pub mod phone_codes;
+mod prepare_steps;
 pub mod sign_ins;
 pub mod sign_up_phones;
 pub mod sign_ups;
@@ -266,13 +267,33 @@ pub fn send_code(
             code: to.code.clone(),
         }
     };
-    let msg = compose_branded(
+    queue_mail_to(
+        state,
+        change,
         &template,
+        user,
+        &to.email_address,
+        &to.email_address_id,
+    );
+}
+
+/// Queues a code's or a link's email to an address in a sign-in, a sign-up or a profile: in the
+/// language of `user` (none yet in a sign-up), naming the address's id when it has one.
+pub fn queue_mail_to(
+    state: &AppState,
+    change: &mut Change<'_>,
+    template: &MailTemplate,
+    user: Option<&User>,
+    email_address: &str,
+    email_address_id: &str,
+) {
+    let msg = compose_branded(
+        template,
         user.and_then(|u| u.locale.as_deref()),
         &state.branding(),
-        &to.email_address,
-        (!to.email_address_id.is_empty())
-            .then(|| IdentificationId::from_stored(to.email_address_id.clone()))
+        email_address,
+        (!email_address_id.is_empty())
+            .then(|| IdentificationId::from_stored(email_address_id.to_owned()))
             .as_ref(),
         user.map(|u| &u.id),
         state.now(),

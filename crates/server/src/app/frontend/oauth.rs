@@ -9,6 +9,7 @@ use usher_core::clients::factors::FactorVerification;
 use usher_core::clients::sign_ins::SignIn;
 use usher_core::clients::sign_ups::{SignUp, SignUpStatus};
 use usher_core::clients::{Client, Strategy};
+use usher_core::clock::Millis;
 use usher_core::events::DomainEvent;
 use usher_core::ids::{ClientId, UserId};
 use usher_core::oauth::accounts::{Transfer, seal_context};
@@ -276,6 +277,57 @@ pub(super) async fn sealed_tokens(
     })
 }
 
+/// The user's account at `provider` as `answer` describes it: the one already linked, refreshed,
+/// or a new one (with the id the flow reserved for it, if any) tied to the user's email address
+/// it names. `true` when it is new. A reserved id the user already has is another account of
+/// the provider: refused.
+pub(super) fn link_account(
+    user: &mut User,
+    provider: &str,
+    answer: &Answer,
+    reserved_id: Option<&str>,
+    now: Millis,
+) -> CoreResult<(ExternalAccount, bool)> {
+    let existing = user
+        .external_accounts
+        .iter_mut()
+        .find(|a| a.provider == provider && a.provider_user_id == answer.profile.provider_user_id);
+    if let Some(a) = existing {
+        a.refresh(&answer.profile, &answer.scopes, now);
+        return Ok((a.clone(), false));
+    }
+    if reserved_id.is_some_and(|id| user.external_accounts.iter().any(|a| a.id == id)) {
+        return Err(CoreError::VerificationFailed);
+    }
+    let mut a = ExternalAccount::new(provider, &answer.profile, &answer.scopes, now);
+    if let Some(id) = reserved_id {
+        a.id = id.to_owned();
+    }
+    a.identification_id = user
+        .email_addresses
+        .iter()
+        .find(|e| e.email_address.eq_ignore_ascii_case(&a.email_address))
+        .map(|e| e.id.to_string());
+    user.external_accounts.push(a.clone());
+    Ok((a, true))
+}
+
+/// [`sealed_tokens`] of an account [`link_account`] gave: a refreshed account's keep the time
+/// they were first stored.
+pub(super) async fn linked_tokens(
+    state: &AppState,
+    account: &ExternalAccount,
+    user_id: &str,
+    answer: &Answer,
+    created: bool,
+) -> CoreResult<ProviderTokens> {
+    let mut tokens = sealed_tokens(state, account, user_id, answer).await?;
+    if !created {
+        tokens.created_at = account.created_at;
+    }
+    Ok(tokens)
+}
+
 /// The provider's access token of an external account, opened.
 pub async fn open_access_token(state: &AppState, t: &ProviderTokens) -> CoreResult<Option<String>> {
     let Some(sealed) = &t.access_token_sealed else {
@@ -431,30 +483,8 @@ async fn sign_in(
 ) -> CoreResult<Client> {
     ensure_can_sign_in(&user, state.now())?;
     let now = state.now();
-    let existing = user.external_accounts.iter_mut().find(|a| {
-        a.provider == provider.provider && a.provider_user_id == answer.profile.provider_user_id
-    });
-    let (account, created) = match existing {
-        Some(a) => {
-            a.refresh(&answer.profile, &answer.scopes, now);
-            (a.clone(), false)
-        }
-        None => {
-            let mut a =
-                ExternalAccount::new(&provider.provider, &answer.profile, &answer.scopes, now);
-            a.identification_id = user
-                .email_addresses
-                .iter()
-                .find(|e| e.email_address.eq_ignore_ascii_case(&a.email_address))
-                .map(|e| e.id.to_string());
-            user.external_accounts.push(a.clone());
-            (a, true)
-        }
-    };
-    let mut tokens = sealed_tokens(state, &account, user.id.as_str(), answer).await?;
-    if !created {
-        tokens.created_at = account.created_at;
-    }
+    let (account, created) = link_account(&mut user, &provider.provider, answer, None, now)?;
+    let tokens = linked_tokens(state, &account, user.id.as_str(), answer, created).await?;
     let mut si = client
         .sign_in
         .clone()

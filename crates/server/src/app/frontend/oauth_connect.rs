@@ -13,7 +13,7 @@ use usher_core::oauth::{ExternalAccount, OAuthProvider, PendingAuth};
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
-use super::oauth::{Answer, callback_url, enabled_provider, sealed_tokens};
+use super::oauth::{Answer, callback_url, enabled_provider, link_account, linked_tokens};
 use super::{ClientKey, get_user, load_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
@@ -216,39 +216,10 @@ pub(super) async fn finish(
         let mut user = get_user(state, &user_id).await?;
         let now = state.now();
         // The account this provider account already is, else the one reserved at the start.
-        let existing = user.external_accounts.iter().position(|a| {
-            a.provider == provider.provider && a.provider_user_id == answer.profile.provider_user_id
-        });
         let reserved = external_account_id.as_deref();
-        let (account, created) = match existing {
-            Some(at) => {
-                let a = &mut user.external_accounts[at];
-                a.refresh(&answer.profile, &answer.scopes, now);
-                (a.clone(), false)
-            }
-            None => {
-                if reserved.is_some_and(|id| user.external_accounts.iter().any(|a| a.id == id)) {
-                    // Reauthorizing one account with another account of the provider.
-                    return Err(CoreError::VerificationFailed);
-                }
-                let mut a =
-                    ExternalAccount::new(&provider.provider, &answer.profile, &answer.scopes, now);
-                if let Some(id) = reserved {
-                    a.id = id.to_owned();
-                }
-                a.identification_id = user
-                    .email_addresses
-                    .iter()
-                    .find(|e| e.email_address.eq_ignore_ascii_case(&a.email_address))
-                    .map(|e| e.id.to_string());
-                user.external_accounts.push(a.clone());
-                (a, true)
-            }
-        };
-        let mut tokens = sealed_tokens(state, &account, user.id.as_str(), answer).await?;
-        if !created {
-            tokens.created_at = account.created_at;
-        }
+        let (account, created) =
+            link_account(&mut user, &provider.provider, answer, reserved, now)?;
+        let tokens = linked_tokens(state, &account, user.id.as_str(), answer, created).await?;
         user.updated_at = now;
         let mut change = Change::new(state, ctx);
         change

@@ -11,7 +11,7 @@ use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
-use super::sign_ins::{count_failure, finish_step, has_live_session, refuse_if_signed_in};
+use super::sign_ins::{count_failure, finish_step, load_signed_out_client};
 use super::{ClientKey, get_user, load_client, throttle, write_client};
 use crate::app::context::RequestContext;
 use crate::app::passkeys::{app_name, ensure_enabled};
@@ -51,9 +51,7 @@ pub async fn create(
     origin: Option<&str>,
 ) -> CoreResult<Client> {
     let (nonce, pending) = challenge(state, origin)?;
-    let mut client = load_client(state, key).await?;
-    let live = has_live_session(state, &client).await?;
-    refuse_if_signed_in(state, &client, live)?;
+    let mut client = load_signed_out_client(state, key).await?;
     let now = state.now();
     let mut sign_in = SignIn::start(None, None, now);
     sign_in.prepare_passkey(nonce, pending, now)?;
@@ -161,14 +159,24 @@ pub async fn attempt(
             _ => Err(not_found()),
         };
         match (found, checked) {
-            (Some((mut passkey, mut user)), Ok(credential)) => {
-                passkey.credential = Some(credential);
-                passkey.last_used_at = Some(now);
-                passkey.updated_at = now;
-                sync_summary(&mut user.passkeys, &passkey.id, Some(&passkey));
-                sign_in.passkey_verified(&user, now);
+            // The user's step is written either way: signed in, or a failure counted.
+            (Some((mut passkey, mut user)), checked) => {
                 let mut change = Change::new(state, ctx);
-                change.write(Write::PutPasskey(passkey));
+                let outcome = match checked {
+                    Ok(credential) => {
+                        passkey.credential = Some(credential);
+                        passkey.last_used_at = Some(now);
+                        passkey.updated_at = now;
+                        sync_summary(&mut user.passkeys, &passkey.id, Some(&passkey));
+                        sign_in.passkey_verified(&user, now);
+                        change.write(Write::PutPasskey(passkey));
+                        Ok(())
+                    }
+                    Err(e) => {
+                        count_failure(state, &mut user);
+                        Err(e)
+                    }
+                };
                 let client = finish_step(
                     key,
                     change,
@@ -179,22 +187,7 @@ pub async fn attempt(
                     "sign_in.attempt_first_factor",
                 )
                 .await?;
-                Ok((client, Ok(())))
-            }
-            (Some((_, mut user)), Err(e)) => {
-                count_failure(state, &mut user);
-                let change = Change::new(state, ctx);
-                let client = finish_step(
-                    key,
-                    change,
-                    client,
-                    sign_in,
-                    user,
-                    true,
-                    "sign_in.attempt_first_factor",
-                )
-                .await?;
-                Ok((client, Err(e)))
+                Ok((client, outcome))
             }
             (None, Err(e)) => {
                 client.sign_in = Some(sign_in);

@@ -11,9 +11,10 @@ use usher_core::ids::IdentificationId;
 use usher_core::sms::SmsMessage;
 use usher_core::users::User;
 
-use super::{ClientKey, commit_client};
+use super::ClientKey;
+use super::prepare_steps;
 use crate::app::context::RequestContext;
-use crate::app::{Change, sms, with_retry};
+use crate::app::{Change, sms};
 use crate::state::AppState;
 
 /// Adds the text carrying `to.code` to the change.
@@ -111,33 +112,21 @@ pub async fn prepare_first_factor(
         )
         .await?;
     }
-    let later = state.settings().enumeration_protection;
-    let (client, sent) = with_retry(|| async {
-        let (mut client, mut sign_in, user) = super::sign_ins::load_attempt(state, key, id).await?;
-        key.memo.remember_user(&user);
-        let sent = sign_in.prepare_phone_code(
-            &user,
-            phone_number_id,
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent
-            && !later
-        {
-            send(state, &mut change, to, &user);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_in.prepare_first_factor",
-            id,
-        )
-        .await?;
-        Ok((client, sent.filter(|_| later).map(|to| (to, user))))
-    })
+    let (client, sent) = prepare_steps::first_factor(
+        state,
+        ctx,
+        key,
+        id,
+        |sign_in, _, user| {
+            sign_in.prepare_phone_code(
+                user,
+                phone_number_id,
+                state.instance.environment,
+                state.now(),
+            )
+        },
+        |change, to, user| send(state, change, to, user),
+    )
     .await?;
     if let Some((to, user)) = sent {
         send_later(state, ctx, to, user, id);
@@ -164,28 +153,20 @@ pub async fn prepare_second_factor(
         let to = sign_in.second_factor.and_then(|v| v.phone_number_id);
         count_for(state, ctx, &user, to).await?;
     }
-    with_retry(|| async {
-        let (mut client, mut sign_in, user) = super::sign_ins::load_attempt(state, key, id).await?;
-        let sent = sign_in.prepare_second_factor_phone_code(
-            &user,
-            phone_number_id,
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent {
-            send(state, &mut change, to, &user);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_in.prepare_second_factor",
-            id,
-        )
-        .await?;
-        Ok(client)
-    })
+    prepare_steps::second_factor(
+        state,
+        ctx,
+        key,
+        id,
+        |sign_in, user| {
+            sign_in.prepare_second_factor_phone_code(
+                user,
+                phone_number_id,
+                state.instance.environment,
+                state.now(),
+            )
+        },
+        |change, to, user| send(state, change, to, user),
+    )
     .await
 }

@@ -17,9 +17,10 @@ use usher_core::users::{User, lockout};
 use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
+use super::prepare_steps::{self, commit_decoy};
 use super::{
-    ClientKey, commit_client, get_user, load_client, send_code, send_code_later, start_session_as,
-    throttle, write_client,
+    ClientKey, get_user, load_client, send_code, send_code_later, start_session_as, throttle,
+    write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
@@ -48,23 +49,47 @@ pub(super) async fn find_user(state: &AppState, identifier: &str) -> CoreResult<
         .await?)
 }
 
-pub(super) fn refuse_if_signed_in(state: &AppState, client: &Client, live: bool) -> CoreResult<()> {
-    let _ = state;
-    if live && client.last_active_session_id.is_some() {
+/// Single-session mode (as the environment declares): a client with a live session can neither
+/// start a sign-in or a sign-up nor complete one.
+pub(super) async fn refuse_if_signed_in(state: &AppState, client: &Client) -> CoreResult<()> {
+    let Some(id) = &client.last_active_session_id else {
+        return Ok(());
+    };
+    let live = state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .is_some_and(|s| s.status_at(state.now()).is_live());
+    if live {
         return Err(CoreError::SessionExists);
     }
     Ok(())
 }
 
-pub(super) async fn has_live_session(state: &AppState, client: &Client) -> CoreResult<bool> {
-    let Some(id) = &client.last_active_session_id else {
-        return Ok(false);
-    };
-    Ok(state
+/// The request's client, with no one signed in on it ([`refuse_if_signed_in`]).
+pub(super) async fn load_signed_out_client(
+    state: &AppState,
+    key: &ClientKey,
+) -> CoreResult<Client> {
+    let client = load_client(state, key).await?;
+    refuse_if_signed_in(state, &client).await?;
+    Ok(client)
+}
+
+/// The user a sign-in or actor token's ticket names (who must still be able to sign in), and
+/// the identifier the sign-in shows: their primary address.
+async fn ticket_user(state: &AppState, user_id: &UserId) -> CoreResult<(User, String)> {
+    let user = state
         .store
-        .get_session(&state.instance.id, id)
+        .get_user(&state.instance.id, user_id)
         .await?
-        .is_some_and(|s| s.status_at(state.now()).is_live()))
+        .ok_or(CoreError::TicketInvalid)?;
+    ensure_can_sign_in(&user, state.now())?;
+    let identifier = user
+        .primary_email()
+        .map(|e| e.email_address.clone())
+        .unwrap_or_default();
+    Ok((user, identifier))
 }
 
 pub async fn create(
@@ -96,13 +121,7 @@ pub async fn create(
         },
         _ => None,
     };
-    let client = {
-        let client = load_client(state, key).await?;
-        let live = has_live_session(state, &client).await?;
-        refuse_if_signed_in(state, &client, live)?;
-        client
-    };
-    let mut client = client;
+    let mut client = load_signed_out_client(state, key).await?;
     let identifier = req.identifier.map(|i| i.trim().to_owned());
     client.sign_in = Some(match identifier {
         Some(i) if unknown => decoys::start(i, state.decoy_key().await?, state.now()),
@@ -153,9 +172,7 @@ async fn create_with_ticket(
         .await?
         .ok_or(CoreError::InvitationAccountNotExists)?;
     with_retry(|| async {
-        let client = load_client(state, key).await?;
-        let live = has_live_session(state, &client).await?;
-        refuse_if_signed_in(state, &client, live)?;
+        let client = load_signed_out_client(state, key).await?;
         let (mut inv, mut org) = invitations::still_redeemable(state, &checked.id).await?;
         let mut user = get_user(state, &user_id).await?;
         ensure_can_sign_in(&user, state.now())?;
@@ -205,20 +222,9 @@ async fn create_with_sign_in_token(
         else {
             return create_with_actor_token(state, ctx, key, &digest).await;
         };
-        let client = load_client(state, key).await?;
-        let live = has_live_session(state, &client).await?;
-        refuse_if_signed_in(state, &client, live)?;
+        let client = load_signed_out_client(state, key).await?;
         sign_in_tokens::redeem(&mut token, state.now())?;
-        let user = state
-            .store
-            .get_user(&state.instance.id, &token.user_id)
-            .await?
-            .ok_or(CoreError::TicketInvalid)?;
-        ensure_can_sign_in(&user, state.now())?;
-        let identifier = user
-            .primary_email()
-            .map(|e| e.email_address.clone())
-            .unwrap_or_default();
+        let (user, identifier) = ticket_user(state, &token.user_id).await?;
         let sign_in = SignIn::with_ticket(&identifier, &user, state.now());
         let mut change = Change::new(state, ctx);
         change.write(Write::UpdateSignInToken(token));
@@ -241,20 +247,9 @@ async fn create_with_actor_token(
         .actor_token_by_digest(&state.instance.id, digest)
         .await?
         .ok_or(CoreError::TicketInvalid)?;
-    let client = load_client(state, key).await?;
-    let live = has_live_session(state, &client).await?;
-    refuse_if_signed_in(state, &client, live)?;
+    let client = load_signed_out_client(state, key).await?;
     actor_tokens::redeem(&mut token, state.now())?;
-    let user = state
-        .store
-        .get_user(&state.instance.id, &token.user_id)
-        .await?
-        .ok_or(CoreError::TicketInvalid)?;
-    ensure_can_sign_in(&user, state.now())?;
-    let identifier = user
-        .primary_email()
-        .map(|e| e.email_address.clone())
-        .unwrap_or_default();
+    let (user, identifier) = ticket_user(state, &token.user_id).await?;
     let sign_in = SignIn::impersonating(&identifier, &user, state.now());
     let change = Change::new(state, ctx);
     finish_step_as(
@@ -388,7 +383,7 @@ pub async fn prepare_first_factor(
     strategy: &Strategy,
     email_address_id: Option<&str>,
 ) -> CoreResult<Client> {
-    if let Some((mut client, mut sign_in)) = load_decoy(state, key, id).await? {
+    if let Some((client, mut sign_in)) = load_decoy(state, key, id).await? {
         // The read a real sign-in makes for its user (who has none), so both cost the same.
         if let Some(identifier) = &sign_in.identifier {
             let _ = find_user(state, identifier).await?;
@@ -402,51 +397,37 @@ pub async fn prepare_first_factor(
         }
         // A code is "sent" to nobody: the decoy answers as a real sign-in would.
         decoys::prepare_first_factor(&mut sign_in, strategy, email_address_id, state.now())?;
-        client.sign_in = Some(sign_in);
-        let mut change = Change::new(state, ctx);
-        write_client(&mut change, &client);
-        change
-            .commit("sign_in.prepare_first_factor", Some(id))
-            .await?;
-        client.version += 1;
-        return Ok(client);
+        return commit_decoy(
+            state,
+            ctx,
+            client,
+            sign_in,
+            "sign_in.prepare_first_factor",
+            id,
+        )
+        .await;
     }
     if *strategy == Strategy::PhoneCode {
         return super::phone_codes::prepare_first_factor(state, ctx, key, id, email_address_id)
             .await;
     }
-    // With enumeration protection the email is queued just after the answer, in its own write,
-    // so that preparing a code costs a real account what it costs a decoy.
-    let later = state.settings().enumeration_protection;
     let reset = *strategy == Strategy::ResetPasswordEmailCode;
-    let (client, sent) = with_retry(|| async {
-        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        // The answer renders the user as read here.
-        key.memo.remember_user(&user);
-        let sent = sign_in.prepare_first_factor(
-            &user,
-            strategy,
-            email_address_id,
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent
-            && !later
-        {
-            send_code(state, &mut change, to, Some(&user), reset);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_in.prepare_first_factor",
-            id,
-        )
-        .await?;
-        Ok((client, sent.filter(|_| later).map(|to| (to, user))))
-    })
+    let (client, sent) = prepare_steps::first_factor(
+        state,
+        ctx,
+        key,
+        id,
+        |sign_in, _, user| {
+            sign_in.prepare_first_factor(
+                user,
+                strategy,
+                email_address_id,
+                state.instance.environment,
+                state.now(),
+            )
+        },
+        |change, to, user| send_code(state, change, to, Some(user), reset),
+    )
     .await?;
     if let Some((to, user)) = sent {
         send_code_later(state, ctx, to, user, reset, id);
@@ -485,29 +466,21 @@ pub async fn prepare_second_factor(
     if *strategy != Strategy::EmailCode {
         return get(state, key, id).await;
     }
-    with_retry(|| async {
-        let (mut client, mut sign_in, user) = load_attempt(state, key, id).await?;
-        let sent = sign_in.prepare_client_trust(
-            &user,
-            email_address_id,
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        if let Some(to) = &sent {
-            send_code(state, &mut change, to, Some(&user), false);
-        }
-        client.sign_in = Some(sign_in);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_in.prepare_second_factor",
-            id,
-        )
-        .await?;
-        Ok(client)
-    })
+    prepare_steps::second_factor(
+        state,
+        ctx,
+        key,
+        id,
+        |sign_in, user| {
+            sign_in.prepare_client_trust(
+                user,
+                email_address_id,
+                state.instance.environment,
+                state.now(),
+            )
+        },
+        |change, to, user| send_code(state, change, to, Some(user), false),
+    )
     .await
 }
 

@@ -7,10 +7,11 @@ use usher_core::sms::SmsMessage;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
+use super::ClientKey;
+use super::prepare_steps;
 use super::sign_ups::load_attempt;
-use super::{ClientKey, commit_client};
 use crate::app::context::RequestContext;
-use crate::app::{Change, identifiers, sms, with_retry};
+use crate::app::{identifiers, sms};
 use crate::state::AppState;
 
 /// `prepare_verification` with `phone_code`.
@@ -34,11 +35,9 @@ pub async fn prepare(
     if !identifiers::is_test_number(state, &number) {
         sms::count_code(state, ctx, &number).await?;
     }
-    with_retry(|| async {
-        let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
+    prepare_steps::sign_up(state, ctx, key, id, |sign_up, _, change| {
         let code =
             sign_up.prepare_phone_verification(taken, state.instance.environment, state.now())?;
-        let mut change = Change::new(state, ctx);
         if let Some(code) = code {
             let msg = SmsMessage::verification_code(
                 &number,
@@ -48,18 +47,9 @@ pub async fn prepare(
                 &code,
                 state.now(),
             );
-            sms::queue(&mut change, msg);
+            sms::queue(change, msg);
         }
-        client.sign_up = Some(sign_up);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_up.prepare_verification",
-            id,
-        )
-        .await?;
-        Ok(client)
+        Ok(())
     })
     .await
 }

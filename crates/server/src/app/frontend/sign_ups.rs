@@ -11,13 +11,15 @@ use usher_core::instance::SignUpMode;
 use usher_core::passwords::check_policy;
 use usher_core::sessions::lifecycle::record_sign_in;
 use usher_core::store::Write;
+use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::{CoreError, CoreResult};
 
 use super::invitations;
+use super::prepare_steps;
+use super::sign_ins::{load_signed_out_client, refuse_if_signed_in};
 use super::{
-    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice, start_session,
-    write_client,
+    ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::roles::catalog_for;
@@ -68,23 +70,6 @@ pub(super) fn check_mode(state: &AppState, invited: bool) -> CoreResult<()> {
     }
 }
 
-/// Single-session mode (as the environment declares): a client with a live session can neither
-/// start a sign-up nor complete one, as it cannot start a sign-in.
-async fn refuse_if_signed_in(state: &AppState, client: &Client) -> CoreResult<()> {
-    let Some(id) = &client.last_active_session_id else {
-        return Ok(());
-    };
-    let live = state
-        .store
-        .get_session(&state.instance.id, id)
-        .await?
-        .is_some_and(|s| s.status_at(state.now()).is_live());
-    if live {
-        return Err(CoreError::SessionExists);
-    }
-    Ok(())
-}
-
 /// `POST /v1/client/sign_ups` (`id: None`) and `PATCH /v1/client/sign_ups/{id}`.
 pub async fn upsert(
     state: &AppState,
@@ -98,7 +83,7 @@ pub async fn upsert(
     let fields = fields.validate()?;
     sign_up_fields::check_allowed(&state.settings(), &fields)?;
     if id.is_none() {
-        refuse_if_signed_in(state, &load_client(state, key).await?).await?;
+        load_signed_out_client(state, key).await?;
     }
     if let Some(p) = &password {
         check_policy(p, false, &state.settings())?;
@@ -221,8 +206,34 @@ pub async fn prepare_verification(
     if *strategy != Strategy::EmailCode {
         return Err(CoreError::StrategyInvalid { param: "strategy" });
     }
-    // Who owns the address is read whether or not anyone does, so both cost the same.
-    let owner = match load_attempt(state, key, id).await?.1.email_address {
+    let owner = address_owner(state, key, id).await?;
+    prepare_steps::sign_up(state, ctx, key, id, |sign_up, _, change| {
+        let sent = sign_up.prepare_email_verification(
+            owner.is_some(),
+            state.instance.environment,
+            state.now(),
+        )?;
+        match (&sent, &owner) {
+            (Some(VerificationMail::Code(to)), _) => send_code(state, change, to, None, false),
+            (Some(VerificationMail::AccountExists { email_address }), Some(owner)) => {
+                send_sign_up_attempt_notice(state, change, owner, email_address);
+            }
+            _ => {}
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Under enumeration protection, the user who already owns the sign-up's email address: they
+/// are told someone tried to sign up, and no code or link goes out. The owner is read whether
+/// or not anyone owns the address, so both cost the same.
+pub(super) async fn address_owner(
+    state: &AppState,
+    key: &ClientKey,
+    id: &str,
+) -> CoreResult<Option<User>> {
+    Ok(match load_attempt(state, key, id).await?.1.email_address {
         Some(email) if state.settings().enumeration_protection => {
             state
                 .store
@@ -230,34 +241,7 @@ pub async fn prepare_verification(
                 .await?
         }
         _ => None,
-    };
-    with_retry(|| async {
-        let (mut client, mut sign_up) = load_attempt(state, key, id).await?;
-        let sent = sign_up.prepare_email_verification(
-            owner.is_some(),
-            state.instance.environment,
-            state.now(),
-        )?;
-        let mut change = Change::new(state, ctx);
-        match (&sent, &owner) {
-            (Some(VerificationMail::Code(to)), _) => send_code(state, &mut change, to, None, false),
-            (Some(VerificationMail::AccountExists { email_address }), Some(owner)) => {
-                send_sign_up_attempt_notice(state, &mut change, owner, email_address);
-            }
-            _ => {}
-        }
-        client.sign_up = Some(sign_up);
-        commit_client(
-            change,
-            &mut client,
-            state.now(),
-            "sign_up.prepare_verification",
-            id,
-        )
-        .await?;
-        Ok(client)
     })
-    .await
 }
 
 pub async fn attempt_verification(
