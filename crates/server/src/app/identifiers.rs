@@ -277,11 +277,7 @@ pub async fn delete(
 /// The user's live sessions other than `session`, when the instance signs them out on a
 /// security change.
 pub async fn other_sessions(state: &AppState, session: &Session) -> CoreResult<Vec<Session>> {
-    if !state
-        .instance
-        .settings
-        .sign_out_other_sessions_on_security_change
-    {
+    if !state.settings().sign_out_other_sessions_on_security_change {
         return Ok(Vec::new());
     }
     sessions_besides(state, session).await
