@@ -104,6 +104,23 @@ pub async fn execute_one<'c>(
     exactly_one(execute(query, ex).await?)
 }
 
+/// Deletes the row `id` of `table` at the version the caller read (see `execute_one`).
+pub async fn delete_versioned<'c>(
+    ex: impl Executor<'c, Database = Db>,
+    table: &'static str,
+    instance_id: &str,
+    id: &str,
+    version: i64,
+) -> StoreResult<()> {
+    // `table` is one of ours, never input.
+    let sql = format!("DELETE FROM {table} WHERE instance_id = $1 AND id = $2 AND version = $3");
+    let delete = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(instance_id)
+        .bind(id)
+        .bind(version);
+    execute_one(delete, ex).await
+}
+
 /// The verdict of a version-guarded write that changed `rows` rows (see `execute_one`).
 pub fn exactly_one(rows: u64) -> StoreResult<()> {
     match rows {
@@ -169,6 +186,20 @@ versioned!(
     User,
     WebhookEndpoint,
 );
+
+/// The versioned record `id` of `table` (read from its `doc` and `version` columns), if the row
+/// is there.
+pub async fn versioned_by_id<'c, T: Versioned>(
+    ex: impl Executor<'c, Database = Db>,
+    table: &'static str,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<T>> {
+    // `table` is one of ours, never input.
+    let sql = format!("SELECT doc, version FROM {table} WHERE instance_id = $1 AND id = $2");
+    let select = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance_id).bind(id);
+    fetch_optional(select, ex, versioned).await
+}
 
 /// Reads a row's `doc` and `version` columns into `T`.
 pub fn versioned<T: Versioned>(r: &DbRow) -> StoreResult<T> {
