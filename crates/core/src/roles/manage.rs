@@ -61,20 +61,13 @@ impl Inventory {
 
     /// A stored role with its permissions resolved against this inventory.
     pub fn resolve(&self, r: RoleRecord) -> Role {
-        Role {
-            permissions: self
-                .permissions
-                .iter()
-                .filter(|p| r.permission_keys.contains(&p.key))
-                .cloned()
-                .collect(),
-            id: r.id,
-            key: r.key,
-            name: r.name,
-            description: r.description,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
+        let resolved = self
+            .permissions
+            .iter()
+            .filter(|p| r.permission_keys.contains(&p.key))
+            .cloned()
+            .collect();
+        r.into_role(resolved)
     }
 
     /// The custom roles that grant permission `key`.
@@ -468,6 +461,15 @@ pub fn list<T: Listed + Clone>(
 mod tests {
     use super::*;
 
+    /// A permission to create, without a description.
+    fn new_permission(name: &str, key: &str) -> NewPermission {
+        NewPermission {
+            name: name.into(),
+            key: key.into(),
+            description: None,
+        }
+    }
+
     fn inv() -> Inventory {
         Inventory::new("ins_a", 1, Vec::new(), Vec::new())
     }
@@ -488,11 +490,7 @@ mod tests {
         let base = inv();
         let p = create_permission(
             &base,
-            NewPermission {
-                name: " Read invoices ".into(),
-                key: "org:invoices:read".into(),
-                description: None,
-            },
+            new_permission(" Read invoices ", "org:invoices:read"),
             7,
         )
         .unwrap();
@@ -501,11 +499,7 @@ mod tests {
             ("Read invoices", "")
         );
         let inv = with(&base, p.clone(), None);
-        let dup = NewPermission {
-            name: "x".into(),
-            key: "org:invoices:read".into(),
-            description: None,
-        };
+        let dup = new_permission("x", "org:invoices:read");
         assert_eq!(
             create_permission(&inv, dup, 8).unwrap_err(),
             CoreError::KeyTaken { what: PERMISSION }
@@ -520,15 +514,7 @@ mod tests {
             Err(CoreError::SystemReadOnly { .. })
         ));
         assert!(matches!(
-            create_permission(
-                &inv,
-                NewPermission {
-                    name: " ".into(),
-                    key: "org:a:b".into(),
-                    description: None
-                },
-                9
-            ),
+            create_permission(&inv, new_permission(" ", "org:a:b"), 9),
             Err(CoreError::ParamValueInvalid { .. })
         ));
     }
@@ -536,16 +522,7 @@ mod tests {
     #[test]
     fn roles_resolve_permission_ids_and_guard_system_roles() {
         let base = inv();
-        let p = create_permission(
-            &base,
-            NewPermission {
-                name: "Read".into(),
-                key: "org:invoices:read".into(),
-                description: None,
-            },
-            7,
-        )
-        .unwrap();
+        let p = create_permission(&base, new_permission("Read", "org:invoices:read"), 7).unwrap();
         let inv1 = with(&base, p.clone(), None);
         let sys_perm = inv1.permissions[2].clone();
         let r = create_role(
