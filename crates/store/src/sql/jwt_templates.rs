@@ -69,17 +69,29 @@ pub async fn list(
     .await
 }
 
+/// The query of one template, found by `column`.
+macro_rules! template_where {
+    ($column:literal) => {
+        concat!(
+            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, ",
+            "sealed_key, created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND ",
+            $column,
+            " = $2"
+        )
+    };
+}
+
+async fn template_by(
+    pool: &Pool<Db>,
+    sql: &'static str,
+    instance_id: &str,
+    key: &str,
+) -> StoreResult<Option<JwtTemplate>> {
+    fetch_optional(text(sql, &[instance_id, key]), pool, template).await
+}
+
 pub async fn by_id(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<JwtTemplate>> {
-    fetch_optional(
-        text(
-            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
-             created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        template,
-    )
-    .await
+    template_by(pool, template_where!("id"), instance_id, id).await
 }
 
 pub async fn by_name(
@@ -87,16 +99,7 @@ pub async fn by_name(
     instance_id: &str,
     name: &str,
 ) -> StoreResult<Option<JwtTemplate>> {
-    fetch_optional(
-        text(
-            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
-             created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND name = $2",
-            &[instance_id, name],
-        ),
-        pool,
-        template,
-    )
-    .await
+    template_by(pool, template_where!("name"), instance_id, name).await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreResult<()> {
