@@ -295,6 +295,17 @@ pub fn update_role(
     Ok(r)
 }
 
+/// The record of custom role `role_id`, to change, and the key of permission `permission_id`,
+/// to grant or take away: either missing is not found.
+fn role_and_permission_key<'a>(
+    inv: &'a Inventory,
+    role_id: &str,
+    permission_id: &str,
+) -> CoreResult<(RoleRecord, &'a String)> {
+    let r = record(custom_role(inv, role_id)?);
+    Ok((r, &inv.permission(permission_id)?.key))
+}
+
 /// The role with one more permission; granting one it holds is a conflict, as in Clerk.
 pub fn assign_permission(
     inv: &Inventory,
@@ -302,8 +313,7 @@ pub fn assign_permission(
     permission_id: &str,
     now: Millis,
 ) -> CoreResult<RoleRecord> {
-    let mut r = record(custom_role(inv, role_id)?);
-    let key = &inv.permission(permission_id)?.key;
+    let (mut r, key) = role_and_permission_key(inv, role_id, permission_id)?;
     if r.permission_keys.contains(key) {
         return Err(CoreError::AlreadyAssigned { what: PERMISSION });
     }
@@ -319,8 +329,7 @@ pub fn remove_permission(
     permission_id: &str,
     now: Millis,
 ) -> CoreResult<RoleRecord> {
-    let mut r = record(custom_role(inv, role_id)?);
-    let key = &inv.permission(permission_id)?.key;
+    let (mut r, key) = role_and_permission_key(inv, role_id, permission_id)?;
     let before = r.permission_keys.len();
     r.permission_keys.retain(|k| k != key);
     if r.permission_keys.len() == before {
