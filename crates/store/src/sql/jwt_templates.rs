@@ -7,7 +7,7 @@ use usher_core::jwt_templates::signing::SealedKey;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::query::Page;
 
-use super::query::{DbRow, exactly_one, execute, execute_unique, fetch_optional, paged, text};
+use super::query::{DbRow, exactly_one, execute, execute_unique, fetch_by_key, paged, text};
 
 type Tx<'a> = Transaction<'a, Db>;
 
@@ -81,17 +81,8 @@ macro_rules! template_where {
     };
 }
 
-async fn template_by(
-    pool: &Pool<Db>,
-    sql: &'static str,
-    instance_id: &str,
-    key: &str,
-) -> StoreResult<Option<JwtTemplate>> {
-    fetch_optional(text(sql, &[instance_id, key]), pool, template).await
-}
-
 pub async fn by_id(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<JwtTemplate>> {
-    template_by(pool, template_where!("id"), instance_id, id).await
+    fetch_by_key(pool, template_where!("id"), instance_id, id, template).await
 }
 
 pub async fn by_name(
@@ -99,7 +90,7 @@ pub async fn by_name(
     instance_id: &str,
     name: &str,
 ) -> StoreResult<Option<JwtTemplate>> {
-    template_by(pool, template_where!("name"), instance_id, name).await
+    fetch_by_key(pool, template_where!("name"), instance_id, name, template).await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreResult<()> {

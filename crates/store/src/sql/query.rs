@@ -69,6 +69,18 @@ pub async fn sealed_secret(
     .await
 }
 
+/// The row `sql` finds by a key (`… WHERE instance_id = $1 AND <key column> = $2`), if any,
+/// mapped by `map`.
+pub async fn fetch_by_key<'c, T>(
+    ex: impl Executor<'c, Database = Db>,
+    sql: &'static str,
+    instance_id: &str,
+    key: &str,
+    map: impl FnOnce(&DbRow) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    fetch_optional(text(sql, &[instance_id, key]), ex, map).await
+}
+
 /// Every row `query` finds, mapped by `map`; the first row that fails to map fails the call.
 pub async fn fetch_all<'c, T>(
     query: DbQuery<'_>,
