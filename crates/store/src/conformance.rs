@@ -50,13 +50,16 @@ use usher_core::ids::{ClientId, EventId, InstanceId, SessionId, UserId};
 use usher_core::instance::{Environment, Instance, InstanceSettings, SecretKeyRecord};
 use usher_core::sessions::{Session, SessionStatus};
 use usher_core::signing_keys::SigningKey;
-use usher_core::store::{Store, Write};
+use usher_core::store::{Changeset, Store, Write};
 use usher_core::users::User;
 use usher_core::users::create::{NewUser, validate};
 
 /// What a case returns: a failed store call or fixture ends it with its error (and that error's
 /// causes); wrong values fail an assertion.
-pub type Outcome = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+pub type Outcome = Fixture<()>;
+
+/// What a fixture returns: what it set up, or the store's (or its own) error.
+pub type Fixture<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// A fresh, empty store for one case, and what must live as long as it (a temporary directory).
 pub struct Fresh {
@@ -153,10 +156,31 @@ fn new_instance() -> Instance {
     }
 }
 
+/// A changeset of one write.
+fn one(w: Write) -> Changeset {
+    Changeset { writes: vec![w] }
+}
+
+/// Deletes user `id` at the version it is stored at, in a changeset of its own.
+async fn delete_stored_user(store: &Arc<dyn Store>, ins: &InstanceId, id: &UserId) -> Outcome {
+    let stored = store
+        .get_user(ins, id)
+        .await?
+        .ok_or("the user to delete is stored")?;
+    store
+        .commit(
+            ins,
+            one(Write::DeleteUser {
+                id: id.clone(),
+                version: stored.version,
+            }),
+        )
+        .await?;
+    Ok(())
+}
+
 /// Creates the instance most cases start from, with a secret key and a signing key.
-async fn create_instance(
-    store: &Arc<dyn Store>,
-) -> Result<Instance, Box<dyn std::error::Error + Send + Sync>> {
+async fn create_instance(store: &Arc<dyn Store>) -> Fixture<Instance> {
     let instance = new_instance();
     let secret = SecretKeyRecord::new(&instance.id, "sk_test_0123456789abcdefghij", NOW);
     let (_, key_record) = SigningKey::generate(&instance.id, &instance.id, NOW)?;

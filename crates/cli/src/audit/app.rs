@@ -121,6 +121,16 @@ fn heuristic(id: u8, status: Status, reason: String, fix: &str, evidence: Vec<St
     Check::new(id, status, format!("app (heuristic): {reason}"), fix).with_evidence(evidence)
 }
 
+/// A heuristic that passed: nothing to fix.
+fn passed(id: u8, reason: String, evidence: Vec<String>) -> Check {
+    heuristic(id, Status::Pass, reason, "", evidence)
+}
+
+/// A heuristic with nothing to judge in this app.
+fn not_applicable(id: u8, reason: String) -> Check {
+    heuristic(id, Status::NotApplicable, reason, "", vec![])
+}
+
 /// `NAME=value` of an env file's line.
 fn env_pair(line: &str) -> Option<(&str, &str)> {
     let line = line.trim().trim_start_matches("export ");
@@ -179,15 +189,13 @@ fn secret_keys(files: &[AppFile]) -> Check {
         }
     }
     if found.is_empty() {
-        heuristic(
+        passed(
             1,
-            Status::Pass,
             format!(
                 "no secret key under a public prefix ({}), in client code or bundles, or written into {} file(s)",
                 PUBLIC_PREFIXES.join(", "),
                 files.len()
             ),
-            "",
             vec![],
         )
     } else {
@@ -228,14 +236,12 @@ fn test_keys(files: &[AppFile]) -> Option<Check> {
         })
         .collect();
     Some(if found.is_empty() {
-        heuristic(
+        passed(
             2,
-            Status::Pass,
             format!(
                 "{} production config file(s), no pk_test_/sk_test_ key",
                 prod.len()
             ),
-            "",
             vec![],
         )
     } else {
@@ -306,11 +312,9 @@ fn route_auth(files: &[AppFile], hooks: &[&AppFile]) -> Check {
         );
     }
     if open.is_empty() {
-        heuristic(
+        passed(
             7,
-            Status::Pass,
             format!("{checked} file(s) of routes, each verifying the session on the server"),
-            "",
             vec![],
         )
     } else {
@@ -363,7 +367,7 @@ fn webhooks(files: &[AppFile], hooks: &[&AppFile]) -> Vec<Check> {
         .map(|f| format!("{}: no svix / verifyWebhook / Webhook(", first(f)))
         .collect();
     out.push(if unverified.is_empty() {
-        heuristic(9, Status::Pass, format!("{} webhook handler file(s), each verifying the Svix signature", hooks.len()), "", vec![])
+        passed(9, format!("{} webhook handler file(s), each verifying the Svix signature", hooks.len()), vec![])
     } else {
         heuristic(9, Status::Fail, "webhook handler(s) act on payloads without verifying the Svix signature".into(), "verify first: verifyWebhook(req) (@clerk/backend/webhooks) or new Webhook(secret).verify(body, headers) (svix), on the raw body", unverified)
     });
@@ -377,11 +381,9 @@ fn webhooks(files: &[AppFile], hooks: &[&AppFile]) -> Vec<Check> {
             literals,
         )
     } else if from_env {
-        heuristic(
+        passed(
             10,
-            Status::Pass,
             "no whsec_ literal; the handlers read the environment".into(),
-            "",
             vec![],
         )
     } else {
@@ -402,7 +404,7 @@ fn webhooks(files: &[AppFile], hooks: &[&AppFile]) -> Vec<Check> {
         .map(|f| format!("{}: not keyed on svix-id", first(f)))
         .collect();
     out.push(if repeated.is_empty() {
-        heuristic(11, Status::Pass, "the handlers remember each svix-id they processed".into(), "", vec![])
+        passed(11, "the handlers remember each svix-id they processed".into(), vec![])
     } else {
         heuristic(11, Status::Fail, "a redelivered event would be processed twice".into(), "record each svix-id header processed (a unique key) and answer 200 at once for one seen before", repeated)
     });
@@ -446,11 +448,9 @@ fn deletion(hooks: &[&AppFile]) -> Check {
             handled.into_iter().map(|h| h.0).collect(),
         )
     } else {
-        heuristic(
+        passed(
             12,
-            Status::Pass,
             "user.deleted deletes or anonymises the user's data".into(),
-            "",
             erased,
         )
     }
@@ -508,11 +508,9 @@ fn tenant_filter(files: &[AppFile]) -> Check {
             vec![],
         )
     } else if unfiltered.is_empty() {
-        heuristic(
+        passed(
             13,
-            Status::Pass,
             format!("{seen} quer(ies) in organization code, each filtered by tenant"),
-            "",
             vec![],
         )
     } else {
@@ -555,19 +553,11 @@ fn roles(files: &[AppFile]) -> Check {
     if !from_metadata.is_empty() {
         heuristic(14, Status::Fail, "roles are read from user metadata, which the token does not vouch for per organization".into(), "check the active organization's role from the token: auth().has({ role: 'org:admin' }) or has({ permission: 'org:invoices:manage' })", from_metadata)
     } else if from_token.is_empty() {
-        heuristic(
-            14,
-            Status::NotApplicable,
-            "no role checks recognised".into(),
-            "",
-            vec![],
-        )
+        not_applicable(14, "no role checks recognised".into())
     } else {
-        heuristic(
+        passed(
             14,
-            Status::Pass,
             format!("{} role check(s), all through has()", from_token.len()),
-            "",
             from_token,
         )
     }
@@ -609,13 +599,7 @@ fn isolation_tests(files: &[AppFile]) -> Check {
             vec![],
         )
     } else {
-        heuristic(
-            15,
-            Status::Pass,
-            "a test uses two organizations".into(),
-            "",
-            found,
-        )
+        passed(15, "a test uses two organizations".into(), found)
     }
 }
 
@@ -650,19 +634,11 @@ fn audience(files: &[AppFile]) -> Check {
             unchecked,
         )
     } else if checked.is_empty() {
-        heuristic(
-            18,
-            Status::NotApplicable,
-            "no jose/jsonwebtoken verification recognised".into(),
-            "",
-            vec![],
-        )
+        not_applicable(18, "no jose/jsonwebtoken verification recognised".into())
     } else {
-        heuristic(
+        passed(
             18,
-            Status::Pass,
             format!("{} verification(s), each with an audience", checked.len()),
-            "",
             checked,
         )
     }

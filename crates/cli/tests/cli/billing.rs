@@ -12,17 +12,15 @@ use usher_core::users::create::NewUser;
 fn payers(dir: &Path) -> (String, String) {
     runtime().block_on(async {
         let (state, ctx) = crate::common::offline_state(dir).await;
-        let user = usher_server::app::users::create(
+        let user = crate::common::passwordless_user(
             &state,
             &ctx,
             NewUser {
                 email_addresses: vec!["ada@example.com".into()],
-                skip_password_requirement: true,
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         let org = usher_server::app::organizations::create(
             &state,
             &ctx,

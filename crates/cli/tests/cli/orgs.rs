@@ -12,18 +12,16 @@ fn users(dir: &Path) -> (String, String) {
         let (state, ctx) = crate::common::offline_state(dir).await;
         let mut ids = Vec::new();
         for (email, username) in [("ada@example.com", "ada_l"), ("bob@example.com", "bob_b")] {
-            let u = usher_server::app::users::create(
+            let u = crate::common::passwordless_user(
                 &state,
                 &ctx,
                 NewUser {
                     email_addresses: vec![email.into()],
                     username: Some(username.into()),
-                    skip_password_requirement: true,
                     ..Default::default()
                 },
             )
-            .await
-            .unwrap();
+            .await;
             ids.push(u.id.to_string());
         }
         (ids[0].clone(), ids[1].clone())

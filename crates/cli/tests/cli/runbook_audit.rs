@@ -32,6 +32,21 @@ fn audit(dir: &Path, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), doc)
 }
 
+/// The flags auditing the instance served at `api` against `baseline`, with keys older than
+/// 5s stale.
+fn instance_flags<'a>(api: &'a str, sk: &'a str, baseline: &'a str) -> [&'a str; 8] {
+    [
+        "--api-url",
+        api,
+        "--secret-key",
+        sk,
+        "--baseline",
+        baseline,
+        "--key-max-age",
+        "5s",
+    ]
+}
+
 fn item(doc: &Value, id: u64) -> &Value {
     doc["items"]
         .as_array()
@@ -224,16 +239,7 @@ fn a_misconfigured_instance_fails_each_instance_item_and_passes_once_fixed() {
         ],
     );
 
-    let flags = [
-        "--api-url",
-        api.as_str(),
-        "--secret-key",
-        sk.as_str(),
-        "--baseline",
-        base,
-        "--key-max-age",
-        "5s",
-    ];
+    let flags = instance_flags(&api, &sk, base);
     let (code, doc) = audit(d, &flags);
     assert_eq!(code, 1, "{doc:#}");
     expect(&doc, 2, "pass", "a production instance");
@@ -350,16 +356,7 @@ fn a_misconfigured_instance_fails_each_instance_item_and_passes_once_fixed() {
         .to_owned();
     // The running server takes the new key within its refresh interval.
     until_served(&api, &sk, &[("session_inactivity_ms", json!(1_800_000))]);
-    let flags = [
-        "--api-url",
-        api.as_str(),
-        "--secret-key",
-        sk.as_str(),
-        "--baseline",
-        base,
-        "--key-max-age",
-        "5s",
-    ];
+    let flags = instance_flags(&api, &sk, base);
     let (code, doc) = audit(d, &flags);
     for (id, says) in [
         (2, "a production instance"),

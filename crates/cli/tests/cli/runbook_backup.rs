@@ -13,18 +13,16 @@ fn populate(dir: &Path) {
     runtime().block_on(async {
         let (state, ctx) = crate::common::offline_state(dir).await;
         for name in ["grace_h", "alan_t", "edsger_d"] {
-            let user = usher_server::app::users::create(
+            let user = crate::common::passwordless_user(
                 &state,
                 &ctx,
                 NewUser {
                     username: Some(name.into()),
                     email_addresses: vec![format!("{name}@example.com")],
-                    skip_password_requirement: true,
                     ..Default::default()
                 },
             )
-            .await
-            .unwrap();
+            .await;
             usher_server::app::sessions::create(&state, &ctx, user.id.as_str(), None)
                 .await
                 .unwrap();

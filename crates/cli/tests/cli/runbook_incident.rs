@@ -5,29 +5,25 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{http, keys_json, ok_in, run_in, serve_with};
+use crate::common::{http, http_request, keys_json, ok_in, run_in, serve_with};
 
 const WRONG_PASSWORDS: usize = 6;
 
 /// A plain HTTP/1.1 form POST: the status and the body.
 fn form_post(url: &str, form: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
-        form.len()
+    http_request(
+        "POST",
+        url,
+        None,
+        Some(("application/x-www-form-urlencoded", form)),
     )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let status = raw[9..12].parse().unwrap();
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    (status, body)
+}
+
+/// A user made through the Backend API's `POST /v1/users`, which must succeed.
+fn create_user(api: &str, sk: &str, json: &str) -> serde_json::Value {
+    let (status, body) = http("POST", &format!("{api}/v1/users"), Some(sk), Some(json));
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 fn rfc3339_now_minus(ms: i64) -> String {
@@ -62,23 +58,17 @@ fn the_incident_report_tells_the_drill_in_order() {
     let since = rfc3339_now_minus(1000);
 
     // Two users: ada signs in with a password, bob has a session.
-    let (status, body) = http(
-        "POST",
-        &format!("{api}/v1/users"),
-        Some(&sk),
-        Some(r#"{"email_address":["ada@example.com"],"password":"Quiet-harbor-lantern-4821"}"#),
+    let ada = create_user(
+        &api,
+        &sk,
+        r#"{"email_address":["ada@example.com"],"password":"Quiet-harbor-lantern-4821"}"#,
     );
-    assert_eq!(status, 200, "{body}");
-    let ada: serde_json::Value = serde_json::from_str(&body).unwrap();
     let ada_id = ada["id"].as_str().unwrap().to_owned();
-    let (status, body) = http(
-        "POST",
-        &format!("{api}/v1/users"),
-        Some(&sk),
-        Some(r#"{"email_address":["bob@example.com"],"skip_password_requirement":true}"#),
+    let bob = create_user(
+        &api,
+        &sk,
+        r#"{"email_address":["bob@example.com"],"skip_password_requirement":true}"#,
     );
-    assert_eq!(status, 200, "{body}");
-    let bob: serde_json::Value = serde_json::from_str(&body).unwrap();
     let body = format!(r#"{{"user_id":"{}"}}"#, bob["id"].as_str().unwrap());
     let (status, body) = http(
         "POST",
@@ -111,13 +101,11 @@ fn the_incident_report_tells_the_drill_in_order() {
     let hook = format!("http://127.0.0.1:{}/hook", closed_port());
     let created = ok_in(d, "webhooks", &["create", "--url", &hook]);
     let ep = created.split_whitespace().next().unwrap().to_owned();
-    let (status, body) = http(
-        "POST",
-        &format!("{api}/v1/users"),
-        Some(&sk),
-        Some(r#"{"email_address":["carol@example.com"],"skip_password_requirement":true}"#),
+    create_user(
+        &api,
+        &sk,
+        r#"{"email_address":["carol@example.com"],"skip_password_requirement":true}"#,
     );
-    assert_eq!(status, 200, "{body}");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let failing = ok_in(d, "webhooks", &["deliveries", &ep, "--status", "failing"]);

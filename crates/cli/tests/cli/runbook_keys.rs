@@ -16,17 +16,15 @@ use crate::common::{
 fn session(dir: &Path) -> String {
     runtime().block_on(async {
         let (state, ctx) = crate::common::offline_state(dir).await;
-        let user = usher_server::app::users::create(
+        let user = crate::common::passwordless_user(
             &state,
             &ctx,
             NewUser {
                 username: Some("token_holder".into()),
-                skip_password_requirement: true,
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         usher_server::app::sessions::create(&state, &ctx, user.id.as_str(), None)
             .await
             .unwrap()

@@ -23,17 +23,17 @@ fn sessions(dir: &Path, specs: &[(&str, &str, Option<&str>, i64)]) -> HashMap<St
         for (label, who, ip, days_ago) in specs {
             let user = match usher_server::app::users::find(&state, who).await {
                 Ok(u) => u,
-                Err(_) => usher_server::app::users::create(
-                    &state,
-                    &ctx,
-                    NewUser {
-                        username: Some((*who).to_owned()),
-                        skip_password_requirement: true,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap(),
+                Err(_) => {
+                    crate::common::passwordless_user(
+                        &state,
+                        &ctx,
+                        NewUser {
+                            username: Some((*who).to_owned()),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                }
             };
             let mut s = usher_server::app::sessions::create(&state, &ctx, user.id.as_str(), None)
                 .await

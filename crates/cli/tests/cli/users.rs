@@ -70,19 +70,17 @@ pub(crate) fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
     let rt = runtime();
     rt.block_on(async {
         let (state, ctx) = crate::common::offline_state(dir).await;
-        let user = usher_server::app::users::create(
+        let user = crate::common::passwordless_user(
             &state,
             &ctx,
             NewUser {
                 email_addresses: vec!["Ada@Example.com".into()],
                 phone_numbers: vec!["+14155550100".into()],
                 username: Some("ada_l".into()),
-                skip_password_requirement: true,
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
+        .await;
         let mut sessions = Vec::new();
         for _ in 0..2 {
             let s = usher_server::app::sessions::create(&state, &ctx, &user.id, None)

@@ -110,15 +110,24 @@ fn interpolate(pieces: &[Piece], ctx: &Map<String, Value>) -> String {
 }
 
 pub fn render_value(value: &Value, ctx: &Map<String, Value>) -> Value {
+    render_shortcodes(value, &|s| match pieces_of(s).as_slice() {
+        [Piece::Expr(e)] => evaluate(e, ctx),
+        pieces => Value::String(interpolate(pieces, ctx)),
+    })
+}
+
+/// `value` rebuilt with each string that holds a shortcode (`{{…}}`) replaced by what `render`
+/// makes of it, through arrays and objects; every other value is kept as it is. The walk both
+/// a JWT template and the session-token claims render with.
+pub fn render_shortcodes(value: &Value, render: &impl Fn(&str) -> Value) -> Value {
     match value {
-        Value::String(s) if s.contains("{{") => match pieces_of(s).as_slice() {
-            [Piece::Expr(e)] => evaluate(e, ctx),
-            pieces => Value::String(interpolate(pieces, ctx)),
-        },
-        Value::Array(items) => Value::Array(items.iter().map(|v| render_value(v, ctx)).collect()),
+        Value::String(s) if s.contains("{{") => render(s),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| render_shortcodes(v, render)).collect())
+        }
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), render_value(v, ctx)))
+                .map(|(k, v)| (k.clone(), render_shortcodes(v, render)))
                 .collect(),
         ),
         other => other.clone(),

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::model::{RESERVED_CLAIMS, pieces_of, validate_claims};
+use super::render::render_shortcodes;
 use super::shortcodes::{Expression, Operand, Piece, evaluate};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
@@ -227,39 +228,30 @@ fn evaluate_bounded(expr: &Expression, ctx: &Map<String, Value>) -> Value {
 }
 
 fn render_value(value: &Value, ctx: &Map<String, Value>) -> Value {
-    match value {
-        Value::String(s) if s.contains("{{") => match pieces_of(s).as_slice() {
-            [Piece::Expr(e)] => evaluate_bounded(e, ctx),
-            pieces => {
-                let mut out = String::new();
-                for piece in pieces {
-                    match piece {
-                        Piece::Text(t) => out.push_str(t),
-                        Piece::Expr(e) => {
-                            let text = match evaluate_bounded(e, ctx) {
-                                Value::String(s) => s,
-                                other => other.to_string(),
-                            };
-                            // Held to its bound once escaped, as the budget counted it.
-                            if string_json_len(&text) - 2 > expression_bound(e) {
-                                out.push_str("null");
-                            } else {
-                                out.push_str(&text);
-                            }
+    render_shortcodes(value, &|s| match pieces_of(s).as_slice() {
+        [Piece::Expr(e)] => evaluate_bounded(e, ctx),
+        pieces => {
+            let mut out = String::new();
+            for piece in pieces {
+                match piece {
+                    Piece::Text(t) => out.push_str(t),
+                    Piece::Expr(e) => {
+                        let text = match evaluate_bounded(e, ctx) {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        };
+                        // Held to its bound once escaped, as the budget counted it.
+                        if string_json_len(&text) - 2 > expression_bound(e) {
+                            out.push_str("null");
+                        } else {
+                            out.push_str(&text);
                         }
                     }
                 }
-                Value::String(out.trim().to_owned())
             }
-        },
-        Value::Array(items) => Value::Array(items.iter().map(|v| render_value(v, ctx)).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), render_value(v, ctx)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
+            Value::String(out.trim().to_owned())
+        }
+    })
 }
 
 /// The custom claims rendered over the context (`jwt_templates::render::context`), under Clerk's

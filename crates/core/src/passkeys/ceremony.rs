@@ -34,6 +34,11 @@ fn decode(text: &str) -> CoreResult<Vec<u8>> {
     b64::decode_lenient(text).ok_or_else(malformed)
 }
 
+/// The credential id an answer carries: its `rawId`, else its `id` (both base64url).
+fn credential_id(raw_id: Option<&str>, id: Option<&str>) -> CoreResult<Vec<u8>> {
+    decode(raw_id.or(id).ok_or_else(malformed)?)
+}
+
 /// The WebAuthn user handle of a user: derived from the user id, so that a discoverable
 /// credential's handle names its user without a table of its own.
 pub fn user_handle(user_id: &str) -> [u8; 16] {
@@ -235,13 +240,7 @@ pub fn finish_registration(
     if answer.kind.as_deref().is_some_and(|k| k != "public-key") {
         return Err(malformed());
     }
-    let raw_id = decode(
-        answer
-            .raw_id
-            .as_deref()
-            .or(answer.id.as_deref())
-            .ok_or_else(malformed)?,
-    )?;
+    let raw_id = credential_id(answer.raw_id.as_deref(), answer.id.as_deref())?;
     let client_data = decode(&answer.response.client_data_json)?;
     let attestation = decode(&answer.response.attestation_object)?;
     check_client_data(&client_data, "webauthn.create", pending)?;
@@ -338,13 +337,7 @@ pub fn parse_assertion(public_key_credential: &str) -> CoreResult<Assertion> {
         user_handle: Option<String>,
     }
     let answer: Answer = serde_json::from_str(public_key_credential).map_err(|_| malformed())?;
-    let raw_id = decode(
-        answer
-            .raw_id
-            .as_deref()
-            .or(answer.id.as_deref())
-            .ok_or_else(malformed)?,
-    )?;
+    let raw_id = credential_id(answer.raw_id.as_deref(), answer.id.as_deref())?;
     let user_handle = match answer.response.user_handle.as_deref() {
         Some("") | None => None,
         Some(h) => Some(decode(h)?),

@@ -42,19 +42,14 @@ impl RoleCatalog {
         let system = system::system_permissions(instance_id, instance_created_at);
         let custom = roles
             .into_iter()
-            .map(|r| Role {
-                permissions: r
+            .map(|r| {
+                let resolved = r
                     .permission_keys
                     .iter()
                     .filter_map(|k| system.iter().chain(permissions).find(|p| &p.key == k))
                     .cloned()
-                    .collect(),
-                id: r.id,
-                key: r.key,
-                name: r.name,
-                description: r.description,
-                created_at: r.created_at,
-                updated_at: r.updated_at,
+                    .collect();
+                r.into_role(resolved)
             })
             .collect();
         Self::with_custom(instance_id, instance_created_at, custom)

@@ -61,20 +61,13 @@ impl Inventory {
 
     /// A stored role with its permissions resolved against this inventory.
     pub fn resolve(&self, r: RoleRecord) -> Role {
-        Role {
-            permissions: self
-                .permissions
-                .iter()
-                .filter(|p| r.permission_keys.contains(&p.key))
-                .cloned()
-                .collect(),
-            id: r.id,
-            key: r.key,
-            name: r.name,
-            description: r.description,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
+        let resolved = self
+            .permissions
+            .iter()
+            .filter(|p| r.permission_keys.contains(&p.key))
+            .cloned()
+            .collect();
+        r.into_role(resolved)
     }
 
     /// The custom roles that grant permission `key`.
@@ -302,6 +295,17 @@ pub fn update_role(
     Ok(r)
 }
 
+/// The record of custom role `role_id`, to change, and the key of permission `permission_id`,
+/// to grant or take away: either missing is not found.
+fn role_and_permission_key<'a>(
+    inv: &'a Inventory,
+    role_id: &str,
+    permission_id: &str,
+) -> CoreResult<(RoleRecord, &'a String)> {
+    let r = record(custom_role(inv, role_id)?);
+    Ok((r, &inv.permission(permission_id)?.key))
+}
+
 /// The role with one more permission; granting one it holds is a conflict, as in Clerk.
 pub fn assign_permission(
     inv: &Inventory,
@@ -309,8 +313,7 @@ pub fn assign_permission(
     permission_id: &str,
     now: Millis,
 ) -> CoreResult<RoleRecord> {
-    let mut r = record(custom_role(inv, role_id)?);
-    let key = &inv.permission(permission_id)?.key;
+    let (mut r, key) = role_and_permission_key(inv, role_id, permission_id)?;
     if r.permission_keys.contains(key) {
         return Err(CoreError::AlreadyAssigned { what: PERMISSION });
     }
@@ -326,8 +329,7 @@ pub fn remove_permission(
     permission_id: &str,
     now: Millis,
 ) -> CoreResult<RoleRecord> {
-    let mut r = record(custom_role(inv, role_id)?);
-    let key = &inv.permission(permission_id)?.key;
+    let (mut r, key) = role_and_permission_key(inv, role_id, permission_id)?;
     let before = r.permission_keys.len();
     r.permission_keys.retain(|k| k != key);
     if r.permission_keys.len() == before {
@@ -468,6 +470,15 @@ pub fn list<T: Listed + Clone>(
 mod tests {
     use super::*;
 
+    /// A permission to create, without a description.
+    fn new_permission(name: &str, key: &str) -> NewPermission {
+        NewPermission {
+            name: name.into(),
+            key: key.into(),
+            description: None,
+        }
+    }
+
     fn inv() -> Inventory {
         Inventory::new("ins_a", 1, Vec::new(), Vec::new())
     }
@@ -488,11 +499,7 @@ mod tests {
         let base = inv();
         let p = create_permission(
             &base,
-            NewPermission {
-                name: " Read invoices ".into(),
-                key: "org:invoices:read".into(),
-                description: None,
-            },
+            new_permission(" Read invoices ", "org:invoices:read"),
             7,
         )
         .unwrap();
@@ -501,11 +508,7 @@ mod tests {
             ("Read invoices", "")
         );
         let inv = with(&base, p.clone(), None);
-        let dup = NewPermission {
-            name: "x".into(),
-            key: "org:invoices:read".into(),
-            description: None,
-        };
+        let dup = new_permission("x", "org:invoices:read");
         assert_eq!(
             create_permission(&inv, dup, 8).unwrap_err(),
             CoreError::KeyTaken { what: PERMISSION }
@@ -520,15 +523,7 @@ mod tests {
             Err(CoreError::SystemReadOnly { .. })
         ));
         assert!(matches!(
-            create_permission(
-                &inv,
-                NewPermission {
-                    name: " ".into(),
-                    key: "org:a:b".into(),
-                    description: None
-                },
-                9
-            ),
+            create_permission(&inv, new_permission(" ", "org:a:b"), 9),
             Err(CoreError::ParamValueInvalid { .. })
         ));
     }
@@ -536,16 +531,7 @@ mod tests {
     #[test]
     fn roles_resolve_permission_ids_and_guard_system_roles() {
         let base = inv();
-        let p = create_permission(
-            &base,
-            NewPermission {
-                name: "Read".into(),
-                key: "org:invoices:read".into(),
-                description: None,
-            },
-            7,
-        )
-        .unwrap();
+        let p = create_permission(&base, new_permission("Read", "org:invoices:read"), 7).unwrap();
         let inv1 = with(&base, p.clone(), None);
         let sys_perm = inv1.permissions[2].clone();
         let r = create_role(

@@ -98,3 +98,18 @@ pub struct RoleRecord {
     pub created_at: Millis,
     pub updated_at: Millis,
 }
+
+impl RoleRecord {
+    /// The role this record stores, with `permissions` (its keys, resolved by the caller).
+    pub fn into_role(self, permissions: Vec<Permission>) -> Role {
+        Role {
+            permissions,
+            id: self.id,
+            key: self.key,
+            name: self.name,
+            description: self.description,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}

@@ -9,7 +9,7 @@ use usher_core::ids::{ApiKeyId, UserId};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::{NOW, Outcome, create_instance, new_instance, user};
+use super::{NOW, Outcome, create_instance, delete_stored_user, new_instance, one, user};
 
 fn key(subject: &str, name: &str, at: i64, seconds: Option<i64>) -> ApiKey {
     let input = NewApiKey {
@@ -25,13 +25,11 @@ fn key(subject: &str, name: &str, at: i64, seconds: Option<i64>) -> ApiKey {
 }
 
 fn insert(k: &ApiKey, digest: &str) -> Changeset {
-    Changeset {
-        writes: vec![Write::InsertApiKey {
-            key: k.clone(),
-            digest: digest.into(),
-            sealed: SealedSecret(format!("sealed-{digest}")),
-        }],
-    }
+    one(Write::InsertApiKey {
+        key: k.clone(),
+        digest: digest.into(),
+        sealed: SealedSecret(format!("sealed-{digest}")),
+    })
 }
 
 /// A stored user, as a key's subject must be.
@@ -41,14 +39,7 @@ async fn subject(
     email: &str,
 ) -> Result<UserId, StoreError> {
     let u = user(email, "Kay", NOW);
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::InsertUser(u.clone())],
-            },
-        )
-        .await?;
+    store.commit(ins, one(Write::InsertUser(u.clone()))).await?;
     Ok(u.id)
 }
 
@@ -113,21 +104,9 @@ pub async fn api_keys_round_trip_and_are_found_by_digest(store: Arc<dyn Store>) 
     revoked.revoked = true;
     revoked.revocation_reason = Some("leaked".into());
     store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::UpdateApiKey(revoked.clone())],
-            },
-        )
+        .commit(ins, one(Write::UpdateApiKey(revoked.clone())))
         .await?;
-    let stale = store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::UpdateApiKey(revoked)],
-            },
-        )
-        .await;
+    let stale = store.commit(ins, one(Write::UpdateApiKey(revoked))).await;
     assert_eq!(stale, Err(StoreError::Stale));
     let got = store.get_api_key(ins, &k.id).await?.ok_or("kept")?;
     assert!(got.revoked && got.version == 2);
@@ -150,14 +129,7 @@ pub async fn api_keys_are_listed_per_subject_and_touched_in_batches(
     }
     gone.version = 1;
     gone.revoked = true;
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::UpdateApiKey(gone)],
-            },
-        )
-        .await?;
+    store.commit(ins, one(Write::UpdateApiKey(gone))).await?;
 
     let names =
         |(ks, n): (Vec<ApiKey>, i64)| (ks.into_iter().map(|k| k.name).collect::<Vec<_>>(), n);
@@ -203,28 +175,10 @@ pub async fn api_keys_are_listed_per_subject_and_touched_in_batches(
 pub async fn api_keys_go_with_their_user(store: Arc<dyn Store>) -> Outcome {
     let ins = &create_instance(&store).await?.id;
     let u = user("keys@example.com", "Kay", NOW);
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::InsertUser(u.clone())],
-            },
-        )
-        .await?;
+    store.commit(ins, one(Write::InsertUser(u.clone()))).await?;
     let k = key(&u.id, "mine", NOW, None);
     store.commit(ins, insert(&k, "x")).await?;
-    let stored = store.get_user(ins, &u.id).await?.ok_or("user")?;
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::DeleteUser {
-                    id: u.id.clone(),
-                    version: stored.version,
-                }],
-            },
-        )
-        .await?;
+    delete_stored_user(&store, ins, &u.id).await?;
     assert!(store.get_api_key(ins, &k.id).await?.is_none());
     assert!(store.api_key_by_digest(ins, "x").await?.is_none());
     Ok(())

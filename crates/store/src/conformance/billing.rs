@@ -11,7 +11,7 @@ use usher_core::sessions::Client;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::{NOW, Outcome, create_instance, session, user};
+use super::{NOW, Outcome, create_instance, delete_stored_user, one, session, user};
 
 fn plan(slug: &str, payer: PayerType, is_default: bool, features: &[&str], at: i64) -> Plan {
     let input = NewPlan {
@@ -34,10 +34,6 @@ fn plan(slug: &str, payer: PayerType, is_default: bool, features: &[&str], at: i
         Ok(p) => p,
         Err(e) => panic!("an invalid plan fixture: {e}"),
     }
-}
-
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
 }
 
 fn assigned(
@@ -202,16 +198,7 @@ pub async fn subscription_items_are_active_once_per_payer(store: Arc<dyn Store>)
     assert!(ids.contains(&again.id) && ids.contains(&item.id));
 
     // Gone with their user.
-    let stored = store.get_user(ins, &u.id).await?.ok_or("user")?;
-    store
-        .commit(
-            ins,
-            one(Write::DeleteUser {
-                id: u.id.clone(),
-                version: stored.version,
-            }),
-        )
-        .await?;
+    delete_stored_user(&store, ins, &u.id).await?;
     assert!(
         store
             .subscription_items_of_payer(ins, &u.id)

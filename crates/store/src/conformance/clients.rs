@@ -14,7 +14,7 @@ use usher_core::users::User;
 use usher_core::users::create::{NewUser, validate};
 use usher_core::users::identifiers::IdentifierKind;
 
-use super::{Outcome, create_instance};
+use super::{Fixture, Outcome, create_instance};
 
 const T0: i64 = 1_800_000_000_000;
 
@@ -28,7 +28,7 @@ struct Owner {
     session: Session,
 }
 
-async fn owner(store: &Arc<dyn Store>) -> Result<Owner, Box<dyn std::error::Error + Send + Sync>> {
+async fn owner(store: &Arc<dyn Store>) -> Fixture<Owner> {
     let instance = create_instance(store).await?;
     let settings = InstanceSettings::default();
     let user = validate(

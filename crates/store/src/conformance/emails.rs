@@ -7,7 +7,7 @@ use usher_core::ids::{EmailMessageId, IdentificationId, InstanceId, UserId};
 use usher_core::mail::{EmailMessage, EmailStatus, MailTemplate, compose};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
-use super::{Outcome, create_instance};
+use super::{Fixture, Outcome, create_instance};
 
 const T0: i64 = 1_900_000_000_000;
 
@@ -32,9 +32,7 @@ fn ids(v: &[EmailMessage]) -> Vec<&str> {
 }
 
 /// An instance with three queued emails: two to Ann (written in two cases), one to Bob.
-async fn three_emails(
-    store: &Arc<dyn Store>,
-) -> Result<(InstanceId, [EmailMessage; 3]), Box<dyn std::error::Error + Send + Sync>> {
+async fn three_emails(store: &Arc<dyn Store>) -> Fixture<(InstanceId, [EmailMessage; 3])> {
     let ins = create_instance(store).await?.id;
     let a1 = message("Ann@Example.com", "111111", T0);
     let b1 = message("bob@example.com", "222222", T0 + 1);
@@ -45,6 +43,20 @@ async fn three_emails(
         store.commit(&ins, cs).await?;
     }
     Ok((ins, [a1, b1, a2]))
+}
+
+const CLAIMED_AT: i64 = T0 + 10;
+
+/// `three_emails`, with Ann's first claimed at `CLAIMED_AT` for a second.
+async fn ann_first_claimed(store: &Arc<dyn Store>) -> Fixture<(InstanceId, [EmailMessage; 3])> {
+    let (ins, emails) = three_emails(store).await?;
+    if !store
+        .claim_email(&ins, &emails[0].id, CLAIMED_AT, CLAIMED_AT + 1000)
+        .await?
+    {
+        return Err("a queued email can be claimed".into());
+    }
+    Ok((ins, emails))
 }
 
 /// Read back whole.
@@ -153,13 +165,9 @@ pub async fn the_queue_is_oldest_first(store: Arc<dyn Store>) -> Outcome {
 
 /// Claims: one worker at a time, until the claim expires or an outcome frees it.
 pub async fn claims_are_exclusive_and_expire(store: Arc<dyn Store>) -> Outcome {
-    let (ins, [a1, _, _]) = three_emails(&store).await?;
+    let (ins, [a1, _, _]) = ann_first_claimed(&store).await?;
     let ins = &ins;
-    let now = T0 + 10;
-    assert!(
-        store.claim_email(ins, &a1.id, now, now + 1000).await?,
-        "a queued email can be claimed",
-    );
+    let now = CLAIMED_AT;
     assert!(
         !store.claim_email(ins, &a1.id, now + 1, now + 1001).await?,
         "a claimed email cannot be claimed again",
@@ -185,14 +193,9 @@ pub async fn claims_are_exclusive_and_expire(store: Arc<dyn Store>) -> Outcome {
 }
 
 pub async fn outcomes_are_recorded(store: Arc<dyn Store>) -> Outcome {
-    let (ins, [a1, b1, a2]) = three_emails(&store).await?;
+    let (ins, [a1, b1, a2]) = ann_first_claimed(&store).await?;
     let ins = &ins;
-    let now = T0 + 10;
-    assert!(
-        store.claim_email(ins, &a1.id, now, now + 1000).await?,
-        "a queued email can be claimed",
-    );
-
+    let now = CLAIMED_AT;
     // A failure that will be retried: queued again, counted, claimable again at once.
     assert!(
         store

@@ -6,7 +6,7 @@ use usher_core::ids::{ImageId, InstanceId};
 use usher_core::images::{Image, ImageKind};
 use usher_core::store::{Changeset, Store, Write};
 
-use super::{NOW, Outcome, create_instance};
+use super::{NOW, Outcome, create_instance, one};
 
 /// A PNG signature followed by every byte value, so that no encoding of the column can pass by
 /// accident (NUL, high bytes, invalid UTF-8).
@@ -14,10 +14,6 @@ fn png_bytes(len: usize) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend((0..len).map(|i| (i % 256) as u8));
     bytes
-}
-
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
 }
 
 /// An image comes back with its exact bytes and kind, only for its own instance, and is gone

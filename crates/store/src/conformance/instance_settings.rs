@@ -7,12 +7,10 @@ use serde_json::Value;
 use usher_core::instance_settings::StoredSettings;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
-use super::{NOW, Outcome, create_instance, event};
+use super::{NOW, Outcome, create_instance, event, one};
 
 fn put(s: &StoredSettings) -> Changeset {
-    Changeset {
-        writes: vec![Write::PutInstanceSettings(s.clone())],
-    }
+    one(Write::PutInstanceSettings(s.clone()))
 }
 
 /// Unset until the first write; each write bumps the version; a write from an old version (or a

@@ -10,7 +10,7 @@ use usher_core::jwt_templates::signing::SealedKey;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::{NOW, Outcome, create_instance};
+use super::{NOW, Outcome, create_instance, one};
 
 fn template(name: &str, at: i64) -> JwtTemplate {
     JwtTemplate {
@@ -27,10 +27,6 @@ fn template(name: &str, at: i64) -> JwtTemplate {
         created_at: at,
         updated_at: at,
     }
-}
-
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
 }
 
 /// Templates round-trip (claims, signing key, timestamps), are found by id and by name, are

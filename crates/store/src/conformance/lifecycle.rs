@@ -24,13 +24,11 @@ use usher_core::webhooks::{
     WebhookEndpoint,
 };
 
-use super::{Outcome, create_instance, session, user};
+use super::{Fixture, Outcome, create_instance, session, user};
 
 const T0: i64 = 1_900_000_000_000;
 const DAY: i64 = 86_400_000;
 const PHONE: &str = "+14155550199";
-
-type Fallible<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 fn outbox(ins: &InstanceId, kind: &str, data: serde_json::Value, at: i64) -> OutboxEvent {
     OutboxEvent {
@@ -58,7 +56,7 @@ fn audit(ins: &InstanceId, target: &str, at: i64) -> Write {
     })
 }
 
-fn endpoint_for_all() -> Fallible<WebhookEndpoint> {
+fn endpoint_for_all() -> Fixture<WebhookEndpoint> {
     let policy = DestinationPolicy::for_instance(Environment::Development, false);
     Ok(endpoint::create(
         NewEndpoint {
@@ -103,7 +101,7 @@ fn delivered(ep: &WebhookEndpointId, event: &OutboxEvent, at: i64) -> AttemptRec
 async fn traces(
     store: &Arc<dyn Store>,
     ins: &InstanceId,
-) -> Fallible<(User, OutboxEvent, OutboxEvent)> {
+) -> Fixture<(User, OutboxEvent, OutboxEvent)> {
     let mut ann = user("ann@example.com", "Annabel", T0);
     ann.phone_numbers = vec![PhoneNumber::new(PHONE.into(), Verification::Admin, T0)];
     let bob = user("bob@example.com", "Bob", T0);
@@ -170,7 +168,7 @@ async fn delete(store: &Arc<dyn Store>, ins: &InstanceId, u: &User, at: i64) -> 
     Ok(())
 }
 
-async fn event_data(store: &Arc<dyn Store>, ins: &InstanceId, id: &EventId) -> Fallible<String> {
+async fn event_data(store: &Arc<dyn Store>, ins: &InstanceId, id: &EventId) -> Fixture<String> {
     let all = store.events_after(ins, 0, 1000).await?;
     let e = all
         .iter()

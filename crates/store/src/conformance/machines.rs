@@ -15,7 +15,7 @@ use usher_core::machines::{
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::{NOW, Outcome, create_instance};
+use super::{NOW, Outcome, create_instance, one};
 
 fn machine(name: &str, at: i64) -> Machine {
     let input = NewMachine {
@@ -26,10 +26,6 @@ fn machine(name: &str, at: i64) -> Machine {
         Ok((m, _)) => m,
         Err(e) => panic!("an invalid machine fixture: {e}"),
     }
-}
-
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
 }
 
 fn insert(m: &Machine, digest: &str, scoped: &[&Machine]) -> Changeset {

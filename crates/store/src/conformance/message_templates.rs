@@ -9,14 +9,9 @@ use usher_core::message_templates::{TemplateOverride, TemplateType, catalog};
 use usher_core::store::{Store, StoreError, Write};
 
 use super::organizations::commit;
-use super::{NOW, Outcome, create_instance};
+use super::{Fixture, NOW, Outcome, create_instance};
 
-fn template(
-    t: TemplateType,
-    slug: &str,
-    body: &str,
-    at: i64,
-) -> Result<TemplateOverride, Box<dyn std::error::Error + Send + Sync>> {
+fn template(t: TemplateType, slug: &str, body: &str, at: i64) -> Fixture<TemplateOverride> {
     let b = catalog::find(t, slug).ok_or("no such built-in template")?;
     let mut o = TemplateOverride::empty(b, at);
     o.body = Some(body.to_owned());

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use usher_core::oauth::flow::{AuthRequest, Intent};
 use usher_core::oauth::{OAuthProvider, Preset, ProviderTokens};
-use usher_core::store::{Changeset, Store, StoreError, Write};
+use usher_core::store::{Store, StoreError, Write};
 
-use super::{NOW, Outcome, create_instance, user};
+use super::{NOW, Outcome, create_instance, delete_stored_user, one, user};
 
 fn provider(id: &str, name: &str, at: i64) -> OAuthProvider {
     OAuthProvider {
@@ -23,10 +23,6 @@ fn provider(id: &str, name: &str, at: i64) -> OAuthProvider {
         created_at: at,
         updated_at: at,
     }
-}
-
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
 }
 
 fn tokens(id: &str, user_id: &str, subject: &str) -> ProviderTokens {
@@ -182,16 +178,7 @@ pub async fn external_accounts_are_unique_and_go_with_their_user(store: Arc<dyn 
         )
         .await?;
     assert_eq!(store.external_accounts_of(ins, &u.id).await?.len(), 1);
-    let stored = store.get_user(ins, &u.id).await?.ok_or("user")?;
-    store
-        .commit(
-            ins,
-            one(Write::DeleteUser {
-                id: u.id.clone(),
-                version: stored.version,
-            }),
-        )
-        .await?;
+    delete_stored_user(&store, ins, &u.id).await?;
     assert!(store.external_accounts_of(ins, &u.id).await?.is_empty());
     assert_eq!(
         store

@@ -13,7 +13,7 @@ use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::model::PasswordDigest;
 use usher_core::users::query::Page;
 
-use super::{NOW, Outcome, create_instance, new_instance};
+use super::{NOW, Outcome, create_instance, new_instance, one};
 
 fn credentials(email: &str, role: Role) -> OperatorCredentials {
     OperatorCredentials {
@@ -28,10 +28,6 @@ fn credentials(email: &str, role: Role) -> OperatorCredentials {
         totp_sealed: format!("sealed-{email}"),
         last_totp_step: None,
     }
-}
-
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
 }
 
 async fn add(

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use usher_core::ids::{InstanceId, OrganizationInvitationId};
 use usher_core::organizations::Organization;
 use usher_core::organizations::invitations::{
     self, InvitationQuery, InvitationStatus, Invitee, NewInvitation, OrganizationInvitation,
@@ -28,6 +29,26 @@ pub(super) fn invitation(
         ..Default::default()
     };
     Ok(invitations::validate_new(o, input, Invitee::default(), at)?)
+}
+
+/// Revokes the stored invitation `id`; returns it as written (at the version it was read at).
+pub(super) async fn revoke(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    id: &OrganizationInvitationId,
+) -> Result<OrganizationInvitation, Error> {
+    let mut revoked = store
+        .get_organization_invitation(ins, id)
+        .await?
+        .ok_or("the invitation to revoke is stored")?;
+    revoked.status = InvitationStatus::Revoked;
+    commit(
+        store,
+        ins,
+        vec![Write::UpdateOrganizationInvitation(revoked.clone())],
+    )
+    .await?;
+    Ok(revoked)
 }
 
 pub async fn invitations_are_pending_once_per_address_and_expire(store: Arc<dyn Store>) -> Outcome {
@@ -63,17 +84,7 @@ pub async fn invitations_are_pending_once_per_address_and_expire(store: Arc<dyn 
     .await;
     assert_eq!(pending, Err(StoreError::InvitationPending));
 
-    let mut revoked = store
-        .get_organization_invitation(&ins, &bob.id)
-        .await?
-        .ok_or("bob")?;
-    revoked.status = InvitationStatus::Revoked;
-    commit(
-        &store,
-        &ins,
-        vec![Write::UpdateOrganizationInvitation(revoked.clone())],
-    )
-    .await?;
+    let revoked = revoke(&store, &ins, &bob.id).await?;
     let stale = commit(
         &store,
         &ins,

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use usher_core::ids::{InstanceId, OrganizationId, RoleId, UserId};
-use usher_core::organizations::invitations::InvitationStatus;
 use usher_core::organizations::memberships::{self, NewMembership};
 use usher_core::organizations::query::{
     MembershipOrder, MembershipQuery, OrganizationOrder, OrganizationQuery,
@@ -18,7 +17,7 @@ use usher_core::roles::model::RoleRecord;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::organization_invitations::invitation;
+use super::organization_invitations::{invitation, revoke};
 use super::{NOW, Outcome, create_instance, user};
 
 pub(super) type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -654,17 +653,7 @@ pub async fn a_role_in_use_is_not_deleted(store: Arc<dyn Store>) -> Outcome {
         1,
         "still there"
     );
-    let mut revoked = store
-        .get_organization_invitation(&ins, &bob.id)
-        .await?
-        .ok_or("bob")?;
-    revoked.status = InvitationStatus::Revoked;
-    commit(
-        &store,
-        &ins,
-        vec![Write::UpdateOrganizationInvitation(revoked)],
-    )
-    .await?;
+    revoke(&store, &ins, &bob.id).await?;
     commit(&store, &ins, vec![delete()]).await?;
     assert!(store.organization_roles(&ins).await?.is_empty(), "deleted");
     Ok(())

@@ -9,7 +9,7 @@ use usher_core::passkeys::StoredCredential;
 use usher_core::passkeys::cose::PublicKey;
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
-use super::{NOW, Outcome, create_instance, user};
+use super::{NOW, Outcome, create_instance, delete_stored_user, one, user};
 
 fn pending(user_id: &UserId, at: i64) -> PasskeyRecord {
     PasskeyRecord {
@@ -28,9 +28,7 @@ fn pending(user_id: &UserId, at: i64) -> PasskeyRecord {
 }
 
 fn put(p: &PasskeyRecord) -> Changeset {
-    Changeset {
-        writes: vec![Write::PutPasskey(p.clone())],
-    }
+    one(Write::PutPasskey(p.clone()))
 }
 
 fn verified(mut p: PasskeyRecord, credential_id: &str) -> PasskeyRecord {
@@ -109,11 +107,11 @@ pub async fn passkeys_have_unique_credentials_and_go_with_their_user(
         vec![first.id.clone(), second.id.clone()]
     );
     // Deleted at the version read.
-    let delete = |id: &IdentificationId, version| Changeset {
-        writes: vec![Write::DeletePasskey {
+    let delete = |id: &IdentificationId, version| {
+        one(Write::DeletePasskey {
             id: id.clone(),
             version,
-        }],
+        })
     };
     assert_eq!(
         store.commit(ins, delete(&second.id, 7)).await,
@@ -122,18 +120,7 @@ pub async fn passkeys_have_unique_credentials_and_go_with_their_user(
     store.commit(ins, delete(&second.id, 1)).await?;
     assert!(store.get_passkey(ins, &second.id).await?.is_none());
     // A user's delete takes its passkeys along, and no one else's.
-    let a_now = store.get_user(ins, &a.id).await?.ok_or("stored")?;
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![Write::DeleteUser {
-                    id: a.id.clone(),
-                    version: a_now.version,
-                }],
-            },
-        )
-        .await?;
+    delete_stored_user(&store, ins, &a.id).await?;
     assert!(store.passkey_by_credential(ins, "cred-1").await?.is_none());
     assert_eq!(store.user_passkeys(ins, &b.id).await?.len(), 1);
     Ok(())

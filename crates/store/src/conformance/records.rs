@@ -18,7 +18,7 @@ use usher_core::users::User;
 use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::query::{Page, UserFilter, UserOrder, UserOrderField};
 
-use super::{NOW, Outcome, create_instance, event, new_instance, session, user};
+use super::{NOW, Outcome, create_instance, event, new_instance, one, session, user};
 
 /// Alice, Bob and Carol, each inserted with their `user.created` event.
 async fn three_users(store: &Arc<dyn Store>, ins: &InstanceId) -> Result<[User; 3], StoreError> {
@@ -40,6 +40,19 @@ async fn get_user(store: &Arc<dyn Store>, ins: &InstanceId, id: &UserId) -> Resu
         Ok(None) => Err(format!("user {id} vanished")),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Each signing key of `ins` by its kid, with whether it is the active one.
+async fn key_states(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+) -> Result<Vec<(String, bool)>, StoreError> {
+    Ok(store
+        .signing_keys(ins)
+        .await?
+        .into_iter()
+        .map(|k| (k.kid, k.active))
+        .collect())
 }
 
 pub async fn a_new_store_has_no_instance(store: Arc<dyn Store>) -> Outcome {
@@ -142,13 +155,8 @@ pub async fn signing_keys_rotate_and_retire_in_a_changeset(store: Arc<dyn Store>
         "retiring a key that is not there is refused as stale"
     );
     assert_eq!(
-        store
-            .signing_keys(ins)
-            .await?
-            .iter()
-            .map(|k| (k.kid.as_str(), k.active))
-            .collect::<Vec<_>>(),
-        [(ins.as_str(), true)],
+        key_states(&store, ins).await?,
+        [(ins.to_string(), true)],
         "a refused changeset rotates nothing"
     );
     let mut cs = Changeset::default();
@@ -158,13 +166,8 @@ pub async fn signing_keys_rotate_and_retire_in_a_changeset(store: Arc<dyn Store>
         });
     store.commit(ins, cs).await?;
     assert_eq!(
-        store
-            .signing_keys(ins)
-            .await?
-            .iter()
-            .map(|k| (k.kid.as_str(), k.active))
-            .collect::<Vec<_>>(),
-        [(third.kid(), true)],
+        key_states(&store, ins).await?,
+        [(third.kid().to_owned(), true)],
         "a changeset rotates in a key and retires the one it replaced"
     );
     Ok(())
@@ -185,9 +188,7 @@ pub async fn instance_secrets_are_kept_once_per_name(store: Arc<dyn Store>) -> O
 /// Branding: defaults until set, then versioned like the other documents.
 pub async fn branding_is_versioned(store: Arc<dyn Store>) -> Outcome {
     let ins = &create_instance(&store).await?.id;
-    let put = |b: &Branding| Changeset {
-        writes: vec![Write::PutBranding(b.clone())],
-    };
+    let put = |b: &Branding| one(Write::PutBranding(b.clone()));
     let unset = store.branding(ins).await?;
     assert_eq!(
         unset,
@@ -234,9 +235,7 @@ pub async fn branding_is_versioned(store: Arc<dyn Store>) -> Outcome {
 /// The session token template: empty until set, then versioned; another instance's is its own.
 pub async fn session_claims_are_versioned(store: Arc<dyn Store>) -> Outcome {
     let ins = &create_instance(&store).await?.id;
-    let put = |t: &SessionClaimsTemplate| Changeset {
-        writes: vec![Write::PutSessionClaims(t.clone())],
-    };
+    let put = |t: &SessionClaimsTemplate| one(Write::PutSessionClaims(t.clone()));
     let unset = store.session_claims(ins).await?;
     assert!(unset.is_empty(), "the template starts empty");
     assert_eq!(unset.version, 0, "an unset template is unversioned");

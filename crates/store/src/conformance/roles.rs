@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use usher_core::ids::{PermissionId, RoleId};
+use usher_core::ids::{InstanceId, PermissionId, RoleId};
 use usher_core::roles::RoleCatalog;
 use usher_core::roles::model::{Permission, PermissionType, RoleRecord};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
-use super::{NOW, Outcome, create_instance};
+use super::{NOW, Outcome, create_instance, one};
 
 fn permission(key: &str) -> Permission {
     Permission {
@@ -33,8 +33,19 @@ fn role(key: &str, permission_keys: &[&str]) -> RoleRecord {
     }
 }
 
-fn one(w: Write) -> Changeset {
-    Changeset { writes: vec![w] }
+/// Commits `permissions`, then `role`, in one changeset.
+async fn put_together(
+    store: &Arc<dyn Store>,
+    ins: &InstanceId,
+    permissions: &[&Permission],
+    role: &RoleRecord,
+) -> Result<(), StoreError> {
+    let mut cs = Changeset::default();
+    for p in permissions {
+        cs.push(Write::PutOrganizationPermission((*p).clone()));
+    }
+    cs.push(Write::PutOrganizationRole(role.clone()));
+    store.commit(ins, cs).await
 }
 
 /// Permissions and roles round-trip, sorted by key; a role keeps system permission keys too.
@@ -58,18 +69,7 @@ pub async fn roles_and_permissions_round_trip(store: Arc<dyn Store>) -> Outcome 
             "org:invoices:create",
         ],
     );
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![
-                    Write::PutOrganizationPermission(read.clone()),
-                    Write::PutOrganizationPermission(create.clone()),
-                    Write::PutOrganizationRole(billing.clone()),
-                ],
-            },
-        )
-        .await?;
+    put_together(&store, ins, &[&read, &create], &billing).await?;
     assert_eq!(
         store.organization_permissions(ins).await?,
         vec![create.clone(), read.clone()],
@@ -160,18 +160,7 @@ pub async fn deletes_and_renames_reach_the_roles(store: Arc<dyn Store>) -> Outco
     let read = permission("org:reports:read");
     let export = permission("org:reports:export");
     let analyst = role("org:analyst", &["org:reports:read", "org:reports:export"]);
-    store
-        .commit(
-            ins,
-            Changeset {
-                writes: vec![
-                    Write::PutOrganizationPermission(read.clone()),
-                    Write::PutOrganizationPermission(export.clone()),
-                    Write::PutOrganizationRole(analyst.clone()),
-                ],
-            },
-        )
-        .await?;
+    put_together(&store, ins, &[&read, &export], &analyst).await?;
     store
         .commit(
             ins,

@@ -5,13 +5,7 @@ use std::sync::Arc;
 use usher_core::instance::{FIRST_SECRET_KEY_NAME, SecretKeyRecord};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 
-use super::{NOW, Outcome, create_instance};
-
-fn commit_one(w: Write) -> Changeset {
-    let mut cs = Changeset::default();
-    cs.push(w);
-    cs
-}
+use super::{NOW, Outcome, create_instance, one};
 
 /// The first key is "default" and never expires; a new key is read back with its name, the
 /// digest of its secret and no expiry; a second key of one name is refused.
@@ -28,10 +22,7 @@ pub async fn secret_keys_are_named_and_read_back(store: Arc<dyn Store>) -> Outco
         NOW + 1,
     );
     store
-        .commit(
-            &instance.id,
-            commit_one(Write::InsertSecretKey(second.clone())),
-        )
+        .commit(&instance.id, one(Write::InsertSecretKey(second.clone())))
         .await?;
     let keys = store.secret_keys(&instance.id).await?;
     assert_eq!(keys.len(), 2);
@@ -44,7 +35,7 @@ pub async fn secret_keys_are_named_and_read_back(store: Arc<dyn Store>) -> Outco
         NOW + 2,
     );
     let res = store
-        .commit(&instance.id, commit_one(Write::InsertSecretKey(same_name)))
+        .commit(&instance.id, one(Write::InsertSecretKey(same_name)))
         .await;
     assert_eq!(res, Err(StoreError::NameTaken));
     assert_eq!(
@@ -65,9 +56,7 @@ pub async fn secret_keys_expire_sooner_only_and_never_the_last(store: Arc<dyn St
         expires_at: at,
     };
     assert_eq!(
-        store
-            .commit(&instance.id, commit_one(expire(NOW + 10)))
-            .await,
+        store.commit(&instance.id, one(expire(NOW + 10))).await,
         Err(StoreError::Stale),
         "the only key is not expired"
     );
@@ -85,15 +74,11 @@ pub async fn secret_keys_expire_sooner_only_and_never_the_last(store: Arc<dyn St
     assert_eq!(keys[0].expires_at, Some(NOW + 1_000));
     assert_eq!(keys[1].expires_at, None);
     assert_eq!(
-        store
-            .commit(&instance.id, commit_one(expire(NOW + 5_000)))
-            .await,
+        store.commit(&instance.id, one(expire(NOW + 5_000))).await,
         Err(StoreError::Stale),
         "an expiry is never pushed later"
     );
-    store
-        .commit(&instance.id, commit_one(expire(NOW + 500)))
-        .await?;
+    store.commit(&instance.id, one(expire(NOW + 500))).await?;
     assert_eq!(
         store.secret_keys(&instance.id).await?[0].expires_at,
         Some(NOW + 500)

@@ -11,10 +11,10 @@ use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::webhooks::endpoint::{self, NewEndpoint};
 use usher_core::webhooks::{
     Attempt, AttemptRecord, Decision, DeliveryFilter, DeliveryQuery, DeliveryStatus,
-    DestinationPolicy, EndpointStatus, WebhookEndpoint,
+    DestinationPolicy, EndpointStatus, PendingDelivery, WebhookEndpoint,
 };
 
-use super::{Outcome, create_instance};
+use super::{Fixture, Outcome, create_instance};
 
 const T0: i64 = 1_800_000_000_000;
 
@@ -124,8 +124,7 @@ struct Queued {
 
 async fn endpoints(
     store: &Arc<dyn Store>,
-) -> Result<(InstanceId, WebhookEndpoint, WebhookEndpoint), Box<dyn std::error::Error + Send + Sync>>
-{
+) -> Fixture<(InstanceId, WebhookEndpoint, WebhookEndpoint)> {
     let ins = create_instance(store).await?.id;
     // Endpoints are written with their event, like any change.
     let all = new_endpoint(&[])?;
@@ -137,9 +136,7 @@ async fn endpoints(
     Ok((ins, all, only_created))
 }
 
-async fn queued(
-    store: &Arc<dyn Store>,
-) -> Result<Queued, Box<dyn std::error::Error + Send + Sync>> {
+async fn queued(store: &Arc<dyn Store>) -> Fixture<Queued> {
     let (ins, all, only_created) = endpoints(store).await?;
     let created = outbox(&ins, "user.created", T0 + 1);
     let session = outbox(&ins, "session.created", T0 + 2);
@@ -162,7 +159,23 @@ async fn queued(
     })
 }
 
-fn ids(v: &[usher_core::webhooks::PendingDelivery]) -> Vec<EventId> {
+impl Queued {
+    /// The pending deliveries of `all`, then of `only_created`.
+    async fn pending(
+        &self,
+        store: &Arc<dyn Store>,
+    ) -> Result<(Vec<PendingDelivery>, Vec<PendingDelivery>), StoreError> {
+        let all = store
+            .pending_webhook_deliveries(&self.ins, &self.all.id, 10)
+            .await?;
+        let only_created = store
+            .pending_webhook_deliveries(&self.ins, &self.only_created.id, 10)
+            .await?;
+        Ok((all, only_created))
+    }
+}
+
+fn ids(v: &[PendingDelivery]) -> Vec<EventId> {
     v.iter().map(|p| p.event.id.clone()).collect()
 }
 
@@ -195,27 +208,16 @@ pub async fn endpoints_round_trip(store: Arc<dyn Store>) -> Outcome {
 pub async fn events_are_queued_for_the_endpoints_that_accept_them(
     store: Arc<dyn Store>,
 ) -> Outcome {
-    let Queued {
-        ins,
-        all,
-        only_created,
-        created,
-        session,
-        snapshot,
-    } = queued(&store).await?;
-    let ins = &ins;
-    let a = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
-    let b = store
-        .pending_webhook_deliveries(ins, &only_created.id, 10)
-        .await?;
+    let q = queued(&store).await?;
+    let (a, b) = q.pending(&store).await?;
     assert_eq!(
         ids(&a),
-        [created.id.clone(), session.id.clone()],
+        [q.created.id.clone(), q.session.id.clone()],
         "an empty filter takes every event, in commit order",
     );
     assert_eq!(
         ids(&b),
-        [created.id.clone(), snapshot.id.clone()],
+        [q.created.id.clone(), q.snapshot.id.clone()],
         "a filter takes its types, and a targeted event goes to its endpoint only",
     );
     assert_eq!(
@@ -225,7 +227,12 @@ pub async fn events_are_queued_for_the_endpoints_that_accept_them(
             a[0].attempts,
             a[0].queued_at
         ),
-        (&created.data, &created.attributes, 0, created.created_at),
+        (
+            &q.created.data,
+            &q.created.attributes,
+            0,
+            q.created.created_at
+        ),
         "a pending delivery carries its event",
     );
     assert!(
@@ -267,6 +274,8 @@ pub async fn a_failed_changeset_queues_no_delivery(store: Arc<dyn Store>) -> Out
 pub async fn deliveries_are_leased_attempted_retried_and_replayed(
     store: Arc<dyn Store>,
 ) -> Outcome {
+    let queued = queued(&store).await?;
+    let (a, b) = queued.pending(&store).await?;
     let Queued {
         ins,
         all,
@@ -274,12 +283,8 @@ pub async fn deliveries_are_leased_attempted_retried_and_replayed(
         created,
         session,
         ..
-    } = queued(&store).await?;
+    } = queued;
     let ins = &ins;
-    let a = store.pending_webhook_deliveries(ins, &all.id, 10).await?;
-    let b = store
-        .pending_webhook_deliveries(ins, &only_created.id, 10)
-        .await?;
     // Leases: each endpoint to one worker at a time.
     let now = T0 + 10;
     let c1 = store

@@ -8,8 +8,8 @@ use usher_core::ids::ApiKeyId;
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    sealed_secret,
-    DbRow, execute, execute_one, exists, fetch_optional, paged, text, versioned,
+    DbRow, delete_versioned, execute, execute_one, exists, fetch_optional, paged, sealed_secret,
+    text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
 
@@ -141,15 +141,7 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, k: &ApiKey) -> StoreResu
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    execute_one(
-        text(
-            "DELETE FROM api_keys WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await
+    delete_versioned(&mut **tx, "api_keys", instance_id, id, version).await
 }
 
 /// With their user or organization: a deleted subject's keys authenticate nothing more.

@@ -7,7 +7,7 @@ use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
     DbRow, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional, paged, text,
-    versioned,
+    versioned, versioned_by_id,
 };
 use crate::rows::to_doc;
 
@@ -111,16 +111,7 @@ pub async fn get_item(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<SubscriptionItem>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM billing_subscription_items \
-             WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "billing_subscription_items", instance_id, id).await
 }
 
 pub async fn items_of_payer(

@@ -7,7 +7,7 @@ use usher_core::jwt_templates::signing::SealedKey;
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::query::Page;
 
-use super::query::{DbRow, exactly_one, execute, execute_unique, fetch_optional, paged, text};
+use super::query::{DbRow, exactly_one, execute, execute_unique, fetch_by_key, paged, text};
 
 type Tx<'a> = Transaction<'a, Db>;
 
@@ -69,17 +69,20 @@ pub async fn list(
     .await
 }
 
+/// The query of one template, found by `column`.
+macro_rules! template_where {
+    ($column:literal) => {
+        concat!(
+            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, ",
+            "sealed_key, created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND ",
+            $column,
+            " = $2"
+        )
+    };
+}
+
 pub async fn by_id(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<JwtTemplate>> {
-    fetch_optional(
-        text(
-            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
-             created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        template,
-    )
-    .await
+    fetch_by_key(pool, template_where!("id"), instance_id, id, template).await
 }
 
 pub async fn by_name(
@@ -87,16 +90,7 @@ pub async fn by_name(
     instance_id: &str,
     name: &str,
 ) -> StoreResult<Option<JwtTemplate>> {
-    fetch_optional(
-        text(
-            "SELECT id, version, name, claims, lifetime, allowed_clock_skew, signing_algorithm, sealed_key, \
-             created_at, updated_at FROM jwt_templates WHERE instance_id = $1 AND name = $2",
-            &[instance_id, name],
-        ),
-        pool,
-        template,
-    )
-    .await
+    fetch_by_key(pool, template_where!("name"), instance_id, name, template).await
 }
 
 pub async fn insert(tx: &mut Tx<'_>, instance_id: &str, t: &JwtTemplate) -> StoreResult<()> {

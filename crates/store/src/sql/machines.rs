@@ -9,9 +9,8 @@ use usher_core::machines::{Machine, MachineOrder, MachineQuery, MachineScope};
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    sealed_secret,
-    DbRow, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional, paged, text,
-    versioned,
+    DbRow, delete_versioned, execute, execute_one, execute_unique, exists, fetch_all,
+    fetch_optional, paged, sealed_secret, text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
 
@@ -235,15 +234,7 @@ pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) 
     ] {
         execute(text(sql, &[instance_id, id]), &mut **tx).await?;
     }
-    execute_one(
-        text(
-            "DELETE FROM machines WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await
+    delete_versioned(&mut **tx, "machines", instance_id, id, version).await
 }
 
 pub async fn insert_scope(tx: &mut Tx<'_>, instance_id: &str, s: &MachineScope) -> StoreResult<()> {

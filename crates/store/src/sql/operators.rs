@@ -9,7 +9,8 @@ use usher_core::store::{StoreError, StoreResult};
 use usher_core::users::model::PasswordDigest;
 
 use super::query::{
-    DbRow, audit_entry, execute, execute_one, execute_unique, fetch_all, fetch_optional, paged, text,
+    DbRow, audit_entry, execute, execute_one, execute_unique, fetch_all, fetch_by_key,
+    fetch_optional, paged, text,
 };
 
 type Tx<'a> = Transaction<'a, Db>;
@@ -55,21 +56,12 @@ macro_rules! credentials_where {
     };
 }
 
-async fn credentials_by(
-    pool: &Pool<Db>,
-    sql: &'static str,
-    instance_id: &str,
-    key: &str,
-) -> StoreResult<Option<OperatorCredentials>> {
-    fetch_optional(text(sql, &[instance_id, key]), pool, credentials).await
-}
-
 pub async fn by_email(
     pool: &Pool<Db>,
     instance_id: &str,
     email: &str,
 ) -> StoreResult<Option<OperatorCredentials>> {
-    credentials_by(pool, credentials_where!("email"), instance_id, email).await
+    fetch_by_key(pool, credentials_where!("email"), instance_id, email, credentials).await
 }
 
 pub async fn by_id(
@@ -77,7 +69,7 @@ pub async fn by_id(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<OperatorCredentials>> {
-    credentials_by(pool, credentials_where!("id"), instance_id, id).await
+    fetch_by_key(pool, credentials_where!("id"), instance_id, id, credentials).await
 }
 
 pub async fn use_totp_step(

@@ -6,8 +6,8 @@ use usher_core::organizations::domains::{DomainQuery, OrganizationDomain};
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    exactly_one, execute, execute_one, execute_unique, exists, fetch_optional, newest_first, text,
-    versioned,
+    delete_versioned, exactly_one, execute, execute_unique, exists, fetch_optional, newest_first,
+    text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
 
@@ -100,15 +100,7 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, d: &OrganizationDomain) 
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    execute_one(
-        text(
-            "DELETE FROM organization_domains WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await
+    delete_versioned(&mut **tx, "organization_domains", instance_id, id, version).await
 }
 
 /// With the organization: called by its delete.

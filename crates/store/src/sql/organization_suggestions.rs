@@ -8,8 +8,8 @@ use usher_core::organizations::suggestions::{OrganizationSuggestion, SuggestionQ
 use usher_core::store::{DomainPendingCount, StoreError, StoreResult};
 
 use super::query::{
-    execute, execute_one, execute_unique, exists, fetch_one, fetch_optional, newest_first, text,
-    versioned,
+    delete_versioned, execute, execute_one, execute_unique, exists, fetch_one, newest_first, text,
+    versioned_by_id,
 };
 use crate::rows::to_doc;
 
@@ -20,15 +20,7 @@ pub async fn get_suggestion(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<OrganizationSuggestion>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM organization_suggestions WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "organization_suggestions", instance_id, id).await
 }
 
 fn push_statuses(qb: &mut QueryBuilder<Db>, statuses: &[&'static str]) {
@@ -131,15 +123,7 @@ pub async fn delete_suggestion(
     id: &str,
     version: i64,
 ) -> StoreResult<()> {
-    execute_one(
-        text(
-            "DELETE FROM organization_suggestions WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await
+    delete_versioned(&mut **tx, "organization_suggestions", instance_id, id, version).await
 }
 
 pub async fn get_request(
@@ -147,16 +131,7 @@ pub async fn get_request(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<MembershipRequest>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM organization_membership_requests \
-             WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "organization_membership_requests", instance_id, id).await
 }
 
 fn push_request_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &RequestQuery) {

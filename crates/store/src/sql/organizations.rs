@@ -11,8 +11,8 @@ use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    DbRow, exactly_one, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional,
-    paged, text, versioned,
+    DbRow, delete_versioned, exactly_one, execute, execute_one, execute_unique, exists, fetch_all,
+    fetch_optional, paged, text, versioned,
 };
 use crate::rows::{from_doc, like_contains, to_doc};
 
@@ -287,15 +287,7 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, org: &Organization) -> S
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    execute_one(
-        text(
-            "DELETE FROM organizations WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await?;
+    delete_versioned(&mut **tx, "organizations", instance_id, id, version).await?;
     execute(
         text(
             "DELETE FROM organization_memberships WHERE instance_id = $1 AND organization_id = $2",

@@ -5,7 +5,9 @@ use sqlx::{Pool, Row, Transaction};
 use usher_core::passkeys::PasskeyRecord;
 use usher_core::store::{StoreError, StoreResult};
 
-use super::query::{DbRow, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional, text};
+use super::query::{
+    DbRow, delete_versioned, execute, execute_unique, exists, fetch_all, fetch_optional, text,
+};
 use crate::rows::{from_doc, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
@@ -97,15 +99,7 @@ pub async fn put(tx: &mut Tx<'_>, instance_id: &str, p: &PasskeyRecord) -> Store
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    execute_one(
-        text(
-            "DELETE FROM passkeys WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await
+    delete_versioned(&mut **tx, "passkeys", instance_id, id, version).await
 }
 
 /// With their user: a deleted user's credentials sign nobody in.

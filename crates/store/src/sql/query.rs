@@ -69,6 +69,18 @@ pub async fn sealed_secret(
     .await
 }
 
+/// The row `sql` finds by a key (`… WHERE instance_id = $1 AND <key column> = $2`), if any,
+/// mapped by `map`.
+pub async fn fetch_by_key<'c, T>(
+    ex: impl Executor<'c, Database = Db>,
+    sql: &'static str,
+    instance_id: &str,
+    key: &str,
+    map: impl FnOnce(&DbRow) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    fetch_optional(text(sql, &[instance_id, key]), ex, map).await
+}
+
 /// Every row `query` finds, mapped by `map`; the first row that fails to map fails the call.
 pub async fn fetch_all<'c, T>(
     query: DbQuery<'_>,
@@ -102,6 +114,23 @@ pub async fn execute_one<'c>(
     ex: impl Executor<'c, Database = Db>,
 ) -> StoreResult<()> {
     exactly_one(execute(query, ex).await?)
+}
+
+/// Deletes the row `id` of `table` at the version the caller read (see `execute_one`).
+pub async fn delete_versioned<'c>(
+    ex: impl Executor<'c, Database = Db>,
+    table: &'static str,
+    instance_id: &str,
+    id: &str,
+    version: i64,
+) -> StoreResult<()> {
+    // `table` is one of ours, never input.
+    let sql = format!("DELETE FROM {table} WHERE instance_id = $1 AND id = $2 AND version = $3");
+    let delete = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(instance_id)
+        .bind(id)
+        .bind(version);
+    execute_one(delete, ex).await
 }
 
 /// The verdict of a version-guarded write that changed `rows` rows (see `execute_one`).
@@ -169,6 +198,20 @@ versioned!(
     User,
     WebhookEndpoint,
 );
+
+/// The versioned record `id` of `table` (read from its `doc` and `version` columns), if the row
+/// is there.
+pub async fn versioned_by_id<'c, T: Versioned>(
+    ex: impl Executor<'c, Database = Db>,
+    table: &'static str,
+    instance_id: &str,
+    id: &str,
+) -> StoreResult<Option<T>> {
+    // `table` is one of ours, never input.
+    let sql = format!("SELECT doc, version FROM {table} WHERE instance_id = $1 AND id = $2");
+    let select = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance_id).bind(id);
+    fetch_optional(select, ex, versioned).await
+}
 
 /// Reads a row's `doc` and `version` columns into `T`.
 pub fn versioned<T: Versioned>(r: &DbRow) -> StoreResult<T> {

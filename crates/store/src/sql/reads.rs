@@ -18,6 +18,7 @@ use super::db_err;
 use super::filters::{order_by, push_session_filter, push_user_filter, user_search};
 use super::query::{
     audit_entry, fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned,
+    versioned_by_id,
 };
 use crate::rows::from_doc;
 
@@ -76,15 +77,7 @@ pub async fn signing_keys(
 }
 
 pub async fn get_user(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM users WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "users", instance_id, id).await
 }
 
 pub async fn users_by_ids(
@@ -183,15 +176,7 @@ pub async fn get_session(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<Session>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM sessions WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "sessions", instance_id, id).await
 }
 
 pub async fn session_for_token(

@@ -5,7 +5,10 @@ use sqlx::{Pool, QueryBuilder, Transaction};
 use usher_core::store::{StoreError, StoreResult};
 use usher_core::waitlist::{WaitlistEntry, WaitlistQuery};
 
-use super::query::{execute_one, execute_unique, fetch_optional, paged, text, versioned};
+use super::query::{
+    delete_versioned, execute_one, execute_unique, fetch_optional, paged, text, versioned,
+    versioned_by_id,
+};
 use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
@@ -15,15 +18,7 @@ pub async fn get(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<WaitlistEntry>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM waitlist_entries WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "waitlist_entries", instance_id, id).await
 }
 
 pub async fn by_email(
@@ -118,11 +113,5 @@ pub async fn update(tx: &mut Tx<'_>, instance_id: &str, e: &WaitlistEntry) -> St
 }
 
 pub async fn delete(tx: &mut Tx<'_>, instance_id: &str, id: &str, version: i64) -> StoreResult<()> {
-    let delete = sqlx::query(
-        "DELETE FROM waitlist_entries WHERE instance_id = $1 AND id = $2 AND version = $3",
-    )
-    .bind(instance_id)
-    .bind(id)
-    .bind(version);
-    execute_one(delete, &mut **tx).await
+    delete_versioned(&mut **tx, "waitlist_entries", instance_id, id, version).await
 }

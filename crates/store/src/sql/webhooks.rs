@@ -18,7 +18,8 @@ use usher_core::webhooks::{
 
 use super::db_err;
 use super::query::{
-    execute, execute_one, fetch_all, fetch_optional, outbox_event, paged, text, versioned,
+    delete_versioned, execute, execute_one, fetch_all, fetch_optional, outbox_event, paged, text,
+    versioned, versioned_by_id,
 };
 use crate::rows::to_doc;
 
@@ -96,15 +97,7 @@ pub async fn delete_endpoint(
     id: &str,
     version: i64,
 ) -> StoreResult<()> {
-    execute_one(
-        text(
-            "DELETE FROM webhook_endpoints WHERE instance_id = $1 AND id = $2 AND version = $3",
-            &[instance_id, id],
-        )
-        .bind(version),
-        &mut **tx,
-    )
-    .await?;
+    delete_versioned(&mut **tx, "webhook_endpoints", instance_id, id, version).await?;
     for table in [
         "DELETE FROM webhook_endpoint_events WHERE instance_id = $1 AND endpoint_id = $2",
         "DELETE FROM webhook_deliveries WHERE instance_id = $1 AND endpoint_id = $2",
@@ -189,15 +182,7 @@ pub async fn endpoint(
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<WebhookEndpoint>> {
-    fetch_optional(
-        text(
-            "SELECT doc, version FROM webhook_endpoints WHERE instance_id = $1 AND id = $2",
-            &[instance_id, id],
-        ),
-        pool,
-        versioned,
-    )
-    .await
+    versioned_by_id(pool, "webhook_endpoints", instance_id, id).await
 }
 
 pub async fn claim(

@@ -12,7 +12,9 @@ use usher_core::users::User;
 use usher_core::users::identifiers::{IdentifierKind, normalize};
 
 use super::db_err;
-use super::query::{DbQuery, execute, execute_one, execute_unique, fetch_one, text};
+use super::query::{
+    DbQuery, delete_versioned, execute, execute_one, execute_unique, fetch_one, text,
+};
 use crate::rows::to_doc;
 
 /// The instance's secret `name`: `candidate` when none was kept yet, else the one kept (the first
@@ -565,12 +567,7 @@ async fn delete_user(
     id: &str,
     version: i64,
 ) -> StoreResult<()> {
-    let delete = text(
-        "DELETE FROM users WHERE instance_id = $1 AND id = $2 AND version = $3",
-        &[instance_id, id],
-    )
-    .bind(version);
-    execute_one(delete, &mut **tx).await?;
+    delete_versioned(&mut **tx, "users", instance_id, id, version).await?;
     super::organization_suggestions::delete_of_user(tx, instance_id, id).await?;
     super::api_keys::delete_of_subject(tx, instance_id, id).await?;
     super::oauth::delete_accounts_of(tx, instance_id, id).await?;

@@ -133,24 +133,7 @@ pub fn assert_rfc3339(s: &str, context: &str) {
 
 /// A plain HTTP/1.1 GET of `http://host:port/path`: the status and the body.
 pub fn http_get(url: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let status = raw[9..12].parse().unwrap();
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    (status, body)
+    http_request("GET", url, None, None)
 }
 
 /// `usher <command> <args…> --data-dir <dir>`.
@@ -217,25 +200,36 @@ pub fn sqlite_url(dir: &Path) -> String {
 /// A plain HTTP/1.1 request to `url` with an optional bearer token and JSON body: the status
 /// and the body.
 pub fn http(method: &str, url: &str, bearer: Option<&str>, json: Option<&str>) -> (u16, String) {
+    http_request(method, url, bearer, json.map(|j| ("application/json", j)))
+}
+
+/// A plain HTTP/1.1 request to `http://host:port/path`, with an optional bearer token and an
+/// optional body (its content type, then itself), on a connection it closes: the status and the
+/// body of the answer.
+pub fn http_request(
+    method: &str,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<(&str, &str)>,
+) -> (u16, String) {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest
         .split_once('/')
         .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let mut s = std::net::TcpStream::connect(host).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     if let Some(b) = bearer {
         head.push_str(&format!("Authorization: Bearer {b}\r\n"));
     }
-    let body = json.unwrap_or("");
-    if json.is_some() {
+    if let Some((content_type, body)) = body {
         head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
             body.len()
         ));
     }
-    write!(s, "{head}\r\n{body}").unwrap();
+    write!(s, "{head}\r\n{}", body.map_or("", |(_, b)| b)).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let raw = String::from_utf8_lossy(&raw).into_owned();
@@ -261,6 +255,21 @@ pub fn audit_log(dir: &Path) -> Vec<(String, String, Option<String>)> {
 
 /// The server's state on `dir`'s instance, opened as the CLI opens it (the server stopped), and
 /// a system request context: for making records the way the Backend API's use cases make them.
+/// A user without a password (`new` says what else it has), made as the Backend API makes one.
+pub async fn passwordless_user(
+    state: &usher_server::state::AppState,
+    ctx: &usher_server::app::context::RequestContext,
+    new: usher_core::users::create::NewUser,
+) -> usher_core::users::User {
+    let new = usher_core::users::create::NewUser {
+        skip_password_requirement: true,
+        ..new
+    };
+    usher_server::app::users::create(state, ctx, new)
+        .await
+        .unwrap()
+}
+
 pub async fn offline_state(
     dir: &Path,
 ) -> (
