@@ -359,6 +359,7 @@ macro_rules! conformance_tests {
             user_search {
                 the_user_search_finds_what_a_scan_finds,
                 the_user_search_follows_updates_and_deletes,
+                a_bounded_user_count_stops_past_its_bound,
             }
             message_templates {
                 templates_are_stored_once_per_type_and_slug,

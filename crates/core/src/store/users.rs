@@ -30,6 +30,16 @@ pub trait UserStore: Send + Sync {
 
     async fn count_users(&self, instance_id: &InstanceId, filter: &UserFilter) -> StoreResult<i64>;
 
+    /// How many users match, counting no further than `cap + 1`: a number above `cap` means
+    /// "more than `cap`". A page that says so reads only that many matches, not every one (a
+    /// text common to most users would otherwise be a read of every user).
+    async fn count_users_up_to(
+        &self,
+        instance_id: &InstanceId,
+        filter: &UserFilter,
+        cap: i64,
+    ) -> StoreResult<i64>;
+
     /// The user owning an identifier (compared in its normalised form).
     async fn user_id_by_identifier(
         &self,

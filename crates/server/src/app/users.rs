@@ -79,6 +79,14 @@ pub async fn count(state: &AppState, filter: &UserFilter) -> CoreResult<i64> {
     Ok(state.store.count_users(&state.instance.id, filter).await?)
 }
 
+/// How many users match, counted no further than `cap + 1` (above `cap`: "more than `cap`").
+pub async fn count_up_to(state: &AppState, filter: &UserFilter, cap: i64) -> CoreResult<i64> {
+    Ok(state
+        .store
+        .count_users_up_to(&state.instance.id, filter, cap)
+        .await?)
+}
+
 pub async fn create(state: &AppState, ctx: &RequestContext, input: NewUser) -> CoreResult<User> {
     let settings = &state.settings();
     let mut validated = create::validate(input, settings)?;

@@ -28,7 +28,7 @@ mod templates;
 mod users;
 mod users_edit;
 mod users_export;
-mod view;
+pub mod view;
 mod webhooks;
 
 use aws_lc_rs::hmac;

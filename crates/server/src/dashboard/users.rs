@@ -42,6 +42,9 @@ fn status_badges(h: &mut Html, u: &User, now: i64) {
 }
 
 /// The date filters of the users list: query parameter, label.
+/// How far past the shown page the user list counts its matches (then says "more than …").
+pub const COUNT_AHEAD: i64 = 1_000;
+
 pub const DATE_FILTERS: [(&str, &str); 4] = [
     ("created_after", "Created on or after"),
     ("created_before", "Created before"),
@@ -121,7 +124,10 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
     };
     let found = async {
         let users = app::list(&state, &filter, UserOrder::default(), &page).await?;
-        let total = app::count(&state, &filter).await?;
+        // Counted only so far past this page: a text most users share would otherwise read
+        // every user for a number nobody pages through.
+        let cap = offset + COUNT_AHEAD;
+        let total = view::Total::bounded(app::count_up_to(&state, &filter, cap).await?, cap);
         Ok::<_, CoreError>((users, total))
     };
     let nav = desk.nav(&state);

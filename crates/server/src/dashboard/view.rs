@@ -121,8 +121,38 @@ pub fn session_cells(h: &mut Html, s: &Session) {
     h.close("td");
 }
 
+/// How many items a list has: exactly, or more than the bound its count stopped at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    Exact(i64),
+    MoreThan(i64),
+}
+
+impl From<i64> for Total {
+    fn from(n: i64) -> Self {
+        Self::Exact(n)
+    }
+}
+
+impl Total {
+    /// A count made with a bound `cap` (see `count_users_up_to`): above it, "more than `cap`".
+    pub fn bounded(counted: i64, cap: i64) -> Self {
+        if counted > cap {
+            Self::MoreThan(cap)
+        } else {
+            Self::Exact(counted)
+        }
+    }
+}
+
 /// Previous/next links for a list at `offset` of `total`; `link(offset)` makes a page's URL.
-pub fn pager(h: &mut Html, offset: i64, shown: usize, total: i64, link: impl Fn(i64) -> String) {
+pub fn pager(
+    h: &mut Html,
+    offset: i64,
+    shown: usize,
+    total: impl Into<Total>,
+    link: impl Fn(i64) -> String,
+) {
     h.open(
         "nav",
         &[("class", Some("pager")), ("aria-label", Some("Pages"))],
@@ -139,8 +169,12 @@ pub fn pager(h: &mut Html, offset: i64, shown: usize, total: i64, link: impl Fn(
     }
     let last = offset + shown as i64;
     let from = if shown == 0 { 0 } else { offset + 1 };
-    h.el("span", &[], &format!("{from}–{last} of {total}"));
-    if last < total {
+    let (of, more) = match total.into() {
+        Total::Exact(n) => (n.to_string(), last < n),
+        Total::MoreThan(n) => (format!("more than {n}"), true),
+    };
+    h.el("span", &[], &format!("{from}–{last} of {of}"));
+    if more {
         let next = link(last);
         h.el(
             "a",

@@ -229,3 +229,25 @@ pub async fn the_user_search_follows_updates_and_deletes(store: Arc<dyn Store>) 
     }
     Ok(())
 }
+
+/// A count with a bound stops past it: the exact number up to the bound, `cap + 1` above it,
+/// for a query, for no query, and with the trigram route and the scan alike.
+pub async fn a_bounded_user_count_stops_past_its_bound(store: Arc<dyn Store>) -> Outcome {
+    let ins = &create_instance(&store).await?.id;
+    let users = store_people(&store, ins).await?;
+    for q in ["example", "ada", "a", "zzz"] {
+        let exact = scanned(&users, q).len() as i64;
+        for cap in [0, 1, 2, exact - 1, exact, exact + 5] {
+            let cap = cap.max(0);
+            let counted = store.count_users_up_to(ins, &query(q), cap).await?;
+            assert_eq!(counted, exact.min(cap + 1), "{q:?} up to {cap}");
+        }
+    }
+    let all = UserFilter::default();
+    assert_eq!(store.count_users_up_to(ins, &all, 3).await?, 4);
+    assert_eq!(
+        store.count_users_up_to(ins, &all, 100).await?,
+        PEOPLE.len() as i64
+    );
+    Ok(())
+}

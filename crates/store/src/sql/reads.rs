@@ -164,10 +164,25 @@ pub async fn list_users(
     fetch_all(qb.build(), pool, versioned).await
 }
 
-pub async fn count_users(pool: &Pool<Db>, instance_id: &str, f: &UserFilter) -> StoreResult<i64> {
+/// The users matching `f`: all of them, or with `cap` no more than `cap + 1` (the inner read
+/// stops there).
+pub async fn count_users(
+    pool: &Pool<Db>,
+    instance_id: &str,
+    f: &UserFilter,
+    cap: Option<i64>,
+) -> StoreResult<i64> {
     let search = user_search(pool, f).await?;
-    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) AS n");
+    let mut qb = match cap {
+        None => QueryBuilder::<Db>::new("SELECT COUNT(*) AS n"),
+        Some(_) => QueryBuilder::<Db>::new("SELECT COUNT(*) AS n FROM (SELECT 1 AS one"),
+    };
     push_user_filter(&mut qb, instance_id, f, &search);
+    if let Some(cap) = cap {
+        qb.push(" LIMIT ")
+            .push_bind(cap.max(0).saturating_add(1))
+            .push(") AS matched");
+    }
     fetch_one(qb.build(), pool, |r| Ok(r.get("n"))).await
 }
 

@@ -4,6 +4,7 @@
 mod app_activity;
 mod app_frontend_oauth_connect;
 mod config;
+mod dashboard_view;
 mod degraded_cache;
 mod degraded_gate;
 mod error;

@@ -32,9 +32,20 @@ impl UserStore for Backend {
     }
 
     async fn count_users(&self, instance_id: &InstanceId, filter: &UserFilter) -> StoreResult<i64> {
-        reads::count_users(self.reader(), instance_id, filter)
+        reads::count_users(self.reader(), instance_id, filter, None)
             .await
             .map_err(|e| e.during("count_users"))
+    }
+
+    async fn count_users_up_to(
+        &self,
+        instance_id: &InstanceId,
+        filter: &UserFilter,
+        cap: i64,
+    ) -> StoreResult<i64> {
+        reads::count_users(self.reader(), instance_id, filter, Some(cap))
+            .await
+            .map_err(|e| e.during("count_users_up_to"))
     }
 
     async fn user_id_by_identifier(
