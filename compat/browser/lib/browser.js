@@ -52,7 +52,9 @@ export async function newContext(browser, art, options = {}) {
     } catch {
       /* redirects and aborted requests have no body */
     }
-    art.log(`FAPI ${entry.method} ${entry.path} ${entry.form ? JSON.stringify(entry.form) : ''} → ${entry.status}${entry.status >= 400 ? ' ' + JSON.stringify(entry.response).slice(0, 800) : ''}`);
+    // A response whose body could not be read (its page closed as a test ended) has none to show.
+    const body = entry.status >= 400 && entry.response !== undefined ? ' ' + JSON.stringify(entry.response).slice(0, 800) : '';
+    art.log(`FAPI ${entry.method} ${entry.path} ${entry.form ? JSON.stringify(entry.form) : ''} → ${entry.status}${body}`);
   });
   return { context, exchanges };
 }
