@@ -30,7 +30,7 @@ const QUERIES = [
   ['phone', 'dashboard search by phone number'],
   ['name', 'dashboard search by name'],
   ['id', 'dashboard search by user id'],
-  ['common', 'dashboard search by a text every user shares'],
+  ['common', 'dashboard search by a common text'],
   ['page', "dashboard user's page"],
 ];
 
