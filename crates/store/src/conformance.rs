@@ -190,6 +190,20 @@ async fn create_instance(store: &Arc<dyn Store>) -> Fixture<Instance> {
     Ok(instance)
 }
 
+/// A second instance in the same database, for the cases that show one instance never sees
+/// another's records; `None` where the store refuses to hold a second one (those cases then
+/// check only their own instance, as before).
+async fn another_instance(store: &Arc<dyn Store>) -> Fixture<Option<Instance>> {
+    let other = new_instance();
+    let secret = SecretKeyRecord::new(&other.id, "sk_test_abcdefghij0123456789", NOW);
+    let (_, signing) = SigningKey::generate(&other.id, &other.id, NOW)?;
+    Ok(store
+        .create_instance(&other, &secret, &signing)
+        .await
+        .is_ok()
+        .then_some(other))
+}
+
 /// One `#[tokio::test]` per case, in `mod conformance::<module>`, each on the store the factory
 /// `$fresh` returns (`async fn $fresh() -> Option<Fresh>`, a fresh store per call). A backend's
 /// test file invokes it once: `usher_store::conformance_tests!(fresh_store);`.

@@ -9,7 +9,7 @@ use usher_core::ids::{ApiKeyId, UserId};
 use usher_core::store::{Changeset, Store, StoreError, Write};
 use usher_core::users::query::Page;
 
-use super::{NOW, Outcome, create_instance, delete_stored_user, new_instance, one, user};
+use super::{NOW, Outcome, another_instance, create_instance, delete_stored_user, one, user};
 
 fn key(subject: &str, name: &str, at: i64, seconds: Option<i64>) -> ApiKey {
     let input = NewApiKey {
@@ -86,15 +86,7 @@ pub async fn api_keys_round_trip_and_are_found_by_digest(store: Arc<dyn Store>) 
     assert!(store.get_api_key(ins, &ApiKeyId::mint()).await?.is_none());
 
     // Another instance in the same database sees none of it.
-    let other = new_instance();
-    let secret =
-        usher_core::instance::SecretKeyRecord::new(&other.id, "sk_test_abcdefghij0123456789", NOW);
-    let (_, signing) = usher_core::signing_keys::SigningKey::generate(&other.id, &other.id, NOW)?;
-    if store
-        .create_instance(&other, &secret, &signing)
-        .await
-        .is_ok()
-    {
+    if let Some(other) = another_instance(&store).await? {
         assert!(store.api_key_by_digest(&other.id, "d1").await?.is_none());
         assert!(store.get_api_key(&other.id, &k.id).await?.is_none());
     }

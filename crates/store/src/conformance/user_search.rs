@@ -10,7 +10,7 @@ use usher_core::store::{Changeset, Store, Write};
 use usher_core::users::User;
 use usher_core::users::query::{Page, UserFilter, UserOrder};
 
-use super::{NOW, Outcome, create_instance, new_instance, user};
+use super::{NOW, Outcome, another_instance, create_instance, user};
 
 /// `(email, first name, last name)` of each user the cases store.
 const PEOPLE: &[(&str, &str, &str)] = &[
@@ -211,15 +211,7 @@ pub async fn the_user_search_follows_updates_and_deletes(store: Arc<dyn Store>) 
     agree(&store, ins, &users, "after a delete").await?;
 
     // A namesake in another instance of the same database is not this instance's.
-    let other = new_instance();
-    let secret =
-        usher_core::instance::SecretKeyRecord::new(&other.id, "sk_test_abcdefghij0123456789", NOW);
-    let (_, signing) = usher_core::signing_keys::SigningKey::generate(&other.id, &other.id, NOW)?;
-    if store
-        .create_instance(&other, &secret, &signing)
-        .await
-        .is_ok()
-    {
+    if let Some(other) = another_instance(&store).await? {
         let namesake = user("grace@other.example", "Grace", NOW);
         let mut cs = Changeset::default();
         cs.push(Write::InsertUser(namesake));
