@@ -29,6 +29,11 @@ fn fz(v: &Value, ptr: &str) -> f64 {
     f(v, ptr).unwrap_or(0.0)
 }
 
+/// A whole-number figure (a count, a run's configuration), 0 when absent.
+fn uz(v: &Value, ptr: &str) -> u64 {
+    v.pointer(ptr).and_then(Value::as_u64).unwrap_or(0)
+}
+
 /// The median of the values (the mean of the two middle ones for an even count).
 pub fn median(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
@@ -50,6 +55,20 @@ fn mean(values: &[f64]) -> f64 {
     } else {
         values.iter().sum::<f64>() / values.len() as f64
     }
+}
+
+/// The mean over the runs of the figure at `ptr` (a run without it counts as 0).
+fn mean_at(runs: &[Value], ptr: &str) -> f64 {
+    mean(&runs.iter().map(|r| fz(r, ptr)).collect::<Vec<_>>())
+}
+
+/// Per-round figures as the report prints them: `places` decimals, comma-separated.
+fn per_round(values: &[f64], places: usize) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:.places$}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn pooled(runs: &[Value]) -> Option<stats::Latency> {
@@ -92,10 +111,6 @@ fn bound(run: &Value) -> String {
 
 fn load_all(paths: &[String]) -> Result<Vec<Value>> {
     paths.iter().map(|p| read_json(Path::new(p))).collect()
-}
-
-fn errors_total(v: &Value, ptr: &str) -> u64 {
-    v.pointer(ptr).and_then(Value::as_u64).unwrap_or(0)
 }
 
 /// One reference out of the raw rates measured just before and just after a sign-in round: their
@@ -219,11 +234,7 @@ pub fn addresses(few: &[Value], many: &[Value]) -> Result<(String, Value)> {
     let few_m = median(&few_v);
     let many_m = median(&many_v);
     let ratio = few_m.zip(many_m).map(|(a, b)| b / a);
-    let errors: u64 = few
-        .iter()
-        .chain(many)
-        .map(|r| errors_total(r, "/errors/total"))
-        .sum();
+    let errors: u64 = few.iter().chain(many).map(|r| uz(r, "/errors/total")).sum();
     let addresses: u64 = many
         .iter()
         .filter_map(|r| r.pointer("/addresses_used").and_then(Value::as_u64))
@@ -241,23 +252,17 @@ pub fn addresses(few: &[Value], many: &[Value]) -> Result<(String, Value)> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let list = |v: &[f64]| {
-        v.iter()
-            .map(|x| format!("{x:.0}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut t = String::new();
     t.push_str("\nRefreshes per server CPU-second, few addresses vs many\n");
     t.push_str(&format!(
         "  few addresses (one per browser):                    {} (rounds: {})\n",
         few_m.map_or_else(|| "-".into(), |v| format!("{v:.0}")),
-        list(&few_v)
+        per_round(&few_v, 0)
     ));
     t.push_str(&format!(
         "  many addresses (a fresh one per refresh, {addresses} in all, table filled with {fill}): {} (rounds: {})\n",
         many_m.map_or_else(|| "-".into(), |v| format!("{v:.0}")),
-        list(&many_v)
+        per_round(&many_v, 0)
     ));
     t.push_str(&format!(
         "  the server's rate-limit counters at the end of each run: few {}; many {}\n",
@@ -347,42 +352,17 @@ pub fn summarise(
         sum(attack, "throttled"),
         sum(attack, "locked"),
     );
-    let attack_other: u64 = attack.iter().map(|a| errors_total(a, "/other/total")).sum();
+    let attack_other: u64 = attack.iter().map(|a| uz(a, "/other/total")).sum();
     let attempts = sum(attack, "attempts");
-    let attempts_per_sec = mean(
-        &attack
-            .iter()
-            .map(|a| fz(a, "/attempts_per_sec"))
-            .collect::<Vec<_>>(),
-    );
-    let requests_per_sec = mean(
-        &attack
-            .iter()
-            .map(|a| fz(a, "/requests_per_sec"))
-            .collect::<Vec<_>>(),
-    );
-    let server_hps = mean(
-        &attack
-            .iter()
-            .map(|a| fz(a, "/server/hashes_per_sec"))
-            .collect::<Vec<_>>(),
-    );
-    let queue_busy = mean(
-        &attack
-            .iter()
-            .map(|a| fz(a, "/server/queue_nonempty_pct"))
-            .collect::<Vec<_>>(),
-    );
-    let attacker_cpu = mean(
-        &attack
-            .iter()
-            .map(|a| fz(a, "/own_cpu_pct"))
-            .collect::<Vec<_>>(),
-    );
+    let attempts_per_sec = mean_at(attack, "/attempts_per_sec");
+    let requests_per_sec = mean_at(attack, "/requests_per_sec");
+    let server_hps = mean_at(attack, "/server/hashes_per_sec");
+    let queue_busy = mean_at(attack, "/server/queue_nonempty_pct");
+    let attacker_cpu = mean_at(attack, "/own_cpu_pct");
     let refresh_errors: u64 = quiet
         .iter()
         .chain(storm)
-        .map(|r| errors_total(r, "/errors/total"))
+        .map(|r| uz(r, "/errors/total"))
         .sum();
 
     // ---- 2. sign-ins vs the raw hash rate
@@ -413,16 +393,8 @@ pub fn summarise(
     let median_cpu_pct = median(&cpu_pcts);
     let raw_rates: Vec<f64> = hash.iter().map(|h| fz(h, "/hashes_per_sec")).collect();
     let sign_rates: Vec<f64> = sign_in.iter().map(|s| fz(s, "/sign_ins_per_sec")).collect();
-    let hashes_per_sign_in = mean(
-        &sign_in
-            .iter()
-            .map(|s| fz(s, "/hashes_per_sign_in"))
-            .collect::<Vec<_>>(),
-    );
-    let sign_errors: u64 = sign_in
-        .iter()
-        .map(|s| errors_total(s, "/errors/total"))
-        .sum();
+    let hashes_per_sign_in = mean_at(sign_in, "/hashes_per_sign_in");
+    let sign_errors: u64 = sign_in.iter().map(|s| uz(s, "/errors/total")).sum();
     let ref_threads = hash
         .first()
         .and_then(|h| h["threads"].as_u64())
@@ -450,12 +422,8 @@ pub fn summarise(
     let _ = writeln!(
         t,
         "  refresh: {} browsers, each POST /v1/client/sessions/{{sid}}/tokens every {} ms (open loop, {:.0}/s); {} rounds of {} s warm-up + {} s measured, quiet then storm",
-        q0.pointer("/config/browsers")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
-        q0.pointer("/config/period_ms")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
+        uz(q0, "/config/browsers"),
+        uz(q0, "/config/period_ms"),
         fz(q0, "/config/scheduled_per_sec"),
         quiet.len(),
         fz(q0, "/config/warmup_secs"),
@@ -464,27 +432,17 @@ pub fn summarise(
     let _ = writeln!(
         t,
         "  storm: {} connections at full speed, {} attempts per spoofed address (X-Forwarded-For), {} victim accounts; server hasher pool: {} threads",
-        a0.pointer("/config/connections")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
-        a0.pointer("/config/per_address")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
-        a0.pointer("/config/victims")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
+        uz(a0, "/config/connections"),
+        uz(a0, "/config/per_address"),
+        uz(a0, "/config/victims"),
         hashers,
     );
     let s0 = &sign_in[0];
     let _ = writeln!(
         t,
         "  sign-in: {} connections, closed loop, a new browser and address per sign-in over {} users; reference: {} thread(s) of digests::verify (argon2id m=19456 KiB t=2 p=1)",
-        s0.pointer("/config/connections")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
-        s0.pointer("/config/users")
-            .and_then(Value::as_u64)
-            .unwrap_or(0),
+        uz(s0, "/config/connections"),
+        uz(s0, "/config/users"),
         ref_threads,
     );
     let _ = writeln!(t);
@@ -508,22 +466,14 @@ pub fn summarise(
     let _ = writeln!(
         t,
         "| **refresh p99 storm / quiet, median of rounds** | **{median_ratio:.2}×** (rounds: {}) | < {GOAL_P99_RATIO_MAX:.0}× {} |",
-        ratios
-            .iter()
-            .map(|r| format!("{r:.2}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        per_round(&ratios, 2),
         met(median_ratio < GOAL_P99_RATIO_MAX)
     );
     if let Some(m) = median_steady {
         let _ = writeln!(
             t,
             "| the same without the requests a hypervisor stall overlapped | {m:.2}× (rounds: {}; stalls took {:.0} / {:.0} ms of the quiet / storm windows, {quiet_excluded} / {storm_excluded} requests left out) | |",
-            steady_ratios
-                .iter()
-                .map(|r| format!("{r:.2}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            per_round(&steady_ratios, 2),
             quiet_stalled_ms,
             storm_stalled_ms,
         );
@@ -552,28 +502,17 @@ pub fn summarise(
     let _ = writeln!(
         t,
         "| raw Argon2id rate, {ref_threads} thread(s) (per round) | {} hashes/s | reference |",
-        raw_rates
-            .iter()
-            .map(|r| format!("{r:.1}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        per_round(&raw_rates, 1)
     );
     let _ = writeln!(
         t,
         "| password sign-ins through the Frontend API (per round) | {} sign-ins/s | |",
-        sign_rates
-            .iter()
-            .map(|r| format!("{r:.1}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        per_round(&sign_rates, 1)
     );
     let _ = writeln!(
         t,
         "| **sign-ins / raw hash rate, median of rounds** | **{median_pct:.1} %** (rounds: {}) | ≥ {GOAL_SIGN_IN_PCT_MIN:.0} % {} |",
-        pcts.iter()
-            .map(|r| format!("{r:.1}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        per_round(&pcts, 1),
         met(median_pct >= GOAL_SIGN_IN_PCT_MIN)
     );
     let _ = writeln!(
@@ -614,7 +553,7 @@ pub fn summarise(
             a["hashed"].as_u64().unwrap_or(0),
             a["throttled"].as_u64().unwrap_or(0),
             a["locked"].as_u64().unwrap_or(0),
-            errors_total(a, "/other/total"),
+            uz(a, "/other/total"),
             fz(a, "/server/hashes_per_sec"),
         );
         for (label, r) in [("quiet", q), ("storm", s)] {

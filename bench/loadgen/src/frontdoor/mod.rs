@@ -307,15 +307,20 @@ pub(crate) fn addr_flag(flags: &mut Flags, name: &str) -> Result<(String, Socket
     Ok((url, addr))
 }
 
-/// A value of the server's `/metrics` (`name value` lines), read on the Backend API.
-pub async fn metric(client: &mut Client, name: &str) -> Result<f64> {
+/// The server's `/metrics` page, read on the Backend API.
+async fn metrics_text(client: &mut Client) -> Result<String> {
     let res = tokio::time::timeout(REQUEST_TIMEOUT, client.get("/metrics"))
         .await
         .context("GET /metrics timed out")??;
     if res.status != 200 {
         bail!("GET /metrics -> {}", res.status);
     }
-    let text = String::from_utf8_lossy(&res.body);
+    Ok(String::from_utf8_lossy(&res.body).into_owned())
+}
+
+/// A value of the server's `/metrics` (`name value` lines), read on the Backend API.
+pub async fn metric(client: &mut Client, name: &str) -> Result<f64> {
+    let text = metrics_text(client).await?;
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
         .with_context(|| format!("/metrics has no {name}"))
@@ -324,13 +329,7 @@ pub async fn metric(client: &mut Client, name: &str) -> Result<f64> {
 /// The server's latency histogram of one route (`usher_http_request_duration_seconds`), as
 /// cumulative counts by upper bound in seconds.
 pub async fn route_histogram(client: &mut Client, route: &str) -> Result<Vec<(f64, f64)>> {
-    let res = tokio::time::timeout(REQUEST_TIMEOUT, client.get("/metrics"))
-        .await
-        .context("GET /metrics timed out")??;
-    if res.status != 200 {
-        bail!("GET /metrics -> {}", res.status);
-    }
-    let text = String::from_utf8_lossy(&res.body);
+    let text = metrics_text(client).await?;
     let route_label = format!("route=\"{route}\"");
     let mut buckets: Vec<(f64, f64)> = text
         .lines()
