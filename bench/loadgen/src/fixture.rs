@@ -54,35 +54,40 @@ pub async fn wait_healthy(client: &mut Client, server_pid: u32) -> Result<Durati
 }
 
 async fn post_json(client: &mut Client, path: &str, body: &Value) -> Result<Value> {
-    let bytes = Bytes::from(serde_json::to_vec(body)?);
-    let res: Response = tokio::time::timeout(
-        FIXTURE_REQUEST_TIMEOUT,
-        client.send(Method::POST, path, bytes),
-    )
-    .await
-    .with_context(|| format!("POST {path} timed out"))?
-    .with_context(|| format!("POST {path}"))?;
-    if !res.status.is_success() {
-        bail!("POST {path} -> {} {}", res.status, snippet(&res.body));
-    }
-    serde_json::from_slice(&res.body)
-        .with_context(|| format!("POST {path}: body is not JSON: {}", snippet(&res.body)))
+    send_json(client, Method::POST, path, body).await
 }
 
 async fn patch_json(client: &mut Client, path: &str, body: &Value) -> Result<Value> {
+    send_json(client, Method::PATCH, path, body).await
+}
+
+/// A JSON body sent to the Backend API; the JSON answer of a success, or an error naming the
+/// request.
+async fn send_json(client: &mut Client, method: Method, path: &str, body: &Value) -> Result<Value> {
     let bytes = Bytes::from(serde_json::to_vec(body)?);
     let res: Response = tokio::time::timeout(
         FIXTURE_REQUEST_TIMEOUT,
-        client.send(Method::PATCH, path, bytes),
+        client.send(method.clone(), path, bytes),
     )
     .await
-    .with_context(|| format!("PATCH {path} timed out"))?
-    .with_context(|| format!("PATCH {path}"))?;
+    .with_context(|| format!("{method} {path} timed out"))?
+    .with_context(|| format!("{method} {path}"))?;
     if !res.status.is_success() {
-        bail!("PATCH {path} -> {} {}", res.status, snippet(&res.body));
+        bail!("{method} {path} -> {} {}", res.status, snippet(&res.body));
     }
     serde_json::from_slice(&res.body)
-        .with_context(|| format!("PATCH {path}: body is not JSON: {}", snippet(&res.body)))
+        .with_context(|| format!("{method} {path}: body is not JSON: {}", snippet(&res.body)))
+}
+
+/// The array of strings `name` of a JSON file the benchmark wrote (`file` names it in errors).
+pub fn string_list(v: &Value, file: &str, name: &str) -> Result<Vec<String>> {
+    v.get(name)
+        .and_then(Value::as_array)
+        .with_context(|| format!("the {file} file has no {name}"))?
+        .iter()
+        .map(|e| e.as_str().map(str::to_owned))
+        .collect::<Option<Vec<_>>>()
+        .with_context(|| format!("the {file} file's {name} are not all strings"))
 }
 
 fn id_of(v: &Value, what: &str) -> Result<String> {
@@ -349,15 +354,7 @@ impl Population {
     }
 
     pub fn from_json(v: &Value) -> Result<Self> {
-        let ids = |name: &str| -> Result<Vec<String>> {
-            v.get(name)
-                .and_then(Value::as_array)
-                .with_context(|| format!("the fixture file has no {name}"))?
-                .iter()
-                .map(|id| id.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .with_context(|| format!("the fixture file's {name} are not all strings"))
-        };
+        let ids = |name: &str| string_list(v, "fixture", name);
         // A fixture file written before organizations were part of it has none.
         let organizations = v
             .get("organizations")

@@ -12,15 +12,7 @@ pub struct Users {
 
 impl Users {
     pub(super) fn from_json(v: &Value) -> Result<Self> {
-        let list = |name: &str| -> Result<Vec<String>> {
-            v.get(name)
-                .and_then(Value::as_array)
-                .with_context(|| format!("the users file has no {name}"))?
-                .iter()
-                .map(|e| e.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .with_context(|| format!("the users file's {name} are not all strings"))
-        };
+        let list = |name: &str| crate::fixture::string_list(v, "users", name);
         Ok(Self {
             refreshers: list("refreshers")?,
             sign_in_users: list("sign_in_users")?,
