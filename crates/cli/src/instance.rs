@@ -53,6 +53,18 @@ fn field(v: Option<String>) -> Option<Option<String>> {
     v.map(|s| Some(s).filter(|s| !s.trim().is_empty()))
 }
 
+/// A use case's result; its error is the Backend API's (its JSON body printed with `--json`), so
+/// scripts read the same code either way.
+fn reported<T>(result: Result<T, usher_core::CoreError>, as_json: bool) -> anyhow::Result<T> {
+    result.or_else(|e| {
+        let err = ApiError::from(e);
+        if as_json {
+            println!("{}", serde_json::to_string_pretty(&err.body(""))?);
+        }
+        anyhow::bail!("{}: {}", err.code, err.detail.long_message)
+    })
+}
+
 pub fn run(common: CommonArgs, as_json: bool, action: InstanceAction) -> anyhow::Result<()> {
     let (name, logo_url, primary_color) = match action {
         InstanceAction::Branding {
@@ -75,17 +87,7 @@ pub fn run(common: CommonArgs, as_json: bool, action: InstanceAction) -> anyhow:
         } else {
             app::update_branding(&state, &ctx, &patch).await
         };
-        let branding = match result {
-            Ok(b) => b,
-            Err(e) => {
-                // The Backend API's error, so scripts read the same code either way.
-                let err = ApiError::from(e);
-                if as_json {
-                    println!("{}", serde_json::to_string_pretty(&err.body(""))?);
-                }
-                anyhow::bail!("{}: {}", err.code, err.detail.long_message);
-            }
-        };
+        let branding = reported(result, as_json)?;
         let json = BrandingJson::new(&branding);
         if as_json {
             println!("{}", serde_json::to_string_pretty(&json)?);
@@ -132,16 +134,7 @@ fn session_claims(
             None => session_app::get(&state).await,
             Some(c) => session_app::update(&state, &ctx, c).await,
         };
-        let template = match result {
-            Ok(t) => t,
-            Err(e) => {
-                let err = ApiError::from(e);
-                if as_json {
-                    println!("{}", serde_json::to_string_pretty(&err.body(""))?);
-                }
-                anyhow::bail!("{}: {}", err.code, err.detail.long_message);
-            }
-        };
+        let template = reported(result, as_json)?;
         let json = SessionClaimsJson::new(&template);
         if as_json {
             println!("{}", serde_json::to_string_pretty(&json)?);
