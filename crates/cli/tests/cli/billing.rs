@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{create_instance, fails_in, json, ok_in, runtime};
+use crate::common::{fails_in, instance_dir, json, ok_in, runtime};
 use usher_core::organizations::rules::NewOrganization;
 use usher_core::users::create::NewUser;
 
@@ -45,9 +45,8 @@ fn recorded(dir: &Path) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn plans_are_created_assigned_and_shown_from_the_cli() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let (ada, acme) = payers(d);
 
     let free = json(&ok_in(

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{create_instance, database_url, ok_in, run_in, runtime};
+use crate::common::{database_url, instance_dir, ok_in, run_in, runtime};
 
 fn config(dir: &Path, args: &[&str]) -> Output {
     run_in(dir, "config", args)
@@ -16,9 +16,8 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn settings_are_listed_read_and_set_with_their_sources() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
 
     let listed: serde_json::Value =
         serde_json::from_str(&ok_in(d, "config", &["list", "--json"])).unwrap();
@@ -107,9 +106,8 @@ fn audit_actions(dir: &Path) -> Vec<String> {
 
 #[test]
 fn an_export_finds_drift_and_apply_puts_it_back() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     ok_in(d, "config", &["set", "organizations_enabled", "true"]);
     ok_in(d, "instance", &["branding", "--name", "Acme"]);
     let good = d.join("last-known-good.json");
@@ -197,9 +195,8 @@ fn an_export_finds_drift_and_apply_puts_it_back() {
 /// against the last-known-good file, and `apply` puts it back.
 #[test]
 fn drift_made_on_another_node_is_found() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let good = d.join("last-known-good.json");
     ok_in(d, "config", &["export", good.to_str().unwrap()]);
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{create_instance, http_get, serve_with, usher_in};
+use crate::common::{http_get, instance_dir, serve_with, usher_in};
 
 fn branding(dir: &Path, args: &[&str]) -> Output {
     usher_in(dir)
@@ -22,9 +22,8 @@ fn json(out: &Output) -> serde_json::Value {
 
 #[test]
 fn branding_is_set_validated_and_shown() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let shown = branding(d, &["--json"]);
     assert!(shown.status.success());
     assert_eq!(json(&shown)["application_name"], "Usher");

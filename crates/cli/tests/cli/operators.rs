@@ -7,13 +7,12 @@ use std::process::Stdio;
 use serde_json::Value;
 use usher_core::mfa::totp;
 
-use crate::common::{audit_log, create_instance, fails_in, ok_in, on_backend, usher};
+use crate::common::{audit_log, fails_in, instance_dir, ok_in, on_backend, usher};
 
 #[test]
 fn operators_are_added_listed_reset_and_removed() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
 
     let out = ok_in(
         d,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{create_instance, fails_in, json, ok_in, runtime};
+use crate::common::{fails_in, instance_dir, json, ok_in, runtime};
 use usher_core::users::create::NewUser;
 
 /// Two users created the way the Backend API creates them.
@@ -35,9 +35,8 @@ fn recorded(dir: &Path) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn organizations_and_members_are_managed_from_the_cli() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let (ada, bob) = users(d);
 
     let org = json(&ok_in(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{create_instance, fails_in, http, keys_json, ok_in, run_in, serve_with};
+use crate::common::{fails_in, http, instance_dir, keys_json, ok_in, run_in, serve_with};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,9 +66,8 @@ fn expect(doc: &Value, id: u64, status: &str, says: &str) {
 
 #[test]
 fn the_app_side_items_fail_a_bad_tree_with_evidence_and_pass_a_good_one() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let app_items = "1,2,7,9,10,11,12,13,14,15,18";
 
     let bad = fixture("bad-app");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use usher_core::users::create::NewUser;
 
 use crate::common::{
-    audit_log, create_instance, fails_in, http, keys_json, ok_in, runtime, serve_with,
+    audit_log, fails_in, http, instance_dir, keys_json, ok_in, runtime, serve_with,
 };
 
 /// A user and a live session, written while the server runs; the session's id.
@@ -68,9 +68,8 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 #[test]
 fn an_emergency_rotation_stops_every_issued_token_at_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     ok_in(d, "keys", &["rotate"]);
     let (_server, _) = serve_with(d, &["--key-refresh-secs", "1"]);
     let keys = keys_json(d);
@@ -131,9 +130,8 @@ fn new_secret(out: &str) -> String {
 
 #[test]
 fn a_rotated_secret_key_works_through_the_overlap_and_not_after() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let (_server, _) = serve_with(d, &["--key-refresh-secs", "1"]);
     let keys = keys_json(d);
     let api = keys["api_url"].as_str().unwrap().to_owned();

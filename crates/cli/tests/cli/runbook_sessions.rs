@@ -10,7 +10,7 @@ use usher_core::ids::SessionId;
 use usher_core::store::{Changeset, Write};
 use usher_core::users::create::NewUser;
 
-use crate::common::{audit_log, create_instance, database_url, fails_in, ok_in, runtime};
+use crate::common::{audit_log, database_url, fails_in, instance_dir, ok_in, runtime};
 
 const DAY: i64 = 86_400_000;
 
@@ -86,9 +86,8 @@ fn rfc3339(ms: i64) -> String {
 
 #[test]
 fn sessions_revoke_picks_exactly_what_each_selector_names() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let ids = sessions(
         d,
         &[
@@ -185,9 +184,8 @@ fn sessions_revoke_picks_exactly_what_each_selector_names() {
 
 #[test]
 fn users_lockout_locks_and_signs_out_in_one_audited_action() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let ids = sessions(
         d,
         &[

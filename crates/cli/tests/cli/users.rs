@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{assert_rfc3339, create_instance, database_url, run_in, runtime};
+use crate::common::{assert_rfc3339, database_url, instance_dir, run_in, runtime};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};
@@ -37,9 +37,8 @@ fn locked_user(dir: &Path) -> String {
 
 #[test]
 fn usher_users_unlock_lifts_a_lockout() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let id = locked_user(d);
     let shown = run_in(d, "users", &["show", &id, "--json"]);
     assert!(shown.status.success());
@@ -129,9 +128,8 @@ fn session_states(dir: &Path, ids: &[String]) -> (Vec<String>, Vec<String>, Vec<
 
 #[test]
 fn users_are_found_by_email_phone_or_username_and_signed_out_everywhere() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let (id, sessions) = user_with_sessions(d);
 
     for reference in [

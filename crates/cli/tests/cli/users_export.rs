@@ -1,14 +1,13 @@
 //! `usher users export`: a subject access request as one JSON document, written only for its
 //! owner, audited, with no secrets in it.
 
-use crate::common::{audit_log, create_instance, fails_in, ok_in, run_in};
+use crate::common::{audit_log, fails_in, instance_dir, ok_in, run_in};
 use crate::users::user_with_sessions;
 
 #[test]
 fn usher_users_export_writes_everything_about_a_user_and_no_secrets() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
     let (id, sessions) = user_with_sessions(d);
 
     // To stdout, the user named by an identifier.

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::common::{assert_rfc3339, create_instance, database_url, fails_in, ok_in, runtime};
+use crate::common::{
+    assert_rfc3339, create_instance, database_url, fails_in, instance_dir, ok_in, runtime,
+};
 
 #[test]
 fn the_webhook_runbook_works_with_the_server_stopped() {
@@ -173,9 +175,8 @@ fn fail_once(dir: &Path, endpoint_id: &str) -> String {
 
 #[test]
 fn the_outage_runbook_failing_deliveries_retried_now_and_private_networks() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = instance_dir();
     let d = dir.path();
-    create_instance(d);
 
     // The refusal names the flag, and the flag works where the operator types it.
     let refused = fails_in(d, "webhooks", &["create", "--url", "http://10.0.0.1/hook"]);

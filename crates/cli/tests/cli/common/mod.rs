@@ -85,6 +85,13 @@ pub fn create_instance(dir: &Path) {
     drop(start(cmd));
 }
 
+/// A fresh directory holding a created instance (its database and keys), removed when dropped.
+pub fn instance_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    create_instance(dir.path());
+    dir
+}
+
 /// A running `usher serve`, stopped when dropped.
 pub struct Server(pub std::process::Child);
 
