@@ -67,11 +67,9 @@ pub enum BillingAction {
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: BillingAction) -> anyhow::Result<()> {
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(
-        &cfg,
-        |state| async move { act(&state, as_json, action).await },
-    )
+    crate::offline::with_existing_instance(common, |state| async move {
+        act(&state, as_json, action).await
+    })
 }
 
 /// A feature given as `SLUG` or `SLUG:NAME` (the name defaults to the slug).

@@ -104,8 +104,7 @@ fn api_error(e: usher_core::CoreError) -> anyhow::Error {
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: ConfigAction) -> anyhow::Result<()> {
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(&cfg, |state| async move {
+    crate::offline::with_existing_instance(common, |state| async move {
         match action {
             ConfigAction::List { policy } => {
                 let r = with_flags(&state, &policy.overrides().to_values()).await?;

@@ -79,8 +79,7 @@ pub fn run(common: CommonArgs, as_json: bool, action: InstanceAction) -> anyhow:
         logo_image_url: field(logo_url),
         primary_color: field(primary_color),
     };
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(&cfg, |state| async move {
+    crate::offline::with_existing_instance(common, |state| async move {
         let ctx = RequestContext::system("cli");
         let result = if patch.is_empty() {
             app::branding(&state).await
@@ -127,8 +126,7 @@ fn session_claims(
         SessionClaimsAction::Get => None,
         SessionClaimsAction::Set { file } => Some(read_claims(file)?),
     };
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(&cfg, |state| async move {
+    crate::offline::with_existing_instance(common, |state| async move {
         let ctx = RequestContext::system("cli");
         let result = match &claims {
             None => session_app::get(&state).await,

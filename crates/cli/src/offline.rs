@@ -48,6 +48,17 @@ where
     })
 }
 
+/// Runs `work` on the state of the instance that must already exist (`existing_instance`).
+pub fn with_existing_instance<T, F>(
+    common: CommonArgs,
+    work: impl FnOnce(AppState) -> F,
+) -> anyhow::Result<T>
+where
+    F: Future<Output = anyhow::Result<T>>,
+{
+    with_state(&existing_instance(common)?, work)
+}
+
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -53,8 +53,7 @@ pub enum OperatorsAction {
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: OperatorsAction) -> anyhow::Result<()> {
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(&cfg, |state| async move {
+    crate::offline::with_existing_instance(common, |state| async move {
         let ctx = RequestContext::system("cli");
         match action {
             OperatorsAction::Add {

@@ -95,11 +95,9 @@ pub enum MembersAction {
 }
 
 pub fn run(common: CommonArgs, as_json: bool, action: OrgsAction) -> anyhow::Result<()> {
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(
-        &cfg,
-        |state| async move { act(&state, as_json, action).await },
-    )
+    crate::offline::with_existing_instance(common, |state| async move {
+        act(&state, as_json, action).await
+    })
 }
 
 async fn act(state: &AppState, as_json: bool, action: OrgsAction) -> anyhow::Result<()> {

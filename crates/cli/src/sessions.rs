@@ -48,8 +48,7 @@ pub struct SelectorArgs {
 }
 
 pub fn run(common: CommonArgs, action: SessionsAction) -> anyhow::Result<()> {
-    let cfg = crate::offline::existing_instance(common)?;
-    crate::offline::with_state(&cfg, |state| async move {
+    crate::offline::with_existing_instance(common, |state| async move {
         match action {
             SessionsAction::Revoke { selector, yes } => revoke(&state, selector, yes).await,
         }
