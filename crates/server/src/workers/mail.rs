@@ -29,7 +29,7 @@ const BATCH: i64 = 64;
 const CONCURRENCY: usize = 4;
 
 /// Runs until `stop`: sends what is due whenever a commit rings or the poll interval passes.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn run(state: AppState, stop: watch::Receiver<bool>) {
     let rt = state.mail.clone();
     match &rt.0.smtp {
         Some(smtp) => tracing::info!(
@@ -47,16 +47,14 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
              instead of being sent"
         ),
     }
-    loop {
-        if let Err(e) = drain(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "could not process the email queue");
-        }
-        tokio::select! {
-            _ = stop.wait_for(|s| *s) => break,
-            _ = rt.0.wake.notified() => {}
-            _ = tokio::time::sleep(rt.0.cfg.poll_interval) => {}
-        }
-    }
+    super::drain_when_woken(
+        stop,
+        &rt.0.wake,
+        rt.0.cfg.poll_interval,
+        "could not process the email queue",
+        || drain(&state),
+    )
+    .await;
 }
 
 /// The test hook (and one pass of the worker): attempts every queued email that is due now and

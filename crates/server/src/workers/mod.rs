@@ -42,3 +42,27 @@ pub(crate) async fn flush_every<F, Fut>(
         }
     }
 }
+
+/// Runs `drain` until `stop`: again whenever `wake` rings (a commit queued something) or `poll`
+/// passes. A failed pass is logged with `failed`; what it left stays queued for the next one.
+pub(crate) async fn drain_when_woken<F, Fut>(
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    wake: &tokio::sync::Notify,
+    poll: std::time::Duration,
+    failed: &'static str,
+    drain: F,
+) where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<usize>>,
+{
+    loop {
+        if let Err(e) = drain().await {
+            tracing::warn!(error = %format!("{e:#}"), "{failed}");
+        }
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => break,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}

@@ -18,21 +18,19 @@ use crate::state::AppState;
 const BATCH: i64 = 64;
 
 /// Runs until `stop`: sends what is due whenever a commit rings or the poll interval passes.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn run(state: AppState, stop: watch::Receiver<bool>) {
     let rt = state.sms_runtime.clone();
     if let Some(p) = &rt.0.cfg.provider {
         tracing::info!(url = %p.messages_url(), "texts are sent through the SMS provider");
     }
-    loop {
-        if let Err(e) = drain(&state).await {
-            tracing::warn!(error = %format!("{e:#}"), "could not process the SMS queue");
-        }
-        tokio::select! {
-            _ = stop.wait_for(|s| *s) => break,
-            _ = rt.0.wake.notified() => {}
-            _ = tokio::time::sleep(rt.0.cfg.poll_interval) => {}
-        }
-    }
+    super::drain_when_woken(
+        stop,
+        &rt.0.wake,
+        rt.0.cfg.poll_interval,
+        "could not process the SMS queue",
+        || drain(&state),
+    )
+    .await;
 }
 
 /// The test hook (and one pass of the worker): attempts every queued text that is due now and
