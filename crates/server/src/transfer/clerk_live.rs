@@ -15,10 +15,14 @@ use anyhow::{Context, bail};
 use usher_core::audit::AuditEntry;
 use usher_core::clock::Clock;
 use usher_core::ids::{AuditId, InstanceId, UserId};
-use usher_core::organizations::invitations::{InvitationQuery, InvitationStatus};
+use usher_core::organizations::invitations::{
+    InvitationQuery, InvitationStatus, OrganizationInvitation,
+};
 use usher_core::organizations::query::{MembershipQuery, OrganizationQuery};
+use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::roles::system::is_system_role;
 use usher_core::store::{Changeset, StoreError, Write};
+use usher_core::users::User;
 use usher_core::users::model::PasswordDigest;
 use usher_core::users::query::{Page, UserFilter};
 
@@ -344,16 +348,7 @@ impl Run<'_> {
         for s in incoming {
             dropped += i64::from(s.second_factor_dropped);
             let existing = stored.get(&s.user.id);
-            let merge = map::merge_user;
-            reconcile(
-                s.user,
-                existing,
-                merge,
-                Write::InsertUser,
-                Write::UpdateUser,
-                changes,
-                tally,
-            );
+            USERS.record(s.user, existing, changes, tally);
         }
         Ok(dropped)
     }
@@ -372,16 +367,7 @@ impl Run<'_> {
         let stored = self.store.organizations_by_ids(self.ins, &ids).await?;
         for org in incoming {
             let existing = stored.iter().find(|s| s.id == org.id);
-            let (insert, update) = (Write::InsertOrganization, Write::UpdateOrganization);
-            reconcile(
-                org,
-                existing,
-                map::merge_organization,
-                insert,
-                update,
-                changes,
-                tally,
-            );
+            ORGANIZATIONS.record(org, existing, changes, tally);
         }
         Ok(())
     }
@@ -398,9 +384,7 @@ impl Run<'_> {
                 .store
                 .get_membership(self.ins, &m.organization_id, &m.user_id)
                 .await?;
-            let (insert, update) = (Write::InsertMembership, Write::UpdateMembership);
-            let merge = map::merge_membership;
-            reconcile(m, existing.as_ref(), merge, insert, update, changes, tally);
+            MEMBERSHIPS.record(m, existing.as_ref(), changes, tally);
         }
         Ok(())
     }
@@ -417,18 +401,7 @@ impl Run<'_> {
                 .store
                 .get_organization_invitation(self.ins, &inv.id)
                 .await?;
-            let insert = Write::InsertOrganizationInvitation;
-            let update = Write::UpdateOrganizationInvitation;
-            let merge = map::merge_invitation;
-            reconcile(
-                inv,
-                existing.as_ref(),
-                merge,
-                insert,
-                update,
-                changes,
-                tally,
-            );
+            INVITATIONS.record(inv, existing.as_ref(), changes, tally);
         }
         Ok(())
     }
@@ -597,28 +570,57 @@ fn refusal(phase: Phase, e: StoreError) -> anyhow::Error {
     }
 }
 
-/// One record read from the source against the one stored under its id: written when new,
-/// rewritten when `merge` finds the source changed it, counted as unchanged otherwise.
-fn reconcile<T>(
-    incoming: T,
-    stored: Option<&T>,
+/// How the records of one kind meet their stored copies: `merge` tells whether the source
+/// changed a stored one; `insert` and `update` are the writes.
+struct Reconcile<T> {
     merge: fn(&T, &T) -> Option<T>,
     insert: fn(T) -> Write,
     update: fn(T) -> Write,
-    changes: &mut Changeset,
-    tally: &mut KindCounts,
-) {
-    match stored {
-        None => {
-            changes.push(insert(incoming));
-            tally.created += 1;
-        }
-        Some(existing) => match merge(existing, &incoming) {
-            Some(merged) => {
-                changes.push(update(merged));
-                tally.updated += 1;
+}
+
+impl<T> Reconcile<T> {
+    /// One record read from the source against the one stored under its id: written when new,
+    /// rewritten when `merge` finds the source changed it, counted as unchanged otherwise.
+    fn record(
+        &self,
+        incoming: T,
+        stored: Option<&T>,
+        changes: &mut Changeset,
+        tally: &mut KindCounts,
+    ) {
+        match stored {
+            None => {
+                changes.push((self.insert)(incoming));
+                tally.created += 1;
             }
-            None => tally.unchanged += 1,
-        },
+            Some(existing) => match (self.merge)(existing, &incoming) {
+                Some(merged) => {
+                    changes.push((self.update)(merged));
+                    tally.updated += 1;
+                }
+                None => tally.unchanged += 1,
+            },
+        }
     }
 }
+
+const USERS: Reconcile<User> = Reconcile {
+    merge: map::merge_user,
+    insert: Write::InsertUser,
+    update: Write::UpdateUser,
+};
+const ORGANIZATIONS: Reconcile<Organization> = Reconcile {
+    merge: map::merge_organization,
+    insert: Write::InsertOrganization,
+    update: Write::UpdateOrganization,
+};
+const MEMBERSHIPS: Reconcile<OrganizationMembership> = Reconcile {
+    merge: map::merge_membership,
+    insert: Write::InsertMembership,
+    update: Write::UpdateMembership,
+};
+const INVITATIONS: Reconcile<OrganizationInvitation> = Reconcile {
+    merge: map::merge_invitation,
+    insert: Write::InsertOrganizationInvitation,
+    update: Write::UpdateOrganizationInvitation,
+};
