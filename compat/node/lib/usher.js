@@ -58,12 +58,12 @@ export async function frontendBrowser() {
 
 /**
  * A call to one of Usher's Backend API extensions, which @clerk/backend has no method for: plain
- * fetch with the secret key and a JSON body, answering `{ status, json }`.
+ * fetch with the secret key (or `key`) and a JSON body, answering `{ status, json }`.
  */
-export async function usherApi(method, path, body) {
+export async function usherApi(method, path, body, { key = env.secretKey } = {}) {
   const res = await fetch(`${env.apiUrl}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };

@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { clerk, createUser, createUserWithSession, env } from '../lib/usher.js';
+import { clerk, createUser, createUserWithSession, usherApi } from '../lib/usher.js';
 
 const client = clerk();
 
-async function bulk(action, body) {
-  const res = await fetch(`${env.apiUrl}/v1/users/${action}`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${env.secretKey}`,
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+/** `POST /v1/users/{action}` with the secret key: `{ status, json }`. */
+const bulk = (action, body) => usherApi('POST', `/v1/users/${action}`, body);
 
 describe('bulk ban / unban', () => {
   it('bans several users and revokes their sessions; unban lifts it', async () => {
@@ -30,7 +21,7 @@ describe('bulk ban / unban', () => {
     const banned = await bulk('ban', { user_ids: [a.id, b.id] });
     assert.equal(banned.status, 200);
     assert.deepEqual(
-      banned.body.map((u) => [u.object, u.id, u.banned]),
+      banned.json.map((u) => [u.object, u.id, u.banned]),
       [
         ['user', a.id, true],
         ['user', b.id, true],
@@ -43,7 +34,7 @@ describe('bulk ban / unban', () => {
 
     const unbanned = await bulk('unban', { user_ids: [a.id, b.id] });
     assert.equal(unbanned.status, 200);
-    assert.ok(unbanned.body.every((u) => u.banned === false));
+    assert.ok(unbanned.json.every((u) => u.banned === false));
     assert.equal((await client.users.getUser(a.id)).banned, false);
   });
 
@@ -51,7 +42,7 @@ describe('bulk ban / unban', () => {
     const a = await createUser(client);
     const r = await bulk('ban', { user_ids: [a.id, 'user_2unknown000000000000000000'] });
     assert.equal(r.status, 404);
-    assert.equal(r.body.errors[0].code, 'resource_not_found');
+    assert.equal(r.json.errors[0].code, 'resource_not_found');
     assert.equal((await client.users.getUser(a.id)).banned, false);
   });
 
@@ -64,9 +55,9 @@ describe('bulk ban / unban', () => {
     ]) {
       const r = await bulk('ban', body);
       assert.equal(r.status, 422, JSON.stringify(body));
-      assert.equal(r.body.errors[0].code, code);
-      assert.equal(r.body.errors[0].meta.param_name, 'user_ids');
-      assert.equal(typeof r.body.clerk_trace_id, 'string');
+      assert.equal(r.json.errors[0].code, code);
+      assert.equal(r.json.errors[0].meta.param_name, 'user_ids');
+      assert.equal(typeof r.json.clerk_trace_id, 'string');
     }
   });
 });

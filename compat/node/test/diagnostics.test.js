@@ -5,20 +5,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { clerk, createUserWithSession, env } from '../lib/usher.js';
+import { clerk, createUserWithSession, env, usherApi } from '../lib/usher.js';
 
 const client = clerk();
 
-async function diagnostics(key = env.secretKey) {
-  const res = await fetch(`${env.apiUrl}/v1/usher/diagnostics`, {
-    headers: { Authorization: `Bearer ${key}` },
-  });
-  return { status: res.status, body: await res.json() };
-}
+/** `GET /v1/usher/diagnostics` with `key`: `{ status, json }`. */
+const diagnostics = (key = env.secretKey) => usherApi('GET', '/v1/usher/diagnostics', undefined, { key });
 
 describe('diagnostics', () => {
   it('needs the secret key', async () => {
-    const { status, body } = await diagnostics('sk_test_not_this_instances_key_0000000000');
+    const { status, json: body } = await diagnostics('sk_test_not_this_instances_key_0000000000');
     assert.equal(status, 401);
     assert.equal(body.errors[0].code, 'clerk_key_invalid');
   });
@@ -29,7 +25,7 @@ describe('diagnostics', () => {
       const { jwt } = await client.sessions.getToken(session.id);
       assert.ok(jwt.split('.').length === 3);
     }
-    const { status, body } = await diagnostics();
+    const { status, json: body } = await diagnostics();
     assert.equal(status, 200);
     assert.equal(body.object, 'usher_diagnostics');
     assert.deepEqual(

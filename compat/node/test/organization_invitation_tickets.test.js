@@ -6,17 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { PASSWORD, clerk, createUser, env, frontendBrowser, tag } from '../lib/usher.js';
+import { PASSWORD, clerk, createUser, frontendBrowser, tag, usherApi } from '../lib/usher.js';
 
 const client = clerk();
 
 /** The ticket in the link of the newest email to `address`. */
 async function emailedTicket(address) {
-  const res = await fetch(`${env.apiUrl.replace(/\/$/, '')}/v1/emails?email_address=${encodeURIComponent(address)}`, {
-    headers: { authorization: `Bearer ${env.secretKey}` },
-  });
+  const res = await usherApi('GET', `/v1/emails?email_address=${encodeURIComponent(address)}`);
   assert.equal(res.status, 200);
-  const [email] = (await res.json()).data;
+  const [email] = res.json.data;
   assert.ok(email, `no email to ${address}`);
   const link = email.body_plain.match(/https?:\/\/\S*__clerk_ticket=[^\s&]+\S*/);
   assert.ok(link, email.body_plain);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 
-import { clerk, createUser, env, expectApiError } from '../lib/usher.js';
+import { clerk, createUser, env, expectApiError, usherApi } from '../lib/usher.js';
 
 const client = clerk();
 const ORIGIN = 'http://localhost:3000';
@@ -98,12 +98,8 @@ async function signedInBrowser(userId) {
 
 describe('passkeys', () => {
   before(async () => {
-    const res = await fetch(`${env.apiUrl}/v1/instance/settings`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${env.secretKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ passkeys_enabled: true }),
-    });
-    assert.equal(res.status, 200, await res.text());
+    const res = await usherApi('PATCH', '/v1/instance/settings', { passkeys_enabled: true });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
   });
 
   it('lists a registered passkey on the user and deletes it with deleteUserPasskey', async () => {

@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { clerk, createUserWithSession, decodeJwt, env } from '../lib/usher.js';
+import { clerk, createUserWithSession, decodeJwt, env, usherApi } from '../lib/usher.js';
 
 const client = clerk();
 
-async function putClaims(claims) {
-  const res = await fetch(`${env.apiUrl}/v1/instance/session_token`, {
-    method: 'PATCH',
-    headers: { Authorization: `Bearer ${env.secretKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ claims }),
-  });
-  return { status: res.status, body: await res.json() };
-}
+/** `PATCH /v1/instance/session_token` with the secret key: `{ status, json }`. */
+const putClaims = (claims) => usherApi('PATCH', '/v1/instance/session_token', { claims });
 
 let user;
 let session;
@@ -35,11 +29,11 @@ describe('custom session claims', () => {
   it('are refused when they name a session claim or exceed the budget', async () => {
     const reserved = await putClaims({ sid: 'x' });
     assert.equal(reserved.status, 422);
-    assert.equal(reserved.body.errors[0].code, 'form_param_value_invalid');
-    assert.equal(reserved.body.errors[0].meta.param_name, 'claims');
+    assert.equal(reserved.json.errors[0].code, 'form_param_value_invalid');
+    assert.equal(reserved.json.errors[0].meta.param_name, 'claims');
     const big = await putClaims({ blob: 'x'.repeat(1300) });
     assert.equal(big.status, 422);
-    assert.match(big.body.errors[0].long_message, /1200 bytes/);
+    assert.match(big.json.errors[0].long_message, /1200 bytes/);
   });
 
   it('reach toAuth().sessionClaims through authenticateRequest', async () => {
@@ -47,8 +41,8 @@ describe('custom session claims', () => {
       compat_role: '{{user.public_metadata.compatRole || \'viewer\'}}',
       compat_uid: '{{user.id}}',
     });
-    assert.equal(saved.status, 200, JSON.stringify(saved.body));
-    assert.equal(saved.body.object, 'session_token_template');
+    assert.equal(saved.status, 200, JSON.stringify(saved.json));
+    assert.equal(saved.json.object, 'session_token_template');
 
     const jwt = (await client.sessions.getToken(session.id)).jwt;
     assert.equal(decodeJwt(jwt).payload.compat_role, 'editor');
