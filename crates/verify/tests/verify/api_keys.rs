@@ -3,26 +3,12 @@
 //! "invalid" for a revoked, an unknown, another instance's or a deleted key; a wrong secret key
 //! is `SecretKeyInvalid`. (The stub-based tests in `requests.rs` keep the offline cases.)
 
-use std::time::Duration;
-
 use crate::common::*;
 use serde_json::json;
-use usher_verify::{MachineSettings, Reason, TokenType, Verifier};
+use usher_verify::{Reason, TokenType, Verifier};
 
-/// No caching: each call reaches Usher, so a revocation is seen at once.
 fn verifier(u: &Usher, secret_key: &str) -> Verifier {
-    Verifier::builder()
-        .jwt_key(&u.pem)
-        .unwrap()
-        .secret_key(secret_key)
-        .api_url(&u.api_url)
-        .machine_settings(MachineSettings {
-            positive_ttl: Duration::ZERO,
-            negative_ttl: Duration::ZERO,
-            ..MachineSettings::default()
-        })
-        .build()
-        .unwrap()
+    uncached_verifier(u, secret_key).build().unwrap()
 }
 
 async fn user_id(u: &Usher) -> String {

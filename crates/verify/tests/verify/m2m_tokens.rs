@@ -4,24 +4,12 @@
 //! machine, scopes, claims and expiry. (The stub-based tests in `requests.rs` keep the offline
 //! cases.)
 
-use std::time::Duration;
-
 use crate::common::*;
 use serde_json::{Value, json};
-use usher_verify::{MachineSettings, Reason, TokenType, Verifier};
+use usher_verify::{Reason, TokenType, Verifier};
 
-/// No caching: each call reaches Usher, so a revocation is seen at once.
 fn verifier(u: &Usher, machine_key: Option<&str>) -> Verifier {
-    let mut b = Verifier::builder()
-        .jwt_key(&u.pem)
-        .unwrap()
-        .secret_key(SECRET)
-        .api_url(&u.api_url)
-        .machine_settings(MachineSettings {
-            positive_ttl: Duration::ZERO,
-            negative_ttl: Duration::ZERO,
-            ..MachineSettings::default()
-        });
+    let mut b = uncached_verifier(u, SECRET);
     if let Some(k) = machine_key {
         b = b.machine_secret_key(k);
     }

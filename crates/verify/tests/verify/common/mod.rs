@@ -181,6 +181,21 @@ pub async fn spawn_usher_with(
     }
 }
 
+/// A verifier for `u`'s tokens with `secret_key` and no machine-token caching: each check
+/// reaches Usher, so a revocation is seen at once.
+pub fn uncached_verifier(u: &Usher, secret_key: &str) -> usher_verify::VerifierBuilder {
+    usher_verify::Verifier::builder()
+        .jwt_key(&u.pem)
+        .unwrap()
+        .secret_key(secret_key)
+        .api_url(&u.api_url)
+        .machine_settings(usher_verify::MachineSettings {
+            positive_ttl: std::time::Duration::ZERO,
+            negative_ttl: std::time::Duration::ZERO,
+            ..usher_verify::MachineSettings::default()
+        })
+}
+
 pub async fn spawn_usher() -> Usher {
     spawn_usher_with(Arc::new(usher_core::clock::SystemClock), |_| {}).await
 }
