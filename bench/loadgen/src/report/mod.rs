@@ -81,6 +81,11 @@ fn tokens_per_sec(o: &Outcome) -> f64 {
     o.measured.ok as f64 / o.measured_secs
 }
 
+/// The mean token rate of two runs (the plain runs either side of a compared one).
+fn mean_rate(a: &Outcome, b: &Outcome) -> f64 {
+    (tokens_per_sec(a) + tokens_per_sec(b)) / 2.0
+}
+
 fn mib(kb: u64) -> f64 {
     kb as f64 / 1024.0
 }
@@ -116,7 +121,7 @@ impl Report {
 
     /// Without an organization: the mean of the main run and the run after the one with it.
     fn without_organization(&self) -> f64 {
-        (self.throughput() + tokens_per_sec(&self.organization.without_again)) / 2.0
+        mean_rate(&self.outcome, &self.organization.without_again)
     }
 
     fn organization_pct(&self) -> f64 {
@@ -126,9 +131,7 @@ impl Report {
     /// Session tokens around the template run: the organization comparison's last plain run and
     /// the one after the template's.
     fn around_template(&self) -> f64 {
-        (tokens_per_sec(&self.organization.without_again)
-            + tokens_per_sec(&self.template.plain_again))
-            / 2.0
+        mean_rate(&self.organization.without_again, &self.template.plain_again)
     }
 
     fn template_pct(&self) -> f64 {
@@ -137,9 +140,10 @@ impl Report {
 
     /// Session tokens without custom claims around the run with them.
     fn around_session_claims(&self) -> f64 {
-        (tokens_per_sec(&self.template.plain_again)
-            + tokens_per_sec(&self.session_claims.without_again))
-            / 2.0
+        mean_rate(
+            &self.template.plain_again,
+            &self.session_claims.without_again,
+        )
     }
 
     fn session_claims_pct(&self) -> f64 {
