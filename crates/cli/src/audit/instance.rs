@@ -102,11 +102,9 @@ pub fn check(s: &Snapshot, limits: &Limits, profile: &str) -> Vec<Check> {
 
 fn test_keys(s: &Snapshot) -> Check {
     if s.production {
-        Check::new(
+        Check::pass(
             2,
-            Status::Pass,
             "instance: a production instance (pk_live_/sk_live_ keys)",
-            "",
         )
     } else {
         Check::new(
@@ -166,15 +164,13 @@ fn allowed_origins(s: &Snapshot) -> Check {
             fix,
         );
     }
-    Check::new(
+    Check::pass(
         3,
-        Status::Pass,
         format!(
             "instance: {} exact origin(s) ({source}): {}",
             origins.len(),
             origins.join(", ")
         ),
-        "",
     )
 }
 
@@ -209,11 +205,9 @@ fn key_age(s: &Snapshot, limits: &Limits, profile: &str) -> Check {
         Check::new(4, Status::Fail, said, "usher keys rotate-secret --overlap 24h (deploy the new key everywhere, then the old one expires); on a leak: --overlap 0s")
             .with_evidence(vec![format!("secret key {}", oldest.name)])
     } else {
-        Check::new(
+        Check::pass(
             4,
-            Status::Pass,
             format!("{said}; rotate with usher keys rotate-secret when someone leaves"),
-            "",
         )
     }
 }
@@ -253,15 +247,13 @@ fn session_limits(s: &Snapshot, limits: &Limits, profile: &str) -> Check {
         ));
     }
     if over.is_empty() {
-        Check::new(
+        Check::pass(
             5,
-            Status::Pass,
             format!(
                 "instance: sessions end after {} unused and {} at most (within {profile})",
                 human_ms(st.session_inactivity_ms),
                 human_ms(st.session_max_lifetime_ms)
             ),
-            "",
         )
     } else {
         Check::new(
@@ -278,11 +270,9 @@ fn session_limits(s: &Snapshot, limits: &Limits, profile: &str) -> Check {
 
 fn security_change(s: &Snapshot) -> Check {
     if s.settings.sign_out_other_sessions_on_security_change {
-        Check::new(
+        Check::pass(
             6,
-            Status::Pass,
             "instance: sign_out_other_sessions_on_security_change is on: a password change or MFA enrolment signs the user's other sessions out (an email change does not: revoke sessions in the app if email is a credential there)",
-            "",
         )
     } else {
         Check::new(
@@ -309,14 +299,12 @@ fn same_site(s: &Snapshot) -> Check {
         " (and without Secure)"
     };
     match node.cookie_same_site.to_ascii_lowercase().as_str() {
-        "lax" | "strict" if node.cookie_secure => Check::new(
+        "lax" | "strict" if node.cookie_secure => Check::pass(
             8,
-            Status::Pass,
             format!(
                 "instance: the server at {} sets its cookies SameSite={} and Secure",
                 node.url, node.cookie_same_site
             ),
-            "",
         ),
         _ => Check::new(
             8,
@@ -360,14 +348,12 @@ fn alerts(s: &Snapshot) -> Check {
             ),
         )
     } else {
-        Check::new(
+        Check::pass(
             19,
-            Status::Pass,
             format!(
                 "instance: {SIGN_IN_FAILURE_SPIKE} is delivered to {}",
                 routed.join(", ")
             ),
-            "",
         )
         .with_evidence(routed)
     }
@@ -415,11 +401,9 @@ fn drift(s: &Snapshot) -> Check {
                     review,
                 )
             } else {
-                Check::new(
+                Check::pass(
                     20,
-                    Status::Pass,
                     format!("instance: the live configuration equals the baseline {path} ({age})"),
-                    "",
                 )
             }
         }
@@ -437,14 +421,12 @@ fn template_claims(s: &Snapshot) -> Check {
             .map(|m| format!("session token template: {m}")),
     );
     if found.is_empty() {
-        Check::new(
+        Check::pass(
             16,
-            Status::Pass,
             format!(
                 "instance: {} JWT template(s) and the session token template checked: nothing found",
                 s.templates.len()
             ),
-            "",
         )
     } else {
         Check::new(
@@ -477,14 +459,12 @@ fn lifetimes(s: &Snapshot, limits: &Limits, profile: &str) -> Check {
         }
     }
     if over.is_empty() {
-        Check::new(
+        Check::pass(
             17,
-            Status::Pass,
             format!(
                 "instance: session tokens live {} s and every template within {} s ({profile})",
                 s.settings.session_token_lifetime_secs, limits.template_lifetime_secs
             ),
-            "",
         )
     } else {
         Check::new(
@@ -560,13 +540,11 @@ fn audience(s: &Snapshot) -> Option<Check> {
         .map(|t| format!("{} ({} s)", t.name, t.lifetime))
         .collect();
     if without.is_empty() {
-        Some(Check::new(
+        Some(Check::pass(
             18,
-            Status::Pass,
             format!(
                 "instance: every template living over {SHORT_LIFETIME_SECS} s names its aud (the receivers' check is seen with --app)"
             ),
-            "",
         ))
     } else {
         Some(

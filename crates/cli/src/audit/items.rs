@@ -88,6 +88,11 @@ impl Check {
         }
     }
 
+    /// An item that passed: nothing to fix.
+    pub fn pass(id: u8, reason: impl Into<String>) -> Self {
+        Self::new(id, Status::Pass, reason, "")
+    }
+
     pub fn with_evidence(mut self, evidence: Vec<String>) -> Self {
         self.evidence = evidence;
         self
