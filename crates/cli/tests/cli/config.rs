@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{database_url, instance_dir, ok_in, run_in, runtime};
+use crate::common::{instance_dir, ok_in, run_in, runtime, stored};
 
 fn config(dir: &Path, args: &[&str]) -> Output {
     run_in(dir, "config", args)
@@ -97,9 +97,8 @@ fn settings_are_listed_read_and_set_with_their_sources() {
 /// The audit log's actions, newest first.
 fn audit_actions(dir: &Path) -> Vec<String> {
     runtime().block_on(async {
-        let store = usher_store::open(&database_url(dir)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap();
-        let log = store.audit_log(&ins.id, 100).await.unwrap();
+        let (store, ins) = stored(dir).await;
+        let log = store.audit_log(&ins, 100).await.unwrap();
         log.into_iter().map(|a| a.action).collect()
     })
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{create_instance, database_url, ok_in, run_in, runtime};
+use crate::common::{create_instance, ok_in, run_in, runtime, stored};
 
 use usher_core::mail::{MailTemplate, compose};
 use usher_core::store::{Changeset, Write};
@@ -11,9 +11,7 @@ use usher_core::store::{Changeset, Write};
 fn queue_codes(dir: &Path) -> (String, String) {
     let rt = runtime();
     rt.block_on(async {
-        let url = database_url(dir);
-        let store = usher_store::open(&url).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         let mut ids = Vec::new();
         for (to, code, at) in [
             ("jane@example.com", "123456", 1_000),

@@ -10,7 +10,7 @@ use usher_core::ids::SessionId;
 use usher_core::store::{Changeset, Write};
 use usher_core::users::create::NewUser;
 
-use crate::common::{audit_log, database_url, fails_in, instance_dir, ok_in, runtime};
+use crate::common::{audit_log, fails_in, instance_dir, ok_in, runtime, stored};
 
 const DAY: i64 = 86_400_000;
 
@@ -52,8 +52,7 @@ fn sessions(dir: &Path, specs: &[(&str, &str, Option<&str>, i64)]) -> HashMap<St
 /// The stored status of each session, by label.
 fn statuses(dir: &Path, ids: &HashMap<String, String>) -> HashMap<String, String> {
     runtime().block_on(async {
-        let store = usher_store::open(&database_url(dir)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         let mut out = HashMap::new();
         for (label, id) in ids {
             let s = store
@@ -167,8 +166,7 @@ fn sessions_revoke_picks_exactly_what_each_selector_names() {
     assert!(targets.iter().any(|t| t.starts_with("created_before:")));
     assert!(targets.iter().any(|t| t.starts_with("user:user_")));
     let events = runtime().block_on(async {
-        let store = usher_store::open(&database_url(d)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(d).await;
         store.events_after(&ins, 0, 1000).await.unwrap()
     });
     let revoked_events: Vec<&str> = events

@@ -3,7 +3,9 @@
 
 use std::process::Stdio;
 
-use crate::common::{Server, assert_rfc3339, keys_json, serve_command, start, usher, usher_in};
+use crate::common::{
+    Server, assert_rfc3339, keys_json, serve_command, start, stored, usher, usher_in,
+};
 
 /// Starts `usher serve` on free ports and returns it with its first stdout lines (the banner).
 fn serve(dir: &std::path::Path, extra_env: &[(&str, &str)]) -> (Server, String) {
@@ -157,9 +159,7 @@ fn events_and_audit(
 ) {
     let rt = crate::common::runtime();
     rt.block_on(async {
-        let url = crate::common::database_url(dir);
-        let store = usher_store::open(&url).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         (
             store.events_after(&ins, 0, 1000).await.unwrap(),
             store.audit_log(&ins, 1000).await.unwrap(),

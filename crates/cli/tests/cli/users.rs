@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{assert_rfc3339, database_url, instance_dir, run_in, runtime};
+use crate::common::{assert_rfc3339, instance_dir, run_in, runtime, stored};
 
 use usher_core::instance::InstanceSettings;
 use usher_core::store::{Changeset, Write};
@@ -12,9 +12,7 @@ use usher_core::users::create::{NewUser, validate};
 fn locked_user(dir: &Path) -> String {
     let rt = runtime();
     rt.block_on(async {
-        let url = database_url(dir);
-        let store = usher_store::open(&url).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         let settings = InstanceSettings::default();
         let mut user = validate(
             NewUser {
@@ -94,9 +92,7 @@ pub(crate) fn user_with_sessions(dir: &Path) -> (String, Vec<String>) {
 fn session_states(dir: &Path, ids: &[String]) -> (Vec<String>, Vec<String>, Vec<String>) {
     let rt = runtime();
     rt.block_on(async {
-        let url = database_url(dir);
-        let store = usher_store::open(&url).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         let mut statuses = Vec::new();
         for id in ids {
             let s = store

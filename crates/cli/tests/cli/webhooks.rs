@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::common::{
-    assert_rfc3339, create_instance, database_url, fails_in, instance_dir, ok_in, runtime,
+    assert_rfc3339, create_instance, fails_in, instance_dir, ok_in, runtime, stored,
 };
 
 #[test]
@@ -123,9 +123,7 @@ fn fail_once(dir: &Path, endpoint_id: &str) -> String {
     use usher_core::webhooks::{Attempt, AttemptRecord, Decision, DeliveryStatus};
     let rt = runtime();
     rt.block_on(async {
-        let url = database_url(dir);
-        let store = usher_store::open(&url).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         let endpoint_id = &usher_core::ids::WebhookEndpointId::parse(endpoint_id).unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
         let claimed = store

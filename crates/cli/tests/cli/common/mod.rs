@@ -246,10 +246,21 @@ pub fn http_request(
 }
 
 /// The audit log, newest first: (actor, action, target).
+/// The database of the instance in `dir`, opened directly, and the instance's id.
+pub async fn stored(
+    dir: &Path,
+) -> (
+    std::sync::Arc<dyn usher_core::store::Store>,
+    usher_core::ids::InstanceId,
+) {
+    let store = usher_store::open(&database_url(dir)).await.unwrap();
+    let ins = store.load_instance().await.unwrap().unwrap().id;
+    (store, ins)
+}
+
 pub fn audit_log(dir: &Path) -> Vec<(String, String, Option<String>)> {
     runtime().block_on(async {
-        let store = usher_store::open(&database_url(dir)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         store
             .audit_log(&ins, 1000)
             .await
@@ -297,8 +308,7 @@ pub async fn offline_state(
 /// audit actions, newest first.
 pub fn recorded(dir: &Path, prefix: &str) -> (Vec<String>, Vec<String>) {
     runtime().block_on(async {
-        let store = usher_store::open(&database_url(dir)).await.unwrap();
-        let ins = store.load_instance().await.unwrap().unwrap().id;
+        let (store, ins) = stored(dir).await;
         let events = store
             .events_after(&ins, 0, 1000)
             .await
