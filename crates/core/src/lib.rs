@@ -29,6 +29,7 @@ pub mod message_templates;
 pub mod mfa;
 pub mod oauth;
 pub mod operators;
+pub mod order_by;
 pub mod organizations;
 pub mod outbound;
 pub mod passkeys;

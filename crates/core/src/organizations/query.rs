@@ -1,7 +1,8 @@
 //! Listing organizations and memberships: filters, ordering and paging as the Backend API takes them.
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreError;
 use crate::ids::{OrganizationId, UserId};
+use crate::order_by::{self, OrderBy, OrderByField};
 use crate::users::query::Page;
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -25,50 +26,23 @@ pub enum OrganizationOrderField {
     MembersCount,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OrganizationOrder {
-    pub field: OrganizationOrderField,
-    pub descending: bool,
-}
+/// How organizations are listed: `-created_at` by default.
+pub type OrganizationOrder = OrderBy<OrganizationOrderField>;
 
-impl Default for OrganizationOrder {
-    fn default() -> Self {
-        Self {
-            field: OrganizationOrderField::CreatedAt,
-            descending: true,
-        }
+impl OrderByField for OrganizationOrderField {
+    const DEFAULT: Self = Self::CreatedAt;
+
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "created_at" => Self::CreatedAt,
+            "name" => Self::Name,
+            "members_count" => Self::MembersCount,
+            _ => return None,
+        })
     }
-}
 
-/// `[+|-]name`: the direction and the name.
-fn split_order(s: &str) -> (bool, &str) {
-    match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    }
-}
-
-fn unknown_order(name: &str, what: &str) -> CoreError {
-    CoreError::value(
-        "order_by",
-        format!(
-            "'{}' is not a field {what} can be ordered by",
-            name.chars().take(40).collect::<String>()
-        ),
-    )
-}
-
-impl OrganizationOrder {
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, name) = split_order(s);
-        let field = match name {
-            "created_at" => OrganizationOrderField::CreatedAt,
-            "name" => OrganizationOrderField::Name,
-            "members_count" => OrganizationOrderField::MembersCount,
-            _ => return Err(unknown_order(name, "organizations")),
-        };
-        Ok(Self { field, descending })
+    fn unknown(name: &str) -> CoreError {
+        order_by::unknown_field(name, "organizations")
     }
 }
 
@@ -97,34 +71,26 @@ pub enum MembershipOrderField {
     LastName,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MembershipOrder {
-    pub field: MembershipOrderField,
-    pub descending: bool,
-}
+/// How memberships are listed: `-created_at` by default.
+pub type MembershipOrder = OrderBy<MembershipOrderField>;
 
-impl Default for MembershipOrder {
-    fn default() -> Self {
-        Self {
-            field: MembershipOrderField::CreatedAt,
-            descending: true,
-        }
+impl OrderByField for MembershipOrderField {
+    const DEFAULT: Self = Self::CreatedAt;
+
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "created_at" => Self::CreatedAt,
+            "email_address" => Self::EmailAddress,
+            "phone_number" => Self::PhoneNumber,
+            "username" => Self::Username,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            _ => return None,
+        })
     }
-}
 
-impl MembershipOrder {
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, name) = split_order(s);
-        let field = match name {
-            "created_at" => MembershipOrderField::CreatedAt,
-            "email_address" => MembershipOrderField::EmailAddress,
-            "phone_number" => MembershipOrderField::PhoneNumber,
-            "username" => MembershipOrderField::Username,
-            "first_name" => MembershipOrderField::FirstName,
-            "last_name" => MembershipOrderField::LastName,
-            _ => return Err(unknown_order(name, "memberships")),
-        };
-        Ok(Self { field, descending })
+    fn unknown(name: &str) -> CoreError {
+        order_by::unknown_field(name, "memberships")
     }
 }
 

@@ -10,6 +10,7 @@ use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{PermissionId, RoleId};
+use crate::order_by::{OrderBy, OrderByField};
 
 pub const ROLE: &str = "organization role";
 pub const PERMISSION: &str = "permission";
@@ -356,40 +357,26 @@ pub enum OrderField {
     Key,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListOrder {
-    pub field: OrderField,
-    pub descending: bool,
-}
+/// How roles and permissions are listed: `-created_at` by default.
+pub type ListOrder = OrderBy<OrderField>;
 
-impl Default for ListOrder {
-    fn default() -> Self {
-        Self {
-            field: OrderField::CreatedAt,
-            descending: true,
-        }
+impl OrderByField for OrderField {
+    const DEFAULT: Self = Self::CreatedAt;
+
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "created_at" => Self::CreatedAt,
+            "name" => Self::Name,
+            "key" => Self::Key,
+            _ => return None,
+        })
     }
-}
 
-impl ListOrder {
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, field) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let field = match field {
-            "created_at" => OrderField::CreatedAt,
-            "name" => OrderField::Name,
-            "key" => OrderField::Key,
-            _ => {
-                return Err(CoreError::value(
-                    "order_by",
-                    "must be one of created_at, name or key, optionally signed with + or -",
-                ));
-            }
-        };
-        Ok(Self { field, descending })
+    fn unknown(_: &str) -> CoreError {
+        CoreError::value(
+            "order_by",
+            "must be one of created_at, name or key, optionally signed with + or -",
+        )
     }
 }
 

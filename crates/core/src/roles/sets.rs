@@ -12,6 +12,7 @@ use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::RoleSetId;
+use crate::order_by;
 
 pub const ROLE_SET: &str = "role set";
 pub const KEY_PREFIX: &str = "role_set:";
@@ -492,10 +493,7 @@ pub enum SetOrder {
 
 impl SetOrder {
     pub fn parse(raw: &str) -> CoreResult<Self> {
-        let (desc, field) = match raw.strip_prefix('-') {
-            Some(f) => (true, f),
-            None => (false, raw.strip_prefix('+').unwrap_or(raw)),
-        };
+        let (desc, field) = order_by::split_sign(raw);
         Ok(match (field, desc) {
             ("created_at", true) => SetOrder::CreatedDesc,
             ("created_at", false) => SetOrder::CreatedAsc,

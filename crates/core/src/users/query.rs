@@ -2,6 +2,7 @@
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
+use crate::order_by::{self, OrderBy, OrderByField};
 use crate::users::identifiers::{validate_email, validate_phone};
 
 pub const MAX_LIMIT: i64 = 500;
@@ -47,11 +48,8 @@ pub enum UserOrderField {
     LastActiveAt,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserOrder {
-    pub field: UserOrderField,
-    pub descending: bool,
-}
+/// How `GET /v1/users` is ordered: `-created_at` by default.
+pub type UserOrder = OrderBy<UserOrderField>;
 
 impl UserFilter {
     /// What an operator's search box asks for. A whole user id, email address or E.164 phone
@@ -84,44 +82,26 @@ impl UserFilter {
     }
 }
 
-impl Default for UserOrder {
-    fn default() -> Self {
-        Self {
-            field: UserOrderField::CreatedAt,
-            descending: true,
-        }
-    }
-}
+impl OrderByField for UserOrderField {
+    const DEFAULT: Self = Self::CreatedAt;
 
-impl UserOrder {
-    /// `[+|-]field`; no sign means ascending, as in Clerk.
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, name) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let field = match name {
-            "created_at" => UserOrderField::CreatedAt,
-            "updated_at" => UserOrderField::UpdatedAt,
-            "email_address" => UserOrderField::EmailAddress,
-            "phone_number" => UserOrderField::PhoneNumber,
-            "username" => UserOrderField::Username,
-            "first_name" => UserOrderField::FirstName,
-            "last_name" => UserOrderField::LastName,
-            "last_sign_in_at" => UserOrderField::LastSignInAt,
-            "last_active_at" => UserOrderField::LastActiveAt,
-            _ => {
-                return Err(CoreError::value(
-                    "order_by",
-                    format!(
-                        "'{}' is not a field users can be ordered by",
-                        name.chars().take(40).collect::<String>()
-                    ),
-                ));
-            }
-        };
-        Ok(Self { field, descending })
+    fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "created_at" => Self::CreatedAt,
+            "updated_at" => Self::UpdatedAt,
+            "email_address" => Self::EmailAddress,
+            "phone_number" => Self::PhoneNumber,
+            "username" => Self::Username,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "last_sign_in_at" => Self::LastSignInAt,
+            "last_active_at" => Self::LastActiveAt,
+            _ => return None,
+        })
+    }
+
+    fn unknown(name: &str) -> CoreError {
+        order_by::unknown_field(name, "users")
     }
 }
 
