@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::factors::{FactorVerification, VerificationStatus};
+use super::factors::{FactorVerification, VerificationStatus, prepared};
 use super::strategy::Strategy;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
@@ -38,6 +38,21 @@ impl SignInStatus {
             SignInStatus::NeedsNewPassword => "needs_new_password",
             SignInStatus::NeedsClientTrust => "needs_client_trust",
             SignInStatus::Complete => "complete",
+        }
+    }
+
+    /// Why a step that needs this status is refused when the sign-in is at another one
+    /// (`FlowInvalid`'s reason).
+    pub(super) fn not_awaited(self) -> &'static str {
+        match self {
+            SignInStatus::NeedsIdentifier => "this sign-in is not waiting for an identifier",
+            SignInStatus::NeedsFirstFactor => "this sign-in is not waiting for a first factor",
+            SignInStatus::NeedsSecondFactor => "this sign-in is not waiting for a second factor",
+            SignInStatus::NeedsNewPassword => "verify the reset code before setting a new password",
+            SignInStatus::NeedsClientTrust => {
+                "this sign-in is not waiting for a device confirmation"
+            }
+            SignInStatus::Complete => "this sign-in is not complete",
         }
     }
 }
@@ -166,11 +181,13 @@ impl SignIn {
     }
 
     /// Refuses a step the sign-in is not waiting for (`FlowInvalid`, saying why).
-    pub(super) fn expect(&self, status: SignInStatus, reason: &'static str) -> CoreResult<()> {
+    pub(super) fn expect(&self, status: SignInStatus) -> CoreResult<()> {
         if self.status == status {
             Ok(())
         } else {
-            Err(CoreError::FlowInvalid { reason })
+            Err(CoreError::FlowInvalid {
+                reason: status.not_awaited(),
+            })
         }
     }
 
@@ -183,10 +200,7 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<CodeToSend>> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         let reset = match strategy {
             Strategy::EmailCode => false,
             Strategy::ResetPasswordEmailCode => true,
@@ -212,10 +226,7 @@ impl SignIn {
         trusted_device: bool,
         now: Millis,
     ) -> CoreResult<()> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         if user.password.is_none() {
             return Err(CoreError::StrategyInvalid { param: "strategy" });
         }
@@ -243,10 +254,7 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<CodeToSend>> {
-        self.expect(
-            SignInStatus::NeedsClientTrust,
-            "this sign-in is not waiting for a device confirmation",
-        )?;
+        self.expect(SignInStatus::NeedsClientTrust)?;
         let (v, code) = issue_email_code(
             user,
             &Strategy::EmailCode,
@@ -267,21 +275,16 @@ impl SignIn {
         code: &str,
         now: Millis,
     ) -> CoreResult<()> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         if *strategy == Strategy::EmailLink {
             // Proven by opening the link (`email_links`), never by a code.
             return Err(CoreError::StrategyInvalid { param: "strategy" });
         }
-        let v = self
-            .first_factor
-            .as_mut()
-            .filter(|v| v.strategy == *strategy)
-            .ok_or(CoreError::FlowInvalid {
-                reason: "prepare this factor before attempting it",
-            })?;
+        let v = prepared(
+            &mut self.first_factor,
+            strategy,
+            "prepare this factor before attempting it",
+        )?;
         self.updated_at = now;
         v.attempt_code(code, now)?;
         if *strategy == Strategy::ResetPasswordEmailCode || user.password_compromised {
@@ -352,22 +355,17 @@ impl SignIn {
         now: Millis,
     ) -> CoreResult<()> {
         if self.status == SignInStatus::NeedsClientTrust && *strategy == Strategy::EmailCode {
-            let v = self
-                .second_factor
-                .as_mut()
-                .filter(|v| v.strategy == Strategy::EmailCode)
-                .ok_or(CoreError::FlowInvalid {
-                    reason: "prepare the email code before attempting it",
-                })?;
+            let v = prepared(
+                &mut self.second_factor,
+                &Strategy::EmailCode,
+                "prepare the email code before attempting it",
+            )?;
             self.updated_at = now;
             v.attempt_code(code, now)?;
             self.status = SignInStatus::Complete;
             return Ok(());
         }
-        self.expect(
-            SignInStatus::NeedsSecondFactor,
-            "this sign-in is not waiting for a second factor",
-        )?;
+        self.expect(SignInStatus::NeedsSecondFactor)?;
         if *strategy == Strategy::PhoneCode {
             return self.attempt_second_factor_phone_code(code, now);
         }
@@ -414,10 +412,7 @@ impl SignIn {
     /// After a reset code: the caller sets the new password on the user; then second factor
     /// or completion, as after any first factor.
     pub fn password_was_reset(&mut self, user: &User, now: Millis) -> CoreResult<()> {
-        self.expect(
-            SignInStatus::NeedsNewPassword,
-            "verify the reset code before setting a new password",
-        )?;
+        self.expect(SignInStatus::NeedsNewPassword)?;
         self.updated_at = now;
         self.after_first_factor(user);
         Ok(())
