@@ -35,6 +35,41 @@ pub trait OrderByField: Sized + Copy {
     fn unknown(name: &str) -> CoreError;
 }
 
+/// Declares the fields one list can be ordered by: the enum, each field's name in `order_by`,
+/// the default field, and the error for a name the list does not have.
+macro_rules! order_fields {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($variant:ident = $text:literal,)+
+        }
+        default $default:ident;
+        unknown($arg:pat_param) => $unknown:expr;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $crate::order_by::OrderByField for $name {
+            const DEFAULT: Self = Self::$default;
+
+            fn named(name: &str) -> Option<Self> {
+                match name {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+
+            fn unknown($arg: &str) -> $crate::error::CoreError {
+                $unknown
+            }
+        }
+    };
+}
+pub(crate) use order_fields;
+
 /// A list's order: one of its fields, and the direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderBy<F> {

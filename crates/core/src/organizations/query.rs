@@ -1,8 +1,7 @@
 //! Listing organizations and memberships: filters, ordering and paging as the Backend API takes them.
 
-use crate::error::CoreError;
 use crate::ids::{OrganizationId, UserId};
-use crate::order_by::{self, OrderBy, OrderByField};
+use crate::order_by::{self, OrderBy, order_fields};
 use crate::users::query::Page;
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -19,32 +18,19 @@ pub struct OrganizationQuery {
     pub page: Page,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrganizationOrderField {
-    CreatedAt,
-    Name,
-    MembersCount,
+order_fields! {
+    /// What organizations can be listed by.
+    pub enum OrganizationOrderField {
+        CreatedAt = "created_at",
+        Name = "name",
+        MembersCount = "members_count",
+    }
+    default CreatedAt;
+    unknown(name) => order_by::unknown_field(name, "organizations");
 }
 
 /// How organizations are listed: `-created_at` by default.
 pub type OrganizationOrder = OrderBy<OrganizationOrderField>;
-
-impl OrderByField for OrganizationOrderField {
-    const DEFAULT: Self = Self::CreatedAt;
-
-    fn named(name: &str) -> Option<Self> {
-        Some(match name {
-            "created_at" => Self::CreatedAt,
-            "name" => Self::Name,
-            "members_count" => Self::MembersCount,
-            _ => return None,
-        })
-    }
-
-    fn unknown(name: &str) -> CoreError {
-        order_by::unknown_field(name, "organizations")
-    }
-}
 
 /// Memberships of one organization, or of one user, or of the whole instance.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -61,38 +47,22 @@ pub struct MembershipQuery {
     pub page: Page,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MembershipOrderField {
-    CreatedAt,
-    EmailAddress,
-    PhoneNumber,
-    Username,
-    FirstName,
-    LastName,
+order_fields! {
+    /// What memberships can be listed by.
+    pub enum MembershipOrderField {
+        CreatedAt = "created_at",
+        EmailAddress = "email_address",
+        PhoneNumber = "phone_number",
+        Username = "username",
+        FirstName = "first_name",
+        LastName = "last_name",
+    }
+    default CreatedAt;
+    unknown(name) => order_by::unknown_field(name, "memberships");
 }
 
 /// How memberships are listed: `-created_at` by default.
 pub type MembershipOrder = OrderBy<MembershipOrderField>;
-
-impl OrderByField for MembershipOrderField {
-    const DEFAULT: Self = Self::CreatedAt;
-
-    fn named(name: &str) -> Option<Self> {
-        Some(match name {
-            "created_at" => Self::CreatedAt,
-            "email_address" => Self::EmailAddress,
-            "phone_number" => Self::PhoneNumber,
-            "username" => Self::Username,
-            "first_name" => Self::FirstName,
-            "last_name" => Self::LastName,
-            _ => return None,
-        })
-    }
-
-    fn unknown(name: &str) -> CoreError {
-        order_by::unknown_field(name, "memberships")
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{PermissionId, RoleId};
-use crate::order_by::{OrderBy, OrderByField};
+use crate::order_by::{OrderBy, order_fields};
 
 pub const ROLE: &str = "organization role";
 pub const PERMISSION: &str = "permission";
@@ -349,36 +349,22 @@ pub fn check_role_deletable(inv: &Inventory, id: &str) -> CoreResult<Role> {
     Ok(custom_role(inv, id)?.clone())
 }
 
-/// What a list request orders by: `[+|-]created_at|name|key`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderField {
-    CreatedAt,
-    Name,
-    Key,
+order_fields! {
+    /// What a list request orders by: `[+|-]created_at|name|key`.
+    pub enum OrderField {
+        CreatedAt = "created_at",
+        Name = "name",
+        Key = "key",
+    }
+    default CreatedAt;
+    unknown(_) => CoreError::value(
+        "order_by",
+        "must be one of created_at, name or key, optionally signed with + or -",
+    );
 }
 
 /// How roles and permissions are listed: `-created_at` by default.
 pub type ListOrder = OrderBy<OrderField>;
-
-impl OrderByField for OrderField {
-    const DEFAULT: Self = Self::CreatedAt;
-
-    fn named(name: &str) -> Option<Self> {
-        Some(match name {
-            "created_at" => Self::CreatedAt,
-            "name" => Self::Name,
-            "key" => Self::Key,
-            _ => return None,
-        })
-    }
-
-    fn unknown(_: &str) -> CoreError {
-        CoreError::value(
-            "order_by",
-            "must be one of created_at, name or key, optionally signed with + or -",
-        )
-    }
-}
 
 /// What a list shows of a role or permission.
 pub trait Listed {

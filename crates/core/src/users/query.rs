@@ -2,7 +2,7 @@
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
-use crate::order_by::{self, OrderBy, OrderByField};
+use crate::order_by::{self, OrderBy, order_fields};
 use crate::users::identifiers::{validate_email, validate_phone};
 
 pub const MAX_LIMIT: i64 = 500;
@@ -35,17 +35,21 @@ pub struct UserFilter {
     pub last_sign_in_at_after: Option<Millis>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserOrderField {
-    CreatedAt,
-    UpdatedAt,
-    EmailAddress,
-    PhoneNumber,
-    Username,
-    FirstName,
-    LastName,
-    LastSignInAt,
-    LastActiveAt,
+order_fields! {
+    /// What `GET /v1/users` can be ordered by.
+    pub enum UserOrderField {
+        CreatedAt = "created_at",
+        UpdatedAt = "updated_at",
+        EmailAddress = "email_address",
+        PhoneNumber = "phone_number",
+        Username = "username",
+        FirstName = "first_name",
+        LastName = "last_name",
+        LastSignInAt = "last_sign_in_at",
+        LastActiveAt = "last_active_at",
+    }
+    default CreatedAt;
+    unknown(name) => order_by::unknown_field(name, "users");
 }
 
 /// How `GET /v1/users` is ordered: `-created_at` by default.
@@ -79,29 +83,6 @@ impl UserFilter {
     pub fn trigram_query(&self) -> Option<String> {
         let q = self.query.as_deref()?.to_lowercase();
         (q.chars().count() >= TRIGRAM_MIN_CHARS && !q.contains('\0')).then_some(q)
-    }
-}
-
-impl OrderByField for UserOrderField {
-    const DEFAULT: Self = Self::CreatedAt;
-
-    fn named(name: &str) -> Option<Self> {
-        Some(match name {
-            "created_at" => Self::CreatedAt,
-            "updated_at" => Self::UpdatedAt,
-            "email_address" => Self::EmailAddress,
-            "phone_number" => Self::PhoneNumber,
-            "username" => Self::Username,
-            "first_name" => Self::FirstName,
-            "last_name" => Self::LastName,
-            "last_sign_in_at" => Self::LastSignInAt,
-            "last_active_at" => Self::LastActiveAt,
-            _ => return None,
-        })
-    }
-
-    fn unknown(name: &str) -> CoreError {
-        order_by::unknown_field(name, "users")
     }
 }
 
