@@ -294,10 +294,7 @@ pub fn offer_email_links(factors: &mut Vec<SupportedFactor>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn user() -> User {
-        crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"))
-    }
+    use crate::users::fixtures::user_with_password as user;
 
     #[test]
     fn a_token_round_trips_and_implausible_ones_are_refused() {

@@ -133,7 +133,7 @@ mod tests {
     use crate::users::model::Verification;
 
     fn user_with_phone(reserved: bool) -> User {
-        let mut u = crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"));
+        let mut u = crate::users::fixtures::user_with_password();
         contacts::add_phone(
             &mut u,
             "+14155550123",

@@ -446,11 +446,8 @@ mod tests {
     use super::*;
     use crate::clients::supported::first_factors;
 
+    use crate::users::fixtures::user_with_password as user;
     use crate::users::model::{PasswordDigest, TotpEnrolment};
-
-    fn user() -> User {
-        crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"))
-    }
 
     #[test]
     fn password_then_complete_or_second_factor() {
