@@ -46,6 +46,7 @@ pub mod sms_caps;
 pub mod sms_sender;
 pub mod store;
 pub mod testing_tokens;
+pub mod text;
 pub mod users;
 pub mod verifications;
 pub mod waitlist;

@@ -7,6 +7,7 @@ use super::model::{API_KEY_TYPE, ApiKey, Subject};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ApiKeyId, UserId};
+use crate::text;
 
 /// Clerk's `name` needs 3 characters and no surrounding whitespace.
 const NAME_MIN: usize = 3;
@@ -42,41 +43,35 @@ pub struct ApiKeyPatch {
     pub seconds_until_expiration: Option<Option<i64>>,
 }
 
-fn invalid(param: &str, reason: &str) -> CoreError {
-    CoreError::ParamValueInvalid {
-        param: param.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
 /// The subject's form: a user or an organization id.
 pub fn subject(s: &str) -> CoreResult<Subject> {
-    Subject::parse(s).ok_or_else(|| invalid("subject", "must be a user or organization id"))
+    Subject::parse(s)
+        .ok_or_else(|| CoreError::value("subject", "must be a user or organization id"))
 }
 
 pub fn created_by(s: &str) -> CoreResult<UserId> {
-    UserId::parse(s).map_err(|_| invalid("created_by", "must be a user id"))
+    UserId::parse(s).map_err(|_| CoreError::value("created_by", "must be a user id"))
 }
 
 fn name(s: &str) -> CoreResult<String> {
     let n = s.chars().count();
     if !(NAME_MIN..=NAME_MAX).contains(&n) {
-        return Err(invalid("name", "must be 3 to 256 characters"));
+        return Err(CoreError::value("name", "must be 3 to 256 characters"));
     }
     if s.trim() != s {
-        return Err(invalid("name", "must not start or end with whitespace"));
+        return Err(CoreError::value(
+            "name",
+            "must not start or end with whitespace",
+        ));
     }
     Ok(s.to_owned())
 }
 
 fn description(d: Option<String>) -> CoreResult<Option<String>> {
-    match d {
-        Some(d) if d.chars().count() > DESCRIPTION_MAX => {
-            Err(invalid("description", "must be at most 255 characters"))
-        }
-        Some(d) if d.is_empty() => Ok(None),
-        other => Ok(other),
+    if let Some(d) = &d {
+        text::at_most("description", d, DESCRIPTION_MAX)?;
     }
+    Ok(d.filter(|d| !d.is_empty()))
 }
 
 fn claims(c: Option<Value>) -> CoreResult<Option<Value>> {
@@ -84,22 +79,25 @@ fn claims(c: Option<Value>) -> CoreResult<Option<Value>> {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Object(_)) => {
             if v.to_string().len() > CLAIMS_MAX_BYTES {
-                return Err(invalid("claims", "must be at most 4096 bytes of JSON"));
+                return Err(CoreError::value(
+                    "claims",
+                    "must be at most 4096 bytes of JSON",
+                ));
             }
             Ok(Some(v))
         }
-        Some(_) => Err(invalid("claims", "must be a JSON object")),
+        Some(_) => Err(CoreError::value("claims", "must be a JSON object")),
     }
 }
 
 fn scopes(s: Vec<String>) -> CoreResult<Vec<String>> {
     if s.len() > SCOPES_MAX {
-        return Err(invalid("scopes", "may hold at most 100 scopes"));
+        return Err(CoreError::value("scopes", "may hold at most 100 scopes"));
     }
     if s.iter()
         .any(|x| x.is_empty() || x.len() > SCOPE_MAX || x.contains(char::is_whitespace))
     {
-        return Err(invalid(
+        return Err(CoreError::value(
             "scopes",
             "must be non-empty words without whitespace",
         ));
@@ -111,11 +109,11 @@ fn scopes(s: Vec<String>) -> CoreResult<Vec<String>> {
 fn expiration(seconds: Option<i64>, now: Millis) -> CoreResult<Option<Millis>> {
     match seconds {
         None => Ok(None),
-        Some(s) if s <= 0 => Err(invalid(
+        Some(s) if s <= 0 => Err(CoreError::value(
             "seconds_until_expiration",
             "must be greater than zero",
         )),
-        Some(s) if s > EXPIRY_MAX_SECONDS => Err(invalid(
+        Some(s) if s > EXPIRY_MAX_SECONDS => Err(CoreError::value(
             "seconds_until_expiration",
             "must be at most ten years",
         )),
@@ -126,7 +124,7 @@ fn expiration(seconds: Option<i64>, now: Millis) -> CoreResult<Option<Millis>> {
 /// A new key from checked input (the subject and creator were found by the caller).
 pub fn create(input: NewApiKey, now: Millis) -> CoreResult<ApiKey> {
     if input.kind.as_deref().is_some_and(|k| k != API_KEY_TYPE) {
-        return Err(invalid("type", "must be api_key"));
+        return Err(CoreError::value("type", "must be api_key"));
     }
     let subject = subject(&input.subject)?;
     let created_by = input.created_by.as_deref().map(created_by).transpose()?;
@@ -179,14 +177,8 @@ pub fn revoke(key: &ApiKey, reason: Option<String>, now: Millis) -> CoreResult<O
     if key.revoked {
         return Ok(None);
     }
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > REASON_MAX)
-    {
-        return Err(invalid(
-            "revocation_reason",
-            "must be at most 1024 characters",
-        ));
+    if let Some(r) = &reason {
+        text::at_most("revocation_reason", r, REASON_MAX)?;
     }
     let mut next = key.clone();
     next.revoked = true;

@@ -7,6 +7,7 @@ use super::model::{M2mToken, Machine};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{M2mTokenId, random_alphanumeric};
+use crate::text;
 
 /// Clerk's prefix of opaque M2M tokens (how `@clerk/backend` tells them from other tokens).
 pub const TOKEN_PREFIX: &str = "mt_";
@@ -150,14 +151,8 @@ pub fn revoke(
     reason: Option<String>,
     now: Millis,
 ) -> CoreResult<Option<M2mToken>> {
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > REASON_MAX)
-    {
-        return Err(CoreError::value(
-            "revocation_reason",
-            "must be at most 1024 characters",
-        ));
+    if let Some(r) = &reason {
+        text::at_most("revocation_reason", r, REASON_MAX)?;
     }
     if token.revoked {
         return Ok(None);

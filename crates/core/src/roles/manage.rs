@@ -11,6 +11,7 @@ use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{PermissionId, RoleId};
 use crate::order_by::{OrderBy, order_fields};
+use crate::text;
 
 pub const ROLE: &str = "organization role";
 pub const PERMISSION: &str = "permission";
@@ -109,26 +110,11 @@ impl Inventory {
 }
 
 pub(crate) fn name(param: &str, raw: &str) -> CoreResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(CoreError::value(param, "must not be blank"));
-    }
-    if name.chars().count() > MAX_NAME_LEN {
-        return Err(CoreError::value(
-            param,
-            format!("must be at most {MAX_NAME_LEN} characters"),
-        ));
-    }
-    Ok(name.to_owned())
+    text::required_name(param, raw, MAX_NAME_LEN)
 }
 
 pub(crate) fn description(raw: &str) -> CoreResult<String> {
-    if raw.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(CoreError::value(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_LEN} characters"),
-        ));
-    }
+    text::at_most("description", raw, MAX_DESCRIPTION_LEN)?;
     Ok(raw.to_owned())
 }
 
