@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::bearer;
 use super::model::{API_KEY_TYPE, ApiKey, Subject};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
@@ -15,11 +16,6 @@ const NAME_MAX: usize = 256;
 const DESCRIPTION_MAX: usize = 255;
 const SCOPES_MAX: usize = 100;
 const SCOPE_MAX: usize = 256;
-const REASON_MAX: usize = 1024;
-/// Claims travel in every verification answer: kept small.
-const CLAIMS_MAX_BYTES: usize = 4096;
-/// Ten years: far enough for any real key, near enough that the arithmetic never overflows.
-const EXPIRY_MAX_SECONDS: i64 = 10 * 365 * 24 * 3600;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewApiKey {
@@ -74,22 +70,6 @@ fn description(d: Option<String>) -> CoreResult<Option<String>> {
     Ok(d.filter(|d| !d.is_empty()))
 }
 
-fn claims(c: Option<Value>) -> CoreResult<Option<Value>> {
-    match c {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => {
-            if v.to_string().len() > CLAIMS_MAX_BYTES {
-                return Err(CoreError::value(
-                    "claims",
-                    "must be at most 4096 bytes of JSON",
-                ));
-            }
-            Ok(Some(v))
-        }
-        Some(_) => Err(CoreError::value("claims", "must be a JSON object")),
-    }
-}
-
 fn scopes(s: Vec<String>) -> CoreResult<Vec<String>> {
     if s.len() > SCOPES_MAX {
         return Err(CoreError::value("scopes", "may hold at most 100 scopes"));
@@ -107,18 +87,10 @@ fn scopes(s: Vec<String>) -> CoreResult<Vec<String>> {
 
 /// When a key given `seconds` to live from `now` expires.
 fn expiration(seconds: Option<i64>, now: Millis) -> CoreResult<Option<Millis>> {
-    match seconds {
-        None => Ok(None),
-        Some(s) if s <= 0 => Err(CoreError::value(
-            "seconds_until_expiration",
-            "must be greater than zero",
-        )),
-        Some(s) if s > EXPIRY_MAX_SECONDS => Err(CoreError::value(
-            "seconds_until_expiration",
-            "must be at most ten years",
-        )),
-        Some(s) => Ok(Some(now + s * 1000)),
-    }
+    Ok(match seconds {
+        None => None,
+        Some(s) => Some(now + bearer::lifetime_seconds(s)? * 1000),
+    })
 }
 
 /// A new key from checked input (the subject and creator were found by the caller).
@@ -134,7 +106,7 @@ pub fn create(input: NewApiKey, now: Millis) -> CoreResult<ApiKey> {
         subject: subject.as_str().to_owned(),
         name: name(&input.name)?,
         description: description(input.description)?,
-        claims: claims(input.claims)?,
+        claims: bearer::claims(input.claims)?,
         scopes: scopes(input.scopes)?,
         revoked: false,
         revocation_reason: None,
@@ -157,7 +129,7 @@ pub fn update(key: &ApiKey, patch: ApiKeyPatch, now: Millis) -> CoreResult<Optio
         next.description = description(d)?;
     }
     if let Some(c) = patch.claims {
-        next.claims = claims(c)?;
+        next.claims = bearer::claims(c)?;
     }
     if let Some(s) = patch.scopes {
         next.scopes = scopes(s)?;
@@ -177,12 +149,10 @@ pub fn revoke(key: &ApiKey, reason: Option<String>, now: Millis) -> CoreResult<O
     if key.revoked {
         return Ok(None);
     }
-    if let Some(r) = &reason {
-        text::at_most("revocation_reason", r, REASON_MAX)?;
-    }
+    let reason = bearer::revocation_reason(reason)?;
     let mut next = key.clone();
     next.revoked = true;
-    next.revocation_reason = reason.filter(|r| !r.is_empty());
+    next.revocation_reason = reason;
     next.updated_at = now;
     Ok(Some(next))
 }
