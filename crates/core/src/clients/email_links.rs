@@ -5,7 +5,7 @@
 //! client that asked for it, where the original tab finds it by polling.
 
 use super::factors::{FactorVerification, VerificationStatus};
-use super::sign_ins::{SignIn, SignInStatus};
+use super::sign_ins::{SignIn, SignInStatus, factor_email};
 use super::sign_ups::SignUp;
 use super::strategy::Strategy;
 use super::supported::SupportedFactor;
@@ -161,13 +161,7 @@ impl SignIn {
         now: Millis,
     ) -> CoreResult<LinkToSend> {
         self.expect(SignInStatus::NeedsFirstFactor)?;
-        let email = match email_address_id {
-            Some(id) => user.email_addresses.iter().find(|e| e.id == id),
-            None => user.primary_email().or(user.email_addresses.first()),
-        }
-        .ok_or(CoreError::StrategyInvalid {
-            param: "email_address_id",
-        })?;
+        let email = factor_email(user, email_address_id)?;
         let (v, token) =
             FactorVerification::issue_link(Some(&email.id), client_id, redirect_url, now);
         self.first_factor = Some(v);

@@ -12,6 +12,7 @@ use crate::ids::{new_id, prefix};
 use crate::instance::Environment;
 use crate::mfa::{backup_codes, totp};
 use crate::users::User;
+use crate::users::model::EmailAddress;
 
 /// An unfinished attempt is abandoned after a day, as on Clerk.
 pub const ABANDON_AFTER_MS: Millis = 24 * 3600 * 1000;
@@ -92,6 +93,20 @@ pub struct CodeToSend {
     pub email_address_id: String,
 }
 
+/// The address an emailed factor goes to: the one named, else the primary, else the first.
+pub(super) fn factor_email<'u>(
+    user: &'u User,
+    email_address_id: Option<&str>,
+) -> CoreResult<&'u EmailAddress> {
+    match email_address_id {
+        Some(id) => user.email_addresses.iter().find(|e| e.id == id),
+        None => user.primary_email().or(user.email_addresses.first()),
+    }
+    .ok_or(CoreError::StrategyInvalid {
+        param: "email_address_id",
+    })
+}
+
 /// A fresh code for one of the user's addresses (the one asked for, else the primary) and what
 /// to email, if anything (test mode sends nothing).
 fn issue_email_code(
@@ -101,13 +116,7 @@ fn issue_email_code(
     environment: Environment,
     now: Millis,
 ) -> CoreResult<(FactorVerification, Option<CodeToSend>)> {
-    let email = match email_address_id {
-        Some(id) => user.email_addresses.iter().find(|e| e.id == id),
-        None => user.primary_email().or(user.email_addresses.first()),
-    }
-    .ok_or(CoreError::StrategyInvalid {
-        param: "email_address_id",
-    })?;
+    let email = factor_email(user, email_address_id)?;
     let (v, code) = FactorVerification::issue_code(
         strategy.clone(),
         &email.email_address,
