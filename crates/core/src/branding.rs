@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
+use crate::text;
 
 /// The name shown until the operator sets one.
 pub const DEFAULT_APPLICATION_NAME: &str = "Usher";
@@ -104,12 +105,7 @@ fn cleared(v: &Option<String>) -> Option<&str> {
 
 pub fn validate_name(name: &str) -> CoreResult<String> {
     let name = name.trim();
-    if name.chars().count() > NAME_MAX_CHARS {
-        return Err(CoreError::value(
-            "application_name",
-            format!("must be at most {NAME_MAX_CHARS} characters"),
-        ));
-    }
+    text::at_most("application_name", name, NAME_MAX_CHARS)?;
     if name.chars().any(char::is_control) {
         return Err(CoreError::format(
             "application_name",

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{InvitationId, new_id};
+use crate::order_by;
 use crate::users::query::Page;
 
 /// Clerk's prefix for waitlist entry ids.
@@ -152,11 +153,7 @@ impl Default for WaitlistOrder {
 
 impl WaitlistOrder {
     pub fn parse(raw: &str) -> CoreResult<Self> {
-        let (descending, name) = match raw.as_bytes().first() {
-            Some(b'-') => (true, &raw[1..]),
-            Some(b'+') => (false, &raw[1..]),
-            _ => (false, raw),
-        };
+        let (descending, name) = order_by::split_sign(raw);
         let field = match name {
             "created_at" => "created_at",
             "email_address" => "email_address",

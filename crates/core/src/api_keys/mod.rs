@@ -3,6 +3,7 @@
 //! by a keyed hash and kept sealed (authenticated encryption) under keys of the instance that live
 //! in `instance_secrets`, never beside the key's row.
 
+pub mod bearer;
 pub mod model;
 pub mod rules;
 pub mod secrets;

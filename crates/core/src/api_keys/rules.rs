@@ -3,10 +3,12 @@
 
 use serde_json::Value;
 
+use super::bearer;
 use super::model::{API_KEY_TYPE, ApiKey, Subject};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ApiKeyId, UserId};
+use crate::text;
 
 /// Clerk's `name` needs 3 characters and no surrounding whitespace.
 const NAME_MIN: usize = 3;
@@ -14,11 +16,6 @@ const NAME_MAX: usize = 256;
 const DESCRIPTION_MAX: usize = 255;
 const SCOPES_MAX: usize = 100;
 const SCOPE_MAX: usize = 256;
-const REASON_MAX: usize = 1024;
-/// Claims travel in every verification answer: kept small.
-const CLAIMS_MAX_BYTES: usize = 4096;
-/// Ten years: far enough for any real key, near enough that the arithmetic never overflows.
-const EXPIRY_MAX_SECONDS: i64 = 10 * 365 * 24 * 3600;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewApiKey {
@@ -42,64 +39,45 @@ pub struct ApiKeyPatch {
     pub seconds_until_expiration: Option<Option<i64>>,
 }
 
-fn invalid(param: &str, reason: &str) -> CoreError {
-    CoreError::ParamValueInvalid {
-        param: param.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
 /// The subject's form: a user or an organization id.
 pub fn subject(s: &str) -> CoreResult<Subject> {
-    Subject::parse(s).ok_or_else(|| invalid("subject", "must be a user or organization id"))
+    Subject::parse(s)
+        .ok_or_else(|| CoreError::value("subject", "must be a user or organization id"))
 }
 
 pub fn created_by(s: &str) -> CoreResult<UserId> {
-    UserId::parse(s).map_err(|_| invalid("created_by", "must be a user id"))
+    UserId::parse(s).map_err(|_| CoreError::value("created_by", "must be a user id"))
 }
 
 fn name(s: &str) -> CoreResult<String> {
     let n = s.chars().count();
     if !(NAME_MIN..=NAME_MAX).contains(&n) {
-        return Err(invalid("name", "must be 3 to 256 characters"));
+        return Err(CoreError::value("name", "must be 3 to 256 characters"));
     }
     if s.trim() != s {
-        return Err(invalid("name", "must not start or end with whitespace"));
+        return Err(CoreError::value(
+            "name",
+            "must not start or end with whitespace",
+        ));
     }
     Ok(s.to_owned())
 }
 
 fn description(d: Option<String>) -> CoreResult<Option<String>> {
-    match d {
-        Some(d) if d.chars().count() > DESCRIPTION_MAX => {
-            Err(invalid("description", "must be at most 255 characters"))
-        }
-        Some(d) if d.is_empty() => Ok(None),
-        other => Ok(other),
+    if let Some(d) = &d {
+        text::at_most("description", d, DESCRIPTION_MAX)?;
     }
-}
-
-fn claims(c: Option<Value>) -> CoreResult<Option<Value>> {
-    match c {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => {
-            if v.to_string().len() > CLAIMS_MAX_BYTES {
-                return Err(invalid("claims", "must be at most 4096 bytes of JSON"));
-            }
-            Ok(Some(v))
-        }
-        Some(_) => Err(invalid("claims", "must be a JSON object")),
-    }
+    Ok(d.filter(|d| !d.is_empty()))
 }
 
 fn scopes(s: Vec<String>) -> CoreResult<Vec<String>> {
     if s.len() > SCOPES_MAX {
-        return Err(invalid("scopes", "may hold at most 100 scopes"));
+        return Err(CoreError::value("scopes", "may hold at most 100 scopes"));
     }
     if s.iter()
         .any(|x| x.is_empty() || x.len() > SCOPE_MAX || x.contains(char::is_whitespace))
     {
-        return Err(invalid(
+        return Err(CoreError::value(
             "scopes",
             "must be non-empty words without whitespace",
         ));
@@ -109,24 +87,16 @@ fn scopes(s: Vec<String>) -> CoreResult<Vec<String>> {
 
 /// When a key given `seconds` to live from `now` expires.
 fn expiration(seconds: Option<i64>, now: Millis) -> CoreResult<Option<Millis>> {
-    match seconds {
-        None => Ok(None),
-        Some(s) if s <= 0 => Err(invalid(
-            "seconds_until_expiration",
-            "must be greater than zero",
-        )),
-        Some(s) if s > EXPIRY_MAX_SECONDS => Err(invalid(
-            "seconds_until_expiration",
-            "must be at most ten years",
-        )),
-        Some(s) => Ok(Some(now + s * 1000)),
-    }
+    Ok(match seconds {
+        None => None,
+        Some(s) => Some(now + bearer::lifetime_seconds(s)? * 1000),
+    })
 }
 
 /// A new key from checked input (the subject and creator were found by the caller).
 pub fn create(input: NewApiKey, now: Millis) -> CoreResult<ApiKey> {
     if input.kind.as_deref().is_some_and(|k| k != API_KEY_TYPE) {
-        return Err(invalid("type", "must be api_key"));
+        return Err(CoreError::value("type", "must be api_key"));
     }
     let subject = subject(&input.subject)?;
     let created_by = input.created_by.as_deref().map(created_by).transpose()?;
@@ -136,7 +106,7 @@ pub fn create(input: NewApiKey, now: Millis) -> CoreResult<ApiKey> {
         subject: subject.as_str().to_owned(),
         name: name(&input.name)?,
         description: description(input.description)?,
-        claims: claims(input.claims)?,
+        claims: bearer::claims(input.claims)?,
         scopes: scopes(input.scopes)?,
         revoked: false,
         revocation_reason: None,
@@ -159,7 +129,7 @@ pub fn update(key: &ApiKey, patch: ApiKeyPatch, now: Millis) -> CoreResult<Optio
         next.description = description(d)?;
     }
     if let Some(c) = patch.claims {
-        next.claims = claims(c)?;
+        next.claims = bearer::claims(c)?;
     }
     if let Some(s) = patch.scopes {
         next.scopes = scopes(s)?;
@@ -179,18 +149,10 @@ pub fn revoke(key: &ApiKey, reason: Option<String>, now: Millis) -> CoreResult<O
     if key.revoked {
         return Ok(None);
     }
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > REASON_MAX)
-    {
-        return Err(invalid(
-            "revocation_reason",
-            "must be at most 1024 characters",
-        ));
-    }
+    let reason = bearer::revocation_reason(reason)?;
     let mut next = key.clone();
     next.revoked = true;
-    next.revocation_reason = reason.filter(|r| !r.is_empty());
+    next.revocation_reason = reason;
     next.updated_at = now;
     Ok(Some(next))
 }

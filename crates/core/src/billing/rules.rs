@@ -8,6 +8,7 @@ use super::model::{Feature, ItemStatus, PayerType, Plan, SubscriptionItem};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{FeatureId, PlanId, SubscriptionItemId};
+use crate::text;
 
 pub const MAX_NAME_CHARS: usize = 256;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -36,31 +37,15 @@ pub struct NewPlan {
     pub features: Vec<NewFeature>,
 }
 
-fn invalid(param: &str, reason: &str) -> CoreError {
-    CoreError::ParamValueInvalid {
-        param: param.into(),
-        reason: reason.into(),
-    }
-}
-
 fn name(param: &str, value: &str) -> CoreResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(invalid(param, "must not be blank"));
-    }
-    if value.chars().count() > MAX_NAME_CHARS {
-        return Err(invalid(param, "must be at most 256 characters"));
-    }
-    Ok(value.to_owned())
+    text::required_name(param, value, MAX_NAME_CHARS)
 }
 
 fn description(param: &str, value: Option<String>) -> CoreResult<Option<String>> {
-    match value {
-        Some(d) if d.chars().count() > MAX_DESCRIPTION_CHARS => {
-            Err(invalid(param, "must be at most 1000 characters"))
-        }
-        other => Ok(other),
+    if let Some(d) = &value {
+        text::at_most(param, d, MAX_DESCRIPTION_CHARS)?;
     }
+    Ok(value)
 }
 
 /// A plan's or feature's slug: 1 to 32 of `a-z`, `0-9`, `_` and `-`, starting with a letter or a
@@ -72,7 +57,7 @@ pub fn slug(param: &str, value: &str) -> CoreResult<String> {
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if !starts_well || value.len() > MAX_SLUG_CHARS || !value.chars().all(ok_char) {
-        return Err(invalid(
+        return Err(CoreError::value(
             param,
             "must be 1 to 32 characters of a-z, 0-9, '_' and '-', starting with a letter or a digit",
         ));
@@ -88,8 +73,8 @@ pub fn create(input: NewPlan, now: Millis) -> CoreResult<Plan> {
     for (i, f) in input.features.into_iter().enumerate() {
         let slug = slug(&format!("features[{i}].slug"), &f.slug)?;
         if !seen.insert(slug.clone()) {
-            return Err(invalid(
-                &format!("features[{i}].slug"),
+            return Err(CoreError::value(
+                format!("features[{i}].slug"),
                 "is given twice in this plan",
             ));
         }
@@ -102,7 +87,7 @@ pub fn create(input: NewPlan, now: Millis) -> CoreResult<Plan> {
         });
     }
     if encoded > MAX_FEATURES_BYTES + 1 {
-        return Err(invalid(
+        return Err(CoreError::value(
             "features",
             "take more than 300 bytes of a session token: use fewer or shorter slugs",
         ));
@@ -138,7 +123,7 @@ pub fn assign(
     now: Millis,
 ) -> CoreResult<Option<Assignment>> {
     if plan.for_payer_type != payer_type {
-        return Err(invalid(
+        return Err(CoreError::value(
             "plan_id",
             match plan.for_payer_type {
                 PayerType::User => "names a plan for users, not organizations",

@@ -156,11 +156,7 @@ pub fn prepare_first_factor(
             )
             .map(|_| ()),
         None => {
-            if sign_in.status != SignInStatus::NeedsFirstFactor {
-                return Err(CoreError::FlowInvalid {
-                    reason: "this sign-in is not waiting for a first factor",
-                });
-            }
+            sign_in.expect(SignInStatus::NeedsFirstFactor)?;
             let (v, _) = FactorVerification::issue_code(
                 strategy.clone(),
                 sign_in.identifier.as_deref().unwrap_or(""),

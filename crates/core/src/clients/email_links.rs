@@ -5,7 +5,7 @@
 //! client that asked for it, where the original tab finds it by polling.
 
 use super::factors::{FactorVerification, VerificationStatus};
-use super::sign_ins::{SignIn, SignInStatus};
+use super::sign_ins::{SignIn, SignInStatus, factor_email};
 use super::sign_ups::SignUp;
 use super::strategy::Strategy;
 use super::supported::SupportedFactor;
@@ -40,6 +40,17 @@ impl std::fmt::Debug for LinkToken {
 }
 
 impl LinkToken {
+    /// Whether `v` is the email-link verification this token names.
+    pub(crate) fn names(&self, v: &FactorVerification) -> bool {
+        v.strategy == Strategy::EmailLink && v.id == self.verification_id
+    }
+
+    /// The `redirect_url` of `v`, if it is the verification this token names.
+    pub(crate) fn redirect_url<'v>(&self, v: Option<&'v FactorVerification>) -> Option<&'v str> {
+        v.filter(|v| self.names(v))
+            .and_then(|v| v.redirect_url.as_deref())
+    }
+
     /// The token as the link carries it (`?token=`): URL-safe as it is.
     pub fn as_param(&self) -> String {
         format!(
@@ -149,17 +160,8 @@ impl SignIn {
         redirect_url: String,
         now: Millis,
     ) -> CoreResult<LinkToSend> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
-        let email = match email_address_id {
-            Some(id) => user.email_addresses.iter().find(|e| e.id == id),
-            None => user.primary_email().or(user.email_addresses.first()),
-        }
-        .ok_or(CoreError::StrategyInvalid {
-            param: "email_address_id",
-        })?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
+        let email = factor_email(user, email_address_id)?;
         let (v, token) =
             FactorVerification::issue_link(Some(&email.id), client_id, redirect_url, now);
         self.first_factor = Some(v);
@@ -173,10 +175,7 @@ impl SignIn {
 
     /// The `redirect_url` of the email link `token` names, if this sign-in prepared it.
     pub fn link_redirect_url(&self, token: &LinkToken) -> Option<&str> {
-        self.first_factor
-            .as_ref()
-            .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
-            .and_then(|v| v.redirect_url.as_deref())
+        token.redirect_url(self.first_factor.as_ref())
     }
 
     /// Opens the email link `token` from the client `opened_by` (if the browser has one): the
@@ -211,7 +210,7 @@ pub(crate) fn named<'v>(
     token: &LinkToken,
 ) -> CoreResult<&'v mut FactorVerification> {
     let v = v
-        .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
+        .filter(|v| token.names(v))
         .ok_or(CoreError::VerificationFailed)?;
     if v.status == VerificationStatus::Verified {
         // Spent: its attempt went on when it was first opened.
@@ -245,10 +244,7 @@ impl SignUp {
 
     /// The `redirect_url` of the email link `token` names, if this sign-up prepared it.
     pub fn link_redirect_url(&self, token: &LinkToken) -> Option<&str> {
-        self.email_verification
-            .as_ref()
-            .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
-            .and_then(|v| v.redirect_url.as_deref())
+        token.redirect_url(self.email_verification.as_ref())
     }
 
     /// Opens the email link `token` from the client `opened_by`: the address is verified.
@@ -292,10 +288,7 @@ pub fn offer_email_links(factors: &mut Vec<SupportedFactor>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn user() -> User {
-        crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"))
-    }
+    use crate::users::fixtures::user_with_password as user;
 
     #[test]
     fn a_token_round_trips_and_implausible_ones_are_refused() {

@@ -83,6 +83,18 @@ pub fn is_test_identifier(identifier: &str) -> bool {
     digits.len() == 11 && digits.starts_with('1') && digits[4..8] == *"5550" && digits[8..9] == *"1"
 }
 
+/// The verification a sign-in prepared for `strategy` in `slot` (its first or second factor),
+/// ready for an attempt; `FlowInvalid` with `reason` when none was.
+pub(crate) fn prepared<'v>(
+    slot: &'v mut Option<FactorVerification>,
+    strategy: &Strategy,
+    reason: &'static str,
+) -> CoreResult<&'v mut FactorVerification> {
+    slot.as_mut()
+        .filter(|v| v.strategy == *strategy)
+        .ok_or(CoreError::FlowInvalid { reason })
+}
+
 impl FactorVerification {
     /// A factor checked in one step (password, TOTP, backup code): verified or failed at once.
     pub fn checked(strategy: Strategy, ok: bool) -> Self {

@@ -2,7 +2,7 @@
 //! so starting one tells nothing about an identifier; the credential that answers names its
 //! user. User verification is required, so a passkey stands for both factors, as on Clerk.
 
-use super::factors::{FactorVerification, VerificationStatus};
+use super::factors::{FactorVerification, VerificationStatus, prepared};
 use super::sign_ins::{SignIn, SignInStatus};
 use super::strategy::Strategy;
 use crate::clock::Millis;
@@ -24,7 +24,7 @@ impl SignIn {
             SignInStatus::NeedsIdentifier | SignInStatus::NeedsFirstFactor
         ) {
             return Err(CoreError::FlowInvalid {
-                reason: "this sign-in is not waiting for a first factor",
+                reason: SignInStatus::NeedsFirstFactor.not_awaited(),
             });
         }
         self.first_factor = Some(FactorVerification {
@@ -49,13 +49,11 @@ impl SignIn {
 
     /// Takes the challenge to check an answer against: it is spent whatever the outcome.
     pub fn take_passkey_challenge(&mut self, now: Millis) -> CoreResult<PendingCeremony> {
-        let v = self
-            .first_factor
-            .as_mut()
-            .filter(|v| v.strategy == Strategy::Passkey)
-            .ok_or(CoreError::FlowInvalid {
-                reason: "prepare the passkey first factor before attempting it",
-            })?;
+        let v = prepared(
+            &mut self.first_factor,
+            &Strategy::Passkey,
+            "prepare the passkey first factor before attempting it",
+        )?;
         let ceremony = v.ceremony.take().ok_or(CoreError::PasskeyRefused {
             reason: "This passkey challenge was already answered: ask for a new one.",
         })?;

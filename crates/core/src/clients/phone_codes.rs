@@ -2,7 +2,7 @@
 //! in with, and as a second factor to one kept for it (`reserved_for_second_factor`). The code
 //! is stored hashed in the factor; what to text is handed back to the caller.
 
-use super::factors::FactorVerification;
+use super::factors::{FactorVerification, prepared};
 use super::sign_ins::{SignIn, SignInStatus};
 use super::strategy::Strategy;
 use crate::clock::Millis;
@@ -75,10 +75,7 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<SmsToSend>> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         let phone = first_factor_phone(user, phone_number_id, self.identifier.as_deref())?;
         let (v, to_send) = issue(phone, environment, now);
         self.first_factor = Some(v);
@@ -95,10 +92,7 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<SmsToSend>> {
-        self.expect(
-            SignInStatus::NeedsSecondFactor,
-            "this sign-in is not waiting for a second factor",
-        )?;
+        self.expect(SignInStatus::NeedsSecondFactor)?;
         let phones = user.second_factor_phones();
         let phone = match phone_number_id {
             Some(id) => phones.iter().find(|p| p.id == id),
@@ -119,13 +113,11 @@ impl SignIn {
         code: &str,
         now: Millis,
     ) -> CoreResult<()> {
-        let v = self
-            .second_factor
-            .as_mut()
-            .filter(|v| v.strategy == Strategy::PhoneCode)
-            .ok_or(CoreError::FlowInvalid {
-                reason: "prepare this factor before attempting it",
-            })?;
+        let v = prepared(
+            &mut self.second_factor,
+            &Strategy::PhoneCode,
+            "prepare this factor before attempting it",
+        )?;
         self.updated_at = now;
         v.attempt_code(code, now)?;
         self.status = SignInStatus::Complete;
@@ -141,7 +133,7 @@ mod tests {
     use crate::users::model::Verification;
 
     fn user_with_phone(reserved: bool) -> User {
-        let mut u = crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"));
+        let mut u = crate::users::fixtures::user_with_password();
         contacts::add_phone(
             &mut u,
             "+14155550123",

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::factors::{FactorVerification, VerificationStatus};
+use super::factors::{FactorVerification, VerificationStatus, prepared};
 use super::strategy::Strategy;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
@@ -12,6 +12,7 @@ use crate::ids::{new_id, prefix};
 use crate::instance::Environment;
 use crate::mfa::{backup_codes, totp};
 use crate::users::User;
+use crate::users::model::EmailAddress;
 
 /// An unfinished attempt is abandoned after a day, as on Clerk.
 pub const ABANDON_AFTER_MS: Millis = 24 * 3600 * 1000;
@@ -38,6 +39,21 @@ impl SignInStatus {
             SignInStatus::NeedsNewPassword => "needs_new_password",
             SignInStatus::NeedsClientTrust => "needs_client_trust",
             SignInStatus::Complete => "complete",
+        }
+    }
+
+    /// Why a step that needs this status is refused when the sign-in is at another one
+    /// (`FlowInvalid`'s reason).
+    pub(super) fn not_awaited(self) -> &'static str {
+        match self {
+            SignInStatus::NeedsIdentifier => "this sign-in is not waiting for an identifier",
+            SignInStatus::NeedsFirstFactor => "this sign-in is not waiting for a first factor",
+            SignInStatus::NeedsSecondFactor => "this sign-in is not waiting for a second factor",
+            SignInStatus::NeedsNewPassword => "verify the reset code before setting a new password",
+            SignInStatus::NeedsClientTrust => {
+                "this sign-in is not waiting for a device confirmation"
+            }
+            SignInStatus::Complete => "this sign-in is not complete",
         }
     }
 }
@@ -77,6 +93,20 @@ pub struct CodeToSend {
     pub email_address_id: String,
 }
 
+/// The address an emailed factor goes to: the one named, else the primary, else the first.
+pub(super) fn factor_email<'u>(
+    user: &'u User,
+    email_address_id: Option<&str>,
+) -> CoreResult<&'u EmailAddress> {
+    match email_address_id {
+        Some(id) => user.email_addresses.iter().find(|e| e.id == id),
+        None => user.primary_email().or(user.email_addresses.first()),
+    }
+    .ok_or(CoreError::StrategyInvalid {
+        param: "email_address_id",
+    })
+}
+
 /// A fresh code for one of the user's addresses (the one asked for, else the primary) and what
 /// to email, if anything (test mode sends nothing).
 fn issue_email_code(
@@ -86,13 +116,7 @@ fn issue_email_code(
     environment: Environment,
     now: Millis,
 ) -> CoreResult<(FactorVerification, Option<CodeToSend>)> {
-    let email = match email_address_id {
-        Some(id) => user.email_addresses.iter().find(|e| e.id == id),
-        None => user.primary_email().or(user.email_addresses.first()),
-    }
-    .ok_or(CoreError::StrategyInvalid {
-        param: "email_address_id",
-    })?;
+    let email = factor_email(user, email_address_id)?;
     let (v, code) = FactorVerification::issue_code(
         strategy.clone(),
         &email.email_address,
@@ -166,11 +190,13 @@ impl SignIn {
     }
 
     /// Refuses a step the sign-in is not waiting for (`FlowInvalid`, saying why).
-    pub(super) fn expect(&self, status: SignInStatus, reason: &'static str) -> CoreResult<()> {
+    pub(super) fn expect(&self, status: SignInStatus) -> CoreResult<()> {
         if self.status == status {
             Ok(())
         } else {
-            Err(CoreError::FlowInvalid { reason })
+            Err(CoreError::FlowInvalid {
+                reason: status.not_awaited(),
+            })
         }
     }
 
@@ -183,10 +209,7 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<CodeToSend>> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         let reset = match strategy {
             Strategy::EmailCode => false,
             Strategy::ResetPasswordEmailCode => true,
@@ -212,10 +235,7 @@ impl SignIn {
         trusted_device: bool,
         now: Millis,
     ) -> CoreResult<()> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         if user.password.is_none() {
             return Err(CoreError::StrategyInvalid { param: "strategy" });
         }
@@ -243,10 +263,7 @@ impl SignIn {
         environment: Environment,
         now: Millis,
     ) -> CoreResult<Option<CodeToSend>> {
-        self.expect(
-            SignInStatus::NeedsClientTrust,
-            "this sign-in is not waiting for a device confirmation",
-        )?;
+        self.expect(SignInStatus::NeedsClientTrust)?;
         let (v, code) = issue_email_code(
             user,
             &Strategy::EmailCode,
@@ -267,21 +284,16 @@ impl SignIn {
         code: &str,
         now: Millis,
     ) -> CoreResult<()> {
-        self.expect(
-            SignInStatus::NeedsFirstFactor,
-            "this sign-in is not waiting for a first factor",
-        )?;
+        self.expect(SignInStatus::NeedsFirstFactor)?;
         if *strategy == Strategy::EmailLink {
             // Proven by opening the link (`email_links`), never by a code.
             return Err(CoreError::StrategyInvalid { param: "strategy" });
         }
-        let v = self
-            .first_factor
-            .as_mut()
-            .filter(|v| v.strategy == *strategy)
-            .ok_or(CoreError::FlowInvalid {
-                reason: "prepare this factor before attempting it",
-            })?;
+        let v = prepared(
+            &mut self.first_factor,
+            strategy,
+            "prepare this factor before attempting it",
+        )?;
         self.updated_at = now;
         v.attempt_code(code, now)?;
         if *strategy == Strategy::ResetPasswordEmailCode || user.password_compromised {
@@ -352,22 +364,17 @@ impl SignIn {
         now: Millis,
     ) -> CoreResult<()> {
         if self.status == SignInStatus::NeedsClientTrust && *strategy == Strategy::EmailCode {
-            let v = self
-                .second_factor
-                .as_mut()
-                .filter(|v| v.strategy == Strategy::EmailCode)
-                .ok_or(CoreError::FlowInvalid {
-                    reason: "prepare the email code before attempting it",
-                })?;
+            let v = prepared(
+                &mut self.second_factor,
+                &Strategy::EmailCode,
+                "prepare the email code before attempting it",
+            )?;
             self.updated_at = now;
             v.attempt_code(code, now)?;
             self.status = SignInStatus::Complete;
             return Ok(());
         }
-        self.expect(
-            SignInStatus::NeedsSecondFactor,
-            "this sign-in is not waiting for a second factor",
-        )?;
+        self.expect(SignInStatus::NeedsSecondFactor)?;
         if *strategy == Strategy::PhoneCode {
             return self.attempt_second_factor_phone_code(code, now);
         }
@@ -414,10 +421,7 @@ impl SignIn {
     /// After a reset code: the caller sets the new password on the user; then second factor
     /// or completion, as after any first factor.
     pub fn password_was_reset(&mut self, user: &User, now: Millis) -> CoreResult<()> {
-        self.expect(
-            SignInStatus::NeedsNewPassword,
-            "verify the reset code before setting a new password",
-        )?;
+        self.expect(SignInStatus::NeedsNewPassword)?;
         self.updated_at = now;
         self.after_first_factor(user);
         Ok(())
@@ -451,11 +455,8 @@ mod tests {
     use super::*;
     use crate::clients::supported::first_factors;
 
+    use crate::users::fixtures::user_with_password as user;
     use crate::users::model::{PasswordDigest, TotpEnrolment};
-
-    fn user() -> User {
-        crate::users::fixtures::user_with(&["a@b.co"], Some("$argon2id$x"))
-    }
 
     #[test]
     fn password_then_complete_or_second_factor() {

@@ -12,7 +12,9 @@ use crate::ids::{new_id, prefix};
 use crate::instance::{Environment, InstanceSettings};
 use crate::users::User;
 use crate::users::create::{NewUser, validate};
-use crate::users::identifiers::{validate_email, validate_phone, validate_text, validate_username};
+use crate::users::identifiers::{
+    validate_email, validate_names, validate_phone, validate_username,
+};
 use crate::users::metadata::check_size;
 use crate::users::model::{Metadata, PasswordDigest, Verification};
 
@@ -126,14 +128,7 @@ impl SignUpFields {
             .as_deref()
             .map(validate_username)
             .transpose()?;
-        for (param, v) in [
-            ("first_name", &self.first_name),
-            ("last_name", &self.last_name),
-        ] {
-            if let Some(v) = v {
-                validate_text(param, v, 256)?;
-            }
-        }
+        validate_names(self.first_name.as_deref(), self.last_name.as_deref())?;
         if let Some(m) = &self.unsafe_metadata {
             check_size(&Metadata::new(), &Metadata::new(), m)?;
         }

@@ -7,6 +7,7 @@ use super::signing::{CustomKey, SealedKey};
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::JwtTemplateId;
+use crate::text;
 
 pub const DEFAULT_LIFETIME_SECS: i64 = 60;
 pub const MIN_LIFETIME_SECS: i64 = 30;
@@ -169,12 +170,7 @@ pub fn validate(input: TemplateInput, existing: Option<&JwtTemplate>) -> CoreRes
     if name.is_empty() {
         return Err(CoreError::missing("name"));
     }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(CoreError::value(
-            "name",
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
+    text::at_most("name", &name, MAX_NAME_CHARS)?;
     let claims = validate_claims(&input.claims)?;
     let lifetime = match input.lifetime {
         Some(l) => in_range("lifetime", l, MIN_LIFETIME_SECS, MAX_LIFETIME_SECS)?,

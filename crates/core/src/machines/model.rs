@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::clock::Millis;
 use crate::ids::{M2mTokenId, MachineId, random_hex};
+use crate::order_by;
 use crate::users::query::Page;
 
 impl M2mTokenId {
@@ -46,11 +47,8 @@ pub enum MachineOrder {
 impl MachineOrder {
     /// Clerk's `order_by` value: `created_at`, `-name`, `+name`, …; anything else is `None`.
     pub fn parse(s: &str) -> Option<Self> {
-        let (ascending, field) = match s.as_bytes().first() {
-            Some(b'-') => (false, &s[1..]),
-            Some(b'+') => (true, &s[1..]),
-            _ => (true, s),
-        };
+        let (descending, field) = order_by::split_sign(s);
+        let ascending = !descending;
         match field {
             "created_at" => Some(Self::CreatedAt { ascending }),
             "name" => Some(Self::Name { ascending }),

@@ -29,14 +29,10 @@ pub struct MachinePatch {
     pub default_token_ttl: Option<i64>,
 }
 
-fn invalid(param: &str, reason: &str) -> CoreError {
-    CoreError::value(param, reason)
-}
-
 fn name(s: &str) -> CoreResult<String> {
     let n = s.chars().count();
     if n == 0 || n > NAME_MAX || s.trim().is_empty() {
-        return Err(invalid(
+        return Err(CoreError::value(
             "name",
             "must be 1 to 255 characters, not all blank",
         ));
@@ -46,7 +42,7 @@ fn name(s: &str) -> CoreResult<String> {
 
 fn token_ttl(ttl: i64) -> CoreResult<i64> {
     if !(1..=TOKEN_TTL_MAX).contains(&ttl) {
-        return Err(invalid(
+        return Err(CoreError::value(
             "default_token_ttl",
             "must be between 1 and 315360000 seconds",
         ));
@@ -57,12 +53,15 @@ fn token_ttl(ttl: i64) -> CoreResult<i64> {
 /// The machine ids of a scope list: each a machine id, each once, at most 150.
 pub fn scoped_machines(ids: &[String]) -> CoreResult<Vec<MachineId>> {
     if ids.len() > SCOPES_MAX {
-        return Err(invalid("scoped_machines", "may hold at most 150 machines"));
+        return Err(CoreError::value(
+            "scoped_machines",
+            "may hold at most 150 machines",
+        ));
     }
     let mut out: Vec<MachineId> = Vec::with_capacity(ids.len());
     for s in ids {
-        let id =
-            MachineId::parse(s).map_err(|_| invalid("scoped_machines", "must hold machine ids"))?;
+        let id = MachineId::parse(s)
+            .map_err(|_| CoreError::value("scoped_machines", "must hold machine ids"))?;
         if !out.contains(&id) {
             out.push(id);
         }
@@ -102,9 +101,10 @@ pub fn update(machine: &Machine, patch: MachinePatch, now: Millis) -> CoreResult
 
 /// A scope from `from` to `to`: a machine cannot scope itself.
 pub fn scope(from: &MachineId, to: &str) -> CoreResult<MachineId> {
-    let to = MachineId::parse(to).map_err(|_| invalid("to_machine_id", "must be a machine id"))?;
+    let to = MachineId::parse(to)
+        .map_err(|_| CoreError::value("to_machine_id", "must be a machine id"))?;
     if &to == from {
-        return Err(invalid("to_machine_id", "must be another machine"));
+        return Err(CoreError::value("to_machine_id", "must be another machine"));
     }
     Ok(to)
 }
@@ -113,7 +113,7 @@ pub fn scope(from: &MachineId, to: &str) -> CoreResult<MachineId> {
 /// `now` (0: it stops at once).
 pub fn previous_key_until(previous_token_ttl: i64, now: Millis) -> CoreResult<Millis> {
     if !(0..=PREVIOUS_TOKEN_TTL_MAX).contains(&previous_token_ttl) {
-        return Err(invalid(
+        return Err(CoreError::value(
             "previous_token_ttl",
             "must be between 0 and 28800 seconds",
         ));

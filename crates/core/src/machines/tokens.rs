@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::model::{M2mToken, Machine};
+use crate::api_keys::bearer;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{M2mTokenId, random_alphanumeric};
@@ -12,11 +13,6 @@ use crate::ids::{M2mTokenId, random_alphanumeric};
 pub const TOKEN_PREFIX: &str = "mt_";
 /// Random base62 characters after the prefix: about 238 bits.
 const TOKEN_CHARS: usize = 40;
-/// Claims travel in every verification answer (and every JWT): kept small.
-const CLAIMS_MAX_BYTES: usize = 4096;
-const REASON_MAX: usize = 1024;
-/// Ten years, as a machine's default lifetime.
-const LIFETIME_MAX_SECONDS: i64 = super::rules::TOKEN_TTL_MAX;
 /// Claims Usher sets in an M2M JWT; a creation's `claims` may not name them.
 pub const JWT_RESERVED_CLAIMS: [&str; 7] = ["iss", "sub", "exp", "nbf", "iat", "jti", "scopes"];
 
@@ -52,27 +48,16 @@ pub fn new_secret() -> String {
 }
 
 fn claims(c: Option<Value>, format: M2mTokenFormat) -> CoreResult<Option<Value>> {
-    match c {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => {
-            if Value::Object(m.clone()).to_string().len() > CLAIMS_MAX_BYTES {
-                return Err(CoreError::value(
-                    "claims",
-                    "must be at most 4096 bytes of JSON",
-                ));
-            }
-            if format == M2mTokenFormat::Jwt
-                && JWT_RESERVED_CLAIMS.iter().any(|k| m.contains_key(*k))
-            {
-                return Err(CoreError::value(
-                    "claims",
-                    "must not set iss, sub, exp, nbf, iat, jti or scopes",
-                ));
-            }
-            Ok((!m.is_empty()).then_some(Value::Object(m)))
-        }
-        Some(_) => Err(CoreError::value("claims", "must be a JSON object")),
+    let Some(Value::Object(m)) = bearer::claims(c)? else {
+        return Ok(None);
+    };
+    if format == M2mTokenFormat::Jwt && JWT_RESERVED_CLAIMS.iter().any(|k| m.contains_key(*k)) {
+        return Err(CoreError::value(
+            "claims",
+            "must not set iss, sub, exp, nbf, iat, jti or scopes",
+        ));
     }
+    Ok((!m.is_empty()).then_some(Value::Object(m)))
 }
 
 /// The token `machine` mints now for `input`, carrying its scope `scopes`. The lifetime is the
@@ -85,19 +70,7 @@ pub fn create(
 ) -> CoreResult<M2mToken> {
     let seconds = match input.seconds_until_expiration {
         None => machine.default_token_ttl,
-        Some(s) if s <= 0 => {
-            return Err(CoreError::value(
-                "seconds_until_expiration",
-                "must be greater than zero",
-            ));
-        }
-        Some(s) if s > LIFETIME_MAX_SECONDS => {
-            return Err(CoreError::value(
-                "seconds_until_expiration",
-                "must be at most ten years",
-            ));
-        }
-        Some(s) => s,
+        Some(s) => bearer::lifetime_seconds(s)?,
     };
     if let Some(min) = input.min_remaining_ttl_seconds
         && (min < 0 || min >= seconds)
@@ -150,21 +123,13 @@ pub fn revoke(
     reason: Option<String>,
     now: Millis,
 ) -> CoreResult<Option<M2mToken>> {
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > REASON_MAX)
-    {
-        return Err(CoreError::value(
-            "revocation_reason",
-            "must be at most 1024 characters",
-        ));
-    }
+    let reason = bearer::revocation_reason(reason)?;
     if token.revoked {
         return Ok(None);
     }
     let mut next = token.clone();
     next.revoked = true;
-    next.revocation_reason = reason.filter(|r| !r.is_empty());
+    next.revocation_reason = reason;
     next.updated_at = now;
     Ok(Some(next))
 }

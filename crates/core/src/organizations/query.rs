@@ -1,7 +1,7 @@
 //! Listing organizations and memberships: filters, ordering and paging as the Backend API takes them.
 
-use crate::error::{CoreError, CoreResult};
 use crate::ids::{OrganizationId, UserId};
+use crate::order_by::{self, OrderBy, order_fields};
 use crate::users::query::Page;
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -18,59 +18,19 @@ pub struct OrganizationQuery {
     pub page: Page,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrganizationOrderField {
-    CreatedAt,
-    Name,
-    MembersCount,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OrganizationOrder {
-    pub field: OrganizationOrderField,
-    pub descending: bool,
-}
-
-impl Default for OrganizationOrder {
-    fn default() -> Self {
-        Self {
-            field: OrganizationOrderField::CreatedAt,
-            descending: true,
-        }
+order_fields! {
+    /// What organizations can be listed by.
+    pub enum OrganizationOrderField {
+        CreatedAt = "created_at",
+        Name = "name",
+        MembersCount = "members_count",
     }
+    default CreatedAt;
+    unknown(name) => order_by::unknown_field(name, "organizations");
 }
 
-/// `[+|-]name`: the direction and the name.
-fn split_order(s: &str) -> (bool, &str) {
-    match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    }
-}
-
-fn unknown_order(name: &str, what: &str) -> CoreError {
-    CoreError::value(
-        "order_by",
-        format!(
-            "'{}' is not a field {what} can be ordered by",
-            name.chars().take(40).collect::<String>()
-        ),
-    )
-}
-
-impl OrganizationOrder {
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, name) = split_order(s);
-        let field = match name {
-            "created_at" => OrganizationOrderField::CreatedAt,
-            "name" => OrganizationOrderField::Name,
-            "members_count" => OrganizationOrderField::MembersCount,
-            _ => return Err(unknown_order(name, "organizations")),
-        };
-        Ok(Self { field, descending })
-    }
-}
+/// How organizations are listed: `-created_at` by default.
+pub type OrganizationOrder = OrderBy<OrganizationOrderField>;
 
 /// Memberships of one organization, or of one user, or of the whole instance.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -87,46 +47,22 @@ pub struct MembershipQuery {
     pub page: Page,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MembershipOrderField {
-    CreatedAt,
-    EmailAddress,
-    PhoneNumber,
-    Username,
-    FirstName,
-    LastName,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MembershipOrder {
-    pub field: MembershipOrderField,
-    pub descending: bool,
-}
-
-impl Default for MembershipOrder {
-    fn default() -> Self {
-        Self {
-            field: MembershipOrderField::CreatedAt,
-            descending: true,
-        }
+order_fields! {
+    /// What memberships can be listed by.
+    pub enum MembershipOrderField {
+        CreatedAt = "created_at",
+        EmailAddress = "email_address",
+        PhoneNumber = "phone_number",
+        Username = "username",
+        FirstName = "first_name",
+        LastName = "last_name",
     }
+    default CreatedAt;
+    unknown(name) => order_by::unknown_field(name, "memberships");
 }
 
-impl MembershipOrder {
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, name) = split_order(s);
-        let field = match name {
-            "created_at" => MembershipOrderField::CreatedAt,
-            "email_address" => MembershipOrderField::EmailAddress,
-            "phone_number" => MembershipOrderField::PhoneNumber,
-            "username" => MembershipOrderField::Username,
-            "first_name" => MembershipOrderField::FirstName,
-            "last_name" => MembershipOrderField::LastName,
-            _ => return Err(unknown_order(name, "memberships")),
-        };
-        Ok(Self { field, descending })
-    }
-}
+/// How memberships are listed: `-created_at` by default.
+pub type MembershipOrder = OrderBy<MembershipOrderField>;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,8 @@ use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{PermissionId, RoleId};
+use crate::order_by::{OrderBy, order_fields};
+use crate::text;
 
 pub const ROLE: &str = "organization role";
 pub const PERMISSION: &str = "permission";
@@ -108,26 +110,11 @@ impl Inventory {
 }
 
 pub(crate) fn name(param: &str, raw: &str) -> CoreResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(CoreError::value(param, "must not be blank"));
-    }
-    if name.chars().count() > MAX_NAME_LEN {
-        return Err(CoreError::value(
-            param,
-            format!("must be at most {MAX_NAME_LEN} characters"),
-        ));
-    }
-    Ok(name.to_owned())
+    text::required_name(param, raw, MAX_NAME_LEN)
 }
 
 pub(crate) fn description(raw: &str) -> CoreResult<String> {
-    if raw.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(CoreError::value(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION_LEN} characters"),
-        ));
-    }
+    text::at_most("description", raw, MAX_DESCRIPTION_LEN)?;
     Ok(raw.to_owned())
 }
 
@@ -348,50 +335,22 @@ pub fn check_role_deletable(inv: &Inventory, id: &str) -> CoreResult<Role> {
     Ok(custom_role(inv, id)?.clone())
 }
 
-/// What a list request orders by: `[+|-]created_at|name|key`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderField {
-    CreatedAt,
-    Name,
-    Key,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListOrder {
-    pub field: OrderField,
-    pub descending: bool,
-}
-
-impl Default for ListOrder {
-    fn default() -> Self {
-        Self {
-            field: OrderField::CreatedAt,
-            descending: true,
-        }
+order_fields! {
+    /// What a list request orders by: `[+|-]created_at|name|key`.
+    pub enum OrderField {
+        CreatedAt = "created_at",
+        Name = "name",
+        Key = "key",
     }
+    default CreatedAt;
+    unknown(_) => CoreError::value(
+        "order_by",
+        "must be one of created_at, name or key, optionally signed with + or -",
+    );
 }
 
-impl ListOrder {
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, field) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let field = match field {
-            "created_at" => OrderField::CreatedAt,
-            "name" => OrderField::Name,
-            "key" => OrderField::Key,
-            _ => {
-                return Err(CoreError::value(
-                    "order_by",
-                    "must be one of created_at, name or key, optionally signed with + or -",
-                ));
-            }
-        };
-        Ok(Self { field, descending })
-    }
-}
+/// How roles and permissions are listed: `-created_at` by default.
+pub type ListOrder = OrderBy<OrderField>;
 
 /// What a list shows of a role or permission.
 pub trait Listed {

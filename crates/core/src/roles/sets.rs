@@ -12,6 +12,7 @@ use super::system;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::RoleSetId;
+use crate::order_by;
 
 pub const ROLE_SET: &str = "role set";
 pub const KEY_PREFIX: &str = "role_set:";
@@ -170,6 +171,23 @@ fn role_keys(catalog: &RoleCatalog, param: &str, raw: &[String]) -> CoreResult<V
 
 /// The default and creator roles must be roles of the set; a creator must be able to run the
 /// organization it creates.
+/// Gives the set the default and creator roles named (either may be left as it is), then checks
+/// its special roles.
+fn set_special_roles(
+    set: &mut RoleSet,
+    catalog: &RoleCatalog,
+    default_role_key: Option<String>,
+    creator_role_key: Option<String>,
+) -> CoreResult<()> {
+    if let Some(k) = default_role_key {
+        set.default_role_key = k;
+    }
+    if let Some(k) = creator_role_key {
+        set.creator_role_key = k;
+    }
+    check_special_roles(set, catalog)
+}
+
 fn check_special_roles(set: &RoleSet, catalog: &RoleCatalog) -> CoreResult<()> {
     // Every organization keeps a member with `org:admin` (its creator starts with it, and the
     // last one is never removed or demoted), so every set must offer it.
@@ -312,13 +330,12 @@ pub fn update(
         }
         set.kind = RoleSetType::Initial;
     }
-    if let Some(k) = patch.default_role_key {
-        set.default_role_key = k;
-    }
-    if let Some(k) = patch.creator_role_key {
-        set.creator_role_key = k;
-    }
-    check_special_roles(&set, catalog)?;
+    set_special_roles(
+        &mut set,
+        catalog,
+        patch.default_role_key,
+        patch.creator_role_key,
+    )?;
     set.updated_at = now;
     let mut out = vec![set];
     out.extend(demote_other_initial(sets, &out[0], now));
@@ -355,13 +372,12 @@ pub fn add_roles(
             format!("a role set holds at most {MAX_ROLES} roles"),
         ));
     }
-    if let Some(k) = input.default_role_key {
-        set.default_role_key = k;
-    }
-    if let Some(k) = input.creator_role_key {
-        set.creator_role_key = k;
-    }
-    check_special_roles(&set, catalog)?;
+    set_special_roles(
+        &mut set,
+        catalog,
+        input.default_role_key,
+        input.creator_role_key,
+    )?;
     set.updated_at = now;
     Ok(set)
 }
@@ -492,10 +508,7 @@ pub enum SetOrder {
 
 impl SetOrder {
     pub fn parse(raw: &str) -> CoreResult<Self> {
-        let (desc, field) = match raw.strip_prefix('-') {
-            Some(f) => (true, f),
-            None => (false, raw.strip_prefix('+').unwrap_or(raw)),
-        };
+        let (desc, field) = order_by::split_sign(raw);
         Ok(match (field, desc) {
             ("created_at", true) => SetOrder::CreatedDesc,
             ("created_at", false) => SetOrder::CreatedAsc,

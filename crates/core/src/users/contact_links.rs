@@ -7,7 +7,6 @@ use super::contacts::{email, email_mut};
 use super::model::{User, Verification};
 use crate::clients::email_links::{LinkToSend, LinkToken, named};
 use crate::clients::factors::FactorVerification;
-use crate::clients::strategy::Strategy;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::prefix;
@@ -40,12 +39,7 @@ pub fn prepare(
 
 /// The `redirect_url` of the link `token` names, if the user's address holds it.
 pub fn redirect_url<'u>(user: &'u User, token: &LinkToken) -> Option<&'u str> {
-    email(user, &token.client_id)
-        .ok()?
-        .pending
-        .as_ref()
-        .filter(|v| v.strategy == Strategy::EmailLink && v.id == token.verification_id)
-        .and_then(|v| v.redirect_url.as_deref())
+    token.redirect_url(email(user, &token.client_id).ok()?.pending.as_ref())
 }
 
 /// Opens the link `token` from the client `opened_by` (if the browser has one): the address is

@@ -2,7 +2,8 @@
 //! fail), hash the password on the pool, then build the user.
 
 use super::identifiers::{
-    validate_email, validate_external_id, validate_phone, validate_text, validate_username,
+    validate_email, validate_external_id, validate_locale, validate_names,
+    validate_organizations_limit, validate_phone, validate_username,
 };
 use super::metadata::check_size;
 use super::model::{EmailAddress, Metadata, PasswordDigest, PhoneNumber, User, Verification};
@@ -62,24 +63,12 @@ pub fn validate(mut input: NewUser, settings: &InstanceSettings) -> CoreResult<V
         .as_deref()
         .map(validate_external_id)
         .transpose()?;
-    for (param, v) in [
-        ("first_name", &input.first_name),
-        ("last_name", &input.last_name),
-    ] {
-        if let Some(v) = v {
-            validate_text(param, v, 256)?;
-        }
-    }
+    validate_names(input.first_name.as_deref(), input.last_name.as_deref())?;
     if let Some(l) = &input.locale {
-        validate_text("locale", l, 35)?;
+        validate_locale(l)?;
     }
-    if let Some(limit) = input.create_organizations_limit
-        && limit < 0
-    {
-        return Err(CoreError::value(
-            "create_organizations_limit",
-            "must not be negative",
-        ));
+    if let Some(limit) = input.create_organizations_limit {
+        validate_organizations_limit(limit)?;
     }
     let password = passwords::classify_input(
         input.password.take(),

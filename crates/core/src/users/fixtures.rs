@@ -23,3 +23,8 @@ pub(crate) fn user_with(emails: &[&str], digest: Option<&str>) -> User {
 pub(crate) fn user() -> User {
     user_with(&["a@b.co"], None)
 }
+
+/// `a@b.co` with a password (its digest stands for one: nothing here checks it).
+pub(crate) fn user_with_password() -> User {
+    user_with(&["a@b.co"], Some("$argon2id$x"))
+}

@@ -158,6 +158,32 @@ pub fn validate_text(param: &str, value: &str, max: usize) -> CoreResult<String>
     Ok(value.to_owned())
 }
 
+/// A user's first and last name, whichever are given: at most 256 printable characters each.
+pub fn validate_names(first_name: Option<&str>, last_name: Option<&str>) -> CoreResult<()> {
+    for (param, v) in [("first_name", first_name), ("last_name", last_name)] {
+        if let Some(v) = v {
+            validate_text(param, v, 256)?;
+        }
+    }
+    Ok(())
+}
+
+/// A user's locale: at most 35 printable characters.
+pub fn validate_locale(locale: &str) -> CoreResult<()> {
+    validate_text("locale", locale, 35).map(drop)
+}
+
+/// How many organizations a user may create: not negative.
+pub fn validate_organizations_limit(limit: i64) -> CoreResult<()> {
+    if limit < 0 {
+        return Err(CoreError::value(
+            "create_organizations_limit",
+            "must not be negative",
+        ));
+    }
+    Ok(())
+}
+
 fn truncate(v: &str) -> String {
     v.chars().take(64).collect()
 }

@@ -2,6 +2,7 @@
 
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
+use crate::order_by::{self, OrderBy, order_fields};
 use crate::users::identifiers::{validate_email, validate_phone};
 
 pub const MAX_LIMIT: i64 = 500;
@@ -34,24 +35,25 @@ pub struct UserFilter {
     pub last_sign_in_at_after: Option<Millis>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserOrderField {
-    CreatedAt,
-    UpdatedAt,
-    EmailAddress,
-    PhoneNumber,
-    Username,
-    FirstName,
-    LastName,
-    LastSignInAt,
-    LastActiveAt,
+order_fields! {
+    /// What `GET /v1/users` can be ordered by.
+    pub enum UserOrderField {
+        CreatedAt = "created_at",
+        UpdatedAt = "updated_at",
+        EmailAddress = "email_address",
+        PhoneNumber = "phone_number",
+        Username = "username",
+        FirstName = "first_name",
+        LastName = "last_name",
+        LastSignInAt = "last_sign_in_at",
+        LastActiveAt = "last_active_at",
+    }
+    default CreatedAt;
+    unknown(name) => order_by::unknown_field(name, "users");
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserOrder {
-    pub field: UserOrderField,
-    pub descending: bool,
-}
+/// How `GET /v1/users` is ordered: `-created_at` by default.
+pub type UserOrder = OrderBy<UserOrderField>;
 
 impl UserFilter {
     /// What an operator's search box asks for. A whole user id, email address or E.164 phone
@@ -81,47 +83,6 @@ impl UserFilter {
     pub fn trigram_query(&self) -> Option<String> {
         let q = self.query.as_deref()?.to_lowercase();
         (q.chars().count() >= TRIGRAM_MIN_CHARS && !q.contains('\0')).then_some(q)
-    }
-}
-
-impl Default for UserOrder {
-    fn default() -> Self {
-        Self {
-            field: UserOrderField::CreatedAt,
-            descending: true,
-        }
-    }
-}
-
-impl UserOrder {
-    /// `[+|-]field`; no sign means ascending, as in Clerk.
-    pub fn parse(s: &str) -> CoreResult<Self> {
-        let (descending, name) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
-            _ => (false, s),
-        };
-        let field = match name {
-            "created_at" => UserOrderField::CreatedAt,
-            "updated_at" => UserOrderField::UpdatedAt,
-            "email_address" => UserOrderField::EmailAddress,
-            "phone_number" => UserOrderField::PhoneNumber,
-            "username" => UserOrderField::Username,
-            "first_name" => UserOrderField::FirstName,
-            "last_name" => UserOrderField::LastName,
-            "last_sign_in_at" => UserOrderField::LastSignInAt,
-            "last_active_at" => UserOrderField::LastActiveAt,
-            _ => {
-                return Err(CoreError::value(
-                    "order_by",
-                    format!(
-                        "'{}' is not a field users can be ordered by",
-                        name.chars().take(40).collect::<String>()
-                    ),
-                ));
-            }
-        };
-        Ok(Self { field, descending })
     }
 }
 

@@ -1,7 +1,10 @@
 //! Changing a user: `PATCH /v1/users/{id}` semantics. `None` leaves a field alone; `Some(None)`
 //! clears it.
 
-use super::identifiers::{validate_external_id, validate_text, validate_username};
+use super::identifiers::{
+    validate_external_id, validate_locale, validate_names, validate_organizations_limit,
+    validate_username,
+};
 use super::metadata::check_size;
 use super::model::{Metadata, PasswordDigest, User};
 use crate::clock::Millis;
@@ -48,24 +51,15 @@ pub fn validate(mut patch: UserPatch, settings: &InstanceSettings) -> CoreResult
     if let Some(Some(x)) = &patch.external_id {
         patch.external_id = Some(Some(validate_external_id(x)?));
     }
-    for (param, v) in [
-        ("first_name", &patch.first_name),
-        ("last_name", &patch.last_name),
-    ] {
-        if let Some(Some(v)) = v {
-            validate_text(param, v, 256)?;
-        }
-    }
+    validate_names(
+        patch.first_name.as_ref().and_then(Option::as_deref),
+        patch.last_name.as_ref().and_then(Option::as_deref),
+    )?;
     if let Some(Some(l)) = &patch.locale {
-        validate_text("locale", l, 35)?;
+        validate_locale(l)?;
     }
-    if let Some(Some(limit)) = patch.create_organizations_limit
-        && limit < 0
-    {
-        return Err(CoreError::value(
-            "create_organizations_limit",
-            "must not be negative",
-        ));
+    if let Some(Some(limit)) = patch.create_organizations_limit {
+        validate_organizations_limit(limit)?;
     }
     let password = passwords::classify_input(
         patch.password.take(),

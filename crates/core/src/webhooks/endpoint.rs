@@ -8,6 +8,7 @@ use super::signing::Secret;
 use crate::clock::Millis;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::WebhookEndpointId;
+use crate::text;
 
 /// How long a rotated-out secret keeps signing beside the new one (as Svix: 24 hours).
 pub const ROTATION_WINDOW: Millis = 24 * 3600 * 1000;
@@ -155,12 +156,7 @@ fn check_events(events: Vec<String>) -> CoreResult<Vec<String>> {
 }
 
 fn check_description(d: String) -> CoreResult<String> {
-    if d.chars().count() > MAX_DESCRIPTION {
-        return Err(CoreError::value(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION} characters"),
-        ));
-    }
+    text::at_most("description", &d, MAX_DESCRIPTION)?;
     Ok(d)
 }
 
