@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -16,10 +15,6 @@ async fn events_of(app: &App, kind: &str) -> Vec<Value> {
         .filter(|e| e.event_type == kind)
         .map(|e| e.data)
         .collect()
-}
-
-async fn delete(app: &App, path: &str) -> Reply {
-    app.send(Method::DELETE, path, None).await
 }
 
 async fn create_permission(app: &App, key: &str) -> Value {
@@ -77,7 +72,7 @@ async fn the_built_in_roles_and_permissions_are_listed_and_read_only() {
     )
     .await
     .err(403, "authorization_invalid");
-    delete(&app, &format!("/v1/organization_roles/{admin_id}"))
+    app.delete(&format!("/v1/organization_roles/{admin_id}"))
         .await
         .err(403, "authorization_invalid");
     app.patch(
@@ -86,7 +81,7 @@ async fn the_built_in_roles_and_permissions_are_listed_and_read_only() {
     )
     .await
     .err(403, "authorization_invalid");
-    delete(&app, &format!("/v1/organization_permissions/{sys_perm}"))
+    app.delete(&format!("/v1/organization_permissions/{sys_perm}"))
         .await
         .err(403, "authorization_invalid");
     let custom = create_permission(&app, "org:invoices:read").await;
@@ -170,15 +165,13 @@ async fn permissions_are_created_updated_and_deleted_with_events_and_audit() {
         .await;
     assert_eq!(by_id.ok()["total_count"], 1);
 
-    let gone = delete(&app, &format!("/v1/organization_permissions/{pid}")).await;
-    assert_eq!(
-        gone.ok(),
-        &json!({"object": "permission", "id": pid, "deleted": true})
-    );
-    app.get(&format!("/v1/organization_permissions/{pid}"))
-        .await
-        .err(404, "resource_not_found");
-    delete(&app, &format!("/v1/organization_permissions/{pid}"))
+    app.delete_gone(
+        &format!("/v1/organization_permissions/{pid}"),
+        "permission",
+        &pid,
+    )
+    .await;
+    app.delete(&format!("/v1/organization_permissions/{pid}"))
         .await
         .err(404, "resource_not_found");
 
@@ -283,11 +276,9 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
         assigned.raw
     );
     app.post_empty(&path).await.err(409, "duplicate_record");
-    let removed = delete(&app, &path).await;
+    let removed = app.delete(&path).await;
     assert_eq!(removed.ok()["permissions"].as_array().unwrap().len(), 2);
-    delete(&app, &path)
-        .await
-        .err(422, "form_param_value_invalid");
+    app.delete(&path).await.err(422, "form_param_value_invalid");
 
     // PATCH replaces the permissions; a renamed permission follows into the role.
     let patched = app
@@ -309,12 +300,9 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
     let fetched = app.get(&format!("/v1/organization_roles/{rid}")).await;
     assert_eq!(fetched.ok()["permissions"][0]["key"], "org:invoices:edit");
     // Deleting a permission takes it out of the role.
-    delete(
-        &app,
-        &format!("/v1/organization_permissions/{}", id(&write)),
-    )
-    .await
-    .ok();
+    app.delete(&format!("/v1/organization_permissions/{}", id(&write)))
+        .await
+        .ok();
     let fetched = app.get(&format!("/v1/organization_roles/{rid}")).await;
     assert_eq!(fetched.ok()["permissions"], json!([]));
 
@@ -334,14 +322,8 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
         .await
         .err(400, "form_param_value_invalid");
 
-    let gone = delete(&app, &format!("/v1/organization_roles/{rid}")).await;
-    assert_eq!(
-        gone.ok(),
-        &json!({"object": "role", "id": rid, "deleted": true})
-    );
-    app.get(&format!("/v1/organization_roles/{rid}"))
-        .await
-        .err(404, "resource_not_found");
+    app.delete_gone(&format!("/v1/organization_roles/{rid}"), "role", &rid)
+        .await;
     app.get("/v1/organization_roles/user_123")
         .await
         .err(404, "resource_not_found");
@@ -437,9 +419,7 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
     .await
     .ok();
 
-    delete(&app, &path)
-        .await
-        .err(422, "organization_role_in_use");
+    app.delete(&path).await.err(422, "organization_role_in_use");
     app.patch(&member, json!({"role": "org:member"})).await.ok();
     let invited = app
         .post(
@@ -451,9 +431,7 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
         .clone();
     assert_eq!(invited["role_name"], "Auditor", "the custom role's name");
     let invitation = invited["id"].as_str().unwrap().to_owned();
-    delete(&app, &path)
-        .await
-        .err(422, "organization_role_in_use");
+    app.delete(&path).await.err(422, "organization_role_in_use");
     assert!(events_of(&app, "role.deleted").await.is_empty());
     assert_eq!(app.get(&path).await.ok()["key"], "org:auditor");
 
@@ -463,6 +441,6 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
     )
     .await
     .ok();
-    assert_eq!(delete(&app, &path).await.ok()["deleted"], true);
+    assert_eq!(app.delete(&path).await.ok()["deleted"], true);
     assert_eq!(events_of(&app, "role.deleted").await.len(), 1);
 }

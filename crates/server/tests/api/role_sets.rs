@@ -319,11 +319,10 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     assert_eq!(m.ok()["role"], "org:billing");
 
     // A role in a set is not deleted.
-    app.send(
-        Method::DELETE,
-        &format!("/v1/organization_roles/{}", billing["id"].as_str().unwrap()),
-        None,
-    )
+    app.delete(&format!(
+        "/v1/organization_roles/{}",
+        billing["id"].as_str().unwrap()
+    ))
     .await
     .err(422, "organization_role_in_use");
 }

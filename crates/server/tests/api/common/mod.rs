@@ -127,6 +127,15 @@ impl Reply {
     pub fn list_len(&self) -> usize {
         self.ok().as_array().unwrap().len()
     }
+    /// The request succeeded with Clerk's answer to a deletion of `object` `id`:
+    /// `{"object": object, "id": id, "deleted": true}`.
+    #[track_caller]
+    pub fn deleted(&self, object: &str, id: &str) {
+        assert_eq!(
+            self.ok(),
+            &json!({"object": object, "id": id, "deleted": true})
+        );
+    }
     #[track_caller]
     pub fn err(&self, status: u16, code: &str) -> &Self {
         assert_eq!(self.status.as_u16(), status, "{}", self.raw);
@@ -188,6 +197,16 @@ impl App {
     }
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         self.send(Method::PATCH, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// `DELETE path` answers Clerk's deleted object for `object` `id`, and `GET path` is then a
+    /// 404 `resource_not_found`.
+    pub async fn delete_gone(&self, path: &str, object: &str, id: &str) {
+        self.delete(path).await.deleted(object, id);
+        self.get(path).await.err(404, "resource_not_found");
     }
 
     pub async fn create_user(&self, email: &str) -> Value {
