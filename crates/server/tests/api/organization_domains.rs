@@ -109,14 +109,16 @@ async fn create_list_update_and_delete_a_domain() {
         .unwrap();
     assert_eq!(del.data["id"], id.as_str());
     assert_eq!(del.data["deleted"], true);
-    let audit = audit_actions(&app).await;
-    for action in [
-        "organization_domain.create",
-        "organization_domain.update",
-        "organization_domain.delete",
-    ] {
-        assert!(audit.contains(&(action.to_owned(), id.clone())), "{action}");
-    }
+    assert_audited(
+        &app,
+        &id,
+        &[
+            "organization_domain.create",
+            "organization_domain.update",
+            "organization_domain.delete",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]

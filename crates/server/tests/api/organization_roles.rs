@@ -186,17 +186,16 @@ async fn permissions_are_created_updated_and_deleted_with_events_and_audit() {
         events_of(&app, "permission.deleted").await,
         [json!({"object": "permission", "id": pid, "deleted": true})]
     );
-    let audit = audit_actions(&app).await;
-    for action in [
-        "organization_permission.create",
-        "organization_permission.update",
-        "organization_permission.delete",
-    ] {
-        assert!(
-            audit.contains(&(action.to_owned(), pid.clone())),
-            "{action}: {audit:?}"
-        );
-    }
+    assert_audited(
+        &app,
+        &pid,
+        &[
+            "organization_permission.create",
+            "organization_permission.update",
+            "organization_permission.delete",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -339,19 +338,18 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
         events_of(&app, "role.deleted").await,
         [json!({"object": "role", "id": rid, "deleted": true})]
     );
-    let audit = audit_actions(&app).await;
-    for action in [
-        "organization_role.create",
-        "organization_role.assign_permission",
-        "organization_role.remove_permission",
-        "organization_role.update",
-        "organization_role.delete",
-    ] {
-        assert!(
-            audit.contains(&(action.to_owned(), rid.clone())),
-            "{action}: {audit:?}"
-        );
-    }
+    assert_audited(
+        &app,
+        &rid,
+        &[
+            "organization_role.create",
+            "organization_role.assign_permission",
+            "organization_role.remove_permission",
+            "organization_role.update",
+            "organization_role.delete",
+        ],
+    )
+    .await;
 }
 
 /// Sends `body` to `path` from `n` tasks at once.

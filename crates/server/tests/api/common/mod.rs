@@ -357,6 +357,17 @@ pub async fn audit_actions(app: &App) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Fails unless the audit log holds an entry of each of `actions` on `target`.
+pub async fn assert_audited(app: &App, target: &str, actions: &[&str]) {
+    let audit = audit_actions(app).await;
+    for action in actions {
+        assert!(
+            audit.contains(&((*action).to_owned(), target.to_owned())),
+            "{action}: {audit:?}"
+        );
+    }
+}
+
 /// `(organization id, role)` of each membership on a page of a user's organization memberships
 /// (`GET /v1/users/{id}/organization_memberships`).
 pub fn membership_pairs(page: &Value) -> Vec<(String, String)> {
