@@ -297,12 +297,7 @@ async fn a_user_profile_image_is_uploaded_replaced_and_deleted() {
 
     // Members of an organization show it too.
     let o = org(&app).await;
-    app.post(
-        &format!("/v1/organizations/{o}/memberships"),
-        json!({"user_id": id, "role": "org:member"}),
-    )
-    .await
-    .ok();
+    app.add_member(&o, &id, "org:member").await;
     let members = app.get(&format!("/v1/organizations/{o}/memberships")).await;
     let pud = &members.ok()["data"][0]["public_user_data"];
     assert_eq!(pud["image_url"], second.as_str());

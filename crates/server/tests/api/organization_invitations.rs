@@ -268,12 +268,7 @@ async fn organization_events_count_pending_invitations() {
     )
     .await
     .ok();
-    app.post(
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": member, "role": "org:member"}),
-    )
-    .await
-    .ok();
+    app.add_member(&org, &member, "org:member").await;
     let events = app.events().await;
     let of = |kind: &str| {
         events

@@ -410,12 +410,7 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
     let ann = app.create_user_id("ann@example.com").await;
     let org = app.create_org("Acme", &owner).await;
     let member = format!("/v1/organizations/{org}/memberships/{ann}");
-    app.post(
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": ann, "role": "org:auditor"}),
-    )
-    .await
-    .ok();
+    app.add_member(&org, &ann, "org:auditor").await;
 
     app.delete(&path).await.err(422, "organization_role_in_use");
     app.patch(&member, json!({"role": "org:member"})).await.ok();

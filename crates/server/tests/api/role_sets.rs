@@ -263,12 +263,7 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     )
     .await
     .err(422, "form_param_value_invalid");
-    app.post(
-        &format!("/v1/organizations/{oid}/memberships"),
-        json!({"user_id": u, "role": "org:support"}),
-    )
-    .await
-    .ok();
+    app.add_member(&oid, &u, "org:support").await;
     app.patch(
         &format!("/v1/organizations/{oid}/memberships/{u}"),
         json!({"role": "org:member"}),
@@ -310,13 +305,8 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     .await;
     assert_eq!(b["role_set_key"], "role_set:billing");
     let bid = b["id"].as_str().unwrap();
-    let m = app
-        .post(
-            &format!("/v1/organizations/{bid}/memberships"),
-            json!({"user_id": v, "role": "org:billing"}),
-        )
-        .await;
-    assert_eq!(m.ok()["role"], "org:billing");
+    let m = app.add_member(&bid, &v, "org:billing").await;
+    assert_eq!(m["role"], "org:billing");
 
     // A role in a set is not deleted.
     app.delete(&format!(
@@ -347,12 +337,7 @@ async fn replacing_a_role_or_a_set_moves_the_members() {
         app.create_user_id("b@example.com").await,
     );
     for (user, role) in [(&u, "org:support"), (&v, "org:member")] {
-        app.post(
-            &format!("/v1/organizations/{oid}/memberships"),
-            json!({"user_id": user, "role": role}),
-        )
-        .await
-        .ok();
+        app.add_member(&oid, &user, role).await;
     }
 
     let replaced = app

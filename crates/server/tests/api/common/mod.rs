@@ -257,6 +257,21 @@ impl App {
         .await
     }
 
+    /// Makes `user` a member of organization `org` with `role` over the Backend API, on the
+    /// instance's own secret key; the membership.
+    pub async fn add_member(&self, org: &str, user: &str, role: &str) -> Value {
+        let body = json!({"user_id": user, "role": role});
+        self.send_raw(
+            Method::POST,
+            &format!("/v1/organizations/{org}/memberships"),
+            Some(body.to_string().into_bytes()),
+            Some(&self.secret),
+        )
+        .await
+        .ok()
+        .clone()
+    }
+
     /// A user with an email address and no password.
     pub async fn create_user_without_password(&self, email: &str) -> Value {
         self.post(

@@ -251,13 +251,7 @@ async fn other_users_keys_are_out_of_reach_and_organizations_go_by_role() {
     call(&env, Method::GET, &list_path, Some(&member_token), None)
         .await
         .err(404, "organization_not_found_or_unauthorized");
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org}/memberships"),
-        Some(json!({"user_id": member, "role": "org:member"})),
-    )
-    .await
-    .ok();
+    env.add_member(&org, &member, "org:member").await;
     let seen = call(&env, Method::GET, &list_path, Some(&member_token), None).await;
     assert_eq!(seen.ok()["total_count"], 1);
     call(
