@@ -55,13 +55,7 @@ async fn templates_are_created_read_listed_updated_and_deleted() {
     )
     .await;
     let bare = app.get("/v1/jwt_templates").await;
-    let names: Vec<&str> = bare
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names = each_str(bare.ok(), "name");
     assert_eq!(names, ["supabase", "hasura"], "newest first");
     assert!(
         !bare.raw.contains(SECRET_HS),

@@ -32,12 +32,7 @@ fn id(v: &Value) -> String {
 }
 
 fn keys(list: &Value) -> Vec<&str> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect()
+    each_str(&list["data"], "key")
 }
 
 #[tokio::test]
@@ -225,12 +220,7 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
     assert!(role["id"].as_str().unwrap().starts_with("role_"));
     assert_eq!(role["description"], Value::Null);
     assert_eq!(role["is_creator_eligible"], false);
-    let held: Vec<&str> = role["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["key"].as_str().unwrap())
-        .collect();
+    let held = each_str(&role["permissions"], "key");
     assert_eq!(held, ["org:sys_memberships:manage", "org:invoices:read"]);
     let rid = id(&role);
 

@@ -22,12 +22,7 @@ async fn org(app: &App, body: Value) -> Value {
 }
 
 fn keys(set: &Value) -> Vec<&str> {
-    set["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect()
+    each_str(&set["roles"], "key")
 }
 
 async fn member_role(app: &App, org_id: &str, user_id: &str) -> String {
@@ -110,12 +105,7 @@ async fn role_sets_are_created_read_listed_and_updated() {
     let first = app.get("/v1/role_sets/role_set:sales_teams").await;
     assert_eq!(first.ok()["type"], "custom");
     let list = app.get("/v1/role_sets?order_by=key").await;
-    let listed: Vec<&str> = list.ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["key"].as_str().unwrap())
-        .collect();
+    let listed = each_str(&list.ok()["data"], "key");
     assert_eq!(listed, ["role_set:billing", "role_set:sales_teams"]);
     assert_eq!(list.body["total_count"], 2);
     let found = app.get("/v1/role_sets?query=SALES").await;

@@ -3,12 +3,14 @@
 
 mod authenticator;
 mod browser;
+mod json;
 mod tickets;
 mod uploads;
 
 pub use authenticator::Page;
 pub use authenticator::register as register_passkey;
 pub use browser::*;
+pub use json::each_str;
 pub use tickets::ticket_in;
 pub use uploads::*;
 

@@ -200,12 +200,6 @@ async fn the_user_sees_their_devices_and_signs_one_out() {
     assert!(r.status >= 400, "{}", r.raw);
     assert!(!r.raw.contains("\"jwt\""), "{}", r.raw);
     let r = laptop.get("/v1/me/sessions/active").await;
-    let ids: Vec<&str> = r
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids = each_str(r.ok(), "id");
     assert_eq!(ids, [sid_laptop.as_str()]);
 }
