@@ -106,9 +106,7 @@ async fn a_planted_client_cookie_is_useless_once_the_victim_signs_in_out_or_up()
     assert_eq!(victim.client().await["response"]["sessions"][0]["id"], sid);
     // The planted secret names no client any more: no session, no token.
     assert_eq!(attacker.client().await["response"], Value::Null);
-    let Res { status, body, .. } = attacker
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let Res { status, body, .. } = attacker.request_token(&sid).await;
     assert!(status >= 400 && body["jwt"].is_null(), "{status}: {body}");
 
     // Signing out rotates again: whoever read the secret while signed in holds nothing.

@@ -612,10 +612,15 @@ impl Browser {
 
     /// A session token for session `sid` (`POST /v1/client/sessions/{sid}/tokens`).
     pub async fn token(&mut self, sid: &str) -> String {
-        let r = self
-            .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-            .await;
+        let r = self.request_token(sid).await;
         r.ok()["jwt"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /v1/client/sessions/{sid}/tokens` with no form: a session token as clerk-js asks
+    /// for one, answered or refused.
+    pub async fn request_token(&mut self, sid: &str) -> Res {
+        self.post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
+            .await
     }
 
     pub async fn sign_out(&mut self) {

@@ -218,9 +218,7 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     )
     .await
     .ok();
-    let r = a
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = a.request_token(&sid).await;
     let claims = decode_jwt(r.ok()["jwt"].as_str().unwrap()).1;
     assert_eq!(claims["o"]["rol"], "billing");
     assert_eq!(claims["o"]["id"], acme.as_str());

@@ -172,9 +172,7 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
     b.post(&format!("/v1/client/sessions/{sid}/touch"), &[])
         .await
         .ok();
-    b.post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await
-        .ok();
+    b.request_token(&sid).await.ok();
     b.patch("/v1/me", &[("last_name", "Lovelace")]).await.ok();
     b.get("/v1/me/sessions/active").await.ok();
     for body in &b.seen {
