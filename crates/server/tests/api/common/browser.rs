@@ -603,9 +603,24 @@ impl Browser {
     }
 
     pub async fn attempt_email_code(&mut self, id: &str, code: &str) -> Res {
+        self.attempt_first_factor(id, "email_code", code).await
+    }
+
+    /// `code` for `strategy` (`email_code`, `phone_code`, …) as the first factor of sign-in `id`.
+    pub async fn attempt_first_factor(&mut self, id: &str, strategy: &str, code: &str) -> Res {
         self.post(
             &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "email_code"), ("code", code)],
+            &[("strategy", strategy), ("code", code)],
+        )
+        .await
+    }
+
+    /// `code` for `strategy` (`totp`, `backup_code`, `email_code`, …) as the second factor of
+    /// sign-in `id`.
+    pub async fn attempt_second_factor(&mut self, id: &str, strategy: &str, code: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+            &[("strategy", strategy), ("code", code)],
         )
         .await
     }

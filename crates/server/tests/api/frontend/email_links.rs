@@ -161,12 +161,9 @@ async fn a_link_opened_on_another_device_completes_the_sign_in_that_asked() {
     let token = link.split("token=").nth(1).unwrap();
     b.sign_out().await;
     let id = b.start_sign_in(email).await;
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-        &[("strategy", "email_link"), ("code", token)],
-    )
-    .await
-    .err(422, "strategy_for_user_invalid");
+    b.attempt_first_factor(&id, "email_link", token)
+        .await
+        .err(422, "strategy_for_user_invalid");
 }
 
 #[tokio::test]

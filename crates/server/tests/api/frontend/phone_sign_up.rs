@@ -145,10 +145,7 @@ async fn a_required_phone_number_is_verified_by_its_code_before_the_user_exists(
         .ok();
     let code = texted_code(&env, number).await.unwrap();
     let r = later
-        .post(
-            &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
-            &[("strategy", "phone_code"), ("code", &code)],
-        )
+        .attempt_first_factor(&sign_in, "phone_code", &code)
         .await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
 }

@@ -35,12 +35,7 @@ async fn sign_in_refuses_unknown_identifiers_and_wrong_passwords() {
     let remaining = int(&env.user(&user_id).await["verification_attempts_remaining"]);
     let id = b.start_sign_in(email).await;
     let before = env.snapshot().await;
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "password"), ("password", "Not-the-password-1")],
-        )
-        .await;
+    let r = b.attempt_password(&id, "Not-the-password-1").await;
     r.err(422, "form_password_incorrect");
     assert_eq!(r.body["errors"][0]["meta"]["param_name"], "password");
     let user = env.user(&user_id).await;

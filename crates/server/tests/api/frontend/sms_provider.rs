@@ -212,11 +212,6 @@ async fn codes_are_sent_through_the_provider_retried_and_failed_for_good() {
         .as_str()
         .unwrap()
         .to_owned();
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "phone_code"), ("code", &code)],
-        )
-        .await;
+    let r = b.attempt_first_factor(&id, "phone_code", &code).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
 }
