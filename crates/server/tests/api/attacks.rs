@@ -280,12 +280,7 @@ async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_pa
         let Res { status, body, .. } = b.attempt_password(&id, "not-the-password-1").await;
         shapes.push((status, code(&body).to_owned()));
         // An emailed code can be "prepared" for both; only the real one gets an email.
-        let Res { status, .. } = b
-            .post(
-                &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-                &[("strategy", "email_code")],
-            )
-            .await;
+        let Res { status, .. } = b.prepare_first_factor(&id, "email_code").await;
         assert_eq!(status, 200);
     }
     assert_eq!(shapes[0], shapes[1], "a wrong password, whoever it is");

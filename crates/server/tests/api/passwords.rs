@@ -16,12 +16,7 @@ async fn dev_tab(app: &App) -> Browser {
 
 /// Sends the emailed code of `strategy` and enters it (test addresses get 424242).
 async fn email_code(fapi: &mut Browser, sign_in: &str, strategy: &str) -> Res {
-    fapi.post(
-        &format!("/v1/client/sign_ins/{sign_in}/prepare_first_factor"),
-        &[("strategy", strategy)],
-    )
-    .await
-    .ok();
+    fapi.prepare_first_factor(&sign_in, strategy).await.ok();
     fapi.attempt_first_factor(&sign_in, strategy, "424242")
         .await
 }

@@ -520,20 +520,29 @@ impl Browser {
             )
             .await;
         let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+        self.prepare_sign_up(&id, "email_code").await.ok();
+        id
+    }
+
+    /// Has a verification code for `strategy` (`email_code`, `phone_code`) sent on sign-up `id`.
+    pub async fn prepare_sign_up(&mut self, id: &str, strategy: &str) -> Res {
         self.post(
             &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "email_code")],
+            &[("strategy", strategy)],
         )
         .await
-        .ok();
-        id
     }
 
     /// The emailed code on sign-up `id`.
     pub async fn attempt_sign_up_code(&mut self, id: &str, code: &str) -> Res {
+        self.attempt_sign_up(id, "email_code", code).await
+    }
+
+    /// `code` for `strategy` (`email_code`, `phone_code`) on sign-up `id`.
+    pub async fn attempt_sign_up(&mut self, id: &str, strategy: &str, code: &str) -> Res {
         self.post(
             &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", code)],
+            &[("strategy", strategy), ("code", code)],
         )
         .await
     }
@@ -592,18 +601,31 @@ impl Browser {
     /// Prepares an emailed code on sign-in `id` and returns the code sent.
     pub async fn prepare_email_code(&mut self, app: &App, id: &str, email: &str) -> String {
         let before = app.emails_to(email).await.len();
-        self.post(
-            &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-            &[("strategy", "email_code")],
-        )
-        .await
-        .ok();
+        self.prepare_first_factor(id, "email_code").await.ok();
         assert_eq!(app.emails_to(email).await.len(), before + 1);
         app.code_for(email).await
     }
 
     pub async fn attempt_email_code(&mut self, id: &str, code: &str) -> Res {
         self.attempt_first_factor(id, "email_code", code).await
+    }
+
+    /// Prepares the first factor `strategy` (`email_code`, `phone_code`, …) of sign-in `id`.
+    pub async fn prepare_first_factor(&mut self, id: &str, strategy: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
+            &[("strategy", strategy)],
+        )
+        .await
+    }
+
+    /// Prepares the second factor `strategy` (`totp`, `email_code`, …) of sign-in `id`.
+    pub async fn prepare_second_factor(&mut self, id: &str, strategy: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ins/{id}/prepare_second_factor"),
+            &[("strategy", strategy)],
+        )
+        .await
     }
 
     /// `code` for `strategy` (`email_code`, `phone_code`, …) as the first factor of sign-in `id`.

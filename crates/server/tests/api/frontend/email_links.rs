@@ -106,12 +106,9 @@ async fn a_link_opened_on_another_device_completes_the_sign_in_that_asked() {
     let r = prepare_link(&mut b, &id, &format!("{EVIL}/x")).await;
     assert_eq!(r.status, 422, "{}", r.raw);
     assert_eq!(r.param(), "redirect_url");
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-        &[("strategy", "email_link")],
-    )
-    .await
-    .err(422, "form_param_missing");
+    b.prepare_first_factor(&id, "email_link")
+        .await
+        .err(422, "form_param_missing");
     assert_eq!(env.snapshot().await, before);
 
     let r = prepare_link(&mut b, &id, DONE).await;

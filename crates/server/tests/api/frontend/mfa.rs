@@ -84,12 +84,7 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
         json!([{"strategy": "totp"}, {"strategy": "backup_code"}])
     );
     let id = si["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/prepare_second_factor"),
-        &[("strategy", "totp")],
-    )
-    .await
-    .ok();
+    b.prepare_second_factor(&id, "totp").await.ok();
     // The step used to enrol cannot be used again.
     let before = env.snapshot().await;
     b.attempt_second_factor(&id, "totp", &code)
