@@ -91,7 +91,7 @@ async fn templates_are_created_read_listed_updated_and_deleted() {
     .err(422, "form_identifier_exists");
 
     let path = format!("/v1/jwt_templates/{id}");
-    app.delete_gone(&path, "jwt_template", &id).await;
+    app.delete_gone(&path, "jwt_template", id).await;
     app.delete(&path).await.err(404, "resource_not_found");
     app.patch(
         &format!("/v1/jwt_templates/{id}"),

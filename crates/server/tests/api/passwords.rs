@@ -16,9 +16,8 @@ async fn dev_tab(app: &App) -> Browser {
 
 /// Sends the emailed code of `strategy` and enters it (test addresses get 424242).
 async fn email_code(fapi: &mut Browser, sign_in: &str, strategy: &str) -> Res {
-    fapi.prepare_first_factor(&sign_in, strategy).await.ok();
-    fapi.attempt_first_factor(&sign_in, strategy, "424242")
-        .await
+    fapi.prepare_first_factor(sign_in, strategy).await.ok();
+    fapi.attempt_first_factor(sign_in, strategy, "424242").await
 }
 
 /// A Backend API or a Frontend API answer.

@@ -253,7 +253,7 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     )
     .await
     .err(422, "form_param_value_invalid");
-    app.add_member(&oid, &u, "org:support").await;
+    app.add_member(oid, &u, "org:support").await;
     app.patch(
         &format!("/v1/organizations/{oid}/memberships/{u}"),
         json!({"role": "org:member"}),
@@ -295,7 +295,7 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     .await;
     assert_eq!(b["role_set_key"], "role_set:billing");
     let bid = b["id"].as_str().unwrap();
-    let m = app.add_member(&bid, &v, "org:billing").await;
+    let m = app.add_member(bid, &v, "org:billing").await;
     assert_eq!(m["role"], "org:billing");
 
     // A role in a set is not deleted.
@@ -327,7 +327,7 @@ async fn replacing_a_role_or_a_set_moves_the_members() {
         app.create_user_id("b@example.com").await,
     );
     for (user, role) in [(&u, "org:support"), (&v, "org:member")] {
-        app.add_member(&oid, &user, role).await;
+        app.add_member(oid, user, role).await;
     }
 
     let replaced = app

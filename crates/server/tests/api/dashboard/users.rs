@@ -188,7 +188,7 @@ async fn sign_out_ban_and_lock_take_effect_and_are_audited_as_the_operator() {
     .await
     .redirects_to(&format!("/dashboard/users/{id}?done=sign-out-all"));
     for (browser, sid) in devices.iter_mut() {
-        let r = browser.request_token(&sid).await;
+        let r = browser.request_token(sid).await;
         assert_ne!(r.status, 200, "{}", r.raw);
     }
     let page = b.open(&format!("/dashboard/users/{id}")).await;

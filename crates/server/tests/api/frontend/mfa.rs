@@ -110,9 +110,7 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
     let si = b.sign_in_password(email).await;
     assert_eq!(si["status"], "needs_second_factor");
     let id = si["id"].as_str().unwrap();
-    let r = b
-        .attempt_second_factor(&id, "backup_code", &backup[0])
-        .await;
+    let r = b.attempt_second_factor(id, "backup_code", &backup[0]).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
     b.session_id = r.body["response"]["created_session_id"]
         .as_str()
@@ -122,17 +120,15 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
     let si = b.sign_in_password(email).await;
     let id = si["id"].as_str().unwrap();
     let before = env.snapshot().await;
-    b.attempt_second_factor(&id, "backup_code", &backup[0])
+    b.attempt_second_factor(id, "backup_code", &backup[0])
         .await
         .err(422, "form_code_incorrect");
     assert_eq!(env.snapshot().await.sessions, before.sessions);
     // The TOTP code just used cannot complete this sign-in either.
-    b.attempt_second_factor(&id, "totp", &next)
+    b.attempt_second_factor(id, "totp", &next)
         .await
         .err(422, "form_code_incorrect");
     assert_eq!(env.snapshot().await.sessions, before.sessions);
-    let r = b
-        .attempt_second_factor(&id, "backup_code", &backup[1])
-        .await;
+    let r = b.attempt_second_factor(id, "backup_code", &backup[1]).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
 }

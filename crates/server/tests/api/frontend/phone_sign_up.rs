@@ -25,7 +25,7 @@ async fn texted_code(env: &Env, number: &str) -> Option<String> {
 }
 
 async fn verify(b: &mut Browser, id: &str, strategy: &str, code: &str) -> Res {
-    b.attempt_sign_up(&id, strategy, code).await
+    b.attempt_sign_up(id, strategy, code).await
 }
 
 #[tokio::test]

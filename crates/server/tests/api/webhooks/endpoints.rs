@@ -62,7 +62,7 @@ async fn endpoints_are_managed_through_the_backend_api() {
     app.delete_gone(
         &format!("/v1/webhooks/endpoints/{id}"),
         "webhook_endpoint",
-        &id,
+        id,
     )
     .await;
 
