@@ -131,16 +131,8 @@ async fn an_api_key_lives_from_creation_to_revocation() {
         .await;
     assert_eq!(all.ok()["data"][0]["revoked"], true);
 
-    let deleted = app
-        .send(Method::DELETE, &format!("/api_keys/{id}"), None)
+    app.delete_gone(&format!("/api_keys/{id}"), "api_key", &id)
         .await;
-    assert_eq!(
-        deleted.ok(),
-        &json!({"object": "api_key", "id": id, "deleted": true})
-    );
-    app.get(&format!("/api_keys/{id}"))
-        .await
-        .err(404, "resource_not_found");
 
     // One audit entry per change and per secret read; verification audits nothing.
     let mut actions: Vec<String> = audit_actions(&app)
@@ -209,9 +201,7 @@ async fn organizations_hold_keys_and_v1_paths_answer_too() {
         .await;
     assert_eq!(v.ok()["id"], id);
     // Deleting the organization takes its keys with it.
-    app.send(Method::DELETE, &format!("/v1/organizations/{org}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/organizations/{org}")).await.ok();
     verify(&app, s(&key["secret"]))
         .await
         .err(404, "resource_not_found");
@@ -408,9 +398,7 @@ async fn a_deleted_users_keys_stop_working() {
     let user = app.create_user_id("gone@api.test").await;
     let key = create(&app, json!({"name": "soon gone", "subject": user})).await;
     verify(&app, s(&key["secret"])).await.ok();
-    app.send(Method::DELETE, &format!("/v1/users/{user}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/users/{user}")).await.ok();
     verify(&app, s(&key["secret"]))
         .await
         .err(404, "resource_not_found");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use usher_core::clock::ManualClock;
 
-use super::common::{App, Browser, Res, spawn_with};
+use super::common::{App, Browser, Res, each_str, spawn_with};
 
 /// A stopped clock keeps every request of a test in one rate-limit window, so the counts are
 /// exact whatever the machine's speed.
@@ -273,24 +273,14 @@ async fn with_enumeration_protection_an_unknown_identifier_looks_like_a_wrong_pa
         assert_eq!(status, 200, "{body}");
         let si = &body["response"];
         assert_eq!(si["status"], "needs_first_factor");
-        let strategies: Vec<_> = si["supported_first_factors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["strategy"].as_str().unwrap().to_owned())
-            .collect();
-        assert!(strategies.contains(&"password".to_owned()));
-        assert!(strategies.contains(&"email_code".to_owned()));
+        let strategies = each_str(&si["supported_first_factors"], "strategy");
+        assert!(strategies.contains(&"password"));
+        assert!(strategies.contains(&"email_code"));
         let id = si["id"].as_str().unwrap().to_owned();
         let Res { status, body, .. } = b.attempt_password(&id, "not-the-password-1").await;
         shapes.push((status, code(&body).to_owned()));
         // An emailed code can be "prepared" for both; only the real one gets an email.
-        let Res { status, .. } = b
-            .post(
-                &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-                &[("strategy", "email_code")],
-            )
-            .await;
+        let Res { status, .. } = b.prepare_first_factor(&id, "email_code").await;
         assert_eq!(status, 200);
     }
     assert_eq!(shapes[0], shapes[1], "a wrong password, whoever it is");

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 use usher_core::clock::ManualClock;
 
@@ -47,12 +46,8 @@ async fn subscription(app: &App, payer: &str) -> Reply {
 /// `DELETE /v1/billing/subscription_items/{id}`, with `end_now=true` when `end_now`.
 async fn cancel(app: &App, id: &str, end_now: bool) -> Reply {
     let query = if end_now { "?end_now=true" } else { "" };
-    app.send(
-        Method::DELETE,
-        &format!("/v1/billing/subscription_items/{id}{query}"),
-        None,
-    )
-    .await
+    app.delete(&format!("/v1/billing/subscription_items/{id}{query}"))
+        .await
 }
 
 async fn claims(app: &App, sid: &str) -> Value {

@@ -6,7 +6,6 @@
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use reqwest::Method;
 use serde_json::{Value, json};
 use usher_core::clock::{Clock, ManualClock};
 
@@ -127,9 +126,7 @@ async fn a_deleted_users_personal_data_is_purged_and_ids_stay() {
         .err(404, "resource_not_found");
 
     clock.advance(1_000);
-    app.send(Method::DELETE, &format!("/v1/users/{uid}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/users/{uid}")).await.ok();
     // `user.deleted` is pending: the purge scrubs what was delivered and waits for it.
     let first = app.running.run_lifecycle().await.unwrap();
     assert_eq!(first.purges_done, 0, "held by the pending delivery");

@@ -10,7 +10,7 @@ use serde_json::Value;
 use usher_core::activity::{ActivityKind, HOUR_MS, hour_of, total};
 use usher_core::clock::SystemClock;
 
-use crate::common::{App, spawn_app, spawn_with};
+use crate::common::{App, each_str, spawn_app, spawn_with};
 
 const CHECKS: [&str; 10] = [
     "latency",
@@ -63,12 +63,7 @@ async fn diagnostics_need_the_secret_key_and_judge_every_check() {
     assert_eq!(body["object"], "usher_diagnostics");
     assert_eq!(body["verdict"], "ok", "{body:#}");
     assert_eq!(body["causes"], serde_json::json!([]));
-    let names: Vec<&str> = body["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = each_str(&body["checks"], "name");
     assert_eq!(names, CHECKS);
     for c in body["checks"].as_array().unwrap() {
         assert_eq!(c["level"], "ok", "{c}");

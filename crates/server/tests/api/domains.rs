@@ -163,21 +163,11 @@ async fn satellite_domains_are_added_checked_and_removed() {
     assert_eq!(cleared.ok()["proxy_url"], Value::Null);
 
     // Deletes: never the primary; a satellite once, and its origin is refused again.
-    app.send(
-        reqwest::Method::DELETE,
-        &format!("/v1/domains/{primary_id}"),
-        None,
-    )
-    .await
-    .err(403, "authorization_invalid");
-    let del = app.send(reqwest::Method::DELETE, &path, None).await;
-    assert_eq!(
-        del.ok(),
-        &json!({"object": "domain", "id": id, "deleted": true})
-    );
-    app.send(reqwest::Method::DELETE, &path, None)
+    app.delete(&format!("/v1/domains/{primary_id}"))
         .await
-        .err(404, "resource_not_found");
+        .err(403, "authorization_invalid");
+    app.delete(&path).await.deleted("domain", &id);
+    app.delete(&path).await.err(404, "resource_not_found");
     from_origin(&app, SATELLITE)
         .await
         .err(403, "origin_invalid");

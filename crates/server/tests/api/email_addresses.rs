@@ -1,7 +1,6 @@
 //! `/v1/email_addresses`: added to a user, read, verified, made primary and removed, with Clerk's
 //! shapes and errors; an address is one user's only, even when two requests race for it.
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::common::*;
@@ -49,13 +48,9 @@ async fn an_address_is_added_read_verified_made_primary_and_removed() {
     assert_eq!(u["primary_email_address_id"], id.as_str());
 
     // Removing the primary passes it to the other address.
-    let r = app
-        .send(Method::DELETE, &format!("/v1/email_addresses/{id}"), None)
-        .await;
-    assert_eq!(
-        r.ok().clone(),
-        json!({"object": "email_address", "id": id, "deleted": true})
-    );
+    app.delete(&format!("/v1/email_addresses/{id}"))
+        .await
+        .deleted("email_address", &id);
     let u = app.get(&format!("/v1/users/{user}")).await.ok().clone();
     assert_eq!(u["email_addresses"].as_array().unwrap().len(), 1);
     assert_eq!(u["primary_email_address_id"], u["email_addresses"][0]["id"]);
@@ -65,7 +60,7 @@ async fn an_address_is_added_read_verified_made_primary_and_removed() {
 
     // The last identification stays.
     let last = u["email_addresses"][0]["id"].as_str().unwrap();
-    app.send(Method::DELETE, &format!("/v1/email_addresses/{last}"), None)
+    app.delete(&format!("/v1/email_addresses/{last}"))
         .await
         .err(400, "identification_deletion_failed");
 

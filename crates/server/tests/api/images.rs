@@ -75,7 +75,7 @@ async fn an_organization_logo_is_uploaded_served_replaced_and_deleted() {
     assert_served(&app.fetch_image(&second).await, GIF, "image/gif");
     assert_eq!(app.fetch_image(&first).await.status, 404);
 
-    let r = app.send(Method::DELETE, &logo_path, None).await;
+    let r = app.delete(&logo_path).await;
     assert_eq!(r.ok()["has_image"], false);
     assert_eq!(image_url(r.ok()), default_image, "the default image again");
     assert_eq!(r.ok()["logo_url"], Value::Null);
@@ -86,7 +86,7 @@ async fn an_organization_logo_is_uploaded_served_replaced_and_deleted() {
     );
     // Deleting again changes nothing and raises nothing.
     let count = app.events().await.len();
-    let r = app.send(Method::DELETE, &logo_path, None).await;
+    let r = app.delete(&logo_path).await;
     assert_eq!(r.ok()["has_image"], false);
     assert_eq!(app.events().await.len(), count);
 }
@@ -108,9 +108,7 @@ async fn a_deleted_organization_takes_its_logo_with_it() {
         .await;
     let url = image_url(r.ok());
     assert_eq!(app.fetch_image(&url).await.status, 200);
-    app.send(Method::DELETE, &format!("/v1/organizations/{id}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/organizations/{id}")).await.ok();
     assert_eq!(app.fetch_image(&url).await.status, 404);
     app.upload(
         Method::PUT,
@@ -299,12 +297,7 @@ async fn a_user_profile_image_is_uploaded_replaced_and_deleted() {
 
     // Members of an organization show it too.
     let o = org(&app).await;
-    app.post(
-        &format!("/v1/organizations/{o}/memberships"),
-        json!({"user_id": id, "role": "org:member"}),
-    )
-    .await
-    .ok();
+    app.add_member(&o, &id, "org:member").await;
     let members = app.get(&format!("/v1/organizations/{o}/memberships")).await;
     let pud = &members.ok()["data"][0]["public_user_data"];
     assert_eq!(pud["image_url"], second.as_str());
@@ -322,7 +315,7 @@ async fn a_user_profile_image_is_uploaded_replaced_and_deleted() {
     .await
     .err(404, "resource_not_found");
 
-    let r = app.send(Method::DELETE, &path, None).await;
+    let r = app.delete(&path).await;
     assert_eq!(r.ok()["has_image"], false);
     assert_eq!(image_url(r.ok()), default_image);
     assert_eq!(app.fetch_image(&second).await.status, 404);
@@ -330,9 +323,7 @@ async fn a_user_profile_image_is_uploaded_replaced_and_deleted() {
     // Deleting the user deletes their image.
     let r = app.upload_image(Method::POST, &path, PNG).await;
     let third = image_url(r.ok());
-    app.send(Method::DELETE, &format!("/v1/users/{id}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/users/{id}")).await.ok();
     assert_eq!(app.fetch_image(&third).await.status, 404);
 }
 

@@ -7,7 +7,6 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_2048_8192_SHA512, UnparsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -56,13 +55,7 @@ async fn templates_are_created_read_listed_updated_and_deleted() {
     )
     .await;
     let bare = app.get("/v1/jwt_templates").await;
-    let names: Vec<&str> = bare
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
+    let names = each_str(bare.ok(), "name");
     assert_eq!(names, ["supabase", "hasura"], "newest first");
     assert!(
         !bare.raw.contains(SECRET_HS),
@@ -97,19 +90,9 @@ async fn templates_are_created_read_listed_updated_and_deleted() {
     .await
     .err(422, "form_identifier_exists");
 
-    let deleted = app
-        .send(Method::DELETE, &format!("/v1/jwt_templates/{id}"), None)
-        .await;
-    assert_eq!(
-        deleted.ok(),
-        &json!({"object": "jwt_template", "id": id, "deleted": true})
-    );
-    app.get(&format!("/v1/jwt_templates/{id}"))
-        .await
-        .err(404, "resource_not_found");
-    app.send(Method::DELETE, &format!("/v1/jwt_templates/{id}"), None)
-        .await
-        .err(404, "resource_not_found");
+    let path = format!("/v1/jwt_templates/{id}");
+    app.delete_gone(&path, "jwt_template", id).await;
+    app.delete(&path).await.err(404, "resource_not_found");
     app.patch(
         &format!("/v1/jwt_templates/{id}"),
         json!({"name": "back", "claims": {}}),

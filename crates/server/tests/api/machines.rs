@@ -81,14 +81,12 @@ async fn a_machine_lives_from_creation_to_deletion() {
 
     // Scopes: removed, then added back; twice is a conflict.
     let scope_path = format!("/v1/machines/{id}/scopes/{callee_id}");
-    let removed = app.send(Method::DELETE, &scope_path, None).await;
+    let removed = app.delete(&scope_path).await;
     assert_eq!(
         removed.ok().clone(),
         json!({"object": "machine_scope", "from_machine_id": id, "to_machine_id": callee_id, "deleted": true})
     );
-    app.send(Method::DELETE, &scope_path, None)
-        .await
-        .err(404, "resource_not_found");
+    app.delete(&scope_path).await.err(404, "resource_not_found");
     let scopes = format!("/v1/machines/{id}/scopes");
     let added = app.post(&scopes, json!({"to_machine_id": callee_id})).await;
     assert_eq!(added.ok()["object"], "machine_scope");
@@ -101,16 +99,8 @@ async fn a_machine_lives_from_creation_to_deletion() {
         .err(422, "form_param_value_invalid");
 
     // Deleting the callee removes it from the caller's scope.
-    let deleted = app
-        .send(Method::DELETE, &format!("/v1/machines/{callee_id}"), None)
+    app.delete_gone(&format!("/v1/machines/{callee_id}"), "machine", &callee_id)
         .await;
-    assert_eq!(
-        deleted.ok().clone(),
-        json!({"object": "machine", "id": callee_id, "deleted": true})
-    );
-    app.get(&format!("/v1/machines/{callee_id}"))
-        .await
-        .err(404, "resource_not_found");
     let got = app.get(&format!("/v1/machines/{id}")).await.ok().clone();
     assert_eq!(got["scoped_machines"], json!([]));
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use usher_core::clock::SystemClock;
 
-use crate::common::{App, audit_actions, spawn_app, spawn_with};
+use crate::common::{App, assert_audited, audit_actions, spawn_app, spawn_with};
 use crate::mail::smtp_sink;
 
 const CODE: &str = "/v1/templates/email/verification_code";
@@ -204,16 +204,12 @@ async fn templates_are_listed_edited_previewed_and_reverted() {
     let code = mail["data"]["otp_code"].as_str().unwrap();
     assert_eq!(mail["subject"], format!("{code} is your verification code"));
 
-    let actions = audit_actions(&app).await;
-    let id = "tmpl_email_verification_code".to_owned();
-    assert!(
-        actions.contains(&("template.update".into(), id.clone())),
-        "{actions:?}"
-    );
-    assert!(
-        actions.contains(&("template.revert".into(), id)),
-        "{actions:?}"
-    );
+    assert_audited(
+        &app,
+        "tmpl_email_verification_code",
+        &["template.update", "template.revert"],
+    )
+    .await;
 }
 
 #[tokio::test]

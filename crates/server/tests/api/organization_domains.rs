@@ -2,7 +2,6 @@
 //! verified owner per name, filters and paging, events and audit entries in the same commit, and
 //! the domains going with their organization.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -83,24 +82,9 @@ async fn create_list_update_and_delete_a_domain() {
     assert_eq!(updated.ok()["enrollment_mode"], "automatic_suggestion");
     assert!(updated.ok()["verification"].is_null());
 
-    let deleted = app
-        .send(
-            Method::DELETE,
-            &format!("/v1/organizations/{o}/domains/{id}"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        deleted.ok(),
-        &json!({"object": "organization_domain", "id": id, "deleted": true})
-    );
-    app.send(
-        Method::DELETE,
-        &format!("/v1/organizations/{o}/domains/{id}"),
-        None,
-    )
-    .await
-    .err(404, "resource_not_found");
+    let path = format!("/v1/organizations/{o}/domains/{id}");
+    app.delete(&path).await.deleted("organization_domain", &id);
+    app.delete(&path).await.err(404, "resource_not_found");
 
     let types: Vec<String> = app
         .events()
@@ -125,14 +109,16 @@ async fn create_list_update_and_delete_a_domain() {
         .unwrap();
     assert_eq!(del.data["id"], id.as_str());
     assert_eq!(del.data["deleted"], true);
-    let audit = audit_actions(&app).await;
-    for action in [
-        "organization_domain.create",
-        "organization_domain.update",
-        "organization_domain.delete",
-    ] {
-        assert!(audit.contains(&(action.to_owned(), id.clone())), "{action}");
-    }
+    assert_audited(
+        &app,
+        &id,
+        &[
+            "organization_domain.create",
+            "organization_domain.update",
+            "organization_domain.delete",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -229,13 +215,9 @@ async fn a_name_is_verified_by_one_organization_at_most() {
         .await;
     assert_eq!(by_name.ok()["data"][0]["organization_id"], a.as_str());
     // A domain is addressed through its own organization only.
-    app.send(
-        Method::DELETE,
-        &format!("/v1/organizations/{a}/domains/{pid}"),
-        None,
-    )
-    .await
-    .err(404, "resource_not_found");
+    app.delete(&format!("/v1/organizations/{a}/domains/{pid}"))
+        .await
+        .err(404, "resource_not_found");
 }
 
 #[tokio::test]
@@ -244,9 +226,7 @@ async fn deleting_an_organization_deletes_its_domains() {
     let a = org(&app, "a").await;
     let b = org(&app, "b").await;
     domain(&app, &a, manual("gone.com", None)).await;
-    app.send(Method::DELETE, &format!("/v1/organizations/{a}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/organizations/{a}")).await.ok();
     assert_eq!(
         app.get("/v1/organization_domains").await.ok()["total_count"],
         0

@@ -19,11 +19,17 @@ async fn invite(app: &App, org: &str, body: Value) -> Reply {
         .await
 }
 
-#[tokio::test]
-async fn create_get_list_and_revoke_an_invitation() {
+/// A fresh instance with organization Acme and its admin: `(app, admin id, organization id)`.
+async fn acme() -> (App, String, String) {
     let app = spawn_app().await;
     let admin = user(&app, "admin@example.com").await;
     let org = app.create_org("Acme", &admin).await;
+    (app, admin, org)
+}
+
+#[tokio::test]
+async fn create_get_list_and_revoke_an_invitation() {
+    let (app, admin, org) = acme().await;
 
     let r = invite(
         &app,
@@ -133,40 +139,36 @@ async fn create_get_list_and_revoke_an_invitation() {
 
 #[tokio::test]
 async fn refusals_are_clerk_errors() {
-    let app = spawn_app().await;
-    let admin = user(&app, "admin@example.com").await;
-    let org = app.create_org("Acme", &admin).await;
-    invite(
-        &app,
-        &org,
-        json!({"email_address": "admin@example.com", "role": "org:member"}),
-    )
-    .await
-    .err(400, "already_a_member_in_organization");
-    invite(
-        &app,
-        &org,
-        json!({"email_address": "not-an-address", "role": "org:member"}),
-    )
-    .await
-    .err(422, "form_param_format_invalid");
-    invite(
-        &app,
-        &org,
-        json!({"email_address": "a@example.com", "role": "org:owner"}),
-    )
-    .await
-    .err(422, "form_param_value_invalid");
-    invite(&app, &org, json!({"email_address": "a@example.com"}))
-        .await
-        .err(422, "form_param_missing");
-    invite(
-        &app,
-        &org,
-        json!({"email_address": "a@example.com", "role": "org:member", "expires_in_days": 0}),
-    )
-    .await
-    .err(422, "form_param_value_invalid");
+    let (app, _admin, org) = acme().await;
+    for (body, status, code) in [
+        (
+            json!({"email_address": "admin@example.com", "role": "org:member"}),
+            400,
+            "already_a_member_in_organization",
+        ),
+        (
+            json!({"email_address": "not-an-address", "role": "org:member"}),
+            422,
+            "form_param_format_invalid",
+        ),
+        (
+            json!({"email_address": "a@example.com", "role": "org:owner"}),
+            422,
+            "form_param_value_invalid",
+        ),
+        (
+            json!({"email_address": "a@example.com"}),
+            422,
+            "form_param_missing",
+        ),
+        (
+            json!({"email_address": "a@example.com", "role": "org:member", "expires_in_days": 0}),
+            422,
+            "form_param_value_invalid",
+        ),
+    ] {
+        invite(&app, &org, body).await.err(status, code);
+    }
     invite(
         &app,
         &org,
@@ -197,9 +199,7 @@ async fn refusals_are_clerk_errors() {
 
 #[tokio::test]
 async fn bulk_is_all_or_nothing_and_the_lists_across_organizations() {
-    let app = spawn_app().await;
-    let admin = user(&app, "admin@example.com").await;
-    let org = app.create_org("Acme", &admin).await;
+    let (app, _admin, org) = acme().await;
     let invitee = user(&app, "b@example.com").await;
     app.post(
         &format!("/v1/organizations/{org}/invitations/bulk"),
@@ -268,12 +268,7 @@ async fn organization_events_count_pending_invitations() {
     )
     .await
     .ok();
-    app.post(
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": member, "role": "org:member"}),
-    )
-    .await
-    .ok();
+    app.add_member(&org, &member, "org:member").await;
     let events = app.events().await;
     let of = |kind: &str| {
         events
@@ -294,9 +289,7 @@ async fn organization_events_count_pending_invitations() {
 /// invitation email goes out; the invitation is made either way.
 #[tokio::test]
 async fn notify_false_makes_the_invitation_without_an_email() {
-    let app = spawn_app().await;
-    let admin = user(&app, "admin@example.com").await;
-    let org = app.create_org("Acme", &admin).await;
+    let (app, _admin, org) = acme().await;
 
     let quiet = invite(
         &app,

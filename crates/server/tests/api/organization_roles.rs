@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -16,10 +15,6 @@ async fn events_of(app: &App, kind: &str) -> Vec<Value> {
         .filter(|e| e.event_type == kind)
         .map(|e| e.data)
         .collect()
-}
-
-async fn delete(app: &App, path: &str) -> Reply {
-    app.send(Method::DELETE, path, None).await
 }
 
 async fn create_permission(app: &App, key: &str) -> Value {
@@ -37,12 +32,7 @@ fn id(v: &Value) -> String {
 }
 
 fn keys(list: &Value) -> Vec<&str> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect()
+    each_str(&list["data"], "key")
 }
 
 #[tokio::test]
@@ -77,7 +67,7 @@ async fn the_built_in_roles_and_permissions_are_listed_and_read_only() {
     )
     .await
     .err(403, "authorization_invalid");
-    delete(&app, &format!("/v1/organization_roles/{admin_id}"))
+    app.delete(&format!("/v1/organization_roles/{admin_id}"))
         .await
         .err(403, "authorization_invalid");
     app.patch(
@@ -86,7 +76,7 @@ async fn the_built_in_roles_and_permissions_are_listed_and_read_only() {
     )
     .await
     .err(403, "authorization_invalid");
-    delete(&app, &format!("/v1/organization_permissions/{sys_perm}"))
+    app.delete(&format!("/v1/organization_permissions/{sys_perm}"))
         .await
         .err(403, "authorization_invalid");
     let custom = create_permission(&app, "org:invoices:read").await;
@@ -170,15 +160,13 @@ async fn permissions_are_created_updated_and_deleted_with_events_and_audit() {
         .await;
     assert_eq!(by_id.ok()["total_count"], 1);
 
-    let gone = delete(&app, &format!("/v1/organization_permissions/{pid}")).await;
-    assert_eq!(
-        gone.ok(),
-        &json!({"object": "permission", "id": pid, "deleted": true})
-    );
-    app.get(&format!("/v1/organization_permissions/{pid}"))
-        .await
-        .err(404, "resource_not_found");
-    delete(&app, &format!("/v1/organization_permissions/{pid}"))
+    app.delete_gone(
+        &format!("/v1/organization_permissions/{pid}"),
+        "permission",
+        &pid,
+    )
+    .await;
+    app.delete(&format!("/v1/organization_permissions/{pid}"))
         .await
         .err(404, "resource_not_found");
 
@@ -193,17 +181,16 @@ async fn permissions_are_created_updated_and_deleted_with_events_and_audit() {
         events_of(&app, "permission.deleted").await,
         [json!({"object": "permission", "id": pid, "deleted": true})]
     );
-    let audit = audit_actions(&app).await;
-    for action in [
-        "organization_permission.create",
-        "organization_permission.update",
-        "organization_permission.delete",
-    ] {
-        assert!(
-            audit.contains(&(action.to_owned(), pid.clone())),
-            "{action}: {audit:?}"
-        );
-    }
+    assert_audited(
+        &app,
+        &pid,
+        &[
+            "organization_permission.create",
+            "organization_permission.update",
+            "organization_permission.delete",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -233,12 +220,7 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
     assert!(role["id"].as_str().unwrap().starts_with("role_"));
     assert_eq!(role["description"], Value::Null);
     assert_eq!(role["is_creator_eligible"], false);
-    let held: Vec<&str> = role["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["key"].as_str().unwrap())
-        .collect();
+    let held = each_str(&role["permissions"], "key");
     assert_eq!(held, ["org:sys_memberships:manage", "org:invoices:read"]);
     let rid = id(&role);
 
@@ -283,11 +265,9 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
         assigned.raw
     );
     app.post_empty(&path).await.err(409, "duplicate_record");
-    let removed = delete(&app, &path).await;
+    let removed = app.delete(&path).await;
     assert_eq!(removed.ok()["permissions"].as_array().unwrap().len(), 2);
-    delete(&app, &path)
-        .await
-        .err(422, "form_param_value_invalid");
+    app.delete(&path).await.err(422, "form_param_value_invalid");
 
     // PATCH replaces the permissions; a renamed permission follows into the role.
     let patched = app
@@ -309,12 +289,9 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
     let fetched = app.get(&format!("/v1/organization_roles/{rid}")).await;
     assert_eq!(fetched.ok()["permissions"][0]["key"], "org:invoices:edit");
     // Deleting a permission takes it out of the role.
-    delete(
-        &app,
-        &format!("/v1/organization_permissions/{}", id(&write)),
-    )
-    .await
-    .ok();
+    app.delete(&format!("/v1/organization_permissions/{}", id(&write)))
+        .await
+        .ok();
     let fetched = app.get(&format!("/v1/organization_roles/{rid}")).await;
     assert_eq!(fetched.ok()["permissions"], json!([]));
 
@@ -334,14 +311,8 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
         .await
         .err(400, "form_param_value_invalid");
 
-    let gone = delete(&app, &format!("/v1/organization_roles/{rid}")).await;
-    assert_eq!(
-        gone.ok(),
-        &json!({"object": "role", "id": rid, "deleted": true})
-    );
-    app.get(&format!("/v1/organization_roles/{rid}"))
-        .await
-        .err(404, "resource_not_found");
+    app.delete_gone(&format!("/v1/organization_roles/{rid}"), "role", &rid)
+        .await;
     app.get("/v1/organization_roles/user_123")
         .await
         .err(404, "resource_not_found");
@@ -357,19 +328,18 @@ async fn roles_hold_permissions_by_id_and_follow_their_changes() {
         events_of(&app, "role.deleted").await,
         [json!({"object": "role", "id": rid, "deleted": true})]
     );
-    let audit = audit_actions(&app).await;
-    for action in [
-        "organization_role.create",
-        "organization_role.assign_permission",
-        "organization_role.remove_permission",
-        "organization_role.update",
-        "organization_role.delete",
-    ] {
-        assert!(
-            audit.contains(&(action.to_owned(), rid.clone())),
-            "{action}: {audit:?}"
-        );
-    }
+    assert_audited(
+        &app,
+        &rid,
+        &[
+            "organization_role.create",
+            "organization_role.assign_permission",
+            "organization_role.remove_permission",
+            "organization_role.update",
+            "organization_role.delete",
+        ],
+    )
+    .await;
 }
 
 /// Sends `body` to `path` from `n` tasks at once.
@@ -430,16 +400,9 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
     let ann = app.create_user_id("ann@example.com").await;
     let org = app.create_org("Acme", &owner).await;
     let member = format!("/v1/organizations/{org}/memberships/{ann}");
-    app.post(
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": ann, "role": "org:auditor"}),
-    )
-    .await
-    .ok();
+    app.add_member(&org, &ann, "org:auditor").await;
 
-    delete(&app, &path)
-        .await
-        .err(422, "organization_role_in_use");
+    app.delete(&path).await.err(422, "organization_role_in_use");
     app.patch(&member, json!({"role": "org:member"})).await.ok();
     let invited = app
         .post(
@@ -451,9 +414,7 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
         .clone();
     assert_eq!(invited["role_name"], "Auditor", "the custom role's name");
     let invitation = invited["id"].as_str().unwrap().to_owned();
-    delete(&app, &path)
-        .await
-        .err(422, "organization_role_in_use");
+    app.delete(&path).await.err(422, "organization_role_in_use");
     assert!(events_of(&app, "role.deleted").await.is_empty());
     assert_eq!(app.get(&path).await.ok()["key"], "org:auditor");
 
@@ -463,6 +424,6 @@ async fn a_role_members_hold_or_invitations_grant_is_not_deleted() {
     )
     .await
     .ok();
-    assert_eq!(delete(&app, &path).await.ok()["deleted"], true);
+    assert_eq!(app.delete(&path).await.ok()["deleted"], true);
     assert_eq!(events_of(&app, "role.deleted").await.len(), 1);
 }

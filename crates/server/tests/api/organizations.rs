@@ -1,7 +1,6 @@
 //! Organizations and memberships over the Backend API: Clerk's shapes and errors, the slug rules,
 //! the membership limit under concurrent additions, the last admin, events in the same commit.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -142,9 +141,7 @@ async fn create_get_list_update_and_delete_an_organization() {
     assert_eq!(merged.ok()["public_metadata"], json!({"seats": 3}));
     assert_eq!(merged.ok()["private_metadata"], json!({"crm": 7}));
 
-    let deleted = app
-        .send(Method::DELETE, &format!("/v1/organizations/{id}"), None)
-        .await;
+    let deleted = app.delete(&format!("/v1/organizations/{id}")).await;
     assert_eq!(deleted.ok()["object"], "organization");
     assert_eq!(deleted.ok()["deleted"], true);
     app.get(&format!("/v1/organizations/{id}"))
@@ -285,7 +282,7 @@ async fn memberships_roles_metadata_and_the_last_admin() {
     app.patch(&format!("{base}/{owner}"), json!({"role": "org:member"}))
         .await
         .err(403, "organization_minimum_permissions_needed");
-    app.send(Method::DELETE, &format!("{base}/{owner}"), None)
+    app.delete(&format!("{base}/{owner}"))
         .await
         .err(403, "organization_minimum_permissions_needed");
     // With a second admin, the first may step down.
@@ -339,12 +336,10 @@ async fn memberships_roles_metadata_and_the_last_admin() {
     let all = app.get("/v1/organization_memberships").await;
     assert_eq!(all.ok()["total_count"], 2);
 
-    let removed = app
-        .send(Method::DELETE, &format!("{base}/{owner}"), None)
-        .await;
+    let removed = app.delete(&format!("{base}/{owner}")).await;
     assert_eq!(removed.ok()["object"], "organization_membership");
     assert_eq!(removed.ok()["public_user_data"]["user_id"], owner.as_str());
-    app.send(Method::DELETE, &format!("{base}/{owner}"), None)
+    app.delete(&format!("{base}/{owner}"))
         .await
         .err(404, "resource_not_found");
 
@@ -379,9 +374,7 @@ async fn a_membership_is_addressed_only_through_its_own_organization() {
     )
     .await
     .err(404, "resource_not_found");
-    app.send(Method::DELETE, &through_b, None)
-        .await
-        .err(404, "resource_not_found");
+    app.delete(&through_b).await.err(404, "resource_not_found");
     let still = app.get(&format!("/v1/organizations/{a}/memberships")).await;
     assert_eq!(still.ok()["total_count"], 1);
     // Changing routes take ids, not slugs.
@@ -439,9 +432,7 @@ async fn deleting_a_user_removes_their_memberships_with_events() {
     let solo = user(&app, "solo@example.com").await;
     let o = org(&app, json!({"name": "Solo", "created_by": solo})).await;
     let id = o["id"].as_str().unwrap();
-    app.send(Method::DELETE, &format!("/v1/users/{solo}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/users/{solo}")).await.ok();
     let list = app
         .get(&format!("/v1/organizations/{id}/memberships"))
         .await;
@@ -498,11 +489,7 @@ async fn malformed_path_ids_are_the_route_s_not_found() {
     r.err(404, "resource_not_found");
     assert_eq!(long(&r), "organization not found");
     let r = app
-        .send(
-            Method::DELETE,
-            &format!("/v1/organizations/{a}/domains/orgdmn_a-b"),
-            None,
-        )
+        .delete(&format!("/v1/organizations/{a}/domains/orgdmn_a-b"))
         .await;
     r.err(404, "resource_not_found");
     assert_eq!(long(&r), "organization domain not found");

@@ -16,17 +16,8 @@ async fn dev_tab(app: &App) -> Browser {
 
 /// Sends the emailed code of `strategy` and enters it (test addresses get 424242).
 async fn email_code(fapi: &mut Browser, sign_in: &str, strategy: &str) -> Res {
-    fapi.post(
-        &format!("/v1/client/sign_ins/{sign_in}/prepare_first_factor"),
-        &[("strategy", strategy)],
-    )
-    .await
-    .ok();
-    fapi.post(
-        &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
-        &[("strategy", strategy), ("code", "424242")],
-    )
-    .await
+    fapi.prepare_first_factor(sign_in, strategy).await.ok();
+    fapi.attempt_first_factor(sign_in, strategy, "424242").await
 }
 
 /// A Backend API or a Frontend API answer.
@@ -284,21 +275,12 @@ async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
 
     let mut fapi = dev_tab(&app).await;
     let si = fapi.start_sign_in(email).await;
-    let attempt = format!("/v1/client/sign_ins/{si}/attempt_first_factor");
     // A wrong password is still just incorrect.
-    fapi.post(
-        &attempt,
-        &[("strategy", "password"), ("password", "wrong-horse-9")],
-    )
-    .await
-    .err(422, "form_password_incorrect");
+    fapi.attempt_password(&si, "wrong-horse-9")
+        .await
+        .err(422, "form_password_incorrect");
     // The right one is refused as compromised, and is not counted as a failed attempt.
-    let r = fapi
-        .post(
-            &attempt,
-            &[("strategy", "password"), ("password", "correct-horse-9")],
-        )
-        .await;
+    let r = fapi.attempt_password(&si, "correct-horse-9").await;
     r.err(422, "form_password_compromised");
     assert_eq!(r.param(), "password");
     assert!(
@@ -352,14 +334,6 @@ async fn a_compromised_password_cannot_sign_in_until_it_is_reset() {
     // The new password signs in again (on another browser).
     let mut other = dev_tab(&app).await;
     let si = other.start_sign_in(email).await;
-    let r = other
-        .post(
-            &format!("/v1/client/sign_ins/{si}/attempt_first_factor"),
-            &[
-                ("strategy", "password"),
-                ("password", "a-fresh-passphrase-7"),
-            ],
-        )
-        .await;
+    let r = other.attempt_password(&si, "a-fresh-passphrase-7").await;
     assert_ne!(r.ok()["response"]["status"], "needs_first_factor");
 }

@@ -1,7 +1,6 @@
 //! `/v1/phone_numbers`: E.164 numbers added, read, verified, made primary, reserved for a
 //! second factor and removed.
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::common::*;
@@ -71,9 +70,7 @@ async fn a_number_is_added_updated_and_removed() {
     .await
     .err(422, "form_identifier_exists");
 
-    let r = app
-        .send(Method::DELETE, &format!("/v1/phone_numbers/{second}"), None)
-        .await;
+    let r = app.delete(&format!("/v1/phone_numbers/{second}")).await;
     assert_eq!(r.ok()["deleted"], true);
     assert_eq!(r.ok()["object"], "phone_number");
     let u = app.get(&format!("/v1/users/{user}")).await.ok().clone();

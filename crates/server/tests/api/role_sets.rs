@@ -22,12 +22,7 @@ async fn org(app: &App, body: Value) -> Value {
 }
 
 fn keys(set: &Value) -> Vec<&str> {
-    set["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect()
+    each_str(&set["roles"], "key")
 }
 
 async fn member_role(app: &App, org_id: &str, user_id: &str) -> String {
@@ -110,12 +105,7 @@ async fn role_sets_are_created_read_listed_and_updated() {
     let first = app.get("/v1/role_sets/role_set:sales_teams").await;
     assert_eq!(first.ok()["type"], "custom");
     let list = app.get("/v1/role_sets?order_by=key").await;
-    let listed: Vec<&str> = list.ok()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["key"].as_str().unwrap())
-        .collect();
+    let listed = each_str(&list.ok()["data"], "key");
     assert_eq!(listed, ["role_set:billing", "role_set:sales_teams"]);
     assert_eq!(list.body["total_count"], 2);
     let found = app.get("/v1/role_sets?query=SALES").await;
@@ -263,12 +253,7 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     )
     .await
     .err(422, "form_param_value_invalid");
-    app.post(
-        &format!("/v1/organizations/{oid}/memberships"),
-        json!({"user_id": u, "role": "org:support"}),
-    )
-    .await
-    .ok();
+    app.add_member(oid, &u, "org:support").await;
     app.patch(
         &format!("/v1/organizations/{oid}/memberships/{u}"),
         json!({"role": "org:member"}),
@@ -310,20 +295,14 @@ async fn an_organizations_role_set_decides_the_roles_its_members_may_have() {
     .await;
     assert_eq!(b["role_set_key"], "role_set:billing");
     let bid = b["id"].as_str().unwrap();
-    let m = app
-        .post(
-            &format!("/v1/organizations/{bid}/memberships"),
-            json!({"user_id": v, "role": "org:billing"}),
-        )
-        .await;
-    assert_eq!(m.ok()["role"], "org:billing");
+    let m = app.add_member(bid, &v, "org:billing").await;
+    assert_eq!(m["role"], "org:billing");
 
     // A role in a set is not deleted.
-    app.send(
-        Method::DELETE,
-        &format!("/v1/organization_roles/{}", billing["id"].as_str().unwrap()),
-        None,
-    )
+    app.delete(&format!(
+        "/v1/organization_roles/{}",
+        billing["id"].as_str().unwrap()
+    ))
     .await
     .err(422, "organization_role_in_use");
 }
@@ -348,12 +327,7 @@ async fn replacing_a_role_or_a_set_moves_the_members() {
         app.create_user_id("b@example.com").await,
     );
     for (user, role) in [(&u, "org:support"), (&v, "org:member")] {
-        app.post(
-            &format!("/v1/organizations/{oid}/memberships"),
-            json!({"user_id": user, "role": role}),
-        )
-        .await
-        .ok();
+        app.add_member(oid, user, role).await;
     }
 
     let replaced = app

@@ -106,9 +106,7 @@ async fn a_planted_client_cookie_is_useless_once_the_victim_signs_in_out_or_up()
     assert_eq!(victim.client().await["response"]["sessions"][0]["id"], sid);
     // The planted secret names no client any more: no session, no token.
     assert_eq!(attacker.client().await["response"], Value::Null);
-    let Res { status, body, .. } = attacker
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let Res { status, body, .. } = attacker.request_token(&sid).await;
     assert!(status >= 400 && body["jwt"].is_null(), "{status}: {body}");
 
     // Signing out rotates again: whoever read the secret while signed in holds nothing.
@@ -471,12 +469,7 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
             status,
             body: prepared,
             ..
-        } = tab
-            .post(
-                &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-                &[("strategy", "email_code")],
-            )
-            .await;
+        } = tab.prepare_sign_up(&id, "email_code").await;
         assert_eq!(status, 200, "{prepared}");
         seen.push((
             comparable_sign_up(&created["response"], email),
@@ -484,12 +477,7 @@ async fn with_enumeration_protection_signing_up_with_a_taken_address_tells_its_o
         ));
         if email.starts_with("taken") {
             // No code was sent, so none is right.
-            let Res { status, body, .. } = tab
-                .post(
-                    &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-                    &[("strategy", "email_code"), ("code", "424242")],
-                )
-                .await;
+            let Res { status, body, .. } = tab.attempt_sign_up(&id, "email_code", "424242").await;
             assert_eq!(status, 422);
             assert_eq!(body["errors"][0]["code"], "form_code_incorrect");
         }

@@ -223,12 +223,7 @@ async fn a_token_near_the_cookie_ceiling_is_counted() {
             json!({"name": "Wide", "slug": "wide", "created_by": owner}),
         )
         .await;
-    app.post(
-        &format!("/v1/organizations/{org}/memberships"),
-        json!({"user_id": uid, "role": "org:wide"}),
-    )
-    .await
-    .ok();
+    app.add_member(&org, &uid, "org:wide").await;
     app.patch(PATH, json!({"claims": {"slug": "{{org.slug}}"}}))
         .await
         .ok();

@@ -208,19 +208,9 @@ async fn delete_user_removes_sessions_and_frees_email() {
     let u = app.create_user("d@del.test").await;
     let uid = u["id"].as_str().unwrap();
     let s = app.create_session(uid).await;
-    let r = app
-        .send(Method::DELETE, &format!("/v1/users/{uid}"), None)
-        .await;
-    assert_eq!(
-        r.ok(),
-        &json!({"object": "user", "id": uid, "deleted": true})
-    );
-    app.get(&format!("/v1/users/{uid}"))
-        .await
-        .err(404, "resource_not_found");
-    app.send(Method::DELETE, &format!("/v1/users/{uid}"), None)
-        .await
-        .err(404, "resource_not_found");
+    let path = format!("/v1/users/{uid}");
+    app.delete_gone(&path, "user", uid).await;
+    app.delete(&path).await.err(404, "resource_not_found");
     assert_eq!(
         app.get(&format!("/v1/sessions/{}", s["id"].as_str().unwrap()))
             .await

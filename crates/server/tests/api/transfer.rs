@@ -180,12 +180,7 @@ async fn clerk_csv_exports_import_with_their_ids_and_digests() {
         .ok()
         .clone();
     assert_eq!(ada["username"], "ada_l");
-    let emails: Vec<&str> = ada["email_addresses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["email_address"].as_str().unwrap())
-        .collect();
+    let emails = each_str(&ada["email_addresses"], "email_address");
     assert_eq!(
         emails,
         ["ada@clerk.test", "ada2@clerk.test", "old@clerk.test"]

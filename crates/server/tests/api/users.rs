@@ -110,13 +110,7 @@ async fn list_filters_order_paging_and_count() {
     let r = app
         .get("/v1/users?order_by=%2Bfirst_name&limit=2&offset=1")
         .await;
-    let names: Vec<_> = r
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["first_name"].as_str().unwrap().to_owned())
-        .collect();
+    let names = each_str(r.ok(), "first_name");
     assert_eq!(names, ["Bob", "Carol"]);
 
     let r = app.get("/v1/users?email_address=ALICE%40list.test&email_address=bob%40list.test&email_address=nobody%40x.io").await;

@@ -520,20 +520,29 @@ impl Browser {
             )
             .await;
         let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
+        self.prepare_sign_up(&id, "email_code").await.ok();
+        id
+    }
+
+    /// Has a verification code for `strategy` (`email_code`, `phone_code`) sent on sign-up `id`.
+    pub async fn prepare_sign_up(&mut self, id: &str, strategy: &str) -> Res {
         self.post(
             &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "email_code")],
+            &[("strategy", strategy)],
         )
         .await
-        .ok();
-        id
     }
 
     /// The emailed code on sign-up `id`.
     pub async fn attempt_sign_up_code(&mut self, id: &str, code: &str) -> Res {
+        self.attempt_sign_up(id, "email_code", code).await
+    }
+
+    /// `code` for `strategy` (`email_code`, `phone_code`) on sign-up `id`.
+    pub async fn attempt_sign_up(&mut self, id: &str, strategy: &str, code: &str) -> Res {
         self.post(
             &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", code)],
+            &[("strategy", strategy), ("code", code)],
         )
         .await
     }
@@ -592,30 +601,63 @@ impl Browser {
     /// Prepares an emailed code on sign-in `id` and returns the code sent.
     pub async fn prepare_email_code(&mut self, app: &App, id: &str, email: &str) -> String {
         let before = app.emails_to(email).await.len();
-        self.post(
-            &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-            &[("strategy", "email_code")],
-        )
-        .await
-        .ok();
+        self.prepare_first_factor(id, "email_code").await.ok();
         assert_eq!(app.emails_to(email).await.len(), before + 1);
         app.code_for(email).await
     }
 
     pub async fn attempt_email_code(&mut self, id: &str, code: &str) -> Res {
+        self.attempt_first_factor(id, "email_code", code).await
+    }
+
+    /// Prepares the first factor `strategy` (`email_code`, `phone_code`, …) of sign-in `id`.
+    pub async fn prepare_first_factor(&mut self, id: &str, strategy: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
+            &[("strategy", strategy)],
+        )
+        .await
+    }
+
+    /// Prepares the second factor `strategy` (`totp`, `email_code`, …) of sign-in `id`.
+    pub async fn prepare_second_factor(&mut self, id: &str, strategy: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ins/{id}/prepare_second_factor"),
+            &[("strategy", strategy)],
+        )
+        .await
+    }
+
+    /// `code` for `strategy` (`email_code`, `phone_code`, …) as the first factor of sign-in `id`.
+    pub async fn attempt_first_factor(&mut self, id: &str, strategy: &str, code: &str) -> Res {
         self.post(
             &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "email_code"), ("code", code)],
+            &[("strategy", strategy), ("code", code)],
+        )
+        .await
+    }
+
+    /// `code` for `strategy` (`totp`, `backup_code`, `email_code`, …) as the second factor of
+    /// sign-in `id`.
+    pub async fn attempt_second_factor(&mut self, id: &str, strategy: &str, code: &str) -> Res {
+        self.post(
+            &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
+            &[("strategy", strategy), ("code", code)],
         )
         .await
     }
 
     /// A session token for session `sid` (`POST /v1/client/sessions/{sid}/tokens`).
     pub async fn token(&mut self, sid: &str) -> String {
-        let r = self
-            .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-            .await;
+        let r = self.request_token(sid).await;
         r.ok()["jwt"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /v1/client/sessions/{sid}/tokens` with no form: a session token as clerk-js asks
+    /// for one, answered or refused.
+    pub async fn request_token(&mut self, sid: &str) -> Res {
+        self.post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
+            .await
     }
 
     pub async fn sign_out(&mut self) {

@@ -3,12 +3,14 @@
 
 mod authenticator;
 mod browser;
+mod json;
 mod tickets;
 mod uploads;
 
 pub use authenticator::Page;
 pub use authenticator::register as register_passkey;
 pub use browser::*;
+pub use json::each_str;
 pub use tickets::ticket_in;
 pub use uploads::*;
 
@@ -127,6 +129,15 @@ impl Reply {
     pub fn list_len(&self) -> usize {
         self.ok().as_array().unwrap().len()
     }
+    /// The request succeeded with Clerk's answer to a deletion of `object` `id`:
+    /// `{"object": object, "id": id, "deleted": true}`.
+    #[track_caller]
+    pub fn deleted(&self, object: &str, id: &str) {
+        assert_eq!(
+            self.ok(),
+            &json!({"object": object, "id": id, "deleted": true})
+        );
+    }
     #[track_caller]
     pub fn err(&self, status: u16, code: &str) -> &Self {
         assert_eq!(self.status.as_u16(), status, "{}", self.raw);
@@ -189,6 +200,16 @@ impl App {
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         self.send(Method::PATCH, path, Some(body)).await
     }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// `DELETE path` answers Clerk's deleted object for `object` `id`, and `GET path` is then a
+    /// 404 `resource_not_found`.
+    pub async fn delete_gone(&self, path: &str, object: &str, id: &str) {
+        self.delete(path).await.deleted(object, id);
+        self.get(path).await.err(404, "resource_not_found");
+    }
 
     pub async fn create_user(&self, email: &str) -> Value {
         self.post(
@@ -236,6 +257,21 @@ impl App {
             json!({"name": name, "created_by": created_by}),
         )
         .await
+    }
+
+    /// Makes `user` a member of organization `org` with `role` over the Backend API, on the
+    /// instance's own secret key; the membership.
+    pub async fn add_member(&self, org: &str, user: &str, role: &str) -> Value {
+        let body = json!({"user_id": user, "role": role});
+        self.send_raw(
+            Method::POST,
+            &format!("/v1/organizations/{org}/memberships"),
+            Some(body.to_string().into_bytes()),
+            Some(&self.secret),
+        )
+        .await
+        .ok()
+        .clone()
     }
 
     /// A user with an email address and no password.
@@ -336,6 +372,17 @@ pub async fn audit_actions(app: &App) -> Vec<(String, String)> {
         .into_iter()
         .map(|a| (a.action, a.target_id.unwrap_or_default()))
         .collect()
+}
+
+/// Fails unless the audit log holds an entry of each of `actions` on `target`.
+pub async fn assert_audited(app: &App, target: &str, actions: &[&str]) {
+    let audit = audit_actions(app).await;
+    for action in actions {
+        assert!(
+            audit.contains(&((*action).to_owned(), target.to_owned())),
+            "{action}: {audit:?}"
+        );
+    }
 }
 
 /// `(organization id, role)` of each membership on a page of a user's organization memberships

@@ -83,9 +83,7 @@ async fn sessions_security_and_organizations_are_shown_and_sessions_signed_out()
     b.submit("/dashboard/sessions/sign-out", &[("session_id", &sid)])
         .await
         .redirects_to("/dashboard/sessions?done=sign-out");
-    let r = device
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = device.request_token(&sid).await;
     assert_ne!(r.status, 200, "{}", r.raw);
     let page = b.open("/dashboard/sessions?done=sign-out").await;
     assert!(page.body.contains("That session has been signed out."));

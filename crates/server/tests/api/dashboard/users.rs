@@ -165,9 +165,7 @@ async fn sign_out_ban_and_lock_take_effect_and_are_audited_as_the_operator() {
     )
     .await
     .redirects_to(&format!("/dashboard/users/{id}?done=sign-out"));
-    let r = first
-        .post(&format!("/v1/client/sessions/{first_sid}/tokens"), &[])
-        .await;
+    let r = first.request_token(&first_sid).await;
     assert_ne!(r.status, 200, "{}", r.raw);
     let (second, second_sid) = &mut devices[0];
     second.token(second_sid).await;
@@ -190,9 +188,7 @@ async fn sign_out_ban_and_lock_take_effect_and_are_audited_as_the_operator() {
     .await
     .redirects_to(&format!("/dashboard/users/{id}?done=sign-out-all"));
     for (browser, sid) in devices.iter_mut() {
-        let r = browser
-            .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-            .await;
+        let r = browser.request_token(sid).await;
         assert_ne!(r.status, 200, "{}", r.raw);
     }
     let page = b.open(&format!("/dashboard/users/{id}")).await;

@@ -110,9 +110,7 @@ async fn a_session_max_duration_caps_the_session_and_an_expired_ticket_is_refuse
     b.token(&sid).await;
     env.clock.advance(121_000);
     assert_eq!(env.session(&sid).await["status"], "expired");
-    let r = b
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = b.request_token(&sid).await;
     r.err(422, "session_not_active");
     assert_eq!(r.body["errors"][0]["meta"]["session_status"], "expired");
 
@@ -156,9 +154,7 @@ async fn revoking_a_pending_token_spoils_it_and_an_accepted_one_ends_its_session
     let r = revoke(&other, t["id"].as_str().unwrap()).await;
     assert_eq!(r.ok()["status"], "revoked");
     assert_eq!(env.session(&sid).await["status"], "revoked");
-    let r = b
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = b.request_token(&sid).await;
     r.err(422, "session_not_active");
     assert_eq!(r.body["errors"][0]["meta"]["session_status"], "revoked");
     assert!(

@@ -27,6 +27,22 @@ async fn call(
     Res::read(req.send().await.unwrap()).await
 }
 
+/// `POST /api_keys` with `body`, as the holder of `token`.
+async fn create(env: &Env, token: &str, body: Value) -> Res {
+    call(env, Method::POST, "/api_keys", Some(token), Some(body)).await
+}
+
+/// `GET path`, as the holder of `token`.
+async fn get(env: &Env, token: &str, path: &str) -> Res {
+    call(env, Method::GET, path, Some(token), None).await
+}
+
+/// `POST /api_keys/{id}/revoke` of `key` with `body`, as the holder of `token`.
+async fn revoke(env: &Env, token: &str, key: &Value, body: Value) -> Res {
+    let path = format!("/api_keys/{}/revoke", key["id"].as_str().unwrap());
+    call(env, Method::POST, &path, Some(token), Some(body)).await
+}
+
 /// A create's answer: 201, as the Frontend API's spec has it.
 #[track_caller]
 fn made(r: &Res) -> Value {
@@ -76,32 +92,21 @@ async fn a_user_creates_lists_and_revokes_their_own_keys() {
     verify_secret(&env, &secret).await.ok();
 
     env.clock.advance(1_000);
-    let second = call(
-        &env,
-        Method::POST,
-        "/api_keys",
-        Some(&token),
-        Some(json!({"name": "second", "subject": user})),
-    )
-    .await;
+    let second = create(&env, &token, json!({"name": "second", "subject": user})).await;
     made(&second);
-    let list = call(
+    let list = get(
         &env,
-        Method::GET,
+        &token,
         &format!("/api_keys?subject={user}&query=&limit=10&offset=0"),
-        Some(&token),
-        None,
     )
     .await;
     let list = list.ok();
     assert_eq!(list["total_count"], 2);
     // Through the proxy prefix, as clerk-js builds it (its empty version prefix doubles a slash).
-    let proxied = call(
+    let proxied = get(
         &env,
-        Method::GET,
+        &token,
         &format!("/__clerk//api_keys?subject={user}&limit=10&offset=0"),
-        Some(&token),
-        None,
     )
     .await;
     assert_eq!(proxied.ok()["total_count"], 2);
@@ -111,12 +116,11 @@ async fn a_user_creates_lists_and_revokes_their_own_keys() {
         "the secret is shown once"
     );
 
-    let revoked = call(
+    let revoked = revoke(
         &env,
-        Method::POST,
-        &format!("/api_keys/{}/revoke", key["id"].as_str().unwrap()),
-        Some(&token),
-        Some(json!({"revocation_reason": "lost laptop"})),
+        &token,
+        &key,
+        json!({"revocation_reason": "lost laptop"}),
     )
     .await;
     assert_eq!(revoked.ok()["revoked"], true);
@@ -143,37 +147,23 @@ async fn only_a_valid_session_token_of_the_instance_gets_in() {
     // Another instance's token, however well formed, is not this instance's.
     let other = spawn(Kind::Production).await;
     let (_, _, _, foreign) = signed_in(&other, "who@keys.test").await;
-    call(
-        &env,
-        Method::GET,
-        &format!("/api_keys?subject={user}"),
-        Some(&foreign),
-        None,
-    )
-    .await
-    .err(401, "authentication_invalid");
+    get(&env, &foreign, &format!("/api_keys?subject={user}"))
+        .await
+        .err(401, "authentication_invalid");
     // An expired token, and a token of a session that ended.
     env.clock.advance(2 * MINUTE);
-    call(
-        &env,
-        Method::GET,
-        &format!("/api_keys?subject={user}"),
-        Some(&token),
-        None,
-    )
-    .await
-    .err(401, "authentication_invalid");
+    get(&env, &token, &format!("/api_keys?subject={user}"))
+        .await
+        .err(401, "authentication_invalid");
     // A live session's token works until the session is revoked.
     let (_, user2, sid2, fresh) = signed_in(&env, "second@keys.test").await;
     assert_ne!(sid2, sid);
     let list = format!("/api_keys?subject={user2}");
-    call(&env, Method::GET, &list, Some(&fresh), None)
-        .await
-        .ok();
+    get(&env, &fresh, &list).await.ok();
     env.bapi(Method::POST, &format!("/v1/sessions/{sid2}/revoke"), None)
         .await
         .ok();
-    call(&env, Method::GET, &list, Some(&fresh), None)
+    get(&env, &fresh, &list)
         .await
         .err(401, "authentication_invalid");
     let listed = env
@@ -201,33 +191,19 @@ async fn other_users_keys_are_out_of_reach_and_organizations_go_by_role() {
         .await
         .ok()
         .clone();
-    call(
+    get(&env, &member_token, &format!("/api_keys?subject={admin}"))
+        .await
+        .err(403, "not_allowed_access");
+    create(
         &env,
-        Method::GET,
-        &format!("/api_keys?subject={admin}"),
-        Some(&member_token),
-        None,
+        &member_token,
+        json!({"name": "sneaky", "subject": admin}),
     )
     .await
     .err(403, "not_allowed_access");
-    call(
-        &env,
-        Method::POST,
-        "/api_keys",
-        Some(&member_token),
-        Some(json!({"name": "sneaky", "subject": admin})),
-    )
-    .await
-    .err(403, "not_allowed_access");
-    call(
-        &env,
-        Method::POST,
-        &format!("/api_keys/{}/revoke", theirs["id"].as_str().unwrap()),
-        Some(&member_token),
-        Some(json!({})),
-    )
-    .await
-    .err(404, "resource_not_found");
+    revoke(&env, &member_token, &theirs, json!({}))
+        .await
+        .err(404, "resource_not_found");
     verify_secret(&env, theirs["secret"].as_str().unwrap())
         .await
         .ok();
@@ -237,63 +213,38 @@ async fn other_users_keys_are_out_of_reach_and_organizations_go_by_role() {
         .post("/v1/organizations", &[("name", "Keyholders")])
         .await;
     let org = org.ok()["response"]["id"].as_str().unwrap().to_owned();
-    let org_key = call(
+    let org_key = create(
         &env,
-        Method::POST,
-        "/api_keys",
-        Some(&admin_token),
-        Some(json!({"name": "org bot", "subject": org})),
+        &admin_token,
+        json!({"name": "org bot", "subject": org}),
     )
     .await;
     let org_key = made(&org_key);
     assert_eq!(org_key["subject"], org.as_str());
     let list_path = format!("/api_keys?subject={org}");
-    call(&env, Method::GET, &list_path, Some(&member_token), None)
+    get(&env, &member_token, &list_path)
         .await
         .err(404, "organization_not_found_or_unauthorized");
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org}/memberships"),
-        Some(json!({"user_id": member, "role": "org:member"})),
-    )
-    .await
-    .ok();
-    let seen = call(&env, Method::GET, &list_path, Some(&member_token), None).await;
+    env.add_member(&org, &member, "org:member").await;
+    let seen = get(&env, &member_token, &list_path).await;
     assert_eq!(seen.ok()["total_count"], 1);
-    call(
+    create(
         &env,
-        Method::POST,
-        "/api_keys",
-        Some(&member_token),
-        Some(json!({"name": "member bot", "subject": org})),
+        &member_token,
+        json!({"name": "member bot", "subject": org}),
     )
     .await
     .err(403, "not_allowed_access");
-    call(
-        &env,
-        Method::POST,
-        &format!("/api_keys/{}/revoke", org_key["id"].as_str().unwrap()),
-        Some(&member_token),
-        Some(json!({})),
-    )
-    .await
-    .err(404, "resource_not_found");
+    revoke(&env, &member_token, &org_key, json!({}))
+        .await
+        .err(404, "resource_not_found");
     // Bad input is Clerk's 400 here too, and claims cannot be smuggled in from a browser.
-    let r = call(
-        &env,
-        Method::POST,
-        "/api_keys",
-        Some(&admin_token),
-        Some(json!({"name": "x", "subject": admin})),
-    )
-    .await;
+    let r = create(&env, &admin_token, json!({"name": "x", "subject": admin})).await;
     assert_eq!((r.status, r.param()), (400, "name"), "{}", r.raw);
-    let k = call(
+    let k = create(
         &env,
-        Method::POST,
-        "/api_keys",
-        Some(&admin_token),
-        Some(json!({"name": "plain", "subject": admin, "claims": {"role": "root"}, "scopes": ["all"]})),
+        &admin_token,
+        json!({"name": "plain", "subject": admin, "claims": {"role": "root"}, "scopes": ["all"]}),
     )
     .await;
     let k = made(&k);

@@ -19,16 +19,6 @@ async fn create_org(env: &Env, name: &str, slug: &str, admin: &str) -> String {
     env.new_org(name, Some(slug), admin).await
 }
 
-async fn add_member(env: &Env, org: &str, user: &str) {
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org}/memberships"),
-        Some(json!({"user_id": user, "role": "org:member"})),
-    )
-    .await
-    .ok();
-}
-
 /// The client's session `sid` as clerk-js reads it.
 async fn fapi_session(b: &mut Browser, sid: &str) -> Value {
     let c = b.client().await;
@@ -103,7 +93,7 @@ async fn a_sign_up_is_pending_until_the_user_chooses_an_organization_they_belong
         .to_owned();
     let acme = create_org(&env, "Acme", "acme", &owner).await;
     let other = create_org(&env, "Other", "other", &owner).await;
-    add_member(&env, &acme, &uid).await;
+    env.add_member(&acme, &uid, "org:member").await;
     // Even a token asked for a membership's organization names none while pending.
     let claims = token_with(&mut a, &sid, &[("organization_id", &acme)]).await;
     assert_eq!(claims["sts"], "pending");
@@ -182,7 +172,7 @@ async fn a_sign_up_is_pending_until_the_user_chooses_an_organization_they_belong
     assert_eq!(claims["sts"], "pending");
     assert!(claims.get("o").is_none(), "{claims}");
     // Choosing again resolves it.
-    add_member(&env, &other, &uid).await;
+    env.add_member(&other, &uid, "org:member").await;
     let r = touch(&mut a, &sid, "other", "select_org").await;
     assert_eq!(r.ok()["response"]["status"], "active");
     assert_eq!(
@@ -217,7 +207,7 @@ async fn a_sign_in_on_a_forced_instance_is_pending_and_a_backend_session_too() {
     )
     .await
     .err(422, "form_param_value_invalid");
-    add_member(&env, &acme, &uid).await;
+    env.add_member(&acme, &uid, "org:member").await;
     let s = env
         .post(
             "/v1/sessions",

@@ -26,12 +26,7 @@ async fn password_on_a_new_device(
     expected: &str,
 ) -> (String, String) {
     let id = b.start_sign_in(email).await;
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "password"), ("password", PASSWORD)],
-        )
-        .await;
+    let r = b.attempt_password(&id, PASSWORD).await;
     let si = r.ok()["response"].clone();
     assert_eq!(si["status"], expected, "{}", r.raw);
     assert_eq!(si["client_trust_state"], "new", "{si}");
@@ -101,22 +96,14 @@ async fn a_new_device_is_a_second_factor_to_clerk_js_5_and_needs_client_trust_to
         let code = env.code_for(email).await;
 
         let r = b
-            .post(
-                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-                &[("strategy", "email_code"), ("code", &wrong(&code))],
-            )
+            .attempt_second_factor(&id, "email_code", &wrong(&code))
             .await;
         r.err(422, "form_code_incorrect");
         let c = b.client().await;
         assert_eq!(c["response"]["sign_in"]["status"], expected, "{c}");
         assert_eq!(c["response"]["sessions"], json!([]));
 
-        let r = b
-            .post(
-                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-                &[("strategy", "email_code"), ("code", &code)],
-            )
-            .await;
+        let r = b.attempt_second_factor(&id, "email_code", &code).await;
         let si = &r.ok()["response"];
         assert_eq!(si["status"], "complete", "{}", r.raw);
         assert_eq!(si["client_trust_state"], Value::Null, "{}", r.raw);
@@ -177,12 +164,9 @@ async fn the_device_code_has_the_same_limits_for_clerk_js_5_and_6() {
         let (id, email_id) = password_on_a_new_device(&mut b, email, expected).await;
         // Attempting before preparing is refused and sends nothing.
         let before = env.emails_to(email).await.len();
-        b.post(
-            &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-            &[("strategy", "email_code"), ("code", "123456")],
-        )
-        .await
-        .err(400, "client_state_invalid");
+        b.attempt_second_factor(&id, "email_code", "123456")
+            .await
+            .err(400, "client_state_invalid");
         assert_eq!(env.emails_to(email).await.len(), before);
 
         b.post(
@@ -194,19 +178,11 @@ async fn the_device_code_has_the_same_limits_for_clerk_js_5_and_6() {
         let code = env.code_for(email).await;
         // Three wrong codes spend it; the right one is then refused too.
         for _ in 0..3 {
-            b.post(
-                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-                &[("strategy", "email_code"), ("code", &wrong(&code))],
-            )
-            .await
-            .err(422, "form_code_incorrect");
+            b.attempt_second_factor(&id, "email_code", &wrong(&code))
+                .await
+                .err(422, "form_code_incorrect");
         }
-        let r = b
-            .post(
-                &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-                &[("strategy", "email_code"), ("code", &code)],
-            )
-            .await;
+        let r = b.attempt_second_factor(&id, "email_code", &code).await;
         r.err(422, "verification_failed");
         let c = b.client().await;
         assert_eq!(c["response"]["sign_in"]["status"], expected, "{c}");

@@ -43,9 +43,7 @@ async fn tokens_come_from_memory_while_degraded_and_revocations_hold() {
     assert!(state.degraded.enter("test: the database is away"));
     env.clock.advance(2 * HOUR);
     let jwks = env.jwks().await;
-    let r = a
-        .post(&format!("/v1/client/sessions/{sid_a}/tokens"), &[])
-        .await;
+    let r = a.request_token(&sid_a).await;
     let jwt = r.ok()["jwt"].as_str().unwrap().to_owned();
     assert!(verify_with_jwk(&jwt, &jwks));
     let (_, claims) = decode_jwt(&jwt);
@@ -53,14 +51,14 @@ async fn tokens_come_from_memory_while_degraded_and_revocations_hold() {
     assert_eq!(claims["sub"], user_a.as_str());
     assert_eq!(int(&claims["iat"]), (T0 + 2 * HOUR) / 1000);
     // The revoked session and the one never held: 503, never a sign-out.
-    b.post(&format!("/v1/client/sessions/{sid_b}/tokens"), &[])
+    b.request_token(&sid_b)
         .await
         .err(503, "service_unavailable");
-    c.post(&format!("/v1/client/sessions/{sid_c}/tokens"), &[])
+    c.request_token(&sid_c)
         .await
         .err(503, "service_unavailable");
     // A's cookie does not reach B's session.
-    a.post(&format!("/v1/client/sessions/{sid_c}/tokens"), &[])
+    a.request_token(&sid_c)
         .await
         .err(503, "service_unavailable");
     // Sign-ins, the client, writes and template tokens: 503 at once.
@@ -118,14 +116,12 @@ async fn tokens_come_from_memory_while_degraded_and_revocations_hold() {
     let s = env.session(&sid_a).await;
     assert_eq!(int(&s["last_active_at"]), T0 + 2 * HOUR);
     assert_eq!(env.session(&sid_b).await["status"], "revoked");
-    b.post(&format!("/v1/client/sessions/{sid_b}/tokens"), &[])
-        .await
-        .err(422, "session_not_active");
+    b.request_token(&sid_b).await.err(422, "session_not_active");
 
     // Past the window since the database last confirmed it, A gets no token from memory.
     assert!(state.degraded.enter("test: away again"));
     env.clock.advance(3 * HOUR + MINUTE);
-    a.post(&format!("/v1/client/sessions/{sid_a}/tokens"), &[])
+    a.request_token(&sid_a)
         .await
         .err(503, "service_unavailable");
     assert!(check_once(state, &mut probe).await);

@@ -32,18 +32,8 @@ async fn dev_browsers_name_the_client_on_development_only() {
     let c = b.client().await;
     assert_eq!(c["response"]["id"], client_id.as_str());
     assert_eq!(c["response"]["sign_up"]["id"], su_id.as_str());
-    b.post(
-        &format!("/v1/client/sign_ups/{su_id}/prepare_verification"),
-        &[("strategy", "email_code")],
-    )
-    .await
-    .ok();
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ups/{su_id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", "424242")],
-        )
-        .await;
+    b.prepare_sign_up(&su_id, "email_code").await.ok();
+    let r = b.attempt_sign_up(&su_id, "email_code", "424242").await;
     assert_eq!(r.ok()["response"]["status"], "complete");
     assert!(r.set_cookies().is_empty());
     let sid = r.body["response"]["created_session_id"]

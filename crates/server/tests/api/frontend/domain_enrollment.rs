@@ -404,13 +404,7 @@ async fn nobody_reaches_another_users_suggestion_or_another_organizations_reques
     // A plain member of Beta may not manage its memberships.
     let mut mia = env.browser();
     let (mia_id, _) = mia.sign_up(&env, "mia@elsewhere.test", None).await;
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org_b}/memberships"),
-        Some(json!({"user_id": mia_id, "role": "org:member"})),
-    )
-    .await
-    .ok();
+    env.add_member(&org_b, &mia_id, "org:member").await;
     let before = env.snapshot().await;
     mia.get(&requests_of(&org_b, ""))
         .await

@@ -106,12 +106,9 @@ async fn a_link_opened_on_another_device_completes_the_sign_in_that_asked() {
     let r = prepare_link(&mut b, &id, &format!("{EVIL}/x")).await;
     assert_eq!(r.status, 422, "{}", r.raw);
     assert_eq!(r.param(), "redirect_url");
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-        &[("strategy", "email_link")],
-    )
-    .await
-    .err(422, "form_param_missing");
+    b.prepare_first_factor(&id, "email_link")
+        .await
+        .err(422, "form_param_missing");
     assert_eq!(env.snapshot().await, before);
 
     let r = prepare_link(&mut b, &id, DONE).await;
@@ -161,12 +158,9 @@ async fn a_link_opened_on_another_device_completes_the_sign_in_that_asked() {
     let token = link.split("token=").nth(1).unwrap();
     b.sign_out().await;
     let id = b.start_sign_in(email).await;
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-        &[("strategy", "email_link"), ("code", token)],
-    )
-    .await
-    .err(422, "strategy_for_user_invalid");
+    b.attempt_first_factor(&id, "email_link", token)
+        .await
+        .err(422, "strategy_for_user_invalid");
 }
 
 #[tokio::test]

@@ -84,16 +84,10 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
         json!([{"strategy": "totp"}, {"strategy": "backup_code"}])
     );
     let id = si["id"].as_str().unwrap().to_owned();
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/prepare_second_factor"),
-        &[("strategy", "totp")],
-    )
-    .await
-    .ok();
-    let attempt2 = format!("/v1/client/sign_ins/{id}/attempt_second_factor");
+    b.prepare_second_factor(&id, "totp").await.ok();
     // The step used to enrol cannot be used again.
     let before = env.snapshot().await;
-    b.post(&attempt2, &[("strategy", "totp"), ("code", &code)])
+    b.attempt_second_factor(&id, "totp", &code)
         .await
         .err(422, "form_code_incorrect");
     let after = env.snapshot().await;
@@ -105,9 +99,7 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
     // The next step's code is accepted.
     env.clock.advance(totp::STEP_SECS * 1000);
     let next = totp_code(&secret, now + totp::STEP_SECS * 1000);
-    let r = b
-        .post(&attempt2, &[("strategy", "totp"), ("code", &next)])
-        .await;
+    let r = b.attempt_second_factor(&id, "totp", &next).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
     let sid = r.body["response"]["created_session_id"].as_str().unwrap();
     assert_eq!(env.session(sid).await["status"], "active");
@@ -118,12 +110,7 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
     let si = b.sign_in_password(email).await;
     assert_eq!(si["status"], "needs_second_factor");
     let id = si["id"].as_str().unwrap();
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-            &[("strategy", "backup_code"), ("code", &backup[0])],
-        )
-        .await;
+    let r = b.attempt_second_factor(id, "backup_code", &backup[0]).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
     b.session_id = r.body["response"]["created_session_id"]
         .as_str()
@@ -133,26 +120,15 @@ async fn totp_and_backup_codes_through_me_and_sign_in() {
     let si = b.sign_in_password(email).await;
     let id = si["id"].as_str().unwrap();
     let before = env.snapshot().await;
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-        &[("strategy", "backup_code"), ("code", &backup[0])],
-    )
-    .await
-    .err(422, "form_code_incorrect");
+    b.attempt_second_factor(id, "backup_code", &backup[0])
+        .await
+        .err(422, "form_code_incorrect");
     assert_eq!(env.snapshot().await.sessions, before.sessions);
     // The TOTP code just used cannot complete this sign-in either.
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-        &[("strategy", "totp"), ("code", &next)],
-    )
-    .await
-    .err(422, "form_code_incorrect");
+    b.attempt_second_factor(id, "totp", &next)
+        .await
+        .err(422, "form_code_incorrect");
     assert_eq!(env.snapshot().await.sessions, before.sessions);
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_second_factor"),
-            &[("strategy", "backup_code"), ("code", &backup[1])],
-        )
-        .await;
+    let r = b.attempt_second_factor(id, "backup_code", &backup[1]).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
 }

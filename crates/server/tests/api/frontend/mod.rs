@@ -317,12 +317,7 @@ async fn prepare_email_link(b: &mut Browser, prepare: &str, redirect_url: &str) 
 /// The `key` of each role on the page of an organization's roles (`GET …/roles`) `roles`
 /// answered.
 fn role_keys(roles: &Res) -> Vec<&str> {
-    roles.ok()["response"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["key"].as_str().unwrap())
-        .collect()
+    each_str(&roles.ok()["response"]["data"], "key")
 }
 
 /// A 6-digit code that is not `code`.

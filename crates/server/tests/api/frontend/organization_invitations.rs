@@ -616,13 +616,7 @@ async fn an_admin_invites_lists_and_revokes_on_the_frontend_api() {
     // Bob, a plain member, and Carol, a stranger: refused, and nothing written.
     let mut b = env.browser();
     let (bob, _) = b.sign_up(&env, "bob@example.com", None).await;
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{org}/memberships"),
-        Some(json!({"user_id": bob, "role": "org:member"})),
-    )
-    .await
-    .ok();
+    env.add_member(&org, &bob, "org:member").await;
     let mut c = env.browser();
     c.sign_up(&env, "carol@example.com", None).await;
     let before = env.snapshot().await;

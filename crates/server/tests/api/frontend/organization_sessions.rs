@@ -49,13 +49,7 @@ async fn active_organization_is_set_by_touch_and_carried_by_tokens() {
     let owner = env.new_user("owner@example.com").await;
     let acme = env.new_org("Acme", Some("acme"), &owner).await;
     let other = env.new_org("Other", Some("other"), &owner).await;
-    bapi(
-        &env,
-        "POST",
-        &format!("/v1/organizations/{acme}/memberships"),
-        json!({"user_id": uid, "role": "org:member"}),
-    )
-    .await;
+    env.add_member(&acme, &uid, "org:member").await;
 
     // Not a member (by id or slug), or no such organization: refused, nothing set.
     for bad in [other.as_str(), "other", "org_missing", "nope"] {
@@ -180,13 +174,7 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     .await;
     let owner = env.new_user("owner@example.com").await;
     let acme = env.new_org("Acme", Some("acme"), &owner).await;
-    let m = bapi(
-        &env,
-        "POST",
-        &format!("/v1/organizations/{acme}/memberships"),
-        json!({"user_id": uid, "role": "org:billing"}),
-    )
-    .await;
+    let m = env.add_member(&acme, &uid, "org:billing").await;
     assert_eq!(m["role"], "org:billing");
     assert_eq!(m["role_name"], "Billing");
     let held: Vec<&str> = m["permissions"]
@@ -230,9 +218,7 @@ async fn a_member_with_a_custom_role_holds_its_permissions_everywhere() {
     )
     .await
     .ok();
-    let r = a
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = a.request_token(&sid).await;
     let claims = decode_jwt(r.ok()["jwt"].as_str().unwrap()).1;
     assert_eq!(claims["o"]["rol"], "billing");
     assert_eq!(claims["o"]["id"], acme.as_str());

@@ -167,9 +167,7 @@ async fn the_proxy_prefix_serves_the_same_routes() {
     let r = b.get("/v1/jwks").await;
     assert!(r.ok()["keys"][0]["kid"].is_string());
     let (user_id, sid) = b.sign_up(&env, "proxy@example.com", None).await;
-    let r = b
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = b.request_token(&sid).await;
     assert_eq!(r.ok()["object"], "token");
     assert_eq!(
         b.get("/v1/me").await.ok()["response"]["id"],

@@ -25,11 +25,7 @@ async fn texted_code(env: &Env, number: &str) -> Option<String> {
 }
 
 async fn verify(b: &mut Browser, id: &str, strategy: &str, code: &str) -> Res {
-    b.post(
-        &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-        &[("strategy", strategy), ("code", code)],
-    )
-    .await
+    b.attempt_sign_up(id, strategy, code).await
 }
 
 #[tokio::test]
@@ -94,12 +90,7 @@ async fn a_required_phone_number_is_verified_by_its_code_before_the_user_exists(
         "needs_prepare"
     );
 
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "phone_code")],
-        )
-        .await;
+    let r = b.prepare_sign_up(&id, "phone_code").await;
     let v = &r.ok()["response"]["verifications"]["phone_number"];
     assert_eq!(v["strategy"], "phone_code");
     assert_eq!(v["next_action"], "needs_attempt");
@@ -112,12 +103,7 @@ async fn a_required_phone_number_is_verified_by_its_code_before_the_user_exists(
     assert_eq!(su["status"], "missing_requirements");
     assert_eq!(su["unverified_fields"], json!(["email_address"]));
 
-    b.post(
-        &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-        &[("strategy", "email_code")],
-    )
-    .await
-    .ok();
+    b.prepare_sign_up(&id, "email_code").await.ok();
     let email_code = env.code_for("sam@example.com").await;
     let r = b.attempt_sign_up_code(&id, &email_code).await;
     let su = r.ok()["response"].clone();
@@ -137,18 +123,12 @@ async fn a_required_phone_number_is_verified_by_its_code_before_the_user_exists(
     let mut later = env.browser();
     let sign_in = later.start_sign_in(number).await;
     later
-        .post(
-            &format!("/v1/client/sign_ins/{sign_in}/prepare_first_factor"),
-            &[("strategy", "phone_code")],
-        )
+        .prepare_first_factor(&sign_in, "phone_code")
         .await
         .ok();
     let code = texted_code(&env, number).await.unwrap();
     let r = later
-        .post(
-            &format!("/v1/client/sign_ins/{sign_in}/attempt_first_factor"),
-            &[("strategy", "phone_code"), ("code", &code)],
-        )
+        .attempt_first_factor(&sign_in, "phone_code", &code)
         .await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
 }
@@ -195,12 +175,7 @@ async fn a_number_with_an_account_is_refused_or_texted_nothing() {
         .await;
     let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
     assert_eq!(r.body["response"]["optional_fields"][3], "phone_number");
-    b.post(
-        &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-        &[("strategy", "phone_code")],
-    )
-    .await
-    .ok();
+    b.prepare_sign_up(&id, "phone_code").await.ok();
     assert_eq!(texted_code(&env, number).await, None, "nothing texted");
     verify(&mut b, &id, "phone_code", "123456")
         .await

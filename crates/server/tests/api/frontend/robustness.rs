@@ -266,9 +266,7 @@ async fn malformed_and_oversized_requests_are_refused_cleanly() {
             &json!({"response": null, "client": null})
         );
         j.get("/v1/me").await.err(401, "signed_out");
-        j.post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-            .await
-            .err(401, "signed_out");
+        j.request_token(&sid).await.err(401, "signed_out");
     }
     assert_eq!(env.snapshot().await, before);
 }

@@ -11,9 +11,7 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
     let (_, sid_b) = b.sign_up(&env, "bob@example.com", None).await;
 
     // The token, unwrapped, authorized for the calling origin.
-    let r = a
-        .post(&format!("/v1/client/sessions/{sid_a}/tokens"), &[])
-        .await;
+    let r = a.request_token(&sid_a).await;
     let body = r.ok();
     assert_eq!(keys(body), ["jwt", "object"], "{}", r.raw);
     assert_eq!(body["object"], "token");
@@ -30,9 +28,7 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
     let before = env.snapshot().await;
     let a_before = a.client().await;
     let b_before = b.client().await;
-    a.post(&format!("/v1/client/sessions/{sid_b}/tokens"), &[])
-        .await
-        .err(404, "resource_not_found");
+    a.request_token(&sid_b).await.err(404, "resource_not_found");
     a.get(&format!("/v1/client/sessions/{sid_b}"))
         .await
         .err(404, "resource_not_found");
@@ -57,9 +53,7 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
     assert_eq!(r.body["client"], r.body["response"]);
     assert_eq!(env.session(&sid_a).await["status"], "ended");
     assert_eq!(env.session(&sid_b).await["status"], "active");
-    let r = a
-        .post(&format!("/v1/client/sessions/{sid_a}/tokens"), &[])
-        .await;
+    let r = a.request_token(&sid_a).await;
     r.err(422, "session_not_active");
     assert_eq!(r.body["errors"][0]["meta"]["session_status"], "ended");
     a.get("/v1/me").await.err(401, "signed_out");
@@ -69,9 +63,7 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
     assert_eq!(r.ok()["response"]["sessions"], json!([]));
     env.snapshot().await.assert_same_data(&before);
     // B is untouched.
-    let r = b
-        .post(&format!("/v1/client/sessions/{sid_b}/tokens"), &[])
-        .await;
+    let r = b.request_token(&sid_b).await;
     assert!(r.ok()["jwt"].is_string());
 
     // Ending a session explicitly works the same way.
@@ -80,17 +72,13 @@ async fn session_tokens_belong_to_their_client_and_end_with_sign_out() {
         .await;
     assert_eq!(r.ok()["response"]["status"], "ended", "{}", r.raw);
     assert_eq!(env.session(&sid_b).await["status"], "ended");
-    b.post(&format!("/v1/client/sessions/{sid_b}/tokens"), &[])
-        .await
-        .err(422, "session_not_active");
+    b.request_token(&sid_b).await.err(422, "session_not_active");
 
     // A server-side call (no Origin) gets a token without azp.
     let mut server = env.browser_at(None);
     server.sign_up(&env, "carol@example.com", None).await;
     let sid = server.session_id.clone().unwrap();
-    let r = server
-        .post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await;
+    let r = server.request_token(&sid).await;
     let (_, claims) = decode_jwt(r.ok()["jwt"].as_str().unwrap());
     assert!(claims.get("azp").is_none(), "{claims}");
     r.no_cors();
@@ -194,18 +182,10 @@ async fn the_user_sees_their_devices_and_signs_one_out() {
             && e.data["user_id"] == user_id.as_str()),
         "no session.revoked event for the phone"
     );
-    let r = phone
-        .post(&format!("/v1/client/sessions/{sid_phone}/tokens"), &[])
-        .await;
+    let r = phone.request_token(&sid_phone).await;
     assert!(r.status >= 400, "{}", r.raw);
     assert!(!r.raw.contains("\"jwt\""), "{}", r.raw);
     let r = laptop.get("/v1/me/sessions/active").await;
-    let ids: Vec<&str> = r
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids = each_str(r.ok(), "id");
     assert_eq!(ids, [sid_laptop.as_str()]);
 }

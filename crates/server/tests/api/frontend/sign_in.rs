@@ -35,12 +35,7 @@ async fn sign_in_refuses_unknown_identifiers_and_wrong_passwords() {
     let remaining = int(&env.user(&user_id).await["verification_attempts_remaining"]);
     let id = b.start_sign_in(email).await;
     let before = env.snapshot().await;
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "password"), ("password", "Not-the-password-1")],
-        )
-        .await;
+    let r = b.attempt_password(&id, "Not-the-password-1").await;
     r.err(422, "form_password_incorrect");
     assert_eq!(r.body["errors"][0]["meta"]["param_name"], "password");
     let user = env.user(&user_id).await;
@@ -251,13 +246,7 @@ async fn three_wrong_codes_spend_the_code() {
         )
         .await;
     let id = r.ok()["response"]["id"].as_str().unwrap().to_owned();
-    other
-        .post(
-            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "email_code")],
-        )
-        .await
-        .ok();
+    other.prepare_sign_up(&id, "email_code").await.ok();
     let code = env.code_for("new@example.com").await;
     let path = format!("/v1/client/sign_ups/{id}/attempt_verification");
     let before = env.snapshot().await;
@@ -299,12 +288,7 @@ async fn test_mode_codes_only_on_development_instances() {
     // Sign-in by code too.
     b.sign_out().await;
     let id = b.start_sign_in(email).await;
-    b.post(
-        &format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
-        &[("strategy", "email_code")],
-    )
-    .await
-    .ok();
+    b.prepare_first_factor(&id, "email_code").await.ok();
     assert!(dev.emails_to(email).await.is_empty());
     let r = b.attempt_email_code(&id, "424242").await;
     assert_eq!(r.ok()["response"]["status"], "complete");

@@ -59,12 +59,7 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
     assert_eq!(env.bapi_get("/v1/users").await.ok(), &json!([]));
 
     let id = su["id"].as_str().unwrap();
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            &[("strategy", "email_code")],
-        )
-        .await;
+    let r = b.prepare_sign_up(id, "email_code").await;
     let v = &r.ok()["response"]["verifications"]["email_address"];
     assert_eq!(v["next_action"], "needs_attempt");
     assert_eq!(v["strategy"], "email_code");
@@ -83,12 +78,7 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
     );
 
     env.clock.advance(MINUTE);
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", &code)],
-        )
-        .await;
+    let r = b.attempt_sign_up(id, "email_code", &code).await;
     let body = r.ok().clone();
     let su = &body["response"];
     assert_eq!(su["status"], "complete", "{}", r.raw);
@@ -144,12 +134,7 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
 
     // The code was spent: replaying it on the completed sign-up changes nothing.
     let before = env.snapshot().await;
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", &code)],
-        )
-        .await;
+    let r = b.attempt_sign_up(id, "email_code", &code).await;
     assert!(r.status >= 400, "{}", r.raw);
     env.snapshot().await.assert_same_data(&before);
 
@@ -172,9 +157,7 @@ async fn production_sign_up_verifies_the_email_and_starts_a_session() {
     b.post(&format!("/v1/client/sessions/{sid}/touch"), &[])
         .await
         .ok();
-    b.post(&format!("/v1/client/sessions/{sid}/tokens"), &[])
-        .await
-        .ok();
+    b.request_token(&sid).await.ok();
     b.patch("/v1/me", &[("last_name", "Lovelace")]).await.ok();
     b.get("/v1/me/sessions/active").await.ok();
     for body in &b.seen {

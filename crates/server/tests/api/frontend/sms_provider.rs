@@ -142,12 +142,7 @@ async fn codes_are_sent_through_the_provider_retried_and_failed_for_good() {
         .await
         .ok()
         .clone();
-    let ids: Vec<String> = user["phone_numbers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids = each_str(&user["phone_numbers"], "id");
     let mut b = env.browser();
     let id = b.start_sign_in("pat@example.com").await;
     // The flaky number last: its code is the one the sign-in waits for.
@@ -217,11 +212,6 @@ async fn codes_are_sent_through_the_provider_retried_and_failed_for_good() {
         .as_str()
         .unwrap()
         .to_owned();
-    let r = b
-        .post(
-            &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-            &[("strategy", "phone_code"), ("code", &code)],
-        )
-        .await;
+    let r = b.attempt_first_factor(&id, "phone_code", &code).await;
     assert_eq!(r.ok()["response"]["status"], "complete", "{}", r.raw);
 }

@@ -51,13 +51,7 @@ async fn the_client_shows_each_user_their_own_memberships_as_they_are_now() {
     )
     .await
     .ok();
-    env.bapi(
-        Method::POST,
-        &format!("/v1/organizations/{bobco}/memberships"),
-        Some(json!({"user_id": alice, "role": "org:member"})),
-    )
-    .await
-    .ok();
+    env.add_member(&bobco, &alice, "org:member").await;
     env.bapi(
         Method::PATCH,
         &format!("/v1/organizations/{bobco}/memberships/{alice}/metadata"),

@@ -86,12 +86,7 @@ async fn the_waitlist_is_joined_invited_and_completed() {
     assert_eq!(all["data"][2]["email_address"], "member@example.com");
     assert_eq!(all["data"][3]["email_address"], "ada@example.com");
     let by_name = list(&env, "?order_by=%2Bemail_address&limit=2").await;
-    let names: Vec<_> = by_name["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["email_address"].as_str().unwrap())
-        .collect();
+    let names = each_str(&by_name["data"], "email_address");
     assert_eq!(
         (names, &by_name["total_count"]),
         (vec!["ada@example.com", "bo@example.com"], &json!(4))

@@ -70,12 +70,7 @@ async fn the_account_page_lists_organizations_and_accepts_an_invitation() {
     let ada = user_id(&app, email).await;
 
     let beta = organization(&app, "Beta Works", "beta-works").await;
-    app.post(
-        &format!("/v1/organizations/{beta}/memberships"),
-        json!({"user_id": ada, "role": "org:member"}),
-    )
-    .await
-    .ok();
+    app.add_member(&beta, &ada, "org:member").await;
     let hostile = organization(&app, HOSTILE, "hostile").await;
     let mine = invite(&app, &hostile, email, "org:admin").await;
     let gamma = organization(&app, "Gamma", "gamma").await;

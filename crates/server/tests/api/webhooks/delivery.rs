@@ -18,9 +18,7 @@ async fn deliveries_are_signed_clerk_envelopes_in_commit_order() {
         .ok();
     let s = app.create_session(uid).await;
     app.revoke_session(s["id"].as_str().unwrap()).await.ok();
-    app.send(Method::DELETE, &format!("/v1/users/{uid}"), None)
-        .await
-        .ok();
+    app.delete(&format!("/v1/users/{uid}")).await.ok();
     assert_eq!(app.drain().await, 5);
 
     let got = rx.got();

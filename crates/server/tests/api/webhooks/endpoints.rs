@@ -59,20 +59,12 @@ async fn endpoints_are_managed_through_the_backend_api() {
     let new_secret = rotated.ok()["secret"].as_str().unwrap();
     assert!(new_secret.starts_with("whsec_") && new_secret != secret);
 
-    let gone = app
-        .send(
-            Method::DELETE,
-            &format!("/v1/webhooks/endpoints/{id}"),
-            None,
-        )
-        .await;
-    assert_eq!(
-        gone.ok(),
-        &json!({"object": "webhook_endpoint", "id": id, "deleted": true})
-    );
-    app.get(&format!("/v1/webhooks/endpoints/{id}"))
-        .await
-        .err(404, "resource_not_found");
+    app.delete_gone(
+        &format!("/v1/webhooks/endpoints/{id}"),
+        "webhook_endpoint",
+        id,
+    )
+    .await;
 
     // Every change is an audit entry and an usher.security event.
     let types = app.event_types().await;
