@@ -2,19 +2,17 @@
 //! and the recorded text messages, `/v1/sms_messages` (an Usher extension, as `/v1/emails` is).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::ids::IdentificationId;
 use usher_core::users::User;
 use usher_core::users::contacts::{self, ContactKind};
 
+use super::call::Call;
 use crate::app::identifiers as app;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{EmailAddressPath, Path, PhoneNumberPath};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::paginated;
 use crate::wire::requests::identifiers::{
     CreateEmailAddressRequest, CreatePhoneNumberRequest, UpdateEmailAddressRequest,
@@ -46,26 +44,20 @@ fn deleted(kind: ContactKind, id: &IdentificationId) -> ApiResult {
 }
 
 pub async fn create_email(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateEmailAddressRequest>,
 ) -> ApiResult {
     let (user, id) = app::create(&state, &ctx, ContactKind::Email, body.into()).await?;
     render(&user, ContactKind::Email, &id)
 }
 
-pub async fn get_email(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<EmailAddressPath>,
-) -> ApiResult {
+pub async fn get_email(Call { state, .. }: Call, Path(p): Path<EmailAddressPath>) -> ApiResult {
     let user = app::owner(&state, ContactKind::Email, &p.email_address_id).await?;
     render(&user, ContactKind::Email, &p.email_address_id)
 }
 
 pub async fn update_email(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<EmailAddressPath>,
     JsonBody(body): JsonBody<UpdateEmailAddressRequest>,
 ) -> ApiResult {
@@ -74,37 +66,27 @@ pub async fn update_email(
     render(&user, ContactKind::Email, id)
 }
 
-pub async fn delete_email(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EmailAddressPath>,
-) -> ApiResult {
+pub async fn delete_email(Call { state, ctx }: Call, Path(p): Path<EmailAddressPath>) -> ApiResult {
     let id = &p.email_address_id;
     app::delete(&state, &ctx, ContactKind::Email, id, None, &[]).await?;
     deleted(ContactKind::Email, id)
 }
 
 pub async fn create_phone(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreatePhoneNumberRequest>,
 ) -> ApiResult {
     let (user, id) = app::create(&state, &ctx, ContactKind::Phone, body.into()).await?;
     render(&user, ContactKind::Phone, &id)
 }
 
-pub async fn get_phone(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<PhoneNumberPath>,
-) -> ApiResult {
+pub async fn get_phone(Call { state, .. }: Call, Path(p): Path<PhoneNumberPath>) -> ApiResult {
     let user = app::owner(&state, ContactKind::Phone, &p.phone_number_id).await?;
     render(&user, ContactKind::Phone, &p.phone_number_id)
 }
 
 pub async fn update_phone(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<PhoneNumberPath>,
     JsonBody(body): JsonBody<UpdatePhoneNumberRequest>,
 ) -> ApiResult {
@@ -113,22 +95,14 @@ pub async fn update_phone(
     render(&user, ContactKind::Phone, id)
 }
 
-pub async fn delete_phone(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<PhoneNumberPath>,
-) -> ApiResult {
+pub async fn delete_phone(Call { state, ctx }: Call, Path(p): Path<PhoneNumberPath>) -> ApiResult {
     let id = &p.phone_number_id;
     app::delete(&state, &ctx, ContactKind::Phone, id, None, &[]).await?;
     deleted(ContactKind::Phone, id)
 }
 
 /// `GET /v1/sms_messages?phone_number=&limit=&offset=`: newest first, `{data, total_count}`.
-pub async fn list_sms(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_sms(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let page = q.page()?;
     let (items, total) = crate::app::sms::list(&state, q.one("phone_number"), &page).await?;
     Ok(paginated(

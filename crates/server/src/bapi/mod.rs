@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod billing;
+mod call;
 mod clients;
 mod diagnostics;
 mod domains;
