@@ -240,8 +240,8 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/v1/organizations/{organization_id}/metadata",
-            axum::routing::patch(organizations::merge_metadata)
-                .put(organizations::replace_metadata),
+            axum::routing::patch(organizations::update_metadata::<true>)
+                .put(organizations::update_metadata::<false>),
         )
         .route(
             "/v1/organizations/{organization_id}/memberships",

@@ -102,21 +102,13 @@ pub async fn update(
     Ok(org_json(&org, false))
 }
 
-pub async fn merge_metadata(
+/// `PATCH /v1/organizations/{organization_id}/metadata` merges (`MERGE`), `PUT` replaces.
+pub async fn update_metadata<const MERGE: bool>(
     Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult {
-    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), true).await?;
-    Ok(org_json(&org, false))
-}
-
-pub async fn replace_metadata(
-    Call { state, ctx }: Call,
-    Path(p): Path<OrganizationPath>,
-    JsonBody(body): JsonBody<OrganizationMetadataRequest>,
-) -> ApiResult {
-    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), false).await?;
+    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), MERGE).await?;
     Ok(org_json(&org, false))
 }
 
