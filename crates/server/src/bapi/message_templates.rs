@@ -40,10 +40,8 @@ pub async fn list(
     let all = app::list(&state, &p.template_type).await?;
     let total = all.len() as i64;
     let from = state.mail.from_email_name();
-    let items: Vec<_> = all
-        .iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(0))
+    let items: Vec<_> = page
+        .of(&all)
         .map(|t| template_json(t, state.instance.id.as_ref(), from))
         .collect();
     Ok(list_response(items, total, paginated))
