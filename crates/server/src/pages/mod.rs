@@ -628,13 +628,13 @@ pub async fn skip_if_signed_in(state: &AppState, page: &mut Page) -> Option<Resp
     }
 }
 
-/// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
 /// The hint under every new-password field: the instance's minimum, as the policy applies it.
 pub fn password_hint(state: &AppState) -> String {
     let min = LengthBounds::of(&state.settings()).min;
     format!("At least {min} characters.")
 }
 
+/// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
 pub fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "code_sent" => "We sent you a new code.",
@@ -647,6 +647,14 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "invitation_accepted" => "You have joined the organization.",
         _ => return None,
     })
+}
+
+/// The confirmation the page's `?notice=` names, if it names one: what a redirect after a
+/// completed step asks the next page to say.
+pub fn page_notice(h: &mut Html, page: &Page) {
+    if let Some(n) = page.query("notice").and_then(notice_text) {
+        html::notice(h, n);
+    }
 }
 
 /// Renders the form-level part of an optional failure.

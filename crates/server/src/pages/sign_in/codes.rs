@@ -8,11 +8,11 @@ use usher_core::clients::Strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::ids::UserId;
 
-use super::{Factor, email_of, key_for, notice, open_sign_in, status_of, submit_code};
+use super::{Factor, email_of, key_for, open_sign_in, status_of, submit_code};
 use crate::app::frontend::get_user;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::pages::html::{self, Field, Html};
-use crate::pages::{Failure, Page, PageForm, general_alert, skip_if_signed_in};
+use crate::pages::{Failure, Page, PageForm, general_alert, page_notice, skip_if_signed_in};
 use crate::state::AppState;
 
 /// The two first factors that start with an emailed code.
@@ -190,7 +190,7 @@ pub(super) fn render_code(
 ) -> Response {
     let csrf = page.csrf(state);
     let mut h = Html::new();
-    notice(&mut h, page);
+    page_notice(&mut h, page);
     general_alert(&mut h, failure);
     h.el("p", &[], &c.intro);
     html::form_open(&mut h, &c.action, &csrf, None);

@@ -28,7 +28,7 @@ use usher_core::users::User;
 use crate::app::frontend::ClientKey;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::pages::html::{self, Field, Html};
-use crate::pages::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
+use crate::pages::{Failure, Page, PageForm, general_alert, page_notice, skip_if_signed_in};
 use crate::state::AppState;
 
 /// The key naming `client` (a client this request may just have created).
@@ -107,12 +107,6 @@ fn status_of(failure: Option<&Failure>) -> StatusCode {
     failure.map_or(StatusCode::OK, |f| f.status)
 }
 
-fn notice(h: &mut Html, page: &Page) {
-    if let Some(n) = page.query("notice").and_then(notice_text) {
-        html::notice(h, n);
-    }
-}
-
 // ---- password ---------------------------------------------------------------------------------
 
 fn render_sign_in(
@@ -123,7 +117,7 @@ fn render_sign_in(
 ) -> Response {
     let csrf = page.csrf(state);
     let mut h = Html::new();
-    notice(&mut h, page);
+    page_notice(&mut h, page);
     general_alert(&mut h, failure);
     html::form_open(&mut h, &page.link("/sign-in"), &csrf, None);
     let password_error = failure.and_then(|f| f.on("password"));
