@@ -51,6 +51,7 @@ use crate::fapi::browser::Browser;
 use crate::fapi::{cookies, origins, respond};
 use crate::state::AppState;
 use html::Html;
+use sign_in::{EmailCode, ForgotPassword};
 
 /// The form field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -97,15 +98,15 @@ fn routes() -> Router<AppState> {
         .route("/sign-in/ticket", post(sign_in::ticket_submit))
         .route(
             "/sign-in/email-code",
-            get(sign_in::email_code_page).post(sign_in::email_code_submit),
+            get(sign_in::identify_page::<EmailCode>).post(sign_in::identify_submit::<EmailCode>),
         )
         .route(
             "/sign-in/email-code/verify",
-            get(sign_in::email_code_verify_page).post(sign_in::email_code_verify_submit),
+            get(sign_in::code_page::<EmailCode>).post(sign_in::code_submit::<EmailCode>),
         )
         .route(
             "/sign-in/email-code/resend",
-            post(sign_in::email_code_resend),
+            post(sign_in::code_resend::<EmailCode>),
         )
         .route(
             "/sign-in/factor-two",
@@ -117,15 +118,16 @@ fn routes() -> Router<AppState> {
         )
         .route(
             "/sign-in/forgot-password",
-            get(sign_in::forgot_page).post(sign_in::forgot_submit),
+            get(sign_in::identify_page::<ForgotPassword>)
+                .post(sign_in::identify_submit::<ForgotPassword>),
         )
         .route(
             "/sign-in/forgot-password/verify",
-            get(sign_in::forgot_verify_page).post(sign_in::forgot_verify_submit),
+            get(sign_in::code_page::<ForgotPassword>).post(sign_in::code_submit::<ForgotPassword>),
         )
         .route(
             "/sign-in/forgot-password/resend",
-            post(sign_in::forgot_resend),
+            post(sign_in::code_resend::<ForgotPassword>),
         )
         .route(
             "/sign-in/forgot-password/new-password",

@@ -9,9 +9,7 @@ mod second_factor;
 mod ticket;
 
 pub use codes::{
-    email_code_page, email_code_resend, email_code_submit, email_code_verify_page,
-    email_code_verify_submit, forgot_page, forgot_resend, forgot_submit, forgot_verify_page,
-    forgot_verify_submit,
+    EmailCode, ForgotPassword, code_page, code_resend, code_submit, identify_page, identify_submit,
 };
 pub use new_password::{new_password_page, new_password_submit};
 pub use second_factor::{factor_two_page, factor_two_resend, factor_two_submit};
