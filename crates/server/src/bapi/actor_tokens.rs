@@ -1,21 +1,18 @@
 //! Actor Tokens: `POST /v1/actor_tokens`, `POST /v1/actor_tokens/{id}/revoke`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
+use super::call::Call;
 use crate::app::actor_tokens as app;
 use crate::error::ApiError;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{ActorTokenPath, Path};
-use crate::state::AppState;
 use crate::wire::actor_tokens::ActorTokenJson;
 use crate::wire::requests::actor_tokens::CreateActorTokenRequest;
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateActorTokenRequest>,
 ) -> Result<Response, ApiError> {
     let (user_id, input) = body.into_parts();
@@ -24,8 +21,7 @@ pub async fn create(
 }
 
 pub async fn revoke(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<ActorTokenPath>,
 ) -> Result<Response, ApiError> {
     let token = app::revoke(&state, &ctx, &p.actor_token_id).await?;

@@ -2,18 +2,16 @@
 //! Refused fields answer 400, as Clerk's API keys service does (its spec lists no 422).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::api_keys::{ApiKeyPatch, NewApiKey};
 
+use super::call::Call;
 use crate::app::api_keys::{self as app, ListQuery};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{ApiKeyPath, Path};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::api_keys::{ApiKeyJson, DeletedApiKeyJson, SecretJson};
 use crate::wire::lists::paginated;
 use crate::wire::requests::api_keys::{
@@ -46,11 +44,7 @@ pub fn list_query(q: &QueryParams, subject: String) -> Result<ListQuery, ApiErro
     })
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let subject = q.one("subject").map(str::to_owned).ok_or_else(|| {
         ApiError::query(CoreError::ParamMissing {
             param: "subject".into(),
@@ -65,8 +59,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateApiKeyRequest>,
 ) -> ApiResult {
     let (key, secret) = app::create(&state, &ctx, NewApiKey::from(body))
@@ -75,18 +68,13 @@ pub async fn create(
     Ok(Json(ApiKeyJson::with_secret(&key, secret, state.now())).into_response())
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<ApiKeyPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<ApiKeyPath>) -> ApiResult {
     let key = app::get(&state, &p.api_key_id).await?;
     Ok(Json(ApiKeyJson::new(&key, state.now())).into_response())
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<ApiKeyPath>,
     JsonBody(body): JsonBody<UpdateApiKeyRequest>,
 ) -> ApiResult {
@@ -96,27 +84,18 @@ pub async fn update(
     Ok(Json(ApiKeyJson::new(&key, state.now())).into_response())
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<ApiKeyPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<ApiKeyPath>) -> ApiResult {
     let key = app::delete(&state, &ctx, &p.api_key_id).await?;
     Ok(Json(DeletedApiKeyJson::new(&key.id)).into_response())
 }
 
-pub async fn secret(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<ApiKeyPath>,
-) -> ApiResult {
+pub async fn secret(Call { state, ctx }: Call, Path(p): Path<ApiKeyPath>) -> ApiResult {
     let secret = app::secret(&state, &ctx, &p.api_key_id).await?;
     Ok(Json(SecretJson { secret }).into_response())
 }
 
 pub async fn revoke(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<ApiKeyPath>,
     JsonBody(body): JsonBody<RevokeApiKeyRequest>,
 ) -> ApiResult {
@@ -127,8 +106,7 @@ pub async fn revoke(
 }
 
 pub async fn verify(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     JsonBody(body): JsonBody<VerifyApiKeyRequest>,
 ) -> ApiResult {
     let key = app::verify(&state, &body.secret).await?;

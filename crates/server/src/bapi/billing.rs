@@ -5,14 +5,13 @@
 //! …/{user or organization}/billing/subscription_items` (`{plan_id}`) to assign a plan.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::billing::{PayerType, PlanQuery};
 
+use super::call::Call;
 use crate::app::billing as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{OrganizationPath, Path, PlanRefPath, SubscriptionItemPath, UserPath};
 use crate::extract::query::QueryParams;
@@ -36,11 +35,7 @@ pub fn plan_query(q: &QueryParams) -> Result<PlanQuery, ApiError> {
     Ok(PlanQuery { payer_type, page })
 }
 
-pub async fn list_plans(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_plans(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let (plans, total) = app::list_plans(&state, &plan_query(&q)?).await?;
     let ins = &state.instance.id;
     Ok(paginated(
@@ -50,19 +45,14 @@ pub async fn list_plans(
 }
 
 pub async fn create_plan(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreatePlanRequest>,
 ) -> ApiResult {
     let plan = app::create_plan(&state, &ctx, body.into()).await?;
     Ok(Json(PlanJson::new(&plan, &state.instance.id)).into_response())
 }
 
-pub async fn get_plan(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<PlanRefPath>,
-) -> ApiResult {
+pub async fn get_plan(Call { state, .. }: Call, Path(p): Path<PlanRefPath>) -> ApiResult {
     let plan = app::find_plan(&state, &p.plan_id)
         .await?
         .ok_or(CoreError::NotFound {
@@ -79,17 +69,12 @@ async fn subscription_of(state: &AppState, payer_type: PayerType, payer_id: &str
     Ok(Json(json).into_response())
 }
 
-pub async fn user_subscription(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
+pub async fn user_subscription(Call { state, .. }: Call, Path(p): Path<UserPath>) -> ApiResult {
     subscription_of(&state, PayerType::User, &p.user_id).await
 }
 
 pub async fn organization_subscription(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<OrganizationPath>,
 ) -> ApiResult {
     subscription_of(&state, PayerType::Org, &p.organization_id).await
@@ -108,8 +93,7 @@ async fn assign(
 }
 
 pub async fn assign_to_user(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<AssignPlanRequest>,
 ) -> ApiResult {
@@ -117,8 +101,7 @@ pub async fn assign_to_user(
 }
 
 pub async fn assign_to_organization(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<AssignPlanRequest>,
 ) -> ApiResult {
@@ -133,8 +116,7 @@ pub async fn assign_to_organization(
 }
 
 pub async fn cancel_item(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<SubscriptionItemPath>,
     q: QueryParams,
 ) -> ApiResult {

@@ -2,14 +2,13 @@
 //! app's backend with the nonce the browser brought back.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::call::Call;
 use crate::app::frontend::handshake::payload;
 use crate::error::ApiError;
-use crate::extract::auth::SecretKeyAuth;
-use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct NonceQuery {
@@ -17,8 +16,7 @@ pub struct NonceQuery {
 }
 
 pub async fn handshake_payload(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Query(q): Query<NonceQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let nonce = q

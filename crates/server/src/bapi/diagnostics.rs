@@ -2,19 +2,14 @@
 //! server's measurements and their judgement (see `core::diagnostics`).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
+use super::call::Call;
 use crate::app::diagnostics;
 use crate::error::ApiError;
-use crate::extract::auth::SecretKeyAuth;
-use crate::state::AppState;
 use crate::wire::diagnostics::DiagnosticsJson;
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-) -> Result<Response, ApiError> {
+pub async fn get(Call { state, .. }: Call) -> Result<Response, ApiError> {
     let m = diagnostics::measure(&state).await?;
     let d = usher_core::diagnostics::judge(&m);
     Ok(Json(DiagnosticsJson::new(d, m)).into_response())

@@ -1,22 +1,20 @@
 //! `/v1/domains`: list, add a satellite, update, delete.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
+use super::call::Call;
 use crate::app::domains as app;
 use crate::error::ApiError;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{InstanceDomainPath, Path};
-use crate::state::AppState;
 use crate::wire::domains::{deleted_json, domain_json};
 use crate::wire::requests::domains::{AddDomainRequest, UpdateDomainRequest};
 
 type ApiResult = Result<Response, ApiError>;
 
 /// Every domain, the primary first, as `{data, total_count}`.
-pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn list(Call { state, .. }: Call) -> ApiResult {
     let all = app::list(&state).await?;
     let data: Vec<_> = all.iter().map(|d| domain_json(&state, d)).collect();
     Ok(Json(serde_json::json!({
@@ -27,8 +25,7 @@ pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiRes
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<AddDomainRequest>,
 ) -> ApiResult {
     let d = app::create(
@@ -43,8 +40,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<InstanceDomainPath>,
     JsonBody(body): JsonBody<UpdateDomainRequest>,
 ) -> ApiResult {
@@ -59,11 +55,7 @@ pub async fn update(
     Ok(Json(domain_json(&state, &d)).into_response())
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<InstanceDomainPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<InstanceDomainPath>) -> ApiResult {
     app::delete(&state, &ctx, &p.domain_id).await?;
     Ok(Json(deleted_json(&p.domain_id)).into_response())
 }

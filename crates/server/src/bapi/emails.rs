@@ -3,24 +3,18 @@
 //! `{data, total_count}`, newest first.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 
+use super::call::Call;
 use crate::app::mail as app;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::path::{EmailPath, Path};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::emails::EmailDetailJson;
 use crate::wire::lists::paginated;
 
 /// `GET /v1/emails?email_address=&limit=&offset=`
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let page = q.page()?;
     let (items, total) = app::list(&state, q.one("email_address"), &page).await?;
     Ok(paginated(
@@ -30,11 +24,7 @@ pub async fn list(
 }
 
 /// `GET /v1/emails/{email_id}`
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<EmailPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<EmailPath>) -> ApiResult {
     let m = app::get(&state, &p.email_id).await?;
     Ok(Json(EmailDetailJson::from(&m)).into_response())
 }

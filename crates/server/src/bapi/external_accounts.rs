@@ -2,20 +2,17 @@
 //! `GET /v1/users/{user_id}/oauth_access_tokens/{provider}`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::call::Call;
 use crate::app::external_accounts as app;
 use crate::error::ApiError;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::path::{Path, UserExternalAccountPath, UserProviderPath};
-use crate::state::AppState;
 use crate::wire::external_accounts::access_token;
 
 pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserExternalAccountPath>,
 ) -> Result<Response, ApiError> {
     app::delete(&state, &ctx, &p.user_id, &p.external_account_id).await?;
@@ -28,8 +25,7 @@ pub async fn delete(
 }
 
 pub async fn oauth_access_tokens(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserProviderPath>,
 ) -> Result<Response, ApiError> {
     let tokens = app::access_tokens(&state, &ctx, &p.user_id, &p.provider).await?;

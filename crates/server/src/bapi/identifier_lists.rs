@@ -1,13 +1,12 @@
 //! `/v1/allowlist_identifiers` and `/v1/blocklist_identifiers`: list, create, delete.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::identifier_lists::ListKind;
 
+use super::call::Call;
 use crate::app::identifier_lists as app;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{IdentifierListPath, Path};
 use crate::extract::query::QueryParams;
@@ -35,39 +34,32 @@ async fn create(
 }
 
 /// A bare array unless `paginated=true`, as Clerk's list.
-pub async fn list_allowed(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_allowed(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let paginated = q.bool("paginated")?.unwrap_or(false);
     list(&state, ListKind::Allow, paginated).await
 }
 
 /// Always `{data, total_count}`, as Clerk's.
-pub async fn list_blocked(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn list_blocked(Call { state, .. }: Call) -> ApiResult {
     list(&state, ListKind::Block, true).await
 }
 
 pub async fn create_allowed(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<AllowlistRequest>,
 ) -> ApiResult {
     create(&state, &ctx, ListKind::Allow, &body.identifier).await
 }
 
 pub async fn create_blocked(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<BlocklistRequest>,
 ) -> ApiResult {
     create(&state, &ctx, ListKind::Block, &body.identifier).await
 }
 
 pub async fn delete_allowed(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<IdentifierListPath>,
 ) -> ApiResult {
     app::remove(&state, &ctx, ListKind::Allow, &p.identifier_id).await?;
@@ -75,8 +67,7 @@ pub async fn delete_allowed(
 }
 
 pub async fn delete_blocked(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<IdentifierListPath>,
 ) -> ApiResult {
     app::remove(&state, &ctx, ListKind::Block, &p.identifier_id).await?;

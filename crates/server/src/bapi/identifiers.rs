@@ -2,19 +2,18 @@
 //! and the recorded text messages, `/v1/sms_messages` (an Usher extension, as `/v1/emails` is).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
+use serde::de::DeserializeOwned;
 use usher_core::ids::IdentificationId;
 use usher_core::users::User;
 use usher_core::users::contacts::{self, ContactKind};
 
-use crate::app::identifiers as app;
+use super::call::Call;
+use crate::app::identifiers::{self as app, IdentifierPatch, NewIdentifier};
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::extract::path::{EmailAddressPath, Path, PhoneNumberPath};
+use crate::extract::path::{EmailAddressPath, Path, PathStruct, PhoneNumberPath};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::paginated;
 use crate::wire::requests::identifiers::{
     CreateEmailAddressRequest, CreatePhoneNumberRequest, UpdateEmailAddressRequest,
@@ -45,90 +44,77 @@ fn deleted(kind: ContactKind, id: &IdentificationId) -> ApiResult {
     .into_response())
 }
 
-pub async fn create_email(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    JsonBody(body): JsonBody<CreateEmailAddressRequest>,
-) -> ApiResult {
-    let (user, id) = app::create(&state, &ctx, ContactKind::Email, body.into()).await?;
-    render(&user, ContactKind::Email, &id)
+/// What tells `/v1/email_addresses` from `/v1/phone_numbers`: the kind of contact, the path that
+/// names one, and the request bodies. The four handlers below serve both, one instance each.
+pub trait ContactRoute {
+    const KIND: ContactKind;
+    type Path: PathStruct + Send + 'static;
+    type Create: DeserializeOwned + Into<NewIdentifier> + Send + 'static;
+    type Update: DeserializeOwned + Into<IdentifierPatch> + Send + 'static;
+    fn id(path: &Self::Path) -> &IdentificationId;
 }
 
-pub async fn get_email(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<EmailAddressPath>,
-) -> ApiResult {
-    let user = app::owner(&state, ContactKind::Email, &p.email_address_id).await?;
-    render(&user, ContactKind::Email, &p.email_address_id)
+/// `/v1/email_addresses[/{email_address_id}]`.
+pub struct Email;
+
+impl ContactRoute for Email {
+    const KIND: ContactKind = ContactKind::Email;
+    type Path = EmailAddressPath;
+    type Create = CreateEmailAddressRequest;
+    type Update = UpdateEmailAddressRequest;
+    fn id(path: &EmailAddressPath) -> &IdentificationId {
+        &path.email_address_id
+    }
 }
 
-pub async fn update_email(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EmailAddressPath>,
-    JsonBody(body): JsonBody<UpdateEmailAddressRequest>,
-) -> ApiResult {
-    let id = &p.email_address_id;
-    let user = app::update(&state, &ctx, ContactKind::Email, id, body.into()).await?;
-    render(&user, ContactKind::Email, id)
+/// `/v1/phone_numbers[/{phone_number_id}]`.
+pub struct Phone;
+
+impl ContactRoute for Phone {
+    const KIND: ContactKind = ContactKind::Phone;
+    type Path = PhoneNumberPath;
+    type Create = CreatePhoneNumberRequest;
+    type Update = UpdatePhoneNumberRequest;
+    fn id(path: &PhoneNumberPath) -> &IdentificationId {
+        &path.phone_number_id
+    }
 }
 
-pub async fn delete_email(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EmailAddressPath>,
+pub async fn create<C: ContactRoute>(
+    Call { state, ctx }: Call,
+    JsonBody(body): JsonBody<C::Create>,
 ) -> ApiResult {
-    let id = &p.email_address_id;
-    app::delete(&state, &ctx, ContactKind::Email, id, None, &[]).await?;
-    deleted(ContactKind::Email, id)
+    let (user, id) = app::create(&state, &ctx, C::KIND, body.into()).await?;
+    render(&user, C::KIND, &id)
 }
 
-pub async fn create_phone(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    JsonBody(body): JsonBody<CreatePhoneNumberRequest>,
-) -> ApiResult {
-    let (user, id) = app::create(&state, &ctx, ContactKind::Phone, body.into()).await?;
-    render(&user, ContactKind::Phone, &id)
+pub async fn get<C: ContactRoute>(Call { state, .. }: Call, Path(p): Path<C::Path>) -> ApiResult {
+    let id = C::id(&p);
+    let user = app::owner(&state, C::KIND, id).await?;
+    render(&user, C::KIND, id)
 }
 
-pub async fn get_phone(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<PhoneNumberPath>,
+pub async fn update<C: ContactRoute>(
+    Call { state, ctx }: Call,
+    Path(p): Path<C::Path>,
+    JsonBody(body): JsonBody<C::Update>,
 ) -> ApiResult {
-    let user = app::owner(&state, ContactKind::Phone, &p.phone_number_id).await?;
-    render(&user, ContactKind::Phone, &p.phone_number_id)
+    let id = C::id(&p);
+    let user = app::update(&state, &ctx, C::KIND, id, body.into()).await?;
+    render(&user, C::KIND, id)
 }
 
-pub async fn update_phone(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<PhoneNumberPath>,
-    JsonBody(body): JsonBody<UpdatePhoneNumberRequest>,
+pub async fn delete<C: ContactRoute>(
+    Call { state, ctx }: Call,
+    Path(p): Path<C::Path>,
 ) -> ApiResult {
-    let id = &p.phone_number_id;
-    let user = app::update(&state, &ctx, ContactKind::Phone, id, body.into()).await?;
-    render(&user, ContactKind::Phone, id)
-}
-
-pub async fn delete_phone(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<PhoneNumberPath>,
-) -> ApiResult {
-    let id = &p.phone_number_id;
-    app::delete(&state, &ctx, ContactKind::Phone, id, None, &[]).await?;
-    deleted(ContactKind::Phone, id)
+    let id = C::id(&p);
+    app::delete(&state, &ctx, C::KIND, id, None, &[]).await?;
+    deleted(C::KIND, id)
 }
 
 /// `GET /v1/sms_messages?phone_number=&limit=&offset=`: newest first, `{data, total_count}`.
-pub async fn list_sms(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_sms(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let page = q.page()?;
     let (items, total) = crate::app::sms::list(&state, q.one("phone_number"), &page).await?;
     Ok(paginated(

@@ -6,28 +6,25 @@
 //! extension (Clerk's "Customize session token" lives in its dashboard only).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::branding::BrandingPatch;
 
+use super::call::Call;
 use crate::app::instance as app;
 use crate::app::session_claims;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
-use crate::state::AppState;
 use crate::wire::instance::BrandingJson;
 use crate::wire::requests::instance::{BrandingRequest, SessionClaimsRequest};
 use crate::wire::session_claims::SessionClaimsJson;
 
-pub async fn get_branding(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn get_branding(Call { state, .. }: Call) -> ApiResult {
     let b = app::branding(&state).await?;
     Ok(Json(BrandingJson::new(&b)).into_response())
 }
 
 pub async fn update_branding(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<BrandingRequest>,
 ) -> ApiResult {
     let patch = BrandingPatch::from(body);
@@ -35,14 +32,13 @@ pub async fn update_branding(
     Ok(Json(BrandingJson::new(&b)).into_response())
 }
 
-pub async fn get_session_claims(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn get_session_claims(Call { state, .. }: Call) -> ApiResult {
     let t = session_claims::get(&state).await?;
     Ok(Json(SessionClaimsJson::new(&t)).into_response())
 }
 
 pub async fn update_session_claims(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<SessionClaimsRequest>,
 ) -> ApiResult {
     let t = session_claims::update(&state, &ctx, &body.claims).await?;

@@ -4,14 +4,13 @@
 //! through `app::instance_settings::update` (validated, audited, raised as an event).
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use usher_core::instance_settings::SettingsPatch;
 
+use super::call::Call;
 use crate::app::instance_settings as app;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::state::AppState;
 use crate::wire::instance_settings as wire;
@@ -19,15 +18,14 @@ use crate::wire::requests::instance_settings::{
     InstanceRequest, OrganizationSettingsRequest, RestrictionsRequest, SettingsRequest,
 };
 
-pub async fn get_instance(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn get_instance(Call { state, .. }: Call) -> ApiResult {
     let body = wire::instance_json(&state.instance, &state.settings().allowed_origins);
     Ok(Json(body).into_response())
 }
 
 /// Clerk answers 204 with no body.
 pub async fn update_instance(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<InstanceRequest>,
 ) -> ApiResult {
     let patch = body.into_patch()?;
@@ -36,25 +34,20 @@ pub async fn update_instance(
 }
 
 pub async fn update_restrictions(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<RestrictionsRequest>,
 ) -> ApiResult {
     let r = app::update(&state, &ctx, &body.into_patch()).await?;
     Ok(Json(wire::restrictions_json(&r.settings)).into_response())
 }
 
-pub async fn get_organization_settings(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-) -> ApiResult {
+pub async fn get_organization_settings(Call { state, .. }: Call) -> ApiResult {
     let r = app::get(&state).await?;
     Ok(Json(wire::organization_settings_json(&r.settings)).into_response())
 }
 
 pub async fn update_organization_settings(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<OrganizationSettingsRequest>,
 ) -> ApiResult {
     let patch = body.into_patch()?;
@@ -62,7 +55,7 @@ pub async fn update_organization_settings(
     Ok(Json(wire::organization_settings_json(&r.settings)).into_response())
 }
 
-pub async fn get_settings(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn get_settings(Call { state, .. }: Call) -> ApiResult {
     let r = app::get(&state).await?;
     Ok(Json(wire::settings_json(&r, &node_of(&state))).into_response())
 }
@@ -78,8 +71,7 @@ fn node_of(state: &AppState) -> wire::NodeFlags {
 }
 
 pub async fn update_settings(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<SettingsRequest>,
 ) -> ApiResult {
     let patch = SettingsPatch::from(body);

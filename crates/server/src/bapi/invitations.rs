@@ -1,14 +1,13 @@
 //! Invitations to sign up: `/v1/invitations…`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::invitations::{Invitation, InvitationQuery, InvitationStatus};
 
+use super::call::Call;
 use crate::app::invitations as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{InstanceInvitationPath, Path};
 use crate::extract::query::QueryParams;
@@ -23,8 +22,7 @@ fn one(state: &AppState, i: &Invitation) -> Response {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateInvitationRequest>,
 ) -> ApiResult {
     let made = app::create_many(&state, &ctx, vec![body.into_new()?]).await?;
@@ -38,11 +36,7 @@ pub async fn create(
 }
 
 /// `POST /v1/invitations/bulk`: a JSON array of invitations, all made or none.
-pub async fn create_bulk(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    body: axum::body::Bytes,
-) -> ApiResult {
+pub async fn create_bulk(Call { state, ctx }: Call, body: axum::body::Bytes) -> ApiResult {
     let JsonBody(body) = JsonBody::<BulkInvitationRequest>::parse(&Wrap::wrap(&body))?;
     let inputs = body
         .invitations
@@ -93,11 +87,7 @@ pub(super) fn query_from(
 }
 
 /// `GET /v1/invitations`: newest first; a bare array unless `paginated=true`.
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let query = query_from(
         &state,
         &q,
@@ -111,11 +101,7 @@ pub async fn list(
     Ok(list_response(items, total, paginated))
 }
 
-pub async fn revoke(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<InstanceInvitationPath>,
-) -> ApiResult {
+pub async fn revoke(Call { state, ctx }: Call, Path(p): Path<InstanceInvitationPath>) -> ApiResult {
     let inv = app::revoke(&state, &ctx, &p.invitation_id).await?;
     Ok(one(&state, &inv))
 }

@@ -1,11 +1,10 @@
 use axum::Json;
-use axum::extract::State;
 
-use crate::extract::auth::SecretKeyAuth;
+use super::call::Call;
 use crate::state::AppState;
 use crate::wire::jwks::{JwkJson, JwksJson};
 
-pub async fn get(State(state): State<AppState>, _auth: SecretKeyAuth) -> Json<JwksJson> {
+pub async fn get(Call { state, .. }: Call) -> Json<JwksJson> {
     Json(jwks(&state))
 }
 

@@ -1,17 +1,15 @@
 //! JWT Templates: `/v1/jwt_templates`. The list is a bare array unless `paginated=true`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::jwt_templates::TemplateInput;
 
+use super::call::Call;
 use crate::app::jwt_templates as app;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{JwtTemplatePath, Path};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::jwt_templates::{DeletedTemplateJson, JwtTemplateJson};
 use crate::wire::lists::list_response;
 use crate::wire::requests::jwt_templates::JwtTemplateRequest;
@@ -20,11 +18,7 @@ fn one(t: &usher_core::jwt_templates::JwtTemplate) -> Response {
     Json(JwtTemplateJson::new(t)).into_response()
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let page = q.page()?;
     let paginated = q.bool("paginated")?.unwrap_or(false);
     let (templates, total) = app::list(&state, &page).await?;
@@ -33,8 +27,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<JwtTemplateRequest>,
 ) -> ApiResult {
     Ok(one(
@@ -42,17 +35,12 @@ pub async fn create(
     ))
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<JwtTemplatePath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<JwtTemplatePath>) -> ApiResult {
     Ok(one(&app::get(&state, &p.template_id).await?))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<JwtTemplatePath>,
     JsonBody(body): JsonBody<JwtTemplateRequest>,
 ) -> ApiResult {
@@ -66,11 +54,7 @@ pub async fn update(
     .await?))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<JwtTemplatePath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<JwtTemplatePath>) -> ApiResult {
     let template = app::delete(&state, &ctx, &p.template_id).await?;
     Ok(Json(DeletedTemplateJson {
         object: "jwt_template",

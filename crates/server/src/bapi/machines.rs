@@ -1,14 +1,13 @@
 //! Machines: `/v1/machines`, authenticated with the instance's secret key.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::machines::{MachineOrder, MachinePatch, MachineQuery, NewMachine};
 
+use super::call::Call;
 use crate::app::machines as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{MachinePath, MachineScopePath, Path};
 use crate::extract::query::QueryParams;
@@ -30,11 +29,7 @@ async fn render(
     Ok(MachineJson::new(m, &scoped, &state.instance.id))
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let page = q.page()?;
     let order = match q.one("order_by") {
         None => MachineOrder::CreatedAt { ascending: false },
@@ -59,8 +54,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateMachineRequest>,
 ) -> ApiResult {
     let (m, scoped, secret) = app::create(&state, &ctx, NewMachine::from(body)).await?;
@@ -69,18 +63,13 @@ pub async fn create(
     Ok(Json(json).into_response())
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<MachinePath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<MachinePath>) -> ApiResult {
     let m = app::get(&state, &p.machine_id).await?;
     Ok(Json(render(&state, &m).await?).into_response())
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<MachinePath>,
     JsonBody(body): JsonBody<UpdateMachineRequest>,
 ) -> ApiResult {
@@ -88,27 +77,18 @@ pub async fn update(
     Ok(Json(render(&state, &m).await?).into_response())
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<MachinePath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<MachinePath>) -> ApiResult {
     app::delete(&state, &ctx, &p.machine_id).await?;
     Ok(Json(DeletedMachineJson::new(&p.machine_id)).into_response())
 }
 
-pub async fn secret_key(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<MachinePath>,
-) -> ApiResult {
+pub async fn secret_key(Call { state, ctx }: Call, Path(p): Path<MachinePath>) -> ApiResult {
     let secret = app::secret(&state, &ctx, &p.machine_id).await?;
     Ok(Json(MachineSecretKeyJson::new(secret)).into_response())
 }
 
 pub async fn rotate_secret_key(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<MachinePath>,
     JsonBody(body): JsonBody<RotateMachineSecretKeyRequest>,
 ) -> ApiResult {
@@ -117,8 +97,7 @@ pub async fn rotate_secret_key(
 }
 
 pub async fn create_scope(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<MachinePath>,
     JsonBody(body): JsonBody<CreateMachineScopeRequest>,
 ) -> ApiResult {
@@ -126,11 +105,7 @@ pub async fn create_scope(
     Ok(Json(MachineScopeJson::created(&s.from, &s.to, s.created_at)).into_response())
 }
 
-pub async fn delete_scope(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<MachineScopePath>,
-) -> ApiResult {
+pub async fn delete_scope(Call { state, ctx }: Call, Path(p): Path<MachineScopePath>) -> ApiResult {
     app::remove_scope(&state, &ctx, &p.machine_id, &p.other_machine_id).await?;
     Ok(Json(MachineScopeJson::deleted(
         &p.machine_id,

@@ -1,14 +1,13 @@
 //! `/v1/templates/{template_type}[/{slug}[/revert|/preview|/toggle_delivery]]`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::message_templates::Template;
 use usher_core::users::query::Page;
 
+use super::call::Call;
 use crate::app::message_templates::{self as app, TemplateInput};
 use crate::error::ApiError;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, TemplatePath, TemplateTypePath};
 use crate::extract::query::QueryParams;
@@ -32,8 +31,7 @@ fn one(state: &AppState, t: &Template) -> Response {
 
 /// In listing order; a bare array unless `paginated=true`, as Clerk's.
 pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<TemplateTypePath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -42,27 +40,20 @@ pub async fn list(
     let all = app::list(&state, &p.template_type).await?;
     let total = all.len() as i64;
     let from = state.mail.from_email_name();
-    let items: Vec<_> = all
-        .iter()
-        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit).unwrap_or(0))
+    let items: Vec<_> = page
+        .of(&all)
         .map(|t| template_json(t, state.instance.id.as_ref(), from))
         .collect();
     Ok(list_response(items, total, paginated))
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<TemplatePath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<TemplatePath>) -> ApiResult {
     let t = app::get(&state, &p.template_type, &p.slug).await?;
     Ok(one(&state, &t))
 }
 
 pub async fn upsert(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<TemplatePath>,
     JsonBody(body): JsonBody<UpsertTemplateRequest>,
 ) -> ApiResult {
@@ -78,18 +69,13 @@ pub async fn upsert(
     Ok(one(&state, &t))
 }
 
-pub async fn revert(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<TemplatePath>,
-) -> ApiResult {
+pub async fn revert(Call { state, ctx }: Call, Path(p): Path<TemplatePath>) -> ApiResult {
     let t = app::revert(&state, &ctx, &p.template_type, &p.slug).await?;
     Ok(one(&state, &t))
 }
 
 pub async fn preview(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<TemplatePath>,
     JsonBody(body): JsonBody<PreviewTemplateRequest>,
 ) -> ApiResult {
@@ -107,8 +93,7 @@ pub async fn preview(
 }
 
 pub async fn toggle_delivery(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<TemplatePath>,
     JsonBody(body): JsonBody<ToggleDeliveryRequest>,
 ) -> ApiResult {

@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod billing;
+mod call;
 mod clients;
 mod diagnostics;
 mod domains;
@@ -126,19 +127,25 @@ pub fn router() -> Router<AppState> {
             "/v1/machines/{machine_id}/scopes/{other_machine_id}",
             axum::routing::delete(machines::delete_scope),
         )
-        .route("/v1/email_addresses", post(identifiers::create_email))
+        .route(
+            "/v1/email_addresses",
+            post(identifiers::create::<identifiers::Email>),
+        )
         .route(
             "/v1/email_addresses/{email_address_id}",
-            get(identifiers::get_email)
-                .patch(identifiers::update_email)
-                .delete(identifiers::delete_email),
+            get(identifiers::get::<identifiers::Email>)
+                .patch(identifiers::update::<identifiers::Email>)
+                .delete(identifiers::delete::<identifiers::Email>),
         )
-        .route("/v1/phone_numbers", post(identifiers::create_phone))
+        .route(
+            "/v1/phone_numbers",
+            post(identifiers::create::<identifiers::Phone>),
+        )
         .route(
             "/v1/phone_numbers/{phone_number_id}",
-            get(identifiers::get_phone)
-                .patch(identifiers::update_phone)
-                .delete(identifiers::delete_phone),
+            get(identifiers::get::<identifiers::Phone>)
+                .patch(identifiers::update::<identifiers::Phone>)
+                .delete(identifiers::delete::<identifiers::Phone>),
         )
         .route("/v1/sms_messages", get(identifiers::list_sms))
         .route("/v1/users", get(users::list).post(users::create))
@@ -233,8 +240,8 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/v1/organizations/{organization_id}/metadata",
-            axum::routing::patch(organizations::merge_metadata)
-                .put(organizations::replace_metadata),
+            axum::routing::patch(organizations::update_metadata::<true>)
+                .put(organizations::update_metadata::<false>),
         )
         .route(
             "/v1/organizations/{organization_id}/memberships",

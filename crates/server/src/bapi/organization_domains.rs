@@ -1,15 +1,14 @@
 //! Organization domains: `/v1/organizations/{id}/domains…` and `/v1/organization_domains`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::ids::OrganizationId;
 use usher_core::organizations::domains::{DomainQuery, EnrollmentMode, OrganizationDomain};
 
+use super::call::Call;
 use crate::app::organization_domains as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{DomainPath, OrganizationPath, Path};
 use crate::extract::query::QueryParams;
@@ -82,8 +81,7 @@ async fn list_json(state: &AppState, query: DomainQuery) -> ApiResult {
 
 /// `GET /v1/organizations/{organization_id}/domains`.
 pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -92,11 +90,7 @@ pub async fn list(
 }
 
 /// `GET /v1/organization_domains`: every organization's domains.
-pub async fn list_all(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_all(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     // An organization id that is malformed names no organization.
     let org = q
         .one("organization_id")
@@ -111,8 +105,7 @@ pub async fn list_all(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<CreateDomainRequest>,
 ) -> ApiResult {
@@ -121,8 +114,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<DomainPath>,
     JsonBody(body): JsonBody<UpdateDomainRequest>,
 ) -> ApiResult {
@@ -131,20 +123,12 @@ pub async fn update(
 }
 
 /// `POST /v1/organizations/{organization_id}/domains/{domain_id}/verify_ownership`.
-pub async fn verify_ownership(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<DomainPath>,
-) -> ApiResult {
+pub async fn verify_ownership(Call { state, ctx }: Call, Path(p): Path<DomainPath>) -> ApiResult {
     let d = app::verify_ownership(&state, &ctx, &p.organization_id, &p.domain_id).await?;
     domain_json(&state, &d).await
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<DomainPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<DomainPath>) -> ApiResult {
     let d = app::delete(&state, &ctx, &p.organization_id, &p.domain_id).await?;
     Ok(Json(DeletedObjectJson::new("organization_domain", d.id)).into_response())
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::ids::OrganizationId;
@@ -14,9 +13,9 @@ use usher_core::organizations::invitations::{
 use usher_core::organizations::model::Organization;
 use usher_core::users::query::Page;
 
+use super::call::Call;
 use crate::app::organization_invitations as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{InvitationPath, OrganizationPath, Path, UserPath};
 use crate::extract::query::QueryParams;
@@ -80,8 +79,7 @@ async fn organization_query_from(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<CreateInvitationRequest>,
 ) -> ApiResult {
@@ -96,8 +94,7 @@ pub async fn create(
 }
 
 pub async fn create_bulk(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     body: axum::body::Bytes,
 ) -> ApiResult {
@@ -109,8 +106,7 @@ pub async fn create_bulk(
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -121,8 +117,7 @@ pub async fn list(
 
 /// `GET …/invitations/pending`: Clerk's older route, the list filtered to pending.
 pub async fn list_pending(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -133,11 +128,7 @@ pub async fn list_pending(
 }
 
 /// `GET /v1/organization_invitations`: every organization's.
-pub async fn list_all(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_all(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let query = query_from(&state, &q)?;
     let (list, total) = app::list(&state, &query).await?;
     list_with_organizations_json(&state, &list, total).await
@@ -145,8 +136,7 @@ pub async fn list_all(
 
 /// `GET /v1/users/{user_id}/organization_invitations`: those sent to the user's addresses.
 pub async fn list_of_user(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<UserPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -170,18 +160,13 @@ pub async fn list_of_user(
     list_with_organizations_json(&state, &page, total).await
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<InvitationPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<InvitationPath>) -> ApiResult {
     let inv = app::get(&state, &p.organization_id, &p.invitation_id).await?;
     Ok(one(&state, &inv))
 }
 
 pub async fn revoke(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<InvitationPath>,
     JsonBody(body): JsonBody<RevokeInvitationRequest>,
 ) -> ApiResult {

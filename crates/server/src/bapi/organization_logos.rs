@@ -2,22 +2,19 @@
 //! as `multipart/form-data` (`file`, optional `uploader_user_id`).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::ids::UserId;
 
+use super::call::Call;
 use crate::app::images as app;
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::path::{OrganizationPath, Path};
 use crate::extract::upload::ImageUpload;
-use crate::state::AppState;
 use crate::wire::organizations::OrganizationJson;
 
 pub async fn upload(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     mut body: ImageUpload,
 ) -> ApiResult {
@@ -33,11 +30,7 @@ pub async fn upload(
     Ok(Json(OrganizationJson::new(&org, false)).into_response())
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<OrganizationPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<OrganizationPath>) -> ApiResult {
     let (org, _) = app::delete_logo(&state, &ctx, &p.organization_id).await?;
     Ok(Json(OrganizationJson::new(&org, false)).into_response())
 }

@@ -2,21 +2,19 @@
 //! `/v1/organization_memberships` and `/v1/users/{id}/organization_memberships`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::organizations::model::MembershipDetails;
 use usher_core::organizations::query::{MembershipOrder, MembershipQuery};
 use usher_core::users::query::Page;
 
+use super::call::Call;
 use super::users::split_signed;
 use crate::app::organizations as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{MembershipPath, OrganizationPath, Path, UserPath};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::paginated;
 use crate::wire::organizations::MembershipJson;
 use crate::wire::requests::organizations::{
@@ -95,8 +93,7 @@ fn org_list_query_from(q: &QueryParams) -> Result<MembershipQuery, ApiError> {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<OrganizationPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -106,11 +103,7 @@ pub async fn list(
 }
 
 /// `GET /v1/organization_memberships`: every membership of the instance.
-pub async fn list_all(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_all(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let (page, order) = page_and_order(&q)?;
     let query = MembershipQuery {
         page,
@@ -123,8 +116,7 @@ pub async fn list_all(
 
 /// `GET /v1/users/{user_id}/organization_memberships`.
 pub async fn list_of_user(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<UserPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -139,8 +131,7 @@ pub async fn list_of_user(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<CreateMembershipRequest>,
 ) -> ApiResult {
@@ -149,8 +140,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<MembershipPath>,
     JsonBody(body): JsonBody<UpdateMembershipRequest>,
 ) -> ApiResult {
@@ -160,8 +150,7 @@ pub async fn update(
 }
 
 pub async fn merge_metadata(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<MembershipPath>,
     JsonBody(body): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult {
@@ -177,11 +166,7 @@ pub async fn merge_metadata(
     Ok(membership_json(&d))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<MembershipPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<MembershipPath>) -> ApiResult {
     let d = app::delete_membership(&state, &ctx, &p.organization_id, &p.user_id).await?;
     Ok(membership_json(&d))
 }

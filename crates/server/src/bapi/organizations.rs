@@ -1,20 +1,18 @@
 //! `/v1/organizations`: create, read, list, update, metadata, delete.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::organizations::Organization;
 use usher_core::organizations::query::{OrganizationOrder, OrganizationQuery};
 
+use super::call::Call;
 use super::users::split_signed;
 use crate::app::organizations as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{OrganizationPath, OrganizationRefPath, Path};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::paginated;
 use crate::wire::organizations::{DeletedOrganizationJson, OrganizationJson};
 use crate::wire::requests::organizations::{
@@ -59,11 +57,7 @@ fn list_query_from(q: &QueryParams) -> Result<OrganizationQuery, ApiError> {
     })
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let query = list_query_from(&q)?;
     let with_counts = q.bool("include_members_count")?.unwrap_or(false);
     let (mut orgs, total) = app::list(&state, &query).await?;
@@ -79,8 +73,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateOrganizationRequest>,
 ) -> ApiResult {
     let org = app::create(&state, &ctx, body.into()).await?;
@@ -88,8 +81,7 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<OrganizationRefPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -102,8 +94,7 @@ pub async fn get(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<UpdateOrganizationRequest>,
 ) -> ApiResult {
@@ -111,31 +102,17 @@ pub async fn update(
     Ok(org_json(&org, false))
 }
 
-pub async fn merge_metadata(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+/// `PATCH /v1/organizations/{organization_id}/metadata` merges (`MERGE`), `PUT` replaces.
+pub async fn update_metadata<const MERGE: bool>(
+    Call { state, ctx }: Call,
     Path(p): Path<OrganizationPath>,
     JsonBody(body): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult {
-    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), true).await?;
+    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), MERGE).await?;
     Ok(org_json(&org, false))
 }
 
-pub async fn replace_metadata(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<OrganizationPath>,
-    JsonBody(body): JsonBody<OrganizationMetadataRequest>,
-) -> ApiResult {
-    let org = app::update_metadata(&state, &ctx, &p.organization_id, body.into(), false).await?;
-    Ok(org_json(&org, false))
-}
-
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<OrganizationPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<OrganizationPath>) -> ApiResult {
     let org = app::delete(&state, &ctx, &p.organization_id).await?;
     Ok(Json(DeletedOrganizationJson {
         object: "organization",

@@ -2,14 +2,13 @@
 //! `{data, total_count}`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::roles::sets::{AddRoles, NewRoleSet, RoleSet, RoleSetPatch, SetOrder};
 
+use super::call::Call;
 use crate::app::role_sets::{self as app, ListQuery};
 use crate::app::roles::catalog;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, RoleSetPath};
 use crate::extract::query::QueryParams;
@@ -26,11 +25,7 @@ async fn set_json(state: &AppState, s: &RoleSet) -> ApiResult {
     Ok(Json(RoleSetJson::new(s, &catalog)).into_response())
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let order = q
         .one("order_by")
         .map(SetOrder::parse)
@@ -57,26 +52,20 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateRoleSetRequest>,
 ) -> ApiResult {
     let set = app::create(&state, &ctx, NewRoleSet::from(body)).await?;
     set_json(&state, &set).await
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<RoleSetPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<RoleSetPath>) -> ApiResult {
     let set = app::get(&state, &p.role_set_key_or_id).await?;
     set_json(&state, &set).await
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<RoleSetPath>,
     JsonBody(body): JsonBody<UpdateRoleSetRequest>,
 ) -> ApiResult {
@@ -91,8 +80,7 @@ pub async fn update(
 }
 
 pub async fn add_roles(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<RoleSetPath>,
     JsonBody(body): JsonBody<AddRolesRequest>,
 ) -> ApiResult {
@@ -101,8 +89,7 @@ pub async fn add_roles(
 }
 
 pub async fn replace_role(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<RoleSetPath>,
     JsonBody(body): JsonBody<ReplaceRoleRequest>,
 ) -> ApiResult {
@@ -118,8 +105,7 @@ pub async fn replace_role(
 }
 
 pub async fn replace(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<RoleSetPath>,
     JsonBody(body): JsonBody<ReplaceRoleSetRequest>,
 ) -> ApiResult {

@@ -2,17 +2,15 @@
 //! `/v1/organization_permissions`. Lists answer `{data, total_count}`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::roles::manage::{ListOrder, NewPermission, NewRole, PermissionPatch, RolePatch};
 
+use super::call::Call;
 use crate::app::roles::{self as app, ListQuery};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, PermissionPath, RolePath, RolePermissionPath};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::paginated;
 use crate::wire::requests::roles::{
     CreatePermissionRequest, CreateRoleRequest, UpdatePermissionRequest, UpdateRoleRequest,
@@ -43,11 +41,7 @@ fn permission_json(p: &usher_core::roles::Permission) -> Response {
     Json(PermissionJson::new(p)).into_response()
 }
 
-pub async fn list_roles(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_roles(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let listing = app::list_roles(&state, &list_query(&q)?).await?;
     Ok(paginated(
         listing.items.iter().map(RoleJson::new).collect(),
@@ -56,27 +50,21 @@ pub async fn list_roles(
 }
 
 pub async fn create_role(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateRoleRequest>,
 ) -> ApiResult {
     let role = app::create_role(&state, &ctx, NewRole::from(body)).await?;
     Ok(role_json(&role))
 }
 
-pub async fn get_role(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<RolePath>,
-) -> ApiResult {
+pub async fn get_role(Call { state, .. }: Call, Path(p): Path<RolePath>) -> ApiResult {
     Ok(role_json(
         &app::get_role(&state, &p.organization_role_id).await?,
     ))
 }
 
 pub async fn update_role(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<RolePath>,
     JsonBody(body): JsonBody<UpdateRoleRequest>,
 ) -> ApiResult {
@@ -85,11 +73,7 @@ pub async fn update_role(
     Ok(role_json(&role))
 }
 
-pub async fn delete_role(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<RolePath>,
-) -> ApiResult {
+pub async fn delete_role(Call { state, ctx }: Call, Path(p): Path<RolePath>) -> ApiResult {
     let role = app::delete_role(&state, &ctx, &p.organization_role_id).await?;
     Ok(Json(DeletedJson::role(&role.id)).into_response())
 }
@@ -97,8 +81,7 @@ pub async fn delete_role(
 /// `POST /v1/organization_roles/{id}/permissions/{permission_id}` grants (`GRANT`), `DELETE`
 /// withdraws.
 pub async fn set_permission<const GRANT: bool>(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<RolePermissionPath>,
 ) -> ApiResult {
     let (role, perm) = (&p.organization_role_id, &p.permission_id);
@@ -107,11 +90,7 @@ pub async fn set_permission<const GRANT: bool>(
     ))
 }
 
-pub async fn list_permissions(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list_permissions(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let listing = app::list_permissions(&state, &list_query(&q)?).await?;
     Ok(paginated(
         listing.items.iter().map(PermissionJson::new).collect(),
@@ -120,27 +99,21 @@ pub async fn list_permissions(
 }
 
 pub async fn create_permission(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreatePermissionRequest>,
 ) -> ApiResult {
     let perm = app::create_permission(&state, &ctx, NewPermission::from(body)).await?;
     Ok(permission_json(&perm))
 }
 
-pub async fn get_permission(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<PermissionPath>,
-) -> ApiResult {
+pub async fn get_permission(Call { state, .. }: Call, Path(p): Path<PermissionPath>) -> ApiResult {
     Ok(permission_json(
         &app::get_permission(&state, &p.permission_id).await?,
     ))
 }
 
 pub async fn update_permission(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<PermissionPath>,
     JsonBody(body): JsonBody<UpdatePermissionRequest>,
 ) -> ApiResult {
@@ -150,8 +123,7 @@ pub async fn update_permission(
 }
 
 pub async fn delete_permission(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<PermissionPath>,
 ) -> ApiResult {
     let perm = app::delete_permission(&state, &ctx, &p.permission_id).await?;

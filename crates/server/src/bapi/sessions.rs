@@ -1,28 +1,22 @@
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 use usher_core::CoreError;
 use usher_core::sessions::SessionStatus;
 use usher_core::sessions::query::{SessionFilter, SessionQuery};
 
+use super::call::Call;
 use crate::app::jwt_templates::{self, MintFor};
 use crate::app::sessions as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, SessionPath, SessionTemplatePath};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::list_response;
 use crate::wire::requests::sessions::{CreateSessionRequest, CreateTokenRequest};
 use crate::wire::sessions::{SessionJson, TokenJson};
 use usher_core::ids::{ClientId, UserId};
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let status = match q.one("status") {
         None => None,
         Some(s) => Some(SessionStatus::parse(s).ok_or_else(|| {
@@ -54,8 +48,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateSessionRequest>,
 ) -> ApiResult {
     let user_id = body.user_id;
@@ -70,27 +63,18 @@ pub async fn create(
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<SessionPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<SessionPath>) -> ApiResult {
     let session = app::get(&state, &p.session_id).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
-pub async fn revoke(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<SessionPath>,
-) -> ApiResult {
+pub async fn revoke(Call { state, ctx }: Call, Path(p): Path<SessionPath>) -> ApiResult {
     let session = app::revoke(&state, &ctx, &p.session_id).await?;
     Ok(Json(SessionJson::new(&session, state.now())).into_response())
 }
 
 pub async fn token(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<SessionPath>,
     JsonBody(body): JsonBody<CreateTokenRequest>,
 ) -> ApiResult {
@@ -104,8 +88,7 @@ pub async fn token(
 
 /// A token from the JWT template named in the path (404 when there is none).
 pub async fn template_token(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<SessionTemplatePath>,
     JsonBody(body): JsonBody<CreateTokenRequest>,
 ) -> ApiResult {

@@ -2,54 +2,39 @@
 //! `POST …/remove_password`: a user's second factors and password, as an operator manages them.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::IntoResponse;
 
+use super::call::Call;
 use super::users::user_json;
 use crate::app::user_factors::{self as app, Removal};
 use crate::error::ApiResult;
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, UserPath};
-use crate::state::AppState;
 use crate::wire::requests::users::{RemovePasswordRequest, VerifyTotpRequest};
 use crate::wire::users::{UserIdJson, VerifiedTotpJson};
 
-async fn remove(state: AppState, ctx: SecretKeyAuth, p: UserPath, removal: Removal) -> ApiResult {
-    let user = app::remove_factors(&state, &ctx.0, &p.user_id, removal).await?;
+async fn remove(Call { state, ctx }: Call, p: UserPath, removal: Removal) -> ApiResult {
+    let user = app::remove_factors(&state, &ctx, &p.user_id, removal).await?;
     Ok(Json(UserIdJson {
         user_id: user.id.into_string(),
     })
     .into_response())
 }
 
-pub async fn disable_mfa(
-    State(state): State<AppState>,
-    auth: SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
-    remove(state, auth, p, Removal::AllMfa).await
+pub async fn disable_mfa(call: Call, Path(p): Path<UserPath>) -> ApiResult {
+    remove(call, p, Removal::AllMfa).await
 }
 
-pub async fn delete_totp(
-    State(state): State<AppState>,
-    auth: SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
-    remove(state, auth, p, Removal::Totp).await
+pub async fn delete_totp(call: Call, Path(p): Path<UserPath>) -> ApiResult {
+    remove(call, p, Removal::Totp).await
 }
 
-pub async fn delete_backup_codes(
-    State(state): State<AppState>,
-    auth: SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
-    remove(state, auth, p, Removal::BackupCodes).await
+pub async fn delete_backup_codes(call: Call, Path(p): Path<UserPath>) -> ApiResult {
+    remove(call, p, Removal::BackupCodes).await
 }
 
 pub async fn verify_totp(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<VerifyTotpRequest>,
 ) -> ApiResult {
@@ -62,8 +47,7 @@ pub async fn verify_totp(
 }
 
 pub async fn remove_password(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<RemovePasswordRequest>,
 ) -> ApiResult {

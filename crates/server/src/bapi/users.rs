@@ -1,13 +1,12 @@
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::users::User;
 use usher_core::users::query::{UserFilter, UserOrder};
 
+use super::call::Call;
 use crate::app::users as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, UserPasskeyPath, UserPath};
 use crate::extract::query::QueryParams;
@@ -92,11 +91,7 @@ fn filter_from(q: &QueryParams) -> Result<UserFilter, ApiError> {
     Ok(f)
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let filter = filter_from(&q)?;
     let order = q
         .one("order_by")
@@ -109,35 +104,25 @@ pub async fn list(
     Ok(users_json(&state, &users))
 }
 
-pub async fn count(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn count(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let filter = filter_from(&q)?;
     Ok(Json(TotalCountJson::new(app::count(&state, &filter).await?)).into_response())
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateUserRequest>,
 ) -> ApiResult {
     let user = app::create(&state, &ctx, body.into()).await?;
     Ok(user_json(&state, &user))
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<UserPath>) -> ApiResult {
     Ok(user_json(&state, &app::get(&state, &p.user_id).await?))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<UpdateUserRequest>,
 ) -> ApiResult {
@@ -149,8 +134,7 @@ pub async fn update(
 
 /// `PATCH /v1/users/{user_id}/metadata` merges (`MERGE`), `PUT` replaces.
 pub async fn update_metadata<const MERGE: bool>(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<MetadataRequest>,
 ) -> ApiResult {
@@ -162,8 +146,7 @@ pub async fn update_metadata<const MERGE: bool>(
 
 /// `POST /v1/users/{user_id}/ban` (`BANNED`) and `…/unban`.
 pub async fn set_banned<const BANNED: bool>(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
@@ -174,8 +157,7 @@ pub async fn set_banned<const BANNED: bool>(
 
 /// `POST /v1/users/ban` (`BANNED`) and `/v1/users/unban`: the users, in the order named.
 pub async fn set_banned_many<const BANNED: bool>(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<BulkUsersRequest>,
 ) -> ApiResult {
     let users = app::set_banned_many(&state, &ctx, body.user_ids, BANNED).await?;
@@ -184,8 +166,7 @@ pub async fn set_banned_many<const BANNED: bool>(
 
 /// `POST /v1/users/{user_id}/lock` (`LOCKED`) and `…/unlock`.
 pub async fn set_locked<const LOCKED: bool>(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
 ) -> ApiResult {
     Ok(user_json(
@@ -196,18 +177,13 @@ pub async fn set_locked<const LOCKED: bool>(
 
 /// `GET /v1/users/{user_id}/export` (an Usher extension): the subject access request document
 /// `usher users export` prints, audited as `user.export`.
-pub async fn export(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
+pub async fn export(Call { state, ctx }: Call, Path(p): Path<UserPath>) -> ApiResult {
     let doc = crate::app::user_export::export(&state, &ctx, &p.user_id).await?;
     Ok(Json(doc).into_response())
 }
 
 pub async fn set_password_compromised(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<SetPasswordCompromisedRequest>,
 ) -> ApiResult {
@@ -219,8 +195,7 @@ pub async fn set_password_compromised(
 }
 
 pub async fn unset_password_compromised(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     _body: JsonBody<EmptyRequest>,
 ) -> ApiResult {
@@ -230,18 +205,13 @@ pub async fn unset_password_compromised(
     ))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<UserPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<UserPath>) -> ApiResult {
     let user = app::delete(&state, &ctx, &p.user_id).await?;
     Ok(Json(DeletedObjectJson::new("user", user.id)).into_response())
 }
 
 pub async fn verify_password(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPath>,
     JsonBody(body): JsonBody<VerifyPasswordRequest>,
 ) -> ApiResult {
@@ -254,8 +224,7 @@ pub async fn verify_password(
 
 /// `DELETE /v1/users/{user_id}/passkeys/{passkey_identification_id}`.
 pub async fn delete_passkey(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<UserPasskeyPath>,
 ) -> ApiResult {
     crate::app::passkeys::delete(&state, &ctx, &p.user_id, &p.passkey_identification_id).await?;

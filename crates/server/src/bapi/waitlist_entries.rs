@@ -1,16 +1,15 @@
 //! `/v1/waitlist_entries…`: list, create (one or in bulk), invite, reject, delete.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use usher_core::CoreError;
 use usher_core::invitations::Invitation;
 use usher_core::waitlist::{WaitlistEntry, WaitlistOrder, WaitlistQuery, WaitlistStatus};
 
+use super::call::Call;
 use crate::app::waitlist as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{Path, WaitlistEntryPath};
 use crate::extract::query::QueryParams;
@@ -27,11 +26,7 @@ fn one(state: &AppState, e: &WaitlistEntry, inv: Option<&Invitation>) -> Respons
 }
 
 /// Newest first by default; always `{data, total_count}`, as Clerk's.
-pub async fn list(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    q: QueryParams,
-) -> ApiResult {
+pub async fn list(Call { state, .. }: Call, q: QueryParams) -> ApiResult {
     let page = q.page()?;
     let mut statuses = Vec::new();
     for s in q.all("status") {
@@ -63,8 +58,7 @@ pub async fn list(
 
 /// An address already on the list answers its entry as it is.
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateWaitlistEntryRequest>,
 ) -> ApiResult {
     let e = app::join(&state, &ctx, &body.email_address).await?;
@@ -73,11 +67,7 @@ pub async fn create(
 }
 
 /// `POST /v1/waitlist_entries/bulk`: a JSON array, all added or none.
-pub async fn create_bulk(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    body: axum::body::Bytes,
-) -> ApiResult {
+pub async fn create_bulk(Call { state, ctx }: Call, body: axum::body::Bytes) -> ApiResult {
     let JsonBody(body) = JsonBody::<BulkWaitlistRequest>::parse(&BulkWaitlistRequest::wrap(&body))?;
     let emails: Vec<String> = body.entries.into_iter().map(|e| e.email_address).collect();
     let made = app::join_many(&state, &ctx, &emails).await?;
@@ -91,8 +81,7 @@ pub async fn create_bulk(
 }
 
 pub async fn invite(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<WaitlistEntryPath>,
     JsonBody(body): JsonBody<InviteWaitlistEntryRequest>,
 ) -> ApiResult {
@@ -102,8 +91,7 @@ pub async fn invite(
 }
 
 pub async fn reject(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<WaitlistEntryPath>,
     JsonBody(_): JsonBody<RejectWaitlistEntryRequest>,
 ) -> ApiResult {
@@ -111,11 +99,7 @@ pub async fn reject(
     Ok(one(&state, &e, inv.as_ref()))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<WaitlistEntryPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<WaitlistEntryPath>) -> ApiResult {
     app::delete(&state, &ctx, &p.waitlist_entry_id).await?;
     Ok(Json(json!({
         "object": "waitlist_entry",

@@ -2,20 +2,18 @@
 //! dashboard instead). Lists answer `{data, total_count}`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use usher_core::CoreError;
 use usher_core::ids::{EventId, WebhookEndpointId};
 use usher_core::webhooks::endpoint::{EndpointPatch, NewEndpoint};
 use usher_core::webhooks::{DeliveryFilter, DeliveryQuery};
 
+use super::call::Call;
 use crate::app::webhooks as app;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::auth::SecretKeyAuth;
 use crate::extract::body::JsonBody;
 use crate::extract::path::{EndpointPath, MessagePath, Path};
 use crate::extract::query::QueryParams;
-use crate::state::AppState;
 use crate::wire::lists::paginated;
 use crate::wire::requests::webhooks::{
     CreateEndpointRequest, ReplayRequest, RetryMessageRequest, UpdateEndpointRequest,
@@ -32,7 +30,7 @@ fn endpoint_json(e: &usher_core::webhooks::WebhookEndpoint) -> Response {
     Json(EndpointJson::new(e, None)).into_response()
 }
 
-pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiResult {
+pub async fn list(Call { state, .. }: Call) -> ApiResult {
     let endpoints = app::list(&state).await?;
     let data: Vec<EndpointJson> = endpoints
         .iter()
@@ -43,26 +41,20 @@ pub async fn list(State(state): State<AppState>, _auth: SecretKeyAuth) -> ApiRes
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     JsonBody(body): JsonBody<CreateEndpointRequest>,
 ) -> ApiResult {
     let (ep, secret) = app::create(&state, &ctx, NewEndpoint::from(body)).await?;
     Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
-    Path(p): Path<EndpointPath>,
-) -> ApiResult {
+pub async fn get(Call { state, .. }: Call, Path(p): Path<EndpointPath>) -> ApiResult {
     let ep = app::get(&state, &p.endpoint_id).await?;
     Ok(endpoint_json(&ep))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<EndpointPath>,
     JsonBody(body): JsonBody<UpdateEndpointRequest>,
 ) -> ApiResult {
@@ -71,11 +63,7 @@ pub async fn update(
     Ok(endpoint_json(&ep))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EndpointPath>,
-) -> ApiResult {
+pub async fn delete(Call { state, ctx }: Call, Path(p): Path<EndpointPath>) -> ApiResult {
     let ep = app::delete(&state, &ctx, &p.endpoint_id).await?;
     Ok(Json(DeletedEndpointJson {
         object: "webhook_endpoint",
@@ -85,36 +73,23 @@ pub async fn delete(
     .into_response())
 }
 
-pub async fn pause(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EndpointPath>,
-) -> ApiResult {
+pub async fn pause(Call { state, ctx }: Call, Path(p): Path<EndpointPath>) -> ApiResult {
     let ep = app::set_paused(&state, &ctx, &p.endpoint_id, true).await?;
     Ok(endpoint_json(&ep))
 }
 
-pub async fn resume(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EndpointPath>,
-) -> ApiResult {
+pub async fn resume(Call { state, ctx }: Call, Path(p): Path<EndpointPath>) -> ApiResult {
     let ep = app::set_paused(&state, &ctx, &p.endpoint_id, false).await?;
     Ok(endpoint_json(&ep))
 }
 
-pub async fn rotate_secret(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EndpointPath>,
-) -> ApiResult {
+pub async fn rotate_secret(Call { state, ctx }: Call, Path(p): Path<EndpointPath>) -> ApiResult {
     let (ep, secret) = app::rotate_secret(&state, &ctx, &p.endpoint_id).await?;
     Ok(Json(EndpointJson::new(&ep, Some(&secret))).into_response())
 }
 
 pub async fn deliveries(
-    State(state): State<AppState>,
-    _auth: SecretKeyAuth,
+    Call { state, .. }: Call,
     Path(p): Path<EndpointPath>,
     q: QueryParams,
 ) -> ApiResult {
@@ -150,8 +125,7 @@ pub async fn deliveries(
 }
 
 pub async fn replay(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<EndpointPath>,
     JsonBody(body): JsonBody<ReplayRequest>,
 ) -> ApiResult {
@@ -167,11 +141,7 @@ pub async fn replay(
     .into_response())
 }
 
-pub async fn resync(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
-    Path(p): Path<EndpointPath>,
-) -> ApiResult {
+pub async fn resync(Call { state, ctx }: Call, Path(p): Path<EndpointPath>) -> ApiResult {
     let id = &p.endpoint_id;
     let queued = app::resync(&state, &ctx, id).await?;
     Ok(Json(QueuedJson {
@@ -184,8 +154,7 @@ pub async fn resync(
 }
 
 pub async fn retry_message(
-    State(state): State<AppState>,
-    SecretKeyAuth(ctx): SecretKeyAuth,
+    Call { state, ctx }: Call,
     Path(p): Path<MessagePath>,
     JsonBody(body): JsonBody<RetryMessageRequest>,
 ) -> ApiResult {

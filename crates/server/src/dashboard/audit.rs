@@ -31,15 +31,7 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         Err(e) => return failure(Some(&nav), e.into()),
     };
     let mut h = Html::new();
-    h.open(
-        "form",
-        &[
-            ("method", Some("get")),
-            ("action", Some("/dashboard/audit")),
-            ("class", Some("filters")),
-            ("role", Some("search")),
-        ],
-    );
+    view::search_form(&mut h, "/dashboard/audit");
     for (name, label, value, hint) in [
         (
             "actor",
@@ -58,12 +50,11 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
     }
     h.el("button", &[("type", Some("submit"))], "Filter")
         .close("form");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Audit log entries")
-        .raw("<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Actor</th>")
-        .raw("<th scope=\"col\">Action</th><th scope=\"col\">Target</th>")
-        .raw("<th scope=\"col\">IP address</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Audit log entries"),
+        &["When", "Actor", "Action", "Target", "IP address"],
+    );
     for e in &entries {
         h.open("tr", &[]).open("td", &[]);
         view::time(&mut h, Some(e.at));
@@ -74,7 +65,7 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
             .el("td", &[], e.client_ip.as_deref().unwrap_or("—"))
             .close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if entries.is_empty() {
         h.el("p", &[], "No entries match.");
     }

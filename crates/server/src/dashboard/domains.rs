@@ -48,11 +48,11 @@ async fn render(
     if let Some(text) = done {
         view::notice(&mut h, text);
     }
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Domains")
-        .raw("<thead><tr><th scope=\"col\">Domain</th><th scope=\"col\">Kind</th>")
-        .raw("<th scope=\"col\">Proxy URL</th><th scope=\"col\">Delete</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Domains"),
+        &["Domain", "Kind", "Proxy URL", "Delete"],
+    );
     for d in &domains {
         h.open("tr", &[])
             .el("th", &[("scope", Some("row"))], d.name());
@@ -81,7 +81,7 @@ async fn render(
         }
         h.close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if nav.configure {
         h.el("h2", &[], "Add a satellite domain");
         if let Some(message) = refused {

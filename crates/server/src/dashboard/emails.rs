@@ -33,15 +33,7 @@ fn masked(state: &AppState, text: &str, data: Option<&Value>) -> String {
 }
 
 fn filters(h: &mut Html, action: &str, to_label: &str, to: &str, status: &str, options: &[&str]) {
-    h.open(
-        "form",
-        &[
-            ("method", Some("get")),
-            ("action", Some(action)),
-            ("class", Some("filters")),
-            ("role", Some("search")),
-        ],
-    );
+    view::search_form(h, action);
     view::Field::new("to", to_label, "search")
         .value(to)
         .optional()

@@ -62,11 +62,11 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         view::notice(&mut h, text);
     }
     h.el("h2", &[], "Signing keys");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Signing keys")
-        .raw("<thead><tr><th scope=\"col\">Key id</th><th scope=\"col\">Created</th>")
-        .raw("<th scope=\"col\">Age</th><th scope=\"col\">State</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Signing keys"),
+        &["Key id", "Created", "Age", "State"],
+    );
     for k in &signing {
         h.open("tr", &[])
             .open("th", &[("scope", Some("row"))])
@@ -87,7 +87,7 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
             )
             .close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     h.open("div", &[("class", Some("actions"))]);
     button_form(
         &mut h,
@@ -97,15 +97,13 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         "Rotate signing key",
         false,
     );
-    h.el(
-        "a",
-        &[
-            ("href", Some("/dashboard/keys/emergency")),
-            ("class", Some("button danger")),
-        ],
+    view::button_link(
+        &mut h,
+        "/dashboard/keys/emergency",
+        "button danger",
         "Emergency rotation…",
-    )
-    .close("div");
+    );
+    h.close("div");
 
     secret_section(&mut h, &nav, &secret, now);
     view::page(StatusCode::OK, "Keys", Some(&nav), h)
@@ -119,12 +117,11 @@ fn secret_section(h: &mut Html, nav: &Nav, keys: &[SecretKeyRecord], now: i64) {
         &[],
         "A secret key is shown once, when it is made; only its last characters are kept to recognise it.",
     );
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Secret keys")
-        .raw("<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Ends with</th>")
-        .raw("<th scope=\"col\">Created</th><th scope=\"col\">Expires</th>")
-        .raw("<th scope=\"col\">Revoke</th></tr></thead><tbody>");
+    view::table_start(
+        h,
+        Some("Secret keys"),
+        &["Name", "Ends with", "Created", "Expires", "Revoke"],
+    );
     for k in keys {
         let valid = k.is_valid_at(now);
         h.open("tr", &[])
@@ -156,7 +153,7 @@ fn secret_section(h: &mut Html, nav: &Nav, keys: &[SecretKeyRecord], now: i64) {
         }
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(h);
     h.el("h3", &[], "Rotate the secret key");
     view::form_open(h, ACT, &nav.csrf, Some("Rotate the secret key"));
     h.open(

@@ -38,15 +38,7 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         Err(e) => return failure(Some(&nav), e),
     };
     let mut h = Html::new();
-    h.open(
-        "form",
-        &[
-            ("method", Some("get")),
-            ("action", Some("/dashboard/organizations")),
-            ("class", Some("filters")),
-            ("role", Some("search")),
-        ],
-    );
+    view::search_form(&mut h, "/dashboard/organizations");
     view::Field::new("query", "Search", "search")
         .value(text)
         .optional()
@@ -54,11 +46,11 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         .render(&mut h);
     h.el("button", &[("type", Some("submit"))], "Search")
         .close("form");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Organizations")
-        .raw("<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Slug</th>")
-        .raw("<th scope=\"col\">Members</th><th scope=\"col\">Created</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Organizations"),
+        &["Name", "Slug", "Members", "Created"],
+    );
     for o in &orgs {
         let href = format!("/dashboard/organizations/{}", o.id);
         h.open("tr", &[])
@@ -71,7 +63,7 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         view::time(&mut h, Some(o.created_at));
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if orgs.is_empty() {
         h.el("p", &[], "No organizations match.");
     }
@@ -153,11 +145,7 @@ pub async fn show(
     h.close("dd").close("dl");
 
     h.el("h2", &[], "Members");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Members")
-        .raw("<thead><tr><th scope=\"col\">User</th><th scope=\"col\">Role</th>")
-        .raw("<th scope=\"col\">Joined</th></tr></thead><tbody>");
+    view::table_start(&mut h, Some("Members"), &["User", "Role", "Joined"]);
     for m in &members {
         h.open("tr", &[]).open("th", &[("scope", Some("row"))]);
         match &m.user {
@@ -180,7 +168,7 @@ pub async fn show(
         view::time(&mut h, Some(m.membership.created_at));
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if members.is_empty() {
         h.el("p", &[], "No members.");
     }
@@ -189,12 +177,11 @@ pub async fn show(
     });
 
     h.el("h2", &[], "Invitations");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Invitations")
-        .raw("<thead><tr><th scope=\"col\">Email address</th><th scope=\"col\">Role</th>")
-        .raw("<th scope=\"col\">Status</th><th scope=\"col\">Sent</th>")
-        .raw("<th scope=\"col\">Expires</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Invitations"),
+        &["Email address", "Role", "Status", "Sent", "Expires"],
+    );
     let now = state.now();
     for i in &invitations {
         h.open("tr", &[])
@@ -207,7 +194,7 @@ pub async fn show(
         view::time(&mut h, Some(i.expires_at));
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if invitations.is_empty() {
         h.el("p", &[], "No invitations.");
     }
@@ -220,11 +207,7 @@ pub async fn show(
     );
 
     h.el("h2", &[], "Roles of this instance");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Roles")
-        .raw("<thead><tr><th scope=\"col\">Role</th><th scope=\"col\">Key</th>")
-        .raw("<th scope=\"col\">Permissions</th></tr></thead><tbody>");
+    view::table_start(&mut h, Some("Roles"), &["Role", "Key", "Permissions"]);
     for r in inventory.catalog.roles() {
         let keys: Vec<&str> = r.permissions.iter().map(|p| p.key.as_str()).collect();
         h.open("tr", &[])
@@ -233,13 +216,13 @@ pub async fn show(
             .el("td", &[], &keys.join(", "))
             .close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     h.el("h2", &[], "Permissions of this instance");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Permissions")
-        .raw("<thead><tr><th scope=\"col\">Permission</th><th scope=\"col\">Key</th>")
-        .raw("<th scope=\"col\">Description</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Permissions"),
+        &["Permission", "Key", "Description"],
+    );
     for p in &inventory.permissions {
         h.open("tr", &[])
             .el("th", &[("scope", Some("row"))], &p.name)
@@ -247,6 +230,6 @@ pub async fn show(
             .el("td", &[], &p.description)
             .close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     view::page(StatusCode::OK, &org.name, Some(&nav), h)
 }

@@ -88,12 +88,17 @@ pub async fn sessions(
     if params.get("done").map(String::as_str) == Some("sign-out") {
         view::notice(&mut h, "That session has been signed out.");
     }
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Active sessions")
-        .raw("<thead><tr><th scope=\"col\">User</th><th scope=\"col\">Device</th>")
-        .raw("<th scope=\"col\">IP address</th><th scope=\"col\">Last active</th>")
-        .raw("<th scope=\"col\"><span class=\"skip\">Action</span></th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Active sessions"),
+        &[
+            "User",
+            "Device",
+            "IP address",
+            "Last active",
+            "<span class=\"skip\">Action</span>",
+        ],
+    );
     for s in &sessions {
         let href = format!("/dashboard/users/{}", s.user_id);
         let name = users
@@ -130,7 +135,7 @@ pub async fn sessions(
         }
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if sessions.is_empty() {
         h.el("p", &[], "No active sessions.");
     }
@@ -200,12 +205,16 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
     let mut h = Html::new();
 
     h.el("h2", &[], "Locked accounts");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Locked accounts")
-        .raw("<thead><tr><th scope=\"col\">User</th><th scope=\"col\">Email address</th>")
-        .raw("<th scope=\"col\">Locked until</th>")
-        .raw("<th scope=\"col\"><span class=\"skip\">Action</span></th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Locked accounts"),
+        &[
+            "User",
+            "Email address",
+            "Locked until",
+            "<span class=\"skip\">Action</span>",
+        ],
+    );
     for u in &locked {
         let href = format!("/dashboard/users/{}", u.id);
         h.open("tr", &[])
@@ -222,15 +231,11 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         h.close("td").open("td", &[]);
         if desk.may(Action::Unlock) {
             let unlock = format!("/dashboard/users/{}/confirm?action=unlock", u.id);
-            h.el(
-                "a",
-                &[("href", Some(&unlock)), ("class", Some("button danger"))],
-                "Unlock",
-            );
+            view::button_link(&mut h, &unlock, "button danger", "Unlock");
         }
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if locked.is_empty() {
         h.el("p", &[], "No locked accounts.");
     }
@@ -244,17 +249,11 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         &[("class", Some("hint"))],
         "The last 24 hours, as the activity counters hold them (each server adds its counts every few seconds).",
     );
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el(
-            "caption",
-            &[("class", Some("skip"))],
-            "Failed sign-ins per hour",
-        )
-        .raw(
-            "<thead><tr><th scope=\"col\">Hour starting</th><th scope=\"col\">Failed sign-ins</th>",
-        )
-        .raw("<th scope=\"col\">Sign-ins</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Failed sign-ins per hour"),
+        &["Hour starting", "Failed sign-ins", "Sign-ins"],
+    );
     for n in 0..HOURS {
         let hour = hour_of(now) - n * HOUR_MS;
         let of = |kind: ActivityKind| {
@@ -271,14 +270,10 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
             .el("td", &[], &of(ActivityKind::SignIn).to_string())
             .close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
 
     h.el("h2", &[], "Security events");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Security events")
-        .raw("<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Event</th>")
-        .raw("<th scope=\"col\">Data</th></tr></thead><tbody>");
+    view::table_start(&mut h, Some("Security events"), &["When", "Event", "Data"]);
     for e in &events {
         h.open("tr", &[]).open("td", &[]);
         view::time(&mut h, Some(e.created_at));
@@ -289,7 +284,7 @@ pub async fn page(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
             .close("td")
             .close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if events.is_empty() {
         h.el("p", &[], "No security events are stored.");
     }

@@ -168,15 +168,11 @@ async fn render(
     }
 
     h.el("h2", &[], "Policy settings");
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Instance settings")
-        .raw("<thead><tr><th scope=\"col\">Setting</th><th scope=\"col\">Value</th>")
-        .raw("<th scope=\"col\">Source</th><th scope=\"col\">Safe default</th>");
+    let mut columns = vec!["Setting", "Value", "Source", "Safe default"];
     if nav.configure {
-        h.raw("<th scope=\"col\">Change</th>");
+        columns.push("Change");
     }
-    h.raw("</tr></thead><tbody>");
+    view::table_start(&mut h, Some("Instance settings"), &columns);
     for key in instance_settings::keys() {
         let Some((value, source)) = resolved.get(&key) else {
             continue;
@@ -205,7 +201,7 @@ async fn render(
         }
         h.close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     view::page(status, "Settings", Some(nav), h)
 }
 

@@ -37,11 +37,7 @@ pub async fn list(State(state): State<AppState>, desk: Desk) -> Response {
             Err(e) => return failure(Some(&nav), e),
         };
         h.el("h2", &[], title);
-        h.open("div", &[("class", Some("table"))])
-            .open("table", &[])
-            .el("caption", &[("class", Some("skip"))], title)
-            .raw("<thead><tr><th scope=\"col\">Template</th><th scope=\"col\">Text</th>")
-            .raw("<th scope=\"col\">Delivery</th></tr></thead><tbody>");
+        view::table_start(&mut h, Some(title), &["Template", "Text", "Delivery"]);
         for t in &templates {
             let href = path_of(t);
             h.open("tr", &[])
@@ -62,7 +58,7 @@ pub async fn list(State(state): State<AppState>, desk: Desk) -> Response {
                 )
                 .close("tr");
         }
-        h.raw("</tbody></table></div>");
+        view::table_end(&mut h);
     }
     view::page(StatusCode::OK, "Email and SMS templates", Some(&nav), h)
 }
@@ -224,12 +220,10 @@ fn render(
             false,
         );
         if t.is_custom() {
-            h.el(
-                "a",
-                &[
-                    ("href", Some(&format!("{action}/revert"))),
-                    ("class", Some("button danger")),
-                ],
+            view::button_link(
+                &mut h,
+                &format!("{action}/revert"),
+                "button danger",
                 "Revert to the built-in text…",
             );
         }

@@ -145,30 +145,11 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
     let export = format!("/dashboard/users/export.csv?{}", q.as_deref().unwrap_or(""));
     h.open("div", &[("class", Some("actions"))]);
     if desk.may(Action::Create) {
-        h.el(
-            "a",
-            &[
-                ("href", Some("/dashboard/users/new")),
-                ("class", Some("button")),
-            ],
-            "New user",
-        );
+        view::button_link(&mut h, "/dashboard/users/new", "button", "New user");
     }
-    h.el(
-        "a",
-        &[("href", Some(&export)), ("class", Some("button"))],
-        "Export these users as CSV",
-    )
-    .close("div");
-    h.open(
-        "form",
-        &[
-            ("method", Some("get")),
-            ("action", Some("/dashboard/users")),
-            ("class", Some("filters")),
-            ("role", Some("search")),
-        ],
-    );
+    view::button_link(&mut h, &export, "button", "Export these users as CSV");
+    h.close("div");
+    view::search_form(&mut h, "/dashboard/users");
     view::Field::new("query", "Search", "search")
         .value(text)
         .optional()
@@ -203,12 +184,11 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         .close("form");
 
     let now = state.now();
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Users")
-        .raw("<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Email address</th>")
-        .raw("<th scope=\"col\">Created</th><th scope=\"col\">Last active</th>")
-        .raw("<th scope=\"col\">Status</th></tr></thead><tbody>");
+    view::table_start(
+        &mut h,
+        Some("Users"),
+        &["Name", "Email address", "Created", "Last active", "Status"],
+    );
     for u in &users {
         let href = format!("/dashboard/users/{}", u.id);
         h.open("tr", &[]).open("th", &[("scope", Some("row"))]);
@@ -227,7 +207,7 @@ pub async fn list(State(state): State<AppState>, desk: Desk, RawQuery(q): RawQue
         status_badges(&mut h, u, now);
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(&mut h);
     if users.is_empty() {
         h.el("p", &[], "No users match.");
     }
@@ -284,11 +264,7 @@ fn row(h: &mut Html, term: &str, value: &str) {
 fn action_link(h: &mut Html, desk: &Desk, u: &User, action: Action, name: &str, label: &str) {
     if desk.may(action) {
         let href = format!("/dashboard/users/{}/confirm?action={name}", u.id);
-        h.el(
-            "a",
-            &[("href", Some(&href)), ("class", Some("button danger"))],
-            label,
-        );
+        view::button_link(h, &href, "button danger", label);
     }
 }
 
@@ -435,11 +411,17 @@ pub async fn show(
     if sessions.is_empty() {
         h.el("p", &[], "No active sessions.");
     } else {
-        h.open("div", &[("class", Some("table"))])
-            .open("table", &[])
-            .raw("<thead><tr><th scope=\"col\">Device</th><th scope=\"col\">IP address</th>")
-            .raw("<th scope=\"col\">Last active</th><th scope=\"col\">Signed in</th>")
-            .raw("<th scope=\"col\"><span class=\"skip\">Action</span></th></tr></thead><tbody>");
+        view::table_start(
+            &mut h,
+            None,
+            &[
+                "Device",
+                "IP address",
+                "Last active",
+                "Signed in",
+                "<span class=\"skip\">Action</span>",
+            ],
+        );
         for s in &sessions {
             h.open("tr", &[]);
             view::session_cells(&mut h, s);
@@ -451,15 +433,11 @@ pub async fn show(
                     "/dashboard/users/{}/confirm?action=sign-out&session_id={}",
                     u.id, s.id
                 );
-                h.el(
-                    "a",
-                    &[("href", Some(&href)), ("class", Some("button danger"))],
-                    "Sign out",
-                );
+                view::button_link(&mut h, &href, "button danger", "Sign out");
             }
             h.close("td").close("tr");
         }
-        h.raw("</tbody></table></div>");
+        view::table_end(&mut h);
     }
     let audit = format!(
         "/dashboard/audit?{}",

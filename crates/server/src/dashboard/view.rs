@@ -145,6 +145,47 @@ impl Total {
     }
 }
 
+/// A link that looks like a button (`class`: `button`, or `button danger` for one that leads to
+/// a destructive action's confirmation).
+pub fn button_link(h: &mut Html, href: &str, class: &'static str, label: &str) {
+    h.el("a", &[("href", Some(href)), ("class", Some(class))], label);
+}
+
+/// Opens a list's search form: its filters, sent back to the list's own page (`action`) as a
+/// query string.
+pub fn search_form(h: &mut Html, action: &str) {
+    h.open(
+        "form",
+        &[
+            ("method", Some("get")),
+            ("action", Some(action)),
+            ("class", Some("filters")),
+            ("role", Some("search")),
+        ],
+    );
+}
+
+/// Opens a list's table: the wrapper that lets it scroll, the caption screen readers announce
+/// (`None`: none) and the header row of `columns`. The names are constant markup, so a column can
+/// hide its name from sight with `<span class="skip">`. Rows follow; [`table_end`] closes it.
+pub fn table_start(h: &mut Html, caption: Option<&str>, columns: &[&'static str]) {
+    h.open("div", &[("class", Some("table"))])
+        .open("table", &[]);
+    if let Some(caption) = caption {
+        h.el("caption", &[("class", Some("skip"))], caption);
+    }
+    h.raw("<thead><tr>");
+    for column in columns {
+        h.raw("<th scope=\"col\">").raw(column).raw("</th>");
+    }
+    h.raw("</tr></thead><tbody>");
+}
+
+/// Closes what [`table_start`] opened.
+pub fn table_end(h: &mut Html) {
+    h.raw("</tbody></table></div>");
+}
+
 /// Previous/next links for a list at `offset` of `total`; `link(offset)` makes a page's URL.
 pub fn pager(
     h: &mut Html,

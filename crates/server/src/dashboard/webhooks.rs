@@ -82,12 +82,11 @@ fn success_rate(s: &EndpointStats) -> String {
 }
 
 fn endpoints_table(h: &mut Html, rows: &[&Row], caption: &str) {
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], caption)
-        .raw("<thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Status</th>")
-        .raw("<th scope=\"col\">Success (24 h)</th><th scope=\"col\">Queued</th>")
-        .raw("<th scope=\"col\">Failing now</th></tr></thead><tbody>");
+    view::table_start(
+        h,
+        Some(caption),
+        &["URL", "Status", "Success (24 h)", "Queued", "Failing now"],
+    );
     for r in rows {
         let href = format!("/dashboard/webhooks/{}", r.ep.id);
         h.open("tr", &[]).open("th", &[("scope", Some("row"))]);
@@ -108,7 +107,7 @@ fn endpoints_table(h: &mut Html, rows: &[&Row], caption: &str) {
         }
         h.close("td").close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(h);
 }
 
 pub async fn list(State(state): State<AppState>, desk: Desk) -> Response {
@@ -341,15 +340,11 @@ fn deliveries_table(h: &mut Html, nav: &Nav, ep: &WebhookEndpoint, deliveries: &
         return;
     }
     let act = format!("/dashboard/webhooks/{}/act", ep.id);
-    h.open("div", &[("class", Some("table"))])
-        .open("table", &[])
-        .el("caption", &[("class", Some("skip"))], "Deliveries")
-        .raw("<thead><tr><th scope=\"col\">Event</th><th scope=\"col\">Status</th>")
-        .raw("<th scope=\"col\">Attempts</th>");
+    let mut columns = vec!["Event", "Status", "Attempts"];
     if nav.configure {
-        h.raw("<th scope=\"col\">Retry</th>");
+        columns.push("Retry");
     }
-    h.raw("</tr></thead><tbody>");
+    view::table_start(h, Some("Deliveries"), &columns);
     for d in deliveries {
         h.open("tr", &[])
             .open("th", &[("scope", Some("row"))])
@@ -375,7 +370,7 @@ fn deliveries_table(h: &mut Html, nav: &Nav, ep: &WebhookEndpoint, deliveries: &
         }
         h.close("tr");
     }
-    h.raw("</tbody></table></div>");
+    view::table_end(h);
 }
 
 fn attempts(h: &mut Html, d: &Delivery) {

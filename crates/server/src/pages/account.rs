@@ -14,7 +14,7 @@ use usher_core::users::model::Verification;
 
 use super::html::{self, Field, Html};
 use super::organizations::{self, Organizations};
-use super::{Failure, Page, PageForm, general_alert, notice_text};
+use super::{Failure, Page, PageForm, general_alert, page_notice};
 use crate::app::frontend::clients;
 use crate::app::frontend::me::{self, ProfilePatch};
 use crate::app::frontend::{devices, get_user};
@@ -89,9 +89,7 @@ pub fn render(state: &AppState, page: &mut Page, v: &UserView<'_>) -> Response {
     let user = v.user;
     let failure_in = |s: Section| v.failure.filter(|(at, _)| *at == s).map(|(_, f)| f);
     let mut h = Html::new();
-    if let Some(n) = page.query("notice").and_then(notice_text) {
-        html::notice(&mut h, n);
-    }
+    page_notice(&mut h, page);
     // A form posted to a section the page no longer shows (organizations turned off).
     if v.organizations.is_none() {
         general_alert(&mut h, failure_in(Section::Organizations));

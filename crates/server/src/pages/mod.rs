@@ -51,6 +51,7 @@ use crate::fapi::browser::Browser;
 use crate::fapi::{cookies, origins, respond};
 use crate::state::AppState;
 use html::Html;
+use sign_in::{EmailCode, ForgotPassword};
 
 /// The form field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -97,15 +98,15 @@ fn routes() -> Router<AppState> {
         .route("/sign-in/ticket", post(sign_in::ticket_submit))
         .route(
             "/sign-in/email-code",
-            get(sign_in::email_code_page).post(sign_in::email_code_submit),
+            get(sign_in::identify_page::<EmailCode>).post(sign_in::identify_submit::<EmailCode>),
         )
         .route(
             "/sign-in/email-code/verify",
-            get(sign_in::email_code_verify_page).post(sign_in::email_code_verify_submit),
+            get(sign_in::code_page::<EmailCode>).post(sign_in::code_submit::<EmailCode>),
         )
         .route(
             "/sign-in/email-code/resend",
-            post(sign_in::email_code_resend),
+            post(sign_in::code_resend::<EmailCode>),
         )
         .route(
             "/sign-in/factor-two",
@@ -117,15 +118,16 @@ fn routes() -> Router<AppState> {
         )
         .route(
             "/sign-in/forgot-password",
-            get(sign_in::forgot_page).post(sign_in::forgot_submit),
+            get(sign_in::identify_page::<ForgotPassword>)
+                .post(sign_in::identify_submit::<ForgotPassword>),
         )
         .route(
             "/sign-in/forgot-password/verify",
-            get(sign_in::forgot_verify_page).post(sign_in::forgot_verify_submit),
+            get(sign_in::code_page::<ForgotPassword>).post(sign_in::code_submit::<ForgotPassword>),
         )
         .route(
             "/sign-in/forgot-password/resend",
-            post(sign_in::forgot_resend),
+            post(sign_in::code_resend::<ForgotPassword>),
         )
         .route(
             "/sign-in/forgot-password/new-password",
@@ -628,13 +630,13 @@ pub async fn skip_if_signed_in(state: &AppState, page: &mut Page) -> Option<Resp
     }
 }
 
-/// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
 /// The hint under every new-password field: the instance's minimum, as the policy applies it.
 pub fn password_hint(state: &AppState) -> String {
     let min = LengthBounds::of(&state.settings()).min;
     format!("At least {min} characters.")
 }
 
+/// The confirmations a `?notice=` names (fixed texts: nothing from the URL is shown).
 pub fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "code_sent" => "We sent you a new code.",
@@ -647,6 +649,14 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "invitation_accepted" => "You have joined the organization.",
         _ => return None,
     })
+}
+
+/// The confirmation the page's `?notice=` names, if it names one: what a redirect after a
+/// completed step asks the next page to say.
+pub fn page_notice(h: &mut Html, page: &Page) {
+    if let Some(n) = page.query("notice").and_then(notice_text) {
+        html::notice(h, n);
+    }
 }
 
 /// Renders the form-level part of an optional failure.

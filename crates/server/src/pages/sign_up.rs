@@ -12,7 +12,7 @@ use usher_core::clients::{Client, Strategy};
 use usher_core::instance::{FieldRule, InstanceSettings};
 
 use super::html::{self, Field, Html};
-use super::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
+use super::{Failure, Page, PageForm, general_alert, page_notice, skip_if_signed_in};
 use crate::app::frontend::ClientKey;
 use crate::app::frontend::{invitations, sign_ups};
 use crate::state::AppState;
@@ -429,9 +429,7 @@ fn render_verify(
 ) -> Response {
     let csrf = page.csrf(state);
     let mut h = Html::new();
-    if let Some(n) = page.query("notice").and_then(notice_text) {
-        html::notice(&mut h, n);
-    }
+    page_notice(&mut h, page);
     general_alert(&mut h, failure);
     h.open("p", &[])
         .text("Enter the code we sent to ")

@@ -8,18 +8,39 @@ use usher_core::clients::Strategy;
 use usher_core::clients::sign_ins::{SignIn, SignInStatus};
 use usher_core::ids::UserId;
 
-use super::{Factor, email_of, key_for, notice, open_sign_in, status_of, submit_code};
+use super::{Factor, email_of, key_for, open_sign_in, status_of, submit_code};
 use crate::app::frontend::get_user;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::pages::html::{self, Field, Html};
-use crate::pages::{Failure, Page, PageForm, general_alert, skip_if_signed_in};
+use crate::pages::{Failure, Page, PageForm, general_alert, page_notice, skip_if_signed_in};
 use crate::state::AppState;
 
 /// The two first factors that start with an emailed code.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum CodeFlow {
+pub enum CodeFlow {
     SignIn,
     Reset,
+}
+
+/// Which of the two flows a route serves: the handlers below are routed once per flow,
+/// `::<EmailCode>` under `/sign-in/email-code` and `::<ForgotPassword>` under
+/// `/sign-in/forgot-password`.
+pub trait Flow {
+    const FLOW: CodeFlow;
+}
+
+/// Signing in with an emailed code instead of the password.
+pub struct EmailCode;
+
+impl Flow for EmailCode {
+    const FLOW: CodeFlow = CodeFlow::SignIn;
+}
+
+/// Resetting a forgotten password with an emailed code.
+pub struct ForgotPassword;
+
+impl Flow for ForgotPassword {
+    const FLOW: CodeFlow = CodeFlow::Reset;
 }
 
 impl CodeFlow {
@@ -74,19 +95,20 @@ fn render_identify(
     page.html(status_of(failure), flow.title(), false, h)
 }
 
-async fn identify_page(state: AppState, mut page: Page, flow: CodeFlow) -> Response {
+pub async fn identify_page<F: Flow>(State(state): State<AppState>, mut page: Page) -> Response {
+    let flow = F::FLOW;
     if let Some(r) = skip_if_signed_in(&state, &mut page).await {
         return r;
     }
     render_identify(&state, &mut page, flow, "", None)
 }
 
-async fn identify_submit(
-    state: AppState,
+pub async fn identify_submit<F: Flow>(
+    State(state): State<AppState>,
     mut page: Page,
     form: PageForm,
-    flow: CodeFlow,
 ) -> Response {
+    let flow = F::FLOW;
     let identifier = form.trimmed("identifier").to_owned();
     if !page.csrf_ok(&state, &form) {
         return render_identify(
@@ -190,7 +212,7 @@ pub(super) fn render_code(
 ) -> Response {
     let csrf = page.csrf(state);
     let mut h = Html::new();
-    notice(&mut h, page);
+    page_notice(&mut h, page);
     general_alert(&mut h, failure);
     h.el("p", &[], &c.intro);
     html::form_open(&mut h, &c.action, &csrf, None);
@@ -245,7 +267,8 @@ fn email_code_page_for(page: &Page, flow: CodeFlow, email: Option<&str>) -> Code
     }
 }
 
-async fn code_page(state: AppState, mut page: Page, flow: CodeFlow) -> Response {
+pub async fn code_page<F: Flow>(State(state): State<AppState>, mut page: Page) -> Response {
+    let flow = F::FLOW;
     match code_attempt(&state, &page, flow).await {
         Some((_, email)) => {
             let c = email_code_page_for(&page, flow, email.as_deref());
@@ -261,7 +284,12 @@ async fn code_page(state: AppState, mut page: Page, flow: CodeFlow) -> Response 
     }
 }
 
-async fn code_submit(state: AppState, mut page: Page, form: PageForm, flow: CodeFlow) -> Response {
+pub async fn code_submit<F: Flow>(
+    State(state): State<AppState>,
+    mut page: Page,
+    form: PageForm,
+) -> Response {
+    let flow = F::FLOW;
     let Some((si, email)) = code_attempt(&state, &page, flow).await else {
         let to = page.link(flow.base());
         return page.redirect(&to);
@@ -283,7 +311,12 @@ async fn code_submit(state: AppState, mut page: Page, form: PageForm, flow: Code
     render_code(&state, &mut page, c, Some(&failure))
 }
 
-async fn code_resend(state: AppState, mut page: Page, form: PageForm, flow: CodeFlow) -> Response {
+pub async fn code_resend<F: Flow>(
+    State(state): State<AppState>,
+    mut page: Page,
+    form: PageForm,
+) -> Response {
+    let flow = F::FLOW;
     let Some((si, email)) = code_attempt(&state, &page, flow).await else {
         let to = page.link(flow.base());
         return page.redirect(&to);
@@ -310,51 +343,4 @@ async fn code_resend(state: AppState, mut page: Page, form: PageForm, flow: Code
     };
     let c = email_code_page_for(&page, flow, email.as_deref());
     render_code(&state, &mut page, c, Some(&failure))
-}
-
-pub async fn email_code_page(State(state): State<AppState>, page: Page) -> Response {
-    identify_page(state, page, CodeFlow::SignIn).await
-}
-pub async fn email_code_submit(
-    State(state): State<AppState>,
-    page: Page,
-    form: PageForm,
-) -> Response {
-    identify_submit(state, page, form, CodeFlow::SignIn).await
-}
-pub async fn email_code_verify_page(State(state): State<AppState>, page: Page) -> Response {
-    code_page(state, page, CodeFlow::SignIn).await
-}
-pub async fn email_code_verify_submit(
-    State(state): State<AppState>,
-    page: Page,
-    form: PageForm,
-) -> Response {
-    code_submit(state, page, form, CodeFlow::SignIn).await
-}
-pub async fn email_code_resend(
-    State(state): State<AppState>,
-    page: Page,
-    form: PageForm,
-) -> Response {
-    code_resend(state, page, form, CodeFlow::SignIn).await
-}
-pub async fn forgot_page(State(state): State<AppState>, page: Page) -> Response {
-    identify_page(state, page, CodeFlow::Reset).await
-}
-pub async fn forgot_submit(State(state): State<AppState>, page: Page, form: PageForm) -> Response {
-    identify_submit(state, page, form, CodeFlow::Reset).await
-}
-pub async fn forgot_verify_page(State(state): State<AppState>, page: Page) -> Response {
-    code_page(state, page, CodeFlow::Reset).await
-}
-pub async fn forgot_verify_submit(
-    State(state): State<AppState>,
-    page: Page,
-    form: PageForm,
-) -> Response {
-    code_submit(state, page, form, CodeFlow::Reset).await
-}
-pub async fn forgot_resend(State(state): State<AppState>, page: Page, form: PageForm) -> Response {
-    code_resend(state, page, form, CodeFlow::Reset).await
 }

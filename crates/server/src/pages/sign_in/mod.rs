@@ -9,9 +9,7 @@ mod second_factor;
 mod ticket;
 
 pub use codes::{
-    email_code_page, email_code_resend, email_code_submit, email_code_verify_page,
-    email_code_verify_submit, forgot_page, forgot_resend, forgot_submit, forgot_verify_page,
-    forgot_verify_submit,
+    EmailCode, ForgotPassword, code_page, code_resend, code_submit, identify_page, identify_submit,
 };
 pub use new_password::{new_password_page, new_password_submit};
 pub use second_factor::{factor_two_page, factor_two_resend, factor_two_submit};
@@ -28,7 +26,7 @@ use usher_core::users::User;
 use crate::app::frontend::ClientKey;
 use crate::app::frontend::sign_ins::{self, CreateSignIn};
 use crate::pages::html::{self, Field, Html};
-use crate::pages::{Failure, Page, PageForm, general_alert, notice_text, skip_if_signed_in};
+use crate::pages::{Failure, Page, PageForm, general_alert, page_notice, skip_if_signed_in};
 use crate::state::AppState;
 
 /// The key naming `client` (a client this request may just have created).
@@ -107,12 +105,6 @@ fn status_of(failure: Option<&Failure>) -> StatusCode {
     failure.map_or(StatusCode::OK, |f| f.status)
 }
 
-fn notice(h: &mut Html, page: &Page) {
-    if let Some(n) = page.query("notice").and_then(notice_text) {
-        html::notice(h, n);
-    }
-}
-
 // ---- password ---------------------------------------------------------------------------------
 
 fn render_sign_in(
@@ -123,7 +115,7 @@ fn render_sign_in(
 ) -> Response {
     let csrf = page.csrf(state);
     let mut h = Html::new();
-    notice(&mut h, page);
+    page_notice(&mut h, page);
     general_alert(&mut h, failure);
     html::form_open(&mut h, &page.link("/sign-in"), &csrf, None);
     let password_error = failure.and_then(|f| f.on("password"));
