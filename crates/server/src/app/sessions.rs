@@ -7,6 +7,7 @@ use usher_core::sessions::tokens::ensure_user_may_hold_token;
 use usher_core::store::Write;
 use usher_core::{CoreError, CoreResult};
 
+use super::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use super::session_tokens::{TokenSource, mint_session_token};
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
@@ -114,19 +115,13 @@ pub async fn mint_token(
     lifetime_secs: Option<i64>,
 ) -> CoreResult<String> {
     let read_started_at = state.now();
-    let found = match crate::app::degraded::read_for_token(state, id).await {
-        Ok(found) => found,
-        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
-            return crate::app::degraded::mint_from_memory(
-                state,
-                id,
-                None,
-                None,
-                None,
-                lifetime_secs,
-            );
-        }
-        Err(e) => return Err(e),
+    let asked = TokenAsked {
+        lifetime_secs,
+        ..TokenAsked::default()
+    };
+    let found = match read_or_mint_from_memory(state, id, &asked).await? {
+        TokenRead::Read(found) => found,
+        TokenRead::FromMemory(jwt) => return Ok(jwt),
     };
     let found = found.ok_or(CoreError::NotFound { resource: SESSION })?;
     let now = state.now();

@@ -17,6 +17,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{ClientKey, load_client, write_client};
 use crate::app::context::RequestContext;
+use crate::app::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use crate::app::session_tokens::{TokenSource, mint_session_token};
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
@@ -149,19 +150,15 @@ pub async fn token(
     organization: Option<&str>,
 ) -> CoreResult<String> {
     let read_started_at = state.now();
-    let found = match crate::app::degraded::read_for_token(state, session_id).await {
-        Ok(found) => found,
-        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
-            return crate::app::degraded::mint_from_memory(
-                state,
-                session_id,
-                Some(&client.id),
-                azp,
-                organization,
-                None,
-            );
-        }
-        Err(e) => return Err(e),
+    let asked = TokenAsked {
+        client: Some(&client.id),
+        azp,
+        organization,
+        lifetime_secs: None,
+    };
+    let found = match read_or_mint_from_memory(state, session_id, &asked).await? {
+        TokenRead::Read(found) => found,
+        TokenRead::FromMemory(jwt) => return Ok(jwt),
     };
     let found = found
         .filter(|f| f.session.client_id == client.id)
