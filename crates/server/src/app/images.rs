@@ -131,9 +131,7 @@ async fn change_profile_image(
         let replaced = user.replace_image(shown, state.now());
         let mut change = Change::new(state, ctx);
         swap_images(&mut change, image, replaced);
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        users::write_updated(&mut change, user);
         change.commit("user.profile_image.update", Some(id)).await
     })
     .await?;
