@@ -56,11 +56,7 @@ pub async fn revoke(
                 .await?
             && end(&mut session, Ending::Revoked, state.now())
         {
-            let user = state
-                .store
-                .get_user(&state.instance.id, &session.user_id)
-                .await?
-                .map(Box::new);
+            let user = super::sessions::event_user(state, &session).await?;
             change
                 .write(Write::UpdateSession(session.clone()))
                 .event(DomainEvent::SessionRevoked(session.clone(), user))

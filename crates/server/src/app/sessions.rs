@@ -5,6 +5,7 @@ use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
 use usher_core::sessions::tokens::ensure_user_may_hold_token;
 use usher_core::store::Write;
+use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use super::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
@@ -21,6 +22,19 @@ pub async fn get(state: &AppState, id: &SessionId) -> CoreResult<Session> {
         .get_session(&state.instance.id, id)
         .await?
         .ok_or(CoreError::NotFound { resource: SESSION })
+}
+
+/// The user a session's event embeds (Clerk's session events carry it); none when the user has
+/// been deleted meanwhile.
+pub(crate) async fn event_user(
+    state: &AppState,
+    session: &Session,
+) -> CoreResult<Option<Box<User>>> {
+    Ok(state
+        .store
+        .get_user(&state.instance.id, &session.user_id)
+        .await?
+        .map(Box::new))
 }
 
 pub async fn list(state: &AppState, query: &SessionQuery) -> CoreResult<(Vec<Session>, i64)> {
@@ -70,12 +84,7 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &SessionId) -> C
     with_retry(|| async {
         let mut session = get(state, id).await?;
         if end(&mut session, Ending::Revoked, state.now()) {
-            // Clerk's session events embed the user; a user deleted meanwhile is simply absent.
-            let user = state
-                .store
-                .get_user(&state.instance.id, &session.user_id)
-                .await?
-                .map(Box::new);
+            let user = event_user(state, &session).await?;
             let mut change = Change::new(state, ctx);
             change
                 .write(Write::UpdateSession(session.clone()))

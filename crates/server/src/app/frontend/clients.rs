@@ -19,6 +19,7 @@ use super::{ClientKey, load_client, write_client};
 use crate::app::context::RequestContext;
 use crate::app::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use crate::app::session_tokens::{TokenSource, mint_session_token};
+use crate::app::sessions::event_user;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 use crate::wire::frontend::client::{ClientView, UserMemberships};
@@ -304,6 +305,18 @@ async fn member_organization(
     }
 }
 
+/// The session `id` of `client`; one of another client is not found, as one that does not exist.
+pub async fn session_of(state: &AppState, client: &Client, id: &SessionId) -> CoreResult<Session> {
+    state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .filter(|s| s.client_id == client.id)
+        .ok_or(CoreError::NotFound {
+            resource: "session",
+        })
+}
+
 /// What happens to a session of the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionAction {
@@ -323,20 +336,9 @@ pub async fn act_on_session(
 ) -> CoreResult<(Client, Session)> {
     with_retry(|| async {
         let mut client = load_client(state, key).await?;
-        let mut session = state
-            .store
-            .get_session(&state.instance.id, session_id)
-            .await?
-            .filter(|s| s.client_id == client.id)
-            .ok_or(CoreError::NotFound {
-                resource: "session",
-            })?;
+        let mut session = session_of(state, &client, session_id).await?;
         let now = state.now();
-        let user = state
-            .store
-            .get_user(&state.instance.id, &session.user_id)
-            .await?
-            .map(Box::new);
+        let user = event_user(state, &session).await?;
         let mut change = Change::new(state, ctx);
         let audit = match action {
             SessionAction::Touch => {
@@ -407,11 +409,7 @@ pub async fn sign_out(
             .await?
         {
             if end(&mut s, Ending::Ended, now) {
-                let user = state
-                    .store
-                    .get_user(&state.instance.id, &s.user_id)
-                    .await?
-                    .map(Box::new);
+                let user = event_user(state, &s).await?;
                 change
                     .write(Write::UpdateSession(s.clone()))
                     .event(DomainEvent::SessionEnded(s, user));
