@@ -154,6 +154,23 @@ pub async fn create(
     Err(CoreError::IdentifierExists { param: "slug" })
 }
 
+/// The organization as changed (its invitation counts read afresh), written with its
+/// `organization.updated` event and committed as `audit`.
+async fn commit_update(
+    state: &AppState,
+    ctx: &RequestContext,
+    mut org: Organization,
+    audit: &str,
+) -> CoreResult<()> {
+    count_invitations(state, [&mut org]).await?;
+    let id = org.id.clone();
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::UpdateOrganization(org.clone()))
+        .event(DomainEvent::OrganizationUpdated(Box::new(org)));
+    change.commit(audit, Some(&id)).await
+}
+
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
@@ -167,12 +184,7 @@ pub async fn update(
             super::role_sets::check_organization_move(state, &org, key).await?;
             org.role_set_key = Some(key.to_owned());
         }
-        count_invitations(state, [&mut org]).await?;
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateOrganization(org.clone()))
-            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
-        change.commit("organization.update", Some(id)).await
+        commit_update(state, ctx, org, "organization.update").await
     })
     .await?;
     get_by_id(state, id).await
@@ -190,14 +202,7 @@ pub async fn update_metadata(
         let mut org = get_by_id(state, id).await?;
         m.apply(&mut org.public_metadata, &mut org.private_metadata, merge)?;
         org.updated_at = state.now();
-        count_invitations(state, [&mut org]).await?;
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateOrganization(org.clone()))
-            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
-        change
-            .commit("organization.metadata.update", Some(id))
-            .await
+        commit_update(state, ctx, org, "organization.metadata.update").await
     })
     .await?;
     get_by_id(state, id).await
@@ -382,6 +387,22 @@ pub async fn create_membership(
     detail(state, organization_id, &user_id).await
 }
 
+/// The membership as changed, written with its `organizationMembership.updated` event and
+/// committed as `audit`.
+async fn commit_membership_update(
+    state: &AppState,
+    ctx: &RequestContext,
+    d: MembershipDetails,
+    audit: &str,
+) -> CoreResult<()> {
+    let id = d.membership.id.clone();
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::UpdateMembership(d.membership.clone()))
+        .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
+    change.commit(audit, Some(&id)).await
+}
+
 pub async fn update_membership_role(
     state: &AppState,
     ctx: &RequestContext,
@@ -404,14 +425,7 @@ pub async fn update_membership_role(
         )?;
         d.role = roles::RoleGrant::of(&catalog, role);
         d.organization.admins_count += i64::from(d.membership.is_admin()) - i64::from(was_admin);
-        let id = d.membership.id.clone();
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateMembership(d.membership.clone()))
-            .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
-        change
-            .commit("organization.membership.update", Some(&id))
-            .await
+        commit_membership_update(state, ctx, d, "organization.membership.update").await
     })
     .await?;
     detail(state, organization_id, user_id).await
@@ -430,14 +444,8 @@ pub async fn update_membership_metadata(
         let mem = &mut d.membership;
         m.apply(&mut mem.public_metadata, &mut mem.private_metadata, merge)?;
         mem.updated_at = state.now();
-        let id = mem.id.clone();
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateMembership(d.membership.clone()))
-            .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
-        change
-            .commit("organization.membership.metadata.update", Some(&id))
-            .await
+        let audit = "organization.membership.metadata.update";
+        commit_membership_update(state, ctx, d, audit).await
     })
     .await?;
     detail(state, organization_id, user_id).await
