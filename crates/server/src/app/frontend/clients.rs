@@ -15,7 +15,7 @@ use usher_core::store::{ActiveMembership, Write};
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, load_client, write_client};
+use super::{ClientKey, commit_client, load_client, write_client};
 use crate::app::context::RequestContext;
 use crate::app::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use crate::app::session_tokens::{TokenSource, mint_session_token};
@@ -384,10 +384,7 @@ pub async fn act_on_session(
                 audit
             }
         };
-        client.updated_at = now;
-        write_client(&mut change, &client);
-        change.commit(audit, Some(session_id)).await?;
-        client.version += 1;
+        commit_client(change, &mut client, now, audit, session_id).await?;
         Ok((client, session))
     })
     .await

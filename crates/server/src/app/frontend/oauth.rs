@@ -24,7 +24,7 @@ use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::model::Verification;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, get_user, load_client, start_session, write_client};
+use super::{ClientKey, commit_client, get_user, load_client, start_session, write_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, redirect_urls};
 use crate::outbound::oauth as http;
@@ -126,20 +126,17 @@ pub async fn start(
     } else if let Some(su) = client.sign_up.as_mut() {
         su.external_verification = Some(verification);
     }
-    client.updated_at = now;
     state
         .store
         .insert_oauth_state(&state.instance.id, &request.pending)
         .await?;
-    let mut change = Change::new(state, ctx);
-    write_client(&mut change, &client);
     let action = if sign_up {
         "sign_up.create"
     } else {
         "sign_in.create"
     };
-    change.commit(action, Some(&attempt_id)).await?;
-    client.version += 1;
+    let change = Change::new(state, ctx);
+    commit_client(change, &mut client, now, action, &attempt_id).await?;
     Ok(client)
 }
 
@@ -529,15 +526,12 @@ async fn create_user(
     };
     let su_id = su.id.clone();
     client.sign_up = Some(su);
-    client.updated_at = now;
-    write_client(&mut change, &client);
     let action = if ready {
         "sign_up.oauth"
     } else {
         "sign_up.oauth_missing_requirements"
     };
-    change.commit(action, Some(&su_id)).await?;
-    client.version += 1;
+    commit_client(change, &mut client, now, action, &su_id).await?;
     if let Some(user) = &user {
         key.memo.remember_user(user);
     }

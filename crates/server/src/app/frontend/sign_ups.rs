@@ -19,7 +19,7 @@ use super::invitations;
 use super::prepare_steps;
 use super::sign_ins::{load_signed_out_client, refuse_if_signed_in};
 use super::{
-    ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
+    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice, start_session,
 };
 use crate::app::context::RequestContext;
 use crate::app::roles::catalog_for;
@@ -159,19 +159,13 @@ pub async fn upsert(
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
         client.sign_up = Some(sign_up);
-        client.updated_at = now;
-        write_client(&mut change, &client);
-        change
-            .commit(
-                if id.is_none() {
-                    "sign_up.create"
-                } else {
-                    "sign_up.update"
-                },
-                Some(&client.id),
-            )
-            .await?;
-        client.version += 1;
+        let action = if id.is_none() {
+            "sign_up.create"
+        } else {
+            "sign_up.update"
+        };
+        let client_id = client.id.clone();
+        commit_client(change, &mut client, now, action, &client_id).await?;
         Ok(client)
     })
     .await
@@ -269,12 +263,8 @@ pub async fn attempt_verification(
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
         client.sign_up = Some(sign_up);
-        client.updated_at = now;
-        write_client(&mut change, &client);
-        change
-            .commit("sign_up.attempt_verification", Some(id))
-            .await?;
-        client.version += 1;
+        let action = "sign_up.attempt_verification";
+        commit_client(change, &mut client, now, action, id).await?;
         Ok((client, outcome))
     })
     .await?;
