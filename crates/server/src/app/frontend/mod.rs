@@ -186,31 +186,31 @@ pub async fn get_user(state: &AppState, id: &UserId) -> CoreResult<User> {
     super::users::get(state, id).await
 }
 
-/// Starts a session for `user` on `client` at the end of a sign-in or sign-up, and gives the
-/// browser a new client secret (`key.new_token`, which the response hands out).
-pub fn start_session(
-    state: &AppState,
+/// The session a completed sign-up signs its new user in with, as [`start_session_as`] (the
+/// strategy that verified it; a sign-up has no second factor).
+pub fn start_sign_up_session(
     change: &mut Change<'_>,
     key: &ClientKey,
     client: &mut Client,
     user: &mut User,
-    strategy: Option<&Strategy>,
-    second_factor: bool,
+    strategy: &Strategy,
 ) -> Session {
+    let state = change.state();
     start_session_as(
         state,
         change,
         key,
         client,
         user,
-        strategy,
-        second_factor,
+        Some(strategy),
+        false,
         |_| {},
     )
 }
 
-/// [`start_session`], with `shape` applied to the new session before it is written (an
-/// impersonation's actor and shorter lifetime).
+/// Starts a session for `user` on `client` at the end of a sign-in or sign-up, and gives the
+/// browser a new client secret (`key.new_token`, which the response hands out); `shape` applies
+/// to the new session before it is written (an impersonation's actor and shorter lifetime).
 #[allow(clippy::too_many_arguments)]
 pub fn start_session_as(
     state: &AppState,

@@ -24,7 +24,7 @@ use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::model::Verification;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, commit_client, get_user, load_client, start_session, write_client};
+use super::{ClientKey, commit_client, get_user, load_client, start_sign_up_session, write_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, redirect_urls};
 use crate::outbound::oauth as http;
@@ -578,15 +578,7 @@ pub(super) async fn complete_social(
         .event(DomainEvent::UserCreated(user.clone()))
         .write(Write::PutExternalAccount(tokens));
     let strategy = Strategy::Oauth(account.provider.clone());
-    let session = start_session(
-        state,
-        change,
-        key,
-        client,
-        &mut user,
-        Some(&strategy),
-        false,
-    );
+    let session = start_sign_up_session(change, key, client, &mut user, &strategy);
     crate::app::organization_enrollment::enroll(change, &user, None).await?;
     change.count(usher_core::activity::ActivityKind::SignUp);
     su.complete(user.id.as_str(), session.id.as_str(), now);

@@ -19,7 +19,8 @@ use super::invitations;
 use super::prepare_steps;
 use super::sign_ins::{load_signed_out_client, refuse_if_signed_in};
 use super::{
-    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice, start_session,
+    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice,
+    start_sign_up_session,
 };
 use crate::app::context::RequestContext;
 use crate::app::roles::catalog_for;
@@ -323,7 +324,7 @@ pub(super) async fn complete(
     if let Some(inv) = &instance_invitation {
         user.public_metadata = inv.public_metadata.clone();
     }
-    // The first sign-in is part of the user as created (start_session records it again).
+    // The first sign-in is part of the user as created (starting its session records it again).
     record_sign_in(&mut user, now);
     change
         .write(Write::InsertUser(user.clone()))
@@ -341,15 +342,7 @@ pub(super) async fn complete(
             .as_ref()
             .map_or(Strategy::EmailCode, |v| v.strategy.clone())
     };
-    let session = start_session(
-        state,
-        change,
-        key,
-        client,
-        &mut user,
-        Some(&strategy),
-        false,
-    );
+    let session = start_sign_up_session(change, key, client, &mut user, &strategy);
     let joining = invitation
         .as_ref()
         .map(|(inv, _, _)| inv.organization_id.clone());
