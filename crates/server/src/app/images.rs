@@ -1,7 +1,6 @@
 //! Organization logos and user profile images: the image stored with the change that shows it,
 //! the one it replaces deleted in the same transaction, and the `*.updated` event with them.
 
-use usher_core::events::DomainEvent;
 use usher_core::ids::{ImageId, OrganizationId, UserId};
 use usher_core::images::Image;
 use usher_core::organizations::Organization;
@@ -80,13 +79,9 @@ async fn change_logo(
         }
         let (image, logo) = new.clone().unzip();
         let replaced = org.replace_logo(logo, state.now());
-        organizations::count_invitations(state, [&mut org]).await?;
         let mut change = Change::new(state, ctx);
         swap_images(&mut change, image, replaced);
-        change
-            .write(Write::UpdateOrganization(org.clone()))
-            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
-        change.commit("organization.logo.update", Some(id)).await
+        organizations::commit_update(change, org, "organization.logo.update").await
     })
     .await?;
     organizations::get_by_id(state, id).await

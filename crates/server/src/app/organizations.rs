@@ -155,16 +155,14 @@ pub async fn create(
 }
 
 /// The organization as changed (its invitation counts read afresh), written with its
-/// `organization.updated` event and committed as `audit`.
-async fn commit_update(
-    state: &AppState,
-    ctx: &RequestContext,
+/// `organization.updated` event and committed with `change` as `audit`.
+pub(crate) async fn commit_update(
+    mut change: Change<'_>,
     mut org: Organization,
     audit: &str,
 ) -> CoreResult<()> {
-    count_invitations(state, [&mut org]).await?;
+    count_invitations(change.state(), [&mut org]).await?;
     let id = org.id.clone();
-    let mut change = Change::new(state, ctx);
     change
         .write(Write::UpdateOrganization(org.clone()))
         .event(DomainEvent::OrganizationUpdated(Box::new(org)));
@@ -184,7 +182,7 @@ pub async fn update(
             super::role_sets::check_organization_move(state, &org, key).await?;
             org.role_set_key = Some(key.to_owned());
         }
-        commit_update(state, ctx, org, "organization.update").await
+        commit_update(Change::new(state, ctx), org, "organization.update").await
     })
     .await?;
     get_by_id(state, id).await
@@ -202,7 +200,8 @@ pub async fn update_metadata(
         let mut org = get_by_id(state, id).await?;
         m.apply(&mut org.public_metadata, &mut org.private_metadata, merge)?;
         org.updated_at = state.now();
-        commit_update(state, ctx, org, "organization.metadata.update").await
+        let audit = "organization.metadata.update";
+        commit_update(Change::new(state, ctx), org, audit).await
     })
     .await?;
     get_by_id(state, id).await
