@@ -1,15 +1,16 @@
 //! Organization logos and user profile images: the image stored with the change that shows it,
 //! the one it replaces deleted in the same transaction, and the `*.updated` event with them.
 
+use usher_core::CoreResult;
 use usher_core::ids::{ImageId, OrganizationId, UserId};
 use usher_core::images::Image;
 use usher_core::organizations::Organization;
 use usher_core::store::Write;
 use usher_core::users::User;
-use usher_core::{CoreError, CoreResult};
 
 use super::context::RequestContext;
 use super::{Change, organizations, users, with_retry};
+use crate::app::found;
 use crate::state::AppState;
 
 /// Where an image is served: the Frontend API's `/v1/images/{id}`, an absolute URL as Clerk's
@@ -20,11 +21,10 @@ pub fn url(state: &AppState, id: &ImageId) -> String {
 
 /// An image to serve; another instance's is unknown.
 pub async fn get(state: &AppState, id: &ImageId) -> CoreResult<Image> {
-    state
-        .store
-        .get_image(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: "image" })
+    found(
+        state.store.get_image(&state.instance.id, id).await?,
+        "image",
+    )
 }
 
 /// Sets or replaces an organization's logo. `uploader` (the Backend API's `uploader_user_id`)

@@ -18,6 +18,7 @@ use usher_core::{CoreError, CoreResult};
 use super::roles::catalog_for;
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const ORGANIZATION: &str = "organization";
@@ -46,13 +47,10 @@ pub async fn find(state: &AppState, id_or_slug: &str) -> CoreResult<Option<Organ
 
 /// An organization by id only (every route that changes one).
 pub async fn get_by_id(state: &AppState, id: &OrganizationId) -> CoreResult<Organization> {
-    state
-        .store
-        .get_organization(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: ORGANIZATION,
-        })
+    found(
+        state.store.get_organization(&state.instance.id, id).await?,
+        ORGANIZATION,
+    )
 }
 
 pub async fn list(
@@ -321,13 +319,13 @@ async fn membership(
     org: &Organization,
     user_id: &UserId,
 ) -> CoreResult<OrganizationMembership> {
-    state
-        .store
-        .get_membership(&state.instance.id, &org.id, user_id)
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: MEMBERSHIP,
-        })
+    found(
+        state
+            .store
+            .get_membership(&state.instance.id, &org.id, user_id)
+            .await?,
+        MEMBERSHIP,
+    )
 }
 
 async fn detail(

@@ -12,16 +12,16 @@ use super::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use super::session_tokens::{TokenSource, mint_session_token};
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const SESSION: &str = "session";
 
 pub async fn get(state: &AppState, id: &SessionId) -> CoreResult<Session> {
-    state
-        .store
-        .get_session(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: SESSION })
+    found(
+        state.store.get_session(&state.instance.id, id).await?,
+        SESSION,
+    )
 }
 
 /// The user a session's event embeds (Clerk's session events carry it); none when the user has

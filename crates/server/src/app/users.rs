@@ -17,6 +17,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const USER: &str = "user";
@@ -30,11 +31,7 @@ async fn hash_input(state: &AppState, input: PasswordInput) -> CoreResult<Option
 }
 
 pub async fn get(state: &AppState, id: &UserId) -> CoreResult<User> {
-    state
-        .store
-        .get_user(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: USER })
+    found(state.store.get_user(&state.instance.id, id).await?, USER)
 }
 
 /// A user named by text from a request: a malformed id is simply an unknown user.

@@ -24,6 +24,7 @@ pub mod throttle;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use usher_core::CoreResult;
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::{Client, ClientToken, Strategy};
 use usher_core::events::DomainEvent;
@@ -33,10 +34,10 @@ use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{SignInMade, start_browser_session};
 use usher_core::store::Write;
 use usher_core::users::User;
-use usher_core::{CoreError, CoreResult};
 
 use super::Change;
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 /// Which client a request acts on: the one its browser secret names, or a new one the
@@ -147,11 +148,10 @@ pub async fn load_client(state: &AppState, key: &ClientKey) -> CoreResult<Client
     match &key.existing {
         Some(id) => match key.memo.take_client(id) {
             Some(client) => Ok(client),
-            None => state
-                .store
-                .get_client(&state.instance.id, id)
-                .await?
-                .ok_or(CoreError::NotFound { resource: "client" }),
+            None => found(
+                state.store.get_client(&state.instance.id, id).await?,
+                "client",
+            ),
         },
         None => Ok(Client::new(Some(&key.new_token), state.now())),
     }
