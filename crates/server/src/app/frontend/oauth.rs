@@ -368,18 +368,6 @@ pub async fn callback(
             return Ok(pending.redirect_url);
         }
     };
-    if connect {
-        let answer = ask_provider(
-            state,
-            &provider,
-            &code,
-            &pending.pkce_verifier,
-            &pending.nonce,
-        )
-        .await?;
-        super::oauth_connect::finish(state, ctx, &client, &pending, &provider, &answer).await?;
-        return Ok(pending.redirect_url);
-    }
     let answer = ask_provider(
         state,
         &provider,
@@ -388,6 +376,10 @@ pub async fn callback(
         &pending.nonce,
     )
     .await?;
+    if connect {
+        super::oauth_connect::finish(state, ctx, &client, &pending, &provider, &answer).await?;
+        return Ok(pending.redirect_url);
+    }
     let linked = match state
         .store
         .external_account_by_subject(
