@@ -180,7 +180,7 @@ pub struct TokenAsked<'a> {
 /// What a token request finds: the session's facts as read, or a token already minted from
 /// memory because the database is away.
 pub enum TokenRead {
-    Read(Option<SessionForToken>),
+    Read(Box<Option<SessionForToken>>),
     FromMemory(String),
 }
 
@@ -192,7 +192,7 @@ pub async fn read_or_mint_from_memory(
     asked: &TokenAsked<'_>,
 ) -> CoreResult<TokenRead> {
     match read_for_token(state, id).await {
-        Ok(found) => Ok(TokenRead::Read(found)),
+        Ok(found) => Ok(TokenRead::Read(Box::new(found))),
         Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
             mint_from_memory(state, id, asked).map(TokenRead::FromMemory)
         }

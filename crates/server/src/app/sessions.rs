@@ -129,7 +129,7 @@ pub async fn mint_token(
         ..TokenAsked::default()
     };
     let found = match read_or_mint_from_memory(state, id, &asked).await? {
-        TokenRead::Read(found) => found,
+        TokenRead::Read(found) => *found,
         TokenRead::FromMemory(jwt) => return Ok(jwt),
     };
     let found = found.ok_or(CoreError::NotFound { resource: SESSION })?;

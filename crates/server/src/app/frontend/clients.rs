@@ -158,7 +158,7 @@ pub async fn token(
         lifetime_secs: None,
     };
     let found = match read_or_mint_from_memory(state, session_id, &asked).await? {
-        TokenRead::Read(found) => found,
+        TokenRead::Read(found) => *found,
         TokenRead::FromMemory(jwt) => return Ok(jwt),
     };
     let found = found
