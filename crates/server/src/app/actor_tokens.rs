@@ -3,16 +3,17 @@
 //! Revoking an accepted token ends that session in the same transaction, so the next token
 //! refresh on any node is refused. Each change commits with its audit entry.
 
+use usher_core::CoreResult;
 use usher_core::actor_tokens::{self, ACTOR_TOKEN, ActorToken, NewActorToken};
 use usher_core::events::DomainEvent;
 use usher_core::ids::ActorTokenId;
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::sign_in_tokens::SignInTokenStatus;
 use usher_core::store::Write;
-use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 /// A new token impersonating `user_id` (which must exist) and its ticket, shown only here.
@@ -37,13 +38,10 @@ pub async fn revoke(
     id: &ActorTokenId,
 ) -> CoreResult<ActorToken> {
     with_retry(|| async {
-        let mut token = state
-            .store
-            .get_actor_token(&state.instance.id, id)
-            .await?
-            .ok_or(CoreError::NotFound {
-                resource: ACTOR_TOKEN,
-            })?;
+        let mut token = found(
+            state.store.get_actor_token(&state.instance.id, id).await?,
+            ACTOR_TOKEN,
+        )?;
         let was = token.status;
         actor_tokens::revoke(&mut token, state.now())?;
         let mut change = Change::new(state, ctx);
@@ -56,11 +54,7 @@ pub async fn revoke(
                 .await?
             && end(&mut session, Ending::Revoked, state.now())
         {
-            let user = state
-                .store
-                .get_user(&state.instance.id, &session.user_id)
-                .await?
-                .map(Box::new);
+            let user = super::sessions::event_user(state, &session).await?;
             change
                 .write(Write::UpdateSession(session.clone()))
                 .event(DomainEvent::SessionRevoked(session.clone(), user))

@@ -12,6 +12,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 pub const PLAN: &str = "plan";
@@ -183,14 +184,10 @@ pub async fn cancel(
 ) -> CoreResult<(SubscriptionItem, Option<Plan>)> {
     let ins = &state.instance.id;
     with_retry(|| async {
-        let item =
-            state
-                .store
-                .get_subscription_item(ins, id)
-                .await?
-                .ok_or(CoreError::NotFound {
-                    resource: SUBSCRIPTION_ITEM,
-                })?;
+        let item = found(
+            state.store.get_subscription_item(ins, id).await?,
+            SUBSCRIPTION_ITEM,
+        )?;
         let canceled = rules::cancel(&item, end_now, state.now())?;
         let plan = state.store.get_billing_plan(ins, &canceled.plan_id).await?;
         let mut change = Change::new(state, ctx);

@@ -164,19 +164,55 @@ pub fn record(
     state.degraded.cache.record(held, client, read_started_at);
 }
 
-/// A session token minted from memory while the database is away: the claims of the last
-/// token this node minted for the session (its active organization only), within the window.
-/// `client`: the browser's client, which must be the session's. `organization`: clerk-js's
-/// `organization_id` (absent, or the active organization's id or slug; anything else needs the
-/// database).
-pub fn mint_from_memory(
+/// What a session token is asked for with, besides the session: what [`mint_from_memory`]
+/// checks and mints with when the database is away.
+#[derive(Clone, Copy, Default)]
+pub struct TokenAsked<'a> {
+    /// The browser's client, which must be the session's (none: a Backend API call).
+    pub client: Option<&'a ClientId>,
+    pub azp: Option<&'a str>,
+    /// clerk-js's `organization_id` (absent, or the active organization's id or slug; anything
+    /// else needs the database).
+    pub organization: Option<&'a str>,
+    pub lifetime_secs: Option<i64>,
+}
+
+/// What a token request finds: the session's facts as read, or a token already minted from
+/// memory because the database is away.
+pub enum TokenRead {
+    Read(Box<Option<SessionForToken>>),
+    FromMemory(String),
+}
+
+/// [`read_for_token`], falling back to [`mint_from_memory`] when the database is out of reach
+/// and degraded mode is on: the start every token mint shares.
+pub async fn read_or_mint_from_memory(
     state: &AppState,
     id: &SessionId,
-    client: Option<&ClientId>,
-    azp: Option<&str>,
-    organization: Option<&str>,
-    lifetime_secs: Option<i64>,
+    asked: &TokenAsked<'_>,
+) -> CoreResult<TokenRead> {
+    match read_for_token(state, id).await {
+        Ok(found) => Ok(TokenRead::Read(Box::new(found))),
+        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
+            mint_from_memory(state, id, asked).map(TokenRead::FromMemory)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A session token minted from memory while the database is away: the claims of the last
+/// token this node minted for the session (its active organization only), within the window.
+fn mint_from_memory(
+    state: &AppState,
+    id: &SessionId,
+    asked: &TokenAsked<'_>,
 ) -> CoreResult<String> {
+    let TokenAsked {
+        client,
+        azp,
+        organization,
+        lifetime_secs,
+    } = *asked;
     let now = state.now();
     let held = state.degraded.cache.get(id);
     let verdict =

@@ -7,19 +7,17 @@
 use usher_core::clients::email_links::{LinkToSend, LinkToken};
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::strategy::Strategy;
-use usher_core::events::DomainEvent;
 use usher_core::ids::{IdentificationId, UserId};
 use usher_core::sessions::Session;
-use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::sms::SmsMessage;
-use usher_core::store::Write;
 use usher_core::users::contact_links;
 use usher_core::users::contacts::{self, ContactKind};
 use usher_core::users::{User, Verification};
 use usher_core::{CoreError, CoreResult};
 
+use super::Change;
 use super::context::RequestContext;
-use super::{Change, with_retry};
+use super::users::write_revoked;
 use crate::state::AppState;
 
 /// `POST /v1/email_addresses` and `/v1/phone_numbers`.
@@ -69,28 +67,12 @@ async fn edit<T, F>(
 where
     F: Fn(&mut User, &mut Change<'_>) -> CoreResult<Edited<T>>,
 {
-    let (user, out) = with_retry(|| async {
-        let mut user = super::users::get(state, user_id).await?;
-        let mut change = Change::new(state, ctx);
-        let edited = edit(&mut user, &mut change)?;
+    let (user, out) = super::users::edit(state, ctx, user_id, audit, |user, change| {
+        let edited = edit(user, change)?;
         if edited.security {
-            let now = state.now();
-            for s in others {
-                let mut s = s.clone();
-                if end(&mut s, Ending::Revoked, now) {
-                    change
-                        .write(Write::UpdateSession(s.clone()))
-                        .event(DomainEvent::SessionRevoked(s, Some(Box::new(user.clone()))));
-                }
-            }
+            write_revoked(change, others.iter().cloned(), user, state.now());
         }
-        user.updated_at = state.now();
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user.clone()));
-        change.commit(audit, Some(user_id)).await?;
-        user.version += 1;
-        Ok((user, edited.out))
+        Ok(edited.out)
     })
     .await?;
     Ok((user, out?))
@@ -528,23 +510,26 @@ pub async fn set_primary_mine(
         &others,
         |u, _| {
             let before = u.primary_email_address_id.clone();
-            if let Some(id) = primary_email_address_id {
-                contacts::email(u, id).map_err(|_| {
-                    CoreError::value(
-                        "primary_email_address_id",
-                        "is not one of your email addresses",
-                    )
-                })?;
-                contacts::make_primary(u, ContactKind::Email, id, true, now)?;
-            }
-            if let Some(id) = primary_phone_number_id {
-                contacts::phone(u, id).map_err(|_| {
-                    CoreError::value(
-                        "primary_phone_number_id",
-                        "is not one of your phone numbers",
-                    )
-                })?;
-                contacts::make_primary(u, ContactKind::Phone, id, true, now)?;
+            let asked = [
+                (
+                    primary_email_address_id,
+                    ContactKind::Email,
+                    "primary_email_address_id",
+                    "is not one of your email addresses",
+                ),
+                (
+                    primary_phone_number_id,
+                    ContactKind::Phone,
+                    "primary_phone_number_id",
+                    "is not one of your phone numbers",
+                ),
+            ];
+            for (id, kind, param, not_yours) in asked {
+                let Some(id) = id else { continue };
+                if contacts::kind_of(u, id) != Some(kind) {
+                    return Err(CoreError::value(param, not_yours));
+                }
+                contacts::make_primary(u, kind, id, true, now)?;
             }
             Ok(Edited {
                 out: Ok(()),

@@ -1,16 +1,16 @@
 //! Organization logos and user profile images: the image stored with the change that shows it,
 //! the one it replaces deleted in the same transaction, and the `*.updated` event with them.
 
-use usher_core::events::DomainEvent;
+use usher_core::CoreResult;
 use usher_core::ids::{ImageId, OrganizationId, UserId};
 use usher_core::images::Image;
 use usher_core::organizations::Organization;
 use usher_core::store::Write;
 use usher_core::users::User;
-use usher_core::{CoreError, CoreResult};
 
 use super::context::RequestContext;
 use super::{Change, organizations, users, with_retry};
+use crate::app::found;
 use crate::state::AppState;
 
 /// Where an image is served: the Frontend API's `/v1/images/{id}`, an absolute URL as Clerk's
@@ -21,11 +21,10 @@ pub fn url(state: &AppState, id: &ImageId) -> String {
 
 /// An image to serve; another instance's is unknown.
 pub async fn get(state: &AppState, id: &ImageId) -> CoreResult<Image> {
-    state
-        .store
-        .get_image(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: "image" })
+    found(
+        state.store.get_image(&state.instance.id, id).await?,
+        "image",
+    )
 }
 
 /// Sets or replaces an organization's logo. `uploader` (the Backend API's `uploader_user_id`)
@@ -80,13 +79,9 @@ async fn change_logo(
         }
         let (image, logo) = new.clone().unzip();
         let replaced = org.replace_logo(logo, state.now());
-        organizations::count_invitations(state, [&mut org]).await?;
         let mut change = Change::new(state, ctx);
         swap_images(&mut change, image, replaced);
-        change
-            .write(Write::UpdateOrganization(org.clone()))
-            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
-        change.commit("organization.logo.update", Some(id)).await
+        organizations::commit_update(change, org, "organization.logo.update").await
     })
     .await?;
     organizations::get_by_id(state, id).await
@@ -131,9 +126,7 @@ async fn change_profile_image(
         let replaced = user.replace_image(shown, state.now());
         let mut change = Change::new(state, ctx);
         swap_images(&mut change, image, replaced);
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        users::write_updated(&mut change, user);
         change.commit("user.profile_image.update", Some(id)).await
     })
     .await?;

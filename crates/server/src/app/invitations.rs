@@ -13,6 +13,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const INVITATION: &str = "invitation";
@@ -103,13 +104,10 @@ pub async fn add_into(
 }
 
 pub async fn get(state: &AppState, id: &InvitationId) -> CoreResult<Invitation> {
-    state
-        .store
-        .get_invitation(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: INVITATION,
-        })
+    found(
+        state.store.get_invitation(&state.instance.id, id).await?,
+        INVITATION,
+    )
 }
 
 pub async fn list(state: &AppState, query: &InvitationQuery) -> CoreResult<(Vec<Invitation>, i64)> {

@@ -170,11 +170,13 @@ pub async fn mint(state: &AppState, req: &MintFor<'_>) -> CoreResult<String> {
         .jwt_template_by_name(&state.instance.id, req.template_name)
         .await?
         .ok_or_else(not_found)?;
-    let user = state
-        .store
-        .get_user(&state.instance.id, &found.session.user_id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: "user" })?;
+    let user = crate::app::found(
+        state
+            .store
+            .get_user(&state.instance.id, &found.session.user_id)
+            .await?,
+        "user",
+    )?;
     // A pending session's tokens name no organization, as its session tokens.
     let membership = found
         .active_membership

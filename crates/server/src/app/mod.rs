@@ -61,6 +61,11 @@ use self::context::RequestContext;
 use crate::state::AppState;
 use crate::wire::events::render;
 
+/// What a store read found, or the 404 naming `resource` when it found nothing.
+pub fn found<T>(read: Option<T>, resource: &'static str) -> CoreResult<T> {
+    read.ok_or(CoreError::NotFound { resource })
+}
+
 /// Optimistic writes that lose a race are re-read and re-applied, after a short random pause
 /// that grows with each attempt so that writers contending for one row spread out.
 const MAX_ATTEMPTS: u32 = 30;

@@ -12,6 +12,7 @@ use usher_core::{CoreError, CoreResult};
 
 use crate::app::Change;
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 /// What `usher oauth add` takes.
@@ -143,13 +144,10 @@ pub async fn remove(
     provider: &str,
 ) -> CoreResult<OAuthProvider> {
     let name = provider.strip_prefix("oauth_").unwrap_or(provider);
-    let p = state
-        .store
-        .oauth_provider(&state.instance.id, name)
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: "oauth provider",
-        })?;
+    let p = found(
+        state.store.oauth_provider(&state.instance.id, name).await?,
+        "oauth provider",
+    )?;
     let mut change = Change::new(state, ctx);
     change.write(Write::DeleteOAuthProvider { id: p.id.clone() });
     change.commit("oauth_provider.delete", Some(&p.id)).await?;

@@ -8,6 +8,7 @@
 //! counted per client address too: past [`MAX_ADDRESS_FAILURES`] every sign-in from it is
 //! refused for the window, whichever email addresses it tries.
 
+use usher_core::CoreResult;
 use usher_core::ids::OperatorId;
 use usher_core::mfa::totp;
 use usher_core::operators::{
@@ -18,10 +19,10 @@ use usher_core::operators::{
 use usher_core::ratelimit::Counters as _;
 use usher_core::store::Write;
 use usher_core::users::model::PasswordDigest;
-use usher_core::{CoreError, CoreResult};
 
 use crate::app::Change;
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const OPERATOR: &str = "operator";
@@ -123,11 +124,13 @@ pub async fn list(state: &AppState) -> CoreResult<Vec<Operator>> {
 
 async fn by_email(state: &AppState, email: &str) -> CoreResult<OperatorCredentials> {
     let email = normalize_email(email)?;
-    state
-        .store
-        .operator_by_email(&state.instance.id, &email)
-        .await?
-        .ok_or(CoreError::NotFound { resource: OPERATOR })
+    found(
+        state
+            .store
+            .operator_by_email(&state.instance.id, &email)
+            .await?,
+        OPERATOR,
+    )
 }
 
 pub async fn remove(state: &AppState, ctx: &RequestContext, email: &str) -> CoreResult<Operator> {

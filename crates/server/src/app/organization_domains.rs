@@ -15,6 +15,7 @@ use usher_core::{CoreError, CoreResult};
 use super::organizations::get_by_id;
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const DOMAIN: &str = "organization domain";
@@ -24,11 +25,13 @@ pub(crate) async fn get(
     organization_id: &OrganizationId,
     id: &OrganizationDomainId,
 ) -> CoreResult<OrganizationDomain> {
-    state
-        .store
-        .get_organization_domain(&state.instance.id, organization_id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: DOMAIN })
+    found(
+        state
+            .store
+            .get_organization_domain(&state.instance.id, organization_id, id)
+            .await?,
+        DOMAIN,
+    )
 }
 
 pub async fn create(

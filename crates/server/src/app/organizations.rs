@@ -18,6 +18,7 @@ use usher_core::{CoreError, CoreResult};
 use super::roles::catalog_for;
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const ORGANIZATION: &str = "organization";
@@ -46,13 +47,10 @@ pub async fn find(state: &AppState, id_or_slug: &str) -> CoreResult<Option<Organ
 
 /// An organization by id only (every route that changes one).
 pub async fn get_by_id(state: &AppState, id: &OrganizationId) -> CoreResult<Organization> {
-    state
-        .store
-        .get_organization(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: ORGANIZATION,
-        })
+    found(
+        state.store.get_organization(&state.instance.id, id).await?,
+        ORGANIZATION,
+    )
 }
 
 pub async fn list(
@@ -154,6 +152,21 @@ pub async fn create(
     Err(CoreError::IdentifierExists { param: "slug" })
 }
 
+/// The organization as changed (its invitation counts read afresh), written with its
+/// `organization.updated` event and committed with `change` as `audit`.
+pub(crate) async fn commit_update(
+    mut change: Change<'_>,
+    mut org: Organization,
+    audit: &str,
+) -> CoreResult<()> {
+    count_invitations(change.state(), [&mut org]).await?;
+    let id = org.id.clone();
+    change
+        .write(Write::UpdateOrganization(org.clone()))
+        .event(DomainEvent::OrganizationUpdated(Box::new(org)));
+    change.commit(audit, Some(&id)).await
+}
+
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
@@ -167,12 +180,7 @@ pub async fn update(
             super::role_sets::check_organization_move(state, &org, key).await?;
             org.role_set_key = Some(key.to_owned());
         }
-        count_invitations(state, [&mut org]).await?;
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateOrganization(org.clone()))
-            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
-        change.commit("organization.update", Some(id)).await
+        commit_update(Change::new(state, ctx), org, "organization.update").await
     })
     .await?;
     get_by_id(state, id).await
@@ -190,14 +198,8 @@ pub async fn update_metadata(
         let mut org = get_by_id(state, id).await?;
         m.apply(&mut org.public_metadata, &mut org.private_metadata, merge)?;
         org.updated_at = state.now();
-        count_invitations(state, [&mut org]).await?;
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateOrganization(org.clone()))
-            .event(DomainEvent::OrganizationUpdated(Box::new(org)));
-        change
-            .commit("organization.metadata.update", Some(id))
-            .await
+        let audit = "organization.metadata.update";
+        commit_update(Change::new(state, ctx), org, audit).await
     })
     .await?;
     get_by_id(state, id).await
@@ -317,13 +319,13 @@ async fn membership(
     org: &Organization,
     user_id: &UserId,
 ) -> CoreResult<OrganizationMembership> {
-    state
-        .store
-        .get_membership(&state.instance.id, &org.id, user_id)
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: MEMBERSHIP,
-        })
+    found(
+        state
+            .store
+            .get_membership(&state.instance.id, &org.id, user_id)
+            .await?,
+        MEMBERSHIP,
+    )
 }
 
 async fn detail(
@@ -382,6 +384,22 @@ pub async fn create_membership(
     detail(state, organization_id, &user_id).await
 }
 
+/// The membership as changed, written with its `organizationMembership.updated` event and
+/// committed as `audit`.
+async fn commit_membership_update(
+    state: &AppState,
+    ctx: &RequestContext,
+    d: MembershipDetails,
+    audit: &str,
+) -> CoreResult<()> {
+    let id = d.membership.id.clone();
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::UpdateMembership(d.membership.clone()))
+        .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
+    change.commit(audit, Some(&id)).await
+}
+
 pub async fn update_membership_role(
     state: &AppState,
     ctx: &RequestContext,
@@ -404,14 +422,7 @@ pub async fn update_membership_role(
         )?;
         d.role = roles::RoleGrant::of(&catalog, role);
         d.organization.admins_count += i64::from(d.membership.is_admin()) - i64::from(was_admin);
-        let id = d.membership.id.clone();
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateMembership(d.membership.clone()))
-            .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
-        change
-            .commit("organization.membership.update", Some(&id))
-            .await
+        commit_membership_update(state, ctx, d, "organization.membership.update").await
     })
     .await?;
     detail(state, organization_id, user_id).await
@@ -430,14 +441,8 @@ pub async fn update_membership_metadata(
         let mem = &mut d.membership;
         m.apply(&mut mem.public_metadata, &mut mem.private_metadata, merge)?;
         mem.updated_at = state.now();
-        let id = mem.id.clone();
-        let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateMembership(d.membership.clone()))
-            .event(DomainEvent::OrganizationMembershipUpdated(Box::new(d)));
-        change
-            .commit("organization.membership.metadata.update", Some(&id))
-            .await
+        let audit = "organization.membership.metadata.update";
+        commit_membership_update(state, ctx, d, audit).await
     })
     .await?;
     detail(state, organization_id, user_id).await

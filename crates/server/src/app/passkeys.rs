@@ -2,7 +2,6 @@
 //! attestation), rename and delete (the user's own browser or the Backend API). Each write
 //! that the user's JSON shows commits with the user and `user.updated`.
 
-use usher_core::events::DomainEvent;
 use usher_core::ids::{IdentificationId, UserId};
 use usher_core::passkeys::{
     MAX_PER_USER, PasskeyRecord, RelyingParty, ceremony, sync_summary, valid_name,
@@ -12,7 +11,7 @@ use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
 use crate::app::context::RequestContext;
-use crate::app::users::get;
+use crate::app::users::{get, write_updated};
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 
@@ -168,10 +167,8 @@ pub async fn verify(
     let mut user = get(state, user_id).await?;
     sync_summary(&mut user.passkeys, id, Some(&record));
     user.updated_at = now;
-    change
-        .write(Write::PutPasskey(record.clone()))
-        .write(Write::UpdateUser(user.clone()))
-        .event(DomainEvent::UserUpdated(user));
+    change.write(Write::PutPasskey(record.clone()));
+    write_updated(&mut change, user);
     change.commit("passkey.verify", Some(id.as_str())).await?;
     record.version += 1;
     Ok(record)
@@ -197,10 +194,8 @@ pub async fn rename(
         sync_summary(&mut user.passkeys, id, Some(&record));
         user.updated_at = state.now();
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::PutPasskey(record.clone()))
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        change.write(Write::PutPasskey(record.clone()));
+        write_updated(&mut change, user);
         change.commit("passkey.update", Some(id.as_str())).await?;
         record.version += 1;
         Ok(record)
@@ -233,13 +228,11 @@ pub async fn delete(
         sync_summary(&mut user.passkeys, id, None);
         user.updated_at = state.now();
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::DeletePasskey {
-                id: id.clone(),
-                version: record.version,
-            })
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user.clone()));
+        change.write(Write::DeletePasskey {
+            id: id.clone(),
+            version: record.version,
+        });
+        write_updated(&mut change, user.clone());
         change.commit("passkey.delete", Some(id.as_str())).await?;
         user.version += 1;
         Ok(user)

@@ -2,6 +2,7 @@
 //! roles from. Clerk's webhooks have no role set events: each change commits with its audit
 //! entry, and members moved to another role with their `organizationMembership.updated` events.
 
+use usher_core::clock::Millis;
 use usher_core::events::DomainEvent;
 use usher_core::ids::{OrganizationId, UserId};
 use usher_core::organizations::model::MembershipDetails;
@@ -117,18 +118,27 @@ async fn put(
     Ok(first)
 }
 
+/// `decide` run on the instance's role sets and role catalog as they are now; what it changes is
+/// stored by [`put`] as `action`.
+async fn decide_and_put(
+    state: &AppState,
+    ctx: &RequestContext,
+    action: &str,
+    decide: impl FnOnce(&[RoleSet], &RoleCatalog, Millis) -> CoreResult<Vec<RoleSet>>,
+) -> CoreResult<RoleSet> {
+    let changed = decide(&all(state).await?, &catalog(state).await?, state.now())?;
+    put(state, ctx, changed, action).await
+}
+
 pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
     input: NewRoleSet,
 ) -> CoreResult<RoleSet> {
-    let changed = sets::create(
-        &all(state).await?,
-        &catalog(state).await?,
-        input,
-        state.now(),
-    )?;
-    put(state, ctx, changed, "role_set.create").await
+    decide_and_put(state, ctx, "role_set.create", |all, catalog, now| {
+        sets::create(all, catalog, input, now)
+    })
+    .await
 }
 
 pub async fn update(
@@ -137,14 +147,10 @@ pub async fn update(
     key_or_id: &str,
     patch: RoleSetPatch,
 ) -> CoreResult<RoleSet> {
-    let changed = sets::update(
-        &all(state).await?,
-        &catalog(state).await?,
-        key_or_id,
-        patch,
-        state.now(),
-    )?;
-    put(state, ctx, changed, "role_set.update").await
+    decide_and_put(state, ctx, "role_set.update", |all, catalog, now| {
+        sets::update(all, catalog, key_or_id, patch, now)
+    })
+    .await
 }
 
 pub async fn add_roles(
@@ -153,14 +159,10 @@ pub async fn add_roles(
     key_or_id: &str,
     input: AddRoles,
 ) -> CoreResult<RoleSet> {
-    let set = sets::add_roles(
-        &all(state).await?,
-        &catalog(state).await?,
-        key_or_id,
-        input,
-        state.now(),
-    )?;
-    put(state, ctx, vec![set], "role_set.add_roles").await
+    decide_and_put(state, ctx, "role_set.add_roles", |all, catalog, now| {
+        sets::add_roles(all, catalog, key_or_id, input, now).map(|set| vec![set])
+    })
+    .await
 }
 
 /// Moves `members` to the roles `mappings` name, each with its event, into `change`.

@@ -192,6 +192,22 @@ pub async fn delete_role(state: &AppState, ctx: &RequestContext, id: &RoleId) ->
     Ok(role)
 }
 
+/// The permission `p` written, with its event (`created` or `updated`) and audit entry.
+async fn put_permission(
+    state: &AppState,
+    ctx: &RequestContext,
+    p: Permission,
+    event: fn(Box<Permission>) -> DomainEvent,
+    audit: &str,
+) -> CoreResult<Permission> {
+    let mut change = Change::new(state, ctx);
+    change
+        .write(Write::PutOrganizationPermission(p.clone()))
+        .event(event(Box::new(p.clone())));
+    change.commit(audit, Some(&p.id)).await?;
+    Ok(p)
+}
+
 pub async fn create_permission(
     state: &AppState,
     ctx: &RequestContext,
@@ -199,14 +215,8 @@ pub async fn create_permission(
 ) -> CoreResult<Permission> {
     let inv = inventory(state).await?;
     let p = manage::create_permission(&inv, input, state.now())?;
-    let mut change = Change::new(state, ctx);
-    change
-        .write(Write::PutOrganizationPermission(p.clone()))
-        .event(DomainEvent::PermissionCreated(Box::new(p.clone())));
-    change
-        .commit("organization_permission.create", Some(&p.id))
-        .await?;
-    Ok(p)
+    let audit = "organization_permission.create";
+    put_permission(state, ctx, p, DomainEvent::PermissionCreated, audit).await
 }
 
 pub async fn update_permission(
@@ -217,14 +227,8 @@ pub async fn update_permission(
 ) -> CoreResult<Permission> {
     let inv = inventory(state).await?;
     let p = manage::update_permission(&inv, id, patch, state.now())?;
-    let mut change = Change::new(state, ctx);
-    change
-        .write(Write::PutOrganizationPermission(p.clone()))
-        .event(DomainEvent::PermissionUpdated(Box::new(p.clone())));
-    change
-        .commit("organization_permission.update", Some(&p.id))
-        .await?;
-    Ok(p)
+    let audit = "organization_permission.update";
+    put_permission(state, ctx, p, DomainEvent::PermissionUpdated, audit).await
 }
 
 /// Deletes a custom permission; the roles that granted it no longer do (same transaction).

@@ -7,6 +7,7 @@
 //! the active organization and membership for `org.*`.
 
 use serde_json::{Map, Value};
+use usher_core::CoreResult;
 use usher_core::ids::UserId;
 use usher_core::jwt_templates::lint;
 use usher_core::jwt_templates::render::{OrgFacts, context};
@@ -16,10 +17,10 @@ use usher_core::jwt_templates::session_claims::{
 use usher_core::organizations::{Organization, OrganizationMembership};
 use usher_core::sessions::Session;
 use usher_core::store::{ActiveMembership, Write};
-use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 use crate::wire::users::DEFAULT_AVATAR;
 
@@ -77,11 +78,7 @@ pub async fn render_for(
     }
     let ins = &state.instance.id;
     let ctx = if held.needs.user || held.needs.organization {
-        let user = state
-            .store
-            .get_user(ins, &session.user_id)
-            .await?
-            .ok_or(CoreError::NotFound { resource: "user" })?;
+        let user = found(state.store.get_user(ins, &session.user_id).await?, "user")?;
         let org = match membership.filter(|_| held.needs.organization) {
             Some(m) => organization_of(state, m, &user.id).await?,
             None => None,

@@ -5,21 +5,36 @@ use usher_core::sessions::lifecycle::{Ending, end, start_backend_session};
 use usher_core::sessions::query::SessionQuery;
 use usher_core::sessions::tokens::ensure_user_may_hold_token;
 use usher_core::store::Write;
+use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
+use super::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use super::session_tokens::{TokenSource, mint_session_token};
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const SESSION: &str = "session";
 
 pub async fn get(state: &AppState, id: &SessionId) -> CoreResult<Session> {
-    state
+    found(
+        state.store.get_session(&state.instance.id, id).await?,
+        SESSION,
+    )
+}
+
+/// The user a session's event embeds (Clerk's session events carry it); none when the user has
+/// been deleted meanwhile.
+pub(crate) async fn event_user(
+    state: &AppState,
+    session: &Session,
+) -> CoreResult<Option<Box<User>>> {
+    Ok(state
         .store
-        .get_session(&state.instance.id, id)
+        .get_user(&state.instance.id, &session.user_id)
         .await?
-        .ok_or(CoreError::NotFound { resource: SESSION })
+        .map(Box::new))
 }
 
 pub async fn list(state: &AppState, query: &SessionQuery) -> CoreResult<(Vec<Session>, i64)> {
@@ -69,12 +84,7 @@ pub async fn revoke(state: &AppState, ctx: &RequestContext, id: &SessionId) -> C
     with_retry(|| async {
         let mut session = get(state, id).await?;
         if end(&mut session, Ending::Revoked, state.now()) {
-            // Clerk's session events embed the user; a user deleted meanwhile is simply absent.
-            let user = state
-                .store
-                .get_user(&state.instance.id, &session.user_id)
-                .await?
-                .map(Box::new);
+            let user = event_user(state, &session).await?;
             let mut change = Change::new(state, ctx);
             change
                 .write(Write::UpdateSession(session.clone()))
@@ -114,19 +124,13 @@ pub async fn mint_token(
     lifetime_secs: Option<i64>,
 ) -> CoreResult<String> {
     let read_started_at = state.now();
-    let found = match crate::app::degraded::read_for_token(state, id).await {
-        Ok(found) => found,
-        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
-            return crate::app::degraded::mint_from_memory(
-                state,
-                id,
-                None,
-                None,
-                None,
-                lifetime_secs,
-            );
-        }
-        Err(e) => return Err(e),
+    let asked = TokenAsked {
+        lifetime_secs,
+        ..TokenAsked::default()
+    };
+    let found = match read_or_mint_from_memory(state, id, &asked).await? {
+        TokenRead::Read(found) => *found,
+        TokenRead::FromMemory(jwt) => return Ok(jwt),
     };
     let found = found.ok_or(CoreError::NotFound { resource: SESSION })?;
     let now = state.now();

@@ -2,13 +2,14 @@
 //! spent by the Frontend API's `strategy=ticket` sign-in. Clerk's webhooks have no sign-in token
 //! events: each change commits with its audit entry.
 
+use usher_core::CoreResult;
 use usher_core::ids::SignInTokenId;
 use usher_core::sign_in_tokens::{self, SIGN_IN_TOKEN, SignInToken};
 use usher_core::store::Write;
-use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 /// A new token for `user_id` (which must exist) and its ticket, shown only here.
@@ -34,13 +35,13 @@ pub async fn revoke(
     id: &SignInTokenId,
 ) -> CoreResult<SignInToken> {
     with_retry(|| async {
-        let mut token = state
-            .store
-            .get_sign_in_token(&state.instance.id, id)
-            .await?
-            .ok_or(CoreError::NotFound {
-                resource: SIGN_IN_TOKEN,
-            })?;
+        let mut token = found(
+            state
+                .store
+                .get_sign_in_token(&state.instance.id, id)
+                .await?,
+            SIGN_IN_TOKEN,
+        )?;
         sign_in_tokens::revoke(&mut token, state.now())?;
         let mut change = Change::new(state, ctx);
         change.write(Write::UpdateSignInToken(token.clone()));

@@ -8,7 +8,7 @@ use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
-use super::users::{get, revoke_all_sessions};
+use super::users::{get, revoke_all_sessions, write_updated};
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
 use crate::state::AppState;
@@ -70,9 +70,7 @@ pub async fn remove_factors(
         if state.settings().sign_out_other_sessions_on_security_change {
             revoke_all_sessions(state, &mut change, &user, None).await?;
         }
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         change.commit(removal.audit(), Some(id)).await
     })
     .await?;
@@ -161,9 +159,7 @@ pub async fn remove_password(
         if sign_out {
             revoke_all_sessions(state, &mut change, &user, None).await?;
         }
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         change.commit("user.password.remove", Some(id)).await
     })
     .await?;

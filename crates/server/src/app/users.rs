@@ -1,7 +1,9 @@
+use usher_core::clock::Millis;
 use usher_core::events::DomainEvent;
 use usher_core::ids::UserId;
 use usher_core::lifecycle::PiiPurge;
 use usher_core::passwords::{self, PasswordInput};
+use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{Ending, end};
 use usher_core::store::Write;
 use usher_core::users::User;
@@ -15,6 +17,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const USER: &str = "user";
@@ -28,11 +31,7 @@ async fn hash_input(state: &AppState, input: PasswordInput) -> CoreResult<Option
 }
 
 pub async fn get(state: &AppState, id: &UserId) -> CoreResult<User> {
-    state
-        .store
-        .get_user(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: USER })
+    found(state.store.get_user(&state.instance.id, id).await?, USER)
 }
 
 /// A user named by text from a request: a malformed id is simply an unknown user.
@@ -109,16 +108,24 @@ pub(crate) async fn revoke_all_sessions(
     user: &User,
     keep: Option<&str>,
 ) -> CoreResult<usize> {
-    let now = state.now();
-    let mut n = 0;
-    for mut s in state
+    let live = state
         .store
         .live_sessions_of_user(&state.instance.id, &user.id)
-        .await?
-    {
-        if Some(s.id.as_str()) == keep {
-            continue;
-        }
+        .await?;
+    let others = live.into_iter().filter(|s| Some(s.id.as_str()) != keep);
+    Ok(write_revoked(change, others, user, state.now()))
+}
+
+/// Ends each of `sessions` still live at `now` as revoked by `user`'s change, with its
+/// `session.revoked` event, within `change`; returns how many.
+pub(crate) fn write_revoked(
+    change: &mut Change<'_>,
+    sessions: impl IntoIterator<Item = Session>,
+    user: &User,
+    now: Millis,
+) -> usize {
+    let mut n = 0;
+    for mut s in sessions {
         if end(&mut s, Ending::Revoked, now) {
             change
                 .write(Write::UpdateSession(s.clone()))
@@ -126,7 +133,39 @@ pub(crate) async fn revoke_all_sessions(
             n += 1;
         }
     }
-    Ok(n)
+    n
+}
+
+/// The user as changed, with its `user.updated` event.
+pub(crate) fn write_updated(change: &mut Change<'_>, user: User) {
+    change
+        .write(Write::UpdateUser(user.clone()))
+        .event(DomainEvent::UserUpdated(user));
+}
+
+/// Applies `edit` to the user and commits it (stamped, with `user.updated`), re-reading on
+/// conflicts; returns the user as committed with what `edit` gave.
+pub(crate) async fn edit<T, F>(
+    state: &AppState,
+    ctx: &RequestContext,
+    user_id: &UserId,
+    audit: &str,
+    edit: F,
+) -> CoreResult<(User, T)>
+where
+    F: Fn(&mut User, &mut Change<'_>) -> CoreResult<T>,
+{
+    with_retry(|| async {
+        let mut user = get(state, user_id).await?;
+        let mut change = Change::new(state, ctx);
+        let out = edit(&mut user, &mut change)?;
+        user.updated_at = state.now();
+        write_updated(&mut change, user.clone());
+        change.commit(audit, Some(user_id)).await?;
+        user.version += 1;
+        Ok((user, out))
+    })
+    .await
 }
 
 pub async fn update(
@@ -146,9 +185,7 @@ pub async fn update(
         if validated.sign_out_of_other_sessions() {
             revoke_all_sessions(state, &mut change, &user, None).await?;
         }
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         change.commit("user.update", Some(id)).await
     })
     .await?;
@@ -189,9 +226,7 @@ pub async fn update_metadata(
         )?;
         user.updated_at = state.now();
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         change.commit("user.metadata.update", Some(id)).await
     })
     .await?;
@@ -215,9 +250,7 @@ async fn ban_into(
     if banned {
         revoke_all_sessions(state, change, &user, None).await?;
     }
-    change
-        .write(Write::UpdateUser(user.clone()))
-        .event(DomainEvent::UserUpdated(user));
+    write_updated(change, user);
     Ok(())
 }
 
@@ -274,9 +307,7 @@ pub async fn set_locked(
         let mut user = get(state, id).await?;
         lockout::set_locked(&mut user, locked, &state.settings(), state.now());
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         change
             .commit(if locked { "user.lock" } else { "user.unlock" }, Some(id))
             .await
@@ -298,9 +329,7 @@ pub async fn lockout(
         lockout::lock_until(&mut user, until, state.now())?;
         let mut change = Change::new(state, ctx);
         let revoked = revoke_all_sessions(state, &mut change, &user, None).await?;
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         change.commit("user.lockout", Some(id)).await?;
         Ok(revoked)
     })
@@ -328,9 +357,7 @@ pub async fn set_password_compromised(
         if compromised && revoke_sessions {
             revoke_all_sessions(state, &mut change, &user, None).await?;
         }
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user));
+        write_updated(&mut change, user);
         let audit = if compromised {
             "user.password.set_compromised"
         } else {

@@ -10,16 +10,19 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const RESOURCE: &str = "waitlist entry";
 
 pub async fn get(state: &AppState, id: &str) -> CoreResult<WaitlistEntry> {
-    state
-        .store
-        .get_waitlist_entry(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: RESOURCE })
+    found(
+        state
+            .store
+            .get_waitlist_entry(&state.instance.id, id)
+            .await?,
+        RESOURCE,
+    )
 }
 
 /// The invitation an invited entry received, if it is still there.

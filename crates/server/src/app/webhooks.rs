@@ -15,6 +15,7 @@ use usher_core::{CoreError, CoreResult};
 
 use super::{Change, with_retry};
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 const ENDPOINT: &str = "webhook endpoint";
@@ -24,11 +25,10 @@ pub async fn list(state: &AppState) -> CoreResult<Vec<WebhookEndpoint>> {
 }
 
 pub async fn get(state: &AppState, id: &WebhookEndpointId) -> CoreResult<WebhookEndpoint> {
-    state
-        .store
-        .webhook_endpoint(&state.instance.id, id)
-        .await?
-        .ok_or(CoreError::NotFound { resource: ENDPOINT })
+    found(
+        state.store.webhook_endpoint(&state.instance.id, id).await?,
+        ENDPOINT,
+    )
 }
 
 /// Creates an endpoint; its secret is returned here and never again (until rotated).

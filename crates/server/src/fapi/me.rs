@@ -9,7 +9,7 @@ use usher_core::users::User;
 
 use super::browser::Browser;
 use super::form::Form;
-use super::respond::{no_store, render_context, with_client};
+use super::respond::{no_store, render_context, respond, with_client};
 use super::signed_in::signed_in;
 use crate::app::frontend::clients::memberships_of;
 use crate::app::frontend::devices;
@@ -97,11 +97,7 @@ pub async fn create_totp(
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     let (t, uri) = me::create_totp(&state, &browser.ctx, &s.user_id).await?;
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(&state, &browser, client, |_, _| {
-        mfa::totp(&t, Some(&uri), None)
-    })
-    .await
+    respond(&state, &browser, mfa::totp(&t, Some(&uri), None)).await
 }
 
 pub async fn verify_totp(
@@ -112,11 +108,7 @@ pub async fn verify_totp(
     let s = signed_in(&state, &browser).await?;
     let code = form.read::<CodeForm>()?.code;
     let (t, codes) = me::verify_totp(&state, &browser.ctx, &s, &code).await?;
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(&state, &browser, client, |_, _| {
-        mfa::totp(&t, None, codes.as_deref())
-    })
-    .await
+    respond(&state, &browser, mfa::totp(&t, None, codes.as_deref())).await
 }
 
 pub async fn delete_totp(
@@ -125,14 +117,7 @@ pub async fn delete_totp(
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     me::delete_totp(&state, &browser.ctx, &s.user_id).await?;
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
-    with_client(
-        &state,
-        &browser,
-        client,
-        |_, _| json!({"object": "totp", "deleted": true}),
-    )
-    .await
+    respond(&state, &browser, json!({"object": "totp", "deleted": true})).await
 }
 
 pub async fn create_backup_codes(
@@ -141,12 +126,12 @@ pub async fn create_backup_codes(
 ) -> Result<Response, ApiError> {
     let s = signed_in(&state, &browser).await?;
     let codes = me::create_backup_codes(&state, &browser.ctx, &s.user_id).await?;
-    let client = browser.client.clone().ok_or(CoreError::SignedOut)?;
     let id = usher_core::ids::new_id(usher_core::ids::prefix::BACKUP_CODE);
-    let now = state.now();
-    with_client(&state, &browser, client, |_, _| {
-        mfa::backup_codes(&id, &codes, now)
-    })
+    respond(
+        &state,
+        &browser,
+        mfa::backup_codes(&id, &codes, state.now()),
+    )
     .await
 }
 

@@ -108,15 +108,19 @@ pub async fn get(
     Path(p): Path<SessionPath>,
 ) -> Result<Response, ApiError> {
     let client = browser.client.clone().ok_or_else(signed_out)?;
-    let s = state
-        .store
-        .get_session(&state.instance.id, &p.session_id)
-        .await?
-        .filter(|s| s.client_id == client.id)
-        .ok_or(CoreError::NotFound {
-            resource: "session",
-        })?;
+    let s = clients::session_of(&state, &client, &p.session_id).await?;
     respond_session(&state, &browser, client, &s).await
+}
+
+/// A session token answered alone, not enveloped.
+fn token_response(jwt: String) -> Response {
+    no_store(
+        Json(TokenJson {
+            object: "token",
+            jwt,
+        })
+        .into_response(),
+    )
 }
 
 /// `POST /v1/client/sessions/{id}/tokens`: the token alone, not enveloped.
@@ -136,13 +140,7 @@ pub async fn token(
         form.organization_id.as_deref(),
     )
     .await?;
-    Ok(no_store(
-        Json(TokenJson {
-            object: "token",
-            jwt,
-        })
-        .into_response(),
-    ))
+    Ok(token_response(jwt))
 }
 
 /// `POST /v1/client/sessions/{id}/tokens/{template}`: `getToken({ template })`, a token from the
@@ -164,11 +162,5 @@ pub async fn template_token(
         },
     )
     .await?;
-    Ok(no_store(
-        Json(TokenJson {
-            object: "token",
-            jwt,
-        })
-        .into_response(),
-    ))
+    Ok(token_response(jwt))
 }

@@ -85,11 +85,7 @@ async fn decide_request<const ACCEPT: bool>(
 ) -> ApiResult {
     let (ctx, user) = (&me.browser.ctx, &me.session.user_id);
     let (org, id) = (&me.path.organization_id, &me.path.request_id);
-    let (r, u) = if ACCEPT {
-        requests::accept(&state, ctx, user, org, id).await?
-    } else {
-        requests::reject(&state, ctx, user, org, id).await?
-    };
+    let (r, u) = requests::decide(&state, ctx, user, org, id, ACCEPT).await?;
     let body = json!(MembershipRequestJson::new(&r, u.as_ref()));
     respond(&state, &me.browser, body).await
 }

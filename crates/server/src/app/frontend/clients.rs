@@ -15,9 +15,11 @@ use usher_core::store::{ActiveMembership, Write};
 use usher_core::users::User;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, load_client, write_client};
+use super::{ClientKey, commit_client, load_client, write_client};
 use crate::app::context::RequestContext;
+use crate::app::degraded::{TokenAsked, TokenRead, read_or_mint_from_memory};
 use crate::app::session_tokens::{TokenSource, mint_session_token};
+use crate::app::sessions::event_user;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 use crate::wire::frontend::client::{ClientView, UserMemberships};
@@ -149,19 +151,15 @@ pub async fn token(
     organization: Option<&str>,
 ) -> CoreResult<String> {
     let read_started_at = state.now();
-    let found = match crate::app::degraded::read_for_token(state, session_id).await {
-        Ok(found) => found,
-        Err(CoreError::Unavailable(_)) if state.settings().degraded_mode_enabled => {
-            return crate::app::degraded::mint_from_memory(
-                state,
-                session_id,
-                Some(&client.id),
-                azp,
-                organization,
-                None,
-            );
-        }
-        Err(e) => return Err(e),
+    let asked = TokenAsked {
+        client: Some(&client.id),
+        azp,
+        organization,
+        lifetime_secs: None,
+    };
+    let found = match read_or_mint_from_memory(state, session_id, &asked).await? {
+        TokenRead::Read(found) => *found,
+        TokenRead::FromMemory(jwt) => return Ok(jwt),
     };
     let found = found
         .filter(|f| f.session.client_id == client.id)
@@ -307,6 +305,18 @@ async fn member_organization(
     }
 }
 
+/// The session `id` of `client`; one of another client is not found, as one that does not exist.
+pub async fn session_of(state: &AppState, client: &Client, id: &SessionId) -> CoreResult<Session> {
+    state
+        .store
+        .get_session(&state.instance.id, id)
+        .await?
+        .filter(|s| s.client_id == client.id)
+        .ok_or(CoreError::NotFound {
+            resource: "session",
+        })
+}
+
 /// What happens to a session of the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionAction {
@@ -326,20 +336,9 @@ pub async fn act_on_session(
 ) -> CoreResult<(Client, Session)> {
     with_retry(|| async {
         let mut client = load_client(state, key).await?;
-        let mut session = state
-            .store
-            .get_session(&state.instance.id, session_id)
-            .await?
-            .filter(|s| s.client_id == client.id)
-            .ok_or(CoreError::NotFound {
-                resource: "session",
-            })?;
+        let mut session = session_of(state, &client, session_id).await?;
         let now = state.now();
-        let user = state
-            .store
-            .get_user(&state.instance.id, &session.user_id)
-            .await?
-            .map(Box::new);
+        let user = event_user(state, &session).await?;
         let mut change = Change::new(state, ctx);
         let audit = match action {
             SessionAction::Touch => {
@@ -385,10 +384,7 @@ pub async fn act_on_session(
                 audit
             }
         };
-        client.updated_at = now;
-        write_client(&mut change, &client);
-        change.commit(audit, Some(session_id)).await?;
-        client.version += 1;
+        commit_client(change, &mut client, now, audit, session_id).await?;
         Ok((client, session))
     })
     .await
@@ -410,11 +406,7 @@ pub async fn sign_out(
             .await?
         {
             if end(&mut s, Ending::Ended, now) {
-                let user = state
-                    .store
-                    .get_user(&state.instance.id, &s.user_id)
-                    .await?
-                    .map(Box::new);
+                let user = event_user(state, &s).await?;
                 change
                     .write(Write::UpdateSession(s.clone()))
                     .event(DomainEvent::SessionEnded(s, user));

@@ -26,11 +26,13 @@ use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
 use crate::state::AppState;
 
-/// The one place a link's `redirect_url` is checked: an absolute http(s) URL on an allowed
-/// origin.
-/// The link's landing page: an absolute URL on an allowed origin or a registered redirect URL (the
-/// link is opened from an email, so a bare path has no page to be relative to).
+/// The start of every link's preparation: email links must be enabled (else the strategy is
+/// invalid), and the link's landing page is an absolute URL on an allowed origin or a registered
+/// redirect URL (the link is opened from an email, so a bare path has no page to be relative to).
 async fn check_redirect(state: &AppState, raw: Option<&str>) -> CoreResult<String> {
+    if !state.settings().email_link_enabled {
+        return Err(CoreError::StrategyInvalid { param: "strategy" });
+    }
     let raw = raw
         .filter(|r| !r.is_empty())
         .ok_or_else(|| CoreError::missing("redirect_url"))?;
@@ -88,9 +90,6 @@ pub async fn prepare_sign_in(
     email_address_id: Option<&str>,
     redirect_url: Option<&str>,
 ) -> CoreResult<Client> {
-    if !state.settings().email_link_enabled {
-        return Err(CoreError::StrategyInvalid { param: "strategy" });
-    }
     let redirect_url = check_redirect(state, redirect_url).await?;
     if let Some((client, mut sign_in)) = load_decoy(state, key, id).await? {
         // The read a real sign-in makes for its user (who has none), so both cost the same.
@@ -152,9 +151,6 @@ pub async fn prepare_sign_up(
     id: &str,
     redirect_url: Option<&str>,
 ) -> CoreResult<Client> {
-    if !state.settings().email_link_enabled {
-        return Err(CoreError::StrategyInvalid { param: "strategy" });
-    }
     let redirect_url = check_redirect(state, redirect_url).await?;
     let owner = sign_ups::address_owner(state, key, id).await?;
     prepare_steps::sign_up(state, ctx, key, id, |sign_up, client, change| {
@@ -185,9 +181,6 @@ pub async fn prepare_profile(
     id: &IdentificationId,
     redirect_url: Option<&str>,
 ) -> CoreResult<User> {
-    if !state.settings().email_link_enabled {
-        return Err(CoreError::StrategyInvalid { param: "strategy" });
-    }
     let redirect_url = check_redirect(state, redirect_url).await?;
     crate::app::identifiers::prepare_link_mine(
         state,

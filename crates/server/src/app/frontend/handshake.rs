@@ -7,6 +7,7 @@ use usher_core::error::Cause;
 use usher_core::{CoreError, CoreResult};
 
 use super::clients::token;
+use crate::app::found;
 use crate::state::AppState;
 
 /// How long an app may take to fetch a payload by its nonce. A nonce can be fetched more than
@@ -60,13 +61,13 @@ pub async fn store_payload(state: &AppState, directives: &[String]) -> CoreResul
 }
 
 pub async fn payload(state: &AppState, nonce: &str) -> CoreResult<Vec<String>> {
-    let found = state
-        .store
-        .handshake_payload(&state.instance.id, &nonce_hash(nonce), state.now())
-        .await?
-        .ok_or(CoreError::NotFound {
-            resource: "handshake payload",
-        })?;
+    let found = found(
+        state
+            .store
+            .handshake_payload(&state.instance.id, &nonce_hash(nonce), state.now())
+            .await?,
+        "handshake payload",
+    )?;
     serde_json::from_str(&found)
         .map_err(|e| CoreError::Storage(Cause::context("decoding a stored handshake payload", e)))
 }

@@ -1,13 +1,10 @@
 //! `/v1/me`: the signed-in user's own profile, password and second factors.
 
-use usher_core::events::DomainEvent;
 use usher_core::ids::UserId;
 use usher_core::ids::{new_id, prefix};
 use usher_core::mfa::{backup_codes, totp};
 use usher_core::passwords::check_policy;
 use usher_core::sessions::Session;
-use usher_core::sessions::lifecycle::{Ending, end};
-use usher_core::store::Write;
 use usher_core::users::User;
 use usher_core::users::identifiers::{validate_text, validate_username};
 use usher_core::users::model::TotpEnrolment;
@@ -15,34 +12,8 @@ use usher_core::{CoreError, CoreResult};
 
 use super::get_user;
 use crate::app::context::RequestContext;
-use crate::app::{Change, with_retry};
+use crate::app::users::{self, write_revoked};
 use crate::state::AppState;
-
-/// Applies `edit` to the user and commits it (with `user.updated`), re-reading on conflicts.
-async fn edit_user<T, F>(
-    state: &AppState,
-    ctx: &RequestContext,
-    user_id: &UserId,
-    audit: &str,
-    edit: F,
-) -> CoreResult<(User, T)>
-where
-    F: Fn(&mut User, &mut Change<'_>) -> CoreResult<T>,
-{
-    with_retry(|| async {
-        let mut user = get_user(state, user_id).await?;
-        let mut change = Change::new(state, ctx);
-        let out = edit(&mut user, &mut change)?;
-        user.updated_at = state.now();
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user.clone()));
-        change.commit(audit, Some(user_id)).await?;
-        user.version += 1;
-        Ok((user, out))
-    })
-    .await
-}
 
 #[derive(Debug, Default, Clone)]
 pub struct ProfilePatch {
@@ -70,7 +41,7 @@ pub async fn update_profile(
         .as_deref()
         .map(validate_username)
         .transpose()?;
-    let (user, ()) = edit_user(state, ctx, user_id, "me.update", |u, _| {
+    let (user, ()) = users::edit(state, ctx, user_id, "me.update", |u, _| {
         if let Some(f) = &patch.first_name {
             u.first_name = (!f.is_empty()).then(|| f.clone());
         }
@@ -110,16 +81,9 @@ pub async fn change_password(
     let digest = state.hasher.hash(new_password).await?;
     let now = state.now();
     let others = sessions_to_sign_out(state, session, sign_out_of_other_sessions).await?;
-    let (user, ()) = edit_user(state, ctx, &user.id, "me.change_password", |u, change| {
+    let (user, ()) = users::edit(state, ctx, &user.id, "me.change_password", |u, change| {
         u.set_password(digest.clone(), now);
-        for s in &others {
-            let mut s = s.clone();
-            if end(&mut s, Ending::Revoked, now) {
-                change
-                    .write(Write::UpdateSession(s.clone()))
-                    .event(DomainEvent::SessionRevoked(s, Some(Box::new(u.clone()))));
-            }
-        }
+        write_revoked(change, others.iter().cloned(), u, now);
         Ok(())
     })
     .await?;
@@ -144,7 +108,7 @@ pub async fn create_totp(
     user_id: &UserId,
 ) -> CoreResult<(TotpEnrolment, String)> {
     let now = state.now();
-    let (_, (t, uri)) = edit_user(state, ctx, user_id, "me.totp.create", |u, _| {
+    let (_, (t, uri)) = users::edit(state, ctx, user_id, "me.totp.create", |u, _| {
         if u.totp_enabled() {
             return Err(CoreError::FlowInvalid {
                 reason: "an authenticator app is already enrolled; remove it first",
@@ -192,7 +156,7 @@ pub async fn verify_totp(
     // Enrolling a second factor signs out every other session (unless the operator chose not
     // to): a session an attacker opened with a stolen password does not survive it.
     let others = sessions_to_sign_out(state, session, false).await?;
-    let (_, out) = edit_user(state, ctx, user_id, "me.totp.verify", |u, change| {
+    let (_, out) = users::edit(state, ctx, user_id, "me.totp.verify", |u, change| {
         let had_backup_codes = u.backup_code_enabled();
         let t = u
             .totp
@@ -214,14 +178,7 @@ pub async fn verify_totp(
             u.backup_codes = hashes;
             Some(plain)
         };
-        for s in &others {
-            let mut s = s.clone();
-            if end(&mut s, Ending::Revoked, now) {
-                change
-                    .write(Write::UpdateSession(s.clone()))
-                    .event(DomainEvent::SessionRevoked(s, Some(Box::new(u.clone()))));
-            }
-        }
+        write_revoked(change, others.iter().cloned(), u, now);
         Ok((t, codes))
     })
     .await?;
@@ -233,7 +190,7 @@ pub async fn delete_totp(
     ctx: &RequestContext,
     user_id: &UserId,
 ) -> CoreResult<User> {
-    let (user, ()) = edit_user(state, ctx, user_id, "me.totp.delete", |u, _| {
+    let (user, ()) = users::edit(state, ctx, user_id, "me.totp.delete", |u, _| {
         if u.totp.take().is_none() {
             return Err(CoreError::NotFound { resource: "totp" });
         }
@@ -249,7 +206,7 @@ pub async fn create_backup_codes(
     ctx: &RequestContext,
     user_id: &UserId,
 ) -> CoreResult<Vec<String>> {
-    let (_, codes) = edit_user(state, ctx, user_id, "me.backup_codes.create", |u, _| {
+    let (_, codes) = users::edit(state, ctx, user_id, "me.backup_codes.create", |u, _| {
         let (plain, hashes) = backup_codes::generate();
         u.backup_codes = hashes;
         Ok(plain)

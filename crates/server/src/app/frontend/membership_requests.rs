@@ -71,59 +71,57 @@ pub async fn list(
     Ok((out, total))
 }
 
-/// `POST …/membership_requests/{id}/accept`.
-pub async fn accept(
+/// `POST …/membership_requests/{id}/accept` (`accept`) or `…/reject`: the request decided, with
+/// an accepted one's membership in the same transaction.
+pub async fn decide(
     state: &AppState,
     ctx: &RequestContext,
     caller: &UserId,
     organization_id: &OrganizationId,
     id: &OrganizationMembershipRequestId,
+    accept: bool,
 ) -> CoreResult<WithUser> {
     check(state, caller, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
     with_retry(|| async {
         let mut r = get(state, organization_id, id).await?;
-        let mut org = get_by_id(state, organization_id).await?;
-        let user = super::get_user(state, &r.user_id).await?;
-        let m = membership_requests::accept(&mut r, &org, DEFAULT_ROLE, state.now())?;
-        org.members_count += 1;
-        org.admins_count += i64::from(m.is_admin());
-        let roles = crate::app::roles::catalog_for(state, [DEFAULT_ROLE]).await?;
-        let details = MembershipDetails::new(m.clone(), org, Some(user.clone()), &roles);
         let mut change = Change::new(state, ctx);
-        change
-            .write(Write::UpdateMembershipRequest(r.clone()))
-            .write(Write::InsertMembership(m))
-            .event(DomainEvent::OrganizationMembershipCreated(Box::new(
-                details,
-            )));
-        change
-            .commit("organization.membership_request.accept", Some(&r.id))
-            .await?;
+        let (audit, user) = if accept {
+            let user = accept_into(state, &mut change, &mut r).await?;
+            ("organization.membership_request.accept", Some(user))
+        } else {
+            membership_requests::reject(&mut r, state.now())?;
+            change.write(Write::UpdateMembershipRequest(r.clone()));
+            ("organization.membership_request.reject", None)
+        };
+        change.commit(audit, Some(&r.id)).await?;
         r.version += 1;
-        Ok((r, Some(user)))
+        match user {
+            Some(user) => Ok((r, Some(user))),
+            None => with_user(state, r).await,
+        }
     })
     .await
 }
 
-/// `POST …/membership_requests/{id}/reject`.
-pub async fn reject(
+/// Accepts `r` within `change`: the request and the new membership (the verified domains'
+/// default role) with its `organizationMembership.created`. Gives the requester.
+async fn accept_into(
     state: &AppState,
-    ctx: &RequestContext,
-    caller: &UserId,
-    organization_id: &OrganizationId,
-    id: &OrganizationMembershipRequestId,
-) -> CoreResult<WithUser> {
-    check(state, caller, organization_id, Some(MANAGE_MEMBERSHIPS)).await?;
-    with_retry(|| async {
-        let mut r = get(state, organization_id, id).await?;
-        membership_requests::reject(&mut r, state.now())?;
-        let mut change = Change::new(state, ctx);
-        change.write(Write::UpdateMembershipRequest(r.clone()));
-        change
-            .commit("organization.membership_request.reject", Some(&r.id))
-            .await?;
-        r.version += 1;
-        with_user(state, r).await
-    })
-    .await
+    change: &mut Change<'_>,
+    r: &mut MembershipRequest,
+) -> CoreResult<User> {
+    let mut org = get_by_id(state, &r.organization_id).await?;
+    let user = super::get_user(state, &r.user_id).await?;
+    let m = membership_requests::accept(r, &org, DEFAULT_ROLE, state.now())?;
+    org.members_count += 1;
+    org.admins_count += i64::from(m.is_admin());
+    let roles = crate::app::roles::catalog_for(state, [DEFAULT_ROLE]).await?;
+    let details = MembershipDetails::new(m.clone(), org, Some(user.clone()), &roles);
+    change
+        .write(Write::UpdateMembershipRequest(r.clone()))
+        .write(Write::InsertMembership(m))
+        .event(DomainEvent::OrganizationMembershipCreated(Box::new(
+            details,
+        )));
+    Ok(user)
 }

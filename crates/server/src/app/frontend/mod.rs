@@ -24,6 +24,7 @@ pub mod throttle;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use usher_core::CoreResult;
 use usher_core::clients::sign_ins::CodeToSend;
 use usher_core::clients::{Client, ClientToken, Strategy};
 use usher_core::events::DomainEvent;
@@ -33,10 +34,10 @@ use usher_core::sessions::Session;
 use usher_core::sessions::lifecycle::{SignInMade, start_browser_session};
 use usher_core::store::Write;
 use usher_core::users::User;
-use usher_core::{CoreError, CoreResult};
 
 use super::Change;
 use crate::app::context::RequestContext;
+use crate::app::found;
 use crate::state::AppState;
 
 /// Which client a request acts on: the one its browser secret names, or a new one the
@@ -147,11 +148,10 @@ pub async fn load_client(state: &AppState, key: &ClientKey) -> CoreResult<Client
     match &key.existing {
         Some(id) => match key.memo.take_client(id) {
             Some(client) => Ok(client),
-            None => state
-                .store
-                .get_client(&state.instance.id, id)
-                .await?
-                .ok_or(CoreError::NotFound { resource: "client" }),
+            None => found(
+                state.store.get_client(&state.instance.id, id).await?,
+                "client",
+            ),
         },
         None => Ok(Client::new(Some(&key.new_token), state.now())),
     }
@@ -186,31 +186,31 @@ pub async fn get_user(state: &AppState, id: &UserId) -> CoreResult<User> {
     super::users::get(state, id).await
 }
 
-/// Starts a session for `user` on `client` at the end of a sign-in or sign-up, and gives the
-/// browser a new client secret (`key.new_token`, which the response hands out).
-pub fn start_session(
-    state: &AppState,
+/// The session a completed sign-up signs its new user in with, as [`start_session_as`] (the
+/// strategy that verified it; a sign-up has no second factor).
+pub fn start_sign_up_session(
     change: &mut Change<'_>,
     key: &ClientKey,
     client: &mut Client,
     user: &mut User,
-    strategy: Option<&Strategy>,
-    second_factor: bool,
+    strategy: &Strategy,
 ) -> Session {
+    let state = change.state();
     start_session_as(
         state,
         change,
         key,
         client,
         user,
-        strategy,
-        second_factor,
+        Some(strategy),
+        false,
         |_| {},
     )
 }
 
-/// [`start_session`], with `shape` applied to the new session before it is written (an
-/// impersonation's actor and shorter lifetime).
+/// Starts a session for `user` on `client` at the end of a sign-in or sign-up, and gives the
+/// browser a new client secret (`key.new_token`, which the response hands out); `shape` applies
+/// to the new session before it is written (an impersonation's actor and shorter lifetime).
 #[allow(clippy::too_many_arguments)]
 pub fn start_session_as(
     state: &AppState,

@@ -24,7 +24,7 @@ use usher_core::users::identifiers::IdentifierKind;
 use usher_core::users::model::Verification;
 use usher_core::{CoreError, CoreResult};
 
-use super::{ClientKey, get_user, load_client, start_session, write_client};
+use super::{ClientKey, commit_client, get_user, load_client, start_sign_up_session, write_client};
 use crate::app::context::RequestContext;
 use crate::app::{Change, redirect_urls};
 use crate::outbound::oauth as http;
@@ -126,20 +126,17 @@ pub async fn start(
     } else if let Some(su) = client.sign_up.as_mut() {
         su.external_verification = Some(verification);
     }
-    client.updated_at = now;
     state
         .store
         .insert_oauth_state(&state.instance.id, &request.pending)
         .await?;
-    let mut change = Change::new(state, ctx);
-    write_client(&mut change, &client);
     let action = if sign_up {
         "sign_up.create"
     } else {
         "sign_in.create"
     };
-    change.commit(action, Some(&attempt_id)).await?;
-    client.version += 1;
+    let change = Change::new(state, ctx);
+    commit_client(change, &mut client, now, action, &attempt_id).await?;
     Ok(client)
 }
 
@@ -371,18 +368,6 @@ pub async fn callback(
             return Ok(pending.redirect_url);
         }
     };
-    if connect {
-        let answer = ask_provider(
-            state,
-            &provider,
-            &code,
-            &pending.pkce_verifier,
-            &pending.nonce,
-        )
-        .await?;
-        super::oauth_connect::finish(state, ctx, &client, &pending, &provider, &answer).await?;
-        return Ok(pending.redirect_url);
-    }
     let answer = ask_provider(
         state,
         &provider,
@@ -391,6 +376,10 @@ pub async fn callback(
         &pending.nonce,
     )
     .await?;
+    if connect {
+        super::oauth_connect::finish(state, ctx, &client, &pending, &provider, &answer).await?;
+        return Ok(pending.redirect_url);
+    }
     let linked = match state
         .store
         .external_account_by_subject(
@@ -529,15 +518,12 @@ async fn create_user(
     };
     let su_id = su.id.clone();
     client.sign_up = Some(su);
-    client.updated_at = now;
-    write_client(&mut change, &client);
     let action = if ready {
         "sign_up.oauth"
     } else {
         "sign_up.oauth_missing_requirements"
     };
-    change.commit(action, Some(&su_id)).await?;
-    client.version += 1;
+    commit_client(change, &mut client, now, action, &su_id).await?;
     if let Some(user) = &user {
         key.memo.remember_user(user);
     }
@@ -584,15 +570,7 @@ pub(super) async fn complete_social(
         .event(DomainEvent::UserCreated(user.clone()))
         .write(Write::PutExternalAccount(tokens));
     let strategy = Strategy::Oauth(account.provider.clone());
-    let session = start_session(
-        state,
-        change,
-        key,
-        client,
-        &mut user,
-        Some(&strategy),
-        false,
-    );
+    let session = start_sign_up_session(change, key, client, &mut user, &strategy);
     crate::app::organization_enrollment::enroll(change, &user, None).await?;
     change.count(usher_core::activity::ActivityKind::SignUp);
     su.complete(user.id.as_str(), session.id.as_str(), now);

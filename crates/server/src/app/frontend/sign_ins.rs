@@ -19,8 +19,8 @@ use usher_core::{CoreError, CoreResult};
 use super::invitations;
 use super::prepare_steps::{self, commit_decoy};
 use super::{
-    ClientKey, get_user, load_client, send_code, send_code_later, start_session_as, throttle,
-    write_client,
+    ClientKey, commit_client, get_user, load_client, send_code, send_code_later, start_session_as,
+    throttle, write_client,
 };
 use crate::app::context::RequestContext;
 use crate::app::{Change, with_retry};
@@ -560,15 +560,10 @@ async fn finish_step_as(
         user_changed = true;
     }
     if user_changed {
-        change
-            .write(Write::UpdateUser(user.clone()))
-            .event(DomainEvent::UserUpdated(user.clone()));
+        crate::app::users::write_updated(&mut change, user.clone());
     }
     client.sign_in = Some(sign_in.clone());
-    client.updated_at = state.now();
-    write_client(&mut change, &client);
-    change.commit(audit, Some(&sign_in.id)).await?;
-    client.version += 1;
+    commit_client(change, &mut client, state.now(), audit, &sign_in.id).await?;
     if user_changed {
         user.version += 1;
     }

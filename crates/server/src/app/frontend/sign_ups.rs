@@ -19,7 +19,8 @@ use super::invitations;
 use super::prepare_steps;
 use super::sign_ins::{load_signed_out_client, refuse_if_signed_in};
 use super::{
-    ClientKey, load_client, send_code, send_sign_up_attempt_notice, start_session, write_client,
+    ClientKey, commit_client, load_client, send_code, send_sign_up_attempt_notice,
+    start_sign_up_session,
 };
 use crate::app::context::RequestContext;
 use crate::app::roles::catalog_for;
@@ -159,19 +160,13 @@ pub async fn upsert(
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
         client.sign_up = Some(sign_up);
-        client.updated_at = now;
-        write_client(&mut change, &client);
-        change
-            .commit(
-                if id.is_none() {
-                    "sign_up.create"
-                } else {
-                    "sign_up.update"
-                },
-                Some(&client.id),
-            )
-            .await?;
-        client.version += 1;
+        let action = if id.is_none() {
+            "sign_up.create"
+        } else {
+            "sign_up.update"
+        };
+        let client_id = client.id.clone();
+        commit_client(change, &mut client, now, action, &client_id).await?;
         Ok(client)
     })
     .await
@@ -269,12 +264,8 @@ pub async fn attempt_verification(
             complete(&mut change, key, &mut client, &mut sign_up).await?;
         }
         client.sign_up = Some(sign_up);
-        client.updated_at = now;
-        write_client(&mut change, &client);
-        change
-            .commit("sign_up.attempt_verification", Some(id))
-            .await?;
-        client.version += 1;
+        let action = "sign_up.attempt_verification";
+        commit_client(change, &mut client, now, action, id).await?;
         Ok((client, outcome))
     })
     .await?;
@@ -333,7 +324,7 @@ pub(super) async fn complete(
     if let Some(inv) = &instance_invitation {
         user.public_metadata = inv.public_metadata.clone();
     }
-    // The first sign-in is part of the user as created (start_session records it again).
+    // The first sign-in is part of the user as created (starting its session records it again).
     record_sign_in(&mut user, now);
     change
         .write(Write::InsertUser(user.clone()))
@@ -351,15 +342,7 @@ pub(super) async fn complete(
             .as_ref()
             .map_or(Strategy::EmailCode, |v| v.strategy.clone())
     };
-    let session = start_session(
-        state,
-        change,
-        key,
-        client,
-        &mut user,
-        Some(&strategy),
-        false,
-    );
+    let session = start_sign_up_session(change, key, client, &mut user, &strategy);
     let joining = invitation
         .as_ref()
         .map(|(inv, _, _)| inv.organization_id.clone());
