@@ -1,0 +1,33 @@
+// `delegate_store!`: most storage methods only hand their arguments, in order, to one shared
+// query function on the reader or the writer pool, and name themselves in the error. Writing each
+// such method out took ten lines of the same shape; here it takes one:
+//
+//     get_api_key(instance_id: &InstanceId, id: &ApiKeyId) -> Option<ApiKey> = api_keys::get(reader);
+//
+// becomes `async fn get_api_key(&self, …) -> StoreResult<Option<ApiKey>>` calling
+// `api_keys::get(self.reader(), instance_id, id)` with the error marked `during("get_api_key")`.
+// Methods that do more than that follow the list, written out as usual inside the same impl.
+// (The whole impl is generated, so `#[async_trait]` sees the finished methods.)
+macro_rules! delegate_store {
+    (
+        impl $area:path {
+            $(
+                $name:ident($($arg:ident: $arg_ty:ty),* $(,)?) -> $ret:ty
+                    = $($query:ident)::+($pool:ident);
+            )*
+        }
+        $($written_out:tt)*
+    ) => {
+        #[async_trait]
+        impl $area for Backend {
+            $(
+                async fn $name(&self, $($arg: $arg_ty),*) -> StoreResult<$ret> {
+                    $($query)::+(self.$pool(), $($arg),*)
+                        .await
+                        .map_err(|e| e.during(stringify!($name)))
+                }
+            )*
+            $($written_out)*
+        }
+    };
+}
