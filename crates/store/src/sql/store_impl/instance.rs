@@ -7,12 +7,12 @@ delegate_store! {
         create_instance(instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord) -> ()
             = writes::create_instance(writer);
         branding(instance_id: &InstanceId) -> usher_core::branding::Branding
-            = branding::load(reader);
+            = instance_documents::load(reader);
         session_claims(instance_id: &InstanceId)
             -> usher_core::jwt_templates::session_claims::SessionClaimsTemplate
-            = session_claims::load(reader);
+            = instance_documents::load(reader);
         instance_settings(instance_id: &InstanceId) -> usher_core::instance_settings::StoredSettings
-            = instance_settings::load(reader);
+            = instance_documents::load(reader);
         secret_keys(instance_id: &InstanceId) -> Vec<SecretKeyRecord> = reads::secret_keys(reader);
         signing_keys(instance_id: &InstanceId) -> Vec<SigningKeyRecord>
             = reads::signing_keys(reader);
