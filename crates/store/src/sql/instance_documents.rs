@@ -45,9 +45,14 @@ instance_document!(
 /// settings) when none was ever set.
 pub async fn load<T: InstanceDocument>(pool: &Pool<Db>, instance_id: &str) -> StoreResult<T> {
     // `T::TABLE` is one of ours, never input.
-    let sql = format!("SELECT doc, version FROM {} WHERE instance_id = $1", T::TABLE);
+    let sql = format!(
+        "SELECT doc, version FROM {} WHERE instance_id = $1",
+        T::TABLE
+    );
     let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance_id);
-    Ok(fetch_optional(query, pool, versioned).await?.unwrap_or_default())
+    Ok(fetch_optional(query, pool, versioned)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Writes `doc` if the stored version is still `doc.version()` (0: nothing stored yet).

@@ -6,6 +6,11 @@
 //
 // becomes `async fn get_api_key(&self, …) -> StoreResult<Option<ApiKey>>` calling
 // `api_keys::get(self.reader(), instance_id, id)` with the error marked `during("get_api_key")`.
+// Arguments that are the same on every call go after the pool, before the method's own:
+//
+//     get_user(instance_id: &InstanceId, id: &UserId) -> Option<User>
+//         = query::versioned_by_id(reader, "users");
+//
 // Methods that do more than that follow the list, written out as usual inside the same impl.
 // (The whole impl is generated, so `#[async_trait]` sees the finished methods.)
 macro_rules! delegate_store {
@@ -13,7 +18,7 @@ macro_rules! delegate_store {
         impl $area:path {
             $(
                 $name:ident($($arg:ident: $arg_ty:ty),* $(,)?) -> $ret:ty
-                    = $($query:ident)::+($pool:ident);
+                    = $($query:ident)::+($pool:ident $(, $fixed:expr)*);
             )*
         }
         $($written_out:tt)*
@@ -22,7 +27,7 @@ macro_rules! delegate_store {
         impl $area for Backend {
             $(
                 async fn $name(&self, $($arg: $arg_ty),*) -> StoreResult<$ret> {
-                    $($query)::+(self.$pool(), $($arg),*)
+                    $($query)::+(self.$pool(), $($fixed,)* $($arg),*)
                         .await
                         .map_err(|e| e.during(stringify!($name)))
                 }

@@ -51,7 +51,7 @@ delegate_store! {
             instance_id: &InstanceId,
             id: &usher_core::ids::OrganizationSuggestionId,
         ) -> Option<usher_core::organizations::suggestions::OrganizationSuggestion>
-            = organization_suggestions::get_suggestion(reader);
+            = query::versioned_by_id(reader, "organization_suggestions");
         list_organization_suggestions(
             instance_id: &InstanceId,
             query: &usher_core::organizations::suggestions::SuggestionQuery,
@@ -61,7 +61,7 @@ delegate_store! {
             instance_id: &InstanceId,
             id: &usher_core::ids::OrganizationMembershipRequestId,
         ) -> Option<usher_core::organizations::membership_requests::MembershipRequest>
-            = organization_suggestions::get_request(reader);
+            = query::versioned_by_id(reader, "organization_membership_requests");
         list_membership_requests(
             instance_id: &InstanceId,
             query: &usher_core::organizations::membership_requests::RequestQuery,

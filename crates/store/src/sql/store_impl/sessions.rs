@@ -4,7 +4,7 @@
 delegate_store! {
     impl SessionStore {
         get_session(instance_id: &InstanceId, id: &SessionId) -> Option<Session>
-            = reads::get_session(reader);
+            = query::versioned_by_id(reader, "sessions");
         session_for_token(instance_id: &InstanceId, id: &SessionId) -> Option<SessionForToken>
             = reads::session_for_token(reader);
         list_sessions(instance_id: &InstanceId, query: &SessionQuery) -> (Vec<Session>, i64)

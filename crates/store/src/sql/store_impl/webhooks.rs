@@ -6,7 +6,7 @@ delegate_store! {
         webhook_endpoints(instance_id: &InstanceId) -> Vec<WebhookEndpoint>
             = webhooks::endpoints(reader);
         webhook_endpoint(instance_id: &InstanceId, id: &WebhookEndpointId)
-            -> Option<WebhookEndpoint> = webhooks::endpoint(reader);
+            -> Option<WebhookEndpoint> = query::versioned_by_id(reader, "webhook_endpoints");
         claim_webhook_endpoint(
             instance_id: &InstanceId,
             worker: &str,
