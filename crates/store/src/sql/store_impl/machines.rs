@@ -12,7 +12,8 @@ delegate_store! {
         machine_by_secret_digest(instance_id: &InstanceId, digest: &str, now: i64)
             -> Option<(usher_core::machines::Machine, String)> = machines::by_secret_digest(reader);
         machine_sealed_secret(instance_id: &InstanceId, id: &usher_core::ids::MachineId)
-            -> Option<usher_core::api_keys::SealedSecret> = machines::sealed(reader);
+            -> Option<usher_core::api_keys::SealedSecret>
+            = query::sealed_secret(reader, "machines");
         get_m2m_token(instance_id: &InstanceId, id: &usher_core::ids::M2mTokenId)
             -> Option<usher_core::machines::M2mToken> = m2m_tokens::get(reader);
         m2m_token_by_digest(instance_id: &InstanceId, digest: &str)
