@@ -10,11 +10,12 @@ delegate_store! {
             offset: i64,
         ) -> (Vec<usher_core::mail::EmailMessage>, i64) = emails::list(reader);
         get_email(instance_id: &InstanceId, id: &EmailMessageId)
-            -> Option<usher_core::mail::EmailMessage> = emails::get(reader);
+            -> Option<usher_core::mail::EmailMessage>
+            = outbound::get(reader, &outbound::EMAILS, emails::from_row);
         queued_emails(instance_id: &InstanceId, limit: i64) -> Vec<usher_core::mail::EmailMessage>
-            = emails::queued(reader);
+            = outbound::queued(reader, &outbound::EMAILS, emails::from_row);
         claim_email(instance_id: &InstanceId, id: &EmailMessageId, now: i64, lease_until: i64)
-            -> bool = emails::claim(writer);
+            -> bool = outbound::claim(writer, &outbound::EMAILS);
         record_email_outcome(
             instance_id: &InstanceId,
             id: &EmailMessageId,

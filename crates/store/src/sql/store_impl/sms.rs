@@ -10,13 +10,13 @@ delegate_store! {
             offset: i64,
         ) -> (Vec<usher_core::sms::SmsMessage>, i64) = sms::list(reader);
         queued_sms(instance_id: &InstanceId, limit: i64) -> Vec<usher_core::sms::SmsMessage>
-            = sms::queued(reader);
+            = outbound::queued(reader, &outbound::SMS, sms::from_row);
         claim_sms(
             instance_id: &InstanceId,
             id: &usher_core::ids::SmsMessageId,
             now: i64,
             lease_until: i64,
-        ) -> bool = sms::claim(writer);
+        ) -> bool = outbound::claim(writer, &outbound::SMS);
         record_sms_outcome(instance_id: &InstanceId, outcome: &usher_core::sms::SmsOutcome) -> bool
             = sms::record_outcome(writer);
     }
