@@ -3,7 +3,7 @@
 
 delegate_store! {
     impl ActivityStore {
-        add_activity(instance_id: &InstanceId, counts: &[usher_core::activity::ActivityCount]) -> ()
+        add_activity(instance_id: &InstanceId, counts: &[usher_core::activity::ActivityCount])
             = activity::add(writer);
         activity(instance_id: &InstanceId, since: i64, until: i64)
             -> Vec<usher_core::activity::ActivityCount> = activity::list(reader);

@@ -12,7 +12,7 @@ delegate_store! {
             = query::sealed_secret(reader, "api_keys");
         list_api_keys(instance_id: &InstanceId, query: &usher_core::api_keys::ApiKeyQuery)
             -> (Vec<usher_core::api_keys::ApiKey>, i64) = api_keys::list(reader);
-        touch_api_keys(instance_id: &InstanceId, used: &[(usher_core::ids::ApiKeyId, i64)]) -> ()
+        touch_api_keys(instance_id: &InstanceId, used: &[(usher_core::ids::ApiKeyId, i64)])
             = api_keys::touch(writer);
     }
 }

@@ -10,7 +10,8 @@ delegate_store! {
         list_billing_plans(instance_id: &InstanceId, query: &usher_core::billing::PlanQuery)
             -> (Vec<usher_core::billing::Plan>, i64) = billing::list_plans(reader);
         get_subscription_item(instance_id: &InstanceId, id: &usher_core::ids::SubscriptionItemId)
-            -> Option<usher_core::billing::SubscriptionItem> = query::versioned_by_id(reader, "billing_subscription_items");
+            -> Option<usher_core::billing::SubscriptionItem>
+            = query::versioned_by_id(reader, "billing_subscription_items");
         subscription_items_of_payer(instance_id: &InstanceId, payer_id: &str)
             -> Vec<usher_core::billing::SubscriptionItem> = billing::items_of_payer(reader);
         payer_entitlement(

@@ -3,7 +3,7 @@
 
 delegate_store! {
     impl CommitStore {
-        commit(instance_id: &InstanceId, changes: Changeset) -> () = writes::commit(writer);
+        commit(instance_id: &InstanceId, changes: Changeset) = writes::commit(writer);
         events_after(instance_id: &InstanceId, after_seq: i64, limit: i64) -> Vec<OutboxEvent>
             = reads::events_after(reader);
         revocation_events_since(instance_id: &InstanceId, since: i64, limit: i64)

@@ -2,7 +2,8 @@
 // query function on the reader or the writer pool, and name themselves in the error. Writing each
 // such method out took ten lines of the same shape; here it takes one:
 //
-//     get_api_key(instance_id: &InstanceId, id: &ApiKeyId) -> Option<ApiKey> = api_keys::get(reader);
+//     get_api_key(instance_id: &InstanceId, id: &ApiKeyId) -> Option<ApiKey>
+//         = api_keys::get(reader);
 //
 // becomes `async fn get_api_key(&self, …) -> StoreResult<Option<ApiKey>>` calling
 // `api_keys::get(self.reader(), instance_id, id)` with the error marked `during("get_api_key")`.
@@ -11,13 +12,16 @@
 //     get_user(instance_id: &InstanceId, id: &UserId) -> Option<User>
 //         = query::versioned_by_id(reader, "users");
 //
-// Methods that do more than that follow the list, written out as usual inside the same impl.
+// A method without `-> T` answers `StoreResult<()>`. Methods that do more than that follow the
+// list, written out as usual inside the same impl.
 // (The whole impl is generated, so `#[async_trait]` sees the finished methods.)
 macro_rules! delegate_store {
+    (@answer) => { () };
+    (@answer $ret:ty) => { $ret };
     (
         impl $area:path {
             $(
-                $name:ident($($arg:ident: $arg_ty:ty),* $(,)?) -> $ret:ty
+                $name:ident($($arg:ident: $arg_ty:ty),* $(,)?) $(-> $ret:ty)?
                     = $($query:ident)::+($pool:ident $(, $fixed:expr)*);
             )*
         }
@@ -26,7 +30,9 @@ macro_rules! delegate_store {
         #[async_trait]
         impl $area for Backend {
             $(
-                async fn $name(&self, $($arg: $arg_ty),*) -> StoreResult<$ret> {
+                async fn $name(&self, $($arg: $arg_ty),*)
+                    -> StoreResult<delegate_store!(@answer $($ret)?)>
+                {
                     $($query)::+(self.$pool(), $($fixed,)* $($arg),*)
                         .await
                         .map_err(|e| e.during(stringify!($name)))

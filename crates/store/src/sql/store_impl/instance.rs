@@ -4,7 +4,7 @@
 delegate_store! {
     impl InstanceStore {
         load_instance() -> Option<Instance> = reads::load_instance(reader);
-        create_instance(instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord) -> ()
+        create_instance(instance: &Instance, secret: &SecretKeyRecord, key: &SigningKeyRecord)
             = writes::create_instance(writer);
         branding(instance_id: &InstanceId) -> usher_core::branding::Branding
             = instance_documents::load(reader);
@@ -16,7 +16,7 @@ delegate_store! {
         secret_keys(instance_id: &InstanceId) -> Vec<SecretKeyRecord> = reads::secret_keys(reader);
         signing_keys(instance_id: &InstanceId) -> Vec<SigningKeyRecord>
             = reads::signing_keys(reader);
-        rotate_signing_key(instance_id: &InstanceId, key: &SigningKeyRecord) -> ()
+        rotate_signing_key(instance_id: &InstanceId, key: &SigningKeyRecord)
             = writes::rotate_signing_key(writer);
         retire_signing_key(instance_id: &InstanceId, kid: &str) -> bool
             = writes::retire_signing_key(writer);
@@ -27,7 +27,7 @@ delegate_store! {
             nonce_hash: &str,
             payload: &str,
             expire_at: i64,
-        ) -> () = clients::put_handshake_nonce(writer);
+        ) = clients::put_handshake_nonce(writer);
         handshake_payload(instance_id: &InstanceId, nonce_hash: &str, now: i64) -> Option<String>
             = clients::handshake_payload(reader);
         get_image(instance_id: &InstanceId, id: &usher_core::ids::ImageId)

@@ -7,7 +7,7 @@ delegate_store! {
             = oauth::providers(reader);
         oauth_provider(instance_id: &InstanceId, provider: &str)
             -> Option<usher_core::oauth::OAuthProvider> = oauth::provider(reader);
-        insert_oauth_state(instance_id: &InstanceId, pending: &usher_core::oauth::PendingAuth) -> ()
+        insert_oauth_state(instance_id: &InstanceId, pending: &usher_core::oauth::PendingAuth)
             = oauth::insert_state(writer);
         take_oauth_state(instance_id: &InstanceId, state_digest: &str)
             -> Option<usher_core::oauth::PendingAuth> = oauth::take_state(writer);

@@ -17,16 +17,16 @@ delegate_store! {
         insert_operator_session(
             instance_id: &InstanceId,
             session: &usher_core::operators::OperatorSession,
-        ) -> () = operators::insert_session(writer);
+        ) = operators::insert_session(writer);
         operator_session_by_digest(instance_id: &InstanceId, token_digest: &str)
             -> Option<usher_core::operators::OperatorSession>
             = operators::session_by_digest(reader);
         update_operator_session(
             instance_id: &InstanceId,
             session: &usher_core::operators::OperatorSession,
-        ) -> () = operators::update_session(writer);
+        ) = operators::update_session(writer);
         delete_operator_session(instance_id: &InstanceId, id: &usher_core::ids::OperatorSessionId)
-            -> () = operators::delete_session(writer);
+            = operators::delete_session(writer);
         audit_entries(instance_id: &InstanceId, query: &usher_core::operators::AuditQuery)
             -> (Vec<AuditEntry>, i64) = operators::audit_entries(reader);
     }

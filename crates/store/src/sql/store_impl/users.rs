@@ -3,7 +3,8 @@
 
 delegate_store! {
     impl UserStore {
-        get_user(instance_id: &InstanceId, id: &UserId) -> Option<User> = query::versioned_by_id(reader, "users");
+        get_user(instance_id: &InstanceId, id: &UserId) -> Option<User>
+            = query::versioned_by_id(reader, "users");
         users_by_ids(instance_id: &InstanceId, ids: &[UserId]) -> Vec<User>
             = reads::users_by_ids(reader);
         list_users(instance_id: &InstanceId, filter: &UserFilter, order: UserOrder, page: &Page)

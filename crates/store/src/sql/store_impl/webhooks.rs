@@ -29,7 +29,7 @@ delegate_store! {
             instance_id: &InstanceId,
             endpoint_id: &WebhookEndpointId,
             worker: &str,
-        ) -> () = webhooks::release(writer);
+        ) = webhooks::release(writer);
         release_webhook_leases(instance_id: &InstanceId, node: &str, except: &str) -> u64
             = webhooks::release_node(writer);
         webhook_deliveries(instance_id: &InstanceId, query: &DeliveryQuery) -> (Vec<Delivery>, i64)
