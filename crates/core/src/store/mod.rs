@@ -2,6 +2,34 @@
 //! same test suite. Every change is a [`Changeset`] committed in one transaction together with the
 //! events (the outbox) and audit entries it causes.
 
+/// Declares a storage sub-trait. Every storage method is async, reads through `&self` and
+/// answers a [`StoreResult`], so each is written as what differs — one line per method, its docs
+/// kept: `get_user(instance_id: &InstanceId, id: &UserId) -> Option<User>;` declares
+/// `async fn get_user(&self, instance_id: &InstanceId, id: &UserId) -> StoreResult<Option<User>>`,
+/// and a method without `-> T` answers `StoreResult<()>`.
+/// The trait is `Send + Sync` and `#[async_trait]`, as `usher-store`'s impls expect.
+macro_rules! store_trait {
+    (@answer) => { () };
+    (@answer $ret:ty) => { $ret };
+    (
+        pub trait $area:ident {
+            $(
+                $(#[$meta:meta])*
+                $name:ident($($arg:ident: $arg_ty:ty),* $(,)?) $(-> $ret:ty)?;
+            )*
+        }
+    ) => {
+        #[async_trait::async_trait]
+        pub trait $area: Send + Sync {
+            $(
+                $(#[$meta])*
+                async fn $name(&self, $($arg: $arg_ty),*)
+                    -> $crate::store::StoreResult<store_trait!(@answer $($ret)?)>;
+            )*
+        }
+    };
+}
+
 mod activity;
 mod api_keys;
 mod billing;

@@ -8,8 +8,7 @@ use usher_core::ids::ApiKeyId;
 use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
-    DbRow, delete_versioned, execute, execute_one, exists, fetch_optional, paged, sealed_secret,
-    text, versioned,
+    DbRow, delete_versioned, execute, execute_one, exists, fetch_optional, paged, text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
 
@@ -50,20 +49,6 @@ pub async fn by_digest(
         ),
         pool,
         |r| Ok((key(r)?, r.get("digest"))),
-    )
-    .await
-}
-
-pub async fn sealed(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<SealedSecret>> {
-    sealed_secret(
-        pool,
-        "SELECT sealed FROM api_keys WHERE instance_id = $1 AND id = $2",
-        instance_id,
-        id,
     )
     .await
 }

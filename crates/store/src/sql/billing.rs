@@ -7,7 +7,7 @@ use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
     DbRow, execute, execute_one, execute_unique, exists, fetch_all, fetch_optional, paged, text,
-    versioned, versioned_by_id,
+    versioned,
 };
 use crate::rows::to_doc;
 
@@ -104,14 +104,6 @@ pub async fn insert_plan(tx: &mut Tx<'_>, instance_id: &str, p: &Plan) -> StoreR
     .bind(p.created_at);
     execute_unique(insert, &mut **tx, StoreError::SlugTaken).await?;
     Ok(())
-}
-
-pub async fn get_item(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<SubscriptionItem>> {
-    versioned_by_id(pool, "billing_subscription_items", instance_id, id).await
 }
 
 pub async fn items_of_payer(

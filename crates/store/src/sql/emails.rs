@@ -13,7 +13,7 @@ use super::query::{DbRow, execute};
 use crate::rows::{from_doc, to_doc};
 
 /// The document, with the columns the worker updates laid over it.
-fn from_row(r: &DbRow) -> StoreResult<EmailMessage> {
+pub fn from_row(r: &DbRow) -> StoreResult<EmailMessage> {
     let mut m: EmailMessage = from_doc(r.get::<&str, _>("doc"))?;
     let status: &str = r.get("status");
     m.status = EmailStatus::parse(status).ok_or_else(|| StoreError::Backend {
@@ -61,7 +61,7 @@ pub async fn list(
 ) -> StoreResult<(Vec<EmailMessage>, i64)> {
     let to = to_email_address.map(recipient);
     let page = Page { limit, offset };
-    outbound::list(pool, &EMAILS, instance_id, to.as_deref(), None, &page, from_row).await
+    outbound::list(pool, &EMAILS, from_row, instance_id, to.as_deref(), None, &page).await
 }
 
 /// `list`, also in one status if given (the dashboard's filter).
@@ -76,33 +76,7 @@ pub async fn list_sent(
     let to = to_email_address.map(recipient);
     let page = Page { limit, offset };
     let state = status.map(|s| s.as_str());
-    outbound::list(pool, &EMAILS, instance_id, to.as_deref(), state, &page, from_row).await
-}
-
-pub async fn get(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<EmailMessage>> {
-    outbound::get(pool, &EMAILS, instance_id, id, from_row).await
-}
-
-pub async fn queued(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    limit: i64,
-) -> StoreResult<Vec<EmailMessage>> {
-    outbound::queued(pool, &EMAILS, instance_id, limit, from_row).await
-}
-
-pub async fn claim(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-    now: i64,
-    lease_until: i64,
-) -> StoreResult<bool> {
-    outbound::claim(pool, &EMAILS, instance_id, id, now, lease_until).await
+    outbound::list(pool, &EMAILS, from_row, instance_id, to.as_deref(), state, &page).await
 }
 
 pub async fn record_outcome(

@@ -10,7 +10,7 @@ use usher_core::store::{StoreError, StoreResult};
 
 use super::query::{
     DbRow, delete_versioned, execute, execute_one, execute_unique, exists, fetch_all,
-    fetch_optional, paged, sealed_secret, text, versioned,
+    fetch_optional, paged, text, versioned,
 };
 use crate::rows::{like_contains, to_doc};
 
@@ -93,20 +93,6 @@ pub async fn by_secret_digest(
         .bind(now),
         pool,
         |r| Ok((machine(r)?, r.get("digest"))),
-    )
-    .await
-}
-
-pub async fn sealed(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<SealedSecret>> {
-    sealed_secret(
-        pool,
-        "SELECT sealed FROM machines WHERE instance_id = $1 AND id = $2",
-        instance_id,
-        id,
     )
     .await
 }

@@ -30,17 +30,9 @@ mod images {
     type Db = super::Db;
     include!("images.rs");
 }
-mod branding {
+mod instance_documents {
     type Db = super::Db;
-    include!("branding.rs");
-}
-mod session_claims {
-    type Db = super::Db;
-    include!("session_claims.rs");
-}
-mod instance_settings {
-    type Db = super::Db;
-    include!("instance_settings.rs");
+    include!("instance_documents.rs");
 }
 mod jwt_templates {
     type Db = super::Db;

@@ -9,19 +9,10 @@ use usher_core::store::{DomainPendingCount, StoreError, StoreResult};
 
 use super::query::{
     delete_versioned, execute, execute_one, execute_unique, exists, fetch_one, newest_first, text,
-    versioned_by_id,
 };
 use crate::rows::to_doc;
 
 type Tx<'a> = Transaction<'a, Db>;
-
-pub async fn get_suggestion(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<OrganizationSuggestion>> {
-    versioned_by_id(pool, "organization_suggestions", instance_id, id).await
-}
 
 fn push_statuses(qb: &mut QueryBuilder<Db>, statuses: &[&'static str]) {
     if statuses.is_empty() {
@@ -124,14 +115,6 @@ pub async fn delete_suggestion(
     version: i64,
 ) -> StoreResult<()> {
     delete_versioned(&mut **tx, "organization_suggestions", instance_id, id, version).await
-}
-
-pub async fn get_request(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<MembershipRequest>> {
-    versioned_by_id(pool, "organization_membership_requests", instance_id, id).await
 }
 
 fn push_request_filter(qb: &mut QueryBuilder<Db>, instance_id: &str, q: &RequestQuery) {

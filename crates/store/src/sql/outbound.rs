@@ -2,7 +2,9 @@
 // each backend's module, which defines `Db`. A message waiting to leave has its state column at
 // `queued`; a worker claims it for one attempt with a single conditional UPDATE (so workers on
 // several nodes never send it twice), sends it with no transaction open, and records the
-// outcome. A claim expires, so a message a crashed worker held is sent again.
+// outcome. A claim expires, so a message a crashed worker held is sent again. The readers take
+// the queue and its row mapper before the call's own arguments, so a store impl names the queue
+// once and hands the rest straight through.
 
 use sqlx::Pool;
 use usher_core::store::StoreResult;
@@ -103,11 +105,11 @@ pub const SMS: Queue = queue!(
 pub async fn list<T>(
     pool: &Pool<Db>,
     q: &Queue,
+    from_row: fn(&DbRow) -> StoreResult<T>,
     instance_id: &str,
     to: Option<&str>,
     state: Option<&str>,
     page: &Page,
-    from_row: fn(&DbRow) -> StoreResult<T>,
 ) -> StoreResult<(Vec<T>, i64)> {
     paged(
         pool,
@@ -135,9 +137,9 @@ pub async fn list<T>(
 pub async fn get<T>(
     pool: &Pool<Db>,
     q: &Queue,
+    from_row: fn(&DbRow) -> StoreResult<T>,
     instance_id: &str,
     id: &str,
-    from_row: fn(&DbRow) -> StoreResult<T>,
 ) -> StoreResult<Option<T>> {
     fetch_optional(text(q.get, &[instance_id, id]), pool, from_row).await
 }
@@ -146,9 +148,9 @@ pub async fn get<T>(
 pub async fn queued<T>(
     pool: &Pool<Db>,
     q: &Queue,
+    from_row: fn(&DbRow) -> StoreResult<T>,
     instance_id: &str,
     limit: i64,
-    from_row: fn(&DbRow) -> StoreResult<T>,
 ) -> StoreResult<Vec<T>> {
     fetch_all(text(q.queued, &[instance_id]).bind(limit), pool, from_row).await
 }

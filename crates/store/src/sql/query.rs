@@ -55,18 +55,17 @@ pub async fn fetch_optional<'c, T>(
     row.as_ref().map(map).transpose()
 }
 
-/// The sealed secret `sql` reads (`SELECT sealed … WHERE instance_id = $1 AND id = $2`), if
-/// the row is there.
+/// The `sealed` secret of the row `id` of `table`, if the row is there.
 pub async fn sealed_secret(
     pool: &Pool<Db>,
-    sql: &'static str,
+    table: &'static str,
     instance_id: &str,
     id: &str,
 ) -> StoreResult<Option<SealedSecret>> {
-    fetch_optional(text(sql, &[instance_id, id]), pool, |r| {
-        Ok(SealedSecret(r.get("sealed")))
-    })
-    .await
+    // `table` is one of ours, never input.
+    let sql = format!("SELECT sealed FROM {table} WHERE instance_id = $1 AND id = $2");
+    let select = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance_id).bind(id);
+    fetch_optional(select, pool, |r| Ok(SealedSecret(r.get("sealed")))).await
 }
 
 /// The row `sql` finds by a key (`… WHERE instance_id = $1 AND <key column> = $2`), if any,

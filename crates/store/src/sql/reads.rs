@@ -18,7 +18,6 @@ use super::db_err;
 use super::filters::{order_by, push_session_filter, push_user_filter, user_search};
 use super::query::{
     audit_entry, fetch_all, fetch_one, fetch_optional, newest_first, outbox_event, text, versioned,
-    versioned_by_id,
 };
 use crate::rows::from_doc;
 
@@ -74,10 +73,6 @@ pub async fn signing_keys(
         },
     )
     .await
-}
-
-pub async fn get_user(pool: &Pool<Db>, instance_id: &str, id: &str) -> StoreResult<Option<User>> {
-    versioned_by_id(pool, "users", instance_id, id).await
 }
 
 pub async fn users_by_ids(
@@ -184,14 +179,6 @@ pub async fn count_users(
             .push(") AS matched");
     }
     fetch_one(qb.build(), pool, |r| Ok(r.get("n"))).await
-}
-
-pub async fn get_session(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<Session>> {
-    versioned_by_id(pool, "sessions", instance_id, id).await
 }
 
 pub async fn session_for_token(

@@ -13,7 +13,7 @@ use super::query::{DbRow, execute};
 use crate::rows::{from_doc, to_doc};
 
 /// The document, with the columns the worker updates laid over it.
-fn from_row(r: &DbRow) -> StoreResult<SmsMessage> {
+pub fn from_row(r: &DbRow) -> StoreResult<SmsMessage> {
     let mut m: SmsMessage = from_doc(r.get::<&str, _>("doc"))?;
     if let Some(status) = r.get::<Option<&str>, _>("delivery") {
         m.status = status.to_owned();
@@ -52,7 +52,7 @@ pub async fn list(
     offset: i64,
 ) -> StoreResult<(Vec<SmsMessage>, i64)> {
     let page = Page { limit, offset };
-    outbound::list(pool, &SMS, instance_id, to_phone_number, None, &page, from_row).await
+    outbound::list(pool, &SMS, from_row, instance_id, to_phone_number, None, &page).await
 }
 
 /// `list`, also in one status (`delivery`) if given (the dashboard's filter).
@@ -65,25 +65,7 @@ pub async fn list_sent(
     offset: i64,
 ) -> StoreResult<(Vec<SmsMessage>, i64)> {
     let page = Page { limit, offset };
-    outbound::list(pool, &SMS, instance_id, to_phone_number, status, &page, from_row).await
-}
-
-pub async fn queued(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    limit: i64,
-) -> StoreResult<Vec<SmsMessage>> {
-    outbound::queued(pool, &SMS, instance_id, limit, from_row).await
-}
-
-pub async fn claim(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-    now: i64,
-    lease_until: i64,
-) -> StoreResult<bool> {
-    outbound::claim(pool, &SMS, instance_id, id, now, lease_until).await
+    outbound::list(pool, &SMS, from_row, instance_id, to_phone_number, status, &page).await
 }
 
 pub async fn record_outcome(

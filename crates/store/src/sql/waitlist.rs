@@ -7,19 +7,10 @@ use usher_core::waitlist::{WaitlistEntry, WaitlistQuery};
 
 use super::query::{
     delete_versioned, execute_one, execute_unique, fetch_optional, paged, text, versioned,
-    versioned_by_id,
 };
 use crate::rows::{like_contains, to_doc};
 
 type Tx<'a> = Transaction<'a, Db>;
-
-pub async fn get(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<WaitlistEntry>> {
-    versioned_by_id(pool, "waitlist_entries", instance_id, id).await
-}
 
 pub async fn by_email(
     pool: &Pool<Db>,

@@ -19,7 +19,7 @@ use usher_core::webhooks::{
 use super::db_err;
 use super::query::{
     delete_versioned, execute, execute_one, fetch_all, fetch_optional, outbox_event, paged, text,
-    versioned, versioned_by_id,
+    versioned,
 };
 use crate::rows::to_doc;
 
@@ -175,14 +175,6 @@ pub async fn endpoints(pool: &Pool<Db>, instance_id: &str) -> StoreResult<Vec<We
         versioned,
     )
     .await
-}
-
-pub async fn endpoint(
-    pool: &Pool<Db>,
-    instance_id: &str,
-    id: &str,
-) -> StoreResult<Option<WebhookEndpoint>> {
-    versioned_by_id(pool, "webhook_endpoints", instance_id, id).await
 }
 
 pub async fn claim(

@@ -194,10 +194,14 @@ pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> S
             Write::InsertEmail(m) => super::emails::insert(&mut tx, instance_id, m).await?,
             Write::InsertSms(m) => super::sms::insert(&mut tx, instance_id, m).await?,
             Write::QueuePiiPurge(p) => super::lifecycle::queue(&mut tx, instance_id, p).await?,
-            Write::PutBranding(b) => super::branding::put(&mut tx, instance_id, b).await?,
-            Write::PutSessionClaims(t) => super::session_claims::put(&mut tx, instance_id, t).await?,
+            Write::PutBranding(b) => {
+                super::instance_documents::put(&mut tx, instance_id, b).await?
+            }
+            Write::PutSessionClaims(t) => {
+                super::instance_documents::put(&mut tx, instance_id, t).await?
+            }
             Write::PutInstanceSettings(s) => {
-                super::instance_settings::put(&mut tx, instance_id, s).await?
+                super::instance_documents::put(&mut tx, instance_id, s).await?
             }
             Write::PutOrganizationPermission(p) => {
                 super::roles::put_permission(&mut tx, instance_id, p).await?

@@ -20,19 +20,17 @@ impl SqliteStore {
         let page_size = pragma("PRAGMA page_size").await?;
         let page_count = pragma("PRAGMA page_count").await?;
         let freelist_count = pragma("PRAGMA freelist_count").await?;
-        let journal_mode: String = sqlx::query("PRAGMA journal_mode")
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?
-            .try_get(0)
-            .map_err(db_err)?;
+        let text_pragma = |sql: &'static str| async move {
+            sqlx::query(sql)
+                .fetch_one(pool)
+                .await
+                .map_err(db_err)?
+                .try_get::<String, _>(0)
+                .map_err(db_err)
+        };
+        let journal_mode = text_pragma("PRAGMA journal_mode").await?;
         // One row `ok`, or up to 100 rows naming problems: the first says enough.
-        let quick_check: String = sqlx::query("PRAGMA quick_check(1)")
-            .fetch_one(pool)
-            .await
-            .map_err(db_err)?
-            .try_get(0)
-            .map_err(db_err)?;
+        let quick_check = text_pragma("PRAGMA quick_check(1)").await?;
         let now: i64 = sqlx::query(
             "SELECT CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)",
         )

@@ -1,5 +1,6 @@
 // The Store's implementation, one sub-trait a file, included by both backends after they define
 // `Backend`. A new storage area adds one line here (and its trait to `usher_core::store::Store`).
+include!("delegate.rs");
 include!("instance.rs");
 include!("users.rs");
 include!("sessions.rs");
