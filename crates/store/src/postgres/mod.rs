@@ -8,6 +8,8 @@ mod migrations;
 type Db = sqlx::Postgres;
 /// Workers on several nodes claim endpoints concurrently: a locked candidate is skipped.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+/// Row locks and versions order concurrent writers; a plain `BEGIN` is enough.
+const BEGIN_WRITE: &str = "BEGIN";
 include!("../sql/modules.rs");
 
 use std::time::Duration;

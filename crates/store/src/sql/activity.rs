@@ -15,7 +15,7 @@ pub async fn add(pool: &Pool<Db>, instance_id: &str, counts: &[ActivityCount]) -
     if counts.is_empty() {
         return Ok(());
     }
-    let mut tx = pool.begin().await.map_err(super::db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     for c in counts {
         let upsert = text(
             "INSERT INTO activity_counters (instance_id, hour, kind, count) VALUES ($1, $2, $3, $4) \

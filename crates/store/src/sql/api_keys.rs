@@ -151,7 +151,7 @@ pub async fn touch(
     if used.is_empty() {
         return Ok(());
     }
-    let mut tx = pool.begin().await.map_err(super::db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     for (id, at) in used {
         let touch = text(
             "UPDATE api_keys SET last_used_at = $1 WHERE instance_id = $2 AND id = $3 \

@@ -129,7 +129,7 @@ pub async fn put_handshake_nonce(
     payload: &str,
     expire_at: i64,
 ) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     // Expired nonces are swept as new ones arrive.
     let sweep = text(
         "DELETE FROM handshake_nonces WHERE instance_id = $1 AND expire_at < $2",

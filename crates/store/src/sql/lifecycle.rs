@@ -210,7 +210,7 @@ pub async fn step(
     now: i64,
     limit: i64,
 ) -> StoreResult<PurgeStep> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     let user = p.user_id.as_str();
     let read = text(
         "SELECT scan_seq, scan_end, done_at FROM pii_purges WHERE instance_id = $1 AND user_id = $2",
@@ -352,7 +352,7 @@ async fn prune_deliveries(
     cutoff: i64,
     limit: i64,
 ) -> StoreResult<u64> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     let old = text(
         "SELECT endpoint_id, event_seq FROM webhook_deliveries WHERE instance_id = $1 \
          AND status <> 'pending' AND updated_at < $2 ORDER BY updated_at LIMIT $3",

@@ -1,8 +1,9 @@
 // Every query module, shared by both backends: each backend includes this file after defining
-// `Db` (its sqlx database) and `SKIP_LOCKED`. A new query file adds one line here.
+// `Db` (its sqlx database), `SKIP_LOCKED` and `BEGIN_WRITE`. A new query file adds one line here.
 
 mod query {
     type Db = super::Db;
+    use super::BEGIN_WRITE;
     include!("query.rs");
 }
 mod filters {

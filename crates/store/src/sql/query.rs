@@ -28,6 +28,11 @@ use super::db_err;
 use crate::rows::from_doc;
 
 pub type DbRow = <Db as sqlx::Database>::Row;
+
+/// Begins a transaction that will write, the way the backend needs (`BEGIN_WRITE`).
+pub async fn begin_write(pool: &Pool<Db>) -> StoreResult<sqlx::Transaction<'static, Db>> {
+    pool.begin_with(BEGIN_WRITE).await.map_err(db_err)
+}
 pub type DbQuery<'q> = Query<'q, Db, <Db as sqlx::Database>::Arguments>;
 
 /// `sql` with `params` bound in order as `$1`, `$2`, …; more parameters of other types can be

@@ -247,7 +247,7 @@ pub async fn record_attempt(
 ) -> StoreResult<bool> {
     let a = &rec.attempt;
     let d = &rec.decision;
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     let attempt = sqlx::query(
         "INSERT INTO webhook_attempts (id, instance_id, endpoint_id, event_seq, event_id, attempted_at, succeeded, \
          response_status, latency_ms, response_excerpt, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -453,7 +453,7 @@ pub async fn retry_message(
     endpoint_id: Option<&str>,
     now: i64,
 ) -> StoreResult<Vec<String>> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     let mut endpoints: Vec<String> = fetch_all(
         text(
             "SELECT endpoint_id FROM webhook_deliveries WHERE instance_id = $1 AND event_id = $2 ORDER BY endpoint_id",
@@ -488,7 +488,7 @@ pub async fn replay(
     since: i64,
     now: i64,
 ) -> StoreResult<i64> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     let requeue = text(
         "INSERT INTO webhook_deliveries (instance_id, endpoint_id, event_seq, event_id, event_type, status, attempts, queued_at, updated_at) \
          SELECT e.instance_id, e.id, v.seq, v.id, v.type, 'pending', 0, $4, $4 \

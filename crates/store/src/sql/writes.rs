@@ -44,7 +44,7 @@ pub async fn create_instance(
     secret: &SecretKeyRecord,
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     // The `singleton` column's unique key lets exactly one of several starting nodes create it.
     let insert = text(
         "INSERT INTO instances (id, doc, created_at) VALUES ($1, $2, $3)",
@@ -69,7 +69,7 @@ pub async fn rotate_signing_key(
     instance_id: &str,
     key: &SigningKeyRecord,
 ) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     rotate_signing_key_in(&mut tx, instance_id, key).await?;
     tx.commit().await.map_err(db_err)
 }
@@ -134,7 +134,7 @@ pub async fn retire_signing_key(
     instance_id: &str,
     kid: &str,
 ) -> StoreResult<bool> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     let retired = retire_signing_key_in(&mut tx, instance_id, kid).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(retired)
@@ -150,7 +150,7 @@ async fn retire_signing_key_in(tx: &mut Tx<'_>, instance_id: &str, kid: &str) ->
 }
 
 pub async fn commit(pool: &Pool<Db>, instance_id: &str, changes: Changeset) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::query::begin_write(pool).await?;
     // A commit's events are written and queued for the webhook endpoints together, in two
     // statements however many there are: at the end, or before anything that changes the
     // endpoints, so each event reaches the endpoints that existed when it was raised.

@@ -9,6 +9,10 @@ mod migrations;
 type Db = sqlx::Sqlite;
 /// One writer connection: claims cannot race, so no row locks are needed.
 const SKIP_LOCKED: &str = "";
+/// A write transaction takes the write lock when it begins. Another process (a second node on
+/// the same file) may hold it; begun `DEFERRED`, a transaction that read first would then fail
+/// at once with `SQLITE_BUSY` instead of waiting out the busy timeout.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 include!("../sql/modules.rs");
 
 use std::path::Path;
